@@ -1,0 +1,224 @@
+//! Checklist items: their definitions and pure check functions, one file per
+//! guide section. Adding a section means adding a file here (and its inventory
+//! parts, ops and guide text), not changing the pipeline.
+
+pub mod account;
+
+use crate::config::Settings;
+use crate::inventory::{Inventory, PartId, PartStatus};
+use crate::plan::{Inputs, InputSpec, PlanError, Draft};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Pass,
+    Fail,
+    Manual,
+    Accepted,
+    Error,
+    Loading,
+    NotApplicable,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Manual => "manual",
+            Status::Accepted => "accepted",
+            Status::Error => "error",
+            Status::Loading => "loading",
+            Status::NotApplicable => "not_applicable",
+        }
+    }
+}
+
+impl Status {
+    /// Symbols the table and TUI use.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Status::Pass => "✓",
+            Status::Fail => "✗",
+            Status::Manual => "•",
+            Status::Accepted => "≈",
+            Status::Error => "!",
+            Status::Loading => "…",
+            Status::NotApplicable => "-",
+        }
+    }
+}
+
+/// One resource's state for an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The resource, as `--resource` takes it (e.g. `user/alice/key/AKIA…`).
+    pub resource: String,
+    pub region: Option<String>,
+    pub status: Status,
+    pub detail: String,
+}
+
+impl Finding {
+    pub fn fail(resource: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self { resource: resource.into(), region: None, status: Status::Fail, detail: detail.into() }
+    }
+    pub fn manual(resource: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self { resource: resource.into(), region: None, status: Status::Manual, detail: detail.into() }
+    }
+}
+
+/// What a check returns: the item-level status, a one-line summary, and the
+/// resources that fail (or need attention).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub status: Status,
+    pub summary: String,
+    pub findings: Vec<Finding>,
+}
+
+impl Outcome {
+    /// Fail when any finding fails, else pass; `summary` explains either way.
+    pub fn from_findings(findings: Vec<Finding>, pass: String, fail: String) -> Self {
+        let status = if findings.iter().any(|f| f.status == Status::Fail) {
+            Status::Fail
+        } else if findings.iter().any(|f| f.status == Status::Manual) {
+            Status::Manual
+        } else {
+            Status::Pass
+        };
+        let summary = if status == Status::Pass { pass } else { fail };
+        Self { status, summary, findings }
+    }
+    pub fn pass(summary: String) -> Self {
+        Self { status: Status::Pass, summary, findings: vec![] }
+    }
+}
+
+/// What a check may consult besides the inventory.
+pub struct Ctx<'a> {
+    pub now: DateTime<Utc>,
+    pub settings: &'a Settings,
+    /// Guided items the user marked done (item id → when).
+    pub done: &'a BTreeMap<String, DateTime<Utc>>,
+}
+
+pub type CheckFn = fn(&Inventory, &Ctx) -> Outcome;
+pub type PlanFn = fn(&Inventory, &Ctx, &Inputs) -> Result<Draft, PlanError>;
+
+/// How an item gets fixed.
+#[derive(Clone, Copy)]
+pub enum Fix {
+    /// Check only.
+    None,
+    /// No API can do it: show the steps, let the user mark it done.
+    Guided,
+    /// A plan of ops (which may itself answer "guided" in some cases, e.g. root keys
+    /// when the caller is not root).
+    Plan(PlanFn),
+}
+
+#[derive(Clone, Copy)]
+pub struct ItemDef {
+    pub id: &'static str,
+    pub section: &'static str,
+    /// Inventory parts the check reads.
+    pub needs: &'static [PartId],
+    /// CIS AWS Foundations Benchmark v6.0.0 controls.
+    pub cis: &'static [&'static str],
+    pub check: CheckFn,
+    pub fix: Fix,
+    /// Inputs the plan asks for.
+    pub inputs: &'static [InputSpec],
+}
+
+impl ItemDef {
+    pub fn title(&self) -> String {
+        crate::guide::guide().title(self.id)
+    }
+    /// Guided items have steps and can be marked done.
+    pub fn has_steps(&self) -> bool {
+        crate::guide::guide().item(self.id).is_some_and(|t| !t.steps.is_empty())
+    }
+}
+
+/// Section ids in guide order.
+pub const SECTIONS: &[&str] = &[
+    "account", "s3", "ec2", "rds", "cloudtrail", "cloudwatch", "ebs", "route53", "elb", "cloudfront", "vpc", "other",
+];
+
+/// Every item, in guide order.
+pub fn items() -> &'static [ItemDef] {
+    account::ITEMS
+}
+
+pub fn item(id: &str) -> Option<&'static ItemDef> {
+    items().iter().find(|i| i.id == id)
+}
+
+/// Sections that have items, in guide order.
+pub fn sections() -> Vec<&'static str> {
+    SECTIONS.iter().copied().filter(|s| items().iter().any(|i| i.section == *s)).collect()
+}
+
+/// The closest known item id, for "did you mean".
+pub fn closest_item(id: &str) -> Option<&'static str> {
+    items()
+        .iter()
+        .map(|i| (strsim::jaro_winkler(id, i.id), i.id))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, id)| id)
+}
+
+/// An item's evaluated state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemResult {
+    pub id: String,
+    pub section: String,
+    pub title: String,
+    pub status: Status,
+    pub summary: String,
+    pub findings: Vec<Finding>,
+}
+
+/// Evaluate one item: `loading` until its parts arrive, `error` when one failed.
+pub fn evaluate(def: &ItemDef, inv: &Inventory, ctx: &Ctx) -> ItemResult {
+    let mut loading = false;
+    let mut errors = vec![];
+    for p in def.needs {
+        match inv.status(*p) {
+            PartStatus::Loading => loading = true,
+            PartStatus::Error(e) => errors.push(e.summary()),
+            PartStatus::Ready => {}
+        }
+    }
+    let (status, summary, findings) = if !errors.is_empty() {
+        (Status::Error, errors.join("; "), vec![])
+    } else if loading {
+        (Status::Loading, String::new(), vec![])
+    } else {
+        let o = (def.check)(inv, ctx);
+        (o.status, o.summary, o.findings)
+    };
+    ItemResult {
+        id: def.id.to_string(),
+        section: def.section.to_string(),
+        title: def.title(),
+        status,
+        summary,
+        findings,
+    }
+}
+
+/// The inventory parts needed by the given items.
+pub fn parts_for(items: &[&ItemDef]) -> Vec<PartId> {
+    let mut parts: Vec<PartId> = items.iter().flat_map(|i| i.needs.iter().copied()).collect();
+    parts.push(PartId::Identity);
+    parts.sort();
+    parts.dedup();
+    parts
+}

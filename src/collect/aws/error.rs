@@ -1,0 +1,182 @@
+//! SDK errors → moat errors: keep the service error code (so AccessDenied can name
+//! the missing permission), turn transport failures into one readable line.
+
+use crate::collect::OpError;
+use crate::inventory::PartError;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use std::error::Error;
+
+/// A failed AWS call: the action (`iam:ListUsers`), the service error code if
+/// the service answered with one, and a one-line message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CallError {
+    pub action: String,
+    pub code: Option<String>,
+    pub message: String,
+}
+
+impl CallError {
+    pub fn new(action: impl Into<String>, code: Option<String>, message: impl Into<String>) -> Self {
+        Self { action: action.into(), code, message: one_line(&message.into()) }
+    }
+
+    /// Map an SDK error for `action`.
+    pub fn from_sdk<E, R>(action: &str, err: SdkError<E, R>) -> Self
+    where
+        E: ProvideErrorMetadata + Error + 'static,
+        R: std::fmt::Debug + 'static,
+    {
+        match &err {
+            SdkError::ServiceError(_) => {
+                let code = err.code().map(str::to_string);
+                let message = match err.message() {
+                    Some(m) if !m.trim().is_empty() => m.to_string(),
+                    _ => match &code {
+                        Some(c) => format!("the service answered {c}"),
+                        None => error_chain(&err),
+                    },
+                };
+                Self::new(action, code, message)
+            }
+            SdkError::TimeoutError(_) => Self::new(
+                action,
+                None,
+                "timed out waiting for the AWS endpoint (is it reachable? check the network, proxy or --endpoint-url)",
+            ),
+            SdkError::DispatchFailure(d) => {
+                let what = if d.is_timeout() {
+                    "timed out connecting to the AWS endpoint"
+                } else if d.is_io() {
+                    "could not reach the AWS endpoint"
+                } else {
+                    "the request could not be sent"
+                };
+                Self::new(action, None, format!("{what}: {}", error_chain(&err)))
+            }
+            SdkError::ResponseError(_) => Self::new(
+                action,
+                None,
+                format!("unexpected response from the endpoint: {}", error_chain(&err)),
+            ),
+            _ => Self::new(action, None, error_chain(&err)),
+        }
+    }
+
+    /// Whether the service answered with `code`.
+    pub fn is_code(&self, code: &str) -> bool {
+        self.code.as_deref() == Some(code)
+    }
+}
+
+impl From<CallError> for PartError {
+    fn from(e: CallError) -> Self {
+        PartError::new(e.action, e.code, e.message)
+    }
+}
+
+impl From<CallError> for OpError {
+    fn from(e: CallError) -> Self {
+        OpError::new(e.action, e.code, e.message)
+    }
+}
+
+/// An error and its sources as one line (`a: b: c`), repeated texts dropped.
+pub(crate) fn error_chain(err: &(dyn Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        let text = one_line(&e.to_string());
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = e.source();
+    }
+    parts.join(": ")
+}
+
+/// Collapse whitespace runs (newlines included) so a message fits one line.
+pub(crate) fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_iam::operation::get_account_password_policy::GetAccountPasswordPolicyError;
+    use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+    use aws_smithy_runtime_api::client::result::ConnectorError;
+    use aws_smithy_runtime_api::http::StatusCode;
+    use aws_smithy_types::body::SdkBody;
+    use aws_smithy_types::error::ErrorMetadata;
+
+    type Err = SdkError<GetAccountPasswordPolicyError, HttpResponse>;
+
+    fn service(code: &str, message: Option<&str>) -> Err {
+        let mut meta = ErrorMetadata::builder().code(code);
+        if let Some(m) = message {
+            meta = meta.message(m);
+        }
+        let raw = HttpResponse::new(StatusCode::try_from(403u16).expect("valid status"), SdkBody::empty());
+        SdkError::service_error(GetAccountPasswordPolicyError::generic(meta.build()), raw)
+    }
+
+    #[test]
+    fn access_denied_keeps_code() {
+        let e = CallError::from_sdk(
+            "iam:GetAccountPasswordPolicy",
+            service("AccessDenied", Some("User: arn:aws:iam::1:user/x is not authorized")),
+        );
+        assert_eq!(e.code.as_deref(), Some("AccessDenied"));
+        assert_eq!(e.action, "iam:GetAccountPasswordPolicy");
+        let p: PartError = e.into();
+        assert!(p.is_access_denied());
+        assert_eq!(p.summary(), "access denied: the credentials lack iam:GetAccountPasswordPolicy");
+    }
+
+    #[test]
+    fn service_error_without_message_names_code() {
+        let e = CallError::from_sdk("iam:GetAccountPasswordPolicy", service("NoSuchEntity", None));
+        assert!(e.is_code("NoSuchEntity"));
+        assert!(e.message.contains("NoSuchEntity"));
+    }
+
+    #[test]
+    fn timeout_has_no_code() {
+        let err: Err = SdkError::timeout_error("operation timeout (all attempts including retries) occurred after 20s");
+        let e = CallError::from_sdk("iam:GetAccountSummary", err);
+        assert_eq!(e.code, None);
+        assert!(e.message.contains("timed out"), "{}", e.message);
+        let o: OpError = e.into();
+        assert!(o.to_string().starts_with("iam:GetAccountSummary failed: timed out"));
+    }
+
+    #[test]
+    fn dispatch_failure_is_one_line() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection\nrefused");
+        let err: Err = SdkError::dispatch_failure(ConnectorError::io(Box::new(io)));
+        let e = CallError::from_sdk("sts:GetCallerIdentity", err);
+        assert_eq!(e.code, None);
+        assert!(e.message.starts_with("could not reach the AWS endpoint"), "{}", e.message);
+        assert!(e.message.contains("connection refused"), "{}", e.message);
+        assert!(!e.message.contains('\n'));
+    }
+
+    #[test]
+    fn chain_drops_repeats() {
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl std::fmt::Display for Outer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "outer: {}", self.0)
+            }
+        }
+        impl Error for Outer {
+            fn source(&self) -> Option<&(dyn Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let e = Outer(std::io::Error::other("inner"));
+        assert_eq!(error_chain(&e), "outer: inner");
+    }
+}

@@ -1,0 +1,474 @@
+//! The live AWS backend: SDK clients from the aws-config default chain, one
+//! semaphore bounding every request in flight, collectors per part and one SDK
+//! call per [`Op`].
+
+mod account;
+mod apply;
+mod credential_report;
+mod document;
+mod error;
+mod iam;
+
+use crate::collect::{Applied, Backend, Mode, OpError};
+use crate::inventory::{Identity, PartError, PartId, PartValue};
+use crate::plan::Op;
+use aws_config::BehaviorVersion;
+use aws_config::profile::ProfileFileCredentialsProvider;
+use aws_config::provider_config::ProviderConfig;
+use aws_credential_types::provider::ProvideCredentials;
+use aws_credential_types::provider::error::CredentialsError;
+use aws_sdk_iam::config::retry::{RetryConfig, RetryPartition};
+use aws_sdk_iam::config::timeout::TimeoutConfig;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use aws_types::SdkConfig;
+use aws_types::region::Region;
+use error::{CallError, error_chain, one_line};
+use futures::future::BoxFuture;
+use std::error::Error;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use thiserror::Error;
+use tokio::sync::Semaphore;
+
+/// Connect timeout for every request.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// Whole-operation timeout (all attempts) for every request.
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(20);
+/// Bound on the start-up identity check, so a dead endpoint fails fast.
+const IDENTITY_TIMEOUT: Duration = Duration::from_secs(12);
+/// Bound on resolving the default region (env, profile, IMDS).
+const REGION_TIMEOUT: Duration = Duration::from_secs(3);
+/// Bound on resolving credentials when diagnosing a failed start-up.
+const CREDENTIALS_TIMEOUT: Duration = Duration::from_secs(8);
+const DEFAULT_ATTEMPTS: u32 = 3;
+const DEFAULT_REGION: &str = "us-east-1";
+
+/// How to reach the account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsOptions {
+    /// Named profile; `None` uses the default chain (and `AWS_PROFILE`).
+    pub profile: Option<String>,
+    /// Regions to scan; the first is the home region.
+    pub regions: Vec<String>,
+    /// Custom endpoint (emulators); overrides `AWS_ENDPOINT_URL`.
+    pub endpoint_url: Option<String>,
+    /// Requests in flight at most (0 is treated as 1).
+    pub max_concurrency: usize,
+    /// Attempts per request including the first (default 3).
+    pub max_attempts: Option<u32>,
+}
+
+impl Default for AwsOptions {
+    fn default() -> Self {
+        Self { profile: None, regions: Vec::new(), endpoint_url: None, max_concurrency: 16, max_attempts: None }
+    }
+}
+
+/// Why moat could not start a live session. Its `Display` is one line.
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
+pub enum AwsInitError {
+    #[error("profile '{0}' is not in ~/.aws/config or ~/.aws/credentials")]
+    UnknownProfile(String),
+    #[error(
+        "no AWS credentials found (looked in the environment, ~/.aws profiles, SSO, container and instance metadata); configure credentials or run `moat --demo` to try the built-in demo account"
+    )]
+    NoCredentials,
+    #[error("could not load AWS credentials: {0}")]
+    Credentials(String),
+    #[error("the AWS config files could not be read: {0}")]
+    ConfigFiles(String),
+    #[error("cannot reach {endpoint}: {reason}")]
+    Unreachable { endpoint: String, reason: String },
+    #[error("the AWS credentials were rejected ({code}): {message}")]
+    InvalidCredentials { code: String, message: String },
+    #[error("sts:GetCallerIdentity failed: {0}")]
+    Identity(String),
+}
+
+/// The live backend. Cheap to share behind an `Arc`.
+#[derive(Debug)]
+pub struct AwsBackend {
+    sdk: SdkConfig,
+    iam: aws_sdk_iam::Client,
+    account: aws_sdk_account::Client,
+    identity: Identity,
+    region: String,
+    limiter: Arc<Semaphore>,
+    requests: AtomicU64,
+    mutations: AtomicU64,
+}
+
+impl AwsBackend {
+    /// Build the clients and check who we are (sts:GetCallerIdentity, once).
+    pub async fn connect(opts: AwsOptions) -> Result<AwsBackend, AwsInitError> {
+        if let Some(p) = &opts.profile {
+            ensure_profile_exists(p).await?;
+        }
+        let region = resolve_region(&opts).await;
+        let global = Region::new(global_signing_region(&region));
+        let timeouts =
+            TimeoutConfig::builder().connect_timeout(CONNECT_TIMEOUT).operation_timeout(OPERATION_TIMEOUT).build();
+        let attempts = opts.max_attempts.unwrap_or(DEFAULT_ATTEMPTS).max(1);
+        let retry = RetryConfig::standard().with_max_attempts(attempts);
+
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(region.clone()))
+            .timeout_config(timeouts.clone())
+            .retry_config(retry.clone());
+        if let Some(p) = &opts.profile {
+            // An explicit --profile wins over environment credentials, as in the AWS CLI.
+            let provider_config = ProviderConfig::default()
+                .with_behavior_version(Some(BehaviorVersion::latest()))
+                .with_region(Some(Region::new(region.clone())))
+                .with_timeout_config(timeouts)
+                .with_retry_config(retry);
+            let provider = ProfileFileCredentialsProvider::builder()
+                .profile_name(p.clone())
+                .configure(&provider_config)
+                .build();
+            loader = loader.profile_name(p.clone()).credentials_provider(provider);
+        }
+        if let Some(url) = &opts.endpoint_url {
+            loader = loader.endpoint_url(url.clone());
+        }
+        let sdk = loader.load().await;
+
+        // One retry partition (own token bucket) shared by this backend's clients.
+        let partition = RetryPartition::custom("moat").build();
+        let iam = aws_sdk_iam::Client::from_conf(
+            aws_sdk_iam::config::Builder::from(&sdk).region(global.clone()).retry_partition(partition.clone()).build(),
+        );
+        let sts = aws_sdk_sts::Client::from_conf(
+            aws_sdk_sts::config::Builder::from(&sdk).region(global.clone()).retry_partition(partition.clone()).build(),
+        );
+        let account = aws_sdk_account::Client::from_conf(
+            aws_sdk_account::config::Builder::from(&sdk).region(global).retry_partition(partition).build(),
+        );
+
+        let identity = caller_identity(&sts, &sdk, &opts).await?;
+        tracing::info!(account = %identity.account, arn = %identity.arn, region = %region, "connected");
+        Ok(AwsBackend {
+            sdk,
+            iam,
+            account,
+            identity,
+            region,
+            limiter: Arc::new(Semaphore::new(opts.max_concurrency.max(1))),
+            requests: AtomicU64::new(0),
+            mutations: AtomicU64::new(0),
+        })
+    }
+
+    /// The caller, as sts:GetCallerIdentity answered at connect.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// The home region (first `--region`, else the configured one, else us-east-1).
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The loaded SDK configuration (for regional clients).
+    pub fn sdk_config(&self) -> &SdkConfig {
+        &self.sdk
+    }
+
+    /// The semaphore bounding requests in flight (share it with other collectors).
+    pub fn limiter(&self) -> Arc<Semaphore> {
+        self.limiter.clone()
+    }
+
+    /// Requests sent so far (reads and writes).
+    pub fn requests_sent(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Mutating requests sent so far.
+    pub fn mutations_sent(&self) -> u64 {
+        self.mutations.load(Ordering::Relaxed)
+    }
+
+    /// Send one read request under the concurrency bound.
+    pub(crate) async fn send<T, E, R, F>(&self, action: &str, request: F) -> Result<T, CallError>
+    where
+        F: Future<Output = Result<T, SdkError<E, R>>>,
+        E: ProvideErrorMetadata + Error + 'static,
+        R: std::fmt::Debug + 'static,
+    {
+        let _permit = self
+            .limiter
+            .acquire()
+            .await
+            .map_err(|_| CallError::new(action, None, "the request limiter was closed"))?;
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(action, "request");
+        request.await.map_err(|e| {
+            let e = CallError::from_sdk(action, e);
+            tracing::debug!(action, code = ?e.code, message = %e.message, "request failed");
+            e
+        })
+    }
+
+    /// Send one mutating request under the concurrency bound.
+    pub(crate) async fn send_write<T, E, R, F>(&self, action: &str, request: F) -> Result<T, CallError>
+    where
+        F: Future<Output = Result<T, SdkError<E, R>>>,
+        E: ProvideErrorMetadata + Error + 'static,
+        R: std::fmt::Debug + 'static,
+    {
+        self.mutations.fetch_add(1, Ordering::Relaxed);
+        self.send(action, request).await
+    }
+
+    async fn collect_part(&self, part: PartId) -> Result<PartValue, CallError> {
+        Ok(match part {
+            PartId::Identity => PartValue::Identity(self.identity.clone()),
+            PartId::AccountSummary => PartValue::AccountSummary(self.account_summary().await?),
+            PartId::Iam => PartValue::Iam(self.collect_iam().await?),
+            PartId::CredentialReport => PartValue::CredentialReport(self.credential_report().await?),
+            PartId::PasswordPolicy => PartValue::PasswordPolicy(self.password_policy().await?),
+            PartId::AlternateContacts => PartValue::AlternateContacts(self.alternate_contacts().await?),
+        })
+    }
+}
+
+impl Backend for AwsBackend {
+    fn mode(&self) -> Mode {
+        Mode::Live
+    }
+
+    fn collect(&self, part: PartId) -> BoxFuture<'_, Result<PartValue, PartError>> {
+        Box::pin(async move {
+            let r = self.collect_part(part).await.map_err(PartError::from);
+            if let Err(e) = &r {
+                tracing::warn!(part = ?part, "collect failed: {e}");
+            }
+            r
+        })
+    }
+
+    fn apply<'a>(&'a self, op: &'a Op) -> BoxFuture<'a, Result<Applied, OpError>> {
+        Box::pin(async move {
+            tracing::info!(action = op.action(), "apply: {}", op.describe());
+            match self.apply_op(op).await {
+                Ok(()) => Ok(Applied::Sent),
+                Err(e) => {
+                    tracing::warn!(action = op.action(), code = ?e.code, "apply failed: {}", e.message);
+                    Err(e.into())
+                }
+            }
+        })
+    }
+}
+
+/// IAM, STS and Account are global: sign for the partition's home region.
+fn global_signing_region(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "cn-north-1"
+    } else if region.starts_with("us-gov-") {
+        "us-gov-west-1"
+    } else {
+        DEFAULT_REGION
+    }
+}
+
+async fn resolve_region(opts: &AwsOptions) -> String {
+    if let Some(r) = opts.regions.iter().find(|r| !r.trim().is_empty()) {
+        return r.trim().to_string();
+    }
+    let mut chain = aws_config::default_provider::region::DefaultRegionChain::builder();
+    if let Some(p) = &opts.profile {
+        chain = chain.profile_name(p);
+    }
+    let chain = chain.build();
+    match tokio::time::timeout(REGION_TIMEOUT, chain.region()).await {
+        Ok(Some(r)) => r.to_string(),
+        _ => DEFAULT_REGION.to_string(),
+    }
+}
+
+async fn ensure_profile_exists(name: &str) -> Result<(), AwsInitError> {
+    if profile_exists(name).await? { Ok(()) } else { Err(AwsInitError::UnknownProfile(name.to_string())) }
+}
+
+#[allow(deprecated)]
+async fn profile_exists(name: &str) -> Result<bool, AwsInitError> {
+    use aws_config::profile::profile_file::ProfileFiles;
+    use aws_types::os_shim_internal::{Env, Fs};
+    let set = aws_config::profile::load(&Fs::real(), &Env::real(), &ProfileFiles::default(), None)
+        .await
+        .map_err(|e| AwsInitError::ConfigFiles(error_chain(&e)))?;
+    Ok(set.get_profile(name).is_some())
+}
+
+/// sts:GetCallerIdentity, with failures turned into one clear line.
+async fn caller_identity(
+    sts: &aws_sdk_sts::Client,
+    sdk: &SdkConfig,
+    opts: &AwsOptions,
+) -> Result<Identity, AwsInitError> {
+    let endpoint = endpoint_label(opts, sdk);
+    let out = match tokio::time::timeout(IDENTITY_TIMEOUT, sts.get_caller_identity().send()).await {
+        Ok(Ok(out)) => out,
+        Ok(Err(err)) => return Err(diagnose(err, sdk, opts, &endpoint).await),
+        Err(_) => {
+            // Maybe credentials are what hangs (e.g. an SSO or IMDS call); say so if so.
+            return Err(match credentials_problem(sdk, opts).await {
+                Some(e) => e,
+                None => AwsInitError::Unreachable {
+                    endpoint,
+                    reason: format!("no answer within {} s", IDENTITY_TIMEOUT.as_secs()),
+                },
+            });
+        }
+    };
+    let (Some(account), Some(arn)) = (out.account(), out.arn()) else {
+        return Err(AwsInitError::Identity("the answer lacked the account id or the caller ARN".to_string()));
+    };
+    Ok(Identity {
+        account: account.to_string(),
+        arn: arn.to_string(),
+        user_id: out.user_id().unwrap_or_default().to_string(),
+    })
+}
+
+/// Service error codes that mean "these credentials are not accepted".
+const REJECTED_CREDENTIAL_CODES: &[&str] = &[
+    "InvalidClientTokenId",
+    "SignatureDoesNotMatch",
+    "UnrecognizedClientException",
+    "InvalidAccessKeyId",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "TokenRefreshRequired",
+    "AuthFailure",
+    "IncompleteSignature",
+    "InvalidToken",
+];
+
+async fn diagnose<E, R>(err: SdkError<E, R>, sdk: &SdkConfig, opts: &AwsOptions, endpoint: &str) -> AwsInitError
+where
+    E: ProvideErrorMetadata + Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    if let SdkError::ServiceError(_) = &err {
+        let e = CallError::from_sdk("sts:GetCallerIdentity", err);
+        return match e.code {
+            Some(code) if REJECTED_CREDENTIAL_CODES.contains(&code.as_str()) => {
+                AwsInitError::InvalidCredentials { code, message: e.message }
+            }
+            Some(code) => AwsInitError::Identity(format!("{code}: {}", e.message)),
+            None => AwsInitError::Identity(e.message),
+        };
+    }
+    // Not an answer from the service: either there are no usable credentials, or
+    // the endpoint could not be reached.
+    if let Some(e) = credentials_problem(sdk, opts).await {
+        return e;
+    }
+    let reason = match &err {
+        SdkError::TimeoutError(_) => format!("timed out after {} s", OPERATION_TIMEOUT.as_secs()),
+        SdkError::DispatchFailure(d) if d.is_timeout() => {
+            format!("connection timed out ({} s)", CONNECT_TIMEOUT.as_secs())
+        }
+        _ => error_chain(&err),
+    };
+    match &err {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => {
+            AwsInitError::Unreachable { endpoint: endpoint.to_string(), reason }
+        }
+        _ => AwsInitError::Identity(reason),
+    }
+}
+
+/// Resolve credentials once; `Some` when that is what fails.
+async fn credentials_problem(sdk: &SdkConfig, opts: &AwsOptions) -> Option<AwsInitError> {
+    let Some(provider) = sdk.credentials_provider() else {
+        return Some(AwsInitError::NoCredentials);
+    };
+    let err = match tokio::time::timeout(CREDENTIALS_TIMEOUT, provider.provide_credentials()).await {
+        Ok(Ok(_)) => return None,
+        Ok(Err(e)) => e,
+        Err(_) => {
+            return Some(AwsInitError::Credentials(format!(
+                "the credential provider gave no answer within {} s",
+                CREDENTIALS_TIMEOUT.as_secs()
+            )));
+        }
+    };
+    // A profile named in AWS_PROFILE that does not exist explains a failure.
+    if opts.profile.is_none()
+        && let Some(p) = std::env::var("AWS_PROFILE").ok().filter(|p| !p.trim().is_empty())
+        && let Ok(false) = profile_exists(&p).await
+    {
+        return Some(AwsInitError::UnknownProfile(p));
+    }
+    Some(match &err {
+        CredentialsError::CredentialsNotLoaded(_) => match &opts.profile {
+            Some(p) => AwsInitError::Credentials(format!("profile '{p}' has no usable credentials ({})", error_chain(&err))),
+            None => AwsInitError::NoCredentials,
+        },
+        _ => AwsInitError::Credentials(error_chain(&err)),
+    })
+}
+
+/// Where requests go, for messages: the explicit endpoint, the env override, or STS.
+fn endpoint_label(opts: &AwsOptions, sdk: &SdkConfig) -> String {
+    if let Some(url) = &opts.endpoint_url {
+        return one_line(url);
+    }
+    if let Some(url) = sdk.endpoint_url() {
+        return one_line(url);
+    }
+    for var in ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"] {
+        if let Ok(url) = std::env::var(var)
+            && !url.trim().is_empty()
+        {
+            return one_line(&url);
+        }
+    }
+    "the AWS STS endpoint".to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_errors_are_one_line() {
+        let errors = [
+            AwsInitError::UnknownProfile("x".into()),
+            AwsInitError::NoCredentials,
+            AwsInitError::Credentials("the SSO session has expired".into()),
+            AwsInitError::Unreachable { endpoint: "http://127.0.0.1:1".into(), reason: "connection refused".into() },
+            AwsInitError::InvalidCredentials { code: "InvalidClientTokenId".into(), message: "bad token".into() },
+            AwsInitError::Identity("x".into()),
+        ];
+        for e in errors {
+            assert!(!e.to_string().contains('\n'), "{e}");
+        }
+        assert_eq!(
+            AwsInitError::UnknownProfile("x".into()).to_string(),
+            "profile 'x' is not in ~/.aws/config or ~/.aws/credentials"
+        );
+        assert!(AwsInitError::NoCredentials.to_string().contains("moat --demo"));
+    }
+
+    #[test]
+    fn global_region_per_partition() {
+        assert_eq!(global_signing_region("eu-west-1"), "us-east-1");
+        assert_eq!(global_signing_region("cn-northwest-1"), "cn-north-1");
+        assert_eq!(global_signing_region("us-gov-east-1"), "us-gov-west-1");
+    }
+
+    #[test]
+    fn default_options() {
+        let o = AwsOptions::default();
+        assert!(o.max_concurrency > 0);
+        assert_eq!(o.max_attempts, None);
+    }
+}

@@ -1,0 +1,102 @@
+//! The demo backend: a realistic, deliberately insecure account from
+//! `assets/demo/account.json`. Its `apply` is `Inventory::apply`; its state is
+//! kept in the state dir so a later `moat --demo` run (and `undo`) sees changes.
+
+use super::{Applied, Backend, Mode, OpError};
+use crate::inventory::{Inventory, PartError, PartId, PartValue};
+use crate::plan::Op;
+use futures::future::BoxFuture;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+pub const DEMO_JSON: &str = include_str!("../../assets/demo/account.json");
+
+pub struct DemoBackend {
+    inv: Mutex<Inventory>,
+    /// Where changes persist; `None` keeps them in memory only.
+    file: Option<PathBuf>,
+    /// Simulated latency per part, so the UI shows collection as it would live.
+    latency: Duration,
+}
+
+/// The pristine demo account.
+pub fn demo_inventory() -> Result<Inventory, String> {
+    serde_json::from_str(DEMO_JSON).map_err(|e| format!("assets/demo/account.json: {e}"))
+}
+
+impl DemoBackend {
+    /// In-memory demo account, no latency (tests).
+    pub fn new() -> Result<Self, String> {
+        Ok(Self { inv: Mutex::new(demo_inventory()?), file: None, latency: Duration::ZERO })
+    }
+
+    /// The demo account as changed by earlier sessions, persisted under `state_dir`.
+    pub fn persistent(state_dir: &std::path::Path, latency: Duration) -> Result<Self, String> {
+        let file = state_dir.join("demo").join("account.json");
+        let inv = match std::fs::read_to_string(&file) {
+            Ok(s) => serde_json::from_str(&s).map_err(|e| {
+                format!("{}: {e} (delete it to start the demo afresh)", file.display())
+            })?,
+            Err(_) => demo_inventory()?,
+        };
+        Ok(Self { inv: Mutex::new(inv), file: Some(file), latency })
+    }
+
+    pub fn with_inventory(inv: Inventory) -> Self {
+        Self { inv: Mutex::new(inv), file: None, latency: Duration::ZERO }
+    }
+
+    pub fn snapshot(&self) -> Inventory {
+        self.inv.lock().map(|i| i.clone()).unwrap_or_default()
+    }
+
+    fn save(&self, inv: &Inventory) -> Result<(), String> {
+        if let Some(f) = &self.file {
+            let data = serde_json::to_vec(inv).map_err(|e| e.to_string())?;
+            crate::state::private_write(f, &data).map_err(|e| format!("{}: {e}", f.display()))?;
+        }
+        Ok(())
+    }
+}
+
+impl Backend for DemoBackend {
+    fn mode(&self) -> Mode {
+        Mode::Demo
+    }
+
+    fn collect(&self, part: PartId) -> BoxFuture<'_, Result<PartValue, PartError>> {
+        Box::pin(async move {
+            if !self.latency.is_zero() {
+                // Spread parts out a little, deterministically.
+                let k = PartId::ALL.iter().position(|p| *p == part).unwrap_or(0) as u32;
+                tokio::time::sleep(self.latency * (k + 1)).await;
+            }
+            let inv = self.inv.lock().map_err(|_| PartError::new("demo", None, "demo state poisoned"))?;
+            inv.get(part)
+                .ok_or_else(|| PartError::new(format!("demo:{}", part.label()), None, "not in the demo account"))
+        })
+    }
+
+    fn apply<'a>(&'a self, op: &'a Op) -> BoxFuture<'a, Result<Applied, OpError>> {
+        Box::pin(async move {
+            let mut inv = self.inv.lock().map_err(|_| OpError::new(op.action(), None, "demo state poisoned"))?;
+            inv.apply(op).map_err(|e| OpError::new(op.action(), None, e.to_string()))?;
+            self.save(&inv).map_err(|e| OpError::new(op.action(), None, e))?;
+            Ok(Applied::Sent)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_account_parses_and_is_complete() {
+        let inv = demo_inventory().expect("demo parses");
+        for p in PartId::ALL {
+            assert!(inv.get(*p).is_some(), "demo lacks {p:?}");
+        }
+    }
+}

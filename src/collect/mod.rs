@@ -1,0 +1,112 @@
+//! Backends: where inventory parts come from and where ops go. One trait, three
+//! faces: [`aws::AwsBackend`] (the SDK), [`demo::DemoBackend`] (the built-in
+//! insecure account) and [`dryrun::DryRun`] (wraps either; records ops, sends none).
+
+pub mod aws;
+pub mod demo;
+pub mod dryrun;
+
+use crate::inventory::{PartError, PartId, PartValue};
+use crate::plan::Op;
+use futures::future::BoxFuture;
+use std::sync::Arc;
+use thiserror::Error;
+use tokio::sync::mpsc;
+
+/// What kind of session this is; shown as the header badge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Live,
+    Demo,
+    /// Dry-run over a live or a demo account.
+    DryRun { demo: bool },
+}
+
+impl Mode {
+    pub fn badge(self) -> &'static str {
+        match self {
+            Mode::Live => "LIVE",
+            Mode::Demo => "DEMO",
+            Mode::DryRun { demo: false } => "DRY-RUN",
+            Mode::DryRun { demo: true } => "DEMO · DRY-RUN",
+        }
+    }
+    pub fn is_dry_run(self) -> bool {
+        matches!(self, Mode::DryRun { .. })
+    }
+}
+
+/// How an op was handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// Sent to the account and accepted.
+    Sent,
+    /// Dry-run: recorded, nothing sent.
+    Recorded,
+}
+
+/// An op the account refused (or that could not be sent).
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
+#[error("{action} failed: {}{message}", code.as_deref().map(|c| format!("{c}: ")).unwrap_or_default())]
+pub struct OpError {
+    pub action: String,
+    pub code: Option<String>,
+    pub message: String,
+}
+
+impl OpError {
+    pub fn new(action: impl Into<String>, code: Option<String>, message: impl Into<String>) -> Self {
+        Self { action: action.into(), code, message: message.into() }
+    }
+}
+
+pub trait Backend: Send + Sync {
+    fn mode(&self) -> Mode;
+
+    /// Read one part of the account.
+    fn collect(&self, part: PartId) -> BoxFuture<'_, Result<PartValue, PartError>>;
+
+    /// Send one op.
+    fn apply<'a>(&'a self, op: &'a Op) -> BoxFuture<'a, Result<Applied, OpError>>;
+
+    /// Ops a dry-run backend recorded instead of sending.
+    fn recorded(&self) -> Vec<Op> {
+        Vec::new()
+    }
+}
+
+/// One part's outcome, as collection reports it.
+pub type PartResult = (PartId, Result<PartValue, PartError>);
+
+/// Collect `parts` concurrently; each result is sent on `tx` as it arrives (so
+/// a UI can fill in item by item). The backend bounds requests in flight.
+pub async fn collect_parts(backend: Arc<dyn Backend>, parts: &[PartId], tx: mpsc::UnboundedSender<PartResult>) {
+    let mut set = tokio::task::JoinSet::new();
+    for &part in parts {
+        let b = backend.clone();
+        let tx = tx.clone();
+        set.spawn(async move {
+            let r = b.collect(part).await;
+            let _ = tx.send((part, r));
+        });
+    }
+    while let Some(joined) = set.join_next().await {
+        if let Err(e) = joined {
+            tracing::error!("collector task failed: {e}");
+        }
+    }
+}
+
+/// Collect `parts` into a fresh inventory (CLI and the apply pipeline).
+pub async fn collect_inventory(backend: Arc<dyn Backend>, parts: &[PartId]) -> crate::inventory::Inventory {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    collect_parts(backend, parts, tx).await;
+    let mut inv = crate::inventory::Inventory::default();
+    while let Ok((id, r)) = rx.try_recv() {
+        match r {
+            Ok(v) => inv.set(v),
+            Err(e) => inv.set_error(id, e),
+        }
+    }
+    inv
+}

@@ -1,0 +1,158 @@
+//! The guide's text: sections and items in our own words, loaded from
+//! `assets/guide/` (embedded at build time). Code holds no user-facing sentence
+//! about a checklist item; it asks this module for one.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// The embedded guide files, in guide order: (prose, messages).
+const SECTIONS: &[(&str, &str)] = &[(
+    include_str!("../assets/guide/account.toml"),
+    include_str!("../assets/guide/account.messages.toml"),
+)];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputText {
+    pub label: String,
+    pub help: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemText {
+    pub id: String,
+    pub title: String,
+    /// One sentence: what passing means.
+    pub summary: String,
+    /// Why it matters (a paragraph).
+    pub why: String,
+    /// What moat's proposed change does, or why there is none.
+    pub fix: String,
+    /// Step-by-step procedure for guided items (may mention `{account}`).
+    #[serde(default)]
+    pub steps: Vec<String>,
+    /// A warning shown in the confirmation dialog before applying.
+    #[serde(default)]
+    pub warning: Option<String>,
+    /// Labels and help of the inputs the item's plan asks for.
+    #[serde(default)]
+    pub inputs: BTreeMap<String, InputText>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionText {
+    pub id: String,
+    pub title: String,
+    pub intro: String,
+    #[serde(rename = "item")]
+    pub items: Vec<ItemText>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SectionFile {
+    section: SectionHeader,
+    #[serde(rename = "item")]
+    items: Vec<ItemText>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SectionHeader {
+    id: String,
+    title: String,
+    intro: String,
+}
+
+pub struct Guide {
+    pub sections: Vec<SectionText>,
+    /// item id → message key → template with `{name}` placeholders.
+    messages: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+fn load() -> Result<Guide, String> {
+    let mut sections = Vec::new();
+    let mut messages = BTreeMap::new();
+    for (prose, msgs) in SECTIONS {
+        let f: SectionFile = toml::from_str(prose).map_err(|e| format!("assets/guide: {e}"))?;
+        sections.push(SectionText {
+            id: f.section.id,
+            title: f.section.title,
+            intro: f.section.intro,
+            items: f.items,
+        });
+        let m: BTreeMap<String, BTreeMap<String, String>> =
+            toml::from_str(msgs).map_err(|e| format!("assets/guide messages: {e}"))?;
+        messages.extend(m);
+    }
+    Ok(Guide { sections, messages })
+}
+
+/// The guide. The assets are embedded and checked by unit tests, so a parse
+/// failure is a build defect; it still degrades to an empty guide, not a panic.
+pub fn guide() -> &'static Guide {
+    static G: OnceLock<Guide> = OnceLock::new();
+    G.get_or_init(|| {
+        load().unwrap_or_else(|e| {
+            tracing::error!("{e}");
+            Guide { sections: vec![], messages: BTreeMap::new() }
+        })
+    })
+}
+
+impl Guide {
+    pub fn section(&self, id: &str) -> Option<&SectionText> {
+        self.sections.iter().find(|s| s.id == id)
+    }
+    pub fn item(&self, id: &str) -> Option<&ItemText> {
+        self.sections.iter().flat_map(|s| s.items.iter()).find(|i| i.id == id)
+    }
+    pub fn title(&self, id: &str) -> String {
+        self.item(id).map(|i| i.title.clone()).unwrap_or_else(|| id.to_string())
+    }
+    pub fn template(&self, item: &str, key: &str) -> Option<&str> {
+        self.messages.get(item)?.get(key).map(String::as_str)
+    }
+    pub fn message_keys(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.messages
+            .iter()
+            .flat_map(|(i, m)| m.keys().map(move |k| (i.as_str(), k.as_str())))
+    }
+}
+
+/// Fill `{name}` placeholders.
+pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = template.to_string();
+    for (k, v) in args {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    out
+}
+
+/// A user-facing sentence about an item, from `assets/guide/<section>.messages.toml`.
+pub fn msg(item: &str, key: &str, args: &[(&str, &str)]) -> String {
+    match guide().template(item, key) {
+        Some(t) => fill(t, args),
+        None => {
+            tracing::warn!("missing guide message {item}.{key}");
+            format!("{item}: {key}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guide_assets_parse() {
+        load().expect("assets/guide parses");
+    }
+
+    #[test]
+    fn fill_replaces_placeholders() {
+        assert_eq!(fill("{user} has {n} keys", &[("user", "bob"), ("n", "2")]), "bob has 2 keys");
+    }
+}

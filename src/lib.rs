@@ -1,0 +1,15 @@
+//! moat: harden an AWS account from the terminal. Collect → inventory → check →
+//! plan → preview → apply (after confirmation) → verify.
+
+pub mod checks;
+pub mod cli;
+pub mod collect;
+pub mod config;
+pub mod diff;
+pub mod guide;
+pub mod inventory;
+pub mod plan;
+pub mod policy;
+pub mod report;
+pub mod state;
+pub mod tui;

@@ -1,0 +1,178 @@
+//! Inputs some plans need (an e-mail, a phone number, a name…): their specs and
+//! validation, shared by the TUI form and `--input NAME=VALUE`.
+
+use super::PlanError;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// Free text, 1..=max characters, no control characters.
+    Text { max: usize },
+    Email,
+    /// International phone number: `+`, digits, spaces, dashes, dots, parentheses.
+    Phone,
+    /// An IAM name (users, groups): 1–64 of `A-Za-z0-9+=,.@_-`.
+    IamName,
+    Int { min: i64, max: i64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputSpec {
+    pub name: &'static str,
+    pub kind: InputKind,
+    /// Used when the user gives no value; `None` makes the input required.
+    pub default: Option<&'static str>,
+}
+
+impl InputSpec {
+    /// Check (and trim) a value; the error is one line naming what is wrong.
+    pub fn validate(&self, raw: &str) -> Result<String, String> {
+        let v = raw.trim();
+        if v.is_empty() {
+            return Err("a value is required".into());
+        }
+        if v.chars().any(char::is_control) {
+            return Err("control characters are not allowed".into());
+        }
+        match self.kind {
+            InputKind::Text { max } => {
+                if v.chars().count() > max {
+                    return Err(format!("at most {max} characters"));
+                }
+            }
+            InputKind::Email => {
+                let ok = v.len() <= 254
+                    && !v.contains(char::is_whitespace)
+                    && v.split_once('@').is_some_and(|(local, domain)| {
+                        !local.is_empty()
+                            && !domain.contains('@')
+                            && domain.contains('.')
+                            && !domain.starts_with('.')
+                            && !domain.ends_with('.')
+                            && !domain.contains("..")
+                    });
+                if !ok {
+                    return Err("not an e-mail address (expected name@example.com)".into());
+                }
+            }
+            InputKind::Phone => {
+                let digits = v.chars().filter(char::is_ascii_digit).count();
+                let allowed = v.chars().all(|c| c.is_ascii_digit() || " +-.()".contains(c));
+                if !allowed || !(6..=20).contains(&digits) || v.rfind('+').is_some_and(|i| i != 0) {
+                    return Err("not a phone number (expected e.g. +1 555 0100)".into());
+                }
+            }
+            InputKind::IamName => {
+                let ok = v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+                if !ok {
+                    return Err("1–64 characters of letters, digits and + = , . @ _ -".into());
+                }
+            }
+            InputKind::Int { min, max } => {
+                let n: i64 = v.parse().map_err(|_| "not a whole number".to_string())?;
+                if n < min || n > max {
+                    return Err(format!("must be between {min} and {max}"));
+                }
+            }
+        }
+        Ok(v.to_string())
+    }
+}
+
+/// What the user asked for: input values and, optionally, which failing
+/// resources to fix (empty = all of them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inputs {
+    pub values: BTreeMap<String, String>,
+    pub resources: Vec<String>,
+}
+
+impl Inputs {
+    pub fn with(mut self, name: &str, value: &str) -> Self {
+        self.values.insert(name.to_string(), value.to_string());
+        self
+    }
+
+    /// Is `resource` among those selected?
+    pub fn wants(&self, resource: &str) -> bool {
+        self.resources.is_empty() || self.resources.iter().any(|r| r == resource)
+    }
+
+    /// The validated value of `spec` (or its default).
+    pub fn get(&self, spec: &InputSpec) -> Result<String, PlanError> {
+        match (self.values.get(spec.name), spec.default) {
+            (Some(v), _) => spec
+                .validate(v)
+                .map_err(|message| PlanError::Input { name: spec.name.to_string(), message }),
+            (None, Some(d)) => Ok(d.to_string()),
+            (None, None) => Err(PlanError::Input {
+                name: spec.name.to_string(),
+                message: "missing (give it with --input NAME=VALUE)".into(),
+            }),
+        }
+    }
+
+    /// Reject inputs the item does not take.
+    pub fn check_names(&self, specs: &[InputSpec]) -> Result<(), PlanError> {
+        for name in self.values.keys() {
+            if !specs.iter().any(|s| s.name == name) {
+                let known: Vec<&str> = specs.iter().map(|s| s.name).collect();
+                let message = if known.is_empty() {
+                    "this item takes no input".to_string()
+                } else {
+                    format!("unknown input; this item takes {}", known.join(", "))
+                };
+                return Err(PlanError::Input { name: name.clone(), message });
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(kind: InputKind) -> InputSpec {
+        InputSpec { name: "x", kind, default: None }
+    }
+
+    #[test]
+    fn email_validation() {
+        let s = spec(InputKind::Email);
+        assert_eq!(s.validate(" sec@example.com "), Ok("sec@example.com".into()));
+        for bad in ["", "sec", "sec@", "@example.com", "a@b", "a b@example.com", "a@@example.com", "a@example..com"] {
+            assert!(s.validate(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn phone_validation() {
+        let s = spec(InputKind::Phone);
+        assert!(s.validate("+1 555 0100").is_ok());
+        assert!(s.validate("+44 (20) 7946-0958").is_ok());
+        for bad in ["12", "call me", "+1 555 0100 +2", "555\u{1b}[2J0100"] {
+            assert!(s.validate(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn int_and_name_validation() {
+        let s = spec(InputKind::Int { min: 1, max: 10 });
+        assert!(s.validate("3").is_ok());
+        assert!(s.validate("0").is_err());
+        assert!(s.validate("x").is_err());
+        let n = spec(InputKind::IamName);
+        assert!(n.validate("break-glass-admin").is_ok());
+        assert!(n.validate("bad name").is_err());
+    }
+
+    #[test]
+    fn missing_and_unknown_inputs_name_the_input() {
+        let specs = [InputSpec { name: "email", kind: InputKind::Email, default: None }];
+        let i = Inputs::default();
+        assert!(matches!(i.get(&specs[0]), Err(PlanError::Input { name, .. }) if name == "email"));
+        let i = Inputs::default().with("emial", "x");
+        assert!(matches!(i.check_names(&specs), Err(PlanError::Input { name, .. }) if name == "emial"));
+    }
+}

@@ -1,0 +1,139 @@
+//! Test harness shared by the integration tests (`mod support;`).
+//!
+//! - [`Moto`]: a moto server per test on a free 127.0.0.1 port, killed on drop.
+//! - [`Proxy`]: a counting HTTP proxy in front of moto (`operations()`,
+//!   `mutating()`), for "sends no mutating request" proofs.
+//! - [`moat_cmd`]: the built `moat` binary with an isolated, emulator-only
+//!   environment.
+//! - [`iam_client`], [`account_client`], [`sts_client`]: SDK clients to seed
+//!   and read back state (static credentials, us-east-1, one attempt).
+//!
+//! ```ignore
+//! mod support;
+//! use support::*;
+//!
+//! #[tokio::test(flavor = "multi_thread")]
+//! async fn scan_sends_no_mutation() {
+//!     let moto = Moto::start();
+//!     let iam = iam_client(&moto.endpoint).await;
+//!     iam.create_user().user_name("alice").send().await.unwrap();
+//!     let proxy = Proxy::start(moto.port);
+//!     let state = temp_state_dir();
+//!     let out = moat_cmd(&proxy.endpoint, state.path()).arg("scan").output().unwrap();
+//!     assert!(proxy.mutating().is_empty(), "{:?}", proxy.operations());
+//! }
+//! ```
+#![allow(dead_code)]
+
+pub mod http;
+pub mod moto;
+pub mod proxy;
+
+use std::ffi::OsString;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+// Not every test crate uses every item.
+#[allow(unused_imports)]
+pub use moto::{Moto, free_port, pid_alive};
+#[allow(unused_imports)]
+pub use proxy::{Classified, Proxy, RecordedRequest, classify, is_mutating_operation};
+
+/// Account id moto reports for the default credentials.
+pub const ACCOUNT_ID: &str = "123456789012";
+/// Caller ARN moto reports for the default credentials.
+pub const CALLER_ARN: &str = "arn:aws:sts::123456789012:user/moto";
+pub const REGION: &str = "us-east-1";
+
+/// The built `moat` binary, configured for an emulator at `endpoint`:
+/// static test credentials, us-east-1, no IMDS, one attempt per request,
+/// `MOAT_STATE_DIR=state_dir`. Every inherited `AWS_*` / `MOAT_*`
+/// variable is removed first and the shared AWS config/credentials files
+/// point nowhere, so a developer's profile cannot leak in. Stdin is null.
+pub fn moat_cmd(endpoint: &str, state_dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_moat"));
+    for (key, _) in std::env::vars_os() {
+        let k = key.to_string_lossy();
+        if k.starts_with("AWS_") || k.starts_with("MOAT_") {
+            cmd.env_remove(&key);
+        }
+    }
+    let nowhere: OsString = "/nonexistent/moat-test".into();
+    cmd.env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", REGION)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_CONFIG_FILE", Path::new(&nowhere).join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", Path::new(&nowhere).join("credentials"))
+        .env("XDG_CONFIG_HOME", state_dir.join("xdg-config"))
+        .env("MOAT_STATE_DIR", state_dir)
+        .env("MOAT_MAX_ATTEMPTS", "1")
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// A fresh private state directory for one test (removed on drop).
+pub fn temp_state_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("moat-test-state-")
+        .tempdir()
+        .expect("create temp state dir")
+}
+
+/// Runs a future to completion on a fresh current-thread runtime (for
+/// synchronous tests that seed with the SDK, then run the binary).
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+        .block_on(future)
+}
+
+/// Per-operation timeout for the seeding clients: a wedged emulator fails
+/// the test instead of hanging it.
+const CLIENT_OPERATION_TIMEOUT: Duration = Duration::from_secs(60);
+
+macro_rules! test_client {
+    ($krate:ident, $endpoint:expr) => {{
+        use $krate::config::{
+            BehaviorVersion, Credentials, Region, retry::RetryConfig, timeout::TimeoutConfig,
+        };
+        let config = $krate::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .credentials_provider(Credentials::new(
+                "testing",
+                "testing",
+                None,
+                None,
+                "moat-tests",
+            ))
+            .region(Region::new(REGION))
+            .endpoint_url($endpoint)
+            .retry_config(RetryConfig::standard().with_max_attempts(1))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .operation_timeout(CLIENT_OPERATION_TIMEOUT)
+                    .build(),
+            )
+            .build();
+        $krate::Client::from_conf(config)
+    }};
+}
+
+/// IAM client for the emulator at `endpoint` (moto or a [`Proxy`]).
+pub async fn iam_client(endpoint: &str) -> aws_sdk_iam::Client {
+    test_client!(aws_sdk_iam, endpoint)
+}
+
+/// Account (alternate contacts) client for the emulator at `endpoint`.
+pub async fn account_client(endpoint: &str) -> aws_sdk_account::Client {
+    test_client!(aws_sdk_account, endpoint)
+}
+
+/// STS client for the emulator at `endpoint`.
+pub async fn sts_client(endpoint: &str) -> aws_sdk_sts::Client {
+    test_client!(aws_sdk_sts, endpoint)
+}

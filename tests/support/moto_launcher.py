@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""Start moto's server for moat's integration tests.
+
+    python3 tests/support/moto_launcher.py PORT
+
+- Binds 127.0.0.1:PORT only (never 0.0.0.0). PORT 0 lets the OS choose.
+- Prints exactly one line to stdout once the socket is listening:
+      READY <port> <pid>
+  and nothing else afterwards (logs go to stderr).
+- Exit codes: 3 = moto (or its server extra) is not installed, 4 = the port
+  could not be bound (e.g. taken by someone else: pick another and retry),
+  5 = the moto version is not one this launcher knows how to patch.
+- SIGTERM / SIGINT exit immediately (moto_server's own handler can take
+  seconds); the server also exits by itself when its parent process dies, so
+  a killed test run leaves nothing behind.
+- If MOAT_TEST_PIDDIR is set, writes its pid there as an empty file named
+  after the pid (removed on a clean exit) so scripts/test.sh can reap
+  strays.
+
+Patches applied to moto 5.2.x before serving:
+- S3 GetBucketVersioning: moto answers with root element
+  <GetBucketVersioningResponse>; real S3 (and the AWS SDKs' parsers) use
+  <VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">.
+"""
+
+import logging
+import os
+import re
+import signal
+import sys
+import threading
+import time
+
+S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+# Environment moto reads at import time: set before importing it.
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+
+
+def log(msg):
+    sys.stderr.write(f"moto_launcher[{os.getpid()}]: {msg}\n")
+    sys.stderr.flush()
+
+
+_PIDFILE = None
+
+
+def _remove_pidfile():
+    if _PIDFILE:
+        try:
+            os.unlink(_PIDFILE)
+        except OSError:
+            pass
+
+
+def _exit_now(code):
+    _remove_pidfile()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _on_signal(signum, _frame):
+    _exit_now(0)
+
+
+def _watch_parent(parent_pid):
+    # Reparenting (to init or a subreaper) means the test process is gone.
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent_pid:
+            log("parent process exited; shutting down")
+            _exit_now(0)
+
+
+_VERSIONING_OPEN = re.compile(rb"<GetBucketVersioningResponse\b[^>]*?(/?)>")
+_VERSIONING_CLOSE = re.compile(rb"</GetBucketVersioningResponse\s*>")
+
+
+def fix_versioning_body(body):
+    """Rename moto's GetBucketVersioningResponse root to VersioningConfiguration."""
+    is_str = isinstance(body, str)
+    raw = body.encode("utf-8") if is_str else body
+    if not isinstance(raw, (bytes, bytearray)):
+        return body
+    root = f'<VersioningConfiguration xmlns="{S3_NS}"'.encode()
+    raw = _VERSIONING_OPEN.sub(lambda m: root + m.group(1) + b">", raw)
+    raw = _VERSIONING_CLOSE.sub(b"</VersioningConfiguration>", raw)
+    return raw.decode("utf-8") if is_str else bytes(raw)
+
+
+def patch_moto():
+    from moto.s3.responses import S3Response
+
+    original = getattr(S3Response, "get_bucket_versioning", None)
+    if original is None:
+        log(
+            "moto's S3Response.get_bucket_versioning not found: this launcher "
+            "supports moto 5.2.x"
+        )
+        _exit_now(5)
+
+    def get_bucket_versioning(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        if isinstance(result, tuple) and len(result) == 3:
+            status, headers, body = result
+            return status, headers, fix_versioning_body(body)
+        if isinstance(result, (str, bytes)):
+            return fix_versioning_body(result)
+        return result
+
+    S3Response.get_bucket_versioning = get_bucket_versioning
+
+
+def main(argv):
+    global _PIDFILE
+    if len(argv) != 2 or not argv[1].isdigit():
+        sys.stderr.write("usage: moto_launcher.py PORT\n")
+        return 2
+    port = int(argv[1])
+    parent_pid = os.getppid()
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+
+    try:
+        import moto
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+    except ImportError as err:
+        log(
+            f"moto is not installed for {sys.executable} ({err}); "
+            'install it with: python3 -m pip install "moto[server]==5.2.1"'
+        )
+        return 3
+
+    if not str(getattr(moto, "__version__", "")).startswith("5.2."):
+        log(f"warning: moto {moto.__version__} found; tested with 5.2.x")
+
+    patch_moto()
+
+    if os.environ.get("MOAT_TEST_MOTO_VERBOSE") != "1":
+        # One log line per request is noise in the log file and costs time.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    app = DomainDispatcherApplication(create_backend_app)
+    try:
+        # threaded=True: one thread per connection and HTTP/1.1 keep-alive,
+        # exactly like `moto_server` (run_simple(..., threaded=True)).
+        server = make_server("127.0.0.1", port, app, threaded=True)
+    except OSError as err:
+        log(f"cannot bind 127.0.0.1:{port}: {err}")
+        return 4
+    except SystemExit:
+        # werkzeug reports "address already in use" by exiting.
+        log(f"cannot bind 127.0.0.1:{port}: address in use")
+        return 4
+
+    port = server.server_port
+    # moto builds some URLs (e.g. presigned, SQS queue URLs) from MOTO_PORT.
+    os.environ["MOTO_PORT"] = str(port)
+
+    piddir = os.environ.get("MOAT_TEST_PIDDIR")
+    if piddir and os.path.isdir(piddir):
+        _PIDFILE = os.path.join(piddir, str(os.getpid()))
+        try:
+            with open(_PIDFILE, "w"):
+                pass
+        except OSError:
+            _PIDFILE = None
+
+    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+
+    sys.stdout.write(f"READY {port} {os.getpid()}\n")
+    sys.stdout.flush()
+    # Nothing else may go to stdout: the test harness stops reading it.
+    sys.stdout = sys.stderr
+
+    try:
+        server.serve_forever()
+    finally:
+        _remove_pidfile()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

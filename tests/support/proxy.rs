@@ -1,0 +1,696 @@
+//! A counting HTTP/1.1 proxy in front of moto: every request the SDK (or
+//! the moat binary) sends is recorded with its AWS operation name, so tests
+//! can prove e.g. that `scan` sends no mutating request.
+//!
+//! Plain std threads, one per client connection; keep-alive on the client
+//! side (several requests per connection), Content-Length and chunked
+//! bodies, `Expect: 100-continue`. Bytes are forwarded verbatim (SigV4
+//! signatures stay valid). moto's werkzeug server closes every connection
+//! after one response (`Connection: close`), which is passed through, so the
+//! SDK behaves exactly as it does against moto directly.
+//!
+//! Extension point for fault injection (not built yet): `Conn::exchange`
+//! is the single place where a request is forwarded and its response
+//! returned; a hook consulted there with the `RecordedRequest` could delay,
+//! answer with a synthetic error, or drop the connection.
+
+use std::collections::HashMap;
+use std::io::{self, BufReader, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use super::http::{self, Head};
+
+/// Upstream (moto) socket timeout: a wedged server fails the test instead
+/// of hanging it.
+const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// One request seen by the proxy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedRequest {
+    /// 0-based arrival order since the proxy started (not reset by
+    /// `clear`).
+    pub seq: usize,
+    /// Client connection id (equal ids: same keep-alive connection).
+    pub conn: u64,
+    pub method: String,
+    /// Request target as sent (path and query).
+    pub target: String,
+    /// SigV4 signing name from `Authorization` (`iam`, `sts`, `account`,
+    /// `s3` …), if signed.
+    pub service: Option<String>,
+    /// Operation name, e.g. `ListUsers`, `PutAlternateContact`,
+    /// `GetBucketVersioning`; `"METHOD /path"` when it cannot be named.
+    pub operation: String,
+    pub mutating: bool,
+    /// Status code returned to the client (`None` while in flight).
+    pub status: Option<u16>,
+}
+
+/// What `classify` derives from a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Classified {
+    pub service: Option<String>,
+    pub operation: String,
+    pub mutating: bool,
+}
+
+/// A running proxy on `127.0.0.1:port` forwarding to moto.
+pub struct Proxy {
+    pub port: u16,
+    /// `http://127.0.0.1:PORT` — give this to clients instead of moto's.
+    pub endpoint: String,
+    shared: Arc<Shared>,
+    accept: Option<JoinHandle<()>>,
+}
+
+struct Shared {
+    upstream_port: u16,
+    records: Mutex<Vec<RecordedRequest>>,
+    stopping: AtomicBool,
+    conns: Mutex<HashMap<u64, TcpStream>>,
+    next_conn: AtomicU64,
+    next_seq: AtomicUsize,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panicking connection thread must not hide the records.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Proxy {
+    /// Starts a proxy forwarding to `127.0.0.1:upstream_port`.
+    pub fn start(upstream_port: u16) -> Proxy {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).expect("proxy: bind 127.0.0.1:0");
+        let port = listener.local_addr().expect("proxy: local_addr").port();
+        let shared = Arc::new(Shared {
+            upstream_port,
+            records: Mutex::new(Vec::new()),
+            stopping: AtomicBool::new(false),
+            conns: Mutex::new(HashMap::new()),
+            next_conn: AtomicU64::new(0),
+            next_seq: AtomicUsize::new(0),
+        });
+        let accept_shared = Arc::clone(&shared);
+        let accept = std::thread::Builder::new()
+            .name(format!("proxy-accept-{port}"))
+            .spawn(move || accept_loop(listener, accept_shared))
+            .expect("proxy: spawn accept thread");
+        Proxy {
+            port,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            shared,
+            accept: Some(accept),
+        }
+    }
+
+    /// Every request so far, in arrival order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.shared.records).clone()
+    }
+
+    /// Operation names of every request so far, in arrival order.
+    pub fn operations(&self) -> Vec<String> {
+        lock(&self.shared.records)
+            .iter()
+            .map(|r| r.operation.clone())
+            .collect()
+    }
+
+    /// Operation names of the mutating requests so far.
+    pub fn mutating(&self) -> Vec<String> {
+        lock(&self.shared.records)
+            .iter()
+            .filter(|r| r.mutating)
+            .map(|r| r.operation.clone())
+            .collect()
+    }
+
+    /// How many requests named `operation` were seen.
+    pub fn count(&self, operation: &str) -> usize {
+        lock(&self.shared.records)
+            .iter()
+            .filter(|r| r.operation == operation)
+            .count()
+    }
+
+    /// Forgets the requests recorded so far (e.g. after seeding).
+    pub fn clear(&self) {
+        lock(&self.shared.records).clear();
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.shared.stopping.store(true, Ordering::SeqCst);
+        // Wake the accept loop.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(handle) = self.accept.take() {
+            let _ = handle.join();
+        }
+        // Close client connections: their threads then end.
+        for (_, stream) in lock(&self.shared.conns).drain() {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+    }
+}
+
+fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    for stream in listener.incoming() {
+        if shared.stopping.load(Ordering::SeqCst) {
+            break;
+        }
+        let Ok(stream) = stream else { continue };
+        let id = shared.next_conn.fetch_add(1, Ordering::SeqCst);
+        if let Ok(clone) = stream.try_clone() {
+            lock(&shared.conns).insert(id, clone);
+        }
+        let conn_shared = Arc::clone(&shared);
+        let spawned = std::thread::Builder::new()
+            .name(format!("proxy-conn-{id}"))
+            .spawn(move || {
+                let mut conn = Conn {
+                    id,
+                    shared: Arc::clone(&conn_shared),
+                    upstream: None,
+                };
+                let _ = conn.serve(stream);
+                lock(&conn_shared.conns).remove(&id);
+            });
+        if spawned.is_err() {
+            lock(&shared.conns).remove(&id);
+        }
+    }
+}
+
+struct Upstream {
+    reader: BufReader<TcpStream>,
+    writer: TcpStream,
+}
+
+struct Conn {
+    id: u64,
+    shared: Arc<Shared>,
+    upstream: Option<Upstream>,
+}
+
+/// A request read from the client.
+struct Request {
+    head: Head,
+    method: String,
+    target: String,
+    body: http::Body,
+    /// The request asked to close the connection after the response.
+    closes: bool,
+}
+
+impl Conn {
+    fn serve(&mut self, client: TcpStream) -> io::Result<()> {
+        let _ = client.set_nodelay(true);
+        let mut reader = BufReader::new(client.try_clone()?);
+        let mut writer = client;
+        loop {
+            let Some(head) = http::read_head(&mut reader)? else {
+                break; // Client closed an idle connection.
+            };
+            let mut parts = head.start_line.split_whitespace();
+            let method = parts.next().unwrap_or("").to_string();
+            let target = parts.next().unwrap_or("").to_string();
+            let version = parts.next().unwrap_or("").to_string();
+            if method.is_empty() || target.is_empty() || !version.starts_with("HTTP/1.") {
+                write_error(&mut writer, 400, "bad request line")?;
+                break;
+            }
+            if head.has_token("expect", "100-continue") {
+                // Answer it here; upstream gets the request without Expect.
+                writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+                writer.flush()?;
+            }
+            let body = if head.is_chunked() {
+                http::read_chunked_body(&mut reader)?
+            } else if let Some(len) = head.content_length()? {
+                http::read_exact_body(&mut reader, len)?
+            } else {
+                http::Body::default()
+            };
+            let closes = head.has_token("connection", "close") || version == "HTTP/1.0";
+            let request = Request {
+                head,
+                method,
+                target,
+                body,
+                closes,
+            };
+            let seq = self.record(&request);
+            let (status, response, upstream_closes) = self.exchange(&request);
+            self.set_status(seq, status);
+            writer.write_all(&response)?;
+            writer.flush()?;
+            if request.closes || upstream_closes {
+                break;
+            }
+        }
+        let _ = writer.shutdown(Shutdown::Both);
+        Ok(())
+    }
+
+    fn record(&self, request: &Request) -> usize {
+        let c = classify(
+            &request.method,
+            &request.target,
+            &request.head.headers,
+            &request.body.decoded,
+        );
+        let mut records = lock(&self.shared.records);
+        let seq = self.shared.next_seq.fetch_add(1, Ordering::SeqCst);
+        records.push(RecordedRequest {
+            seq,
+            conn: self.id,
+            method: request.method.clone(),
+            target: request.target.clone(),
+            service: c.service,
+            operation: c.operation,
+            mutating: c.mutating,
+            status: None,
+        });
+        seq
+    }
+
+    fn set_status(&self, seq: usize, status: u16) {
+        // `clear()` may have run meanwhile: find by seq, not by index.
+        let mut records = lock(&self.shared.records);
+        if let Some(r) = records.iter_mut().rev().find(|r| r.seq == seq) {
+            r.status = Some(status);
+        }
+    }
+
+    /// Forwards one request and returns (status, bytes for the client,
+    /// whether the client connection must close afterwards).
+    fn exchange(&mut self, request: &Request) -> (u16, Vec<u8>, bool) {
+        let head_request = request.method.eq_ignore_ascii_case("HEAD");
+        let mut outgoing = Vec::with_capacity(request.head.raw.len() + request.body.raw.len());
+        outgoing.extend_from_slice(request.head.start_line.as_bytes());
+        outgoing.extend_from_slice(b"\r\n");
+        for (name, value) in &request.head.headers {
+            if name.eq_ignore_ascii_case("expect") {
+                continue;
+            }
+            outgoing.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
+        }
+        outgoing.extend_from_slice(b"\r\n");
+        outgoing.extend_from_slice(&request.body.raw);
+
+        let mut last_error = None;
+        for _ in 0..2 {
+            let reused = self.upstream.is_some();
+            match self.forward(&outgoing, head_request) {
+                Ok((interim, response)) => {
+                    if response.closes {
+                        self.upstream = None;
+                    }
+                    let mut bytes = interim;
+                    bytes.extend_from_slice(&response.head.raw);
+                    bytes.extend_from_slice(&response.raw_body);
+                    return (response.status, bytes, response.closes);
+                }
+                Err(e) => {
+                    self.upstream = None;
+                    last_error = Some(e);
+                    // Retry once only when a kept-alive upstream connection
+                    // may have gone stale.
+                    if !reused {
+                        break;
+                    }
+                }
+            }
+        }
+        let msg = format!(
+            "moat test proxy: upstream 127.0.0.1:{} failed: {}",
+            self.shared.upstream_port,
+            last_error.map(|e| e.to_string()).unwrap_or_default()
+        );
+        (502, error_response(502, &msg), true)
+    }
+
+    fn forward(
+        &mut self,
+        outgoing: &[u8],
+        head_request: bool,
+    ) -> io::Result<(Vec<u8>, http::Response)> {
+        if self.upstream.is_none() {
+            let stream = TcpStream::connect(("127.0.0.1", self.shared.upstream_port))?;
+            stream.set_read_timeout(Some(UPSTREAM_TIMEOUT))?;
+            stream.set_write_timeout(Some(UPSTREAM_TIMEOUT))?;
+            let _ = stream.set_nodelay(true);
+            self.upstream = Some(Upstream {
+                reader: BufReader::new(stream.try_clone()?),
+                writer: stream,
+            });
+        }
+        let upstream = self.upstream.as_mut().expect("upstream connected");
+        upstream.writer.write_all(outgoing)?;
+        upstream.writer.flush()?;
+        http::read_response_with_interim(&mut upstream.reader, head_request)
+    }
+}
+
+fn error_response(status: u16, msg: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 {status} Proxy Error\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{msg}",
+        msg.len()
+    )
+    .into_bytes()
+}
+
+fn write_error(writer: &mut TcpStream, status: u16, msg: &str) -> io::Result<()> {
+    writer.write_all(&error_response(status, msg))?;
+    writer.flush()
+}
+
+/// Operation-name prefixes that change state (matched case-insensitively
+/// on the bare operation name). The first line is the agreed list; the
+/// second adds unambiguous mutators of services moat may touch later.
+const MUTATING_PREFIXES: &[&str] = &[
+    "Create",
+    "Update",
+    "Put",
+    "Delete",
+    "Attach",
+    "Detach",
+    "Add",
+    "Remove",
+    "Enable",
+    "Disable",
+    "Start",
+    "Stop",
+    "Modify",
+    "Tag",
+    "Untag",
+    "Upload",
+    "Set",
+    "Change",
+    "Deactivate",
+    "Revoke",
+    "Authorize",
+    "Associate",
+    "Disassociate",
+    // Additions:
+    "Reset",
+    "Terminate",
+    "Run",
+    "Import",
+    "Register",
+    "Deregister",
+    "Replace",
+    "Restore",
+    "Copy",
+    "Cancel",
+    "Accept",
+    "Reject",
+    "Allocate",
+    "Release",
+    "Assign",
+    "Unassign",
+    "Reboot",
+    "Abort",
+    "Complete",
+    "Activate",
+];
+
+/// Read operations that look like mutators.
+const READ_EXCEPTIONS: &[&str] = &["GenerateCredentialReport"];
+
+/// Whether a bare operation name (`PutAlternateContact`,
+/// `putAlternateContact`) is mutating.
+pub fn is_mutating_operation(operation: &str) -> bool {
+    if READ_EXCEPTIONS
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(operation))
+    {
+        return false;
+    }
+    let lower = operation.to_ascii_lowercase();
+    MUTATING_PREFIXES
+        .iter()
+        .any(|p| lower.starts_with(&p.to_ascii_lowercase()))
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// The SigV4 signing name (`iam`, `s3` …) from `Authorization` or a
+/// presigned `X-Amz-Credential` query parameter.
+fn signing_service(headers: &[(String, String)], query: &[(String, String)]) -> Option<String> {
+    let credential = header(headers, "authorization")
+        .and_then(|auth| {
+            let start = auth.find("Credential=")? + "Credential=".len();
+            let rest = &auth[start..];
+            Some(rest.split([',', ' ']).next().unwrap_or(rest).to_string())
+        })
+        .or_else(|| {
+            query
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("X-Amz-Credential"))
+                .map(|(_, v)| v.clone())
+        })?;
+    // AKID/date/region/service/aws4_request (SigV4a omits the region).
+    let parts: Vec<&str> = credential.split('/').collect();
+    let n = parts.len();
+    (n >= 4 && parts[n - 1] == "aws4_request").then(|| parts[n - 2].to_string())
+}
+
+/// Names the AWS operation of a request and decides whether it mutates.
+///
+/// - AWS query protocol (IAM, STS, EC2): the `Action` form field.
+/// - JSON protocols: the part of `X-Amz-Target` after the last `.`.
+/// - Smithy RPC v2 CBOR: `/service/<Service>/operation/<Operation>`.
+/// - REST: S3 and S3 Control from method, path and sub-resource; verb paths
+///   such as the account service's `POST /putAlternateContact` become
+///   `PutAlternateContact`; anything else is `"METHOD /path"`, mutating
+///   unless GET/HEAD/OPTIONS.
+pub fn classify(
+    method: &str,
+    target: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> Classified {
+    let (path, query_str) = target.split_once('?').unwrap_or((target, ""));
+    let query = http::parse_form(query_str);
+    let service = signing_service(headers, &query);
+    let named = |operation: String| Classified {
+        service: service.clone(),
+        mutating: is_mutating_operation(&operation),
+        operation,
+    };
+
+    if let Some(t) = header(headers, "x-amz-target") {
+        let op = t.rsplit('.').next().unwrap_or(t).trim();
+        if !op.is_empty() {
+            return named(op.to_string());
+        }
+    }
+    let form_body = header(headers, "content-type")
+        .map(|ct| {
+            ct.to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        })
+        .unwrap_or(false);
+    if form_body || body.starts_with(b"Action=") {
+        let fields = http::parse_form(&String::from_utf8_lossy(body));
+        if let Some((_, action)) = fields.iter().find(|(k, _)| k == "Action") {
+            return named(action.clone());
+        }
+    }
+    if let Some((_, action)) = query.iter().find(|(k, _)| k == "Action") {
+        return named(action.clone());
+    }
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if let ["service", _, "operation", op] = segments.as_slice() {
+        return named(op.to_string());
+    }
+    if let Some(op) = rest_operation(service.as_deref(), method, path, &query, headers) {
+        return named(op);
+    }
+    Classified {
+        service,
+        operation: format!("{method} {path}"),
+        mutating: !matches!(
+            method.to_ascii_uppercase().as_str(),
+            "GET" | "HEAD" | "OPTIONS"
+        ),
+    }
+}
+
+/// REST paths named by a table: (signing name, method, path, operation).
+const REST_TABLE: &[(&str, &str, &str, &str)] = &[
+    (
+        "inspector2",
+        "POST",
+        "/status/batch/get",
+        "BatchGetAccountStatus",
+    ),
+    ("inspector2", "POST", "/enable", "Enable"),
+    ("inspector2", "POST", "/disable", "Disable"),
+];
+
+fn rest_operation(
+    service: Option<&str>,
+    method: &str,
+    path: &str,
+    query: &[(String, String)],
+    headers: &[(String, String)],
+) -> Option<String> {
+    let method = method.to_ascii_uppercase();
+    if let Some(&(_, _, _, op)) = REST_TABLE
+        .iter()
+        .find(|(s, m, p, _)| Some(*s) == service && *m == method && *p == path)
+    {
+        return Some(op.to_string());
+    }
+    // S3 Control signs as "s3" too; it is recognised by its path.
+    if let Some(rest) = path.strip_prefix("/v20180820/") {
+        let verb = http_verb(&method)?;
+        return match rest.trim_end_matches('/') {
+            "configuration/publicAccessBlock" => Some(format!("{verb}PublicAccessBlock")),
+            _ => None,
+        };
+    }
+    if service == Some("s3") {
+        return s3_operation(&method, path, query, headers);
+    }
+    // Verb-named single-segment paths (account: POST /getAlternateContact).
+    let segment = path.strip_prefix('/')?;
+    let is_verb_path = method == "POST"
+        && segment.len() > 1
+        && segment.starts_with(|c: char| c.is_ascii_lowercase())
+        && segment.chars().all(|c| c.is_ascii_alphanumeric())
+        && segment.chars().any(|c| c.is_ascii_uppercase());
+    if is_verb_path && service != Some("s3") {
+        let mut op = segment.to_string();
+        op[..1].make_ascii_uppercase();
+        return Some(op);
+    }
+    None
+}
+
+fn http_verb(method: &str) -> Option<&'static str> {
+    Some(match method {
+        "GET" => "Get",
+        "PUT" => "Put",
+        "DELETE" => "Delete",
+        "HEAD" => "Head",
+        _ => return None,
+    })
+}
+
+/// Bucket sub-resources: query key → operation suffix after Get/Put/Delete.
+const S3_BUCKET_SUBRESOURCES: &[(&str, &str)] = &[
+    ("versioning", "BucketVersioning"),
+    ("policyStatus", "BucketPolicyStatus"),
+    ("policy", "BucketPolicy"),
+    ("acl", "BucketAcl"),
+    ("publicAccessBlock", "PublicAccessBlock"),
+    ("encryption", "BucketEncryption"),
+    ("logging", "BucketLogging"),
+    ("lifecycle", "BucketLifecycleConfiguration"),
+    ("tagging", "BucketTagging"),
+    ("ownershipControls", "BucketOwnershipControls"),
+    ("location", "BucketLocation"),
+    ("website", "BucketWebsite"),
+    ("cors", "BucketCors"),
+    ("notification", "BucketNotificationConfiguration"),
+    ("replication", "BucketReplication"),
+    ("object-lock", "ObjectLockConfiguration"),
+    ("accelerate", "BucketAccelerateConfiguration"),
+    ("requestPayment", "BucketRequestPayment"),
+    ("intelligent-tiering", "BucketIntelligentTieringConfiguration"),
+    ("inventory", "BucketInventoryConfiguration"),
+    ("metrics", "BucketMetricsConfiguration"),
+    ("analytics", "BucketAnalyticsConfiguration"),
+];
+
+/// Object sub-resources: query key → operation suffix.
+const S3_OBJECT_SUBRESOURCES: &[(&str, &str)] = &[
+    ("acl", "ObjectAcl"),
+    ("tagging", "ObjectTagging"),
+    ("retention", "ObjectRetention"),
+    ("legal-hold", "ObjectLegalHold"),
+    ("attributes", "ObjectAttributes"),
+];
+
+fn s3_operation(
+    method: &str,
+    path: &str,
+    query: &[(String, String)],
+    headers: &[(String, String)],
+) -> Option<String> {
+    let has = |key: &str| query.iter().any(|(k, _)| k == key);
+    let trimmed = path.trim_start_matches('/');
+    let (bucket, key) = match trimmed.split_once('/') {
+        Some((b, k)) => (b, k),
+        None => (trimmed, ""),
+    };
+    let copy = header(headers, "x-amz-copy-source").is_some();
+    let op = if bucket.is_empty() {
+        match method {
+            "GET" => "ListBuckets".to_string(),
+            _ => return None,
+        }
+    } else if key.is_empty() {
+        if method == "GET" && has("uploads") {
+            "ListMultipartUploads".to_string()
+        } else if method == "GET" && has("versions") {
+            "ListObjectVersions".to_string()
+        } else if method == "POST" && has("delete") {
+            "DeleteObjects".to_string()
+        } else if let Some((_, name)) = S3_BUCKET_SUBRESOURCES.iter().find(|(k, _)| has(k)) {
+            format!("{}{name}", http_verb(method)?)
+        } else {
+            match method {
+                "GET" if query.iter().any(|(k, v)| k == "list-type" && v == "2") => {
+                    "ListObjectsV2".to_string()
+                }
+                "GET" => "ListObjects".to_string(),
+                "PUT" => "CreateBucket".to_string(),
+                "DELETE" => "DeleteBucket".to_string(),
+                "HEAD" => "HeadBucket".to_string(),
+                _ => return None,
+            }
+        }
+    } else if has("uploadId") {
+        match method {
+            "PUT" if copy => "UploadPartCopy",
+            "PUT" => "UploadPart",
+            "POST" => "CompleteMultipartUpload",
+            "DELETE" => "AbortMultipartUpload",
+            "GET" => "ListParts",
+            _ => return None,
+        }
+        .to_string()
+    } else if method == "POST" && has("uploads") {
+        "CreateMultipartUpload".to_string()
+    } else if method == "POST" && has("restore") {
+        "RestoreObject".to_string()
+    } else if let Some((_, name)) = S3_OBJECT_SUBRESOURCES.iter().find(|(k, _)| has(k)) {
+        format!("{}{name}", http_verb(method)?)
+    } else {
+        match method {
+            "GET" => "GetObject",
+            "PUT" if copy => "CopyObject",
+            "PUT" => "PutObject",
+            "DELETE" => "DeleteObject",
+            "HEAD" => "HeadObject",
+            _ => return None,
+        }
+        .to_string()
+    };
+    Some(op)
+}
