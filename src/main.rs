@@ -1,1 +1,46 @@
-fn main() {}
+use clap::Parser;
+use moat::cli::{self, Cli};
+use std::process::ExitCode;
+
+/// Log to `<state dir>/moat.log` (0600), never to the terminal.
+fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dir = moat::state::state_dir();
+    let file = moat::state::private_append(&dir.join("moat.log")).ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MOAT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,aws_config=warn,aws_smithy_runtime=warn,hyper=warn"));
+    tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).init();
+    Some(guard)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _guard = init_logging();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("moat: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = rt.block_on(async move {
+        if cli.command.is_none() {
+            let backend = cli::backend(&cli.global, true).await?;
+            let cfg = moat::tui::Config {
+                backend,
+                state_dir: moat::state::state_dir(),
+                settings: moat::config::Settings::default(),
+            };
+            moat::tui::run(cfg).await.map(|_| 0).map_err(|e| cli::CliError::usage(format!("{e:#}")))
+        } else {
+            cli::run(cli).await
+        }
+    });
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("moat: {}", e.message);
+            ExitCode::from(e.code)
+        }
+    }
+}

@@ -139,7 +139,7 @@ fn root_mfa(inv: &Inventory, _: &Ctx) -> Outcome {
     match inv.account_summary.ready() {
         Some(s) if s.account_mfa_enabled => Outcome::pass(msg(ID, "pass", &[])),
         _ => Outcome::from_findings(
-            vec![Finding::fail(ResourceRef::Account.to_string(), msg(ID, "fail", &[]))],
+            vec![Finding::fail(ResourceRef::Account.to_string(), msg(ID, "finding", &[]))],
             String::new(),
             msg(ID, "fail", &[]),
         ),
@@ -234,7 +234,7 @@ fn guided_only(id: &str, ctx: &Ctx) -> Outcome {
     match ctx.done.get(id) {
         Some(when) => Outcome::pass(msg("guided", "marked_done", &[("date", &when.format("%Y-%m-%d").to_string())])),
         None => Outcome::from_findings(
-            vec![Finding::manual(ResourceRef::Account.to_string(), msg("guided", "manual", &[]))],
+            vec![Finding::manual(ResourceRef::Account.to_string(), msg("guided", "finding", &[]))],
             String::new(),
             msg("guided", "manual", &[]),
         ),

@@ -1,1 +1,325 @@
+//! The command line: global flags, backend choice and the `scan`, `plan`,
+//! `apply`, `undo` and `guide` subcommands. No ratatui here.
 
+mod apply;
+mod guide_cmd;
+mod scan;
+mod undo;
+
+use crate::checks::{self, Ctx, ItemDef, ItemResult};
+use crate::collect::aws::{AwsBackend, AwsOptions};
+use crate::collect::demo::DemoBackend;
+use crate::collect::dryrun::DryRun;
+use crate::collect::{Backend, collect_inventory};
+use crate::config::Settings;
+use crate::inventory::{Inventory, PartId};
+use crate::state::Progress;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Harden an AWS account from the terminal.
+///
+/// Without a subcommand moat opens the interactive session: every checklist
+/// item of the hardening guide with the account's live state; `p` previews a
+/// fix as a diff, `a` applies it after you confirm, `?` lists the keys.
+#[derive(Debug, Parser)]
+#[command(name = "moat", version, about, long_about, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  moat --demo                         explore the built-in demo account
+  moat --profile prod                 interactive session on a profile's account
+  moat scan --format json             every item's state, for scripts
+  moat plan account.password-policy   preview a fix as a diff
+  moat apply account.stale-access-keys --resource user/bob/key/AKIA…
+  moat undo --last                    reverse the last apply (previewed, confirmed)
+
+Exit codes: 0 nothing fails, 1 an item fails (or an apply did not fully succeed),
+2 usage, access or connection error.";
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Use the built-in demo account (no credentials, no network). Changes
+    /// persist in the state dir; delete <state>/demo to start afresh.
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Preview only: collect for real, send no change (apply prints the calls it would make).
+    #[arg(long, global = true)]
+    pub dry_run: bool,
+    /// AWS profile from ~/.aws/config or ~/.aws/credentials.
+    #[arg(long, global = true, env = "AWS_PROFILE", hide_env_values = true)]
+    pub profile: Option<String>,
+    /// Region(s) to scan; repeat for several (default: the profile's region).
+    #[arg(long = "region", global = true, value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Send every AWS request to this endpoint (an emulator such as moto).
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Requests in flight at most.
+    #[arg(long, global = true, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=512))]
+    pub max_concurrency: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the account and print each item's state.
+    Scan(ScanArgs),
+    /// Preview the changes that would fix items, as unified diffs (sends nothing).
+    Plan(PlanArgs),
+    /// Apply the fixes for items, after showing each plan and asking.
+    Apply(ApplyArgs),
+    /// Reverse changes moat made, from its journal (previewed and confirmed).
+    Undo(UndoArgs),
+    /// Print the hardening guide, offline.
+    Guide(GuideArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Only these sections (repeatable), e.g. `account`.
+    #[arg(long = "section", value_name = "SECTION")]
+    pub sections: Vec<String>,
+    /// Only these items (repeatable), e.g. `account.root-mfa`.
+    #[arg(long = "item", value_name = "ID")]
+    pub items: Vec<String>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Item ids (see `moat guide` or `moat scan`).
+    #[arg(required = true, value_name = "ID")]
+    pub items: Vec<String>,
+    /// Only fix these resources, as `scan` prints them (repeatable).
+    #[arg(long = "resource", value_name = "R")]
+    pub resources: Vec<String>,
+    /// Input an item needs, e.g. `--input email=sec@example.com` (repeatable;
+    /// each item's inputs are listed by `moat guide`).
+    #[arg(long = "input", value_name = "NAME=VALUE")]
+    pub inputs: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    /// Do not ask; apply every plan (for scripts).
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// Journal entries or batches to reverse (without any: list the journal).
+    #[arg(value_name = "ENTRY", conflicts_with = "last")]
+    pub entries: Vec<String>,
+    /// Reverse the most recent apply.
+    #[arg(long)]
+    pub last: bool,
+    /// Do not ask.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GuideArgs {
+    /// A section id (e.g. `account`); all sections without one.
+    pub section: Option<String>,
+}
+
+/// A failure the CLI reports as one line, with its exit code.
+#[derive(Debug)]
+pub struct CliError {
+    pub code: u8,
+    pub message: String,
+}
+
+impl CliError {
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self { code: 2, message: message.into() }
+    }
+}
+
+impl<E: std::fmt::Display> From<E> for CliError {
+    fn from(e: E) -> Self {
+        Self { code: 2, message: e.to_string() }
+    }
+}
+
+pub type CliResult = Result<u8, CliError>;
+
+/// Everything a subcommand needs.
+pub struct Session {
+    pub backend: Arc<dyn Backend>,
+    pub state_dir: PathBuf,
+    pub settings: Settings,
+}
+
+/// Build the backend the flags ask for.
+pub async fn backend(g: &Global, interactive: bool) -> Result<Arc<dyn Backend>, CliError> {
+    let state_dir = crate::state::state_dir();
+    if g.demo {
+        let latency = if interactive { Duration::from_millis(120) } else { Duration::ZERO };
+        let demo = DemoBackend::persistent(&state_dir, latency).map_err(CliError::usage)?;
+        return Ok(if g.dry_run { Arc::new(DryRun::new(demo)) } else { Arc::new(demo) });
+    }
+    let max_attempts = std::env::var("MOAT_MAX_ATTEMPTS").ok().and_then(|v| v.parse().ok());
+    let opts = AwsOptions {
+        profile: g.profile.clone(),
+        regions: g.regions.clone(),
+        endpoint_url: g.endpoint_url.clone(),
+        max_concurrency: g.max_concurrency as usize,
+        max_attempts,
+    };
+    let aws = AwsBackend::connect(opts).await.map_err(|e| CliError::usage(e.to_string()))?;
+    Ok(if g.dry_run { Arc::new(DryRun::new(aws)) } else { Arc::new(aws) })
+}
+
+/// Resolve item ids; an unknown id is an error suggesting the closest.
+pub fn resolve_items(ids: &[String]) -> Result<Vec<&'static ItemDef>, CliError> {
+    let mut out: Vec<&'static ItemDef> = vec![];
+    for id in ids {
+        match checks::item(id) {
+            Some(d) => {
+                if !out.iter().any(|o| o.id == d.id) {
+                    out.push(d)
+                }
+            }
+            None => {
+                let hint = checks::closest_item(id).map(|c| format!("; did you mean {c}?")).unwrap_or_default();
+                return Err(CliError::usage(format!(
+                    "unknown item '{id}'{hint} (`moat guide` lists them)"
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Resolve a section id; unknown is an error listing the known ones.
+pub fn resolve_section(id: &str) -> Result<&'static str, CliError> {
+    let known = checks::sections();
+    known.iter().copied().find(|s| *s == id).ok_or_else(|| {
+        let hint = known
+            .iter()
+            .map(|s| (strsim::jaro_winkler(id, s), *s))
+            .filter(|(score, _)| *score > 0.7)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, s)| format!("; did you mean {s}?"))
+            .unwrap_or_default();
+        CliError::usage(format!("unknown section '{id}'{hint} (sections: {})", known.join(", ")))
+    })
+}
+
+/// Collect `parts`, showing progress on stderr when it is a terminal.
+pub async fn collect(backend: &Arc<dyn Backend>, parts: &[PartId]) -> Inventory {
+    let tty = std::io::stderr().is_terminal();
+    if !tty {
+        return collect_inventory(backend.clone(), parts).await;
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let b = backend.clone();
+    let p = parts.to_vec();
+    let task = tokio::spawn(async move { crate::collect::collect_parts(b, &p, tx).await });
+    let mut inv = Inventory::default();
+    let total = parts.len();
+    let mut done = 0;
+    while let Some((id, r)) = rx.recv().await {
+        done += 1;
+        match r {
+            Ok(v) => inv.set(v),
+            Err(e) => inv.set_error(id, e),
+        }
+        let filled = done * 20 / total.max(1);
+        eprint!("\r\x1b[2Kcollecting [{}{}] {done}/{total} {}", "#".repeat(filled), " ".repeat(20 - filled), id.label());
+    }
+    eprint!("\r\x1b[2K");
+    let _ = task.await;
+    inv
+}
+
+/// Evaluate items against an inventory with the account's saved progress.
+pub fn evaluate(items: &[&ItemDef], inv: &Inventory, s: &Session) -> Vec<ItemResult> {
+    let progress = inv
+        .account_id()
+        .and_then(|a| Progress::load(&s.state_dir, a).map_err(|e| tracing::warn!("{e}")).ok())
+        .unwrap_or_default();
+    let ctx = Ctx { now: chrono::Utc::now(), settings: &s.settings, done: &progress.done };
+    items.iter().map(|d| checks::evaluate(d, inv, &ctx)).collect()
+}
+
+/// The account id, or the identity part's error as a CLI error.
+pub fn account_of(inv: &Inventory) -> Result<String, CliError> {
+    match inv.account_id() {
+        Some(a) => Ok(a.to_string()),
+        None => Err(CliError::usage(
+            inv.identity.error().map(|e| e.summary()).unwrap_or_else(|| "could not read the caller identity".into()),
+        )),
+    }
+}
+
+/// Ask a yes/no question on the terminal; default no.
+pub fn confirm(question: &str) -> Result<bool, CliError> {
+    use std::io::Write;
+    eprint!("{question} [y/N] ");
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+}
+
+pub fn color_stdout() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Run a subcommand.
+pub async fn run(cli: Cli) -> CliResult {
+    let Some(cmd) = cli.command else {
+        return Err(CliError::usage("no subcommand"));
+    };
+    if let Command::Guide(a) = &cmd {
+        return guide_cmd::run(a);
+    }
+    // Validate ids before touching the account.
+    match &cmd {
+        Command::Scan(a) => {
+            for s in &a.sections {
+                resolve_section(s)?;
+            }
+            resolve_items(&a.items)?;
+        }
+        Command::Plan(a) | Command::Apply(ApplyArgs { plan: a, .. }) => {
+            resolve_items(&a.items)?;
+            apply::parse_inputs(&a.inputs)?;
+        }
+        _ => {}
+    }
+    let session = Session {
+        backend: backend(&cli.global, false).await?,
+        state_dir: crate::state::state_dir(),
+        settings: Settings::default(),
+    };
+    match cmd {
+        Command::Scan(a) => scan::run(&session, &a).await,
+        Command::Plan(a) => apply::plan(&session, &a).await,
+        Command::Apply(a) => apply::apply(&session, &a).await,
+        Command::Undo(a) => undo::run(&session, &a).await,
+        Command::Guide(_) => Ok(0),
+    }
+}

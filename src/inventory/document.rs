@@ -180,7 +180,19 @@ impl Inventory {
                 .password_policy
                 .ready()
                 .and_then(|p| p.as_ref())
-                .map(|p| serde_json::to_value(p).unwrap_or(Value::Null)),
+                .map(|p| {
+                    json!({
+                        "MinimumPasswordLength": p.minimum_password_length,
+                        "RequireSymbols": p.require_symbols,
+                        "RequireNumbers": p.require_numbers,
+                        "RequireUppercaseCharacters": p.require_uppercase_characters,
+                        "RequireLowercaseCharacters": p.require_lowercase_characters,
+                        "AllowUsersToChangePassword": p.allow_users_to_change_password,
+                        "MaxPasswordAge": p.max_password_age,
+                        "PasswordReusePrevention": p.password_reuse_prevention,
+                        "HardExpiry": p.hard_expiry,
+                    })
+                }),
             ResourceRef::AlternateContact(t) => self
                 .alternate_contacts
                 .ready()

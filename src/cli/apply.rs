@@ -1,0 +1,260 @@
+//! `moat plan` and `moat apply`.
+
+use super::{ApplyArgs, CliError, CliResult, PlanArgs, Session, account_of, collect, color_stdout, confirm, evaluate, resolve_items};
+use crate::checks::{self, Ctx, Fix, ItemDef, Status};
+use crate::diff;
+use crate::guide::guide;
+use crate::plan::execute::{ExecError, ExecReport, execute};
+use crate::plan::journal::Journal;
+use crate::plan::{Inputs, Plan, PlanError, make_plan};
+use crate::report::sanitize;
+use crate::state::Progress;
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+
+/// `NAME=VALUE` pairs; a malformed one is a usage error naming it.
+pub fn parse_inputs(raw: &[String]) -> Result<BTreeMap<String, String>, CliError> {
+    let mut out = BTreeMap::new();
+    for r in raw {
+        let (k, v) = r
+            .split_once('=')
+            .filter(|(k, _)| !k.trim().is_empty())
+            .ok_or_else(|| CliError::usage(format!("--input '{r}' is not NAME=VALUE")))?;
+        out.insert(k.trim().to_string(), v.to_string());
+    }
+    Ok(out)
+}
+
+/// Print a plan: its ops (action, resource, region, reversible), warnings, diffs.
+pub fn render_plan(plan: &Plan, color: bool) -> String {
+    let mut s = String::new();
+    let title = if plan.item == "undo" { "reverse journaled changes".to_string() } else { guide().title(&plan.item) };
+    s.push_str(&format!("{} — {} (account {})\n", plan.item, sanitize(&title), plan.account));
+    for (n, step) in plan.steps.iter().enumerate() {
+        s.push_str(&format!(
+            "  {}. {}  {}  {}  {}\n     {}\n",
+            n + 1,
+            step.op.action(),
+            sanitize(&step.op.resource().to_string()),
+            step.op.region().unwrap_or("global"),
+            if step.inverse.is_some() { "reversible" } else { "NOT reversible" },
+            sanitize(&step.op.describe()),
+        ));
+    }
+    for w in &plan.warnings {
+        s.push_str(&format!("  warning: {}\n", sanitize(w)));
+    }
+    s.push('\n');
+    for rc in &plan.resources {
+        s.push_str(&diff::unified(&rc.resource.to_string(), &rc.before_text(), &rc.after_text(), color));
+        s.push('\n');
+    }
+    s
+}
+
+enum Made {
+    Plan(Box<Plan>),
+    /// Nothing to do, guided, etc.: a message, and whether it is an error.
+    Note(String, bool),
+}
+
+/// Build the plan for one item against `inv`.
+fn make(def: &ItemDef, inv: &crate::inventory::Inventory, s: &Session, a: &PlanArgs) -> Result<Made, CliError> {
+    let all = parse_inputs(&a.inputs)?;
+    let values: BTreeMap<String, String> =
+        all.into_iter().filter(|(k, _)| def.inputs.iter().any(|i| i.name == k)).collect();
+    let progress = inv
+        .account_id()
+        .and_then(|acc| Progress::load(&s.state_dir, acc).ok())
+        .unwrap_or_default();
+    let ctx = Ctx { now: chrono::Utc::now(), settings: &s.settings, done: &progress.done };
+    let result = checks::evaluate(def, inv, &ctx);
+    if result.status == Status::Error {
+        return Ok(Made::Note(format!("{}: {}", def.id, result.summary), true));
+    }
+    let resources: Vec<String> = a
+        .resources
+        .iter()
+        .filter(|r| result.findings.iter().any(|f| &f.resource == *r))
+        .cloned()
+        .collect();
+    if !a.resources.is_empty() && resources.is_empty() {
+        return Ok(Made::Note(format!("{}: none of the given resources fail this item", def.id), false));
+    }
+    let req = Inputs { values, resources };
+    let steps = || {
+        guide()
+            .item(def.id)
+            .map(|t| {
+                t.steps
+                    .iter()
+                    .enumerate()
+                    .map(|(n, st)| format!("  {}. {}\n", n + 1, sanitize(&st.replace("{account}", inv.account_id().unwrap_or("")))))
+                    .collect::<String>()
+            })
+            .unwrap_or_default()
+    };
+    let f = match def.fix {
+        Fix::Plan(f) => f,
+        Fix::Guided => {
+            let state = if result.status == Status::Pass { "passes" } else { "is guided: no API can make this change" };
+            return Ok(Made::Note(format!("{} {state}. Steps:\n{}", def.id, steps()), false));
+        }
+        Fix::None => return Ok(Made::Note(format!("{} is a check only; moat proposes no change", def.id), false)),
+    };
+    match f(inv, &ctx, &req).and_then(|d| make_plan(inv, def.id, d)) {
+        Ok(p) => Ok(Made::Plan(Box::new(p))),
+        Err(PlanError::NothingToDo(m)) => Ok(Made::Note(format!("{}: nothing to change: {m}", def.id), false)),
+        Err(PlanError::Guided(m)) => Ok(Made::Note(format!("{}: {m}\n{}", def.id, steps()), false)),
+        Err(e @ PlanError::Input { .. }) => Err(CliError::usage(format!("{}: {e}", def.id))),
+        Err(e) => Ok(Made::Note(format!("{}: {e}", def.id), true)),
+    }
+}
+
+/// Check `--resource` and `--input` against the requested items before planning.
+fn validate_request(items: &[&ItemDef], a: &PlanArgs, s: &Session, inv: &crate::inventory::Inventory) -> Result<(), CliError> {
+    let inputs = parse_inputs(&a.inputs)?;
+    for name in inputs.keys() {
+        if !items.iter().any(|d| d.inputs.iter().any(|i| i.name == name)) {
+            let known: Vec<String> = items
+                .iter()
+                .flat_map(|d| d.inputs.iter().map(|i| format!("{}", i.name)))
+                .collect();
+            let takes = if known.is_empty() { "these items take no input".into() } else { format!("these items take {}", known.join(", ")) };
+            return Err(CliError::usage(format!("unknown input '{name}': {takes}")));
+        }
+    }
+    if a.resources.is_empty() {
+        return Ok(());
+    }
+    let results = evaluate(items, inv, s);
+    for r in &a.resources {
+        if !results.iter().any(|res| res.findings.iter().any(|f| &f.resource == r)) {
+            let failing: Vec<&str> =
+                results.iter().flat_map(|res| res.findings.iter().map(|f| f.resource.as_str())).collect();
+            let list = if failing.is_empty() { "none".to_string() } else { failing.join(", ") };
+            return Err(CliError::usage(format!(
+                "--resource '{r}' is not a failing resource of the given items (failing: {list})"
+            )));
+        }
+    }
+    Ok(())
+}
+
+pub async fn plan(s: &Session, a: &PlanArgs) -> CliResult {
+    let items = resolve_items(&a.items)?;
+    let inv = collect(&s.backend, &checks::parts_for(&items)).await;
+    account_of(&inv)?;
+    validate_request(&items, a, s, &inv)?;
+    let mut code = 0;
+    for def in items {
+        match make(def, &inv, s, a)? {
+            Made::Plan(p) => print!("{}", render_plan(&p, color_stdout())),
+            Made::Note(m, err) => {
+                println!("{m}\n");
+                if err {
+                    code = 2;
+                }
+            }
+        }
+    }
+    Ok(code)
+}
+
+fn print_report(plan: &Plan, r: &ExecReport) {
+    if r.dry_run {
+        println!("dry-run: nothing was sent. These calls would have been made:");
+        for (i, _) in &r.applied {
+            if let Some(step) = plan.steps.get(*i) {
+                println!("  {}  {}  {}", step.op.action(), sanitize(&step.op.resource().to_string()), step.op.region().unwrap_or("global"));
+            }
+        }
+        return;
+    }
+    for (i, _) in &r.applied {
+        if let Some(step) = plan.steps.get(*i) {
+            println!("  done  {}  {}", step.op.action(), sanitize(&step.op.describe()));
+        }
+    }
+    if let Some((i, e)) = &r.failed {
+        println!("  FAILED  {}", sanitize(&e.to_string()));
+        println!(
+            "  {} of {} changes were applied before the failure; `moat undo {}` reverses them.",
+            i,
+            plan.steps.len(),
+            r.batch.as_deref().unwrap_or("")
+        );
+    }
+    for m in &r.mismatches {
+        println!("  {} differs from the preview after applying:", m.resource);
+        print!("{}", diff::unified(&m.resource.to_string(), &m.expected, &m.actual, color_stdout()));
+    }
+    if r.ok() {
+        println!("  verified: the account now matches the preview. Journal batch {}", r.batch.as_deref().unwrap_or("-"));
+    }
+}
+
+pub async fn apply(s: &Session, a: &ApplyArgs) -> CliResult {
+    let items = resolve_items(&a.plan.items)?;
+    let dry_run = s.backend.mode().is_dry_run();
+    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if !a.yes && !dry_run && !interactive {
+        return Err(CliError::usage("apply needs a terminal to confirm each change, or --yes"));
+    }
+    let mut code = 0;
+    let mut validated = false;
+    for def in items.iter().copied() {
+        // Re-read before each item: an earlier apply may have changed the account.
+        let inv = collect(&s.backend, &checks::parts_for(&[def])).await;
+        let account = account_of(&inv)?;
+        if !validated {
+            let all = collect(&s.backend, &checks::parts_for(&items)).await;
+            validate_request(&items, &a.plan, s, &all)?;
+            validated = true;
+        }
+        let plan = match make(def, &inv, s, &a.plan)? {
+            Made::Plan(p) => p,
+            Made::Note(m, err) => {
+                println!("{m}\n");
+                if err {
+                    code = 2;
+                }
+                continue;
+            }
+        };
+        print!("{}", render_plan(&plan, color_stdout()));
+        if !dry_run && !a.yes {
+            let q = format!("Apply these {} change(s) to account {account}?", plan.steps.len());
+            if !confirm(&q)? {
+                println!("skipped {}\n", def.id);
+                continue;
+            }
+        }
+        let journal = Journal::open(&s.state_dir, &account);
+        match execute(s.backend.clone(), &plan, &journal, |_| {}).await {
+            Ok(r) => {
+                print_report(&plan, &r);
+                if !r.ok() {
+                    code = code.max(1);
+                }
+            }
+            Err(e @ (ExecError::Drift { .. } | ExecError::AccountMismatch { .. })) => {
+                if let ExecError::Drift { resource, planned, live } = &e {
+                    eprint!("{}", diff::unified(&resource.to_string(), planned, live, false));
+                }
+                return Err(CliError::usage(format!("{}: {e}", def.id)));
+            }
+            Err(e) => return Err(CliError::usage(format!("{}: {e}", def.id))),
+        }
+        if !dry_run {
+            let after = collect(&s.backend, &checks::parts_for(&[def])).await;
+            let res = evaluate(&[def], &after, s);
+            if let Some(r) = res.first() {
+                println!("  {} is now {}: {}\n", def.id, r.status.as_str(), sanitize(&r.summary));
+            }
+        } else {
+            println!();
+        }
+    }
+    Ok(code)
+}
