@@ -386,3 +386,382 @@ fn stale_access_keys(inv: &Inventory, ctx: &Ctx) -> Outcome {
         msg(ID, "fail", &[("count", &n)]),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::{Status, evaluate, item};
+    use crate::collect::demo::demo_inventory;
+    use crate::config::Settings;
+    use crate::inventory::{AccessKey, Identity, InlinePolicy, Part, PasswordPolicy, Role};
+    use crate::plan::{Draft, Inputs, PlanError, make_plan};
+    use chrono::{DateTime, Duration, TimeZone, Utc};
+    use serde_json::json;
+    use std::collections::BTreeMap;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0).single().expect("valid date")
+    }
+
+    struct T {
+        settings: Settings,
+        done: BTreeMap<String, DateTime<Utc>>,
+    }
+
+    impl T {
+        fn new() -> Self {
+            T { settings: Settings::default(), done: BTreeMap::new() }
+        }
+        fn ctx(&self) -> Ctx<'_> {
+            Ctx { now: now(), settings: &self.settings, done: &self.done }
+        }
+        fn status(&self, inv: &Inventory, id: &str) -> Status {
+            evaluate(item(id).expect("item"), inv, &self.ctx()).status
+        }
+        fn resources(&self, inv: &Inventory, id: &str) -> Vec<String> {
+            evaluate(item(id).expect("item"), inv, &self.ctx()).findings.into_iter().map(|f| f.resource).collect()
+        }
+        fn plan(&self, inv: &Inventory, id: &str, req: &Inputs) -> Result<crate::plan::Plan, PlanError> {
+            let Fix::Plan(f) = item(id).expect("item").fix else { panic!("{id} has no plan") };
+            f(inv, &self.ctx(), req).and_then(|d| make_plan(inv, id, d))
+        }
+        /// Plan, apply to the inventory, and return the result.
+        fn fix(&self, inv: &Inventory, id: &str, req: &Inputs) -> Inventory {
+            let plan = self.plan(inv, id, req).expect("plan");
+            let mut after = inv.clone();
+            for op in plan.ops() {
+                after.apply(op).expect("apply");
+            }
+            // The preview is exactly the applied result.
+            for rc in &plan.resources {
+                assert_eq!(after.document(&rc.resource).expect("doc"), rc.after, "{}", rc.resource);
+            }
+            after
+        }
+    }
+
+    fn demo() -> Inventory {
+        demo_inventory().expect("demo")
+    }
+
+    fn key(id: &str, status: KeyStatus, created_days: i64, used_days: Option<i64>) -> AccessKey {
+        AccessKey {
+            id: id.into(),
+            status,
+            created: now() - Duration::days(created_days),
+            last_used: used_days.map(|d| now() - Duration::days(d)),
+            last_used_service: None,
+        }
+    }
+
+    fn as_root(mut inv: Inventory, keys: Vec<AccessKey>) -> Inventory {
+        inv.identity = Part::Ready(Identity {
+            account: "111122223333".into(),
+            arn: "arn:aws:iam::111122223333:root".into(),
+            user_id: "111122223333".into(),
+        });
+        if let Some(iam) = inv.iam.ready_mut() {
+            iam.root_keys = keys;
+        }
+        inv
+    }
+
+    #[test]
+    fn root_keys_absent_passes() {
+        let t = T::new();
+        let mut inv = demo();
+        if let Some(s) = inv.account_summary.ready_mut() {
+            s.account_access_keys_present = false;
+        }
+        assert_eq!(t.status(&inv, ROOT_KEYS), Status::Pass);
+    }
+
+    #[test]
+    fn root_keys_seen_by_non_root_are_guided() {
+        let t = T::new();
+        let inv = demo();
+        assert_eq!(t.status(&inv, ROOT_KEYS), Status::Fail);
+        assert_eq!(t.resources(&inv, ROOT_KEYS), vec!["account"]);
+        assert!(matches!(t.plan(&inv, ROOT_KEYS, &Inputs::default()), Err(PlanError::Guided(_))));
+    }
+
+    #[test]
+    fn root_caller_deactivates_its_keys_most_recently_used_last() {
+        let t = T::new();
+        let inv = as_root(
+            demo(),
+            vec![
+                key("AKIAROOTINUSE", KeyStatus::Active, 300, Some(0)),
+                key("AKIAROOTOLD", KeyStatus::Active, 900, Some(400)),
+                key("AKIAROOTOFF", KeyStatus::Inactive, 900, None),
+            ],
+        );
+        assert_eq!(t.resources(&inv, ROOT_KEYS), vec!["root/key/AKIAROOTINUSE", "root/key/AKIAROOTOLD"]);
+        let plan = t.plan(&inv, ROOT_KEYS, &Inputs::default()).expect("plan");
+        let ids: Vec<String> = plan.ops().map(|o| o.resource().to_string()).collect();
+        assert_eq!(ids, vec!["root/key/AKIAROOTOLD", "root/key/AKIAROOTINUSE"]);
+        assert!(!plan.warnings.is_empty(), "lock-out warning");
+        assert!(plan.is_reversible());
+        let after = t.fix(&inv, ROOT_KEYS, &Inputs::default());
+        // Deactivated keys still count as present for AWS; the item passes with a note.
+        assert_eq!(t.status(&after, ROOT_KEYS), Status::Pass);
+    }
+
+    #[test]
+    fn root_mfa() {
+        let t = T::new();
+        let mut inv = demo();
+        assert_eq!(t.status(&inv, "account.root-mfa"), Status::Fail);
+        if let Some(s) = inv.account_summary.ready_mut() {
+            s.account_mfa_enabled = true;
+        }
+        assert_eq!(t.status(&inv, "account.root-mfa"), Status::Pass);
+    }
+
+    #[test]
+    fn backup_admin_counts_users_and_human_roles() {
+        let t = T::new();
+        let inv = demo();
+        assert_eq!(t.status(&inv, "account.backup-admin"), Status::Fail);
+        // A service role with admin rights is not a backup for people.
+        let mut with_service_role = inv.clone();
+        let admin_inline = InlinePolicy {
+            name: "all".into(),
+            document: json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+        };
+        if let Some(iam) = with_service_role.iam.ready_mut() {
+            iam.roles.push(Role {
+                name: "svc".into(),
+                arn: "arn:aws:iam::111122223333:role/svc".into(),
+                trust_policy: json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+                attached_policies: vec![],
+                inline_policies: vec![admin_inline.clone()],
+            });
+        }
+        assert_eq!(t.status(&with_service_role, "account.backup-admin"), Status::Fail);
+        let mut with_sso_role = inv.clone();
+        if let Some(iam) = with_sso_role.iam.ready_mut() {
+            iam.roles.push(Role {
+                name: "sso-admin".into(),
+                arn: "arn:aws:iam::111122223333:role/sso-admin".into(),
+                trust_policy: json!({"Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111122223333:saml-provider/Corp"}, "Action": "sts:AssumeRoleWithSAML"}]}),
+                attached_policies: vec![],
+                inline_policies: vec![admin_inline],
+            });
+        }
+        assert_eq!(t.status(&with_sso_role, "account.backup-admin"), Status::Pass);
+        // The fix creates group + user; the item then passes and undo is complete.
+        let after = t.fix(&inv, "account.backup-admin", &Inputs::default());
+        assert_eq!(t.status(&after, "account.backup-admin"), Status::Pass);
+        assert!(after.iam.ready().and_then(|i| i.user("break-glass-admin")).is_some_and(|u| u.access_keys.is_empty()));
+        let taken = Inputs::default().with("user", "ops-admin");
+        assert!(matches!(t.plan(&inv, "account.backup-admin", &taken), Err(PlanError::Input { .. })));
+        let bad = Inputs::default().with("user", "no spaces");
+        assert!(matches!(t.plan(&inv, "account.backup-admin", &bad), Err(PlanError::Input { .. })));
+    }
+
+    fn contact_inputs() -> Inputs {
+        Inputs::default()
+            .with("name", "Sam Rivera")
+            .with("title", "Security lead")
+            .with("email", "security@example.com")
+            .with("phone", "+1 555 0100")
+    }
+
+    #[test]
+    fn alternate_contacts_fill_only_missing_ones() {
+        let t = T::new();
+        let inv = demo();
+        const ID: &str = "account.alternate-contacts";
+        assert_eq!(t.resources(&inv, ID), vec!["contact/OPERATIONS", "contact/SECURITY"]);
+        let missing = Inputs::default().with("name", "Sam");
+        assert!(matches!(t.plan(&inv, ID, &missing), Err(PlanError::Input { name, .. }) if name == "title"));
+        let bad_mail = contact_inputs().with("email", "security-at-example");
+        assert!(matches!(t.plan(&inv, ID, &bad_mail), Err(PlanError::Input { name, .. }) if name == "email"));
+        let mut only_security = contact_inputs();
+        only_security.resources = vec!["contact/SECURITY".into()];
+        assert_eq!(t.plan(&inv, ID, &only_security).expect("plan").steps.len(), 1);
+        let after = t.fix(&inv, ID, &contact_inputs());
+        assert_eq!(t.status(&after, ID), Status::Pass);
+        let plan = t.plan(&inv, ID, &contact_inputs()).expect("plan");
+        assert!(plan.steps.iter().all(|s| matches!(s.inverse.as_deref(), Some([Op::DeleteAlternateContact { .. }]))));
+    }
+
+    use crate::plan::Op;
+
+    #[test]
+    fn console_users_get_enforced_and_show_pending_enrolment() {
+        let t = T::new();
+        let inv = demo();
+        const ID: &str = "account.console-users-mfa";
+        assert_eq!(t.resources(&inv, ID), vec!["user/dana", "user/lee"]);
+        let plan = t.plan(&inv, ID, &Inputs::default()).expect("plan");
+        let actions: Vec<&str> = plan.ops().map(|o| o.action()).collect();
+        assert_eq!(
+            actions,
+            vec!["iam:CreatePolicy", "iam:CreateGroup", "iam:AttachGroupPolicy", "iam:AddUserToGroup", "iam:AddUserToGroup"]
+        );
+        let after = t.fix(&inv, ID, &Inputs::default());
+        // Still failing until they enrol, but now enforced.
+        let r = evaluate(item(ID).expect("item"), &after, &t.ctx());
+        assert_eq!(r.status, Status::Fail);
+        assert!(r.findings.iter().all(|f| f.detail.contains(MFA_GROUP_NAME)), "{:?}", r.findings);
+        assert!(matches!(t.plan(&after, ID, &Inputs::default()), Err(PlanError::NothingToDo(_))));
+        assert_eq!(t.status(&after, "account.mfa-policy"), Status::Pass);
+        // A user with a device passes.
+        let mut enrolled = after.clone();
+        if let Some(rows) = enrolled.credential_report.ready_mut() {
+            for r in rows.iter_mut() {
+                r.mfa_active = true;
+            }
+        }
+        assert_eq!(t.status(&enrolled, ID), Status::Pass);
+    }
+
+    const MFA_GROUP_NAME: &str = "MFARequired";
+
+    #[test]
+    fn mfa_policy_fix_and_typo_policy() {
+        let t = T::new();
+        let inv = demo();
+        const ID: &str = "account.mfa-policy";
+        assert_eq!(t.status(&inv, ID), Status::Fail);
+        let after = t.fix(&inv, ID, &Inputs::default());
+        assert_eq!(t.status(&after, ID), Status::Pass);
+        // Undo (inverses in reverse order) restores the exact inventory.
+        let plan = t.plan(&inv, ID, &Inputs::default()).expect("plan");
+        let mut undone = after.clone();
+        for s in plan.steps.iter().rev() {
+            for op in s.inverse.as_ref().expect("reversible") {
+                undone.apply(op).expect("undo");
+            }
+        }
+        assert_eq!(undone, inv);
+        // The 2015 guide's `aws = MultiFactorAuthAge` key enforces nothing.
+        let mut typo = inv.clone();
+        if let Some(iam) = typo.iam.ready_mut() {
+            if let Some(g) = iam.groups.iter_mut().find(|g| g.name == "Developers") {
+                g.inline_policies.push(InlinePolicy {
+                    name: "mfa".into(),
+                    document: json!({"Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*",
+                        "Condition": {"NumericLessThan": {"aws = MultiFactorAuthAge": "300"}}}]}),
+                });
+            }
+        }
+        assert_eq!(t.status(&typo, ID), Status::Fail);
+    }
+
+    #[test]
+    fn password_policy_raises_thresholds_and_keeps_the_rest() {
+        let mut t = T::new();
+        let inv = demo();
+        const ID: &str = "account.password-policy";
+        assert_eq!(t.status(&inv, ID), Status::Fail);
+        let before = inv.password_policy.ready().cloned().flatten().expect("demo has a policy");
+        let after = t.fix(&inv, ID, &Inputs::default());
+        let p = after.password_policy.ready().cloned().flatten().expect("policy");
+        assert_eq!(p.minimum_password_length, 14);
+        assert_eq!(p.password_reuse_prevention, Some(24));
+        assert_eq!(p.require_symbols, before.require_symbols);
+        assert_eq!(p.allow_users_to_change_password, before.allow_users_to_change_password);
+        assert_eq!(t.status(&after, ID), Status::Pass);
+        // No policy: create one; undo deletes it.
+        let mut none = inv.clone();
+        none.password_policy = Part::Ready(None);
+        assert_eq!(t.status(&none, ID), Status::Fail);
+        let plan = t.plan(&none, ID, &Inputs::default()).expect("plan");
+        assert_eq!(plan.steps[0].inverse, Some(vec![Op::DeletePasswordPolicy]));
+        // A stronger policy than the thresholds is never weakened.
+        let mut strong = inv.clone();
+        strong.password_policy = Part::Ready(Some(PasswordPolicy {
+            minimum_password_length: 20,
+            password_reuse_prevention: Some(24),
+            ..PasswordPolicy::default()
+        }));
+        assert_eq!(t.status(&strong, ID), Status::Pass);
+        // Thresholds are settings.
+        t.settings.password_min_length = 21;
+        assert_eq!(t.status(&strong, ID), Status::Fail);
+        let p = t.fix(&strong, ID, &Inputs::default()).password_policy.ready().cloned().flatten().expect("p");
+        assert_eq!(p.minimum_password_length, 21);
+    }
+
+    #[test]
+    fn stale_keys_thresholds() {
+        let t = T::new();
+        let mut inv = demo();
+        if let Some(iam) = inv.iam.ready_mut() {
+            for u in iam.users.iter_mut() {
+                u.access_keys.clear();
+            }
+            let u = &mut iam.users[0];
+            u.access_keys = vec![
+                key("AKIAUNUSED44", KeyStatus::Active, 60, Some(44)),
+                key("AKIAUNUSED45", KeyStatus::Active, 60, Some(45)),
+                key("AKIANEVER50", KeyStatus::Active, 50, None),
+                key("AKIAOLD90", KeyStatus::Active, 90, Some(1)),
+                key("AKIAOLDINACTIVE", KeyStatus::Inactive, 900, Some(800)),
+            ];
+        }
+        const ID: &str = "account.stale-access-keys";
+        let user = inv.iam.ready().map(|i| i.users[0].name.clone()).expect("user");
+        let res = t.resources(&inv, ID);
+        assert_eq!(
+            res,
+            vec![
+                format!("user/{user}/key/AKIAUNUSED45"),
+                format!("user/{user}/key/AKIANEVER50"),
+                format!("user/{user}/key/AKIAOLD90"),
+            ]
+        );
+        let mut one = Inputs::default();
+        one.resources = vec![res[1].clone()];
+        let plan = t.plan(&inv, ID, &one).expect("plan");
+        assert_eq!(plan.steps.len(), 1);
+        let after = t.fix(&inv, ID, &Inputs::default());
+        assert_eq!(t.status(&after, ID), Status::Pass);
+        assert!(matches!(t.plan(&after, ID, &Inputs::default()), Err(PlanError::NothingToDo(_))));
+    }
+
+    #[test]
+    fn guided_items_pass_once_marked_done() {
+        let mut t = T::new();
+        let inv = Inventory::default();
+        assert_eq!(t.status(&inv, "account.security-questions"), Status::Manual);
+        t.done.insert("account.security-questions".into(), now());
+        assert_eq!(t.status(&inv, "account.security-questions"), Status::Pass);
+        assert_eq!(t.status(&inv, "account.billing-access"), Status::Manual);
+    }
+
+    #[test]
+    fn loading_and_error_states() {
+        let t = T::new();
+        let mut inv = Inventory::default();
+        assert_eq!(t.status(&inv, "account.password-policy"), Status::Loading);
+        inv.set_error(
+            PartId::PasswordPolicy,
+            crate::inventory::PartError::new("iam:GetAccountPasswordPolicy", Some("AccessDenied".into()), "no"),
+        );
+        let r = evaluate(item("account.password-policy").expect("item"), &inv, &t.ctx());
+        assert_eq!(r.status, Status::Error);
+        assert!(r.summary.contains("iam:GetAccountPasswordPolicy"), "{}", r.summary);
+    }
+
+    #[test]
+    fn every_message_key_used_exists() {
+        // Every check and plan on the demo account and on edge cases renders
+        // without falling back to a raw key.
+        let t = T::new();
+        let invs = [demo(), Inventory::default(), as_root(demo(), vec![key("AKIAR", KeyStatus::Active, 1, None)])];
+        for inv in &invs {
+            for def in crate::checks::items() {
+                let r = evaluate(def, inv, &t.ctx());
+                assert!(!r.summary.contains(": pass") && !r.summary.starts_with(def.id), "{}", r.summary);
+                for f in r.findings {
+                    assert!(!f.detail.starts_with(def.id), "{}", f.detail);
+                }
+            }
+        }
+        let _ = Draft::default();
+    }
+}
