@@ -14,7 +14,11 @@ pub fn state_dir() -> PathBuf {
         return PathBuf::from(d);
     }
     directories::ProjectDirs::from("", "", "moat")
-        .map(|p| p.state_dir().unwrap_or_else(|| p.data_local_dir()).to_path_buf())
+        .map(|p| {
+            p.state_dir()
+                .unwrap_or_else(|| p.data_local_dir())
+                .to_path_buf()
+        })
         .unwrap_or_else(|| std::env::temp_dir().join("moat"))
 }
 
@@ -94,6 +98,16 @@ impl Progress {
     }
 }
 
+/// The time checks are evaluated at: now, or `MOAT_NOW` (RFC 3339) when set —
+/// a test hook to age an emulator's freshly created keys, never needed in use.
+pub fn now() -> DateTime<Utc> {
+    std::env::var("MOAT_NOW")
+        .ok()
+        .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+        .map(|d| d.with_timezone(&Utc))
+        .unwrap_or_else(Utc::now)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,14 +119,23 @@ mod tests {
         p.done.insert("account.root-mfa".into(), Utc::now());
         p.save(d.path(), "123456789012").expect("save");
         assert_eq!(Progress::load(d.path(), "123456789012"), Ok(p));
-        assert_eq!(Progress::load(d.path(), "999999999999"), Ok(Progress::default()));
+        assert_eq!(
+            Progress::load(d.path(), "999999999999"),
+            Ok(Progress::default())
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let f = Progress::path(d.path(), "123456789012");
-            assert_eq!(fs::metadata(&f).expect("meta").permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                fs::metadata(&f).expect("meta").permissions().mode() & 0o777,
+                0o600
+            );
             let dir = f.parent().expect("parent");
-            assert_eq!(fs::metadata(dir).expect("meta").permissions().mode() & 0o777, 0o700);
+            assert_eq!(
+                fs::metadata(dir).expect("meta").permissions().mode() & 0o777,
+                0o700
+            );
         }
     }
 }

@@ -102,8 +102,11 @@ pub const ITEMS: &[ItemDef] = &[
 const ROOT_KEYS: &str = "account.root-access-keys";
 
 fn root_access_keys(inv: &Inventory, _: &Ctx) -> Outcome {
-    let (Some(summary), Some(iam), Some(id)) = (inv.account_summary.ready(), inv.iam.ready(), inv.identity.ready())
-    else {
+    let (Some(summary), Some(iam), Some(id)) = (
+        inv.account_summary.ready(),
+        inv.iam.ready(),
+        inv.identity.ready(),
+    ) else {
         return Outcome::pass(String::new());
     };
     if !summary.account_access_keys_present {
@@ -117,7 +120,10 @@ fn root_access_keys(inv: &Inventory, _: &Ctx) -> Outcome {
             .filter(|k| k.status == KeyStatus::Active)
             .map(|k| {
                 Finding::fail(
-                    ResourceRef::RootKey { key_id: k.id.clone() }.to_string(),
+                    ResourceRef::RootKey {
+                        key_id: k.id.clone(),
+                    }
+                    .to_string(),
                     msg(ROOT_KEYS, "active_key", &[("key", &k.id)]),
                 )
             })
@@ -128,7 +134,10 @@ fn root_access_keys(inv: &Inventory, _: &Ctx) -> Outcome {
         return Outcome::from_findings(findings, String::new(), msg(ROOT_KEYS, "fail", &[]));
     }
     Outcome::from_findings(
-        vec![Finding::fail(ResourceRef::Account.to_string(), msg(ROOT_KEYS, "present", &[]))],
+        vec![Finding::fail(
+            ResourceRef::Account.to_string(),
+            msg(ROOT_KEYS, "present", &[]),
+        )],
         String::new(),
         msg(ROOT_KEYS, "fail", &[]),
     )
@@ -139,7 +148,10 @@ fn root_mfa(inv: &Inventory, _: &Ctx) -> Outcome {
     match inv.account_summary.ready() {
         Some(s) if s.account_mfa_enabled => Outcome::pass(msg(ID, "pass", &[])),
         _ => Outcome::from_findings(
-            vec![Finding::fail(ResourceRef::Account.to_string(), msg(ID, "finding", &[]))],
+            vec![Finding::fail(
+                ResourceRef::Account.to_string(),
+                msg(ID, "finding", &[]),
+            )],
             String::new(),
             msg(ID, "fail", &[]),
         ),
@@ -150,15 +162,21 @@ fn root_mfa(inv: &Inventory, _: &Ctx) -> Outcome {
 /// document allowing `*` on `*`)?
 fn policy_is_admin(iam: &Iam, arn: &str) -> bool {
     arn == "arn:aws:iam::aws:policy/AdministratorAccess"
-        || iam.policy(arn).is_some_and(|p| policy::grants_full_admin(&p.document))
+        || iam
+            .policy(arn)
+            .is_some_and(|p| policy::grants_full_admin(&p.document))
 }
 
 fn user_is_admin(iam: &Iam, u: &User) -> bool {
     u.attached_policies.iter().any(|a| policy_is_admin(iam, a))
-        || u.inline_policies.iter().any(|p| policy::grants_full_admin(&p.document))
+        || u.inline_policies
+            .iter()
+            .any(|p| policy::grants_full_admin(&p.document))
         || u.groups.iter().filter_map(|g| iam.group(g)).any(|g| {
             g.attached_policies.iter().any(|a| policy_is_admin(iam, a))
-                || g.inline_policies.iter().any(|p| policy::grants_full_admin(&p.document))
+                || g.inline_policies
+                    .iter()
+                    .any(|p| policy::grants_full_admin(&p.document))
         })
 }
 
@@ -168,7 +186,9 @@ fn role_is_for_humans(trust: &serde_json::Value) -> bool {
     policy::statements(trust).into_iter().any(|s| {
         policy::effect(s) == "Allow"
             && match s.get("Principal") {
-                Some(serde_json::Value::Object(p)) => p.contains_key("Federated") || p.contains_key("AWS"),
+                Some(serde_json::Value::Object(p)) => {
+                    p.contains_key("Federated") || p.contains_key("AWS")
+                }
                 Some(serde_json::Value::String(s)) => s == "*",
                 _ => false,
             }
@@ -181,7 +201,12 @@ pub fn administrators(iam: &Iam) -> Vec<String> {
         .users
         .iter()
         .filter(|u| user_is_admin(iam, u))
-        .map(|u| ResourceRef::User { name: u.name.clone() }.to_string())
+        .map(|u| {
+            ResourceRef::User {
+                name: u.name.clone(),
+            }
+            .to_string()
+        })
         .collect();
     out.extend(
         iam.roles
@@ -189,7 +214,9 @@ pub fn administrators(iam: &Iam) -> Vec<String> {
             .filter(|r| role_is_for_humans(&r.trust_policy))
             .filter(|r| {
                 r.attached_policies.iter().any(|a| policy_is_admin(iam, a))
-                    || r.inline_policies.iter().any(|p| policy::grants_full_admin(&p.document))
+                    || r.inline_policies
+                        .iter()
+                        .any(|p| policy::grants_full_admin(&p.document))
             })
             .map(|r| format!("role/{}", r.name)),
     );
@@ -198,16 +225,25 @@ pub fn administrators(iam: &Iam) -> Vec<String> {
 
 fn backup_admin(inv: &Inventory, _: &Ctx) -> Outcome {
     const ID: &str = "account.backup-admin";
-    let Some(iam) = inv.iam.ready() else { return Outcome::pass(String::new()) };
+    let Some(iam) = inv.iam.ready() else {
+        return Outcome::pass(String::new());
+    };
     let admins = administrators(iam);
     let n = admins.len().to_string();
-    let list = if admins.is_empty() { "—".to_string() } else { admins.join(", ") };
+    let list = if admins.is_empty() {
+        "—".to_string()
+    } else {
+        admins.join(", ")
+    };
     if admins.len() >= 2 {
         Outcome::pass(msg(ID, "pass", &[("count", &n), ("admins", &list)]))
     } else {
         let key = if admins.is_empty() { "none" } else { "one" };
         Outcome::from_findings(
-            vec![Finding::fail(ResourceRef::Account.to_string(), msg(ID, key, &[("admins", &list)]))],
+            vec![Finding::fail(
+                ResourceRef::Account.to_string(),
+                msg(ID, key, &[("admins", &list)]),
+            )],
             String::new(),
             msg(ID, "fail", &[("count", &n)]),
         )
@@ -216,7 +252,9 @@ fn backup_admin(inv: &Inventory, _: &Ctx) -> Outcome {
 
 fn alternate_contacts(inv: &Inventory, _: &Ctx) -> Outcome {
     const ID: &str = "account.alternate-contacts";
-    let Some(c) = inv.alternate_contacts.ready() else { return Outcome::pass(String::new()) };
+    let Some(c) = inv.alternate_contacts.ready() else {
+        return Outcome::pass(String::new());
+    };
     let findings = ContactType::ALL
         .into_iter()
         .filter(|t| !c.contacts.contains_key(t))
@@ -232,9 +270,16 @@ fn alternate_contacts(inv: &Inventory, _: &Ctx) -> Outcome {
 
 fn guided_only(id: &str, ctx: &Ctx) -> Outcome {
     match ctx.done.get(id) {
-        Some(when) => Outcome::pass(msg("guided", "marked_done", &[("date", &when.format("%Y-%m-%d").to_string())])),
+        Some(when) => Outcome::pass(msg(
+            "guided",
+            "marked_done",
+            &[("date", &when.format("%Y-%m-%d").to_string())],
+        )),
         None => Outcome::from_findings(
-            vec![Finding::manual(ResourceRef::Account.to_string(), msg("guided", "finding", &[]))],
+            vec![Finding::manual(
+                ResourceRef::Account.to_string(),
+                msg("guided", "finding", &[]),
+            )],
             String::new(),
             msg("guided", "manual", &[]),
         ),
@@ -253,7 +298,11 @@ fn billing_access(_: &Inventory, ctx: &Ctx) -> Outcome {
 fn console_users(inv: &Inventory) -> Vec<&crate::inventory::CredentialReportRow> {
     inv.credential_report
         .ready()
-        .map(|rows| rows.iter().filter(|r| !r.is_root() && r.password_enabled).collect())
+        .map(|rows| {
+            rows.iter()
+                .filter(|r| !r.is_root() && r.password_enabled)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -266,7 +315,9 @@ pub fn mfa_groups(iam: &Iam) -> Vec<&str> {
                 .iter()
                 .filter_map(|a| iam.policy(a))
                 .any(|p| policy::enforces_mfa(&p.document))
-                || g.inline_policies.iter().any(|p| policy::enforces_mfa(&p.document))
+                || g.inline_policies
+                    .iter()
+                    .any(|p| policy::enforces_mfa(&p.document))
         })
         .map(|g| g.name.as_str())
         .collect()
@@ -274,7 +325,9 @@ pub fn mfa_groups(iam: &Iam) -> Vec<&str> {
 
 fn console_users_mfa(inv: &Inventory, _: &Ctx) -> Outcome {
     const ID: &str = "account.console-users-mfa";
-    let Some(iam) = inv.iam.ready() else { return Outcome::pass(String::new()) };
+    let Some(iam) = inv.iam.ready() else {
+        return Outcome::pass(String::new());
+    };
     let enforcing = mfa_groups(iam);
     let users = console_users(inv);
     let findings: Vec<Finding> = users
@@ -288,21 +341,36 @@ fn console_users_mfa(inv: &Inventory, _: &Ctx) -> Outcome {
                 Some(g) => msg(ID, "pending", &[("user", &r.user), ("group", g)]),
                 None => msg(ID, "no_mfa", &[("user", &r.user)]),
             };
-            Finding::fail(ResourceRef::User { name: r.user.clone() }.to_string(), detail)
+            Finding::fail(
+                ResourceRef::User {
+                    name: r.user.clone(),
+                }
+                .to_string(),
+                detail,
+            )
         })
         .collect();
     let n = users.len().to_string();
     let bad = findings.len().to_string();
-    Outcome::from_findings(findings, msg(ID, "pass", &[("count", &n)]), msg(ID, "fail", &[("count", &bad)]))
+    Outcome::from_findings(
+        findings,
+        msg(ID, "pass", &[("count", &n)]),
+        msg(ID, "fail", &[("count", &bad)]),
+    )
 }
 
 fn mfa_policy(inv: &Inventory, _: &Ctx) -> Outcome {
     const ID: &str = "account.mfa-policy";
-    let Some(iam) = inv.iam.ready() else { return Outcome::pass(String::new()) };
+    let Some(iam) = inv.iam.ready() else {
+        return Outcome::pass(String::new());
+    };
     let groups = mfa_groups(iam);
     if groups.is_empty() {
         Outcome::from_findings(
-            vec![Finding::fail(ResourceRef::Account.to_string(), msg(ID, "none", &[]))],
+            vec![Finding::fail(
+                ResourceRef::Account.to_string(),
+                msg(ID, "none", &[]),
+            )],
             String::new(),
             msg(ID, "fail", &[]),
         )
@@ -313,7 +381,9 @@ fn mfa_policy(inv: &Inventory, _: &Ctx) -> Outcome {
 
 fn password_policy(inv: &Inventory, ctx: &Ctx) -> Outcome {
     const ID: &str = "account.password-policy";
-    let Some(p) = inv.password_policy.ready() else { return Outcome::pass(String::new()) };
+    let Some(p) = inv.password_policy.ready() else {
+        return Outcome::pass(String::new());
+    };
     let min = ctx.settings.password_min_length.to_string();
     let reuse = ctx.settings.password_reuse_prevention.to_string();
     let r = ResourceRef::PasswordPolicy.to_string();
@@ -323,16 +393,26 @@ fn password_policy(inv: &Inventory, ctx: &Ctx) -> Outcome {
             let mut f = vec![];
             if p.minimum_password_length < ctx.settings.password_min_length {
                 let have = p.minimum_password_length.to_string();
-                f.push(Finding::fail(&r, msg(ID, "short", &[("have", &have), ("want", &min)])));
+                f.push(Finding::fail(
+                    &r,
+                    msg(ID, "short", &[("have", &have), ("want", &min)]),
+                ));
             }
             if p.password_reuse_prevention.unwrap_or(0) < ctx.settings.password_reuse_prevention {
                 let have = p.password_reuse_prevention.unwrap_or(0).to_string();
-                f.push(Finding::fail(&r, msg(ID, "reuse", &[("have", &have), ("want", &reuse)])));
+                f.push(Finding::fail(
+                    &r,
+                    msg(ID, "reuse", &[("have", &have), ("want", &reuse)]),
+                ));
             }
             f
         }
     };
-    Outcome::from_findings(findings, msg(ID, "pass", &[("min", &min), ("reuse", &reuse)]), msg(ID, "fail", &[]))
+    Outcome::from_findings(
+        findings,
+        msg(ID, "pass", &[("min", &min), ("reuse", &reuse)]),
+        msg(ID, "fail", &[]),
+    )
 }
 
 /// Why an active key is stale, if it is.
@@ -363,7 +443,9 @@ pub fn key_staleness(k: &crate::inventory::AccessKey, ctx: &Ctx) -> Option<Strin
 
 fn stale_access_keys(inv: &Inventory, ctx: &Ctx) -> Outcome {
     const ID: &str = "account.stale-access-keys";
-    let Some(iam) = inv.iam.ready() else { return Outcome::pass(String::new()) };
+    let Some(iam) = inv.iam.ready() else {
+        return Outcome::pass(String::new());
+    };
     let findings: Vec<Finding> = iam
         .users
         .iter()
@@ -371,7 +453,11 @@ fn stale_access_keys(inv: &Inventory, ctx: &Ctx) -> Outcome {
         .filter_map(|(u, k)| {
             key_staleness(k, ctx).map(|why| {
                 Finding::fail(
-                    ResourceRef::AccessKey { user: u.name.clone(), key_id: k.id.clone() }.to_string(),
+                    ResourceRef::AccessKey {
+                        user: u.name.clone(),
+                        key_id: k.id.clone(),
+                    }
+                    .to_string(),
                     why,
                 )
             })
@@ -400,7 +486,9 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn now() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0).single().expect("valid date")
+        Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0)
+            .single()
+            .expect("valid date")
     }
 
     struct T {
@@ -410,19 +498,37 @@ mod tests {
 
     impl T {
         fn new() -> Self {
-            T { settings: Settings::default(), done: BTreeMap::new() }
+            T {
+                settings: Settings::default(),
+                done: BTreeMap::new(),
+            }
         }
         fn ctx(&self) -> Ctx<'_> {
-            Ctx { now: now(), settings: &self.settings, done: &self.done }
+            Ctx {
+                now: now(),
+                settings: &self.settings,
+                done: &self.done,
+            }
         }
         fn status(&self, inv: &Inventory, id: &str) -> Status {
             evaluate(item(id).expect("item"), inv, &self.ctx()).status
         }
         fn resources(&self, inv: &Inventory, id: &str) -> Vec<String> {
-            evaluate(item(id).expect("item"), inv, &self.ctx()).findings.into_iter().map(|f| f.resource).collect()
+            evaluate(item(id).expect("item"), inv, &self.ctx())
+                .findings
+                .into_iter()
+                .map(|f| f.resource)
+                .collect()
         }
-        fn plan(&self, inv: &Inventory, id: &str, req: &Inputs) -> Result<crate::plan::Plan, PlanError> {
-            let Fix::Plan(f) = item(id).expect("item").fix else { panic!("{id} has no plan") };
+        fn plan(
+            &self,
+            inv: &Inventory,
+            id: &str,
+            req: &Inputs,
+        ) -> Result<crate::plan::Plan, PlanError> {
+            let Fix::Plan(f) = item(id).expect("item").fix else {
+                panic!("{id} has no plan")
+            };
             f(inv, &self.ctx(), req).and_then(|d| make_plan(inv, id, d))
         }
         /// Plan, apply to the inventory, and return the result.
@@ -434,7 +540,12 @@ mod tests {
             }
             // The preview is exactly the applied result.
             for rc in &plan.resources {
-                assert_eq!(after.document(&rc.resource).expect("doc"), rc.after, "{}", rc.resource);
+                assert_eq!(
+                    after.document(&rc.resource).expect("doc"),
+                    rc.after,
+                    "{}",
+                    rc.resource
+                );
             }
             after
         }
@@ -482,7 +593,10 @@ mod tests {
         let inv = demo();
         assert_eq!(t.status(&inv, ROOT_KEYS), Status::Fail);
         assert_eq!(t.resources(&inv, ROOT_KEYS), vec!["account"]);
-        assert!(matches!(t.plan(&inv, ROOT_KEYS, &Inputs::default()), Err(PlanError::Guided(_))));
+        assert!(matches!(
+            t.plan(&inv, ROOT_KEYS, &Inputs::default()),
+            Err(PlanError::Guided(_))
+        ));
     }
 
     #[test]
@@ -496,7 +610,10 @@ mod tests {
                 key("AKIAROOTOFF", KeyStatus::Inactive, 900, None),
             ],
         );
-        assert_eq!(t.resources(&inv, ROOT_KEYS), vec!["root/key/AKIAROOTINUSE", "root/key/AKIAROOTOLD"]);
+        assert_eq!(
+            t.resources(&inv, ROOT_KEYS),
+            vec!["root/key/AKIAROOTINUSE", "root/key/AKIAROOTOLD"]
+        );
         let plan = t.plan(&inv, ROOT_KEYS, &Inputs::default()).expect("plan");
         let ids: Vec<String> = plan.ops().map(|o| o.resource().to_string()).collect();
         assert_eq!(ids, vec!["root/key/AKIAROOTOLD", "root/key/AKIAROOTINUSE"]);
@@ -538,7 +655,10 @@ mod tests {
                 inline_policies: vec![admin_inline.clone()],
             });
         }
-        assert_eq!(t.status(&with_service_role, "account.backup-admin"), Status::Fail);
+        assert_eq!(
+            t.status(&with_service_role, "account.backup-admin"),
+            Status::Fail
+        );
         let mut with_sso_role = inv.clone();
         if let Some(iam) = with_sso_role.iam.ready_mut() {
             iam.roles.push(Role {
@@ -549,15 +669,30 @@ mod tests {
                 inline_policies: vec![admin_inline],
             });
         }
-        assert_eq!(t.status(&with_sso_role, "account.backup-admin"), Status::Pass);
+        assert_eq!(
+            t.status(&with_sso_role, "account.backup-admin"),
+            Status::Pass
+        );
         // The fix creates group + user; the item then passes and undo is complete.
         let after = t.fix(&inv, "account.backup-admin", &Inputs::default());
         assert_eq!(t.status(&after, "account.backup-admin"), Status::Pass);
-        assert!(after.iam.ready().and_then(|i| i.user("break-glass-admin")).is_some_and(|u| u.access_keys.is_empty()));
+        assert!(
+            after
+                .iam
+                .ready()
+                .and_then(|i| i.user("break-glass-admin"))
+                .is_some_and(|u| u.access_keys.is_empty())
+        );
         let taken = Inputs::default().with("user", "ops-admin");
-        assert!(matches!(t.plan(&inv, "account.backup-admin", &taken), Err(PlanError::Input { .. })));
+        assert!(matches!(
+            t.plan(&inv, "account.backup-admin", &taken),
+            Err(PlanError::Input { .. })
+        ));
         let bad = Inputs::default().with("user", "no spaces");
-        assert!(matches!(t.plan(&inv, "account.backup-admin", &bad), Err(PlanError::Input { .. })));
+        assert!(matches!(
+            t.plan(&inv, "account.backup-admin", &bad),
+            Err(PlanError::Input { .. })
+        ));
     }
 
     fn contact_inputs() -> Inputs {
@@ -573,18 +708,33 @@ mod tests {
         let t = T::new();
         let inv = demo();
         const ID: &str = "account.alternate-contacts";
-        assert_eq!(t.resources(&inv, ID), vec!["contact/OPERATIONS", "contact/SECURITY"]);
+        assert_eq!(
+            t.resources(&inv, ID),
+            vec!["contact/OPERATIONS", "contact/SECURITY"]
+        );
         let missing = Inputs::default().with("name", "Sam");
-        assert!(matches!(t.plan(&inv, ID, &missing), Err(PlanError::Input { name, .. }) if name == "title"));
+        assert!(
+            matches!(t.plan(&inv, ID, &missing), Err(PlanError::Input { name, .. }) if name == "title")
+        );
         let bad_mail = contact_inputs().with("email", "security-at-example");
-        assert!(matches!(t.plan(&inv, ID, &bad_mail), Err(PlanError::Input { name, .. }) if name == "email"));
-        let mut only_security = contact_inputs();
-        only_security.resources = vec!["contact/SECURITY".into()];
-        assert_eq!(t.plan(&inv, ID, &only_security).expect("plan").steps.len(), 1);
+        assert!(
+            matches!(t.plan(&inv, ID, &bad_mail), Err(PlanError::Input { name, .. }) if name == "email")
+        );
+        let only_security = Inputs {
+            resources: vec!["contact/SECURITY".into()],
+            ..contact_inputs()
+        };
+        assert_eq!(
+            t.plan(&inv, ID, &only_security).expect("plan").steps.len(),
+            1
+        );
         let after = t.fix(&inv, ID, &contact_inputs());
         assert_eq!(t.status(&after, ID), Status::Pass);
         let plan = t.plan(&inv, ID, &contact_inputs()).expect("plan");
-        assert!(plan.steps.iter().all(|s| matches!(s.inverse.as_deref(), Some([Op::DeleteAlternateContact { .. }]))));
+        assert!(plan.steps.iter().all(|s| matches!(
+            s.inverse.as_deref(),
+            Some([Op::DeleteAlternateContact { .. }])
+        )));
     }
 
     use crate::plan::Op;
@@ -599,14 +749,27 @@ mod tests {
         let actions: Vec<&str> = plan.ops().map(|o| o.action()).collect();
         assert_eq!(
             actions,
-            vec!["iam:CreatePolicy", "iam:CreateGroup", "iam:AttachGroupPolicy", "iam:AddUserToGroup", "iam:AddUserToGroup"]
+            vec![
+                "iam:CreatePolicy",
+                "iam:CreateGroup",
+                "iam:AttachGroupPolicy",
+                "iam:AddUserToGroup",
+                "iam:AddUserToGroup"
+            ]
         );
         let after = t.fix(&inv, ID, &Inputs::default());
         // Still failing until they enrol, but now enforced.
         let r = evaluate(item(ID).expect("item"), &after, &t.ctx());
         assert_eq!(r.status, Status::Fail);
-        assert!(r.findings.iter().all(|f| f.detail.contains(MFA_GROUP_NAME)), "{:?}", r.findings);
-        assert!(matches!(t.plan(&after, ID, &Inputs::default()), Err(PlanError::NothingToDo(_))));
+        assert!(
+            r.findings.iter().all(|f| f.detail.contains(MFA_GROUP_NAME)),
+            "{:?}",
+            r.findings
+        );
+        assert!(matches!(
+            t.plan(&after, ID, &Inputs::default()),
+            Err(PlanError::NothingToDo(_))
+        ));
         assert_eq!(t.status(&after, "account.mfa-policy"), Status::Pass);
         // A user with a device passes.
         let mut enrolled = after.clone();
@@ -639,14 +802,14 @@ mod tests {
         assert_eq!(undone, inv);
         // The 2015 guide's `aws = MultiFactorAuthAge` key enforces nothing.
         let mut typo = inv.clone();
-        if let Some(iam) = typo.iam.ready_mut() {
-            if let Some(g) = iam.groups.iter_mut().find(|g| g.name == "Developers") {
-                g.inline_policies.push(InlinePolicy {
-                    name: "mfa".into(),
-                    document: json!({"Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*",
-                        "Condition": {"NumericLessThan": {"aws = MultiFactorAuthAge": "300"}}}]}),
-                });
-            }
+        if let Some(iam) = typo.iam.ready_mut()
+            && let Some(g) = iam.groups.iter_mut().find(|g| g.name == "Developers")
+        {
+            g.inline_policies.push(InlinePolicy {
+                name: "mfa".into(),
+                document: json!({"Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*",
+                    "Condition": {"NumericLessThan": {"aws = MultiFactorAuthAge": "300"}}}]}),
+            });
         }
         assert_eq!(t.status(&typo, ID), Status::Fail);
     }
@@ -657,13 +820,26 @@ mod tests {
         let inv = demo();
         const ID: &str = "account.password-policy";
         assert_eq!(t.status(&inv, ID), Status::Fail);
-        let before = inv.password_policy.ready().cloned().flatten().expect("demo has a policy");
+        let before = inv
+            .password_policy
+            .ready()
+            .cloned()
+            .flatten()
+            .expect("demo has a policy");
         let after = t.fix(&inv, ID, &Inputs::default());
-        let p = after.password_policy.ready().cloned().flatten().expect("policy");
+        let p = after
+            .password_policy
+            .ready()
+            .cloned()
+            .flatten()
+            .expect("policy");
         assert_eq!(p.minimum_password_length, 14);
         assert_eq!(p.password_reuse_prevention, Some(24));
         assert_eq!(p.require_symbols, before.require_symbols);
-        assert_eq!(p.allow_users_to_change_password, before.allow_users_to_change_password);
+        assert_eq!(
+            p.allow_users_to_change_password,
+            before.allow_users_to_change_password
+        );
         assert_eq!(t.status(&after, ID), Status::Pass);
         // No policy: create one; undo deletes it.
         let mut none = inv.clone();
@@ -682,7 +858,13 @@ mod tests {
         // Thresholds are settings.
         t.settings.password_min_length = 21;
         assert_eq!(t.status(&strong, ID), Status::Fail);
-        let p = t.fix(&strong, ID, &Inputs::default()).password_policy.ready().cloned().flatten().expect("p");
+        let p = t
+            .fix(&strong, ID, &Inputs::default())
+            .password_policy
+            .ready()
+            .cloned()
+            .flatten()
+            .expect("p");
         assert_eq!(p.minimum_password_length, 21);
     }
 
@@ -704,7 +886,11 @@ mod tests {
             ];
         }
         const ID: &str = "account.stale-access-keys";
-        let user = inv.iam.ready().map(|i| i.users[0].name.clone()).expect("user");
+        let user = inv
+            .iam
+            .ready()
+            .map(|i| i.users[0].name.clone())
+            .expect("user");
         let res = t.resources(&inv, ID);
         assert_eq!(
             res,
@@ -714,13 +900,18 @@ mod tests {
                 format!("user/{user}/key/AKIAOLD90"),
             ]
         );
-        let mut one = Inputs::default();
-        one.resources = vec![res[1].clone()];
+        let one = Inputs {
+            resources: vec![res[1].clone()],
+            ..Inputs::default()
+        };
         let plan = t.plan(&inv, ID, &one).expect("plan");
         assert_eq!(plan.steps.len(), 1);
         let after = t.fix(&inv, ID, &Inputs::default());
         assert_eq!(t.status(&after, ID), Status::Pass);
-        assert!(matches!(t.plan(&after, ID, &Inputs::default()), Err(PlanError::NothingToDo(_))));
+        assert!(matches!(
+            t.plan(&after, ID, &Inputs::default()),
+            Err(PlanError::NothingToDo(_))
+        ));
     }
 
     #[test]
@@ -740,11 +931,23 @@ mod tests {
         assert_eq!(t.status(&inv, "account.password-policy"), Status::Loading);
         inv.set_error(
             PartId::PasswordPolicy,
-            crate::inventory::PartError::new("iam:GetAccountPasswordPolicy", Some("AccessDenied".into()), "no"),
+            crate::inventory::PartError::new(
+                "iam:GetAccountPasswordPolicy",
+                Some("AccessDenied".into()),
+                "no",
+            ),
         );
-        let r = evaluate(item("account.password-policy").expect("item"), &inv, &t.ctx());
+        let r = evaluate(
+            item("account.password-policy").expect("item"),
+            &inv,
+            &t.ctx(),
+        );
         assert_eq!(r.status, Status::Error);
-        assert!(r.summary.contains("iam:GetAccountPasswordPolicy"), "{}", r.summary);
+        assert!(
+            r.summary.contains("iam:GetAccountPasswordPolicy"),
+            "{}",
+            r.summary
+        );
     }
 
     #[test]
@@ -752,11 +955,19 @@ mod tests {
         // Every check and plan on the demo account and on edge cases renders
         // without falling back to a raw key.
         let t = T::new();
-        let invs = [demo(), Inventory::default(), as_root(demo(), vec![key("AKIAR", KeyStatus::Active, 1, None)])];
+        let invs = [
+            demo(),
+            Inventory::default(),
+            as_root(demo(), vec![key("AKIAR", KeyStatus::Active, 1, None)]),
+        ];
         for inv in &invs {
             for def in crate::checks::items() {
                 let r = evaluate(def, inv, &t.ctx());
-                assert!(!r.summary.contains(": pass") && !r.summary.starts_with(def.id), "{}", r.summary);
+                assert!(
+                    !r.summary.contains(": pass") && !r.summary.starts_with(def.id),
+                    "{}",
+                    r.summary
+                );
                 for f in r.findings {
                     assert!(!f.detail.starts_with(def.id), "{}", f.detail);
                 }

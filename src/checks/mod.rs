@@ -6,7 +6,7 @@ pub mod account;
 
 use crate::config::Settings;
 use crate::inventory::{Inventory, PartId, PartStatus};
-use crate::plan::{Inputs, InputSpec, PlanError, Draft};
+use crate::plan::{Draft, InputSpec, Inputs, PlanError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -64,10 +64,20 @@ pub struct Finding {
 
 impl Finding {
     pub fn fail(resource: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self { resource: resource.into(), region: None, status: Status::Fail, detail: detail.into() }
+        Self {
+            resource: resource.into(),
+            region: None,
+            status: Status::Fail,
+            detail: detail.into(),
+        }
     }
     pub fn manual(resource: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self { resource: resource.into(), region: None, status: Status::Manual, detail: detail.into() }
+        Self {
+            resource: resource.into(),
+            region: None,
+            status: Status::Manual,
+            detail: detail.into(),
+        }
     }
 }
 
@@ -91,10 +101,18 @@ impl Outcome {
             Status::Pass
         };
         let summary = if status == Status::Pass { pass } else { fail };
-        Self { status, summary, findings }
+        Self {
+            status,
+            summary,
+            findings,
+        }
     }
     pub fn pass(summary: String) -> Self {
-        Self { status: Status::Pass, summary, findings: vec![] }
+        Self {
+            status: Status::Pass,
+            summary,
+            findings: vec![],
+        }
     }
 }
 
@@ -141,13 +159,26 @@ impl ItemDef {
     }
     /// Guided items have steps and can be marked done.
     pub fn has_steps(&self) -> bool {
-        crate::guide::guide().item(self.id).is_some_and(|t| !t.steps.is_empty())
+        crate::guide::guide()
+            .item(self.id)
+            .is_some_and(|t| !t.steps.is_empty())
     }
 }
 
 /// Section ids in guide order.
 pub const SECTIONS: &[&str] = &[
-    "account", "s3", "ec2", "rds", "cloudtrail", "cloudwatch", "ebs", "route53", "elb", "cloudfront", "vpc", "other",
+    "account",
+    "s3",
+    "ec2",
+    "rds",
+    "cloudtrail",
+    "cloudwatch",
+    "ebs",
+    "route53",
+    "elb",
+    "cloudfront",
+    "vpc",
+    "other",
 ];
 
 /// Every item, in guide order.
@@ -161,7 +192,11 @@ pub fn item(id: &str) -> Option<&'static ItemDef> {
 
 /// Sections that have items, in guide order.
 pub fn sections() -> Vec<&'static str> {
-    SECTIONS.iter().copied().filter(|s| items().iter().any(|i| i.section == *s)).collect()
+    SECTIONS
+        .iter()
+        .copied()
+        .filter(|s| items().iter().any(|i| i.section == *s))
+        .collect()
 }
 
 /// The closest known item id, for "did you mean".

@@ -1,6 +1,9 @@
 //! `moat plan` and `moat apply`.
 
-use super::{ApplyArgs, CliError, CliResult, PlanArgs, Session, account_of, collect, color_stdout, confirm, evaluate, resolve_items};
+use super::{
+    ApplyArgs, CliError, CliResult, PlanArgs, Session, account_of, collect, color_stdout, confirm,
+    evaluate, resolve_items,
+};
 use crate::checks::{self, Ctx, Fix, ItemDef, Status};
 use crate::diff;
 use crate::guide::guide;
@@ -28,8 +31,17 @@ pub fn parse_inputs(raw: &[String]) -> Result<BTreeMap<String, String>, CliError
 /// Print a plan: its ops (action, resource, region, reversible), warnings, diffs.
 pub fn render_plan(plan: &Plan, color: bool) -> String {
     let mut s = String::new();
-    let title = if plan.item == "undo" { "reverse journaled changes".to_string() } else { guide().title(&plan.item) };
-    s.push_str(&format!("{} — {} (account {})\n", plan.item, sanitize(&title), plan.account));
+    let title = if plan.item == "undo" {
+        "reverse journaled changes".to_string()
+    } else {
+        guide().title(&plan.item)
+    };
+    s.push_str(&format!(
+        "{} — {} (account {})\n",
+        plan.item,
+        sanitize(&title),
+        plan.account
+    ));
     for (n, step) in plan.steps.iter().enumerate() {
         s.push_str(&format!(
             "  {}. {}  {}  {}  {}\n     {}\n",
@@ -37,7 +49,11 @@ pub fn render_plan(plan: &Plan, color: bool) -> String {
             step.op.action(),
             sanitize(&step.op.resource().to_string()),
             step.op.region().unwrap_or("global"),
-            if step.inverse.is_some() { "reversible" } else { "NOT reversible" },
+            if step.inverse.is_some() {
+                "reversible"
+            } else {
+                "NOT reversible"
+            },
             sanitize(&step.op.describe()),
         ));
     }
@@ -46,7 +62,12 @@ pub fn render_plan(plan: &Plan, color: bool) -> String {
     }
     s.push('\n');
     for rc in &plan.resources {
-        s.push_str(&diff::unified(&rc.resource.to_string(), &rc.before_text(), &rc.after_text(), color));
+        s.push_str(&diff::unified(
+            &rc.resource.to_string(),
+            &rc.before_text(),
+            &rc.after_text(),
+            color,
+        ));
         s.push('\n');
     }
     s
@@ -59,15 +80,26 @@ enum Made {
 }
 
 /// Build the plan for one item against `inv`.
-fn make(def: &ItemDef, inv: &crate::inventory::Inventory, s: &Session, a: &PlanArgs) -> Result<Made, CliError> {
+fn make(
+    def: &ItemDef,
+    inv: &crate::inventory::Inventory,
+    s: &Session,
+    a: &PlanArgs,
+) -> Result<Made, CliError> {
     let all = parse_inputs(&a.inputs)?;
-    let values: BTreeMap<String, String> =
-        all.into_iter().filter(|(k, _)| def.inputs.iter().any(|i| i.name == k)).collect();
+    let values: BTreeMap<String, String> = all
+        .into_iter()
+        .filter(|(k, _)| def.inputs.iter().any(|i| i.name == k))
+        .collect();
     let progress = inv
         .account_id()
         .and_then(|acc| Progress::load(&s.state_dir, acc).ok())
         .unwrap_or_default();
-    let ctx = Ctx { now: chrono::Utc::now(), settings: &s.settings, done: &progress.done };
+    let ctx = Ctx {
+        now: crate::state::now(),
+        settings: &s.settings,
+        done: &progress.done,
+    };
     let result = checks::evaluate(def, inv, &ctx);
     if result.status == Status::Error {
         return Ok(Made::Note(format!("{}: {}", def.id, result.summary), true));
@@ -79,7 +111,10 @@ fn make(def: &ItemDef, inv: &crate::inventory::Inventory, s: &Session, a: &PlanA
         .cloned()
         .collect();
     if !a.resources.is_empty() && resources.is_empty() {
-        return Ok(Made::Note(format!("{}: none of the given resources fail this item", def.id), false));
+        return Ok(Made::Note(
+            format!("{}: none of the given resources fail this item", def.id),
+            false,
+        ));
     }
     let req = Inputs { values, resources };
     let steps = || {
@@ -89,7 +124,13 @@ fn make(def: &ItemDef, inv: &crate::inventory::Inventory, s: &Session, a: &PlanA
                 t.steps
                     .iter()
                     .enumerate()
-                    .map(|(n, st)| format!("  {}. {}\n", n + 1, sanitize(&st.replace("{account}", inv.account_id().unwrap_or("")))))
+                    .map(|(n, st)| {
+                        format!(
+                            "  {}. {}\n",
+                            n + 1,
+                            sanitize(&st.replace("{account}", inv.account_id().unwrap_or("")))
+                        )
+                    })
                     .collect::<String>()
             })
             .unwrap_or_default()
@@ -97,14 +138,29 @@ fn make(def: &ItemDef, inv: &crate::inventory::Inventory, s: &Session, a: &PlanA
     let f = match def.fix {
         Fix::Plan(f) => f,
         Fix::Guided => {
-            let state = if result.status == Status::Pass { "passes" } else { "is guided: no API can make this change" };
-            return Ok(Made::Note(format!("{} {state}. Steps:\n{}", def.id, steps()), false));
+            let state = if result.status == Status::Pass {
+                "passes"
+            } else {
+                "is guided: no API can make this change"
+            };
+            return Ok(Made::Note(
+                format!("{} {state}. Steps:\n{}", def.id, steps()),
+                false,
+            ));
         }
-        Fix::None => return Ok(Made::Note(format!("{} is a check only; moat proposes no change", def.id), false)),
+        Fix::None => {
+            return Ok(Made::Note(
+                format!("{} is a check only; moat proposes no change", def.id),
+                false,
+            ));
+        }
     };
     match f(inv, &ctx, &req).and_then(|d| make_plan(inv, def.id, d)) {
         Ok(p) => Ok(Made::Plan(Box::new(p))),
-        Err(PlanError::NothingToDo(m)) => Ok(Made::Note(format!("{}: nothing to change: {m}", def.id), false)),
+        Err(PlanError::NothingToDo(m)) => Ok(Made::Note(
+            format!("{}: nothing to change: {m}", def.id),
+            false,
+        )),
         Err(PlanError::Guided(m)) => Ok(Made::Note(format!("{}: {m}\n{}", def.id, steps()), false)),
         Err(e @ PlanError::Input { .. }) => Err(CliError::usage(format!("{}: {e}", def.id))),
         Err(e) => Ok(Made::Note(format!("{}: {e}", def.id), true)),
@@ -112,15 +168,27 @@ fn make(def: &ItemDef, inv: &crate::inventory::Inventory, s: &Session, a: &PlanA
 }
 
 /// Check `--resource` and `--input` against the requested items before planning.
-fn validate_request(items: &[&ItemDef], a: &PlanArgs, s: &Session, inv: &crate::inventory::Inventory) -> Result<(), CliError> {
+fn validate_request(
+    items: &[&ItemDef],
+    a: &PlanArgs,
+    s: &Session,
+    inv: &crate::inventory::Inventory,
+) -> Result<(), CliError> {
     let inputs = parse_inputs(&a.inputs)?;
     for name in inputs.keys() {
-        if !items.iter().any(|d| d.inputs.iter().any(|i| i.name == name)) {
+        if !items
+            .iter()
+            .any(|d| d.inputs.iter().any(|i| i.name == name))
+        {
             let known: Vec<String> = items
                 .iter()
-                .flat_map(|d| d.inputs.iter().map(|i| format!("{}", i.name)))
+                .flat_map(|d| d.inputs.iter().map(|i| i.name.to_string()))
                 .collect();
-            let takes = if known.is_empty() { "these items take no input".into() } else { format!("these items take {}", known.join(", ")) };
+            let takes = if known.is_empty() {
+                "these items take no input".into()
+            } else {
+                format!("these items take {}", known.join(", "))
+            };
             return Err(CliError::usage(format!("unknown input '{name}': {takes}")));
         }
     }
@@ -129,10 +197,19 @@ fn validate_request(items: &[&ItemDef], a: &PlanArgs, s: &Session, inv: &crate::
     }
     let results = evaluate(items, inv, s);
     for r in &a.resources {
-        if !results.iter().any(|res| res.findings.iter().any(|f| &f.resource == r)) {
-            let failing: Vec<&str> =
-                results.iter().flat_map(|res| res.findings.iter().map(|f| f.resource.as_str())).collect();
-            let list = if failing.is_empty() { "none".to_string() } else { failing.join(", ") };
+        if !results
+            .iter()
+            .any(|res| res.findings.iter().any(|f| &f.resource == r))
+        {
+            let failing: Vec<&str> = results
+                .iter()
+                .flat_map(|res| res.findings.iter().map(|f| f.resource.as_str()))
+                .collect();
+            let list = if failing.is_empty() {
+                "none".to_string()
+            } else {
+                failing.join(", ")
+            };
             return Err(CliError::usage(format!(
                 "--resource '{r}' is not a failing resource of the given items (failing: {list})"
             )));
@@ -166,14 +243,23 @@ fn print_report(plan: &Plan, r: &ExecReport) {
         println!("dry-run: nothing was sent. These calls would have been made:");
         for (i, _) in &r.applied {
             if let Some(step) = plan.steps.get(*i) {
-                println!("  {}  {}  {}", step.op.action(), sanitize(&step.op.resource().to_string()), step.op.region().unwrap_or("global"));
+                println!(
+                    "  {}  {}  {}",
+                    step.op.action(),
+                    sanitize(&step.op.resource().to_string()),
+                    step.op.region().unwrap_or("global")
+                );
             }
         }
         return;
     }
     for (i, _) in &r.applied {
         if let Some(step) = plan.steps.get(*i) {
-            println!("  done  {}  {}", step.op.action(), sanitize(&step.op.describe()));
+            println!(
+                "  done  {}  {}",
+                step.op.action(),
+                sanitize(&step.op.describe())
+            );
         }
     }
     if let Some((i, e)) = &r.failed {
@@ -187,10 +273,21 @@ fn print_report(plan: &Plan, r: &ExecReport) {
     }
     for m in &r.mismatches {
         println!("  {} differs from the preview after applying:", m.resource);
-        print!("{}", diff::unified(&m.resource.to_string(), &m.expected, &m.actual, color_stdout()));
+        print!(
+            "{}",
+            diff::unified(
+                &m.resource.to_string(),
+                &m.expected,
+                &m.actual,
+                color_stdout()
+            )
+        );
     }
     if r.ok() {
-        println!("  verified: the account now matches the preview. Journal batch {}", r.batch.as_deref().unwrap_or("-"));
+        println!(
+            "  verified: the account now matches the preview. Journal batch {}",
+            r.batch.as_deref().unwrap_or("-")
+        );
     }
 }
 
@@ -199,7 +296,9 @@ pub async fn apply(s: &Session, a: &ApplyArgs) -> CliResult {
     let dry_run = s.backend.mode().is_dry_run();
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !a.yes && !dry_run && !interactive {
-        return Err(CliError::usage("apply needs a terminal to confirm each change, or --yes"));
+        return Err(CliError::usage(
+            "apply needs a terminal to confirm each change, or --yes",
+        ));
     }
     let mut code = 0;
     let mut validated = false;
@@ -224,7 +323,10 @@ pub async fn apply(s: &Session, a: &ApplyArgs) -> CliResult {
         };
         print!("{}", render_plan(&plan, color_stdout()));
         if !dry_run && !a.yes {
-            let q = format!("Apply these {} change(s) to account {account}?", plan.steps.len());
+            let q = format!(
+                "Apply these {} change(s) to account {account}?",
+                plan.steps.len()
+            );
             if !confirm(&q)? {
                 println!("skipped {}\n", def.id);
                 continue;
@@ -239,8 +341,16 @@ pub async fn apply(s: &Session, a: &ApplyArgs) -> CliResult {
                 }
             }
             Err(e @ (ExecError::Drift { .. } | ExecError::AccountMismatch { .. })) => {
-                if let ExecError::Drift { resource, planned, live } = &e {
-                    eprint!("{}", diff::unified(&resource.to_string(), planned, live, false));
+                if let ExecError::Drift {
+                    resource,
+                    planned,
+                    live,
+                } = &e
+                {
+                    eprint!(
+                        "{}",
+                        diff::unified(&resource.to_string(), planned, live, false)
+                    );
                 }
                 return Err(CliError::usage(format!("{}: {e}", def.id)));
             }
@@ -250,7 +360,12 @@ pub async fn apply(s: &Session, a: &ApplyArgs) -> CliResult {
             let after = collect(&s.backend, &checks::parts_for(&[def])).await;
             let res = evaluate(&[def], &after, s);
             if let Some(r) = res.first() {
-                println!("  {} is now {}: {}\n", def.id, r.status.as_str(), sanitize(&r.summary));
+                println!(
+                    "  {} is now {}: {}\n",
+                    def.id,
+                    r.status.as_str(),
+                    sanitize(&r.summary)
+                );
             }
         } else {
             println!();

@@ -11,10 +11,19 @@ pub fn run(a: &GuideArgs) -> CliResult {
     };
     let mut out = String::new();
     for sid in sections {
-        let Some(sec) = guide().section(sid) else { continue };
-        out.push_str(&format!("# {} ({})\n\n{}\n\n", sec.title, sec.id, sec.intro.trim()));
+        let Some(sec) = guide().section(sid) else {
+            continue;
+        };
+        out.push_str(&format!(
+            "# {} ({})\n\n{}\n\n",
+            sec.title,
+            sec.id,
+            sec.intro.trim()
+        ));
         for def in checks::items().iter().filter(|i| i.section == sid) {
-            let Some(t) = guide().item(def.id) else { continue };
+            let Some(t) = guide().item(def.id) else {
+                continue;
+            };
             out.push_str(&format!("## {} — {}\n\n", def.id, t.title));
             out.push_str(&format!("{}\n\n{}\n\n", t.summary.trim(), t.why.trim()));
             let kind = match def.fix {
@@ -24,11 +33,17 @@ pub fn run(a: &GuideArgs) -> CliResult {
             };
             out.push_str(&format!("{kind} {}\n", t.fix.trim()));
             if !def.cis.is_empty() {
-                out.push_str(&format!("CIS AWS Foundations v6.0.0: {}\n", def.cis.join(", ")));
+                out.push_str(&format!(
+                    "CIS AWS Foundations v6.0.0: {}\n",
+                    def.cis.join(", ")
+                ));
             }
             for spec in def.inputs {
                 let label = t.inputs.get(spec.name);
-                let default = spec.default.map(|d| format!(" (default: {d})")).unwrap_or_default();
+                let default = spec
+                    .default
+                    .map(|d| format!(" (default: {d})"))
+                    .unwrap_or_default();
                 out.push_str(&format!(
                     "  --input {}=…  {}{}{}\n",
                     spec.name,
@@ -40,7 +55,11 @@ pub fn run(a: &GuideArgs) -> CliResult {
             if !t.steps.is_empty() {
                 out.push_str("Steps:\n");
                 for (n, step) in t.steps.iter().enumerate() {
-                    out.push_str(&format!("  {}. {}\n", n + 1, step.replace("{account}", "<account id>")));
+                    out.push_str(&format!(
+                        "  {}. {}\n",
+                        n + 1,
+                        step.replace("{account}", "<account id>")
+                    ));
                 }
             }
             out.push('\n');

@@ -152,13 +152,19 @@ pub struct CliError {
 
 impl CliError {
     pub fn usage(message: impl Into<String>) -> Self {
-        Self { code: 2, message: message.into() }
+        Self {
+            code: 2,
+            message: message.into(),
+        }
     }
 }
 
 impl<E: std::fmt::Display> From<E> for CliError {
     fn from(e: E) -> Self {
-        Self { code: 2, message: e.to_string() }
+        Self {
+            code: 2,
+            message: e.to_string(),
+        }
     }
 }
 
@@ -175,11 +181,21 @@ pub struct Session {
 pub async fn backend(g: &Global, interactive: bool) -> Result<Arc<dyn Backend>, CliError> {
     let state_dir = crate::state::state_dir();
     if g.demo {
-        let latency = if interactive { Duration::from_millis(120) } else { Duration::ZERO };
+        let latency = if interactive {
+            Duration::from_millis(120)
+        } else {
+            Duration::ZERO
+        };
         let demo = DemoBackend::persistent(&state_dir, latency).map_err(CliError::usage)?;
-        return Ok(if g.dry_run { Arc::new(DryRun::new(demo)) } else { Arc::new(demo) });
+        return Ok(if g.dry_run {
+            Arc::new(DryRun::new(demo))
+        } else {
+            Arc::new(demo)
+        });
     }
-    let max_attempts = std::env::var("MOAT_MAX_ATTEMPTS").ok().and_then(|v| v.parse().ok());
+    let max_attempts = std::env::var("MOAT_MAX_ATTEMPTS")
+        .ok()
+        .and_then(|v| v.parse().ok());
     let opts = AwsOptions {
         profile: g.profile.clone(),
         regions: g.regions.clone(),
@@ -187,8 +203,14 @@ pub async fn backend(g: &Global, interactive: bool) -> Result<Arc<dyn Backend>, 
         max_concurrency: g.max_concurrency as usize,
         max_attempts,
     };
-    let aws = AwsBackend::connect(opts).await.map_err(|e| CliError::usage(e.to_string()))?;
-    Ok(if g.dry_run { Arc::new(DryRun::new(aws)) } else { Arc::new(aws) })
+    let aws = AwsBackend::connect(opts)
+        .await
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    Ok(if g.dry_run {
+        Arc::new(DryRun::new(aws))
+    } else {
+        Arc::new(aws)
+    })
 }
 
 /// Resolve item ids; an unknown id is an error suggesting the closest.
@@ -202,7 +224,9 @@ pub fn resolve_items(ids: &[String]) -> Result<Vec<&'static ItemDef>, CliError> 
                 }
             }
             None => {
-                let hint = checks::closest_item(id).map(|c| format!("; did you mean {c}?")).unwrap_or_default();
+                let hint = checks::closest_item(id)
+                    .map(|c| format!("; did you mean {c}?"))
+                    .unwrap_or_default();
                 return Err(CliError::usage(format!(
                     "unknown item '{id}'{hint} (`moat guide` lists them)"
                 )));
@@ -223,7 +247,10 @@ pub fn resolve_section(id: &str) -> Result<&'static str, CliError> {
             .max_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, s)| format!("; did you mean {s}?"))
             .unwrap_or_default();
-        CliError::usage(format!("unknown section '{id}'{hint} (sections: {})", known.join(", ")))
+        CliError::usage(format!(
+            "unknown section '{id}'{hint} (sections: {})",
+            known.join(", ")
+        ))
     })
 }
 
@@ -247,7 +274,12 @@ pub async fn collect(backend: &Arc<dyn Backend>, parts: &[PartId]) -> Inventory 
             Err(e) => inv.set_error(id, e),
         }
         let filled = done * 20 / total.max(1);
-        eprint!("\r\x1b[2Kcollecting [{}{}] {done}/{total} {}", "#".repeat(filled), " ".repeat(20 - filled), id.label());
+        eprint!(
+            "\r\x1b[2Kcollecting [{}{}] {done}/{total} {}",
+            "#".repeat(filled),
+            " ".repeat(20 - filled),
+            id.label()
+        );
     }
     eprint!("\r\x1b[2K");
     let _ = task.await;
@@ -258,10 +290,21 @@ pub async fn collect(backend: &Arc<dyn Backend>, parts: &[PartId]) -> Inventory 
 pub fn evaluate(items: &[&ItemDef], inv: &Inventory, s: &Session) -> Vec<ItemResult> {
     let progress = inv
         .account_id()
-        .and_then(|a| Progress::load(&s.state_dir, a).map_err(|e| tracing::warn!("{e}")).ok())
+        .and_then(|a| {
+            Progress::load(&s.state_dir, a)
+                .map_err(|e| tracing::warn!("{e}"))
+                .ok()
+        })
         .unwrap_or_default();
-    let ctx = Ctx { now: chrono::Utc::now(), settings: &s.settings, done: &progress.done };
-    items.iter().map(|d| checks::evaluate(d, inv, &ctx)).collect()
+    let ctx = Ctx {
+        now: crate::state::now(),
+        settings: &s.settings,
+        done: &progress.done,
+    };
+    items
+        .iter()
+        .map(|d| checks::evaluate(d, inv, &ctx))
+        .collect()
 }
 
 /// The account id, or the identity part's error as a CLI error.
@@ -269,7 +312,10 @@ pub fn account_of(inv: &Inventory) -> Result<String, CliError> {
     match inv.account_id() {
         Some(a) => Ok(a.to_string()),
         None => Err(CliError::usage(
-            inv.identity.error().map(|e| e.summary()).unwrap_or_else(|| "could not read the caller identity".into()),
+            inv.identity
+                .error()
+                .map(|e| e.summary())
+                .unwrap_or_else(|| "could not read the caller identity".into()),
         )),
     }
 }

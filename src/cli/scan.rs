@@ -1,6 +1,9 @@
 //! `moat scan`.
 
-use super::{CliResult, Format, ScanArgs, Session, account_of, collect, color_stdout, evaluate, resolve_items};
+use super::{
+    CliResult, Format, ScanArgs, Session, account_of, collect, color_stdout, evaluate,
+    resolve_items,
+};
 use crate::checks::{self, ItemDef, Status};
 use crate::report;
 
@@ -16,7 +19,11 @@ pub async fn run(s: &Session, a: &ScanArgs) -> CliResult {
         .collect();
     let inv = collect(&s.backend, &checks::parts_for(&items)).await;
     let account = account_of(&inv)?;
-    let identity = inv.identity.ready().map(|i| i.arn.clone()).unwrap_or_default();
+    let identity = inv
+        .identity
+        .ready()
+        .map(|i| i.arn.clone())
+        .unwrap_or_default();
     let results = evaluate(&items, &inv, s);
     let out = match a.format {
         Format::Json => report::json(&account, &identity, &results),

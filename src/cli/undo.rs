@@ -18,7 +18,9 @@ pub async fn run(s: &Session, a: &UndoArgs) -> CliResult {
             println!("The journal for account {account} is empty.");
             return Ok(0);
         }
-        println!("Journal of account {account} (undo with `moat undo ENTRY|BATCH` or `moat undo --last`):");
+        println!(
+            "Journal of account {account} (undo with `moat undo ENTRY|BATCH` or `moat undo --last`):"
+        );
         for e in &all {
             let state = match e.state {
                 EntryState::Applied => "applied",
@@ -40,14 +42,26 @@ pub async fn run(s: &Session, a: &UndoArgs) -> CliResult {
     let entries = select_entries(&all, a.last, &a.entries)?;
     let inv = collect(&s.backend, &undo_parts(&entries)).await;
     let plan = undo_plan(&inv, &entries)?;
-    println!("Undo of {}:", entries.iter().map(|e| e.entry.as_str()).collect::<Vec<_>>().join(", "));
+    println!(
+        "Undo of {}:",
+        entries
+            .iter()
+            .map(|e| e.entry.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     print!("{}", render_plan(&plan, color_stdout()));
     let dry_run = s.backend.mode().is_dry_run();
     if !dry_run && !a.yes {
         if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-            return Err(CliError::usage("undo needs a terminal to confirm, or --yes"));
+            return Err(CliError::usage(
+                "undo needs a terminal to confirm, or --yes",
+            ));
         }
-        if !confirm(&format!("Apply these {} change(s) to account {account}?", plan.steps.len()))? {
+        if !confirm(&format!(
+            "Apply these {} change(s) to account {account}?",
+            plan.steps.len()
+        ))? {
             println!("nothing changed");
             return Ok(0);
         }
@@ -65,6 +79,9 @@ pub async fn run(s: &Session, a: &UndoArgs) -> CliResult {
     for m in &report.mismatches {
         println!("  {} differs from the preview after undoing", m.resource);
     }
-    println!("  undone; journal batch {}", report.batch.as_deref().unwrap_or("-"));
+    println!(
+        "  undone; journal batch {}",
+        report.batch.as_deref().unwrap_or("-")
+    );
     Ok(if report.ok() { 0 } else { 1 })
 }

@@ -18,8 +18,18 @@ pub(super) fn contact_type(t: ContactType) -> AlternateContactType {
 
 impl AwsBackend {
     pub(super) async fn account_summary(&self) -> Result<AccountSummary, CallError> {
-        let out = self.send("iam:GetAccountSummary", self.iam.get_account_summary().send()).await?;
-        let get = |k: SummaryKeyType| out.summary_map().and_then(|m| m.get(&k)).copied().unwrap_or(0);
+        let out = self
+            .send(
+                "iam:GetAccountSummary",
+                self.iam.get_account_summary().send(),
+            )
+            .await?;
+        let get = |k: SummaryKeyType| {
+            out.summary_map()
+                .and_then(|m| m.get(&k))
+                .copied()
+                .unwrap_or(0)
+        };
         Ok(AccountSummary {
             account_mfa_enabled: get(SummaryKeyType::AccountMfaEnabled) > 0,
             account_access_keys_present: get(SummaryKeyType::AccountAccessKeysPresent) > 0,
@@ -30,7 +40,10 @@ impl AwsBackend {
     /// The account password policy; `None` when none is set.
     pub(super) async fn password_policy(&self) -> Result<Option<PasswordPolicy>, CallError> {
         let out = match self
-            .send("iam:GetAccountPasswordPolicy", self.iam.get_account_password_policy().send())
+            .send(
+                "iam:GetAccountPasswordPolicy",
+                self.iam.get_account_password_policy().send(),
+            )
             .await
         {
             Ok(out) => out,
@@ -56,16 +69,22 @@ impl AwsBackend {
             let r = self
                 .send(
                     "account:GetAlternateContact",
-                    self.account.get_alternate_contact().alternate_contact_type(contact_type(t)).send(),
+                    self.account
+                        .get_alternate_contact()
+                        .alternate_contact_type(contact_type(t))
+                        .send(),
                 )
                 .await;
             match r {
-                Ok(out) => Ok((t, out.alternate_contact().map(|c| Contact {
-                    name: c.name().unwrap_or_default().to_string(),
-                    title: c.title().unwrap_or_default().to_string(),
-                    email: c.email_address().unwrap_or_default().to_string(),
-                    phone: c.phone_number().unwrap_or_default().to_string(),
-                }))),
+                Ok(out) => Ok((
+                    t,
+                    out.alternate_contact().map(|c| Contact {
+                        name: c.name().unwrap_or_default().to_string(),
+                        title: c.title().unwrap_or_default().to_string(),
+                        email: c.email_address().unwrap_or_default().to_string(),
+                        phone: c.phone_number().unwrap_or_default().to_string(),
+                    }),
+                )),
                 Err(e) if e.is_code("ResourceNotFoundException") => Ok((t, None)),
                 Err(e) => Err(e),
             }

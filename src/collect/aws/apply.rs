@@ -13,51 +13,90 @@ impl AwsBackend {
         let action = op.action();
         let iam = &self.iam;
         match op {
-            Op::UpdateAccessKey { user, key_id, status } => {
+            Op::UpdateAccessKey {
+                user,
+                key_id,
+                status,
+            } => {
                 let status = match status {
                     KeyStatus::Active => StatusType::Active,
                     KeyStatus::Inactive => StatusType::Inactive,
                 };
                 // No user name: the key belongs to the caller (the root user).
-                let request =
-                    iam.update_access_key().set_user_name(user.clone()).access_key_id(key_id).status(status);
+                let request = iam
+                    .update_access_key()
+                    .set_user_name(user.clone())
+                    .access_key_id(key_id)
+                    .status(status);
                 self.send_write(action, request.send()).await?;
             }
             Op::CreateUser { name } => {
-                self.send_write(action, iam.create_user().user_name(name).send()).await?;
+                self.send_write(action, iam.create_user().user_name(name).send())
+                    .await?;
             }
             Op::DeleteUser { name } => {
-                self.send_write(action, iam.delete_user().user_name(name).send()).await?;
+                self.send_write(action, iam.delete_user().user_name(name).send())
+                    .await?;
             }
             Op::CreateGroup { name } => {
-                self.send_write(action, iam.create_group().group_name(name).send()).await?;
+                self.send_write(action, iam.create_group().group_name(name).send())
+                    .await?;
             }
             Op::DeleteGroup { name } => {
-                self.send_write(action, iam.delete_group().group_name(name).send()).await?;
+                self.send_write(action, iam.delete_group().group_name(name).send())
+                    .await?;
             }
             Op::AddUserToGroup { user, group } => {
-                self.send_write(action, iam.add_user_to_group().user_name(user).group_name(group).send()).await?;
+                self.send_write(
+                    action,
+                    iam.add_user_to_group()
+                        .user_name(user)
+                        .group_name(group)
+                        .send(),
+                )
+                .await?;
             }
             Op::RemoveUserFromGroup { user, group } => {
-                let request = iam.remove_user_from_group().user_name(user).group_name(group);
+                let request = iam
+                    .remove_user_from_group()
+                    .user_name(user)
+                    .group_name(group);
                 self.send_write(action, request.send()).await?;
             }
             Op::AttachGroupPolicy { group, policy_arn } => {
-                let request = iam.attach_group_policy().group_name(group).policy_arn(policy_arn);
+                let request = iam
+                    .attach_group_policy()
+                    .group_name(group)
+                    .policy_arn(policy_arn);
                 self.send_write(action, request.send()).await?;
             }
             Op::DetachGroupPolicy { group, policy_arn } => {
-                let request = iam.detach_group_policy().group_name(group).policy_arn(policy_arn);
+                let request = iam
+                    .detach_group_policy()
+                    .group_name(group)
+                    .policy_arn(policy_arn);
                 self.send_write(action, request.send()).await?;
             }
             Op::CreatePolicy { name, document } => {
-                let document = serde_json::to_string(document)
-                    .map_err(|e| CallError::new(action, None, format!("the policy document could not be serialized: {e}")))?;
-                let request = iam.create_policy().policy_name(name).policy_document(document);
+                let document = serde_json::to_string(document).map_err(|e| {
+                    CallError::new(
+                        action,
+                        None,
+                        format!("the policy document could not be serialized: {e}"),
+                    )
+                })?;
+                let request = iam
+                    .create_policy()
+                    .policy_name(name)
+                    .policy_document(document);
                 self.send_write(action, request.send()).await?;
             }
             Op::DeletePolicy { name, arn } => {
-                let arn = if arn.is_empty() { self.customer_policy_arn(name) } else { arn.clone() };
+                let arn = if arn.is_empty() {
+                    self.customer_policy_arn(name)
+                } else {
+                    arn.clone()
+                };
                 self.delete_policy(&arn).await?;
             }
             Op::UpdatePasswordPolicy { policy: p } => {
@@ -75,9 +114,13 @@ impl AwsBackend {
                 self.send_write(action, request.send()).await?;
             }
             Op::DeletePasswordPolicy => {
-                self.send_write(action, iam.delete_account_password_policy().send()).await?;
+                self.send_write(action, iam.delete_account_password_policy().send())
+                    .await?;
             }
-            Op::PutAlternateContact { contact_type: t, contact } => {
+            Op::PutAlternateContact {
+                contact_type: t,
+                contact,
+            } => {
                 let request = self
                     .account
                     .put_alternate_contact()
@@ -89,7 +132,10 @@ impl AwsBackend {
                 self.send_write(action, request.send()).await?;
             }
             Op::DeleteAlternateContact { contact_type: t } => {
-                let request = self.account.delete_alternate_contact().alternate_contact_type(contact_type(*t));
+                let request = self
+                    .account
+                    .delete_alternate_contact()
+                    .alternate_contact_type(contact_type(*t));
                 self.send_write(action, request.send()).await?;
             }
         }
@@ -101,27 +147,55 @@ impl AwsBackend {
         let mut versions = Vec::new();
         let mut marker: Option<String> = None;
         loop {
-            let request = self.iam.list_policy_versions().policy_arn(arn).set_marker(marker.clone());
+            let request = self
+                .iam
+                .list_policy_versions()
+                .policy_arn(arn)
+                .set_marker(marker.clone());
             let out = self.send("iam:ListPolicyVersions", request.send()).await?;
             versions.extend(
-                out.versions().iter().filter(|v| !v.is_default_version()).filter_map(|v| v.version_id()).map(str::to_string),
+                out.versions()
+                    .iter()
+                    .filter(|v| !v.is_default_version())
+                    .filter_map(|v| v.version_id())
+                    .map(str::to_string),
             );
             match (out.is_truncated(), out.marker()) {
-                (true, Some(next)) if marker.as_deref() != Some(next) => marker = Some(next.to_string()),
+                (true, Some(next)) if marker.as_deref() != Some(next) => {
+                    marker = Some(next.to_string())
+                }
                 _ => break,
             }
         }
         for version in versions {
-            let request = self.iam.delete_policy_version().policy_arn(arn).version_id(&version);
-            self.send_write("iam:DeletePolicyVersion", request.send()).await?;
+            let request = self
+                .iam
+                .delete_policy_version()
+                .policy_arn(arn)
+                .version_id(&version);
+            self.send_write("iam:DeletePolicyVersion", request.send())
+                .await?;
         }
-        self.send_write("iam:DeletePolicy", self.iam.delete_policy().policy_arn(arn).send()).await?;
+        self.send_write(
+            "iam:DeletePolicy",
+            self.iam.delete_policy().policy_arn(arn).send(),
+        )
+        .await?;
         Ok(())
     }
 
     /// `arn:<partition>:iam::<account>:policy/<name>` for this account.
     fn customer_policy_arn(&self, name: &str) -> String {
-        let partition = self.identity.arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws");
-        format!("arn:{partition}:iam::{}:policy/{name}", self.identity.account)
+        let partition = self
+            .identity
+            .arn
+            .split(':')
+            .nth(1)
+            .filter(|p| !p.is_empty())
+            .unwrap_or("aws");
+        format!(
+            "arn:{partition}:iam::{}:policy/{name}",
+            self.identity.account
+        )
     }
 }

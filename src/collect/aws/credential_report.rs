@@ -22,12 +22,18 @@ impl AwsBackend {
             CallError::new(
                 action,
                 None,
-                format!("the credential report was not ready after {} s; try again shortly", REPORT_WAIT.as_secs()),
+                format!(
+                    "the credential report was not ready after {} s; try again shortly",
+                    REPORT_WAIT.as_secs()
+                ),
             )
         };
         loop {
             let out = self
-                .send("iam:GenerateCredentialReport", self.iam.generate_credential_report().send())
+                .send(
+                    "iam:GenerateCredentialReport",
+                    self.iam.generate_credential_report().send(),
+                )
                 .await?;
             if out.state() == Some(&ReportStateType::Complete) {
                 break;
@@ -39,23 +45,40 @@ impl AwsBackend {
             pause = (pause * 2).min(MAX_POLL);
         }
         let out = loop {
-            match self.send("iam:GetCredentialReport", self.iam.get_credential_report().send()).await {
+            match self
+                .send(
+                    "iam:GetCredentialReport",
+                    self.iam.get_credential_report().send(),
+                )
+                .await
+            {
                 Ok(out) => break out,
                 // Generation can lag behind the COMPLETE state for a moment.
                 Err(e) if e.is_code("ReportInProgress") && Instant::now() + pause <= deadline => {
                     tokio::time::sleep(pause).await;
                     pause = (pause * 2).min(MAX_POLL);
                 }
-                Err(e) if e.is_code("ReportInProgress") => return Err(not_ready("iam:GetCredentialReport")),
+                Err(e) if e.is_code("ReportInProgress") => {
+                    return Err(not_ready("iam:GetCredentialReport"));
+                }
                 Err(e) => return Err(e),
             }
         };
         let Some(content) = out.content() else {
-            return Err(CallError::new("iam:GetCredentialReport", None, "the report had no content"));
+            return Err(CallError::new(
+                "iam:GetCredentialReport",
+                None,
+                "the report had no content",
+            ));
         };
         let text = String::from_utf8_lossy(content.as_ref());
-        parse_credential_report(&text)
-            .map_err(|m| CallError::new("iam:GetCredentialReport", None, format!("unreadable report: {m}")))
+        parse_credential_report(&text).map_err(|m| {
+            CallError::new(
+                "iam:GetCredentialReport",
+                None,
+                format!("unreadable report: {m}"),
+            )
+        })
     }
 }
 
@@ -72,16 +95,28 @@ pub(crate) fn parse_credential_report(csv: &str) -> Result<Vec<CredentialReportR
         .map(|(i, name)| (name.trim().trim_start_matches('\u{feff}').to_string(), i))
         .collect();
     let col = |name: &str| columns.get(name).copied();
-    let required = |name: &str| col(name).ok_or_else(|| format!("the header lacks the '{name}' column"));
-    let (user, arn, password_enabled, mfa_active) =
-        (required("user")?, required("arn")?, required("password_enabled")?, required("mfa_active")?);
-    let (password_last_used, key1, key2) =
-        (col("password_last_used"), col("access_key_1_active"), col("access_key_2_active"));
+    let required =
+        |name: &str| col(name).ok_or_else(|| format!("the header lacks the '{name}' column"));
+    let (user, arn, password_enabled, mfa_active) = (
+        required("user")?,
+        required("arn")?,
+        required("password_enabled")?,
+        required("mfa_active")?,
+    );
+    let (password_last_used, key1, key2) = (
+        col("password_last_used"),
+        col("access_key_1_active"),
+        col("access_key_2_active"),
+    );
 
     let mut rows = Vec::new();
     for (n, line) in lines.enumerate() {
         let fields = split_csv_line(line);
-        let field = |i: Option<usize>| i.and_then(|i| fields.get(i)).map(|s| s.trim()).and_then(present);
+        let field = |i: Option<usize>| {
+            i.and_then(|i| fields.get(i))
+                .map(|s| s.trim())
+                .and_then(present)
+        };
         let Some(user_name) = field(Some(user)) else {
             return Err(format!("row {} has no user name", n + 2));
         };
@@ -111,7 +146,9 @@ fn flag(s: Option<&str>) -> bool {
 }
 
 fn timestamp(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
 }
 
 /// Split one CSV line, honouring double quotes (`""` inside quotes is a quote).
@@ -153,14 +190,20 @@ bob,arn:aws:iam::123456789012:user/bob,2020-01-01T00:00:00Z,false,N/A,N/A,N/A,fa
         let root = &rows[0];
         assert!(root.is_root());
         assert!(!root.password_enabled, "not_supported reads as false");
-        assert_eq!(root.password_last_used, Utc.with_ymd_and_hms(2024, 5, 1, 10, 11, 12).single());
+        assert_eq!(
+            root.password_last_used,
+            Utc.with_ymd_and_hms(2024, 5, 1, 10, 11, 12).single()
+        );
         assert!(root.access_key_1_active);
         assert!(!root.mfa_active);
         let alice = &rows[1];
         assert_eq!(alice.user, "alice");
         assert_eq!(alice.arn, "arn:aws:iam::123456789012:user/alice");
         assert!(alice.password_enabled && alice.mfa_active);
-        assert_eq!(alice.password_last_used, None, "no_information reads as None");
+        assert_eq!(
+            alice.password_last_used, None,
+            "no_information reads as None"
+        );
         assert!(!alice.access_key_1_active && alice.access_key_2_active);
         assert!(!rows[2].password_enabled);
     }
@@ -172,7 +215,10 @@ bob,arn:aws:iam::123456789012:user/bob,2020-01-01T00:00:00Z,false,N/A,N/A,N/A,fa
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].user, "carol");
         assert!(rows[0].mfa_active && rows[0].password_enabled);
-        assert!(!rows[0].access_key_1_active, "missing optional column reads as false");
+        assert!(
+            !rows[0].access_key_1_active,
+            "missing optional column reads as false"
+        );
     }
 
     #[test]
@@ -183,6 +229,9 @@ bob,arn:aws:iam::123456789012:user/bob,2020-01-01T00:00:00Z,false,N/A,N/A,N/A,fa
 
     #[test]
     fn quoted_fields() {
-        assert_eq!(split_csv_line(r#"a,"b,c","d""e",,f"#), vec!["a", "b,c", "d\"e", "", "f"]);
+        assert_eq!(
+            split_csv_line(r#"a,"b,c","d""e",,f"#),
+            vec!["a", "b,c", "d\"e", "", "f"]
+        );
     }
 }

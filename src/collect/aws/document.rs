@@ -42,7 +42,10 @@ mod tests {
     #[test]
     fn encoded_spaces_and_plus_kept() {
         let raw = "%7B%22Sid%22%3A%20%22a+b%22%7D";
-        assert_eq!(decode_policy_document(raw).expect("decodes"), json!({"Sid": "a+b"}));
+        assert_eq!(
+            decode_policy_document(raw).expect("decodes"),
+            json!({"Sid": "a+b"})
+        );
     }
 
     #[test]

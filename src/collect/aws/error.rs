@@ -3,6 +3,7 @@
 
 use crate::collect::OpError;
 use crate::inventory::PartError;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::error::Error;
@@ -17,28 +18,34 @@ pub(crate) struct CallError {
 }
 
 impl CallError {
-    pub fn new(action: impl Into<String>, code: Option<String>, message: impl Into<String>) -> Self {
-        Self { action: action.into(), code, message: one_line(&message.into()) }
+    pub fn new(
+        action: impl Into<String>,
+        code: Option<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            action: action.into(),
+            code,
+            message: one_line(&message.into()),
+        }
     }
 
     /// Map an SDK error for `action`.
-    pub fn from_sdk<E, R>(action: &str, err: SdkError<E, R>) -> Self
+    pub fn from_sdk<E>(action: &str, err: SdkError<E, HttpResponse>) -> Self
     where
         E: ProvideErrorMetadata + Error + 'static,
-        R: std::fmt::Debug + 'static,
     {
         match &err {
-            SdkError::ServiceError(_) => {
-                let code = err.code().map(str::to_string);
-                let message = match err.message() {
-                    Some(m) if !m.trim().is_empty() => m.to_string(),
-                    _ => match &code {
-                        Some(c) => format!("the service answered {c}"),
-                        None => error_chain(&err),
-                    },
-                };
-                Self::new(action, code, message)
-            }
+            SdkError::ServiceError(se) => match err.code() {
+                Some(code) => {
+                    let message = match err.message() {
+                        Some(m) if !m.trim().is_empty() => m.to_string(),
+                        _ => format!("the service answered {code}"),
+                    };
+                    Self::new(action, Some(code.to_string()), message)
+                }
+                None => Self::new(action, None, not_aws(se.raw())),
+            },
             SdkError::TimeoutError(_) => Self::new(
                 action,
                 None,
@@ -54,10 +61,14 @@ impl CallError {
                 };
                 Self::new(action, None, format!("{what}: {}", error_chain(&err)))
             }
-            SdkError::ResponseError(_) => Self::new(
+            SdkError::ResponseError(re) => Self::new(
                 action,
                 None,
-                format!("unexpected response from the endpoint: {}", error_chain(&err)),
+                format!(
+                    "the answer could not be read (HTTP {}): {}",
+                    re.raw().status().as_u16(),
+                    error_chain(&err)
+                ),
             ),
             _ => Self::new(action, None, error_chain(&err)),
         }
@@ -78,6 +89,32 @@ impl From<CallError> for PartError {
 impl From<CallError> for OpError {
     fn from(e: CallError) -> Self {
         OpError::new(e.action, e.code, e.message)
+    }
+}
+
+/// An answer without an AWS error code: the HTTP status and the start of the body.
+pub(crate) fn not_aws(raw: &HttpResponse) -> String {
+    let status = raw.status().as_u16();
+    let body = raw
+        .body()
+        .bytes()
+        .map(String::from_utf8_lossy)
+        .map(|b| one_line(&b))
+        .unwrap_or_default();
+    let snippet: String = body.chars().take(120).collect();
+    let more = if body.chars().count() > 120 {
+        "…"
+    } else {
+        ""
+    };
+    if snippet.is_empty() {
+        format!(
+            "HTTP {status} without an AWS error code (not an AWS endpoint, or a proxy in between?)"
+        )
+    } else {
+        format!(
+            "HTTP {status} without an AWS error code (not an AWS endpoint, or a proxy in between?): {snippet}{more}"
+        )
     }
 }
 
@@ -104,7 +141,6 @@ pub(crate) fn one_line(s: &str) -> String {
 mod tests {
     use super::*;
     use aws_sdk_iam::operation::get_account_password_policy::GetAccountPasswordPolicyError;
-    use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
     use aws_smithy_runtime_api::client::result::ConnectorError;
     use aws_smithy_runtime_api::http::StatusCode;
     use aws_smithy_types::body::SdkBody;
@@ -117,7 +153,10 @@ mod tests {
         if let Some(m) = message {
             meta = meta.message(m);
         }
-        let raw = HttpResponse::new(StatusCode::try_from(403u16).expect("valid status"), SdkBody::empty());
+        let raw = HttpResponse::new(
+            StatusCode::try_from(403u16).expect("valid status"),
+            SdkBody::empty(),
+        );
         SdkError::service_error(GetAccountPasswordPolicyError::generic(meta.build()), raw)
     }
 
@@ -125,30 +164,68 @@ mod tests {
     fn access_denied_keeps_code() {
         let e = CallError::from_sdk(
             "iam:GetAccountPasswordPolicy",
-            service("AccessDenied", Some("User: arn:aws:iam::1:user/x is not authorized")),
+            service(
+                "AccessDenied",
+                Some("User: arn:aws:iam::1:user/x is not authorized"),
+            ),
         );
         assert_eq!(e.code.as_deref(), Some("AccessDenied"));
         assert_eq!(e.action, "iam:GetAccountPasswordPolicy");
         let p: PartError = e.into();
         assert!(p.is_access_denied());
-        assert_eq!(p.summary(), "access denied: the credentials lack iam:GetAccountPasswordPolicy");
+        assert_eq!(
+            p.summary(),
+            "access denied: the credentials lack iam:GetAccountPasswordPolicy"
+        );
     }
 
     #[test]
     fn service_error_without_message_names_code() {
-        let e = CallError::from_sdk("iam:GetAccountPasswordPolicy", service("NoSuchEntity", None));
+        let e = CallError::from_sdk(
+            "iam:GetAccountPasswordPolicy",
+            service("NoSuchEntity", None),
+        );
         assert!(e.is_code("NoSuchEntity"));
         assert!(e.message.contains("NoSuchEntity"));
     }
 
     #[test]
+    fn answer_without_code_shows_status_and_body() {
+        let raw = HttpResponse::new(
+            StatusCode::try_from(403u16).expect("valid status"),
+            SdkBody::from("resolve_deny:\ndenied destination"),
+        );
+        let err: Err = SdkError::service_error(
+            GetAccountPasswordPolicyError::generic(ErrorMetadata::builder().build()),
+            raw,
+        );
+        let e = CallError::from_sdk("iam:GetAccountPasswordPolicy", err);
+        assert_eq!(e.code, None);
+        assert!(
+            e.message.starts_with("HTTP 403 without an AWS error code"),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.message.ends_with("resolve_deny: denied destination"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
     fn timeout_has_no_code() {
-        let err: Err = SdkError::timeout_error("operation timeout (all attempts including retries) occurred after 20s");
+        let err: Err = SdkError::timeout_error(
+            "operation timeout (all attempts including retries) occurred after 20s",
+        );
         let e = CallError::from_sdk("iam:GetAccountSummary", err);
         assert_eq!(e.code, None);
         assert!(e.message.contains("timed out"), "{}", e.message);
         let o: OpError = e.into();
-        assert!(o.to_string().starts_with("iam:GetAccountSummary failed: timed out"));
+        assert!(
+            o.to_string()
+                .starts_with("iam:GetAccountSummary failed: timed out")
+        );
     }
 
     #[test]
@@ -157,7 +234,11 @@ mod tests {
         let err: Err = SdkError::dispatch_failure(ConnectorError::io(Box::new(io)));
         let e = CallError::from_sdk("sts:GetCallerIdentity", err);
         assert_eq!(e.code, None);
-        assert!(e.message.starts_with("could not reach the AWS endpoint"), "{}", e.message);
+        assert!(
+            e.message.starts_with("could not reach the AWS endpoint"),
+            "{}",
+            e.message
+        );
         assert!(e.message.contains("connection refused"), "{}", e.message);
         assert!(!e.message.contains('\n'));
     }

@@ -7,8 +7,8 @@ use super::document::decode_policy_document;
 use super::error::CallError;
 use crate::inventory::{AccessKey, Group, Iam, InlinePolicy, KeyStatus, ManagedPolicy, Role, User};
 use aws_sdk_iam::types::{
-    AccessKeyMetadata, AttachedPolicy, EntityType, GroupDetail, ManagedPolicyDetail, PolicyDetail, RoleDetail,
-    StatusType, UserDetail,
+    AccessKeyMetadata, AttachedPolicy, EntityType, GroupDetail, ManagedPolicyDetail, PolicyDetail,
+    RoleDetail, StatusType, UserDetail,
 };
 use chrono::{DateTime, Utc};
 use futures::future::try_join_all;
@@ -28,7 +28,12 @@ struct Details {
 
 impl AwsBackend {
     pub(super) async fn collect_iam(&self) -> Result<Iam, CallError> {
-        let Details { mut users, mut groups, mut roles, mut policies } = self.authorization_details().await?;
+        let Details {
+            mut users,
+            mut groups,
+            mut roles,
+            mut policies,
+        } = self.authorization_details().await?;
 
         // AWS-managed policies attached anywhere: read each once.
         let known: BTreeSet<&str> = policies.iter().map(|p| p.arn.as_str()).collect();
@@ -43,19 +48,32 @@ impl AwsBackend {
         let fetched = try_join_all(attached.iter().map(|arn| self.managed_policy(arn))).await?;
         policies.extend(fetched.into_iter().flatten());
 
-        let credentials = try_join_all(users.iter().map(|u| self.user_credentials(&u.name))).await?;
+        let credentials =
+            try_join_all(users.iter().map(|u| self.user_credentials(&u.name))).await?;
         for (user, (keys, mfa)) in users.iter_mut().zip(credentials) {
             user.access_keys = keys;
             user.mfa_devices = mfa;
         }
 
-        let root_keys = if self.identity.is_root() { self.access_keys(None).await? } else { Vec::new() };
+        let root_keys = if self.identity.is_root() {
+            self.access_keys(None).await?
+        } else {
+            Vec::new()
+        };
 
         users.sort_by(|a, b| a.name.cmp(&b.name));
         groups.sort_by(|a, b| a.name.cmp(&b.name));
         roles.sort_by(|a, b| a.name.cmp(&b.name));
-        policies.sort_by(|a, b| (a.aws_managed, &a.name, &a.arn).cmp(&(b.aws_managed, &b.name, &b.arn)));
-        Ok(Iam { users, groups, roles, policies, root_keys })
+        policies.sort_by(|a, b| {
+            (a.aws_managed, &a.name, &a.arn).cmp(&(b.aws_managed, &b.name, &b.arn))
+        });
+        Ok(Iam {
+            users,
+            groups,
+            roles,
+            policies,
+            root_keys,
+        })
     }
 
     async fn authorization_details(&self) -> Result<Details, CallError> {
@@ -86,7 +104,9 @@ impl AwsBackend {
                 }
             }
             match (out.is_truncated(), out.marker()) {
-                (true, Some(next)) if marker.as_deref() != Some(next) => marker = Some(next.to_string()),
+                (true, Some(next)) if marker.as_deref() != Some(next) => {
+                    marker = Some(next.to_string())
+                }
                 _ => break,
             }
         }
@@ -94,10 +114,18 @@ impl AwsBackend {
     }
 
     /// A customer-managed policy from GAAD, with its default version's document.
-    async fn policy_from(&self, p: &ManagedPolicyDetail) -> Result<Option<ManagedPolicy>, CallError> {
-        let (Some(arn), Some(name)) = (p.arn(), p.policy_name()) else {
+    async fn policy_from(
+        &self,
+        p: &ManagedPolicyDetail,
+    ) -> Result<Option<ManagedPolicy>, CallError> {
+        let Some(arn) = p.arn() else {
             return Ok(None);
         };
+        // moto leaves PolicyName out of this listing; the ARN ends with it.
+        let name = p
+            .policy_name()
+            .map(str::to_string)
+            .unwrap_or_else(|| policy_name_from_arn(arn));
         let default_version = p.default_version_id().unwrap_or_default().to_string();
         let version = p
             .policy_version_list()
@@ -113,7 +141,7 @@ impl AwsBackend {
         };
         Ok(Some(ManagedPolicy {
             arn: arn.to_string(),
-            name: name.to_string(),
+            name,
             aws_managed: is_aws_managed(arn),
             default_version,
             document,
@@ -122,7 +150,13 @@ impl AwsBackend {
 
     /// Any managed policy by ARN (GetPolicy + GetPolicyVersion); `None` if gone.
     async fn managed_policy(&self, arn: &str) -> Result<Option<ManagedPolicy>, CallError> {
-        let out = match self.send("iam:GetPolicy", self.iam.get_policy().policy_arn(arn).send()).await {
+        let out = match self
+            .send(
+                "iam:GetPolicy",
+                self.iam.get_policy().policy_arn(arn).send(),
+            )
+            .await
+        {
             Ok(out) => out,
             Err(e) if e.is_code("NoSuchEntity") => return Ok(None),
             Err(e) => return Err(e),
@@ -136,7 +170,10 @@ impl AwsBackend {
         };
         Ok(Some(ManagedPolicy {
             arn: arn.to_string(),
-            name: policy.policy_name().map(str::to_string).unwrap_or_else(|| policy_name_from_arn(arn)),
+            name: policy
+                .policy_name()
+                .map(str::to_string)
+                .unwrap_or_else(|| policy_name_from_arn(arn)),
             aws_managed: is_aws_managed(arn),
             default_version,
             document,
@@ -145,30 +182,46 @@ impl AwsBackend {
 
     async fn policy_version(&self, arn: &str, version: &str) -> Result<Option<Value>, CallError> {
         const ACTION: &str = "iam:GetPolicyVersion";
-        let request = self.iam.get_policy_version().policy_arn(arn).version_id(version).send();
+        let request = self
+            .iam
+            .get_policy_version()
+            .policy_arn(arn)
+            .version_id(version)
+            .send();
         let out = match self.send(ACTION, request).await {
             Ok(out) => out,
             Err(e) if e.is_code("NoSuchEntity") => return Ok(None),
             Err(e) => return Err(e),
         };
         match out.policy_version().and_then(|v| v.document()) {
-            Some(raw) => Ok(Some(decode(raw, ACTION, || format!("policy {arn} {version}"))?)),
+            Some(raw) => Ok(Some(decode(raw, ACTION, || {
+                format!("policy {arn} {version}")
+            })?)),
             None => Ok(None),
         }
     }
 
     /// A user's access keys and MFA device serial numbers.
-    async fn user_credentials(&self, user: &str) -> Result<(Vec<AccessKey>, Vec<String>), CallError> {
+    async fn user_credentials(
+        &self,
+        user: &str,
+    ) -> Result<(Vec<AccessKey>, Vec<String>), CallError> {
         futures::try_join!(self.access_keys(Some(user)), self.mfa_devices(user))
     }
 
     /// Access keys with their last use; `user: None` is the caller's own (root) keys.
-    pub(super) async fn access_keys(&self, user: Option<&str>) -> Result<Vec<AccessKey>, CallError> {
+    pub(super) async fn access_keys(
+        &self,
+        user: Option<&str>,
+    ) -> Result<Vec<AccessKey>, CallError> {
         let mut metadata: Vec<AccessKeyMetadata> = Vec::new();
         let mut marker: Option<String> = None;
         loop {
-            let request =
-                self.iam.list_access_keys().set_user_name(user.map(str::to_string)).set_marker(marker.clone());
+            let request = self
+                .iam
+                .list_access_keys()
+                .set_user_name(user.map(str::to_string))
+                .set_marker(marker.clone());
             let out = match self.send("iam:ListAccessKeys", request.send()).await {
                 Ok(out) => out,
                 // The user was deleted since it was listed.
@@ -177,15 +230,22 @@ impl AwsBackend {
             };
             metadata.extend(out.access_key_metadata().iter().cloned());
             match (out.is_truncated(), out.marker()) {
-                (true, Some(next)) if marker.as_deref() != Some(next) => marker = Some(next.to_string()),
+                (true, Some(next)) if marker.as_deref() != Some(next) => {
+                    marker = Some(next.to_string())
+                }
                 _ => break,
             }
         }
-        let mut keys = try_join_all(metadata.iter().filter_map(|m| m.access_key_id()).map(|id| async move {
-            self.send("iam:GetAccessKeyLastUsed", self.iam.get_access_key_last_used().access_key_id(id).send())
+        let mut keys = try_join_all(metadata.iter().filter_map(|m| m.access_key_id()).map(
+            |id| async move {
+                self.send(
+                    "iam:GetAccessKeyLastUsed",
+                    self.iam.get_access_key_last_used().access_key_id(id).send(),
+                )
                 .await
                 .map(|out| (id, out))
-        }))
+            },
+        ))
         .await?
         .into_iter()
         .filter_map(|(id, last)| {
@@ -197,7 +257,10 @@ impl AwsBackend {
                     Some(StatusType::Active) => KeyStatus::Active,
                     _ => KeyStatus::Inactive,
                 },
-                created: meta.create_date().and_then(to_chrono).unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
+                created: meta
+                    .create_date()
+                    .and_then(to_chrono)
+                    .unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
                 last_used: used.and_then(|u| u.last_used_date()).and_then(to_chrono),
                 last_used_service: used
                     .map(|u| u.service_name())
@@ -214,15 +277,25 @@ impl AwsBackend {
         let mut serials = Vec::new();
         let mut marker: Option<String> = None;
         loop {
-            let request = self.iam.list_mfa_devices().user_name(user).set_marker(marker.clone());
+            let request = self
+                .iam
+                .list_mfa_devices()
+                .user_name(user)
+                .set_marker(marker.clone());
             let out = match self.send("iam:ListMFADevices", request.send()).await {
                 Ok(out) => out,
                 Err(e) if e.is_code("NoSuchEntity") => return Ok(Vec::new()),
                 Err(e) => return Err(e),
             };
-            serials.extend(out.mfa_devices().iter().map(|d| d.serial_number().to_string()));
+            serials.extend(
+                out.mfa_devices()
+                    .iter()
+                    .map(|d| d.serial_number().to_string()),
+            );
             match (out.is_truncated(), out.marker()) {
-                (true, Some(next)) if marker.as_deref() != Some(next) => marker = Some(next.to_string()),
+                (true, Some(next)) if marker.as_deref() != Some(next) => {
+                    marker = Some(next.to_string())
+                }
                 _ => break,
             }
         }
@@ -246,7 +319,10 @@ fn user_from(u: &UserDetail) -> Result<Option<User>, CallError> {
         groups,
         attached_policies: attached(u.attached_managed_policies()),
         inline_policies: inline(u.user_policy_list(), &format!("user {name}"))?,
-        permissions_boundary: u.permissions_boundary().and_then(|b| b.permissions_boundary_arn()).map(str::to_string),
+        permissions_boundary: u
+            .permissions_boundary()
+            .and_then(|b| b.permissions_boundary_arn())
+            .map(str::to_string),
     }))
 }
 
@@ -280,7 +356,11 @@ fn role_from(r: &RoleDetail) -> Result<Option<Role>, CallError> {
 }
 
 fn attached(list: &[AttachedPolicy]) -> Vec<String> {
-    let mut arns: Vec<String> = list.iter().filter_map(|p| p.policy_arn()).map(str::to_string).collect();
+    let mut arns: Vec<String> = list
+        .iter()
+        .filter_map(|p| p.policy_arn())
+        .map(str::to_string)
+        .collect();
     arns.sort();
     arns.dedup();
     arns
@@ -289,19 +369,25 @@ fn attached(list: &[AttachedPolicy]) -> Vec<String> {
 fn inline(list: &[PolicyDetail], owner: &str) -> Result<Vec<InlinePolicy>, CallError> {
     let mut policies = Vec::new();
     for p in list {
-        let Some(name) = p.policy_name() else { continue };
+        let Some(name) = p.policy_name() else {
+            continue;
+        };
         let document = match p.policy_document() {
             Some(raw) => decode(raw, GAAD, || format!("inline policy {name} of {owner}"))?,
             None => Value::Null,
         };
-        policies.push(InlinePolicy { name: name.to_string(), document });
+        policies.push(InlinePolicy {
+            name: name.to_string(),
+            document,
+        });
     }
     policies.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(policies)
 }
 
 fn decode(raw: &str, action: &str, what: impl FnOnce() -> String) -> Result<Value, CallError> {
-    decode_policy_document(raw).map_err(|m| CallError::new(action, None, format!("{}: {m}", what())))
+    decode_policy_document(raw)
+        .map_err(|m| CallError::new(action, None, format!("{}: {m}", what())))
 }
 
 fn is_aws_managed(arn: &str) -> bool {
@@ -322,11 +408,20 @@ mod tests {
 
     #[test]
     fn aws_managed_arns() {
-        assert!(is_aws_managed("arn:aws:iam::aws:policy/AdministratorAccess"));
-        assert!(is_aws_managed("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"));
+        assert!(is_aws_managed(
+            "arn:aws:iam::aws:policy/AdministratorAccess"
+        ));
+        assert!(is_aws_managed(
+            "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"
+        ));
         assert!(is_aws_managed("arn:aws-cn:iam::aws:policy/ReadOnlyAccess"));
-        assert!(!is_aws_managed("arn:aws:iam::123456789012:policy/RequireMFA"));
-        assert_eq!(policy_name_from_arn("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"), "ViewOnlyAccess");
+        assert!(!is_aws_managed(
+            "arn:aws:iam::123456789012:policy/RequireMFA"
+        ));
+        assert_eq!(
+            policy_name_from_arn("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"),
+            "ViewOnlyAccess"
+        );
     }
 
     #[test]
@@ -338,28 +433,59 @@ mod tests {
             .group_list("zeta")
             .group_list("alpha")
             .attached_managed_policies(
-                AttachedPolicy::builder().policy_arn("arn:aws:iam::aws:policy/b").policy_name("b").build(),
+                AttachedPolicy::builder()
+                    .policy_arn("arn:aws:iam::aws:policy/b")
+                    .policy_name("b")
+                    .build(),
             )
             .attached_managed_policies(
-                AttachedPolicy::builder().policy_arn("arn:aws:iam::aws:policy/a").policy_name("a").build(),
+                AttachedPolicy::builder()
+                    .policy_arn("arn:aws:iam::aws:policy/a")
+                    .policy_name("a")
+                    .build(),
             )
-            .user_policy_list(PolicyDetail::builder().policy_name("z").policy_document(doc).build())
-            .user_policy_list(PolicyDetail::builder().policy_name("a").policy_document("{}").build())
+            .user_policy_list(
+                PolicyDetail::builder()
+                    .policy_name("z")
+                    .policy_document(doc)
+                    .build(),
+            )
+            .user_policy_list(
+                PolicyDetail::builder()
+                    .policy_name("a")
+                    .policy_document("{}")
+                    .build(),
+            )
             .create_date(aws_smithy_types::DateTime::from_secs(1_600_000_000))
             .build();
         let user = user_from(&u).expect("converts").expect("has a name");
         assert_eq!(user.groups, vec!["alpha", "zeta"]);
-        assert_eq!(user.attached_policies, vec!["arn:aws:iam::aws:policy/a", "arn:aws:iam::aws:policy/b"]);
+        assert_eq!(
+            user.attached_policies,
+            vec!["arn:aws:iam::aws:policy/a", "arn:aws:iam::aws:policy/b"]
+        );
         assert_eq!(user.inline_policies[0].name, "a");
-        assert_eq!(user.inline_policies[1].document, serde_json::json!({"Statement": []}));
+        assert_eq!(
+            user.inline_policies[1].document,
+            serde_json::json!({"Statement": []})
+        );
         assert_eq!(user.created, DateTime::from_timestamp(1_600_000_000, 0));
 
         let bad = UserDetail::builder()
             .user_name("bob")
-            .user_policy_list(PolicyDetail::builder().policy_name("p").policy_document("%7Bnope").build())
+            .user_policy_list(
+                PolicyDetail::builder()
+                    .policy_name("p")
+                    .policy_document("%7Bnope")
+                    .build(),
+            )
             .build();
         let err = user_from(&bad).expect_err("bad document");
         assert_eq!(err.action, GAAD);
-        assert!(err.message.contains("inline policy p of user bob"), "{}", err.message);
+        assert!(
+            err.message.contains("inline policy p of user bob"),
+            "{}",
+            err.message
+        );
     }
 }

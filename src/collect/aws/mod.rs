@@ -8,6 +8,8 @@ mod credential_report;
 mod document;
 mod error;
 mod iam;
+#[cfg(test)]
+mod moto_tests;
 
 use crate::collect::{Applied, Backend, Mode, OpError};
 use crate::inventory::{Identity, PartError, PartId, PartValue};
@@ -19,6 +21,7 @@ use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_iam::config::retry::{RetryConfig, RetryPartition};
 use aws_sdk_iam::config::timeout::TimeoutConfig;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::SdkConfig;
@@ -38,7 +41,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// Whole-operation timeout (all attempts) for every request.
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(20);
 /// Bound on the start-up identity check, so a dead endpoint fails fast.
-const IDENTITY_TIMEOUT: Duration = Duration::from_secs(12);
+const IDENTITY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Bound on resolving the default region (env, profile, IMDS).
 const REGION_TIMEOUT: Duration = Duration::from_secs(3);
 /// Bound on resolving credentials when diagnosing a failed start-up.
@@ -63,7 +66,13 @@ pub struct AwsOptions {
 
 impl Default for AwsOptions {
     fn default() -> Self {
-        Self { profile: None, regions: Vec::new(), endpoint_url: None, max_concurrency: 16, max_attempts: None }
+        Self {
+            profile: None,
+            regions: Vec::new(),
+            endpoint_url: None,
+            max_concurrency: 16,
+            max_attempts: None,
+        }
     }
 }
 
@@ -84,8 +93,8 @@ pub enum AwsInitError {
     Unreachable { endpoint: String, reason: String },
     #[error("the AWS credentials were rejected ({code}): {message}")]
     InvalidCredentials { code: String, message: String },
-    #[error("sts:GetCallerIdentity failed: {0}")]
-    Identity(String),
+    #[error("sts:GetCallerIdentity at {endpoint} failed: {message}")]
+    Identity { endpoint: String, message: String },
 }
 
 /// The live backend. Cheap to share behind an `Arc`.
@@ -109,8 +118,10 @@ impl AwsBackend {
         }
         let region = resolve_region(&opts).await;
         let global = Region::new(global_signing_region(&region));
-        let timeouts =
-            TimeoutConfig::builder().connect_timeout(CONNECT_TIMEOUT).operation_timeout(OPERATION_TIMEOUT).build();
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .operation_timeout(OPERATION_TIMEOUT)
+            .build();
         let attempts = opts.max_attempts.unwrap_or(DEFAULT_ATTEMPTS).max(1);
         let retry = RetryConfig::standard().with_max_attempts(attempts);
 
@@ -129,7 +140,9 @@ impl AwsBackend {
                 .profile_name(p.clone())
                 .configure(&provider_config)
                 .build();
-            loader = loader.profile_name(p.clone()).credentials_provider(provider);
+            loader = loader
+                .profile_name(p.clone())
+                .credentials_provider(provider);
         }
         if let Some(url) = &opts.endpoint_url {
             loader = loader.endpoint_url(url.clone());
@@ -139,13 +152,22 @@ impl AwsBackend {
         // One retry partition (own token bucket) shared by this backend's clients.
         let partition = RetryPartition::custom("moat").build();
         let iam = aws_sdk_iam::Client::from_conf(
-            aws_sdk_iam::config::Builder::from(&sdk).region(global.clone()).retry_partition(partition.clone()).build(),
+            aws_sdk_iam::config::Builder::from(&sdk)
+                .region(global.clone())
+                .retry_partition(partition.clone())
+                .build(),
         );
         let sts = aws_sdk_sts::Client::from_conf(
-            aws_sdk_sts::config::Builder::from(&sdk).region(global.clone()).retry_partition(partition.clone()).build(),
+            aws_sdk_sts::config::Builder::from(&sdk)
+                .region(global.clone())
+                .retry_partition(partition.clone())
+                .build(),
         );
         let account = aws_sdk_account::Client::from_conf(
-            aws_sdk_account::config::Builder::from(&sdk).region(global).retry_partition(partition).build(),
+            aws_sdk_account::config::Builder::from(&sdk)
+                .region(global)
+                .retry_partition(partition)
+                .build(),
         );
 
         let identity = caller_identity(&sts, &sdk, &opts).await?;
@@ -193,11 +215,10 @@ impl AwsBackend {
     }
 
     /// Send one read request under the concurrency bound.
-    pub(crate) async fn send<T, E, R, F>(&self, action: &str, request: F) -> Result<T, CallError>
+    pub(crate) async fn send<T, E, F>(&self, action: &str, request: F) -> Result<T, CallError>
     where
-        F: Future<Output = Result<T, SdkError<E, R>>>,
+        F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata + Error + 'static,
-        R: std::fmt::Debug + 'static,
     {
         let _permit = self
             .limiter
@@ -214,11 +235,10 @@ impl AwsBackend {
     }
 
     /// Send one mutating request under the concurrency bound.
-    pub(crate) async fn send_write<T, E, R, F>(&self, action: &str, request: F) -> Result<T, CallError>
+    pub(crate) async fn send_write<T, E, F>(&self, action: &str, request: F) -> Result<T, CallError>
     where
-        F: Future<Output = Result<T, SdkError<E, R>>>,
+        F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata + Error + 'static,
-        R: std::fmt::Debug + 'static,
     {
         self.mutations.fetch_add(1, Ordering::Relaxed);
         self.send(action, request).await
@@ -229,9 +249,13 @@ impl AwsBackend {
             PartId::Identity => PartValue::Identity(self.identity.clone()),
             PartId::AccountSummary => PartValue::AccountSummary(self.account_summary().await?),
             PartId::Iam => PartValue::Iam(self.collect_iam().await?),
-            PartId::CredentialReport => PartValue::CredentialReport(self.credential_report().await?),
+            PartId::CredentialReport => {
+                PartValue::CredentialReport(self.credential_report().await?)
+            }
             PartId::PasswordPolicy => PartValue::PasswordPolicy(self.password_policy().await?),
-            PartId::AlternateContacts => PartValue::AlternateContacts(self.alternate_contacts().await?),
+            PartId::AlternateContacts => {
+                PartValue::AlternateContacts(self.alternate_contacts().await?)
+            }
         })
     }
 }
@@ -292,7 +316,11 @@ async fn resolve_region(opts: &AwsOptions) -> String {
 }
 
 async fn ensure_profile_exists(name: &str) -> Result<(), AwsInitError> {
-    if profile_exists(name).await? { Ok(()) } else { Err(AwsInitError::UnknownProfile(name.to_string())) }
+    if profile_exists(name).await? {
+        Ok(())
+    } else {
+        Err(AwsInitError::UnknownProfile(name.to_string()))
+    }
 }
 
 #[allow(deprecated)]
@@ -327,7 +355,10 @@ async fn caller_identity(
         }
     };
     let (Some(account), Some(arn)) = (out.account(), out.arn()) else {
-        return Err(AwsInitError::Identity("the answer lacked the account id or the caller ARN".to_string()));
+        return Err(AwsInitError::Identity {
+            endpoint,
+            message: "the answer lacked the account id or the caller ARN".to_string(),
+        });
     };
     Ok(Identity {
         account: account.to_string(),
@@ -350,23 +381,21 @@ const REJECTED_CREDENTIAL_CODES: &[&str] = &[
     "InvalidToken",
 ];
 
-async fn diagnose<E, R>(err: SdkError<E, R>, sdk: &SdkConfig, opts: &AwsOptions, endpoint: &str) -> AwsInitError
+async fn diagnose<E>(
+    err: SdkError<E, HttpResponse>,
+    sdk: &SdkConfig,
+    opts: &AwsOptions,
+    endpoint: &str,
+) -> AwsInitError
 where
     E: ProvideErrorMetadata + Error + 'static,
-    R: std::fmt::Debug + 'static,
 {
-    if let SdkError::ServiceError(_) = &err {
-        let e = CallError::from_sdk("sts:GetCallerIdentity", err);
-        return match e.code {
-            Some(code) if REJECTED_CREDENTIAL_CODES.contains(&code.as_str()) => {
-                AwsInitError::InvalidCredentials { code, message: e.message }
-            }
-            Some(code) => AwsInitError::Identity(format!("{code}: {}", e.message)),
-            None => AwsInitError::Identity(e.message),
-        };
+    if let SdkError::ServiceError(_) | SdkError::ResponseError(_) = &err {
+        // Something answered, so credentials were found: say what it said.
+        return classify_answer(CallError::from_sdk("sts:GetCallerIdentity", err), endpoint);
     }
-    // Not an answer from the service: either there are no usable credentials, or
-    // the endpoint could not be reached.
+    // No answer: either there are no usable credentials, or the endpoint could not
+    // be reached.
     if let Some(e) = credentials_problem(sdk, opts).await {
         return e;
     }
@@ -378,10 +407,34 @@ where
         _ => error_chain(&err),
     };
     match &err {
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => {
-            AwsInitError::Unreachable { endpoint: endpoint.to_string(), reason }
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => AwsInitError::Unreachable {
+            endpoint: endpoint.to_string(),
+            reason,
+        },
+        _ => AwsInitError::Identity {
+            endpoint: endpoint.to_string(),
+            message: reason,
+        },
+    }
+}
+
+/// An answer to sts:GetCallerIdentity that was an error.
+fn classify_answer(e: CallError, endpoint: &str) -> AwsInitError {
+    match e.code {
+        Some(code) if REJECTED_CREDENTIAL_CODES.contains(&code.as_str()) => {
+            AwsInitError::InvalidCredentials {
+                code,
+                message: e.message,
+            }
         }
-        _ => AwsInitError::Identity(reason),
+        Some(code) => AwsInitError::Identity {
+            endpoint: endpoint.to_string(),
+            message: format!("{code}: {}", e.message),
+        },
+        None => AwsInitError::Identity {
+            endpoint: endpoint.to_string(),
+            message: e.message,
+        },
     }
 }
 
@@ -390,7 +443,8 @@ async fn credentials_problem(sdk: &SdkConfig, opts: &AwsOptions) -> Option<AwsIn
     let Some(provider) = sdk.credentials_provider() else {
         return Some(AwsInitError::NoCredentials);
     };
-    let err = match tokio::time::timeout(CREDENTIALS_TIMEOUT, provider.provide_credentials()).await {
+    let err = match tokio::time::timeout(CREDENTIALS_TIMEOUT, provider.provide_credentials()).await
+    {
         Ok(Ok(_)) => return None,
         Ok(Err(e)) => e,
         Err(_) => {
@@ -402,14 +456,25 @@ async fn credentials_problem(sdk: &SdkConfig, opts: &AwsOptions) -> Option<AwsIn
     };
     // A profile named in AWS_PROFILE that does not exist explains a failure.
     if opts.profile.is_none()
-        && let Some(p) = std::env::var("AWS_PROFILE").ok().filter(|p| !p.trim().is_empty())
+        && let Some(p) = std::env::var("AWS_PROFILE")
+            .ok()
+            .filter(|p| !p.trim().is_empty())
         && let Ok(false) = profile_exists(&p).await
     {
         return Some(AwsInitError::UnknownProfile(p));
     }
     Some(match &err {
+        // Instance metadata was the last resort and refused: nothing else is configured.
+        CredentialsError::ProviderError(_)
+            if opts.profile.is_none() && error_chain(&err).contains("IMDS") =>
+        {
+            AwsInitError::NoCredentials
+        }
         CredentialsError::CredentialsNotLoaded(_) => match &opts.profile {
-            Some(p) => AwsInitError::Credentials(format!("profile '{p}' has no usable credentials ({})", error_chain(&err))),
+            Some(p) => AwsInitError::Credentials(format!(
+                "profile '{p}' has no usable credentials ({})",
+                error_chain(&err)
+            )),
             None => AwsInitError::NoCredentials,
         },
         _ => AwsInitError::Credentials(error_chain(&err)),
@@ -444,9 +509,18 @@ mod tests {
             AwsInitError::UnknownProfile("x".into()),
             AwsInitError::NoCredentials,
             AwsInitError::Credentials("the SSO session has expired".into()),
-            AwsInitError::Unreachable { endpoint: "http://127.0.0.1:1".into(), reason: "connection refused".into() },
-            AwsInitError::InvalidCredentials { code: "InvalidClientTokenId".into(), message: "bad token".into() },
-            AwsInitError::Identity("x".into()),
+            AwsInitError::Unreachable {
+                endpoint: "http://127.0.0.1:1".into(),
+                reason: "connection refused".into(),
+            },
+            AwsInitError::InvalidCredentials {
+                code: "InvalidClientTokenId".into(),
+                message: "bad token".into(),
+            },
+            AwsInitError::Identity {
+                endpoint: "the AWS STS endpoint".into(),
+                message: "x".into(),
+            },
         ];
         for e in errors {
             assert!(!e.to_string().contains('\n'), "{e}");
@@ -455,7 +529,42 @@ mod tests {
             AwsInitError::UnknownProfile("x".into()).to_string(),
             "profile 'x' is not in ~/.aws/config or ~/.aws/credentials"
         );
-        assert!(AwsInitError::NoCredentials.to_string().contains("moat --demo"));
+        assert!(
+            AwsInitError::NoCredentials
+                .to_string()
+                .contains("moat --demo")
+        );
+    }
+
+    #[test]
+    fn answers_are_classified() {
+        let rejected = CallError::new(
+            "sts:GetCallerIdentity",
+            Some("InvalidClientTokenId".into()),
+            "The security token included in the request is invalid.",
+        );
+        assert_eq!(
+            classify_answer(rejected, "x").to_string(),
+            "the AWS credentials were rejected (InvalidClientTokenId): The security token included in the request is invalid."
+        );
+        let expired = CallError::new(
+            "sts:GetCallerIdentity",
+            Some("ExpiredToken".into()),
+            "expired",
+        );
+        assert!(matches!(
+            classify_answer(expired, "x"),
+            AwsInitError::InvalidCredentials { .. }
+        ));
+        let other = CallError::new(
+            "sts:GetCallerIdentity",
+            None,
+            "HTTP 403 without an AWS error code",
+        );
+        assert_eq!(
+            classify_answer(other, "http://127.0.0.1:1").to_string(),
+            "sts:GetCallerIdentity at http://127.0.0.1:1 failed: HTTP 403 without an AWS error code"
+        );
     }
 
     #[test]
