@@ -25,21 +25,37 @@ pub fn diff_lines(name: &str, before: &str, after: &str, context: usize) -> Vec<
     let mut out = vec![
         DiffLine {
             kind: LineKind::Header,
-            text: if before.is_empty() { "--- /dev/null (does not exist)".into() } else { format!("--- {name} (now)") },
+            text: if before.is_empty() {
+                "--- /dev/null (does not exist)".into()
+            } else {
+                format!("--- {name} (now)")
+            },
         },
         DiffLine {
             kind: LineKind::Header,
-            text: if after.is_empty() { "+++ /dev/null (deleted)".into() } else { format!("+++ {name} (after)") },
+            text: if after.is_empty() {
+                "+++ /dev/null (deleted)".into()
+            } else {
+                format!("+++ {name} (after)")
+            },
         },
     ];
     let diff = TextDiff::from_lines(before, after);
     for group in diff.grouped_ops(context) {
-        let (Some(first), Some(last)) = (group.first(), group.last()) else { continue };
+        let (Some(first), Some(last)) = (group.first(), group.last()) else {
+            continue;
+        };
         let old = first.old_range().start..last.old_range().end;
         let new = first.new_range().start..last.new_range().end;
         out.push(DiffLine {
             kind: LineKind::Hunk,
-            text: format!("@@ -{},{} +{},{} @@", old.start + 1, old.len(), new.start + 1, new.len()),
+            text: format!(
+                "@@ -{},{} +{},{} @@",
+                old.start + 1,
+                old.len(),
+                new.start + 1,
+                new.len()
+            ),
         });
         for op in &group {
             for change in diff.iter_changes(op) {
@@ -49,7 +65,10 @@ pub fn diff_lines(name: &str, before: &str, after: &str, context: usize) -> Vec<
                     ChangeTag::Delete => (LineKind::Removed, '-'),
                 };
                 let text = change.value().trim_end_matches('\n');
-                out.push(DiffLine { kind, text: format!("{sign}{text}") });
+                out.push(DiffLine {
+                    kind,
+                    text: format!("{sign}{text}"),
+                });
             }
         }
     }
@@ -85,7 +104,14 @@ mod tests {
         let kinds: Vec<LineKind> = lines.iter().map(|l| l.kind).collect();
         assert_eq!(
             kinds,
-            vec![LineKind::Header, LineKind::Header, LineKind::Hunk, LineKind::Context, LineKind::Removed, LineKind::Added]
+            vec![
+                LineKind::Header,
+                LineKind::Header,
+                LineKind::Hunk,
+                LineKind::Context,
+                LineKind::Removed,
+                LineKind::Added
+            ]
         );
         let created = diff_lines("x", "", "a\n", 3);
         assert_eq!(created[0].text, "--- /dev/null (does not exist)");

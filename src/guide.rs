@@ -97,7 +97,10 @@ pub fn guide() -> &'static Guide {
     G.get_or_init(|| {
         load().unwrap_or_else(|e| {
             tracing::error!("{e}");
-            Guide { sections: vec![], messages: BTreeMap::new() }
+            Guide {
+                sections: vec![],
+                messages: BTreeMap::new(),
+            }
         })
     })
 }
@@ -107,10 +110,15 @@ impl Guide {
         self.sections.iter().find(|s| s.id == id)
     }
     pub fn item(&self, id: &str) -> Option<&ItemText> {
-        self.sections.iter().flat_map(|s| s.items.iter()).find(|i| i.id == id)
+        self.sections
+            .iter()
+            .flat_map(|s| s.items.iter())
+            .find(|i| i.id == id)
     }
     pub fn title(&self, id: &str) -> String {
-        self.item(id).map(|i| i.title.clone()).unwrap_or_else(|| id.to_string())
+        self.item(id)
+            .map(|i| i.title.clone())
+            .unwrap_or_else(|| id.to_string())
     }
     pub fn template(&self, item: &str, key: &str) -> Option<&str> {
         self.messages.get(item)?.get(key).map(String::as_str)
@@ -153,6 +161,9 @@ mod tests {
 
     #[test]
     fn fill_replaces_placeholders() {
-        assert_eq!(fill("{user} has {n} keys", &[("user", "bob"), ("n", "2")]), "bob has 2 keys");
+        assert_eq!(
+            fill("{user} has {n} keys", &[("user", "bob"), ("n", "2")]),
+            "bob has 2 keys"
+        );
     }
 }

@@ -7,16 +7,26 @@ fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dir = moat::state::state_dir();
     let file = moat::state::private_append(&dir.join("moat.log")).ok()?;
     let (writer, guard) = tracing_appender::non_blocking(file);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("MOAT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,aws_config=warn,aws_smithy_runtime=warn,hyper=warn"));
-    tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MOAT_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(
+            "info,aws_config=warn,aws_smithy_runtime=warn,hyper=warn",
+        )
+    });
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .init();
     Some(guard)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let _guard = init_logging();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("moat: cannot start the async runtime: {e}");
@@ -31,7 +41,10 @@ fn main() -> ExitCode {
                 state_dir: moat::state::state_dir(),
                 settings: moat::config::Settings::default(),
             };
-            moat::tui::run(cfg).await.map(|_| 0).map_err(|e| cli::CliError::usage(format!("{e:#}")))
+            moat::tui::run(cfg)
+                .await
+                .map(|_| 0)
+                .map_err(|e| cli::CliError::usage(format!("{e:#}")))
         } else {
             cli::run(cli).await
         }

@@ -7,7 +7,10 @@ use serde_json::Value;
 pub fn as_list(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect(),
         _ => vec![],
     }
 }
@@ -38,7 +41,9 @@ pub fn grants_full_admin(doc: &Value) -> bool {
 /// Condition values under `operator` (matched case-insensitively, with or
 /// without `IfExists`) for `key` (case-insensitive, as IAM treats keys).
 fn condition_values(stmt: &Value, operators: &[&str], key: &str) -> Vec<String> {
-    let Some(Value::Object(cond)) = stmt.get("Condition") else { return vec![] };
+    let Some(Value::Object(cond)) = stmt.get("Condition") else {
+        return vec![];
+    };
     let mut out = vec![];
     for (op, body) in cond {
         let op_l = op.to_ascii_lowercase();
@@ -68,8 +73,12 @@ pub fn enforces_mfa(doc: &Value) -> bool {
         "Deny" => condition_values(s, &["Bool"], "aws:MultiFactorAuthPresent")
             .iter()
             .any(|v| v.eq_ignore_ascii_case("false")),
-        "Allow" => !condition_values(s, &["NumericLessThan", "NumericLessThanEquals"], "aws:MultiFactorAuthAge")
-            .is_empty(),
+        "Allow" => !condition_values(
+            s,
+            &["NumericLessThan", "NumericLessThanEquals"],
+            "aws:MultiFactorAuthAge",
+        )
+        .is_empty(),
         _ => false,
     })
 }
@@ -81,12 +90,22 @@ mod tests {
 
     #[test]
     fn full_admin_detection() {
-        assert!(grants_full_admin(&json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})));
-        assert!(grants_full_admin(&json!({"Statement": {"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}})));
-        assert!(!grants_full_admin(&json!({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})));
-        assert!(!grants_full_admin(&json!({"Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]})));
-        assert!(!grants_full_admin(&json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*",
-            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]})));
+        assert!(grants_full_admin(
+            &json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+        ));
+        assert!(grants_full_admin(
+            &json!({"Statement": {"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}})
+        ));
+        assert!(!grants_full_admin(
+            &json!({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
+        ));
+        assert!(!grants_full_admin(
+            &json!({"Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]})
+        ));
+        assert!(!grants_full_admin(
+            &json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]})
+        ));
     }
 
     #[test]

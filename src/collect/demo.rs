@@ -28,7 +28,11 @@ pub fn demo_inventory() -> Result<Inventory, String> {
 impl DemoBackend {
     /// In-memory demo account, no latency (tests).
     pub fn new() -> Result<Self, String> {
-        Ok(Self { inv: Mutex::new(demo_inventory()?), file: None, latency: Duration::ZERO })
+        Ok(Self {
+            inv: Mutex::new(demo_inventory()?),
+            file: None,
+            latency: Duration::ZERO,
+        })
     }
 
     /// The demo account as changed by earlier sessions, persisted under `state_dir`.
@@ -36,15 +40,26 @@ impl DemoBackend {
         let file = state_dir.join("demo").join("account.json");
         let inv = match std::fs::read_to_string(&file) {
             Ok(s) => serde_json::from_str(&s).map_err(|e| {
-                format!("{}: {e} (delete it to start the demo afresh)", file.display())
+                format!(
+                    "{}: {e} (delete it to start the demo afresh)",
+                    file.display()
+                )
             })?,
             Err(_) => demo_inventory()?,
         };
-        Ok(Self { inv: Mutex::new(inv), file: Some(file), latency })
+        Ok(Self {
+            inv: Mutex::new(inv),
+            file: Some(file),
+            latency,
+        })
     }
 
     pub fn with_inventory(inv: Inventory) -> Self {
-        Self { inv: Mutex::new(inv), file: None, latency: Duration::ZERO }
+        Self {
+            inv: Mutex::new(inv),
+            file: None,
+            latency: Duration::ZERO,
+        }
     }
 
     pub fn snapshot(&self) -> Inventory {
@@ -72,17 +87,30 @@ impl Backend for DemoBackend {
                 let k = PartId::ALL.iter().position(|p| *p == part).unwrap_or(0) as u32;
                 tokio::time::sleep(self.latency * (k + 1)).await;
             }
-            let inv = self.inv.lock().map_err(|_| PartError::new("demo", None, "demo state poisoned"))?;
-            inv.get(part)
-                .ok_or_else(|| PartError::new(format!("demo:{}", part.label()), None, "not in the demo account"))
+            let inv = self
+                .inv
+                .lock()
+                .map_err(|_| PartError::new("demo", None, "demo state poisoned"))?;
+            inv.get(part).ok_or_else(|| {
+                PartError::new(
+                    format!("demo:{}", part.label()),
+                    None,
+                    "not in the demo account",
+                )
+            })
         })
     }
 
     fn apply<'a>(&'a self, op: &'a Op) -> BoxFuture<'a, Result<Applied, OpError>> {
         Box::pin(async move {
-            let mut inv = self.inv.lock().map_err(|_| OpError::new(op.action(), None, "demo state poisoned"))?;
-            inv.apply(op).map_err(|e| OpError::new(op.action(), None, e.to_string()))?;
-            self.save(&inv).map_err(|e| OpError::new(op.action(), None, e))?;
+            let mut inv = self
+                .inv
+                .lock()
+                .map_err(|_| OpError::new(op.action(), None, "demo state poisoned"))?;
+            inv.apply(op)
+                .map_err(|e| OpError::new(op.action(), None, e.to_string()))?;
+            self.save(&inv)
+                .map_err(|e| OpError::new(op.action(), None, e))?;
             Ok(Applied::Sent)
         })
     }

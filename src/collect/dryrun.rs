@@ -14,13 +14,18 @@ pub struct DryRun<B> {
 
 impl<B: Backend> DryRun<B> {
     pub fn new(inner: B) -> Self {
-        Self { inner, recorded: Mutex::new(vec![]) }
+        Self {
+            inner,
+            recorded: Mutex::new(vec![]),
+        }
     }
 }
 
 impl<B: Backend> Backend for DryRun<B> {
     fn mode(&self) -> Mode {
-        Mode::DryRun { demo: self.inner.mode() == Mode::Demo }
+        Mode::DryRun {
+            demo: self.inner.mode() == Mode::Demo,
+        }
     }
 
     fn collect(&self, part: PartId) -> BoxFuture<'_, Result<PartValue, PartError>> {

@@ -19,7 +19,9 @@ pub enum Mode {
     Live,
     Demo,
     /// Dry-run over a live or a demo account.
-    DryRun { demo: bool },
+    DryRun {
+        demo: bool,
+    },
 }
 
 impl Mode {
@@ -55,8 +57,16 @@ pub struct OpError {
 }
 
 impl OpError {
-    pub fn new(action: impl Into<String>, code: Option<String>, message: impl Into<String>) -> Self {
-        Self { action: action.into(), code, message: message.into() }
+    pub fn new(
+        action: impl Into<String>,
+        code: Option<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            action: action.into(),
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -80,7 +90,11 @@ pub type PartResult = (PartId, Result<PartValue, PartError>);
 
 /// Collect `parts` concurrently; each result is sent on `tx` as it arrives (so
 /// a UI can fill in item by item). The backend bounds requests in flight.
-pub async fn collect_parts(backend: Arc<dyn Backend>, parts: &[PartId], tx: mpsc::UnboundedSender<PartResult>) {
+pub async fn collect_parts(
+    backend: Arc<dyn Backend>,
+    parts: &[PartId],
+    tx: mpsc::UnboundedSender<PartResult>,
+) {
     let mut set = tokio::task::JoinSet::new();
     for &part in parts {
         let b = backend.clone();
@@ -98,7 +112,10 @@ pub async fn collect_parts(backend: Arc<dyn Backend>, parts: &[PartId], tx: mpsc
 }
 
 /// Collect `parts` into a fresh inventory (CLI and the apply pipeline).
-pub async fn collect_inventory(backend: Arc<dyn Backend>, parts: &[PartId]) -> crate::inventory::Inventory {
+pub async fn collect_inventory(
+    backend: Arc<dyn Backend>,
+    parts: &[PartId],
+) -> crate::inventory::Inventory {
     let (tx, mut rx) = mpsc::unbounded_channel();
     collect_parts(backend, parts, tx).await;
     let mut inv = crate::inventory::Inventory::default();

@@ -137,11 +137,15 @@ impl Iam {
         self.policies.iter().find(|p| p.arn == arn)
     }
     pub fn policy_by_name(&self, name: &str) -> Option<&ManagedPolicy> {
-        self.policies.iter().find(|p| !p.aws_managed && p.name == name)
+        self.policies
+            .iter()
+            .find(|p| !p.aws_managed && p.name == name)
     }
     /// Users that are members of `group`.
     pub fn members<'a>(&'a self, group: &'a str) -> impl Iterator<Item = &'a User> + 'a {
-        self.users.iter().filter(move |u| u.groups.iter().any(|g| g == group))
+        self.users
+            .iter()
+            .filter(move |u| u.groups.iter().any(|g| g == group))
     }
 }
 
@@ -183,9 +187,7 @@ pub struct PasswordPolicy {
     pub hard_expiry: bool,
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ContactType {
     Billing,
@@ -194,7 +196,11 @@ pub enum ContactType {
 }
 
 impl ContactType {
-    pub const ALL: [ContactType; 3] = [ContactType::Billing, ContactType::Operations, ContactType::Security];
+    pub const ALL: [ContactType; 3] = [
+        ContactType::Billing,
+        ContactType::Operations,
+        ContactType::Security,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             ContactType::Billing => "BILLING",
@@ -203,7 +209,9 @@ impl ContactType {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str().eq_ignore_ascii_case(s))
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s))
     }
 }
 

@@ -1,9 +1,7 @@
 //! `Inventory::apply`: the predicted effect of an op on the account model. The
 //! demo backend uses it as its "AWS", and the preview diffs its result.
 
-use super::{
-    AccessKey, CredentialReportRow, Group, Inventory, ManagedPolicy, Part, User,
-};
+use super::{AccessKey, CredentialReportRow, Group, Inventory, ManagedPolicy, Part, User};
 use crate::plan::Op;
 use thiserror::Error;
 
@@ -28,7 +26,11 @@ impl Inventory {
     pub fn apply(&mut self, op: &Op) -> Result<(), ApplyError> {
         let account = self.account_id().unwrap_or("000000000000").to_string();
         match op {
-            Op::UpdateAccessKey { user, key_id, status } => {
+            Op::UpdateAccessKey {
+                user,
+                key_id,
+                status,
+            } => {
                 let iam = ready(&mut self.iam, "IAM")?;
                 let keys: &mut Vec<AccessKey> = match user {
                     None => &mut iam.root_keys,
@@ -78,8 +80,13 @@ impl Inventory {
             }
             Op::DeleteUser { name } => {
                 let iam = ready(&mut self.iam, "IAM")?;
-                let u = iam.user(name).ok_or_else(|| ApplyError::NoSuch(format!("user {name}")))?;
-                if !u.groups.is_empty() || !u.access_keys.is_empty() || !u.attached_policies.is_empty() {
+                let u = iam
+                    .user(name)
+                    .ok_or_else(|| ApplyError::NoSuch(format!("user {name}")))?;
+                if !u.groups.is_empty()
+                    || !u.access_keys.is_empty()
+                    || !u.attached_policies.is_empty()
+                {
                     return Err(ApplyError::Conflict(format!(
                         "user {name} still has groups, keys or policies"
                     )));
@@ -103,7 +110,9 @@ impl Inventory {
             }
             Op::DeleteGroup { name } => {
                 let iam = ready(&mut self.iam, "IAM")?;
-                let g = iam.group(name).ok_or_else(|| ApplyError::NoSuch(format!("group {name}")))?;
+                let g = iam
+                    .group(name)
+                    .ok_or_else(|| ApplyError::NoSuch(format!("group {name}")))?;
                 if !g.attached_policies.is_empty() || iam.members(name).next().is_some() {
                     return Err(ApplyError::Conflict(format!(
                         "group {name} still has members or attached policies"
@@ -133,13 +142,17 @@ impl Inventory {
                     .find(|u| &u.name == user)
                     .ok_or_else(|| ApplyError::NoSuch(format!("user {user}")))?;
                 if !u.groups.contains(group) {
-                    return Err(ApplyError::NoSuch(format!("membership of {user} in {group}")));
+                    return Err(ApplyError::NoSuch(format!(
+                        "membership of {user} in {group}"
+                    )));
                 }
                 u.groups.retain(|g| g != group);
             }
             Op::AttachGroupPolicy { group, policy_arn } => {
                 let iam = ready(&mut self.iam, "IAM")?;
-                if iam.policy(policy_arn).is_none() && !policy_arn.starts_with("arn:aws:iam::aws:policy/") {
+                if iam.policy(policy_arn).is_none()
+                    && !policy_arn.starts_with("arn:aws:iam::aws:policy/")
+                {
                     return Err(ApplyError::NoSuch(format!("policy {policy_arn}")));
                 }
                 let g = iam
@@ -159,7 +172,9 @@ impl Inventory {
                     .find(|g| &g.name == group)
                     .ok_or_else(|| ApplyError::NoSuch(format!("group {group}")))?;
                 if !g.attached_policies.contains(policy_arn) {
-                    return Err(ApplyError::NoSuch(format!("attachment of {policy_arn} to {group}")));
+                    return Err(ApplyError::NoSuch(format!(
+                        "attachment of {policy_arn} to {group}"
+                    )));
                 }
                 g.attached_policies.retain(|p| p != policy_arn);
             }
@@ -185,7 +200,9 @@ impl Inventory {
                     || iam.groups.iter().any(|g| g.attached_policies.contains(arn))
                     || iam.roles.iter().any(|r| r.attached_policies.contains(arn));
                 if attached {
-                    return Err(ApplyError::Conflict(format!("policy {name} is still attached")));
+                    return Err(ApplyError::Conflict(format!(
+                        "policy {name} is still attached"
+                    )));
                 }
                 iam.policies.retain(|p| &p.arn != arn);
             }
@@ -200,7 +217,10 @@ impl Inventory {
                 }
                 *p = None;
             }
-            Op::PutAlternateContact { contact_type, contact } => {
+            Op::PutAlternateContact {
+                contact_type,
+                contact,
+            } => {
                 let c = ready(&mut self.alternate_contacts, "alternate contacts")?;
                 c.contacts.insert(*contact_type, contact.clone());
             }

@@ -14,12 +14,23 @@ use std::str::FromStr;
 pub enum ResourceRef {
     /// The account as a whole (root user facts from the account summary).
     Account,
-    RootKey { key_id: String },
-    User { name: String },
-    AccessKey { user: String, key_id: String },
-    Group { name: String },
+    RootKey {
+        key_id: String,
+    },
+    User {
+        name: String,
+    },
+    AccessKey {
+        user: String,
+        key_id: String,
+    },
+    Group {
+        name: String,
+    },
     /// A customer-managed policy, by name.
-    Policy { name: String },
+    Policy {
+        name: String,
+    },
     PasswordPolicy,
     AlternateContact(ContactType),
 }
@@ -61,18 +72,35 @@ impl FromStr for ResourceRef {
             )
         };
         let parts: Vec<&str> = s.split('/').collect();
-        let nonempty = |p: &str| if p.is_empty() { Err(bad()) } else { Ok(p.to_string()) };
+        let nonempty = |p: &str| {
+            if p.is_empty() {
+                Err(bad())
+            } else {
+                Ok(p.to_string())
+            }
+        };
         match parts.as_slice() {
             ["account"] => Ok(ResourceRef::Account),
             ["password-policy"] => Ok(ResourceRef::PasswordPolicy),
-            ["root", "key", id] => Ok(ResourceRef::RootKey { key_id: nonempty(id)? }),
-            ["user", name] => Ok(ResourceRef::User { name: nonempty(name)? }),
-            ["user", name, "key", id] => {
-                Ok(ResourceRef::AccessKey { user: nonempty(name)?, key_id: nonempty(id)? })
-            }
-            ["group", name] => Ok(ResourceRef::Group { name: nonempty(name)? }),
-            ["policy", name] => Ok(ResourceRef::Policy { name: nonempty(name)? }),
-            ["contact", t] => ContactType::parse(t).map(ResourceRef::AlternateContact).ok_or_else(bad),
+            ["root", "key", id] => Ok(ResourceRef::RootKey {
+                key_id: nonempty(id)?,
+            }),
+            ["user", name] => Ok(ResourceRef::User {
+                name: nonempty(name)?,
+            }),
+            ["user", name, "key", id] => Ok(ResourceRef::AccessKey {
+                user: nonempty(name)?,
+                key_id: nonempty(id)?,
+            }),
+            ["group", name] => Ok(ResourceRef::Group {
+                name: nonempty(name)?,
+            }),
+            ["policy", name] => Ok(ResourceRef::Policy {
+                name: nonempty(name)?,
+            }),
+            ["contact", t] => ContactType::parse(t)
+                .map(ResourceRef::AlternateContact)
+                .ok_or_else(bad),
             _ => Err(bad()),
         }
     }
@@ -136,7 +164,8 @@ impl Inventory {
                 groups.sort();
                 let mut attached = u.attached_policies.clone();
                 attached.sort();
-                let mut inline: Vec<&str> = u.inline_policies.iter().map(|p| p.name.as_str()).collect();
+                let mut inline: Vec<&str> =
+                    u.inline_policies.iter().map(|p| p.name.as_str()).collect();
                 inline.sort();
                 let mut keys: Vec<Value> = u
                     .access_keys
@@ -155,20 +184,25 @@ impl Inventory {
                     "MFADevices": mfa,
                 })
             }),
-            ResourceRef::Group { name } => iam.and_then(|i| i.group(name).map(|g| (i, g))).map(|(i, g)| {
-                let mut attached = g.attached_policies.clone();
-                attached.sort();
-                let mut inline: Vec<&str> = g.inline_policies.iter().map(|p| p.name.as_str()).collect();
-                inline.sort();
-                let mut members: Vec<&str> = i.members(&g.name).map(|u| u.name.as_str()).collect();
-                members.sort();
-                json!({
-                    "GroupName": g.name,
-                    "AttachedPolicies": attached,
-                    "InlinePolicies": inline,
-                    "Members": members,
-                })
-            }),
+            ResourceRef::Group { name } => {
+                iam.and_then(|i| i.group(name).map(|g| (i, g)))
+                    .map(|(i, g)| {
+                        let mut attached = g.attached_policies.clone();
+                        attached.sort();
+                        let mut inline: Vec<&str> =
+                            g.inline_policies.iter().map(|p| p.name.as_str()).collect();
+                        inline.sort();
+                        let mut members: Vec<&str> =
+                            i.members(&g.name).map(|u| u.name.as_str()).collect();
+                        members.sort();
+                        json!({
+                            "GroupName": g.name,
+                            "AttachedPolicies": attached,
+                            "InlinePolicies": inline,
+                            "Members": members,
+                        })
+                    })
+            }
             ResourceRef::Policy { name } => iam.and_then(|i| i.policy_by_name(name)).map(|p| {
                 json!({
                     "PolicyName": p.name,
@@ -270,7 +304,10 @@ mod tests {
     #[test]
     fn canonical_json_sorts_keys() {
         let v = json!({"b": 1, "a": {"d": 2, "c": 3}});
-        assert_eq!(canonical_json(Some(&v)), "{\n  \"a\": {\n    \"c\": 3,\n    \"d\": 2\n  },\n  \"b\": 1\n}\n");
+        assert_eq!(
+            canonical_json(Some(&v)),
+            "{\n  \"a\": {\n    \"c\": 3,\n    \"d\": 2\n  },\n  \"b\": 1\n}\n"
+        );
         assert_eq!(canonical_json(None), "");
     }
 }

@@ -13,9 +13,7 @@ pub use document::{ResourceRef, canonical_json};
 
 /// One independently collected piece of the account. Items declare which parts
 /// they need; until those have arrived the item is `loading`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PartId {
     Identity,
@@ -59,14 +57,27 @@ pub struct PartError {
 }
 
 impl PartError {
-    pub fn new(action: impl Into<String>, code: Option<String>, message: impl Into<String>) -> Self {
-        Self { action: action.into(), code, message: message.into() }
+    pub fn new(
+        action: impl Into<String>,
+        code: Option<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            action: action.into(),
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn is_access_denied(&self) -> bool {
         matches!(
             self.code.as_deref(),
-            Some("AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "AllAccessDisabled")
+            Some(
+                "AccessDenied"
+                    | "AccessDeniedException"
+                    | "UnauthorizedOperation"
+                    | "AllAccessDisabled"
+            )
         )
     }
 
@@ -215,10 +226,16 @@ impl Inventory {
     pub fn get(&self, id: PartId) -> Option<PartValue> {
         Some(match id {
             PartId::Identity => PartValue::Identity(self.identity.ready()?.clone()),
-            PartId::AccountSummary => PartValue::AccountSummary(self.account_summary.ready()?.clone()),
+            PartId::AccountSummary => {
+                PartValue::AccountSummary(self.account_summary.ready()?.clone())
+            }
             PartId::Iam => PartValue::Iam(self.iam.ready()?.clone()),
-            PartId::CredentialReport => PartValue::CredentialReport(self.credential_report.ready()?.clone()),
-            PartId::PasswordPolicy => PartValue::PasswordPolicy(self.password_policy.ready()?.clone()),
+            PartId::CredentialReport => {
+                PartValue::CredentialReport(self.credential_report.ready()?.clone())
+            }
+            PartId::PasswordPolicy => {
+                PartValue::PasswordPolicy(self.password_policy.ready()?.clone())
+            }
             PartId::AlternateContacts => {
                 PartValue::AlternateContacts(self.alternate_contacts.ready()?.clone())
             }

@@ -5,7 +5,9 @@ use super::{Draft, InputKind, InputSpec, Inputs, Op, PlanError};
 use crate::checks::Ctx;
 use crate::checks::account::{administrators, key_staleness, mfa_groups};
 use crate::guide::msg;
-use crate::inventory::{Contact, ContactType, Iam, Inventory, KeyStatus, PartId, PasswordPolicy, ResourceRef};
+use crate::inventory::{
+    Contact, ContactType, Iam, Inventory, KeyStatus, PartId, PasswordPolicy, ResourceRef,
+};
 use serde_json::Value;
 
 pub const ADMIN_GROUP: &str = "Administrators";
@@ -13,14 +15,33 @@ pub const ADMIN_POLICY: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
 pub const MFA_POLICY: &str = "RequireMFA";
 pub const MFA_GROUP: &str = "MFARequired";
 
-pub const BACKUP_ADMIN_INPUTS: &[InputSpec] =
-    &[InputSpec { name: "user", kind: InputKind::IamName, default: Some("break-glass-admin") }];
+pub const BACKUP_ADMIN_INPUTS: &[InputSpec] = &[InputSpec {
+    name: "user",
+    kind: InputKind::IamName,
+    default: Some("break-glass-admin"),
+}];
 
 pub const CONTACT_INPUTS: &[InputSpec] = &[
-    InputSpec { name: "name", kind: InputKind::Text { max: 64 }, default: None },
-    InputSpec { name: "title", kind: InputKind::Text { max: 50 }, default: None },
-    InputSpec { name: "email", kind: InputKind::Email, default: None },
-    InputSpec { name: "phone", kind: InputKind::Phone, default: None },
+    InputSpec {
+        name: "name",
+        kind: InputKind::Text { max: 64 },
+        default: None,
+    },
+    InputSpec {
+        name: "title",
+        kind: InputKind::Text { max: 50 },
+        default: None,
+    },
+    InputSpec {
+        name: "email",
+        kind: InputKind::Email,
+        default: None,
+    },
+    InputSpec {
+        name: "phone",
+        kind: InputKind::Phone,
+        default: None,
+    },
 ];
 
 fn iam(inv: &Inventory) -> Result<&Iam, PlanError> {
@@ -39,7 +60,10 @@ pub fn require_mfa_document() -> Result<Value, PlanError> {
 
 pub fn root_access_keys(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
     const ID: &str = "account.root-access-keys";
-    let id = inv.identity.ready().ok_or(PlanError::NotReady(PartId::Identity))?;
+    let id = inv
+        .identity
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::Identity))?;
     if !id.is_root() {
         return Err(PlanError::Guided(msg(ID, "not_root", &[])));
     }
@@ -48,19 +72,34 @@ pub fn root_access_keys(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft,
         .root_keys
         .iter()
         .filter(|k| k.status == KeyStatus::Active)
-        .filter(|k| req.wants(&ResourceRef::RootKey { key_id: k.id.clone() }.to_string()))
+        .filter(|k| {
+            req.wants(
+                &ResourceRef::RootKey {
+                    key_id: k.id.clone(),
+                }
+                .to_string(),
+            )
+        })
         .collect();
     // The key most recently used is probably the one this session signs with:
     // deactivate it last, so everything else is done before the session stops.
     keys.sort_by_key(|k| k.last_used);
     let ops: Vec<Op> = keys
         .iter()
-        .map(|k| Op::UpdateAccessKey { user: None, key_id: k.id.clone(), status: KeyStatus::Inactive })
+        .map(|k| Op::UpdateAccessKey {
+            user: None,
+            key_id: k.id.clone(),
+            status: KeyStatus::Inactive,
+        })
         .collect();
     if ops.is_empty() {
         return Err(nothing(ID));
     }
-    let warnings = crate::guide::guide().item(ID).and_then(|t| t.warning.clone()).into_iter().collect();
+    let warnings = crate::guide::guide()
+        .item(ID)
+        .and_then(|t| t.warning.clone())
+        .into_iter()
+        .collect();
     Ok(Draft { ops, warnings })
 }
 
@@ -72,27 +111,47 @@ pub fn backup_admin(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Pla
     }
     let user = req.get(&BACKUP_ADMIN_INPUTS[0])?;
     if iam.user(&user).is_some() {
-        return Err(PlanError::Input { name: "user".into(), message: msg(ID, "user_exists", &[("user", &user)]) });
+        return Err(PlanError::Input {
+            name: "user".into(),
+            message: msg(ID, "user_exists", &[("user", &user)]),
+        });
     }
     let mut ops = vec![];
     match iam.group(ADMIN_GROUP) {
         None => {
-            ops.push(Op::CreateGroup { name: ADMIN_GROUP.into() });
-            ops.push(Op::AttachGroupPolicy { group: ADMIN_GROUP.into(), policy_arn: ADMIN_POLICY.into() });
+            ops.push(Op::CreateGroup {
+                name: ADMIN_GROUP.into(),
+            });
+            ops.push(Op::AttachGroupPolicy {
+                group: ADMIN_GROUP.into(),
+                policy_arn: ADMIN_POLICY.into(),
+            });
         }
         Some(g) if !g.attached_policies.iter().any(|p| p == ADMIN_POLICY) => {
-            ops.push(Op::AttachGroupPolicy { group: ADMIN_GROUP.into(), policy_arn: ADMIN_POLICY.into() });
+            ops.push(Op::AttachGroupPolicy {
+                group: ADMIN_GROUP.into(),
+                policy_arn: ADMIN_POLICY.into(),
+            });
         }
         Some(_) => {}
     }
     ops.push(Op::CreateUser { name: user.clone() });
-    ops.push(Op::AddUserToGroup { user, group: ADMIN_GROUP.into() });
-    Ok(Draft { ops, warnings: vec![] })
+    ops.push(Op::AddUserToGroup {
+        user,
+        group: ADMIN_GROUP.into(),
+    });
+    Ok(Draft {
+        ops,
+        warnings: vec![],
+    })
 }
 
 pub fn alternate_contacts(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
     const ID: &str = "account.alternate-contacts";
-    let c = inv.alternate_contacts.ready().ok_or(PlanError::NotReady(PartId::AlternateContacts))?;
+    let c = inv
+        .alternate_contacts
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::AlternateContacts))?;
     let missing: Vec<ContactType> = ContactType::ALL
         .into_iter()
         .filter(|t| !c.contacts.contains_key(t))
@@ -109,26 +168,45 @@ pub fn alternate_contacts(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draf
     };
     let ops = missing
         .into_iter()
-        .map(|t| Op::PutAlternateContact { contact_type: t, contact: contact.clone() })
+        .map(|t| Op::PutAlternateContact {
+            contact_type: t,
+            contact: contact.clone(),
+        })
         .collect();
-    Ok(Draft { ops, warnings: vec![] })
+    Ok(Draft {
+        ops,
+        warnings: vec![],
+    })
 }
 
 /// Ops that make `RequireMFA` exist and be attached to `MFARequired`.
 fn mfa_policy_ops(inv: &Inventory, iam: &Iam) -> Result<Vec<Op>, PlanError> {
-    let account = inv.account_id().ok_or(PlanError::NotReady(PartId::Identity))?;
+    let account = inv
+        .account_id()
+        .ok_or(PlanError::NotReady(PartId::Identity))?;
     let arn = format!("arn:aws:iam::{account}:policy/{MFA_POLICY}");
     let mut ops = vec![];
     if iam.policy_by_name(MFA_POLICY).is_none() {
-        ops.push(Op::CreatePolicy { name: MFA_POLICY.into(), document: require_mfa_document()? });
+        ops.push(Op::CreatePolicy {
+            name: MFA_POLICY.into(),
+            document: require_mfa_document()?,
+        });
     }
     match iam.group(MFA_GROUP) {
         None => {
-            ops.push(Op::CreateGroup { name: MFA_GROUP.into() });
-            ops.push(Op::AttachGroupPolicy { group: MFA_GROUP.into(), policy_arn: arn });
+            ops.push(Op::CreateGroup {
+                name: MFA_GROUP.into(),
+            });
+            ops.push(Op::AttachGroupPolicy {
+                group: MFA_GROUP.into(),
+                policy_arn: arn,
+            });
         }
         Some(g) if !g.attached_policies.contains(&arn) => {
-            ops.push(Op::AttachGroupPolicy { group: MFA_GROUP.into(), policy_arn: arn });
+            ops.push(Op::AttachGroupPolicy {
+                group: MFA_GROUP.into(),
+                policy_arn: arn,
+            });
         }
         Some(_) => {}
     }
@@ -140,13 +218,19 @@ pub fn mfa_policy(inv: &Inventory, _: &Ctx, _: &Inputs) -> Result<Draft, PlanErr
     if !mfa_groups(iam).is_empty() {
         return Err(nothing("account.mfa-policy"));
     }
-    Ok(Draft { ops: mfa_policy_ops(inv, iam)?, warnings: vec![] })
+    Ok(Draft {
+        ops: mfa_policy_ops(inv, iam)?,
+        warnings: vec![],
+    })
 }
 
 pub fn console_users_mfa(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
     const ID: &str = "account.console-users-mfa";
     let iam = iam(inv)?;
-    let rows = inv.credential_report.ready().ok_or(PlanError::NotReady(PartId::CredentialReport))?;
+    let rows = inv
+        .credential_report
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::CredentialReport))?;
     let enforcing = mfa_groups(iam);
     let targets: Vec<&str> = rows
         .iter()
@@ -154,7 +238,14 @@ pub fn console_users_mfa(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft
         .filter_map(|r| iam.user(&r.user))
         .filter(|u| u.mfa_devices.is_empty())
         .filter(|u| !u.groups.iter().any(|g| enforcing.contains(&g.as_str())))
-        .filter(|u| req.wants(&ResourceRef::User { name: u.name.clone() }.to_string()))
+        .filter(|u| {
+            req.wants(
+                &ResourceRef::User {
+                    name: u.name.clone(),
+                }
+                .to_string(),
+            )
+        })
         .map(|u| u.name.as_str())
         .collect();
     if targets.is_empty() {
@@ -164,24 +255,42 @@ pub fn console_users_mfa(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft
         Some(g) => (g.to_string(), vec![]),
         None => (MFA_GROUP.to_string(), mfa_policy_ops(inv, iam)?),
     };
-    ops.extend(targets.into_iter().map(|u| Op::AddUserToGroup { user: u.to_string(), group: group.clone() }));
-    let warnings = crate::guide::guide().item(ID).and_then(|t| t.warning.clone()).into_iter().collect();
+    ops.extend(targets.into_iter().map(|u| Op::AddUserToGroup {
+        user: u.to_string(),
+        group: group.clone(),
+    }));
+    let warnings = crate::guide::guide()
+        .item(ID)
+        .and_then(|t| t.warning.clone())
+        .into_iter()
+        .collect();
     Ok(Draft { ops, warnings })
 }
 
 pub fn password_policy(inv: &Inventory, ctx: &Ctx, _: &Inputs) -> Result<Draft, PlanError> {
-    let current = inv.password_policy.ready().ok_or(PlanError::NotReady(PartId::PasswordPolicy))?;
+    let current = inv
+        .password_policy
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::PasswordPolicy))?;
     let mut p = current.clone().unwrap_or(PasswordPolicy {
         allow_users_to_change_password: true,
         ..PasswordPolicy::default()
     });
-    p.minimum_password_length = p.minimum_password_length.max(ctx.settings.password_min_length);
-    p.password_reuse_prevention =
-        Some(p.password_reuse_prevention.unwrap_or(0).max(ctx.settings.password_reuse_prevention));
+    p.minimum_password_length = p
+        .minimum_password_length
+        .max(ctx.settings.password_min_length);
+    p.password_reuse_prevention = Some(
+        p.password_reuse_prevention
+            .unwrap_or(0)
+            .max(ctx.settings.password_reuse_prevention),
+    );
     if current.as_ref() == Some(&p) {
         return Err(nothing("account.password-policy"));
     }
-    Ok(Draft { ops: vec![Op::UpdatePasswordPolicy { policy: p }], warnings: vec![] })
+    Ok(Draft {
+        ops: vec![Op::UpdatePasswordPolicy { policy: p }],
+        warnings: vec![],
+    })
 }
 
 pub fn stale_access_keys(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
@@ -192,7 +301,13 @@ pub fn stale_access_keys(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Dra
         .flat_map(|u| u.access_keys.iter().map(move |k| (u, k)))
         .filter(|(_, k)| key_staleness(k, ctx).is_some())
         .filter(|(u, k)| {
-            req.wants(&ResourceRef::AccessKey { user: u.name.clone(), key_id: k.id.clone() }.to_string())
+            req.wants(
+                &ResourceRef::AccessKey {
+                    user: u.name.clone(),
+                    key_id: k.id.clone(),
+                }
+                .to_string(),
+            )
         })
         .map(|(u, k)| Op::UpdateAccessKey {
             user: Some(u.name.clone()),
@@ -203,5 +318,8 @@ pub fn stale_access_keys(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Dra
     if ops.is_empty() {
         return Err(nothing("account.stale-access-keys"));
     }
-    Ok(Draft { ops, warnings: vec![] })
+    Ok(Draft {
+        ops,
+        warnings: vec![],
+    })
 }

@@ -14,8 +14,14 @@ pub enum ExecError {
         "the plan was made for account {plan} but the credentials now point at account {live}; nothing was sent"
     )]
     AccountMismatch { plan: String, live: String },
-    #[error("{resource} changed since the plan was made; nothing was sent. Plan again to see the current state.")]
-    Drift { resource: ResourceRef, planned: String, live: String },
+    #[error(
+        "{resource} changed since the plan was made; nothing was sent. Plan again to see the current state."
+    )]
+    Drift {
+        resource: ResourceRef,
+        planned: String,
+        live: String,
+    },
     #[error("could not re-read the account before applying: {0}")]
     Collect(String),
     #[error(transparent)]
@@ -66,10 +72,15 @@ pub async fn preflight(backend: &Arc<dyn Backend>, plan: &Plan) -> Result<Invent
     }
     let live = inv.account_id().unwrap_or_default().to_string();
     if live != plan.account {
-        return Err(ExecError::AccountMismatch { plan: plan.account.clone(), live });
+        return Err(ExecError::AccountMismatch {
+            plan: plan.account.clone(),
+            live,
+        });
     }
     for rc in &plan.resources {
-        let now = inv.document(&rc.resource).map_err(|e| ExecError::Collect(e.0.label().to_string()))?;
+        let now = inv
+            .document(&rc.resource)
+            .map_err(|e| ExecError::Collect(e.0.label().to_string()))?;
         if now != rc.before {
             return Err(ExecError::Drift {
                 resource: rc.resource.clone(),
@@ -92,8 +103,18 @@ pub async fn execute(
     progress(ExecEvent::Checking);
     preflight(&backend, plan).await?;
     let dry_run = backend.mode().is_dry_run();
-    let batch = if dry_run { None } else { Some(journal.begin_batch(plan)?) };
-    let mut report = ExecReport { applied: vec![], failed: None, mismatches: vec![], batch: batch.clone(), dry_run };
+    let batch = if dry_run {
+        None
+    } else {
+        Some(journal.begin_batch(plan)?)
+    };
+    let mut report = ExecReport {
+        applied: vec![],
+        failed: None,
+        mismatches: vec![],
+        batch: batch.clone(),
+        dry_run,
+    };
     let total = plan.steps.len();
     for (i, step) in plan.steps.iter().enumerate() {
         progress(ExecEvent::Sending { index: i, total });
@@ -151,22 +172,40 @@ pub enum UndoError {
     #[error(
         "{resource} changed after moat applied entry {entry}; undoing it would overwrite that change. Current state:\n{live}"
     )]
-    Changed { entry: String, resource: ResourceRef, live: String },
+    Changed {
+        entry: String,
+        resource: ResourceRef,
+        live: String,
+    },
     #[error(transparent)]
     Plan(#[from] PlanError),
 }
 
 /// Choose entries: `last` = the newest batch with applied entries; otherwise
 /// each selector is an entry id or a batch id.
-pub fn select_entries(all: &[Entry], last: bool, selectors: &[String]) -> Result<Vec<Entry>, UndoError> {
-    let applied: Vec<&Entry> = all.iter().filter(|e| e.state == EntryState::Applied).collect();
+pub fn select_entries(
+    all: &[Entry],
+    last: bool,
+    selectors: &[String],
+) -> Result<Vec<Entry>, UndoError> {
+    let applied: Vec<&Entry> = all
+        .iter()
+        .filter(|e| e.state == EntryState::Applied)
+        .collect();
     if last || selectors.is_empty() {
         let b = applied.last().ok_or(UndoError::Empty)?.batch.clone();
-        return Ok(applied.into_iter().filter(|e| e.batch == b).cloned().collect());
+        return Ok(applied
+            .into_iter()
+            .filter(|e| e.batch == b)
+            .cloned()
+            .collect());
     }
     let mut out: Vec<Entry> = vec![];
     for s in selectors {
-        let found: Vec<&&Entry> = applied.iter().filter(|e| &e.entry == s || &e.batch == s).collect();
+        let found: Vec<&&Entry> = applied
+            .iter()
+            .filter(|e| &e.entry == s || &e.batch == s)
+            .collect();
         if found.is_empty() {
             if let Some(e) = all.iter().find(|e| &e.entry == s || &e.batch == s) {
                 let why = format!("it is {:?}", e.state).to_lowercase();
@@ -190,7 +229,10 @@ pub fn undo_plan(inv: &Inventory, entries: &[Entry]) -> Result<Plan, UndoError> 
     let mut ops = vec![];
     for e in entries.iter().rev() {
         let inverse = e.inverse.clone().ok_or_else(|| {
-            UndoError::Irreversible(e.entry.clone(), crate::guide::msg("plan", "irreversible", &[]))
+            UndoError::Irreversible(
+                e.entry.clone(),
+                crate::guide::msg("plan", "irreversible", &[]),
+            )
         })?;
         ops.extend(inverse);
     }
@@ -213,9 +255,14 @@ pub fn undo_plan(inv: &Inventory, entries: &[Entry]) -> Result<Plan, UndoError> 
         if !in_newest {
             continue;
         }
-        let live = inv.document(&rc.resource).map_err(|e| UndoError::Plan(PlanError::NotReady(e.0)))?;
+        let live = inv
+            .document(&rc.resource)
+            .map_err(|e| UndoError::Plan(PlanError::NotReady(e.0)))?;
         if live != rc.after {
-            let entry = entries.iter().find(|e| e.op.resource() == rc.resource).map(|e| e.entry.clone());
+            let entry = entries
+                .iter()
+                .find(|e| e.op.resource() == rc.resource)
+                .map(|e| e.entry.clone());
             return Err(UndoError::Changed {
                 entry: entry.unwrap_or_default(),
                 resource: rc.resource.clone(),
@@ -223,12 +270,22 @@ pub fn undo_plan(inv: &Inventory, entries: &[Entry]) -> Result<Plan, UndoError> 
             });
         }
     }
-    Ok(make_plan(inv, "undo", Draft { ops, warnings: vec![] })?)
+    Ok(make_plan(
+        inv,
+        "undo",
+        Draft {
+            ops,
+            warnings: vec![],
+        },
+    )?)
 }
 
 /// Parts needed to plan an undo of `entries`.
 pub fn undo_parts(entries: &[Entry]) -> Vec<PartId> {
-    let mut p: Vec<PartId> = entries.iter().flat_map(|e| e.op.resource().parts().iter().copied()).collect();
+    let mut p: Vec<PartId> = entries
+        .iter()
+        .flat_map(|e| e.op.resource().parts().iter().copied())
+        .collect();
     p.push(PartId::Identity);
     p.sort();
     p.dedup();
@@ -236,7 +293,11 @@ pub fn undo_parts(entries: &[Entry]) -> Vec<PartId> {
 }
 
 /// After an undo batch ran, mark the original entries undone.
-pub fn mark_undone(journal: &Journal, entries: &[Entry], report: &ExecReport) -> Result<(), JournalError> {
+pub fn mark_undone(
+    journal: &Journal,
+    entries: &[Entry],
+    report: &ExecReport,
+) -> Result<(), JournalError> {
     if let (Some(by), None) = (&report.batch, &report.failed) {
         for e in entries {
             journal.undone(&e.entry, by)?;

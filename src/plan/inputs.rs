@@ -7,13 +7,18 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputKind {
     /// Free text, 1..=max characters, no control characters.
-    Text { max: usize },
+    Text {
+        max: usize,
+    },
     Email,
     /// International phone number: `+`, digits, spaces, dashes, dots, parentheses.
     Phone,
     /// An IAM name (users, groups): 1–64 of `A-Za-z0-9+=,.@_-`.
     IamName,
-    Int { min: i64, max: i64 },
+    Int {
+        min: i64,
+        max: i64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,13 +62,17 @@ impl InputSpec {
             }
             InputKind::Phone => {
                 let digits = v.chars().filter(char::is_ascii_digit).count();
-                let allowed = v.chars().all(|c| c.is_ascii_digit() || " +-.()".contains(c));
+                let allowed = v
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || " +-.()".contains(c));
                 if !allowed || !(6..=20).contains(&digits) || v.rfind('+').is_some_and(|i| i != 0) {
                     return Err("not a phone number (expected e.g. +1 555 0100)".into());
                 }
             }
             InputKind::IamName => {
-                let ok = v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+                let ok = v.len() <= 64
+                    && v.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
                 if !ok {
                     return Err("1–64 characters of letters, digits and + = , . @ _ -".into());
                 }
@@ -101,9 +110,10 @@ impl Inputs {
     /// The validated value of `spec` (or its default).
     pub fn get(&self, spec: &InputSpec) -> Result<String, PlanError> {
         match (self.values.get(spec.name), spec.default) {
-            (Some(v), _) => spec
-                .validate(v)
-                .map_err(|message| PlanError::Input { name: spec.name.to_string(), message }),
+            (Some(v), _) => spec.validate(v).map_err(|message| PlanError::Input {
+                name: spec.name.to_string(),
+                message,
+            }),
             (None, Some(d)) => Ok(d.to_string()),
             (None, None) => Err(PlanError::Input {
                 name: spec.name.to_string(),
@@ -122,7 +132,10 @@ impl Inputs {
                 } else {
                     format!("unknown input; this item takes {}", known.join(", "))
                 };
-                return Err(PlanError::Input { name: name.clone(), message });
+                return Err(PlanError::Input {
+                    name: name.clone(),
+                    message,
+                });
             }
         }
         Ok(())
@@ -134,14 +147,30 @@ mod tests {
     use super::*;
 
     fn spec(kind: InputKind) -> InputSpec {
-        InputSpec { name: "x", kind, default: None }
+        InputSpec {
+            name: "x",
+            kind,
+            default: None,
+        }
     }
 
     #[test]
     fn email_validation() {
         let s = spec(InputKind::Email);
-        assert_eq!(s.validate(" sec@example.com "), Ok("sec@example.com".into()));
-        for bad in ["", "sec", "sec@", "@example.com", "a@b", "a b@example.com", "a@@example.com", "a@example..com"] {
+        assert_eq!(
+            s.validate(" sec@example.com "),
+            Ok("sec@example.com".into())
+        );
+        for bad in [
+            "",
+            "sec",
+            "sec@",
+            "@example.com",
+            "a@b",
+            "a b@example.com",
+            "a@@example.com",
+            "a@example..com",
+        ] {
             assert!(s.validate(bad).is_err(), "{bad}");
         }
     }
@@ -169,10 +198,16 @@ mod tests {
 
     #[test]
     fn missing_and_unknown_inputs_name_the_input() {
-        let specs = [InputSpec { name: "email", kind: InputKind::Email, default: None }];
+        let specs = [InputSpec {
+            name: "email",
+            kind: InputKind::Email,
+            default: None,
+        }];
         let i = Inputs::default();
         assert!(matches!(i.get(&specs[0]), Err(PlanError::Input { name, .. }) if name == "email"));
         let i = Inputs::default().with("emial", "x");
-        assert!(matches!(i.check_names(&specs), Err(PlanError::Input { name, .. }) if name == "emial"));
+        assert!(
+            matches!(i.check_names(&specs), Err(PlanError::Input { name, .. }) if name == "emial")
+        );
     }
 }

@@ -12,22 +12,52 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum JournalError {
     #[error("journal {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("journal {path} line {line}: {message}")]
-    Parse { path: String, line: usize, message: String },
+    Parse {
+        path: String,
+        line: usize,
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Record {
     /// An apply run: the plan's resources before and after.
-    Batch { batch: String, time: DateTime<Utc>, account: String, item: String, resources: Vec<ResourceChange> },
+    Batch {
+        batch: String,
+        time: DateTime<Utc>,
+        account: String,
+        item: String,
+        resources: Vec<ResourceChange>,
+    },
     /// Written before the op is sent.
-    Begin { entry: String, batch: String, time: DateTime<Utc>, op: Op, inverse: Option<Vec<Op>> },
-    Done { entry: String, time: DateTime<Utc> },
-    Failed { entry: String, time: DateTime<Utc>, error: String },
+    Begin {
+        entry: String,
+        batch: String,
+        time: DateTime<Utc>,
+        op: Op,
+        inverse: Option<Vec<Op>>,
+    },
+    Done {
+        entry: String,
+        time: DateTime<Utc>,
+    },
+    Failed {
+        entry: String,
+        time: DateTime<Utc>,
+        error: String,
+    },
     /// The entry's effect was reversed by the batch `by`.
-    Undone { entry: String, time: DateTime<Utc>, by: String },
+    Undone {
+        entry: String,
+        time: DateTime<Utc>,
+        by: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -67,7 +97,10 @@ impl Journal {
     }
 
     pub fn open(dir: &Path, account: &str) -> Journal {
-        Journal { path: Self::path_for(dir, account), account: account.to_string() }
+        Journal {
+            path: Self::path_for(dir, account),
+            account: account.to_string(),
+        }
     }
 
     pub fn account(&self) -> &str {
@@ -75,7 +108,10 @@ impl Journal {
     }
 
     fn write(&self, r: &Record) -> Result<(), JournalError> {
-        let io = |source| JournalError::Io { path: self.path.display().to_string(), source };
+        let io = |source| JournalError::Io {
+            path: self.path.display().to_string(),
+            source,
+        };
         let mut line = serde_json::to_string(r).map_err(|e| io(std::io::Error::other(e)))?;
         line.push('\n');
         let mut f = private_append(&self.path).map_err(io)?;
@@ -86,7 +122,11 @@ impl Journal {
     /// Start a batch for `plan`; returns its id.
     pub fn begin_batch(&self, plan: &Plan) -> Result<String, JournalError> {
         let time = Utc::now();
-        let batch = format!("{}-{:04x}", time.format("%Y%m%dT%H%M%SZ"), time.timestamp_subsec_micros() & 0xffff);
+        let batch = format!(
+            "{}-{:04x}",
+            time.format("%Y%m%dT%H%M%SZ"),
+            time.timestamp_subsec_micros() & 0xffff
+        );
         self.write(&Record::Batch {
             batch: batch.clone(),
             time,
@@ -97,7 +137,13 @@ impl Journal {
         Ok(batch)
     }
 
-    pub fn begin(&self, batch: &str, n: usize, op: &Op, inverse: &Option<Vec<Op>>) -> Result<String, JournalError> {
+    pub fn begin(
+        &self,
+        batch: &str,
+        n: usize,
+        op: &Op,
+        inverse: &Option<Vec<Op>>,
+    ) -> Result<String, JournalError> {
         let entry = format!("{batch}.{n}");
         self.write(&Record::Begin {
             entry: entry.clone(),
@@ -110,15 +156,26 @@ impl Journal {
     }
 
     pub fn done(&self, entry: &str) -> Result<(), JournalError> {
-        self.write(&Record::Done { entry: entry.to_string(), time: Utc::now() })
+        self.write(&Record::Done {
+            entry: entry.to_string(),
+            time: Utc::now(),
+        })
     }
 
     pub fn failed(&self, entry: &str, error: &str) -> Result<(), JournalError> {
-        self.write(&Record::Failed { entry: entry.to_string(), time: Utc::now(), error: error.to_string() })
+        self.write(&Record::Failed {
+            entry: entry.to_string(),
+            time: Utc::now(),
+            error: error.to_string(),
+        })
     }
 
     pub fn undone(&self, entry: &str, by: &str) -> Result<(), JournalError> {
-        self.write(&Record::Undone { entry: entry.to_string(), time: Utc::now(), by: by.to_string() })
+        self.write(&Record::Undone {
+            entry: entry.to_string(),
+            time: Utc::now(),
+            by: by.to_string(),
+        })
     }
 
     /// Every entry, oldest first, with its current state.
@@ -129,21 +186,45 @@ impl Journal {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
             Err(source) => return Err(JournalError::Io { path, source }),
         };
-        let mut batches: std::collections::HashMap<String, (String, Vec<ResourceChange>)> = Default::default();
+        let mut batches: std::collections::HashMap<String, (String, Vec<ResourceChange>)> =
+            Default::default();
         let mut out: Vec<Entry> = vec![];
         for (i, line) in text.lines().enumerate() {
             if line.trim().is_empty() {
                 continue;
             }
-            let r: Record = serde_json::from_str(line)
-                .map_err(|e| JournalError::Parse { path: path.clone(), line: i + 1, message: e.to_string() })?;
+            let r: Record = serde_json::from_str(line).map_err(|e| JournalError::Parse {
+                path: path.clone(),
+                line: i + 1,
+                message: e.to_string(),
+            })?;
             match r {
-                Record::Batch { batch, item, resources, .. } => {
+                Record::Batch {
+                    batch,
+                    item,
+                    resources,
+                    ..
+                } => {
                     batches.insert(batch, (item, resources));
                 }
-                Record::Begin { entry, batch, time, op, inverse } => {
+                Record::Begin {
+                    entry,
+                    batch,
+                    time,
+                    op,
+                    inverse,
+                } => {
                     let (item, after) = batches.get(&batch).cloned().unwrap_or_default();
-                    out.push(Entry { entry, batch, item, time, op, inverse, state: EntryState::Unknown, after });
+                    out.push(Entry {
+                        entry,
+                        batch,
+                        item,
+                        time,
+                        op,
+                        inverse,
+                        state: EntryState::Unknown,
+                        after,
+                    });
                 }
                 Record::Done { entry, .. } => set_state(&mut out, &entry, EntryState::Applied),
                 Record::Failed { entry, .. } => set_state(&mut out, &entry, EntryState::Failed),
@@ -177,8 +258,16 @@ mod tests {
             warnings: vec![],
         };
         let b = j.begin_batch(&plan).expect("batch");
-        let op = Op::UpdateAccessKey { user: Some("bob".into()), key_id: "AKIA1".into(), status: KeyStatus::Inactive };
-        let inv = Some(vec![Op::UpdateAccessKey { user: Some("bob".into()), key_id: "AKIA1".into(), status: KeyStatus::Active }]);
+        let op = Op::UpdateAccessKey {
+            user: Some("bob".into()),
+            key_id: "AKIA1".into(),
+            status: KeyStatus::Inactive,
+        };
+        let inv = Some(vec![Op::UpdateAccessKey {
+            user: Some("bob".into()),
+            key_id: "AKIA1".into(),
+            status: KeyStatus::Active,
+        }]);
         let e1 = j.begin(&b, 1, &op, &inv).expect("begin");
         j.done(&e1).expect("done");
         let e2 = j.begin(&b, 2, &op, &inv).expect("begin");
@@ -188,7 +277,11 @@ mod tests {
         let states: Vec<_> = entries.iter().map(|e| (e.entry.clone(), e.state)).collect();
         assert_eq!(
             states,
-            vec![(e1.clone(), EntryState::Applied), (e2, EntryState::Failed), (e3, EntryState::Unknown)]
+            vec![
+                (e1.clone(), EntryState::Applied),
+                (e2, EntryState::Failed),
+                (e3, EntryState::Unknown)
+            ]
         );
         assert_eq!(entries[0].item, "account.stale-access-keys");
         j.undone(&e1, "x").expect("undone");
@@ -200,8 +293,11 @@ mod tests {
         let d = tempfile::tempdir().expect("tempdir");
         let j = Journal::open(d.path(), "1");
         std::fs::create_dir_all(d.path().join("journal")).expect("dir");
-        std::fs::write(Journal::path_for(d.path(), "1"), "{\"event\":\"done\",\"entry\":\"a\",\"time\":\"2026-01-01T00:00:00Z\"}\nnot json\n")
-            .expect("write");
+        std::fs::write(
+            Journal::path_for(d.path(), "1"),
+            "{\"event\":\"done\",\"entry\":\"a\",\"time\":\"2026-01-01T00:00:00Z\"}\nnot json\n",
+        )
+        .expect("write");
         let e = j.entries().expect_err("parse error");
         assert!(e.to_string().contains("line 2"), "{e}");
     }

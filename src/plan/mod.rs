@@ -88,7 +88,11 @@ impl Plan {
     }
     /// Inventory parts to re-read for the drift check and verification.
     pub fn parts(&self) -> Vec<PartId> {
-        let mut p: Vec<PartId> = self.resources.iter().flat_map(|r| r.resource.parts().iter().copied()).collect();
+        let mut p: Vec<PartId> = self
+            .resources
+            .iter()
+            .flat_map(|r| r.resource.parts().iter().copied())
+            .collect();
         p.push(PartId::Identity);
         p.sort();
         p.dedup();
@@ -101,9 +105,16 @@ impl Plan {
 
 /// Derive a full plan from a builder's ops (see the module docs).
 pub fn make_plan(inv: &Inventory, item: &str, draft: Draft) -> Result<Plan, PlanError> {
-    let account = inv.account_id().ok_or(PlanError::NotReady(PartId::Identity))?.to_string();
+    let account = inv
+        .account_id()
+        .ok_or(PlanError::NotReady(PartId::Identity))?
+        .to_string();
     if draft.ops.is_empty() {
-        return Err(PlanError::NothingToDo(crate::guide::msg("plan", "nothing", &[])));
+        return Err(PlanError::NothingToDo(crate::guide::msg(
+            "plan",
+            "nothing",
+            &[],
+        )));
     }
     let mut cur = inv.clone();
     let mut steps = Vec::with_capacity(draft.ops.len());
@@ -118,15 +129,28 @@ pub fn make_plan(inv: &Inventory, item: &str, draft: Draft) -> Result<Plan, Plan
         if !touched.contains(&r) {
             touched.push(r);
         }
-        steps.push(Step { op, inverse: inv_ops });
+        steps.push(Step {
+            op,
+            inverse: inv_ops,
+        });
     }
     let resources = touched
         .into_iter()
         .map(|r| {
             let before = inv.document(&r).ok().flatten();
             let after = cur.document(&r).ok().flatten();
-            ResourceChange { resource: r, before, after }
+            ResourceChange {
+                resource: r,
+                before,
+                after,
+            }
         })
         .collect();
-    Ok(Plan { item: item.to_string(), account, steps, resources, warnings: draft.warnings })
+    Ok(Plan {
+        item: item.to_string(),
+        account,
+        steps,
+        resources,
+        warnings: draft.warnings,
+    })
 }

@@ -9,21 +9,58 @@ use serde_json::Value;
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Op {
     /// iam:UpdateAccessKey. `user: None` is the root user's own key.
-    UpdateAccessKey { user: Option<String>, key_id: String, status: KeyStatus },
-    CreateUser { name: String },
-    DeleteUser { name: String },
-    CreateGroup { name: String },
-    DeleteGroup { name: String },
-    AddUserToGroup { user: String, group: String },
-    RemoveUserFromGroup { user: String, group: String },
-    AttachGroupPolicy { group: String, policy_arn: String },
-    DetachGroupPolicy { group: String, policy_arn: String },
-    CreatePolicy { name: String, document: Value },
-    DeletePolicy { name: String, arn: String },
-    UpdatePasswordPolicy { policy: PasswordPolicy },
+    UpdateAccessKey {
+        user: Option<String>,
+        key_id: String,
+        status: KeyStatus,
+    },
+    CreateUser {
+        name: String,
+    },
+    DeleteUser {
+        name: String,
+    },
+    CreateGroup {
+        name: String,
+    },
+    DeleteGroup {
+        name: String,
+    },
+    AddUserToGroup {
+        user: String,
+        group: String,
+    },
+    RemoveUserFromGroup {
+        user: String,
+        group: String,
+    },
+    AttachGroupPolicy {
+        group: String,
+        policy_arn: String,
+    },
+    DetachGroupPolicy {
+        group: String,
+        policy_arn: String,
+    },
+    CreatePolicy {
+        name: String,
+        document: Value,
+    },
+    DeletePolicy {
+        name: String,
+        arn: String,
+    },
+    UpdatePasswordPolicy {
+        policy: PasswordPolicy,
+    },
     DeletePasswordPolicy,
-    PutAlternateContact { contact_type: ContactType, contact: Contact },
-    DeleteAlternateContact { contact_type: ContactType },
+    PutAlternateContact {
+        contact_type: ContactType,
+        contact: Contact,
+    },
+    DeleteAlternateContact {
+        contact_type: ContactType,
+    },
 }
 
 impl Op {
@@ -70,23 +107,41 @@ impl Op {
     /// The resource whose document this op changes.
     pub fn resource(&self) -> ResourceRef {
         match self {
-            Op::UpdateAccessKey { user: None, key_id, .. } => ResourceRef::RootKey { key_id: key_id.clone() },
-            Op::UpdateAccessKey { user: Some(user), key_id, .. } => {
-                ResourceRef::AccessKey { user: user.clone(), key_id: key_id.clone() }
+            Op::UpdateAccessKey {
+                user: None, key_id, ..
+            } => ResourceRef::RootKey {
+                key_id: key_id.clone(),
+            },
+            Op::UpdateAccessKey {
+                user: Some(user),
+                key_id,
+                ..
+            } => ResourceRef::AccessKey {
+                user: user.clone(),
+                key_id: key_id.clone(),
+            },
+            Op::CreateUser { name } | Op::DeleteUser { name } => {
+                ResourceRef::User { name: name.clone() }
             }
-            Op::CreateUser { name } | Op::DeleteUser { name } => ResourceRef::User { name: name.clone() },
             Op::AddUserToGroup { user, .. } | Op::RemoveUserFromGroup { user, .. } => {
                 ResourceRef::User { name: user.clone() }
             }
-            Op::CreateGroup { name } | Op::DeleteGroup { name } => ResourceRef::Group { name: name.clone() },
+            Op::CreateGroup { name } | Op::DeleteGroup { name } => {
+                ResourceRef::Group { name: name.clone() }
+            }
             Op::AttachGroupPolicy { group, .. } | Op::DetachGroupPolicy { group, .. } => {
-                ResourceRef::Group { name: group.clone() }
+                ResourceRef::Group {
+                    name: group.clone(),
+                }
             }
             Op::CreatePolicy { name, .. } | Op::DeletePolicy { name, .. } => {
                 ResourceRef::Policy { name: name.clone() }
             }
-            Op::UpdatePasswordPolicy { .. } | Op::DeletePasswordPolicy => ResourceRef::PasswordPolicy,
-            Op::PutAlternateContact { contact_type, .. } | Op::DeleteAlternateContact { contact_type } => {
+            Op::UpdatePasswordPolicy { .. } | Op::DeletePasswordPolicy => {
+                ResourceRef::PasswordPolicy
+            }
+            Op::PutAlternateContact { contact_type, .. }
+            | Op::DeleteAlternateContact { contact_type } => {
                 ResourceRef::AlternateContact(*contact_type)
             }
         }
@@ -100,7 +155,11 @@ impl Op {
     /// A short human description, e.g. `deactivate access key AKIA… of alice`.
     pub fn describe(&self) -> String {
         match self {
-            Op::UpdateAccessKey { user, key_id, status } => {
+            Op::UpdateAccessKey {
+                user,
+                key_id,
+                status,
+            } => {
                 let who = user.as_deref().unwrap_or("the root user");
                 let verb = match status {
                     KeyStatus::Active => "re-activate",
@@ -108,23 +167,37 @@ impl Op {
                 };
                 format!("{verb} access key {key_id} of {who}")
             }
-            Op::CreateUser { name } => format!("create IAM user {name} (no password, no access keys)"),
+            Op::CreateUser { name } => {
+                format!("create IAM user {name} (no password, no access keys)")
+            }
             Op::DeleteUser { name } => format!("delete IAM user {name}"),
             Op::CreateGroup { name } => format!("create IAM group {name}"),
             Op::DeleteGroup { name } => format!("delete IAM group {name}"),
             Op::AddUserToGroup { user, group } => format!("add user {user} to group {group}"),
-            Op::RemoveUserFromGroup { user, group } => format!("remove user {user} from group {group}"),
-            Op::AttachGroupPolicy { group, policy_arn } => format!("attach {policy_arn} to group {group}"),
-            Op::DetachGroupPolicy { group, policy_arn } => format!("detach {policy_arn} from group {group}"),
+            Op::RemoveUserFromGroup { user, group } => {
+                format!("remove user {user} from group {group}")
+            }
+            Op::AttachGroupPolicy { group, policy_arn } => {
+                format!("attach {policy_arn} to group {group}")
+            }
+            Op::DetachGroupPolicy { group, policy_arn } => {
+                format!("detach {policy_arn} from group {group}")
+            }
             Op::CreatePolicy { name, .. } => format!("create managed policy {name}"),
             Op::DeletePolicy { name, .. } => format!("delete managed policy {name}"),
             Op::UpdatePasswordPolicy { .. } => "set the account password policy".to_string(),
             Op::DeletePasswordPolicy => "delete the account password policy".to_string(),
             Op::PutAlternateContact { contact_type, .. } => {
-                format!("set the {} alternate contact", contact_type.as_str().to_lowercase())
+                format!(
+                    "set the {} alternate contact",
+                    contact_type.as_str().to_lowercase()
+                )
             }
             Op::DeleteAlternateContact { contact_type } => {
-                format!("remove the {} alternate contact", contact_type.as_str().to_lowercase())
+                format!(
+                    "remove the {} alternate contact",
+                    contact_type.as_str().to_lowercase()
+                )
             }
         }
     }

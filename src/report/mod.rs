@@ -12,7 +12,11 @@ pub fn sanitize(s: &str) -> String {
     for c in s.chars() {
         match c {
             '\n' | '\t' => out.push(' '),
-            c if c.is_control() || ('\u{200b}'..='\u{200f}').contains(&c) || ('\u{202a}'..='\u{202e}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c) => {
+            c if c.is_control()
+                || ('\u{200b}'..='\u{200f}').contains(&c)
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c) =>
+            {
                 out.push_str(&c.escape_unicode().to_string())
             }
             c => out.push(c),
@@ -91,13 +95,20 @@ pub fn table(account: &str, identity: &str, items: &[ItemResult], color: bool) -
         };
         format!("\x1b[{code}m{s}\x1b[0m")
     };
-    let mut out = format!("account {}  ({})\n\n", sanitize(account), sanitize(identity));
+    let mut out = format!(
+        "account {}  ({})\n\n",
+        sanitize(account),
+        sanitize(identity)
+    );
     let width = items.iter().map(|i| i.id.len()).max().unwrap_or(10);
     let mut section = "";
     for i in items {
         if i.section != section {
             section = &i.section;
-            let title = crate::guide::guide().section(section).map(|s| s.title.clone()).unwrap_or_default();
+            let title = crate::guide::guide()
+                .section(section)
+                .map(|s| s.title.clone())
+                .unwrap_or_default();
             out.push_str(&format!("{} — {}\n", section, sanitize(&title)));
         }
         let status = format!("{:<6}", i.status.as_str());
@@ -109,8 +120,17 @@ pub fn table(account: &str, identity: &str, items: &[ItemResult], color: bool) -
             sanitize(&i.summary),
         ));
         for f in &i.findings {
-            let region = f.region.as_deref().map(|r| format!(" [{r}]")).unwrap_or_default();
-            out.push_str(&format!("      {}{}: {}\n", sanitize(&f.resource), region, sanitize(&f.detail)));
+            let region = f
+                .region
+                .as_deref()
+                .map(|r| format!(" [{r}]"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "      {}{}: {}\n",
+                sanitize(&f.resource),
+                region,
+                sanitize(&f.detail)
+            ));
         }
     }
     let count = |s: Status| items.iter().filter(|i| i.status == s).count();
