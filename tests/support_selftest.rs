@@ -15,14 +15,8 @@ fn moto_starts_answers_and_stops_without_leftovers() {
     let mut moto = Moto::start();
     eprintln!("moto startup: {:?}", moto.startup);
     assert!(moto.endpoint.starts_with("http://127.0.0.1:"));
-    let (status, _) = http::request(
-        moto.port,
-        "GET",
-        "/moto-api/",
-        b"",
-        Duration::from_secs(10),
-    )
-    .unwrap();
+    let (status, _) =
+        http::request(moto.port, "GET", "/moto-api/", b"", Duration::from_secs(10)).unwrap();
     assert_eq!(status, 200);
     let pid = moto.pid();
     assert!(pid_alive(pid));
@@ -70,13 +64,16 @@ fn s3_get_bucket_versioning_root_element_is_patched() {
     assert_eq!(status, 200);
     let body = String::from_utf8(body).unwrap();
     assert!(
-        body.contains(r#"<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/""#),
+        body.contains(
+            r#"<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/""#
+        ),
         "{body}"
     );
     assert!(!body.contains("GetBucketVersioningResponse"), "{body}");
 
     let put = br#"<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>"#;
-    let (status, _) = http::request(moto.port, "PUT", "/bucket-one?versioning", put, timeout).unwrap();
+    let (status, _) =
+        http::request(moto.port, "PUT", "/bucket-one?versioning", put, timeout).unwrap();
     assert_eq!(status, 200);
     let (_, body) =
         http::request(moto.port, "GET", "/bucket-one?versioning", b"", timeout).unwrap();
@@ -122,7 +119,11 @@ async fn proxy_counts_iam_reads_and_mutations() {
     assert!(proxy.mutating().is_empty());
 
     iam.create_user().user_name("alice").send().await.unwrap();
-    iam.create_access_key().user_name("alice").send().await.unwrap();
+    iam.create_access_key()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap();
     iam.generate_credential_report().send().await.unwrap();
     let users = iam.list_users().send().await.unwrap();
     assert_eq!(users.users()[0].user_name(), "alice");
@@ -141,7 +142,10 @@ async fn proxy_counts_iam_reads_and_mutations() {
     assert_eq!(proxy.count("ListUsers"), 2);
     let requests = proxy.requests();
     assert!(requests.iter().all(|r| r.service.as_deref() == Some("iam")));
-    assert!(requests.iter().all(|r| r.status == Some(200)), "{requests:?}");
+    assert!(
+        requests.iter().all(|r| r.status == Some(200)),
+        "{requests:?}"
+    );
 
     // An error response is forwarded and recorded too.
     let err = iam
@@ -214,6 +218,9 @@ async fn proxy_handles_concurrent_requests() {
     let moto = Moto::start();
     let proxy = Proxy::start(moto.port);
     let iam = iam_client(&proxy.endpoint).await;
+    // Warm up: moto loads the IAM backend (with ~1,000 managed policies)
+    // on first use; 20 concurrent cold requests each pay for it (~4 s).
+    iam.list_groups().send().await.unwrap();
     let mut tasks = Vec::new();
     for i in 0..20 {
         let iam = iam.clone();
@@ -232,7 +239,7 @@ async fn proxy_handles_concurrent_requests() {
     assert_eq!(groups.groups().len(), 20);
     assert_eq!(proxy.count("CreateGroup"), 20);
     assert_eq!(proxy.mutating().len(), 20);
-    assert_eq!(proxy.operations().len(), 21);
+    assert_eq!(proxy.operations().len(), 22);
 }
 
 /// Raw HTTP/1.1 through the proxy: two requests on one keep-alive
@@ -282,10 +289,8 @@ fn proxy_keep_alive_and_chunked_bodies() {
     let json_target = "X-Amz-Target: AmazonSSM.DescribeParameters\r\n";
     writer
         .write_all(
-            format!(
-                "POST / HTTP/1.1\r\nHost: x\r\n{json_target}Content-Length: 2\r\n\r\n{{}}"
-            )
-            .as_bytes(),
+            format!("POST / HTTP/1.1\r\nHost: x\r\n{json_target}Content-Length: 2\r\n\r\n{{}}")
+                .as_bytes(),
         )
         .unwrap();
     let first = http::read_response(&mut reader, false).unwrap();
@@ -348,7 +353,10 @@ fn classify_names_operations() {
     assert_eq!(op("PUT", "/b", &s3_auth), "CreateBucket");
     assert_eq!(op("GET", "/b?versioning", &s3_auth), "GetBucketVersioning");
     assert_eq!(op("PUT", "/b?versioning", &s3_auth), "PutBucketVersioning");
-    assert_eq!(op("GET", "/b?policyStatus", &s3_auth), "GetBucketPolicyStatus");
+    assert_eq!(
+        op("GET", "/b?policyStatus", &s3_auth),
+        "GetBucketPolicyStatus"
+    );
     assert_eq!(op("DELETE", "/b?policy", &s3_auth), "DeleteBucketPolicy");
     assert_eq!(
         op("GET", "/b?list-type=2&prefix=x", &s3_auth),
@@ -359,7 +367,11 @@ fn classify_names_operations() {
     assert_eq!(op("PUT", "/b/k?acl", &s3_auth), "PutObjectAcl");
     assert_eq!(op("POST", "/b?delete", &s3_auth), "DeleteObjects");
     assert_eq!(
-        op("PUT", "/v20180820/configuration/publicAccessBlock", &s3_auth),
+        op(
+            "PUT",
+            "/v20180820/configuration/publicAccessBlock",
+            &s3_auth
+        ),
         "PutPublicAccessBlock"
     );
     assert!(!classify("GET", "/putbucket", &s3_auth, b"").mutating);
@@ -392,7 +404,10 @@ fn classify_names_operations() {
     let query = classify(
         "POST",
         "/",
-        &hdr(&[("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")]),
+        &hdr(&[(
+            "Content-Type",
+            "application/x-www-form-urlencoded; charset=utf-8",
+        )]),
         b"Version=2010-05-08&Action=UpdateAccountPasswordPolicy&MinimumPasswordLength=14",
     );
     assert_eq!(query.operation, "UpdateAccountPasswordPolicy");
@@ -439,5 +454,41 @@ fn mutating_prefixes() {
         "HeadBucket",
     ] {
         assert!(!is_mutating_operation(op), "{op}");
+    }
+}
+
+#[test]
+fn moat_cmd_isolates_the_environment() {
+    let state = temp_state_dir();
+    let cmd = moat_cmd("http://127.0.0.1:1", state.path());
+    assert!(cmd.get_program().to_string_lossy().ends_with("moat"));
+    let envs: std::collections::HashMap<String, Option<String>> = cmd
+        .get_envs()
+        .map(|(k, v)| {
+            (
+                k.to_string_lossy().into_owned(),
+                v.map(|v| v.to_string_lossy().into_owned()),
+            )
+        })
+        .collect();
+    let get = |k: &str| envs.get(k).cloned().flatten();
+    assert_eq!(
+        get("AWS_ENDPOINT_URL").as_deref(),
+        Some("http://127.0.0.1:1")
+    );
+    assert_eq!(get("AWS_ACCESS_KEY_ID").as_deref(), Some("testing"));
+    assert_eq!(get("AWS_SECRET_ACCESS_KEY").as_deref(), Some("testing"));
+    assert_eq!(get("AWS_REGION").as_deref(), Some("us-east-1"));
+    assert_eq!(get("AWS_EC2_METADATA_DISABLED").as_deref(), Some("true"));
+    assert_eq!(get("MOAT_MAX_ATTEMPTS").as_deref(), Some("1"));
+    assert_eq!(
+        get("MOAT_STATE_DIR").as_deref(),
+        Some(state.path().to_str().unwrap())
+    );
+    // Anything AWS_* / MOAT_* inherited from this process is removed.
+    for (key, _) in std::env::vars() {
+        if (key.starts_with("AWS_") || key.starts_with("MOAT_")) && !envs.contains_key(&key) {
+            panic!("{key} inherited");
+        }
     }
 }

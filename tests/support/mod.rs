@@ -66,7 +66,10 @@ pub fn moat_cmd(endpoint: &str, state_dir: &Path) -> Command {
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_ENDPOINT_URL", endpoint)
         .env("AWS_CONFIG_FILE", Path::new(&nowhere).join("config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", Path::new(&nowhere).join("credentials"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            Path::new(&nowhere).join("credentials"),
+        )
         .env("XDG_CONFIG_HOME", state_dir.join("xdg-config"))
         .env("MOAT_STATE_DIR", state_dir)
         .env("MOAT_MAX_ATTEMPTS", "1")

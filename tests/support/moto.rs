@@ -16,7 +16,10 @@ use super::http;
 pub const MOTO_PIP_SPEC: &str = "moto[server]==5.2.1";
 
 /// Path of the Python launcher.
-pub const LAUNCHER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/moto_launcher.py");
+pub const LAUNCHER: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/support/moto_launcher.py"
+);
 
 /// How long `Moto::start` waits for the server to answer.
 const START_TIMEOUT: Duration = Duration::from_secs(20);
@@ -56,13 +59,10 @@ impl Moto {
     }
 
     fn try_start(port: u16) -> Result<Moto, StartError> {
-        let log_path = std::env::temp_dir().join(format!(
-            "moat-moto-{}-{port}.log",
-            std::process::id()
-        ));
-        let log = File::create(&log_path).map_err(|e| {
-            StartError::Fatal(format!("cannot create {}: {e}", log_path.display()))
-        })?;
+        let log_path =
+            std::env::temp_dir().join(format!("moat-moto-{}-{port}.log", std::process::id()));
+        let log = File::create(&log_path)
+            .map_err(|e| StartError::Fatal(format!("cannot create {}: {e}", log_path.display())))?;
         let python = std::env::var("MOAT_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
         let spawned = Command::new(&python)
             .arg(LAUNCHER)
@@ -71,6 +71,7 @@ impl Moto {
             .env("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
             .env("MOTO_PORT", port.to_string())
             .env("PYTHONDONTWRITEBYTECODE", "1")
+            .env("MOAT_TEST_MOTO_LOG", &log_path)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
@@ -175,7 +176,8 @@ impl Moto {
         self.child.id()
     }
 
-    /// The server's stderr, kept after a panicking test.
+    /// The server's stderr (removed on drop; a panicking test prints its
+    /// last lines).
     pub fn log_path(&self) -> &Path {
         &self.log_path
     }
@@ -240,14 +242,13 @@ impl Drop for Moto {
     fn drop(&mut self) {
         self.stop();
         if std::thread::panicking() {
-            eprintln!(
-                "moto (port {}) log kept at {}",
-                self.port,
-                self.log_path.display()
-            );
-        } else {
-            let _ = std::fs::remove_file(&self.log_path);
+            // Shown with the failing test's captured output.
+            let tail = self.log_tail();
+            if !tail.trim().is_empty() {
+                eprintln!("--- moto (port {}) log, last lines ---\n{tail}", self.port);
+            }
         }
+        let _ = std::fs::remove_file(&self.log_path);
     }
 }
 

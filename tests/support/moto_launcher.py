@@ -12,7 +12,8 @@
   5 = the moto version is not one this launcher knows how to patch.
 - SIGTERM / SIGINT exit immediately (moto_server's own handler can take
   seconds); the server also exits by itself when its parent process dies, so
-  a killed test run leaves nothing behind.
+  a killed test run leaves nothing behind (and deletes the log file named by
+  MOAT_TEST_MOTO_LOG, if any).
 - If MOAT_TEST_PIDDIR is set, writes its pid there as an empty file named
   after the pid (removed on a clean exit) so scripts/test.sh can reap
   strays.
@@ -69,7 +70,13 @@ def _watch_parent(parent_pid):
     while True:
         time.sleep(0.5)
         if os.getppid() != parent_pid:
-            log("parent process exited; shutting down")
+            # Nobody will read the log of a test process that was killed.
+            orphan_log = os.environ.get("MOAT_TEST_MOTO_LOG")
+            if orphan_log:
+                try:
+                    os.unlink(orphan_log)
+                except OSError:
+                    pass
             _exit_now(0)
 
 

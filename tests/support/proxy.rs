@@ -212,10 +212,8 @@ impl Conn {
         let _ = client.set_nodelay(true);
         let mut reader = BufReader::new(client.try_clone()?);
         let mut writer = client;
-        loop {
-            let Some(head) = http::read_head(&mut reader)? else {
-                break; // Client closed an idle connection.
-            };
+        // `None`: the client closed an idle connection.
+        while let Some(head) = http::read_head(&mut reader)? {
             let mut parts = head.start_line.split_whitespace();
             let method = parts.next().unwrap_or("").to_string();
             let target = parts.next().unwrap_or("").to_string();
@@ -611,7 +609,10 @@ const S3_BUCKET_SUBRESOURCES: &[(&str, &str)] = &[
     ("object-lock", "ObjectLockConfiguration"),
     ("accelerate", "BucketAccelerateConfiguration"),
     ("requestPayment", "BucketRequestPayment"),
-    ("intelligent-tiering", "BucketIntelligentTieringConfiguration"),
+    (
+        "intelligent-tiering",
+        "BucketIntelligentTieringConfiguration",
+    ),
     ("inventory", "BucketInventoryConfiguration"),
     ("metrics", "BucketMetricsConfiguration"),
     ("analytics", "BucketAnalyticsConfiguration"),
