@@ -7,10 +7,13 @@ mod support;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
-use support::{Moto, block_on, iam_client, account_client, moat_cmd, temp_state_dir};
+use support::{Moto, account_client, block_on, iam_client, moat_cmd, temp_state_dir};
 
 fn run(endpoint: &str, state: &Path, args: &[&str]) -> Output {
-    moat_cmd(endpoint, state).args(args).output().expect("run moat")
+    moat_cmd(endpoint, state)
+        .args(args)
+        .output()
+        .expect("run moat")
 }
 
 fn run_env(endpoint: &str, state: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
@@ -22,14 +25,28 @@ fn run_env(endpoint: &str, state: &Path, env: &[(&str, &str)], args: &[&str]) ->
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 /// `scan --item ID --format json` → (exit code, the item's JSON).
 fn scan_item(endpoint: &str, state: &Path, env: &[(&str, &str)], id: &str) -> (i32, Value) {
-    let o = run_env(endpoint, state, env, &["scan", "--item", id, "--format", "json"]);
-    let v: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("scan json: {e}\n{}", text(&o)));
-    let item = v["items"].as_array().and_then(|a| a.iter().find(|i| i["id"] == id)).cloned().expect("item in scan");
+    let o = run_env(
+        endpoint,
+        state,
+        env,
+        &["scan", "--item", id, "--format", "json"],
+    );
+    let v: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", text(&o)));
+    let item = v["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["id"] == id))
+        .cloned()
+        .expect("item in scan");
     (o.status.code().unwrap_or(-1), item)
 }
 
@@ -68,14 +85,30 @@ fn password_policy_round_trip() {
     let plan = run(ep, state.path(), &["plan", "account.password-policy"]);
     assert_ok(&plan);
     let added = added_lines(&String::from_utf8_lossy(&plan.stdout));
-    assert!(added.contains(&"\"MinimumPasswordLength\": 14,".to_string()), "{added:?}");
-    assert!(added.contains(&"\"PasswordReusePrevention\": 24,".to_string()), "{added:?}");
+    assert!(
+        added.contains(&"\"MinimumPasswordLength\": 14,".to_string()),
+        "{added:?}"
+    );
+    assert!(
+        added.contains(&"\"PasswordReusePrevention\": 24,".to_string()),
+        "{added:?}"
+    );
 
-    let apply = run(ep, state.path(), &["apply", "account.password-policy", "--yes"]);
+    let apply = run(
+        ep,
+        state.path(),
+        &["apply", "account.password-policy", "--yes"],
+    );
     assert_ok(&apply);
     assert!(text(&apply).contains("verified"), "{}", text(&apply));
     let live = block_on(async {
-        iam_client(ep).await.get_account_password_policy().send().await.expect("read policy").password_policy
+        iam_client(ep)
+            .await
+            .get_account_password_policy()
+            .send()
+            .await
+            .expect("read policy")
+            .password_policy
     })
     .expect("policy");
     assert_eq!(live.minimum_password_length, Some(14));
@@ -88,7 +121,13 @@ fn password_policy_round_trip() {
     let undo = run(ep, state.path(), &["undo", "--last", "--yes"]);
     assert_ok(&undo);
     let back = block_on(async {
-        iam_client(ep).await.get_account_password_policy().send().await.expect("read policy").password_policy
+        iam_client(ep)
+            .await
+            .get_account_password_policy()
+            .send()
+            .await
+            .expect("read policy")
+            .password_policy
     })
     .expect("policy");
     assert_eq!(back.minimum_password_length, Some(8));
@@ -103,11 +142,21 @@ fn missing_password_policy_is_created_and_undo_deletes_it() {
     let ep = moto.endpoint.as_str();
     let (_, item) = scan_item(ep, state.path(), &[], "account.password-policy");
     assert_eq!(item["status"], "fail");
-    assert_ok(&run(ep, state.path(), &["apply", "account.password-policy", "--yes"]));
+    assert_ok(&run(
+        ep,
+        state.path(),
+        &["apply", "account.password-policy", "--yes"],
+    ));
     let (_, item) = scan_item(ep, state.path(), &[], "account.password-policy");
     assert_eq!(item["status"], "pass");
     assert_ok(&run(ep, state.path(), &["undo", "--last", "--yes"]));
-    let gone = block_on(async { iam_client(ep).await.get_account_password_policy().send().await });
+    let gone = block_on(async {
+        iam_client(ep)
+            .await
+            .get_account_password_policy()
+            .send()
+            .await
+    });
     assert!(gone.is_err(), "policy deleted by undo");
 }
 
@@ -132,34 +181,79 @@ fn alternate_contacts_round_trip() {
     });
     let (code, item) = scan_item(ep, state.path(), &[], "account.alternate-contacts");
     assert_eq!(code, 1);
-    let res: Vec<&str> = item["findings"].as_array().expect("findings").iter().filter_map(|f| f["resource"].as_str()).collect();
+    let res: Vec<&str> = item["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["resource"].as_str())
+        .collect();
     assert_eq!(res, vec!["contact/OPERATIONS", "contact/SECURITY"]);
 
     // A missing or invalid input is a clear error naming the input; nothing changes.
     let bad = run(
         ep,
         state.path(),
-        &["apply", "account.alternate-contacts", "--yes", "--input", "name=Sam", "--input", "title=Lead",
-          "--input", "email=not-an-email", "--input", "phone=+1 555 0100"],
+        &[
+            "apply",
+            "account.alternate-contacts",
+            "--yes",
+            "--input",
+            "name=Sam",
+            "--input",
+            "title=Lead",
+            "--input",
+            "email=not-an-email",
+            "--input",
+            "phone=+1 555 0100",
+        ],
     );
     assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
     assert!(text(&bad).contains("'email'"), "{}", text(&bad));
     let missing = run(ep, state.path(), &["plan", "account.alternate-contacts"]);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(text(&missing).contains("input 'name'"), "{}", text(&missing));
+    assert!(
+        text(&missing).contains("input 'name'"),
+        "{}",
+        text(&missing)
+    );
 
-    let inputs = ["--input", "name=Sam Rivera", "--input", "title=Security lead", "--input",
-                  "email=security@example.com", "--input", "phone=+1 555 0100"];
-    let mut args = vec!["apply", "account.alternate-contacts", "--yes", "--resource", "contact/SECURITY"];
+    let inputs = [
+        "--input",
+        "name=Sam Rivera",
+        "--input",
+        "title=Security lead",
+        "--input",
+        "email=security@example.com",
+        "--input",
+        "phone=+1 555 0100",
+    ];
+    let mut args = vec![
+        "apply",
+        "account.alternate-contacts",
+        "--yes",
+        "--resource",
+        "contact/SECURITY",
+    ];
     args.extend(inputs);
     assert_ok(&run(ep, state.path(), &args));
     let (sec, ops) = block_on(async {
         let c = account_client(ep).await;
-        let sec = c.get_alternate_contact().alternate_contact_type(T::Security).send().await;
-        let ops = c.get_alternate_contact().alternate_contact_type(T::Operations).send().await;
+        let sec = c
+            .get_alternate_contact()
+            .alternate_contact_type(T::Security)
+            .send()
+            .await;
+        let ops = c
+            .get_alternate_contact()
+            .alternate_contact_type(T::Operations)
+            .send()
+            .await;
         (sec, ops)
     });
-    let sec = sec.expect("security contact set").alternate_contact.expect("contact");
+    let sec = sec
+        .expect("security contact set")
+        .alternate_contact
+        .expect("contact");
     assert_eq!(sec.email_address.as_deref(), Some("security@example.com"));
     assert_eq!(sec.name.as_deref(), Some("Sam Rivera"));
     assert!(ops.is_err(), "--resource limited the change to SECURITY");
@@ -173,20 +267,42 @@ fn alternate_contacts_round_trip() {
     assert_ok(&run(ep, state.path(), &["undo", "--last", "--yes"]));
     let (code, item) = scan_item(ep, state.path(), &[], "account.alternate-contacts");
     assert_eq!(code, 1);
-    let res: Vec<&str> = item["findings"].as_array().expect("findings").iter().filter_map(|f| f["resource"].as_str()).collect();
-    assert_eq!(res, vec!["contact/OPERATIONS"], "only the last batch was undone");
+    let res: Vec<&str> = item["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["resource"].as_str())
+        .collect();
+    assert_eq!(
+        res,
+        vec!["contact/OPERATIONS"],
+        "only the last batch was undone"
+    );
     let billing = block_on(async {
-        account_client(ep).await.get_alternate_contact().alternate_contact_type(T::Billing).send().await
+        account_client(ep)
+            .await
+            .get_alternate_contact()
+            .alternate_contact_type(T::Billing)
+            .send()
+            .await
     });
     assert_eq!(
-        billing.expect("billing kept").alternate_contact.and_then(|c| c.email_address).as_deref(),
+        billing
+            .expect("billing kept")
+            .alternate_contact
+            .and_then(|c| c.email_address)
+            .as_deref(),
         Some("billing@example.com")
     );
 }
 
 async fn seed_admin(ep: &str, name: &str) {
     let iam = iam_client(ep).await;
-    iam.create_user().user_name(name).send().await.expect("user");
+    iam.create_user()
+        .user_name(name)
+        .send()
+        .await
+        .expect("user");
     iam.attach_user_policy()
         .user_name(name)
         .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
@@ -203,12 +319,38 @@ fn backup_admin_round_trip() {
     block_on(seed_admin(ep, "ops"));
     let (code, item) = scan_item(ep, state.path(), &[], "account.backup-admin");
     assert_eq!((code, item["status"].as_str()), (1, Some("fail")), "{item}");
-    assert_ok(&run(ep, state.path(), &["apply", "account.backup-admin", "--yes", "--input", "user=spare-admin"]));
+    assert_ok(&run(
+        ep,
+        state.path(),
+        &[
+            "apply",
+            "account.backup-admin",
+            "--yes",
+            "--input",
+            "user=spare-admin",
+        ],
+    ));
     let (groups, keys) = block_on(async {
         let iam = iam_client(ep).await;
-        let g = iam.list_groups_for_user().user_name("spare-admin").send().await.expect("groups");
-        let k = iam.list_access_keys().user_name("spare-admin").send().await.expect("keys");
-        (g.groups.into_iter().map(|g| g.group_name).collect::<Vec<_>>(), k.access_key_metadata.len())
+        let g = iam
+            .list_groups_for_user()
+            .user_name("spare-admin")
+            .send()
+            .await
+            .expect("groups");
+        let k = iam
+            .list_access_keys()
+            .user_name("spare-admin")
+            .send()
+            .await
+            .expect("keys");
+        (
+            g.groups
+                .into_iter()
+                .map(|g| g.group_name)
+                .collect::<Vec<_>>(),
+            k.access_key_metadata.len(),
+        )
     });
     assert_eq!(groups, vec!["Administrators"]);
     assert_eq!(keys, 0, "no access keys for the break-glass user");
@@ -219,7 +361,11 @@ fn backup_admin_round_trip() {
         let iam = iam_client(ep).await;
         (
             iam.get_user().user_name("spare-admin").send().await.is_ok(),
-            iam.get_group().group_name("Administrators").send().await.is_ok(),
+            iam.get_group()
+                .group_name("Administrators")
+                .send()
+                .await
+                .is_ok(),
         )
     });
     assert!(!user && !group, "undo removed what apply created");
@@ -234,7 +380,12 @@ fn mfa_policy_and_console_users_round_trip() {
         let iam = iam_client(ep).await;
         for u in ["dana", "lee"] {
             iam.create_user().user_name(u).send().await.expect("user");
-            iam.create_login_profile().user_name(u).password("Correct-Horse-9!").send().await.expect("login");
+            iam.create_login_profile()
+                .user_name(u)
+                .password("Correct-Horse-9!")
+                .send()
+                .await
+                .expect("login");
         }
     });
     let (code, item) = scan_item(ep, state.path(), &[], "account.console-users-mfa");
@@ -244,18 +395,51 @@ fn mfa_policy_and_console_users_round_trip() {
     assert_eq!(mp["status"], "fail");
 
     // Enforce for dana only; the MFA policy and group are created on the way.
-    assert_ok(&run(ep, state.path(), &["apply", "account.console-users-mfa", "--yes", "--resource", "user/dana"]));
+    assert_ok(&run(
+        ep,
+        state.path(),
+        &[
+            "apply",
+            "account.console-users-mfa",
+            "--yes",
+            "--resource",
+            "user/dana",
+        ],
+    ));
     let (dana, lee, doc) = block_on(async {
         let iam = iam_client(ep).await;
         let g = |u: &'static str| {
             let iam = iam.clone();
             async move {
-                iam.list_groups_for_user().user_name(u).send().await.expect("groups").groups.into_iter().map(|g| g.group_name).collect::<Vec<_>>()
+                iam.list_groups_for_user()
+                    .user_name(u)
+                    .send()
+                    .await
+                    .expect("groups")
+                    .groups
+                    .into_iter()
+                    .map(|g| g.group_name)
+                    .collect::<Vec<_>>()
             }
         };
-        let attached = iam.list_attached_group_policies().group_name("MFARequired").send().await.expect("attached");
-        let arn = attached.attached_policies().first().and_then(|p| p.policy_arn.clone()).expect("policy attached");
-        let v = iam.get_policy_version().policy_arn(&arn).version_id("v1").send().await.expect("version");
+        let attached = iam
+            .list_attached_group_policies()
+            .group_name("MFARequired")
+            .send()
+            .await
+            .expect("attached");
+        let arn = attached
+            .attached_policies()
+            .first()
+            .and_then(|p| p.policy_arn.clone())
+            .expect("policy attached");
+        let v = iam
+            .get_policy_version()
+            .policy_arn(&arn)
+            .version_id("v1")
+            .send()
+            .await
+            .expect("version");
         let doc = v.policy_version.and_then(|p| p.document).expect("document");
         (g("dana").await, g("lee").await, doc)
     });
@@ -266,13 +450,28 @@ fn mfa_policy_and_console_users_round_trip() {
     let (_, mp) = scan_item(ep, state.path(), &[], "account.mfa-policy");
     assert_eq!(mp["status"], "pass");
     let (_, item) = scan_item(ep, state.path(), &[], "account.console-users-mfa");
-    let details: Vec<&str> = item["findings"].as_array().expect("f").iter().filter_map(|f| f["detail"].as_str()).collect();
-    assert!(details.iter().any(|d| d.contains("dana") && d.contains("MFARequired")), "{details:?}");
+    let details: Vec<&str> = item["findings"]
+        .as_array()
+        .expect("f")
+        .iter()
+        .filter_map(|f| f["detail"].as_str())
+        .collect();
+    assert!(
+        details
+            .iter()
+            .any(|d| d.contains("dana") && d.contains("MFARequired")),
+        "{details:?}"
+    );
 
     assert_ok(&run(ep, state.path(), &["undo", "--last", "--yes"]));
     let (group, policies) = block_on(async {
         let iam = iam_client(ep).await;
-        let g = iam.get_group().group_name("MFARequired").send().await.is_ok();
+        let g = iam
+            .get_group()
+            .group_name("MFARequired")
+            .send()
+            .await
+            .is_ok();
         let p = iam
             .list_policies()
             .scope(aws_sdk_iam::types::PolicyScopeType::Local)
@@ -289,7 +488,9 @@ fn mfa_policy_and_console_users_round_trip() {
 }
 
 fn percent_decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[test]
@@ -299,8 +500,17 @@ fn stale_access_keys_round_trip() {
     let ep = moto.endpoint.as_str();
     let key_id = block_on(async {
         let iam = iam_client(ep).await;
-        iam.create_user().user_name("backup-sync").send().await.expect("user");
-        let k = iam.create_access_key().user_name("backup-sync").send().await.expect("key");
+        iam.create_user()
+            .user_name("backup-sync")
+            .send()
+            .await
+            .expect("user");
+        let k = iam
+            .create_access_key()
+            .user_name("backup-sync")
+            .send()
+            .await
+            .expect("key");
         k.access_key.map(|k| k.access_key_id).expect("key id")
     });
     // moto's keys are brand new; evaluate 120 days later (never used, 120 days old).
@@ -311,15 +521,37 @@ fn stale_access_keys_round_trip() {
     let (code, item) = scan_item(ep, state.path(), &env, "account.stale-access-keys");
     assert_eq!(code, 1);
     let resource = format!("user/backup-sync/key/{key_id}");
-    assert_eq!(item["findings"][0]["resource"].as_str(), Some(resource.as_str()));
+    assert_eq!(
+        item["findings"][0]["resource"].as_str(),
+        Some(resource.as_str())
+    );
 
-    let o = run_env(ep, state.path(), &env, &["apply", "account.stale-access-keys", "--resource", &resource, "--yes"]);
+    let o = run_env(
+        ep,
+        state.path(),
+        &env,
+        &[
+            "apply",
+            "account.stale-access-keys",
+            "--resource",
+            &resource,
+            "--yes",
+        ],
+    );
     assert_ok(&o);
     let status = || {
         block_on(async {
             let iam = iam_client(ep).await;
-            let k = iam.list_access_keys().user_name("backup-sync").send().await.expect("keys");
-            k.access_key_metadata.first().and_then(|m| m.status.clone()).map(|s| s.as_str().to_string())
+            let k = iam
+                .list_access_keys()
+                .user_name("backup-sync")
+                .send()
+                .await
+                .expect("keys");
+            k.access_key_metadata
+                .first()
+                .and_then(|m| m.status.clone())
+                .map(|s| s.as_str().to_string())
         })
     };
     assert_eq!(status().as_deref(), Some("Inactive"));
@@ -334,17 +566,41 @@ fn undo_refuses_when_the_resource_changed_after_apply() {
     let moto = Moto::start();
     let state = temp_state_dir();
     let ep = moto.endpoint.as_str();
-    assert_ok(&run(ep, state.path(), &["apply", "account.password-policy", "--yes"]));
+    assert_ok(&run(
+        ep,
+        state.path(),
+        &["apply", "account.password-policy", "--yes"],
+    ));
     block_on(async {
-        iam_client(ep).await.update_account_password_policy().minimum_password_length(30).send().await.expect("edit");
+        iam_client(ep)
+            .await
+            .update_account_password_policy()
+            .minimum_password_length(30)
+            .send()
+            .await
+            .expect("edit");
     });
     let o = run(ep, state.path(), &["undo", "--last", "--yes"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains("changed after moat applied"), "{}", text(&o));
+    assert!(
+        text(&o).contains("changed after moat applied"),
+        "{}",
+        text(&o)
+    );
     let live = block_on(async {
-        iam_client(ep).await.get_account_password_policy().send().await.expect("read").password_policy
+        iam_client(ep)
+            .await
+            .get_account_password_policy()
+            .send()
+            .await
+            .expect("read")
+            .password_policy
     });
-    assert_eq!(live.and_then(|p| p.minimum_password_length), Some(30), "nothing was sent");
+    assert_eq!(
+        live.and_then(|p| p.minimum_password_length),
+        Some(30),
+        "nothing was sent"
+    );
 }
 
 #[test]
@@ -355,10 +611,18 @@ fn journal_lists_entries_and_undo_without_journal_is_clear() {
     let o = run(ep, state.path(), &["undo", "--last", "--yes"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("no applied change"), "{}", text(&o));
-    assert_ok(&run(ep, state.path(), &["apply", "account.password-policy", "--yes"]));
+    assert_ok(&run(
+        ep,
+        state.path(),
+        &["apply", "account.password-policy", "--yes"],
+    ));
     let list = run(ep, state.path(), &["undo"]);
     assert_ok(&list);
-    assert!(text(&list).contains("account.password-policy"), "{}", text(&list));
+    assert!(
+        text(&list).contains("account.password-policy"),
+        "{}",
+        text(&list)
+    );
     let o = run(ep, state.path(), &["undo", "no-such-entry", "--yes"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("no-such-entry"), "{}", text(&o));

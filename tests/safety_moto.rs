@@ -15,25 +15,57 @@ use std::time::{Duration, Instant};
 use support::{Moto, Proxy, block_on, iam_client, moat_cmd, temp_state_dir};
 
 fn run(endpoint: &str, state: &Path, args: &[&str]) -> Output {
-    moat_cmd(endpoint, state).args(args).output().expect("run moat")
+    moat_cmd(endpoint, state)
+        .args(args)
+        .output()
+        .expect("run moat")
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 /// Inputs that satisfy every item that takes some.
 const INPUTS: &[&str] = &[
-    "--input", "name=Sam Rivera", "--input", "title=Security lead", "--input", "email=security@example.com",
-    "--input", "phone=+1 555 0100", "--input", "user=spare-admin",
+    "--input",
+    "name=Sam Rivera",
+    "--input",
+    "title=Security lead",
+    "--input",
+    "email=security@example.com",
+    "--input",
+    "phone=+1 555 0100",
+    "--input",
+    "user=spare-admin",
 ];
 
 async fn seed_failing_account(ep: &str) {
     let iam = iam_client(ep).await;
-    iam.update_account_password_policy().minimum_password_length(8).send().await.expect("policy");
-    iam.create_user().user_name("dana").send().await.expect("user");
-    iam.create_login_profile().user_name("dana").password("Correct-Horse-9!").send().await.expect("login");
-    iam.create_access_key().user_name("dana").send().await.expect("key");
+    iam.update_account_password_policy()
+        .minimum_password_length(8)
+        .send()
+        .await
+        .expect("policy");
+    iam.create_user()
+        .user_name("dana")
+        .send()
+        .await
+        .expect("user");
+    iam.create_login_profile()
+        .user_name("dana")
+        .password("Correct-Horse-9!")
+        .send()
+        .await
+        .expect("login");
+    iam.create_access_key()
+        .user_name("dana")
+        .send()
+        .await
+        .expect("key");
 }
 
 fn all_item_ids() -> Vec<&'static str> {
@@ -49,34 +81,67 @@ fn scan_plan_and_dry_run_apply_send_no_mutating_request() {
     let ep = proxy.endpoint.as_str();
     let later = (chrono::Utc::now() + chrono::Duration::days(200)).to_rfc3339();
 
-    let scan = moat_cmd(ep, state.path()).env("MOAT_NOW", &later).args(["scan", "--format", "json"]).output().expect("scan");
+    let scan = moat_cmd(ep, state.path())
+        .env("MOAT_NOW", &later)
+        .args(["scan", "--format", "json"])
+        .output()
+        .expect("scan");
     assert_eq!(scan.status.code(), Some(1), "{}", text(&scan));
 
     let mut plan = vec!["plan"];
     plan.extend(all_item_ids());
     plan.extend(INPUTS);
-    let o = moat_cmd(ep, state.path()).env("MOAT_NOW", &later).args(&plan).output().expect("plan");
+    let o = moat_cmd(ep, state.path())
+        .env("MOAT_NOW", &later)
+        .args(&plan)
+        .output()
+        .expect("plan");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("+++"), "plans were printed: {}", text(&o));
 
     let mut apply = vec!["--dry-run", "apply"];
     apply.extend(all_item_ids());
     apply.extend(INPUTS);
-    let o = moat_cmd(ep, state.path()).env("MOAT_NOW", &later).args(&apply).output().expect("dry-run apply");
+    let o = moat_cmd(ep, state.path())
+        .env("MOAT_NOW", &later)
+        .args(&apply)
+        .output()
+        .expect("dry-run apply");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let out = text(&o);
-    for call in ["iam:UpdateAccountPasswordPolicy", "iam:CreatePolicy", "iam:AddUserToGroup", "iam:UpdateAccessKey", "account:PutAlternateContact", "iam:CreateUser"] {
+    for call in [
+        "iam:UpdateAccountPasswordPolicy",
+        "iam:CreatePolicy",
+        "iam:AddUserToGroup",
+        "iam:UpdateAccessKey",
+        "account:PutAlternateContact",
+        "iam:CreateUser",
+    ] {
         assert!(out.contains(call), "dry-run lists {call}: {out}");
     }
     assert!(out.contains("nothing was sent"), "{out}");
 
-    assert!(proxy.operations().len() > 10, "requests went through the proxy: {:?}", proxy.operations());
-    assert_eq!(proxy.mutating(), Vec::<String>::new(), "no mutating request");
+    assert!(
+        proxy.operations().len() > 10,
+        "requests went through the proxy: {:?}",
+        proxy.operations()
+    );
+    assert_eq!(
+        proxy.mutating(),
+        Vec::<String>::new(),
+        "no mutating request"
+    );
     // Dry-run journals nothing.
     assert!(!Journal::path_for(state.path(), support::ACCOUNT_ID).exists());
     // And the account is unchanged.
     let len = block_on(async {
-        iam_client(&moto.endpoint).await.get_account_password_policy().send().await.expect("read").password_policy
+        iam_client(&moto.endpoint)
+            .await
+            .get_account_password_policy()
+            .send()
+            .await
+            .expect("read")
+            .password_policy
     })
     .and_then(|p| p.minimum_password_length);
     assert_eq!(len, Some(8));
@@ -102,7 +167,10 @@ fn set_test_env() {
         std::env::set_var("AWS_REGION", "us-east-1");
         std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
         std::env::set_var("AWS_CONFIG_FILE", "/nonexistent/moat-test/config");
-        std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/moat-test/credentials");
+        std::env::set_var(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/moat-test/credentials",
+        );
         std::env::remove_var("AWS_PROFILE");
     }
 }
@@ -112,8 +180,14 @@ async fn password_plan(b: &Arc<dyn Backend>) -> moat::plan::Plan {
     let inv = moat::collect::collect_inventory(b.clone(), &moat::checks::parts_for(&[def])).await;
     let settings = moat::config::Settings::default();
     let done = Default::default();
-    let ctx = moat::checks::Ctx { now: chrono::Utc::now(), settings: &settings, done: &done };
-    let moat::checks::Fix::Plan(f) = def.fix else { panic!("plan item") };
+    let ctx = moat::checks::Ctx {
+        now: chrono::Utc::now(),
+        settings: &settings,
+        done: &done,
+    };
+    let moat::checks::Fix::Plan(f) = def.fix else {
+        panic!("plan item")
+    };
     let draft = f(&inv, &ctx, &moat::plan::Inputs::default()).expect("draft");
     moat::plan::make_plan(&inv, def.id, draft).expect("plan")
 }
@@ -126,23 +200,44 @@ fn apply_refuses_when_the_resource_drifted_after_planning() {
     let state = temp_state_dir();
     block_on(async {
         let iam = iam_client(&moto.endpoint).await;
-        iam.update_account_password_policy().minimum_password_length(8).send().await.expect("seed");
+        iam.update_account_password_policy()
+            .minimum_password_length(8)
+            .send()
+            .await
+            .expect("seed");
         let b = backend(&proxy.endpoint).await;
         let plan = password_plan(&b).await;
         // Someone changes the policy between the preview and the confirmation.
-        iam.update_account_password_policy().minimum_password_length(10).send().await.expect("drift");
+        iam.update_account_password_policy()
+            .minimum_password_length(10)
+            .send()
+            .await
+            .expect("drift");
         proxy.clear();
         let journal = Journal::open(state.path(), support::ACCOUNT_ID);
-        let err = execute(b.clone(), &plan, &journal, |_| {}).await.expect_err("drift refused");
+        let err = execute(b.clone(), &plan, &journal, |_| {})
+            .await
+            .expect_err("drift refused");
         assert!(matches!(err, ExecError::Drift { .. }), "{err}");
         assert!(err.to_string().contains("password-policy"), "{err}");
         assert_eq!(proxy.mutating(), Vec::<String>::new(), "nothing was sent");
-        assert!(journal.entries().expect("journal").is_empty(), "nothing journaled");
-        let len = iam.get_account_password_policy().send().await.expect("read").password_policy.and_then(|p| p.minimum_password_length);
+        assert!(
+            journal.entries().expect("journal").is_empty(),
+            "nothing journaled"
+        );
+        let len = iam
+            .get_account_password_policy()
+            .send()
+            .await
+            .expect("read")
+            .password_policy
+            .and_then(|p| p.minimum_password_length);
         assert_eq!(len, Some(10), "the other change is intact");
         // Planning again sees the new state and applies cleanly.
         let plan = password_plan(&b).await;
-        let report = execute(b.clone(), &plan, &journal, |_| {}).await.expect("apply");
+        let report = execute(b.clone(), &plan, &journal, |_| {})
+            .await
+            .expect("apply");
         assert!(report.ok(), "{report:?}");
     });
 }
@@ -159,7 +254,9 @@ fn apply_refuses_a_plan_made_for_another_account() {
         plan.account = "999999999999".into();
         proxy.clear();
         let journal = Journal::open(state.path(), "999999999999");
-        let err = execute(b, &plan, &journal, |_| {}).await.expect_err("refused");
+        let err = execute(b, &plan, &journal, |_| {})
+            .await
+            .expect_err("refused");
         assert!(matches!(err, ExecError::AccountMismatch { .. }), "{err}");
         assert_eq!(proxy.mutating(), Vec::<String>::new());
     });
@@ -168,8 +265,14 @@ fn apply_refuses_a_plan_made_for_another_account() {
 fn assert_one_clear_line(o: &Output, code: i32, needle: &str) {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(code), "{}", text(o));
-    assert!(err.contains(needle), "stderr names the problem ({needle}): {err}");
-    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "{err}");
+    assert!(
+        err.contains(needle),
+        "stderr names the problem ({needle}): {err}"
+    );
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
     assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
 }
 
@@ -179,22 +282,58 @@ fn bad_input_gets_one_clear_line() {
     let state = temp_state_dir();
     let ep = moto.endpoint.as_str();
     let s = state.path();
-    assert_one_clear_line(&run(ep, s, &["plan", "account.pasword-policy"]), 2, "did you mean account.password-policy");
-    assert_one_clear_line(&run(ep, s, &["scan", "--section", "acount"]), 2, "did you mean account");
-    assert_one_clear_line(&run(ep, s, &["apply", "account.password-policy", "--input", "oops"]), 2, "NAME=VALUE");
     assert_one_clear_line(
-        &run(ep, s, &["plan", "account.password-policy", "--input", "email=a@b.c"]),
+        &run(ep, s, &["plan", "account.pasword-policy"]),
+        2,
+        "did you mean account.password-policy",
+    );
+    assert_one_clear_line(
+        &run(ep, s, &["scan", "--section", "acount"]),
+        2,
+        "did you mean account",
+    );
+    assert_one_clear_line(
+        &run(
+            ep,
+            s,
+            &["apply", "account.password-policy", "--input", "oops"],
+        ),
+        2,
+        "NAME=VALUE",
+    );
+    assert_one_clear_line(
+        &run(
+            ep,
+            s,
+            &["plan", "account.password-policy", "--input", "email=a@b.c"],
+        ),
         2,
         "unknown input 'email'",
     );
     assert_one_clear_line(
-        &run(ep, s, &["plan", "account.password-policy", "--resource", "user/nobody"]),
+        &run(
+            ep,
+            s,
+            &[
+                "plan",
+                "account.password-policy",
+                "--resource",
+                "user/nobody",
+            ],
+        ),
         2,
         "--resource 'user/nobody'",
     );
     // No confirmation possible and no --yes: refuse, send nothing.
-    assert_one_clear_line(&run(ep, s, &["apply", "account.password-policy"]), 2, "--yes");
-    let o = moat_cmd(ep, s).args(["--profile", "nosuch", "scan"]).output().expect("run");
+    assert_one_clear_line(
+        &run(ep, s, &["apply", "account.password-policy"]),
+        2,
+        "--yes",
+    );
+    let o = moat_cmd(ep, s)
+        .args(["--profile", "nosuch", "scan"])
+        .output()
+        .expect("run");
     assert_one_clear_line(&o, 2, "profile 'nosuch'");
     let o = moat_cmd(ep, s)
         .env_remove("AWS_ACCESS_KEY_ID")
@@ -231,4 +370,57 @@ fn unreachable_endpoint_fails_instead_of_hanging() {
     }
     let o = child.wait_with_output().expect("output");
     assert_one_clear_line(&o, 2, &format!("127.0.0.1:{port}"));
+}
+
+#[test]
+fn access_denied_on_a_read_marks_that_item_error_and_the_scan_goes_on() {
+    let moto = Moto::start();
+    block_on(async {
+        iam_client(&moto.endpoint)
+            .await
+            .update_account_password_policy()
+            .minimum_password_length(20)
+            .password_reuse_prevention(24)
+            .send()
+            .await
+            .expect("seed");
+    });
+    let proxy = Proxy::start(moto.port);
+    proxy.answer(
+        "GetAccountPasswordPolicy",
+        403,
+        "text/xml",
+        "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type>\
+         <Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/moto is not authorized to perform: \
+         iam:GetAccountPasswordPolicy</Message></Error><RequestId>moat-test</RequestId></ErrorResponse>",
+    );
+    let state = temp_state_dir();
+    let o = run(&proxy.endpoint, state.path(), &["scan", "--format", "json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "an incomplete scan is an access error: {}",
+        text(&o)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json still printed");
+    let items = v["items"].as_array().expect("items");
+    let pp = items
+        .iter()
+        .find(|i| i["id"] == "account.password-policy")
+        .expect("item");
+    assert_eq!(pp["status"], "error");
+    assert!(
+        pp["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("iam:GetAccountPasswordPolicy")),
+        "names the denied action: {pp}"
+    );
+    // Every other item was still evaluated.
+    for i in items
+        .iter()
+        .filter(|i| i["id"] != "account.password-policy")
+    {
+        assert_ne!(i["status"], "error", "{i}");
+        assert_ne!(i["status"], "loading", "{i}");
+    }
 }

@@ -74,6 +74,8 @@ struct Shared {
     conns: Mutex<HashMap<u64, TcpStream>>,
     next_conn: AtomicU64,
     next_seq: AtomicUsize,
+    /// Canned answers by operation name: (status, content type, body).
+    canned: Mutex<HashMap<String, (u16, String, String)>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -93,6 +95,7 @@ impl Proxy {
             conns: Mutex::new(HashMap::new()),
             next_conn: AtomicU64::new(0),
             next_seq: AtomicUsize::new(0),
+            canned: Mutex::new(HashMap::new()),
         });
         let accept_shared = Arc::clone(&shared);
         let accept = std::thread::Builder::new()
@@ -135,6 +138,15 @@ impl Proxy {
             .iter()
             .filter(|r| r.operation == operation)
             .count()
+    }
+
+    /// From now on answer every `operation` request with this response instead
+    /// of forwarding it (e.g. an AccessDenied error in the service's own format).
+    pub fn answer(&self, operation: &str, status: u16, content_type: &str, body: &str) {
+        lock(&self.shared.canned).insert(
+            operation.to_string(),
+            (status, content_type.to_string(), body.to_string()),
+        );
     }
 
     /// Forgets the requests recorded so far (e.g. after seeding).
@@ -243,7 +255,27 @@ impl Conn {
                 closes,
             };
             let seq = self.record(&request);
-            let (status, response, upstream_closes) = self.exchange(&request);
+            let canned = {
+                let op = lock(&self.shared.records)
+                    .iter()
+                    .rev()
+                    .find(|r| r.seq == seq)
+                    .map(|r| r.operation.clone());
+                op.and_then(|op| lock(&self.shared.canned).get(&op).cloned())
+            };
+            let (status, response, upstream_closes) = match canned {
+                Some((status, content_type, body)) => (
+                    status,
+                    format!(
+                        "HTTP/1.1 {status} Canned\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
+                         x-amzn-RequestId: moat-test\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    )
+                    .into_bytes(),
+                    true,
+                ),
+                None => self.exchange(&request),
+            };
             self.set_status(seq, status);
             writer.write_all(&response)?;
             writer.flush()?;
