@@ -48,8 +48,8 @@ fn iam(inv: &Inventory) -> Result<&Iam, PlanError> {
     inv.iam.ready().ok_or(PlanError::NotReady(PartId::Iam))
 }
 
-fn nothing(item: &str) -> PlanError {
-    PlanError::NothingToDo(msg(item, "pass", &[]))
+fn nothing(_item: &str) -> PlanError {
+    PlanError::NothingToDo(msg("plan", "nothing", &[]))
 }
 
 /// The RequireMFA policy document (assets/policies/require-mfa.json).

@@ -1,0 +1,124 @@
+//! Runs [`Effect`]s on tokio and answers with [`Msg`]s. Nothing here blocks
+//! the event loop: every AWS call and file write happens in a spawned task.
+
+use super::update::{ApplyFailure, Effect, Msg};
+use crate::collect::{Backend, collect_parts};
+use crate::plan::execute::execute;
+use crate::plan::journal::Journal;
+use crate::state::Progress;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::mpsc::{self, UnboundedSender};
+use tokio::task::JoinHandle;
+
+pub struct Runtime {
+    backend: Arc<dyn Backend>,
+    state_dir: PathBuf,
+    tx: UnboundedSender<Msg>,
+    /// Writes that must finish before the process exits.
+    writes: Vec<JoinHandle<()>>,
+    /// Applies in flight (an apply is journaled; let it finish on quit).
+    applies: Vec<JoinHandle<()>>,
+}
+
+impl Runtime {
+    pub fn new(backend: Arc<dyn Backend>, state_dir: PathBuf, tx: UnboundedSender<Msg>) -> Self {
+        Self {
+            backend,
+            state_dir,
+            tx,
+            writes: vec![],
+            applies: vec![],
+        }
+    }
+
+    pub fn run(&mut self, effect: Effect) {
+        let tx = self.tx.clone();
+        match effect {
+            Effect::Collect { generation, parts } => {
+                let backend = self.backend.clone();
+                tokio::spawn(async move {
+                    let (ptx, mut prx) = mpsc::unbounded_channel();
+                    let collector =
+                        tokio::spawn(async move { collect_parts(backend, &parts, ptx).await });
+                    while let Some((part, result)) = prx.recv().await {
+                        if tx
+                            .send(Msg::Part {
+                                generation,
+                                part,
+                                result,
+                            })
+                            .is_err()
+                        {
+                            break;
+                        }
+                    }
+                    if let Err(e) = collector.await {
+                        tracing::error!("collection task failed: {e}");
+                    }
+                });
+            }
+            Effect::Apply { generation, plan } => {
+                let backend = self.backend.clone();
+                let journal = Journal::open(&self.state_dir, &plan.account);
+                self.applies.retain(|h| !h.is_finished());
+                self.applies.push(tokio::spawn(async move {
+                    let ptx = tx.clone();
+                    let result = execute(backend, &plan, &journal, move |event| {
+                        let _ = ptx.send(Msg::ApplyProgress { generation, event });
+                    })
+                    .await;
+                    if let Err(e) = &result {
+                        tracing::warn!("apply of {} refused: {e}", plan.item);
+                    }
+                    let _ = tx.send(Msg::Applied {
+                        generation,
+                        result: result.map_err(ApplyFailure::from),
+                    });
+                }));
+            }
+            Effect::LoadProgress { account } => {
+                let dir = self.state_dir.clone();
+                tokio::spawn(async move {
+                    let a = account.clone();
+                    let result = tokio::task::spawn_blocking(move || Progress::load(&dir, &a))
+                        .await
+                        .unwrap_or_else(|e| Err(e.to_string()));
+                    let _ = tx.send(Msg::ProgressLoaded { account, result });
+                });
+            }
+            Effect::SaveProgress { account, progress } => {
+                let dir = self.state_dir.clone();
+                self.writes.retain(|h| !h.is_finished());
+                self.writes.push(tokio::spawn(async move {
+                    let a = account.clone();
+                    let result = tokio::task::spawn_blocking(move || progress.save(&dir, &a))
+                        .await
+                        .unwrap_or_else(|e| Err(e.to_string()));
+                    if let Err(e) = &result {
+                        tracing::error!("saving progress: {e}");
+                    }
+                    let _ = tx.send(Msg::ProgressSaved { account, result });
+                }));
+            }
+        }
+    }
+
+    /// Wait for pending writes, and a little for an apply still in flight
+    /// (called once the UI is gone).
+    pub async fn finish(self) {
+        for h in self.writes {
+            let _ = h.await;
+        }
+        for h in self.applies {
+            if tokio::time::timeout(std::time::Duration::from_secs(30), h)
+                .await
+                .is_err()
+            {
+                tracing::warn!(
+                    "quit while an apply was still running; run `moat scan` to see where it got"
+                );
+            }
+        }
+    }
+}

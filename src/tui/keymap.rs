@@ -1,0 +1,583 @@
+//! Keys ↔ actions. The default keymap is `assets/keymap.toml`, embedded; a
+//! user file in the same shape may rebind actions. The help screen is
+//! generated from the keymap, so it always lists what the keys really do.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::collections::BTreeMap;
+use std::fmt;
+
+pub const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
+
+/// What has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Context {
+    Main,
+    Preview,
+    Confirm,
+    Form,
+    Dialog,
+}
+
+impl Context {
+    pub const ALL: [Context; 5] = [
+        Context::Main,
+        Context::Preview,
+        Context::Confirm,
+        Context::Form,
+        Context::Dialog,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Main => "main",
+            Context::Preview => "preview",
+            Context::Confirm => "confirm",
+            Context::Form => "form",
+            Context::Dialog => "dialog",
+        }
+    }
+
+    /// Heading on the help screen.
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Main => "Sections, items and details",
+            Context::Preview => "Diff preview",
+            Context::Confirm => "Confirmation (any other key cancels)",
+            Context::Form => "Input form (other keys type into the field)",
+            Context::Dialog => "Help and apply results",
+        }
+    }
+
+    /// Actions that mean something in this context, in help order.
+    pub fn actions(self) -> &'static [Action] {
+        use Action::*;
+        match self {
+            Context::Main => &[
+                NextAttention,
+                PrevAttention,
+                Preview,
+                Apply,
+                EditInputs,
+                MarkDone,
+                Rescan,
+                Up,
+                Down,
+                Left,
+                Right,
+                FocusNext,
+                FocusPrev,
+                PageUp,
+                PageDown,
+                Top,
+                Bottom,
+                Open,
+                Back,
+                Help,
+                Quit,
+            ],
+            Context::Preview => &[
+                Apply, EditInputs, Up, Down, PageUp, PageDown, Top, Bottom, Close, Help, Quit,
+            ],
+            Context::Confirm => &[Confirm],
+            Context::Form => &[NextField, PrevField, ClearField, Submit, Cancel],
+            Context::Dialog => &[PlanAgain, Up, Down, PageUp, PageDown, Close, Quit],
+        }
+    }
+}
+
+/// Everything a key can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    Quit,
+    Help,
+    FocusNext,
+    FocusPrev,
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Open,
+    Back,
+    Preview,
+    Apply,
+    EditInputs,
+    MarkDone,
+    NextAttention,
+    PrevAttention,
+    Rescan,
+    Close,
+    Confirm,
+    NextField,
+    PrevField,
+    ClearField,
+    Submit,
+    Cancel,
+    PlanAgain,
+}
+
+impl Action {
+    pub const ALL: [Action; 29] = [
+        Action::Quit,
+        Action::Help,
+        Action::FocusNext,
+        Action::FocusPrev,
+        Action::Up,
+        Action::Down,
+        Action::Left,
+        Action::Right,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Top,
+        Action::Bottom,
+        Action::Open,
+        Action::Back,
+        Action::Preview,
+        Action::Apply,
+        Action::EditInputs,
+        Action::MarkDone,
+        Action::NextAttention,
+        Action::PrevAttention,
+        Action::Rescan,
+        Action::Close,
+        Action::Confirm,
+        Action::NextField,
+        Action::PrevField,
+        Action::ClearField,
+        Action::Submit,
+        Action::Cancel,
+        Action::PlanAgain,
+    ];
+
+    /// The name used in keymap files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Help => "help",
+            Action::FocusNext => "focus_next",
+            Action::FocusPrev => "focus_prev",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::Left => "left",
+            Action::Right => "right",
+            Action::PageUp => "page_up",
+            Action::PageDown => "page_down",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::Open => "open",
+            Action::Back => "back",
+            Action::Preview => "preview",
+            Action::Apply => "apply",
+            Action::EditInputs => "edit_inputs",
+            Action::MarkDone => "mark_done",
+            Action::NextAttention => "next_attention",
+            Action::PrevAttention => "prev_attention",
+            Action::Rescan => "rescan",
+            Action::Close => "close",
+            Action::Confirm => "confirm",
+            Action::NextField => "next_field",
+            Action::PrevField => "prev_field",
+            Action::ClearField => "clear_field",
+            Action::Submit => "submit",
+            Action::Cancel => "cancel",
+            Action::PlanAgain => "plan_again",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.name() == s)
+    }
+
+    /// One line for the help screen.
+    pub fn description(self) -> &'static str {
+        match self {
+            Action::Quit => "quit moat",
+            Action::Help => "show this help",
+            Action::FocusNext => "focus the next pane",
+            Action::FocusPrev => "focus the previous pane",
+            Action::Up => "move up / scroll up",
+            Action::Down => "move down / scroll down",
+            Action::Left => "focus the pane to the left",
+            Action::Right => "focus the pane to the right",
+            Action::PageUp => "scroll up a page",
+            Action::PageDown => "scroll down a page",
+            Action::Top => "go to the top",
+            Action::Bottom => "go to the bottom",
+            Action::Open => "open the selected section or item",
+            Action::Back => "back to the list on the left",
+            Action::Preview => "preview the item's change as a diff",
+            Action::Apply => "apply the item's change (asks for confirmation)",
+            Action::EditInputs => "edit the values the item's change needs",
+            Action::MarkDone => "mark a guided item done / not done",
+            Action::NextAttention => "next item that needs attention (fail, manual, error)",
+            Action::PrevAttention => "previous item that needs attention",
+            Action::Rescan => "re-scan the account",
+            Action::Close => "close",
+            Action::Confirm => "apply the listed changes",
+            Action::NextField => "next field",
+            Action::PrevField => "previous field",
+            Action::ClearField => "clear the field",
+            Action::Submit => "check the values and preview the change",
+            Action::Cancel => "cancel (nothing is changed)",
+            Action::PlanAgain => "plan the item again",
+        }
+    }
+}
+
+/// One key, as written in a keymap file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+const NAMED: &[(&str, KeyCode)] = &[
+    ("enter", KeyCode::Enter),
+    ("esc", KeyCode::Esc),
+    ("tab", KeyCode::Tab),
+    ("backtab", KeyCode::BackTab),
+    ("up", KeyCode::Up),
+    ("down", KeyCode::Down),
+    ("left", KeyCode::Left),
+    ("right", KeyCode::Right),
+    ("pageup", KeyCode::PageUp),
+    ("pagedown", KeyCode::PageDown),
+    ("home", KeyCode::Home),
+    ("end", KeyCode::End),
+    ("space", KeyCode::Char(' ')),
+    ("backspace", KeyCode::Backspace),
+    ("delete", KeyCode::Delete),
+];
+
+impl Key {
+    pub fn parse(s: &str) -> Result<Key, String> {
+        let mut mods = KeyModifiers::NONE;
+        let mut rest = s;
+        loop {
+            if let Some(r) = rest.strip_prefix("ctrl-").filter(|r| !r.is_empty()) {
+                mods |= KeyModifiers::CONTROL;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("alt-").filter(|r| !r.is_empty()) {
+                mods |= KeyModifiers::ALT;
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        let lower = rest.to_ascii_lowercase();
+        let code = if let Some((_, c)) = NAMED.iter().find(|(n, _)| *n == lower) {
+            *c
+        } else if let Some(n) = lower.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()) {
+            if !(1..=12).contains(&n) {
+                return Err(format!("'{s}': function keys are f1 … f12"));
+            }
+            KeyCode::F(n)
+        } else {
+            let mut chars = rest.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) if !c.is_control() => KeyCode::Char(c),
+                _ => {
+                    return Err(format!(
+                        "'{s}' is not a key (examples: q, ?, N, ctrl-c, enter, pagedown, f1)"
+                    ));
+                }
+            }
+        };
+        // Control combinations arrive lower-case.
+        let code = match code {
+            KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => {
+                KeyCode::Char(c.to_ascii_lowercase())
+            }
+            c => c,
+        };
+        Ok(Key { code, mods })
+    }
+
+    /// Does a key event from the terminal match this key? Shift is part of
+    /// the character for printable keys ("N"), so it is not compared there.
+    pub fn matches(&self, ev: &KeyEvent) -> bool {
+        let significant = match ev.code {
+            KeyCode::Char(_) | KeyCode::BackTab => KeyModifiers::CONTROL | KeyModifiers::ALT,
+            _ => KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT,
+        };
+        let code = match ev.code {
+            KeyCode::Char(c) if ev.modifiers.contains(KeyModifiers::CONTROL) => {
+                KeyCode::Char(c.to_ascii_lowercase())
+            }
+            c => c,
+        };
+        code == self.code && (ev.modifiers & significant) == (self.mods & significant)
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            f.write_str("ctrl-")?;
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            f.write_str("alt-")?;
+        }
+        match self.code {
+            KeyCode::Char(' ') => f.write_str("space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::F(n) => write!(f, "f{n}"),
+            KeyCode::BackTab => f.write_str("shift-tab"),
+            KeyCode::PageUp => f.write_str("pgup"),
+            KeyCode::PageDown => f.write_str("pgdn"),
+            code => match NAMED.iter().find(|(_, c)| *c == code) {
+                Some((n, _)) => f.write_str(n),
+                None => write!(f, "{code:?}"),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keymap {
+    /// context → action → keys; actions in `Context::actions` order.
+    bindings: BTreeMap<Context, Vec<(Action, Vec<Key>)>>,
+}
+
+type RawKeymap = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+
+fn parse_raw(text: &str, origin: &str) -> Result<Vec<(Context, Action, Vec<Key>)>, String> {
+    let raw: RawKeymap = toml::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
+    let mut out = vec![];
+    for (ctx_name, actions) in raw {
+        let ctx = Context::ALL
+            .into_iter()
+            .find(|c| c.name() == ctx_name)
+            .ok_or_else(|| {
+                let known: Vec<&str> = Context::ALL.iter().map(|c| c.name()).collect();
+                format!(
+                    "{origin}: unknown context [{ctx_name}]; known: {}",
+                    known.join(", ")
+                )
+            })?;
+        for (action_name, keys) in actions {
+            let action = Action::from_name(&action_name)
+                .filter(|a| ctx.actions().contains(a))
+                .ok_or_else(|| {
+                    let known: Vec<&str> = ctx.actions().iter().map(|a| a.name()).collect();
+                    format!(
+                        "{origin}: [{ctx_name}] has no action '{action_name}'; known: {}",
+                        known.join(", ")
+                    )
+                })?;
+            let keys = keys
+                .iter()
+                .map(|k| {
+                    Key::parse(k).map_err(|e| format!("{origin}: [{ctx_name}] {action_name}: {e}"))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            if ctx == Context::Form
+                && keys
+                    .iter()
+                    .any(|k| matches!(k.code, KeyCode::Char(_)) && k.mods.is_empty())
+            {
+                return Err(format!(
+                    "{origin}: [form] {action_name}: a plain character cannot be bound in the form (it types)"
+                ));
+            }
+            out.push((ctx, action, keys));
+        }
+    }
+    Ok(out)
+}
+
+impl Keymap {
+    /// The embedded default keymap.
+    pub fn builtin() -> Result<Keymap, String> {
+        Self::with_overlay(None)
+    }
+
+    /// The default keymap with a user file on top (`origin` names it in errors).
+    pub fn with_overlay(user: Option<(&str, &str)>) -> Result<Keymap, String> {
+        let mut map: BTreeMap<(Context, Action), Vec<Key>> = BTreeMap::new();
+        for (c, a, k) in parse_raw(DEFAULT_KEYMAP, "assets/keymap.toml")? {
+            map.insert((c, a), k);
+        }
+        if let Some((text, origin)) = user {
+            for (c, a, k) in parse_raw(text, origin)? {
+                map.insert((c, a), k);
+            }
+        }
+        let bindings = Context::ALL
+            .into_iter()
+            .map(|c| {
+                let list = c
+                    .actions()
+                    .iter()
+                    .filter_map(|a| map.get(&(c, *a)).map(|k| (*a, k.clone())))
+                    .filter(|(_, k)| !k.is_empty())
+                    .collect();
+                (c, list)
+            })
+            .collect();
+        Ok(Keymap { bindings })
+    }
+
+    /// The action a key means in `ctx` (the first binding wins).
+    pub fn action(&self, ctx: Context, ev: &KeyEvent) -> Option<Action> {
+        self.bindings
+            .get(&ctx)?
+            .iter()
+            .find(|(_, keys)| keys.iter().any(|k| k.matches(ev)))
+            .map(|(a, _)| *a)
+    }
+
+    /// The keys bound to `action` in `ctx`, as shown to the user.
+    pub fn keys(&self, ctx: Context, action: Action) -> Vec<String> {
+        self.bindings
+            .get(&ctx)
+            .and_then(|l| l.iter().find(|(a, _)| *a == action))
+            .map(|(_, k)| k.iter().map(Key::to_string).collect())
+            .unwrap_or_default()
+    }
+
+    /// The first key of `action` in `ctx` (for hints), or "—" when unbound.
+    pub fn key(&self, ctx: Context, action: Action) -> String {
+        self.keys(ctx, action)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| "—".into())
+    }
+
+    /// Every binding, per context, for the help screen.
+    pub fn help(&self) -> Vec<(Context, Vec<(String, &'static str)>)> {
+        Context::ALL
+            .into_iter()
+            .map(|c| {
+                let rows = self
+                    .bindings
+                    .get(&c)
+                    .map(|l| {
+                        l.iter()
+                            .map(|(a, k)| (key_list(k), a.description()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                (c, rows)
+            })
+            .collect()
+    }
+}
+
+fn key_list(keys: &[Key]) -> String {
+    keys.iter()
+        .map(Key::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn builtin_keymap_parses_and_binds_every_context() {
+        let k = Keymap::builtin().expect("assets/keymap.toml");
+        assert_eq!(
+            k.action(Context::Main, &ev(KeyCode::Char('q'), KeyModifiers::NONE)),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            k.action(
+                Context::Main,
+                &ev(KeyCode::Char('c'), KeyModifiers::CONTROL)
+            ),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            k.action(Context::Main, &ev(KeyCode::Char('N'), KeyModifiers::SHIFT)),
+            Some(Action::PrevAttention)
+        );
+        assert_eq!(
+            k.action(Context::Main, &ev(KeyCode::Char('n'), KeyModifiers::NONE)),
+            Some(Action::NextAttention)
+        );
+        assert_eq!(
+            k.action(Context::Form, &ev(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            Some(Action::PrevField)
+        );
+        assert_eq!(
+            k.action(
+                Context::Confirm,
+                &ev(KeyCode::Char('y'), KeyModifiers::NONE)
+            ),
+            Some(Action::Confirm)
+        );
+        assert_eq!(
+            k.action(
+                Context::Confirm,
+                &ev(KeyCode::Char('Y'), KeyModifiers::SHIFT)
+            ),
+            None
+        );
+        for c in Context::ALL {
+            assert!(
+                !k.help()
+                    .iter()
+                    .find(|(x, _)| *x == c)
+                    .expect("context")
+                    .1
+                    .is_empty(),
+                "{c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_default_action_has_a_description_and_round_trips() {
+        for a in Action::ALL {
+            assert_eq!(Action::from_name(a.name()), Some(a));
+            assert!(!a.description().is_empty());
+        }
+    }
+
+    #[test]
+    fn keys_parse_and_display() {
+        for (s, shown) in [
+            ("q", "q"),
+            ("ctrl-c", "ctrl-c"),
+            ("ctrl-C", "ctrl-c"),
+            ("backtab", "shift-tab"),
+            ("space", "space"),
+            ("f5", "f5"),
+            ("pagedown", "pgdn"),
+            ("?", "?"),
+        ] {
+            assert_eq!(Key::parse(s).expect(s).to_string(), shown);
+        }
+        for bad in ["", "ctrl-", "f13", "foo", "\u{1b}"] {
+            assert!(Key::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn user_overlay_rebinds_and_errors_name_the_file() {
+        let k =
+            Keymap::with_overlay(Some(("[main]\nquit = [\"x\"]\n", "user.toml"))).expect("overlay");
+        assert_eq!(
+            k.action(Context::Main, &ev(KeyCode::Char('x'), KeyModifiers::NONE)),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            k.action(Context::Main, &ev(KeyCode::Char('q'), KeyModifiers::NONE)),
+            None
+        );
+        let e = Keymap::with_overlay(Some(("[main]\nfly = [\"x\"]\n", "user.toml"))).unwrap_err();
+        assert!(e.contains("user.toml") && e.contains("fly"), "{e}");
+        let e =
+            Keymap::with_overlay(Some(("[form]\nsubmit = [\"s\"]\n", "user.toml"))).unwrap_err();
+        assert!(e.contains("types"), "{e}");
+    }
+}

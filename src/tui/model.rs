@@ -1,0 +1,348 @@
+//! The TUI's state. Everything the screen shows is here, already computed
+//! (item results, diff lines, sanitized account text): the view only reads it.
+
+use super::keymap::Keymap;
+use crate::checks::{self, Ctx, ItemDef, ItemResult, Status};
+use crate::collect::Mode;
+use crate::config::Settings;
+use crate::diff::DiffLine;
+use crate::inventory::{Inventory, PartId};
+use crate::plan::{InputSpec, Inputs, Plan};
+use crate::report::sanitize;
+use crate::state::Progress;
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+/// Which pane has the keyboard in the main view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Sections,
+    Items,
+    Detail,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Success,
+    Warning,
+    Error,
+}
+
+/// A one-line message in the footer, until the next key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    pub level: Level,
+    pub text: String,
+}
+
+/// Guided-item progress for the current account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProgressState {
+    /// No account known yet, or its file is being read.
+    Unknown,
+    Loaded,
+    /// The file could not be read; marks are not saved over it.
+    Broken(String),
+}
+
+/// One op as the confirmation dialog lists it (sanitized).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpRow {
+    pub action: String,
+    pub resource: String,
+    pub region: String,
+    pub reversible: bool,
+    pub describe: String,
+}
+
+impl OpRow {
+    pub fn rows(plan: &Plan) -> Vec<OpRow> {
+        plan.steps
+            .iter()
+            .map(|s| OpRow {
+                action: s.op.action().to_string(),
+                resource: sanitize(&s.op.resource().to_string()),
+                region: s
+                    .op
+                    .region()
+                    .map(sanitize)
+                    .unwrap_or_else(|| "global".into()),
+                reversible: s.inverse.is_some(),
+                describe: sanitize(&s.op.describe()),
+            })
+            .collect()
+    }
+}
+
+/// A plan on screen: its diff, already computed and sanitized.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviewState {
+    pub item: String,
+    pub plan: Plan,
+    pub lines: Vec<DiffLine>,
+    pub ops: Vec<OpRow>,
+    pub warnings: Vec<String>,
+    pub scroll: u16,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfirmState {
+    pub item: String,
+    pub plan: Plan,
+    pub ops: Vec<OpRow>,
+    pub warnings: Vec<String>,
+    pub dry_run: bool,
+    pub account: String,
+    /// The preview to go back to when cancelled.
+    pub back: Option<PreviewState>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub spec: InputSpec,
+    pub label: String,
+    pub help: String,
+    pub value: String,
+    pub error: Option<String>,
+    /// Typed into or left: show its error.
+    pub touched: bool,
+}
+
+impl Field {
+    pub fn revalidate(&mut self) {
+        self.error = self.spec.validate(&self.value).err();
+    }
+    pub fn shown_error(&self) -> Option<&str> {
+        self.error.as_deref().filter(|_| self.touched)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormState {
+    pub item: String,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// A problem the plan builder found with the values as a whole.
+    pub note: Option<String>,
+}
+
+/// Where an apply is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApplyingState {
+    pub item: String,
+    pub plan: Plan,
+    pub ops: Vec<OpRow>,
+    pub stage: String,
+    pub dry_run: bool,
+}
+
+/// A resource that differs from the preview after apply, as a diff.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MismatchView {
+    pub resource: String,
+    pub lines: Vec<DiffLine>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutcomeKind {
+    /// Every op was sent (or, in dry-run, recorded).
+    Applied {
+        mismatches: Vec<MismatchView>,
+        batch: Option<String>,
+    },
+    /// An op was refused; later ones were not sent.
+    Failed {
+        index: usize,
+        error: String,
+        batch: Option<String>,
+    },
+    /// The resource changed since the plan: nothing was sent.
+    Drift {
+        resource: String,
+        lines: Vec<DiffLine>,
+    },
+    /// Refused or failed before sending anything.
+    Refused { error: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeState {
+    pub item: String,
+    pub kind: OutcomeKind,
+    /// Ops handled (sent, or recorded in dry-run).
+    pub done: Vec<OpRow>,
+    pub dry_run: bool,
+    pub scroll: u16,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    /// `back` is the overlay to return to when help closes.
+    Help {
+        scroll: u16,
+        back: Option<Box<Overlay>>,
+    },
+    Preview(PreviewState),
+    Confirm(Box<ConfirmState>),
+    Form(FormState),
+    Applying(ApplyingState),
+    Outcome(OutcomeState),
+}
+
+/// The whole UI state.
+pub struct Model {
+    pub mode: Mode,
+    pub settings: Settings,
+    pub keymap: Keymap,
+    pub now: DateTime<Utc>,
+    pub inventory: Inventory,
+    /// Evaluated items, in guide order (`checks::items()`), account text sanitized.
+    pub results: Vec<ItemResult>,
+    /// Sanitized account id and caller ARN, once known.
+    pub account: Option<String>,
+    pub caller: Option<String>,
+    /// Raw account id (for file names and the journal).
+    pub account_raw: Option<String>,
+    pub progress: Progress,
+    pub progress_state: ProgressState,
+    /// Generation of the latest collect request per part; older answers are dropped.
+    pub part_gen: BTreeMap<PartId, u64>,
+    pub next_gen: u64,
+    /// The apply in flight, by generation.
+    pub applying_gen: Option<u64>,
+    /// Values the user gave per item's inputs.
+    pub inputs: BTreeMap<String, Inputs>,
+    pub sections: Vec<&'static str>,
+    pub section: usize,
+    /// Index within the selected section.
+    pub item: usize,
+    pub focus: Focus,
+    pub detail_scroll: u16,
+    pub spinner: usize,
+    pub overlay: Option<Overlay>,
+    pub flash: Option<Flash>,
+    /// Quit was asked while an apply runs; asked again, it quits anyway.
+    pub quit_armed: bool,
+    pub quit: bool,
+}
+
+pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+impl Model {
+    pub fn new(mode: Mode, settings: Settings, keymap: Keymap, now: DateTime<Utc>) -> Model {
+        let mut m = Model {
+            mode,
+            settings,
+            keymap,
+            now,
+            inventory: Inventory::default(),
+            results: vec![],
+            account: None,
+            caller: None,
+            account_raw: None,
+            progress: Progress::default(),
+            progress_state: ProgressState::Unknown,
+            part_gen: BTreeMap::new(),
+            next_gen: 1,
+            applying_gen: None,
+            inputs: BTreeMap::new(),
+            sections: checks::sections(),
+            section: 0,
+            item: 0,
+            focus: Focus::Items,
+            detail_scroll: 0,
+            spinner: 0,
+            overlay: None,
+            flash: None,
+            quit_armed: false,
+            quit: false,
+        };
+        m.reevaluate();
+        m
+    }
+
+    /// Recompute every item's result from the inventory and progress.
+    pub fn reevaluate(&mut self) {
+        let ctx = Ctx {
+            now: self.now,
+            settings: &self.settings,
+            done: &self.progress.done,
+        };
+        self.results = checks::items()
+            .iter()
+            .map(|def| {
+                let mut r = checks::evaluate(def, &self.inventory, &ctx);
+                r.summary = sanitize(&r.summary);
+                for f in &mut r.findings {
+                    f.resource = sanitize(&f.resource);
+                    f.detail = sanitize(&f.detail);
+                    f.region = f.region.as_deref().map(sanitize);
+                }
+                r
+            })
+            .collect();
+    }
+
+    pub fn section_id(&self) -> Option<&'static str> {
+        self.sections.get(self.section).copied()
+    }
+
+    /// Items of the selected section, in guide order, with their global index.
+    pub fn section_items(&self, section: &str) -> Vec<(usize, &'static ItemDef)> {
+        checks::items()
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.section == section)
+            .collect()
+    }
+
+    pub fn current_items(&self) -> Vec<(usize, &'static ItemDef)> {
+        self.section_id()
+            .map(|s| self.section_items(s))
+            .unwrap_or_default()
+    }
+
+    /// The selected item and its result.
+    pub fn current(&self) -> Option<(&'static ItemDef, &ItemResult)> {
+        let (g, def) = *self.current_items().get(self.item)?;
+        Some((def, self.results.get(g)?))
+    }
+
+    pub fn result(&self, id: &str) -> Option<&ItemResult> {
+        self.results.iter().find(|r| r.id == id)
+    }
+
+    pub fn count(&self, s: Status) -> usize {
+        self.results.iter().filter(|r| r.status == s).count()
+    }
+
+    /// Parts collected (ready or failed) out of the parts asked for.
+    pub fn collection_progress(&self) -> (usize, usize) {
+        self.inventory.progress()
+    }
+
+    pub fn collecting(&self) -> bool {
+        let (d, t) = self.collection_progress();
+        d < t
+    }
+
+    /// Something on screen moves (spinners), so ticks should redraw.
+    pub fn animating(&self) -> bool {
+        self.collecting()
+            || matches!(self.overlay, Some(Overlay::Applying(_)))
+            || self.results.iter().any(|r| r.status == Status::Loading)
+    }
+
+    pub fn spinner_frame(&self) -> &'static str {
+        SPINNER[self.spinner % SPINNER.len()]
+    }
+
+    pub fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            now: self.now,
+            settings: &self.settings,
+            done: &self.progress.done,
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! Screens: the view rendered into ratatui's `TestBackend` at 120×36 and
+//! compared with the reviewed snapshots in `screens/`. The demo account, a
+//! fixed clock and fixed spinner frames make them deterministic.
+
+use super::model::{Model, OutcomeKind, Overlay};
+use super::tests::{code, demo, fixed_now, key, loaded, new_model, select, typed};
+use super::update::{ApplyFailure, Effect, Msg, update};
+use super::view;
+use crate::collect::Mode;
+use crate::collect::demo::demo_inventory;
+use crate::inventory::{PartError, PartId};
+use crate::plan::execute::ExecReport;
+use crossterm::event::KeyCode;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+
+const W: u16 = 120;
+const H: u16 = 36;
+
+fn draw(m: &Model) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(W, H)).expect("test terminal");
+    t.draw(|f| view::render(f, m)).expect("draw");
+    t
+}
+
+macro_rules! screen {
+    ($name:expr, $model:expr) => {
+        insta::with_settings!({
+            snapshot_path => "../../screens",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+            description => concat!("moat TUI, ", $name, ", 120x36"),
+        }, {
+            insta::assert_snapshot!($name, draw(&$model).backend());
+        })
+    };
+}
+
+/// The text of row `y`.
+fn row(t: &Terminal<TestBackend>, y: u16) -> String {
+    let b = t.backend().buffer();
+    (0..b.area.width)
+        .map(|x| b[(x, y)].symbol().to_string())
+        .collect()
+}
+
+fn find_row(t: &Terminal<TestBackend>, needle: &str) -> Option<u16> {
+    (0..H).find(|y| row(t, *y).contains(needle))
+}
+
+#[test]
+fn main_view() {
+    let m = demo(Mode::Demo);
+    screen!("main", m);
+}
+
+#[test]
+fn main_view_while_scanning() {
+    let mut m = new_model(Mode::Live);
+    let e = update(&mut m, Msg::Start);
+    let [Effect::Collect { generation, .. }] = e.as_slice() else {
+        panic!("{e:?}")
+    };
+    let inv = demo_inventory().unwrap();
+    for p in [
+        PartId::Identity,
+        PartId::PasswordPolicy,
+        PartId::AlternateContacts,
+    ] {
+        update(
+            &mut m,
+            Msg::Part {
+                generation: *generation,
+                part: p,
+                result: Ok(inv.get(p).unwrap()),
+            },
+        );
+    }
+    select(&mut m, "account.password-policy");
+    screen!("scanning", m);
+}
+
+#[test]
+fn diff_preview() {
+    let mut m = demo(Mode::Demo);
+    select(&mut m, "account.password-policy");
+    update(&mut m, key('p'));
+    assert!(matches!(m.overlay, Some(Overlay::Preview(_))));
+    screen!("preview", m);
+    // Colours: added lines green, removed lines red.
+    let t = draw(&m);
+    let y = find_row(&t, "+  \"MinimumPasswordLength\": 14").expect("added line");
+    let x = row(&t, y).find('+').unwrap();
+    let x = row(&t, y)[..x].chars().count() as u16;
+    assert_eq!(t.backend().buffer()[(x, y)].fg, Color::Green);
+    let y = find_row(&t, "-  \"MinimumPasswordLength\": 8").expect("removed line");
+    assert_eq!(t.backend().buffer()[(x, y)].fg, Color::Red);
+}
+
+#[test]
+fn confirmation_dialog_live() {
+    let mut m = demo(Mode::Live);
+    select(&mut m, "account.password-policy");
+    update(&mut m, key('a'));
+    assert!(matches!(m.overlay, Some(Overlay::Confirm(_))));
+    screen!("confirm", m);
+}
+
+#[test]
+fn confirmation_dialog_dry_run_with_warnings() {
+    let mut m = demo(Mode::DryRun { demo: false });
+    select(&mut m, "account.console-users-mfa");
+    update(&mut m, key('a'));
+    assert!(matches!(m.overlay, Some(Overlay::Confirm(_))));
+    screen!("confirm_dry_run", m);
+}
+
+#[test]
+fn input_form_with_an_inline_error() {
+    let mut m = demo(Mode::Demo);
+    select(&mut m, "account.alternate-contacts");
+    update(&mut m, key('p'));
+    typed(&mut m, "Cloud Security Team");
+    update(&mut m, code(KeyCode::Tab));
+    typed(&mut m, "Security Operations");
+    update(&mut m, code(KeyCode::Tab));
+    typed(&mut m, "security@example");
+    update(&mut m, code(KeyCode::Tab));
+    typed(&mut m, "+1 555 0100");
+    assert!(matches!(m.overlay, Some(Overlay::Form(_))));
+    screen!("form", m);
+}
+
+#[test]
+fn help_from_the_keymap() {
+    let mut m = demo(Mode::Demo);
+    update(&mut m, key('?'));
+    screen!("help", m);
+}
+
+#[test]
+fn guided_item_with_steps() {
+    let mut m = demo(Mode::Demo);
+    select(&mut m, "account.root-mfa");
+    screen!("guided", m);
+}
+
+#[test]
+fn guided_item_marked_done() {
+    let mut m = demo(Mode::Demo);
+    select(&mut m, "account.billing-access");
+    update(&mut m, key('m'));
+    update(&mut m, code(KeyCode::Tab));
+    screen!("guided_done", m);
+}
+
+#[test]
+fn item_in_error() {
+    let mut inv = demo_inventory().unwrap();
+    inv.set_error(
+        PartId::PasswordPolicy,
+        PartError::new(
+            "iam:GetAccountPasswordPolicy",
+            Some("AccessDenied".into()),
+            "not authorized",
+        ),
+    );
+    let mut m = loaded(Mode::Live, &inv);
+    select(&mut m, "account.password-policy");
+    screen!("error", m);
+}
+
+fn applied(
+    mode: Mode,
+    result: impl FnOnce(&crate::plan::Plan) -> Result<ExecReport, ApplyFailure>,
+) -> Model {
+    let mut m = demo(mode);
+    select(&mut m, "account.password-policy");
+    update(&mut m, key('a'));
+    let e = update(&mut m, key('y'));
+    let [Effect::Apply { generation, plan }] = e.as_slice() else {
+        panic!("{e:?}")
+    };
+    let r = result(plan);
+    update(
+        &mut m,
+        Msg::Applied {
+            generation: *generation,
+            result: r,
+        },
+    );
+    m
+}
+
+#[test]
+fn apply_outcome_rechecked() {
+    let mut m = applied(Mode::Live, |plan| {
+        Ok(ExecReport {
+            applied: vec![(0, crate::collect::Applied::Sent)],
+            failed: None,
+            mismatches: vec![],
+            batch: Some("20261129T000000Z-00a1".into()),
+            dry_run: false,
+        })
+        .inspect(|_| assert_eq!(plan.steps.len(), 1))
+    });
+    // The re-read arrives: the policy now passes.
+    let mut inv = demo_inventory().unwrap();
+    if let crate::inventory::Part::Ready(Some(p)) = &mut inv.password_policy {
+        p.minimum_password_length = 14;
+        p.password_reuse_prevention = Some(24);
+    }
+    let generation = m.part_gen[&PartId::PasswordPolicy];
+    for p in PartId::ALL {
+        if m.part_gen[p] == generation {
+            update(
+                &mut m,
+                Msg::Part {
+                    generation,
+                    part: *p,
+                    result: Ok(inv.get(*p).unwrap()),
+                },
+            );
+        }
+    }
+    assert!(
+        matches!(&m.overlay, Some(Overlay::Outcome(o)) if matches!(o.kind, OutcomeKind::Applied { .. }))
+    );
+    screen!("applied", m);
+}
+
+#[test]
+fn apply_outcome_drift() {
+    let m = applied(Mode::Live, |_| {
+        Err(ApplyFailure::Drift {
+            resource: "password-policy".into(),
+            planned: "{\n  \"MinimumPasswordLength\": 8,\n  \"RequireSymbols\": false\n}\n".into(),
+            live: "{\n  \"MinimumPasswordLength\": 10,\n  \"RequireSymbols\": false\n}\n".into(),
+        })
+    });
+    screen!("applied_drift", m);
+}
+
+#[test]
+fn apply_outcome_dry_run() {
+    let m = applied(Mode::DryRun { demo: true }, |_| {
+        Ok(ExecReport {
+            applied: vec![(0, crate::collect::Applied::Recorded)],
+            failed: None,
+            mismatches: vec![],
+            batch: None,
+            dry_run: true,
+        })
+    });
+    screen!("applied_dry_run", m);
+}
+
+#[test]
+fn header_badge_is_coloured_per_mode() {
+    for (mode, bg) in [
+        (Mode::Live, Color::Red),
+        (Mode::Demo, Color::Blue),
+        (Mode::DryRun { demo: false }, Color::Yellow),
+    ] {
+        let m = demo(mode);
+        let t = draw(&m);
+        let r = row(&t, 0);
+        let badge = mode.badge();
+        let x = r[..r.find(badge).expect("badge")].chars().count() as u16;
+        assert_eq!(t.backend().buffer()[(x, 0)].bg, bg, "{badge}");
+    }
+    let _ = fixed_now();
+}

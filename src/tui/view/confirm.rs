@@ -1,0 +1,124 @@
+//! The confirmation before applying: every call, its resource, region and
+//! whether undo can reverse it; the plan's warnings; what mode this is.
+
+use super::{dialog_area, dialog_block, dim, key_style, mode_style, wrap};
+use crate::collect::Mode;
+use crate::tui::keymap::{Action, Context};
+use crate::tui::model::{ConfirmState, Model};
+use ratatui::Frame;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub fn render(f: &mut Frame, m: &Model, c: &ConfirmState) {
+    let full = f.area();
+    let w = full.width.saturating_sub(8).min(110);
+    let width = w.saturating_sub(4) as usize;
+    let yes = m.keymap.key(Context::Confirm, Action::Confirm);
+
+    let mut lines: Vec<Line> = vec![Line::raw("")];
+    let aw = c
+        .ops
+        .iter()
+        .map(|o| o.action.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    let rw = c
+        .ops
+        .iter()
+        .map(|o| o.resource.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(8);
+    let gw = c
+        .ops
+        .iter()
+        .map(|o| o.region.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(6);
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    lines.push(Line::styled(
+        format!(
+            " #  {:aw$}  {:rw$}  {:gw$}  undo",
+            "call", "resource", "region"
+        ),
+        dim(),
+    ));
+    for (i, o) in c.ops.iter().enumerate() {
+        let (undo, ustyle) = if o.reversible {
+            ("reversible", Style::new().fg(Color::Green))
+        } else {
+            (
+                "NOT reversible",
+                Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+            )
+        };
+        lines.push(Line::from(vec![
+            Span::raw(format!("{:>2}  ", i + 1)),
+            Span::styled(format!("{:aw$}", o.action), bold),
+            Span::raw(format!("  {:rw$}  {:gw$}  ", o.resource, o.region)),
+            Span::styled(undo, ustyle),
+        ]));
+        lines.extend(
+            wrap(&o.describe, width, "    ", 4)
+                .into_iter()
+                .map(|l| Line::styled(l, dim())),
+        );
+    }
+    lines.push(Line::raw(""));
+    for w in &c.warnings {
+        for l in wrap(w, width, " ⚠ ", 3) {
+            lines.push(Line::styled(l, Style::new().fg(Color::Yellow)));
+        }
+        lines.push(Line::raw(""));
+    }
+    let (note, style) = match m.mode {
+        Mode::DryRun { .. } => (
+            "Dry-run: nothing will be sent. moat records the calls and shows what would have been sent.".to_string(),
+            Style::new().fg(Color::Yellow),
+        ),
+        Mode::Demo => (
+            format!("These calls change the demo account {} (kept on this machine only).", c.account),
+            Style::new().fg(Color::Cyan),
+        ),
+        Mode::Live => (
+            format!("These calls change the live AWS account {}. Each one is journaled first.", c.account),
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        ),
+    };
+    lines.push(Line::from(vec![
+        Span::raw(" "),
+        Span::styled(format!(" {} ", m.mode.badge()), mode_style(m.mode)),
+    ]));
+    lines.extend(
+        wrap(&note, width, " ", 1)
+            .into_iter()
+            .map(|l| Line::styled(l, style)),
+    );
+    lines.push(Line::raw(""));
+    let what = if c.dry_run {
+        " to record the calls (nothing is sent)."
+    } else {
+        " to apply."
+    };
+    lines.push(Line::from(vec![
+        Span::raw(" Press "),
+        Span::styled(yes.clone(), key_style()),
+        Span::raw(what),
+        Span::raw(" Any other key cancels."),
+    ]));
+
+    let h = lines.len() as u16 + 2;
+    let area = dialog_area(f, w, h);
+    let block = dialog_block(
+        format!("Apply {}?", c.item),
+        Line::from(vec![
+            Span::raw(" "),
+            Span::styled(yes, key_style()),
+            Span::raw(" apply · any other key cancels "),
+        ]),
+    );
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}

@@ -1,0 +1,186 @@
+//! The detail pane: what the selected item checks, its live state, the failing
+//! resources, what moat's change does, the guided steps and why it matters.
+
+use super::{dim, heading, heading_style, key_style, paragraphs, status_style, symbol, wrap};
+use crate::checks::{Fix, Status};
+use crate::guide::{fill, guide};
+use crate::tui::keymap::{Action, Context};
+use crate::tui::model::{Focus, Model};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub fn render(f: &mut Frame, area: Rect, m: &Model) {
+    let focused = m.focus == Focus::Detail && m.overlay.is_none();
+    let block = super::items::pane_block(" Detail ", focused);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let width = inner.width.saturating_sub(2) as usize;
+    let lines = lines(m, width);
+    let p = Paragraph::new(lines).scroll((m.detail_scroll, 0));
+    let inner = Rect {
+        x: inner.x + 1,
+        width: inner.width.saturating_sub(1),
+        ..inner
+    };
+    f.render_widget(p, inner);
+}
+
+fn lines(m: &Model, width: usize) -> Vec<Line<'static>> {
+    let Some((def, r)) = m.current() else {
+        return vec![Line::raw("No item selected.")];
+    };
+    let text = guide().item(def.id);
+    let account = m.account.clone().unwrap_or_else(|| "(your account)".into());
+    let mut out: Vec<Line<'static>> = vec![];
+
+    out.push(Line::from(Span::styled(
+        r.title.clone(),
+        Style::new().add_modifier(Modifier::BOLD),
+    )));
+    let mut meta = vec![Span::styled(def.id.to_string(), dim())];
+    if !def.cis.is_empty() {
+        meta.push(Span::styled(
+            format!("  ·  CIS {}", def.cis.join(", ")),
+            dim(),
+        ));
+    }
+    out.push(Line::from(meta));
+    out.push(Line::raw(""));
+
+    // Live state.
+    let st = status_style(r.status).add_modifier(Modifier::BOLD);
+    let label = format!(
+        "{} {}",
+        symbol(m, r.status),
+        r.status.as_str().replace('_', " ")
+    );
+    let summary = match r.status {
+        Status::Loading => "reading the account…".to_string(),
+        _ => r.summary.clone(),
+    };
+    let first = format!("{label}  ");
+    let wrapped = wrap(&summary, width, &first, first.chars().count());
+    for (i, l) in wrapped.into_iter().enumerate() {
+        if i == 0 {
+            let rest: String = l.chars().skip(label.chars().count()).collect();
+            out.push(Line::from(vec![
+                Span::styled(label.clone(), st),
+                Span::raw(rest),
+            ]));
+        } else {
+            out.push(Line::raw(l));
+        }
+    }
+    if r.status == Status::Error {
+        let key = m.keymap.key(Context::Main, Action::Rescan);
+        let hint = format!(
+            "moat could not read what this item needs, so it cannot tell whether it passes. Grant the missing read permission and press {key} to re-scan."
+        );
+        out.extend(
+            wrap(&hint, width, "", 0)
+                .into_iter()
+                .map(|l| Line::styled(l, dim())),
+        );
+    }
+    // The check itself may not read the mark (it reads the account): say so.
+    if let Some(when) = m.progress.done.get(def.id)
+        && r.status != Status::Pass
+    {
+        let note = format!(
+            "You marked this done on {}; the check still reads the account.",
+            when.format("%Y-%m-%d")
+        );
+        out.extend(
+            wrap(&note, width, "", 0)
+                .into_iter()
+                .map(|l| Line::styled(l, dim())),
+        );
+    }
+    if !matches!(r.status, Status::Error | Status::Loading) {
+        out.push(actions(m, def));
+    }
+    out.push(Line::raw(""));
+
+    if !r.findings.is_empty() {
+        out.push(heading(&format!("Resources ({})", r.findings.len())));
+        for fnd in &r.findings {
+            let region = fnd
+                .region
+                .as_deref()
+                .map(|x| format!(" [{x}]"))
+                .unwrap_or_default();
+            out.push(Line::from(vec![
+                Span::raw("  "),
+                Span::styled(fnd.status.symbol(), status_style(fnd.status)),
+                Span::raw(" "),
+                Span::styled(
+                    format!("{}{region}", fnd.resource),
+                    Style::new().add_modifier(Modifier::BOLD),
+                ),
+            ]));
+            out.extend(
+                wrap(&fnd.detail, width, "    ", 4)
+                    .into_iter()
+                    .map(Line::raw),
+            );
+        }
+        out.push(Line::raw(""));
+    }
+
+    let Some(t) = text else { return out };
+    out.push(heading("Passing means"));
+    out.extend(paragraphs(&t.summary, width, 2));
+    out.push(Line::raw(""));
+    out.push(heading("What moat does"));
+    out.extend(paragraphs(&t.fix, width, 2));
+    out.push(Line::raw(""));
+    if !t.steps.is_empty() {
+        let key = m.keymap.key(Context::Main, Action::MarkDone);
+        out.push(Line::from(vec![
+            Span::styled("Steps", heading_style()),
+            Span::styled(format!("  (then press {key} to mark done)"), dim()),
+        ]));
+        for (i, step) in t.steps.iter().enumerate() {
+            let step = fill(step, &[("account", &account)]);
+            let n = format!("  {}. ", i + 1);
+            let indent = n.chars().count();
+            out.extend(wrap(&step, width, &n, indent).into_iter().map(Line::raw));
+        }
+        out.push(Line::raw(""));
+    }
+    out.push(heading("Why it matters"));
+    out.extend(paragraphs(&t.why, width, 2));
+    out
+}
+
+/// What the keys can do for this item.
+fn actions(m: &Model, def: &crate::checks::ItemDef) -> Line<'static> {
+    let k = |a| m.keymap.key(Context::Main, a);
+    let mut pairs: Vec<(String, &str)> = vec![];
+    if let Fix::Plan(_) = def.fix {
+        pairs.push((k(Action::Preview), "preview"));
+        pairs.push((k(Action::Apply), "apply"));
+        if !def.inputs.is_empty() {
+            pairs.push((k(Action::EditInputs), "inputs"));
+        }
+    }
+    if def.has_steps() || matches!(def.fix, Fix::Guided) {
+        let done = m.progress.done.contains_key(def.id);
+        pairs.push((
+            k(Action::MarkDone),
+            if done { "mark not done" } else { "mark done" },
+        ));
+    }
+    let mut spans = vec![];
+    for (i, (key, what)) in pairs.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", dim()));
+        }
+        spans.push(Span::styled(key, key_style()));
+        spans.push(Span::styled(format!(" {what}"), dim()));
+    }
+    Line::from(spans)
+}

@@ -1,0 +1,236 @@
+//! Rendering: reads the model, draws a frame. No I/O, no diffing, no
+//! planning; one file per pane or dialog.
+
+mod confirm;
+mod detail;
+mod footer;
+mod form;
+mod header;
+mod help;
+mod items;
+mod outcome;
+mod preview;
+mod sections;
+
+use super::model::{Level, Model, Overlay};
+use crate::checks::Status;
+use crate::collect::Mode;
+use crate::diff::{DiffLine, LineKind};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear};
+
+/// Width of the left column (sections and items).
+const LEFT_WIDTH: u16 = 46;
+
+pub fn render(f: &mut Frame, m: &Model) {
+    let [header_area, body, footer_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(f.area());
+    header::render(f, header_area, m);
+    let left_w = LEFT_WIDTH.min(body.width / 2);
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(left_w), Constraint::Min(10)]).areas(body);
+    let sections_h = (m.sections.len() as u16 + 2)
+        .max(3)
+        .min(left.height / 3)
+        .max(3);
+    let [sec_area, items_area] =
+        Layout::vertical([Constraint::Length(sections_h), Constraint::Min(3)]).areas(left);
+    sections::render(f, sec_area, m);
+    items::render(f, items_area, m);
+    detail::render(f, right, m);
+    footer::render(f, footer_area, m);
+
+    match &m.overlay {
+        None => {}
+        Some(Overlay::Help { scroll, .. }) => help::render(f, m, *scroll),
+        Some(Overlay::Preview(p)) => preview::render(f, m, p),
+        Some(Overlay::Confirm(c)) => confirm::render(f, m, c),
+        Some(Overlay::Form(form)) => form::render(f, m, form),
+        Some(Overlay::Applying(a)) => outcome::render_applying(f, m, a),
+        Some(Overlay::Outcome(o)) => outcome::render(f, m, o),
+    }
+}
+
+pub fn status_style(s: Status) -> Style {
+    match s {
+        Status::Pass => Style::new().fg(Color::Green),
+        Status::Fail => Style::new().fg(Color::Red),
+        Status::Manual => Style::new().fg(Color::Yellow),
+        Status::Accepted => Style::new().fg(Color::Cyan),
+        Status::Error => Style::new().fg(Color::Magenta),
+        Status::Loading => Style::new().fg(Color::DarkGray),
+        Status::NotApplicable => Style::new().fg(Color::DarkGray),
+    }
+}
+
+pub fn level_style(l: Level) -> Style {
+    match l {
+        Level::Info => Style::new().fg(Color::Cyan),
+        Level::Success => Style::new().fg(Color::Green),
+        Level::Warning => Style::new().fg(Color::Yellow),
+        Level::Error => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+    }
+}
+
+pub fn mode_style(mode: Mode) -> Style {
+    let bg = match mode {
+        Mode::Live => Color::Red,
+        Mode::Demo => Color::Blue,
+        Mode::DryRun { .. } => Color::Yellow,
+    };
+    Style::new()
+        .bg(bg)
+        .fg(Color::Black)
+        .add_modifier(Modifier::BOLD)
+}
+
+/// A status symbol, with the spinner while loading.
+pub fn symbol(m: &Model, s: Status) -> &'static str {
+    if s == Status::Loading {
+        m.spinner_frame()
+    } else {
+        s.symbol()
+    }
+}
+
+pub fn heading_style() -> Style {
+    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+}
+
+pub fn heading(text: &str) -> Line<'static> {
+    Line::from(Span::styled(text.to_string(), heading_style()))
+}
+
+pub fn dim() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
+
+pub fn key_style() -> Style {
+    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+}
+
+/// A styled diff line.
+pub fn diff_line(l: &DiffLine) -> Line<'_> {
+    let style = match l.kind {
+        LineKind::Header => Style::new().add_modifier(Modifier::BOLD),
+        LineKind::Hunk => Style::new().fg(Color::Cyan),
+        LineKind::Added => Style::new().fg(Color::Green),
+        LineKind::Removed => Style::new().fg(Color::Red),
+        LineKind::Context => Style::new(),
+    };
+    Line::from(Span::styled(l.text.as_str(), style))
+}
+
+/// A bordered dialog block.
+pub fn dialog_block(title: String, hints: Line<'static>) -> Block<'static> {
+    Block::new()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(Style::new().fg(Color::Cyan))
+        .title(Line::from(Span::styled(
+            format!(" {title} "),
+            Style::new().add_modifier(Modifier::BOLD),
+        )))
+        .title_bottom(hints)
+}
+
+/// A centered rectangle of at most `w` × `h`, cleared for a dialog.
+pub fn dialog_area(f: &mut Frame, w: u16, h: u16) -> Rect {
+    let area = f.area();
+    let w = w.min(area.width.saturating_sub(2)).max(10.min(area.width));
+    let h = h.min(area.height.saturating_sub(2)).max(3.min(area.height));
+    let r = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    };
+    f.render_widget(Clear, r);
+    r
+}
+
+/// Key hints: `key action · key action`.
+pub fn hints(pairs: &[(String, &str)]) -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    for (i, (k, what)) in pairs.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", dim()));
+        }
+        spans.push(Span::styled(k.clone(), key_style()));
+        spans.push(Span::raw(format!(" {what}")));
+    }
+    spans.push(Span::raw(" "));
+    Line::from(spans)
+}
+
+/// Word-wrap `text` to `width` columns; continuation lines start with `indent`
+/// spaces, the first line with `first` (which counts toward the width).
+pub fn wrap(text: &str, width: usize, first: &str, indent: usize) -> Vec<String> {
+    let width = width.max(indent + 10);
+    let mut out = vec![];
+    let mut cur = first.to_string();
+    let mut len = first.chars().count();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        let mut chars: Vec<char> = word.chars().collect();
+        if !empty && len + 1 + chars.len() > width {
+            out.push(std::mem::replace(&mut cur, " ".repeat(indent)));
+            len = indent;
+            empty = true;
+        }
+        if !empty {
+            cur.push(' ');
+            len += 1;
+        }
+        // A word longer than the room left is cut.
+        while len + chars.len() > width {
+            let room = width.saturating_sub(len);
+            cur.extend(chars.drain(..room));
+            out.push(std::mem::replace(&mut cur, " ".repeat(indent)));
+            len = indent;
+        }
+        len += chars.len();
+        cur.extend(chars);
+        empty = false;
+    }
+    out.push(cur);
+    out
+}
+
+/// Wrapped paragraphs (blank-line separated in the source) as lines.
+pub fn paragraphs(text: &str, width: usize, indent: usize) -> Vec<Line<'static>> {
+    let pad = " ".repeat(indent);
+    let mut out = vec![];
+    for (i, para) in text.split("\n\n").enumerate() {
+        if i > 0 {
+            out.push(Line::raw(""));
+        }
+        out.extend(wrap(para, width, &pad, indent).into_iter().map(Line::raw));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrap_breaks_on_words_with_hanging_indent() {
+        assert_eq!(wrap("aaa bbb ccc", 9, "", 0), vec!["aaa bbb", "ccc"]);
+        assert_eq!(
+            wrap("aaa bbb ccc ddd", 12, "1. ", 3),
+            vec!["1. aaa bbb", "   ccc ddd"]
+        );
+        assert_eq!(wrap("", 20, "  ", 2), vec!["  "]);
+        let long = wrap(&"x".repeat(30), 12, "", 0);
+        assert!(long.iter().all(|l| l.chars().count() <= 12), "{long:?}");
+        assert_eq!(long.concat(), "x".repeat(30));
+    }
+}

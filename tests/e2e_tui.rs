@@ -1,0 +1,328 @@
+//! End to end: the real `moat` binary in a pseudo-terminal against moto.
+//! Keys in, screen out (parsed with vt100), the change verified in moto.
+
+mod support;
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+use support::*;
+
+const ROWS: u16 = 36;
+const COLS: u16 = 120;
+const WAIT: Duration = Duration::from_secs(60);
+
+/// A process on a pseudo-terminal, with a parsed screen.
+struct Tty {
+    parser: vt100::Parser,
+    output: mpsc::Receiver<Vec<u8>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    _master: Box<dyn portable_pty::MasterPty + Send>,
+}
+
+impl Tty {
+    fn spawn(cmd: &std::process::Command) -> Tty {
+        let pty = native_pty_system();
+        let pair = pty
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pty");
+        let mut b = CommandBuilder::new(cmd.get_program());
+        b.args(cmd.get_args());
+        // Only the environment moat_cmd built, plus what a terminal needs.
+        b.env_clear();
+        for k in ["PATH", "HOME"] {
+            if let Some(v) = std::env::var_os(k) {
+                b.env(k, v);
+            }
+        }
+        b.env("TERM", "xterm-256color");
+        for (k, v) in cmd.get_envs() {
+            match v {
+                Some(v) => b.env(k, v),
+                None => b.env_remove(k),
+            }
+        }
+        let child = pair.slave.spawn_command(b).expect("spawn moat in the pty");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("pty reader");
+        let writer = pair.master.take_writer().expect("pty writer");
+        let (tx, output) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        if tx.send(buf[..n].to_vec()).is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        let parser = vt100::Parser::new(ROWS.try_into().unwrap(), COLS.try_into().unwrap(), 0);
+        Tty {
+            parser,
+            output,
+            writer,
+            child,
+            _master: pair.master,
+        }
+    }
+
+    fn pump(&mut self, for_at_most: Duration) {
+        if let Ok(bytes) = self.output.recv_timeout(for_at_most) {
+            self.parser.process(&bytes);
+            while let Ok(more) = self.output.try_recv() {
+                self.parser.process(&more);
+            }
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    fn rows(&self) -> Vec<String> {
+        self.parser.screen().rows(0, COLS).collect()
+    }
+
+    /// Wait until the screen satisfies `done`; panic with the screen if it never does.
+    fn wait_for(&mut self, what: &str, done: impl Fn(&str) -> bool) {
+        let start = Instant::now();
+        loop {
+            if done(&self.screen()) {
+                return;
+            }
+            if start.elapsed() > WAIT {
+                panic!("timed out waiting for {what}; screen:\n{}", self.screen());
+            }
+            self.pump(Duration::from_millis(100));
+        }
+    }
+
+    fn wait_text(&mut self, text: &str) {
+        self.wait_for(&format!("{text:?}"), |s| s.contains(text));
+    }
+
+    fn keys(&mut self, keys: &str) {
+        for k in keys.bytes() {
+            self.writer.write_all(&[k]).expect("write key");
+            self.writer.flush().expect("flush");
+            // One key per read: the UI handles each as its own event.
+            self.pump(Duration::from_millis(60));
+        }
+    }
+
+    fn esc(&mut self) {
+        self.writer.write_all(b"\x1b").expect("write esc");
+        self.writer.flush().expect("flush");
+        // crossterm tells a lone Esc from a sequence by the pause after it.
+        std::thread::sleep(Duration::from_millis(200));
+        self.pump(Duration::from_millis(100));
+    }
+}
+
+impl Drop for Tty {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// The id of the item in the detail pane (its second line).
+fn detail_id(screen: &str) -> String {
+    let row = screen.lines().nth(3).unwrap_or_default();
+    let right: String = row.chars().skip(47).collect();
+    right
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The "after" document of the diff on screen: `"Key": value` from the
+/// context and added lines after the `+++` header (the preview shows whole
+/// documents), once its closing `}` is drawn. The dialog's left border is at
+/// column 4, so a diff line's sign is at column 6.
+fn previewed_after(rows: &[String]) -> Option<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    let mut inside = false;
+    for row in rows {
+        let chars: Vec<char> = row.chars().collect();
+        if chars.len() < 8 {
+            continue;
+        }
+        let sign = chars[6];
+        let text: String = chars[7..chars.len().min(115)].iter().collect();
+        let text = text.trim();
+        if sign == '+' && text.starts_with("++ password-policy (after)") {
+            inside = true;
+            continue;
+        }
+        if !inside || sign == '-' || (sign == '@' && text.starts_with("@ ")) {
+            continue;
+        }
+        if !matches!(sign, ' ' | '+') {
+            return None;
+        }
+        if text == "}" {
+            return Some(out);
+        }
+        if let Some((k, v)) = text.split_once(": ") {
+            out.insert(
+                k.trim_matches('"').to_string(),
+                v.trim_end_matches(',').to_string(),
+            );
+        }
+    }
+    None
+}
+
+#[test]
+fn preview_apply_and_recheck_the_password_policy_in_a_pty() {
+    let moto = Moto::start();
+    let iam = block_on(iam_client(&moto.endpoint));
+    block_on(async {
+        iam.update_account_password_policy()
+            .minimum_password_length(8)
+            .require_numbers(true)
+            .require_lowercase_characters(true)
+            .allow_users_to_change_password(true)
+            .send()
+            .await
+            .expect("seed a weak password policy");
+    });
+    let state = temp_state_dir();
+    let cmd = moat_cmd(&moto.endpoint, state.path());
+    let mut tty = Tty::spawn(&cmd);
+    let pid = tty.child.process_id().expect("moat's pid");
+
+    // The account appears, then every part has been read.
+    tty.wait_text(&format!("account {ACCOUNT_ID}"));
+    tty.wait_for("the scan to finish", |s| {
+        s.contains("scanned ") && !s.contains("scanning")
+    });
+    assert!(tty.screen().contains(" LIVE "), "{}", tty.screen());
+
+    // Walk the item list down to account.password-policy, one redraw per key.
+    tty.keys("g");
+    tty.wait_for("the first item", |s| {
+        detail_id(s) == "account.root-access-keys"
+    });
+    for _ in 0..40 {
+        let here = detail_id(&tty.screen());
+        if here == "account.password-policy" {
+            break;
+        }
+        tty.keys("j");
+        tty.wait_for("the next item", |s| detail_id(s) != here);
+    }
+    tty.wait_text("account.password-policy  ·  CIS");
+    tty.wait_text("✗ fail  The password policy is weaker than recommended.");
+
+    // Preview: the diff is on screen.
+    tty.keys("p");
+    tty.wait_text("+++ password-policy (after)");
+    tty.wait_text("+  \"MinimumPasswordLength\": 14,");
+    tty.wait_text("-  \"MinimumPasswordLength\": 8,");
+    let start = Instant::now();
+    let after = loop {
+        if let Some(doc) = previewed_after(&tty.rows()) {
+            break doc;
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "no complete preview; screen:\n{}",
+            tty.screen()
+        );
+        tty.pump(Duration::from_millis(100));
+    };
+    assert_eq!(
+        after.get("MinimumPasswordLength").map(String::as_str),
+        Some("14"),
+        "{after:?}"
+    );
+    assert_eq!(
+        after.get("PasswordReusePrevention").map(String::as_str),
+        Some("24"),
+        "{after:?}"
+    );
+
+    // Confirm lists the call; `y` applies; the item is re-checked and passes.
+    tty.keys("a");
+    tty.wait_text("iam:UpdateAccountPasswordPolicy");
+    tty.wait_text("Press y to apply. Any other key cancels.");
+    tty.keys("y");
+    tty.wait_text("Now: ✓ pass  IAM password policy is strong");
+    assert!(
+        tty.screen().contains("the account now matches the preview"),
+        "{}",
+        tty.screen()
+    );
+    tty.esc();
+    tty.wait_text("✓ pass  Passwords need at least 14 characters");
+
+    tty.keys("q");
+    let start = Instant::now();
+    let status = loop {
+        tty.pump(Duration::from_millis(50));
+        if let Some(s) = tty.child.try_wait().expect("try_wait") {
+            break s;
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "moat did not exit after q; screen:\n{}",
+            tty.screen()
+        );
+    };
+    assert!(status.success(), "moat exited with {status:?}");
+    assert!(!pid_alive(pid), "moat (pid {pid}) is still running");
+
+    // moto has exactly what the preview said.
+    let got = block_on(async {
+        iam.get_account_password_policy()
+            .send()
+            .await
+            .expect("read back")
+    });
+    let p = got.password_policy().expect("a password policy");
+    let shown = |k: &str| {
+        after
+            .get(k)
+            .cloned()
+            .unwrap_or_else(|| panic!("{k} not in the preview: {after:?}"))
+    };
+    assert_eq!(
+        p.minimum_password_length().map(|v| v.to_string()),
+        Some(shown("MinimumPasswordLength"))
+    );
+    assert_eq!(
+        p.password_reuse_prevention().map(|v| v.to_string()),
+        Some(shown("PasswordReusePrevention"))
+    );
+    assert_eq!(p.require_numbers().to_string(), shown("RequireNumbers"));
+    assert_eq!(p.require_symbols().to_string(), shown("RequireSymbols"));
+    assert_eq!(
+        p.require_lowercase_characters().to_string(),
+        shown("RequireLowercaseCharacters")
+    );
+    assert_eq!(
+        p.require_uppercase_characters().to_string(),
+        shown("RequireUppercaseCharacters")
+    );
+    assert_eq!(
+        p.allow_users_to_change_password().to_string(),
+        shown("AllowUsersToChangePassword")
+    );
+}
