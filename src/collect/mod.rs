@@ -10,7 +10,6 @@ use crate::inventory::{PartError, PartId, PartValue};
 use crate::plan::Op;
 use futures::future::BoxFuture;
 use std::sync::Arc;
-use thiserror::Error;
 use tokio::sync::mpsc;
 
 /// What kind of session this is; shown as the header badge.
@@ -47,28 +46,9 @@ pub enum Applied {
     Recorded,
 }
 
-/// An op the account refused (or that could not be sent).
-#[derive(Debug, Clone, Error, PartialEq, Eq)]
-#[error("{action} failed: {}{message}", code.as_deref().map(|c| format!("{c}: ")).unwrap_or_default())]
-pub struct OpError {
-    pub action: String,
-    pub code: Option<String>,
-    pub message: String,
-}
-
-impl OpError {
-    pub fn new(
-        action: impl Into<String>,
-        code: Option<String>,
-        message: impl Into<String>,
-    ) -> Self {
-        Self {
-            action: action.into(),
-            code,
-            message: message.into(),
-        }
-    }
-}
+/// An op the account refused (or that could not be sent): the same shape as a
+/// failed read.
+pub type OpError = PartError;
 
 pub trait Backend: Send + Sync {
     fn mode(&self) -> Mode;

@@ -46,7 +46,8 @@ impl PartId {
     }
 }
 
-/// Why a part could not be collected.
+/// A failed AWS call, a read (a part could not be collected) or a change (an
+/// op was refused): the action, the service's error code, one line of message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartError {
     /// The IAM action that failed, e.g. `iam:GetAccountPasswordPolicy`.
@@ -62,11 +63,18 @@ impl PartError {
         code: Option<String>,
         message: impl Into<String>,
     ) -> Self {
+        let message: String = message.into();
+        let message = message.split_whitespace().collect::<Vec<_>>().join(" ");
         Self {
             action: action.into(),
             code,
-            message: message.into(),
+            message,
         }
+    }
+
+    /// Whether the service answered with `code`.
+    pub fn is_code(&self, code: &str) -> bool {
+        self.code.as_deref() == Some(code)
     }
 
     pub fn is_access_denied(&self) -> bool {
@@ -93,6 +101,8 @@ impl PartError {
         }
     }
 }
+
+impl std::error::Error for PartError {}
 
 impl std::fmt::Display for PartError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

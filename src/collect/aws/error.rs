@@ -1,35 +1,16 @@
 //! SDK errors → moat errors: keep the service error code (so AccessDenied can name
 //! the missing permission), turn transport failures into one readable line.
 
-use crate::collect::OpError;
 use crate::inventory::PartError;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::error::Error;
 
-/// A failed AWS call: the action (`iam:ListUsers`), the service error code if
-/// the service answered with one, and a one-line message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct CallError {
-    pub action: String,
-    pub code: Option<String>,
-    pub message: String,
-}
+/// A failed AWS call: one type for reads and changes (see [`PartError`]).
+pub(crate) type CallError = PartError;
 
-impl CallError {
-    pub fn new(
-        action: impl Into<String>,
-        code: Option<String>,
-        message: impl Into<String>,
-    ) -> Self {
-        Self {
-            action: action.into(),
-            code,
-            message: one_line(&message.into()),
-        }
-    }
-
+impl PartError {
     /// Map an SDK error for `action`.
     pub fn from_sdk<E>(action: &str, err: SdkError<E, HttpResponse>) -> Self
     where
@@ -72,23 +53,6 @@ impl CallError {
             ),
             _ => Self::new(action, None, error_chain(&err)),
         }
-    }
-
-    /// Whether the service answered with `code`.
-    pub fn is_code(&self, code: &str) -> bool {
-        self.code.as_deref() == Some(code)
-    }
-}
-
-impl From<CallError> for PartError {
-    fn from(e: CallError) -> Self {
-        PartError::new(e.action, e.code, e.message)
-    }
-}
-
-impl From<CallError> for OpError {
-    fn from(e: CallError) -> Self {
-        OpError::new(e.action, e.code, e.message)
     }
 }
 
@@ -171,7 +135,7 @@ mod tests {
         );
         assert_eq!(e.code.as_deref(), Some("AccessDenied"));
         assert_eq!(e.action, "iam:GetAccountPasswordPolicy");
-        let p: PartError = e.into();
+        let p: PartError = e;
         assert!(p.is_access_denied());
         assert_eq!(
             p.summary(),
@@ -221,9 +185,8 @@ mod tests {
         let e = CallError::from_sdk("iam:GetAccountSummary", err);
         assert_eq!(e.code, None);
         assert!(e.message.contains("timed out"), "{}", e.message);
-        let o: OpError = e.into();
         assert!(
-            o.to_string()
+            e.to_string()
                 .starts_with("iam:GetAccountSummary failed: timed out")
         );
     }

@@ -267,7 +267,7 @@ impl Backend for AwsBackend {
 
     fn collect(&self, part: PartId) -> BoxFuture<'_, Result<PartValue, PartError>> {
         Box::pin(async move {
-            let r = self.collect_part(part).await.map_err(PartError::from);
+            let r = self.collect_part(part).await;
             if let Err(e) = &r {
                 tracing::warn!(part = ?part, "collect failed: {e}");
             }
@@ -282,7 +282,7 @@ impl Backend for AwsBackend {
                 Ok(()) => Ok(Applied::Sent),
                 Err(e) => {
                     tracing::warn!(action = op.action(), code = ?e.code, "apply failed: {}", e.message);
-                    Err(e.into())
+                    Err(e)
                 }
             }
         })
