@@ -1,6 +1,9 @@
 //! The typed account model. Every collector fills one [`Part`] of the
 //! [`Inventory`]; checks read it; [`Inventory::apply`] predicts the effect of an
 //! [`Op`](crate::plan::Op) so the preview is derived from the very ops that apply sends.
+//!
+//! The parts are declared once, in the `parts!` list below: adding a section's
+//! data means adding a line there (and its types in a file of their own).
 
 pub mod account;
 mod apply;
@@ -11,39 +14,94 @@ use serde::{Deserialize, Serialize};
 pub use account::*;
 pub use document::{ResourceRef, canonical_json};
 
-/// One independently collected piece of the account. Items declare which parts
-/// they need; until those have arrived the item is `loading`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PartId {
-    Identity,
-    AccountSummary,
-    Iam,
-    CredentialReport,
-    PasswordPolicy,
-    AlternateContacts,
+/// Declares the parts: `PartId`, `PartValue`, the `Inventory` fields and the
+/// accessors that map one to the other.
+macro_rules! parts {
+    ($( $(#[$doc:meta])* $variant:ident => $field:ident : $ty:ty, $label:literal; )*) => {
+        /// One independently collected piece of the account. Items declare which
+        /// parts they need; until those have arrived the item is `loading`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum PartId {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl PartId {
+            pub const ALL: &'static [PartId] = &[$(PartId::$variant),*];
+
+            pub fn label(self) -> &'static str {
+                match self {
+                    $( PartId::$variant => $label, )*
+                }
+            }
+        }
+
+        /// The value a collector produces for one part.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "part", content = "value", rename_all = "snake_case")]
+        pub enum PartValue {
+            $( $variant($ty), )*
+        }
+
+        impl PartValue {
+            pub fn id(&self) -> PartId {
+                match self {
+                    $( PartValue::$variant(_) => PartId::$variant, )*
+                }
+            }
+        }
+
+        /// Everything moat knows about the account.
+        #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+        pub struct Inventory {
+            $( pub $field: Part<$ty>, )*
+        }
+
+        impl Inventory {
+            pub fn status(&self, id: PartId) -> PartStatus<'_> {
+                match id {
+                    $( PartId::$variant => status_of(&self.$field), )*
+                }
+            }
+
+            /// Store a collected part.
+            pub fn set(&mut self, value: PartValue) {
+                match value {
+                    $( PartValue::$variant(v) => self.$field = Part::Ready(v), )*
+                }
+            }
+
+            /// Record that a part could not be collected.
+            pub fn set_error(&mut self, id: PartId, err: PartError) {
+                match id {
+                    $( PartId::$variant => self.$field = Part::Error(err), )*
+                }
+            }
+
+            /// Mark a part as being collected again.
+            pub fn reset(&mut self, id: PartId) {
+                match id {
+                    $( PartId::$variant => self.$field = Part::Loading, )*
+                }
+            }
+
+            /// The part's value, when ready (the demo backend answers `collect` with it).
+            pub fn get(&self, id: PartId) -> Option<PartValue> {
+                Some(match id {
+                    $( PartId::$variant => PartValue::$variant(self.$field.ready()?.clone()), )*
+                })
+            }
+        }
+    };
 }
 
-impl PartId {
-    pub const ALL: &'static [PartId] = &[
-        PartId::Identity,
-        PartId::AccountSummary,
-        PartId::Iam,
-        PartId::CredentialReport,
-        PartId::PasswordPolicy,
-        PartId::AlternateContacts,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            PartId::Identity => "caller identity",
-            PartId::AccountSummary => "account summary",
-            PartId::Iam => "IAM users, groups, roles and policies",
-            PartId::CredentialReport => "credential report",
-            PartId::PasswordPolicy => "password policy",
-            PartId::AlternateContacts => "alternate contacts",
-        }
-    }
+parts! {
+    Identity => identity: Identity, "caller identity";
+    AccountSummary => account_summary: AccountSummary, "account summary";
+    Iam => iam: Iam, "IAM users, groups, roles and policies";
+    CredentialReport => credential_report: Vec<CredentialReportRow>, "credential report";
+    PasswordPolicy => password_policy: Option<PasswordPolicy>, "password policy";
+    AlternateContacts => alternate_contacts: AlternateContacts, "alternate contacts";
 }
 
 /// A failed AWS call, a read (a part could not be collected) or a change (an
@@ -144,42 +202,6 @@ impl<T> Part<T> {
     }
 }
 
-/// The value a collector produces for one part.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "part", content = "value", rename_all = "snake_case")]
-pub enum PartValue {
-    Identity(Identity),
-    AccountSummary(AccountSummary),
-    Iam(Iam),
-    CredentialReport(Vec<CredentialReportRow>),
-    PasswordPolicy(Option<PasswordPolicy>),
-    AlternateContacts(AlternateContacts),
-}
-
-impl PartValue {
-    pub fn id(&self) -> PartId {
-        match self {
-            PartValue::Identity(_) => PartId::Identity,
-            PartValue::AccountSummary(_) => PartId::AccountSummary,
-            PartValue::Iam(_) => PartId::Iam,
-            PartValue::CredentialReport(_) => PartId::CredentialReport,
-            PartValue::PasswordPolicy(_) => PartId::PasswordPolicy,
-            PartValue::AlternateContacts(_) => PartId::AlternateContacts,
-        }
-    }
-}
-
-/// Everything moat knows about the account.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Inventory {
-    pub identity: Part<Identity>,
-    pub account_summary: Part<AccountSummary>,
-    pub iam: Part<Iam>,
-    pub credential_report: Part<Vec<CredentialReportRow>>,
-    pub password_policy: Part<Option<PasswordPolicy>>,
-    pub alternate_contacts: Part<AlternateContacts>,
-}
-
 /// Whether a part is loading, ready or failed, without its data.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PartStatus<'a> {
@@ -197,61 +219,6 @@ fn status_of<T>(p: &Part<T>) -> PartStatus<'_> {
 }
 
 impl Inventory {
-    pub fn status(&self, id: PartId) -> PartStatus<'_> {
-        match id {
-            PartId::Identity => status_of(&self.identity),
-            PartId::AccountSummary => status_of(&self.account_summary),
-            PartId::Iam => status_of(&self.iam),
-            PartId::CredentialReport => status_of(&self.credential_report),
-            PartId::PasswordPolicy => status_of(&self.password_policy),
-            PartId::AlternateContacts => status_of(&self.alternate_contacts),
-        }
-    }
-
-    /// Store a collected part.
-    pub fn set(&mut self, value: PartValue) {
-        match value {
-            PartValue::Identity(v) => self.identity = Part::Ready(v),
-            PartValue::AccountSummary(v) => self.account_summary = Part::Ready(v),
-            PartValue::Iam(v) => self.iam = Part::Ready(v),
-            PartValue::CredentialReport(v) => self.credential_report = Part::Ready(v),
-            PartValue::PasswordPolicy(v) => self.password_policy = Part::Ready(v),
-            PartValue::AlternateContacts(v) => self.alternate_contacts = Part::Ready(v),
-        }
-    }
-
-    /// Record that a part could not be collected.
-    pub fn set_error(&mut self, id: PartId, err: PartError) {
-        match id {
-            PartId::Identity => self.identity = Part::Error(err),
-            PartId::AccountSummary => self.account_summary = Part::Error(err),
-            PartId::Iam => self.iam = Part::Error(err),
-            PartId::CredentialReport => self.credential_report = Part::Error(err),
-            PartId::PasswordPolicy => self.password_policy = Part::Error(err),
-            PartId::AlternateContacts => self.alternate_contacts = Part::Error(err),
-        }
-    }
-
-    /// The part's value, when ready (used by the demo backend to answer `collect`).
-    pub fn get(&self, id: PartId) -> Option<PartValue> {
-        Some(match id {
-            PartId::Identity => PartValue::Identity(self.identity.ready()?.clone()),
-            PartId::AccountSummary => {
-                PartValue::AccountSummary(self.account_summary.ready()?.clone())
-            }
-            PartId::Iam => PartValue::Iam(self.iam.ready()?.clone()),
-            PartId::CredentialReport => {
-                PartValue::CredentialReport(self.credential_report.ready()?.clone())
-            }
-            PartId::PasswordPolicy => {
-                PartValue::PasswordPolicy(self.password_policy.ready()?.clone())
-            }
-            PartId::AlternateContacts => {
-                PartValue::AlternateContacts(self.alternate_contacts.ready()?.clone())
-            }
-        })
-    }
-
     pub fn account_id(&self) -> Option<&str> {
         self.identity.ready().map(|i| i.account.as_str())
     }

@@ -6,7 +6,7 @@ use super::keymap::{Action, Context};
 use super::model::*;
 use crate::checks::{self, Fix, ItemDef, Status};
 use crate::diff::{DiffLine, LineKind, diff_lines};
-use crate::inventory::{Inventory, Part, PartError, PartId, PartValue};
+use crate::inventory::{PartError, PartId, PartValue};
 use crate::plan::execute::{ExecError, ExecEvent, ExecReport};
 use crate::plan::{Inputs, Plan, PlanError, make_plan};
 use crate::report::sanitize;
@@ -173,17 +173,6 @@ fn flash(m: &mut Model, level: Level, text: impl Into<String>) {
     });
 }
 
-fn reset_part(inv: &mut Inventory, p: PartId) {
-    match p {
-        PartId::Identity => inv.identity = Part::Loading,
-        PartId::AccountSummary => inv.account_summary = Part::Loading,
-        PartId::Iam => inv.iam = Part::Loading,
-        PartId::CredentialReport => inv.credential_report = Part::Loading,
-        PartId::PasswordPolicy => inv.password_policy = Part::Loading,
-        PartId::AlternateContacts => inv.alternate_contacts = Part::Loading,
-    }
-}
-
 /// Ask for `parts` again under a new generation; they show as loading until they arrive.
 fn collect(m: &mut Model, mut parts: Vec<PartId>) -> Vec<Effect> {
     parts.sort();
@@ -192,7 +181,7 @@ fn collect(m: &mut Model, mut parts: Vec<PartId>) -> Vec<Effect> {
     m.next_gen += 1;
     for p in &parts {
         m.part_gen.insert(*p, generation);
-        reset_part(&mut m.inventory, *p);
+        m.inventory.reset(*p);
     }
     m.reevaluate();
     vec![Effect::Collect { generation, parts }]
