@@ -183,7 +183,10 @@ pub const SECTIONS: &[&str] = &[
 
 /// Every item, in guide order.
 pub fn items() -> &'static [ItemDef] {
-    account::ITEMS
+    /// Each section's items, in guide order: a new section adds one entry.
+    const BY_SECTION: &[&[ItemDef]] = &[account::ITEMS];
+    static ALL: std::sync::OnceLock<Vec<ItemDef>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| BY_SECTION.iter().flat_map(|s| s.iter().copied()).collect())
 }
 
 pub fn item(id: &str) -> Option<&'static ItemDef> {
@@ -256,4 +259,60 @@ pub fn parts_for(items: &[&ItemDef]) -> Vec<PartId> {
     parts.sort();
     parts.dedup();
     parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::guide::guide;
+
+    #[test]
+    fn every_item_has_guide_text_and_every_input_a_label() {
+        for def in items() {
+            let t = guide()
+                .item(def.id)
+                .unwrap_or_else(|| panic!("{} has no guide text", def.id));
+            assert!(
+                !t.title.is_empty()
+                    && !t.summary.is_empty()
+                    && !t.why.is_empty()
+                    && !t.fix.is_empty()
+            );
+            for spec in def.inputs {
+                assert!(
+                    t.inputs.contains_key(spec.name),
+                    "{}: input {} has no label",
+                    def.id,
+                    spec.name
+                );
+            }
+            if matches!(def.fix, Fix::Guided) {
+                assert!(!t.steps.is_empty(), "{} is guided but has no steps", def.id);
+            }
+            assert!(SECTIONS.contains(&def.section), "{}", def.id);
+            assert!(
+                def.id.starts_with(&format!("{}.", def.section)),
+                "{}",
+                def.id
+            );
+        }
+        for s in &guide().sections {
+            for t in &s.items {
+                assert!(
+                    item(&t.id).is_some(),
+                    "guide text for unknown item {}",
+                    t.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn closest_item_suggests() {
+        assert_eq!(
+            closest_item("account.pasword-policy"),
+            Some("account.password-policy")
+        );
+        assert_eq!(closest_item("zzzz"), None);
+    }
 }
