@@ -129,7 +129,26 @@ fn root_access_keys(inv: &Inventory, _: &Ctx) -> Outcome {
             })
             .collect();
         if findings.is_empty() {
-            return Outcome::pass(msg(ROOT_KEYS, "all_inactive", &[]));
+            // Deactivated keys still exist (CIS 2.3 wants none): deleting them
+            // is left to the user, once nothing needs them.
+            let findings = iam
+                .root_keys
+                .iter()
+                .map(|k| {
+                    Finding::fail(
+                        ResourceRef::RootKey {
+                            key_id: k.id.clone(),
+                        }
+                        .to_string(),
+                        msg(ROOT_KEYS, "inactive_key", &[("key", &k.id)]),
+                    )
+                })
+                .collect();
+            return Outcome::from_findings(
+                findings,
+                String::new(),
+                msg(ROOT_KEYS, "all_inactive", &[]),
+            );
         }
         return Outcome::from_findings(findings, String::new(), msg(ROOT_KEYS, "fail", &[]));
     }
@@ -620,8 +639,19 @@ mod tests {
         assert!(!plan.warnings.is_empty(), "lock-out warning");
         assert!(plan.is_reversible());
         let after = t.fix(&inv, ROOT_KEYS, &Inputs::default());
-        // Deactivated keys still count as present for AWS; the item passes with a note.
-        assert_eq!(t.status(&after, ROOT_KEYS), Status::Pass);
+        // Deactivated keys still exist: the item says to delete them, and there
+        // is nothing more moat itself can do.
+        let r = evaluate(item(ROOT_KEYS).expect("item"), &after, &t.ctx());
+        assert_eq!(r.status, Status::Fail);
+        assert!(
+            r.findings.iter().all(|f| f.detail.contains("inactive")),
+            "{:?}",
+            r.findings
+        );
+        assert!(matches!(
+            t.plan(&after, ROOT_KEYS, &Inputs::default()),
+            Err(PlanError::NothingToDo(_))
+        ));
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub fn run(a: &GuideArgs) -> CliResult {
             out.push_str(&format!("{}\n\n{}\n\n", t.summary.trim(), t.why.trim()));
             let kind = match def.fix {
                 checks::Fix::None => "Check only.",
-                checks::Fix::Guided => "Guided: no API can do this.",
+                checks::Fix::Guided => "Guided:",
                 checks::Fix::Plan(_) => "Fix: `moat plan` previews it, `moat apply` makes it.",
             };
             out.push_str(&format!("{kind} {}\n", t.fix.trim()));
