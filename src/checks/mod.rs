@@ -157,7 +157,13 @@ impl ItemDef {
     pub fn title(&self) -> String {
         crate::guide::guide().title(self.id)
     }
-    /// Guided items have steps and can be marked done.
+    /// Only items no API can check are decided by the user marking them done;
+    /// for the others the live state decides, whatever the steps say.
+    pub fn can_mark_done(&self) -> bool {
+        matches!(self.fix, Fix::Guided) && self.needs.is_empty()
+    }
+
+    /// Items whose guide text has a step-by-step procedure.
     pub fn has_steps(&self) -> bool {
         crate::guide::guide()
             .item(self.id)

@@ -426,11 +426,11 @@ fn mark_done(m: &mut Model) -> Vec<Effect> {
     let Some((def, _)) = m.current() else {
         return vec![];
     };
-    if !def.has_steps() && !matches!(def.fix, Fix::Guided) {
+    if !def.can_mark_done() {
         flash(
             m,
             Level::Info,
-            "only guided items (those with steps) can be marked done",
+            "only items no API can check are marked done; the account's live state decides this one",
         );
         return vec![];
     }

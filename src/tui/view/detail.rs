@@ -139,9 +139,15 @@ fn lines(m: &Model, width: usize) -> Vec<Line<'static>> {
     out.push(Line::raw(""));
     if !t.steps.is_empty() {
         let key = m.keymap.key(Context::Main, Action::MarkDone);
+        let then = if def.can_mark_done() {
+            format!("  (then press {key} to mark done)")
+        } else {
+            let r = m.keymap.key(Context::Main, Action::Rescan);
+            format!("  (then press {r} to re-scan)")
+        };
         out.push(Line::from(vec![
             Span::styled("Steps", heading_style()),
-            Span::styled(format!("  (then press {key} to mark done)"), dim()),
+            Span::styled(then, dim()),
         ]));
         for (i, step) in t.steps.iter().enumerate() {
             let step = fill(step, &[("account", &account)]);
@@ -167,7 +173,7 @@ fn actions(m: &Model, def: &crate::checks::ItemDef) -> Line<'static> {
             pairs.push((k(Action::EditInputs), "inputs"));
         }
     }
-    if def.has_steps() || matches!(def.fix, Fix::Guided) {
+    if def.can_mark_done() {
         let done = m.progress.done.contains_key(def.id);
         pairs.push((
             k(Action::MarkDone),
