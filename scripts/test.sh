@@ -3,9 +3,12 @@
 #   1. moto   — installs moto (the AWS emulator the integration tests use)
 #               when python3 cannot import it
 #   2. fmt    — cargo fmt --check
-#   3. clippy — cargo clippy --all-targets -- -D warnings
-#   4. test   — cargo test --no-fail-fast (unit, integration against moto,
-#               doc tests; every test binary runs even after a failure)
+#   3. clippy+build — builds every test target once, moat's own crates through
+#               clippy-driver with -D warnings (what `cargo clippy --all-targets
+#               -- -D warnings` checks), so the dependencies are built only once
+#   4. test   — cargo test --all-targets --no-fail-fast (unit, screen snapshots,
+#               integration against moto; every test binary runs even after a
+#               failure)
 #
 # Usage: bash scripts/test.sh [extra cargo test args, e.g. a test name filter]
 #
@@ -191,8 +194,19 @@ rustc --version
 
 phase moto ensure_moto
 phase fmt run cargo fmt --all -- --check
-phase clippy run cargo clippy ${LOCKED[@]+"${LOCKED[@]}"} --all-targets -- -D warnings
-phase test run cargo test ${LOCKED[@]+"${LOCKED[@]}"} --no-fail-fast "$@"
+# One build per run: instead of `cargo clippy` (a check build of every
+# dependency) followed by `cargo test` (a second, full build), the test build
+# itself compiles moat's own crates through clippy-driver with -D warnings,
+# exactly as `cargo clippy --all-targets -- -D warnings` would lint them; the
+# dependencies are built once, by rustc. Lint errors fail the build phase.
+CLIPPY_DRIVER="$(command -v clippy-driver || true)"
+if [[ -z "$CLIPPY_DRIVER" ]]; then
+    CLIPPY_DRIVER="$(rustc --print sysroot)/bin/clippy-driver"
+fi
+export RUSTC_WORKSPACE_WRAPPER="$CLIPPY_DRIVER"
+export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+phase clippy+build run cargo test ${LOCKED[@]+"${LOCKED[@]}"} --all-targets --no-run
+phase test run cargo test ${LOCKED[@]+"${LOCKED[@]}"} --all-targets --no-fail-fast "$@"
 
 STRAY="$(reap_moto)"
 if ((STRAY > 0)); then
