@@ -301,16 +301,19 @@ pub async fn apply(s: &Session, a: &ApplyArgs) -> CliResult {
         ));
     }
     let mut code = 0;
-    let mut validated = false;
+    // One read validates the request and plans every item until something is
+    // applied; after that each item is planned on a fresh read of its parts.
+    let all = collect(&s.backend, &checks::parts_for(&items)).await;
+    account_of(&all)?;
+    validate_request(&items, &a.plan, s, &all)?;
+    let mut changed = false;
     for def in items.iter().copied() {
-        // Re-read before each item: an earlier apply may have changed the account.
-        let inv = collect(&s.backend, &checks::parts_for(&[def])).await;
+        let inv = if changed {
+            collect(&s.backend, &checks::parts_for(&[def])).await
+        } else {
+            all.clone()
+        };
         let account = account_of(&inv)?;
-        if !validated {
-            let all = collect(&s.backend, &checks::parts_for(&items)).await;
-            validate_request(&items, &a.plan, s, &all)?;
-            validated = true;
-        }
         let plan = match make(def, &inv, s, &a.plan)? {
             Made::Plan(p) => p,
             Made::Note(m, err) => {
@@ -335,6 +338,7 @@ pub async fn apply(s: &Session, a: &ApplyArgs) -> CliResult {
         let journal = Journal::open(&s.state_dir, &account);
         match execute(s.backend.clone(), &plan, &journal, |_| {}).await {
             Ok(r) => {
+                changed |= !r.dry_run && !r.applied.is_empty();
                 print_report(&plan, &r);
                 if !r.ok() {
                     code = code.max(1);
