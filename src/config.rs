@@ -1,7 +1,19 @@
-//! Settings that tune checks and plans. (The TOML config file comes later; these
-//! are its defaults.)
+//! Settings that tune checks and plans: thresholds, accepted exceptions and
+//! the CIDRs offered when tightening. The config file fills them; these are
+//! the defaults.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+/// A failing resource the user accepts, with a reason; after `expires` it fails again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exception {
+    pub item: String,
+    pub resource: String,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<NaiveDate>,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
@@ -13,6 +25,12 @@ pub struct Settings {
     pub key_unused_days: i64,
     /// account.stale-access-keys: an active key older than this is stale.
     pub key_max_age_days: i64,
+    /// ebs.recent-snapshots: a snapshot older than this is not recent.
+    pub snapshot_max_age_days: i64,
+    /// Failing resources accepted on purpose.
+    pub exceptions: Vec<Exception>,
+    /// CIDRs offered when tightening an open rule.
+    pub cidrs: Vec<String>,
 }
 
 impl Default for Settings {
@@ -22,6 +40,9 @@ impl Default for Settings {
             password_reuse_prevention: 24,
             key_unused_days: 45,
             key_max_age_days: 90,
+            snapshot_max_age_days: 7,
+            exceptions: Vec::new(),
+            cidrs: Vec::new(),
         }
     }
 }

@@ -246,7 +246,7 @@ pub fn evaluate(def: &ItemDef, inv: &Inventory, ctx: &Ctx) -> ItemResult {
         (Status::Loading, String::new(), vec![])
     } else {
         let o = (def.check)(inv, ctx);
-        (o.status, o.summary, o.findings)
+        apply_exceptions(def.id, o, ctx)
     };
     ItemResult {
         id: def.id.to_string(),
@@ -255,6 +255,78 @@ pub fn evaluate(def: &ItemDef, inv: &Inventory, ctx: &Ctx) -> ItemResult {
         status,
         summary,
         findings,
+    }
+}
+
+/// Turn failing findings the config accepts into `accepted` (an expired
+/// exception fails again, and says so); the item is `accepted` when every
+/// failing resource is.
+fn apply_exceptions(item: &str, o: Outcome, ctx: &Ctx) -> (Status, String, Vec<Finding>) {
+    let today = ctx.now.date_naive();
+    let mut findings = o.findings;
+    let mut touched = false;
+    for f in findings.iter_mut().filter(|f| f.status == Status::Fail) {
+        let Some(e) = ctx
+            .settings
+            .exceptions
+            .iter()
+            .find(|e| e.item == item && e.resource == f.resource)
+        else {
+            continue;
+        };
+        touched = true;
+        match e.expires {
+            Some(d) if d < today => {
+                let date = d.to_string();
+                f.detail = crate::guide::msg(
+                    "exception",
+                    "expired",
+                    &[
+                        ("detail", &f.detail),
+                        ("reason", &e.reason),
+                        ("date", &date),
+                    ],
+                );
+            }
+            Some(d) => {
+                let date = d.to_string();
+                f.status = Status::Accepted;
+                f.detail = crate::guide::msg(
+                    "exception",
+                    "accepted_until",
+                    &[
+                        ("detail", &f.detail),
+                        ("reason", &e.reason),
+                        ("date", &date),
+                    ],
+                );
+            }
+            None => {
+                f.status = Status::Accepted;
+                f.detail = crate::guide::msg(
+                    "exception",
+                    "accepted",
+                    &[("detail", &f.detail), ("reason", &e.reason)],
+                );
+            }
+        }
+    }
+    if !touched || o.status != Status::Fail {
+        return (o.status, o.summary, findings);
+    }
+    if findings.iter().any(|f| f.status == Status::Fail) {
+        (Status::Fail, o.summary, findings)
+    } else {
+        let n = findings
+            .iter()
+            .filter(|f| f.status == Status::Accepted)
+            .count()
+            .to_string();
+        (
+            Status::Accepted,
+            crate::guide::msg("exception", "item_accepted", &[("count", &n)]),
+            findings,
+        )
     }
 }
 
@@ -311,6 +383,86 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn exceptions_accept_until_they_expire() {
+        use crate::config::{Exception, Settings};
+        use chrono::TimeZone;
+        let inv = crate::collect::demo::demo_inventory().expect("demo");
+        let def = item("account.alternate-contacts").expect("item");
+        let now = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 29, 0, 0, 0)
+            .single()
+            .expect("date");
+        let done = Default::default();
+        let exception = |resource: &str, expires: Option<&str>| Exception {
+            item: def.id.into(),
+            resource: resource.into(),
+            reason: "handled by the parent organisation".into(),
+            expires: expires.and_then(|d| d.parse().ok()),
+        };
+        let run = |exceptions: Vec<Exception>| {
+            let settings = Settings {
+                exceptions,
+                ..Settings::default()
+            };
+            evaluate(
+                def,
+                &inv,
+                &Ctx {
+                    now,
+                    settings: &settings,
+                    done: &done,
+                },
+            )
+        };
+        assert_eq!(run(vec![]).status, Status::Fail);
+        // One of two failing resources accepted: still failing.
+        let r = run(vec![exception("contact/SECURITY", None)]);
+        assert_eq!(r.status, Status::Fail);
+        assert_eq!(
+            r.findings
+                .iter()
+                .filter(|f| f.status == Status::Accepted)
+                .count(),
+            1
+        );
+        // Both accepted: the item is accepted, the reason is visible.
+        let r = run(vec![
+            exception("contact/SECURITY", None),
+            exception("contact/OPERATIONS", Some("2027-01-01")),
+        ]);
+        assert_eq!(r.status, Status::Accepted);
+        assert!(
+            r.findings
+                .iter()
+                .all(|f| f.detail.contains("parent organisation")),
+            "{:?}",
+            r.findings
+        );
+        // An expired exception fails again and says so.
+        let r = run(vec![
+            exception("contact/SECURITY", None),
+            exception("contact/OPERATIONS", Some("2026-11-28")),
+        ]);
+        assert_eq!(r.status, Status::Fail);
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.status == Status::Fail && f.detail.contains("2026-11-28"))
+        );
+        // Another item's exception does not apply.
+        let mut other = exception("contact/SECURITY", None);
+        other.item = "account.root-mfa".into();
+        assert_eq!(
+            run(vec![other])
+                .findings
+                .iter()
+                .filter(|f| f.status == Status::Accepted)
+                .count(),
+            0
+        );
     }
 
     #[test]
