@@ -147,6 +147,8 @@ pub struct ItemDef {
     pub needs: &'static [PartId],
     /// CIS AWS Foundations Benchmark v6.0.0 controls.
     pub cis: &'static [&'static str],
+    /// AWS Security Hub (CSPM) controls that check the same thing.
+    pub security_hub: &'static [&'static str],
     pub check: CheckFn,
     pub fix: Fix,
     /// Inputs the plan asks for.

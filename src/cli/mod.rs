@@ -2,7 +2,9 @@
 //! `apply`, `undo` and `guide` subcommands. No ratatui here.
 
 mod apply;
+mod config_cmd;
 mod guide_cmd;
+mod manual;
 mod scan;
 mod undo;
 
@@ -64,6 +66,10 @@ pub struct Global {
     /// Send every AWS request to this endpoint (an emulator such as moto).
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// Config file (default: moat/config.toml in the user's config dir;
+    /// `moat config init` writes a commented one).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Requests in flight at most.
     #[arg(long, global = true, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=512))]
     pub max_concurrency: u32,
@@ -81,12 +87,64 @@ pub enum Command {
     Undo(UndoArgs),
     /// Print the hardening guide, offline.
     Guide(GuideArgs),
+    /// Write or locate the config file.
+    Config(ConfigArgs),
+    /// Print a shell completion script (e.g. `moat completions bash > /etc/bash_completion.d/moat`).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `moat man | man -l -`.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub action: ConfigAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Write a commented default config file (refuses to overwrite without --force).
+    Init {
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print where the config file is read from.
+    Path,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    pub shell: Shell,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Aligned text for a terminal.
     Table,
+    /// The JSON contract (`{"account", "identity", "items": [...]}`).
     Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// A report to attach to a ticket.
+    Markdown,
+    /// One row per finding.
+    Csv,
+}
+
+/// A compliance framework to scan and report by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Framework {
+    /// CIS AWS Foundations Benchmark v6.0.0.
+    #[value(name = "cis-6.0")]
+    Cis6,
 }
 
 #[derive(Debug, Args)]
@@ -99,6 +157,12 @@ pub struct ScanArgs {
     pub items: Vec<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Only the items mapped to this framework, reported by control.
+    #[arg(long, value_enum)]
+    pub framework: Option<Framework>,
 }
 
 #[derive(Debug, Args)]
@@ -339,8 +403,12 @@ pub async fn run(cli: Cli) -> CliResult {
     let Some(cmd) = cli.command else {
         return Err(CliError::usage("no subcommand"));
     };
-    if let Command::Guide(a) = &cmd {
-        return guide_cmd::run(a);
+    match &cmd {
+        Command::Guide(a) => return guide_cmd::run(a),
+        Command::Config(a) => return config_cmd::run(&cli.global, a),
+        Command::Completions(a) => return manual::completions(a.shell),
+        Command::Man => return manual::man(),
+        _ => {}
     }
     // Validate ids before touching the account.
     match &cmd {
@@ -366,6 +434,6 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Plan(a) => apply::plan(&session, &a).await,
         Command::Apply(a) => apply::apply(&session, &a).await,
         Command::Undo(a) => undo::run(&session, &a).await,
-        Command::Guide(_) => Ok(0),
+        Command::Guide(_) | Command::Config(_) | Command::Completions(_) | Command::Man => Ok(0),
     }
 }

@@ -28,6 +28,9 @@ pub async fn run(s: &Session, a: &ScanArgs) -> CliResult {
     let out = match a.format {
         Format::Json => report::json(&account, &identity, &results),
         Format::Table => report::table(&account, &identity, &results, color_stdout()),
+        Format::Sarif | Format::Markdown | Format::Csv => {
+            return Err(super::CliError::usage("this format is not built yet"));
+        }
     };
     print!("{out}");
     let any = |st: Status| results.iter().any(|r| r.status == st);
