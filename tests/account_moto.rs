@@ -7,14 +7,9 @@ mod support;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
-use support::{Moto, account_client, block_on, iam_client, moat_cmd, temp_state_dir};
-
-fn run(endpoint: &str, state: &Path, args: &[&str]) -> Output {
-    moat_cmd(endpoint, state)
-        .args(args)
-        .output()
-        .expect("run moat")
-}
+use support::{
+    Moto, account_client, block_on, iam_client, moat_cmd, output_text, run_moat, temp_state_dir,
+};
 
 fn run_env(endpoint: &str, state: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
     let mut c = moat_cmd(endpoint, state);
@@ -22,14 +17,6 @@ fn run_env(endpoint: &str, state: &Path, env: &[(&str, &str)], args: &[&str]) ->
         c.env(k, v);
     }
     c.args(args).output().expect("run moat")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// `scan --item ID --format json` → (exit code, the item's JSON).
@@ -41,7 +28,7 @@ fn scan_item(endpoint: &str, state: &Path, env: &[(&str, &str)], id: &str) -> (i
         &["scan", "--item", id, "--format", "json"],
     );
     let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", text(&o)));
+        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
     let item = v["items"]
         .as_array()
         .and_then(|a| a.iter().find(|i| i["id"] == id))
@@ -51,7 +38,7 @@ fn scan_item(endpoint: &str, state: &Path, env: &[(&str, &str)], id: &str) -> (i
 }
 
 fn assert_ok(o: &Output) {
-    assert_eq!(o.status.code(), Some(0), "{}", text(o));
+    assert_eq!(o.status.code(), Some(0), "{}", output_text(o));
 }
 
 /// Lines a unified diff adds (`+…`, not the `+++` header), trimmed.
@@ -82,7 +69,7 @@ fn password_policy_round_trip() {
     let (code, item) = scan_item(ep, state.path(), &[], "account.password-policy");
     assert_eq!((code, item["status"].as_str()), (1, Some("fail")), "{item}");
 
-    let plan = run(ep, state.path(), &["plan", "account.password-policy"]);
+    let plan = run_moat(ep, state.path(), &["plan", "account.password-policy"]);
     assert_ok(&plan);
     let added = added_lines(&String::from_utf8_lossy(&plan.stdout));
     assert!(
@@ -94,13 +81,17 @@ fn password_policy_round_trip() {
         "{added:?}"
     );
 
-    let apply = run(
+    let apply = run_moat(
         ep,
         state.path(),
         &["apply", "account.password-policy", "--yes"],
     );
     assert_ok(&apply);
-    assert!(text(&apply).contains("verified"), "{}", text(&apply));
+    assert!(
+        output_text(&apply).contains("verified"),
+        "{}",
+        output_text(&apply)
+    );
     let live = block_on(async {
         iam_client(ep)
             .await
@@ -118,7 +109,7 @@ fn password_policy_round_trip() {
     let (code, item) = scan_item(ep, state.path(), &[], "account.password-policy");
     assert_eq!((code, item["status"].as_str()), (0, Some("pass")), "{item}");
 
-    let undo = run(ep, state.path(), &["undo", "--last", "--yes"]);
+    let undo = run_moat(ep, state.path(), &["undo", "--last", "--yes"]);
     assert_ok(&undo);
     let back = block_on(async {
         iam_client(ep)
@@ -142,14 +133,14 @@ fn missing_password_policy_is_created_and_undo_deletes_it() {
     let ep = moto.endpoint.as_str();
     let (_, item) = scan_item(ep, state.path(), &[], "account.password-policy");
     assert_eq!(item["status"], "fail");
-    assert_ok(&run(
+    assert_ok(&run_moat(
         ep,
         state.path(),
         &["apply", "account.password-policy", "--yes"],
     ));
     let (_, item) = scan_item(ep, state.path(), &[], "account.password-policy");
     assert_eq!(item["status"], "pass");
-    assert_ok(&run(ep, state.path(), &["undo", "--last", "--yes"]));
+    assert_ok(&run_moat(ep, state.path(), &["undo", "--last", "--yes"]));
     let gone = block_on(async {
         iam_client(ep)
             .await
@@ -190,7 +181,7 @@ fn alternate_contacts_round_trip() {
     assert_eq!(res, vec!["contact/OPERATIONS", "contact/SECURITY"]);
 
     // A missing or invalid input is a clear error naming the input; nothing changes.
-    let bad = run(
+    let bad = run_moat(
         ep,
         state.path(),
         &[
@@ -207,14 +198,18 @@ fn alternate_contacts_round_trip() {
             "phone=+1 555 0100",
         ],
     );
-    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
-    assert!(text(&bad).contains("'email'"), "{}", text(&bad));
-    let missing = run(ep, state.path(), &["plan", "account.alternate-contacts"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", output_text(&bad));
+    assert!(
+        output_text(&bad).contains("'email'"),
+        "{}",
+        output_text(&bad)
+    );
+    let missing = run_moat(ep, state.path(), &["plan", "account.alternate-contacts"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(
-        text(&missing).contains("input 'name'"),
+        output_text(&missing).contains("input 'name'"),
         "{}",
-        text(&missing)
+        output_text(&missing)
     );
 
     let inputs = [
@@ -235,7 +230,7 @@ fn alternate_contacts_round_trip() {
         "contact/SECURITY",
     ];
     args.extend(inputs);
-    assert_ok(&run(ep, state.path(), &args));
+    assert_ok(&run_moat(ep, state.path(), &args));
     let (sec, ops) = block_on(async {
         let c = account_client(ep).await;
         let sec = c
@@ -260,11 +255,11 @@ fn alternate_contacts_round_trip() {
 
     let mut args = vec!["apply", "account.alternate-contacts", "--yes"];
     args.extend(inputs);
-    assert_ok(&run(ep, state.path(), &args));
+    assert_ok(&run_moat(ep, state.path(), &args));
     let (code, item) = scan_item(ep, state.path(), &[], "account.alternate-contacts");
     assert_eq!((code, item["status"].as_str()), (0, Some("pass")));
 
-    assert_ok(&run(ep, state.path(), &["undo", "--last", "--yes"]));
+    assert_ok(&run_moat(ep, state.path(), &["undo", "--last", "--yes"]));
     let (code, item) = scan_item(ep, state.path(), &[], "account.alternate-contacts");
     assert_eq!(code, 1);
     let res: Vec<&str> = item["findings"]
@@ -319,7 +314,7 @@ fn backup_admin_round_trip() {
     block_on(seed_admin(ep, "ops"));
     let (code, item) = scan_item(ep, state.path(), &[], "account.backup-admin");
     assert_eq!((code, item["status"].as_str()), (1, Some("fail")), "{item}");
-    assert_ok(&run(
+    assert_ok(&run_moat(
         ep,
         state.path(),
         &[
@@ -356,7 +351,7 @@ fn backup_admin_round_trip() {
     assert_eq!(keys, 0, "no access keys for the break-glass user");
     let (_, item) = scan_item(ep, state.path(), &[], "account.backup-admin");
     assert_eq!(item["status"], "pass");
-    assert_ok(&run(ep, state.path(), &["undo", "--last", "--yes"]));
+    assert_ok(&run_moat(ep, state.path(), &["undo", "--last", "--yes"]));
     let (user, group) = block_on(async {
         let iam = iam_client(ep).await;
         (
@@ -395,7 +390,7 @@ fn mfa_policy_and_console_users_round_trip() {
     assert_eq!(mp["status"], "fail");
 
     // Enforce for dana only; the MFA policy and group are created on the way.
-    assert_ok(&run(
+    assert_ok(&run_moat(
         ep,
         state.path(),
         &[
@@ -463,7 +458,7 @@ fn mfa_policy_and_console_users_round_trip() {
         "{details:?}"
     );
 
-    assert_ok(&run(ep, state.path(), &["undo", "--last", "--yes"]));
+    assert_ok(&run_moat(ep, state.path(), &["undo", "--last", "--yes"]));
     let (group, policies) = block_on(async {
         let iam = iam_client(ep).await;
         let g = iam
@@ -557,7 +552,7 @@ fn stale_access_keys_round_trip() {
     assert_eq!(status().as_deref(), Some("Inactive"));
     let (code, _) = scan_item(ep, state.path(), &env, "account.stale-access-keys");
     assert_eq!(code, 0);
-    assert_ok(&run(ep, state.path(), &["undo", "--last", "--yes"]));
+    assert_ok(&run_moat(ep, state.path(), &["undo", "--last", "--yes"]));
     assert_eq!(status().as_deref(), Some("Active"));
 }
 
@@ -566,7 +561,7 @@ fn undo_refuses_when_the_resource_changed_after_apply() {
     let moto = Moto::start();
     let state = temp_state_dir();
     let ep = moto.endpoint.as_str();
-    assert_ok(&run(
+    assert_ok(&run_moat(
         ep,
         state.path(),
         &["apply", "account.password-policy", "--yes"],
@@ -580,12 +575,12 @@ fn undo_refuses_when_the_resource_changed_after_apply() {
             .await
             .expect("edit");
     });
-    let o = run(ep, state.path(), &["undo", "--last", "--yes"]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let o = run_moat(ep, state.path(), &["undo", "--last", "--yes"]);
+    assert_eq!(o.status.code(), Some(2), "{}", output_text(&o));
     assert!(
-        text(&o).contains("changed after moat applied"),
+        output_text(&o).contains("changed after moat applied"),
         "{}",
-        text(&o)
+        output_text(&o)
     );
     let live = block_on(async {
         iam_client(ep)
@@ -608,22 +603,39 @@ fn journal_lists_entries_and_undo_without_journal_is_clear() {
     let moto = Moto::start();
     let state = temp_state_dir();
     let ep = moto.endpoint.as_str();
-    let o = run(ep, state.path(), &["undo", "--last", "--yes"]);
+    let o = run_moat(ep, state.path(), &["undo", "--last", "--yes"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o).contains("no applied change"), "{}", text(&o));
-    assert_ok(&run(
+    assert!(
+        output_text(&o).contains("no applied change"),
+        "{}",
+        output_text(&o)
+    );
+    assert_ok(&run_moat(
         ep,
         state.path(),
         &["apply", "account.password-policy", "--yes"],
     ));
-    let list = run(ep, state.path(), &["undo"]);
+    let list = run_moat(ep, state.path(), &["undo"]);
     assert_ok(&list);
     assert!(
-        text(&list).contains("account.password-policy"),
+        output_text(&list).contains("account.password-policy"),
         "{}",
-        text(&list)
+        output_text(&list)
     );
-    let o = run(ep, state.path(), &["undo", "no-such-entry", "--yes"]);
+    let o = run_moat(ep, state.path(), &["undo", "no-such-entry", "--yes"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o).contains("no-such-entry"), "{}", text(&o));
+    assert!(
+        output_text(&o).contains("no-such-entry"),
+        "{}",
+        output_text(&o)
+    );
+    // `--last` reverses the last apply, never an undo: a second one finds nothing.
+    assert_ok(&run_moat(ep, state.path(), &["undo", "--last", "--yes"]));
+    let o = run_moat(ep, state.path(), &["undo", "--last", "--yes"]);
+    assert_eq!(o.status.code(), Some(2), "{}", output_text(&o));
+    assert!(
+        output_text(&o).contains("no applied change"),
+        "{}",
+        output_text(&o)
+    );
 }

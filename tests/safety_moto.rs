@@ -8,26 +8,10 @@ use moat::collect::Backend;
 use moat::collect::aws::{AwsBackend, AwsOptions};
 use moat::plan::execute::{ExecError, execute};
 use moat::plan::journal::Journal;
-use std::path::Path;
 use std::process::Output;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use support::{Moto, Proxy, block_on, iam_client, moat_cmd, temp_state_dir};
-
-fn run(endpoint: &str, state: &Path, args: &[&str]) -> Output {
-    moat_cmd(endpoint, state)
-        .args(args)
-        .output()
-        .expect("run moat")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use support::{Moto, Proxy, block_on, iam_client, moat_cmd, output_text, run_moat, temp_state_dir};
 
 /// Inputs that satisfy every item that takes some.
 const INPUTS: &[&str] = &[
@@ -86,7 +70,7 @@ fn scan_plan_and_dry_run_apply_send_no_mutating_request() {
         .args(["scan", "--format", "json"])
         .output()
         .expect("scan");
-    assert_eq!(scan.status.code(), Some(1), "{}", text(&scan));
+    assert_eq!(scan.status.code(), Some(1), "{}", output_text(&scan));
 
     let mut plan = vec!["plan"];
     plan.extend(all_item_ids());
@@ -96,8 +80,12 @@ fn scan_plan_and_dry_run_apply_send_no_mutating_request() {
         .args(&plan)
         .output()
         .expect("plan");
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(text(&o).contains("+++"), "plans were printed: {}", text(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
+    assert!(
+        output_text(&o).contains("+++"),
+        "plans were printed: {}",
+        output_text(&o)
+    );
 
     let mut apply = vec!["--dry-run", "apply"];
     apply.extend(all_item_ids());
@@ -107,8 +95,8 @@ fn scan_plan_and_dry_run_apply_send_no_mutating_request() {
         .args(&apply)
         .output()
         .expect("dry-run apply");
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
+    let out = output_text(&o);
     for call in [
         "iam:UpdateAccountPasswordPolicy",
         "iam:CreatePolicy",
@@ -264,7 +252,7 @@ fn apply_refuses_a_plan_made_for_another_account() {
 
 fn assert_one_clear_line(o: &Output, code: i32, needle: &str) {
     let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(code), "{}", text(o));
+    assert_eq!(o.status.code(), Some(code), "{}", output_text(o));
     assert!(
         err.contains(needle),
         "stderr names the problem ({needle}): {err}"
@@ -283,17 +271,17 @@ fn bad_input_gets_one_clear_line() {
     let ep = moto.endpoint.as_str();
     let s = state.path();
     assert_one_clear_line(
-        &run(ep, s, &["plan", "account.pasword-policy"]),
+        &run_moat(ep, s, &["plan", "account.pasword-policy"]),
         2,
         "did you mean account.password-policy",
     );
     assert_one_clear_line(
-        &run(ep, s, &["scan", "--section", "acount"]),
+        &run_moat(ep, s, &["scan", "--section", "acount"]),
         2,
         "did you mean account",
     );
     assert_one_clear_line(
-        &run(
+        &run_moat(
             ep,
             s,
             &["apply", "account.password-policy", "--input", "oops"],
@@ -302,7 +290,7 @@ fn bad_input_gets_one_clear_line() {
         "NAME=VALUE",
     );
     assert_one_clear_line(
-        &run(
+        &run_moat(
             ep,
             s,
             &["plan", "account.password-policy", "--input", "email=a@b.c"],
@@ -311,7 +299,7 @@ fn bad_input_gets_one_clear_line() {
         "unknown input 'email'",
     );
     assert_one_clear_line(
-        &run(
+        &run_moat(
             ep,
             s,
             &[
@@ -326,7 +314,7 @@ fn bad_input_gets_one_clear_line() {
     );
     // No confirmation possible and no --yes: refuse, send nothing.
     assert_one_clear_line(
-        &run(ep, s, &["apply", "account.password-policy"]),
+        &run_moat(ep, s, &["apply", "account.password-policy"]),
         2,
         "--yes",
     );
@@ -395,12 +383,12 @@ fn access_denied_on_a_read_marks_that_item_error_and_the_scan_goes_on() {
          iam:GetAccountPasswordPolicy</Message></Error><RequestId>moat-test</RequestId></ErrorResponse>",
     );
     let state = temp_state_dir();
-    let o = run(&proxy.endpoint, state.path(), &["scan", "--format", "json"]);
+    let o = run_moat(&proxy.endpoint, state.path(), &["scan", "--format", "json"]);
     assert_eq!(
         o.status.code(),
         Some(2),
         "an incomplete scan is an access error: {}",
-        text(&o)
+        output_text(&o)
     );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json still printed");
     let items = v["items"].as_array().expect("items");

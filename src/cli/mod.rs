@@ -66,8 +66,8 @@ pub struct Global {
     /// Send every AWS request to this endpoint (an emulator such as moto).
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
-    /// Config file (default: moat/config.toml in the user's config dir;
-    /// `moat config init` writes a commented one).
+    /// Config file (default: $MOAT_CONFIG, else moat/config.toml in the
+    /// user's config dir; `moat config init` writes a commented one).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Requests in flight at most.
@@ -241,6 +241,17 @@ pub struct Session {
     pub settings: Settings,
 }
 
+/// Load the config file `--config`, `MOAT_CONFIG` or the user's config dir
+/// holds (the defaults when there is none); an error is one line, exit 2.
+pub fn load_config(g: &Global) -> Result<crate::config::Loaded, CliError> {
+    let loaded = crate::config::load(g.config.as_deref())?;
+    match &loaded.path {
+        Some(p) => tracing::info!("config: {}", p.display()),
+        None => tracing::info!("config: none, the defaults"),
+    }
+    Ok(loaded)
+}
+
 /// Build the backend the flags ask for.
 pub async fn backend(g: &Global, interactive: bool) -> Result<Arc<dyn Backend>, CliError> {
     let state_dir = crate::state::state_dir();
@@ -410,7 +421,8 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Man => return manual::man(),
         _ => {}
     }
-    // Validate ids before touching the account.
+    // Validate the config and the ids before touching the account.
+    let config = load_config(&cli.global)?;
     match &cmd {
         Command::Scan(a) => {
             for s in &a.sections {
@@ -427,7 +439,7 @@ pub async fn run(cli: Cli) -> CliResult {
     let session = Session {
         backend: backend(&cli.global, false).await?,
         state_dir: crate::state::state_dir(),
-        settings: Settings::default(),
+        settings: config.settings,
     };
     match cmd {
         Command::Scan(a) => scan::run(&session, &a).await,

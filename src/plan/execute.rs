@@ -193,7 +193,14 @@ pub fn select_entries(
         .filter(|e| e.state == EntryState::Applied)
         .collect();
     if last || selectors.is_empty() {
-        let b = applied.last().ok_or(UndoError::Empty)?.batch.clone();
+        // The last *apply*: an undo batch is reversed only when named by id.
+        let b = applied
+            .iter()
+            .rev()
+            .find(|e| e.item != "undo")
+            .ok_or(UndoError::Empty)?
+            .batch
+            .clone();
         return Ok(applied
             .into_iter()
             .filter(|e| e.batch == b)

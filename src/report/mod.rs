@@ -1,9 +1,46 @@
 //! Output of findings: a table for people, JSON for scripts (DESIGN.md's
-//! public contract). Text from the account is attacker-controlled: every
-//! string printed goes through [`sanitize`].
+//! public contract), SARIF for code-scanning dashboards, Markdown for a
+//! ticket, CSV for a spreadsheet. Text from the account is
+//! attacker-controlled: every string printed goes through [`sanitize`] (and
+//! each format's own escaping on top).
+
+pub mod csv;
+pub mod framework;
+pub mod markdown;
+pub mod sarif;
+
+pub use framework::Framework;
 
 use crate::checks::{ItemResult, Status};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
+
+/// What a report says about the scan besides its items.
+#[derive(Debug, Clone, Copy)]
+pub struct Header<'a> {
+    pub account: &'a str,
+    /// The caller's ARN.
+    pub identity: &'a str,
+    /// When the scan ran; passed in so that tests need no clock.
+    pub generated: DateTime<Utc>,
+    /// Set when the scan was limited to a framework and reports by control.
+    pub framework: Option<Framework>,
+}
+
+/// An item's catalog mappings: (CIS v6.0.0 controls, Security Hub controls).
+pub(crate) fn mappings(item: &str) -> (&'static [&'static str], &'static [&'static str]) {
+    crate::checks::item(item)
+        .map(|d| (d.cis, d.security_hub))
+        .unwrap_or((&[], &[]))
+}
+
+/// A section's title from the guide, or its id.
+pub(crate) fn section_title(section: &str) -> String {
+    crate::guide::guide()
+        .section(section)
+        .map(|s| s.title.clone())
+        .unwrap_or_else(|| section.to_string())
+}
 
 /// Make text inert on a terminal: control characters (escape sequences
 /// included) become visible `\u{..}` escapes; newlines and tabs become spaces.
@@ -40,7 +77,24 @@ struct JsonItem<'a> {
     title: &'a str,
     status: Status,
     summary: &'a str,
+    /// CIS AWS Foundations Benchmark v6.0.0 controls.
+    cis: &'static [&'static str],
+    /// AWS Security Hub controls.
+    security_hub: &'static [&'static str],
     findings: Vec<JsonFinding<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonControl<'a> {
+    id: &'a str,
+    items: Vec<&'a str>,
+    status: Status,
+}
+
+#[derive(Serialize)]
+struct JsonFramework<'a> {
+    id: &'a str,
+    controls: Vec<JsonControl<'a>>,
 }
 
 #[derive(Serialize)]
@@ -48,13 +102,39 @@ struct JsonReport<'a> {
     account: &'a str,
     identity: &'a str,
     items: Vec<JsonItem<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    framework: Option<JsonFramework<'a>>,
 }
 
 /// The JSON contract: `{"account", "identity", "items": [{"id", "section", "title", "status", "findings": [...]}]}`.
 pub fn json(account: &str, identity: &str, items: &[ItemResult]) -> String {
+    json_with(account, identity, items, None)
+}
+
+/// [`json`], plus (with a framework) a top-level
+/// `"framework": {"id", "controls": [{"id", "items": [item ids], "status"}]}`
+/// with the controls sorted numerically.
+pub fn json_with(
+    account: &str,
+    identity: &str,
+    items: &[ItemResult],
+    fw: Option<Framework>,
+) -> String {
+    let framework = fw.map(|fw| JsonFramework {
+        id: fw.id(),
+        controls: framework::controls(fw, items)
+            .into_iter()
+            .map(|c| JsonControl {
+                id: c.id,
+                items: c.items.iter().map(|i| i.id.as_str()).collect(),
+                status: c.status,
+            })
+            .collect(),
+    });
     let r = JsonReport {
         account,
         identity,
+        framework,
         items: items
             .iter()
             .map(|i| JsonItem {
@@ -63,6 +143,8 @@ pub fn json(account: &str, identity: &str, items: &[ItemResult]) -> String {
                 title: &i.title,
                 status: i.status,
                 summary: &i.summary,
+                cis: mappings(&i.id).0,
+                security_hub: mappings(&i.id).1,
                 findings: i
                     .findings
                     .iter()
@@ -83,18 +165,7 @@ pub fn json(account: &str, identity: &str, items: &[ItemResult]) -> String {
 
 /// A plain table: one line per item, failing resources indented under it.
 pub fn table(account: &str, identity: &str, items: &[ItemResult], color: bool) -> String {
-    let paint = |st: Status, s: &str| -> String {
-        if !color {
-            return s.to_string();
-        }
-        let code = match st {
-            Status::Pass => "32",
-            Status::Fail | Status::Error => "31",
-            Status::Manual | Status::Accepted => "33",
-            _ => "2",
-        };
-        format!("\x1b[{code}m{s}\x1b[0m")
-    };
+    let paint = |st: Status, s: &str| paint(color, st, s);
     let mut out = format!(
         "account {}  ({})\n\n",
         sanitize(account),
@@ -123,7 +194,7 @@ pub fn table(account: &str, identity: &str, items: &[ItemResult], color: bool) -
             let region = f
                 .region
                 .as_deref()
-                .map(|r| format!(" [{r}]"))
+                .map(|r| format!(" [{}]", sanitize(r)))
                 .unwrap_or_default();
             out.push_str(&format!(
                 "      {}{}: {}\n",
@@ -144,9 +215,157 @@ pub fn table(account: &str, identity: &str, items: &[ItemResult], color: bool) -
     out
 }
 
+/// Colour a status word for a terminal.
+fn paint(color: bool, st: Status, s: &str) -> String {
+    if !color {
+        return s.to_string();
+    }
+    let code = match st {
+        Status::Pass => "32",
+        Status::Fail | Status::Error => "31",
+        Status::Manual | Status::Accepted => "33",
+        _ => "2",
+    };
+    format!("\x1b[{code}m{s}\x1b[0m")
+}
+
+/// The table grouped by control (`scan --framework`): each control, sorted
+/// numerically, with its status, then the items mapped to it (an item mapped
+/// to several controls appears under each) and their resources.
+pub fn table_by_control(
+    account: &str,
+    identity: &str,
+    items: &[ItemResult],
+    fw: Framework,
+    color: bool,
+) -> String {
+    let mut out = format!(
+        "account {}  ({})\n{} ({}), by control\n\n",
+        sanitize(account),
+        sanitize(identity),
+        fw.title(),
+        fw.id()
+    );
+    let controls = framework::controls(fw, items);
+    let width = items.iter().map(|i| i.id.len()).max().unwrap_or(10);
+    let cwidth = controls.iter().map(|c| c.id.len()).max().unwrap_or(4);
+    for c in &controls {
+        out.push_str(&format!(
+            "{:<cwidth$}  {} {}\n",
+            c.id,
+            paint(color, c.status, c.status.symbol()),
+            paint(color, c.status, c.status.as_str()),
+        ));
+        for i in &c.items {
+            let status = format!("{:<6}", i.status.as_str());
+            out.push_str(&format!(
+                "  {} {:<width$}  {}  {}\n",
+                paint(color, i.status, i.status.symbol()),
+                i.id,
+                paint(color, i.status, &status),
+                sanitize(&i.summary),
+            ));
+            for f in &i.findings {
+                let region = f
+                    .region
+                    .as_deref()
+                    .map(|r| format!(" [{}]", sanitize(r)))
+                    .unwrap_or_default();
+                out.push_str(&format!(
+                    "      {}{}: {}\n",
+                    sanitize(&f.resource),
+                    region,
+                    sanitize(&f.detail)
+                ));
+            }
+        }
+    }
+    let count = |s: Status| controls.iter().filter(|c| c.status == s).count();
+    out.push_str(&format!(
+        "\n{} controls: {} pass, {} fail, {} manual, {} accepted, {} error\n",
+        controls.len(),
+        count(Status::Pass),
+        count(Status::Fail),
+        count(Status::Manual),
+        count(Status::Accepted),
+        count(Status::Error)
+    ));
+    out
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use chrono::TimeZone;
+
+    /// The demo account's items, evaluated at a fixed time.
+    pub(crate) fn demo_results() -> Vec<ItemResult> {
+        let inv = crate::collect::demo::demo_inventory().expect("demo inventory");
+        let now = Utc
+            .with_ymd_and_hms(2026, 11, 29, 10, 0, 0)
+            .single()
+            .expect("date");
+        let settings = crate::config::Settings::default();
+        let done = Default::default();
+        let ctx = crate::checks::Ctx {
+            now,
+            settings: &settings,
+            done: &done,
+        };
+        crate::checks::items()
+            .iter()
+            .map(|d| crate::checks::evaluate(d, &inv, &ctx))
+            .collect()
+    }
+
+    #[test]
+    fn json_items_carry_their_controls() {
+        let items = demo_results();
+        let v: serde_json::Value =
+            serde_json::from_str(&json("111122223333", "arn:x", &items)).expect("json");
+        assert_eq!(v["items"][0]["id"], "account.root-access-keys");
+        assert_eq!(v["items"][0]["cis"], serde_json::json!(["2.3"]));
+        assert_eq!(v["items"][0]["security_hub"], serde_json::json!(["IAM.4"]));
+        assert_eq!(v["items"][2]["cis"], serde_json::json!([]));
+        assert!(v.get("framework").is_none());
+    }
+
+    #[test]
+    fn json_with_a_framework_lists_controls_in_order() {
+        let items = demo_results();
+        let v: serde_json::Value = serde_json::from_str(&json_with(
+            "111122223333",
+            "arn:x",
+            &items,
+            Some(Framework::Cis6),
+        ))
+        .expect("json");
+        assert_eq!(v["framework"]["id"], "cis-6.0");
+        let controls = v["framework"]["controls"].as_array().expect("controls");
+        let ids: Vec<&str> = controls.iter().filter_map(|c| c["id"].as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "2.1", "2.2", "2.3", "2.4", "2.5", "2.7", "2.8", "2.9", "2.11", "2.13"
+            ]
+        );
+        assert_eq!(
+            controls[0]["items"],
+            serde_json::json!(["account.alternate-contacts"])
+        );
+        assert_eq!(controls[0]["status"], "fail");
+    }
+
+    #[test]
+    fn table_by_control_sorts_numerically() {
+        let items = demo_results();
+        let t = table_by_control("111122223333", "arn:x", &items, Framework::Cis6, false);
+        let p = |s: &str| t.find(s).unwrap_or(usize::MAX);
+        assert!(p("\n2.3 ") < p("\n2.11 "), "{t}");
+        assert!(p("\n2.9 ") < p("\n2.11 "), "{t}");
+        assert!(t.contains("10 controls: 0 pass, 10 fail"), "{t}");
+        assert!(!t.contains("account.backup-admin"), "{t}");
+    }
 
     #[test]
     fn sanitize_defuses_escapes() {

@@ -1,5 +1,5 @@
-//! Keys ↔ actions. The default keymap is `assets/keymap.toml`, embedded; a
-//! user file in the same shape may rebind actions. The help screen is
+//! Keys ↔ actions. The default keymap is `assets/keymap.toml`, embedded; the
+//! config file's `[keys.<context>]` tables may rebind actions. The help screen is
 //! generated from the keymap, so it always lists what the keys really do.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -344,46 +344,69 @@ pub struct Keymap {
 
 type RawKeymap = BTreeMap<String, BTreeMap<String, Vec<String>>>;
 
-fn parse_raw(text: &str, origin: &str) -> Result<Vec<(Context, Action, Vec<Key>)>, String> {
+/// One action's keys in one context, as a user binds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    pub context: Context,
+    pub action: Action,
+    pub keys: Vec<Key>,
+}
+
+/// The context called `name` (`main`, `preview`, …).
+pub fn context(name: &str) -> Option<Context> {
+    Context::ALL.into_iter().find(|c| c.name() == name)
+}
+
+/// Check one binding: the action must mean something in the context, every
+/// key must parse, and the form cannot bind a plain character (it types).
+/// `table` is how the caller's file names the context's table in errors
+/// (`[main]`, `[keys.main]`).
+pub fn binding(
+    ctx: Context,
+    action_name: &str,
+    keys: &[String],
+    table: &str,
+) -> Result<Binding, String> {
+    let action = Action::from_name(action_name)
+        .filter(|a| ctx.actions().contains(a))
+        .ok_or_else(|| {
+            let known: Vec<&str> = ctx.actions().iter().map(|a| a.name()).collect();
+            format!(
+                "unknown action '{action_name}' in {table} (known: {})",
+                known.join(", ")
+            )
+        })?;
+    let keys = keys
+        .iter()
+        .map(|k| Key::parse(k).map_err(|e| format!("{table} {action_name}: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    if ctx == Context::Form
+        && keys
+            .iter()
+            .any(|k| matches!(k.code, KeyCode::Char(_)) && k.mods.is_empty())
+    {
+        return Err(format!(
+            "{table} {action_name}: a plain character cannot be bound in the form (it types)"
+        ));
+    }
+    Ok(Binding {
+        context: ctx,
+        action,
+        keys,
+    })
+}
+
+fn parse_raw(text: &str, origin: &str) -> Result<Vec<Binding>, String> {
     let raw: RawKeymap = toml::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
     let mut out = vec![];
     for (ctx_name, actions) in raw {
-        let ctx = Context::ALL
-            .into_iter()
-            .find(|c| c.name() == ctx_name)
-            .ok_or_else(|| {
-                let known: Vec<&str> = Context::ALL.iter().map(|c| c.name()).collect();
-                format!(
-                    "{origin}: unknown context [{ctx_name}]; known: {}",
-                    known.join(", ")
-                )
-            })?;
+        let ctx =
+            context(&ctx_name).ok_or_else(|| format!("{origin}: unknown context [{ctx_name}]"))?;
+        let table = format!("[{ctx_name}]");
         for (action_name, keys) in actions {
-            let action = Action::from_name(&action_name)
-                .filter(|a| ctx.actions().contains(a))
-                .ok_or_else(|| {
-                    let known: Vec<&str> = ctx.actions().iter().map(|a| a.name()).collect();
-                    format!(
-                        "{origin}: [{ctx_name}] has no action '{action_name}'; known: {}",
-                        known.join(", ")
-                    )
-                })?;
-            let keys = keys
-                .iter()
-                .map(|k| {
-                    Key::parse(k).map_err(|e| format!("{origin}: [{ctx_name}] {action_name}: {e}"))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            if ctx == Context::Form
-                && keys
-                    .iter()
-                    .any(|k| matches!(k.code, KeyCode::Char(_)) && k.mods.is_empty())
-            {
-                return Err(format!(
-                    "{origin}: [form] {action_name}: a plain character cannot be bound in the form (it types)"
-                ));
-            }
-            out.push((ctx, action, keys));
+            out.push(
+                binding(ctx, &action_name, &keys, &table).map_err(|e| format!("{origin}: {e}"))?,
+            );
         }
     }
     Ok(out)
@@ -392,19 +415,19 @@ fn parse_raw(text: &str, origin: &str) -> Result<Vec<(Context, Action, Vec<Key>)
 impl Keymap {
     /// The embedded default keymap.
     pub fn builtin() -> Result<Keymap, String> {
-        Self::with_overlay(None)
+        Self::with_overrides(&[])
     }
 
-    /// The default keymap with a user file on top (`origin` names it in errors).
-    pub fn with_overlay(user: Option<(&str, &str)>) -> Result<Keymap, String> {
+    /// The default keymap with the user's bindings (the config file's
+    /// `[keys.<context>]` tables) on top: a binding replaces the default keys
+    /// of that action in that context; an empty list unbinds it.
+    pub fn with_overrides(user: &[Binding]) -> Result<Keymap, String> {
         let mut map: BTreeMap<(Context, Action), Vec<Key>> = BTreeMap::new();
-        for (c, a, k) in parse_raw(DEFAULT_KEYMAP, "assets/keymap.toml")? {
-            map.insert((c, a), k);
-        }
-        if let Some((text, origin)) = user {
-            for (c, a, k) in parse_raw(text, origin)? {
-                map.insert((c, a), k);
-            }
+        for b in parse_raw(DEFAULT_KEYMAP, "assets/keymap.toml")?
+            .iter()
+            .chain(user)
+        {
+            map.insert((b.context, b.action), b.keys.clone());
         }
         let bindings = Context::ALL
             .into_iter()
@@ -563,9 +586,9 @@ mod tests {
     }
 
     #[test]
-    fn user_overlay_rebinds_and_errors_name_the_file() {
-        let k =
-            Keymap::with_overlay(Some(("[main]\nquit = [\"x\"]\n", "user.toml"))).expect("overlay");
+    fn user_bindings_rebind_and_errors_name_the_action() {
+        let quit = binding(Context::Main, "quit", &["x".into()], "[main]").expect("binding");
+        let k = Keymap::with_overrides(&[quit]).expect("overrides");
         assert_eq!(
             k.action(Context::Main, &ev(KeyCode::Char('x'), KeyModifiers::NONE)),
             Some(Action::Quit)
@@ -574,10 +597,16 @@ mod tests {
             k.action(Context::Main, &ev(KeyCode::Char('q'), KeyModifiers::NONE)),
             None
         );
-        let e = Keymap::with_overlay(Some(("[main]\nfly = [\"x\"]\n", "user.toml"))).unwrap_err();
-        assert!(e.contains("user.toml") && e.contains("fly"), "{e}");
-        let e =
-            Keymap::with_overlay(Some(("[form]\nsubmit = [\"s\"]\n", "user.toml"))).unwrap_err();
+        let e = binding(Context::Main, "fly", &["x".into()], "[main]").unwrap_err();
+        assert!(
+            e.contains("'fly' in [main]") && e.contains("known: "),
+            "{e}"
+        );
+        let e = binding(Context::Form, "submit", &["s".into()], "[form]").unwrap_err();
         assert!(e.contains("types"), "{e}");
+        let e = binding(Context::Main, "quit", &["foo".into()], "[main]").unwrap_err();
+        assert!(e.contains("'foo' is not a key"), "{e}");
+        assert_eq!(context("mian"), None);
+        assert_eq!(context("form"), Some(Context::Form));
     }
 }

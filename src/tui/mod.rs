@@ -41,25 +41,8 @@ pub struct Config {
     /// Where the journal, the guided-item progress and the demo state live.
     pub state_dir: PathBuf,
     pub settings: Settings,
-}
-
-/// The user's keymap file, if any: `$XDG_CONFIG_HOME/moat/keymap.toml`.
-pub fn user_keymap_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "moat").map(|d| d.config_dir().join("keymap.toml"))
-}
-
-/// The default keymap with the user's file on top.
-pub fn load_keymap() -> anyhow::Result<Keymap> {
-    let user = match user_keymap_path() {
-        Some(p) => match std::fs::read_to_string(&p) {
-            Ok(text) => Some((text, p.display().to_string())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => anyhow::bail!("{}: {e}", p.display()),
-        },
-        None => None,
-    };
-    Keymap::with_overlay(user.as_ref().map(|(t, o)| (t.as_str(), o.as_str())))
-        .map_err(anyhow::Error::msg)
+    /// The config file's key bindings, on top of the default keymap.
+    pub keys: Vec<keymap::Binding>,
 }
 
 /// Run the interactive session until the user quits.
@@ -69,7 +52,7 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
             "the interactive session needs a terminal; in scripts use `moat scan`, `moat plan` or `moat apply`"
         );
     }
-    let keymap = load_keymap()?;
+    let keymap = Keymap::with_overrides(&cfg.keys).map_err(anyhow::Error::msg)?;
     let mut model = Model::new(
         cfg.backend.mode(),
         cfg.settings,

@@ -140,3 +140,22 @@ pub async fn account_client(endpoint: &str) -> aws_sdk_account::Client {
 pub async fn sts_client(endpoint: &str) -> aws_sdk_sts::Client {
     test_client!(aws_sdk_sts, endpoint)
 }
+
+/// Run the binary (see [`moat_cmd`]) with `args` and wait for it.
+#[allow(dead_code)]
+pub fn run_moat(endpoint: &str, state_dir: &Path, args: &[&str]) -> std::process::Output {
+    moat_cmd(endpoint, state_dir)
+        .args(args)
+        .output()
+        .expect("run moat")
+}
+
+/// Standard output and standard error of a run, for assertion messages.
+#[allow(dead_code)]
+pub fn output_text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}

@@ -1,0 +1,436 @@
+//! The least-privilege IAM policies in `assets/iam/` are generated from, and
+//! checked against, the SDK calls moat really makes.
+//!
+//! Against moto, through the counting proxy, on a seeded account where every
+//! item that has a plan fails: `moat scan` runs, then `moat apply` for every
+//! item with a plan, then `moat undo --last` until the journal has nothing left
+//! to undo. Every request is turned into its IAM action (`service:Operation`).
+//!
+//! - `moat-scan.json` must hold exactly the actions the scan made.
+//! - `moat-apply.json` must hold exactly the actions apply and undo made that
+//!   the scan policy does not already grant, plus [`NOT_EXERCISED`].
+//! - Calls no IAM permission governs ([`NO_PERMISSION_NEEDED`]) are in neither.
+//!
+//! A failure prints the lines to add to or remove from each file.
+//! `MOAT_WRITE_IAM=1 cargo test --test iam_policies` rewrites both files from
+//! what the run observed, then checks them as usual.
+
+mod support;
+
+use moat::checks::Fix;
+use moat::plan::Op;
+use moat::plan::journal::{EntryState, Journal};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use support::{ACCOUNT_ID, Moto, Proxy, RecordedRequest, block_on, iam_client, moat_cmd};
+
+/// Calls that need no IAM permission (AWS answers them even under an explicit
+/// Deny), so the policies leave them out.
+const NO_PERMISSION_NEEDED: &[&str] = &["sts:GetCallerIdentity"];
+
+/// Actions `moat-apply.json` grants although the moto run cannot make the
+/// call, each with the reason. Keep this list short: every entry is a call no
+/// test proves.
+const NOT_EXERCISED: &[(&str, &str)] = &[];
+
+const SCAN_FILE: &str = "assets/iam/moat-scan.json";
+const APPLY_FILE: &str = "assets/iam/moat-apply.json";
+const SCAN_SID: &str = "MoatScanReadOnly";
+const APPLY_SID: &str = "MoatApplyAndUndo";
+const REGENERATE: &str = "MOAT_WRITE_IAM=1 cargo test --test iam_policies";
+
+/// Inputs that satisfy every item that takes some.
+const INPUTS: &[&str] = &[
+    "--input",
+    "name=Sam Rivera",
+    "--input",
+    "title=Security lead",
+    "--input",
+    "email=security@example.com",
+    "--input",
+    "phone=+1 555 0100",
+    "--input",
+    "user=spare-admin",
+];
+
+/// The IAM action prefix for a SigV4 signing name. Only services moat calls
+/// are listed: a new one must be added here after checking that its action
+/// names are its operation names (S3's, for one, are not always).
+fn action_prefix(signing_name: &str) -> Option<&'static str> {
+    match signing_name {
+        "iam" => Some("iam"),
+        "sts" => Some("sts"),
+        "account" => Some("account"),
+        _ => None,
+    }
+}
+
+fn path(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// The IAM actions of recorded requests; panics naming any request that
+/// cannot be turned into one.
+fn actions(requests: &[RecordedRequest]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut unknown = BTreeSet::new();
+    for r in requests {
+        let prefix = r.service.as_deref().and_then(action_prefix);
+        let named =
+            !r.operation.is_empty() && r.operation.chars().all(|c| c.is_ascii_alphanumeric());
+        match prefix {
+            Some(p) if named => {
+                out.insert(format!("{p}:{}", r.operation));
+            }
+            _ => {
+                unknown.insert(format!(
+                    "signing name {:?}, operation {:?} ({} {})",
+                    r.service, r.operation, r.method, r.target
+                ));
+            }
+        }
+    }
+    assert!(
+        unknown.is_empty(),
+        "requests whose IAM action is unknown; map their signing name in \
+         action_prefix() (tests/iam_policies.rs):\n  {}",
+        unknown.into_iter().collect::<Vec<_>>().join("\n  ")
+    );
+    out
+}
+
+/// A policy document as the files hold it.
+fn render(sid: &str, actions: &BTreeSet<String>) -> String {
+    let doc = json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": sid,
+            "Effect": "Allow",
+            "Action": actions,
+            "Resource": "*",
+        }],
+    });
+    let mut text = serde_json::to_string_pretty(&doc).expect("render policy");
+    text.push('\n');
+    text
+}
+
+/// The Action list of a policy file, after checking the file's shape.
+fn read_policy(rel: &str, sid: &str) -> BTreeSet<String> {
+    let text = std::fs::read_to_string(path(rel))
+        .unwrap_or_else(|e| panic!("read {rel}: {e} (create it with {REGENERATE})"));
+    let doc: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{rel} is not JSON: {e}"));
+    assert_eq!(doc["Version"], "2012-10-17", "{rel}: Version");
+    let statements = doc["Statement"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{rel}: Statement must be a list"));
+    assert_eq!(statements.len(), 1, "{rel}: exactly one statement");
+    let s = &statements[0];
+    assert_eq!(s["Sid"], sid, "{rel}: Sid");
+    assert_eq!(s["Effect"], "Allow", "{rel}: Effect");
+    assert_eq!(s["Resource"], "*", "{rel}: Resource");
+    let list: Vec<String> = s["Action"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{rel}: Action must be a list"))
+        .iter()
+        .map(|a| {
+            a.as_str()
+                .unwrap_or_else(|| panic!("{rel}: {a} is not a string"))
+                .to_string()
+        })
+        .collect();
+    for a in &list {
+        let well_formed = a.split_once(':').is_some_and(|(svc, op)| {
+            !svc.is_empty()
+                && svc
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && op.starts_with(|c: char| c.is_ascii_uppercase())
+                && op.chars().all(|c| c.is_ascii_alphanumeric())
+        });
+        assert!(
+            well_formed,
+            "{rel}: {a:?} is not service:Action (no wildcards)"
+        );
+    }
+    let set: BTreeSet<String> = list.iter().cloned().collect();
+    let sorted: Vec<String> = set.iter().cloned().collect();
+    assert_eq!(
+        list, sorted,
+        "{rel}: the Action list must be sorted (byte order) and without duplicates"
+    );
+    set
+}
+
+/// `None` when `actual == expected`, else what to add and remove.
+fn difference(
+    rel: &str,
+    actual: &BTreeSet<String>,
+    expected: &BTreeSet<String>,
+    why: &str,
+) -> Option<String> {
+    let add: Vec<&String> = expected.difference(actual).collect();
+    let remove: Vec<&String> = actual.difference(expected).collect();
+    if add.is_empty() && remove.is_empty() {
+        return None;
+    }
+    let mut msg = format!("{rel} does not match {why}.\n");
+    if !add.is_empty() {
+        msg.push_str("  Add to its \"Action\" list:\n");
+        for a in add {
+            msg.push_str(&format!("      \"{a}\",\n"));
+        }
+    }
+    if !remove.is_empty() {
+        msg.push_str("  Remove from its \"Action\" list:\n");
+        for a in remove {
+            msg.push_str(&format!("      \"{a}\",\n"));
+        }
+    }
+    Some(msg)
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// An account where every item that has a plan fails: no password policy (so
+/// undo deletes the one apply creates), no alternate contacts, a console user
+/// without MFA, a user whose access key is stale once `MOAT_NOW` is 200 days
+/// ahead, and a single administrator (through the AWS-managed
+/// AdministratorAccess, which the scan reads with GetPolicy/GetPolicyVersion).
+async fn seed_failing_account(ep: &str) {
+    let iam = iam_client(ep).await;
+    iam.create_user()
+        .user_name("dana")
+        .send()
+        .await
+        .expect("user");
+    iam.create_login_profile()
+        .user_name("dana")
+        .password("Correct-Horse-9!")
+        .send()
+        .await
+        .expect("login profile");
+    iam.create_user()
+        .user_name("backup-sync")
+        .send()
+        .await
+        .expect("user");
+    iam.create_access_key()
+        .user_name("backup-sync")
+        .send()
+        .await
+        .expect("access key");
+    iam.create_user()
+        .user_name("ops")
+        .send()
+        .await
+        .expect("user");
+    iam.attach_user_policy()
+        .user_name("ops")
+        .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+        .send()
+        .await
+        .expect("attach admin");
+}
+
+/// A second, non-default version of the policy moat created, so that undo's
+/// DeletePolicy must first delete it (iam:DeletePolicyVersion). The default
+/// version, which moat compares for drift, is unchanged.
+async fn add_policy_version(ep: &str, name: &str) {
+    let iam = iam_client(ep).await;
+    let arn = format!("arn:aws:iam::{ACCOUNT_ID}:policy/{name}");
+    let doc = json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}],
+    });
+    iam.create_policy_version()
+        .policy_arn(&arn)
+        .policy_document(doc.to_string())
+        .set_as_default(false)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("create a version of {arn}: {e:?}"));
+}
+
+/// Batches with an entry still applied (undo batches included), in time order.
+fn applied_batches(state: &Path) -> Vec<String> {
+    let mut out: Vec<String> = vec![];
+    for e in Journal::open(state, ACCOUNT_ID)
+        .entries()
+        .expect("read the journal")
+    {
+        if e.state == EntryState::Applied && !out.contains(&e.batch) {
+            out.push(e.batch);
+        }
+    }
+    out
+}
+
+#[test]
+fn policies_grant_exactly_the_calls_moat_makes() {
+    let started = std::time::Instant::now();
+    let moto = Moto::start();
+    block_on(seed_failing_account(&moto.endpoint));
+    let proxy = Proxy::start(moto.port);
+    let state = support::temp_state_dir();
+    let ep = proxy.endpoint.as_str();
+    let later = (chrono::Utc::now() + chrono::Duration::days(200)).to_rfc3339();
+    let moat = |args: &[&str]| {
+        moat_cmd(ep, state.path())
+            .env("MOAT_NOW", &later)
+            .args(args)
+            .output()
+            .expect("run moat")
+    };
+
+    // (a) A scan of every item.
+    let scan_started = std::time::Instant::now();
+    let scan = moat(&["scan", "--format", "json"]);
+    assert_eq!(scan.status.code(), Some(1), "{}", text(&scan));
+    let report: Value = serde_json::from_slice(&scan.stdout)
+        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", text(&scan)));
+    let errors: Vec<&Value> = report["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|i| i["status"] == "error")
+        .collect();
+    assert!(errors.is_empty(), "every read succeeded: {errors:?}");
+    let scan_requests = proxy.requests();
+    let scan_seen = actions(&scan_requests);
+    let scan_time = scan_started.elapsed();
+    proxy.clear();
+    let apply_started = std::time::Instant::now();
+
+    // (b) Apply every item that has a plan, then undo every batch.
+    let planned: Vec<&str> = moat::checks::items()
+        .iter()
+        .filter(|d| matches!(d.fix, Fix::Plan(_)))
+        .map(|d| d.id)
+        .collect();
+    let mut apply = vec!["apply", "--yes"];
+    apply.extend(&planned);
+    apply.extend(INPUTS);
+    let o = moat(&apply);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // One batch per item that changed something (console-users-mfa creates the
+    // MFA policy and group, which leaves mfa-policy nothing to do).
+    let batches = applied_batches(state.path());
+    assert!(batches.len() >= 4, "{batches:?}\n{}", text(&o));
+
+    block_on(add_policy_version(&moto.endpoint, "RequireMFA"));
+    // Newest first, by id: `undo --last` after an undo would undo the undo.
+    for batch in batches.iter().rev() {
+        let o = moat(&["undo", batch, "--yes"]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    }
+    let left: Vec<String> = applied_batches(state.path())
+        .into_iter()
+        .filter(|b| batches.contains(b))
+        .collect();
+    assert!(left.is_empty(), "every batch was undone: {left:?}");
+    let apply_requests = proxy.requests();
+    let apply_seen = actions(&apply_requests);
+    eprintln!(
+        "moto up in {:.1?}; scan: {} requests in {:.1?}; apply and {} undos: {} requests in \
+         {:.1?}; total {:.1?}",
+        moto.startup,
+        scan_requests.len(),
+        scan_time,
+        batches.len(),
+        apply_requests.len(),
+        apply_started.elapsed(),
+        started.elapsed()
+    );
+
+    // What each file must hold.
+    let free: BTreeSet<String> = NO_PERMISSION_NEEDED.iter().map(|a| a.to_string()).collect();
+    let want_scan: BTreeSet<String> = scan_seen.difference(&free).cloned().collect();
+    let mut want_apply: BTreeSet<String> = apply_seen
+        .difference(&free)
+        .filter(|a| !want_scan.contains(*a))
+        .cloned()
+        .collect();
+    for (action, why) in NOT_EXERCISED {
+        assert!(
+            !apply_seen.contains(*action),
+            "{action} is now exercised by the test: remove it from NOT_EXERCISED \
+             in tests/iam_policies.rs (it was there because: {why})"
+        );
+        want_apply.insert(action.to_string());
+    }
+
+    if std::env::var_os("MOAT_WRITE_IAM").is_some_and(|v| v == "1") {
+        std::fs::create_dir_all(path("assets/iam")).expect("mkdir assets/iam");
+        std::fs::write(path(SCAN_FILE), render(SCAN_SID, &want_scan)).expect("write");
+        std::fs::write(path(APPLY_FILE), render(APPLY_SID, &want_apply)).expect("write");
+        eprintln!("wrote {SCAN_FILE} and {APPLY_FILE}");
+    }
+
+    let problems: Vec<String> = [
+        difference(
+            SCAN_FILE,
+            &read_policy(SCAN_FILE, SCAN_SID),
+            &want_scan,
+            "the calls `moat scan` made",
+        ),
+        difference(
+            APPLY_FILE,
+            &read_policy(APPLY_FILE, APPLY_SID),
+            &want_apply,
+            "the calls `moat apply` and `moat undo` made beyond the scan policy \
+             (plus NOT_EXERCISED in tests/iam_policies.rs)",
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    assert!(
+        problems.is_empty(),
+        "{}Or regenerate both files: {REGENERATE}\n",
+        problems.join("")
+    );
+}
+
+/// Cheap, without moto: the files are well-formed, do not overlap, the scan
+/// policy grants no change, and every action an [`Op`] can send is granted.
+#[test]
+fn apply_policy_grants_every_op_and_scan_policy_none() {
+    let scan = read_policy(SCAN_FILE, SCAN_SID);
+    let apply = read_policy(APPLY_FILE, APPLY_SID);
+    let both: Vec<&String> = scan.intersection(&apply).collect();
+    assert!(
+        both.is_empty(),
+        "{APPLY_FILE} adds to {SCAN_FILE}; remove from {APPLY_FILE}: {both:?}"
+    );
+    for a in NO_PERMISSION_NEEDED {
+        assert!(
+            !scan.contains(*a) && !apply.contains(*a),
+            "{a} needs no permission; remove it from the policies"
+        );
+    }
+    let ops: BTreeSet<String> = Op::ALL_ACTIONS.iter().map(|a| a.to_string()).collect();
+    let writes: Vec<&String> = scan.intersection(&ops).collect();
+    assert!(
+        writes.is_empty(),
+        "{SCAN_FILE} is read-only; move these to {APPLY_FILE}: {writes:?}"
+    );
+    let with_ops: BTreeSet<String> = apply.union(&ops).cloned().collect();
+    if let Some(msg) = difference(
+        APPLY_FILE,
+        &apply,
+        &with_ops,
+        "Op::ALL_ACTIONS (src/plan/op.rs)",
+    ) {
+        panic!("{msg}Or regenerate both files: {REGENERATE}\n");
+    }
+}
