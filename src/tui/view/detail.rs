@@ -43,7 +43,13 @@ fn lines(m: &Model, width: usize) -> Vec<Line<'static>> {
     let mut meta = vec![Span::styled(def.id.to_string(), dim())];
     if !def.cis.is_empty() {
         meta.push(Span::styled(
-            format!("  ·  CIS {}", def.cis.join(", ")),
+            format!(" · CIS {}", def.cis.join(", ")),
+            dim(),
+        ));
+    }
+    if !def.security_hub.is_empty() {
+        meta.push(Span::styled(
+            format!(" · Security Hub {}", def.security_hub.join(", ")),
             dim(),
         ));
     }
