@@ -228,7 +228,7 @@ fn preview_apply_and_recheck_the_password_policy_in_a_pty() {
         tty.keys("j");
         tty.wait_for("the next item", |s| detail_id(s) != here);
     }
-    tty.wait_text("account.password-policy  ·  CIS");
+    tty.wait_text("account.password-policy · CIS");
     tty.wait_text("✗ fail  The password policy is weaker than recommended.");
 
     // Preview: the diff is on screen.
