@@ -165,7 +165,6 @@ pub fn json_with(
 
 /// A plain table: one line per item, failing resources indented under it.
 pub fn table(account: &str, identity: &str, items: &[ItemResult], color: bool) -> String {
-    let paint = |st: Status, s: &str| paint(color, st, s);
     let mut out = format!(
         "account {}  ({})\n\n",
         sanitize(account),
@@ -182,27 +181,7 @@ pub fn table(account: &str, identity: &str, items: &[ItemResult], color: bool) -
                 .unwrap_or_default();
             out.push_str(&format!("{} — {}\n", section, sanitize(&title)));
         }
-        let status = format!("{:<6}", i.status.as_str());
-        out.push_str(&format!(
-            "  {} {:<width$}  {}  {}\n",
-            paint(i.status, i.status.symbol()),
-            i.id,
-            paint(i.status, &status),
-            sanitize(&i.summary),
-        ));
-        for f in &i.findings {
-            let region = f
-                .region
-                .as_deref()
-                .map(|r| format!(" [{}]", sanitize(r)))
-                .unwrap_or_default();
-            out.push_str(&format!(
-                "      {}{}: {}\n",
-                sanitize(&f.resource),
-                region,
-                sanitize(&f.detail)
-            ));
-        }
+        push_item(&mut out, i, width, color);
     }
     let count = |s: Status| items.iter().filter(|i| i.status == s).count();
     out.push_str(&format!(
@@ -213,6 +192,31 @@ pub fn table(account: &str, identity: &str, items: &[ItemResult], color: bool) -
         count(Status::Error)
     ));
     out
+}
+
+/// One item's table line, with its resources indented under it.
+fn push_item(out: &mut String, i: &ItemResult, width: usize, color: bool) {
+    let status = format!("{:<6}", i.status.as_str());
+    out.push_str(&format!(
+        "  {} {:<width$}  {}  {}\n",
+        paint(color, i.status, i.status.symbol()),
+        i.id,
+        paint(color, i.status, &status),
+        sanitize(&i.summary),
+    ));
+    for f in &i.findings {
+        let region = f
+            .region
+            .as_deref()
+            .map(|r| format!(" [{}]", sanitize(r)))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "      {}{}: {}\n",
+            sanitize(&f.resource),
+            region,
+            sanitize(&f.detail)
+        ));
+    }
 }
 
 /// Colour a status word for a terminal.
@@ -257,27 +261,7 @@ pub fn table_by_control(
             paint(color, c.status, c.status.as_str()),
         ));
         for i in &c.items {
-            let status = format!("{:<6}", i.status.as_str());
-            out.push_str(&format!(
-                "  {} {:<width$}  {}  {}\n",
-                paint(color, i.status, i.status.symbol()),
-                i.id,
-                paint(color, i.status, &status),
-                sanitize(&i.summary),
-            ));
-            for f in &i.findings {
-                let region = f
-                    .region
-                    .as_deref()
-                    .map(|r| format!(" [{}]", sanitize(r)))
-                    .unwrap_or_default();
-                out.push_str(&format!(
-                    "      {}{}: {}\n",
-                    sanitize(&f.resource),
-                    region,
-                    sanitize(&f.detail)
-                ));
-            }
+            push_item(&mut out, i, width, color);
         }
     }
     let count = |s: Status| controls.iter().filter(|c| c.status == s).count();
