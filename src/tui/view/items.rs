@@ -42,15 +42,7 @@ pub fn render(f: &mut Frame, area: Rect, m: &Model) {
             let r = &m.results[g];
             let title = r.title.clone();
             let room = inner_w.saturating_sub(4);
-            let title: String = if title.chars().count() > room {
-                title
-                    .chars()
-                    .take(room.saturating_sub(1))
-                    .chain(['…'])
-                    .collect()
-            } else {
-                title
-            };
+            let title = super::ellipsize(&title, room);
             ListItem::new(Line::from(vec![
                 Span::raw(" "),
                 Span::styled(

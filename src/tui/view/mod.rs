@@ -172,6 +172,18 @@ pub fn hints(pairs: &[(String, &str)]) -> Line<'static> {
 
 /// Word-wrap `text` to `width` columns; continuation lines start with `indent`
 /// spaces, the first line with `first` (which counts toward the width).
+/// `text` cut to `room` characters, with `…` when it was cut.
+pub fn ellipsize(text: &str, room: usize) -> String {
+    if text.chars().count() > room {
+        text.chars()
+            .take(room.saturating_sub(1))
+            .chain(['…'])
+            .collect()
+    } else {
+        text.to_string()
+    }
+}
+
 pub fn wrap(text: &str, width: usize, first: &str, indent: usize) -> Vec<String> {
     let width = width.max(indent + 10);
     let mut out = vec![];

@@ -46,15 +46,7 @@ pub fn render(f: &mut Frame, area: Rect, m: &Model) {
             }
             let cw: usize = counts.iter().map(|c| c.width()).sum();
             let room = inner_w.saturating_sub(cw + 3);
-            let title: String = if title.chars().count() > room {
-                title
-                    .chars()
-                    .take(room.saturating_sub(1))
-                    .chain(['…'])
-                    .collect()
-            } else {
-                title
-            };
+            let title = super::ellipsize(&title, room);
             let pad = inner_w.saturating_sub(cw + 2 + title.chars().count());
             let mut spans = vec![
                 Span::raw(format!(" {title}")),
