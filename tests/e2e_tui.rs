@@ -326,3 +326,83 @@ fn preview_apply_and_recheck_the_password_policy_in_a_pty() {
         shown("AllowUsersToChangePassword")
     );
 }
+
+/// The interactive session in dry-run: walking every failing item, previewing
+/// and "applying" each one sends no mutating request and journals nothing.
+#[test]
+fn dry_run_session_sends_no_mutating_request() {
+    let moto = Moto::start();
+    let iam = block_on(iam_client(&moto.endpoint));
+    block_on(async {
+        iam.update_account_password_policy()
+            .minimum_password_length(8)
+            .send()
+            .await
+            .expect("seed a weak password policy");
+    });
+    let proxy = Proxy::start(moto.port);
+    let state = temp_state_dir();
+    let mut cmd = moat_cmd(&proxy.endpoint, state.path());
+    cmd.arg("--dry-run");
+    let mut tty = Tty::spawn(&cmd);
+    tty.wait_text(&format!("account {ACCOUNT_ID}"));
+    tty.wait_for("the scan to finish", |s| {
+        s.contains("scanned ") && !s.contains("scanning")
+    });
+    assert!(tty.screen().contains("DRY-RUN"), "{}", tty.screen());
+
+    // Walk to the password policy item with the onboarding walk and apply it.
+    tty.keys("g");
+    tty.wait_for("the first item", |s| {
+        detail_id(s) == "account.root-access-keys"
+    });
+    for _ in 0..20 {
+        let here = detail_id(&tty.screen());
+        if here == "account.password-policy" {
+            break;
+        }
+        tty.keys("n");
+        tty.wait_for("the next failing item", |s| detail_id(s) != here);
+    }
+    tty.keys("a");
+    tty.wait_text("iam:UpdateAccountPasswordPolicy");
+    tty.keys("y");
+    tty.wait_text("Dry-run: nothing was sent. These calls would have been sent:");
+    tty.wait_text("1  iam:UpdateAccountPasswordPolicy  password-policy  global");
+    tty.esc();
+    tty.wait_for("the dialog to close", |s| !s.contains("esc close"));
+    tty.keys("q");
+    let start = Instant::now();
+    while tty.child.try_wait().expect("try_wait").is_none() {
+        tty.pump(Duration::from_millis(50));
+        assert!(
+            start.elapsed() < WAIT,
+            "moat did not exit after q; screen:\n{}",
+            tty.screen()
+        );
+    }
+
+    assert!(
+        proxy
+            .operations()
+            .iter()
+            .any(|o| o == "GetAccountPasswordPolicy"),
+        "the session read through the proxy: {:?}",
+        proxy.operations()
+    );
+    assert_eq!(
+        proxy.mutating(),
+        Vec::<String>::new(),
+        "no mutating request"
+    );
+    assert!(!state.path().join("journal").exists(), "nothing journaled");
+    let len = block_on(async {
+        iam.get_account_password_policy()
+            .send()
+            .await
+            .expect("read back")
+    })
+    .password_policy()
+    .and_then(|p| p.minimum_password_length());
+    assert_eq!(len, Some(8), "the account is unchanged");
+}
