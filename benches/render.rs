@@ -1,0 +1,170 @@
+//! Render time of the largest screens, on ratatui's `TestBackend` at 120x36
+//! (the snapshot size), from the demo account: the main view with the detail
+//! pane of the item with the most text, the largest diff preview, and help.
+//!
+//!     cargo bench --bench render
+//!
+//! Target (BENCHMARKS.md): a render of the largest screen < 2 ms. `cargo test
+//! --all-targets` runs each benchmark once, as a smoke test.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use moat::collect::Mode;
+use moat::collect::demo::demo_inventory;
+use moat::config::Settings;
+use moat::inventory::{PartError, PartStatus};
+use moat::state::Progress;
+use moat::tui::model::{Focus, Overlay};
+use moat::tui::{Effect, Keymap, Model, Msg, update, view};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::hint::black_box;
+
+const W: u16 = 120;
+const H: u16 = 36;
+
+/// The demo account, every part loaded (as `tui::tests::demo` builds it).
+fn demo() -> Model {
+    let now = "2026-11-29T00:00:00Z".parse().expect("fixed time");
+    let keymap = Keymap::builtin().expect("keymap");
+    let mut m = Model::new(Mode::Demo, Settings::default(), keymap, now);
+    let inv = demo_inventory().expect("demo inventory");
+    let effects = update(&mut m, Msg::Start);
+    let Some(Effect::Collect { generation, parts }) = effects.first().cloned() else {
+        panic!("start must collect: {effects:?}")
+    };
+    for part in parts {
+        let result = match inv.status(part) {
+            PartStatus::Error(e) => Err(e.clone()),
+            _ => inv
+                .get(part)
+                .ok_or_else(|| PartError::new("bench", None, "missing")),
+        };
+        update(
+            &mut m,
+            Msg::Part {
+                generation,
+                part,
+                result,
+            },
+        );
+    }
+    if let Some(account) = m.account_raw.clone() {
+        update(
+            &mut m,
+            Msg::ProgressLoaded {
+                account,
+                result: Ok(Progress::default()),
+            },
+        );
+    }
+    m
+}
+
+fn select(m: &mut Model, id: &str) {
+    let def = moat::checks::item(id).expect("item");
+    m.section = m
+        .sections
+        .iter()
+        .position(|s| *s == def.section)
+        .expect("section");
+    m.item = m
+        .current_items()
+        .iter()
+        .position(|(_, d)| d.id == id)
+        .expect("in section");
+    m.focus = Focus::Items;
+}
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn item_ids(m: &Model) -> Vec<&'static str> {
+    m.results
+        .iter()
+        .filter_map(|r| moat::checks::item(&r.id).map(|d| d.id))
+        .collect()
+}
+
+/// Non-blank cells of the screen drawn `height` rows tall: how much text a
+/// screen lays out (the detail pane wraps all of its text, visible or not).
+fn text_amount(m: &Model, height: u16) -> usize {
+    let mut t = Terminal::new(TestBackend::new(W, height)).expect("terminal");
+    t.draw(|f| view::render(f, m)).expect("draw");
+    t.backend()
+        .buffer()
+        .content()
+        .iter()
+        .filter(|c| !c.symbol().trim().is_empty())
+        .count()
+}
+
+/// The demo model with the item whose detail pane has the most text selected.
+fn largest_detail() -> (Model, &'static str) {
+    let mut m = demo();
+    let ids = item_ids(&m);
+    let id = ids
+        .into_iter()
+        .max_by_key(|id| {
+            select(&mut m, id);
+            text_amount(&m, 400)
+        })
+        .expect("items");
+    select(&mut m, id);
+    (m, id)
+}
+
+/// The demo model showing the largest diff preview (`p` on each item).
+fn largest_preview() -> (Model, &'static str) {
+    let ids = item_ids(&demo());
+    let id = ids
+        .into_iter()
+        .filter_map(|id| {
+            let mut m = demo();
+            select(&mut m, id);
+            update(&mut m, key('p'));
+            matches!(m.overlay, Some(Overlay::Preview(_))).then(|| (text_amount(&m, H), id))
+        })
+        .max()
+        .expect("an item with a preview")
+        .1;
+    let mut m = demo();
+    select(&mut m, id);
+    update(&mut m, key('p'));
+    (m, id)
+}
+
+fn bench(c: &mut Criterion) {
+    let mut term = Terminal::new(TestBackend::new(W, H)).expect("terminal");
+    let mut g = c.benchmark_group("render 120x36");
+
+    let (main, id) = largest_detail();
+    g.bench_function(format!("main, detail of {id}"), |b| {
+        b.iter(|| {
+            term.draw(|f| view::render(f, black_box(&main)))
+                .expect("draw");
+        })
+    });
+
+    let (preview, id) = largest_preview();
+    g.bench_function(format!("diff preview of {id}"), |b| {
+        b.iter(|| {
+            term.draw(|f| view::render(f, black_box(&preview)))
+                .expect("draw");
+        })
+    });
+
+    let mut help = demo();
+    update(&mut help, key('?'));
+    g.bench_function("help", |b| {
+        b.iter(|| {
+            term.draw(|f| view::render(f, black_box(&help)))
+                .expect("draw");
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
