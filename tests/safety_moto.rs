@@ -71,6 +71,16 @@ fn scan_plan_and_dry_run_apply_send_no_mutating_request() {
         .output()
         .expect("scan");
     assert_eq!(scan.status.code(), Some(1), "{}", output_text(&scan));
+    // Writing to pipes: no progress bar, no escape sequences, nothing on stderr.
+    assert!(
+        scan.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&scan.stderr)
+    );
+    assert!(
+        !scan.stdout.contains(&0x1b),
+        "no terminal escapes in piped output"
+    );
 
     let mut plan = vec!["plan"];
     plan.extend(all_item_ids());
