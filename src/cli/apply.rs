@@ -336,13 +336,14 @@ pub async fn apply(s: &Session, a: &ApplyArgs) -> CliResult {
             }
         }
         let journal = Journal::open(&s.state_dir, &account);
-        match execute(s.backend.clone(), &plan, &journal, |_| {}).await {
+        let report = match execute(s.backend.clone(), &plan, &journal, |_| {}).await {
             Ok(r) => {
                 changed |= !r.dry_run && !r.applied.is_empty();
                 print_report(&plan, &r);
                 if !r.ok() {
                     code = code.max(1);
                 }
+                r
             }
             Err(e @ (ExecError::Drift { .. } | ExecError::AccountMismatch { .. })) => {
                 if let ExecError::Drift {
@@ -359,10 +360,11 @@ pub async fn apply(s: &Session, a: &ApplyArgs) -> CliResult {
                 return Err(CliError::usage(format!("{}: {e}", def.id)));
             }
             Err(e) => return Err(CliError::usage(format!("{}: {e}", def.id))),
-        }
+        };
         if !dry_run {
-            let after = collect(&s.backend, &checks::parts_for(&[def])).await;
-            let res = evaluate(&[def], &after, s);
+            // What execute re-read to verify; unchanged when nothing was sent.
+            let after = report.reread.as_deref().unwrap_or(&inv);
+            let res = evaluate(&[def], after, s);
             if let Some(r) = res.first() {
                 println!(
                     "  {} is now {}: {}\n",

@@ -46,6 +46,10 @@ pub struct ExecReport {
     pub mismatches: Vec<Mismatch>,
     pub batch: Option<String>,
     pub dry_run: bool,
+    /// The account as re-read after sending (the plan's parts and the item's),
+    /// so callers can re-check the item without reading it again. `None` when
+    /// nothing was sent.
+    pub reread: Option<Box<Inventory>>,
 }
 
 impl ExecReport {
@@ -114,6 +118,7 @@ pub async fn execute(
         mismatches: vec![],
         batch: batch.clone(),
         dry_run,
+        reread: None,
     };
     let total = plan.steps.len();
     for (i, step) in plan.steps.iter().enumerate() {
@@ -138,16 +143,25 @@ pub async fn execute(
             }
         }
     }
-    if !dry_run && report.failed.is_none() {
+    if !dry_run && !report.applied.is_empty() {
         progress(ExecEvent::Verifying);
-        report.mismatches = verify(&backend, plan).await;
+        let mut parts = plan.parts();
+        if let Some(def) = crate::checks::item(&plan.item) {
+            parts.extend(def.needs.iter().copied());
+            parts.sort();
+            parts.dedup();
+        }
+        let inv = collect_inventory(backend.clone(), &parts).await;
+        if report.failed.is_none() {
+            report.mismatches = verify(&inv, plan);
+        }
+        report.reread = Some(Box::new(inv));
     }
     Ok(report)
 }
 
-/// Re-read the account and compare every touched resource with the preview.
-pub async fn verify(backend: &Arc<dyn Backend>, plan: &Plan) -> Vec<Mismatch> {
-    let inv = collect_inventory(backend.clone(), &plan.parts()).await;
+/// Compare every resource the plan touched, as re-read in `inv`, with the preview.
+pub fn verify(inv: &Inventory, plan: &Plan) -> Vec<Mismatch> {
     plan.resources
         .iter()
         .filter_map(|rc| {

@@ -202,6 +202,7 @@ fn apply_outcome_rechecked() {
             mismatches: vec![],
             batch: Some("20261129T000000Z-00a1".into()),
             dry_run: false,
+            reread: None,
         })
         .inspect(|_| assert_eq!(plan.steps.len(), 1))
     });
@@ -251,6 +252,7 @@ fn apply_outcome_dry_run() {
             mismatches: vec![],
             batch: None,
             dry_run: true,
+            reread: None,
         })
     });
     screen!("applied_dry_run", m);

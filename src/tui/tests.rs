@@ -375,6 +375,7 @@ fn report(plan: &crate::plan::Plan, dry_run: bool) -> ExecReport {
         mismatches: vec![],
         batch: (!dry_run).then(|| "20261129T000000Z-0001".to_string()),
         dry_run,
+        reread: None,
     }
 }
 
