@@ -12,10 +12,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use moat::collect::Mode;
 use moat::collect::demo::demo_inventory;
 use moat::config::Settings;
-use moat::inventory::{PartError, PartStatus};
-use moat::state::Progress;
 use moat::tui::model::{Focus, Overlay};
-use moat::tui::{Effect, Keymap, Model, Msg, update, view};
+use moat::tui::update::load_inventory;
+use moat::tui::{Keymap, Model, Msg, update, view};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::hint::black_box;
@@ -23,41 +22,13 @@ use std::hint::black_box;
 const W: u16 = 120;
 const H: u16 = 36;
 
-/// The demo account, every part loaded (as `tui::tests::demo` builds it).
+/// The demo account, every part loaded (as the screen snapshots start).
 fn demo() -> Model {
     let now = "2026-11-29T00:00:00Z".parse().expect("fixed time");
     let keymap = Keymap::builtin().expect("keymap");
     let mut m = Model::new(Mode::Demo, Settings::default(), keymap, now);
     let inv = demo_inventory().expect("demo inventory");
-    let effects = update(&mut m, Msg::Start);
-    let Some(Effect::Collect { generation, parts }) = effects.first().cloned() else {
-        panic!("start must collect: {effects:?}")
-    };
-    for part in parts {
-        let result = match inv.status(part) {
-            PartStatus::Error(e) => Err(e.clone()),
-            _ => inv
-                .get(part)
-                .ok_or_else(|| PartError::new("bench", None, "missing")),
-        };
-        update(
-            &mut m,
-            Msg::Part {
-                generation,
-                part,
-                result,
-            },
-        );
-    }
-    if let Some(account) = m.account_raw.clone() {
-        update(
-            &mut m,
-            Msg::ProgressLoaded {
-                account,
-                result: Ok(Progress::default()),
-            },
-        );
-    }
+    load_inventory(&mut m, &inv);
     m
 }
 

@@ -34,35 +34,7 @@ pub(super) fn new_model(mode: Mode) -> Model {
 /// Start the model and feed it every part of `inv` (errors where `inv` has them).
 pub(super) fn loaded(mode: Mode, inv: &Inventory) -> Model {
     let mut m = new_model(mode);
-    let effects = update(&mut m, Msg::Start);
-    let Some(Effect::Collect { generation, parts }) = effects.first().cloned() else {
-        panic!("start must collect: {effects:?}")
-    };
-    for part in parts {
-        let result = match inv.status(part) {
-            crate::inventory::PartStatus::Error(e) => Err(e.clone()),
-            _ => inv
-                .get(part)
-                .ok_or_else(|| PartError::new("test", None, "missing")),
-        };
-        update(
-            &mut m,
-            Msg::Part {
-                generation,
-                part,
-                result,
-            },
-        );
-    }
-    if let Some(account) = m.account_raw.clone() {
-        update(
-            &mut m,
-            Msg::ProgressLoaded {
-                account,
-                result: Ok(Progress::default()),
-            },
-        );
-    }
+    super::update::load_inventory(&mut m, inv);
     m
 }
 

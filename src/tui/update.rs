@@ -6,7 +6,7 @@ use super::keymap::{Action, Context};
 use super::model::*;
 use crate::checks::{self, Fix, ItemDef, Status};
 use crate::diff::{DiffLine, LineKind, diff_lines};
-use crate::inventory::{PartError, PartId, PartValue};
+use crate::inventory::{Inventory, PartError, PartId, PartStatus, PartValue};
 use crate::plan::execute::{ExecError, ExecEvent, ExecReport};
 use crate::plan::{Inputs, Plan, PlanError, make_plan};
 use crate::report::sanitize;
@@ -978,6 +978,44 @@ fn on_applied(
         scroll: 0,
     }));
     effects
+}
+
+/// Start `m` and feed it every part of `inv` at once, as a finished
+/// collection would (errors where `inv` has them); saved progress is empty.
+/// Tests, screen snapshots and the render bench start from it.
+pub fn load_inventory(m: &mut Model, inv: &Inventory) {
+    let effects = update(m, Msg::Start);
+    let Some((generation, parts)) = effects.into_iter().find_map(|e| match e {
+        Effect::Collect { generation, parts } => Some((generation, parts)),
+        _ => None,
+    }) else {
+        return;
+    };
+    for part in parts {
+        let result = match inv.status(part) {
+            PartStatus::Error(e) => Err(e.clone()),
+            _ => inv
+                .get(part)
+                .ok_or_else(|| PartError::new("load_inventory", None, "not in the inventory")),
+        };
+        update(
+            m,
+            Msg::Part {
+                generation,
+                part,
+                result,
+            },
+        );
+    }
+    if let Some(account) = m.account_raw.clone() {
+        update(
+            m,
+            Msg::ProgressLoaded {
+                account,
+                result: Ok(Progress::default()),
+            },
+        );
+    }
 }
 
 /// Replace diff_lines' "(now)"/"(after)" labels.
