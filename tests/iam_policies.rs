@@ -24,7 +24,9 @@ use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use support::{ACCOUNT_ID, Moto, Proxy, RecordedRequest, block_on, iam_client, moat_cmd};
+use support::{
+    ACCOUNT_ID, ALL_INPUTS, Moto, Proxy, RecordedRequest, block_on, iam_client, moat_cmd,
+};
 
 /// Calls that need no IAM permission (AWS answers them even under an explicit
 /// Deny), so the policies leave them out.
@@ -40,20 +42,6 @@ const APPLY_FILE: &str = "assets/iam/moat-apply.json";
 const SCAN_SID: &str = "MoatScanReadOnly";
 const APPLY_SID: &str = "MoatApplyAndUndo";
 const REGENERATE: &str = "MOAT_WRITE_IAM=1 cargo test --test iam_policies";
-
-/// Inputs that satisfy every item that takes some.
-const INPUTS: &[&str] = &[
-    "--input",
-    "name=Sam Rivera",
-    "--input",
-    "title=Security lead",
-    "--input",
-    "email=security@example.com",
-    "--input",
-    "phone=+1 555 0100",
-    "--input",
-    "user=spare-admin",
-];
 
 /// The IAM action prefix for a SigV4 signing name. Only services moat calls
 /// are listed: a new one must be added here after checking that its action
@@ -319,7 +307,7 @@ fn policies_grant_exactly_the_calls_moat_makes() {
         .collect();
     let mut apply = vec!["apply", "--yes"];
     apply.extend(&planned);
-    apply.extend(INPUTS);
+    apply.extend(ALL_INPUTS);
     let o = moat(&apply);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     // One batch per item that changed something (console-users-mfa creates the

@@ -11,21 +11,9 @@ use moat::plan::journal::Journal;
 use std::process::Output;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use support::{Moto, Proxy, block_on, iam_client, moat_cmd, output_text, run_moat, temp_state_dir};
-
-/// Inputs that satisfy every item that takes some.
-const INPUTS: &[&str] = &[
-    "--input",
-    "name=Sam Rivera",
-    "--input",
-    "title=Security lead",
-    "--input",
-    "email=security@example.com",
-    "--input",
-    "phone=+1 555 0100",
-    "--input",
-    "user=spare-admin",
-];
+use support::{
+    ALL_INPUTS, Moto, Proxy, block_on, iam_client, moat_cmd, output_text, run_moat, temp_state_dir,
+};
 
 async fn seed_failing_account(ep: &str) {
     let iam = iam_client(ep).await;
@@ -84,7 +72,7 @@ fn scan_plan_and_dry_run_apply_send_no_mutating_request() {
 
     let mut plan = vec!["plan"];
     plan.extend(all_item_ids());
-    plan.extend(INPUTS);
+    plan.extend(ALL_INPUTS);
     let o = moat_cmd(ep, state.path())
         .env("MOAT_NOW", &later)
         .args(&plan)
@@ -99,7 +87,7 @@ fn scan_plan_and_dry_run_apply_send_no_mutating_request() {
 
     let mut apply = vec!["--dry-run", "apply"];
     apply.extend(all_item_ids());
-    apply.extend(INPUTS);
+    apply.extend(ALL_INPUTS);
     let o = moat_cmd(ep, state.path())
         .env("MOAT_NOW", &later)
         .args(&apply)

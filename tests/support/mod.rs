@@ -159,3 +159,18 @@ pub fn output_text(o: &std::process::Output) -> String {
         String::from_utf8_lossy(&o.stderr)
     )
 }
+
+/// `--input` arguments that satisfy every item that takes some.
+#[allow(dead_code)]
+pub const ALL_INPUTS: &[&str] = &[
+    "--input",
+    "name=Sam Rivera",
+    "--input",
+    "title=Security lead",
+    "--input",
+    "email=security@example.com",
+    "--input",
+    "phone=+1 555 0100",
+    "--input",
+    "user=spare-admin",
+];
