@@ -32,6 +32,23 @@ pub struct Exception {
     pub expires: Option<NaiveDate>,
 }
 
+/// A bucket that is public on purpose (a website, public datasets): the S3
+/// public-access items show it as `accepted` with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicBucket {
+    pub bucket: String,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<NaiveDate>,
+}
+
+/// The items a `[[public_bucket]]` entry accepts the bucket for.
+pub const PUBLIC_BUCKET_ITEMS: &[&str] = &[
+    "s3.bucket-public-access-block",
+    "s3.public-policies",
+    "s3.public-acls",
+];
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
     /// account.password-policy: minimum length.
@@ -48,6 +65,40 @@ pub struct Settings {
     pub exceptions: Vec<Exception>,
     /// CIDRs offered when tightening an open rule.
     pub cidrs: Vec<String>,
+    /// Buckets public on purpose.
+    pub public_buckets: Vec<PublicBucket>,
+    /// Buckets whose data cannot be recreated: versioning and MFA Delete
+    /// are checked on them as on log buckets.
+    pub irreplaceable_buckets: Vec<String>,
+}
+
+impl Settings {
+    /// The exception accepting `resource` for `item`: an `[[exception]]`, or a
+    /// `[[public_bucket]]` for the S3 public-access items.
+    pub fn exception_for(&self, item: &str, resource: &str) -> Option<Exception> {
+        if let Some(e) = self
+            .exceptions
+            .iter()
+            .find(|e| e.item == item && e.resource == resource)
+        {
+            return Some(e.clone());
+        }
+        if !PUBLIC_BUCKET_ITEMS.contains(&item) {
+            return None;
+        }
+        let bucket = resource.strip_prefix("bucket/")?;
+        self.public_bucket(bucket).map(|p| Exception {
+            item: item.to_string(),
+            resource: resource.to_string(),
+            reason: p.reason.clone(),
+            expires: p.expires,
+        })
+    }
+
+    /// The `[[public_bucket]]` entry for `bucket`, if any.
+    pub fn public_bucket(&self, bucket: &str) -> Option<&PublicBucket> {
+        self.public_buckets.iter().find(|p| p.bucket == bucket)
+    }
 }
 
 impl Default for Settings {
@@ -60,6 +111,8 @@ impl Default for Settings {
             snapshot_max_age_days: 7,
             exceptions: Vec::new(),
             cidrs: Vec::new(),
+            public_buckets: Vec::new(),
+            irreplaceable_buckets: Vec::new(),
         }
     }
 }
@@ -190,7 +243,25 @@ struct RawFile {
     exception: Vec<Spanned<RawException>>,
     tighten: Option<RawTighten>,
     #[serde(default)]
+    public_bucket: Vec<Spanned<RawPublicBucket>>,
+    s3: Option<RawS3>,
+    #[serde(default)]
     keys: BTreeMap<Spanned<String>, Spanned<RawContextKeys>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPublicBucket {
+    bucket: Spanned<String>,
+    reason: Spanned<String>,
+    expires: Option<Spanned<toml::Value>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawS3 {
+    #[serde(default)]
+    irreplaceable_buckets: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -252,7 +323,14 @@ impl<'de> Deserialize<'de> for RawContextKeys {
 const TABLES: &[(&str, &[&str])] = &[
     (
         "at the top level",
-        &["thresholds", "exception", "tighten", "keys"],
+        &[
+            "thresholds",
+            "exception",
+            "tighten",
+            "public_bucket",
+            "s3",
+            "keys",
+        ],
     ),
     (
         "in [thresholds]",
@@ -269,6 +347,8 @@ const TABLES: &[(&str, &[&str])] = &[
         &["item", "resource", "reason", "expires"],
     ),
     ("in [tighten]", &["cidrs"]),
+    ("in [[public_bucket]]", &["bucket", "reason", "expires"]),
+    ("in [s3]", &["irreplaceable_buckets"]),
 ];
 
 const PASSWORD_LENGTH: RangeInclusive<i64> = 6..=128;
@@ -386,7 +466,102 @@ fn settings(text: &str, raw: &RawFile, problems: &mut Vec<Problem>) -> Settings 
         snapshot_max_age_days,
         exceptions: exceptions(text, &raw.exception, problems),
         cidrs: cidrs(raw.tighten.as_ref(), problems),
+        public_buckets: public_buckets(text, &raw.public_bucket, problems),
+        irreplaceable_buckets: irreplaceable(raw.s3.as_ref(), problems),
     }
+}
+
+/// An S3 bucket name: 3–63 lowercase letters, digits, dots and hyphens,
+/// starting and ending with a letter or digit.
+pub fn valid_bucket_name(name: &str) -> bool {
+    (3..=63).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && !name.contains("..")
+}
+
+fn public_buckets(
+    text: &str,
+    raw: &[Spanned<RawPublicBucket>],
+    problems: &mut Vec<Problem>,
+) -> Vec<PublicBucket> {
+    let mut out: Vec<(PublicBucket, Range<usize>)> = vec![];
+    for p in raw {
+        let p = p.get_ref();
+        let bucket = p.bucket.get_ref().trim();
+        if !valid_bucket_name(bucket) {
+            problems.push(problem(
+                p.bucket.span(),
+                format!(
+                    "bucket = \"{bucket}\" in [[public_bucket]] is not an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens)"
+                ),
+            ));
+        }
+        let reason = p.reason.get_ref().trim();
+        if reason.is_empty() {
+            problems.push(problem(
+                p.reason.span(),
+                "reason is empty in [[public_bucket]]: say why the bucket is public",
+            ));
+        }
+        let expires = p.expires.as_ref().and_then(|v| match date(v.get_ref()) {
+            Some(d) => Some(d),
+            None => {
+                problems.push(problem(
+                    v.span(),
+                    format!(
+                        "expires = {} in [[public_bucket]] is not a date (YYYY-MM-DD, e.g. 2027-06-30)",
+                        v.get_ref()
+                    ),
+                ));
+                None
+            }
+        });
+        if let Some((_, first)) = out.iter().find(|(x, _)| x.bucket == bucket) {
+            let (line, _) = line_column(text, first.start);
+            problems.push(problem(
+                p.bucket.span(),
+                format!("a second [[public_bucket]] for {bucket} (the first is on line {line})"),
+            ));
+            continue;
+        }
+        out.push((
+            PublicBucket {
+                bucket: bucket.to_string(),
+                reason: reason.to_string(),
+                expires,
+            },
+            p.bucket.span(),
+        ));
+    }
+    out.into_iter().map(|(p, _)| p).collect()
+}
+
+fn irreplaceable(raw: Option<&RawS3>, problems: &mut Vec<Problem>) -> Vec<String> {
+    let mut out: Vec<String> = vec![];
+    for b in raw
+        .map(|s| s.irreplaceable_buckets.as_slice())
+        .unwrap_or_default()
+    {
+        let name = b.get_ref().trim();
+        if !valid_bucket_name(name) {
+            problems.push(problem(
+                b.span(),
+                format!("[s3] irreplaceable_buckets: \"{name}\" is not an S3 bucket name"),
+            ));
+        } else if out.iter().any(|x| x == name) {
+            problems.push(problem(
+                b.span(),
+                format!("{name} is listed twice in [s3] irreplaceable_buckets"),
+            ));
+        } else {
+            out.push(name.to_string());
+        }
+    }
+    out
 }
 
 fn exceptions(

@@ -7,10 +7,20 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// The embedded guide files, in guide order: (prose, messages).
-const SECTIONS: &[(&str, &str)] = &[(
-    include_str!("../assets/guide/account.toml"),
-    include_str!("../assets/guide/account.messages.toml"),
-)];
+const SECTIONS: &[(&str, &str)] = &[
+    (
+        include_str!("../assets/guide/account.toml"),
+        include_str!("../assets/guide/account.messages.toml"),
+    ),
+    (
+        include_str!("../assets/guide/s3.toml"),
+        include_str!("../assets/guide/s3.messages.toml"),
+    ),
+    (
+        include_str!("../assets/guide/cloudfront.toml"),
+        include_str!("../assets/guide/cloudfront.messages.toml"),
+    ),
+];
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -54,7 +64,7 @@ pub struct SectionText {
 #[derive(Debug, Deserialize)]
 struct SectionFile {
     section: SectionHeader,
-    #[serde(rename = "item")]
+    #[serde(rename = "item", default)]
     items: Vec<ItemText>,
 }
 

@@ -3,6 +3,8 @@
 //! parts, ops and guide text), not changing the pipeline.
 
 pub mod account;
+pub mod cloudfront;
+pub mod s3;
 
 use crate::config::Settings;
 use crate::inventory::{Inventory, PartId, PartStatus};
@@ -192,7 +194,7 @@ pub const SECTIONS: &[&str] = &[
 /// Every item, in guide order.
 pub fn items() -> &'static [ItemDef] {
     /// Each section's items, in guide order: a new section adds one entry.
-    const BY_SECTION: &[&[ItemDef]] = &[account::ITEMS];
+    const BY_SECTION: &[&[ItemDef]] = &[account::ITEMS, s3::ITEMS, cloudfront::ITEMS];
     static ALL: std::sync::OnceLock<Vec<ItemDef>> = std::sync::OnceLock::new();
     ALL.get_or_init(|| BY_SECTION.iter().flat_map(|s| s.iter().copied()).collect())
 }
@@ -268,12 +270,7 @@ fn apply_exceptions(item: &str, o: Outcome, ctx: &Ctx) -> (Status, String, Vec<F
     let mut findings = o.findings;
     let mut touched = false;
     for f in findings.iter_mut().filter(|f| f.status == Status::Fail) {
-        let Some(e) = ctx
-            .settings
-            .exceptions
-            .iter()
-            .find(|e| e.item == item && e.resource == f.resource)
-        else {
+        let Some(e) = ctx.settings.exception_for(item, &f.resource) else {
             continue;
         };
         touched = true;

@@ -1,8 +1,11 @@
 //! `Inventory::apply`: the predicted effect of an op on the account model. The
 //! demo backend uses it as its "AWS", and the preview diffs its result.
 
-use super::{AccessKey, CredentialReportRow, Group, Inventory, ManagedPolicy, Part, User};
-use crate::plan::Op;
+use super::{
+    AccessKey, Bucket, CredentialReportRow, Fetched, Group, Inventory, ManagedPolicy,
+    OriginAccessControl, Part, User, Versioning,
+};
+use crate::plan::{DistributionEdit, Op};
 use thiserror::Error;
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -19,6 +22,23 @@ pub enum ApplyError {
 
 fn ready<'a, T>(p: &'a mut Part<T>, what: &'static str) -> Result<&'a mut T, ApplyError> {
     p.ready_mut().ok_or(ApplyError::NotReady(what))
+}
+
+fn bucket<'a>(inv: &'a mut Inventory, name: &str) -> Result<&'a mut Bucket, ApplyError> {
+    ready(&mut inv.s3, "S3")?
+        .bucket_mut(name)
+        .ok_or_else(|| ApplyError::NoSuch(format!("bucket {name}")))
+}
+
+/// A bucket setting that could not be read cannot be changed blindly.
+fn known<'a, T>(f: &'a mut Fetched<T>, what: &str) -> Result<&'a mut T, ApplyError> {
+    match f {
+        Fetched::Ready(v) => Ok(v),
+        Fetched::Error(e) => Err(ApplyError::Conflict(format!(
+            "the {what} could not be read ({})",
+            e.summary()
+        ))),
+    }
 }
 
 impl Inventory {
@@ -231,6 +251,156 @@ impl Inventory {
                         "{} alternate contact",
                         contact_type.as_str()
                     )));
+                }
+            }
+            Op::PutAccountPublicAccessBlock { config } => {
+                *ready(&mut self.s3_account_pab, "S3 account public access block")? = Some(*config);
+            }
+            Op::DeleteAccountPublicAccessBlock => {
+                let p = ready(&mut self.s3_account_pab, "S3 account public access block")?;
+                if p.take().is_none() {
+                    return Err(ApplyError::NoSuch(
+                        "account public access block".to_string(),
+                    ));
+                }
+            }
+            Op::PutBucketPublicAccessBlock {
+                bucket: b, config, ..
+            } => {
+                let b = bucket(self, b)?;
+                b.public_access_block = Fetched::Ready(Some(*config));
+            }
+            Op::DeleteBucketPublicAccessBlock { bucket: b, .. } => {
+                let b = bucket(self, b)?;
+                b.public_access_block = Fetched::Ready(None);
+            }
+            Op::PutBucketPolicy {
+                bucket: b, policy, ..
+            } => {
+                let b = bucket(self, b)?;
+                b.policy = Fetched::Ready(Some(policy.clone()));
+            }
+            Op::DeleteBucketPolicy { bucket: b, .. } => {
+                let b = bucket(self, b)?;
+                b.policy = Fetched::Ready(None);
+            }
+            Op::PutBucketAcl { bucket: b, acl, .. } => {
+                let b = bucket(self, b)?;
+                b.acl = Fetched::Ready(acl.clone());
+            }
+            Op::PutBucketEncryption {
+                bucket: b,
+                encryption,
+                ..
+            } => {
+                let b = bucket(self, b)?;
+                b.encryption = Fetched::Ready(Some(encryption.clone()));
+            }
+            Op::DeleteBucketEncryption { bucket: b, .. } => {
+                let b = bucket(self, b)?;
+                b.encryption = Fetched::Ready(None);
+            }
+            Op::PutBucketVersioning {
+                bucket: b,
+                status,
+                mfa_delete,
+                ..
+            } => {
+                let b = bucket(self, b)?;
+                let v: &mut Versioning = known(&mut b.versioning, "versioning setting")?;
+                v.status = Some(*status);
+                if let Some(m) = mfa_delete {
+                    v.mfa_delete = *m;
+                }
+            }
+            Op::CreateOriginAccessControl { name, description } => {
+                let cf = ready(&mut self.cloudfront, "CloudFront")?;
+                if cf.oac_by_name(name).is_some() {
+                    return Err(ApplyError::Exists(format!("origin access control {name}")));
+                }
+                cf.origin_access_controls.push(OriginAccessControl {
+                    // The real id is known once CloudFront creates it; documents name OACs.
+                    id: format!("(new:{name})"),
+                    name: name.clone(),
+                    description: description.clone(),
+                    origin_type: "s3".into(),
+                    signing_behavior: "always".into(),
+                    signing_protocol: "sigv4".into(),
+                });
+            }
+            Op::DeleteOriginAccessControl { name } => {
+                let cf = ready(&mut self.cloudfront, "CloudFront")?;
+                let oac = cf
+                    .oac_by_name(name)
+                    .ok_or_else(|| ApplyError::NoSuch(format!("origin access control {name}")))?;
+                let id = oac.id.clone();
+                if cf.distributions.iter().any(|d| {
+                    d.origins
+                        .iter()
+                        .any(|o| o.oac_id.as_deref() == Some(id.as_str()))
+                }) {
+                    return Err(ApplyError::Conflict(format!(
+                        "origin access control {name} is still used by a distribution"
+                    )));
+                }
+                cf.origin_access_controls.retain(|o| o.name != *name);
+            }
+            Op::UpdateDistribution { id, edits, .. } => {
+                let cf = ready(&mut self.cloudfront, "CloudFront")?;
+                // Resolve OAC names first (the borrow of the list ends here).
+                let mut resolved: Vec<Option<String>> = Vec::with_capacity(edits.len());
+                for e in edits {
+                    resolved.push(match e {
+                        DistributionEdit::OriginAccessControl { oac: Some(r), .. } => {
+                            Some(cf.resolve_oac(r).map(|o| o.id.clone()).ok_or_else(|| {
+                                ApplyError::NoSuch(format!("origin access control {r}"))
+                            })?)
+                        }
+                        _ => None,
+                    });
+                }
+                let d = cf
+                    .distributions
+                    .iter_mut()
+                    .find(|d| d.id == *id)
+                    .ok_or_else(|| ApplyError::NoSuch(format!("distribution {id}")))?;
+                for (e, oac_id) in edits.iter().zip(resolved) {
+                    match e {
+                        DistributionEdit::ViewerProtocolPolicy {
+                            path_pattern,
+                            policy,
+                        } => {
+                            let b = d
+                                .behaviors
+                                .iter_mut()
+                                .find(|b| b.path_pattern == *path_pattern)
+                                .ok_or_else(|| {
+                                    ApplyError::NoSuch(format!(
+                                        "cache behavior {} of {id}",
+                                        path_pattern.as_deref().unwrap_or("(default)")
+                                    ))
+                                })?;
+                            b.viewer_protocol_policy = policy.clone();
+                        }
+                        DistributionEdit::OriginAccessControl { origin_id, .. } => {
+                            let o = d
+                                .origins
+                                .iter_mut()
+                                .find(|o| o.id == *origin_id)
+                                .ok_or_else(|| {
+                                    ApplyError::NoSuch(format!("origin {origin_id} of {id}"))
+                                })?;
+                            o.oac_id = oac_id;
+                        }
+                        DistributionEdit::ViewerTls {
+                            ssl_support_method,
+                            minimum_protocol_version,
+                        } => {
+                            d.viewer_certificate.ssl_support_method = ssl_support_method.clone();
+                            d.viewer_certificate.minimum_protocol_version =
+                                minimum_protocol_version.clone();
+                        }
+                    }
                 }
             }
         }

@@ -2,7 +2,10 @@
 //! compares. A document holds only the state moat manages (no timestamps or
 //! usage data), so that a re-read matches the prediction when nothing else changed.
 
-use super::{ContactType, Inventory, PartId, PartStatus};
+use super::{
+    Bucket, CloudFront, ContactType, Distribution, Fetched, Grantee, Inventory, PartId, PartStatus,
+    PublicAccessBlock,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::fmt;
@@ -33,6 +36,18 @@ pub enum ResourceRef {
     },
     PasswordPolicy,
     AlternateContact(ContactType),
+    /// The account-wide S3 public access block.
+    S3AccountPublicAccessBlock,
+    Bucket {
+        name: String,
+    },
+    Distribution {
+        id: String,
+    },
+    /// A CloudFront origin access control, by name.
+    OriginAccessControl {
+        name: String,
+    },
 }
 
 impl fmt::Display for ResourceRef {
@@ -46,6 +61,10 @@ impl fmt::Display for ResourceRef {
             ResourceRef::Policy { name } => write!(f, "policy/{name}"),
             ResourceRef::PasswordPolicy => f.write_str("password-policy"),
             ResourceRef::AlternateContact(t) => write!(f, "contact/{}", t.as_str()),
+            ResourceRef::S3AccountPublicAccessBlock => f.write_str("s3/public-access-block"),
+            ResourceRef::Bucket { name } => write!(f, "bucket/{name}"),
+            ResourceRef::Distribution { id } => write!(f, "distribution/{id}"),
+            ResourceRef::OriginAccessControl { name } => write!(f, "oac/{name}"),
         }
     }
 }
@@ -68,7 +87,7 @@ impl FromStr for ResourceRef {
     fn from_str(s: &str) -> Result<Self, String> {
         let bad = || {
             format!(
-                "'{s}' is not a resource name moat knows (examples: user/alice, user/alice/key/AKIA…, group/Admins, policy/RequireMFA, password-policy, contact/SECURITY, account)"
+                "'{s}' is not a resource name moat knows (examples: user/alice, user/alice/key/AKIA…, group/Admins, policy/RequireMFA, password-policy, contact/SECURITY, account, bucket/NAME, s3/public-access-block, distribution/ID, oac/NAME)"
             )
         };
         let parts: Vec<&str> = s.split('/').collect();
@@ -98,6 +117,14 @@ impl FromStr for ResourceRef {
             ["policy", name] => Ok(ResourceRef::Policy {
                 name: nonempty(name)?,
             }),
+            ["s3", "public-access-block"] => Ok(ResourceRef::S3AccountPublicAccessBlock),
+            ["bucket", name] => Ok(ResourceRef::Bucket {
+                name: nonempty(name)?,
+            }),
+            ["distribution", id] => Ok(ResourceRef::Distribution { id: nonempty(id)? }),
+            ["oac", name] => Ok(ResourceRef::OriginAccessControl {
+                name: nonempty(name)?,
+            }),
             ["contact", t] => ContactType::parse(t)
                 .map(ResourceRef::AlternateContact)
                 .ok_or_else(bad),
@@ -122,6 +149,12 @@ impl ResourceRef {
             | ResourceRef::Policy { .. } => &[PartId::Iam],
             ResourceRef::PasswordPolicy => &[PartId::PasswordPolicy],
             ResourceRef::AlternateContact(_) => &[PartId::AlternateContacts],
+            ResourceRef::S3AccountPublicAccessBlock => &[PartId::S3AccountPublicAccessBlock],
+            ResourceRef::Bucket { .. } => &[PartId::S3Buckets],
+            // A distribution's document names its OACs, so it needs the OAC list too.
+            ResourceRef::Distribution { .. } | ResourceRef::OriginAccessControl { .. } => {
+                &[PartId::CloudFront]
+            }
         }
     }
 
@@ -240,8 +273,149 @@ impl Inventory {
                         "PhoneNumber": c.phone,
                     })
                 }),
+            ResourceRef::S3AccountPublicAccessBlock => self
+                .s3_account_pab
+                .ready()
+                .and_then(|p| p.as_ref())
+                .map(pab_document),
+            ResourceRef::Bucket { name } => self
+                .s3
+                .ready()
+                .and_then(|s| s.bucket(name))
+                .map(bucket_document),
+            ResourceRef::Distribution { id } => self
+                .cloudfront
+                .ready()
+                .and_then(|cf| cf.distribution(id).map(|d| distribution_document(cf, d))),
+            ResourceRef::OriginAccessControl { name } => self
+                .cloudfront
+                .ready()
+                .and_then(|cf| cf.oac_by_name(name))
+                .map(|o| {
+                    json!({
+                        "Name": o.name,
+                        "Description": o.description,
+                        "OriginAccessControlOriginType": o.origin_type,
+                        "SigningBehavior": o.signing_behavior,
+                        "SigningProtocol": o.signing_protocol,
+                    })
+                }),
         })
     }
+}
+
+fn pab_document(p: &PublicAccessBlock) -> Value {
+    json!({
+        "BlockPublicAcls": p.block_public_acls,
+        "IgnorePublicAcls": p.ignore_public_acls,
+        "BlockPublicPolicy": p.block_public_policy,
+        "RestrictPublicBuckets": p.restrict_public_buckets,
+    })
+}
+
+/// A setting that could not be read renders as the error, so a plan never
+/// pretends to know it.
+fn fetched<T>(f: &Fetched<T>, render: impl FnOnce(&T) -> Value) -> Value {
+    match f {
+        Fetched::Ready(v) => render(v),
+        Fetched::Error(e) => json!({ "Unreadable": e.summary() }),
+    }
+}
+
+fn bucket_document(b: &Bucket) -> Value {
+    json!({
+        "Bucket": b.name,
+        "Region": b.region,
+        "PublicAccessBlock": fetched(&b.public_access_block, |p| p.as_ref().map(pab_document).unwrap_or(Value::Null)),
+        "Policy": fetched(&b.policy, |p| p.clone().unwrap_or(Value::Null)),
+        "Acl": fetched(&b.acl, |a| {
+            let grants: Vec<Value> = a
+                .grants
+                .iter()
+                .map(|g| {
+                    let grantee = match &g.grantee {
+                        Grantee::CanonicalUser { id, .. } => json!({"CanonicalUser": id}),
+                        Grantee::Group { uri } => json!({"Group": uri}),
+                        Grantee::Email { address } => json!({"EmailAddress": address}),
+                    };
+                    json!({"Grantee": grantee, "Permission": g.permission})
+                })
+                .collect();
+            json!({"Owner": a.owner_id, "Grants": grants})
+        }),
+        "DefaultEncryption": fetched(&b.encryption, |e| match e {
+            None => Value::Null,
+            Some(e) => {
+                let mut m = Map::new();
+                m.insert("SSEAlgorithm".into(), json!(e.algorithm));
+                if let Some(k) = &e.kms_key {
+                    m.insert("KMSMasterKeyID".into(), json!(k));
+                }
+                if let Some(bk) = e.bucket_key {
+                    m.insert("BucketKeyEnabled".into(), json!(bk));
+                }
+                Value::Object(m)
+            }
+        }),
+        "Logging": fetched(&b.logging, |l| match l {
+            None => Value::Null,
+            Some(l) => json!({"TargetBucket": l.target_bucket, "TargetPrefix": l.target_prefix}),
+        }),
+        "Versioning": fetched(&b.versioning, |v| json!({
+            "Status": v.status.map(|s| s.as_str()).unwrap_or("Off"),
+            "MFADelete": if v.mfa_delete { "Enabled" } else { "Disabled" },
+        })),
+    })
+}
+
+fn distribution_document(cf: &CloudFront, d: &Distribution) -> Value {
+    let origins: Vec<Value> = d
+        .origins
+        .iter()
+        .map(|o| {
+            let mut m = Map::new();
+            m.insert("Id".into(), json!(o.id));
+            m.insert("DomainName".into(), json!(o.domain_name));
+            if let Some(oai) = &o.s3_oai {
+                m.insert("S3OriginAccessIdentity".into(), json!(oai));
+            }
+            // OACs by name: a new one has no id until it is created.
+            let oac = o
+                .oac_id
+                .as_deref()
+                .map(|id| cf.oac_by_id(id).map(|x| x.name.as_str()).unwrap_or(id));
+            m.insert("OriginAccessControl".into(), json!(oac));
+            Value::Object(m)
+        })
+        .collect();
+    let behaviors: Vec<Value> = d
+        .behaviors
+        .iter()
+        .map(|b| {
+            json!({
+                "PathPattern": b.label(),
+                "TargetOriginId": b.target_origin_id,
+                "ViewerProtocolPolicy": b.viewer_protocol_policy,
+            })
+        })
+        .collect();
+    let c = &d.viewer_certificate;
+    json!({
+        "Id": d.id,
+        "DomainName": d.domain_name,
+        "Aliases": d.aliases,
+        "Enabled": d.enabled,
+        "Origins": origins,
+        "CacheBehaviors": behaviors,
+        "ViewerCertificate": {
+            "CloudFrontDefaultCertificate": c.cloudfront_default,
+            "ACMCertificateArn": c.acm_certificate_arn,
+            "IAMCertificateId": c.iam_certificate_id,
+            "SSLSupportMethod": c.ssl_support_method,
+            "MinimumProtocolVersion": c.minimum_protocol_version,
+        },
+        "WebACLId": d.web_acl_id,
+    })
 }
 
 /// Sort every object's keys recursively, so equal documents print equally.
@@ -289,12 +463,17 @@ mod tests {
             "policy/RequireMFA",
             "password-policy",
             "contact/SECURITY",
+            "s3/public-access-block",
+            "bucket/my.bucket-1",
+            "distribution/E2ABC",
+            "oac/moat-assets",
         ] {
             let r: ResourceRef = s.parse().expect(s);
             assert_eq!(r.to_string(), s);
         }
         assert!("user/".parse::<ResourceRef>().is_err());
-        assert!("bucket/x".parse::<ResourceRef>().is_err());
+        assert!("bucket/".parse::<ResourceRef>().is_err());
+        assert!("bucket/a/b".parse::<ResourceRef>().is_err());
         assert_eq!(
             "contact/billing".parse::<ResourceRef>(),
             Ok(ResourceRef::AlternateContact(ContactType::Billing))

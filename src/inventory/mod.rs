@@ -7,12 +7,16 @@
 
 pub mod account;
 mod apply;
+pub mod cloudfront;
 pub mod document;
+pub mod s3;
 
 use serde::{Deserialize, Serialize};
 
 pub use account::*;
+pub use cloudfront::*;
 pub use document::{ResourceRef, canonical_json};
+pub use s3::*;
 
 /// Declares the parts: `PartId`, `PartValue`, the `Inventory` fields and the
 /// accessors that map one to the other.
@@ -102,6 +106,13 @@ parts! {
     CredentialReport => credential_report: Vec<CredentialReportRow>, "credential report";
     PasswordPolicy => password_policy: Option<PasswordPolicy>, "password policy";
     AlternateContacts => alternate_contacts: AlternateContacts, "alternate contacts";
+    /// Every bucket with its per-bucket settings.
+    S3Buckets => s3: S3, "S3 buckets";
+    /// The account-wide S3 public access block (`None`: not set).
+    S3AccountPublicAccessBlock => s3_account_pab: Option<PublicAccessBlock>, "S3 account public access block";
+    CloudFront => cloudfront: CloudFront, "CloudFront distributions";
+    /// Trails visible from the home region (multi-region ones and its own).
+    Trails => trails: Vec<Trail>, "CloudTrail trails";
 }
 
 /// A failed AWS call, a read (a part could not be collected) or a change (an

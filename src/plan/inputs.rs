@@ -19,6 +19,20 @@ pub enum InputKind {
         min: i64,
         max: i64,
     },
+    /// An MFA device: a virtual device's ARN or a hardware token's serial.
+    MfaSerial,
+    /// The six-digit code an MFA device shows now. Secret: masked in the
+    /// form, never logged or journaled.
+    MfaCode,
+    /// `AES256` (S3-managed keys) or a KMS key: id, ARN, alias or alias ARN.
+    KmsKey,
+}
+
+impl InputKind {
+    /// Values the form masks and nothing stores.
+    pub fn is_secret(self) -> bool {
+        matches!(self, InputKind::MfaCode)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +95,39 @@ impl InputSpec {
                 let n: i64 = v.parse().map_err(|_| "not a whole number".to_string())?;
                 if n < min || n > max {
                     return Err(format!("must be between {min} and {max}"));
+                }
+            }
+            InputKind::MfaSerial => {
+                let ok = (9..=256).contains(&v.len())
+                    && v.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+=/:,.@_-".contains(c))
+                    && (!v.starts_with("arn:")
+                        || (v.starts_with("arn:aws") && v.contains(":mfa/")));
+                if !ok {
+                    return Err(
+                        "not an MFA device (expected arn:aws:iam::123456789012:mfa/NAME or a hardware serial)"
+                            .into(),
+                    );
+                }
+            }
+            InputKind::MfaCode => {
+                if v.len() != 6 || !v.chars().all(|c| c.is_ascii_digit()) {
+                    return Err("the code is the six digits the device shows now".into());
+                }
+            }
+            InputKind::KmsKey => {
+                let ok = v.len() <= 2048
+                    && v.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || ":/_-".contains(c))
+                    && (v == "AES256"
+                        || v.starts_with("alias/")
+                        || (v.starts_with("arn:aws") && v.contains(":kms:"))
+                        || (v.len() == 36 && v.chars().filter(|c| *c == '-').count() == 4)
+                        || (v.starts_with("mrk-") && v.len() > 4));
+                if !ok {
+                    return Err(
+                        "expected AES256, or a KMS key id, key ARN, alias/NAME or alias ARN".into(),
+                    );
                 }
             }
         }
@@ -194,6 +241,37 @@ mod tests {
         let n = spec(InputKind::IamName);
         assert!(n.validate("break-glass-admin").is_ok());
         assert!(n.validate("bad name").is_err());
+    }
+
+    #[test]
+    fn mfa_and_kms_validation() {
+        let serial = spec(InputKind::MfaSerial);
+        assert!(
+            serial
+                .validate("arn:aws:iam::123456789012:mfa/root-account-mfa-device")
+                .is_ok()
+        );
+        assert!(serial.validate("GAHT12345678").is_ok());
+        assert!(serial.validate("arn:aws:s3:::bucket").is_err());
+        assert!(serial.validate("short").is_err());
+        let code = spec(InputKind::MfaCode);
+        assert!(code.validate("123456").is_ok());
+        for bad in ["12345", "1234567", "12a456", "12 456"] {
+            assert!(code.validate(bad).is_err(), "{bad}");
+        }
+        assert!(InputKind::MfaCode.is_secret() && !InputKind::MfaSerial.is_secret());
+        let kms = spec(InputKind::KmsKey);
+        for ok in [
+            "AES256",
+            "alias/s3-logs",
+            "1234abcd-12ab-34cd-56ef-1234567890ab",
+            "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        ] {
+            assert!(kms.validate(ok).is_ok(), "{ok}");
+        }
+        for bad in ["aes", "alias/with space", "arn:aws:s3:::x"] {
+            assert!(kms.validate(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

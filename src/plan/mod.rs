@@ -7,15 +7,17 @@
 //! touched resource before and after. What the preview shows is what apply sends.
 
 pub mod account;
+pub mod cloudfront;
 pub mod execute;
 mod inputs;
 mod inverse;
 pub mod journal;
 mod op;
+pub mod s3;
 
 pub use inputs::{InputKind, InputSpec, Inputs};
 pub use inverse::inverse;
-pub use op::Op;
+pub use op::{DistributionEdit, MfaToken, Op};
 
 use crate::inventory::{Inventory, PartId, ResourceRef, canonical_json};
 use serde::{Deserialize, Serialize};

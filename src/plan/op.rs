@@ -1,9 +1,56 @@
 //! `Op`: one variant per mutating AWS call moat makes. Plain data (serde), so a
 //! plan can be printed, journaled and replayed.
 
-use crate::inventory::{Contact, ContactType, KeyStatus, PasswordPolicy, ResourceRef};
+use crate::inventory::{
+    Acl, Contact, ContactType, Encryption, KeyStatus, PasswordPolicy, PublicAccessBlock,
+    ResourceRef, VersioningStatus,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+/// An MFA device serial and the code it shows now: what S3 needs to change
+/// MFA Delete. Never serialized (the journal and plans skip it) and never
+/// printed (its `Debug` hides the code).
+#[derive(Clone, PartialEq, Eq)]
+pub struct MfaToken {
+    pub serial: String,
+    pub code: String,
+}
+
+impl MfaToken {
+    /// The `x-amz-mfa` header value: serial, space, code.
+    pub fn header(&self) -> String {
+        format!("{} {}", self.serial, self.code)
+    }
+}
+
+impl std::fmt::Debug for MfaToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MfaToken(***)")
+    }
+}
+
+/// One change to a distribution's configuration. UpdateDistribution sends the
+/// whole configuration as read just before, with these fields changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "edit", rename_all = "snake_case")]
+pub enum DistributionEdit {
+    /// A cache behavior's viewer protocol policy (`path_pattern: None`: the default one).
+    ViewerProtocolPolicy {
+        path_pattern: Option<String>,
+        policy: String,
+    },
+    /// The origin access control on an origin, by OAC name (or id); `None` removes it.
+    OriginAccessControl {
+        origin_id: String,
+        oac: Option<String>,
+    },
+    /// How viewers' TLS is negotiated with a custom certificate.
+    ViewerTls {
+        ssl_support_method: Option<String>,
+        minimum_protocol_version: Option<String>,
+    },
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -61,6 +108,68 @@ pub enum Op {
     DeleteAlternateContact {
         contact_type: ContactType,
     },
+    /// s3control:PutPublicAccessBlock for the account.
+    PutAccountPublicAccessBlock {
+        config: PublicAccessBlock,
+    },
+    DeleteAccountPublicAccessBlock,
+    PutBucketPublicAccessBlock {
+        bucket: String,
+        region: String,
+        config: PublicAccessBlock,
+    },
+    DeleteBucketPublicAccessBlock {
+        bucket: String,
+        region: String,
+    },
+    PutBucketPolicy {
+        bucket: String,
+        region: String,
+        policy: Value,
+    },
+    DeleteBucketPolicy {
+        bucket: String,
+        region: String,
+    },
+    /// The whole ACL (owner and grants), as PutBucketAcl takes it.
+    PutBucketAcl {
+        bucket: String,
+        region: String,
+        acl: Acl,
+    },
+    PutBucketEncryption {
+        bucket: String,
+        region: String,
+        encryption: Encryption,
+    },
+    DeleteBucketEncryption {
+        bucket: String,
+        region: String,
+    },
+    /// `mfa_delete: Some(_)` changes MFA Delete too, which needs `mfa`.
+    PutBucketVersioning {
+        bucket: String,
+        region: String,
+        status: VersioningStatus,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mfa_delete: Option<bool>,
+        #[serde(skip)]
+        mfa: Option<MfaToken>,
+    },
+    CreateOriginAccessControl {
+        name: String,
+        description: String,
+    },
+    DeleteOriginAccessControl {
+        name: String,
+    },
+    /// cloudfront:UpdateDistribution with If-Match `etag` (`None`: the ETag
+    /// read just before sending, for undo).
+    UpdateDistribution {
+        id: String,
+        etag: Option<String>,
+        edits: Vec<DistributionEdit>,
+    },
 }
 
 impl Op {
@@ -82,6 +191,20 @@ impl Op {
             Op::DeletePasswordPolicy => "iam:DeleteAccountPasswordPolicy",
             Op::PutAlternateContact { .. } => "account:PutAlternateContact",
             Op::DeleteAlternateContact { .. } => "account:DeleteAlternateContact",
+            Op::PutAccountPublicAccessBlock { .. } => "s3:PutAccountPublicAccessBlock",
+            // S3's IAM actions: a delete needs the Put permission.
+            Op::DeleteAccountPublicAccessBlock => "s3:PutAccountPublicAccessBlock",
+            Op::PutBucketPublicAccessBlock { .. } => "s3:PutBucketPublicAccessBlock",
+            Op::DeleteBucketPublicAccessBlock { .. } => "s3:PutBucketPublicAccessBlock",
+            Op::PutBucketPolicy { .. } => "s3:PutBucketPolicy",
+            Op::DeleteBucketPolicy { .. } => "s3:DeleteBucketPolicy",
+            Op::PutBucketAcl { .. } => "s3:PutBucketAcl",
+            Op::PutBucketEncryption { .. } => "s3:PutEncryptionConfiguration",
+            Op::DeleteBucketEncryption { .. } => "s3:PutEncryptionConfiguration",
+            Op::PutBucketVersioning { .. } => "s3:PutBucketVersioning",
+            Op::CreateOriginAccessControl { .. } => "cloudfront:CreateOriginAccessControl",
+            Op::DeleteOriginAccessControl { .. } => "cloudfront:DeleteOriginAccessControl",
+            Op::UpdateDistribution { .. } => "cloudfront:UpdateDistribution",
         }
     }
 
@@ -102,6 +225,16 @@ impl Op {
         "iam:DeleteAccountPasswordPolicy",
         "account:PutAlternateContact",
         "account:DeleteAlternateContact",
+        "s3:PutAccountPublicAccessBlock",
+        "s3:PutBucketPublicAccessBlock",
+        "s3:PutBucketPolicy",
+        "s3:DeleteBucketPolicy",
+        "s3:PutBucketAcl",
+        "s3:PutEncryptionConfiguration",
+        "s3:PutBucketVersioning",
+        "cloudfront:CreateOriginAccessControl",
+        "cloudfront:DeleteOriginAccessControl",
+        "cloudfront:UpdateDistribution",
     ];
 
     /// The resource whose document this op changes.
@@ -144,12 +277,62 @@ impl Op {
             | Op::DeleteAlternateContact { contact_type } => {
                 ResourceRef::AlternateContact(*contact_type)
             }
+            Op::PutAccountPublicAccessBlock { .. } | Op::DeleteAccountPublicAccessBlock => {
+                ResourceRef::S3AccountPublicAccessBlock
+            }
+            Op::PutBucketPublicAccessBlock { bucket, .. }
+            | Op::DeleteBucketPublicAccessBlock { bucket, .. }
+            | Op::PutBucketPolicy { bucket, .. }
+            | Op::DeleteBucketPolicy { bucket, .. }
+            | Op::PutBucketAcl { bucket, .. }
+            | Op::PutBucketEncryption { bucket, .. }
+            | Op::DeleteBucketEncryption { bucket, .. }
+            | Op::PutBucketVersioning { bucket, .. } => ResourceRef::Bucket {
+                name: bucket.clone(),
+            },
+            Op::CreateOriginAccessControl { name, .. } | Op::DeleteOriginAccessControl { name } => {
+                ResourceRef::OriginAccessControl { name: name.clone() }
+            }
+            Op::UpdateDistribution { id, .. } => ResourceRef::Distribution { id: id.clone() },
         }
     }
 
     /// The AWS region the call goes to (`None`: a global service).
     pub fn region(&self) -> Option<&str> {
-        None
+        match self {
+            Op::PutBucketPublicAccessBlock { region, .. }
+            | Op::DeleteBucketPublicAccessBlock { region, .. }
+            | Op::PutBucketPolicy { region, .. }
+            | Op::DeleteBucketPolicy { region, .. }
+            | Op::PutBucketAcl { region, .. }
+            | Op::PutBucketEncryption { region, .. }
+            | Op::DeleteBucketEncryption { region, .. }
+            | Op::PutBucketVersioning { region, .. } => Some(region),
+            _ => None,
+        }
+    }
+
+    /// Whether sending this op needs an MFA code (S3 MFA Delete changes).
+    pub fn needs_mfa(&self) -> bool {
+        matches!(
+            self,
+            Op::PutBucketVersioning {
+                mfa_delete: Some(_),
+                ..
+            }
+        )
+    }
+
+    /// Give an op that needs MFA the device serial and code (undo asks for them).
+    pub fn set_mfa(&mut self, token: &MfaToken) {
+        if let Op::PutBucketVersioning {
+            mfa_delete: Some(_),
+            mfa,
+            ..
+        } = self
+        {
+            *mfa = Some(token.clone());
+        }
     }
 
     /// A short human description, e.g. `deactivate access key AKIA… of alice`.
@@ -198,6 +381,98 @@ impl Op {
                     "remove the {} alternate contact",
                     contact_type.as_str().to_lowercase()
                 )
+            }
+            Op::PutAccountPublicAccessBlock { config } => {
+                if config.all_on() {
+                    "block public access to every bucket of the account".to_string()
+                } else {
+                    "set the account's S3 public access block".to_string()
+                }
+            }
+            Op::DeleteAccountPublicAccessBlock => {
+                "remove the account's S3 public access block".to_string()
+            }
+            Op::PutBucketPublicAccessBlock { bucket, config, .. } => {
+                if config.all_on() {
+                    format!("block public access to bucket {bucket}")
+                } else {
+                    format!("set the public access block of bucket {bucket}")
+                }
+            }
+            Op::DeleteBucketPublicAccessBlock { bucket, .. } => {
+                format!("remove the public access block of bucket {bucket}")
+            }
+            Op::PutBucketPolicy { bucket, .. } => format!("set the policy of bucket {bucket}"),
+            Op::DeleteBucketPolicy { bucket, .. } => {
+                format!("delete the policy of bucket {bucket}")
+            }
+            Op::PutBucketAcl { bucket, .. } => format!("set the ACL of bucket {bucket}"),
+            Op::PutBucketEncryption {
+                bucket, encryption, ..
+            } => match &encryption.kms_key {
+                Some(k) => format!("encrypt new objects in bucket {bucket} with KMS key {k}"),
+                None => format!(
+                    "encrypt new objects in bucket {bucket} by default ({})",
+                    encryption.algorithm
+                ),
+            },
+            Op::DeleteBucketEncryption { bucket, .. } => {
+                format!("remove the default encryption setting of bucket {bucket}")
+            }
+            Op::PutBucketVersioning {
+                bucket,
+                status,
+                mfa_delete,
+                ..
+            } => {
+                let v = match status {
+                    VersioningStatus::Enabled => "enable",
+                    VersioningStatus::Suspended => "suspend",
+                };
+                match mfa_delete {
+                    Some(true) => format!("{v} versioning of bucket {bucket} with MFA Delete on"),
+                    Some(false) => {
+                        format!("{v} versioning of bucket {bucket} with MFA Delete off")
+                    }
+                    None => format!("{v} versioning of bucket {bucket}"),
+                }
+            }
+            Op::CreateOriginAccessControl { name, .. } => {
+                format!("create CloudFront origin access control {name}")
+            }
+            Op::DeleteOriginAccessControl { name } => {
+                format!("delete CloudFront origin access control {name}")
+            }
+            Op::UpdateDistribution { id, edits, .. } => {
+                let what: Vec<String> = edits
+                    .iter()
+                    .map(|e| match e {
+                        DistributionEdit::ViewerProtocolPolicy {
+                            path_pattern,
+                            policy,
+                        } => format!(
+                            "behavior {} viewers: {policy}",
+                            path_pattern.as_deref().unwrap_or("(default)")
+                        ),
+                        DistributionEdit::OriginAccessControl {
+                            origin_id,
+                            oac: Some(oac),
+                        } => format!("origin {origin_id} signs with {oac}"),
+                        DistributionEdit::OriginAccessControl {
+                            origin_id,
+                            oac: None,
+                        } => format!("origin {origin_id} without origin access control"),
+                        DistributionEdit::ViewerTls {
+                            ssl_support_method,
+                            minimum_protocol_version,
+                        } => format!(
+                            "viewer TLS {} {}",
+                            ssl_support_method.as_deref().unwrap_or("-"),
+                            minimum_protocol_version.as_deref().unwrap_or("-")
+                        ),
+                    })
+                    .collect();
+                format!("update distribution {id} ({})", what.join("; "))
             }
         }
     }

@@ -13,6 +13,19 @@ impl AwsBackend {
         let action = op.action();
         let iam = &self.iam;
         match op {
+            Op::PutAccountPublicAccessBlock { .. }
+            | Op::DeleteAccountPublicAccessBlock
+            | Op::PutBucketPublicAccessBlock { .. }
+            | Op::DeleteBucketPublicAccessBlock { .. }
+            | Op::PutBucketPolicy { .. }
+            | Op::DeleteBucketPolicy { .. }
+            | Op::PutBucketAcl { .. }
+            | Op::PutBucketEncryption { .. }
+            | Op::DeleteBucketEncryption { .. }
+            | Op::PutBucketVersioning { .. } => return self.apply_s3(op).await,
+            Op::CreateOriginAccessControl { .. }
+            | Op::DeleteOriginAccessControl { .. }
+            | Op::UpdateDistribution { .. } => return self.apply_cloudfront(op).await,
             Op::UpdateAccessKey {
                 user,
                 key_id,

@@ -4,12 +4,15 @@
 
 mod account;
 mod apply;
+mod cloudfront;
+mod cloudtrail;
 mod credential_report;
 mod document;
 mod error;
 mod iam;
 #[cfg(test)]
 mod moto_tests;
+mod s3;
 
 use crate::collect::{Applied, Backend, Mode, OpError};
 use crate::inventory::{Identity, PartError, PartId, PartValue};
@@ -256,6 +259,12 @@ impl AwsBackend {
             PartId::AlternateContacts => {
                 PartValue::AlternateContacts(self.alternate_contacts().await?)
             }
+            PartId::S3Buckets => PartValue::S3Buckets(self.collect_s3().await?),
+            PartId::S3AccountPublicAccessBlock => {
+                PartValue::S3AccountPublicAccessBlock(self.collect_account_pab().await?)
+            }
+            PartId::CloudFront => PartValue::CloudFront(self.collect_cloudfront().await?),
+            PartId::Trails => PartValue::Trails(self.collect_trails().await?),
         })
     }
 }

@@ -1,0 +1,1 @@
+//! Plan builders for the `cloudfront` section.

@@ -1,0 +1,1 @@
+//! Plan builders for the `s3` section.
