@@ -401,6 +401,40 @@ fn classify_names_operations() {
     assert!(!unknown.mutating);
     assert!(classify("PUT", "/2020-05-31/distribution/X/config", &[], b"").mutating);
 
+    let cf_auth = hdr(&[(
+        "Authorization",
+        "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/cloudfront/aws4_request, \
+         SignedHeaders=host, Signature=abc",
+    )]);
+    assert_eq!(
+        op("GET", "/2020-05-31/distribution", &cf_auth),
+        "ListDistributions"
+    );
+    assert_eq!(
+        op("GET", "/2020-05-31/distribution/E1/config", &cf_auth),
+        "GetDistributionConfig"
+    );
+    let update = classify("PUT", "/2020-05-31/distribution/E1/config", &cf_auth, b"");
+    assert_eq!(update.operation, "UpdateDistribution");
+    assert!(update.mutating);
+    assert_eq!(
+        op("POST", "/2020-05-31/origin-access-control", &cf_auth),
+        "CreateOriginAccessControl"
+    );
+    assert_eq!(
+        op("GET", "/2020-05-31/origin-access-control", &cf_auth),
+        "ListOriginAccessControls"
+    );
+    assert!(
+        classify(
+            "DELETE",
+            "/2020-05-31/origin-access-control/X",
+            &cf_auth,
+            b""
+        )
+        .mutating
+    );
+
     let query = classify(
         "POST",
         "/",

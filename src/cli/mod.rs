@@ -199,6 +199,10 @@ pub struct UndoArgs {
     /// Do not ask.
     #[arg(long)]
     pub yes: bool,
+    /// Only for undoing an S3 MFA Delete change, which AWS accepts only with
+    /// the root user's MFA: `--input mfa_serial=ARN --input mfa_code=123456`.
+    #[arg(long = "input", value_name = "NAME=VALUE")]
+    pub inputs: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -5,8 +5,59 @@ use super::{CliError, CliResult, Session, UndoArgs, account_of, collect, color_s
 use crate::inventory::PartId;
 use crate::plan::execute::{execute, mark_undone, select_entries, undo_parts, undo_plan};
 use crate::plan::journal::{EntryState, Journal};
+use crate::plan::{InputKind, InputSpec, MfaToken, Plan};
 use crate::report::sanitize;
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
+
+const MFA_SERIAL: InputSpec = InputSpec {
+    name: "mfa_serial",
+    kind: InputKind::MfaSerial,
+    default: None,
+};
+const MFA_CODE: InputSpec = InputSpec {
+    name: "mfa_code",
+    kind: InputKind::MfaCode,
+    default: None,
+};
+
+/// Give the ops that need MFA (S3 MFA Delete) the device and code from
+/// `--input`; refuse other inputs, and refuse a plan that needs MFA without them.
+fn attach_mfa(plan: &mut Plan, inputs: &BTreeMap<String, String>) -> Result<(), CliError> {
+    if let Some(name) = inputs
+        .keys()
+        .find(|k| *k != MFA_SERIAL.name && *k != MFA_CODE.name)
+    {
+        return Err(CliError::usage(format!(
+            "--input {name}: undo takes only mfa_serial and mfa_code"
+        )));
+    }
+    let needs = plan.steps.iter().any(|s| s.op.needs_mfa());
+    if !needs {
+        if !inputs.is_empty() {
+            return Err(CliError::usage("this undo needs no MFA code: drop --input"));
+        }
+        return Ok(());
+    }
+    let get = |spec: &InputSpec| -> Result<String, CliError> {
+        let raw = inputs.get(spec.name).ok_or_else(|| {
+            CliError::usage(format!(
+                "undoing an MFA Delete change needs the root user's MFA: give --input mfa_serial=DEVICE --input mfa_code=CODE (missing {})",
+                spec.name
+            ))
+        })?;
+        spec.validate(raw)
+            .map_err(|e| CliError::usage(format!("--input {}: {e}", spec.name)))
+    };
+    let token = MfaToken {
+        serial: get(&MFA_SERIAL)?,
+        code: get(&MFA_CODE)?,
+    };
+    for step in &mut plan.steps {
+        step.op.set_mfa(&token);
+    }
+    Ok(())
+}
 
 pub async fn run(s: &Session, a: &UndoArgs) -> CliResult {
     let id = collect(&s.backend, &[PartId::Identity]).await;
@@ -40,8 +91,10 @@ pub async fn run(s: &Session, a: &UndoArgs) -> CliResult {
         return Ok(0);
     }
     let entries = select_entries(&all, a.last, &a.entries)?;
+    let inputs = super::apply::parse_inputs(&a.inputs)?;
     let inv = collect(&s.backend, &undo_parts(&entries)).await;
-    let plan = undo_plan(&inv, &entries)?;
+    let mut plan = undo_plan(&inv, &entries)?;
+    attach_mfa(&mut plan, &inputs)?;
     println!(
         "Undo of {}:",
         entries

@@ -94,10 +94,12 @@ pub struct ViewerCertificate {
 }
 
 impl ViewerCertificate {
-    /// A certificate of the user's own (ACM or IAM), not CloudFront's.
+    /// A certificate of the user's own (ACM or IAM), not CloudFront's. The
+    /// certificate decides, not the `CloudFrontDefaultCertificate` flag (moto
+    /// reports the flag true next to an ACM certificate; AWS never does).
     pub fn is_custom(&self) -> bool {
-        !self.cloudfront_default
-            && (self.acm_certificate_arn.is_some() || self.iam_certificate_id.is_some())
+        let set = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+        set(&self.acm_certificate_arn) || set(&self.iam_certificate_id)
     }
 }
 

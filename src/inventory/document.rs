@@ -351,8 +351,9 @@ fn bucket_document(b: &Bucket) -> Value {
                 if let Some(k) = &e.kms_key {
                     m.insert("KMSMasterKeyID".into(), json!(k));
                 }
-                if let Some(bk) = e.bucket_key {
-                    m.insert("BucketKeyEnabled".into(), json!(bk));
+                // Off and unset are the same (S3 reports either for SSE-S3).
+                if e.bucket_key == Some(true) {
+                    m.insert("BucketKeyEnabled".into(), json!(true));
                 }
                 Value::Object(m)
             }

@@ -330,7 +330,8 @@ pub(crate) mod tests {
         assert_eq!(
             ids,
             [
-                "2.1", "2.2", "2.3", "2.4", "2.5", "2.7", "2.8", "2.9", "2.11", "2.13"
+                "2.1", "2.2", "2.3", "2.4", "2.5", "2.7", "2.8", "2.9", "2.11", "2.13", "3.1.1",
+                "3.1.2", "3.1.4"
             ]
         );
         assert_eq!(
@@ -347,7 +348,9 @@ pub(crate) mod tests {
         let p = |s: &str| t.find(s).unwrap_or(usize::MAX);
         assert!(p("\n2.3 ") < p("\n2.11 "), "{t}");
         assert!(p("\n2.9 ") < p("\n2.11 "), "{t}");
-        assert!(t.contains("10 controls: 0 pass, 10 fail"), "{t}");
+        assert!(p("\n2.13 ") < p("\n3.1.1 "), "{t}");
+        assert!(p("\n3.1.2 ") < p("\n3.1.4 "), "{t}");
+        assert!(t.contains("13 controls: 0 pass, 13 fail"), "{t}");
         assert!(!t.contains("account.backup-admin"), "{t}");
     }
 

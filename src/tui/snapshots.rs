@@ -274,3 +274,42 @@ fn header_badge_is_coloured_per_mode() {
     }
     let _ = fixed_now();
 }
+
+#[test]
+fn bucket_policy_diff() {
+    let mut m = demo(Mode::Demo);
+    select(&mut m, "s3.public-policies");
+    update(&mut m, key('p'));
+    assert!(matches!(m.overlay, Some(Overlay::Preview(_))));
+    screen!("s3_policy_diff", m);
+    // Only the public statement is removed; the rest of the policy is context.
+    let t = draw(&m);
+    let y = find_row(&t, "\"Sid\": \"PublicReadGetObject\"").expect("the removed statement");
+    assert!(row(&t, y).contains("│ -"), "{}", row(&t, y));
+}
+
+#[test]
+fn accepted_public_bucket() {
+    use crate::config::{PublicBucket, Settings};
+    let settings = Settings {
+        public_buckets: vec![PublicBucket {
+            bucket: "example-corp-www".into(),
+            reason: "the company website, public by design".into(),
+            expires: None,
+        }],
+        ..Settings::default()
+    };
+    let mut m = Model::new(
+        Mode::Demo,
+        settings,
+        crate::tui::keymap::Keymap::builtin().expect("keymap"),
+        fixed_now(),
+    );
+    super::update::load_inventory(&mut m, &demo_inventory().expect("demo"));
+    select(&mut m, "s3.public-acls");
+    assert_eq!(
+        m.result("s3.public-acls").map(|r| r.status),
+        Some(crate::checks::Status::Accepted)
+    );
+    screen!("accepted", m);
+}

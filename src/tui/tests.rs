@@ -119,7 +119,7 @@ fn start_collects_every_part_and_items_load_as_parts_arrive() {
     assert!(e.is_empty());
     assert_eq!(status(&m, "account.password-policy"), Status::Fail);
     assert_eq!(status(&m, "account.root-mfa"), Status::Loading);
-    assert_eq!(m.collection_progress(), (1, 6));
+    assert_eq!(m.collection_progress(), (1, PartId::ALL.len()));
     // The identity names the account and asks for its saved progress.
     let e = update(
         &mut m,
@@ -212,6 +212,19 @@ fn n_walks_to_the_next_item_needing_attention_and_wraps() {
             "account.mfa-policy",
             "account.password-policy",
             "account.stale-access-keys",
+            "s3.account-public-access-block",
+            "s3.bucket-public-access-block",
+            "s3.public-policies",
+            "s3.public-acls",
+            "s3.default-encryption",
+            "s3.deny-insecure-transport",
+            "s3.versioning",
+            "s3.mfa-delete",
+            "s3.cloudfront-origin-access",
+            "s3.presigned-downloads",
+            "cloudfront.https-only",
+            "cloudfront.tls-version",
+            "cloudfront.waf",
         ]
     );
     // Make two items pass: the walk skips them, and wraps at the end.
@@ -229,9 +242,12 @@ fn n_walks_to_the_next_item_needing_attention_and_wraps() {
     assert_eq!(selected(&m), "account.alternate-contacts");
     select(&mut m, "account.stale-access-keys");
     update(&mut m, key('n'));
+    assert_eq!(selected(&m), "s3.account-public-access-block");
+    select(&mut m, "cloudfront.waf");
+    update(&mut m, key('n'));
     assert_eq!(selected(&m), "account.root-access-keys");
     update(&mut m, key('N'));
-    assert_eq!(selected(&m), "account.stale-access-keys");
+    assert_eq!(selected(&m), "cloudfront.waf");
 }
 
 #[test]

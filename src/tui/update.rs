@@ -100,8 +100,9 @@ pub enum Effect {
     },
 }
 
-/// Lines of context around changes in the preview: whole documents (they are small).
-const PREVIEW_CONTEXT: usize = 1000;
+/// Lines of context around changes in the preview: small documents show
+/// whole, a bucket's long document only around what changes.
+const PREVIEW_CONTEXT: usize = 8;
 const MAX_INPUT: usize = 256;
 
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
@@ -640,7 +641,9 @@ fn open_form(m: &mut Model, def: &'static ItemDef, error: Option<(String, String
         .iter()
         .map(|spec| {
             let t = text.and_then(|t| t.inputs.get(spec.name));
+            // A secret (an MFA code) is asked for afresh every time.
             let value = stored
+                .filter(|_| !spec.kind.is_secret())
                 .and_then(|s| s.values.get(spec.name).cloned())
                 .or_else(|| spec.default.map(str::to_string))
                 .unwrap_or_default();
@@ -829,6 +832,7 @@ fn confirm_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
         flash(m, Level::Info, "cancelled; nothing was sent");
         return vec![];
     }
+    forget_secrets(m, &c.item);
     let generation = m.next_gen;
     m.next_gen += 1;
     m.applying_gen = Some(generation);
@@ -843,6 +847,19 @@ fn confirm_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
         generation,
         plan: c.plan,
     }]
+}
+
+/// Drop secret inputs (MFA codes) once the plan holding them is on its way:
+/// a code is good for one change, and nothing keeps it.
+fn forget_secrets(m: &mut Model, item: &str) {
+    let Some(def) = checks::item(item) else {
+        return;
+    };
+    if let Some(inputs) = m.inputs.get_mut(item) {
+        for spec in def.inputs.iter().filter(|s| s.kind.is_secret()) {
+            inputs.values.remove(spec.name);
+        }
+    }
 }
 
 fn stage_text(ev: &ExecEvent, dry_run: bool, ops: &[OpRow]) -> String {

@@ -5,8 +5,9 @@
 //!   `mutating()`), for "sends no mutating request" proofs.
 //! - [`moat_cmd`]: the built `moat` binary with an isolated, emulator-only
 //!   environment.
-//! - [`iam_client`], [`account_client`], [`sts_client`]: SDK clients to seed
-//!   and read back state (static credentials, us-east-1, one attempt).
+//! - [`iam_client`], [`account_client`], [`sts_client`], [`s3_client`],
+//!   [`cloudfront_client`]: SDK clients to seed and read back state (static
+//!   credentials, us-east-1 unless given, one attempt).
 //!
 //! ```ignore
 //! mod support;
@@ -134,6 +135,37 @@ pub async fn iam_client(endpoint: &str) -> aws_sdk_iam::Client {
 /// Account (alternate contacts) client for the emulator at `endpoint`.
 pub async fn account_client(endpoint: &str) -> aws_sdk_account::Client {
     test_client!(aws_sdk_account, endpoint)
+}
+
+/// S3 client for the emulator at `endpoint`, signing for `region` (path-style
+/// addressing, checksums only when required, as moat does for emulators).
+pub async fn s3_client(endpoint: &str, region: &str) -> aws_sdk_s3::Client {
+    use aws_sdk_s3::config::{
+        BehaviorVersion, Credentials, Region, RequestChecksumCalculation,
+        ResponseChecksumValidation, retry::RetryConfig,
+    };
+    let config = aws_sdk_s3::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .credentials_provider(Credentials::new(
+            "testing",
+            "testing",
+            None,
+            None,
+            "moat-tests",
+        ))
+        .region(Region::new(region.to_string()))
+        .endpoint_url(endpoint)
+        .force_path_style(true)
+        .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+        .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
+        .retry_config(RetryConfig::standard().with_max_attempts(1))
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+/// CloudFront client for the emulator at `endpoint`.
+pub async fn cloudfront_client(endpoint: &str) -> aws_sdk_cloudfront::Client {
+    test_client!(aws_sdk_cloudfront, endpoint)
 }
 
 /// STS client for the emulator at `endpoint`.

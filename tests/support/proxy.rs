@@ -596,6 +596,9 @@ fn rest_operation(
     if service == Some("s3") {
         return s3_operation(&method, path, query, headers);
     }
+    if service == Some("cloudfront") {
+        return cloudfront_operation(&method, path);
+    }
     // Verb-named single-segment paths (account: POST /getAlternateContact).
     let segment = path.strip_prefix('/')?;
     let is_verb_path = method == "POST"
@@ -609,6 +612,31 @@ fn rest_operation(
         return Some(op);
     }
     None
+}
+
+/// CloudFront's REST paths: `/2020-05-31/<resource>[/<id>[/config]]`.
+fn cloudfront_operation(method: &str, path: &str) -> Option<String> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let (resource, rest) = match segments.as_slice() {
+        [_version, resource, rest @ ..] => (*resource, rest),
+        _ => return None,
+    };
+    let name = match resource {
+        "distribution" => "Distribution",
+        "origin-access-control" => "OriginAccessControl",
+        "origin-access-identity" => "CloudFrontOriginAccessIdentity",
+        _ => return None,
+    };
+    let op = match (method, rest) {
+        ("GET", []) => format!("List{name}s"),
+        ("POST", []) => format!("Create{name}"),
+        ("GET", [_id]) => format!("Get{name}"),
+        ("DELETE", [_id]) => format!("Delete{name}"),
+        ("GET", [_id, "config"]) => format!("Get{name}Config"),
+        ("PUT", [_id, "config"]) => format!("Update{name}"),
+        _ => return None,
+    };
+    Some(op)
 }
 
 fn http_verb(method: &str) -> Option<&'static str> {

@@ -31,10 +31,11 @@ use aws_types::SdkConfig;
 use aws_types::region::Region;
 use error::{CallError, error_chain, one_line};
 use futures::future::BoxFuture;
+use std::collections::HashMap;
 use std::error::Error;
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use thiserror::Error;
 use tokio::sync::Semaphore;
@@ -104,8 +105,18 @@ pub enum AwsInitError {
 #[derive(Debug)]
 pub struct AwsBackend {
     sdk: SdkConfig,
+    /// The retry partition (own token bucket) every client of this backend shares.
+    partition: RetryPartition,
+    /// The custom endpoint (`--endpoint-url` or `AWS_ENDPOINT_URL`), for emulators.
+    endpoint: Option<String>,
     iam: aws_sdk_iam::Client,
     account: aws_sdk_account::Client,
+    /// S3 clients by region, built on first use: the SDK does not follow
+    /// `PermanentRedirect`, so each bucket is read through its own region.
+    s3_clients: Mutex<HashMap<String, aws_sdk_s3::Client>>,
+    s3control: aws_sdk_s3control::Client,
+    cloudfront: aws_sdk_cloudfront::Client,
+    cloudtrail: aws_sdk_cloudtrail::Client,
     identity: Identity,
     region: String,
     limiter: Arc<Semaphore>,
@@ -168,17 +179,49 @@ impl AwsBackend {
         );
         let account = aws_sdk_account::Client::from_conf(
             aws_sdk_account::config::Builder::from(&sdk)
-                .region(global)
-                .retry_partition(partition)
+                .region(global.clone())
+                .retry_partition(partition.clone())
                 .build(),
         );
+        let cloudfront = aws_sdk_cloudfront::Client::from_conf(
+            aws_sdk_cloudfront::config::Builder::from(&sdk)
+                .region(global)
+                .retry_partition(partition.clone())
+                .build(),
+        );
+        let cloudtrail = aws_sdk_cloudtrail::Client::from_conf(
+            aws_sdk_cloudtrail::config::Builder::from(&sdk)
+                .region(Region::new(region.clone()))
+                .retry_partition(partition.clone())
+                .build(),
+        );
+        let endpoint = opts
+            .endpoint_url
+            .clone()
+            .or_else(|| sdk.endpoint_url().map(str::to_string))
+            .filter(|u| !u.trim().is_empty());
+        let mut s3control = aws_sdk_s3control::config::Builder::from(&sdk)
+            .region(Region::new(region.clone()))
+            .retry_partition(partition.clone());
+        if let Some(url) = &endpoint {
+            // S3 Control puts the account id in front of the host name
+            // (`123456789012.127.0.0.1`); an emulator answers on its own address.
+            s3control = s3control.http_client(s3::endpoint_http_client(url));
+        }
+        let s3control = aws_sdk_s3control::Client::from_conf(s3control.build());
 
         let identity = caller_identity(&sts, &sdk, &opts).await?;
         tracing::info!(account = %identity.account, arn = %identity.arn, region = %region, "connected");
         Ok(AwsBackend {
             sdk,
+            partition,
+            endpoint,
             iam,
             account,
+            s3_clients: Mutex::new(HashMap::new()),
+            s3control,
+            cloudfront,
+            cloudtrail,
             identity,
             region,
             limiter: Arc::new(Semaphore::new(opts.max_concurrency.max(1))),
@@ -298,7 +341,7 @@ impl Backend for AwsBackend {
     }
 }
 
-/// IAM, STS and Account are global: sign for the partition's home region.
+/// IAM, STS, Account and CloudFront are global: sign for the partition's home region.
 fn global_signing_region(region: &str) -> &'static str {
     if region.starts_with("cn-") {
         "cn-north-1"

@@ -57,7 +57,12 @@ pub fn render(f: &mut Frame, m: &Model, form: &FormState) {
         let shown: String = {
             let n = fld.value.chars().count();
             let skip = n.saturating_sub(box_w.saturating_sub(1));
-            fld.value.chars().skip(skip).collect()
+            if fld.spec.kind.is_secret() {
+                // Masked: an MFA code is not left on the screen.
+                "•".repeat(n - skip)
+            } else {
+                fld.value.chars().skip(skip).collect()
+            }
         };
         let vstyle = if focused {
             Style::new()
