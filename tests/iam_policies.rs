@@ -25,7 +25,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use support::{
-    ACCOUNT_ID, ALL_INPUTS, Moto, Proxy, RecordedRequest, block_on, iam_client, moat_cmd,
+    ACCOUNT_ID, ALL_INPUTS, Moto, Proxy, RecordedRequest, block_on, cloudfront_client, iam_client,
+    moat_cmd, s3_client,
 };
 
 /// Calls that need no IAM permission (AWS answers them even under an explicit
@@ -45,14 +46,47 @@ const REGENERATE: &str = "MOAT_WRITE_IAM=1 cargo test --test iam_policies";
 
 /// The IAM action prefix for a SigV4 signing name. Only services moat calls
 /// are listed: a new one must be added here after checking that its action
-/// names are its operation names (S3's, for one, are not always).
+/// names are its operation names (S3's are not always: see [`s3_action`]).
 fn action_prefix(signing_name: &str) -> Option<&'static str> {
     match signing_name {
         "iam" => Some("iam"),
         "sts" => Some("sts"),
         "account" => Some("account"),
+        "cloudfront" => Some("cloudfront"),
+        "cloudtrail" => Some("cloudtrail"),
         _ => None,
     }
+}
+
+/// S3 and S3 Control operations whose IAM action has another name (a delete
+/// needs the put permission; the account's public access block is a
+/// separate action from a bucket's). S3 Control is told apart by its path.
+fn s3_action(r: &RecordedRequest) -> Option<String> {
+    let account = r.target.starts_with("/v20180820/");
+    let action = match (account, r.operation.as_str()) {
+        (true, "GetPublicAccessBlock") => "GetAccountPublicAccessBlock",
+        (true, "PutPublicAccessBlock" | "DeletePublicAccessBlock") => "PutAccountPublicAccessBlock",
+        (true, _) => return None,
+        (false, "ListBuckets") => "ListAllMyBuckets",
+        (false, "GetPublicAccessBlock") => "GetBucketPublicAccessBlock",
+        (false, "PutPublicAccessBlock" | "DeletePublicAccessBlock") => "PutBucketPublicAccessBlock",
+        (false, "GetBucketEncryption") => "GetEncryptionConfiguration",
+        (false, "PutBucketEncryption" | "DeleteBucketEncryption") => "PutEncryptionConfiguration",
+        (
+            false,
+            op @ ("GetBucketLocation"
+            | "GetBucketPolicy"
+            | "PutBucketPolicy"
+            | "DeleteBucketPolicy"
+            | "GetBucketAcl"
+            | "PutBucketAcl"
+            | "GetBucketLogging"
+            | "GetBucketVersioning"
+            | "PutBucketVersioning"),
+        ) => op,
+        _ => return None,
+    };
+    Some(format!("s3:{action}"))
 }
 
 fn path(rel: &str) -> PathBuf {
@@ -65,6 +99,20 @@ fn actions(requests: &[RecordedRequest]) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut unknown = BTreeSet::new();
     for r in requests {
+        if r.service.as_deref() == Some("s3") {
+            match s3_action(r) {
+                Some(a) => {
+                    out.insert(a);
+                }
+                None => {
+                    unknown.insert(format!(
+                        "S3 operation {:?} ({} {}): add it to s3_action()",
+                        r.operation, r.method, r.target
+                    ));
+                }
+            }
+            continue;
+        }
         let prefix = r.service.as_deref().and_then(action_prefix);
         let named =
             !r.operation.is_empty() && r.operation.chars().all(|c| c.is_ascii_alphanumeric());
@@ -228,7 +276,118 @@ async fn seed_failing_account(ep: &str) {
         .send()
         .await
         .expect("attach admin");
+    seed_failing_s3_and_cloudfront(ep).await;
 }
+
+/// A public website bucket (public ACL, a public statement), an unversioned
+/// access-log target without a policy, and a distribution serving the
+/// website bucket over HTTP with an old TLS policy and no origin access.
+async fn seed_failing_s3_and_cloudfront(ep: &str) {
+    use aws_sdk_cloudfront::types::{
+        DefaultCacheBehavior, DistributionConfig, MinimumProtocolVersion, Origin, Origins,
+        S3OriginConfig, SslSupportMethod, ViewerCertificate, ViewerProtocolPolicy,
+    };
+    use aws_sdk_s3::types::{BucketCannedAcl, BucketLoggingStatus, LoggingEnabled};
+    let s3 = s3_client(ep, "us-east-1").await;
+    for b in [WEB_BUCKET, LOG_BUCKET] {
+        s3.create_bucket().bucket(b).send().await.expect("bucket");
+    }
+    s3.put_bucket_acl()
+        .bucket(LOG_BUCKET)
+        .acl(BucketCannedAcl::from("log-delivery-write"))
+        .send()
+        .await
+        .expect("log acl");
+    s3.put_bucket_acl()
+        .bucket(WEB_BUCKET)
+        .acl(BucketCannedAcl::PublicRead)
+        .send()
+        .await
+        .expect("public acl");
+    let policy = json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+             "Resource": format!("arn:aws:s3:::{WEB_BUCKET}/*")},
+            {"Sid": "Team", "Effect": "Allow",
+             "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT_ID}:root")},
+             "Action": "s3:ListBucket", "Resource": format!("arn:aws:s3:::{WEB_BUCKET}")}
+        ]
+    });
+    s3.put_bucket_policy()
+        .bucket(WEB_BUCKET)
+        .policy(policy.to_string())
+        .send()
+        .await
+        .expect("policy");
+    s3.put_bucket_logging()
+        .bucket(WEB_BUCKET)
+        .bucket_logging_status(
+            BucketLoggingStatus::builder()
+                .logging_enabled(
+                    LoggingEnabled::builder()
+                        .target_bucket(LOG_BUCKET)
+                        .target_prefix("web/")
+                        .build()
+                        .expect("logging"),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("logging");
+    let config = DistributionConfig::builder()
+        .caller_reference("moat-iam-test")
+        .comment("web")
+        .enabled(true)
+        .origins(
+            Origins::builder()
+                .quantity(1)
+                .items(
+                    Origin::builder()
+                        .id("web")
+                        .domain_name(format!("{WEB_BUCKET}.s3.amazonaws.com"))
+                        .s3_origin_config(S3OriginConfig::builder().origin_access_identity("").build())
+                        .build()
+                        .expect("origin"),
+                )
+                .build()
+                .expect("origins"),
+        )
+        .default_cache_behavior(
+            DefaultCacheBehavior::builder()
+                .target_origin_id("web")
+                .viewer_protocol_policy(ViewerProtocolPolicy::AllowAll)
+                .cache_policy_id("658327ea-f89d-4fab-a63d-7e88639e58f6")
+                .build()
+                .expect("behavior"),
+        )
+        .viewer_certificate(
+            ViewerCertificate::builder()
+                .acm_certificate_arn(format!(
+                    "arn:aws:acm:us-east-1:{ACCOUNT_ID}:certificate/0f0f0f0f-1111-2222-3333-444455556666"
+                ))
+                .ssl_support_method(SslSupportMethod::Vip)
+                .minimum_protocol_version(MinimumProtocolVersion::TlSv12016)
+                .build(),
+        )
+        .build()
+        .expect("distribution config");
+    cloudfront_client(ep)
+        .await
+        .create_distribution()
+        .distribution_config(config)
+        .send()
+        .await
+        .expect("distribution");
+}
+
+const WEB_BUCKET: &str = "iam-test-web";
+const LOG_BUCKET: &str = "iam-test-logs";
+/// Applied on its own: moto drops the origin access control from the
+/// distribution, so the distribution differs from the preview after apply
+/// and only the other two steps of the batch can be undone.
+const ORIGIN_ACCESS: &str = "s3.cloudfront-origin-access";
 
 /// A second, non-default version of the policy moat created, so that undo's
 /// DeletePolicy must first delete it (iam:DeletePolicyVersion). The default
@@ -299,12 +458,36 @@ fn policies_grant_exactly_the_calls_moat_makes() {
     proxy.clear();
     let apply_started = std::time::Instant::now();
 
-    // (b) Apply every item that has a plan, then undo every batch.
-    let planned: Vec<&str> = moat::checks::items()
+    // (b) The origin-access plan: three steps; moto drops the distribution's
+    // origin access control, so the distribution differs after apply (exit
+    // 1) and only the OAC and the bucket policy steps can be undone.
+    let o = moat(&["apply", ORIGIN_ACCESS, "--yes"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("cloudfront:CreateOriginAccessControl"),
+        "{}",
+        text(&o)
+    );
+    let origin_batch = applied_batches(state.path())
+        .pop()
+        .expect("the origin-access batch");
+    let o = moat(&[
+        "undo",
+        &format!("{origin_batch}.1"),
+        &format!("{origin_batch}.2"),
+        "--yes",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    // (c) Apply every other item that has a plan, then undo every batch. The
+    // public access blocks go last: applied first, they would make the
+    // public policy and ACL items pass before their own calls were made.
+    let mut planned: Vec<&str> = moat::checks::items()
         .iter()
-        .filter(|d| matches!(d.fix, Fix::Plan(_)))
+        .filter(|d| matches!(d.fix, Fix::Plan(_)) && d.id != ORIGIN_ACCESS)
         .map(|d| d.id)
         .collect();
+    planned.sort_by_key(|id| id.ends_with("public-access-block"));
     let mut apply = vec!["apply", "--yes"];
     apply.extend(&planned);
     apply.extend(ALL_INPUTS);
@@ -312,7 +495,10 @@ fn policies_grant_exactly_the_calls_moat_makes() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     // One batch per item that changed something (console-users-mfa creates the
     // MFA policy and group, which leaves mfa-policy nothing to do).
-    let batches = applied_batches(state.path());
+    let batches: Vec<String> = applied_batches(state.path())
+        .into_iter()
+        .filter(|b| *b != origin_batch)
+        .collect();
     assert!(batches.len() >= 4, "{batches:?}\n{}", text(&o));
 
     block_on(add_policy_version(&moto.endpoint, "RequireMFA"));

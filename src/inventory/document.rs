@@ -362,8 +362,11 @@ fn bucket_document(b: &Bucket) -> Value {
             None => Value::Null,
             Some(l) => json!({"TargetBucket": l.target_bucket, "TargetPrefix": l.target_prefix}),
         }),
+        // Never enabled and suspended behave alike for new objects, and S3
+        // cannot go back from one to the other: both read "Off", so undoing
+        // "Enabled" (to Suspended) gives back the same document.
         "Versioning": fetched(&b.versioning, |v| json!({
-            "Status": v.status.map(|s| s.as_str()).unwrap_or("Off"),
+            "Status": if v.enabled() { "Enabled" } else { "Off" },
             "MFADelete": if v.mfa_delete { "Enabled" } else { "Disabled" },
         })),
     })
