@@ -527,3 +527,61 @@ fn cloudfront_items_round_trip() {
         assert_eq!(block_on(read_distribution(ep, &id)), before, "{item}: undo");
     }
 }
+
+/// A bucket setting the credentials may not read: that bucket is `error` for
+/// the items that need it, naming the denied action; every other bucket and
+/// setting is still judged.
+#[test]
+fn denied_bucket_policy_read_is_an_error_for_that_item_only() {
+    let moto = Moto::start();
+    let state = temp_state_dir();
+    block_on(seed_buckets(&moto.endpoint));
+    let proxy = support::Proxy::start(moto.port);
+    proxy.answer(
+        "GetBucketPolicy",
+        403,
+        "application/xml",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code>\
+         <Message>Access Denied</Message><RequestId>1</RequestId></Error>",
+    );
+    let ep = proxy.endpoint.as_str();
+    let o = run_moat(
+        ep,
+        state.path(),
+        &["scan", "--section", "s3", "--format", "json"],
+    );
+    let v: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
+    let item = |id: &str| {
+        v["items"]
+            .as_array()
+            .and_then(|a| a.iter().find(|i| i["id"] == id))
+            .cloned()
+            .unwrap_or_else(|| panic!("{id}: {v}"))
+    };
+    let policies = item("s3.public-policies");
+    let site = format!("bucket/{SITE}");
+    assert_eq!(resource_status(&policies, &site), "error", "{policies}");
+    assert!(
+        policies.to_string().contains("s3:GetBucketPolicy"),
+        "names the denied action: {policies}"
+    );
+    // Settings read by other calls are judged as usual.
+    assert_eq!(
+        resource_status(&item("s3.public-acls"), &site),
+        "fail",
+        "{}",
+        item("s3.public-acls")
+    );
+    assert_eq!(
+        resource_status(&item("s3.default-encryption"), &format!("bucket/{EU_DATA}")),
+        "fail"
+    );
+    // No plan writes over a policy it could not read.
+    let o = run_moat(ep, state.path(), &["plan", "s3.deny-insecure-transport"]);
+    assert!(
+        !output_text(&o).contains(&format!("s3:PutBucketPolicy  bucket/{SITE}")),
+        "{}",
+        output_text(&o)
+    );
+}

@@ -38,6 +38,7 @@ async fn seed_failing_account(ep: &str) {
         .send()
         .await
         .expect("key");
+    support::seed_failing_s3_and_cloudfront(ep).await;
 }
 
 fn all_item_ids() -> Vec<&'static str> {
@@ -102,6 +103,14 @@ fn scan_plan_and_dry_run_apply_send_no_mutating_request() {
         "iam:UpdateAccessKey",
         "account:PutAlternateContact",
         "iam:CreateUser",
+        "s3:PutBucketPolicy",
+        "s3:PutBucketAcl",
+        "s3:PutAccountPublicAccessBlock",
+        "s3:PutBucketPublicAccessBlock",
+        "s3:PutEncryptionConfiguration",
+        "s3:PutBucketVersioning",
+        "cloudfront:CreateOriginAccessControl",
+        "cloudfront:UpdateDistribution",
     ] {
         assert!(out.contains(call), "dry-run lists {call}: {out}");
     }
