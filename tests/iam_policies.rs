@@ -25,8 +25,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use support::{
-    ACCOUNT_ID, ALL_INPUTS, Moto, Proxy, RecordedRequest, block_on, cloudfront_client, iam_client,
-    moat_cmd, s3_client,
+    ACCOUNT_ID, ALL_INPUTS, Moto, Proxy, RecordedRequest, block_on, iam_client, moat_cmd,
 };
 
 /// Calls that need no IAM permission (AWS answers them even under an explicit
