@@ -9,6 +9,8 @@
 #   4. test   — cargo test --all-targets --no-fail-fast (unit, screen snapshots,
 #               integration against moto; every test binary runs even after a
 #               failure)
+#   5. backend — the backend's field-by-field moto tests (#[ignore]d in a plain
+#               cargo test), against one moto server (skipped with a filter)
 #
 # Usage: bash scripts/test.sh [extra cargo test args, e.g. a test name filter]
 #
@@ -207,6 +209,39 @@ export RUSTC_WORKSPACE_WRAPPER="$CLIPPY_DRIVER"
 export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 phase clippy+build run cargo test ${LOCKED[@]+"${LOCKED[@]}"} --all-targets --no-run
 phase test run cargo test ${LOCKED[@]+"${LOCKED[@]}"} --all-targets --no-fail-fast "$@"
+
+# The backend's own moto tests (src/collect/aws/moto_tests.rs: every collector
+# and op through the SDK, field by field) need one moto server; they are
+# #[ignore]d in a plain `cargo test`. Same test binary: no rebuild.
+backend_tests() {
+    local out port pid rc=0
+    out="$(mktemp "${TMPDIR:-/tmp}/moat-backend-moto.XXXXXX")"
+    "$PYTHON" tests/support/moto_launcher.py 0 >"$out" 2>/dev/null &
+    pid=$!
+    for _ in $(seq 1 100); do
+        grep -q '^READY ' "$out" && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    port="$(awk '/^READY /{print $2; exit}' "$out")"
+    if [[ -z "$port" ]]; then
+        echo "moto did not start" >&2
+        kill -TERM "$pid" 2>/dev/null || true
+        rm -f "$out"
+        return 1
+    fi
+    MOAT_MOTO_ENDPOINT="http://127.0.0.1:$port" AWS_ACCESS_KEY_ID=testing \
+        AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
+        run cargo test ${LOCKED[@]+"${LOCKED[@]}"} --lib collect::aws::moto_tests \
+        -- --ignored --test-threads 1 || rc=$?
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    rm -f "$out"
+    return "$rc"
+}
+if [[ $# -eq 0 ]]; then
+    phase backend backend_tests
+fi
 
 STRAY="$(reap_moto)"
 if ((STRAY > 0)); then
