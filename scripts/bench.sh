@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Benchmark moat against a large account in moto (the AWS emulator).
 #
-#   bash scripts/bench.sh [--runs N] [--users N] [--concurrency "8 32 64"] [--no-build]
+#   bash scripts/bench.sh [--runs N] [--users N] [--buckets N] [--concurrency "8 32 64"] [--no-build]
 #
 # 1. builds the release binary (cargo build --release; $CARGO_TARGET_DIR,
 #    default ~/.cache/moat-target)
 # 2. starts moto on 127.0.0.1 (tests/support/moto_launcher.py) and seeds it
-#    with scripts/bench_seed.py (200 IAM users with keys, groups, policies, ...)
+#    with scripts/bench_seed.py (200 IAM users with keys, groups, policies,
+#    1,000 S3 buckets over two regions, 10 CloudFront distributions, ...)
 # 3. `moat scan --format json` against it, --runs times per --max-concurrency:
 #    wall time and peak RSS (median), measured straight against moto
 # 4. one more scan per concurrency through scripts/bench_proxy.py, a counting
-#    proxy: requests per service, per operation and per IAM user
+#    proxy: requests per service, per operation, per IAM user and per bucket
 # 5. the TUI in a pseudo-terminal (120x36), on --demo and on the seeded
 #    account: time to the first frame and to "scanned N/N" (fully loaded)
 #
@@ -22,12 +23,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 RUNS=3
 USERS=200
+BUCKETS=1000
 CONCURRENCY="8 32 64"
 BUILD=1
 while (($#)); do
     case "$1" in
     --runs) RUNS=$2; shift 2 ;;
     --users) USERS=$2; shift 2 ;;
+    --buckets) BUCKETS=$2; shift 2 ;;
     --concurrency) CONCURRENCY=$2; shift 2 ;;
     --no-build) BUILD=0; shift ;;
     -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
@@ -237,8 +240,8 @@ MOTO_PORT="$(wait_ready "$WORK/moto.ready" "$MOTO_PID" moto)" || { tail -20 "$MO
 MOTO="http://127.0.0.1:$MOTO_PORT"
 echo "moto on $MOTO (pid $MOTO_PID)"
 
-echo "== seed ($USERS users)"
-"$PYTHON" scripts/bench_seed.py "$MOTO" --users "$USERS" | tee "$WORK/seed.json"
+echo "== seed ($USERS users, $BUCKETS buckets)"
+"$PYTHON" scripts/bench_seed.py "$MOTO" --users "$USERS" --buckets "$BUCKETS" | tee "$WORK/seed.json"
 
 "$PYTHON" scripts/bench_proxy.py serve "$MOTO_PORT" "$WORK/requests.log" >"$WORK/proxy.ready" 2>"$WORK/proxy.log" &
 PROXY_PID=$!
@@ -305,7 +308,7 @@ PY
 tui_row "--demo (120 ms simulated latency per part)" \
     env MOAT_STATE_DIR="$(mktemp -d "$WORK/state.XXXXXX")" TERM=xterm-256color "$PYTHON" "$H" tui "$BIN" --demo
 # shellcheck disable=SC2046
-tui_row "moto, $USERS users" \
+tui_row "moto, $USERS users, $BUCKETS buckets" \
     env $(aws_env "$MOTO") TERM=xterm-256color "$PYTHON" "$H" tui "$BIN"
 
 echo

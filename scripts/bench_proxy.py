@@ -12,7 +12,8 @@
 service is the SigV4 credential scope's service (Authorization header);
 op is the form's Action= for query protocols (IAM, STS) and the REST path
 for the others (Account: /getAlternateContact). params keeps the form fields
-that name a resource (UserName, GroupName, PolicyArn, VersionId, ...).
+that name a resource (UserName, GroupName, PolicyArn, VersionId, ...), and
+for path-style S3 the bucket (op is then "METHOD ?subresource").
 """
 
 import collections
@@ -69,6 +70,13 @@ def serve(upstream_port, log_path):
                 form = dict(urllib.parse.parse_qsl(path.query))
             op = form.get("Action") or path.path
             params = {k: form[k] for k in RESOURCE_PARAMS if k in form}
+            if service == "s3" and not path.path.startswith("/v20180820/"):
+                # Path-style S3: /BUCKET[/KEY]?SUBRESOURCE
+                bucket = path.path.lstrip("/").split("/", 1)[0]
+                sub = urllib.parse.parse_qs(path.query, keep_blank_values=True)
+                op = f"{self.command} {'?' + ','.join(sorted(sub)) if sub else ('/' if not bucket else '/BUCKET')}"
+                if bucket:
+                    params["Bucket"] = bucket
             if not form and body[:1] == b"{":
                 try:
                     j = json.loads(body)
@@ -120,8 +128,19 @@ def summarize(log_path, users):
         (r["params"].get("PolicyArn"), r["params"].get("VersionId")) for r in rows if r["op"] == "GetPolicyVersion"
     )
     counts = [per_user.get(f"bench-user-{i:03d}", 0) for i in range(users)] if users else list(per_user.values())
+    per_bucket = collections.Counter(r["params"]["Bucket"] for r in rows if "Bucket" in r["params"])
+    s3_total = per_service.get("s3", 0)
+    b_counts = list(per_bucket.values())
     return {
         "total": len(rows),
+        "per_bucket": {
+            "buckets": len(per_bucket),
+            "requests_naming_a_bucket": sum(b_counts),
+            "min": min(b_counts, default=0),
+            "median": statistics.median(b_counts) if b_counts else 0,
+            "max": max(b_counts, default=0),
+            "s3_requests_per_bucket": round(s3_total / len(per_bucket), 2) if per_bucket else None,
+        },
         "per_service": dict(per_service.most_common()),
         "per_operation": {f"{s} {o}": n for (s, o), n in per_op.most_common()},
         "per_user": {
@@ -154,6 +173,12 @@ def print_report(s):
     print(f"| requests naming a user (UserName=) | {u['requests_naming_a_user']} |")
     print(f"| per user: min / median / max | {u['min']} / {u['median']} / {u['max']} |")
     print(f"| all requests / users | {u['total_per_user']} |")
+    b = s["per_bucket"]
+    print("\n| per S3 bucket | |\n|---|---:|")
+    print(f"| buckets | {b['buckets']} |")
+    print(f"| requests naming a bucket | {b['requests_naming_a_bucket']} |")
+    print(f"| per bucket: min / median / max | {b['min']} / {b['median']} / {b['max']} |")
+    print(f"| all S3 requests / buckets | {b['s3_requests_per_bucket']} |")
     p = s["policy_versions"]
     print(
         f"\nGetPolicyVersion: {p['GetPolicyVersion']} requests for {p['distinct']} distinct versions, "

@@ -43,6 +43,8 @@ def main():
     ap.add_argument("--groups", type=int, default=20)
     ap.add_argument("--policies", type=int, default=30)
     ap.add_argument("--console-users", type=int, default=10)
+    ap.add_argument("--buckets", type=int, default=1000)
+    ap.add_argument("--distributions", type=int, default=10)
     ap.add_argument("--workers", type=int, default=16)
     a = ap.parse_args()
 
@@ -144,6 +146,84 @@ def main():
             contacts += 1
         except Exception as e:  # older moto without the Account API
             print(f"bench_seed: alternate contact {kind}: {e}", file=sys.stderr)
+    # 6. S3: buckets over two regions with mixed ACLs, policies, encryption,
+    #    public access blocks and access logging; a few CloudFront
+    #    distributions in front of some of them.
+    regions = ["us-east-1", "eu-west-1"]
+    s3 = {r: boto3.client("s3", region_name=r, endpoint_url=a.endpoint, config=cfg) for r in regions}
+    log_buckets = {r: f"bench-logs-{r}" for r in regions}
+    for r, b in log_buckets.items():
+        kw = {} if r == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": r}}
+        s3[r].create_bucket(Bucket=b, **kw)
+        s3[r].put_bucket_acl(Bucket=b, ACL="log-delivery-write")
+    buckets = [f"bench-bucket-{i:04d}" for i in range(a.buckets)]
+
+    def bucket_setup(i):
+        b = buckets[i]
+        r = regions[i % 2]
+        c = s3[r]
+        kw = {} if r == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": r}}
+        c.create_bucket(Bucket=b, **kw)
+        if i % 7 == 0:
+            c.put_bucket_acl(Bucket=b, ACL="public-read")
+        if i % 4 == 0:
+            public = i % 8 == 0
+            statement = {
+                "Sid": "Read",
+                "Effect": "Allow",
+                "Principal": "*" if public else {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{b}/*",
+            }
+            c.put_bucket_policy(Bucket=b, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+        if i % 2 == 0:
+            c.put_bucket_encryption(
+                Bucket=b,
+                ServerSideEncryptionConfiguration={
+                    "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+                },
+            )
+        if i % 3 == 0:
+            c.put_public_access_block(
+                Bucket=b,
+                PublicAccessBlockConfiguration={
+                    "BlockPublicAcls": True,
+                    "IgnorePublicAcls": True,
+                    "BlockPublicPolicy": True,
+                    "RestrictPublicBuckets": True,
+                },
+            )
+        if i % 10 == 0:
+            c.put_bucket_logging(
+                Bucket=b,
+                BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": log_buckets[r], "TargetPrefix": f"{b}/"}},
+            )
+
+    run_all(bucket_setup, range(a.buckets))
+    cf = boto3.client("cloudfront", region_name="us-east-1", endpoint_url=a.endpoint, config=cfg)
+
+    def distribution(i):
+        b = buckets[(i * 2) % max(a.buckets, 1)] if a.buckets else "example-origin"
+        cf.create_distribution(
+            DistributionConfig={
+                "CallerReference": f"bench-{i}",
+                "Comment": f"bench {i}",
+                "Enabled": True,
+                "Origins": {
+                    "Quantity": 1,
+                    "Items": [
+                        {"Id": "s3", "DomainName": f"{b}.s3.amazonaws.com", "S3OriginConfig": {"OriginAccessIdentity": ""}}
+                    ],
+                },
+                "DefaultCacheBehavior": {
+                    "TargetOriginId": "s3",
+                    "ViewerProtocolPolicy": "allow-all" if i % 2 else "redirect-to-https",
+                    "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+                },
+            }
+        )
+
+    run_all(distribution, range(a.distributions))
     pool.shutdown()
 
     keys = a.users + len(range(0, a.users, 10))
@@ -158,6 +238,8 @@ def main():
                 "customer_policy_versions": versions,
                 "console_users": min(a.console_users, a.users),
                 "alternate_contacts": contacts,
+                "buckets": a.buckets + len(log_buckets),
+                "distributions": a.distributions,
                 "seconds": round(time.monotonic() - t0, 2),
             }
         )
