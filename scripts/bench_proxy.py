@@ -70,11 +70,20 @@ def serve(upstream_port, log_path):
                 form = dict(urllib.parse.parse_qsl(path.query))
             op = form.get("Action") or path.path
             params = {k: form[k] for k in RESOURCE_PARAMS if k in form}
+            target = self.headers.get("X-Amz-Target")
+            if target:
+                op = target.rsplit(".", 1)[-1]
+            if service == "cloudfront":
+                op = re.sub(r"/(distribution|origin-access-control)/[A-Za-z0-9]+", r"/\1/{id}", op)
+                op = f"{self.command} {op}"
             if service == "s3" and not path.path.startswith("/v20180820/"):
                 # Path-style S3: /BUCKET[/KEY]?SUBRESOURCE
                 bucket = path.path.lstrip("/").split("/", 1)[0]
                 sub = urllib.parse.parse_qs(path.query, keep_blank_values=True)
-                op = f"{self.command} {'?' + ','.join(sorted(sub)) if sub else ('/' if not bucket else '/BUCKET')}"
+                if not bucket:
+                    op = f"{self.command} / (ListBuckets)"
+                else:
+                    op = f"{self.command} {'?' + ','.join(sorted(sub)) if sub else '/BUCKET'}"
                 if bucket:
                     params["Bucket"] = bucket
             if not form and body[:1] == b"{":

@@ -585,3 +585,63 @@ fn denied_bucket_policy_read_is_an_error_for_that_item_only() {
         output_text(&o)
     );
 }
+
+/// The request budget of the S3 section: one ListBuckets, then six reads per
+/// bucket (public access block, policy, ACL, encryption, logging,
+/// versioning), sent to the bucket's region. AWS names each bucket's region
+/// in ListBuckets; moto does not, so here the proxy answers ListBuckets the
+/// way AWS does, and moat must then make no GetBucketLocation call.
+#[test]
+fn six_requests_per_bucket_when_list_buckets_names_regions() {
+    let moto = Moto::start();
+    let state = temp_state_dir();
+    block_on(seed_buckets(&moto.endpoint));
+    let proxy = support::Proxy::start(moto.port);
+    let listed = [(SITE, "us-east-1"), (LOGS, "us-east-1"), (EU_DATA, EU)];
+    let buckets: String = listed
+        .iter()
+        .map(|(b, r)| {
+            format!(
+                "<Bucket><Name>{b}</Name><CreationDate>2026-01-01T00:00:00.000Z</CreationDate>\
+                 <BucketRegion>{r}</BucketRegion></Bucket>"
+            )
+        })
+        .collect();
+    proxy.answer(
+        "ListBuckets",
+        200,
+        "application/xml",
+        &format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListAllMyBucketsResult \
+             xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Owner><ID>owner</ID></Owner>\
+             <Buckets>{buckets}</Buckets></ListAllMyBucketsResult>"
+        ),
+    );
+    let o = run_moat(
+        proxy.endpoint.as_str(),
+        state.path(),
+        &["scan", "--section", "s3", "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", output_text(&o));
+    let s3: Vec<support::RecordedRequest> = proxy
+        .requests()
+        .into_iter()
+        .filter(|r| r.service.as_deref() == Some("s3") && !r.target.starts_with("/v20180820/"))
+        .collect();
+    assert_eq!(
+        proxy.count("GetBucketLocation"),
+        0,
+        "{:?}",
+        proxy.operations()
+    );
+    assert_eq!(proxy.count("ListBuckets"), 1);
+    for (b, _) in listed {
+        let per: Vec<&str> = s3
+            .iter()
+            .filter(|r| r.target.trim_start_matches('/').split(['/', '?']).next() == Some(b))
+            .map(|r| r.operation.as_str())
+            .collect();
+        assert_eq!(per.len(), 6, "{b}: {per:?}");
+    }
+    assert_eq!(s3.len(), 1 + 6 * listed.len(), "{:?}", proxy.operations());
+}
