@@ -645,3 +645,78 @@ fn six_requests_per_bucket_when_list_buckets_names_regions() {
     }
     assert_eq!(s3.len(), 1 + 6 * listed.len(), "{:?}", proxy.operations());
 }
+
+/// s3.cloudfront-origin-access is one plan over three resources. When a step
+/// fails (here CloudFront refuses the distribution update: its ETag changed
+/// since the plan), apply says what was applied, and `undo --last` reverses
+/// exactly that: the new origin access control and the bucket policy.
+#[test]
+fn origin_access_failing_step_reports_and_undoes_what_was_applied() {
+    let moto = Moto::start();
+    let state = temp_state_dir();
+    block_on(seed_buckets(&moto.endpoint));
+    block_on(seed_distribution(&moto.endpoint));
+    let proxy = support::Proxy::start(moto.port);
+    let ep = proxy.endpoint.as_str();
+    let before = block_on(read_bucket(&moto.endpoint, SITE, "us-east-1"));
+    let item = "s3.cloudfront-origin-access";
+
+    let plan = run_moat(ep, state.path(), &["plan", item]);
+    assert_ok(&plan);
+    let text = output_text(&plan);
+    for r in [
+        "oac/moat-".to_string(),
+        format!("bucket/{SITE}"),
+        "distribution/".to_string(),
+    ] {
+        assert!(
+            text.contains(&format!("+++ {r}")),
+            "one diff per resource ({r}): {text}"
+        );
+    }
+
+    proxy.answer(
+        "UpdateDistribution",
+        412,
+        "text/xml",
+        "<?xml version=\"1.0\"?>\n<ErrorResponse xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\">\
+         <Error><Type>Sender</Type><Code>PreconditionFailed</Code><Message>The If-Match version \
+         is missing or not valid for the resource.</Message></Error><RequestId>1</RequestId>\
+         </ErrorResponse>",
+    );
+    let o = run_moat(ep, state.path(), &["apply", item, "--yes"]);
+    let out = output_text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("PreconditionFailed"), "{out}");
+    assert!(out.contains("2 of 3 changes were applied"), "{out}");
+    let oacs = || {
+        block_on(async {
+            cloudfront_client(&moto.endpoint)
+                .await
+                .list_origin_access_controls()
+                .send()
+                .await
+                .expect("list OACs")
+                .origin_access_control_list()
+                .map(|l| l.items().len())
+                .unwrap_or(0)
+        })
+    };
+    assert_eq!(oacs(), 1, "the OAC was created");
+    let mid = block_on(read_bucket(&moto.endpoint, SITE, "us-east-1"));
+    assert!(
+        mid["policy"]
+            .to_string()
+            .contains("cloudfront.amazonaws.com"),
+        "the bucket policy grants CloudFront: {mid}"
+    );
+
+    let o = run_moat(ep, state.path(), &["undo", "--last", "--yes"]);
+    assert_ok(&o);
+    assert_eq!(oacs(), 0, "undo deleted the OAC: {}", output_text(&o));
+    assert_eq!(
+        block_on(read_bucket(&moto.endpoint, SITE, "us-east-1")),
+        before,
+        "undo restored the bucket policy"
+    );
+}
