@@ -406,3 +406,79 @@ fn dry_run_session_sends_no_mutating_request() {
     .and_then(|p| p.minimum_password_length());
     assert_eq!(len, Some(8), "the account is unchanged");
 }
+
+/// An S3 item in the interactive session against moto: the onboarding walk
+/// reaches s3.public-policies, the preview shows the bucket policy losing
+/// only its public statement, `a` lists the call with the bucket's region,
+/// `y` applies it, and the bucket policy in moto is what the preview said.
+#[test]
+fn bucket_policy_fix_in_a_pty() {
+    let moto = Moto::start();
+    block_on(seed_failing_s3_and_cloudfront(&moto.endpoint));
+    let state = temp_state_dir();
+    let cmd = moat_cmd(&moto.endpoint, state.path());
+    let mut tty = Tty::spawn(&cmd);
+    tty.wait_text(&format!("account {ACCOUNT_ID}"));
+    tty.wait_for("the scan to finish", |s| {
+        s.contains("scanned ") && !s.contains("scanning")
+    });
+    tty.keys("g");
+    tty.wait_for("the first item", |s| {
+        detail_id(s) == "account.root-access-keys"
+    });
+    for _ in 0..40 {
+        let here = detail_id(&tty.screen());
+        if here == "s3.public-policies" {
+            break;
+        }
+        tty.keys("n");
+        tty.wait_for("the next failing item", |s| detail_id(s) != here);
+    }
+    tty.wait_text("s3.public-policies");
+    tty.wait_text(&format!("bucket/{WEB_BUCKET} [us-east-1]"));
+
+    tty.keys("p");
+    tty.wait_text(&format!("+++ bucket/{WEB_BUCKET} (after)"));
+    tty.wait_text("-        \"Sid\": \"Public\"");
+    tty.keys("a");
+    tty.wait_text("s3:PutBucketPolicy");
+    tty.wait_text("us-east-1");
+    tty.wait_text("Press y to apply. Any other key cancels.");
+    tty.keys("y");
+    tty.wait_text("Now: ✓ pass");
+    assert!(
+        tty.screen().contains("the account now matches the preview"),
+        "{}",
+        tty.screen()
+    );
+    tty.esc();
+    tty.keys("q");
+    let start = Instant::now();
+    while tty.child.try_wait().expect("try_wait").is_none() {
+        tty.pump(Duration::from_millis(50));
+        assert!(
+            start.elapsed() < WAIT,
+            "moat did not exit; screen:\n{}",
+            tty.screen()
+        );
+    }
+
+    let policy = block_on(async {
+        s3_client(&moto.endpoint, "us-east-1")
+            .await
+            .get_bucket_policy()
+            .bucket(WEB_BUCKET)
+            .send()
+            .await
+            .expect("read back")
+            .policy()
+            .map(str::to_string)
+            .unwrap_or_default()
+    });
+    let doc: serde_json::Value = serde_json::from_str(&policy).expect("policy json");
+    let sids: Vec<&str> = doc["Statement"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|s| s["Sid"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(sids, vec!["Team"], "{doc}");
+}

@@ -421,6 +421,47 @@ fn applied_rechecks_the_items_parts_and_drops_stale_answers() {
 }
 
 #[test]
+fn applied_takes_the_parts_apply_reread_instead_of_reading_again() {
+    let mut m = demo(Mode::Demo);
+    let (generation, plan) = applying(&mut m, "account.password-policy");
+    // What apply re-read to verify: the account after the change.
+    let mut after = demo_inventory().expect("demo");
+    for op in plan.ops() {
+        after.apply(op).expect("apply");
+    }
+    let mut r = report(&plan, false);
+    r.reread = Some(Box::new(after));
+    let e = update(
+        &mut m,
+        Msg::Applied {
+            generation,
+            result: Ok(r),
+        },
+    );
+    assert!(e.is_empty(), "nothing read again: {e:?}");
+    assert_eq!(status(&m, "account.password-policy"), Status::Pass);
+    // An answer of an older collection for that part is now stale.
+    let stale = m
+        .part_gen
+        .get(&PartId::PasswordPolicy)
+        .copied()
+        .unwrap_or(0)
+        - 1;
+    update(
+        &mut m,
+        Msg::Part {
+            generation: stale,
+            part: PartId::PasswordPolicy,
+            result: Ok(demo_inventory()
+                .expect("demo")
+                .get(PartId::PasswordPolicy)
+                .expect("part")),
+        },
+    );
+    assert_eq!(status(&m, "account.password-policy"), Status::Pass);
+}
+
+#[test]
 fn mismatches_after_apply_are_shown_as_diffs() {
     let mut m = demo(Mode::Live);
     let (generation, plan) = applying(&mut m, "account.password-policy");

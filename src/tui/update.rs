@@ -188,6 +188,34 @@ fn collect(m: &mut Model, mut parts: Vec<PartId>) -> Vec<Effect> {
     vec![Effect::Collect { generation, parts }]
 }
 
+/// Store `parts` as read in `inv` (what an apply re-read to verify); answers
+/// still in flight for them become stale. Returns the parts `inv` lacks.
+fn adopt(m: &mut Model, inv: &Inventory, parts: Vec<PartId>) -> Vec<PartId> {
+    let generation = m.next_gen;
+    m.next_gen += 1;
+    let mut missing = vec![];
+    for p in parts {
+        // The identity is pinned by the apply; the part that names the account stays.
+        if p == PartId::Identity {
+            continue;
+        }
+        match inv.status(p) {
+            PartStatus::Ready => match inv.get(p) {
+                Some(v) => m.inventory.set(v),
+                None => missing.push(p),
+            },
+            PartStatus::Error(e) => m.inventory.set_error(p, e.clone()),
+            PartStatus::Loading => {
+                missing.push(p);
+                continue;
+            }
+        }
+        m.part_gen.insert(p, generation);
+    }
+    m.reevaluate();
+    missing
+}
+
 fn on_part(
     m: &mut Model,
     generation: u64,
@@ -952,7 +980,15 @@ fn on_applied(
                 ),
             }
             if !report.dry_run && !report.applied.is_empty() {
-                effects = collect(m, reparts());
+                // Apply re-read the plan's and the item's parts to verify:
+                // take them from there rather than reading the account again.
+                let missing = match report.reread.as_deref() {
+                    Some(inv) => adopt(m, inv, reparts()),
+                    None => reparts(),
+                };
+                if !missing.is_empty() {
+                    effects = collect(m, missing);
+                }
             }
             (kind, done)
         }
