@@ -2,16 +2,38 @@ use clap::Parser;
 use moat::cli::{self, Cli};
 use std::process::ExitCode;
 
+/// Log targets that handle credentials, capped whatever `MOAT_LOG` says.
+const CREDENTIAL_LOG_CAPS: &[&str] = &[
+    "aws_sigv4=info",
+    "aws_config=info",
+    "aws_credential_types=info",
+    "aws_runtime=info",
+    // Dumps its config bag (the resolved identity included) and every
+    // request's headers at debug/trace.
+    "aws_smithy_runtime=info",
+    "aws_smithy_runtime_api=info",
+    "aws_smithy_http_client=info",
+    "aws_smithy_http=info",
+];
+
 /// Log to `<state dir>/moat.log` (0600), never to the terminal.
 fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dir = moat::state::state_dir();
     let file = moat::state::private_append(&dir.join("moat.log")).ok()?;
     let (writer, guard) = tracing_appender::non_blocking(file);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("MOAT_LOG").unwrap_or_else(|_| {
+    let mut filter = tracing_subscriber::EnvFilter::try_from_env("MOAT_LOG").unwrap_or_else(|_| {
         tracing_subscriber::EnvFilter::new(
             "info,aws_config=warn,aws_smithy_runtime=warn,hyper=warn",
         )
     });
+    // Whatever MOAT_LOG asks for, the SDK's credential and signing code stays
+    // quiet: at debug/trace it prints the access key id, the canonical request
+    // (with the session token) and the signing key's inputs.
+    for cap in CREDENTIAL_LOG_CAPS {
+        if let Ok(d) = cap.parse() {
+            filter = filter.add_directive(d);
+        }
+    }
     tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(false)

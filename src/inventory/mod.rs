@@ -133,7 +133,7 @@ impl PartError {
         message: impl Into<String>,
     ) -> Self {
         let message: String = message.into();
-        let message = message.split_whitespace().collect::<Vec<_>>().join(" ");
+        let message = redact_key_ids(&message.split_whitespace().collect::<Vec<_>>().join(" "));
         Self {
             action: action.into(),
             code,
@@ -177,6 +177,37 @@ impl std::fmt::Display for PartError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.summary())
     }
+}
+
+/// Replace AWS access key ids (`AKIA…`, `ASIA…`: 20 upper-case letters and
+/// digits) in a service's message: some errors echo the caller's own key id,
+/// and an error line ends up on screen and in the log. Findings that name a
+/// user's key are not messages and keep it.
+pub fn redact_key_ids(message: &str) -> String {
+    let b = message.as_bytes();
+    let mut out = String::with_capacity(message.len());
+    let mut i = 0;
+    let mut copied = 0;
+    while i + 20 <= b.len() {
+        let starts = (b[i..].starts_with(b"AKIA") || b[i..].starts_with(b"ASIA"))
+            && (i == 0 || !b[i - 1].is_ascii_alphanumeric());
+        let body = starts
+            && b[i..i + 20]
+                .iter()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && b.get(i + 20).is_none_or(|c| !c.is_ascii_alphanumeric());
+        if body {
+            out.push_str(&message[copied..i]);
+            out.push_str(&message[i..i + 4]);
+            out.push_str("…(redacted)");
+            i += 20;
+            copied = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&message[copied..]);
+    out
 }
 
 /// The collection state of one part.
@@ -241,5 +272,28 @@ impl Inventory {
             .filter(|p| !matches!(self.status(**p), PartStatus::Loading))
             .count();
         (done, PartId::ALL.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_never_carry_an_access_key_id() {
+        let e = PartError::new(
+            "iam:ListAccessKeys",
+            Some("NoSuchEntity".into()),
+            "The Access Key with id AKIAMOATLEAKCHECK001 cannot be found",
+        );
+        assert_eq!(
+            e.message,
+            "The Access Key with id AKIA…(redacted) cannot be found"
+        );
+        assert_eq!(
+            redact_key_ids("ASIAABCDEFGHIJKLMNOP, XAKIAABCDEFGHIJKLMNOP, AKIASHORT"),
+            "ASIA…(redacted), XAKIAABCDEFGHIJKLMNOP, AKIASHORT"
+        );
+        assert_eq!(redact_key_ids("plain é text"), "plain é text");
     }
 }
