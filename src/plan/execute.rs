@@ -260,15 +260,21 @@ pub fn undo_plan(inv: &Inventory, entries: &[Entry]) -> Result<Plan, UndoError> 
     // The state each resource was left in must still be there.
     let mut checked: Vec<&ResourceChange> = vec![];
     for e in entries {
-        let r = e.op.resource();
-        if let Some(rc) = e.after.iter().find(|rc| rc.resource == r)
-            && !checked.contains(&rc)
-        {
-            checked.push(rc);
+        for r in std::iter::once(e.op.resource()).chain(e.op.also_touches()) {
+            if let Some(rc) = e.after.iter().find(|rc| rc.resource == r)
+                && !checked.contains(&rc)
+            {
+                checked.push(rc);
+            }
         }
     }
     // Only the newest batch's recorded "after" is authoritative for a resource.
     let newest_batch = entries.last().map(|e| e.batch.clone());
+    // A batch that stopped at a failed op left its resources between "before"
+    // and "after". There the live state must be exactly what its applied ops
+    // make of "before": undoing them (R) gives "before", and re-applying them
+    // to R gives the live state back.
+    let mut replay: Option<Option<(Inventory, Inventory)>> = None;
     for rc in checked {
         let in_newest = entries
             .iter()
@@ -279,7 +285,28 @@ pub fn undo_plan(inv: &Inventory, entries: &[Entry]) -> Result<Plan, UndoError> 
         let live = inv
             .document(&rc.resource)
             .map_err(|e| UndoError::Plan(PlanError::NotReady(e.0)))?;
-        if live != rc.after {
+        let replay = replay.get_or_insert_with(|| {
+            let newest: Vec<&Entry> = entries
+                .iter()
+                .filter(|e| Some(&e.batch) == newest_batch.as_ref())
+                .collect();
+            let mut restored = inv.clone();
+            for e in newest.iter().rev() {
+                for op in e.inverse.iter().flatten() {
+                    restored.apply(op).ok()?;
+                }
+            }
+            let mut redone = restored.clone();
+            for e in &newest {
+                redone.apply(&e.op).ok()?;
+            }
+            Some((restored, redone))
+        });
+        let consistent_partial = replay.as_ref().is_some_and(|(restored, redone)| {
+            restored.document(&rc.resource).ok().as_ref() == Some(&rc.before)
+                && redone.document(&rc.resource).ok().as_ref() == Some(&live)
+        });
+        if live != rc.after && !consistent_partial {
             let entry = entries
                 .iter()
                 .find(|e| e.op.resource() == rc.resource)
@@ -305,7 +332,8 @@ pub fn undo_plan(inv: &Inventory, entries: &[Entry]) -> Result<Plan, UndoError> 
 pub fn undo_parts(entries: &[Entry]) -> Vec<PartId> {
     let mut p: Vec<PartId> = entries
         .iter()
-        .flat_map(|e| e.op.resource().parts().iter().copied())
+        .flat_map(|e| std::iter::once(e.op.resource()).chain(e.op.also_touches()))
+        .flat_map(|r| r.parts().iter().copied())
         .collect();
     p.push(PartId::Identity);
     p.sort();

@@ -126,10 +126,16 @@ pub fn make_plan(inv: &Inventory, item: &str, draft: Draft) -> Result<Plan, Plan
         // Rendering the resource up front also proves its parts are collected.
         cur.document(&r).map_err(|e| PlanError::NotReady(e.0))?;
         let inv_ops = inverse(&op, &cur);
+        let also = op.also_touches();
+        for a in &also {
+            cur.document(a).map_err(|e| PlanError::NotReady(e.0))?;
+        }
         cur.apply(&op)
             .map_err(|e| PlanError::Invalid(format!("{}: {e}", op.describe())))?;
-        if !touched.contains(&r) {
-            touched.push(r);
+        for r in std::iter::once(r).chain(also) {
+            if !touched.contains(&r) {
+                touched.push(r);
+            }
         }
         steps.push(Step {
             op,

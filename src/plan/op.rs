@@ -297,6 +297,23 @@ impl Op {
         }
     }
 
+    /// Other resources whose documents this op changes besides
+    /// [`resource`](Self::resource): a user lists its keys' status, a group its
+    /// members. The preview shows them and the drift check compares them.
+    pub fn also_touches(&self) -> Vec<ResourceRef> {
+        match self {
+            Op::UpdateAccessKey {
+                user: Some(user), ..
+            } => vec![ResourceRef::User { name: user.clone() }],
+            Op::AddUserToGroup { group, .. } | Op::RemoveUserFromGroup { group, .. } => {
+                vec![ResourceRef::Group {
+                    name: group.clone(),
+                }]
+            }
+            _ => vec![],
+        }
+    }
+
     /// The AWS region the call goes to (`None`: a global service).
     pub fn region(&self) -> Option<&str> {
         match self {
