@@ -526,3 +526,200 @@ fn moat_cmd_isolates_the_environment() {
         }
     }
 }
+
+// ---- fault injection (no moto: a tiny local upstream) ----
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use support::proxy::{FaultKind, Faults, Only};
+
+/// A tiny upstream on 127.0.0.1: answers every request `200 ok` with
+/// `Connection: close`, counting the requests it answered.
+fn tiny_upstream() -> (u16, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let served = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&served);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let counter = Arc::clone(&counter);
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut writer = stream;
+                let Ok(Some(head)) = http::read_head(&mut reader) else {
+                    return;
+                };
+                let len = head.content_length().ok().flatten().unwrap_or(0);
+                let _ = http::read_exact_body(&mut reader, len);
+                counter.fetch_add(1, Ordering::SeqCst);
+                let _ = writer.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                );
+            });
+        }
+    });
+    (port, served)
+}
+
+/// One request signed (in form only) for `service`: `Ok((status, body))`, or
+/// the error when the proxy closed without answering.
+fn signed(port: u16, service: &str, action: &str) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let body = format!("Action={action}&Version=2010-05-08");
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(head.as_bytes())?;
+    let mut reader = BufReader::new(stream);
+    let r = http::read_response(&mut reader, false)?;
+    Ok((r.status, String::from_utf8_lossy(&r.body).into_owned()))
+}
+
+const ALL_KINDS: [FaultKind; 6] = [
+    FaultKind::Delay(5),
+    FaultKind::Status503,
+    FaultKind::Status500,
+    FaultKind::Throttle,
+    FaultKind::Drop,
+    FaultKind::ForwardThenDrop,
+];
+
+fn run_seeded(seed: u64) -> (Vec<Option<FaultKind>>, usize, Proxy) {
+    let (port, served) = tiny_upstream();
+    let proxy = Proxy::start(port);
+    proxy.faults(Faults {
+        fraction: 0.5,
+        seed,
+        kinds: ALL_KINDS.to_vec(),
+        service: None,
+        only: None,
+    });
+    for _ in 0..120 {
+        let r = signed(proxy.port, "iam", "ListUsers");
+        let last = proxy.requests().last().cloned().unwrap();
+        match last.fault {
+            None | Some(FaultKind::Delay(_)) => assert_eq!(r.unwrap().0, 200),
+            Some(FaultKind::Status503) => assert_eq!(r.unwrap().0, 503),
+            Some(FaultKind::Status500) => assert_eq!(r.unwrap().0, 500),
+            Some(FaultKind::Throttle) => {
+                let (status, body) = r.unwrap();
+                assert_eq!(status, 400);
+                assert!(body.contains("<Code>Throttling</Code>"), "{body}");
+            }
+            Some(FaultKind::Drop) | Some(FaultKind::ForwardThenDrop) => {
+                assert!(r.is_err(), "closed without an answer: {r:?}")
+            }
+        }
+    }
+    let faults = proxy.requests().iter().map(|r| r.fault).collect();
+    // The upstream answers on its own thread after the proxy read the answer.
+    std::thread::sleep(Duration::from_millis(100));
+    (faults, served.load(Ordering::SeqCst), proxy)
+}
+
+#[test]
+fn proxy_faults_are_seeded_deterministic_and_counted() {
+    let (a, served, proxy) = run_seeded(7);
+    let (b, _, _) = run_seeded(7);
+    assert_eq!(a, b, "same seed, same arrival order: same faults");
+    let (c, _, _) = run_seeded(8);
+    assert_ne!(a, c, "another seed, other faults");
+    let faulted = a.iter().filter(|f| f.is_some()).count();
+    assert!((35..=85).contains(&faulted), "about half of 120: {faulted}");
+    for k in ALL_KINDS {
+        assert!(proxy.fault_count(k) > 0, "{k:?} injected");
+    }
+    assert_eq!(proxy.faulted().len(), faulted);
+    // Upstream saw exactly the requests that were forwarded.
+    let forwarded = a.iter().filter(|f| f.is_none_or(|k| k.forwards())).count();
+    assert_eq!(served, forwarded);
+    // A forwarded-then-dropped request records what upstream answered.
+    let ftd = proxy
+        .requests()
+        .into_iter()
+        .find(|r| r.fault == Some(FaultKind::ForwardThenDrop))
+        .unwrap();
+    assert_eq!(ftd.status, Some(200));
+    proxy.clear_faults();
+    for _ in 0..10 {
+        assert_eq!(signed(proxy.port, "iam", "ListUsers").unwrap().0, 200);
+    }
+}
+
+#[test]
+fn proxy_faults_filter_by_service_and_by_mutation() {
+    let (port, _) = tiny_upstream();
+    let proxy = Proxy::start(port);
+    proxy.faults(Faults {
+        fraction: 1.0,
+        seed: 1,
+        kinds: vec![FaultKind::Throttle],
+        service: Some("s3".into()),
+        only: None,
+    });
+    assert_eq!(signed(proxy.port, "iam", "ListUsers").unwrap().0, 200);
+    let (status, body) = signed(proxy.port, "s3", "ListUsers").unwrap();
+    assert_eq!(status, 503);
+    assert!(body.contains("<Code>SlowDown</Code>"), "{body}");
+    let (status, body) = {
+        proxy.faults(Faults {
+            fraction: 1.0,
+            seed: 1,
+            kinds: vec![FaultKind::Throttle],
+            service: Some("account".into()),
+            only: None,
+        });
+        signed(proxy.port, "account", "ListUsers").unwrap()
+    };
+    assert_eq!(status, 400);
+    assert!(body.contains("ThrottlingException"), "{body}");
+
+    proxy.faults(Faults {
+        fraction: 1.0,
+        seed: 1,
+        kinds: vec![FaultKind::Status500],
+        service: None,
+        only: Some(Only::Mutating),
+    });
+    assert_eq!(signed(proxy.port, "iam", "ListUsers").unwrap().0, 200);
+    assert_eq!(signed(proxy.port, "iam", "CreateUser").unwrap().0, 500);
+    proxy.faults(Faults {
+        fraction: 1.0,
+        seed: 1,
+        kinds: vec![FaultKind::Status500],
+        service: None,
+        only: Some(Only::Reads),
+    });
+    assert_eq!(signed(proxy.port, "iam", "ListUsers").unwrap().0, 500);
+    assert_eq!(signed(proxy.port, "iam", "CreateUser").unwrap().0, 200);
+}
+
+#[test]
+fn proxy_hard_down_fails_every_request_of_one_service() {
+    let (port, served) = tiny_upstream();
+    let proxy = Proxy::start(port);
+    proxy.down("s3", FaultKind::Status503);
+    proxy.down("cloudfront", FaultKind::Drop);
+    for _ in 0..5 {
+        assert_eq!(signed(proxy.port, "s3", "ListUsers").unwrap().0, 503);
+        assert!(signed(proxy.port, "cloudfront", "ListUsers").is_err());
+        assert_eq!(signed(proxy.port, "iam", "ListUsers").unwrap().0, 200);
+    }
+    assert_eq!(proxy.fault_count(FaultKind::Status503), 5);
+    assert_eq!(proxy.fault_count(FaultKind::Drop), 5);
+    proxy.up("s3");
+    assert_eq!(signed(proxy.port, "s3", "ListUsers").unwrap().0, 200);
+    proxy.clear_faults();
+    assert_eq!(
+        signed(proxy.port, "cloudfront", "ListUsers").unwrap().0,
+        200
+    );
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(served.load(Ordering::SeqCst), 7);
+}

@@ -14,6 +14,7 @@ pub mod s3;
 use serde::{Deserialize, Serialize};
 
 pub use account::*;
+pub use apply::ApplyError;
 pub use cloudfront::*;
 pub use document::{ResourceRef, canonical_json};
 pub use s3::*;
@@ -124,6 +125,11 @@ pub struct PartError {
     /// The service error code (`AccessDenied`, …) when there was one.
     pub code: Option<String>,
     pub message: String,
+    /// A change whose outcome is unknown (no answer, and re-reading the
+    /// account failed too): it may or may not have been applied, so the
+    /// journal leaves its entry `unknown` rather than `failed`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub outcome_unknown: bool,
 }
 
 impl PartError {
@@ -138,7 +144,14 @@ impl PartError {
             action: action.into(),
             code,
             message,
+            outcome_unknown: false,
         }
+    }
+
+    /// Mark a failed change as possibly applied (see `outcome_unknown`).
+    pub fn with_unknown_outcome(mut self) -> Self {
+        self.outcome_unknown = true;
+        self
     }
 
     /// Whether the service answered with `code`.

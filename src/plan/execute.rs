@@ -135,7 +135,11 @@ pub async fn execute(
                 report.applied.push((i, a));
             }
             Err(err) => {
-                if let Some(e) = &entry {
+                // A change that may have been applied stays `unknown` in the
+                // journal (a re-scan tells); only a refused one is `failed`.
+                if let Some(e) = &entry
+                    && !err.outcome_unknown
+                {
                     journal.failed(e, &err.to_string())?;
                 }
                 report.failed = Some((i, err));

@@ -9,10 +9,15 @@
 //! after one response (`Connection: close`), which is passed through, so the
 //! SDK behaves exactly as it does against moto directly.
 //!
-//! Extension point for fault injection (not built yet): `Conn::exchange`
-//! is the single place where a request is forwarded and its response
-//! returned; a hook consulted there with the `RecordedRequest` could delay,
-//! answer with a synthetic error, or drop the connection.
+//! Fault injection: [`Proxy::faults`] makes a seeded fraction of the
+//! requests (optionally only one signing service, only reads or only
+//! mutating requests) fail with one of [`FaultKind`]: a delay, HTTP 503/500,
+//! the service's own throttling error, a connection dropped before
+//! forwarding, or a request forwarded (so applied) whose answer is then
+//! dropped. [`Proxy::down`] makes one service fail every request. The
+//! decision is made per request in arrival order by a seeded xorshift RNG,
+//! so the same arrival order gives the same faults; each
+//! [`RecordedRequest`] says which fault it got.
 
 use std::collections::HashMap;
 use std::io::{self, BufReader, Write};
@@ -46,8 +51,105 @@ pub struct RecordedRequest {
     /// `GetBucketVersioning`; `"METHOD /path"` when it cannot be named.
     pub operation: String,
     pub mutating: bool,
-    /// Status code returned to the client (`None` while in flight).
+    /// Status code returned to the client (`None` while in flight, or when
+    /// the connection was dropped without an answer).
     pub status: Option<u16>,
+    /// The fault injected into this request, if one was.
+    pub fault: Option<FaultKind>,
+}
+
+/// A fault the proxy can inject into one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FaultKind {
+    /// Wait this many milliseconds, then forward normally.
+    Delay(u64),
+    /// Answer HTTP 503 (plain text, no AWS error code) without forwarding.
+    Status503,
+    /// Answer HTTP 500 (plain text, no AWS error code) without forwarding.
+    Status500,
+    /// Answer the service's own throttling error without forwarding:
+    /// `Throttling` (query/XML: IAM, STS, CloudFront), `ThrottlingException`
+    /// (JSON: account, CloudTrail, others), `SlowDown` 503 (S3).
+    Throttle,
+    /// Close the connection without forwarding or answering.
+    Drop,
+    /// Forward the request (upstream applies it), then close the connection
+    /// without passing the answer on: the client cannot know it was applied.
+    ForwardThenDrop,
+}
+
+impl FaultKind {
+    /// Whether the request reaches upstream (and takes effect there).
+    pub fn forwards(self) -> bool {
+        matches!(self, FaultKind::Delay(_) | FaultKind::ForwardThenDrop)
+    }
+}
+
+/// Which requests a fault setting applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Only {
+    /// Requests that do not change state.
+    Reads,
+    /// Requests that change state (see [`is_mutating_operation`]).
+    Mutating,
+}
+
+/// Transient faults: `fraction` of the matching requests (decided per
+/// request, in arrival order, by an RNG seeded with `seed`) get one of
+/// `kinds` (picked by the same RNG).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Faults {
+    pub fraction: f64,
+    pub seed: u64,
+    pub kinds: Vec<FaultKind>,
+    /// Only requests signed for this service (`iam`, `s3` …).
+    pub service: Option<String>,
+    pub only: Option<Only>,
+}
+
+/// Tiny xorshift64* RNG (deterministic, no crate).
+#[derive(Debug, Clone)]
+struct XorShift(u64);
+
+impl XorShift {
+    fn new(seed: u64) -> Self {
+        // Never zero (xorshift's fixed point).
+        XorShift(seed ^ 0x9E37_79B9_7F4A_7C15 | 1)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Uniform in [0, 1).
+    fn next_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+struct FaultState {
+    faults: Faults,
+    rng: XorShift,
+}
+
+impl Faults {
+    fn matches(&self, c: &Classified) -> bool {
+        if let Some(s) = &self.service
+            && c.service.as_deref() != Some(s.as_str())
+        {
+            return false;
+        }
+        match self.only {
+            Some(Only::Reads) => !c.mutating,
+            Some(Only::Mutating) => c.mutating,
+            None => true,
+        }
+    }
 }
 
 /// What `classify` derives from a request.
@@ -76,6 +178,10 @@ struct Shared {
     next_seq: AtomicUsize,
     /// Canned answers by operation name: (status, content type, body).
     canned: Mutex<HashMap<String, (u16, String, String)>>,
+    /// Transient faults, when set.
+    faults: Mutex<Option<FaultState>>,
+    /// Services that are hard down: signing name → the fault every request gets.
+    down: Mutex<HashMap<String, FaultKind>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -96,6 +202,8 @@ impl Proxy {
             next_conn: AtomicU64::new(0),
             next_seq: AtomicUsize::new(0),
             canned: Mutex::new(HashMap::new()),
+            faults: Mutex::new(None),
+            down: Mutex::new(HashMap::new()),
         });
         let accept_shared = Arc::clone(&shared);
         let accept = std::thread::Builder::new()
@@ -152,6 +260,48 @@ impl Proxy {
     /// Forgets the requests recorded so far (e.g. after seeding).
     pub fn clear(&self) {
         lock(&self.shared.records).clear();
+    }
+
+    /// From now on inject transient faults (replacing earlier ones; the RNG
+    /// starts again from `faults.seed`).
+    pub fn faults(&self, faults: Faults) {
+        assert!(!faults.kinds.is_empty(), "Faults.kinds is empty");
+        let rng = XorShift::new(faults.seed);
+        *lock(&self.shared.faults) = Some(FaultState { faults, rng });
+    }
+
+    /// Stops injecting faults: transient ones and hard-down services.
+    pub fn clear_faults(&self) {
+        *lock(&self.shared.faults) = None;
+        lock(&self.shared.down).clear();
+    }
+
+    /// Service `service` (SigV4 signing name; S3 Control signs as `s3`) is
+    /// hard down: every request signed for it gets `kind`.
+    pub fn down(&self, service: &str, kind: FaultKind) {
+        lock(&self.shared.down).insert(service.to_string(), kind);
+    }
+
+    /// Service `service` answers again.
+    pub fn up(&self, service: &str) {
+        lock(&self.shared.down).remove(service);
+    }
+
+    /// Requests that got a fault so far.
+    pub fn faulted(&self) -> Vec<RecordedRequest> {
+        lock(&self.shared.records)
+            .iter()
+            .filter(|r| r.fault.is_some())
+            .cloned()
+            .collect()
+    }
+
+    /// How many requests got `kind` so far.
+    pub fn fault_count(&self, kind: FaultKind) -> usize {
+        lock(&self.shared.records)
+            .iter()
+            .filter(|r| r.fault == Some(kind))
+            .count()
     }
 }
 
@@ -254,7 +404,33 @@ impl Conn {
                 body,
                 closes,
             };
-            let seq = self.record(&request);
+            let (seq, fault) = self.record(&request);
+            match fault {
+                Some(FaultKind::Delay(ms)) => std::thread::sleep(Duration::from_millis(ms)),
+                Some(FaultKind::Drop) => break,
+                Some(FaultKind::ForwardThenDrop) => {
+                    let (status, _, _) = self.exchange(&request);
+                    // What upstream answered; the client never sees it.
+                    self.set_status(seq, status);
+                    break;
+                }
+                Some(
+                    kind @ (FaultKind::Status503 | FaultKind::Status500 | FaultKind::Throttle),
+                ) => {
+                    let service = lock(&self.shared.records)
+                        .iter()
+                        .rev()
+                        .find(|r| r.seq == seq)
+                        .and_then(|r| r.service.clone());
+                    let head_request = request.method.eq_ignore_ascii_case("HEAD");
+                    let (status, response) = fault_response(kind, service.as_deref(), head_request);
+                    self.set_status(seq, status);
+                    writer.write_all(&response)?;
+                    writer.flush()?;
+                    break;
+                }
+                None => {}
+            }
             let canned = {
                 let op = lock(&self.shared.records)
                     .iter()
@@ -287,7 +463,9 @@ impl Conn {
         Ok(())
     }
 
-    fn record(&self, request: &Request) -> usize {
+    /// Records the request and decides its fault (under the records lock,
+    /// so decisions follow arrival order).
+    fn record(&self, request: &Request) -> (usize, Option<FaultKind>) {
         let c = classify(
             &request.method,
             &request.target,
@@ -296,6 +474,23 @@ impl Conn {
         );
         let mut records = lock(&self.shared.records);
         let seq = self.shared.next_seq.fetch_add(1, Ordering::SeqCst);
+        let down = c
+            .service
+            .as_ref()
+            .and_then(|s| lock(&self.shared.down).get(s).copied());
+        let fault = down.or_else(|| {
+            let mut guard = lock(&self.shared.faults);
+            let state = guard.as_mut()?;
+            if !state.faults.matches(&c) {
+                return None;
+            }
+            let roll = state.rng.next_f64();
+            let pick = state.rng.next_u64();
+            (roll < state.faults.fraction).then(|| {
+                let kinds = &state.faults.kinds;
+                kinds[(pick % kinds.len() as u64) as usize]
+            })
+        });
         records.push(RecordedRequest {
             seq,
             conn: self.id,
@@ -305,8 +500,9 @@ impl Conn {
             operation: c.operation,
             mutating: c.mutating,
             status: None,
+            fault,
         });
-        seq
+        (seq, fault)
     }
 
     fn set_status(&self, seq: usize, status: u16) {
@@ -385,6 +581,63 @@ impl Conn {
         upstream.writer.flush()?;
         http::read_response_with_interim(&mut upstream.reader, head_request)
     }
+}
+
+/// The synthetic answer for an error fault: (status, bytes).
+fn fault_response(kind: FaultKind, service: Option<&str>, head_request: bool) -> (u16, Vec<u8>) {
+    let (status, reason, content_type, extra, body) = match kind {
+        FaultKind::Status503 => (
+            503,
+            "Service Unavailable",
+            "text/plain",
+            String::new(),
+            "moat test proxy: injected 503".to_string(),
+        ),
+        FaultKind::Status500 => (
+            500,
+            "Internal Server Error",
+            "text/plain",
+            String::new(),
+            "moat test proxy: injected 500".to_string(),
+        ),
+        _ => match service {
+            Some("s3") => (
+                503,
+                "Slow Down",
+                "application/xml",
+                String::new(),
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code>\
+                 <Message>Please reduce your request rate.</Message>\
+                 <RequestId>moat-test</RequestId></Error>"
+                    .to_string(),
+            ),
+            Some("iam") | Some("sts") | Some("cloudfront") | Some("ec2") => (
+                400,
+                "Bad Request",
+                "text/xml",
+                String::new(),
+                "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>\
+                 <Message>Rate exceeded</Message></Error><RequestId>moat-test</RequestId>\
+                 </ErrorResponse>"
+                    .to_string(),
+            ),
+            _ => (
+                400,
+                "Bad Request",
+                "application/x-amz-json-1.1",
+                "x-amzn-ErrorType: ThrottlingException\r\n".to_string(),
+                "{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}".to_string(),
+            ),
+        },
+    };
+    let body = if head_request { String::new() } else { body };
+    let bytes = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
+         {extra}x-amzn-RequestId: moat-test\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes();
+    (status, bytes)
 }
 
 fn error_response(status: u16, msg: &str) -> Vec<u8> {

@@ -56,6 +56,62 @@ impl PartError {
     }
 }
 
+/// Error codes of throttling or of a failure inside the service: the request
+/// was retried and its last attempt failed; an earlier attempt may have been
+/// applied (for throttling AWS says not, but the earlier attempts may have failed
+/// differently).
+const TRANSIENT_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottled",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "BandwidthLimitExceeded",
+    "InternalError",
+    "InternalFailure",
+    "InternalServerError",
+    "InternalServerException",
+    "ServiceFailure",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+    "RequestTimeout",
+    "RequestTimeoutException",
+];
+
+/// Error codes a write gets when an earlier attempt of the same request was
+/// applied but its answer was lost (the SDK then retried): the entity now
+/// exists, is already gone, or changed version.
+const LOST_ANSWER_CODES: &[&str] = &[
+    "EntityAlreadyExists",
+    "OriginAccessControlAlreadyExists",
+    "NoSuchEntity",
+    "NoSuchOriginAccessControl",
+    "NoSuchBucketPolicy",
+    "NoSuchPublicAccessBlockConfiguration",
+    "ServerSideEncryptionConfigurationNotFoundError",
+    "ResourceNotFoundException",
+    "PreconditionFailed",
+    "InvalidIfMatchVersion",
+];
+
+impl PartError {
+    /// Whether a failed write may nevertheless have been applied: no answer
+    /// was read (connection lost, timeout, unreadable answer), the last
+    /// attempt failed transiently, or the code is what a retry meets after
+    /// an applied attempt whose answer was lost. Access, validation and
+    /// other refusals are final.
+    pub(crate) fn may_hide_an_applied_write(&self) -> bool {
+        match self.code.as_deref() {
+            None => true,
+            Some(code) => TRANSIENT_CODES.contains(&code) || LOST_ANSWER_CODES.contains(&code),
+        }
+    }
+}
+
 /// An answer without an AWS error code: the HTTP status and the start of the body.
 pub(crate) fn not_aws(raw: &HttpResponse) -> String {
     let status = raw.status().as_u16();
@@ -204,6 +260,18 @@ mod tests {
         );
         assert!(e.message.contains("connection refused"), "{}", e.message);
         assert!(!e.message.contains('\n'));
+    }
+
+    #[test]
+    fn which_failed_writes_are_rechecked() {
+        let e = |code: Option<&str>| CallError::new("iam:CreateUser", code.map(String::from), "x");
+        assert!(e(None).may_hide_an_applied_write(), "no answer");
+        assert!(e(Some("EntityAlreadyExists")).may_hide_an_applied_write());
+        assert!(e(Some("Throttling")).may_hide_an_applied_write());
+        assert!(e(Some("ServiceUnavailable")).may_hide_an_applied_write());
+        assert!(!e(Some("AccessDenied")).may_hide_an_applied_write());
+        assert!(!e(Some("MalformedPolicyDocument")).may_hide_an_applied_write());
+        assert!(!e(Some("LimitExceeded")).may_hide_an_applied_write());
     }
 
     #[test]
