@@ -336,3 +336,298 @@ mod tests {
         assert_eq!(again, merged);
     }
 }
+
+/// Property tests: every public helper on arbitrary JSON and on mutated real
+/// policies (those of the demo account). Cases per property:
+/// `PROPTEST_CASES` (256 by default). To fuzz for a few minutes:
+/// `PROPTEST_CASES=10000 cargo test --lib fuzz_ -- --test-threads 2` (about 4 to
+/// 5 minutes on two cores; raise it to fuzz longer).
+#[cfg(test)]
+mod fuzz_tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::{Map, json};
+
+    fn config() -> ProptestConfig {
+        ProptestConfig {
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        }
+    }
+
+    /// Words policies are made of, so that generated documents reach past
+    /// the first `match`.
+    const WORDS: &[&str] = &[
+        "Version",
+        "2012-10-17",
+        "Statement",
+        "Sid",
+        "Effect",
+        "Allow",
+        "Deny",
+        "allow",
+        "Principal",
+        "NotPrincipal",
+        "AWS",
+        "aws",
+        "Service",
+        "*",
+        " * ",
+        "Action",
+        "NotAction",
+        "Resource",
+        "Condition",
+        "Bool",
+        "BoolIfExists",
+        "StringEquals",
+        "stringequals",
+        "StringLike",
+        "StringEqualsIfExists",
+        "ForAnyValue:StringEquals",
+        "ForAllValues:ArnLike",
+        "IpAddress",
+        "NotIpAddress",
+        "NumericLessThan",
+        "NumericLessThanEquals",
+        "aws:SourceArn",
+        "AWS:SOURCEACCOUNT",
+        "aws:SourceIp",
+        "aws:PrincipalOrgID",
+        "aws:MultiFactorAuthPresent",
+        "aws:MultiFactorAuthAge",
+        "aws:SecureTransport",
+        "false",
+        "true",
+        "0.0.0.0/0",
+        "::/0",
+        "arn:aws:*",
+        "arn:aws:iam::111122223333:root",
+        "s3:GetObject",
+        "",
+        ":",
+        "IfExists",
+    ];
+
+    fn word() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => prop::sample::select(WORDS).prop_map(str::to_string),
+            1 => any::<String>(),
+            1 => "[\\x00-\\x1f\\x7f\\u{80}-\\u{9f}\\u{202e}a-z:*]{0,8}",
+        ]
+    }
+
+    /// Arbitrary JSON: nested objects and arrays, policy words for keys and
+    /// strings.
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            word().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(6, 96, 8, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+                prop::collection::vec((word(), inner), 0..8)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
+            ]
+        })
+    }
+
+    /// Something shaped like a statement, with arbitrary parts.
+    fn statement() -> impl Strategy<Value = Value> {
+        let field = |k: &'static str| {
+            prop_oneof![
+                Just(None),
+                json_value().prop_map(Some),
+                word().prop_map(|w| Some(Value::String(w))),
+            ]
+            .prop_map(move |v| (k, v))
+        };
+        (
+            field("Sid"),
+            field("Effect"),
+            field("Principal"),
+            field("Action"),
+            field("Resource"),
+            field("Condition"),
+        )
+            .prop_map(|(a, b, c, d, e, f)| {
+                let mut m = Map::new();
+                for (k, v) in [a, b, c, d, e, f] {
+                    if let Some(v) = v {
+                        m.insert(k.to_string(), v);
+                    }
+                }
+                Value::Object(m)
+            })
+    }
+
+    /// Every policy document in the demo account, plus a few of our own.
+    fn real_policies() -> Vec<Value> {
+        fn walk(v: &Value, out: &mut Vec<Value>) {
+            match v {
+                Value::Object(m) => {
+                    if m.contains_key("Statement") {
+                        out.push(v.clone());
+                    }
+                    m.values().for_each(|x| walk(x, out));
+                }
+                Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+                _ => {}
+            }
+        }
+        let mut out = vec![];
+        if let Ok(demo) = serde_json::from_str::<Value>(crate::collect::demo::DEMO_JSON) {
+            walk(&demo, &mut out);
+        }
+        out.push(json!({"Version": "2012-10-17", "Statement": [
+            {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+             "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+             "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+            {"Sid": "Cf", "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"},
+             "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
+             "Condition": {"StringEquals": {"AWS:SourceArn": "arn:aws:cloudfront::1:distribution/E1"}}},
+            {"Effect": "Deny", "NotAction": ["iam:EnableMFADevice"], "Resource": "*",
+             "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}},
+            {"Effect": "Allow", "Action": "*", "Resource": "*"}
+        ]}));
+        out
+    }
+
+    /// Replace the `n`th node (pre-order, modulo the count) with `new`.
+    fn replace_node(v: &mut Value, n: usize, new: Value) {
+        fn count(v: &Value) -> usize {
+            1 + match v {
+                Value::Object(m) => m.values().map(count).sum(),
+                Value::Array(a) => a.iter().map(count).sum(),
+                _ => 0,
+            }
+        }
+        fn go(v: &mut Value, n: &mut usize, new: &mut Option<Value>) {
+            if *n == 0 {
+                if let Some(x) = new.take() {
+                    *v = x;
+                }
+                return;
+            }
+            *n -= 1;
+            let children: Vec<&mut Value> = match v {
+                Value::Object(m) => m.values_mut().collect(),
+                Value::Array(a) => a.iter_mut().collect(),
+                _ => vec![],
+            };
+            for c in children {
+                if new.is_none() {
+                    return;
+                }
+                go(c, n, new);
+            }
+        }
+        let mut n = n % count(v);
+        go(v, &mut n, &mut Some(new));
+    }
+
+    /// A real policy with a few nodes replaced by arbitrary JSON.
+    fn mutated_policy() -> impl Strategy<Value = Value> {
+        (
+            prop::sample::select(real_policies()),
+            prop::collection::vec((any::<usize>(), json_value()), 1..4),
+        )
+            .prop_map(|(mut doc, edits)| {
+                for (n, new) in edits {
+                    replace_node(&mut doc, n, new);
+                }
+                doc
+            })
+    }
+
+    fn document() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            json_value(),
+            mutated_policy(),
+            prop::collection::vec(statement(), 0..5)
+                .prop_map(|s| json!({"Version": "2012-10-17", "Statement": s})),
+            statement().prop_map(|s| json!({"Statement": s})),
+        ]
+    }
+
+    /// Every public function on `doc` (and on each of its statements).
+    fn exercise(doc: &Value, stmt: &Value) -> Result<(), TestCaseError> {
+        let _ = as_list(Some(doc));
+        let _ = as_list(doc.get("Action"));
+        let _ = grants_full_admin(doc);
+        let _ = enforces_mfa(doc);
+        let stmts = statements(doc);
+        for s in &stmts {
+            let _ = effect(s);
+            let _ = has_restricting_condition(s);
+            let everyone = principal_is_everyone(s.get("Principal"));
+            if is_public_statement(s) {
+                prop_assert!(effect(s) == "Allow" && everyone);
+                prop_assert!(!has_restricting_condition(s));
+            }
+        }
+        // Removing nothing keeps every statement; removing everything
+        // leaves no document.
+        match without_statements(doc, |_| false) {
+            None => prop_assert!(stmts.is_empty()),
+            Some(kept) => {
+                if doc.is_object() {
+                    prop_assert_eq!(statements(&kept), stmts.clone());
+                }
+            }
+        }
+        prop_assert_eq!(without_statements(doc, |_| true), None);
+        if let Some(rest) = without_statements(doc, is_public_statement)
+            && rest.is_object()
+        {
+            prop_assert!(!statements(&rest).into_iter().any(is_public_statement));
+        }
+        // Merging a statement: it is in the result, once more or in place,
+        // and merging it again changes nothing when it has a Sid.
+        let merged = with_statement(Some(doc), stmt.clone());
+        let after = statements(&merged);
+        prop_assert!(after.contains(&stmt));
+        let n = stmts.len();
+        prop_assert!(after.len() == n || after.len() == n + 1);
+        if stmt.get("Sid").and_then(Value::as_str).is_some() {
+            prop_assert_eq!(with_statement(Some(&merged), stmt.clone()), merged.clone());
+        } else {
+            prop_assert_eq!(after.len(), n + 1);
+        }
+        let fresh = with_statement(None, stmt.clone());
+        prop_assert_eq!(statements(&fresh), vec![stmt]);
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn fuzz_policy_arbitrary_json(doc in json_value(), stmt in json_value()) {
+            exercise(&doc, &stmt)?;
+        }
+
+        #[test]
+        fn fuzz_policy_documents(doc in document(), stmt in statement()) {
+            exercise(&doc, &stmt)?;
+        }
+
+        #[test]
+        fn fuzz_policy_mutated_real_policies(doc in mutated_policy(), stmt in statement()) {
+            exercise(&doc, &stmt)?;
+            // Re-serialised text reads back the same (what the diff shows).
+            let text = serde_json::to_string(&doc).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let back: Value = serde_json::from_str(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(grants_full_admin(&back), grants_full_admin(&doc));
+            prop_assert_eq!(enforces_mfa(&back), enforces_mfa(&doc));
+        }
+    }
+
+    #[test]
+    fn fuzz_policy_has_real_policies() {
+        assert!(real_policies().len() > 3);
+    }
+}

@@ -53,6 +53,15 @@ impl InputSpec {
         if v.chars().any(char::is_control) {
             return Err("control characters are not allowed".into());
         }
+        // Invisible and bidi characters that hide or reorder text on a
+        // terminal (the ones `report::sanitize` escapes).
+        if v.chars().any(|c| {
+            ('\u{200b}'..='\u{200f}').contains(&c)
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+        }) {
+            return Err("invisible or bidi control characters are not allowed".into());
+        }
         match self.kind {
             InputKind::Text { max } => {
                 if v.chars().count() > max {
@@ -287,5 +296,134 @@ mod tests {
         assert!(
             matches!(i.check_names(&specs), Err(PlanError::Input { name, .. }) if name == "emial")
         );
+    }
+}
+
+/// Property tests of input validation: no value panics a validator, and no
+/// accepted value holds a control character (or a bidi/zero-width format
+/// character that reorders or hides text on a terminal). Cases:
+/// `PROPTEST_CASES` (256 by default). To fuzz for a few minutes:
+/// `PROPTEST_CASES=10000 cargo test --lib fuzz_ -- --test-threads 2` (about 4 to
+/// 5 minutes on two cores; raise it to fuzz longer).
+#[cfg(test)]
+mod fuzz_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn config() -> ProptestConfig {
+        ProptestConfig {
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        }
+    }
+
+    const KINDS: &[InputKind] = &[
+        InputKind::Text { max: 64 },
+        InputKind::Text { max: 1 },
+        InputKind::Email,
+        InputKind::Phone,
+        InputKind::IamName,
+        InputKind::Int { min: 1, max: 3650 },
+        InputKind::Int {
+            min: i64::MIN,
+            max: i64::MAX,
+        },
+        InputKind::MfaSerial,
+        InputKind::MfaCode,
+        InputKind::KmsKey,
+    ];
+
+    /// Characters that must never be accepted: C0, DEL, C1, bidi controls
+    /// and zero-width characters.
+    fn forbidden(c: char) -> bool {
+        c.is_control()
+            || ('\u{200b}'..='\u{200f}').contains(&c)
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    }
+
+    fn input_char() -> impl Strategy<Value = char> {
+        prop_oneof![
+            4 => prop::sample::select(
+                "abcAZ019 +-.()@_=,:/alias-arnawsmfakms".chars().collect::<Vec<_>>()
+            ),
+            1 => any::<char>(),
+            2 => prop::sample::select(vec![
+                '\u{0}', '\u{7}', '\u{8}', '\t', '\n', '\r', '\u{b}', '\u{c}', '\u{1b}',
+                '\u{7f}', '\u{85}', '\u{9b}', '\u{a0}', '\u{200b}', '\u{200e}', '\u{202e}',
+                '\u{2066}', '\u{2028}', '\u{feff}', '\u{3000}',
+            ]),
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            prop::collection::vec(input_char(), 0..40).prop_map(|c| c.into_iter().collect()),
+            // Valid values with something hostile inside.
+            (
+                prop::sample::select(vec![
+                    "sec@example.com",
+                    "+1 555 0100",
+                    "break-glass-admin",
+                    "42",
+                    "arn:aws:iam::123456789012:mfa/root",
+                    "123456",
+                    "AES256",
+                    "alias/s3-logs",
+                    "Priya Raman",
+                ]),
+                any::<prop::sample::Index>(),
+                input_char(),
+            )
+                .prop_map(|(v, at, c)| {
+                    let mut chars: Vec<char> = v.chars().collect();
+                    chars.insert(at.index(chars.len() + 1), c);
+                    chars.into_iter().collect()
+                }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn fuzz_inputs_never_accept_control_characters(
+            v in value(),
+            kind in prop::sample::select(KINDS),
+        ) {
+            let spec = InputSpec { name: "x", kind, default: None };
+            match spec.validate(&v) {
+                Ok(ok) => {
+                    prop_assert!(!ok.chars().any(forbidden), "{:?} accepted {:?}", kind, ok);
+                    prop_assert_eq!(ok.as_str(), v.trim());
+                    if let InputKind::Text { max } = kind {
+                        prop_assert!(ok.chars().count() <= max);
+                    }
+                    // Valid once, valid again: validation is idempotent.
+                    prop_assert_eq!(spec.validate(&ok), Ok(ok.clone()));
+                }
+                Err(e) => prop_assert!(!e.is_empty() && !e.contains('\n'), "{:?}", e),
+            }
+            // Through `Inputs` too.
+            let inputs = Inputs::default().with("x", &v);
+            if let Ok(ok) = inputs.get(&spec) {
+                prop_assert!(!ok.chars().any(forbidden));
+            }
+        }
+    }
+
+    /// Found by fuzzing: free text took bidi overrides and zero-width spaces.
+    #[test]
+    fn fuzz_found_text_refuses_bidi_and_zero_width() {
+        let s = InputSpec {
+            name: "name",
+            kind: InputKind::Text { max: 64 },
+            default: None,
+        };
+        for bad in ["Priya \u{202e}nameR", "\u{200b}sec", "a\u{2066}b"] {
+            assert!(s.validate(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(s.validate("Priya Raman"), Ok("Priya Raman".into()));
     }
 }

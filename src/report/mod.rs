@@ -62,6 +62,33 @@ pub fn sanitize(s: &str) -> String {
     out
 }
 
+/// Characters a terminal acts on or hides (DEL, C1 controls, bidi overrides and
+/// isolates, zero-width characters, line/paragraph separators) written as
+/// JSON `\uXXXX` escapes. JSON allows them raw, but `scan --format json`
+/// prints to the terminal; a JSON reader gets the same data. They can only
+/// occur inside JSON strings, so escaping the whole text is safe.
+pub fn escape_json_invisibles(json: String) -> String {
+    let hidden = |c: char| {
+        ('\u{7f}'..='\u{9f}').contains(&c)
+            || ('\u{200b}'..='\u{200f}').contains(&c)
+            || ('\u{2028}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+            || c == '\u{feff}'
+    };
+    if !json.chars().any(hidden) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if hidden(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[derive(Serialize)]
 struct JsonFinding<'a> {
     resource: &'a str,
@@ -158,7 +185,8 @@ pub fn json_with(
             })
             .collect(),
     };
-    let mut s = serde_json::to_string_pretty(&r).unwrap_or_else(|_| "{}".into());
+    let mut s =
+        escape_json_invisibles(serde_json::to_string_pretty(&r).unwrap_or_else(|_| "{}".into()));
     s.push('\n');
     s
 }
@@ -352,6 +380,18 @@ pub(crate) mod tests {
         assert!(p("\n3.1.2 ") < p("\n3.1.4 "), "{t}");
         assert!(t.contains("13 controls: 0 pass, 13 fail"), "{t}");
         assert!(!t.contains("account.backup-admin"), "{t}");
+    }
+
+    #[test]
+    fn json_invisibles_are_escaped_and_the_data_is_the_same() {
+        let v = serde_json::json!({"name": "a\u{9b}b\u{202e}c\u{200b}d\u{2028}e\u{feff}"});
+        let text = escape_json_invisibles(serde_json::to_string(&v).expect("json"));
+        assert_eq!(
+            text,
+            "{\"name\":\"a\\u009bb\\u202ec\\u200bd\\u2028e\\ufeff\"}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).expect("still JSON");
+        assert_eq!(back, v);
     }
 
     #[test]

@@ -62,7 +62,9 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 
 /// The SARIF log, pretty-printed.
 pub fn sarif(h: &Header, items: &[ItemResult]) -> String {
-    let mut s = serde_json::to_string_pretty(&log(h, items)).unwrap_or_else(|_| "{}".into());
+    let mut s = super::escape_json_invisibles(
+        serde_json::to_string_pretty(&log(h, items)).unwrap_or_else(|_| "{}".into()),
+    );
     s.push('\n');
     s
 }

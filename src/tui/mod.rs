@@ -11,6 +11,8 @@ pub mod update;
 pub mod view;
 
 #[cfg(test)]
+mod hostile_tests;
+#[cfg(test)]
 mod snapshots;
 #[cfg(test)]
 mod tests;
