@@ -37,6 +37,12 @@ macro_rules! screen {
     };
 }
 
+/// The whole screen as text, one line per row (tests).
+pub(super) fn render_text(m: &Model) -> String {
+    let t = draw(m);
+    (0..H).map(|y| row(&t, y)).collect::<Vec<_>>().join("\n")
+}
+
 /// The text of row `y`.
 fn row(t: &Terminal<TestBackend>, y: u16) -> String {
     let b = t.backend().buffer();

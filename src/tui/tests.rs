@@ -983,3 +983,145 @@ async fn effects_apply_against_the_demo_backend_and_recheck() {
     let p = Progress::load(dir.path(), DEMO_ACCOUNT).unwrap();
     assert!(p.done.contains_key("account.billing-access"));
 }
+
+/// The interactive session in dry-run over the demo account: confirming the
+/// change of every item that has one records its calls, sends none, journals
+/// nothing, and leaves the account exactly as it was.
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_run_session_confirms_every_item_and_changes_nothing() {
+    use crate::checks::Fix;
+    use crate::collect::demo::DemoBackend;
+    use crate::collect::dryrun::DryRun;
+    use crate::plan::{InputKind, Inputs};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let backend = Arc::new(DryRun::new(DemoBackend::new().expect("demo")));
+    let dynb: Arc<dyn crate::collect::Backend> = backend.clone();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut rt = super::effects::Runtime::new(dynb.clone(), dir.path().to_path_buf(), tx);
+    let mut m = new_model(Mode::DryRun { demo: true });
+    let deadline = std::time::Duration::from_secs(20);
+    async fn pump_until(
+        m: &mut Model,
+        rx: &mut tokio::sync::mpsc::UnboundedReceiver<Msg>,
+        rt: &mut super::effects::Runtime,
+        deadline: std::time::Duration,
+        done: impl Fn(&Model) -> bool,
+    ) {
+        tokio::time::timeout(deadline, async {
+            while !done(m) {
+                let msg = rx.recv().await.expect("runtime alive");
+                for e in update(m, msg) {
+                    rt.run(e);
+                }
+            }
+        })
+        .await
+        .expect("in time");
+    }
+    for e in update(&mut m, Msg::Start) {
+        rt.run(e);
+    }
+    pump_until(&mut m, &mut rx, &mut rt, deadline, |m| !m.collecting()).await;
+
+    let mut confirmed = vec![];
+    for def in crate::checks::items() {
+        if !matches!(def.fix, Fix::Plan(_)) || !super::update::needs_attention(status(&m, def.id)) {
+            continue;
+        }
+        // Inputs as the form would store them.
+        let mut inputs = Inputs::default();
+        for spec in def.inputs {
+            let v = match spec.kind {
+                InputKind::Email => "security@example.com",
+                InputKind::Phone => "+1 555 0100",
+                InputKind::MfaSerial => "arn:aws:iam::111122223333:mfa/root-device",
+                InputKind::MfaCode => "123456",
+                _ => spec.default.unwrap_or("Sam Rivera"),
+            };
+            inputs.values.insert(spec.name.to_string(), v.to_string());
+        }
+        m.inputs.insert(def.id.to_string(), inputs);
+        select(&mut m, def.id);
+        for e in update(&mut m, key('a')) {
+            rt.run(e);
+        }
+        if !matches!(m.overlay, Some(Overlay::Confirm(_))) {
+            // Guided in this account (e.g. root-only changes): nothing to confirm.
+            m.overlay = None;
+            continue;
+        }
+        for e in update(&mut m, key('y')) {
+            rt.run(e);
+        }
+        pump_until(&mut m, &mut rx, &mut rt, deadline, |m| {
+            matches!(m.overlay, Some(Overlay::Outcome(_))) && !m.collecting()
+        })
+        .await;
+        let Some(Overlay::Outcome(o)) = &m.overlay else {
+            panic!("{}: {:?}", def.id, m.overlay)
+        };
+        assert!(o.dry_run, "{}", def.id);
+        assert!(!o.done.is_empty(), "{}: calls recorded", def.id);
+        confirmed.push(def.id);
+        for e in update(&mut m, code(KeyCode::Esc)) {
+            rt.run(e);
+        }
+    }
+    rt.finish().await;
+    assert!(
+        confirmed.len() >= 10,
+        "most items have a change on the demo account: {confirmed:?}"
+    );
+    assert!(!crate::collect::Backend::recorded(&*backend).is_empty());
+    assert!(
+        !dir.path().join("journal").exists(),
+        "dry-run journals nothing"
+    );
+    // The account is exactly the demo account.
+    let now = crate::collect::collect_inventory(dynb, crate::inventory::PartId::ALL).await;
+    let demo = demo_inventory().expect("demo");
+    for p in crate::inventory::PartId::ALL {
+        assert_eq!(now.get(*p), demo.get(*p), "{p:?} changed");
+    }
+}
+
+/// The MFA code typed for S3 MFA Delete is masked in the form, is not kept
+/// once the change is confirmed, and is asked for afresh next time.
+#[test]
+fn mfa_code_is_masked_and_forgotten_after_confirming() {
+    let mut inv = demo_inventory().expect("demo");
+    if let Some(id) = inv.identity.ready_mut() {
+        id.arn = format!("arn:aws:iam::{DEMO_ACCOUNT}:root");
+    }
+    let mut m = loaded(Mode::Demo, &inv);
+    select(&mut m, "s3.mfa-delete");
+    update(&mut m, key('p'));
+    assert!(
+        matches!(m.overlay, Some(Overlay::Form(_))),
+        "{:?}",
+        m.overlay
+    );
+    typed(&mut m, "arn:aws:iam::111122223333:mfa/root-device");
+    update(&mut m, code(KeyCode::Tab));
+    typed(&mut m, "493817");
+    let screen = super::snapshots::render_text(&m);
+    assert!(!screen.contains("493817"), "the code is masked:\n{screen}");
+    assert!(screen.contains("••••••"), "{screen}");
+    update(&mut m, code(KeyCode::Enter));
+    assert!(
+        matches!(m.overlay, Some(Overlay::Preview(_))),
+        "{:?}",
+        m.overlay
+    );
+    update(&mut m, key('a'));
+    let e = update(&mut m, key('y'));
+    let [Effect::Apply { plan, .. }] = e.as_slice() else {
+        panic!("{e:?}")
+    };
+    assert!(plan.steps.iter().any(|s| s.op.needs_mfa()));
+    let kept = m.inputs.get("s3.mfa-delete").expect("inputs");
+    assert!(!kept.values.contains_key("mfa_code"), "{kept:?}");
+    assert!(kept.values.contains_key("mfa_serial"));
+    assert!(!format!("{:?}", m.inputs).contains("493817"));
+}
