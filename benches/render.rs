@@ -137,5 +137,74 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// The demo account with `n` more buckets, each failing several S3 items
+/// (a copy of the demo's public website bucket under a new name).
+fn large(n: usize) -> moat::inventory::Inventory {
+    let mut inv = demo_inventory().expect("demo inventory");
+    if let Some(s3) = inv.s3.ready_mut() {
+        let template = s3
+            .buckets
+            .iter()
+            .find(|b| b.name == "example-corp-www")
+            .cloned()
+            .expect("the website bucket");
+        for i in 0..n {
+            let mut b = template.clone();
+            b.name = format!("bulk-bucket-{i:05}");
+            s3.buckets.push(b);
+        }
+    }
+    inv
+}
+
+/// A large account: does the UI stall? Loading (every item evaluated), the
+/// detail pane of an item with 10,000 failing buckets, and the preview of a
+/// plan over all of them.
+fn bench_large(c: &mut Criterion) {
+    const N: usize = 10_000;
+    let inv = large(N);
+    let now = "2026-11-29T00:00:00Z".parse().expect("fixed time");
+    let mut g = c.benchmark_group(format!("{N} buckets"));
+    g.sample_size(10);
+    g.bench_function("load and evaluate every item", |b| {
+        b.iter(|| {
+            let mut m = Model::new(
+                Mode::Demo,
+                Settings::default(),
+                Keymap::builtin().expect("keymap"),
+                now,
+            );
+            load_inventory(&mut m, black_box(&inv));
+            m
+        })
+    });
+    let mut m = Model::new(
+        Mode::Demo,
+        Settings::default(),
+        Keymap::builtin().expect("keymap"),
+        now,
+    );
+    load_inventory(&mut m, &inv);
+    select(&mut m, "s3.deny-insecure-transport");
+    let mut term = Terminal::new(TestBackend::new(W, H)).expect("terminal");
+    g.bench_function("render the detail of s3.deny-insecure-transport", |b| {
+        b.iter(|| {
+            term.draw(|f| view::render(f, black_box(&m))).expect("draw");
+        })
+    });
+    select(&mut m, "s3.bucket-public-access-block");
+    g.bench_function("plan and preview s3.bucket-public-access-block (p)", |b| {
+        b.iter(|| {
+            update(&mut m, key('p'));
+            assert!(matches!(m.overlay, Some(Overlay::Preview(_))));
+            update(
+                &mut m,
+                Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+            );
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_large);
 criterion_main!(benches);

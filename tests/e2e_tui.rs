@@ -17,6 +17,8 @@ const WAIT: Duration = Duration::from_secs(60);
 /// A process on a pseudo-terminal, with a parsed screen.
 struct Tty {
     parser: vt100::Parser,
+    /// Every byte moat wrote to the terminal.
+    raw: Vec<u8>,
     output: mpsc::Receiver<Vec<u8>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
@@ -71,6 +73,7 @@ impl Tty {
         let parser = vt100::Parser::new(ROWS.try_into().unwrap(), COLS.try_into().unwrap(), 0);
         Tty {
             parser,
+            raw: Vec::new(),
             output,
             writer,
             child,
@@ -81,8 +84,10 @@ impl Tty {
     fn pump(&mut self, for_at_most: Duration) {
         if let Ok(bytes) = self.output.recv_timeout(for_at_most) {
             self.parser.process(&bytes);
+            self.raw.extend_from_slice(&bytes);
             while let Ok(more) = self.output.try_recv() {
                 self.parser.process(&more);
+                self.raw.extend_from_slice(&more);
             }
         }
     }
@@ -481,4 +486,114 @@ fn bucket_policy_fix_in_a_pty() {
         .map(|a| a.iter().filter_map(|s| s["Sid"].as_str()).collect())
         .unwrap_or_default();
     assert_eq!(sids, vec!["Team"], "{doc}");
+}
+
+/// The secrets test's interactive half: a live session (as root, which S3
+/// MFA Delete needs: the proxy answers sts:GetCallerIdentity with the root
+/// ARN) types an MFA code into the form and applies the change, with the
+/// most verbose logging. Neither the terminal output nor any file in the
+/// state dir holds the code or the credentials.
+#[test]
+fn tui_session_with_an_mfa_code_leaks_no_secret() {
+    const KEY_ID: &str = "AKIAMOATTUILEAKCHK01";
+    const SECRET: &str = "MoatTuiSecret/LeakCheck+42";
+    const TOKEN: &str = "MoatTuiSessionTokenLeakCheck";
+    const CODE: &str = "731946";
+    let moto = Moto::start();
+    block_on(seed_failing_s3_and_cloudfront(&moto.endpoint));
+    let proxy = Proxy::start(moto.port);
+    proxy.answer(
+        "GetCallerIdentity",
+        200,
+        "text/xml",
+        &format!(
+            "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+             <GetCallerIdentityResult><Arn>arn:aws:iam::{ACCOUNT_ID}:root</Arn>\
+             <UserId>{ACCOUNT_ID}</UserId><Account>{ACCOUNT_ID}</Account>\
+             </GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId>\
+             </ResponseMetadata></GetCallerIdentityResponse>"
+        ),
+    );
+    let state = temp_state_dir();
+    let mut cmd = moat_cmd(&proxy.endpoint, state.path());
+    cmd.env("AWS_ACCESS_KEY_ID", KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET)
+        .env("AWS_SESSION_TOKEN", TOKEN)
+        .env("MOAT_LOG", "trace");
+    let mut tty = Tty::spawn(&cmd);
+    tty.wait_text(&format!("account {ACCOUNT_ID}"));
+    tty.wait_for("the scan to finish", |s| {
+        s.contains("scanned ") && !s.contains("scanning")
+    });
+    tty.keys("g");
+    tty.wait_for("the first item", |s| {
+        detail_id(s) == "account.root-access-keys"
+    });
+    for _ in 0..40 {
+        let here = detail_id(&tty.screen());
+        if here == "s3.mfa-delete" {
+            break;
+        }
+        tty.keys("n");
+        tty.wait_for("the next failing item", |s| detail_id(s) != here);
+    }
+    tty.wait_text("s3.mfa-delete");
+    tty.keys("p");
+    tty.wait_text("the change needs these values");
+    tty.keys(&format!("arn:aws:iam::{ACCOUNT_ID}:mfa/root-device"));
+    tty.keys("\t");
+    tty.keys(CODE);
+    tty.wait_text("••••••");
+    assert!(!tty.screen().contains(CODE), "{}", tty.screen());
+    tty.keys("\r");
+    tty.wait_text("s3:PutBucketVersioning");
+    tty.keys("a");
+    tty.wait_text("Press y to apply. Any other key cancels.");
+    tty.keys("y");
+    // moto ignores MFA Delete, so the re-read differs from the preview.
+    tty.wait_for("the outcome", |s| {
+        s.contains("esc close") && !s.contains("sending")
+    });
+    assert!(
+        proxy
+            .requests()
+            .iter()
+            .any(|r| r.operation == "PutBucketVersioning"),
+        "the change was sent"
+    );
+    tty.esc();
+    tty.keys("q");
+    let start = Instant::now();
+    while tty.child.try_wait().expect("try_wait").is_none() {
+        tty.pump(Duration::from_millis(50));
+        assert!(
+            start.elapsed() < WAIT,
+            "moat did not exit; screen:\n{}",
+            tty.screen()
+        );
+    }
+    tty.pump(Duration::from_millis(100));
+
+    let secrets = [KEY_ID, SECRET, TOKEN, CODE];
+    let shown = String::from_utf8_lossy(&tty.raw).to_string();
+    for s in secrets {
+        assert!(!shown.contains(s), "the terminal showed {s}");
+    }
+    let mut stack = vec![state.path().to_path_buf()];
+    let mut seen = 0;
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            seen += 1;
+            let text = String::from_utf8_lossy(&std::fs::read(&p).expect("read")).to_string();
+            for s in secrets {
+                assert!(!text.contains(s), "{} holds {s}", p.display());
+            }
+        }
+    }
+    assert!(seen >= 2, "the log and the journal were written");
 }
