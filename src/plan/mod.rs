@@ -121,6 +121,9 @@ pub fn make_plan(inv: &Inventory, item: &str, draft: Draft) -> Result<Plan, Plan
     let mut cur = inv.clone();
     let mut steps = Vec::with_capacity(draft.ops.len());
     let mut touched: Vec<ResourceRef> = vec![];
+    // Order of first touch for the preview; the set keeps a plan over
+    // thousands of buckets linear.
+    let mut seen: std::collections::HashSet<ResourceRef> = Default::default();
     for op in draft.ops {
         let r = op.resource();
         // Rendering the resource up front also proves its parts are collected.
@@ -133,7 +136,7 @@ pub fn make_plan(inv: &Inventory, item: &str, draft: Draft) -> Result<Plan, Plan
         cur.apply(&op)
             .map_err(|e| PlanError::Invalid(format!("{}: {e}", op.describe())))?;
         for r in std::iter::once(r).chain(also) {
-            if !touched.contains(&r) {
+            if seen.insert(r.clone()) {
                 touched.push(r);
             }
         }
