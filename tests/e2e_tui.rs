@@ -127,6 +127,24 @@ impl Tty {
         }
     }
 
+    /// From the first item, press `key` (`j` down the list, `n` the
+    /// onboarding walk) until the detail pane shows item `id`.
+    fn walk_to(&mut self, key: &str, id: &str) {
+        self.keys("g");
+        self.wait_for("the first item", |s| {
+            detail_id(s) == "account.root-access-keys"
+        });
+        for _ in 0..60 {
+            let here = detail_id(&self.screen());
+            if here == id {
+                return;
+            }
+            self.keys(key);
+            self.wait_for("the next item", |s| detail_id(s) != here);
+        }
+        panic!("{id} not reached with {key}; screen:\n{}", self.screen());
+    }
+
     fn esc(&mut self) {
         self.writer.write_all(b"\x1b").expect("write esc");
         self.writer.flush().expect("flush");
@@ -221,18 +239,7 @@ fn preview_apply_and_recheck_the_password_policy_in_a_pty() {
     assert!(tty.screen().contains(" LIVE "), "{}", tty.screen());
 
     // Walk the item list down to account.password-policy, one redraw per key.
-    tty.keys("g");
-    tty.wait_for("the first item", |s| {
-        detail_id(s) == "account.root-access-keys"
-    });
-    for _ in 0..40 {
-        let here = detail_id(&tty.screen());
-        if here == "account.password-policy" {
-            break;
-        }
-        tty.keys("j");
-        tty.wait_for("the next item", |s| detail_id(s) != here);
-    }
+    tty.walk_to("j", "account.password-policy");
     tty.wait_text("account.password-policy · CIS");
     tty.wait_text("✗ fail  The password policy is weaker than recommended.");
 
@@ -357,18 +364,7 @@ fn dry_run_session_sends_no_mutating_request() {
     assert!(tty.screen().contains("DRY-RUN"), "{}", tty.screen());
 
     // Walk to the password policy item with the onboarding walk and apply it.
-    tty.keys("g");
-    tty.wait_for("the first item", |s| {
-        detail_id(s) == "account.root-access-keys"
-    });
-    for _ in 0..20 {
-        let here = detail_id(&tty.screen());
-        if here == "account.password-policy" {
-            break;
-        }
-        tty.keys("n");
-        tty.wait_for("the next failing item", |s| detail_id(s) != here);
-    }
+    tty.walk_to("n", "account.password-policy");
     tty.keys("a");
     tty.wait_text("iam:UpdateAccountPasswordPolicy");
     tty.keys("y");
@@ -427,18 +423,7 @@ fn bucket_policy_fix_in_a_pty() {
     tty.wait_for("the scan to finish", |s| {
         s.contains("scanned ") && !s.contains("scanning")
     });
-    tty.keys("g");
-    tty.wait_for("the first item", |s| {
-        detail_id(s) == "account.root-access-keys"
-    });
-    for _ in 0..40 {
-        let here = detail_id(&tty.screen());
-        if here == "s3.public-policies" {
-            break;
-        }
-        tty.keys("n");
-        tty.wait_for("the next failing item", |s| detail_id(s) != here);
-    }
+    tty.walk_to("n", "s3.public-policies");
     tty.wait_text("s3.public-policies");
     tty.wait_text(&format!("bucket/{WEB_BUCKET} [us-east-1]"));
 
@@ -502,18 +487,7 @@ fn tui_session_with_an_mfa_code_leaks_no_secret() {
     let moto = Moto::start();
     block_on(seed_failing_s3_and_cloudfront(&moto.endpoint));
     let proxy = Proxy::start(moto.port);
-    proxy.answer(
-        "GetCallerIdentity",
-        200,
-        "text/xml",
-        &format!(
-            "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
-             <GetCallerIdentityResult><Arn>arn:aws:iam::{ACCOUNT_ID}:root</Arn>\
-             <UserId>{ACCOUNT_ID}</UserId><Account>{ACCOUNT_ID}</Account>\
-             </GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId>\
-             </ResponseMetadata></GetCallerIdentityResponse>"
-        ),
-    );
+    support::answer_as_root(&proxy);
     let state = temp_state_dir();
     let mut cmd = moat_cmd(&proxy.endpoint, state.path());
     cmd.env("AWS_ACCESS_KEY_ID", KEY_ID)
@@ -525,18 +499,7 @@ fn tui_session_with_an_mfa_code_leaks_no_secret() {
     tty.wait_for("the scan to finish", |s| {
         s.contains("scanned ") && !s.contains("scanning")
     });
-    tty.keys("g");
-    tty.wait_for("the first item", |s| {
-        detail_id(s) == "account.root-access-keys"
-    });
-    for _ in 0..40 {
-        let here = detail_id(&tty.screen());
-        if here == "s3.mfa-delete" {
-            break;
-        }
-        tty.keys("n");
-        tty.wait_for("the next failing item", |s| detail_id(s) != here);
-    }
+    tty.walk_to("n", "s3.mfa-delete");
     tty.wait_text("s3.mfa-delete");
     tty.keys("p");
     tty.wait_text("the change needs these values");
@@ -577,7 +540,10 @@ fn tui_session_with_an_mfa_code_leaks_no_secret() {
     let secrets = [KEY_ID, SECRET, TOKEN, CODE];
     let shown = String::from_utf8_lossy(&tty.raw).to_string();
     for s in secrets {
-        assert!(!shown.contains(s), "the terminal showed {s}");
+        assert!(
+            support::find_secret(&shown, s).is_none(),
+            "the terminal showed {s}"
+        );
     }
     let mut stack = vec![state.path().to_path_buf()];
     let mut seen = 0;
@@ -591,7 +557,11 @@ fn tui_session_with_an_mfa_code_leaks_no_secret() {
             seen += 1;
             let text = String::from_utf8_lossy(&std::fs::read(&p).expect("read")).to_string();
             for s in secrets {
-                assert!(!text.contains(s), "{} holds {s}", p.display());
+                assert!(
+                    support::find_secret(&text, s).is_none(),
+                    "{} holds {s}",
+                    p.display()
+                );
             }
         }
     }

@@ -34,32 +34,6 @@ const ALL_KINDS: [FaultKind; 6] = [
     FaultKind::ForwardThenDrop,
 ];
 
-async fn seed_failing_account(ep: &str) {
-    let iam = iam_client(ep).await;
-    iam.update_account_password_policy()
-        .minimum_password_length(8)
-        .send()
-        .await
-        .expect("policy");
-    iam.create_user()
-        .user_name("dana")
-        .send()
-        .await
-        .expect("user");
-    iam.create_login_profile()
-        .user_name("dana")
-        .password("Correct-Horse-9!")
-        .send()
-        .await
-        .expect("login");
-    iam.create_access_key()
-        .user_name("dana")
-        .send()
-        .await
-        .expect("key");
-    support::seed_failing_s3_and_cloudfront(ep).await;
-}
-
 /// The binary with the product's retry policy (the harness pins 1 attempt).
 fn moat(endpoint: &str, state: &Path, now: &str, args: &[&str]) -> (Output, std::time::Duration) {
     let t = Instant::now();
@@ -89,7 +63,7 @@ fn fixed_now() -> String {
 #[test]
 fn scan_with_30_percent_transient_faults_equals_the_clean_scan() {
     let moto = Moto::start();
-    block_on(seed_failing_account(&moto.endpoint));
+    block_on(support::seed_failing_account(&moto.endpoint));
     let proxy = Proxy::start(moto.port);
     let state = temp_state_dir();
     let now = fixed_now();
@@ -152,7 +126,7 @@ fn scan_with_30_percent_transient_faults_equals_the_clean_scan() {
 /// every other item is as in the clean scan. Returns the exit code.
 fn scan_with_service_down(service: &str, kind: FaultKind, prefix: &str) -> Option<i32> {
     let moto = Moto::start();
-    block_on(seed_failing_account(&moto.endpoint));
+    block_on(support::seed_failing_account(&moto.endpoint));
     let proxy = Proxy::start(moto.port);
     let state = temp_state_dir();
     let now = fixed_now();
@@ -319,7 +293,7 @@ fn apply_under_write_faults_keeps_account_and_journal_in_agreement_and_undo_rest
     set_test_env();
     let moto = Moto::start();
     let ep = moto.endpoint.clone();
-    block_on(seed_failing_account(&ep));
+    block_on(support::seed_failing_account(&ep));
     let before = block_on(async {
         (
             password_min_length(&ep).await,

@@ -15,32 +15,6 @@ use support::{
     ALL_INPUTS, Moto, Proxy, block_on, iam_client, moat_cmd, output_text, run_moat, temp_state_dir,
 };
 
-async fn seed_failing_account(ep: &str) {
-    let iam = iam_client(ep).await;
-    iam.update_account_password_policy()
-        .minimum_password_length(8)
-        .send()
-        .await
-        .expect("policy");
-    iam.create_user()
-        .user_name("dana")
-        .send()
-        .await
-        .expect("user");
-    iam.create_login_profile()
-        .user_name("dana")
-        .password("Correct-Horse-9!")
-        .send()
-        .await
-        .expect("login");
-    iam.create_access_key()
-        .user_name("dana")
-        .send()
-        .await
-        .expect("key");
-    support::seed_failing_s3_and_cloudfront(ep).await;
-}
-
 fn all_item_ids() -> Vec<&'static str> {
     moat::checks::items().iter().map(|i| i.id).collect()
 }
@@ -48,7 +22,7 @@ fn all_item_ids() -> Vec<&'static str> {
 #[test]
 fn scan_plan_and_dry_run_apply_send_no_mutating_request() {
     let moto = Moto::start();
-    block_on(seed_failing_account(&moto.endpoint));
+    block_on(support::seed_failing_account(&moto.endpoint));
     let proxy = Proxy::start(moto.port);
     let state = temp_state_dir();
     let ep = proxy.endpoint.as_str();

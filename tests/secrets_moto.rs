@@ -12,7 +12,7 @@ mod support;
 
 use std::path::Path;
 use std::process::Output;
-use support::{ACCOUNT_ID, Moto, Proxy, block_on, iam_client, moat_cmd, temp_state_dir};
+use support::{Moto, Proxy, block_on, iam_client, moat_cmd, temp_state_dir};
 
 const KEY_ID: &str = "AKIAMOATLEAKCHECK001";
 const SECRET: &str = "MoatSecretLeakCheck/abc+123xyz";
@@ -64,18 +64,7 @@ fn no_secret_reaches_a_file_or_an_output() {
             .expect("weak password policy");
     });
     let proxy = Proxy::start(moto.port);
-    proxy.answer(
-        "GetCallerIdentity",
-        200,
-        "text/xml",
-        &format!(
-            "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
-             <GetCallerIdentityResult><Arn>arn:aws:iam::{ACCOUNT_ID}:root</Arn>\
-             <UserId>{ACCOUNT_ID}</UserId><Account>{ACCOUNT_ID}</Account>\
-             </GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId>\
-             </ResponseMetadata></GetCallerIdentityResponse>"
-        ),
-    );
+    support::answer_as_root(&proxy);
     let ep = proxy.endpoint.as_str();
     let state = temp_state_dir();
     let st = state.path();
@@ -157,7 +146,10 @@ fn no_secret_reaches_a_file_or_an_output() {
     for (what, o) in &outputs {
         let text = support::output_text(o);
         for s in secrets {
-            assert!(!text.contains(s), "{what} printed a secret ({s}):\n{text}");
+            assert!(
+                support::find_secret(&text, s).is_none(),
+                "{what} printed a secret ({s}):\n{text}"
+            );
         }
     }
     let all = files(st);
@@ -178,7 +170,7 @@ fn no_secret_reaches_a_file_or_an_output() {
         let bytes = std::fs::read(f).expect("read");
         let text = String::from_utf8_lossy(&bytes);
         for s in secrets {
-            if let Some(at) = text.find(s) {
+            if let Some(at) = support::find_secret(&text, s) {
                 let from = text[..at]
                     .char_indices()
                     .rev()

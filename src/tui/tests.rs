@@ -910,6 +910,26 @@ fn nothing_to_do_is_said_not_previewed() {
     );
 }
 
+/// Run the effects runtime, feeding its answers to `update`, until `done`.
+async fn pump_until(
+    m: &mut Model,
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<Msg>,
+    rt: &mut super::effects::Runtime,
+    deadline: std::time::Duration,
+    done: impl Fn(&Model) -> bool,
+) {
+    tokio::time::timeout(deadline, async {
+        while !done(m) {
+            let msg = rx.recv().await.expect("runtime alive");
+            for e in update(m, msg) {
+                rt.run(e);
+            }
+        }
+    })
+    .await
+    .expect("in time");
+}
+
 /// The real effects against the in-memory demo backend: preview, confirm,
 /// apply, re-check; the item turns green and the journal has the batch.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -928,25 +948,7 @@ async fn effects_apply_against_the_demo_backend_and_recheck() {
     };
     pump(&mut m, Msg::Start, &mut rt);
     let deadline = std::time::Duration::from_secs(20);
-    async fn until(
-        m: &mut Model,
-        rx: &mut tokio::sync::mpsc::UnboundedReceiver<Msg>,
-        rt: &mut super::effects::Runtime,
-        deadline: std::time::Duration,
-        done: impl Fn(&Model) -> bool,
-    ) {
-        tokio::time::timeout(deadline, async {
-            while !done(m) {
-                let msg = rx.recv().await.expect("runtime alive");
-                for e in update(m, msg) {
-                    rt.run(e);
-                }
-            }
-        })
-        .await
-        .expect("in time");
-    }
-    until(&mut m, &mut rx, &mut rt, deadline, |m| {
+    pump_until(&mut m, &mut rx, &mut rt, deadline, |m| {
         !m.collecting() && m.progress_state == ProgressState::Loaded
     })
     .await;
@@ -955,7 +957,7 @@ async fn effects_apply_against_the_demo_backend_and_recheck() {
     pump(&mut m, key('p'), &mut rt);
     pump(&mut m, key('a'), &mut rt);
     pump(&mut m, key('y'), &mut rt);
-    until(&mut m, &mut rx, &mut rt, deadline, |m| {
+    pump_until(&mut m, &mut rx, &mut rt, deadline, |m| {
         matches!(m.overlay, Some(Overlay::Outcome(_))) && !m.collecting()
     })
     .await;
@@ -1001,24 +1003,6 @@ async fn dry_run_session_confirms_every_item_and_changes_nothing() {
     let mut rt = super::effects::Runtime::new(dynb.clone(), dir.path().to_path_buf(), tx);
     let mut m = new_model(Mode::DryRun { demo: true });
     let deadline = std::time::Duration::from_secs(20);
-    async fn pump_until(
-        m: &mut Model,
-        rx: &mut tokio::sync::mpsc::UnboundedReceiver<Msg>,
-        rt: &mut super::effects::Runtime,
-        deadline: std::time::Duration,
-        done: impl Fn(&Model) -> bool,
-    ) {
-        tokio::time::timeout(deadline, async {
-            while !done(m) {
-                let msg = rx.recv().await.expect("runtime alive");
-                for e in update(m, msg) {
-                    rt.run(e);
-                }
-            }
-        })
-        .await
-        .expect("in time");
-    }
     for e in update(&mut m, Msg::Start) {
         rt.run(e);
     }

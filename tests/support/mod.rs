@@ -314,3 +314,63 @@ pub async fn seed_failing_s3_and_cloudfront(ep: &str) {
 pub const WEB_BUCKET: &str = "seeded-web";
 /// The access-log bucket [`seed_failing_s3_and_cloudfront`] creates.
 pub const LOG_BUCKET: &str = "seeded-logs";
+
+/// IAM and S3/CloudFront items failing: a weak password policy, a console
+/// user without MFA with an access key, plus [`seed_failing_s3_and_cloudfront`].
+pub async fn seed_failing_account(ep: &str) {
+    let iam = iam_client(ep).await;
+    iam.update_account_password_policy()
+        .minimum_password_length(8)
+        .send()
+        .await
+        .expect("policy");
+    iam.create_user()
+        .user_name("dana")
+        .send()
+        .await
+        .expect("user");
+    iam.create_login_profile()
+        .user_name("dana")
+        .password("Correct-Horse-9!")
+        .send()
+        .await
+        .expect("login");
+    iam.create_access_key()
+        .user_name("dana")
+        .send()
+        .await
+        .expect("key");
+    seed_failing_s3_and_cloudfront(ep).await;
+}
+
+/// Make `proxy` answer sts:GetCallerIdentity with the account's root ARN, as
+/// AWS does for root credentials (moto has no root caller).
+pub fn answer_as_root(proxy: &Proxy) {
+    proxy.answer(
+        "GetCallerIdentity",
+        200,
+        "text/xml",
+        &format!(
+            "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+             <GetCallerIdentityResult><Arn>arn:aws:iam::{ACCOUNT_ID}:root</Arn>\
+             <UserId>{ACCOUNT_ID}</UserId><Account>{ACCOUNT_ID}</Account>\
+             </GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId>\
+             </ResponseMetadata></GetCallerIdentityResponse>"
+        ),
+    );
+}
+
+/// Where `secret` occurs in `text`. A numeric secret (an MFA code) counts
+/// only as a whole number: timestamps and ids are digit runs that may hold
+/// any six digits by chance.
+pub fn find_secret(text: &str, secret: &str) -> Option<usize> {
+    if !secret.bytes().all(|b| b.is_ascii_digit()) {
+        return text.find(secret);
+    }
+    let b = text.as_bytes();
+    text.match_indices(secret).map(|(i, _)| i).find(|&i| {
+        let before = i.checked_sub(1).map(|j| b[j]);
+        let after = b.get(i + secret.len()).copied();
+        !before.is_some_and(|c| c.is_ascii_digit()) && !after.is_some_and(|c| c.is_ascii_digit())
+    })
+}

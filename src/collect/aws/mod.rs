@@ -69,7 +69,9 @@ mod s3;
 
 use crate::collect::{Applied, Backend, Mode, OpError};
 use crate::inventory::document::NotReady;
-use crate::inventory::{ApplyError, Identity, Inventory, PartError, PartId, PartValue};
+use crate::inventory::{
+    ApplyError, Identity, Inventory, PartError, PartId, PartValue, ResourceRef, S3,
+};
 use crate::plan::Op;
 use aws_config::BehaviorVersion;
 use aws_config::profile::ProfileFileCredentialsProvider;
@@ -455,8 +457,21 @@ impl AwsBackend {
         let resource = op.resource();
         let mut inv = Inventory::default();
         inv.set(PartValue::Identity(self.identity.clone()));
-        for part in resource.parts() {
-            inv.set(self.collect_part(*part).await?);
+        match &resource {
+            // One bucket's settings, not every bucket of the account.
+            ResourceRef::Bucket { name } => {
+                let bucket = self
+                    .read_bucket(name.clone(), op.region().map(str::to_string))
+                    .await;
+                inv.set(PartValue::S3Buckets(S3 {
+                    buckets: bucket.into_iter().collect(),
+                }));
+            }
+            _ => {
+                for part in resource.parts() {
+                    inv.set(self.collect_part(*part).await?);
+                }
+            }
         }
         let not_ready = |e: NotReady| {
             CallError::new(
