@@ -20,6 +20,13 @@ const SECTIONS: &[(&str, &str)] = &[
         include_str!("../assets/guide/cloudfront.toml"),
         include_str!("../assets/guide/cloudfront.messages.toml"),
     ),
+    // -- ec2
+
+    // -- ebs, vpc
+
+    // -- cloudtrail, cloudwatch
+
+    // -- rds, route53, elb, other
 ];
 
 #[derive(Debug, Clone, Deserialize)]
@@ -97,6 +104,13 @@ fn load() -> Result<Guide, String> {
             toml::from_str(msgs).map_err(|e| format!("assets/guide messages: {e}"))?;
         messages.extend(m);
     }
+    // Guide order, whatever the order of the files above.
+    sections.sort_by_key(|s| {
+        crate::checks::SECTIONS
+            .iter()
+            .position(|id| *id == s.id)
+            .unwrap_or(usize::MAX)
+    });
     Ok(Guide { sections, messages })
 }
 

@@ -15,6 +15,16 @@
 
 mod support;
 
+// The section groups' samples, scenarios and drifts, one file each.
+#[path = "catalog/audit.rs"]
+mod audit;
+#[path = "catalog/ebs_vpc.rs"]
+mod ebs_vpc;
+#[path = "catalog/ec2.rs"]
+mod ec2;
+#[path = "catalog/workloads.rs"]
+mod workloads;
+
 use chrono::{DateTime, TimeZone, Utc};
 use futures::future::BoxFuture;
 use moat::checks::{Ctx, Fix, ItemResult, evaluate, items};
@@ -42,8 +52,17 @@ use std::sync::{Arc, Mutex};
 // ---------------------------------------------------------------------------
 // Op variants
 
-/// One op of every variant, in declaration order.
+/// One op of every variant, in declaration order (the groups' after the core ones).
 fn samples() -> Vec<Op> {
+    let mut all = core_samples();
+    all.extend(ec2::samples());
+    all.extend(ebs_vpc::samples());
+    all.extend(audit::samples());
+    all.extend(workloads::samples());
+    all
+}
+
+fn core_samples() -> Vec<Op> {
     let b = || "bucket".to_string();
     let r = || "us-east-1".to_string();
     vec![
@@ -151,6 +170,14 @@ fn samples() -> Vec<Op> {
                 policy: "https-only".into(),
             }],
         },
+        Op::CreateBucket {
+            bucket: b(),
+            region: r(),
+        },
+        Op::DeleteBucket {
+            bucket: b(),
+            region: r(),
+        },
     ]
 }
 
@@ -186,14 +213,43 @@ fn sample_index(op: &Op) -> usize {
         Op::CreateOriginAccessControl { .. } => 25,
         Op::DeleteOriginAccessControl { .. } => 26,
         Op::UpdateDistribution { .. } => 27,
+        Op::CreateBucket { .. } => 28,
+        Op::DeleteBucket { .. } => 29,
+        Op::Ec2(o) => CORE + ec2::sample_index(o),
+        Op::EbsVpc(o) => CORE + ec2::samples().len() + ebs_vpc::sample_index(o),
+        Op::Audit(o) => {
+            CORE + ec2::samples().len() + ebs_vpc::samples().len() + audit::sample_index(o)
+        }
+        Op::Workloads(o) => {
+            CORE + ec2::samples().len()
+                + ebs_vpc::samples().len()
+                + audit::samples().len()
+                + workloads::sample_index(o)
+        }
     }
 }
 
+/// How many variants are declared in `src/plan/op.rs` itself.
+const CORE: usize = 30;
+
 /// Variants that never have an inverse, and why.
-const IRREVERSIBLE: &[(&str, &str)] = &[(
-    "delete_user",
-    "deleting a user loses its login profile and history; moat only sends it to undo a CreateUser",
-)];
+fn irreversible() -> Vec<(&'static str, &'static str)> {
+    let mut all = vec![
+        (
+            "delete_user",
+            "deleting a user loses its login profile and history; moat only sends it to undo a CreateUser",
+        ),
+        (
+            "delete_bucket",
+            "a deleted bucket's name may be taken by anyone; moat only sends it to undo a CreateBucket",
+        ),
+    ];
+    all.extend_from_slice(ec2::IRREVERSIBLE);
+    all.extend_from_slice(ebs_vpc::IRREVERSIBLE);
+    all.extend_from_slice(audit::IRREVERSIBLE);
+    all.extend_from_slice(workloads::IRREVERSIBLE);
+    all
+}
 
 /// The serde tag of an op (`op` field), e.g. `put_bucket_policy`.
 fn variant(op: &Op) -> String {
@@ -212,15 +268,15 @@ fn samples_name_every_variant_and_every_action() {
     let tags: BTreeSet<String> = s.iter().map(variant).collect();
     assert_eq!(tags.len(), s.len(), "duplicate variant tags: {tags:?}");
     let actions: BTreeSet<&str> = s.iter().map(Op::action).collect();
-    let all: BTreeSet<&str> = Op::ALL_ACTIONS.iter().copied().collect();
-    assert_eq!(actions, all, "Op::ALL_ACTIONS and the variants disagree");
-    for (v, _) in IRREVERSIBLE {
-        assert!(tags.contains(*v), "IRREVERSIBLE names unknown variant {v}");
+    let all: BTreeSet<&str> = Op::all_actions().into_iter().collect();
+    assert_eq!(actions, all, "Op::all_actions() and the variants disagree");
+    for (v, _) in irreversible() {
+        assert!(tags.contains(v), "IRREVERSIBLE names unknown variant {v}");
     }
     // The irreversible ones really have no inverse, whatever the state.
     let inv = demo_inventory().expect("demo");
     for op in &s {
-        if IRREVERSIBLE.iter().any(|(v, _)| *v == variant(op)) {
+        if irreversible().iter().any(|(v, _)| *v == variant(op)) {
             assert_eq!(inverse(op, &inv), None, "{op:?}");
         }
     }
@@ -509,6 +565,12 @@ fn scenarios() -> Vec<(&'static str, Inventory)> {
         }
     }
     out.push(("mfa-group-exists", enforced));
+    for (_, inv) in &mut out {
+        ec2::scenario(inv);
+        ebs_vpc::scenario(inv);
+        audit::scenario(inv);
+        workloads::scenario(inv);
+    }
     out
 }
 
@@ -528,6 +590,11 @@ fn inputs_for(def: &moat::checks::ItemDef) -> Inputs {
             InputKind::MfaSerial => MFA_SERIAL.to_string(),
             InputKind::MfaCode => MFA_CODE.to_string(),
             InputKind::KmsKey => "AES256".to_string(),
+            InputKind::Cidrs => "10.0.0.0/8,2001:db8::/32".to_string(),
+            InputKind::Choice { options } => options[0].to_string(),
+            InputKind::BucketName => "moat-catalog-logs".to_string(),
+            InputKind::Amount => "250".to_string(),
+            InputKind::Spf => "v=spf1 -all".to_string(),
         };
         i = i.with(spec.name, &v);
     }
@@ -652,6 +719,10 @@ fn all_resources(inv: &Inventory) -> BTreeSet<ResourceRef> {
             });
         }
     }
+    ec2::resources(inv, &mut out);
+    ebs_vpc::resources(inv, &mut out);
+    audit::resources(inv, &mut out);
+    workloads::resources(inv, &mut out);
     out
 }
 
@@ -893,7 +964,8 @@ async fn every_plan_round_trips_and_every_reversible_variant_is_covered() {
         round_trip(case, Arc::new(Fake::new(case.inv.clone())), &mut cov).await;
     }
     let all: BTreeSet<String> = samples().iter().map(variant).collect();
-    let irreversible: BTreeSet<String> = IRREVERSIBLE.iter().map(|(v, _)| v.to_string()).collect();
+    let irreversible: BTreeSet<String> =
+        irreversible().iter().map(|(v, _)| v.to_string()).collect();
     let seen: BTreeSet<String> = cov.forward.union(&cov.undo).cloned().collect();
     let missing: Vec<&String> = all.iter().filter(|v| !seen.contains(*v)).collect();
     assert!(
@@ -966,6 +1038,10 @@ fn drift(inv: &mut Inventory, r: &ResourceRef) {
         permissions_boundary: None,
     };
     match r {
+        ResourceRef::Ec2(r) => ec2::drift(inv, r),
+        ResourceRef::EbsVpc(r) => ebs_vpc::drift(inv, r),
+        ResourceRef::Audit(r) => audit::drift(inv, r),
+        ResourceRef::Workloads(r) => workloads::drift(inv, r),
         ResourceRef::Account => {
             let s = inv.account_summary.ready_mut().expect("summary");
             s.account_mfa_enabled = !s.account_mfa_enabled;

@@ -23,6 +23,7 @@ fn all_item_ids() -> Vec<&'static str> {
 fn scan_plan_and_dry_run_apply_send_no_mutating_request() {
     let moto = Moto::start();
     block_on(support::seed_failing_account(&moto.endpoint));
+    block_on(support::seed_failing_sections(&moto.endpoint));
     let proxy = Proxy::start(moto.port);
     let state = temp_state_dir();
     let ep = proxy.endpoint.as_str();

@@ -5,6 +5,14 @@
 pub mod account;
 pub mod cloudfront;
 pub mod s3;
+// Later sections (one `pub mod` line each, in the group's block):
+// -- ec2
+
+// -- ebs, vpc
+
+// -- cloudtrail, cloudwatch
+
+// -- rds, route53, elb, other
 
 use crate::config::Settings;
 use crate::inventory::{Inventory, PartId, PartStatus};
@@ -194,9 +202,31 @@ pub const SECTIONS: &[&str] = &[
 /// Every item, in guide order.
 pub fn items() -> &'static [ItemDef] {
     /// Each section's items, in guide order: a new section adds one entry.
-    const BY_SECTION: &[&[ItemDef]] = &[account::ITEMS, s3::ITEMS, cloudfront::ITEMS];
+    /// (The order here does not matter: `items()` sorts by `SECTIONS`.)
+    const BY_SECTION: &[&[ItemDef]] = &[
+        account::ITEMS,
+        s3::ITEMS,
+        cloudfront::ITEMS,
+        // -- ec2
+
+        // -- ebs, vpc
+
+        // -- cloudtrail, cloudwatch
+
+        // -- rds, route53, elb, other
+    ];
     static ALL: std::sync::OnceLock<Vec<ItemDef>> = std::sync::OnceLock::new();
-    ALL.get_or_init(|| BY_SECTION.iter().flat_map(|s| s.iter().copied()).collect())
+    ALL.get_or_init(|| {
+        let mut all: Vec<ItemDef> = BY_SECTION.iter().flat_map(|s| s.iter().copied()).collect();
+        // Stable: items keep their order within a section.
+        all.sort_by_key(|i| {
+            SECTIONS
+                .iter()
+                .position(|s| *s == i.section)
+                .unwrap_or(SECTIONS.len())
+        });
+        all
+    })
 }
 
 pub fn item(id: &str) -> Option<&'static ItemDef> {

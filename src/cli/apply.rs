@@ -15,15 +15,22 @@ use crate::state::Progress;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 
-/// `NAME=VALUE` pairs; a malformed one is a usage error naming it.
+/// `NAME=VALUE` pairs; a malformed one is a usage error naming it. A name
+/// given twice collects its values comma-separated (`--input cidr=A --input
+/// cidr=B` is `cidr=A,B`), which list inputs take and others refuse.
 pub fn parse_inputs(raw: &[String]) -> Result<BTreeMap<String, String>, CliError> {
-    let mut out = BTreeMap::new();
+    let mut out: BTreeMap<String, String> = BTreeMap::new();
     for r in raw {
         let (k, v) = r
             .split_once('=')
             .filter(|(k, _)| !k.trim().is_empty())
             .ok_or_else(|| CliError::usage(format!("--input '{r}' is not NAME=VALUE")))?;
-        out.insert(k.trim().to_string(), v.to_string());
+        out.entry(k.trim().to_string())
+            .and_modify(|prev| {
+                prev.push(',');
+                prev.push_str(v);
+            })
+            .or_insert_with(|| v.to_string());
     }
     Ok(out)
 }

@@ -12,6 +12,27 @@ use std::time::Duration;
 
 pub const DEMO_JSON: &str = include_str!("../../assets/demo/account.json");
 
+/// The later sections' demo data: objects whose keys (inventory fields) are
+/// added to the account's.
+const DEMO_PARTS: &[(&str, &str)] = &[
+    (
+        "assets/demo/ec2.json",
+        include_str!("../../assets/demo/ec2.json"),
+    ),
+    (
+        "assets/demo/ebs_vpc.json",
+        include_str!("../../assets/demo/ebs_vpc.json"),
+    ),
+    (
+        "assets/demo/audit.json",
+        include_str!("../../assets/demo/audit.json"),
+    ),
+    (
+        "assets/demo/workloads.json",
+        include_str!("../../assets/demo/workloads.json"),
+    ),
+];
+
 pub struct DemoBackend {
     inv: Mutex<Inventory>,
     /// Where changes persist; `None` keeps them in memory only.
@@ -22,7 +43,19 @@ pub struct DemoBackend {
 
 /// The pristine demo account.
 pub fn demo_inventory() -> Result<Inventory, String> {
-    serde_json::from_str(DEMO_JSON).map_err(|e| format!("assets/demo/account.json: {e}"))
+    let mut account: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(DEMO_JSON).map_err(|e| format!("assets/demo/account.json: {e}"))?;
+    for (file, text) in DEMO_PARTS {
+        let part: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(text).map_err(|e| format!("{file}: {e}"))?;
+        for (k, v) in part {
+            if account.insert(k.clone(), v).is_some() {
+                return Err(format!("{file}: {k} is also in assets/demo/account.json"));
+            }
+        }
+    }
+    serde_json::from_value(serde_json::Value::Object(account))
+        .map_err(|e| format!("assets/demo: {e}"))
 }
 
 impl DemoBackend {
@@ -39,12 +72,24 @@ impl DemoBackend {
     pub fn persistent(state_dir: &std::path::Path, latency: Duration) -> Result<Self, String> {
         let file = state_dir.join("demo").join("account.json");
         let inv = match std::fs::read_to_string(&file) {
-            Ok(s) => serde_json::from_str(&s).map_err(|e| {
-                format!(
-                    "{}: {e} (delete it to start the demo afresh)",
-                    file.display()
-                )
-            })?,
+            Ok(s) => {
+                let bad = |e: serde_json::Error| {
+                    format!(
+                        "{}: {e} (delete it to start the demo afresh)",
+                        file.display()
+                    )
+                };
+                let mut saved: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_str(&s).map_err(bad)?;
+                // Parts added to moat since the file was saved start pristine.
+                let pristine = serde_json::to_value(demo_inventory()?).map_err(bad)?;
+                if let serde_json::Value::Object(fresh) = pristine {
+                    for (k, v) in fresh {
+                        saved.entry(k).or_insert(v);
+                    }
+                }
+                serde_json::from_value(serde_json::Value::Object(saved)).map_err(bad)?
+            }
             Err(_) => demo_inventory()?,
         };
         Ok(Self {

@@ -2,8 +2,8 @@
 //! demo backend uses it as its "AWS", and the preview diffs its result.
 
 use super::{
-    AccessKey, Bucket, CredentialReportRow, Fetched, Group, Inventory, ManagedPolicy,
-    OriginAccessControl, Part, User, Versioning,
+    AccessKey, Acl, Bucket, CredentialReportRow, Encryption, Fetched, Grant, Grantee, Group,
+    Inventory, ManagedPolicy, OriginAccessControl, Part, PublicAccessBlock, User, Versioning,
 };
 use crate::plan::{DistributionEdit, Op};
 use thiserror::Error;
@@ -46,6 +46,10 @@ impl Inventory {
     pub fn apply(&mut self, op: &Op) -> Result<(), ApplyError> {
         let account = self.account_id().unwrap_or("000000000000").to_string();
         match op {
+            Op::Ec2(o) => return super::ec2::apply_op(self, o),
+            Op::EbsVpc(o) => return super::ebs_vpc::apply_op(self, o),
+            Op::Audit(o) => return super::audit::apply_op(self, o),
+            Op::Workloads(o) => return super::workloads::apply_op(self, o),
             Op::UpdateAccessKey {
                 user,
                 key_id,
@@ -401,6 +405,51 @@ impl Inventory {
                                 minimum_protocol_version.clone();
                         }
                     }
+                }
+            }
+            Op::CreateBucket { bucket, region } => {
+                let s3 = ready(&mut self.s3, "S3")?;
+                if s3.bucket(bucket).is_some() {
+                    return Err(ApplyError::Exists(format!("bucket {bucket}")));
+                }
+                // As S3 creates a bucket since April 2023: public access
+                // blocked, SSE-S3, ACLs disabled (the owner's grant only).
+                // Plans still set the block and encryption explicitly after
+                // creating, so the result does not depend on account defaults.
+                let owner = s3
+                    .buckets
+                    .iter()
+                    .find_map(|b| match &b.acl {
+                        Fetched::Ready(a) if !a.owner_id.is_empty() => Some(a.owner_id.clone()),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                let mut b = Bucket::new(bucket, region);
+                b.public_access_block = Fetched::Ready(Some(PublicAccessBlock::ALL));
+                b.encryption = Fetched::Ready(Some(Encryption {
+                    algorithm: "AES256".into(),
+                    kms_key: None,
+                    bucket_key: None,
+                }));
+                b.acl = Fetched::Ready(Acl {
+                    owner_id: owner.clone(),
+                    owner_display_name: None,
+                    grants: vec![Grant {
+                        grantee: Grantee::CanonicalUser {
+                            id: owner,
+                            display_name: None,
+                        },
+                        permission: "FULL_CONTROL".into(),
+                    }],
+                });
+                s3.buckets.push(b);
+            }
+            Op::DeleteBucket { bucket, .. } => {
+                let s3 = ready(&mut self.s3, "S3")?;
+                let before = s3.buckets.len();
+                s3.buckets.retain(|b| b.name != *bucket);
+                if s3.buckets.len() == before {
+                    return Err(ApplyError::NoSuch(format!("bucket {bucket}")));
                 }
             }
         }

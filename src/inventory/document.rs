@@ -48,6 +48,11 @@ pub enum ResourceRef {
     OriginAccessControl {
         name: String,
     },
+    // Section groups, each in a file of its own.
+    Ec2(super::ec2::Ec2Ref),
+    EbsVpc(super::ebs_vpc::EbsVpcRef),
+    Audit(super::audit::AuditRef),
+    Workloads(super::workloads::WorkloadsRef),
 }
 
 impl fmt::Display for ResourceRef {
@@ -65,6 +70,10 @@ impl fmt::Display for ResourceRef {
             ResourceRef::Bucket { name } => write!(f, "bucket/{name}"),
             ResourceRef::Distribution { id } => write!(f, "distribution/{id}"),
             ResourceRef::OriginAccessControl { name } => write!(f, "oac/{name}"),
+            ResourceRef::Ec2(r) => r.fmt(f),
+            ResourceRef::EbsVpc(r) => r.fmt(f),
+            ResourceRef::Audit(r) => r.fmt(f),
+            ResourceRef::Workloads(r) => r.fmt(f),
         }
     }
 }
@@ -86,11 +95,43 @@ impl FromStr for ResourceRef {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         let bad = || {
+            let mut examples = vec![
+                "user/alice",
+                "user/alice/key/AKIA…",
+                "group/Admins",
+                "policy/RequireMFA",
+                "password-policy",
+                "contact/SECURITY",
+                "account",
+                "bucket/NAME",
+                "s3/public-access-block",
+                "distribution/ID",
+                "oac/NAME",
+            ];
+            examples.extend_from_slice(super::ec2::Ec2Ref::EXAMPLES);
+            examples.extend_from_slice(super::ebs_vpc::EbsVpcRef::EXAMPLES);
+            examples.extend_from_slice(super::audit::AuditRef::EXAMPLES);
+            examples.extend_from_slice(super::workloads::WorkloadsRef::EXAMPLES);
             format!(
-                "'{s}' is not a resource name moat knows (examples: user/alice, user/alice/key/AKIA…, group/Admins, policy/RequireMFA, password-policy, contact/SECURITY, account, bucket/NAME, s3/public-access-block, distribution/ID, oac/NAME)"
+                "'{s}' is not a resource name moat knows (examples: {})",
+                examples.join(", ")
             )
         };
         let parts: Vec<&str> = s.split('/').collect();
+        if parts.iter().all(|p| !p.is_empty()) {
+            if let Some(r) = super::ec2::Ec2Ref::parse(&parts) {
+                return Ok(ResourceRef::Ec2(r));
+            }
+            if let Some(r) = super::ebs_vpc::EbsVpcRef::parse(&parts) {
+                return Ok(ResourceRef::EbsVpc(r));
+            }
+            if let Some(r) = super::audit::AuditRef::parse(&parts) {
+                return Ok(ResourceRef::Audit(r));
+            }
+            if let Some(r) = super::workloads::WorkloadsRef::parse(&parts) {
+                return Ok(ResourceRef::Workloads(r));
+            }
+        }
         let nonempty = |p: &str| {
             if p.is_empty() {
                 Err(bad())
@@ -155,12 +196,22 @@ impl ResourceRef {
             ResourceRef::Distribution { .. } | ResourceRef::OriginAccessControl { .. } => {
                 &[PartId::CloudFront]
             }
+            ResourceRef::Ec2(r) => r.parts(),
+            ResourceRef::EbsVpc(r) => r.parts(),
+            ResourceRef::Audit(r) => r.parts(),
+            ResourceRef::Workloads(r) => r.parts(),
         }
     }
 
     /// The region the resource lives in (`None` for global resources).
     pub fn region(&self) -> Option<&str> {
-        None
+        match self {
+            ResourceRef::Ec2(r) => r.region(),
+            ResourceRef::EbsVpc(r) => r.region(),
+            ResourceRef::Audit(r) => r.region(),
+            ResourceRef::Workloads(r) => r.region(),
+            _ => None,
+        }
     }
 }
 
@@ -179,6 +230,10 @@ impl Inventory {
         }
         let iam = self.iam.ready();
         Ok(match r {
+            ResourceRef::Ec2(r) => return r.document(self),
+            ResourceRef::EbsVpc(r) => return r.document(self),
+            ResourceRef::Audit(r) => return r.document(self),
+            ResourceRef::Workloads(r) => return r.document(self),
             ResourceRef::Account => self.account_summary.ready().map(|s| {
                 json!({
                     "AccountMFAEnabled": s.account_mfa_enabled,

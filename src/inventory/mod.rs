@@ -7,17 +7,25 @@
 
 pub mod account;
 mod apply;
+pub mod audit;
 pub mod cloudfront;
 pub mod document;
+pub mod ebs_vpc;
+pub mod ec2;
 pub mod s3;
+pub mod workloads;
 
 use serde::{Deserialize, Serialize};
 
 pub use account::*;
 pub use apply::ApplyError;
+pub use audit::*;
 pub use cloudfront::*;
 pub use document::{ResourceRef, canonical_json};
+pub use ebs_vpc::*;
+pub use ec2::*;
 pub use s3::*;
+pub use workloads::*;
 
 /// Declares the parts: `PartId`, `PartValue`, the `Inventory` fields and the
 /// accessors that map one to the other.
@@ -114,6 +122,17 @@ parts! {
     CloudFront => cloudfront: CloudFront, "CloudFront distributions";
     /// Trails visible from the home region (multi-region ones and its own).
     Trails => trails: Vec<Trail>, "CloudTrail trails";
+    // -- ec2 (types in ec2.rs)
+
+
+    // -- ebs, vpc (types in ebs_vpc.rs)
+
+
+    // -- cloudtrail, cloudwatch (types in audit.rs)
+
+
+    // -- rds, route53, elb, other (types in workloads.rs)
+
 }
 
 /// A failed AWS call, a read (a part could not be collected) or a change (an

@@ -26,6 +26,21 @@ pub enum InputKind {
     MfaCode,
     /// `AES256` (S3-managed keys) or a KMS key: id, ARN, alias or alias ARN.
     KmsKey,
+    /// One or more IPv4/IPv6 CIDR blocks, comma-separated (the CLI also takes
+    /// the input repeated). The network address only (no host bits), and
+    /// never the whole internet (`0.0.0.0/0`, `::/0`): the value is
+    /// normalised to `a/b,c/d`.
+    Cidrs,
+    /// One of a fixed set of words (e.g. `tighten`, `revoke`; `yes`, `no`).
+    Choice {
+        options: &'static [&'static str],
+    },
+    /// An S3 bucket name (3–63 of a-z 0-9 . -, as S3 requires).
+    BucketName,
+    /// An amount of money in US dollars: a positive number, at most two decimals.
+    Amount,
+    /// An SPF record value: `v=spf1` and mechanisms/modifiers (RFC 7208 syntax).
+    Spf,
 }
 
 impl InputKind {
@@ -139,9 +154,154 @@ impl InputSpec {
                     );
                 }
             }
+            InputKind::Cidrs => {
+                let mut out = Vec::new();
+                for part in v.split(',').map(str::trim) {
+                    if part.is_empty() {
+                        continue;
+                    }
+                    let (addr, len) = parse_cidr(part)?;
+                    if len == 0 {
+                        return Err(format!(
+                            "{part} is the whole internet: enter the networks that need access"
+                        ));
+                    }
+                    let c = format!("{addr}/{len}");
+                    if !out.contains(&c) {
+                        out.push(c);
+                    }
+                }
+                if out.is_empty() {
+                    return Err("enter at least one CIDR block, e.g. 203.0.113.0/24".into());
+                }
+                if out.len() > 50 {
+                    return Err("at most 50 CIDR blocks".into());
+                }
+                return Ok(out.join(","));
+            }
+            InputKind::Choice { options } => {
+                let lower = v.to_ascii_lowercase();
+                return match options.iter().find(|o| **o == lower) {
+                    Some(o) => Ok(o.to_string()),
+                    None => Err(format!("expected one of: {}", options.join(", "))),
+                };
+            }
+            InputKind::BucketName => {
+                if !crate::config::valid_bucket_name(v) {
+                    return Err(
+                        "not a bucket name (3–63 characters: lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit)"
+                            .into(),
+                    );
+                }
+            }
+            InputKind::Amount => {
+                let t = v.strip_prefix('$').unwrap_or(v).trim();
+                let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+                let ok = !whole.is_empty()
+                    && whole.len() <= 9
+                    && whole.chars().all(|c| c.is_ascii_digit())
+                    && frac.len() <= 2
+                    && frac.chars().all(|c| c.is_ascii_digit())
+                    && !(t.contains('.') && frac.is_empty());
+                let n: f64 = if ok { t.parse().unwrap_or(0.0) } else { 0.0 };
+                if !ok || n <= 0.0 {
+                    return Err("an amount in US dollars, e.g. 250 or 1200.50".into());
+                }
+                return Ok(t.to_string());
+            }
+            InputKind::Spf => validate_spf(v)?,
         }
         Ok(v.to_string())
     }
+}
+
+/// Parse `addr/len` (IPv4 or IPv6) and refuse host bits after the prefix.
+pub fn parse_cidr(s: &str) -> Result<(std::net::IpAddr, u8), String> {
+    use std::net::IpAddr;
+    let bad = || format!("{s} is not a CIDR block (expected e.g. 203.0.113.0/24 or 2001:db8::/32)");
+    let (a, l) = s.split_once('/').ok_or_else(bad)?;
+    let addr: IpAddr = a.trim().parse().map_err(|_| bad())?;
+    if l.is_empty() || l.len() > 3 || !l.chars().all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let len: u8 = l.parse().map_err(|_| bad())?;
+    let (bits, max) = match addr {
+        IpAddr::V4(v4) => (u128::from(u32::from(v4)) << 96, 32u8),
+        IpAddr::V6(v6) => (u128::from(v6), 128u8),
+    };
+    if len > max {
+        return Err(format!("{s}: the prefix length is at most {max}"));
+    }
+    let host_mask = if len == 0 {
+        u128::MAX
+    } else {
+        u128::MAX >> len
+    };
+    if bits & host_mask != 0 {
+        let net = bits & !host_mask;
+        let net = match addr {
+            IpAddr::V4(_) => IpAddr::from(std::net::Ipv4Addr::from((net >> 96) as u32)),
+            IpAddr::V6(_) => IpAddr::from(std::net::Ipv6Addr::from(net)),
+        };
+        return Err(format!(
+            "{s} has host bits set after the prefix: did you mean {net}/{len}?"
+        ));
+    }
+    Ok((addr, len))
+}
+
+/// RFC 7208 syntax of an SPF record: `v=spf1`, then mechanisms (with an
+/// optional qualifier) and modifiers, separated by single spaces.
+fn validate_spf(v: &str) -> Result<(), String> {
+    if v.len() > 450 {
+        return Err("an SPF record longer than 450 characters cannot be looked up reliably".into());
+    }
+    let mut terms = v.split(' ');
+    if terms.next() != Some("v=spf1") {
+        return Err("an SPF record starts with v=spf1".into());
+    }
+    let mut all_seen = false;
+    for t in terms {
+        if t.is_empty() {
+            return Err("terms are separated by single spaces".into());
+        }
+        if all_seen {
+            return Err(format!("'{t}' comes after 'all', which ends the record"));
+        }
+        let body = t.strip_prefix(['+', '-', '~', '?']).unwrap_or(t);
+        let (name, arg) = match body.find([':', '=', '/']) {
+            Some(i) => (&body[..i], Some(&body[i..])),
+            None => (body, None),
+        };
+        let name = name.to_ascii_lowercase();
+        let ok = match name.as_str() {
+            "all" => {
+                all_seen = true;
+                arg.is_none()
+            }
+            "include" | "exists" => arg.is_some_and(|a| a.starts_with(':') && a.len() > 1),
+            "a" | "mx" | "ptr" => arg.is_none_or(|a| a.len() > 1),
+            "ip4" => arg.and_then(|a| a.strip_prefix(':')).is_some_and(|a| {
+                let (ip, len) = a.split_once('/').unwrap_or((a, "32"));
+                ip.parse::<std::net::Ipv4Addr>().is_ok() && len.parse::<u8>().is_ok_and(|l| l <= 32)
+            }),
+            "ip6" => arg.and_then(|a| a.strip_prefix(':')).is_some_and(|a| {
+                let (ip, len) = a.split_once('/').unwrap_or((a, "128"));
+                ip.parse::<std::net::Ipv6Addr>().is_ok()
+                    && len.parse::<u8>().is_ok_and(|l| l <= 128)
+            }),
+            "redirect" | "exp" => {
+                t == body && arg.is_some_and(|a| a.starts_with('=') && a.len() > 1)
+            }
+            _ => false,
+        };
+        if !ok {
+            return Err(format!(
+                "'{t}' is not an SPF term (mechanisms: all, include:, a, mx, ip4:, ip6:, exists:; modifiers: redirect=, exp=)"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// What the user asked for: input values and, optionally, which failing
@@ -253,6 +413,68 @@ mod tests {
     }
 
     #[test]
+    fn cidr_choice_bucket_amount_spf_validation() {
+        let c = spec(InputKind::Cidrs);
+        assert_eq!(
+            c.validate(" 10.0.0.0/8, 2001:db8::/32 ,10.0.0.0/8"),
+            Ok("10.0.0.0/8,2001:db8::/32".to_string())
+        );
+        assert_eq!(c.validate("203.0.113.7/32"), Ok("203.0.113.7/32".into()));
+        for bad in [
+            "0.0.0.0/0",
+            "::/0",
+            "10.0.0.1/8",
+            "10.0.0.0",
+            "10.0.0.0/33",
+            "2001:db8::/129",
+            "10.0.0.0/8x",
+            "banana",
+            ",",
+            "10.0.0.0/-1",
+        ] {
+            assert!(c.validate(bad).is_err(), "{bad}");
+        }
+        assert!(
+            c.validate("10.0.0.1/8")
+                .unwrap_err()
+                .contains("did you mean 10.0.0.0/8")
+        );
+        let ch = spec(InputKind::Choice {
+            options: &["tighten", "revoke"],
+        });
+        assert_eq!(ch.validate("Revoke"), Ok("revoke".into()));
+        assert!(ch.validate("delete").is_err());
+        let b = spec(InputKind::BucketName);
+        assert!(b.validate("moat-trail-logs-123").is_ok());
+        assert!(b.validate("Bad_Name").is_err());
+        let a = spec(InputKind::Amount);
+        assert_eq!(a.validate("$250"), Ok("250".into()));
+        assert_eq!(a.validate("1200.50"), Ok("1200.50".into()));
+        for bad in ["0", "-5", "1.234", "12.", "abc", "1e9", "0.00"] {
+            assert!(a.validate(bad).is_err(), "{bad}");
+        }
+        let spf = spec(InputKind::Spf);
+        for ok in [
+            "v=spf1 -all",
+            "v=spf1 include:_spf.google.com ~all",
+            "v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 mx a:mail.example.com -all",
+            "v=spf1 redirect=_spf.example.com",
+        ] {
+            assert!(spf.validate(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "spf1 -all",
+            "v=spf1  -all",
+            "v=spf1 -all mx",
+            "v=spf1 include",
+            "v=spf1 ip4:300.1.1.1",
+            "v=spf1 foo:bar",
+        ] {
+            assert!(spf.validate(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn mfa_and_kms_validation() {
         let serial = spec(InputKind::MfaSerial);
         assert!(
@@ -331,6 +553,13 @@ mod fuzz_tests {
         InputKind::MfaSerial,
         InputKind::MfaCode,
         InputKind::KmsKey,
+        InputKind::Cidrs,
+        InputKind::Choice {
+            options: &["yes", "no"],
+        },
+        InputKind::BucketName,
+        InputKind::Amount,
+        InputKind::Spf,
     ];
 
     /// Characters that must never be accepted: C0, DEL, C1, bidi controls

@@ -221,5 +221,16 @@ pub fn inverse(op: &Op, before: &Inventory) -> Option<Vec<Op>> {
                 edits: back,
             }]
         }
+        Op::CreateBucket { bucket, region } => vec![Op::DeleteBucket {
+            bucket: bucket.clone(),
+            region: region.clone(),
+        }],
+        // A deleted bucket's name may be taken by anyone: moat only deletes
+        // buckets it created, to undo CreateBucket.
+        Op::DeleteBucket { .. } => return None,
+        Op::Ec2(o) => return o.inverse(before),
+        Op::EbsVpc(o) => return o.inverse(before),
+        Op::Audit(o) => return o.inverse(before),
+        Op::Workloads(o) => return o.inverse(before),
     })
 }

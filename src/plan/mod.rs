@@ -13,11 +13,23 @@ mod inputs;
 mod inverse;
 pub mod journal;
 mod op;
+mod ops_audit;
+mod ops_ebs_vpc;
+mod ops_ec2;
+mod ops_workloads;
 pub mod s3;
+// Plan builders of the later sections (one `pub mod` line each, in the group's block):
+// -- ec2
 
-pub use inputs::{InputKind, InputSpec, Inputs};
+// -- ebs, vpc
+
+// -- cloudtrail, cloudwatch
+
+// -- rds, route53, elb, other
+
+pub use inputs::{InputKind, InputSpec, Inputs, parse_cidr};
 pub use inverse::inverse;
-pub use op::{DistributionEdit, MfaToken, Op};
+pub use op::{AuditOp, DistributionEdit, EbsVpcOp, Ec2Op, MfaToken, Op, WorkloadsOp};
 
 use crate::inventory::{Inventory, PartId, ResourceRef, canonical_json};
 use serde::{Deserialize, Serialize};

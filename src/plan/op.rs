@@ -8,6 +8,11 @@ use crate::inventory::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use super::ops_audit::AuditOp;
+pub use super::ops_ebs_vpc::EbsVpcOp;
+pub use super::ops_ec2::Ec2Op;
+pub use super::ops_workloads::WorkloadsOp;
+
 /// An MFA device serial and the code it shows now: what S3 needs to change
 /// MFA Delete. Never serialized (the journal and plans skip it) and never
 /// printed (its `Debug` hides the code).
@@ -170,6 +175,27 @@ pub enum Op {
         etag: Option<String>,
         edits: Vec<DistributionEdit>,
     },
+    /// s3:CreateBucket, private (object ownership enforced, public access
+    /// blocked by S3's defaults) — log buckets for trails, flow logs and access logs.
+    CreateBucket {
+        bucket: String,
+        region: String,
+    },
+    /// s3:DeleteBucket (undo of CreateBucket; S3 refuses a bucket that holds objects).
+    DeleteBucket {
+        bucket: String,
+        region: String,
+    },
+    // Section groups, each in a file of its own. Untagged: their variants
+    // serialize as `{"op": …}` like the ones above.
+    #[serde(untagged)]
+    Ec2(Ec2Op),
+    #[serde(untagged)]
+    EbsVpc(EbsVpcOp),
+    #[serde(untagged)]
+    Audit(AuditOp),
+    #[serde(untagged)]
+    Workloads(WorkloadsOp),
 }
 
 impl Op {
@@ -205,11 +231,27 @@ impl Op {
             Op::CreateOriginAccessControl { .. } => "cloudfront:CreateOriginAccessControl",
             Op::DeleteOriginAccessControl { .. } => "cloudfront:DeleteOriginAccessControl",
             Op::UpdateDistribution { .. } => "cloudfront:UpdateDistribution",
+            Op::CreateBucket { .. } => "s3:CreateBucket",
+            Op::DeleteBucket { .. } => "s3:DeleteBucket",
+            Op::Ec2(o) => o.action(),
+            Op::EbsVpc(o) => o.action(),
+            Op::Audit(o) => o.action(),
+            Op::Workloads(o) => o.action(),
         }
     }
 
     /// Every action moat can send, for the least-privilege policy and tests.
-    pub const ALL_ACTIONS: &'static [&'static str] = &[
+    pub fn all_actions() -> Vec<&'static str> {
+        let mut all = Self::CORE_ACTIONS.to_vec();
+        all.extend_from_slice(Ec2Op::ALL_ACTIONS);
+        all.extend_from_slice(EbsVpcOp::ALL_ACTIONS);
+        all.extend_from_slice(AuditOp::ALL_ACTIONS);
+        all.extend_from_slice(WorkloadsOp::ALL_ACTIONS);
+        all
+    }
+
+    /// The actions of the variants declared in this file.
+    const CORE_ACTIONS: &'static [&'static str] = &[
         "iam:UpdateAccessKey",
         "iam:CreateUser",
         "iam:DeleteUser",
@@ -235,6 +277,8 @@ impl Op {
         "cloudfront:CreateOriginAccessControl",
         "cloudfront:DeleteOriginAccessControl",
         "cloudfront:UpdateDistribution",
+        "s3:CreateBucket",
+        "s3:DeleteBucket",
     ];
 
     /// The resource whose document this op changes.
@@ -287,13 +331,19 @@ impl Op {
             | Op::PutBucketAcl { bucket, .. }
             | Op::PutBucketEncryption { bucket, .. }
             | Op::DeleteBucketEncryption { bucket, .. }
-            | Op::PutBucketVersioning { bucket, .. } => ResourceRef::Bucket {
+            | Op::PutBucketVersioning { bucket, .. }
+            | Op::CreateBucket { bucket, .. }
+            | Op::DeleteBucket { bucket, .. } => ResourceRef::Bucket {
                 name: bucket.clone(),
             },
             Op::CreateOriginAccessControl { name, .. } | Op::DeleteOriginAccessControl { name } => {
                 ResourceRef::OriginAccessControl { name: name.clone() }
             }
             Op::UpdateDistribution { id, .. } => ResourceRef::Distribution { id: id.clone() },
+            Op::Ec2(o) => o.resource(),
+            Op::EbsVpc(o) => o.resource(),
+            Op::Audit(o) => o.resource(),
+            Op::Workloads(o) => o.resource(),
         }
     }
 
@@ -310,6 +360,10 @@ impl Op {
                     name: group.clone(),
                 }]
             }
+            Op::Ec2(o) => o.also_touches(),
+            Op::EbsVpc(o) => o.also_touches(),
+            Op::Audit(o) => o.also_touches(),
+            Op::Workloads(o) => o.also_touches(),
             _ => vec![],
         }
     }
@@ -324,7 +378,13 @@ impl Op {
             | Op::PutBucketAcl { region, .. }
             | Op::PutBucketEncryption { region, .. }
             | Op::DeleteBucketEncryption { region, .. }
-            | Op::PutBucketVersioning { region, .. } => Some(region),
+            | Op::PutBucketVersioning { region, .. }
+            | Op::CreateBucket { region, .. }
+            | Op::DeleteBucket { region, .. } => Some(region),
+            Op::Ec2(o) => o.region(),
+            Op::EbsVpc(o) => o.region(),
+            Op::Audit(o) => o.region(),
+            Op::Workloads(o) => o.region(),
             _ => None,
         }
     }
@@ -491,6 +551,14 @@ impl Op {
                     .collect();
                 format!("update distribution {id} ({})", what.join("; "))
             }
+            Op::CreateBucket { bucket, region } => {
+                format!("create private bucket {bucket} in {region}")
+            }
+            Op::DeleteBucket { bucket, .. } => format!("delete empty bucket {bucket}"),
+            Op::Ec2(o) => o.describe(),
+            Op::EbsVpc(o) => o.describe(),
+            Op::Audit(o) => o.describe(),
+            Op::Workloads(o) => o.describe(),
         }
     }
 }

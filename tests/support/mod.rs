@@ -29,6 +29,10 @@
 pub mod http;
 pub mod moto;
 pub mod proxy;
+pub mod seed_audit;
+pub mod seed_ebs_vpc;
+pub mod seed_ec2;
+pub mod seed_workloads;
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -345,6 +349,15 @@ pub async fn seed_failing_account(ep: &str) {
 
 /// Make `proxy` answer sts:GetCallerIdentity with the account's root ARN, as
 /// AWS does for root credentials (moto has no root caller).
+/// Seed every later section's failing resources (EC2, EBS/VPC, CloudTrail/
+/// CloudWatch, RDS/Route 53/ELB/other), each from its own file.
+pub async fn seed_failing_sections(ep: &str) {
+    seed_ec2::seed_failing(ep).await;
+    seed_ebs_vpc::seed_failing(ep).await;
+    seed_audit::seed_failing(ep).await;
+    seed_workloads::seed_failing(ep).await;
+}
+
 pub fn answer_as_root(proxy: &Proxy) {
     proxy.answer(
         "GetCallerIdentity",

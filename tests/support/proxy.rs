@@ -822,6 +822,13 @@ const REST_TABLE: &[(&str, &str, &str, &str)] = &[
     ),
     ("inspector2", "POST", "/enable", "Enable"),
     ("inspector2", "POST", "/disable", "Disable"),
+    // -- ec2
+
+    // -- ebs, vpc (GuardDuty: REST JSON)
+
+    // -- cloudtrail, cloudwatch
+
+    // -- rds, route53, elb, other (Route 53: REST XML)
 ];
 
 fn rest_operation(
@@ -852,6 +859,11 @@ fn rest_operation(
     if service == Some("cloudfront") {
         return cloudfront_operation(&method, path);
     }
+    // REST services whose paths hold ids (one `if service == Some(..)` each, in its block):
+    // -- ebs, vpc (GuardDuty)
+
+    // -- rds, route53, elb, other (Route 53)
+
     // Verb-named single-segment paths (account: POST /getAlternateContact).
     let segment = path.strip_prefix('/')?;
     let is_verb_path = method == "POST"

@@ -22,7 +22,13 @@ impl AwsBackend {
             | Op::PutBucketAcl { .. }
             | Op::PutBucketEncryption { .. }
             | Op::DeleteBucketEncryption { .. }
-            | Op::PutBucketVersioning { .. } => return self.apply_s3(op).await,
+            | Op::PutBucketVersioning { .. }
+            | Op::CreateBucket { .. }
+            | Op::DeleteBucket { .. } => return self.apply_s3(op).await,
+            Op::Ec2(o) => return self.apply_ec2(o).await,
+            Op::EbsVpc(o) => return self.apply_ebs_vpc(o).await,
+            Op::Audit(o) => return self.apply_audit(o).await,
+            Op::Workloads(o) => return self.apply_workloads(o).await,
             Op::CreateOriginAccessControl { .. }
             | Op::DeleteOriginAccessControl { .. }
             | Op::UpdateDistribution { .. } => return self.apply_cloudfront(op).await,

@@ -57,15 +57,27 @@
 
 mod account;
 mod apply;
+mod audit;
 mod cloudfront;
 mod cloudtrail;
 mod credential_report;
 mod document;
+mod ebs_vpc;
+mod ec2;
 mod error;
 mod iam;
 #[cfg(test)]
 mod moto_tests;
 mod s3;
+mod workloads;
+// Further collector files of the later sections (one `mod` line each, in the group's block):
+// -- ec2
+
+// -- ebs, vpc
+
+// -- cloudtrail, cloudwatch
+
+// -- rds, route53, elb, other
 
 use crate::collect::{Applied, Backend, Mode, OpError};
 use crate::inventory::document::NotReady;
@@ -87,6 +99,7 @@ use aws_types::SdkConfig;
 use aws_types::region::Region;
 use error::{CallError, error_chain, one_line};
 use futures::future::BoxFuture;
+use std::any::Any;
 use std::collections::HashMap;
 use std::error::Error;
 use std::future::Future;
@@ -170,6 +183,9 @@ pub enum AwsInitError {
     Identity { endpoint: String, message: String },
 }
 
+/// A cached SDK client of some service (see [`AwsBackend::client`]).
+type AnyClient = Box<dyn Any + Send + Sync>;
+
 /// The live backend. Cheap to share behind an `Arc`.
 #[derive(Debug)]
 pub struct AwsBackend {
@@ -186,6 +202,18 @@ pub struct AwsBackend {
     s3control: aws_sdk_s3control::Client,
     cloudfront: aws_sdk_cloudfront::Client,
     cloudtrail: aws_sdk_cloudtrail::Client,
+    /// Clients of the later sections by (service, region), built on first use.
+    #[allow(dead_code)] // until the first regional collector lands
+    clients: Mutex<HashMap<(&'static str, String), AnyClient>>,
+    /// Retry partitions by service (one token bucket per service, all regions).
+    #[allow(dead_code)]
+    partitions: Mutex<HashMap<&'static str, RetryPartition>>,
+    /// `--region` as given (empty: every enabled region).
+    #[allow(dead_code)]
+    scan_regions: Vec<String>,
+    /// The enabled regions, read once (see [`AwsBackend::regions`]).
+    #[allow(dead_code)]
+    enabled_regions: tokio::sync::OnceCell<Vec<String>>,
     identity: Identity,
     region: String,
     limiter: Arc<Semaphore>,
@@ -300,6 +328,15 @@ impl AwsBackend {
             s3control,
             cloudfront,
             cloudtrail,
+            clients: Mutex::new(HashMap::new()),
+            partitions: Mutex::new(HashMap::new()),
+            scan_regions: opts
+                .regions
+                .iter()
+                .map(|r| r.trim().to_string())
+                .filter(|r| !r.is_empty())
+                .collect(),
+            enabled_regions: tokio::sync::OnceCell::new(),
             identity,
             region,
             limiter: Arc::new(Semaphore::new(opts.max_concurrency.max(1))),
@@ -321,6 +358,90 @@ impl AwsBackend {
     /// The loaded SDK configuration (for regional clients).
     pub fn sdk_config(&self) -> &SdkConfig {
         &self.sdk
+    }
+
+    /// A client of `service` for `region`, built once by `build` from the
+    /// loaded configuration, the region and the service's retry partition,
+    /// then cached. For example:
+    ///
+    /// ```ignore
+    /// let ec2 = self.client("ec2", region, |sdk, region, partition| {
+    ///     aws_sdk_ec2::Client::from_conf(
+    ///         aws_sdk_ec2::config::Builder::from(sdk)
+    ///             .region(region)
+    ///             .retry_partition(partition)
+    ///             .build(),
+    ///     )
+    /// });
+    /// ```
+    #[allow(dead_code)]
+    pub(crate) fn client<C>(
+        &self,
+        service: &'static str,
+        region: &str,
+        build: impl FnOnce(&SdkConfig, Region, RetryPartition) -> C,
+    ) -> C
+    where
+        C: Clone + Send + Sync + 'static,
+    {
+        let key = (service, region.to_string());
+        let mut clients = self
+            .clients
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(c) = clients.get(&key).and_then(|c| c.downcast_ref::<C>()) {
+            return c.clone();
+        }
+        let partition = self
+            .partitions
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .entry(service)
+            .or_insert_with(|| retry_partition(service))
+            .clone();
+        let client = build(&self.sdk, Region::new(region.to_string()), partition);
+        clients.insert(key, Box::new(client.clone()));
+        client
+    }
+
+    /// The regions regional items cover: `--region` when given, else every
+    /// region enabled for the account (ec2:DescribeRegions, asked once from
+    /// the home region).
+    #[allow(dead_code)]
+    pub(crate) async fn regions(&self) -> Result<Vec<String>, CallError> {
+        if !self.scan_regions.is_empty() {
+            return Ok(self.scan_regions.clone());
+        }
+        self.enabled_regions
+            .get_or_try_init(|| async {
+                let ec2 = self.client("ec2", &self.region, |sdk, region, partition| {
+                    aws_sdk_ec2::Client::from_conf(
+                        aws_sdk_ec2::config::Builder::from(sdk)
+                            .region(region)
+                            .retry_partition(partition)
+                            .build(),
+                    )
+                });
+                let out = self
+                    .send(
+                        "ec2:DescribeRegions",
+                        ec2.describe_regions().all_regions(false).send(),
+                    )
+                    .await?;
+                let mut regions: Vec<String> = out
+                    .regions()
+                    .iter()
+                    .filter_map(|r| r.region_name().map(str::to_string))
+                    .collect();
+                regions.sort();
+                regions.dedup();
+                if regions.is_empty() {
+                    regions.push(self.region.clone());
+                }
+                Ok(regions)
+            })
+            .await
+            .cloned()
     }
 
     /// The semaphore bounding requests in flight (share it with other collectors).
@@ -386,6 +507,13 @@ impl AwsBackend {
             }
             PartId::CloudFront => PartValue::CloudFront(self.collect_cloudfront().await?),
             PartId::Trails => PartValue::Trails(self.collect_trails().await?),
+            // -- ec2
+
+            // -- ebs, vpc
+
+            // -- cloudtrail, cloudwatch
+
+            // -- rds, route53, elb, other
         })
     }
 }

@@ -398,6 +398,30 @@ impl AwsBackend {
                     .await?;
                 Ok(())
             }),
+            Op::CreateBucket { bucket, region } => Box::pin(async move {
+                let mut request = self
+                    .s3(region)
+                    .create_bucket()
+                    .bucket(bucket)
+                    .object_ownership(aws_sdk_s3::types::ObjectOwnership::BucketOwnerEnforced);
+                // us-east-1 is the one region that takes no location constraint.
+                if region != "us-east-1" {
+                    request = request.create_bucket_configuration(
+                        aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                            .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(
+                                region.as_str(),
+                            ))
+                            .build(),
+                    );
+                }
+                self.send_write(action, request.send()).await?;
+                Ok(())
+            }),
+            Op::DeleteBucket { bucket, region } => Box::pin(async move {
+                let request = self.s3(region).delete_bucket().bucket(bucket);
+                self.send_write(action, request.send()).await?;
+                Ok(())
+            }),
             _ => Box::pin(async move {
                 Err(CallError::new(
                     action,
