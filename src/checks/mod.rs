@@ -373,6 +373,34 @@ mod tests {
     use super::*;
     use crate::guide::guide;
 
+    /// The TUI re-checks an item only when a part it `needs` arrives, so a
+    /// check must read nothing else: taking away any other part leaves its
+    /// result unchanged (on the demo account, where every item has data).
+    #[test]
+    fn every_check_reads_only_the_parts_it_declares() {
+        let demo = crate::collect::demo::demo_inventory().expect("demo");
+        let settings = Settings::default();
+        let done = BTreeMap::new();
+        let ctx = Ctx {
+            now: "2026-11-29T00:00:00Z".parse().expect("time"),
+            settings: &settings,
+            done: &done,
+        };
+        for def in items() {
+            let full = evaluate(def, &demo, &ctx);
+            for p in PartId::ALL.iter().filter(|p| !def.needs.contains(p)) {
+                let mut without = demo.clone();
+                without.reset(*p);
+                assert_eq!(
+                    evaluate(def, &without, &ctx),
+                    full,
+                    "{} reads {p:?} but does not declare it in `needs`",
+                    def.id
+                );
+            }
+        }
+    }
+
     #[test]
     fn every_item_has_guide_text_and_every_input_a_label() {
         for def in items() {

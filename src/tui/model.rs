@@ -227,6 +227,18 @@ pub struct Model {
     pub quit: bool,
 }
 
+/// An item's result with the account's text made inert for the terminal.
+fn evaluate_sanitized(def: &ItemDef, inv: &Inventory, ctx: &Ctx) -> ItemResult {
+    let mut r = checks::evaluate(def, inv, ctx);
+    r.summary = sanitize(&r.summary);
+    for f in &mut r.findings {
+        f.resource = sanitize(&f.resource);
+        f.detail = sanitize(&f.detail);
+        f.region = f.region.as_deref().map(sanitize);
+    }
+    r
+}
+
 pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 impl Model {
@@ -271,17 +283,29 @@ impl Model {
         };
         self.results = checks::items()
             .iter()
-            .map(|def| {
-                let mut r = checks::evaluate(def, &self.inventory, &ctx);
-                r.summary = sanitize(&r.summary);
-                for f in &mut r.findings {
-                    f.resource = sanitize(&f.resource);
-                    f.detail = sanitize(&f.detail);
-                    f.region = f.region.as_deref().map(sanitize);
-                }
-                r
-            })
+            .map(|def| evaluate_sanitized(def, &self.inventory, &ctx))
             .collect();
+    }
+
+    /// Recompute only the items that read one of `parts` (a part arrived or
+    /// was reset): on a large account an arriving part re-checks its own
+    /// section's items, not all of them. The identity names the account
+    /// every item is judged for, so it re-checks everything.
+    pub fn reevaluate_parts(&mut self, parts: &[PartId]) {
+        if parts.contains(&PartId::Identity) || self.results.len() != checks::items().len() {
+            self.reevaluate();
+            return;
+        }
+        let ctx = Ctx {
+            now: self.now,
+            settings: &self.settings,
+            done: &self.progress.done,
+        };
+        for (def, slot) in checks::items().iter().zip(self.results.iter_mut()) {
+            if def.needs.iter().any(|p| parts.contains(p)) {
+                *slot = evaluate_sanitized(def, &self.inventory, &ctx);
+            }
+        }
     }
 
     pub fn section_id(&self) -> Option<&'static str> {

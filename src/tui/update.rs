@@ -184,7 +184,7 @@ fn collect(m: &mut Model, mut parts: Vec<PartId>) -> Vec<Effect> {
         m.part_gen.insert(*p, generation);
         m.inventory.reset(*p);
     }
-    m.reevaluate();
+    m.reevaluate_parts(&parts);
     vec![Effect::Collect { generation, parts }]
 }
 
@@ -194,6 +194,7 @@ fn adopt(m: &mut Model, inv: &Inventory, parts: Vec<PartId>) -> Vec<PartId> {
     let generation = m.next_gen;
     m.next_gen += 1;
     let mut missing = vec![];
+    let changed = parts.clone();
     for p in parts {
         // The identity is pinned by the apply; the part that names the account stays.
         if p == PartId::Identity {
@@ -212,7 +213,7 @@ fn adopt(m: &mut Model, inv: &Inventory, parts: Vec<PartId>) -> Vec<PartId> {
         }
         m.part_gen.insert(p, generation);
     }
-    m.reevaluate();
+    m.reevaluate_parts(&changed);
     missing
 }
 
@@ -252,7 +253,7 @@ fn on_part(
             m.inventory.set_error(part, e);
         }
     }
-    m.reevaluate();
+    m.reevaluate_parts(&[part]);
     effects
 }
 
