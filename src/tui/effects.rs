@@ -77,6 +77,14 @@ impl Runtime {
                     });
                 }));
             }
+            Effect::Plan(job) => {
+                // CPU work: on the blocking pool, never on the event loop.
+                tokio::task::spawn_blocking(move || {
+                    let seq = job.seq;
+                    let result = job.run();
+                    let _ = tx.send(Msg::Planned { seq, result });
+                });
+            }
             Effect::LoadProgress { account } => {
                 let dir = self.state_dir.clone();
                 tokio::spawn(async move {

@@ -8,7 +8,7 @@
 
 use super::model::{Focus, Model, Overlay};
 use super::tests::{code, key, loaded, select};
-use super::update::update;
+use super::update::update_inline as update;
 use super::view;
 use crate::collect::Mode;
 use crate::collect::demo::demo_inventory;

@@ -86,6 +86,14 @@ pub struct PreviewState {
     pub scroll: u16,
 }
 
+/// The plan being built: its request number (a later request or a cancel
+/// makes the answer stale) and item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanningState {
+    pub seq: u64,
+    pub item: String,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConfirmState {
     pub item: String,
@@ -184,6 +192,9 @@ pub enum Overlay {
         back: Option<Box<Overlay>>,
     },
     Preview(PreviewState),
+    /// A plan is being built off the UI task (a plan over thousands of
+    /// resources takes seconds); Esc drops it.
+    Planning(PlanningState),
     Confirm(Box<ConfirmState>),
     Form(FormState),
     Applying(ApplyingState),
@@ -211,6 +222,10 @@ pub struct Model {
     pub next_gen: u64,
     /// The apply in flight, by generation.
     pub applying_gen: Option<u64>,
+    /// Number of the latest plan request (see [`PlanningState`]).
+    pub plan_seq: u64,
+    /// The plan being built opens the confirmation, not the preview.
+    pub planning_confirm: bool,
     /// Values the user gave per item's inputs.
     pub inputs: BTreeMap<String, Inputs>,
     pub sections: Vec<&'static str>,
@@ -258,6 +273,8 @@ impl Model {
             part_gen: BTreeMap::new(),
             next_gen: 1,
             applying_gen: None,
+            plan_seq: 0,
+            planning_confirm: false,
             inputs: BTreeMap::new(),
             sections: checks::sections(),
             section: 0,
@@ -354,7 +371,10 @@ impl Model {
     /// Something on screen moves (spinners), so ticks should redraw.
     pub fn animating(&self) -> bool {
         self.collecting()
-            || matches!(self.overlay, Some(Overlay::Applying(_)))
+            || matches!(
+                self.overlay,
+                Some(Overlay::Applying(_) | Overlay::Planning(_))
+            )
             || self.results.iter().any(|r| r.status == Status::Loading)
     }
 

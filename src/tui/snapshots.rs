@@ -4,7 +4,7 @@
 
 use super::model::{Model, OutcomeKind, Overlay};
 use super::tests::{code, demo, fixed_now, key, loaded, new_model, select, typed};
-use super::update::{ApplyFailure, Effect, Msg, update};
+use super::update::{ApplyFailure, Effect, Msg, update_inline as update};
 use super::view;
 use crate::collect::Mode;
 use crate::collect::demo::demo_inventory;

@@ -3,7 +3,7 @@
 
 use super::keymap::Keymap;
 use super::model::*;
-use super::update::{ApplyFailure, Effect, Msg, update};
+use super::update::{ApplyFailure, Effect, Msg, update_inline as update};
 use crate::checks::Status;
 use crate::collect::demo::demo_inventory;
 use crate::collect::{Applied, Mode};
@@ -984,6 +984,52 @@ async fn effects_apply_against_the_demo_backend_and_recheck() {
     rt.finish().await;
     let p = Progress::load(dir.path(), DEMO_ACCOUNT).unwrap();
     assert!(p.done.contains_key("account.billing-access"));
+}
+
+/// `p` hands the plan to the runtime and shows "planning" at once; the
+/// preview opens when the plan arrives. Esc before then drops it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn planning_runs_off_the_ui_task_and_can_be_cancelled() {
+    use crate::collect::demo::DemoBackend;
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let backend: Arc<dyn crate::collect::Backend> = Arc::new(DemoBackend::new().expect("demo"));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut rt = super::effects::Runtime::new(backend, dir.path().to_path_buf(), tx);
+    let mut m = loaded(Mode::Demo, &demo_inventory().expect("demo"));
+    select(&mut m, "account.password-policy");
+    let e = super::update::update(&mut m, key('p'));
+    let [Effect::Plan(job)] = e.as_slice() else {
+        panic!("{e:?}")
+    };
+    assert!(matches!(&m.overlay, Some(Overlay::Planning(p)) if p.seq == job.seq));
+    for e in e {
+        rt.run(e);
+    }
+    let deadline = std::time::Duration::from_secs(20);
+    pump_until(&mut m, &mut rx, &mut rt, deadline, |m| {
+        matches!(m.overlay, Some(Overlay::Preview(_)))
+    })
+    .await;
+
+    // Cancelled: the answer that comes later opens nothing.
+    super::update::update(&mut m, code(KeyCode::Esc));
+    let e = super::update::update(&mut m, key('p'));
+    let [Effect::Plan(job)] = e.as_slice() else {
+        panic!("{e:?}")
+    };
+    let answer = job.run();
+    super::update::update(&mut m, code(KeyCode::Esc));
+    assert_eq!(m.overlay, None);
+    super::update::update(
+        &mut m,
+        Msg::Planned {
+            seq: job.seq,
+            result: answer,
+        },
+    );
+    assert_eq!(m.overlay, None, "a cancelled plan does not open");
+    rt.finish().await;
 }
 
 /// The interactive session in dry-run over the demo account: confirming the

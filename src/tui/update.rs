@@ -47,6 +47,11 @@ pub enum Msg {
         generation: u64,
         result: Result<ExecReport, ApplyFailure>,
     },
+    /// A plan built off the UI task, for request `seq` (see `Effect::Plan`).
+    Planned {
+        seq: u64,
+        result: Result<Box<PreviewState>, PlanError>,
+    },
 }
 
 /// Why an apply sent nothing (or stopped), as the UI needs it.
@@ -98,6 +103,40 @@ pub enum Effect {
         account: String,
         progress: Progress,
     },
+    /// Build a plan and its preview off the UI task; answer with `Msg::Planned`.
+    Plan(Box<PlanJob>),
+}
+
+/// Everything a plan builder needs, owned, so it can run on another thread
+/// while the UI stays responsive.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanJob {
+    pub seq: u64,
+    pub item: &'static str,
+    pub inputs: Inputs,
+    pub inventory: Inventory,
+    pub now: DateTime<Utc>,
+    pub settings: crate::config::Settings,
+    pub done: std::collections::BTreeMap<String, DateTime<Utc>>,
+}
+
+impl PlanJob {
+    /// Run the item's plan builder, derive the plan and render its preview.
+    pub fn run(&self) -> Result<Box<PreviewState>, PlanError> {
+        let def = checks::item(self.item)
+            .ok_or_else(|| PlanError::Invalid(format!("unknown item {}", self.item)))?;
+        let Fix::Plan(f) = def.fix else {
+            return Err(PlanError::Invalid(format!("{} has no plan", self.item)));
+        };
+        let ctx = checks::Ctx {
+            now: self.now,
+            settings: &self.settings,
+            done: &self.done,
+        };
+        let plan = f(&self.inventory, &ctx, &self.inputs)
+            .and_then(|d| make_plan(&self.inventory, def.id, d))?;
+        Ok(Box::new(preview_state(def.id, plan)))
+    }
 }
 
 /// Lines of context around changes in the preview: small documents show
@@ -163,8 +202,33 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Applied { generation, result } => on_applied(m, generation, result),
+        Msg::Planned { seq, result } => on_planned(m, seq, result),
         Msg::Key(k) => on_key(m, k),
     }
+}
+
+/// [`update`], with the plan jobs it asks for run right away on this thread
+/// and their answers fed back: what the runtime does off the UI task, made
+/// synchronous for tests and benches. Returns the other effects.
+pub fn update_inline(m: &mut Model, msg: Msg) -> Vec<Effect> {
+    let mut out = vec![];
+    let mut queue: std::collections::VecDeque<Effect> = update(m, msg).into();
+    while let Some(e) = queue.pop_front() {
+        match e {
+            Effect::Plan(job) => {
+                let result = job.run();
+                queue.extend(update(
+                    m,
+                    Msg::Planned {
+                        seq: job.seq,
+                        result,
+                    },
+                ));
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn flash(m: &mut Model, level: Level, text: impl Into<String>) {
@@ -263,7 +327,12 @@ fn context(m: &Model) -> Context {
         Some(Overlay::Preview(_)) => Context::Preview,
         Some(Overlay::Confirm(_)) => Context::Confirm,
         Some(Overlay::Form(_)) => Context::Form,
-        Some(Overlay::Help { .. } | Overlay::Applying(_) | Overlay::Outcome(_)) => Context::Dialog,
+        Some(
+            Overlay::Help { .. }
+            | Overlay::Applying(_)
+            | Overlay::Planning(_)
+            | Overlay::Outcome(_),
+        ) => Context::Dialog,
     }
 }
 
@@ -561,27 +630,62 @@ fn start_plan(m: &mut Model, confirm: bool) -> Vec<Effect> {
         }
         return vec![];
     }
-    build_plan(m, def, confirm);
-    vec![]
+    build_plan(m, def, confirm)
 }
 
-/// Run the item's plan builder with the stored inputs and show the result.
-fn build_plan(m: &mut Model, def: &'static ItemDef, confirm: bool) {
-    let Fix::Plan(f) = def.fix else { return };
-    let inputs = m.inputs.get(def.id).cloned().unwrap_or_default();
-    let planned =
-        f(&m.inventory, &m.ctx(), &inputs).and_then(|d| make_plan(&m.inventory, def.id, d));
-    match planned {
-        Ok(plan) => {
-            let preview = preview_state(def.id, plan);
-            m.overlay = Some(if confirm {
+/// Run the item's plan builder with the stored inputs, off the UI task (a
+/// plan over thousands of resources takes seconds to derive and diff); the
+/// answer opens the preview (or, with `confirm`, the confirmation).
+fn build_plan(m: &mut Model, def: &'static ItemDef, confirm: bool) -> Vec<Effect> {
+    if !matches!(def.fix, Fix::Plan(_)) {
+        return vec![];
+    }
+    m.plan_seq += 1;
+    let seq = m.plan_seq;
+    m.planning_confirm = confirm;
+    m.overlay = Some(Overlay::Planning(PlanningState {
+        seq,
+        item: def.id.to_string(),
+    }));
+    vec![Effect::Plan(Box::new(PlanJob {
+        seq,
+        item: def.id,
+        inputs: m.inputs.get(def.id).cloned().unwrap_or_default(),
+        inventory: m.inventory.clone(),
+        now: m.now,
+        settings: m.settings.clone(),
+        done: m.progress.done.clone(),
+    }))]
+}
+
+/// A plan arrived: show it, unless it was cancelled or superseded.
+fn on_planned(
+    m: &mut Model,
+    seq: u64,
+    result: Result<Box<PreviewState>, PlanError>,
+) -> Vec<Effect> {
+    let Some(Overlay::Planning(p)) = &m.overlay else {
+        return vec![];
+    };
+    if p.seq != seq {
+        return vec![];
+    }
+    let item = p.item.clone();
+    m.overlay = None;
+    let Some(def) = checks::item(&item) else {
+        return vec![];
+    };
+    match result {
+        Ok(preview) => {
+            m.overlay = Some(if m.planning_confirm {
                 Overlay::Confirm(Box::new(confirm_state(m, preview.plan.clone(), None)))
             } else {
-                Overlay::Preview(preview)
+                Overlay::Preview(*preview)
             });
         }
         Err(e) => plan_error(m, def, e),
     }
+    vec![]
 }
 
 fn plan_error(m: &mut Model, def: &'static ItemDef, e: PlanError) {
@@ -765,7 +869,7 @@ fn form_key(m: &mut Model, action: Option<Action>, k: KeyEvent) -> Vec<Effect> {
             m.inputs.insert(item.clone(), inputs);
             m.overlay = None;
             if let Some(def) = checks::item(&item) {
-                build_plan(m, def, false);
+                return build_plan(m, def, false);
             }
         }
         _ if n > 0 => {
@@ -1097,6 +1201,10 @@ fn dialog_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
                 self::scroll(&mut scroll, a, rows);
                 m.overlay = Some(Overlay::Help { scroll, back });
             }
+        },
+        Some(Overlay::Planning(p)) => match action {
+            Action::Close => flash(m, Level::Info, "planning cancelled; nothing was changed"),
+            _ => m.overlay = Some(Overlay::Planning(p)),
         },
         Some(Overlay::Applying(a)) => {
             m.overlay = Some(Overlay::Applying(a));

@@ -54,6 +54,7 @@ pub fn render(f: &mut Frame, m: &Model) {
         Some(Overlay::Confirm(c)) => confirm::render(f, m, c),
         Some(Overlay::Form(form)) => form::render(f, m, form),
         Some(Overlay::Applying(a)) => outcome::render_applying(f, m, a),
+        Some(Overlay::Planning(p)) => outcome::render_planning(f, m, p),
         Some(Overlay::Outcome(o)) => outcome::render(f, m, o),
     }
 }

@@ -5,7 +5,7 @@ use super::{
     dialog_area, dialog_block, diff_line, dim, hints, key_style, status_style, symbol, wrap,
 };
 use crate::tui::keymap::{Action, Context};
-use crate::tui::model::{ApplyingState, Model, OpRow, OutcomeKind, OutcomeState};
+use crate::tui::model::{ApplyingState, Model, OpRow, OutcomeKind, OutcomeState, PlanningState};
 use ratatui::Frame;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -28,6 +28,30 @@ pub fn render_applying(f: &mut Frame, m: &Model, a: &ApplyingState) {
     let area = dialog_area(f, 90, h);
     let what = if a.dry_run { "Dry-run of" } else { "Applying" };
     let block = dialog_block(format!("{what} {}", a.item), Line::raw(""));
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+pub fn render_planning(f: &mut Frame, m: &Model, p: &PlanningState) {
+    let cancel = m.keymap.key(Context::Dialog, Action::Close);
+    let lines = vec![
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled(
+                format!(" {} ", m.spinner_frame()),
+                Style::new().fg(Color::Yellow),
+            ),
+            Span::raw("working out the changes and their preview…"),
+        ]),
+        Line::raw(""),
+        Line::from(vec![
+            Span::raw(" "),
+            Span::styled(cancel, key_style()),
+            Span::raw(" cancel (nothing has been changed)"),
+        ]),
+    ];
+    let h = lines.len() as u16 + 2;
+    let area = dialog_area(f, 70, h);
+    let block = dialog_block(format!("Planning {}", p.item), Line::raw(""));
     f.render_widget(Paragraph::new(lines).block(block), area);
 }
 
