@@ -116,6 +116,17 @@ fn public_zones(inv: &Inventory) -> Result<Vec<&HostedZone>, PlanError> {
         .collect())
 }
 
+/// A value the user gave is checked even when there turns out to be nothing
+/// to change (a missing one is asked for only when it is needed).
+fn check_given(req: &Inputs, specs: &[super::InputSpec]) -> Result<(), PlanError> {
+    for spec in specs {
+        if req.values.contains_key(spec.name) {
+            req.get(spec)?;
+        }
+    }
+    Ok(())
+}
+
 /// The TXT record set with `spf` as its only SPF value: every other value
 /// (verification tokens, DKIM keys published at the apex…) is kept, and so
 /// is the TTL. Route 53 holds a name's TXT values as one set, so the UPSERT
@@ -142,6 +153,7 @@ pub fn merged_txt(z: &HostedZone, existing: Option<&RecordSet>, spf: &str) -> Re
 /// UPSERT each failing zone's apex TXT record set with the SPF record: `v=spf1
 /// -all` for a domain that sends no mail, else the record the user gives.
 pub fn route53_spf(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
+    check_given(req, &[SENDS_MAIL, SPF])?;
     let targets: Vec<(&HostedZone, Option<&RecordSet>)> = public_zones(inv)?
         .into_iter()
         .filter(|z| req.wants(&record_resource(z, RecordType::Txt)))
@@ -189,6 +201,7 @@ pub fn route53_spf(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Plan
 /// UPSERT a null MX on failing zones whose domain receives no mail; a domain
 /// that does is guided (moat cannot know its mail servers).
 pub fn route53_mx(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
+    check_given(req, &[RECEIVES_MAIL])?;
     let targets: Vec<&HostedZone> = public_zones(inv)?
         .into_iter()
         .filter(|z| req.wants(&record_resource(z, RecordType::Mx)))
