@@ -7,9 +7,6 @@
 //! - rds.storage-encrypted and other.waf-on-load-balancers are guided (no
 //!   change to round-trip); their checks are covered by the scan tests below
 //!   and by unit tests.
-//! - Classic Load Balancer SSL policies: moto keeps no listener policies
-//!   (DescribeLoadBalancerPolicies answers none), so a classic HTTPS
-//!   listener's reference policy is never known there.
 //! - A region that refuses (an opt-in region): moto answers in every region.
 //! - Real AWS's intermediate states (Inspector ENABLING, RDS "modifying").
 
@@ -391,7 +388,43 @@ fn load_balancer_listeners_round_trip() {
     let state = temp_state_dir();
     let ep = moto.endpoint.as_str();
     let lb = block_on(seed::seed_alb(ep, US, ALB));
+    block_on(seed::seed_classic(ep, US));
     let st = state.path();
+
+    // The Classic Load Balancer is checked through its listener policy, and guided.
+    let classic = format!("classic-lb/{US}/{}", seed::CLASSIC);
+    for item in ["elb.https-listeners", "elb.tls-policy"] {
+        let scan = scan_item(ep, st, &[US], item);
+        let f = finding(&scan, &classic).unwrap_or_else(|| panic!("{item}: {scan}"));
+        assert_eq!(f["status"], "fail", "{item}: {f}");
+        if item == "elb.tls-policy" {
+            assert!(
+                f["detail"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains(OLD_POLICY),
+                "{f}"
+            );
+        }
+        let o = run_moat(
+            ep,
+            st,
+            &[
+                "--region",
+                US,
+                "apply",
+                item,
+                "--resource",
+                &classic,
+                "--yes",
+            ],
+        );
+        let out = output_text(&o);
+        assert!(
+            out.contains(seed::CLASSIC) && out.contains("  1. "),
+            "{item}: {out}"
+        );
+    }
 
     round_trip(
         ep,

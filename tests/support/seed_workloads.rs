@@ -22,6 +22,9 @@ pub const TOKEN: &str = "\"google-site-verification=seeded123\"";
 /// listener with an outdated policy.
 pub const ALB: &str = "seeded-web";
 pub const OLD_POLICY: &str = "ELBSecurityPolicy-2016-08";
+/// An internet-facing Classic Load Balancer with HTTP:80 and HTTPS:443 on
+/// an SSL negotiation policy that refers to an outdated predefined policy.
+pub const CLASSIC: &str = "seeded-classic";
 
 macro_rules! client {
     ($krate:ident, $endpoint:expr, $region:expr) => {{
@@ -290,6 +293,55 @@ pub async fn seed_alb(ep: &str, region: &str, name: &str) -> String {
     lb_arn
 }
 
+/// The Classic Load Balancer [`CLASSIC`] in `region`.
+pub async fn seed_classic(ep: &str, region: &str) {
+    use aws_sdk_elasticloadbalancing::types::{Listener, PolicyAttribute};
+    let elb = elb(ep, region);
+    let listener = |protocol: &str, port: i32, cert: Option<&str>| {
+        Listener::builder()
+            .protocol(protocol)
+            .load_balancer_port(port)
+            .instance_protocol("HTTP")
+            .instance_port(8080)
+            .set_ssl_certificate_id(cert.map(str::to_string))
+            .build()
+            .expect("listener")
+    };
+    elb.create_load_balancer()
+        .load_balancer_name(CLASSIC)
+        .listeners(listener("HTTP", 80, None))
+        .listeners(listener(
+            "HTTPS",
+            443,
+            Some("arn:aws:iam::123456789012:server-certificate/seeded-classic"),
+        ))
+        .availability_zones(format!("{region}a"))
+        .scheme("internet-facing")
+        .send()
+        .await
+        .expect("classic load balancer");
+    elb.create_load_balancer_policy()
+        .load_balancer_name(CLASSIC)
+        .policy_name("seeded-old-tls")
+        .policy_type_name("SSLNegotiationPolicyType")
+        .policy_attributes(
+            PolicyAttribute::builder()
+                .attribute_name("Reference-Security-Policy")
+                .attribute_value(OLD_POLICY)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("policy");
+    elb.set_load_balancer_policies_of_listener()
+        .load_balancer_name(CLASSIC)
+        .load_balancer_port(443)
+        .policy_names("seeded-old-tls")
+        .send()
+        .await
+        .expect("listener policy");
+}
+
 /// Create resources that fail (some of) this group's items. Idempotent enough
 /// to be called once per fresh moto. Inspector is off in a fresh moto, and
 /// the ALB has no web ACL, so those items fail too.
@@ -297,4 +349,5 @@ pub async fn seed_failing(ep: &str) {
     seed_rds(ep, "us-east-1").await;
     seed_zone(ep).await;
     seed_alb(ep, "us-east-1", ALB).await;
+    seed_classic(ep, "us-east-1").await;
 }
