@@ -21,6 +21,8 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 type Elbv2 = aws_sdk_elasticloadbalancingv2::Client;
+/// A Classic Load Balancer's listener ports with their policy names.
+type ListenerPolicies = Vec<(i32, Vec<String>)>;
 
 impl AwsBackend {
     fn rds_client(&self, region: &str) -> aws_sdk_rds::Client {
@@ -571,7 +573,7 @@ impl AwsBackend {
         region: &str,
     ) -> Result<Vec<ClassicLoadBalancer>, CallError> {
         let elb = self.elb_client(region);
-        let mut listed: Vec<(ClassicLoadBalancer, Vec<(i32, Vec<String>)>)> = vec![];
+        let mut listed: Vec<(ClassicLoadBalancer, ListenerPolicies)> = vec![];
         let mut marker: Option<String> = None;
         loop {
             let page = self
