@@ -27,6 +27,22 @@ const SECTIONS: &[(&str, &str)] = &[
     // -- cloudtrail, cloudwatch
 
     // -- rds, route53, elb, other
+    (
+        include_str!("../assets/guide/rds.toml"),
+        include_str!("../assets/guide/rds.messages.toml"),
+    ),
+    (
+        include_str!("../assets/guide/route53.toml"),
+        include_str!("../assets/guide/route53.messages.toml"),
+    ),
+    (
+        include_str!("../assets/guide/elb.toml"),
+        include_str!("../assets/guide/elb.messages.toml"),
+    ),
+    (
+        include_str!("../assets/guide/other.toml"),
+        include_str!("../assets/guide/other.messages.toml"),
+    ),
 ];
 
 #[derive(Debug, Clone, Deserialize)]

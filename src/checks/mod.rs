@@ -13,6 +13,10 @@ pub mod s3;
 // -- cloudtrail, cloudwatch
 
 // -- rds, route53, elb, other
+pub mod elb;
+pub mod other;
+pub mod rds;
+pub mod route53;
 
 use crate::config::Settings;
 use crate::inventory::{Inventory, PartId, PartStatus};
@@ -214,6 +218,10 @@ pub fn items() -> &'static [ItemDef] {
         // -- cloudtrail, cloudwatch
 
         // -- rds, route53, elb, other
+        rds::ITEMS,
+        route53::ITEMS,
+        elb::ITEMS,
+        other::ITEMS,
     ];
     static ALL: std::sync::OnceLock<Vec<ItemDef>> = std::sync::OnceLock::new();
     ALL.get_or_init(|| {

@@ -132,6 +132,14 @@ parts! {
 
 
     // -- rds, route53, elb, other (types in workloads.rs)
+    /// RDS instances, manual DB and cluster snapshots, per region.
+    Rds => rds: Rds, "RDS instances and snapshots";
+    /// Hosted zones with their apex TXT and MX records.
+    Route53 => route53: Route53, "Route 53 hosted zones";
+    /// Load balancers (ELBv2 and Classic) with listeners and web ACLs, per region.
+    Elb => elb: Elb, "load balancers and listeners";
+    /// Amazon Inspector's account status, per region.
+    Inspector => inspector: Inspector, "Amazon Inspector status";
 
 }
 

@@ -26,6 +26,7 @@ pub mod s3;
 // -- cloudtrail, cloudwatch
 
 // -- rds, route53, elb, other
+pub mod workloads;
 
 pub use inputs::{InputKind, InputSpec, Inputs, parse_cidr};
 pub use inverse::inverse;

@@ -209,6 +209,11 @@ pub const ALL_INPUTS: &[&str] = &[
     "phone=+1 555 0100",
     "--input",
     "user=spare-admin",
+    // route53.spf-records / route53.mx-records: the seeded zone sends and receives no mail.
+    "--input",
+    "sends_mail=no",
+    "--input",
+    "receives_mail=no",
 ];
 
 /// A public website bucket (public ACL, a public statement), an unversioned

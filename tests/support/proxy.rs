@@ -863,6 +863,23 @@ fn rest_operation(
     // -- ebs, vpc (GuardDuty)
 
     // -- rds, route53, elb, other (Route 53)
+    if service == Some("route53") {
+        // `/2013-04-01/<resource>[/<id>[/rrset]]`; ids are in the path.
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let op = match (method.as_str(), segments.as_slice()) {
+            ("GET", [_, "hostedzone"]) => "ListHostedZones",
+            ("POST", [_, "hostedzone"]) => "CreateHostedZone",
+            ("GET", [_, "hostedzonecount"]) => "GetHostedZoneCount",
+            ("GET", [_, "hostedzone", _]) => "GetHostedZone",
+            ("DELETE", [_, "hostedzone", _]) => "DeleteHostedZone",
+            ("GET", [_, "hostedzone", _, "rrset"]) => "ListResourceRecordSets",
+            ("POST", [_, "hostedzone", _, "rrset"]) => "ChangeResourceRecordSets",
+            ("GET", [_, "change", _]) => "GetChange",
+            ("GET", [_, "hostedzonesbyname"]) => "ListHostedZonesByName",
+            _ => return None,
+        };
+        return Some(op.to_string());
+    }
 
     // Verb-named single-segment paths (account: POST /getAlternateContact).
     let segment = path.strip_prefix('/')?;

@@ -514,6 +514,10 @@ impl AwsBackend {
             // -- cloudtrail, cloudwatch
 
             // -- rds, route53, elb, other
+            PartId::Rds => PartValue::Rds(self.collect_rds().await?),
+            PartId::Route53 => PartValue::Route53(self.collect_route53().await?),
+            PartId::Elb => PartValue::Elb(self.collect_elb().await?),
+            PartId::Inspector => PartValue::Inspector(self.collect_inspector().await?),
         })
     }
 }

@@ -1,14 +1,1106 @@
 //! RDS, Route 53, Elastic Load Balancing, Inspector and WAF: collectors of the group's parts and one SDK call per [`WorkloadsOp`].
 //! Regional clients come from `AwsBackend::client`; regions from
 //! `AwsBackend::regions`; every request goes through `send` / `send_write`.
+//!
+//! Regions are read concurrently; a region that fails (an opt-in region
+//! answering AuthFailure, a service not offered there) is recorded as that
+//! region's error, so only its findings are `error`.
 
 use super::AwsBackend;
 use super::error::CallError;
+use crate::inventory::{
+    ApexRecords, ClassicListener, ClassicLoadBalancer, DbInstance, DbSnapshot, Elb, ElbRegion,
+    Fetched, FixedResponse, ForwardConfig, HostedZone, Inspector, InspectorStatus, Listener,
+    ListenerAction, LoadBalancer, RdsRegion, RecordSet, RedirectConfig, Route53,
+    WeightedTargetGroup, same_name,
+};
+use crate::inventory::{Rds, RecordType};
 use crate::plan::WorkloadsOp;
+use futures::future::{join_all, try_join_all};
+use std::collections::BTreeMap;
+use std::future::Future;
+
+type Elbv2 = aws_sdk_elasticloadbalancingv2::Client;
+/// A Classic Load Balancer's listener ports with their policy names.
+type ListenerPolicies = Vec<(i32, Vec<String>)>;
 
 impl AwsBackend {
+    fn rds_client(&self, region: &str) -> aws_sdk_rds::Client {
+        self.client("rds", region, |sdk, region, partition| {
+            aws_sdk_rds::Client::from_conf(
+                aws_sdk_rds::config::Builder::from(sdk)
+                    .region(region)
+                    .retry_partition(partition)
+                    .build(),
+            )
+        })
+    }
+
+    fn elbv2_client(&self, region: &str) -> Elbv2 {
+        self.client(
+            "elasticloadbalancingv2",
+            region,
+            |sdk, region, partition| {
+                aws_sdk_elasticloadbalancingv2::Client::from_conf(
+                    aws_sdk_elasticloadbalancingv2::config::Builder::from(sdk)
+                        .region(region)
+                        .retry_partition(partition)
+                        .build(),
+                )
+            },
+        )
+    }
+
+    fn elb_client(&self, region: &str) -> aws_sdk_elasticloadbalancing::Client {
+        self.client("elasticloadbalancing", region, |sdk, region, partition| {
+            aws_sdk_elasticloadbalancing::Client::from_conf(
+                aws_sdk_elasticloadbalancing::config::Builder::from(sdk)
+                    .region(region)
+                    .retry_partition(partition)
+                    .build(),
+            )
+        })
+    }
+
+    fn wafv2_client(&self, region: &str) -> aws_sdk_wafv2::Client {
+        self.client("wafv2", region, |sdk, region, partition| {
+            aws_sdk_wafv2::Client::from_conf(
+                aws_sdk_wafv2::config::Builder::from(sdk)
+                    .region(region)
+                    .retry_partition(partition)
+                    .build(),
+            )
+        })
+    }
+
+    fn inspector_client(&self, region: &str) -> aws_sdk_inspector2::Client {
+        self.client("inspector2", region, |sdk, region, partition| {
+            aws_sdk_inspector2::Client::from_conf(
+                aws_sdk_inspector2::config::Builder::from(sdk)
+                    .region(region)
+                    .retry_partition(partition)
+                    .build(),
+            )
+        })
+    }
+
+    /// Route 53 is global: one client, signed for the partition's home region.
+    fn route53_client(&self) -> aws_sdk_route53::Client {
+        let home = super::global_signing_region(self.region());
+        self.client("route53", home, |sdk, region, partition| {
+            aws_sdk_route53::Client::from_conf(
+                aws_sdk_route53::config::Builder::from(sdk)
+                    .region(region)
+                    .retry_partition(partition)
+                    .build(),
+            )
+        })
+    }
+
+    /// Read every scanned region concurrently; each region's failure is its own.
+    async fn by_region<T, F, Fut>(&self, read: F) -> Result<BTreeMap<String, Fetched<T>>, CallError>
+    where
+        F: Fn(String) -> Fut,
+        Fut: Future<Output = Result<T, CallError>>,
+    {
+        let regions = self.regions().await?;
+        let results = join_all(regions.iter().map(|r| read(r.clone()))).await;
+        Ok(regions
+            .into_iter()
+            .zip(results.into_iter().map(Fetched::from))
+            .collect())
+    }
+
+    // -----------------------------------------------------------------------
+    // RDS
+
+    pub(super) async fn collect_rds(&self) -> Result<Rds, CallError> {
+        Ok(Rds {
+            regions: self
+                .by_region(|r| async move { self.rds_region(&r).await })
+                .await?,
+        })
+    }
+
+    async fn rds_region(&self, region: &str) -> Result<RdsRegion, CallError> {
+        let (instances, snapshots, cluster_snapshots) = futures::try_join!(
+            self.db_instances(region),
+            self.db_snapshots(region),
+            self.db_cluster_snapshots(region)
+        )?;
+        Ok(RdsRegion {
+            instances,
+            snapshots,
+            cluster_snapshots,
+        })
+    }
+
+    async fn db_instances(&self, region: &str) -> Result<Vec<DbInstance>, CallError> {
+        let rds = self.rds_client(region);
+        let mut out = vec![];
+        let mut marker: Option<String> = None;
+        loop {
+            let page = self
+                .send(
+                    "rds:DescribeDBInstances",
+                    rds.describe_db_instances()
+                        .set_marker(marker.clone())
+                        .send(),
+                )
+                .await?;
+            for i in page.db_instances() {
+                let Some(id) = i.db_instance_identifier() else {
+                    continue;
+                };
+                let mut groups: Vec<String> = i
+                    .vpc_security_groups()
+                    .iter()
+                    .filter_map(|g| g.vpc_security_group_id().map(str::to_string))
+                    .collect();
+                groups.sort();
+                out.push(DbInstance {
+                    id: id.to_string(),
+                    arn: i.db_instance_arn().unwrap_or_default().to_string(),
+                    engine: i.engine().unwrap_or_default().to_string(),
+                    engine_version: i.engine_version().unwrap_or_default().to_string(),
+                    class: i.db_instance_class().unwrap_or_default().to_string(),
+                    publicly_accessible: i.publicly_accessible().unwrap_or(false),
+                    storage_encrypted: i.storage_encrypted().unwrap_or(false),
+                    kms_key_id: i.kms_key_id().map(str::to_string),
+                    cluster: i.db_cluster_identifier().map(str::to_string),
+                    port: i.endpoint().and_then(|e| e.port()),
+                    vpc_security_groups: groups,
+                });
+            }
+            match next_marker(page.marker(), &marker) {
+                Some(m) => marker = Some(m),
+                None => break,
+            }
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
+    async fn db_snapshots(&self, region: &str) -> Result<Vec<DbSnapshot>, CallError> {
+        let rds = self.rds_client(region);
+        let mut listed = vec![];
+        let mut marker: Option<String> = None;
+        loop {
+            let request = rds
+                .describe_db_snapshots()
+                .snapshot_type("manual")
+                .set_marker(marker.clone());
+            let page = self.send("rds:DescribeDBSnapshots", request.send()).await?;
+            for s in page.db_snapshots() {
+                let Some(id) = s.db_snapshot_identifier() else {
+                    continue;
+                };
+                listed.push(DbSnapshot {
+                    id: id.to_string(),
+                    source: s.db_instance_identifier().unwrap_or_default().to_string(),
+                    engine: s.engine().unwrap_or_default().to_string(),
+                    encrypted: s.encrypted().unwrap_or(false),
+                    restore: Fetched::Ready(vec![]),
+                });
+            }
+            match next_marker(page.marker(), &marker) {
+                Some(m) => marker = Some(m),
+                None => break,
+            }
+        }
+        // No listing returns the attributes: one read per manual snapshot.
+        let attrs = join_all(listed.iter().map(|s| {
+            let rds = rds.clone();
+            let id = s.id.clone();
+            async move {
+                let out = self
+                    .send(
+                        "rds:DescribeDBSnapshotAttributes",
+                        rds.describe_db_snapshot_attributes()
+                            .db_snapshot_identifier(&id)
+                            .send(),
+                    )
+                    .await?;
+                Ok::<Vec<String>, CallError>(restore_values(
+                    out.db_snapshot_attributes_result()
+                        .map(|r| {
+                            r.db_snapshot_attributes()
+                                .iter()
+                                .map(|a| (a.attribute_name(), a.attribute_values()))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                ))
+            }
+        }))
+        .await;
+        for (s, a) in listed.iter_mut().zip(attrs) {
+            s.restore = Fetched::from(a);
+        }
+        listed.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(listed)
+    }
+
+    async fn db_cluster_snapshots(&self, region: &str) -> Result<Vec<DbSnapshot>, CallError> {
+        let rds = self.rds_client(region);
+        let mut listed = vec![];
+        let mut marker: Option<String> = None;
+        loop {
+            let request = rds
+                .describe_db_cluster_snapshots()
+                .snapshot_type("manual")
+                .set_marker(marker.clone());
+            let page = self
+                .send("rds:DescribeDBClusterSnapshots", request.send())
+                .await?;
+            for s in page.db_cluster_snapshots() {
+                let Some(id) = s.db_cluster_snapshot_identifier() else {
+                    continue;
+                };
+                listed.push(DbSnapshot {
+                    id: id.to_string(),
+                    source: s.db_cluster_identifier().unwrap_or_default().to_string(),
+                    engine: s.engine().unwrap_or_default().to_string(),
+                    encrypted: s.storage_encrypted().unwrap_or(false),
+                    restore: Fetched::Ready(vec![]),
+                });
+            }
+            match next_marker(page.marker(), &marker) {
+                Some(m) => marker = Some(m),
+                None => break,
+            }
+        }
+        let attrs = join_all(listed.iter().map(|s| {
+            let rds = rds.clone();
+            let id = s.id.clone();
+            async move {
+                let out = self
+                    .send(
+                        "rds:DescribeDBClusterSnapshotAttributes",
+                        rds.describe_db_cluster_snapshot_attributes()
+                            .db_cluster_snapshot_identifier(&id)
+                            .send(),
+                    )
+                    .await?;
+                Ok::<Vec<String>, CallError>(restore_values(
+                    out.db_cluster_snapshot_attributes_result()
+                        .map(|r| {
+                            r.db_cluster_snapshot_attributes()
+                                .iter()
+                                .map(|a| (a.attribute_name(), a.attribute_values()))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                ))
+            }
+        }))
+        .await;
+        for (s, a) in listed.iter_mut().zip(attrs) {
+            s.restore = Fetched::from(a);
+        }
+        listed.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(listed)
+    }
+
+    // -----------------------------------------------------------------------
+    // Route 53
+
+    pub(super) async fn collect_route53(&self) -> Result<Route53, CallError> {
+        let r53 = self.route53_client();
+        let mut listed = vec![];
+        let mut marker: Option<String> = None;
+        loop {
+            let page = self
+                .send(
+                    "route53:ListHostedZones",
+                    r53.list_hosted_zones().set_marker(marker.clone()).send(),
+                )
+                .await?;
+            for z in page.hosted_zones() {
+                let id = z.id().trim_start_matches("/hostedzone/").to_string();
+                let private = z.config().is_some_and(|c| c.private_zone());
+                listed.push((id, z.name().to_string(), private));
+            }
+            let next = page.is_truncated().then(|| page.next_marker()).flatten();
+            match next_marker(next, &marker) {
+                Some(m) => marker = Some(m),
+                None => break,
+            }
+        }
+        let zones = join_all(listed.into_iter().map(|(id, name, private)| {
+            let r53 = r53.clone();
+            async move {
+                let records = if private {
+                    // Private zones are not visible to mail servers: not read.
+                    Fetched::Ready(ApexRecords::default())
+                } else {
+                    Fetched::from(self.apex_records(&r53, &id, &name).await)
+                };
+                HostedZone {
+                    id,
+                    name,
+                    private,
+                    records,
+                }
+            }
+        }))
+        .await;
+        let mut zones = zones;
+        zones.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+        Ok(Route53 { zones })
+    }
+
+    /// The apex MX and TXT record sets: Route 53 lists a name's types in
+    /// order (… MX, NAPTR, NS, PTR, SOA, SPF, SRV, TXT), so listing from the
+    /// apex's MX and stopping at the next name reads both without walking
+    /// the whole zone.
+    async fn apex_records(
+        &self,
+        r53: &aws_sdk_route53::Client,
+        zone: &str,
+        apex: &str,
+    ) -> Result<ApexRecords, CallError> {
+        use aws_sdk_route53::types::RrType;
+        let mut out = ApexRecords::default();
+        let mut start: Option<(String, RrType, Option<String>)> =
+            Some((apex.to_string(), RrType::Mx, None));
+        let mut pages = 0;
+        while let Some((name, rtype, ident)) = start.take() {
+            pages += 1;
+            let request = r53
+                .list_resource_record_sets()
+                .hosted_zone_id(zone)
+                .start_record_name(&name)
+                .start_record_type(rtype)
+                .set_start_record_identifier(ident)
+                .max_items(100);
+            let page = self
+                .send("route53:ListResourceRecordSets", request.send())
+                .await?;
+            let mut past_apex = false;
+            for r in page.resource_record_sets() {
+                if !same_name(r.name(), apex) {
+                    past_apex = true;
+                    break;
+                }
+                // Simple routing only: weighted or latency sets are not ours.
+                if r.set_identifier().is_some() {
+                    continue;
+                }
+                let t = match r.r#type() {
+                    RrType::Txt => RecordType::Txt,
+                    RrType::Mx => RecordType::Mx,
+                    _ => continue,
+                };
+                let set = RecordSet {
+                    name: r.name().to_string(),
+                    rtype: t.as_str().to_string(),
+                    ttl: r.ttl().unwrap_or(0),
+                    values: r
+                        .resource_records()
+                        .iter()
+                        .map(|v| v.value().to_string())
+                        .collect(),
+                };
+                match t {
+                    RecordType::Txt => out.txt = Some(set),
+                    RecordType::Mx => out.mx = Some(set),
+                }
+            }
+            if past_apex || !page.is_truncated() || pages >= 20 {
+                break;
+            }
+            if let (Some(n), Some(t)) = (page.next_record_name(), page.next_record_type()) {
+                if !same_name(n, apex) {
+                    break;
+                }
+                start = Some((
+                    n.to_string(),
+                    t.clone(),
+                    page.next_record_identifier().map(str::to_string),
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    // -----------------------------------------------------------------------
+    // Elastic Load Balancing
+
+    pub(super) async fn collect_elb(&self) -> Result<Elb, CallError> {
+        Ok(Elb {
+            regions: self
+                .by_region(|r| async move { self.elb_region(&r).await })
+                .await?,
+        })
+    }
+
+    async fn elb_region(&self, region: &str) -> Result<ElbRegion, CallError> {
+        let (load_balancers, classic) = futures::try_join!(
+            self.load_balancers(region),
+            self.classic_load_balancers(region)
+        )?;
+        Ok(ElbRegion {
+            load_balancers,
+            classic,
+        })
+    }
+
+    async fn load_balancers(&self, region: &str) -> Result<Vec<LoadBalancer>, CallError> {
+        let elb = self.elbv2_client(region);
+        let mut listed = vec![];
+        let mut marker: Option<String> = None;
+        loop {
+            let page = self
+                .send(
+                    "elasticloadbalancing:DescribeLoadBalancers",
+                    elb.describe_load_balancers()
+                        .set_marker(marker.clone())
+                        .send(),
+                )
+                .await?;
+            for lb in page.load_balancers() {
+                let (Some(name), Some(arn)) = (lb.load_balancer_name(), lb.load_balancer_arn())
+                else {
+                    continue;
+                };
+                let mut groups = lb.security_groups().to_vec();
+                groups.sort();
+                listed.push(LoadBalancer {
+                    name: name.to_string(),
+                    arn: arn.to_string(),
+                    kind: lb
+                        .r#type()
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_default(),
+                    scheme: lb
+                        .scheme()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
+                    security_groups: groups,
+                    listeners: vec![],
+                    web_acl: None,
+                });
+            }
+            match next_marker(page.next_marker(), &marker) {
+                Some(m) => marker = Some(m),
+                None => break,
+            }
+        }
+        let waf = self.wafv2_client(region);
+        let read = try_join_all(listed.into_iter().map(|mut lb| {
+            let elb = elb.clone();
+            let waf = waf.clone();
+            async move {
+                lb.listeners = self.listeners(&elb, &lb.arn).await?;
+                if lb.is_application() && lb.is_internet_facing() {
+                    lb.web_acl = Some(Fetched::from(self.web_acl(&waf, &lb.arn).await));
+                }
+                Ok::<LoadBalancer, CallError>(lb)
+            }
+        }))
+        .await?;
+        let mut out = read;
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    async fn listeners(&self, elb: &Elbv2, lb_arn: &str) -> Result<Vec<Listener>, CallError> {
+        let mut out = vec![];
+        let mut marker: Option<String> = None;
+        loop {
+            let request = elb
+                .describe_listeners()
+                .load_balancer_arn(lb_arn)
+                .set_marker(marker.clone());
+            let page = self
+                .send("elasticloadbalancing:DescribeListeners", request.send())
+                .await?;
+            for l in page.listeners() {
+                let (Some(arn), Some(port)) = (l.listener_arn(), l.port()) else {
+                    continue;
+                };
+                let mut certificates: Vec<String> = l
+                    .certificates()
+                    .iter()
+                    .filter_map(|c| c.certificate_arn().map(str::to_string))
+                    .collect();
+                certificates.sort();
+                out.push(Listener {
+                    arn: arn.to_string(),
+                    protocol: l
+                        .protocol()
+                        .map(|p| p.as_str().to_string())
+                        .unwrap_or_default(),
+                    port,
+                    ssl_policy: l.ssl_policy().map(str::to_string),
+                    certificates,
+                    default_actions: l.default_actions().iter().map(action_from).collect(),
+                });
+            }
+            match next_marker(page.next_marker(), &marker) {
+                Some(m) => marker = Some(m),
+                None => break,
+            }
+        }
+        out.sort_by_key(|l| l.port);
+        Ok(out)
+    }
+
+    async fn web_acl(
+        &self,
+        waf: &aws_sdk_wafv2::Client,
+        resource_arn: &str,
+    ) -> Result<Option<String>, CallError> {
+        match self
+            .send(
+                "wafv2:GetWebACLForResource",
+                waf.get_web_acl_for_resource()
+                    .resource_arn(resource_arn)
+                    .send(),
+            )
+            .await
+        {
+            Ok(out) => Ok(out.web_acl().map(|a| a.arn().to_string())),
+            // Deleted between the listing and this read: no web ACL.
+            Err(e) if e.is_code("WAFNonexistentItemException") => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn classic_load_balancers(
+        &self,
+        region: &str,
+    ) -> Result<Vec<ClassicLoadBalancer>, CallError> {
+        let elb = self.elb_client(region);
+        let mut listed: Vec<(ClassicLoadBalancer, ListenerPolicies)> = vec![];
+        let mut marker: Option<String> = None;
+        loop {
+            let page = self
+                .send(
+                    "elasticloadbalancing:DescribeLoadBalancers",
+                    elb.describe_load_balancers()
+                        .set_marker(marker.clone())
+                        .send(),
+                )
+                .await?;
+            for d in page.load_balancer_descriptions() {
+                let Some(name) = d.load_balancer_name() else {
+                    continue;
+                };
+                let mut policies = vec![];
+                let listeners = d
+                    .listener_descriptions()
+                    .iter()
+                    .filter_map(|ld| {
+                        let l = ld.listener()?;
+                        policies.push((l.load_balancer_port(), ld.policy_names().to_vec()));
+                        Some(ClassicListener {
+                            protocol: l.protocol().to_ascii_uppercase(),
+                            port: l.load_balancer_port(),
+                            instance_protocol: l
+                                .instance_protocol()
+                                .unwrap_or_default()
+                                .to_ascii_uppercase(),
+                            instance_port: l.instance_port(),
+                            certificate: l.ssl_certificate_id().map(str::to_string),
+                            security_policy: None,
+                        })
+                    })
+                    .collect();
+                let mut groups = d.security_groups().to_vec();
+                groups.sort();
+                listed.push((
+                    ClassicLoadBalancer {
+                        name: name.to_string(),
+                        scheme: d.scheme().unwrap_or_default().to_string(),
+                        security_groups: groups,
+                        listeners,
+                    },
+                    policies,
+                ));
+            }
+            match next_marker(page.next_marker(), &marker) {
+                Some(m) => marker = Some(m),
+                None => break,
+            }
+        }
+        // The predefined policy behind each HTTPS/SSL listener: one read per
+        // load balancer that has such a listener.
+        let read = try_join_all(listed.into_iter().map(|(mut c, policies)| {
+            let elb = elb.clone();
+            async move {
+                let names: Vec<String> = c
+                    .listeners
+                    .iter()
+                    .filter(|l| l.is_tls())
+                    .flat_map(|l| {
+                        policies
+                            .iter()
+                            .filter(|(p, _)| *p == l.port)
+                            .flat_map(|(_, n)| n.iter().cloned())
+                    })
+                    .collect();
+                if names.is_empty() {
+                    return Ok::<ClassicLoadBalancer, CallError>(c);
+                }
+                let out = self
+                    .send(
+                        "elasticloadbalancing:DescribeLoadBalancerPolicies",
+                        elb.describe_load_balancer_policies()
+                            .load_balancer_name(&c.name)
+                            .send(),
+                    )
+                    .await?;
+                let reference: BTreeMap<String, String> =
+                    out.policy_descriptions()
+                        .iter()
+                        .filter_map(|p| {
+                            let r = p.policy_attribute_descriptions().iter().find(|a| {
+                                a.attribute_name() == Some("Reference-Security-Policy")
+                            })?;
+                            Some((
+                                p.policy_name()?.to_string(),
+                                r.attribute_value()?.to_string(),
+                            ))
+                        })
+                        .collect();
+                for l in c.listeners.iter_mut().filter(|l| l.is_tls()) {
+                    l.security_policy = policies
+                        .iter()
+                        .filter(|(p, _)| *p == l.port)
+                        .flat_map(|(_, n)| n.iter())
+                        .find_map(|n| reference.get(n).cloned());
+                }
+                Ok(c)
+            }
+        }))
+        .await?;
+        let mut out = read;
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    // -----------------------------------------------------------------------
+    // Inspector
+
+    pub(super) async fn collect_inspector(&self) -> Result<Inspector, CallError> {
+        let account = self.identity().account.clone();
+        Ok(Inspector {
+            regions: self
+                .by_region(|r| {
+                    let account = account.clone();
+                    async move { self.inspector_status(&r, &account).await }
+                })
+                .await?,
+        })
+    }
+
+    async fn inspector_status(
+        &self,
+        region: &str,
+        account: &str,
+    ) -> Result<InspectorStatus, CallError> {
+        const ACTION: &str = "inspector2:BatchGetAccountStatus";
+        let client = self.inspector_client(region);
+        // The account id is optional on AWS but required by some emulators.
+        let out = self
+            .send(
+                ACTION,
+                client
+                    .batch_get_account_status()
+                    .account_ids(account)
+                    .send(),
+            )
+            .await?;
+        if let Some(f) = out.failed_accounts().first() {
+            return Err(CallError::new(
+                ACTION,
+                Some(f.error_code().as_str().to_string()),
+                f.error_message().to_string(),
+            ));
+        }
+        let Some(a) = out.accounts().iter().find(|a| a.account_id() == account) else {
+            // Never enabled: the account is not listed.
+            return Ok(InspectorStatus {
+                status: "DISABLED".into(),
+                scans: BTreeMap::new(),
+            });
+        };
+        let status = a
+            .state()
+            .map(|s| s.status().as_str().to_string())
+            .unwrap_or_else(|| "DISABLED".into());
+        let mut scans = BTreeMap::new();
+        if let Some(r) = a.resource_state() {
+            for (name, state) in [
+                ("EC2", r.ec2()),
+                ("ECR", r.ecr()),
+                ("LAMBDA", r.lambda()),
+                ("LAMBDA_CODE", r.lambda_code()),
+            ] {
+                if let Some(s) = state {
+                    scans.insert(name.to_string(), s.status().as_str().to_string());
+                }
+            }
+        }
+        Ok(InspectorStatus { status, scans })
+    }
+
+    // -----------------------------------------------------------------------
+    // Apply
+
     /// Send one op of this group.
     pub(super) async fn apply_workloads(&self, op: &WorkloadsOp) -> Result<(), CallError> {
-        match *op {}
+        let action = op.action();
+        match op {
+            WorkloadsOp::ModifyDbInstancePublicAccess {
+                region,
+                instance,
+                publicly_accessible,
+            } => {
+                let request = self
+                    .rds_client(region)
+                    .modify_db_instance()
+                    .db_instance_identifier(instance)
+                    .publicly_accessible(*publicly_accessible)
+                    .apply_immediately(true);
+                self.send_write(action, request.send()).await?;
+            }
+            WorkloadsOp::ModifyDbSnapshotRestore {
+                region,
+                snapshot,
+                add,
+                remove,
+            } => {
+                let request = self
+                    .rds_client(region)
+                    .modify_db_snapshot_attribute()
+                    .db_snapshot_identifier(snapshot)
+                    .attribute_name("restore")
+                    .set_values_to_add(non_empty(add))
+                    .set_values_to_remove(non_empty(remove));
+                self.send_write(action, request.send()).await?;
+            }
+            WorkloadsOp::ModifyDbClusterSnapshotRestore {
+                region,
+                snapshot,
+                add,
+                remove,
+            } => {
+                let request = self
+                    .rds_client(region)
+                    .modify_db_cluster_snapshot_attribute()
+                    .db_cluster_snapshot_identifier(snapshot)
+                    .attribute_name("restore")
+                    .set_values_to_add(non_empty(add))
+                    .set_values_to_remove(non_empty(remove));
+                self.send_write(action, request.send()).await?;
+            }
+            WorkloadsOp::UpsertRecordSet { zone, record } => {
+                self.change_record_set(action, zone, record, true).await?;
+            }
+            WorkloadsOp::DeleteRecordSet { zone, record } => {
+                self.change_record_set(action, zone, record, false).await?;
+            }
+            WorkloadsOp::ModifyListenerDefaultActions {
+                region,
+                listener_arn,
+                actions,
+                ..
+            } => {
+                let actions = actions
+                    .iter()
+                    .map(|a| action_to(action, a))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let request = self
+                    .elbv2_client(region)
+                    .modify_listener()
+                    .listener_arn(listener_arn)
+                    .set_default_actions(Some(actions));
+                self.send_write(action, request.send()).await?;
+            }
+            WorkloadsOp::ModifyListenerSslPolicy {
+                region,
+                listener_arn,
+                ssl_policy,
+                ..
+            } => {
+                let request = self
+                    .elbv2_client(region)
+                    .modify_listener()
+                    .listener_arn(listener_arn)
+                    .ssl_policy(ssl_policy);
+                self.send_write(action, request.send()).await?;
+            }
+            WorkloadsOp::EnableInspector {
+                region,
+                account,
+                resource_types,
+            } => {
+                let request = self
+                    .inspector_client(region)
+                    .enable()
+                    .account_ids(account)
+                    .set_resource_types(Some(scan_types(resource_types)));
+                self.send_write(action, request.send()).await?;
+            }
+            WorkloadsOp::DisableInspector {
+                region,
+                account,
+                resource_types,
+            } => {
+                let request = self
+                    .inspector_client(region)
+                    .disable()
+                    .account_ids(account)
+                    .set_resource_types(Some(scan_types(resource_types)));
+                self.send_write(action, request.send()).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn change_record_set(
+        &self,
+        action: &str,
+        zone: &str,
+        record: &RecordSet,
+        upsert: bool,
+    ) -> Result<(), CallError> {
+        use aws_sdk_route53::types::{
+            Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
+        };
+        let bad = |e: aws_sdk_route53::error::BuildError| {
+            CallError::new(action, None, format!("the change could not be built: {e}"))
+        };
+        let values = record
+            .values
+            .iter()
+            .map(|v| ResourceRecord::builder().value(v).build().map_err(bad))
+            .collect::<Result<Vec<_>, _>>()?;
+        let set = ResourceRecordSet::builder()
+            .name(&record.name)
+            .r#type(RrType::from(record.rtype.as_str()))
+            .ttl(record.ttl)
+            .set_resource_records(Some(values))
+            .build()
+            .map_err(bad)?;
+        let change = Change::builder()
+            // UPSERT, never CREATE: it replaces the whole set, and some
+            // emulators duplicate a set on CREATE.
+            .action(if upsert {
+                ChangeAction::Upsert
+            } else {
+                ChangeAction::Delete
+            })
+            .resource_record_set(set)
+            .build()
+            .map_err(bad)?;
+        let batch = ChangeBatch::builder()
+            .comment("moat")
+            .changes(change)
+            .build()
+            .map_err(bad)?;
+        let request = self
+            .route53_client()
+            .change_resource_record_sets()
+            .hosted_zone_id(zone)
+            .change_batch(batch);
+        self.send_write(action, request.send()).await?;
+        Ok(())
+    }
+}
+
+/// The next page's marker, or `None` at the end (or when a service repeats
+/// the marker it was given, which would loop forever).
+fn next_marker(next: Option<&str>, current: &Option<String>) -> Option<String> {
+    next.filter(|m| !m.is_empty() && current.as_deref() != Some(*m))
+        .map(str::to_string)
+}
+
+fn non_empty(v: &[String]) -> Option<Vec<String>> {
+    (!v.is_empty()).then(|| v.to_vec())
+}
+
+/// The values of the `restore` attribute, sorted.
+fn restore_values(attrs: Vec<(Option<&str>, &[String])>) -> Vec<String> {
+    let mut out: Vec<String> = attrs
+        .into_iter()
+        .filter(|(name, _)| *name == Some("restore"))
+        .flat_map(|(_, v)| v.iter().cloned())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn scan_types(types: &[String]) -> Vec<aws_sdk_inspector2::types::ResourceScanType> {
+    types
+        .iter()
+        .map(|t| aws_sdk_inspector2::types::ResourceScanType::from(t.as_str()))
+        .collect()
+}
+
+fn action_from(a: &aws_sdk_elasticloadbalancingv2::types::Action) -> ListenerAction {
+    ListenerAction {
+        kind: a
+            .r#type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
+        order: a.order(),
+        target_group_arn: a.target_group_arn().map(str::to_string),
+        forward: a.forward_config().map(|f| ForwardConfig {
+            target_groups: f
+                .target_groups()
+                .iter()
+                .filter_map(|g| {
+                    Some(WeightedTargetGroup {
+                        arn: g.target_group_arn()?.to_string(),
+                        weight: g.weight(),
+                    })
+                })
+                .collect(),
+            stickiness_enabled: f.target_group_stickiness_config().and_then(|s| s.enabled()),
+            stickiness_duration: f
+                .target_group_stickiness_config()
+                .and_then(|s| s.duration_seconds()),
+        }),
+        redirect: a.redirect_config().map(|r| RedirectConfig {
+            protocol: r.protocol().map(str::to_string),
+            port: r.port().map(str::to_string),
+            host: r.host().map(str::to_string),
+            path: r.path().map(str::to_string),
+            query: r.query().map(str::to_string),
+            status_code: r
+                .status_code()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+        }),
+        fixed_response: a.fixed_response_config().map(|x| FixedResponse {
+            status_code: x.status_code().unwrap_or_default().to_string(),
+            content_type: x.content_type().map(str::to_string),
+            message_body: x.message_body().map(str::to_string),
+        }),
+    }
+}
+
+fn action_to(
+    action: &str,
+    a: &ListenerAction,
+) -> Result<aws_sdk_elasticloadbalancingv2::types::Action, CallError> {
+    use aws_sdk_elasticloadbalancingv2::types::{
+        Action, ActionTypeEnum, FixedResponseActionConfig, ForwardActionConfig,
+        RedirectActionConfig, RedirectActionStatusCodeEnum, TargetGroupStickinessConfig,
+        TargetGroupTuple,
+    };
+    if !a.is_restorable() {
+        return Err(CallError::new(
+            action,
+            None,
+            format!("moat cannot send a listener action of type {}", a.kind),
+        ));
+    }
+    let mut b = Action::builder()
+        .r#type(ActionTypeEnum::from(a.kind.as_str()))
+        .set_order(a.order)
+        .set_target_group_arn(a.target_group_arn.clone());
+    if let Some(f) = &a.forward {
+        let stickiness =
+            (f.stickiness_enabled.is_some() || f.stickiness_duration.is_some()).then(|| {
+                TargetGroupStickinessConfig::builder()
+                    .set_enabled(f.stickiness_enabled)
+                    .set_duration_seconds(f.stickiness_duration)
+                    .build()
+            });
+        b = b.forward_config(
+            ForwardActionConfig::builder()
+                .set_target_groups(Some(
+                    f.target_groups
+                        .iter()
+                        .map(|g| {
+                            TargetGroupTuple::builder()
+                                .target_group_arn(&g.arn)
+                                .set_weight(g.weight)
+                                .build()
+                        })
+                        .collect(),
+                ))
+                .set_target_group_stickiness_config(stickiness)
+                .build(),
+        );
+    }
+    if let Some(r) = &a.redirect {
+        b = b.redirect_config(
+            RedirectActionConfig::builder()
+                .set_protocol(r.protocol.clone())
+                .set_port(r.port.clone())
+                .set_host(r.host.clone())
+                .set_path(r.path.clone())
+                .set_query(r.query.clone())
+                .status_code(RedirectActionStatusCodeEnum::from(r.status_code.as_str()))
+                .build(),
+        );
+    }
+    if let Some(x) = &a.fixed_response {
+        b = b.fixed_response_config(
+            FixedResponseActionConfig::builder()
+                .status_code(&x.status_code)
+                .set_content_type(x.content_type.clone())
+                .set_message_body(x.message_body.clone())
+                .build(),
+        );
+    }
+    Ok(b.build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_stop_at_the_end_and_on_repeats() {
+        assert_eq!(next_marker(None, &None), None);
+        assert_eq!(next_marker(Some(""), &None), None);
+        assert_eq!(next_marker(Some("a"), &None), Some("a".into()));
+        assert_eq!(next_marker(Some("a"), &Some("a".into())), None);
+    }
+
+    #[test]
+    fn restore_values_take_only_the_restore_attribute() {
+        let all = vec!["all".to_string(), "1234".to_string()];
+        let other = vec!["x".to_string()];
+        assert_eq!(
+            restore_values(vec![(Some("restore"), &all), (Some("other"), &other)]),
+            vec!["1234".to_string(), "all".to_string()]
+        );
+    }
+
+    #[test]
+    fn listener_actions_convert_both_ways() {
+        let a = ListenerAction::redirect_to_https();
+        let sdk = action_to("x", &a).expect("builds");
+        assert_eq!(action_from(&sdk), a);
+        let fwd = ListenerAction {
+            kind: "forward".into(),
+            order: Some(1),
+            target_group_arn: Some("arn:tg".into()),
+            forward: Some(ForwardConfig {
+                target_groups: vec![WeightedTargetGroup {
+                    arn: "arn:tg".into(),
+                    weight: Some(1),
+                }],
+                stickiness_enabled: Some(false),
+                stickiness_duration: None,
+            }),
+            redirect: None,
+            fixed_response: None,
+        };
+        assert_eq!(action_from(&action_to("x", &fwd).expect("builds")), fwd);
+        let auth = ListenerAction {
+            kind: "authenticate-oidc".into(),
+            ..fwd
+        };
+        assert!(action_to("x", &auth).is_err());
     }
 }

@@ -1,0 +1,437 @@
+//! The `elb` section: plain HTTP on internet-facing load balancers, and the
+//! TLS security policies of HTTPS and TLS listeners. Application and Network
+//! Load Balancers (ELBv2) get a plan; Classic Load Balancers are checked and
+//! get migration steps. (elb.security-groups reuses the ec2 group's analysis;
+//! each load balancer's groups and listener ports are collected here.)
+
+use super::rds::{each_region, in_region, outcome, res};
+use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
+use crate::guide::msg;
+use crate::inventory::{
+    ClassicLoadBalancer, ElbRegion, Inventory, Listener, LoadBalancer, PartId, RegionScope,
+    WorkloadsRef,
+};
+use crate::plan::workloads as plans;
+
+pub const HTTPS_LISTENERS: &str = "elb.https-listeners";
+pub const TLS_POLICY: &str = "elb.tls-policy";
+
+pub const ITEMS: &[ItemDef] = &[
+    ItemDef {
+        id: HTTPS_LISTENERS,
+        section: "elb",
+        needs: &[PartId::Elb],
+        cis: &[],
+        security_hub: &["ELB.1"],
+        check: https_listeners,
+        fix: Fix::Plan(plans::elb_https_listeners),
+        inputs: &[],
+    },
+    ItemDef {
+        id: TLS_POLICY,
+        section: "elb",
+        needs: &[PartId::Elb],
+        cis: &[],
+        security_hub: &["ELB.17", "ELB.8"],
+        check: tls_policy,
+        fix: Fix::Plan(plans::elb_tls_policy),
+        inputs: &[],
+    },
+];
+
+/// What the fix sets: TLS 1.3 and 1.2 with forward-secret ciphers.
+pub const RECOMMENDED_TLS_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+/// What the fix sets on a listener that uses a FIPS policy.
+pub const RECOMMENDED_FIPS_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04";
+
+/// ELBv2 security policies that pass: TLS 1.2 at least, TLS 1.3 offered.
+/// Newer policies of the same families (`ELBSecurityPolicy-TLS13-1-2-…`,
+/// `ELBSecurityPolicy-TLS13-1-3-…`) pass too, so a policy AWS publishes
+/// after this list was written is not flagged.
+pub const CURRENT_TLS_POLICIES: &[&str] = &[
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+];
+
+/// Policies that fail, for the tests and the messages: they admit TLS 1.0
+/// or 1.1, or do not offer TLS 1.3.
+pub const OUTDATED_TLS_POLICIES: &[&str] = &[
+    "ELBSecurityPolicy-2016-08",
+    "ELBSecurityPolicy-2015-05",
+    "ELBSecurityPolicy-TLS-1-0-2015-04",
+    "ELBSecurityPolicy-TLS-1-1-2017-01",
+    "ELBSecurityPolicy-TLS-1-2-2017-01",
+    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+    "ELBSecurityPolicy-FS-2018-06",
+    "ELBSecurityPolicy-FS-1-1-2019-08",
+    "ELBSecurityPolicy-FS-1-2-2019-08",
+    "ELBSecurityPolicy-FS-1-2-Res-2019-08",
+    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+    "ELBSecurityPolicy-TLS13-1-0-2021-06",
+    "ELBSecurityPolicy-TLS13-1-1-2021-06",
+    "ELBSecurityPolicy-TLS13-1-0-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-1-FIPS-2023-04",
+];
+
+/// Classic Load Balancers cannot offer TLS 1.3; these (TLS 1.2 only) are
+/// the best they have, and pass.
+pub const CLASSIC_TLS12_POLICIES: &[&str] = &[
+    "ELBSecurityPolicy-TLS-1-2-2017-01",
+    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+];
+
+/// Is `policy` ELBSecurityPolicy-TLS13-1-2-2021-06 or as strict and newer?
+pub fn tls_policy_is_current(policy: &str) -> bool {
+    CURRENT_TLS_POLICIES.contains(&policy)
+        || policy.starts_with("ELBSecurityPolicy-TLS13-1-2-")
+        || policy.starts_with("ELBSecurityPolicy-TLS13-1-3-")
+}
+
+/// The policy the fix sets in place of `current`.
+pub fn replacement_policy(current: Option<&str>) -> &'static str {
+    if current.is_some_and(|p| p.contains("FIPS")) {
+        RECOMMENDED_FIPS_POLICY
+    } else {
+        RECOMMENDED_TLS_POLICY
+    }
+}
+
+pub fn listener_resource(region: &str, lb: &LoadBalancer, l: &Listener) -> String {
+    res(WorkloadsRef::Listener {
+        region: region.to_string(),
+        load_balancer: lb.name.clone(),
+        port: l.port,
+    })
+}
+
+pub fn classic_resource(region: &str, c: &ClassicLoadBalancer) -> String {
+    res(WorkloadsRef::ClassicLoadBalancer {
+        region: region.to_string(),
+        name: c.name.clone(),
+    })
+}
+
+/// HTTP listeners of internet-facing ALBs that do not just redirect to HTTPS.
+pub fn plain_http_listeners(lb: &LoadBalancer) -> impl Iterator<Item = &Listener> {
+    lb.listeners.iter().filter(move |l| {
+        lb.is_internet_facing()
+            && lb.is_application()
+            && l.protocol == "HTTP"
+            && !(l.default_actions.len() == 1 && l.default_actions[0].redirects_to_https())
+    })
+}
+
+/// HTTPS/TLS listeners whose policy falls short.
+pub fn outdated_listeners(lb: &LoadBalancer) -> impl Iterator<Item = &Listener> {
+    lb.listeners
+        .iter()
+        .filter(|l| l.is_tls() && !l.ssl_policy.as_deref().is_some_and(tls_policy_is_current))
+}
+
+fn elb(inv: &Inventory) -> Option<&crate::inventory::ByRegion<ElbRegion>> {
+    inv.elb.ready().map(|e| &e.regions)
+}
+
+fn action_summary(l: &Listener) -> String {
+    let kinds: Vec<&str> = l.default_actions.iter().map(|a| a.kind.as_str()).collect();
+    if kinds.is_empty() {
+        "-".into()
+    } else {
+        kinds.join(", ")
+    }
+}
+
+fn https_listeners(inv: &Inventory, _: &Ctx) -> Outcome {
+    let Some(regions) = elb(inv) else {
+        return Outcome::pass(String::new());
+    };
+    let mut findings = vec![];
+    let mut facing = 0usize;
+    each_region(
+        regions,
+        Some(RegionScope::Elb),
+        &mut findings,
+        |region, r, out| {
+            for lb in &r.load_balancers {
+                if lb.is_internet_facing() {
+                    facing += 1;
+                }
+                for l in plain_http_listeners(lb) {
+                    out.push(in_region(
+                        Finding::fail(
+                            listener_resource(region, lb, l),
+                            msg(
+                                HTTPS_LISTENERS,
+                                "finding",
+                                &[
+                                    ("name", &lb.name),
+                                    ("port", &l.port.to_string()),
+                                    ("region", region),
+                                    ("actions", &action_summary(l)),
+                                ],
+                            ),
+                        ),
+                        region,
+                    ));
+                }
+            }
+            for c in r.classic.iter().filter(|c| c.is_internet_facing()) {
+                facing += 1;
+                let ports: Vec<String> = c
+                    .listeners
+                    .iter()
+                    .filter(|l| l.protocol == "HTTP")
+                    .map(|l| l.port.to_string())
+                    .collect();
+                if !ports.is_empty() {
+                    out.push(in_region(
+                        Finding::fail(
+                            classic_resource(region, c),
+                            msg(
+                                HTTPS_LISTENERS,
+                                "classic",
+                                &[
+                                    ("name", &c.name),
+                                    ("ports", &ports.join(", ")),
+                                    ("region", region),
+                                ],
+                            ),
+                        ),
+                        region,
+                    ));
+                }
+            }
+        },
+    );
+    if facing == 0 && findings.is_empty() {
+        return Outcome::pass(msg(HTTPS_LISTENERS, "none", &[]));
+    }
+    let bad = findings.iter().filter(|f| f.status == Status::Fail).count();
+    outcome(
+        findings,
+        msg(HTTPS_LISTENERS, "pass", &[("count", &facing.to_string())]),
+        msg(HTTPS_LISTENERS, "fail", &[("count", &bad.to_string())]),
+    )
+}
+
+fn tls_policy(inv: &Inventory, _: &Ctx) -> Outcome {
+    let Some(regions) = elb(inv) else {
+        return Outcome::pass(String::new());
+    };
+    let mut findings = vec![];
+    let mut tls = 0usize;
+    each_region(
+        regions,
+        Some(RegionScope::Elb),
+        &mut findings,
+        |region, r, out| {
+            for lb in &r.load_balancers {
+                tls += lb.listeners.iter().filter(|l| l.is_tls()).count();
+                for l in outdated_listeners(lb) {
+                    let policy = l.ssl_policy.as_deref().unwrap_or("-");
+                    out.push(in_region(
+                        Finding::fail(
+                            listener_resource(region, lb, l),
+                            msg(
+                                TLS_POLICY,
+                                "finding",
+                                &[
+                                    ("name", &lb.name),
+                                    ("protocol", &l.protocol),
+                                    ("port", &l.port.to_string()),
+                                    ("region", region),
+                                    ("policy", policy),
+                                    ("min", RECOMMENDED_TLS_POLICY),
+                                ],
+                            ),
+                        ),
+                        region,
+                    ));
+                }
+            }
+            for c in &r.classic {
+                let listeners: Vec<_> = c.listeners.iter().filter(|l| l.is_tls()).collect();
+                tls += listeners.len();
+                let bad: Vec<String> = listeners
+                    .iter()
+                    .filter(|l| {
+                        !l.security_policy
+                            .as_deref()
+                            .is_some_and(|p| CLASSIC_TLS12_POLICIES.contains(&p))
+                    })
+                    .map(|l| {
+                        format!(
+                            "{}:{} ({})",
+                            l.protocol,
+                            l.port,
+                            l.security_policy.as_deref().unwrap_or("custom or none")
+                        )
+                    })
+                    .collect();
+                if !bad.is_empty() {
+                    out.push(in_region(
+                        Finding::fail(
+                            classic_resource(region, c),
+                            msg(
+                                TLS_POLICY,
+                                "classic",
+                                &[
+                                    ("name", &c.name),
+                                    ("region", region),
+                                    ("listeners", &bad.join(", ")),
+                                    ("policy", CLASSIC_TLS12_POLICIES[0]),
+                                ],
+                            ),
+                        ),
+                        region,
+                    ));
+                }
+            }
+        },
+    );
+    if tls == 0 && findings.is_empty() {
+        return Outcome::pass(msg(TLS_POLICY, "none", &[]));
+    }
+    let bad = findings.iter().filter(|f| f.status == Status::Fail).count();
+    outcome(
+        findings,
+        msg(
+            TLS_POLICY,
+            "pass",
+            &[("count", &tls.to_string()), ("min", RECOMMENDED_TLS_POLICY)],
+        ),
+        msg(TLS_POLICY, "fail", &[("count", &bad.to_string())]),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::other::testkit::*;
+    use crate::inventory::ListenerAction;
+    use crate::plan::{Inputs, Op, PlanError, WorkloadsOp};
+
+    #[test]
+    fn tls_policy_list() {
+        for p in CURRENT_TLS_POLICIES {
+            assert!(tls_policy_is_current(p), "{p}");
+        }
+        for p in OUTDATED_TLS_POLICIES {
+            assert!(!tls_policy_is_current(p), "{p}");
+        }
+        assert!(CURRENT_TLS_POLICIES.contains(&RECOMMENDED_TLS_POLICY));
+        assert!(CURRENT_TLS_POLICIES.contains(&RECOMMENDED_FIPS_POLICY));
+        // A newer policy of a passing family passes without a code change.
+        assert!(tls_policy_is_current("ELBSecurityPolicy-TLS13-1-2-2027-01"));
+        assert!(!tls_policy_is_current(""));
+        assert_eq!(
+            replacement_policy(Some("ELBSecurityPolicy-TLS13-1-0-FIPS-2023-04")),
+            RECOMMENDED_FIPS_POLICY
+        );
+        assert_eq!(
+            replacement_policy(Some("ELBSecurityPolicy-2016-08")),
+            RECOMMENDED_TLS_POLICY
+        );
+    }
+
+    #[test]
+    fn https_listeners_flags_internet_facing_http_and_classic() {
+        let t = T::new();
+        let inv = inventory();
+        let r = t.eval(&inv, HTTPS_LISTENERS);
+        assert_eq!(r.status, Status::Fail);
+        let names: Vec<&str> = r.findings.iter().map(|f| f.resource.as_str()).collect();
+        // The internal ALB is not flagged.
+        assert_eq!(
+            names,
+            vec![
+                "listener/us-east-1/web/80",
+                "classic-lb/us-east-1/legacy-classic"
+            ]
+        );
+        let plan = t
+            .plan(&inv, HTTPS_LISTENERS, &Inputs::default())
+            .expect("plan");
+        match plan.ops().collect::<Vec<_>>().as_slice() {
+            [Op::Workloads(WorkloadsOp::ModifyListenerDefaultActions { actions, port, .. })] => {
+                assert_eq!(*port, 80);
+                assert_eq!(actions, &vec![ListenerAction::redirect_to_https()]);
+            }
+            other => panic!("{other:?}"),
+        }
+        // The preview shows the listener before and after.
+        let rc = &plan.resources[0];
+        assert!(rc.before_text().contains("\"forward\""));
+        assert!(rc.after_text().contains("HTTP_301"));
+        // The classic one is named in the warnings.
+        assert!(
+            plan.warnings.iter().any(|w| w.contains("legacy-classic")),
+            "{:?}",
+            plan.warnings
+        );
+        let after = t.fix(&inv, HTTPS_LISTENERS, &Inputs::default());
+        let r = t.eval(&after, HTTPS_LISTENERS);
+        assert_eq!(r.findings.len(), 1);
+        // Only the classic one remains: guided.
+        assert!(matches!(
+            t.plan(&after, HTTPS_LISTENERS, &Inputs::default()),
+            Err(PlanError::Guided(m)) if m.contains("legacy-classic")
+        ));
+    }
+
+    #[test]
+    fn tls_policy_plan_upgrades_old_policies_only() {
+        let t = T::new();
+        let inv = inventory();
+        let r = t.eval(&inv, TLS_POLICY);
+        let names: Vec<&str> = r.findings.iter().map(|f| f.resource.as_str()).collect();
+        assert_eq!(
+            names,
+            vec![
+                "listener/us-east-1/web/443",
+                "classic-lb/us-east-1/legacy-classic"
+            ]
+        );
+        let plan = t.plan(&inv, TLS_POLICY, &Inputs::default()).expect("plan");
+        match plan.ops().collect::<Vec<_>>().as_slice() {
+            [
+                Op::Workloads(WorkloadsOp::ModifyListenerSslPolicy {
+                    ssl_policy, port, ..
+                }),
+            ] => {
+                assert_eq!(*port, 443);
+                assert_eq!(ssl_policy, RECOMMENDED_TLS_POLICY);
+            }
+            other => panic!("{other:?}"),
+        }
+        let after = t.fix(&inv, TLS_POLICY, &Inputs::default());
+        assert_eq!(t.eval(&after, TLS_POLICY).findings.len(), 1);
+    }
+
+    #[test]
+    fn http_listeners_never_count_their_reported_policy() {
+        // Emulators report an SslPolicy on HTTP listeners: the protocol decides.
+        let t = T::new();
+        let mut inv = inventory();
+        let lb = &mut elb_mut(&mut inv, US).load_balancers[0];
+        lb.listeners[0].ssl_policy = Some("ELBSecurityPolicy-2016-08".into());
+        let r = t.eval(&inv, TLS_POLICY);
+        assert!(
+            !r.findings
+                .iter()
+                .any(|f| f.resource == "listener/us-east-1/web/80")
+        );
+    }
+}

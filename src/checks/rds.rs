@@ -1,0 +1,512 @@
+//! The `rds` section: instances reachable from the internet, unencrypted
+//! storage, public snapshots. (rds.open-security-groups reuses the ec2
+//! group's security-group analysis; its data is collected here: each
+//! instance's VPC security groups and port.)
+//!
+//! Also the helpers the group's regional checks share: per-region errors
+//! become `error` findings of that region only.
+
+use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
+use crate::guide::msg;
+use crate::inventory::{
+    ByRegion, DbInstance, DbSnapshot, Fetched, Inventory, PartId, RdsRegion, RegionScope,
+    ResourceRef, WorkloadsRef,
+};
+use crate::plan::workloads as plans;
+
+pub const PUBLIC_INSTANCES: &str = "rds.public-instances";
+pub const STORAGE_ENCRYPTED: &str = "rds.storage-encrypted";
+pub const PUBLIC_SNAPSHOTS: &str = "rds.public-snapshots";
+
+pub const ITEMS: &[ItemDef] = &[
+    ItemDef {
+        id: PUBLIC_INSTANCES,
+        section: "rds",
+        needs: &[PartId::Rds],
+        cis: &["3.2.3"],
+        security_hub: &["RDS.2"],
+        check: public_instances,
+        fix: Fix::Plan(plans::rds_public_instances),
+        inputs: &[],
+    },
+    ItemDef {
+        id: STORAGE_ENCRYPTED,
+        section: "rds",
+        needs: &[PartId::Rds],
+        cis: &["3.2.1"],
+        security_hub: &["RDS.3"],
+        check: storage_encrypted,
+        // Guided (no API encrypts in place), yet the live state decides.
+        fix: Fix::Guided,
+        inputs: &[],
+    },
+    ItemDef {
+        id: PUBLIC_SNAPSHOTS,
+        section: "rds",
+        needs: &[PartId::Rds],
+        cis: &[],
+        security_hub: &["RDS.1"],
+        check: public_snapshots,
+        fix: Fix::Plan(plans::rds_public_snapshots),
+        inputs: &[],
+    },
+];
+
+/// The message table shared by the group's checks.
+pub(crate) const GROUP: &str = "workloads";
+
+/// The KMS key the storage-encryption steps suggest: RDS's AWS managed key.
+pub const DEFAULT_RDS_KEY: &str = "alias/aws/rds";
+
+pub(crate) fn res(r: WorkloadsRef) -> String {
+    ResourceRef::Workloads(r).to_string()
+}
+
+pub(crate) fn in_region(mut f: Finding, region: &str) -> Finding {
+    f.region = Some(region.to_string());
+    f
+}
+
+/// The `error` finding of a region whose listing failed.
+pub(crate) fn region_error(
+    resource: String,
+    region: &str,
+    e: &crate::inventory::PartError,
+) -> Finding {
+    Finding {
+        resource,
+        region: Some(region.to_string()),
+        status: Status::Error,
+        detail: msg(
+            GROUP,
+            "region_error",
+            &[("region", region), ("error", &e.summary())],
+        ),
+    }
+}
+
+/// Visit every region's data; a failed region adds its `error` finding.
+pub(crate) fn each_region<'a, T>(
+    regions: &'a ByRegion<T>,
+    scope: Option<RegionScope>,
+    findings: &mut Vec<Finding>,
+    mut visit: impl FnMut(&'a str, &'a T, &mut Vec<Finding>),
+) {
+    for (region, f) in regions {
+        match f {
+            Fetched::Ready(v) => visit(region, v, findings),
+            Fetched::Error(e) => {
+                let r = match scope {
+                    Some(scope) => WorkloadsRef::Region {
+                        scope,
+                        region: region.clone(),
+                    },
+                    None => WorkloadsRef::Inspector {
+                        region: region.clone(),
+                    },
+                };
+                findings.push(region_error(res(r), region, e));
+            }
+        }
+    }
+}
+
+/// Fail when a finding fails; else `error` when a region or resource could
+/// not be read (the rest passing says nothing about it); else pass.
+pub(crate) fn outcome(findings: Vec<Finding>, pass: String, fail: String) -> Outcome {
+    let errors = findings
+        .iter()
+        .filter(|f| f.status == Status::Error)
+        .count();
+    if errors > 0 && !findings.iter().any(|f| f.status == Status::Fail) {
+        return Outcome {
+            status: Status::Error,
+            summary: msg(GROUP, "some_unreadable", &[("count", &errors.to_string())]),
+            findings,
+        };
+    }
+    Outcome::from_findings(findings, pass, fail)
+}
+
+fn rds(inv: &Inventory) -> Option<&ByRegion<RdsRegion>> {
+    inv.rds.ready().map(|r| &r.regions)
+}
+
+pub fn instance_resource(region: &str, i: &DbInstance) -> String {
+    res(WorkloadsRef::DbInstance {
+        region: region.to_string(),
+        id: i.id.clone(),
+    })
+}
+
+fn engine_label(i: &DbInstance) -> String {
+    if i.engine_version.is_empty() {
+        i.engine.clone()
+    } else {
+        format!("{} {}", i.engine, i.engine_version)
+    }
+}
+
+fn count(regions: &ByRegion<RdsRegion>, f: impl Fn(&RdsRegion) -> usize) -> usize {
+    regions.values().filter_map(Fetched::ready).map(f).sum()
+}
+
+fn public_instances(inv: &Inventory, _: &Ctx) -> Outcome {
+    let Some(regions) = rds(inv) else {
+        return Outcome::pass(String::new());
+    };
+    let mut findings = vec![];
+    each_region(
+        regions,
+        Some(RegionScope::Rds),
+        &mut findings,
+        |region, r, out| {
+            for i in r.instances.iter().filter(|i| i.publicly_accessible) {
+                let groups = if i.vpc_security_groups.is_empty() {
+                    "-".to_string()
+                } else {
+                    i.vpc_security_groups.join(", ")
+                };
+                out.push(in_region(
+                    Finding::fail(
+                        instance_resource(region, i),
+                        msg(
+                            PUBLIC_INSTANCES,
+                            "finding",
+                            &[
+                                ("name", &i.id),
+                                ("engine", &engine_label(i)),
+                                ("region", region),
+                                ("groups", &groups),
+                            ],
+                        ),
+                    ),
+                    region,
+                ));
+            }
+        },
+    );
+    let total = count(regions, |r| r.instances.len());
+    if total == 0 && findings.is_empty() {
+        return Outcome::pass(msg(PUBLIC_INSTANCES, "none", &[]));
+    }
+    let bad = findings.iter().filter(|f| f.status == Status::Fail).count();
+    outcome(
+        findings,
+        msg(PUBLIC_INSTANCES, "pass", &[("count", &total.to_string())]),
+        msg(PUBLIC_INSTANCES, "fail", &[("count", &bad.to_string())]),
+    )
+}
+
+/// A DB identifier with a suffix, within RDS's 63-character limit.
+fn derived_id(id: &str, suffix: &str) -> String {
+    let keep = 63usize.saturating_sub(suffix.len());
+    let base: String = id.chars().take(keep).collect();
+    format!("{}{suffix}", base.trim_end_matches('-'))
+}
+
+/// The storage-encryption procedure for one instance, with its names.
+pub fn encryption_steps(region: &str, i: &DbInstance) -> String {
+    let groups = if i.vpc_security_groups.is_empty() {
+        "-".to_string()
+    } else {
+        i.vpc_security_groups.join(", ")
+    };
+    match &i.cluster {
+        Some(cluster) => msg(
+            STORAGE_ENCRYPTED,
+            "finding_cluster",
+            &[
+                ("name", &i.id),
+                ("cluster", cluster),
+                ("engine", &engine_label(i)),
+                ("region", region),
+                ("snapshot", &derived_id(cluster, "-pre-encryption")),
+                ("copy", &derived_id(cluster, "-encrypted")),
+                ("new", &derived_id(cluster, "-enc")),
+                ("key", DEFAULT_RDS_KEY),
+                ("groups", &groups),
+            ],
+        ),
+        None => msg(
+            STORAGE_ENCRYPTED,
+            "finding",
+            &[
+                ("name", &i.id),
+                ("engine", &engine_label(i)),
+                ("class", &i.class),
+                ("region", region),
+                ("snapshot", &derived_id(&i.id, "-pre-encryption")),
+                ("copy", &derived_id(&i.id, "-encrypted")),
+                ("new", &derived_id(&i.id, "-enc")),
+                ("key", DEFAULT_RDS_KEY),
+                ("groups", &groups),
+            ],
+        ),
+    }
+}
+
+fn storage_encrypted(inv: &Inventory, _: &Ctx) -> Outcome {
+    let Some(regions) = rds(inv) else {
+        return Outcome::pass(String::new());
+    };
+    let mut findings = vec![];
+    each_region(
+        regions,
+        Some(RegionScope::Rds),
+        &mut findings,
+        |region, r, out| {
+            for i in r.instances.iter().filter(|i| !i.storage_encrypted) {
+                out.push(in_region(
+                    Finding::fail(instance_resource(region, i), encryption_steps(region, i)),
+                    region,
+                ));
+            }
+        },
+    );
+    let total = count(regions, |r| r.instances.len());
+    if total == 0 && findings.is_empty() {
+        return Outcome::pass(msg(STORAGE_ENCRYPTED, "none", &[]));
+    }
+    let bad = findings.iter().filter(|f| f.status == Status::Fail).count();
+    outcome(
+        findings,
+        msg(STORAGE_ENCRYPTED, "pass", &[("count", &total.to_string())]),
+        msg(STORAGE_ENCRYPTED, "fail", &[("count", &bad.to_string())]),
+    )
+}
+
+pub fn snapshot_resource(region: &str, s: &DbSnapshot, cluster: bool) -> String {
+    let (region, id) = (region.to_string(), s.id.clone());
+    res(if cluster {
+        WorkloadsRef::DbClusterSnapshot { region, id }
+    } else {
+        WorkloadsRef::DbSnapshot { region, id }
+    })
+}
+
+fn public_snapshots(inv: &Inventory, _: &Ctx) -> Outcome {
+    let Some(regions) = rds(inv) else {
+        return Outcome::pass(String::new());
+    };
+    let mut findings = vec![];
+    each_region(
+        regions,
+        Some(RegionScope::Rds),
+        &mut findings,
+        |region, r, out| {
+            let all = r
+                .snapshots
+                .iter()
+                .map(|s| (s, false))
+                .chain(r.cluster_snapshots.iter().map(|s| (s, true)));
+            for (s, cluster) in all {
+                let resource = snapshot_resource(region, s, cluster);
+                let key = if cluster {
+                    "finding_cluster"
+                } else {
+                    "finding"
+                };
+                match &s.restore {
+                    Fetched::Error(e) => out.push(Finding {
+                        resource,
+                        region: Some(region.to_string()),
+                        status: Status::Error,
+                        detail: msg(
+                            PUBLIC_SNAPSHOTS,
+                            "unreadable",
+                            &[("name", &s.id), ("error", &e.summary())],
+                        ),
+                    }),
+                    Fetched::Ready(_) if s.is_public() => out.push(in_region(
+                        Finding::fail(
+                            resource,
+                            msg(
+                                PUBLIC_SNAPSHOTS,
+                                key,
+                                &[("name", &s.id), ("source", &s.source), ("region", region)],
+                            ),
+                        ),
+                        region,
+                    )),
+                    Fetched::Ready(_) => {}
+                }
+            }
+        },
+    );
+    let total = count(regions, |r| r.snapshots.len() + r.cluster_snapshots.len());
+    if total == 0 && findings.is_empty() {
+        return Outcome::pass(msg(PUBLIC_SNAPSHOTS, "none", &[]));
+    }
+    let bad = findings.iter().filter(|f| f.status == Status::Fail).count();
+    outcome(
+        findings,
+        msg(PUBLIC_SNAPSHOTS, "pass", &[("count", &total.to_string())]),
+        msg(PUBLIC_SNAPSHOTS, "fail", &[("count", &bad.to_string())]),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::other::testkit::*;
+    use crate::inventory::PartError;
+    use crate::plan::WorkloadsOp;
+    use crate::plan::{Inputs, Op, PlanError};
+
+    #[test]
+    fn public_instances_fail_and_the_plan_turns_them_private() {
+        let t = T::new();
+        let mut inv = inventory();
+        assert_eq!(t.status(&inv, PUBLIC_INSTANCES), Status::Pass);
+        rds_mut(&mut inv, EU).instances[0].publicly_accessible = true;
+        let r = t.eval(&inv, PUBLIC_INSTANCES);
+        assert_eq!(r.status, Status::Fail);
+        assert_eq!(r.findings.len(), 1);
+        assert_eq!(r.findings[0].resource, "db/eu-west-1/orders-db");
+        assert_eq!(r.findings[0].region.as_deref(), Some(EU));
+        assert!(
+            r.findings[0].detail.contains("sg-0db"),
+            "{}",
+            r.findings[0].detail
+        );
+        let plan = t
+            .plan(&inv, PUBLIC_INSTANCES, &Inputs::default())
+            .expect("plan");
+        assert_eq!(
+            plan.ops().collect::<Vec<_>>(),
+            vec![&Op::Workloads(WorkloadsOp::ModifyDbInstancePublicAccess {
+                region: EU.into(),
+                instance: "orders-db".into(),
+                publicly_accessible: false,
+            })]
+        );
+        assert!(
+            plan.warnings.iter().any(|w| w.contains("outside")),
+            "{:?}",
+            plan.warnings
+        );
+        let after = t.fix(&inv, PUBLIC_INSTANCES, &Inputs::default());
+        assert_eq!(t.status(&after, PUBLIC_INSTANCES), Status::Pass);
+        assert!(matches!(
+            t.plan(&after, PUBLIC_INSTANCES, &Inputs::default()),
+            Err(PlanError::NothingToDo(_))
+        ));
+    }
+
+    #[test]
+    fn a_failing_region_marks_only_its_findings() {
+        let t = T::new();
+        let mut inv = inventory();
+        rds_mut(&mut inv, EU).instances[0].publicly_accessible = true;
+        if let Some(r) = inv.rds.ready_mut() {
+            r.regions.insert(
+                "ap-east-1".into(),
+                Fetched::Error(PartError::new(
+                    "rds:DescribeDBInstances",
+                    Some("InvalidClientTokenId".into()),
+                    "opt-in region",
+                )),
+            );
+        }
+        let r = t.eval(&inv, PUBLIC_INSTANCES);
+        assert_eq!(r.status, Status::Fail);
+        let err: Vec<&Finding> = r
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::Error)
+            .collect();
+        assert_eq!(err.len(), 1);
+        assert_eq!(err[0].resource, "rds/ap-east-1");
+        assert!(err[0].detail.contains("ap-east-1"));
+        // The plan still fixes the readable region.
+        let plan = t
+            .plan(&inv, PUBLIC_INSTANCES, &Inputs::default())
+            .expect("plan");
+        assert_eq!(plan.steps.len(), 1);
+        // Nothing failing elsewhere: the item is an error, not a pass.
+        rds_mut(&mut inv, EU).instances[0].publicly_accessible = false;
+        assert_eq!(t.status(&inv, PUBLIC_INSTANCES), Status::Error);
+    }
+
+    #[test]
+    fn storage_encryption_is_guided_with_the_names_filled_in() {
+        let t = T::new();
+        let inv = inventory();
+        let r = t.eval(&inv, STORAGE_ENCRYPTED);
+        assert_eq!(r.status, Status::Fail);
+        let names: Vec<&str> = r.findings.iter().map(|f| f.resource.as_str()).collect();
+        assert_eq!(
+            names,
+            vec!["db/us-east-1/legacy-mysql", "db/us-east-1/reports-aurora-1"]
+        );
+        let d = &r.findings[0].detail;
+        for s in [
+            "legacy-mysql-pre-encryption",
+            "legacy-mysql-encrypted",
+            "legacy-mysql-enc",
+            "alias/aws/rds",
+            "mysql 8.0.35",
+            "db.t3.medium",
+        ] {
+            assert!(d.contains(s), "{s} in {d}");
+        }
+        let d = &r.findings[1].detail;
+        assert!(d.contains("reports-cluster-pre-encryption"), "{d}");
+        let def = crate::checks::item(STORAGE_ENCRYPTED).expect("item");
+        assert!(def.has_steps() && !def.can_mark_done());
+        assert_eq!(derived_id(&"x".repeat(70), "-enc").len(), 63);
+    }
+
+    #[test]
+    fn public_snapshots_lose_all_and_keep_shared_accounts() {
+        let t = T::new();
+        let inv = inventory();
+        let r = t.eval(&inv, PUBLIC_SNAPSHOTS);
+        assert_eq!(r.status, Status::Fail);
+        let names: Vec<&str> = r.findings.iter().map(|f| f.resource.as_str()).collect();
+        assert_eq!(
+            names,
+            vec![
+                "db-snapshot/us-east-1/legacy-before-upgrade",
+                "db-cluster-snapshot/us-east-1/reports-q3"
+            ]
+        );
+        let plan = t
+            .plan(&inv, PUBLIC_SNAPSHOTS, &Inputs::default())
+            .expect("plan");
+        assert_eq!(plan.steps.len(), 2);
+        let after = t.fix(&inv, PUBLIC_SNAPSHOTS, &Inputs::default());
+        assert_eq!(t.status(&after, PUBLIC_SNAPSHOTS), Status::Pass);
+        let kept = rds_mut(&mut after.clone(), US).snapshots[0].restore.clone();
+        assert_eq!(kept, Fetched::Ready(vec!["210987654321".to_string()]));
+        // An unreadable attribute is an error on that snapshot, never planned.
+        let mut inv = inventory();
+        rds_mut(&mut inv, US).snapshots[0].restore = Fetched::Error(PartError::new(
+            "rds:DescribeDBSnapshotAttributes",
+            Some("AccessDenied".into()),
+            "no",
+        ));
+        let r = t.eval(&inv, PUBLIC_SNAPSHOTS);
+        assert!(
+            r.findings.iter().any(|f| f.status == Status::Error
+                && f.detail.contains("rds:DescribeDBSnapshotAttributes"))
+        );
+        let plan = t
+            .plan(&inv, PUBLIC_SNAPSHOTS, &Inputs::default())
+            .expect("plan");
+        assert_eq!(plan.steps.len(), 1);
+    }
+
+    #[test]
+    fn no_instances_pass_and_say_so() {
+        let t = T::new();
+        let mut inv = inventory();
+        inv.rds = crate::inventory::Part::Ready(crate::inventory::Rds::default());
+        for id in [PUBLIC_INSTANCES, STORAGE_ENCRYPTED, PUBLIC_SNAPSHOTS] {
+            let r = t.eval(&inv, id);
+            assert_eq!(r.status, Status::Pass, "{id}");
+            assert_eq!(r.summary, msg(id, "none", &[]));
+        }
+    }
+}

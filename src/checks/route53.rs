@@ -1,0 +1,407 @@
+//! The `route53` section: SPF and MX records of public hosted zones.
+//! (route53.change-access reuses the audit group's IAM policy analyser and is
+//! defined with it.)
+
+use super::rds::{outcome, res};
+use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
+use crate::guide::msg;
+use crate::inventory::{
+    Fetched, HostedZone, Inventory, PartId, RecordSet, RecordType, WorkloadsRef,
+};
+use crate::plan::workloads as plans;
+use crate::plan::{InputKind, InputSpec};
+
+pub const SPF_RECORDS: &str = "route53.spf-records";
+pub const MX_RECORDS: &str = "route53.mx-records";
+
+/// "no" first: the answer that lets moat write a record by itself.
+const YES_NO: InputKind = InputKind::Choice {
+    options: &["no", "yes"],
+};
+
+pub const SENDS_MAIL: InputSpec = InputSpec {
+    name: "sends_mail",
+    kind: YES_NO,
+    default: None,
+};
+/// The SPF record for a domain that sends mail. The default (no server may
+/// send) is refused when the user says the domain sends mail.
+pub const SPF: InputSpec = InputSpec {
+    name: "spf",
+    kind: InputKind::Spf,
+    default: Some(NO_MAIL_SPF),
+};
+pub const RECEIVES_MAIL: InputSpec = InputSpec {
+    name: "receives_mail",
+    kind: YES_NO,
+    default: None,
+};
+
+pub const ITEMS: &[ItemDef] = &[
+    ItemDef {
+        id: SPF_RECORDS,
+        section: "route53",
+        needs: &[PartId::Route53],
+        cis: &[],
+        security_hub: &[],
+        check: spf_records,
+        fix: Fix::Plan(plans::route53_spf),
+        inputs: &[SENDS_MAIL, SPF],
+    },
+    ItemDef {
+        id: MX_RECORDS,
+        section: "route53",
+        needs: &[PartId::Route53],
+        cis: &[],
+        security_hub: &[],
+        check: mx_records,
+        fix: Fix::Plan(plans::route53_mx),
+        inputs: &[RECEIVES_MAIL],
+    },
+];
+
+/// The SPF record of a domain from which no server may send mail.
+pub const NO_MAIL_SPF: &str = "v=spf1 -all";
+/// The null MX of RFC 7505: the domain accepts no mail.
+pub const NULL_MX: &str = "0 .";
+/// The TTL of a record set moat creates.
+pub const NEW_RECORD_TTL: i64 = 300;
+
+/// The text of a TXT value as Route 53 holds it: one or more quoted
+/// strings (`"a" "b"`), joined; an unquoted value is taken as it is.
+pub fn txt_text(value: &str) -> String {
+    let v = value.trim();
+    if !v.starts_with('"') {
+        return v.to_string();
+    }
+    let mut out = String::new();
+    let mut chars = v.chars();
+    let mut in_quotes = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => in_quotes = !in_quotes,
+            '\\' if in_quotes => {
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+            }
+            c if in_quotes => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A TXT value for Route 53: quoted, in strings of at most 255 characters.
+pub fn quote_txt(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .chunks(255)
+        .map(|c| {
+            let s: String = c.iter().collect();
+            format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Is this TXT text an SPF record (`v=spf1` alone or followed by a space)?
+pub fn is_spf(text: &str) -> bool {
+    let lower = text.trim().to_ascii_lowercase();
+    lower == "v=spf1" || lower.starts_with("v=spf1 ")
+}
+
+/// The SPF records among a TXT record set's values.
+pub fn spf_texts(txt: Option<&RecordSet>) -> Vec<String> {
+    txt.map(|r| {
+        r.values
+            .iter()
+            .map(|v| txt_text(v))
+            .filter(|t| is_spf(t))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// Why a zone fails route53.spf-records (`None`: it passes).
+pub fn spf_problem(z: &HostedZone, txt: Option<&RecordSet>) -> Option<String> {
+    let spf = spf_texts(txt);
+    let name = z.domain();
+    match spf.as_slice() {
+        [] => Some(msg(SPF_RECORDS, "missing", &[("name", name)])),
+        [one] => {
+            let passes_all = one
+                .split_whitespace()
+                .any(|t| t.eq_ignore_ascii_case("+all") || t.eq_ignore_ascii_case("all"));
+            passes_all.then(|| msg(SPF_RECORDS, "pass_all", &[("name", name), ("spf", one)]))
+        }
+        many => Some(msg(
+            SPF_RECORDS,
+            "several",
+            &[("name", name), ("count", &many.len().to_string())],
+        )),
+    }
+}
+
+pub fn record_resource(z: &HostedZone, rtype: RecordType) -> String {
+    res(WorkloadsRef::RecordSet {
+        zone: z.id.clone(),
+        rtype,
+    })
+}
+
+fn public_zones(inv: &Inventory) -> Option<Vec<&HostedZone>> {
+    Some(
+        inv.route53
+            .ready()?
+            .zones
+            .iter()
+            .filter(|z| !z.private)
+            .collect(),
+    )
+}
+
+fn unreadable(z: &HostedZone, rtype: RecordType, e: &crate::inventory::PartError) -> Finding {
+    Finding {
+        resource: record_resource(z, rtype),
+        region: None,
+        status: Status::Error,
+        detail: msg(
+            super::rds::GROUP,
+            "records_unreadable",
+            &[("name", z.domain()), ("error", &e.summary())],
+        ),
+    }
+}
+
+fn spf_records(inv: &Inventory, _: &Ctx) -> Outcome {
+    let Some(zones) = public_zones(inv) else {
+        return Outcome::pass(String::new());
+    };
+    if zones.is_empty() {
+        return Outcome::pass(msg(SPF_RECORDS, "none", &[]));
+    }
+    let findings: Vec<Finding> = zones
+        .iter()
+        .filter_map(|z| match &z.records {
+            Fetched::Error(e) => Some(unreadable(z, RecordType::Txt, e)),
+            Fetched::Ready(r) => spf_problem(z, r.txt.as_ref())
+                .map(|d| Finding::fail(record_resource(z, RecordType::Txt), d)),
+        })
+        .collect();
+    let bad = findings.iter().filter(|f| f.status == Status::Fail).count();
+    outcome(
+        findings,
+        msg(SPF_RECORDS, "pass", &[("count", &zones.len().to_string())]),
+        msg(SPF_RECORDS, "fail", &[("count", &bad.to_string())]),
+    )
+}
+
+/// Whether an MX record set is the null MX (the domain receives no mail).
+pub fn is_null_mx(r: &RecordSet) -> bool {
+    r.values.len() == 1 && {
+        let mut parts = r.values[0].split_whitespace();
+        matches!(
+            (parts.next(), parts.next(), parts.next()),
+            (Some("0"), Some("."), None)
+        )
+    }
+}
+
+fn mx_records(inv: &Inventory, _: &Ctx) -> Outcome {
+    let Some(zones) = public_zones(inv) else {
+        return Outcome::pass(String::new());
+    };
+    if zones.is_empty() {
+        return Outcome::pass(msg(MX_RECORDS, "none", &[]));
+    }
+    let findings: Vec<Finding> = zones
+        .iter()
+        .filter_map(|z| match &z.records {
+            Fetched::Error(e) => Some(unreadable(z, RecordType::Mx, e)),
+            Fetched::Ready(r) if r.mx.as_ref().is_none_or(|m| m.values.is_empty()) => {
+                Some(Finding::fail(
+                    record_resource(z, RecordType::Mx),
+                    msg(MX_RECORDS, "missing", &[("name", z.domain())]),
+                ))
+            }
+            Fetched::Ready(_) => None,
+        })
+        .collect();
+    let bad = findings.iter().filter(|f| f.status == Status::Fail).count();
+    outcome(
+        findings,
+        msg(MX_RECORDS, "pass", &[("count", &zones.len().to_string())]),
+        msg(MX_RECORDS, "fail", &[("count", &bad.to_string())]),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::other::testkit::*;
+    use crate::inventory::ApexRecords;
+    use crate::plan::{Inputs, Op, PlanError, WorkloadsOp};
+
+    fn upserts(plan: &crate::plan::Plan) -> Vec<(String, RecordSet)> {
+        plan.ops()
+            .filter_map(|o| match o {
+                Op::Workloads(WorkloadsOp::UpsertRecordSet { zone, record }) => {
+                    Some((zone.clone(), record.clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn txt_values_parse_and_quote() {
+        assert_eq!(txt_text("\"v=spf1 -all\""), "v=spf1 -all");
+        assert_eq!(
+            txt_text("\"v=spf1 \" \"include:a.example -all\""),
+            "v=spf1 include:a.example -all"
+        );
+        assert_eq!(txt_text("\"say \\\"hi\\\"\""), "say \"hi\"");
+        assert_eq!(txt_text("plain"), "plain");
+        assert_eq!(quote_txt("v=spf1 -all"), "\"v=spf1 -all\"");
+        let long = format!("v=spf1 {} -all", "ip4:192.0.2.1 ".repeat(30));
+        let q = quote_txt(&long);
+        assert!(q.contains("\" \""), "{q}");
+        assert_eq!(txt_text(&q), long);
+        assert!(is_spf("v=spf1 -all") && is_spf("V=SPF1") && !is_spf("v=spf10"));
+    }
+
+    #[test]
+    fn spf_check_names_missing_several_and_pass_all() {
+        let t = T::new();
+        let inv = inventory();
+        let r = t.eval(&inv, SPF_RECORDS);
+        assert_eq!(r.status, Status::Fail);
+        // The private zone is not checked; the mail domain passes.
+        let names: Vec<&str> = r.findings.iter().map(|f| f.resource.as_str()).collect();
+        assert_eq!(names, vec!["dns/Z1EXAMPLECOM/TXT"]);
+        let mut z = zone("Z9", "x.example.", false);
+        z.records = Fetched::Ready(ApexRecords {
+            txt: Some(txt("x.example.", &["\"v=spf1 -all\"", "\"v=spf1 +all\""])),
+            mx: None,
+        });
+        assert!(
+            spf_problem(&z, z.records.ready().and_then(|r| r.txt.as_ref()))
+                .is_some_and(|p| p.contains('2'))
+        );
+        z.records = Fetched::Ready(ApexRecords {
+            txt: Some(txt("x.example.", &["\"v=spf1 include:x +all\""])),
+            mx: None,
+        });
+        assert!(
+            spf_problem(&z, z.records.ready().and_then(|r| r.txt.as_ref()))
+                .is_some_and(|p| p.contains("+all"))
+        );
+    }
+
+    #[test]
+    fn spf_plan_for_a_domain_without_mail_keeps_the_verification_token() {
+        let t = T::new();
+        let inv = inventory();
+        // The answer is required.
+        assert!(matches!(
+            t.plan(&inv, SPF_RECORDS, &Inputs::default()),
+            Err(PlanError::Input { name, .. }) if name == "sends_mail"
+        ));
+        let req = Inputs::default().with("sends_mail", "no");
+        let plan = t.plan(&inv, SPF_RECORDS, &req).expect("plan");
+        let ups = upserts(&plan);
+        assert_eq!(ups.len(), 1);
+        assert_eq!(ups[0].0, "Z1EXAMPLECOM");
+        let mut values = ups[0].1.values.clone();
+        values.sort();
+        assert_eq!(
+            values,
+            vec!["\"google-site-verification=abc123\"", "\"v=spf1 -all\""]
+        );
+        assert_eq!(ups[0].1.ttl, 3600, "the existing TTL is kept");
+        // The preview is the record set, before and after.
+        let rc = &plan.resources[0];
+        assert!(rc.before_text().contains("google-site-verification"));
+        assert!(rc.after_text().contains("v=spf1 -all"));
+        let after = t.fix(&inv, SPF_RECORDS, &req);
+        assert_eq!(t.status(&after, SPF_RECORDS), Status::Pass);
+    }
+
+    #[test]
+    fn spf_plan_for_a_sending_domain_takes_the_users_record() {
+        let t = T::new();
+        let inv = inventory();
+        let yes = Inputs::default().with("sends_mail", "yes");
+        // "-all" alone would stop the domain's own mail.
+        assert!(matches!(
+            t.plan(&inv, SPF_RECORDS, &yes),
+            Err(PlanError::Input { name, .. }) if name == "spf"
+        ));
+        let bad = yes.clone().with("spf", "v=spf1 include:");
+        assert!(matches!(
+            t.plan(&inv, SPF_RECORDS, &bad),
+            Err(PlanError::Input { name, .. }) if name == "spf"
+        ));
+        let req = yes.with("spf", "v=spf1 include:_spf.google.com ~all");
+        let plan = t.plan(&inv, SPF_RECORDS, &req).expect("plan");
+        let ups = upserts(&plan);
+        assert!(
+            ups[0]
+                .1
+                .values
+                .contains(&"\"v=spf1 include:_spf.google.com ~all\"".to_string())
+        );
+        assert!(
+            ups[0]
+                .1
+                .values
+                .contains(&"\"google-site-verification=abc123\"".to_string())
+        );
+        t.fix(&inv, SPF_RECORDS, &req);
+    }
+
+    #[test]
+    fn spf_plan_creates_a_missing_txt_set_and_undo_deletes_it() {
+        let t = T::new();
+        let mut inv = inventory();
+        zone_mut(&mut inv, "Z1EXAMPLECOM").records = Fetched::Ready(ApexRecords::default());
+        let req = Inputs::default().with("sends_mail", "no");
+        let plan = t.plan(&inv, SPF_RECORDS, &req).expect("plan");
+        assert_eq!(plan.resources[0].before, None);
+        let ups = upserts(&plan);
+        assert_eq!(ups[0].1.values, vec!["\"v=spf1 -all\""]);
+        assert_eq!(ups[0].1.ttl, NEW_RECORD_TTL);
+        match plan.steps[0].inverse.as_deref() {
+            Some([Op::Workloads(WorkloadsOp::DeleteRecordSet { record, .. })]) => {
+                assert_eq!(record.values, vec!["\"v=spf1 -all\""]);
+                assert_eq!(record.name, "example.com.");
+            }
+            other => panic!("{other:?}"),
+        }
+        t.fix(&inv, SPF_RECORDS, &req);
+    }
+
+    #[test]
+    fn mx_plan_sets_a_null_mx_or_guides() {
+        let t = T::new();
+        let inv = inventory();
+        let r = t.eval(&inv, MX_RECORDS);
+        assert_eq!(r.status, Status::Fail);
+        assert_eq!(r.findings[0].resource, "dns/Z1EXAMPLECOM/MX");
+        let req = Inputs::default().with("receives_mail", "no");
+        let plan = t.plan(&inv, MX_RECORDS, &req).expect("plan");
+        let ups = upserts(&plan);
+        assert_eq!(ups.len(), 1);
+        assert_eq!(ups[0].1.rtype, "MX");
+        assert_eq!(ups[0].1.values, vec![NULL_MX]);
+        assert!(is_null_mx(&ups[0].1));
+        let after = t.fix(&inv, MX_RECORDS, &req);
+        assert_eq!(t.status(&after, MX_RECORDS), Status::Pass);
+        let yes = Inputs::default().with("receives_mail", "yes");
+        match t.plan(&inv, MX_RECORDS, &yes) {
+            Err(PlanError::Guided(m)) => assert!(m.contains("example.com"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
