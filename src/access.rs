@@ -375,17 +375,16 @@ pub fn evaluate(
             continue;
         };
         let mut c = c;
-        if let Some(b) = bound {
-            if let Some(doc) = b {
-                let wrapped = [Source {
-                    label: String::new(),
-                    doc,
-                    own: true,
-                }];
-                match decide(&wrapped, action, resource).0 {
-                    Decision::Allowed { conditional: bc } => c |= bc,
-                    Decision::Denied | Decision::NotAllowed => continue,
-                }
+        // A boundary moat could not read (`Some(None)`) hides nobody.
+        if let Some(Some(doc)) = bound {
+            let wrapped = [Source {
+                label: String::new(),
+                doc,
+                own: true,
+            }];
+            match decide(&wrapped, action, resource).0 {
+                Decision::Allowed { conditional: bc } => c |= bc,
+                Decision::Denied | Decision::NotAllowed => continue,
             }
         }
         conditional &= c;

@@ -11,7 +11,8 @@ pub mod s3;
 // -- ebs, vpc
 
 // -- cloudtrail, cloudwatch
-
+pub mod cloudtrail;
+pub mod cloudwatch;
 // -- rds, route53, elb, other
 
 use crate::config::Settings;
@@ -212,7 +213,8 @@ pub fn items() -> &'static [ItemDef] {
         // -- ebs, vpc
 
         // -- cloudtrail, cloudwatch
-
+        cloudtrail::ITEMS,
+        cloudwatch::ITEMS,
         // -- rds, route53, elb, other
     ];
     static ALL: std::sync::OnceLock<Vec<ItemDef>> = std::sync::OnceLock::new();
