@@ -55,6 +55,17 @@ fn multi_region_trail_is_built_in_one_plan_and_undone() {
     let ep = moto.endpoint.as_str();
     let state = temp_state_dir();
     let id = "cloudtrail.multi-region-trail";
+    // An account with a bucket already: moat learns the owner's canonical id
+    // (the new bucket's ACL) from the existing buckets.
+    block_on(async {
+        s3_client(ep, "us-east-1")
+            .await
+            .create_bucket()
+            .bucket("existing-data")
+            .send()
+            .await
+            .expect("bucket")
+    });
     assert_eq!(scan_status(ep, state.path(), R, id), "fail");
     let bucket = "moat-trail-logs-test";
     let o = apply(

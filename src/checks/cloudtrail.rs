@@ -42,7 +42,14 @@ pub const ITEMS: &[ItemDef] = &[
     ItemDef {
         id: MULTI_REGION,
         section: "cloudtrail",
-        needs: &[PartId::Trails],
+        // The plan creates the bucket in the home region, and a trail's
+        // document names its KMS key by alias.
+        needs: &[
+            PartId::Trails,
+            PartId::KmsKeys,
+            PartId::S3Buckets,
+            PartId::AuditRegions,
+        ],
         cis: &["4.1"],
         security_hub: &["CloudTrail.1"],
         check: multi_region,
@@ -52,7 +59,7 @@ pub const ITEMS: &[ItemDef] = &[
     ItemDef {
         id: LOG_VALIDATION,
         section: "cloudtrail",
-        needs: &[PartId::Trails],
+        needs: &[PartId::Trails, PartId::KmsKeys],
         cis: &["4.2"],
         security_hub: &["CloudTrail.4"],
         check: log_validation,
@@ -107,7 +114,7 @@ pub const ITEMS: &[ItemDef] = &[
     ItemDef {
         id: SNS_NOTIFICATIONS,
         section: "cloudtrail",
-        needs: &[PartId::Trails, PartId::SnsTopics],
+        needs: &[PartId::Trails, PartId::SnsTopics, PartId::KmsKeys],
         cis: &[],
         security_hub: &[],
         check: sns_notifications,

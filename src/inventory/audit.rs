@@ -937,24 +937,9 @@ pub fn inverse(op: &AuditOp, before: &Inventory) -> Option<Vec<Op>> {
             name: name.clone(),
             region: region.clone(),
         })],
-        AuditOp::DeleteTrail { name, region } => {
-            let t = before
-                .trails
-                .ready()?
-                .iter()
-                .find(|t| t.name == *name && t.home_region == *region)?;
-            // Only a plain trail can be recreated by CreateTrail alone.
-            if t.kms_key_id.is_some() || t.sns_topic_arn.is_some() || t.is_logging {
-                return None;
-            }
-            vec![a(AuditOp::CreateTrail {
-                name: name.clone(),
-                region: region.clone(),
-                bucket: t.s3_bucket.clone()?,
-                multi_region: t.is_multi_region,
-                log_file_validation: t.log_file_validation,
-            })]
-        }
+        // A deleted trail's event selectors, tags and delivery history are
+        // gone: moat only deletes trails it created, to undo CreateTrail.
+        AuditOp::DeleteTrail { .. } => return None,
         AuditOp::StartLogging { name, region } | AuditOp::StopLogging { name, region } => {
             let t = before
                 .trails

@@ -180,7 +180,8 @@ fn merged(doc: Option<&Value>, statements: impl IntoIterator<Item = Value>) -> V
 }
 
 /// Create a private bucket: CreateBucket, then all four public access
-/// block flags (whatever the account's defaults), then its policy.
+/// block flags and default encryption (whatever the account's or the
+/// emulator's defaults), then its policy.
 fn new_private_bucket(bucket: &str, region: &str, policy: Value) -> Vec<Op> {
     vec![
         Op::CreateBucket {
@@ -191,6 +192,15 @@ fn new_private_bucket(bucket: &str, region: &str, policy: Value) -> Vec<Op> {
             bucket: bucket.to_string(),
             region: region.to_string(),
             config: PublicAccessBlock::ALL,
+        },
+        Op::PutBucketEncryption {
+            bucket: bucket.to_string(),
+            region: region.to_string(),
+            encryption: Encryption {
+                algorithm: "AES256".into(),
+                kms_key: None,
+                bucket_key: None,
+            },
         },
         Op::PutBucketPolicy {
             bucket: bucket.to_string(),

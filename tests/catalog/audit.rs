@@ -190,10 +190,16 @@ pub fn sample_index(op: &AuditOp) -> usize {
 }
 
 /// Variants that never have an inverse (serde tag, why).
-pub const IRREVERSIBLE: &[(&str, &str)] = &[(
-    "schedule_kms_key_deletion",
-    "a key scheduled for deletion is recovered by hand (CancelKeyDeletion, then EnableKey)",
-)];
+pub const IRREVERSIBLE: &[(&str, &str)] = &[
+    (
+        "delete_trail",
+        "moat deletes only trails it created (undo of create_trail); a deleted trail's selectors and tags are gone",
+    ),
+    (
+        "schedule_kms_key_deletion",
+        "a key scheduled for deletion is recovered by hand (CancelKeyDeletion, then EnableKey)",
+    ),
+];
 
 /// Make `inv` fail this group's items in the ways the demo does not. Only
 /// the bare account (no password policy) is changed, so the demo scenario
