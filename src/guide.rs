@@ -25,7 +25,14 @@ const SECTIONS: &[(&str, &str)] = &[
     // -- ebs, vpc
 
     // -- cloudtrail, cloudwatch
-
+    (
+        include_str!("../assets/guide/cloudtrail.toml"),
+        include_str!("../assets/guide/cloudtrail.messages.toml"),
+    ),
+    (
+        include_str!("../assets/guide/cloudwatch.toml"),
+        include_str!("../assets/guide/cloudwatch.messages.toml"),
+    ),
     // -- rds, route53, elb, other
     (
         include_str!("../assets/guide/rds.toml"),

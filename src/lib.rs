@@ -1,6 +1,7 @@
 //! moat: harden an AWS account from the terminal. Collect → inventory → check →
 //! plan → preview → apply (after confirmation) → verify.
 
+pub mod access;
 pub mod checks;
 pub mod cli;
 pub mod collect;

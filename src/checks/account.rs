@@ -693,6 +693,7 @@ mod tests {
                 trust_policy: json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
                 attached_policies: vec![],
                 inline_policies: vec![admin_inline.clone()],
+                permissions_boundary: None,
             });
         }
         assert_eq!(
@@ -707,6 +708,7 @@ mod tests {
                 trust_policy: json!({"Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111122223333:saml-provider/Corp"}, "Action": "sts:AssumeRoleWithSAML"}]}),
                 attached_policies: vec![],
                 inline_policies: vec![admin_inline],
+                permissions_boundary: None,
             });
         }
         assert_eq!(

@@ -11,7 +11,8 @@ pub mod s3;
 // -- ebs, vpc
 
 // -- cloudtrail, cloudwatch
-
+pub mod cloudtrail;
+pub mod cloudwatch;
 // -- rds, route53, elb, other
 pub mod elb;
 pub mod other;
@@ -216,7 +217,8 @@ pub fn items() -> &'static [ItemDef] {
         // -- ebs, vpc
 
         // -- cloudtrail, cloudwatch
-
+        cloudtrail::ITEMS,
+        cloudwatch::ITEMS,
         // -- rds, route53, elb, other
         rds::ITEMS,
         route53::ITEMS,

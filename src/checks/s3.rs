@@ -906,6 +906,8 @@ pub(crate) mod testkit {
             log_file_validation: true,
             kms_key_id: None,
             cloudwatch_logs_log_group_arn: None,
+            is_logging: true,
+            sns_topic_arn: None,
         }
     }
 

@@ -101,6 +101,9 @@ pub struct Role {
     pub attached_policies: Vec<String>,
     #[serde(default)]
     pub inline_policies: Vec<InlinePolicy>,
+    /// The permissions boundary's policy ARN, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions_boundary: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

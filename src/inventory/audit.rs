@@ -1,50 +1,1224 @@
-//! The account model of CloudTrail and CloudWatch (issue 5): the types its parts hold, the resources
-//! moat can change ([`AuditRef`], wrapped by `ResourceRef::Audit`), their
-//! documents, and the predicted effect of [`AuditOp`]s.
+//! The account model of CloudTrail and CloudWatch (issue 5): trails, the
+//! lifecycle rules of their buckets, the KMS keys moat creates, SNS topics,
+//! CloudWatch alarms and CloudWatch Logs metric filters; the resources moat
+//! can change ([`AuditRef`], wrapped by `ResourceRef::Audit`), their
+//! documents, the predicted effect of [`AuditOp`]s and their inverses.
+//!
+//! Regional data is kept per region ([`Regional`]): one region that cannot
+//! be read (an opt-in region answering AuthFailure) leaves the others intact
+//! and only its findings become `error`.
 
 use super::apply::ApplyError;
 use super::document::NotReady;
-use super::{Inventory, PartId};
-use crate::plan::AuditOp;
-use serde_json::Value;
+use super::{Fetched, Inventory, PartError, PartId};
+use crate::plan::{AuditOp, Op, TrailEdit};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
 use std::fmt;
+
+// ---------------------------------------------------------------------------
+// Types
+
+/// A CloudTrail trail (the s3 and vpc sections read its bucket and
+/// multi-region flag too).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trail {
+    pub name: String,
+    pub arn: String,
+    pub home_region: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_bucket: Option<String>,
+    pub is_multi_region: bool,
+    #[serde(default)]
+    pub log_file_validation: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloudwatch_logs_log_group_arn: Option<String>,
+    /// GetTrailStatus IsLogging.
+    #[serde(default)]
+    pub is_logging: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sns_topic_arn: Option<String>,
+}
+
+impl Trail {
+    /// The log group name of `cloudwatch_logs_log_group_arn`
+    /// (`arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*`) and its region.
+    pub fn log_group(&self) -> Option<(String, String)> {
+        let arn = self.cloudwatch_logs_log_group_arn.as_deref()?;
+        let mut parts = arn.splitn(7, ':');
+        let (_, _, _, region) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+        let _account = parts.next()?;
+        if parts.next()? != "log-group" {
+            return None;
+        }
+        let rest = parts.next()?;
+        let name = rest.strip_suffix(":*").unwrap_or(rest);
+        (!name.is_empty() && !region.is_empty()).then(|| (region.to_string(), name.to_string()))
+    }
+}
+
+/// Per-region data: each region read, or the call that failed there.
+pub type Regional<T> = BTreeMap<String, Fetched<Vec<T>>>;
+
+/// Where moat creates the group's resources and which regions it read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct AuditRegions {
+    /// The session's home region (new trails, topics and keys go there).
+    pub home: String,
+    pub regions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+/// What a lifecycle rule applies to (`Filter`; empty = the whole bucket).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct LifecycleFilter {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_size_greater_than: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_size_less_than: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transition {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<i32>,
+    /// ISO 8601 date, as S3 gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    pub storage_class: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Expiration {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expired_object_delete_marker: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoncurrentTransition {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noncurrent_days: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub newer_noncurrent_versions: Option<i32>,
+    pub storage_class: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct NoncurrentExpiration {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noncurrent_days: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub newer_noncurrent_versions: Option<i32>,
+}
+
+/// One S3 lifecycle rule, with every field S3 has (so a rule moat rewrites
+/// is sent back exactly as read).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LifecycleRule {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `Enabled` or `Disabled`.
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<LifecycleFilter>,
+    /// The legacy top-level prefix (rules without a `Filter`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transitions: Vec<Transition>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration: Option<Expiration>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub noncurrent_transitions: Vec<NoncurrentTransition>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noncurrent_expiration: Option<NoncurrentExpiration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abort_incomplete_multipart_days: Option<i32>,
+}
+
+impl LifecycleRule {
+    /// The prefix the rule is limited to ("" = every object), and whether
+    /// it has other conditions (tags, sizes) that narrow it further.
+    pub fn scope(&self) -> (&str, bool) {
+        match &self.filter {
+            Some(f) => (
+                f.prefix.as_deref().unwrap_or(""),
+                !f.tags.is_empty()
+                    || f.object_size_greater_than.is_some()
+                    || f.object_size_less_than.is_some(),
+            ),
+            None => (self.prefix.as_deref().unwrap_or(""), false),
+        }
+    }
+}
+
+/// One bucket's lifecycle configuration (no configuration = no rules).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BucketLifecycle {
+    pub region: String,
+    pub rules: Fetched<Vec<LifecycleRule>>,
+}
+
+/// Lifecycle configurations of the trails' buckets, by bucket name.
+pub type BucketLifecycles = BTreeMap<String, BucketLifecycle>;
+
+/// A customer KMS key known by its alias.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KmsKey {
+    /// `alias/NAME`.
+    pub alias: String,
+    pub key_id: String,
+    pub arn: String,
+    /// `Enabled`, `Disabled`, `PendingDeletion`, …
+    pub state: String,
+    #[serde(default)]
+    pub description: String,
+    /// The `default` key policy (read for moat's own keys only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Value>,
+}
+
+pub const KEY_PENDING_DELETION: &str = "PendingDeletion";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscription {
+    pub protocol: String,
+    pub endpoint: String,
+    /// Waiting for the endpoint's owner to confirm (e-mail).
+    #[serde(default)]
+    pub pending: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Topic {
+    pub name: String,
+    pub arn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Value>,
+    #[serde(default)]
+    pub subscriptions: Vec<Subscription>,
+}
+
+/// An alarm threshold: a number compared bit for bit (thresholds are
+/// entered, never computed twice differently).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Threshold(pub f64);
+
+impl Eq for Threshold {}
+
+impl fmt::Display for Threshold {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dimension {
+    pub name: String,
+    pub value: String,
+}
+
+/// A CloudWatch metric alarm (one metric, one statistic): what
+/// PutMetricAlarm takes and DescribeAlarms gives back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetricAlarm {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub namespace: String,
+    pub metric_name: String,
+    #[serde(default)]
+    pub dimensions: Vec<Dimension>,
+    /// `Sum`, `Maximum`, `Average`, …
+    pub statistic: String,
+    pub period: i32,
+    pub evaluation_periods: i32,
+    pub threshold: Threshold,
+    /// `GreaterThanThreshold`, `GreaterThanOrEqualToThreshold`, …
+    pub comparison_operator: String,
+    #[serde(default)]
+    pub alarm_actions: Vec<String>,
+    /// `missing`, `notBreaching`, `breaching`, `ignore`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub treat_missing_data: Option<String>,
+}
+
+/// A CloudWatch Logs metric filter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetricFilter {
+    pub log_group: String,
+    pub name: String,
+    pub pattern: String,
+    pub metric_namespace: String,
+    pub metric_name: String,
+    pub metric_value: String,
+}
+
+// ---------------------------------------------------------------------------
+// Resources
 
 /// A resource of this group, named as `scan` prints it and `--resource` takes it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum AuditRef {}
+pub enum AuditRef {
+    /// A trail in its home region.
+    Trail {
+        region: String,
+        name: String,
+    },
+    /// An IAM role (its attached policies).
+    Role {
+        name: String,
+    },
+    /// A bucket's lifecycle rules.
+    Lifecycle {
+        bucket: String,
+    },
+    /// A KMS key by alias (`alias/NAME`).
+    KmsKey {
+        region: String,
+        alias: String,
+    },
+    Topic {
+        region: String,
+        name: String,
+    },
+    Alarm {
+        region: String,
+        name: String,
+    },
+    MetricFilter {
+        region: String,
+        log_group: String,
+        name: String,
+    },
+}
+
+/// `/` and `%` inside one segment of a resource name (log groups and filter
+/// names may hold slashes).
+fn encode(s: &str) -> String {
+    s.replace('%', "%25").replace('/', "%2F")
+}
+
+/// The inverse of [`encode`]; `None` for any other `%` sequence, so that
+/// every accepted name prints back identically.
+fn decode(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('%') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if tail.starts_with("%2F") {
+            out.push('/');
+        } else if tail.starts_with("%25") {
+            out.push('%');
+        } else {
+            return None;
+        }
+        rest = &tail[3..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
 
 impl AuditRef {
-    /// Examples for the "unknown resource" message, e.g. `"sg/REGION/ID"`.
-    pub const EXAMPLES: &'static [&'static str] = &[];
+    /// Examples for the "unknown resource" message.
+    pub const EXAMPLES: &'static [&'static str] = &[
+        "trail/REGION/NAME",
+        "role/NAME",
+        "lifecycle/BUCKET",
+        "kms/REGION/alias/NAME",
+        "sns/REGION/TOPIC",
+        "alarm/REGION/NAME",
+        "metric-filter/REGION/LOG-GROUP/NAME",
+    ];
 
     /// Parse a resource name split on `/`; `None` when it is not one of this group's.
-    pub fn parse(_parts: &[&str]) -> Option<Self> {
-        None
+    pub fn parse(parts: &[&str]) -> Option<Self> {
+        let s = |x: &&str| x.to_string();
+        Some(match parts {
+            ["trail", region, name] => AuditRef::Trail {
+                region: s(region),
+                name: s(name),
+            },
+            ["role", name] => AuditRef::Role { name: s(name) },
+            ["lifecycle", bucket] => AuditRef::Lifecycle { bucket: s(bucket) },
+            ["kms", region, "alias", rest @ ..] if !rest.is_empty() => AuditRef::KmsKey {
+                region: s(region),
+                alias: format!("alias/{}", rest.join("/")),
+            },
+            ["sns", region, name] => AuditRef::Topic {
+                region: s(region),
+                name: s(name),
+            },
+            ["alarm", region, rest @ ..] if !rest.is_empty() => AuditRef::Alarm {
+                region: s(region),
+                name: rest.join("/"),
+            },
+            ["metric-filter", region, group, name] => AuditRef::MetricFilter {
+                region: s(region),
+                log_group: decode(group).filter(|g| !g.is_empty())?,
+                name: decode(name).filter(|n| !n.is_empty())?,
+            },
+            _ => return None,
+        })
     }
 
     /// The inventory parts the document is rendered from.
     pub fn parts(&self) -> &'static [PartId] {
-        match *self {}
+        match self {
+            AuditRef::Trail { .. } => &[PartId::Trails, PartId::KmsKeys],
+            AuditRef::Role { .. } => &[PartId::Iam],
+            AuditRef::Lifecycle { .. } => &[PartId::TrailBucketLifecycles],
+            AuditRef::KmsKey { .. } => &[PartId::KmsKeys],
+            AuditRef::Topic { .. } => &[PartId::SnsTopics],
+            AuditRef::Alarm { .. } => &[PartId::MetricAlarms],
+            AuditRef::MetricFilter { .. } => &[PartId::MetricFilters],
+        }
     }
 
     /// The region the resource lives in (`None` for global resources).
     pub fn region(&self) -> Option<&str> {
-        match *self {}
+        match self {
+            AuditRef::Trail { region, .. }
+            | AuditRef::KmsKey { region, .. }
+            | AuditRef::Topic { region, .. }
+            | AuditRef::Alarm { region, .. }
+            | AuditRef::MetricFilter { region, .. } => Some(region),
+            AuditRef::Role { .. } | AuditRef::Lifecycle { .. } => None,
+        }
     }
 
     /// The document (`None`: the resource does not exist). The parts are ready.
-    pub(super) fn document(&self, _inv: &Inventory) -> Result<Option<Value>, NotReady> {
-        match *self {}
+    pub(super) fn document(&self, inv: &Inventory) -> Result<Option<Value>, NotReady> {
+        Ok(match self {
+            AuditRef::Trail { region, name } => inv
+                .trails
+                .ready()
+                .and_then(|ts| ts.iter().find(|t| t.name == *name && t.home_region == *region))
+                .map(|t| trail_document(inv, t)),
+            AuditRef::Role { name } => inv
+                .iam
+                .ready()
+                .and_then(|i| i.roles.iter().find(|r| r.name == *name))
+                .map(|r| {
+                    let mut attached = r.attached_policies.clone();
+                    attached.sort();
+                    let mut inline: Vec<&str> =
+                        r.inline_policies.iter().map(|p| p.name.as_str()).collect();
+                    inline.sort();
+                    json!({"RoleName": r.name, "AttachedPolicies": attached, "InlinePolicies": inline})
+                }),
+            AuditRef::Lifecycle { bucket } => inv
+                .trail_lifecycles
+                .ready()
+                .and_then(|l| l.get(bucket))
+                .map(|l| {
+                    let rules = match &l.rules {
+                        Fetched::Ready(r) => {
+                            let mut r: Vec<Value> = r
+                                .iter()
+                                .map(|x| serde_json::to_value(x).unwrap_or(Value::Null))
+                                .collect();
+                            r.sort_by_key(|x| x["id"].as_str().unwrap_or_default().to_string());
+                            Value::Array(r)
+                        }
+                        Fetched::Error(e) => json!({"Unreadable": e.summary()}),
+                    };
+                    json!({"Bucket": bucket, "Rules": rules})
+                }),
+            AuditRef::KmsKey { region, alias } => kms_key(inv, region, alias)
+                .filter(|k| k.state != KEY_PENDING_DELETION)
+                .map(|k| {
+                    json!({
+                        "Alias": k.alias,
+                        "Description": k.description,
+                        "KeyState": k.state,
+                        "KeyPolicy": k.policy,
+                    })
+                }),
+            AuditRef::Topic { region, name } => topic(inv, region, name).map(|t| {
+                let mut subs: Vec<Value> = t
+                    .subscriptions
+                    .iter()
+                    .map(|s| json!({"Protocol": s.protocol, "Endpoint": s.endpoint}))
+                    .collect();
+                subs.sort_by_key(|s| s.to_string());
+                subs.dedup();
+                json!({"TopicArn": t.arn, "Policy": t.policy, "Subscriptions": subs})
+            }),
+            AuditRef::Alarm { region, name } => regional(&inv.metric_alarms, region)
+                .and_then(|a| a.iter().find(|a| a.name == *name))
+                .map(alarm_document),
+            AuditRef::MetricFilter {
+                region,
+                log_group,
+                name,
+            } => regional(&inv.metric_filters, region)
+                .and_then(|f| {
+                    f.iter()
+                        .find(|f| f.log_group == *log_group && f.name == *name)
+                })
+                .map(|f| {
+                    json!({
+                        "LogGroupName": f.log_group,
+                        "FilterName": f.name,
+                        "FilterPattern": f.pattern,
+                        "MetricNamespace": f.metric_namespace,
+                        "MetricName": f.metric_name,
+                        "MetricValue": f.metric_value,
+                    })
+                }),
+        })
     }
 }
 
 impl fmt::Display for AuditRef {
-    fn fmt(&self, _f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {}
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuditRef::Trail { region, name } => write!(f, "trail/{region}/{name}"),
+            AuditRef::Role { name } => write!(f, "role/{name}"),
+            AuditRef::Lifecycle { bucket } => write!(f, "lifecycle/{bucket}"),
+            AuditRef::KmsKey { region, alias } => write!(f, "kms/{region}/{alias}"),
+            AuditRef::Topic { region, name } => write!(f, "sns/{region}/{name}"),
+            AuditRef::Alarm { region, name } => write!(f, "alarm/{region}/{name}"),
+            AuditRef::MetricFilter {
+                region,
+                log_group,
+                name,
+            } => write!(
+                f,
+                "metric-filter/{region}/{}/{}",
+                encode(log_group),
+                encode(name)
+            ),
+        }
     }
 }
 
+/// The items of one region of a regional part, when read.
+pub fn regional<'a, T>(p: &'a super::Part<Regional<T>>, region: &str) -> Option<&'a Vec<T>> {
+    p.ready()?.get(region)?.ready()
+}
+
+/// The error of one region of a regional part, if that region failed.
+pub fn regional_error<'a, T>(
+    p: &'a super::Part<Regional<T>>,
+    region: &str,
+) -> Option<&'a PartError> {
+    p.ready()?.get(region)?.error()
+}
+
+pub fn kms_key<'a>(inv: &'a Inventory, region: &str, alias: &str) -> Option<&'a KmsKey> {
+    regional(&inv.kms_keys, region)?
+        .iter()
+        .find(|k| k.alias == alias)
+}
+
+pub fn topic<'a>(inv: &'a Inventory, region: &str, name: &str) -> Option<&'a Topic> {
+    regional(&inv.sns_topics, region)?
+        .iter()
+        .find(|t| t.name == name)
+}
+
+/// How a trail's key reads in its document: an alias moat knows, else as given.
+fn key_label(inv: &Inventory, key: &str) -> String {
+    if key.starts_with("alias/") {
+        return key.to_string();
+    }
+    // An alias ARN (`arn:aws:kms:REGION:ACCOUNT:alias/NAME`) names the alias.
+    if let Some(i) = key.find(":alias/") {
+        return key[i + 1..].to_string();
+    }
+    let id = key.rsplit('/').next().unwrap_or(key);
+    inv.kms_keys
+        .ready()
+        .into_iter()
+        .flat_map(|m| m.values())
+        .filter_map(|f| f.ready())
+        .flatten()
+        .find(|k| k.arn == key || k.key_id == id)
+        .map(|k| k.alias.clone())
+        .unwrap_or_else(|| key.to_string())
+}
+
+fn trail_document(inv: &Inventory, t: &Trail) -> Value {
+    json!({
+        "Name": t.name,
+        "HomeRegion": t.home_region,
+        "S3BucketName": t.s3_bucket,
+        "IsMultiRegionTrail": t.is_multi_region,
+        "LogFileValidationEnabled": t.log_file_validation,
+        "KmsKeyId": t.kms_key_id.as_deref().map(|k| key_label(inv, k)),
+        "SnsTopicARN": t.sns_topic_arn,
+        "CloudWatchLogsLogGroupArn": t.cloudwatch_logs_log_group_arn,
+        "IsLogging": t.is_logging,
+    })
+}
+
+fn alarm_document(a: &MetricAlarm) -> Value {
+    let mut dims: Vec<Value> = a
+        .dimensions
+        .iter()
+        .map(|d| json!({"Name": d.name, "Value": d.value}))
+        .collect();
+    dims.sort_by_key(|d| d.to_string());
+    let mut actions = a.alarm_actions.clone();
+    actions.sort();
+    let mut m = Map::new();
+    m.insert("AlarmName".into(), json!(a.name));
+    m.insert("AlarmDescription".into(), json!(a.description));
+    m.insert("Namespace".into(), json!(a.namespace));
+    m.insert("MetricName".into(), json!(a.metric_name));
+    m.insert("Dimensions".into(), Value::Array(dims));
+    m.insert("Statistic".into(), json!(a.statistic));
+    m.insert("Period".into(), json!(a.period));
+    m.insert("EvaluationPeriods".into(), json!(a.evaluation_periods));
+    m.insert("Threshold".into(), json!(a.threshold.0));
+    m.insert("ComparisonOperator".into(), json!(a.comparison_operator));
+    m.insert("AlarmActions".into(), json!(actions));
+    m.insert("TreatMissingData".into(), json!(a.treat_missing_data));
+    Value::Object(m)
+}
+
+// ---------------------------------------------------------------------------
+// Predicted effects
+
+fn ready<'a, T>(p: &'a mut super::Part<T>, what: &'static str) -> Result<&'a mut T, ApplyError> {
+    p.ready_mut().ok_or(ApplyError::NotReady(what))
+}
+
+/// One region's list, which must have been read.
+fn region_mut<'a, T>(
+    p: &'a mut super::Part<Regional<T>>,
+    what: &'static str,
+    region: &str,
+) -> Result<&'a mut Vec<T>, ApplyError> {
+    let m = ready(p, what)?;
+    match m
+        .entry(region.to_string())
+        .or_insert(Fetched::Ready(vec![]))
+    {
+        Fetched::Ready(v) => Ok(v),
+        Fetched::Error(e) => Err(ApplyError::Conflict(format!(
+            "the {what} of {region} could not be read ({})",
+            e.summary()
+        ))),
+    }
+}
+
+fn trail_mut<'a>(
+    inv: &'a mut Inventory,
+    region: &str,
+    name: &str,
+) -> Result<&'a mut Trail, ApplyError> {
+    ready(&mut inv.trails, "CloudTrail")?
+        .iter_mut()
+        .find(|t| t.name == name && t.home_region == region)
+        .ok_or_else(|| ApplyError::NoSuch(format!("trail {name}")))
+}
+
 /// Apply one op to the model, as AWS would.
-pub(super) fn apply_op(_inv: &mut Inventory, op: &AuditOp) -> Result<(), ApplyError> {
-    match *op {}
+pub(super) fn apply_op(inv: &mut Inventory, op: &AuditOp) -> Result<(), ApplyError> {
+    let account = inv.account_id().unwrap_or("000000000000").to_string();
+    match op {
+        AuditOp::CreateTrail {
+            name,
+            region,
+            bucket,
+            multi_region,
+            log_file_validation,
+        } => {
+            let trails = ready(&mut inv.trails, "CloudTrail")?;
+            if trails
+                .iter()
+                .any(|t| t.name == *name && t.home_region == *region)
+            {
+                return Err(ApplyError::Exists(format!("trail {name}")));
+            }
+            trails.push(Trail {
+                name: name.clone(),
+                arn: trail_arn(region, &account, name),
+                home_region: region.clone(),
+                s3_bucket: Some(bucket.clone()),
+                is_multi_region: *multi_region,
+                log_file_validation: *log_file_validation,
+                kms_key_id: None,
+                cloudwatch_logs_log_group_arn: None,
+                // A new trail does not log until StartLogging.
+                is_logging: false,
+                sns_topic_arn: None,
+            });
+            trails.sort_by(|a, b| (&a.name, &a.arn).cmp(&(&b.name, &b.arn)));
+        }
+        AuditOp::DeleteTrail { name, region } => {
+            let trails = ready(&mut inv.trails, "CloudTrail")?;
+            let before = trails.len();
+            trails.retain(|t| !(t.name == *name && t.home_region == *region));
+            if trails.len() == before {
+                return Err(ApplyError::NoSuch(format!("trail {name}")));
+            }
+        }
+        AuditOp::StartLogging { name, region } => trail_mut(inv, region, name)?.is_logging = true,
+        AuditOp::StopLogging { name, region } => trail_mut(inv, region, name)?.is_logging = false,
+        AuditOp::UpdateTrail {
+            name,
+            region,
+            edits,
+        } => {
+            let t = trail_mut(inv, region, name)?;
+            for e in edits {
+                match e {
+                    TrailEdit::LogFileValidation { enabled } => t.log_file_validation = *enabled,
+                    TrailEdit::KmsKey { key } => t.kms_key_id = key.clone(),
+                    TrailEdit::SnsTopic { topic } => {
+                        t.sns_topic_arn = topic.as_ref().map(|x| {
+                            if x.starts_with("arn:") {
+                                x.clone()
+                            } else {
+                                format!("arn:aws:sns:{region}:{account}:{x}")
+                            }
+                        })
+                    }
+                }
+            }
+        }
+        AuditOp::AttachUserPolicy { user, policy_arn }
+        | AuditOp::DetachUserPolicy { user, policy_arn } => {
+            let attach = matches!(op, AuditOp::AttachUserPolicy { .. });
+            let iam = ready(&mut inv.iam, "IAM")?;
+            if attach
+                && iam.policy(policy_arn).is_none()
+                && !policy_arn.starts_with("arn:aws:iam::aws:policy/")
+            {
+                return Err(ApplyError::NoSuch(format!("policy {policy_arn}")));
+            }
+            let u = iam
+                .users
+                .iter_mut()
+                .find(|u| u.name == *user)
+                .ok_or_else(|| ApplyError::NoSuch(format!("user {user}")))?;
+            attach_list(&mut u.attached_policies, policy_arn, attach, user)?;
+        }
+        AuditOp::AttachRolePolicy { role, policy_arn }
+        | AuditOp::DetachRolePolicy { role, policy_arn } => {
+            let attach = matches!(op, AuditOp::AttachRolePolicy { .. });
+            let iam = ready(&mut inv.iam, "IAM")?;
+            if attach
+                && iam.policy(policy_arn).is_none()
+                && !policy_arn.starts_with("arn:aws:iam::aws:policy/")
+            {
+                return Err(ApplyError::NoSuch(format!("policy {policy_arn}")));
+            }
+            let r = iam
+                .roles
+                .iter_mut()
+                .find(|r| r.name == *role)
+                .ok_or_else(|| ApplyError::NoSuch(format!("role {role}")))?;
+            attach_list(&mut r.attached_policies, policy_arn, attach, role)?;
+        }
+        AuditOp::PutBucketLifecycle {
+            bucket,
+            region,
+            rules,
+        } => {
+            let l = ready(&mut inv.trail_lifecycles, "bucket lifecycle")?;
+            l.insert(
+                bucket.clone(),
+                BucketLifecycle {
+                    region: region.clone(),
+                    rules: Fetched::Ready(rules.clone()),
+                },
+            );
+        }
+        AuditOp::DeleteBucketLifecycle { bucket, region } => {
+            let l = ready(&mut inv.trail_lifecycles, "bucket lifecycle")?;
+            l.insert(
+                bucket.clone(),
+                BucketLifecycle {
+                    region: region.clone(),
+                    rules: Fetched::Ready(vec![]),
+                },
+            );
+        }
+        AuditOp::PutBucketLogging {
+            bucket, logging, ..
+        } => {
+            let s3 = ready(&mut inv.s3, "S3")?;
+            if let Some(l) = logging
+                && s3.bucket(&l.target_bucket).is_none()
+            {
+                return Err(ApplyError::NoSuch(format!("bucket {}", l.target_bucket)));
+            }
+            let b = s3
+                .bucket_mut(bucket)
+                .ok_or_else(|| ApplyError::NoSuch(format!("bucket {bucket}")))?;
+            b.logging = Fetched::Ready(logging.clone());
+        }
+        AuditOp::CreateKmsKey {
+            region,
+            alias,
+            description,
+            policy,
+        } => {
+            let keys = region_mut(&mut inv.kms_keys, "KMS keys", region)?;
+            if keys.iter().any(|k| k.alias == *alias) {
+                return Err(ApplyError::Exists(format!("KMS alias {alias}")));
+            }
+            keys.push(KmsKey {
+                alias: alias.clone(),
+                // The real id is known once KMS creates it; documents name keys by alias.
+                key_id: format!("(new:{alias})"),
+                arn: format!("(new:{alias})"),
+                state: "Enabled".into(),
+                description: description.clone(),
+                policy: Some(policy.clone()),
+            });
+        }
+        AuditOp::ScheduleKmsKeyDeletion { region, alias, .. } => {
+            let keys = region_mut(&mut inv.kms_keys, "KMS keys", region)?;
+            let k = keys
+                .iter_mut()
+                .find(|k| k.alias == *alias && k.state != KEY_PENDING_DELETION)
+                .ok_or_else(|| ApplyError::NoSuch(format!("KMS key {alias}")))?;
+            k.state = KEY_PENDING_DELETION.into();
+        }
+        AuditOp::CreateSnsTopic {
+            region,
+            name,
+            policy,
+        } => {
+            let topics = region_mut(&mut inv.sns_topics, "SNS topics", region)?;
+            if topics.iter().any(|t| t.name == *name) {
+                return Err(ApplyError::Exists(format!("SNS topic {name}")));
+            }
+            topics.push(Topic {
+                name: name.clone(),
+                arn: format!("arn:aws:sns:{region}:{account}:{name}"),
+                policy: policy.clone(),
+                subscriptions: vec![],
+            });
+        }
+        AuditOp::DeleteSnsTopic { region, name } => {
+            let topics = region_mut(&mut inv.sns_topics, "SNS topics", region)?;
+            let before = topics.len();
+            topics.retain(|t| t.name != *name);
+            if topics.len() == before {
+                return Err(ApplyError::NoSuch(format!("SNS topic {name}")));
+            }
+        }
+        AuditOp::SubscribeSnsTopic {
+            region,
+            topic,
+            protocol,
+            endpoint,
+        }
+        | AuditOp::UnsubscribeSnsTopic {
+            region,
+            topic,
+            protocol,
+            endpoint,
+        } => {
+            let subscribe = matches!(op, AuditOp::SubscribeSnsTopic { .. });
+            let topics = region_mut(&mut inv.sns_topics, "SNS topics", region)?;
+            let t = topics
+                .iter_mut()
+                .find(|t| t.name == *topic)
+                .ok_or_else(|| ApplyError::NoSuch(format!("SNS topic {topic}")))?;
+            let same = |s: &Subscription| s.protocol == *protocol && s.endpoint == *endpoint;
+            if subscribe {
+                if !t.subscriptions.iter().any(same) {
+                    t.subscriptions.push(Subscription {
+                        protocol: protocol.clone(),
+                        endpoint: endpoint.clone(),
+                        pending: protocol == "email" || protocol == "email-json",
+                    });
+                }
+            } else {
+                if !t.subscriptions.iter().any(same) {
+                    return Err(ApplyError::NoSuch(format!(
+                        "subscription of {endpoint} to {topic}"
+                    )));
+                }
+                t.subscriptions.retain(|s| !same(s));
+            }
+        }
+        AuditOp::PutMetricAlarm { region, alarm } => {
+            let alarms = region_mut(&mut inv.metric_alarms, "CloudWatch alarms", region)?;
+            match alarms.iter_mut().find(|a| a.name == alarm.name) {
+                Some(a) => *a = (**alarm).clone(),
+                None => alarms.push((**alarm).clone()),
+            }
+        }
+        AuditOp::DeleteMetricAlarm { region, name } => {
+            let alarms = region_mut(&mut inv.metric_alarms, "CloudWatch alarms", region)?;
+            let before = alarms.len();
+            alarms.retain(|a| a.name != *name);
+            if alarms.len() == before {
+                return Err(ApplyError::NoSuch(format!("alarm {name}")));
+            }
+        }
+        AuditOp::PutMetricFilter { region, filter } => {
+            let filters = region_mut(&mut inv.metric_filters, "metric filters", region)?;
+            match filters
+                .iter_mut()
+                .find(|f| f.log_group == filter.log_group && f.name == filter.name)
+            {
+                Some(f) => *f = (**filter).clone(),
+                None => filters.push((**filter).clone()),
+            }
+        }
+        AuditOp::DeleteMetricFilter {
+            region,
+            log_group,
+            name,
+        } => {
+            let filters = region_mut(&mut inv.metric_filters, "metric filters", region)?;
+            let before = filters.len();
+            filters.retain(|f| !(f.log_group == *log_group && f.name == *name));
+            if filters.len() == before {
+                return Err(ApplyError::NoSuch(format!("metric filter {name}")));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn attach_list(
+    list: &mut Vec<String>,
+    arn: &str,
+    attach: bool,
+    owner: &str,
+) -> Result<(), ApplyError> {
+    if attach {
+        if !list.iter().any(|p| p == arn) {
+            list.push(arn.to_string());
+        }
+    } else {
+        if !list.iter().any(|p| p == arn) {
+            return Err(ApplyError::NoSuch(format!(
+                "attachment of {arn} to {owner}"
+            )));
+        }
+        list.retain(|p| p != arn);
+    }
+    Ok(())
+}
+
+pub fn trail_arn(region: &str, account: &str, name: &str) -> String {
+    format!("arn:aws:cloudtrail:{region}:{account}:trail/{name}")
+}
+
+// ---------------------------------------------------------------------------
+// Inverses
+
+/// Ops that undo `op`, given the inventory just before it; `None` when it
+/// cannot be undone.
+pub fn inverse(op: &AuditOp, before: &Inventory) -> Option<Vec<Op>> {
+    let a = |o: AuditOp| Op::Audit(o);
+    Some(match op {
+        AuditOp::CreateTrail { name, region, .. } => vec![a(AuditOp::DeleteTrail {
+            name: name.clone(),
+            region: region.clone(),
+        })],
+        // A deleted trail's event selectors, tags and delivery history are
+        // gone: moat only deletes trails it created, to undo CreateTrail.
+        AuditOp::DeleteTrail { .. } => return None,
+        AuditOp::StartLogging { name, region } | AuditOp::StopLogging { name, region } => {
+            let t = before
+                .trails
+                .ready()?
+                .iter()
+                .find(|t| t.name == *name && t.home_region == *region)?;
+            let (name, region) = (name.clone(), region.clone());
+            vec![a(if t.is_logging {
+                AuditOp::StartLogging { name, region }
+            } else {
+                AuditOp::StopLogging { name, region }
+            })]
+        }
+        AuditOp::UpdateTrail {
+            name,
+            region,
+            edits,
+        } => {
+            let t = before
+                .trails
+                .ready()?
+                .iter()
+                .find(|t| t.name == *name && t.home_region == *region)?;
+            let back = edits
+                .iter()
+                .map(|e| match e {
+                    TrailEdit::LogFileValidation { .. } => TrailEdit::LogFileValidation {
+                        enabled: t.log_file_validation,
+                    },
+                    TrailEdit::KmsKey { .. } => TrailEdit::KmsKey {
+                        key: t.kms_key_id.clone(),
+                    },
+                    TrailEdit::SnsTopic { .. } => TrailEdit::SnsTopic {
+                        topic: t.sns_topic_arn.clone(),
+                    },
+                })
+                .collect();
+            vec![a(AuditOp::UpdateTrail {
+                name: name.clone(),
+                region: region.clone(),
+                edits: back,
+            })]
+        }
+        AuditOp::AttachUserPolicy { user, policy_arn } => {
+            let u = before.iam.ready()?.user(user)?;
+            if u.attached_policies.contains(policy_arn) {
+                // Already attached: attaching again changes nothing.
+                return Some(vec![]);
+            }
+            vec![a(AuditOp::DetachUserPolicy {
+                user: user.clone(),
+                policy_arn: policy_arn.clone(),
+            })]
+        }
+        AuditOp::DetachUserPolicy { user, policy_arn } => vec![a(AuditOp::AttachUserPolicy {
+            user: user.clone(),
+            policy_arn: policy_arn.clone(),
+        })],
+        AuditOp::AttachRolePolicy { role, policy_arn } => {
+            let r = before.iam.ready()?.roles.iter().find(|r| r.name == *role)?;
+            if r.attached_policies.contains(policy_arn) {
+                return Some(vec![]);
+            }
+            vec![a(AuditOp::DetachRolePolicy {
+                role: role.clone(),
+                policy_arn: policy_arn.clone(),
+            })]
+        }
+        AuditOp::DetachRolePolicy { role, policy_arn } => vec![a(AuditOp::AttachRolePolicy {
+            role: role.clone(),
+            policy_arn: policy_arn.clone(),
+        })],
+        AuditOp::PutBucketLifecycle { bucket, region, .. }
+        | AuditOp::DeleteBucketLifecycle { bucket, region } => {
+            let l = before.trail_lifecycles.ready()?.get(bucket);
+            let rules = match l {
+                None => vec![],
+                Some(l) => l.rules.ready()?.clone(),
+            };
+            vec![a(if rules.is_empty() {
+                AuditOp::DeleteBucketLifecycle {
+                    bucket: bucket.clone(),
+                    region: region.clone(),
+                }
+            } else {
+                AuditOp::PutBucketLifecycle {
+                    bucket: bucket.clone(),
+                    region: region.clone(),
+                    rules,
+                }
+            })]
+        }
+        AuditOp::PutBucketLogging { bucket, region, .. } => {
+            let b = before.s3.ready()?.bucket(bucket)?;
+            vec![a(AuditOp::PutBucketLogging {
+                bucket: bucket.clone(),
+                region: region.clone(),
+                logging: b.logging.ready()?.clone(),
+            })]
+        }
+        AuditOp::CreateKmsKey { region, alias, .. } => {
+            vec![a(AuditOp::ScheduleKmsKeyDeletion {
+                region: region.clone(),
+                alias: alias.clone(),
+                pending_days: 7,
+            })]
+        }
+        // A key scheduled for deletion can be recovered (CancelKeyDeletion,
+        // then EnableKey) only by hand, in the console or the CLI.
+        AuditOp::ScheduleKmsKeyDeletion { .. } => return None,
+        AuditOp::CreateSnsTopic { region, name, .. } => vec![a(AuditOp::DeleteSnsTopic {
+            region: region.clone(),
+            name: name.clone(),
+        })],
+        AuditOp::DeleteSnsTopic { region, name } => {
+            let t = topic(before, region, name)?;
+            // Subscriptions would have to be confirmed again: recreate only a bare topic.
+            if !t.subscriptions.is_empty() {
+                return None;
+            }
+            vec![a(AuditOp::CreateSnsTopic {
+                region: region.clone(),
+                name: name.clone(),
+                policy: t.policy.clone(),
+            })]
+        }
+        AuditOp::SubscribeSnsTopic {
+            region,
+            topic: tn,
+            protocol,
+            endpoint,
+        } => {
+            let t = topic(before, region, tn);
+            if t.is_some_and(|t| {
+                t.subscriptions
+                    .iter()
+                    .any(|s| s.protocol == *protocol && s.endpoint == *endpoint)
+            }) {
+                return Some(vec![]);
+            }
+            vec![a(AuditOp::UnsubscribeSnsTopic {
+                region: region.clone(),
+                topic: tn.clone(),
+                protocol: protocol.clone(),
+                endpoint: endpoint.clone(),
+            })]
+        }
+        AuditOp::UnsubscribeSnsTopic {
+            region,
+            topic,
+            protocol,
+            endpoint,
+        } => vec![a(AuditOp::SubscribeSnsTopic {
+            region: region.clone(),
+            topic: topic.clone(),
+            protocol: protocol.clone(),
+            endpoint: endpoint.clone(),
+        })],
+        AuditOp::PutMetricAlarm { region, alarm } => {
+            match regional(&before.metric_alarms, region)?
+                .iter()
+                .find(|a| a.name == alarm.name)
+            {
+                Some(prev) => vec![a(AuditOp::PutMetricAlarm {
+                    region: region.clone(),
+                    alarm: Box::new(prev.clone()),
+                })],
+                None => vec![a(AuditOp::DeleteMetricAlarm {
+                    region: region.clone(),
+                    name: alarm.name.clone(),
+                })],
+            }
+        }
+        AuditOp::DeleteMetricAlarm { region, name } => {
+            let prev = regional(&before.metric_alarms, region)?
+                .iter()
+                .find(|a| a.name == *name)?;
+            vec![a(AuditOp::PutMetricAlarm {
+                region: region.clone(),
+                alarm: Box::new(prev.clone()),
+            })]
+        }
+        AuditOp::PutMetricFilter { region, filter } => {
+            match regional(&before.metric_filters, region)?
+                .iter()
+                .find(|f| f.log_group == filter.log_group && f.name == filter.name)
+            {
+                Some(prev) => vec![a(AuditOp::PutMetricFilter {
+                    region: region.clone(),
+                    filter: Box::new(prev.clone()),
+                })],
+                None => vec![a(AuditOp::DeleteMetricFilter {
+                    region: region.clone(),
+                    log_group: filter.log_group.clone(),
+                    name: filter.name.clone(),
+                })],
+            }
+        }
+        AuditOp::DeleteMetricFilter {
+            region,
+            log_group,
+            name,
+        } => {
+            let prev = regional(&before.metric_filters, region)?
+                .iter()
+                .find(|f| f.log_group == *log_group && f.name == *name)?;
+            vec![a(AuditOp::PutMetricFilter {
+                region: region.clone(),
+                filter: Box::new(prev.clone()),
+            })]
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::ResourceRef;
+
+    #[test]
+    fn names_round_trip() {
+        for s in [
+            "trail/eu-west-1/management-events",
+            "role/ci-deploy",
+            "lifecycle/example-corp-cloudtrail",
+            "kms/eu-west-1/alias/moat-cloudtrail",
+            "kms/eu-west-1/alias/team/key",
+            "sns/us-east-1/moat-billing-alarms",
+            "alarm/us-east-1/moat-billing-usual",
+            "alarm/us-east-1/a/b",
+            "metric-filter/eu-west-1/CloudTrail%2FDefaultLogGroup/moat-cis-root-usage",
+            "metric-filter/eu-west-1/%2Faws%2Fcloudtrail/100%25",
+        ] {
+            let r: ResourceRef = s.parse().expect(s);
+            assert!(matches!(r, ResourceRef::Audit(_)), "{s}");
+            assert_eq!(r.to_string(), s);
+        }
+        for bad in [
+            "metric-filter/r/a%2fb/x",
+            "metric-filter/r/a%41/x",
+            "kms/r/alias",
+            "trail/r",
+        ] {
+            assert!(bad.parse::<ResourceRef>().is_err(), "{bad}");
+        }
+        let r: ResourceRef = "metric-filter/r/%2Faws%2Fct/n".parse().expect("parse");
+        assert_eq!(
+            r,
+            ResourceRef::Audit(AuditRef::MetricFilter {
+                region: "r".into(),
+                log_group: "/aws/ct".into(),
+                name: "n".into()
+            })
+        );
+    }
+
+    #[test]
+    fn log_group_from_arn() {
+        let mut t = Trail {
+            name: "t".into(),
+            arn: String::new(),
+            home_region: "eu-west-1".into(),
+            s3_bucket: None,
+            is_multi_region: true,
+            log_file_validation: true,
+            kms_key_id: None,
+            cloudwatch_logs_log_group_arn: Some(
+                "arn:aws:logs:eu-west-1:111122223333:log-group:CloudTrail/Default:*".into(),
+            ),
+            is_logging: true,
+            sns_topic_arn: None,
+        };
+        assert_eq!(
+            t.log_group(),
+            Some(("eu-west-1".into(), "CloudTrail/Default".into()))
+        );
+        t.cloudwatch_logs_log_group_arn = Some("arn:aws:logs:us-east-1:1:log-group:/aws/x".into());
+        assert_eq!(t.log_group(), Some(("us-east-1".into(), "/aws/x".into())));
+        t.cloudwatch_logs_log_group_arn = Some("nonsense".into());
+        assert_eq!(t.log_group(), None);
+    }
 }

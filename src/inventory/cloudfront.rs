@@ -1,6 +1,5 @@
 //! CloudFront data: each distribution's configuration (the parts moat checks
 //! and changes) with its ETag, and the account's origin access controls.
-//! CloudTrail trails live here too while only their buckets are read.
 
 use serde::{Deserialize, Serialize};
 
@@ -145,23 +144,6 @@ impl CloudFront {
     pub fn resolve_oac(&self, r: &str) -> Option<&OriginAccessControl> {
         self.oac_by_name(r).or_else(|| self.oac_by_id(r))
     }
-}
-
-/// A CloudTrail trail (what the S3 section needs: where it logs).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Trail {
-    pub name: String,
-    pub arn: String,
-    pub home_region: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub s3_bucket: Option<String>,
-    pub is_multi_region: bool,
-    #[serde(default)]
-    pub log_file_validation: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kms_key_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cloudwatch_logs_log_group_arn: Option<String>,
 }
 
 #[cfg(test)]

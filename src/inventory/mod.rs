@@ -129,6 +129,18 @@ parts! {
 
 
     // -- cloudtrail, cloudwatch (types in audit.rs)
+    /// The home region (where new trails, topics and keys go) and the regions read.
+    AuditRegions => audit_regions: AuditRegions, "regions of the session";
+    /// Lifecycle rules of the trails' buckets, by bucket.
+    TrailBucketLifecycles => trail_lifecycles: BucketLifecycles, "lifecycle rules of the trail buckets";
+    /// Customer KMS keys with aliases, per region (policies of moat's own keys).
+    KmsKeys => kms_keys: Regional<KmsKey>, "KMS keys";
+    /// SNS topics with their policies and subscriptions, per region.
+    SnsTopics => sns_topics: Regional<Topic>, "SNS topics";
+    /// CloudWatch metric alarms, per region (us-east-1 always: billing).
+    MetricAlarms => metric_alarms: Regional<MetricAlarm>, "CloudWatch alarms";
+    /// CloudWatch Logs metric filters, per region.
+    MetricFilters => metric_filters: Regional<MetricFilter>, "CloudWatch Logs metric filters";
 
 
     // -- rds, route53, elb, other (types in workloads.rs)

@@ -24,6 +24,8 @@ pub mod s3;
 // -- ebs, vpc
 
 // -- cloudtrail, cloudwatch
+pub mod audit;
+pub use ops_audit::TrailEdit;
 
 // -- rds, route53, elb, other
 pub mod workloads;

@@ -22,6 +22,12 @@ Patches applied to moto 5.2.x before serving:
 - S3 GetBucketVersioning: moto answers with root element
   <GetBucketVersioningResponse>; real S3 (and the AWS SDKs' parsers) use
   <VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">.
+- Smithy RPC v2 CBOR (the protocol the Rust SDK uses for CloudWatch): moto
+  5.2 parses only the JSON and query protocols, so a CBOR request
+  (POST /service/<Service>/operation/<Operation>, header smithy-protocol:
+  rpc-v2-cbor) is translated to the service's JSON protocol (X-Amz-Target)
+  before moto sees it, and moto's JSON answer back to CBOR, field types
+  (timestamps, blobs, numbers) taken from botocore's service model.
 """
 
 import logging
@@ -119,6 +125,277 @@ def patch_moto():
     S3Response.get_bucket_versioning = get_bucket_versioning
 
 
+# ---------------------------------------------------------------------------
+# Smithy RPC v2 CBOR <-> JSON protocol
+
+import base64
+import io
+import json
+import struct
+
+
+class _Tag:
+    def __init__(self, tag, value):
+        self.tag = tag
+        self.value = value
+
+
+def cbor_decode(data):
+    pos = [0]
+
+    def byte():
+        b = data[pos[0]]
+        pos[0] += 1
+        return b
+
+    def take(n):
+        out = data[pos[0]:pos[0] + n]
+        pos[0] += n
+        return out
+
+    def arg(info):
+        if info < 24:
+            return info
+        if info == 24:
+            return byte()
+        if info == 25:
+            return struct.unpack(">H", take(2))[0]
+        if info == 26:
+            return struct.unpack(">I", take(4))[0]
+        if info == 27:
+            return struct.unpack(">Q", take(8))[0]
+        if info == 31:
+            return None
+        raise ValueError("bad CBOR length")
+
+    BREAK = object()
+
+    def item():
+        ib = byte()
+        major, info = ib >> 5, ib & 31
+        if major == 7:
+            if info == 20:
+                return False
+            if info == 21:
+                return True
+            if info in (22, 23):
+                return None
+            if info == 25:
+                return struct.unpack(">e", take(2))[0]
+            if info == 26:
+                return struct.unpack(">f", take(4))[0]
+            if info == 27:
+                return struct.unpack(">d", take(8))[0]
+            if info == 31:
+                return BREAK
+            return None
+        n = arg(info)
+        if major == 0:
+            return n
+        if major == 1:
+            return -1 - n
+        if major in (2, 3):
+            if n is None:
+                parts = []
+                while True:
+                    x = item()
+                    if x is BREAK:
+                        break
+                    parts.append(x)
+                raw = b"".join(p if isinstance(p, bytes) else p.encode() for p in parts)
+            else:
+                raw = bytes(take(n))
+            return raw if major == 2 else raw.decode("utf-8")
+        if major == 4:
+            out = []
+            while n is None or len(out) < n:
+                x = item()
+                if x is BREAK:
+                    break
+                out.append(x)
+            return out
+        if major == 5:
+            out = {}
+            count = 0
+            while n is None or count < n:
+                k = item()
+                if k is BREAK:
+                    break
+                out[k] = item()
+                count += 1
+            return out
+        if major == 6:
+            return _Tag(n, item())
+        raise ValueError("bad CBOR")
+
+    return item() if data else {}
+
+
+def cbor_encode(v):
+    def head(major, n):
+        if n < 24:
+            return bytes([(major << 5) | n])
+        if n < 256:
+            return bytes([(major << 5) | 24, n])
+        if n < 65536:
+            return bytes([(major << 5) | 25]) + struct.pack(">H", n)
+        if n < 2 ** 32:
+            return bytes([(major << 5) | 26]) + struct.pack(">I", n)
+        return bytes([(major << 5) | 27]) + struct.pack(">Q", n)
+
+    if v is None:
+        return b"\xf6"
+    if v is True:
+        return b"\xf5"
+    if v is False:
+        return b"\xf4"
+    if isinstance(v, _Tag):
+        return head(6, v.tag) + cbor_encode(v.value)
+    if isinstance(v, int):
+        return head(0, v) if v >= 0 else head(1, -1 - v)
+    if isinstance(v, float):
+        return b"\xfb" + struct.pack(">d", v)
+    if isinstance(v, bytes):
+        return head(2, len(v)) + v
+    if isinstance(v, str):
+        raw = v.encode("utf-8")
+        return head(3, len(raw)) + raw
+    if isinstance(v, (list, tuple)):
+        return head(4, len(v)) + b"".join(cbor_encode(x) for x in v)
+    if isinstance(v, dict):
+        return head(5, len(v)) + b"".join(
+            cbor_encode(k) + cbor_encode(x) for k, x in v.items()
+        )
+    raise TypeError(f"cannot encode {type(v)}")
+
+
+def _epoch(v):
+    if isinstance(v, (int, float)):
+        return float(v)
+    from datetime import datetime
+
+    return datetime.fromisoformat(str(v).replace("Z", "+00:00")).timestamp()
+
+
+def cbor_to_json(v, shape):
+    """A decoded CBOR request value as the JSON protocol writes it."""
+    if isinstance(v, _Tag):
+        v = v.value
+    if shape is None or v is None:
+        return v
+    t = shape.type_name
+    if t == "structure" and isinstance(v, dict):
+        return {k: cbor_to_json(x, shape.members.get(k)) for k, x in v.items()}
+    if t == "list" and isinstance(v, list):
+        return [cbor_to_json(x, shape.member) for x in v]
+    if t == "map" and isinstance(v, dict):
+        return {k: cbor_to_json(x, shape.value) for k, x in v.items()}
+    if t == "blob" and isinstance(v, bytes):
+        return base64.b64encode(v).decode()
+    if t == "timestamp":
+        return _epoch(v)
+    return v
+
+
+def json_to_cbor(v, shape):
+    """A JSON-protocol answer value as RPC v2 CBOR wants it."""
+    if shape is None or v is None:
+        return v
+    t = shape.type_name
+    if t == "structure" and isinstance(v, dict):
+        return {
+            k: json_to_cbor(x, shape.members[k])
+            for k, x in v.items()
+            if k in shape.members and x is not None
+        }
+    if t == "list" and isinstance(v, list):
+        return [json_to_cbor(x, shape.member) for x in v]
+    if t == "map" and isinstance(v, dict):
+        return {k: json_to_cbor(x, shape.value) for k, x in v.items()}
+    if t == "timestamp":
+        return _Tag(1, _epoch(v))
+    if t == "blob":
+        return base64.b64decode(v) if isinstance(v, str) else v
+    if t in ("double", "float"):
+        return float(v)
+    if t in ("integer", "long"):
+        return int(v)
+    return v
+
+
+_CBOR_PATH = re.compile(r"^/service/([^/]+)/operation/([^/]+)$")
+
+
+def cbor_shim(app):
+    import botocore.session
+
+    session = botocore.session.get_session()
+    models = {}
+
+    def model_for(target_prefix):
+        if not models:
+            for name in ("cloudwatch",):
+                m = session.get_service_model(name)
+                models[m.metadata.get("targetPrefix")] = m
+        return models.get(target_prefix)
+
+    def wrapped(environ, start_response):
+        m = _CBOR_PATH.match(environ.get("PATH_INFO", ""))
+        if not m or environ.get("HTTP_SMITHY_PROTOCOL", "") != "rpc-v2-cbor":
+            return app(environ, start_response)
+        service, op = m.groups()
+        model = model_for(service)
+        if model is None:
+            return app(environ, start_response)
+        opm = model.operation_model(op)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw = environ["wsgi.input"].read(length) if length else b""
+        request = cbor_to_json(cbor_decode(raw), opm.input_shape) if raw else {}
+        body = json.dumps(request or {}).encode()
+        env = dict(environ)
+        env.pop("HTTP_SMITHY_PROTOCOL", None)
+        env["PATH_INFO"] = "/"
+        env["CONTENT_TYPE"] = "application/x-amz-json-1.0"
+        env["HTTP_X_AMZ_TARGET"] = f"{service}.{op}"
+        env["CONTENT_LENGTH"] = str(len(body))
+        env["wsgi.input"] = io.BytesIO(body)
+        seen = {}
+
+        def capture(status, headers, exc_info=None):
+            seen["status"] = status
+            seen["headers"] = headers
+            return lambda _data: None
+
+        answer = b"".join(app(env, capture))
+        status = seen.get("status", "500 Internal Server Error")
+        try:
+            parsed = json.loads(answer) if answer.strip() else {}
+        except ValueError:
+            parsed = {"__type": "InternalFailure", "message": answer.decode("utf-8", "replace")}
+        if int(status.split()[0]) >= 400:
+            code = parsed.get("__type") or dict(seen.get("headers", [])).get(
+                "x-amzn-ErrorType", "InternalFailure"
+            )
+            out = {"__type": str(code).split("#")[-1].split(":")[0]}
+            message = parsed.get("message") or parsed.get("Message")
+            if message:
+                out["message"] = message
+        else:
+            out = json_to_cbor(parsed, opm.output_shape) if opm.output_shape else {}
+        data = cbor_encode(out or {})
+        start_response(
+            status,
+            [
+                ("Content-Type", "application/cbor"),
+                ("smithy-protocol", "rpc-v2-cbor"),
+                ("Content-Length", str(len(data))),
+            ],
+        )
+        return [data]
+
+    return wrapped
+
+
 def main(argv):
     global _PIDFILE
     if len(argv) != 2 or not argv[1].isdigit():
@@ -153,7 +430,7 @@ def main(argv):
         # One log line per request is noise in the log file and costs time.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    app = DomainDispatcherApplication(create_backend_app)
+    app = cbor_shim(DomainDispatcherApplication(create_backend_app))
     try:
         # threaded=True: one thread per connection and HTTP/1.1 keep-alive,
         # exactly like `moto_server` (run_simple(..., threaded=True)).

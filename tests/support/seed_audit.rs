@@ -1,6 +1,154 @@
 //! Seeds moto with resources that fail the audit group's items, for the tests
 //! that cover every item (zero mutation, least-privilege IAM policy).
 
-/// Create resources that fail (some of) this group's items. Idempotent enough
-/// to be called once per fresh moto.
-pub async fn seed_failing(_ep: &str) {}
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+/// The bucket of the seeded trail.
+pub const TRAIL_BUCKET: &str = "seeded-trail-logs";
+/// A single-region trail: not logging, no validation, no key, no topic.
+pub const TRAIL: &str = "seeded-trail";
+/// The log group the seeded trail sends to.
+pub const LOG_GROUP: &str = "seeded/CloudTrail";
+/// A user who may stop the trail.
+pub const TRAIL_USER: &str = "trail-fiddler";
+
+/// A client of `$krate` for moto at `$ep`, signing for `$region`.
+macro_rules! audit_client {
+    ($krate:ident, $ep:expr, $region:expr) => {{
+        use $krate::config::{
+            BehaviorVersion, Credentials, Region, retry::RetryConfig, timeout::TimeoutConfig,
+        };
+        $krate::Client::from_conf(
+            $krate::Config::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .credentials_provider(Credentials::new("testing", "testing", None, None, "t"))
+                .region(Region::new($region.to_string()))
+                .endpoint_url($ep)
+                .retry_config(RetryConfig::standard().with_max_attempts(1))
+                .timeout_config(
+                    TimeoutConfig::builder()
+                        .operation_timeout(Duration::from_secs(60))
+                        .build(),
+                )
+                .build(),
+        )
+    }};
+}
+
+pub fn cloudtrail(ep: &str, region: &str) -> aws_sdk_cloudtrail::Client {
+    audit_client!(aws_sdk_cloudtrail, ep, region)
+}
+pub fn kms(ep: &str, region: &str) -> aws_sdk_kms::Client {
+    audit_client!(aws_sdk_kms, ep, region)
+}
+pub fn sns(ep: &str, region: &str) -> aws_sdk_sns::Client {
+    audit_client!(aws_sdk_sns, ep, region)
+}
+pub fn cloudwatch(ep: &str, region: &str) -> aws_sdk_cloudwatch::Client {
+    audit_client!(aws_sdk_cloudwatch, ep, region)
+}
+pub fn logs(ep: &str, region: &str) -> aws_sdk_cloudwatchlogs::Client {
+    audit_client!(aws_sdk_cloudwatchlogs, ep, region)
+}
+
+/// The two statements CloudTrail needs, for `trail` writing to `bucket`.
+pub fn trail_bucket_policy(bucket: &str, trail: &str) -> String {
+    let arn = format!(
+        "arn:aws:cloudtrail:us-east-1:{}:trail/{trail}",
+        super::ACCOUNT_ID
+    );
+    serde_json::json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "AclCheck", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": "s3:GetBucketAcl", "Resource": format!("arn:aws:s3:::{bucket}"),
+         "Condition": {"StringEquals": {"aws:SourceArn": arn}}},
+        {"Sid": "Write", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": "s3:PutObject", "Resource": format!("arn:aws:s3:::{bucket}/AWSLogs/{}/*", super::ACCOUNT_ID),
+         "Condition": {"StringEquals": {"aws:SourceArn": arn, "s3:x-amz-acl": "bucket-owner-full-control"}}}
+    ]})
+    .to_string()
+}
+
+/// Create resources that fail (some of) this group's items: a single-region
+/// trail that does not log (no validation, key, topic or access logging),
+/// sending to a log group without metric filters; its bucket with two
+/// lifecycle rules, none archiving; a user allowed to stop trails; no
+/// billing alarm.
+pub async fn seed_failing(ep: &str) {
+    use aws_sdk_s3::types::{
+        BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule,
+        LifecycleRuleFilter,
+    };
+    let s3 = super::s3_client(ep, "us-east-1").await;
+    s3.create_bucket()
+        .bucket(TRAIL_BUCKET)
+        .send()
+        .await
+        .expect("trail bucket");
+    s3.put_bucket_policy()
+        .bucket(TRAIL_BUCKET)
+        .policy(trail_bucket_policy(TRAIL_BUCKET, TRAIL))
+        .send()
+        .await
+        .expect("trail bucket policy");
+    let rule = |id: &str, prefix: &str, days: i32| {
+        LifecycleRule::builder()
+            .id(id)
+            .status(ExpirationStatus::Enabled)
+            .filter(LifecycleRuleFilter::builder().prefix(prefix).build())
+            .expiration(LifecycleExpiration::builder().days(days).build())
+            .build()
+            .expect("rule")
+    };
+    s3.put_bucket_lifecycle_configuration()
+        .bucket(TRAIL_BUCKET)
+        .lifecycle_configuration(
+            BucketLifecycleConfiguration::builder()
+                .rules(rule("expire-tmp", "tmp/", 7))
+                .rules(rule("expire-scratch", "scratch/", 30))
+                .build()
+                .expect("lifecycle"),
+        )
+        .send()
+        .await
+        .expect("lifecycle rules");
+    logs(ep, "us-east-1")
+        .create_log_group()
+        .log_group_name(LOG_GROUP)
+        .send()
+        .await
+        .expect("log group");
+    cloudtrail(ep, "us-east-1")
+        .create_trail()
+        .name(TRAIL)
+        .s3_bucket_name(TRAIL_BUCKET)
+        .cloud_watch_logs_log_group_arn(format!(
+            "arn:aws:logs:us-east-1:{}:log-group:{LOG_GROUP}:*",
+            super::ACCOUNT_ID
+        ))
+        .cloud_watch_logs_role_arn(format!(
+            "arn:aws:iam::{}:role/CloudTrailToLogs",
+            super::ACCOUNT_ID
+        ))
+        .send()
+        .await
+        .expect("trail");
+    let iam = super::iam_client(ep).await;
+    iam.create_user()
+        .user_name(TRAIL_USER)
+        .send()
+        .await
+        .expect("user");
+    iam.put_user_policy()
+        .user_name(TRAIL_USER)
+        .policy_name("manage-trails")
+        .policy_document(
+            serde_json::json!({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "cloudtrail:*", "Resource": "*"}]})
+            .to_string(),
+        )
+        .send()
+        .await
+        .expect("inline policy");
+}

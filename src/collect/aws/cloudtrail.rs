@@ -1,5 +1,6 @@
 //! CloudTrail collector (trails visible from the home region: its own and the
-//! multi-region trails of other regions, as shadow trails).
+//! multi-region trails of other regions, as shadow trails), with each trail's
+//! logging status.
 
 use super::AwsBackend;
 use super::error::CallError;
@@ -21,6 +22,16 @@ impl AwsBackend {
                 trails.push(trail);
             }
         }
+        // Each trail's status, from its home region, concurrently.
+        let status = futures::future::try_join_all(
+            trails
+                .iter()
+                .map(|t| self.trail_is_logging(&t.arn, &t.home_region)),
+        )
+        .await?;
+        for (t, logging) in trails.iter_mut().zip(status) {
+            t.is_logging = logging;
+        }
         trails.sort_by(|a, b| (&a.name, &a.arn).cmp(&(&b.name, &b.arn)));
         Ok(trails)
     }
@@ -41,5 +52,7 @@ fn trail_from(t: &aws_sdk_cloudtrail::types::Trail, home: &str) -> Trail {
         log_file_validation: t.log_file_validation_enabled().unwrap_or(false),
         kms_key_id: non_empty(t.kms_key_id()),
         cloudwatch_logs_log_group_arn: non_empty(t.cloud_watch_logs_log_group_arn()),
+        is_logging: false,
+        sns_topic_arn: non_empty(t.sns_topic_arn()),
     }
 }

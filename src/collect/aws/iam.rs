@@ -352,6 +352,10 @@ fn role_from(r: &RoleDetail) -> Result<Option<Role>, CallError> {
         trust_policy,
         attached_policies: attached(r.attached_managed_policies()),
         inline_policies: inline(r.role_policy_list(), &format!("role {name}"))?,
+        permissions_boundary: r
+            .permissions_boundary()
+            .and_then(|b| b.permissions_boundary_arn())
+            .map(str::to_string),
     }))
 }
 

@@ -512,6 +512,14 @@ impl AwsBackend {
             // -- ebs, vpc
 
             // -- cloudtrail, cloudwatch
+            PartId::AuditRegions => PartValue::AuditRegions(self.collect_audit_regions().await?),
+            PartId::TrailBucketLifecycles => {
+                PartValue::TrailBucketLifecycles(self.collect_trail_lifecycles().await?)
+            }
+            PartId::KmsKeys => PartValue::KmsKeys(self.collect_kms_keys().await?),
+            PartId::SnsTopics => PartValue::SnsTopics(self.collect_sns_topics().await?),
+            PartId::MetricAlarms => PartValue::MetricAlarms(self.collect_metric_alarms().await?),
+            PartId::MetricFilters => PartValue::MetricFilters(self.collect_metric_filters().await?),
 
             // -- rds, route53, elb, other
             PartId::Rds => PartValue::Rds(self.collect_rds().await?),

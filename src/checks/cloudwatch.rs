@@ -1,0 +1,327 @@
+//! The `cloudwatch` section: billing alarms (always in us-east-1, the only
+//! region with billing metrics) and alarms on security events found in the
+//! CloudTrail log group (the CIS monitoring controls).
+//!
+//! `cloudwatch.rds-connection-alarms` is built elsewhere on the same generic
+//! alarm ops ([`crate::plan::AuditOp::PutMetricAlarm`]).
+
+use super::cloudtrail::trails;
+use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
+use crate::guide::msg;
+use crate::inventory::{
+    AuditRef, Inventory, MetricAlarm, MetricFilter, PartId, ResourceRef, Trail, regional,
+    regional_error,
+};
+use crate::plan::audit as plans;
+
+pub const BILLING_ALARMS: &str = "cloudwatch.billing-alarms";
+pub const SECURITY_EVENT_ALARMS: &str = "cloudwatch.security-event-alarms";
+
+/// Billing metrics exist only in this region.
+pub const BILLING_REGION: &str = "us-east-1";
+
+pub const ITEMS: &[ItemDef] = &[
+    ItemDef {
+        id: BILLING_ALARMS,
+        section: "cloudwatch",
+        needs: &[PartId::MetricAlarms, PartId::SnsTopics],
+        cis: &[],
+        security_hub: &[],
+        check: billing_alarms,
+        fix: Fix::Plan(plans::billing_alarms),
+        inputs: plans::BILLING_INPUTS,
+    },
+    ItemDef {
+        id: SECURITY_EVENT_ALARMS,
+        section: "cloudwatch",
+        needs: &[
+            PartId::Trails,
+            PartId::MetricFilters,
+            PartId::MetricAlarms,
+            PartId::SnsTopics,
+        ],
+        cis: &[
+            "5.1", "5.2", "5.3", "5.4", "5.5", "5.6", "5.7", "5.8", "5.9", "5.10", "5.11", "5.12",
+            "5.13", "5.14",
+        ],
+        security_hub: &[
+            "CloudWatch.1",
+            "CloudWatch.2",
+            "CloudWatch.3",
+            "CloudWatch.4",
+            "CloudWatch.5",
+            "CloudWatch.6",
+            "CloudWatch.7",
+            "CloudWatch.8",
+            "CloudWatch.9",
+            "CloudWatch.10",
+            "CloudWatch.11",
+            "CloudWatch.12",
+            "CloudWatch.13",
+            "CloudWatch.14",
+        ],
+        check: security_event_alarms,
+        fix: Fix::Plan(plans::security_event_alarms),
+        inputs: plans::SECURITY_INPUTS,
+    },
+];
+
+/// One security event to watch: the slug names moat's filter and alarm
+/// (`moat-cis-<slug>`), the metric is `<metric>` in [`SECURITY_NAMESPACE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecurityEvent {
+    pub slug: &'static str,
+    pub metric: &'static str,
+    pub pattern: &'static str,
+}
+
+/// The namespace of moat's security-event metrics.
+pub const SECURITY_NAMESPACE: &str = "CloudTrailMetrics";
+
+/// The CIS monitoring controls' filter patterns, in the benchmark's order.
+pub const SECURITY_EVENTS: &[SecurityEvent] = &[
+    SecurityEvent {
+        slug: "unauthorized-api-calls",
+        metric: "UnauthorizedAPICalls",
+        pattern: r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }"#,
+    },
+    SecurityEvent {
+        slug: "console-signin-without-mfa",
+        metric: "ConsoleSigninWithoutMFA",
+        pattern: r#"{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && ($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }"#,
+    },
+    SecurityEvent {
+        slug: "root-usage",
+        metric: "RootAccountUsage",
+        pattern: r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#,
+    },
+    SecurityEvent {
+        slug: "iam-policy-changes",
+        metric: "IAMPolicyChanges",
+        pattern: r#"{ ($.eventSource = iam.amazonaws.com) && (($.eventName = DeleteGroupPolicy) || ($.eventName = DeleteRolePolicy) || ($.eventName = DeleteUserPolicy) || ($.eventName = PutGroupPolicy) || ($.eventName = PutRolePolicy) || ($.eventName = PutUserPolicy) || ($.eventName = CreatePolicy) || ($.eventName = DeletePolicy) || ($.eventName = CreatePolicyVersion) || ($.eventName = DeletePolicyVersion) || ($.eventName = SetDefaultPolicyVersion) || ($.eventName = AttachRolePolicy) || ($.eventName = DetachRolePolicy) || ($.eventName = AttachUserPolicy) || ($.eventName = DetachUserPolicy) || ($.eventName = AttachGroupPolicy) || ($.eventName = DetachGroupPolicy)) }"#,
+    },
+    SecurityEvent {
+        slug: "cloudtrail-changes",
+        metric: "CloudTrailChanges",
+        pattern: r#"{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging) || ($.eventName = PutEventSelectors) }"#,
+    },
+    SecurityEvent {
+        slug: "console-auth-failures",
+        metric: "ConsoleAuthenticationFailures",
+        pattern: r#"{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }"#,
+    },
+    SecurityEvent {
+        slug: "cmk-disable-or-delete",
+        metric: "DisableOrDeleteCMK",
+        pattern: r#"{ ($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion)) }"#,
+    },
+    SecurityEvent {
+        slug: "s3-bucket-policy-changes",
+        metric: "S3BucketPolicyChanges",
+        pattern: r#"{ ($.eventSource = s3.amazonaws.com) && (($.eventName = PutBucketAcl) || ($.eventName = PutBucketPolicy) || ($.eventName = PutBucketCors) || ($.eventName = PutBucketLifecycle) || ($.eventName = PutBucketReplication) || ($.eventName = DeleteBucketPolicy) || ($.eventName = DeleteBucketCors) || ($.eventName = DeleteBucketLifecycle) || ($.eventName = DeleteBucketReplication)) }"#,
+    },
+    SecurityEvent {
+        slug: "config-changes",
+        metric: "AWSConfigChanges",
+        pattern: r#"{ ($.eventSource = config.amazonaws.com) && (($.eventName = StopConfigurationRecorder) || ($.eventName = DeleteDeliveryChannel) || ($.eventName = PutDeliveryChannel) || ($.eventName = PutConfigurationRecorder)) }"#,
+    },
+    SecurityEvent {
+        slug: "security-group-changes",
+        metric: "SecurityGroupChanges",
+        pattern: r#"{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) }"#,
+    },
+    SecurityEvent {
+        slug: "nacl-changes",
+        metric: "NACLChanges",
+        pattern: r#"{ ($.eventName = CreateNetworkAcl) || ($.eventName = CreateNetworkAclEntry) || ($.eventName = DeleteNetworkAcl) || ($.eventName = DeleteNetworkAclEntry) || ($.eventName = ReplaceNetworkAclEntry) || ($.eventName = ReplaceNetworkAclAssociation) }"#,
+    },
+    SecurityEvent {
+        slug: "network-gateway-changes",
+        metric: "NetworkGatewayChanges",
+        pattern: r#"{ ($.eventName = CreateCustomerGateway) || ($.eventName = DeleteCustomerGateway) || ($.eventName = AttachInternetGateway) || ($.eventName = CreateInternetGateway) || ($.eventName = DeleteInternetGateway) || ($.eventName = DetachInternetGateway) }"#,
+    },
+    SecurityEvent {
+        slug: "route-table-changes",
+        metric: "RouteTableChanges",
+        pattern: r#"{ ($.eventSource = ec2.amazonaws.com) && (($.eventName = CreateRoute) || ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || ($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable)) }"#,
+    },
+    SecurityEvent {
+        slug: "vpc-changes",
+        metric: "VPCChanges",
+        pattern: r#"{ ($.eventName = CreateVpc) || ($.eventName = DeleteVpc) || ($.eventName = ModifyVpcAttribute) || ($.eventName = AcceptVpcPeeringConnection) || ($.eventName = CreateVpcPeeringConnection) || ($.eventName = DeleteVpcPeeringConnection) || ($.eventName = RejectVpcPeeringConnection) || ($.eventName = AttachClassicLinkVpc) || ($.eventName = DetachClassicLinkVpc) || ($.eventName = DisableVpcClassicLink) || ($.eventName = EnableVpcClassicLink) }"#,
+    },
+    SecurityEvent {
+        slug: "organizations-changes",
+        metric: "OrganizationsChanges",
+        pattern: r#"{ ($.eventSource = organizations.amazonaws.com) && (($.eventName = AcceptHandshake) || ($.eventName = AttachPolicy) || ($.eventName = CreateAccount) || ($.eventName = CreateOrganizationalUnit) || ($.eventName = CreatePolicy) || ($.eventName = DeclineHandshake) || ($.eventName = DeleteOrganization) || ($.eventName = DeleteOrganizationalUnit) || ($.eventName = DeletePolicy) || ($.eventName = DetachPolicy) || ($.eventName = DisablePolicyType) || ($.eventName = EnablePolicyType) || ($.eventName = InviteAccountToOrganization) || ($.eventName = LeaveOrganization) || ($.eventName = MoveAccount) || ($.eventName = RemoveAccountFromOrganization) || ($.eventName = UpdatePolicy) || ($.eventName = UpdateOrganizationalUnit)) }"#,
+    },
+];
+
+impl SecurityEvent {
+    pub fn filter_name(&self) -> String {
+        format!("moat-cis-{}", self.slug)
+    }
+}
+
+/// Whitespace does not change a filter pattern's meaning.
+fn same_pattern(a: &str, b: &str) -> bool {
+    let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    squash(a) == squash(b)
+}
+
+/// An alarm with at least one action on this metric.
+pub fn alarm_on<'a>(
+    alarms: &'a [MetricAlarm],
+    namespace: &str,
+    metric: &str,
+) -> Option<&'a MetricAlarm> {
+    alarms.iter().find(|a| {
+        a.namespace == namespace && a.metric_name == metric && !a.alarm_actions.is_empty()
+    })
+}
+
+/// The trail whose log group the security alarms watch: a multi-region
+/// trail that logs first, then any trail with a log group.
+pub fn watched_trail(inv: &Inventory) -> Option<(&Trail, String, String)> {
+    let all = trails(inv);
+    let mut ordered: Vec<&Trail> = all.iter().collect();
+    ordered.sort_by_key(|t| (!(t.is_multi_region && t.is_logging), !t.is_multi_region));
+    ordered
+        .into_iter()
+        .find_map(|t| t.log_group().map(|(r, g)| (t, r, g)))
+}
+
+/// Per security event: the filter on the log group that matches (if any)
+/// and whether an alarm with an action watches its metric.
+pub fn event_state<'a>(
+    filters: &'a [MetricFilter],
+    alarms: &[MetricAlarm],
+    log_group: &str,
+    e: &SecurityEvent,
+) -> (Option<&'a MetricFilter>, bool) {
+    let f = filters
+        .iter()
+        .filter(|f| f.log_group == log_group)
+        .find(|f| same_pattern(&f.pattern, e.pattern) || f.name == e.filter_name());
+    let alarmed =
+        f.is_some_and(|f| alarm_on(alarms, &f.metric_namespace, &f.metric_name).is_some());
+    (f, alarmed)
+}
+
+fn billing_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
+    let r = ResourceRef::Account.to_string();
+    if let Some(e) = regional_error(&inv.metric_alarms, BILLING_REGION) {
+        return Outcome {
+            status: Status::Error,
+            summary: e.summary(),
+            findings: vec![],
+        };
+    }
+    let alarms = regional(&inv.metric_alarms, BILLING_REGION)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let billing: Vec<&MetricAlarm> = alarms
+        .iter()
+        .filter(|a| {
+            a.namespace == "AWS/Billing"
+                && a.metric_name == "EstimatedCharges"
+                && !a.alarm_actions.is_empty()
+        })
+        .collect();
+    let count = billing.len().to_string();
+    if billing.len() >= 2 {
+        return Outcome::pass(msg(BILLING_ALARMS, "pass", &[("count", &count)]));
+    }
+    Outcome::from_findings(
+        vec![Finding {
+            resource: r,
+            region: Some(BILLING_REGION.into()),
+            status: Status::Fail,
+            detail: msg(BILLING_ALARMS, "few", &[("count", &count)]),
+        }],
+        String::new(),
+        msg(BILLING_ALARMS, "fail", &[("count", &count)]),
+    )
+}
+
+fn security_event_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
+    let Some((trail, region, group)) = watched_trail(inv) else {
+        if trails(inv).is_empty() {
+            return Outcome::from_findings(
+                vec![Finding::fail(
+                    ResourceRef::Account.to_string(),
+                    msg(SECURITY_EVENT_ALARMS, "no_trail", &[]),
+                )],
+                String::new(),
+                msg(SECURITY_EVENT_ALARMS, "no_trail", &[]),
+            );
+        }
+        let names: Vec<&str> = trails(inv).iter().map(|t| t.name.as_str()).collect();
+        return Outcome::from_findings(
+            vec![Finding::fail(
+                ResourceRef::Account.to_string(),
+                msg(
+                    SECURITY_EVENT_ALARMS,
+                    "no_log_group",
+                    &[("trails", &names.join(", "))],
+                ),
+            )],
+            String::new(),
+            msg(SECURITY_EVENT_ALARMS, "no_log_group_summary", &[]),
+        );
+    };
+    if let Some(e) = regional_error(&inv.metric_filters, &region)
+        .or_else(|| regional_error(&inv.metric_alarms, &region))
+    {
+        return Outcome {
+            status: Status::Error,
+            summary: e.summary(),
+            findings: vec![],
+        };
+    }
+    let filters = regional(&inv.metric_filters, &region)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let alarms = regional(&inv.metric_alarms, &region)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let findings: Vec<Finding> = SECURITY_EVENTS
+        .iter()
+        .filter_map(|e| {
+            let (f, alarmed) = event_state(filters, alarms, &group, e);
+            let name = f.map(|f| f.name.clone()).unwrap_or_else(|| e.filter_name());
+            let resource = ResourceRef::Audit(AuditRef::MetricFilter {
+                region: region.clone(),
+                log_group: group.clone(),
+                name,
+            })
+            .to_string();
+            let key = match (f, alarmed) {
+                (Some(_), true) => return None,
+                (Some(_), false) => "no_alarm",
+                (None, _) => "no_filter",
+            };
+            Some(Finding {
+                resource,
+                region: Some(region.clone()),
+                status: Status::Fail,
+                detail: msg(SECURITY_EVENT_ALARMS, key, &[("event", e.metric)]),
+            })
+        })
+        .collect();
+    let count = findings.len().to_string();
+    let total = SECURITY_EVENTS.len().to_string();
+    Outcome::from_findings(
+        findings,
+        msg(
+            SECURITY_EVENT_ALARMS,
+            "pass",
+            &[("group", &group), ("trail", &trail.name), ("total", &total)],
+        ),
+        msg(
+            SECURITY_EVENT_ALARMS,
+            "fail",
+            &[("group", &group), ("count", &count), ("total", &total)],
+        ),
+    )
+}

@@ -1,0 +1,985 @@
+//! Plan builders of the `cloudtrail` and `cloudwatch` sections. Each chooses
+//! ops only; `make_plan` derives the preview, inverses and drift baseline.
+//!
+//! Policies are edited, never replaced: bucket policy statements are
+//! removed or merged and lifecycle rules are appended to the rules as read.
+
+use super::{AuditOp, Draft, InputKind, InputSpec, Inputs, Op, PlanError, TrailEdit};
+use crate::checks::Ctx;
+use crate::checks::cloudtrail::{
+    API_PROTECTED, ARCHIVE_TO_GLACIER, BUCKET_ACCESS_LOGGING, BUCKET_NOT_PUBLIC, ENCRYPTED,
+    MULTI_REGION, SNS_NOTIFICATIONS, TAMPER_ACTIONS, archives_logs, bucket_resource,
+    cloudtrail_can_write, offenders, over_broad, trail_buckets, trail_resource,
+};
+use crate::checks::cloudwatch::{
+    BILLING_ALARMS, BILLING_REGION, SECURITY_EVENT_ALARMS, SECURITY_EVENTS, SECURITY_NAMESPACE,
+    event_state, watched_trail,
+};
+use crate::guide::msg;
+use crate::inventory::{
+    Bucket, Dimension, Encryption, Fetched, Inventory, LifecycleFilter, LifecycleRule, Logging,
+    MetricAlarm, MetricFilter, PartId, PublicAccessBlock, Threshold, Trail, Transition, kms_key,
+    regional, topic, trail_arn,
+};
+use crate::policy;
+use serde_json::{Value, json};
+
+/// cloudtrail.multi-region-trail: the log bucket (`{account}` and `{region}`
+/// are filled in when the default is used).
+pub const MULTI_REGION_INPUTS: &[InputSpec] = &[InputSpec {
+    name: "bucket",
+    kind: InputKind::BucketName,
+    default: Some("moat-cloudtrail-{account}-{region}"),
+}];
+
+/// cloudtrail.archive-to-glacier: days before log files move to Glacier.
+pub const GLACIER_INPUTS: &[InputSpec] = &[InputSpec {
+    name: "days",
+    kind: InputKind::Int { min: 1, max: 3650 },
+    default: Some("90"),
+}];
+
+/// cloudwatch.billing-alarms: the usual monthly bill and who gets the alarms.
+pub const BILLING_INPUTS: &[InputSpec] = &[
+    InputSpec {
+        name: "monthly",
+        kind: InputKind::Amount,
+        default: None,
+    },
+    InputSpec {
+        name: "email",
+        kind: InputKind::Email,
+        default: None,
+    },
+];
+
+/// cloudwatch.security-event-alarms: who gets the alarms.
+pub const SECURITY_INPUTS: &[InputSpec] = &[InputSpec {
+    name: "email",
+    kind: InputKind::Email,
+    default: None,
+}];
+
+/// The trail moat creates.
+pub const TRAIL_NAME: &str = "moat-multi-region";
+/// The managed policy that denies tampering with trails.
+pub const PROTECT_POLICY: &str = "ProtectCloudTrail";
+/// The KMS alias of the key moat creates for trails.
+pub const TRAIL_KEY_ALIAS: &str = "alias/moat-cloudtrail";
+pub const TRAIL_TOPIC: &str = "moat-cloudtrail-notifications";
+pub const BILLING_TOPIC: &str = "moat-billing-alarms";
+pub const SECURITY_TOPIC: &str = "moat-security-alarms";
+pub const GLACIER_RULE: &str = "moat-archive-cloudtrail-logs";
+/// How much above the usual bill the second billing alarm fires.
+pub const BILLING_MARGIN: f64 = 1.15;
+
+fn a(op: AuditOp) -> Op {
+    Op::Audit(op)
+}
+
+fn nothing() -> PlanError {
+    PlanError::NothingToDo(msg("plan", "nothing", &[]))
+}
+
+fn done(ops: Vec<Op>, warnings: Vec<String>) -> Result<Draft, PlanError> {
+    if ops.is_empty() {
+        return Err(nothing());
+    }
+    Ok(Draft { ops, warnings })
+}
+
+fn guide_warning(item: &str) -> Vec<String> {
+    crate::guide::guide()
+        .item(item)
+        .and_then(|t| t.warning.clone())
+        .into_iter()
+        .collect()
+}
+
+fn account(inv: &Inventory) -> Result<String, PlanError> {
+    inv.account_id()
+        .map(str::to_string)
+        .ok_or(PlanError::NotReady(PartId::Identity))
+}
+
+fn home(inv: &Inventory) -> Result<String, PlanError> {
+    inv.audit_regions
+        .ready()
+        .map(|r| r.home.clone())
+        .filter(|h| !h.is_empty())
+        .ok_or(PlanError::NotReady(PartId::AuditRegions))
+}
+
+fn ready_trails(inv: &Inventory) -> Result<&[Trail], PlanError> {
+    inv.trails
+        .ready()
+        .map(Vec::as_slice)
+        .ok_or(PlanError::NotReady(PartId::Trails))
+}
+
+fn s3_ready(inv: &Inventory) -> Result<&crate::inventory::S3, PlanError> {
+    inv.s3.ready().ok_or(PlanError::NotReady(PartId::S3Buckets))
+}
+
+/// The bucket's policy as read; a policy that could not be read is never
+/// overwritten.
+fn known_policy(b: &Bucket) -> Result<Option<&Value>, PlanError> {
+    match &b.policy {
+        Fetched::Ready(p) => Ok(p.as_ref()),
+        Fetched::Error(e) => Err(PlanError::Invalid(msg(
+            "cloudtrail",
+            "policy_unreadable",
+            &[("bucket", &b.name), ("error", &e.summary())],
+        ))),
+    }
+}
+
+fn alnum(s: &str) -> String {
+    s.chars().filter(char::is_ascii_alphanumeric).collect()
+}
+
+/// The statements CloudTrail needs on its bucket for one trail: check the
+/// bucket ACL, and write under `AWSLogs/<account>/` with the owner in full
+/// control, both only for this trail (`aws:SourceArn`).
+pub fn cloudtrail_statements(
+    bucket: &str,
+    account: &str,
+    trail_arn: &str,
+    trail: &str,
+) -> [Value; 2] {
+    [
+        json!({
+            "Sid": format!("AWSCloudTrailAclCheck{}", alnum(trail)),
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "s3:GetBucketAcl",
+            "Resource": format!("arn:aws:s3:::{bucket}"),
+            "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}},
+        }),
+        json!({
+            "Sid": format!("AWSCloudTrailWrite{}", alnum(trail)),
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": format!("arn:aws:s3:::{bucket}/AWSLogs/{account}/*"),
+            "Condition": {"StringEquals": {
+                "s3:x-amz-acl": "bucket-owner-full-control",
+                "aws:SourceArn": trail_arn,
+            }},
+        }),
+    ]
+}
+
+/// `doc` with the statements merged in (same Sid replaced, others kept).
+fn merged(doc: Option<&Value>, statements: impl IntoIterator<Item = Value>) -> Value {
+    let mut out = doc.cloned();
+    for s in statements {
+        out = Some(policy::with_statement(out.as_ref(), s));
+    }
+    out.unwrap_or_else(|| json!({"Version": "2012-10-17", "Statement": []}))
+}
+
+/// Create a private bucket: CreateBucket, then all four public access
+/// block flags and default encryption (whatever the account's or the
+/// emulator's defaults), then its policy.
+fn new_private_bucket(bucket: &str, region: &str, policy: Value) -> Vec<Op> {
+    vec![
+        Op::CreateBucket {
+            bucket: bucket.to_string(),
+            region: region.to_string(),
+        },
+        Op::PutBucketPublicAccessBlock {
+            bucket: bucket.to_string(),
+            region: region.to_string(),
+            config: PublicAccessBlock::ALL,
+        },
+        Op::PutBucketEncryption {
+            bucket: bucket.to_string(),
+            region: region.to_string(),
+            encryption: Encryption {
+                algorithm: "AES256".into(),
+                kms_key: None,
+                bucket_key: None,
+            },
+        },
+        Op::PutBucketPolicy {
+            bucket: bucket.to_string(),
+            region: region.to_string(),
+            policy,
+        },
+    ]
+}
+
+// ---------------------------------------------------------------------------
+// cloudtrail.multi-region-trail
+
+pub fn multi_region(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
+    let all = ready_trails(inv)?;
+    if all.iter().any(|t| t.is_multi_region && t.is_logging) {
+        return Err(nothing());
+    }
+    // A multi-region trail that only needs to log again.
+    if let Some(t) = all.iter().find(|t| t.is_multi_region) {
+        if !req.wants(&trail_resource(t)) && !req.wants("account") {
+            return Err(nothing());
+        }
+        return done(
+            vec![a(AuditOp::StartLogging {
+                name: t.name.clone(),
+                region: t.home_region.clone(),
+            })],
+            vec![],
+        );
+    }
+    let account = account(inv)?;
+    let region = home(inv)?;
+    let s3 = s3_ready(inv)?;
+    let bucket = match req.values.get("bucket") {
+        Some(_) => req.get(&MULTI_REGION_INPUTS[0])?,
+        None => format!("moat-cloudtrail-{account}-{region}"),
+    };
+    let mut name = TRAIL_NAME.to_string();
+    let mut n = 2;
+    while all.iter().any(|t| t.name == name) {
+        name = format!("{TRAIL_NAME}-{n}");
+        n += 1;
+    }
+    let arn = trail_arn(&region, &account, &name);
+    let statements = cloudtrail_statements(&bucket, &account, &arn, &name);
+    let mut ops = vec![];
+    match s3.bucket(&bucket) {
+        None => ops.extend(new_private_bucket(
+            &bucket,
+            &region,
+            merged(None, statements),
+        )),
+        Some(b) => ops.push(Op::PutBucketPolicy {
+            bucket: bucket.clone(),
+            region: b.region.clone(),
+            policy: merged(known_policy(b)?, statements),
+        }),
+    }
+    ops.push(a(AuditOp::CreateTrail {
+        name: name.clone(),
+        region: region.clone(),
+        bucket,
+        multi_region: true,
+        log_file_validation: true,
+    }));
+    ops.push(a(AuditOp::StartLogging { name, region }));
+    done(ops, guide_warning(MULTI_REGION))
+}
+
+// ---------------------------------------------------------------------------
+// cloudtrail.log-validation
+
+pub fn log_validation(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
+    let ops = ready_trails(inv)?
+        .iter()
+        .filter(|t| !t.log_file_validation && req.wants(&trail_resource(t)))
+        .map(|t| {
+            a(AuditOp::UpdateTrail {
+                name: t.name.clone(),
+                region: t.home_region.clone(),
+                edits: vec![TrailEdit::LogFileValidation { enabled: true }],
+            })
+        })
+        .collect();
+    done(ops, vec![])
+}
+
+// ---------------------------------------------------------------------------
+// cloudtrail.api-protected
+
+/// The `ProtectCloudTrail` policy: deny every call that stops, deletes or
+/// blinds a trail.
+pub fn protect_document() -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "DenyCloudTrailTampering",
+            "Effect": "Deny",
+            "Action": TAMPER_ACTIONS,
+            "Resource": "*",
+        }],
+    })
+}
+
+pub fn api_protected(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
+    let iam = inv.iam.ready().ok_or(PlanError::NotReady(PartId::Iam))?;
+    ready_trails(inv)?;
+    let account = account(inv)?;
+    let offenders: Vec<_> = offenders(inv)
+        .into_iter()
+        .filter(|o| req.wants(&o.resource()))
+        .collect();
+    if offenders.is_empty() {
+        return Err(nothing());
+    }
+    let arn = format!("arn:aws:iam::{account}:policy/{PROTECT_POLICY}");
+    let mut ops = vec![];
+    if iam.policy(&arn).is_none() {
+        ops.push(Op::CreatePolicy {
+            name: PROTECT_POLICY.into(),
+            document: protect_document(),
+        });
+    }
+    use crate::access::PrincipalKind as K;
+    // Groups first: their members are then covered without an attachment each.
+    let groups: Vec<&String> = offenders
+        .iter()
+        .filter(|o| o.principal.kind == K::Group)
+        .map(|o| &o.principal.name)
+        .collect();
+    for g in &groups {
+        ops.push(Op::AttachGroupPolicy {
+            group: (*g).clone(),
+            policy_arn: arn.clone(),
+        });
+    }
+    for o in &offenders {
+        let p = &o.principal;
+        match p.kind {
+            K::Group => {}
+            K::User => {
+                // Covered by a group that gets the deny, unless its own policies grant.
+                let covered = !p.direct
+                    && iam
+                        .user(&p.name)
+                        .is_some_and(|u| u.groups.iter().any(|g| groups.contains(&g)));
+                if !covered
+                    && !iam
+                        .user(&p.name)
+                        .is_some_and(|u| u.attached_policies.contains(&arn))
+                {
+                    ops.push(a(AuditOp::AttachUserPolicy {
+                        user: p.name.clone(),
+                        policy_arn: arn.clone(),
+                    }));
+                }
+            }
+            K::Role => ops.push(a(AuditOp::AttachRolePolicy {
+                role: p.name.clone(),
+                policy_arn: arn.clone(),
+            })),
+        }
+    }
+    done(ops, guide_warning(API_PROTECTED))
+}
+
+// ---------------------------------------------------------------------------
+// cloudtrail.bucket-not-public
+
+pub fn bucket_not_public(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
+    s3_ready(inv)?;
+    ready_trails(inv)?;
+    let account = account(inv)?;
+    let account_pab = inv.s3_account_pab.ready().and_then(|p| p.as_ref());
+    let mut ops = vec![];
+    for (b, ts) in trail_buckets(inv) {
+        if !req.wants(&bucket_resource(&b.name)) {
+            continue;
+        }
+        if let Fetched::Ready(p) = &b.public_access_block
+            && !p.is_some_and(|p| p.all_on())
+            && !account_pab.is_some_and(|a| a.all_on())
+        {
+            ops.push(Op::PutBucketPublicAccessBlock {
+                bucket: b.name.clone(),
+                region: b.region.clone(),
+                config: PublicAccessBlock::ALL,
+            });
+        }
+        let Fetched::Ready(current) = &b.policy else {
+            continue;
+        };
+        let kept = match current {
+            Some(doc) => policy::without_statements(doc, |s| over_broad(s, &account)),
+            None => None,
+        };
+        let next = if kept.as_ref().is_some_and(cloudtrail_can_write) {
+            kept
+        } else {
+            let statements: Vec<Value> = ts
+                .iter()
+                .flat_map(|t| cloudtrail_statements(&b.name, &account, &t.arn, &t.name))
+                .collect();
+            Some(merged(kept.as_ref(), statements))
+        };
+        if next.as_ref() != current.as_ref()
+            && let Some(policy) = next
+        {
+            ops.push(Op::PutBucketPolicy {
+                bucket: b.name.clone(),
+                region: b.region.clone(),
+                policy,
+            });
+        }
+    }
+    done(ops, guide_warning(BUCKET_NOT_PUBLIC))
+}
+
+// ---------------------------------------------------------------------------
+// cloudtrail.bucket-mfa-delete: the s3.mfa-delete plan, on trail buckets only.
+
+pub fn bucket_mfa_delete(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
+    s3_ready(inv)?;
+    ready_trails(inv)?;
+    let names: Vec<String> = trail_buckets(inv)
+        .into_iter()
+        .map(|(b, _)| bucket_resource(&b.name))
+        .filter(|r| req.wants(r))
+        .collect();
+    if names.is_empty() {
+        return Err(nothing());
+    }
+    let scoped = Inputs {
+        values: req.values.clone(),
+        resources: names,
+    };
+    crate::plan::s3::mfa_delete(inv, ctx, &scoped)
+}
+
+// ---------------------------------------------------------------------------
+// cloudtrail.encrypted
+
+/// The key policy of the trail key: the account administers the key through
+/// IAM; CloudTrail may generate data keys for this account's trails and
+/// describe the key; principals of this account may decrypt log files.
+pub fn trail_key_policy(account: &str) -> Value {
+    let trails = format!("arn:aws:cloudtrail:*:{account}:trail/*");
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EnableIamPolicies",
+                "Effect": "Allow",
+                "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                "Sid": "AllowCloudTrailToEncryptLogs",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": "kms:GenerateDataKey*",
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account},
+                    "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trails},
+                },
+            },
+            {
+                "Sid": "AllowCloudTrailToDescribeKey",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": "kms:DescribeKey",
+                "Resource": "*",
+            },
+            {
+                "Sid": "AllowAccountToDecryptLogs",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["kms:Decrypt", "kms:ReEncryptFrom"],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"kms:CallerAccount": account},
+                    "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trails},
+                },
+            },
+        ],
+    })
+}
+
+pub fn encrypted(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
+    let all = ready_trails(inv)?;
+    let s3 = s3_ready(inv)?;
+    inv.kms_keys
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::KmsKeys))?;
+    let account = account(inv)?;
+    let mut ops = vec![];
+    for (b, _) in trail_buckets(inv) {
+        if matches!(b.encryption, Fetched::Ready(None)) && req.wants(&bucket_resource(&b.name)) {
+            ops.push(Op::PutBucketEncryption {
+                bucket: b.name.clone(),
+                region: b.region.clone(),
+                encryption: Encryption {
+                    algorithm: "AES256".into(),
+                    kms_key: None,
+                    bucket_key: None,
+                },
+            });
+        }
+    }
+    // One key per region: the key must live in the trail bucket's region.
+    let mut keys: Vec<(String, String)> = vec![];
+    for t in all
+        .iter()
+        .filter(|t| t.kms_key_id.is_none() && req.wants(&trail_resource(t)))
+    {
+        let region = t
+            .s3_bucket
+            .as_deref()
+            .and_then(|b| s3.bucket(b))
+            .map(|b| b.region.clone())
+            .unwrap_or_else(|| t.home_region.clone());
+        let alias = match keys.iter().find(|(r, _)| *r == region) {
+            Some((_, alias)) => alias.clone(),
+            None => {
+                let mut alias = TRAIL_KEY_ALIAS.to_string();
+                let mut n = 2;
+                loop {
+                    match kms_key(inv, &region, &alias) {
+                        None => {
+                            ops.push(a(AuditOp::CreateKmsKey {
+                                region: region.clone(),
+                                alias: alias.clone(),
+                                description: msg(ENCRYPTED, "key_description", &[]),
+                                policy: trail_key_policy(&account),
+                            }));
+                            break;
+                        }
+                        Some(k) if k.state == "Enabled" => break,
+                        // Scheduled for deletion or disabled: leave it, take another name.
+                        Some(_) => {
+                            alias = format!("{TRAIL_KEY_ALIAS}-{n}");
+                            n += 1;
+                        }
+                    }
+                }
+                keys.push((region.clone(), alias.clone()));
+                alias
+            }
+        };
+        ops.push(a(AuditOp::UpdateTrail {
+            name: t.name.clone(),
+            region: t.home_region.clone(),
+            edits: vec![TrailEdit::KmsKey {
+                key: Some(format!("arn:aws:kms:{region}:{account}:{alias}")),
+            }],
+        }));
+    }
+    done(ops, guide_warning(ENCRYPTED))
+}
+
+// ---------------------------------------------------------------------------
+// cloudtrail.sns-notifications
+
+/// A topic policy: the account keeps full use of the topic, and `service`
+/// may publish for the sources given.
+pub fn topic_policy(
+    region: &str,
+    account: &str,
+    name: &str,
+    service: &str,
+    source_arns: Vec<String>,
+) -> Value {
+    let arn = format!("arn:aws:sns:{region}:{account}:{name}");
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AccountOwnerUse",
+                "Effect": "Allow",
+                "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
+                "Action": [
+                    "SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission",
+                    "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe",
+                    "SNS:ListSubscriptionsByTopic", "SNS:Publish",
+                ],
+                "Resource": arn,
+            },
+            {
+                "Sid": format!("Allow{}Publish", alnum(service.split('.').next().unwrap_or(service))),
+                "Effect": "Allow",
+                "Principal": {"Service": service},
+                "Action": "SNS:Publish",
+                "Resource": arn,
+                "Condition": {"ArnLike": {"aws:SourceArn": source_arns}},
+            },
+        ],
+    })
+}
+
+pub fn sns_notifications(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
+    let all = ready_trails(inv)?;
+    inv.sns_topics
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::SnsTopics))?;
+    let account = account(inv)?;
+    let targets: Vec<&Trail> = all
+        .iter()
+        .filter(|t| t.sns_topic_arn.is_none() && req.wants(&trail_resource(t)))
+        .collect();
+    let mut ops = vec![];
+    let mut created: Vec<String> = vec![];
+    for t in &targets {
+        let region = &t.home_region;
+        if topic(inv, region, TRAIL_TOPIC).is_none() && !created.contains(region) {
+            let sources: Vec<String> = targets
+                .iter()
+                .filter(|x| x.home_region == *region)
+                .map(|x| x.arn.clone())
+                .collect();
+            ops.push(a(AuditOp::CreateSnsTopic {
+                region: region.clone(),
+                name: TRAIL_TOPIC.into(),
+                policy: Some(topic_policy(
+                    region,
+                    &account,
+                    TRAIL_TOPIC,
+                    "cloudtrail.amazonaws.com",
+                    sources,
+                )),
+            }));
+            created.push(region.clone());
+        }
+        ops.push(a(AuditOp::UpdateTrail {
+            name: t.name.clone(),
+            region: region.clone(),
+            edits: vec![TrailEdit::SnsTopic {
+                topic: Some(TRAIL_TOPIC.into()),
+            }],
+        }));
+    }
+    done(ops, guide_warning(SNS_NOTIFICATIONS))
+}
+
+// ---------------------------------------------------------------------------
+// cloudtrail.archive-to-glacier
+
+pub fn archive_to_glacier(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
+    let lc = inv
+        .trail_lifecycles
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::TrailBucketLifecycles))?;
+    let mut targets = vec![];
+    for (bucket, l) in lc {
+        let r = crate::inventory::ResourceRef::Audit(crate::inventory::AuditRef::Lifecycle {
+            bucket: bucket.clone(),
+        })
+        .to_string();
+        let Fetched::Ready(rules) = &l.rules else {
+            continue;
+        };
+        if rules.iter().any(archives_logs)
+            || !(req.wants(&r) || req.wants(&bucket_resource(bucket)))
+        {
+            continue;
+        }
+        targets.push((bucket, l, rules));
+    }
+    if targets.is_empty() {
+        return Err(nothing());
+    }
+    let days: i32 = req
+        .get(&GLACIER_INPUTS[0])?
+        .parse()
+        .map_err(|_| PlanError::Input {
+            name: "days".into(),
+            message: "not a whole number".into(),
+        })?;
+    let ops = targets
+        .into_iter()
+        .map(|(bucket, l, rules)| {
+            let mut id = GLACIER_RULE.to_string();
+            let mut n = 2;
+            while rules.iter().any(|r| r.id.as_deref() == Some(id.as_str())) {
+                id = format!("{GLACIER_RULE}-{n}");
+                n += 1;
+            }
+            // Every existing rule is kept exactly as read; the new one is appended.
+            let mut all = rules.clone();
+            all.push(LifecycleRule {
+                id: Some(id),
+                status: "Enabled".into(),
+                filter: Some(LifecycleFilter {
+                    prefix: Some("AWSLogs/".into()),
+                    ..Default::default()
+                }),
+                prefix: None,
+                transitions: vec![Transition {
+                    days: Some(days),
+                    date: None,
+                    storage_class: "GLACIER".into(),
+                }],
+                expiration: None,
+                noncurrent_transitions: vec![],
+                noncurrent_expiration: None,
+                abort_incomplete_multipart_days: None,
+            });
+            a(AuditOp::PutBucketLifecycle {
+                bucket: bucket.clone(),
+                region: l.region.clone(),
+                rules: all,
+            })
+        })
+        .collect();
+    done(ops, guide_warning(ARCHIVE_TO_GLACIER))
+}
+
+// ---------------------------------------------------------------------------
+// cloudtrail.bucket-access-logging
+
+/// The statement letting S3's log delivery write server access logs.
+pub fn access_log_statement(target: &str, account: &str) -> Value {
+    json!({
+        "Sid": "S3ServerAccessLogsPolicy",
+        "Effect": "Allow",
+        "Principal": {"Service": "logging.s3.amazonaws.com"},
+        "Action": "s3:PutObject",
+        "Resource": format!("arn:aws:s3:::{target}/*"),
+        "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+    })
+}
+
+pub fn bucket_access_logging(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
+    let s3 = s3_ready(inv)?;
+    ready_trails(inv)?;
+    let account = account(inv)?;
+    let mut ops = vec![];
+    let mut prepared: Vec<String> = vec![];
+    for (b, _) in trail_buckets(inv) {
+        if !matches!(b.logging, Fetched::Ready(None)) || !req.wants(&bucket_resource(&b.name)) {
+            continue;
+        }
+        // The target must be in the source bucket's region.
+        let target = format!("moat-access-logs-{account}-{}", b.region);
+        if !prepared.contains(&target) {
+            let statement = access_log_statement(&target, &account);
+            match s3.bucket(&target) {
+                None => ops.extend(new_private_bucket(
+                    &target,
+                    &b.region,
+                    merged(None, [statement]),
+                )),
+                Some(t) => {
+                    let current = known_policy(t)?;
+                    let next = merged(current, [statement]);
+                    if Some(&next) != current {
+                        ops.push(Op::PutBucketPolicy {
+                            bucket: target.clone(),
+                            region: t.region.clone(),
+                            policy: next,
+                        });
+                    }
+                }
+            }
+            prepared.push(target.clone());
+        }
+        ops.push(a(AuditOp::PutBucketLogging {
+            bucket: b.name.clone(),
+            region: b.region.clone(),
+            logging: Some(Logging {
+                target_bucket: target,
+                target_prefix: format!("{}/", b.name),
+            }),
+        }));
+    }
+    done(ops, guide_warning(BUCKET_ACCESS_LOGGING))
+}
+
+// ---------------------------------------------------------------------------
+// cloudwatch.billing-alarms
+
+/// A topic for alarms in `region`, created with a policy letting CloudWatch
+/// alarms of the account publish, and the e-mail subscribed.
+fn alarm_topic(
+    inv: &Inventory,
+    region: &str,
+    account: &str,
+    name: &str,
+    email: &str,
+) -> (Vec<Op>, String) {
+    let mut ops = vec![];
+    let t = topic(inv, region, name);
+    if t.is_none() {
+        ops.push(a(AuditOp::CreateSnsTopic {
+            region: region.into(),
+            name: name.into(),
+            policy: Some(topic_policy(
+                region,
+                account,
+                name,
+                "cloudwatch.amazonaws.com",
+                vec![format!("arn:aws:cloudwatch:{region}:{account}:alarm:*")],
+            )),
+        }));
+    }
+    let subscribed = t.is_some_and(|t| {
+        t.subscriptions
+            .iter()
+            .any(|s| s.protocol == "email" && s.endpoint == email)
+    });
+    if !subscribed {
+        ops.push(a(AuditOp::SubscribeSnsTopic {
+            region: region.into(),
+            topic: name.into(),
+            protocol: "email".into(),
+            endpoint: email.into(),
+        }));
+    }
+    let arn = t
+        .map(|t| t.arn.clone())
+        .unwrap_or_else(|| format!("arn:aws:sns:{region}:{account}:{name}"));
+    (ops, arn)
+}
+
+fn billing_alarm(name: &str, description: String, threshold: f64, topic_arn: &str) -> MetricAlarm {
+    MetricAlarm {
+        name: name.into(),
+        description: Some(description),
+        namespace: "AWS/Billing".into(),
+        metric_name: "EstimatedCharges".into(),
+        dimensions: vec![Dimension {
+            name: "Currency".into(),
+            value: "USD".into(),
+        }],
+        statistic: "Maximum".into(),
+        // Billing data arrives a few times a day: a six-hour period.
+        period: 21600,
+        evaluation_periods: 1,
+        threshold: Threshold(threshold),
+        comparison_operator: "GreaterThanThreshold".into(),
+        alarm_actions: vec![topic_arn.to_string()],
+        treat_missing_data: Some("missing".into()),
+    }
+}
+
+pub fn billing_alarms(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
+    inv.metric_alarms
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::MetricAlarms))?;
+    inv.sns_topics
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::SnsTopics))?;
+    if (crate::checks::item(BILLING_ALARMS).map(|d| (d.check)(inv, ctx).status))
+        == Some(crate::checks::Status::Pass)
+    {
+        return Err(nothing());
+    }
+    if let Some(e) = crate::inventory::regional_error(&inv.metric_alarms, BILLING_REGION) {
+        return Err(PlanError::Invalid(e.summary()));
+    }
+    let account = account(inv)?;
+    let monthly: f64 = req
+        .get(&BILLING_INPUTS[0])?
+        .parse()
+        .map_err(|_| PlanError::Input {
+            name: "monthly".into(),
+            message: "not an amount".into(),
+        })?;
+    let email = req.get(&BILLING_INPUTS[1])?;
+    let high = (monthly * BILLING_MARGIN * 100.0).round() / 100.0;
+    let (mut ops, arn) = alarm_topic(inv, BILLING_REGION, &account, BILLING_TOPIC, &email);
+    let usual = format!("{monthly:.2}");
+    let above = format!("{high:.2}");
+    ops.push(a(AuditOp::PutMetricAlarm {
+        region: BILLING_REGION.into(),
+        alarm: Box::new(billing_alarm(
+            "moat-billing-usual",
+            msg(BILLING_ALARMS, "usual_description", &[("amount", &usual)]),
+            monthly,
+            &arn,
+        )),
+    }));
+    ops.push(a(AuditOp::PutMetricAlarm {
+        region: BILLING_REGION.into(),
+        alarm: Box::new(billing_alarm(
+            "moat-billing-high",
+            msg(BILLING_ALARMS, "high_description", &[("amount", &above)]),
+            high,
+            &arn,
+        )),
+    }));
+    let mut warnings = guide_warning(BILLING_ALARMS);
+    warnings.push(msg(BILLING_ALARMS, "pending", &[("email", &email)]));
+    done(ops, warnings)
+}
+
+// ---------------------------------------------------------------------------
+// cloudwatch.security-event-alarms
+
+pub fn security_event_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
+    ready_trails(inv)?;
+    let Some((_, region, group)) = watched_trail(inv) else {
+        return Err(PlanError::Guided(msg(
+            SECURITY_EVENT_ALARMS,
+            "no_log_group_plan",
+            &[],
+        )));
+    };
+    let filters =
+        regional(&inv.metric_filters, &region).ok_or(PlanError::NotReady(PartId::MetricFilters))?;
+    let alarms =
+        regional(&inv.metric_alarms, &region).ok_or(PlanError::NotReady(PartId::MetricAlarms))?;
+    inv.sns_topics
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::SnsTopics))?;
+    let account = account(inv)?;
+    let missing: Vec<_> = SECURITY_EVENTS
+        .iter()
+        .map(|e| (e, event_state(filters, alarms, &group, e)))
+        .filter(|(_, (_, alarmed))| !alarmed)
+        .filter(|(e, (f, _))| {
+            let name = f.map(|f| f.name.clone()).unwrap_or_else(|| e.filter_name());
+            req.wants(
+                &crate::inventory::ResourceRef::Audit(crate::inventory::AuditRef::MetricFilter {
+                    region: region.clone(),
+                    log_group: group.clone(),
+                    name,
+                })
+                .to_string(),
+            )
+        })
+        .collect();
+    if missing.is_empty() {
+        return Err(nothing());
+    }
+    let email = req.get(&SECURITY_INPUTS[0])?;
+    let (mut ops, arn) = alarm_topic(inv, &region, &account, SECURITY_TOPIC, &email);
+    for (e, (f, _)) in missing {
+        let (namespace, metric) = match f {
+            Some(f) => (f.metric_namespace.clone(), f.metric_name.clone()),
+            None => {
+                ops.push(a(AuditOp::PutMetricFilter {
+                    region: region.clone(),
+                    filter: Box::new(MetricFilter {
+                        log_group: group.clone(),
+                        name: e.filter_name(),
+                        pattern: e.pattern.into(),
+                        metric_namespace: SECURITY_NAMESPACE.into(),
+                        metric_name: e.metric.into(),
+                        metric_value: "1".into(),
+                    }),
+                }));
+                (SECURITY_NAMESPACE.to_string(), e.metric.to_string())
+            }
+        };
+        ops.push(a(AuditOp::PutMetricAlarm {
+            region: region.clone(),
+            alarm: Box::new(MetricAlarm {
+                name: e.filter_name(),
+                description: Some(msg(
+                    SECURITY_EVENT_ALARMS,
+                    "alarm_description",
+                    &[("event", e.metric)],
+                )),
+                namespace,
+                metric_name: metric,
+                dimensions: vec![],
+                statistic: "Sum".into(),
+                period: 300,
+                evaluation_periods: 1,
+                threshold: Threshold(1.0),
+                comparison_operator: "GreaterThanOrEqualToThreshold".into(),
+                alarm_actions: vec![arn.clone()],
+                treat_missing_data: Some("notBreaching".into()),
+            }),
+        }));
+    }
+    let mut warnings = guide_warning(SECURITY_EVENT_ALARMS);
+    warnings.push(msg(BILLING_ALARMS, "pending", &[("email", &email)]));
+    done(ops, warnings)
+}
