@@ -505,12 +505,12 @@ mod tests {
         assert_eq!(
             t.findings(&inv, ENCRYPTED_VOLUMES),
             vec![
-                ("region/us-east-1".into(), "us-east-1".into(), Status::Error),
                 ("volume/eu-west-1/vol-0abc".into(), "eu-west-1".into(), Status::Fail),
                 ("volume/eu-west-1/vol-0spare".into(), "eu-west-1".into(), Status::Fail),
+                ("region/us-east-1".into(), "us-east-1".into(), Status::Error),
             ]
         );
-        let detail = &r.findings[1].detail;
+        let detail = &r.findings[0].detail;
         for needle in [
             "vol-0abc (web-root)",
             "80 GiB",
@@ -523,7 +523,7 @@ mod tests {
         ] {
             assert!(detail.contains(needle), "{needle}: {detail}");
         }
-        assert!(r.findings[2].detail.contains("not attached"), "{}", r.findings[2].detail);
+        assert!(r.findings[1].detail.contains("not attached"), "{}", r.findings[1].detail);
         // Guided, and the live state decides.
         let def = crate::checks::item(ENCRYPTED_VOLUMES).expect("item");
         assert!(def.has_steps() && !def.can_mark_done());

@@ -193,14 +193,19 @@ fn failed_part_shows_error_with_the_missing_permission() {
 #[test]
 fn n_walks_to_the_next_item_needing_attention_and_wraps() {
     let mut m = demo(Mode::Demo);
-    // In the demo account every item needs attention.
+    // In the demo account every item of the first sections needs attention.
     let attention: Vec<&str> = crate::checks::items()
         .iter()
         .map(|d| d.id)
         .filter(|id| super::update::needs_attention(status(&m, id)))
         .collect();
+    let first_sections: Vec<&str> = attention
+        .iter()
+        .copied()
+        .filter(|id| ["account.", "s3.", "cloudfront."].iter().any(|s| id.starts_with(s)))
+        .collect();
     assert_eq!(
-        attention,
+        first_sections,
         [
             "account.root-access-keys",
             "account.root-mfa",
@@ -243,11 +248,12 @@ fn n_walks_to_the_next_item_needing_attention_and_wraps() {
     select(&mut m, "account.stale-access-keys");
     update(&mut m, key('n'));
     assert_eq!(selected(&m), "s3.account-public-access-block");
-    select(&mut m, "cloudfront.waf");
+    let last = attention.last().copied().expect("an item needs attention");
+    select(&mut m, last);
     update(&mut m, key('n'));
     assert_eq!(selected(&m), "account.root-access-keys");
     update(&mut m, key('N'));
-    assert_eq!(selected(&m), "cloudfront.waf");
+    assert_eq!(selected(&m), last);
 }
 
 #[test]
