@@ -597,6 +597,7 @@ impl AwsBackend {
                     .await;
                 inv.set(PartValue::S3Buckets(S3 {
                     buckets: bucket.into_iter().collect(),
+                    owner_id: None,
                 }));
             }
             _ => {
