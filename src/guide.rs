@@ -31,7 +31,6 @@ const SECTIONS: &[(&str, &str)] = &[
         include_str!("../assets/guide/vpc.toml"),
         include_str!("../assets/guide/vpc.messages.toml"),
     ),
-
     // -- cloudtrail, cloudwatch
 
     // -- rds, route53, elb, other

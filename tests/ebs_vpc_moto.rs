@@ -36,7 +36,9 @@ fn scan_item(ep: &str, state: &Path, regions: &str, id: &str) -> Value {
     let o = run_moat(
         ep,
         state,
-        &["--region", regions, "scan", "--item", id, "--format", "json"],
+        &[
+            "--region", regions, "scan", "--item", id, "--format", "json",
+        ],
     );
     let v: Value = serde_json::from_slice(&o.stdout)
         .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
@@ -188,7 +190,11 @@ fn ebs_items_round_trip() {
     // Encryption by default: off → on (read back) → undo → off.
     let r = "ebs-encryption/us-east-1";
     let scan = scan_item(ep, st, US, "ebs.encryption-by-default");
-    assert_eq!(finding(&scan, r), Some(("fail".into(), US.into())), "{scan}");
+    assert_eq!(
+        finding(&scan, r),
+        Some(("fail".into(), US.into())),
+        "{scan}"
+    );
     assert!(!block_on(encryption_by_default(ep, US)));
     apply(ep, st, US, "ebs.encryption-by-default", &[]);
     assert!(block_on(encryption_by_default(ep, US)));
@@ -201,7 +207,11 @@ fn ebs_items_round_trip() {
     let volume = block_on(seed_instance(ep));
     let r = format!("volume/{US}/{volume}");
     let scan = scan_item(ep, st, US, "ebs.recent-snapshots");
-    assert_eq!(finding(&scan, &r), Some(("fail".into(), US.into())), "{scan}");
+    assert_eq!(
+        finding(&scan, &r),
+        Some(("fail".into(), US.into())),
+        "{scan}"
+    );
     let o = run_moat(ep, st, &["--region", US, "plan", "ebs.recent-snapshots"]);
     assert_ok(&o);
     let preview = output_text(&o);
@@ -241,7 +251,11 @@ fn ebs_items_round_trip() {
     let snap = all.snapshots()[0].snapshot_id().expect("id").to_string();
     let r = format!("snapshot/{US}/{snap}");
     let scan = scan_item(ep, st, US, "ebs.public-snapshots");
-    assert_eq!(finding(&scan, &r), Some(("fail".into(), US.into())), "{scan}");
+    assert_eq!(
+        finding(&scan, &r),
+        Some(("fail".into(), US.into())),
+        "{scan}"
+    );
     apply(ep, st, US, "ebs.public-snapshots", &["--resource", &r]);
     assert!(block_on(public_groups(ep, &snap)).is_empty());
     let scan = scan_item(ep, st, US, "ebs.public-snapshots");
@@ -264,7 +278,10 @@ async fn flow_logs(ep: &str, region: &str) -> Vec<(String, String, String)> {
         .map(|f| {
             (
                 f.resource_id().unwrap_or_default().to_string(),
-                f.traffic_type().map(|t| t.as_str()).unwrap_or_default().to_string(),
+                f.traffic_type()
+                    .map(|t| t.as_str())
+                    .unwrap_or_default()
+                    .to_string(),
                 f.log_destination().unwrap_or_default().to_string(),
             )
         })
@@ -315,7 +332,11 @@ fn flow_logs_round_trip_with_a_new_and_an_existing_bucket() {
     let scan = scan_item(ep, st, US, "vpc.flow-logs");
     for v in &vpcs {
         let r = format!("vpc/{US}/{v}");
-        assert_eq!(finding(&scan, &r), Some(("fail".into(), US.into())), "{scan}");
+        assert_eq!(
+            finding(&scan, &r),
+            Some(("fail".into(), US.into())),
+            "{scan}"
+        );
     }
 
     // No bucket yet: moat creates moat-flow-logs-ACCOUNT, then the flow logs.
@@ -342,7 +363,10 @@ fn flow_logs_round_trip_with_a_new_and_an_existing_bucket() {
     assert_eq!(scan["status"], "pass", "{scan}");
     undo(ep, st, US);
     assert!(block_on(flow_logs(ep, US)).is_empty());
-    assert!(!block_on(bucket_exists(ep, &bucket)), "the empty bucket moat made is gone");
+    assert!(
+        !block_on(bucket_exists(ep, &bucket)),
+        "the empty bucket moat made is gone"
+    );
 
     // An existing bucket without the log-delivery statements: its policy
     // gets them (the other statement stays), undo puts the old one back.
@@ -367,7 +391,13 @@ fn flow_logs_round_trip_with_a_new_and_an_existing_bucket() {
             .await
             .expect("policy");
     });
-    apply(ep, st, US, "vpc.flow-logs", &["--input", &format!("bucket={own}")]);
+    apply(
+        ep,
+        st,
+        US,
+        "vpc.flow-logs",
+        &["--input", &format!("bucket={own}")],
+    );
     let policy = block_on(bucket_policy(ep, own)).expect("policy");
     let sids: Vec<&str> = policy["Statement"]
         .as_array()
@@ -388,11 +418,27 @@ fn flow_logs_round_trip_with_a_new_and_an_existing_bucket() {
 
 async fn detectors(ep: &str, region: &str) -> Vec<(String, String)> {
     let gd = guardduty_client(ep, region).await;
-    let ids = gd.list_detectors().send().await.expect("list").detector_ids().to_vec();
+    let ids = gd
+        .list_detectors()
+        .send()
+        .await
+        .expect("list")
+        .detector_ids()
+        .to_vec();
     let mut out = vec![];
     for id in ids {
-        let d = gd.get_detector().detector_id(&id).send().await.expect("get");
-        out.push((id, d.status().map(|s| s.as_str().to_string()).unwrap_or_default()));
+        let d = gd
+            .get_detector()
+            .detector_id(&id)
+            .send()
+            .await
+            .expect("get");
+        out.push((
+            id,
+            d.status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+        ));
     }
     out
 }
@@ -428,7 +474,10 @@ fn threat_detection_round_trip_across_regions() {
         "{scan}"
     );
     let out = apply(ep, st, &regions, "vpc.threat-detection", &[]);
-    assert!(out.to_lowercase().contains("cost") || out.contains("billed"), "cost note: {out}");
+    assert!(
+        out.to_lowercase().contains("cost") || out.contains("billed"),
+        "cost note: {out}"
+    );
     let us = block_on(detectors(ep, US));
     assert_eq!(us.len(), 1, "{us:?}");
     assert_eq!(us[0].1, "ENABLED");
@@ -504,7 +553,10 @@ fn a_scan_of_several_regions_names_each_finding_s_region() {
                 .as_array()
                 .expect("findings")
                 .iter()
-                .any(|f| f["region"] == r && f["resource"].as_str().is_some_and(|x| x.starts_with(&format!("vpc/{r}/")))),
+                .any(|f| f["region"] == r
+                    && f["resource"]
+                        .as_str()
+                        .is_some_and(|x| x.starts_with(&format!("vpc/{r}/")))),
             "{r}: {flow}"
         );
     }

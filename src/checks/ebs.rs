@@ -163,15 +163,16 @@ pub fn replacement_steps(region: &str, v: &Volume) -> String {
         "step_snapshot",
         &[("volume", &v.id), ("region", region)],
     )];
-    steps.push(msg(
-        ENCRYPTED_VOLUMES,
-        "step_copy",
-        &[("region", region)],
-    ));
+    steps.push(msg(ENCRYPTED_VOLUMES, "step_copy", &[("region", region)]));
     steps.push(msg(
         ENCRYPTED_VOLUMES,
         "step_volume",
-        &[("az", az), ("size", &size), ("type", kind), ("region", region)],
+        &[
+            ("az", az),
+            ("size", &size),
+            ("type", kind),
+            ("region", region),
+        ],
     ));
     match v.attachments.first() {
         Some(a) => {
@@ -284,25 +285,29 @@ fn taken(s: &Snapshot, now: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// The volume's newest usable snapshot (a failed one does not count).
-pub fn newest_snapshot<'a>(r: &'a EbsRegion, v: &Volume, now: DateTime<Utc>) -> Option<&'a Snapshot> {
+pub fn newest_snapshot<'a>(
+    r: &'a EbsRegion,
+    v: &Volume,
+    now: DateTime<Utc>,
+) -> Option<&'a Snapshot> {
     r.snapshots
         .iter()
         .filter(|s| s.volume_id.as_deref() == Some(v.id.as_str()) && s.state != "error")
         .max_by_key(|s| taken(s, now))
 }
 
-/// In-use volumes without a snapshot younger than the limit, per region
-/// read, with the age of the newest snapshot (days) when there is one.
-pub fn stale_volumes<'a>(
-    p: &'a PerRegion<EbsRegion>,
-    ctx: &Ctx,
-) -> Vec<(&'a str, &'a Volume, Option<(&'a Snapshot, i64)>)> {
+/// An in-use volume without a recent snapshot: its region, the volume, and
+/// its newest snapshot with its age in days, when it has one.
+pub type StaleVolume<'a> = (&'a str, &'a Volume, Option<(&'a Snapshot, i64)>);
+
+/// In-use volumes without a snapshot younger than the limit, per region read.
+pub fn stale_volumes<'a>(p: &'a PerRegion<EbsRegion>, ctx: &Ctx) -> Vec<StaleVolume<'a>> {
     let max = ctx.settings.snapshot_max_age_days;
     let mut out = vec![];
     for (region, r) in p.iter_ready() {
         for v in r.volumes.iter().filter(|v| v.in_use()) {
-            let newest =
-                newest_snapshot(r, v, ctx.now).map(|s| (s, (ctx.now - taken(s, ctx.now)).num_days()));
+            let newest = newest_snapshot(r, v, ctx.now)
+                .map(|s| (s, (ctx.now - taken(s, ctx.now)).num_days()));
             if newest.is_none_or(|(_, age)| age >= max) {
                 out.push((region, v, newest));
             }
@@ -405,7 +410,14 @@ fn public_snapshots(inv: &Inventory, _: &Ctx) -> Outcome {
                         &[
                             ("snapshot", &s.id),
                             ("volume", volume),
-                            ("encrypted", if s.encrypted { "encrypted" } else { "unencrypted" }),
+                            (
+                                "encrypted",
+                                if s.encrypted {
+                                    "encrypted"
+                                } else {
+                                    "unencrypted"
+                                },
+                            ),
                         ],
                     ),
                 )),
@@ -447,28 +459,49 @@ mod tests {
         inv.ebs_encryption = Part::Ready(regions(vec![
             ("eu-west-1", Fetched::Ready(false)),
             ("us-east-1", Fetched::Ready(true)),
-            ("us-west-2", Fetched::Error(denied("ec2:GetEbsEncryptionByDefault"))),
+            (
+                "us-west-2",
+                Fetched::Error(denied("ec2:GetEbsEncryptionByDefault")),
+            ),
         ]));
         let r = t.eval(&inv, ENCRYPTION_BY_DEFAULT);
         assert_eq!(r.status, Status::Fail);
         assert_eq!(
             t.findings(&inv, ENCRYPTION_BY_DEFAULT),
             vec![
-                ("ebs-encryption/eu-west-1".into(), "eu-west-1".into(), Status::Fail),
-                ("ebs-encryption/us-west-2".into(), "us-west-2".into(), Status::Error),
+                (
+                    "ebs-encryption/eu-west-1".into(),
+                    "eu-west-1".into(),
+                    Status::Fail
+                ),
+                (
+                    "ebs-encryption/us-west-2".into(),
+                    "us-west-2".into(),
+                    Status::Error
+                ),
             ]
         );
-        assert!(r.findings[1].detail.contains("ec2:GetEbsEncryptionByDefault"));
+        assert!(
+            r.findings[1]
+                .detail
+                .contains("ec2:GetEbsEncryptionByDefault")
+        );
         // Only an unreadable region left: error, not pass.
         inv.ebs_encryption = Part::Ready(regions(vec![
             ("us-east-1", Fetched::Ready(true)),
-            ("us-west-2", Fetched::Error(denied("ec2:GetEbsEncryptionByDefault"))),
+            (
+                "us-west-2",
+                Fetched::Error(denied("ec2:GetEbsEncryptionByDefault")),
+            ),
         ]));
         let r = t.eval(&inv, ENCRYPTION_BY_DEFAULT);
         assert_eq!(r.status, Status::Error);
         assert!(r.summary.contains("us-west-2"), "{}", r.summary);
         // The whole part failing errors the item and names the action.
-        inv.set_error(PartId::EbsEncryption, denied("ec2:GetEbsEncryptionByDefault"));
+        inv.set_error(
+            PartId::EbsEncryption,
+            denied("ec2:GetEbsEncryptionByDefault"),
+        );
         let r = t.eval(&inv, ENCRYPTION_BY_DEFAULT);
         assert_eq!(r.status, Status::Error);
         assert!(r.summary.contains("ec2:GetEbsEncryptionByDefault"));
@@ -505,8 +538,16 @@ mod tests {
         assert_eq!(
             t.findings(&inv, ENCRYPTED_VOLUMES),
             vec![
-                ("volume/eu-west-1/vol-0abc".into(), "eu-west-1".into(), Status::Fail),
-                ("volume/eu-west-1/vol-0spare".into(), "eu-west-1".into(), Status::Fail),
+                (
+                    "volume/eu-west-1/vol-0abc".into(),
+                    "eu-west-1".into(),
+                    Status::Fail
+                ),
+                (
+                    "volume/eu-west-1/vol-0spare".into(),
+                    "eu-west-1".into(),
+                    Status::Fail
+                ),
                 ("region/us-east-1".into(), "us-east-1".into(), Status::Error),
             ]
         );
@@ -523,11 +564,18 @@ mod tests {
         ] {
             assert!(detail.contains(needle), "{needle}: {detail}");
         }
-        assert!(r.findings[1].detail.contains("not attached"), "{}", r.findings[1].detail);
+        assert!(
+            r.findings[1].detail.contains("not attached"),
+            "{}",
+            r.findings[1].detail
+        );
         // Guided, and the live state decides.
         let def = crate::checks::item(ENCRYPTED_VOLUMES).expect("item");
         assert!(def.has_steps() && !def.can_mark_done());
-        let none = with_ebs(empty(), vec![("us-east-1", Fetched::Ready(EbsRegion::default()))]);
+        let none = with_ebs(
+            empty(),
+            vec![("us-east-1", Fetched::Ready(EbsRegion::default()))],
+        );
         let r = t.eval(&none, ENCRYPTED_VOLUMES);
         assert_eq!(r.status, Status::Pass);
         assert!(r.summary.contains("no EBS volumes"), "{}", r.summary);
@@ -564,9 +612,15 @@ mod tests {
         assert_eq!(r.status, Status::Fail);
         assert_eq!(
             t.findings(&inv, RECENT_SNAPSHOTS),
-            vec![("volume/us-east-1/vol-a".into(), "us-east-1".into(), Status::Fail)]
+            vec![(
+                "volume/us-east-1/vol-a".into(),
+                "us-east-1".into(),
+                Status::Fail
+            )]
         );
-        assert!(r.findings[0].detail.contains("snap-a-old") && r.findings[0].detail.contains("10 day"));
+        assert!(
+            r.findings[0].detail.contains("snap-a-old") && r.findings[0].detail.contains("10 day")
+        );
         // A stricter limit fails the 3-day-old one too; a looser one passes all.
         t.settings.snapshot_max_age_days = 2;
         assert_eq!(t.findings(&inv, RECENT_SNAPSHOTS).len(), 2);
@@ -585,7 +639,11 @@ mod tests {
             )],
         );
         let r = t.eval(&never, RECENT_SNAPSHOTS);
-        assert!(r.findings[0].detail.contains("never"), "{}", r.findings[0].detail);
+        assert!(
+            r.findings[0].detail.contains("never"),
+            "{}",
+            r.findings[0].detail
+        );
     }
 
     #[test]
@@ -612,7 +670,10 @@ mod tests {
                 Status::Fail
             )]
         );
-        let none = with_ebs(empty(), vec![("us-east-1", Fetched::Ready(EbsRegion::default()))]);
+        let none = with_ebs(
+            empty(),
+            vec![("us-east-1", Fetched::Ready(EbsRegion::default()))],
+        );
         assert_eq!(t.status(&none, PUBLIC_SNAPSHOTS), Status::Pass);
     }
 }

@@ -214,7 +214,6 @@ pub fn items() -> &'static [ItemDef] {
         // -- ebs, vpc
         ebs::ITEMS,
         vpc::ITEMS,
-
         // -- cloudtrail, cloudwatch
 
         // -- rds, route53, elb, other

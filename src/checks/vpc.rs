@@ -261,7 +261,11 @@ mod tests {
                 (
                     "eu-west-1",
                     Fetched::Ready(VpcRegion {
-                        vpcs: vec![vpc("vpc-ok", vec![s3_log("logs")]), vpc("vpc-broken", vec![failing]), default],
+                        vpcs: vec![
+                            vpc("vpc-ok", vec![s3_log("logs")]),
+                            vpc("vpc-broken", vec![failing]),
+                            default,
+                        ],
                     }),
                 ),
                 ("us-east-1", Fetched::Error(denied("ec2:DescribeFlowLogs"))),
@@ -273,13 +277,24 @@ mod tests {
             t.findings(&inv, FLOW_LOGS),
             vec![
                 ("region/us-east-1".into(), "us-east-1".into(), Status::Error),
-                ("vpc/eu-west-1/vpc-broken".into(), "eu-west-1".into(), Status::Fail),
-                ("vpc/eu-west-1/vpc-default".into(), "eu-west-1".into(), Status::Fail),
+                (
+                    "vpc/eu-west-1/vpc-broken".into(),
+                    "eu-west-1".into(),
+                    Status::Fail
+                ),
+                (
+                    "vpc/eu-west-1/vpc-default".into(),
+                    "eu-west-1".into(),
+                    Status::Fail
+                ),
             ]
         );
         assert!(r.findings[1].detail.contains("Access error"));
         assert!(r.findings[2].detail.contains("default VPC"));
-        let none = with_vpcs(empty(), vec![("us-east-1", Fetched::Ready(VpcRegion::default()))]);
+        let none = with_vpcs(
+            empty(),
+            vec![("us-east-1", Fetched::Ready(VpcRegion::default()))],
+        );
         assert_eq!(t.status(&none, FLOW_LOGS), Status::Pass);
     }
 
@@ -305,8 +320,16 @@ mod tests {
         assert_eq!(
             t.findings(&inv, THREAT_DETECTION),
             vec![
-                ("guardduty/eu-west-1".into(), "eu-west-1".into(), Status::Fail),
-                ("guardduty/us-west-2".into(), "us-west-2".into(), Status::Fail),
+                (
+                    "guardduty/eu-west-1".into(),
+                    "eu-west-1".into(),
+                    Status::Fail
+                ),
+                (
+                    "guardduty/us-west-2".into(),
+                    "us-west-2".into(),
+                    Status::Fail
+                ),
             ]
         );
         assert!(r.findings[0].detail.contains("suspended"));
@@ -320,8 +343,18 @@ mod tests {
         let base = with_vpcs(
             empty(),
             vec![
-                ("eu-west-1", Fetched::Ready(VpcRegion { vpcs: vec![vpc("vpc-eu", vec![])] })),
-                ("us-east-1", Fetched::Ready(VpcRegion { vpcs: vec![vpc("vpc-us", vec![])] })),
+                (
+                    "eu-west-1",
+                    Fetched::Ready(VpcRegion {
+                        vpcs: vec![vpc("vpc-eu", vec![])],
+                    }),
+                ),
+                (
+                    "us-east-1",
+                    Fetched::Ready(VpcRegion {
+                        vpcs: vec![vpc("vpc-us", vec![])],
+                    }),
+                ),
                 ("us-west-2", Fetched::Ready(VpcRegion::default())),
             ],
         );
@@ -341,14 +374,21 @@ mod tests {
             vec![("region/eu-west-1".into(), "eu-west-1".into(), Status::Fail)]
         );
         let r = t.eval(&inv, TRAIL_COVERAGE);
-        assert!(r.findings[0].detail.contains("cloudtrail.multi-region-trail"));
+        assert!(
+            r.findings[0]
+                .detail
+                .contains("cloudtrail.multi-region-trail")
+        );
         // A multi-region trail covers them all.
         inv.trails = Part::Ready(vec![trail("org", "us-east-1", true)]);
         let r = t.eval(&inv, TRAIL_COVERAGE);
         assert_eq!(r.status, Status::Pass);
         assert!(r.summary.contains("org"), "{}", r.summary);
         // Check only.
-        assert!(matches!(crate::checks::item(TRAIL_COVERAGE).expect("item").fix, Fix::None));
+        assert!(matches!(
+            crate::checks::item(TRAIL_COVERAGE).expect("item").fix,
+            Fix::None
+        ));
     }
 
     #[test]

@@ -62,7 +62,12 @@ pub struct Global {
     pub profile: Option<String>,
     /// Region(s) to scan: repeat, or separate with commas (default: every
     /// region enabled for the account; the first is the home region).
-    #[arg(long = "region", global = true, value_name = "REGION", value_delimiter = ',')]
+    #[arg(
+        long = "region",
+        global = true,
+        value_name = "REGION",
+        value_delimiter = ','
+    )]
     pub regions: Vec<String>,
     /// Send every AWS request to this endpoint (an emulator such as moto).
     #[arg(long, global = true, value_name = "URL")]

@@ -421,9 +421,7 @@ impl Inventory {
                     .clone()
                     .or_else(|| {
                         s3.buckets.iter().find_map(|b| match &b.acl {
-                            Fetched::Ready(a) if !a.owner_id.is_empty() => {
-                                Some(a.owner_id.clone())
-                            }
+                            Fetched::Ready(a) if !a.owner_id.is_empty() => Some(a.owner_id.clone()),
                             _ => None,
                         })
                     })

@@ -267,16 +267,31 @@ impl Detector {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum EbsVpcRef {
     /// A region's EBS encryption-by-default setting.
-    EbsEncryption { region: String },
-    Volume { region: String, id: String },
+    EbsEncryption {
+        region: String,
+    },
+    Volume {
+        region: String,
+        id: String,
+    },
     /// A snapshot by id, or a snapshot moat creates by its `Name` tag.
-    Snapshot { region: String, id: String },
-    Vpc { region: String, id: String },
+    Snapshot {
+        region: String,
+        id: String,
+    },
+    Vpc {
+        region: String,
+        id: String,
+    },
     /// A region's GuardDuty detector.
-    GuardDuty { region: String },
+    GuardDuty {
+        region: String,
+    },
     /// A region as a whole: names the findings of a region that could not
     /// be read. No document (nothing to change).
-    Region { region: String },
+    Region {
+        region: String,
+    },
 }
 
 impl EbsVpcRef {
@@ -344,7 +359,10 @@ impl EbsVpcRef {
         let unreadable = |e: &PartError| json!({"Region": region, "Unreadable": e.summary()});
         Ok(match self {
             EbsVpcRef::EbsEncryption { region } => {
-                let part = inv.ebs_encryption.ready().ok_or(NotReady(PartId::EbsEncryption))?;
+                let part = inv
+                    .ebs_encryption
+                    .ready()
+                    .ok_or(NotReady(PartId::EbsEncryption))?;
                 part.regions.get(region).map(|f| match f {
                     Fetched::Ready(on) => json!({"Region": region, "EbsEncryptionByDefault": on}),
                     Fetched::Error(e) => unreadable(e),
@@ -363,7 +381,10 @@ impl EbsVpcRef {
                     .map(|s| snapshot_document(region, s))
             }
             EbsVpcRef::Vpc { region, id } => {
-                let part = inv.vpc_flow_logs.ready().ok_or(NotReady(PartId::VpcFlowLogs))?;
+                let part = inv
+                    .vpc_flow_logs
+                    .ready()
+                    .ok_or(NotReady(PartId::VpcFlowLogs))?;
                 part.ready(region)
                     .and_then(|r| r.vpc(id))
                     .map(|v| vpc_document(region, v))
@@ -602,7 +623,9 @@ pub(super) fn apply_op(inv: &mut Inventory, op: &EbsVpcOp) -> Result<(), ApplyEr
             let p = part(&mut inv.guardduty, "GuardDuty")?;
             let d = region_mut(p, region, "GuardDuty detector")?;
             if d.is_some() {
-                return Err(ApplyError::Exists(format!("GuardDuty detector in {region}")));
+                return Err(ApplyError::Exists(format!(
+                    "GuardDuty detector in {region}"
+                )));
             }
             *d = Some(Detector {
                 id: None,
@@ -613,7 +636,9 @@ pub(super) fn apply_op(inv: &mut Inventory, op: &EbsVpcOp) -> Result<(), ApplyEr
             let p = part(&mut inv.guardduty, "GuardDuty")?;
             let d = region_mut(p, region, "GuardDuty detector")?;
             if d.take().is_none() {
-                return Err(ApplyError::NoSuch(format!("GuardDuty detector in {region}")));
+                return Err(ApplyError::NoSuch(format!(
+                    "GuardDuty detector in {region}"
+                )));
             }
         }
         EbsVpcOp::UpdateDetector {
@@ -626,7 +651,9 @@ pub(super) fn apply_op(inv: &mut Inventory, op: &EbsVpcOp) -> Result<(), ApplyEr
                 .as_mut()
                 .ok_or_else(|| ApplyError::NoSuch(format!("GuardDuty detector in {region}")))?;
             if d.id.as_deref().is_some_and(|id| id != detector_id) {
-                return Err(ApplyError::NoSuch(format!("GuardDuty detector {detector_id}")));
+                return Err(ApplyError::NoSuch(format!(
+                    "GuardDuty detector {detector_id}"
+                )));
             }
             d.status = if *enable {
                 DETECTOR_ENABLED

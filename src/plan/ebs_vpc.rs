@@ -10,9 +10,7 @@ use crate::checks::ebs::{
 use crate::checks::vpc::{FLOW_LOGS, THREAT_DETECTION};
 use crate::guide::msg;
 use crate::inventory::ebs_vpc::{EbsVpcRef, SnapshotPermissionChange, Vpc};
-use crate::inventory::{
-    Encryption, Fetched, Inventory, PartId, PublicAccessBlock, S3,
-};
+use crate::inventory::{Encryption, Fetched, Inventory, PartId, PublicAccessBlock, S3};
 use crate::plan::EbsVpcOp;
 use crate::policy::statements as policy_statements;
 use serde_json::{Value, json};
@@ -119,7 +117,11 @@ pub fn public_snapshots(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft,
     let p = inv.ebs.ready().ok_or(PlanError::NotReady(PartId::Ebs))?;
     let mut ops = vec![];
     for (region, r) in p.iter_ready() {
-        for s in r.snapshots.iter().filter(|s| s.public == Fetched::Ready(true)) {
+        for s in r
+            .snapshots
+            .iter()
+            .filter(|s| s.public == Fetched::Ready(true))
+        {
             if !wanted(
                 req,
                 EbsVpcRef::Snapshot {
@@ -129,13 +131,11 @@ pub fn public_snapshots(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft,
             ) {
                 continue;
             }
-            ops.push(Op::EbsVpc(
-                EbsVpcOp::ModifySnapshotCreateVolumePermission {
-                    region: region.to_string(),
-                    snapshot_id: s.id.clone(),
-                    change: SnapshotPermissionChange::Remove,
-                },
-            ));
+            ops.push(Op::EbsVpc(EbsVpcOp::ModifySnapshotCreateVolumePermission {
+                region: region.to_string(),
+                snapshot_id: s.id.clone(),
+                change: SnapshotPermissionChange::Remove,
+            }));
         }
     }
     done(ops, item_warning(PUBLIC_SNAPSHOTS))
@@ -289,7 +289,11 @@ pub fn flow_logs(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanEr
                 region: region.clone(),
                 policy: json!({"Version": "2012-10-17", "Statement": statements}),
             });
-            warnings.push(msg(FLOW_LOGS, "new_bucket", &[("bucket", &bucket), ("region", &region)]));
+            warnings.push(msg(
+                FLOW_LOGS,
+                "new_bucket",
+                &[("bucket", &bucket), ("region", &region)],
+            ));
             region
         }
         Some(b) => {
@@ -389,8 +393,7 @@ pub(crate) mod fixtures {
     use crate::checks::{Ctx, Fix, ItemResult, Status, evaluate, item};
     use crate::config::Settings;
     use crate::inventory::ebs_vpc::{
-        Detector, EbsRegion, FlowLog, PerRegion, Snapshot, Volume, VolumeAttachment, Vpc,
-        VpcRegion,
+        Detector, EbsRegion, FlowLog, PerRegion, Snapshot, Volume, VolumeAttachment, Vpc, VpcRegion,
     };
     use crate::inventory::{Fetched, Identity, Inventory, Part, PartError, S3, Trail};
     use crate::plan::{Inputs, Plan, PlanError, make_plan};
@@ -427,7 +430,12 @@ pub(crate) mod fixtures {
             volume_type: "gp3".into(),
             encrypted,
             kms_key_id: None,
-            state: if attached_to.is_some() { "in-use" } else { "available" }.into(),
+            state: if attached_to.is_some() {
+                "in-use"
+            } else {
+                "available"
+            }
+            .into(),
             attachments: attached_to
                 .map(|i| VolumeAttachment {
                     instance_id: i.into(),
@@ -613,7 +621,10 @@ mod tests {
         inv.ebs_encryption = crate::inventory::Part::Ready(regions(vec![
             ("eu-west-1", Fetched::Ready(false)),
             ("us-east-1", Fetched::Ready(true)),
-            ("us-west-2", Fetched::Error(denied("ec2:GetEbsEncryptionByDefault"))),
+            (
+                "us-west-2",
+                Fetched::Error(denied("ec2:GetEbsEncryptionByDefault")),
+            ),
         ]));
         let plan = t
             .plan(&inv, ENCRYPTION_BY_DEFAULT, &Inputs::default())
@@ -676,7 +687,10 @@ mod tests {
                 name: n,
                 description,
             })) => {
-                assert_eq!((region.as_str(), volume_id.as_str(), n.as_str()), ("us-east-1", "vol-old", name));
+                assert_eq!(
+                    (region.as_str(), volume_id.as_str(), n.as_str()),
+                    ("us-east-1", "vol-old", name)
+                );
                 assert!(description.contains("vol-old"), "{description}");
             }
             other => panic!("{other:?}"),
@@ -692,7 +706,10 @@ mod tests {
         );
         // The preview is the new snapshot, named by its tag, with moat's tags.
         let rc = &plan.resources[0];
-        assert_eq!(rc.resource.to_string(), format!("snapshot/us-east-1/{name}"));
+        assert_eq!(
+            rc.resource.to_string(),
+            format!("snapshot/us-east-1/{name}")
+        );
         assert_eq!(rc.before, None);
         let after = rc.after.as_ref().expect("after");
         assert_eq!(after["Tags"]["moat:created-by"], "moat");
@@ -737,19 +754,23 @@ mod tests {
         let ops: Vec<&Op> = plan.ops().collect();
         assert_eq!(
             ops,
-            vec![&Op::EbsVpc(EbsVpcOp::ModifySnapshotCreateVolumePermission {
-                region: "eu-west-1".into(),
-                snapshot_id: "snap-1".into(),
-                change: SnapshotPermissionChange::Remove,
-            })]
+            vec![&Op::EbsVpc(
+                EbsVpcOp::ModifySnapshotCreateVolumePermission {
+                    region: "eu-west-1".into(),
+                    snapshot_id: "snap-1".into(),
+                    change: SnapshotPermissionChange::Remove,
+                }
+            )]
         );
         assert_eq!(
             plan.steps[0].inverse,
-            Some(vec![Op::EbsVpc(EbsVpcOp::ModifySnapshotCreateVolumePermission {
-                region: "eu-west-1".into(),
-                snapshot_id: "snap-1".into(),
-                change: SnapshotPermissionChange::Add,
-            })])
+            Some(vec![Op::EbsVpc(
+                EbsVpcOp::ModifySnapshotCreateVolumePermission {
+                    region: "eu-west-1".into(),
+                    snapshot_id: "snap-1".into(),
+                    change: SnapshotPermissionChange::Add,
+                }
+            )])
         );
         let after = t.fix(&inv, PUBLIC_SNAPSHOTS, &Inputs::default());
         // snap-3 could not be read: error, never planned for.
@@ -778,7 +799,10 @@ mod tests {
                 (
                     "us-east-1",
                     Fetched::Ready(VpcRegion {
-                        vpcs: vec![vpc("vpc-us", vec![]), vpc("vpc-ok", vec![s3_log("elsewhere")])],
+                        vpcs: vec![
+                            vpc("vpc-us", vec![]),
+                            vpc("vpc-ok", vec![s3_log("elsewhere")]),
+                        ],
                     }),
                 ),
             ],
@@ -787,7 +811,12 @@ mod tests {
         let bucket = format!("moat-flow-logs-{ACCOUNT}");
         let tags: Vec<String> = plan
             .ops()
-            .map(|o| serde_json::to_value(o).expect("json")["op"].as_str().unwrap_or_default().to_string())
+            .map(|o| {
+                serde_json::to_value(o).expect("json")["op"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            })
             .collect();
         assert_eq!(
             tags,
@@ -800,9 +829,15 @@ mod tests {
                 "create_flow_logs",
             ]
         );
-        assert!(matches!(plan.ops().next(), Some(Op::CreateBucket { bucket: b, region }) if *b == bucket && region == "eu-west-1"));
+        assert!(
+            matches!(plan.ops().next(), Some(Op::CreateBucket { bucket: b, region }) if *b == bucket && region == "eu-west-1")
+        );
         // The other region's logs cross regions: the warning says so.
-        assert!(plan.warnings.iter().any(|w| w.contains("us-east-1")), "{:?}", plan.warnings);
+        assert!(
+            plan.warnings.iter().any(|w| w.contains("us-east-1")),
+            "{:?}",
+            plan.warnings
+        );
         let after = t.fix(&inv, FLOW_LOGS, &Inputs::default());
         assert_eq!(t.status(&after, FLOW_LOGS), Status::Pass);
         let policy = bucket_policy(&after, &bucket).expect("policy");
@@ -817,10 +852,17 @@ mod tests {
             assert!(text.contains(needle), "{needle}: {policy}");
         }
         // The new bucket passes the S3 items it could fail.
-        for id in ["s3.bucket-public-access-block", "s3.public-policies", "s3.default-encryption", "s3.deny-insecure-transport"] {
+        for id in [
+            "s3.bucket-public-access-block",
+            "s3.public-policies",
+            "s3.default-encryption",
+            "s3.deny-insecure-transport",
+        ] {
             let r = t.eval(&after, id);
             assert!(
-                !r.findings.iter().any(|f| f.resource == format!("bucket/{bucket}")),
+                !r.findings
+                    .iter()
+                    .any(|f| f.resource == format!("bucket/{bucket}")),
                 "{id}: {:?}",
                 r.findings
             );
@@ -835,7 +877,10 @@ mod tests {
             vec![(
                 "us-east-1",
                 Fetched::Ready(VpcRegion {
-                    vpcs: vec![vpc("vpc-1", vec![]), vpc("vpc-2", vec![s3_log("shared-logs")])],
+                    vpcs: vec![
+                        vpc("vpc-1", vec![]),
+                        vpc("vpc-2", vec![s3_log("shared-logs")]),
+                    ],
                 }),
             )],
         );
@@ -886,10 +931,16 @@ mod tests {
         t.fix(&inv, FLOW_LOGS, &req);
         // A policy that could not be read is never overwritten.
         let req = Inputs::default().with("bucket", "broken-logs");
-        assert!(matches!(t.plan(&inv, FLOW_LOGS, &req), Err(PlanError::Invalid(_))));
+        assert!(matches!(
+            t.plan(&inv, FLOW_LOGS, &req),
+            Err(PlanError::Invalid(_))
+        ));
         // An invalid bucket name is an input error.
         let req = Inputs::default().with("bucket", "Not_A_Bucket");
-        assert!(matches!(t.plan(&inv, FLOW_LOGS, &req), Err(PlanError::Input { .. })));
+        assert!(matches!(
+            t.plan(&inv, FLOW_LOGS, &req),
+            Err(PlanError::Input { .. })
+        ));
     }
 
     #[test]
@@ -913,7 +964,10 @@ mod tests {
                         status: "ENABLED".into(),
                     })),
                 ),
-                ("us-west-2", Fetched::Error(denied("guardduty:ListDetectors"))),
+                (
+                    "us-west-2",
+                    Fetched::Error(denied("guardduty:ListDetectors")),
+                ),
             ],
         );
         let plan = t
@@ -942,7 +996,9 @@ mod tests {
             })])
         );
         assert!(
-            plan.warnings.iter().any(|w| w.contains("30-day free trial")),
+            plan.warnings
+                .iter()
+                .any(|w| w.contains("30-day free trial")),
             "{:?}",
             plan.warnings
         );
@@ -965,7 +1021,10 @@ mod tests {
             destination: "arn:aws:s3:::b".into(),
         };
         assert_eq!(op.region(), Some("eu-west-1"));
-        assert_eq!(op.resource(), "vpc/eu-west-1/vpc-1".parse::<ResourceRef>().expect("ref"));
+        assert_eq!(
+            op.resource(),
+            "vpc/eu-west-1/vpc-1".parse::<ResourceRef>().expect("ref")
+        );
         let json = serde_json::to_value(Op::EbsVpc(op.clone())).expect("json");
         assert_eq!(json["op"], "create_flow_logs");
         let back: Op = serde_json::from_value(json).expect("back");

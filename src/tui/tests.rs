@@ -202,7 +202,11 @@ fn n_walks_to_the_next_item_needing_attention_and_wraps() {
     let first_sections: Vec<&str> = attention
         .iter()
         .copied()
-        .filter(|id| ["account.", "s3.", "cloudfront."].iter().any(|s| id.starts_with(s)))
+        .filter(|id| {
+            ["account.", "s3.", "cloudfront."]
+                .iter()
+                .any(|s| id.starts_with(s))
+        })
         .collect();
     assert_eq!(
         first_sections,

@@ -3,9 +3,7 @@
 
 #![allow(dead_code)]
 
-use moat::inventory::ebs_vpc::{
-    Detector, EbsVpcRef, FlowLog, SnapshotPermissionChange, Vpc,
-};
+use moat::inventory::ebs_vpc::{Detector, EbsVpcRef, FlowLog, SnapshotPermissionChange, Vpc};
 use moat::inventory::{Bucket, Fetched, Inventory, Part, ResourceRef};
 use moat::plan::{EbsVpcOp, Op};
 use serde_json::json;
@@ -99,9 +97,10 @@ pub fn scenario(inv: &mut Inventory) {
     let destination = format!("arn:aws:s3:::{FLOW_LOG_BUCKET}");
     if let Some(s3) = inv.s3.ready_mut() {
         let mut b = Bucket::new(FLOW_LOG_BUCKET, "eu-west-1");
-        let statements =
-            moat::plan::ebs_vpc::delivery_statements("aws", FLOW_LOG_BUCKET, &account);
-        b.policy = Fetched::Ready(Some(json!({"Version": "2012-10-17", "Statement": statements})));
+        let statements = moat::plan::ebs_vpc::delivery_statements("aws", FLOW_LOG_BUCKET, &account);
+        b.policy = Fetched::Ready(Some(
+            json!({"Version": "2012-10-17", "Statement": statements}),
+        ));
         s3.buckets.push(b);
     }
     if let Some(p) = inv.vpc_flow_logs.ready_mut()
@@ -231,9 +230,7 @@ pub fn drift(inv: &mut Inventory, r: &EbsVpcRef) {
         EbsVpcRef::GuardDuty { region } => {
             let p = inv.guardduty.ready_mut().expect("guardduty");
             match p.ready_mut(region) {
-                Some(Some(d)) => {
-                    d.status = if d.enabled() { "DISABLED" } else { "ENABLED" }.into()
-                }
+                Some(Some(d)) => d.status = if d.enabled() { "DISABLED" } else { "ENABLED" }.into(),
                 Some(d @ None) => {
                     *d = Some(Detector {
                         id: Some("drift".into()),

@@ -827,7 +827,6 @@ const REST_TABLE: &[(&str, &str, &str, &str)] = &[
     // -- ebs, vpc (GuardDuty: REST JSON)
     ("guardduty", "POST", "/detector", "CreateDetector"),
     ("guardduty", "GET", "/detector", "ListDetectors"),
-
     // -- cloudtrail, cloudwatch
 
     // -- rds, route53, elb, other (Route 53: REST XML)

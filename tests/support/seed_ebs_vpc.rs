@@ -8,7 +8,13 @@ pub async fn ec2_client(ep: &str, region: &str) -> aws_sdk_ec2::Client {
     use aws_sdk_ec2::config::{BehaviorVersion, Credentials, Region, retry::RetryConfig};
     let config = aws_sdk_ec2::Config::builder()
         .behavior_version(BehaviorVersion::latest())
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "moat-tests"))
+        .credentials_provider(Credentials::new(
+            "testing",
+            "testing",
+            None,
+            None,
+            "moat-tests",
+        ))
         .region(Region::new(region.to_string()))
         .endpoint_url(ep)
         .retry_config(RetryConfig::standard().with_max_attempts(1))
@@ -21,7 +27,13 @@ pub async fn guardduty_client(ep: &str, region: &str) -> aws_sdk_guardduty::Clie
     use aws_sdk_guardduty::config::{BehaviorVersion, Credentials, Region, retry::RetryConfig};
     let config = aws_sdk_guardduty::Config::builder()
         .behavior_version(BehaviorVersion::latest())
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "moat-tests"))
+        .credentials_provider(Credentials::new(
+            "testing",
+            "testing",
+            None,
+            None,
+            "moat-tests",
+        ))
         .region(Region::new(region.to_string()))
         .endpoint_url(ep)
         .retry_config(RetryConfig::standard().with_max_attempts(1))

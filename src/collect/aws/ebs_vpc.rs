@@ -40,7 +40,12 @@ fn filter(name: &str, value: &str) -> Filter {
 
 fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
     tags.iter()
-        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_string(),
+                t.value().unwrap_or_default().to_string(),
+            ))
+        })
         .collect()
 }
 
@@ -82,8 +87,7 @@ impl AwsBackend {
         Fut: Future<Output = Result<T, CallError>> + 'a,
     {
         let regions = self.regions().await?;
-        let results =
-            futures::future::join_all(regions.iter().map(|r| read(r.clone()))).await;
+        let results = futures::future::join_all(regions.iter().map(|r| read(r.clone()))).await;
         let mut out = PerRegion::default();
         let mut first_error: Option<CallError> = None;
         let mut all_same = true;
@@ -110,7 +114,10 @@ impl AwsBackend {
         self.per_region(|region| async move {
             let ec2 = self.ec2(&region);
             let out = self
-                .send(GET_EBS_ENCRYPTION, ec2.get_ebs_encryption_by_default().send())
+                .send(
+                    GET_EBS_ENCRYPTION,
+                    ec2.get_ebs_encryption_by_default().send(),
+                )
                 .await?;
             Ok(out.ebs_encryption_by_default().unwrap_or(false))
         })
@@ -165,7 +172,10 @@ impl AwsBackend {
                         .unwrap_or_default(),
                     encrypted: v.encrypted().unwrap_or(false),
                     kms_key_id: v.kms_key_id().map(str::to_string),
-                    state: v.state().map(|s| s.as_str().to_string()).unwrap_or_default(),
+                    state: v
+                        .state()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
                     attachments,
                     name: name_tag(v.tags()),
                 });
@@ -213,7 +223,10 @@ impl AwsBackend {
                         .map(str::to_string),
                     description: s.description().unwrap_or_default().to_string(),
                     encrypted: s.encrypted().unwrap_or(false),
-                    state: s.state().map(|x| x.as_str().to_string()).unwrap_or_default(),
+                    state: s
+                        .state()
+                        .map(|x| x.as_str().to_string())
+                        .unwrap_or_default(),
                     start_time: s.start_time().and_then(to_chrono),
                     tags: tag_map(s.tags()),
                     public: Fetched::Ready(false),
@@ -395,7 +408,10 @@ impl AwsBackend {
     }
 
     /// The region's detector id (a region holds at most one).
-    async fn detector_id(&self, gd: &aws_sdk_guardduty::Client) -> Result<Option<String>, CallError> {
+    async fn detector_id(
+        &self,
+        gd: &aws_sdk_guardduty::Client,
+    ) -> Result<Option<String>, CallError> {
         let mut ids: Vec<String> = vec![];
         let mut token: Option<String> = None;
         loop {
@@ -500,7 +516,9 @@ impl AwsBackend {
                     return Err(CallError::new(
                         action,
                         Some("InvalidSnapshot.NotFound".into()),
-                        format!("no snapshot of {volume_id} tagged Name={name} by moat in {region}"),
+                        format!(
+                            "no snapshot of {volume_id} tagged Name={name} by moat in {region}"
+                        ),
                     ));
                 };
                 self.send_write(action, ec2.delete_snapshot().snapshot_id(*id).send())

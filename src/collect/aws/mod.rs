@@ -514,7 +514,6 @@ impl AwsBackend {
             PartId::Ebs => PartValue::Ebs(self.collect_ebs().await?),
             PartId::VpcFlowLogs => PartValue::VpcFlowLogs(self.collect_vpc_flow_logs().await?),
             PartId::GuardDuty => PartValue::GuardDuty(self.collect_guardduty().await?),
-
             // -- cloudtrail, cloudwatch
 
             // -- rds, route53, elb, other
