@@ -41,11 +41,19 @@ pub async fn guardduty_client(ep: &str, region: &str) -> aws_sdk_guardduty::Clie
     aws_sdk_guardduty::Client::from_conf(config)
 }
 
-/// An instance (its root volume is in use, unencrypted, never snapshotted)
-/// and a spare volume whose snapshot is public. Moto's regions start with a
-/// default VPC without flow logs, no GuardDuty detector and encryption by
-/// default off, which fail the other items.
+/// An instance (its root volume is in use, unencrypted, never snapshotted),
+/// a spare volume whose snapshot is public, and a suspended GuardDuty
+/// detector in eu-west-1. Moto's regions start with a default VPC without
+/// flow logs, no GuardDuty detector and encryption by default off, which
+/// fail the other items.
 pub async fn seed_failing(ep: &str) {
+    guardduty_client(ep, "eu-west-1")
+        .await
+        .create_detector()
+        .enable(false)
+        .send()
+        .await
+        .expect("suspended detector");
     let ec2 = ec2_client(ep, REGION).await;
     ec2.run_instances()
         .image_id("ami-12c6146b")
