@@ -23,7 +23,14 @@ const SECTIONS: &[(&str, &str)] = &[
     // -- ec2
 
     // -- ebs, vpc
-
+    (
+        include_str!("../assets/guide/ebs.toml"),
+        include_str!("../assets/guide/ebs.messages.toml"),
+    ),
+    (
+        include_str!("../assets/guide/vpc.toml"),
+        include_str!("../assets/guide/vpc.messages.toml"),
+    ),
     // -- cloudtrail, cloudwatch
     (
         include_str!("../assets/guide/cloudtrail.toml"),

@@ -92,7 +92,9 @@ fn s3_action(r: &RecordedRequest) -> Option<String> {
             | "PutBucketAcl"
             | "GetBucketLogging"
             | "GetBucketVersioning"
-            | "PutBucketVersioning"),
+            | "PutBucketVersioning"
+            | "CreateBucket"
+            | "DeleteBucket"),
         ) => op,
         _ => return None,
     };

@@ -9,6 +9,8 @@ pub mod s3;
 // -- ec2
 
 // -- ebs, vpc
+pub mod ebs;
+pub mod vpc;
 
 // -- cloudtrail, cloudwatch
 pub mod cloudtrail;
@@ -215,7 +217,8 @@ pub fn items() -> &'static [ItemDef] {
         // -- ec2
 
         // -- ebs, vpc
-
+        ebs::ITEMS,
+        vpc::ITEMS,
         // -- cloudtrail, cloudwatch
         cloudtrail::ITEMS,
         cloudwatch::ITEMS,

@@ -948,7 +948,10 @@ pub(crate) mod testkit {
     pub fn inventory(buckets: Vec<Bucket>) -> Inventory {
         let mut inv = Inventory::default();
         inv.set(PartValue::Identity(identity(false)));
-        inv.set(PartValue::S3Buckets(S3 { buckets }));
+        inv.set(PartValue::S3Buckets(S3 {
+            buckets,
+            owner_id: None,
+        }));
         inv.set(PartValue::S3AccountPublicAccessBlock(None));
         inv.set(PartValue::CloudFront(CloudFront::default()));
         inv.set(PartValue::Trails(vec![]));

@@ -60,8 +60,14 @@ pub struct Global {
     /// AWS profile from ~/.aws/config or ~/.aws/credentials.
     #[arg(long, global = true, env = "AWS_PROFILE", hide_env_values = true)]
     pub profile: Option<String>,
-    /// Region(s) to scan; repeat for several (default: the profile's region).
-    #[arg(long = "region", global = true, value_name = "REGION")]
+    /// Region(s) to scan: repeat, or separate with commas (default: every
+    /// region enabled for the account; the first is the home region).
+    #[arg(
+        long = "region",
+        global = true,
+        value_name = "REGION",
+        value_delimiter = ','
+    )]
     pub regions: Vec<String>,
     /// Send every AWS request to this endpoint (an emulator such as moto).
     #[arg(long, global = true, value_name = "URL")]

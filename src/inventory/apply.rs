@@ -417,11 +417,13 @@ impl Inventory {
                 // Plans still set the block and encryption explicitly after
                 // creating, so the result does not depend on account defaults.
                 let owner = s3
-                    .buckets
-                    .iter()
-                    .find_map(|b| match &b.acl {
-                        Fetched::Ready(a) if !a.owner_id.is_empty() => Some(a.owner_id.clone()),
-                        _ => None,
+                    .owner_id
+                    .clone()
+                    .or_else(|| {
+                        s3.buckets.iter().find_map(|b| match &b.acl {
+                            Fetched::Ready(a) if !a.owner_id.is_empty() => Some(a.owner_id.clone()),
+                            _ => None,
+                        })
                     })
                     .unwrap_or_default();
                 let mut b = Bucket::new(bucket, region);

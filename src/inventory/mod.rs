@@ -126,7 +126,14 @@ parts! {
 
 
     // -- ebs, vpc (types in ebs_vpc.rs)
-
+    /// EBS encryption by default, per region (the regions covered).
+    EbsEncryption => ebs_encryption: ebs_vpc::PerRegion<bool>, "EBS encryption by default";
+    /// EBS volumes and the snapshots the account owns, per region.
+    Ebs => ebs: ebs_vpc::PerRegion<ebs_vpc::EbsRegion>, "EBS volumes and snapshots";
+    /// VPCs with their flow logs, per region.
+    VpcFlowLogs => vpc_flow_logs: ebs_vpc::PerRegion<ebs_vpc::VpcRegion>, "VPCs and flow logs";
+    /// The GuardDuty detector of each region (`None`: none there).
+    GuardDuty => guardduty: ebs_vpc::PerRegion<Option<ebs_vpc::Detector>>, "GuardDuty detectors";
 
     // -- cloudtrail, cloudwatch (types in audit.rs)
     /// The home region (where new trails, topics and keys go) and the regions read.

@@ -233,6 +233,10 @@ impl Bucket {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct S3 {
     pub buckets: Vec<Bucket>,
+    /// The account's canonical user id (ListBuckets' Owner): the owner of
+    /// every bucket it creates, known even when it has no bucket yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<String>,
 }
 
 impl S3 {

@@ -22,6 +22,7 @@ pub mod s3;
 // -- ec2
 
 // -- ebs, vpc
+pub mod ebs_vpc;
 
 // -- cloudtrail, cloudwatch
 pub mod audit;

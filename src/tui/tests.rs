@@ -193,7 +193,7 @@ fn failed_part_shows_error_with_the_missing_permission() {
 #[test]
 fn n_walks_to_the_next_item_needing_attention_and_wraps() {
     let mut m = demo(Mode::Demo);
-    // In the demo account every item needs attention.
+    // In the demo account every item of the first sections needs attention.
     let attention: Vec<&str> = crate::checks::items()
         .iter()
         .map(|d| d.id)

@@ -3,33 +3,252 @@
 
 #![allow(dead_code)]
 
-use moat::inventory::{EbsVpcRef, Inventory, ResourceRef};
+use moat::inventory::ebs_vpc::{Detector, EbsVpcRef, FlowLog, SnapshotPermissionChange, Vpc};
+use moat::inventory::{Bucket, Fetched, Inventory, Part, ResourceRef};
 use moat::plan::{EbsVpcOp, Op};
+use serde_json::json;
 use std::collections::BTreeSet;
 
 /// One op of every `EbsVpcOp` variant, in declaration order.
 pub fn samples() -> Vec<Op> {
-    vec![]
+    let r = || "us-east-1".to_string();
+    vec![
+        EbsVpcOp::EnableEbsEncryptionByDefault { region: r() },
+        EbsVpcOp::DisableEbsEncryptionByDefault { region: r() },
+        EbsVpcOp::CreateSnapshot {
+            region: r(),
+            volume_id: "vol-1".into(),
+            name: "moat-vol-1-20261129-120000".into(),
+            description: "d".into(),
+        },
+        EbsVpcOp::DeleteSnapshot {
+            region: r(),
+            volume_id: "vol-1".into(),
+            name: "moat-vol-1-20261129-120000".into(),
+        },
+        EbsVpcOp::ModifySnapshotCreateVolumePermission {
+            region: r(),
+            snapshot_id: "snap-1".into(),
+            change: SnapshotPermissionChange::Remove,
+        },
+        EbsVpcOp::CreateFlowLogs {
+            region: r(),
+            vpc_id: "vpc-1".into(),
+            destination: "arn:aws:s3:::b".into(),
+        },
+        EbsVpcOp::DeleteFlowLogs {
+            region: r(),
+            vpc_id: "vpc-1".into(),
+            destination: "arn:aws:s3:::b".into(),
+        },
+        EbsVpcOp::CreateDetector { region: r() },
+        EbsVpcOp::DeleteDetector { region: r() },
+        EbsVpcOp::UpdateDetector {
+            region: r(),
+            detector_id: "d".into(),
+            enable: true,
+        },
+    ]
+    .into_iter()
+    .map(Op::EbsVpc)
+    .collect()
 }
 
 /// The position of `op`'s variant in [`samples`]. Exhaustive on purpose.
 pub fn sample_index(op: &EbsVpcOp) -> usize {
-    match *op {}
+    match op {
+        EbsVpcOp::EnableEbsEncryptionByDefault { .. } => 0,
+        EbsVpcOp::DisableEbsEncryptionByDefault { .. } => 1,
+        EbsVpcOp::CreateSnapshot { .. } => 2,
+        EbsVpcOp::DeleteSnapshot { .. } => 3,
+        EbsVpcOp::ModifySnapshotCreateVolumePermission { .. } => 4,
+        EbsVpcOp::CreateFlowLogs { .. } => 5,
+        EbsVpcOp::DeleteFlowLogs { .. } => 6,
+        EbsVpcOp::CreateDetector { .. } => 7,
+        EbsVpcOp::DeleteDetector { .. } => 8,
+        EbsVpcOp::UpdateDetector { .. } => 9,
+    }
 }
 
 /// Variants that never have an inverse (serde tag, why).
-pub const IRREVERSIBLE: &[(&str, &str)] = &[];
+pub const IRREVERSIBLE: &[(&str, &str)] = &[
+    (
+        "delete_snapshot",
+        "a snapshot holds the volume's data as it was when taken; moat only deletes the snapshots it created, to undo CreateSnapshot",
+    ),
+    (
+        "delete_detector",
+        "deleting a detector deletes its findings; moat only sends it to undo a CreateDetector",
+    ),
+];
+
+const FLOW_LOG_BUCKET: &str = "example-corp-flow-logs";
 
 /// Make `inv` (every scenario, demo included) fail this group's items in the
-/// ways their plans fix, beyond what the demo data already does. Most groups
-/// need nothing here: the demo account is insecure already.
-pub fn scenario(_inv: &mut Inventory) {}
+/// ways their plans fix, beyond what the demo data already does. The demo
+/// makes the flow-log plan create its bucket; the bare account (no password
+/// policy) already delivers one VPC's flow logs to a bucket of its own, so
+/// that plan reuses it and its undo (DeleteFlowLogs only) can be redone.
+pub fn scenario(inv: &mut Inventory) {
+    if inv.password_policy != Part::Ready(None) {
+        return;
+    }
+    let account = inv.account_id().unwrap_or("111122223333").to_string();
+    let destination = format!("arn:aws:s3:::{FLOW_LOG_BUCKET}");
+    if let Some(s3) = inv.s3.ready_mut() {
+        let mut b = Bucket::new(FLOW_LOG_BUCKET, "eu-west-1");
+        let statements = moat::plan::ebs_vpc::delivery_statements("aws", FLOW_LOG_BUCKET, &account);
+        b.policy = Fetched::Ready(Some(
+            json!({"Version": "2012-10-17", "Statement": statements}),
+        ));
+        s3.buckets.push(b);
+    }
+    if let Some(p) = inv.vpc_flow_logs.ready_mut()
+        && let Some(r) = p.ready_mut("eu-west-1")
+        && let Some(v) = r.vpcs.first_mut()
+    {
+        v.flow_logs.push(FlowLog {
+            id: Some("fl-0bare00000000001".into()),
+            traffic_type: "ALL".into(),
+            destination_type: "s3".into(),
+            destination,
+            status: "ACTIVE".into(),
+            deliver_status: Some("SUCCESS".into()),
+            deliver_error: None,
+        });
+    }
+}
 
 /// Every resource of this group in `inv` that has a document.
-pub fn resources(_inv: &Inventory, _out: &mut BTreeSet<ResourceRef>) {}
+pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
+    let mut add = |r: EbsVpcRef| {
+        out.insert(ResourceRef::EbsVpc(r));
+    };
+    if let Some(p) = inv.ebs_encryption.ready() {
+        for region in p.regions.keys() {
+            add(EbsVpcRef::EbsEncryption {
+                region: region.clone(),
+            });
+        }
+    }
+    if let Some(p) = inv.guardduty.ready() {
+        for region in p.regions.keys() {
+            add(EbsVpcRef::GuardDuty {
+                region: region.clone(),
+            });
+        }
+    }
+    if let Some(p) = inv.ebs.ready() {
+        for (region, r) in p.iter_ready() {
+            for v in &r.volumes {
+                add(EbsVpcRef::Volume {
+                    region: region.to_string(),
+                    id: v.id.clone(),
+                });
+            }
+            for s in &r.snapshots {
+                add(EbsVpcRef::Snapshot {
+                    region: region.to_string(),
+                    id: s.id.clone(),
+                });
+            }
+        }
+    }
+    if let Some(p) = inv.vpc_flow_logs.ready() {
+        for (region, r) in p.iter_ready() {
+            for v in &r.vpcs {
+                add(EbsVpcRef::Vpc {
+                    region: region.to_string(),
+                    id: v.id.clone(),
+                });
+            }
+        }
+    }
+}
 
 /// Change `r` in `inv` the way someone else might between plan and apply
 /// (the document must change; a resource that does not exist is created).
-pub fn drift(_inv: &mut Inventory, r: &EbsVpcRef) {
-    match *r {}
+pub fn drift(inv: &mut Inventory, r: &EbsVpcRef) {
+    match r {
+        EbsVpcRef::EbsEncryption { region } => {
+            let p = inv.ebs_encryption.ready_mut().expect("ebs encryption");
+            match p.ready_mut(region) {
+                Some(on) => *on = !*on,
+                None => {
+                    p.regions.insert(region.clone(), Fetched::Ready(true));
+                }
+            }
+        }
+        EbsVpcRef::Volume { region, id } => {
+            let p = inv.ebs.ready_mut().expect("ebs");
+            let r = p.ready_mut(region).expect("region");
+            let v = r.volumes.iter_mut().find(|v| v.id == *id).expect("volume");
+            v.size += 1;
+        }
+        EbsVpcRef::Snapshot { region, id } => {
+            let p = inv.ebs.ready_mut().expect("ebs");
+            let r = p.ready_mut(region).expect("region");
+            match r.snapshots.iter_mut().find(|s| s.id == *id) {
+                Some(s) => {
+                    s.tags.insert("drift".into(), "yes".into());
+                }
+                None => r.snapshots.push(moat::inventory::ebs_vpc::Snapshot {
+                    id: id.clone(),
+                    volume_id: None,
+                    description: "someone else's".into(),
+                    encrypted: false,
+                    state: "completed".into(),
+                    start_time: None,
+                    tags: Default::default(),
+                    public: Fetched::Ready(false),
+                }),
+            }
+        }
+        EbsVpcRef::Vpc { region, id } => {
+            let p = inv.vpc_flow_logs.ready_mut().expect("vpcs");
+            let r = p.ready_mut(region).expect("region");
+            let log = FlowLog {
+                id: Some("fl-drift".into()),
+                traffic_type: "REJECT".into(),
+                destination_type: "cloud-watch-logs".into(),
+                destination: "drift".into(),
+                status: "ACTIVE".into(),
+                deliver_status: None,
+                deliver_error: None,
+            };
+            match r.vpcs.iter_mut().find(|v| v.id == *id) {
+                Some(v) => v.flow_logs.push(log),
+                None => r.vpcs.push(Vpc {
+                    id: id.clone(),
+                    cidr_block: "10.9.0.0/16".into(),
+                    is_default: false,
+                    name: None,
+                    flow_logs: vec![log],
+                }),
+            }
+        }
+        EbsVpcRef::GuardDuty { region } => {
+            let p = inv.guardduty.ready_mut().expect("guardduty");
+            match p.ready_mut(region) {
+                Some(Some(d)) => d.status = if d.enabled() { "DISABLED" } else { "ENABLED" }.into(),
+                Some(d @ None) => {
+                    *d = Some(Detector {
+                        id: Some("drift".into()),
+                        status: "ENABLED".into(),
+                    })
+                }
+                None => {
+                    p.regions.insert(
+                        region.clone(),
+                        Fetched::Ready(Some(Detector {
+                            id: Some("drift".into()),
+                            status: "ENABLED".into(),
+                        })),
+                    );
+                }
+            }
+        }
+        // No document: no plan touches a region as a whole.
+        EbsVpcRef::Region { .. } => {}
+    }
 }

@@ -28,6 +28,8 @@ Patches applied to moto 5.2.x before serving:
   rpc-v2-cbor) is translated to the service's JSON protocol (X-Amz-Target)
   before moto sees it, and moto's JSON answer back to CBOR, field types
   (timestamps, blobs, numbers) taken from botocore's service model.
+- S3 ListBuckets: moto names a fixed made-up Owner id; real S3 names the
+  account's canonical user, the owner every bucket ACL names.
 """
 
 import logging
@@ -123,6 +125,31 @@ def patch_moto():
         return result
 
     S3Response.get_bucket_versioning = get_bucket_versioning
+
+    # ListBuckets names a made-up owner; real S3 names the account's
+    # canonical user, the same id every bucket ACL names as owner.
+    from moto.s3.models import OWNER
+
+    original_list = getattr(S3Response, "all_buckets", None)
+    if original_list is not None:
+
+        def all_buckets(self, *args, **kwargs):
+            result = original_list(self, *args, **kwargs)
+            fake, real = "bcaf1ffd86f41161ca5fb16fd081034f", OWNER
+
+            def fix(body):
+                if isinstance(body, str):
+                    return body.replace(fake, real)
+                if isinstance(body, (bytes, bytearray)):
+                    return bytes(body).replace(fake.encode(), real.encode())
+                return body
+
+            if isinstance(result, tuple) and len(result) == 3:
+                status, headers, body = result
+                return status, headers, fix(body)
+            return fix(result)
+
+        S3Response.all_buckets = all_buckets
 
 
 # ---------------------------------------------------------------------------

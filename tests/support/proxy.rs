@@ -825,7 +825,8 @@ const REST_TABLE: &[(&str, &str, &str, &str)] = &[
     // -- ec2
 
     // -- ebs, vpc (GuardDuty: REST JSON)
-
+    ("guardduty", "POST", "/detector", "CreateDetector"),
+    ("guardduty", "GET", "/detector", "ListDetectors"),
     // -- cloudtrail, cloudwatch
 
     // -- rds, route53, elb, other (Route 53: REST XML)
@@ -861,6 +862,16 @@ fn rest_operation(
     }
     // REST services whose paths hold ids (one `if service == Some(..)` each, in its block):
     // -- ebs, vpc (GuardDuty)
+    if service == Some("guardduty") {
+        // `/detector/{id}`: GET reads, POST updates, DELETE deletes.
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        return match (method.as_str(), segments.as_slice()) {
+            ("GET", ["detector", _]) => Some("GetDetector".into()),
+            ("POST", ["detector", _]) => Some("UpdateDetector".into()),
+            ("DELETE", ["detector", _]) => Some("DeleteDetector".into()),
+            _ => None,
+        };
+    }
 
     // -- rds, route53, elb, other (Route 53)
     if service == Some("route53") {

@@ -1,6 +1,88 @@
 //! Seeds moto with resources that fail the ebs_vpc group's items, for the tests
 //! that cover every item (zero mutation, least-privilege IAM policy).
 
-/// Create resources that fail (some of) this group's items. Idempotent enough
-/// to be called once per fresh moto.
-pub async fn seed_failing(_ep: &str) {}
+use super::REGION;
+
+/// An EC2 client for the emulator at `ep`, signing for `region`.
+pub async fn ec2_client(ep: &str, region: &str) -> aws_sdk_ec2::Client {
+    use aws_sdk_ec2::config::{BehaviorVersion, Credentials, Region, retry::RetryConfig};
+    let config = aws_sdk_ec2::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .credentials_provider(Credentials::new(
+            "testing",
+            "testing",
+            None,
+            None,
+            "moat-tests",
+        ))
+        .region(Region::new(region.to_string()))
+        .endpoint_url(ep)
+        .retry_config(RetryConfig::standard().with_max_attempts(1))
+        .build();
+    aws_sdk_ec2::Client::from_conf(config)
+}
+
+/// A GuardDuty client for the emulator at `ep`, signing for `region`.
+pub async fn guardduty_client(ep: &str, region: &str) -> aws_sdk_guardduty::Client {
+    use aws_sdk_guardduty::config::{BehaviorVersion, Credentials, Region, retry::RetryConfig};
+    let config = aws_sdk_guardduty::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .credentials_provider(Credentials::new(
+            "testing",
+            "testing",
+            None,
+            None,
+            "moat-tests",
+        ))
+        .region(Region::new(region.to_string()))
+        .endpoint_url(ep)
+        .retry_config(RetryConfig::standard().with_max_attempts(1))
+        .build();
+    aws_sdk_guardduty::Client::from_conf(config)
+}
+
+/// An instance (its root volume is in use, unencrypted, never snapshotted),
+/// a spare volume whose snapshot is public, and a suspended GuardDuty
+/// detector in eu-west-1. Moto's regions start with a default VPC without
+/// flow logs, no GuardDuty detector and encryption by default off, which
+/// fail the other items.
+pub async fn seed_failing(ep: &str) {
+    guardduty_client(ep, "eu-west-1")
+        .await
+        .create_detector()
+        .enable(false)
+        .send()
+        .await
+        .expect("suspended detector");
+    let ec2 = ec2_client(ep, REGION).await;
+    ec2.run_instances()
+        .image_id("ami-12c6146b")
+        .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
+        .min_count(1)
+        .max_count(1)
+        .send()
+        .await
+        .expect("run instance");
+    let volume = ec2
+        .create_volume()
+        .availability_zone(format!("{REGION}a"))
+        .size(10)
+        .send()
+        .await
+        .expect("volume");
+    let snapshot = ec2
+        .create_snapshot()
+        .volume_id(volume.volume_id().expect("volume id"))
+        .description("seeded, public")
+        .send()
+        .await
+        .expect("snapshot");
+    ec2.modify_snapshot_attribute()
+        .snapshot_id(snapshot.snapshot_id().expect("snapshot id"))
+        .attribute(aws_sdk_ec2::types::SnapshotAttributeName::CreateVolumePermission)
+        .operation_type(aws_sdk_ec2::types::OperationType::Add)
+        .group_names("all")
+        .send()
+        .await
+        .expect("public snapshot");
+}

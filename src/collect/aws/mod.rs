@@ -510,7 +510,10 @@ impl AwsBackend {
             // -- ec2
 
             // -- ebs, vpc
-
+            PartId::EbsEncryption => PartValue::EbsEncryption(self.collect_ebs_encryption().await?),
+            PartId::Ebs => PartValue::Ebs(self.collect_ebs().await?),
+            PartId::VpcFlowLogs => PartValue::VpcFlowLogs(self.collect_vpc_flow_logs().await?),
+            PartId::GuardDuty => PartValue::GuardDuty(self.collect_guardduty().await?),
             // -- cloudtrail, cloudwatch
             PartId::AuditRegions => PartValue::AuditRegions(self.collect_audit_regions().await?),
             PartId::TrailBucketLifecycles => {
@@ -605,6 +608,7 @@ impl AwsBackend {
                     .await;
                 inv.set(PartValue::S3Buckets(S3 {
                     buckets: bucket.into_iter().collect(),
+                    owner_id: None,
                 }));
             }
             _ => {

@@ -91,7 +91,7 @@ impl AwsBackend {
     }
 
     pub(super) async fn collect_s3(&self) -> Result<S3, CallError> {
-        let listed = self.list_buckets().await?;
+        let (listed, owner_id) = self.list_buckets().await?;
         let read = join_all(
             listed
                 .into_iter()
@@ -100,19 +100,30 @@ impl AwsBackend {
         .await;
         let mut buckets: Vec<Bucket> = read.into_iter().flatten().collect();
         buckets.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(S3 { buckets })
+        Ok(S3 { buckets, owner_id })
     }
 
-    /// Every bucket's name, with its region when ListBuckets gives it.
-    async fn list_buckets(&self) -> Result<Vec<(String, Option<String>)>, CallError> {
+    /// Every bucket's name, with its region when ListBuckets gives it, and
+    /// the owner's canonical id.
+    async fn list_buckets(
+        &self,
+    ) -> Result<(Vec<(String, Option<String>)>, Option<String>), CallError> {
         let client = self.s3_global();
         let mut out = Vec::new();
+        let mut owner: Option<String> = None;
         let mut token: Option<String> = None;
         loop {
             // No MaxBuckets: without it S3 answers every bucket (and moto
             // drops the rest when it is given).
             let request = client.list_buckets().set_continuation_token(token.clone());
             let page = self.send(LIST_BUCKETS, request.send()).await?;
+            if owner.is_none() {
+                owner = page
+                    .owner()
+                    .and_then(|o| o.id())
+                    .filter(|id| !id.is_empty())
+                    .map(str::to_string);
+            }
             for b in page.buckets() {
                 if let Some(name) = b.name().filter(|n| !n.is_empty()) {
                     let region = b
@@ -127,7 +138,7 @@ impl AwsBackend {
                 _ => break,
             }
         }
-        Ok(out)
+        Ok((out, owner))
     }
 
     /// GetBucketLocation as a region name (`None`/empty → us-east-1, `EU` → eu-west-1).

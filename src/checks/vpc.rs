@@ -1,0 +1,404 @@
+//! The `vpc` section: flow logs, threat detection (GuardDuty), trail
+//! coverage of the VPC regions, and guidance on firewalls and VPNs.
+
+use super::ebs::{region_error, region_resource, regional, regional_outcome, resource};
+use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
+use crate::guide::msg;
+use crate::inventory::ebs_vpc::{EbsVpcRef, Vpc};
+use crate::inventory::{Fetched, Inventory, PartId, ResourceRef};
+use crate::plan::ebs_vpc as plans;
+
+pub const FLOW_LOGS: &str = "vpc.flow-logs";
+pub const THREAT_DETECTION: &str = "vpc.threat-detection";
+pub const TRAIL_COVERAGE: &str = "vpc.trail-coverage";
+pub const FIREWALL_AND_VPN: &str = "vpc.firewall-and-vpn";
+
+pub const ITEMS: &[ItemDef] = &[
+    ItemDef {
+        id: FLOW_LOGS,
+        section: "vpc",
+        // The plan needs the buckets: it reuses or creates the log bucket.
+        needs: &[PartId::VpcFlowLogs, PartId::S3Buckets],
+        cis: &["4.7"],
+        security_hub: &["EC2.6"],
+        check: flow_logs,
+        fix: Fix::Plan(plans::flow_logs),
+        inputs: plans::FLOW_LOG_INPUTS,
+    },
+    ItemDef {
+        id: THREAT_DETECTION,
+        section: "vpc",
+        needs: &[PartId::GuardDuty],
+        cis: &[],
+        security_hub: &["GuardDuty.1"],
+        check: threat_detection,
+        fix: Fix::Plan(plans::threat_detection),
+        inputs: &[],
+    },
+    ItemDef {
+        id: TRAIL_COVERAGE,
+        section: "vpc",
+        needs: &[PartId::Trails, PartId::VpcFlowLogs],
+        cis: &[],
+        security_hub: &[],
+        check: trail_coverage,
+        // The fix is cloudtrail.multi-region-trail's.
+        fix: Fix::None,
+        inputs: &[],
+    },
+    ItemDef {
+        id: FIREWALL_AND_VPN,
+        section: "vpc",
+        needs: &[],
+        cis: &[],
+        security_hub: &[],
+        check: firewall_and_vpn,
+        fix: Fix::Guided,
+        inputs: &[],
+    },
+];
+
+/// How findings name a VPC: its id, with its Name tag when it has one.
+pub fn vpc_label(v: &Vpc) -> String {
+    match &v.name {
+        Some(n) => format!("{} ({n})", v.id),
+        None => v.id.clone(),
+    }
+}
+
+fn flow_logs(inv: &Inventory, _: &Ctx) -> Outcome {
+    let Some(p) = inv.vpc_flow_logs.ready() else {
+        return Outcome::pass(String::new());
+    };
+    let mut findings: Vec<Finding> = p
+        .errors()
+        .map(|(region, e)| region_error(region_resource(region), region, e))
+        .collect();
+    let mut total = 0usize;
+    for (region, r) in p.iter_ready() {
+        total += r.vpcs.len();
+        for v in r.vpcs.iter().filter(|v| v.active_flow_log().is_none()) {
+            let detail = match v.flow_logs.iter().find(|f| f.status == "ACTIVE") {
+                Some(f) => msg(
+                    FLOW_LOGS,
+                    "failing",
+                    &[
+                        ("vpc", &vpc_label(v)),
+                        ("destination", &f.destination),
+                        (
+                            "error",
+                            f.deliver_error.as_deref().unwrap_or("no reason given"),
+                        ),
+                    ],
+                ),
+                None => msg(
+                    FLOW_LOGS,
+                    if v.is_default { "none_default" } else { "none" },
+                    &[("vpc", &vpc_label(v)), ("cidr", &v.cidr_block)],
+                ),
+            };
+            findings.push(regional(
+                resource(EbsVpcRef::Vpc {
+                    region: region.to_string(),
+                    id: v.id.clone(),
+                }),
+                region,
+                Status::Fail,
+                detail,
+            ));
+        }
+    }
+    if total == 0 && findings.is_empty() {
+        return Outcome::pass(msg(FLOW_LOGS, "no_vpcs", &[]));
+    }
+    let bad = findings
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .count()
+        .to_string();
+    let total = total.to_string();
+    regional_outcome(
+        findings,
+        msg(FLOW_LOGS, "pass", &[("count", &total)]),
+        msg(FLOW_LOGS, "fail", &[("count", &bad), ("total", &total)]),
+    )
+}
+
+fn threat_detection(inv: &Inventory, _: &Ctx) -> Outcome {
+    let Some(p) = inv.guardduty.ready() else {
+        return Outcome::pass(String::new());
+    };
+    let mut findings = vec![];
+    for (region, f) in &p.regions {
+        let r = resource(EbsVpcRef::GuardDuty {
+            region: region.clone(),
+        });
+        match f {
+            Fetched::Ready(Some(d)) if d.enabled() => {}
+            Fetched::Ready(Some(_)) => findings.push(regional(
+                r,
+                region,
+                Status::Fail,
+                msg(THREAT_DETECTION, "suspended", &[("region", region)]),
+            )),
+            Fetched::Ready(None) => findings.push(regional(
+                r,
+                region,
+                Status::Fail,
+                msg(THREAT_DETECTION, "none", &[("region", region)]),
+            )),
+            Fetched::Error(e) => findings.push(region_error(r, region, e)),
+        }
+    }
+    let total = p.regions.len().to_string();
+    let bad = findings
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .count()
+        .to_string();
+    regional_outcome(
+        findings,
+        msg(THREAT_DETECTION, "pass", &[("count", &total)]),
+        msg(
+            THREAT_DETECTION,
+            "fail",
+            &[("count", &bad), ("total", &total)],
+        ),
+    )
+}
+
+fn trail_coverage(inv: &Inventory, _: &Ctx) -> Outcome {
+    let (Some(trails), Some(p)) = (inv.trails.ready(), inv.vpc_flow_logs.ready()) else {
+        return Outcome::pass(String::new());
+    };
+    let mut findings: Vec<Finding> = p
+        .errors()
+        .map(|(region, e)| region_error(region_resource(region), region, e))
+        .collect();
+    let vpc_regions: Vec<(&str, usize)> = p
+        .iter_ready()
+        .filter(|(_, r)| !r.vpcs.is_empty())
+        .map(|(region, r)| (region, r.vpcs.len()))
+        .collect();
+    let count = vpc_regions.len().to_string();
+    if let Some(t) = trails.iter().find(|t| t.is_multi_region) {
+        return regional_outcome(
+            findings,
+            msg(
+                TRAIL_COVERAGE,
+                "pass_multi",
+                &[("trail", &t.name), ("count", &count)],
+            ),
+            String::new(),
+        );
+    }
+    for (region, n) in &vpc_regions {
+        if trails.iter().any(|t| t.home_region == *region) {
+            continue;
+        }
+        findings.push(regional(
+            region_resource(region),
+            region,
+            Status::Fail,
+            msg(
+                TRAIL_COVERAGE,
+                "finding",
+                &[("region", region), ("count", &n.to_string())],
+            ),
+        ));
+    }
+    if vpc_regions.is_empty() && findings.is_empty() {
+        return Outcome::pass(msg(TRAIL_COVERAGE, "no_vpcs", &[]));
+    }
+    let bad = findings
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .count()
+        .to_string();
+    regional_outcome(
+        findings,
+        msg(TRAIL_COVERAGE, "pass_single", &[("count", &count)]),
+        msg(TRAIL_COVERAGE, "fail", &[("count", &bad)]),
+    )
+}
+
+fn firewall_and_vpn(_: &Inventory, ctx: &Ctx) -> Outcome {
+    match ctx.done.get(FIREWALL_AND_VPN) {
+        Some(when) => Outcome::pass(msg(
+            "guided",
+            "marked_done",
+            &[("date", &when.format("%Y-%m-%d").to_string())],
+        )),
+        None => Outcome::from_findings(
+            vec![Finding::manual(
+                ResourceRef::Account.to_string(),
+                msg("guided", "finding", &[]),
+            )],
+            String::new(),
+            msg("guided", "manual", &[]),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::Part;
+    use crate::inventory::ebs_vpc::{Detector, VpcRegion};
+    use crate::plan::ebs_vpc::fixtures::*;
+
+    #[test]
+    fn flow_logs_must_be_active_and_delivering() {
+        let t = T::new();
+        let mut failing = s3_log("logs");
+        failing.deliver_status = Some("FAILED".into());
+        failing.deliver_error = Some("Access error".into());
+        let mut default = vpc("vpc-default", vec![]);
+        default.is_default = true;
+        let inv = with_vpcs(
+            empty(),
+            vec![
+                (
+                    "eu-west-1",
+                    Fetched::Ready(VpcRegion {
+                        vpcs: vec![
+                            vpc("vpc-ok", vec![s3_log("logs")]),
+                            vpc("vpc-broken", vec![failing]),
+                            default,
+                        ],
+                    }),
+                ),
+                ("us-east-1", Fetched::Error(denied("ec2:DescribeFlowLogs"))),
+            ],
+        );
+        let r = t.eval(&inv, FLOW_LOGS);
+        assert_eq!(r.status, Status::Fail);
+        assert_eq!(
+            t.findings(&inv, FLOW_LOGS),
+            vec![
+                ("region/us-east-1".into(), "us-east-1".into(), Status::Error),
+                (
+                    "vpc/eu-west-1/vpc-broken".into(),
+                    "eu-west-1".into(),
+                    Status::Fail
+                ),
+                (
+                    "vpc/eu-west-1/vpc-default".into(),
+                    "eu-west-1".into(),
+                    Status::Fail
+                ),
+            ]
+        );
+        assert!(r.findings[1].detail.contains("Access error"));
+        assert!(r.findings[2].detail.contains("default VPC"));
+        let none = with_vpcs(
+            empty(),
+            vec![("us-east-1", Fetched::Ready(VpcRegion::default()))],
+        );
+        assert_eq!(t.status(&none, FLOW_LOGS), Status::Pass);
+    }
+
+    #[test]
+    fn threat_detection_needs_an_enabled_detector_everywhere() {
+        let t = T::new();
+        let det = |s: &str| {
+            Fetched::Ready(Some(Detector {
+                id: Some("d".into()),
+                status: s.into(),
+            }))
+        };
+        let inv = with_detectors(
+            empty(),
+            vec![
+                ("eu-west-1", det("DISABLED")),
+                ("us-east-1", det("ENABLED")),
+                ("us-west-2", Fetched::Ready(None)),
+            ],
+        );
+        let r = t.eval(&inv, THREAT_DETECTION);
+        assert_eq!(r.status, Status::Fail);
+        assert_eq!(
+            t.findings(&inv, THREAT_DETECTION),
+            vec![
+                (
+                    "guardduty/eu-west-1".into(),
+                    "eu-west-1".into(),
+                    Status::Fail
+                ),
+                (
+                    "guardduty/us-west-2".into(),
+                    "us-west-2".into(),
+                    Status::Fail
+                ),
+            ]
+        );
+        assert!(r.findings[0].detail.contains("suspended"));
+        let inv = with_detectors(empty(), vec![("us-east-1", det("ENABLED"))]);
+        assert_eq!(t.status(&inv, THREAT_DETECTION), Status::Pass);
+    }
+
+    #[test]
+    fn trail_coverage_wants_a_multi_region_trail() {
+        let t = T::new();
+        let base = with_vpcs(
+            empty(),
+            vec![
+                (
+                    "eu-west-1",
+                    Fetched::Ready(VpcRegion {
+                        vpcs: vec![vpc("vpc-eu", vec![])],
+                    }),
+                ),
+                (
+                    "us-east-1",
+                    Fetched::Ready(VpcRegion {
+                        vpcs: vec![vpc("vpc-us", vec![])],
+                    }),
+                ),
+                ("us-west-2", Fetched::Ready(VpcRegion::default())),
+            ],
+        );
+        // No trail: every region with a VPC fails.
+        assert_eq!(
+            t.findings(&base, TRAIL_COVERAGE),
+            vec![
+                ("region/eu-west-1".into(), "eu-west-1".into(), Status::Fail),
+                ("region/us-east-1".into(), "us-east-1".into(), Status::Fail),
+            ]
+        );
+        // A single-region trail covers its own region only.
+        let mut inv = base.clone();
+        inv.trails = Part::Ready(vec![trail("local", "us-east-1", false)]);
+        assert_eq!(
+            t.findings(&inv, TRAIL_COVERAGE),
+            vec![("region/eu-west-1".into(), "eu-west-1".into(), Status::Fail)]
+        );
+        let r = t.eval(&inv, TRAIL_COVERAGE);
+        assert!(
+            r.findings[0]
+                .detail
+                .contains("cloudtrail.multi-region-trail")
+        );
+        // A multi-region trail covers them all.
+        inv.trails = Part::Ready(vec![trail("org", "us-east-1", true)]);
+        let r = t.eval(&inv, TRAIL_COVERAGE);
+        assert_eq!(r.status, Status::Pass);
+        assert!(r.summary.contains("org"), "{}", r.summary);
+        // Check only.
+        assert!(matches!(
+            crate::checks::item(TRAIL_COVERAGE).expect("item").fix,
+            Fix::None
+        ));
+    }
+
+    #[test]
+    fn firewall_and_vpn_is_guided_and_can_be_marked_done() {
+        let mut t = T::new();
+        let inv = Inventory::default();
+        assert_eq!(t.status(&inv, FIREWALL_AND_VPN), Status::Manual);
+        let def = crate::checks::item(FIREWALL_AND_VPN).expect("item");
+        assert!(def.can_mark_done() && def.has_steps());
+        t.done.insert(FIREWALL_AND_VPN.into(), now());
+        assert_eq!(t.status(&inv, FIREWALL_AND_VPN), Status::Pass);
+    }
+}

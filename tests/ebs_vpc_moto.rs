@@ -1,0 +1,563 @@
+//! The EBS and VPC sections against moto: for each item moto can hold, seed
+//! a failing state, scan → fail (the finding names its region), apply → the
+//! live state (read back with the SDK) is what the preview said, scan →
+//! pass, undo → the previous state is back.
+//!
+//! Covered here: ebs.encryption-by-default (moto does not encrypt new
+//! volumes by it, but Get/Enable/Disable round-trip), ebs.recent-snapshots
+//! (a tagged snapshot, deleted by undo), ebs.public-snapshots,
+//! vpc.flow-logs (with the log bucket created, and deleted by undo; and with
+//! an existing bucket whose policy is extended), vpc.threat-detection (a new
+//! detector, a suspended one enabled), and a scan of several regions.
+//!
+//! Not here (unit-tested in src/checks and src/plan): ebs.encrypted-volumes
+//! and vpc.firewall-and-vpn (guided: no API call), vpc.trail-coverage
+//! (check only; its trails come from the cloudtrail section), snapshot age
+//! (moto stamps every snapshot with the current time), and flow logs whose
+//! delivery fails (moto always reports SUCCESS).
+
+mod support;
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::Output;
+use support::seed_ebs_vpc::{ec2_client, guardduty_client};
+use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, s3_client, temp_state_dir};
+
+const US: &str = "us-east-1";
+const EU: &str = "eu-west-1";
+
+fn assert_ok(o: &Output) {
+    assert_eq!(o.status.code(), Some(0), "{}", output_text(o));
+}
+
+/// `scan --item ID --format json` (with `--region` flags) → the item's JSON.
+fn scan_item(ep: &str, state: &Path, regions: &str, id: &str) -> Value {
+    let o = run_moat(
+        ep,
+        state,
+        &[
+            "--region", regions, "scan", "--item", id, "--format", "json",
+        ],
+    );
+    let v: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
+    v["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["id"] == id))
+        .cloned()
+        .unwrap_or_else(|| panic!("{id} in the scan: {v}"))
+}
+
+/// The finding for `resource` (status and region).
+fn finding(item: &Value, resource: &str) -> Option<(String, String)> {
+    item["findings"]
+        .as_array()?
+        .iter()
+        .find(|f| f["resource"] == resource)
+        .map(|f| {
+            (
+                f["status"].as_str().unwrap_or_default().to_string(),
+                f["region"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+}
+
+fn apply(ep: &str, state: &Path, regions: &str, item: &str, extra: &[&str]) -> String {
+    let mut args = vec!["--region", regions, "apply", item, "--yes"];
+    args.extend_from_slice(extra);
+    let o = run_moat(ep, state, &args);
+    assert_ok(&o);
+    let out = output_text(&o);
+    assert!(out.contains("verified"), "{item}: {out}");
+    out
+}
+
+fn undo(ep: &str, state: &Path, regions: &str) {
+    let o = run_moat(ep, state, &["--region", regions, "undo", "--last", "--yes"]);
+    assert_ok(&o);
+}
+
+/// moto builds a region's EC2 backend on its first request, which takes
+/// seconds on a loaded machine: build them before moat's first scan, so its
+/// requests stay within its per-attempt timeout.
+fn warm_up(ep: &str, regions: &[&str]) {
+    block_on(async {
+        for r in regions {
+            vpc_ids(ep, r).await;
+        }
+    });
+}
+
+async fn encryption_by_default(ep: &str, region: &str) -> bool {
+    ec2_client(ep, region)
+        .await
+        .get_ebs_encryption_by_default()
+        .send()
+        .await
+        .expect("get ebs encryption")
+        .ebs_encryption_by_default()
+        .unwrap_or(false)
+}
+
+/// The id of the instance's root volume.
+async fn seed_instance(ep: &str) -> String {
+    let ec2 = ec2_client(ep, US).await;
+    let run = ec2
+        .run_instances()
+        .image_id("ami-12c6146b")
+        .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
+        .min_count(1)
+        .max_count(1)
+        .send()
+        .await
+        .expect("run instance");
+    let instance = run.instances()[0].instance_id().expect("id").to_string();
+    let vols = ec2
+        .describe_volumes()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("attachment.instance-id")
+                .values(&instance)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("volumes");
+    vols.volumes()[0].volume_id().expect("volume").to_string()
+}
+
+/// Snapshots moat made (tag `moat:created-by = moat`): (id, volume, Name).
+async fn moat_snapshots(ep: &str) -> Vec<(String, String, String)> {
+    let out = ec2_client(ep, US)
+        .await
+        .describe_snapshots()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("owner-id")
+                .values(ACCOUNT_ID)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("snapshots");
+    out.snapshots()
+        .iter()
+        .filter(|s| {
+            s.tags()
+                .iter()
+                .any(|t| t.key() == Some("moat:created-by") && t.value() == Some("moat"))
+        })
+        .map(|s| {
+            let name = s
+                .tags()
+                .iter()
+                .find(|t| t.key() == Some("Name"))
+                .and_then(|t| t.value())
+                .unwrap_or_default()
+                .to_string();
+            (
+                s.snapshot_id().unwrap_or_default().to_string(),
+                s.volume_id().unwrap_or_default().to_string(),
+                name,
+            )
+        })
+        .collect()
+}
+
+async fn public_groups(ep: &str, snapshot: &str) -> Vec<String> {
+    ec2_client(ep, US)
+        .await
+        .describe_snapshot_attribute()
+        .snapshot_id(snapshot)
+        .attribute(aws_sdk_ec2::types::SnapshotAttributeName::CreateVolumePermission)
+        .send()
+        .await
+        .expect("attribute")
+        .create_volume_permissions()
+        .iter()
+        .filter_map(|p| p.group().map(|g| g.as_str().to_string()))
+        .collect()
+}
+
+#[test]
+fn ebs_items_round_trip() {
+    let moto = Moto::start();
+    let state = temp_state_dir();
+    let (ep, st) = (moto.endpoint.as_str(), state.path());
+    warm_up(ep, &[US]);
+
+    // Encryption by default: off → on (read back) → undo → off.
+    let r = "ebs-encryption/us-east-1";
+    let scan = scan_item(ep, st, US, "ebs.encryption-by-default");
+    assert_eq!(
+        finding(&scan, r),
+        Some(("fail".into(), US.into())),
+        "{scan}"
+    );
+    assert!(!block_on(encryption_by_default(ep, US)));
+    apply(ep, st, US, "ebs.encryption-by-default", &[]);
+    assert!(block_on(encryption_by_default(ep, US)));
+    let scan = scan_item(ep, st, US, "ebs.encryption-by-default");
+    assert_eq!(scan["status"], "pass", "{scan}");
+    undo(ep, st, US);
+    assert!(!block_on(encryption_by_default(ep, US)));
+
+    // Recent snapshots: the root volume of a new instance has none.
+    let volume = block_on(seed_instance(ep));
+    let r = format!("volume/{US}/{volume}");
+    let scan = scan_item(ep, st, US, "ebs.recent-snapshots");
+    assert_eq!(
+        finding(&scan, &r),
+        Some(("fail".into(), US.into())),
+        "{scan}"
+    );
+    let o = run_moat(ep, st, &["--region", US, "plan", "ebs.recent-snapshots"]);
+    assert_ok(&o);
+    let preview = output_text(&o);
+    assert!(
+        preview.contains("moat:created-by") && preview.contains(&volume),
+        "{preview}"
+    );
+    apply(ep, st, US, "ebs.recent-snapshots", &["--resource", &r]);
+    let made = block_on(moat_snapshots(ep));
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert_eq!(made[0].1, volume);
+    assert!(
+        made[0].2.starts_with(&format!("moat-{volume}-")),
+        "{made:?}"
+    );
+    let scan = scan_item(ep, st, US, "ebs.recent-snapshots");
+    assert_eq!(finding(&scan, &r), None, "{scan}");
+    undo(ep, st, US);
+    assert!(block_on(moat_snapshots(ep)).is_empty());
+
+    // Public snapshots: a seeded public snapshot → private → undo → public.
+    block_on(support::seed_ebs_vpc::seed_failing(ep));
+    let all = block_on(async {
+        ec2_client(ep, US)
+            .await
+            .describe_snapshots()
+            .filters(
+                aws_sdk_ec2::types::Filter::builder()
+                    .name("description")
+                    .values("seeded, public")
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("snapshots")
+    });
+    let snap = all.snapshots()[0].snapshot_id().expect("id").to_string();
+    let r = format!("snapshot/{US}/{snap}");
+    let scan = scan_item(ep, st, US, "ebs.public-snapshots");
+    assert_eq!(
+        finding(&scan, &r),
+        Some(("fail".into(), US.into())),
+        "{scan}"
+    );
+    apply(ep, st, US, "ebs.public-snapshots", &["--resource", &r]);
+    assert!(block_on(public_groups(ep, &snap)).is_empty());
+    let scan = scan_item(ep, st, US, "ebs.public-snapshots");
+    assert_eq!(scan["status"], "pass", "{scan}");
+    undo(ep, st, US);
+    assert_eq!(block_on(public_groups(ep, &snap)), vec!["all".to_string()]);
+}
+
+/// The region's flow logs: (VPC, traffic type, destination).
+async fn flow_logs(ep: &str, region: &str) -> Vec<(String, String, String)> {
+    let out = ec2_client(ep, region)
+        .await
+        .describe_flow_logs()
+        .send()
+        .await
+        .expect("flow logs");
+    let mut v: Vec<(String, String, String)> = out
+        .flow_logs()
+        .iter()
+        .map(|f| {
+            (
+                f.resource_id().unwrap_or_default().to_string(),
+                f.traffic_type()
+                    .map(|t| t.as_str())
+                    .unwrap_or_default()
+                    .to_string(),
+                f.log_destination().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+async fn vpc_ids(ep: &str, region: &str) -> Vec<String> {
+    let out = ec2_client(ep, region)
+        .await
+        .describe_vpcs()
+        .send()
+        .await
+        .expect("vpcs");
+    let mut v: Vec<String> = out
+        .vpcs()
+        .iter()
+        .filter_map(|v| v.vpc_id().map(str::to_string))
+        .collect();
+    v.sort();
+    v
+}
+
+async fn bucket_policy(ep: &str, bucket: &str) -> Option<Value> {
+    let s3 = s3_client(ep, US).await;
+    let p = s3.get_bucket_policy().bucket(bucket).send().await.ok()?;
+    serde_json::from_str(p.policy()?).ok()
+}
+
+async fn bucket_exists(ep: &str, bucket: &str) -> bool {
+    s3_client(ep, US)
+        .await
+        .head_bucket()
+        .bucket(bucket)
+        .send()
+        .await
+        .is_ok()
+}
+
+#[test]
+fn flow_logs_round_trip_with_a_new_and_an_existing_bucket() {
+    let moto = Moto::start();
+    let state = temp_state_dir();
+    let (ep, st) = (moto.endpoint.as_str(), state.path());
+    let vpcs = block_on(vpc_ids(ep, US));
+    assert!(!vpcs.is_empty(), "moto has a default VPC");
+    let scan = scan_item(ep, st, US, "vpc.flow-logs");
+    for v in &vpcs {
+        let r = format!("vpc/{US}/{v}");
+        assert_eq!(
+            finding(&scan, &r),
+            Some(("fail".into(), US.into())),
+            "{scan}"
+        );
+    }
+
+    // No bucket yet: moat creates moat-flow-logs-ACCOUNT, then the flow logs.
+    let bucket = format!("moat-flow-logs-{ACCOUNT_ID}");
+    let out = apply(ep, st, US, "vpc.flow-logs", &[]);
+    assert!(out.contains(&bucket), "{out}");
+    let destination = format!("arn:aws:s3:::{bucket}");
+    let logs = block_on(flow_logs(ep, US));
+    let expected: Vec<(String, String, String)> = vpcs
+        .iter()
+        .map(|v| (v.clone(), "ALL".to_string(), destination.clone()))
+        .collect();
+    assert_eq!(logs, expected);
+    let policy = block_on(bucket_policy(ep, &bucket)).expect("policy");
+    let text = policy.to_string();
+    assert!(
+        text.contains("delivery.logs.amazonaws.com")
+            && text.contains("aws:SourceAccount")
+            && text.contains("aws:SourceArn")
+            && text.contains("aws:SecureTransport"),
+        "{policy}"
+    );
+    let scan = scan_item(ep, st, US, "vpc.flow-logs");
+    assert_eq!(scan["status"], "pass", "{scan}");
+    undo(ep, st, US);
+    assert!(block_on(flow_logs(ep, US)).is_empty());
+    assert!(
+        !block_on(bucket_exists(ep, &bucket)),
+        "the empty bucket moat made is gone"
+    );
+
+    // An existing bucket without the log-delivery statements: its policy
+    // gets them (the other statement stays), undo puts the old one back.
+    let own = "network-logs-1";
+    let keep = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "Team",
+            "Effect": "Allow",
+            "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT_ID}:root")},
+            "Action": "s3:GetObject",
+            "Resource": format!("arn:aws:s3:::{own}/*"),
+        }],
+    });
+    block_on(async {
+        let s3 = s3_client(ep, US).await;
+        s3.create_bucket().bucket(own).send().await.expect("bucket");
+        s3.put_bucket_policy()
+            .bucket(own)
+            .policy(keep.to_string())
+            .send()
+            .await
+            .expect("policy");
+    });
+    apply(
+        ep,
+        st,
+        US,
+        "vpc.flow-logs",
+        &["--input", &format!("bucket={own}")],
+    );
+    let policy = block_on(bucket_policy(ep, own)).expect("policy");
+    let sids: Vec<&str> = policy["Statement"]
+        .as_array()
+        .expect("statements")
+        .iter()
+        .filter_map(|s| s["Sid"].as_str())
+        .collect();
+    assert_eq!(
+        sids,
+        vec!["Team", "AWSLogDeliveryWrite", "AWSLogDeliveryAclCheck"],
+        "{policy}"
+    );
+    assert_eq!(block_on(flow_logs(ep, US)).len(), vpcs.len());
+    undo(ep, st, US);
+    assert!(block_on(flow_logs(ep, US)).is_empty());
+    assert_eq!(block_on(bucket_policy(ep, own)), Some(keep));
+}
+
+async fn detectors(ep: &str, region: &str) -> Vec<(String, String)> {
+    let gd = guardduty_client(ep, region).await;
+    let ids = gd
+        .list_detectors()
+        .send()
+        .await
+        .expect("list")
+        .detector_ids()
+        .to_vec();
+    let mut out = vec![];
+    for id in ids {
+        let d = gd
+            .get_detector()
+            .detector_id(&id)
+            .send()
+            .await
+            .expect("get");
+        out.push((
+            id,
+            d.status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+        ));
+    }
+    out
+}
+
+#[test]
+fn threat_detection_round_trip_across_regions() {
+    let moto = Moto::start();
+    let state = temp_state_dir();
+    let (ep, st) = (moto.endpoint.as_str(), state.path());
+    let regions = format!("{US},{EU}");
+    // eu-west-1 has a suspended detector; us-east-1 none.
+    let suspended = block_on(async {
+        guardduty_client(ep, EU)
+            .await
+            .create_detector()
+            .enable(false)
+            .send()
+            .await
+            .expect("detector")
+            .detector_id()
+            .expect("id")
+            .to_string()
+    });
+    let scan = scan_item(ep, st, &regions, "vpc.threat-detection");
+    assert_eq!(
+        finding(&scan, "guardduty/us-east-1"),
+        Some(("fail".into(), US.into())),
+        "{scan}"
+    );
+    assert_eq!(
+        finding(&scan, "guardduty/eu-west-1"),
+        Some(("fail".into(), EU.into())),
+        "{scan}"
+    );
+    let out = apply(ep, st, &regions, "vpc.threat-detection", &[]);
+    assert!(
+        out.to_lowercase().contains("cost") || out.contains("billed"),
+        "cost note: {out}"
+    );
+    let us = block_on(detectors(ep, US));
+    assert_eq!(us.len(), 1, "{us:?}");
+    assert_eq!(us[0].1, "ENABLED");
+    assert_eq!(
+        block_on(detectors(ep, EU)),
+        vec![(suspended.clone(), "ENABLED".to_string())]
+    );
+    let scan = scan_item(ep, st, &regions, "vpc.threat-detection");
+    assert_eq!(scan["status"], "pass", "{scan}");
+    undo(ep, st, &regions);
+    assert!(block_on(detectors(ep, US)).is_empty());
+    assert_eq!(
+        block_on(detectors(ep, EU)),
+        vec![(suspended, "DISABLED".to_string())]
+    );
+}
+
+#[test]
+fn a_scan_of_several_regions_names_each_finding_s_region() {
+    let moto = Moto::start();
+    let state = temp_state_dir();
+    let (ep, st) = (moto.endpoint.as_str(), state.path());
+    let regions = ["us-east-1", "eu-west-1", "ap-southeast-2"];
+    warm_up(ep, &regions);
+    let o = run_moat(
+        ep,
+        st,
+        &[
+            "--region",
+            &regions.join(","),
+            "scan",
+            "--section",
+            "ebs",
+            "--section",
+            "vpc",
+            "--format",
+            "json",
+        ],
+    );
+    let v: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
+    let item = |id: &str| {
+        v["items"]
+            .as_array()
+            .and_then(|a| a.iter().find(|i| i["id"] == id))
+            .cloned()
+            .unwrap_or_else(|| panic!("{id}: {v}"))
+    };
+    for id in ["ebs.encryption-by-default", "vpc.threat-detection"] {
+        let it = item(id);
+        let found: Vec<&str> = it["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| f["region"].as_str().expect("region"))
+            .collect();
+        let mut want = regions.to_vec();
+        want.sort();
+        assert_eq!(found, want, "{id}: every region, in order: {it}");
+        for f in it["findings"].as_array().expect("findings") {
+            let resource = f["resource"].as_str().expect("resource");
+            assert!(
+                resource.ends_with(f["region"].as_str().expect("region")),
+                "{f}"
+            );
+        }
+    }
+    // Every region has its default VPC, so every region fails flow logs.
+    let flow = item("vpc.flow-logs");
+    for r in regions {
+        assert!(
+            flow["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .any(|f| f["region"] == r
+                    && f["resource"]
+                        .as_str()
+                        .is_some_and(|x| x.starts_with(&format!("vpc/{r}/")))),
+            "{r}: {flow}"
+        );
+    }
+}
