@@ -349,3 +349,9 @@ pub fn imdsv2(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError
     }
     done(ops, item_warning(IMDSV2))
 }
+
+/// The ops that recreate a group (for tests of the inverse of a delete).
+#[cfg(test)]
+pub fn recreate_for_tests(k: &SgKey, g: &crate::inventory::SecurityGroup) -> Vec<Ec2Op> {
+    super::ops_ec2::recreate(k, g)
+}

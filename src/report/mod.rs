@@ -359,7 +359,7 @@ pub(crate) mod tests {
             ids,
             [
                 "2.1", "2.2", "2.3", "2.4", "2.5", "2.7", "2.8", "2.9", "2.11", "2.13", "3.1.1",
-                "3.1.2", "3.1.4"
+                "3.1.2", "3.1.4", "6.3", "6.4", "6.5", "6.7"
             ]
         );
         assert_eq!(
@@ -378,7 +378,8 @@ pub(crate) mod tests {
         assert!(p("\n2.9 ") < p("\n2.11 "), "{t}");
         assert!(p("\n2.13 ") < p("\n3.1.1 "), "{t}");
         assert!(p("\n3.1.2 ") < p("\n3.1.4 "), "{t}");
-        assert!(t.contains("13 controls: 0 pass, 13 fail"), "{t}");
+        assert!(t.contains("17 controls: 0 pass, 17 fail"), "{t}");
+        assert!(p("\n3.1.4 ") < p("\n6.3 "), "{t}");
         assert!(!t.contains("account.backup-admin"), "{t}");
     }
 
