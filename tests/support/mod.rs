@@ -209,6 +209,10 @@ pub const ALL_INPUTS: &[&str] = &[
     "phone=+1 555 0100",
     "--input",
     "user=spare-admin",
+    "--input",
+    "cidr=203.0.113.0/24",
+    "--input",
+    "purpose=Seeded by the moat tests",
 ];
 
 /// A public website bucket (public ACL, a public statement), an unversioned
