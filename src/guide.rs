@@ -21,7 +21,10 @@ const SECTIONS: &[(&str, &str)] = &[
         include_str!("../assets/guide/cloudfront.messages.toml"),
     ),
     // -- ec2
-
+    (
+        include_str!("../assets/guide/ec2.toml"),
+        include_str!("../assets/guide/ec2.messages.toml"),
+    ),
     // -- ebs, vpc
     (
         include_str!("../assets/guide/ebs.toml"),

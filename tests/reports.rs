@@ -241,7 +241,10 @@ fn framework_limits_the_scan_to_mapped_items() {
             "s3.account-public-access-block",
             "s3.bucket-public-access-block",
             "s3.deny-insecure-transport",
-            "s3.mfa-delete"
+            "s3.mfa-delete",
+            "ec2.imdsv2",
+            "ec2.open-admin-ports",
+            "ec2.default-security-group"
         ]
     );
     assert!(
@@ -258,7 +261,7 @@ fn framework_limits_the_scan_to_mapped_items() {
         controls,
         [
             "2.1", "2.2", "2.3", "2.4", "2.5", "2.7", "2.8", "2.9", "2.11", "2.13", "3.1.1",
-            "3.1.2", "3.1.4"
+            "3.1.2", "3.1.4", "6.3", "6.4", "6.5", "6.7"
         ]
     );
 

@@ -7,6 +7,7 @@ pub mod cloudfront;
 pub mod s3;
 // Later sections (one `pub mod` line each, in the group's block):
 // -- ec2
+pub mod ec2;
 
 // -- ebs, vpc
 pub mod ebs;
@@ -215,7 +216,7 @@ pub fn items() -> &'static [ItemDef] {
         s3::ITEMS,
         cloudfront::ITEMS,
         // -- ec2
-
+        ec2::ITEMS,
         // -- ebs, vpc
         ebs::ITEMS,
         vpc::ITEMS,

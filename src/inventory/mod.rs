@@ -123,7 +123,12 @@ parts! {
     /// Trails visible from the home region (multi-region ones and its own).
     Trails => trails: Vec<Trail>, "CloudTrail trails";
     // -- ec2 (types in ec2.rs)
-
+    /// Security groups and the network interfaces using them, per region.
+    Ec2Network => ec2_network: Ec2Regional<Ec2Network>, "EC2 security groups and network interfaces";
+    /// Instances and the owners of the images they run, per region.
+    Ec2Instances => ec2_instances: Ec2Regional<Ec2Instances>, "EC2 instances";
+    /// The account's own images (AMIs), per region.
+    Ec2Images => ec2_images: Ec2Regional<Ec2Images>, "EC2 images (AMIs)";
 
     // -- ebs, vpc (types in ebs_vpc.rs)
     /// EBS encryption by default, per region (the regions covered).

@@ -20,6 +20,7 @@ mod ops_workloads;
 pub mod s3;
 // Plan builders of the later sections (one `pub mod` line each, in the group's block):
 // -- ec2
+pub mod ec2;
 
 // -- ebs, vpc
 pub mod ebs_vpc;

@@ -206,8 +206,12 @@ impl Action {
             Action::PageDown => "scroll down a page",
             Action::Top => "go to the top",
             Action::Bottom => "go to the bottom",
-            Action::Open => "open the selected section or item",
-            Action::Back => "back to the list on the left",
+            Action::Open => {
+                "open the selected section or item; in the details, pick the next failing resource to fix alone"
+            }
+            Action::Back => {
+                "back to the list on the left (in the details, first un-pick the resource)"
+            }
             Action::Preview => "preview the item's change as a diff",
             Action::Apply => "apply the item's change (asks for confirmation)",
             Action::EditInputs => "edit the values the item's change needs",

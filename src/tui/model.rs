@@ -234,6 +234,9 @@ pub struct Model {
     pub item: usize,
     pub focus: Focus,
     pub detail_scroll: u16,
+    /// A failing resource picked in the detail pane (item id, resource):
+    /// the item's plan then covers only it.
+    pub picked: Option<(String, String)>,
     pub spinner: usize,
     pub overlay: Option<Overlay>,
     pub flash: Option<Flash>,
@@ -281,6 +284,7 @@ impl Model {
             item: 0,
             focus: Focus::Items,
             detail_scroll: 0,
+            picked: None,
             spinner: 0,
             overlay: None,
             flash: None,
@@ -348,6 +352,17 @@ impl Model {
     pub fn current(&self) -> Option<(&'static ItemDef, &ItemResult)> {
         let (g, def) = *self.current_items().get(self.item)?;
         Some((def, self.results.get(g)?))
+    }
+
+    /// The resource picked for the selected item, if it still needs a fix.
+    pub fn picked_resource(&self) -> Option<&str> {
+        let (def, r) = self.current()?;
+        let (item, res) = self.picked.as_ref()?;
+        (item == def.id
+            && r.findings
+                .iter()
+                .any(|f| &f.resource == res && f.status == Status::Fail))
+        .then_some(res.as_str())
     }
 
     pub fn result(&self, id: &str) -> Option<&ItemResult> {

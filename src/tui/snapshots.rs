@@ -319,3 +319,17 @@ fn accepted_public_bucket() {
     );
     screen!("accepted", m);
 }
+
+#[test]
+fn findings_grouped_by_region_with_a_picked_rule() {
+    let mut m = super::tests::demo(Mode::Demo);
+    super::tests::select(&mut m, "ec2.open-admin-ports");
+    m.focus = crate::tui::model::Focus::Detail;
+    super::update::update(&mut m, super::tests::code(crossterm::event::KeyCode::Enter));
+    let text = render_text(&m);
+    let eu = text.find("  eu-west-1").expect("eu heading");
+    let us = text.find("  us-east-1").expect("us heading");
+    assert!(eu < us, "{text}");
+    assert!(text.contains("› ✗ sg-rule/eu-west-1/"), "{text}");
+    screen!("findings_by_region", m);
+}

@@ -1131,3 +1131,116 @@ fn mfa_code_is_masked_and_forgotten_after_confirming() {
     assert!(kept.values.contains_key("mfa_serial"));
     assert!(!format!("{:?}", m.inputs).contains("493817"));
 }
+
+#[test]
+fn a_picked_finding_is_the_only_resource_planned_and_bad_cidrs_are_inline_errors() {
+    let mut m = demo(Mode::Demo);
+    select(&mut m, "ec2.open-admin-ports");
+    m.focus = Focus::Detail;
+    // Enter picks the failing resources one by one, in the pane's order
+    // (region by region), and wraps to "all" after the last.
+    update(&mut m, code(KeyCode::Enter));
+    let first = m.picked_resource().expect("picked").to_string();
+    assert!(first.starts_with("sg-rule/eu-west-1/"), "{first}");
+    update(&mut m, code(KeyCode::Enter));
+    let second = m.picked_resource().expect("picked").to_string();
+    assert_eq!(
+        second,
+        "sg-rule/us-east-1/vpc-0a1b2c3d4e5f60718/launch-wizard-1/tcp:3389/0.0.0.0/0"
+    );
+    // Preview asks for the inputs first; a malformed CIDR is an inline error.
+    update(&mut m, key('p'));
+    let Some(Overlay::Form(f)) = &m.overlay else {
+        panic!("{:?}", m.overlay)
+    };
+    assert_eq!(
+        f.fields.iter().map(|f| f.spec.name).collect::<Vec<_>>(),
+        ["action", "cidr"]
+    );
+    update(&mut m, code(KeyCode::Tab));
+    typed(&mut m, "10.0.0.1/8");
+    let Some(Overlay::Form(f)) = &m.overlay else {
+        panic!()
+    };
+    assert!(
+        f.fields[1]
+            .shown_error()
+            .is_some_and(|e| e.contains("did you mean 10.0.0.0/8")),
+        "{:?}",
+        f.fields[1].shown_error()
+    );
+    assert!(update(&mut m, code(KeyCode::Enter)).is_empty());
+    assert!(matches!(m.overlay, Some(Overlay::Form(_))), "blocked");
+    update(
+        &mut m,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    typed(&mut m, "192.0.2.0/24");
+    update(&mut m, code(KeyCode::Enter));
+    let Some(Overlay::Preview(p)) = &m.overlay else {
+        panic!("{:?}", m.overlay)
+    };
+    let touched: Vec<String> = p.plan.ops().map(|o| o.resource().to_string()).collect();
+    assert_eq!(
+        touched,
+        vec![
+            "sg/us-east-1/vpc-0a1b2c3d4e5f60718/launch-wizard-1",
+            "sg/us-east-1/vpc-0a1b2c3d4e5f60718/launch-wizard-1"
+        ]
+    );
+    assert!(
+        p.lines
+            .iter()
+            .any(|l| l.text.contains("from tcp 3389 192.0.2.0/24")),
+        "the rule table is the preview"
+    );
+    update(&mut m, code(KeyCode::Esc));
+    // Revoke needs no CIDR: the empty field does not block it.
+    update(&mut m, key('i'));
+    update(
+        &mut m,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    typed(&mut m, "revoke");
+    update(&mut m, code(KeyCode::Tab));
+    update(
+        &mut m,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    update(&mut m, code(KeyCode::Enter));
+    let Some(Overlay::Preview(p)) = &m.overlay else {
+        panic!("{:?}", m.overlay)
+    };
+    assert_eq!(p.plan.steps.len(), 1);
+    update(&mut m, code(KeyCode::Esc));
+    // But tighten does: the form stays on the empty CIDR.
+    update(&mut m, key('i'));
+    update(
+        &mut m,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    typed(&mut m, "tighten");
+    update(&mut m, code(KeyCode::Tab));
+    update(
+        &mut m,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    update(&mut m, code(KeyCode::Enter));
+    let Some(Overlay::Form(f)) = &m.overlay else {
+        panic!("{:?}", m.overlay)
+    };
+    assert_eq!(f.focus, 1);
+    update(&mut m, code(KeyCode::Esc));
+    // Esc in the details un-picks first, then leaves the pane.
+    update(&mut m, code(KeyCode::Esc));
+    assert!(m.picked_resource().is_none());
+    assert_eq!(m.focus, Focus::Detail);
+    update(&mut m, code(KeyCode::Esc));
+    assert_eq!(m.focus, Focus::Items);
+    // A pick belongs to its item.
+    m.focus = Focus::Detail;
+    update(&mut m, code(KeyCode::Enter));
+    assert!(m.picked_resource().is_some());
+    select(&mut m, "ec2.imdsv2");
+    assert!(m.picked_resource().is_none());
+}

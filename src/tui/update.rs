@@ -394,6 +394,15 @@ fn main_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
                 Focus::Detail => Focus::Items,
             }
         }
+        Action::Back if m.focus == Focus::Detail && m.picked_resource().is_some() => {
+            m.picked = None;
+            flash(
+                m,
+                Level::Info,
+                "the change covers every failing resource again",
+            );
+        }
+        Action::Open if m.focus == Focus::Detail => pick_next(m),
         Action::Left | Action::Back => {
             m.focus = match m.focus {
                 Focus::Detail => Focus::Items,
@@ -425,6 +434,65 @@ fn main_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
         _ => {}
     }
     vec![]
+}
+
+/// Pick the next failing resource of the selected item (after the last one,
+/// none: the change covers them all again).
+fn pick_next(m: &mut Model) {
+    let Some((def, r)) = m.current() else { return };
+    let failing: Vec<String> = r
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .map(|f| f.resource.clone())
+        .collect();
+    if !matches!(def.fix, Fix::Plan(_)) || failing.is_empty() {
+        flash(
+            m,
+            Level::Info,
+            "nothing to pick: this item has no failing resource moat can change",
+        );
+        return;
+    }
+    let id = def.id.to_string();
+    // In the order the detail pane lists them (grouped by region).
+    let order = crate::tui::view::detail_order(&r.findings);
+    let failing: Vec<String> = order
+        .into_iter()
+        .filter_map(|i| r.findings.get(i))
+        .filter(|f| failing.contains(&f.resource))
+        .map(|f| f.resource.clone())
+        .collect();
+    let next = match m.picked_resource() {
+        None => failing.first().cloned(),
+        Some(cur) => failing
+            .iter()
+            .position(|x| x == cur)
+            .and_then(|i| failing.get(i + 1))
+            .cloned(),
+    };
+    match next {
+        Some(res) => {
+            let preview = m.keymap.key(Context::Main, Action::Preview);
+            let back = m.keymap.key(Context::Main, Action::Back);
+            flash(
+                m,
+                Level::Info,
+                format!(
+                    "picked {res}: {preview} previews the change of this resource alone ({back}: all)"
+                ),
+            );
+            m.picked = Some((id, res));
+        }
+        None => {
+            m.picked = None;
+            flash(
+                m,
+                Level::Info,
+                "the change covers every failing resource again",
+            );
+        }
+    }
 }
 
 fn clamp_add(v: usize, delta: i32, len: usize) -> usize {
@@ -623,7 +691,7 @@ fn start_plan(m: &mut Model, confirm: bool) -> Vec<Effect> {
     }
     if !def.inputs.is_empty() && !m.inputs.contains_key(def.id) {
         // Ask for the inputs only when there is something to change.
-        let probe = f(&m.inventory, &m.ctx(), &Inputs::default());
+        let probe = f(&m.inventory, &m.ctx(), &picked_inputs(m, Inputs::default()));
         match probe {
             Ok(_) | Err(PlanError::Input { .. }) => open_form(m, def, None),
             Err(e) => plan_error(m, def, e),
@@ -650,7 +718,7 @@ fn build_plan(m: &mut Model, def: &'static ItemDef, confirm: bool) -> Vec<Effect
     vec![Effect::Plan(Box::new(PlanJob {
         seq,
         item: def.id,
-        inputs: m.inputs.get(def.id).cloned().unwrap_or_default(),
+        inputs: picked_inputs(m, m.inputs.get(def.id).cloned().unwrap_or_default()),
         inventory: m.inventory.clone(),
         now: m.now,
         settings: m.settings.clone(),
@@ -686,6 +754,14 @@ fn on_planned(
         Err(e) => plan_error(m, def, e),
     }
     vec![]
+}
+
+/// The inputs with the picked resource as the only one to fix, if one is picked.
+fn picked_inputs(m: &Model, mut inputs: Inputs) -> Inputs {
+    if let Some(r) = m.picked_resource() {
+        inputs.resources = vec![r.to_string()];
+    }
+    inputs
 }
 
 fn plan_error(m: &mut Model, def: &'static ItemDef, e: PlanError) {
@@ -855,7 +931,13 @@ fn form_key(m: &mut Model, action: Option<Action>, k: KeyEvent) -> Vec<Effect> {
                 f.touched = true;
                 f.revalidate();
             }
-            if let Some(i) = form.fields.iter().position(|f| f.error.is_some()) {
+            // A value typed wrong always stops here; a field left empty only
+            // when the plan needs it (`cidr` is not needed to revoke).
+            if let Some(i) = form
+                .fields
+                .iter()
+                .position(|f| f.error.is_some() && !f.value.trim().is_empty())
+            {
                 form.focus = i;
                 return vec![];
             }
@@ -865,6 +947,38 @@ fn form_key(m: &mut Model, action: Option<Action>, k: KeyEvent) -> Vec<Effect> {
                     inputs.values.insert(f.spec.name.to_string(), v);
                 }
             }
+            if let Some(first) = form.fields.iter().position(|f| f.error.is_some()) {
+                let needed = match checks::item(&form.item).map(|d| d.fix) {
+                    Some(Fix::Plan(f)) => {
+                        let probe = Inputs {
+                            resources: m
+                                .picked_resource()
+                                .map(|r| vec![r.to_string()])
+                                .unwrap_or_default(),
+                            ..inputs.clone()
+                        };
+                        match f(&m.inventory, &m.ctx(), &probe) {
+                            Err(PlanError::Input { name, .. }) => Some(name),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                };
+                if let Some(name) = needed {
+                    let Some(Overlay::Form(form)) = &mut m.overlay else {
+                        return vec![];
+                    };
+                    form.focus = form
+                        .fields
+                        .iter()
+                        .position(|f| f.spec.name == name && f.error.is_some())
+                        .unwrap_or(first);
+                    return vec![];
+                }
+            }
+            let Some(Overlay::Form(form)) = &mut m.overlay else {
+                return vec![];
+            };
             let item = form.item.clone();
             m.inputs.insert(item.clone(), inputs);
             m.overlay = None;

@@ -3,33 +3,211 @@
 
 #![allow(dead_code)]
 
-use moat::inventory::{Ec2Ref, Inventory, ResourceRef};
+use moat::inventory::{
+    Ec2Image, Ec2Instance, Ec2Ref, Fetched, Inventory, ResourceRef, SecurityGroup, SgKey, SgRule,
+    SgSource,
+};
 use moat::plan::{Ec2Op, Op};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+fn key() -> SgKey {
+    SgKey {
+        region: "us-east-1".into(),
+        vpc_id: "vpc-0a1b2c3d4e5f60718".into(),
+        group_name: "web-servers".into(),
+    }
+}
+
+fn ssh_from(cidr: &str) -> SgRule {
+    SgRule {
+        protocol: "tcp".into(),
+        from_port: Some(22),
+        to_port: Some(22),
+        source: SgSource::from_cidr(cidr),
+        description: None,
+    }
+}
 
 /// One op of every `Ec2Op` variant, in declaration order.
 pub fn samples() -> Vec<Op> {
-    vec![]
+    vec![
+        Op::Ec2(Ec2Op::AuthorizeSecurityGroupIngress {
+            group: key(),
+            rules: vec![ssh_from("10.0.0.0/8")],
+        }),
+        Op::Ec2(Ec2Op::RevokeSecurityGroupIngress {
+            group: key(),
+            rules: vec![ssh_from("0.0.0.0/0")],
+        }),
+        Op::Ec2(Ec2Op::AuthorizeSecurityGroupEgress {
+            group: key(),
+            rules: vec![ssh_from("10.0.0.0/8")],
+        }),
+        Op::Ec2(Ec2Op::RevokeSecurityGroupEgress {
+            group: key(),
+            rules: vec![ssh_from("0.0.0.0/0")],
+        }),
+        Op::Ec2(Ec2Op::CreateSecurityGroup {
+            group: key(),
+            description: "web".into(),
+            tags: BTreeMap::new(),
+        }),
+        Op::Ec2(Ec2Op::DeleteSecurityGroup { group: key() }),
+        Op::Ec2(Ec2Op::TagSecurityGroup {
+            group: key(),
+            tags: BTreeMap::from([("Purpose".to_string(), "web".to_string())]),
+        }),
+        Op::Ec2(Ec2Op::UntagSecurityGroup {
+            group: key(),
+            keys: vec!["Purpose".into()],
+        }),
+        Op::Ec2(Ec2Op::ModifyImageAttribute {
+            region: "us-east-1".into(),
+            image_id: "ami-0a3c4d5e6f7a8b944".into(),
+            public: false,
+        }),
+        Op::Ec2(Ec2Op::ModifyInstanceMetadataOptions {
+            region: "us-east-1".into(),
+            instance_id: "i-0a7a8b9c0d1e2f301".into(),
+            http_tokens: "required".into(),
+        }),
+    ]
 }
 
 /// The position of `op`'s variant in [`samples`]. Exhaustive on purpose.
 pub fn sample_index(op: &Ec2Op) -> usize {
-    match *op {}
+    match op {
+        Ec2Op::AuthorizeSecurityGroupIngress { .. } => 0,
+        Ec2Op::RevokeSecurityGroupIngress { .. } => 1,
+        Ec2Op::AuthorizeSecurityGroupEgress { .. } => 2,
+        Ec2Op::RevokeSecurityGroupEgress { .. } => 3,
+        Ec2Op::CreateSecurityGroup { .. } => 4,
+        Ec2Op::DeleteSecurityGroup { .. } => 5,
+        Ec2Op::TagSecurityGroup { .. } => 6,
+        Ec2Op::UntagSecurityGroup { .. } => 7,
+        Ec2Op::ModifyImageAttribute { .. } => 8,
+        Ec2Op::ModifyInstanceMetadataOptions { .. } => 9,
+    }
 }
 
-/// Variants that never have an inverse (serde tag, why).
+/// Variants that never have an inverse (serde tag, why). Every EC2 op has
+/// one: a deleted group is recreated from what the journal keeps.
 pub const IRREVERSIBLE: &[(&str, &str)] = &[];
 
-/// Make `inv` (every scenario, demo included) fail this group's items in the
-/// ways their plans fix, beyond what the demo data already does. Most groups
-/// need nothing here: the demo account is insecure already.
+/// The demo account fails every ec2 item in the ways their plans fix.
 pub fn scenario(_inv: &mut Inventory) {}
 
 /// Every resource of this group in `inv` that has a document.
-pub fn resources(_inv: &Inventory, _out: &mut BTreeSet<ResourceRef>) {}
+pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
+    if let Some(p) = inv.ec2_network.ready() {
+        for (region, net) in p.ready() {
+            for g in &net.security_groups {
+                out.insert(ResourceRef::Ec2(Ec2Ref::SecurityGroup(SgKey::of(
+                    region, g,
+                ))));
+            }
+        }
+    }
+    if let Some(p) = inv.ec2_instances.ready() {
+        for (region, x) in p.ready() {
+            for i in &x.instances {
+                out.insert(ResourceRef::Ec2(Ec2Ref::Instance {
+                    region: region.to_string(),
+                    id: i.id.clone(),
+                }));
+            }
+        }
+    }
+    if let Some(p) = inv.ec2_images.ready() {
+        for (region, x) in p.ready() {
+            for i in &x.images {
+                out.insert(ResourceRef::Ec2(Ec2Ref::Image {
+                    region: region.to_string(),
+                    id: i.id.clone(),
+                }));
+            }
+        }
+    }
+}
+
+fn drift_group(inv: &mut Inventory, k: &SgKey) {
+    let Some(p) = inv.ec2_network.ready_mut() else {
+        return;
+    };
+    let net = p
+        .regions
+        .entry(k.region.clone())
+        .or_insert_with(|| Fetched::Ready(Default::default()));
+    let Some(net) = net.ready_mut() else { return };
+    match net.group_mut(&k.vpc_id, &k.group_name) {
+        Some(g) => {
+            g.tags.insert("changed-by".into(), "someone else".into());
+        }
+        None => net.security_groups.push(SecurityGroup {
+            id: "sg-0ffffffffffffff01".into(),
+            name: k.group_name.clone(),
+            vpc_id: k.vpc_id.clone(),
+            description: "made by someone else".into(),
+            ingress: vec![],
+            egress: vec![],
+            tags: BTreeMap::new(),
+        }),
+    }
+}
 
 /// Change `r` in `inv` the way someone else might between plan and apply
 /// (the document must change; a resource that does not exist is created).
-pub fn drift(_inv: &mut Inventory, r: &Ec2Ref) {
-    match *r {}
+pub fn drift(inv: &mut Inventory, r: &Ec2Ref) {
+    match r {
+        Ec2Ref::SecurityGroup(k) => drift_group(inv, k),
+        Ec2Ref::SgRule(rr) => drift_group(inv, &rr.group),
+        Ec2Ref::Instance { region, id } => {
+            let Some(p) = inv.ec2_instances.ready_mut() else {
+                return;
+            };
+            let x = p
+                .regions
+                .entry(region.clone())
+                .or_insert_with(|| Fetched::Ready(Default::default()));
+            let Some(x) = x.ready_mut() else { return };
+            match x.instances.iter_mut().find(|i| &i.id == id) {
+                Some(i) => {
+                    i.http_endpoint = if i.http_endpoint == "enabled" {
+                        "disabled".into()
+                    } else {
+                        "enabled".into()
+                    }
+                }
+                None => x.instances.push(Ec2Instance {
+                    id: id.clone(),
+                    name: None,
+                    image_id: "ami-0ffffffffffffff01".into(),
+                    platform: None,
+                    state: "running".into(),
+                    http_tokens: "optional".into(),
+                    http_endpoint: "enabled".into(),
+                }),
+            }
+        }
+        Ec2Ref::Image { region, id } => {
+            let Some(p) = inv.ec2_images.ready_mut() else {
+                return;
+            };
+            let x = p
+                .regions
+                .entry(region.clone())
+                .or_insert_with(|| Fetched::Ready(Default::default()));
+            let Some(x) = x.ready_mut() else { return };
+            match x.images.iter_mut().find(|i| &i.id == id) {
+                Some(i) => i.public = !i.public,
+                None => x.images.push(Ec2Image {
+                    id: id.clone(),
+                    name: "someone else's".into(),
+                    public: true,
+                }),
+            }
+        }
+        // A region as a whole has no document and no op changes it.
+        Ec2Ref::Region { .. } => {}
+    }
 }

@@ -214,6 +214,10 @@ pub const ALL_INPUTS: &[&str] = &[
     "sends_mail=no",
     "--input",
     "receives_mail=no",
+    "--input",
+    "cidr=203.0.113.0/24",
+    "--input",
+    "purpose=Seeded by the moat tests",
 ];
 
 /// A public website bucket (public ACL, a public statement), an unversioned

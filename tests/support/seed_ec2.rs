@@ -1,6 +1,170 @@
 //! Seeds moto with resources that fail the ec2 group's items, for the tests
-//! that cover every item (zero mutation, least-privilege IAM policy).
+//! that cover every item (zero mutation, least-privilege IAM policy), and the
+//! EC2 client the ec2 tests seed and read back with.
 
-/// Create resources that fail (some of) this group's items. Idempotent enough
-/// to be called once per fresh moto.
-pub async fn seed_failing(_ep: &str) {}
+use aws_sdk_ec2::types::{
+    Filter, IpPermission, IpRange, Ipv6Range, LaunchPermission, LaunchPermissionModifications,
+    PermissionGroup, ResourceType, Tag, TagSpecification,
+};
+
+/// EC2 client for the emulator at `ep`, signing for `region` (one attempt).
+pub fn ec2_client(ep: &str, region: &str) -> aws_sdk_ec2::Client {
+    use aws_sdk_ec2::config::{BehaviorVersion, Credentials, Region, retry::RetryConfig};
+    let config = aws_sdk_ec2::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .credentials_provider(Credentials::new(
+            "testing",
+            "testing",
+            None,
+            None,
+            "moat-tests",
+        ))
+        .region(Region::new(region.to_string()))
+        .endpoint_url(ep)
+        .retry_config(RetryConfig::standard().with_max_attempts(1))
+        .build();
+    aws_sdk_ec2::Client::from_conf(config)
+}
+
+/// The default VPC of the region.
+pub async fn default_vpc(ec2: &aws_sdk_ec2::Client) -> String {
+    let vpcs = ec2
+        .describe_vpcs()
+        .filters(Filter::builder().name("is-default").values("true").build())
+        .send()
+        .await
+        .expect("vpcs");
+    vpcs.vpcs()
+        .first()
+        .and_then(|v| v.vpc_id())
+        .expect("default vpc")
+        .to_string()
+}
+
+/// A TCP permission on one port from IPv4 and IPv6 blocks.
+pub fn tcp(port: i32, v4: &[&str], v6: &[&str]) -> IpPermission {
+    let mut p = IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(port)
+        .to_port(port);
+    for c in v4 {
+        p = p.ip_ranges(IpRange::builder().cidr_ip(*c).build());
+    }
+    for c in v6 {
+        p = p.ipv6_ranges(Ipv6Range::builder().cidr_ipv6(*c).build());
+    }
+    p.build()
+}
+
+/// Create a group in the default VPC with `ingress` and `tags`; its id.
+pub async fn create_group(
+    ec2: &aws_sdk_ec2::Client,
+    name: &str,
+    description: &str,
+    ingress: Vec<IpPermission>,
+    tags: &[(&str, &str)],
+) -> String {
+    let vpc = default_vpc(ec2).await;
+    let mut req = ec2
+        .create_security_group()
+        .group_name(name)
+        .description(description)
+        .vpc_id(vpc);
+    if !tags.is_empty() {
+        let mut spec = TagSpecification::builder().resource_type(ResourceType::SecurityGroup);
+        for (k, v) in tags {
+            spec = spec.tags(Tag::builder().key(*k).value(*v).build());
+        }
+        req = req.tag_specifications(spec.build());
+    }
+    let id = req
+        .send()
+        .await
+        .expect("create group")
+        .group_id()
+        .expect("group id")
+        .to_string();
+    if !ingress.is_empty() {
+        ec2.authorize_security_group_ingress()
+            .group_id(&id)
+            .set_ip_permissions(Some(ingress))
+            .send()
+            .await
+            .expect("authorize");
+    }
+    id
+}
+
+/// Create resources that fail (some of) this group's items, in us-east-1:
+/// an unused, undocumented group with SSH open to the world, a default group
+/// with a rule, an instance that accepts IMDSv1 and a public image made from it.
+pub async fn seed_failing(ep: &str) {
+    let ec2 = ec2_client(ep, "us-east-1");
+    create_group(
+        &ec2,
+        "launch-wizard-1",
+        "launch-wizard-1 created 2024-01-01T00:00:00.000Z",
+        vec![tcp(22, &["0.0.0.0/0"], &["::/0"])],
+        &[],
+    )
+    .await;
+    let vpc = default_vpc(&ec2).await;
+    let default = ec2
+        .describe_security_groups()
+        .filters(Filter::builder().name("vpc-id").values(&vpc).build())
+        .filters(
+            Filter::builder()
+                .name("group-name")
+                .values("default")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("default group");
+    if let Some(id) = default.security_groups().first().and_then(|g| g.group_id()) {
+        ec2.authorize_security_group_ingress()
+            .group_id(id)
+            .ip_permissions(tcp(443, &["10.0.0.0/8"], &[]))
+            .send()
+            .await
+            .expect("default rule");
+    }
+    let run = ec2
+        .run_instances()
+        .image_id("ami-12c6146b")
+        .min_count(1)
+        .max_count(1)
+        .send()
+        .await
+        .expect("instance");
+    let instance = run
+        .instances()
+        .first()
+        .and_then(|i| i.instance_id())
+        .expect("instance id")
+        .to_string();
+    let image = ec2
+        .create_image()
+        .instance_id(&instance)
+        .name("seeded-public-image")
+        .send()
+        .await
+        .expect("image")
+        .image_id()
+        .expect("image id")
+        .to_string();
+    ec2.modify_image_attribute()
+        .image_id(&image)
+        .launch_permission(
+            LaunchPermissionModifications::builder()
+                .add(
+                    LaunchPermission::builder()
+                        .group(PermissionGroup::All)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("public image");
+}

@@ -1,14 +1,602 @@
-//! EC2 (instances, AMIs, security groups, network interfaces): collectors of the group's parts and one SDK call per [`Ec2Op`].
-//! Regional clients come from `AwsBackend::client`; regions from
-//! `AwsBackend::regions`; every request goes through `send` / `send_write`.
+//! EC2 (instances, AMIs, security groups, network interfaces): collectors of
+//! the group's parts and one SDK call per [`Ec2Op`].
+//!
+//! Every region is read concurrently (the backend's semaphore bounds the
+//! requests in flight); a region that fails (an opt-in region not enabled,
+//! AuthFailure, AccessDenied) is recorded as that region's error and does not
+//! fail the others. Every list call is paginated with the largest page the
+//! API allows, so a region with 500 groups costs one request per list, not
+//! one per group.
 
 use super::AwsBackend;
 use super::error::CallError;
+use crate::inventory::{
+    Ec2Image, Ec2Images, Ec2Instance, Ec2Instances, Ec2Network, Ec2Regional, Fetched, ImageOrigin,
+    NetworkInterface, SecurityGroup, SgKey, SgRule, SgSource,
+};
 use crate::plan::Ec2Op;
+use aws_sdk_ec2::types::{
+    Filter, HttpTokensState, IpPermission, IpRange, Ipv6Range, LaunchPermission,
+    LaunchPermissionModifications, PermissionGroup, PrefixListId, ResourceType, Tag,
+    TagSpecification, UserIdGroupPair,
+};
+use futures::future::join_all;
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+
+const DESCRIBE_SGS: &str = "ec2:DescribeSecurityGroups";
+const DESCRIBE_ENIS: &str = "ec2:DescribeNetworkInterfaces";
+const DESCRIBE_INSTANCES: &str = "ec2:DescribeInstances";
+const DESCRIBE_IMAGES: &str = "ec2:DescribeImages";
+
+/// The largest page DescribeSecurityGroups / DescribeNetworkInterfaces /
+/// DescribeInstances / DescribeImages accept.
+const PAGE: i32 = 1000;
+/// Image ids per DescribeImages filter (the API's limit on filter values).
+const IMAGE_IDS_PER_REQUEST: usize = 200;
+
+/// The error code of a group that is not there (deleted meanwhile).
+const NO_SUCH_GROUP: &str = "InvalidGroup.NotFound";
 
 impl AwsBackend {
+    fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
+        self.client("ec2", region, |sdk, region, partition| {
+            aws_sdk_ec2::Client::from_conf(
+                aws_sdk_ec2::config::Builder::from(sdk)
+                    .region(region)
+                    .retry_partition(partition)
+                    .build(),
+            )
+        })
+    }
+
+    /// Run `read` for every region concurrently; a region's failure is kept
+    /// as that region's error.
+    async fn per_region<'a, T, F, Fut>(&'a self, read: F) -> Result<Ec2Regional<T>, CallError>
+    where
+        F: Fn(String) -> Fut,
+        Fut: Future<Output = Result<T, CallError>> + 'a,
+    {
+        let regions = self.regions().await?;
+        let results = join_all(regions.iter().map(|r| read(r.clone()))).await;
+        let mut out = Ec2Regional::default();
+        for (region, r) in regions.into_iter().zip(results) {
+            if let Err(e) = &r {
+                tracing::warn!(region = %region, "ec2 region failed: {}", e.summary());
+            }
+            out.regions.insert(region, Fetched::from(r));
+        }
+        Ok(out)
+    }
+
+    pub(super) async fn collect_ec2_network(&self) -> Result<Ec2Regional<Ec2Network>, CallError> {
+        self.per_region(|region| async move { self.read_network(&region).await })
+            .await
+    }
+
+    pub(super) async fn collect_ec2_instances(
+        &self,
+    ) -> Result<Ec2Regional<Ec2Instances>, CallError> {
+        self.per_region(|region| async move { self.read_instances(&region).await })
+            .await
+    }
+
+    pub(super) async fn collect_ec2_images(&self) -> Result<Ec2Regional<Ec2Images>, CallError> {
+        self.per_region(|region| async move { self.read_images(&region).await })
+            .await
+    }
+
+    async fn read_network(&self, region: &str) -> Result<Ec2Network, CallError> {
+        let (groups, interfaces) = futures::try_join!(
+            self.security_groups(region, vec![]),
+            self.interfaces(region)
+        )?;
+        Ok(Ec2Network {
+            security_groups: groups,
+            network_interfaces: interfaces,
+        })
+    }
+
+    /// DescribeSecurityGroups, every page (`filters` narrow it, e.g. to one group).
+    async fn security_groups(
+        &self,
+        region: &str,
+        filters: Vec<Filter>,
+    ) -> Result<Vec<SecurityGroup>, CallError> {
+        let ec2 = self.ec2(region);
+        let mut out = vec![];
+        let mut token: Option<String> = None;
+        loop {
+            let mut req = ec2
+                .describe_security_groups()
+                .set_next_token(token.clone())
+                .set_filters((!filters.is_empty()).then(|| filters.clone()));
+            // MaxResults cannot be combined with group ids, only with filters.
+            req = req.max_results(PAGE);
+            let page = self.send(DESCRIBE_SGS, req.send()).await?;
+            out.extend(page.security_groups().iter().map(group_from));
+            match page.next_token().filter(|t| !t.is_empty()) {
+                Some(t) if token.as_deref() != Some(t) => token = Some(t.to_string()),
+                _ => break,
+            }
+        }
+        out.sort_by(|a, b| (&a.vpc_id, &a.name, &a.id).cmp(&(&b.vpc_id, &b.name, &b.id)));
+        Ok(out)
+    }
+
+    async fn interfaces(&self, region: &str) -> Result<Vec<NetworkInterface>, CallError> {
+        let ec2 = self.ec2(region);
+        let mut out = vec![];
+        let mut token: Option<String> = None;
+        loop {
+            let req = ec2
+                .describe_network_interfaces()
+                .set_next_token(token.clone())
+                .max_results(PAGE);
+            let page = self.send(DESCRIBE_ENIS, req.send()).await?;
+            out.extend(page.network_interfaces().iter().map(|n| {
+                let mut groups: Vec<String> = n
+                    .groups()
+                    .iter()
+                    .filter_map(|g| g.group_id().map(str::to_string))
+                    .collect();
+                groups.sort();
+                NetworkInterface {
+                    id: n.network_interface_id().unwrap_or_default().to_string(),
+                    description: n.description().unwrap_or_default().to_string(),
+                    groups,
+                }
+            }));
+            match page.next_token().filter(|t| !t.is_empty()) {
+                Some(t) if token.as_deref() != Some(t) => token = Some(t.to_string()),
+                _ => break,
+            }
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
+    async fn read_instances(&self, region: &str) -> Result<Ec2Instances, CallError> {
+        let ec2 = self.ec2(region);
+        let mut instances = vec![];
+        let mut token: Option<String> = None;
+        loop {
+            let req = ec2
+                .describe_instances()
+                .set_next_token(token.clone())
+                .max_results(PAGE);
+            let page = self.send(DESCRIBE_INSTANCES, req.send()).await?;
+            for r in page.reservations() {
+                for i in r.instances() {
+                    let state = i
+                        .state()
+                        .and_then(|s| s.name())
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default();
+                    // Terminated instances linger in the answer for a while.
+                    if state == "terminated" || state == "shutting-down" {
+                        continue;
+                    }
+                    let md = i.metadata_options();
+                    instances.push(Ec2Instance {
+                        id: i.instance_id().unwrap_or_default().to_string(),
+                        name: i
+                            .tags()
+                            .iter()
+                            .find(|t| t.key() == Some("Name"))
+                            .and_then(|t| t.value())
+                            .map(str::to_string),
+                        image_id: i.image_id().unwrap_or_default().to_string(),
+                        platform: i.platform().map(|p| p.as_str().to_lowercase()),
+                        state,
+                        http_tokens: md
+                            .and_then(|m| m.http_tokens())
+                            .map(|t| t.as_str().to_string())
+                            .unwrap_or_else(|| "optional".into()),
+                        // Absent means the default: enabled.
+                        http_endpoint: md
+                            .and_then(|m| m.http_endpoint())
+                            .map(|t| t.as_str().to_string())
+                            .unwrap_or_else(|| "enabled".into()),
+                    });
+                }
+            }
+            match page.next_token().filter(|t| !t.is_empty()) {
+                Some(t) if token.as_deref() != Some(t) => token = Some(t.to_string()),
+                _ => break,
+            }
+        }
+        instances.sort_by(|a, b| a.id.cmp(&b.id));
+        let ids: BTreeSet<&str> = instances
+            .iter()
+            .map(|i| i.image_id.as_str())
+            .filter(|i| !i.is_empty())
+            .collect();
+        let ids: Vec<String> = ids.into_iter().map(str::to_string).collect();
+        // By filter, not ImageIds: an image that is gone is simply absent
+        // instead of failing the whole request.
+        let chunks = join_all(ids.chunks(IMAGE_IDS_PER_REQUEST).map(|chunk| {
+            let filter = Filter::builder()
+                .name("image-id")
+                .set_values(Some(chunk.to_vec()))
+                .build();
+            self.images(region, None, Some(filter))
+        }))
+        .await;
+        let mut images = BTreeMap::new();
+        for chunk in chunks {
+            for i in chunk? {
+                let Some(id) = i.image_id() else { continue };
+                images.insert(
+                    id.to_string(),
+                    ImageOrigin {
+                        owner_id: i.owner_id().unwrap_or_default().to_string(),
+                        owner_alias: i.image_owner_alias().map(str::to_string),
+                        name: i.name().unwrap_or_default().to_string(),
+                    },
+                );
+            }
+        }
+        Ok(Ec2Instances { instances, images })
+    }
+
+    /// DescribeImages, every page.
+    async fn images(
+        &self,
+        region: &str,
+        owner: Option<&str>,
+        filter: Option<Filter>,
+    ) -> Result<Vec<aws_sdk_ec2::types::Image>, CallError> {
+        let ec2 = self.ec2(region);
+        let mut out = vec![];
+        let mut token: Option<String> = None;
+        loop {
+            let req = ec2
+                .describe_images()
+                .set_owners(owner.map(|o| vec![o.to_string()]))
+                .set_filters(filter.clone().map(|f| vec![f]))
+                .set_next_token(token.clone())
+                .max_results(PAGE);
+            let page = self.send(DESCRIBE_IMAGES, req.send()).await?;
+            out.extend(page.images().iter().cloned());
+            match page.next_token().filter(|t| !t.is_empty()) {
+                Some(t) if token.as_deref() != Some(t) => token = Some(t.to_string()),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    async fn read_images(&self, region: &str) -> Result<Ec2Images, CallError> {
+        // `Public` in the answer says whether the group all may launch it:
+        // no DescribeImageAttribute per image.
+        let mut images: Vec<Ec2Image> = self
+            .images(region, Some("self"), None)
+            .await?
+            .iter()
+            .map(|i| Ec2Image {
+                id: i.image_id().unwrap_or_default().to_string(),
+                name: i.name().unwrap_or_default().to_string(),
+                public: i.public().unwrap_or(false),
+            })
+            .collect();
+        images.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(Ec2Images { images })
+    }
+
+    /// The id of the group named `k` now (ops name groups by VPC and name:
+    /// undo may have recreated one under a new id).
+    async fn group_id(&self, action: &str, k: &SgKey) -> Result<String, CallError> {
+        let filters = vec![
+            Filter::builder()
+                .name("vpc-id")
+                .values(k.vpc_id.clone())
+                .build(),
+            Filter::builder()
+                .name("group-name")
+                .values(k.group_name.clone())
+                .build(),
+        ];
+        let groups = self.security_groups(&k.region, filters).await?;
+        groups
+            .into_iter()
+            .find(|g| g.vpc_id == k.vpc_id && g.name == k.group_name)
+            .map(|g| g.id)
+            .ok_or_else(|| {
+                CallError::new(
+                    action,
+                    Some(NO_SUCH_GROUP.to_string()),
+                    format!("there is no security group {k}"),
+                )
+            })
+    }
+
     /// Send one op of this group.
     pub(super) async fn apply_ec2(&self, op: &Ec2Op) -> Result<(), CallError> {
-        match *op {}
+        let action = op.action();
+        match op {
+            Ec2Op::AuthorizeSecurityGroupIngress { group, rules } => {
+                let id = self.group_id(action, group).await?;
+                let req = self
+                    .ec2(&group.region)
+                    .authorize_security_group_ingress()
+                    .group_id(id)
+                    .set_ip_permissions(Some(permissions(rules)));
+                self.send_write(action, req.send()).await?;
+            }
+            Ec2Op::RevokeSecurityGroupIngress { group, rules } => {
+                let id = self.group_id(action, group).await?;
+                let req = self
+                    .ec2(&group.region)
+                    .revoke_security_group_ingress()
+                    .group_id(id)
+                    .set_ip_permissions(Some(permissions(rules)));
+                self.send_write(action, req.send()).await?;
+            }
+            Ec2Op::AuthorizeSecurityGroupEgress { group, rules } => {
+                let id = self.group_id(action, group).await?;
+                let req = self
+                    .ec2(&group.region)
+                    .authorize_security_group_egress()
+                    .group_id(id)
+                    .set_ip_permissions(Some(permissions(rules)));
+                self.send_write(action, req.send()).await?;
+            }
+            Ec2Op::RevokeSecurityGroupEgress { group, rules } => {
+                let id = self.group_id(action, group).await?;
+                let req = self
+                    .ec2(&group.region)
+                    .revoke_security_group_egress()
+                    .group_id(id)
+                    .set_ip_permissions(Some(permissions(rules)));
+                self.send_write(action, req.send()).await?;
+            }
+            Ec2Op::CreateSecurityGroup {
+                group,
+                description,
+                tags,
+            } => {
+                let mut req = self
+                    .ec2(&group.region)
+                    .create_security_group()
+                    .group_name(&group.group_name)
+                    .vpc_id(&group.vpc_id)
+                    .description(description);
+                if !tags.is_empty() {
+                    req = req.tag_specifications(
+                        TagSpecification::builder()
+                            .resource_type(ResourceType::SecurityGroup)
+                            .set_tags(Some(sdk_tags(tags)))
+                            .build(),
+                    );
+                }
+                let out = self.send_write(action, req.send()).await?;
+                tracing::info!(
+                    group = %group,
+                    id = out.group_id().unwrap_or_default(),
+                    "recreated security group under a new id"
+                );
+            }
+            Ec2Op::DeleteSecurityGroup { group } => {
+                let id = self.group_id(action, group).await?;
+                let req = self.ec2(&group.region).delete_security_group().group_id(id);
+                self.send_write(action, req.send()).await?;
+            }
+            Ec2Op::TagSecurityGroup { group, tags } => {
+                let id = self.group_id(action, group).await?;
+                let req = self
+                    .ec2(&group.region)
+                    .create_tags()
+                    .resources(id)
+                    .set_tags(Some(sdk_tags(tags)));
+                self.send_write(action, req.send()).await?;
+            }
+            Ec2Op::UntagSecurityGroup { group, keys } => {
+                let id = self.group_id(action, group).await?;
+                let tags = keys.iter().map(|k| Tag::builder().key(k).build()).collect();
+                let req = self
+                    .ec2(&group.region)
+                    .delete_tags()
+                    .resources(id)
+                    .set_tags(Some(tags));
+                self.send_write(action, req.send()).await?;
+            }
+            Ec2Op::ModifyImageAttribute {
+                region,
+                image_id,
+                public,
+            } => {
+                let all = LaunchPermission::builder()
+                    .group(PermissionGroup::All)
+                    .build();
+                let change = if *public {
+                    LaunchPermissionModifications::builder().add(all)
+                } else {
+                    LaunchPermissionModifications::builder().remove(all)
+                };
+                let req = self
+                    .ec2(region)
+                    .modify_image_attribute()
+                    .image_id(image_id)
+                    .launch_permission(change.build());
+                self.send_write(action, req.send()).await?;
+            }
+            Ec2Op::ModifyInstanceMetadataOptions {
+                region,
+                instance_id,
+                http_tokens,
+            } => {
+                let req = self
+                    .ec2(region)
+                    .modify_instance_metadata_options()
+                    .instance_id(instance_id)
+                    .http_tokens(HttpTokensState::from(http_tokens.as_str()));
+                self.send_write(action, req.send()).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn sdk_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
+    tags.iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect()
+}
+
+/// AWS spells protocols by name when it knows them.
+fn protocol_name(p: &str) -> String {
+    match p {
+        "6" => "tcp",
+        "17" => "udp",
+        "1" => "icmp",
+        "58" => "icmpv6",
+        "all" => "-1",
+        other => other,
+    }
+    .to_ascii_lowercase()
+}
+
+/// One AWS IpPermission → one rule per source.
+fn rules_from(perms: &[IpPermission]) -> Vec<SgRule> {
+    let mut out = vec![];
+    for p in perms {
+        let protocol = protocol_name(p.ip_protocol().unwrap_or("-1"));
+        let all = protocol == "-1";
+        let rule = |source: SgSource, description: Option<&str>| SgRule {
+            protocol: protocol.clone(),
+            from_port: if all { None } else { p.from_port() },
+            to_port: if all { None } else { p.to_port() },
+            source,
+            description: description.filter(|d| !d.is_empty()).map(str::to_string),
+        };
+        for r in p.ip_ranges() {
+            if let Some(c) = r.cidr_ip() {
+                out.push(rule(SgSource::Ipv4(c.to_string()), r.description()));
+            }
+        }
+        for r in p.ipv6_ranges() {
+            if let Some(c) = r.cidr_ipv6() {
+                out.push(rule(SgSource::Ipv6(c.to_string()), r.description()));
+            }
+        }
+        for r in p.prefix_list_ids() {
+            if let Some(id) = r.prefix_list_id() {
+                out.push(rule(SgSource::PrefixList(id.to_string()), r.description()));
+            }
+        }
+        for r in p.user_id_group_pairs() {
+            if let Some(id) = r.group_id() {
+                out.push(rule(SgSource::Group(id.to_string()), r.description()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn group_from(g: &aws_sdk_ec2::types::SecurityGroup) -> SecurityGroup {
+    SecurityGroup {
+        id: g.group_id().unwrap_or_default().to_string(),
+        name: g.group_name().unwrap_or_default().to_string(),
+        vpc_id: g.vpc_id().unwrap_or_default().to_string(),
+        description: g.description().unwrap_or_default().to_string(),
+        ingress: rules_from(g.ip_permissions()),
+        egress: rules_from(g.ip_permissions_egress()),
+        tags: g
+            .tags()
+            .iter()
+            .filter_map(|t| {
+                Some((
+                    t.key()?.to_string(),
+                    t.value().unwrap_or_default().to_string(),
+                ))
+            })
+            .collect(),
+    }
+}
+
+/// Rules → IpPermissions, one per rule: each names exactly one range.
+fn permissions(rules: &[SgRule]) -> Vec<IpPermission> {
+    rules
+        .iter()
+        .map(|r| {
+            let desc = r.description.clone();
+            let mut p = IpPermission::builder()
+                .ip_protocol(&r.protocol)
+                .set_from_port(r.from_port)
+                .set_to_port(r.to_port);
+            p = match &r.source {
+                SgSource::Ipv4(c) => {
+                    p.ip_ranges(IpRange::builder().cidr_ip(c).set_description(desc).build())
+                }
+                SgSource::Ipv6(c) => p.ipv6_ranges(
+                    Ipv6Range::builder()
+                        .cidr_ipv6(c)
+                        .set_description(desc)
+                        .build(),
+                ),
+                SgSource::PrefixList(id) => p.prefix_list_ids(
+                    PrefixListId::builder()
+                        .prefix_list_id(id)
+                        .set_description(desc)
+                        .build(),
+                ),
+                SgSource::Group(id) => p.user_id_group_pairs(
+                    UserIdGroupPair::builder()
+                        .group_id(id)
+                        .set_description(desc)
+                        .build(),
+                ),
+            };
+            p.build()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permissions_split_into_one_rule_per_source_and_back() {
+        let p = IpPermission::builder()
+            .ip_protocol("6")
+            .from_port(22)
+            .to_port(22)
+            .ip_ranges(
+                IpRange::builder()
+                    .cidr_ip("0.0.0.0/0")
+                    .description("ssh")
+                    .build(),
+            )
+            .ip_ranges(IpRange::builder().cidr_ip("10.0.0.0/8").build())
+            .ipv6_ranges(Ipv6Range::builder().cidr_ipv6("::/0").build())
+            .user_id_group_pairs(UserIdGroupPair::builder().group_id("sg-1").build())
+            .build();
+        let all = IpPermission::builder()
+            .ip_protocol("-1")
+            .from_port(-1)
+            .to_port(-1)
+            .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+            .build();
+        let rules = rules_from(&[p, all]);
+        assert_eq!(rules.len(), 5);
+        assert!(
+            rules
+                .iter()
+                .all(|r| r.protocol == "tcp" || r.protocol == "-1")
+        );
+        let everything = rules.iter().find(|r| r.protocol == "-1").expect("all");
+        assert_eq!((everything.from_port, everything.to_port), (None, None));
+        let ssh = rules
+            .iter()
+            .find(|r| r.source == SgSource::Ipv4("0.0.0.0/0".into()) && r.protocol == "tcp")
+            .expect("ssh");
+        assert_eq!(ssh.description.as_deref(), Some("ssh"));
+        // Back to one permission per rule, each with exactly its range.
+        let back = permissions(&rules);
+        assert_eq!(back.len(), 5);
+        assert_eq!(rules_from(&back), rules);
     }
 }

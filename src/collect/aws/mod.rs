@@ -508,7 +508,9 @@ impl AwsBackend {
             PartId::CloudFront => PartValue::CloudFront(self.collect_cloudfront().await?),
             PartId::Trails => PartValue::Trails(self.collect_trails().await?),
             // -- ec2
-
+            PartId::Ec2Network => PartValue::Ec2Network(self.collect_ec2_network().await?),
+            PartId::Ec2Instances => PartValue::Ec2Instances(self.collect_ec2_instances().await?),
+            PartId::Ec2Images => PartValue::Ec2Images(self.collect_ec2_images().await?),
             // -- ebs, vpc
             PartId::EbsEncryption => PartValue::EbsEncryption(self.collect_ebs_encryption().await?),
             PartId::Ebs => PartValue::Ebs(self.collect_ebs().await?),

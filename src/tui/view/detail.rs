@@ -112,20 +112,62 @@ fn lines(m: &Model, width: usize) -> Vec<Line<'static>> {
 
     if !r.findings.is_empty() {
         out.push(heading(&format!("Resources ({})", r.findings.len())));
-        for fnd in &r.findings {
-            let region = fnd
-                .region
-                .as_deref()
-                .map(|x| format!(" [{x}]"))
-                .unwrap_or_default();
+        let picked = m.picked_resource();
+        let distinct: std::collections::BTreeSet<&str> = r
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::Fail)
+            .map(|f| f.resource.as_str())
+            .collect();
+        // The hint shows where the key works: in the focused detail pane.
+        let can_pick =
+            m.focus == Focus::Detail && matches!(def.fix, Fix::Plan(_)) && distinct.len() > 1;
+        match picked {
+            Some(p) => {
+                let back = m.keymap.key(Context::Main, Action::Back);
+                let note = format!("The change covers only {p} ({back}: every resource).");
+                out.extend(
+                    wrap(&note, width, "  ", 2)
+                        .into_iter()
+                        .map(|l| Line::styled(l, dim())),
+                );
+            }
+            None if can_pick => {
+                let key = m.keymap.key(Context::Main, Action::Open);
+                let note = format!("Press {key} here to pick one resource to fix alone.");
+                out.extend(
+                    wrap(&note, width, "  ", 2)
+                        .into_iter()
+                        .map(|l| Line::styled(l, dim())),
+                );
+            }
+            None => {}
+        }
+        // Grouped by region under a heading of their own; findings without a
+        // region (global resources) come first.
+        let mut region: Option<&str> = None;
+        for i in detail_order(&r.findings) {
+            let fnd = &r.findings[i];
+            if let Some(x) = fnd.region.as_deref()
+                && region != Some(x)
+            {
+                region = Some(x);
+                out.push(Line::from(Span::styled(
+                    format!("  {x}"),
+                    Style::new().add_modifier(Modifier::UNDERLINED),
+                )));
+            }
+            let is_picked = picked == Some(fnd.resource.as_str());
+            let name_style = if is_picked {
+                Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)
+            } else {
+                Style::new().add_modifier(Modifier::BOLD)
+            };
             out.push(Line::from(vec![
-                Span::raw("  "),
+                Span::raw(if is_picked { "› " } else { "  " }),
                 Span::styled(fnd.status.symbol(), status_style(fnd.status)),
                 Span::raw(" "),
-                Span::styled(
-                    format!("{}{region}", fnd.resource),
-                    Style::new().add_modifier(Modifier::BOLD),
-                ),
+                Span::styled(fnd.resource.clone(), name_style),
             ]));
             out.extend(
                 wrap(&fnd.detail, width, "    ", 4)
@@ -195,4 +237,13 @@ fn actions(m: &Model, def: &crate::checks::ItemDef) -> Line<'static> {
         spans.push(Span::styled(format!(" {what}"), dim()));
     }
     Line::from(spans)
+}
+
+/// The order the detail pane lists findings in: those without a region
+/// first, then region by region (regions sorted), each in the check's order.
+pub fn detail_order(findings: &[crate::checks::Finding]) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..findings.len()).collect();
+    // Stable: within a region the check's order (e.g. SSH and RDP first) stays.
+    idx.sort_by_key(|i| findings[*i].region.clone());
+    idx
 }

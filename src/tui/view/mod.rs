@@ -12,6 +12,8 @@ mod outcome;
 mod preview;
 mod sections;
 
+pub use detail::detail_order;
+
 use super::model::{Level, Model, Overlay};
 use crate::checks::Status;
 use crate::collect::Mode;
