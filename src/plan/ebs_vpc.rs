@@ -529,6 +529,8 @@ pub(crate) mod fixtures {
             log_file_validation: false,
             kms_key_id: None,
             cloudwatch_logs_log_group_arn: None,
+            is_logging: true,
+            sns_topic_arn: None,
         }
     }
 

@@ -84,7 +84,7 @@ impl AwsBackend {
     }
 
     /// Read `f` in every region concurrently, keeping each region's error.
-    async fn per_region<'a, T, F, Fut>(
+    async fn audit_per_region<'a, T, F, Fut>(
         &'a self,
         extra: &[&str],
         f: F,
@@ -251,7 +251,7 @@ impl AwsBackend {
     // -- KMS
 
     pub(super) async fn collect_kms_keys(&self) -> Result<Regional<KmsKey>, CallError> {
-        self.per_region(&[], |r| async move { self.kms_keys_in(&r).await })
+        self.audit_per_region(&[], |r| async move { self.kms_keys_in(&r).await })
             .await
     }
 
@@ -339,7 +339,7 @@ impl AwsBackend {
 
     pub(super) async fn collect_sns_topics(&self) -> Result<Regional<Topic>, CallError> {
         // Billing alarms publish to topics in us-east-1 whatever the session's regions.
-        self.per_region(&["us-east-1"], |r| async move { self.topics_in(&r).await })
+        self.audit_per_region(&["us-east-1"], |r| async move { self.topics_in(&r).await })
             .await
     }
 
@@ -442,7 +442,7 @@ impl AwsBackend {
 
     pub(super) async fn collect_metric_alarms(&self) -> Result<Regional<MetricAlarm>, CallError> {
         // Billing metrics exist only in us-east-1: always read it.
-        self.per_region(&["us-east-1"], |r| async move { self.alarms_in(&r).await })
+        self.audit_per_region(&["us-east-1"], |r| async move { self.alarms_in(&r).await })
             .await
     }
 
@@ -508,7 +508,7 @@ impl AwsBackend {
     // -- CloudWatch Logs metric filters
 
     pub(super) async fn collect_metric_filters(&self) -> Result<Regional<MetricFilter>, CallError> {
-        self.per_region(&[], |r| async move { self.filters_in(&r).await })
+        self.audit_per_region(&[], |r| async move { self.filters_in(&r).await })
             .await
     }
 

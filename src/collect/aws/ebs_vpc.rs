@@ -58,17 +58,6 @@ fn name_tag(tags: &[Tag]) -> Option<String> {
 }
 
 impl AwsBackend {
-    fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
-        self.client("ec2", region, |sdk, region, partition| {
-            aws_sdk_ec2::Client::from_conf(
-                aws_sdk_ec2::config::Builder::from(sdk)
-                    .region(region)
-                    .retry_partition(partition)
-                    .build(),
-            )
-        })
-    }
-
     fn guardduty(&self, region: &str) -> aws_sdk_guardduty::Client {
         self.client("guardduty", region, |sdk, region, partition| {
             aws_sdk_guardduty::Client::from_conf(
@@ -81,7 +70,7 @@ impl AwsBackend {
     }
 
     /// Read every covered region concurrently with `read`.
-    async fn per_region<'a, T, F, Fut>(&'a self, read: F) -> Result<PerRegion<T>, CallError>
+    async fn ebs_per_region<'a, T, F, Fut>(&'a self, read: F) -> Result<PerRegion<T>, CallError>
     where
         F: Fn(String) -> Fut,
         Fut: Future<Output = Result<T, CallError>> + 'a,
@@ -111,7 +100,7 @@ impl AwsBackend {
     }
 
     pub(super) async fn collect_ebs_encryption(&self) -> Result<PerRegion<bool>, CallError> {
-        self.per_region(|region| async move {
+        self.ebs_per_region(|region| async move {
             let ec2 = self.ec2(&region);
             let out = self
                 .send(
@@ -125,7 +114,7 @@ impl AwsBackend {
     }
 
     pub(super) async fn collect_ebs(&self) -> Result<PerRegion<EbsRegion>, CallError> {
-        self.per_region(|region| async move { self.ebs_region(&region).await })
+        self.ebs_per_region(|region| async move { self.ebs_region(&region).await })
             .await
     }
 
@@ -300,7 +289,7 @@ impl AwsBackend {
     }
 
     pub(super) async fn collect_vpc_flow_logs(&self) -> Result<PerRegion<VpcRegion>, CallError> {
-        self.per_region(|region| async move { self.vpc_region(&region).await })
+        self.ebs_per_region(|region| async move { self.vpc_region(&region).await })
             .await
     }
 
@@ -403,7 +392,7 @@ impl AwsBackend {
     }
 
     pub(super) async fn collect_guardduty(&self) -> Result<PerRegion<Option<Detector>>, CallError> {
-        self.per_region(|region| async move { self.detector(&region).await })
+        self.ebs_per_region(|region| async move { self.detector(&region).await })
             .await
     }
 

@@ -39,7 +39,8 @@ const IMAGE_IDS_PER_REQUEST: usize = 200;
 const NO_SUCH_GROUP: &str = "InvalidGroup.NotFound";
 
 impl AwsBackend {
-    fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
+    /// The EC2 client of `region` (the ebs/vpc collectors use it too).
+    pub(super) fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
         self.client("ec2", region, |sdk, region, partition| {
             aws_sdk_ec2::Client::from_conf(
                 aws_sdk_ec2::config::Builder::from(sdk)
