@@ -209,6 +209,8 @@ pub const ALL_INPUTS: &[&str] = &[
     "phone=+1 555 0100",
     "--input",
     "user=spare-admin",
+    "--input",
+    "monthly=250",
 ];
 
 /// A public website bucket (public ACL, a public statement), an unversioned
