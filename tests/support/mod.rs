@@ -218,6 +218,8 @@ pub const ALL_INPUTS: &[&str] = &[
     "cidr=203.0.113.0/24",
     "--input",
     "purpose=Seeded by the moat tests",
+    "--input",
+    "monthly=250",
 ];
 
 /// A public website bucket (public ACL, a public statement), an unversioned

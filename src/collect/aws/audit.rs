@@ -83,7 +83,44 @@ impl AwsBackend {
         })
     }
 
-    /// Read `f` in every region concurrently, keeping each region's error.
+    /// The regions this group reads: the session's (`--region`, else the
+    /// home region), every trail's home region and log group region, and
+    /// `extra`. Trails decide where CloudTrail, its keys, topics, log groups
+    /// and alarms live, so the enabled regions are not all listed: a scan of
+    /// every region for alarms and topics would cost dozens of requests for
+    /// nothing any item reads.
+    async fn audit_regions(&self, extra: &[&str]) -> Result<Vec<String>, CallError> {
+        let mut regions: Vec<String> = if self.scan_regions.is_empty() {
+            vec![self.region().to_string()]
+        } else {
+            self.scan_regions.clone()
+        };
+        let out = self
+            .send(
+                "cloudtrail:DescribeTrails",
+                self.cloudtrail
+                    .describe_trails()
+                    .include_shadow_trails(true)
+                    .send(),
+            )
+            .await?;
+        for t in out.trail_list() {
+            regions.extend(t.home_region().map(str::to_string));
+            regions.extend(
+                t.cloud_watch_logs_log_group_arn()
+                    .and_then(|a| a.split(':').nth(3))
+                    .map(str::to_string),
+            );
+        }
+        regions.extend(extra.iter().map(|r| r.to_string()));
+        regions.retain(|r| !r.trim().is_empty());
+        regions.sort();
+        regions.dedup();
+        Ok(regions)
+    }
+
+    /// Read `f` in every region of [`Self::audit_regions`] concurrently,
+    /// keeping each region's error.
     async fn audit_per_region<'a, T, F, Fut>(
         &'a self,
         extra: &[&str],
@@ -93,12 +130,7 @@ impl AwsBackend {
         F: Fn(String) -> Fut,
         Fut: Future<Output = Result<Vec<T>, CallError>> + 'a,
     {
-        let mut regions = self.regions().await?;
-        for r in extra {
-            if !regions.iter().any(|x| x == r) {
-                regions.push(r.to_string());
-            }
-        }
+        let regions = self.audit_regions(extra).await?;
         let results = join_all(regions.iter().map(|r| f(r.clone()))).await;
         Ok(regions
             .into_iter()
@@ -110,7 +142,7 @@ impl AwsBackend {
     pub(super) async fn collect_audit_regions(&self) -> Result<AuditRegions, CallError> {
         Ok(AuditRegions {
             home: self.region().to_string(),
-            regions: self.regions().await?,
+            regions: self.audit_regions(&[]).await?,
         })
     }
 
