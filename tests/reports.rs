@@ -241,7 +241,9 @@ fn framework_limits_the_scan_to_mapped_items() {
             "s3.account-public-access-block",
             "s3.bucket-public-access-block",
             "s3.deny-insecure-transport",
-            "s3.mfa-delete"
+            "s3.mfa-delete",
+            "ebs.encryption-by-default",
+            "vpc.flow-logs"
         ]
     );
     assert!(
