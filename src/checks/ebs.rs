@@ -398,6 +398,11 @@ fn public_snapshots(inv: &Inventory, _: &Ctx) -> Outcome {
                 id: s.id.clone(),
             });
             let volume = s.volume_id.as_deref().unwrap_or("-");
+            let encryption = msg(
+                PUBLIC_SNAPSHOTS,
+                if s.encrypted { "encrypted" } else { "unencrypted" },
+                &[],
+            );
             match &s.public {
                 Fetched::Ready(false) => {}
                 Fetched::Ready(true) => findings.push(regional(
@@ -410,14 +415,7 @@ fn public_snapshots(inv: &Inventory, _: &Ctx) -> Outcome {
                         &[
                             ("snapshot", &s.id),
                             ("volume", volume),
-                            (
-                                "encrypted",
-                                if s.encrypted {
-                                    "encrypted"
-                                } else {
-                                    "unencrypted"
-                                },
-                            ),
+                            ("encrypted", &encryption),
                         ],
                     ),
                 )),

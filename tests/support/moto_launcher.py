@@ -453,6 +453,21 @@ def main(argv):
 
     patch_moto()
 
+    # Importing moto's EC2 models takes seconds (up to 10 on a loaded
+    # machine) and moto does it on the first EC2 request, holding up every
+    # request served meanwhile: any scan that covers EC2, EBS or VPC items
+    # then sees other services time out. Import it now, in the background,
+    # while the test seeds its data.
+    def _preload():
+        try:
+            import moto.ec2.models  # noqa: F401
+            import moto.ec2.responses  # noqa: F401
+            import moto.guardduty.models  # noqa: F401
+        except Exception as err:  # only a head start: the request path imports it anyway
+            log(f"preloading moto's EC2 models failed: {err}")
+
+    threading.Thread(target=_preload, daemon=True).start()
+
     if os.environ.get("MOAT_TEST_MOTO_VERBOSE") != "1":
         # One log line per request is noise in the log file and costs time.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
