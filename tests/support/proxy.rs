@@ -611,7 +611,14 @@ fn fault_response(kind: FaultKind, service: Option<&str>, head_request: bool) ->
                  <RequestId>moat-test</RequestId></Error>"
                     .to_string(),
             ),
-            Some("iam") | Some("sts") | Some("cloudfront") | Some("ec2") => (
+            // XML protocols (query and REST-XML) answer throttling in XML.
+            Some("iam")
+            | Some("sts")
+            | Some("cloudfront")
+            | Some("ec2")
+            | Some("rds")
+            | Some("elasticloadbalancing")
+            | Some("route53") => (
                 400,
                 "Bad Request",
                 "text/xml",
