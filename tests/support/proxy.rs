@@ -622,7 +622,12 @@ fn fault_response(kind: FaultKind, service: Option<&str>, head_request: bool) ->
                  </Error></Errors><RequestID>moat-test</RequestID></Response>"
                     .to_string(),
             ),
-            Some("iam") | Some("sts") | Some("cloudfront") => (
+            Some("iam")
+            | Some("sts")
+            | Some("cloudfront")
+            | Some("rds")
+            | Some("elasticloadbalancing")
+            | Some("route53") => (
                 400,
                 "Bad Request",
                 "text/xml",

@@ -21,6 +21,10 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 type Elbv2 = aws_sdk_elasticloadbalancingv2::Client;
+
+/// Enabled regions without an Amazon Inspector endpoint (the AWS SDKs'
+/// endpoint data, November 2026).
+const INSPECTOR_NOT_OFFERED: &[&str] = &["ap-southeast-6"];
 /// A Classic Load Balancer's listener ports with their policy names.
 type ListenerPolicies = Vec<(i32, Vec<String>)>;
 
@@ -686,14 +690,19 @@ impl AwsBackend {
 
     pub(super) async fn collect_inspector(&self) -> Result<Inspector, CallError> {
         let account = self.identity().account.clone();
-        Ok(Inspector {
-            regions: self
-                .by_region(|r| {
-                    let account = account.clone();
-                    async move { self.inspector_status(&r, &account).await }
-                })
-                .await?,
-        })
+        let mut regions = self
+            .by_region(|r| {
+                let account = account.clone();
+                async move { self.inspector_status(&r, &account).await }
+            })
+            .await?;
+        // Where Inspector is not offered it cannot be enabled either: a failed
+        // read there is no finding. Once AWS offers it, the read succeeds and
+        // the region is checked like any other.
+        regions.retain(|region, f| {
+            !(INSPECTOR_NOT_OFFERED.contains(&region.as_str()) && f.error().is_some())
+        });
+        Ok(Inspector { regions })
     }
 
     async fn inspector_status(
