@@ -611,7 +611,18 @@ fn fault_response(kind: FaultKind, service: Option<&str>, head_request: bool) ->
                  <RequestId>moat-test</RequestId></Error>"
                     .to_string(),
             ),
-            Some("iam") | Some("sts") | Some("cloudfront") | Some("ec2") => (
+            // EC2's query protocol has its own error shape (and throttling code).
+            Some("ec2") => (
+                503,
+                "Service Unavailable",
+                "text/xml",
+                String::new(),
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error>\
+                 <Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message>\
+                 </Error></Errors><RequestID>moat-test</RequestID></Response>"
+                    .to_string(),
+            ),
+            Some("iam") | Some("sts") | Some("cloudfront") => (
                 400,
                 "Bad Request",
                 "text/xml",
