@@ -400,7 +400,11 @@ fn public_snapshots(inv: &Inventory, _: &Ctx) -> Outcome {
             let volume = s.volume_id.as_deref().unwrap_or("-");
             let encryption = msg(
                 PUBLIC_SNAPSHOTS,
-                if s.encrypted { "encrypted" } else { "unencrypted" },
+                if s.encrypted {
+                    "encrypted"
+                } else {
+                    "unencrypted"
+                },
                 &[],
             );
             match &s.public {
