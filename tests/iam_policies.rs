@@ -82,6 +82,13 @@ fn s3_action(r: &RecordedRequest) -> Option<String> {
         (false, "PutPublicAccessBlock" | "DeletePublicAccessBlock") => "PutBucketPublicAccessBlock",
         (false, "GetBucketEncryption") => "GetEncryptionConfiguration",
         (false, "PutBucketEncryption" | "DeleteBucketEncryption") => "PutEncryptionConfiguration",
+        (false, "GetBucketLifecycleConfiguration") => "GetLifecycleConfiguration",
+        (
+            false,
+            "PutBucketLifecycleConfiguration"
+            | "DeleteBucketLifecycleConfiguration"
+            | "DeleteBucketLifecycle",
+        ) => "PutLifecycleConfiguration",
         (
             false,
             op @ ("GetBucketLocation"
@@ -91,6 +98,7 @@ fn s3_action(r: &RecordedRequest) -> Option<String> {
             | "GetBucketAcl"
             | "PutBucketAcl"
             | "GetBucketLogging"
+            | "PutBucketLogging"
             | "GetBucketVersioning"
             | "PutBucketVersioning"
             | "CreateBucket"
@@ -411,13 +419,20 @@ fn policies_grant_exactly_the_calls_moat_makes() {
 
     block_on(add_policy_version(&moto.endpoint, "RequireMFA"));
     // Newest first, by id: `undo --last` after an undo would undo the undo.
+    // A log bucket moat created has received logs by now: S3 refuses to
+    // delete a bucket that holds objects, and undo says so (the logs are kept).
+    let mut kept = vec![];
     for batch in batches.iter().rev() {
         let o = moat(&["undo", batch, "--yes"]);
+        if o.status.code() == Some(1) && text(&o).contains("BucketNotEmpty") {
+            kept.push(batch.clone());
+            continue;
+        }
         assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     }
     let left: Vec<String> = applied_batches(state.path())
         .into_iter()
-        .filter(|b| batches.contains(b))
+        .filter(|b| batches.contains(b) && !kept.contains(b))
         .collect();
     assert!(left.is_empty(), "every batch was undone: {left:?}");
     let apply_requests = proxy.requests();
