@@ -201,6 +201,8 @@ pub enum UndoError {
 
 /// Choose entries: `last` = the newest batch with applied entries; otherwise
 /// each selector is an entry id or a batch id.
+// UndoError names the resource; it is built once per refused undo, not in a loop.
+#[allow(clippy::result_large_err)]
 pub fn select_entries(
     all: &[Entry],
     last: bool,
@@ -250,6 +252,7 @@ pub fn select_entries(
 
 /// The plan that reverses `entries` (newest first), against the current account.
 /// Refuses when a resource changed after moat applied the entry.
+#[allow(clippy::result_large_err)]
 pub fn undo_plan(inv: &Inventory, entries: &[Entry]) -> Result<Plan, UndoError> {
     let mut ops = vec![];
     for e in entries.iter().rev() {
