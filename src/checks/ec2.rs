@@ -37,7 +37,7 @@ pub const ITEMS: &[ItemDef] = &[
     ItemDef {
         id: THIRD_PARTY_AMIS,
         section: "ec2",
-        needs: &[PartId::Ec2Instances],
+        needs: &[PartId::Ec2Instances, PartId::Identity],
         cis: &[],
         security_hub: &[],
         check: third_party_amis,

@@ -199,10 +199,11 @@ fn n_walks_to_the_next_item_needing_attention_and_wraps() {
         .map(|d| d.id)
         .filter(|id| super::update::needs_attention(status(&m, id)))
         .collect();
-    // Every item, whichever sections exist.
-    let all: Vec<&str> = crate::checks::items().iter().map(|d| d.id).collect();
-    assert_eq!(attention, all);
-    let last = *all.last().expect("items");
+    // The first sections' items all need attention; the walk's last stop is
+    // the last item that does.
+    assert!(attention.starts_with(&["account.root-access-keys", "account.root-mfa"]));
+    assert!(attention.len() > 40, "{attention:?}");
+    let last = *attention.last().expect("items");
     // Make two items pass: the walk skips them, and wraps at the end.
     m.progress
         .done
