@@ -131,12 +131,7 @@ impl AwsBackend {
         Fut: Future<Output = Result<Vec<T>, CallError>> + 'a,
     {
         let regions = self.audit_regions(extra).await?;
-        let results = join_all(regions.iter().map(|r| f(r.clone()))).await;
-        Ok(regions
-            .into_iter()
-            .zip(results)
-            .map(|(r, x)| (r, Fetched::from(x)))
-            .collect())
+        Ok(super::in_regions(regions, f).await.into_iter().collect())
     }
 
     pub(super) async fn collect_audit_regions(&self) -> Result<AuditRegions, CallError> {

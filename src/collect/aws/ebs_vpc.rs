@@ -75,13 +75,11 @@ impl AwsBackend {
         F: Fn(String) -> Fut,
         Fut: Future<Output = Result<T, CallError>> + 'a,
     {
-        let regions = self.regions().await?;
-        let results = futures::future::join_all(regions.iter().map(|r| read(r.clone()))).await;
         let mut out = PerRegion::default();
         let mut first_error: Option<CallError> = None;
         let mut all_same = true;
-        for (region, r) in regions.into_iter().zip(results) {
-            if let Err(e) = &r {
+        for (region, r) in self.by_region(read).await? {
+            if let Fetched::Error(e) = &r {
                 match &first_error {
                     None => first_error = Some(e.clone()),
                     Some(f) => all_same &= f.code == e.code && f.action == e.action,
@@ -89,7 +87,7 @@ impl AwsBackend {
             } else {
                 all_same = false;
             }
-            out.regions.insert(region, Fetched::from(r));
+            out.regions.insert(region, r);
         }
         // Every region refused alike (a missing permission, a dead endpoint):
         // one error for the part says it once.

@@ -58,14 +58,12 @@ impl AwsBackend {
         F: Fn(String) -> Fut,
         Fut: Future<Output = Result<T, CallError>> + 'a,
     {
-        let regions = self.regions().await?;
-        let results = join_all(regions.iter().map(|r| read(r.clone()))).await;
         let mut out = Ec2Regional::default();
-        for (region, r) in regions.into_iter().zip(results) {
-            if let Err(e) = &r {
+        for (region, r) in self.by_region(read).await? {
+            if let Fetched::Error(e) = &r {
                 tracing::warn!(region = %region, "ec2 region failed: {}", e.summary());
             }
-            out.regions.insert(region, Fetched::from(r));
+            out.regions.insert(region, r);
         }
         Ok(out)
     }

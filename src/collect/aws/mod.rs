@@ -444,6 +444,20 @@ impl AwsBackend {
             .cloned()
     }
 
+    /// Run `read` in every region of [`Self::regions`] concurrently (each
+    /// request still under the one semaphore); each region keeps its own
+    /// result, so one failing region fails only its own findings.
+    pub(crate) async fn by_region<T, F, Fut>(
+        &self,
+        read: F,
+    ) -> Result<std::collections::BTreeMap<String, crate::inventory::Fetched<T>>, CallError>
+    where
+        F: Fn(String) -> Fut,
+        Fut: Future<Output = Result<T, CallError>>,
+    {
+        Ok(in_regions(self.regions().await?, read).await)
+    }
+
     /// The semaphore bounding requests in flight (share it with other collectors).
     pub fn limiter(&self) -> Arc<Semaphore> {
         self.limiter.clone()
@@ -644,6 +658,22 @@ impl AwsBackend {
         }
         Ok(expected.document(&resource).map_err(not_ready)? == now)
     }
+}
+
+/// Run `read` in each of `regions` concurrently: every region's result, by region.
+pub(crate) async fn in_regions<T, F, Fut>(
+    regions: Vec<String>,
+    read: F,
+) -> std::collections::BTreeMap<String, crate::inventory::Fetched<T>>
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = Result<T, CallError>>,
+{
+    let results = futures::future::join_all(regions.iter().map(|r| read(r.clone()))).await;
+    regions
+        .into_iter()
+        .zip(results.into_iter().map(crate::inventory::Fetched::from))
+        .collect()
 }
 
 /// A retry partition with its own token bucket (see the module docs).

@@ -18,7 +18,6 @@ use crate::inventory::{Rds, RecordType};
 use crate::plan::WorkloadsOp;
 use futures::future::{join_all, try_join_all};
 use std::collections::BTreeMap;
-use std::future::Future;
 
 type Elbv2 = aws_sdk_elasticloadbalancingv2::Client;
 
@@ -99,20 +98,6 @@ impl AwsBackend {
                     .build(),
             )
         })
-    }
-
-    /// Read every scanned region concurrently; each region's failure is its own.
-    async fn by_region<T, F, Fut>(&self, read: F) -> Result<BTreeMap<String, Fetched<T>>, CallError>
-    where
-        F: Fn(String) -> Fut,
-        Fut: Future<Output = Result<T, CallError>>,
-    {
-        let regions = self.regions().await?;
-        let results = join_all(regions.iter().map(|r| read(r.clone()))).await;
-        Ok(regions
-            .into_iter()
-            .zip(results.into_iter().map(Fetched::from))
-            .collect())
     }
 
     // -----------------------------------------------------------------------
