@@ -13,7 +13,7 @@ mod support;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
-use support::seed_audit::{self, LOG_GROUP, TRAIL, TRAIL_BUCKET, TRAIL_USER};
+use support::seed_audit::{self, LOG_GROUP, TRAIL, TRAIL_BUCKET, TRAIL_ROLE, TRAIL_USER};
 use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, s3_client, temp_state_dir};
 
 fn assert_ok(o: &Output) {
@@ -467,18 +467,29 @@ fn log_validation_sns_and_tamper_protection() {
     let attached = || {
         block_on(async {
             let iam = support::iam_client(ep).await;
-            iam.list_attached_user_policies()
+            let user = iam
+                .list_attached_user_policies()
                 .user_name(TRAIL_USER)
                 .send()
                 .await
-                .expect("attached")
-                .attached_policies()
+                .expect("attached to the user");
+            let role = iam
+                .list_attached_role_policies()
+                .role_name(TRAIL_ROLE)
+                .send()
+                .await
+                .expect("attached to the role");
+            user.attached_policies()
                 .iter()
+                .chain(role.attached_policies())
                 .filter_map(|p| p.policy_name().map(str::to_string))
                 .collect::<Vec<_>>()
         })
     };
-    assert_eq!(attached(), vec!["ProtectCloudTrail".to_string()]);
+    assert_eq!(
+        attached(),
+        vec!["ProtectCloudTrail".to_string(), "ProtectCloudTrail".to_string()]
+    );
     for id in [
         "cloudtrail.log-validation",
         "cloudtrail.sns-notifications",

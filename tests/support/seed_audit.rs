@@ -13,6 +13,8 @@ pub const TRAIL: &str = "seeded-trail";
 pub const LOG_GROUP: &str = "seeded/CloudTrail";
 /// A user who may stop the trail.
 pub const TRAIL_USER: &str = "trail-fiddler";
+/// A role (not an administrator) whose inline policy may stop trails.
+pub const TRAIL_ROLE: &str = "ci-deployer";
 
 /// A client of `$krate` for moto at `$ep`, signing for `$region`.
 macro_rules! audit_client {
@@ -151,4 +153,28 @@ pub async fn seed_failing(ep: &str) {
         .send()
         .await
         .expect("inline policy");
+    iam.create_role()
+        .role_name(TRAIL_ROLE)
+        .assume_role_policy_document(
+            serde_json::json!({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "codebuild.amazonaws.com"},
+                 "Action": "sts:AssumeRole"}]})
+            .to_string(),
+        )
+        .send()
+        .await
+        .expect("role");
+    iam.put_role_policy()
+        .role_name(TRAIL_ROLE)
+        .policy_name("deploy-trails")
+        .policy_document(
+            serde_json::json!({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow",
+                 "Action": ["cloudtrail:StopLogging", "cloudtrail:UpdateTrail"],
+                 "Resource": "*"}]})
+            .to_string(),
+        )
+        .send()
+        .await
+        .expect("role policy");
 }

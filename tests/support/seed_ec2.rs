@@ -97,7 +97,8 @@ pub async fn create_group(
 
 /// Create resources that fail (some of) this group's items, in us-east-1:
 /// an unused, undocumented group with SSH open to the world, a default group
-/// with a rule, an instance that accepts IMDSv1 and a public image made from it.
+/// with a rule, an instance that accepts IMDSv1 in an undocumented group of
+/// its own, and a public image made from the instance.
 pub async fn seed_failing(ep: &str) {
     let ec2 = ec2_client(ep, "us-east-1");
     create_group(
@@ -129,9 +130,20 @@ pub async fn seed_failing(ep: &str) {
             .await
             .expect("default rule");
     }
+    // Undocumented but in use (the instance below), so only
+    // ec2.security-group-documentation touches it.
+    let app = create_group(
+        &ec2,
+        "launch-wizard-2",
+        "launch-wizard-2 created 2024-01-01T00:00:00.000Z",
+        vec![tcp(443, &["10.0.0.0/8"], &[])],
+        &[],
+    )
+    .await;
     let run = ec2
         .run_instances()
         .image_id("ami-12c6146b")
+        .security_group_ids(&app)
         .min_count(1)
         .max_count(1)
         .send()
