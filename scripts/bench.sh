@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
 # Benchmark moat against a large account in moto (the AWS emulator).
 #
-#   bash scripts/bench.sh [--runs N] [--users N] [--buckets N] [--concurrency "8 32 64"] [--no-build]
+#   bash scripts/bench.sh [--runs N] [--users N] [--buckets N] [--security-groups N]
+#       [--instances N] [--rds N] [--trails N] [--regions r1,r2,...]
+#       [--concurrency "8 32 64"] [--no-build]
 #
 # 1. builds the release binary (cargo build --release; $CARGO_TARGET_DIR,
 #    default ~/.cache/moat-target)
 # 2. starts moto on 127.0.0.1 (tests/support/moto_launcher.py) and seeds it
-#    with scripts/bench_seed.py (200 IAM users with keys, groups, policies,
-#    1,000 S3 buckets over two regions, 10 CloudFront distributions, ...)
+#    with scripts/bench_seed.py: 200 IAM users with keys, groups, policies;
+#    1,000 S3 buckets over two regions; 10 CloudFront distributions; and over
+#    4 regions (us-east-1, eu-west-1, ap-southeast-2, us-west-2): 500 EC2
+#    security groups (SSH/RDP open to the world, private-only, group
+#    references, launch-wizard placeholders, Purpose tags, rules on default
+#    groups), 100 instances (IMDSv1 and v2), public AMIs and snapshots, 50 RDS
+#    DB instances (2 regions; public, unencrypted), 20 CloudTrail trails (one
+#    multi-region) each with its own bucket. The seeder's docstring has it all.
 # 3. `moat scan --format json` against it, --runs times per --max-concurrency:
 #    wall time and peak RSS (median), measured straight against moto
 # 4. one more scan per concurrency through scripts/bench_proxy.py, a counting
-#    proxy: requests per service, per operation, per IAM user and per bucket
+#    proxy: requests per service, per operation, per IAM user, per bucket,
+#    per security group and per RDS DB instance
 # 5. the TUI in a pseudo-terminal (120x36), on --demo and on the seeded
 #    account: time to the first frame and to "scanned N/N" (fully loaded)
 #
@@ -24,6 +33,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 RUNS=3
 USERS=200
 BUCKETS=1000
+SECURITY_GROUPS=500
+INSTANCES=100
+RDS=50
+TRAILS=20
+REGIONS="us-east-1,eu-west-1,ap-southeast-2,us-west-2"
 CONCURRENCY="8 32 64"
 BUILD=1
 while (($#)); do
@@ -31,9 +45,14 @@ while (($#)); do
     --runs) RUNS=$2; shift 2 ;;
     --users) USERS=$2; shift 2 ;;
     --buckets) BUCKETS=$2; shift 2 ;;
+    --security-groups) SECURITY_GROUPS=$2; shift 2 ;;
+    --instances) INSTANCES=$2; shift 2 ;;
+    --rds) RDS=$2; shift 2 ;;
+    --trails) TRAILS=$2; shift 2 ;;
+    --regions) REGIONS=$2; shift 2 ;;
     --concurrency) CONCURRENCY=$2; shift 2 ;;
     --no-build) BUILD=0; shift ;;
-    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -240,8 +259,10 @@ MOTO_PORT="$(wait_ready "$WORK/moto.ready" "$MOTO_PID" moto)" || { tail -20 "$MO
 MOTO="http://127.0.0.1:$MOTO_PORT"
 echo "moto on $MOTO (pid $MOTO_PID)"
 
-echo "== seed ($USERS users, $BUCKETS buckets)"
-"$PYTHON" scripts/bench_seed.py "$MOTO" --users "$USERS" --buckets "$BUCKETS" | tee "$WORK/seed.json"
+echo "== seed ($USERS users, $BUCKETS buckets, $SECURITY_GROUPS security groups, $INSTANCES instances, $RDS DB instances, $TRAILS trails)"
+"$PYTHON" scripts/bench_seed.py "$MOTO" --users "$USERS" --buckets "$BUCKETS" \
+    --security-groups "$SECURITY_GROUPS" --instances "$INSTANCES" --rds "$RDS" --trails "$TRAILS" \
+    --regions "$REGIONS" | tee "$WORK/seed.json"
 
 "$PYTHON" scripts/bench_proxy.py serve "$MOTO_PORT" "$WORK/requests.log" >"$WORK/proxy.ready" 2>"$WORK/proxy.log" &
 PROXY_PID=$!
@@ -279,12 +300,14 @@ for c in $CONCURRENCY; do
     : >"$WORK/requests.log"
     # shellcheck disable=SC2046
     env $(aws_env "http://127.0.0.1:$PROXY_PORT") "$PYTHON" "$H" timed "$WORK/scan.json" "$BIN" --max-concurrency "$c" scan --format json >"$WORK/proxied-$c.res"
-    "$PYTHON" scripts/bench_proxy.py report "$WORK/requests.log" --users "$USERS" --json >"$WORK/requests-$c.json"
+    "$PYTHON" scripts/bench_proxy.py report "$WORK/requests.log" --users "$USERS" \
+        --security-groups "$SECURITY_GROUPS" --rds "$RDS" --json >"$WORK/requests-$c.json"
     echo "--max-concurrency $c: $(cut -d, -f1 "$WORK/requests-$c.json" | tr -d '{')"
 done
 if [[ -n "$CONCURRENCY" ]]; then
     echo
-    "$PYTHON" scripts/bench_proxy.py report "$WORK/requests.log" --users "$USERS"
+    "$PYTHON" scripts/bench_proxy.py report "$WORK/requests.log" --users "$USERS" \
+        --security-groups "$SECURITY_GROUPS" --rds "$RDS"
 fi
 
 echo
@@ -308,7 +331,7 @@ PY
 tui_row "--demo (120 ms simulated latency per part)" \
     env MOAT_STATE_DIR="$(mktemp -d "$WORK/state.XXXXXX")" TERM=xterm-256color "$PYTHON" "$H" tui "$BIN" --demo
 # shellcheck disable=SC2046
-tui_row "moto, $USERS users, $BUCKETS buckets" \
+tui_row "moto, $USERS users, $BUCKETS buckets, $SECURITY_GROUPS security groups, $RDS DB instances" \
     env $(aws_env "$MOTO") TERM=xterm-256color "$PYTHON" "$H" tui "$BIN"
 
 echo

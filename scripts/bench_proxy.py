@@ -6,14 +6,35 @@
         127.0.0.1:UPSTREAM_PORT unchanged, and appends one JSON line per
         request to LOG: {"service", "op", "params"}. Prints "READY <port>"
         once listening. SIGTERM/SIGINT exit at once.
-    python3 scripts/bench_proxy.py report LOG [--users N] [--json]
-        Prints the request tables of one run (or its summary as JSON).
+    python3 scripts/bench_proxy.py report LOG [--users N] [--security-groups N]
+            [--rds N] [--json]
+        Prints the request tables of one run (or its summary as JSON). The
+        counts are the seeded ones (scripts/bench_seed.py), for the "per
+        resource" figures: all EC2 requests / security groups, all RDS
+        requests / DB instances.
 
-service is the SigV4 credential scope's service (Authorization header);
-op is the form's Action= for query protocols (IAM, STS) and the REST path
-for the others (Account: /getAlternateContact). params keeps the form fields
-that name a resource (UserName, GroupName, PolicyArn, VersionId, ...), and
-for path-style S3 the bucket (op is then "METHOD ?subresource").
+service is the SigV4 credential scope's service (Authorization header, or
+X-Amz-Credential for a presigned URL): ec2, rds, iam, sts, s3, cloudtrail,
+monitoring (CloudWatch), logs, kms, sns, route53, elasticloadbalancing, ...
+op is the operation's name, from
+- the Action= form field for the query protocols (EC2, RDS, IAM, STS, SNS,
+  ELB, ...), in the body or the query string;
+- the X-Amz-Target header for the JSON protocols (CloudTrail, CloudWatch Logs,
+  KMS, WAFv2, Config, ...: "CloudTrail_20131101.DescribeTrails" counts as
+  DescribeTrails);
+- the path /service/<Service>/operation/<Op> for Smithy RPC v2 CBOR
+  (CloudWatch in the Rust SDK);
+- the method and path for the REST protocols (S3, S3 Control, CloudFront,
+  Route 53, Account, GuardDuty, Inspector2, Lambda, ...), matched against
+  botocore's model of the service (its http method and requestUri per
+  operation; the most specific match wins). Without botocore, or when no
+  operation matches, op is "METHOD /path" with resource ids replaced by {id}
+  (S3: "METHOD ?subresource" or "METHOD /BUCKET"). S3 requests are path-style
+  (/BUCKET/KEY?sub); S3 Control's (/v20180820/...) are counted under s3 with
+  op "<Op> (s3control)".
+params keeps what names a resource: the form or JSON fields in
+RESOURCE_PARAMS (GroupId.1 counts as GroupId; several are joined with ","),
+the path's labels among them, and the bucket of an S3 request.
 """
 
 import collections
@@ -29,9 +50,175 @@ import sys
 import threading
 import urllib.parse
 
-RESOURCE_PARAMS = ("UserName", "GroupName", "RoleName", "PolicyArn", "VersionId", "AccessKeyId", "AlternateContactType")
+RESOURCE_PARAMS = (
+    "UserName",
+    "GroupName",
+    "RoleName",
+    "PolicyArn",
+    "VersionId",
+    "AccessKeyId",
+    "AlternateContactType",
+    "GroupId",
+    "InstanceId",
+    "ImageId",
+    "SnapshotId",
+    "VolumeId",
+    "DBInstanceIdentifier",
+    "DBClusterIdentifier",
+    "TrailName",
+    "KeyId",
+    "DetectorId",
+    "Bucket",
+)
 SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
+QUERY_SCOPE = re.compile(r"^[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request$")
+CBOR_PATH = re.compile(r"^/service/[^/]+/operation/([^/]+)$")
 HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "te", "upgrade", "content-length"}
+
+# SigV4 signing name -> botocore model, where they differ (else the same name).
+REST_MODELS = {"access-analyzer": "accessanalyzer", "elasticfilesystem": "efs", "es": "opensearch"}
+_ROUTES = {}
+_ROUTES_LOCK = threading.Lock()
+
+
+def _routes(model_name):
+    """[(method, path regex, required query {key: value or None}, required
+    headers, specificity, op)] of a REST service from botocore's model; []
+    without botocore or the model."""
+    with _ROUTES_LOCK:
+        if model_name in _ROUTES:
+            return _ROUTES[model_name]
+        routes = []
+        try:
+            import botocore.session
+
+            model = botocore.session.get_session().get_service_model(model_name)
+            if model.protocol in ("rest-json", "rest-xml"):
+                for name in model.operation_names:
+                    om = model.operation_model(name)
+                    h = om.http
+                    # PutObject and CopyObject share PUT /{Bucket}/{Key+}: CopyObject
+                    # requires x-amz-copy-source.
+                    shape = om.input_shape
+                    headers = [
+                        shape.members[m].serialization.get("name", m).lower()
+                        for m in (shape.required_members if shape else [])
+                        if shape.members[m].serialization.get("location") == "header"
+                    ]
+                    path, _, query = h.get("requestUri", "/").partition("?")
+                    required = {}
+                    for kv in filter(None, query.split("&")):
+                        k, _, v = kv.partition("=")
+                        if k != "x-id":  # a hint some SDKs send; used directly below
+                            required[k] = v or None
+                    regex, literal = "", 0
+                    for part in re.split(r"(\{[^}]+\})", path):
+                        if part.startswith("{"):
+                            label = part[1:-1]
+                            greedy = label.endswith("+")
+                            label = re.sub(r"\W", "_", label.rstrip("+"))
+                            regex += f"(?P<{label}>{'.+' if greedy else '[^/]+'})"
+                        else:
+                            regex += re.escape(part)
+                            literal += len(part)
+                    rank = (len(required) + len(headers), literal)
+                    routes.append((h.get("method", "GET"), re.compile(f"^{regex.rstrip('/')}/?$"), required, headers, rank, name))
+        except Exception:  # no botocore, or no such model: fall back to the path
+            routes = []
+        _ROUTES[model_name] = routes
+        return routes
+
+
+def rest_operation(model_name, method, path, query, headers):
+    """(op, path labels) of a REST request, or (None, {}). headers: lower-case names."""
+    if "x-id" in query:
+        return query["x-id"][0], {}
+    best = None
+    for m, regex, required, needed, rank, name in _routes(model_name):
+        if m != method:
+            continue
+        match = regex.match(path)
+        if not match or any(k not in query or (v is not None and v not in query[k]) for k, v in required.items()):
+            continue
+        if any(k not in headers for k in needed):
+            continue
+        if best is None or rank > best[0]:
+            best = (rank, name, match.groupdict())
+    return (best[1], best[2]) if best else (None, {})
+
+
+ID_AFTER = re.compile(
+    r"/(distribution|origin-access-control|hostedzone|healthcheck|change|delegationset|detector|filter|"
+    r"functions|trafficpolicy|trafficpolicyinstance|publishingDestination|ipset|threatintelset)/([^/?]+)"
+)
+ID_LIKE = re.compile(r"/(arn(:|%3A)[^/]+|[A-Za-z]*[0-9][A-Za-z0-9_-]{7,})(?=/|$)")
+DATE = re.compile(r"^/(\d{4}-\d{2}-\d{2}|v\d{8})(?=/|$)")  # API versions in paths
+
+
+def normalize_path(path):
+    """A REST path with its resource ids replaced by {id} (the fallback op)."""
+    path = ID_AFTER.sub(r"/\1/{id}", path)
+    head = DATE.match(path)
+    head = head.group(0) if head else ""
+    return head + ID_LIKE.sub("/{id}", path[len(head):])
+
+
+def classify(method, raw_path, headers, body):
+    """(service, op, params) of one request."""
+    h = {k.lower(): v for k, v in headers.items()}
+    url = urllib.parse.urlsplit(raw_path)
+    query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+    m = SCOPE.search(h.get("authorization", ""))
+    if not m and "X-Amz-Credential" in query:
+        m = QUERY_SCOPE.search(query["X-Amz-Credential"][0])
+    service = m.group(1) if m else "?"
+
+    form = {}
+    ctype = h.get("content-type", "")
+    if "x-www-form-urlencoded" in ctype or (body[:1] not in (b"{", b"<", b"") and b"Action=" in body):
+        form = dict(urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    if "Action" not in form and "Action" in query:
+        form = {k: v[0] for k, v in query.items()}
+    params = {}
+    for k, v in form.items():
+        base = re.sub(r"\.\d+$", "", k)
+        if base in RESOURCE_PARAMS:
+            params[base] = f"{params[base]},{v}" if base in params else v
+    if body[:1] == b"{":
+        try:
+            j = json.loads(body)
+            params.update({k: j[k] for k in RESOURCE_PARAMS if isinstance(j, dict) and isinstance(j.get(k), str)})
+        except ValueError:
+            pass
+
+    target = h.get("x-amz-target")
+    cbor = CBOR_PATH.match(url.path)
+    if form.get("Action"):
+        op = form["Action"]
+    elif target:
+        op = target.rsplit(".", 1)[-1]
+    elif cbor:
+        op = cbor.group(1)
+    elif service == "s3" and url.path.startswith("/v20180820/"):
+        name, _ = rest_operation("s3control", method, url.path, query, h)
+        op = f"{name or method + ' ' + normalize_path(url.path)} (s3control)"
+    elif service == "s3":
+        # Path-style S3: /BUCKET[/KEY]?SUBRESOURCE
+        bucket = urllib.parse.unquote(url.path.lstrip("/").split("/", 1)[0])
+        op, _ = rest_operation("s3", method, url.path, query, h)
+        if op is None:
+            if not bucket:
+                op = f"{method} / (ListBuckets)"
+            else:
+                op = f"{method} {'?' + ','.join(sorted(query)) if query else '/BUCKET'}"
+        if bucket:
+            params["Bucket"] = bucket
+    else:
+        op, labels = rest_operation(REST_MODELS.get(service, service), method, url.path, query, h)
+        if op is None:
+            op = f"{method} {normalize_path(url.path)}"
+        params.update({k: urllib.parse.unquote(v) for k, v in labels.items() if k in RESOURCE_PARAMS})
+    return service, op, params
 
 
 def serve(upstream_port, log_path):
@@ -60,38 +247,7 @@ def serve(upstream_port, log_path):
 
         def _forward(self):
             body = self._body()
-            m = SCOPE.search(self.headers.get("Authorization", ""))
-            service = m.group(1) if m else "?"
-            path = urllib.parse.urlsplit(self.path)
-            form = {}
-            if b"Action=" in body:
-                form = dict(urllib.parse.parse_qsl(body.decode("utf-8", "replace")))
-            elif "Action=" in path.query:
-                form = dict(urllib.parse.parse_qsl(path.query))
-            op = form.get("Action") or path.path
-            params = {k: form[k] for k in RESOURCE_PARAMS if k in form}
-            target = self.headers.get("X-Amz-Target")
-            if target:
-                op = target.rsplit(".", 1)[-1]
-            if service == "cloudfront":
-                op = re.sub(r"/(distribution|origin-access-control)/[A-Za-z0-9]+", r"/\1/{id}", op)
-                op = f"{self.command} {op}"
-            if service == "s3" and not path.path.startswith("/v20180820/"):
-                # Path-style S3: /BUCKET[/KEY]?SUBRESOURCE
-                bucket = path.path.lstrip("/").split("/", 1)[0]
-                sub = urllib.parse.parse_qs(path.query, keep_blank_values=True)
-                if not bucket:
-                    op = f"{self.command} / (ListBuckets)"
-                else:
-                    op = f"{self.command} {'?' + ','.join(sorted(sub)) if sub else '/BUCKET'}"
-                if bucket:
-                    params["Bucket"] = bucket
-            if not form and body[:1] == b"{":
-                try:
-                    j = json.loads(body)
-                    params = {k: j[k] for k in RESOURCE_PARAMS if k in j}
-                except ValueError:
-                    pass
+            service, op, params = classify(self.command, self.path, self.headers, body)
             with lock:
                 log.write(json.dumps({"service": service, "op": op, "params": params}) + "\n")
 
@@ -128,7 +284,22 @@ def serve(upstream_port, log_path):
     srv.serve_forever()
 
 
-def summarize(log_path, users):
+def per_resource(rows, service, param, seeded):
+    """Requests of one service against a seeded count of its resources."""
+    total = sum(1 for r in rows if r["service"] == service)
+    named = collections.Counter(
+        v for r in rows if r["service"] == service and param in r["params"] for v in r["params"][param].split(",")
+    )
+    return {
+        "seeded": seeded,
+        "requests": total,
+        "requests_naming_one": sum(1 for r in rows if r["service"] == service and param in r["params"]),
+        "distinct_named": len(named),
+        "requests_per_resource": round(total / seeded, 2) if seeded else None,
+    }
+
+
+def summarize(log_path, users, security_groups=None, db_instances=None):
     rows = [json.loads(line) for line in open(log_path) if line.strip()]
     per_service = collections.Counter(r["service"] for r in rows)
     per_op = collections.Counter((r["service"], r["op"]) for r in rows)
@@ -160,6 +331,8 @@ def summarize(log_path, users):
             "max": max(counts, default=0),
             "total_per_user": round(len(rows) / users, 2) if users else None,
         },
+        "per_security_group": per_resource(rows, "ec2", "GroupId", security_groups),
+        "per_db_instance": per_resource(rows, "rds", "DBInstanceIdentifier", db_instances),
         "policy_versions": {
             "GetPolicyVersion": sum(versions.values()),
             "distinct": len(versions),
@@ -188,6 +361,18 @@ def print_report(s):
     print(f"| requests naming a bucket | {b['requests_naming_a_bucket']} |")
     print(f"| per bucket: min / median / max | {b['min']} / {b['median']} / {b['max']} |")
     print(f"| all S3 requests / buckets | {b['s3_requests_per_bucket']} |")
+    for key, title, service, param in (
+        ("per_security_group", "per EC2 security group", "EC2", "GroupId"),
+        ("per_db_instance", "per RDS DB instance", "RDS", "DBInstanceIdentifier"),
+    ):
+        r = s[key]
+        seeded = "n/a" if r["seeded"] is None else r["seeded"]
+        per = "n/a" if r["requests_per_resource"] is None else r["requests_per_resource"]
+        print(f"\n| {title} | |\n|---|---:|")
+        print(f"| seeded | {seeded} |")
+        print(f"| {service} requests | {r['requests']} |")
+        print(f"| requests naming one ({param}=) | {r['requests_naming_one']} ({r['distinct_named']} distinct) |")
+        print(f"| all {service} requests / seeded | {per} |")
     p = s["policy_versions"]
     print(
         f"\nGetPolicyVersion: {p['GetPolicyVersion']} requests for {p['distinct']} distinct versions, "
@@ -196,11 +381,16 @@ def print_report(s):
 
 
 def main(argv):
-    if len(argv) == 4 and argv[1] == "serve":
+    if argv[1:2] in (["-h"], ["--help"]):
+        print(__doc__)
+    elif len(argv) == 4 and argv[1] == "serve":
         serve(int(argv[2]), argv[3])
     elif len(argv) >= 3 and argv[1] == "report":
-        users = int(argv[argv.index("--users") + 1]) if "--users" in argv else 0
-        s = summarize(argv[2], users)
+
+        def opt(name):
+            return int(argv[argv.index(name) + 1]) if name in argv else None
+
+        s = summarize(argv[2], opt("--users") or 0, opt("--security-groups"), opt("--rds"))
         if "--json" in argv:
             print(json.dumps(s))
         else:

@@ -309,14 +309,20 @@ pub struct Offender {
 
 impl Offender {
     pub fn resource(&self) -> String {
-        let name = self.principal.name.clone();
-        match self.principal.kind {
-            PrincipalKind::User => ResourceRef::User { name },
-            PrincipalKind::Group => ResourceRef::Group { name },
-            PrincipalKind::Role => ResourceRef::Audit(AuditRef::Role { name }),
-        }
-        .to_string()
+        principal_resource(&self.principal)
     }
+}
+
+/// `user/NAME`, `group/NAME` or `role/NAME`: how findings about a principal
+/// name it.
+pub fn principal_resource(p: &access::Principal) -> String {
+    let name = p.name.clone();
+    match p.kind {
+        PrincipalKind::User => ResourceRef::User { name },
+        PrincipalKind::Group => ResourceRef::Group { name },
+        PrincipalKind::Role => ResourceRef::Audit(AuditRef::Role { name }),
+    }
+    .to_string()
 }
 
 /// The resources the tamper check is run against: every trail, or (without

@@ -174,7 +174,7 @@ pub fn group_resource(region: &str, g: &SecurityGroup) -> String {
 }
 
 /// `web (sg-0abc…) in vpc-1`.
-fn group_label(g: &SecurityGroup) -> String {
+pub(crate) fn group_label(g: &SecurityGroup) -> String {
     format!("{} ({}) in {}", g.name, g.id, g.vpc_id)
 }
 
@@ -400,6 +400,96 @@ pub fn open_rules(net: &Ec2Network) -> Vec<(&SecurityGroup, &SgRule)> {
         .collect();
     out.sort_by_key(|(g, r)| (admin_ports(r).is_empty(), g.name.clone(), (*r).clone()));
     out
+}
+
+/// A resource that uses security groups (an RDS instance, a load balancer),
+/// for the items that judge a group's rules by what uses it.
+#[derive(Debug, Clone)]
+pub struct GroupUser<'u> {
+    pub region: &'u str,
+    /// The ids of its VPC security groups.
+    pub groups: &'u [String],
+    /// How messages name it.
+    pub name: String,
+    /// The ports it serves (a load balancer's listener ports).
+    pub ports: Vec<i32>,
+}
+
+/// An ingress rule that some [`GroupUser`]s should not have, with them.
+#[derive(Debug, Clone)]
+pub struct UsedRule<'a> {
+    pub region: String,
+    pub group: &'a SecurityGroup,
+    pub rule: &'a SgRule,
+    pub rule_ref: SgRuleRef,
+    /// The names of the users it is flagged for, in order, once each.
+    pub users: Vec<String>,
+}
+
+impl UsedRule<'_> {
+    /// `sg-rule/REGION/VPC/NAME/PROTO[:PORTS]/CIDR`: the finding's resource
+    /// and what `--resource` takes.
+    pub fn resource(&self) -> String {
+        ResourceRef::Ec2(Ec2Ref::SgRule(self.rule_ref.clone())).to_string()
+    }
+}
+
+/// The CIDR rules of the users' groups that `bad` flags for a user, one
+/// entry per rule, in group and rule order. Groups not in the network data
+/// (another account's, or a region that could not be read: see
+/// [`network_error`]) are skipped.
+pub fn rules_of_used_groups<'a>(
+    part: &'a Ec2Regional<Ec2Network>,
+    users: &[GroupUser],
+    bad: impl Fn(&GroupUser, &SgRule) -> bool,
+) -> Vec<UsedRule<'a>> {
+    let mut out: Vec<UsedRule<'a>> = vec![];
+    for u in users {
+        let Some(net) = part.region(u.region) else {
+            continue;
+        };
+        for id in u.groups {
+            let Some(g) = net.security_groups.iter().find(|g| &g.id == id) else {
+                continue;
+            };
+            for r in g.ingress.iter().filter(|r| bad(u, r)) {
+                let Some(rule_ref) = SgRuleRef::for_rule(u.region, g, r) else {
+                    continue;
+                };
+                match out.iter_mut().find(|x| x.rule_ref == rule_ref) {
+                    Some(x) if !x.users.contains(&u.name) => x.users.push(u.name.clone()),
+                    Some(_) => {}
+                    None => out.push(UsedRule {
+                        region: u.region.to_string(),
+                        group: g,
+                        rule: r,
+                        rule_ref,
+                        users: vec![u.name.clone()],
+                    }),
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a.rule_ref.cmp(&b.rule_ref));
+    out
+}
+
+/// Why the security groups of `region` could not be read, if they could not.
+pub fn network_error<'a>(part: &'a Ec2Regional<Ec2Network>, region: &str) -> Option<&'a PartError> {
+    part.regions.get(region).and_then(|f| f.error())
+}
+
+/// Does the rule admit a TCP or UDP port outside `ports` (or every
+/// protocol)? ICMP has no ports and is left alone.
+pub fn admits_beyond(r: &SgRule, ports: &[i32]) -> bool {
+    match r.protocol.as_str() {
+        "icmp" | "icmpv6" | "1" | "58" => false,
+        "tcp" | "udp" | "6" | "17" => match (r.from_port, r.to_port) {
+            (Some(a), Some(b)) if a >= 0 && b >= a => (a..=b).any(|p| !ports.contains(&p)),
+            _ => true,
+        },
+        _ => true,
+    }
 }
 
 fn open_admin_ports(inv: &Inventory, _: &Ctx) -> Outcome {

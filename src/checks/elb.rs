@@ -1,12 +1,16 @@
 //! The `elb` section: plain HTTP on internet-facing load balancers, and the
 //! TLS security policies of HTTPS and TLS listeners. Application and Network
 //! Load Balancers (ELBv2) get a plan; Classic Load Balancers are checked and
-//! get migration steps. (elb.security-groups reuses the ec2 group's analysis;
-//! each load balancer's groups and listener ports are collected here.)
+//! get migration steps. elb.security-groups judges each load balancer's
+//! security groups by its listener ports, with the ec2 section's analysis.
 
+use super::ec2::{
+    GroupUser, UsedRule, admits_beyond, group_label, network_error, rules_of_used_groups,
+};
 use super::rds::{each_region, in_region, outcome, res};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
+use crate::inventory::{ByRegion, Ec2Network, Ec2Regional};
 use crate::inventory::{
     ClassicLoadBalancer, ElbRegion, Inventory, Listener, LoadBalancer, PartId, RegionScope,
     WorkloadsRef,
@@ -15,6 +19,7 @@ use crate::plan::workloads as plans;
 
 pub const HTTPS_LISTENERS: &str = "elb.https-listeners";
 pub const TLS_POLICY: &str = "elb.tls-policy";
+pub const SECURITY_GROUPS: &str = "elb.security-groups";
 
 pub const ITEMS: &[ItemDef] = &[
     ItemDef {
@@ -36,6 +41,16 @@ pub const ITEMS: &[ItemDef] = &[
         check: tls_policy,
         fix: Fix::Plan(plans::elb_tls_policy),
         inputs: &[],
+    },
+    ItemDef {
+        id: SECURITY_GROUPS,
+        section: "elb",
+        needs: &[PartId::Elb, PartId::Ec2Network],
+        cis: &[],
+        security_hub: &[],
+        check: security_groups,
+        fix: Fix::Plan(plans::elb_security_groups),
+        inputs: crate::plan::ec2::REVOKE_FIRST_INPUTS,
     },
 ];
 
@@ -151,6 +166,93 @@ fn action_summary(l: &Listener) -> String {
     } else {
         kinds.join(", ")
     }
+}
+
+/// The rules of the load balancers' security groups that admit the whole
+/// internet (0.0.0.0/0, ::/0) on a port no listener of the load balancer
+/// serves, with the load balancers each one concerns. Regions whose load
+/// balancers or groups could not be read are left out.
+pub fn open_lb_rules<'a>(
+    regions: &'a ByRegion<ElbRegion>,
+    net: &'a Ec2Regional<Ec2Network>,
+) -> Vec<UsedRule<'a>> {
+    let mut users: Vec<GroupUser> = vec![];
+    for (region, r) in regions {
+        let Some(r) = r.ready() else { continue };
+        for lb in &r.load_balancers {
+            users.push(GroupUser {
+                region,
+                groups: &lb.security_groups,
+                name: lb.name.clone(),
+                ports: lb.listeners.iter().map(|l| l.port).collect(),
+            });
+        }
+        for c in &r.classic {
+            users.push(GroupUser {
+                region,
+                groups: &c.security_groups,
+                name: c.name.clone(),
+                ports: c.listeners.iter().map(|l| l.port).collect(),
+            });
+        }
+    }
+    rules_of_used_groups(net, &users, |u, r| {
+        r.source.is_open() && admits_beyond(r, &u.ports)
+    })
+}
+
+fn security_groups(inv: &Inventory, _: &Ctx) -> Outcome {
+    let (Some(regions), Some(net)) = (elb(inv), inv.ec2_network.ready()) else {
+        return Outcome::pass(String::new());
+    };
+    let mut findings = vec![];
+    let mut total = 0usize;
+    each_region(
+        regions,
+        Some(RegionScope::Elb),
+        &mut findings,
+        |region, r, out| {
+            let n = r.load_balancers.len() + r.classic.len();
+            total += n;
+            if let (Some(e), true) = (network_error(net, region), n > 0) {
+                out.push(super::rds::region_error(
+                    res(WorkloadsRef::Region {
+                        scope: RegionScope::Elb,
+                        region: region.to_string(),
+                    }),
+                    region,
+                    e,
+                ));
+            }
+        },
+    );
+    for u in open_lb_rules(regions, net) {
+        findings.push(in_region(
+            Finding::fail(
+                u.resource(),
+                msg(
+                    SECURITY_GROUPS,
+                    "finding",
+                    &[
+                        ("group", &group_label(u.group)),
+                        ("rule", &u.rule.ports_label()),
+                        ("cidr", &u.rule_ref.cidr),
+                        ("load_balancers", &u.users.join(", ")),
+                    ],
+                ),
+            ),
+            &u.region,
+        ));
+    }
+    if total == 0 && findings.is_empty() {
+        return Outcome::pass(msg(SECURITY_GROUPS, "none", &[]));
+    }
+    let bad = findings.iter().filter(|f| f.status == Status::Fail).count();
+    outcome(
+        findings,
+        msg(SECURITY_GROUPS, "pass", &[("count", &total.to_string())]),
+        msg(SECURITY_GROUPS, "fail", &[("count", &bad.to_string())]),
+    )
 }
 
 fn https_listeners(inv: &Inventory, _: &Ctx) -> Outcome {
@@ -433,5 +535,76 @@ mod tests {
                 .iter()
                 .any(|f| f.resource == "listener/us-east-1/web/80")
         );
+    }
+
+    #[test]
+    fn security_groups_flag_internet_rules_beyond_the_listener_ports() {
+        use crate::plan::PlanError;
+        let t = T::new();
+        let inv = crate::collect::demo::demo_inventory().expect("demo inventory");
+        let r = t.eval(&inv, SECURITY_GROUPS);
+        assert_eq!(r.status, Status::Fail, "{r:?}");
+        let open = format!("sg-rule/{US}/vpc-0a1b2c3d4e5f60718/public-alb/tcp:8443/0.0.0.0/0");
+        let names: Vec<&str> = r.findings.iter().map(|f| f.resource.as_str()).collect();
+        // 80 and 443 are listener ports; the internal group admits 10.0.0.0/8 only.
+        assert_eq!(names, vec![open.as_str()]);
+        let d = &r.findings[0].detail;
+        for lb in [
+            "example-corp-web",
+            "example-corp-api",
+            "example-corp-legacy",
+        ] {
+            assert!(d.contains(lb), "{d}");
+        }
+        // Revoke is the default: no CIDR needed.
+        let plan = t
+            .plan(&inv, SECURITY_GROUPS, &Inputs::default())
+            .expect("plan");
+        assert_eq!(plan.ops().count(), 1, "{plan:?}");
+        let after = t.fix(&inv, SECURITY_GROUPS, &Inputs::default());
+        assert_eq!(t.status(&after, SECURITY_GROUPS), Status::Pass);
+        // The listener ports' rules stay.
+        let g = after
+            .ec2_network
+            .ready()
+            .and_then(|n| n.region(US))
+            .and_then(|n| n.group("vpc-0a1b2c3d4e5f60718", "public-alb"))
+            .expect("group");
+        assert_eq!(g.ingress.len(), 3);
+        // Tighten needs networks.
+        assert!(matches!(
+            t.plan(&inv, SECURITY_GROUPS, &Inputs::default().with("action", "tighten")),
+            Err(PlanError::Input { name, .. }) if name == "cidr"
+        ));
+        let after = t.fix(
+            &inv,
+            SECURITY_GROUPS,
+            &Inputs::default()
+                .with("action", "tighten")
+                .with("cidr", "198.51.100.0/24"),
+        );
+        assert_eq!(t.status(&after, SECURITY_GROUPS), Status::Pass);
+    }
+
+    #[test]
+    fn admits_beyond_counts_every_port_but_icmp() {
+        use crate::checks::ec2::admits_beyond;
+        use crate::inventory::{SgRule, SgSource};
+        let rule = |protocol: &str, from: Option<i32>, to: Option<i32>| SgRule {
+            protocol: protocol.into(),
+            from_port: from,
+            to_port: to,
+            source: SgSource::Ipv4("0.0.0.0/0".into()),
+            description: None,
+        };
+        assert!(!admits_beyond(
+            &rule("tcp", Some(443), Some(443)),
+            &[80, 443]
+        ));
+        assert!(admits_beyond(&rule("tcp", Some(80), Some(443)), &[80, 443]));
+        assert!(admits_beyond(&rule("-1", None, None), &[80, 443]));
+        assert!(admits_beyond(&rule("udp", Some(53), Some(53)), &[443]));
+        assert!(!admits_beyond(&rule("icmp", Some(-1), Some(-1)), &[]));
+        assert!(admits_beyond(&rule("tcp", Some(443), Some(443)), &[]));
     }
 }

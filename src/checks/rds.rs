@@ -1,20 +1,22 @@
-//! The `rds` section: instances reachable from the internet, unencrypted
-//! storage, public snapshots. (rds.open-security-groups reuses the ec2
-//! group's security-group analysis; its data is collected here: each
-//! instance's VPC security groups and port.)
+//! The `rds` section: instances reachable from the internet, their security
+//! groups (judged and tightened with the ec2 section's analysis), unencrypted
+//! storage, public snapshots.
 //!
 //! Also the helpers the group's regional checks share: per-region errors
 //! become `error` findings of that region only.
 
+use super::ec2::{GroupUser, UsedRule, group_label, network_error, rules_of_used_groups};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::{
     ByRegion, DbInstance, DbSnapshot, Fetched, Inventory, PartId, RdsRegion, RegionScope,
     ResourceRef, WorkloadsRef,
 };
+use crate::inventory::{Ec2Network, Ec2Regional};
 use crate::plan::workloads as plans;
 
 pub const PUBLIC_INSTANCES: &str = "rds.public-instances";
+pub const OPEN_SECURITY_GROUPS: &str = "rds.open-security-groups";
 pub const STORAGE_ENCRYPTED: &str = "rds.storage-encrypted";
 pub const PUBLIC_SNAPSHOTS: &str = "rds.public-snapshots";
 
@@ -28,6 +30,16 @@ pub const ITEMS: &[ItemDef] = &[
         check: public_instances,
         fix: Fix::Plan(plans::rds_public_instances),
         inputs: &[],
+    },
+    ItemDef {
+        id: OPEN_SECURITY_GROUPS,
+        section: "rds",
+        needs: &[PartId::Rds, PartId::Ec2Network],
+        cis: &[],
+        security_hub: &[],
+        check: open_security_groups,
+        fix: Fix::Plan(plans::rds_open_security_groups),
+        inputs: crate::plan::ec2::TIGHTEN_INPUTS,
     },
     ItemDef {
         id: STORAGE_ENCRYPTED,
@@ -195,6 +207,84 @@ fn public_instances(inv: &Inventory, _: &Ctx) -> Outcome {
         findings,
         msg(PUBLIC_INSTANCES, "pass", &[("count", &total.to_string())]),
         msg(PUBLIC_INSTANCES, "fail", &[("count", &bad.to_string())]),
+    )
+}
+
+/// The rules open to the whole internet (0.0.0.0/0, ::/0) in the security
+/// groups of the DB instances, with the instances each one reaches. Regions
+/// whose instances or groups could not be read are left out.
+pub fn open_db_rules<'a>(
+    regions: &'a ByRegion<RdsRegion>,
+    net: &'a Ec2Regional<Ec2Network>,
+) -> Vec<UsedRule<'a>> {
+    let users: Vec<GroupUser> = regions
+        .iter()
+        .filter_map(|(region, r)| r.ready().map(|r| (region, r)))
+        .flat_map(|(region, r)| {
+            r.instances.iter().map(move |i| GroupUser {
+                region,
+                groups: &i.vpc_security_groups,
+                name: i.id.clone(),
+                ports: i.port.into_iter().collect(),
+            })
+        })
+        .collect();
+    rules_of_used_groups(net, &users, |_, r| r.source.is_open())
+}
+
+fn open_security_groups(inv: &Inventory, _: &Ctx) -> Outcome {
+    let (Some(regions), Some(net)) = (rds(inv), inv.ec2_network.ready()) else {
+        return Outcome::pass(String::new());
+    };
+    let mut findings = vec![];
+    each_region(
+        regions,
+        Some(RegionScope::Rds),
+        &mut findings,
+        |region, r, out| {
+            if let (Some(e), false) = (network_error(net, region), r.instances.is_empty()) {
+                out.push(region_error(
+                    res(WorkloadsRef::Region {
+                        scope: RegionScope::Rds,
+                        region: region.to_string(),
+                    }),
+                    region,
+                    e,
+                ));
+            }
+        },
+    );
+    for u in open_db_rules(regions, net) {
+        findings.push(in_region(
+            Finding::fail(
+                u.resource(),
+                msg(
+                    OPEN_SECURITY_GROUPS,
+                    "finding",
+                    &[
+                        ("group", &group_label(u.group)),
+                        ("rule", &u.rule.ports_label()),
+                        ("cidr", &u.rule_ref.cidr),
+                        ("instances", &u.users.join(", ")),
+                    ],
+                ),
+            ),
+            &u.region,
+        ));
+    }
+    let total = count(regions, |r| r.instances.len());
+    if total == 0 && findings.is_empty() {
+        return Outcome::pass(msg(OPEN_SECURITY_GROUPS, "none", &[]));
+    }
+    let bad = findings.iter().filter(|f| f.status == Status::Fail).count();
+    outcome(
+        findings,
+        msg(
+            OPEN_SECURITY_GROUPS,
+            "pass",
+            &[("count", &total.to_string())],
+        ),
+        msg(OPEN_SECURITY_GROUPS, "fail", &[("count", &bad.to_string())]),
     )
 }
 
@@ -508,5 +598,104 @@ mod tests {
             assert_eq!(r.status, Status::Pass, "{id}");
             assert_eq!(r.summary, msg(id, "none", &[]));
         }
+    }
+
+    const DEMO_VPC: &str = "vpc-0a1b2c3d4e5f60718";
+
+    fn demo() -> Inventory {
+        crate::collect::demo::demo_inventory().expect("demo inventory")
+    }
+
+    #[test]
+    fn open_security_groups_find_open_rules_of_db_groups_and_tighten_them() {
+        let t = T::new();
+        let inv = demo();
+        let r = t.eval(&inv, OPEN_SECURITY_GROUPS);
+        assert_eq!(r.status, Status::Fail, "{r:?}");
+        let open = format!("sg-rule/{US}/{DEMO_VPC}/legacy-mysql/tcp:3306/0.0.0.0/0");
+        let names: Vec<&str> = r.findings.iter().map(|f| f.resource.as_str()).collect();
+        // The web tier's SSH rule is open too, but no DB instance uses that group.
+        assert_eq!(names, vec![open.as_str()]);
+        assert_eq!(r.findings[0].region.as_deref(), Some(US));
+        assert!(
+            r.findings[0].detail.contains("example-corp-legacy-mysql"),
+            "{}",
+            r.findings[0].detail
+        );
+
+        // Tighten to the application subnet: the group-sourced rule stays.
+        let req = Inputs {
+            resources: vec![open.clone()],
+            ..Inputs::default()
+        }
+        .with("cidr", "10.0.0.0/16");
+        let plan = t.plan(&inv, OPEN_SECURITY_GROUPS, &req).expect("plan");
+        assert!(
+            plan.warnings.iter().any(|w| w.contains("every resource")),
+            "{:?}",
+            plan.warnings
+        );
+        let after = t.fix(&inv, OPEN_SECURITY_GROUPS, &req);
+        assert_eq!(t.status(&after, OPEN_SECURITY_GROUPS), Status::Pass);
+        let g = after
+            .ec2_network
+            .ready()
+            .and_then(|n| n.region(US))
+            .and_then(|n| n.group(DEMO_VPC, "legacy-mysql"))
+            .expect("group");
+        let sources: Vec<String> = g
+            .ingress
+            .iter()
+            .map(|r| format!("{:?}", r.source))
+            .collect();
+        assert_eq!(sources.len(), 2, "{sources:?}");
+        assert!(
+            sources.iter().any(|s| s.contains("10.0.0.0/16")),
+            "{sources:?}"
+        );
+        assert!(sources.iter().any(|s| s.contains("Group")), "{sources:?}");
+
+        // Revoke instead; a missing CIDR is an input error, not a plan.
+        let after = t.fix(
+            &inv,
+            OPEN_SECURITY_GROUPS,
+            &Inputs::default().with("action", "revoke"),
+        );
+        assert_eq!(t.status(&after, OPEN_SECURITY_GROUPS), Status::Pass);
+        assert!(matches!(
+            t.plan(&inv, OPEN_SECURITY_GROUPS, &Inputs::default()),
+            Err(PlanError::Input { name, .. }) if name == "cidr"
+        ));
+        assert!(matches!(
+            t.plan(&inv, OPEN_SECURITY_GROUPS, &Inputs::default().with("cidr", "0.0.0.0/0")),
+            Err(PlanError::Input { name, .. }) if name == "cidr"
+        ));
+    }
+
+    #[test]
+    fn open_security_groups_unreadable_groups_are_an_error_of_their_region() {
+        let t = T::new();
+        let mut inv = demo();
+        if let Some(n) = inv.ec2_network.ready_mut() {
+            n.regions.insert(
+                EU.into(),
+                Fetched::Error(PartError::new(
+                    "ec2:DescribeSecurityGroups",
+                    Some("AuthFailure".into()),
+                    "region not enabled",
+                )),
+            );
+        }
+        let r = t.eval(&inv, OPEN_SECURITY_GROUPS);
+        // us-east-1 still fails on its own finding; eu-west-1 is an error.
+        assert_eq!(r.status, Status::Fail);
+        let err: Vec<&Finding> = r
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::Error)
+            .collect();
+        assert_eq!(err.len(), 1, "{r:?}");
+        assert_eq!(err[0].region.as_deref(), Some(EU));
+        assert!(err[0].detail.contains("AuthFailure"), "{}", err[0].detail);
     }
 }

@@ -1,6 +1,6 @@
-//! The `route53` section: SPF and MX records of public hosted zones.
-//! (route53.change-access reuses the audit group's IAM policy analyser and is
-//! defined with it.)
+//! The `route53` section: SPF and MX records of public hosted zones, and who
+//! may change any zone's records (with the IAM policy analyser of
+//! [`crate::access`], as cloudtrail.api-protected).
 
 use super::rds::{outcome, res};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
@@ -13,6 +13,10 @@ use crate::plan::{InputKind, InputSpec};
 
 pub const SPF_RECORDS: &str = "route53.spf-records";
 pub const MX_RECORDS: &str = "route53.mx-records";
+pub const CHANGE_ACCESS: &str = "route53.change-access";
+
+/// The call that changes a zone's records.
+pub const CHANGE_ACTION: &str = "route53:ChangeResourceRecordSets";
 
 /// "no" first: the answer that lets moat write a record by itself.
 const YES_NO: InputKind = InputKind::Choice {
@@ -58,7 +62,122 @@ pub const ITEMS: &[ItemDef] = &[
         fix: Fix::Plan(plans::route53_mx),
         inputs: &[RECEIVES_MAIL],
     },
+    ItemDef {
+        id: CHANGE_ACCESS,
+        section: "route53",
+        needs: &[PartId::Iam, PartId::Route53],
+        cis: &[],
+        security_hub: &[],
+        check: change_access,
+        // Who should hold the right is the account's decision: the steps
+        // say how to take it away; the live state decides.
+        fix: Fix::Guided,
+        inputs: &[],
+    },
 ];
+
+/// A non-administrator who may change records, with the zones.
+#[derive(Debug, Clone)]
+pub struct RecordChanger {
+    pub principal: crate::access::Principal,
+    /// The zones' domains, in the order of the zone list.
+    pub zones: Vec<String>,
+}
+
+/// Every user, group and role other than an administrator (and AWS's
+/// service-linked roles) that may call [`CHANGE_ACTION`] on a hosted zone.
+/// A user who may only through a group is covered by the group's entry.
+pub fn record_changers(inv: &Inventory) -> Vec<RecordChanger> {
+    use crate::access::{PrincipalKind, is_admin, who_can};
+    let (Some(iam), Some(r53)) = (inv.iam.ready(), inv.route53.ready()) else {
+        return vec![];
+    };
+    let mut out: Vec<RecordChanger> = vec![];
+    for z in &r53.zones {
+        let arn = format!("arn:aws:route53:::hostedzone/{}", z.id);
+        for p in who_can(iam, &[CHANGE_ACTION], &arn) {
+            let service_linked = p.kind == PrincipalKind::Role
+                && iam
+                    .roles
+                    .iter()
+                    .any(|r| r.name == p.name && super::cloudtrail::is_service_linked(&r.arn));
+            if service_linked
+                || (p.kind == PrincipalKind::User && !p.direct)
+                || is_admin(iam, p.kind, &p.name)
+            {
+                continue;
+            }
+            let domain = z.domain().to_string();
+            match out
+                .iter_mut()
+                .find(|c| c.principal.kind == p.kind && c.principal.name == p.name)
+            {
+                Some(c) => {
+                    if !c.zones.contains(&domain) {
+                        c.zones.push(domain);
+                    }
+                    for v in p.via {
+                        if !c.principal.via.contains(&v) {
+                            c.principal.via.push(v);
+                        }
+                    }
+                    c.principal.conditional &= p.conditional;
+                }
+                None => out.push(RecordChanger {
+                    principal: p,
+                    zones: vec![domain],
+                }),
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        (a.principal.kind, &a.principal.name).cmp(&(b.principal.kind, &b.principal.name))
+    });
+    out
+}
+
+fn change_access(inv: &Inventory, _: &Ctx) -> Outcome {
+    let Some(r53) = inv.route53.ready() else {
+        return Outcome::pass(String::new());
+    };
+    if r53.zones.is_empty() {
+        return Outcome::pass(msg(CHANGE_ACCESS, "none", &[]));
+    }
+    let total = r53.zones.len();
+    let findings: Vec<Finding> = record_changers(inv)
+        .into_iter()
+        .map(|c| {
+            let zones = if c.zones.len() == total && total > 1 {
+                msg(
+                    CHANGE_ACCESS,
+                    "every_zone",
+                    &[("count", &total.to_string())],
+                )
+            } else {
+                c.zones.join(", ")
+            };
+            let key = if c.principal.conditional {
+                "may_conditionally"
+            } else {
+                "may"
+            };
+            Finding::fail(
+                super::cloudtrail::principal_resource(&c.principal),
+                msg(
+                    CHANGE_ACCESS,
+                    key,
+                    &[("zones", &zones), ("via", &c.principal.via.join("; "))],
+                ),
+            )
+        })
+        .collect();
+    let count = findings.len().to_string();
+    Outcome::from_findings(
+        findings,
+        msg(CHANGE_ACCESS, "pass", &[("count", &total.to_string())]),
+        msg(CHANGE_ACCESS, "fail", &[("count", &count)]),
+    )
+}
 
 /// The SPF record of a domain from which no server may send mail.
 pub const NO_MAIL_SPF: &str = "v=spf1 -all";
@@ -403,5 +522,79 @@ mod tests {
             Err(PlanError::Guided(m)) => assert!(m.contains("example.com"), "{m}"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn change_access_lists_non_admins_with_their_zones() {
+        use crate::inventory::{InlinePolicy, User};
+        use serde_json::json;
+        let t = T::new();
+        let mut inv = crate::collect::demo::demo_inventory().expect("demo inventory");
+        let r = t.eval(&inv, CHANGE_ACCESS);
+        assert_eq!(r.status, Status::Fail);
+        let names = |r: &crate::checks::ItemResult| -> Vec<String> {
+            r.findings.iter().map(|f| f.resource.clone()).collect()
+        };
+        // PowerUserAccess grants route53:* on every zone; the administrators
+        // and the developers' group members (covered by the group) are not listed.
+        assert_eq!(
+            names(&r),
+            vec!["group/Developers", "role/CorpSSO-Developers"]
+        );
+        assert!(r.findings[0].detail.contains("every hosted zone (4)"));
+        assert!(r.findings[0].detail.contains("PowerUserAccess"));
+
+        let iam = inv.iam.ready_mut().expect("iam");
+        // A user scoped to one zone: only that zone is named.
+        iam.users.push(User {
+            name: "external-dns".into(),
+            arn: format!("arn:aws:iam::{ACCOUNT}:user/external-dns"),
+            created: None,
+            access_keys: vec![],
+            mfa_devices: vec![],
+            groups: vec![],
+            attached_policies: vec![],
+            inline_policies: vec![InlinePolicy {
+                name: "dns".into(),
+                document: json!({"Version": "2012-10-17", "Statement": [{
+                    "Effect": "Allow",
+                    "Action": "route53:Change*",
+                    "Resource": "arn:aws:route53:::hostedzone/Z0EXAMPLECORPAPP"}]}),
+            }],
+            permissions_boundary: None,
+        });
+        // A Deny on the role takes it off the list.
+        let role = iam
+            .roles
+            .iter_mut()
+            .find(|r| r.name == "CorpSSO-Developers")
+            .expect("role");
+        role.inline_policies.push(InlinePolicy {
+            name: "no-dns".into(),
+            document: json!({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Deny", "Action": "route53:*", "Resource": "*"}]}),
+        });
+        let r = t.eval(&inv, CHANGE_ACCESS);
+        assert_eq!(names(&r), vec!["user/external-dns", "group/Developers"]);
+        assert_eq!(
+            r.findings[0].detail,
+            msg(
+                CHANGE_ACCESS,
+                "may",
+                &[("zones", "example-corp.app"), ("via", "inline dns")]
+            )
+        );
+        // Guided: steps, no plan.
+        assert!(
+            crate::checks::item(CHANGE_ACCESS)
+                .expect("item")
+                .has_steps()
+        );
+
+        // No zones: nothing to protect.
+        inv.route53.ready_mut().expect("route53").zones.clear();
+        let r = t.eval(&inv, CHANGE_ACCESS);
+        assert_eq!(r.status, Status::Pass);
+        assert_eq!(r.summary, msg(CHANGE_ACCESS, "none", &[]));
     }
 }

@@ -36,6 +36,23 @@ pub const TIGHTEN_INPUTS: &[InputSpec] = &[
     },
 ];
 
+/// elb.security-groups: the same choice, revoke first (a port no listener
+/// serves needs no network admitted at all).
+pub const REVOKE_FIRST_INPUTS: &[InputSpec] = &[
+    InputSpec {
+        name: "action",
+        kind: InputKind::Choice {
+            options: &["revoke", "tighten"],
+        },
+        default: Some("revoke"),
+    },
+    InputSpec {
+        name: "cidr",
+        kind: InputKind::Cidrs,
+        default: None,
+    },
+];
+
 /// ec2.security-group-documentation: the `Purpose` tag's value.
 pub const PURPOSE_INPUTS: &[InputSpec] = &[InputSpec {
     name: "purpose",
@@ -57,13 +74,20 @@ pub enum Tighten {
 }
 
 impl Tighten {
-    /// Read `action` and `cidr` as [`TIGHTEN_INPUTS`] declares them.
-    pub fn from_inputs(req: &Inputs) -> Result<Tighten, PlanError> {
-        let action = req.get(&TIGHTEN_INPUTS[0])?;
+    /// Read `action` and `cidr` as `specs` ([`TIGHTEN_INPUTS`] or
+    /// [`REVOKE_FIRST_INPUTS`]) declare them.
+    pub fn from_inputs(req: &Inputs, specs: &[InputSpec]) -> Result<Tighten, PlanError> {
+        let spec = |name: &str| {
+            specs
+                .iter()
+                .find(|s| s.name == name)
+                .ok_or_else(|| PlanError::Invalid(format!("no input named {name}")))
+        };
+        let action = req.get(spec("action")?)?;
         if action == "revoke" {
             return Ok(Tighten::Revoke);
         }
-        let cidrs = req.get(&TIGHTEN_INPUTS[1])?;
+        let cidrs = req.get(spec("cidr")?)?;
         Ok(Tighten::To(cidrs.split(',').map(str::to_string).collect()))
     }
 }
@@ -160,15 +184,29 @@ pub fn open_admin_ports(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft,
             }
         }
     }
+    tighten_each(inv, &targets, req, OPEN_ADMIN_PORTS, TIGHTEN_INPUTS)
+}
+
+/// Tighten or revoke each of `targets` as `action` and `cidr` say
+/// (as `specs` declares them): the plan of every item whose findings are
+/// open rules. The warnings are `item`'s own, and its `many_rules` message
+/// when the plan changes more than one rule.
+pub fn tighten_each(
+    inv: &Inventory,
+    targets: &[SgRuleRef],
+    req: &Inputs,
+    item: &str,
+    specs: &[InputSpec],
+) -> Result<Draft, PlanError> {
     if targets.is_empty() {
         return Err(nothing());
     }
-    let what = Tighten::from_inputs(req)?;
+    let what = Tighten::from_inputs(req, specs)?;
     // Each rule is planned against the state the earlier ones leave, so two
     // open rules on the same ports (IPv4 and IPv6) do not both add a block.
     let mut scratch = inv.clone();
     let mut ops = vec![];
-    for t in &targets {
+    for t in targets {
         let d = tighten(&scratch, t, &what)?;
         for op in &d.ops {
             scratch
@@ -177,10 +215,10 @@ pub fn open_admin_ports(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft,
         }
         ops.extend(d.ops);
     }
-    let mut warnings = item_warning(OPEN_ADMIN_PORTS);
+    let mut warnings = item_warning(item);
     if targets.len() > 1 {
         warnings.push(msg(
-            OPEN_ADMIN_PORTS,
+            item,
             "many_rules",
             &[("count", &targets.len().to_string())],
         ));

@@ -5,12 +5,13 @@
 use super::{Draft, Inputs, Op, PlanError, WorkloadsOp};
 use crate::checks::Ctx;
 use crate::checks::elb::{
-    HTTPS_LISTENERS, TLS_POLICY, classic_resource, listener_resource, outdated_listeners,
-    plain_http_listeners, replacement_policy,
+    HTTPS_LISTENERS, SECURITY_GROUPS, TLS_POLICY, classic_resource, listener_resource,
+    open_lb_rules, outdated_listeners, plain_http_listeners, replacement_policy,
 };
 use crate::checks::other::{INSPECTOR, inspector_resource};
 use crate::checks::rds::{
-    PUBLIC_INSTANCES, PUBLIC_SNAPSHOTS, instance_resource, snapshot_resource,
+    OPEN_SECURITY_GROUPS, PUBLIC_INSTANCES, PUBLIC_SNAPSHOTS, instance_resource, open_db_rules,
+    snapshot_resource,
 };
 use crate::checks::route53::{
     MX_RECORDS, NEW_RECORD_TTL, NO_MAIL_SPF, NULL_MX, RECEIVES_MAIL, SENDS_MAIL, SPF, SPF_RECORDS,
@@ -47,6 +48,68 @@ fn draft(id: &str, ops: Vec<Op>) -> Result<Draft, PlanError> {
         ops,
         warnings: item_warning(id),
     })
+}
+
+// ---------------------------------------------------------------------------
+// Security groups of RDS instances and load balancers
+
+/// The selected rules: a rule's finding, or its group (`sg/…`) to take all
+/// of that group's.
+fn selected_rules(
+    rules: Vec<crate::checks::ec2::UsedRule>,
+    req: &Inputs,
+) -> Vec<crate::inventory::SgRuleRef> {
+    rules
+        .into_iter()
+        .filter(|u| {
+            req.wants(&u.resource())
+                || req
+                    .resources
+                    .iter()
+                    .any(|x| *x == crate::checks::ec2::group_resource(&u.region, u.group))
+        })
+        .map(|u| u.rule_ref)
+        .collect()
+}
+
+/// rds.open-security-groups: tighten or revoke each selected open rule of a
+/// DB instance's group, as ec2.open-admin-ports does.
+pub fn rds_open_security_groups(
+    inv: &Inventory,
+    _: &Ctx,
+    req: &Inputs,
+) -> Result<Draft, PlanError> {
+    let rds = inv.rds.ready().ok_or(PlanError::NotReady(PartId::Rds))?;
+    let net = inv
+        .ec2_network
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::Ec2Network))?;
+    let targets = selected_rules(open_db_rules(&rds.regions, net), req);
+    super::ec2::tighten_each(
+        inv,
+        &targets,
+        req,
+        OPEN_SECURITY_GROUPS,
+        super::ec2::TIGHTEN_INPUTS,
+    )
+}
+
+/// elb.security-groups: tighten or revoke each selected rule that opens a
+/// load balancer's group beyond its listener ports.
+pub fn elb_security_groups(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
+    let elb = inv.elb.ready().ok_or(PlanError::NotReady(PartId::Elb))?;
+    let net = inv
+        .ec2_network
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::Ec2Network))?;
+    let targets = selected_rules(open_lb_rules(&elb.regions, net), req);
+    super::ec2::tighten_each(
+        inv,
+        &targets,
+        req,
+        SECURITY_GROUPS,
+        super::ec2::REVOKE_FIRST_INPUTS,
+    )
 }
 
 // ---------------------------------------------------------------------------
