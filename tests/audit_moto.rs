@@ -488,7 +488,10 @@ fn log_validation_sns_and_tamper_protection() {
     };
     assert_eq!(
         attached(),
-        vec!["ProtectCloudTrail".to_string(), "ProtectCloudTrail".to_string()]
+        vec![
+            "ProtectCloudTrail".to_string(),
+            "ProtectCloudTrail".to_string()
+        ]
     );
     for id in [
         "cloudtrail.log-validation",

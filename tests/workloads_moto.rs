@@ -552,3 +552,202 @@ fn inspector_enable_and_undo() {
         },
     );
 }
+
+/// A group's inbound rules as sorted `proto from-to cidr` lines.
+async fn ingress(ep: &str, region: &str, group: &str) -> Vec<String> {
+    use aws_sdk_ec2::types::Filter;
+    let out = seed::ec2(ep, region)
+        .describe_security_groups()
+        .filters(Filter::builder().name("group-name").values(group).build())
+        .send()
+        .await
+        .expect("groups");
+    let mut v = vec![];
+    for g in out.security_groups() {
+        for p in g.ip_permissions() {
+            let head = format!(
+                "{} {}-{}",
+                p.ip_protocol().unwrap_or("?"),
+                p.from_port().unwrap_or(-1),
+                p.to_port().unwrap_or(-1)
+            );
+            for r in p.ip_ranges() {
+                v.push(format!("{head} {}", r.cidr_ip().unwrap_or("?")));
+            }
+            for r in p.ipv6_ranges() {
+                v.push(format!("{head} {}", r.cidr_ipv6().unwrap_or("?")));
+            }
+        }
+    }
+    v.sort();
+    v
+}
+
+async fn group_vpc(ep: &str, region: &str, group: &str) -> String {
+    use aws_sdk_ec2::types::Filter;
+    seed::ec2(ep, region)
+        .describe_security_groups()
+        .filters(Filter::builder().name("group-name").values(group).build())
+        .send()
+        .await
+        .expect("groups")
+        .security_groups()
+        .first()
+        .and_then(|g| g.vpc_id().map(str::to_string))
+        .expect("vpc")
+}
+
+#[test]
+fn open_groups_of_databases_and_load_balancers_round_trip() {
+    let moto = Moto::start();
+    let state = temp_state_dir();
+    let ep = moto.endpoint.as_str();
+    let st = state.path();
+    let vpc = block_on(async {
+        seed::seed_alb(ep, US, ALB).await;
+        seed::open_db(ep, US).await
+    });
+
+    // The database's group: tighten 5432 from the internet to one network;
+    // the 10.0.0.0/8 range of the same rule stays.
+    let rule = format!(
+        "sg-rule/{US}/{vpc}/{}/tcp:5432/0.0.0.0/0",
+        seed::OPEN_DB_GROUP
+    );
+    let scan = scan_item(ep, st, &[US], "rds.open-security-groups");
+    let f = finding(&scan, &rule).unwrap_or_else(|| panic!("{scan}"));
+    assert!(
+        f["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains(seed::OPEN_DB)),
+        "{f}"
+    );
+    round_trip(
+        ep,
+        st,
+        "rds.open-security-groups",
+        &rule,
+        &["cidr=192.168.10.0/24"],
+        || block_on(ingress(ep, US, seed::OPEN_DB_GROUP)),
+        |rules| {
+            assert_eq!(
+                rules,
+                &vec![
+                    "tcp 5432-5432 10.0.0.0/8".to_string(),
+                    "tcp 5432-5432 192.168.10.0/24".to_string(),
+                ]
+            )
+        },
+    );
+
+    // The load balancer's group: 8443 is no listener's port; revoke is the
+    // default, and the listener ports stay open.
+    let lb_group = format!("{ALB}-lb");
+    let lb_vpc = block_on(group_vpc(ep, US, &lb_group));
+    let rule = format!("sg-rule/{US}/{lb_vpc}/{lb_group}/tcp:8443/0.0.0.0/0");
+    let scan = scan_item(ep, st, &[US], "elb.security-groups");
+    let names: Vec<&str> = scan["findings"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|f| f["resource"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(names, vec![rule.as_str()], "{scan}");
+    round_trip(
+        ep,
+        st,
+        "elb.security-groups",
+        &rule,
+        &[],
+        || block_on(ingress(ep, US, &lb_group)),
+        |rules| {
+            assert_eq!(
+                rules,
+                &vec![
+                    "tcp 443-443 0.0.0.0/0".to_string(),
+                    "tcp 80-80 0.0.0.0/0".to_string(),
+                ]
+            )
+        },
+    );
+}
+
+async fn connection_alarms(ep: &str, region: &str) -> Vec<(String, Vec<String>, f64)> {
+    let out = support::seed_audit::cloudwatch(ep, region)
+        .describe_alarms()
+        .send()
+        .await
+        .expect("alarms");
+    out.metric_alarms()
+        .iter()
+        .filter(|a| a.metric_name() == Some("DatabaseConnections"))
+        .map(|a| {
+            (
+                a.alarm_name().unwrap_or_default().to_string(),
+                a.dimensions()
+                    .iter()
+                    .map(|d| {
+                        format!(
+                            "{}={}",
+                            d.name().unwrap_or_default(),
+                            d.value().unwrap_or_default()
+                        )
+                    })
+                    .collect(),
+                a.threshold().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn database_connection_alarm_round_trip_and_dns_change_access() {
+    let moto = Moto::start();
+    let state = temp_state_dir();
+    let ep = moto.endpoint.as_str();
+    let st = state.path();
+    block_on(async {
+        seed::open_db(ep, US).await;
+        seed::seed_zone(ep).await;
+        seed::dns_user(ep).await;
+    });
+
+    round_trip(
+        ep,
+        st,
+        "cloudwatch.rds-connection-alarms",
+        &format!("db/{US}/{}", seed::OPEN_DB),
+        &["connections=120", "email=dba@example.com"],
+        || block_on(connection_alarms(ep, US)),
+        |alarms| {
+            assert_eq!(
+                alarms,
+                &vec![(
+                    format!("moat-rds-connections-{}", seed::OPEN_DB),
+                    vec![format!("DBInstanceIdentifier={}", seed::OPEN_DB)],
+                    120.0
+                )]
+            )
+        },
+    );
+
+    // route53.change-access is guided: the user with the inline policy is
+    // named, with the zone and the policy; the administrator moat runs as
+    // is not.
+    let scan = scan_item(ep, st, &[US], "route53.change-access");
+    assert_eq!(scan["status"], "fail", "{scan}");
+    let names: Vec<&str> = scan["findings"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|f| f["resource"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(names, vec![format!("user/{}", seed::DNS_USER).as_str()]);
+    let detail = scan["findings"][0]["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains(ZONE) && detail.contains("manage-dns"),
+        "{detail}"
+    );
+    let o = run_moat(
+        ep,
+        st,
+        &["--region", US, "apply", "route53.change-access", "--yes"],
+    );
+    assert!(output_text(&o).contains("Steps"), "{}", output_text(&o));
+}

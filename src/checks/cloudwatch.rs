@@ -2,8 +2,8 @@
 //! region with billing metrics) and alarms on security events found in the
 //! CloudTrail log group (the CIS monitoring controls).
 //!
-//! `cloudwatch.rds-connection-alarms` is built elsewhere on the same generic
-//! alarm ops ([`crate::plan::AuditOp::PutMetricAlarm`]).
+//! `cloudwatch.rds-connection-alarms` watches each RDS instance's
+//! connection count, in the instance's own region.
 
 use super::cloudtrail::trails;
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
@@ -16,6 +16,12 @@ use crate::plan::audit as plans;
 
 pub const BILLING_ALARMS: &str = "cloudwatch.billing-alarms";
 pub const SECURITY_EVENT_ALARMS: &str = "cloudwatch.security-event-alarms";
+pub const RDS_CONNECTION_ALARMS: &str = "cloudwatch.rds-connection-alarms";
+
+/// The metric cloudwatch.rds-connection-alarms watches.
+pub const RDS_NAMESPACE: &str = "AWS/RDS";
+pub const RDS_CONNECTIONS_METRIC: &str = "DatabaseConnections";
+pub const RDS_DIMENSION: &str = "DBInstanceIdentifier";
 
 /// Billing metrics exist only in this region.
 pub const BILLING_REGION: &str = "us-east-1";
@@ -64,7 +70,97 @@ pub const ITEMS: &[ItemDef] = &[
         fix: Fix::Plan(plans::security_event_alarms),
         inputs: plans::SECURITY_INPUTS,
     },
+    ItemDef {
+        id: RDS_CONNECTION_ALARMS,
+        section: "cloudwatch",
+        needs: &[PartId::Rds, PartId::MetricAlarms, PartId::SnsTopics],
+        cis: &[],
+        security_hub: &[],
+        check: rds_connection_alarms,
+        fix: Fix::Plan(plans::rds_connection_alarms),
+        inputs: plans::RDS_ALARM_INPUTS,
+    },
 ];
+
+/// The alarm with an action that watches the connections of DB instance
+/// `id` (among one region's alarms).
+pub fn connection_alarm<'a>(alarms: &'a [MetricAlarm], id: &str) -> Option<&'a MetricAlarm> {
+    alarms.iter().find(|a| {
+        a.namespace == RDS_NAMESPACE
+            && a.metric_name == RDS_CONNECTIONS_METRIC
+            && !a.alarm_actions.is_empty()
+            && a.dimensions
+                .iter()
+                .any(|d| d.name == RDS_DIMENSION && d.value == id)
+    })
+}
+
+fn rds_connection_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
+    use super::rds::{each_region, in_region, instance_resource, outcome};
+    let Some(rds) = inv.rds.ready() else {
+        return Outcome::pass(String::new());
+    };
+    let mut findings = vec![];
+    let mut total = 0usize;
+    each_region(
+        &rds.regions,
+        Some(crate::inventory::RegionScope::Rds),
+        &mut findings,
+        |region, r, out| {
+            total += r.instances.len();
+            if r.instances.is_empty() {
+                return;
+            }
+            if let Some(e) = regional_error(&inv.metric_alarms, region) {
+                out.push(super::rds::region_error(
+                    ResourceRef::Workloads(crate::inventory::WorkloadsRef::Region {
+                        scope: crate::inventory::RegionScope::Rds,
+                        region: region.to_string(),
+                    })
+                    .to_string(),
+                    region,
+                    e,
+                ));
+                return;
+            }
+            let alarms = regional(&inv.metric_alarms, region)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            for i in &r.instances {
+                if connection_alarm(alarms, &i.id).is_none() {
+                    out.push(in_region(
+                        Finding::fail(
+                            instance_resource(region, i),
+                            msg(
+                                RDS_CONNECTION_ALARMS,
+                                "missing",
+                                &[("name", &i.id), ("region", region)],
+                            ),
+                        ),
+                        region,
+                    ));
+                }
+            }
+        },
+    );
+    if total == 0 && findings.is_empty() {
+        return Outcome::pass(msg(RDS_CONNECTION_ALARMS, "none", &[]));
+    }
+    let bad = findings.iter().filter(|f| f.status == Status::Fail).count();
+    outcome(
+        findings,
+        msg(
+            RDS_CONNECTION_ALARMS,
+            "pass",
+            &[("count", &total.to_string())],
+        ),
+        msg(
+            RDS_CONNECTION_ALARMS,
+            "fail",
+            &[("count", &bad.to_string())],
+        ),
+    )
+}
 
 /// One security event to watch: the slug names moat's filter and alarm
 /// (`moat-cis-<slug>`), the metric is `<metric>` in [`SECURITY_NAMESPACE`].
@@ -324,4 +420,127 @@ fn security_event_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
             &[("group", &group), ("count", &count), ("total", &total)],
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::other::testkit::*;
+    use crate::inventory::{Fetched, PartError};
+    use crate::plan::{AuditOp, Inputs, Op, PlanError};
+
+    fn alarms_of(plan: &crate::plan::Plan) -> Vec<(String, MetricAlarm)> {
+        plan.ops()
+            .filter_map(|o| match o {
+                Op::Audit(AuditOp::PutMetricAlarm { region, alarm }) => {
+                    Some((region.clone(), (**alarm).clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rds_connection_alarms_per_instance_in_its_region() {
+        let t = T::new();
+        let inv = crate::collect::demo::demo_inventory().expect("demo inventory");
+        let r = t.eval(&inv, RDS_CONNECTION_ALARMS);
+        assert_eq!(r.status, Status::Fail);
+        let names: Vec<&str> = r.findings.iter().map(|f| f.resource.as_str()).collect();
+        // example-corp-app-db has one (with an action) already.
+        assert_eq!(
+            names,
+            vec![
+                "db/eu-west-1/example-corp-eu-orders",
+                "db/us-east-1/example-corp-legacy-mysql",
+                "db/us-east-1/example-corp-reports-1",
+            ]
+        );
+
+        // Inputs are checked: both are needed, the count is a whole number.
+        let missing = t.plan(&inv, RDS_CONNECTION_ALARMS, &Inputs::default());
+        assert!(
+            matches!(&missing, Err(PlanError::Input { name, .. }) if name == "connections"),
+            "{missing:?}"
+        );
+        let bad = Inputs::default()
+            .with("connections", "lots")
+            .with("email", "db@example.com");
+        assert!(matches!(
+            t.plan(&inv, RDS_CONNECTION_ALARMS, &bad),
+            Err(PlanError::Input { name, .. }) if name == "connections"
+        ));
+
+        // One instance: its alarm, in its region, on its own dimension.
+        let one = Inputs {
+            resources: vec!["db/eu-west-1/example-corp-eu-orders".into()],
+            ..Inputs::default()
+        }
+        .with("connections", "150")
+        .with("email", "db@example.com");
+        let plan = t.plan(&inv, RDS_CONNECTION_ALARMS, &one).expect("plan");
+        let alarms = alarms_of(&plan);
+        assert_eq!(alarms.len(), 1);
+        let (region, a) = &alarms[0];
+        assert_eq!(region, EU);
+        assert_eq!(a.name, "moat-rds-connections-example-corp-eu-orders");
+        assert_eq!(
+            (a.namespace.as_str(), a.metric_name.as_str()),
+            (RDS_NAMESPACE, RDS_CONNECTIONS_METRIC)
+        );
+        assert_eq!(a.dimensions.len(), 1);
+        assert_eq!(a.dimensions[0].value, "example-corp-eu-orders");
+        assert_eq!(a.threshold.0, 150.0);
+        assert_eq!(
+            a.alarm_actions,
+            vec![format!("arn:aws:sns:{EU}:{ACCOUNT}:moat-rds-alarms")]
+        );
+        // All of them: a topic per region, and the item passes afterwards.
+        let all = Inputs::default()
+            .with("connections", "150")
+            .with("email", "db@example.com");
+        let after = t.fix(&inv, RDS_CONNECTION_ALARMS, &all);
+        assert_eq!(t.status(&after, RDS_CONNECTION_ALARMS), Status::Pass);
+        let plan = t.plan(&inv, RDS_CONNECTION_ALARMS, &all).expect("plan");
+        let topics = plan
+            .ops()
+            .filter(|o| matches!(o, Op::Audit(AuditOp::CreateSnsTopic { .. })))
+            .count();
+        assert_eq!(topics, 2);
+        assert!(matches!(
+            t.plan(&after, RDS_CONNECTION_ALARMS, &all),
+            Err(PlanError::NothingToDo(_))
+        ));
+    }
+
+    #[test]
+    fn rds_connection_alarms_unreadable_alarms_are_an_error_of_their_region() {
+        let t = T::new();
+        let mut inv = crate::collect::demo::demo_inventory().expect("demo inventory");
+        if let Some(a) = inv.metric_alarms.ready_mut() {
+            a.insert(
+                EU.into(),
+                Fetched::Error(PartError::new(
+                    "cloudwatch:DescribeAlarms",
+                    Some("AccessDenied".into()),
+                    "denied",
+                )),
+            );
+        }
+        let r = t.eval(&inv, RDS_CONNECTION_ALARMS);
+        assert_eq!(r.status, Status::Fail);
+        let err: Vec<&Finding> = r
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::Error)
+            .collect();
+        assert_eq!(err.len(), 1, "{r:?}");
+        assert_eq!(err[0].region.as_deref(), Some(EU));
+        // The plan leaves that region alone.
+        let all = Inputs::default()
+            .with("connections", "150")
+            .with("email", "db@example.com");
+        let plan = t.plan(&inv, RDS_CONNECTION_ALARMS, &all).expect("plan");
+        assert!(alarms_of(&plan).iter().all(|(r, _)| r == US));
+    }
 }

@@ -12,7 +12,8 @@ use crate::checks::cloudtrail::{
     cloudtrail_can_write, offenders, over_broad, trail_buckets, trail_resource,
 };
 use crate::checks::cloudwatch::{
-    BILLING_ALARMS, BILLING_REGION, SECURITY_EVENT_ALARMS, SECURITY_EVENTS, SECURITY_NAMESPACE,
+    BILLING_ALARMS, BILLING_REGION, RDS_CONNECTION_ALARMS, RDS_CONNECTIONS_METRIC, RDS_DIMENSION,
+    RDS_NAMESPACE, SECURITY_EVENT_ALARMS, SECURITY_EVENTS, SECURITY_NAMESPACE, connection_alarm,
     event_state, watched_trail,
 };
 use crate::guide::msg;
@@ -60,6 +61,24 @@ pub const SECURITY_INPUTS: &[InputSpec] = &[InputSpec {
     default: None,
 }];
 
+/// cloudwatch.rds-connection-alarms: the connection count above which the
+/// alarm fires, and who gets it.
+pub const RDS_ALARM_INPUTS: &[InputSpec] = &[
+    InputSpec {
+        name: "connections",
+        kind: InputKind::Int {
+            min: 1,
+            max: 100_000,
+        },
+        default: None,
+    },
+    InputSpec {
+        name: "email",
+        kind: InputKind::Email,
+        default: None,
+    },
+];
+
 /// The trail moat creates.
 pub const TRAIL_NAME: &str = "moat-multi-region";
 /// The managed policy that denies tampering with trails.
@@ -69,6 +88,7 @@ pub const TRAIL_KEY_ALIAS: &str = "alias/moat-cloudtrail";
 pub const TRAIL_TOPIC: &str = "moat-cloudtrail-notifications";
 pub const BILLING_TOPIC: &str = "moat-billing-alarms";
 pub const SECURITY_TOPIC: &str = "moat-security-alarms";
+pub const RDS_TOPIC: &str = "moat-rds-alarms";
 pub const GLACIER_RULE: &str = "moat-archive-cloudtrail-logs";
 /// How much above the usual bill the second billing alarm fires.
 pub const BILLING_MARGIN: f64 = 1.15;
@@ -980,6 +1000,96 @@ pub fn security_event_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
         }));
     }
     let mut warnings = guide_warning(SECURITY_EVENT_ALARMS);
+    warnings.push(msg(BILLING_ALARMS, "pending", &[("email", &email)]));
+    done(ops, warnings)
+}
+
+// ---------------------------------------------------------------------------
+// cloudwatch.rds-connection-alarms
+
+/// The name of moat's connection alarm for a DB instance.
+pub fn connection_alarm_name(id: &str) -> String {
+    format!("moat-rds-connections-{id}")
+}
+
+/// One alarm per selected DB instance without one, in the instance's region,
+/// on its maximum `DatabaseConnections` over five minutes, notifying an
+/// e-mail topic in that region (created when missing).
+pub fn rds_connection_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
+    let rds = inv.rds.ready().ok_or(PlanError::NotReady(PartId::Rds))?;
+    inv.metric_alarms
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::MetricAlarms))?;
+    inv.sns_topics
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::SnsTopics))?;
+    let account = account(inv)?;
+    let mut targets: Vec<(&str, &str)> = vec![];
+    for (region, r) in &rds.regions {
+        // A region whose instances or alarms could not be read is not planned.
+        let Fetched::Ready(r) = r else { continue };
+        if crate::inventory::regional_error(&inv.metric_alarms, region).is_some() {
+            continue;
+        }
+        let alarms = regional(&inv.metric_alarms, region)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        for i in &r.instances {
+            if connection_alarm(alarms, &i.id).is_none()
+                && req.wants(&crate::checks::rds::instance_resource(region, i))
+            {
+                targets.push((region.as_str(), i.id.as_str()));
+            }
+        }
+    }
+    if targets.is_empty() {
+        return Err(nothing());
+    }
+    let connections: f64 =
+        req.get(&RDS_ALARM_INPUTS[0])?
+            .parse()
+            .map_err(|_| PlanError::Input {
+                name: "connections".into(),
+                message: "not a whole number".into(),
+            })?;
+    let email = req.get(&RDS_ALARM_INPUTS[1])?;
+    let mut ops = vec![];
+    let mut topic_region: Option<&str> = None;
+    let mut arn = String::new();
+    for (region, id) in targets {
+        if topic_region != Some(region) {
+            let (topic_ops, a) = alarm_topic(inv, region, &account, RDS_TOPIC, &email);
+            ops.extend(topic_ops);
+            arn = a;
+            topic_region = Some(region);
+        }
+        let limit = format!("{connections}");
+        ops.push(a(AuditOp::PutMetricAlarm {
+            region: region.into(),
+            alarm: Box::new(MetricAlarm {
+                name: connection_alarm_name(id),
+                description: Some(msg(
+                    RDS_CONNECTION_ALARMS,
+                    "alarm_description",
+                    &[("name", id), ("connections", &limit)],
+                )),
+                namespace: RDS_NAMESPACE.into(),
+                metric_name: RDS_CONNECTIONS_METRIC.into(),
+                dimensions: vec![Dimension {
+                    name: RDS_DIMENSION.into(),
+                    value: id.into(),
+                }],
+                statistic: "Maximum".into(),
+                period: 300,
+                evaluation_periods: 1,
+                threshold: Threshold(connections),
+                comparison_operator: "GreaterThanThreshold".into(),
+                alarm_actions: vec![arn.clone()],
+                treat_missing_data: Some("notBreaching".into()),
+            }),
+        }));
+    }
+    let mut warnings = guide_warning(RDS_CONNECTION_ALARMS);
     warnings.push(msg(BILLING_ALARMS, "pending", &[("email", &email)]));
     done(ops, warnings)
 }

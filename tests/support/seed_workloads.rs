@@ -15,6 +15,12 @@ pub const PUBLIC_SNAPSHOT: &str = "seeded-public-snap";
 pub const PUBLIC_CLUSTER: &str = "seeded-cluster";
 pub const PUBLIC_CLUSTER_SNAPSHOT: &str = "seeded-cluster-snap";
 pub const PARTNER: &str = "444455556666";
+/// A DB instance whose security group admits PostgreSQL from the internet.
+pub const OPEN_DB: &str = "seeded-open-db";
+/// Its group (in the default VPC).
+pub const OPEN_DB_GROUP: &str = "seeded-db-open";
+/// A user whose inline policy may change every zone's records.
+pub const DNS_USER: &str = "dns-bot";
 /// A public zone whose apex holds a verification token and no SPF or MX.
 pub const ZONE: &str = "seeded-example.com";
 pub const TOKEN: &str = "\"google-site-verification=seeded123\"";
@@ -92,6 +98,86 @@ pub async fn public_db(ep: &str, region: &str, id: &str) {
         .send()
         .await
         .expect("db instance");
+}
+
+/// [`OPEN_DB`] in [`OPEN_DB_GROUP`], which admits 5432 from 0.0.0.0/0 and
+/// from 10.0.0.0/8. Returns the group's VPC.
+pub async fn open_db(ep: &str, region: &str) -> String {
+    use aws_sdk_ec2::types::{Filter, IpPermission, IpRange};
+    let ec2 = ec2(ep, region);
+    let vpc = ec2
+        .describe_vpcs()
+        .filters(Filter::builder().name("is-default").values("true").build())
+        .send()
+        .await
+        .expect("vpcs")
+        .vpcs()
+        .first()
+        .and_then(|v| v.vpc_id().map(str::to_string))
+        .expect("default vpc");
+    let sg = ec2
+        .create_security_group()
+        .group_name(OPEN_DB_GROUP)
+        .description("PostgreSQL for the seeded app")
+        .vpc_id(&vpc)
+        .send()
+        .await
+        .expect("db group")
+        .group_id()
+        .map(str::to_string)
+        .expect("group id");
+    let range = |c: &str| IpRange::builder().cidr_ip(c).build();
+    ec2.authorize_security_group_ingress()
+        .group_id(&sg)
+        .ip_permissions(
+            IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(5432)
+                .to_port(5432)
+                .ip_ranges(range("0.0.0.0/0"))
+                .ip_ranges(range("10.0.0.0/8"))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("db rule");
+    rds(ep, region)
+        .create_db_instance()
+        .db_instance_identifier(OPEN_DB)
+        .engine("postgres")
+        .db_instance_class("db.t3.micro")
+        .master_username("app")
+        .master_user_password("not-a-real-password-1")
+        .allocated_storage(20)
+        .vpc_security_group_ids(&sg)
+        .storage_encrypted(true)
+        .send()
+        .await
+        .expect("db instance");
+    vpc
+}
+
+/// [`DNS_USER`], whose inline policy may change any zone's records.
+pub async fn dns_user(ep: &str) {
+    let iam = iam(ep);
+    iam.create_user()
+        .user_name(DNS_USER)
+        .send()
+        .await
+        .expect("user");
+    iam.put_user_policy()
+        .user_name(DNS_USER)
+        .policy_name("manage-dns")
+        .policy_document(
+            serde_json::json!({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow",
+                 "Action": ["route53:ChangeResourceRecordSets", "route53:List*"],
+                 "Resource": "*"}]})
+            .to_string(),
+        )
+        .send()
+        .await
+        .expect("policy");
 }
 
 /// The RDS resources: a public instance, a public snapshot shared with a
@@ -224,6 +310,26 @@ pub async fn seed_alb(ep: &str, region: &str, name: &str) -> String {
         .group_id()
         .map(str::to_string)
         .expect("sg id");
+    // The listener ports, and a port no listener serves, open to the internet.
+    for port in [80, 443, 8443] {
+        ec2.authorize_security_group_ingress()
+            .group_id(&sg)
+            .ip_permissions(
+                aws_sdk_ec2::types::IpPermission::builder()
+                    .ip_protocol("tcp")
+                    .from_port(port)
+                    .to_port(port)
+                    .ip_ranges(
+                        aws_sdk_ec2::types::IpRange::builder()
+                            .cidr_ip("0.0.0.0/0")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("lb rule");
+    }
     let cert = iam(ep)
         .upload_server_certificate()
         .server_certificate_name(format!("{name}-cert"))
@@ -240,7 +346,7 @@ pub async fn seed_alb(ep: &str, region: &str, name: &str) -> String {
         .create_load_balancer()
         .name(name)
         .set_subnets(Some(subnets))
-        .security_groups(sg)
+        .security_groups(&sg)
         .scheme(LoadBalancerSchemeEnum::InternetFacing)
         .r#type(LoadBalancerTypeEnum::Application)
         .send()
@@ -347,7 +453,9 @@ pub async fn seed_classic(ep: &str, region: &str) {
 /// the ALB has no web ACL, so those items fail too.
 pub async fn seed_failing(ep: &str) {
     seed_rds(ep, "us-east-1").await;
+    open_db(ep, "us-east-1").await;
     seed_zone(ep).await;
+    dns_user(ep).await;
     seed_alb(ep, "us-east-1", ALB).await;
     seed_classic(ep, "us-east-1").await;
 }

@@ -365,9 +365,9 @@ impl AwsBackend {
     // -- SNS
 
     pub(super) async fn collect_sns_topics(&self) -> Result<Regional<Topic>, CallError> {
-        // Billing alarms publish to topics in us-east-1 whatever the session's regions.
-        self.audit_per_region(&["us-east-1"], |r| async move { self.topics_in(&r).await })
-            .await
+        // Alarms publish to topics in their own region.
+        let regions = self.alarm_regions().await?;
+        Ok(super::in_regions(regions, |r| async move { self.topics_in(&r).await }).await)
     }
 
     async fn topics_in(&self, region: &str) -> Result<Vec<Topic>, CallError> {
@@ -467,10 +467,20 @@ impl AwsBackend {
 
     // -- CloudWatch alarms
 
+    /// Where alarms and their topics are read: the audit regions, us-east-1
+    /// (billing metrics exist only there) and every scanned region (an RDS
+    /// instance's alarm lives in the instance's region).
+    async fn alarm_regions(&self) -> Result<Vec<String>, CallError> {
+        let mut regions = self.audit_regions(&["us-east-1"]).await?;
+        regions.extend(self.regions().await?);
+        regions.sort();
+        regions.dedup();
+        Ok(regions)
+    }
+
     pub(super) async fn collect_metric_alarms(&self) -> Result<Regional<MetricAlarm>, CallError> {
-        // Billing metrics exist only in us-east-1: always read it.
-        self.audit_per_region(&["us-east-1"], |r| async move { self.alarms_in(&r).await })
-            .await
+        let regions = self.alarm_regions().await?;
+        Ok(super::in_regions(regions, |r| async move { self.alarms_in(&r).await }).await)
     }
 
     async fn alarms_in(&self, region: &str) -> Result<Vec<MetricAlarm>, CallError> {
