@@ -139,8 +139,11 @@ fn bench(c: &mut Criterion) {
 }
 
 /// The demo account with `n` more buckets, each failing several S3 items
-/// (a copy of the demo's public website bucket under a new name).
+/// (a copy of the demo's public website bucket under a new name), and `n`
+/// more security group rules open to the internet (`n / 4` groups of four
+/// rules in us-east-1), each a finding of ec2.open-admin-ports.
 fn large(n: usize) -> moat::inventory::Inventory {
+    use moat::inventory::{SecurityGroup, SgRule, SgSource};
     let mut inv = demo_inventory().expect("demo inventory");
     if let Some(s3) = inv.s3.ready_mut() {
         let template = s3
@@ -155,55 +158,124 @@ fn large(n: usize) -> moat::inventory::Inventory {
             s3.buckets.push(b);
         }
     }
+    if let Some(net) = inv
+        .ec2_network
+        .ready_mut()
+        .and_then(|n| n.region_mut("us-east-1"))
+    {
+        for g in 0..n / 4 {
+            let ingress = [22, 3389, 5432, 8080]
+                .into_iter()
+                .map(|port| SgRule {
+                    protocol: "tcp".into(),
+                    from_port: Some(port),
+                    to_port: Some(port),
+                    source: SgSource::Ipv4("0.0.0.0/0".into()),
+                    description: None,
+                })
+                .collect();
+            net.security_groups.push(SecurityGroup {
+                id: format!("sg-bulk{g:012}"),
+                name: format!("bulk-group-{g:05}"),
+                vpc_id: "vpc-0a1b2c3d4e5f60718".into(),
+                description: "bulk".into(),
+                ingress,
+                egress: vec![],
+                tags: Default::default(),
+            });
+        }
+    }
     inv
 }
 
-/// A large account: does the UI stall? Loading (every item evaluated), the
-/// detail pane of an item with 10,000 failing buckets, and the preview of a
-/// plan over all of them.
-fn bench_large(c: &mut Criterion) {
-    const N: usize = 10_000;
-    let inv = large(N);
+fn loaded(inv: &moat::inventory::Inventory) -> Model {
     let now = "2026-11-29T00:00:00Z".parse().expect("fixed time");
-    let mut g = c.benchmark_group(format!("{N} buckets"));
-    g.sample_size(10);
-    g.bench_function("load and evaluate every item", |b| {
-        b.iter(|| {
-            let mut m = Model::new(
-                Mode::Demo,
-                Settings::default(),
-                Keymap::builtin().expect("keymap"),
-                now,
-            );
-            load_inventory(&mut m, black_box(&inv));
-            m
-        })
-    });
     let mut m = Model::new(
         Mode::Demo,
         Settings::default(),
         Keymap::builtin().expect("keymap"),
         now,
     );
-    load_inventory(&mut m, &inv);
-    select(&mut m, "s3.deny-insecure-transport");
-    let mut term = Terminal::new(TestBackend::new(W, H)).expect("terminal");
-    g.bench_function("render the detail of s3.deny-insecure-transport", |b| {
-        b.iter(|| {
-            term.draw(|f| view::render(f, black_box(&m))).expect("draw");
-        })
+    load_inventory(&mut m, inv);
+    m
+}
+
+/// A large account: does the UI stall? Everything here but the last bench
+/// runs on the UI task. Loading (every item evaluated), one part arriving
+/// (only the items that read it are re-evaluated), the detail pane of an
+/// item with 10,000 findings, and `p`: the UI task only hands the plan to a
+/// blocking thread; building and diffing it there is the last bench.
+fn bench_large(c: &mut Criterion) {
+    const N: usize = 10_000;
+    let inv = large(N);
+    let mut g = c.benchmark_group(format!("{N} buckets and {N} open rules"));
+    g.sample_size(10);
+    g.bench_function("load and evaluate every item", |b| {
+        b.iter(|| loaded(black_box(&inv)))
     });
+    let mut m = loaded(&inv);
+    for part in [
+        moat::inventory::PartId::Ec2Network,
+        moat::inventory::PartId::S3Buckets,
+    ] {
+        let value = inv.get(part).expect("the part");
+        g.bench_function(
+            format!("part {part:?} arrives (re-evaluate the items that read it)"),
+            |b| {
+                b.iter(|| {
+                    let generation = m.part_gen[&part];
+                    moat::tui::update::update(
+                        &mut m,
+                        Msg::Part {
+                            generation,
+                            part,
+                            result: Ok(value.clone()),
+                        },
+                    )
+                })
+            },
+        );
+    }
+    let mut term = Terminal::new(TestBackend::new(W, H)).expect("terminal");
+    for id in ["ec2.open-admin-ports", "s3.deny-insecure-transport"] {
+        select(&mut m, id);
+        m.focus = Focus::Detail;
+        let count = m.current().map(|(_, r)| r.findings.len()).unwrap_or(0);
+        assert!(count >= N, "{id} has {count} findings");
+        g.bench_function(
+            format!("render the detail of {id} ({count} findings)"),
+            |b| {
+                b.iter(|| {
+                    term.draw(|f| view::render(f, black_box(&m))).expect("draw");
+                })
+            },
+        );
+    }
     select(&mut m, "s3.bucket-public-access-block");
-    g.bench_function("plan and preview s3.bucket-public-access-block (p)", |b| {
+    g.bench_function("p on s3.bucket-public-access-block (UI task)", |b| {
         b.iter(|| {
-            update(&mut m, key('p'));
-            assert!(matches!(m.overlay, Some(Overlay::Preview(_))));
+            let effects = moat::tui::update::update(&mut m, key('p'));
+            assert!(matches!(m.overlay, Some(Overlay::Planning(_))));
             update(
                 &mut m,
                 Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
             );
+            effects
         })
     });
+    g.bench_function(
+        "plan and preview s3.bucket-public-access-block (blocking thread)",
+        |b| {
+            b.iter(|| {
+                update(&mut m, key('p'));
+                assert!(matches!(m.overlay, Some(Overlay::Preview(_))));
+                update(
+                    &mut m,
+                    Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+                );
+            })
+        },
+    );
     g.finish();
 }
 

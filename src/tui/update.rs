@@ -520,8 +520,9 @@ fn move_by(m: &mut Model, delta: i32) {
             }
         }
         Focus::Detail => {
-            let delta = delta.clamp(-10_000, 10_000);
-            m.detail_scroll = (m.detail_scroll as i32 + delta).clamp(0, 10_000) as u16;
+            let top = i32::from(u16::MAX);
+            m.detail_scroll =
+                (i32::from(m.detail_scroll) + delta.clamp(-top, top)).clamp(0, top) as u16;
         }
     }
 }

@@ -220,6 +220,8 @@ pub const ALL_INPUTS: &[&str] = &[
     "purpose=Seeded by the moat tests",
     "--input",
     "monthly=250",
+    "--input",
+    "connections=200",
 ];
 
 /// A public website bucket (public ACL, a public statement), an unversioned

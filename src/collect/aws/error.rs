@@ -96,6 +96,25 @@ const LOST_ANSWER_CODES: &[&str] = &[
     "ResourceNotFoundException",
     "PreconditionFailed",
     "InvalidIfMatchVersion",
+    // S3: a created bucket is already ours, a deleted one already gone.
+    "BucketAlreadyOwnedByYou",
+    "NoSuchBucket",
+    "NoSuchLifecycleConfiguration",
+    // EC2: a rule already authorized or revoked, a group or snapshot or flow
+    // log already created or deleted.
+    "InvalidPermission.Duplicate",
+    "InvalidPermission.NotFound",
+    "InvalidGroup.Duplicate",
+    "InvalidGroup.NotFound",
+    "InvalidSnapshot.NotFound",
+    "FlowLogAlreadyExists",
+    "InvalidFlowLogId.NotFound",
+    // CloudTrail, CloudWatch Logs, KMS.
+    "TrailAlreadyExistsException",
+    "TrailNotFoundException",
+    "ResourceAlreadyExistsException",
+    "AlreadyExistsException",
+    "NotFoundException",
 ];
 
 impl PartError {
@@ -272,6 +291,10 @@ mod tests {
         assert!(!e(Some("AccessDenied")).may_hide_an_applied_write());
         assert!(!e(Some("MalformedPolicyDocument")).may_hide_an_applied_write());
         assert!(!e(Some("LimitExceeded")).may_hide_an_applied_write());
+        // EC2 answers a retried authorize or revoke so.
+        assert!(e(Some("InvalidPermission.Duplicate")).may_hide_an_applied_write());
+        assert!(e(Some("InvalidPermission.NotFound")).may_hide_an_applied_write());
+        assert!(!e(Some("UnauthorizedOperation")).may_hide_an_applied_write());
     }
 
     #[test]

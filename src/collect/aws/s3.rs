@@ -430,8 +430,15 @@ impl AwsBackend {
             }),
             Op::DeleteBucket { bucket, region } => Box::pin(async move {
                 let request = self.s3(region).delete_bucket().bucket(bucket);
-                self.send_write(action, request.send()).await?;
-                Ok(())
+                match self.send_write(action, request.send()).await {
+                    // A log bucket moat created has since received logs:
+                    // they are kept, and so is the bucket.
+                    Err(mut e) if e.code.as_deref() == Some("BucketNotEmpty") => {
+                        e.message = crate::guide::msg("plan", "bucket_kept", &[("bucket", bucket)]);
+                        Err(e)
+                    }
+                    r => r.map(|_| ()),
+                }
             }),
             _ => Box::pin(async move {
                 Err(CallError::new(
