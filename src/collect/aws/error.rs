@@ -96,9 +96,10 @@ const LOST_ANSWER_CODES: &[&str] = &[
     "ResourceNotFoundException",
     "PreconditionFailed",
     "InvalidIfMatchVersion",
-    // S3: a created bucket is already ours, a deleted one already gone.
+    // S3: a created bucket is already ours; a deleted lifecycle already
+    // gone. (Not NoSuchBucket: it also answers a change to a bucket that was
+    // deleted by someone else, which must be reported as refused.)
     "BucketAlreadyOwnedByYou",
-    "NoSuchBucket",
     "NoSuchLifecycleConfiguration",
     // EC2: a rule already authorized or revoked, a group or snapshot or flow
     // log already created or deleted.
