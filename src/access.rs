@@ -83,6 +83,36 @@ pub struct Principal {
     pub direct: bool,
 }
 
+impl Principal {
+    /// Fold in what another resource's answer says about the same principal:
+    /// the actions and grants of both, direct if either is, conditional only
+    /// if both are.
+    pub fn absorb(&mut self, other: Principal) {
+        for a in other.actions {
+            if !self.actions.contains(&a) {
+                self.actions.push(a);
+            }
+        }
+        for v in other.via {
+            if !self.via.contains(&v) {
+                self.via.push(v);
+            }
+        }
+        self.direct |= other.direct;
+        self.conditional &= other.conditional;
+    }
+}
+
+/// A role AWS manages for one of its services: no policy can be attached
+/// to it, so findings leave it out.
+pub fn is_service_linked(iam: &Iam, kind: PrincipalKind, name: &str) -> bool {
+    kind == PrincipalKind::Role
+        && iam
+            .roles
+            .iter()
+            .any(|r| r.name == name && r.arn.contains(":role/aws-service-role/"))
+}
+
 impl fmt::Display for Principal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.kind.as_str(), self.name)

@@ -336,11 +336,6 @@ fn tamper_resources(inv: &Inventory) -> Vec<String> {
     vec![trail_arn("us-east-1", account, "any-trail")]
 }
 
-/// Roles AWS manages for its services: no policy can be attached to them.
-pub fn is_service_linked(arn: &str) -> bool {
-    arn.contains(":role/aws-service-role/")
-}
-
 /// Non-administrators that may call any of [`TAMPER_ACTIONS`] on any trail.
 pub fn offenders(inv: &Inventory) -> Vec<Offender> {
     let Some(iam) = inv.iam.ready() else {
@@ -349,14 +344,8 @@ pub fn offenders(inv: &Inventory) -> Vec<Offender> {
     let mut out: Vec<Offender> = vec![];
     for resource in tamper_resources(inv) {
         for p in access::who_can(iam, TAMPER_ACTIONS, &resource) {
-            if access::is_admin(iam, p.kind, &p.name) {
-                continue;
-            }
-            if p.kind == PrincipalKind::Role
-                && iam
-                    .roles
-                    .iter()
-                    .any(|r| r.name == p.name && is_service_linked(&r.arn))
+            if access::is_admin(iam, p.kind, &p.name)
+                || access::is_service_linked(iam, p.kind, &p.name)
             {
                 continue;
             }
@@ -364,20 +353,7 @@ pub fn offenders(inv: &Inventory) -> Vec<Offender> {
                 .iter_mut()
                 .find(|o| o.principal.kind == p.kind && o.principal.name == p.name)
             {
-                Some(o) => {
-                    for a in p.actions {
-                        if !o.principal.actions.contains(&a) {
-                            o.principal.actions.push(a);
-                        }
-                    }
-                    for v in p.via {
-                        if !o.principal.via.contains(&v) {
-                            o.principal.via.push(v);
-                        }
-                    }
-                    o.principal.direct |= p.direct;
-                    o.principal.conditional &= p.conditional;
-                }
+                Some(o) => o.principal.absorb(p),
                 None => out.push(Offender { principal: p }),
             }
         }

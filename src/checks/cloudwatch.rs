@@ -112,12 +112,8 @@ fn rds_connection_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
                 return;
             }
             if let Some(e) = regional_error(&inv.metric_alarms, region) {
-                out.push(super::rds::region_error(
-                    ResourceRef::Workloads(crate::inventory::WorkloadsRef::Region {
-                        scope: crate::inventory::RegionScope::Rds,
-                        region: region.to_string(),
-                    })
-                    .to_string(),
+                out.push(super::rds::scope_error(
+                    crate::inventory::RegionScope::Rds,
                     region,
                     e,
                 ));

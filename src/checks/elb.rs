@@ -215,14 +215,7 @@ fn security_groups(inv: &Inventory, _: &Ctx) -> Outcome {
             let n = r.load_balancers.len() + r.classic.len();
             total += n;
             if let (Some(e), true) = (network_error(net, region), n > 0) {
-                out.push(super::rds::region_error(
-                    res(WorkloadsRef::Region {
-                        scope: RegionScope::Elb,
-                        region: region.to_string(),
-                    }),
-                    region,
-                    e,
-                ));
+                out.push(super::rds::scope_error(RegionScope::Elb, region, e));
             }
         },
     );

@@ -97,6 +97,20 @@ pub(crate) fn region_error(
     }
 }
 
+/// The `error` finding of a region (`rds/REGION`, `elb/REGION`) whose data
+/// could not be read.
+pub(crate) fn scope_error(
+    scope: RegionScope,
+    region: &str,
+    e: &crate::inventory::PartError,
+) -> Finding {
+    let r = WorkloadsRef::Region {
+        scope,
+        region: region.to_string(),
+    };
+    region_error(res(r), region, e)
+}
+
 /// Visit every region's data; a failed region adds its `error` finding.
 pub(crate) fn each_region<'a, T>(
     regions: &'a ByRegion<T>,
@@ -243,14 +257,7 @@ fn open_security_groups(inv: &Inventory, _: &Ctx) -> Outcome {
         &mut findings,
         |region, r, out| {
             if let (Some(e), false) = (network_error(net, region), r.instances.is_empty()) {
-                out.push(region_error(
-                    res(WorkloadsRef::Region {
-                        scope: RegionScope::Rds,
-                        region: region.to_string(),
-                    }),
-                    region,
-                    e,
-                ));
+                out.push(scope_error(RegionScope::Rds, region, e));
             }
         },
     );

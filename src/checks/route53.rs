@@ -88,7 +88,7 @@ pub struct RecordChanger {
 /// service-linked roles) that may call [`CHANGE_ACTION`] on a hosted zone.
 /// A user who may only through a group is covered by the group's entry.
 pub fn record_changers(inv: &Inventory) -> Vec<RecordChanger> {
-    use crate::access::{PrincipalKind, is_admin, who_can};
+    use crate::access::{PrincipalKind, is_admin, is_service_linked, who_can};
     let (Some(iam), Some(r53)) = (inv.iam.ready(), inv.route53.ready()) else {
         return vec![];
     };
@@ -96,13 +96,8 @@ pub fn record_changers(inv: &Inventory) -> Vec<RecordChanger> {
     for z in &r53.zones {
         let arn = format!("arn:aws:route53:::hostedzone/{}", z.id);
         for p in who_can(iam, &[CHANGE_ACTION], &arn) {
-            let service_linked = p.kind == PrincipalKind::Role
-                && iam
-                    .roles
-                    .iter()
-                    .any(|r| r.name == p.name && super::cloudtrail::is_service_linked(&r.arn));
-            if service_linked
-                || (p.kind == PrincipalKind::User && !p.direct)
+            if (p.kind == PrincipalKind::User && !p.direct)
+                || is_service_linked(iam, p.kind, &p.name)
                 || is_admin(iam, p.kind, &p.name)
             {
                 continue;
@@ -116,12 +111,7 @@ pub fn record_changers(inv: &Inventory) -> Vec<RecordChanger> {
                     if !c.zones.contains(&domain) {
                         c.zones.push(domain);
                     }
-                    for v in p.via {
-                        if !c.principal.via.contains(&v) {
-                            c.principal.via.push(v);
-                        }
-                    }
-                    c.principal.conditional &= p.conditional;
+                    c.principal.absorb(p);
                 }
                 None => out.push(RecordChanger {
                     principal: p,
