@@ -152,6 +152,35 @@ def patch_moto():
         S3Response.all_buckets = all_buckets
 
 
+def load_aws_behaviours():
+    """Teach moto the AWS behaviours it lacks or gets wrong.
+
+    Each module in `aws_behaviours/` (beside this file) is one behaviour,
+    with a docstring citing the AWS documentation it follows, and a
+    `patch()` function that monkey-patches moto (or wraps its responses)
+    before the server starts. Modules are applied in name order; a module
+    whose patch fails stops the launcher (exit 5), so a test never runs
+    against an emulator that only half follows AWS.
+    """
+    import importlib.util
+
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "aws_behaviours")
+    if not os.path.isdir(folder):
+        return
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".py") or name.startswith("_"):
+            continue
+        path = os.path.join(folder, name)
+        spec = importlib.util.spec_from_file_location(f"aws_behaviours.{name[:-3]}", path)
+        module = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+            module.patch()
+        except Exception as err:  # a half-taught emulator would hide AWS behaviour
+            log(f"aws_behaviours/{name}: {err!r}")
+            _exit_now(5)
+
+
 # ---------------------------------------------------------------------------
 # Smithy RPC v2 CBOR <-> JSON protocol
 
@@ -452,6 +481,7 @@ def main(argv):
         log(f"warning: moto {moto.__version__} found; tested with 5.2.x")
 
     patch_moto()
+    load_aws_behaviours()
 
     # Importing moto's EC2 models takes seconds (up to 10 on a loaded
     # machine) and moto does it on the first EC2 request, holding up every
