@@ -561,3 +561,65 @@ fn a_scan_of_several_regions_names_each_finding_s_region() {
         );
     }
 }
+
+/// The account's snapshots are listed with `OwnerIds=self`, never with an
+/// `owner-id` filter alone (which makes AWS search every public snapshot of
+/// every account first); the launcher honours OwnerIds and
+/// RestorableByUserIds as AWS does, so the public snapshot is still found.
+#[test]
+fn snapshots_are_listed_by_owner_self() {
+    let moto = Moto::start();
+    let state = temp_state_dir();
+    warm_up(moto.endpoint.as_str(), &[US]);
+    let volume = block_on(seed_instance(moto.endpoint.as_str()));
+    let snapshot = block_on(async {
+        let ec2 = ec2_client(&moto.endpoint, US).await;
+        let id = ec2
+            .create_snapshot()
+            .volume_id(&volume)
+            .send()
+            .await
+            .expect("create snapshot")
+            .snapshot_id()
+            .unwrap_or_default()
+            .to_string();
+        ec2.modify_snapshot_attribute()
+            .snapshot_id(&id)
+            .attribute(aws_sdk_ec2::types::SnapshotAttributeName::CreateVolumePermission)
+            .operation_type(aws_sdk_ec2::types::OperationType::Add)
+            .group_names("all")
+            .send()
+            .await
+            .expect("make it public");
+        id
+    });
+    let proxy = support::Proxy::start(moto.port);
+    let scan = scan_item(
+        proxy.endpoint.as_str(),
+        state.path(),
+        US,
+        "ebs.public-snapshots",
+    );
+    assert_eq!(scan["status"], "fail", "{scan}");
+    assert!(scan.to_string().contains(&snapshot), "{scan}");
+    let describes: Vec<_> = proxy
+        .requests()
+        .into_iter()
+        .filter(|r| r.operation == "DescribeSnapshots")
+        .collect();
+    assert!(!describes.is_empty(), "{:?}", proxy.operations());
+    for r in describes {
+        assert!(
+            r.params
+                .iter()
+                .any(|(k, v)| k.starts_with("Owner") && v == "self"),
+            "{:?}",
+            r.params
+        );
+        assert!(
+            !r.params.iter().any(|(_, v)| v == "owner-id"),
+            "{:?}",
+            r.params
+        );
+    }
+}

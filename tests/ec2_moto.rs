@@ -645,3 +645,76 @@ fn five_hundred_groups_over_four_regions_take_a_bounded_number_of_requests() {
     );
     assert!(proxy.mutating().is_empty());
 }
+
+/// In a default VPC, AWS answers a revoke whose rules match nothing with
+/// 200 and lists them in `UnknownIpPermissions` (RevokeSecurityGroupIngress,
+/// API reference). Here the proxy answers so, leaving the rule in place: the
+/// change must be reported failed (re-read: the rule is still there), never
+/// journaled as applied.
+#[test]
+fn a_revoke_that_matched_nothing_is_not_applied() {
+    let moto = Moto::start();
+    let state = temp_state_dir();
+    block_on(async {
+        let ec2 = ec2_client(&moto.endpoint, US);
+        let vpc = default_vpc(&ec2).await;
+        let g = ec2
+            .describe_security_groups()
+            .filters(Filter::builder().name("vpc-id").values(vpc).build())
+            .filters(
+                Filter::builder()
+                    .name("group-name")
+                    .values("default")
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("default");
+        let id = g.security_groups()[0].group_id().expect("id").to_string();
+        ec2.authorize_security_group_ingress()
+            .group_id(id)
+            .ip_permissions(tcp(443, &["10.0.0.0/8"], &[]))
+            .send()
+            .await
+            .expect("rule");
+    });
+    let proxy = support::Proxy::start(moto.port);
+    proxy.answer(
+        "RevokeSecurityGroupIngress",
+        200,
+        "text/xml;charset=UTF-8",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<RevokeSecurityGroupIngressResponse \
+         xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>moat-test</requestId>\
+         <return>true</return><unknownIpPermissionSet><item><ipProtocol>tcp</ipProtocol>\
+         <fromPort>443</fromPort><toPort>443</toPort><ipRanges><item><cidrIp>10.0.0.0/8</cidrIp>\
+         </item></ipRanges></item></unknownIpPermissionSet></RevokeSecurityGroupIngressResponse>",
+    );
+    let (ep, st) = (proxy.endpoint.as_str(), state.path());
+    let before = block_on(read_group(&moto.endpoint, US, "default")).expect("group");
+    let r = group_ref(&moto.endpoint, US, "default");
+    let o = run_moat(
+        ep,
+        st,
+        &[
+            "--region",
+            US,
+            "apply",
+            "ec2.default-security-group",
+            "--resource",
+            &r,
+            "--yes",
+        ],
+    );
+    let out = output_text(&o);
+    assert_ne!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("found no rule matching"), "{out}");
+    let after = block_on(read_group(&moto.endpoint, US, "default")).expect("group");
+    assert_eq!(after["ingress"], before["ingress"]);
+    // The ingress revoke was not applied, so there is nothing to undo.
+    let o = run_moat(ep, st, &["--region", US, "undo", "--last", "--yes"]);
+    let out = output_text(&o);
+    assert!(
+        !out.contains("AuthorizeSecurityGroupIngress"),
+        "undo must not re-add a rule that was never revoked: {out}"
+    );
+}

@@ -56,6 +56,25 @@ pub struct RecordedRequest {
     pub status: Option<u16>,
     /// The fault injected into this request, if one was.
     pub fault: Option<FaultKind>,
+    /// The form fields of a query-protocol request (EC2, IAM, STS, RDS,
+    /// ELB, SNS, …: `Action=…&Version=…&OwnerId.1=self`), in order; empty
+    /// for other protocols.
+    pub params: Vec<(String, String)>,
+}
+
+/// The form fields of a query-protocol request body (empty for others).
+fn form_params(headers: &[(String, String)], body: &[u8]) -> Vec<(String, String)> {
+    let form = header(headers, "content-type")
+        .map(|ct| {
+            ct.to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        })
+        .unwrap_or(false);
+    if form || body.starts_with(b"Action=") {
+        http::parse_form(&String::from_utf8_lossy(body))
+    } else {
+        Vec::new()
+    }
 }
 
 /// A fault the proxy can inject into one request.
@@ -501,6 +520,7 @@ impl Conn {
             mutating: c.mutating,
             status: None,
             fault,
+            params: form_params(&request.head.headers, &request.body.decoded),
         });
         (seq, fault)
     }

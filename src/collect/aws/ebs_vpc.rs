@@ -176,8 +176,9 @@ impl AwsBackend {
         Ok(out)
     }
 
-    /// The account's own snapshots (the `owner-id` filter: OwnerIds would
-    /// also do on AWS, but emulators ignore it). Which are public comes from
+    /// The account's own snapshots (`OwnerIds=self`: with only an `owner-id`
+    /// filter AWS searches every public snapshot of every account before
+    /// filtering, which is slow and can time out). Which are public comes from
     /// a second list restricted to snapshots anyone may restore, confirmed
     /// per candidate with DescribeSnapshotAttribute: on AWS the candidates
     /// are exactly the public ones (usually none), so this costs one more
@@ -186,7 +187,6 @@ impl AwsBackend {
         &self,
         ec2: &aws_sdk_ec2::Client,
     ) -> Result<Vec<crate::inventory::ebs_vpc::Snapshot>, CallError> {
-        let owner = self.identity().account.clone();
         let mut snaps = vec![];
         let mut token: Option<String> = None;
         loop {
@@ -194,7 +194,7 @@ impl AwsBackend {
                 .send(
                     DESCRIBE_SNAPSHOTS,
                     ec2.describe_snapshots()
-                        .filters(filter("owner-id", &owner))
+                        .owner_ids("self")
                         .max_results(1000)
                         .set_next_token(token.clone())
                         .send(),
@@ -231,7 +231,7 @@ impl AwsBackend {
                 .send(
                     DESCRIBE_SNAPSHOTS,
                     ec2.describe_snapshots()
-                        .filters(filter("owner-id", &owner))
+                        .owner_ids("self")
                         .restorable_by_user_ids("all")
                         .max_results(1000)
                         .set_next_token(token.clone())
@@ -481,12 +481,11 @@ impl AwsBackend {
                 name,
             } => {
                 let ec2 = self.ec2(region);
-                let owner = self.identity().account.clone();
                 let found = self
                     .send(
                         DESCRIBE_SNAPSHOTS,
                         ec2.describe_snapshots()
-                            .filters(filter("owner-id", &owner))
+                            .owner_ids("self")
                             .filters(filter("volume-id", volume_id))
                             .filters(filter("tag:Name", name))
                             .filters(filter(&format!("tag:{CREATED_BY_TAG}"), CREATED_BY_VALUE))
@@ -660,12 +659,11 @@ impl AwsBackend {
         if id.starts_with("snap-") {
             return Ok(id.to_string());
         }
-        let owner = self.identity().account.clone();
         let found = self
             .send(
                 DESCRIBE_SNAPSHOTS,
                 ec2.describe_snapshots()
-                    .filters(filter("owner-id", &owner))
+                    .owner_ids("self")
                     .filters(filter("tag:Name", id))
                     .filters(filter(&format!("tag:{CREATED_BY_TAG}"), CREATED_BY_VALUE))
                     .send(),

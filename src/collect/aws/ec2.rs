@@ -330,7 +330,8 @@ impl AwsBackend {
                     .revoke_security_group_ingress()
                     .group_id(id)
                     .set_ip_permissions(Some(permissions(rules)));
-                self.send_write(action, req.send()).await?;
+                let out = self.send_write(action, req.send()).await?;
+                revoked_all(action, out.r#return(), out.unknown_ip_permissions())?;
             }
             Ec2Op::AuthorizeSecurityGroupEgress { group, rules } => {
                 let id = self.group_id(action, group).await?;
@@ -348,7 +349,8 @@ impl AwsBackend {
                     .revoke_security_group_egress()
                     .group_id(id)
                     .set_ip_permissions(Some(permissions(rules)));
-                self.send_write(action, req.send()).await?;
+                let out = self.send_write(action, req.send()).await?;
+                revoked_all(action, out.r#return(), out.unknown_ip_permissions())?;
             }
             Ec2Op::CreateSecurityGroup {
                 group,
@@ -598,4 +600,57 @@ mod tests {
         assert_eq!(back.len(), 5);
         assert_eq!(rules_from(&back), rules);
     }
+}
+
+/// A revoke AWS answered without revoking everything asked. In a default
+/// VPC, rules that match no existing rule are not an error: AWS answers 200
+/// and lists them in `UnknownIpPermissions` (RevokeSecurityGroupIngress /
+/// Egress, API reference). That is refused here with the code AWS gives in
+/// other VPCs (`InvalidPermission.NotFound`), so the executor re-reads the
+/// group: the change counts as applied only when the rules are really gone.
+fn revoked_all(
+    action: &str,
+    returned: Option<bool>,
+    unknown: &[aws_sdk_ec2::types::IpPermission],
+) -> Result<(), CallError> {
+    if unknown.is_empty() && returned != Some(false) {
+        return Ok(());
+    }
+    let rules: Vec<String> = unknown
+        .iter()
+        .map(|p| {
+            let proto = p.ip_protocol().unwrap_or("?");
+            let ports = match (p.from_port(), p.to_port()) {
+                (Some(f), Some(t)) if f == t => format!(" port {f}"),
+                (Some(f), Some(t)) => format!(" ports {f}-{t}"),
+                _ => String::new(),
+            };
+            let sources: Vec<&str> = p
+                .ip_ranges()
+                .iter()
+                .filter_map(|r| r.cidr_ip())
+                .chain(p.ipv6_ranges().iter().filter_map(|r| r.cidr_ipv6()))
+                .chain(
+                    p.prefix_list_ids()
+                        .iter()
+                        .filter_map(|r| r.prefix_list_id()),
+                )
+                .chain(p.user_id_group_pairs().iter().filter_map(|r| r.group_id()))
+                .collect();
+            format!("{proto}{ports} from {}", sources.join(", "))
+        })
+        .collect();
+    let message = if rules.is_empty() {
+        "AWS answered that the revoke did not succeed".to_string()
+    } else {
+        format!(
+            "AWS found no rule matching {}: nothing was revoked for them",
+            rules.join("; ")
+        )
+    };
+    Err(CallError::new(
+        action,
+        Some("InvalidPermission.NotFound".to_string()),
+        message,
+    ))
 }

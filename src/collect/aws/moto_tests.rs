@@ -1440,3 +1440,48 @@ async fn mfa_code_is_never_logged() {
     assert!(!text.contains("918273"), "{text}");
     delete_bucket(&b, &name, "us-east-1").await;
 }
+
+/// ListBuckets is paginated (`max-buckets`), so S3 names each bucket's
+/// region and no bucket is lost past a page: with pages of two, every
+/// bucket still arrives once, with its region (the launcher answers
+/// ListBuckets as AWS documents it).
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a moto_server: set MOAT_MOTO_ENDPOINT"]
+async fn list_buckets_pages_and_names_regions() {
+    let Some(endpoint) = endpoint() else { return };
+    let b = connect(&endpoint).await;
+    let t = tag();
+    let names: Vec<(String, &str)> = vec![
+        (format!("moat-page-a-{t}"), "us-east-1"),
+        (format!("moat-page-b-{t}"), "eu-west-1"),
+        (format!("moat-page-c-{t}"), "us-east-1"),
+        (format!("moat-page-d-{t}"), "eu-west-1"),
+        (format!("moat-page-e-{t}"), "us-east-1"),
+    ];
+    for (n, r) in &names {
+        create_bucket(&b, n, r).await;
+    }
+    let (small, _) = b.list_buckets_paged(2).await.expect("paged list");
+    let (large, owner) = b.list_buckets_paged(10_000).await.expect("one page");
+    assert!(owner.is_some());
+    let mut sorted = small.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(
+        sorted.len(),
+        small.len(),
+        "a bucket listed twice: {small:?}"
+    );
+    assert_eq!(small, large);
+    for (n, r) in &names {
+        let found = small.iter().find(|(name, _)| name == n);
+        assert_eq!(
+            found.and_then(|(_, region)| region.as_deref()),
+            Some(*r),
+            "{n} in {small:?}"
+        );
+    }
+    for (n, r) in &names {
+        delete_bucket(&b, n, r).await;
+    }
+}

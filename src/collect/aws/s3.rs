@@ -30,6 +30,8 @@ use tracing::instrument::WithSubscriber;
 use tracing::subscriber::NoSubscriber;
 
 const LIST_BUCKETS: &str = "s3:ListAllMyBuckets";
+/// The largest page ListBuckets serves (`max-buckets` is 1 to 10,000).
+const LIST_BUCKETS_PAGE: i32 = 10_000;
 const GET_LOCATION: &str = "s3:GetBucketLocation";
 const GET_PAB: &str = "s3:GetBucketPublicAccessBlock";
 const GET_POLICY: &str = "s3:GetBucketPolicy";
@@ -108,14 +110,27 @@ impl AwsBackend {
     async fn list_buckets(
         &self,
     ) -> Result<(Vec<(String, Option<String>)>, Option<String>), CallError> {
+        self.list_buckets_paged(LIST_BUCKETS_PAGE).await
+    }
+
+    /// ListBuckets, paged by `page` buckets. A paginated request (one with
+    /// `max-buckets`) is what S3 answers with each bucket's `BucketRegion`
+    /// (an unpaginated one has none, which would cost a GetBucketLocation
+    /// per bucket), and the only kind S3 accepts from accounts whose bucket
+    /// quota is above 10,000.
+    pub(super) async fn list_buckets_paged(
+        &self,
+        page: i32,
+    ) -> Result<(Vec<(String, Option<String>)>, Option<String>), CallError> {
         let client = self.s3_global();
         let mut out = Vec::new();
         let mut owner: Option<String> = None;
         let mut token: Option<String> = None;
         loop {
-            // No MaxBuckets: without it S3 answers every bucket (and moto
-            // drops the rest when it is given).
-            let request = client.list_buckets().set_continuation_token(token.clone());
+            let request = client
+                .list_buckets()
+                .max_buckets(page)
+                .set_continuation_token(token.clone());
             let page = self.send(LIST_BUCKETS, request.send()).await?;
             if owner.is_none() {
                 owner = page
