@@ -91,12 +91,27 @@ pub struct ItemText {
     pub inputs: BTreeMap<String, InputText>,
 }
 
+/// A recommendation of the source guide that moat neither checks nor
+/// changes, with the reason and what to do instead: nothing the guide asks
+/// for disappears without a word.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeftOut {
+    /// A stable id (unit tests make sure every known one is written).
+    pub topic: String,
+    pub title: String,
+    pub text: String,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SectionText {
     pub id: String,
     pub title: String,
     pub intro: String,
+    /// What the guide recommends here that moat leaves to you, and why.
+    #[serde(default)]
+    pub left_out: Vec<LeftOut>,
     #[serde(rename = "item")]
     pub items: Vec<ItemText>,
 }
@@ -114,6 +129,8 @@ struct SectionHeader {
     id: String,
     title: String,
     intro: String,
+    #[serde(default)]
+    left_out: Vec<LeftOut>,
 }
 
 pub struct Guide {
@@ -131,6 +148,7 @@ fn load() -> Result<Guide, String> {
             id: f.section.id,
             title: f.section.title,
             intro: f.section.intro,
+            left_out: f.section.left_out,
             items: f.items,
         });
         let m: BTreeMap<String, BTreeMap<String, String>> =
@@ -214,6 +232,38 @@ mod tests {
     #[test]
     fn guide_assets_parse() {
         load().expect("assets/guide parses");
+    }
+
+    /// The source guide's recommendations that no item checks: each must
+    /// be explained in its section (issue: nothing silently disappears).
+    #[test]
+    fn recommendations_left_out_are_explained() {
+        let g = load().expect("assets/guide parses");
+        for (section, topic) in [
+            ("cloudtrail", "cloudtrail-api-mfa"),
+            ("s3", "s3-mfa-conditions"),
+            ("s3", "s3-cross-account"),
+            ("ec2", "ec2-own-amis"),
+            ("ec2", "ec2-minimum-ports"),
+            ("rds", "rds-extra-sources"),
+            ("rds", "rds-application-encryption"),
+        ] {
+            let sec = g.section(section).expect("section");
+            let Some(l) = sec.left_out.iter().find(|l| l.topic == topic) else {
+                panic!("{section}: no left_out entry {topic}");
+            };
+            assert!(l.text.len() > 200, "{topic}: say why and what to do");
+            assert!(!l.title.is_empty());
+        }
+        let mut topics: Vec<&str> = g
+            .sections
+            .iter()
+            .flat_map(|s| s.left_out.iter().map(|l| l.topic.as_str()))
+            .collect();
+        let n = topics.len();
+        topics.sort_unstable();
+        topics.dedup();
+        assert_eq!(topics.len(), n, "left_out topics are unique");
     }
 
     #[test]

@@ -64,6 +64,12 @@ pub fn run(a: &GuideArgs) -> CliResult {
             }
             out.push('\n');
         }
+        if !sec.left_out.is_empty() {
+            out.push_str("## Not checked by moat\n\n");
+            for l in &sec.left_out {
+                out.push_str(&format!("### {}\n\n{}\n\n", l.title, l.text.trim()));
+            }
+        }
     }
     print!("{out}");
     Ok(0)

@@ -555,53 +555,6 @@ fn permissions(rules: &[SgRule]) -> Vec<IpPermission> {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn permissions_split_into_one_rule_per_source_and_back() {
-        let p = IpPermission::builder()
-            .ip_protocol("6")
-            .from_port(22)
-            .to_port(22)
-            .ip_ranges(
-                IpRange::builder()
-                    .cidr_ip("0.0.0.0/0")
-                    .description("ssh")
-                    .build(),
-            )
-            .ip_ranges(IpRange::builder().cidr_ip("10.0.0.0/8").build())
-            .ipv6_ranges(Ipv6Range::builder().cidr_ipv6("::/0").build())
-            .user_id_group_pairs(UserIdGroupPair::builder().group_id("sg-1").build())
-            .build();
-        let all = IpPermission::builder()
-            .ip_protocol("-1")
-            .from_port(-1)
-            .to_port(-1)
-            .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
-            .build();
-        let rules = rules_from(&[p, all]);
-        assert_eq!(rules.len(), 5);
-        assert!(
-            rules
-                .iter()
-                .all(|r| r.protocol == "tcp" || r.protocol == "-1")
-        );
-        let everything = rules.iter().find(|r| r.protocol == "-1").expect("all");
-        assert_eq!((everything.from_port, everything.to_port), (None, None));
-        let ssh = rules
-            .iter()
-            .find(|r| r.source == SgSource::Ipv4("0.0.0.0/0".into()) && r.protocol == "tcp")
-            .expect("ssh");
-        assert_eq!(ssh.description.as_deref(), Some("ssh"));
-        // Back to one permission per rule, each with exactly its range.
-        let back = permissions(&rules);
-        assert_eq!(back.len(), 5);
-        assert_eq!(rules_from(&back), rules);
-    }
-}
-
 /// A revoke AWS answered without revoking everything asked. In a default
 /// VPC, rules that match no existing rule are not an error: AWS answers 200
 /// and lists them in `UnknownIpPermissions` (RevokeSecurityGroupIngress /
@@ -653,4 +606,51 @@ fn revoked_all(
         Some("InvalidPermission.NotFound".to_string()),
         message,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permissions_split_into_one_rule_per_source_and_back() {
+        let p = IpPermission::builder()
+            .ip_protocol("6")
+            .from_port(22)
+            .to_port(22)
+            .ip_ranges(
+                IpRange::builder()
+                    .cidr_ip("0.0.0.0/0")
+                    .description("ssh")
+                    .build(),
+            )
+            .ip_ranges(IpRange::builder().cidr_ip("10.0.0.0/8").build())
+            .ipv6_ranges(Ipv6Range::builder().cidr_ipv6("::/0").build())
+            .user_id_group_pairs(UserIdGroupPair::builder().group_id("sg-1").build())
+            .build();
+        let all = IpPermission::builder()
+            .ip_protocol("-1")
+            .from_port(-1)
+            .to_port(-1)
+            .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+            .build();
+        let rules = rules_from(&[p, all]);
+        assert_eq!(rules.len(), 5);
+        assert!(
+            rules
+                .iter()
+                .all(|r| r.protocol == "tcp" || r.protocol == "-1")
+        );
+        let everything = rules.iter().find(|r| r.protocol == "-1").expect("all");
+        assert_eq!((everything.from_port, everything.to_port), (None, None));
+        let ssh = rules
+            .iter()
+            .find(|r| r.source == SgSource::Ipv4("0.0.0.0/0".into()) && r.protocol == "tcp")
+            .expect("ssh");
+        assert_eq!(ssh.description.as_deref(), Some("ssh"));
+        // Back to one permission per rule, each with exactly its range.
+        let back = permissions(&rules);
+        assert_eq!(back.len(), 5);
+        assert_eq!(rules_from(&back), rules);
+    }
 }
