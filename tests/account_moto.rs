@@ -349,8 +349,30 @@ fn backup_admin_round_trip() {
     });
     assert_eq!(groups, vec!["Administrators"]);
     assert_eq!(keys, 0, "no access keys for the break-glass user");
+    // Nobody can sign in as it until a person sets its password (the steps).
     let (_, item) = scan_item(ep, state.path(), &[], "account.backup-admin");
-    assert_eq!(item["status"], "pass");
+    assert_eq!(item["status"], "fail", "{item}");
+    block_on(async {
+        let iam = iam_client(ep).await;
+        for u in ["ops", "spare-admin"] {
+            iam.create_login_profile()
+                .user_name(u)
+                .password("Correct-Horse-9!")
+                .send()
+                .await
+                .expect("login");
+        }
+    });
+    let (_, item) = scan_item(ep, state.path(), &[], "account.backup-admin");
+    assert_eq!(item["status"], "pass", "{item}");
+    block_on(async {
+        let iam = iam_client(ep).await;
+        iam.delete_login_profile()
+            .user_name("spare-admin")
+            .send()
+            .await
+            .expect("remove the password again before undo");
+    });
     assert_ok(&run_moat(ep, state.path(), &["undo", "--last", "--yes"]));
     let (user, group) = block_on(async {
         let iam = iam_client(ep).await;
@@ -442,8 +464,10 @@ fn mfa_policy_and_console_users_round_trip() {
     assert!(lee.is_empty());
     let doc = percent_decode(&doc);
     assert!(doc.contains("aws:MultiFactorAuthPresent"), "{doc}");
+    // lee is a console user the policy does not cover yet.
     let (_, mp) = scan_item(ep, state.path(), &[], "account.mfa-policy");
-    assert_eq!(mp["status"], "pass");
+    assert_eq!(mp["status"], "fail");
+    assert_eq!(mp["findings"][0]["resource"], "user/lee", "{mp}");
     let (_, item) = scan_item(ep, state.path(), &[], "account.console-users-mfa");
     let details: Vec<&str> = item["findings"]
         .as_array()

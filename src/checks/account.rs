@@ -2,7 +2,9 @@
 
 use super::{Ctx, Finding, Fix, ItemDef, Outcome};
 use crate::guide::msg;
-use crate::inventory::{ContactType, Iam, Inventory, KeyStatus, PartId, ResourceRef, User};
+use crate::inventory::{
+    ContactType, CredentialReportRow, Iam, Inventory, KeyStatus, PartId, ResourceRef, Role, User,
+};
 use crate::plan::account as plans;
 use crate::policy;
 
@@ -20,7 +22,7 @@ pub const ITEMS: &[ItemDef] = &[
     ItemDef {
         id: "account.root-mfa",
         section: "account",
-        needs: &[PartId::AccountSummary],
+        needs: &[PartId::AccountSummary, PartId::Iam],
         cis: &["2.4", "2.5"],
         security_hub: &["IAM.9", "IAM.6"],
         check: root_mfa,
@@ -30,7 +32,7 @@ pub const ITEMS: &[ItemDef] = &[
     ItemDef {
         id: "account.backup-admin",
         section: "account",
-        needs: &[PartId::Iam],
+        needs: &[PartId::Iam, PartId::CredentialReport],
         cis: &[],
         security_hub: &[],
         check: backup_admin,
@@ -80,7 +82,7 @@ pub const ITEMS: &[ItemDef] = &[
     ItemDef {
         id: "account.mfa-policy",
         section: "account",
-        needs: &[PartId::Iam],
+        needs: &[PartId::Iam, PartId::CredentialReport],
         cis: &[],
         security_hub: &[],
         check: mfa_policy,
@@ -100,7 +102,7 @@ pub const ITEMS: &[ItemDef] = &[
     ItemDef {
         id: "account.stale-access-keys",
         section: "account",
-        needs: &[PartId::Iam],
+        needs: &[PartId::Iam, PartId::CredentialReport],
         cis: &["2.11", "2.13"],
         security_hub: &["IAM.3", "IAM.22"],
         check: stale_access_keys,
@@ -172,19 +174,33 @@ fn root_access_keys(inv: &Inventory, _: &Ctx) -> Outcome {
     )
 }
 
+/// CIS 2.4 (root MFA on) and 2.5 / Security Hub IAM.6 (hardware MFA): pass
+/// only when the root user has MFA and no virtual device is assigned to it.
 fn root_mfa(inv: &Inventory, _: &Ctx) -> Outcome {
     const ID: &str = "account.root-mfa";
-    match inv.account_summary.ready() {
-        Some(s) if s.account_mfa_enabled => Outcome::pass(msg(ID, "pass", &[])),
-        _ => Outcome::from_findings(
+    let (Some(summary), Some(iam)) = (inv.account_summary.ready(), inv.iam.ready()) else {
+        return Outcome::pass(String::new());
+    };
+    if !summary.account_mfa_enabled {
+        return Outcome::from_findings(
             vec![Finding::fail(
                 ResourceRef::Account.to_string(),
                 msg(ID, "finding", &[]),
             )],
             String::new(),
             msg(ID, "fail", &[]),
-        ),
+        );
     }
+    let findings: Vec<Finding> = iam
+        .root_virtual_mfa()
+        .map(|d| {
+            Finding::fail(
+                ResourceRef::Account.to_string(),
+                msg(ID, "virtual", &[("serial", &d.serial)]),
+            )
+        })
+        .collect();
+    Outcome::from_findings(findings, msg(ID, "pass", &[]), msg(ID, "fail_virtual", &[]))
 }
 
 /// Does a managed policy ARN grant full admin (AdministratorAccess, or a
@@ -209,69 +225,224 @@ fn user_is_admin(iam: &Iam, u: &User) -> bool {
         })
 }
 
-/// A role people sign in to: trusted by a SAML/OIDC provider or by an AWS
-/// principal, rather than by a service.
-fn role_is_for_humans(trust: &serde_json::Value) -> bool {
-    policy::statements(trust).into_iter().any(|s| {
-        policy::effect(s) == "Allow"
-            && match s.get("Principal") {
-                Some(serde_json::Value::Object(p)) => {
-                    p.contains_key("Federated") || p.contains_key("AWS")
-                }
-                Some(serde_json::Value::String(s)) => s == "*",
-                _ => false,
-            }
-    })
+fn role_is_admin(iam: &Iam, r: &Role) -> bool {
+    r.attached_policies.iter().any(|a| policy_is_admin(iam, a))
+        || r.inline_policies
+            .iter()
+            .any(|p| policy::grants_full_admin(&p.document))
 }
 
-/// Administrative principals: users and human-assumable roles with full admin.
-pub fn administrators(iam: &Iam) -> Vec<String> {
-    let mut out: Vec<String> = iam
-        .users
-        .iter()
-        .filter(|u| user_is_admin(iam, u))
-        .map(|u| {
-            ResourceRef::User {
-                name: u.name.clone(),
+/// OIDC issuers that give tokens to programs (CI systems, Kubernetes service
+/// accounts), never to a person signing in.
+const WORKLOAD_OIDC_ISSUERS: &[&str] = &[
+    "token.actions.githubusercontent.com",
+    "gitlab.com",
+    "app.terraform.io",
+    "oidc.circleci.com",
+    "agent.buildkite.com",
+    "api.bitbucket.org",
+    "oidc.eks.",
+    "vstoken.actions.githubusercontent.com",
+    "vstoken.dev.azure.com",
+];
+
+/// How a role is reached, as far as a human emergency admin is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum RoleTrust {
+    /// An IAM Identity Center permission set's role.
+    IdentityCenter,
+    /// AssumeRoleWithSAML through this account's SAML provider.
+    Saml(String),
+    /// AssumeRoleWithWebIdentity through this account's OIDC provider.
+    Oidc(String),
+    /// An OIDC provider that serves programs (CI, Kubernetes).
+    WorkloadOidc(String),
+    /// A service principal.
+    Service(String),
+    /// An `AWS` principal: another account, this account's root, a user or role.
+    Aws(String),
+    /// Nothing a person signs in through.
+    Other,
+}
+
+impl RoleTrust {
+    fn is_human(&self) -> bool {
+        matches!(
+            self,
+            RoleTrust::IdentityCenter | RoleTrust::Saml(_) | RoleTrust::Oidc(_)
+        )
+    }
+}
+
+/// The account id in an ARN (`arn:partition:service:region:ACCOUNT:…`).
+fn arn_account(arn: &str) -> Option<&str> {
+    arn.split(':').nth(4).filter(|a| !a.is_empty())
+}
+
+/// An IAM Identity Center role: `AWSReservedSSO_…` under the reserved path.
+fn is_identity_center_role(r: &Role) -> bool {
+    r.name.starts_with("AWSReservedSSO_") && r.arn.contains(":role/aws-reserved/sso.amazonaws.com/")
+}
+
+/// What a role's trust policy lets in, human sign-in first.
+fn role_trust(r: &Role) -> RoleTrust {
+    if is_identity_center_role(r) {
+        return RoleTrust::IdentityCenter;
+    }
+    let account = arn_account(&r.arn);
+    let mut found: Vec<RoleTrust> = vec![];
+    for st in policy::statements(&r.trust_policy) {
+        if policy::effect(st) != "Allow" {
+            continue;
+        }
+        let actions = policy::as_list(st.get("Action"));
+        let allows = |action: &str| actions.iter().any(|a| crate::access::glob(a, action, true));
+        let Some(serde_json::Value::Object(principal)) = st.get("Principal") else {
+            if st.get("Principal").and_then(|p| p.as_str()) == Some("*") {
+                found.push(RoleTrust::Aws("*".into()));
             }
-            .to_string()
-        })
-        .collect();
-    out.extend(
-        iam.roles
+            continue;
+        };
+        for (kind, value) in principal {
+            for p in policy::as_list(Some(value)) {
+                let t = if kind.eq_ignore_ascii_case("Federated") {
+                    let own = arn_account(&p).is_some() && arn_account(&p) == account;
+                    match p.split_once(":saml-provider/") {
+                        Some((_, name)) if own && allows("sts:AssumeRoleWithSAML") => {
+                            RoleTrust::Saml(name.to_string())
+                        }
+                        _ => match p.split_once(":oidc-provider/") {
+                            Some((_, host)) if own && allows("sts:AssumeRoleWithWebIdentity") => {
+                                if WORKLOAD_OIDC_ISSUERS.iter().any(|w| host.starts_with(w)) {
+                                    RoleTrust::WorkloadOidc(host.to_string())
+                                } else {
+                                    RoleTrust::Oidc(host.to_string())
+                                }
+                            }
+                            _ => RoleTrust::Other,
+                        },
+                    }
+                } else if kind.eq_ignore_ascii_case("Service") {
+                    RoleTrust::Service(p)
+                } else if kind.eq_ignore_ascii_case("AWS") {
+                    RoleTrust::Aws(p)
+                } else {
+                    RoleTrust::Other
+                };
+                found.push(t);
+            }
+        }
+    }
+    if let Some(h) = found.iter().find(|t| t.is_human()) {
+        return h.clone();
+    }
+    // The most telling reason it is not for people.
+    found
+        .iter()
+        .find(|t| matches!(t, RoleTrust::WorkloadOidc(_)))
+        .or_else(|| found.iter().find(|t| matches!(t, RoleTrust::Aws(_))))
+        .or_else(|| found.iter().find(|t| matches!(t, RoleTrust::Service(_))))
+        .cloned()
+        .unwrap_or(RoleTrust::Other)
+}
+
+/// Administrators, split into those a person signs in as (counted) and the
+/// rest (left out), each as `principal (why)` in the guide's words.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Admins {
+    pub counted: Vec<String>,
+    pub left_out: Vec<String>,
+    /// Users with administrator rights and no console password.
+    pub without_password: Vec<String>,
+}
+
+/// Every principal with full administrator rights, sorted into people's
+/// sign-ins (IAM users with a console password; roles reached through a
+/// SAML or OIDC provider of this account or IAM Identity Center) and the
+/// others (users without a password, cross-account, service and CI roles).
+pub fn administrators(inv: &Inventory) -> Admins {
+    const ID: &str = "account.backup-admin";
+    let mut out = Admins::default();
+    let Some(iam) = inv.iam.ready() else {
+        return out;
+    };
+    let rows = inv
+        .credential_report
+        .ready()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    for u in iam.users.iter().filter(|u| user_is_admin(iam, u)) {
+        let who = ResourceRef::User {
+            name: u.name.clone(),
+        }
+        .to_string();
+        let password = rows
             .iter()
-            .filter(|r| role_is_for_humans(&r.trust_policy))
-            .filter(|r| {
-                r.attached_policies.iter().any(|a| policy_is_admin(iam, a))
-                    || r.inline_policies
-                        .iter()
-                        .any(|p| policy::grants_full_admin(&p.document))
-            })
-            .map(|r| format!("role/{}", r.name)),
-    );
+            .any(|r| !r.is_root() && r.user == u.name && r.password_enabled);
+        if password {
+            out.counted
+                .push(msg(ID, "counted_password", &[("principal", &who)]));
+        } else {
+            out.left_out
+                .push(msg(ID, "no_password", &[("principal", &who)]));
+            out.without_password.push(u.name.clone());
+        }
+    }
+    for r in iam.roles.iter().filter(|r| role_is_admin(iam, r)) {
+        let who = format!("role/{}", r.name);
+        let p = ("principal", who.as_str());
+        let line = match role_trust(r) {
+            RoleTrust::IdentityCenter => Ok(msg(ID, "counted_sso", &[p])),
+            RoleTrust::Saml(n) => Ok(msg(ID, "counted_saml", &[p, ("provider", &n)])),
+            RoleTrust::Oidc(n) => Ok(msg(ID, "counted_oidc", &[p, ("provider", &n)])),
+            RoleTrust::WorkloadOidc(n) => Err(msg(ID, "workload_oidc", &[p, ("provider", &n)])),
+            RoleTrust::Service(n) => Err(msg(ID, "service_role", &[p, ("service", &n)])),
+            RoleTrust::Aws(n) => Err(msg(ID, "aws_principal", &[p, ("trusted", &n)])),
+            RoleTrust::Other => Err(msg(ID, "other_trust", &[p])),
+        };
+        match line {
+            Ok(l) => out.counted.push(l),
+            Err(l) => out.left_out.push(l),
+        }
+    }
     out
 }
 
 fn backup_admin(inv: &Inventory, _: &Ctx) -> Outcome {
     const ID: &str = "account.backup-admin";
-    let Some(iam) = inv.iam.ready() else {
+    if inv.iam.ready().is_none() || inv.credential_report.ready().is_none() {
         return Outcome::pass(String::new());
-    };
-    let admins = administrators(iam);
-    let n = admins.len().to_string();
-    let list = if admins.is_empty() {
+    }
+    let admins = administrators(inv);
+    let n = admins.counted.len().to_string();
+    let list = if admins.counted.is_empty() {
         "—".to_string()
     } else {
-        admins.join(", ")
+        admins.counted.join(", ")
     };
-    if admins.len() >= 2 {
-        Outcome::pass(msg(ID, "pass", &[("count", &n), ("admins", &list)]))
+    let left_out = if admins.left_out.is_empty() {
+        String::new()
     } else {
-        let key = if admins.is_empty() { "none" } else { "one" };
+        format!(
+            " {}",
+            msg(ID, "left_out", &[("left_out", &admins.left_out.join(", "))])
+        )
+    };
+    if admins.counted.len() >= 2 {
+        Outcome::pass(format!(
+            "{}{left_out}",
+            msg(ID, "pass", &[("count", &n), ("admins", &list)])
+        ))
+    } else {
+        let key = if admins.counted.is_empty() {
+            "none"
+        } else {
+            "one"
+        };
         Outcome::from_findings(
             vec![Finding::fail(
                 ResourceRef::Account.to_string(),
-                msg(ID, key, &[("admins", &list)]),
+                format!("{}{left_out}", msg(ID, key, &[("admins", &list)])),
             )],
             String::new(),
             msg(ID, "fail", &[("count", &n)]),
@@ -323,8 +494,8 @@ fn billing_access(_: &Inventory, ctx: &Ctx) -> Outcome {
     guided_only("account.billing-access", ctx)
 }
 
-/// Users who can sign in to the console.
-fn console_users(inv: &Inventory) -> Vec<&crate::inventory::CredentialReportRow> {
+/// Users who can sign in to the console (a password in the credential report).
+pub fn console_users(inv: &Inventory) -> Vec<&CredentialReportRow> {
     inv.credential_report
         .ready()
         .map(|rows| {
@@ -335,20 +506,80 @@ fn console_users(inv: &Inventory) -> Vec<&crate::inventory::CredentialReportRow>
         .unwrap_or_default()
 }
 
+fn managed_enforces_mfa(iam: &Iam, arn: &str) -> bool {
+    iam.policy(arn)
+        .is_some_and(|p| policy::enforces_mfa(&p.document))
+}
+
+/// Does the group carry a policy (attached or inline) that enforces MFA?
+pub fn group_enforces_mfa(iam: &Iam, g: &crate::inventory::Group) -> bool {
+    g.attached_policies
+        .iter()
+        .any(|a| managed_enforces_mfa(iam, a))
+        || g.inline_policies
+            .iter()
+            .any(|p| policy::enforces_mfa(&p.document))
+}
+
 /// Groups whose attached or inline policies enforce MFA.
 pub fn mfa_groups(iam: &Iam) -> Vec<&str> {
     iam.groups
         .iter()
-        .filter(|g| {
-            g.attached_policies
-                .iter()
-                .filter_map(|a| iam.policy(a))
-                .any(|p| policy::enforces_mfa(&p.document))
-                || g.inline_policies
-                    .iter()
-                    .any(|p| policy::enforces_mfa(&p.document))
-        })
+        .filter(|g| group_enforces_mfa(iam, g))
         .map(|g| g.name.as_str())
+        .collect()
+}
+
+/// How an MFA-enforcing policy reaches the user, in the guide's words:
+/// attached to the user, inline on the user, through a group, or as the
+/// user's permissions boundary. `None`: no policy moat can see covers them
+/// (service control policies are not read).
+pub fn mfa_cover(iam: &Iam, u: &User) -> Option<String> {
+    const ID: &str = "account.mfa-policy";
+    let name = |arn: &str| {
+        iam.policy(arn)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or(arn).to_string())
+    };
+    if let Some(a) = u
+        .attached_policies
+        .iter()
+        .find(|a| managed_enforces_mfa(iam, a))
+    {
+        return Some(msg(ID, "via_attached", &[("policy", &name(a))]));
+    }
+    if let Some(p) = u
+        .inline_policies
+        .iter()
+        .find(|p| policy::enforces_mfa(&p.document))
+    {
+        return Some(msg(ID, "via_inline", &[("policy", &p.name)]));
+    }
+    if let Some(g) = u
+        .groups
+        .iter()
+        .filter_map(|g| iam.group(g))
+        .find(|g| group_enforces_mfa(iam, g))
+    {
+        return Some(msg(ID, "via_group", &[("group", &g.name)]));
+    }
+    if let Some(b) = u
+        .permissions_boundary
+        .as_deref()
+        .filter(|b| managed_enforces_mfa(iam, b))
+    {
+        return Some(msg(ID, "via_boundary", &[("policy", &name(b))]));
+    }
+    None
+}
+
+/// Console users no MFA-enforcing policy covers (users the report lists but
+/// IAM no longer has are skipped).
+pub fn uncovered_console_users<'a>(inv: &'a Inventory, iam: &'a Iam) -> Vec<&'a User> {
+    console_users(inv)
+        .into_iter()
+        .filter_map(|r| iam.user(&r.user))
+        .filter(|u| mfa_cover(iam, u).is_none())
         .collect()
 }
 
@@ -388,24 +619,58 @@ fn console_users_mfa(inv: &Inventory, _: &Ctx) -> Outcome {
     )
 }
 
+/// Pass when every console user is covered by an MFA-enforcing policy:
+/// attached to them, through a group they are a member of, or as their
+/// permissions boundary. A policy on a group without them covers nobody.
 fn mfa_policy(inv: &Inventory, _: &Ctx) -> Outcome {
     const ID: &str = "account.mfa-policy";
     let Some(iam) = inv.iam.ready() else {
         return Outcome::pass(String::new());
     };
-    let groups = mfa_groups(iam);
-    if groups.is_empty() {
-        Outcome::from_findings(
-            vec![Finding::fail(
-                ResourceRef::Account.to_string(),
-                msg(ID, "none", &[]),
-            )],
-            String::new(),
-            msg(ID, "fail", &[]),
-        )
-    } else {
-        Outcome::pass(msg(ID, "pass", &[("groups", &groups.join(", "))]))
+    let users: Vec<&User> = console_users(inv)
+        .into_iter()
+        .filter_map(|r| iam.user(&r.user))
+        .collect();
+    if users.is_empty() {
+        return Outcome::pass(msg(ID, "no_console_users", &[]));
     }
+    let enforcing = mfa_groups(iam);
+    let mut covered: Vec<String> = vec![];
+    let mut findings: Vec<Finding> = vec![];
+    for u in &users {
+        match mfa_cover(iam, u) {
+            Some(how) => covered.push(format!("{} ({how})", u.name)),
+            None => {
+                let detail = if enforcing.is_empty() {
+                    msg(ID, "uncovered_no_policy", &[("user", &u.name)])
+                } else {
+                    msg(
+                        ID,
+                        "uncovered",
+                        &[("user", &u.name), ("groups", &enforcing.join(", "))],
+                    )
+                };
+                findings.push(Finding::fail(
+                    ResourceRef::User {
+                        name: u.name.clone(),
+                    }
+                    .to_string(),
+                    detail,
+                ));
+            }
+        }
+    }
+    let total = users.len().to_string();
+    let bad = findings.len().to_string();
+    Outcome::from_findings(
+        findings,
+        msg(
+            ID,
+            "pass",
+            &[("count", &total), ("covered", &covered.join(", "))],
+        ),
+        msg(ID, "fail", &[("count", &bad), ("total", &total)]),
+    )
 }
 
 fn password_policy(inv: &Inventory, ctx: &Ctx) -> Outcome {
@@ -470,12 +735,54 @@ pub fn key_staleness(k: &crate::inventory::AccessKey, ctx: &Ctx) -> Option<Strin
     None
 }
 
+/// Why a console password is stale (CIS 2.11: unused for the threshold), if
+/// it is. A password never used is aged from when it was last set (or the
+/// user was created), so a password set yesterday is not stale.
+pub fn password_staleness(r: &CredentialReportRow, iam: &Iam, ctx: &Ctx) -> Option<String> {
+    const ID: &str = "account.stale-access-keys";
+    if r.is_root() || !r.password_enabled {
+        return None;
+    }
+    let unused = ctx.settings.key_unused_days;
+    if let Some(t) = r.password_last_used {
+        let days = (ctx.now - t).num_days();
+        return (days >= unused).then(|| {
+            msg(
+                ID,
+                "password_unused",
+                &[("user", &r.user), ("days", &days.to_string())],
+            )
+        });
+    }
+    let since = r
+        .password_last_changed
+        .or(r.user_creation_time)
+        .or_else(|| iam.user(&r.user).and_then(|u| u.created))?;
+    let days = (ctx.now - since).num_days();
+    (days >= unused).then(|| {
+        msg(
+            ID,
+            "password_never_used",
+            &[("user", &r.user), ("days", &days.to_string())],
+        )
+    })
+}
+
+/// Console users whose password is stale, with the reason.
+pub fn stale_passwords<'a>(inv: &'a Inventory, iam: &Iam, ctx: &Ctx) -> Vec<(&'a str, String)> {
+    console_users(inv)
+        .into_iter()
+        .filter(|r| iam.user(&r.user).is_some())
+        .filter_map(|r| password_staleness(r, iam, ctx).map(|why| (r.user.as_str(), why)))
+        .collect()
+}
+
 fn stale_access_keys(inv: &Inventory, ctx: &Ctx) -> Outcome {
     const ID: &str = "account.stale-access-keys";
     let Some(iam) = inv.iam.ready() else {
         return Outcome::pass(String::new());
     };
-    let findings: Vec<Finding> = iam
+    let mut findings: Vec<Finding> = iam
         .users
         .iter()
         .flat_map(|u| u.access_keys.iter().map(move |k| (u, k)))
@@ -492,13 +799,24 @@ fn stale_access_keys(inv: &Inventory, ctx: &Ctx) -> Outcome {
             })
         })
         .collect();
-    let n = findings.len().to_string();
+    let keys = findings.len().to_string();
+    let stale = stale_passwords(inv, iam, ctx);
+    let passwords = stale.len().to_string();
+    findings.extend(stale.into_iter().map(|(user, why)| {
+        Finding::fail(
+            ResourceRef::User {
+                name: user.to_string(),
+            }
+            .to_string(),
+            why,
+        )
+    }));
     let days = ctx.settings.key_unused_days.to_string();
     let age = ctx.settings.key_max_age_days.to_string();
     Outcome::from_findings(
         findings,
         msg(ID, "pass", &[("days", &days), ("age", &age)]),
-        msg(ID, "fail", &[("count", &n)]),
+        msg(ID, "fail", &[("count", &keys), ("passwords", &passwords)]),
     )
 }
 
@@ -508,7 +826,10 @@ mod tests {
     use crate::checks::{Status, evaluate, item};
     use crate::collect::demo::demo_inventory;
     use crate::config::Settings;
-    use crate::inventory::{AccessKey, Identity, InlinePolicy, Part, PasswordPolicy, Role};
+    use crate::inventory::{
+        AccessKey, Group, Identity, InlinePolicy, ManagedPolicy, Part, PasswordPolicy, Role,
+        VirtualMfaDevice,
+    };
     use crate::plan::{Draft, Inputs, PlanError, make_plan};
     use chrono::{DateTime, Duration, TimeZone, Utc};
     use serde_json::json;
@@ -675,49 +996,132 @@ mod tests {
         assert_eq!(t.status(&inv, "account.root-mfa"), Status::Pass);
     }
 
+    fn virtual_device(serial: &str, user_arn: Option<&str>) -> VirtualMfaDevice {
+        VirtualMfaDevice {
+            serial: serial.into(),
+            user_arn: user_arn.map(str::to_string),
+        }
+    }
+
+    /// CIS 2.5 / IAM.6: root MFA through a virtual device is not hardware MFA.
     #[test]
-    fn backup_admin_counts_users_and_human_roles() {
+    fn root_mfa_through_a_virtual_device_fails() {
+        const ID: &str = "account.root-mfa";
         let t = T::new();
-        let inv = demo();
-        assert_eq!(t.status(&inv, "account.backup-admin"), Status::Fail);
-        // A service role with admin rights is not a backup for people.
-        let mut with_service_role = inv.clone();
-        let admin_inline = InlinePolicy {
+        let mut inv = demo();
+        if let Some(s) = inv.account_summary.ready_mut() {
+            s.account_mfa_enabled = true;
+        }
+        const ROOT_SERIAL: &str = "arn:aws:iam::111122223333:mfa/root-account-mfa-device";
+        if let Some(iam) = inv.iam.ready_mut() {
+            iam.virtual_mfa_devices = vec![
+                // Other users' devices, assigned or not, do not matter.
+                virtual_device(
+                    "arn:aws:iam::111122223333:mfa/dana-phone",
+                    Some("arn:aws:iam::111122223333:user/dana"),
+                ),
+                virtual_device("arn:aws:iam::111122223333:mfa/spare", None),
+            ];
+        }
+        assert_eq!(t.status(&inv, ID), Status::Pass);
+        if let Some(iam) = inv.iam.ready_mut() {
+            iam.virtual_mfa_devices.push(virtual_device(
+                ROOT_SERIAL,
+                Some("arn:aws:iam::111122223333:root"),
+            ));
+        }
+        let r = evaluate(item(ID).expect("item"), &inv, &t.ctx());
+        assert_eq!(r.status, Status::Fail);
+        assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
+        assert_eq!(r.findings[0].resource, "account");
+        assert!(
+            r.findings[0].detail.contains(ROOT_SERIAL),
+            "{:?}",
+            r.findings
+        );
+        assert!(r.summary.contains("2.5"), "{}", r.summary);
+        // The fix stays guided: only root, in a browser, registers a hardware key.
+        assert!(matches!(item(ID).expect("item").fix, Fix::Guided));
+        // MFA off: the plain finding, whatever the devices.
+        if let Some(s) = inv.account_summary.ready_mut() {
+            s.account_mfa_enabled = false;
+        }
+        let r = evaluate(item(ID).expect("item"), &inv, &t.ctx());
+        assert_eq!(r.status, Status::Fail);
+        assert!(!r.findings[0].detail.contains(ROOT_SERIAL));
+    }
+
+    fn admin_inline() -> InlinePolicy {
+        InlinePolicy {
             name: "all".into(),
             document: json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
-        };
-        if let Some(iam) = with_service_role.iam.ready_mut() {
-            iam.roles.push(Role {
-                name: "svc".into(),
-                arn: "arn:aws:iam::111122223333:role/svc".into(),
-                trust_policy: json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
-                attached_policies: vec![],
-                inline_policies: vec![admin_inline.clone()],
-                permissions_boundary: None,
-            });
         }
-        assert_eq!(
-            t.status(&with_service_role, "account.backup-admin"),
-            Status::Fail
-        );
-        let mut with_sso_role = inv.clone();
-        if let Some(iam) = with_sso_role.iam.ready_mut() {
-            iam.roles.push(Role {
-                name: "sso-admin".into(),
-                arn: "arn:aws:iam::111122223333:role/sso-admin".into(),
-                trust_policy: json!({"Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111122223333:saml-provider/Corp"}, "Action": "sts:AssumeRoleWithSAML"}]}),
-                attached_policies: vec![],
-                inline_policies: vec![admin_inline],
-                permissions_boundary: None,
-            });
+    }
+
+    fn admin_role(name: &str, path: &str, trust: serde_json::Value) -> Role {
+        Role {
+            name: name.into(),
+            arn: format!("arn:aws:iam::111122223333:role{path}{name}"),
+            trust_policy: trust,
+            attached_policies: vec![],
+            inline_policies: vec![admin_inline()],
+            permissions_boundary: None,
         }
-        assert_eq!(
-            t.status(&with_sso_role, "account.backup-admin"),
-            Status::Pass
+    }
+
+    fn trust(principal: serde_json::Value, action: &str) -> serde_json::Value {
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": principal, "Action": action}]})
+    }
+
+    fn with_roles(inv: &Inventory, roles: Vec<Role>) -> Inventory {
+        let mut inv = inv.clone();
+        if let Some(iam) = inv.iam.ready_mut() {
+            iam.roles.extend(roles);
+        }
+        inv
+    }
+
+    /// Give `user` a console password (in the credential report).
+    fn set_password(inv: &mut Inventory, user: &str) {
+        if let Some(rows) = inv.credential_report.ready_mut()
+            && let Some(r) = rows.iter_mut().find(|r| r.user == user)
+        {
+            r.password_enabled = true;
+        }
+    }
+
+    #[test]
+    fn backup_admin_counts_users_and_human_roles() {
+        const ID: &str = "account.backup-admin";
+        let t = T::new();
+        let inv = demo();
+        assert_eq!(t.status(&inv, ID), Status::Fail);
+        // A service role with admin rights is not a backup for people.
+        let svc = admin_role(
+            "svc",
+            "/",
+            trust(json!({"Service": "ec2.amazonaws.com"}), "sts:AssumeRole"),
         );
-        // The fix creates group + user; the item then passes and undo is complete.
-        let after = t.fix(&inv, "account.backup-admin", &Inputs::default());
-        assert_eq!(t.status(&after, "account.backup-admin"), Status::Pass);
+        assert_eq!(t.status(&with_roles(&inv, vec![svc]), ID), Status::Fail);
+        let saml = admin_role(
+            "sso-admin",
+            "/",
+            trust(
+                json!({"Federated": "arn:aws:iam::111122223333:saml-provider/Corp"}),
+                "sts:AssumeRoleWithSAML",
+            ),
+        );
+        let with_saml = with_roles(&inv, vec![saml]);
+        assert_eq!(t.status(&with_saml, ID), Status::Pass);
+        let r = evaluate(item(ID).expect("item"), &with_saml, &t.ctx());
+        assert!(
+            r.summary.contains("role/sso-admin") && r.summary.contains("user/ops-admin"),
+            "{}",
+            r.summary
+        );
+        // The fix creates group + user; the user counts once a person has set
+        // its console password (moat never does), and undo is complete.
+        let after = t.fix(&inv, ID, &Inputs::default());
         assert!(
             after
                 .iam
@@ -725,16 +1129,154 @@ mod tests {
                 .and_then(|i| i.user("break-glass-admin"))
                 .is_some_and(|u| u.access_keys.is_empty())
         );
-        let taken = Inputs::default().with("user", "ops-admin");
+        let r = evaluate(item(ID).expect("item"), &after, &t.ctx());
+        assert_eq!(r.status, Status::Fail);
+        assert!(
+            r.findings[0].detail.contains("user/break-glass-admin"),
+            "{:?}",
+            r.findings
+        );
         assert!(matches!(
-            t.plan(&inv, "account.backup-admin", &taken),
+            t.plan(&after, ID, &Inputs::default()),
+            Err(PlanError::Guided(m)) if m.contains("break-glass-admin")
+        ));
+        let mut with_password = after.clone();
+        set_password(&mut with_password, "break-glass-admin");
+        assert_eq!(t.status(&with_password, ID), Status::Pass);
+        let taken = Inputs::default().with("user", "dana");
+        assert!(matches!(
+            t.plan(&inv, ID, &taken),
             Err(PlanError::Input { .. })
         ));
         let bad = Inputs::default().with("user", "no spaces");
         assert!(matches!(
-            t.plan(&inv, "account.backup-admin", &bad),
+            t.plan(&inv, ID, &bad),
             Err(PlanError::Input { .. })
         ));
+    }
+
+    /// Roles any principal can assume are not people's emergency access:
+    /// cross-account (OrganizationAccountAccessRole), CI (an AWS principal or
+    /// a workload OIDC issuer), this account's root, services; nor are admin
+    /// users without a console password.
+    #[test]
+    fn backup_admin_leaves_out_roles_and_users_nobody_signs_in_as() {
+        const ID: &str = "account.backup-admin";
+        let t = T::new();
+        let mut inv = demo();
+        // A second admin user, with access keys only.
+        if let Some(iam) = inv.iam.ready_mut()
+            && let Some(u) = iam.users.iter_mut().find(|u| u.name == "ci-deploy")
+        {
+            u.groups.push("Admins".into());
+        }
+        let roles = vec![
+            admin_role(
+                "OrganizationAccountAccessRole",
+                "/",
+                trust(
+                    json!({"AWS": "arn:aws:iam::999988887777:root"}),
+                    "sts:AssumeRole",
+                ),
+            ),
+            admin_role(
+                "ci-deployer",
+                "/",
+                trust(
+                    json!({"AWS": "arn:aws:iam::111122223333:user/ci-deploy"}),
+                    "sts:AssumeRole",
+                ),
+            ),
+            admin_role(
+                "own-root",
+                "/",
+                trust(json!({"AWS": "111122223333"}), "sts:AssumeRole"),
+            ),
+            admin_role(
+                "github-deploy",
+                "/",
+                trust(
+                    json!({"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"}),
+                    "sts:AssumeRoleWithWebIdentity",
+                ),
+            ),
+            admin_role(
+                // Another account's SAML provider is not this account's sign-in.
+                "foreign-saml",
+                "/",
+                trust(
+                    json!({"Federated": "arn:aws:iam::999988887777:saml-provider/Corp"}),
+                    "sts:AssumeRoleWithSAML",
+                ),
+            ),
+            admin_role(
+                // A SAML provider, but the trust allows only plain AssumeRole.
+                "saml-wrong-action",
+                "/",
+                trust(
+                    json!({"Federated": "arn:aws:iam::111122223333:saml-provider/Corp"}),
+                    "sts:AssumeRole",
+                ),
+            ),
+            admin_role(
+                "lambda-admin",
+                "/",
+                trust(json!({"Service": "lambda.amazonaws.com"}), "sts:AssumeRole"),
+            ),
+        ];
+        let inv = with_roles(&inv, roles);
+        let r = evaluate(item(ID).expect("item"), &inv, &t.ctx());
+        assert_eq!(r.status, Status::Fail, "{}", r.summary);
+        assert!(r.summary.contains("Only 1"), "{}", r.summary);
+        let detail = &r.findings[0].detail;
+        for left_out in [
+            "user/ci-deploy",
+            "role/OrganizationAccountAccessRole",
+            "role/ci-deployer",
+            "role/own-root",
+            "role/github-deploy",
+            "role/foreign-saml",
+            "role/saml-wrong-action",
+            "role/lambda-admin",
+        ] {
+            assert!(detail.contains(left_out), "{left_out} not named: {detail}");
+        }
+        assert!(
+            detail.contains("user/ops-admin (console password)"),
+            "{detail}"
+        );
+        assert!(detail.contains("999988887777"), "{detail}");
+
+        // People's sign-ins count: IAM Identity Center, an OIDC provider for
+        // people, SAML with a wildcard action.
+        let sso = admin_role(
+            "AWSReservedSSO_AdministratorAccess_0123456789abcdef",
+            "/aws-reserved/sso.amazonaws.com/",
+            trust(
+                json!({"Federated": "arn:aws:iam::111122223333:saml-provider/AWSSSO_0123_DO_NOT_DELETE"}),
+                "sts:AssumeRoleWithSAML",
+            ),
+        );
+        assert_eq!(t.status(&with_roles(&inv, vec![sso]), ID), Status::Pass);
+        let oidc = admin_role(
+            "okta-admin",
+            "/",
+            trust(
+                json!({"Federated": ["arn:aws:iam::111122223333:oidc-provider/corp.okta.com"]}),
+                "sts:AssumeRoleWith*",
+            ),
+        );
+        let r = evaluate(
+            item(ID).expect("item"),
+            &with_roles(&inv, vec![oidc]),
+            &t.ctx(),
+        );
+        assert_eq!(r.status, Status::Pass);
+        assert!(r.summary.contains("corp.okta.com"), "{}", r.summary);
+        // An admin user with a console password counts.
+        let mut two_users = inv.clone();
+        set_password(&mut two_users, "ci-deploy");
+        assert_eq!(t.status(&two_users, ID), Status::Pass);
     }
 
     fn contact_inputs() -> Inputs {
@@ -812,7 +1354,12 @@ mod tests {
             t.plan(&after, ID, &Inputs::default()),
             Err(PlanError::NothingToDo(_))
         ));
-        assert_eq!(t.status(&after, "account.mfa-policy"), Status::Pass);
+        // ops-admin, the user moat runs as in the demo, has a device and
+        // stays out of the group: the MFA policy item still names it.
+        assert_eq!(
+            t.resources(&after, "account.mfa-policy"),
+            vec!["user/ops-admin"]
+        );
         // A user with a device passes.
         let mut enrolled = after.clone();
         if let Some(rows) = enrolled.credential_report.ready_mut() {
@@ -825,16 +1372,99 @@ mod tests {
 
     const MFA_GROUP_NAME: &str = "MFARequired";
 
+    /// moat signed in through a role, not as one of the users.
+    fn as_role(mut inv: Inventory) -> Inventory {
+        inv.identity = Part::Ready(Identity {
+            account: "111122223333".into(),
+            arn: "arn:aws:sts::111122223333:assumed-role/SecurityAudit/moat".into(),
+            user_id: "AROADEMO:moat".into(),
+        });
+        inv
+    }
+
+    fn require_mfa_policy() -> ManagedPolicy {
+        ManagedPolicy {
+            arn: "arn:aws:iam::111122223333:policy/RequireMFA".into(),
+            name: "RequireMFA".into(),
+            aws_managed: false,
+            default_version: "v1".into(),
+            document: crate::plan::account::require_mfa_document().expect("document"),
+        }
+    }
+
+    /// The demo plus the policy RequireMFA on an empty group MFARequired.
+    fn with_empty_mfa_group(inv: &Inventory) -> Inventory {
+        let mut inv = inv.clone();
+        if let Some(iam) = inv.iam.ready_mut() {
+            iam.policies.push(require_mfa_policy());
+            iam.groups.push(Group {
+                name: "MFARequired".into(),
+                arn: "arn:aws:iam::111122223333:group/MFARequired".into(),
+                attached_policies: vec!["arn:aws:iam::111122223333:policy/RequireMFA".into()],
+                inline_policies: vec![],
+            });
+        }
+        inv
+    }
+
     #[test]
-    fn mfa_policy_fix_and_typo_policy() {
-        let t = T::new();
-        let inv = demo();
+    fn mfa_policy_on_a_group_without_the_console_users_fails() {
         const ID: &str = "account.mfa-policy";
-        assert_eq!(t.status(&inv, ID), Status::Fail);
-        let after = t.fix(&inv, ID, &Inputs::default());
-        assert_eq!(t.status(&after, ID), Status::Pass);
-        // Undo (inverses in reverse order) restores the exact inventory.
+        let t = T::new();
+        let mut inv = with_empty_mfa_group(&as_role(demo()));
+        let all = vec!["user/ops-admin", "user/dana", "user/lee"];
+        assert_eq!(t.resources(&inv, ID), all, "an empty group covers nobody");
+        // A member without a console password does not cover the others.
+        if let Some(iam) = inv.iam.ready_mut()
+            && let Some(u) = iam.users.iter_mut().find(|u| u.name == "backup-sync")
+        {
+            u.groups.push("MFARequired".into());
+        }
+        let r = evaluate(item(ID).expect("item"), &inv, &t.ctx());
+        assert_eq!(r.status, Status::Fail);
+        let res: Vec<&str> = r.findings.iter().map(|f| f.resource.as_str()).collect();
+        assert_eq!(res, all);
+        assert!(
+            r.findings.iter().all(|f| f.detail.contains("MFARequired")),
+            "{:?}",
+            r.findings
+        );
+        assert!(r.summary.contains("3 of 3"), "{}", r.summary);
+
+        // The fix adds exactly the uncovered console users, listed in the
+        // group's document, and creates nothing that exists.
         let plan = t.plan(&inv, ID, &Inputs::default()).expect("plan");
+        let ops: Vec<String> = plan.ops().map(|o| o.describe()).collect();
+        assert_eq!(
+            ops,
+            vec![
+                "add user ops-admin to group MFARequired",
+                "add user dana to group MFARequired",
+                "add user lee to group MFARequired",
+            ]
+        );
+        let group = plan
+            .resources
+            .iter()
+            .find(|r| r.resource.to_string() == "group/MFARequired")
+            .expect("the group is previewed");
+        assert_eq!(
+            group.before.as_ref().map(|d| d["Members"].clone()),
+            Some(json!(["backup-sync"]))
+        );
+        assert_eq!(
+            group.after.as_ref().map(|d| d["Members"].clone()),
+            Some(json!(["backup-sync", "dana", "lee", "ops-admin"]))
+        );
+        let after = t.fix(&inv, ID, &Inputs::default());
+        let r = evaluate(item(ID).expect("item"), &after, &t.ctx());
+        assert_eq!(r.status, Status::Pass, "{:?}", r.findings);
+        assert!(
+            r.summary.contains("dana (group MFARequired)"),
+            "{}",
+            r.summary
+        );
+        // Undo removes exactly the users moat added.
         let mut undone = after.clone();
         for s in plan.steps.iter().rev() {
             for op in s.inverse.as_ref().expect("reversible") {
@@ -842,6 +1472,92 @@ mod tests {
             }
         }
         assert_eq!(undone, inv);
+        assert!(
+            plan.steps
+                .iter()
+                .all(|s| matches!(s.inverse.as_deref(), Some([Op::RemoveUserFromGroup { .. }])))
+        );
+    }
+
+    #[test]
+    fn mfa_policy_counts_direct_attachment_and_boundaries() {
+        const ID: &str = "account.mfa-policy";
+        let t = T::new();
+        let mut inv = with_empty_mfa_group(&as_role(demo()));
+        let arn = "arn:aws:iam::111122223333:policy/RequireMFA".to_string();
+        if let Some(iam) = inv.iam.ready_mut() {
+            for u in iam.users.iter_mut() {
+                match u.name.as_str() {
+                    "dana" => u.attached_policies.push(arn.clone()),
+                    "lee" => u.permissions_boundary = Some(arn.clone()),
+                    "ops-admin" => u.inline_policies.push(InlinePolicy {
+                        name: "mfa".into(),
+                        document: require_mfa_policy().document,
+                    }),
+                    _ => {}
+                }
+            }
+        }
+        let r = evaluate(item(ID).expect("item"), &inv, &t.ctx());
+        assert_eq!(r.status, Status::Pass, "{:?}", r.findings);
+        for how in [
+            "dana (policy RequireMFA attached to the user)",
+            "lee (permissions boundary RequireMFA)",
+            "ops-admin (the user's inline policy mfa)",
+        ] {
+            assert!(r.summary.contains(how), "{how}: {}", r.summary);
+        }
+        // No console user at all: nobody to cover.
+        let mut none = demo();
+        if let Some(rows) = none.credential_report.ready_mut() {
+            for r in rows.iter_mut() {
+                r.password_enabled = false;
+            }
+        }
+        assert_eq!(t.status(&none, ID), Status::Pass);
+    }
+
+    #[test]
+    fn mfa_policy_fix_creates_policy_and_group_and_adds_the_users() {
+        let t = T::new();
+        let inv = as_role(demo());
+        const ID: &str = "account.mfa-policy";
+        assert_eq!(t.status(&inv, ID), Status::Fail);
+        let plan = t.plan(&inv, ID, &Inputs::default()).expect("plan");
+        let actions: Vec<&str> = plan.ops().map(|o| o.action()).collect();
+        assert_eq!(
+            actions,
+            vec![
+                "iam:CreatePolicy",
+                "iam:CreateGroup",
+                "iam:AttachGroupPolicy",
+                "iam:AddUserToGroup",
+                "iam:AddUserToGroup",
+                "iam:AddUserToGroup",
+            ]
+        );
+        let after = t.fix(&inv, ID, &Inputs::default());
+        assert_eq!(t.status(&after, ID), Status::Pass);
+        // Undo (inverses in reverse order) restores the exact inventory.
+        let mut undone = after.clone();
+        for s in plan.steps.iter().rev() {
+            for op in s.inverse.as_ref().expect("reversible") {
+                undone.apply(op).expect("undo");
+            }
+        }
+        assert_eq!(undone, inv);
+        // `--resource` picks users.
+        let one = Inputs {
+            resources: vec!["user/lee".into()],
+            ..Inputs::default()
+        };
+        let plan = t.plan(&inv, ID, &one).expect("plan");
+        assert_eq!(
+            plan.ops()
+                .filter(|o| o.action() == "iam:AddUserToGroup")
+                .count(),
+            1
+        );
         // The 2015 guide's `aws = MultiFactorAuthAge` key enforces nothing.
         let mut typo = inv.clone();
         if let Some(iam) = typo.iam.ready_mut()
@@ -854,6 +1570,49 @@ mod tests {
             });
         }
         assert_eq!(t.status(&typo, ID), Status::Fail);
+    }
+
+    /// moat never adds the user it runs as: without an MFA session it (and
+    /// its undo) would lose every permission on joining.
+    #[test]
+    fn mfa_policy_fix_leaves_out_the_caller_and_foreign_groups() {
+        const ID: &str = "account.mfa-policy";
+        let t = T::new();
+        // The demo signs in as ops-admin.
+        let inv = with_empty_mfa_group(&demo());
+        let plan = t.plan(&inv, ID, &Inputs::default()).expect("plan");
+        let added: Vec<String> = plan
+            .ops()
+            .filter_map(|o| match o {
+                Op::AddUserToGroup { user, .. } => Some(user.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(added, vec!["dana", "lee"]);
+        assert!(
+            plan.warnings.iter().any(|w| w.contains("ops-admin")),
+            "{:?}",
+            plan.warnings
+        );
+        let me = Inputs {
+            resources: vec!["user/ops-admin".into()],
+            ..Inputs::default()
+        };
+        assert!(
+            matches!(t.plan(&inv, ID, &me), Err(PlanError::Guided(m)) if m.contains("ops-admin"))
+        );
+        // A group MFARequired that grants more than MFA enforcement is not used.
+        let mut wide = as_role(inv.clone());
+        if let Some(iam) = wide.iam.ready_mut()
+            && let Some(g) = iam.groups.iter_mut().find(|g| g.name == "MFARequired")
+        {
+            g.attached_policies
+                .push("arn:aws:iam::aws:policy/AdministratorAccess".into());
+        }
+        assert!(matches!(
+            t.plan(&wide, ID, &Inputs::default()),
+            Err(PlanError::Guided(m)) if m.contains("AdministratorAccess")
+        ));
     }
 
     #[test]
@@ -953,6 +1712,94 @@ mod tests {
         assert!(matches!(
             t.plan(&after, ID, &Inputs::default()),
             Err(PlanError::NothingToDo(_))
+        ));
+    }
+
+    /// Set a console user's password dates (days before `now()`).
+    fn password(
+        inv: &mut Inventory,
+        user: &str,
+        used: Option<i64>,
+        changed: Option<i64>,
+        created: Option<i64>,
+    ) {
+        let at = |d: Option<i64>| d.map(|d| now() - Duration::days(d));
+        if let Some(rows) = inv.credential_report.ready_mut()
+            && let Some(r) = rows.iter_mut().find(|r| r.user == user)
+        {
+            r.password_enabled = true;
+            r.password_last_used = at(used);
+            r.password_last_changed = at(changed);
+            r.user_creation_time = at(created);
+        }
+    }
+
+    /// CIS 2.11: console passwords unused for 45 days are stale too; a
+    /// password never used is aged from when it was set, not from the user.
+    #[test]
+    fn stale_console_passwords() {
+        const ID: &str = "account.stale-access-keys";
+        let t = T::new();
+        let mut inv = demo();
+        if let Some(iam) = inv.iam.ready_mut() {
+            for u in iam.users.iter_mut() {
+                u.access_keys.clear();
+            }
+        }
+        assert_eq!(t.status(&inv, ID), Status::Pass);
+        password(&mut inv, "ops-admin", Some(44), Some(300), Some(900));
+        password(&mut inv, "dana", Some(45), Some(300), Some(900));
+        // Never used: set 50 days ago (stale), 10 days ago for an old user (not).
+        password(&mut inv, "lee", None, Some(50), Some(900));
+        password(&mut inv, "ci-deploy", None, Some(10), Some(900));
+        // No password-set date: the user's creation counts.
+        password(&mut inv, "backup-sync", None, None, Some(60));
+        // A disabled password is not a credential.
+        if let Some(rows) = inv.credential_report.ready_mut() {
+            for r in rows.iter_mut() {
+                if r.user == "legacy-reporting" {
+                    r.password_enabled = false;
+                    r.password_last_used = Some(now() - Duration::days(400));
+                }
+            }
+        }
+        let r = evaluate(item(ID).expect("item"), &inv, &t.ctx());
+        assert_eq!(r.status, Status::Fail);
+        let res: Vec<&str> = r.findings.iter().map(|f| f.resource.as_str()).collect();
+        assert_eq!(res, vec!["user/dana", "user/lee", "user/backup-sync"]);
+        assert!(r.findings[0].detail.contains("45 days"), "{:?}", r.findings);
+        assert!(r.findings[1].detail.contains("never"), "{:?}", r.findings);
+        assert!(r.summary.contains("3 console password"), "{}", r.summary);
+        // The password part is guided: deleting a login profile has no undo.
+        assert!(matches!(
+            t.plan(&inv, ID, &Inputs::default()),
+            Err(PlanError::Guided(m)) if m.contains("dana, lee, backup-sync")
+        ));
+        // With a stale key too, the plan deactivates the key and says the
+        // passwords are left to the user.
+        if let Some(iam) = inv.iam.ready_mut()
+            && let Some(u) = iam.users.iter_mut().find(|u| u.name == "ci-deploy")
+        {
+            u.access_keys = vec![key("AKIAOLD", KeyStatus::Active, 200, Some(100))];
+        }
+        let plan = t.plan(&inv, ID, &Inputs::default()).expect("plan");
+        let actions: Vec<&str> = plan.ops().map(|o| o.action()).collect();
+        assert_eq!(actions, vec!["iam:UpdateAccessKey"]);
+        assert!(plan.is_reversible());
+        assert!(
+            plan.warnings
+                .iter()
+                .any(|w| w.contains("dana, lee, backup-sync")),
+            "{:?}",
+            plan.warnings
+        );
+        let only_dana = Inputs {
+            resources: vec!["user/dana".into()],
+            ..Inputs::default()
+        };
+        assert!(matches!(
+            t.plan(&inv, ID, &only_dana),
+            Err(PlanError::Guided(m)) if m.contains("dana") && !m.contains("lee")
         ));
     }
 

@@ -127,6 +127,30 @@ pub struct Iam {
     /// The root user's own keys; only visible when the caller is root.
     #[serde(default)]
     pub root_keys: Vec<AccessKey>,
+    /// Every virtual MFA device of the account (ListVirtualMFADevices,
+    /// assigned or not), the root user's included.
+    #[serde(default)]
+    pub virtual_mfa_devices: Vec<VirtualMfaDevice>,
+}
+
+/// A virtual (authenticator app) MFA device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VirtualMfaDevice {
+    /// The device's serial number (an ARN, e.g. `arn:aws:iam::…:mfa/root-account-mfa-device`).
+    pub serial: String,
+    /// The ARN of the user it is assigned to (`…:root` for the root user);
+    /// `None` when unassigned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_arn: Option<String>,
+}
+
+impl VirtualMfaDevice {
+    /// Assigned to the root user (whose ARN ends in `:root`).
+    pub fn is_root(&self) -> bool {
+        self.user_arn
+            .as_deref()
+            .is_some_and(|a| a.ends_with(":root"))
+    }
 }
 
 impl Iam {
@@ -135,6 +159,10 @@ impl Iam {
     }
     pub fn group(&self, name: &str) -> Option<&Group> {
         self.groups.iter().find(|g| g.name == name)
+    }
+    /// The root user's virtual MFA devices.
+    pub fn root_virtual_mfa(&self) -> impl Iterator<Item = &VirtualMfaDevice> {
+        self.virtual_mfa_devices.iter().filter(|d| d.is_root())
     }
     pub fn policy(&self, arn: &str) -> Option<&ManagedPolicy> {
         self.policies.iter().find(|p| p.arn == arn)
@@ -160,6 +188,11 @@ pub struct CredentialReportRow {
     pub password_enabled: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_last_used: Option<DateTime<Utc>>,
+    /// When the password was last set (`None` without a password).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_last_changed: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_creation_time: Option<DateTime<Utc>>,
     pub mfa_active: bool,
     #[serde(default)]
     pub access_key_1_active: bool,

@@ -96,6 +96,8 @@ impl Inventory {
                         arn,
                         password_enabled: false,
                         password_last_used: None,
+                        password_last_changed: None,
+                        user_creation_time: None,
                         mfa_active: false,
                         access_key_1_active: false,
                         access_key_2_active: false,

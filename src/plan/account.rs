@@ -3,7 +3,10 @@
 
 use super::{Draft, InputKind, InputSpec, Inputs, Op, PlanError};
 use crate::checks::Ctx;
-use crate::checks::account::{administrators, key_staleness, mfa_groups};
+use crate::checks::account::{
+    administrators, group_enforces_mfa, key_staleness, mfa_groups, stale_passwords,
+    uncovered_console_users,
+};
 use crate::guide::msg;
 use crate::inventory::{
     Contact, ContactType, Iam, Inventory, KeyStatus, PartId, PasswordPolicy, ResourceRef,
@@ -106,10 +109,23 @@ pub fn root_access_keys(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft,
 pub fn backup_admin(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
     const ID: &str = "account.backup-admin";
     let iam = iam(inv)?;
-    if administrators(iam).len() >= 2 {
+    inv.credential_report
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::CredentialReport))?;
+    let admins = administrators(inv);
+    if admins.counted.len() >= 2 {
         return Err(nothing(ID));
     }
     let user = req.get(&BACKUP_ADMIN_INPUTS[0])?;
+    if admins.without_password.contains(&user) {
+        // Created earlier (by moat or by hand): what it lacks is a password,
+        // which a person sets; moat never handles one.
+        return Err(PlanError::Guided(msg(
+            ID,
+            "needs_password",
+            &[("user", &user)],
+        )));
+    }
     if iam.user(&user).is_some() {
         return Err(PlanError::Input {
             name: "user".into(),
@@ -179,19 +195,39 @@ pub fn alternate_contacts(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draf
     })
 }
 
-/// Ops that make `RequireMFA` exist and be attached to `MFARequired`.
-fn mfa_policy_ops(inv: &Inventory, iam: &Iam) -> Result<Vec<Op>, PlanError> {
+/// The caller's own IAM user name, when moat runs as an IAM user.
+fn caller_user(inv: &Inventory) -> Option<&str> {
+    let id = inv.identity.ready()?;
+    let (_, path) = id.arn.split_once(":user/")?;
+    path.rsplit('/').next().filter(|n| !n.is_empty())
+}
+
+/// The group moat puts console users into (`MFARequired`) and the ops that
+/// make it exist with `RequireMFA` attached. The group must carry nothing
+/// but MFA-enforcing policies: adding people to it grants them what it carries.
+fn mfa_group_ops(inv: &Inventory, iam: &Iam) -> Result<(String, Vec<Op>), PlanError> {
+    const ID: &str = "account.mfa-policy";
     let account = inv
         .account_id()
         .ok_or(PlanError::NotReady(PartId::Identity))?;
-    let arn = format!("arn:aws:iam::{account}:policy/{MFA_POLICY}");
     let mut ops = vec![];
-    if iam.policy_by_name(MFA_POLICY).is_none() {
-        ops.push(Op::CreatePolicy {
-            name: MFA_POLICY.into(),
-            document: require_mfa_document()?,
-        });
-    }
+    let arn = match iam.policy_by_name(MFA_POLICY) {
+        Some(p) if crate::policy::enforces_mfa(&p.document) => p.arn.clone(),
+        Some(_) => {
+            return Err(PlanError::Guided(msg(
+                ID,
+                "policy_name_taken",
+                &[("policy", MFA_POLICY)],
+            )));
+        }
+        None => {
+            ops.push(Op::CreatePolicy {
+                name: MFA_POLICY.into(),
+                document: require_mfa_document()?,
+            });
+            format!("arn:aws:iam::{account}:policy/{MFA_POLICY}")
+        }
+    };
     match iam.group(MFA_GROUP) {
         None => {
             ops.push(Op::CreateGroup {
@@ -202,26 +238,99 @@ fn mfa_policy_ops(inv: &Inventory, iam: &Iam) -> Result<Vec<Op>, PlanError> {
                 policy_arn: arn,
             });
         }
-        Some(g) if !g.attached_policies.contains(&arn) => {
-            ops.push(Op::AttachGroupPolicy {
-                group: MFA_GROUP.into(),
-                policy_arn: arn,
-            });
+        Some(g) => {
+            let other: Vec<String> = g
+                .attached_policies
+                .iter()
+                .filter(|a| {
+                    !iam.policy(a)
+                        .is_some_and(|p| crate::policy::enforces_mfa(&p.document))
+                })
+                .cloned()
+                .chain(
+                    g.inline_policies
+                        .iter()
+                        .filter(|p| !crate::policy::enforces_mfa(&p.document))
+                        .map(|p| p.name.clone()),
+                )
+                .collect();
+            if !other.is_empty() {
+                return Err(PlanError::Guided(msg(
+                    ID,
+                    "group_not_only_mfa",
+                    &[("group", MFA_GROUP), ("policies", &other.join(", "))],
+                )));
+            }
+            if !group_enforces_mfa(iam, g) {
+                ops.push(Op::AttachGroupPolicy {
+                    group: MFA_GROUP.into(),
+                    policy_arn: arn,
+                });
+            }
         }
-        Some(_) => {}
     }
-    Ok(ops)
+    Ok((MFA_GROUP.to_string(), ops))
 }
 
-pub fn mfa_policy(inv: &Inventory, _: &Ctx, _: &Inputs) -> Result<Draft, PlanError> {
-    let iam = iam(inv)?;
-    if !mfa_groups(iam).is_empty() {
-        return Err(nothing("account.mfa-policy"));
+/// Add `users` to the MFA group (created first if needed). The caller's own
+/// user is never added: without an MFA session moat (and its undo) would
+/// lose every permission the moment it joins; that is said as a warning, or
+/// as the answer when it is the only one.
+fn enforce_mfa_for(
+    inv: &Inventory,
+    iam: &Iam,
+    item: &str,
+    users: Vec<&str>,
+) -> Result<Draft, PlanError> {
+    let me = caller_user(inv);
+    let (skipped, targets): (Vec<&str>, Vec<&str>) =
+        users.into_iter().partition(|u| Some(*u) == me);
+    let self_note = skipped
+        .first()
+        .map(|u| msg("account.mfa-policy", "caller_skipped", &[("user", u)]));
+    if targets.is_empty() {
+        return match self_note {
+            Some(note) => Err(PlanError::Guided(note)),
+            None => Err(nothing(item)),
+        };
     }
-    Ok(Draft {
-        ops: mfa_policy_ops(inv, iam)?,
-        warnings: vec![],
-    })
+    let (group, mut ops) = mfa_group_ops(inv, iam)?;
+    ops.extend(targets.into_iter().map(|u| Op::AddUserToGroup {
+        user: u.to_string(),
+        group: group.clone(),
+    }));
+    let mut warnings: Vec<String> = crate::guide::guide()
+        .item(item)
+        .and_then(|t| t.warning.clone())
+        .into_iter()
+        .collect();
+    warnings.extend(self_note);
+    Ok(Draft { ops, warnings })
+}
+
+fn wanted_user(req: &Inputs, name: &str) -> bool {
+    req.wants(
+        &ResourceRef::User {
+            name: name.to_string(),
+        }
+        .to_string(),
+    )
+}
+
+/// Put every console user no MFA-enforcing policy covers into `MFARequired`
+/// (creating the policy and group first if needed).
+pub fn mfa_policy(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
+    const ID: &str = "account.mfa-policy";
+    let iam = iam(inv)?;
+    inv.credential_report
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::CredentialReport))?;
+    let users: Vec<&str> = uncovered_console_users(inv, iam)
+        .into_iter()
+        .filter(|u| wanted_user(req, &u.name))
+        .map(|u| u.name.as_str())
+        .collect();
+    enforce_mfa_for(inv, iam, ID, users)
 }
 
 pub fn console_users_mfa(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
@@ -238,33 +347,13 @@ pub fn console_users_mfa(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft
         .filter_map(|r| iam.user(&r.user))
         .filter(|u| u.mfa_devices.is_empty())
         .filter(|u| !u.groups.iter().any(|g| enforcing.contains(&g.as_str())))
-        .filter(|u| {
-            req.wants(
-                &ResourceRef::User {
-                    name: u.name.clone(),
-                }
-                .to_string(),
-            )
-        })
+        .filter(|u| wanted_user(req, &u.name))
         .map(|u| u.name.as_str())
         .collect();
     if targets.is_empty() {
         return Err(PlanError::NothingToDo(msg(ID, "all_enforced", &[])));
     }
-    let (group, mut ops) = match enforcing.first() {
-        Some(g) => (g.to_string(), vec![]),
-        None => (MFA_GROUP.to_string(), mfa_policy_ops(inv, iam)?),
-    };
-    ops.extend(targets.into_iter().map(|u| Op::AddUserToGroup {
-        user: u.to_string(),
-        group: group.clone(),
-    }));
-    let warnings = crate::guide::guide()
-        .item(ID)
-        .and_then(|t| t.warning.clone())
-        .into_iter()
-        .collect();
-    Ok(Draft { ops, warnings })
+    enforce_mfa_for(inv, iam, ID, targets)
 }
 
 pub fn password_policy(inv: &Inventory, ctx: &Ctx, _: &Inputs) -> Result<Draft, PlanError> {
@@ -293,7 +382,11 @@ pub fn password_policy(inv: &Inventory, ctx: &Ctx, _: &Inputs) -> Result<Draft, 
     })
 }
 
+/// Deactivate stale access keys (undo re-activates them). Stale console
+/// passwords are guided: deleting a login profile loses the password for
+/// good, so moat names them and leaves the removal to a person.
 pub fn stale_access_keys(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
+    const ID: &str = "account.stale-access-keys";
     let iam = iam(inv)?;
     let ops: Vec<Op> = iam
         .users
@@ -315,11 +408,21 @@ pub fn stale_access_keys(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Dra
             status: KeyStatus::Inactive,
         })
         .collect();
+    let passwords: Vec<&str> = stale_passwords(inv, iam, ctx)
+        .into_iter()
+        .map(|(u, _)| u)
+        .filter(|u| wanted_user(req, u))
+        .collect();
+    let note = (!passwords.is_empty())
+        .then(|| msg(ID, "passwords_guided", &[("users", &passwords.join(", "))]));
     if ops.is_empty() {
-        return Err(nothing("account.stale-access-keys"));
+        return match note {
+            Some(n) => Err(PlanError::Guided(n)),
+            None => Err(nothing(ID)),
+        };
     }
     Ok(Draft {
         ops,
-        warnings: vec![],
+        warnings: note.into_iter().collect(),
     })
 }

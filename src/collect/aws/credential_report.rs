@@ -103,8 +103,10 @@ pub(crate) fn parse_credential_report(csv: &str) -> Result<Vec<CredentialReportR
         required("password_enabled")?,
         required("mfa_active")?,
     );
-    let (password_last_used, key1, key2) = (
+    let (password_last_used, password_last_changed, created, key1, key2) = (
         col("password_last_used"),
+        col("password_last_changed"),
+        col("user_creation_time"),
         col("access_key_1_active"),
         col("access_key_2_active"),
     );
@@ -125,6 +127,8 @@ pub(crate) fn parse_credential_report(csv: &str) -> Result<Vec<CredentialReportR
             arn: field(Some(arn)).unwrap_or_default().to_string(),
             password_enabled: flag(field(Some(password_enabled))),
             password_last_used: field(password_last_used).and_then(timestamp),
+            password_last_changed: field(password_last_changed).and_then(timestamp),
+            user_creation_time: field(created).and_then(timestamp),
             mfa_active: flag(field(Some(mfa_active))),
             access_key_1_active: flag(field(key1)),
             access_key_2_active: flag(field(key2)),
@@ -204,6 +208,19 @@ bob,arn:aws:iam::123456789012:user/bob,2020-01-01T00:00:00Z,false,N/A,N/A,N/A,fa
             alice.password_last_used, None,
             "no_information reads as None"
         );
+        assert_eq!(
+            alice.password_last_changed,
+            Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).single()
+        );
+        assert_eq!(
+            alice.user_creation_time,
+            Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).single()
+        );
+        assert_eq!(
+            root.password_last_changed, None,
+            "not_supported reads as None"
+        );
+        assert_eq!(rows[2].password_last_changed, None, "N/A reads as None");
         assert!(!alice.access_key_1_active && alice.access_key_2_active);
         assert!(!rows[2].password_enabled);
     }

@@ -5,10 +5,12 @@
 use super::AwsBackend;
 use super::document::decode_policy_document;
 use super::error::CallError;
-use crate::inventory::{AccessKey, Group, Iam, InlinePolicy, KeyStatus, ManagedPolicy, Role, User};
+use crate::inventory::{
+    AccessKey, Group, Iam, InlinePolicy, KeyStatus, ManagedPolicy, Role, User, VirtualMfaDevice,
+};
 use aws_sdk_iam::types::{
-    AccessKeyMetadata, AttachedPolicy, EntityType, GroupDetail, ManagedPolicyDetail, PolicyDetail,
-    RoleDetail, StatusType, UserDetail,
+    AccessKeyMetadata, AssignmentStatusType, AttachedPolicy, EntityType, GroupDetail,
+    ManagedPolicyDetail, PolicyDetail, RoleDetail, StatusType, UserDetail,
 };
 use chrono::{DateTime, Utc};
 use futures::future::try_join_all;
@@ -60,6 +62,7 @@ impl AwsBackend {
         } else {
             Vec::new()
         };
+        let virtual_mfa_devices = self.virtual_mfa_devices().await?;
 
         users.sort_by(|a, b| a.name.cmp(&b.name));
         groups.sort_by(|a, b| a.name.cmp(&b.name));
@@ -73,7 +76,42 @@ impl AwsBackend {
             roles,
             policies,
             root_keys,
+            virtual_mfa_devices,
         })
+    }
+
+    /// Every virtual MFA device (assigned or not), with the user it is
+    /// assigned to: the root user's shows a user ARN ending in `:root`.
+    async fn virtual_mfa_devices(&self) -> Result<Vec<VirtualMfaDevice>, CallError> {
+        let mut devices = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let request = self
+                .iam
+                .list_virtual_mfa_devices()
+                .assignment_status(AssignmentStatusType::Any)
+                .set_marker(marker.clone());
+            let out = self
+                .send("iam:ListVirtualMFADevices", request.send())
+                .await?;
+            devices.extend(out.virtual_mfa_devices().iter().map(|d| {
+                VirtualMfaDevice {
+                    serial: d.serial_number().to_string(),
+                    user_arn: d
+                        .user()
+                        .map(|u| u.arn().to_string())
+                        .filter(|a| !a.is_empty()),
+                }
+            }));
+            match (out.is_truncated(), out.marker()) {
+                (true, Some(next)) if marker.as_deref() != Some(next) => {
+                    marker = Some(next.to_string())
+                }
+                _ => break,
+            }
+        }
+        devices.sort_by(|a, b| a.serial.cmp(&b.serial));
+        Ok(devices)
     }
 
     async fn authorization_details(&self) -> Result<Details, CallError> {
