@@ -57,22 +57,6 @@ fn status_of(item: &Value, resource: &str) -> String {
 // ---------------------------------------------------------------------------
 // elb.https-listeners: every rule
 
-/// The HTTP:80 listener of the seeded ALB.
-async fn http_listener(ep: &str, lb_arn: &str) -> String {
-    seed::elbv2(ep, US)
-        .describe_listeners()
-        .load_balancer_arn(lb_arn)
-        .send()
-        .await
-        .expect("listeners")
-        .listeners()
-        .iter()
-        .find(|l| l.port() == Some(80))
-        .and_then(|l| l.listener_arn())
-        .expect("http listener")
-        .to_string()
-}
-
 fn redirect() -> aws_sdk_elasticloadbalancingv2::types::Action {
     use aws_sdk_elasticloadbalancingv2::types::{
         Action, ActionTypeEnum, RedirectActionConfig, RedirectActionStatusCodeEnum,
@@ -92,50 +76,14 @@ fn redirect() -> aws_sdk_elasticloadbalancingv2::types::Action {
 /// HTTP:80 redirects by default, but a rule forwards /api/* to the target
 /// group the listener used to forward everything to.
 async fn redirect_with_forward_rule(ep: &str, lb_arn: &str) -> String {
-    use aws_sdk_elasticloadbalancingv2::types::{
-        Action, ActionTypeEnum, PathPatternConditionConfig, RuleCondition,
-    };
-    let elb = seed::elbv2(ep, US);
-    let listener = http_listener(ep, lb_arn).await;
-    let tg = elb
-        .describe_target_groups()
-        .names(format!("{ALB}-tg"))
-        .send()
-        .await
-        .expect("target groups")
-        .target_groups()
-        .first()
-        .and_then(|t| t.target_group_arn())
-        .expect("tg arn")
-        .to_string();
-    elb.modify_listener()
+    let listener = seed::forward_rule(ep, US, ALB, lb_arn).await;
+    seed::elbv2(ep, US)
+        .modify_listener()
         .listener_arn(&listener)
         .default_actions(redirect())
         .send()
         .await
         .expect("redirect by default");
-    elb.create_rule()
-        .listener_arn(&listener)
-        .priority(10)
-        .conditions(
-            RuleCondition::builder()
-                .field("path-pattern")
-                .path_pattern_config(
-                    PathPatternConditionConfig::builder()
-                        .values("/api/*")
-                        .build(),
-                )
-                .build(),
-        )
-        .actions(
-            Action::builder()
-                .r#type(ActionTypeEnum::Forward)
-                .target_group_arn(&tg)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("forward rule");
     listener
 }
 
