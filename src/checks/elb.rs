@@ -12,8 +12,8 @@ use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::{ByRegion, Ec2Network, Ec2Regional};
 use crate::inventory::{
-    ClassicLoadBalancer, ElbRegion, Inventory, Listener, LoadBalancer, PartId, RegionScope,
-    WorkloadsRef,
+    ClassicLoadBalancer, ElbRegion, Inventory, Listener, ListenerRule, LoadBalancer, PartId,
+    RegionScope, WorkloadsRef,
 };
 use crate::plan::workloads as plans;
 
@@ -138,14 +138,56 @@ pub fn classic_resource(region: &str, c: &ClassicLoadBalancer) -> String {
     })
 }
 
-/// HTTP listeners of internet-facing ALBs that do not just redirect to HTTPS.
-pub fn plain_http_listeners(lb: &LoadBalancer) -> impl Iterator<Item = &Listener> {
-    lb.listeners.iter().filter(move |l| {
-        lb.is_internet_facing()
-            && lb.is_application()
-            && l.protocol == "HTTP"
-            && !(l.default_actions.len() == 1 && l.default_actions[0].redirects_to_https())
+/// How an HTTP listener of an internet-facing ALB serves plain HTTP.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlainHttp<'a> {
+    pub listener: &'a Listener,
+    /// Its default actions do anything but one redirect to HTTPS.
+    pub default: bool,
+    /// Its rules that do anything but redirect to HTTPS or answer a fixed
+    /// response without content.
+    pub rules: Vec<&'a ListenerRule>,
+}
+
+/// Does a rule keep a listener on HTTPS? Security Hub ELB.1 asks that an
+/// HTTP listener redirect to HTTPS: a rule passes when it redirects to
+/// HTTPS, or when it answers a fixed response with no body (a bare 403 or
+/// 404 serves nothing and reaches no target). A forward, a fixed response
+/// with content, or an authentication step serves the site over HTTP.
+pub fn rule_keeps_https(rule: &ListenerRule) -> bool {
+    !rule.actions.is_empty()
+        && rule
+            .actions
+            .iter()
+            .all(|a| a.redirects_to_https() || a.serves_nothing())
+}
+
+/// HTTP listeners of internet-facing ALBs that do not just redirect to
+/// HTTPS: by their default actions or by any of their rules.
+pub fn plain_http_listeners(lb: &LoadBalancer) -> impl Iterator<Item = PlainHttp<'_>> {
+    lb.listeners.iter().filter_map(move |l| {
+        if !(lb.rules_matter() && l.protocol == "HTTP") {
+            return None;
+        }
+        let default = !(l.default_actions.len() == 1 && l.default_actions[0].redirects_to_https());
+        let rules: Vec<&ListenerRule> = l.rules.iter().filter(|r| !rule_keeps_https(r)).collect();
+        (default || !rules.is_empty()).then_some(PlainHttp {
+            listener: l,
+            default,
+            rules,
+        })
     })
+}
+
+fn rules_summary(rules: &[&ListenerRule]) -> String {
+    rules
+        .iter()
+        .map(|r| {
+            let kinds: Vec<&str> = r.actions.iter().map(|a| a.kind.as_str()).collect();
+            format!("{}: {}", r.label(), kinds.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// HTTPS/TLS listeners whose policy falls short.
@@ -263,21 +305,29 @@ fn https_listeners(inv: &Inventory, _: &Ctx) -> Outcome {
                 if lb.is_internet_facing() {
                     facing += 1;
                 }
-                for l in plain_http_listeners(lb) {
+                for p in plain_http_listeners(lb) {
+                    let l = p.listener;
+                    let args = [
+                        ("name", lb.name.as_str()),
+                        ("port", &l.port.to_string()),
+                        ("region", region),
+                        ("actions", &action_summary(l)),
+                        ("rules", &rules_summary(&p.rules)),
+                    ];
+                    let mut detail = vec![];
+                    if p.default {
+                        detail.push(msg(HTTPS_LISTENERS, "finding", &args));
+                    }
+                    if !p.rules.is_empty() {
+                        let key = if p.default {
+                            "finding_rules_too"
+                        } else {
+                            "finding_rules"
+                        };
+                        detail.push(msg(HTTPS_LISTENERS, key, &args));
+                    }
                     out.push(in_region(
-                        Finding::fail(
-                            listener_resource(region, lb, l),
-                            msg(
-                                HTTPS_LISTENERS,
-                                "finding",
-                                &[
-                                    ("name", &lb.name),
-                                    ("port", &l.port.to_string()),
-                                    ("region", region),
-                                    ("actions", &action_summary(l)),
-                                ],
-                            ),
-                        ),
+                        Finding::fail(listener_resource(region, lb, l), detail.join(" ")),
                         region,
                     ));
                 }
@@ -484,6 +534,184 @@ mod tests {
             t.plan(&after, HTTPS_LISTENERS, &Inputs::default()),
             Err(PlanError::Guided(m)) if m.contains("legacy-classic")
         ));
+    }
+
+    fn rule(priority: &str, condition: &str, actions: Vec<ListenerAction>) -> ListenerRule {
+        ListenerRule {
+            arn: format!(
+                "arn:aws:elasticloadbalancing:{US}:{ACCOUNT}:listener-rule/app/web/1/80/{priority}"
+            ),
+            priority: priority.into(),
+            conditions: vec![condition.into()],
+            actions,
+        }
+    }
+
+    fn fixed(status: &str, body: Option<&str>) -> ListenerAction {
+        ListenerAction {
+            kind: "fixed-response".into(),
+            order: None,
+            target_group_arn: None,
+            forward: None,
+            redirect: None,
+            fixed_response: Some(crate::inventory::FixedResponse {
+                status_code: status.into(),
+                content_type: body.map(|_| "text/html".into()),
+                message_body: body.map(str::to_string),
+            }),
+        }
+    }
+
+    /// web:80 redirects by default; its rules forward /api/*, answer a
+    /// bare 403 for /admin/* and a page for /maintenance.
+    fn redirect_with_rules() -> Inventory {
+        let mut inv = inventory();
+        let l = &mut elb_mut(&mut inv, US).load_balancers[0].listeners[0];
+        assert_eq!(l.port, 80);
+        l.default_actions = vec![ListenerAction::redirect_to_https()];
+        l.rules = vec![
+            rule(
+                "10",
+                "path-pattern /api/*",
+                vec![action_forward("arn:tg/api")],
+            ),
+            rule("20", "path-pattern /admin/*", vec![fixed("403", None)]),
+            rule(
+                "30",
+                "path-pattern /maintenance",
+                vec![fixed("503", Some("<h1>Back soon</h1>"))],
+            ),
+            rule(
+                "40",
+                "host-header old.example.com",
+                vec![ListenerAction::redirect_to_https()],
+            ),
+        ];
+        inv
+    }
+
+    #[test]
+    fn https_listeners_judge_every_rule_of_a_redirecting_listener() {
+        let t = T::new();
+        let inv = redirect_with_rules();
+        let r = t.eval(&inv, HTTPS_LISTENERS);
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.resource == "listener/us-east-1/web/80")
+            .expect("the listener fails on its rules");
+        assert_eq!(f.status, Status::Fail);
+        // Which rules, by priority and conditions; not the ones that are fine.
+        assert!(
+            f.detail
+                .contains("priority 10 (path-pattern /api/*): forward")
+                && f.detail.contains("priority 30 (path-pattern /maintenance)"),
+            "{}",
+            f.detail
+        );
+        assert!(
+            !f.detail.contains("priority 20") && !f.detail.contains("priority 40"),
+            "{}",
+            f.detail
+        );
+        let plan = t
+            .plan(
+                &inv,
+                HTTPS_LISTENERS,
+                &Inputs {
+                    resources: vec!["listener/us-east-1/web/80".into()],
+                    ..Inputs::default()
+                },
+            )
+            .expect("plan");
+        // The default action already redirects: only the two rules change.
+        let changed: Vec<&str> = plan
+            .ops()
+            .map(|o| match o {
+                Op::Workloads(WorkloadsOp::ModifyRuleActions {
+                    priority, actions, ..
+                }) => {
+                    assert_eq!(actions, &vec![ListenerAction::redirect_to_https()]);
+                    priority.as_str()
+                }
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(changed, vec!["10", "30"]);
+        // The preview shows the rules before and after.
+        let rc = &plan.resources[0];
+        assert!(rc.before_text().contains("/api/*") && rc.before_text().contains("arn:tg/api"));
+        assert!(
+            !rc.after_text().contains("arn:tg/api"),
+            "{}",
+            rc.after_text()
+        );
+        assert!(
+            !rc.after_text().contains("Back soon"),
+            "{}",
+            rc.after_text()
+        );
+        // Applied (and undone exactly, by `fix`), every rule keeps HTTPS.
+        let after = t.fix(&inv, HTTPS_LISTENERS, &Inputs::default());
+        assert!(
+            !t.eval(&after, HTTPS_LISTENERS)
+                .findings
+                .iter()
+                .any(|f| f.resource == "listener/us-east-1/web/80")
+        );
+    }
+
+    #[test]
+    fn https_listeners_fix_default_and_rules_together_or_not_at_all() {
+        let t = T::new();
+        let mut inv = redirect_with_rules();
+        let l = &mut elb_mut(&mut inv, US).load_balancers[0].listeners[0];
+        l.default_actions = vec![action_forward("arn:tg/web")];
+        let r = t.eval(&inv, HTTPS_LISTENERS);
+        let f = &r.findings[0];
+        assert!(
+            f.detail.contains("default action: forward") && f.detail.contains("priority 10"),
+            "{}",
+            f.detail
+        );
+        let plan = t
+            .plan(&inv, HTTPS_LISTENERS, &Inputs::default())
+            .expect("plan");
+        assert_eq!(plan.ops().count(), 3, "{plan:?}");
+        // A rule moat could not put back (authentication) keeps the whole
+        // listener out of the plan: guided.
+        let mut auth = action_forward("arn:tg/api");
+        auth.kind = "authenticate-oidc".into();
+        elb_mut(&mut inv, US).load_balancers[0].listeners[0].rules[0].actions =
+            vec![auth, action_forward("arn:tg/api")];
+        elb_mut(&mut inv, US).classic.clear();
+        assert_eq!(t.status(&inv, HTTPS_LISTENERS), Status::Fail);
+        assert!(matches!(
+            t.plan(&inv, HTTPS_LISTENERS, &Inputs::default()),
+            Err(PlanError::Guided(m)) if m.contains("web:80")
+        ));
+    }
+
+    #[test]
+    fn rules_that_answer_without_content_keep_https() {
+        let ok = rule("1", "path-pattern /x", vec![fixed("404", None)]);
+        assert!(rule_keeps_https(&ok));
+        assert!(rule_keeps_https(&rule(
+            "1",
+            "path-pattern /x",
+            vec![fixed("404", Some(""))]
+        )));
+        assert!(!rule_keeps_https(&rule(
+            "1",
+            "path-pattern /x",
+            vec![fixed("200", Some("hello"))]
+        )));
+        assert!(!rule_keeps_https(&rule("1", "path-pattern /x", vec![])));
+        assert!(!rule_keeps_https(&rule(
+            "1",
+            "path-pattern /x",
+            vec![action_forward("arn:tg")]
+        )));
     }
 
     #[test]

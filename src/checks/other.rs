@@ -239,6 +239,10 @@ pub(crate) mod testkit {
             cluster: None,
             port: Some(5432),
             vpc_security_groups: vec!["sg-0db1111111111111a".into()],
+            allocated_storage: None,
+            multi_az: None,
+            storage_type: None,
+            pending: Default::default(),
         }
     }
 
@@ -295,6 +299,7 @@ pub(crate) mod testkit {
             default_actions: vec![action_forward(&format!(
                 "arn:aws:elasticloadbalancing:{US}:{ACCOUNT}:targetgroup/{lb}/1"
             ))],
+            rules: vec![],
         }
     }
 

@@ -14,11 +14,30 @@ use crate::inventory::{
 };
 use crate::inventory::{Ec2Network, Ec2Regional};
 use crate::plan::workloads as plans;
+use crate::plan::{InputKind, InputSpec};
 
 pub const PUBLIC_INSTANCES: &str = "rds.public-instances";
 pub const OPEN_SECURITY_GROUPS: &str = "rds.open-security-groups";
 pub const STORAGE_ENCRYPTED: &str = "rds.storage-encrypted";
 pub const PUBLIC_SNAPSHOTS: &str = "rds.public-snapshots";
+
+/// `apply_at=now`: send ApplyImmediately, which also applies every
+/// modification the instance has queued.
+pub const APPLY_NOW: &str = "now";
+/// `apply_at=maintenance-window`: leave queued modifications for the window.
+pub const APPLY_IN_WINDOW: &str = "maintenance-window";
+
+/// When the instance's queued modifications are applied. The public-access
+/// change itself takes effect at once either way (RDS applies
+/// PubliclyAccessible immediately whatever ApplyImmediately says), so the
+/// default is the choice that never brings an unplanned change forward.
+pub const APPLY_AT: InputSpec = InputSpec {
+    name: "apply_at",
+    kind: InputKind::Choice {
+        options: &[APPLY_IN_WINDOW, APPLY_NOW],
+    },
+    default: Some(APPLY_IN_WINDOW),
+};
 
 pub const ITEMS: &[ItemDef] = &[
     ItemDef {
@@ -29,7 +48,7 @@ pub const ITEMS: &[ItemDef] = &[
         security_hub: &["RDS.2"],
         check: public_instances,
         fix: Fix::Plan(plans::rds_public_instances),
-        inputs: &[],
+        inputs: &[APPLY_AT],
     },
     ItemDef {
         id: OPEN_SECURITY_GROUPS,
@@ -193,20 +212,26 @@ fn public_instances(inv: &Inventory, _: &Ctx) -> Outcome {
                 } else {
                     i.vpc_security_groups.join(", ")
                 };
+                let mut detail = msg(
+                    PUBLIC_INSTANCES,
+                    "finding",
+                    &[
+                        ("name", &i.id),
+                        ("engine", &engine_label(i)),
+                        ("region", region),
+                        ("groups", &groups),
+                    ],
+                );
+                if !i.pending.is_empty() {
+                    detail.push(' ');
+                    detail.push_str(&msg(
+                        PUBLIC_INSTANCES,
+                        "queued",
+                        &[("changes", &i.pending_changes().join(", "))],
+                    ));
+                }
                 out.push(in_region(
-                    Finding::fail(
-                        instance_resource(region, i),
-                        msg(
-                            PUBLIC_INSTANCES,
-                            "finding",
-                            &[
-                                ("name", &i.id),
-                                ("engine", &engine_label(i)),
-                                ("region", region),
-                                ("groups", &groups),
-                            ],
-                        ),
-                    ),
+                    Finding::fail(instance_resource(region, i), detail),
                     region,
                 ));
             }
@@ -476,6 +501,7 @@ mod tests {
                 region: EU.into(),
                 instance: "orders-db".into(),
                 publicly_accessible: false,
+                apply_immediately: false,
             })]
         );
         assert!(
@@ -489,6 +515,125 @@ mod tests {
             t.plan(&after, PUBLIC_INSTANCES, &Inputs::default()),
             Err(PlanError::NothingToDo(_))
         ));
+    }
+
+    /// A public instance with a class change and an engine upgrade queued
+    /// for its maintenance window.
+    fn with_queued_changes() -> Inventory {
+        let mut inv = inventory();
+        let i = &mut rds_mut(&mut inv, EU).instances[0];
+        i.publicly_accessible = true;
+        i.pending
+            .insert("DBInstanceClass".into(), "db.r5.xlarge".into());
+        i.pending.insert("EngineVersion".into(), "16.4".into());
+        inv
+    }
+
+    #[test]
+    fn queued_modifications_stay_queued_by_default() {
+        let t = T::new();
+        let inv = with_queued_changes();
+        let r = t.eval(&inv, PUBLIC_INSTANCES);
+        assert_eq!(r.status, Status::Fail);
+        // The finding says what is queued.
+        let d = &r.findings[0].detail;
+        assert!(
+            d.contains("DBInstanceClass db.t3.medium → db.r5.xlarge")
+                && d.contains("EngineVersion 16.3 → 16.4"),
+            "{d}"
+        );
+        let plan = t
+            .plan(&inv, PUBLIC_INSTANCES, &Inputs::default())
+            .expect("plan");
+        // ApplyImmediately=false: PubliclyAccessible applies at once anyway,
+        // and the queued class change does not.
+        assert_eq!(
+            plan.ops().collect::<Vec<_>>(),
+            vec![&Op::Workloads(WorkloadsOp::ModifyDbInstancePublicAccess {
+                region: EU.into(),
+                instance: "orders-db".into(),
+                publicly_accessible: false,
+                apply_immediately: false,
+            })]
+        );
+        assert!(
+            plan.warnings.iter().any(|w| w.contains("orders-db")
+                && w.contains("DBInstanceClass db.t3.medium → db.r5.xlarge")
+                && w.contains("stay queued")),
+            "{:?}",
+            plan.warnings
+        );
+        // The document shows the queue, before and after.
+        let rc = &plan.resources[0];
+        assert!(rc.before_text().contains("PendingModifiedValues"));
+        assert!(rc.after_text().contains("db.r5.xlarge"));
+        let after = t.fix(&inv, PUBLIC_INSTANCES, &Inputs::default());
+        assert_eq!(t.status(&after, PUBLIC_INSTANCES), Status::Pass);
+        let mut after = after;
+        let i = &rds_mut(&mut after, EU).instances[0];
+        assert_eq!(i.class, "db.t3.medium");
+        assert_eq!(i.pending.len(), 2);
+        // Undo never applies the queue either.
+        let undo = plan.steps[0].inverse.clone().expect("inverse");
+        assert!(matches!(
+            undo.as_slice(),
+            [Op::Workloads(WorkloadsOp::ModifyDbInstancePublicAccess {
+                publicly_accessible: true,
+                apply_immediately: false,
+                ..
+            })]
+        ));
+    }
+
+    #[test]
+    fn apply_at_now_applies_the_queue_and_says_so() {
+        let t = T::new();
+        let inv = with_queued_changes();
+        let req = Inputs::default().with("apply_at", "now");
+        let plan = t.plan(&inv, PUBLIC_INSTANCES, &req).expect("plan");
+        assert!(matches!(
+            plan.ops().collect::<Vec<_>>().as_slice(),
+            [Op::Workloads(WorkloadsOp::ModifyDbInstancePublicAccess {
+                apply_immediately: true,
+                ..
+            })]
+        ));
+        assert!(
+            plan.warnings.iter().any(|w| w.contains("now")
+                && w.contains("DBInstanceClass db.t3.medium → db.r5.xlarge")
+                && w.contains("EngineVersion 16.3 → 16.4")),
+            "{:?}",
+            plan.warnings
+        );
+        // The preview shows the class and version changing now.
+        let rc = &plan.resources[0];
+        let after = rc.after.clone().expect("after");
+        assert_eq!(after["DBInstanceClass"], "db.r5.xlarge");
+        assert_eq!(after["EngineVersion"], "16.4");
+        assert!(after.get("PendingModifiedValues").is_none(), "{after}");
+        let mut applied = inv.clone();
+        for op in plan.ops() {
+            applied.apply(op).expect("apply");
+        }
+        let i = &rds_mut(&mut applied, EU).instances[0];
+        assert!(!i.publicly_accessible && i.pending.is_empty());
+        assert_eq!(i.class, "db.r5.xlarge");
+        // A value apply_at does not know is an input error, even with nothing to do.
+        for inv in [inv.clone(), inventory()] {
+            assert!(matches!(
+                t.plan(&inv, PUBLIC_INSTANCES, &Inputs::default().with("apply_at", "later")),
+                Err(PlanError::Input { name, .. }) if name == "apply_at"
+            ));
+        }
+        // Nothing queued: no warning about it either way.
+        let mut inv = inventory();
+        rds_mut(&mut inv, EU).instances[0].publicly_accessible = true;
+        let plan = t.plan(&inv, PUBLIC_INSTANCES, &req).expect("plan");
+        assert!(
+            !plan.warnings.iter().any(|w| w.contains("queued")),
+            "{:?}",
+            plan.warnings
+        );
     }
 
     #[test]

@@ -46,6 +46,63 @@ pub struct DbInstance {
     /// The VPC security groups (ids), for the security-group items.
     #[serde(default)]
     pub vpc_security_groups: Vec<String>,
+    /// Allocated storage in GiB (shown beside a pending storage change).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocated_storage: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multi_az: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_type: Option<String>,
+    /// The modifications RDS holds for the next maintenance window
+    /// (`PendingModifiedValues`), by API member name (`DBInstanceClass`,
+    /// `EngineVersion`, …) with the value they will set. A ModifyDBInstance
+    /// with ApplyImmediately applies them all at once.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pending: BTreeMap<String, String>,
+}
+
+impl DbInstance {
+    /// The live value of a setting that can be pending, by API member name
+    /// (`None`: not one moat reads).
+    pub fn live_setting(&self, member: &str) -> Option<String> {
+        match member {
+            "DBInstanceClass" => Some(self.class.clone()),
+            "EngineVersion" => Some(self.engine_version.clone()),
+            "AllocatedStorage" => self.allocated_storage.map(|v| v.to_string()),
+            "MultiAZ" => self.multi_az.map(|v| v.to_string()),
+            "StorageType" => self.storage_type.clone(),
+            _ => None,
+        }
+    }
+
+    /// What ApplyImmediately does to the queue: every pending value becomes live.
+    fn apply_pending(&mut self) {
+        for (member, value) in std::mem::take(&mut self.pending) {
+            match member.as_str() {
+                "DBInstanceClass" => self.class = value,
+                "EngineVersion" => self.engine_version = value,
+                "AllocatedStorage" => {
+                    if let Ok(v) = value.parse() {
+                        self.allocated_storage = Some(v);
+                    }
+                }
+                "MultiAZ" => self.multi_az = Some(value == "true"),
+                "StorageType" => self.storage_type = Some(value),
+                _ => {}
+            }
+        }
+    }
+
+    /// The pending modifications as `Member live → pending`, one per entry.
+    pub fn pending_changes(&self) -> Vec<String> {
+        self.pending
+            .iter()
+            .map(|(member, value)| match self.live_setting(member) {
+                Some(live) if !live.is_empty() => format!("{member} {live} → {value}"),
+                _ => format!("{member} → {value}"),
+            })
+            .collect()
+    }
 }
 
 /// A manual DB snapshot or DB cluster snapshot.
@@ -266,6 +323,16 @@ impl ListenerAction {
         }
     }
 
+    /// A fixed response without a body: it serves no content (e.g. a bare
+    /// 403 or 404) and reaches no target.
+    pub fn serves_nothing(&self) -> bool {
+        self.kind == "fixed-response"
+            && self
+                .fixed_response
+                .as_ref()
+                .is_none_or(|x| x.message_body.as_deref().is_none_or(str::is_empty))
+    }
+
     /// Redirects to HTTPS (any port, 301 or 302).
     pub fn redirects_to_https(&self) -> bool {
         self.kind == "redirect"
@@ -291,6 +358,45 @@ pub struct Listener {
     #[serde(default)]
     pub certificates: Vec<String>,
     pub default_actions: Vec<ListenerAction>,
+    /// The listener's rules other than its default rule (whose actions are
+    /// `default_actions`), by priority. Read for the HTTP listeners of
+    /// internet-facing Application Load Balancers only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<ListenerRule>,
+}
+
+/// A listener rule: when its conditions match, its actions run instead of
+/// the listener's default actions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListenerRule {
+    pub arn: String,
+    /// `1` to `50000` (the default rule is not kept here).
+    pub priority: String,
+    /// Each condition as text, e.g. `path-pattern /api/*`.
+    #[serde(default)]
+    pub conditions: Vec<String>,
+    pub actions: Vec<ListenerAction>,
+}
+
+impl ListenerRule {
+    /// `priority 10 (path-pattern /api/*)`, as findings name a rule.
+    pub fn label(&self) -> String {
+        if self.conditions.is_empty() {
+            format!("priority {}", self.priority)
+        } else {
+            format!(
+                "priority {} ({})",
+                self.priority,
+                self.conditions.join("; ")
+            )
+        }
+    }
+    fn priority_key(&self) -> (u64, String) {
+        (
+            self.priority.parse().unwrap_or(u64::MAX),
+            self.priority.clone(),
+        )
+    }
 }
 
 impl Listener {
@@ -328,6 +434,11 @@ impl LoadBalancer {
     }
     pub fn listener(&self, port: i32) -> Option<&Listener> {
         self.listeners.iter().find(|l| l.port == port)
+    }
+    /// Do the HTTP listeners of this load balancer need their rules read?
+    /// (Internet-facing Application Load Balancers: elb.https-listeners.)
+    pub fn rules_matter(&self) -> bool {
+        self.is_internet_facing() && self.is_application()
     }
 }
 
@@ -678,13 +789,19 @@ fn sorted(v: &[String]) -> Vec<String> {
 }
 
 fn instance_document(i: &DbInstance) -> Value {
-    json!({
+    let mut doc = json!({
         "DBInstanceIdentifier": i.id,
         "Engine": i.engine,
+        "EngineVersion": i.engine_version,
+        "DBInstanceClass": i.class,
         "PubliclyAccessible": i.publicly_accessible,
         "StorageEncrypted": i.storage_encrypted,
         "VpcSecurityGroups": sorted(&i.vpc_security_groups),
-    })
+    });
+    if !i.pending.is_empty() {
+        doc["PendingModifiedValues"] = json!(i.pending);
+    }
+    doc
 }
 
 fn snapshot_document(id_key: &str, s: &DbSnapshot) -> Value {
@@ -757,18 +874,37 @@ pub fn action_document(a: &ListenerAction) -> Value {
     Value::Object(m)
 }
 
-fn listener_document(lb: &LoadBalancer, l: &Listener) -> Value {
-    let mut actions = l.default_actions.clone();
+fn actions_document(actions: &[ListenerAction]) -> Vec<Value> {
+    let mut actions = actions.to_vec();
     actions.sort_by_key(|a| a.order.unwrap_or(0));
-    json!({
+    actions.iter().map(action_document).collect()
+}
+
+fn listener_document(lb: &LoadBalancer, l: &Listener) -> Value {
+    let mut doc = json!({
         "LoadBalancer": lb.name,
         "Protocol": l.protocol,
         "Port": l.port,
-        "DefaultActions": actions.iter().map(action_document).collect::<Vec<_>>(),
+        "DefaultActions": actions_document(&l.default_actions),
         // HTTP listeners have no security policy, whatever an emulator says.
         "SslPolicy": if l.is_tls() { l.ssl_policy.clone() } else { None },
         "Certificates": sorted(&l.certificates),
-    })
+    });
+    if !l.rules.is_empty() {
+        let mut rules: Vec<&ListenerRule> = l.rules.iter().collect();
+        rules.sort_by_key(|r| r.priority_key());
+        doc["Rules"] = json!(
+            rules
+                .iter()
+                .map(|r| json!({
+                    "Priority": r.priority,
+                    "Conditions": r.conditions,
+                    "Actions": actions_document(&r.actions),
+                }))
+                .collect::<Vec<_>>()
+        );
+    }
+    doc
 }
 
 fn load_balancer_document(lb: &LoadBalancer) -> Value {
@@ -935,6 +1071,7 @@ pub(super) fn apply_op(inv: &mut Inventory, op: &WorkloadsOp) -> Result<(), Appl
             region,
             instance,
             publicly_accessible,
+            apply_immediately,
         } => {
             let r = in_region(&mut ready_part(&mut inv.rds, "RDS")?.regions, region, "RDS")?;
             let i = r
@@ -942,7 +1079,12 @@ pub(super) fn apply_op(inv: &mut Inventory, op: &WorkloadsOp) -> Result<(), Appl
                 .iter_mut()
                 .find(|i| &i.id == instance)
                 .ok_or_else(|| ApplyError::NoSuch(format!("DB instance {instance}")))?;
+            // RDS applies PubliclyAccessible at once whatever ApplyImmediately
+            // says; ApplyImmediately also applies every queued modification.
             i.publicly_accessible = *publicly_accessible;
+            if *apply_immediately {
+                i.apply_pending();
+            }
         }
         WorkloadsOp::ModifyDbSnapshotRestore {
             region,
@@ -1018,6 +1160,31 @@ pub(super) fn apply_op(inv: &mut Inventory, op: &WorkloadsOp) -> Result<(), Appl
             ..
         } => {
             listener_mut(inv, region, load_balancer, *port)?.default_actions = actions.clone();
+        }
+        WorkloadsOp::ModifyRuleActions {
+            region,
+            load_balancer,
+            port,
+            rule_arn,
+            actions,
+            ..
+        } => {
+            let l = listener_mut(inv, region, load_balancer, *port)?;
+            let rule = l
+                .rules
+                .iter_mut()
+                .find(|r| &r.arn == rule_arn)
+                .ok_or_else(|| {
+                    ApplyError::NoSuch(format!(
+                        "rule {rule_arn} of listener {load_balancer}:{port}"
+                    ))
+                })?;
+            if actions.is_empty() {
+                return Err(ApplyError::Conflict(format!(
+                    "a rule of listener {load_balancer}:{port} needs at least one action"
+                )));
+            }
+            rule.actions = actions.clone();
         }
         WorkloadsOp::ModifyListenerSslPolicy {
             region,

@@ -12,11 +12,17 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum WorkloadsOp {
-    /// rds:ModifyDBInstance PubliclyAccessible, applied immediately.
+    /// rds:ModifyDBInstance PubliclyAccessible. RDS applies that setting at
+    /// once whatever ApplyImmediately says; `apply_immediately` (sent as
+    /// ApplyImmediately) also applies every modification the instance has
+    /// queued for its maintenance window. Absent in older journals: false,
+    /// which never applies a queued modification.
     ModifyDbInstancePublicAccess {
         region: String,
         instance: String,
         publicly_accessible: bool,
+        #[serde(default)]
+        apply_immediately: bool,
     },
     /// rds:ModifyDBSnapshotAttribute on the `restore` attribute.
     ModifyDbSnapshotRestore {
@@ -49,6 +55,16 @@ pub enum WorkloadsOp {
         listener_arn: String,
         actions: Vec<ListenerAction>,
     },
+    /// elasticloadbalancing:ModifyRule Actions (the conditions are kept).
+    ModifyRuleActions {
+        region: String,
+        load_balancer: String,
+        port: i32,
+        rule_arn: String,
+        /// For the description and the finding it fixes.
+        priority: String,
+        actions: Vec<ListenerAction>,
+    },
     /// elasticloadbalancing:ModifyListener SslPolicy.
     ModifyListenerSslPolicy {
         region: String,
@@ -79,6 +95,7 @@ impl WorkloadsOp {
         "rds:ModifyDBClusterSnapshotAttribute",
         "route53:ChangeResourceRecordSets",
         "elasticloadbalancing:ModifyListener",
+        "elasticloadbalancing:ModifyRule",
         "inspector2:Enable",
         "inspector2:Disable",
     ];
@@ -96,6 +113,7 @@ impl WorkloadsOp {
             }
             WorkloadsOp::ModifyListenerDefaultActions { .. }
             | WorkloadsOp::ModifyListenerSslPolicy { .. } => "elasticloadbalancing:ModifyListener",
+            WorkloadsOp::ModifyRuleActions { .. } => "elasticloadbalancing:ModifyRule",
             WorkloadsOp::EnableInspector { .. } => "inspector2:Enable",
             WorkloadsOp::DisableInspector { .. } => "inspector2:Disable",
         }
@@ -138,6 +156,12 @@ impl WorkloadsOp {
                 load_balancer,
                 port,
                 ..
+            }
+            | WorkloadsOp::ModifyRuleActions {
+                region,
+                load_balancer,
+                port,
+                ..
             } => WorkloadsRef::Listener {
                 region: region.clone(),
                 load_balancer: load_balancer.clone(),
@@ -168,6 +192,7 @@ impl WorkloadsOp {
             | WorkloadsOp::ModifyDbClusterSnapshotRestore { region, .. }
             | WorkloadsOp::ModifyListenerDefaultActions { region, .. }
             | WorkloadsOp::ModifyListenerSslPolicy { region, .. }
+            | WorkloadsOp::ModifyRuleActions { region, .. }
             | WorkloadsOp::EnableInspector { region, .. }
             | WorkloadsOp::DisableInspector { region, .. } => Some(region),
             WorkloadsOp::UpsertRecordSet { .. } | WorkloadsOp::DeleteRecordSet { .. } => None,
@@ -182,12 +207,18 @@ impl WorkloadsOp {
                 region,
                 instance,
                 publicly_accessible,
+                apply_immediately,
             } => format!(
-                "{} public access to DB instance {instance} ({region})",
+                "{} public access to DB instance {instance} ({region}){}",
                 if *publicly_accessible {
                     "allow"
                 } else {
                     "remove"
+                },
+                if *apply_immediately {
+                    ", applying its queued modifications now"
+                } else {
+                    ""
                 }
             ),
             WorkloadsOp::ModifyDbSnapshotRestore {
@@ -221,6 +252,20 @@ impl WorkloadsOp {
                 let kinds: Vec<String> = actions.iter().map(|a| a.kind.clone()).collect();
                 format!(
                     "set the default action of listener {load_balancer}:{port} ({region}) to {}",
+                    list(&kinds)
+                )
+            }
+            WorkloadsOp::ModifyRuleActions {
+                region,
+                load_balancer,
+                port,
+                priority,
+                actions,
+                ..
+            } => {
+                let kinds: Vec<String> = actions.iter().map(|a| a.kind.clone()).collect();
+                format!(
+                    "set the actions of rule {priority} of listener {load_balancer}:{port} ({region}) to {}",
                     list(&kinds)
                 )
             }
@@ -265,10 +310,13 @@ impl WorkloadsOp {
                     .iter()
                     .find(|i| &i.id == instance)?
                     .publicly_accessible;
+                // Undo never applies queued modifications: the setting
+                // itself changes back at once either way.
                 vec![w(WorkloadsOp::ModifyDbInstancePublicAccess {
                     region: region.clone(),
                     instance: instance.clone(),
                     publicly_accessible: prev,
+                    apply_immediately: false,
                 })]
             }
             WorkloadsOp::ModifyDbSnapshotRestore {
@@ -347,6 +395,32 @@ impl WorkloadsOp {
                     port: *port,
                     listener_arn: listener_arn.clone(),
                     actions: l.default_actions.clone(),
+                })]
+            }
+            WorkloadsOp::ModifyRuleActions {
+                region,
+                load_balancer,
+                port,
+                rule_arn,
+                priority,
+                ..
+            } => {
+                let rule = listener(before, region, load_balancer, *port)?
+                    .rules
+                    .iter()
+                    .find(|r| &r.arn == rule_arn)?;
+                if rule.actions.is_empty()
+                    || !rule.actions.iter().all(ListenerAction::is_restorable)
+                {
+                    return None;
+                }
+                vec![w(WorkloadsOp::ModifyRuleActions {
+                    region: region.clone(),
+                    load_balancer: load_balancer.clone(),
+                    port: *port,
+                    rule_arn: rule_arn.clone(),
+                    priority: priority.clone(),
+                    actions: rule.actions.clone(),
                 })]
             }
             WorkloadsOp::ModifyListenerSslPolicy {

@@ -10,8 +10,8 @@ use crate::checks::elb::{
 };
 use crate::checks::other::{INSPECTOR, inspector_resource};
 use crate::checks::rds::{
-    OPEN_SECURITY_GROUPS, PUBLIC_INSTANCES, PUBLIC_SNAPSHOTS, instance_resource, open_db_rules,
-    snapshot_resource,
+    APPLY_AT, APPLY_NOW, OPEN_SECURITY_GROUPS, PUBLIC_INSTANCES, PUBLIC_SNAPSHOTS,
+    instance_resource, open_db_rules, snapshot_resource,
 };
 use crate::checks::route53::{
     MX_RECORDS, NEW_RECORD_TTL, NO_MAIL_SPF, NULL_MX, RECEIVES_MAIL, SENDS_MAIL, SPF, SPF_RECORDS,
@@ -115,23 +115,44 @@ pub fn elb_security_groups(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Dra
 // ---------------------------------------------------------------------------
 // rds
 
-/// ModifyDBInstance PubliclyAccessible=false, applied immediately.
+/// ModifyDBInstance PubliclyAccessible=false. RDS applies that setting at
+/// once whatever ApplyImmediately says, so ApplyImmediately only decides
+/// what happens to the modifications an instance has queued for its
+/// maintenance window: `apply_at=maintenance-window` (the default) leaves
+/// them queued, `apply_at=now` applies them with this change. The preview
+/// names them either way.
 pub fn rds_public_instances(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
+    check_given(req, &[APPLY_AT])?;
     let rds = inv.rds.ready().ok_or(PlanError::NotReady(PartId::Rds))?;
+    let now = req.get(&APPLY_AT)? == APPLY_NOW;
     let mut ops = vec![];
+    let mut pending = vec![];
     for (region, r) in &rds.regions {
         let Fetched::Ready(r) = r else { continue };
         for i in r.instances.iter().filter(|i| i.publicly_accessible) {
             if req.wants(&instance_resource(region, i)) {
+                if !i.pending.is_empty() {
+                    pending.push((i.id.clone(), i.pending_changes().join(", ")));
+                }
                 ops.push(w(WorkloadsOp::ModifyDbInstancePublicAccess {
                     region: region.clone(),
                     instance: i.id.clone(),
                     publicly_accessible: false,
+                    apply_immediately: now,
                 }));
             }
         }
     }
-    draft(PUBLIC_INSTANCES, ops)
+    let mut d = draft(PUBLIC_INSTANCES, ops)?;
+    let key = if now { "pending_now" } else { "pending_kept" };
+    for (name, changes) in pending {
+        d.warnings.push(msg(
+            PUBLIC_INSTANCES,
+            key,
+            &[("name", &name), ("changes", &changes)],
+        ));
+    }
+    Ok(d)
 }
 
 /// Remove `all` from the restore attribute of public manual snapshots
@@ -303,9 +324,12 @@ pub fn route53_mx(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanE
 // ---------------------------------------------------------------------------
 // elb
 
-/// Redirect plain HTTP to HTTPS on internet-facing ALBs; Classic Load
-/// Balancers cannot redirect, so they are named in a warning (or the answer
-/// is "guided" when they are all that fails).
+/// Redirect plain HTTP to HTTPS on internet-facing ALBs: the default
+/// actions, and every rule that serves content over HTTP (ModifyRule keeps
+/// its conditions and replaces its actions with the same redirect, so undo
+/// can put the old actions back). Classic Load Balancers cannot redirect, so
+/// they are named in a warning (or the answer is "guided" when they are all
+/// that fails).
 pub fn elb_https_listeners(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
     let elb = inv.elb.ready().ok_or(PlanError::NotReady(PartId::Elb))?;
     let mut ops = vec![];
@@ -314,22 +338,40 @@ pub fn elb_https_listeners(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Dra
     for (region, r) in &elb.regions {
         let Fetched::Ready(r) = r else { continue };
         for lb in &r.load_balancers {
-            for l in plain_http_listeners(lb) {
+            for p in plain_http_listeners(lb) {
+                let l = p.listener;
                 if !req.wants(&listener_resource(region, lb, l)) {
                     continue;
                 }
                 // Undo must be able to send the old actions back as they were.
-                if !l.default_actions.iter().all(ListenerAction::is_restorable) {
+                let restorable = (!p.default
+                    || l.default_actions.iter().all(ListenerAction::is_restorable))
+                    && p.rules.iter().all(|r| {
+                        !r.actions.is_empty() && r.actions.iter().all(ListenerAction::is_restorable)
+                    });
+                if !restorable {
                     kept.push(format!("{}:{}", lb.name, l.port));
                     continue;
                 }
-                ops.push(w(WorkloadsOp::ModifyListenerDefaultActions {
-                    region: region.clone(),
-                    load_balancer: lb.name.clone(),
-                    port: l.port,
-                    listener_arn: l.arn.clone(),
-                    actions: vec![ListenerAction::redirect_to_https()],
-                }));
+                if p.default {
+                    ops.push(w(WorkloadsOp::ModifyListenerDefaultActions {
+                        region: region.clone(),
+                        load_balancer: lb.name.clone(),
+                        port: l.port,
+                        listener_arn: l.arn.clone(),
+                        actions: vec![ListenerAction::redirect_to_https()],
+                    }));
+                }
+                for rule in &p.rules {
+                    ops.push(w(WorkloadsOp::ModifyRuleActions {
+                        region: region.clone(),
+                        load_balancer: lb.name.clone(),
+                        port: l.port,
+                        rule_arn: rule.arn.clone(),
+                        priority: rule.priority.clone(),
+                        actions: vec![ListenerAction::redirect_to_https()],
+                    }));
+                }
             }
         }
         for c in r
@@ -348,6 +390,13 @@ pub fn elb_https_listeners(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Dra
                 HTTPS_LISTENERS,
                 "classic_guided",
                 &[("names", &classic.join(", "))],
+            )));
+        }
+        if !kept.is_empty() {
+            return Err(PlanError::Guided(msg(
+                HTTPS_LISTENERS,
+                "unsupported_guided",
+                &[("names", &kept.join(", "))],
             )));
         }
         return Err(nothing());

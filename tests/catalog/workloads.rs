@@ -30,6 +30,7 @@ pub fn samples() -> Vec<Op> {
             region: REGION.into(),
             instance: "db".into(),
             publicly_accessible: false,
+            apply_immediately: false,
         }),
         w(WorkloadsOp::ModifyDbSnapshotRestore {
             region: REGION.into(),
@@ -57,6 +58,16 @@ pub fn samples() -> Vec<Op> {
             port: 80,
             listener_arn:
                 "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/web/1/2".into(),
+            actions: vec![ListenerAction::redirect_to_https()],
+        }),
+        w(WorkloadsOp::ModifyRuleActions {
+            region: REGION.into(),
+            load_balancer: "web".into(),
+            port: 80,
+            rule_arn:
+                "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener-rule/app/web/1/2/10"
+                    .into(),
+            priority: "10".into(),
             actions: vec![ListenerAction::redirect_to_https()],
         }),
         w(WorkloadsOp::ModifyListenerSslPolicy {
@@ -89,9 +100,10 @@ pub fn sample_index(op: &WorkloadsOp) -> usize {
         WorkloadsOp::UpsertRecordSet { .. } => 3,
         WorkloadsOp::DeleteRecordSet { .. } => 4,
         WorkloadsOp::ModifyListenerDefaultActions { .. } => 5,
-        WorkloadsOp::ModifyListenerSslPolicy { .. } => 6,
-        WorkloadsOp::EnableInspector { .. } => 7,
-        WorkloadsOp::DisableInspector { .. } => 8,
+        WorkloadsOp::ModifyRuleActions { .. } => 6,
+        WorkloadsOp::ModifyListenerSslPolicy { .. } => 7,
+        WorkloadsOp::EnableInspector { .. } => 8,
+        WorkloadsOp::DisableInspector { .. } => 9,
     }
 }
 
@@ -226,6 +238,7 @@ fn drift_listener(lb: &mut LoadBalancer, port: i32) {
             ssl_policy: None,
             certificates: vec![],
             default_actions: vec![fixed],
+            rules: vec![],
         }),
     }
 }
@@ -252,6 +265,10 @@ pub fn drift(inv: &mut Inventory, r: &WorkloadsRef) {
                     cluster: None,
                     port: None,
                     vpc_security_groups: vec![],
+                    allocated_storage: None,
+                    multi_az: None,
+                    storage_type: None,
+                    pending: Default::default(),
                 }),
             }
         }

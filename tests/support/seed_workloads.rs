@@ -399,6 +399,62 @@ pub async fn seed_alb(ep: &str, region: &str, name: &str) -> String {
     lb_arn
 }
 
+/// A rule on the HTTP:80 listener of the ALB `lb_arn` (made by [`seed_alb`]
+/// as `name`) that forwards /api/* to its target group; returns the
+/// listener's ARN.
+pub async fn forward_rule(ep: &str, region: &str, name: &str, lb_arn: &str) -> String {
+    use aws_sdk_elasticloadbalancingv2::types::{
+        Action, ActionTypeEnum, PathPatternConditionConfig, RuleCondition,
+    };
+    let elb = elbv2(ep, region);
+    let listener = elb
+        .describe_listeners()
+        .load_balancer_arn(lb_arn)
+        .send()
+        .await
+        .expect("listeners")
+        .listeners()
+        .iter()
+        .find(|l| l.port() == Some(80))
+        .and_then(|l| l.listener_arn())
+        .expect("http listener")
+        .to_string();
+    let tg = elb
+        .describe_target_groups()
+        .names(format!("{name}-tg"))
+        .send()
+        .await
+        .expect("target groups")
+        .target_groups()
+        .first()
+        .and_then(|t| t.target_group_arn())
+        .expect("tg arn")
+        .to_string();
+    elb.create_rule()
+        .listener_arn(&listener)
+        .priority(10)
+        .conditions(
+            RuleCondition::builder()
+                .field("path-pattern")
+                .path_pattern_config(
+                    PathPatternConditionConfig::builder()
+                        .values("/api/*")
+                        .build(),
+                )
+                .build(),
+        )
+        .actions(
+            Action::builder()
+                .r#type(ActionTypeEnum::Forward)
+                .target_group_arn(&tg)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("forward rule");
+    listener
+}
+
 /// The Classic Load Balancer [`CLASSIC`] in `region`.
 pub async fn seed_classic(ep: &str, region: &str) {
     use aws_sdk_elasticloadbalancing::types::{Listener, PolicyAttribute};
@@ -456,6 +512,7 @@ pub async fn seed_failing(ep: &str) {
     open_db(ep, "us-east-1").await;
     seed_zone(ep).await;
     dns_user(ep).await;
-    seed_alb(ep, "us-east-1", ALB).await;
+    let alb = seed_alb(ep, "us-east-1", ALB).await;
+    forward_rule(ep, "us-east-1", ALB, &alb).await;
     seed_classic(ep, "us-east-1").await;
 }

@@ -11,7 +11,7 @@ use super::error::CallError;
 use crate::inventory::{
     ApexRecords, ClassicListener, ClassicLoadBalancer, DbInstance, DbSnapshot, Elb, ElbRegion,
     Fetched, FixedResponse, ForwardConfig, HostedZone, Inspector, InspectorStatus, Listener,
-    ListenerAction, LoadBalancer, RdsRegion, RecordSet, RedirectConfig, Route53,
+    ListenerAction, ListenerRule, LoadBalancer, RdsRegion, RecordSet, RedirectConfig, Route53,
     WeightedTargetGroup, same_name,
 };
 use crate::inventory::{Rds, RecordType};
@@ -159,6 +159,13 @@ impl AwsBackend {
                     cluster: i.db_cluster_identifier().map(str::to_string),
                     port: i.endpoint().and_then(|e| e.port()),
                     vpc_security_groups: groups,
+                    allocated_storage: i.allocated_storage(),
+                    multi_az: i.multi_az(),
+                    storage_type: i.storage_type().map(str::to_string),
+                    pending: i
+                        .pending_modified_values()
+                        .map(pending_values)
+                        .unwrap_or_default(),
                 });
             }
             match next_marker(page.marker(), &marker) {
@@ -482,6 +489,12 @@ impl AwsBackend {
             let waf = waf.clone();
             async move {
                 lb.listeners = self.listeners(&elb, &lb.arn).await?;
+                // elb.https-listeners judges every rule of these listeners.
+                if lb.rules_matter() {
+                    for l in lb.listeners.iter_mut().filter(|l| l.protocol == "HTTP") {
+                        l.rules = self.listener_rules(&elb, &l.arn).await?;
+                    }
+                }
                 if lb.is_application() && lb.is_internet_facing() {
                     lb.web_acl = Some(Fetched::from(self.web_acl(&waf, &lb.arn).await));
                 }
@@ -525,6 +538,7 @@ impl AwsBackend {
                     ssl_policy: l.ssl_policy().map(str::to_string),
                     certificates,
                     default_actions: l.default_actions().iter().map(action_from).collect(),
+                    rules: vec![],
                 });
             }
             match next_marker(page.next_marker(), &marker) {
@@ -533,6 +547,46 @@ impl AwsBackend {
             }
         }
         out.sort_by_key(|l| l.port);
+        Ok(out)
+    }
+
+    /// A listener's rules but its default rule (whose actions DescribeListeners
+    /// already gave), by priority. DescribeRules pages with Marker/NextMarker.
+    async fn listener_rules(
+        &self,
+        elb: &Elbv2,
+        listener_arn: &str,
+    ) -> Result<Vec<ListenerRule>, CallError> {
+        let mut out = vec![];
+        let mut marker: Option<String> = None;
+        loop {
+            let request = elb
+                .describe_rules()
+                .listener_arn(listener_arn)
+                .set_marker(marker.clone());
+            let page = self
+                .send("elasticloadbalancing:DescribeRules", request.send())
+                .await?;
+            for r in page.rules() {
+                let (Some(arn), Some(priority)) = (r.rule_arn(), r.priority()) else {
+                    continue;
+                };
+                if r.is_default() == Some(true) || priority == "default" {
+                    continue;
+                }
+                out.push(ListenerRule {
+                    arn: arn.to_string(),
+                    priority: priority.to_string(),
+                    conditions: r.conditions().iter().map(condition_text).collect(),
+                    actions: r.actions().iter().map(action_from).collect(),
+                });
+            }
+            match next_marker(page.next_marker(), &marker) {
+                Some(m) => marker = Some(m),
+                None => break,
+            }
+        }
+        out.sort_by_key(|r| (r.priority.parse::<u64>().unwrap_or(u64::MAX), r.arn.clone()));
         Ok(out)
     }
 
@@ -752,13 +806,17 @@ impl AwsBackend {
                 region,
                 instance,
                 publicly_accessible,
+                apply_immediately,
             } => {
+                // PubliclyAccessible takes effect at once either way;
+                // ApplyImmediately=true would also apply every queued
+                // modification (class, engine version, storage) now.
                 let request = self
                     .rds_client(region)
                     .modify_db_instance()
                     .db_instance_identifier(instance)
                     .publicly_accessible(*publicly_accessible)
-                    .apply_immediately(true);
+                    .apply_immediately(*apply_immediately);
                 self.send_write(action, request.send()).await?;
             }
             WorkloadsOp::ModifyDbSnapshotRestore {
@@ -812,6 +870,24 @@ impl AwsBackend {
                     .modify_listener()
                     .listener_arn(listener_arn)
                     .set_default_actions(Some(actions));
+                self.send_write(action, request.send()).await?;
+            }
+            WorkloadsOp::ModifyRuleActions {
+                region,
+                rule_arn,
+                actions,
+                ..
+            } => {
+                let actions = actions
+                    .iter()
+                    .map(|a| action_to(action, a))
+                    .collect::<Result<Vec<_>, _>>()?;
+                // Conditions and transforms left out: ModifyRule keeps them.
+                let request = self
+                    .elbv2_client(region)
+                    .modify_rule()
+                    .rule_arn(rule_arn)
+                    .set_actions(Some(actions));
                 self.send_write(action, request.send()).await?;
             }
             WorkloadsOp::ModifyListenerSslPolicy {
@@ -934,6 +1010,132 @@ fn scan_types(types: &[String]) -> Vec<aws_sdk_inspector2::types::ResourceScanTy
         .iter()
         .map(|t| aws_sdk_inspector2::types::ResourceScanType::from(t.as_str()))
         .collect()
+}
+
+/// The queued modifications of a DB instance, by API member name. The
+/// master password is never shown (RDS masks it anyway).
+fn pending_values(p: &aws_sdk_rds::types::PendingModifiedValues) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut put = |k: &str, v: Option<String>| {
+        if let Some(v) = v {
+            out.insert(k.to_string(), v);
+        }
+    };
+    put("DBInstanceClass", p.db_instance_class().map(str::to_string));
+    put("EngineVersion", p.engine_version().map(str::to_string));
+    put("Engine", p.engine().map(str::to_string));
+    put(
+        "AllocatedStorage",
+        p.allocated_storage().map(|v| v.to_string()),
+    );
+    put("StorageType", p.storage_type().map(str::to_string));
+    put("Iops", p.iops().map(|v| v.to_string()));
+    put(
+        "StorageThroughput",
+        p.storage_throughput().map(|v| v.to_string()),
+    );
+    put("MultiAZ", p.multi_az().map(|v| v.to_string()));
+    put("Port", p.port().map(|v| v.to_string()));
+    put(
+        "BackupRetentionPeriod",
+        p.backup_retention_period().map(|v| v.to_string()),
+    );
+    put("LicenseModel", p.license_model().map(str::to_string));
+    put(
+        "CACertificateIdentifier",
+        p.ca_certificate_identifier().map(str::to_string),
+    );
+    put(
+        "DBInstanceIdentifier",
+        p.db_instance_identifier().map(str::to_string),
+    );
+    put(
+        "DBSubnetGroupName",
+        p.db_subnet_group_name().map(str::to_string),
+    );
+    put(
+        "IAMDatabaseAuthenticationEnabled",
+        p.iam_database_authentication_enabled()
+            .map(|v| v.to_string()),
+    );
+    put(
+        "DedicatedLogVolume",
+        p.dedicated_log_volume().map(|v| v.to_string()),
+    );
+    put("MultiTenant", p.multi_tenant().map(|v| v.to_string()));
+    put(
+        "MasterUserPassword",
+        p.master_user_password().map(|_| "****".to_string()),
+    );
+    if !p.processor_features().is_empty() {
+        let f: Vec<String> = p
+            .processor_features()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}={}",
+                    f.name().unwrap_or_default(),
+                    f.value().unwrap_or_default()
+                )
+            })
+            .collect();
+        put("ProcessorFeatures", Some(f.join(",")));
+    }
+    if let Some(logs) = p.pending_cloudwatch_logs_exports() {
+        let mut parts = vec![];
+        if !logs.log_types_to_enable().is_empty() {
+            parts.push(format!("enable {}", logs.log_types_to_enable().join(",")));
+        }
+        if !logs.log_types_to_disable().is_empty() {
+            parts.push(format!("disable {}", logs.log_types_to_disable().join(",")));
+        }
+        if !parts.is_empty() {
+            put("PendingCloudwatchLogsExports", Some(parts.join("; ")));
+        }
+    }
+    out
+}
+
+/// A rule condition as text: `path-pattern /api/*, /v2/*`.
+fn condition_text(c: &aws_sdk_elasticloadbalancingv2::types::RuleCondition) -> String {
+    let field = c.field().unwrap_or("condition");
+    let mut values: Vec<String> = c.values().to_vec();
+    values.extend(c.regex_values().iter().map(|v| format!("regex {v}")));
+    if let Some(h) = c.host_header_config() {
+        values.extend(h.values().iter().cloned());
+        values.extend(h.regex_values().iter().map(|v| format!("regex {v}")));
+    }
+    if let Some(p) = c.path_pattern_config() {
+        values.extend(p.values().iter().cloned());
+        values.extend(p.regex_values().iter().map(|v| format!("regex {v}")));
+    }
+    if let Some(h) = c.http_header_config() {
+        let name = h.http_header_name().unwrap_or_default();
+        values.extend(h.values().iter().map(|v| format!("{name}: {v}")));
+        values.extend(
+            h.regex_values()
+                .iter()
+                .map(|v| format!("{name}: regex {v}")),
+        );
+    }
+    if let Some(q) = c.query_string_config() {
+        values.extend(q.values().iter().map(|kv| match kv.key() {
+            Some(k) => format!("{k}={}", kv.value().unwrap_or_default()),
+            None => kv.value().unwrap_or_default().to_string(),
+        }));
+    }
+    if let Some(m) = c.http_request_method_config() {
+        values.extend(m.values().iter().cloned());
+    }
+    if let Some(s) = c.source_ip_config() {
+        values.extend(s.values().iter().cloned());
+    }
+    values.dedup();
+    if values.is_empty() {
+        field.to_string()
+    } else {
+        format!("{field} {}", values.join(", "))
+    }
 }
 
 fn action_from(a: &aws_sdk_elasticloadbalancingv2::types::Action) -> ListenerAction {
