@@ -727,7 +727,7 @@ mod tests {
             }],
             policies: vec![admin, power],
             root_keys: vec![],
-            virtual_mfa_devices: vec![],
+            virtual_mfa_devices: crate::inventory::Fetched::Ready(vec![]),
         };
         let got: Vec<String> = who_can(&iam, ACTIONS, TRAIL)
             .iter()

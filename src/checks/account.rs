@@ -1,9 +1,10 @@
 //! The `account` section: root user, administrators, contacts, MFA, passwords, keys.
 
-use super::{Ctx, Finding, Fix, ItemDef, Outcome};
+use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::{
-    ContactType, CredentialReportRow, Iam, Inventory, KeyStatus, PartId, ResourceRef, Role, User,
+    ContactType, CredentialReportRow, Fetched, Iam, Inventory, KeyStatus, PartId, ResourceRef,
+    Role, User,
 };
 use crate::plan::account as plans;
 use crate::policy;
@@ -191,8 +192,24 @@ fn root_mfa(inv: &Inventory, _: &Ctx) -> Outcome {
             msg(ID, "fail", &[]),
         );
     }
-    let findings: Vec<Finding> = iam
-        .root_virtual_mfa()
+    let devices = match iam.root_virtual_mfa() {
+        Ok(devices) => devices,
+        Err(e) => {
+            let detail = msg(ID, "unreadable", &[("error", &e.to_string())]);
+            return Outcome {
+                status: Status::Error,
+                summary: detail.clone(),
+                findings: vec![Finding {
+                    resource: ResourceRef::Account.to_string(),
+                    region: None,
+                    status: Status::Error,
+                    detail,
+                }],
+            };
+        }
+    };
+    let findings: Vec<Finding> = devices
+        .into_iter()
         .map(|d| {
             Finding::fail(
                 ResourceRef::Account.to_string(),
@@ -1014,18 +1031,22 @@ mod tests {
         }
         const ROOT_SERIAL: &str = "arn:aws:iam::111122223333:mfa/root-account-mfa-device";
         if let Some(iam) = inv.iam.ready_mut() {
-            iam.virtual_mfa_devices = vec![
+            iam.virtual_mfa_devices = Fetched::Ready(vec![
                 // Other users' devices, assigned or not, do not matter.
                 virtual_device(
                     "arn:aws:iam::111122223333:mfa/dana-phone",
                     Some("arn:aws:iam::111122223333:user/dana"),
                 ),
                 virtual_device("arn:aws:iam::111122223333:mfa/spare", None),
-            ];
+            ]);
         }
         assert_eq!(t.status(&inv, ID), Status::Pass);
-        if let Some(iam) = inv.iam.ready_mut() {
-            iam.virtual_mfa_devices.push(virtual_device(
+        if let Some(all) = inv
+            .iam
+            .ready_mut()
+            .and_then(|iam| iam.virtual_mfa_devices.ready_mut())
+        {
+            all.push(virtual_device(
                 ROOT_SERIAL,
                 Some("arn:aws:iam::111122223333:root"),
             ));
@@ -1042,6 +1063,22 @@ mod tests {
         assert!(r.summary.contains("2.5"), "{}", r.summary);
         // The fix stays guided: only root, in a browser, registers a hardware key.
         assert!(matches!(item(ID).expect("item").fix, Fix::Guided));
+        // A denied ListVirtualMFADevices is an error of this item only.
+        if let Some(iam) = inv.iam.ready_mut() {
+            iam.virtual_mfa_devices = Fetched::Error(crate::inventory::PartError::new(
+                "iam:ListVirtualMFADevices",
+                Some("AccessDenied".into()),
+                "denied",
+            ));
+        }
+        let r = evaluate(item(ID).expect("item"), &inv, &t.ctx());
+        assert_eq!(r.status, Status::Error, "{r:?}");
+        assert!(
+            r.summary.contains("iam:ListVirtualMFADevices"),
+            "{}",
+            r.summary
+        );
+        assert_ne!(t.status(&inv, "account.backup-admin"), Status::Error);
         // MFA off: the plain finding, whatever the devices.
         if let Some(s) = inv.account_summary.ready_mut() {
             s.account_mfa_enabled = false;

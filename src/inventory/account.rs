@@ -1,6 +1,7 @@
 //! Account and IAM data: identity, account summary, users, groups, roles,
 //! policies, the credential report, the password policy and alternate contacts.
 
+use super::Fetched;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -117,7 +118,7 @@ pub struct ManagedPolicy {
     pub document: Value,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Iam {
     pub users: Vec<User>,
     pub groups: Vec<Group>,
@@ -128,9 +129,28 @@ pub struct Iam {
     #[serde(default)]
     pub root_keys: Vec<AccessKey>,
     /// Every virtual MFA device of the account (ListVirtualMFADevices,
-    /// assigned or not), the root user's included.
-    #[serde(default)]
-    pub virtual_mfa_devices: Vec<VirtualMfaDevice>,
+    /// assigned or not), the root user's included; or the error of that
+    /// read, which only account.root-mfa needs (an identity whose policy
+    /// predates the call keeps every other IAM item).
+    #[serde(default = "no_virtual_mfa_devices")]
+    pub virtual_mfa_devices: Fetched<Vec<VirtualMfaDevice>>,
+}
+
+fn no_virtual_mfa_devices() -> Fetched<Vec<VirtualMfaDevice>> {
+    Fetched::Ready(Vec::new())
+}
+
+impl Default for Iam {
+    fn default() -> Self {
+        Self {
+            users: Vec::new(),
+            groups: Vec::new(),
+            roles: Vec::new(),
+            policies: Vec::new(),
+            root_keys: Vec::new(),
+            virtual_mfa_devices: no_virtual_mfa_devices(),
+        }
+    }
 }
 
 /// A virtual (authenticator app) MFA device.
@@ -160,9 +180,12 @@ impl Iam {
     pub fn group(&self, name: &str) -> Option<&Group> {
         self.groups.iter().find(|g| g.name == name)
     }
-    /// The root user's virtual MFA devices.
-    pub fn root_virtual_mfa(&self) -> impl Iterator<Item = &VirtualMfaDevice> {
-        self.virtual_mfa_devices.iter().filter(|d| d.is_root())
+    /// The root user's virtual MFA devices, or why they could not be read.
+    pub fn root_virtual_mfa(&self) -> Result<Vec<&VirtualMfaDevice>, &super::PartError> {
+        match &self.virtual_mfa_devices {
+            Fetched::Ready(all) => Ok(all.iter().filter(|d| d.is_root()).collect()),
+            Fetched::Error(e) => Err(e),
+        }
     }
     pub fn policy(&self, arn: &str) -> Option<&ManagedPolicy> {
         self.policies.iter().find(|p| p.arn == arn)

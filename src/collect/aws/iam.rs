@@ -6,7 +6,8 @@ use super::AwsBackend;
 use super::document::decode_policy_document;
 use super::error::CallError;
 use crate::inventory::{
-    AccessKey, Group, Iam, InlinePolicy, KeyStatus, ManagedPolicy, Role, User, VirtualMfaDevice,
+    AccessKey, Fetched, Group, Iam, InlinePolicy, KeyStatus, ManagedPolicy, Role, User,
+    VirtualMfaDevice,
 };
 use aws_sdk_iam::types::{
     AccessKeyMetadata, AssignmentStatusType, AttachedPolicy, EntityType, GroupDetail,
@@ -62,7 +63,12 @@ impl AwsBackend {
         } else {
             Vec::new()
         };
-        let virtual_mfa_devices = self.virtual_mfa_devices().await?;
+        // Only account.root-mfa needs the devices: a denied read is kept for
+        // that item, not turned into an error of every IAM item.
+        let virtual_mfa_devices = match self.virtual_mfa_devices().await {
+            Ok(devices) => Fetched::Ready(devices),
+            Err(e) => Fetched::Error(e),
+        };
 
         users.sort_by(|a, b| a.name.cmp(&b.name));
         groups.sort_by(|a, b| a.name.cmp(&b.name));
