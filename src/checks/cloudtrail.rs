@@ -11,7 +11,7 @@ use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::access::{self, PrincipalKind};
 use crate::guide::msg;
 use crate::inventory::{
-    AuditRef, Bucket, Fetched, Inventory, PartId, ResourceRef, Trail, trail_arn,
+    AuditRef, Bucket, Fetched, Inventory, PartId, ResourceRef, Trail, TrailGap, trail_arn,
 };
 use crate::plan::audit as plans;
 use crate::policy;
@@ -256,23 +256,63 @@ fn trail_names(ts: &[&Trail]) -> String {
 // ---------------------------------------------------------------------------
 // Trails
 
+/// The trails that count as working for CIS 4.1: multi-region and
+/// recording every management event (see `Trail::records_management_events`).
+pub fn working_multi_region(inv: &Inventory) -> Vec<&Trail> {
+    trails(inv)
+        .iter()
+        .filter(|t| t.is_working_multi_region())
+        .collect()
+}
+
+/// What a trail's finding says about why it is not a working trail; the
+/// status is `error` when it could not be read (it may be working).
+pub fn gap_finding(t: &Trail, gap: &TrailGap) -> Finding {
+    let (status, detail) = gap_detail(gap);
+    trail_finding(t, status, detail)
+}
+
+/// The status and sentence for one [`TrailGap`].
+pub fn gap_detail(gap: &TrailGap) -> (Status, String) {
+    match gap {
+        TrailGap::Unreadable(e) => (
+            Status::Error,
+            msg(SHARED, "trail_unreadable", &[("error", &e.summary())]),
+        ),
+        TrailGap::NotRead => (Status::Error, msg(SHARED, "selectors_not_read", &[])),
+        TrailGap::NotLogging => (Status::Fail, msg(MULTI_REGION, "not_logging", &[])),
+        TrailGap::Management(c) => {
+            let key = match (c.read, c.write) {
+                (false, false) => "no_management",
+                (true, false) => "read_only",
+                (false, true) => "write_only",
+                (true, true) => "excluded",
+            };
+            let sources = c.excluded.join("; ");
+            let mut detail = msg(MULTI_REGION, key, &[("sources", &sources)]);
+            if key != "excluded" && !c.excluded.is_empty() {
+                detail.push(' ');
+                detail.push_str(&msg(
+                    MULTI_REGION,
+                    "also_excluded",
+                    &[("sources", &sources)],
+                ));
+            }
+            (Status::Fail, detail)
+        }
+    }
+}
+
 fn multi_region(inv: &Inventory, _: &Ctx) -> Outcome {
     let all = trails(inv);
-    if all.iter().any(|t| t.is_multi_region && t.is_logging) {
-        let names: Vec<&str> = all
-            .iter()
-            .filter(|t| t.is_multi_region && t.is_logging)
-            .map(|t| t.name.as_str())
-            .collect();
+    let working = working_multi_region(inv);
+    if !working.is_empty() {
+        let names: Vec<&str> = working.iter().map(|t| t.name.as_str()).collect();
         return Outcome::pass(msg(MULTI_REGION, "pass", &[("trails", &names.join(", "))]));
     }
-    let findings = match all.iter().find(|t| t.is_multi_region) {
-        Some(t) => vec![trail_finding(
-            t,
-            Status::Fail,
-            msg(MULTI_REGION, "not_logging", &[]),
-        )],
-        None => vec![Finding::fail(
+    let multi: Vec<&Trail> = all.iter().filter(|t| t.is_multi_region).collect();
+    if multi.is_empty() {
+        let findings = vec![Finding::fail(
             ResourceRef::Account.to_string(),
             msg(
                 MULTI_REGION,
@@ -283,8 +323,31 @@ fn multi_region(inv: &Inventory, _: &Ctx) -> Outcome {
                 },
                 &[("count", &all.len().to_string())],
             ),
-        )],
-    };
+        )];
+        return Outcome::from_findings(findings, String::new(), msg(MULTI_REGION, "fail", &[]));
+    }
+    let findings: Vec<Finding> = multi
+        .iter()
+        .filter_map(|t| {
+            t.records_management_events()
+                .err()
+                .map(|g| gap_finding(t, &g))
+        })
+        .collect();
+    // A trail that could not be read may be the working one: the item is
+    // then `error`, not `fail`, whatever the other trails show.
+    if findings.iter().any(|f| f.status == Status::Error) {
+        let errors = findings
+            .iter()
+            .filter(|f| f.status == Status::Error)
+            .count()
+            .to_string();
+        return Outcome {
+            status: Status::Error,
+            summary: msg(MULTI_REGION, "error", &[("errors", &errors)]),
+            findings,
+        };
+    }
     Outcome::from_findings(findings, String::new(), msg(MULTI_REGION, "fail", &[]))
 }
 
@@ -688,4 +751,225 @@ fn bucket_access_logging(inv: &Inventory, _: &Ctx) -> Outcome {
         })
         .collect();
     outcome(BUCKET_ACCESS_LOGGING, findings, targets.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{
+        AdvancedEventSelector, DataResource, EventSelector, EventSelectors, FieldSelector, Part,
+        PartError,
+    };
+    use crate::plan::ebs_vpc::fixtures::{T, empty, trail};
+
+    fn basic(rw: &str, management: bool, data: bool) -> EventSelector {
+        EventSelector {
+            read_write_type: rw.into(),
+            include_management_events: management,
+            data_resources: if data {
+                vec![DataResource {
+                    kind: "AWS::S3::Object".into(),
+                    values: vec!["arn:aws:s3:::payroll/".into()],
+                }]
+            } else {
+                vec![]
+            },
+            exclude_management_event_sources: vec![],
+        }
+    }
+
+    fn field(name: &str, equals: &str) -> FieldSelector {
+        FieldSelector {
+            field: name.into(),
+            equals: vec![equals.into()],
+            ..FieldSelector::default()
+        }
+    }
+
+    fn advanced(fields: Vec<FieldSelector>) -> AdvancedEventSelector {
+        AdvancedEventSelector {
+            name: None,
+            field_selectors: fields,
+        }
+    }
+
+    /// An account whose multi-region item can be judged, with `trails`.
+    fn account(trails: Vec<Trail>) -> Inventory {
+        let mut inv = empty();
+        inv.trails = Part::Ready(trails);
+        inv.kms_keys = Part::Ready(Default::default());
+        inv.s3 = Part::Ready(Default::default());
+        inv.audit_regions = Part::Ready(crate::inventory::AuditRegions {
+            home: "us-east-1".into(),
+            regions: vec!["us-east-1".into()],
+        });
+        inv
+    }
+
+    fn with(selectors: EventSelectors) -> Inventory {
+        let mut t = trail("org", "us-east-1", true);
+        t.event_selectors = Some(Fetched::Ready(selectors));
+        account(vec![t])
+    }
+
+    fn b(list: Vec<EventSelector>) -> EventSelectors {
+        EventSelectors {
+            basic: list,
+            advanced: vec![],
+        }
+    }
+
+    fn adv(list: Vec<AdvancedEventSelector>) -> EventSelectors {
+        EventSelectors {
+            basic: vec![],
+            advanced: list,
+        }
+    }
+
+    #[test]
+    fn a_logging_trail_must_record_management_events_read_and_write() {
+        let t = T::new();
+        let mut kms = basic("All", true, false);
+        kms.exclude_management_event_sources = vec!["kms.amazonaws.com".into()];
+        let failing = [
+            ("no management events", b(vec![basic("All", false, true)])),
+            ("read only", b(vec![basic("ReadOnly", true, false)])),
+            ("write only", b(vec![basic("WriteOnly", true, true)])),
+            ("kms excluded", b(vec![kms])),
+            ("no selectors", b(vec![])),
+            (
+                "advanced data only",
+                adv(vec![advanced(vec![
+                    field("eventCategory", "Data"),
+                    field("resources.type", "AWS::S3::Object"),
+                ])]),
+            ),
+            (
+                "advanced read-only management",
+                adv(vec![advanced(vec![
+                    field("eventCategory", "Management"),
+                    field("readOnly", "true"),
+                ])]),
+            ),
+            (
+                "advanced management without kms",
+                adv(vec![advanced(vec![
+                    field("eventCategory", "Management"),
+                    FieldSelector {
+                        field: "eventSource".into(),
+                        not_equals: vec!["kms.amazonaws.com".into()],
+                        ..FieldSelector::default()
+                    },
+                ])]),
+            ),
+        ];
+        for (shape, selectors) in failing {
+            let r = t.eval(&with(selectors.clone()), MULTI_REGION);
+            assert_eq!(r.status, Status::Fail, "{shape}: {r:?}");
+            assert_eq!(r.findings.len(), 1, "{shape}");
+            assert_eq!(r.findings[0].resource, "trail/us-east-1/org", "{shape}");
+            // The fix makes it pass and keeps the data events.
+            let fixed = selectors.with_management();
+            assert!(fixed.management().complete(), "{shape}: {fixed:?}");
+            let data = |s: &EventSelectors| {
+                s.basic
+                    .iter()
+                    .map(|x| x.data_resources.len())
+                    .sum::<usize>()
+                    + s.advanced
+                        .iter()
+                        .filter(|a| a.field_selectors.contains(&field("eventCategory", "Data")))
+                        .count()
+            };
+            assert_eq!(data(&fixed), data(&selectors), "{shape}: {fixed:?}");
+            assert_eq!(
+                t.status(&with(fixed), MULTI_REGION),
+                Status::Pass,
+                "{shape}"
+            );
+        }
+        let r = t.eval(&with(b(vec![basic("ReadOnly", true, false)])), MULTI_REGION);
+        assert!(r.findings[0].detail.contains("write"), "{r:?}");
+        let mut kms = basic("All", true, false);
+        kms.exclude_management_event_sources = vec!["kms.amazonaws.com".into()];
+        let r = t.eval(&with(b(vec![kms])), MULTI_REGION);
+        assert!(r.findings[0].detail.contains("kms.amazonaws.com"), "{r:?}");
+
+        let passing = [
+            ("aws default", EventSelectors::aws_default()),
+            (
+                "read and write across selectors",
+                b(vec![
+                    basic("ReadOnly", true, false),
+                    basic("WriteOnly", true, true),
+                ]),
+            ),
+            (
+                "advanced management",
+                adv(vec![
+                    advanced(vec![field("eventCategory", "Management")]),
+                    advanced(vec![field("eventCategory", "Data")]),
+                ]),
+            ),
+            (
+                "advanced read and write across selectors",
+                adv(vec![
+                    advanced(vec![
+                        field("eventCategory", "Management"),
+                        field("readOnly", "true"),
+                    ]),
+                    advanced(vec![
+                        field("eventCategory", "Management"),
+                        field("readOnly", "false"),
+                    ]),
+                ]),
+            ),
+        ];
+        for (shape, selectors) in passing {
+            assert_eq!(
+                t.status(&with(selectors), MULTI_REGION),
+                Status::Pass,
+                "{shape}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unreadable_trail_is_an_error_only_when_nothing_else_works() {
+        let t = T::new();
+        let denied = PartError::new(
+            "cloudtrail:GetTrailStatus",
+            Some("TrailNotFoundException".into()),
+            "Unknown trail",
+        );
+        let mut org = trail("organization", "us-east-1", true);
+        org.status_error = Some(denied.clone());
+        let mut read_only = trail("local", "us-east-1", true);
+        read_only.event_selectors = Some(Fetched::Ready(b(vec![basic("ReadOnly", true, false)])));
+        let mut inv = account(vec![org.clone(), read_only]);
+        let r = t.eval(&inv, MULTI_REGION);
+        assert_eq!(r.status, Status::Error, "{r:?}");
+        let statuses: Vec<(&str, Status)> = r
+            .findings
+            .iter()
+            .map(|f| (f.resource.as_str(), f.status))
+            .collect();
+        assert_eq!(
+            statuses,
+            vec![
+                ("trail/us-east-1/organization", Status::Error),
+                ("trail/us-east-1/local", Status::Fail),
+            ]
+        );
+        // The other items that read trails judge the readable ones.
+        assert_ne!(t.status(&inv, LOG_VALIDATION), Status::Error);
+        // Selectors that cannot be read count the same.
+        let mut org2 = trail("organization", "us-east-1", true);
+        org2.event_selectors = Some(Fetched::Error(denied));
+        inv.trails = Part::Ready(vec![org2]);
+        assert_eq!(t.status(&inv, MULTI_REGION), Status::Error);
+        // A working trail beside the unreadable one: pass.
+        inv.trails = Part::Ready(vec![org, trail("good", "us-east-1", true)]);
+        assert_eq!(t.status(&inv, MULTI_REGION), Status::Pass);
+    }
 }

@@ -272,12 +272,13 @@ pub fn alarm_on<'a>(
     })
 }
 
-/// The trail whose log group the security alarms watch: a multi-region
-/// trail that logs first, then any trail with a log group.
+/// The trail whose log group the security alarms watch: a working
+/// multi-region trail first (`Trail::is_working_multi_region`), then any
+/// trail with a log group.
 pub fn watched_trail(inv: &Inventory) -> Option<(&Trail, String, String)> {
     let all = trails(inv);
     let mut ordered: Vec<&Trail> = all.iter().collect();
-    ordered.sort_by_key(|t| (!(t.is_multi_region && t.is_logging), !t.is_multi_region));
+    ordered.sort_by_key(|t| (!t.is_working_multi_region(), !t.is_multi_region));
     ordered
         .into_iter()
         .find_map(|t| t.log_group().map(|(r, g)| (t, r, g)))

@@ -908,6 +908,10 @@ pub(crate) mod testkit {
             cloudwatch_logs_log_group_arn: None,
             is_logging: true,
             sns_topic_arn: None,
+            status_error: None,
+            event_selectors: Some(crate::inventory::Fetched::Ready(
+                crate::inventory::EventSelectors::aws_default(),
+            )),
         }
     }
 

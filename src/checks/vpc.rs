@@ -5,7 +5,7 @@ use super::ebs::{region_error, region_resource, regional, regional_outcome, reso
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::ebs_vpc::{EbsVpcRef, Vpc};
-use crate::inventory::{Fetched, Inventory, PartId, ResourceRef};
+use crate::inventory::{Fetched, Inventory, PartId, ResourceRef, TrailGap};
 use crate::plan::ebs_vpc as plans;
 
 pub const FLOW_LOGS: &str = "vpc.flow-logs";
@@ -181,7 +181,8 @@ fn trail_coverage(inv: &Inventory, _: &Ctx) -> Outcome {
         .map(|(region, r)| (region, r.vpcs.len()))
         .collect();
     let count = vpc_regions.len().to_string();
-    if let Some(t) = trails.iter().find(|t| t.is_multi_region) {
+    // One definition of a working trail, shared with cloudtrail.multi-region-trail.
+    if let Some(t) = trails.iter().find(|t| t.is_working_multi_region()) {
         return regional_outcome(
             findings,
             msg(
@@ -193,17 +194,44 @@ fn trail_coverage(inv: &Inventory, _: &Ctx) -> Outcome {
         );
     }
     for (region, n) in &vpc_regions {
-        if trails.iter().any(|t| t.home_region == *region) {
+        let covering: Vec<_> = trails
+            .iter()
+            .filter(|t| t.is_multi_region || t.home_region == *region)
+            .collect();
+        if covering
+            .iter()
+            .any(|t| t.records_management_events().is_ok())
+        {
             continue;
         }
+        // A trail that could not be read may be the one recording the region.
+        let unreadable: Vec<&str> = covering
+            .iter()
+            .filter(|t| {
+                matches!(
+                    t.records_management_events(),
+                    Err(TrailGap::Unreadable(_) | TrailGap::NotRead)
+                )
+            })
+            .map(|t| t.name.as_str())
+            .collect();
+        let (status, key) = if unreadable.is_empty() {
+            (Status::Fail, "finding")
+        } else {
+            (Status::Error, "unknown")
+        };
         findings.push(regional(
             region_resource(region),
             region,
-            Status::Fail,
+            status,
             msg(
                 TRAIL_COVERAGE,
-                "finding",
-                &[("region", region), ("count", &n.to_string())],
+                key,
+                &[
+                    ("region", region),
+                    ("count", &n.to_string()),
+                    ("trails", &unreadable.join(", ")),
+                ],
             ),
         ));
     }
@@ -389,6 +417,57 @@ mod tests {
             crate::checks::item(TRAIL_COVERAGE).expect("item").fix,
             Fix::None
         ));
+    }
+
+    #[test]
+    fn trail_coverage_needs_a_working_trail() {
+        use crate::inventory::{EventSelector, EventSelectors, PartError};
+        let t = T::new();
+        let base = with_vpcs(
+            empty(),
+            vec![(
+                "us-east-1",
+                Fetched::Ready(VpcRegion {
+                    vpcs: vec![vpc("vpc-us", vec![])],
+                }),
+            )],
+        );
+        let failing = vec![("region/us-east-1".into(), "us-east-1".into(), Status::Fail)];
+        // A multi-region trail that is not logging covers nothing.
+        let mut stopped = trail("org", "us-east-1", true);
+        stopped.is_logging = false;
+        let mut inv = base.clone();
+        inv.trails = Part::Ready(vec![stopped]);
+        assert_eq!(t.findings(&inv, TRAIL_COVERAGE), failing);
+        // Nor one whose selectors record only read-only management events.
+        let mut read_only = trail("org", "us-east-1", true);
+        let mut s = EventSelector::management();
+        s.read_write_type = "ReadOnly".into();
+        read_only.event_selectors = Some(Fetched::Ready(EventSelectors {
+            basic: vec![s],
+            advanced: vec![],
+        }));
+        inv.trails = Part::Ready(vec![read_only.clone()]);
+        assert_eq!(t.findings(&inv, TRAIL_COVERAGE), failing);
+        // Nor a single-region trail of the region that is not logging.
+        let mut local = trail("local", "us-east-1", false);
+        local.is_logging = false;
+        inv.trails = Part::Ready(vec![local]);
+        assert_eq!(t.findings(&inv, TRAIL_COVERAGE), failing);
+        // A trail that could not be read may cover it: error, not fail.
+        let mut org = trail("org", "us-east-1", true);
+        org.status_error = Some(PartError::new(
+            "cloudtrail:GetTrailStatus",
+            Some("TrailNotFoundException".into()),
+            "Unknown trail",
+        ));
+        inv.trails = Part::Ready(vec![org.clone(), read_only]);
+        let r = t.eval(&inv, TRAIL_COVERAGE);
+        assert_eq!(r.status, Status::Error, "{r:?}");
+        assert!(r.findings[0].detail.contains("org"), "{r:?}");
+        // A working trail beside it: pass.
+        inv.trails = Part::Ready(vec![org, trail("good", "us-east-1", true)]);
+        assert_eq!(t.status(&inv, TRAIL_COVERAGE), Status::Pass);
     }
 
     #[test]

@@ -22,7 +22,7 @@ use std::fmt;
 
 /// A CloudTrail trail (the s3 and vpc sections read its bucket and
 /// multi-region flag too).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Trail {
     pub name: String,
     pub arn: String,
@@ -41,9 +41,331 @@ pub struct Trail {
     pub is_logging: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sns_topic_arn: Option<String>,
+    /// GetTrailStatus failed (e.g. an organization trail seen from a member
+    /// account): `is_logging` is then unknown, and only this trail's
+    /// findings are `error`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_error: Option<PartError>,
+    /// GetEventSelectors, or the call that failed; `None`: not read (data
+    /// saved before moat read selectors), which no check takes as working.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_selectors: Option<Fetched<EventSelectors>>,
+}
+
+/// A trail's event selectors (GetEventSelectors). AWS keeps either basic or
+/// advanced selectors, never both: putting one kind replaces the other.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct EventSelectors {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub basic: Vec<EventSelector>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub advanced: Vec<AdvancedEventSelector>,
+}
+
+/// A basic event selector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventSelector {
+    /// `All`, `ReadOnly` or `WriteOnly` (AWS's default: `All`).
+    pub read_write_type: String,
+    pub include_management_events: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_resources: Vec<DataResource>,
+    /// Event sources whose management events are not recorded (e.g.
+    /// `kms.amazonaws.com`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_management_event_sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataResource {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub values: Vec<String>,
+}
+
+/// An advanced event selector: every field selector must match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvancedEventSelector {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub field_selectors: Vec<FieldSelector>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct FieldSelector {
+    pub field: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub equals: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub starts_with: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ends_with: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_equals: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_starts_with: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_ends_with: Vec<String>,
+}
+
+impl FieldSelector {
+    fn only(&self) -> Option<&[String]> {
+        let other = [
+            &self.starts_with,
+            &self.ends_with,
+            &self.not_equals,
+            &self.not_starts_with,
+            &self.not_ends_with,
+        ];
+        other
+            .iter()
+            .all(|v| v.is_empty())
+            .then_some(self.equals.as_slice())
+    }
+}
+
+/// Which management events a trail's selectors record.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ManagementCoverage {
+    pub read: bool,
+    pub write: bool,
+    /// Event sources left out (basic `ExcludeManagementEventSources`, or any
+    /// condition on an advanced management selector other than `readOnly`).
+    pub excluded: Vec<String>,
+}
+
+impl ManagementCoverage {
+    /// Every management event, read and write, from every source: what CIS
+    /// 4.1 and AWS Config's multi-region-cloudtrail-enabled (Security Hub
+    /// CloudTrail.1) require; the latter is non-compliant when any source
+    /// is excluded.
+    pub fn complete(&self) -> bool {
+        self.read && self.write && self.excluded.is_empty()
+    }
+}
+
+pub const EVENT_CATEGORY: &str = "eventCategory";
+pub const MANAGEMENT: &str = "Management";
+
+impl EventSelectors {
+    /// What CreateTrail sets when no selectors are given: every management
+    /// event, read and write, no data events.
+    pub fn aws_default() -> Self {
+        EventSelectors {
+            basic: vec![EventSelector::management()],
+            advanced: vec![],
+        }
+    }
+
+    /// The management events these selectors record.
+    pub fn management(&self) -> ManagementCoverage {
+        let mut c = ManagementCoverage::default();
+        let mut excluded: Vec<String> = vec![];
+        if !self.advanced.is_empty() {
+            for s in &self.advanced {
+                let Some(scope) = s.management_scope() else {
+                    continue;
+                };
+                c.read |= scope.read;
+                c.write |= scope.write;
+                excluded.extend(scope.excluded);
+            }
+        } else {
+            for s in self.basic.iter().filter(|s| s.include_management_events) {
+                let (read, write) = match s.read_write_type.as_str() {
+                    "ReadOnly" => (true, false),
+                    "WriteOnly" => (false, true),
+                    _ => (true, true),
+                };
+                c.read |= read;
+                c.write |= write;
+                excluded.extend(s.exclude_management_event_sources.iter().cloned());
+            }
+        }
+        excluded.sort();
+        excluded.dedup();
+        c.excluded = excluded;
+        c
+    }
+
+    /// These selectors, changed as little as possible to record every
+    /// management event, read and write; data-event selectors are kept.
+    pub fn with_management(&self) -> Self {
+        if !self.advanced.is_empty() {
+            let mut advanced: Vec<AdvancedEventSelector> = vec![];
+            let mut name = None;
+            for s in &self.advanced {
+                if s.management_scope().is_some() {
+                    name = name.or_else(|| s.name.clone());
+                } else {
+                    advanced.push(s.clone());
+                }
+            }
+            advanced.insert(
+                0,
+                AdvancedEventSelector {
+                    name: name.or_else(|| Some("Management events".to_string())),
+                    field_selectors: vec![FieldSelector {
+                        field: EVENT_CATEGORY.into(),
+                        equals: vec![MANAGEMENT.into()],
+                        ..FieldSelector::default()
+                    }],
+                },
+            );
+            return EventSelectors {
+                basic: vec![],
+                advanced,
+            };
+        }
+        let mut basic = self.basic.clone();
+        let full = basic.len() >= 5;
+        match basic.iter().position(|s| s.include_management_events) {
+            Some(i) => {
+                basic[i].read_write_type = "All".into();
+                basic[i].exclude_management_event_sources.clear();
+            }
+            // AWS takes at most five basic selectors: the last one then
+            // records management events too.
+            None if full => {
+                if let Some(s) = basic.last_mut() {
+                    s.include_management_events = true;
+                    s.read_write_type = "All".into();
+                }
+            }
+            None => basic.insert(0, EventSelector::management()),
+        }
+        // Other management selectors keep recording what they did, without
+        // exclusions (they would not exclude anything the first records).
+        for s in basic.iter_mut().filter(|s| s.include_management_events) {
+            s.exclude_management_event_sources.clear();
+        }
+        EventSelectors {
+            basic,
+            advanced: vec![],
+        }
+    }
+}
+
+impl EventSelector {
+    pub fn management() -> Self {
+        EventSelector {
+            read_write_type: "All".into(),
+            include_management_events: true,
+            data_resources: vec![],
+            exclude_management_event_sources: vec![],
+        }
+    }
+}
+
+impl AdvancedEventSelector {
+    /// For a selector of management events (`eventCategory` equals
+    /// `Management`): which it records. `None` for other selectors.
+    fn management_scope(&self) -> Option<ManagementCoverage> {
+        let category = self
+            .field_selectors
+            .iter()
+            .find(|f| f.field == EVENT_CATEGORY)?;
+        if !category.only()?.iter().any(|v| v == MANAGEMENT) {
+            return None;
+        }
+        let mut c = ManagementCoverage {
+            read: true,
+            write: true,
+            excluded: vec![],
+        };
+        for f in &self.field_selectors {
+            match f.field.as_str() {
+                EVENT_CATEGORY => {}
+                "readOnly" => match f.only() {
+                    Some(v) if v.len() == 1 && v[0] == "true" => c.write = false,
+                    Some(v) if v.len() == 1 && v[0] == "false" => c.read = false,
+                    Some(v) if !v.is_empty() => {}
+                    _ => {
+                        c.read = false;
+                        c.write = false;
+                    }
+                },
+                other => {
+                    let values: Vec<&String> = [
+                        &f.equals,
+                        &f.starts_with,
+                        &f.ends_with,
+                        &f.not_equals,
+                        &f.not_starts_with,
+                        &f.not_ends_with,
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                    c.excluded.push(if values.is_empty() {
+                        other.to_string()
+                    } else {
+                        format!(
+                            "{other} {}",
+                            values
+                                .iter()
+                                .map(|v| v.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    });
+                }
+            }
+        }
+        Some(c)
+    }
+}
+
+/// Why a trail does not record every management event of its regions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrailGap {
+    /// Its status or selectors could not be read: it may be working.
+    Unreadable(PartError),
+    /// Saved before moat read selectors.
+    NotRead,
+    NotLogging,
+    /// Logging, but its selectors leave management events out.
+    Management(ManagementCoverage),
 }
 
 impl Trail {
+    /// THE definition of a working trail, used by every check that asks:
+    /// logging, and its event selectors record every management event,
+    /// read and write, from every source. `Err` says why not.
+    pub fn records_management_events(&self) -> Result<(), TrailGap> {
+        if let Some(e) = &self.status_error {
+            return Err(TrailGap::Unreadable(e.clone()));
+        }
+        if !self.is_logging {
+            return Err(TrailGap::NotLogging);
+        }
+        match &self.event_selectors {
+            None => Err(TrailGap::NotRead),
+            Some(Fetched::Error(e)) => Err(TrailGap::Unreadable(e.clone())),
+            Some(Fetched::Ready(s)) => {
+                let c = s.management();
+                if c.complete() {
+                    Ok(())
+                } else {
+                    Err(TrailGap::Management(c))
+                }
+            }
+        }
+    }
+
+    /// A multi-region trail that records every management event (CIS 4.1).
+    pub fn is_working_multi_region(&self) -> bool {
+        self.is_multi_region && self.records_management_events().is_ok()
+    }
+
+    /// The account that owns the trail (from its ARN): an organization
+    /// trail seen from a member account belongs to the management account.
+    pub fn owner_account(&self) -> Option<&str> {
+        let mut parts = self.arn.split(':');
+        (parts.next()? == "arn").then_some(())?;
+        parts.nth(3).filter(|a| !a.is_empty())
+    }
     /// The log group name of `cloudwatch_logs_log_group_arn`
     /// (`arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*`) and its region.
     pub fn log_group(&self) -> Option<(String, String)> {
@@ -559,7 +881,7 @@ fn key_label(inv: &Inventory, key: &str) -> String {
 }
 
 fn trail_document(inv: &Inventory, t: &Trail) -> Value {
-    json!({
+    let mut doc = json!({
         "Name": t.name,
         "HomeRegion": t.home_region,
         "S3BucketName": t.s3_bucket,
@@ -568,8 +890,74 @@ fn trail_document(inv: &Inventory, t: &Trail) -> Value {
         "KmsKeyId": t.kms_key_id.as_deref().map(|k| key_label(inv, k)),
         "SnsTopicARN": t.sns_topic_arn,
         "CloudWatchLogsLogGroupArn": t.cloudwatch_logs_log_group_arn,
-        "IsLogging": t.is_logging,
-    })
+        "IsLogging": match &t.status_error {
+            None => json!(t.is_logging),
+            Some(e) => json!({"Unreadable": e.summary()}),
+        },
+    });
+    if let Some(m) = doc.as_object_mut() {
+        match &t.event_selectors {
+            None => {}
+            Some(Fetched::Error(e)) => {
+                m.insert("EventSelectors".into(), json!({"Unreadable": e.summary()}));
+            }
+            Some(Fetched::Ready(s)) => {
+                if let Value::Object(sel) = selectors_document(s) {
+                    m.extend(sel);
+                }
+            }
+        }
+    }
+    doc
+}
+
+/// Event selectors as GetEventSelectors names them.
+pub fn selectors_document(s: &EventSelectors) -> Value {
+    let strings = |v: &[String]| json!(v);
+    if !s.advanced.is_empty() {
+        let selectors: Vec<Value> = s
+            .advanced
+            .iter()
+            .map(|a| {
+                let fields: Vec<Value> = a
+                    .field_selectors
+                    .iter()
+                    .map(|f| {
+                        let mut m = Map::new();
+                        m.insert("Field".into(), json!(f.field));
+                        for (k, v) in [
+                            ("Equals", &f.equals),
+                            ("StartsWith", &f.starts_with),
+                            ("EndsWith", &f.ends_with),
+                            ("NotEquals", &f.not_equals),
+                            ("NotStartsWith", &f.not_starts_with),
+                            ("NotEndsWith", &f.not_ends_with),
+                        ] {
+                            if !v.is_empty() {
+                                m.insert(k.into(), strings(v));
+                            }
+                        }
+                        Value::Object(m)
+                    })
+                    .collect();
+                json!({"Name": a.name, "FieldSelectors": fields})
+            })
+            .collect();
+        return json!({"AdvancedEventSelectors": selectors});
+    }
+    let selectors: Vec<Value> = s
+        .basic
+        .iter()
+        .map(|b| {
+            json!({
+                "ReadWriteType": b.read_write_type,
+                "IncludeManagementEvents": b.include_management_events,
+                "DataResources": b.data_resources.iter().map(|d| json!({"Type": d.kind, "Values": d.values})).collect::<Vec<_>>(),
+                "ExcludeManagementEventSources": strings(&b.exclude_management_event_sources),
+            })
+        })
+        .collect();
+    json!({ "EventSelectors": selectors })
 }
 
 fn alarm_document(a: &MetricAlarm) -> Value {
@@ -664,6 +1052,9 @@ pub(super) fn apply_op(inv: &mut Inventory, op: &AuditOp) -> Result<(), ApplyErr
                 // A new trail does not log until StartLogging.
                 is_logging: false,
                 sns_topic_arn: None,
+                status_error: None,
+                // CreateTrail without selectors: every management event.
+                event_selectors: Some(Fetched::Ready(EventSelectors::aws_default())),
             });
             trails.sort_by(|a, b| (&a.name, &a.arn).cmp(&(&b.name, &b.arn)));
         }
@@ -674,6 +1065,13 @@ pub(super) fn apply_op(inv: &mut Inventory, op: &AuditOp) -> Result<(), ApplyErr
             if trails.len() == before {
                 return Err(ApplyError::NoSuch(format!("trail {name}")));
             }
+        }
+        AuditOp::PutEventSelectors {
+            name,
+            region,
+            selectors,
+        } => {
+            trail_mut(inv, region, name)?.event_selectors = Some(Fetched::Ready(selectors.clone()))
         }
         AuditOp::StartLogging { name, region } => trail_mut(inv, region, name)?.is_logging = true,
         AuditOp::StopLogging { name, region } => trail_mut(inv, region, name)?.is_logging = false,
@@ -953,6 +1351,18 @@ pub fn inverse(op: &AuditOp, before: &Inventory) -> Option<Vec<Op>> {
                 AuditOp::StopLogging { name, region }
             })]
         }
+        AuditOp::PutEventSelectors { name, region, .. } => {
+            let t = before
+                .trails
+                .ready()?
+                .iter()
+                .find(|t| t.name == *name && t.home_region == *region)?;
+            vec![a(AuditOp::PutEventSelectors {
+                name: name.clone(),
+                region: region.clone(),
+                selectors: t.event_selectors.as_ref()?.ready()?.clone(),
+            })]
+        }
         AuditOp::UpdateTrail {
             name,
             region,
@@ -1211,6 +1621,8 @@ mod tests {
             ),
             is_logging: true,
             sns_topic_arn: None,
+            status_error: None,
+            event_selectors: None,
         };
         assert_eq!(
             t.log_group(),

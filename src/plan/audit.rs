@@ -235,21 +235,49 @@ fn new_private_bucket(bucket: &str, region: &str, policy: Value) -> Vec<Op> {
 
 pub fn multi_region(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
     let all = ready_trails(inv)?;
-    if all.iter().any(|t| t.is_multi_region && t.is_logging) {
+    if all.iter().any(Trail::is_working_multi_region) {
         return Err(nothing());
     }
-    // A multi-region trail that only needs to log again.
-    if let Some(t) = all.iter().find(|t| t.is_multi_region) {
-        if !req.wants(&trail_resource(t)) && !req.wants("account") {
+    // A multi-region trail of this account, read in full, that only needs to
+    // log again or to record every management event: repair it.
+    let own = inv.account_id();
+    let repairable = |t: &&Trail| {
+        t.is_multi_region
+            && t.status_error.is_none()
+            && matches!(t.event_selectors, Some(Fetched::Ready(_)))
+            && own.is_none_or(|a| t.owner_account().is_none_or(|o| o == a))
+    };
+    if all.iter().any(|t| repairable(&t)) {
+        let Some(t) = all
+            .iter()
+            .filter(repairable)
+            .find(|t| req.wants(&trail_resource(t)) || req.wants("account"))
+        else {
             return Err(nothing());
-        }
-        return done(
-            vec![a(AuditOp::StartLogging {
+        };
+        let mut ops = vec![];
+        // Selectors first, so the trail records everything once it logs.
+        if let Some(Fetched::Ready(s)) = &t.event_selectors
+            && !s.management().complete()
+        {
+            ops.push(a(AuditOp::PutEventSelectors {
                 name: t.name.clone(),
                 region: t.home_region.clone(),
-            })],
-            vec![],
-        );
+                selectors: s.with_management(),
+            }));
+        }
+        if !t.is_logging {
+            ops.push(a(AuditOp::StartLogging {
+                name: t.name.clone(),
+                region: t.home_region.clone(),
+            }));
+        }
+        return done(ops, vec![]);
+    }
+    // A multi-region trail that could not be read (an organization trail)
+    // may be recording everything: a second trail would only add cost.
+    if all.iter().any(|t| t.is_multi_region) {
+        return Err(nothing());
     }
     let account = account(inv)?;
     let region = home(inv)?;

@@ -531,6 +531,10 @@ pub(crate) mod fixtures {
             cloudwatch_logs_log_group_arn: None,
             is_logging: true,
             sns_topic_arn: None,
+            status_error: None,
+            event_selectors: Some(crate::inventory::Fetched::Ready(
+                crate::inventory::EventSelectors::aws_default(),
+            )),
         }
     }
 

@@ -9,7 +9,8 @@
 
 use super::Op;
 use crate::inventory::{
-    AuditRef, Inventory, LifecycleRule, Logging, MetricAlarm, MetricFilter, ResourceRef,
+    AuditRef, EventSelectors, Inventory, LifecycleRule, Logging, MetricAlarm, MetricFilter,
+    ResourceRef,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -157,6 +158,14 @@ pub enum AuditOp {
         log_group: String,
         name: String,
     },
+    /// cloudtrail:PutEventSelectors with the trail's whole selector set:
+    /// the advanced selectors when there are any, else the basic ones (AWS
+    /// keeps one kind only; sending one replaces the other).
+    PutEventSelectors {
+        name: String,
+        region: String,
+        selectors: EventSelectors,
+    },
 }
 
 impl AuditOp {
@@ -167,6 +176,7 @@ impl AuditOp {
         "cloudtrail:StartLogging",
         "cloudtrail:StopLogging",
         "cloudtrail:UpdateTrail",
+        "cloudtrail:PutEventSelectors",
         "iam:AttachUserPolicy",
         "iam:DetachUserPolicy",
         "iam:AttachRolePolicy",
@@ -193,6 +203,7 @@ impl AuditOp {
             AuditOp::StartLogging { .. } => "cloudtrail:StartLogging",
             AuditOp::StopLogging { .. } => "cloudtrail:StopLogging",
             AuditOp::UpdateTrail { .. } => "cloudtrail:UpdateTrail",
+            AuditOp::PutEventSelectors { .. } => "cloudtrail:PutEventSelectors",
             AuditOp::AttachUserPolicy { .. } => "iam:AttachUserPolicy",
             AuditOp::DetachUserPolicy { .. } => "iam:DetachUserPolicy",
             AuditOp::AttachRolePolicy { .. } => "iam:AttachRolePolicy",
@@ -222,7 +233,8 @@ impl AuditOp {
             | AuditOp::DeleteTrail { name, region }
             | AuditOp::StartLogging { name, region }
             | AuditOp::StopLogging { name, region }
-            | AuditOp::UpdateTrail { name, region, .. } => AuditRef::Trail {
+            | AuditOp::UpdateTrail { name, region, .. }
+            | AuditOp::PutEventSelectors { name, region, .. } => AuditRef::Trail {
                 region: region.clone(),
                 name: name.clone(),
             },
@@ -299,6 +311,7 @@ impl AuditOp {
             | AuditOp::StartLogging { region, .. }
             | AuditOp::StopLogging { region, .. }
             | AuditOp::UpdateTrail { region, .. }
+            | AuditOp::PutEventSelectors { region, .. }
             | AuditOp::PutBucketLifecycle { region, .. }
             | AuditOp::DeleteBucketLifecycle { region, .. }
             | AuditOp::PutBucketLogging { region, .. }
@@ -348,6 +361,24 @@ impl AuditOp {
                     })
                     .collect();
                 format!("update trail {name} ({})", what.join("; "))
+            }
+            AuditOp::PutEventSelectors {
+                name, selectors, ..
+            } => {
+                let c = selectors.management();
+                let management = match (c.read, c.write) {
+                    (true, true) if c.excluded.is_empty() => "every management event",
+                    (true, true) => "management events (some sources excluded)",
+                    (true, false) => "read-only management events",
+                    (false, true) => "write-only management events",
+                    (false, false) => "no management events",
+                };
+                let kind = if selectors.advanced.is_empty() {
+                    format!("{} basic selector(s)", selectors.basic.len())
+                } else {
+                    format!("{} advanced selector(s)", selectors.advanced.len())
+                };
+                format!("set the event selectors of trail {name}: {kind}, {management}")
             }
             AuditOp::AttachUserPolicy { user, policy_arn } => {
                 format!("attach policy {} to user {user}", short(policy_arn))

@@ -155,6 +155,11 @@ pub fn samples() -> Vec<Op> {
             log_group: "CloudTrail/Default".into(),
             name: "f".into(),
         },
+        AuditOp::PutEventSelectors {
+            name: "t".into(),
+            region: r(),
+            selectors: moat::inventory::EventSelectors::aws_default(),
+        },
     ]
     .into_iter()
     .map(Op::Audit)
@@ -186,6 +191,7 @@ pub fn sample_index(op: &AuditOp) -> usize {
         AuditOp::DeleteMetricAlarm { .. } => 19,
         AuditOp::PutMetricFilter { .. } => 20,
         AuditOp::DeleteMetricFilter { .. } => 21,
+        AuditOp::PutEventSelectors { .. } => 22,
     }
 }
 
@@ -352,6 +358,10 @@ pub fn drift(inv: &mut Inventory, r: &AuditRef) {
                     cloudwatch_logs_log_group_arn: None,
                     is_logging: true,
                     sns_topic_arn: None,
+                    status_error: None,
+                    event_selectors: Some(Fetched::Ready(
+                        moat::inventory::EventSelectors::aws_default(),
+                    )),
                 }),
             }
         }

@@ -28,7 +28,7 @@ fn bad_input(action: &str, what: impl std::fmt::Display) -> CallError {
 }
 
 impl AwsBackend {
-    fn cloudtrail_in(&self, region: &str) -> aws_sdk_cloudtrail::Client {
+    pub(super) fn cloudtrail_in(&self, region: &str) -> aws_sdk_cloudtrail::Client {
         self.client("cloudtrail", region, |sdk, region, partition| {
             aws_sdk_cloudtrail::Client::from_conf(
                 aws_sdk_cloudtrail::config::Builder::from(sdk)
@@ -641,6 +641,11 @@ impl AwsBackend {
                 }
                 self.send_write(action, r.send()).await?;
             }
+            AuditOp::PutEventSelectors {
+                name,
+                region,
+                selectors,
+            } => self.put_event_selectors(name, region, selectors).await?,
             AuditOp::AttachUserPolicy { user, policy_arn } => {
                 let r = self
                     .iam

@@ -1,0 +1,446 @@
+//! What counts as a working trail, against moto taught CloudTrail's event
+//! selectors and organization trails (tests/support/aws_behaviours/
+//! cloudtrail_*.py): a multi-region trail that is logging but whose
+//! selectors leave management events out fails; a trail whose status
+//! cannot be read is scoped to its own findings; vpc.trail-coverage agrees;
+//! the fix sets the selectors, keeps data events, and undo restores the
+//! exact previous selectors.
+
+mod support;
+
+use aws_sdk_cloudtrail::types::{
+    AdvancedEventSelector, AdvancedFieldSelector, DataResource, EventSelector, ReadWriteType,
+};
+use serde_json::Value;
+use std::path::Path;
+use std::process::Output;
+use support::seed_audit::{cloudtrail, trail_bucket_policy};
+use support::{Moto, block_on, output_text, run_moat, s3_client, temp_state_dir};
+
+const R: &[&str] = &["--region", "us-east-1"];
+const MULTI: &str = "cloudtrail.multi-region-trail";
+const VPC: &str = "vpc.trail-coverage";
+const BUCKET: &str = "trail-selector-logs";
+const TRAIL: &str = "org-wide";
+/// The management account of the organization, in the org-trail test.
+const MANAGEMENT_ACCOUNT: &str = "999988887777";
+
+fn scan(ep: &str, state: &Path, ids: &[&str]) -> Value {
+    let mut args: Vec<&str> = R.to_vec();
+    args.extend(["scan", "--format", "json"]);
+    for id in ids {
+        args.extend(["--item", id]);
+    }
+    let o = run_moat(ep, state, &args);
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)))
+}
+
+fn item<'a>(v: &'a Value, id: &str) -> &'a Value {
+    v["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["id"] == id))
+        .unwrap_or_else(|| panic!("{id} in {v}"))
+}
+
+fn status(ep: &str, state: &Path, id: &str) -> (String, Value) {
+    let v = scan(ep, state, &[id]);
+    let i = item(&v, id).clone();
+    (i["status"].as_str().unwrap_or_default().to_string(), i)
+}
+
+fn assert_ok(o: &Output) {
+    assert_eq!(o.status.code(), Some(0), "{}", output_text(o));
+}
+
+/// A bucket and a multi-region trail that is logging, with AWS's default
+/// selectors (every management event).
+async fn seed_logging_trail(ep: &str) {
+    let s3 = s3_client(ep, "us-east-1").await;
+    s3.create_bucket()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .expect("bucket");
+    s3.put_bucket_policy()
+        .bucket(BUCKET)
+        .policy(trail_bucket_policy(BUCKET, TRAIL))
+        .send()
+        .await
+        .expect("bucket policy");
+    let ct = cloudtrail(ep, "us-east-1");
+    ct.create_trail()
+        .name(TRAIL)
+        .s3_bucket_name(BUCKET)
+        .is_multi_region_trail(true)
+        .send()
+        .await
+        .expect("trail");
+    ct.start_logging()
+        .name(TRAIL)
+        .send()
+        .await
+        .expect("start logging");
+}
+
+fn s3_data_resource() -> DataResource {
+    DataResource::builder()
+        .r#type("AWS::S3::Object")
+        .values("arn:aws:s3:::payroll-exports/")
+        .build()
+}
+
+fn basic(rw: ReadWriteType, management: bool, data: bool) -> EventSelector {
+    let b = EventSelector::builder()
+        .read_write_type(rw)
+        .include_management_events(management);
+    if data {
+        b.data_resources(s3_data_resource()).build()
+    } else {
+        b.build()
+    }
+}
+
+fn field(name: &str, equals: &str) -> AdvancedFieldSelector {
+    AdvancedFieldSelector::builder()
+        .field(name)
+        .equals(equals)
+        .build()
+        .expect("field selector")
+}
+
+fn advanced_data_only() -> AdvancedEventSelector {
+    AdvancedEventSelector::builder()
+        .name("S3 object writes")
+        .field_selectors(field("eventCategory", "Data"))
+        .field_selectors(field("resources.type", "AWS::S3::Object"))
+        .field_selectors(field("readOnly", "false"))
+        .build()
+        .expect("advanced selector")
+}
+
+enum Selectors {
+    Basic(Vec<EventSelector>),
+    Advanced(Vec<AdvancedEventSelector>),
+}
+
+async fn put_basic(ep: &str, selectors: Vec<EventSelector>) {
+    cloudtrail(ep, "us-east-1")
+        .put_event_selectors()
+        .trail_name(TRAIL)
+        .set_event_selectors(Some(selectors))
+        .send()
+        .await
+        .expect("put basic selectors");
+}
+
+async fn put_advanced(ep: &str, selectors: Vec<AdvancedEventSelector>) {
+    cloudtrail(ep, "us-east-1")
+        .put_event_selectors()
+        .trail_name(TRAIL)
+        .set_advanced_event_selectors(Some(selectors))
+        .send()
+        .await
+        .expect("put advanced selectors");
+}
+
+async fn read_selectors(ep: &str) -> (Vec<EventSelector>, Vec<AdvancedEventSelector>) {
+    let out = cloudtrail(ep, "us-east-1")
+        .get_event_selectors()
+        .trail_name(TRAIL)
+        .send()
+        .await
+        .expect("get selectors");
+    (
+        out.event_selectors().to_vec(),
+        out.advanced_event_selectors().to_vec(),
+    )
+}
+
+#[test]
+fn logging_trail_without_read_and_write_management_events_fails() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.as_str();
+    let state = temp_state_dir();
+    block_on(seed_logging_trail(ep));
+    // AWS's default selectors: every management event.
+    let (s, i) = status(ep, state.path(), MULTI);
+    assert_eq!(s, "pass", "{i}");
+
+    let shapes: Vec<(&str, Selectors)> = vec![
+        (
+            "no management events",
+            Selectors::Basic(vec![basic(ReadWriteType::All, false, true)]),
+        ),
+        (
+            "read-only management events",
+            Selectors::Basic(vec![basic(ReadWriteType::ReadOnly, true, false)]),
+        ),
+        (
+            "write-only management events",
+            Selectors::Basic(vec![basic(ReadWriteType::WriteOnly, true, false)]),
+        ),
+        (
+            "data events only, advanced",
+            Selectors::Advanced(vec![advanced_data_only()]),
+        ),
+        (
+            "management events without KMS",
+            Selectors::Basic(vec![
+                EventSelector::builder()
+                    .read_write_type(ReadWriteType::All)
+                    .include_management_events(true)
+                    .exclude_management_event_sources("kms.amazonaws.com")
+                    .build(),
+            ]),
+        ),
+    ];
+    for (shape, selectors) in shapes {
+        block_on(async {
+            match selectors {
+                Selectors::Basic(b) => put_basic(ep, b).await,
+                Selectors::Advanced(a) => put_advanced(ep, a).await,
+            }
+        });
+        let (s, i) = status(ep, state.path(), MULTI);
+        assert_eq!(s, "fail", "{shape}: {i}");
+        let findings = i["findings"].as_array().cloned().unwrap_or_default();
+        assert!(
+            findings
+                .iter()
+                .any(|f| f["resource"] == format!("trail/us-east-1/{TRAIL}")
+                    && f["status"] == "fail"),
+            "{shape}: the finding names the trail: {i}"
+        );
+    }
+
+    // Read and write covered across two basic selectors: pass.
+    block_on(put_basic(
+        ep,
+        vec![
+            basic(ReadWriteType::ReadOnly, true, false),
+            basic(ReadWriteType::WriteOnly, true, true),
+        ],
+    ));
+    let (s, i) = status(ep, state.path(), MULTI);
+    assert_eq!(s, "pass", "read + write across selectors: {i}");
+    // Advanced: management events, with data events beside them: pass.
+    block_on(put_advanced(
+        ep,
+        vec![
+            AdvancedEventSelector::builder()
+                .name("Management events")
+                .field_selectors(field("eventCategory", "Management"))
+                .build()
+                .expect("advanced"),
+            advanced_data_only(),
+        ],
+    ));
+    let (s, i) = status(ep, state.path(), MULTI);
+    assert_eq!(s, "pass", "advanced management selector: {i}");
+}
+
+#[test]
+fn a_multi_region_trail_that_is_not_logging_does_not_cover_vpcs() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.as_str();
+    let state = temp_state_dir();
+    block_on(async {
+        seed_logging_trail(ep).await;
+        // A VPC in the region (moto may also hold a default one).
+        support::seed_ebs_vpc::ec2_client(ep, "us-east-1")
+            .await
+            .create_vpc()
+            .cidr_block("10.42.0.0/16")
+            .send()
+            .await
+            .expect("vpc");
+    });
+    let (s, i) = status(ep, state.path(), VPC);
+    assert_eq!(s, "pass", "logging trail covers the region: {i}");
+    block_on(async {
+        cloudtrail(ep, "us-east-1")
+            .stop_logging()
+            .name(TRAIL)
+            .send()
+            .await
+            .expect("stop logging")
+    });
+    let v = scan(ep, state.path(), &[VPC, MULTI]);
+    assert_eq!(item(&v, VPC)["status"], "fail", "{v}");
+    assert_eq!(item(&v, MULTI)["status"], "fail", "{v}");
+    // The same verdict for a trail that logs no management events.
+    block_on(async {
+        cloudtrail(ep, "us-east-1")
+            .start_logging()
+            .name(TRAIL)
+            .send()
+            .await
+            .expect("start logging");
+        put_advanced(ep, vec![advanced_data_only()]).await;
+    });
+    let v = scan(ep, state.path(), &[VPC, MULTI]);
+    assert_eq!(item(&v, VPC)["status"], "fail", "{v}");
+    assert_eq!(item(&v, MULTI)["status"], "fail", "{v}");
+}
+
+/// An organization trail of the management account, as a member sees it:
+/// listed, but its status and selectors cannot be read.
+async fn seed_organization_trail(ep: &str) {
+    let bucket = "org-trail-logs-central";
+    s3_client(ep, "us-east-1")
+        .await
+        .create_bucket()
+        .bucket(bucket)
+        .customize()
+        .mutate_request(|r| {
+            r.headers_mut()
+                .insert("x-moto-account-id", MANAGEMENT_ACCOUNT);
+        })
+        .send()
+        .await
+        .expect("org bucket");
+    let ct = cloudtrail(ep, "us-east-1");
+    ct.create_trail()
+        .name("organization-trail")
+        .s3_bucket_name(bucket)
+        .is_multi_region_trail(true)
+        .is_organization_trail(true)
+        .customize()
+        .mutate_request(|r| {
+            r.headers_mut()
+                .insert("x-moto-account-id", MANAGEMENT_ACCOUNT);
+        })
+        .send()
+        .await
+        .expect("org trail");
+}
+
+#[test]
+fn an_unreadable_organization_trail_is_scoped_to_its_own_findings() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.as_str();
+    let state = temp_state_dir();
+    block_on(seed_organization_trail(ep));
+    let v = scan(ep, state.path(), &[MULTI, "cloudtrail.log-validation"]);
+    let multi = item(&v, MULTI);
+    // Nothing known to work, and the organization trail may: error, with
+    // the finding on that trail only.
+    assert_eq!(multi["status"], "error", "{v}");
+    let findings = multi["findings"].as_array().cloned().unwrap_or_default();
+    assert!(
+        findings.iter().any(
+            |f| f["status"] == "error" && f["resource"] == "trail/us-east-1/organization-trail"
+        ),
+        "{v}"
+    );
+    // The trails still arrived: items that do not need the status judge them.
+    assert_ne!(
+        item(&v, "cloudtrail.log-validation")["status"],
+        "error",
+        "{v}"
+    );
+
+    // A working trail of the account's own beside it: pass.
+    block_on(seed_logging_trail(ep));
+    let (s, i) = status(ep, state.path(), MULTI);
+    assert_eq!(s, "pass", "{i}");
+}
+
+#[test]
+fn fix_sets_management_selectors_keeps_data_events_and_undo_restores_them() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.as_str();
+    let state = temp_state_dir();
+    block_on(async {
+        seed_logging_trail(ep).await;
+        put_basic(
+            ep,
+            vec![
+                basic(ReadWriteType::ReadOnly, true, false),
+                basic(ReadWriteType::All, false, true),
+            ],
+        )
+        .await;
+    });
+    let before = block_on(read_selectors(ep));
+    assert_eq!(status(ep, state.path(), MULTI).0, "fail");
+
+    // The preview shows the selectors before and after.
+    let mut args: Vec<&str> = R.to_vec();
+    args.extend(["plan", MULTI]);
+    let o = run_moat(ep, state.path(), &args);
+    let text = output_text(&o);
+    assert!(
+        text.contains("PutEventSelectors") || text.contains("event selectors"),
+        "{text}"
+    );
+    assert!(
+        text.contains("-") && text.contains("\"ReadOnly\""),
+        "{text}"
+    );
+
+    let mut args: Vec<&str> = R.to_vec();
+    args.extend(["apply", "--yes", MULTI]);
+    assert_ok(&run_moat(ep, state.path(), &args));
+    let (basic_now, advanced_now) = block_on(read_selectors(ep));
+    assert!(advanced_now.is_empty(), "{advanced_now:?}");
+    assert!(
+        basic_now
+            .iter()
+            .any(|s| s.include_management_events() == Some(true)
+                && s.read_write_type() == Some(&ReadWriteType::All)
+                && s.exclude_management_event_sources().is_empty()),
+        "management read+write: {basic_now:?}"
+    );
+    assert!(
+        basic_now
+            .iter()
+            .any(|s| s.data_resources().iter().any(|d| d == &s3_data_resource())),
+        "data events kept: {basic_now:?}"
+    );
+    assert_eq!(status(ep, state.path(), MULTI).0, "pass");
+
+    let mut args: Vec<&str> = R.to_vec();
+    args.extend(["undo", "--last", "--yes"]);
+    assert_ok(&run_moat(ep, state.path(), &args));
+    assert_eq!(
+        block_on(read_selectors(ep)),
+        before,
+        "undo restores the selectors"
+    );
+    assert_eq!(status(ep, state.path(), MULTI).0, "fail");
+}
+
+#[test]
+fn fix_of_advanced_selectors_adds_management_and_undo_restores_them() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.as_str();
+    let state = temp_state_dir();
+    block_on(async {
+        seed_logging_trail(ep).await;
+        put_advanced(ep, vec![advanced_data_only()]).await;
+    });
+    let before = block_on(read_selectors(ep));
+    assert_eq!(status(ep, state.path(), MULTI).0, "fail");
+    let mut args: Vec<&str> = R.to_vec();
+    args.extend(["apply", "--yes", MULTI]);
+    assert_ok(&run_moat(ep, state.path(), &args));
+    let (basic_now, advanced_now) = block_on(read_selectors(ep));
+    assert!(basic_now.is_empty(), "{basic_now:?}");
+    assert!(
+        advanced_now.contains(&advanced_data_only()),
+        "data selector kept: {advanced_now:?}"
+    );
+    assert!(
+        advanced_now
+            .iter()
+            .any(|s| s.field_selectors() == [field("eventCategory", "Management")]),
+        "management selector: {advanced_now:?}"
+    );
+    assert_eq!(status(ep, state.path(), MULTI).0, "pass");
+    let mut args: Vec<&str> = R.to_vec();
+    args.extend(["undo", "--last", "--yes"]);
+    assert_ok(&run_moat(ep, state.path(), &args));
+    assert_eq!(block_on(read_selectors(ep)), before);
+}
