@@ -159,10 +159,23 @@ pub async fn execute(
                 // A recorded (dry-run) op changed nothing. An op the model
                 // cannot take only makes later re-checks of that resource
                 // compare with an older state, and refuse.
-                if a == Applied::Sent
-                    && let Err(e) = expected.apply(&step.op)
-                {
-                    tracing::debug!("expected state after {}: {e}", step.op.action());
+                if a == Applied::Sent {
+                    if let Err(e) = expected.apply(&step.op) {
+                        tracing::debug!("expected state after {}: {e}", step.op.action());
+                    }
+                    // S3 may store a policy in another form than it was
+                    // sent (an account id principal becomes its root ARN):
+                    // when the plan writes this policy again, expect what
+                    // S3 holds now, not the model of it.
+                    if let Some((bucket, region)) = policy_write(&step.op)
+                        && plan.steps[i + 1..]
+                            .iter()
+                            .any(|later| policy_write(&later.op).is_some_and(|(b, _)| b == bucket))
+                        && let Ok(now) = backend.bucket_policy(bucket, region).await
+                        && let Some(b) = expected.s3.ready_mut().and_then(|s| s.bucket_mut(bucket))
+                    {
+                        b.policy = crate::inventory::Fetched::Ready(now);
+                    }
                 }
                 report.applied.push((i, a));
             }
@@ -196,6 +209,17 @@ pub async fn execute(
     Ok(report)
 }
 
+/// The bucket (and its region, when known) whose whole policy `op` replaces.
+fn policy_write(op: &crate::plan::Op) -> Option<(&str, Option<&str>)> {
+    use crate::plan::Op;
+    match op {
+        Op::PutBucketPolicy { bucket, region, .. } | Op::DeleteBucketPolicy { bucket, region } => {
+            Some((bucket, Some(region.as_str()).filter(|r| !r.is_empty())))
+        }
+        _ => None,
+    }
+}
+
 /// Re-read what `op` is about to replace when it replaces a whole document
 /// another actor may have edited since the preflight read (a bucket policy),
 /// and refuse the op when that document is no longer what `expected` (the
@@ -205,19 +229,13 @@ async fn recheck_before_write(
     expected: &Inventory,
     op: &crate::plan::Op,
 ) -> Option<OpError> {
-    use crate::plan::Op;
-    let (Op::PutBucketPolicy { bucket, region, .. } | Op::DeleteBucketPolicy { bucket, region }) =
-        op
-    else {
-        return None;
-    };
+    let (bucket, region) = policy_write(op)?;
     let planned = expected
         .s3
         .ready()
         .and_then(|s3| s3.bucket(bucket))
         .and_then(|b| b.policy.ready())?;
     let refuse = |message: String| Some(OpError::new(op.action(), None, message));
-    let region = Some(region.as_str()).filter(|r| !r.is_empty());
     match backend.bucket_policy(bucket, region).await {
         Ok(live) if live == *planned => None,
         Ok(_) => refuse(format!(
@@ -647,5 +665,98 @@ mod tests {
             ..report
         };
         assert!(mark_undone(&j, &entries, &report).expect("mark").is_empty());
+    }
+
+    /// A backend that stores a bucket policy in another form than it was
+    /// sent, as S3 does (an account id principal comes back as its root ARN).
+    struct Normalizing(crate::collect::demo::DemoBackend);
+
+    impl Backend for Normalizing {
+        fn mode(&self) -> crate::collect::Mode {
+            self.0.mode()
+        }
+        fn collect(
+            &self,
+            part: PartId,
+        ) -> futures::future::BoxFuture<'_, Result<PartValue, PartError>> {
+            self.0.collect(part)
+        }
+        fn apply<'a>(
+            &'a self,
+            op: &'a Op,
+        ) -> futures::future::BoxFuture<'a, Result<Applied, OpError>> {
+            Box::pin(async move {
+                let a = self.0.apply(op).await?;
+                if let Op::PutBucketPolicy {
+                    bucket,
+                    region,
+                    policy,
+                } = op
+                {
+                    let stored = serde_json::from_str(&policy.to_string().replace(
+                        "\"AWS\":\"111122223333\"",
+                        "\"AWS\":\"arn:aws:iam::111122223333:root\"",
+                    ))
+                    .map_err(|e| OpError::new("test", None, e.to_string()))?;
+                    self.0
+                        .apply(&Op::PutBucketPolicy {
+                            bucket: bucket.clone(),
+                            region: region.clone(),
+                            policy: stored,
+                        })
+                        .await?;
+                }
+                Ok(a)
+            })
+        }
+    }
+
+    fn bucket_account() -> Inventory {
+        let mut inv = account(None);
+        inv.set(PartValue::S3Buckets(crate::inventory::S3 {
+            buckets: vec![crate::inventory::Bucket::new("logs", "us-east-1")],
+            owner_id: None,
+        }));
+        inv
+    }
+
+    fn grant(sid: &str) -> serde_json::Value {
+        serde_json::json!({"Version": "2012-10-17", "Statement": [{"Sid": sid,
+            "Effect": "Allow", "Principal": {"AWS": "111122223333"},
+            "Action": "s3:GetObject", "Resource": "arn:aws:s3:::logs/*"}]})
+    }
+
+    /// Two writes of one bucket's policy in a plan: the second expects what
+    /// S3 stored after the first (re-read), not moat's model of it.
+    #[tokio::test]
+    async fn second_policy_write_of_a_bucket_expects_what_s3_stored() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let inv = bucket_account();
+        let ops = ["First", "Second"]
+            .into_iter()
+            .map(|sid| Op::PutBucketPolicy {
+                bucket: "logs".into(),
+                region: "us-east-1".into(),
+                policy: grant(sid),
+            })
+            .collect();
+        let plan = crate::plan::make_plan(
+            &inv,
+            "test",
+            crate::plan::Draft {
+                ops,
+                warnings: vec![],
+            },
+        )
+        .expect("plan");
+        let backend: Arc<dyn Backend> = Arc::new(Normalizing(
+            crate::collect::demo::DemoBackend::with_inventory(inv),
+        ));
+        let journal = Journal::open(d.path(), "111122223333");
+        let report = execute(backend, &plan, &journal, |_| {})
+            .await
+            .expect("applies");
+        assert_eq!(report.failed, None, "{report:?}");
+        assert_eq!(report.applied.len(), 2);
     }
 }
