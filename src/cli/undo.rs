@@ -176,6 +176,11 @@ async fn resolve(
     account: &str,
     all: &[Entry],
 ) -> CliResult {
+    if !a.inputs.is_empty() {
+        return Err(CliError::usage(
+            "--resolve only re-reads the account: it takes no --input",
+        ));
+    }
     for sel in &a.entries {
         if !all.iter().any(|e| &e.entry == sel || &e.batch == sel) {
             return Err(CliError::usage(format!(
