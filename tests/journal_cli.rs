@@ -191,10 +191,10 @@ fn invalid_input_is_refused_when_the_item_has_nothing_to_change() {
             "--input",
             "email=not-an-e-mail",
         ]);
-        assert_usage_error(&moat(s, &args), &["--input email", "e-mail address"]);
+        assert_usage_error(&moat(s, &args), &["input 'email'", "e-mail address"]);
         let mut args = cmd.to_vec();
         args.extend(["account.alternate-contacts", "--input", "phone=call me"]);
-        assert_usage_error(&moat(s, &args), &["--input phone", "phone number"]);
+        assert_usage_error(&moat(s, &args), &["input 'phone'", "phone number"]);
         let mut args = cmd.to_vec();
         args.extend(["account.alternate-contacts", "--input", "colour=blue"]);
         assert_usage_error(&moat(s, &args), &["unknown input 'colour'", "email"]);
@@ -207,7 +207,7 @@ fn invalid_input_is_refused_when_the_item_has_nothing_to_change() {
             "--input",
             "email=b@example.com",
         ]);
-        assert_usage_error(&moat(s, &args), &["--input email", "2 times"]);
+        assert_usage_error(&moat(s, &args), &["input 'email'", "2 times"]);
     }
     // Also before the account is read: an item that takes no input.
     let state = tempdir();

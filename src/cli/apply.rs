@@ -79,12 +79,17 @@ pub fn validate_inputs(
         for (id, spec) in specs {
             if given > 1 && spec.kind != crate::plan::InputKind::Cidrs {
                 return Err(CliError::usage(format!(
-                    "--input {} is given {given} times; {id} takes one value",
+                    "{id}: input '{}' is given {given} times; it takes one value",
                     sanitize(name)
                 )));
             }
-            spec.validate(value)
-                .map_err(|e| CliError::usage(format!("--input {name}: {} ({id})", sanitize(&e))))?;
+            spec.validate(value).map_err(|e| {
+                CliError::usage(format!(
+                    "{id}: input '{}': {}",
+                    sanitize(name),
+                    sanitize(&e)
+                ))
+            })?;
         }
     }
     Ok(inputs)
