@@ -35,6 +35,66 @@ pub fn parse_inputs(raw: &[String]) -> Result<BTreeMap<String, String>, CliError
     Ok(out)
 }
 
+/// Check every `--input` against the requested items, before anything else
+/// (no account is read): a name none of them takes, a value an item that
+/// takes it refuses, or a single-value input given twice is a usage error
+/// naming the input and what is allowed. Always, also when the item already
+/// passes and its plan would never read the value.
+pub fn validate_inputs(
+    items: &[&ItemDef],
+    raw: &[String],
+) -> Result<BTreeMap<String, String>, CliError> {
+    let inputs = parse_inputs(raw)?;
+    for (name, value) in &inputs {
+        let specs: Vec<(&str, &crate::plan::InputSpec)> = items
+            .iter()
+            .flat_map(|d| {
+                d.inputs
+                    .iter()
+                    .filter(|i| i.name == name)
+                    .map(move |i| (d.id, i))
+            })
+            .collect();
+        if specs.is_empty() {
+            let mut known: Vec<String> = items
+                .iter()
+                .flat_map(|d| d.inputs.iter().map(|i| i.name.to_string()))
+                .collect();
+            known.sort();
+            known.dedup();
+            let takes = if known.is_empty() {
+                "these items take no input".into()
+            } else {
+                format!("these items take {}", known.join(", "))
+            };
+            return Err(CliError::usage(format!(
+                "unknown input '{}': {takes}",
+                sanitize(name)
+            )));
+        }
+        let given = raw
+            .iter()
+            .filter(|r| r.split_once('=').is_some_and(|(k, _)| k.trim() == name))
+            .count();
+        for (id, spec) in specs {
+            if given > 1 && spec.kind != crate::plan::InputKind::Cidrs {
+                return Err(CliError::usage(format!(
+                    "{id}: input '{}' is given {given} times; it takes one value",
+                    sanitize(name)
+                )));
+            }
+            spec.validate(value).map_err(|e| {
+                CliError::usage(format!(
+                    "{id}: input '{}': {}",
+                    sanitize(name),
+                    sanitize(&e)
+                ))
+            })?;
+        }
+    }
+    Ok(inputs)
+}
+
 /// Print a plan: its ops (action, resource, region, reversible), warnings, diffs.
 pub fn render_plan(plan: &Plan, color: bool) -> String {
     let mut s = String::new();
@@ -181,24 +241,7 @@ fn validate_request(
     s: &Session,
     inv: &crate::inventory::Inventory,
 ) -> Result<(), CliError> {
-    let inputs = parse_inputs(&a.inputs)?;
-    for name in inputs.keys() {
-        if !items
-            .iter()
-            .any(|d| d.inputs.iter().any(|i| i.name == name))
-        {
-            let known: Vec<String> = items
-                .iter()
-                .flat_map(|d| d.inputs.iter().map(|i| i.name.to_string()))
-                .collect();
-            let takes = if known.is_empty() {
-                "these items take no input".into()
-            } else {
-                format!("these items take {}", known.join(", "))
-            };
-            return Err(CliError::usage(format!("unknown input '{name}': {takes}")));
-        }
-    }
+    validate_inputs(items, &a.inputs)?;
     if a.resources.is_empty() {
         return Ok(());
     }

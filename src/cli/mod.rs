@@ -44,6 +44,7 @@ Examples:
   moat plan account.password-policy   preview a fix as a diff
   moat apply account.stale-access-keys --resource user/bob/key/AKIA…
   moat undo --last                    reverse the last apply (previewed, confirmed)
+  moat undo --resolve                 settle journal entries left unknown by a crash
 
 Exit codes: 0 nothing fails, 1 an item fails (or an apply did not fully succeed),
 2 usage, access or connection error.";
@@ -202,6 +203,12 @@ pub struct UndoArgs {
     /// Reverse the most recent apply.
     #[arg(long)]
     pub last: bool,
+    /// Settle entries whose outcome is unknown (moat stopped, or lost the
+    /// answer, while sending them): re-read each resource and record the entry
+    /// applied when its change is in place, failed when it is not. Changes
+    /// nothing in the account. With ENTRY…, only those entries or batches.
+    #[arg(long, conflicts_with = "last")]
+    pub resolve: bool,
     /// Do not ask.
     #[arg(long)]
     pub yes: bool,
@@ -441,8 +448,7 @@ pub async fn run(cli: Cli) -> CliResult {
             resolve_items(&a.items)?;
         }
         Command::Plan(a) | Command::Apply(ApplyArgs { plan: a, .. }) => {
-            resolve_items(&a.items)?;
-            apply::parse_inputs(&a.inputs)?;
+            apply::validate_inputs(&resolve_items(&a.items)?, &a.inputs)?;
         }
         _ => {}
     }

@@ -3,8 +3,10 @@
 use super::apply::render_plan;
 use super::{CliError, CliResult, Session, UndoArgs, account_of, collect, color_stdout, confirm};
 use crate::inventory::PartId;
-use crate::plan::execute::{execute, mark_undone, select_entries, undo_parts, undo_plan};
-use crate::plan::journal::{EntryState, Journal};
+use crate::plan::execute::{
+    Resolution, execute, mark_undone, resolve_unknown, select_entries, undo_parts, undo_plan,
+};
+use crate::plan::journal::{Entry, EntryState, Journal};
 use crate::plan::{InputKind, InputSpec, MfaToken, Plan};
 use crate::report::sanitize;
 use std::collections::BTreeMap;
@@ -63,7 +65,14 @@ pub async fn run(s: &Session, a: &UndoArgs) -> CliResult {
     let id = collect(&s.backend, &[PartId::Identity]).await;
     let account = account_of(&id)?;
     let journal = Journal::open(&s.state_dir, &account);
-    let all = journal.entries()?;
+    let contents = journal.read()?;
+    for w in &contents.skipped {
+        eprintln!("warning: {w}");
+    }
+    let all = contents.entries;
+    if a.resolve {
+        return resolve(s, a, &journal, &account, &all).await;
+    }
     if !a.last && a.entries.is_empty() {
         if all.is_empty() {
             println!("The journal for account {account} is empty.");
@@ -86,6 +95,11 @@ pub async fn run(s: &Session, a: &UndoArgs) -> CliResult {
                 e.item,
                 state,
                 sanitize(&e.op.describe())
+            );
+        }
+        if all.iter().any(|e| e.state == EntryState::Unknown) {
+            println!(
+                "Entries marked unknown may or may not have been applied: `moat undo --resolve` re-reads the account and records which."
             );
         }
         return Ok(0);
@@ -124,9 +138,22 @@ pub async fn run(s: &Session, a: &UndoArgs) -> CliResult {
         println!("dry-run: nothing was sent.");
         return Ok(0);
     }
-    mark_undone(&journal, &entries, &report)?;
+    let undone = mark_undone(&journal, &entries, &report)?;
     if let Some((_, e)) = &report.failed {
         println!("  FAILED  {}", sanitize(&e.to_string()));
+        let left: Vec<&str> = entries
+            .iter()
+            .map(|e| e.entry.as_str())
+            .filter(|id| !undone.iter().any(|u| u == id))
+            .collect();
+        if !undone.is_empty() {
+            println!(
+                "  undone before the failure: {} (journal batch {})",
+                undone.join(", "),
+                report.batch.as_deref().unwrap_or("-")
+            );
+        }
+        println!("  still applied: {}", left.join(", "));
         return Ok(1);
     }
     for m in &report.mismatches {
@@ -137,4 +164,69 @@ pub async fn run(s: &Session, a: &UndoArgs) -> CliResult {
         report.batch.as_deref().unwrap_or("-")
     );
     Ok(if report.ok() { 0 } else { 1 })
+}
+
+/// `moat undo --resolve [ENTRY…]`: settle `unknown` entries by re-reading
+/// their resources. Exit 0 when every one was settled, 2 when a resource
+/// could not be read (those stay unknown).
+async fn resolve(
+    s: &Session,
+    a: &UndoArgs,
+    journal: &Journal,
+    account: &str,
+    all: &[Entry],
+) -> CliResult {
+    if !a.inputs.is_empty() {
+        return Err(CliError::usage(
+            "--resolve only re-reads the account: it takes no --input",
+        ));
+    }
+    for sel in &a.entries {
+        if !all.iter().any(|e| &e.entry == sel || &e.batch == sel) {
+            return Err(CliError::usage(format!(
+                "no journal entry or batch '{}' (run `moat undo` to list them)",
+                sanitize(sel)
+            )));
+        }
+    }
+    let unknown: Vec<Entry> = all
+        .iter()
+        .filter(|e| e.state == EntryState::Unknown)
+        .filter(|e| {
+            a.entries.is_empty() || a.entries.iter().any(|s| s == &e.entry || s == &e.batch)
+        })
+        .cloned()
+        .collect();
+    if unknown.is_empty() {
+        println!("No journal entry of account {account} has an unknown outcome.");
+        return Ok(0);
+    }
+    let inv = collect(&s.backend, &undo_parts(&unknown)).await;
+    let dry_run = s.backend.mode().is_dry_run();
+    let mut code = 0;
+    for e in &unknown {
+        let what = sanitize(&e.op.describe());
+        match resolve_unknown(&inv, e) {
+            Resolution::Applied => {
+                println!("  {}  applied: the change is in place ({what})", e.entry);
+                if !dry_run {
+                    journal.resolve(&e.entry, Ok(()))?;
+                }
+            }
+            Resolution::NotApplied(why) => {
+                println!("  {}  failed: {} ({what})", e.entry, sanitize(&why));
+                if !dry_run {
+                    journal.resolve(&e.entry, Err(&why))?;
+                }
+            }
+            Resolution::Unreadable(why) => {
+                println!("  {}  still unknown: {} ({what})", e.entry, sanitize(&why));
+                code = 2;
+            }
+        }
+    }
+    if dry_run {
+        println!("dry-run: the journal was not changed.");
+    }
+    Ok(code)
 }

@@ -2,7 +2,7 @@
 //! asked to apply and sends none. Dry-run is enforced here, by type.
 
 use super::{Applied, Backend, Mode, OpError};
-use crate::inventory::{PartError, PartId, PartValue};
+use crate::inventory::{Identity, PartError, PartId, PartValue};
 use crate::plan::Op;
 use futures::future::BoxFuture;
 use std::sync::Mutex;
@@ -30,6 +30,18 @@ impl<B: Backend> Backend for DryRun<B> {
 
     fn collect(&self, part: PartId) -> BoxFuture<'_, Result<PartValue, PartError>> {
         self.inner.collect(part)
+    }
+
+    fn caller(&self) -> BoxFuture<'_, Result<Identity, PartError>> {
+        self.inner.caller()
+    }
+
+    fn bucket_policy<'a>(
+        &'a self,
+        bucket: &'a str,
+        region: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Option<serde_json::Value>, PartError>> {
+        self.inner.bucket_policy(bucket, region)
     }
 
     fn apply<'a>(&'a self, op: &'a Op) -> BoxFuture<'a, Result<Applied, OpError>> {

@@ -6,7 +6,7 @@ pub mod aws;
 pub mod demo;
 pub mod dryrun;
 
-use crate::inventory::{PartError, PartId, PartValue};
+use crate::inventory::{Identity, PartError, PartId, PartValue};
 use crate::plan::Op;
 use futures::future::BoxFuture;
 use std::sync::Arc;
@@ -58,6 +58,48 @@ pub trait Backend: Send + Sync {
 
     /// Send one op.
     fn apply<'a>(&'a self, op: &'a Op) -> BoxFuture<'a, Result<Applied, OpError>>;
+
+    /// Who the credentials are *now*: asked again, not the answer at start-up
+    /// (SSO or `credential_process` may have moved to another account since).
+    /// Apply and undo pin the plan's account with it right before sending.
+    fn caller(&self) -> BoxFuture<'_, Result<Identity, PartError>> {
+        Box::pin(async move {
+            match self.collect(PartId::Identity).await? {
+                PartValue::Identity(i) => Ok(i),
+                _ => Err(PartError::new(
+                    "sts:GetCallerIdentity",
+                    None,
+                    "the backend answered with another part",
+                )),
+            }
+        })
+    }
+
+    /// One bucket's policy as it is now (`None`: the bucket has none), read
+    /// right before a write replaces it. `region` is the bucket's, when known.
+    fn bucket_policy<'a>(
+        &'a self,
+        bucket: &'a str,
+        region: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Option<serde_json::Value>, PartError>> {
+        let _ = region;
+        Box::pin(async move {
+            let missing = || {
+                PartError::new(
+                    "s3:GetBucketPolicy",
+                    Some("NoSuchBucket".to_string()),
+                    format!("the bucket {bucket} does not exist"),
+                )
+            };
+            match self.collect(PartId::S3Buckets).await? {
+                PartValue::S3Buckets(s3) => match s3.bucket(bucket).ok_or_else(missing)?.policy {
+                    crate::inventory::Fetched::Ready(ref p) => Ok(p.clone()),
+                    crate::inventory::Fetched::Error(ref e) => Err(e.clone()),
+                },
+                _ => Err(missing()),
+            }
+        })
+    }
 
     /// Ops a dry-run backend recorded instead of sending.
     fn recorded(&self) -> Vec<Op> {

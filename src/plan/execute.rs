@@ -67,7 +67,19 @@ pub enum ExecEvent {
 }
 
 /// Re-read the plan's parts and refuse on another account or a drifted resource.
+/// The caller is asked again (not the identity read at start-up): in a long
+/// session SSO or `credential_process` may now resolve to another account.
 pub async fn preflight(backend: &Arc<dyn Backend>, plan: &Plan) -> Result<Inventory, ExecError> {
+    let caller = backend
+        .caller()
+        .await
+        .map_err(|e| ExecError::Collect(e.summary()))?;
+    if caller.account != plan.account {
+        return Err(ExecError::AccountMismatch {
+            plan: plan.account.clone(),
+            live: caller.account,
+        });
+    }
     let inv = collect_inventory(backend.clone(), &plan.parts()).await;
     for p in plan.parts() {
         if let crate::inventory::PartStatus::Error(e) = inv.status(p) {
@@ -105,7 +117,9 @@ pub async fn execute(
     mut progress: impl FnMut(ExecEvent),
 ) -> Result<ExecReport, ExecError> {
     progress(ExecEvent::Checking);
-    preflight(&backend, plan).await?;
+    // The account as the plan's ops leave it, step by step: what a write
+    // that replaces a whole document expects to find just before it is sent.
+    let mut expected = preflight(&backend, plan).await?;
     let dry_run = backend.mode().is_dry_run();
     let batch = if dry_run {
         None
@@ -123,14 +137,45 @@ pub async fn execute(
     let total = plan.steps.len();
     for (i, step) in plan.steps.iter().enumerate() {
         progress(ExecEvent::Sending { index: i, total });
+        // Minutes may have passed since the preflight read (a large plan):
+        // a bucket policy is re-read right before it is replaced.
+        let refused = recheck_before_write(backend.as_ref(), &expected, &step.op).await;
         let entry = match &batch {
             Some(b) => Some(journal.begin(b, i + 1, &step.op, &step.inverse)?),
             None => None,
         };
+        if let Some(err) = refused {
+            if let Some(e) = &entry {
+                journal.failed(e, &err.to_string())?;
+            }
+            report.failed = Some((i, err));
+            break;
+        }
         match backend.apply(&step.op).await {
             Ok(a) => {
                 if let Some(e) = &entry {
                     journal.done(e)?;
+                }
+                // A recorded (dry-run) op changed nothing. An op the model
+                // cannot take only makes later re-checks of that resource
+                // compare with an older state, and refuse.
+                if a == Applied::Sent {
+                    if let Err(e) = expected.apply(&step.op) {
+                        tracing::debug!("expected state after {}: {e}", step.op.action());
+                    }
+                    // S3 may store a policy in another form than it was
+                    // sent (an account id principal becomes its root ARN):
+                    // when the plan writes this policy again, expect what
+                    // S3 holds now, not the model of it.
+                    if let Some((bucket, region)) = policy_write(&step.op)
+                        && plan.steps[i + 1..]
+                            .iter()
+                            .any(|later| policy_write(&later.op).is_some_and(|(b, _)| b == bucket))
+                        && let Ok(now) = backend.bucket_policy(bucket, region).await
+                        && let Some(b) = expected.s3.ready_mut().and_then(|s| s.bucket_mut(bucket))
+                    {
+                        b.policy = crate::inventory::Fetched::Ready(now);
+                    }
                 }
                 report.applied.push((i, a));
             }
@@ -162,6 +207,45 @@ pub async fn execute(
         report.reread = Some(Box::new(inv));
     }
     Ok(report)
+}
+
+/// The bucket (and its region, when known) whose whole policy `op` replaces.
+fn policy_write(op: &crate::plan::Op) -> Option<(&str, Option<&str>)> {
+    use crate::plan::Op;
+    match op {
+        Op::PutBucketPolicy { bucket, region, .. } | Op::DeleteBucketPolicy { bucket, region } => {
+            Some((bucket, Some(region.as_str()).filter(|r| !r.is_empty())))
+        }
+        _ => None,
+    }
+}
+
+/// Re-read what `op` is about to replace when it replaces a whole document
+/// another actor may have edited since the preflight read (a bucket policy),
+/// and refuse the op when that document is no longer what `expected` (the
+/// preflight read with the plan's earlier ops applied) says. `None`: send it.
+async fn recheck_before_write(
+    backend: &dyn Backend,
+    expected: &Inventory,
+    op: &crate::plan::Op,
+) -> Option<OpError> {
+    let (bucket, region) = policy_write(op)?;
+    let planned = expected
+        .s3
+        .ready()
+        .and_then(|s3| s3.bucket(bucket))
+        .and_then(|b| b.policy.ready())?;
+    let refuse = |message: String| Some(OpError::new(op.action(), None, message));
+    match backend.bucket_policy(bucket, region).await {
+        Ok(live) if live == *planned => None,
+        Ok(_) => refuse(format!(
+            "the policy of bucket {bucket} changed since the plan was made; not sent. Plan again to see the current state."
+        )),
+        Err(e) => refuse(format!(
+            "the policy of bucket {bucket} could not be re-read before replacing it ({}); not sent",
+            e.summary()
+        )),
+    }
 }
 
 /// Compare every resource the plan touched, as re-read in `inv`, with the preview.
@@ -235,7 +319,13 @@ pub fn select_entries(
             .collect();
         if found.is_empty() {
             if let Some(e) = all.iter().find(|e| &e.entry == s || &e.batch == s) {
-                let why = format!("it is {:?}", e.state).to_lowercase();
+                let why = match e.state {
+                    EntryState::Unknown => format!(
+                        "its outcome is unknown (moat stopped while sending it); `moat undo --resolve {}` re-reads the account and records whether it was applied",
+                        e.entry
+                    ),
+                    state => format!("it is {state:?}").to_lowercase(),
+                };
                 return Err(UndoError::Irreversible(s.clone(), why));
             }
             return Err(UndoError::Unknown(s.clone()));
@@ -348,16 +438,325 @@ pub fn undo_parts(entries: &[Entry]) -> Vec<PartId> {
     p
 }
 
-/// After an undo batch ran, mark the original entries undone.
+/// After an undo batch ran, mark undone the original entries whose every
+/// reversing step was applied (an undo that stopped part-way marks those it
+/// finished, so a second undo does not redo them). Returns their ids.
 pub fn mark_undone(
     journal: &Journal,
     entries: &[Entry],
     report: &ExecReport,
-) -> Result<(), JournalError> {
-    if let (Some(by), None) = (&report.batch, &report.failed) {
-        for e in entries {
-            journal.undone(&e.entry, by)?;
+) -> Result<Vec<String>, JournalError> {
+    let Some(by) = &report.batch else {
+        return Ok(vec![]);
+    };
+    let sent = report.applied.len();
+    let mut out = vec![];
+    // `undo_plan` lays out the inverses newest entry first.
+    let mut step = 0;
+    for e in entries.iter().rev() {
+        step += e.inverse.as_ref().map_or(0, Vec::len);
+        if step > sent {
+            break;
+        }
+        journal.undone(&e.entry, by)?;
+        out.push(e.entry.clone());
+    }
+    Ok(out)
+}
+
+/// What re-reading the account says about an entry whose outcome is unknown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// The change is in place: the entry was applied.
+    Applied,
+    /// The change is not in place (why): the entry failed.
+    NotApplied(String),
+    /// The resource could not be read: the entry stays unknown.
+    Unreadable(String),
+}
+
+/// Settle an `unknown` entry against `inv` (the account re-read with
+/// [`undo_parts`]): its op, applied to the live resource, changes nothing
+/// exactly when the change is already there (a create whose entity exists,
+/// a delete whose entity is gone).
+pub fn resolve_unknown(inv: &Inventory, e: &Entry) -> Resolution {
+    use crate::inventory::ApplyError;
+    let resource = e.op.resource();
+    let now = match inv.document(&resource) {
+        Ok(d) => d,
+        Err(nr) => {
+            let why = match inv.status(nr.0) {
+                crate::inventory::PartStatus::Error(err) => err.summary(),
+                _ => format!("the {} could not be read", nr.0.label()),
+            };
+            return Resolution::Unreadable(why);
+        }
+    };
+    let verb = e.op.action().rsplit(':').next().unwrap_or_default();
+    let mut expected = inv.clone();
+    match expected.apply(&e.op) {
+        Ok(()) => {}
+        Err(ApplyError::Exists(_)) if verb.starts_with("Create") => return Resolution::Applied,
+        Err(ApplyError::NoSuch(_)) if verb.starts_with("Delete") => return Resolution::Applied,
+        Err(err @ ApplyError::NotReady(_)) => return Resolution::Unreadable(err.to_string()),
+        Err(err) => {
+            return Resolution::NotApplied(format!(
+                "re-reading the account shows the change is not in place: {err}"
+            ));
         }
     }
-    Ok(())
+    match expected.document(&resource) {
+        Ok(after) if after == now => Resolution::Applied,
+        Ok(_) => Resolution::NotApplied(
+            "re-reading the account shows the change is not in place".to_string(),
+        ),
+        Err(nr) => Resolution::Unreadable(format!("the {} could not be read", nr.0.label())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{Identity, PartError, PartValue, PasswordPolicy};
+    use crate::plan::Op;
+
+    fn policy(len: i32) -> PasswordPolicy {
+        PasswordPolicy {
+            minimum_password_length: len,
+            require_symbols: true,
+            require_numbers: true,
+            require_uppercase_characters: true,
+            require_lowercase_characters: true,
+            allow_users_to_change_password: true,
+            max_password_age: None,
+            password_reuse_prevention: Some(24),
+            hard_expiry: false,
+        }
+    }
+
+    fn account(p: Option<PasswordPolicy>) -> Inventory {
+        let mut inv = Inventory::default();
+        inv.set(PartValue::Identity(Identity {
+            account: "111122223333".into(),
+            arn: "arn:aws:iam::111122223333:user/admin".into(),
+            user_id: "AIDA".into(),
+        }));
+        inv.set(PartValue::PasswordPolicy(p));
+        inv
+    }
+
+    fn journal_with_two_entries(dir: &std::path::Path) -> (Journal, Vec<Entry>) {
+        let j = Journal::open(dir, "111122223333");
+        let plan = Plan {
+            item: "account.password-policy".into(),
+            account: "111122223333".into(),
+            steps: vec![],
+            resources: vec![],
+            warnings: vec![],
+        };
+        let b = j.begin_batch(&plan).expect("batch");
+        for n in 1..=2 {
+            let op = Op::UpdatePasswordPolicy {
+                policy: policy(14 + n as i32),
+            };
+            let inverse = Some(vec![Op::DeletePasswordPolicy]);
+            let e = j.begin(&b, n, &op, &inverse).expect("begin");
+            j.done(&e).expect("done");
+        }
+        let entries = j.entries().expect("entries");
+        (j, entries)
+    }
+
+    #[test]
+    fn unknown_entry_resolves_from_the_live_resource() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let (j, _) = journal_with_two_entries(d.path());
+        let mut entry = j.entries().expect("entries").remove(0);
+        entry.state = EntryState::Unknown;
+        let Op::UpdatePasswordPolicy { policy: sent } = entry.op.clone() else {
+            panic!("op")
+        };
+        // The change is there: applied.
+        assert_eq!(
+            resolve_unknown(&account(Some(sent.clone())), &entry),
+            Resolution::Applied
+        );
+        // It is not: failed.
+        assert!(matches!(
+            resolve_unknown(&account(Some(policy(8))), &entry),
+            Resolution::NotApplied(_)
+        ));
+        assert!(matches!(
+            resolve_unknown(&account(None), &entry),
+            Resolution::NotApplied(_)
+        ));
+        // The resource cannot be read: it stays unknown.
+        let mut unreadable = account(None);
+        unreadable.set_error(
+            PartId::PasswordPolicy,
+            PartError::new(
+                "iam:GetAccountPasswordPolicy",
+                Some("AccessDenied".into()),
+                "denied",
+            ),
+        );
+        match resolve_unknown(&unreadable, &entry) {
+            Resolution::Unreadable(why) => {
+                assert!(why.contains("iam:GetAccountPasswordPolicy"), "{why}")
+            }
+            other => panic!("{other:?}"),
+        }
+        // A delete whose entity is gone is in place.
+        let mut delete = entry.clone();
+        delete.op = Op::DeletePasswordPolicy;
+        assert_eq!(
+            resolve_unknown(&account(None), &delete),
+            Resolution::Applied
+        );
+    }
+
+    /// An undo that stopped part-way records the entries it did reverse, so
+    /// the journal tells the truth and a second undo does not redo them.
+    #[test]
+    fn partly_failed_undo_marks_the_entries_it_reversed() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let (j, entries) = journal_with_two_entries(d.path());
+        // The undo plan reverses the newest entry first: its one step went
+        // through, the older entry's step failed.
+        let report = ExecReport {
+            applied: vec![(0, Applied::Sent)],
+            failed: Some((
+                1,
+                OpError::new("iam:DeleteAccountPasswordPolicy", None, "boom"),
+            )),
+            mismatches: vec![],
+            batch: Some("undo-batch".into()),
+            dry_run: false,
+            reread: None,
+        };
+        let undone = mark_undone(&j, &entries, &report).expect("mark");
+        assert_eq!(undone, vec![entries[1].entry.clone()]);
+        let states: Vec<EntryState> = j
+            .entries()
+            .expect("entries")
+            .iter()
+            .map(|e| e.state)
+            .collect();
+        assert_eq!(states, vec![EntryState::Applied, EntryState::Undone]);
+        // A second undo selects only the entry still applied.
+        let again = select_entries(&j.entries().expect("entries"), true, &[]).expect("select");
+        assert_eq!(again.len(), 1);
+        assert_eq!(again[0].entry, entries[0].entry);
+        // A complete undo marks every entry.
+        let d = tempfile::tempdir().expect("tempdir");
+        let (j, entries) = journal_with_two_entries(d.path());
+        let report = ExecReport {
+            applied: vec![(0, Applied::Sent), (1, Applied::Sent)],
+            failed: None,
+            ..report
+        };
+        assert_eq!(mark_undone(&j, &entries, &report).expect("mark").len(), 2);
+        // A dry run marks none.
+        let d = tempfile::tempdir().expect("tempdir");
+        let (j, entries) = journal_with_two_entries(d.path());
+        let report = ExecReport {
+            batch: None,
+            dry_run: true,
+            ..report
+        };
+        assert!(mark_undone(&j, &entries, &report).expect("mark").is_empty());
+    }
+
+    /// A backend that stores a bucket policy in another form than it was
+    /// sent, as S3 does (an account id principal comes back as its root ARN).
+    struct Normalizing(crate::collect::demo::DemoBackend);
+
+    impl Backend for Normalizing {
+        fn mode(&self) -> crate::collect::Mode {
+            self.0.mode()
+        }
+        fn collect(
+            &self,
+            part: PartId,
+        ) -> futures::future::BoxFuture<'_, Result<PartValue, PartError>> {
+            self.0.collect(part)
+        }
+        fn apply<'a>(
+            &'a self,
+            op: &'a Op,
+        ) -> futures::future::BoxFuture<'a, Result<Applied, OpError>> {
+            Box::pin(async move {
+                let a = self.0.apply(op).await?;
+                if let Op::PutBucketPolicy {
+                    bucket,
+                    region,
+                    policy,
+                } = op
+                {
+                    let stored = serde_json::from_str(&policy.to_string().replace(
+                        "\"AWS\":\"111122223333\"",
+                        "\"AWS\":\"arn:aws:iam::111122223333:root\"",
+                    ))
+                    .map_err(|e| OpError::new("test", None, e.to_string()))?;
+                    self.0
+                        .apply(&Op::PutBucketPolicy {
+                            bucket: bucket.clone(),
+                            region: region.clone(),
+                            policy: stored,
+                        })
+                        .await?;
+                }
+                Ok(a)
+            })
+        }
+    }
+
+    fn bucket_account() -> Inventory {
+        let mut inv = account(None);
+        inv.set(PartValue::S3Buckets(crate::inventory::S3 {
+            buckets: vec![crate::inventory::Bucket::new("logs", "us-east-1")],
+            owner_id: None,
+        }));
+        inv
+    }
+
+    fn grant(sid: &str) -> serde_json::Value {
+        serde_json::json!({"Version": "2012-10-17", "Statement": [{"Sid": sid,
+            "Effect": "Allow", "Principal": {"AWS": "111122223333"},
+            "Action": "s3:GetObject", "Resource": "arn:aws:s3:::logs/*"}]})
+    }
+
+    /// Two writes of one bucket's policy in a plan: the second expects what
+    /// S3 stored after the first (re-read), not moat's model of it.
+    #[tokio::test]
+    async fn second_policy_write_of_a_bucket_expects_what_s3_stored() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let inv = bucket_account();
+        let ops = ["First", "Second"]
+            .into_iter()
+            .map(|sid| Op::PutBucketPolicy {
+                bucket: "logs".into(),
+                region: "us-east-1".into(),
+                policy: grant(sid),
+            })
+            .collect();
+        let plan = crate::plan::make_plan(
+            &inv,
+            "test",
+            crate::plan::Draft {
+                ops,
+                warnings: vec![],
+            },
+        )
+        .expect("plan");
+        let backend: Arc<dyn Backend> = Arc::new(Normalizing(
+            crate::collect::demo::DemoBackend::with_inventory(inv),
+        ));
+        let journal = Journal::open(d.path(), "111122223333");
+        let report = execute(backend, &plan, &journal, |_| {})
+            .await
+            .expect("applies");
+        assert_eq!(report.failed, None, "{report:?}");
+        assert_eq!(report.applied.len(), 2);
+    }
 }

@@ -218,3 +218,70 @@ impl AwsBackend {
         )
     }
 }
+
+/// Re-reads made right before a change is sent (see [`crate::collect::Backend`]).
+impl AwsBackend {
+    /// sts:GetCallerIdentity again: the credentials may resolve to another
+    /// account than at start-up (SSO, `credential_process`).
+    pub(super) async fn reread_caller(&self) -> Result<crate::inventory::Identity, CallError> {
+        const ACTION: &str = "sts:GetCallerIdentity";
+        let out = self
+            .send(ACTION, self.sts.get_caller_identity().send())
+            .await?;
+        match (out.account(), out.arn()) {
+            (Some(account), Some(arn)) => Ok(crate::inventory::Identity {
+                account: account.to_string(),
+                arn: arn.to_string(),
+                user_id: out.user_id().unwrap_or_default().to_string(),
+            }),
+            _ => Err(CallError::new(
+                ACTION,
+                None,
+                "the answer lacked the account id or the caller ARN",
+            )),
+        }
+    }
+
+    /// One GetBucketPolicy in the bucket's region (`None`: no policy). Without
+    /// the region, the bucket is located first.
+    pub(super) async fn reread_bucket_policy(
+        &self,
+        bucket: &str,
+        region: Option<&str>,
+    ) -> Result<Option<serde_json::Value>, CallError> {
+        const ACTION: &str = "s3:GetBucketPolicy";
+        let Some(region) = region else {
+            let read = self.read_bucket(bucket.to_string(), None).await;
+            return match read {
+                Some(b) => match b.policy {
+                    crate::inventory::Fetched::Ready(p) => Ok(p),
+                    crate::inventory::Fetched::Error(e) => Err(e),
+                },
+                None => Err(CallError::new(
+                    ACTION,
+                    Some("NoSuchBucket".to_string()),
+                    format!("the bucket {bucket} does not exist"),
+                )),
+            };
+        };
+        let client = self.s3(region);
+        let out = match self
+            .send(ACTION, client.get_bucket_policy().bucket(bucket).send())
+            .await
+        {
+            Ok(out) => out,
+            Err(e) if e.is_code("NoSuchBucketPolicy") => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        match out.policy().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(text) => serde_json::from_str(text).map(Some).map_err(|e| {
+                CallError::new(
+                    ACTION,
+                    None,
+                    format!("the bucket policy is not valid JSON: {e}"),
+                )
+            }),
+        }
+    }
+}

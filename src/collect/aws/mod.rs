@@ -202,6 +202,8 @@ pub struct AwsBackend {
     s3control: aws_sdk_s3control::Client,
     cloudfront: aws_sdk_cloudfront::Client,
     cloudtrail: aws_sdk_cloudtrail::Client,
+    /// For re-reading the caller right before a change (the account pin).
+    sts: aws_sdk_sts::Client,
     /// Clients of the later sections by (service, region), built on first use.
     #[allow(dead_code)] // until the first regional collector lands
     clients: Mutex<HashMap<(&'static str, String), AnyClient>>,
@@ -328,6 +330,7 @@ impl AwsBackend {
             s3control,
             cloudfront,
             cloudtrail,
+            sts,
             clients: Mutex::new(HashMap::new()),
             partitions: Mutex::new(HashMap::new()),
             scan_regions: opts
@@ -562,6 +565,18 @@ impl Backend for AwsBackend {
             }
             r
         })
+    }
+
+    fn caller(&self) -> BoxFuture<'_, Result<Identity, PartError>> {
+        Box::pin(self.reread_caller())
+    }
+
+    fn bucket_policy<'a>(
+        &'a self,
+        bucket: &'a str,
+        region: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Option<serde_json::Value>, PartError>> {
+        Box::pin(self.reread_bucket_policy(bucket, region))
     }
 
     fn apply<'a>(&'a self, op: &'a Op) -> BoxFuture<'a, Result<Applied, OpError>> {
