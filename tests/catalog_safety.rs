@@ -268,7 +268,12 @@ fn samples_name_every_variant_and_every_action() {
     }
     let tags: BTreeSet<String> = s.iter().map(variant).collect();
     assert_eq!(tags.len(), s.len(), "duplicate variant tags: {tags:?}");
-    let actions: BTreeSet<&str> = s.iter().map(Op::action).collect();
+    // Legacy variants are never sent: their actions are granted to nobody.
+    let actions: BTreeSet<&str> = s
+        .iter()
+        .filter(|op| !audit::LEGACY.iter().any(|(l, _)| *l == variant(op)))
+        .map(Op::action)
+        .collect();
     let all: BTreeSet<&str> = Op::all_actions().into_iter().collect();
     assert_eq!(actions, all, "Op::all_actions() and the variants disagree");
     for (v, _) in irreversible() {

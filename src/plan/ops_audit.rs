@@ -109,7 +109,9 @@ pub enum AuditOp {
         policy: Value,
     },
     /// kms:ScheduleKeyDeletion of the key behind `alias` (a key cannot be
-    /// deleted at once; AWS waits `pending_days`, 7 to 30).
+    /// deleted at once; AWS waits `pending_days`, 7 to 30). Kept only so that
+    /// journals of earlier versions, where it undid CreateKmsKey, still read:
+    /// undo drops it (the key encrypts logs), and no plan sends it.
     ScheduleKmsKeyDeletion {
         region: String,
         alias: String,
@@ -179,7 +181,8 @@ impl AuditOp {
         "s3:PutLifecycleConfiguration",
         "s3:PutBucketLogging",
         "kms:CreateKey",
-        "kms:ScheduleKeyDeletion",
+        // No kms:ScheduleKeyDeletion: ScheduleKmsKeyDeletion is only read
+        // from journals of earlier versions, and undo drops it.
         "sns:CreateTopic",
         "sns:DeleteTopic",
         "sns:Subscribe",
