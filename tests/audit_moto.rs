@@ -189,7 +189,7 @@ fn lifecycle_rule_is_merged_into_the_existing_two() {
 }
 
 #[test]
-fn trail_key_has_a_policy_for_cloudtrail_and_undo_schedules_its_deletion() {
+fn trail_key_has_a_policy_for_cloudtrail_and_undo_keeps_it() {
     let moto = Moto::start();
     let ep = moto.endpoint.as_str();
     block_on(seed_audit::seed_failing(ep));
@@ -255,7 +255,7 @@ fn trail_key_has_a_policy_for_cloudtrail_and_undo_schedules_its_deletion() {
             key.key_metadata()
                 .and_then(|m| m.key_state())
                 .map(|s| s.as_str()),
-            Some("PendingDeletion")
+            Some("Enabled")
         );
         let t = seed_audit::cloudtrail(ep, "us-east-1")
             .get_trail()

@@ -11,7 +11,8 @@ use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::access::{self, PrincipalKind};
 use crate::guide::msg;
 use crate::inventory::{
-    AuditRef, Bucket, Fetched, Inventory, PartId, ResourceRef, Trail, TrailGap, trail_arn,
+    AuditRef, Bucket, BucketLifecycle, Fetched, Inventory, LifecycleRule, MIN_SIZE_VARIES, PartId,
+    ResourceRef, Trail, TrailGap, trail_arn,
 };
 use crate::plan::audit as plans;
 use crate::policy;
@@ -69,7 +70,8 @@ pub const ITEMS: &[ItemDef] = &[
     ItemDef {
         id: API_PROTECTED,
         section: "cloudtrail",
-        needs: &[PartId::Iam, PartId::Trails],
+        // The caller's identity: moat never denies itself.
+        needs: &[PartId::Iam, PartId::Trails, PartId::Identity],
         cis: &[],
         security_hub: &[],
         check: api_protected,
@@ -424,6 +426,93 @@ pub fn offenders(inv: &Inventory) -> Vec<Offender> {
     out
 }
 
+/// The path IAM Identity Center creates its roles under (a Region may follow).
+pub const IDENTITY_CENTER_PATH: &str = "/aws-reserved/sso.amazonaws.com/";
+
+/// Why moat leaves an offender as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeftAlone {
+    /// A role IAM Identity Center created for a permission set: IAM refuses
+    /// every change to it (UnmodifiableEntity); the permission set is
+    /// where it changes.
+    IdentityCenter { permission_set: String },
+    /// The principal moat runs as: the deny would lock moat (and undo) out.
+    Caller,
+    /// A group the user moat runs as is in (same lock-out).
+    CallerGroup,
+}
+
+impl LeftAlone {
+    /// Why, in the guide's words.
+    pub fn reason(&self) -> String {
+        match self {
+            LeftAlone::IdentityCenter { permission_set } => msg(
+                API_PROTECTED,
+                "left_identity_center",
+                &[("permission_set", permission_set)],
+            ),
+            LeftAlone::Caller => msg(API_PROTECTED, "left_caller", &[]),
+            LeftAlone::CallerGroup => msg(API_PROTECTED, "left_caller_group", &[]),
+        }
+    }
+}
+
+/// A role under [`IDENTITY_CENTER_PATH`] (its ARN carries the path).
+pub fn is_identity_center_role(iam: &crate::inventory::Iam, name: &str) -> bool {
+    iam.roles.iter().any(|r| {
+        r.name == name
+            && r.arn
+                .split_once(":role/")
+                .is_some_and(|(_, path)| format!("/{path}").starts_with(IDENTITY_CENTER_PATH))
+    })
+}
+
+/// The permission set of an Identity Center role
+/// (`AWSReservedSSO_<permission set>_<suffix>`).
+pub fn permission_set(role: &str) -> String {
+    let rest = role.strip_prefix("AWSReservedSSO_").unwrap_or(role);
+    match rest.rsplit_once('_') {
+        Some((set, _)) if !set.is_empty() => set.to_string(),
+        _ => rest.to_string(),
+    }
+}
+
+/// The IAM principal a caller ARN acts as: `…:user/[path/]NAME` is that
+/// user, `…:assumed-role/NAME/SESSION` that role; root and federated users
+/// have none a policy can be attached to.
+pub fn caller_principal(arn: &str) -> Option<(PrincipalKind, String)> {
+    let resource = arn.splitn(6, ':').nth(5)?;
+    let (kind, name) = if let Some(rest) = resource.strip_prefix("assumed-role/") {
+        (PrincipalKind::Role, rest.split('/').next()?)
+    } else if let Some(rest) = resource.strip_prefix("user/") {
+        (PrincipalKind::User, rest.rsplit('/').next()?)
+    } else {
+        return None;
+    };
+    (!name.is_empty()).then(|| (kind, name.to_string()))
+}
+
+/// Whether (and why) moat must not attach the deny to `p`.
+pub fn left_alone(inv: &Inventory, p: &access::Principal) -> Option<LeftAlone> {
+    let iam = inv.iam.ready()?;
+    if p.kind == PrincipalKind::Role && is_identity_center_role(iam, &p.name) {
+        return Some(LeftAlone::IdentityCenter {
+            permission_set: permission_set(&p.name),
+        });
+    }
+    let (kind, name) = inv
+        .identity
+        .ready()
+        .and_then(|i| caller_principal(&i.arn))?;
+    if kind == p.kind && name == p.name {
+        return Some(LeftAlone::Caller);
+    }
+    (kind == PrincipalKind::User
+        && p.kind == PrincipalKind::Group
+        && iam.user(&name).is_some_and(|u| u.groups.contains(&p.name)))
+    .then_some(LeftAlone::CallerGroup)
+}
+
 fn api_protected(inv: &Inventory, _: &Ctx) -> Outcome {
     let offenders = offenders(inv);
     let findings: Vec<Finding> = offenders
@@ -435,17 +524,18 @@ fn api_protected(inv: &Inventory, _: &Ctx) -> Outcome {
             } else {
                 "may"
             };
-            Finding::fail(
-                o.resource(),
-                msg(
-                    API_PROTECTED,
-                    key,
-                    &[
-                        ("actions", &p.actions.join(", ")),
-                        ("via", &p.via.join("; ")),
-                    ],
-                ),
-            )
+            let mut detail = msg(
+                API_PROTECTED,
+                key,
+                &[
+                    ("actions", &p.actions.join(", ")),
+                    ("via", &p.via.join("; ")),
+                ],
+            );
+            if let Some(why) = left_alone(inv, p) {
+                detail = format!("{detail} {}", why.reason());
+            }
+            Finding::fail(o.resource(), detail)
         })
         .collect();
     let count = findings.len().to_string();
@@ -676,19 +766,110 @@ fn sns_notifications(inv: &Inventory, _: &Ctx) -> Outcome {
     outcome(SNS_NOTIFICATIONS, findings, all.len())
 }
 
-/// Storage classes that archive (GLACIER and its deeper sibling).
+/// Storage classes that archive (GLACIER and its deeper sibling): the two
+/// S3's `varies_by_storage_class` lets objects under 128 KB move to.
 const ARCHIVE_CLASSES: &[&str] = &["GLACIER", "DEEP_ARCHIVE"];
 
-/// An enabled rule moving CloudTrail's log files (`AWSLogs/…`) to an archive class.
-pub fn archives_logs(rule: &crate::inventory::LifecycleRule) -> bool {
-    let (prefix, narrowed) = rule.scope();
-    rule.status == "Enabled"
-        && !narrowed
+/// CloudTrail log files are a few KB each (gzip, one file every few
+/// minutes per region): a rule archives the logs only if files this small
+/// may transition under it.
+pub const LOG_FILE_BYTES: i64 = 1024;
+
+/// What one lifecycle rule does for CloudTrail's log files (`AWSLogs/…`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogArchiving {
+    /// Moves them to an archive class, small files included.
+    Archives,
+    /// Would move them, but S3's default minimum object size for
+    /// transitions (the bucket's `TransitionDefaultMinimumObjectSize`,
+    /// given) keeps objects under 128 KB, nearly every log file, in place.
+    DefaultSkipsSmall(String),
+    /// Would move them, but its own size filter leaves out objects up to
+    /// this many bytes.
+    FilterSkipsSmall(i64),
+    /// Does not move them.
+    No,
+}
+
+/// How `rule` treats the log files, on a bucket whose configuration has
+/// `default_min` as its `TransitionDefaultMinimumObjectSize`. A size filter
+/// on the rule takes precedence over the default (S3 User Guide,
+/// "Transitioning objects using Amazon S3 Lifecycle").
+pub fn log_archiving(rule: &LifecycleRule, default_min: &str) -> LogArchiving {
+    let (prefix, _) = rule.scope();
+    let f = rule.filter.as_ref();
+    let tagged = f.is_some_and(|f| !f.tags.is_empty());
+    // An upper bound leaves out the larger log files.
+    let capped = f.is_some_and(|f| f.object_size_less_than.is_some());
+    let moves = rule.status == "Enabled"
+        && !tagged
+        && !capped
         && "AWSLogs/".starts_with(prefix)
         && rule
             .transitions
             .iter()
-            .any(|t| ARCHIVE_CLASSES.contains(&t.storage_class.as_str()))
+            .any(|t| ARCHIVE_CLASSES.contains(&t.storage_class.as_str()));
+    if !moves {
+        return LogArchiving::No;
+    }
+    match f.and_then(|f| f.object_size_greater_than) {
+        Some(min) if min < LOG_FILE_BYTES => LogArchiving::Archives,
+        Some(min) => LogArchiving::FilterSkipsSmall(min),
+        None if default_min == MIN_SIZE_VARIES => LogArchiving::Archives,
+        None => LogArchiving::DefaultSkipsSmall(default_min.to_string()),
+    }
+}
+
+/// Some rule of the bucket archives its log files, small ones included.
+pub fn archives_logs(l: &BucketLifecycle, rules: &[LifecycleRule]) -> bool {
+    rules
+        .iter()
+        .any(|r| log_archiving(r, l.default_minimum_size()) == LogArchiving::Archives)
+}
+
+fn rule_name(i: usize, r: &LifecycleRule) -> String {
+    r.id.clone()
+        .filter(|x| !x.is_empty())
+        .unwrap_or_else(|| format!("#{}", i + 1))
+}
+
+/// Why no rule of the bucket archives its log files (the finding's detail).
+fn not_archived(l: &BucketLifecycle, rules: &[LifecycleRule]) -> String {
+    let mut default_skips: Vec<String> = vec![];
+    let mut filter_skips: Vec<(String, i64)> = vec![];
+    for (i, r) in rules.iter().enumerate() {
+        match log_archiving(r, l.default_minimum_size()) {
+            LogArchiving::DefaultSkipsSmall(_) => default_skips.push(rule_name(i, r)),
+            LogArchiving::FilterSkipsSmall(min) => filter_skips.push((rule_name(i, r), min)),
+            LogArchiving::Archives | LogArchiving::No => {}
+        }
+    }
+    let mut why: Vec<String> = vec![];
+    if !default_skips.is_empty() {
+        why.push(msg(
+            ARCHIVE_TO_GLACIER,
+            "small_default",
+            &[
+                ("rules", &default_skips.join(", ")),
+                ("setting", l.default_minimum_size()),
+            ],
+        ));
+    }
+    for (rule, min) in &filter_skips {
+        why.push(msg(
+            ARCHIVE_TO_GLACIER,
+            "small_filter",
+            &[("rule", rule), ("bytes", &min.to_string())],
+        ));
+    }
+    if why.is_empty() {
+        why.push(msg(
+            ARCHIVE_TO_GLACIER,
+            "none",
+            &[("rules", &rules.len().to_string())],
+        ));
+    }
+    why.join(" ")
 }
 
 fn archive_to_glacier(inv: &Inventory, _: &Ctx) -> Outcome {
@@ -712,16 +893,12 @@ fn archive_to_glacier(inv: &Inventory, _: &Ctx) -> Outcome {
                     Status::Error,
                     msg(SHARED, "unreadable", &[("error", &e.summary())]),
                 )),
-                Fetched::Ready(rules) if rules.iter().any(archives_logs) => None,
+                Fetched::Ready(rules) if archives_logs(l, rules) => None,
                 Fetched::Ready(rules) => Some(finding(
                     r,
                     Some(&l.region),
                     Status::Fail,
-                    msg(
-                        ARCHIVE_TO_GLACIER,
-                        "none",
-                        &[("rules", &rules.len().to_string())],
-                    ),
+                    not_archived(l, rules),
                 )),
             }
         })
@@ -971,5 +1148,375 @@ mod tests {
         // A working trail beside the unreadable one: pass.
         inv.trails = Part::Ready(vec![org, trail("good", "us-east-1", true)]);
         assert_eq!(t.status(&inv, MULTI_REGION), Status::Pass);
+    }
+}
+
+#[cfg(test)]
+mod fix_tests {
+    use super::*;
+    use crate::checks::other::testkit::*;
+    use crate::inventory::{InlinePolicy, Role, Transition, User};
+    use crate::plan::{AuditOp, Inputs, Op, PlanError};
+    use serde_json::json;
+
+    const BUCKET: &str = "example-corp-cloudtrail";
+
+    fn demo() -> Inventory {
+        crate::collect::demo::demo_inventory().expect("demo inventory")
+    }
+
+    fn glacier_rule(id: &str, size_greater_than: Option<i64>) -> LifecycleRule {
+        LifecycleRule {
+            id: Some(id.into()),
+            status: "Enabled".into(),
+            filter: Some(crate::inventory::LifecycleFilter {
+                prefix: Some("AWSLogs/".into()),
+                object_size_greater_than: size_greater_than,
+                ..Default::default()
+            }),
+            prefix: None,
+            transitions: vec![Transition {
+                days: Some(30),
+                date: None,
+                storage_class: "GLACIER".into(),
+            }],
+            expiration: None,
+            noncurrent_transitions: vec![],
+            noncurrent_expiration: None,
+            abort_incomplete_multipart_days: None,
+        }
+    }
+
+    /// The demo trail bucket with `rule` added and the given default minimum size.
+    fn with_rule(rule: Option<LifecycleRule>, min_size: Option<&str>) -> Inventory {
+        let mut inv = demo();
+        let lc = inv.trail_lifecycles.ready_mut().expect("lifecycles");
+        let l = lc.get_mut(BUCKET).expect("demo trail bucket");
+        if let (Some(r), Fetched::Ready(rules)) = (rule, &mut l.rules) {
+            rules.push(r);
+        }
+        l.transition_default_minimum_object_size = min_size.map(str::to_string);
+        inv
+    }
+
+    #[test]
+    fn a_glacier_rule_under_the_128k_default_does_not_archive_log_files() {
+        let t = T::new();
+        let inv = with_rule(
+            Some(glacier_rule("to-glacier", None)),
+            Some(crate::inventory::MIN_SIZE_128K),
+        );
+        let r = t.eval(&inv, ARCHIVE_TO_GLACIER);
+        assert_eq!(r.status, Status::Fail, "{r:?}");
+        assert_eq!(r.findings.len(), 1);
+        let d = &r.findings[0].detail;
+        assert!(
+            d.contains("to-glacier") && d.contains("all_storage_classes_128K"),
+            "{d}"
+        );
+        assert!(d.contains("128 KB"), "{d}");
+        // S3 not saying is S3's default.
+        let unsaid = with_rule(Some(glacier_rule("to-glacier", None)), None);
+        assert_eq!(t.status(&unsaid, ARCHIVE_TO_GLACIER), Status::Fail);
+        // A rule-level size filter above a log file's size does not help either.
+        let big = with_rule(
+            Some(glacier_rule("big-only", Some(200_000))),
+            Some("varies_by_storage_class"),
+        );
+        let r = t.eval(&big, ARCHIVE_TO_GLACIER);
+        assert_eq!(r.status, Status::Fail);
+        assert!(r.findings[0].detail.contains("200000"), "{:?}", r.findings);
+    }
+
+    #[test]
+    fn small_log_files_transition_with_varies_or_a_small_size_filter() {
+        let t = T::new();
+        let varies = with_rule(
+            Some(glacier_rule("to-glacier", None)),
+            Some(MIN_SIZE_VARIES),
+        );
+        assert_eq!(t.status(&varies, ARCHIVE_TO_GLACIER), Status::Pass);
+        let filtered = with_rule(
+            Some(glacier_rule("to-glacier", Some(1))),
+            Some(crate::inventory::MIN_SIZE_128K),
+        );
+        assert_eq!(t.status(&filtered, ARCHIVE_TO_GLACIER), Status::Pass);
+        // An upper size bound leaves the larger log files out.
+        let mut capped = glacier_rule("capped", Some(1));
+        if let Some(f) = capped.filter.as_mut() {
+            f.object_size_less_than = Some(4096);
+        }
+        let capped = with_rule(Some(capped), Some(MIN_SIZE_VARIES));
+        assert_eq!(t.status(&capped, ARCHIVE_TO_GLACIER), Status::Fail);
+    }
+
+    #[test]
+    fn archive_plan_filters_its_rule_by_size_and_keeps_the_bucket_default() {
+        let t = T::new();
+        let req = Inputs::default().with("days", "90");
+        for min in [crate::inventory::MIN_SIZE_128K, MIN_SIZE_VARIES] {
+            let inv = with_rule(Some(glacier_rule("to-glacier", None)), Some(min));
+            let plan = t.plan(&inv, ARCHIVE_TO_GLACIER, &req);
+            if min == MIN_SIZE_VARIES {
+                assert!(matches!(plan, Err(PlanError::NothingToDo(_))), "{plan:?}");
+                continue;
+            }
+            let plan = plan.expect("plan");
+            let Some(Op::Audit(AuditOp::PutBucketLifecycle {
+                rules,
+                transition_default_minimum_object_size,
+                ..
+            })) = plan.ops().next()
+            else {
+                panic!("{plan:?}")
+            };
+            assert_eq!(transition_default_minimum_object_size.as_deref(), Some(min));
+            let new = rules.last().expect("new rule");
+            let f = new.filter.as_ref().expect("filter");
+            assert_eq!(f.object_size_greater_than, Some(1));
+            assert_eq!(f.prefix.as_deref(), Some("AWSLogs/"));
+            // Applied, the item passes; undo gives back rules and setting.
+            let after = t.fix(&inv, ARCHIVE_TO_GLACIER, &req);
+            assert_eq!(t.status(&after, ARCHIVE_TO_GLACIER), Status::Pass);
+            let undo = &plan.steps[0].inverse;
+            assert!(
+                matches!(
+                    undo.as_deref(),
+                    Some([Op::Audit(AuditOp::PutBucketLifecycle {
+                        transition_default_minimum_object_size: Some(m),
+                        ..
+                    })]) if m == min
+                ),
+                "{undo:?}"
+            );
+        }
+        // A bucket configured before September 2024 keeps varies_by_storage_class
+        // for its other rules even when moat adds its own rule.
+        let old = with_rule(None, Some(MIN_SIZE_VARIES));
+        let plan = t.plan(&old, ARCHIVE_TO_GLACIER, &req).expect("plan");
+        assert!(
+            plan.ops()
+                .any(|o| matches!(o, Op::Audit(AuditOp::PutBucketLifecycle {
+                transition_default_minimum_object_size: Some(m), ..
+            }) if m == MIN_SIZE_VARIES)),
+            "{plan:?}"
+        );
+    }
+
+    fn allow_cloudtrail() -> Vec<InlinePolicy> {
+        vec![InlinePolicy {
+            name: "trail-ops".into(),
+            document: json!({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "cloudtrail:*", "Resource": "*"}]}),
+        }]
+    }
+
+    fn role(name: &str, path: &str) -> Role {
+        Role {
+            name: name.into(),
+            arn: format!("arn:aws:iam::{ACCOUNT}:role{path}{name}"),
+            trust_policy: json!({"Version": "2012-10-17", "Statement": []}),
+            attached_policies: vec![],
+            inline_policies: allow_cloudtrail(),
+            permissions_boundary: None,
+        }
+    }
+
+    const SSO_ROLE: &str = "AWSReservedSSO_TrailAdmins_0123456789abcdef";
+
+    /// The demo account plus an Identity Center role, a role moat may run
+    /// as, and a group (with one user) that may all stop trails.
+    fn tamper_inventory(caller: &str) -> Inventory {
+        let mut inv = demo();
+        let iam = inv.iam.ready_mut().expect("iam");
+        iam.roles
+            .push(role(SSO_ROLE, "/aws-reserved/sso.amazonaws.com/eu-west-1/"));
+        iam.roles.push(role("ci-runner", "/"));
+        iam.groups.push(crate::inventory::Group {
+            name: "TrailOps".into(),
+            arn: format!("arn:aws:iam::{ACCOUNT}:group/TrailOps"),
+            attached_policies: vec![],
+            inline_policies: allow_cloudtrail(),
+        });
+        iam.users.push(User {
+            name: "operator".into(),
+            arn: format!("arn:aws:iam::{ACCOUNT}:user/ops/operator"),
+            created: None,
+            access_keys: vec![],
+            mfa_devices: vec![],
+            groups: vec!["TrailOps".into()],
+            attached_policies: vec![],
+            inline_policies: vec![],
+            permissions_boundary: None,
+        });
+        if let Some(i) = inv.identity.ready_mut() {
+            i.arn = caller.to_string();
+        }
+        inv
+    }
+
+    fn attached(plan: &crate::plan::Plan) -> Vec<String> {
+        plan.ops()
+            .filter_map(|o| match o {
+                Op::AttachGroupPolicy { group, .. } => Some(format!("group/{group}")),
+                Op::Audit(AuditOp::AttachUserPolicy { user, .. }) => Some(format!("user/{user}")),
+                Op::Audit(AuditOp::AttachRolePolicy { role, .. }) => Some(format!("role/{role}")),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn identity_center_roles_and_the_callers_role_are_never_targeted() {
+        let t = T::new();
+        let inv = tamper_inventory(&format!(
+            "arn:aws:sts::{ACCOUNT}:assumed-role/ci-runner/moat-session"
+        ));
+        let r = t.eval(&inv, API_PROTECTED);
+        assert_eq!(r.status, Status::Fail);
+        let sso = r
+            .findings
+            .iter()
+            .find(|f| f.resource == format!("role/{SSO_ROLE}"))
+            .expect("the Identity Center role stays a finding");
+        assert!(sso.detail.contains("TrailAdmins"), "{}", sso.detail);
+        assert!(sso.detail.contains("IAM Identity Center"), "{}", sso.detail);
+        let me = r
+            .findings
+            .iter()
+            .find(|f| f.resource == "role/ci-runner")
+            .expect("the caller stays a finding");
+        assert!(me.detail.contains("moat runs as"), "{}", me.detail);
+
+        let plan = t
+            .plan(&inv, API_PROTECTED, &Inputs::default())
+            .expect("plan");
+        let targets = attached(&plan);
+        assert!(
+            targets.contains(&"group/TrailOps".to_string()),
+            "{targets:?}"
+        );
+        assert!(
+            !targets.iter().any(|x| x == &format!("role/{SSO_ROLE}")),
+            "{targets:?}"
+        );
+        assert!(
+            !targets.iter().any(|x| x == "role/ci-runner"),
+            "{targets:?}"
+        );
+        let w = plan.warnings.join("\n");
+        assert!(
+            w.contains(&format!("role/{SSO_ROLE}")) && w.contains("role/ci-runner"),
+            "{w}"
+        );
+
+        // Only those two selected: nothing moat may do, said as guidance.
+        let only = Inputs {
+            resources: vec![format!("role/{SSO_ROLE}"), "role/ci-runner".into()],
+            ..Inputs::default()
+        };
+        assert!(
+            matches!(
+                t.plan(&inv, API_PROTECTED, &only),
+                Err(PlanError::Guided(_))
+            ),
+            "reserved and caller roles only"
+        );
+    }
+
+    #[test]
+    fn the_calling_user_and_its_groups_are_never_targeted() {
+        let t = T::new();
+        let inv = tamper_inventory(&format!("arn:aws:iam::{ACCOUNT}:user/ops/operator"));
+        let plan = t.plan(&inv, API_PROTECTED, &Inputs::default());
+        let targets = match &plan {
+            Ok(p) => attached(p),
+            Err(PlanError::Guided(_)) => vec![],
+            Err(e) => panic!("{e}"),
+        };
+        assert!(
+            !targets.iter().any(|x| x == "group/TrailOps"),
+            "{targets:?}"
+        );
+        assert!(!targets.iter().any(|x| x == "user/operator"), "{targets:?}");
+        let r = t.eval(&inv, API_PROTECTED);
+        let group = r
+            .findings
+            .iter()
+            .find(|f| f.resource == "group/TrailOps")
+            .expect("group finding");
+        assert!(
+            group.detail.contains("is in this group"),
+            "{}",
+            group.detail
+        );
+    }
+
+    #[test]
+    fn caller_principals_from_arns() {
+        use PrincipalKind as K;
+        assert_eq!(
+            caller_principal("arn:aws:sts::1:assumed-role/AWSReservedSSO_Admin_x/alice"),
+            Some((K::Role, "AWSReservedSSO_Admin_x".into()))
+        );
+        assert_eq!(
+            caller_principal("arn:aws:iam::1:user/division/bob"),
+            Some((K::User, "bob".into()))
+        );
+        // moto names its caller this way.
+        assert_eq!(
+            caller_principal("arn:aws:sts::123456789012:user/moto"),
+            Some((K::User, "moto".into()))
+        );
+        assert_eq!(caller_principal("arn:aws:iam::1:root"), None);
+        assert_eq!(
+            caller_principal("arn:aws:sts::1:federated-user/carol"),
+            None
+        );
+        assert_eq!(permission_set("AWSReservedSSO_Admin_x"), "Admin");
+        assert_eq!(
+            permission_set("AWSReservedSSO_Read_Only_0123abcd"),
+            "Read_Only"
+        );
+    }
+
+    #[test]
+    fn undo_of_the_trail_key_leaves_the_key_and_says_so() {
+        let t = T::new();
+        let inv = demo();
+        let plan = t.plan(&inv, ENCRYPTED, &Inputs::default()).expect("plan");
+        let create = plan
+            .steps
+            .iter()
+            .find(|s| matches!(s.op, Op::Audit(AuditOp::CreateKmsKey { .. })))
+            .expect("a key is created");
+        assert_eq!(create.inverse, Some(vec![]), "the key stays on undo");
+        let inverses: Vec<&Op> = plan
+            .steps
+            .iter()
+            .flat_map(|s| s.inverse.iter().flatten())
+            .collect();
+        assert!(
+            !inverses
+                .iter()
+                .any(|o| matches!(o, Op::Audit(AuditOp::ScheduleKmsKeyDeletion { .. }))),
+            "{inverses:?}"
+        );
+        // The trail goes back to no key.
+        assert!(inverses.iter().any(|o| matches!(o,
+            Op::Audit(AuditOp::UpdateTrail { edits, .. })
+                if edits == &vec![crate::plan::TrailEdit::KmsKey { key: None }])));
+        let note = crate::plan::undo_note(&create.op).expect("undo note");
+        assert!(
+            note.contains("1 USD") && note.contains("your decision"),
+            "{note}"
+        );
+        // A journal of an earlier version scheduled the deletion: undo drops it.
+        let legacy = vec![Op::Audit(AuditOp::ScheduleKmsKeyDeletion {
+            region: US.into(),
+            alias: "alias/moat-cloudtrail".into(),
+            pending_days: 7,
+        })];
+        assert!(crate::plan::undo_ops(&create.op, legacy).is_empty());
     }
 }

@@ -495,6 +495,30 @@ impl LifecycleRule {
 pub struct BucketLifecycle {
     pub region: String,
     pub rules: Fetched<Vec<LifecycleRule>>,
+    /// The configuration's `TransitionDefaultMinimumObjectSize`
+    /// (GetBucketLifecycleConfiguration's
+    /// `x-amz-transition-default-minimum-object-size` header):
+    /// [`MIN_SIZE_128K`] or [`MIN_SIZE_VARIES`]; `None` when the bucket has
+    /// no configuration or S3 did not say (S3 then applies [`MIN_SIZE_128K`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transition_default_minimum_object_size: Option<String>,
+}
+
+/// S3's default since September 2024: objects under 128 KB never transition.
+pub const MIN_SIZE_128K: &str = "all_storage_classes_128K";
+/// Objects under 128 KB may transition to GLACIER and DEEP_ARCHIVE only.
+pub const MIN_SIZE_VARIES: &str = "varies_by_storage_class";
+/// The size under which S3's default keeps an object from transitioning.
+pub const MIN_TRANSITION_BYTES: i64 = 128 * 1024;
+
+impl BucketLifecycle {
+    /// The default minimum object size S3 applies to this bucket's rules
+    /// (a configuration that does not say gets S3's default).
+    pub fn default_minimum_size(&self) -> &str {
+        self.transition_default_minimum_object_size
+            .as_deref()
+            .unwrap_or(MIN_SIZE_128K)
+    }
 }
 
 /// Lifecycle configurations of the trails' buckets, by bucket name.
@@ -763,7 +787,13 @@ impl AuditRef {
                         }
                         Fetched::Error(e) => json!({"Unreadable": e.summary()}),
                     };
-                    json!({"Bucket": bucket, "Rules": rules})
+                    let mut doc = json!({"Bucket": bucket, "Rules": rules});
+                    // A configuration always has a minimum size setting (S3's
+                    // default when it did not say); no configuration has none.
+                    if l.rules.ready().is_some_and(|r| !r.is_empty()) {
+                        doc["TransitionDefaultMinimumObjectSize"] = json!(l.default_minimum_size());
+                    }
+                    doc
                 }),
             AuditRef::KmsKey { region, alias } => kms_key(inv, region, alias)
                 .filter(|k| k.state != KEY_PENDING_DELETION)
@@ -1135,6 +1165,7 @@ pub(super) fn apply_op(inv: &mut Inventory, op: &AuditOp) -> Result<(), ApplyErr
             bucket,
             region,
             rules,
+            transition_default_minimum_object_size,
         } => {
             let l = ready(&mut inv.trail_lifecycles, "bucket lifecycle")?;
             l.insert(
@@ -1142,6 +1173,12 @@ pub(super) fn apply_op(inv: &mut Inventory, op: &AuditOp) -> Result<(), ApplyErr
                 BucketLifecycle {
                     region: region.clone(),
                     rules: Fetched::Ready(rules.clone()),
+                    // A write without the setting gets S3's default.
+                    transition_default_minimum_object_size: Some(
+                        transition_default_minimum_object_size
+                            .clone()
+                            .unwrap_or_else(|| MIN_SIZE_128K.to_string()),
+                    ),
                 },
             );
         }
@@ -1152,6 +1189,7 @@ pub(super) fn apply_op(inv: &mut Inventory, op: &AuditOp) -> Result<(), ApplyErr
                 BucketLifecycle {
                     region: region.clone(),
                     rules: Fetched::Ready(vec![]),
+                    transition_default_minimum_object_size: None,
                 },
             );
         }
@@ -1425,10 +1463,16 @@ pub fn inverse(op: &AuditOp, before: &Inventory) -> Option<Vec<Op>> {
         AuditOp::PutBucketLifecycle { bucket, region, .. }
         | AuditOp::DeleteBucketLifecycle { bucket, region } => {
             let l = before.trail_lifecycles.ready()?.get(bucket);
-            let rules = match l {
-                None => vec![],
-                Some(l) => l.rules.ready()?.clone(),
+            let (rules, min_size) = match l {
+                None => (vec![], None),
+                Some(l) => (
+                    l.rules.ready()?.clone(),
+                    l.transition_default_minimum_object_size.clone(),
+                ),
             };
+            // The previous rules with the previous default minimum size: a
+            // write without it would switch a configuration made before
+            // September 2024 to S3's new default.
             vec![a(if rules.is_empty() {
                 AuditOp::DeleteBucketLifecycle {
                     bucket: bucket.clone(),
@@ -1439,6 +1483,7 @@ pub fn inverse(op: &AuditOp, before: &Inventory) -> Option<Vec<Op>> {
                     bucket: bucket.clone(),
                     region: region.clone(),
                     rules,
+                    transition_default_minimum_object_size: min_size,
                 }
             })]
         }
@@ -1450,13 +1495,11 @@ pub fn inverse(op: &AuditOp, before: &Inventory) -> Option<Vec<Op>> {
                 logging: b.logging.ready()?.clone(),
             })]
         }
-        AuditOp::CreateKmsKey { region, alias, .. } => {
-            vec![a(AuditOp::ScheduleKmsKeyDeletion {
-                region: region.clone(),
-                alias: alias.clone(),
-                pending_days: 7,
-            })]
-        }
+        // The key stays: every log file written while a trail used it can
+        // only be read with it, and deletion makes them unreadable for good.
+        // Undoing the UpdateTrail points the trail back; deleting the key is
+        // the user's decision (the undo preview says so).
+        AuditOp::CreateKmsKey { .. } => vec![],
         // A key scheduled for deletion can be recovered (CancelKeyDeletion,
         // then EnableKey) only by hand, in the console or the CLI.
         AuditOp::ScheduleKmsKeyDeletion { .. } => return None,

@@ -9,7 +9,7 @@ use crate::checks::Ctx;
 use crate::checks::cloudtrail::{
     API_PROTECTED, ARCHIVE_TO_GLACIER, BUCKET_ACCESS_LOGGING, BUCKET_NOT_PUBLIC, ENCRYPTED,
     MULTI_REGION, SNS_NOTIFICATIONS, TAMPER_ACTIONS, archives_logs, bucket_resource,
-    cloudtrail_can_write, offenders, over_broad, trail_buckets, trail_resource,
+    cloudtrail_can_write, left_alone, offenders, over_broad, trail_buckets, trail_resource,
 };
 use crate::checks::cloudwatch::{
     BILLING_ALARMS, BILLING_REGION, RDS_CONNECTION_ALARMS, RDS_CONNECTIONS_METRIC, RDS_DIMENSION,
@@ -90,6 +90,10 @@ pub const BILLING_TOPIC: &str = "moat-billing-alarms";
 pub const SECURITY_TOPIC: &str = "moat-security-alarms";
 pub const RDS_TOPIC: &str = "moat-rds-alarms";
 pub const GLACIER_RULE: &str = "moat-archive-cloudtrail-logs";
+/// The size filter of moat's archive rule: objects larger than this many
+/// bytes transition, overriding S3's default 128 KB minimum for this rule
+/// only (the value of AWS's own example for small objects).
+pub const ARCHIVE_FROM_BYTES: i64 = 1;
 /// How much above the usual bill the second billing alarm fires.
 pub const BILLING_MARGIN: f64 = 1.15;
 
@@ -357,12 +361,30 @@ pub fn api_protected(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Pl
     let iam = inv.iam.ready().ok_or(PlanError::NotReady(PartId::Iam))?;
     ready_trails(inv)?;
     let account = account(inv)?;
-    let offenders: Vec<_> = offenders(inv)
+    let selected: Vec<_> = offenders(inv)
         .into_iter()
         .filter(|o| req.wants(&o.resource()))
         .collect();
-    if offenders.is_empty() {
+    if selected.is_empty() {
         return Err(nothing());
+    }
+    // Identity Center roles (IAM refuses changes) and the caller's own
+    // principals (the deny would lock moat and its undo out) stay as they
+    // are; the preview says why.
+    let mut left: Vec<String> = vec![];
+    let mut offenders = vec![];
+    for o in selected {
+        match left_alone(inv, &o.principal) {
+            Some(why) => left.push(msg(
+                API_PROTECTED,
+                "left",
+                &[("principal", &o.resource()), ("reason", &why.reason())],
+            )),
+            None => offenders.push(o),
+        }
+    }
+    if offenders.is_empty() {
+        return Err(PlanError::Guided(left.join("\n")));
     }
     let arn = format!("arn:aws:iam::{account}:policy/{PROTECT_POLICY}");
     let mut ops = vec![];
@@ -412,7 +434,9 @@ pub fn api_protected(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Pl
             })),
         }
     }
-    done(ops, guide_warning(API_PROTECTED))
+    let mut warnings = guide_warning(API_PROTECTED);
+    warnings.extend(left);
+    done(ops, warnings)
 }
 
 // ---------------------------------------------------------------------------
@@ -711,9 +735,7 @@ pub fn archive_to_glacier(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draf
         let Fetched::Ready(rules) = &l.rules else {
             continue;
         };
-        if rules.iter().any(archives_logs)
-            || !(req.wants(&r) || req.wants(&bucket_resource(bucket)))
-        {
+        if archives_logs(l, rules) || !(req.wants(&r) || req.wants(&bucket_resource(bucket))) {
             continue;
         }
         targets.push((bucket, l, rules));
@@ -737,13 +759,17 @@ pub fn archive_to_glacier(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draf
                 id = format!("{GLACIER_RULE}-{n}");
                 n += 1;
             }
-            // Every existing rule is kept exactly as read; the new one is appended.
+            // Every existing rule is kept exactly as read; the new one is
+            // appended. Its own size filter lets log files (a few KB each)
+            // transition whatever the bucket's default minimum size, which
+            // stays as it was for the other rules.
             let mut all = rules.clone();
             all.push(LifecycleRule {
                 id: Some(id),
                 status: "Enabled".into(),
                 filter: Some(LifecycleFilter {
                     prefix: Some("AWSLogs/".into()),
+                    object_size_greater_than: Some(ARCHIVE_FROM_BYTES),
                     ..Default::default()
                 }),
                 prefix: None,
@@ -761,6 +787,10 @@ pub fn archive_to_glacier(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draf
                 bucket: bucket.clone(),
                 region: l.region.clone(),
                 rules: all,
+                // Sent as read: a write without it would switch the other
+                // rules of a configuration made before September 2024 to
+                // S3's 128 KB default.
+                transition_default_minimum_object_size: Some(l.default_minimum_size().to_string()),
             })
         })
         .collect();

@@ -345,6 +345,7 @@ pub fn select_entries(
 #[allow(clippy::result_large_err)]
 pub fn undo_plan(inv: &Inventory, entries: &[Entry]) -> Result<Plan, UndoError> {
     let mut ops = vec![];
+    let mut warnings = vec![];
     for e in entries.iter().rev() {
         let inverse = e.inverse.clone().ok_or_else(|| {
             UndoError::Irreversible(
@@ -352,7 +353,8 @@ pub fn undo_plan(inv: &Inventory, entries: &[Entry]) -> Result<Plan, UndoError> 
                 crate::guide::msg("plan", "irreversible", &[]),
             )
         })?;
-        ops.extend(inverse);
+        ops.extend(super::inverse::undo_ops(&e.op, inverse));
+        warnings.extend(super::inverse::undo_note(&e.op));
     }
     // The state each resource was left in must still be there.
     let mut checked: Vec<&ResourceChange> = vec![];
@@ -415,14 +417,22 @@ pub fn undo_plan(inv: &Inventory, entries: &[Entry]) -> Result<Plan, UndoError> 
             });
         }
     }
-    Ok(make_plan(
-        inv,
-        "undo",
-        Draft {
-            ops,
-            warnings: vec![],
-        },
-    )?)
+    if ops.is_empty() {
+        // Everything applied stays on purpose (the warnings say what and
+        // why): nothing to send, and the entries are undone all the same.
+        let account = inv
+            .account_id()
+            .ok_or(PlanError::NotReady(PartId::Identity))?
+            .to_string();
+        return Ok(Plan {
+            item: "undo".into(),
+            account,
+            steps: vec![],
+            resources: vec![],
+            warnings,
+        });
+    }
+    Ok(make_plan(inv, "undo", Draft { ops, warnings })?)
 }
 
 /// Parts needed to plan an undo of `entries`.

@@ -1,7 +1,46 @@
 //! The inverse of each op, computed against the state just before it.
 
-use super::{DistributionEdit, Op};
+use super::{AuditOp, DistributionEdit, Op};
 use crate::inventory::{Bucket, Inventory, KeyStatus, VersioningStatus};
+
+/// What an undo of `op` leaves in place on purpose, for the undo preview.
+pub fn undo_note(op: &Op) -> Option<String> {
+    match op {
+        Op::Audit(AuditOp::CreateKmsKey { region, alias, .. }) => Some(crate::guide::msg(
+            crate::checks::cloudtrail::ENCRYPTED,
+            "undo_key_stays",
+            &[("alias", alias), ("region", region)],
+        )),
+        _ => None,
+    }
+}
+
+/// A resource an undo of `op` leaves as `op` made it, on purpose (see
+/// [`undo_note`]): documents there do not go back to "before".
+pub fn kept_on_undo(op: &Op) -> Option<crate::inventory::ResourceRef> {
+    match op {
+        Op::Audit(AuditOp::CreateKmsKey { region, alias, .. }) => Some(
+            crate::inventory::ResourceRef::Audit(crate::inventory::AuditRef::KmsKey {
+                region: region.clone(),
+                alias: alias.clone(),
+            }),
+        ),
+        _ => None,
+    }
+}
+
+/// The ops an undo of `op` sends, from the inverse journaled with it. A
+/// journal written by an earlier version may hold ScheduleKeyDeletion as
+/// the undo of CreateKmsKey: the key stays now (see [`undo_note`]).
+pub fn undo_ops(op: &Op, journaled: Vec<Op>) -> Vec<Op> {
+    match op {
+        Op::Audit(AuditOp::CreateKmsKey { .. }) => journaled
+            .into_iter()
+            .filter(|o| !matches!(o, Op::Audit(AuditOp::ScheduleKmsKeyDeletion { .. })))
+            .collect(),
+        _ => journaled,
+    }
+}
 
 /// Ops that undo `op`, given the inventory `before` it; `None` when the op
 /// cannot be undone.

@@ -33,7 +33,7 @@ pub use ops_audit::TrailEdit;
 pub mod workloads;
 
 pub use inputs::{InputKind, InputSpec, Inputs, parse_cidr};
-pub use inverse::inverse;
+pub use inverse::{inverse, kept_on_undo, undo_note, undo_ops};
 pub use op::{AuditOp, DistributionEdit, EbsVpcOp, Ec2Op, MfaToken, Op, WorkloadsOp};
 
 use crate::inventory::{Inventory, PartId, ResourceRef, canonical_json};

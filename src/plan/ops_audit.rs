@@ -80,11 +80,16 @@ pub enum AuditOp {
         policy_arn: String,
     },
     /// s3:PutLifecycleConfiguration with the whole rule list (existing rules
-    /// kept as read, new ones added).
+    /// kept as read, new ones added) and the configuration's
+    /// `TransitionDefaultMinimumObjectSize` (sent as the
+    /// `x-amz-transition-default-minimum-object-size` header; without it S3
+    /// applies `all_storage_classes_128K`, whatever the bucket had).
     PutBucketLifecycle {
         bucket: String,
         region: String,
         rules: Vec<LifecycleRule>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        transition_default_minimum_object_size: Option<String>,
     },
     DeleteBucketLifecycle {
         bucket: String,
@@ -105,7 +110,9 @@ pub enum AuditOp {
         policy: Value,
     },
     /// kms:ScheduleKeyDeletion of the key behind `alias` (a key cannot be
-    /// deleted at once; AWS waits `pending_days`, 7 to 30).
+    /// deleted at once; AWS waits `pending_days`, 7 to 30). Kept only so that
+    /// journals of earlier versions, where it undid CreateKmsKey, still read:
+    /// undo drops it (the key encrypts logs), and no plan sends it.
     ScheduleKmsKeyDeletion {
         region: String,
         alias: String,
@@ -184,7 +191,8 @@ impl AuditOp {
         "s3:PutLifecycleConfiguration",
         "s3:PutBucketLogging",
         "kms:CreateKey",
-        "kms:ScheduleKeyDeletion",
+        // No kms:ScheduleKeyDeletion: ScheduleKmsKeyDeletion is only read
+        // from journals of earlier versions, and undo drops it.
         "sns:CreateTopic",
         "sns:DeleteTopic",
         "sns:Subscribe",
@@ -392,9 +400,17 @@ impl AuditOp {
             AuditOp::DetachRolePolicy { role, policy_arn } => {
                 format!("detach policy {} from role {role}", short(policy_arn))
             }
-            AuditOp::PutBucketLifecycle { bucket, rules, .. } => format!(
-                "set the lifecycle rules of bucket {bucket} ({} rule(s))",
-                rules.len()
+            AuditOp::PutBucketLifecycle {
+                bucket,
+                rules,
+                transition_default_minimum_object_size,
+                ..
+            } => format!(
+                "set the lifecycle rules of bucket {bucket} ({} rule(s), default minimum object size {})",
+                rules.len(),
+                transition_default_minimum_object_size
+                    .as_deref()
+                    .unwrap_or(crate::inventory::MIN_SIZE_128K)
             ),
             AuditOp::DeleteBucketLifecycle { bucket, .. } => {
                 format!("remove the lifecycle configuration of bucket {bucket}")

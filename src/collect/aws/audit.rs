@@ -186,12 +186,16 @@ impl AwsBackend {
                     Some(r) => r,
                     None => self.bucket_region(&name).await?,
                 };
-                let rules = self.lifecycle_rules(&name, &region).await;
+                let (rules, min_size) = match self.lifecycle_rules(&name, &region).await {
+                    Ok((rules, min_size)) => (Ok(rules), min_size),
+                    Err(e) => (Err(e), None),
+                };
                 Ok::<_, CallError>((
                     name,
                     BucketLifecycle {
                         region,
                         rules: Fetched::from(rules),
+                        transition_default_minimum_object_size: min_size,
                     },
                 ))
             });
@@ -254,11 +258,14 @@ impl AwsBackend {
         })
     }
 
+    /// A bucket's lifecycle rules and its default minimum object size for
+    /// transitions (the `x-amz-transition-default-minimum-object-size`
+    /// response header); no configuration = no rules and no setting.
     async fn lifecycle_rules(
         &self,
         bucket: &str,
         region: &str,
-    ) -> Result<Vec<LifecycleRule>, CallError> {
+    ) -> Result<(Vec<LifecycleRule>, Option<String>), CallError> {
         let r = self
             .send(
                 "s3:GetLifecycleConfiguration",
@@ -269,8 +276,13 @@ impl AwsBackend {
             )
             .await;
         match r {
-            Ok(out) => Ok(out.rules().iter().map(rule_from).collect()),
-            Err(e) if e.is_code("NoSuchLifecycleConfiguration") => Ok(vec![]),
+            Ok(out) => Ok((
+                out.rules().iter().map(rule_from).collect(),
+                out.transition_default_minimum_object_size()
+                    .map(|m| m.as_str().to_string())
+                    .filter(|m| !m.is_empty()),
+            )),
+            Err(e) if e.is_code("NoSuchLifecycleConfiguration") => Ok((vec![], None)),
             Err(e) => Err(e),
         }
     }
@@ -682,6 +694,7 @@ impl AwsBackend {
                 bucket,
                 region,
                 rules,
+                transition_default_minimum_object_size,
             } => {
                 let rules = rules
                     .iter()
@@ -696,7 +709,12 @@ impl AwsBackend {
                     .s3(region)
                     .put_bucket_lifecycle_configuration()
                     .bucket(bucket)
-                    .lifecycle_configuration(config);
+                    .lifecycle_configuration(config)
+                    .set_transition_default_minimum_object_size(
+                        transition_default_minimum_object_size
+                            .as_deref()
+                            .map(aws_sdk_s3::types::TransitionDefaultMinimumObjectSize::from),
+                    );
                 self.send_write(action, r.send()).await?;
             }
             AuditOp::DeleteBucketLifecycle { bucket, region } => {
