@@ -337,6 +337,9 @@ fn billing_alarms_go_to_us_east_1_from_a_session_elsewhere() {
             "{subs:?}"
         );
     });
+    // The e-mail subscription waits for its recipient: pending until confirmed.
+    assert_eq!(scan_status(ep, state.path(), &eu, id), "fail");
+    confirm(ep, "moat-billing-alarms", "billing@example.com");
     assert_eq!(scan_status(ep, state.path(), &eu, id), "pass");
     let o = run_moat(
         ep,
@@ -387,6 +390,8 @@ fn security_event_filters_and_alarms_on_the_trail_log_group() {
         let alarms = cw.describe_alarms().send().await.expect("alarms");
         assert_eq!(alarms.metric_alarms().len(), 15);
     });
+    assert_eq!(scan_status(ep, state.path(), R, id), "fail");
+    confirm(ep, "moat-security-alarms", "soc@example.com");
     assert_eq!(scan_status(ep, state.path(), R, id), "pass");
     assert_ok(&undo(ep, state.path()));
     block_on(async {
@@ -438,7 +443,16 @@ fn log_validation_sns_and_tamper_protection() {
     }
     assert_ok(&apply(ep, state.path(), &["cloudtrail.log-validation"]));
     assert_eq!(trail().log_file_validation_enabled(), Some(true));
-    assert_ok(&apply(ep, state.path(), &["cloudtrail.sns-notifications"]));
+    assert_ok(&apply(
+        ep,
+        state.path(),
+        &[
+            "cloudtrail.sns-notifications",
+            "--input",
+            "email=logs@example.com",
+        ],
+    ));
+    confirm(ep, "moat-cloudtrail-notifications", "logs@example.com");
     assert!(
         trail()
             .sns_topic_arn()
@@ -517,6 +531,20 @@ fn log_validation_sns_and_tamper_protection() {
     assert!(trail().sns_topic_arn().is_none_or(str::is_empty));
     undo_batch(&batches[0]);
     assert_eq!(trail().log_file_validation_enabled(), Some(false));
+}
+
+/// The recipient of a pending e-mail subscription to a us-east-1 topic
+/// confirms it (the emulator takes the endpoint as the token).
+fn confirm(ep: &str, topic: &str, endpoint: &str) {
+    block_on(async {
+        seed_audit::sns(ep, "us-east-1")
+            .confirm_subscription()
+            .topic_arn(format!("arn:aws:sns:us-east-1:{ACCOUNT_ID}:{topic}"))
+            .token(endpoint)
+            .send()
+            .await
+            .expect("confirm the subscription");
+    });
 }
 
 fn applied_batches(state: &Path) -> Vec<String> {

@@ -725,7 +725,21 @@ fn database_connection_alarm_round_trip_and_dns_change_access() {
                     vec![format!("DBInstanceIdentifier={}", seed::OPEN_DB)],
                     120.0
                 )]
-            )
+            );
+            // The alarm notifies only once the address confirms its
+            // subscription (the emulator takes the endpoint as the token).
+            block_on(async {
+                support::seed_audit::sns(ep, US)
+                    .confirm_subscription()
+                    .topic_arn(format!(
+                        "arn:aws:sns:{US}:{}:moat-rds-alarms",
+                        support::ACCOUNT_ID
+                    ))
+                    .token("dba@example.com")
+                    .send()
+                    .await
+                    .expect("confirm the subscription");
+            });
         },
     );
 

@@ -116,12 +116,17 @@ pub const ITEMS: &[ItemDef] = &[
     ItemDef {
         id: SNS_NOTIFICATIONS,
         section: "cloudtrail",
-        needs: &[PartId::Trails, PartId::SnsTopics, PartId::KmsKeys],
+        needs: &[
+            PartId::Identity,
+            PartId::Trails,
+            PartId::SnsTopics,
+            PartId::KmsKeys,
+        ],
         cis: &[],
         security_hub: &[],
         check: sns_notifications,
         fix: Fix::Plan(plans::sns_notifications),
-        inputs: &[],
+        inputs: plans::SNS_INPUTS,
     },
     ItemDef {
         id: ARCHIVE_TO_GLACIER,
@@ -753,17 +758,52 @@ fn encrypted(inv: &Inventory, _: &Ctx) -> Outcome {
     outcome(ENCRYPTED, findings, all.len())
 }
 
+/// A trail passes when its topic has a confirmed subscriber: a topic nobody
+/// (or nobody yet) receives announces log files to no one.
 fn sns_notifications(inv: &Inventory, _: &Ctx) -> Outcome {
+    use super::cloudwatch::{Reach, topic_reach};
     let all = trails(inv);
     if all.is_empty() {
         return not_applicable(msg(SHARED, "no_trails", &[]));
     }
-    let findings = all
+    let mut pending: Vec<String> = vec![];
+    let findings: Vec<Finding> = all
         .iter()
-        .filter(|t| t.sns_topic_arn.is_none())
-        .map(|t| trail_finding(t, Status::Fail, msg(SNS_NOTIFICATIONS, "none", &[])))
+        .filter_map(|t| match t.sns_topic_arn.as_deref() {
+            None | Some("") => Some(trail_finding(
+                t,
+                Status::Fail,
+                msg(SNS_NOTIFICATIONS, "none", &[]),
+            )),
+            Some(arn) => {
+                let reach = topic_reach(inv, arn);
+                if let Reach::Pending(e) = &reach {
+                    pending.extend(e.iter().cloned());
+                }
+                reach.finding(trail_resource(t), Some(&t.home_region))
+            }
+        })
         .collect();
-    outcome(SNS_NOTIFICATIONS, findings, all.len())
+    let fails = findings.iter().filter(|f| f.status == Status::Fail).count();
+    let waiting = all
+        .iter()
+        .filter(|t| {
+            t.sns_topic_arn
+                .as_deref()
+                .is_some_and(|a| matches!(topic_reach(inv, a), Reach::Pending(_)))
+        })
+        .count();
+    let mut out = outcome(SNS_NOTIFICATIONS, findings, all.len());
+    if fails > 0 && fails == waiting {
+        pending.sort();
+        pending.dedup();
+        out.summary = msg(
+            SNS_NOTIFICATIONS,
+            "pending_summary",
+            &[("endpoints", &pending.join(", "))],
+        );
+    }
+    out
 }
 
 /// Storage classes that archive (GLACIER and its deeper sibling): the two

@@ -542,11 +542,14 @@ pub struct KmsKey {
 
 pub const KEY_PENDING_DELETION: &str = "PendingDeletion";
 
+/// One subscription to a topic, as ListSubscriptionsByTopic gives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subscription {
     pub protocol: String,
     pub endpoint: String,
-    /// Waiting for the endpoint's owner to confirm (e-mail).
+    /// Waiting for the endpoint's owner to confirm (`SubscriptionArn` is
+    /// `PendingConfirmation`): nothing is delivered to it yet. E-mail and
+    /// HTTP(S) endpoints, and endpoints in other accounts, start so.
     #[serde(default)]
     pub pending: bool,
 }
@@ -557,8 +560,21 @@ pub struct Topic {
     pub arn: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<Value>,
+    /// Every subscription of the topic, confirmed or pending.
     #[serde(default)]
     pub subscriptions: Vec<Subscription>,
+}
+
+impl Topic {
+    /// Subscriptions that receive what the topic publishes.
+    pub fn confirmed(&self) -> impl Iterator<Item = &Subscription> {
+        self.subscriptions.iter().filter(|s| !s.pending)
+    }
+
+    /// Subscriptions still waiting for their endpoint to confirm.
+    pub fn pending(&self) -> impl Iterator<Item = &Subscription> {
+        self.subscriptions.iter().filter(|s| s.pending)
+    }
 }
 
 /// An alarm threshold: a number compared bit for bit (thresholds are
@@ -601,9 +617,21 @@ pub struct MetricAlarm {
     pub comparison_operator: String,
     #[serde(default)]
     pub alarm_actions: Vec<String>,
+    /// `ActionsEnabled`: when false the alarm changes state but runs none
+    /// of its actions (it notifies nobody).
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub actions_enabled: bool,
     /// `missing`, `notBreaching`, `breaching`, `ignore`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub treat_missing_data: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_yes(b: &bool) -> bool {
+    *b
 }
 
 /// A CloudWatch Logs metric filter.

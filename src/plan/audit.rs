@@ -13,8 +13,8 @@ use crate::checks::cloudtrail::{
 };
 use crate::checks::cloudwatch::{
     BILLING_ALARMS, BILLING_REGION, RDS_CONNECTION_ALARMS, RDS_CONNECTIONS_METRIC, RDS_DIMENSION,
-    RDS_NAMESPACE, SECURITY_EVENT_ALARMS, SECURITY_EVENTS, SECURITY_NAMESPACE, connection_alarm,
-    event_state, watched_trail,
+    RDS_NAMESPACE, Reach, SECURITY_EVENT_ALARMS, SECURITY_EVENTS, SECURITY_NAMESPACE,
+    connection_reach, event_watch, topic_reach, watched_trail,
 };
 use crate::guide::msg;
 use crate::inventory::{
@@ -55,6 +55,13 @@ pub const BILLING_INPUTS: &[InputSpec] = &[
 ];
 
 /// cloudwatch.security-event-alarms: who gets the alarms.
+/// cloudtrail.sns-notifications: who receives the trail's announcements.
+pub const SNS_INPUTS: &[InputSpec] = &[InputSpec {
+    name: "email",
+    kind: InputKind::Email,
+    default: None,
+}];
+
 pub const SECURITY_INPUTS: &[InputSpec] = &[InputSpec {
     name: "email",
     kind: InputKind::Email,
@@ -680,16 +687,41 @@ pub fn sns_notifications(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft
         .ready()
         .ok_or(PlanError::NotReady(PartId::SnsTopics))?;
     let account = account(inv)?;
-    let targets: Vec<&Trail> = all
+    // Trails without a topic get moat's; a topic of this account that
+    // reaches no one gets the address subscribed. A pending subscription
+    // only needs confirming, and another account's topic is not ours.
+    let bare: Vec<&Trail> = all
         .iter()
-        .filter(|t| t.sns_topic_arn.is_none() && req.wants(&trail_resource(t)))
+        .filter(|t| t.sns_topic_arn.as_deref().is_none_or(str::is_empty))
+        .filter(|t| req.wants(&trail_resource(t)))
         .collect();
+    let unheard: Vec<(&Trail, &crate::inventory::Topic)> = all
+        .iter()
+        .filter(|t| req.wants(&trail_resource(t)))
+        .filter_map(|t| {
+            let arn = t.sns_topic_arn.as_deref().filter(|a| !a.is_empty())?;
+            if !matches!(topic_reach(inv, arn), Reach::Nobody(_)) {
+                return None;
+            }
+            let region = arn.split(':').nth(3)?;
+            regional(&inv.sns_topics, region)?
+                .iter()
+                .find(|x| x.arn == arn)
+                .map(|x| (t, x))
+        })
+        .collect();
+    if bare.is_empty() && unheard.is_empty() {
+        return Err(nothing());
+    }
+    let email = req.get(&SNS_INPUTS[0])?;
     let mut ops = vec![];
     let mut created: Vec<String> = vec![];
-    for t in &targets {
+    let mut subscribed: Vec<String> = vec![];
+    for t in &bare {
         let region = &t.home_region;
-        if topic(inv, region, TRAIL_TOPIC).is_none() && !created.contains(region) {
-            let sources: Vec<String> = targets
+        let existing = topic(inv, region, TRAIL_TOPIC);
+        if existing.is_none() && !created.contains(region) {
+            let sources: Vec<String> = bare
                 .iter()
                 .filter(|x| x.home_region == *region)
                 .map(|x| x.arn.clone())
@@ -707,6 +739,21 @@ pub fn sns_notifications(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft
             }));
             created.push(region.clone());
         }
+        let key = format!("{region}/{TRAIL_TOPIC}");
+        let has = existing.is_some_and(|x| {
+            x.subscriptions
+                .iter()
+                .any(|s| s.protocol == "email" && s.endpoint == email)
+        });
+        if !has && !subscribed.contains(&key) {
+            ops.push(a(AuditOp::SubscribeSnsTopic {
+                region: region.clone(),
+                topic: TRAIL_TOPIC.into(),
+                protocol: "email".into(),
+                endpoint: email.clone(),
+            }));
+            subscribed.push(key);
+        }
         ops.push(a(AuditOp::UpdateTrail {
             name: t.name.clone(),
             region: region.clone(),
@@ -715,7 +762,23 @@ pub fn sns_notifications(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft
             }],
         }));
     }
-    done(ops, guide_warning(SNS_NOTIFICATIONS))
+    for (_, x) in unheard {
+        let region = x.arn.split(':').nth(3).unwrap_or_default().to_string();
+        let key = format!("{region}/{}", x.name);
+        if subscribed.contains(&key) {
+            continue;
+        }
+        ops.push(a(AuditOp::SubscribeSnsTopic {
+            region,
+            topic: x.name.clone(),
+            protocol: "email".into(),
+            endpoint: email.clone(),
+        }));
+        subscribed.push(key);
+    }
+    let mut warnings = guide_warning(SNS_NOTIFICATIONS);
+    warnings.push(msg(SNS_NOTIFICATIONS, "email", &[("email", &email)]));
+    done(ops, warnings)
 }
 
 // ---------------------------------------------------------------------------
@@ -921,6 +984,7 @@ fn billing_alarm(name: &str, description: String, threshold: f64, topic_arn: &st
         threshold: Threshold(threshold),
         comparison_operator: "GreaterThanThreshold".into(),
         alarm_actions: vec![topic_arn.to_string()],
+        actions_enabled: true,
         treat_missing_data: Some("missing".into()),
     }
 }
@@ -939,6 +1003,26 @@ pub fn billing_alarms(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft,
     }
     if let Some(e) = crate::inventory::regional_error(&inv.metric_alarms, BILLING_REGION) {
         return Err(PlanError::Invalid(e.summary()));
+    }
+    // Two alarms that will notify once a subscription is confirmed (or
+    // whose topic moat cannot read): nothing moat could send would help.
+    let may_reach = regional(&inv.metric_alarms, BILLING_REGION)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+        .iter()
+        .filter(|a| a.namespace == "AWS/Billing" && a.metric_name == "EstimatedCharges")
+        .filter(|a| {
+            !matches!(
+                crate::checks::cloudwatch::alarm_reach(inv, a),
+                Reach::Nobody(_)
+            )
+        })
+        .count();
+    if may_reach >= 2 {
+        let summary = crate::checks::item(BILLING_ALARMS)
+            .map(|d| (d.check)(inv, ctx).summary)
+            .unwrap_or_default();
+        return Err(PlanError::Guided(summary));
     }
     let account = account(inv)?;
     let monthly: f64 = req
@@ -996,12 +1080,17 @@ pub fn security_event_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
         .ready()
         .ok_or(PlanError::NotReady(PartId::SnsTopics))?;
     let account = account(inv)?;
+    // Events no filter fully catches, or whose alarms tell no one. One
+    // waiting for a confirmation, or whose topic moat cannot read, is left.
     let missing: Vec<_> = SECURITY_EVENTS
         .iter()
-        .map(|e| (e, event_state(filters, alarms, &group, e)))
-        .filter(|(_, (_, alarmed))| !alarmed)
-        .filter(|(e, (f, _))| {
-            let name = f.map(|f| f.name.clone()).unwrap_or_else(|| e.filter_name());
+        .map(|e| (e, event_watch(inv, filters, alarms, &group, e)))
+        .filter(|(_, w)| !w.missing.is_empty() || matches!(w.reach, None | Some(Reach::Nobody(_))))
+        .filter(|(e, w)| {
+            let name = w
+                .filter
+                .map(|f| f.name.clone())
+                .unwrap_or_else(|| e.filter_name());
             req.wants(
                 &crate::inventory::ResourceRef::Audit(crate::inventory::AuditRef::MetricFilter {
                     region: region.clone(),
@@ -1017,8 +1106,12 @@ pub fn security_event_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
     }
     let email = req.get(&SECURITY_INPUTS[0])?;
     let (mut ops, arn) = alarm_topic(inv, &region, &account, SECURITY_TOPIC, &email);
-    for (e, (f, _)) in missing {
-        let (namespace, metric) = match f {
+    for (e, w) in missing {
+        // A filter that catches every event by itself keeps its metric;
+        // otherwise moat's own filter is written (replacing one of its
+        // name that misses events).
+        let reused = w.filter.filter(|_| w.whole && w.missing.is_empty());
+        let (namespace, metric) = match reused {
             Some(f) => (f.metric_namespace.clone(), f.metric_name.clone()),
             None => {
                 ops.push(a(AuditOp::PutMetricFilter {
@@ -1053,6 +1146,7 @@ pub fn security_event_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
                 threshold: Threshold(1.0),
                 comparison_operator: "GreaterThanOrEqualToThreshold".into(),
                 alarm_actions: vec![arn.clone()],
+                actions_enabled: true,
                 treat_missing_data: Some("notBreaching".into()),
             }),
         }));
@@ -1093,9 +1187,12 @@ pub fn rds_connection_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
             .map(Vec::as_slice)
             .unwrap_or(&[]);
         for i in &r.instances {
-            if connection_alarm(alarms, &i.id).is_none()
-                && req.wants(&crate::checks::rds::instance_resource(region, i))
-            {
+            // No alarm, or alarms that tell no one; pending ones wait for a confirmation.
+            let unheard = matches!(
+                connection_reach(inv, alarms, &i.id),
+                None | Some(Reach::Nobody(_))
+            );
+            if unheard && req.wants(&crate::checks::rds::instance_resource(region, i)) {
                 targets.push((region.as_str(), i.id.as_str()));
             }
         }
@@ -1143,6 +1240,7 @@ pub fn rds_connection_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
                 threshold: Threshold(connections),
                 comparison_operator: "GreaterThanThreshold".into(),
                 alarm_actions: vec![arn.clone()],
+                actions_enabled: true,
                 treat_missing_data: Some("notBreaching".into()),
             }),
         }));

@@ -29,6 +29,7 @@ fn alarm(name: &str) -> MetricAlarm {
         threshold: Threshold(100.0),
         comparison_operator: "GreaterThanThreshold".into(),
         alarm_actions: vec![],
+        actions_enabled: true,
         treat_missing_data: None,
     }
 }

@@ -15,6 +15,9 @@ pub const LOG_GROUP: &str = "seeded/CloudTrail";
 pub const TRAIL_USER: &str = "trail-fiddler";
 /// A role (not an administrator) whose inline policy may stop trails.
 pub const TRAIL_ROLE: &str = "ci-deployer";
+/// An SNS topic nobody subscribed to (so a scan reads topics and their
+/// subscriptions).
+pub const UNHEARD_TOPIC: &str = "seeded-unheard";
 
 /// A client of `$krate` for moto at `$ep`, signing for `$region`.
 macro_rules! audit_client {
@@ -76,7 +79,7 @@ pub fn trail_bucket_policy(bucket: &str, trail: &str) -> String {
 /// trail that does not log (no validation, key, topic or access logging),
 /// sending to a log group without metric filters; its bucket with two
 /// lifecycle rules, none archiving; a user allowed to stop trails; no
-/// billing alarm.
+/// billing alarm; a topic without subscribers.
 pub async fn seed_failing(ep: &str) {
     use aws_sdk_s3::types::{
         BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule,
@@ -136,6 +139,12 @@ pub async fn seed_failing(ep: &str) {
         .send()
         .await
         .expect("trail");
+    sns(ep, "us-east-1")
+        .create_topic()
+        .name(UNHEARD_TOPIC)
+        .send()
+        .await
+        .expect("topic");
     let iam = super::iam_client(ep).await;
     iam.create_user()
         .user_name(TRAIL_USER)

@@ -406,47 +406,27 @@ impl AwsBackend {
                 _ => break,
             }
         }
-        let mut subs: Vec<(String, Subscription)> = vec![];
-        let mut token: Option<String> = None;
-        loop {
-            let out = self
-                .send(
-                    "sns:ListSubscriptions",
-                    sns.list_subscriptions()
-                        .set_next_token(token.clone())
-                        .send(),
-                )
-                .await?;
-            for s in out.subscriptions() {
-                if let (Some(t), Some(p), Some(e)) = (s.topic_arn(), s.protocol(), s.endpoint()) {
-                    subs.push((
-                        t.to_string(),
-                        Subscription {
-                            protocol: p.to_string(),
-                            endpoint: e.to_string(),
-                            pending: s.subscription_arn() == Some("PendingConfirmation"),
-                        },
-                    ));
-                }
+        // Each topic's attributes and its subscriptions: ListSubscriptionsByTopic
+        // gives the topic owner every subscription, including those made by
+        // other accounts (ListSubscriptions gives only the caller's own).
+        let reads = join_all(arns.iter().map(|arn| {
+            let sns = &sns;
+            async move {
+                let attrs = self
+                    .send(
+                        "sns:GetTopicAttributes",
+                        sns.get_topic_attributes().topic_arn(arn).send(),
+                    )
+                    .await?;
+                let subs = self.topic_subscriptions(sns, arn).await?;
+                Ok::<_, CallError>((attrs, subs))
             }
-            match out.next_token() {
-                Some(t) if Some(t) != token.as_deref() && !t.is_empty() => {
-                    token = Some(t.to_string())
-                }
-                _ => break,
-            }
-        }
-        let attrs = join_all(arns.iter().map(|arn| {
-            self.send(
-                "sns:GetTopicAttributes",
-                sns.get_topic_attributes().topic_arn(arn).send(),
-            )
         }))
         .await;
         let mut topics = vec![];
-        for (arn, a) in arns.iter().zip(attrs) {
-            let a = match a {
-                Ok(a) => a,
+        for (arn, read) in arns.iter().zip(reads) {
+            let (a, mut subscriptions) = match read {
+                Ok(r) => r,
                 // Deleted between the list and the read.
                 Err(e) if e.is_code("NotFound") => continue,
                 Err(e) => return Err(e),
@@ -455,11 +435,6 @@ impl AwsBackend {
                 .attributes()
                 .and_then(|m| m.get("Policy"))
                 .and_then(|p| serde_json::from_str::<Value>(p).ok());
-            let mut subscriptions: Vec<Subscription> = subs
-                .iter()
-                .filter(|(t, _)| t == arn)
-                .map(|(_, s)| s.clone())
-                .collect();
             subscriptions
                 .sort_by(|a, b| (&a.protocol, &a.endpoint).cmp(&(&b.protocol, &b.endpoint)));
             topics.push(Topic {
@@ -471,6 +446,57 @@ impl AwsBackend {
         }
         topics.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(topics)
+    }
+
+    /// Every subscription of one topic (ListSubscriptionsByTopic, paged).
+    /// A subscription waiting for its endpoint to confirm has the
+    /// `SubscriptionArn` `PendingConfirmation`; one being removed
+    /// (`Deleted`) receives nothing and is left out.
+    async fn topic_subscriptions(
+        &self,
+        sns: &aws_sdk_sns::Client,
+        arn: &str,
+    ) -> Result<Vec<Subscription>, CallError> {
+        let mut subs = vec![];
+        let mut token: Option<String> = None;
+        loop {
+            let out = self
+                .send(
+                    "sns:ListSubscriptionsByTopic",
+                    sns.list_subscriptions_by_topic()
+                        .topic_arn(arn)
+                        .set_next_token(token.clone())
+                        .send(),
+                )
+                .await?;
+            for s in out.subscriptions() {
+                let (Some(p), Some(e)) = (s.protocol(), s.endpoint()) else {
+                    continue;
+                };
+                let state = s.subscription_arn().unwrap_or_default();
+                let pending = if state.starts_with("arn:") {
+                    false
+                } else if state.eq_ignore_ascii_case("PendingConfirmation")
+                    || state.eq_ignore_ascii_case("pending confirmation")
+                {
+                    true
+                } else {
+                    continue;
+                };
+                subs.push(Subscription {
+                    protocol: p.to_string(),
+                    endpoint: e.to_string(),
+                    pending,
+                });
+            }
+            match out.next_token() {
+                Some(t) if Some(t) != token.as_deref() && !t.is_empty() => {
+                    token = Some(t.to_string())
+                }
+                _ => break,
+            }
+        }
+        Ok(subs)
     }
 
     fn topic_arn(&self, region: &str, name: &str) -> String {
@@ -540,6 +566,7 @@ impl AwsBackend {
                         .map(|c| c.as_str().to_string())
                         .unwrap_or_default(),
                     alarm_actions: actions,
+                    actions_enabled: a.actions_enabled().unwrap_or(true),
                     treat_missing_data: a.treat_missing_data().map(str::to_string),
                 });
             }
@@ -874,6 +901,7 @@ impl AwsBackend {
                         alarm.comparison_operator.as_str(),
                     ))
                     .set_alarm_actions(Some(alarm.alarm_actions.clone()))
+                    .actions_enabled(alarm.actions_enabled)
                     .set_treat_missing_data(alarm.treat_missing_data.clone());
                 for d in &alarm.dimensions {
                     r = r.dimensions(CwDimension::builder().name(&d.name).value(&d.value).build());

@@ -1,0 +1,363 @@
+//! Notifications that reach someone, and security-event filters recognised
+//! by what they catch, against moto taught the SNS confirmation AWS
+//! requires (tests/support/aws_behaviours/sns_pending_confirmation.py: an
+//! e-mail subscription stays `PendingConfirmation` until its recipient
+//! confirms; here the test confirms it as the recipient would).
+
+mod support;
+
+use serde_json::Value;
+use std::path::Path;
+use support::seed_audit::{self, LOG_GROUP, TRAIL, TRAIL_BUCKET};
+use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, s3_client, temp_state_dir};
+
+const US: &str = "us-east-1";
+const R: &[&str] = &["--region", US];
+
+/// The item's entry in `scan --format json`.
+fn scan_item(ep: &str, state: &Path, id: &str) -> Value {
+    let mut args: Vec<&str> = R.to_vec();
+    args.extend(["scan", "--item", id, "--format", "json"]);
+    let o = run_moat(ep, state, &args);
+    let v: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
+    v["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["id"] == id))
+        .cloned()
+        .unwrap_or_else(|| panic!("{id} in {v}"))
+}
+
+fn topic_arn(name: &str) -> String {
+    format!("arn:aws:sns:{US}:{ACCOUNT_ID}:{name}")
+}
+
+async fn create_topic(ep: &str, name: &str) -> String {
+    seed_audit::sns(ep, US)
+        .create_topic()
+        .name(name)
+        .send()
+        .await
+        .expect("topic")
+        .topic_arn()
+        .map(str::to_string)
+        .expect("topic arn")
+}
+
+async fn subscribe(ep: &str, topic: &str, protocol: &str, endpoint: &str) {
+    seed_audit::sns(ep, US)
+        .subscribe()
+        .topic_arn(topic)
+        .protocol(protocol)
+        .endpoint(endpoint)
+        .send()
+        .await
+        .expect("subscribe");
+}
+
+/// The recipient follows the link in AWS's confirmation message.
+async fn confirm(ep: &str, topic: &str, endpoint: &str) {
+    seed_audit::sns(ep, US)
+        .confirm_subscription()
+        .topic_arn(topic)
+        .token(endpoint)
+        .send()
+        .await
+        .expect("confirm");
+}
+
+/// A logging trail in us-east-1 announcing to `topic`.
+async fn trail_with_topic(ep: &str, topic: &str) {
+    let s3 = s3_client(ep, US).await;
+    s3.create_bucket()
+        .bucket(TRAIL_BUCKET)
+        .send()
+        .await
+        .expect("bucket");
+    s3.put_bucket_policy()
+        .bucket(TRAIL_BUCKET)
+        .policy(seed_audit::trail_bucket_policy(TRAIL_BUCKET, TRAIL))
+        .send()
+        .await
+        .expect("bucket policy");
+    seed_audit::cloudtrail(ep, US)
+        .create_trail()
+        .name(TRAIL)
+        .s3_bucket_name(TRAIL_BUCKET)
+        .sns_topic_name(topic)
+        .send()
+        .await
+        .expect("trail");
+}
+
+#[test]
+fn trail_topic_must_reach_a_confirmed_subscriber() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.as_str();
+    let state = temp_state_dir();
+    let id = "cloudtrail.sns-notifications";
+    let topic = block_on(async {
+        let t = create_topic(ep, "trail-announcements").await;
+        trail_with_topic(ep, "trail-announcements").await;
+        t
+    });
+
+    // A topic nobody subscribed to announces to no one.
+    let item = scan_item(ep, state.path(), id);
+    assert_eq!(item["status"], "fail", "{item}");
+    let detail = item["findings"][0]["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("no confirmed subscription"), "{item}");
+
+    // An e-mail subscription not yet confirmed: a pending finding.
+    block_on(subscribe(ep, &topic, "email", "logs@example.com"));
+    let item = scan_item(ep, state.path(), id);
+    assert_eq!(item["status"], "fail", "{item}");
+    let detail = item["findings"][0]["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("Pending confirmation") && detail.contains("logs@example.com"),
+        "{item}"
+    );
+
+    // Confirmed: the trail's announcements reach someone.
+    block_on(confirm(ep, &topic, "logs@example.com"));
+    assert_eq!(scan_item(ep, state.path(), id)["status"], "pass");
+}
+
+#[test]
+fn same_account_queue_subscriptions_are_confirmed_at_once() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.as_str();
+    let state = temp_state_dir();
+    let id = "cloudtrail.sns-notifications";
+    block_on(async {
+        let t = create_topic(ep, "trail-announcements").await;
+        trail_with_topic(ep, "trail-announcements").await;
+        // A queue of another account waits for that account to confirm.
+        subscribe(ep, &t, "sqs", "arn:aws:sqs:us-east-1:999999999999:siem").await;
+    });
+    assert_eq!(scan_item(ep, state.path(), id)["status"], "fail");
+    block_on(async {
+        let t = topic_arn("trail-announcements");
+        subscribe(
+            ep,
+            &t,
+            "sqs",
+            &format!("arn:aws:sqs:{US}:{ACCOUNT_ID}:log-pipeline"),
+        )
+        .await;
+    });
+    assert_eq!(scan_item(ep, state.path(), id)["status"], "pass");
+}
+
+#[test]
+fn trail_fix_subscribes_an_address_and_says_it_is_pending() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.as_str();
+    block_on(seed_audit::seed_failing(ep));
+    let state = temp_state_dir();
+    let id = "cloudtrail.sns-notifications";
+    assert_eq!(scan_item(ep, state.path(), id)["status"], "fail");
+    let mut args: Vec<&str> = R.to_vec();
+    args.extend(["apply", "--yes", id, "--input", "email=logs@example.com"]);
+    let o = run_moat(ep, state.path(), &args);
+    let out = output_text(&o);
+    // Applied and verified, not a failed change; the state says what is left.
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("verified"), "{out}");
+    assert!(out.contains("Pending confirmation"), "{out}");
+    let item = scan_item(ep, state.path(), id);
+    assert_eq!(item["status"], "fail", "{item}");
+    block_on(confirm(
+        ep,
+        &topic_arn("moat-cloudtrail-notifications"),
+        "logs@example.com",
+    ));
+    assert_eq!(scan_item(ep, state.path(), id)["status"], "pass");
+}
+
+async fn billing_alarm(ep: &str, name: &str, actions: &[String]) {
+    use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
+    seed_audit::cloudwatch(ep, US)
+        .put_metric_alarm()
+        .alarm_name(name)
+        .namespace("AWS/Billing")
+        .metric_name("EstimatedCharges")
+        .dimensions(Dimension::builder().name("Currency").value("USD").build())
+        .statistic(Statistic::Maximum)
+        .period(21600)
+        .evaluation_periods(1)
+        .threshold(100.0)
+        .comparison_operator(ComparisonOperator::GreaterThanThreshold)
+        .set_alarm_actions(Some(actions.to_vec()))
+        .send()
+        .await
+        .expect("alarm");
+}
+
+#[test]
+fn billing_alarms_that_notify_nobody_fail() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.as_str();
+    let state = temp_state_dir();
+    let id = "cloudwatch.billing-alarms";
+    let topic = block_on(async {
+        let t = create_topic(ep, "billing").await;
+        billing_alarm(ep, "bill-usual", std::slice::from_ref(&t)).await;
+        billing_alarm(ep, "bill-high", std::slice::from_ref(&t)).await;
+        t
+    });
+    let item = scan_item(ep, state.path(), id);
+    assert_eq!(item["status"], "fail", "{item}");
+    assert!(
+        item.to_string().contains("no confirmed subscription"),
+        "{item}"
+    );
+
+    // The fix: moat's topic and alarms, verified; pending until confirmed.
+    let mut args: Vec<&str> = R.to_vec();
+    args.extend([
+        "apply",
+        "--yes",
+        id,
+        "--input",
+        "monthly=250",
+        "--input",
+        "email=billing@example.com",
+    ]);
+    let o = run_moat(ep, state.path(), &args);
+    let out = output_text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("verified"), "{out}");
+    assert!(
+        out.contains("is now fail") && out.contains("Pending confirmation"),
+        "{out}"
+    );
+    block_on(confirm(
+        ep,
+        &topic_arn("moat-billing-alarms"),
+        "billing@example.com",
+    ));
+    assert_eq!(scan_item(ep, state.path(), id)["status"], "pass");
+
+    // The account's own topic, once someone confirms, is enough as well.
+    let mut args: Vec<&str> = R.to_vec();
+    args.extend(["undo", "--last", "--yes"]);
+    let o = run_moat(ep, state.path(), &args);
+    assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
+    assert_eq!(scan_item(ep, state.path(), id)["status"], "fail");
+    block_on(async {
+        subscribe(ep, &topic, "email", "finance@example.com").await;
+        confirm(ep, &topic, "finance@example.com").await;
+    });
+    assert_eq!(scan_item(ep, state.path(), id)["status"], "pass");
+}
+
+/// Filters as another tool writes them (spacing, quotes, order of terms).
+const OTHER_TOOL: &[(&str, &str)] = &[
+    (
+        "root-usage",
+        "{ $.userIdentity.type = Root && $.userIdentity.invokedBy NOT EXISTS && $.eventType != AwsServiceEvent }",
+    ),
+    (
+        "unauthorized-api-calls",
+        r#"{(($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*")) && (($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket"))}"#,
+    ),
+    (
+        "cloudtrail-changes",
+        r#"{($.eventName="StopLogging")||($.eventName="StartLogging")||($.eventName="DeleteTrail")||($.eventName="UpdateTrail")||($.eventName="CreateTrail")}"#,
+    ),
+    // Close, but without ModifySecurityGroupRules: not recognised.
+    (
+        "security-group-changes",
+        "{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) }",
+    ),
+];
+
+#[test]
+fn security_event_filters_written_by_another_tool_are_recognised() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.as_str();
+    block_on(async {
+        seed_audit::seed_failing(ep).await;
+        let t = create_topic(ep, "soc").await;
+        subscribe(
+            ep,
+            &t,
+            "sqs",
+            &format!("arn:aws:sqs:{US}:{ACCOUNT_ID}:soc-queue"),
+        )
+        .await;
+        let logs = seed_audit::logs(ep, US);
+        for (slug, pattern) in OTHER_TOOL {
+            let metric = format!("cis_{}", slug.replace('-', "_"));
+            logs.put_metric_filter()
+                .log_group_name(LOG_GROUP)
+                .filter_name(format!("cis-{slug}"))
+                .filter_pattern(*pattern)
+                .metric_transformations(
+                    aws_sdk_cloudwatchlogs::types::MetricTransformation::builder()
+                        .metric_name(&metric)
+                        .metric_namespace("CISBenchmark")
+                        .metric_value("1")
+                        .build()
+                        .expect("transformation"),
+                )
+                .send()
+                .await
+                .expect("filter");
+            use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
+            seed_audit::cloudwatch(ep, US)
+                .put_metric_alarm()
+                .alarm_name(format!("cis-{slug}-alarm"))
+                .namespace("CISBenchmark")
+                .metric_name(&metric)
+                .statistic(Statistic::Sum)
+                .period(300)
+                .evaluation_periods(1)
+                .threshold(1.0)
+                .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
+                .alarm_actions(&t)
+                .send()
+                .await
+                .expect("alarm");
+        }
+    });
+    let state = temp_state_dir();
+    let item = scan_item(ep, state.path(), "cloudwatch.security-event-alarms");
+    assert_eq!(item["status"], "fail", "{item}");
+    let failing: Vec<String> = item["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f["resource"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let group = "seeded%2FCloudTrail";
+    for slug in ["root-usage", "unauthorized-api-calls", "cloudtrail-changes"] {
+        let r = format!("metric-filter/{US}/{group}/cis-{slug}");
+        assert!(!failing.contains(&r), "{slug} recognised: {item}");
+        assert!(
+            !failing.contains(&format!("metric-filter/{US}/{group}/moat-cis-{slug}")),
+            "{slug}: {item}"
+        );
+    }
+    let sg = item["findings"]
+        .as_array()
+        .and_then(|a| {
+            a.iter().find(|f| {
+                f["resource"] == format!("metric-filter/{US}/{group}/cis-security-group-changes")
+            })
+        })
+        .cloned()
+        .unwrap_or_else(|| panic!("security groups: {item}"));
+    assert!(
+        sg["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("ModifySecurityGroupRules"),
+        "{sg}"
+    );
+    // 15 events, three of them watched.
+    assert_eq!(failing.len(), 12, "{item}");
+}
