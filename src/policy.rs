@@ -67,21 +67,66 @@ fn condition_values(stmt: &Value, operators: &[&str], key: &str) -> Vec<String> 
     out
 }
 
-/// Does the document enforce MFA: a Deny when `aws:MultiFactorAuthPresent` is
-/// false, or an Allow only while `aws:MultiFactorAuthAge` is below a bound.
+/// Does the document enforce MFA: a Deny of every action but the MFA set-up
+/// calls while `aws:MultiFactorAuthPresent` is false.
 pub fn enforces_mfa(doc: &Value) -> bool {
-    statements(doc).into_iter().any(|s| match effect(s) {
-        "Deny" => condition_values(s, &["Bool"], "aws:MultiFactorAuthPresent")
-            .iter()
-            .any(|v| v.eq_ignore_ascii_case("false")),
-        "Allow" => !condition_values(
-            s,
-            &["NumericLessThan", "NumericLessThanEquals"],
-            "aws:MultiFactorAuthAge",
-        )
-        .is_empty(),
+    statements(doc)
+        .into_iter()
+        .any(denies_all_but_mfa_setup_without_mfa)
+}
+
+/// The calls a person needs to sign in and enrol an MFA device (AWS's
+/// "allow users to manage their own MFA" policy examples): a Deny may leave
+/// these out and still force MFA for everything else.
+const MFA_SETUP_ACTIONS: &[&str] = &[
+    "iam:changepassword",
+    "iam:createvirtualmfadevice",
+    "iam:deletevirtualmfadevice",
+    "iam:enablemfadevice",
+    "iam:getaccountpasswordpolicy",
+    "iam:getloginprofile",
+    "iam:getmfadevice",
+    "iam:getuser",
+    "iam:listmfadevices",
+    "iam:listusers",
+    "iam:listvirtualmfadevices",
+    "iam:resyncmfadevice",
+    "sts:getsessiontoken",
+];
+
+/// A Deny that forces MFA: while `aws:MultiFactorAuthPresent` is false (or,
+/// with `BoolIfExists`, absent), it denies every action on every resource,
+/// except at most the MFA set-up calls. A Deny scoped to a few actions, or an
+/// Allow conditioned on MFA (any other Allow the user has still works
+/// without MFA), does not force anything.
+fn denies_all_but_mfa_setup_without_mfa(s: &Value) -> bool {
+    if effect(s) != "Deny" {
+        return false;
+    }
+    let when_no_mfa = condition_values(s, &["Bool"], "aws:MultiFactorAuthPresent")
+        .iter()
+        .any(|v| v.eq_ignore_ascii_case("false"));
+    // Another condition key could make the Deny skip some requests.
+    let only_that_condition = match s.get("Condition") {
+        Some(Value::Object(cond)) => cond.values().all(|body| match body {
+            Value::Object(keys) => keys
+                .keys()
+                .all(|k| k.eq_ignore_ascii_case("aws:MultiFactorAuthPresent")),
+            _ => false,
+        }),
         _ => false,
-    })
+    };
+    let every_resource =
+        s.get("NotResource").is_none() && as_list(s.get("Resource")).iter().any(|r| r == "*");
+    let every_action = if s.get("NotAction").is_some() {
+        s.get("Action").is_none()
+            && as_list(s.get("NotAction"))
+                .iter()
+                .all(|a| MFA_SETUP_ACTIONS.contains(&a.to_ascii_lowercase().as_str()))
+    } else {
+        as_list(s.get("Action")).iter().any(|a| a == "*")
+    };
+    when_no_mfa && only_that_condition && every_resource && every_action
 }
 
 /// Condition keys that tie a statement to known callers, so that an `Allow` to
@@ -250,9 +295,31 @@ mod tests {
         let deny_bool = json!({"Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*",
             "Condition": {"Bool": {"AWS:MultiFactorAuthPresent": false}}}]});
         assert!(enforces_mfa(&deny_bool));
+        // An Allow conditioned on MFA enforces nothing: any other Allow the
+        // user holds works without MFA.
         let age = json!({"Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*",
             "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": "300"}}}]});
-        assert!(enforces_mfa(&age));
+        assert!(!enforces_mfa(&age));
+        // A Deny scoped to a few actions leaves the console open without MFA.
+        let narrow = json!({"Statement": [{"Effect": "Deny", "Action": "ec2:TerminateInstances",
+            "Resource": "*", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}]});
+        assert!(!enforces_mfa(&narrow));
+        // Exempting a whole service is not an MFA set-up exemption.
+        let exempt_iam = json!({"Statement": [{"Effect": "Deny", "NotAction": ["iam:*"],
+            "Resource": "*", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}]});
+        assert!(!enforces_mfa(&exempt_iam));
+        // Scoped to some resources, or skipped under another condition.
+        let some_resources = json!({"Statement": [{"Effect": "Deny", "Action": "*",
+            "Resource": "arn:aws:s3:::b/*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}]});
+        assert!(!enforces_mfa(&some_resources));
+        let other_condition = json!({"Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"},
+                          "StringEquals": {"aws:RequestedRegion": "eu-west-1"}}}]});
+        assert!(!enforces_mfa(&other_condition));
+        // moat's own policy enforces it.
+        let own: Value = serde_json::from_str(include_str!("../assets/policies/require-mfa.json"))
+            .expect("require-mfa.json");
+        assert!(enforces_mfa(&own));
         // The 2015 guide's typo'd key enforces nothing.
         let typo = json!({"Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*",
             "Condition": {"NumericLessThan": {"aws = MultiFactorAuthAge": "300"}}}]});

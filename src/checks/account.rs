@@ -3,8 +3,7 @@
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::{
-    ContactType, CredentialReportRow, Fetched, Iam, Inventory, KeyStatus, PartId, ResourceRef,
-    Role, User,
+    ContactType, CredentialReportRow, Iam, Inventory, KeyStatus, PartId, ResourceRef, Role, User,
 };
 use crate::plan::account as plans;
 use crate::policy;
@@ -1031,7 +1030,7 @@ mod tests {
         }
         const ROOT_SERIAL: &str = "arn:aws:iam::111122223333:mfa/root-account-mfa-device";
         if let Some(iam) = inv.iam.ready_mut() {
-            iam.virtual_mfa_devices = Fetched::Ready(vec![
+            iam.virtual_mfa_devices = crate::inventory::Fetched::Ready(vec![
                 // Other users' devices, assigned or not, do not matter.
                 virtual_device(
                     "arn:aws:iam::111122223333:mfa/dana-phone",
@@ -1065,11 +1064,12 @@ mod tests {
         assert!(matches!(item(ID).expect("item").fix, Fix::Guided));
         // A denied ListVirtualMFADevices is an error of this item only.
         if let Some(iam) = inv.iam.ready_mut() {
-            iam.virtual_mfa_devices = Fetched::Error(crate::inventory::PartError::new(
-                "iam:ListVirtualMFADevices",
-                Some("AccessDenied".into()),
-                "denied",
-            ));
+            iam.virtual_mfa_devices =
+                crate::inventory::Fetched::Error(crate::inventory::PartError::new(
+                    "iam:ListVirtualMFADevices",
+                    Some("AccessDenied".into()),
+                    "denied",
+                ));
         }
         let r = evaluate(item(ID).expect("item"), &inv, &t.ctx());
         assert_eq!(r.status, Status::Error, "{r:?}");
@@ -1572,6 +1572,31 @@ mod tests {
                 "iam:AddUserToGroup",
                 "iam:AddUserToGroup",
             ]
+        );
+        // Users whose access keys are active are named: their key-signed
+        // calls will need an MFA session.
+        let mut keyed = inv.clone();
+        if let Some(u) = keyed
+            .iam
+            .ready_mut()
+            .and_then(|iam| iam.users.iter_mut().find(|u| u.name == "lee"))
+        {
+            u.access_keys.push(crate::inventory::AccessKey {
+                id: "AKIAEXAMPLEKEY000001".into(),
+                status: KeyStatus::Active,
+                created: t.ctx().now,
+                last_used: None,
+                last_used_service: None,
+            });
+        }
+        let keyed_plan = t.plan(&keyed, ID, &Inputs::default()).expect("plan");
+        assert!(
+            keyed_plan
+                .warnings
+                .iter()
+                .any(|w| w.contains("lee (last used never)")),
+            "{:?}",
+            keyed_plan.warnings
         );
         let after = t.fix(&inv, ID, &Inputs::default());
         assert_eq!(t.status(&after, ID), Status::Pass);

@@ -835,7 +835,7 @@ pub enum LogArchiving {
 /// `default_min` as its `TransitionDefaultMinimumObjectSize`. A size filter
 /// on the rule takes precedence over the default (S3 User Guide,
 /// "Transitioning objects using Amazon S3 Lifecycle").
-pub fn log_archiving(rule: &LifecycleRule, default_min: &str) -> LogArchiving {
+pub fn log_archiving(rule: &LifecycleRule, default_min: &str, log_prefix: &str) -> LogArchiving {
     let (prefix, _) = rule.scope();
     let f = rule.filter.as_ref();
     let tagged = f.is_some_and(|f| !f.tags.is_empty());
@@ -844,7 +844,7 @@ pub fn log_archiving(rule: &LifecycleRule, default_min: &str) -> LogArchiving {
     let moves = rule.status == "Enabled"
         && !tagged
         && !capped
-        && "AWSLogs/".starts_with(prefix)
+        && log_prefix.starts_with(prefix)
         && rule
             .transitions
             .iter()
@@ -860,11 +860,48 @@ pub fn log_archiving(rule: &LifecycleRule, default_min: &str) -> LogArchiving {
     }
 }
 
-/// Some rule of the bucket archives its log files, small ones included.
-pub fn archives_logs(l: &BucketLifecycle, rules: &[LifecycleRule]) -> bool {
-    rules
+/// Where the trails that write to `bucket` put their log files: each
+/// trail's `S3KeyPrefix/AWSLogs/` (`AWSLogs/` without a prefix). A rule
+/// must cover every one of them.
+pub fn log_prefixes(inv: &Inventory, bucket: &str) -> Vec<String> {
+    let mut out: Vec<String> = trails(inv)
         .iter()
-        .any(|r| log_archiving(r, l.default_minimum_size()) == LogArchiving::Archives)
+        .filter(|t| t.s3_bucket.as_deref() == Some(bucket))
+        .map(
+            |t| match t.s3_key_prefix.as_deref().map(|p| p.trim_matches('/')) {
+                Some(p) if !p.is_empty() => format!("{p}/AWSLogs/"),
+                _ => "AWSLogs/".to_string(),
+            },
+        )
+        .collect();
+    if out.is_empty() {
+        out.push("AWSLogs/".to_string());
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The log prefixes of `prefixes` that no rule archives, small files included.
+pub fn unarchived_prefixes<'a>(
+    l: &BucketLifecycle,
+    rules: &[LifecycleRule],
+    prefixes: &'a [String],
+) -> Vec<&'a String> {
+    prefixes
+        .iter()
+        .filter(|p| {
+            !rules
+                .iter()
+                .any(|r| log_archiving(r, l.default_minimum_size(), p) == LogArchiving::Archives)
+        })
+        .collect()
+}
+
+/// Some rule of the bucket archives the log files under every prefix,
+/// small ones included.
+pub fn archives_logs(l: &BucketLifecycle, rules: &[LifecycleRule], prefixes: &[String]) -> bool {
+    unarchived_prefixes(l, rules, prefixes).is_empty()
 }
 
 fn rule_name(i: usize, r: &LifecycleRule) -> String {
@@ -874,11 +911,13 @@ fn rule_name(i: usize, r: &LifecycleRule) -> String {
 }
 
 /// Why no rule of the bucket archives its log files (the finding's detail).
-fn not_archived(l: &BucketLifecycle, rules: &[LifecycleRule]) -> String {
+fn not_archived(l: &BucketLifecycle, rules: &[LifecycleRule], prefixes: &[String]) -> String {
+    let missing = unarchived_prefixes(l, rules, prefixes);
+    let log_prefix = missing.first().map(|p| p.as_str()).unwrap_or("AWSLogs/");
     let mut default_skips: Vec<String> = vec![];
     let mut filter_skips: Vec<(String, i64)> = vec![];
     for (i, r) in rules.iter().enumerate() {
-        match log_archiving(r, l.default_minimum_size()) {
+        match log_archiving(r, l.default_minimum_size(), log_prefix) {
             LogArchiving::DefaultSkipsSmall(_) => default_skips.push(rule_name(i, r)),
             LogArchiving::FilterSkipsSmall(min) => filter_skips.push((rule_name(i, r), min)),
             LogArchiving::Archives | LogArchiving::No => {}
@@ -909,6 +948,14 @@ fn not_archived(l: &BucketLifecycle, rules: &[LifecycleRule]) -> String {
             &[("rules", &rules.len().to_string())],
         ));
     }
+    let missing: Vec<&str> = missing.iter().map(|p| p.as_str()).collect();
+    if missing != ["AWSLogs/"] {
+        why.push(msg(
+            ARCHIVE_TO_GLACIER,
+            "prefixes",
+            &[("prefixes", &missing.join(", "))],
+        ));
+    }
     why.join(" ")
 }
 
@@ -933,12 +980,14 @@ fn archive_to_glacier(inv: &Inventory, _: &Ctx) -> Outcome {
                     Status::Error,
                     msg(SHARED, "unreadable", &[("error", &e.summary())]),
                 )),
-                Fetched::Ready(rules) if archives_logs(l, rules) => None,
+                Fetched::Ready(rules) if archives_logs(l, rules, &log_prefixes(inv, bucket)) => {
+                    None
+                }
                 Fetched::Ready(rules) => Some(finding(
                     r,
                     Some(&l.region),
                     Status::Fail,
-                    not_archived(l, rules),
+                    not_archived(l, rules, &log_prefixes(inv, bucket)),
                 )),
             }
         })
@@ -1341,6 +1390,45 @@ mod fix_tests {
             }) if m == MIN_SIZE_VARIES)),
             "{plan:?}"
         );
+    }
+
+    /// A trail with an S3KeyPrefix writes under PREFIX/AWSLogs/: a rule on
+    /// AWSLogs/ archives nothing of it, and the fix's rule names the prefix.
+    #[test]
+    fn archiving_follows_the_trails_key_prefix() {
+        let t = T::new();
+        let req = Inputs::default().with("days", "90");
+        let mut inv = with_rule(
+            Some(glacier_rule("to-glacier", Some(1))),
+            Some(crate::inventory::MIN_SIZE_128K),
+        );
+        assert_eq!(t.status(&inv, ARCHIVE_TO_GLACIER), Status::Pass);
+        if let Some(trails) = inv.trails.ready_mut() {
+            for tr in trails
+                .iter_mut()
+                .filter(|tr| tr.s3_bucket.as_deref() == Some(BUCKET))
+            {
+                tr.s3_key_prefix = Some("org-logs".into());
+            }
+        }
+        let r = t.eval(&inv, ARCHIVE_TO_GLACIER);
+        assert_eq!(r.status, Status::Fail, "{r:?}");
+        assert!(
+            r.findings[0].detail.contains("org-logs/AWSLogs/"),
+            "{:?}",
+            r.findings
+        );
+        let plan = t.plan(&inv, ARCHIVE_TO_GLACIER, &req).expect("plan");
+        let Some(Op::Audit(AuditOp::PutBucketLifecycle { rules, .. })) = plan.ops().next() else {
+            panic!("{plan:?}")
+        };
+        let new = rules
+            .last()
+            .and_then(|r| r.filter.as_ref())
+            .expect("filter");
+        assert_eq!(new.prefix.as_deref(), Some("org-logs/AWSLogs/"));
+        let after = t.fix(&inv, ARCHIVE_TO_GLACIER, &req);
+        assert_eq!(t.status(&after, ARCHIVE_TO_GLACIER), Status::Pass);
     }
 
     fn allow_cloudtrail() -> Vec<InlinePolicy> {

@@ -902,6 +902,7 @@ pub(crate) mod testkit {
             arn: format!("arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/{name}"),
             home_region: REGION.into(),
             s3_bucket: Some(bucket.into()),
+            s3_key_prefix: None,
             is_multi_region: true,
             log_file_validation: true,
             kms_key_id: None,

@@ -29,6 +29,9 @@ pub struct Trail {
     pub home_region: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub s3_bucket: Option<String>,
+    /// The key prefix the trail writes under (`PREFIX/AWSLogs/…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_key_prefix: Option<String>,
     pub is_multi_region: bool,
     #[serde(default)]
     pub log_file_validation: bool,
@@ -1103,6 +1106,7 @@ pub(super) fn apply_op(inv: &mut Inventory, op: &AuditOp) -> Result<(), ApplyErr
                 arn: trail_arn(region, &account, name),
                 home_region: region.clone(),
                 s3_bucket: Some(bucket.clone()),
+                s3_key_prefix: None,
                 is_multi_region: *multi_region,
                 log_file_validation: *log_file_validation,
                 kms_key_id: None,
@@ -1684,6 +1688,7 @@ mod tests {
             arn: String::new(),
             home_region: "eu-west-1".into(),
             s3_bucket: None,
+            s3_key_prefix: None,
             is_multi_region: true,
             log_file_validation: true,
             kms_key_id: None,

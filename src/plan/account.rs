@@ -294,6 +294,30 @@ fn enforce_mfa_for(
             None => Err(nothing(item)),
         };
     }
+    // Calls signed with a long-term access key carry no MFA: the Deny
+    // refuses them too. Name the users whose keys are active, with their
+    // last use, so scripts that use them are not cut off unawares.
+    let key_users: Vec<String> = targets
+        .iter()
+        .filter_map(|u| iam.user(u))
+        .filter_map(|u| {
+            let active: Vec<&crate::inventory::AccessKey> = u
+                .access_keys
+                .iter()
+                .filter(|k| k.status == crate::inventory::KeyStatus::Active)
+                .collect();
+            if active.is_empty() {
+                return None;
+            }
+            let last = active
+                .iter()
+                .filter_map(|k| k.last_used)
+                .max()
+                .map(|t| t.format("%Y-%m-%d").to_string())
+                .unwrap_or_else(|| "never".to_string());
+            Some(format!("{} (last used {last})", u.name))
+        })
+        .collect();
     let (group, mut ops) = mfa_group_ops(inv, iam)?;
     ops.extend(targets.into_iter().map(|u| Op::AddUserToGroup {
         user: u.to_string(),
@@ -305,6 +329,13 @@ fn enforce_mfa_for(
         .into_iter()
         .collect();
     warnings.extend(self_note);
+    if !key_users.is_empty() {
+        warnings.push(msg(
+            "account.mfa-policy",
+            "access_keys",
+            &[("users", &key_users.join(", "))],
+        ));
+    }
     Ok(Draft { ops, warnings })
 }
 

@@ -9,7 +9,8 @@ use crate::checks::Ctx;
 use crate::checks::cloudtrail::{
     API_PROTECTED, ARCHIVE_TO_GLACIER, BUCKET_ACCESS_LOGGING, BUCKET_NOT_PUBLIC, ENCRYPTED,
     MULTI_REGION, SNS_NOTIFICATIONS, TAMPER_ACTIONS, archives_logs, bucket_resource,
-    cloudtrail_can_write, left_alone, offenders, over_broad, trail_buckets, trail_resource,
+    cloudtrail_can_write, left_alone, log_prefixes, offenders, over_broad, trail_buckets,
+    trail_resource, unarchived_prefixes,
 };
 use crate::checks::cloudwatch::{
     BILLING_ALARMS, BILLING_REGION, RDS_CONNECTION_ALARMS, RDS_CONNECTIONS_METRIC, RDS_DIMENSION,
@@ -798,10 +799,17 @@ pub fn archive_to_glacier(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draf
         let Fetched::Ready(rules) = &l.rules else {
             continue;
         };
-        if archives_logs(l, rules) || !(req.wants(&r) || req.wants(&bucket_resource(bucket))) {
+        let prefixes = log_prefixes(inv, bucket);
+        if archives_logs(l, rules, &prefixes)
+            || !(req.wants(&r) || req.wants(&bucket_resource(bucket)))
+        {
             continue;
         }
-        targets.push((bucket, l, rules));
+        let missing: Vec<String> = unarchived_prefixes(l, rules, &prefixes)
+            .into_iter()
+            .cloned()
+            .collect();
+        targets.push((bucket, l, rules, missing));
     }
     if targets.is_empty() {
         return Err(nothing());
@@ -815,37 +823,40 @@ pub fn archive_to_glacier(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draf
         })?;
     let ops = targets
         .into_iter()
-        .map(|(bucket, l, rules)| {
-            let mut id = GLACIER_RULE.to_string();
-            let mut n = 2;
-            while rules.iter().any(|r| r.id.as_deref() == Some(id.as_str())) {
-                id = format!("{GLACIER_RULE}-{n}");
-                n += 1;
-            }
-            // Every existing rule is kept exactly as read; the new one is
-            // appended. Its own size filter lets log files (a few KB each)
-            // transition whatever the bucket's default minimum size, which
-            // stays as it was for the other rules.
+        .map(|(bucket, l, rules, missing)| {
+            // Every existing rule is kept exactly as read; one rule is
+            // appended per log prefix no rule archives (a trail with an
+            // S3KeyPrefix writes under PREFIX/AWSLogs/). Its own size filter
+            // lets log files (a few KB each) transition whatever the bucket's
+            // default minimum size, which stays as it was for the other rules.
             let mut all = rules.clone();
-            all.push(LifecycleRule {
-                id: Some(id),
-                status: "Enabled".into(),
-                filter: Some(LifecycleFilter {
-                    prefix: Some("AWSLogs/".into()),
-                    object_size_greater_than: Some(ARCHIVE_FROM_BYTES),
-                    ..Default::default()
-                }),
-                prefix: None,
-                transitions: vec![Transition {
-                    days: Some(days),
-                    date: None,
-                    storage_class: "GLACIER".into(),
-                }],
-                expiration: None,
-                noncurrent_transitions: vec![],
-                noncurrent_expiration: None,
-                abort_incomplete_multipart_days: None,
-            });
+            for log_prefix in missing {
+                let mut id = GLACIER_RULE.to_string();
+                let mut n = 2;
+                while all.iter().any(|r| r.id.as_deref() == Some(id.as_str())) {
+                    id = format!("{GLACIER_RULE}-{n}");
+                    n += 1;
+                }
+                all.push(LifecycleRule {
+                    id: Some(id),
+                    status: "Enabled".into(),
+                    filter: Some(LifecycleFilter {
+                        prefix: Some(log_prefix),
+                        object_size_greater_than: Some(ARCHIVE_FROM_BYTES),
+                        ..Default::default()
+                    }),
+                    prefix: None,
+                    transitions: vec![Transition {
+                        days: Some(days),
+                        date: None,
+                        storage_class: "GLACIER".into(),
+                    }],
+                    expiration: None,
+                    noncurrent_transitions: vec![],
+                    noncurrent_expiration: None,
+                    abort_incomplete_multipart_days: None,
+                });
+            }
             a(AuditOp::PutBucketLifecycle {
                 bucket: bucket.clone(),
                 region: l.region.clone(),

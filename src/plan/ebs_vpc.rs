@@ -525,6 +525,7 @@ pub(crate) mod fixtures {
             arn: format!("arn:aws:cloudtrail:{region}:{ACCOUNT}:trail/{name}"),
             home_region: region.into(),
             s3_bucket: None,
+            s3_key_prefix: None,
             is_multi_region: multi,
             log_file_validation: false,
             kms_key_id: None,

@@ -116,6 +116,7 @@ fn trail_from(t: &ct::Trail, home: &str) -> Trail {
         name,
         home_region: non_empty(t.home_region()).unwrap_or_else(|| home.to_string()),
         s3_bucket: non_empty(t.s3_bucket_name()),
+        s3_key_prefix: non_empty(t.s3_key_prefix()),
         is_multi_region: t.is_multi_region_trail().unwrap_or(false),
         log_file_validation: t.log_file_validation_enabled().unwrap_or(false),
         kms_key_id: non_empty(t.kms_key_id()),
