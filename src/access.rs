@@ -489,6 +489,7 @@ mod tests {
                 })
                 .collect(),
             permissions_boundary: None,
+            unreadable: None,
         }
     }
 

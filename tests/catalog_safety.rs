@@ -1063,6 +1063,7 @@ fn drift(inv: &mut Inventory, r: &ResourceRef) {
         attached_policies: vec![],
         inline_policies: vec![],
         permissions_boundary: None,
+        unreadable: None,
     };
     match r {
         ResourceRef::Ec2(r) => ec2::drift(inv, r),

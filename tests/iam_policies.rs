@@ -45,6 +45,18 @@ const NOT_EXERCISED: &[(&str, &str)] = &[
         "GuardDuty's CreateDetector and Inspector's Enable create their service-linked role on first use; moto does not check",
     ),
     (
+        "kms:TagResource",
+        "CreateKey with Tags (the key's create token) needs it on AWS; moto does not check",
+    ),
+    (
+        "kms:ListKeys",
+        "read only when a CreateKey answer was lost, to find the key it made by its tag",
+    ),
+    (
+        "kms:ListResourceTags",
+        "read only when a CreateKey answer was lost, to find the key it made by its tag",
+    ),
+    (
         "logs:CreateLogDelivery",
         "CreateFlowLogs to an S3 bucket needs it on AWS; moto does not check",
     ),

@@ -607,7 +607,7 @@ fn run_seeded(seed: u64) -> (Vec<Option<FaultKind>>, usize, Proxy) {
             None | Some(FaultKind::Delay(_)) => assert_eq!(r.unwrap().0, 200),
             Some(FaultKind::Status503) => assert_eq!(r.unwrap().0, 503),
             Some(FaultKind::Status500) => assert_eq!(r.unwrap().0, 500),
-            Some(FaultKind::Throttle) => {
+            Some(FaultKind::Throttle | FaultKind::ThrottleAfter(_)) => {
                 let (status, body) = r.unwrap();
                 assert_eq!(status, 400);
                 assert!(body.contains("<Code>Throttling</Code>"), "{body}");

@@ -606,9 +606,23 @@ fn console_users_mfa(inv: &Inventory, _: &Ctx) -> Outcome {
     };
     let enforcing = mfa_groups(iam);
     let users = console_users(inv);
-    let findings: Vec<Finding> = users
+    let without_mfa: Vec<&crate::inventory::CredentialReportRow> = users
         .iter()
+        .copied()
         .filter(|r| !r.mfa_active && iam.user(&r.user).is_none_or(|u| u.mfa_devices.is_empty()))
+        .collect();
+    // A user whose devices could not be read may have enrolled one since the
+    // credential report was made: unknown, not failing.
+    let (unknown, without_mfa): (Vec<_>, Vec<_>) = without_mfa
+        .into_iter()
+        .partition(|r| iam.user(&r.user).is_some_and(|u| u.unreadable.is_some()));
+    let errors: Vec<Finding> = unknown
+        .iter()
+        .filter_map(|r| iam.user(&r.user))
+        .filter_map(unreadable_user)
+        .collect();
+    let findings: Vec<Finding> = without_mfa
+        .iter()
         .map(|r| {
             let enforced = iam
                 .user(&r.user)
@@ -628,11 +642,47 @@ fn console_users_mfa(inv: &Inventory, _: &Ctx) -> Outcome {
         .collect();
     let n = users.len().to_string();
     let bad = findings.len().to_string();
-    Outcome::from_findings(
-        findings,
-        msg(ID, "pass", &[("count", &n)]),
-        msg(ID, "fail", &[("count", &bad)]),
+    with_user_errors(
+        Outcome::from_findings(
+            findings,
+            msg(ID, "pass", &[("count", &n)]),
+            msg(ID, "fail", &[("count", &bad)]),
+        ),
+        errors,
     )
+}
+
+/// The finding for a user whose own reads (keys, MFA devices) failed.
+fn unreadable_user(u: &User) -> Option<Finding> {
+    let e = u.unreadable.as_ref()?;
+    Some(Finding {
+        resource: ResourceRef::User {
+            name: u.name.clone(),
+        }
+        .to_string(),
+        region: None,
+        status: Status::Error,
+        detail: msg(
+            "users",
+            "unreadable",
+            &[("user", &u.name), ("error", &e.summary())],
+        ),
+    })
+}
+
+/// `outcome` with the findings of users that could not be read: still
+/// `fail` when something fails; else `error` when a user could not be read.
+fn with_user_errors(mut outcome: Outcome, errors: Vec<Finding>) -> Outcome {
+    if errors.is_empty() {
+        return outcome;
+    }
+    if outcome.status != Status::Fail {
+        let n = errors.len().to_string();
+        outcome.status = Status::Error;
+        outcome.summary = msg("users", "some_unreadable", &[("count", &n)]);
+    }
+    outcome.findings.extend(errors);
+    outcome
 }
 
 /// Pass when every console user is covered by an MFA-enforcing policy:
@@ -815,6 +865,7 @@ fn stale_access_keys(inv: &Inventory, ctx: &Ctx) -> Outcome {
             })
         })
         .collect();
+    let errors: Vec<Finding> = iam.users.iter().filter_map(unreadable_user).collect();
     let keys = findings.len().to_string();
     let stale = stale_passwords(inv, iam, ctx);
     let passwords = stale.len().to_string();
@@ -829,10 +880,13 @@ fn stale_access_keys(inv: &Inventory, ctx: &Ctx) -> Outcome {
     }));
     let days = ctx.settings.key_unused_days.to_string();
     let age = ctx.settings.key_max_age_days.to_string();
-    Outcome::from_findings(
-        findings,
-        msg(ID, "pass", &[("days", &days), ("age", &age)]),
-        msg(ID, "fail", &[("count", &keys), ("passwords", &passwords)]),
+    with_user_errors(
+        Outcome::from_findings(
+            findings,
+            msg(ID, "pass", &[("days", &days), ("age", &age)]),
+            msg(ID, "fail", &[("count", &keys), ("passwords", &passwords)]),
+        ),
+        errors,
     )
 }
 
@@ -1729,6 +1783,72 @@ mod tests {
             .flatten()
             .expect("p");
         assert_eq!(p.minimum_password_length, 21);
+    }
+
+    #[test]
+    fn a_user_that_could_not_be_read_is_an_error_for_that_user_only() {
+        let t = T::new();
+        let mut inv = demo();
+        let unreadable = crate::inventory::PartError::new(
+            "iam:ListAccessKeys",
+            Some("ServiceUnavailable".into()),
+            "x",
+        );
+        let (reader, other) = {
+            let iam = inv.iam.ready_mut().expect("iam");
+            for u in iam.users.iter_mut() {
+                u.access_keys.clear();
+            }
+            // Its keys are unknown: empty in the inventory, so never a pass.
+            iam.users[0].unreadable = Some(unreadable);
+            iam.users[0].mfa_devices.clear();
+            (iam.users[0].name.clone(), iam.users[1].name.clone())
+        };
+        const KEYS: &str = "account.stale-access-keys";
+        let r = evaluate(item(KEYS).expect("item"), &inv, &t.ctx());
+        assert_eq!(r.status, Status::Error, "{r:?}");
+        assert_eq!(r.findings.len(), 1, "{r:?}");
+        assert_eq!(r.findings[0].resource, format!("user/{reader}"));
+        assert_eq!(r.findings[0].status, Status::Error);
+        assert!(r.findings[0].detail.contains("ServiceUnavailable"), "{r:?}");
+        // Another user's stale key still fails the item, beside the error.
+        if let Some(u) = inv
+            .iam
+            .ready_mut()
+            .and_then(|i| i.users.iter_mut().find(|u| u.name == other))
+        {
+            u.access_keys = vec![key("AKIAOLD90", KeyStatus::Active, 90, Some(1))];
+        }
+        let r = evaluate(item(KEYS).expect("item"), &inv, &t.ctx());
+        assert_eq!(r.status, Status::Fail);
+        assert_eq!(
+            r.findings
+                .iter()
+                .map(|f| (f.resource.as_str(), f.status))
+                .collect::<Vec<_>>(),
+            vec![
+                (format!("user/{other}/key/AKIAOLD90").as_str(), Status::Fail),
+                (format!("user/{reader}").as_str(), Status::Error),
+            ]
+        );
+        // Console MFA: a console user without MFA in the report whose devices
+        // could not be read is unknown, not failing.
+        if let Some(rows) = inv.credential_report.ready_mut() {
+            for r in rows.iter_mut().filter(|r| !r.is_root()) {
+                r.mfa_active = r.user != reader;
+                r.password_enabled = true;
+            }
+        }
+        const MFA: &str = "account.console-users-mfa";
+        let r = evaluate(item(MFA).expect("item"), &inv, &t.ctx());
+        assert_eq!(r.status, Status::Error, "{r:?}");
+        assert_eq!(
+            r.findings
+                .iter()
+                .map(|f| (f.resource.clone(), f.status))
+                .collect::<Vec<_>>(),
+            vec![(format!("user/{reader}"), Status::Error)]
+        );
     }
 
     #[test]

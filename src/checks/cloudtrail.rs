@@ -1476,6 +1476,7 @@ mod fix_tests {
             attached_policies: vec![],
             inline_policies: vec![],
             permissions_boundary: None,
+            unreadable: None,
         });
         if let Some(i) = inv.identity.ready_mut() {
             i.arn = caller.to_string();

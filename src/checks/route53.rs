@@ -552,6 +552,7 @@ mod tests {
                     "Resource": "arn:aws:route53:::hostedzone/Z0EXAMPLECORPAPP"}]}),
             }],
             permissions_boundary: None,
+            unreadable: None,
         });
         // A Deny on the role takes it off the list.
         let role = iam

@@ -58,8 +58,10 @@ pub struct Global {
     /// Preview only: collect for real, send no change (apply prints the calls it would make).
     #[arg(long, global = true)]
     pub dry_run: bool,
-    /// AWS profile from ~/.aws/config or ~/.aws/credentials.
-    #[arg(long, global = true, env = "AWS_PROFILE", hide_env_values = true)]
+    /// AWS profile from ~/.aws/config or ~/.aws/credentials. Without it, as
+    /// in the AWS CLI, access keys in the environment come first, then
+    /// AWS_PROFILE.
+    #[arg(long, global = true)]
     pub profile: Option<String>,
     /// Region(s) to scan: repeat, or separate with commas (default: every
     /// region enabled for the account; the first is the home region).

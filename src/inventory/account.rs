@@ -81,6 +81,11 @@ pub struct User {
     pub inline_policies: Vec<InlinePolicy>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions_boundary: Option<String>,
+    /// Why this user's own reads (access keys, MFA devices) failed, when
+    /// they did: its keys and devices are then unknown, not empty, and the
+    /// items that need them say `error` for this user only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<crate::inventory::PartError>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

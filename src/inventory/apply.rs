@@ -89,6 +89,7 @@ impl Inventory {
                     attached_policies: vec![],
                     inline_policies: vec![],
                     permissions_boundary: None,
+                    unreadable: None,
                 });
                 if let Part::Ready(rows) = &mut self.credential_report {
                     rows.push(CredentialReportRow {

@@ -266,6 +266,7 @@ pub fn scenario(inv: &mut Inventory) {
                     {"Effect": "Allow", "Action": "cloudtrail:*", "Resource": "*"}]}),
             }],
             permissions_boundary: None,
+            unreadable: None,
         });
     }
 }

@@ -14,7 +14,10 @@
 //! mutating requests) fail with one of [`FaultKind`]: a delay, HTTP 503/500,
 //! the service's own throttling error, a connection dropped before
 //! forwarding, or a request forwarded (so applied) whose answer is then
-//! dropped. [`Proxy::down`] makes one service fail every request. The
+//! dropped. [`Proxy::down`] makes one service fail every request;
+//! [`Proxy::rule`] gives a fault to the requests of one service, region,
+//! operation or request text (e.g. one user's name), every time or the first
+//! N times. The
 //! decision is made per request in arrival order by a seeded xorshift RNG,
 //! so the same arrival order gives the same faults; each
 //! [`RecordedRequest`] says which fault it got.
@@ -90,6 +93,9 @@ pub enum FaultKind {
     /// `Throttling` (query/XML: IAM, STS, CloudFront), `ThrottlingException`
     /// (JSON: account, CloudTrail, others), `SlowDown` 503 (S3).
     Throttle,
+    /// [`FaultKind::Throttle`] with an `x-amz-retry-after` header asking the
+    /// client to wait this many milliseconds before retrying.
+    ThrottleAfter(u64),
     /// Close the connection without forwarding or answering.
     Drop,
     /// Forward the request (upstream applies it), then close the connection
@@ -171,6 +177,72 @@ impl Faults {
     }
 }
 
+/// A fault for the requests that match every given field: all of them, or
+/// the first `times` (see [`Proxy::rule`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    pub kind: FaultKind,
+    /// Only requests signed for this service (`iam`, `ec2` …).
+    pub service: Option<String>,
+    /// Only requests signed for this region (the SigV4 credential scope).
+    pub region: Option<String>,
+    /// Only this operation (`CreateSnapshot`, `ListAccessKeys` …).
+    pub operation: Option<String>,
+    /// Only requests whose target or decoded body contains this text
+    /// (e.g. `UserName=bob`, or `"Tags"` in a JSON body).
+    pub contains: Option<String>,
+    /// At most this many matching requests get the fault (`None`: all).
+    pub times: Option<usize>,
+}
+
+impl Rule {
+    /// Every request gets `kind` (narrow it with the builder methods).
+    pub fn new(kind: FaultKind) -> Rule {
+        Rule {
+            kind,
+            service: None,
+            region: None,
+            operation: None,
+            contains: None,
+            times: None,
+        }
+    }
+    pub fn service(mut self, service: &str) -> Rule {
+        self.service = Some(service.to_string());
+        self
+    }
+    pub fn region(mut self, region: &str) -> Rule {
+        self.region = Some(region.to_string());
+        self
+    }
+    pub fn operation(mut self, operation: &str) -> Rule {
+        self.operation = Some(operation.to_string());
+        self
+    }
+    pub fn contains(mut self, text: &str) -> Rule {
+        self.contains = Some(text.to_string());
+        self
+    }
+    pub fn times(mut self, n: usize) -> Rule {
+        self.times = Some(n);
+        self
+    }
+
+    fn matches(&self, c: &Classified, region: Option<&str>, target: &str, body: &[u8]) -> bool {
+        let same = |want: &Option<String>, have: Option<&str>| {
+            want.as_deref().is_none_or(|w| have == Some(w))
+        };
+        same(&self.service, c.service.as_deref())
+            && same(&self.region, region)
+            && same(&self.operation, Some(c.operation.as_str()))
+            && self
+                .contains
+                .as_deref()
+                .is_none_or(|t| target.contains(t) || String::from_utf8_lossy(body).contains(t))
+            && self.times != Some(0)
+    }
+}
+
 /// What `classify` derives from a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Classified {
@@ -201,6 +273,8 @@ struct Shared {
     faults: Mutex<Option<FaultState>>,
     /// Services that are hard down: signing name → the fault every request gets.
     down: Mutex<HashMap<String, FaultKind>>,
+    /// Targeted faults, first match wins (see [`Rule`]).
+    rules: Mutex<Vec<Rule>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -223,6 +297,7 @@ impl Proxy {
             canned: Mutex::new(HashMap::new()),
             faults: Mutex::new(None),
             down: Mutex::new(HashMap::new()),
+            rules: Mutex::new(Vec::new()),
         });
         let accept_shared = Arc::clone(&shared);
         let accept = std::thread::Builder::new()
@@ -289,10 +364,17 @@ impl Proxy {
         *lock(&self.shared.faults) = Some(FaultState { faults, rng });
     }
 
-    /// Stops injecting faults: transient ones and hard-down services.
+    /// Stops injecting faults: transient ones, hard-down services and rules.
     pub fn clear_faults(&self) {
         *lock(&self.shared.faults) = None;
         lock(&self.shared.down).clear();
+        lock(&self.shared.rules).clear();
+    }
+
+    /// From now on the requests `rule` matches get its fault (rules are
+    /// tried in the order they were added; a hard-down service wins).
+    pub fn rule(&self, rule: Rule) {
+        lock(&self.shared.rules).push(rule);
     }
 
     /// Service `service` (SigV4 signing name; S3 Control signs as `s3`) is
@@ -434,7 +516,10 @@ impl Conn {
                     break;
                 }
                 Some(
-                    kind @ (FaultKind::Status503 | FaultKind::Status500 | FaultKind::Throttle),
+                    kind @ (FaultKind::Status503
+                    | FaultKind::Status500
+                    | FaultKind::Throttle
+                    | FaultKind::ThrottleAfter(_)),
                 ) => {
                     let service = lock(&self.shared.records)
                         .iter()
@@ -497,7 +582,23 @@ impl Conn {
             .service
             .as_ref()
             .and_then(|s| lock(&self.shared.down).get(s).copied());
-        let fault = down.or_else(|| {
+        let region = signing_region(&request.head.headers);
+        let ruled = || {
+            let mut rules = lock(&self.shared.rules);
+            let rule = rules.iter_mut().find(|r| {
+                r.matches(
+                    &c,
+                    region.as_deref(),
+                    &request.target,
+                    &request.body.decoded,
+                )
+            })?;
+            if let Some(n) = rule.times.as_mut() {
+                *n -= 1;
+            }
+            Some(rule.kind)
+        };
+        let fault = down.or_else(ruled).or_else(|| {
             let mut guard = lock(&self.shared.faults);
             let state = guard.as_mut()?;
             if !state.faults.matches(&c) {
@@ -667,6 +768,10 @@ fn fault_response(kind: FaultKind, service: Option<&str>, head_request: bool) ->
         },
     };
     let body = if head_request { String::new() } else { body };
+    let extra = match kind {
+        FaultKind::ThrottleAfter(ms) => format!("{extra}x-amz-retry-after: {ms}\r\n"),
+        _ => extra,
+    };
     let bytes = format!(
         "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
          {extra}x-amzn-RequestId: moat-test\r\nConnection: close\r\n\r\n{body}",
@@ -784,6 +889,16 @@ fn signing_service(headers: &[(String, String)], query: &[(String, String)]) -> 
     let parts: Vec<&str> = credential.split('/').collect();
     let n = parts.len();
     (n >= 4 && parts[n - 1] == "aws4_request").then(|| parts[n - 2].to_string())
+}
+
+/// The SigV4 signing region from `Authorization` (`AKID/date/region/service/aws4_request`).
+fn signing_region(headers: &[(String, String)]) -> Option<String> {
+    let auth = header(headers, "authorization")?;
+    let start = auth.find("Credential=")? + "Credential=".len();
+    let rest = &auth[start..];
+    let credential = rest.split([',', ' ']).next().unwrap_or(rest);
+    let parts: Vec<&str> = credential.split('/').collect();
+    (parts.len() == 5 && parts[4] == "aws4_request").then(|| parts[2].to_string())
 }
 
 /// Names the AWS operation of a request and decides whether it mutates.

@@ -5,14 +5,16 @@
 //! Regional parts are read in every region concurrently; a region that
 //! fails is recorded as that region's error and does not fail the others.
 
-use super::AwsBackend;
 use super::error::CallError;
+use super::{AwsBackend, Created};
+use crate::inventory::ebs_vpc::{CREATED_BY_TAG, CREATED_BY_VALUE};
 use crate::inventory::{
     AuditRegions, BucketLifecycle, BucketLifecycles, Dimension, Expiration, Fetched, KmsKey,
     LifecycleFilter, LifecycleRule, MetricAlarm, MetricFilter, NoncurrentExpiration,
     NoncurrentTransition, Regional, Subscription, Tag, Threshold, Topic, Transition,
 };
 use crate::plan::{AuditOp, TrailEdit};
+use aws_sdk_kms::config::retry::RetryConfig;
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 use futures::future::join_all;
@@ -22,6 +24,17 @@ use std::future::Future;
 
 /// The alias prefix of keys moat creates: their policy is read too.
 const MOAT_ALIAS: &str = "alias/moat-";
+
+/// The tag that marks a key with the change that made it (see CreateKmsKey).
+const CREATE_TOKEN_TAG: &str = "moat:create-token";
+
+fn kms_tag(key: &str, value: &str) -> Result<aws_sdk_kms::types::Tag, CallError> {
+    aws_sdk_kms::types::Tag::builder()
+        .tag_key(key)
+        .tag_value(value)
+        .build()
+        .map_err(|e| bad_input("kms:CreateKey", e))
+}
 
 fn bad_input(action: &str, what: impl std::fmt::Display) -> CallError {
     CallError::new(action, None, what.to_string())
@@ -360,6 +373,54 @@ impl AwsBackend {
         }
         keys.sort_by(|a, b| a.alias.cmp(&b.alias));
         Ok(keys)
+    }
+
+    /// The key of this account in `region` tagged `moat:create-token =
+    /// token` (ListKeys, then ListResourceTags per key, newest listed last).
+    async fn key_tagged(&self, region: &str, token: &str) -> Result<Option<String>, CallError> {
+        let kms = self.kms(region);
+        let mut ids: Vec<String> = vec![];
+        let mut marker: Option<String> = None;
+        loop {
+            let out = self
+                .send(
+                    "kms:ListKeys",
+                    kms.list_keys().set_marker(marker.clone()).send(),
+                )
+                .await?;
+            ids.extend(
+                out.keys()
+                    .iter()
+                    .filter_map(|k| k.key_id())
+                    .map(str::to_string),
+            );
+            match (out.truncated(), out.next_marker()) {
+                (true, Some(m)) if marker.as_deref() != Some(m) => marker = Some(m.to_string()),
+                _ => break,
+            }
+        }
+        for id in ids.iter().rev() {
+            let tags = match self
+                .send(
+                    "kms:ListResourceTags",
+                    kms.list_resource_tags().key_id(id).send(),
+                )
+                .await
+            {
+                Ok(out) => out,
+                // Keys whose tags this caller may not read are not moat's.
+                Err(e) if e.is_access_denied() => continue,
+                Err(e) => return Err(e),
+            };
+            if tags
+                .tags()
+                .iter()
+                .any(|t| t.tag_key() == CREATE_TOKEN_TAG && t.tag_value() == token)
+            {
+                return Ok(Some(id.clone()));
+            }
+        }
+        Ok(None)
     }
 
     async fn key_id_of(&self, region: &str, alias: &str) -> Result<String, CallError> {
@@ -778,12 +839,37 @@ impl AwsBackend {
             } => {
                 let kms = self.kms(region);
                 let policy = serde_json::to_string(policy).map_err(|e| bad_input(action, e))?;
-                let r = kms.create_key().policy(policy).description(description);
-                let out = self.send_write(action, r.send()).await?;
-                let key_id = out
-                    .key_metadata()
-                    .map(|m| m.key_id().to_string())
-                    .ok_or_else(|| bad_input(action, "KMS answered without a key id"))?;
+                // CreateKey takes no client token: a retried request whose first
+                // answer was lost would make a second key that no alias names.
+                // The key is tagged with a token unique to this change, so the
+                // account tells what the lost attempt made.
+                let token = super::unique_token();
+                let tags = vec![
+                    kms_tag(CREATED_BY_TAG, CREATED_BY_VALUE)?,
+                    kms_tag(CREATE_TOKEN_TAG, &token)?,
+                ];
+                let send = || {
+                    kms.create_key()
+                        .policy(&policy)
+                        .description(description)
+                        .set_tags(Some(tags.clone()))
+                        .customize()
+                        .config_override(
+                            aws_sdk_kms::config::Builder::default()
+                                .retry_config(RetryConfig::disabled()),
+                        )
+                        .send()
+                };
+                let token = token.as_str();
+                let find = move || self.key_tagged(region, token);
+                let key_id = match self.send_create_once(action, send, find).await? {
+                    Created::Answered(out) => out
+                        .key_metadata()
+                        .map(|m| m.key_id().to_string())
+                        .ok_or_else(|| bad_input(action, "KMS answered without a key id"))?,
+                    Created::Found(id) => id,
+                };
+                tracing::info!(key_id = %key_id, alias = %alias, "created a KMS key");
                 let r = kms.create_alias().alias_name(alias).target_key_id(key_id);
                 self.send_write("kms:CreateAlias", r.send()).await?;
             }

@@ -18,6 +18,7 @@ use crate::inventory::ebs_vpc::{
     SnapshotPermissionChange, Volume, VolumeAttachment, Vpc, VpcRegion, is_ours,
 };
 use crate::plan::EbsVpcOp;
+use aws_sdk_ec2::config::retry::RetryConfig;
 use aws_sdk_ec2::types::{
     Filter, FlowLogsResourceType, LogDestinationType, OperationType, ResourceType,
     SnapshotAttributeName, Tag, TagSpecification, TrafficType,
@@ -468,12 +469,29 @@ impl AwsBackend {
                             .build(),
                     )
                     .build();
-                let request = ec2
-                    .create_snapshot()
-                    .volume_id(volume_id)
-                    .description(description)
-                    .tag_specifications(tags);
-                self.send_write(action, request.send()).await?;
+                // CreateSnapshot takes no client token: a retried request whose
+                // first answer was lost would make a second snapshot. The Name
+                // tag is unique to this change, so the account tells what the
+                // lost attempt made (see `send_create_once`).
+                let send = || {
+                    ec2.create_snapshot()
+                        .volume_id(volume_id)
+                        .description(description)
+                        .tag_specifications(tags.clone())
+                        .customize()
+                        .config_override(
+                            aws_sdk_ec2::config::Builder::default()
+                                .retry_config(RetryConfig::disabled()),
+                        )
+                        .send()
+                };
+                let ec2 = &ec2;
+                let find = move || async move {
+                    self.moat_snapshots(ec2, volume_id, name)
+                        .await
+                        .map(|ids| ids.into_iter().next())
+                };
+                self.send_create_once(action, send, find).await?;
             }
             EbsVpcOp::DeleteSnapshot {
                 region,
@@ -481,23 +499,7 @@ impl AwsBackend {
                 name,
             } => {
                 let ec2 = self.ec2(region);
-                let found = self
-                    .send(
-                        DESCRIBE_SNAPSHOTS,
-                        ec2.describe_snapshots()
-                            .owner_ids("self")
-                            .filters(filter("volume-id", volume_id))
-                            .filters(filter("tag:Name", name))
-                            .filters(filter(&format!("tag:{CREATED_BY_TAG}"), CREATED_BY_VALUE))
-                            .send(),
-                    )
-                    .await?;
-                let mut ids: Vec<&str> = found
-                    .snapshots()
-                    .iter()
-                    .filter_map(|s| s.snapshot_id())
-                    .collect();
-                ids.sort();
+                let ids = self.moat_snapshots(&ec2, volume_id, name).await?;
                 let Some(id) = ids.first() else {
                     return Err(CallError::new(
                         action,
@@ -507,7 +509,7 @@ impl AwsBackend {
                         ),
                     ));
                 };
-                self.send_write(action, ec2.delete_snapshot().snapshot_id(*id).send())
+                self.send_write(action, ec2.delete_snapshot().snapshot_id(id).send())
                     .await?;
             }
             EbsVpcOp::ModifySnapshotCreateVolumePermission {
@@ -541,7 +543,11 @@ impl AwsBackend {
                     .resource_type(FlowLogsResourceType::Vpc)
                     .traffic_type(TrafficType::All)
                     .log_destination_type(LogDestinationType::S3)
-                    .log_destination(destination);
+                    .log_destination(destination)
+                    // One token for every attempt of this change: AWS answers
+                    // a retry whose first attempt was applied with that flow
+                    // log, and makes no second one.
+                    .client_token(super::unique_token());
                 let out = self.send_write(action, request.send()).await?;
                 // CreateFlowLogs answers 200 and lists what it refused.
                 if let Some(u) = out.unsuccessful().first() {
@@ -622,6 +628,8 @@ impl AwsBackend {
             }
             EbsVpcOp::CreateDetector { region } => {
                 let gd = self.guardduty(region);
+                // The SDK fills CreateDetector's client token once for all
+                // attempts, so a retry makes no second detector.
                 self.send_write(action, gd.create_detector().enable(true).send())
                     .await?;
             }
@@ -651,6 +659,34 @@ impl AwsBackend {
             }
         }
         Ok(())
+    }
+
+    /// The ids (sorted) of the snapshots of `volume_id` moat made with the
+    /// `Name` tag `name`: one, unless a create was repeated.
+    async fn moat_snapshots(
+        &self,
+        ec2: &aws_sdk_ec2::Client,
+        volume_id: &str,
+        name: &str,
+    ) -> Result<Vec<String>, CallError> {
+        let found = self
+            .send(
+                DESCRIBE_SNAPSHOTS,
+                ec2.describe_snapshots()
+                    .owner_ids("self")
+                    .filters(filter("volume-id", volume_id))
+                    .filters(filter("tag:Name", name))
+                    .filters(filter(&format!("tag:{CREATED_BY_TAG}"), CREATED_BY_VALUE))
+                    .send(),
+            )
+            .await?;
+        let mut ids: Vec<String> = found
+            .snapshots()
+            .iter()
+            .filter_map(|s| s.snapshot_id().map(str::to_string))
+            .collect();
+        ids.sort();
+        Ok(ids)
     }
 
     /// A snapshot's AWS id: `id` itself, or for a snapshot moat created

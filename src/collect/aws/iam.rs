@@ -14,7 +14,7 @@ use aws_sdk_iam::types::{
     ManagedPolicyDetail, PolicyDetail, RoleDetail, StatusType, UserDetail,
 };
 use chrono::{DateTime, Utc};
-use futures::future::try_join_all;
+use futures::future::{join_all, try_join_all};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -51,11 +51,33 @@ impl AwsBackend {
         let fetched = try_join_all(attached.iter().map(|arn| self.managed_policy(arn))).await?;
         policies.extend(fetched.into_iter().flatten());
 
-        let credentials =
-            try_join_all(users.iter().map(|u| self.user_credentials(&u.name))).await?;
-        for (user, (keys, mfa)) in users.iter_mut().zip(credentials) {
-            user.access_keys = keys;
-            user.mfa_devices = mfa;
+        let credentials = join_all(users.iter().map(|u| self.user_credentials(&u.name))).await;
+        // One user whose reads keep failing leaves that user unreadable, not
+        // the whole part; the same failure for every user (a permission the
+        // credentials lack) fails the part, so the items name it once.
+        let failed: Vec<&CallError> = credentials
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .collect();
+        if let Some(first) = failed.first()
+            && failed.len() == users.len()
+            && failed
+                .iter()
+                .all(|e| e.action == first.action && e.code == first.code)
+        {
+            return Err((*first).clone());
+        }
+        for (user, read) in users.iter_mut().zip(credentials) {
+            match read {
+                Ok((keys, mfa)) => {
+                    user.access_keys = keys;
+                    user.mfa_devices = mfa;
+                }
+                Err(e) => {
+                    tracing::warn!(user = %user.name, "the user's keys or MFA devices could not be read: {e}");
+                    user.unreadable = Some(e);
+                }
+            }
         }
 
         let root_keys = if self.identity.is_root() {
@@ -367,6 +389,7 @@ fn user_from(u: &UserDetail) -> Result<Option<User>, CallError> {
             .permissions_boundary()
             .and_then(|b| b.permissions_boundary_arn())
             .map(str::to_string),
+        unreadable: None,
     }))
 }
 

@@ -28,19 +28,23 @@
 //!   [`ATTEMPT_TIMEOUT`] (a hung answer is cut and retried), each operation
 //!   with all its attempts and backoffs [`OPERATION_TIMEOUT`]. Worst case for
 //!   one request against a dead service is therefore bounded.
-//! - **Retry quota**: one retry partition (token bucket) per service, owned by
-//!   this backend — not the process-wide default, and not shared between
-//!   services, so a dead S3 endpoint cannot use up IAM's retries. Each bucket
-//!   holds [`RETRY_QUOTA`] tokens; a retry costs 5 (a timeout 10), a
-//!   first-attempt success gives one back, a successful retry returns its
-//!   cost, and [`RETRY_REFILL_PER_SEC`] tokens come back per second. At 30 %
-//!   faults the bucket stays level on a scan of any size; against a service
-//!   that is hard down it empties after a few dozen failed requests and
-//!   further requests to it fail on their first error (fast, not a retry
-//!   storm).
-//! - **Writes**: every write is retried like a read (the calls moat makes set
-//!   a state, or create a named entity). A retried write may meet the effect
-//!   of an earlier attempt whose answer was lost: a second CreateUser answers
+//! - **Retry quota**: one retry partition (token bucket) per service and
+//!   region, owned by this backend — not the process-wide default, and not
+//!   shared between services or regions, so a dead S3 endpoint cannot use up
+//!   IAM's retries, nor a region that hangs the retries of the same service
+//!   elsewhere. Each bucket holds [`RETRY_QUOTA`] tokens; a retry costs 5
+//!   (a timeout or a transient error 10) and [`RETRY_REFILL_PER_SEC`] tokens
+//!   come back per second. At 30 % faults the bucket stays level on a scan
+//!   of any size; against a region that is hard down it empties after a few
+//!   dozen failed requests and further requests to it fail on their first
+//!   error (fast, not a retry storm).
+//! - **Concurrency**: one semaphore bounds the requests in flight; a
+//!   request holds its slot while an attempt is sent and answered, and gives
+//!   it back while it backs off before a retry (a throttled request does not
+//!   stall the others; see `limiter`).
+//! - **Writes**: a write that sets a state, or creates a named entity, is
+//!   retried like a read. A retried write may meet the effect of an earlier
+//!   attempt whose answer was lost: a second CreateUser answers
 //!   EntityAlreadyExists, a second DeleteBucketPolicy NoSuchBucketPolicy, and
 //!   a write whose last attempt was dropped or timed out may or may not have
 //!   been applied. So when a write fails with such an error (no answer, a
@@ -52,8 +56,17 @@
 //!   effect absent, so an effect now in place is ours: the op is reported
 //!   applied (and journaled `done`). Otherwise the error stands and says that
 //!   the re-read found the change absent, or — when the re-read fails too —
-//!   that it "may or may not have been applied; re-scan". Nothing is ever
-//!   sent twice by moat itself beyond the SDK's retries of the same request.
+//!   that it "may or may not have been applied; re-scan".
+//! - **Creates that are not idempotent**: a create that makes a new resource
+//!   each time it is sent would make duplicates when retried after a lost
+//!   answer. Where the API takes a client token, moat sends one per change
+//!   (ec2:CreateFlowLogs; guardduty:CreateDetector's is filled by the SDK),
+//!   so AWS answers a retry with what the first attempt made. Where it does
+//!   not (ec2:CreateSnapshot, kms:CreateKey) the SDK does not retry it: the
+//!   resource is tagged with a value unique to the change, and after a
+//!   failure that may hide an applied create the account is re-read by that
+//!   tag (`send_create_once`): what it finds is used, and the create is sent
+//!   again only when nothing was made.
 
 mod account;
 mod apply;
@@ -61,11 +74,13 @@ mod audit;
 mod cloudfront;
 mod cloudtrail;
 mod credential_report;
+mod credentials;
 mod document;
 mod ebs_vpc;
 mod ec2;
 mod error;
 mod iam;
+mod limiter;
 #[cfg(test)]
 mod moto_tests;
 mod s3;
@@ -86,6 +101,9 @@ use crate::inventory::{
 };
 use crate::plan::Op;
 use aws_config::BehaviorVersion;
+use aws_config::default_provider::credentials::DefaultCredentialsChain;
+use aws_config::environment::credentials::EnvironmentVariableCredentialsProvider;
+use aws_config::identity::IdentityCache;
 use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::provider_config::ProviderConfig;
 use aws_credential_types::provider::ProvideCredentials;
@@ -97,8 +115,10 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::SdkConfig;
 use aws_types::region::Region;
+use credentials::{CredentialSource, SingleFlight, credential_source};
 use error::{CallError, error_chain, one_line};
 use futures::future::BoxFuture;
+use limiter::{LimitedHttpClient, LimitedSleep};
 use std::any::Any;
 use std::collections::HashMap;
 use std::error::Error;
@@ -129,8 +149,9 @@ const IDENTITY_ATTEMPTS: u32 = 3;
 const IDENTITY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Bound on resolving the default region (env, profile, IMDS).
 const REGION_TIMEOUT: Duration = Duration::from_secs(3);
-/// Bound on resolving credentials when diagnosing a failed start-up.
-const CREDENTIALS_TIMEOUT: Duration = Duration::from_secs(8);
+/// Bound on resolving credentials: long, because a `credential_process`,
+/// `aws login` or SSO may wait for a person (an MFA push, a browser page).
+const CREDENTIALS_TIMEOUT: Duration = Duration::from_secs(300);
 /// Attempts per request including the first, unless `max_attempts` says otherwise.
 const DEFAULT_ATTEMPTS: u32 = 10;
 const DEFAULT_REGION: &str = "us-east-1";
@@ -138,7 +159,8 @@ const DEFAULT_REGION: &str = "us-east-1";
 /// How to reach the account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AwsOptions {
-    /// Named profile; `None` uses the default chain (and `AWS_PROFILE`).
+    /// Named profile (`--profile`); `None`: environment keys, else the
+    /// default chain (`AWS_PROFILE`, SSO, …), as the AWS CLI orders them.
     pub profile: Option<String>,
     /// Regions to scan; the first is the home region.
     pub regions: Vec<String>,
@@ -190,8 +212,6 @@ type AnyClient = Box<dyn Any + Send + Sync>;
 #[derive(Debug)]
 pub struct AwsBackend {
     sdk: SdkConfig,
-    /// The retry partition (own token bucket) every client of this backend shares.
-    partition: RetryPartition,
     /// The custom endpoint (`--endpoint-url` or `AWS_ENDPOINT_URL`), for emulators.
     endpoint: Option<String>,
     iam: aws_sdk_iam::Client,
@@ -207,9 +227,8 @@ pub struct AwsBackend {
     /// Clients of the later sections by (service, region), built on first use.
     #[allow(dead_code)] // until the first regional collector lands
     clients: Mutex<HashMap<(&'static str, String), AnyClient>>,
-    /// Retry partitions by service (one token bucket per service, all regions).
-    #[allow(dead_code)]
-    partitions: Mutex<HashMap<&'static str, RetryPartition>>,
+    /// Retry partitions by (service, region): one token bucket each.
+    partitions: Mutex<HashMap<(&'static str, String), RetryPartition>>,
     /// `--region` as given (empty: every enabled region).
     #[allow(dead_code)]
     scan_regions: Vec<String>,
@@ -219,6 +238,8 @@ pub struct AwsBackend {
     identity: Identity,
     region: String,
     limiter: Arc<Semaphore>,
+    /// Attempts per request including the first (see the module docs).
+    attempts: u32,
     requests: AtomicU64,
     mutations: AtomicU64,
 }
@@ -245,33 +266,56 @@ impl AwsBackend {
             .clone()
             .with_max_attempts(attempts.min(IDENTITY_ATTEMPTS));
 
+        // One provider for every client, resolved once (see `credentials`).
+        let provider_config = ProviderConfig::default()
+            .with_behavior_version(Some(BehaviorVersion::latest()))
+            .with_region(Some(Region::new(region.clone())))
+            .with_timeout_config(timeouts.clone())
+            .with_retry_config(retry.clone());
+        let source = credential_source(opts.profile.as_deref(), |k| std::env::var(k).ok());
+        tracing::debug!(?source, "credential source");
+        let provider = match &source {
+            CredentialSource::Profile(p) => SingleFlight::new(
+                ProfileFileCredentialsProvider::builder()
+                    .profile_name(p.clone())
+                    .configure(&provider_config)
+                    .build(),
+            ),
+            CredentialSource::Environment => {
+                SingleFlight::new(EnvironmentVariableCredentialsProvider::new())
+            }
+            CredentialSource::Chain => SingleFlight::new(
+                DefaultCredentialsChain::builder()
+                    .configure(provider_config)
+                    .build()
+                    .await,
+            ),
+        };
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(region.clone()))
             .timeout_config(timeouts.clone())
-            .retry_config(retry.clone());
+            .retry_config(retry.clone())
+            .credentials_provider(provider)
+            // The bound on requests in flight is held per attempt (see `limiter`).
+            .http_client(LimitedHttpClient::new(default_http_client()))
+            .sleep_impl(LimitedSleep)
+            // A refresh mid-session may wait for a person too (an MFA push).
+            .identity_cache(
+                IdentityCache::lazy()
+                    .load_timeout(CREDENTIALS_TIMEOUT)
+                    .build(),
+            );
         if let Some(p) = &opts.profile {
-            // An explicit --profile wins over environment credentials, as in the AWS CLI.
-            let provider_config = ProviderConfig::default()
-                .with_behavior_version(Some(BehaviorVersion::latest()))
-                .with_region(Some(Region::new(region.clone())))
-                .with_timeout_config(timeouts)
-                .with_retry_config(retry);
-            let provider = ProfileFileCredentialsProvider::builder()
-                .profile_name(p.clone())
-                .configure(&provider_config)
-                .build();
-            loader = loader
-                .profile_name(p.clone())
-                .credentials_provider(provider);
+            loader = loader.profile_name(p.clone());
         }
         if let Some(url) = &opts.endpoint_url {
             loader = loader.endpoint_url(url.clone());
         }
         let sdk = loader.load().await;
 
-        // Retry partitions (own token buckets) per service, owned by this backend.
-        // `partition` is S3's: the regional S3 clients and S3 Control share it.
-        let partition = retry_partition("s3");
+        // Retry partitions (own token buckets) per service and region, owned by
+        // this backend (regional clients: `retry_partition_for`).
+        let partition = retry_partition("s3control");
         let iam = aws_sdk_iam::Client::from_conf(
             aws_sdk_iam::config::Builder::from(&sdk)
                 .region(global.clone())
@@ -314,15 +358,19 @@ impl AwsBackend {
         if let Some(url) = &endpoint {
             // S3 Control puts the account id in front of the host name
             // (`123456789012.127.0.0.1`); an emulator answers on its own address.
-            s3control = s3control.http_client(s3::endpoint_http_client(url));
+            s3control =
+                s3control.http_client(LimitedHttpClient::new(s3::endpoint_http_client(url)));
         }
         let s3control = aws_sdk_s3control::Client::from_conf(s3control.build());
 
+        // Credentials first, with all the time a person may need (an MFA
+        // push, a browser sign-in): the identity check's short bound is for
+        // the endpoint, not for them.
+        resolve_credentials(&sdk, &opts).await?;
         let identity = caller_identity(&sts, &sdk, &opts).await?;
         tracing::info!(account = %identity.account, arn = %identity.arn, region = %region, "connected");
         Ok(AwsBackend {
             sdk,
-            partition,
             endpoint,
             iam,
             account,
@@ -343,6 +391,7 @@ impl AwsBackend {
             identity,
             region,
             limiter: Arc::new(Semaphore::new(opts.max_concurrency.max(1))),
+            attempts,
             requests: AtomicU64::new(0),
             mutations: AtomicU64::new(0),
         })
@@ -395,16 +444,25 @@ impl AwsBackend {
         if let Some(c) = clients.get(&key).and_then(|c| c.downcast_ref::<C>()) {
             return c.clone();
         }
-        let partition = self
-            .partitions
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .entry(service)
-            .or_insert_with(|| retry_partition(service))
-            .clone();
+        let partition = self.retry_partition_for(service, region);
         let client = build(&self.sdk, Region::new(region.to_string()), partition);
         clients.insert(key, Box::new(client.clone()));
         client
+    }
+
+    /// The retry partition (own token bucket) of `service` in `region`: a
+    /// region that is down or throttled spends its own retries only.
+    pub(crate) fn retry_partition_for(
+        &self,
+        service: &'static str,
+        region: &str,
+    ) -> RetryPartition {
+        self.partitions
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .entry((service, region.to_string()))
+            .or_insert_with(|| retry_partition(&format!("{service}-{region}")))
+            .clone()
     }
 
     /// The regions regional items cover: `--region` when given, else every
@@ -476,20 +534,27 @@ impl AwsBackend {
         self.mutations.load(Ordering::Relaxed)
     }
 
-    /// Send one read request under the concurrency bound.
+    /// Send one read request under the concurrency bound (one slot per
+    /// attempt: none while backing off between attempts).
     pub(crate) async fn send<T, E, F>(&self, action: &str, request: F) -> Result<T, CallError>
     where
         F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata + Error + 'static,
     {
-        let _permit = self
-            .limiter
-            .acquire()
+        // On the heap: an SDK request's future is large, and the wrappers
+        // below would otherwise each hold a copy of it.
+        let request = Box::pin(request);
+        let counted = async {
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(action, "request");
+            request.await
+        };
+        // The slot is given back while the SDK backs off between attempts
+        // (see `limiter`).
+        let answer = limiter::limited(&self.limiter, counted)
             .await
             .map_err(|_| CallError::new(action, None, "the request limiter was closed"))?;
-        self.requests.fetch_add(1, Ordering::Relaxed);
-        tracing::debug!(action, "request");
-        request.await.map_err(|e| {
+        answer.map_err(|e| {
             let e = CallError::from_sdk(action, e);
             tracing::debug!(action, code = ?e.code, message = %e.message, "request failed");
             e
@@ -503,7 +568,75 @@ impl AwsBackend {
         E: ProvideErrorMetadata + Error + 'static,
     {
         self.mutations.fetch_add(1, Ordering::Relaxed);
-        self.send(action, request).await
+        self.send(action, Box::pin(request)).await
+    }
+
+    /// Send a create that AWS does not make idempotent (no client token:
+    /// ec2:CreateSnapshot, kms:CreateKey), so that a lost answer never makes
+    /// a second resource. `send` builds the request with the SDK's retries
+    /// turned off and a tag unique to this change; `find` re-reads the
+    /// account by that tag. When an attempt fails in a way that may hide an
+    /// applied create (no answer, a transient error), the account is re-read
+    /// first: what it finds is the resource this attempt made
+    /// ([`Created::Found`]); only when it finds nothing is the create sent
+    /// again, after a backoff, up to the backend's attempts.
+    pub(crate) async fn send_create_once<T, E, S, SFut, R, RFut>(
+        &self,
+        action: &str,
+        send: S,
+        find: R,
+    ) -> Result<Created<T>, CallError>
+    where
+        S: Fn() -> SFut,
+        SFut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + Error + 'static,
+        R: Fn() -> RFut,
+        RFut: Future<Output = Result<Option<String>, CallError>>,
+    {
+        let mut attempt = 1;
+        loop {
+            let e = match self.send_write(action, Box::pin(send())).await {
+                Ok(out) => return Ok(Created::Answered(out)),
+                Err(e) if !e.may_hide_an_applied_write() => return Err(e),
+                Err(e) => e,
+            };
+            // On AWS a resource just made can take a moment to be listed: a
+            // lost answer (no code) is looked for twice.
+            let looks = if e.code.is_none() { 2 } else { 1 };
+            for look in 0..looks {
+                if look > 0 {
+                    tokio::time::sleep(backoff(look)).await;
+                }
+                match Box::pin(find()).await {
+                    Ok(Some(id)) => {
+                        tracing::warn!(
+                            action,
+                            id = %id,
+                            "the create was applied although its answer was lost; using what it made"
+                        );
+                        return Ok(Created::Found(id));
+                    }
+                    Ok(None) => {}
+                    Err(read) => {
+                        return Err(CallError::new(
+                            e.action,
+                            e.code,
+                            format!(
+                                "{}; the resource may or may not have been created (re-reading failed: {}); re-scan",
+                                e.message,
+                                read.summary()
+                            ),
+                        )
+                        .with_unknown_outcome());
+                    }
+                }
+            }
+            if attempt >= self.attempts {
+                return Err(e);
+            }
+            tokio::time::sleep(backoff(attempt)).await;
+            attempt += 1;
+        }
     }
 
     async fn collect_part(&self, part: PartId) -> Result<PartValue, CallError> {
@@ -691,6 +824,43 @@ where
         .collect()
 }
 
+/// What [`AwsBackend::send_create_once`] got: the create's answer, or the
+/// id of the resource a create whose answer was lost made.
+pub(crate) enum Created<T> {
+    Answered(T),
+    Found(String),
+}
+
+/// The wait before attempt `n + 1` of a create moat retries itself: from
+/// [`INITIAL_BACKOFF`], doubling, at most [`MAX_BACKOFF`], with jitter.
+fn backoff(n: u32) -> Duration {
+    let base = INITIAL_BACKOFF
+        .saturating_mul(1u32 << n.min(16))
+        .min(MAX_BACKOFF);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    // Between half and all of `base`.
+    base / 2 + base.mul_f64(f64::from(nanos % 1000) / 2000.0)
+}
+
+/// A value unique to one change, for a tag or a client token: what moat
+/// made is found by it, and a retried request is recognised by it. At most
+/// 64 ASCII characters (EC2 client tokens).
+pub(crate) fn unique_token() -> String {
+    static SEQ: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!(
+        "moat-{nanos:x}-{:x}-{:x}",
+        std::process::id(),
+        SEQ.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
 /// A retry partition with its own token bucket (see the module docs).
 fn retry_partition(service: &str) -> RetryPartition {
     RetryPartition::custom(format!("moat-{service}"))
@@ -701,6 +871,14 @@ fn retry_partition(service: &str) -> RetryPartition {
                 .build(),
         )
         .build()
+}
+
+/// The HTTPS client the SDK would use by default (rustls with aws-lc).
+fn default_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+        .build_https()
 }
 
 /// IAM, STS, Account and CloudFront are global: sign for the partition's home region.
@@ -852,7 +1030,23 @@ fn classify_answer(e: CallError, endpoint: &str) -> AwsInitError {
     }
 }
 
-/// Resolve credentials once; `Some` when that is what fails.
+/// Resolve the credentials (once: the provider keeps them for every client).
+async fn resolve_credentials(sdk: &SdkConfig, opts: &AwsOptions) -> Result<(), AwsInitError> {
+    let Some(provider) = sdk.credentials_provider() else {
+        return Err(AwsInitError::NoCredentials);
+    };
+    match tokio::time::timeout(CREDENTIALS_TIMEOUT, provider.provide_credentials()).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(credentials_failure(e, opts).await),
+        Err(_) => Err(AwsInitError::Credentials(format!(
+            "the credential provider gave no answer within {} s",
+            CREDENTIALS_TIMEOUT.as_secs()
+        ))),
+    }
+}
+
+/// Resolve credentials (the provider's kept answer, when it has one); `Some`
+/// when that is what fails.
 async fn credentials_problem(sdk: &SdkConfig, opts: &AwsOptions) -> Option<AwsInitError> {
     let Some(provider) = sdk.credentials_provider() else {
         return Some(AwsInitError::NoCredentials);
@@ -868,6 +1062,11 @@ async fn credentials_problem(sdk: &SdkConfig, opts: &AwsOptions) -> Option<AwsIn
             )));
         }
     };
+    Some(credentials_failure(err, opts).await)
+}
+
+/// Why resolving credentials failed, as one clear line.
+async fn credentials_failure(err: CredentialsError, opts: &AwsOptions) -> AwsInitError {
     // A profile named in AWS_PROFILE that does not exist explains a failure.
     if opts.profile.is_none()
         && let Some(p) = std::env::var("AWS_PROFILE")
@@ -875,9 +1074,9 @@ async fn credentials_problem(sdk: &SdkConfig, opts: &AwsOptions) -> Option<AwsIn
             .filter(|p| !p.trim().is_empty())
         && let Ok(false) = profile_exists(&p).await
     {
-        return Some(AwsInitError::UnknownProfile(p));
+        return AwsInitError::UnknownProfile(p);
     }
-    Some(match &err {
+    match &err {
         // Instance metadata was the last resort and refused: nothing else is configured.
         CredentialsError::ProviderError(_)
             if opts.profile.is_none() && error_chain(&err).contains("IMDS") =>
@@ -892,7 +1091,7 @@ async fn credentials_problem(sdk: &SdkConfig, opts: &AwsOptions) -> Option<AwsIn
             None => AwsInitError::NoCredentials,
         },
         _ => AwsInitError::Credentials(error_chain(&err)),
-    })
+    }
 }
 
 /// Where requests go, for messages: the explicit endpoint, the env override, or STS.

@@ -62,8 +62,8 @@ fn is_gone<T>(r: &Result<T, CallError>) -> bool {
 }
 
 impl AwsBackend {
-    /// The S3 client for `region`, built on first use (shares the backend's
-    /// retry partition and timeouts).
+    /// The S3 client for `region`, built on first use (the retry partition
+    /// of S3 in that region; the backend's timeouts).
     pub(super) fn s3(&self, region: &str) -> aws_sdk_s3::Client {
         let mut clients = self
             .s3_clients
@@ -74,7 +74,7 @@ impl AwsBackend {
             .or_insert_with(|| {
                 let mut config = aws_sdk_s3::config::Builder::from(&self.sdk)
                     .region(Region::new(region.to_string()))
-                    .retry_partition(self.partition.clone());
+                    .retry_partition(self.retry_partition_for("s3", region));
                 if self.endpoint.is_some() {
                     // Emulators: path-style addressing, checksums only where required.
                     config = config

@@ -1,0 +1,202 @@
+//! The bound on requests in flight, held per attempt.
+//!
+//! `AwsBackend::send` takes a slot of the one semaphore before a request
+//! starts (so waiting for a slot never counts against a timeout) and runs
+//! the request in a scope that knows its slot. The SDK retries inside the
+//! request; between two attempts it sleeps (a backoff, up to 10 s, or what a
+//! throttling answer asked for). Holding the slot through that sleep would
+//! let a few throttled requests stall every other request, so:
+//!
+//! - [`LimitedHttpClient`] marks the end of each attempt's HTTP exchange;
+//! - [`LimitedSleep`] recognises the sleep that follows an exchange as the
+//!   backoff before the next attempt: it gives the slot back while it sleeps
+//!   and takes one again before the next attempt is sent (outside the
+//!   attempt's timeout, like the first slot);
+//! - an attempt that finds its slot missing (a retry without a backoff)
+//!   takes one before sending.
+//!
+//! Requests sent outside `send` (no scope) are not bounded here.
+
+use aws_sdk_iam::config::{AsyncSleep, Sleep};
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_runtime_api::shared::IntoShared;
+use std::future::Future;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::sync::{AcquireError, OwnedSemaphorePermit, Semaphore};
+
+tokio::task_local! {
+    static SLOT: Arc<Slot>;
+}
+
+/// One request's place in the bound.
+#[derive(Debug)]
+struct Slot {
+    limiter: Arc<Semaphore>,
+    state: Mutex<SlotState>,
+}
+
+#[derive(Debug, Default)]
+struct SlotState {
+    permit: Option<OwnedSemaphorePermit>,
+    /// An attempt's exchange ended: the next sleep is the backoff.
+    exchanged: bool,
+}
+
+impl Slot {
+    fn state(&self) -> MutexGuard<'_, SlotState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    async fn take(&self) {
+        if self.state().permit.is_some() {
+            return;
+        }
+        // The semaphore is never closed while the backend lives.
+        if let Ok(p) = self.limiter.clone().acquire_owned().await {
+            self.state().permit = Some(p);
+        }
+    }
+}
+
+fn current() -> Option<Arc<Slot>> {
+    SLOT.try_with(Arc::clone).ok()
+}
+
+/// Run `request` holding a slot of `limiter` (given back during backoffs).
+pub(crate) async fn limited<F: Future>(
+    limiter: &Arc<Semaphore>,
+    request: F,
+) -> Result<F::Output, AcquireError> {
+    let permit = limiter.clone().acquire_owned().await?;
+    let slot = Arc::new(Slot {
+        limiter: limiter.clone(),
+        state: Mutex::new(SlotState {
+            permit: Some(permit),
+            exchanged: false,
+        }),
+    });
+    Ok(SLOT.scope(slot, request).await)
+}
+
+/// Slots held by the requests in flight of this task (for tests).
+#[cfg(test)]
+fn holds() -> Option<bool> {
+    current().map(|s| s.state().permit.is_some())
+}
+
+/// An HTTP client whose exchanges tell their request's slot when they end.
+#[derive(Debug, Clone)]
+pub(crate) struct LimitedHttpClient {
+    inner: SharedHttpClient,
+}
+
+impl LimitedHttpClient {
+    pub(crate) fn new(inner: SharedHttpClient) -> LimitedHttpClient {
+        LimitedHttpClient { inner }
+    }
+}
+
+impl HttpClient for LimitedHttpClient {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        LimitedConnector {
+            inner: self.inner.http_connector(settings, components),
+        }
+        .into_shared()
+    }
+
+    fn connector_metadata(
+        &self,
+    ) -> Option<aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata> {
+        self.inner.connector_metadata()
+    }
+}
+
+#[derive(Debug)]
+struct LimitedConnector {
+    inner: SharedHttpConnector,
+}
+
+/// Marks the exchange ended when dropped (answered, failed or cut).
+struct Exchanged(Arc<Slot>);
+
+impl Drop for Exchanged {
+    fn drop(&mut self) {
+        self.0.state().exchanged = true;
+    }
+}
+
+impl HttpConnector for LimitedConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let Some(slot) = current() else {
+            return self.inner.call(request);
+        };
+        let inner = self.inner.clone();
+        HttpConnectorFuture::new(async move {
+            slot.state().exchanged = false;
+            slot.take().await;
+            let _ended = Exchanged(slot);
+            inner.call(request).await
+        })
+    }
+}
+
+/// Tokio's sleep; the backoff after an exchange frees the request's slot.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LimitedSleep;
+
+impl AsyncSleep for LimitedSleep {
+    fn sleep(&self, duration: Duration) -> Sleep {
+        let slot = current().filter(|s| std::mem::take(&mut s.state().exchanged));
+        let Some(slot) = slot else {
+            return Sleep::new(tokio::time::sleep(duration));
+        };
+        slot.state().permit = None;
+        Sleep::new(async move {
+            tokio::time::sleep(duration).await;
+            slot.take().await;
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_backoff_gives_the_slot_back_and_takes_it_again() {
+        let limiter = Arc::new(Semaphore::new(1));
+        let l = limiter.clone();
+        let r = limited(&limiter, async move {
+            assert_eq!(holds(), Some(true));
+            // An ordinary sleep (a timeout) keeps the slot.
+            let keep = LimitedSleep.sleep(Duration::from_millis(1));
+            assert_eq!(l.available_permits(), 0);
+            keep.await;
+            // After an exchange, the sleep is a backoff.
+            if let Some(s) = current() {
+                s.state().exchanged = true;
+            }
+            let backoff = LimitedSleep.sleep(Duration::from_millis(50));
+            assert_eq!(holds(), Some(false));
+            assert_eq!(l.available_permits(), 1, "free while backing off");
+            backoff.await;
+            assert_eq!(holds(), Some(true));
+            assert_eq!(l.available_permits(), 0);
+            7
+        })
+        .await;
+        assert_eq!(r.ok(), Some(7));
+        assert_eq!(limiter.available_permits(), 1);
+        assert_eq!(holds(), None);
+    }
+}
