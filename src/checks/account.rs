@@ -3,8 +3,8 @@
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::{
-    ContactType, CredentialReportRow, Fetched, Iam, Inventory, KeyStatus, PartId, ResourceRef,
-    Role, User,
+    ContactType, CredentialReportRow, Iam, Inventory, KeyStatus, PartId, ResourceRef, Role, User,
+    is_aws_managed_policy,
 };
 use crate::plan::account as plans;
 use crate::policy;
@@ -223,7 +223,7 @@ fn root_mfa(inv: &Inventory, _: &Ctx) -> Outcome {
 /// Does a managed policy ARN grant full admin (AdministratorAccess, or a
 /// document allowing `*` on `*`)?
 fn policy_is_admin(iam: &Iam, arn: &str) -> bool {
-    arn == "arn:aws:iam::aws:policy/AdministratorAccess"
+    is_aws_managed_policy(arn, crate::access::ADMINISTRATOR_ACCESS)
         || iam
             .policy(arn)
             .is_some_and(|p| policy::grants_full_admin(&p.document))
@@ -844,8 +844,8 @@ mod tests {
     use crate::collect::demo::demo_inventory;
     use crate::config::Settings;
     use crate::inventory::{
-        AccessKey, Group, Identity, InlinePolicy, ManagedPolicy, Part, PasswordPolicy, Role,
-        VirtualMfaDevice,
+        AccessKey, Fetched, Group, Identity, InlinePolicy, ManagedPolicy, Part, PasswordPolicy,
+        Role, VirtualMfaDevice,
     };
     use crate::plan::{Draft, Inputs, PlanError, make_plan};
     use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -1425,7 +1425,7 @@ mod tests {
             name: "RequireMFA".into(),
             aws_managed: false,
             default_version: "v1".into(),
-            document: crate::plan::account::require_mfa_document().expect("document"),
+            document: crate::plan::account::require_mfa_document("aws").expect("document"),
         }
     }
 
