@@ -1652,6 +1652,30 @@ mod tests {
         ));
     }
 
+    /// In the China partition every ARN the account plans write names
+    /// `aws-cn`, and the preview model accepts them.
+    #[test]
+    fn account_plans_name_the_caller_partition() {
+        let t = T::new();
+        let mut inv = demo();
+        inv.identity = Part::Ready(Identity {
+            account: "111122223333".into(),
+            arn: "arn:aws-cn:sts::111122223333:assumed-role/Admin/moat".into(),
+            user_id: "AROADEMO:moat".into(),
+        });
+        if let Some(iam) = inv.iam.ready_mut() {
+            iam.groups.retain(|g| g.name != "Administrators");
+        }
+        for id in ["account.backup-admin", "account.mfa-policy"] {
+            let plan = t.plan(&inv, id, &Inputs::default()).expect("plan");
+            let ops: Vec<_> = plan.ops().collect();
+            let text = serde_json::to_string(&ops).expect("json");
+            assert!(text.contains("arn:aws-cn:"), "{id}: {text}");
+            assert!(!text.contains("arn:aws:"), "{id}: {text}");
+            t.fix(&inv, id, &Inputs::default());
+        }
+    }
+
     #[test]
     fn password_policy_raises_thresholds_and_keeps_the_rest() {
         let mut t = T::new();
