@@ -40,13 +40,14 @@
 //! `*` on `*` with no condition. Items that ask "only administrators may …"
 //! leave them out.
 
-use crate::inventory::{Iam, InlinePolicy};
+use crate::inventory::{Iam, InlinePolicy, is_aws_managed_policy};
 use crate::policy;
 use serde_json::Value;
 use std::fmt;
 
-/// The AWS-managed policy that makes an administrator.
-pub const ADMINISTRATOR_ACCESS: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+/// The AWS-managed policy that makes an administrator (its name: the ARN
+/// names the partition, `arn:PARTITION:iam::aws:policy/AdministratorAccess`).
+pub const ADMINISTRATOR_ACCESS: &str = "AdministratorAccess";
 
 /// What kind of IAM identity a [`Principal`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -379,7 +380,9 @@ pub fn is_admin(iam: &Iam, kind: PrincipalKind, name: &str) -> bool {
             None => return false,
         },
     };
-    attached.iter().any(|a| a.as_str() == ADMINISTRATOR_ACCESS)
+    attached
+        .iter()
+        .any(|a| is_aws_managed_policy(a, ADMINISTRATOR_ACCESS))
         || sources(iam, kind, name)
             .iter()
             .any(|s| policy::grants_full_admin(s.doc))
@@ -863,5 +866,27 @@ mod tests {
         assert!(glob("a?c", "abc", false));
         assert!(!glob("a?c", "ac", false));
         assert!(glob("**", "x", false));
+    }
+
+    #[test]
+    fn administrator_access_counts_in_every_partition() {
+        for partition in ["aws", "aws-cn", "aws-us-gov"] {
+            let arn = format!("arn:{partition}:iam::aws:policy/AdministratorAccess");
+            let iam = Iam {
+                users: vec![user("ops", &[&arn], vec![])],
+                ..Iam::default()
+            };
+            assert!(is_admin(&iam, PrincipalKind::User, "ops"), "{arn}");
+        }
+        // A customer policy that merely shares the name is not AWS's.
+        let iam = Iam {
+            users: vec![user(
+                "ops",
+                &["arn:aws-cn:iam::111122223333:policy/AdministratorAccess"],
+                vec![],
+            )],
+            ..Iam::default()
+        };
+        assert!(!is_admin(&iam, PrincipalKind::User, "ops"));
     }
 }

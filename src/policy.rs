@@ -164,7 +164,10 @@ const NARROWING_OPERATORS: &[&str] = &[
 
 /// Values that match everyone, so do not narrow anything.
 fn matches_everyone(v: &str) -> bool {
-    matches!(v.trim(), "*" | "0.0.0.0/0" | "::/0" | "arn:aws:*" | "arn:*")
+    let v = v.trim();
+    // `arn:PARTITION:*` matches every ARN of that partition (aws, aws-cn, …).
+    matches!(v, "*" | "0.0.0.0/0" | "::/0" | "arn:*" | "arn:*:*")
+        || crate::inventory::strip_arn_prefix(v, "*") == Some("")
 }
 
 /// Does the statement's condition tie it to known callers?
@@ -260,6 +263,24 @@ pub fn with_statement(doc: Option<&Value>, stmt: Value) -> Value {
         m.insert("Statement".into(), Value::Array(list));
     }
     out
+}
+
+#[cfg(test)]
+mod partition_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_arn_wildcard_of_any_partition_narrows_nothing() {
+        for everyone in ["arn:aws:*", "arn:aws-cn:*", "arn:aws-us-gov:*", "arn:*"] {
+            let stmt = json!({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                "Condition": {"ArnLike": {"aws:SourceArn": everyone}}});
+            assert!(!has_restricting_condition(&stmt), "{everyone}");
+        }
+        let one = json!({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+            "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws-cn:cloudfront::111122223333:distribution/E1"}}});
+        assert!(has_restricting_condition(&one));
+    }
 }
 
 #[cfg(test)]

@@ -549,7 +549,7 @@ fn scenarios() -> Vec<(&'static str, Inventory)> {
             name: "RequireMFA".into(),
             aws_managed: false,
             default_version: "v1".into(),
-            document: moat::plan::account::require_mfa_document().expect("doc"),
+            document: moat::plan::account::require_mfa_document("aws").expect("doc"),
         });
     }
     out.push(("half-done", strict));

@@ -4,6 +4,7 @@ use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::{
     ContactType, CredentialReportRow, Iam, Inventory, KeyStatus, PartId, ResourceRef, Role, User,
+    is_aws_managed_policy,
 };
 use crate::plan::account as plans;
 use crate::policy;
@@ -222,7 +223,7 @@ fn root_mfa(inv: &Inventory, _: &Ctx) -> Outcome {
 /// Does a managed policy ARN grant full admin (AdministratorAccess, or a
 /// document allowing `*` on `*`)?
 fn policy_is_admin(iam: &Iam, arn: &str) -> bool {
-    arn == "arn:aws:iam::aws:policy/AdministratorAccess"
+    is_aws_managed_policy(arn, crate::access::ADMINISTRATOR_ACCESS)
         || iam
             .policy(arn)
             .is_some_and(|p| policy::grants_full_admin(&p.document))
@@ -1479,7 +1480,7 @@ mod tests {
             name: "RequireMFA".into(),
             aws_managed: false,
             default_version: "v1".into(),
-            document: crate::plan::account::require_mfa_document().expect("document"),
+            document: crate::plan::account::require_mfa_document("aws").expect("document"),
         }
     }
 
@@ -1729,6 +1730,30 @@ mod tests {
             t.plan(&wide, ID, &Inputs::default()),
             Err(PlanError::Guided(m)) if m.contains("AdministratorAccess")
         ));
+    }
+
+    /// In the China partition every ARN the account plans write names
+    /// `aws-cn`, and the preview model accepts them.
+    #[test]
+    fn account_plans_name_the_caller_partition() {
+        let t = T::new();
+        let mut inv = demo();
+        inv.identity = Part::Ready(Identity {
+            account: "111122223333".into(),
+            arn: "arn:aws-cn:sts::111122223333:assumed-role/Admin/moat".into(),
+            user_id: "AROADEMO:moat".into(),
+        });
+        if let Some(iam) = inv.iam.ready_mut() {
+            iam.groups.retain(|g| g.name != "Administrators");
+        }
+        for id in ["account.backup-admin", "account.mfa-policy"] {
+            let plan = t.plan(&inv, id, &Inputs::default()).expect("plan");
+            let ops: Vec<_> = plan.ops().collect();
+            let text = serde_json::to_string(&ops).expect("json");
+            assert!(text.contains("arn:aws-cn:"), "{id}: {text}");
+            assert!(!text.contains("arn:aws:"), "{id}: {text}");
+            t.fix(&inv, id, &Inputs::default());
+        }
     }
 
     #[test]

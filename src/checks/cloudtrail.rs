@@ -403,7 +403,12 @@ fn tamper_resources(inv: &Inventory) -> Vec<String> {
         return t;
     }
     let account = inv.account_id().unwrap_or("000000000000");
-    vec![trail_arn("us-east-1", account, "any-trail")]
+    vec![trail_arn(
+        inv.partition(),
+        "us-east-1",
+        account,
+        "any-trail",
+    )]
 }
 
 /// Non-administrators that may call any of [`TAMPER_ACTIONS`] on any trail.
@@ -592,7 +597,7 @@ fn trusted_principals(stmt: &Value, account: &str) -> bool {
         } else if k.eq_ignore_ascii_case("AWS") {
             values.iter().all(|p| {
                 p == account
-                    || p.strip_prefix("arn:aws:iam::")
+                    || crate::inventory::strip_arn_prefix(p, "iam::")
                         .is_some_and(|r| r.starts_with(&format!("{account}:")))
             })
         } else {

@@ -94,7 +94,7 @@ pub fn record_changers(inv: &Inventory) -> Vec<RecordChanger> {
     };
     let mut out: Vec<RecordChanger> = vec![];
     for z in &r53.zones {
-        let arn = format!("arn:aws:route53:::hostedzone/{}", z.id);
+        let arn = format!("arn:{}:route53:::hostedzone/{}", inv.partition(), z.id);
         for p in who_can(iam, &[CHANGE_ACTION], &arn) {
             if (p.kind == PrincipalKind::User && !p.direct)
                 || is_service_linked(iam, p.kind, &p.name)

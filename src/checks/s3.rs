@@ -10,7 +10,7 @@ use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::{
     Bucket, Distribution, Fetched, Inventory, Origin, PartError, PartId, PublicAccessBlock,
-    ResourceRef,
+    ResourceRef, strip_arn_prefix,
 };
 use crate::plan::s3 as plans;
 use crate::policy;
@@ -476,7 +476,7 @@ fn deny_insecure_transport(inv: &Inventory, ctx: &Ctx) -> Outcome {
     let findings = all
         .iter()
         .filter_map(|b| {
-            let arn = b.arn();
+            let arn = b.arn(inv.partition());
             match &b.policy {
                 Fetched::Error(e) => Some(unreadable(b, e)),
                 Fetched::Ready(Some(doc))
@@ -632,9 +632,13 @@ pub fn oai_id(o: &Origin) -> Option<&str> {
         .filter(|id| !id.is_empty())
 }
 
-/// The IAM ARN a legacy OAI appears as in bucket policies.
-pub fn oai_principal(id: &str) -> String {
-    format!("arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity {id}")
+/// What follows the partition in the IAM ARN a legacy OAI appears as in
+/// bucket policies.
+const OAI_PRINCIPAL: &str = "iam::cloudfront:user/CloudFront Origin Access Identity ";
+
+/// The IAM ARN a legacy OAI appears as in bucket policies, in `partition`.
+pub fn oai_principal(partition: &str, id: &str) -> String {
+    format!("arn:{partition}:{OAI_PRINCIPAL}{id}")
 }
 
 fn reads_objects(stmt: &Value) -> bool {
@@ -691,10 +695,11 @@ pub fn grants_distribution(stmt: &Value, distribution_arn: &str) -> bool {
 
 /// An Allow for a legacy OAI to read objects.
 pub fn grants_oai(stmt: &Value, oai: &str) -> bool {
-    let arn = oai_principal(oai);
+    let names_oai = |p: &String| strip_arn_prefix(p, OAI_PRINCIPAL) == Some(oai);
     policy::effect(stmt) == "Allow"
         && reads_objects(stmt)
-        && (principals(stmt, "AWS").contains(&arn) || !principals(stmt, "CanonicalUser").is_empty())
+        && (principals(stmt, "AWS").iter().any(names_oai)
+            || !principals(stmt, "CanonicalUser").is_empty())
 }
 
 /// Every S3 origin of every distribution.
@@ -858,7 +863,7 @@ pub(crate) mod testkit {
             bucket_key: None,
         }));
         b.policy = Fetched::Ready(Some(json!({"Version": "2012-10-17", "Statement": [
-            crate::plan::s3::deny_insecure_statement(&b.arn())
+            crate::plan::s3::deny_insecure_statement(&b.arn("aws"))
         ]})));
         b.versioning = Fetched::Ready(crate::inventory::Versioning {
             status: Some(crate::inventory::VersioningStatus::Enabled),
@@ -1498,6 +1503,37 @@ mod tests {
             t.status(&inventory(vec![kms, u]), DEFAULT_ENCRYPTION),
             Status::Error
         );
+    }
+
+    #[test]
+    fn bucket_policies_of_the_china_partition_are_read() {
+        let t = T::new();
+        let cn = |buckets| {
+            let mut inv = inventory(buckets);
+            inv.set(PartValue::Identity(crate::inventory::Identity {
+                arn: format!("arn:aws-cn:iam::{ACCOUNT}:user/ops"),
+                ..identity(false)
+            }));
+            inv
+        };
+        let deny = json!({"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+            "Resource": ["arn:aws-cn:s3:::b", "arn:aws-cn:s3:::b/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}});
+        let inv = cn(vec![with_policy(bucket("b"), vec![deny])]);
+        assert_eq!(t.status(&inv, DENY_INSECURE_TRANSPORT), Status::Pass);
+        // The plan writes the partition's ARNs.
+        let inv = cn(vec![bucket("b")]);
+        let doc =
+            crate::plan::s3::deny_insecure_statement(&get_bucket(&inv, "b").arn(inv.partition()));
+        assert_eq!(
+            doc["Resource"],
+            json!(["arn:aws-cn:s3:::b", "arn:aws-cn:s3:::b/*"])
+        );
+        // A legacy OAI is named in the partition of the bucket's account.
+        let oai = json!({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws-cn:s3:::b/*",
+            "Principal": {"AWS": "arn:aws-cn:iam::cloudfront:user/CloudFront Origin Access Identity E1"}});
+        assert!(grants_oai(&oai, "E1"));
+        assert!(!grants_oai(&oai, "E2"));
     }
 
     #[test]

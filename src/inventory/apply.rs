@@ -45,6 +45,7 @@ impl Inventory {
     /// Apply one op to this model, as AWS would.
     pub fn apply(&mut self, op: &Op) -> Result<(), ApplyError> {
         let account = self.account_id().unwrap_or("000000000000").to_string();
+        let partition = self.partition().to_string();
         match op {
             Op::Ec2(o) => return super::ec2::apply_op(self, o),
             Op::EbsVpc(o) => return super::ebs_vpc::apply_op(self, o),
@@ -78,7 +79,7 @@ impl Inventory {
                 if iam.user(name).is_some() {
                     return Err(ApplyError::Exists(format!("user {name}")));
                 }
-                let arn = format!("arn:aws:iam::{account}:user/{name}");
+                let arn = format!("arn:{partition}:iam::{account}:user/{name}");
                 iam.users.push(User {
                     name: name.clone(),
                     arn: arn.clone(),
@@ -130,7 +131,7 @@ impl Inventory {
                 }
                 iam.groups.push(Group {
                     name: name.clone(),
-                    arn: format!("arn:aws:iam::{account}:group/{name}"),
+                    arn: format!("arn:{partition}:iam::{account}:group/{name}"),
                     attached_policies: vec![],
                     inline_policies: vec![],
                 });
@@ -177,9 +178,10 @@ impl Inventory {
             }
             Op::AttachGroupPolicy { group, policy_arn } => {
                 let iam = ready(&mut self.iam, "IAM")?;
-                if iam.policy(policy_arn).is_none()
-                    && !policy_arn.starts_with("arn:aws:iam::aws:policy/")
-                {
+                // AWS-managed policies exist in the caller's partition only.
+                let aws_managed = super::strip_arn_prefix(policy_arn, "iam::aws:policy/").is_some()
+                    && super::arn_partition(policy_arn) == Some(partition.as_str());
+                if iam.policy(policy_arn).is_none() && !aws_managed {
                     return Err(ApplyError::NoSuch(format!("policy {policy_arn}")));
                 }
                 let g = iam
@@ -211,7 +213,7 @@ impl Inventory {
                     return Err(ApplyError::Exists(format!("policy {name}")));
                 }
                 iam.policies.push(ManagedPolicy {
-                    arn: format!("arn:aws:iam::{account}:policy/{name}"),
+                    arn: super::customer_policy_arn(&partition, &account, name),
                     name: name.clone(),
                     aws_managed: false,
                     default_version: "v1".into(),

@@ -1085,7 +1085,10 @@ fn trail_mut<'a>(
 
 /// Apply one op to the model, as AWS would.
 pub(super) fn apply_op(inv: &mut Inventory, op: &AuditOp) -> Result<(), ApplyError> {
-    let account = inv.account_id().unwrap_or("000000000000").to_string();
+    let (account, partition) = (
+        inv.account_id().unwrap_or("000000000000").to_string(),
+        inv.partition().to_string(),
+    );
     match op {
         AuditOp::CreateTrail {
             name,
@@ -1103,7 +1106,7 @@ pub(super) fn apply_op(inv: &mut Inventory, op: &AuditOp) -> Result<(), ApplyErr
             }
             trails.push(Trail {
                 name: name.clone(),
-                arn: trail_arn(region, &account, name),
+                arn: trail_arn(&partition, region, &account, name),
                 home_region: region.clone(),
                 s3_bucket: Some(bucket.clone()),
                 s3_key_prefix: None,
@@ -1152,7 +1155,7 @@ pub(super) fn apply_op(inv: &mut Inventory, op: &AuditOp) -> Result<(), ApplyErr
                             if x.starts_with("arn:") {
                                 x.clone()
                             } else {
-                                format!("arn:aws:sns:{region}:{account}:{x}")
+                                format!("arn:{partition}:sns:{region}:{account}:{x}")
                             }
                         })
                     }
@@ -1165,7 +1168,7 @@ pub(super) fn apply_op(inv: &mut Inventory, op: &AuditOp) -> Result<(), ApplyErr
             let iam = ready(&mut inv.iam, "IAM")?;
             if attach
                 && iam.policy(policy_arn).is_none()
-                && !policy_arn.starts_with("arn:aws:iam::aws:policy/")
+                && !policy_arn.starts_with(&format!("arn:{partition}:iam::aws:policy/"))
             {
                 return Err(ApplyError::NoSuch(format!("policy {policy_arn}")));
             }
@@ -1182,7 +1185,7 @@ pub(super) fn apply_op(inv: &mut Inventory, op: &AuditOp) -> Result<(), ApplyErr
             let iam = ready(&mut inv.iam, "IAM")?;
             if attach
                 && iam.policy(policy_arn).is_none()
-                && !policy_arn.starts_with("arn:aws:iam::aws:policy/")
+                && !policy_arn.starts_with(&format!("arn:{partition}:iam::aws:policy/"))
             {
                 return Err(ApplyError::NoSuch(format!("policy {policy_arn}")));
             }
@@ -1278,7 +1281,7 @@ pub(super) fn apply_op(inv: &mut Inventory, op: &AuditOp) -> Result<(), ApplyErr
             }
             topics.push(Topic {
                 name: name.clone(),
-                arn: format!("arn:aws:sns:{region}:{account}:{name}"),
+                arn: format!("arn:{partition}:sns:{region}:{account}:{name}"),
                 policy: policy.clone(),
                 subscriptions: vec![],
             });
@@ -1389,8 +1392,8 @@ fn attach_list(
     Ok(())
 }
 
-pub fn trail_arn(region: &str, account: &str, name: &str) -> String {
-    format!("arn:aws:cloudtrail:{region}:{account}:trail/{name}")
+pub fn trail_arn(partition: &str, region: &str, account: &str, name: &str) -> String {
+    format!("arn:{partition}:cloudtrail:{region}:{account}:trail/{name}")
 }
 
 // ---------------------------------------------------------------------------

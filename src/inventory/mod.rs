@@ -329,6 +329,14 @@ impl Inventory {
         self.identity.ready().map(|i| i.account.as_str())
     }
 
+    /// The caller's partition ([`Identity::partition`]); `aws` until the
+    /// identity is known.
+    pub fn partition(&self) -> &str {
+        self.identity
+            .ready()
+            .map_or(DEFAULT_PARTITION, Identity::partition)
+    }
+
     /// Parts done (ready or failed) out of all parts.
     pub fn progress(&self) -> (usize, usize) {
         let done = PartId::ALL

@@ -224,9 +224,15 @@ impl Bucket {
         }
     }
 
-    pub fn arn(&self) -> String {
-        format!("arn:aws:s3:::{}", self.name)
+    /// The bucket's ARN in `partition` (the caller's: [`Inventory::partition`]).
+    pub fn arn(&self, partition: &str) -> String {
+        bucket_arn(partition, &self.name)
     }
+}
+
+/// `arn:PARTITION:s3:::BUCKET`.
+pub fn bucket_arn(partition: &str, bucket: &str) -> String {
+    format!("arn:{partition}:s3:::{bucket}")
 }
 
 /// The S3 part: every bucket the caller can list.

@@ -10,11 +10,14 @@ use crate::checks::account::{
 use crate::guide::msg;
 use crate::inventory::{
     Contact, ContactType, Iam, Inventory, KeyStatus, PartId, PasswordPolicy, ResourceRef,
+    aws_managed_policy_arn, customer_policy_arn, is_aws_managed_policy,
 };
 use serde_json::Value;
 
 pub const ADMIN_GROUP: &str = "Administrators";
-pub const ADMIN_POLICY: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+/// The AWS-managed policy the Administrators group carries (its name; the
+/// ARN names the caller's partition).
+pub const ADMIN_POLICY: &str = "AdministratorAccess";
 pub const MFA_POLICY: &str = "RequireMFA";
 pub const MFA_GROUP: &str = "MFARequired";
 
@@ -55,10 +58,27 @@ fn nothing(_item: &str) -> PlanError {
     PlanError::NothingToDo(msg("plan", "nothing", &[]))
 }
 
-/// The RequireMFA policy document (assets/policies/require-mfa.json).
-pub fn require_mfa_document() -> Result<Value, PlanError> {
-    serde_json::from_str(include_str!("../../assets/policies/require-mfa.json"))
-        .map_err(|e| PlanError::Invalid(format!("assets/policies/require-mfa.json: {e}")))
+/// The RequireMFA policy document (assets/policies/require-mfa.json), its
+/// resource ARNs in `partition` (IAM refuses a policy naming another one).
+pub fn require_mfa_document(partition: &str) -> Result<Value, PlanError> {
+    let mut doc = serde_json::from_str(include_str!("../../assets/policies/require-mfa.json"))
+        .map_err(|e| PlanError::Invalid(format!("assets/policies/require-mfa.json: {e}")))?;
+    in_partition(&mut doc, partition);
+    Ok(doc)
+}
+
+/// Rewrites every `arn:aws:…` string of a bundled document to `partition`.
+fn in_partition(v: &mut Value, partition: &str) {
+    match v {
+        Value::String(s) => {
+            if let Some(rest) = s.strip_prefix("arn:aws:") {
+                *s = format!("arn:{partition}:{rest}");
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|x| in_partition(x, partition)),
+        Value::Object(map) => map.values_mut().for_each(|x| in_partition(x, partition)),
+        _ => {}
+    }
 }
 
 pub fn root_access_keys(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
@@ -133,6 +153,7 @@ pub fn backup_admin(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Pla
         });
     }
     let mut ops = vec![];
+    let admin_policy = aws_managed_policy_arn(inv.partition(), ADMIN_POLICY);
     match iam.group(ADMIN_GROUP) {
         None => {
             ops.push(Op::CreateGroup {
@@ -140,13 +161,18 @@ pub fn backup_admin(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Pla
             });
             ops.push(Op::AttachGroupPolicy {
                 group: ADMIN_GROUP.into(),
-                policy_arn: ADMIN_POLICY.into(),
+                policy_arn: admin_policy,
             });
         }
-        Some(g) if !g.attached_policies.iter().any(|p| p == ADMIN_POLICY) => {
+        Some(g)
+            if !g
+                .attached_policies
+                .iter()
+                .any(|p| is_aws_managed_policy(p, ADMIN_POLICY)) =>
+        {
             ops.push(Op::AttachGroupPolicy {
                 group: ADMIN_GROUP.into(),
-                policy_arn: ADMIN_POLICY.into(),
+                policy_arn: admin_policy,
             });
         }
         Some(_) => {}
@@ -223,9 +249,9 @@ fn mfa_group_ops(inv: &Inventory, iam: &Iam) -> Result<(String, Vec<Op>), PlanEr
         None => {
             ops.push(Op::CreatePolicy {
                 name: MFA_POLICY.into(),
-                document: require_mfa_document()?,
+                document: require_mfa_document(inv.partition())?,
             });
-            format!("arn:aws:iam::{account}:policy/{MFA_POLICY}")
+            customer_policy_arn(inv.partition(), account, MFA_POLICY)
         }
     };
     match iam.group(MFA_GROUP) {

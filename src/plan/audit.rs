@@ -20,8 +20,8 @@ use crate::checks::cloudwatch::{
 use crate::guide::msg;
 use crate::inventory::{
     Bucket, Dimension, Encryption, Fetched, Inventory, LifecycleFilter, LifecycleRule, Logging,
-    MetricAlarm, MetricFilter, PartId, PublicAccessBlock, Threshold, Trail, Transition, kms_key,
-    regional, topic, trail_arn,
+    MetricAlarm, MetricFilter, PartId, PublicAccessBlock, Threshold, Trail, Transition,
+    customer_policy_arn, kms_key, regional, topic, trail_arn,
 };
 use crate::policy;
 use serde_json::{Value, json};
@@ -174,6 +174,7 @@ fn alnum(s: &str) -> String {
 /// bucket ACL, and write under `AWSLogs/<account>/` with the owner in full
 /// control, both only for this trail (`aws:SourceArn`).
 pub fn cloudtrail_statements(
+    partition: &str,
     bucket: &str,
     account: &str,
     trail_arn: &str,
@@ -185,7 +186,7 @@ pub fn cloudtrail_statements(
             "Effect": "Allow",
             "Principal": {"Service": "cloudtrail.amazonaws.com"},
             "Action": "s3:GetBucketAcl",
-            "Resource": format!("arn:aws:s3:::{bucket}"),
+            "Resource": format!("arn:{partition}:s3:::{bucket}"),
             "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}},
         }),
         json!({
@@ -193,7 +194,7 @@ pub fn cloudtrail_statements(
             "Effect": "Allow",
             "Principal": {"Service": "cloudtrail.amazonaws.com"},
             "Action": "s3:PutObject",
-            "Resource": format!("arn:aws:s3:::{bucket}/AWSLogs/{account}/*"),
+            "Resource": format!("arn:{partition}:s3:::{bucket}/AWSLogs/{account}/*"),
             "Condition": {"StringEquals": {
                 "s3:x-amz-acl": "bucket-owner-full-control",
                 "aws:SourceArn": trail_arn,
@@ -304,8 +305,8 @@ pub fn multi_region(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Pla
         name = format!("{TRAIL_NAME}-{n}");
         n += 1;
     }
-    let arn = trail_arn(&region, &account, &name);
-    let statements = cloudtrail_statements(&bucket, &account, &arn, &name);
+    let arn = trail_arn(inv.partition(), &region, &account, &name);
+    let statements = cloudtrail_statements(inv.partition(), &bucket, &account, &arn, &name);
     let mut ops = vec![];
     match s3.bucket(&bucket) {
         None => ops.extend(new_private_bucket(
@@ -394,7 +395,7 @@ pub fn api_protected(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Pl
     if offenders.is_empty() {
         return Err(PlanError::Guided(left.join("\n")));
     }
-    let arn = format!("arn:aws:iam::{account}:policy/{PROTECT_POLICY}");
+    let arn = customer_policy_arn(inv.partition(), &account, PROTECT_POLICY);
     let mut ops = vec![];
     if iam.policy(&arn).is_none() {
         ops.push(Op::CreatePolicy {
@@ -482,7 +483,9 @@ pub fn bucket_not_public(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft
         } else {
             let statements: Vec<Value> = ts
                 .iter()
-                .flat_map(|t| cloudtrail_statements(&b.name, &account, &t.arn, &t.name))
+                .flat_map(|t| {
+                    cloudtrail_statements(inv.partition(), &b.name, &account, &t.arn, &t.name)
+                })
                 .collect();
             Some(merged(kept.as_ref(), statements))
         };
@@ -526,15 +529,15 @@ pub fn bucket_mfa_delete(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Dra
 /// The key policy of the trail key: the account administers the key through
 /// IAM; CloudTrail may generate data keys for this account's trails and
 /// describe the key; principals of this account may decrypt log files.
-pub fn trail_key_policy(account: &str) -> Value {
-    let trails = format!("arn:aws:cloudtrail:*:{account}:trail/*");
+pub fn trail_key_policy(partition: &str, account: &str) -> Value {
+    let trails = format!("arn:{partition}:cloudtrail:*:{account}:trail/*");
     json!({
         "Version": "2012-10-17",
         "Statement": [
             {
                 "Sid": "EnableIamPolicies",
                 "Effect": "Allow",
-                "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
+                "Principal": {"AWS": format!("arn:{partition}:iam::{account}:root")},
                 "Action": "kms:*",
                 "Resource": "*",
             },
@@ -616,7 +619,7 @@ pub fn encrypted(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanEr
                                 region: region.clone(),
                                 alias: alias.clone(),
                                 description: msg(ENCRYPTED, "key_description", &[]),
-                                policy: trail_key_policy(&account),
+                                policy: trail_key_policy(inv.partition(), &account),
                             }));
                             break;
                         }
@@ -636,7 +639,10 @@ pub fn encrypted(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanEr
             name: t.name.clone(),
             region: t.home_region.clone(),
             edits: vec![TrailEdit::KmsKey {
-                key: Some(format!("arn:aws:kms:{region}:{account}:{alias}")),
+                key: Some(format!(
+                    "arn:{}:kms:{region}:{account}:{alias}",
+                    inv.partition()
+                )),
             }],
         }));
     }
@@ -649,20 +655,21 @@ pub fn encrypted(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanEr
 /// A topic policy: the account keeps full use of the topic, and `service`
 /// may publish for the sources given.
 pub fn topic_policy(
+    partition: &str,
     region: &str,
     account: &str,
     name: &str,
     service: &str,
     source_arns: Vec<String>,
 ) -> Value {
-    let arn = format!("arn:aws:sns:{region}:{account}:{name}");
+    let arn = format!("arn:{partition}:sns:{region}:{account}:{name}");
     json!({
         "Version": "2012-10-17",
         "Statement": [
             {
                 "Sid": "AccountOwnerUse",
                 "Effect": "Allow",
-                "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
+                "Principal": {"AWS": format!("arn:{partition}:iam::{account}:root")},
                 "Action": [
                     "SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission",
                     "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe",
@@ -731,6 +738,7 @@ pub fn sns_notifications(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft
                 region: region.clone(),
                 name: TRAIL_TOPIC.into(),
                 policy: Some(topic_policy(
+                    inv.partition(),
                     region,
                     &account,
                     TRAIL_TOPIC,
@@ -875,13 +883,13 @@ pub fn archive_to_glacier(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draf
 // cloudtrail.bucket-access-logging
 
 /// The statement letting S3's log delivery write server access logs.
-pub fn access_log_statement(target: &str, account: &str) -> Value {
+pub fn access_log_statement(partition: &str, target: &str, account: &str) -> Value {
     json!({
         "Sid": "S3ServerAccessLogsPolicy",
         "Effect": "Allow",
         "Principal": {"Service": "logging.s3.amazonaws.com"},
         "Action": "s3:PutObject",
-        "Resource": format!("arn:aws:s3:::{target}/*"),
+        "Resource": format!("arn:{partition}:s3:::{target}/*"),
         "Condition": {"StringEquals": {"aws:SourceAccount": account}},
     })
 }
@@ -899,7 +907,7 @@ pub fn bucket_access_logging(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
         // The target must be in the source bucket's region.
         let target = format!("moat-access-logs-{account}-{}", b.region);
         if !prepared.contains(&target) {
-            let statement = access_log_statement(&target, &account);
+            let statement = access_log_statement(inv.partition(), &target, &account);
             match s3.bucket(&target) {
                 None => ops.extend(new_private_bucket(
                     &target,
@@ -951,11 +959,15 @@ fn alarm_topic(
             region: region.into(),
             name: name.into(),
             policy: Some(topic_policy(
+                inv.partition(),
                 region,
                 account,
                 name,
                 "cloudwatch.amazonaws.com",
-                vec![format!("arn:aws:cloudwatch:{region}:{account}:alarm:*")],
+                vec![format!(
+                    "arn:{}:cloudwatch:{region}:{account}:alarm:*",
+                    inv.partition()
+                )],
             )),
         }));
     }
@@ -974,7 +986,7 @@ fn alarm_topic(
     }
     let arn = t
         .map(|t| t.arn.clone())
-        .unwrap_or_else(|| format!("arn:aws:sns:{region}:{account}:{name}"));
+        .unwrap_or_else(|| format!("arn:{}:sns:{region}:{account}:{name}", inv.partition()));
     (ops, arn)
 }
 

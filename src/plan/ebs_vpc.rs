@@ -143,12 +143,7 @@ pub fn public_snapshots(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft,
 
 /// The AWS partition of the caller (`aws`, `aws-cn`, `aws-us-gov`).
 fn partition(inv: &Inventory) -> String {
-    inv.identity
-        .ready()
-        .and_then(|i| i.arn.split(':').nth(1))
-        .filter(|p| !p.is_empty())
-        .unwrap_or("aws")
-        .to_string()
+    inv.partition().to_string()
 }
 
 /// The bucket moat proposes: one the account's flow logs already go to,

@@ -126,7 +126,7 @@ impl InputSpec {
                     && v.chars()
                         .all(|c| c.is_ascii_alphanumeric() || "+=/:,.@_-".contains(c))
                     && (!v.starts_with("arn:")
-                        || (v.starts_with("arn:aws") && v.contains(":mfa/")));
+                        || (crate::inventory::arn_partition(v).is_some() && v.contains(":mfa/")));
                 if !ok {
                     return Err(
                         "not an MFA device (expected arn:aws:iam::123456789012:mfa/NAME or a hardware serial)"
@@ -145,7 +145,7 @@ impl InputSpec {
                         .all(|c| c.is_ascii_alphanumeric() || ":/_-".contains(c))
                     && (v == "AES256"
                         || v.starts_with("alias/")
-                        || (v.starts_with("arn:aws") && v.contains(":kms:"))
+                        || (crate::inventory::arn_partition(v).is_some() && v.contains(":kms:"))
                         || (v.len() == 36 && v.chars().filter(|c| *c == '-').count() == 4)
                         || (v.starts_with("mrk-") && v.len() > 4));
                 if !ok {

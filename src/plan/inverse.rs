@@ -94,7 +94,7 @@ pub fn inverse(op: &Op, before: &Inventory) -> Option<Vec<Op>> {
             let account = before.account_id().unwrap_or("000000000000");
             vec![Op::DeletePolicy {
                 name: name.clone(),
-                arn: format!("arn:aws:iam::{account}:policy/{name}"),
+                arn: crate::inventory::customer_policy_arn(before.partition(), account, name),
             }]
         }
         Op::DeletePolicy { arn, name } => {

@@ -16,7 +16,7 @@ use crate::checks::s3::{
 use crate::guide::msg;
 use crate::inventory::{
     Bucket, Encryption, Fetched, Inventory, PartId, PublicAccessBlock, ResourceRef, S3,
-    VersioningStatus,
+    VersioningStatus, bucket_arn,
 };
 use crate::policy;
 use serde_json::{Value, json};
@@ -294,7 +294,7 @@ pub fn deny_insecure_transport(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result
         let Fetched::Ready(current) = &b.policy else {
             continue;
         };
-        let arn = b.arn();
+        let arn = b.arn(inv.partition());
         if current.as_ref().is_some_and(|d| {
             policy::statements(d)
                 .into_iter()
@@ -419,12 +419,12 @@ pub fn cloudfront_read_statement(bucket_arn: &str, distribution_id: &str, arn: &
 }
 
 /// The statement letting a legacy OAI read the bucket.
-pub fn oai_read_statement(bucket_arn: &str, oai: &str) -> Value {
+pub fn oai_read_statement(partition: &str, bucket_arn: &str, oai: &str) -> Value {
     let sid: String = oai.chars().filter(char::is_ascii_alphanumeric).collect();
     json!({
         "Sid": format!("AllowCloudFrontOAIRead{sid}"),
         "Effect": "Allow",
-        "Principal": {"AWS": oai_principal(oai)},
+        "Principal": {"AWS": oai_principal(partition, oai)},
         "Action": "s3:GetObject",
         "Resource": format!("{bucket_arn}/*"),
     })
@@ -447,6 +447,7 @@ pub fn cloudfront_origin_access(
     // Per bucket, in order: the policy as edited so far.
     let mut policies: Vec<(&Bucket, Value)> = vec![];
     let mut warnings: Vec<String> = vec![];
+    let partition = inv.partition();
     for o in s3_origins(inv) {
         let failing = !o.access || matches!(o.grant, Grant::Missing);
         let d = o.distribution;
@@ -462,7 +463,9 @@ pub fn cloudfront_origin_access(
         // The statement the bucket needs: for the OAI when the origin keeps
         // one, else for the distribution's OAC.
         let statement = |bucket_arn: &str| match (o.access, oai_id(o.origin)) {
-            (true, Some(oai)) if o.origin.oac_id.is_none() => oai_read_statement(bucket_arn, oai),
+            (true, Some(oai)) if o.origin.oac_id.is_none() => {
+                oai_read_statement(partition, bucket_arn, oai)
+            }
             _ => cloudfront_read_statement(bucket_arn, &d.id, &d.arn),
         };
         if !o.access {
@@ -487,7 +490,7 @@ pub fn cloudfront_origin_access(
         }
         match (o.bucket, &o.grant) {
             (Some(b), Grant::Missing) => {
-                let stmt = statement(&b.arn());
+                let stmt = statement(&b.arn(partition));
                 match policies.iter_mut().find(|(x, _)| x.name == b.name) {
                     Some((_, p)) => *p = policy::with_statement(Some(p), stmt),
                     None => {
@@ -497,7 +500,7 @@ pub fn cloudfront_origin_access(
                 }
             }
             (_, Grant::Foreign) => {
-                let stmt = statement(&format!("arn:aws:s3:::{}", o.bucket_name));
+                let stmt = statement(&bucket_arn(partition, o.bucket_name));
                 let text = serde_json::to_string(&stmt).unwrap_or_default();
                 warnings.push(msg(
                     ID,

@@ -205,16 +205,10 @@ impl AwsBackend {
 
     /// `arn:<partition>:iam::<account>:policy/<name>` for this account.
     fn customer_policy_arn(&self, name: &str) -> String {
-        let partition = self
-            .identity
-            .arn
-            .split(':')
-            .nth(1)
-            .filter(|p| !p.is_empty())
-            .unwrap_or("aws");
-        format!(
-            "arn:{partition}:iam::{}:policy/{name}",
-            self.identity.account
+        crate::inventory::customer_policy_arn(
+            self.identity.partition(),
+            &self.identity.account,
+            name,
         )
     }
 }

@@ -329,7 +329,10 @@ impl AwsBackend {
                 keys.push(KmsKey {
                     alias: alias.to_string(),
                     key_id: key_id.to_string(),
-                    arn: format!("arn:aws:kms:{region}:{account}:key/{key_id}"),
+                    arn: format!(
+                        "arn:{}:kms:{region}:{account}:key/{key_id}",
+                        self.identity().partition()
+                    ),
                     state: String::new(),
                     description: String::new(),
                     policy: None,
@@ -561,7 +564,11 @@ impl AwsBackend {
     }
 
     fn topic_arn(&self, region: &str, name: &str) -> String {
-        format!("arn:aws:sns:{region}:{}:{name}", self.identity().account)
+        format!(
+            "arn:{}:sns:{region}:{}:{name}",
+            self.identity().partition(),
+            self.identity().account
+        )
     }
 
     // -- CloudWatch alarms

@@ -143,12 +143,7 @@ impl AwsBackend {
 
     /// The partition of the caller's ARN (`aws`, `aws-cn`, `aws-us-gov`).
     fn partition_name(&self) -> &str {
-        self.identity
-            .arn
-            .split(':')
-            .nth(1)
-            .filter(|p| !p.is_empty())
-            .unwrap_or("aws")
+        self.identity.partition()
     }
 
     /// One CloudFront op, each arm its own boxed future (see `apply_s3`).
