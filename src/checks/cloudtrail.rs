@@ -772,9 +772,25 @@ fn sns_notifications(inv: &Inventory, _: &Ctx) -> Outcome {
         return not_applicable(msg(SHARED, "no_trails", &[]));
     }
     let mut pending: Vec<String> = vec![];
+    let me = inv.identity.ready().map(|i| i.account.clone());
+    // An organization trail seen from a member account is managed (and its
+    // notifications read) in the account that owns it.
+    let foreign = |t: &Trail| match (me.as_deref(), t.owner_account()) {
+        (Some(me), Some(owner)) => me != owner,
+        _ => false,
+    };
     let findings: Vec<Finding> = all
         .iter()
         .filter_map(|t| match t.sns_topic_arn.as_deref() {
+            _ if foreign(t) => Some(trail_finding(
+                t,
+                Status::Manual,
+                msg(
+                    SNS_NOTIFICATIONS,
+                    "foreign",
+                    &[("owner", t.owner_account().unwrap_or_default())],
+                ),
+            )),
             None | Some("") => Some(trail_finding(
                 t,
                 Status::Fail,
@@ -790,8 +806,10 @@ fn sns_notifications(inv: &Inventory, _: &Ctx) -> Outcome {
         })
         .collect();
     let fails = findings.iter().filter(|f| f.status == Status::Fail).count();
+    let manual = findings.iter().any(|f| f.status == Status::Manual);
     let waiting = all
         .iter()
+        .filter(|t| !foreign(t))
         .filter(|t| {
             t.sns_topic_arn
                 .as_deref()
@@ -807,6 +825,10 @@ fn sns_notifications(inv: &Inventory, _: &Ctx) -> Outcome {
             "pending_summary",
             &[("endpoints", &pending.join(", "))],
         );
+    }
+    if out.status == Status::Pass && manual {
+        out.status = Status::Manual;
+        out.summary = msg(SNS_NOTIFICATIONS, "foreign_summary", &[]);
     }
     out
 }
@@ -1395,6 +1417,30 @@ mod fix_tests {
             }) if m == MIN_SIZE_VARIES)),
             "{plan:?}"
         );
+    }
+
+    /// An organization trail of another account: its topic is managed
+    /// there, so the member account gets a manual note, not an error, and
+    /// the plan never touches it.
+    #[test]
+    fn another_account_s_trail_is_left_to_its_owner() {
+        let t = T::new();
+        let mut inv = demo();
+        if let Some(ts) = inv.trails.ready_mut() {
+            for tr in ts.iter_mut() {
+                tr.arn = "arn:aws:cloudtrail:us-east-1:999988887777:trail/org".into();
+                tr.sns_topic_arn = None;
+            }
+        }
+        let r = t.eval(&inv, SNS_NOTIFICATIONS);
+        assert_eq!(r.status, Status::Manual, "{r:?}");
+        assert!(r.findings.iter().all(|f| f.detail.contains("999988887777")));
+        let plan = t.plan(
+            &inv,
+            SNS_NOTIFICATIONS,
+            &Inputs::default().with("email", "ops@example.com"),
+        );
+        assert!(matches!(plan, Err(PlanError::NothingToDo(_))), "{plan:?}");
     }
 
     /// A trail with an S3KeyPrefix writes under PREFIX/AWSLogs/: a rule on

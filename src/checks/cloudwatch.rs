@@ -551,14 +551,20 @@ impl SecurityEvent {
 }
 
 /// The trail whose log group the security alarms watch: a working
-/// multi-region trail first (`Trail::is_working_multi_region`), then any
-/// trail with a log group.
+/// multi-region trail (`Trail::is_working_multi_region`) that sends its
+/// events to a log group of this account. Filters on the log group of a
+/// single-region, stopped or blinded trail, or on another account's log
+/// group, watch only part of the account (or nothing of it), so they are
+/// not counted.
 pub fn watched_trail(inv: &Inventory) -> Option<(&Trail, String, String)> {
-    let all = trails(inv);
-    let mut ordered: Vec<&Trail> = all.iter().collect();
-    ordered.sort_by_key(|t| (!t.is_working_multi_region(), !t.is_multi_region));
-    ordered
-        .into_iter()
+    let account = inv.identity.ready().map(|i| i.account.as_str());
+    trails(inv)
+        .iter()
+        .filter(|t| t.is_working_multi_region())
+        .filter(|t| match (account, t.log_group_account()) {
+            (Some(me), Some(owner)) => me == owner,
+            _ => true,
+        })
         .find_map(|t| t.log_group().map(|(r, g)| (t, r, g)))
 }
 
@@ -1374,9 +1380,39 @@ mod tests {
                 t.cloudwatch_logs_log_group_arn = Some(format!(
                     "arn:aws:logs:{US}:{ACCOUNT}:log-group:CloudTrail/Default:*"
                 ));
+                // A working multi-region trail: only its log group counts.
+                t.is_logging = true;
+                t.event_selectors = Some(crate::inventory::Fetched::Ready(
+                    crate::inventory::EventSelectors::aws_default(),
+                ));
             }
         }
         inv
+    }
+
+    /// Filters on the log group of a trail that is not working (stopped,
+    /// or blind to write events), or of another account, watch nothing.
+    #[test]
+    fn only_a_working_trail_s_own_log_group_is_watched() {
+        let t = T::new();
+        let mut inv = with_log_group();
+        other_tool(&mut inv, &arn(US, "soc"));
+        assert!(watched_trail(&inv).is_some());
+        let mut stopped = inv.clone();
+        if let Some(ts) = stopped.trails.ready_mut() {
+            ts.iter_mut().for_each(|t| t.is_logging = false);
+        }
+        assert!(watched_trail(&stopped).is_none());
+        assert_eq!(t.status(&stopped, SECURITY_EVENT_ALARMS), Status::Fail);
+        let mut foreign = inv.clone();
+        if let Some(ts) = foreign.trails.ready_mut() {
+            for t in ts.iter_mut() {
+                t.cloudwatch_logs_log_group_arn = Some(format!(
+                    "arn:aws:logs:{US}:999988887777:log-group:CloudTrail/Default:*"
+                ));
+            }
+        }
+        assert!(watched_trail(&foreign).is_none());
     }
 
     fn filter(name: &str, pattern: &str, metric: &str) -> MetricFilter {

@@ -369,6 +369,12 @@ impl Trail {
         (parts.next()? == "arn").then_some(())?;
         parts.nth(3).filter(|a| !a.is_empty())
     }
+    /// The account of `cloudwatch_logs_log_group_arn` (an organization
+    /// trail's log group lives in the management account).
+    pub fn log_group_account(&self) -> Option<&str> {
+        let arn = self.cloudwatch_logs_log_group_arn.as_deref()?;
+        arn.split(':').nth(4).filter(|a| !a.is_empty())
+    }
     /// The log group name of `cloudwatch_logs_log_group_arn`
     /// (`arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*`) and its region.
     pub fn log_group(&self) -> Option<(String, String)> {

@@ -698,13 +698,17 @@ pub fn sns_notifications(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft
     // Trails without a topic get moat's; a topic of this account that
     // reaches no one gets the address subscribed. A pending subscription
     // only needs confirming, and another account's topic is not ours.
+    // Another account's (organization) trail cannot be changed from here.
+    let ours = |t: &&Trail| t.owner_account().is_none_or(|o| o == account.as_str());
     let bare: Vec<&Trail> = all
         .iter()
+        .filter(ours)
         .filter(|t| t.sns_topic_arn.as_deref().is_none_or(str::is_empty))
         .filter(|t| req.wants(&trail_resource(t)))
         .collect();
     let unheard: Vec<(&Trail, &crate::inventory::Topic)> = all
         .iter()
+        .filter(ours)
         .filter(|t| req.wants(&trail_resource(t)))
         .filter_map(|t| {
             let arn = t.sns_topic_arn.as_deref().filter(|a| !a.is_empty())?;

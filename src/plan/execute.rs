@@ -464,7 +464,12 @@ pub fn mark_undone(
     // `undo_plan` lays out the inverses newest entry first.
     let mut step = 0;
     for e in entries.iter().rev() {
-        step += e.inverse.as_ref().map_or(0, Vec::len);
+        // Count the steps undo really sends for this entry (`undo_ops`
+        // drops inverses older journals hold but moat no longer sends).
+        step += e
+            .inverse
+            .as_ref()
+            .map_or(0, |inv| super::inverse::undo_ops(&e.op, inv.clone()).len());
         if step > sent {
             break;
         }

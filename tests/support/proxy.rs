@@ -705,6 +705,27 @@ impl Conn {
 }
 
 /// The synthetic answer for an error fault: (status, bytes).
+/// A Smithy RPC v2 CBOR error body: `{"__type": code, "message": message}`
+/// (short text strings only).
+fn cbor_error(code: &str, message: &str) -> Vec<u8> {
+    fn text(out: &mut Vec<u8>, s: &str) {
+        // Major type 3 (text); lengths below 24 fit the head, below 256 one byte.
+        if s.len() < 24 {
+            out.push(0x60 | s.len() as u8);
+        } else {
+            out.push(0x78);
+            out.push(s.len().min(255) as u8);
+        }
+        out.extend_from_slice(&s.as_bytes()[..s.len().min(255)]);
+    }
+    let mut out = vec![0xa2];
+    text(&mut out, "__type");
+    text(&mut out, code);
+    text(&mut out, "message");
+    text(&mut out, message);
+    out
+}
+
 fn fault_response(kind: FaultKind, service: Option<&str>, head_request: bool) -> (u16, Vec<u8>) {
     let (status, reason, content_type, extra, body) = match kind {
         FaultKind::Status503 => (
@@ -767,17 +788,30 @@ fn fault_response(kind: FaultKind, service: Option<&str>, head_request: bool) ->
             ),
         },
     };
-    let body = if head_request { String::new() } else { body };
+    let mut body = body.into_bytes();
+    let (mut content_type, mut extra) = (content_type, extra);
+    // CloudWatch speaks Smithy RPC v2 CBOR: its errors are a CBOR map with
+    // `__type` (the SDK reads the code from there), not JSON.
+    if service == Some("monitoring") && !matches!(kind, FaultKind::Status503 | FaultKind::Status500)
+    {
+        content_type = "application/cbor";
+        extra = "smithy-protocol: rpc-v2-cbor\r\n".to_string();
+        body = cbor_error("ThrottlingException", "Rate exceeded");
+    }
+    if head_request {
+        body.clear();
+    }
     let extra = match kind {
         FaultKind::ThrottleAfter(ms) => format!("{extra}x-amz-retry-after: {ms}\r\n"),
         _ => extra,
     };
-    let bytes = format!(
+    let mut bytes = format!(
         "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
-         {extra}x-amzn-RequestId: moat-test\r\nConnection: close\r\n\r\n{body}",
+         {extra}x-amzn-RequestId: moat-test\r\nConnection: close\r\n\r\n",
         body.len()
     )
     .into_bytes();
+    bytes.extend_from_slice(&body);
     (status, bytes)
 }
 
