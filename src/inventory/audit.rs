@@ -223,20 +223,26 @@ impl EventSelectors {
         }
         let mut basic = self.basic.clone();
         let full = basic.len() >= 5;
-        match basic.iter().position(|s| s.include_management_events) {
+        // Widening a selector that also logs data events to `All` would log
+        // read data events too (every GetObject: a cost the user did not
+        // ask for). Widen a selector without data resources, or add one.
+        match basic
+            .iter()
+            .position(|s| s.include_management_events && s.data_resources.is_empty())
+        {
             Some(i) => {
                 basic[i].read_write_type = "All".into();
                 basic[i].exclude_management_event_sources.clear();
             }
+            None if !full => basic.insert(0, EventSelector::management()),
             // AWS takes at most five basic selectors: the last one then
             // records management events too.
-            None if full => {
+            None => {
                 if let Some(s) = basic.last_mut() {
                     s.include_management_events = true;
                     s.read_write_type = "All".into();
                 }
             }
-            None => basic.insert(0, EventSelector::management()),
         }
         // Other management selectors keep recording what they did, without
         // exclusions (they would not exclude anything the first records).
@@ -1651,6 +1657,38 @@ pub fn inverse(op: &AuditOp, before: &Inventory) -> Option<Vec<Op>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A selector that also logs data events keeps its read/write type: the
+    /// fix adds a management selector instead of turning on read data
+    /// events (every GetObject) for the trail.
+    #[test]
+    fn with_management_never_widens_data_events() {
+        let data_write = EventSelector {
+            read_write_type: "WriteOnly".into(),
+            include_management_events: true,
+            data_resources: vec![DataResource {
+                kind: "AWS::S3::Object".into(),
+                values: vec!["arn:aws:s3".into()],
+            }],
+            exclude_management_event_sources: vec![],
+        };
+        let sels = EventSelectors {
+            basic: vec![data_write.clone()],
+            advanced: vec![],
+        };
+        assert!(!sels.management().complete());
+        let fixed = sels.with_management();
+        assert!(fixed.management().complete(), "{fixed:?}");
+        assert!(fixed.basic.contains(&data_write), "{fixed:?}");
+        assert!(
+            fixed
+                .basic
+                .iter()
+                .filter(|s| !s.data_resources.is_empty())
+                .all(|s| s.read_write_type == "WriteOnly"),
+            "{fixed:?}"
+        );
+    }
     use crate::inventory::ResourceRef;
 
     #[test]

@@ -362,6 +362,7 @@ pub fn drift(inv: &mut Inventory, r: &AuditRef) {
                     arn: format!("arn:aws:cloudtrail:{region}:{account}:trail/{name}"),
                     home_region: region.clone(),
                     s3_bucket: Some("someone-elses".into()),
+                    s3_key_prefix: None,
                     is_multi_region: false,
                     log_file_validation: false,
                     kms_key_id: None,
