@@ -392,6 +392,23 @@ fn security_event_filters_and_alarms_on_the_trail_log_group() {
     });
     assert_eq!(scan_status(ep, state.path(), R, id), "fail");
     confirm(ep, "moat-security-alarms", "soc@example.com");
+    // Every alarm reaches someone now, but the seeded trail records one
+    // region and is not logging: the alarms see part of the account.
+    assert_eq!(scan_status(ep, state.path(), R, id), "fail");
+    block_on(async {
+        let ct = seed_audit::cloudtrail(ep, "us-east-1");
+        ct.update_trail()
+            .name(TRAIL)
+            .is_multi_region_trail(true)
+            .send()
+            .await
+            .expect("multi-region");
+        ct.start_logging()
+            .name(TRAIL)
+            .send()
+            .await
+            .expect("start logging");
+    });
     assert_eq!(scan_status(ep, state.path(), R, id), "pass");
     assert_ok(&undo(ep, state.path()));
     block_on(async {

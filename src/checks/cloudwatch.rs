@@ -551,20 +551,23 @@ impl SecurityEvent {
 }
 
 /// The trail whose log group the security alarms watch: a working
-/// multi-region trail (`Trail::is_working_multi_region`) that sends its
-/// events to a log group of this account. Filters on the log group of a
-/// single-region, stopped or blinded trail, or on another account's log
-/// group, watch only part of the account (or nothing of it), so they are
-/// not counted.
+/// multi-region trail (`Trail::is_working_multi_region`) first, then any
+/// trail with a log group of this account (moat can put filters there, but
+/// the item fails until that trail records every region: see
+/// `security_event_alarms`). Another account's log group (an organization
+/// trail's) is not this account's to watch.
 pub fn watched_trail(inv: &Inventory) -> Option<(&Trail, String, String)> {
     let account = inv.identity.ready().map(|i| i.account.as_str());
-    trails(inv)
+    let mut ordered: Vec<&Trail> = trails(inv)
         .iter()
-        .filter(|t| t.is_working_multi_region())
         .filter(|t| match (account, t.log_group_account()) {
             (Some(me), Some(owner)) => me == owner,
             _ => true,
         })
+        .collect();
+    ordered.sort_by_key(|t| (!t.is_working_multi_region(), !t.is_multi_region));
+    ordered
+        .into_iter()
         .find_map(|t| t.log_group().map(|(r, g)| (t, r, g)))
 }
 
@@ -867,6 +870,21 @@ fn security_event_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
             }
         })
         .collect();
+    // Filters on a trail that misses regions, is stopped or is blind to
+    // management events see only part of the account: not a pass.
+    let mut findings = findings;
+    if !trail.is_working_multi_region() {
+        findings.push(Finding {
+            resource: crate::checks::cloudtrail::trail_resource(trail),
+            region: Some(trail.home_region.clone()),
+            status: Status::Fail,
+            detail: msg(
+                SECURITY_EVENT_ALARMS,
+                "partial_trail",
+                &[("trail", &trail.name), ("group", &group)],
+            ),
+        });
+    }
     let count = findings.len().to_string();
     let total = SECURITY_EVENTS.len().to_string();
     let waiting = waiting.get();
@@ -1398,12 +1416,22 @@ mod tests {
         let mut inv = with_log_group();
         other_tool(&mut inv, &arn(US, "soc"));
         assert!(watched_trail(&inv).is_some());
+        assert!(
+            !t.eval(&inv, SECURITY_EVENT_ALARMS)
+                .findings
+                .iter()
+                .any(|f| f.detail.contains("every region"))
+        );
         let mut stopped = inv.clone();
         if let Some(ts) = stopped.trails.ready_mut() {
             ts.iter_mut().for_each(|t| t.is_logging = false);
         }
-        assert!(watched_trail(&stopped).is_none());
-        assert_eq!(t.status(&stopped, SECURITY_EVENT_ALARMS), Status::Fail);
+        let r = t.eval(&stopped, SECURITY_EVENT_ALARMS);
+        assert_eq!(r.status, Status::Fail, "{r:?}");
+        assert!(
+            r.findings.iter().any(|f| f.detail.contains("every region")),
+            "{r:?}"
+        );
         let mut foreign = inv.clone();
         if let Some(ts) = foreign.trails.ready_mut() {
             for t in ts.iter_mut() {
