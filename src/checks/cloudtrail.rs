@@ -772,6 +772,7 @@ fn sns_notifications(inv: &Inventory, _: &Ctx) -> Outcome {
         return not_applicable(msg(SHARED, "no_trails", &[]));
     }
     let mut pending: Vec<String> = vec![];
+    let mut waiting = 0usize;
     let me = inv.identity.ready().map(|i| i.account.clone());
     // An organization trail seen from a member account is managed (and its
     // notifications read) in the account that owns it.
@@ -800,6 +801,7 @@ fn sns_notifications(inv: &Inventory, _: &Ctx) -> Outcome {
                 let reach = topic_reach(inv, arn);
                 if let Reach::Pending(e) = &reach {
                     pending.extend(e.iter().cloned());
+                    waiting += 1;
                 }
                 reach.finding(trail_resource(t), Some(&t.home_region))
             }
@@ -807,15 +809,6 @@ fn sns_notifications(inv: &Inventory, _: &Ctx) -> Outcome {
         .collect();
     let fails = findings.iter().filter(|f| f.status == Status::Fail).count();
     let manual = findings.iter().any(|f| f.status == Status::Manual);
-    let waiting = all
-        .iter()
-        .filter(|t| !foreign(t))
-        .filter(|t| {
-            t.sns_topic_arn
-                .as_deref()
-                .is_some_and(|a| matches!(topic_reach(inv, a), Reach::Pending(_)))
-        })
-        .count();
     let mut out = outcome(SNS_NOTIFICATIONS, findings, all.len());
     if fails > 0 && fails == waiting {
         pending.sort();
@@ -1007,15 +1000,17 @@ fn archive_to_glacier(inv: &Inventory, _: &Ctx) -> Outcome {
                     Status::Error,
                     msg(SHARED, "unreadable", &[("error", &e.summary())]),
                 )),
-                Fetched::Ready(rules) if archives_logs(l, rules, &log_prefixes(inv, bucket)) => {
-                    None
+                Fetched::Ready(rules) => {
+                    let prefixes = log_prefixes(inv, bucket);
+                    (!archives_logs(l, rules, &prefixes)).then(|| {
+                        finding(
+                            r,
+                            Some(&l.region),
+                            Status::Fail,
+                            not_archived(l, rules, &prefixes),
+                        )
+                    })
                 }
-                Fetched::Ready(rules) => Some(finding(
-                    r,
-                    Some(&l.region),
-                    Status::Fail,
-                    not_archived(l, rules, &log_prefixes(inv, bucket)),
-                )),
             }
         })
         .collect();

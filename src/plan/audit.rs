@@ -8,9 +8,9 @@ use super::{AuditOp, Draft, InputKind, InputSpec, Inputs, Op, PlanError, TrailEd
 use crate::checks::Ctx;
 use crate::checks::cloudtrail::{
     API_PROTECTED, ARCHIVE_TO_GLACIER, BUCKET_ACCESS_LOGGING, BUCKET_NOT_PUBLIC, ENCRYPTED,
-    MULTI_REGION, SNS_NOTIFICATIONS, TAMPER_ACTIONS, archives_logs, bucket_resource,
-    cloudtrail_can_write, left_alone, log_prefixes, offenders, over_broad, trail_buckets,
-    trail_resource, unarchived_prefixes,
+    MULTI_REGION, SNS_NOTIFICATIONS, TAMPER_ACTIONS, bucket_resource, cloudtrail_can_write,
+    left_alone, log_prefixes, offenders, over_broad, trail_buckets, trail_resource,
+    unarchived_prefixes,
 };
 use crate::checks::cloudwatch::{
     BILLING_ALARMS, BILLING_REGION, RDS_CONNECTION_ALARMS, RDS_CONNECTIONS_METRIC, RDS_DIMENSION,
@@ -811,17 +811,17 @@ pub fn archive_to_glacier(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draf
         let Fetched::Ready(rules) = &l.rules else {
             continue;
         };
-        let prefixes = log_prefixes(inv, bucket);
-        if archives_logs(l, rules, &prefixes)
-            || !(req.wants(&r) || req.wants(&bucket_resource(bucket)))
-        {
+        if !(req.wants(&r) || req.wants(&bucket_resource(bucket))) {
             continue;
         }
+        let prefixes = log_prefixes(inv, bucket);
         let missing: Vec<String> = unarchived_prefixes(l, rules, &prefixes)
             .into_iter()
             .cloned()
             .collect();
-        targets.push((bucket, l, rules, missing));
+        if !missing.is_empty() {
+            targets.push((bucket, l, rules, missing));
+        }
     }
     if targets.is_empty() {
         return Err(nothing());

@@ -861,10 +861,7 @@ impl AwsBackend {
                 actions,
                 ..
             } => {
-                let actions = actions
-                    .iter()
-                    .map(|a| action_to(action, a))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let actions = actions_to(action, actions)?;
                 let request = self
                     .elbv2_client(region)
                     .modify_listener()
@@ -878,10 +875,7 @@ impl AwsBackend {
                 actions,
                 ..
             } => {
-                let actions = actions
-                    .iter()
-                    .map(|a| action_to(action, a))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let actions = actions_to(action, actions)?;
                 // Conditions and transforms left out: ModifyRule keeps them.
                 let request = self
                     .elbv2_client(region)
@@ -1179,6 +1173,14 @@ fn action_from(a: &aws_sdk_elasticloadbalancingv2::types::Action) -> ListenerAct
             message_body: x.message_body().map(str::to_string),
         }),
     }
+}
+
+/// A listener's or rule's actions as the SDK sends them.
+fn actions_to(
+    action: &str,
+    actions: &[ListenerAction],
+) -> Result<Vec<aws_sdk_elasticloadbalancingv2::types::Action>, CallError> {
+    actions.iter().map(|a| action_to(action, a)).collect()
 }
 
 fn action_to(
