@@ -140,9 +140,6 @@ fn outcome(
     pass: String,
     fail: String,
 ) -> Outcome {
-    let failing = findings
-        .iter()
-        .any(|f| matches!(f.status, Status::Fail | Status::Manual));
     let region_summary = (!errors.is_empty()).then(|| {
         let regions: Vec<&str> = errors.iter().filter_map(|f| f.region.as_deref()).collect();
         msg(
@@ -154,11 +151,10 @@ fn outcome(
     findings.extend(errors);
     let mut o = Outcome::from_findings(findings, pass, fail);
     if let Some(s) = region_summary {
-        if failing {
-            o.summary = format!("{} {s}", o.summary);
-        } else {
-            o.status = Status::Error;
+        if o.status == Status::Error {
             o.summary = s;
+        } else {
+            o.summary = format!("{} {s}", o.summary);
         }
     }
     o
