@@ -87,21 +87,20 @@ pub fn region_resource(region: &str) -> String {
 /// Fail when a finding fails; else `error` when a region could not be read
 /// (its findings say which and why); else pass.
 pub fn regional_outcome(findings: Vec<Finding>, pass: String, fail: String) -> Outcome {
-    let failing = findings.iter().any(|f| f.status == Status::Fail);
-    let errors: Vec<String> = findings
+    let regions: Vec<String> = findings
         .iter()
         .filter(|f| f.status == Status::Error)
         .filter_map(|f| f.region.clone())
         .collect();
-    if !failing && !errors.is_empty() {
-        let regions = errors.join(", ");
-        return Outcome {
-            status: Status::Error,
-            summary: msg("regions", "unreadable", &[("regions", &regions)]),
-            findings,
-        };
+    let o = Outcome::from_findings(findings, pass, fail);
+    if o.status != Status::Error || regions.is_empty() {
+        return o;
     }
-    Outcome::from_findings(findings, pass, fail)
+    let regions = regions.join(", ");
+    Outcome {
+        summary: msg("regions", "unreadable", &[("regions", &regions)]),
+        ..o
+    }
 }
 
 /// How findings name a volume: its id, with its Name tag when it has one.

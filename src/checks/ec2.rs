@@ -140,9 +140,6 @@ fn outcome(
     pass: String,
     fail: String,
 ) -> Outcome {
-    let failing = findings
-        .iter()
-        .any(|f| matches!(f.status, Status::Fail | Status::Manual));
     let region_summary = (!errors.is_empty()).then(|| {
         let regions: Vec<&str> = errors.iter().filter_map(|f| f.region.as_deref()).collect();
         msg(
@@ -154,11 +151,10 @@ fn outcome(
     findings.extend(errors);
     let mut o = Outcome::from_findings(findings, pass, fail);
     if let Some(s) = region_summary {
-        if failing {
-            o.summary = format!("{} {s}", o.summary);
-        } else {
-            o.status = Status::Error;
+        if o.status == Status::Error {
             o.summary = s;
+        } else {
+            o.summary = format!("{} {s}", o.summary);
         }
     }
     o
@@ -1394,6 +1390,37 @@ mod tests {
         let (plan, after) = t.fix(&inv, PUBLIC_AMIS, &Inputs::default());
         assert_eq!(plan.steps[0].op.region(), Some("us-west-2"));
         assert_eq!(t.eval(&after, PUBLIC_AMIS).status, Status::Pass);
+    }
+
+    /// Instances to review in one region do not make the item `manual`
+    /// while another region could not be read: it is `error`, and keeps
+    /// both the review and the unreadable region.
+    #[test]
+    fn review_findings_next_to_an_unreadable_region_are_error() {
+        let t = T::new();
+        let mut inv = instances(
+            vec![instance("i-mkt", "ami-mkt", "required", None)],
+            vec![("ami-mkt", origin("679593333241", Some("aws-marketplace")))],
+        );
+        if let Part::Ready(p) = &mut inv.ec2_instances {
+            p.regions
+                .insert("me-south-1".to_string(), Fetched::Error(denied()));
+        }
+        let r = t.eval(&inv, THIRD_PARTY_AMIS);
+        assert_eq!(r.status, Status::Error, "{r:?}");
+        assert!(r.summary.contains("me-south-1"), "{}", r.summary);
+        let statuses: Vec<(&str, Status)> = r
+            .findings
+            .iter()
+            .map(|f| (f.resource.as_str(), f.status))
+            .collect();
+        assert_eq!(
+            statuses,
+            vec![
+                ("instance/ap-south-1/i-mkt", Status::Manual),
+                ("ec2/me-south-1", Status::Error),
+            ]
+        );
     }
 
     #[test]

@@ -109,22 +109,54 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// Fail when any finding fails, else pass; `summary` explains either way.
-    pub fn from_findings(findings: Vec<Finding>, pass: String, fail: String) -> Self {
-        let status = if findings.iter().any(|f| f.status == Status::Fail) {
+    /// The item's status from its findings, in this order: `fail` when any
+    /// finding fails; else `error` when a resource could not be read (what
+    /// was read passing says nothing about it); else `manual` when one needs
+    /// the user; else `pass`. Every roll-up of findings goes through here.
+    pub fn rollup(findings: &[Finding]) -> Status {
+        let any = |s: Status| findings.iter().any(|f| f.status == s);
+        if any(Status::Fail) {
             Status::Fail
-        } else if findings.iter().any(|f| f.status == Status::Manual) {
+        } else if any(Status::Error) {
+            Status::Error
+        } else if any(Status::Manual) {
             Status::Manual
         } else {
             Status::Pass
+        }
+    }
+
+    /// The status from [`Outcome::rollup`]; `summary` explains it: `pass`,
+    /// `fail` (also for `manual`), or, for `error`, a sentence naming the
+    /// resources that could not be read.
+    pub fn from_findings(findings: Vec<Finding>, pass: String, fail: String) -> Self {
+        let status = Self::rollup(&findings);
+        let summary = match status {
+            Status::Pass => pass,
+            Status::Error => unreadable_summary(&findings),
+            _ => fail,
         };
-        let summary = if status == Status::Pass { pass } else { fail };
         Self {
             status,
             summary,
             findings,
         }
     }
+
+    /// [`Outcome::from_findings`] with the item's own `error` summary.
+    pub fn from_findings_or_error(
+        findings: Vec<Finding>,
+        pass: String,
+        fail: String,
+        error: String,
+    ) -> Self {
+        let mut o = Self::from_findings(findings, pass, fail);
+        if o.status == Status::Error {
+            o.summary = error;
+        }
+        o
+    }
+
     pub fn pass(summary: String) -> Self {
         Self {
             status: Status::Pass,
@@ -132,6 +164,26 @@ impl Outcome {
             findings: vec![],
         }
     }
+}
+
+/// The summary of an item that is `error` because of its findings: how many
+/// resources could not be read, and which.
+fn unreadable_summary(findings: &[Finding]) -> String {
+    let mut names: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.status == Status::Error)
+        .map(|f| f.resource.as_str())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    crate::guide::msg(
+        "outcome",
+        "unreadable",
+        &[
+            ("count", &names.len().to_string()),
+            ("resources", &names.join(", ")),
+        ],
+    )
 }
 
 /// What a check may consult besides the inventory.
@@ -308,7 +360,7 @@ pub fn evaluate(def: &ItemDef, inv: &Inventory, ctx: &Ctx) -> ItemResult {
 
 /// Turn failing findings the config accepts into `accepted` (an expired
 /// exception fails again, and says so); the item is `accepted` when every
-/// failing resource is.
+/// failing resource is and every resource could be read (else `error`).
 fn apply_exceptions(item: &str, o: Outcome, ctx: &Ctx) -> (Status, String, Vec<Finding>) {
     let today = ctx.now.date_naive();
     let mut findings = o.findings;
@@ -359,6 +411,11 @@ fn apply_exceptions(item: &str, o: Outcome, ctx: &Ctx) -> (Status, String, Vec<F
     }
     if findings.iter().any(|f| f.status == Status::Fail) {
         (Status::Fail, o.summary, findings)
+    } else if findings.iter().any(|f| f.status == Status::Error) {
+        // An accepted failure says nothing about a resource that could not
+        // be read.
+        let summary = unreadable_summary(&findings);
+        (Status::Error, summary, findings)
     } else {
         let n = findings
             .iter()
@@ -534,6 +591,124 @@ mod tests {
                 .count(),
             0
         );
+    }
+
+    fn found(resource: &str, status: Status) -> Finding {
+        Finding {
+            resource: resource.into(),
+            region: None,
+            status,
+            detail: format!("{resource} is {}", status.as_str()),
+        }
+    }
+
+    fn rolled(statuses: &[Status]) -> Outcome {
+        let findings = statuses
+            .iter()
+            .enumerate()
+            .map(|(i, s)| found(&format!("r{i}"), *s))
+            .collect();
+        Outcome::from_findings(findings, "PASS".into(), "FAIL".into())
+    }
+
+    /// A resource that could not be read is never a pass, alone or next to
+    /// passing ones.
+    #[test]
+    fn error_findings_are_never_pass() {
+        for statuses in [
+            vec![Status::Error],
+            vec![Status::Error, Status::Error],
+            vec![Status::Pass, Status::Error],
+            vec![Status::Error, Status::NotApplicable, Status::Pass],
+        ] {
+            let o = rolled(&statuses);
+            assert_eq!(o.status, Status::Error, "{statuses:?}");
+            assert_ne!(o.summary, "PASS");
+        }
+        let o = Outcome::from_findings(
+            vec![found("bucket/logs", Status::Error)],
+            "PASS".into(),
+            "FAIL".into(),
+        );
+        assert!(o.summary.contains("bucket/logs"), "{}", o.summary);
+        assert!(!o.summary.starts_with("outcome:"), "{}", o.summary);
+    }
+
+    /// fail > error > manual > pass, whatever the order of the findings.
+    #[test]
+    fn rollup_precedence() {
+        use Status::*;
+        for (statuses, want) in [
+            (vec![], Pass),
+            (vec![Pass], Pass),
+            (vec![Manual, Pass], Manual),
+            (vec![Manual, Error], Error),
+            (vec![Error, Manual], Error),
+            (vec![Error, Fail], Fail),
+            (vec![Fail, Error, Manual], Fail),
+            (vec![Manual, Fail], Fail),
+        ] {
+            let o = rolled(&statuses);
+            assert_eq!(o.status, want, "{statuses:?}");
+            let summary = match want {
+                Pass => "PASS",
+                Fail | Manual => "FAIL",
+                _ => continue,
+            };
+            assert_eq!(o.summary, summary, "{statuses:?}");
+        }
+        let o = Outcome::from_findings_or_error(
+            vec![found("a", Error), found("b", Manual)],
+            "PASS".into(),
+            "FAIL".into(),
+            "ERROR".into(),
+        );
+        assert_eq!((o.status, o.summary.as_str()), (Error, "ERROR"));
+        let o = Outcome::from_findings_or_error(
+            vec![found("a", Error), found("b", Fail)],
+            "PASS".into(),
+            "FAIL".into(),
+            "ERROR".into(),
+        );
+        assert_eq!((o.status, o.summary.as_str()), (Fail, "FAIL"));
+    }
+
+    /// Accepting every failing resource does not hide one that could not be
+    /// read: the item is `error`, not `accepted`.
+    #[test]
+    fn accepted_failures_do_not_hide_unreadable_resources() {
+        use crate::config::Exception;
+        let settings = Settings {
+            exceptions: vec![Exception {
+                item: "account.alternate-contacts".into(),
+                resource: "bad".into(),
+                reason: "known".into(),
+                expires: None,
+            }],
+            ..Settings::default()
+        };
+        let done = BTreeMap::new();
+        let ctx = Ctx {
+            now: "2026-11-29T00:00:00Z".parse().expect("time"),
+            settings: &settings,
+            done: &done,
+        };
+        let o = Outcome::from_findings(
+            vec![found("bad", Status::Fail), found("unread", Status::Error)],
+            "PASS".into(),
+            "FAIL".into(),
+        );
+        let (status, summary, findings) = apply_exceptions("account.alternate-contacts", o, &ctx);
+        assert_eq!(status, Status::Error, "{summary}");
+        assert!(summary.contains("unread"), "{summary}");
+        assert_eq!(findings[0].status, Status::Accepted);
+        let o = Outcome::from_findings(
+            vec![found("bad", Status::Fail)],
+            "PASS".into(),
+            "FAIL".into(),
+        );
+        let (status, _, _) = apply_exceptions("account.alternate-contacts", o, &ctx);
+        assert_eq!(status, Status::Accepted);
     }
 
     #[test]

@@ -163,14 +163,8 @@ pub(crate) fn outcome(findings: Vec<Finding>, pass: String, fail: String) -> Out
         .iter()
         .filter(|f| f.status == Status::Error)
         .count();
-    if errors > 0 && !findings.iter().any(|f| f.status == Status::Fail) {
-        return Outcome {
-            status: Status::Error,
-            summary: msg(GROUP, "some_unreadable", &[("count", &errors.to_string())]),
-            findings,
-        };
-    }
-    Outcome::from_findings(findings, pass, fail)
+    let error = msg(GROUP, "some_unreadable", &[("count", &errors.to_string())]);
+    Outcome::from_findings_or_error(findings, pass, fail, error)
 }
 
 fn rds(inv: &Inventory) -> Option<&ByRegion<RdsRegion>> {

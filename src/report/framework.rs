@@ -92,8 +92,9 @@ pub fn controls(fw: Framework, items: &[ItemResult]) -> Vec<Control<'_>> {
 
 /// A control's status from its items': it passes when all its items pass
 /// (items that do not apply are left out; all of them not applying makes the
-/// control not applicable). Otherwise the worst status wins, in the order
-/// error, fail, loading, manual, accepted.
+/// control not applicable). Otherwise, as for an item's findings: `fail` when
+/// an item fails (a control fails when one evaluated resource does, whatever
+/// could not be read elsewhere), else `error`, then loading, manual, accepted.
 pub fn rollup(statuses: impl IntoIterator<Item = Status>) -> Status {
     fn rank(s: Status) -> u8 {
         match s {
@@ -102,8 +103,8 @@ pub fn rollup(statuses: impl IntoIterator<Item = Status>) -> Status {
             Status::Accepted => 2,
             Status::Manual => 3,
             Status::Loading => 4,
-            Status::Fail => 5,
-            Status::Error => 6,
+            Status::Error => 5,
+            Status::Fail => 6,
         }
     }
     statuses
@@ -159,7 +160,10 @@ mod tests {
         assert_eq!(rollup([Pass, Fail]), Fail);
         assert_eq!(rollup([Pass, Manual]), Manual);
         assert_eq!(rollup([Accepted, Pass]), Accepted);
-        assert_eq!(rollup([Fail, Error]), Error);
+        assert_eq!(rollup([Fail, Error]), Fail);
+        assert_eq!(rollup([Error, Fail]), Fail);
+        assert_eq!(rollup([Pass, Error, Manual]), Error);
+        assert_eq!(rollup([Loading, Error]), Error);
         assert_eq!(rollup([Pass, NotApplicable]), Pass);
         assert_eq!(rollup([NotApplicable]), NotApplicable);
         assert_eq!(rollup([]), NotApplicable);

@@ -82,7 +82,16 @@ pub fn log(h: &Header, items: &[ItemResult]) -> Value {
                 "message": { "text": sanitize(&i.summary) },
                 "associatedRule": { "id": i.id, "index": index },
             }));
-            continue;
+        } else {
+            // A resource that could not be read, in an item whose status
+            // another finding decides (a failing one): said, not dropped.
+            for f in i.findings.iter().filter(|f| f.status == Status::Error) {
+                notifications.push(json!({
+                    "level": "warning",
+                    "message": { "text": sanitize(&format!("{}: {}", f.resource, f.detail)) },
+                    "associatedRule": { "id": i.id, "index": index },
+                }));
+            }
         }
         let mut seen: Vec<(&str, Option<&str>)> = vec![];
         for f in &i.findings {
@@ -144,7 +153,7 @@ pub fn log(h: &Header, items: &[ItemResult]) -> Value {
         "tool": { "driver": driver },
         "automationDetails": { "id": category },
         "invocations": [{
-            "executionSuccessful": notifications.is_empty(),
+            "executionSuccessful": !notifications.iter().any(|n| n["level"] == "error"),
             "endTimeUtc": h.generated.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             "toolExecutionNotifications": notifications,
         }],
@@ -459,6 +468,53 @@ mod tests {
         prints.dedup();
         assert_eq!(prints.len(), n);
         assert_eq!(n, results.len());
+    }
+
+    /// An `error` item still reports its other findings (an accepted
+    /// failure, a manual review); an unreadable resource in a failing item
+    /// is a warning, not silence.
+    #[test]
+    fn unreadable_resources_are_reported_with_the_rest() {
+        let mut items = super::super::tests::demo_results();
+        let finding = |resource: &str, status| Finding {
+            resource: resource.into(),
+            region: None,
+            status,
+            detail: format!("{resource} detail"),
+        };
+        items[0].status = Status::Error;
+        items[0].summary = "1 resource could not be read".into();
+        items[0].findings = vec![
+            finding("user/unread", Status::Error),
+            finding("user/accepted", Status::Accepted),
+        ];
+        items[1].status = Status::Fail;
+        items[1].findings = vec![
+            finding("user/bad", Status::Fail),
+            finding("user/hidden", Status::Error),
+        ];
+        let log = log(&header(None), &items);
+        assert_valid(&log);
+        let run = &log["runs"][0];
+        assert_eq!(run["invocations"][0]["executionSuccessful"], false);
+        let notes = run["invocations"][0]["toolExecutionNotifications"]
+            .as_array()
+            .expect("notifications");
+        assert!(notes.iter().any(|n| n["level"] == "error"
+            && n["associatedRule"]["id"] == items[0].id.as_str()));
+        assert!(notes.iter().any(|n| {
+            n["level"] == "warning"
+                && n["associatedRule"]["id"] == items[1].id.as_str()
+                && n["message"]["text"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("user/hidden"))
+        }));
+        let results = run["results"].as_array().expect("results");
+        assert!(
+            results
+                .iter()
+                .any(|r| r["ruleId"] == items[0].id.as_str() && r["level"] == "note")
+        );
     }
 
     #[test]
