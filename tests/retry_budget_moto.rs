@@ -193,13 +193,15 @@ async fn throttled_requests_back_off_together_and_free_the_only_slot() {
         "three throttled reads: all waiting after {all_waiting:?}, done after {throttled_took:?}; \
          another read during their wait: {other_took:?}"
     );
+    // The bounds are logical, not timing goals: one retry-after is 3 s, so a
+    // read that waited for another's backoff takes at least that long.
     assert!(
-        all_waiting < Duration::from_millis(2000),
+        all_waiting < Duration::from_millis(2900),
         "the throttled reads waited out their retry-after one after the other: {all_waiting:?}"
     );
     assert!(other.is_ok(), "{other:?}");
     assert!(
-        other_took < Duration::from_millis(2000),
+        other_took < Duration::from_millis(2900),
         "the other read waited for a throttled read's slot: {other_took:?}"
     );
     let Ok(PartValue::EbsEncryption(p)) = &r else {
@@ -213,7 +215,7 @@ async fn throttled_requests_back_off_together_and_free_the_only_slot() {
         );
     }
     assert!(
-        throttled_took >= Duration::from_millis(2900) && throttled_took < Duration::from_secs(6),
+        throttled_took >= Duration::from_millis(2900) && throttled_took < Duration::from_millis(8900),
         "three 3 s retry-afters waited together: {throttled_took:?}"
     );
     // The retries came after the other read: the slot was taken back.
