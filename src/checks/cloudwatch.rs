@@ -12,6 +12,8 @@
 //! security-event filters are recognised by what they catch, not by name
 //! ([`pattern`]).
 
+#[cfg(test)]
+mod alarm_tests;
 mod pattern;
 
 pub use pattern::{Cond, Op as PatternOp, Pattern};
@@ -39,6 +41,9 @@ pub const RDS_DIMENSION: &str = "DBInstanceIdentifier";
 
 /// Billing metrics exist only in this region.
 pub const BILLING_REGION: &str = "us-east-1";
+/// The metric cloudwatch.billing-alarms watches.
+pub const BILLING_NAMESPACE: &str = "AWS/Billing";
+pub const BILLING_METRIC: &str = "EstimatedCharges";
 
 pub const ITEMS: &[ItemDef] = &[
     ItemDef {
@@ -267,6 +272,8 @@ fn settle(
         (Status::Fail, if fails == waiting { pending } else { fail })
     } else if findings.iter().any(|f| f.status == Status::Error) {
         (Status::Error, error)
+    } else if findings.iter().any(|f| f.status == Status::Manual) {
+        (Status::Manual, fail)
     } else {
         (Status::Pass, pass)
     };
@@ -286,21 +293,250 @@ fn alarm_resource(region: &str, name: &str) -> String {
 }
 
 // ---------------------------------------------------------------------------
+// What an alarm would do
+//
+// An alarm counts only when it would go to ALARM on what the item is about:
+// the right metric (namespace, name and exactly its dimensions: a metric
+// with other dimensions is another metric), a statistic and comparison
+// that the condition breaches, and, for a single event, one breaching
+// period (CloudWatch "Evaluating an alarm": DatapointsToAlarm, the M of
+// "M out of N", defaults to EvaluationPeriods).
+
+/// Messages naming why an alarm or a filter does not count.
+pub const RULES: &str = "cloudwatch.alarm-rules";
+
+/// Why an alarm does not count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// It never fires on the condition: the sentence says why.
+    Never(String),
+    /// moat cannot tell (metric math, a value read from each event).
+    NotJudged(String),
+}
+
+impl Fault {
+    pub fn text(&self) -> &str {
+        match self {
+            Fault::Never(s) | Fault::NotJudged(s) => s,
+        }
+    }
+}
+
+/// The findings' status for a resource left with only `faults`: manual
+/// when each is only not judged, fail otherwise.
+fn fault_status(faults: &[Fault]) -> Status {
+    if !faults.is_empty() && faults.iter().all(|f| matches!(f, Fault::NotJudged(_))) {
+        Status::Manual
+    } else {
+        Status::Fail
+    }
+}
+
+fn faults_text(faults: &[Fault]) -> String {
+    faults.iter().map(Fault::text).collect::<Vec<_>>().join(" ")
+}
+
+fn dims_text(d: &[crate::inventory::Dimension]) -> String {
+    d.iter()
+        .map(|d| format!("{}={}", d.name, d.value))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether `a` watches `namespace`/`metric` (directly, or among the metrics
+/// of its metric math).
+fn on_metric(a: &MetricAlarm, namespace: &str, metric: &str) -> bool {
+    (a.namespace == namespace && a.metric_name == metric)
+        || a.math_metrics
+            .iter()
+            .any(|m| m.namespace == namespace && m.metric_name == metric)
+}
+
+fn math_fault(a: &MetricAlarm) -> Fault {
+    Fault::NotJudged(msg(RULES, "math", &[("alarm", &a.name)]))
+}
+
+/// The value one event publishes to the metric of filter `f`, or why it
+/// publishes nothing an alarm on the plain metric would see.
+pub fn filter_value(f: &MetricFilter) -> Result<f64, Fault> {
+    if !f.dimensions.is_empty() {
+        let names: Vec<&str> = f.dimensions.iter().map(|d| d.name.as_str()).collect();
+        return Err(Fault::Never(msg(
+            RULES,
+            "filter_dimensions",
+            &[("filter", &f.name), ("dimensions", &names.join(", "))],
+        )));
+    }
+    let v = f.metric_value.trim();
+    match v.parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        Ok(_) => Err(Fault::Never(msg(
+            RULES,
+            "filter_value",
+            &[("filter", &f.name), ("value", v)],
+        ))),
+        Err(_) => Err(Fault::NotJudged(msg(
+            RULES,
+            "filter_value_field",
+            &[("filter", &f.name), ("value", v)],
+        ))),
+    }
+}
+
+/// Why alarm `a`, on the metric of a filter publishing `value` per event
+/// without dimensions, does not go to ALARM on one event (`None`: it does).
+/// CIS: `--threshold 1 --comparison-operator GreaterThanOrEqualToThreshold
+/// --statistic Sum --evaluation-periods 1`.
+pub fn event_fault(a: &MetricAlarm, value: f64) -> Option<Fault> {
+    let never = |key: &str, args: &[(&str, &str)]| {
+        let mut all = vec![("alarm", a.name.as_str())];
+        all.extend_from_slice(args);
+        Some(Fault::Never(msg(RULES, key, &all)))
+    };
+    if a.is_math() {
+        return Some(math_fault(a));
+    }
+    if !a.dimensions.is_empty() {
+        return never(
+            "event_dimensions",
+            &[("dimensions", &dims_text(&a.dimensions))],
+        );
+    }
+    let stat = a.extended_statistic.as_deref().unwrap_or(&a.statistic);
+    // One event in a period: its value for Sum and Maximum, a count of 1.
+    let seen = match stat {
+        "Sum" | "Maximum" => value,
+        "SampleCount" => 1.0,
+        _ => return never("event_statistic", &[("statistic", stat)]),
+    };
+    let t = a.threshold.0;
+    let breaches = match a.comparison_operator.as_str() {
+        "GreaterThanOrEqualToThreshold" => seen >= t,
+        "GreaterThanThreshold" => seen > t,
+        other => return never("event_comparison", &[("comparison", other)]),
+    };
+    if !breaches {
+        return never(
+            "event_threshold",
+            &[
+                ("threshold", &a.threshold.to_string()),
+                ("comparison", &a.comparison_operator),
+                ("seen", &seen.to_string()),
+            ],
+        );
+    }
+    if a.datapoints() != 1 {
+        return never(
+            "event_datapoints",
+            &[("datapoints", &a.datapoints().to_string())],
+        );
+    }
+    None
+}
+
+/// Why a billing alarm does not watch the account's whole estimated bill
+/// rising (`None`: it does). Billing metrics (us-east-1 only) carry a
+/// `Currency` dimension; `ServiceName` and `LinkedAccount` narrow them to
+/// one service or one linked account.
+pub fn billing_fault(a: &MetricAlarm) -> Option<Fault> {
+    let never = |key: &str, args: &[(&str, &str)]| {
+        let mut all = vec![("alarm", a.name.as_str())];
+        all.extend_from_slice(args);
+        Some(Fault::Never(msg(RULES, key, &all)))
+    };
+    if a.is_math() {
+        return Some(math_fault(a));
+    }
+    let narrow: Vec<&str> = a
+        .dimensions
+        .iter()
+        .filter(|d| d.name != "Currency")
+        .map(|d| d.name.as_str())
+        .collect();
+    if !narrow.is_empty() {
+        return never("billing_narrow", &[("dimensions", &narrow.join(", "))]);
+    }
+    if !a.dimensions.iter().any(|d| d.name == "Currency") {
+        return never("billing_currency", &[]);
+    }
+    if !a.comparison_operator.starts_with("GreaterThan") {
+        return never(
+            "billing_comparison",
+            &[("comparison", &a.comparison_operator)],
+        );
+    }
+    if a.extended_statistic.is_none() && a.statistic == "SampleCount" {
+        return never("billing_statistic", &[]);
+    }
+    None
+}
+
+/// Why an alarm on the connections of DB instance `id` does not fire when
+/// they rise (`None`: it does).
+pub fn connection_fault(a: &MetricAlarm, id: &str) -> Option<Fault> {
+    let never = |key: &str, args: &[(&str, &str)]| {
+        let mut all = vec![("alarm", a.name.as_str())];
+        all.extend_from_slice(args);
+        Some(Fault::Never(msg(RULES, key, &all)))
+    };
+    if a.is_math() {
+        return Some(math_fault(a));
+    }
+    let only_instance = a.dimensions.len() == 1
+        && a.dimensions
+            .iter()
+            .all(|d| d.name == RDS_DIMENSION && d.value == id);
+    if !only_instance {
+        return never(
+            "rds_dimensions",
+            &[("dimensions", &dims_text(&a.dimensions)), ("name", id)],
+        );
+    }
+    if !a.comparison_operator.starts_with("GreaterThan") {
+        return never("rds_comparison", &[("comparison", &a.comparison_operator)]);
+    }
+    if a.extended_statistic.is_none() && a.statistic == "SampleCount" {
+        return never("rds_statistic", &[]);
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------
 // cloudwatch.rds-connection-alarms
 
-/// The alarms on the connections of DB instance `id` (among one region's
-/// alarms).
+/// Whether `a` is about the connections of DB instance `id`.
+fn about_connections(a: &MetricAlarm, id: &str) -> bool {
+    let names = |d: &[crate::inventory::Dimension]| {
+        d.iter().any(|d| d.name == RDS_DIMENSION && d.value == id)
+    };
+    (a.namespace == RDS_NAMESPACE
+        && a.metric_name == RDS_CONNECTIONS_METRIC
+        && names(&a.dimensions))
+        || a.math_metrics.iter().any(|m| {
+            m.namespace == RDS_NAMESPACE
+                && m.metric_name == RDS_CONNECTIONS_METRIC
+                && names(&m.dimensions)
+        })
+}
+
+/// The alarms that fire when the connections of DB instance `id` rise
+/// (among one region's alarms).
 pub fn connection_alarms<'a>(
     alarms: &'a [MetricAlarm],
     id: &'a str,
 ) -> impl Iterator<Item = &'a MetricAlarm> {
-    alarms.iter().filter(move |a| {
-        a.namespace == RDS_NAMESPACE
-            && a.metric_name == RDS_CONNECTIONS_METRIC
-            && a.dimensions
-                .iter()
-                .any(|d| d.name == RDS_DIMENSION && d.value == id)
-    })
+    alarms
+        .iter()
+        .filter(move |a| about_connections(a, id) && connection_fault(a, id).is_none())
+}
+
+/// Why each other alarm about the connections of DB instance `id` does not count.
+pub fn connection_faults(alarms: &[MetricAlarm], id: &str) -> Vec<Fault> {
+    alarms
+        .iter()
+        .filter(|a| about_connections(a, id))
+        .filter_map(|a| connection_fault(a, id))
+        .collect()
 }
 
 /// How far the connection alarms of DB instance `id` reach (`None`: no alarm).
@@ -339,14 +575,21 @@ fn rds_connection_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
             for i in &r.instances {
                 let resource = instance_resource(region, i);
                 let f = match connection_reach(inv, alarms, &i.id) {
-                    None => Some(Finding::fail(
-                        resource,
-                        msg(
+                    None => {
+                        let faults = connection_faults(alarms, &i.id);
+                        let mut detail = msg(
                             RDS_CONNECTION_ALARMS,
                             "missing",
                             &[("name", &i.id), ("region", region)],
-                        ),
-                    )),
+                        );
+                        if !faults.is_empty() {
+                            detail = format!("{detail} {}", faults_text(&faults));
+                        }
+                        Some(Finding {
+                            status: fault_status(&faults),
+                            ..Finding::fail(resource, detail)
+                        })
+                    }
                     Some(reach) => {
                         waiting += usize::from(matches!(reach, Reach::Pending(_)));
                         reach.finding(resource, None)
@@ -361,7 +604,10 @@ fn rds_connection_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
     if total == 0 && findings.is_empty() {
         return Outcome::pass(msg(RDS_CONNECTION_ALARMS, "none", &[]));
     }
-    let bad = findings.iter().filter(|f| f.status == Status::Fail).count();
+    let bad = findings
+        .iter()
+        .filter(|f| matches!(f.status, Status::Fail | Status::Manual))
+        .count();
     let fail_key = if bad > 0 && bad == waiting {
         "pending"
     } else {
@@ -582,8 +828,12 @@ pub struct EventWatch<'a> {
     /// The alternatives no filter catches, written out.
     pub missing: Vec<String>,
     /// How far the alarms on the catching filters' metrics reach (`None`:
-    /// some alternative is caught only by filters without an alarm).
+    /// some alternative is caught only by filters without an alarm that
+    /// goes to ALARM on one event).
     pub reach: Option<Reach>,
+    /// Why the catching filters, or the alarms on their metrics, do not
+    /// count ([`filter_value`], [`event_fault`]).
+    pub faults: Vec<Fault>,
 }
 
 /// How the filters and alarms of one region watch event `e` on `log_group`.
@@ -642,19 +892,45 @@ pub fn event_watch<'a>(
             own.join(" && ")
         })
         .collect();
+    // Each catching filter: the reach of the alarms on its metric that go
+    // to ALARM on one event (`None`: none does); why the others do not.
+    let mut faults: Vec<Fault> = vec![];
+    let judged: Vec<(&MetricFilter, Option<Reach>)> = on_group
+        .iter()
+        .filter(|(_, c)| c.iter().any(|x| *x))
+        .map(|(f, _)| {
+            let reach = match filter_value(f) {
+                Err(fault) => {
+                    faults.push(fault);
+                    None
+                }
+                Ok(v) => {
+                    let mut firing = vec![];
+                    for a in alarms
+                        .iter()
+                        .filter(|a| on_metric(a, &f.metric_namespace, &f.metric_name))
+                    {
+                        match event_fault(a, v) {
+                            None => firing.push(a),
+                            Some(x) => faults.push(x),
+                        }
+                    }
+                    best_reach(inv, firing.into_iter())
+                }
+            };
+            (*f, reach)
+        })
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    faults.retain(|f| seen.insert(f.text().to_string()));
+    let reach_of = |f: &MetricFilter| {
+        judged
+            .iter()
+            .find(|(g, _)| std::ptr::eq(*g, f))
+            .and_then(|(_, r)| r.clone())
+    };
     let reach = if missing.is_empty() {
-        let per_alt = (0..alts.len()).map(|i| {
-            caught(i)
-                .filter_map(|f| {
-                    best_reach(
-                        inv,
-                        alarms.iter().filter(|a| {
-                            a.namespace == f.metric_namespace && a.metric_name == f.metric_name
-                        }),
-                    )
-                })
-                .reduce(Reach::or)
-        });
+        let per_alt = (0..alts.len()).map(|i| caught(i).filter_map(reach_of).reduce(Reach::or));
         per_alt
             .reduce(|a, b| match (a, b) {
                 (Some(a), Some(b)) => Some(a.and(b)),
@@ -664,22 +940,14 @@ pub fn event_watch<'a>(
     } else {
         None
     };
-    // A filter that catches everything by itself, with the best reach, names the event.
+    // A filter that catches everything by itself and publishes a value an
+    // alarm sees, with the best reach, names the event.
     let whole_filter = if missing.is_empty() {
         on_group
             .iter()
-            .filter(|(_, c)| c.iter().all(|x| *x))
+            .filter(|(f, c)| c.iter().all(|x| *x) && filter_value(f).is_ok())
             .map(|(f, _)| *f)
-            .max_by_key(|f| {
-                best_reach(
-                    inv,
-                    alarms.iter().filter(|a| {
-                        a.namespace == f.metric_namespace && a.metric_name == f.metric_name
-                    }),
-                )
-                .map(|r| r.rank() + 1)
-                .unwrap_or(0)
-            })
+            .max_by_key(|f| reach_of(f).map(|r| r.rank() + 1).unwrap_or(0))
     } else {
         None
     };
@@ -688,6 +956,7 @@ pub fn event_watch<'a>(
         whole: whole_filter.is_some(),
         missing,
         reach,
+        faults,
     }
 }
 
@@ -702,9 +971,11 @@ fn billing_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
     let alarms = regional(&inv.metric_alarms, BILLING_REGION)
         .map(Vec::as_slice)
         .unwrap_or(&[]);
-    let billing: Vec<(&MetricAlarm, Reach)> = alarms
+    let all = alarms
         .iter()
-        .filter(|a| a.namespace == "AWS/Billing" && a.metric_name == "EstimatedCharges")
+        .filter(|a| on_metric(a, BILLING_NAMESPACE, BILLING_METRIC))
+        .count();
+    let billing: Vec<(&MetricAlarm, Reach)> = billing_alarms_that_count(alarms)
         .map(|a| (a, alarm_reach(inv, a)))
         .collect();
     let reaching = billing.iter().filter(|(_, r)| *r == Reach::Someone).count();
@@ -729,6 +1000,20 @@ fn billing_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
             )
         })
         .collect();
+    // Alarms on the bill that would not fire on it rising, named (not
+    // needed once enough others wait only for a confirmation).
+    if !enough_once_confirmed {
+        findings.extend(alarms.iter().filter_map(|a| {
+            let fault =
+                billing_fault(a).filter(|_| on_metric(a, BILLING_NAMESPACE, BILLING_METRIC))?;
+            Some(Finding {
+                resource: alarm_resource(BILLING_REGION, &a.name),
+                region: Some(BILLING_REGION.into()),
+                status: fault_status(std::slice::from_ref(&fault)),
+                detail: fault.text().to_string(),
+            })
+        }));
+    }
     // Too few even if every alarm that may reach someone does.
     let possible = billing
         .iter()
@@ -742,7 +1027,7 @@ fn billing_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
             detail: msg(
                 BILLING_ALARMS,
                 "few",
-                &[("count", &count), ("total", &billing.len().to_string())],
+                &[("count", &count), ("total", &all.to_string())],
             ),
         });
     }
@@ -766,6 +1051,16 @@ fn billing_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
         ),
         msg(BILLING_ALARMS, "error", &[]),
     )
+}
+
+/// The alarms (among us-east-1's) that fire when the whole estimated bill
+/// rises past their threshold.
+pub fn billing_alarms_that_count(alarms: &[MetricAlarm]) -> impl Iterator<Item = &MetricAlarm> {
+    alarms.iter().filter(|a| {
+        a.namespace == BILLING_NAMESPACE
+            && a.metric_name == BILLING_METRIC
+            && billing_fault(a).is_none()
+    })
 }
 
 fn dedup(mut v: Vec<String>) -> Vec<String> {
@@ -850,11 +1145,19 @@ fn security_event_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
                 )));
             }
             match w.reach {
-                None => Some(fail(msg(
+                None if w.faults.is_empty() => Some(fail(msg(
                     SECURITY_EVENT_ALARMS,
                     "no_alarm",
                     &[("event", e.metric)],
                 ))),
+                None => Some(Finding {
+                    status: fault_status(&w.faults),
+                    ..fail(msg(
+                        SECURITY_EVENT_ALARMS,
+                        "no_firing_alarm",
+                        &[("event", e.metric), ("why", &faults_text(&w.faults))],
+                    ))
+                }),
                 Some(Reach::Nobody(why)) => Some(fail(msg(
                     SECURITY_EVENT_ALARMS,
                     "alarm_nobody",
@@ -1116,6 +1419,9 @@ mod tests {
             alarm_actions: actions.to_vec(),
             actions_enabled: true,
             treat_missing_data: None,
+            extended_statistic: None,
+            datapoints_to_alarm: None,
+            math_metrics: vec![],
         }
     }
 
@@ -1127,8 +1433,14 @@ mod tests {
     fn billing_alarms_must_notify_a_confirmed_subscriber() {
         let t = T::new();
         let mut inv = crate::collect::demo::demo_inventory().expect("demo inventory");
-        let billing =
-            |n: &str, actions: &[String]| alarm(n, "AWS/Billing", "EstimatedCharges", actions);
+        let billing = |n: &str, actions: &[String]| MetricAlarm {
+            dimensions: vec![crate::inventory::Dimension {
+                name: "Currency".into(),
+                value: "USD".into(),
+            }],
+            comparison_operator: "GreaterThanThreshold".into(),
+            ..alarm(n, "AWS/Billing", "EstimatedCharges", actions)
+        };
         let quiet = arn(US, "quiet");
         let ops = arn(US, "ops-notifications");
         set_topics(
@@ -1451,6 +1763,7 @@ mod tests {
             metric_namespace: "CISBenchmark".into(),
             metric_name: metric.into(),
             metric_value: "1".into(),
+            dimensions: vec![],
         }
     }
 

@@ -623,10 +623,18 @@ pub struct MetricAlarm {
     pub metric_name: String,
     #[serde(default)]
     pub dimensions: Vec<Dimension>,
-    /// `Sum`, `Maximum`, `Average`, …
+    /// `Sum`, `Maximum`, `Average`, … (empty when the alarm uses a
+    /// percentile, [`MetricAlarm::extended_statistic`], or metric math).
     pub statistic: String,
+    /// A percentile statistic (`p99`, …) used instead of `statistic`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extended_statistic: Option<String>,
     pub period: i32,
     pub evaluation_periods: i32,
+    /// `DatapointsToAlarm`: how many of the `evaluation_periods` must breach
+    /// (the M of an "M out of N" alarm); unset means all of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datapoints_to_alarm: Option<i32>,
     pub threshold: Threshold,
     /// `GreaterThanThreshold`, `GreaterThanOrEqualToThreshold`, …
     pub comparison_operator: String,
@@ -639,6 +647,32 @@ pub struct MetricAlarm {
     /// `missing`, `notBreaching`, `breaching`, `ignore`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub treat_missing_data: Option<String>,
+    /// The metrics of an alarm on metric math (`Metrics`): it has no single
+    /// namespace or metric name (both are empty), and moat does not judge
+    /// what its expression would do.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub math_metrics: Vec<MathMetric>,
+}
+
+impl MetricAlarm {
+    /// The number of breaching periods that puts the alarm in ALARM.
+    pub fn datapoints(&self) -> i32 {
+        self.datapoints_to_alarm.unwrap_or(self.evaluation_periods)
+    }
+
+    /// Whether the alarm watches metric math rather than one metric.
+    pub fn is_math(&self) -> bool {
+        !self.math_metrics.is_empty()
+    }
+}
+
+/// One metric read by a metric-math alarm.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MathMetric {
+    pub namespace: String,
+    pub metric_name: String,
+    #[serde(default)]
+    pub dimensions: Vec<Dimension>,
 }
 
 fn yes() -> bool {
@@ -658,6 +692,10 @@ pub struct MetricFilter {
     pub metric_namespace: String,
     pub metric_name: String,
     pub metric_value: String,
+    /// The metric's dimensions: name → the log field (`$.field`) whose
+    /// value names the metric. Each value found is a metric of its own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dimensions: Vec<Dimension>,
 }
 
 // ---------------------------------------------------------------------------
@@ -871,14 +909,25 @@ impl AuditRef {
                         .find(|f| f.log_group == *log_group && f.name == *name)
                 })
                 .map(|f| {
-                    json!({
+                    let mut doc = json!({
                         "LogGroupName": f.log_group,
                         "FilterName": f.name,
                         "FilterPattern": f.pattern,
                         "MetricNamespace": f.metric_namespace,
                         "MetricName": f.metric_name,
                         "MetricValue": f.metric_value,
-                    })
+                    });
+                    if !f.dimensions.is_empty()
+                        && let Some(m) = doc.as_object_mut()
+                    {
+                        let dims: Map<String, Value> = f
+                            .dimensions
+                            .iter()
+                            .map(|d| (d.name.clone(), json!(d.value)))
+                            .collect();
+                        m.insert("Dimensions".into(), Value::Object(dims));
+                    }
+                    doc
                 }),
         })
     }
@@ -1049,11 +1098,26 @@ fn alarm_document(a: &MetricAlarm) -> Value {
     m.insert("MetricName".into(), json!(a.metric_name));
     m.insert("Dimensions".into(), Value::Array(dims));
     m.insert("Statistic".into(), json!(a.statistic));
+    if let Some(x) = &a.extended_statistic {
+        m.insert("ExtendedStatistic".into(), json!(x));
+    }
     m.insert("Period".into(), json!(a.period));
     m.insert("EvaluationPeriods".into(), json!(a.evaluation_periods));
+    if let Some(n) = a.datapoints_to_alarm {
+        m.insert("DatapointsToAlarm".into(), json!(n));
+    }
     m.insert("Threshold".into(), json!(a.threshold.0));
     m.insert("ComparisonOperator".into(), json!(a.comparison_operator));
     m.insert("AlarmActions".into(), json!(actions));
+    m.insert("ActionsEnabled".into(), json!(a.actions_enabled));
+    if a.is_math() {
+        let metrics: Vec<Value> = a
+            .math_metrics
+            .iter()
+            .map(|x| json!({"Namespace": x.namespace, "MetricName": x.metric_name}))
+            .collect();
+        m.insert("Metrics".into(), Value::Array(metrics));
+    }
     m.insert("TreatMissingData".into(), json!(a.treat_missing_data));
     Value::Object(m)
 }

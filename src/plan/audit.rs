@@ -1013,6 +1013,9 @@ fn billing_alarm(name: &str, description: String, threshold: f64, topic_arn: &st
         alarm_actions: vec![topic_arn.to_string()],
         actions_enabled: true,
         treat_missing_data: Some("missing".into()),
+        extended_statistic: None,
+        datapoints_to_alarm: None,
+        math_metrics: vec![],
     }
 }
 
@@ -1033,18 +1036,18 @@ pub fn billing_alarms(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft,
     }
     // Two alarms that will notify once a subscription is confirmed (or
     // whose topic moat cannot read): nothing moat could send would help.
-    let may_reach = regional(&inv.metric_alarms, BILLING_REGION)
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
-        .iter()
-        .filter(|a| a.namespace == "AWS/Billing" && a.metric_name == "EstimatedCharges")
-        .filter(|a| {
-            !matches!(
-                crate::checks::cloudwatch::alarm_reach(inv, a),
-                Reach::Nobody(_)
-            )
-        })
-        .count();
+    let may_reach = crate::checks::cloudwatch::billing_alarms_that_count(
+        regional(&inv.metric_alarms, BILLING_REGION)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]),
+    )
+    .filter(|a| {
+        !matches!(
+            crate::checks::cloudwatch::alarm_reach(inv, a),
+            Reach::Nobody(_)
+        )
+    })
+    .count();
     if may_reach >= 2 {
         let summary = crate::checks::item(BILLING_ALARMS)
             .map(|d| (d.check)(inv, ctx).summary)
@@ -1150,6 +1153,7 @@ pub fn security_event_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
                         metric_namespace: SECURITY_NAMESPACE.into(),
                         metric_name: e.metric.into(),
                         metric_value: "1".into(),
+                        dimensions: vec![],
                     }),
                 }));
                 (SECURITY_NAMESPACE.to_string(), e.metric.to_string())
@@ -1175,6 +1179,9 @@ pub fn security_event_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
                 alarm_actions: vec![arn.clone()],
                 actions_enabled: true,
                 treat_missing_data: Some("notBreaching".into()),
+                extended_statistic: None,
+                datapoints_to_alarm: None,
+                math_metrics: vec![],
             }),
         }));
     }
@@ -1269,6 +1276,9 @@ pub fn rds_connection_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
                 alarm_actions: vec![arn.clone()],
                 actions_enabled: true,
                 treat_missing_data: Some("notBreaching".into()),
+                extended_statistic: None,
+                datapoints_to_alarm: None,
+                math_metrics: vec![],
             }),
         }));
     }

@@ -31,6 +31,9 @@ fn alarm(name: &str) -> MetricAlarm {
         alarm_actions: vec![],
         actions_enabled: true,
         treat_missing_data: None,
+        extended_statistic: None,
+        datapoints_to_alarm: None,
+        math_metrics: vec![],
     }
 }
 
@@ -42,6 +45,7 @@ fn filter(name: &str) -> MetricFilter {
         metric_namespace: "CloudTrailMetrics".into(),
         metric_name: "Stops".into(),
         metric_value: "1".into(),
+        dimensions: vec![],
     }
 }
 

@@ -10,7 +10,7 @@ use super::{AwsBackend, Created};
 use crate::inventory::ebs_vpc::{CREATED_BY_TAG, CREATED_BY_VALUE};
 use crate::inventory::{
     AuditRegions, BucketLifecycle, BucketLifecycles, Dimension, Expiration, Fetched, KmsKey,
-    LifecycleFilter, LifecycleRule, MetricAlarm, MetricFilter, NoncurrentExpiration,
+    LifecycleFilter, LifecycleRule, MathMetric, MetricAlarm, MetricFilter, NoncurrentExpiration,
     NoncurrentTransition, Regional, Subscription, Tag, Threshold, Topic, Transition,
 };
 use crate::plan::{AuditOp, TrailEdit};
@@ -601,12 +601,33 @@ impl AwsBackend {
                 )
                 .await?;
             for a in page.metric_alarms() {
-                // Alarms on metric math have no single metric: not ours to model.
-                let (Some(name), Some(namespace), Some(metric)) =
-                    (a.alarm_name(), a.namespace(), a.metric_name())
-                else {
+                let Some(name) = a.alarm_name() else {
                     continue;
                 };
+                // An alarm on metric math has no single metric: its metrics
+                // are kept so that the checks can name it as not judged.
+                let math_metrics: Vec<MathMetric> = a
+                    .metrics()
+                    .iter()
+                    .filter_map(|q| q.metric_stat()?.metric())
+                    .map(|m| MathMetric {
+                        namespace: m.namespace().unwrap_or_default().to_string(),
+                        metric_name: m.metric_name().unwrap_or_default().to_string(),
+                        dimensions: m
+                            .dimensions()
+                            .iter()
+                            .map(|d| Dimension {
+                                name: d.name().unwrap_or_default().to_string(),
+                                value: d.value().unwrap_or_default().to_string(),
+                            })
+                            .collect(),
+                    })
+                    .collect();
+                let single = a.namespace().zip(a.metric_name());
+                if single.is_none() && math_metrics.is_empty() {
+                    continue;
+                }
+                let (namespace, metric) = single.unwrap_or_default();
                 let mut actions: Vec<String> = a.alarm_actions().to_vec();
                 actions.sort();
                 out.push(MetricAlarm {
@@ -626,8 +647,10 @@ impl AwsBackend {
                         .statistic()
                         .map(|s| s.as_str().to_string())
                         .unwrap_or_default(),
+                    extended_statistic: a.extended_statistic().map(str::to_string),
                     period: a.period().unwrap_or_default(),
                     evaluation_periods: a.evaluation_periods().unwrap_or_default(),
+                    datapoints_to_alarm: a.datapoints_to_alarm(),
                     threshold: Threshold(a.threshold().unwrap_or_default()),
                     comparison_operator: a
                         .comparison_operator()
@@ -636,6 +659,7 @@ impl AwsBackend {
                     alarm_actions: actions,
                     actions_enabled: a.actions_enabled().unwrap_or(true),
                     treat_missing_data: a.treat_missing_data().map(str::to_string),
+                    math_metrics,
                 });
             }
             match page.next_token() {
@@ -683,6 +707,19 @@ impl AwsBackend {
                     metric_namespace: t.metric_namespace().to_string(),
                     metric_name: t.metric_name().to_string(),
                     metric_value: t.metric_value().to_string(),
+                    dimensions: {
+                        let mut d: Vec<Dimension> = t
+                            .dimensions()
+                            .into_iter()
+                            .flatten()
+                            .map(|(k, v)| Dimension {
+                                name: k.clone(),
+                                value: v.clone(),
+                            })
+                            .collect();
+                        d.sort_by(|a, b| a.name.cmp(&b.name));
+                        d
+                    },
                 });
             }
             match page.next_token() {
@@ -979,6 +1016,14 @@ impl AwsBackend {
                 use aws_sdk_cloudwatch::types::{
                     ComparisonOperator, Dimension as CwDimension, Statistic,
                 };
+                // moat keeps only the metrics of a metric-math alarm, not
+                // its expressions: it never writes one back.
+                if alarm.is_math() {
+                    return Err(bad_input(
+                        action,
+                        format!("alarm {} uses metric math", alarm.name),
+                    ));
+                }
                 let mut r = self
                     .cloudwatch(region)
                     .put_metric_alarm()
@@ -986,9 +1031,14 @@ impl AwsBackend {
                     .set_alarm_description(alarm.description.clone())
                     .namespace(&alarm.namespace)
                     .metric_name(&alarm.metric_name)
-                    .statistic(Statistic::from(alarm.statistic.as_str()))
+                    .set_statistic(
+                        (!alarm.statistic.is_empty())
+                            .then(|| Statistic::from(alarm.statistic.as_str())),
+                    )
+                    .set_extended_statistic(alarm.extended_statistic.clone())
                     .period(alarm.period)
                     .evaluation_periods(alarm.evaluation_periods)
+                    .set_datapoints_to_alarm(alarm.datapoints_to_alarm)
                     .threshold(alarm.threshold.0)
                     .comparison_operator(ComparisonOperator::from(
                         alarm.comparison_operator.as_str(),
@@ -1006,12 +1056,14 @@ impl AwsBackend {
                 self.send_write(action, r.send()).await?;
             }
             AuditOp::PutMetricFilter { region, filter } => {
-                let t = aws_sdk_cloudwatchlogs::types::MetricTransformation::builder()
+                let mut t = aws_sdk_cloudwatchlogs::types::MetricTransformation::builder()
                     .metric_name(&filter.metric_name)
                     .metric_namespace(&filter.metric_namespace)
-                    .metric_value(&filter.metric_value)
-                    .build()
-                    .map_err(|e| bad_input(action, e))?;
+                    .metric_value(&filter.metric_value);
+                for d in &filter.dimensions {
+                    t = t.dimensions(&d.name, &d.value);
+                }
+                let t = t.build().map_err(|e| bad_input(action, e))?;
                 let r = self
                     .logs(region)
                     .put_metric_filter()
