@@ -494,10 +494,11 @@ fn an_exclusion_in_one_selector_does_not_hide_what_another_records() {
 }
 
 /// Five basic selectors (AWS's maximum), all logging data events: the fix
-/// is a guided step, and applying it changes nothing (before, it widened
-/// the last selector to read data events too).
+/// moves the trail to advanced selectors with the same data events (before,
+/// it widened the last selector to read data events too), and undo puts
+/// back the exact basic ones.
 #[test]
-fn five_data_selectors_get_a_guided_step_not_wider_data_events() {
+fn five_data_selectors_move_to_advanced_ones_and_undo_restores_them() {
     let moto = Moto::start();
     let ep = moto.endpoint.as_str();
     let state = temp_state_dir();
@@ -535,12 +536,44 @@ fn five_data_selectors_get_a_guided_step_not_wider_data_events() {
     assert!(six.is_err(), "six basic selectors are refused");
     let before = block_on(read_selectors(ep));
     assert_eq!(status(ep, state.path(), MULTI).0, "fail");
+    // The preview shows the basic selectors before and the advanced after.
     let text = plan_text(ep, state.path(), MULTI);
-    assert!(text.contains("five basic event selectors"), "{text}");
+    assert!(
+        text.contains("AdvancedEventSelectors") && text.contains("ReadWriteType"),
+        "{text}"
+    );
     let mut args: Vec<&str> = R.to_vec();
     args.extend(["apply", "--yes", MULTI]);
-    run_moat(ep, state.path(), &args);
-    assert_eq!(block_on(read_selectors(ep)), before, "selectors unchanged");
+    assert_ok(&run_moat(ep, state.path(), &args));
+    let (basic_now, advanced_now) = block_on(read_selectors(ep));
+    assert!(basic_now.is_empty(), "{basic_now:?}");
+    for n in 0..5 {
+        let prefix = AdvancedFieldSelector::builder()
+            .field("resources.ARN")
+            .starts_with(format!("arn:aws:s3:::bucket-{n}/"))
+            .build()
+            .expect("field");
+        assert!(
+            advanced_now.iter().any(|a| {
+                let f = a.field_selectors();
+                f.contains(&field("eventCategory", "Data"))
+                    && f.contains(&field("resources.type", "AWS::S3::Object"))
+                    && f.contains(&field("readOnly", "false"))
+                    && f.contains(&prefix)
+                    && f.len() == 4
+            }),
+            "bucket-{n} write data events kept: {advanced_now:?}"
+        );
+    }
+    assert_eq!(status(ep, state.path(), MULTI).0, "pass");
+    let mut args: Vec<&str> = R.to_vec();
+    args.extend(["undo", "--last", "--yes"]);
+    assert_ok(&run_moat(ep, state.path(), &args));
+    assert_eq!(
+        block_on(read_selectors(ep)),
+        before,
+        "basic again, as before"
+    );
 }
 
 #[test]

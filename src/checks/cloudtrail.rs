@@ -1434,12 +1434,22 @@ mod tests {
     }
 
     #[test]
-    fn five_basic_data_selectors_make_a_guided_step() {
+    fn five_basic_data_selectors_move_to_advanced_or_make_a_guided_step() {
         let t = T::new();
         let selectors = b((0..5).map(|_| basic("WriteOnly", false, true)).collect());
         let inv = with(selectors);
         assert_eq!(t.status(&inv, MULTI_REGION), Status::Fail);
-        match t.plan(&inv, MULTI_REGION, &Inputs::default()) {
+        let plan = t
+            .plan(&inv, MULTI_REGION, &Inputs::default())
+            .expect("plan");
+        let fixed = t.fix(&inv, MULTI_REGION, &Inputs::default());
+        assert_eq!(t.status(&fixed, MULTI_REGION), Status::Pass, "{plan:?}");
+        let mut lambda = b((0..5).map(|_| basic("WriteOnly", false, true)).collect());
+        lambda.basic[0].data_resources[0] = DataResource {
+            kind: "AWS::Lambda::Function".into(),
+            values: vec!["arn:aws:lambda".into()],
+        };
+        match t.plan(&with(lambda), MULTI_REGION, &Inputs::default()) {
             Err(PlanError::Guided(m)) => assert!(m.contains("five"), "{m}"),
             other => panic!("{other:?}"),
         }

@@ -296,9 +296,12 @@ impl EventSelectors {
 
     /// These selectors, changed as little as possible to record every
     /// management event, read and write; data-event selectors are kept
-    /// exactly. `None` when that cannot be done safely: five basic selectors
-    /// (AWS's maximum) all logging data events, where widening one would
-    /// log read data events too and a sixth is refused.
+    /// exactly. Five basic selectors (AWS's maximum) all logging data events
+    /// leave no room for a sixth, and widening one would log read data
+    /// events too: they become advanced selectors (one for management
+    /// events, each data selector translated, see
+    /// [`EventSelector::data_as_advanced`]). `None` when a data selector has
+    /// no exact advanced translation.
     pub fn with_management(&self) -> Option<Self> {
         if !self.advanced.is_empty() {
             let mut advanced: Vec<AdvancedEventSelector> = vec![];
@@ -310,17 +313,11 @@ impl EventSelectors {
                     advanced.push(s.clone());
                 }
             }
-            advanced.insert(
-                0,
-                AdvancedEventSelector {
-                    name: name.or_else(|| Some("Management events".to_string())),
-                    field_selectors: vec![FieldSelector {
-                        field: EVENT_CATEGORY.into(),
-                        equals: vec![MANAGEMENT.into()],
-                        ..FieldSelector::default()
-                    }],
-                },
-            );
+            let mut management = AdvancedEventSelector::management();
+            if name.is_some() {
+                management.name = name;
+            }
+            advanced.insert(0, management);
             return Some(EventSelectors {
                 basic: vec![],
                 advanced,
@@ -341,7 +338,16 @@ impl EventSelectors {
             None if basic.len() < MAX_BASIC_SELECTORS => {
                 basic.insert(0, EventSelector::management())
             }
-            None => return None,
+            None => {
+                let mut advanced = vec![AdvancedEventSelector::management()];
+                for b in basic.iter().filter(|b| !b.data_resources.is_empty()) {
+                    advanced.push(b.data_as_advanced()?);
+                }
+                return Some(EventSelectors {
+                    basic: vec![],
+                    advanced,
+                });
+            }
         }
         Some(EventSelectors {
             basic,
@@ -364,7 +370,75 @@ impl EventSelector {
     }
 }
 
+impl EventSelector {
+    /// The advanced selector recording the data events this basic selector
+    /// records, as the CloudTrail User Guide ("Logging data events")
+    /// translates them: eventCategory Data, resources.type, readOnly for a
+    /// ReadOnly/WriteOnly type, and resources.ARN StartsWith the values (an
+    /// S3 bucket-and-prefix value is a prefix; `arn:PARTITION:s3` alone is
+    /// every object, no ARN condition). Only S3 objects: Lambda function and
+    /// DynamoDB table values follow other matching rules, so `None`.
+    pub fn data_as_advanced(&self) -> Option<AdvancedEventSelector> {
+        let mut values: Vec<String> = vec![];
+        let mut every = false;
+        for d in &self.data_resources {
+            if d.kind != "AWS::S3::Object" {
+                return None;
+            }
+            for v in &d.values {
+                let mut parts = v.split(':');
+                let whole = parts.next() == Some("arn")
+                    && parts.next().is_some_and(|p| !p.is_empty())
+                    && parts.next() == Some("s3")
+                    && parts.next().is_none();
+                every |= whole;
+                values.push(v.clone());
+            }
+        }
+        if values.is_empty() {
+            return None;
+        }
+        let equals = |field: &str, v: &str| FieldSelector {
+            field: field.into(),
+            equals: vec![v.into()],
+            ..FieldSelector::default()
+        };
+        let mut field_selectors = vec![
+            equals(EVENT_CATEGORY, "Data"),
+            equals("resources.type", "AWS::S3::Object"),
+        ];
+        match self.read_write_type.as_str() {
+            "ReadOnly" => field_selectors.push(equals("readOnly", "true")),
+            "WriteOnly" => field_selectors.push(equals("readOnly", "false")),
+            _ => {}
+        }
+        if !every {
+            field_selectors.push(FieldSelector {
+                field: "resources.ARN".into(),
+                starts_with: values,
+                ..FieldSelector::default()
+            });
+        }
+        Some(AdvancedEventSelector {
+            name: Some(format!("S3 data events ({})", self.read_write_type)),
+            field_selectors,
+        })
+    }
+}
+
 impl AdvancedEventSelector {
+    /// Every management event, read and write.
+    pub fn management() -> Self {
+        AdvancedEventSelector {
+            name: Some("Management events".to_string()),
+            field_selectors: vec![FieldSelector {
+                field: EVENT_CATEGORY.into(),
+                equals: vec![MANAGEMENT.into()],
+                ..FieldSelector::default()
+            }],
+        }
+    }
+
     /// For a selector of management events (`eventCategory` equals
     /// `Management`): which it records. `None` for other selectors.
     fn management_scope(&self) -> Option<Scope> {
@@ -1976,7 +2050,8 @@ mod tests {
     }
 
     /// Five basic selectors that all log data events: the fix neither adds a
-    /// sixth (AWS refuses it) nor widens one (read data events, at a cost).
+    /// sixth (AWS refuses it) nor widens one (read data events, at a cost):
+    /// it moves the trail to advanced selectors.
     #[test]
     fn five_data_selectors_cannot_take_management_events() {
         let full = basic(vec![
@@ -1986,7 +2061,50 @@ mod tests {
             data("WriteOnly", "d"),
             data("WriteOnly", "e"),
         ]);
-        assert_eq!(full.with_management(), None);
+        // Advanced: one management selector, and each data selector as
+        // its exact translation.
+        let fixed = full.with_management().expect("converted");
+        assert!(fixed.basic.is_empty(), "{fixed:?}");
+        assert!(fixed.management().complete(), "{fixed:?}");
+        assert_eq!(fixed.advanced.len(), 6, "{fixed:?}");
+        assert_eq!(
+            fixed.advanced[1].field_selectors,
+            vec![
+                FieldSelector {
+                    field: EVENT_CATEGORY.into(),
+                    equals: vec!["Data".into()],
+                    ..FieldSelector::default()
+                },
+                FieldSelector {
+                    field: "resources.type".into(),
+                    equals: vec!["AWS::S3::Object".into()],
+                    ..FieldSelector::default()
+                },
+                FieldSelector {
+                    field: "readOnly".into(),
+                    equals: vec!["false".into()],
+                    ..FieldSelector::default()
+                },
+                FieldSelector {
+                    field: "resources.ARN".into(),
+                    starts_with: vec!["arn:aws:s3:::a/".into()],
+                    ..FieldSelector::default()
+                },
+            ]
+        );
+        // Every object of every bucket: no ARN condition.
+        let mut all = full.clone();
+        all.basic[0].data_resources[0].values = vec!["arn:aws:s3".into()];
+        all.basic[0].read_write_type = "All".into();
+        let fixed = all.with_management().expect("converted");
+        assert_eq!(fixed.advanced[1].field_selectors.len(), 2, "{fixed:?}");
+        // A Lambda selector has no exact translation here: no plan.
+        let mut lambda = full.clone();
+        lambda.basic[4].data_resources[0] = DataResource {
+            kind: "AWS::Lambda::Function".into(),
+            values: vec!["arn:aws:lambda:us-east-1:111122223333:function:f".into()],
+        };
+        assert_eq!(lambda.with_management(), None);
         // Four: a management selector is added, the others kept.
         let mut four = full.clone();
         four.basic.pop();
