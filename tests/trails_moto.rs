@@ -1,8 +1,9 @@
 //! What counts as a working trail, against moto taught CloudTrail's event
 //! selectors and organization trails (tests/support/aws_behaviours/
 //! cloudtrail_*.py): a multi-region trail that is logging but whose
-//! selectors leave management events out fails; a trail whose status
-//! cannot be read is scoped to its own findings; vpc.trail-coverage agrees;
+//! selectors leave management events out fails (selectors are ORed); an
+//! organization trail is read by ARN from a member account and its fixes
+//! are left to its owner; vpc.trail-coverage agrees;
 //! the fix sets the selectors, keeps data events, and undo restores the
 //! exact previous selectors.
 
@@ -284,8 +285,16 @@ fn a_multi_region_trail_that_is_not_logging_does_not_cover_vpcs() {
     assert_eq!(item(&v, MULTI)["status"], "fail", "{v}");
 }
 
-/// An organization trail of the management account, as a member sees it:
-/// listed, but its status and selectors cannot be read.
+/// The header moto takes to act as another account.
+fn as_management(r: &mut aws_smithy_runtime_api::http::Request) {
+    r.headers_mut()
+        .insert("x-moto-account-id", MANAGEMENT_ACCOUNT);
+}
+
+const ORG_TRAIL: &str = "organization-trail";
+
+/// An organization trail of the management account, logging, as a member
+/// sees it: listed by DescribeTrails, read by ARN, changed only by its owner.
 async fn seed_organization_trail(ep: &str) {
     let bucket = "org-trail-logs-central";
     s3_client(ep, "us-east-1")
@@ -293,58 +302,278 @@ async fn seed_organization_trail(ep: &str) {
         .create_bucket()
         .bucket(bucket)
         .customize()
-        .mutate_request(|r| {
-            r.headers_mut()
-                .insert("x-moto-account-id", MANAGEMENT_ACCOUNT);
-        })
+        .mutate_request(as_management)
         .send()
         .await
         .expect("org bucket");
     let ct = cloudtrail(ep, "us-east-1");
     ct.create_trail()
-        .name("organization-trail")
+        .name(ORG_TRAIL)
         .s3_bucket_name(bucket)
         .is_multi_region_trail(true)
         .is_organization_trail(true)
         .customize()
-        .mutate_request(|r| {
-            r.headers_mut()
-                .insert("x-moto-account-id", MANAGEMENT_ACCOUNT);
-        })
+        .mutate_request(as_management)
         .send()
         .await
         .expect("org trail");
+    ct.start_logging()
+        .name(ORG_TRAIL)
+        .customize()
+        .mutate_request(as_management)
+        .send()
+        .await
+        .expect("org trail logging");
 }
 
+fn plan_text(ep: &str, state: &Path, id: &str) -> String {
+    let mut args: Vec<&str> = R.to_vec();
+    args.extend(["plan", id]);
+    output_text(&run_moat(ep, state, &args))
+}
+
+/// A member account whose only trail is the organization's: the trail is
+/// read by its ARN (as AWS requires of a member), so a working one passes
+/// and one that stopped logging fails with a finding naming its owner;
+/// the fixes, which CloudTrail refuses from a member, are guided steps.
 #[test]
-fn an_unreadable_organization_trail_is_scoped_to_its_own_findings() {
+fn a_member_account_judges_the_organization_trail_it_can_only_read() {
     let moto = Moto::start();
     let ep = moto.endpoint.as_str();
     let state = temp_state_dir();
-    block_on(seed_organization_trail(ep));
-    let v = scan(ep, state.path(), &[MULTI, "cloudtrail.log-validation"]);
+    block_on(async {
+        seed_organization_trail(ep).await;
+        support::seed_ebs_vpc::ec2_client(ep, "us-east-1")
+            .await
+            .create_vpc()
+            .cidr_block("10.42.0.0/16")
+            .send()
+            .await
+            .expect("vpc");
+    });
+    const ALARMS: &str = "cloudwatch.security-event-alarms";
+    let v = scan(ep, state.path(), &[MULTI, VPC, ALARMS]);
+    assert_eq!(item(&v, MULTI)["status"], "pass", "{v}");
+    assert_eq!(item(&v, VPC)["status"], "pass", "{v}");
+    // The organization trail sends nothing to a log group: no alarm can
+    // watch this account, and that is a finding, not an error.
+    assert_eq!(item(&v, ALARMS)["status"], "fail", "{v}");
+
+    // The management account stops it: the member sees it stop.
+    block_on(async {
+        cloudtrail(ep, "us-east-1")
+            .stop_logging()
+            .name(ORG_TRAIL)
+            .customize()
+            .mutate_request(as_management)
+            .send()
+            .await
+            .expect("stop org trail")
+    });
+    let v = scan(ep, state.path(), &[MULTI, VPC, ALARMS]);
     let multi = item(&v, MULTI);
-    // Nothing known to work, and the organization trail may: error, with
-    // the finding on that trail only.
-    assert_eq!(multi["status"], "error", "{v}");
-    let findings = multi["findings"].as_array().cloned().unwrap_or_default();
+    assert_eq!(multi["status"], "fail", "{v}");
+    let finding = multi["findings"]
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|f| f["resource"] == format!("trail/us-east-1/{ORG_TRAIL}"))
+        })
+        .cloned()
+        .unwrap_or_else(|| panic!("a finding on the trail: {v}"));
+    assert_eq!(finding["status"], "fail", "{v}");
+    let detail = finding["detail"].as_str().unwrap_or_default();
     assert!(
-        findings.iter().any(
-            |f| f["status"] == "error" && f["resource"] == "trail/us-east-1/organization-trail"
-        ),
-        "{v}"
+        detail.contains("not logging") && detail.contains(MANAGEMENT_ACCOUNT),
+        "{detail}"
     );
-    // The trails still arrived: items that do not need the status judge them.
-    assert_ne!(
-        item(&v, "cloudtrail.log-validation")["status"],
-        "error",
-        "{v}"
+    assert_eq!(item(&v, VPC)["status"], "fail", "{v}");
+    assert_ne!(item(&v, ALARMS)["status"], "pass", "{v}");
+    assert_ne!(item(&v, ALARMS)["status"], "error", "{v}");
+
+    // The plan asks the owner; nothing is sent to the trail.
+    let text = plan_text(ep, state.path(), MULTI);
+    assert!(
+        text.contains(MANAGEMENT_ACCOUNT) && text.contains("delegated administrator"),
+        "{text}"
+    );
+    assert!(!text.contains("nothing to change"), "{text}");
+    for id in ["cloudtrail.log-validation", "cloudtrail.encrypted"] {
+        let text = plan_text(ep, state.path(), id);
+        assert!(
+            text.contains(MANAGEMENT_ACCOUNT) && !text.contains("update trail "),
+            "{id}: {text}"
+        );
+    }
+    let mut args: Vec<&str> = R.to_vec();
+    args.extend(["apply", "--yes", MULTI, "cloudtrail.log-validation"]);
+    let o = run_moat(ep, state.path(), &args);
+    assert!(
+        !output_text(&o).contains("NotOrganizationMasterAccountException"),
+        "{}",
+        output_text(&o)
     );
 
     // A working trail of the account's own beside it: pass.
     block_on(seed_logging_trail(ep));
     let (s, i) = status(ep, state.path(), MULTI);
     assert_eq!(s, "pass", "{i}");
+}
+
+/// A complete management selector beside one that leaves KMS out records
+/// every management event: selectors are ORed.
+#[test]
+fn an_exclusion_in_one_selector_does_not_hide_what_another_records() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.as_str();
+    let state = temp_state_dir();
+    block_on(async {
+        seed_logging_trail(ep).await;
+        put_basic(
+            ep,
+            vec![
+                basic(ReadWriteType::All, true, false),
+                EventSelector::builder()
+                    .read_write_type(ReadWriteType::WriteOnly)
+                    .include_management_events(true)
+                    .exclude_management_event_sources("kms.amazonaws.com")
+                    .data_resources(s3_data_resource())
+                    .build(),
+            ],
+        )
+        .await;
+    });
+    let (s, i) = status(ep, state.path(), MULTI);
+    assert_eq!(s, "pass", "basic: {i}");
+    let not_kms = AdvancedFieldSelector::builder()
+        .field("eventSource")
+        .not_equals("kms.amazonaws.com")
+        .build()
+        .expect("field selector");
+    block_on(put_advanced(
+        ep,
+        vec![
+            AdvancedEventSelector::builder()
+                .name("Management events without KMS")
+                .field_selectors(field("eventCategory", "Management"))
+                .field_selectors(not_kms.clone())
+                .build()
+                .expect("advanced"),
+            AdvancedEventSelector::builder()
+                .name("KMS management events")
+                .field_selectors(field("eventCategory", "Management"))
+                .field_selectors(field("eventSource", "kms.amazonaws.com"))
+                .build()
+                .expect("advanced"),
+        ],
+    ));
+    let (s, i) = status(ep, state.path(), MULTI);
+    assert_eq!(s, "pass", "advanced: {i}");
+    // Both leave KMS out: fail, naming it.
+    block_on(put_advanced(
+        ep,
+        vec![
+            AdvancedEventSelector::builder()
+                .name("Read without KMS")
+                .field_selectors(field("eventCategory", "Management"))
+                .field_selectors(field("readOnly", "true"))
+                .field_selectors(not_kms.clone())
+                .build()
+                .expect("advanced"),
+            AdvancedEventSelector::builder()
+                .name("Without KMS")
+                .field_selectors(field("eventCategory", "Management"))
+                .field_selectors(not_kms)
+                .build()
+                .expect("advanced"),
+        ],
+    ));
+    let (s, i) = status(ep, state.path(), MULTI);
+    assert_eq!(s, "fail", "{i}");
+    assert!(i.to_string().contains("kms.amazonaws.com"), "{i}");
+}
+
+/// Five basic selectors (AWS's maximum), all logging data events: the fix
+/// moves the trail to advanced selectors with the same data events (before,
+/// it widened the last selector to read data events too), and undo puts
+/// back the exact basic ones.
+#[test]
+fn five_data_selectors_move_to_advanced_ones_and_undo_restores_them() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.as_str();
+    let state = temp_state_dir();
+    let selectors: Vec<EventSelector> = (0..5)
+        .map(|n| {
+            EventSelector::builder()
+                .read_write_type(ReadWriteType::WriteOnly)
+                .include_management_events(false)
+                .data_resources(
+                    DataResource::builder()
+                        .r#type("AWS::S3::Object")
+                        .values(format!("arn:aws:s3:::bucket-{n}/"))
+                        .build(),
+                )
+                .build()
+        })
+        .collect();
+    block_on(async {
+        seed_logging_trail(ep).await;
+        put_basic(ep, selectors).await;
+    });
+    // The emulator keeps AWS's limit.
+    let six = block_on(async {
+        cloudtrail(ep, "us-east-1")
+            .put_event_selectors()
+            .trail_name(TRAIL)
+            .set_event_selectors(Some(
+                (0..6)
+                    .map(|_| basic(ReadWriteType::All, true, false))
+                    .collect(),
+            ))
+            .send()
+            .await
+    });
+    assert!(six.is_err(), "six basic selectors are refused");
+    let before = block_on(read_selectors(ep));
+    assert_eq!(status(ep, state.path(), MULTI).0, "fail");
+    // The preview shows the basic selectors before and the advanced after.
+    let text = plan_text(ep, state.path(), MULTI);
+    assert!(
+        text.contains("AdvancedEventSelectors") && text.contains("ReadWriteType"),
+        "{text}"
+    );
+    let mut args: Vec<&str> = R.to_vec();
+    args.extend(["apply", "--yes", MULTI]);
+    assert_ok(&run_moat(ep, state.path(), &args));
+    let (basic_now, advanced_now) = block_on(read_selectors(ep));
+    assert!(basic_now.is_empty(), "{basic_now:?}");
+    for n in 0..5 {
+        let prefix = AdvancedFieldSelector::builder()
+            .field("resources.ARN")
+            .starts_with(format!("arn:aws:s3:::bucket-{n}/"))
+            .build()
+            .expect("field");
+        assert!(
+            advanced_now.iter().any(|a| {
+                let f = a.field_selectors();
+                f.contains(&field("eventCategory", "Data"))
+                    && f.contains(&field("resources.type", "AWS::S3::Object"))
+                    && f.contains(&field("readOnly", "false"))
+                    && f.contains(&prefix)
+                    && f.len() == 4
+            }),
+            "bucket-{n} write data events kept: {advanced_now:?}"
+        );
+    }
+    assert_eq!(status(ep, state.path(), MULTI).0, "pass");
+    let mut args: Vec<&str> = R.to_vec();
+    args.extend(["undo", "--last", "--yes"]);
+    assert_ok(&run_moat(ep, state.path(), &args));
+    assert_eq!(
+        block_on(read_selectors(ep)),
+        before,
+        "basic again, as before"
+    );
 }
 
 #[test]

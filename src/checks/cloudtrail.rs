@@ -45,7 +45,10 @@ pub const ITEMS: &[ItemDef] = &[
         section: "cloudtrail",
         // The plan creates the bucket in the home region, and a trail's
         // document names its KMS key by alias.
+        // The caller's account: another account's organization trail is
+        // judged, but only its owner can change it.
         needs: &[
+            PartId::Identity,
             PartId::Trails,
             PartId::KmsKeys,
             PartId::S3Buckets,
@@ -253,6 +256,23 @@ fn unreadable(b: &Bucket, e: &crate::inventory::PartError) -> Finding {
     )
 }
 
+/// The account owning `t` when it is not the caller's: an organization
+/// trail seen from a member account, which only the management account
+/// (or the organization's delegated administrator) can change.
+pub fn foreign_owner<'a>(inv: &Inventory, t: &'a Trail) -> Option<&'a str> {
+    let me = inv.account_id()?;
+    t.owner_account().filter(|o| *o != me)
+}
+
+/// `detail`, followed by who can change `t` when another account owns it.
+fn owned_detail(inv: &Inventory, t: &Trail, mut detail: String) -> String {
+    if let Some(owner) = foreign_owner(inv, t) {
+        detail.push(' ');
+        detail.push_str(&msg(SHARED, "foreign_trail", &[("owner", owner)]));
+    }
+    detail
+}
+
 fn trail_names(ts: &[&Trail]) -> String {
     ts.iter()
         .map(|t| t.name.as_str())
@@ -273,10 +293,35 @@ pub fn working_multi_region(inv: &Inventory) -> Vec<&Trail> {
 }
 
 /// What a trail's finding says about why it is not a working trail; the
-/// status is `error` when it could not be read (it may be working).
-pub fn gap_finding(t: &Trail, gap: &TrailGap) -> Finding {
+/// status is `error` when it could not be read (it may be working), or
+/// `manual` when AWS does not let this account read another account's
+/// organization trail (nothing this account can grant would change that).
+pub fn gap_finding(inv: &Inventory, t: &Trail, gap: &TrailGap) -> Finding {
+    // What CloudTrail answers a member account for a trail it may not read.
+    let refused = |e: &crate::inventory::PartError| {
+        [
+            "TrailNotFoundException",
+            "CloudTrailARNInvalidException",
+            "OperationNotPermittedException",
+        ]
+        .iter()
+        .any(|c| e.is_code(c))
+    };
+    if let (TrailGap::Unreadable(e), Some(owner)) = (gap, foreign_owner(inv, t))
+        && refused(e)
+    {
+        return trail_finding(
+            t,
+            Status::Manual,
+            msg(
+                SHARED,
+                "foreign_unreadable",
+                &[("owner", owner), ("error", &e.summary())],
+            ),
+        );
+    }
     let (status, detail) = gap_detail(gap);
-    trail_finding(t, status, detail)
+    trail_finding(t, status, owned_detail(inv, t, detail))
 }
 
 /// The status and sentence for one [`TrailGap`].
@@ -338,11 +383,21 @@ fn multi_region(inv: &Inventory, _: &Ctx) -> Outcome {
         .filter_map(|t| {
             t.records_management_events()
                 .err()
-                .map(|g| gap_finding(t, &g))
+                .map(|g| gap_finding(inv, t, &g))
         })
         .collect();
     // A trail that could not be read may be the working one: the item is
-    // then `error`, not `fail`, whatever the other trails show.
+    // then `error` (or `manual` when only its owner can tell), not `fail`,
+    // whatever the other trails show.
+    if findings.iter().any(|f| f.status == Status::Manual)
+        && !findings.iter().any(|f| f.status == Status::Error)
+    {
+        return Outcome {
+            status: Status::Manual,
+            summary: msg(MULTI_REGION, "manual", &[]),
+            findings,
+        };
+    }
     if findings.iter().any(|f| f.status == Status::Error) {
         let errors = findings
             .iter()
@@ -358,6 +413,32 @@ fn multi_region(inv: &Inventory, _: &Ctx) -> Outcome {
     Outcome::from_findings(findings, String::new(), msg(MULTI_REGION, "fail", &[]))
 }
 
+/// For cloudwatch.security-event-alarms, when no trail sends events to a
+/// log group of this account: a working multi-region organization trail
+/// of another account that sends them to its owner's log group. Its metric
+/// filters and alarms live in that account, out of this one's sight: a
+/// `manual` finding naming where to check, not a fail this account cannot
+/// fix (nor a pass).
+pub fn watched_elsewhere(inv: &Inventory) -> Option<Outcome> {
+    let t = trails(inv).iter().find(|t| {
+        t.is_working_multi_region()
+            && foreign_owner(inv, t).is_some()
+            && t.log_group_account() == t.owner_account()
+    })?;
+    let owner = t.owner_account().unwrap_or_default();
+    let (_, group) = t.log_group()?;
+    let detail = msg(
+        SHARED,
+        "alarms_elsewhere",
+        &[("trail", &t.name), ("owner", owner), ("group", &group)],
+    );
+    Some(Outcome {
+        status: Status::Manual,
+        summary: detail.clone(),
+        findings: vec![trail_finding(t, Status::Manual, detail)],
+    })
+}
+
 fn log_validation(inv: &Inventory, _: &Ctx) -> Outcome {
     let all = trails(inv);
     if all.is_empty() {
@@ -366,7 +447,13 @@ fn log_validation(inv: &Inventory, _: &Ctx) -> Outcome {
     let findings = all
         .iter()
         .filter(|t| !t.log_file_validation)
-        .map(|t| trail_finding(t, Status::Fail, msg(LOG_VALIDATION, "off", &[])))
+        .map(|t| {
+            trail_finding(
+                t,
+                Status::Fail,
+                owned_detail(inv, t, msg(LOG_VALIDATION, "off", &[])),
+            )
+        })
         .collect();
     outcome(LOG_VALIDATION, findings, all.len())
 }
@@ -747,7 +834,13 @@ fn encrypted(inv: &Inventory, _: &Ctx) -> Outcome {
     let mut findings: Vec<Finding> = all
         .iter()
         .filter(|t| t.kms_key_id.is_none())
-        .map(|t| trail_finding(t, Status::Fail, msg(ENCRYPTED, "no_key", &[])))
+        .map(|t| {
+            trail_finding(
+                t,
+                Status::Fail,
+                owned_detail(inv, t, msg(ENCRYPTED, "no_key", &[])),
+            )
+        })
         .collect();
     for (b, ts) in trail_buckets(inv) {
         match &b.encryption {
@@ -1049,6 +1142,7 @@ mod tests {
         PartError,
     };
     use crate::plan::ebs_vpc::fixtures::{T, empty, trail};
+    use crate::plan::{Inputs, PlanError};
 
     fn basic(rw: &str, management: bool, data: bool) -> EventSelector {
         EventSelector {
@@ -1157,7 +1251,7 @@ mod tests {
             assert_eq!(r.findings.len(), 1, "{shape}");
             assert_eq!(r.findings[0].resource, "trail/us-east-1/org", "{shape}");
             // The fix makes it pass and keeps the data events.
-            let fixed = selectors.with_management();
+            let fixed = selectors.with_management().expect("fixable");
             assert!(fixed.management().complete(), "{shape}: {fixed:?}");
             let data = |s: &EventSelectors| {
                 s.basic
@@ -1258,6 +1352,127 @@ mod tests {
         assert_eq!(t.status(&inv, MULTI_REGION), Status::Error);
         // A working trail beside the unreadable one: pass.
         inv.trails = Part::Ready(vec![org, trail("good", "us-east-1", true)]);
+        assert_eq!(t.status(&inv, MULTI_REGION), Status::Pass);
+    }
+
+    /// The management account's organization trail, as a member sees it.
+    fn org_trail() -> Trail {
+        let mut t = trail("organization", "us-east-1", true);
+        t.arn = "arn:aws:cloudtrail:us-east-1:999988887777:trail/organization".into();
+        t
+    }
+
+    #[test]
+    fn another_accounts_organization_trail_is_judged_and_left_to_its_owner() {
+        let t = T::new();
+        let mut inv = account(vec![org_trail()]);
+        inv.metric_filters = Part::Ready(Default::default());
+        inv.metric_alarms = Part::Ready(Default::default());
+        inv.sns_topics = Part::Ready(Default::default());
+        assert_eq!(t.status(&inv, MULTI_REGION), Status::Pass);
+
+        // Stopped: fail, the finding names its owner; the plan is a guided
+        // step for the owner, never NothingToDo, never a change.
+        let mut stopped = org_trail();
+        stopped.is_logging = false;
+        inv.trails = Part::Ready(vec![stopped.clone()]);
+        let r = t.eval(&inv, MULTI_REGION);
+        assert_eq!(r.status, Status::Fail, "{r:?}");
+        assert!(r.findings[0].detail.contains("999988887777"), "{r:?}");
+        for id in [MULTI_REGION, LOG_VALIDATION, ENCRYPTED] {
+            match t.plan(&inv, id, &Inputs::default()) {
+                Err(PlanError::Guided(m)) => assert!(m.contains("999988887777"), "{id}: {m}"),
+                other => panic!("{id}: {other:?}"),
+            }
+        }
+        // Selectors leaving write events out: the same.
+        let mut read_only = org_trail();
+        read_only.event_selectors = Some(Fetched::Ready(b(vec![basic("ReadOnly", true, false)])));
+        inv.trails = Part::Ready(vec![read_only]);
+        assert_eq!(t.status(&inv, MULTI_REGION), Status::Fail);
+        assert!(matches!(
+            t.plan(&inv, MULTI_REGION, &Inputs::default()),
+            Err(PlanError::Guided(_))
+        ));
+
+        // CloudTrail refusing to show it to this account: manual (only the
+        // owner can tell), not an error this account cannot clear.
+        let mut hidden = org_trail();
+        hidden.status_error = Some(PartError::new(
+            "cloudtrail:GetTrailStatus",
+            Some("TrailNotFoundException".into()),
+            "Unknown trail",
+        ));
+        inv.trails = Part::Ready(vec![hidden.clone()]);
+        let r = t.eval(&inv, MULTI_REGION);
+        assert_eq!(r.status, Status::Manual, "{r:?}");
+        assert_eq!(r.findings[0].status, Status::Manual);
+        // Access denied to this account's credentials stays an error.
+        hidden.status_error = Some(PartError::new(
+            "cloudtrail:GetTrailStatus",
+            Some("AccessDeniedException".into()),
+            "denied",
+        ));
+        inv.trails = Part::Ready(vec![hidden]);
+        assert_eq!(t.status(&inv, MULTI_REGION), Status::Error);
+
+        // Security alarms on the owner's log group: checked there.
+        let mut watched = org_trail();
+        watched.cloudwatch_logs_log_group_arn =
+            Some("arn:aws:logs:us-east-1:999988887777:log-group:org-trail:*".into());
+        inv.trails = Part::Ready(vec![watched.clone()]);
+        let r = t.eval(&inv, crate::checks::cloudwatch::SECURITY_EVENT_ALARMS);
+        assert_eq!(r.status, Status::Manual, "{r:?}");
+        assert!(r.findings[0].detail.contains("org-trail"), "{r:?}");
+        // ...but not when it stopped logging.
+        watched.is_logging = false;
+        inv.trails = Part::Ready(vec![watched]);
+        assert_eq!(
+            t.status(&inv, crate::checks::cloudwatch::SECURITY_EVENT_ALARMS),
+            Status::Fail
+        );
+    }
+
+    #[test]
+    fn five_basic_data_selectors_move_to_advanced_or_make_a_guided_step() {
+        let t = T::new();
+        let selectors = b((0..5).map(|_| basic("WriteOnly", false, true)).collect());
+        let inv = with(selectors);
+        assert_eq!(t.status(&inv, MULTI_REGION), Status::Fail);
+        let plan = t
+            .plan(&inv, MULTI_REGION, &Inputs::default())
+            .expect("plan");
+        let fixed = t.fix(&inv, MULTI_REGION, &Inputs::default());
+        assert_eq!(t.status(&fixed, MULTI_REGION), Status::Pass, "{plan:?}");
+        let mut lambda = b((0..5).map(|_| basic("WriteOnly", false, true)).collect());
+        lambda.basic[0].data_resources[0] = DataResource {
+            kind: "AWS::Lambda::Function".into(),
+            values: vec!["arn:aws:lambda".into()],
+        };
+        match t.plan(&with(lambda), MULTI_REGION, &Inputs::default()) {
+            Err(PlanError::Guided(m)) => assert!(m.contains("five"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_complete_selector_beside_an_excluding_one_passes() {
+        let t = T::new();
+        let mut kms = basic("All", true, true);
+        kms.exclude_management_event_sources = vec!["kms.amazonaws.com".into()];
+        let inv = with(b(vec![basic("All", true, false), kms]));
+        assert_eq!(t.status(&inv, MULTI_REGION), Status::Pass);
+        let inv = with(adv(vec![
+            advanced(vec![field("eventCategory", "Management")]),
+            advanced(vec![
+                field("eventCategory", "Management"),
+                FieldSelector {
+                    field: "eventSource".into(),
+                    not_equals: vec!["kms.amazonaws.com".into()],
+                    ..FieldSelector::default()
+                },
+            ]),
+        ]));
         assert_eq!(t.status(&inv, MULTI_REGION), Status::Pass);
     }
 }

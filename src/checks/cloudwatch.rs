@@ -1071,6 +1071,9 @@ fn dedup(mut v: Vec<String>) -> Vec<String> {
 
 fn security_event_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
     let Some((trail, region, group)) = watched_trail(inv) else {
+        if let Some(o) = super::cloudtrail::watched_elsewhere(inv) {
+            return o;
+        }
         if trails(inv).is_empty() {
             return Outcome::from_findings(
                 vec![Finding::fail(

@@ -8,9 +8,9 @@ use super::{AuditOp, Draft, InputKind, InputSpec, Inputs, Op, PlanError, TrailEd
 use crate::checks::Ctx;
 use crate::checks::cloudtrail::{
     API_PROTECTED, ARCHIVE_TO_GLACIER, BUCKET_ACCESS_LOGGING, BUCKET_NOT_PUBLIC, ENCRYPTED,
-    MULTI_REGION, SNS_NOTIFICATIONS, TAMPER_ACTIONS, bucket_resource, cloudtrail_can_write,
-    left_alone, log_prefixes, offenders, over_broad, trail_buckets, trail_resource,
-    unarchived_prefixes,
+    LOG_VALIDATION, MULTI_REGION, SNS_NOTIFICATIONS, TAMPER_ACTIONS, bucket_resource,
+    cloudtrail_can_write, foreign_owner, left_alone, log_prefixes, offenders, over_broad,
+    trail_buckets, trail_resource, unarchived_prefixes,
 };
 use crate::checks::cloudwatch::{
     BILLING_ALARMS, BILLING_REGION, RDS_CONNECTION_ALARMS, RDS_CONNECTIONS_METRIC, RDS_DIMENSION,
@@ -246,6 +246,27 @@ fn new_private_bucket(bucket: &str, region: &str, policy: Value) -> Vec<Op> {
 // ---------------------------------------------------------------------------
 // cloudtrail.multi-region-trail
 
+/// Another account's organization trails among `trails`: CloudTrail
+/// refuses any change to them from this (member) account, so the plan is a
+/// guided step asking their owner to `change` them. `None` when all are ours.
+fn foreign_guidance(inv: &Inventory, trails: &[&Trail], change: &str) -> Option<PlanError> {
+    let foreign: Vec<(&Trail, &str)> = trails
+        .iter()
+        .filter_map(|t| foreign_owner(inv, t).map(|o| (*t, o)))
+        .collect();
+    let (_, owner) = foreign.first()?;
+    let names: Vec<&str> = foreign.iter().map(|(t, _)| t.name.as_str()).collect();
+    Some(PlanError::Guided(msg(
+        "cloudtrail",
+        "foreign_plan",
+        &[
+            ("trails", &names.join(", ")),
+            ("owner", owner),
+            ("change", change),
+        ],
+    )))
+}
+
 pub fn multi_region(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
     let all = ready_trails(inv)?;
     if all.iter().any(Trail::is_working_multi_region) {
@@ -253,12 +274,11 @@ pub fn multi_region(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Pla
     }
     // A multi-region trail of this account, read in full, that only needs to
     // log again or to record every management event: repair it.
-    let own = inv.account_id();
     let repairable = |t: &&Trail| {
         t.is_multi_region
             && t.status_error.is_none()
             && matches!(t.event_selectors, Some(Fetched::Ready(_)))
-            && own.is_none_or(|a| t.owner_account().is_none_or(|o| o == a))
+            && foreign_owner(inv, t).is_none()
     };
     if all.iter().any(|t| repairable(&t)) {
         let Some(t) = all
@@ -273,10 +293,17 @@ pub fn multi_region(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Pla
         if let Some(Fetched::Ready(s)) = &t.event_selectors
             && !s.management().complete()
         {
+            let Some(selectors) = s.with_management() else {
+                return Err(PlanError::Guided(msg(
+                    MULTI_REGION,
+                    "selectors_full",
+                    &[("trail", &t.name)],
+                )));
+            };
             ops.push(a(AuditOp::PutEventSelectors {
                 name: t.name.clone(),
                 region: t.home_region.clone(),
-                selectors: s.with_management(),
+                selectors,
             }));
         }
         if !t.is_logging {
@@ -287,10 +314,21 @@ pub fn multi_region(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Pla
         }
         return done(ops, vec![]);
     }
-    // A multi-region trail that could not be read (an organization trail)
-    // may be recording everything: a second trail would only add cost.
-    if all.iter().any(|t| t.is_multi_region) {
-        return Err(nothing());
+    // Another account's organization trail: only its owner can make it
+    // work (or this account creates a trail of its own, by hand).
+    let multi: Vec<&Trail> = all.iter().filter(|t| t.is_multi_region).collect();
+    if let Some(guided) = foreign_guidance(inv, &multi, &msg(MULTI_REGION, "foreign_change", &[])) {
+        return Err(guided);
+    }
+    // A multi-region trail of this account that could not be read may be
+    // recording everything: a second trail would only add cost.
+    if !multi.is_empty() {
+        let names: Vec<&str> = multi.iter().map(|t| t.name.as_str()).collect();
+        return Err(PlanError::Guided(msg(
+            MULTI_REGION,
+            "unreadable_plan",
+            &[("trails", &names.join(", "))],
+        )));
     }
     let account = account(inv)?;
     let region = home(inv)?;
@@ -335,9 +373,13 @@ pub fn multi_region(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Pla
 // cloudtrail.log-validation
 
 pub fn log_validation(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
-    let ops = ready_trails(inv)?
+    let wanted: Vec<&Trail> = ready_trails(inv)?
         .iter()
         .filter(|t| !t.log_file_validation && req.wants(&trail_resource(t)))
+        .collect();
+    let ops: Vec<Op> = wanted
+        .iter()
+        .filter(|t| foreign_owner(inv, t).is_none())
         .map(|t| {
             a(AuditOp::UpdateTrail {
                 name: t.name.clone(),
@@ -346,6 +388,12 @@ pub fn log_validation(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, P
             })
         })
         .collect();
+    if ops.is_empty()
+        && let Some(guided) =
+            foreign_guidance(inv, &wanted, &msg(LOG_VALIDATION, "foreign_change", &[]))
+    {
+        return Err(guided);
+    }
     done(ops, vec![])
 }
 
@@ -595,12 +643,13 @@ pub fn encrypted(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanEr
             });
         }
     }
-    // One key per region: the key must live in the trail bucket's region.
-    let mut keys: Vec<(String, String)> = vec![];
-    for t in all
+    let unkeyed: Vec<&Trail> = all
         .iter()
         .filter(|t| t.kms_key_id.is_none() && req.wants(&trail_resource(t)))
-    {
+        .collect();
+    // One key per region: the key must live in the trail bucket's region.
+    let mut keys: Vec<(String, String)> = vec![];
+    for t in unkeyed.iter().filter(|t| foreign_owner(inv, t).is_none()) {
         let region = t
             .s3_bucket
             .as_deref()
@@ -645,6 +694,12 @@ pub fn encrypted(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanEr
                 )),
             }],
         }));
+    }
+    if ops.is_empty()
+        && let Some(guided) =
+            foreign_guidance(inv, &unkeyed, &msg(ENCRYPTED, "foreign_change", &[]))
+    {
+        return Err(guided);
     }
     done(ops, guide_warning(ENCRYPTED))
 }

@@ -1,42 +1,86 @@
 """Organization trails as a member account sees them.
 
-What AWS does (CloudTrail User Guide, "Creating a trail for an
-organization"): a trail created in the management account with
-IsOrganizationTrail=true is replicated into every member account. A member
-sees it in DescribeTrails (IsOrganizationTrail true, the management
-account's ARN and home region) but may not view or change its settings:
-GetTrailStatus and GetEventSelectors on its ARN from a member account fail
-(TrailNotFoundException "Unknown trail: <arn> for the user: <member>", as
-reported for organization trails seen from members).
+What AWS does:
+- CloudTrail User Guide, "Creating a trail for an organization": the trail
+  is created in every account of the organization; "users with CloudTrail
+  permissions in member accounts can see this trail" (DescribeTrails lists
+  it, with the management account's ARN and home region), but "users in
+  member accounts do not have sufficient permissions to delete the
+  organization trail, turn logging on or off, change what types of events
+  are logged, or otherwise alter the organization trail in any way". AWS
+  Organizations User Guide, "AWS CloudTrail and AWS Organizations": member
+  accounts "can see the organization trail, but can't modify or delete it".
+- CloudTrail API Reference, GetTrailStatus, Name: "If the trail is an
+  organization trail and you are a member account in the organization in
+  Organizations, you must provide the full ARN of that trail, and not just
+  the name." GetEventSelectors takes "the name of the trail or trail ARN".
+  A member therefore reads both by ARN (as Cloud Custodian's status and
+  event-selectors filters do, calling the trail's ARN region); by name the
+  member's own account has no such trail: TrailNotFoundException.
+- A change from a member account is refused: UpdateTrail, PutEventSelectors,
+  StartLogging, StopLogging and DeleteTrail list
+  NotOrganizationMasterAccountException ("the account making the request to
+  create or update an organization trail ... is not the management
+  account").
 
-What moto 5.2.1 does instead: each account sees only its own trails, and
-GetTrailStatus answers for any trail DescribeTrails lists.
+What moto 5.2.1 does instead: each account sees only its own trails.
 
 Here every account sees the organization trails of the other accounts
-(moto holds no organization membership for them), and the status and
-selector calls from another account answer TrailNotFoundException.
+(moto holds no organization membership for them); GetTrailStatus and
+GetEventSelectors answer for them by ARN and TrailNotFoundException by
+name; the calls that change a trail answer
+NotOrganizationMasterAccountException when they name one (by name or ARN).
 """
+
+
+def _foreign_org_trails(models, account_id):
+    for other, regions in models.cloudtrail_backends.items():
+        if other == account_id:
+            continue
+        for backend in regions.values():
+            for trail in backend.trails.values():
+                if trail.is_org_trail:
+                    yield trail
 
 
 def patch():
     from moto.cloudtrail import models
     from moto.cloudtrail.exceptions import TrailNotFoundException
+    from moto.core.exceptions import JsonRESTError
+
+    class NotOrganizationMasterAccountException(JsonRESTError):
+        code = 400
+
+        def __init__(self):
+            super().__init__(
+                "NotOrganizationMasterAccountException",
+                "This operation must be called from the management account "
+                "or a delegated administrator of the organization.",
+            )
+
+    def foreign(backend, name_or_arn):
+        """The other account's organization trail `name_or_arn` names, and
+        whether it was named by ARN; None when it names none (or a trail of
+        this account)."""
+        if name_or_arn in backend.trails:
+            return None
+        for trail in _foreign_org_trails(models, backend.account_id):
+            if trail.arn == name_or_arn:
+                return trail, True
+        for trail in _foreign_org_trails(models, backend.account_id):
+            if trail.trail_name == name_or_arn:
+                return trail, False
+        return None
 
     original_describe = models.CloudTrailBackend.describe_trails
 
     def describe_trails(self, include_shadow_trails):
         trails = list(original_describe(self, include_shadow_trails))
-        for account_id, regions in models.cloudtrail_backends.items():
-            if account_id == self.account_id:
-                continue
-            for backend in regions.values():
-                for trail in backend.trails.values():
-                    if not trail.is_org_trail:
-                        continue
-                    if include_shadow_trails and trail.is_multi_region or (
-                        trail.region_name == self.region_name
-                    ):
-                        trails.append(trail)
+        for trail in _foreign_org_trails(models, self.account_id):
+            if include_shadow_trails and trail.is_multi_region or (
+                trail.region_name == self.region_name
+            ):
+                trails.append(trail)
         return trails
 
     models.CloudTrailBackend.describe_trails = describe_trails
@@ -44,13 +88,46 @@ def patch():
     original_status = models.CloudTrailBackend.get_trail_status
 
     def get_trail_status(self, name):
-        for account_id, regions in models.cloudtrail_backends.items():
-            if account_id == self.account_id:
-                continue
-            for backend in regions.values():
-                for trail in backend.trails.values():
-                    if trail.is_org_trail and trail.arn == name:
-                        raise TrailNotFoundException(account_id=self.account_id, name=name)
+        found = foreign(self, name)
+        if found is not None:
+            trail, by_arn = found
+            if not by_arn:
+                raise TrailNotFoundException(account_id=self.account_id, name=name)
+            return trail.status
         return original_status(self, name)
 
     models.CloudTrailBackend.get_trail_status = get_trail_status
+
+    original_selectors = models.CloudTrailBackend.get_event_selectors
+
+    def get_event_selectors(self, trail_name):
+        found = foreign(self, trail_name)
+        if found is not None:
+            trail, by_arn = found
+            if not by_arn:
+                raise TrailNotFoundException(account_id=self.account_id, name=trail_name)
+            basic, advanced = trail.get_event_selectors()
+            return trail.arn, basic, advanced
+        return original_selectors(self, trail_name)
+
+    models.CloudTrailBackend.get_event_selectors = get_event_selectors
+
+    def refuse(method, key):
+        original = getattr(models.CloudTrailBackend, method)
+
+        def guarded(self, *args, **kwargs):
+            name = kwargs.get(key, args[0] if args else None)
+            if name is not None and foreign(self, name) is not None:
+                raise NotOrganizationMasterAccountException()
+            return original(self, *args, **kwargs)
+
+        setattr(models.CloudTrailBackend, method, guarded)
+
+    for method, key in [
+        ("update_trail", "name"),
+        ("put_event_selectors", "trail_name"),
+        ("start_logging", "name"),
+        ("stop_logging", "name"),
+        ("delete_trail", "name"),
+    ]:
+        refuse(method, key)
