@@ -1482,6 +1482,29 @@ mod tests {
         assert_eq!(t.status(&two_users, ID), Status::Pass);
     }
 
+    /// An existing Administrators group at its quota of managed policies
+    /// cannot take AdministratorAccess (LimitExceeded): guidance, nothing sent.
+    #[test]
+    fn backup_admin_fix_does_not_attach_to_a_full_group() {
+        const ID: &str = "account.backup-admin";
+        let t = T::new();
+        let mut inv = demo();
+        if let Some(iam) = inv.iam.ready_mut() {
+            iam.groups.push(Group {
+                name: "Administrators".into(),
+                arn: "arn:aws:iam::111122223333:group/Administrators".into(),
+                attached_policies: (0..10)
+                    .map(|i| format!("arn:aws:iam::111122223333:policy/p{i}"))
+                    .collect(),
+                inline_policies: vec![],
+            });
+        }
+        assert!(matches!(
+            t.plan(&inv, ID, &Inputs::default()),
+            Err(PlanError::Guided(m)) if m.contains("LimitExceeded")
+        ));
+    }
+
     /// Full rights on paper are not enough: an explicit Deny (the user's,
     /// a group's, attached or inline) or a permissions boundary that does
     /// not allow everything (or that moat could not read) leaves the
