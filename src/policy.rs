@@ -39,6 +39,50 @@ pub fn grants_full_admin(doc: &Value) -> bool {
     })
 }
 
+/// Does the document take anything away from an administrator who signs in
+/// with MFA? IAM's policy evaluation ("Policy evaluation logic", IAM User
+/// Guide): an explicit Deny in any identity policy or in the permissions
+/// boundary overrides every Allow. A Deny counts unless it denies nothing
+/// (`NotAction` or `NotResource` of `*`) or applies only while MFA is absent
+/// or old (`aws:MultiFactorAuthPresent` false, `aws:MultiFactorAuthAge`),
+/// which a person who signs in with MFA satisfies. A Deny under any other
+/// condition (source IP, region, tags…) may apply when it is needed most,
+/// so it counts.
+pub fn limits_admin(doc: &Value) -> bool {
+    statements(doc).into_iter().any(deny_limits_admin)
+}
+
+fn deny_limits_admin(s: &Value) -> bool {
+    if effect(s) != "Deny" {
+        return false;
+    }
+    let star = |k: &str| as_list(s.get(k)).iter().any(|v| v == "*");
+    if star("NotAction") || star("NotResource") {
+        return false;
+    }
+    let Some(Value::Object(cond)) = s.get("Condition") else {
+        return true;
+    };
+    let only_mfa = !cond.is_empty()
+        && cond.values().all(|body| match body {
+            Value::Object(keys) => keys.iter().all(|(k, v)| {
+                if k.eq_ignore_ascii_case("aws:MultiFactorAuthAge") {
+                    true
+                } else if k.eq_ignore_ascii_case("aws:MultiFactorAuthPresent") {
+                    let values: Vec<String> = match v {
+                        Value::Bool(b) => vec![b.to_string()],
+                        other => as_list(Some(other)),
+                    };
+                    !values.is_empty() && values.iter().all(|x| x.eq_ignore_ascii_case("false"))
+                } else {
+                    false
+                }
+            }),
+            _ => false,
+        });
+    !only_mfa
+}
+
 /// Condition values under `operator` (matched case-insensitively, with or
 /// without `IfExists`) for `key` (case-insensitive, as IAM treats keys).
 fn condition_values(stmt: &Value, operators: &[&str], key: &str) -> Vec<String> {
@@ -306,6 +350,35 @@ mod tests {
             &json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*",
             "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]})
         ));
+    }
+
+    #[test]
+    fn denies_that_cut_admin_rights() {
+        let deny = |extra: Value| {
+            let mut s = json!({"Effect": "Deny", "Action": "iam:*", "Resource": "*"});
+            if let (Value::Object(m), Value::Object(e)) = (&mut s, extra) {
+                m.extend(e);
+            }
+            json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}, s]})
+        };
+        assert!(limits_admin(&deny(json!({}))));
+        assert!(limits_admin(&deny(
+            json!({"Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}})
+        )));
+        assert!(limits_admin(&deny(
+            json!({"Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}})
+        )));
+        // Only while MFA is absent: a person who signs in with MFA keeps it all.
+        assert!(!limits_admin(&deny(
+            json!({"Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": false}}})
+        )));
+        assert!(!limits_admin(&deny(
+            json!({"Condition": {"NumericGreaterThan": {"aws:MultiFactorAuthAge": "3600"}}})
+        )));
+        let nothing = json!({"Statement": {"Effect": "Deny", "NotAction": "*", "Resource": "*"}});
+        assert!(!limits_admin(&nothing));
+        let admin = json!({"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}});
+        assert!(!limits_admin(&admin));
     }
 
     #[test]
@@ -647,6 +720,7 @@ mod fuzz_tests {
         let _ = as_list(doc.get("Action"));
         let _ = grants_full_admin(doc);
         let _ = enforces_mfa(doc);
+        let _ = limits_admin(doc);
         let stmts = statements(doc);
         for s in &stmts {
             let _ = effect(s);

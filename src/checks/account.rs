@@ -3,8 +3,8 @@
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::{
-    ContactType, CredentialReportRow, Iam, Inventory, KeyStatus, PartId, ResourceRef, Role, User,
-    is_aws_managed_policy,
+    ContactType, CredentialReportRow, Iam, InlinePolicy, Inventory, KeyStatus, PartId, ResourceRef,
+    Role, User, is_aws_managed_policy,
 };
 use crate::plan::account as plans;
 use crate::policy;
@@ -249,6 +249,83 @@ fn role_is_admin(iam: &Iam, r: &Role) -> bool {
             .any(|p| policy::grants_full_admin(&p.document))
 }
 
+/// The identity policies of a principal (attached and inline; `group`: the
+/// group they come through), each with how findings name it.
+fn labelled_docs<'a>(
+    iam: &'a Iam,
+    attached: &'a [String],
+    inline: &'a [InlinePolicy],
+    group: Option<&str>,
+) -> Vec<(String, &'a serde_json::Value)> {
+    const ID: &str = "account.backup-admin";
+    let label = |name: &str| match group {
+        Some(g) => msg(ID, "policy_via_group", &[("policy", name), ("group", g)]),
+        None => name.to_string(),
+    };
+    attached
+        .iter()
+        .filter_map(|a| iam.policy(a))
+        .map(|p| (label(&p.name), &p.document))
+        .chain(inline.iter().map(|p| {
+            (
+                label(&msg(ID, "inline_policy", &[("policy", &p.name)])),
+                &p.document,
+            )
+        }))
+        .collect()
+}
+
+/// Why a principal whose policies grant full administrator rights does not
+/// hold them in effect, in the guide's words (`None`: it does). IAM's policy
+/// evaluation: an explicit Deny in any identity policy (the principal's own,
+/// or a group's) overrides the Allow, and a permissions boundary caps what
+/// the identity policies grant, so the rights are those the boundary allows
+/// too. A boundary moat could not read is not taken to allow everything.
+fn admin_cut(
+    iam: &Iam,
+    who: &str,
+    docs: &[(String, &serde_json::Value)],
+    boundary: Option<&str>,
+) -> Option<String> {
+    const ID: &str = "account.backup-admin";
+    let p = ("principal", who);
+    if let Some((label, _)) = docs.iter().find(|(_, d)| policy::limits_admin(d)) {
+        return Some(msg(ID, "cut_deny", &[p, ("policy", label)]));
+    }
+    let arn = boundary?;
+    let full = |doc: &serde_json::Value| {
+        (is_aws_managed_policy(arn, crate::access::ADMINISTRATOR_ACCESS)
+            || policy::grants_full_admin(doc))
+            && !policy::limits_admin(doc)
+    };
+    match iam.policy(arn) {
+        Some(b) if full(&b.document) => None,
+        Some(b) => Some(msg(ID, "cut_boundary", &[p, ("policy", &b.name)])),
+        None => {
+            let name = arn.rsplit('/').next().unwrap_or(arn);
+            Some(msg(ID, "cut_boundary_unread", &[p, ("policy", name)]))
+        }
+    }
+}
+
+fn user_admin_cut(iam: &Iam, u: &User, who: &str) -> Option<String> {
+    let mut docs = labelled_docs(iam, &u.attached_policies, &u.inline_policies, None);
+    for g in u.groups.iter().filter_map(|g| iam.group(g)) {
+        docs.extend(labelled_docs(
+            iam,
+            &g.attached_policies,
+            &g.inline_policies,
+            Some(&g.name),
+        ));
+    }
+    admin_cut(iam, who, &docs, u.permissions_boundary.as_deref())
+}
+
+fn role_admin_cut(iam: &Iam, r: &Role, who: &str) -> Option<String> {
+    let docs = labelled_docs(iam, &r.attached_policies, &r.inline_policies, None);
+    admin_cut(iam, who, &docs, r.permissions_boundary.as_deref())
+}
+
 /// OIDC issuers that give tokens to programs (CI systems, Kubernetes service
 /// accounts), never to a person signing in.
 const WORKLOAD_OIDC_ISSUERS: &[&str] = &[
@@ -270,7 +347,8 @@ enum RoleTrust {
     IdentityCenter,
     /// AssumeRoleWithSAML through this account's SAML provider.
     Saml(String),
-    /// AssumeRoleWithWebIdentity through this account's OIDC provider.
+    /// AssumeRoleWithWebIdentity through this account's OIDC provider of an
+    /// issuer moat does not know.
     Oidc(String),
     /// An OIDC provider that serves programs (CI, Kubernetes).
     WorkloadOidc(String),
@@ -283,11 +361,14 @@ enum RoleTrust {
 }
 
 impl RoleTrust {
+    /// A person's sign-in: IAM Identity Center or SAML federation. Web
+    /// identity (OIDC) federation is not counted, whatever the issuer: AWS
+    /// documents it for apps and workloads (mobile and web apps, CI systems,
+    /// Kubernetes service accounts), and the AWS console sign-in for people
+    /// goes through SAML or Identity Center; an issuer moat does not know
+    /// would otherwise pass as a person's sign-in.
     fn is_human(&self) -> bool {
-        matches!(
-            self,
-            RoleTrust::IdentityCenter | RoleTrust::Saml(_) | RoleTrust::Oidc(_)
-        )
+        matches!(self, RoleTrust::IdentityCenter | RoleTrust::Saml(_))
     }
 }
 
@@ -357,6 +438,7 @@ fn role_trust(r: &Role) -> RoleTrust {
     found
         .iter()
         .find(|t| matches!(t, RoleTrust::WorkloadOidc(_)))
+        .or_else(|| found.iter().find(|t| matches!(t, RoleTrust::Oidc(_))))
         .or_else(|| found.iter().find(|t| matches!(t, RoleTrust::Aws(_))))
         .or_else(|| found.iter().find(|t| matches!(t, RoleTrust::Service(_))))
         .cloned()
@@ -373,10 +455,12 @@ pub struct Admins {
     pub without_password: Vec<String>,
 }
 
-/// Every principal with full administrator rights, sorted into people's
-/// sign-ins (IAM users with a console password; roles reached through a
-/// SAML or OIDC provider of this account or IAM Identity Center) and the
-/// others (users without a password, cross-account, service and CI roles).
+/// Every principal whose policies grant full administrator rights, sorted
+/// into people's sign-ins that hold them in effect (IAM users with a console
+/// password; roles reached through a SAML provider of this account or IAM
+/// Identity Center) and the others: rights cut by a Deny or a permissions
+/// boundary, users without a password, web identity (OIDC), cross-account,
+/// service and CI roles.
 pub fn administrators(inv: &Inventory) -> Admins {
     const ID: &str = "account.backup-admin";
     let mut out = Admins::default();
@@ -393,6 +477,10 @@ pub fn administrators(inv: &Inventory) -> Admins {
             name: u.name.clone(),
         }
         .to_string();
+        if let Some(cut) = user_admin_cut(iam, u, &who) {
+            out.left_out.push(cut);
+            continue;
+        }
         let password = rows
             .iter()
             .any(|r| !r.is_root() && r.user == u.name && r.password_enabled);
@@ -407,11 +495,15 @@ pub fn administrators(inv: &Inventory) -> Admins {
     }
     for r in iam.roles.iter().filter(|r| role_is_admin(iam, r)) {
         let who = format!("role/{}", r.name);
+        if let Some(cut) = role_admin_cut(iam, r, &who) {
+            out.left_out.push(cut);
+            continue;
+        }
         let p = ("principal", who.as_str());
         let line = match role_trust(r) {
             RoleTrust::IdentityCenter => Ok(msg(ID, "counted_sso", &[p])),
             RoleTrust::Saml(n) => Ok(msg(ID, "counted_saml", &[p, ("provider", &n)])),
-            RoleTrust::Oidc(n) => Ok(msg(ID, "counted_oidc", &[p, ("provider", &n)])),
+            RoleTrust::Oidc(n) => Err(msg(ID, "web_identity", &[p, ("provider", &n)])),
             RoleTrust::WorkloadOidc(n) => Err(msg(ID, "workload_oidc", &[p, ("provider", &n)])),
             RoleTrust::Service(n) => Err(msg(ID, "service_role", &[p, ("service", &n)])),
             RoleTrust::Aws(n) => Err(msg(ID, "aws_principal", &[p, ("trusted", &n)])),
@@ -1339,8 +1431,9 @@ mod tests {
         );
         assert!(detail.contains("999988887777"), "{detail}");
 
-        // People's sign-ins count: IAM Identity Center, an OIDC provider for
-        // people, SAML with a wildcard action.
+        // People's sign-ins count: IAM Identity Center, SAML with a wildcard
+        // action. A web identity (OIDC) provider does not, whatever its
+        // issuer: web identity tokens mostly go to apps and workloads.
         let sso = admin_role(
             "AWSReservedSSO_AdministratorAccess_0123456789abcdef",
             "/aws-reserved/sso.amazonaws.com/",
@@ -1363,12 +1456,178 @@ mod tests {
             &with_roles(&inv, vec![oidc]),
             &t.ctx(),
         );
-        assert_eq!(r.status, Status::Pass);
-        assert!(r.summary.contains("corp.okta.com"), "{}", r.summary);
+        assert_eq!(r.status, Status::Fail);
+        let detail = &r.findings[0].detail;
+        assert!(
+            detail.contains(
+                "role/okta-admin (reached through the web identity (OIDC) provider corp.okta.com"
+            ),
+            "{detail}"
+        );
+        let saml_any = admin_role(
+            "saml-any",
+            "/",
+            trust(
+                json!({"Federated": "arn:aws:iam::111122223333:saml-provider/Corp"}),
+                "sts:AssumeRoleWith*",
+            ),
+        );
+        assert_eq!(
+            t.status(&with_roles(&inv, vec![saml_any]), ID),
+            Status::Pass
+        );
         // An admin user with a console password counts.
         let mut two_users = inv.clone();
         set_password(&mut two_users, "ci-deploy");
         assert_eq!(t.status(&two_users, ID), Status::Pass);
+    }
+
+    /// An existing Administrators group at its quota of managed policies
+    /// cannot take AdministratorAccess (LimitExceeded): guidance, nothing sent.
+    #[test]
+    fn backup_admin_fix_does_not_attach_to_a_full_group() {
+        const ID: &str = "account.backup-admin";
+        let t = T::new();
+        let mut inv = demo();
+        if let Some(iam) = inv.iam.ready_mut() {
+            iam.groups.push(Group {
+                name: "Administrators".into(),
+                arn: "arn:aws:iam::111122223333:group/Administrators".into(),
+                attached_policies: (0..10)
+                    .map(|i| format!("arn:aws:iam::111122223333:policy/p{i}"))
+                    .collect(),
+                inline_policies: vec![],
+            });
+        }
+        assert!(matches!(
+            t.plan(&inv, ID, &Inputs::default()),
+            Err(PlanError::Guided(m)) if m.contains("LimitExceeded")
+        ));
+    }
+
+    /// Full rights on paper are not enough: an explicit Deny (the user's,
+    /// a group's, attached or inline) or a permissions boundary that does
+    /// not allow everything (or that moat could not read) leaves the
+    /// principal out, named with the policy; a Deny that applies only
+    /// without MFA does not.
+    #[test]
+    fn backup_admin_counts_only_effective_administrators() {
+        const ID: &str = "account.backup-admin";
+        let t = T::new();
+        let saml = |name: &str| {
+            admin_role(
+                name,
+                "/",
+                trust(
+                    json!({"Federated": "arn:aws:iam::111122223333:saml-provider/Corp"}),
+                    "sts:AssumeRoleWithSAML",
+                ),
+            )
+        };
+        let deny_iam = |name: &str| InlinePolicy {
+            name: name.into(),
+            document: json!({"Statement": [{"Effect": "Deny", "Action": "iam:*", "Resource": "*"}]}),
+        };
+        let managed = |name: &str, document: serde_json::Value| ManagedPolicy {
+            arn: format!("arn:aws:iam::111122223333:policy/{name}"),
+            name: name.into(),
+            aws_managed: false,
+            default_version: "v1".into(),
+            document,
+        };
+        // The demo's ops-admin plus a SAML admin role pass, as a baseline.
+        let base = with_roles(&demo(), vec![saml("saml-admin")]);
+        assert_eq!(t.status(&base, ID), Status::Pass);
+
+        type Change = Box<dyn Fn(&mut Iam)>;
+        let cases: Vec<(&str, Change)> = vec![
+            (
+                "no-iam",
+                Box::new(move |iam: &mut Iam| {
+                    if let Some(r) = iam.roles.iter_mut().find(|r| r.name == "saml-admin") {
+                        r.inline_policies.push(deny_iam("no-iam"));
+                    }
+                }),
+            ),
+            (
+                "of group Admins",
+                Box::new(move |iam: &mut Iam| {
+                    // ops-admin's rights come through group Admins; a Deny there cuts them.
+                    if let Some(g) = iam.groups.iter_mut().find(|g| g.name == "Admins") {
+                        g.inline_policies.push(deny_iam("guardrail"));
+                    }
+                }),
+            ),
+            (
+                "s3-only",
+                Box::new(move |iam: &mut Iam| {
+                    iam.policies.push(managed(
+                        "s3-only",
+                        json!({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}),
+                    ));
+                    if let Some(r) = iam.roles.iter_mut().find(|r| r.name == "saml-admin") {
+                        r.permissions_boundary =
+                            Some("arn:aws:iam::111122223333:policy/s3-only".into());
+                    }
+                }),
+            ),
+            (
+                "could not be read",
+                Box::new(move |iam: &mut Iam| {
+                    if let Some(r) = iam.roles.iter_mut().find(|r| r.name == "saml-admin") {
+                        r.permissions_boundary =
+                            Some("arn:aws:iam::111122223333:policy/gone".into());
+                    }
+                }),
+            ),
+            (
+                "boundary-with-deny",
+                Box::new(move |iam: &mut Iam| {
+                    iam.policies.push(managed(
+                        "boundary-with-deny",
+                        json!({"Statement": [
+                            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+                            {"Effect": "Deny", "Action": "organizations:*", "Resource": "*"}]}),
+                    ));
+                    if let Some(u) = iam.users.iter_mut().find(|u| u.name == "ops-admin") {
+                        u.permissions_boundary =
+                            Some("arn:aws:iam::111122223333:policy/boundary-with-deny".into());
+                    }
+                }),
+            ),
+        ];
+        for (why, change) in cases {
+            let mut inv = base.clone();
+            if let Some(iam) = inv.iam.ready_mut() {
+                change(iam);
+            }
+            let r = evaluate(item(ID).expect("item"), &inv, &t.ctx());
+            assert_eq!(r.status, Status::Fail, "{why}: {}", r.summary);
+            assert!(
+                r.findings[0].detail.contains(why),
+                "{why}: {}",
+                r.findings[0].detail
+            );
+        }
+
+        // Kept: a Deny only without MFA, and a boundary that allows everything.
+        let mut inv = base.clone();
+        if let Some(iam) = inv.iam.ready_mut() {
+            iam.policies.push(managed(
+                "admin-boundary",
+                json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+            ));
+            if let Some(r) = iam.roles.iter_mut().find(|r| r.name == "saml-admin") {
+                r.permissions_boundary =
+                    Some("arn:aws:iam::111122223333:policy/admin-boundary".into());
+                r.inline_policies.push(InlinePolicy {
+                    name: "mfa".into(),
+                    document: json!({"Statement": [{"Effect": "Deny", "NotAction": "iam:ListMFADevices",
+                        "Resource": "*", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}]}),
+                });
+            }
+        }
+        assert_eq!(t.status(&inv, ID), Status::Pass);
     }
 
     fn contact_inputs() -> Inputs {
@@ -1730,6 +1989,55 @@ mod tests {
             t.plan(&wide, ID, &Inputs::default()),
             Err(PlanError::Guided(m)) if m.contains("AdministratorAccess")
         ));
+    }
+
+    /// A console user already in as many groups as IAM allows cannot join
+    /// MFARequired (LimitExceeded): both MFA plans leave them out and say so;
+    /// the quota GetAccountSummary reports is the one used.
+    #[test]
+    fn mfa_plans_leave_out_users_at_the_groups_quota() {
+        let t = T::new();
+        let mut inv = with_empty_mfa_group(&demo());
+        if let Some(iam) = inv.iam.ready_mut()
+            && let Some(u) = iam.users.iter_mut().find(|u| u.name == "dana")
+        {
+            u.groups = (0..10).map(|i| format!("team-{i}")).collect();
+        }
+        let added = |plan: &crate::plan::Plan| -> Vec<String> {
+            plan.ops()
+                .filter_map(|o| match o {
+                    Op::AddUserToGroup { user, .. } => Some(user.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        for id in ["account.mfa-policy", "account.console-users-mfa"] {
+            let plan = t.plan(&inv, id, &Inputs::default()).expect("plan");
+            assert!(!added(&plan).contains(&"dana".to_string()), "{id}");
+            assert!(
+                plan.warnings
+                    .iter()
+                    .any(|w| w.contains("dana") && w.contains("LimitExceeded")),
+                "{id}: {:?}",
+                plan.warnings
+            );
+        }
+        let only = Inputs {
+            resources: vec!["user/dana".into()],
+            ..Inputs::default()
+        };
+        assert!(matches!(
+            t.plan(&inv, "account.mfa-policy", &only),
+            Err(PlanError::Guided(m)) if m.contains("dana")
+        ));
+        // An account whose summary reports a larger quota.
+        if let Some(s) = inv.account_summary.ready_mut() {
+            s.quotas.groups_per_user = 11;
+        }
+        let plan = t
+            .plan(&inv, "account.mfa-policy", &Inputs::default())
+            .expect("plan");
+        assert!(added(&plan).contains(&"dana".to_string()));
     }
 
     /// In the China partition every ARN the account plans write names

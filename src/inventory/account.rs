@@ -87,6 +87,58 @@ pub struct AccountSummary {
     pub account_mfa_enabled: bool,
     pub account_access_keys_present: bool,
     pub users: i64,
+    /// The account's IAM quotas on attachments and group memberships.
+    #[serde(default)]
+    pub quotas: IamQuotas,
+}
+
+/// IAM's default for the managed policies attached to one user, role or
+/// group, and for the groups one user is in ("IAM and AWS STS quotas" in the
+/// IAM User Guide). The policy quotas of users and roles can be raised (to
+/// at most 20); groups per user cannot.
+pub const DEFAULT_IAM_ATTACHMENT_QUOTA: u32 = 10;
+
+/// The quotas GetAccountSummary reports (`AttachedPoliciesPerUserQuota`,
+/// `AttachedPoliciesPerRoleQuota`, `AttachedPoliciesPerGroupQuota`,
+/// `GroupsPerUserQuota`). An attachment or membership beyond them fails
+/// with `LimitExceeded`, so plans leave out principals already at them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IamQuotas {
+    pub policies_per_user: u32,
+    pub policies_per_role: u32,
+    pub policies_per_group: u32,
+    pub groups_per_user: u32,
+}
+
+impl Default for IamQuotas {
+    /// IAM's defaults: what an account has unless a raise was granted.
+    fn default() -> Self {
+        IamQuotas {
+            policies_per_user: DEFAULT_IAM_ATTACHMENT_QUOTA,
+            policies_per_role: DEFAULT_IAM_ATTACHMENT_QUOTA,
+            policies_per_group: DEFAULT_IAM_ATTACHMENT_QUOTA,
+            groups_per_user: DEFAULT_IAM_ATTACHMENT_QUOTA,
+        }
+    }
+}
+
+/// The IAM quotas of the account: those GetAccountSummary reported, or
+/// IAM's defaults when the summary was not read.
+pub fn iam_quotas(summary: Option<&AccountSummary>) -> IamQuotas {
+    summary.map(|s| s.quotas).unwrap_or_default()
+}
+
+/// Is `role` one of the roles AWS Control Tower sets up and protects with
+/// its mandatory control AWS-GR_IAM_ROLE_CHANGE_PROHIBITED (an SCP denying
+/// AttachRolePolicy, PutRolePolicy, DetachRolePolicy and the other role
+/// writes on `aws-controltower-*`, `*AWSControlTower*` and
+/// `stacksets-exec-*` to everyone but Control Tower itself)? A change moat
+/// sends to it is refused with AccessDenied.
+pub fn is_control_tower_role(role: &str) -> bool {
+    role.starts_with("aws-controltower-")
+        || role.contains("AWSControlTower")
+        || role.starts_with("stacksets-exec-")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

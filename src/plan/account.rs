@@ -10,7 +10,7 @@ use crate::checks::account::{
 use crate::guide::msg;
 use crate::inventory::{
     Contact, ContactType, Iam, Inventory, KeyStatus, PartId, PasswordPolicy, ResourceRef,
-    aws_managed_policy_arn, customer_policy_arn, is_aws_managed_policy,
+    aws_managed_policy_arn, customer_policy_arn, iam_quotas, is_aws_managed_policy,
 };
 use serde_json::Value;
 
@@ -170,6 +170,17 @@ pub fn backup_admin(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Pla
                 .iter()
                 .any(|p| is_aws_managed_policy(p, ADMIN_POLICY)) =>
         {
+            let quota = iam_quotas(inv.account_summary.ready()).policies_per_group;
+            if g.attached_policies.len() >= quota as usize {
+                return Err(PlanError::Guided(msg(
+                    ID,
+                    "admin_group_full",
+                    &[
+                        ("group", ADMIN_GROUP),
+                        ("count", &g.attached_policies.len().to_string()),
+                    ],
+                )));
+            }
             ops.push(Op::AttachGroupPolicy {
                 group: ADMIN_GROUP.into(),
                 policy_arn: admin_policy,
@@ -311,13 +322,36 @@ fn enforce_mfa_for(
     let me = caller_user(inv);
     let (skipped, targets): (Vec<&str>, Vec<&str>) =
         users.into_iter().partition(|u| Some(*u) == me);
-    let self_note = skipped
+    let mut notes: Vec<String> = skipped
         .first()
-        .map(|u| msg("account.mfa-policy", "caller_skipped", &[("user", u)]));
+        .map(|u| msg("account.mfa-policy", "caller_skipped", &[("user", u)]))
+        .into_iter()
+        .collect();
+    // A user already in as many groups as IAM allows cannot join one more
+    // (LimitExceeded): left out before anything is sent, and named.
+    let quota = iam_quotas(inv.account_summary.ready()).groups_per_user;
+    let (full, targets): (Vec<&str>, Vec<&str>) = targets.into_iter().partition(|u| {
+        iam.user(u)
+            .is_some_and(|u| u.groups.len() >= quota as usize)
+    });
+    notes.extend(full.iter().map(|u| {
+        let count = iam.user(u).map(|u| u.groups.len()).unwrap_or_default();
+        msg(
+            "iam-limits",
+            "group_quota",
+            &[
+                ("user", u),
+                ("count", &count.to_string()),
+                ("quota", &quota.to_string()),
+                ("group", MFA_GROUP),
+            ],
+        )
+    }));
     if targets.is_empty() {
-        return match self_note {
-            Some(note) => Err(PlanError::Guided(note)),
-            None => Err(nothing(item)),
+        return if notes.is_empty() {
+            Err(nothing(item))
+        } else {
+            Err(PlanError::Guided(notes.join("\n")))
         };
     }
     // Calls signed with a long-term access key carry no MFA: the Deny
@@ -354,7 +388,7 @@ fn enforce_mfa_for(
         .and_then(|t| t.warning.clone())
         .into_iter()
         .collect();
-    warnings.extend(self_note);
+    warnings.extend(notes);
     if !key_users.is_empty() {
         warnings.push(msg(
             "account.mfa-policy",

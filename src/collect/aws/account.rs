@@ -3,7 +3,10 @@
 
 use super::AwsBackend;
 use super::error::CallError;
-use crate::inventory::{AccountSummary, AlternateContacts, Contact, ContactType, PasswordPolicy};
+use crate::inventory::{
+    AccountSummary, AlternateContacts, Contact, ContactType, DEFAULT_IAM_ATTACHMENT_QUOTA,
+    IamQuotas, PasswordPolicy,
+};
 use aws_sdk_account::types::AlternateContactType;
 use aws_sdk_iam::types::SummaryKeyType;
 
@@ -30,10 +33,23 @@ impl AwsBackend {
                 .copied()
                 .unwrap_or(0)
         };
+        // A quota the answer lacks is IAM's default.
+        let quota = |k: SummaryKeyType| {
+            u32::try_from(get(k))
+                .ok()
+                .filter(|q| *q > 0)
+                .unwrap_or(DEFAULT_IAM_ATTACHMENT_QUOTA)
+        };
         Ok(AccountSummary {
             account_mfa_enabled: get(SummaryKeyType::AccountMfaEnabled) > 0,
             account_access_keys_present: get(SummaryKeyType::AccountAccessKeysPresent) > 0,
             users: i64::from(get(SummaryKeyType::Users)),
+            quotas: IamQuotas {
+                policies_per_user: quota(SummaryKeyType::AttachedPoliciesPerUserQuota),
+                policies_per_role: quota(SummaryKeyType::AttachedPoliciesPerRoleQuota),
+                policies_per_group: quota(SummaryKeyType::AttachedPoliciesPerGroupQuota),
+                groups_per_user: quota(SummaryKeyType::GroupsPerUserQuota),
+            },
         })
     }
 

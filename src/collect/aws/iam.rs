@@ -38,13 +38,17 @@ impl AwsBackend {
             mut policies,
         } = self.authorization_details().await?;
 
-        // AWS-managed policies attached anywhere: read each once.
+        // AWS-managed policies attached anywhere or set as a permissions
+        // boundary (what an administrator may really do depends on it):
+        // read each once.
         let known: BTreeSet<&str> = policies.iter().map(|p| p.arn.as_str()).collect();
         let attached: BTreeSet<String> = users
             .iter()
             .flat_map(|u| u.attached_policies.iter())
             .chain(groups.iter().flat_map(|g| g.attached_policies.iter()))
             .chain(roles.iter().flat_map(|r| r.attached_policies.iter()))
+            .chain(users.iter().filter_map(|u| u.permissions_boundary.as_ref()))
+            .chain(roles.iter().filter_map(|r| r.permissions_boundary.as_ref()))
             .filter(|arn| !known.contains(arn.as_str()))
             .cloned()
             .collect();
