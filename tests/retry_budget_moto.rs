@@ -215,7 +215,8 @@ async fn throttled_requests_back_off_together_and_free_the_only_slot() {
         );
     }
     assert!(
-        throttled_took >= Duration::from_millis(2900) && throttled_took < Duration::from_millis(8900),
+        throttled_took >= Duration::from_millis(2900)
+            && throttled_took < Duration::from_millis(8900),
         "three 3 s retry-afters waited together: {throttled_took:?}"
     );
     // The retries came after the other read: the slot was taken back.

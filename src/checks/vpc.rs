@@ -215,8 +215,21 @@ fn trail_coverage(inv: &Inventory, _: &Ctx) -> Outcome {
             })
             .map(|t| t.name.as_str())
             .collect();
+        // Unreadable here is an error, unless every such trail is another
+        // account's organization trail CloudTrail will not show a member:
+        // then only its owner can say (manual), as in multi-region-trail.
+        let only_foreign = covering
+            .iter()
+            .all(|t| match t.records_management_events() {
+                Err(gap @ (TrailGap::Unreadable(_) | TrailGap::NotRead)) => {
+                    crate::checks::cloudtrail::gap_finding(inv, t, &gap).status == Status::Manual
+                }
+                _ => true,
+            });
         let (status, key) = if unreadable.is_empty() {
             (Status::Fail, "finding")
+        } else if only_foreign {
+            (Status::Manual, "foreign")
         } else {
             (Status::Error, "unknown")
         };
@@ -465,6 +478,24 @@ mod tests {
         let r = t.eval(&inv, TRAIL_COVERAGE);
         assert_eq!(r.status, Status::Error, "{r:?}");
         assert!(r.findings[0].detail.contains("org"), "{r:?}");
+        // Another account's organization trail that CloudTrail will not show
+        // this member: only its owner can say, so manual (as in
+        // cloudtrail.multi-region-trail), never an error the member cannot clear.
+        let mut foreign = org.clone();
+        foreign.arn = "arn:aws:cloudtrail:us-east-1:999988887777:trail/org".into();
+        inv.trails = Part::Ready(vec![foreign.clone()]);
+        let r = t.eval(&inv, TRAIL_COVERAGE);
+        assert_eq!(r.status, Status::Manual, "{r:?}");
+        assert_eq!(r.findings[0].status, Status::Manual, "{r:?}");
+        assert!(r.findings[0].detail.contains("org"), "{r:?}");
+        // Access denied to this account's own credentials stays an error.
+        foreign.status_error = Some(PartError::new(
+            "cloudtrail:GetTrailStatus",
+            Some("AccessDeniedException".into()),
+            "denied",
+        ));
+        inv.trails = Part::Ready(vec![foreign]);
+        assert_eq!(t.status(&inv, TRAIL_COVERAGE), Status::Error);
         // A working trail beside it: pass.
         inv.trails = Part::Ready(vec![org, trail("good", "us-east-1", true)]);
         assert_eq!(t.status(&inv, TRAIL_COVERAGE), Status::Pass);
