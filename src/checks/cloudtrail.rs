@@ -1424,6 +1424,15 @@ mod tests {
         let r = t.eval(&inv, crate::checks::cloudwatch::SECURITY_EVENT_ALARMS);
         assert_eq!(r.status, Status::Manual, "{r:?}");
         assert!(r.findings[0].detail.contains("org-trail"), "{r:?}");
+        // ...and its plan says so, rather than "no trail sends events".
+        match t.plan(
+            &inv,
+            crate::checks::cloudwatch::SECURITY_EVENT_ALARMS,
+            &Inputs::default(),
+        ) {
+            Err(PlanError::Guided(m)) => assert_eq!(m, r.findings[0].detail),
+            other => panic!("{other:?}"),
+        }
         // ...but not when it stopped logging.
         watched.is_logging = false;
         inv.trails = Part::Ready(vec![watched]);

@@ -1218,6 +1218,13 @@ pub fn billing_alarms(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft,
 pub fn security_event_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
     ready_trails(inv)?;
     let Some((_, region, group)) = watched_trail(inv) else {
+        // Events that reach another account's organization trail log group
+        // are watched (or not) there: say where, not "no trail sends events".
+        if let Some(f) = crate::checks::cloudtrail::watched_elsewhere(inv)
+            .and_then(|o| o.findings.into_iter().next())
+        {
+            return Err(PlanError::Guided(f.detail));
+        }
         return Err(PlanError::Guided(msg(
             SECURITY_EVENT_ALARMS,
             "no_log_group_plan",
