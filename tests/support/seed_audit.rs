@@ -57,6 +57,9 @@ pub fn cloudwatch(ep: &str, region: &str) -> aws_sdk_cloudwatch::Client {
 pub fn logs(ep: &str, region: &str) -> aws_sdk_cloudwatchlogs::Client {
     audit_client!(aws_sdk_cloudwatchlogs, ep, region)
 }
+pub fn sqs(ep: &str, region: &str) -> aws_sdk_sqs::Client {
+    audit_client!(aws_sdk_sqs, ep, region)
+}
 
 /// The two statements CloudTrail needs, for `trail` writing to `bucket`.
 pub fn trail_bucket_policy(bucket: &str, trail: &str) -> String {
