@@ -91,6 +91,7 @@ fn action_prefix(signing_name: &str) -> Option<&'static str> {
         "monitoring" => Some("cloudwatch"),
         "logs" => Some("logs"),
         "sns" => Some("sns"),
+        "sqs" => Some("sqs"),
         "kms" => Some("kms"),
         "rds" => Some("rds"),
         "route53" => Some("route53"),

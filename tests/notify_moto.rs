@@ -66,8 +66,28 @@ async fn confirm(ep: &str, topic: &str, endpoint: &str) {
         .expect("confirm");
 }
 
-/// A logging trail in us-east-1 announcing to `topic`.
+/// A logging trail in us-east-1 announcing to `topic`, whose policy lets
+/// CloudTrail publish (AWS's CreateTrail refuses a topic without it:
+/// InsufficientSnsTopicPolicyException).
 async fn trail_with_topic(ep: &str, topic: &str) {
+    let arn = topic_arn(topic);
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT_ID}:root")},
+             "Action": "SNS:*", "Resource": arn},
+            {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+             "Action": "SNS:Publish", "Resource": arn},
+        ],
+    });
+    seed_audit::sns(ep, US)
+        .set_topic_attributes()
+        .topic_arn(&arn)
+        .attribute_name("Policy")
+        .attribute_value(policy.to_string())
+        .send()
+        .await
+        .expect("topic policy");
     let s3 = s3_client(ep, US).await;
     s3.create_bucket()
         .bucket(TRAIL_BUCKET)
@@ -138,6 +158,12 @@ fn same_account_queue_subscriptions_are_confirmed_at_once() {
     assert_eq!(scan_item(ep, state.path(), id)["status"], "fail");
     block_on(async {
         let t = topic_arn("trail-announcements");
+        seed_audit::sqs(ep, US)
+            .create_queue()
+            .queue_name("log-pipeline")
+            .send()
+            .await
+            .expect("queue");
         subscribe(
             ep,
             &t,
@@ -280,6 +306,12 @@ fn security_event_filters_written_by_another_tool_are_recognised() {
     block_on(async {
         seed_audit::seed_failing(ep).await;
         let t = create_topic(ep, "soc").await;
+        seed_audit::sqs(ep, US)
+            .create_queue()
+            .queue_name("soc-queue")
+            .send()
+            .await
+            .expect("queue");
         subscribe(
             ep,
             &t,

@@ -12,7 +12,7 @@ use crate::access::{self, PrincipalKind};
 use crate::guide::msg;
 use crate::inventory::{
     AuditRef, Bucket, BucketLifecycle, Fetched, Inventory, LifecycleRule, MIN_SIZE_VARIES, PartId,
-    ResourceRef, Trail, TrailGap, trail_arn,
+    ResourceRef, Topic, Trail, TrailGap, trail_arn,
 };
 use crate::plan::audit as plans;
 use crate::policy;
@@ -856,10 +856,55 @@ fn encrypted(inv: &Inventory, _: &Ctx) -> Outcome {
     outcome(ENCRYPTED, findings, all.len())
 }
 
-/// A trail passes when its topic has a confirmed subscriber: a topic nobody
-/// (or nobody yet) receives announces log files to no one.
+/// Whether CloudTrail may publish trail `t`'s notifications to `topic`:
+/// the topic policy must allow it SNS:Publish, and the topic's key must let
+/// it encrypt (see `cloudwatch::key_reach`).
+pub fn trail_publish(inv: &Inventory, t: &Trail, topic: &Topic) -> super::cloudwatch::Reach {
+    use super::cloudwatch::{
+        CLOUDTRAIL_PRINCIPAL, Grant, Publisher, Reach, SHARED as CW, key_reach, service_grant,
+    };
+    let by = Publisher {
+        service: CLOUDTRAIL_PRINCIPAL,
+        source_arn: Some(t.arn.clone()),
+        source_account: t.owner_account().or(inv.account_id()).map(str::to_string),
+    };
+    let arn = topic.arn.as_str();
+    let policy = match &topic.policy {
+        None => Reach::Unchecked(msg(CW, "topic_policy_unread", &[("topic", arn)])),
+        Some(p) => match service_grant(p, &by, &["SNS:Publish"]) {
+            Grant::Allowed => Reach::Someone,
+            Grant::Denied => Reach::Nobody(msg(
+                SNS_NOTIFICATIONS,
+                "policy_denies",
+                &[("topic", arn), ("trail", &t.name)],
+            )),
+            Grant::Unsure(keys) => Reach::Unchecked(msg(
+                SNS_NOTIFICATIONS,
+                "policy_conditions",
+                &[("topic", arn), ("conditions", &keys)],
+            )),
+        },
+    };
+    key_reach(topic, &by).and(policy)
+}
+
+/// How far trail `t`'s notifications to topic `arn` reach: CloudTrail must
+/// be allowed to publish ([`trail_publish`]) and a confirmed subscription
+/// must deliver them (see `cloudwatch::subscribers_reach`).
+pub fn trail_topic_reach(inv: &Inventory, t: &Trail, arn: &str) -> super::cloudwatch::Reach {
+    use super::cloudwatch::{find_topic, subscribers_reach};
+    match find_topic(inv, arn) {
+        Ok(topic) => subscribers_reach(topic, inv.account_id().unwrap_or_default())
+            .and(trail_publish(inv, t, topic)),
+        Err(r) => r,
+    }
+}
+
+/// A trail passes when CloudTrail may publish to its topic and a confirmed
+/// subscription delivers what it publishes: a topic nobody (or nobody yet)
+/// receives, or one CloudTrail cannot use, announces log files to no one.
 fn sns_notifications(inv: &Inventory, _: &Ctx) -> Outcome {
-    use super::cloudwatch::{Reach, topic_reach};
+    use super::cloudwatch::Reach;
     let all = trails(inv);
     if all.is_empty() {
         return not_applicable(msg(SHARED, "no_trails", &[]));
@@ -891,7 +936,7 @@ fn sns_notifications(inv: &Inventory, _: &Ctx) -> Outcome {
                 msg(SNS_NOTIFICATIONS, "none", &[]),
             )),
             Some(arn) => {
-                let reach = topic_reach(inv, arn);
+                let reach = trail_topic_reach(inv, t, arn);
                 if let Reach::Pending(e) = &reach {
                     pending.extend(e.iter().cloned());
                     waiting += 1;
@@ -902,6 +947,12 @@ fn sns_notifications(inv: &Inventory, _: &Ctx) -> Outcome {
         .collect();
     let fails = findings.iter().filter(|f| f.status == Status::Fail).count();
     let manual = findings.iter().any(|f| f.status == Status::Manual);
+    let unchecked = all.iter().any(|t| {
+        !foreign(t)
+            && findings
+                .iter()
+                .any(|f| f.status == Status::Manual && f.resource == trail_resource(t))
+    });
     let mut out = outcome(SNS_NOTIFICATIONS, findings, all.len());
     if fails > 0 && fails == waiting {
         pending.sort();
@@ -914,7 +965,12 @@ fn sns_notifications(inv: &Inventory, _: &Ctx) -> Outcome {
     }
     if out.status == Status::Pass && manual {
         out.status = Status::Manual;
-        out.summary = msg(SNS_NOTIFICATIONS, "foreign_summary", &[]);
+        let key = if unchecked {
+            "unchecked_summary"
+        } else {
+            "foreign_summary"
+        };
+        out.summary = msg(SNS_NOTIFICATIONS, key, &[]);
     }
     out
 }

@@ -766,8 +766,9 @@ pub struct KmsKey {
 
 pub const KEY_PENDING_DELETION: &str = "PendingDeletion";
 
-/// One subscription to a topic, as ListSubscriptionsByTopic gives it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One subscription to a topic, as ListSubscriptionsByTopic gives it, with
+/// what GetSubscriptionAttributes adds for a confirmed one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subscription {
     pub protocol: String,
     pub endpoint: String,
@@ -776,6 +777,48 @@ pub struct Subscription {
     /// HTTP(S) endpoints, and endpoints in other accounts, start so.
     #[serde(default)]
     pub pending: bool,
+    /// `FilterPolicy`: only messages it matches are delivered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter_policy: Option<Value>,
+    /// `FilterPolicyScope`: `MessageAttributes` (AWS's default) or `MessageBody`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter_scope: Option<String>,
+    /// For an SQS queue of this account: whether it still exists (`None`:
+    /// not looked up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_exists: Option<bool>,
+    /// Why the subscription's attributes or its endpoint could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unread: Option<String>,
+}
+
+/// The KMS key that encrypts a topic (`KmsMasterKeyId`) and what was read of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicKey {
+    /// As the topic names it: key id, key ARN, alias name or alias ARN.
+    pub id: String,
+    /// `AWS` (an AWS managed key, such as `aws/sns`) or `CUSTOMER` (DescribeKey).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
+    /// `Enabled`, `Disabled`, `PendingDeletion`, … (DescribeKey).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// The `default` key policy of a customer managed key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Value>,
+    /// Why the key could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unread: Option<String>,
+}
+
+impl TopicKey {
+    /// The AWS managed key of SNS (`alias/aws/sns`, by alias, alias ARN, or
+    /// as DescribeKey reports an AWS managed key).
+    pub fn is_aws_managed(&self) -> bool {
+        self.id == "alias/aws/sns"
+            || self.id.ends_with(":alias/aws/sns")
+            || self.manager.as_deref() == Some("AWS")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -787,6 +830,9 @@ pub struct Topic {
     /// Every subscription of the topic, confirmed or pending.
     #[serde(default)]
     pub subscriptions: Vec<Subscription>,
+    /// The key that encrypts it at rest (`None`: not encrypted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<TopicKey>,
 }
 
 impl Topic {
@@ -1569,6 +1615,7 @@ pub(super) fn apply_op(inv: &mut Inventory, op: &AuditOp) -> Result<(), ApplyErr
                 arn: format!("arn:{partition}:sns:{region}:{account}:{name}"),
                 policy: policy.clone(),
                 subscriptions: vec![],
+                key: None,
             });
         }
         AuditOp::DeleteSnsTopic { region, name } => {
@@ -1604,6 +1651,7 @@ pub(super) fn apply_op(inv: &mut Inventory, op: &AuditOp) -> Result<(), ApplyErr
                         protocol: protocol.clone(),
                         endpoint: endpoint.clone(),
                         pending: protocol == "email" || protocol == "email-json",
+                        ..Subscription::default()
                     });
                 }
             } else {

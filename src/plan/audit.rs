@@ -15,7 +15,7 @@ use crate::checks::cloudtrail::{
 use crate::checks::cloudwatch::{
     BILLING_ALARMS, BILLING_REGION, RDS_CONNECTION_ALARMS, RDS_CONNECTIONS_METRIC, RDS_DIMENSION,
     RDS_NAMESPACE, Reach, SECURITY_EVENT_ALARMS, SECURITY_EVENTS, SECURITY_NAMESPACE,
-    connection_reach, event_watch, topic_reach, watched_trail,
+    connection_reach, event_watch, find_topic, watched_trail,
 };
 use crate::guide::msg;
 use crate::inventory::{
@@ -821,20 +821,39 @@ pub fn sns_notifications(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft
     // reaches no one gets the address subscribed. A pending subscription
     // only needs confirming, and another account's topic is not ours.
     // Another account's (organization) trail cannot be changed from here.
+    // A topic CloudTrail may not publish to (its policy, or a key such as
+    // aws/sns that CloudTrail cannot use) is left as it is: the trail is
+    // pointed at moat's topic instead, as a trail without one.
     let ours = |t: &&Trail| t.owner_account().is_none_or(|o| o == account.as_str());
+    let blocked = |t: &Trail| {
+        t.sns_topic_arn
+            .as_deref()
+            .filter(|a| !a.is_empty())
+            .and_then(|arn| find_topic(inv, arn).ok())
+            .is_some_and(|x| {
+                x.name != TRAIL_TOPIC
+                    && matches!(
+                        crate::checks::cloudtrail::trail_publish(inv, t, x),
+                        Reach::Nobody(_)
+                    )
+            })
+    };
     let bare: Vec<&Trail> = all
         .iter()
         .filter(ours)
-        .filter(|t| t.sns_topic_arn.as_deref().is_none_or(str::is_empty))
+        .filter(|t| t.sns_topic_arn.as_deref().is_none_or(str::is_empty) || blocked(t))
         .filter(|t| req.wants(&trail_resource(t)))
         .collect();
     let unheard: Vec<(&Trail, &crate::inventory::Topic)> = all
         .iter()
         .filter(ours)
-        .filter(|t| req.wants(&trail_resource(t)))
+        .filter(|t| req.wants(&trail_resource(t)) && !blocked(t))
         .filter_map(|t| {
             let arn = t.sns_topic_arn.as_deref().filter(|a| !a.is_empty())?;
-            if !matches!(topic_reach(inv, arn), Reach::Nobody(_)) {
+            if !matches!(
+                crate::checks::cloudtrail::trail_topic_reach(inv, t, arn),
+                Reach::Nobody(_)
+            ) {
                 return None;
             }
             let region = arn.split(':').nth(3)?;

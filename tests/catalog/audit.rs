@@ -447,12 +447,14 @@ pub fn drift(inv: &mut Inventory, r: &AuditRef) {
                         protocol: "email".into(),
                         endpoint: "intruder@example.net".into(),
                         pending: false,
+                        ..Default::default()
                     }),
                     None => topics.push(moat::inventory::Topic {
                         name: name.clone(),
                         arn: format!("arn:aws:sns:{region}:{account}:{name}"),
                         policy: None,
                         subscriptions: vec![],
+                        key: None,
                     }),
                 }
             }

@@ -19,6 +19,9 @@ pub const TRAIL_ROLE: &str = "ci-deployer";
 /// subscriptions).
 pub const UNHEARD_TOPIC: &str = "seeded-unheard";
 
+/// An encrypted topic delivering to an SQS queue of the same name.
+pub const PIPELINE_TOPIC: &str = "seeded-pipeline";
+
 /// A client of `$krate` for moto at `$ep`, signing for `$region`.
 macro_rules! audit_client {
     ($krate:ident, $ep:expr, $region:expr) => {{
@@ -56,6 +59,9 @@ pub fn cloudwatch(ep: &str, region: &str) -> aws_sdk_cloudwatch::Client {
 }
 pub fn logs(ep: &str, region: &str) -> aws_sdk_cloudwatchlogs::Client {
     audit_client!(aws_sdk_cloudwatchlogs, ep, region)
+}
+pub fn sqs(ep: &str, region: &str) -> aws_sdk_sqs::Client {
+    audit_client!(aws_sdk_sqs, ep, region)
 }
 
 /// The two statements CloudTrail needs, for `trail` writing to `bucket`.
@@ -145,6 +151,45 @@ pub async fn seed_failing(ep: &str) {
         .send()
         .await
         .expect("topic");
+    // A topic encrypted with a customer managed key whose policy leaves
+    // CloudWatch out, delivering to a queue: a scan reads the key, the
+    // subscription's filter policy and whether the queue exists.
+    let key = kms(ep, "us-east-1")
+        .create_key()
+        .description("seeded pipeline key")
+        .send()
+        .await
+        .expect("key")
+        .key_metadata()
+        .map(|m| m.key_id().to_string())
+        .expect("key id");
+    let pipeline = sns(ep, "us-east-1")
+        .create_topic()
+        .name(PIPELINE_TOPIC)
+        .attributes("KmsMasterKeyId", key)
+        .send()
+        .await
+        .expect("topic")
+        .topic_arn()
+        .map(str::to_string)
+        .expect("topic arn");
+    sqs(ep, "us-east-1")
+        .create_queue()
+        .queue_name(PIPELINE_TOPIC)
+        .send()
+        .await
+        .expect("queue");
+    sns(ep, "us-east-1")
+        .subscribe()
+        .topic_arn(pipeline)
+        .protocol("sqs")
+        .endpoint(format!(
+            "arn:aws:sqs:us-east-1:{}:{PIPELINE_TOPIC}",
+            super::ACCOUNT_ID
+        ))
+        .send()
+        .await
+        .expect("subscribe");
     let iam = super::iam_client(ep).await;
     iam.create_user()
         .user_name(TRAIL_USER)

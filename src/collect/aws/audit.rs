@@ -11,7 +11,7 @@ use crate::inventory::ebs_vpc::{CREATED_BY_TAG, CREATED_BY_VALUE};
 use crate::inventory::{
     AuditRegions, BucketLifecycle, BucketLifecycles, Dimension, Expiration, Fetched, KmsKey,
     LifecycleFilter, LifecycleRule, MathMetric, MetricAlarm, MetricFilter, NoncurrentExpiration,
-    NoncurrentTransition, Regional, Subscription, Tag, Threshold, Topic, Transition,
+    NoncurrentTransition, Regional, Subscription, Tag, Threshold, Topic, TopicKey, Transition,
 };
 use crate::plan::{AuditOp, TrailEdit};
 use aws_sdk_kms::config::retry::RetryConfig;
@@ -440,10 +440,146 @@ impl AwsBackend {
 
     // -- SNS
 
+    fn sqs(&self, region: &str) -> aws_sdk_sqs::Client {
+        self.client("sqs", region, |sdk, region, partition| {
+            aws_sdk_sqs::Client::from_conf(
+                aws_sdk_sqs::config::Builder::from(sdk)
+                    .region(region)
+                    .retry_partition(partition)
+                    .build(),
+            )
+        })
+    }
+
     pub(super) async fn collect_sns_topics(&self) -> Result<Regional<Topic>, CallError> {
         // Alarms publish to topics in their own region.
         let regions = self.alarm_regions().await?;
-        Ok(super::in_regions(regions, |r| async move { self.topics_in(&r).await }).await)
+        let mut topics =
+            super::in_regions(regions, |r| async move { self.topics_in(&r).await }).await;
+        self.read_endpoints(&mut topics).await;
+        self.read_topic_keys(&mut topics).await;
+        Ok(topics)
+    }
+
+    /// Whether each SQS queue of this account that a confirmed subscription
+    /// delivers to still exists (GetQueueUrl, once per queue ARN). A queue
+    /// of another account is not looked up.
+    async fn read_endpoints(&self, topics: &mut Regional<Topic>) {
+        let me = self.identity().account.clone();
+        let mut queues: Vec<String> = topics
+            .values()
+            .filter_map(|f| f.ready())
+            .flatten()
+            .flat_map(|t| t.confirmed())
+            .filter(|s| s.protocol == "sqs")
+            .filter(|s| s.endpoint.split(':').nth(4) == Some(me.as_str()))
+            .map(|s| s.endpoint.clone())
+            .collect();
+        queues.sort();
+        queues.dedup();
+        let found = join_all(queues.iter().map(|arn| async move {
+            let parts: Vec<&str> = arn.split(':').collect();
+            let (Some(region), Some(account), Some(name)) =
+                (parts.get(3), parts.get(4), parts.get(5))
+            else {
+                return Err("not a queue ARN".to_string());
+            };
+            match self
+                .send(
+                    "sqs:GetQueueUrl",
+                    self.sqs(region)
+                        .get_queue_url()
+                        .queue_name(*name)
+                        .queue_owner_aws_account_id(*account)
+                        .send(),
+                )
+                .await
+            {
+                Ok(_) => Ok(true),
+                Err(e)
+                    if e.is_code("AWS.SimpleQueueService.NonExistentQueue")
+                        || e.is_code("QueueDoesNotExist") =>
+                {
+                    Ok(false)
+                }
+                Err(e) => Err(e.summary()),
+            }
+        }))
+        .await;
+        let found: BTreeMap<&String, Result<bool, String>> = queues.iter().zip(found).collect();
+        for t in topics.values_mut().filter_map(|f| f.ready_mut()).flatten() {
+            for s in t.subscriptions.iter_mut().filter(|s| !s.pending) {
+                match found.get(&s.endpoint) {
+                    Some(Ok(b)) => s.endpoint_exists = Some(*b),
+                    Some(Err(e)) => s.unread = Some(e.clone()),
+                    None => {}
+                }
+            }
+        }
+    }
+
+    /// The key of each encrypted topic: `aws/sns` is known by its alias;
+    /// any other is described (DescribeKey) and, when customer managed, its
+    /// key policy read (GetKeyPolicy), once per key.
+    async fn read_topic_keys(&self, topics: &mut Regional<Topic>) {
+        let mut keys: Vec<(String, String)> = vec![];
+        for (region, f) in topics.iter() {
+            for t in f.ready().into_iter().flatten() {
+                if let Some(k) = t.key.as_ref().filter(|k| !k.is_aws_managed()) {
+                    keys.push((region.clone(), k.id.clone()));
+                }
+            }
+        }
+        keys.sort();
+        keys.dedup();
+        let read = join_all(keys.iter().map(|(region, id)| async move {
+            let kms = self.kms(region);
+            let d = self
+                .send("kms:DescribeKey", kms.describe_key().key_id(id).send())
+                .await?;
+            let Some(m) = d.key_metadata() else {
+                return Err(bad_input("kms:DescribeKey", format!("no key behind {id}")));
+            };
+            let mut k = TopicKey {
+                id: id.clone(),
+                manager: m.key_manager().map(|x| x.as_str().to_string()),
+                state: m.key_state().map(|x| x.as_str().to_string()),
+                ..TopicKey::default()
+            };
+            if k.manager.as_deref() == Some("CUSTOMER") {
+                match self
+                    .send(
+                        "kms:GetKeyPolicy",
+                        kms.get_key_policy()
+                            .key_id(m.key_id())
+                            .policy_name("default")
+                            .send(),
+                    )
+                    .await
+                {
+                    Ok(p) => {
+                        k.policy = p
+                            .policy()
+                            .and_then(|s| serde_json::from_str::<Value>(s).ok())
+                    }
+                    Err(e) => k.unread = Some(e.summary()),
+                }
+            }
+            Ok::<_, CallError>(k)
+        }))
+        .await;
+        let read: BTreeMap<&(String, String), Result<TopicKey, CallError>> =
+            keys.iter().zip(read).collect();
+        for (region, f) in topics.iter_mut() {
+            for t in f.ready_mut().into_iter().flatten() {
+                let Some(k) = t.key.as_mut() else { continue };
+                match read.get(&(region.clone(), k.id.clone())) {
+                    Some(Ok(x)) => *k = x.clone(),
+                    Some(Err(e)) => k.unread = Some(e.summary()),
+                    None => {}
+                }
+            }
+        }
     }
 
     async fn topics_in(&self, region: &str) -> Result<Vec<Topic>, CallError> {
@@ -499,6 +635,14 @@ impl AwsBackend {
                 .attributes()
                 .and_then(|m| m.get("Policy"))
                 .and_then(|p| serde_json::from_str::<Value>(p).ok());
+            let key = a
+                .attributes()
+                .and_then(|m| m.get("KmsMasterKeyId"))
+                .filter(|k| !k.trim().is_empty())
+                .map(|k| TopicKey {
+                    id: k.clone(),
+                    ..TopicKey::default()
+                });
             subscriptions
                 .sort_by(|a, b| (&a.protocol, &a.endpoint).cmp(&(&b.protocol, &b.endpoint)));
             topics.push(Topic {
@@ -506,6 +650,7 @@ impl AwsBackend {
                 arn: arn.clone(),
                 policy,
                 subscriptions,
+                key,
             });
         }
         topics.sort_by(|a, b| a.name.cmp(&b.name));
@@ -547,11 +692,15 @@ impl AwsBackend {
                 } else {
                     continue;
                 };
-                subs.push(Subscription {
-                    protocol: p.to_string(),
-                    endpoint: e.to_string(),
-                    pending,
-                });
+                subs.push((
+                    (!pending).then(|| state.to_string()),
+                    Subscription {
+                        protocol: p.to_string(),
+                        endpoint: e.to_string(),
+                        pending,
+                        ..Subscription::default()
+                    },
+                ));
             }
             match out.next_token() {
                 Some(t) if Some(t) != token.as_deref() && !t.is_empty() => {
@@ -560,7 +709,40 @@ impl AwsBackend {
                 _ => break,
             }
         }
-        Ok(subs)
+        // A confirmed subscription's filter policy decides what it receives
+        // (GetSubscriptionAttributes, one call each).
+        let attrs = join_all(subs.iter().map(|(sub_arn, _)| async move {
+            match sub_arn {
+                Some(a) => Some(
+                    self.send(
+                        "sns:GetSubscriptionAttributes",
+                        sns.get_subscription_attributes().subscription_arn(a).send(),
+                    )
+                    .await,
+                ),
+                None => None,
+            }
+        }))
+        .await;
+        let mut out = vec![];
+        for ((_, mut sub), read) in subs.into_iter().zip(attrs) {
+            match read {
+                None => {}
+                Some(Ok(a)) => {
+                    let m = a.attributes();
+                    let get = |k: &str| m.and_then(|m| m.get(k)).filter(|v| !v.trim().is_empty());
+                    sub.filter_policy = get("FilterPolicy").map(|p| {
+                        serde_json::from_str::<Value>(p).unwrap_or(Value::String(p.clone()))
+                    });
+                    sub.filter_scope = get("FilterPolicyScope").cloned();
+                }
+                // Removed since it was listed.
+                Some(Err(e)) if e.is_code("NotFound") => continue,
+                Some(Err(e)) => sub.unread = Some(e.summary()),
+            }
+            out.push(sub);
+        }
+        Ok(out)
     }
 
     fn topic_arn(&self, region: &str, name: &str) -> String {
