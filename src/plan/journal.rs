@@ -49,6 +49,17 @@ pub enum Record {
         /// Settled later by re-reading the account (the answer was lost).
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         resolved: bool,
+        /// What the account really applied, when it differs from the op
+        /// begun (AWS revoked only some of the rules): the entry's op and
+        /// inverse from now on, so undo reverses exactly that.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        amended: Option<Amended>,
+        /// The id AWS gave what the op created (a snapshot, a KMS key).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        created: Option<String>,
+        /// Applied with a warning: what was not applied, and why.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        warning: Option<String>,
     },
     Failed {
         entry: String,
@@ -64,6 +75,22 @@ pub enum Record {
         time: DateTime<Utc>,
         by: String,
     },
+}
+
+/// The op and inverse an entry really holds once the account answered
+/// (see [`Record::Done`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Amended {
+    pub op: Op,
+    pub inverse: Option<Vec<Op>>,
+}
+
+/// How an applied op differs from the op begun, as the journal records it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DoneDetail {
+    pub amended: Option<Amended>,
+    pub created: Option<String>,
+    pub warning: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -87,6 +114,12 @@ pub struct Entry {
     pub op: Op,
     pub inverse: Option<Vec<Op>>,
     pub state: EntryState,
+    /// The id AWS gave what the op created, when the journal knows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// Applied with a warning: what was not applied, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
     /// The batch's resources, after the change (for undo's drift check).
     #[serde(skip)]
     pub after: Vec<ResourceChange>,
@@ -211,10 +244,18 @@ impl Journal {
     }
 
     pub fn done(&self, entry: &str) -> Result<(), JournalError> {
+        self.done_with(entry, DoneDetail::default())
+    }
+
+    /// Applied, with what the account really did (see [`DoneDetail`]).
+    pub fn done_with(&self, entry: &str, detail: DoneDetail) -> Result<(), JournalError> {
         self.write(&Record::Done {
             entry: entry.to_string(),
             time: Utc::now(),
             resolved: false,
+            amended: detail.amended,
+            created: detail.created,
+            warning: detail.warning,
         })
     }
 
@@ -237,6 +278,9 @@ impl Journal {
                 entry,
                 time,
                 resolved: true,
+                amended: None,
+                created: None,
+                warning: None,
             },
             Err(why) => Record::Failed {
                 entry,
@@ -341,11 +385,27 @@ impl Journal {
                         op,
                         inverse,
                         state: EntryState::Unknown,
+                        created: None,
+                        warning: None,
                         after,
                     });
                 }
-                Record::Done { entry, .. } => {
-                    set_state(&mut out.entries, &entry, EntryState::Applied)
+                Record::Done {
+                    entry,
+                    amended,
+                    created,
+                    warning,
+                    ..
+                } => {
+                    set_state(&mut out.entries, &entry, EntryState::Applied);
+                    if let Some(e) = out.entries.iter_mut().rev().find(|e| e.entry == entry) {
+                        if let Some(a) = amended {
+                            e.op = a.op;
+                            e.inverse = a.inverse;
+                        }
+                        e.created = created.or(e.created.take());
+                        e.warning = warning.or(e.warning.take());
+                    }
                 }
                 Record::Failed { entry, .. } => {
                     set_state(&mut out.entries, &entry, EntryState::Failed)
@@ -520,6 +580,9 @@ mod tests {
             entry: e1.clone(),
             time: Utc::now(),
             resolved: false,
+            amended: None,
+            created: None,
+            warning: None,
         })
         .expect("json");
         f.write_all(format!("{{\"event\":\"fail{done}\n").as_bytes())
@@ -640,6 +703,9 @@ mod fuzz_tests {
                 entry: "b1.1".into(),
                 time: time(),
                 resolved: false,
+                amended: None,
+                created: None,
+                warning: None,
             },
             Record::Failed {
                 entry: "b1.2".into(),
@@ -651,6 +717,9 @@ mod fuzz_tests {
                 entry: "b1.1".into(),
                 time: time(),
                 resolved: true,
+                amended: None,
+                created: None,
+                warning: None,
             },
             Record::Undone {
                 entry: "b1.1".into(),
