@@ -472,6 +472,56 @@ mod tests {
         assert_eq!(j.entries().expect("entries")[0].state, EntryState::Undone);
     }
 
+    /// An op the account applied in part, or whose creation AWS named, is
+    /// read back as what was really applied: its op and inverse from the
+    /// `done` record, with the created id and the warning. An entry of an
+    /// earlier version (no such fields) keeps the op begun.
+    #[test]
+    fn done_record_names_what_was_really_applied() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let j = Journal::open(d.path(), "1");
+        let b = j.begin_batch(&plan()).expect("batch");
+        let inv = Some(vec![key_op(KeyStatus::Active)]);
+        let e1 = j
+            .begin(&b, 1, &key_op(KeyStatus::Inactive), &inv)
+            .expect("begin");
+        j.done(&e1).expect("done");
+        let e2 = j
+            .begin(&b, 2, &key_op(KeyStatus::Inactive), &inv)
+            .expect("begin");
+        j.done_with(
+            &e2,
+            DoneDetail {
+                amended: Some(Amended {
+                    op: Op::DeletePasswordPolicy,
+                    inverse: None,
+                }),
+                created: Some("snap-0123".into()),
+                warning: Some("not all of it".into()),
+            },
+        )
+        .expect("done");
+        let entries = j.entries().expect("entries");
+        assert_eq!(entries[0].op, key_op(KeyStatus::Inactive));
+        assert_eq!(entries[0].inverse, inv);
+        assert_eq!(
+            (entries[0].created.as_deref(), entries[0].warning.as_deref()),
+            (None, None)
+        );
+        assert_eq!(entries[1].state, EntryState::Applied);
+        assert_eq!(entries[1].op, Op::DeletePasswordPolicy);
+        assert_eq!(entries[1].inverse, None);
+        assert_eq!(entries[1].created.as_deref(), Some("snap-0123"));
+        assert_eq!(entries[1].warning.as_deref(), Some("not all of it"));
+        // A `done` of an earlier version has none of these fields.
+        let text = std::fs::read_to_string(Journal::path_for(d.path(), "1")).expect("read");
+        let first_done = text
+            .lines()
+            .find(|l| l.contains("\"event\":\"done\""))
+            .expect("done line");
+        assert!(!first_done.contains("amended") && !first_done.contains("created"));
+    }
+
     fn plan() -> Plan {
         Plan {
             item: "account.stale-access-keys".into(),
@@ -720,6 +770,17 @@ mod fuzz_tests {
                 amended: None,
                 created: None,
                 warning: None,
+            },
+            Record::Done {
+                entry: "b1.1".into(),
+                time: time(),
+                resolved: false,
+                amended: Some(Amended {
+                    op: Op::DeletePasswordPolicy,
+                    inverse: None,
+                }),
+                created: Some("snap-0123".into()),
+                warning: Some("AWS found no rule matching tcp port 443".into()),
             },
             Record::Undone {
                 entry: "b1.1".into(),

@@ -459,9 +459,6 @@ impl AwsBackend {
             return Ok(crate::collect::Outcome::default());
         }
         let action = op.action();
-        let is_unknown = |r: &SgRule| unknown.iter().any(|u| u.same_permission(r));
-        let revoked: Vec<SgRule> = sent.iter().filter(|r| !is_unknown(r)).cloned().collect();
-        let not_revoked: Vec<&SgRule> = sent.iter().filter(|r| is_unknown(r)).collect();
         // Where the rules AWS did not match stand now.
         let filters = vec![
             Filter::builder()
@@ -480,6 +477,29 @@ impl AwsBackend {
                 gs.into_iter()
                     .find(|g| g.vpc_id == group.vpc_id && g.name == group.group_name)
             });
+        let in_group = |r: &SgRule| match &live {
+            Ok(Some(g)) => {
+                let rules = if egress { &g.egress } else { &g.ingress };
+                Some(rules.iter().any(|x| x.same_permission(r)))
+            }
+            _ => None,
+        };
+        // AWS may spell an unknown permission otherwise than it was sent
+        // (API reference): when one matches none of the rules sent, which
+        // of them were revoked is told by the group itself, and every rule
+        // no longer in it is recorded as revoked (so undo can restore it).
+        let spelled_otherwise = unknown
+            .iter()
+            .any(|u| !sent.iter().any(|r| r.same_permission(u)));
+        let is_unknown = |r: &SgRule| {
+            if spelled_otherwise && let Some(there) = in_group(r) {
+                there
+            } else {
+                unknown.iter().any(|u| u.same_permission(r))
+            }
+        };
+        let revoked: Vec<SgRule> = sent.iter().filter(|r| !is_unknown(r)).cloned().collect();
+        let not_revoked: Vec<&SgRule> = sent.iter().filter(|r| is_unknown(r)).collect();
         let described: Vec<String> = not_revoked
             .iter()
             .map(|r| {
