@@ -311,6 +311,9 @@ fn print_report(plan: &Plan, r: &ExecReport) {
                 sanitize(&step.op.describe())
             );
         }
+        for (_, w) in r.warnings.iter().filter(|(w, _)| w == i) {
+            println!("  WARNING  {}", sanitize(w));
+        }
     }
     if let Some((i, e)) = &r.failed {
         println!("  FAILED  {}", sanitize(&e.to_string()));

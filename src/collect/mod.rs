@@ -46,6 +46,21 @@ pub enum Applied {
     Recorded,
 }
 
+/// What the account made of an op it accepted, when the journal must know
+/// more than "applied": the op as really applied (AWS took part of it), the
+/// id AWS gave what it created, and what the user must be told.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    /// The op narrowed to what the account really changed (a revoke whose
+    /// rules AWS matched only in part); `None`: all of it.
+    pub applied: Option<Op>,
+    /// The id AWS gave the resource the op created (a snapshot id, a KMS
+    /// key id), from the create's answer or the re-read after a lost one.
+    pub created: Option<String>,
+    /// What was not applied, and why.
+    pub warning: Option<String>,
+}
+
 /// An op the account refused (or that could not be sent): the same shape as a
 /// failed read.
 pub type OpError = PartError;
@@ -58,6 +73,15 @@ pub trait Backend: Send + Sync {
 
     /// Send one op.
     fn apply<'a>(&'a self, op: &'a Op) -> BoxFuture<'a, Result<Applied, OpError>>;
+
+    /// Send one op and say what the account made of it (see [`Outcome`]):
+    /// the executor journals that, not only the op it asked for.
+    fn apply_outcome<'a>(
+        &'a self,
+        op: &'a Op,
+    ) -> BoxFuture<'a, Result<(Applied, Outcome), OpError>> {
+        Box::pin(async move { Ok((self.apply(op).await?, Outcome::default())) })
+    }
 
     /// Who the credentials are *now*: asked again, not the answer at start-up
     /// (SSO or `credential_process` may have moved to another account since).

@@ -540,12 +540,21 @@ pub(super) fn apply_op(inv: &mut Inventory, op: &EbsVpcOp) -> Result<(), ApplyEr
             region,
             volume_id,
             name,
+            snapshot_id,
         } => {
             let p = part(&mut inv.ebs, "EBS")?;
             let r = region_mut(p, region, "EBS volumes")?;
             let before = r.snapshots.len();
-            r.snapshots
-                .retain(|s| !(s.is_moat_named(name) && s.volume_id.as_ref() == Some(volume_id)));
+            // By its id when the journal knows it (a snapshot the model
+            // made is named by its tag until AWS gives it an id).
+            r.snapshots.retain(|s| {
+                let ours = s.is_moat_named(name) && s.volume_id.as_ref() == Some(volume_id);
+                let this = match snapshot_id {
+                    Some(id) => s.id == *id || (ours && s.id == *name),
+                    None => ours,
+                };
+                !this
+            });
             if r.snapshots.len() == before {
                 return Err(ApplyError::NoSuch(format!(
                     "snapshot {name} of {volume_id} made by moat"

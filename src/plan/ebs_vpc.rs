@@ -704,6 +704,7 @@ mod tests {
                 region: "us-east-1".into(),
                 volume_id: "vol-old".into(),
                 name: name.into(),
+                snapshot_id: None,
             })])
         );
         // The preview is the new snapshot, named by its tag, with moat's tags.

@@ -1,11 +1,14 @@
 //! Apply a confirmed plan: account pin and drift check, journal, send, verify.
 //! Shared by the CLI and the TUI; the backend decides whether anything is sent.
 
-use super::journal::{Entry, EntryState, Journal, JournalError};
-use super::{Draft, Plan, PlanError, ResourceChange, make_plan};
-use crate::collect::{Applied, Backend, OpError, collect_inventory};
+use super::journal::{Amended, DoneDetail, Entry, EntryState, Journal, JournalError};
+use super::{Draft, Op, Plan, PlanError, ResourceChange, make_plan};
+use crate::collect::{Applied, Backend, OpError, Outcome, collect_inventory};
 use crate::inventory::{Inventory, PartId, ResourceRef, canonical_json};
+use serde_json::Value;
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -42,6 +45,9 @@ pub struct ExecReport {
     pub applied: Vec<(usize, Applied)>,
     /// The op that failed, if one did (later ops were not sent).
     pub failed: Option<(usize, OpError)>,
+    /// Ops applied with a warning (AWS applied only part of them): index
+    /// into the plan's steps, and what was not applied.
+    pub warnings: Vec<(usize, String)>,
     /// Differences between the preview and the re-read account.
     pub mismatches: Vec<Mismatch>,
     pub batch: Option<String>,
@@ -129,52 +135,92 @@ pub async fn execute(
     let mut report = ExecReport {
         applied: vec![],
         failed: None,
+        warnings: vec![],
         mismatches: vec![],
         batch: batch.clone(),
         dry_run,
         reread: None,
     };
     let total = plan.steps.len();
+    // Per bucket, the policy it held before moat's own write in this batch:
+    // until that write reaches every S3 server, a read may still show it.
+    let mut superseded: HashMap<String, Option<Value>> = HashMap::new();
     for (i, step) in plan.steps.iter().enumerate() {
         progress(ExecEvent::Sending { index: i, total });
         // Minutes may have passed since the preflight read (a large plan):
         // a bucket policy is re-read right before it is replaced.
-        let refused = recheck_before_write(backend.as_ref(), &expected, &step.op).await;
+        let checked =
+            recheck_before_write(backend.as_ref(), &expected, &step.op, &superseded).await;
         let entry = match &batch {
             Some(b) => Some(journal.begin(b, i + 1, &step.op, &step.inverse)?),
             None => None,
         };
-        if let Some(err) = refused {
-            if let Some(e) = &entry {
-                journal.failed(e, &err.to_string())?;
-            }
-            report.failed = Some((i, err));
-            break;
-        }
-        match backend.apply(&step.op).await {
-            Ok(a) => {
+        let prior = match checked {
+            Ok(prior) => prior,
+            Err(err) => {
                 if let Some(e) = &entry {
-                    journal.done(e)?;
+                    journal.failed(e, &err.to_string())?;
+                }
+                report.failed = Some((i, err));
+                break;
+            }
+        };
+        match backend.apply_outcome(&step.op).await {
+            Ok((a, outcome)) => {
+                // What the account really did: the journal holds that (the
+                // rules really revoked, the id of what was created), so undo
+                // reverses exactly it.
+                let (done, inverse) = amended(step, &outcome);
+                if let Some(e) = &entry {
+                    let changed = done != step.op || inverse != step.inverse;
+                    journal.done_with(
+                        e,
+                        DoneDetail {
+                            amended: changed.then(|| Amended {
+                                op: done.clone(),
+                                inverse: inverse.clone(),
+                            }),
+                            created: outcome.created.clone(),
+                            warning: outcome.warning.clone(),
+                        },
+                    )?;
+                }
+                if let Some(w) = outcome.warning {
+                    report.warnings.push((i, w));
                 }
                 // A recorded (dry-run) op changed nothing. An op the model
                 // cannot take only makes later re-checks of that resource
                 // compare with an older state, and refuse.
                 if a == Applied::Sent {
-                    if let Err(e) = expected.apply(&step.op) {
-                        tracing::debug!("expected state after {}: {e}", step.op.action());
+                    if let Err(e) = expected.apply(&done) {
+                        tracing::debug!("expected state after {}: {e}", done.action());
                     }
-                    // S3 may store a policy in another form than it was
-                    // sent (an account id principal becomes its root ARN):
-                    // when the plan writes this policy again, expect what
-                    // S3 holds now, not the model of it.
-                    if let Some((bucket, region)) = policy_write(&step.op)
-                        && plan.steps[i + 1..]
-                            .iter()
-                            .any(|later| policy_write(&later.op).is_some_and(|(b, _)| b == bucket))
-                        && let Ok(now) = backend.bucket_policy(bucket, region).await
-                        && let Some(b) = expected.s3.ready_mut().and_then(|s| s.bucket_mut(bucket))
-                    {
-                        b.policy = crate::inventory::Fetched::Ready(now);
+                    if let (Some((bucket, region)), Some(prior)) = (policy_write(&done), prior) {
+                        let wrote = expected
+                            .s3
+                            .ready()
+                            .and_then(|s| s.bucket(bucket))
+                            .and_then(|b| b.policy.ready())
+                            .cloned();
+                        if wrote.as_ref() != Some(&prior) {
+                            superseded.insert(bucket.to_string(), prior.clone());
+                        }
+                        // S3 may store a policy in another form than it was
+                        // sent (an account id principal becomes its root
+                        // ARN): when the plan writes this policy again,
+                        // expect what S3 holds once moat's write has
+                        // propagated, not the model of it.
+                        if wrote.as_ref() != Some(&prior)
+                            && plan.steps[i + 1..].iter().any(|later| {
+                                policy_write(&later.op).is_some_and(|(b, _)| b == bucket)
+                            })
+                            && let Some(now) =
+                                settled_policy(backend.as_ref(), bucket, region, &prior).await
+                            && let Some(b) =
+                                expected.s3.ready_mut().and_then(|s| s.bucket_mut(bucket))
+                        {
+                            b.policy = crate::inventory::Fetched::Ready(now);
+                        }
                     }
                 }
                 report.applied.push((i, a));
@@ -200,13 +246,118 @@ pub async fn execute(
             parts.sort();
             parts.dedup();
         }
-        let inv = collect_inventory(backend.clone(), &parts).await;
+        let mut inv = collect_inventory(backend.clone(), &parts).await;
         if report.failed.is_none() {
             report.mismatches = verify(&inv, plan);
+            // Bucket configuration is eventually consistent: a read right
+            // after the write may not show it yet. Read again for a short,
+            // bounded time before calling it a difference.
+            let mut waits = PROPAGATION_WAITS.iter();
+            while !report.mismatches.is_empty()
+                && report
+                    .mismatches
+                    .iter()
+                    .all(|m| matches!(m.resource, ResourceRef::Bucket { .. }))
+                && let Some(wait) = waits.next()
+            {
+                tokio::time::sleep(*wait).await;
+                inv = collect_inventory(backend.clone(), &parts).await;
+                report.mismatches = verify(&inv, plan);
+            }
         }
         report.reread = Some(Box::new(inv));
     }
     Ok(report)
+}
+
+/// How long to wait between reads of a bucket's configuration that does
+/// not show moat's own write yet (S3 bucket configuration is eventually
+/// consistent): about 8 s in all, then the read counts.
+const PROPAGATION_WAITS: [Duration; 5] = [
+    Duration::from_millis(250),
+    Duration::from_millis(500),
+    Duration::from_secs(1),
+    Duration::from_secs(2),
+    Duration::from_secs(4),
+];
+
+/// The op as the account applied it, and its inverse narrowed to match:
+/// a revoke AWS matched in part is undone by re-authorizing only the rules
+/// it revoked; a snapshot delete names the id AWS gave the snapshot.
+fn amended(step: &super::Step, outcome: &Outcome) -> (Op, Option<Vec<Op>>) {
+    use crate::plan::{EbsVpcOp, Ec2Op};
+    let done = outcome.applied.clone().unwrap_or_else(|| step.op.clone());
+    let kept = match (&outcome.applied, &done) {
+        (
+            Some(_),
+            Op::Ec2(
+                Ec2Op::RevokeSecurityGroupIngress { rules, .. }
+                | Ec2Op::RevokeSecurityGroupEgress { rules, .. },
+            ),
+        ) => Some(rules.clone()),
+        _ => None,
+    };
+    let narrow = |rules: Vec<crate::inventory::SgRule>, kept: &[crate::inventory::SgRule]| {
+        let rules: Vec<_> = rules
+            .into_iter()
+            .filter(|r| kept.iter().any(|k| k.same_permission(r)))
+            .collect();
+        (!rules.is_empty()).then_some(rules)
+    };
+    let inverse = step.inverse.clone().map(|ops| {
+        ops.into_iter()
+            .filter_map(|o| match (o, &kept, &outcome.created) {
+                (Op::Ec2(Ec2Op::AuthorizeSecurityGroupIngress { group, rules }), Some(kept), _) => {
+                    narrow(rules, kept)
+                        .map(|rules| Op::Ec2(Ec2Op::AuthorizeSecurityGroupIngress { group, rules }))
+                }
+                (Op::Ec2(Ec2Op::AuthorizeSecurityGroupEgress { group, rules }), Some(kept), _) => {
+                    narrow(rules, kept)
+                        .map(|rules| Op::Ec2(Ec2Op::AuthorizeSecurityGroupEgress { group, rules }))
+                }
+                (
+                    Op::EbsVpc(EbsVpcOp::DeleteSnapshot {
+                        region,
+                        volume_id,
+                        name,
+                        snapshot_id: None,
+                    }),
+                    _,
+                    Some(id),
+                ) => Some(Op::EbsVpc(EbsVpcOp::DeleteSnapshot {
+                    region,
+                    volume_id,
+                    name,
+                    snapshot_id: Some(id.clone()),
+                })),
+                (o, _, _) => Some(o),
+            })
+            .collect()
+    });
+    (done, inverse)
+}
+
+/// A bucket's policy once moat's own write has propagated: read until it
+/// no longer shows `prior` (what the bucket held before that write), for
+/// a short bounded time. `None`: it could not be read, or still shows
+/// `prior` (the re-check before the next write waits again).
+async fn settled_policy(
+    backend: &dyn Backend,
+    bucket: &str,
+    region: Option<&str>,
+    prior: &Option<Value>,
+) -> Option<Option<Value>> {
+    let mut waits = PROPAGATION_WAITS.iter();
+    loop {
+        match backend.bucket_policy(bucket, region).await {
+            Ok(now) if now != *prior => return Some(now),
+            Ok(_) => tokio::time::sleep(*waits.next()?).await,
+            Err(e) => {
+                tracing::debug!("re-reading the policy of {bucket}: {}", e.summary());
+                return None;
+            }
+        }
+    }
 }
 
 /// The bucket (and its region, when known) whose whole policy `op` replaces.
@@ -223,28 +374,54 @@ fn policy_write(op: &crate::plan::Op) -> Option<(&str, Option<&str>)> {
 /// Re-read what `op` is about to replace when it replaces a whole document
 /// another actor may have edited since the preflight read (a bucket policy),
 /// and refuse the op when that document is no longer what `expected` (the
-/// preflight read with the plan's earlier ops applied) says. `None`: send it.
+/// preflight read with the plan's earlier ops applied: for a bucket moat
+/// already wrote in this batch, what it wrote) says. A read that still
+/// shows what moat's own earlier write replaced (`superseded`: S3 bucket
+/// configuration is eventually consistent) is read again, for a short
+/// bounded time. `Ok(Some(live))`: send it, the bucket holds `live`;
+/// `Ok(None)`: send it, nothing to re-check.
 async fn recheck_before_write(
     backend: &dyn Backend,
     expected: &Inventory,
     op: &crate::plan::Op,
-) -> Option<OpError> {
-    let (bucket, region) = policy_write(op)?;
-    let planned = expected
+    superseded: &HashMap<String, Option<Value>>,
+) -> Result<Option<Option<Value>>, OpError> {
+    let Some((bucket, region)) = policy_write(op) else {
+        return Ok(None);
+    };
+    let Some(planned) = expected
         .s3
         .ready()
         .and_then(|s3| s3.bucket(bucket))
-        .and_then(|b| b.policy.ready())?;
-    let refuse = |message: String| Some(OpError::new(op.action(), None, message));
-    match backend.bucket_policy(bucket, region).await {
-        Ok(live) if live == *planned => None,
-        Ok(_) => refuse(format!(
-            "the policy of bucket {bucket} changed since the plan was made; not sent. Plan again to see the current state."
-        )),
-        Err(e) => refuse(format!(
-            "the policy of bucket {bucket} could not be re-read before replacing it ({}); not sent",
-            e.summary()
-        )),
+        .and_then(|b| b.policy.ready())
+    else {
+        return Ok(None);
+    };
+    let refuse = |message: String| Err(OpError::new(op.action(), None, message));
+    let mut waits = PROPAGATION_WAITS.iter();
+    loop {
+        match backend.bucket_policy(bucket, region).await {
+            Ok(live) if live == *planned => return Ok(Some(live)),
+            Ok(live) if superseded.get(bucket) == Some(&live) => match waits.next() {
+                Some(wait) => tokio::time::sleep(*wait).await,
+                None => {
+                    return refuse(format!(
+                        "the policy of bucket {bucket} still reads as it was before moat's own earlier write in this batch; not sent. Plan again to see the current state."
+                    ));
+                }
+            },
+            Ok(_) => {
+                return refuse(format!(
+                    "the policy of bucket {bucket} changed since the plan was made; not sent. Plan again to see the current state."
+                ));
+            }
+            Err(e) => {
+                return refuse(format!(
+                    "the policy of bucket {bucket} could not be re-read before replacing it ({}); not sent",
+                    e.summary()
+                ));
+            }
+        }
     }
 }
 
@@ -644,6 +821,7 @@ mod tests {
                 1,
                 OpError::new("iam:DeleteAccountPasswordPolicy", None, "boom"),
             )),
+            warnings: vec![],
             mismatches: vec![],
             batch: Some("undo-batch".into()),
             dry_run: false,
@@ -680,6 +858,177 @@ mod tests {
             ..report
         };
         assert!(mark_undone(&j, &entries, &report).expect("mark").is_empty());
+    }
+
+    /// `mark_undone` counts the steps undo really sends for each entry, not
+    /// the inverse the journal holds: a KMS key created by an earlier
+    /// version was journaled with ScheduleKeyDeletion as its undo, which
+    /// undo no longer sends (the key stays). An undo whose first real step
+    /// failed marks the key's entry undone (it needed no step) and not the
+    /// entry whose step failed; one whose step went through marks both.
+    #[test]
+    fn partly_failed_undo_counts_the_steps_it_really_sent() {
+        use crate::plan::AuditOp;
+        let d = tempfile::tempdir().expect("tempdir");
+        let j = Journal::open(d.path(), "111122223333");
+        let plan = Plan {
+            item: "cloudtrail.encrypted".into(),
+            account: "111122223333".into(),
+            steps: vec![],
+            resources: vec![],
+            warnings: vec![],
+        };
+        let b = j.begin_batch(&plan).expect("batch");
+        let password = Op::UpdatePasswordPolicy { policy: policy(15) };
+        let e = j
+            .begin(&b, 1, &password, &Some(vec![Op::DeletePasswordPolicy]))
+            .expect("begin");
+        j.done(&e).expect("done");
+        let key = Op::Audit(AuditOp::CreateKmsKey {
+            region: "us-east-1".into(),
+            alias: "alias/moat-cloudtrail".into(),
+            description: "d".into(),
+            policy: serde_json::json!({}),
+        });
+        let old_inverse = Some(vec![Op::Audit(AuditOp::ScheduleKmsKeyDeletion {
+            region: "us-east-1".into(),
+            alias: "alias/moat-cloudtrail".into(),
+            pending_days: 30,
+        })]);
+        let e = j.begin(&b, 2, &key, &old_inverse).expect("begin");
+        j.done(&e).expect("done");
+        let entries = j.entries().expect("entries");
+        // Undo reverses the key's entry first (it sends nothing), then the
+        // password policy's: step 0, which failed.
+        let failed = ExecReport {
+            applied: vec![],
+            failed: Some((
+                0,
+                OpError::new("iam:DeleteAccountPasswordPolicy", None, "boom"),
+            )),
+            warnings: vec![],
+            mismatches: vec![],
+            batch: Some("undo-batch".into()),
+            dry_run: false,
+            reread: None,
+        };
+        let undone = mark_undone(&j, &entries, &failed).expect("mark");
+        assert_eq!(undone, vec![entries[1].entry.clone()]);
+        let states: Vec<EntryState> = j
+            .entries()
+            .expect("entries")
+            .iter()
+            .map(|e| e.state)
+            .collect();
+        assert_eq!(states, vec![EntryState::Applied, EntryState::Undone]);
+        // The one real step went through: both are undone.
+        let d = tempfile::tempdir().expect("tempdir");
+        let j2 = Journal::open(d.path(), "111122223333");
+        let b = j2.begin_batch(&plan).expect("batch");
+        let e = j2
+            .begin(&b, 1, &password, &Some(vec![Op::DeletePasswordPolicy]))
+            .expect("begin");
+        j2.done(&e).expect("done");
+        let e = j2.begin(&b, 2, &key, &old_inverse).expect("begin");
+        j2.done(&e).expect("done");
+        let entries = j2.entries().expect("entries");
+        let sent = ExecReport {
+            applied: vec![(0, Applied::Sent)],
+            failed: None,
+            ..failed
+        };
+        assert_eq!(mark_undone(&j2, &entries, &sent).expect("mark").len(), 2);
+    }
+
+    fn sg_rule(port: i32, cidr: &str, description: Option<&str>) -> crate::inventory::SgRule {
+        crate::inventory::SgRule {
+            protocol: "tcp".into(),
+            from_port: Some(port),
+            to_port: Some(port),
+            source: crate::inventory::SgSource::Ipv4(cidr.into()),
+            description: description.map(str::to_string),
+        }
+    }
+
+    /// A revoke AWS matched in part is journaled as the rules it revoked,
+    /// and its undo re-authorizes exactly those (with their descriptions).
+    #[test]
+    fn a_partly_applied_revoke_is_undone_by_exactly_the_rules_revoked() {
+        use crate::plan::{Ec2Op, Step};
+        let group = crate::inventory::SgKey {
+            region: "us-east-1".into(),
+            vpc_id: "vpc-1".into(),
+            group_name: "default".into(),
+        };
+        let step = Step {
+            op: Op::Ec2(Ec2Op::RevokeSecurityGroupIngress {
+                group: group.clone(),
+                rules: vec![
+                    sg_rule(22, "0.0.0.0/0", None),
+                    sg_rule(443, "10.0.0.0/8", None),
+                ],
+            }),
+            inverse: Some(vec![Op::Ec2(Ec2Op::AuthorizeSecurityGroupIngress {
+                group: group.clone(),
+                rules: vec![
+                    sg_rule(22, "0.0.0.0/0", Some("ssh")),
+                    sg_rule(443, "10.0.0.0/8", Some("web")),
+                ],
+            })]),
+        };
+        let outcome = Outcome {
+            applied: Some(Op::Ec2(Ec2Op::RevokeSecurityGroupIngress {
+                group: group.clone(),
+                rules: vec![sg_rule(443, "10.0.0.0/8", None)],
+            })),
+            created: None,
+            warning: Some("w".into()),
+        };
+        let (done, inverse) = amended(&step, &outcome);
+        assert_eq!(Some(&done), outcome.applied.as_ref());
+        assert_eq!(
+            inverse,
+            Some(vec![Op::Ec2(Ec2Op::AuthorizeSecurityGroupIngress {
+                group,
+                rules: vec![sg_rule(443, "10.0.0.0/8", Some("web"))],
+            })])
+        );
+        // Applied whole: nothing changes.
+        assert_eq!(
+            amended(&step, &Outcome::default()),
+            (step.op.clone(), step.inverse.clone())
+        );
+    }
+
+    /// A snapshot's undo names the id AWS gave it, once known.
+    #[test]
+    fn a_created_snapshot_is_undone_by_its_id() {
+        use crate::plan::{EbsVpcOp, Step};
+        let delete = |snapshot_id: Option<&str>| {
+            Op::EbsVpc(EbsVpcOp::DeleteSnapshot {
+                region: "us-east-1".into(),
+                volume_id: "vol-1".into(),
+                name: "moat-vol-1-20261129-120000".into(),
+                snapshot_id: snapshot_id.map(str::to_string),
+            })
+        };
+        let step = Step {
+            op: Op::EbsVpc(EbsVpcOp::CreateSnapshot {
+                region: "us-east-1".into(),
+                volume_id: "vol-1".into(),
+                name: "moat-vol-1-20261129-120000".into(),
+                description: "d".into(),
+            }),
+            inverse: Some(vec![delete(None)]),
+        };
+        let outcome = Outcome {
+            created: Some("snap-0123".into()),
+            ..Outcome::default()
+        };
+        assert_eq!(
+            amended(&step, &outcome),
+            (step.op.clone(), Some(vec![delete(Some("snap-0123"))]))
+        );
     }
 
     /// A backend that stores a bucket policy in another form than it was

@@ -49,6 +49,17 @@ pub enum Record {
         /// Settled later by re-reading the account (the answer was lost).
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         resolved: bool,
+        /// What the account really applied, when it differs from the op
+        /// begun (AWS revoked only some of the rules): the entry's op and
+        /// inverse from now on, so undo reverses exactly that.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        amended: Option<Amended>,
+        /// The id AWS gave what the op created (a snapshot, a KMS key).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        created: Option<String>,
+        /// Applied with a warning: what was not applied, and why.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        warning: Option<String>,
     },
     Failed {
         entry: String,
@@ -64,6 +75,22 @@ pub enum Record {
         time: DateTime<Utc>,
         by: String,
     },
+}
+
+/// The op and inverse an entry really holds once the account answered
+/// (see [`Record::Done`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Amended {
+    pub op: Op,
+    pub inverse: Option<Vec<Op>>,
+}
+
+/// How an applied op differs from the op begun, as the journal records it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DoneDetail {
+    pub amended: Option<Amended>,
+    pub created: Option<String>,
+    pub warning: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -87,6 +114,12 @@ pub struct Entry {
     pub op: Op,
     pub inverse: Option<Vec<Op>>,
     pub state: EntryState,
+    /// The id AWS gave what the op created, when the journal knows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// Applied with a warning: what was not applied, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
     /// The batch's resources, after the change (for undo's drift check).
     #[serde(skip)]
     pub after: Vec<ResourceChange>,
@@ -211,10 +244,18 @@ impl Journal {
     }
 
     pub fn done(&self, entry: &str) -> Result<(), JournalError> {
+        self.done_with(entry, DoneDetail::default())
+    }
+
+    /// Applied, with what the account really did (see [`DoneDetail`]).
+    pub fn done_with(&self, entry: &str, detail: DoneDetail) -> Result<(), JournalError> {
         self.write(&Record::Done {
             entry: entry.to_string(),
             time: Utc::now(),
             resolved: false,
+            amended: detail.amended,
+            created: detail.created,
+            warning: detail.warning,
         })
     }
 
@@ -237,6 +278,9 @@ impl Journal {
                 entry,
                 time,
                 resolved: true,
+                amended: None,
+                created: None,
+                warning: None,
             },
             Err(why) => Record::Failed {
                 entry,
@@ -341,11 +385,27 @@ impl Journal {
                         op,
                         inverse,
                         state: EntryState::Unknown,
+                        created: None,
+                        warning: None,
                         after,
                     });
                 }
-                Record::Done { entry, .. } => {
-                    set_state(&mut out.entries, &entry, EntryState::Applied)
+                Record::Done {
+                    entry,
+                    amended,
+                    created,
+                    warning,
+                    ..
+                } => {
+                    set_state(&mut out.entries, &entry, EntryState::Applied);
+                    if let Some(e) = out.entries.iter_mut().rev().find(|e| e.entry == entry) {
+                        if let Some(a) = amended {
+                            e.op = a.op;
+                            e.inverse = a.inverse;
+                        }
+                        e.created = created.or(e.created.take());
+                        e.warning = warning.or(e.warning.take());
+                    }
                 }
                 Record::Failed { entry, .. } => {
                     set_state(&mut out.entries, &entry, EntryState::Failed)
@@ -410,6 +470,56 @@ mod tests {
         assert_eq!(entries[0].item, "account.stale-access-keys");
         j.undone(&e1, "x").expect("undone");
         assert_eq!(j.entries().expect("entries")[0].state, EntryState::Undone);
+    }
+
+    /// An op the account applied in part, or whose creation AWS named, is
+    /// read back as what was really applied: its op and inverse from the
+    /// `done` record, with the created id and the warning. An entry of an
+    /// earlier version (no such fields) keeps the op begun.
+    #[test]
+    fn done_record_names_what_was_really_applied() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let j = Journal::open(d.path(), "1");
+        let b = j.begin_batch(&plan()).expect("batch");
+        let inv = Some(vec![key_op(KeyStatus::Active)]);
+        let e1 = j
+            .begin(&b, 1, &key_op(KeyStatus::Inactive), &inv)
+            .expect("begin");
+        j.done(&e1).expect("done");
+        let e2 = j
+            .begin(&b, 2, &key_op(KeyStatus::Inactive), &inv)
+            .expect("begin");
+        j.done_with(
+            &e2,
+            DoneDetail {
+                amended: Some(Amended {
+                    op: Op::DeletePasswordPolicy,
+                    inverse: None,
+                }),
+                created: Some("snap-0123".into()),
+                warning: Some("not all of it".into()),
+            },
+        )
+        .expect("done");
+        let entries = j.entries().expect("entries");
+        assert_eq!(entries[0].op, key_op(KeyStatus::Inactive));
+        assert_eq!(entries[0].inverse, inv);
+        assert_eq!(
+            (entries[0].created.as_deref(), entries[0].warning.as_deref()),
+            (None, None)
+        );
+        assert_eq!(entries[1].state, EntryState::Applied);
+        assert_eq!(entries[1].op, Op::DeletePasswordPolicy);
+        assert_eq!(entries[1].inverse, None);
+        assert_eq!(entries[1].created.as_deref(), Some("snap-0123"));
+        assert_eq!(entries[1].warning.as_deref(), Some("not all of it"));
+        // A `done` of an earlier version has none of these fields.
+        let text = std::fs::read_to_string(Journal::path_for(d.path(), "1")).expect("read");
+        let first_done = text
+            .lines()
+            .find(|l| l.contains("\"event\":\"done\""))
+            .expect("done line");
+        assert!(!first_done.contains("amended") && !first_done.contains("created"));
     }
 
     fn plan() -> Plan {
@@ -520,6 +630,9 @@ mod tests {
             entry: e1.clone(),
             time: Utc::now(),
             resolved: false,
+            amended: None,
+            created: None,
+            warning: None,
         })
         .expect("json");
         f.write_all(format!("{{\"event\":\"fail{done}\n").as_bytes())
@@ -640,6 +753,9 @@ mod fuzz_tests {
                 entry: "b1.1".into(),
                 time: time(),
                 resolved: false,
+                amended: None,
+                created: None,
+                warning: None,
             },
             Record::Failed {
                 entry: "b1.2".into(),
@@ -651,6 +767,20 @@ mod fuzz_tests {
                 entry: "b1.1".into(),
                 time: time(),
                 resolved: true,
+                amended: None,
+                created: None,
+                warning: None,
+            },
+            Record::Done {
+                entry: "b1.1".into(),
+                time: time(),
+                resolved: false,
+                amended: Some(Amended {
+                    op: Op::DeletePasswordPolicy,
+                    inverse: None,
+                }),
+                created: Some("snap-0123".into()),
+                warning: Some("AWS found no rule matching tcp port 443".into()),
             },
             Record::Undone {
                 entry: "b1.1".into(),

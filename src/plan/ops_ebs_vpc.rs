@@ -32,11 +32,15 @@ pub enum EbsVpcOp {
         description: String,
     },
     /// ec2:DeleteSnapshot of the snapshot of `volume_id` that moat created
-    /// with the `Name` tag `name` (undo of CreateSnapshot).
+    /// with the `Name` tag `name` (undo of CreateSnapshot): exactly
+    /// `snapshot_id`, the id AWS gave it, once the journal knows it; found by
+    /// its tags in journals of earlier versions.
     DeleteSnapshot {
         region: String,
         volume_id: String,
         name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        snapshot_id: Option<String>,
     },
     /// ec2:ModifySnapshotAttribute createVolumePermission: add or remove the
     /// group `all` (the Attribute/OperationType/GroupNames form).
@@ -174,7 +178,13 @@ impl EbsVpcOp {
                 region,
                 volume_id,
                 name,
-            } => format!("delete snapshot {name} of volume {volume_id} in {region}"),
+                snapshot_id,
+            } => match snapshot_id {
+                Some(id) => {
+                    format!("delete snapshot {id} ({name}) of volume {volume_id} in {region}")
+                }
+                None => format!("delete snapshot {name} of volume {volume_id} in {region}"),
+            },
             EbsVpcOp::ModifySnapshotCreateVolumePermission {
                 region,
                 snapshot_id,
@@ -236,6 +246,8 @@ impl EbsVpcOp {
                 region: region.clone(),
                 volume_id: volume_id.clone(),
                 name: name.clone(),
+                // Known once AWS answers: the executor journals it.
+                snapshot_id: None,
             }),
             // A snapshot holds the volume's data as it was then: a new one
             // would not be the same. moat only deletes to undo a CreateSnapshot.

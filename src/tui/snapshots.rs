@@ -205,6 +205,7 @@ fn apply_outcome_rechecked() {
         Ok(ExecReport {
             applied: vec![(0, crate::collect::Applied::Sent)],
             failed: None,
+            warnings: vec![],
             mismatches: vec![],
             batch: Some("20261129T000000Z-00a1".into()),
             dry_run: false,
@@ -255,6 +256,7 @@ fn apply_outcome_dry_run() {
         Ok(ExecReport {
             applied: vec![(0, crate::collect::Applied::Recorded)],
             failed: None,
+            warnings: vec![],
             mismatches: vec![],
             batch: None,
             dry_run: true,

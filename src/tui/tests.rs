@@ -337,6 +337,7 @@ fn report(plan: &crate::plan::Plan, dry_run: bool) -> ExecReport {
     ExecReport {
         applied: (0..plan.steps.len()).map(|i| (i, how)).collect(),
         failed: None,
+        warnings: vec![],
         mismatches: vec![],
         batch: (!dry_run).then(|| "20261129T000000Z-0001".to_string()),
         dry_run,

@@ -25,6 +25,7 @@ pub fn samples() -> Vec<Op> {
             region: r(),
             volume_id: "vol-1".into(),
             name: "moat-vol-1-20261129-120000".into(),
+            snapshot_id: None,
         },
         EbsVpcOp::ModifySnapshotCreateVolumePermission {
             region: r(),

@@ -4,12 +4,13 @@
 use super::AwsBackend;
 use super::account::contact_type;
 use super::error::CallError;
+use crate::collect::Outcome;
 use crate::inventory::KeyStatus;
 use crate::plan::Op;
 use aws_sdk_iam::types::StatusType;
 
 impl AwsBackend {
-    pub(super) async fn apply_op(&self, op: &Op) -> Result<(), CallError> {
+    pub(super) async fn apply_op(&self, op: &Op) -> Result<Outcome, CallError> {
         let action = op.action();
         let iam = &self.iam;
         match op {
@@ -24,14 +25,18 @@ impl AwsBackend {
             | Op::DeleteBucketEncryption { .. }
             | Op::PutBucketVersioning { .. }
             | Op::CreateBucket { .. }
-            | Op::DeleteBucket { .. } => return self.apply_s3(op).await,
+            | Op::DeleteBucket { .. } => {
+                return self.apply_s3(op).await.map(|()| Outcome::default());
+            }
             Op::Ec2(o) => return self.apply_ec2(o).await,
             Op::EbsVpc(o) => return self.apply_ebs_vpc(o).await,
             Op::Audit(o) => return self.apply_audit(o).await,
-            Op::Workloads(o) => return self.apply_workloads(o).await,
+            Op::Workloads(o) => return self.apply_workloads(o).await.map(|()| Outcome::default()),
             Op::CreateOriginAccessControl { .. }
             | Op::DeleteOriginAccessControl { .. }
-            | Op::UpdateDistribution { .. } => return self.apply_cloudfront(op).await,
+            | Op::UpdateDistribution { .. } => {
+                return self.apply_cloudfront(op).await.map(|()| Outcome::default());
+            }
             Op::UpdateAccessKey {
                 user,
                 key_id,
@@ -158,7 +163,7 @@ impl AwsBackend {
                 self.send_write(action, request.send()).await?;
             }
         }
-        Ok(())
+        Ok(Outcome::default())
     }
 
     /// Delete a customer-managed policy: its non-default versions, then the policy.

@@ -916,7 +916,11 @@ impl AwsBackend {
     }
 
     /// Send one op of this group.
-    pub(super) async fn apply_audit(&self, op: &AuditOp) -> Result<(), CallError> {
+    pub(super) async fn apply_audit(
+        &self,
+        op: &AuditOp,
+    ) -> Result<crate::collect::Outcome, CallError> {
+        let mut outcome = crate::collect::Outcome::default();
         let action = op.action();
         match op {
             AuditOp::CreateTrail {
@@ -1096,8 +1100,11 @@ impl AwsBackend {
                     Created::Found(id) => id,
                 };
                 tracing::info!(key_id = %key_id, alias = %alias, "created a KMS key");
-                let r = kms.create_alias().alias_name(alias).target_key_id(key_id);
+                let r = kms.create_alias().alias_name(alias).target_key_id(&key_id);
                 self.send_write("kms:CreateAlias", r.send()).await?;
+                // The journal names the key by its id: an alias can be
+                // moved to another key later.
+                outcome.created = Some(key_id);
             }
             AuditOp::ScheduleKmsKeyDeletion {
                 region,
@@ -1268,7 +1275,7 @@ impl AwsBackend {
                 self.send_write(action, r.send()).await?;
             }
         }
-        Ok(())
+        Ok(outcome)
     }
 }
 

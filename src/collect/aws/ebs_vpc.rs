@@ -437,8 +437,12 @@ impl AwsBackend {
     }
 
     /// Send one op of this group.
-    pub(super) async fn apply_ebs_vpc(&self, op: &EbsVpcOp) -> Result<(), CallError> {
+    pub(super) async fn apply_ebs_vpc(
+        &self,
+        op: &EbsVpcOp,
+    ) -> Result<crate::collect::Outcome, CallError> {
         let action = op.action();
+        let mut outcome = crate::collect::Outcome::default();
         match op {
             EbsVpcOp::EnableEbsEncryptionByDefault { region } => {
                 let ec2 = self.ec2(region);
@@ -491,13 +495,53 @@ impl AwsBackend {
                         .await
                         .map(|ids| ids.into_iter().next())
                 };
-                self.send_create_once(action, send, find).await?;
+                // The journal names the snapshot by the id AWS gave it: a
+                // Name tag can be copied onto other snapshots.
+                outcome.created = match self.send_create_once(action, send, find).await? {
+                    super::Created::Answered(out) => out.snapshot_id().map(str::to_string),
+                    super::Created::Found(id) => Some(id),
+                };
             }
             EbsVpcOp::DeleteSnapshot {
                 region,
                 volume_id,
                 name,
+                snapshot_id: Some(id),
             } => {
+                // Exactly the snapshot the create made (journaled by id).
+                let ec2 = self.ec2(region);
+                let found = self
+                    .send(
+                        DESCRIBE_SNAPSHOTS,
+                        ec2.describe_snapshots()
+                            .owner_ids("self")
+                            .filters(filter("snapshot-id", id))
+                            .send(),
+                    )
+                    .await?;
+                if !found
+                    .snapshots()
+                    .iter()
+                    .any(|s| s.snapshot_id() == Some(id.as_str()))
+                {
+                    return Err(CallError::new(
+                        action,
+                        Some("InvalidSnapshot.NotFound".into()),
+                        format!(
+                            "snapshot {id} ({name}, of volume {volume_id}) is no longer in {region}"
+                        ),
+                    ));
+                }
+                self.send_write(action, ec2.delete_snapshot().snapshot_id(id).send())
+                    .await?;
+            }
+            EbsVpcOp::DeleteSnapshot {
+                region,
+                volume_id,
+                name,
+                snapshot_id: None,
+            } => {
+                // A journal of an earlier version: found by its tags.
                 let ec2 = self.ec2(region);
                 let ids = self.moat_snapshots(&ec2, volume_id, name).await?;
                 let Some(id) = ids.first() else {
@@ -658,7 +702,7 @@ impl AwsBackend {
                 self.send_write(action, request.send()).await?;
             }
         }
-        Ok(())
+        Ok(outcome)
     }
 
     /// The ids (sorted) of the snapshots of `volume_id` moat made with the

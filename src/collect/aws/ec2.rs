@@ -311,7 +311,7 @@ impl AwsBackend {
     }
 
     /// Send one op of this group.
-    pub(super) async fn apply_ec2(&self, op: &Ec2Op) -> Result<(), CallError> {
+    pub(super) async fn apply_ec2(&self, op: &Ec2Op) -> Result<crate::collect::Outcome, CallError> {
         let action = op.action();
         match op {
             Ec2Op::AuthorizeSecurityGroupIngress { group, rules } => {
@@ -331,7 +331,8 @@ impl AwsBackend {
                     .group_id(id)
                     .set_ip_permissions(Some(permissions(rules)));
                 let out = self.send_write(action, req.send()).await?;
-                revoked_all(action, out.r#return(), out.unknown_ip_permissions())?;
+                let unknown = unmatched(action, out.r#return(), out.unknown_ip_permissions())?;
+                return self.partly_revoked(op, group, rules, &unknown, false).await;
             }
             Ec2Op::AuthorizeSecurityGroupEgress { group, rules } => {
                 let id = self.group_id(action, group).await?;
@@ -350,7 +351,8 @@ impl AwsBackend {
                     .group_id(id)
                     .set_ip_permissions(Some(permissions(rules)));
                 let out = self.send_write(action, req.send()).await?;
-                revoked_all(action, out.r#return(), out.unknown_ip_permissions())?;
+                let unknown = unmatched(action, out.r#return(), out.unknown_ip_permissions())?;
+                return self.partly_revoked(op, group, rules, &unknown, true).await;
             }
             Ec2Op::CreateSecurityGroup {
                 group,
@@ -435,8 +437,126 @@ impl AwsBackend {
                 self.send_write(action, req.send()).await?;
             }
         }
-        Ok(())
+        Ok(crate::collect::Outcome::default())
     }
+
+    /// A revoke AWS accepted: which of `sent` it really revoked. In a default
+    /// VPC, rules that match no rule of the group are not an error: AWS
+    /// answers `Return=true` and lists them in `UnknownIpPermissions`
+    /// (RevokeSecurityGroupIngress / Egress, EC2 API reference), and revokes
+    /// the others. The op is narrowed to the rules that were revoked, so the
+    /// journal (and undo) holds exactly those; the group is re-read to say
+    /// where each unmatched rule stands. Nothing revoked is a failure.
+    async fn partly_revoked(
+        &self,
+        op: &Ec2Op,
+        group: &SgKey,
+        sent: &[SgRule],
+        unknown: &[SgRule],
+        egress: bool,
+    ) -> Result<crate::collect::Outcome, CallError> {
+        if unknown.is_empty() {
+            return Ok(crate::collect::Outcome::default());
+        }
+        let action = op.action();
+        // Where the rules AWS did not match stand now.
+        let filters = vec![
+            Filter::builder()
+                .name("vpc-id")
+                .values(group.vpc_id.clone())
+                .build(),
+            Filter::builder()
+                .name("group-name")
+                .values(group.group_name.clone())
+                .build(),
+        ];
+        let live = self
+            .security_groups(&group.region, filters)
+            .await
+            .map(|gs| {
+                gs.into_iter()
+                    .find(|g| g.vpc_id == group.vpc_id && g.name == group.group_name)
+            });
+        let in_group = |r: &SgRule| match &live {
+            Ok(Some(g)) => {
+                let rules = if egress { &g.egress } else { &g.ingress };
+                Some(rules.iter().any(|x| x.same_permission(r)))
+            }
+            _ => None,
+        };
+        // AWS may spell an unknown permission otherwise than it was sent
+        // (API reference): when one matches none of the rules sent, which
+        // of them were revoked is told by the group itself, and every rule
+        // no longer in it is recorded as revoked (so undo can restore it).
+        let spelled_otherwise = unknown
+            .iter()
+            .any(|u| !sent.iter().any(|r| r.same_permission(u)));
+        let is_unknown = |r: &SgRule| {
+            if spelled_otherwise && let Some(there) = in_group(r) {
+                there
+            } else {
+                unknown.iter().any(|u| u.same_permission(r))
+            }
+        };
+        let revoked: Vec<SgRule> = sent.iter().filter(|r| !is_unknown(r)).cloned().collect();
+        let not_revoked: Vec<&SgRule> = sent.iter().filter(|r| is_unknown(r)).collect();
+        let described: Vec<String> = not_revoked
+            .iter()
+            .map(|r| {
+                let state = match &live {
+                    Ok(Some(g)) => {
+                        let rules = if egress { &g.egress } else { &g.ingress };
+                        if rules.iter().any(|x| x.same_permission(r)) {
+                            "still in the group"
+                        } else {
+                            "not in the group"
+                        }
+                    }
+                    Ok(None) => "the group is gone",
+                    Err(_) => "the group could not be re-read",
+                };
+                format!("{} ({state})", rule_label(r))
+            })
+            .collect();
+        if revoked.is_empty() {
+            return Err(CallError::new(
+                action,
+                Some("UnknownIpPermissions".to_string()),
+                format!(
+                    "AWS found no rule matching {}: nothing was revoked",
+                    described.join("; ")
+                ),
+            ));
+        }
+        let applied = match op {
+            Ec2Op::RevokeSecurityGroupEgress { .. } => Ec2Op::RevokeSecurityGroupEgress {
+                group: group.clone(),
+                rules: revoked,
+            },
+            _ => Ec2Op::RevokeSecurityGroupIngress {
+                group: group.clone(),
+                rules: revoked,
+            },
+        };
+        Ok(crate::collect::Outcome {
+            applied: Some(crate::plan::Op::Ec2(applied)),
+            created: None,
+            warning: Some(format!(
+                "AWS found no rule matching {}: those were not revoked; the others were",
+                described.join("; ")
+            )),
+        })
+    }
+}
+
+/// A rule as the user reads it: `tcp port 22 from 0.0.0.0/0`.
+fn rule_label(r: &SgRule) -> String {
+    let source = match &r.source {
+        SgSource::Ipv4(c) | SgSource::Ipv6(c) => c.as_str(),
+        SgSource::PrefixList(p) => p.as_str(),
+        SgSource::Group(g) => g.as_str(),
+    };
+    format!("{} from {source}", r.ports_label())
 }
 
 fn sdk_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
@@ -555,57 +675,21 @@ fn permissions(rules: &[SgRule]) -> Vec<IpPermission> {
         .collect()
 }
 
-/// A revoke AWS answered without revoking everything asked. In a default
-/// VPC, rules that match no existing rule are not an error: AWS answers 200
-/// and lists them in `UnknownIpPermissions` (RevokeSecurityGroupIngress /
-/// Egress, API reference). That is refused here with the code AWS gives in
-/// other VPCs (`InvalidPermission.NotFound`), so the executor re-reads the
-/// group: the change counts as applied only when the rules are really gone.
-fn revoked_all(
+/// The rules a revoke AWS accepted did not match: `UnknownIpPermissions`,
+/// one rule per source. `Return=false` without them is refused outright.
+fn unmatched(
     action: &str,
     returned: Option<bool>,
     unknown: &[aws_sdk_ec2::types::IpPermission],
-) -> Result<(), CallError> {
-    if unknown.is_empty() && returned != Some(false) {
-        return Ok(());
+) -> Result<Vec<SgRule>, CallError> {
+    if unknown.is_empty() && returned == Some(false) {
+        return Err(CallError::new(
+            action,
+            Some("InvalidPermission.NotFound".to_string()),
+            "AWS answered that the revoke did not succeed".to_string(),
+        ));
     }
-    let rules: Vec<String> = unknown
-        .iter()
-        .map(|p| {
-            let proto = p.ip_protocol().unwrap_or("?");
-            let ports = match (p.from_port(), p.to_port()) {
-                (Some(f), Some(t)) if f == t => format!(" port {f}"),
-                (Some(f), Some(t)) => format!(" ports {f}-{t}"),
-                _ => String::new(),
-            };
-            let sources: Vec<&str> = p
-                .ip_ranges()
-                .iter()
-                .filter_map(|r| r.cidr_ip())
-                .chain(p.ipv6_ranges().iter().filter_map(|r| r.cidr_ipv6()))
-                .chain(
-                    p.prefix_list_ids()
-                        .iter()
-                        .filter_map(|r| r.prefix_list_id()),
-                )
-                .chain(p.user_id_group_pairs().iter().filter_map(|r| r.group_id()))
-                .collect();
-            format!("{proto}{ports} from {}", sources.join(", "))
-        })
-        .collect();
-    let message = if rules.is_empty() {
-        "AWS answered that the revoke did not succeed".to_string()
-    } else {
-        format!(
-            "AWS found no rule matching {}: nothing was revoked for them",
-            rules.join("; ")
-        )
-    };
-    Err(CallError::new(
-        action,
-        Some("InvalidPermission.NotFound".to_string()),
-        message,
-    ))
+    Ok(rules_from(unknown))
 }
 
 #[cfg(test)]

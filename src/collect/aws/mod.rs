@@ -713,10 +713,17 @@ impl Backend for AwsBackend {
     }
 
     fn apply<'a>(&'a self, op: &'a Op) -> BoxFuture<'a, Result<Applied, OpError>> {
+        Box::pin(async move { Ok(self.apply_outcome(op).await?.0) })
+    }
+
+    fn apply_outcome<'a>(
+        &'a self,
+        op: &'a Op,
+    ) -> BoxFuture<'a, Result<(Applied, crate::collect::Outcome), OpError>> {
         Box::pin(async move {
             tracing::info!(action = op.action(), "apply: {}", op.describe());
             let e = match self.apply_op(op).await {
-                Ok(()) => return Ok(Applied::Sent),
+                Ok(outcome) => return Ok((Applied::Sent, outcome)),
                 Err(e) => e,
             };
             tracing::warn!(action = op.action(), code = ?e.code, "apply failed: {}", e.message);
@@ -731,7 +738,7 @@ impl Backend for AwsBackend {
                         action = op.action(),
                         "the change is in place although the answer was an error (an earlier attempt was applied)"
                     );
-                    Ok(Applied::Sent)
+                    Ok((Applied::Sent, crate::collect::Outcome::default()))
                 }
                 Ok(false) => Err(CallError::new(
                     e.action,

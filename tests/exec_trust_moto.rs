@@ -1,0 +1,599 @@
+//! Applying and undoing as AWS answers, against moto taught the behaviour:
+//!
+//! - a security group revoke AWS matches only in part (default VPC:
+//!   `Return=true` with `UnknownIpPermissions`) journals the rules it really
+//!   revoked, and undo re-authorizes exactly those;
+//! - a bucket policy written twice in one batch waits for moat's own first
+//!   write to propagate (S3 bucket configuration is eventually consistent)
+//!   instead of refusing the second write or reporting a difference;
+//! - a snapshot or KMS key moat creates is journaled by the id AWS gave it,
+//!   and the snapshot's undo deletes exactly that snapshot;
+//! - CreateFlowLogs sends one client token on every attempt.
+
+mod support;
+
+use moat::collect::Backend;
+use moat::collect::aws::{AwsBackend, AwsOptions};
+use moat::inventory::{Ec2Ref, PartId, ResourceRef, SgKey, SgRule, SgSource};
+use moat::plan::execute::execute;
+use moat::plan::journal::{Entry, EntryState, Journal};
+use moat::plan::{Draft, EbsVpcOp, Ec2Op, Op, Plan, ResourceChange, Step, make_plan};
+use serde_json::{Value, json};
+use std::path::Path;
+use std::process::Output;
+use std::sync::Arc;
+use support::proxy::{FaultKind, Rule};
+use support::seed_ebs_vpc::ec2_client;
+use support::{
+    ACCOUNT_ID, Moto, Proxy, block_on, moat_cmd, output_text, run_moat, s3_client, seed_audit,
+    temp_state_dir,
+};
+
+const US: &str = "us-east-1";
+
+fn set_test_env() {
+    // The library reads credentials from the environment, like the binary.
+    // SAFETY: set before any thread of this test reads the environment; every
+    // test in this file sets the same values.
+    unsafe {
+        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
+        std::env::set_var("AWS_REGION", US);
+        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+        std::env::set_var("AWS_CONFIG_FILE", "/nonexistent/moat-test/config");
+        std::env::set_var(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/moat-test/credentials",
+        );
+        std::env::remove_var("AWS_PROFILE");
+    }
+}
+
+async fn connect(ep: &str) -> Arc<dyn Backend> {
+    let opts = AwsOptions {
+        endpoint_url: Some(ep.to_string()),
+        regions: vec![US.to_string()],
+        max_attempts: Some(1),
+        ..AwsOptions::default()
+    };
+    Arc::new(AwsBackend::connect(opts).await.expect("connect to moto"))
+}
+
+/// The binary with the product's retry policy (the harness pins 1 attempt).
+fn moat_retrying(endpoint: &str, state: &Path, args: &[&str]) -> Output {
+    moat_cmd(endpoint, state)
+        .env_remove("MOAT_MAX_ATTEMPTS")
+        .args(args)
+        .output()
+        .expect("run moat")
+}
+
+fn entries(state: &Path, action: &str) -> Vec<Entry> {
+    Journal::open(state, ACCOUNT_ID)
+        .entries()
+        .expect("journal")
+        .into_iter()
+        .filter(|e| e.op.action() == action)
+        .collect()
+}
+
+// -- a revoke AWS matches in part
+
+fn tcp(port: i32, cidr: &str) -> SgRule {
+    SgRule {
+        protocol: "tcp".into(),
+        from_port: Some(port),
+        to_port: Some(port),
+        source: SgSource::Ipv4(cidr.into()),
+        description: None,
+    }
+}
+
+/// The default VPC's id in us-east-1.
+async fn default_vpc(ep: &str) -> String {
+    let ec2 = ec2_client(ep, US).await;
+    let vpcs = ec2.describe_vpcs().send().await.expect("vpcs");
+    vpcs.vpcs()
+        .iter()
+        .find(|v| v.is_default() == Some(true))
+        .and_then(|v| v.vpc_id())
+        .expect("a default VPC")
+        .to_string()
+}
+
+/// The ingress rules of group `name` of the default VPC, as (port, cidr).
+async fn ingress(ep: &str, vpc: &str, name: &str) -> Vec<(i32, String)> {
+    let ec2 = ec2_client(ep, US).await;
+    let filter = |k: &str, v: &str| {
+        aws_sdk_ec2::types::Filter::builder()
+            .name(k)
+            .values(v)
+            .build()
+    };
+    let out = ec2
+        .describe_security_groups()
+        .filters(filter("vpc-id", vpc))
+        .filters(filter("group-name", name))
+        .send()
+        .await
+        .expect("group");
+    let mut rules: Vec<(i32, String)> = out.security_groups()[0]
+        .ip_permissions()
+        .iter()
+        .flat_map(|p| {
+            let port = p.from_port().unwrap_or(-1);
+            p.ip_ranges()
+                .iter()
+                .filter_map(move |r| r.cidr_ip().map(|c| (port, c.to_string())))
+        })
+        .collect();
+    rules.sort();
+    rules
+}
+
+/// In a default VPC, AWS revokes the rules of a request that match and
+/// lists the others in `UnknownIpPermissions` (`Return=true`). Here one of
+/// the two rules moat revokes was removed by someone else after the plan:
+/// the entry is journaled applied with the one rule really revoked and a
+/// warning naming the other, and undo re-authorizes exactly the rule moat
+/// revoked (not the one it never removed).
+#[test]
+fn a_revoke_aws_matched_in_part_journals_and_undoes_the_rules_it_revoked() {
+    set_test_env();
+    let moto = Moto::start();
+    let state = temp_state_dir();
+    let ep = moto.endpoint.clone();
+    let vpc = block_on(default_vpc(&ep));
+    let group = SgKey {
+        region: US.into(),
+        vpc_id: vpc.clone(),
+        group_name: "partly".into(),
+    };
+    block_on(async {
+        let ec2 = ec2_client(&ep, US).await;
+        let id = ec2
+            .create_security_group()
+            .group_name("partly")
+            .description("partly revoked")
+            .vpc_id(&vpc)
+            .send()
+            .await
+            .expect("group")
+            .group_id()
+            .expect("id")
+            .to_string();
+        ec2.authorize_security_group_ingress()
+            .group_id(id)
+            .ip_permissions(
+                aws_sdk_ec2::types::IpPermission::builder()
+                    .ip_protocol("tcp")
+                    .from_port(22)
+                    .to_port(22)
+                    .ip_ranges(
+                        aws_sdk_ec2::types::IpRange::builder()
+                            .cidr_ip("0.0.0.0/0")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("rule");
+    });
+    let report = block_on(async {
+        let b = connect(&ep).await;
+        let inv =
+            moat::collect::collect_inventory(b.clone(), &[PartId::Identity, PartId::Ec2Network])
+                .await;
+        let resource = ResourceRef::Ec2(Ec2Ref::SecurityGroup(group.clone()));
+        let before = inv.document(&resource).expect("group read");
+        // The plan was made when the group also allowed 443 from 10/8:
+        // it revokes both, and its undo would put both back.
+        let op = Op::Ec2(Ec2Op::RevokeSecurityGroupIngress {
+            group: group.clone(),
+            rules: vec![tcp(22, "0.0.0.0/0"), tcp(443, "10.0.0.0/8")],
+        });
+        let mut after_inv = inv.clone();
+        after_inv
+            .apply(&Op::Ec2(Ec2Op::RevokeSecurityGroupIngress {
+                group: group.clone(),
+                rules: vec![tcp(22, "0.0.0.0/0")],
+            }))
+            .expect("model");
+        let plan = Plan {
+            item: "ec2.default-security-group".into(),
+            account: ACCOUNT_ID.into(),
+            steps: vec![Step {
+                op,
+                inverse: Some(vec![Op::Ec2(Ec2Op::AuthorizeSecurityGroupIngress {
+                    group: group.clone(),
+                    rules: vec![tcp(22, "0.0.0.0/0"), tcp(443, "10.0.0.0/8")],
+                })]),
+            }],
+            resources: vec![ResourceChange {
+                resource: resource.clone(),
+                before,
+                after: after_inv.document(&resource).expect("after"),
+            }],
+            warnings: vec![],
+        };
+        let journal = Journal::open(state.path(), ACCOUNT_ID);
+        execute(b, &plan, &journal, |_| {}).await.expect("applies")
+    });
+    assert_eq!(report.failed, None, "{report:?}");
+    assert_eq!(report.applied.len(), 1);
+    assert_eq!(report.warnings.len(), 1, "{report:?}");
+    let warning = &report.warnings[0].1;
+    assert!(
+        warning.contains("443") && warning.contains("10.0.0.0/8"),
+        "the warning names the rule AWS did not match: {warning}"
+    );
+    assert!(block_on(ingress(&ep, &vpc, "partly")).is_empty());
+    let journaled = entries(state.path(), "ec2:RevokeSecurityGroupIngress");
+    assert_eq!(journaled.len(), 1);
+    let e = &journaled[0];
+    assert_eq!(e.state, EntryState::Applied);
+    assert_eq!(
+        e.op,
+        Op::Ec2(Ec2Op::RevokeSecurityGroupIngress {
+            group: group.clone(),
+            rules: vec![tcp(22, "0.0.0.0/0")],
+        }),
+        "the journal holds the rule really revoked"
+    );
+    assert_eq!(
+        e.inverse,
+        Some(vec![Op::Ec2(Ec2Op::AuthorizeSecurityGroupIngress {
+            group,
+            rules: vec![tcp(22, "0.0.0.0/0")],
+        })])
+    );
+    assert!(
+        e.warning
+            .as_deref()
+            .is_some_and(|w| w.contains("10.0.0.0/8"))
+    );
+    let o = run_moat(
+        &ep,
+        state.path(),
+        &["--region", US, "undo", "--last", "--yes"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
+    assert_eq!(
+        block_on(ingress(&ep, &vpc, "partly")),
+        vec![(22, "0.0.0.0/0".to_string())],
+        "undo puts back the rule moat revoked, and not the one it never removed"
+    );
+}
+
+// -- bucket policy propagation
+
+fn statement(sid: &str) -> Value {
+    json!({"Sid": sid, "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::exec-propagation", "arn:aws:s3:::exec-propagation/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}})
+}
+
+/// S3 bucket configuration is eventually consistent: right after a
+/// PutBucketPolicy, reads may still show the previous policy (the emulator
+/// serves it to the next two reads of this bucket). A plan that writes the
+/// bucket's policy twice must neither refuse its own second write (the
+/// re-read before it shows what moat's first write replaced) nor report a
+/// difference after it (the verify read shows the first write).
+#[test]
+fn a_policy_written_twice_waits_for_moat_s_own_write_to_propagate() {
+    set_test_env();
+    let moto = Moto::start();
+    let state = temp_state_dir();
+    let ep = moto.endpoint.clone();
+    let bucket = "exec-propagation";
+    let first = json!({"Version": "2012-10-17", "Statement": [statement("First")]});
+    let second = json!({"Version": "2012-10-17",
+        "Statement": [statement("First"), statement("Second")]});
+    let report = block_on(async {
+        let s3 = s3_client(&ep, US).await;
+        s3.create_bucket()
+            .bucket(bucket)
+            .send()
+            .await
+            .expect("bucket");
+        s3.put_bucket_tagging()
+            .bucket(bucket)
+            .tagging(
+                aws_sdk_s3::types::Tagging::builder()
+                    .tag_set(
+                        aws_sdk_s3::types::Tag::builder()
+                            .key("moat-test:stale-policy-reads")
+                            .value("2")
+                            .build()
+                            .expect("tag"),
+                    )
+                    .build()
+                    .expect("tagging"),
+            )
+            .send()
+            .await
+            .expect("tag the bucket");
+        let b = connect(&ep).await;
+        let inv =
+            moat::collect::collect_inventory(b.clone(), &[PartId::Identity, PartId::S3Buckets])
+                .await;
+        let ops = [first.clone(), second.clone()]
+            .into_iter()
+            .map(|policy| Op::PutBucketPolicy {
+                bucket: bucket.into(),
+                region: US.into(),
+                policy,
+            })
+            .collect();
+        let plan = make_plan(
+            &inv,
+            "s3.deny-insecure-transport",
+            Draft {
+                ops,
+                warnings: vec![],
+            },
+        )
+        .expect("plan");
+        let journal = Journal::open(state.path(), ACCOUNT_ID);
+        execute(b, &plan, &journal, |_| {}).await.expect("applies")
+    });
+    assert_eq!(report.failed, None, "{report:?}");
+    assert_eq!(report.applied.len(), 2);
+    assert!(report.mismatches.is_empty(), "{:?}", report.mismatches);
+    let stored = block_on(async {
+        let s3 = s3_client(&ep, US).await;
+        let p = s3
+            .get_bucket_policy()
+            .bucket(bucket)
+            .send()
+            .await
+            .expect("policy");
+        serde_json::from_str::<Value>(p.policy().expect("text")).expect("json")
+    });
+    assert_eq!(stored, second);
+}
+
+// -- ids of what moat creates
+
+/// The id of a new instance's root volume (it has no snapshot).
+async fn root_volume(ep: &str) -> String {
+    let ec2 = ec2_client(ep, US).await;
+    let run = ec2
+        .run_instances()
+        .image_id("ami-12c6146b")
+        .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
+        .min_count(1)
+        .max_count(1)
+        .send()
+        .await
+        .expect("run instance");
+    let instance = run.instances()[0].instance_id().expect("id").to_string();
+    let vols = ec2
+        .describe_volumes()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("attachment.instance-id")
+                .values(&instance)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("volumes");
+    vols.volumes()[0].volume_id().expect("volume").to_string()
+}
+
+/// The snapshots tagged `moat:created-by = moat`: (id, Name, description).
+async fn moat_snapshots(ep: &str) -> Vec<(String, String, String)> {
+    let out = ec2_client(ep, US)
+        .await
+        .describe_snapshots()
+        .owner_ids("self")
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("tag:moat:created-by")
+                .values("moat")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("snapshots");
+    let mut found: Vec<(String, String, String)> = out
+        .snapshots()
+        .iter()
+        .map(|s| {
+            let name = s
+                .tags()
+                .iter()
+                .find(|t| t.key() == Some("Name"))
+                .and_then(|t| t.value())
+                .unwrap_or_default();
+            (
+                s.snapshot_id().unwrap_or_default().to_string(),
+                name.to_string(),
+                s.description().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// The snapshot's answer is lost (moat finds it by its tags): the journal
+/// names it by the id AWS gave it. Another snapshot of the same volume then
+/// gets the same tags; undo deletes exactly the one moat made.
+#[test]
+fn a_created_snapshot_is_journaled_and_undone_by_its_id() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.clone();
+    let volume = block_on(root_volume(&ep));
+    let proxy = Proxy::start(moto.port);
+    let state = temp_state_dir();
+    proxy.rule(
+        Rule::new(FaultKind::ForwardThenDrop)
+            .operation("CreateSnapshot")
+            .times(1),
+    );
+    let resource = format!("volume/{US}/{volume}");
+    let o = moat_retrying(
+        &proxy.endpoint,
+        state.path(),
+        &[
+            "--region",
+            US,
+            "apply",
+            "ebs.recent-snapshots",
+            "--resource",
+            &resource,
+            "--yes",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
+    assert_eq!(proxy.fault_count(FaultKind::ForwardThenDrop), 1);
+    let made = block_on(moat_snapshots(&ep));
+    assert_eq!(made.len(), 1, "{made:?}");
+    let (id, name, description) = made[0].clone();
+    let journaled = entries(state.path(), "ec2:CreateSnapshot");
+    assert_eq!(journaled.len(), 1);
+    assert_eq!(journaled[0].state, EntryState::Applied);
+    assert_eq!(journaled[0].created.as_deref(), Some(id.as_str()));
+    assert_eq!(
+        journaled[0].inverse,
+        Some(vec![Op::EbsVpc(EbsVpcOp::DeleteSnapshot {
+            region: US.into(),
+            volume_id: volume.clone(),
+            name: name.clone(),
+            snapshot_id: Some(id.clone()),
+        })])
+    );
+    // Someone copies moat's tags onto another snapshot of the volume.
+    let decoys: Vec<String> = block_on(async {
+        let ec2 = ec2_client(&ep, US).await;
+        let mut out = vec![];
+        for _ in 0..3 {
+            let tags = aws_sdk_ec2::types::TagSpecification::builder()
+                .resource_type(aws_sdk_ec2::types::ResourceType::Snapshot)
+                .tags(
+                    aws_sdk_ec2::types::Tag::builder()
+                        .key("Name")
+                        .value(&name)
+                        .build(),
+                )
+                .tags(
+                    aws_sdk_ec2::types::Tag::builder()
+                        .key("moat:created-by")
+                        .value("moat")
+                        .build(),
+                )
+                .build();
+            let s = ec2
+                .create_snapshot()
+                .volume_id(&volume)
+                .description(&description)
+                .tag_specifications(tags)
+                .send()
+                .await
+                .expect("decoy");
+            out.push(s.snapshot_id().expect("id").to_string());
+        }
+        out
+    });
+    let o = moat_retrying(
+        &proxy.endpoint,
+        state.path(),
+        &["--region", US, "undo", "--last", "--yes"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
+    let left: Vec<String> = block_on(moat_snapshots(&ep))
+        .into_iter()
+        .map(|(id, _, _)| id)
+        .collect();
+    assert!(!left.contains(&id), "moat's snapshot is deleted: {left:?}");
+    let mut decoys = decoys;
+    decoys.sort();
+    assert_eq!(left, decoys, "the snapshots moat did not make stay");
+}
+
+/// The KMS key moat creates is journaled by its key id (the alias can be
+/// moved to another key later), also when CreateKey's answer was lost.
+#[test]
+fn a_created_kms_key_is_journaled_by_its_id() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.clone();
+    block_on(seed_audit::seed_failing(&ep));
+    let proxy = Proxy::start(moto.port);
+    let state = temp_state_dir();
+    proxy.rule(
+        Rule::new(FaultKind::ForwardThenDrop)
+            .operation("CreateKey")
+            .times(1),
+    );
+    let o = moat_retrying(
+        &proxy.endpoint,
+        state.path(),
+        &["--region", US, "apply", "cloudtrail.encrypted", "--yes"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
+    let aliased = block_on(async {
+        seed_audit::kms(&ep, US)
+            .describe_key()
+            .key_id("alias/moat-cloudtrail")
+            .send()
+            .await
+            .expect("alias")
+            .key_metadata()
+            .map(|m| m.key_id().to_string())
+    });
+    let journaled = entries(state.path(), "kms:CreateKey");
+    assert_eq!(journaled.len(), 1);
+    assert_eq!(journaled[0].state, EntryState::Applied);
+    assert!(aliased.is_some());
+    assert_eq!(
+        journaled[0].created, aliased,
+        "the journal names the key by id"
+    );
+}
+
+// -- CreateFlowLogs client token
+
+/// CreateFlowLogs is idempotent only through its client token: the first
+/// attempt is answered 503 and the SDK sends it again, with the same token.
+#[test]
+fn create_flow_logs_sends_the_same_client_token_on_every_attempt() {
+    let moto = Moto::start();
+    let proxy = Proxy::start(moto.port);
+    let state = temp_state_dir();
+    proxy.rule(
+        Rule::new(FaultKind::Status503)
+            .operation("CreateFlowLogs")
+            .times(1),
+    );
+    let o = moat_retrying(
+        &proxy.endpoint,
+        state.path(),
+        &["--region", US, "apply", "vpc.flow-logs", "--yes"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
+    let sent: Vec<Vec<(String, String)>> = proxy
+        .requests()
+        .into_iter()
+        .filter(|r| {
+            r.params
+                .iter()
+                .any(|(k, v)| k == "Action" && v == "CreateFlowLogs")
+        })
+        .map(|r| r.params)
+        .collect();
+    // One VPC in us-east-1 (the default one): two attempts of one request.
+    assert_eq!(sent.len(), 2, "{:?}", proxy.operations());
+    let tokens: Vec<Option<String>> = sent
+        .iter()
+        .map(|p| {
+            p.iter()
+                .find(|(k, _)| k == "ClientToken")
+                .map(|(_, v)| v.clone())
+        })
+        .collect();
+    assert!(tokens[0].is_some(), "a client token is sent: {sent:?}");
+    assert_eq!(tokens[0], tokens[1], "the retry sends the same token");
+}
