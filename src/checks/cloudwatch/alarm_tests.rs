@@ -19,10 +19,12 @@ fn set_heard_topic(inv: &mut Inventory, region: &str) {
                 name: "heard".into(),
                 arn: heard(region),
                 policy: None,
+                key: None,
                 subscriptions: vec![Subscription {
                     protocol: "sqs".into(),
                     endpoint: format!("arn:aws:sqs:{region}:{ACCOUNT}:q"),
-                    pending: false,
+                    endpoint_exists: Some(true),
+                    ..Default::default()
                 }],
             }]),
         );

@@ -69,6 +69,9 @@ fn account(topics: Vec<Topic>) -> Inventory {
         alarm_actions: vec![arn("alarms")],
         actions_enabled: true,
         treat_missing_data: None,
+        datapoints_to_alarm: None,
+        extended_statistic: None,
+        math_metrics: vec![],
     };
     if let Some(m) = inv.metric_alarms.ready_mut() {
         m.insert(
