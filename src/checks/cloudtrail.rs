@@ -629,6 +629,13 @@ fn api_protected(inv: &Inventory, _: &Ctx) -> Outcome {
                     ("via", &p.via.join("; ")),
                 ],
             );
+            // A role AWS Control Tower protects (the plan's own rule): its
+            // SCP refuses the deny, so the fix never clears it; a person
+            // changes it through Control Tower or an SCP.
+            if p.kind == PrincipalKind::Role && crate::inventory::is_control_tower_role(&p.name) {
+                let why = msg(API_PROTECTED, "control_tower", &[]);
+                return Finding::manual(o.resource(), format!("{detail} {why}"));
+            }
             if let Some(why) = left_alone(inv, p) {
                 detail = format!("{detail} {}", why.reason());
             }
@@ -636,11 +643,15 @@ fn api_protected(inv: &Inventory, _: &Ctx) -> Outcome {
         })
         .collect();
     let count = findings.len().to_string();
-    Outcome::from_findings(
+    let mut out = Outcome::from_findings(
         findings,
         msg(API_PROTECTED, "pass", &[]),
         msg(API_PROTECTED, "fail", &[("count", &count)]),
-    )
+    );
+    if out.status == Status::Manual {
+        out.summary = msg(API_PROTECTED, "manual", &[("count", &count)]);
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------
@@ -1877,6 +1888,67 @@ mod fix_tests {
             ),
             "reserved and caller roles only"
         );
+    }
+
+    /// A role AWS Control Tower protects is never changed by the fix (its
+    /// SCP refuses the attachment), so its finding is a manual one naming
+    /// Control Tower; any other offender still fails the item.
+    #[test]
+    fn control_tower_roles_are_a_manual_finding_others_still_fail() {
+        let t = T::new();
+        let ct = "aws-controltower-AdministratorExecutionRole";
+        // The demo account without its offenders passes.
+        let mut inv = demo();
+        let gone: Vec<access::Principal> =
+            offenders(&inv).into_iter().map(|o| o.principal).collect();
+        let is_gone =
+            |kind: PrincipalKind, name: &str| gone.iter().any(|p| p.kind == kind && p.name == name);
+        if let Some(iam) = inv.iam.ready_mut() {
+            iam.users.retain(|u| !is_gone(PrincipalKind::User, &u.name));
+            iam.groups
+                .retain(|g| !is_gone(PrincipalKind::Group, &g.name));
+            iam.roles.retain(|r| !is_gone(PrincipalKind::Role, &r.name));
+            for u in &mut iam.users {
+                u.groups.retain(|g| !is_gone(PrincipalKind::Group, g));
+            }
+        }
+        assert_eq!(t.status(&inv, API_PROTECTED), Status::Pass);
+        if let Some(iam) = inv.iam.ready_mut() {
+            iam.roles.push(role(ct, "/"));
+        }
+        let r = t.eval(&inv, API_PROTECTED);
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.resource == format!("role/{ct}"))
+            .expect("the Control Tower role stays a finding");
+        assert_eq!(f.status, Status::Manual, "{}", f.detail);
+        assert!(f.detail.contains("Control Tower"), "{}", f.detail);
+        assert_eq!(r.status, Status::Manual, "{}", r.summary);
+        assert!(r.summary.contains("Control Tower"), "{}", r.summary);
+        // The plan leaves it out too: nothing moat may do.
+        assert!(
+            matches!(
+                t.plan(&inv, API_PROTECTED, &Inputs::default()),
+                Err(PlanError::Guided(_))
+            ),
+            "a Control Tower role only"
+        );
+
+        // A role that only looks alike is not protected, and still fails.
+        let mut other = inv.clone();
+        if let Some(iam) = other.iam.ready_mut() {
+            iam.roles.push(role("controltower-helper", "/"));
+        }
+        let r = t.eval(&other, API_PROTECTED);
+        assert_eq!(r.status, Status::Fail, "{}", r.summary);
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.resource == "role/controltower-helper")
+            .expect("the other role");
+        assert_eq!(f.status, Status::Fail);
+        assert!(!f.detail.contains("Control Tower"), "{}", f.detail);
     }
 
     #[test]
