@@ -39,20 +39,41 @@ pub fn grants_full_admin(doc: &Value) -> bool {
     })
 }
 
-/// Does the document take anything away from an administrator who signs in
-/// with MFA? IAM's policy evaluation ("Policy evaluation logic", IAM User
-/// Guide): an explicit Deny in any identity policy or in the permissions
-/// boundary overrides every Allow. A Deny counts unless it denies nothing
-/// (`NotAction` or `NotResource` of `*`) or applies only while MFA is absent
-/// or old (`aws:MultiFactorAuthPresent` false, `aws:MultiFactorAuthAge`),
-/// which a person who signs in with MFA satisfies. A Deny under any other
-/// condition (source IP, region, tags…) may apply when it is needed most,
-/// so it counts.
-pub fn limits_admin(doc: &Value) -> bool {
-    statements(doc).into_iter().any(deny_limits_admin)
+/// How a principal's people sign in, as far as IAM's MFA condition keys
+/// see it ("AWS global condition context keys", IAM User Guide:
+/// `aws:MultiFactorAuthPresent` is in the request context only for
+/// temporary credentials, and is true only when STS itself saw the MFA code:
+/// a console sign-in of an IAM user with MFA, or GetSessionToken/AssumeRole
+/// with SerialNumber and TokenCode; `aws:MultiFactorAuthAge` is present only
+/// when MFA was used that way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignIn {
+    /// An IAM user signing in to the console with MFA: the key is true.
+    IamUserWithMfa,
+    /// A role session from SAML federation or IAM Identity Center: the
+    /// identity provider's MFA is not seen by STS, so the session has
+    /// `aws:MultiFactorAuthPresent` false (absent is assumed possible
+    /// too) and no `aws:MultiFactorAuthAge`.
+    Federated,
 }
 
-fn deny_limits_admin(s: &Value) -> bool {
+/// Does the document take anything away from an administrator who signs in
+/// as `sign_in`? IAM's policy evaluation ("Policy evaluation logic", IAM
+/// User Guide): an explicit Deny in any identity policy or in the
+/// permissions boundary overrides every Allow. A Deny counts unless it
+/// denies nothing (`NotAction` or `NotResource` of `*`) or its condition
+/// cannot match that sign-in's sessions. For an IAM user who signs in with
+/// MFA, a Deny only while MFA is absent or old does not apply. For a
+/// federated role it does: only a condition that needs MFA keys such a
+/// session never has spares it. A Deny under any other condition (source
+/// IP, region, tags…) may apply when it is needed most, so it counts.
+pub fn limits_admin(doc: &Value, sign_in: SignIn) -> bool {
+    statements(doc)
+        .into_iter()
+        .any(|s| deny_limits_admin(s, sign_in))
+}
+
+fn deny_limits_admin(s: &Value, sign_in: SignIn) -> bool {
     if effect(s) != "Deny" {
         return false;
     }
@@ -63,24 +84,78 @@ fn deny_limits_admin(s: &Value) -> bool {
     let Some(Value::Object(cond)) = s.get("Condition") else {
         return true;
     };
-    let only_mfa = !cond.is_empty()
+    match sign_in {
+        SignIn::IamUserWithMfa => !only_without_mfa(cond),
+        SignIn::Federated => !cond.iter().any(|(op, body)| match body {
+            Value::Object(keys) => keys.iter().any(|(k, v)| never_matches_federated(op, k, v)),
+            _ => false,
+        }),
+    }
+}
+
+/// The condition tests only the MFA keys, and only for MFA being absent
+/// (`aws:MultiFactorAuthPresent` false) or old (`aws:MultiFactorAuthAge`):
+/// a console sign-in with MFA does not meet it.
+fn only_without_mfa(cond: &serde_json::Map<String, Value>) -> bool {
+    !cond.is_empty()
         && cond.values().all(|body| match body {
             Value::Object(keys) => keys.iter().all(|(k, v)| {
                 if k.eq_ignore_ascii_case("aws:MultiFactorAuthAge") {
                     true
                 } else if k.eq_ignore_ascii_case("aws:MultiFactorAuthPresent") {
-                    let values: Vec<String> = match v {
-                        Value::Bool(b) => vec![b.to_string()],
-                        other => as_list(Some(other)),
-                    };
+                    let values = bool_values(v);
                     !values.is_empty() && values.iter().all(|x| x.eq_ignore_ascii_case("false"))
                 } else {
                     false
                 }
             }),
             _ => false,
-        });
-    !only_mfa
+        })
+}
+
+fn bool_values(v: &Value) -> Vec<String> {
+    match v {
+        Value::Bool(b) => vec![b.to_string()],
+        other => as_list(Some(other)),
+    }
+}
+
+/// Conditions in a block are ANDed: one test that fails for every session
+/// of a federated role spares it from the Deny. Such a session has
+/// `aws:MultiFactorAuthPresent` false (or, to be safe, absent) and no
+/// `aws:MultiFactorAuthAge`. Per "IAM JSON policy elements: Condition
+/// operators", a key that is absent matches no operator but `Null` and the
+/// `…IfExists` forms; set operators (`ForAllValues:`) and anything else are
+/// taken to match.
+fn never_matches_federated(op: &str, key: &str, v: &Value) -> bool {
+    let op = op.to_ascii_lowercase();
+    if op.contains(':') {
+        return false;
+    }
+    let (base, if_exists) = match op.strip_suffix("ifexists") {
+        Some(b) => (b, true),
+        None => (op.as_str(), false),
+    };
+    let values = bool_values(v);
+    let all =
+        |want: &str| !values.is_empty() && values.iter().all(|x| x.eq_ignore_ascii_case(want));
+    if key.eq_ignore_ascii_case("aws:MultiFactorAuthPresent") {
+        // False does not equal true; absent matches only with IfExists.
+        base == "bool" && !if_exists && all("true")
+    } else if key.eq_ignore_ascii_case("aws:MultiFactorAuthAge") {
+        // Absent: a numeric comparison without IfExists does not match, and
+        // neither does `Null: false` (the key must exist).
+        const NUMERIC: &[&str] = &[
+            "numericequals",
+            "numericlessthan",
+            "numericlessthanequals",
+            "numericgreaterthan",
+            "numericgreaterthanequals",
+        ];
+        (NUMERIC.contains(&base) && !if_exists) || (op == "null" && all("false"))
+    } else {
+        false
+    }
 }
 
 /// Condition values under `operator` (matched case-insensitively, with or
@@ -361,24 +436,79 @@ mod tests {
             }
             json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}, s]})
         };
-        assert!(limits_admin(&deny(json!({}))));
-        assert!(limits_admin(&deny(
-            json!({"Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}})
-        )));
-        assert!(limits_admin(&deny(
-            json!({"Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}})
-        )));
-        // Only while MFA is absent: a person who signs in with MFA keeps it all.
-        assert!(!limits_admin(&deny(
-            json!({"Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": false}}})
-        )));
-        assert!(!limits_admin(&deny(
-            json!({"Condition": {"NumericGreaterThan": {"aws:MultiFactorAuthAge": "3600"}}})
-        )));
-        let nothing = json!({"Statement": {"Effect": "Deny", "NotAction": "*", "Resource": "*"}});
-        assert!(!limits_admin(&nothing));
-        let admin = json!({"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}});
-        assert!(!limits_admin(&admin));
+        use SignIn::{Federated, IamUserWithMfa};
+        let cond = |c: Value| deny(json!({"Condition": c}));
+        for who in [IamUserWithMfa, Federated] {
+            assert!(limits_admin(&deny(json!({})), who));
+            assert!(limits_admin(
+                &cond(json!({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})),
+                who
+            ));
+            let nothing =
+                json!({"Statement": {"Effect": "Deny", "NotAction": "*", "Resource": "*"}});
+            assert!(!limits_admin(&nothing, who));
+            let admin = json!({"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}});
+            assert!(!limits_admin(&admin, who));
+        }
+        // An IAM user who signs in to the console with MFA: a Deny only while
+        // MFA is absent or old leaves them everything; one while MFA is
+        // present applies.
+        for c in [
+            json!({"BoolIfExists": {"aws:MultiFactorAuthPresent": false}}),
+            json!({"Bool": {"aws:MultiFactorAuthPresent": "false"}}),
+            json!({"NumericGreaterThan": {"aws:MultiFactorAuthAge": "3600"}}),
+        ] {
+            assert!(!limits_admin(&cond(c.clone()), IamUserWithMfa), "{c}");
+        }
+        assert!(limits_admin(
+            &cond(json!({"Bool": {"aws:MultiFactorAuthPresent": "true"}})),
+            IamUserWithMfa
+        ));
+        // A SAML or Identity Center session: STS did not see the identity
+        // provider's MFA, so the key is false (Bool matches) or absent
+        // (BoolIfExists matches): both Denies apply. MultiFactorAuthAge is
+        // absent: a comparison without IfExists never matches, with IfExists
+        // (or Null: true) it always does.
+        for (c, applies) in [
+            (
+                json!({"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}),
+                true,
+            ),
+            (
+                json!({"Bool": {"aws:MultiFactorAuthPresent": "false"}}),
+                true,
+            ),
+            (
+                json!({"Bool": {"aws:MultiFactorAuthPresent": "true"}}),
+                false,
+            ),
+            (
+                json!({"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}),
+                true,
+            ),
+            (
+                json!({"NumericGreaterThan": {"aws:MultiFactorAuthAge": "3600"}}),
+                false,
+            ),
+            (
+                json!({"NumericGreaterThanIfExists": {"aws:MultiFactorAuthAge": "3600"}}),
+                true,
+            ),
+            (json!({"Null": {"aws:MultiFactorAuthAge": "true"}}), true),
+            (json!({"Null": {"aws:MultiFactorAuthAge": "false"}}), false),
+            (
+                json!({"ForAllValues:NumericGreaterThan": {"aws:MultiFactorAuthAge": "3600"}}),
+                true,
+            ),
+            // ANDed with a key that never matches: the Deny never applies.
+            (
+                json!({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"},
+                    "NumericLessThan": {"aws:MultiFactorAuthAge": "60"}}),
+                false,
+            ),
+        ] {
+            assert_eq!(limits_admin(&cond(c.clone()), Federated), applies, "{c}");
+        }
     }
 
     #[test]
@@ -720,7 +850,8 @@ mod fuzz_tests {
         let _ = as_list(doc.get("Action"));
         let _ = grants_full_admin(doc);
         let _ = enforces_mfa(doc);
-        let _ = limits_admin(doc);
+        let _ = limits_admin(doc, SignIn::IamUserWithMfa);
+        let _ = limits_admin(doc, SignIn::Federated);
         let stmts = statements(doc);
         for s in &stmts {
             let _ = effect(s);

@@ -284,19 +284,27 @@ fn labelled_docs<'a>(
 fn admin_cut(
     iam: &Iam,
     who: &str,
+    sign_in: policy::SignIn,
     docs: &[(String, &serde_json::Value)],
     boundary: Option<&str>,
 ) -> Option<String> {
     const ID: &str = "account.backup-admin";
     let p = ("principal", who);
-    if let Some((label, _)) = docs.iter().find(|(_, d)| policy::limits_admin(d)) {
-        return Some(msg(ID, "cut_deny", &[p, ("policy", label)]));
+    if let Some((label, doc)) = docs.iter().find(|(_, d)| policy::limits_admin(d, sign_in)) {
+        // A Deny an MFA sign-in would escape, which a federated session
+        // cannot: say why.
+        let key = if policy::limits_admin(doc, policy::SignIn::IamUserWithMfa) {
+            "cut_deny"
+        } else {
+            "cut_deny_mfa"
+        };
+        return Some(msg(ID, key, &[p, ("policy", label)]));
     }
     let arn = boundary?;
     let full = |doc: &serde_json::Value| {
         (is_aws_managed_policy(arn, crate::access::ADMINISTRATOR_ACCESS)
             || policy::grants_full_admin(doc))
-            && !policy::limits_admin(doc)
+            && !policy::limits_admin(doc, sign_in)
     };
     match iam.policy(arn) {
         Some(b) if full(&b.document) => None,
@@ -318,12 +326,27 @@ fn user_admin_cut(iam: &Iam, u: &User, who: &str) -> Option<String> {
             Some(&g.name),
         ));
     }
-    admin_cut(iam, who, &docs, u.permissions_boundary.as_deref())
+    // People sign in to the console as the user, with MFA.
+    admin_cut(
+        iam,
+        who,
+        policy::SignIn::IamUserWithMfa,
+        &docs,
+        u.permissions_boundary.as_deref(),
+    )
 }
 
 fn role_admin_cut(iam: &Iam, r: &Role, who: &str) -> Option<String> {
     let docs = labelled_docs(iam, &r.attached_policies, &r.inline_policies, None);
-    admin_cut(iam, who, &docs, r.permissions_boundary.as_deref())
+    // Counted roles are reached through SAML or Identity Center, whose
+    // sessions STS sees without MFA.
+    admin_cut(
+        iam,
+        who,
+        policy::SignIn::Federated,
+        &docs,
+        r.permissions_boundary.as_deref(),
+    )
 }
 
 /// OIDC issuers that give tokens to programs (CI systems, Kubernetes service
@@ -1610,24 +1633,73 @@ mod tests {
             );
         }
 
-        // Kept: a Deny only without MFA, and a boundary that allows everything.
+        // A Deny while AWS sees no MFA: a SAML (or Identity Center) session
+        // never shows AWS an MFA sign-in, so the key is false (Bool
+        // matches) or absent (BoolIfExists matches), and the role is cut
+        // either way.
+        let mfa_deny = |op: &str| InlinePolicy {
+            name: "mfa".into(),
+            document: json!({"Statement": [{"Effect": "Deny", "NotAction": "iam:ListMFADevices",
+                "Resource": "*", "Condition": {op: {"aws:MultiFactorAuthPresent": "false"}}}]}),
+        };
+        for op in ["BoolIfExists", "Bool"] {
+            let mut inv = base.clone();
+            if let Some(r) = inv
+                .iam
+                .ready_mut()
+                .and_then(|iam| iam.roles.iter_mut().find(|r| r.name == "saml-admin"))
+            {
+                r.inline_policies.push(mfa_deny(op));
+            }
+            let r = evaluate(item(ID).expect("item"), &inv, &t.ctx());
+            assert_eq!(r.status, Status::Fail, "{op}: {}", r.summary);
+            let detail = &r.findings[0].detail;
+            assert!(
+                detail.contains("role/saml-admin") && detail.contains("inline policy mfa"),
+                "{op}: {detail}"
+            );
+            assert!(
+                detail.contains("SAML or IAM Identity Center"),
+                "{op}: {detail}"
+            );
+        }
+
+        // Kept: the same Deny on a user who signs in to the console with
+        // MFA; on the role, a Deny on an MFA age its sessions never carry
+        // (no IfExists), and a boundary that allows everything.
         let mut inv = base.clone();
         if let Some(iam) = inv.iam.ready_mut() {
             iam.policies.push(managed(
                 "admin-boundary",
                 json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
             ));
+            if let Some(u) = iam.users.iter_mut().find(|u| u.name == "ops-admin") {
+                u.inline_policies.push(mfa_deny("BoolIfExists"));
+            }
             if let Some(r) = iam.roles.iter_mut().find(|r| r.name == "saml-admin") {
                 r.permissions_boundary =
                     Some("arn:aws:iam::111122223333:policy/admin-boundary".into());
                 r.inline_policies.push(InlinePolicy {
-                    name: "mfa".into(),
-                    document: json!({"Statement": [{"Effect": "Deny", "NotAction": "iam:ListMFADevices",
-                        "Resource": "*", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}]}),
+                    name: "mfa-age".into(),
+                    document: json!({"Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*",
+                        "Condition": {"NumericGreaterThan": {"aws:MultiFactorAuthAge": "3600"}}}]}),
                 });
             }
         }
         assert_eq!(t.status(&inv, ID), Status::Pass);
+        // With IfExists, that age Deny applies to every such session.
+        if let Some(r) = inv
+            .iam
+            .ready_mut()
+            .and_then(|iam| iam.roles.iter_mut().find(|r| r.name == "saml-admin"))
+        {
+            for p in r.inline_policies.iter_mut().filter(|p| p.name == "mfa-age") {
+                p.document = json!({"Statement": [{"Effect": "Deny", "Action": "*",
+                    "Resource": "*", "Condition": {"NumericGreaterThanIfExists":
+                        {"aws:MultiFactorAuthAge": "3600"}}}]});
+            }
+        }
+        assert_eq!(t.status(&inv, ID), Status::Fail);
     }
 
     fn contact_inputs() -> Inputs {
