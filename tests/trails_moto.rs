@@ -1,9 +1,10 @@
 //! What counts as a working trail, against moto taught CloudTrail's event
 //! selectors and organization trails (tests/support/aws_behaviours/
 //! cloudtrail_*.py): a multi-region trail that is logging but whose
-//! selectors leave management events out fails (selectors are ORed); an
-//! organization trail is read by ARN from a member account and its fixes
-//! are left to its owner; vpc.trail-coverage agrees;
+//! selectors leave management events out fails (selectors are ORed); a
+//! member account reads an organization trail's status by ARN but not its
+//! selectors, so a logging one is left for its owner to confirm (manual),
+//! with its fixes; vpc.trail-coverage agrees;
 //! the fix sets the selectors, keeps data events, and undo restores the
 //! exact previous selectors.
 
@@ -15,7 +16,7 @@ use aws_sdk_cloudtrail::types::{
 use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
-use support::seed_audit::{cloudtrail, trail_bucket_policy};
+use support::seed_audit::{cloudtrail, logs, trail_bucket_policy};
 use support::{Moto, block_on, output_text, run_moat, s3_client, temp_state_dir};
 
 const R: &[&str] = &["--region", "us-east-1"];
@@ -292,10 +293,16 @@ fn as_management(r: &mut aws_smithy_runtime_api::http::Request) {
 }
 
 const ORG_TRAIL: &str = "organization-trail";
+const ALARMS: &str = "cloudwatch.security-event-alarms";
+/// Where Control Tower's organization trail sends events: a log group of
+/// the management account.
+const ORG_LOG_GROUP: &str = "aws-controltower/CloudTrailLogs";
 
 /// An organization trail of the management account, logging, as a member
-/// sees it: listed by DescribeTrails, read by ARN, changed only by its owner.
-async fn seed_organization_trail(ep: &str) {
+/// sees it: listed by DescribeTrails, its status read by ARN, its event
+/// selectors refused, changed only by its owner. With `log_group`, it
+/// sends events to that log group of the management account.
+async fn seed_organization_trail(ep: &str, log_group: Option<&str>) {
     let bucket = "org-trail-logs-central";
     s3_client(ep, "us-east-1")
         .await
@@ -306,12 +313,29 @@ async fn seed_organization_trail(ep: &str) {
         .send()
         .await
         .expect("org bucket");
+    if let Some(group) = log_group {
+        logs(ep, "us-east-1")
+            .create_log_group()
+            .log_group_name(group)
+            .customize()
+            .mutate_request(as_management)
+            .send()
+            .await
+            .expect("org log group");
+    }
     let ct = cloudtrail(ep, "us-east-1");
     ct.create_trail()
         .name(ORG_TRAIL)
         .s3_bucket_name(bucket)
         .is_multi_region_trail(true)
         .is_organization_trail(true)
+        .set_cloud_watch_logs_log_group_arn(
+            log_group
+                .map(|g| format!("arn:aws:logs:us-east-1:{MANAGEMENT_ACCOUNT}:log-group:{g}:*")),
+        )
+        .set_cloud_watch_logs_role_arn(
+            log_group.map(|_| format!("arn:aws:iam::{MANAGEMENT_ACCOUNT}:role/CloudTrailToLogs")),
+        )
         .customize()
         .mutate_request(as_management)
         .send()
@@ -332,17 +356,8 @@ fn plan_text(ep: &str, state: &Path, id: &str) -> String {
     output_text(&run_moat(ep, state, &args))
 }
 
-/// A member account whose only trail is the organization's: the trail is
-/// read by its ARN (as AWS requires of a member), so a working one passes
-/// and one that stopped logging fails with a finding naming its owner;
-/// the fixes, which CloudTrail refuses from a member, are guided steps.
-#[test]
-fn a_member_account_judges_the_organization_trail_it_can_only_read() {
-    let moto = Moto::start();
-    let ep = moto.endpoint.as_str();
-    let state = temp_state_dir();
+fn create_vpc(ep: &str) {
     block_on(async {
-        seed_organization_trail(ep).await;
         support::seed_ebs_vpc::ec2_client(ep, "us-east-1")
             .await
             .create_vpc()
@@ -351,10 +366,35 @@ fn a_member_account_judges_the_organization_trail_it_can_only_read() {
             .await
             .expect("vpc");
     });
-    const ALARMS: &str = "cloudwatch.security-event-alarms";
+}
+
+/// The finding of `id` on the organization trail (or the first one).
+fn first_detail(v: &Value, id: &str) -> String {
+    item(v, id)["findings"][0]["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A member account whose only trail is the organization's: its status is
+/// read by ARN (as AWS requires of a member) but CloudTrail refuses its
+/// event selectors, so a logging one is for its owner to confirm (manual,
+/// never pass, never error) and one that stopped logging fails with a
+/// finding naming its owner; the fixes, which CloudTrail refuses from a
+/// member, are guided steps.
+#[test]
+fn a_member_account_judges_the_organization_trail_it_can_only_read() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.as_str();
+    let state = temp_state_dir();
+    block_on(async {
+        seed_organization_trail(ep, None).await;
+    });
+    create_vpc(ep);
     let v = scan(ep, state.path(), &[MULTI, VPC, ALARMS]);
-    assert_eq!(item(&v, MULTI)["status"], "pass", "{v}");
-    assert_eq!(item(&v, VPC)["status"], "pass", "{v}");
+    assert_eq!(item(&v, MULTI)["status"], "manual", "{v}");
+    assert!(first_detail(&v, MULTI).contains(MANAGEMENT_ACCOUNT), "{v}");
+    assert_eq!(item(&v, VPC)["status"], "manual", "{v}");
     // The organization trail sends nothing to a log group: no alarm can
     // watch this account, and that is a finding, not an error.
     assert_eq!(item(&v, ALARMS)["status"], "fail", "{v}");
@@ -418,6 +458,35 @@ fn a_member_account_judges_the_organization_trail_it_can_only_read() {
     block_on(seed_logging_trail(ep));
     let (s, i) = status(ep, state.path(), MULTI);
     assert_eq!(s, "pass", "{i}");
+}
+
+/// A member account whose organization trail is logging and sends events
+/// to a log group of the management account (Control Tower's default),
+/// with event selectors CloudTrail shows only to its owner: nothing fails
+/// and nothing passes; security-event-alarms names the owner's log group,
+/// and its plan is a guided step naming it, not "no trail sends events".
+#[test]
+fn a_member_account_watched_through_the_owners_log_group_is_manual() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.as_str();
+    let state = temp_state_dir();
+    block_on(seed_organization_trail(ep, Some(ORG_LOG_GROUP)));
+    create_vpc(ep);
+    let v = scan(ep, state.path(), &[MULTI, VPC, ALARMS]);
+    for id in [MULTI, VPC, ALARMS] {
+        assert_eq!(item(&v, id)["status"], "manual", "{id}: {v}");
+    }
+    let detail = first_detail(&v, ALARMS);
+    assert!(
+        detail.contains(ORG_LOG_GROUP) && detail.contains(MANAGEMENT_ACCOUNT),
+        "{detail}"
+    );
+    assert!(first_detail(&v, VPC).contains(ORG_TRAIL), "{v}");
+    let text = plan_text(ep, state.path(), ALARMS);
+    assert!(
+        text.contains(ORG_LOG_GROUP) && !text.contains("No trail sends its events"),
+        "{text}"
+    );
 }
 
 /// A complete management selector beside one that leaves KMS out records

@@ -292,21 +292,55 @@ pub fn working_multi_region(inv: &Inventory) -> Vec<&Trail> {
         .collect()
 }
 
+/// What CloudTrail answers a member account for another account's
+/// organization trail it will not show: its event selectors (by ARN,
+/// CloudTrailARNInvalidException "AccountID in ARN is wrong"), or anything
+/// read by name (TrailNotFoundException).
+fn refused(e: &crate::inventory::PartError) -> bool {
+    [
+        "TrailNotFoundException",
+        "CloudTrailARNInvalidException",
+        "OperationNotPermittedException",
+    ]
+    .iter()
+    .any(|c| e.is_code(c))
+}
+
+/// Another account's organization trail that this account sees logging,
+/// but whose event selectors CloudTrail refuses to show a member account:
+/// whether it records every management event is known only to its owner.
+/// Never a pass (moat cannot see what it records), never an error (nothing
+/// this account can grant would let it read them). The refusal, if so.
+pub fn owner_only_selectors<'a>(
+    inv: &Inventory,
+    t: &'a Trail,
+) -> Option<&'a crate::inventory::PartError> {
+    foreign_owner(inv, t)?;
+    if t.status_error.is_some() || !t.is_logging {
+        return None;
+    }
+    match &t.event_selectors {
+        Some(Fetched::Error(e)) if refused(e) => Some(e),
+        _ => None,
+    }
+}
+
 /// What a trail's finding says about why it is not a working trail; the
 /// status is `error` when it could not be read (it may be working), or
 /// `manual` when AWS does not let this account read another account's
 /// organization trail (nothing this account can grant would change that).
 pub fn gap_finding(inv: &Inventory, t: &Trail, gap: &TrailGap) -> Finding {
-    // What CloudTrail answers a member account for a trail it may not read.
-    let refused = |e: &crate::inventory::PartError| {
-        [
-            "TrailNotFoundException",
-            "CloudTrailARNInvalidException",
-            "OperationNotPermittedException",
-        ]
-        .iter()
-        .any(|c| e.is_code(c))
-    };
+    if let (Some(e), Some(owner)) = (owner_only_selectors(inv, t), foreign_owner(inv, t)) {
+        return trail_finding(
+            t,
+            Status::Manual,
+            msg(
+                SHARED,
+                "foreign_selectors",
+                &[("owner", owner), ("error", &e.summary())],
+            ),
+        );
+    }
     if let (TrailGap::Unreadable(e), Some(owner)) = (gap, foreign_owner(inv, t))
         && refused(e)
     {
@@ -414,24 +448,34 @@ fn multi_region(inv: &Inventory, _: &Ctx) -> Outcome {
 }
 
 /// For cloudwatch.security-event-alarms, when no trail sends events to a
-/// log group of this account: a working multi-region organization trail
-/// of another account that sends them to its owner's log group. Its metric
-/// filters and alarms live in that account, out of this one's sight: a
-/// `manual` finding naming where to check, not a fail this account cannot
-/// fix (nor a pass).
+/// log group of this account: a multi-region organization trail of another
+/// account that sends them to its owner's log group, working, or logging
+/// with selectors only its owner can read ([`owner_only_selectors`]). Its
+/// metric filters and alarms live in that account, out of this one's
+/// sight: a `manual` finding naming where to check, not a fail this
+/// account cannot fix (nor a pass).
 pub fn watched_elsewhere(inv: &Inventory) -> Option<Outcome> {
     let t = trails(inv).iter().find(|t| {
-        t.is_working_multi_region()
+        t.is_multi_region
+            && (t.is_working_multi_region() || owner_only_selectors(inv, t).is_some())
             && foreign_owner(inv, t).is_some()
             && t.log_group_account() == t.owner_account()
     })?;
     let owner = t.owner_account().unwrap_or_default();
     let (_, group) = t.log_group()?;
-    let detail = msg(
+    let mut detail = msg(
         SHARED,
         "alarms_elsewhere",
         &[("trail", &t.name), ("owner", owner), ("group", &group)],
     );
+    if owner_only_selectors(inv, t).is_some() {
+        detail.push(' ');
+        detail.push_str(&msg(
+            SHARED,
+            "alarms_elsewhere_selectors",
+            &[("owner", owner)],
+        ));
+    }
     Some(Outcome {
         status: Status::Manual,
         summary: detail.clone(),
@@ -1422,11 +1466,89 @@ mod tests {
         assert_eq!(t.status(&inv, MULTI_REGION), Status::Pass);
     }
 
-    /// The management account's organization trail, as a member sees it.
+    /// What CloudTrail answers a member reading an organization trail's
+    /// event selectors by ARN.
+    fn selectors_refused() -> PartError {
+        PartError::new(
+            "cloudtrail:GetEventSelectors",
+            Some("CloudTrailARNInvalidException".into()),
+            "AccountID in ARN is wrong, you can only access resources with AccountID 123456789012.",
+        )
+    }
+
+    /// The management account's organization trail, as a member sees it:
+    /// its status read by ARN, its event selectors refused.
     fn org_trail() -> Trail {
         let mut t = trail("organization", "us-east-1", true);
         t.arn = "arn:aws:cloudtrail:us-east-1:999988887777:trail/organization".into();
+        t.event_selectors = Some(Fetched::Error(selectors_refused()));
         t
+    }
+
+    /// A member account whose organization trail is logging, selectors
+    /// unreadable, and sends events to a log group of the management
+    /// account (Control Tower's default): none of the trail items fails,
+    /// none passes, none errors; each names where to check.
+    #[test]
+    fn a_logging_organization_trail_whose_selectors_a_member_cannot_read_is_manual() {
+        let t = T::new();
+        let mut watched = org_trail();
+        watched.cloudwatch_logs_log_group_arn = Some(
+            "arn:aws:logs:us-east-1:999988887777:log-group:aws-controltower/CloudTrailLogs:*"
+                .into(),
+        );
+        let mut inv = account(vec![watched.clone()]);
+        inv.metric_filters = Part::Ready(Default::default());
+        inv.metric_alarms = Part::Ready(Default::default());
+        inv.sns_topics = Part::Ready(Default::default());
+
+        let r = t.eval(&inv, MULTI_REGION);
+        assert_eq!(r.status, Status::Manual, "{r:?}");
+        assert_eq!(r.findings[0].status, Status::Manual, "{r:?}");
+        assert!(
+            r.findings[0].detail.contains("is logging")
+                && r.findings[0].detail.contains("999988887777"),
+            "{r:?}"
+        );
+
+        let alarms = crate::checks::cloudwatch::SECURITY_EVENT_ALARMS;
+        let r = t.eval(&inv, alarms);
+        assert_eq!(r.status, Status::Manual, "{r:?}");
+        let detail = &r.findings[0].detail;
+        assert!(
+            detail.contains("aws-controltower/CloudTrailLogs") && detail.contains("999988887777"),
+            "{r:?}"
+        );
+        match t.plan(&inv, alarms, &Inputs::default()) {
+            Err(PlanError::Guided(m)) => {
+                assert_eq!(&m, detail);
+                assert!(m.contains("aws-controltower/CloudTrailLogs"), "{m}");
+            }
+            other => panic!("{other:?}"),
+        }
+
+        // Stopped: the member sees that much, and it fails.
+        let mut stopped = watched.clone();
+        stopped.is_logging = false;
+        inv.trails = Part::Ready(vec![stopped]);
+        assert_eq!(t.status(&inv, MULTI_REGION), Status::Fail);
+        assert_eq!(t.status(&inv, alarms), Status::Fail);
+        // A refusal of this account's own trail, or access denied on the
+        // organization trail, stays an error: nothing says it is logging
+        // what it should, and this account can fix its credentials.
+        let mut denied = watched.clone();
+        denied.event_selectors = Some(Fetched::Error(PartError::new(
+            "cloudtrail:GetEventSelectors",
+            Some("AccessDeniedException".into()),
+            "denied",
+        )));
+        inv.trails = Part::Ready(vec![denied]);
+        assert_eq!(t.status(&inv, MULTI_REGION), Status::Error);
+        assert_ne!(t.status(&inv, alarms), Status::Manual);
+        let mut own = trail("organization", "us-east-1", true);
+        own.event_selectors = Some(Fetched::Error(selectors_refused()));
+        inv.trails = Part::Ready(vec![own]);
+        assert_eq!(t.status(&inv, MULTI_REGION), Status::Error);
     }
 
     #[test]
@@ -1436,6 +1558,13 @@ mod tests {
         inv.metric_filters = Part::Ready(Default::default());
         inv.metric_alarms = Part::Ready(Default::default());
         inv.sns_topics = Part::Ready(Default::default());
+        // Logging, its selectors shown only to its owner: manual.
+        assert_eq!(t.status(&inv, MULTI_REGION), Status::Manual);
+        // Where CloudTrail does show them (the management account's own
+        // view, or a delegated administrator), a complete trail passes.
+        let mut shown = org_trail();
+        shown.event_selectors = Some(Fetched::Ready(EventSelectors::aws_default()));
+        inv.trails = Part::Ready(vec![shown]);
         assert_eq!(t.status(&inv, MULTI_REGION), Status::Pass);
 
         // Stopped: fail, the finding names its owner; the plan is a guided
@@ -1483,8 +1612,10 @@ mod tests {
         inv.trails = Part::Ready(vec![hidden]);
         assert_eq!(t.status(&inv, MULTI_REGION), Status::Error);
 
-        // Security alarms on the owner's log group: checked there.
+        // Security alarms on the owner's log group of a trail whose
+        // selectors are shown: checked there.
         let mut watched = org_trail();
+        watched.event_selectors = Some(Fetched::Ready(EventSelectors::aws_default()));
         watched.cloudwatch_logs_log_group_arn =
             Some("arn:aws:logs:us-east-1:999988887777:log-group:org-trail:*".into());
         inv.trails = Part::Ready(vec![watched.clone()]);

@@ -226,8 +226,15 @@ fn trail_coverage(inv: &Inventory, _: &Ctx) -> Outcome {
                 }
                 _ => true,
             });
+        // Logging, with selectors only its owner can read: say so.
+        let logging = covering.iter().any(|t| {
+            t.records_management_events().is_err()
+                && crate::checks::cloudtrail::owner_only_selectors(inv, t).is_some()
+        });
         let (status, key) = if unreadable.is_empty() {
             (Status::Fail, "finding")
+        } else if only_foreign && logging {
+            (Status::Manual, "foreign_logging")
         } else if only_foreign {
             (Status::Manual, "foreign")
         } else {
@@ -488,6 +495,21 @@ mod tests {
         assert_eq!(r.status, Status::Manual, "{r:?}");
         assert_eq!(r.findings[0].status, Status::Manual, "{r:?}");
         assert!(r.findings[0].detail.contains("org"), "{r:?}");
+        // Logging, with the event selectors CloudTrail shows only its owner
+        // (a member reading them by ARN gets CloudTrailARNInvalidException):
+        // manual, saying it is logging.
+        let mut logging = foreign.clone();
+        logging.status_error = None;
+        logging.event_selectors = Some(Fetched::Error(PartError::new(
+            "cloudtrail:GetEventSelectors",
+            Some("CloudTrailARNInvalidException".into()),
+            "AccountID in ARN is wrong",
+        )));
+        inv.trails = Part::Ready(vec![logging]);
+        let r = t.eval(&inv, TRAIL_COVERAGE);
+        assert_eq!(r.status, Status::Manual, "{r:?}");
+        assert_eq!(r.findings[0].status, Status::Manual, "{r:?}");
+        assert!(r.findings[0].detail.contains("is logging"), "{r:?}");
         // Access denied to this account's own credentials stays an error.
         foreign.status_error = Some(PartError::new(
             "cloudtrail:GetTrailStatus",

@@ -11,6 +11,7 @@
 use super::apply::ApplyError;
 use super::document::NotReady;
 use super::{Fetched, Inventory, PartError, PartId};
+use crate::guide::msg;
 use crate::plan::{AuditOp, Op, TrailEdit};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -136,7 +137,7 @@ pub struct ManagementCoverage {
     /// What no selector records although `read`/`write` is set: event
     /// sources (basic `ExcludeManagementEventSources`, advanced `eventSource`
     /// NotEquals) or conditions moat cannot prove cover every source, with
-    /// " (read events)" / " (write events)" when only one kind is missed.
+    /// the guide's note when only read or only write events are missed.
     pub excluded: Vec<String>,
 }
 
@@ -210,13 +211,18 @@ fn left_out<'a>(scopes: impl Iterator<Item = &'a Restriction>) -> Option<Vec<Str
     let mut out: Vec<String> = vec![];
     for r in scopes {
         match r {
-            Restriction::Only(v) => out.push(format!("every eventSource but {}", v.join(", "))),
+            Restriction::Only(v) => {
+                out.push(msg(COVERAGE, "only_sources", &[("sources", &v.join(", "))]))
+            }
             Restriction::Other(d) => out.extend(d.iter().cloned()),
             Restriction::Every | Restriction::Except(_) => {}
         }
     }
     Some(out)
 }
+
+/// Where the guide keeps the fragments naming what selectors leave out.
+const COVERAGE: &str = "cloudtrail.multi-region-trail";
 
 pub const EVENT_CATEGORY: &str = "eventCategory";
 pub const MANAGEMENT: &str = "Management";
@@ -275,11 +281,11 @@ impl EventSelectors {
                     if w.contains(x) {
                         excluded.push(x.clone());
                     } else {
-                        excluded.push(format!("{x} (read events)"));
+                        excluded.push(msg(COVERAGE, "read_events_left_out", &[("source", x)]));
                     }
                 }
                 for x in w.iter().filter(|x| !r.contains(x)) {
-                    excluded.push(format!("{x} (write events)"));
+                    excluded.push(msg(COVERAGE, "write_events_left_out", &[("source", x)]));
                 }
             }
             (Some(v), None) | (None, Some(v)) => excluded.extend(v.iter().cloned()),
@@ -2159,6 +2165,47 @@ mod tests {
             ..FieldSelector::default()
         }])]);
         assert!(!s.management().complete());
+    }
+
+    /// What the selectors leave out is named in the guide's words, not in
+    /// sentences built in code.
+    #[test]
+    fn what_selectors_leave_out_is_named_from_the_guide() {
+        let only_iam = advanced(vec![adv_mgmt(vec![FieldSelector {
+            field: "eventSource".into(),
+            equals: vec!["iam.amazonaws.com".into()],
+            ..FieldSelector::default()
+        }])]);
+        assert_eq!(
+            only_iam.management().excluded,
+            vec![msg(
+                COVERAGE,
+                "only_sources",
+                &[("sources", "iam.amazonaws.com")]
+            )]
+        );
+        let s = basic(vec![
+            mgmt("ReadOnly", &[]),
+            mgmt("WriteOnly", &["kms.amazonaws.com"]),
+        ]);
+        assert_eq!(
+            s.management().excluded,
+            vec![msg(
+                COVERAGE,
+                "write_events_left_out",
+                &[("source", "kms.amazonaws.com")]
+            )]
+        );
+        for key in [
+            "only_sources",
+            "read_events_left_out",
+            "write_events_left_out",
+        ] {
+            assert!(
+                crate::guide::guide().template(COVERAGE, key).is_some(),
+                "{key}"
+            );
+        }
     }
 
     /// Five basic selectors that all log data events: the fix neither adds a

@@ -13,23 +13,36 @@ What AWS does:
 - CloudTrail API Reference, GetTrailStatus, Name: "If the trail is an
   organization trail and you are a member account in the organization in
   Organizations, you must provide the full ARN of that trail, and not just
-  the name." GetEventSelectors takes "the name of the trail or trail ARN".
-  A member therefore reads both by ARN (as Cloud Custodian's status and
-  event-selectors filters do, calling the trail's ARN region); by name the
-  member's own account has no such trail: TrailNotFoundException.
-- A change from a member account is refused: UpdateTrail, PutEventSelectors,
-  StartLogging, StopLogging and DeleteTrail list
-  NotOrganizationMasterAccountException ("the account making the request to
-  create or update an organization trail ... is not the management
-  account").
+  the name." A member reads the status by ARN; by name its own account
+  has no such trail: TrailNotFoundException ("the trail with the given
+  name is not found").
+- GetEventSelectors has no such note, and a member cannot read an
+  organization trail's selectors: by ARN CloudTrail answers
+  CloudTrailARNInvalidException "AccountID in ARN is wrong, you can only
+  access resources with AccountID <member>" (reported from member accounts
+  in turbot/steampipe-plugin-aws#577, whose fix skips the call for a trail
+  of another account; the same answer to ListTags in
+  cloudquery/cq-provider-aws#405); a Cloud Custodian maintainer on its
+  event-selectors filter: get_event_selectors(TrailName=arn) "will fail
+  for an organization trail from a different account"
+  (cloud-custodian/cloud-custodian#6394). By name: TrailNotFoundException.
+- A change from a member account named by the trail's name finds no trail
+  of that name in the member's account: TrailNotFoundException (StartLogging
+  by name from another account of the organization,
+  aws-cloudformation/cloudformation-coverage-roadmap#1932). Named by ARN,
+  UpdateTrail, PutEventSelectors, StartLogging, StopLogging and DeleteTrail
+  list NotOrganizationMasterAccountException, "thrown when the Amazon Web
+  Services account making the request to create or update an organization
+  trail ... is not the management account".
 
 What moto 5.2.1 does instead: each account sees only its own trails.
 
 Here every account sees the organization trails of the other accounts
-(moto holds no organization membership for them); GetTrailStatus and
-GetEventSelectors answer for them by ARN and TrailNotFoundException by
-name; the calls that change a trail answer
-NotOrganizationMasterAccountException when they name one (by name or ARN).
+(moto holds no organization membership for them); GetTrailStatus answers
+for them by ARN, GetEventSelectors answers CloudTrailARNInvalidException
+by ARN, and both answer TrailNotFoundException by name; the calls that
+change a trail answer TrailNotFoundException when they name one by name,
+NotOrganizationMasterAccountException by ARN.
 """
 
 
@@ -47,6 +60,16 @@ def patch():
     from moto.cloudtrail import models
     from moto.cloudtrail.exceptions import TrailNotFoundException
     from moto.core.exceptions import JsonRESTError
+
+    class CloudTrailARNInvalidException(JsonRESTError):
+        code = 400
+
+        def __init__(self, account_id):
+            super().__init__(
+                "CloudTrailARNInvalidException",
+                "AccountID in ARN is wrong, you can only access resources "
+                f"with AccountID {account_id}.",
+            )
 
     class NotOrganizationMasterAccountException(JsonRESTError):
         code = 400
@@ -103,11 +126,10 @@ def patch():
     def get_event_selectors(self, trail_name):
         found = foreign(self, trail_name)
         if found is not None:
-            trail, by_arn = found
+            _, by_arn = found
             if not by_arn:
                 raise TrailNotFoundException(account_id=self.account_id, name=trail_name)
-            basic, advanced = trail.get_event_selectors()
-            return trail.arn, basic, advanced
+            raise CloudTrailARNInvalidException(self.account_id)
         return original_selectors(self, trail_name)
 
     models.CloudTrailBackend.get_event_selectors = get_event_selectors
@@ -117,7 +139,11 @@ def patch():
 
         def guarded(self, *args, **kwargs):
             name = kwargs.get(key, args[0] if args else None)
-            if name is not None and foreign(self, name) is not None:
+            found = foreign(self, name) if name is not None else None
+            if found is not None:
+                _, by_arn = found
+                if not by_arn:
+                    raise TrailNotFoundException(account_id=self.account_id, name=name)
                 raise NotOrganizationMasterAccountException()
             return original(self, *args, **kwargs)
 
