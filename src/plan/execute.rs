@@ -405,20 +405,25 @@ async fn recheck_before_write(
             Ok(live) if superseded.get(bucket) == Some(&live) => match waits.next() {
                 Some(wait) => tokio::time::sleep(*wait).await,
                 None => {
-                    return refuse(format!(
-                        "the policy of bucket {bucket} still reads as it was before moat's own earlier write in this batch; not sent. Plan again to see the current state."
+                    return refuse(crate::guide::msg(
+                        "exec",
+                        "policy_superseded",
+                        &[("bucket", bucket)],
                     ));
                 }
             },
             Ok(_) => {
-                return refuse(format!(
-                    "the policy of bucket {bucket} changed since the plan was made; not sent. Plan again to see the current state."
+                return refuse(crate::guide::msg(
+                    "exec",
+                    "policy_changed",
+                    &[("bucket", bucket)],
                 ));
             }
             Err(e) => {
-                return refuse(format!(
-                    "the policy of bucket {bucket} could not be re-read before replacing it ({}); not sent",
-                    e.summary()
+                return refuse(crate::guide::msg(
+                    "exec",
+                    "policy_unreadable",
+                    &[("bucket", bucket), ("error", &e.summary())],
                 ));
             }
         }
