@@ -20,7 +20,7 @@ use moat::collect::aws::{AwsBackend, AwsOptions};
 use moat::inventory::{Ec2Ref, PartId, ResourceRef, SgKey, SgRule, SgSource};
 use moat::plan::execute::execute;
 use moat::plan::journal::{Entry, EntryState, Journal};
-use moat::plan::{Draft, EbsVpcOp, Ec2Op, Op, Plan, ResourceChange, Step, make_plan};
+use moat::plan::{AuditOp, Draft, EbsVpcOp, Ec2Op, Op, Plan, ResourceChange, Step, make_plan};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::process::Output;
@@ -703,6 +703,78 @@ fn a_created_kms_key_is_journaled_by_its_id() {
     assert_eq!(
         journaled[0].created, aliased,
         "the journal names the key by id"
+    );
+}
+
+/// A journal of an earlier version undid a KMS key moat created by
+/// scheduling its deletion. The op names the key by the id the journal
+/// holds: the alias, moved to another key since, does not decide which key
+/// is deleted.
+#[test]
+fn a_key_s_scheduled_deletion_names_the_journaled_key_not_the_alias() {
+    set_test_env();
+    let moto = Moto::start();
+    let ep = moto.endpoint.clone();
+    let alias = "alias/moat-cloudtrail";
+    let (made, other) = block_on(async {
+        let kms = seed_audit::kms(&ep, US);
+        let new_key = || async {
+            kms.create_key()
+                .send()
+                .await
+                .expect("key")
+                .key_metadata()
+                .map(|m| m.key_id().to_string())
+                .expect("key id")
+        };
+        let made = new_key().await;
+        kms.create_alias()
+            .alias_name(alias)
+            .target_key_id(&made)
+            .send()
+            .await
+            .expect("alias");
+        let other = new_key().await;
+        kms.update_alias()
+            .alias_name(alias)
+            .target_key_id(&other)
+            .send()
+            .await
+            .expect("alias moved");
+        (made, other)
+    });
+    let state_of = |id: &str| {
+        block_on(async {
+            seed_audit::kms(&ep, US)
+                .describe_key()
+                .key_id(id)
+                .send()
+                .await
+                .expect("key")
+                .key_metadata()
+                .and_then(|m| m.key_state().cloned())
+        })
+    };
+    block_on(async {
+        let b = connect(&ep).await;
+        b.apply(&Op::Audit(AuditOp::ScheduleKmsKeyDeletion {
+            region: US.into(),
+            alias: alias.into(),
+            pending_days: 7,
+            key_id: Some(made.clone()),
+        }))
+        .await
+        .expect("scheduled")
+    });
+    assert_eq!(
+        state_of(&made),
+        Some(aws_sdk_kms::types::KeyState::PendingDeletion),
+        "the key moat created is scheduled for deletion"
+    );
+    assert_eq!(
+        state_of(&other),
+        Some(aws_sdk_kms::types::KeyState::Enabled),
+        "the key the alias names now is left alone"
     );
 }
 

@@ -1971,6 +1971,7 @@ mod fix_tests {
             region: US.into(),
             alias: "alias/moat-cloudtrail".into(),
             pending_days: 7,
+            key_id: None,
         })];
         assert!(crate::plan::undo_ops(&create.op, legacy).is_empty());
     }

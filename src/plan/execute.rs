@@ -283,9 +283,10 @@ const PROPAGATION_WAITS: [Duration; 5] = [
 
 /// The op as the account applied it, and its inverse narrowed to match:
 /// a revoke AWS matched in part is undone by re-authorizing only the rules
-/// it revoked; a snapshot delete names the id AWS gave the snapshot.
+/// it revoked; a snapshot delete (or a KMS key's scheduled deletion) names
+/// the id AWS gave what was created.
 fn amended(step: &super::Step, outcome: &Outcome) -> (Op, Option<Vec<Op>>) {
-    use crate::plan::{EbsVpcOp, Ec2Op};
+    use crate::plan::{AuditOp, EbsVpcOp, Ec2Op};
     let done = outcome.applied.clone().unwrap_or_else(|| step.op.clone());
     let kept = match (&outcome.applied, &done) {
         (
@@ -329,6 +330,21 @@ fn amended(step: &super::Step, outcome: &Outcome) -> (Op, Option<Vec<Op>>) {
                     volume_id,
                     name,
                     snapshot_id: Some(id.clone()),
+                })),
+                (
+                    Op::Audit(AuditOp::ScheduleKmsKeyDeletion {
+                        region,
+                        alias,
+                        pending_days,
+                        key_id: None,
+                    }),
+                    _,
+                    Some(id),
+                ) => Some(Op::Audit(AuditOp::ScheduleKmsKeyDeletion {
+                    region,
+                    alias,
+                    pending_days,
+                    key_id: Some(id.clone()),
                 })),
                 (o, _, _) => Some(o),
             })
@@ -899,6 +915,7 @@ mod tests {
             region: "us-east-1".into(),
             alias: "alias/moat-cloudtrail".into(),
             pending_days: 30,
+            key_id: None,
         })]);
         let e = j.begin(&b, 2, &key, &old_inverse).expect("begin");
         j.done(&e).expect("done");
@@ -1033,6 +1050,41 @@ mod tests {
         assert_eq!(
             amended(&step, &outcome),
             (step.op.clone(), Some(vec![delete(Some("snap-0123"))]))
+        );
+    }
+
+    /// A KMS key's scheduled deletion in a journaled inverse names the key
+    /// by the id AWS gave it, not by its alias (which can be moved).
+    #[test]
+    fn a_created_kms_key_s_deletion_names_its_id() {
+        use crate::plan::{AuditOp, Step};
+        let delete = |key_id: Option<&str>| {
+            Op::Audit(AuditOp::ScheduleKmsKeyDeletion {
+                region: "us-east-1".into(),
+                alias: "alias/moat-cloudtrail".into(),
+                pending_days: 30,
+                key_id: key_id.map(str::to_string),
+            })
+        };
+        let step = Step {
+            op: Op::Audit(AuditOp::CreateKmsKey {
+                region: "us-east-1".into(),
+                alias: "alias/moat-cloudtrail".into(),
+                description: "d".into(),
+                policy: serde_json::json!({}),
+            }),
+            inverse: Some(vec![delete(None)]),
+        };
+        let outcome = Outcome {
+            created: Some("1234abcd-12ab-34cd-56ef-1234567890ab".into()),
+            ..Outcome::default()
+        };
+        assert_eq!(
+            amended(&step, &outcome),
+            (
+                step.op.clone(),
+                Some(vec![delete(Some("1234abcd-12ab-34cd-56ef-1234567890ab"))])
+            )
         );
     }
 
