@@ -1053,6 +1053,19 @@ mod tests {
         );
     }
 
+    /// The refusals of a bucket policy write are the guide's sentences
+    /// (assets/guide/exec.messages.toml), not the code's.
+    #[test]
+    fn policy_refusals_come_from_the_guide() {
+        for key in ["policy_superseded", "policy_changed", "policy_unreadable"] {
+            let t = crate::guide::guide().template("exec", key);
+            assert!(
+                t.is_some_and(|t| t.contains("{bucket}")),
+                "exec.{key}: {t:?}"
+            );
+        }
+    }
+
     /// A KMS key's scheduled deletion in a journaled inverse names the key
     /// by the id AWS gave it, not by its alias (which can be moved).
     #[test]

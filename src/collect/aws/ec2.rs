@@ -862,6 +862,38 @@ mod tests {
         }
     }
 
+    /// Every sentence a partly matched revoke reports is in the guide's
+    /// messages (assets/guide/exec.messages.toml), not in the code.
+    #[test]
+    fn revoke_sentences_come_from_the_guide() {
+        for key in [
+            "rule_in_group",
+            "rule_not_in_group",
+            "group_gone",
+            "group_unreadable",
+            "revoke_unmatched",
+            "revoke_absent",
+            "revoke_uncertain",
+            "revoke_not_revoked",
+            "revoke_not_sure",
+            "revoke_others",
+            "revoke_none",
+        ] {
+            assert!(
+                crate::guide::guide().template("exec", key).is_some(),
+                "exec.{key} is missing"
+            );
+        }
+        let told = msg(
+            "revoke_unmatched",
+            &[("rule", "tcp 22 from 0.0.0.0/0"), ("state", "x")],
+        );
+        assert!(
+            told.contains("tcp 22 from 0.0.0.0/0") && !told.contains('{'),
+            "{told}"
+        );
+    }
+
     /// AWS may answer an unknown permission in another spelling than it
     /// was sent: the protocol by number, a range with host bits, an IPv6
     /// range written out in full. Each still names the rule sent, and no
