@@ -62,6 +62,9 @@ const SECTIONS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Messages about applying and undoing changes, not about one section.
+const MESSAGES: &[&str] = &[include_str!("../assets/guide/exec.messages.toml")];
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InputText {
@@ -151,6 +154,11 @@ fn load() -> Result<Guide, String> {
             left_out: f.section.left_out,
             items: f.items,
         });
+        let m: BTreeMap<String, BTreeMap<String, String>> =
+            toml::from_str(msgs).map_err(|e| format!("assets/guide messages: {e}"))?;
+        messages.extend(m);
+    }
+    for msgs in MESSAGES {
         let m: BTreeMap<String, BTreeMap<String, String>> =
             toml::from_str(msgs).map_err(|e| format!("assets/guide messages: {e}"))?;
         messages.extend(m);

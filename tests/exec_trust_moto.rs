@@ -8,6 +8,9 @@
 //!   instead of refusing the second write or reporting a difference;
 //! - a snapshot or KMS key moat creates is journaled by the id AWS gave it,
 //!   and the snapshot's undo deletes exactly that snapshot;
+//! - a revoke whose unknown rules AWS spells otherwise, followed by a stale
+//!   read of the group, journals only the rules the group stopped showing;
+//! - a KMS key's scheduled deletion names the key by its journaled id;
 //! - CreateFlowLogs sends one client token on every attempt.
 
 mod support;
@@ -17,7 +20,7 @@ use moat::collect::aws::{AwsBackend, AwsOptions};
 use moat::inventory::{Ec2Ref, PartId, ResourceRef, SgKey, SgRule, SgSource};
 use moat::plan::execute::execute;
 use moat::plan::journal::{Entry, EntryState, Journal};
-use moat::plan::{Draft, EbsVpcOp, Ec2Op, Op, Plan, ResourceChange, Step, make_plan};
+use moat::plan::{AuditOp, Draft, EbsVpcOp, Ec2Op, Op, Plan, ResourceChange, Step, make_plan};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::process::Output;
@@ -263,6 +266,155 @@ fn a_revoke_aws_matched_in_part_journals_and_undoes_the_rules_it_revoked() {
         block_on(ingress(&ep, &vpc, "partly")),
         vec![(22, "0.0.0.0/0".to_string())],
         "undo puts back the rule moat revoked, and not the one it never removed"
+    );
+}
+
+/// Create group `name` in VPC `vpc` with ingress `rules` (tcp port, IPv4
+/// range) and `tags`.
+async fn group_with(ep: &str, vpc: &str, name: &str, rules: &[(i32, &str)], tags: &[(&str, &str)]) {
+    let ec2 = ec2_client(ep, US).await;
+    let id = ec2
+        .create_security_group()
+        .group_name(name)
+        .description("revoked by moat")
+        .vpc_id(vpc)
+        .send()
+        .await
+        .expect("group")
+        .group_id()
+        .expect("id")
+        .to_string();
+    for (port, cidr) in rules {
+        ec2.authorize_security_group_ingress()
+            .group_id(&id)
+            .ip_permissions(
+                aws_sdk_ec2::types::IpPermission::builder()
+                    .ip_protocol("tcp")
+                    .from_port(*port)
+                    .to_port(*port)
+                    .ip_ranges(
+                        aws_sdk_ec2::types::IpRange::builder()
+                            .cidr_ip(*cidr)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("rule");
+    }
+    let mut req = ec2.create_tags().resources(&id);
+    for (k, v) in tags {
+        req = req.tags(aws_sdk_ec2::types::Tag::builder().key(*k).value(*v).build());
+    }
+    req.send().await.expect("tags");
+}
+
+/// AWS may answer `UnknownIpPermissions` "in a different format from the
+/// request parameter" (API reference), and EC2 is eventually consistent (a
+/// read right after the revoke may still show the group as it was). The
+/// plan revokes 22 from 0.0.0.0/0 (removed by someone else since) and 3389
+/// from 10.0.0.0/8. AWS revokes 3389, lists 22 as unknown in another
+/// spelling, and the first read after the revoke is stale. Only 3389 is
+/// journaled as revoked, and undo puts back 3389 and never opens 22.
+#[test]
+fn a_revoke_answered_in_another_spelling_journals_what_the_group_stopped_showing() {
+    set_test_env();
+    let moto = Moto::start();
+    let state = temp_state_dir();
+    let ep = moto.endpoint.clone();
+    let vpc = block_on(default_vpc(&ep));
+    let group = SgKey {
+        region: US.into(),
+        vpc_id: vpc.clone(),
+        group_name: "respelled".into(),
+    };
+    block_on(group_with(
+        &ep,
+        &vpc,
+        "respelled",
+        &[(3389, "10.0.0.0/8")],
+        &[
+            ("moat-test:respell-unknown", "true"),
+            ("moat-test:stale-group-reads", "1"),
+        ],
+    ));
+    let both = vec![tcp(22, "0.0.0.0/0"), tcp(3389, "10.0.0.0/8")];
+    let report = block_on(async {
+        let b = connect(&ep).await;
+        let inv =
+            moat::collect::collect_inventory(b.clone(), &[PartId::Identity, PartId::Ec2Network])
+                .await;
+        let resource = ResourceRef::Ec2(Ec2Ref::SecurityGroup(group.clone()));
+        let before = inv.document(&resource).expect("group read");
+        let mut after_inv = inv.clone();
+        after_inv
+            .apply(&Op::Ec2(Ec2Op::RevokeSecurityGroupIngress {
+                group: group.clone(),
+                rules: vec![tcp(3389, "10.0.0.0/8")],
+            }))
+            .expect("model");
+        let plan = Plan {
+            item: "ec2.default-security-group".into(),
+            account: ACCOUNT_ID.into(),
+            steps: vec![Step {
+                op: Op::Ec2(Ec2Op::RevokeSecurityGroupIngress {
+                    group: group.clone(),
+                    rules: both.clone(),
+                }),
+                inverse: Some(vec![Op::Ec2(Ec2Op::AuthorizeSecurityGroupIngress {
+                    group: group.clone(),
+                    rules: both.clone(),
+                })]),
+            }],
+            resources: vec![ResourceChange {
+                resource: resource.clone(),
+                before,
+                after: after_inv.document(&resource).expect("after"),
+            }],
+            warnings: vec![],
+        };
+        let journal = Journal::open(state.path(), ACCOUNT_ID);
+        execute(b, &plan, &journal, |_| {}).await.expect("applies")
+    });
+    assert_eq!(report.failed, None, "{report:?}");
+    assert_eq!(report.applied.len(), 1);
+    assert_eq!(report.warnings.len(), 1, "{report:?}");
+    let warning = &report.warnings[0].1;
+    assert!(
+        warning.contains("tcp 22 from 0.0.0.0/0"),
+        "the warning names the rule that was not revoked: {warning}"
+    );
+    assert!(block_on(ingress(&ep, &vpc, "respelled")).is_empty());
+    let journaled = entries(state.path(), "ec2:RevokeSecurityGroupIngress");
+    assert_eq!(journaled.len(), 1);
+    let e = &journaled[0];
+    assert_eq!(e.state, EntryState::Applied);
+    assert_eq!(
+        e.op,
+        Op::Ec2(Ec2Op::RevokeSecurityGroupIngress {
+            group: group.clone(),
+            rules: vec![tcp(3389, "10.0.0.0/8")],
+        }),
+        "the journal holds the rule the group stopped showing"
+    );
+    assert_eq!(
+        e.inverse,
+        Some(vec![Op::Ec2(Ec2Op::AuthorizeSecurityGroupIngress {
+            group,
+            rules: vec![tcp(3389, "10.0.0.0/8")],
+        })])
+    );
+    let o = run_moat(
+        &ep,
+        state.path(),
+        &["--region", US, "undo", "--last", "--yes"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
+    assert_eq!(
+        block_on(ingress(&ep, &vpc, "respelled")),
+        vec![(3389, "10.0.0.0/8".to_string())],
+        "undo puts back the rule moat revoked and does not open port 22"
     );
 }
 
@@ -551,6 +703,78 @@ fn a_created_kms_key_is_journaled_by_its_id() {
     assert_eq!(
         journaled[0].created, aliased,
         "the journal names the key by id"
+    );
+}
+
+/// A journal of an earlier version undid a KMS key moat created by
+/// scheduling its deletion. The op names the key by the id the journal
+/// holds: the alias, moved to another key since, does not decide which key
+/// is deleted.
+#[test]
+fn a_key_s_scheduled_deletion_names_the_journaled_key_not_the_alias() {
+    set_test_env();
+    let moto = Moto::start();
+    let ep = moto.endpoint.clone();
+    let alias = "alias/moat-cloudtrail";
+    let (made, other) = block_on(async {
+        let kms = seed_audit::kms(&ep, US);
+        let new_key = || async {
+            kms.create_key()
+                .send()
+                .await
+                .expect("key")
+                .key_metadata()
+                .map(|m| m.key_id().to_string())
+                .expect("key id")
+        };
+        let made = new_key().await;
+        kms.create_alias()
+            .alias_name(alias)
+            .target_key_id(&made)
+            .send()
+            .await
+            .expect("alias");
+        let other = new_key().await;
+        kms.update_alias()
+            .alias_name(alias)
+            .target_key_id(&other)
+            .send()
+            .await
+            .expect("alias moved");
+        (made, other)
+    });
+    let state_of = |id: &str| {
+        block_on(async {
+            seed_audit::kms(&ep, US)
+                .describe_key()
+                .key_id(id)
+                .send()
+                .await
+                .expect("key")
+                .key_metadata()
+                .and_then(|m| m.key_state().cloned())
+        })
+    };
+    block_on(async {
+        let b = connect(&ep).await;
+        b.apply(&Op::Audit(AuditOp::ScheduleKmsKeyDeletion {
+            region: US.into(),
+            alias: alias.into(),
+            pending_days: 7,
+            key_id: Some(made.clone()),
+        }))
+        .await
+        .expect("scheduled")
+    });
+    assert_eq!(
+        state_of(&made),
+        Some(aws_sdk_kms::types::KeyState::PendingDeletion),
+        "the key moat created is scheduled for deletion"
+    );
+    assert_eq!(
+        state_of(&other),
+        Some(aws_sdk_kms::types::KeyState::Enabled),
+        "the key the alias names now is left alone"
     );
 }
 

@@ -2174,6 +2174,7 @@ mod fix_tests {
             region: US.into(),
             alias: "alias/moat-cloudtrail".into(),
             pending_days: 7,
+            key_id: None,
         })];
         assert!(crate::plan::undo_ops(&create.op, legacy).is_empty());
     }

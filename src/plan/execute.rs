@@ -283,9 +283,10 @@ const PROPAGATION_WAITS: [Duration; 5] = [
 
 /// The op as the account applied it, and its inverse narrowed to match:
 /// a revoke AWS matched in part is undone by re-authorizing only the rules
-/// it revoked; a snapshot delete names the id AWS gave the snapshot.
+/// it revoked; a snapshot delete (or a KMS key's scheduled deletion) names
+/// the id AWS gave what was created.
 fn amended(step: &super::Step, outcome: &Outcome) -> (Op, Option<Vec<Op>>) {
-    use crate::plan::{EbsVpcOp, Ec2Op};
+    use crate::plan::{AuditOp, EbsVpcOp, Ec2Op};
     let done = outcome.applied.clone().unwrap_or_else(|| step.op.clone());
     let kept = match (&outcome.applied, &done) {
         (
@@ -329,6 +330,21 @@ fn amended(step: &super::Step, outcome: &Outcome) -> (Op, Option<Vec<Op>>) {
                     volume_id,
                     name,
                     snapshot_id: Some(id.clone()),
+                })),
+                (
+                    Op::Audit(AuditOp::ScheduleKmsKeyDeletion {
+                        region,
+                        alias,
+                        pending_days,
+                        key_id: None,
+                    }),
+                    _,
+                    Some(id),
+                ) => Some(Op::Audit(AuditOp::ScheduleKmsKeyDeletion {
+                    region,
+                    alias,
+                    pending_days,
+                    key_id: Some(id.clone()),
                 })),
                 (o, _, _) => Some(o),
             })
@@ -405,20 +421,25 @@ async fn recheck_before_write(
             Ok(live) if superseded.get(bucket) == Some(&live) => match waits.next() {
                 Some(wait) => tokio::time::sleep(*wait).await,
                 None => {
-                    return refuse(format!(
-                        "the policy of bucket {bucket} still reads as it was before moat's own earlier write in this batch; not sent. Plan again to see the current state."
+                    return refuse(crate::guide::msg(
+                        "exec",
+                        "policy_superseded",
+                        &[("bucket", bucket)],
                     ));
                 }
             },
             Ok(_) => {
-                return refuse(format!(
-                    "the policy of bucket {bucket} changed since the plan was made; not sent. Plan again to see the current state."
+                return refuse(crate::guide::msg(
+                    "exec",
+                    "policy_changed",
+                    &[("bucket", bucket)],
                 ));
             }
             Err(e) => {
-                return refuse(format!(
-                    "the policy of bucket {bucket} could not be re-read before replacing it ({}); not sent",
-                    e.summary()
+                return refuse(crate::guide::msg(
+                    "exec",
+                    "policy_unreadable",
+                    &[("bucket", bucket), ("error", &e.summary())],
                 ));
             }
         }
@@ -894,6 +915,7 @@ mod tests {
             region: "us-east-1".into(),
             alias: "alias/moat-cloudtrail".into(),
             pending_days: 30,
+            key_id: None,
         })]);
         let e = j.begin(&b, 2, &key, &old_inverse).expect("begin");
         j.done(&e).expect("done");
@@ -1028,6 +1050,54 @@ mod tests {
         assert_eq!(
             amended(&step, &outcome),
             (step.op.clone(), Some(vec![delete(Some("snap-0123"))]))
+        );
+    }
+
+    /// The refusals of a bucket policy write are the guide's sentences
+    /// (assets/guide/exec.messages.toml), not the code's.
+    #[test]
+    fn policy_refusals_come_from_the_guide() {
+        for key in ["policy_superseded", "policy_changed", "policy_unreadable"] {
+            let t = crate::guide::guide().template("exec", key);
+            assert!(
+                t.is_some_and(|t| t.contains("{bucket}")),
+                "exec.{key}: {t:?}"
+            );
+        }
+    }
+
+    /// A KMS key's scheduled deletion in a journaled inverse names the key
+    /// by the id AWS gave it, not by its alias (which can be moved).
+    #[test]
+    fn a_created_kms_key_s_deletion_names_its_id() {
+        use crate::plan::{AuditOp, Step};
+        let delete = |key_id: Option<&str>| {
+            Op::Audit(AuditOp::ScheduleKmsKeyDeletion {
+                region: "us-east-1".into(),
+                alias: "alias/moat-cloudtrail".into(),
+                pending_days: 30,
+                key_id: key_id.map(str::to_string),
+            })
+        };
+        let step = Step {
+            op: Op::Audit(AuditOp::CreateKmsKey {
+                region: "us-east-1".into(),
+                alias: "alias/moat-cloudtrail".into(),
+                description: "d".into(),
+                policy: serde_json::json!({}),
+            }),
+            inverse: Some(vec![delete(None)]),
+        };
+        let outcome = Outcome {
+            created: Some("1234abcd-12ab-34cd-56ef-1234567890ab".into()),
+            ..Outcome::default()
+        };
+        assert_eq!(
+            amended(&step, &outcome),
+            (
+                step.op.clone(),
+                Some(vec![delete(Some("1234abcd-12ab-34cd-56ef-1234567890ab"))])
+            )
         );
     }
 

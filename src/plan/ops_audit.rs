@@ -109,14 +109,19 @@ pub enum AuditOp {
         description: String,
         policy: Value,
     },
-    /// kms:ScheduleKeyDeletion of the key behind `alias` (a key cannot be
-    /// deleted at once; AWS waits `pending_days`, 7 to 30). Kept only so that
-    /// journals of earlier versions, where it undid CreateKmsKey, still read:
-    /// undo drops it (the key encrypts logs), and no plan sends it.
+    /// kms:ScheduleKeyDeletion of the key `key_id` moat created, or when the
+    /// journal does not know its id, of the key behind `alias` (a key cannot
+    /// be deleted at once; AWS waits `pending_days`, 7 to 30). Kept only so
+    /// that journals of earlier versions, where it undid CreateKmsKey, still
+    /// read: undo drops it (the key encrypts logs), and no plan sends it.
     ScheduleKmsKeyDeletion {
         region: String,
         alias: String,
         pending_days: i32,
+        /// The id AWS gave the key when moat created it (an alias can be
+        /// moved to another key since).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key_id: Option<String>,
     },
     /// sns:CreateTopic (with its access policy, when given).
     CreateSnsTopic {

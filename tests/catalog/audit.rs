@@ -122,6 +122,7 @@ pub fn samples() -> Vec<Op> {
             region: r(),
             alias: "alias/k".into(),
             pending_days: 7,
+            key_id: None,
         },
         AuditOp::CreateSnsTopic {
             region: r(),

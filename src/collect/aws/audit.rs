@@ -1110,8 +1110,14 @@ impl AwsBackend {
                 region,
                 alias,
                 pending_days,
+                key_id,
             } => {
-                let key_id = self.key_id_of(region, alias).await?;
+                // The key moat created, by the id the journal holds: the
+                // alias may name another key by now.
+                let key_id = match key_id {
+                    Some(id) => id.clone(),
+                    None => self.key_id_of(region, alias).await?,
+                };
                 let r = self
                     .kms(region)
                     .schedule_key_deletion()

@@ -286,6 +286,22 @@ impl AwsBackend {
     /// The id of the group named `k` now (ops name groups by VPC and name:
     /// undo may have recreated one under a new id).
     async fn group_id(&self, action: &str, k: &SgKey) -> Result<String, CallError> {
+        self.group(action, k).await.map(|g| g.id)
+    }
+
+    /// The group named `k` as DescribeSecurityGroups shows it now.
+    async fn group(&self, action: &str, k: &SgKey) -> Result<SecurityGroup, CallError> {
+        self.find_group(k).await?.ok_or_else(|| {
+            CallError::new(
+                action,
+                Some(NO_SUCH_GROUP.to_string()),
+                format!("there is no security group {k}"),
+            )
+        })
+    }
+
+    /// The group named `k`, if there is one.
+    async fn find_group(&self, k: &SgKey) -> Result<Option<SecurityGroup>, CallError> {
         let filters = vec![
             Filter::builder()
                 .name("vpc-id")
@@ -297,17 +313,9 @@ impl AwsBackend {
                 .build(),
         ];
         let groups = self.security_groups(&k.region, filters).await?;
-        groups
+        Ok(groups
             .into_iter()
-            .find(|g| g.vpc_id == k.vpc_id && g.name == k.group_name)
-            .map(|g| g.id)
-            .ok_or_else(|| {
-                CallError::new(
-                    action,
-                    Some(NO_SUCH_GROUP.to_string()),
-                    format!("there is no security group {k}"),
-                )
-            })
+            .find(|g| g.vpc_id == k.vpc_id && g.name == k.group_name))
     }
 
     /// Send one op of this group.
@@ -324,15 +332,24 @@ impl AwsBackend {
                 self.send_write(action, req.send()).await?;
             }
             Ec2Op::RevokeSecurityGroupIngress { group, rules } => {
-                let id = self.group_id(action, group).await?;
+                // The group as it is right before the revoke: only rules it
+                // shows can be revoked by moat (and restored by undo).
+                let before = self.group(action, group).await?;
                 let req = self
                     .ec2(&group.region)
                     .revoke_security_group_ingress()
-                    .group_id(id)
+                    .group_id(&before.id)
                     .set_ip_permissions(Some(permissions(rules)));
                 let out = self.send_write(action, req.send()).await?;
                 let unknown = unmatched(action, out.r#return(), out.unknown_ip_permissions())?;
-                return self.partly_revoked(op, group, rules, &unknown, false).await;
+                let sent = Revoke {
+                    op,
+                    group,
+                    before: &before,
+                    rules,
+                    egress: false,
+                };
+                return self.partly_revoked(sent, &unknown).await;
             }
             Ec2Op::AuthorizeSecurityGroupEgress { group, rules } => {
                 let id = self.group_id(action, group).await?;
@@ -344,15 +361,24 @@ impl AwsBackend {
                 self.send_write(action, req.send()).await?;
             }
             Ec2Op::RevokeSecurityGroupEgress { group, rules } => {
-                let id = self.group_id(action, group).await?;
+                // The group as it is right before the revoke: only rules it
+                // shows can be revoked by moat (and restored by undo).
+                let before = self.group(action, group).await?;
                 let req = self
                     .ec2(&group.region)
                     .revoke_security_group_egress()
-                    .group_id(id)
+                    .group_id(&before.id)
                     .set_ip_permissions(Some(permissions(rules)));
                 let out = self.send_write(action, req.send()).await?;
                 let unknown = unmatched(action, out.r#return(), out.unknown_ip_permissions())?;
-                return self.partly_revoked(op, group, rules, &unknown, true).await;
+                let sent = Revoke {
+                    op,
+                    group,
+                    before: &before,
+                    rules,
+                    egress: true,
+                };
+                return self.partly_revoked(sent, &unknown).await;
             }
             Ec2Op::CreateSecurityGroup {
                 group,
@@ -440,94 +466,108 @@ impl AwsBackend {
         Ok(crate::collect::Outcome::default())
     }
 
-    /// A revoke AWS accepted: which of `sent` it really revoked. In a default
-    /// VPC, rules that match no rule of the group are not an error: AWS
-    /// answers `Return=true` and lists them in `UnknownIpPermissions`
-    /// (RevokeSecurityGroupIngress / Egress, EC2 API reference), and revokes
-    /// the others. The op is narrowed to the rules that were revoked, so the
-    /// journal (and undo) holds exactly those; the group is re-read to say
-    /// where each unmatched rule stands. Nothing revoked is a failure.
+    /// A revoke AWS accepted: which of the rules sent it really revoked. In
+    /// a default VPC, rules that match no rule of the group are not an
+    /// error: AWS answers `Return=true` and lists them in
+    /// `UnknownIpPermissions` (RevokeSecurityGroupIngress / Egress, EC2 API
+    /// reference), possibly "in a different format from the request
+    /// parameter", and revokes the others. The op is narrowed to the rules
+    /// moat knows it revoked, so the journal (and undo) holds exactly those:
+    /// a rule the group showed right before the revoke, that AWS did not
+    /// list as unknown (in either spelling), and that the group, re-read
+    /// until it settles (EC2 is eventually consistent), no longer shows.
+    /// A rule listed as unknown, or missing before the revoke, was not
+    /// revoked; any other rule is uncertain: named in the warning, never
+    /// restored by undo. Nothing known to be revoked is a failure.
     async fn partly_revoked(
         &self,
-        op: &Ec2Op,
-        group: &SgKey,
-        sent: &[SgRule],
+        sent: Revoke<'_>,
         unknown: &[SgRule],
-        egress: bool,
     ) -> Result<crate::collect::Outcome, CallError> {
         if unknown.is_empty() {
             return Ok(crate::collect::Outcome::default());
         }
+        let Revoke {
+            op,
+            group,
+            before,
+            rules,
+            egress,
+        } = sent;
         let action = op.action();
-        // Where the rules AWS did not match stand now.
-        let filters = vec![
-            Filter::builder()
-                .name("vpc-id")
-                .values(group.vpc_id.clone())
-                .build(),
-            Filter::builder()
-                .name("group-name")
-                .values(group.group_name.clone())
-                .build(),
-        ];
-        let live = self
-            .security_groups(&group.region, filters)
-            .await
-            .map(|gs| {
-                gs.into_iter()
-                    .find(|g| g.vpc_id == group.vpc_id && g.name == group.group_name)
-            });
-        let in_group = |r: &SgRule| match &live {
-            Ok(Some(g)) => {
-                let rules = if egress { &g.egress } else { &g.ingress };
-                Some(rules.iter().any(|x| x.same_permission(r)))
+        let side = |g: &SecurityGroup| -> Vec<SgRule> {
+            if egress {
+                g.egress.clone()
+            } else {
+                g.ingress.clone()
             }
+        };
+        let shows = |rules: &[SgRule], r: &SgRule| rules.iter().any(|x| same_rule(x, r));
+        let had = side(before);
+        let listed = |r: &SgRule| unknown.iter().any(|u| same_rule(u, r));
+        // The rules AWS says it revoked: the group must stop showing them.
+        let claimed: Vec<SgRule> = rules
+            .iter()
+            .filter(|r| shows(&had, r) && !listed(r))
+            .cloned()
+            .collect();
+        let live = self.settled_group(group, egress, &claimed).await;
+        let now = match &live {
+            Ok(Some(g)) => Some(side(g)),
             _ => None,
         };
-        // AWS may spell an unknown permission otherwise than it was sent
-        // (API reference): when one matches none of the rules sent, which
-        // of them were revoked is told by the group itself, and every rule
-        // no longer in it is recorded as revoked (so undo can restore it).
-        let spelled_otherwise = unknown
-            .iter()
-            .any(|u| !sent.iter().any(|r| r.same_permission(u)));
-        let is_unknown = |r: &SgRule| {
-            if spelled_otherwise && let Some(there) = in_group(r) {
-                there
-            } else {
-                unknown.iter().any(|u| u.same_permission(r))
-            }
+        let state = |r: &SgRule| {
+            let key = match (&live, &now) {
+                (Ok(Some(_)), Some(rules)) if shows(rules, r) => "rule_in_group",
+                (Ok(Some(_)), _) => "rule_not_in_group",
+                (Ok(None), _) => "group_gone",
+                (Err(_), _) => "group_unreadable",
+            };
+            msg(key, &[])
         };
-        let revoked: Vec<SgRule> = sent.iter().filter(|r| !is_unknown(r)).cloned().collect();
-        let not_revoked: Vec<&SgRule> = sent.iter().filter(|r| is_unknown(r)).collect();
-        let described: Vec<String> = not_revoked
-            .iter()
-            .map(|r| {
-                let state = match &live {
-                    Ok(Some(g)) => {
-                        let rules = if egress { &g.egress } else { &g.ingress };
-                        if rules.iter().any(|x| x.same_permission(r)) {
-                            "still in the group"
-                        } else {
-                            "not in the group"
-                        }
-                    }
-                    Ok(None) => "the group is gone",
-                    Err(_) => "the group could not be re-read",
-                };
-                format!("{} ({state})", rule_label(r))
-            })
-            .collect();
+        let mut revoked = vec![];
+        let mut not_revoked = vec![];
+        let mut uncertain = vec![];
+        for r in rules {
+            let rule = rule_label(r);
+            if listed(r) {
+                not_revoked.push(msg(
+                    "revoke_unmatched",
+                    &[("rule", &rule), ("state", &state(r))],
+                ));
+            } else if !shows(&had, r) {
+                not_revoked.push(msg("revoke_absent", &[("rule", &rule)]));
+            } else if now.as_ref().is_some_and(|rules| !shows(rules, r)) {
+                revoked.push(r.clone());
+            } else {
+                uncertain.push(msg(
+                    "revoke_uncertain",
+                    &[("rule", &rule), ("state", &state(r))],
+                ));
+            }
+        }
+        let group_name = group.to_string();
+        let mut told = vec![];
+        if !not_revoked.is_empty() {
+            told.push(msg(
+                "revoke_not_revoked",
+                &[("rules", &not_revoked.join("; "))],
+            ));
+        }
+        if !uncertain.is_empty() {
+            told.push(msg(
+                "revoke_not_sure",
+                &[("rules", &uncertain.join("; ")), ("group", &group_name)],
+            ));
+        }
         if revoked.is_empty() {
             return Err(CallError::new(
                 action,
                 Some("UnknownIpPermissions".to_string()),
-                format!(
-                    "AWS found no rule matching {}: nothing was revoked",
-                    described.join("; ")
-                ),
+                msg("revoke_none", &[("told", &told.join(" "))]),
             ));
         }
+        told.push(msg("revoke_others", &[]));
         let applied = match op {
             Ec2Op::RevokeSecurityGroupEgress { .. } => Ec2Op::RevokeSecurityGroupEgress {
                 group: group.clone(),
@@ -541,12 +581,128 @@ impl AwsBackend {
         Ok(crate::collect::Outcome {
             applied: Some(crate::plan::Op::Ec2(applied)),
             created: None,
-            warning: Some(format!(
-                "AWS found no rule matching {}: those were not revoked; the others were",
-                described.join("; ")
-            )),
+            warning: Some(told.join(" ")),
         })
     }
+
+    /// The group re-read after a revoke, until it settles (EC2 is eventually
+    /// consistent: a read right after a change may not show it): read again,
+    /// a bounded number of times, while a rule of `claimed` (revoked, says
+    /// AWS) still shows and the read differs from the one before.
+    async fn settled_group(
+        &self,
+        group: &SgKey,
+        egress: bool,
+        claimed: &[SgRule],
+    ) -> Result<Option<SecurityGroup>, CallError> {
+        let rules_of = |g: &Result<Option<SecurityGroup>, CallError>| match g {
+            Ok(Some(g)) => Some(if egress {
+                g.egress.clone()
+            } else {
+                g.ingress.clone()
+            }),
+            _ => None,
+        };
+        let mut waits = SETTLE_WAITS.iter();
+        let mut last: Option<Vec<SgRule>> = None;
+        loop {
+            let read = self.find_group(group).await;
+            let rules = rules_of(&read);
+            let settled = match (&read, &rules) {
+                (Ok(None), _) => true,
+                (Ok(Some(_)), Some(now)) => {
+                    !claimed.iter().any(|r| now.iter().any(|x| same_rule(x, r)))
+                        || last.as_ref() == Some(now)
+                }
+                _ => false,
+            };
+            if settled {
+                return read;
+            }
+            match waits.next() {
+                Some(wait) => tokio::time::sleep(*wait).await,
+                None => return read,
+            }
+            if rules.is_some() {
+                last = rules;
+            }
+        }
+    }
+}
+
+/// How long to wait between reads of a group after a revoke (about 3.5 s
+/// in all; AWS recommends describing again with a backoff).
+const SETTLE_WAITS: [std::time::Duration; 4] = [
+    std::time::Duration::from_millis(200),
+    std::time::Duration::from_millis(400),
+    std::time::Duration::from_millis(900),
+    std::time::Duration::from_millis(2000),
+];
+
+/// A revoke AWS accepted, with the group as it was right before it.
+struct Revoke<'a> {
+    op: &'a Ec2Op,
+    group: &'a SgKey,
+    before: &'a SecurityGroup,
+    rules: &'a [SgRule],
+    egress: bool,
+}
+
+/// A sentence of the apply and journal messages (`assets/guide`).
+fn msg(key: &str, args: &[(&str, &str)]) -> String {
+    crate::guide::msg("exec", key, args)
+}
+
+/// Do `a` and `b` name the same rule, however either is spelled (AWS may
+/// answer a permission in another form than it was sent)?
+fn same_rule(a: &SgRule, b: &SgRule) -> bool {
+    a.same_permission(b) || canonical_rule(a).same_permission(&canonical_rule(b))
+}
+
+/// One spelling of a rule: the protocol by name, no ports for all traffic,
+/// an address range by its network address (IPv6 compressed, lower case),
+/// ids in lower case.
+fn canonical_rule(r: &SgRule) -> SgRule {
+    let protocol = protocol_name(r.protocol.trim());
+    let all = protocol == "-1";
+    let source = match &r.source {
+        SgSource::Ipv4(c) => SgSource::Ipv4(canonical_cidr(c)),
+        SgSource::Ipv6(c) => SgSource::Ipv6(canonical_cidr(c)),
+        SgSource::PrefixList(p) => SgSource::PrefixList(p.trim().to_ascii_lowercase()),
+        SgSource::Group(g) => SgSource::Group(g.trim().to_ascii_lowercase()),
+    };
+    SgRule {
+        protocol,
+        from_port: if all { None } else { r.from_port },
+        to_port: if all { None } else { r.to_port },
+        source,
+        description: None,
+    }
+}
+
+/// An address range by its network address: `10.1.2.3/8` is `10.0.0.0/8`,
+/// `2001:DB8:0:0::/32` is `2001:db8::/32`.
+fn canonical_cidr(c: &str) -> String {
+    let c = c.trim();
+    let Some((addr, len)) = c.split_once('/') else {
+        return c.to_ascii_lowercase();
+    };
+    let Ok(len) = len.parse::<u32>() else {
+        return c.to_ascii_lowercase();
+    };
+    if let Ok(a) = addr.parse::<std::net::Ipv4Addr>()
+        && len <= 32
+    {
+        let mask = u32::MAX.checked_shl(32 - len).unwrap_or(0);
+        return format!("{}/{len}", std::net::Ipv4Addr::from(u32::from(a) & mask));
+    }
+    if let Ok(a) = addr.parse::<std::net::Ipv6Addr>()
+        && len <= 128
+    {
+        let mask = u128::MAX.checked_shl(128 - len).unwrap_or(0);
+        return format!("{}/{len}", std::net::Ipv6Addr::from(u128::from(a) & mask));
+    }
+    c.to_ascii_lowercase()
 }
 
 /// A rule as the user reads it: `tcp port 22 from 0.0.0.0/0`.
@@ -695,6 +851,89 @@ fn unmatched(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rule(protocol: &str, port: Option<i32>, source: SgSource) -> SgRule {
+        SgRule {
+            protocol: protocol.into(),
+            from_port: port,
+            to_port: port,
+            source,
+            description: None,
+        }
+    }
+
+    /// Every sentence a partly matched revoke reports is in the guide's
+    /// messages (assets/guide/exec.messages.toml), not in the code.
+    #[test]
+    fn revoke_sentences_come_from_the_guide() {
+        for key in [
+            "rule_in_group",
+            "rule_not_in_group",
+            "group_gone",
+            "group_unreadable",
+            "revoke_unmatched",
+            "revoke_absent",
+            "revoke_uncertain",
+            "revoke_not_revoked",
+            "revoke_not_sure",
+            "revoke_others",
+            "revoke_none",
+        ] {
+            assert!(
+                crate::guide::guide().template("exec", key).is_some(),
+                "exec.{key} is missing"
+            );
+        }
+        let told = msg(
+            "revoke_unmatched",
+            &[("rule", "tcp 22 from 0.0.0.0/0"), ("state", "x")],
+        );
+        assert!(
+            told.contains("tcp 22 from 0.0.0.0/0") && !told.contains('{'),
+            "{told}"
+        );
+    }
+
+    /// AWS may answer an unknown permission in another spelling than it
+    /// was sent: the protocol by number, a range with host bits, an IPv6
+    /// range written out in full. Each still names the rule sent, and no
+    /// other.
+    #[test]
+    fn a_rule_matches_itself_in_another_spelling_only() {
+        let v4 = |c: &str| SgSource::Ipv4(c.into());
+        let v6 = |c: &str| SgSource::Ipv6(c.into());
+        let sent = rule("tcp", Some(22), v4("0.0.0.0/0"));
+        assert!(same_rule(&rule("6", Some(22), v4("0.0.0.1/0")), &sent));
+        assert!(same_rule(&rule("TCP", Some(22), v4("0.0.0.0/0")), &sent));
+        assert!(!same_rule(&rule("tcp", Some(23), v4("0.0.0.0/0")), &sent));
+        assert!(!same_rule(&rule("udp", Some(22), v4("0.0.0.0/0")), &sent));
+        assert!(!same_rule(&rule("tcp", Some(22), v4("0.0.0.0/1")), &sent));
+        let sent = rule("tcp", Some(443), v4("10.0.0.0/8"));
+        assert!(same_rule(&rule("tcp", Some(443), v4("10.1.2.3/8")), &sent));
+        assert!(!same_rule(&rule("tcp", Some(443), v4("11.0.0.0/8")), &sent));
+        let sent = rule("tcp", Some(443), v6("2001:db8::/32"));
+        assert!(same_rule(
+            &rule(
+                "6",
+                Some(443),
+                v6("2001:0DB8:0000:0000:0000:0000:0000:0000/32")
+            ),
+            &sent
+        ));
+        assert!(!same_rule(
+            &rule("tcp", Some(443), v6("2001:db9::/32")),
+            &sent
+        ));
+        let all = rule("-1", None, v4("0.0.0.0/0"));
+        assert!(same_rule(&rule("all", Some(-1), v4("0.0.0.0/0")), &all));
+        let pl = rule("tcp", Some(22), SgSource::PrefixList("pl-0abc".into()));
+        assert!(same_rule(
+            &rule("tcp", Some(22), SgSource::PrefixList("PL-0ABC".into())),
+            &pl
+        ));
+        assert_eq!(canonical_cidr("not a range"), "not a range");
+        assert_eq!(canonical_cidr("10.0.0.0/33"), "10.0.0.0/33");
+    }
 
     #[test]
     fn permissions_split_into_one_rule_per_source_and_back() {
