@@ -158,12 +158,7 @@ fn same_account_queue_subscriptions_are_confirmed_at_once() {
     assert_eq!(scan_item(ep, state.path(), id)["status"], "fail");
     block_on(async {
         let t = topic_arn("trail-announcements");
-        seed_audit::sqs(ep, US)
-            .create_queue()
-            .queue_name("log-pipeline")
-            .send()
-            .await
-            .expect("queue");
+        seed_audit::queue_for_topics(ep, US, "log-pipeline", &[&t]).await;
         subscribe(
             ep,
             &t,
@@ -306,12 +301,7 @@ fn security_event_filters_written_by_another_tool_are_recognised() {
     block_on(async {
         seed_audit::seed_failing(ep).await;
         let t = create_topic(ep, "soc").await;
-        seed_audit::sqs(ep, US)
-            .create_queue()
-            .queue_name("soc-queue")
-            .send()
-            .await
-            .expect("queue");
+        seed_audit::queue_for_topics(ep, US, "soc-queue", &[&t]).await;
         subscribe(
             ep,
             &t,

@@ -6,6 +6,11 @@
 //! CloudWatch and CloudTrail (SNS Developer Guide, "Encryption at rest":
 //! compatibility between event sources from AWS services and encrypted
 //! topics), so the check reads the topic's `KmsMasterKeyId`, not a delivery.
+//! Likewise moto publishes whatever a topic's or a queue's access policy
+//! says; AWS refuses an alarm's publish the topic policy does not allow
+//! ("is not authorized to perform: SNS:Publish") and delivers nothing to a
+//! queue whose policy does not let sns.amazonaws.com send to it, so the
+//! check reads those policies (and the queue's key), as the scan does here.
 
 mod support;
 
@@ -37,19 +42,49 @@ fn topic_arn(name: &str) -> String {
     format!("arn:aws:sns:{US}:{ACCOUNT_ID}:{name}")
 }
 
-/// A topic whose policy lets the account and CloudTrail publish, with
+/// AWS's default access policy of a new topic: the account's principals,
+/// and services publishing for the account's resources (AWS:SourceOwner).
+fn default_policy(arn: &str) -> Value {
+    serde_json::json!({
+        "Version": "2008-10-17",
+        "Id": "__default_policy_ID",
+        "Statement": [{
+            "Sid": "__default_statement_ID",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": ["SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission",
+                       "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe",
+                       "SNS:ListSubscriptionsByTopic", "SNS:Publish"],
+            "Resource": arn,
+            "Condition": {"StringEquals": {"AWS:SourceOwner": ACCOUNT_ID}},
+        }],
+    })
+}
+
+/// A statement letting CloudTrail publish to topic `arn`.
+fn cloudtrail_statement(arn: &str) -> Value {
+    serde_json::json!({"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                       "Action": "SNS:Publish", "Resource": arn})
+}
+
+/// A topic whose policy is AWS's default plus CloudTrail's statement, with
 /// extra `attributes` (KmsMasterKeyId, …).
 async fn create_topic(ep: &str, name: &str, attributes: &[(&str, &str)]) -> String {
     let arn = topic_arn(name);
-    let policy = serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT_ID}:root")},
-             "Action": "SNS:*", "Resource": arn},
-            {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
-             "Action": "SNS:Publish", "Resource": arn},
-        ],
-    });
+    let mut policy = default_policy(&arn);
+    if let Some(Value::Array(a)) = policy.get_mut("Statement") {
+        a.push(cloudtrail_statement(&arn));
+    }
+    create_topic_with(ep, name, &policy, attributes).await
+}
+
+/// A topic with access policy `policy` and extra `attributes`.
+async fn create_topic_with(
+    ep: &str,
+    name: &str,
+    policy: &Value,
+    attributes: &[(&str, &str)],
+) -> String {
     let mut req = seed_audit::sns(ep, US)
         .create_topic()
         .name(name)
@@ -152,16 +187,8 @@ fn a_deleted_queue_reaches_no_one() {
     let state = temp_state_dir();
     let queue = format!("arn:aws:sqs:{US}:{ACCOUNT_ID}:billing-pipeline");
     let url = block_on(async {
-        let url = seed_audit::sqs(ep, US)
-            .create_queue()
-            .queue_name("billing-pipeline")
-            .send()
-            .await
-            .expect("queue")
-            .queue_url()
-            .map(str::to_string)
-            .expect("queue url");
         let t = create_topic(ep, "billing", &[]).await;
+        let url = seed_audit::queue_for_topics(ep, US, "billing-pipeline", &[&t]).await;
         subscribe(ep, &t, "sqs", &queue).await;
         billing_alarms(ep, &t).await;
         url
@@ -262,4 +289,140 @@ fn a_topic_encrypted_with_aws_sns_reaches_no_one() {
     });
     let item = scan_item(ep, state.path(), TRAIL_TOPIC);
     assert_eq!(item["status"], "pass", "{item}");
+}
+
+#[test]
+fn alarm_topics_must_let_cloudwatch_publish() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.as_str();
+    let state = temp_state_dir();
+    let arn = topic_arn("billing");
+    // The account's principals and CloudTrail only: CloudWatch's publish is
+    // refused on AWS.
+    let not_cloudwatch = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT_ID}:root")},
+             "Action": "SNS:*", "Resource": arn},
+            cloudtrail_statement(&arn),
+        ],
+    });
+    block_on(async {
+        let t = create_topic_with(ep, "billing", &not_cloudwatch, &[]).await;
+        subscribe(ep, &t, "email", "finance@example.com").await;
+        billing_alarms(ep, &t).await;
+    });
+    let item = scan_item(ep, state.path(), BILLING);
+    assert_eq!(item["status"], "fail", "{item}");
+    let d = details(&item);
+    assert!(
+        d.contains("cloudwatch.amazonaws.com") && d.contains(&arn),
+        "{item}"
+    );
+
+    // AWS's default policy (the account, by AWS:SourceOwner), with a Deny
+    // of requests without TLS, as security baselines add: alarms publish.
+    let mut default = default_policy(&arn);
+    if let Some(Value::Array(a)) = default.get_mut("Statement") {
+        a.push(serde_json::json!({
+            "Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "SNS:Publish",
+            "Resource": arn, "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+        }));
+    }
+    let set_policy = |p: &Value| {
+        block_on(async {
+            seed_audit::sns(ep, US)
+                .set_topic_attributes()
+                .topic_arn(&arn)
+                .attribute_name("Policy")
+                .attribute_value(p.to_string())
+                .send()
+                .await
+                .expect("topic policy");
+        })
+    };
+    set_policy(&default);
+    let item = scan_item(ep, state.path(), BILLING);
+    assert_eq!(item["status"], "pass", "{item}");
+
+    // A Deny of SNS:Publish to everyone, without condition.
+    if let Some(Value::Array(a)) = default.get_mut("Statement") {
+        a.push(serde_json::json!({
+            "Sid": "Frozen", "Effect": "Deny", "Principal": "*", "Action": "SNS:Publish",
+            "Resource": arn
+        }));
+    }
+    set_policy(&default);
+    let item = scan_item(ep, state.path(), BILLING);
+    assert_eq!(item["status"], "fail", "{item}");
+}
+
+#[test]
+fn a_queue_sns_may_not_send_to_reaches_no_one() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.as_str();
+    let state = temp_state_dir();
+    let queue = format!("arn:aws:sqs:{US}:{ACCOUNT_ID}:billing-pipeline");
+    let (t, url) = block_on(async {
+        // The queue exists, with no access policy: SNS may not send to it.
+        let url = seed_audit::sqs(ep, US)
+            .create_queue()
+            .queue_name("billing-pipeline")
+            .send()
+            .await
+            .expect("queue")
+            .queue_url()
+            .map(str::to_string)
+            .expect("queue url");
+        let t = create_topic(ep, "billing", &[]).await;
+        subscribe(ep, &t, "sqs", &queue).await;
+        billing_alarms(ep, &t).await;
+        (t, url)
+    });
+    let item = scan_item(ep, state.path(), BILLING);
+    assert_eq!(item["status"], "fail", "{item}");
+    let d = details(&item);
+    assert!(
+        d.contains("no access policy") && d.contains(&queue),
+        "{item}"
+    );
+
+    use aws_sdk_sqs::types::QueueAttributeName as Q;
+    let set = |attributes: Vec<(Q, String)>| {
+        block_on(async {
+            seed_audit::sqs(ep, US)
+                .set_queue_attributes()
+                .queue_url(&url)
+                .set_attributes(Some(attributes.into_iter().collect()))
+                .send()
+                .await
+                .expect("queue attributes");
+        })
+    };
+    // A policy for another topic only.
+    let other = topic_arn("someone-else");
+    set(vec![(
+        Q::Policy,
+        seed_audit::queue_policy_for_topics(&queue, &[&other]),
+    )]);
+    let item = scan_item(ep, state.path(), BILLING);
+    assert_eq!(item["status"], "fail", "{item}");
+    assert!(details(&item).contains("sqs:SendMessage"), "{item}");
+
+    // The policy SNS documents: the queue receives the alarms.
+    let policy = seed_audit::queue_policy_for_topics(&queue, &[&t]);
+    set(vec![(Q::Policy, policy.clone())]);
+    let item = scan_item(ep, state.path(), BILLING);
+    assert_eq!(item["status"], "pass", "{item}");
+
+    // Encrypted with aws/sqs, whose key policy cannot let SNS use it. (The
+    // policy is sent again: moto 5.2.1 drops a queue's policy on any
+    // SetQueueAttributes without one, which AWS does not.)
+    set(vec![
+        (Q::Policy, policy),
+        (Q::KmsMasterKeyId, "alias/aws/sqs".into()),
+    ]);
+    let item = scan_item(ep, state.path(), BILLING);
+    assert_eq!(item["status"], "fail", "{item}");
+    assert!(details(&item).contains("aws/sqs"), "{item}");
 }

@@ -6,11 +6,13 @@
 //! connection count, in the instance's own region.
 //!
 //! An alarm counts only when its notification reaches someone ([`Reach`]):
-//! an SNS topic the alarm may publish to (not encrypted with the AWS
-//! managed key, whose policy CloudWatch cannot use) with at least one
-//! confirmed subscription that delivers it: to a person (e-mail, SMS,
-//! HTTP(S)) or to an SQS queue of this account that exists, with no filter
-//! policy that drops it. A topic nobody subscribed to, one whose only
+//! an SNS topic whose access policy lets CloudWatch publish, not encrypted
+//! with the AWS managed key (whose policy CloudWatch cannot use), with at
+//! least one confirmed subscription that delivers it: to a person (e-mail,
+//! SMS, HTTP(S)) or to an SQS queue of this account that exists and that
+//! SNS may send to (queue policy and queue key), with no filter policy that
+//! drops it. A queue is a system, not a person: it counts because the
+//! account's own tooling reads it, and only when delivery to it is possible. A topic nobody subscribed to, one whose only
 //! subscriber never confirmed, actions that are not topics, or actions that
 //! are turned off, alert no one; a queue of another account, a Lambda
 //! function or a key policy with conditions are left for a person to check. The
@@ -29,8 +31,8 @@ use super::cloudtrail::trails;
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::{
-    AuditRef, Fetched, Inventory, MetricAlarm, MetricFilter, PartId, ResourceRef, Subscription,
-    Topic, Trail, regional, regional_error,
+    AuditRef, Fetched, Inventory, MetricAlarm, MetricFilter, PartId, QueueAccess, ResourceRef,
+    Subscription, Topic, TopicKey, Trail, regional, regional_error,
 };
 use crate::plan::audit as plans;
 use serde_json::Value;
@@ -201,6 +203,14 @@ impl Reach {
 pub const CLOUDWATCH_PRINCIPAL: &str = "cloudwatch.amazonaws.com";
 /// The service principal CloudTrail publishes log-file notifications as.
 pub const CLOUDTRAIL_PRINCIPAL: &str = "cloudtrail.amazonaws.com";
+/// The service principal SNS delivers to SQS queues as.
+pub const SNS_PRINCIPAL: &str = "sns.amazonaws.com";
+
+/// Services whose requests carry the legacy `AWS:SourceOwner` key (the
+/// account of the resource they act for), which the default topic policy
+/// conditions on: a CloudWatch alarm publishes to a topic of its account
+/// that keeps its default policy.
+const SETS_SOURCE_OWNER: &[&str] = &[CLOUDWATCH_PRINCIPAL];
 
 /// Who publishes to a topic: a service principal, on behalf of a resource
 /// (an alarm's or a trail's ARN) of an account. Key and topic policies
@@ -223,9 +233,42 @@ pub enum Grant {
     Unsure(String),
 }
 
+impl Publisher {
+    /// The value of condition key `key` (lower case) in `self`'s requests:
+    /// `Ok(None)` when the request does not carry it, `Err` when moat does
+    /// not know.
+    fn key(&self, key: &str) -> Result<Option<&str>, ()> {
+        match key {
+            "aws:sourcearn" => Ok(self.source_arn.as_deref()),
+            "aws:sourceaccount" => Ok(self.source_account.as_deref()),
+            "aws:sourceowner" if SETS_SOURCE_OWNER.contains(&self.service) => {
+                Ok(self.source_account.as_deref())
+            }
+            // AWS services call each other over TLS.
+            "aws:securetransport" => Ok(Some("true")),
+            _ => Err(()),
+        }
+    }
+}
+
+/// The strings of a condition's values (`true`, `"true"`, …).
+fn condition_values(v: &Value) -> Vec<String> {
+    let one = |x: &Value| match x {
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    match v {
+        Value::Array(a) => a.iter().filter_map(one).collect(),
+        x => one(x).into_iter().collect(),
+    }
+}
+
 /// Whether a statement's conditions hold for `by`: `Err` (naming the
-/// condition) when moat cannot tell. Only `aws:SourceArn` and
-/// `aws:SourceAccount` are known.
+/// condition) when moat cannot tell. Known: `aws:SourceArn`,
+/// `aws:SourceAccount`, `AWS:SourceOwner` (for the services that set it)
+/// and `aws:SecureTransport`.
 fn conditions_hold(stmt: &Value, by: &Publisher) -> Result<bool, String> {
     let Some(Value::Object(cond)) = stmt.get("Condition") else {
         return Ok(true);
@@ -239,15 +282,24 @@ fn conditions_hold(stmt: &Value, by: &Publisher) -> Result<bool, String> {
             return Err(op.clone());
         };
         for (k, v) in keys {
-            let actual = match k.to_ascii_lowercase().as_str() {
-                "aws:sourcearn" => by.source_arn.as_deref(),
-                "aws:sourceaccount" => by.source_account.as_deref(),
-                _ => return Err(k.clone()),
-            };
-            let Some(actual) = actual else {
+            let Ok(actual) = by.key(&k.to_ascii_lowercase()) else {
                 return Err(k.clone());
             };
-            let values = crate::policy::as_list(Some(v));
+            let values = condition_values(v);
+            if base == "null" {
+                // "true": the key must be absent; "false": present.
+                let absent = values.iter().all(|x| x.eq_ignore_ascii_case("true"));
+                all &= absent == actual.is_none();
+                continue;
+            }
+            let Some(actual) = actual else {
+                // A key the request does not carry: an `...IfExists`
+                // condition holds; moat leaves the others to a person.
+                if op_l.ends_with("ifexists") {
+                    continue;
+                }
+                return Err(k.clone());
+            };
             let eq = values.iter().any(|x| x == actual);
             let like = values.iter().any(|x| crate::access::glob(x, actual, false));
             let holds = match base {
@@ -255,6 +307,7 @@ fn conditions_hold(stmt: &Value, by: &Publisher) -> Result<bool, String> {
                 "stringlike" | "arnlike" => like,
                 "stringnotequals" | "arnnotequals" => !eq,
                 "stringnotlike" | "arnnotlike" => !like,
+                "bool" => values.iter().any(|x| x.eq_ignore_ascii_case(actual)),
                 _ => return Err(format!("{op} {k}")),
             };
             all &= holds;
@@ -313,6 +366,46 @@ pub fn service_grant(doc: &Value, by: &Publisher, actions: &[&str]) -> Grant {
         unsure.sort();
         unsure.dedup();
         Grant::Unsure(unsure.join(", "))
+    }
+}
+
+/// AWS's default access policy of a new topic `arn` of `account`: the
+/// account's principals, and services publishing for its resources
+/// (`AWS:SourceOwner`). For tests on hand-built inventories.
+#[cfg(test)]
+pub(crate) fn default_topic_policy(arn: &str, account: &str) -> Value {
+    serde_json::json!({
+        "Version": "2008-10-17",
+        "Id": "__default_policy_ID",
+        "Statement": [{
+            "Sid": "__default_statement_ID",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": ["SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission",
+                       "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe",
+                       "SNS:ListSubscriptionsByTopic", "SNS:Publish"],
+            "Resource": arn,
+            "Condition": {"StringEquals": {"AWS:SourceOwner": account}}
+        }]
+    })
+}
+
+/// A queue whose policy lets SNS send what any topic of `account`
+/// publishes, not encrypted with KMS. For tests on hand-built inventories.
+#[cfg(test)]
+pub(crate) fn sns_queue_access(account: &str) -> QueueAccess {
+    QueueAccess {
+        policy: Some(serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": {"Service": SNS_PRINCIPAL},
+                "Action": "sqs:SendMessage",
+                "Resource": "*",
+                "Condition": {"ArnLike": {"aws:SourceArn": format!("arn:aws:sns:*:{account}:*")}}
+            }]
+        })),
+        key: None,
     }
 }
 
@@ -379,10 +472,10 @@ fn delivery(s: &Subscription, topic: &str, me: &str) -> Result<(), Result<String
             "queue_other_account",
             &[("endpoint", ep), ("account", owner)],
         ))),
-        "sqs" => match s.endpoint_exists {
-            Some(true) => Ok(()),
-            Some(false) => Err(Ok(msg(SHARED, "queue_gone", &[("endpoint", ep)]))),
-            None => Err(Err(msg(SHARED, "queue_not_read", &[("endpoint", ep)]))),
+        "sqs" => match (s.endpoint_exists, &s.queue) {
+            (Some(false), _) => Err(Ok(msg(SHARED, "queue_gone", &[("endpoint", ep)]))),
+            (Some(true), Some(q)) => queue_delivery(q, ep, topic, me),
+            _ => Err(Err(msg(SHARED, "queue_not_read", &[("endpoint", ep)]))),
         },
         "lambda" => Err(Err(msg(SHARED, "lambda", &[("endpoint", ep)]))),
         p => Err(Err(msg(
@@ -390,6 +483,48 @@ fn delivery(s: &Subscription, topic: &str, me: &str) -> Result<(), Result<String
             "endpoint_kind",
             &[("endpoint", ep), ("protocol", p)],
         ))),
+    }
+}
+
+/// Whether SNS may deliver topic `topic`'s messages to queue `ep` of
+/// account `me`: the queue policy must let `sns.amazonaws.com` send
+/// (`sqs:SendMessage`) for the topic, and the queue's key, if any, must let
+/// SNS use it (an AWS managed key, `aws/sqs`, never does). Same shape as
+/// [`delivery`]'s answer.
+fn queue_delivery(
+    q: &QueueAccess,
+    ep: &str,
+    topic: &str,
+    me: &str,
+) -> Result<(), Result<String, String>> {
+    let by = Publisher {
+        service: SNS_PRINCIPAL,
+        source_arn: Some(topic.to_string()),
+        source_account: Some(me.to_string()),
+    };
+    let args = [("endpoint", ep), ("topic", topic)];
+    let Some(policy) = &q.policy else {
+        return Err(Ok(msg(SHARED, "queue_no_policy", &args)));
+    };
+    match service_grant(policy, &by, &["sqs:SendMessage"]) {
+        Grant::Allowed => {}
+        Grant::Denied => return Err(Ok(msg(SHARED, "queue_policy_denies", &args))),
+        Grant::Unsure(keys) => {
+            return Err(Err(msg(
+                SHARED,
+                "queue_policy_conditions",
+                &[("endpoint", ep), ("topic", topic), ("conditions", &keys)],
+            )));
+        }
+    }
+    match &q.key {
+        None => Ok(()),
+        Some(k) => match kms_reach(k, ep, &by, "queue_") {
+            Reach::Nobody(why) => Err(Ok(why)),
+            Reach::Someone => Ok(()),
+            Reach::Unchecked(why) | Reach::Unknown(why) => Err(Err(why)),
+            Reach::Pending(_) => Ok(()),
+        },
     }
 }
 
@@ -425,31 +560,45 @@ pub fn subscribers_reach(t: &Topic, me: &str) -> Reach {
 /// publishing service needs kms:GenerateDataKey* and kms:Decrypt on the
 /// key, which the key policy of the AWS managed key (aws/sns) never grants.
 pub fn key_reach(t: &Topic, by: &Publisher) -> Reach {
-    let Some(k) = &t.key else {
-        return Reach::Someone;
-    };
+    match &t.key {
+        None => Reach::Someone,
+        Some(k) => kms_reach(k, &t.arn, by, ""),
+    }
+}
+
+/// Whether `by` can use key `k`, which encrypts `resource` (a topic, or a
+/// queue: its messages name it with `prefix`, "" or "queue_").
+fn kms_reach(k: &TopicKey, resource: &str, by: &Publisher, prefix: &str) -> Reach {
+    let m = |name: &str| format!("{prefix}{name}");
     let args = [
-        ("topic", t.arn.as_str()),
+        ("topic", resource),
+        ("endpoint", resource),
         ("key", k.id.as_str()),
         ("service", by.service),
     ];
     if k.is_aws_managed() {
-        return Reach::Nobody(msg(SHARED, "aws_managed_key", &args));
+        return Reach::Nobody(msg(SHARED, &m("aws_managed_key"), &args));
     }
     if let Some(state) = k.state.as_deref().filter(|s| *s != "Enabled") {
         return Reach::Nobody(msg(
             SHARED,
-            "key_not_enabled",
-            &[("topic", &t.arn), ("key", &k.id), ("state", state)],
+            &m("key_not_enabled"),
+            &[
+                ("topic", resource),
+                ("endpoint", resource),
+                ("key", &k.id),
+                ("state", state),
+            ],
         ));
     }
     let Some(policy) = &k.policy else {
         let why = k.unread.clone().unwrap_or_default();
         return Reach::Unchecked(msg(
             SHARED,
-            "key_unread",
+            &m("key_unread"),
             &[
-                ("topic", &t.arn),
+                ("topic", resource),
+                ("endpoint", resource),
                 ("key", &k.id),
                 ("service", by.service),
                 ("error", &why),
@@ -458,13 +607,35 @@ pub fn key_reach(t: &Topic, by: &Publisher) -> Reach {
     };
     match service_grant(policy, by, &["kms:GenerateDataKey", "kms:Decrypt"]) {
         Grant::Allowed => Reach::Someone,
-        Grant::Denied => Reach::Nobody(msg(SHARED, "key_denies", &args)),
+        Grant::Denied => Reach::Nobody(msg(SHARED, &m("key_denies"), &args)),
         Grant::Unsure(keys) => Reach::Unchecked(msg(
             SHARED,
-            "key_conditions",
+            &m("key_conditions"),
             &[
-                ("topic", &t.arn),
+                ("topic", resource),
+                ("endpoint", resource),
                 ("key", &k.id),
+                ("service", by.service),
+                ("conditions", &keys),
+            ],
+        )),
+    }
+}
+
+/// Whether topic `t`'s access policy lets `by` publish (`SNS:Publish`).
+pub fn topic_policy_reach(t: &Topic, by: &Publisher) -> Reach {
+    let args = [("topic", t.arn.as_str()), ("service", by.service)];
+    let Some(policy) = &t.policy else {
+        return Reach::Unchecked(msg(SHARED, "topic_policy_not_read", &args));
+    };
+    match service_grant(policy, by, &["SNS:Publish"]) {
+        Grant::Allowed => Reach::Someone,
+        Grant::Denied => Reach::Nobody(msg(SHARED, "topic_policy_denies", &args)),
+        Grant::Unsure(keys) => Reach::Unchecked(msg(
+            SHARED,
+            "topic_policy_conditions",
+            &[
+                ("topic", t.arn.as_str()),
                 ("service", by.service),
                 ("conditions", &keys),
             ],
@@ -511,15 +682,18 @@ pub fn find_topic<'a>(inv: &'a Inventory, arn: &str) -> Result<&'a Topic, Reach>
 }
 
 /// Whether what `by` publishes to topic `arn` reaches someone: the topic's
-/// key must let `by` encrypt, and a confirmed subscription must deliver it
-/// (no filter policy that drops it, an endpoint that exists).
+/// access policy must let `by` publish and its key let `by` encrypt, and a
+/// confirmed subscription must deliver it (no filter policy that drops it,
+/// an endpoint that exists and accepts it).
 pub fn topic_reach(inv: &Inventory, arn: &str, by: &Publisher) -> Reach {
     let t = match find_topic(inv, arn) {
         Ok(t) => t,
         Err(r) => return r,
     };
     let me = inv.account_id().unwrap_or_default();
-    subscribers_reach(t, me).and(key_reach(t, by))
+    subscribers_reach(t, me)
+        .and(key_reach(t, by))
+        .and(topic_policy_reach(t, by))
 }
 
 /// Whether an alarm's actions notify someone. Only SNS topics notify: an
@@ -1683,7 +1857,10 @@ mod tests {
         Topic {
             name: name.into(),
             arn: format!("arn:aws:sns:{region}:{ACCOUNT}:{name}"),
-            policy: None,
+            policy: Some(default_topic_policy(
+                &format!("arn:aws:sns:{region}:{ACCOUNT}:{name}"),
+                ACCOUNT,
+            )),
             subscriptions: subs
                 .iter()
                 .map(|(p, e, pending)| Subscription {

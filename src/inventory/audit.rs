@@ -793,12 +793,32 @@ pub struct Subscription {
     /// not looked up).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint_exists: Option<bool>,
+    /// For an SQS queue of this account that exists: who may send to it and
+    /// the key that encrypts it (`None`: not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<QueueAccess>,
     /// Why the subscription's attributes or its endpoint could not be read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unread: Option<String>,
 }
 
-/// The KMS key that encrypts a topic (`KmsMasterKeyId`) and what was read of it.
+/// What GetQueueAttributes tells of an SQS queue a subscription delivers
+/// to: SNS delivers only when the queue policy lets `sns.amazonaws.com`
+/// send to it, and the queue's key (if any) lets SNS use it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueAccess {
+    /// `Policy` (`None`: the queue has none, so only its own account's
+    /// principals may send to it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Value>,
+    /// `KmsMasterKeyId` (SSE-KMS), with what was read of the key (`None`:
+    /// not encrypted with KMS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<TopicKey>,
+}
+
+/// The KMS key that encrypts a topic or a queue (`KmsMasterKeyId`) and what
+/// was read of it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TopicKey {
     /// As the topic names it: key id, key ARN, alias name or alias ARN.
@@ -818,12 +838,12 @@ pub struct TopicKey {
 }
 
 impl TopicKey {
-    /// The AWS managed key of SNS (`alias/aws/sns`, by alias, alias ARN, or
-    /// as DescribeKey reports an AWS managed key).
+    /// An AWS managed key (`alias/aws/sns`, `alias/aws/sqs`, … by alias or
+    /// alias ARN, or as DescribeKey reports it): its key policy lets only
+    /// its own service use it, on behalf of the account's principals.
     pub fn is_aws_managed(&self) -> bool {
-        self.id == "alias/aws/sns"
-            || self.id.ends_with(":alias/aws/sns")
-            || self.manager.as_deref() == Some("AWS")
+        let alias = self.id.split(':').next_back().unwrap_or(&self.id);
+        alias.starts_with("alias/aws/") || self.manager.as_deref() == Some("AWS")
     }
 }
 

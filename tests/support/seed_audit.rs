@@ -64,6 +64,43 @@ pub fn sqs(ep: &str, region: &str) -> aws_sdk_sqs::Client {
     audit_client!(aws_sdk_sqs, ep, region)
 }
 
+/// A queue policy that lets SNS deliver what the topics `topics` publish
+/// (SNS Developer Guide, "Sending Amazon SNS messages to an Amazon SQS
+/// queue": sqs:SendMessage for sns.amazonaws.com, with aws:SourceArn).
+pub fn queue_policy_for_topics(queue_arn: &str, topics: &[&str]) -> String {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "TopicsSend",
+            "Effect": "Allow",
+            "Principal": {"Service": "sns.amazonaws.com"},
+            "Action": "sqs:SendMessage",
+            "Resource": queue_arn,
+            "Condition": {"ArnEquals": {"aws:SourceArn": topics}},
+        }],
+    })
+    .to_string()
+}
+
+/// Queue `name` in `region`, whose policy lets SNS deliver what `topics`
+/// publish; its URL.
+pub async fn queue_for_topics(ep: &str, region: &str, name: &str, topics: &[&str]) -> String {
+    let arn = format!("arn:aws:sqs:{region}:{}:{name}", super::ACCOUNT_ID);
+    sqs(ep, region)
+        .create_queue()
+        .queue_name(name)
+        .attributes(
+            aws_sdk_sqs::types::QueueAttributeName::Policy,
+            queue_policy_for_topics(&arn, topics),
+        )
+        .send()
+        .await
+        .expect("queue")
+        .queue_url()
+        .map(str::to_string)
+        .expect("queue url")
+}
+
 /// The two statements CloudTrail needs, for `trail` writing to `bucket`.
 pub fn trail_bucket_policy(bucket: &str, trail: &str) -> String {
     let arn = format!(
@@ -153,7 +190,7 @@ pub async fn seed_failing(ep: &str) {
         .expect("topic");
     // A topic encrypted with a customer managed key whose policy leaves
     // CloudWatch out, delivering to a queue: a scan reads the key, the
-    // subscription's filter policy and whether the queue exists.
+    // subscription's filter policy and the queue's policy and key.
     let key = kms(ep, "us-east-1")
         .create_key()
         .description("seeded pipeline key")
@@ -173,12 +210,7 @@ pub async fn seed_failing(ep: &str) {
         .topic_arn()
         .map(str::to_string)
         .expect("topic arn");
-    sqs(ep, "us-east-1")
-        .create_queue()
-        .queue_name(PIPELINE_TOPIC)
-        .send()
-        .await
-        .expect("queue");
+    queue_for_topics(ep, "us-east-1", PIPELINE_TOPIC, &[&pipeline]).await;
     sns(ep, "us-east-1")
         .subscribe()
         .topic_arn(pipeline)

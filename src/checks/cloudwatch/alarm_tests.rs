@@ -18,12 +18,13 @@ fn set_heard_topic(inv: &mut Inventory, region: &str) {
             Fetched::Ready(vec![Topic {
                 name: "heard".into(),
                 arn: heard(region),
-                policy: None,
+                policy: Some(default_topic_policy(&heard(region), ACCOUNT)),
                 key: None,
                 subscriptions: vec![Subscription {
                     protocol: "sqs".into(),
                     endpoint: format!("arn:aws:sqs:{region}:{ACCOUNT}:q"),
                     endpoint_exists: Some(true),
+                    queue: Some(sns_queue_access(ACCOUNT)),
                     ..Default::default()
                 }],
             }]),

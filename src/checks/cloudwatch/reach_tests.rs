@@ -6,7 +6,7 @@
 use super::*;
 use crate::checks::cloudtrail::SNS_NOTIFICATIONS;
 use crate::checks::other::testkit::*;
-use crate::inventory::{Subscription, Topic, TopicKey};
+use crate::inventory::{QueueAccess, Subscription, Topic, TopicKey};
 use crate::plan::{AuditOp, Inputs, Op, TrailEdit};
 use serde_json::json;
 
@@ -26,16 +26,24 @@ fn email() -> Subscription {
     sub("email", "ops@example.com")
 }
 
-/// A topic policy letting the account use the topic and CloudTrail publish.
+/// AWS's default topic policy (the account, and services publishing for
+/// its resources), plus a statement letting CloudTrail publish.
 fn trail_policy(name: &str) -> Value {
-    crate::plan::audit::topic_policy(
+    let mut p = default_topic_policy(&arn(name), ACCOUNT);
+    let trail = crate::plan::audit::topic_policy(
         "aws",
         US,
         ACCOUNT,
         name,
         CLOUDTRAIL_PRINCIPAL,
         vec![format!("arn:aws:cloudtrail:{US}:{ACCOUNT}:trail/*")],
-    )
+    );
+    if let (Some(Value::Array(a)), Some(Value::Array(b))) =
+        (p.get_mut("Statement"), trail.get("Statement"))
+    {
+        a.extend(b.iter().skip(1).cloned());
+    }
+    p
 }
 
 fn topic(name: &str, subs: Vec<Subscription>) -> Topic {
@@ -60,7 +68,10 @@ fn account(topics: Vec<Topic>) -> Inventory {
         description: None,
         namespace: "AWS/Billing".into(),
         metric_name: "EstimatedCharges".into(),
-        dimensions: vec![],
+        dimensions: vec![crate::inventory::Dimension {
+            name: "Currency".into(),
+            value: "USD".into(),
+        }],
         statistic: "Maximum".into(),
         period: 21600,
         evaluation_periods: 1,
@@ -108,7 +119,8 @@ fn details(r: &crate::checks::ItemResult) -> String {
 fn a_confirmed_email_still_reaches_someone() {
     let t = T::new();
     let inv = both(vec![email()], None);
-    assert_eq!(t.status(&inv, BILLING_ALARMS), Status::Pass);
+    let r = t.eval(&inv, BILLING_ALARMS);
+    assert_eq!(r.status, Status::Pass, "{r:?}");
     assert_eq!(t.status(&inv, SNS_NOTIFICATIONS), Status::Pass);
 }
 
@@ -125,9 +137,11 @@ fn a_deleted_queue_reaches_no_one() {
         assert!(details(&r).contains("no longer exists"), "{r:?}");
         assert!(details(&r).contains(&queue), "{r:?}");
     }
-    // The queue exists: a system of the account receives it.
+    // The queue exists and lets SNS send to it: a system of the account
+    // receives it.
     let mut there = gone.clone();
     there.endpoint_exists = Some(true);
+    there.queue = Some(sns_queue_access(ACCOUNT));
     let inv = both(vec![there], None);
     assert_eq!(t.status(&inv, BILLING_ALARMS), Status::Pass);
     assert_eq!(t.status(&inv, SNS_NOTIFICATIONS), Status::Pass);
@@ -356,4 +370,190 @@ fn cloudtrail_must_be_allowed_to_publish_to_the_trail_topic() {
     assert_eq!(t.status(&inv, SNS_NOTIFICATIONS), Status::Fail);
     // The alarms do not depend on it.
     assert_eq!(t.status(&inv, BILLING_ALARMS), Status::Pass);
+}
+
+/// The alarms' topic with policy `policy` (the trail's topic keeps its own).
+fn alarms_policy(policy: Option<Value>) -> Inventory {
+    let mut a = topic("alarms", vec![email()]);
+    a.policy = policy;
+    account(vec![a, topic("trail", vec![email()])])
+}
+
+#[test]
+fn alarm_topics_must_let_cloudwatch_publish() {
+    let t = T::new();
+    let default = default_topic_policy(&arn("alarms"), ACCOUNT);
+    // AWS's default policy: CloudWatch publishes for the account's alarms.
+    assert_eq!(
+        t.status(&alarms_policy(Some(default.clone())), BILLING_ALARMS),
+        Status::Pass
+    );
+    // Only CloudTrail (and the account's root): the publish is refused.
+    let trail_only = crate::plan::audit::topic_policy(
+        "aws",
+        US,
+        ACCOUNT,
+        "alarms",
+        CLOUDTRAIL_PRINCIPAL,
+        vec![format!("arn:aws:cloudtrail:{US}:{ACCOUNT}:trail/*")],
+    );
+    let r = t.eval(&alarms_policy(Some(trail_only)), BILLING_ALARMS);
+    assert_eq!(r.status, Status::Fail, "{r:?}");
+    assert!(details(&r).contains(CLOUDWATCH_PRINCIPAL), "{r:?}");
+    assert!(details(&r).contains(&arn("alarms")), "{r:?}");
+    // CloudWatch for this account's alarms, as AWS's troubleshooting page
+    // writes it.
+    let cloudwatch = json!({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": CLOUDWATCH_PRINCIPAL},
+        "Action": "sns:Publish", "Resource": arn("alarms"),
+        "Condition": {"ArnLike": {"aws:SourceArn": format!("arn:aws:cloudwatch:{US}:{ACCOUNT}:alarm:*")}}
+    }]});
+    assert_eq!(
+        t.status(&alarms_policy(Some(cloudwatch)), BILLING_ALARMS),
+        Status::Pass
+    );
+    // The default policy with a Deny of requests without TLS: services use
+    // TLS, so it still publishes.
+    let with = |extra: Value| {
+        let mut p = default.clone();
+        if let Some(Value::Array(a)) = p.get_mut("Statement") {
+            a.push(extra);
+        }
+        p
+    };
+    let tls = with(
+        json!({"Effect": "Deny", "Principal": "*", "Action": "SNS:Publish",
+        "Resource": arn("alarms"),
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}),
+    );
+    assert_eq!(
+        t.status(&alarms_policy(Some(tls)), BILLING_ALARMS),
+        Status::Pass
+    );
+    // An unconditioned Deny of SNS:Publish to everyone.
+    let frozen = with(json!({"Effect": "Deny", "Principal": {"AWS": "*"},
+        "Action": "sns:*", "Resource": arn("alarms")}));
+    assert_eq!(
+        t.status(&alarms_policy(Some(frozen)), BILLING_ALARMS),
+        Status::Fail
+    );
+    // The default policy naming another account: not these alarms.
+    let other = default_topic_policy(&arn("alarms"), "999988887777");
+    assert_eq!(
+        t.status(&alarms_policy(Some(other)), BILLING_ALARMS),
+        Status::Fail
+    );
+    // A condition moat does not evaluate, or a policy not read: a person
+    // checks.
+    let org = json!({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": "*", "Action": "sns:Publish", "Resource": arn("alarms"),
+        "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}
+    }]});
+    assert_eq!(
+        t.status(&alarms_policy(Some(org)), BILLING_ALARMS),
+        Status::Manual
+    );
+    assert_eq!(
+        t.status(&alarms_policy(None), BILLING_ALARMS),
+        Status::Manual
+    );
+    // AWS:SourceOwner is not known for CloudTrail: its trail stays manual
+    // on the default policy, as before.
+    let mut trail = topic("trail", vec![email()]);
+    trail.policy = Some(default_topic_policy(&arn("trail"), ACCOUNT));
+    let inv = account(vec![topic("alarms", vec![email()]), trail]);
+    assert_eq!(t.status(&inv, SNS_NOTIFICATIONS), Status::Manual);
+}
+
+#[test]
+fn a_queue_must_let_sns_deliver() {
+    let t = T::new();
+    let queue = format!("arn:aws:sqs:{US}:{ACCOUNT}:alerts");
+    let with = |access: Option<QueueAccess>| {
+        let mut s = sub("sqs", &queue);
+        s.endpoint_exists = Some(true);
+        s.queue = access;
+        both(vec![s], None)
+    };
+    // Its attributes not read: not a pass.
+    assert_eq!(t.status(&with(None), BILLING_ALARMS), Status::Manual);
+    // No policy: SNS may not send to it.
+    let none = QueueAccess::default();
+    for item in [BILLING_ALARMS, SNS_NOTIFICATIONS] {
+        let r = t.eval(&with(Some(none.clone())), item);
+        assert_eq!(r.status, Status::Fail, "{item}: {r:?}");
+        assert!(details(&r).contains("no access policy"), "{r:?}");
+        assert!(details(&r).contains(&queue), "{r:?}");
+    }
+    // A policy for another topic only, or for the account's principals.
+    let policy = |principal: Value, source: &str| QueueAccess {
+        policy: Some(json!({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": principal, "Action": "SQS:SendMessage",
+            "Resource": queue,
+            "Condition": {"ArnEquals": {"aws:SourceArn": source}}
+        }]})),
+        key: None,
+    };
+    let sns = json!({"Service": SNS_PRINCIPAL});
+    let other = policy(sns.clone(), &arn("someone-else"));
+    assert_eq!(t.status(&with(Some(other)), BILLING_ALARMS), Status::Fail);
+    let root = QueueAccess {
+        policy: Some(json!({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+            "Action": "sqs:*", "Resource": queue
+        }]})),
+        key: None,
+    };
+    assert_eq!(t.status(&with(Some(root)), BILLING_ALARMS), Status::Fail);
+    // For the alarms' topic (and, in the older form, to everyone for it).
+    assert_eq!(
+        t.status(
+            &with(Some(policy(sns.clone(), &arn("alarms")))),
+            BILLING_ALARMS
+        ),
+        Status::Pass
+    );
+    assert_eq!(
+        t.status(
+            &with(Some(policy(json!("*"), &arn("alarms")))),
+            BILLING_ALARMS
+        ),
+        Status::Pass
+    );
+    // Encrypted with aws/sqs: SNS cannot use that key.
+    let mut managed = sns_queue_access(ACCOUNT);
+    managed.key = Some(TopicKey {
+        id: "alias/aws/sqs".into(),
+        ..TopicKey::default()
+    });
+    let r = t.eval(&with(Some(managed)), BILLING_ALARMS);
+    assert_eq!(r.status, Status::Fail, "{r:?}");
+    assert!(details(&r).contains("aws/sqs"), "{r:?}");
+    // A customer managed key: its policy must let SNS use it.
+    let key = |policy: Value| {
+        let mut q = sns_queue_access(ACCOUNT);
+        q.key = Some(TopicKey {
+            id: "alias/queue-key".into(),
+            manager: Some("CUSTOMER".into()),
+            state: Some("Enabled".into()),
+            policy: Some(policy),
+            unread: None,
+        });
+        q
+    };
+    let root_only = json!({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+        "Action": "kms:*", "Resource": "*"
+    }]});
+    let r = t.eval(&with(Some(key(root_only))), BILLING_ALARMS);
+    assert_eq!(r.status, Status::Fail, "{r:?}");
+    assert!(details(&r).contains("alias/queue-key"), "{r:?}");
+    let for_sns = json!({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": SNS_PRINCIPAL},
+        "Action": ["kms:GenerateDataKey*", "kms:Decrypt"], "Resource": "*"
+    }]});
+    assert_eq!(
+        t.status(&with(Some(key(for_sns))), BILLING_ALARMS),
+        Status::Pass
+    );
 }

@@ -11,7 +11,8 @@ use crate::inventory::ebs_vpc::{CREATED_BY_TAG, CREATED_BY_VALUE};
 use crate::inventory::{
     AuditRegions, BucketLifecycle, BucketLifecycles, Dimension, Expiration, Fetched, KmsKey,
     LifecycleFilter, LifecycleRule, MathMetric, MetricAlarm, MetricFilter, NoncurrentExpiration,
-    NoncurrentTransition, Regional, Subscription, Tag, Threshold, Topic, TopicKey, Transition,
+    NoncurrentTransition, QueueAccess, Regional, Subscription, Tag, Threshold, Topic, TopicKey,
+    Transition,
 };
 use crate::plan::{AuditOp, TrailEdit};
 use aws_sdk_kms::config::retry::RetryConfig;
@@ -38,6 +39,19 @@ fn kms_tag(key: &str, value: &str) -> Result<aws_sdk_kms::types::Tag, CallError>
 
 fn bad_input(action: &str, what: impl std::fmt::Display) -> CallError {
     CallError::new(action, None, what.to_string())
+}
+
+/// `arn:PARTITION:sqs:REGION:ACCOUNT:NAME` → (region, account, name).
+fn queue_arn_parts(arn: &str) -> Option<(&str, &str, &str)> {
+    let p: Vec<&str> = arn.splitn(6, ':').collect();
+    match p.as_slice() {
+        ["arn", _, "sqs", region, account, name]
+            if !region.is_empty() && !account.is_empty() && !name.is_empty() =>
+        {
+            Some((*region, *account, *name))
+        }
+        _ => None,
+    }
 }
 
 impl AwsBackend {
@@ -461,9 +475,10 @@ impl AwsBackend {
         Ok(topics)
     }
 
-    /// Whether each SQS queue of this account that a confirmed subscription
-    /// delivers to still exists (GetQueueUrl, once per queue ARN). A queue
-    /// of another account is not looked up.
+    /// For each SQS queue of this account that a confirmed subscription
+    /// delivers to, once per queue ARN: whether it still exists (GetQueueUrl)
+    /// and who may send to it (GetQueueAttributes: `Policy`,
+    /// `KmsMasterKeyId`). A queue of another account is not looked up.
     async fn read_endpoints(&self, topics: &mut Regional<Topic>) {
         let me = self.identity().account.clone();
         let mut queues: Vec<String> = topics
@@ -473,44 +488,28 @@ impl AwsBackend {
             .flat_map(|t| t.confirmed())
             .filter(|s| s.protocol == "sqs")
             .filter(|s| s.endpoint.split(':').nth(4) == Some(me.as_str()))
+            // A malformed ARN is not looked up: the check says it was not read.
+            .filter(|s| queue_arn_parts(&s.endpoint).is_some())
             .map(|s| s.endpoint.clone())
             .collect();
         queues.sort();
         queues.dedup();
-        let found = join_all(queues.iter().map(|arn| async move {
-            let parts: Vec<&str> = arn.split(':').collect();
-            let (Some(region), Some(account), Some(name)) =
-                (parts.get(3), parts.get(4), parts.get(5))
-            else {
-                return Err("not a queue ARN".to_string());
-            };
-            match self
-                .send(
-                    "sqs:GetQueueUrl",
-                    self.sqs(region)
-                        .get_queue_url()
-                        .queue_name(*name)
-                        .queue_owner_aws_account_id(*account)
-                        .send(),
-                )
-                .await
-            {
-                Ok(_) => Ok(true),
-                Err(e)
-                    if e.is_code("AWS.SimpleQueueService.NonExistentQueue")
-                        || e.is_code("QueueDoesNotExist") =>
-                {
-                    Ok(false)
-                }
-                Err(e) => Err(e.summary()),
-            }
-        }))
+        let found = join_all(
+            queues
+                .iter()
+                .filter_map(|arn| queue_arn_parts(arn))
+                .map(|(region, account, name)| self.read_queue(region, account, name)),
+        )
         .await;
-        let found: BTreeMap<&String, Result<bool, String>> = queues.iter().zip(found).collect();
+        let found: BTreeMap<&String, Result<Option<QueueAccess>, String>> =
+            queues.iter().zip(found).collect();
         for t in topics.values_mut().filter_map(|f| f.ready_mut()).flatten() {
             for s in t.subscriptions.iter_mut().filter(|s| !s.pending) {
                 match found.get(&s.endpoint) {
-                    Some(Ok(b)) => s.endpoint_exists = Some(*b),
+                    Some(Ok(q)) => {
+                        s.endpoint_exists = Some(q.is_some());
+                        s.queue = q.clone();
+                    }
                     Some(Err(e)) => s.unread = Some(e.clone()),
                     None => {}
                 }
@@ -518,68 +517,156 @@ impl AwsBackend {
         }
     }
 
-    /// The key of each encrypted topic: `aws/sns` is known by its alias;
-    /// any other is described (DescribeKey) and, when customer managed, its
-    /// key policy read (GetKeyPolicy), once per key.
+    /// Queue `name` of `account` in `region`: `None` when it does not
+    /// exist; `Err` says why it could not be read.
+    async fn read_queue(
+        &self,
+        region: &str,
+        account: &str,
+        name: &str,
+    ) -> Result<Option<QueueAccess>, String> {
+        use aws_sdk_sqs::types::QueueAttributeName;
+        let sqs = self.sqs(region);
+        let gone = |e: &CallError| {
+            e.is_code("AWS.SimpleQueueService.NonExistentQueue") || e.is_code("QueueDoesNotExist")
+        };
+        let url = match self
+            .send(
+                "sqs:GetQueueUrl",
+                sqs.get_queue_url()
+                    .queue_name(name)
+                    .queue_owner_aws_account_id(account)
+                    .send(),
+            )
+            .await
+        {
+            Ok(out) => out.queue_url().unwrap_or_default().to_string(),
+            Err(e) if gone(&e) => return Ok(None),
+            Err(e) => return Err(e.summary()),
+        };
+        let attrs = match self
+            .send(
+                "sqs:GetQueueAttributes",
+                sqs.get_queue_attributes()
+                    .queue_url(&url)
+                    .attribute_names(QueueAttributeName::Policy)
+                    .attribute_names(QueueAttributeName::KmsMasterKeyId)
+                    .send(),
+            )
+            .await
+        {
+            Ok(out) => out,
+            Err(e) if gone(&e) => return Ok(None),
+            Err(e) => return Err(e.summary()),
+        };
+        let get = |k: QueueAttributeName| {
+            attrs
+                .attributes()
+                .and_then(|m| m.get(&k))
+                .filter(|v| !v.trim().is_empty())
+        };
+        let policy = match get(QueueAttributeName::Policy) {
+            None => None,
+            Some(p) => Some(
+                serde_json::from_str::<Value>(p)
+                    .map_err(|e| bad_input("sqs:GetQueueAttributes", e).summary())?,
+            ),
+        };
+        let key = get(QueueAttributeName::KmsMasterKeyId).map(|k| TopicKey {
+            id: k.clone(),
+            ..TopicKey::default()
+        });
+        Ok(Some(QueueAccess { policy, key }))
+    }
+
+    /// The key of each encrypted topic and of each queue a confirmed
+    /// subscription delivers to: AWS managed keys (`aws/sns`, `aws/sqs`)
+    /// are known by their alias; any other is described (DescribeKey) and,
+    /// when customer managed, its key policy read (GetKeyPolicy), once per
+    /// key and region.
     async fn read_topic_keys(&self, topics: &mut Regional<Topic>) {
+        // A queue's key lives in the queue's region.
+        let queue_region = |s: &Subscription| s.endpoint.split(':').nth(3).map(str::to_string);
         let mut keys: Vec<(String, String)> = vec![];
         for (region, f) in topics.iter() {
             for t in f.ready().into_iter().flatten() {
                 if let Some(k) = t.key.as_ref().filter(|k| !k.is_aws_managed()) {
                     keys.push((region.clone(), k.id.clone()));
                 }
+                for s in t.confirmed() {
+                    let k = s.queue.as_ref().and_then(|q| q.key.as_ref());
+                    if let (Some(k), Some(r)) = (k.filter(|k| !k.is_aws_managed()), queue_region(s))
+                    {
+                        keys.push((r, k.id.clone()));
+                    }
+                }
             }
         }
         keys.sort();
         keys.dedup();
-        let read = join_all(keys.iter().map(|(region, id)| async move {
-            let kms = self.kms(region);
-            let d = self
-                .send("kms:DescribeKey", kms.describe_key().key_id(id).send())
-                .await?;
-            let Some(m) = d.key_metadata() else {
-                return Err(bad_input("kms:DescribeKey", format!("no key behind {id}")));
-            };
-            let mut k = TopicKey {
-                id: id.clone(),
-                manager: m.key_manager().map(|x| x.as_str().to_string()),
-                state: m.key_state().map(|x| x.as_str().to_string()),
-                ..TopicKey::default()
-            };
-            if k.manager.as_deref() == Some("CUSTOMER") {
-                match self
-                    .send(
-                        "kms:GetKeyPolicy",
-                        kms.get_key_policy()
-                            .key_id(m.key_id())
-                            .policy_name("default")
-                            .send(),
-                    )
-                    .await
-                {
-                    Ok(p) => {
-                        k.policy = p
-                            .policy()
-                            .and_then(|s| serde_json::from_str::<Value>(s).ok())
-                    }
-                    Err(e) => k.unread = Some(e.summary()),
-                }
-            }
-            Ok::<_, CallError>(k)
-        }))
+        let read = join_all(
+            keys.iter()
+                .map(|(region, id)| async move { self.read_key(region, id).await }),
+        )
         .await;
         let read: BTreeMap<&(String, String), Result<TopicKey, CallError>> =
             keys.iter().zip(read).collect();
+        let fill = |k: &mut TopicKey, region: String| match read.get(&(region, k.id.clone())) {
+            Some(Ok(x)) => *k = x.clone(),
+            Some(Err(e)) => k.unread = Some(e.summary()),
+            None => {}
+        };
         for (region, f) in topics.iter_mut() {
             for t in f.ready_mut().into_iter().flatten() {
-                let Some(k) = t.key.as_mut() else { continue };
-                match read.get(&(region.clone(), k.id.clone())) {
-                    Some(Ok(x)) => *k = x.clone(),
-                    Some(Err(e)) => k.unread = Some(e.summary()),
-                    None => {}
+                if let Some(k) = t.key.as_mut() {
+                    fill(k, region.clone());
+                }
+                for s in t.subscriptions.iter_mut().filter(|s| !s.pending) {
+                    let r = queue_region(s);
+                    if let (Some(k), Some(r)) = (s.queue.as_mut().and_then(|q| q.key.as_mut()), r) {
+                        fill(k, r);
+                    }
                 }
             }
         }
+    }
+
+    /// Key `id` in `region`: DescribeKey, and GetKeyPolicy when customer
+    /// managed (a policy that cannot be read is noted on the key).
+    async fn read_key(&self, region: &str, id: &str) -> Result<TopicKey, CallError> {
+        let kms = self.kms(region);
+        let d = self
+            .send("kms:DescribeKey", kms.describe_key().key_id(id).send())
+            .await?;
+        let Some(m) = d.key_metadata() else {
+            return Err(bad_input("kms:DescribeKey", format!("no key behind {id}")));
+        };
+        let mut k = TopicKey {
+            id: id.to_string(),
+            manager: m.key_manager().map(|x| x.as_str().to_string()),
+            state: m.key_state().map(|x| x.as_str().to_string()),
+            ..TopicKey::default()
+        };
+        if k.manager.as_deref() == Some("CUSTOMER") {
+            match self
+                .send(
+                    "kms:GetKeyPolicy",
+                    kms.get_key_policy()
+                        .key_id(m.key_id())
+                        .policy_name("default")
+                        .send(),
+                )
+                .await
+            {
+                Ok(p) => {
+                    k.policy = p
+                        .policy()
+                        .and_then(|s| serde_json::from_str::<Value>(s).ok())
+                }
+                Err(e) => k.unread = Some(e.summary()),
+            }
+        }
+        Ok(k)
     }
 
     async fn topics_in(&self, region: &str) -> Result<Vec<Topic>, CallError> {
