@@ -41,8 +41,15 @@ fn finding<'a>(item: &'a Value, alarm: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{alarm} named: {item}"))
 }
 
-/// A topic whose queue subscriber (same account) is confirmed at once.
+/// A topic whose queue subscriber (same account, an existing queue) is
+/// confirmed at once.
 async fn heard_topic(ep: &str) -> String {
+    seed_audit::sqs(ep, US)
+        .create_queue()
+        .queue_name("finance")
+        .send()
+        .await
+        .expect("queue");
     let sns = seed_audit::sns(ep, US);
     let arn = sns
         .create_topic()
