@@ -716,11 +716,11 @@ pub fn filter_value(f: &MetricFilter) -> Result<f64, Fault> {
     }
 }
 
-/// Why alarm `a`, on the metric of a filter publishing `value` per event
-/// with `unit` and without dimensions, does not go to ALARM on one event
-/// (`None`: it does). CIS: `--threshold 1 --comparison-operator
+/// Why alarm `a`, on the metric of filter `f` publishing `value` per event
+/// without dimensions, does not go to ALARM on one event (`None`: it
+/// does). CIS: `--threshold 1 --comparison-operator
 /// GreaterThanOrEqualToThreshold --statistic Sum --evaluation-periods 1`.
-pub fn event_fault(a: &MetricAlarm, value: f64, unit: &str) -> Option<Fault> {
+pub fn event_fault(a: &MetricAlarm, f: &MetricFilter, value: f64) -> Option<Fault> {
     let never = |key: &str, args: &[(&str, &str)]| {
         let mut all = vec![("alarm", a.name.as_str())];
         all.extend_from_slice(args);
@@ -735,13 +735,17 @@ pub fn event_fault(a: &MetricAlarm, value: f64, unit: &str) -> Option<Fault> {
             &[("dimensions", &dims_text(&a.dimensions))],
         );
     }
-    if let Some(f) = unit_fault(a, unit) {
-        return Some(f);
+    if let Some(x) = unit_fault(a, filter_unit(f)) {
+        return Some(x);
     }
     let stat = a.extended_statistic.as_deref().unwrap_or(&a.statistic);
     // One event in a period: its value for Sum and Maximum, a count of 1.
+    // Without a default value the event is the period's only data point,
+    // so Average and Minimum are its value too; with one, every other log
+    // event publishes the default and pulls them down.
     let seen = match stat {
         "Sum" | "Maximum" => value,
+        "Average" | "Minimum" if f.default_value.is_none() => value,
         "SampleCount" => 1.0,
         _ => return never("event_statistic", &[("statistic", stat)]),
     };
@@ -1257,7 +1261,7 @@ pub fn event_watch<'a>(
                         .iter()
                         .filter(|a| on_metric(a, &f.metric_namespace, &f.metric_name))
                     {
-                        match event_fault(a, v, filter_unit(f)) {
+                        match event_fault(a, f, v) {
                             None => firing.push(a),
                             Some(x) => faults.push(x),
                         }
@@ -2138,6 +2142,7 @@ mod tests {
             metric_value: "1".into(),
             dimensions: vec![],
             unit: None,
+            default_value: None,
         }
     }
 

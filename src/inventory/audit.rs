@@ -960,6 +960,11 @@ pub struct MetricFilter {
     /// metric with (unset: `None`, no unit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// `metricTransformations.defaultValue`: what the filter publishes for
+    /// log events that do not match (unset: nothing, so a period's only
+    /// data points are the matching events').
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<Threshold>,
 }
 
 /// The `AWS/Billing` `EstimatedCharges` metrics CloudWatch lists in
@@ -1195,6 +1200,11 @@ impl AuditRef {
                         && let Some(m) = doc.as_object_mut()
                     {
                         m.insert("Unit".into(), json!(u));
+                    }
+                    if let Some(d) = &f.default_value
+                        && let Some(m) = doc.as_object_mut()
+                    {
+                        m.insert("DefaultValue".into(), json!(d.0));
                     }
                     if !f.dimensions.is_empty()
                         && let Some(m) = doc.as_object_mut()

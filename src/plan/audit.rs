@@ -1316,6 +1316,7 @@ pub fn security_event_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
                         metric_value: "1".into(),
                         dimensions: vec![],
                         unit: None,
+                        default_value: None,
                     }),
                 }));
                 (SECURITY_NAMESPACE.to_string(), e.metric.to_string())

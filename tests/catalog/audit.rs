@@ -48,6 +48,7 @@ fn filter(name: &str) -> MetricFilter {
         metric_value: "1".into(),
         dimensions: vec![],
         unit: None,
+        default_value: None,
     }
 }
 

@@ -106,6 +106,7 @@ fn watched() -> Inventory {
             metric_value: "1".into(),
             dimensions: vec![],
             unit: None,
+            default_value: None,
         })
         .collect();
     let alarms = SECURITY_EVENTS
@@ -188,8 +189,19 @@ fn a_comparison_more_events_never_breach_does_not_count() {
 
 #[test]
 fn an_averaging_or_percentile_statistic_does_not_count() {
-    let inv = with_root_alarm(|a| a.statistic = "Average".into());
-    root_finding_says(&inv, Status::Fail, &["Average"]);
+    // The filter publishes a default value for other log events: they pull
+    // the average and the minimum of the period down.
+    for s in ["Average", "Minimum"] {
+        let mut inv = with_root_alarm(|a| a.statistic = s.into());
+        if let Some(m) = inv.metric_filters.ready_mut()
+            && let Some(Fetched::Ready(fs)) = m.get_mut(US)
+        {
+            for f in fs.iter_mut() {
+                f.default_value = Some(Threshold(0.0));
+            }
+        }
+        root_finding_says(&inv, Status::Fail, &[s, "default value"]);
+    }
     let inv = with_root_alarm(|a| {
         a.statistic = String::new();
         a.extended_statistic = Some("p90".into());
@@ -293,7 +305,10 @@ fn the_fix_adds_an_alarm_that_fires_on_one_event() {
     // On the filter's own metric (no second filter), one event enough.
     assert_eq!(alarms[0].metric_name, "RootAccountUsage");
     assert_eq!(alarms[0].namespace, "CISBenchmark");
-    assert_eq!(event_fault(alarms[0], 1.0, "None"), None);
+    let root_filter = regional(&inv.metric_filters, US)
+        .and_then(|fs| fs.iter().find(|f| f.name == format!("cis-{ROOT}")))
+        .expect("root filter");
+    assert_eq!(event_fault(alarms[0], root_filter, 1.0), None);
     assert!(
         !plan
             .ops()
@@ -649,5 +664,18 @@ fn the_billing_fix_does_not_create_alarms_that_never_fire() {
             assert!(s.contains("billing alerts"), "{s}")
         }
         other => panic!("a guided step expected: {other:?}"),
+    }
+}
+
+#[test]
+fn without_a_default_value_one_event_is_the_average_and_the_minimum() {
+    // No defaultValue: the matching event is the period's only data point.
+    for s in ["Average", "Minimum"] {
+        let inv = with_root_alarm(|a| a.statistic = s.into());
+        assert_eq!(
+            T::new().status(&inv, SECURITY_EVENT_ALARMS),
+            Status::Pass,
+            "{s}"
+        );
     }
 }

@@ -934,6 +934,7 @@ impl AwsBackend {
                         d
                     },
                     unit: t.unit().map(|u| u.as_str().to_string()),
+                    default_value: t.default_value().map(Threshold),
                 });
             }
             match page.next_token() {
@@ -1287,7 +1288,8 @@ impl AwsBackend {
                             .unit
                             .as_deref()
                             .map(aws_sdk_cloudwatchlogs::types::StandardUnit::from),
-                    );
+                    )
+                    .set_default_value(filter.default_value.map(|d| d.0));
                 for d in &filter.dimensions {
                     t = t.dimensions(&d.name, &d.value);
                 }
