@@ -1,11 +1,12 @@
 //! Alarms count only when they would fire on what the item watches: an
 //! alarm on one service's share of the bill, or one that a rising bill
-//! never breaches, does not make `cloudwatch.billing-alarms` pass.
+//! never breaches, does not make `cloudwatch.billing-alarms` pass; nor do
+//! alarms on a bill CloudWatch does not publish (billing alerts off).
 
 mod support;
 
 use aws_sdk_cloudwatch::types::{
-    ComparisonOperator, Dimension, Metric, MetricDataQuery, MetricStat, Statistic,
+    ComparisonOperator, Dimension, Metric, MetricDataQuery, MetricStat, StandardUnit, Statistic,
 };
 use serde_json::Value;
 use std::path::Path;
@@ -40,8 +41,15 @@ fn finding<'a>(item: &'a Value, alarm: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{alarm} named: {item}"))
 }
 
-/// A topic whose queue subscriber (same account) is confirmed at once.
+/// A topic whose queue subscriber (same account, an existing queue) is
+/// confirmed at once.
 async fn heard_topic(ep: &str) -> String {
+    seed_audit::sqs(ep, US)
+        .create_queue()
+        .queue_name("finance")
+        .send()
+        .await
+        .expect("queue");
     let sns = seed_audit::sns(ep, US);
     let arn = sns
         .create_topic()
@@ -96,6 +104,7 @@ fn billing_alarms_that_would_not_fire_on_the_whole_bill_do_not_count() {
     let ep = moto.endpoint.as_str();
     let state = temp_state_dir();
     block_on(async {
+        seed_audit::billing_alerts_on(ep).await;
         let t = heard_topic(ep).await;
         let usd = dim("Currency", "USD");
         billing_alarm(
@@ -124,6 +133,23 @@ fn billing_alarms_that_would_not_fire_on_the_whole_bill_do_not_count() {
             ComparisonOperator::LessThanThreshold,
         )
         .await;
+        // EstimatedCharges has no unit: an alarm reading Count sees nothing.
+        seed_audit::cloudwatch(ep, US)
+            .put_metric_alarm()
+            .alarm_name("bill-count")
+            .namespace("AWS/Billing")
+            .metric_name("EstimatedCharges")
+            .dimensions(usd.clone())
+            .statistic(Statistic::Maximum)
+            .unit(StandardUnit::Count)
+            .period(21600)
+            .evaluation_periods(1)
+            .threshold(100.0)
+            .comparison_operator(ComparisonOperator::GreaterThanThreshold)
+            .alarm_actions(&t)
+            .send()
+            .await
+            .expect("alarm with a unit");
         // Metric math: read, and named as not judged.
         let stat = MetricStat::builder()
             .metric(
@@ -182,6 +208,15 @@ fn billing_alarms_that_would_not_fire_on_the_whole_bill_do_not_count() {
             .contains("LessThanThreshold"),
         "{item}"
     );
+    let count = finding(&item, "bill-count");
+    assert_eq!(count["status"], "fail", "{item}");
+    assert!(
+        count["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("unit Count"),
+        "{item}"
+    );
     let math = finding(&item, "bill-math");
     assert_eq!(math["status"], "manual", "{item}");
 
@@ -210,6 +245,65 @@ fn billing_alarms_that_would_not_fire_on_the_whole_bill_do_not_count() {
             .await
             .expect("confirm");
     });
+    let item = scan_item(ep, state.path());
+    assert_eq!(item["status"], "pass", "{item}");
+}
+
+#[test]
+fn billing_alarms_without_billing_alerts_never_fire() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.as_str();
+    let state = temp_state_dir();
+    block_on(async {
+        let t = heard_topic(ep).await;
+        let usd = dim("Currency", "USD");
+        for name in ["bill-usual", "bill-high"] {
+            billing_alarm(
+                ep,
+                name,
+                &t,
+                std::slice::from_ref(&usd),
+                ComparisonOperator::GreaterThanThreshold,
+            )
+            .await;
+        }
+    });
+    // Two alarms on the whole bill, heard by a confirmed subscriber, but
+    // CloudWatch publishes no EstimatedCharges: they never leave
+    // INSUFFICIENT_DATA.
+    let item = scan_item(ep, state.path());
+    assert_eq!(item["status"], "fail", "{item}");
+    assert!(item.to_string().contains("billing alerts"), "{item}");
+
+    // The fix creates no alarm that could never fire: it is a guided step.
+    let mut args: Vec<&str> = R.to_vec();
+    args.extend([
+        "apply",
+        "--yes",
+        ID,
+        "--input",
+        "monthly=250",
+        "--input",
+        "email=billing@example.com",
+    ]);
+    let o = run_moat(ep, state.path(), &args);
+    let out = output_text(&o);
+    assert!(out.contains("billing alerts"), "{out}");
+    let names: Vec<String> = block_on(async {
+        seed_audit::cloudwatch(ep, US)
+            .describe_alarms()
+            .send()
+            .await
+            .expect("alarms")
+            .metric_alarms()
+            .iter()
+            .filter_map(|a| a.alarm_name().map(str::to_string))
+            .collect()
+    });
+    assert!(!names.iter().any(|n| n.starts_with("moat-")), "{names:?}");
+
+    // Billing alerts on: the same alarms pass.
+    block_on(seed_audit::billing_alerts_on(ep));
     let item = scan_item(ep, state.path());
     assert_eq!(item["status"], "pass", "{item}");
 }

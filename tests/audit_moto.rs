@@ -279,6 +279,7 @@ fn billing_alarms_go_to_us_east_1_from_a_session_elsewhere() {
     let state = temp_state_dir();
     let id = "cloudwatch.billing-alarms";
     let eu = ["--region", "eu-west-1"];
+    block_on(seed_audit::billing_alerts_on(ep));
     assert_eq!(scan_status(ep, state.path(), &eu, id), "fail");
     let o = run_moat(
         ep,

@@ -222,6 +222,7 @@ fn billing_alarms_that_notify_nobody_fail() {
     let state = temp_state_dir();
     let id = "cloudwatch.billing-alarms";
     let topic = block_on(async {
+        seed_audit::billing_alerts_on(ep).await;
         let t = create_topic(ep, "billing").await;
         billing_alarm(ep, "bill-usual", std::slice::from_ref(&t)).await;
         billing_alarm(ep, "bill-high", std::slice::from_ref(&t)).await;

@@ -125,6 +125,7 @@ async fn subscribe(ep: &str, topic: &str, protocol: &str, endpoint: &str) -> Str
 
 async fn billing_alarms(ep: &str, topic: &str) {
     use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
+    seed_audit::billing_alerts_on(ep).await;
     for (name, threshold) in [("bill-usual", 100.0), ("bill-high", 115.0)] {
         seed_audit::cloudwatch(ep, US)
             .put_metric_alarm()

@@ -59,7 +59,12 @@ pub const ITEMS: &[ItemDef] = &[
     ItemDef {
         id: BILLING_ALARMS,
         section: "cloudwatch",
-        needs: &[PartId::Identity, PartId::MetricAlarms, PartId::SnsTopics],
+        needs: &[
+            PartId::Identity,
+            PartId::MetricAlarms,
+            PartId::BillingMetrics,
+            PartId::SnsTopics,
+        ],
         cis: &[],
         security_hub: &[],
         check: billing_alarms,
@@ -831,6 +836,33 @@ fn math_fault(a: &MetricAlarm) -> Fault {
     Fault::NotJudged(msg(RULES, "math", &[("alarm", &a.name)]))
 }
 
+/// The unit `EstimatedCharges` is published with (CloudWatch user guide,
+/// "AWS billing metrics": no unit).
+pub const BILLING_UNIT: &str = "None";
+/// The unit `DatabaseConnections` is published with (RDS user guide,
+/// "Amazon CloudWatch metrics for Amazon RDS").
+pub const RDS_CONNECTIONS_UNIT: &str = "Count";
+
+/// Why alarm `a` sees no data point of a metric published with unit
+/// `published` (`None`: it does). PutMetricAlarm `Unit`: set, the alarm
+/// reads only the data points published with that unit, and a unit the
+/// metric is not published with leaves it in INSUFFICIENT_DATA.
+fn unit_fault(a: &MetricAlarm, published: &str) -> Option<Fault> {
+    let unit = a.unit.as_deref()?;
+    (unit != published).then(|| {
+        Fault::Never(msg(
+            RULES,
+            "unit",
+            &[("alarm", &a.name), ("unit", unit), ("published", published)],
+        ))
+    })
+}
+
+/// The unit a metric filter publishes with (unset: `None`).
+pub fn filter_unit(f: &MetricFilter) -> &str {
+    f.unit.as_deref().unwrap_or("None")
+}
+
 /// The value one event publishes to the metric of filter `f`, or why it
 /// publishes nothing an alarm on the plain metric would see.
 pub fn filter_value(f: &MetricFilter) -> Result<f64, Fault> {
@@ -858,11 +890,11 @@ pub fn filter_value(f: &MetricFilter) -> Result<f64, Fault> {
     }
 }
 
-/// Why alarm `a`, on the metric of a filter publishing `value` per event
-/// without dimensions, does not go to ALARM on one event (`None`: it does).
-/// CIS: `--threshold 1 --comparison-operator GreaterThanOrEqualToThreshold
-/// --statistic Sum --evaluation-periods 1`.
-pub fn event_fault(a: &MetricAlarm, value: f64) -> Option<Fault> {
+/// Why alarm `a`, on the metric of filter `f` publishing `value` per event
+/// without dimensions, does not go to ALARM on one event (`None`: it
+/// does). CIS: `--threshold 1 --comparison-operator
+/// GreaterThanOrEqualToThreshold --statistic Sum --evaluation-periods 1`.
+pub fn event_fault(a: &MetricAlarm, f: &MetricFilter, value: f64) -> Option<Fault> {
     let never = |key: &str, args: &[(&str, &str)]| {
         let mut all = vec![("alarm", a.name.as_str())];
         all.extend_from_slice(args);
@@ -877,10 +909,17 @@ pub fn event_fault(a: &MetricAlarm, value: f64) -> Option<Fault> {
             &[("dimensions", &dims_text(&a.dimensions))],
         );
     }
+    if let Some(x) = unit_fault(a, filter_unit(f)) {
+        return Some(x);
+    }
     let stat = a.extended_statistic.as_deref().unwrap_or(&a.statistic);
     // One event in a period: its value for Sum and Maximum, a count of 1.
+    // Without a default value the event is the period's only data point,
+    // so Average and Minimum are its value too; with one, every other log
+    // event publishes the default and pulls them down.
     let seen = match stat {
         "Sum" | "Maximum" => value,
+        "Average" | "Minimum" if f.default_value.is_none() => value,
         "SampleCount" => 1.0,
         _ => return never("event_statistic", &[("statistic", stat)]),
     };
@@ -934,6 +973,9 @@ pub fn billing_fault(a: &MetricAlarm) -> Option<Fault> {
     if !a.dimensions.iter().any(|d| d.name == "Currency") {
         return never("billing_currency", &[]);
     }
+    if let Some(f) = unit_fault(a, BILLING_UNIT) {
+        return Some(f);
+    }
     if !a.comparison_operator.starts_with("GreaterThan") {
         return never(
             "billing_comparison",
@@ -966,6 +1008,9 @@ pub fn connection_fault(a: &MetricAlarm, id: &str) -> Option<Fault> {
             "rds_dimensions",
             &[("dimensions", &dims_text(&a.dimensions)), ("name", id)],
         );
+    }
+    if let Some(f) = unit_fault(a, RDS_CONNECTIONS_UNIT) {
+        return Some(f);
     }
     if !a.comparison_operator.starts_with("GreaterThan") {
         return never("rds_comparison", &[("comparison", &a.comparison_operator)]);
@@ -1390,7 +1435,7 @@ pub fn event_watch<'a>(
                         .iter()
                         .filter(|a| on_metric(a, &f.metric_namespace, &f.metric_name))
                     {
-                        match event_fault(a, v) {
+                        match event_fault(a, f, v) {
                             None => firing.push(a),
                             Some(x) => faults.push(x),
                         }
@@ -1440,6 +1485,15 @@ pub fn event_watch<'a>(
     }
 }
 
+/// Whether CloudWatch publishes no billing metric for the account (billing
+/// alerts not turned on, or the bill held by a payer account): then no
+/// billing alarm can ever leave INSUFFICIENT_DATA.
+pub fn no_billing_metric(inv: &Inventory) -> bool {
+    inv.billing_metrics
+        .ready()
+        .is_some_and(|m| m.metrics.is_empty())
+}
+
 fn billing_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
     if let Some(e) = regional_error(&inv.metric_alarms, BILLING_REGION) {
         return Outcome {
@@ -1455,6 +1509,17 @@ fn billing_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
         .iter()
         .filter(|a| on_metric(a, BILLING_NAMESPACE, BILLING_METRIC))
         .count();
+    if no_billing_metric(inv) {
+        let detail = msg(BILLING_ALARMS, "no_metric", &[("total", &all.to_string())]);
+        return Outcome::from_findings(
+            vec![Finding {
+                region: Some(BILLING_REGION.into()),
+                ..Finding::fail(ResourceRef::Account.to_string(), detail)
+            }],
+            String::new(),
+            msg(BILLING_ALARMS, "no_metric_summary", &[]),
+        );
+    }
     let billing: Vec<(&MetricAlarm, Reach)> = billing_alarms_that_count(alarms)
         .map(|a| (a, alarm_reach(inv, a)))
         .collect();
@@ -1910,6 +1975,7 @@ mod tests {
             extended_statistic: None,
             datapoints_to_alarm: None,
             math_metrics: vec![],
+            unit: None,
         }
     }
 
@@ -2252,6 +2318,8 @@ mod tests {
             metric_name: metric.into(),
             metric_value: "1".into(),
             dimensions: vec![],
+            unit: None,
+            default_value: None,
         }
     }
 

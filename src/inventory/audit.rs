@@ -933,6 +933,11 @@ pub struct MetricAlarm {
     /// what its expression would do.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub math_metrics: Vec<MathMetric>,
+    /// `Unit`: when set, the alarm reads only data points published with
+    /// this unit (a unit the metric is not published with leaves it in
+    /// INSUFFICIENT_DATA for ever).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
 }
 
 impl MetricAlarm {
@@ -977,6 +982,25 @@ pub struct MetricFilter {
     /// value names the metric. Each value found is a metric of its own.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dimensions: Vec<Dimension>,
+    /// `metricTransformations.unit`: the unit the filter publishes its
+    /// metric with (unset: `None`, no unit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// `metricTransformations.defaultValue`: what the filter publishes for
+    /// log events that do not match (unset: nothing, so a period's only
+    /// data points are the matching events').
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<Threshold>,
+}
+
+/// The `AWS/Billing` `EstimatedCharges` metrics CloudWatch lists in
+/// us-east-1 (ListMetrics), each by its dimensions. None at all: the
+/// account publishes no billing metric (billing alerts are not turned on,
+/// or a payer account holds the bill), and no billing alarm can fire.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct BillingMetrics {
+    #[serde(default)]
+    pub metrics: Vec<Vec<Dimension>>,
 }
 
 // ---------------------------------------------------------------------------
@@ -1198,6 +1222,16 @@ impl AuditRef {
                         "MetricName": f.metric_name,
                         "MetricValue": f.metric_value,
                     });
+                    if let Some(u) = &f.unit
+                        && let Some(m) = doc.as_object_mut()
+                    {
+                        m.insert("Unit".into(), json!(u));
+                    }
+                    if let Some(d) = &f.default_value
+                        && let Some(m) = doc.as_object_mut()
+                    {
+                        m.insert("DefaultValue".into(), json!(d.0));
+                    }
                     if !f.dimensions.is_empty()
                         && let Some(m) = doc.as_object_mut()
                     {
@@ -1400,6 +1434,9 @@ fn alarm_document(a: &MetricAlarm) -> Value {
         m.insert("Metrics".into(), Value::Array(metrics));
     }
     m.insert("TreatMissingData".into(), json!(a.treat_missing_data));
+    if let Some(u) = &a.unit {
+        m.insert("Unit".into(), json!(u));
+    }
     Value::Object(m)
 }
 

@@ -153,6 +153,8 @@ parts! {
     MetricAlarms => metric_alarms: Regional<MetricAlarm>, "CloudWatch alarms";
     /// CloudWatch Logs metric filters, per region.
     MetricFilters => metric_filters: Regional<MetricFilter>, "CloudWatch Logs metric filters";
+    /// The billing metrics CloudWatch publishes (us-east-1).
+    BillingMetrics => billing_metrics: BillingMetrics, "CloudWatch billing metrics";
 
 
     // -- rds, route53, elb, other (types in workloads.rs)

@@ -1157,6 +1157,7 @@ fn billing_alarm(name: &str, description: String, threshold: f64, topic_arn: &st
         extended_statistic: None,
         datapoints_to_alarm: None,
         math_metrics: vec![],
+        unit: None,
     }
 }
 
@@ -1174,6 +1175,18 @@ pub fn billing_alarms(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft,
     }
     if let Some(e) = crate::inventory::regional_error(&inv.metric_alarms, BILLING_REGION) {
         return Err(PlanError::Invalid(e.summary()));
+    }
+    inv.billing_metrics
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::BillingMetrics))?;
+    // An alarm on a metric CloudWatch does not publish never fires: only a
+    // person can turn billing alerts on (a console setting).
+    if crate::checks::cloudwatch::no_billing_metric(inv) {
+        return Err(PlanError::Guided(msg(
+            BILLING_ALARMS,
+            "no_metric_plan",
+            &[],
+        )));
     }
     // Two alarms that will notify once a subscription is confirmed (or
     // whose topic moat cannot read): nothing moat could send would help.
@@ -1302,6 +1315,8 @@ pub fn security_event_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
                         metric_name: e.metric.into(),
                         metric_value: "1".into(),
                         dimensions: vec![],
+                        unit: None,
+                        default_value: None,
                     }),
                 }));
                 (SECURITY_NAMESPACE.to_string(), e.metric.to_string())
@@ -1330,6 +1345,7 @@ pub fn security_event_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
                 extended_statistic: None,
                 datapoints_to_alarm: None,
                 math_metrics: vec![],
+                unit: None,
             }),
         }));
     }
@@ -1427,6 +1443,7 @@ pub fn rds_connection_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
                 extended_statistic: None,
                 datapoints_to_alarm: None,
                 math_metrics: vec![],
+                unit: None,
             }),
         }));
     }

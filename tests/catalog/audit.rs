@@ -34,6 +34,7 @@ fn alarm(name: &str) -> MetricAlarm {
         extended_statistic: None,
         datapoints_to_alarm: None,
         math_metrics: vec![],
+        unit: None,
     }
 }
 
@@ -46,6 +47,8 @@ fn filter(name: &str) -> MetricFilter {
         metric_name: "Stops".into(),
         metric_value: "1".into(),
         dimensions: vec![],
+        unit: None,
+        default_value: None,
     }
 }
 

@@ -264,3 +264,24 @@ pub async fn seed_failing(ep: &str) {
         .await
         .expect("role policy");
 }
+
+/// Billing alerts turned on: AWS then publishes `AWS/Billing`
+/// `EstimatedCharges` (Currency=USD) in us-east-1 for the account, which
+/// ListMetrics lists. moto lists a metric once data was put to it, so one
+/// data point stands in for what AWS publishes.
+pub async fn billing_alerts_on(ep: &str) {
+    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
+    cloudwatch(ep, "us-east-1")
+        .put_metric_data()
+        .namespace("AWS/Billing")
+        .metric_data(
+            MetricDatum::builder()
+                .metric_name("EstimatedCharges")
+                .dimensions(Dimension::builder().name("Currency").value("USD").build())
+                .value(42.0)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("billing metric");
+}

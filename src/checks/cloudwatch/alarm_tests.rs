@@ -63,6 +63,7 @@ fn alarm(name: &str, namespace: &str, metric: &str) -> MetricAlarm {
         actions_enabled: true,
         treat_missing_data: None,
         math_metrics: vec![],
+        unit: None,
     }
 }
 
@@ -105,6 +106,8 @@ fn watched() -> Inventory {
             metric_name: e.metric.into(),
             metric_value: "1".into(),
             dimensions: vec![],
+            unit: None,
+            default_value: None,
         })
         .collect();
     let alarms = SECURITY_EVENTS
@@ -187,8 +190,19 @@ fn a_comparison_more_events_never_breach_does_not_count() {
 
 #[test]
 fn an_averaging_or_percentile_statistic_does_not_count() {
-    let inv = with_root_alarm(|a| a.statistic = "Average".into());
-    root_finding_says(&inv, Status::Fail, &["Average"]);
+    // The filter publishes a default value for other log events: they pull
+    // the average and the minimum of the period down.
+    for s in ["Average", "Minimum"] {
+        let mut inv = with_root_alarm(|a| a.statistic = s.into());
+        if let Some(m) = inv.metric_filters.ready_mut()
+            && let Some(Fetched::Ready(fs)) = m.get_mut(US)
+        {
+            for f in fs.iter_mut() {
+                f.default_value = Some(Threshold(0.0));
+            }
+        }
+        root_finding_says(&inv, Status::Fail, &[s, "default value"]);
+    }
     let inv = with_root_alarm(|a| {
         a.statistic = String::new();
         a.extended_statistic = Some("p90".into());
@@ -292,7 +306,10 @@ fn the_fix_adds_an_alarm_that_fires_on_one_event() {
     // On the filter's own metric (no second filter), one event enough.
     assert_eq!(alarms[0].metric_name, "RootAccountUsage");
     assert_eq!(alarms[0].namespace, "CISBenchmark");
-    assert_eq!(event_fault(alarms[0], 1.0), None);
+    let root_filter = regional(&inv.metric_filters, US)
+        .and_then(|fs| fs.iter().find(|f| f.name == format!("cis-{ROOT}")))
+        .expect("root filter");
+    assert_eq!(event_fault(alarms[0], root_filter, 1.0), None);
     assert!(
         !plan
             .ops()
@@ -542,4 +559,124 @@ fn the_connection_fix_replaces_an_alarm_that_does_not_count() {
         .collect();
     assert_eq!(alarms.len(), 1);
     assert_eq!(connection_fault(alarms[0], APP_DB), None);
+}
+
+// ---------------------------------------------------------------------------
+// Units: an alarm with a Unit reads only the data points published with it
+// (PutMetricAlarm: a unit the metric is not published with leaves the alarm
+// in INSUFFICIENT_DATA).
+
+#[test]
+fn a_security_alarm_reading_another_unit_than_the_filter_s_never_fires() {
+    // The filter publishes without a unit: an alarm on Seconds sees nothing.
+    let inv = with_root_alarm(|a| a.unit = Some("Seconds".into()));
+    root_finding_says(
+        &inv,
+        Status::Fail,
+        &["cis-root-usage-alarm", "Seconds", "None"],
+    );
+    // The unit the filter publishes with (or none at all) is seen.
+    let inv = with_root_alarm(|a| a.unit = Some("None".into()));
+    assert_eq!(T::new().status(&inv, SECURITY_EVENT_ALARMS), Status::Pass);
+    let mut inv = with_root_alarm(|a| a.unit = Some("Count".into()));
+    if let Some(m) = inv.metric_filters.ready_mut()
+        && let Some(Fetched::Ready(fs)) = m.get_mut(US)
+    {
+        for f in fs.iter_mut() {
+            f.unit = Some("Count".into());
+        }
+    }
+    assert_eq!(T::new().status(&inv, SECURITY_EVENT_ALARMS), Status::Pass);
+    let inv = with_root_filter(|f| f.unit = Some("Count".into()));
+    assert_eq!(T::new().status(&inv, SECURITY_EVENT_ALARMS), Status::Pass);
+}
+
+#[test]
+fn a_billing_alarm_reading_a_unit_never_fires() {
+    // EstimatedCharges is published without a unit.
+    let inv = billing_with(|a| a.unit = Some("Count".into()));
+    billing_finding_says(&inv, Status::Fail, &["Count", "None"]);
+    let inv = billing_with(|a| a.unit = Some("None".into()));
+    assert_eq!(T::new().status(&inv, BILLING_ALARMS), Status::Pass);
+}
+
+#[test]
+fn a_connection_alarm_reading_another_unit_than_count_never_fires() {
+    let f = app_db_finding(&app_db_alarm(|a| a.unit = Some("Seconds".into()))).expect("finding");
+    assert_eq!(f.status, Status::Fail);
+    assert!(f.detail.contains("Seconds"), "{f:?}");
+    assert_eq!(
+        app_db_finding(&app_db_alarm(|a| a.unit = Some("Count".into()))),
+        None
+    );
+}
+
+#[test]
+fn an_alarm_s_unit_is_in_its_document_so_undo_puts_it_back() {
+    let inv = app_db_alarm(|a| a.unit = Some("Count".into()));
+    let r = crate::inventory::ResourceRef::Audit(crate::inventory::AuditRef::Alarm {
+        region: US.into(),
+        name: "app-db-connections".into(),
+    });
+    let doc = inv.document(&r).expect("ready").expect("document");
+    assert_eq!(doc["Unit"], "Count", "{doc}");
+    // Deleting it and undoing: the alarm put back keeps its unit.
+    let del = AuditOp::DeleteMetricAlarm {
+        region: US.into(),
+        name: "app-db-connections".into(),
+    };
+    let undo = crate::plan::inverse(&Op::Audit(del), &inv).expect("undo");
+    let put = undo
+        .iter()
+        .find_map(|o| match o {
+            Op::Audit(AuditOp::PutMetricAlarm { alarm, .. }) => Some(alarm.unit.clone()),
+            _ => None,
+        })
+        .expect("undo puts the alarm back");
+    assert_eq!(put.as_deref(), Some("Count"));
+}
+
+// ---------------------------------------------------------------------------
+// Billing alerts: EstimatedCharges exists only once billing alerts are on.
+
+fn without_billing_metric(mut inv: Inventory) -> Inventory {
+    inv.billing_metrics = crate::inventory::Part::Ready(Default::default());
+    inv
+}
+
+#[test]
+fn billing_alarms_on_a_metric_aws_does_not_publish_fail() {
+    let inv = without_billing_metric(billing_with(|_| {}));
+    let r = T::new().eval(&inv, BILLING_ALARMS);
+    assert_eq!(r.status, Status::Fail, "{r:?}");
+    assert_eq!(r.findings.len(), 1, "{r:?}");
+    assert!(r.findings[0].detail.contains("billing alerts"), "{r:?}");
+    assert!(r.findings[0].detail.contains("2 alarm(s)"), "{r:?}");
+}
+
+#[test]
+fn the_billing_fix_does_not_create_alarms_that_never_fire() {
+    let inv = without_billing_metric(billing_with(|a| a.dimensions.clear()));
+    let req = Inputs::default()
+        .with("monthly", "100")
+        .with("email", "billing@example.com");
+    match T::new().plan(&inv, BILLING_ALARMS, &req) {
+        Err(crate::plan::PlanError::Guided(s)) => {
+            assert!(s.contains("billing alerts"), "{s}")
+        }
+        other => panic!("a guided step expected: {other:?}"),
+    }
+}
+
+#[test]
+fn without_a_default_value_one_event_is_the_average_and_the_minimum() {
+    // No defaultValue: the matching event is the period's only data point.
+    for s in ["Average", "Minimum"] {
+        let inv = with_root_alarm(|a| a.statistic = s.into());
+        assert_eq!(
+            T::new().status(&inv, SECURITY_EVENT_ALARMS),
+            Status::Pass,
+            "{s}"
+        );
+    }
 }

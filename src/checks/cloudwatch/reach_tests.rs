@@ -83,6 +83,7 @@ fn account(topics: Vec<Topic>) -> Inventory {
         datapoints_to_alarm: None,
         extended_statistic: None,
         math_metrics: vec![],
+        unit: None,
     };
     if let Some(m) = inv.metric_alarms.ready_mut() {
         m.insert(

@@ -9,10 +9,10 @@ use super::error::CallError;
 use super::{AwsBackend, Created};
 use crate::inventory::ebs_vpc::{CREATED_BY_TAG, CREATED_BY_VALUE};
 use crate::inventory::{
-    AuditRegions, BucketLifecycle, BucketLifecycles, Dimension, Expiration, Fetched, KmsKey,
-    LifecycleFilter, LifecycleRule, MathMetric, MetricAlarm, MetricFilter, NoncurrentExpiration,
-    NoncurrentTransition, QueueAccess, Regional, Subscription, Tag, Threshold, Topic, TopicKey,
-    Transition,
+    AuditRegions, BillingMetrics, BucketLifecycle, BucketLifecycles, Dimension, Expiration,
+    Fetched, KmsKey, LifecycleFilter, LifecycleRule, MathMetric, MetricAlarm, MetricFilter,
+    NoncurrentExpiration, NoncurrentTransition, QueueAccess, Regional, Subscription, Tag,
+    Threshold, Topic, TopicKey, Transition,
 };
 use crate::plan::{AuditOp, TrailEdit};
 use aws_sdk_kms::config::retry::RetryConfig;
@@ -929,6 +929,7 @@ impl AwsBackend {
                     actions_enabled: a.actions_enabled().unwrap_or(true),
                     treat_missing_data: a.treat_missing_data().map(str::to_string),
                     math_metrics,
+                    unit: a.unit().map(|u| u.as_str().to_string()),
                 });
             }
             match page.next_token() {
@@ -940,6 +941,35 @@ impl AwsBackend {
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
+    }
+
+    /// The `EstimatedCharges` metrics of us-east-1 (one ListMetrics call:
+    /// whether any exists is what counts).
+    pub(super) async fn collect_billing_metrics(&self) -> Result<BillingMetrics, CallError> {
+        let page = self
+            .send(
+                "cloudwatch:ListMetrics",
+                self.cloudwatch("us-east-1")
+                    .list_metrics()
+                    .namespace("AWS/Billing")
+                    .metric_name("EstimatedCharges")
+                    .send(),
+            )
+            .await?;
+        let metrics = page
+            .metrics()
+            .iter()
+            .map(|m| {
+                m.dimensions()
+                    .iter()
+                    .map(|d| Dimension {
+                        name: d.name().unwrap_or_default().to_string(),
+                        value: d.value().unwrap_or_default().to_string(),
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok(BillingMetrics { metrics })
     }
 
     // -- CloudWatch Logs metric filters
@@ -989,6 +1019,8 @@ impl AwsBackend {
                         d.sort_by(|a, b| a.name.cmp(&b.name));
                         d
                     },
+                    unit: t.unit().map(|u| u.as_str().to_string()),
+                    default_value: t.default_value().map(Threshold),
                 });
             }
             match page.next_token() {
@@ -1296,7 +1328,7 @@ impl AwsBackend {
             }
             AuditOp::PutMetricAlarm { region, alarm } => {
                 use aws_sdk_cloudwatch::types::{
-                    ComparisonOperator, Dimension as CwDimension, Statistic,
+                    ComparisonOperator, Dimension as CwDimension, StandardUnit, Statistic,
                 };
                 // moat keeps only the metrics of a metric-math alarm, not
                 // its expressions: it never writes one back.
@@ -1327,7 +1359,8 @@ impl AwsBackend {
                     ))
                     .set_alarm_actions(Some(alarm.alarm_actions.clone()))
                     .actions_enabled(alarm.actions_enabled)
-                    .set_treat_missing_data(alarm.treat_missing_data.clone());
+                    .set_treat_missing_data(alarm.treat_missing_data.clone())
+                    .set_unit(alarm.unit.as_deref().map(StandardUnit::from));
                 for d in &alarm.dimensions {
                     r = r.dimensions(CwDimension::builder().name(&d.name).value(&d.value).build());
                 }
@@ -1341,7 +1374,14 @@ impl AwsBackend {
                 let mut t = aws_sdk_cloudwatchlogs::types::MetricTransformation::builder()
                     .metric_name(&filter.metric_name)
                     .metric_namespace(&filter.metric_namespace)
-                    .metric_value(&filter.metric_value);
+                    .metric_value(&filter.metric_value)
+                    .set_unit(
+                        filter
+                            .unit
+                            .as_deref()
+                            .map(aws_sdk_cloudwatchlogs::types::StandardUnit::from),
+                    )
+                    .set_default_value(filter.default_value.map(|d| d.0));
                 for d in &filter.dimensions {
                     t = t.dimensions(&d.name, &d.value);
                 }

@@ -675,6 +675,9 @@ impl AwsBackend {
             PartId::SnsTopics => PartValue::SnsTopics(self.collect_sns_topics().await?),
             PartId::MetricAlarms => PartValue::MetricAlarms(self.collect_metric_alarms().await?),
             PartId::MetricFilters => PartValue::MetricFilters(self.collect_metric_filters().await?),
+            PartId::BillingMetrics => {
+                PartValue::BillingMetrics(self.collect_billing_metrics().await?)
+            }
 
             // -- rds, route53, elb, other
             PartId::Rds => PartValue::Rds(self.collect_rds().await?),
