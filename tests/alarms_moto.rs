@@ -44,12 +44,9 @@ fn finding<'a>(item: &'a Value, alarm: &str) -> &'a Value {
 /// A topic whose queue subscriber (same account, an existing queue) is
 /// confirmed at once.
 async fn heard_topic(ep: &str) -> String {
-    seed_audit::sqs(ep, US)
-        .create_queue()
-        .queue_name("finance")
-        .send()
-        .await
-        .expect("queue");
+    // A queue whose policy lets SNS deliver the topic's messages.
+    let topic = format!("arn:aws:sns:{US}:{ACCOUNT_ID}:billing");
+    seed_audit::queue_for_topics(ep, US, "finance", &[&topic]).await;
     let sns = seed_audit::sns(ep, US);
     let arn = sns
         .create_topic()

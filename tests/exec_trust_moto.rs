@@ -319,6 +319,23 @@ async fn group_with(ep: &str, vpc: &str, name: &str, rules: &[(i32, &str)], tags
 /// journaled as revoked, and undo puts back 3389 and never opens 22.
 #[test]
 fn a_revoke_answered_in_another_spelling_journals_what_the_group_stopped_showing() {
+    revoke_answered_in_another_spelling("1");
+}
+
+/// Every read moat makes after the revoke is stale (the group still shows
+/// 3389): AWS's answer is authoritative, so 3389 is still journaled as
+/// revoked (the warning says the group still showed it), and undo puts it
+/// back rather than leaving a rule AWS did remove unrestorable.
+#[test]
+fn a_revoke_whose_rereads_all_lag_still_journals_what_aws_revoked() {
+    let warning = revoke_answered_in_another_spelling("5");
+    assert!(
+        warning.contains("tcp 3389 from 10.0.0.0/8") && warning.contains("still showed"),
+        "the warning names the rule a lagging read still showed: {warning}"
+    );
+}
+
+fn revoke_answered_in_another_spelling(stale_reads: &str) -> String {
     set_test_env();
     let moto = Moto::start();
     let state = temp_state_dir();
@@ -336,7 +353,7 @@ fn a_revoke_answered_in_another_spelling_journals_what_the_group_stopped_showing
         &[(3389, "10.0.0.0/8")],
         &[
             ("moat-test:respell-unknown", "true"),
-            ("moat-test:stale-group-reads", "1"),
+            ("moat-test:stale-group-reads", stale_reads),
         ],
     ));
     let both = vec![tcp(22, "0.0.0.0/0"), tcp(3389, "10.0.0.0/8")];
@@ -396,7 +413,7 @@ fn a_revoke_answered_in_another_spelling_journals_what_the_group_stopped_showing
             group: group.clone(),
             rules: vec![tcp(3389, "10.0.0.0/8")],
         }),
-        "the journal holds the rule the group stopped showing"
+        "the journal holds the rule AWS revoked"
     );
     assert_eq!(
         e.inverse,
@@ -416,6 +433,7 @@ fn a_revoke_answered_in_another_spelling_journals_what_the_group_stopped_showing
         vec![(3389, "10.0.0.0/8".to_string())],
         "undo puts back the rule moat revoked and does not open port 22"
     );
+    warning.clone()
 }
 
 // -- bucket policy propagation

@@ -342,10 +342,35 @@ pub fn service_grant(doc: &Value, by: &Publisher, actions: &[&str]) -> Grant {
         let mut allowed = false;
         let (mut open_allow, mut open_deny) = (vec![], vec![]);
         for s in crate::policy::statements(doc) {
-            let acts = crate::policy::as_list(s.get("Action"));
-            if !names_principal(s, by.service)
-                || !acts.iter().any(|a| crate::access::glob(a, action, true))
-            {
+            // `NotPrincipal` / `NotAction` apply to every principal / action
+            // they do not list (IAM JSON policy elements), service principals
+            // included: a Deny so written applies; an Allow so written is
+            // left to a person (moat does not reason about it).
+            let principal = match s.get("NotPrincipal") {
+                Some(not) => {
+                    !crate::policy::principal_is_everyone(Some(not))
+                        && !names_principal(&serde_json::json!({ "Principal": not }), by.service)
+                }
+                None => names_principal(s, by.service),
+            };
+            let acting = match s.get("NotAction") {
+                Some(not) => !crate::policy::as_list(Some(not))
+                    .iter()
+                    .any(|a| crate::access::glob(a, action, true)),
+                None => crate::policy::as_list(s.get("Action"))
+                    .iter()
+                    .any(|a| crate::access::glob(a, action, true)),
+            };
+            if !principal || !acting {
+                continue;
+            }
+            let negated = s.get("NotPrincipal").is_some() || s.get("NotAction").is_some();
+            if negated && crate::policy::effect(s) == "Allow" {
+                open_allow.push(if s.get("NotPrincipal").is_some() {
+                    "NotPrincipal".to_string()
+                } else {
+                    "NotAction".to_string()
+                });
                 continue;
             }
             match (crate::policy::effect(s), conditions_hold(s, by)) {

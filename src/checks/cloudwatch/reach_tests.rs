@@ -458,6 +458,39 @@ fn alarm_topics_must_let_cloudwatch_publish() {
         t.status(&alarms_policy(None), BILLING_ALARMS),
         Status::Manual
     );
+    // A Deny written with NotPrincipal applies to every principal it does
+    // not list, service principals included: CloudWatch is refused.
+    let not_root = with(json!({"Effect": "Deny",
+        "NotPrincipal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+        "Action": "sns:Publish", "Resource": arn("alarms")}));
+    assert_eq!(
+        t.status(&alarms_policy(Some(not_root)), BILLING_ALARMS),
+        Status::Fail
+    );
+    // ...unless it lists CloudWatch.
+    let not_cloudwatch = with(json!({"Effect": "Deny",
+        "NotPrincipal": {"Service": CLOUDWATCH_PRINCIPAL},
+        "Action": "sns:Publish", "Resource": arn("alarms")}));
+    assert_eq!(
+        t.status(&alarms_policy(Some(not_cloudwatch)), BILLING_ALARMS),
+        Status::Pass
+    );
+    // A Deny of every action but reads (NotAction) covers SNS:Publish.
+    let not_action = with(json!({"Effect": "Deny", "Principal": "*",
+        "NotAction": ["sns:GetTopicAttributes", "sns:Subscribe"],
+        "Resource": arn("alarms")}));
+    assert_eq!(
+        t.status(&alarms_policy(Some(not_action)), BILLING_ALARMS),
+        Status::Fail
+    );
+    // An Allow written with NotAction is left to a person.
+    let allow_not = json!({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": CLOUDWATCH_PRINCIPAL},
+        "NotAction": "sns:DeleteTopic", "Resource": arn("alarms")}]});
+    assert_eq!(
+        t.status(&alarms_policy(Some(allow_not)), BILLING_ALARMS),
+        Status::Manual
+    );
     // AWS:SourceOwner is not known for CloudTrail: its trail stays manual
     // on the default policy, as before.
     let mut trail = topic("trail", vec![email()]);

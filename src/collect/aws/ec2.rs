@@ -474,11 +474,12 @@ impl AwsBackend {
     /// parameter", and revokes the others. The op is narrowed to the rules
     /// moat knows it revoked, so the journal (and undo) holds exactly those:
     /// a rule the group showed right before the revoke, that AWS did not
-    /// list as unknown (in either spelling), and that the group, re-read
-    /// until it settles (EC2 is eventually consistent), no longer shows.
+    /// list as unknown (in either spelling): AWS revoked it. The group is
+    /// re-read until it stops showing those rules (EC2 is eventually
+    /// consistent) only to word the warning: a rule a lagging read still
+    /// shows is named, and still journaled as revoked, so undo restores it.
     /// A rule listed as unknown, or missing before the revoke, was not
-    /// revoked; any other rule is uncertain: named in the warning, never
-    /// restored by undo. Nothing known to be revoked is a failure.
+    /// revoked and is never added back. Nothing revoked is a failure.
     async fn partly_revoked(
         &self,
         sent: Revoke<'_>,
@@ -537,13 +538,17 @@ impl AwsBackend {
                 ));
             } else if !shows(&had, r) {
                 not_revoked.push(msg("revoke_absent", &[("rule", &rule)]));
-            } else if now.as_ref().is_some_and(|rules| !shows(rules, r)) {
-                revoked.push(r.clone());
             } else {
-                uncertain.push(msg(
-                    "revoke_uncertain",
-                    &[("rule", &rule), ("state", &state(r))],
-                ));
+                // AWS's answer is authoritative: it revoked every rule it
+                // did not list. A re-read that still shows one only lags
+                // (eventual consistency); it is named, and undo restores it.
+                if now.as_ref().is_none_or(|rules| shows(rules, r)) {
+                    uncertain.push(msg(
+                        "revoke_uncertain",
+                        &[("rule", &rule), ("state", &state(r))],
+                    ));
+                }
+                revoked.push(r.clone());
             }
         }
         let group_name = group.to_string();
@@ -588,7 +593,7 @@ impl AwsBackend {
     /// The group re-read after a revoke, until it settles (EC2 is eventually
     /// consistent: a read right after a change may not show it): read again,
     /// a bounded number of times, while a rule of `claimed` (revoked, says
-    /// AWS) still shows and the read differs from the one before.
+    /// AWS) still shows.
     async fn settled_group(
         &self,
         group: &SgKey,
@@ -604,7 +609,6 @@ impl AwsBackend {
             _ => None,
         };
         let mut waits = SETTLE_WAITS.iter();
-        let mut last: Option<Vec<SgRule>> = None;
         loop {
             let read = self.find_group(group).await;
             let rules = rules_of(&read);
@@ -612,7 +616,6 @@ impl AwsBackend {
                 (Ok(None), _) => true,
                 (Ok(Some(_)), Some(now)) => {
                     !claimed.iter().any(|r| now.iter().any(|x| same_rule(x, r)))
-                        || last.as_ref() == Some(now)
                 }
                 _ => false,
             };
@@ -622,9 +625,6 @@ impl AwsBackend {
             match waits.next() {
                 Some(wait) => tokio::time::sleep(*wait).await,
                 None => return read,
-            }
-            if rules.is_some() {
-                last = rules;
             }
         }
     }
