@@ -142,6 +142,25 @@ pub struct Guide {
     messages: BTreeMap<String, BTreeMap<String, String>>,
 }
 
+/// Adds one messages file's tables to `into`. A table already defined by
+/// another file is refused: merging would silently replace its messages.
+fn add_messages(
+    into: &mut BTreeMap<String, BTreeMap<String, String>>,
+    text: &str,
+) -> Result<(), String> {
+    let m: BTreeMap<String, BTreeMap<String, String>> =
+        toml::from_str(text).map_err(|e| format!("assets/guide messages: {e}"))?;
+    for (table, msgs) in m {
+        if into.contains_key(&table) {
+            return Err(format!(
+                "assets/guide messages: table [{table}] is defined in two files"
+            ));
+        }
+        into.insert(table, msgs);
+    }
+    Ok(())
+}
+
 fn load() -> Result<Guide, String> {
     let mut sections = Vec::new();
     let mut messages = BTreeMap::new();
@@ -154,14 +173,10 @@ fn load() -> Result<Guide, String> {
             left_out: f.section.left_out,
             items: f.items,
         });
-        let m: BTreeMap<String, BTreeMap<String, String>> =
-            toml::from_str(msgs).map_err(|e| format!("assets/guide messages: {e}"))?;
-        messages.extend(m);
+        add_messages(&mut messages, msgs)?;
     }
     for msgs in MESSAGES {
-        let m: BTreeMap<String, BTreeMap<String, String>> =
-            toml::from_str(msgs).map_err(|e| format!("assets/guide messages: {e}"))?;
-        messages.extend(m);
+        add_messages(&mut messages, msgs)?;
     }
     // Guide order, whatever the order of the files above.
     sections.sort_by_key(|s| {
@@ -236,6 +251,15 @@ pub fn msg(item: &str, key: &str, args: &[(&str, &str)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_messages_table_defined_twice_is_refused() {
+        let mut m = BTreeMap::new();
+        add_messages(&mut m, "[plan]\nnothing = \"a\"\n").expect("first");
+        let e = add_messages(&mut m, "[plan]\nother = \"b\"\n").expect_err("second");
+        assert!(e.contains("[plan]"), "{e}");
+        assert_eq!(m["plan"]["nothing"], "a");
+    }
 
     #[test]
     fn guide_assets_parse() {
