@@ -882,14 +882,7 @@ impl AwsBackend {
                     .map(|m| MathMetric {
                         namespace: m.namespace().unwrap_or_default().to_string(),
                         metric_name: m.metric_name().unwrap_or_default().to_string(),
-                        dimensions: m
-                            .dimensions()
-                            .iter()
-                            .map(|d| Dimension {
-                                name: d.name().unwrap_or_default().to_string(),
-                                value: d.value().unwrap_or_default().to_string(),
-                            })
-                            .collect(),
+                        dimensions: dimensions(m.dimensions()),
                     })
                     .collect();
                 let single = a.namespace().zip(a.metric_name());
@@ -904,14 +897,7 @@ impl AwsBackend {
                     description: a.alarm_description().map(str::to_string),
                     namespace: namespace.to_string(),
                     metric_name: metric.to_string(),
-                    dimensions: a
-                        .dimensions()
-                        .iter()
-                        .map(|d| Dimension {
-                            name: d.name().unwrap_or_default().to_string(),
-                            value: d.value().unwrap_or_default().to_string(),
-                        })
-                        .collect(),
+                    dimensions: dimensions(a.dimensions()),
                     statistic: a
                         .statistic()
                         .map(|s| s.as_str().to_string())
@@ -1589,6 +1575,16 @@ fn rule_to(r: &LifecycleRule) -> Result<aws_sdk_s3::types::LifecycleRule, String
         );
     }
     b.build().map_err(|e| e.to_string())
+}
+
+/// An alarm's or a metric's dimensions, as the inventory holds them.
+fn dimensions(ds: &[aws_sdk_cloudwatch::types::Dimension]) -> Vec<Dimension> {
+    ds.iter()
+        .map(|d| Dimension {
+            name: d.name().unwrap_or_default().to_string(),
+            value: d.value().unwrap_or_default().to_string(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
