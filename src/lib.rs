@@ -2,6 +2,7 @@
 //! plan → preview → apply (after confirmation) → verify.
 
 pub mod access;
+pub mod aws;
 pub mod checks;
 pub mod cli;
 pub mod collect;

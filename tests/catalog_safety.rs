@@ -67,13 +67,13 @@ fn core_samples() -> Vec<Op> {
     let b = || "bucket".to_string();
     let r = || "us-east-1".to_string();
     vec![
-        Op::UpdateAccessKey {
+        Op::UpdateAccessKey(moat::aws::ops::UpdateAccessKey {
             user: Some("u".into()),
             key_id: "AKIA".into(),
             status: KeyStatus::Inactive,
-        },
-        Op::CreateUser { name: "u".into() },
-        Op::DeleteUser { name: "u".into() },
+        }),
+        Op::CreateUser(moat::aws::ops::CreateUser { name: "u".into() }),
+        Op::DeleteUser(moat::aws::ops::DeleteUser { name: "u".into() }),
         Op::CreateGroup { name: "g".into() },
         Op::DeleteGroup { name: "g".into() },
         Op::AddUserToGroup {
@@ -186,9 +186,9 @@ fn core_samples() -> Vec<Op> {
 /// variant does not compile until it has a sample (and so must be covered below).
 fn sample_index(op: &Op) -> usize {
     match op {
-        Op::UpdateAccessKey { .. } => 0,
-        Op::CreateUser { .. } => 1,
-        Op::DeleteUser { .. } => 2,
+        Op::UpdateAccessKey(moat::aws::ops::UpdateAccessKey { .. }) => 0,
+        Op::CreateUser(moat::aws::ops::CreateUser { .. }) => 1,
+        Op::DeleteUser(moat::aws::ops::DeleteUser { .. }) => 2,
         Op::CreateGroup { .. } => 3,
         Op::DeleteGroup { .. } => 4,
         Op::AddUserToGroup { .. } => 5,

@@ -109,10 +109,12 @@ pub fn root_access_keys(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft,
     keys.sort_by_key(|k| k.last_used);
     let ops: Vec<Op> = keys
         .iter()
-        .map(|k| Op::UpdateAccessKey {
-            user: None,
-            key_id: k.id.clone(),
-            status: KeyStatus::Inactive,
+        .map(|k| {
+            Op::UpdateAccessKey(crate::aws::ops::UpdateAccessKey {
+                user: None,
+                key_id: k.id.clone(),
+                status: KeyStatus::Inactive,
+            })
         })
         .collect();
     if ops.is_empty() {
@@ -188,7 +190,9 @@ pub fn backup_admin(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Pla
         }
         Some(_) => {}
     }
-    ops.push(Op::CreateUser { name: user.clone() });
+    ops.push(Op::CreateUser(crate::aws::ops::CreateUser {
+        name: user.clone(),
+    }));
     ops.push(Op::AddUserToGroup {
         user,
         group: ADMIN_GROUP.into(),
@@ -493,10 +497,12 @@ pub fn stale_access_keys(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Dra
                 .to_string(),
             )
         })
-        .map(|(u, k)| Op::UpdateAccessKey {
-            user: Some(u.name.clone()),
-            key_id: k.id.clone(),
-            status: KeyStatus::Inactive,
+        .map(|(u, k)| {
+            Op::UpdateAccessKey(crate::aws::ops::UpdateAccessKey {
+                user: Some(u.name.clone()),
+                key_id: k.id.clone(),
+                status: KeyStatus::Inactive,
+            })
         })
         .collect();
     let passwords: Vec<&str> = stale_passwords(inv, iam, ctx)

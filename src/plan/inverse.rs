@@ -1,10 +1,31 @@
 //! The inverse of each op, computed against the state just before it.
 
 use super::{AuditOp, DistributionEdit, Op};
-use crate::inventory::{Bucket, Inventory, KeyStatus, VersioningStatus};
 
 /// What an undo of `op` leaves in place on purpose, for the undo preview.
 pub fn undo_note(op: &Op) -> Option<String> {
+    op.undo_note()
+}
+
+/// A resource an undo of `op` leaves as `op` made it, on purpose.
+pub fn kept_on_undo(op: &Op) -> Option<crate::inventory::ResourceRef> {
+    op.kept_on_undo()
+}
+
+/// The ops an undo of `op` sends, from the inverse journaled with it.
+pub fn undo_ops(op: &Op, journaled: Vec<Op>) -> Vec<Op> {
+    op.undo_ops(journaled)
+}
+
+/// Ops that undo `op`, given the inventory `before` it; `None` when the op
+/// cannot be undone.
+pub fn inverse(op: &Op, before: &Inventory) -> Option<Vec<Op>> {
+    op.inverse(before)
+}
+use crate::inventory::{Bucket, Inventory, VersioningStatus};
+
+/// What an undo of `op` leaves in place on purpose, for the undo preview.
+pub(super) fn legacy_undo_note(op: &Op) -> Option<String> {
     match op {
         Op::Audit(AuditOp::CreateKmsKey { region, alias, .. }) => Some(crate::guide::msg(
             crate::checks::cloudtrail::ENCRYPTED,
@@ -17,7 +38,7 @@ pub fn undo_note(op: &Op) -> Option<String> {
 
 /// A resource an undo of `op` leaves as `op` made it, on purpose (see
 /// [`undo_note`]): documents there do not go back to "before".
-pub fn kept_on_undo(op: &Op) -> Option<crate::inventory::ResourceRef> {
+pub(super) fn legacy_kept_on_undo(op: &Op) -> Option<crate::inventory::ResourceRef> {
     match op {
         Op::Audit(AuditOp::CreateKmsKey { region, alias, .. }) => Some(
             crate::inventory::ResourceRef::Audit(crate::inventory::AuditRef::KmsKey {
@@ -32,7 +53,7 @@ pub fn kept_on_undo(op: &Op) -> Option<crate::inventory::ResourceRef> {
 /// The ops an undo of `op` sends, from the inverse journaled with it. A
 /// journal written by an earlier version may hold ScheduleKeyDeletion as
 /// the undo of CreateKmsKey: the key stays now (see [`undo_note`]).
-pub fn undo_ops(op: &Op, journaled: Vec<Op>) -> Vec<Op> {
+pub(super) fn legacy_undo_ops(op: &Op, journaled: Vec<Op>) -> Vec<Op> {
     match op {
         Op::Audit(AuditOp::CreateKmsKey { .. }) => journaled
             .into_iter()
@@ -44,30 +65,10 @@ pub fn undo_ops(op: &Op, journaled: Vec<Op>) -> Vec<Op> {
 
 /// Ops that undo `op`, given the inventory `before` it; `None` when the op
 /// cannot be undone.
-pub fn inverse(op: &Op, before: &Inventory) -> Option<Vec<Op>> {
+pub(super) fn legacy_inverse(op: &Op, before: &Inventory) -> Option<Vec<Op>> {
     let iam = before.iam.ready();
     let bucket = |name: &str| -> Option<&Bucket> { before.s3.ready()?.bucket(name) };
     Some(match op {
-        Op::UpdateAccessKey { user, key_id, .. } => {
-            let keys = match user {
-                None => iam.map(|i| i.root_keys.as_slice()),
-                Some(u) => iam
-                    .and_then(|i| i.user(u))
-                    .map(|u| u.access_keys.as_slice()),
-            };
-            let prev = keys
-                .and_then(|ks| ks.iter().find(|k| &k.id == key_id))
-                .map(|k| k.status)
-                .unwrap_or(KeyStatus::Active);
-            vec![Op::UpdateAccessKey {
-                user: user.clone(),
-                key_id: key_id.clone(),
-                status: prev,
-            }]
-        }
-        Op::CreateUser { name } => vec![Op::DeleteUser { name: name.clone() }],
-        // Deleting a user loses its login profile and history: not reversible.
-        Op::DeleteUser { .. } => return None,
         Op::CreateGroup { name } => vec![Op::DeleteGroup { name: name.clone() }],
         Op::DeleteGroup { name } => vec![Op::CreateGroup { name: name.clone() }],
         Op::AddUserToGroup { user, group } => vec![Op::RemoveUserFromGroup {
@@ -271,5 +272,6 @@ pub fn inverse(op: &Op, before: &Inventory) -> Option<Vec<Op>> {
         Op::EbsVpc(o) => return o.inverse(before),
         Op::Audit(o) => return o.inverse(before),
         Op::Workloads(o) => return o.inverse(before),
+        _ => unreachable!("typed ops are dispatched by the registry"),
     })
 }

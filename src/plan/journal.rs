@@ -442,16 +442,18 @@ mod tests {
             warnings: vec![],
         };
         let b = j.begin_batch(&plan).expect("batch");
-        let op = Op::UpdateAccessKey {
+        let op = Op::UpdateAccessKey(crate::aws::ops::UpdateAccessKey {
             user: Some("bob".into()),
             key_id: "AKIA1".into(),
             status: KeyStatus::Inactive,
-        };
-        let inv = Some(vec![Op::UpdateAccessKey {
-            user: Some("bob".into()),
-            key_id: "AKIA1".into(),
-            status: KeyStatus::Active,
-        }]);
+        });
+        let inv = Some(vec![Op::UpdateAccessKey(
+            crate::aws::ops::UpdateAccessKey {
+                user: Some("bob".into()),
+                key_id: "AKIA1".into(),
+                status: KeyStatus::Active,
+            },
+        )]);
         let e1 = j.begin(&b, 1, &op, &inv).expect("begin");
         j.done(&e1).expect("done");
         let e2 = j.begin(&b, 2, &op, &inv).expect("begin");
@@ -533,11 +535,11 @@ mod tests {
     }
 
     fn key_op(status: KeyStatus) -> Op {
-        Op::UpdateAccessKey {
+        Op::UpdateAccessKey(crate::aws::ops::UpdateAccessKey {
             user: Some("bob".into()),
             key_id: "AKIA1".into(),
             status,
-        }
+        })
     }
 
     #[test]
@@ -708,16 +710,16 @@ mod fuzz_tests {
 
     /// Valid journal records, one of each kind (and a few ops).
     fn records() -> Vec<Record> {
-        let op = Op::UpdateAccessKey {
+        let op = Op::UpdateAccessKey(crate::aws::ops::UpdateAccessKey {
             user: Some("bob".into()),
             key_id: "AKIA1".into(),
             status: KeyStatus::Inactive,
-        };
-        let inverse = Op::UpdateAccessKey {
+        });
+        let inverse = Op::UpdateAccessKey(crate::aws::ops::UpdateAccessKey {
             user: None,
             key_id: "AKIAROOT".into(),
             status: KeyStatus::Active,
-        };
+        });
         let policy = Op::CreatePolicy {
             name: "RequireMFA".into(),
             document: serde_json::json!({"Version": "2012-10-17", "Statement": [

@@ -34,7 +34,8 @@ pub mod workloads;
 
 pub use inputs::{InputKind, InputSpec, Inputs, parse_cidr};
 pub use inverse::{inverse, kept_on_undo, undo_note, undo_ops};
-pub use op::{AuditOp, DistributionEdit, EbsVpcOp, Ec2Op, MfaToken, Op, WorkloadsOp};
+pub(crate) use op::for_each_op;
+pub use op::{AuditOp, DistributionEdit, EbsVpcOp, Ec2Op, MfaToken, Op, OpKind, WorkloadsOp};
 
 use crate::inventory::{Inventory, PartId, ResourceRef, canonical_json};
 use serde::{Deserialize, Serialize};

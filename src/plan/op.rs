@@ -2,8 +2,8 @@
 //! plan can be printed, journaled and replayed.
 
 use crate::inventory::{
-    Acl, Contact, ContactType, Encryption, KeyStatus, PasswordPolicy, PublicAccessBlock,
-    ResourceRef, VersioningStatus,
+    Acl, ApplyError, Contact, ContactType, Encryption, Inventory, PasswordPolicy,
+    PublicAccessBlock, ResourceRef, VersioningStatus,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -57,21 +57,216 @@ pub enum DistributionEdit {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
-pub enum Op {
-    /// iam:UpdateAccessKey. `user: None` is the root user's own key.
-    UpdateAccessKey {
-        user: Option<String>,
-        key_id: String,
-        status: KeyStatus,
-    },
-    CreateUser {
-        name: String,
-    },
-    DeleteUser {
-        name: String,
-    },
+/// One mutating AWS call: everything moat knows about it, in one place. Each
+/// op type implements this next to its service's other code
+/// (`crate::aws::<service>::ops`), its SDK request beside it
+/// (`crate::aws::<service>::sdk`), and is listed once in [`for_each_op!`],
+/// which generates [`Op`] and every dispatch over it.
+pub trait OpKind: Clone + Into<Op> {
+    /// `service:Action`: the IAM permission the call needs.
+    const ACTION: &'static str;
+
+    /// The resource whose document this op changes.
+    fn resource(&self) -> ResourceRef;
+
+    /// Other resources whose documents this op changes besides
+    /// [`resource`](Self::resource): a user lists its keys' status, a group
+    /// its members. The preview shows them and the drift check compares them.
+    fn also_touches(&self) -> Vec<ResourceRef> {
+        Vec::new()
+    }
+
+    /// The AWS region the call goes to (`None`: a global service).
+    fn region(&self) -> Option<&str> {
+        None
+    }
+
+    /// A short human description, e.g. `deactivate access key AKIA… of alice`.
+    fn describe(&self) -> String;
+
+    /// The predicted effect on the account model, as AWS would apply it (the
+    /// demo backend uses it as its "AWS", and the preview diffs its result).
+    fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError>;
+
+    /// Ops that undo this one, given the inventory `before` it; `None` when
+    /// it cannot be undone.
+    fn inverse(&self, before: &Inventory) -> Option<Vec<Op>>;
+
+    /// Whether sending this op needs an MFA code (S3 MFA Delete changes).
+    fn needs_mfa(&self) -> bool {
+        false
+    }
+
+    /// Give an op that needs MFA the device serial and code (undo asks for them).
+    fn set_mfa(&mut self, _token: &MfaToken) {}
+
+    /// What an undo of this op leaves in place on purpose, for the undo preview.
+    fn undo_note(&self) -> Option<String> {
+        None
+    }
+
+    /// A resource an undo of this op leaves as the op made it, on purpose (see
+    /// [`undo_note`](Self::undo_note)): its documents do not go back to "before".
+    fn kept_on_undo(&self) -> Option<ResourceRef> {
+        None
+    }
+
+    /// The ops an undo sends, from the inverse journaled with this op (a
+    /// journal of an earlier version may hold an inverse that is no longer sent).
+    fn undo_ops(&self, journaled: Vec<Op>) -> Vec<Op> {
+        journaled
+    }
+}
+
+/// The registry of op types: every mutating call moat makes, listed once as
+/// `Variant(type)`. `for_each_op!(m, extra)` calls `m! { extra; list }`: the
+/// [`Op`] enum and its dispatch are generated here, the SDK dispatch in the
+/// AWS backend. The variant name is the op's `"op"` tag in plans and journals
+/// (snake_case), so a variant is never renamed.
+macro_rules! for_each_op {
+    ($m:ident, $extra:tt) => {
+        $m! { $extra;
+            UpdateAccessKey(crate::aws::iam::ops::UpdateAccessKey),
+            CreateUser(crate::aws::iam::ops::CreateUser),
+            DeleteUser(crate::aws::iam::ops::DeleteUser),
+        }
+    };
+}
+pub(crate) use for_each_op;
+
+/// Generates [`Op`] (one variant per registered type, plus the op groups not
+/// yet given types of their own) and its dispatch.
+macro_rules! define_op {
+    ({ $($legacy:tt)* }; $( $variant:ident($ty:ty), )*) => {
+        /// One mutating AWS call. Plain data (serde), so a plan can be printed,
+        /// journaled and replayed: `{"op": "snake_case_variant", ...fields}`.
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(tag = "op", rename_all = "snake_case")]
+        pub enum Op {
+            $( $variant($ty), )*
+            $($legacy)*
+        }
+
+        $(
+            impl From<$ty> for Op {
+                fn from(op: $ty) -> Op {
+                    Op::$variant(op)
+                }
+            }
+        )*
+
+        impl Op {
+            /// `service:Action`, as IAM policies and CloudTrail name the call.
+            pub fn action(&self) -> &'static str {
+                match self {
+                    $( Op::$variant(_) => <$ty as OpKind>::ACTION, )*
+                    _ => self.legacy_action(),
+                }
+            }
+
+            /// Every action moat can send, once each, for the least-privilege
+            /// policy and tests.
+            pub fn all_actions() -> Vec<&'static str> {
+                let mut all: Vec<&'static str> = vec![$( <$ty as OpKind>::ACTION, )*];
+                all.extend(Self::legacy_actions());
+                let mut seen = std::collections::HashSet::new();
+                all.retain(|a| seen.insert(*a));
+                all
+            }
+
+            /// The resource whose document this op changes.
+            pub fn resource(&self) -> ResourceRef {
+                match self {
+                    $( Op::$variant(o) => o.resource(), )*
+                    _ => self.legacy_resource(),
+                }
+            }
+
+            /// See [`OpKind::also_touches`].
+            pub fn also_touches(&self) -> Vec<ResourceRef> {
+                match self {
+                    $( Op::$variant(o) => o.also_touches(), )*
+                    _ => self.legacy_also_touches(),
+                }
+            }
+
+            /// The AWS region the call goes to (`None`: a global service).
+            pub fn region(&self) -> Option<&str> {
+                match self {
+                    $( Op::$variant(o) => o.region(), )*
+                    _ => self.legacy_region(),
+                }
+            }
+
+            /// Whether sending this op needs an MFA code (S3 MFA Delete changes).
+            pub fn needs_mfa(&self) -> bool {
+                match self {
+                    $( Op::$variant(o) => o.needs_mfa(), )*
+                    _ => self.legacy_needs_mfa(),
+                }
+            }
+
+            /// Give an op that needs MFA the device serial and code.
+            pub fn set_mfa(&mut self, token: &MfaToken) {
+                match self {
+                    $( Op::$variant(o) => o.set_mfa(token), )*
+                    _ => self.legacy_set_mfa(token),
+                }
+            }
+
+            /// A short human description, e.g. `deactivate access key AKIA… of alice`.
+            pub fn describe(&self) -> String {
+                match self {
+                    $( Op::$variant(o) => o.describe(), )*
+                    _ => self.legacy_describe(),
+                }
+            }
+
+            /// The predicted effect of this op on `inv` (see [`OpKind::predict`]).
+            pub fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
+                match self {
+                    $( Op::$variant(o) => o.predict(inv), )*
+                    _ => inv.legacy_apply(self),
+                }
+            }
+
+            /// Ops that undo this one, given the inventory `before` it; `None`
+            /// when it cannot be undone.
+            pub fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
+                match self {
+                    $( Op::$variant(o) => o.inverse(before), )*
+                    _ => super::inverse::legacy_inverse(self, before),
+                }
+            }
+
+            /// See [`OpKind::undo_note`].
+            pub fn undo_note(&self) -> Option<String> {
+                match self {
+                    $( Op::$variant(o) => o.undo_note(), )*
+                    _ => super::inverse::legacy_undo_note(self),
+                }
+            }
+
+            /// See [`OpKind::kept_on_undo`].
+            pub fn kept_on_undo(&self) -> Option<ResourceRef> {
+                match self {
+                    $( Op::$variant(o) => o.kept_on_undo(), )*
+                    _ => super::inverse::legacy_kept_on_undo(self),
+                }
+            }
+
+            /// See [`OpKind::undo_ops`].
+            pub fn undo_ops(&self, journaled: Vec<Op>) -> Vec<Op> {
+                match self {
+                    $( Op::$variant(o) => o.undo_ops(journaled), )*
+                    _ => super::inverse::legacy_undo_ops(self, journaled),
+                }
+            }
+        }
+    };
+}
+
+for_each_op!(define_op, {
     CreateGroup {
         name: String,
     },
@@ -196,15 +391,11 @@ pub enum Op {
     Audit(AuditOp),
     #[serde(untagged)]
     Workloads(WorkloadsOp),
-}
+});
 
 impl Op {
-    /// `service:Action`, as IAM policies and CloudTrail name the call.
-    pub fn action(&self) -> &'static str {
+    fn legacy_action(&self) -> &'static str {
         match self {
-            Op::UpdateAccessKey { .. } => "iam:UpdateAccessKey",
-            Op::CreateUser { .. } => "iam:CreateUser",
-            Op::DeleteUser { .. } => "iam:DeleteUser",
             Op::CreateGroup { .. } => "iam:CreateGroup",
             Op::DeleteGroup { .. } => "iam:DeleteGroup",
             Op::AddUserToGroup { .. } => "iam:AddUserToGroup",
@@ -237,11 +428,12 @@ impl Op {
             Op::EbsVpc(o) => o.action(),
             Op::Audit(o) => o.action(),
             Op::Workloads(o) => o.action(),
+            _ => unreachable!("typed ops are dispatched by the registry"),
         }
     }
 
     /// Every action moat can send, for the least-privilege policy and tests.
-    pub fn all_actions() -> Vec<&'static str> {
+    fn legacy_actions() -> Vec<&'static str> {
         let mut all = Self::CORE_ACTIONS.to_vec();
         all.extend_from_slice(Ec2Op::ALL_ACTIONS);
         all.extend_from_slice(EbsVpcOp::ALL_ACTIONS);
@@ -252,9 +444,6 @@ impl Op {
 
     /// The actions of the variants declared in this file.
     const CORE_ACTIONS: &'static [&'static str] = &[
-        "iam:UpdateAccessKey",
-        "iam:CreateUser",
-        "iam:DeleteUser",
         "iam:CreateGroup",
         "iam:DeleteGroup",
         "iam:AddUserToGroup",
@@ -282,24 +471,8 @@ impl Op {
     ];
 
     /// The resource whose document this op changes.
-    pub fn resource(&self) -> ResourceRef {
+    fn legacy_resource(&self) -> ResourceRef {
         match self {
-            Op::UpdateAccessKey {
-                user: None, key_id, ..
-            } => ResourceRef::RootKey {
-                key_id: key_id.clone(),
-            },
-            Op::UpdateAccessKey {
-                user: Some(user),
-                key_id,
-                ..
-            } => ResourceRef::AccessKey {
-                user: user.clone(),
-                key_id: key_id.clone(),
-            },
-            Op::CreateUser { name } | Op::DeleteUser { name } => {
-                ResourceRef::User { name: name.clone() }
-            }
             Op::AddUserToGroup { user, .. } | Op::RemoveUserFromGroup { user, .. } => {
                 ResourceRef::User { name: user.clone() }
             }
@@ -344,17 +517,15 @@ impl Op {
             Op::EbsVpc(o) => o.resource(),
             Op::Audit(o) => o.resource(),
             Op::Workloads(o) => o.resource(),
+            _ => unreachable!("typed ops are dispatched by the registry"),
         }
     }
 
     /// Other resources whose documents this op changes besides
     /// [`resource`](Self::resource): a user lists its keys' status, a group its
     /// members. The preview shows them and the drift check compares them.
-    pub fn also_touches(&self) -> Vec<ResourceRef> {
+    fn legacy_also_touches(&self) -> Vec<ResourceRef> {
         match self {
-            Op::UpdateAccessKey {
-                user: Some(user), ..
-            } => vec![ResourceRef::User { name: user.clone() }],
             Op::AddUserToGroup { group, .. } | Op::RemoveUserFromGroup { group, .. } => {
                 vec![ResourceRef::Group {
                     name: group.clone(),
@@ -369,7 +540,7 @@ impl Op {
     }
 
     /// The AWS region the call goes to (`None`: a global service).
-    pub fn region(&self) -> Option<&str> {
+    fn legacy_region(&self) -> Option<&str> {
         match self {
             Op::PutBucketPublicAccessBlock { region, .. }
             | Op::DeleteBucketPublicAccessBlock { region, .. }
@@ -390,7 +561,7 @@ impl Op {
     }
 
     /// Whether sending this op needs an MFA code (S3 MFA Delete changes).
-    pub fn needs_mfa(&self) -> bool {
+    fn legacy_needs_mfa(&self) -> bool {
         matches!(
             self,
             Op::PutBucketVersioning {
@@ -401,7 +572,7 @@ impl Op {
     }
 
     /// Give an op that needs MFA the device serial and code (undo asks for them).
-    pub fn set_mfa(&mut self, token: &MfaToken) {
+    fn legacy_set_mfa(&mut self, token: &MfaToken) {
         if let Op::PutBucketVersioning {
             mfa_delete: Some(_),
             mfa,
@@ -413,24 +584,8 @@ impl Op {
     }
 
     /// A short human description, e.g. `deactivate access key AKIA… of alice`.
-    pub fn describe(&self) -> String {
+    fn legacy_describe(&self) -> String {
         match self {
-            Op::UpdateAccessKey {
-                user,
-                key_id,
-                status,
-            } => {
-                let who = user.as_deref().unwrap_or("the root user");
-                let verb = match status {
-                    KeyStatus::Active => "re-activate",
-                    KeyStatus::Inactive => "deactivate",
-                };
-                format!("{verb} access key {key_id} of {who}")
-            }
-            Op::CreateUser { name } => {
-                format!("create IAM user {name} (no password, no access keys)")
-            }
-            Op::DeleteUser { name } => format!("delete IAM user {name}"),
             Op::CreateGroup { name } => format!("create IAM group {name}"),
             Op::DeleteGroup { name } => format!("delete IAM group {name}"),
             Op::AddUserToGroup { user, group } => format!("add user {user} to group {group}"),
@@ -559,6 +714,7 @@ impl Op {
             Op::EbsVpc(o) => o.describe(),
             Op::Audit(o) => o.describe(),
             Op::Workloads(o) => o.describe(),
+            _ => unreachable!("typed ops are dispatched by the registry"),
         }
     }
 }

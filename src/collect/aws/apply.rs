@@ -5,12 +5,32 @@ use super::AwsBackend;
 use super::account::contact_type;
 use super::error::CallError;
 use crate::collect::Outcome;
-use crate::inventory::KeyStatus;
 use crate::plan::Op;
-use aws_sdk_iam::types::StatusType;
+
+/// The SDK request of one op type, written beside its service's other SDK
+/// code (`crate::aws::<service>::sdk`).
+pub(crate) trait SendOp {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError>;
+}
+
+/// Generates [`AwsBackend::apply_op`] from the op registry.
+macro_rules! send_op {
+    ({}; $( $variant:ident($ty:ty), )*) => {
+        impl AwsBackend {
+            /// Send `op`: its SDK request, under the backend's bound and retries.
+            pub(super) async fn apply_op(&self, op: &Op) -> Result<Outcome, CallError> {
+                match op {
+                    $( Op::$variant(o) => o.send(self).await, )*
+                    _ => self.legacy_apply_op(op).await,
+                }
+            }
+        }
+    };
+}
+crate::plan::for_each_op!(send_op, {});
 
 impl AwsBackend {
-    pub(super) async fn apply_op(&self, op: &Op) -> Result<Outcome, CallError> {
+    async fn legacy_apply_op(&self, op: &Op) -> Result<Outcome, CallError> {
         let action = op.action();
         let iam = &self.iam;
         match op {
@@ -36,31 +56,6 @@ impl AwsBackend {
             | Op::DeleteOriginAccessControl { .. }
             | Op::UpdateDistribution { .. } => {
                 return self.apply_cloudfront(op).await.map(|()| Outcome::default());
-            }
-            Op::UpdateAccessKey {
-                user,
-                key_id,
-                status,
-            } => {
-                let status = match status {
-                    KeyStatus::Active => StatusType::Active,
-                    KeyStatus::Inactive => StatusType::Inactive,
-                };
-                // No user name: the key belongs to the caller (the root user).
-                let request = iam
-                    .update_access_key()
-                    .set_user_name(user.clone())
-                    .access_key_id(key_id)
-                    .status(status);
-                self.send_write(action, request.send()).await?;
-            }
-            Op::CreateUser { name } => {
-                self.send_write(action, iam.create_user().user_name(name).send())
-                    .await?;
-            }
-            Op::DeleteUser { name } => {
-                self.send_write(action, iam.delete_user().user_name(name).send())
-                    .await?;
             }
             Op::CreateGroup { name } => {
                 self.send_write(action, iam.create_group().group_name(name).send())
@@ -162,6 +157,7 @@ impl AwsBackend {
                     .alternate_contact_type(contact_type(*t));
                 self.send_write(action, request.send()).await?;
             }
+            _ => unreachable!("typed ops are dispatched by the registry"),
         }
         Ok(Outcome::default())
     }

@@ -100,6 +100,7 @@ use crate::inventory::{
     ApplyError, Identity, Inventory, PartError, PartId, PartValue, ResourceRef, S3,
 };
 use crate::plan::Op;
+pub(crate) use apply::SendOp;
 use aws_config::BehaviorVersion;
 use aws_config::default_provider::credentials::DefaultCredentialsChain;
 use aws_config::environment::credentials::EnvironmentVariableCredentialsProvider;
@@ -116,7 +117,8 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::SdkConfig;
 use aws_types::region::Region;
 use credentials::{CredentialSource, SingleFlight, credential_source};
-use error::{CallError, error_chain, one_line};
+pub(crate) use error::CallError;
+use error::{error_chain, one_line};
 use futures::future::BoxFuture;
 use limiter::{LimitedHttpClient, LimitedSleep};
 use std::any::Any;
@@ -469,6 +471,11 @@ impl AwsBackend {
     /// region enabled for the account (ec2:DescribeRegions, asked once from
     /// the home region).
     #[allow(dead_code)]
+    /// The IAM client (a global service: one client).
+    pub(crate) fn iam(&self) -> &aws_sdk_iam::Client {
+        &self.iam
+    }
+
     pub(crate) async fn regions(&self) -> Result<Vec<String>, CallError> {
         if !self.scan_regions.is_empty() {
             return Ok(self.scan_regions.clone());

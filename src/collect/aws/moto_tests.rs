@@ -332,7 +332,11 @@ async fn applies_every_op() {
     );
 
     // Users and groups.
-    apply(&b, Op::CreateUser { name: user.clone() }).await;
+    apply(
+        &b,
+        Op::CreateUser(crate::aws::ops::CreateUser { name: user.clone() }),
+    )
+    .await;
     apply(
         &b,
         Op::CreateGroup {
@@ -402,11 +406,11 @@ async fn applies_every_op() {
         .expect("key id");
     apply(
         &b,
-        Op::UpdateAccessKey {
+        Op::UpdateAccessKey(crate::aws::ops::UpdateAccessKey {
             user: Some(user.clone()),
             key_id: key_id.clone(),
             status: KeyStatus::Inactive,
-        },
+        }),
     )
     .await;
     let inv = iam(&b).await;
@@ -416,11 +420,11 @@ async fn applies_every_op() {
     );
     apply(
         &b,
-        Op::UpdateAccessKey {
+        Op::UpdateAccessKey(crate::aws::ops::UpdateAccessKey {
             user: Some(user.clone()),
             key_id: key_id.clone(),
             status: KeyStatus::Active,
-        },
+        }),
     )
     .await;
     b.iam
@@ -431,7 +435,11 @@ async fn applies_every_op() {
         .await
         .expect("delete key");
 
-    apply(&b, Op::DeleteUser { name: user.clone() }).await;
+    apply(
+        &b,
+        Op::DeleteUser(crate::aws::ops::DeleteUser { name: user.clone() }),
+    )
+    .await;
     apply(
         &b,
         Op::DeleteGroup {
@@ -532,9 +540,9 @@ async fn applies_every_op() {
     // A delete whose target is already gone has its effect in place (an
     // earlier attempt whose answer was lost, or someone else): applied.
     assert_eq!(
-        b.apply(&Op::DeleteUser {
+        b.apply(&Op::DeleteUser(crate::aws::ops::DeleteUser {
             name: format!("nobody-{t}"),
-        })
+        }))
         .await
         .ok(),
         Some(Applied::Sent)
