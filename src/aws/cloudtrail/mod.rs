@@ -1,0 +1,4 @@
+//! AWS CloudTrail: trails, their status and event selectors.
+
+pub mod ops;
+pub(crate) mod sdk;

@@ -1,0 +1,1 @@
+//! The SDK requests of this service's ops.

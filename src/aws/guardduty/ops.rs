@@ -1,0 +1,1 @@
+//! The mutating calls of this service, one type each (see [`crate::plan::OpKind`]).

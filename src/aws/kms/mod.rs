@@ -1,0 +1,4 @@
+//! AWS KMS: keys, aliases and key policies.
+
+pub mod ops;
+pub(crate) mod sdk;

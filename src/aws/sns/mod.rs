@@ -1,0 +1,4 @@
+//! Amazon SNS: topics, their policies and subscriptions.
+
+pub mod ops;
+pub(crate) mod sdk;
