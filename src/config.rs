@@ -9,9 +9,8 @@
 //! keys the table knows), values out of range, unknown item ids, CIDRs that
 //! do not parse, keys that are not keys.
 
-use crate::tui::keymap::{self, Binding, Keymap};
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::IpAddr;
@@ -22,100 +21,7 @@ use toml::Spanned;
 /// The commented default config file.
 pub const DEFAULT_FILE: &str = include_str!("../assets/config.toml");
 
-/// A failing resource the user accepts, with a reason; after `expires` it fails again.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Exception {
-    pub item: String,
-    pub resource: String,
-    pub reason: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires: Option<NaiveDate>,
-}
-
-/// A bucket that is public on purpose (a website, public datasets): the S3
-/// public-access items show it as `accepted` with the reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PublicBucket {
-    pub bucket: String,
-    pub reason: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires: Option<NaiveDate>,
-}
-
-/// The items a `[[public_bucket]]` entry accepts the bucket for.
-pub const PUBLIC_BUCKET_ITEMS: &[&str] = &[
-    "s3.bucket-public-access-block",
-    "s3.public-policies",
-    "s3.public-acls",
-];
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Settings {
-    /// account.password-policy: minimum length.
-    pub password_min_length: i32,
-    /// account.password-policy: passwords remembered.
-    pub password_reuse_prevention: i32,
-    /// account.stale-access-keys: an active key unused this many days is stale.
-    pub key_unused_days: i64,
-    /// account.stale-access-keys: an active key older than this is stale.
-    pub key_max_age_days: i64,
-    /// ebs.recent-snapshots: a snapshot older than this is not recent.
-    pub snapshot_max_age_days: i64,
-    /// Failing resources accepted on purpose.
-    pub exceptions: Vec<Exception>,
-    /// CIDRs offered when tightening an open rule.
-    pub cidrs: Vec<String>,
-    /// Buckets public on purpose.
-    pub public_buckets: Vec<PublicBucket>,
-    /// Buckets whose data cannot be recreated: versioning and MFA Delete
-    /// are checked on them as on log buckets.
-    pub irreplaceable_buckets: Vec<String>,
-}
-
-impl Settings {
-    /// The exception accepting `resource` for `item`: an `[[exception]]`, or a
-    /// `[[public_bucket]]` for the S3 public-access items.
-    pub fn exception_for(&self, item: &str, resource: &str) -> Option<Exception> {
-        if let Some(e) = self
-            .exceptions
-            .iter()
-            .find(|e| e.item == item && e.resource == resource)
-        {
-            return Some(e.clone());
-        }
-        if !PUBLIC_BUCKET_ITEMS.contains(&item) {
-            return None;
-        }
-        let bucket = resource.strip_prefix("bucket/")?;
-        self.public_bucket(bucket).map(|p| Exception {
-            item: item.to_string(),
-            resource: resource.to_string(),
-            reason: p.reason.clone(),
-            expires: p.expires,
-        })
-    }
-
-    /// The `[[public_bucket]]` entry for `bucket`, if any.
-    pub fn public_bucket(&self, bucket: &str) -> Option<&PublicBucket> {
-        self.public_buckets.iter().find(|p| p.bucket == bucket)
-    }
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            password_min_length: 14,
-            password_reuse_prevention: 24,
-            key_unused_days: 45,
-            key_max_age_days: 90,
-            snapshot_max_age_days: 7,
-            exceptions: Vec::new(),
-            cidrs: Vec::new(),
-            public_buckets: Vec::new(),
-            irreplaceable_buckets: Vec::new(),
-        }
-    }
-}
+pub use crate::checks::settings::{Exception, PUBLIC_BUCKET_ITEMS, PublicBucket, Settings};
 
 /// Who chose the config file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,8 +77,9 @@ pub fn locate(explicit: Option<&Path>) -> Option<Location> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Loaded {
     pub settings: Settings,
-    /// `[keys.<context>]` bindings, to lay over the default keymap.
-    pub keys: Vec<Binding>,
+    /// `[keys.<context>]` tables as written, checked by the [`KeyCheck`]
+    /// given to [`load`]; the TUI lays them over its default keymap.
+    pub keys: Vec<KeyTable>,
     /// The file they came from; `None` when there was none (the defaults).
     pub path: Option<PathBuf>,
 }
@@ -211,12 +118,12 @@ fn position(line: usize, column: Option<usize>) -> String {
 /// Read the config file (see [`locate`]). A missing file at the default
 /// location means the defaults; a missing file named by `--config` or
 /// `MOAT_CONFIG` is an error.
-pub fn load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
+pub fn load(explicit: Option<&Path>, check: KeyCheck) -> Result<Loaded, ConfigError> {
     let Some(loc) = locate(explicit) else {
         return Ok(Loaded::default());
     };
     match std::fs::read_to_string(&loc.path) {
-        Ok(text) => parse(&text, &loc.path),
+        Ok(text) => parse(&text, &loc.path, check),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => match loc.source {
             Source::Default => Ok(Loaded::default()),
             from => Err(ConfigError::Missing {
@@ -369,7 +276,7 @@ fn problem(span: Range<usize>, message: impl Into<String>) -> Problem {
 }
 
 /// Parse a config file's text; `path` names it in errors.
-pub fn parse(text: &str, path: &Path) -> Result<Loaded, ConfigError> {
+pub fn parse(text: &str, path: &Path, check: KeyCheck) -> Result<Loaded, ConfigError> {
     let invalid = |span: Option<Range<usize>>, column: bool, message: String| {
         let offset = span.map(|s| s.start).unwrap_or(0);
         let (line, col) = line_column(text, offset);
@@ -378,7 +285,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Loaded, ConfigError> {
             line,
             column: column.then_some(col),
             // The message may quote the file: keep it one inert line.
-            message: crate::report::sanitize(&one_line(&message)),
+            message: crate::kit::text::sanitize(&one_line(&message)),
         }
     };
     // Syntax first, so a syntax error is reported as one (with its column).
@@ -394,7 +301,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Loaded, ConfigError> {
         .map_err(|e| invalid(e.span(), false, serde_message(text, e.span(), e.message())))?;
     let mut problems = vec![];
     let settings = settings(text, &raw, &mut problems);
-    let keys = keys(&raw, &mut problems);
+    let keys = keys(&raw, check, &mut problems);
     // The first problem in the file.
     if let Some(p) = problems.into_iter().min_by_key(|p| p.span.start) {
         return Err(invalid(Some(p.span), false, p.message));
@@ -705,22 +612,34 @@ pub fn parse_cidr(s: &str) -> Result<String, String> {
     Ok(format!("{network}/{prefix}"))
 }
 
-fn keys(raw: &RawFile, problems: &mut Vec<Problem>) -> Vec<Binding> {
-    let mut out: Vec<(Binding, Range<usize>, Vec<String>)> = vec![];
+/// One `[keys.<context>]` table, as written. The config knows no contexts,
+/// actions or key names: the TUI's keymap checks them (a [`KeyCheck`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyTable {
+    pub context: String,
+    /// Byte range of the context's name in the file, where problems with it
+    /// are reported.
+    pub context_span: Range<usize>,
+    pub entries: Vec<KeyEntry>,
+}
+
+/// One `action = key(s)` entry of a [`KeyTable`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyEntry {
+    pub action: String,
+    pub keys: Vec<String>,
+    /// Byte ranges of the action and of the value in the file.
+    pub action_span: Range<usize>,
+    pub value_span: Range<usize>,
+}
+
+/// Checks `[keys.*]` tables: each problem as (byte range in the file, message).
+pub type KeyCheck = fn(&[KeyTable]) -> Vec<(Range<usize>, String)>;
+
+fn keys(raw: &RawFile, check: KeyCheck, problems: &mut Vec<Problem>) -> Vec<KeyTable> {
+    let mut out = vec![];
     for (ctx_name, actions) in &raw.keys {
-        let Some(ctx) = keymap::context(ctx_name.get_ref()) else {
-            let known: Vec<&str> = keymap::Context::ALL.iter().map(|c| c.name()).collect();
-            problems.push(problem(
-                ctx_name.span(),
-                format!(
-                    "unknown context '{}' in [keys] (known: {})",
-                    ctx_name.get_ref(),
-                    known.join(", ")
-                ),
-            ));
-            continue;
-        };
-        let table = format!("[keys.{}]", ctx.name());
+        let mut entries = vec![];
         for (action, value) in &actions.get_ref().0 {
             let names = match value.get_ref() {
                 toml::Value::String(s) => Some(vec![s.clone()]),
@@ -734,48 +653,30 @@ fn keys(raw: &RawFile, problems: &mut Vec<Problem>) -> Vec<Binding> {
                 problems.push(problem(
                     value.span(),
                     format!(
-                        "{table} {}: expected a key or a list of keys, e.g. \"q\" or [\"q\", \"ctrl-c\"]",
+                        "[keys.{}] {}: expected a key or a list of keys, e.g. \"q\" or [\"q\", \"ctrl-c\"]",
+                        ctx_name.get_ref(),
                         action.get_ref()
                     ),
                 ));
                 continue;
             };
-            match keymap::binding(ctx, action.get_ref(), &names, &table) {
-                Ok(b) => out.push((b, value.span(), names)),
-                Err(e) => {
-                    let span = if e.starts_with("unknown action") {
-                        action.span()
-                    } else {
-                        value.span()
-                    };
-                    problems.push(problem(span, e));
-                }
-            }
+            entries.push(KeyEntry {
+                action: action.get_ref().clone(),
+                keys: names,
+                action_span: action.span(),
+                value_span: value.span(),
+            });
         }
+        out.push(KeyTable {
+            context: ctx_name.get_ref().clone(),
+            context_span: ctx_name.span(),
+            entries,
+        });
     }
-    let bindings: Vec<Binding> = out.iter().map(|(b, _, _)| b.clone()).collect();
-    // A key that another action of the context takes first would never
-    // reach the one the user bound it to.
-    if let Ok(map) = Keymap::with_overrides(&bindings) {
-        for (b, span, names) in &out {
-            for (key, name) in b.keys.iter().zip(names) {
-                let ev = crossterm::event::KeyEvent::new(key.code, key.mods);
-                if let Some(other) = map.action(b.context, &ev).filter(|a| *a != b.action) {
-                    problems.push(problem(
-                        span.clone(),
-                        format!(
-                            "[keys.{}] {}: '{name}' is also bound to {}, which takes it first; rebind {} too",
-                            b.context.name(),
-                            b.action.name(),
-                            other.name(),
-                            other.name()
-                        ),
-                    ));
-                }
-            }
-        }
+    for (span, message) in check(&out) {
+        problems.push(problem(span, message));
     }
-    bindings
+    out
 }
 
 // ---------------------------------------------------------------------------
@@ -899,10 +800,15 @@ fn key_on_line(text: &str, offset: usize) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::keymap::{Action, Context};
+    use crate::tui::keymap::{Action, Context, Keymap, check_tables, config_bindings};
 
     fn parse_str(text: &str) -> Result<Loaded, String> {
-        parse(text, Path::new("/home/u/.config/moat/config.toml")).map_err(|e| e.to_string())
+        parse(
+            text,
+            Path::new("/home/u/.config/moat/config.toml"),
+            check_tables,
+        )
+        .map_err(|e| e.to_string())
     }
 
     fn err(text: &str) -> String {
@@ -941,8 +847,12 @@ mod tests {
         let l = parse_str(&uncommented).expect("uncommented keys");
         let builtin = Keymap::builtin().expect("builtin");
         let bound: usize = builtin.help().iter().map(|(_, rows)| rows.len()).sum();
-        assert_eq!(l.keys.len(), bound);
-        assert_eq!(Keymap::with_overrides(&l.keys).expect("keymap"), builtin);
+        let entries: usize = l.keys.iter().map(|t| t.entries.len()).sum();
+        assert_eq!(entries, bound);
+        assert_eq!(
+            Keymap::with_overrides(&config_bindings(&l.keys).expect("bindings")).expect("keymap"),
+            builtin
+        );
     }
 
     #[test]
@@ -1171,7 +1081,8 @@ reason = \"a hardware key is on its way\"
             "[keys.main]\nquit = \"x\"\nrescan = [\"r\", \"f5\"]\n[keys.dialog]\nclose = []\n",
         )
         .expect("keys");
-        let km = Keymap::with_overrides(&l.keys).expect("keymap");
+        let km =
+            Keymap::with_overrides(&config_bindings(&l.keys).expect("bindings")).expect("keymap");
         assert_eq!(km.keys(Context::Main, Action::Quit), ["x"]);
         assert_eq!(km.keys(Context::Main, Action::Rescan), ["r", "f5"]);
         assert!(km.keys(Context::Dialog, Action::Close).is_empty());
@@ -1224,14 +1135,16 @@ reason = \"a hardware key is on its way\"
     fn load_finds_the_file() {
         let dir = tempfile::tempdir().expect("tempdir");
         let missing = dir.path().join("nope.toml");
-        let e = load(Some(&missing)).unwrap_err().to_string();
+        let e = load(Some(&missing), check_tables).unwrap_err().to_string();
         assert!(e.contains("nope.toml (from --config): no such file"), "{e}");
         let file = dir.path().join("config.toml");
         std::fs::write(&file, "[thresholds]\nkey_unused_days = 30\n").expect("write");
-        let l = load(Some(&file)).expect("load");
+        let l = load(Some(&file), check_tables).expect("load");
         assert_eq!(l.settings.key_unused_days, 30);
         assert_eq!(l.path.as_deref(), Some(file.as_path()));
-        let e = load(Some(dir.path())).unwrap_err().to_string();
+        let e = load(Some(dir.path()), check_tables)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("cannot read it"), "{e}");
     }
 
@@ -1257,6 +1170,7 @@ reason = \"a hardware key is on its way\"
 #[cfg(test)]
 mod fuzz_tests {
     use super::*;
+    use crate::tui::keymap::check_tables;
     use proptest::prelude::*;
 
     const PATH: &str = "/etc/moat/fuzz config.toml";
@@ -1387,7 +1301,7 @@ mod fuzz_tests {
     /// file and a line of the text. Returns the line.
     fn check(text: &str) -> Result<Option<usize>, TestCaseError> {
         let path = Path::new(PATH);
-        let Err(e) = parse(text, path) else {
+        let Err(e) = parse(text, path, check_tables) else {
             return Ok(None);
         };
         let shown = e.to_string();
@@ -1448,14 +1362,14 @@ mod fuzz_tests {
 
     #[test]
     fn fuzz_config_default_file_parses() {
-        assert!(parse(DEFAULT_FILE, Path::new(PATH)).is_ok());
+        assert!(parse(DEFAULT_FILE, Path::new(PATH), check_tables).is_ok());
     }
 
     /// Found by fuzzing: the key quoted in a syntax error kept its escape
     /// sequence.
     #[test]
     fn fuzz_found_errors_quote_the_file_inert() {
-        let e = parse("\u{1b}[2J=,\n", Path::new(PATH)).expect_err("bad");
+        let e = parse("\u{1b}[2J=,\n", Path::new(PATH), check_tables).expect_err("bad");
         let shown = e.to_string();
         assert!(shown.contains("line 1"), "{shown}");
         assert!(!shown.chars().any(char::is_control), "{shown:?}");

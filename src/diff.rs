@@ -87,7 +87,7 @@ pub fn unified(name: &str, before: &str, after: &str, color: bool) -> String {
             _ => ("", ""),
         };
         s.push_str(pre);
-        s.push_str(&crate::report::sanitize(&l.text));
+        s.push_str(&crate::kit::text::sanitize(&l.text));
         s.push_str(post);
         s.push('\n');
     }

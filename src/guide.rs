@@ -6,8 +6,24 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-/// The embedded guide files, in guide order: (prose, messages).
-const SECTIONS: &[(&str, &str)] = &[
+/// Section ids in guide order.
+pub const SECTIONS: &[&str] = &[
+    "account",
+    "s3",
+    "ec2",
+    "rds",
+    "cloudtrail",
+    "cloudwatch",
+    "ebs",
+    "route53",
+    "elb",
+    "cloudfront",
+    "vpc",
+    "other",
+];
+
+/// The embedded guide files: (prose, messages).
+const FILES: &[(&str, &str)] = &[
     (
         include_str!("../assets/guide/account.toml"),
         include_str!("../assets/guide/account.messages.toml"),
@@ -20,12 +36,10 @@ const SECTIONS: &[(&str, &str)] = &[
         include_str!("../assets/guide/cloudfront.toml"),
         include_str!("../assets/guide/cloudfront.messages.toml"),
     ),
-    // -- ec2
     (
         include_str!("../assets/guide/ec2.toml"),
         include_str!("../assets/guide/ec2.messages.toml"),
     ),
-    // -- ebs, vpc
     (
         include_str!("../assets/guide/ebs.toml"),
         include_str!("../assets/guide/ebs.messages.toml"),
@@ -34,7 +48,6 @@ const SECTIONS: &[(&str, &str)] = &[
         include_str!("../assets/guide/vpc.toml"),
         include_str!("../assets/guide/vpc.messages.toml"),
     ),
-    // -- cloudtrail, cloudwatch
     (
         include_str!("../assets/guide/cloudtrail.toml"),
         include_str!("../assets/guide/cloudtrail.messages.toml"),
@@ -43,7 +56,6 @@ const SECTIONS: &[(&str, &str)] = &[
         include_str!("../assets/guide/cloudwatch.toml"),
         include_str!("../assets/guide/cloudwatch.messages.toml"),
     ),
-    // -- rds, route53, elb, other
     (
         include_str!("../assets/guide/rds.toml"),
         include_str!("../assets/guide/rds.messages.toml"),
@@ -164,7 +176,7 @@ fn add_messages(
 fn load() -> Result<Guide, String> {
     let mut sections = Vec::new();
     let mut messages = BTreeMap::new();
-    for (prose, msgs) in SECTIONS {
+    for (prose, msgs) in FILES {
         let f: SectionFile = toml::from_str(prose).map_err(|e| format!("assets/guide: {e}"))?;
         sections.push(SectionText {
             id: f.section.id,
@@ -180,7 +192,7 @@ fn load() -> Result<Guide, String> {
     }
     // Guide order, whatever the order of the files above.
     sections.sort_by_key(|s| {
-        crate::checks::SECTIONS
+        SECTIONS
             .iter()
             .position(|id| *id == s.id)
             .unwrap_or(usize::MAX)

@@ -10,6 +10,7 @@ pub mod config;
 pub mod diff;
 pub mod guide;
 pub mod inventory;
+pub mod kit;
 pub mod plan;
 pub mod policy;
 pub mod report;

@@ -5,48 +5,48 @@
 //! Names come from AWS: the folder is the service's SDK crate name, an op type
 //! is the API action it sends.
 
-pub mod iam;
-pub mod sts;
 pub mod account;
-pub mod s3;
 pub mod cloudfront;
-pub mod ec2;
-pub mod ebs;
-pub mod vpc;
-pub mod guardduty;
 pub mod cloudtrail;
 pub mod cloudwatch;
-pub mod logs;
-pub mod sns;
-pub mod sqs;
+pub mod ebs;
+pub mod ec2;
+pub mod elb;
+pub mod guardduty;
+pub mod iam;
+pub mod inspector;
 pub mod kms;
+pub mod logs;
 pub mod rds;
 pub mod route53;
-pub mod elb;
-pub mod inspector;
+pub mod s3;
+pub mod sns;
+pub mod sqs;
+pub mod sts;
+pub mod vpc;
 pub mod waf;
 
 /// Every op type, by its API action name (`ops::CreateUser`).
 pub mod ops {
     #![allow(unused_imports)] // a service whose ops are not typed yet has none
-    pub use super::iam::ops::*;
-    pub use super::sts::ops::*;
     pub use super::account::ops::*;
-    pub use super::s3::ops::*;
     pub use super::cloudfront::ops::*;
-    pub use super::ec2::ops::*;
-    pub use super::ebs::ops::*;
-    pub use super::vpc::ops::*;
-    pub use super::guardduty::ops::*;
     pub use super::cloudtrail::ops::*;
     pub use super::cloudwatch::ops::*;
-    pub use super::logs::ops::*;
-    pub use super::sns::ops::*;
-    pub use super::sqs::ops::*;
+    pub use super::ebs::ops::*;
+    pub use super::ec2::ops::*;
+    pub use super::elb::ops::*;
+    pub use super::guardduty::ops::*;
+    pub use super::iam::ops::*;
+    pub use super::inspector::ops::*;
     pub use super::kms::ops::*;
+    pub use super::logs::ops::*;
     pub use super::rds::ops::*;
     pub use super::route53::ops::*;
-    pub use super::elb::ops::*;
-    pub use super::inspector::ops::*;
+    pub use super::s3::ops::*;
+    pub use super::sns::ops::*;
+    pub use super::sqs::ops::*;
+    pub use super::sts::ops::*;
+    pub use super::vpc::ops::*;
     pub use super::waf::ops::*;
 }

@@ -4,29 +4,23 @@
 
 pub mod account;
 pub mod cloudfront;
-pub mod s3;
-// Later sections (one `pub mod` line each, in the group's block):
-// -- ec2
-pub mod ec2;
-
-// -- ebs, vpc
-pub mod ebs;
-pub mod vpc;
-
-// -- cloudtrail, cloudwatch
 pub mod cloudtrail;
 pub mod cloudwatch;
-// -- rds, route53, elb, other
+pub mod ebs;
+pub mod ec2;
 pub mod elb;
 pub mod other;
 pub mod rds;
 pub mod route53;
+pub mod s3;
+pub mod settings;
+pub mod vpc;
 
-use crate::config::Settings;
 use crate::inventory::{Inventory, PartId, PartStatus};
 use crate::plan::{Draft, InputSpec, Inputs, PlanError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+pub use settings::Settings;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -243,21 +237,7 @@ impl ItemDef {
     }
 }
 
-/// Section ids in guide order.
-pub const SECTIONS: &[&str] = &[
-    "account",
-    "s3",
-    "ec2",
-    "rds",
-    "cloudtrail",
-    "cloudwatch",
-    "ebs",
-    "route53",
-    "elb",
-    "cloudfront",
-    "vpc",
-    "other",
-];
+pub use crate::guide::SECTIONS;
 
 /// Every item, in guide order.
 pub fn items() -> &'static [ItemDef] {

@@ -263,7 +263,7 @@ pub struct Session {
 /// Load the config file `--config`, `MOAT_CONFIG` or the user's config dir
 /// holds (the defaults when there is none); an error is one line, exit 2.
 pub fn load_config(g: &Global) -> Result<crate::config::Loaded, CliError> {
-    let loaded = crate::config::load(g.config.as_deref())?;
+    let loaded = crate::config::load(g.config.as_deref(), crate::tui::keymap::check_tables)?;
     match &loaded.path {
         Some(p) => tracing::info!("config: {}", p.display()),
         None => tracing::info!("config: none, the defaults"),

@@ -17,11 +17,12 @@ pub mod workloads;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::kit::json::canonical_json;
 pub use account::*;
 pub use apply::ApplyError;
 pub use audit::*;
 pub use cloudfront::*;
-pub use document::{ResourceRef, canonical_json};
+pub use document::ResourceRef;
 pub use ebs_vpc::*;
 pub use ec2::*;
 pub use s3::*;

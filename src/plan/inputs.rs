@@ -69,7 +69,7 @@ impl InputSpec {
             return Err("control characters are not allowed".into());
         }
         // Invisible and bidi characters that hide or reorder text on a
-        // terminal (the ones `report::sanitize` escapes).
+        // terminal (the ones `kit::text::sanitize` escapes).
         if v.chars().any(|c| {
             ('\u{200b}'..='\u{200f}').contains(&c)
                 || ('\u{202a}'..='\u{202e}').contains(&c)

@@ -352,7 +352,7 @@ impl Journal {
                         line: i + 1,
                         // serde quotes the damaged text (an unknown `event`,
                         // say): keep it one inert line.
-                        message: crate::report::sanitize(&format!("{what}: {e}")),
+                        message: crate::kit::text::sanitize(&format!("{what}: {e}")),
                     });
                     match appended {
                         Some(r) => r,

@@ -2,9 +2,11 @@
 //! config file's `[keys.<context>]` tables may rebind actions. The help screen is
 //! generated from the keymap, so it always lists what the keys really do.
 
+use crate::config::KeyTable;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::Range;
 
 pub const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
 
@@ -398,6 +400,80 @@ pub fn binding(
         action,
         keys,
     })
+}
+
+/// Check a config file's `[keys.<context>]` tables (a [`crate::config::KeyCheck`]):
+/// known contexts and actions, keys that parse, and no key another action of
+/// the context takes first. Each problem at its byte range in the file.
+pub fn check_tables(tables: &[KeyTable]) -> Vec<(Range<usize>, String)> {
+    let mut problems = vec![];
+    let mut out: Vec<(Binding, Range<usize>, &[String])> = vec![];
+    for t in tables {
+        let Some(ctx) = context(&t.context) else {
+            let known: Vec<&str> = Context::ALL.iter().map(|c| c.name()).collect();
+            problems.push((
+                t.context_span.clone(),
+                format!(
+                    "unknown context '{}' in [keys] (known: {})",
+                    t.context,
+                    known.join(", ")
+                ),
+            ));
+            continue;
+        };
+        let table = format!("[keys.{}]", ctx.name());
+        for e in &t.entries {
+            match binding(ctx, &e.action, &e.keys, &table) {
+                Ok(b) => out.push((b, e.value_span.clone(), &e.keys)),
+                Err(msg) => {
+                    let span = if msg.starts_with("unknown action") {
+                        e.action_span.clone()
+                    } else {
+                        e.value_span.clone()
+                    };
+                    problems.push((span, msg));
+                }
+            }
+        }
+    }
+    let bindings: Vec<Binding> = out.iter().map(|(b, _, _)| b.clone()).collect();
+    // A key that another action of the context takes first would never
+    // reach the one the user bound it to.
+    if let Ok(map) = Keymap::with_overrides(&bindings) {
+        for (b, span, names) in &out {
+            for (key, name) in b.keys.iter().zip(names.iter()) {
+                let ev = KeyEvent::new(key.code, key.mods);
+                if let Some(other) = map.action(b.context, &ev).filter(|a| *a != b.action) {
+                    problems.push((
+                        span.clone(),
+                        format!(
+                            "[keys.{}] {}: '{name}' is also bound to {}, which takes it first; rebind {} too",
+                            b.context.name(),
+                            b.action.name(),
+                            other.name(),
+                            other.name()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// The bindings of a config file's `[keys.<context>]` tables (checked by
+/// [`check_tables`] when the file was loaded).
+pub fn config_bindings(tables: &[KeyTable]) -> Result<Vec<Binding>, String> {
+    let mut out = vec![];
+    for t in tables {
+        let ctx = context(&t.context)
+            .ok_or_else(|| format!("unknown context '{}' in [keys]", t.context))?;
+        let table = format!("[keys.{}]", ctx.name());
+        for e in &t.entries {
+            out.push(binding(ctx, &e.action, &e.keys, &table)?);
+        }
+    }
+    Ok(out)
 }
 
 fn parse_raw(text: &str, origin: &str) -> Result<Vec<Binding>, String> {

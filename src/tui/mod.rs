@@ -44,7 +44,8 @@ pub struct Config {
     pub state_dir: PathBuf,
     pub settings: Settings,
     /// The config file's key bindings, on top of the default keymap.
-    pub keys: Vec<keymap::Binding>,
+    /// The config file's `[keys.<context>]` tables, laid over the default keymap.
+    pub keys: Vec<crate::config::KeyTable>,
 }
 
 /// Run the interactive session until the user quits.
@@ -54,7 +55,9 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
             "the interactive session needs a terminal; in scripts use `moat scan`, `moat plan` or `moat apply`"
         );
     }
-    let keymap = Keymap::with_overrides(&cfg.keys).map_err(anyhow::Error::msg)?;
+    let keymap = keymap::config_bindings(&cfg.keys)
+        .and_then(|b| Keymap::with_overrides(&b))
+        .map_err(anyhow::Error::msg)?;
     let mut model = Model::new(
         cfg.backend.mode(),
         cfg.settings,
