@@ -566,7 +566,7 @@ fn confirm(ep: &str, topic: &str, endpoint: &str) {
 }
 
 fn applied_batches(state: &Path) -> Vec<String> {
-    use moat::plan::journal::{EntryState, Journal};
+    use moat::journal::{EntryState, Journal};
     let mut out: Vec<String> = vec![];
     for e in Journal::open(state, ACCOUNT_ID)
         .entries()

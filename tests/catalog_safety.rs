@@ -31,15 +31,15 @@ use moat::checks::{Ctx, Fix, ItemResult, evaluate, items};
 use moat::collect::demo::{DemoBackend, demo_inventory};
 use moat::collect::{Applied, Backend, Mode, OpError, collect_inventory};
 use moat::config::Settings;
+use moat::execute::{
+    ExecError, UndoError, execute, mark_undone, select_entries, undo_parts, undo_plan,
+};
 use moat::inventory::{
     AccessKey, Acl, Contact, ContactType, Encryption, Fetched, Grant, Grantee, Group, InlinePolicy,
     Inventory, KeyStatus, Logging, ManagedPolicy, OriginAccessControl, PartError, PartId,
     PasswordPolicy, PublicAccessBlock, ResourceRef, User, VersioningStatus, canonical_json,
 };
-use moat::plan::execute::{
-    ExecError, UndoError, execute, mark_undone, select_entries, undo_parts, undo_plan,
-};
-use moat::plan::journal::{Entry, EntryState, Journal};
+use moat::journal::{Entry, EntryState, Journal};
 use moat::plan::{
     DistributionEdit, InputKind, Inputs, MfaToken, Op, Plan, PlanError, inverse, kept_on_undo,
     make_plan,

@@ -17,9 +17,9 @@ mod support;
 
 use moat::collect::Backend;
 use moat::collect::aws::{AwsBackend, AwsOptions};
+use moat::execute::execute;
 use moat::inventory::{Ec2Ref, PartId, ResourceRef, SgKey, SgRule, SgSource};
-use moat::plan::execute::execute;
-use moat::plan::journal::{Entry, EntryState, Journal};
+use moat::journal::{Entry, EntryState, Journal};
 use moat::plan::{AuditOp, Draft, EbsVpcOp, Ec2Op, Op, Plan, ResourceChange, Step, make_plan};
 use serde_json::{Value, json};
 use std::path::Path;

@@ -12,7 +12,7 @@ mod support;
 
 use moat::collect::Backend;
 use moat::collect::aws::{AwsBackend, AwsOptions};
-use moat::plan::journal::{EntryState, Journal};
+use moat::journal::{EntryState, Journal};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Output;

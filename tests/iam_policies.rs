@@ -18,8 +18,8 @@
 mod support;
 
 use moat::checks::Fix;
+use moat::journal::{EntryState, Journal};
 use moat::plan::Op;
-use moat::plan::journal::{EntryState, Journal};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

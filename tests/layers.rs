@@ -17,6 +17,8 @@ const RANKS: &[(&str, u32)] = &[
     ("cli", 100),
     ("tui", 90),
     // orchestration
+    ("execute", 80),
+    ("journal", 78),
     ("report", 75),
     ("config", 72),
     ("collect", 70),
@@ -46,11 +48,6 @@ const KNOWN: &[(&str, &str, &str)] = &[
     ("aws", "plan", "the op registry moves under aws"),
     ("inventory", "plan", "the inventory moves under aws"),
     ("plan", "checks", "plan builders move to their sections"),
-    (
-        "plan",
-        "collect",
-        "executing plans and the journal leave plan",
-    ),
     (
         "plan",
         "config",

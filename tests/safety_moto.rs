@@ -6,8 +6,8 @@ mod support;
 
 use moat::collect::Backend;
 use moat::collect::aws::{AwsBackend, AwsOptions};
-use moat::plan::execute::{ExecError, execute};
-use moat::plan::journal::Journal;
+use moat::execute::{ExecError, execute};
+use moat::journal::Journal;
 use std::process::Output;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -6,10 +6,10 @@ use super::{
 };
 use crate::checks::{self, Ctx, Fix, ItemDef, Status};
 use crate::diff;
+use crate::execute::{ExecError, ExecReport, execute};
 use crate::guide::guide;
+use crate::journal::Journal;
 use crate::kit::text::sanitize;
-use crate::plan::execute::{ExecError, ExecReport, execute};
-use crate::plan::journal::Journal;
 use crate::plan::{Inputs, Plan, PlanError, make_plan};
 use crate::state::Progress;
 use std::collections::BTreeMap;

@@ -8,10 +8,8 @@
 
 pub mod account;
 pub mod cloudfront;
-pub mod execute;
 mod inputs;
 mod inverse;
-pub mod journal;
 mod op;
 mod ops_audit;
 mod ops_ebs_vpc;

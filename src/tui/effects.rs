@@ -3,8 +3,8 @@
 
 use super::update::{ApplyFailure, Effect, Msg};
 use crate::collect::{Backend, collect_parts};
-use crate::plan::execute::execute;
-use crate::plan::journal::Journal;
+use crate::execute::execute;
+use crate::journal::Journal;
 use crate::state::Progress;
 use std::path::PathBuf;
 use std::sync::Arc;

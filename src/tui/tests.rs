@@ -9,8 +9,8 @@ use crate::collect::demo::demo_inventory;
 use crate::collect::{Applied, Mode};
 use crate::config::Settings;
 use crate::diff::LineKind;
+use crate::execute::{ExecEvent, ExecReport, Mismatch};
 use crate::inventory::{Inventory, PartError, PartId};
-use crate::plan::execute::{ExecEvent, ExecReport, Mismatch};
 use crate::state::Progress;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -948,7 +948,7 @@ async fn effects_apply_against_the_demo_backend_and_recheck() {
         o.kind
     );
     assert_eq!(status(&m, "account.password-policy"), Status::Pass);
-    let journal = crate::plan::journal::Journal::path_for(dir.path(), DEMO_ACCOUNT);
+    let journal = crate::journal::Journal::path_for(dir.path(), DEMO_ACCOUNT);
     assert!(
         std::fs::read_to_string(journal)
             .unwrap()

@@ -1,7 +1,7 @@
 //! The journal: every op is written, with its inverse, before it is sent; its
 //! outcome after. Append-only JSON lines, one file per account, 0600.
 
-use super::{Op, Plan, ResourceChange};
+use crate::plan::{Op, Plan, ResourceChange};
 use crate::state::private_append;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -1,10 +1,10 @@
 //! Apply a confirmed plan: account pin and drift check, journal, send, verify.
 //! Shared by the CLI and the TUI; the backend decides whether anything is sent.
 
-use super::journal::{Amended, DoneDetail, Entry, EntryState, Journal, JournalError};
-use super::{Draft, Op, Plan, PlanError, ResourceChange, make_plan};
 use crate::collect::{Applied, Backend, OpError, Outcome, collect_inventory};
 use crate::inventory::{Inventory, PartId, ResourceRef, canonical_json};
+use crate::journal::{Amended, DoneDetail, Entry, EntryState, Journal, JournalError};
+use crate::plan::{Draft, Op, Plan, PlanError, ResourceChange, make_plan};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -285,7 +285,7 @@ const PROPAGATION_WAITS: [Duration; 5] = [
 /// a revoke AWS matched in part is undone by re-authorizing only the rules
 /// it revoked; a snapshot delete (or a KMS key's scheduled deletion) names
 /// the id AWS gave what was created.
-fn amended(step: &super::Step, outcome: &Outcome) -> (Op, Option<Vec<Op>>) {
+fn amended(step: &crate::plan::Step, outcome: &Outcome) -> (Op, Option<Vec<Op>>) {
     use crate::plan::{AuditOp, EbsVpcOp, Ec2Op};
     let done = outcome.applied.clone().unwrap_or_else(|| step.op.clone());
     let kept = match (&outcome.applied, &done) {
@@ -551,8 +551,8 @@ pub fn undo_plan(inv: &Inventory, entries: &[Entry]) -> Result<Plan, UndoError> 
                 crate::guide::msg("plan", "irreversible", &[]),
             )
         })?;
-        ops.extend(super::inverse::undo_ops(&e.op, inverse));
-        warnings.extend(super::inverse::undo_note(&e.op));
+        ops.extend(crate::plan::undo_ops(&e.op, inverse));
+        warnings.extend(crate::plan::undo_note(&e.op));
     }
     // The state each resource was left in must still be there.
     let mut checked: Vec<&ResourceChange> = vec![];
@@ -667,7 +667,7 @@ pub fn mark_undone(
         step += e
             .inverse
             .as_ref()
-            .map_or(0, |inv| super::inverse::undo_ops(&e.op, inv.clone()).len());
+            .map_or(0, |inv| crate::plan::undo_ops(&e.op, inv.clone()).len());
         if step > sent {
             break;
         }
