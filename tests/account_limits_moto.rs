@@ -63,21 +63,12 @@ fn code<E: aws_sdk_iam::error::ProvideErrorMetadata>(e: &E) -> Option<&str> {
 /// An IAM client signing as Control Tower's execution role (the access key
 /// the taught behaviour lets through), to seed the roles it sets up.
 fn control_tower_iam(ep: &str) -> aws_sdk_iam::Client {
-    use aws_sdk_iam::config::{BehaviorVersion, Credentials, Region, retry::RetryConfig};
-    aws_sdk_iam::Client::from_conf(
-        aws_sdk_iam::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .credentials_provider(Credentials::new(
-                "AKIACONTROLTOWER0000",
-                "testing",
-                None,
-                None,
-                "control-tower",
-            ))
-            .region(Region::new("us-east-1"))
-            .endpoint_url(ep)
-            .retry_config(RetryConfig::standard().with_max_attempts(1))
-            .build(),
+    support::test_client!(
+        aws_sdk_iam,
+        ep,
+        "us-east-1",
+        |b| b,
+        ("AKIACONTROLTOWER0000", "control-tower")
     )
 }
 

@@ -221,21 +221,12 @@ fn archive_keeps_a_varies_by_storage_class_setting_and_undo_restores_it() {
 /// An IAM client signing as IAM Identity Center itself (the access key the
 /// taught behaviour lets through), to seed a reserved role's policies.
 fn identity_center_iam(ep: &str) -> aws_sdk_iam::Client {
-    use aws_sdk_iam::config::{BehaviorVersion, Credentials, Region, retry::RetryConfig};
-    aws_sdk_iam::Client::from_conf(
-        aws_sdk_iam::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .credentials_provider(Credentials::new(
-                "AKIAIDENTITYCENTER00",
-                "testing",
-                None,
-                None,
-                "identity-center",
-            ))
-            .region(Region::new("us-east-1"))
-            .endpoint_url(ep)
-            .retry_config(RetryConfig::standard().with_max_attempts(1))
-            .build(),
+    support::test_client!(
+        aws_sdk_iam,
+        ep,
+        "us-east-1",
+        |b| b,
+        ("AKIAIDENTITYCENTER00", "identity-center")
     )
 }
 

@@ -43,15 +43,7 @@ fn scan_item(ep: &str, state: &Path, id: &str) -> (Value, Value) {
 
 /// An IAM client of the China Regions.
 fn iam(ep: &str) -> aws_sdk_iam::Client {
-    use aws_sdk_iam::config::{BehaviorVersion, Credentials, Region, retry::RetryConfig};
-    let config = aws_sdk_iam::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "t"))
-        .region(Region::new(REGION))
-        .endpoint_url(ep)
-        .retry_config(RetryConfig::standard().with_max_attempts(1))
-        .build();
-    aws_sdk_iam::Client::from_conf(config)
+    support::test_client!(aws_sdk_iam, ep, REGION)
 }
 
 #[test]

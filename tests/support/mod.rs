@@ -26,6 +26,54 @@
 //! ```
 #![allow(dead_code)]
 
+/// Per-operation timeout of every test client: a wedged emulator fails the
+/// test instead of hanging it.
+pub const CLIENT_OPERATION_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The one way tests build an SDK client: `test_client!(aws_sdk_x, endpoint)`
+/// signs for [`REGION`]; `test_client!(aws_sdk_x, endpoint, region)` for
+/// another region; a fourth argument, `|builder| builder…`, adds settings
+/// (an S3 client's path-style addressing) and a fifth, `(key, source)`, signs
+/// with another access key (the ones the taught emulator lets through). Every
+/// client has test credentials, one attempt and [`CLIENT_OPERATION_TIMEOUT`].
+macro_rules! test_client {
+    ($krate:ident, $endpoint:expr) => {
+        $crate::support::test_client!($krate, $endpoint, $crate::support::REGION)
+    };
+    ($krate:ident, $endpoint:expr, $region:expr) => {
+        $crate::support::test_client!($krate, $endpoint, $region, |b| b)
+    };
+    ($krate:ident, $endpoint:expr, $region:expr, $extra:expr) => {
+        $crate::support::test_client!(
+            $krate,
+            $endpoint,
+            $region,
+            $extra,
+            ("testing", "moat-tests")
+        )
+    };
+    ($krate:ident, $endpoint:expr, $region:expr, $extra:expr, ($key:expr, $source:expr)) => {{
+        use $krate::config::{
+            BehaviorVersion, Credentials, Region, retry::RetryConfig, timeout::TimeoutConfig,
+        };
+        let builder = $krate::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .credentials_provider(Credentials::new($key, "testing", None, None, $source))
+            .region(Region::new(String::from($region)))
+            .endpoint_url($endpoint)
+            .retry_config(RetryConfig::standard().with_max_attempts(1))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .operation_timeout($crate::support::CLIENT_OPERATION_TIMEOUT)
+                    .build(),
+            );
+        let extra: fn($krate::config::Builder) -> $krate::config::Builder = $extra;
+        $krate::Client::from_conf(extra(builder).build())
+    }};
+}
+#[allow(unused_imports)]
+pub(crate) use test_client;
+
 pub mod http;
 pub mod moto;
 pub mod proxy;
@@ -100,37 +148,6 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .block_on(future)
 }
 
-/// Per-operation timeout for the seeding clients: a wedged emulator fails
-/// the test instead of hanging it.
-const CLIENT_OPERATION_TIMEOUT: Duration = Duration::from_secs(60);
-
-macro_rules! test_client {
-    ($krate:ident, $endpoint:expr) => {{
-        use $krate::config::{
-            BehaviorVersion, Credentials, Region, retry::RetryConfig, timeout::TimeoutConfig,
-        };
-        let config = $krate::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .credentials_provider(Credentials::new(
-                "testing",
-                "testing",
-                None,
-                None,
-                "moat-tests",
-            ))
-            .region(Region::new(REGION))
-            .endpoint_url($endpoint)
-            .retry_config(RetryConfig::standard().with_max_attempts(1))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .operation_timeout(CLIENT_OPERATION_TIMEOUT)
-                    .build(),
-            )
-            .build();
-        $krate::Client::from_conf(config)
-    }};
-}
-
 /// IAM client for the emulator at `endpoint` (moto or a [`Proxy`]).
 pub async fn iam_client(endpoint: &str) -> aws_sdk_iam::Client {
     test_client!(aws_sdk_iam, endpoint)
@@ -144,27 +161,12 @@ pub async fn account_client(endpoint: &str) -> aws_sdk_account::Client {
 /// S3 client for the emulator at `endpoint`, signing for `region` (path-style
 /// addressing, checksums only when required, as moat does for emulators).
 pub async fn s3_client(endpoint: &str, region: &str) -> aws_sdk_s3::Client {
-    use aws_sdk_s3::config::{
-        BehaviorVersion, Credentials, Region, RequestChecksumCalculation,
-        ResponseChecksumValidation, retry::RetryConfig,
-    };
-    let config = aws_sdk_s3::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .credentials_provider(Credentials::new(
-            "testing",
-            "testing",
-            None,
-            None,
-            "moat-tests",
-        ))
-        .region(Region::new(region.to_string()))
-        .endpoint_url(endpoint)
-        .force_path_style(true)
-        .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
-        .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
-        .retry_config(RetryConfig::standard().with_max_attempts(1))
-        .build();
-    aws_sdk_s3::Client::from_conf(config)
+    use aws_sdk_s3::config::{RequestChecksumCalculation, ResponseChecksumValidation};
+    test_client!(aws_sdk_s3, endpoint, region, |b| {
+        b.force_path_style(true)
+            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+            .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
+    })
 }
 
 /// CloudFront client for the emulator at `endpoint`.

@@ -3,8 +3,6 @@
 
 #![allow(dead_code)]
 
-use std::time::Duration;
-
 /// The bucket of the seeded trail.
 pub const TRAIL_BUCKET: &str = "seeded-trail-logs";
 /// A single-region trail: not logging, no validation, no key, no topic.
@@ -22,46 +20,23 @@ pub const UNHEARD_TOPIC: &str = "seeded-unheard";
 /// An encrypted topic delivering to an SQS queue of the same name.
 pub const PIPELINE_TOPIC: &str = "seeded-pipeline";
 
-/// A client of `$krate` for moto at `$ep`, signing for `$region`.
-macro_rules! audit_client {
-    ($krate:ident, $ep:expr, $region:expr) => {{
-        use $krate::config::{
-            BehaviorVersion, Credentials, Region, retry::RetryConfig, timeout::TimeoutConfig,
-        };
-        $krate::Client::from_conf(
-            $krate::Config::builder()
-                .behavior_version(BehaviorVersion::latest())
-                .credentials_provider(Credentials::new("testing", "testing", None, None, "t"))
-                .region(Region::new($region.to_string()))
-                .endpoint_url($ep)
-                .retry_config(RetryConfig::standard().with_max_attempts(1))
-                .timeout_config(
-                    TimeoutConfig::builder()
-                        .operation_timeout(Duration::from_secs(60))
-                        .build(),
-                )
-                .build(),
-        )
-    }};
-}
-
 pub fn cloudtrail(ep: &str, region: &str) -> aws_sdk_cloudtrail::Client {
-    audit_client!(aws_sdk_cloudtrail, ep, region)
+    test_client!(aws_sdk_cloudtrail, ep, region)
 }
 pub fn kms(ep: &str, region: &str) -> aws_sdk_kms::Client {
-    audit_client!(aws_sdk_kms, ep, region)
+    test_client!(aws_sdk_kms, ep, region)
 }
 pub fn sns(ep: &str, region: &str) -> aws_sdk_sns::Client {
-    audit_client!(aws_sdk_sns, ep, region)
+    test_client!(aws_sdk_sns, ep, region)
 }
 pub fn cloudwatch(ep: &str, region: &str) -> aws_sdk_cloudwatch::Client {
-    audit_client!(aws_sdk_cloudwatch, ep, region)
+    test_client!(aws_sdk_cloudwatch, ep, region)
 }
 pub fn logs(ep: &str, region: &str) -> aws_sdk_cloudwatchlogs::Client {
-    audit_client!(aws_sdk_cloudwatchlogs, ep, region)
+    test_client!(aws_sdk_cloudwatchlogs, ep, region)
 }
 pub fn sqs(ep: &str, region: &str) -> aws_sdk_sqs::Client {
-    audit_client!(aws_sdk_sqs, ep, region)
+    test_client!(aws_sdk_sqs, ep, region)
 }
 
 /// A queue policy that lets SNS deliver what the topics `topics` publish

@@ -5,40 +5,12 @@ use super::REGION;
 
 /// An EC2 client for the emulator at `ep`, signing for `region`.
 pub async fn ec2_client(ep: &str, region: &str) -> aws_sdk_ec2::Client {
-    use aws_sdk_ec2::config::{BehaviorVersion, Credentials, Region, retry::RetryConfig};
-    let config = aws_sdk_ec2::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .credentials_provider(Credentials::new(
-            "testing",
-            "testing",
-            None,
-            None,
-            "moat-tests",
-        ))
-        .region(Region::new(region.to_string()))
-        .endpoint_url(ep)
-        .retry_config(RetryConfig::standard().with_max_attempts(1))
-        .build();
-    aws_sdk_ec2::Client::from_conf(config)
+    test_client!(aws_sdk_ec2, ep, region)
 }
 
 /// A GuardDuty client for the emulator at `ep`, signing for `region`.
 pub async fn guardduty_client(ep: &str, region: &str) -> aws_sdk_guardduty::Client {
-    use aws_sdk_guardduty::config::{BehaviorVersion, Credentials, Region, retry::RetryConfig};
-    let config = aws_sdk_guardduty::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .credentials_provider(Credentials::new(
-            "testing",
-            "testing",
-            None,
-            None,
-            "moat-tests",
-        ))
-        .region(Region::new(region.to_string()))
-        .endpoint_url(ep)
-        .retry_config(RetryConfig::standard().with_max_attempts(1))
-        .build();
-    aws_sdk_guardduty::Client::from_conf(config)
+    test_client!(aws_sdk_guardduty, ep, region)
 }
 
 /// An instance (its root volume is in use, unencrypted, never snapshotted),

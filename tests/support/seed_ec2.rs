@@ -9,21 +9,7 @@ use aws_sdk_ec2::types::{
 
 /// EC2 client for the emulator at `ep`, signing for `region` (one attempt).
 pub fn ec2_client(ep: &str, region: &str) -> aws_sdk_ec2::Client {
-    use aws_sdk_ec2::config::{BehaviorVersion, Credentials, Region, retry::RetryConfig};
-    let config = aws_sdk_ec2::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .credentials_provider(Credentials::new(
-            "testing",
-            "testing",
-            None,
-            None,
-            "moat-tests",
-        ))
-        .region(Region::new(region.to_string()))
-        .endpoint_url(ep)
-        .retry_config(RetryConfig::standard().with_max_attempts(1))
-        .build();
-    aws_sdk_ec2::Client::from_conf(config)
+    test_client!(aws_sdk_ec2, ep, region)
 }
 
 /// The default VPC of the region.

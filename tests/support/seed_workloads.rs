@@ -4,8 +4,6 @@
 
 #![allow(dead_code)]
 
-use std::time::Duration;
-
 pub const ACCOUNT: &str = "123456789012";
 /// A public, unencrypted MySQL instance.
 pub const PUBLIC_DB: &str = "seeded-public-db";
@@ -32,56 +30,29 @@ pub const OLD_POLICY: &str = "ELBSecurityPolicy-2016-08";
 /// an SSL negotiation policy that refers to an outdated predefined policy.
 pub const CLASSIC: &str = "seeded-classic";
 
-macro_rules! client {
-    ($krate:ident, $endpoint:expr, $region:expr) => {{
-        use $krate::config::{
-            BehaviorVersion, Credentials, Region, retry::RetryConfig, timeout::TimeoutConfig,
-        };
-        let config = $krate::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .credentials_provider(Credentials::new(
-                "testing",
-                "testing",
-                None,
-                None,
-                "moat-tests",
-            ))
-            .region(Region::new($region.to_string()))
-            .endpoint_url($endpoint)
-            .retry_config(RetryConfig::standard().with_max_attempts(1))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .operation_timeout(Duration::from_secs(60))
-                    .build(),
-            )
-            .build();
-        $krate::Client::from_conf(config)
-    }};
-}
-
 pub fn rds(ep: &str, region: &str) -> aws_sdk_rds::Client {
-    client!(aws_sdk_rds, ep, region)
+    test_client!(aws_sdk_rds, ep, region)
 }
 pub fn route53(ep: &str) -> aws_sdk_route53::Client {
-    client!(aws_sdk_route53, ep, "us-east-1")
+    test_client!(aws_sdk_route53, ep, "us-east-1")
 }
 pub fn elbv2(ep: &str, region: &str) -> aws_sdk_elasticloadbalancingv2::Client {
-    client!(aws_sdk_elasticloadbalancingv2, ep, region)
+    test_client!(aws_sdk_elasticloadbalancingv2, ep, region)
 }
 pub fn elb(ep: &str, region: &str) -> aws_sdk_elasticloadbalancing::Client {
-    client!(aws_sdk_elasticloadbalancing, ep, region)
+    test_client!(aws_sdk_elasticloadbalancing, ep, region)
 }
 pub fn ec2(ep: &str, region: &str) -> aws_sdk_ec2::Client {
-    client!(aws_sdk_ec2, ep, region)
+    test_client!(aws_sdk_ec2, ep, region)
 }
 pub fn iam(ep: &str) -> aws_sdk_iam::Client {
-    client!(aws_sdk_iam, ep, "us-east-1")
+    test_client!(aws_sdk_iam, ep, "us-east-1")
 }
 pub fn inspector(ep: &str, region: &str) -> aws_sdk_inspector2::Client {
-    client!(aws_sdk_inspector2, ep, region)
+    test_client!(aws_sdk_inspector2, ep, region)
 }
 pub fn wafv2(ep: &str, region: &str) -> aws_sdk_wafv2::Client {
-    client!(aws_sdk_wafv2, ep, region)
+    test_client!(aws_sdk_wafv2, ep, region)
 }
 
 /// A public, unencrypted DB instance named `id` in `region`.
