@@ -1,6 +1,6 @@
 //! The account model of RDS, Route 53, load balancers and other tools (issue 6): the types its parts hold, the resources
 //! moat can change ([`WorkloadsRef`], wrapped by `ResourceRef::Workloads`), their
-//! documents, and the predicted effect of [`WorkloadsOp`]s.
+//! documents.
 //!
 //! The regional parts (RDS, load balancers, Inspector) hold one entry per
 //! region, each read or failed on its own ([`Fetched`]): a region that
@@ -10,7 +10,6 @@
 use super::apply::ApplyError;
 use super::document::NotReady;
 use super::{Fetched, Inventory, PartId};
-use crate::plan::WorkloadsOp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -76,7 +75,7 @@ impl DbInstance {
     }
 
     /// What ApplyImmediately does to the queue: every pending value becomes live.
-    fn apply_pending(&mut self) {
+    pub(crate) fn apply_pending(&mut self) {
         for (member, value) in std::mem::take(&mut self.pending) {
             match member.as_str() {
                 "DBInstanceClass" => self.class = value,
@@ -947,17 +946,9 @@ fn classic_document(c: &ClassicLoadBalancer) -> Value {
     })
 }
 
-// ---------------------------------------------------------------------------
-// Apply
-
-fn ready_part<'a, T>(
-    p: &'a mut super::Part<T>,
-    what: &'static str,
-) -> Result<&'a mut T, ApplyError> {
-    p.ready_mut().ok_or(ApplyError::NotReady(what))
-}
-
-fn in_region<'a, T>(
+/// The data of `region` in a regional part, for predicting an op's effect:
+/// a region that could not be read or was not read refuses the op.
+pub(crate) fn in_region<'a, T>(
     regions: &'a mut ByRegion<T>,
     region: &str,
     what: &str,
@@ -972,283 +963,10 @@ fn in_region<'a, T>(
     }
 }
 
-/// Add and remove values of a `restore` attribute, as RDS does.
-fn modify_restore(
-    snap: &mut DbSnapshot,
-    add: &[String],
-    remove: &[String],
-) -> Result<(), ApplyError> {
-    let Fetched::Ready(values) = &mut snap.restore else {
-        return Err(ApplyError::Conflict(format!(
-            "the restore attribute of snapshot {} could not be read",
-            snap.id
-        )));
-    };
-    if snap.encrypted && add.iter().any(|a| a == PUBLIC) {
-        return Err(ApplyError::Conflict(format!(
-            "the encrypted snapshot {} cannot be made public",
-            snap.id
-        )));
-    }
-    values.retain(|v| !remove.contains(v));
-    for a in add {
-        if !values.contains(a) {
-            values.push(a.clone());
-        }
-    }
-    Ok(())
-}
-
-fn zone_records<'a>(inv: &'a mut Inventory, zone: &str) -> Result<&'a mut ApexRecords, ApplyError> {
-    let z = ready_part(&mut inv.route53, "Route 53")?
-        .zones
-        .iter_mut()
-        .find(|z| z.id == zone)
-        .ok_or_else(|| ApplyError::NoSuch(format!("hosted zone {zone}")))?;
-    let name = z.name.clone();
-    match &mut z.records {
-        Fetched::Ready(r) => Ok(r),
-        Fetched::Error(e) => Err(ApplyError::Conflict(format!(
-            "the records of {name} could not be read ({})",
-            e.summary()
-        ))),
-    }
-}
-
-/// Which apex record slot a record set goes in (`None`: not one moat manages).
-fn slot<'a>(
-    r: &'a mut ApexRecords,
-    zone_name: &str,
-    rec: &RecordSet,
-) -> Result<&'a mut Option<RecordSet>, ApplyError> {
-    if !same_name(&rec.name, zone_name) {
-        return Err(ApplyError::Conflict(format!(
-            "{} is not the apex of {zone_name}",
-            rec.name
-        )));
-    }
-    match RecordType::parse(&rec.rtype) {
-        Some(RecordType::Txt) => Ok(&mut r.txt),
-        Some(RecordType::Mx) => Ok(&mut r.mx),
-        None => Err(ApplyError::Conflict(format!(
-            "moat does not manage {} records",
-            rec.rtype
-        ))),
-    }
-}
-
 /// DNS names compare without case and without the trailing dot.
 pub fn same_name(a: &str, b: &str) -> bool {
     a.trim_end_matches('.')
         .eq_ignore_ascii_case(b.trim_end_matches('.'))
-}
-
-fn listener_mut<'a>(
-    inv: &'a mut Inventory,
-    region: &str,
-    load_balancer: &str,
-    port: i32,
-) -> Result<&'a mut Listener, ApplyError> {
-    let r = in_region(
-        &mut ready_part(&mut inv.elb, "load balancers")?.regions,
-        region,
-        "load balancers",
-    )?;
-    r.load_balancers
-        .iter_mut()
-        .find(|l| l.name == load_balancer)
-        .ok_or_else(|| ApplyError::NoSuch(format!("load balancer {load_balancer}")))?
-        .listeners
-        .iter_mut()
-        .find(|l| l.port == port)
-        .ok_or_else(|| ApplyError::NoSuch(format!("listener {load_balancer}:{port}")))
-}
-
-/// Apply one op to the model, as AWS would.
-pub(super) fn apply_op(inv: &mut Inventory, op: &WorkloadsOp) -> Result<(), ApplyError> {
-    match op {
-        WorkloadsOp::ModifyDbInstancePublicAccess {
-            region,
-            instance,
-            publicly_accessible,
-            apply_immediately,
-        } => {
-            let r = in_region(&mut ready_part(&mut inv.rds, "RDS")?.regions, region, "RDS")?;
-            let i = r
-                .instances
-                .iter_mut()
-                .find(|i| &i.id == instance)
-                .ok_or_else(|| ApplyError::NoSuch(format!("DB instance {instance}")))?;
-            // RDS applies PubliclyAccessible at once whatever ApplyImmediately
-            // says; ApplyImmediately also applies every queued modification.
-            i.publicly_accessible = *publicly_accessible;
-            if *apply_immediately {
-                i.apply_pending();
-            }
-        }
-        WorkloadsOp::ModifyDbSnapshotRestore {
-            region,
-            snapshot,
-            add,
-            remove,
-        } => {
-            let r = in_region(&mut ready_part(&mut inv.rds, "RDS")?.regions, region, "RDS")?;
-            let s = r
-                .snapshots
-                .iter_mut()
-                .find(|s| &s.id == snapshot)
-                .ok_or_else(|| ApplyError::NoSuch(format!("DB snapshot {snapshot}")))?;
-            modify_restore(s, add, remove)?;
-        }
-        WorkloadsOp::ModifyDbClusterSnapshotRestore {
-            region,
-            snapshot,
-            add,
-            remove,
-        } => {
-            let r = in_region(&mut ready_part(&mut inv.rds, "RDS")?.regions, region, "RDS")?;
-            let s = r
-                .cluster_snapshots
-                .iter_mut()
-                .find(|s| &s.id == snapshot)
-                .ok_or_else(|| ApplyError::NoSuch(format!("DB cluster snapshot {snapshot}")))?;
-            modify_restore(s, add, remove)?;
-        }
-        WorkloadsOp::UpsertRecordSet { zone, record } => {
-            let zone_name = zone_name(inv, zone)?;
-            let r = zone_records(inv, zone)?;
-            if record.values.is_empty() {
-                return Err(ApplyError::Conflict(format!(
-                    "a {} record set needs at least one value",
-                    record.rtype
-                )));
-            }
-            let mut rec = record.clone();
-            rec.name = zone_name.clone();
-            *slot(r, &zone_name, record)? = Some(rec);
-        }
-        WorkloadsOp::DeleteRecordSet { zone, record } => {
-            let zone_name = zone_name(inv, zone)?;
-            let r = zone_records(inv, zone)?;
-            let s = slot(r, &zone_name, record)?;
-            // Route 53 deletes only a record set given exactly as it is.
-            match s {
-                Some(cur)
-                    if cur.ttl == record.ttl && sorted(&cur.values) == sorted(&record.values) =>
-                {
-                    *s = None
-                }
-                Some(_) => {
-                    return Err(ApplyError::Conflict(format!(
-                        "the {} record set of {zone_name} differs from the one to delete",
-                        record.rtype
-                    )));
-                }
-                None => {
-                    return Err(ApplyError::NoSuch(format!(
-                        "{} record set of {zone_name}",
-                        record.rtype
-                    )));
-                }
-            }
-        }
-        WorkloadsOp::ModifyListenerDefaultActions {
-            region,
-            load_balancer,
-            port,
-            actions,
-            ..
-        } => {
-            listener_mut(inv, region, load_balancer, *port)?.default_actions = actions.clone();
-        }
-        WorkloadsOp::ModifyRuleActions {
-            region,
-            load_balancer,
-            port,
-            rule_arn,
-            actions,
-            ..
-        } => {
-            let l = listener_mut(inv, region, load_balancer, *port)?;
-            let rule = l
-                .rules
-                .iter_mut()
-                .find(|r| &r.arn == rule_arn)
-                .ok_or_else(|| {
-                    ApplyError::NoSuch(format!(
-                        "rule {rule_arn} of listener {load_balancer}:{port}"
-                    ))
-                })?;
-            if actions.is_empty() {
-                return Err(ApplyError::Conflict(format!(
-                    "a rule of listener {load_balancer}:{port} needs at least one action"
-                )));
-            }
-            rule.actions = actions.clone();
-        }
-        WorkloadsOp::ModifyListenerSslPolicy {
-            region,
-            load_balancer,
-            port,
-            ssl_policy,
-            ..
-        } => {
-            let l = listener_mut(inv, region, load_balancer, *port)?;
-            if !l.is_tls() {
-                return Err(ApplyError::Conflict(format!(
-                    "the {} listener {load_balancer}:{port} has no security policy",
-                    l.protocol
-                )));
-            }
-            l.ssl_policy = Some(ssl_policy.clone());
-        }
-        WorkloadsOp::EnableInspector {
-            region,
-            resource_types,
-            ..
-        } => {
-            let s = in_region(
-                &mut ready_part(&mut inv.inspector, "Inspector")?.regions,
-                region,
-                "Inspector",
-            )?;
-            for t in resource_types {
-                s.scans.insert(t.clone(), "ENABLED".into());
-            }
-            s.status = "ENABLED".into();
-        }
-        WorkloadsOp::DisableInspector {
-            region,
-            resource_types,
-            ..
-        } => {
-            let s = in_region(
-                &mut ready_part(&mut inv.inspector, "Inspector")?.regions,
-                region,
-                "Inspector",
-            )?;
-            for t in resource_types {
-                s.scans.insert(t.clone(), "DISABLED".into());
-            }
-            // With every scan type off, Inspector is off for the account.
-            if s.scans
-                .values()
-                .all(|v| matches!(v.as_str(), "DISABLED" | "DISABLING"))
-            {
-                s.status = "DISABLED".into();
-            }
-        }
-    }
-    Ok(())
-}
-
-fn zone_name(inv: &Inventory, zone: &str) -> Result<String, ApplyError> {
-    inv.route53
-        .ready()
-        .ok_or(ApplyError::NotReady("Route 53"))?
-        .zone(zone)
-        .map(|z| z.name.clone())
-        .ok_or_else(|| ApplyError::NoSuch(format!("hosted zone {zone}")))
 }
 
 #[cfg(test)]

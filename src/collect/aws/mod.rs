@@ -899,7 +899,7 @@ fn default_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClie
 }
 
 /// IAM, STS, Account and CloudFront are global: sign for the partition's home region.
-fn global_signing_region(region: &str) -> &'static str {
+pub(crate) fn global_signing_region(region: &str) -> &'static str {
     if region.starts_with("cn-") {
         "cn-north-1"
     } else if region.starts_with("us-gov-") {

@@ -1,4 +1,4 @@
-//! RDS, Route 53, Elastic Load Balancing, Inspector and WAF: collectors of the group's parts and one SDK call per [`WorkloadsOp`].
+//! RDS, Route 53, Elastic Load Balancing, Inspector and WAF: collectors of the group's parts.
 //! Regional clients come from `AwsBackend::client`; regions from
 //! `AwsBackend::regions`; every request goes through `send` / `send_write`.
 //!
@@ -8,18 +8,15 @@
 
 use super::AwsBackend;
 use super::error::CallError;
+use crate::aws::elb::sdk::{Elbv2, action_from};
 use crate::inventory::{
     ApexRecords, ClassicListener, ClassicLoadBalancer, DbInstance, DbSnapshot, Elb, ElbRegion,
-    Fetched, FixedResponse, ForwardConfig, HostedZone, Inspector, InspectorStatus, Listener,
-    ListenerAction, ListenerRule, LoadBalancer, RdsRegion, RecordSet, RedirectConfig, Route53,
-    WeightedTargetGroup, same_name,
+    Fetched, HostedZone, Inspector, InspectorStatus, Listener, ListenerRule, LoadBalancer,
+    RdsRegion, RecordSet, Route53, same_name,
 };
 use crate::inventory::{Rds, RecordType};
-use crate::plan::WorkloadsOp;
 use futures::future::{join_all, try_join_all};
 use std::collections::BTreeMap;
-
-type Elbv2 = aws_sdk_elasticloadbalancingv2::Client;
 
 /// Enabled regions without an Amazon Inspector endpoint (the AWS SDKs'
 /// endpoint data, November 2026).
@@ -28,78 +25,6 @@ const INSPECTOR_NOT_OFFERED: &[&str] = &["ap-southeast-6"];
 type ListenerPolicies = Vec<(i32, Vec<String>)>;
 
 impl AwsBackend {
-    fn rds_client(&self, region: &str) -> aws_sdk_rds::Client {
-        self.client("rds", region, |sdk, region, partition| {
-            aws_sdk_rds::Client::from_conf(
-                aws_sdk_rds::config::Builder::from(sdk)
-                    .region(region)
-                    .retry_partition(partition)
-                    .build(),
-            )
-        })
-    }
-
-    fn elbv2_client(&self, region: &str) -> Elbv2 {
-        self.client(
-            "elasticloadbalancingv2",
-            region,
-            |sdk, region, partition| {
-                aws_sdk_elasticloadbalancingv2::Client::from_conf(
-                    aws_sdk_elasticloadbalancingv2::config::Builder::from(sdk)
-                        .region(region)
-                        .retry_partition(partition)
-                        .build(),
-                )
-            },
-        )
-    }
-
-    fn elb_client(&self, region: &str) -> aws_sdk_elasticloadbalancing::Client {
-        self.client("elasticloadbalancing", region, |sdk, region, partition| {
-            aws_sdk_elasticloadbalancing::Client::from_conf(
-                aws_sdk_elasticloadbalancing::config::Builder::from(sdk)
-                    .region(region)
-                    .retry_partition(partition)
-                    .build(),
-            )
-        })
-    }
-
-    fn wafv2_client(&self, region: &str) -> aws_sdk_wafv2::Client {
-        self.client("wafv2", region, |sdk, region, partition| {
-            aws_sdk_wafv2::Client::from_conf(
-                aws_sdk_wafv2::config::Builder::from(sdk)
-                    .region(region)
-                    .retry_partition(partition)
-                    .build(),
-            )
-        })
-    }
-
-    fn inspector_client(&self, region: &str) -> aws_sdk_inspector2::Client {
-        self.client("inspector2", region, |sdk, region, partition| {
-            aws_sdk_inspector2::Client::from_conf(
-                aws_sdk_inspector2::config::Builder::from(sdk)
-                    .region(region)
-                    .retry_partition(partition)
-                    .build(),
-            )
-        })
-    }
-
-    /// Route 53 is global: one client, signed for the partition's home region.
-    fn route53_client(&self) -> aws_sdk_route53::Client {
-        let home = super::global_signing_region(self.region());
-        self.client("route53", home, |sdk, region, partition| {
-            aws_sdk_route53::Client::from_conf(
-                aws_sdk_route53::config::Builder::from(sdk)
-                    .region(region)
-                    .retry_partition(partition)
-                    .build(),
-            )
-        })
-    }
-
     // -----------------------------------------------------------------------
     // RDS
 
@@ -794,186 +719,6 @@ impl AwsBackend {
         }
         Ok(InspectorStatus { status, scans })
     }
-
-    // -----------------------------------------------------------------------
-    // Apply
-
-    /// Send one op of this group.
-    pub(super) async fn apply_workloads(&self, op: &WorkloadsOp) -> Result<(), CallError> {
-        let action = op.action();
-        match op {
-            WorkloadsOp::ModifyDbInstancePublicAccess {
-                region,
-                instance,
-                publicly_accessible,
-                apply_immediately,
-            } => {
-                // PubliclyAccessible takes effect at once either way;
-                // ApplyImmediately=true would also apply every queued
-                // modification (class, engine version, storage) now.
-                let request = self
-                    .rds_client(region)
-                    .modify_db_instance()
-                    .db_instance_identifier(instance)
-                    .publicly_accessible(*publicly_accessible)
-                    .apply_immediately(*apply_immediately);
-                self.send_write(action, request.send()).await?;
-            }
-            WorkloadsOp::ModifyDbSnapshotRestore {
-                region,
-                snapshot,
-                add,
-                remove,
-            } => {
-                let request = self
-                    .rds_client(region)
-                    .modify_db_snapshot_attribute()
-                    .db_snapshot_identifier(snapshot)
-                    .attribute_name("restore")
-                    .set_values_to_add(non_empty(add))
-                    .set_values_to_remove(non_empty(remove));
-                self.send_write(action, request.send()).await?;
-            }
-            WorkloadsOp::ModifyDbClusterSnapshotRestore {
-                region,
-                snapshot,
-                add,
-                remove,
-            } => {
-                let request = self
-                    .rds_client(region)
-                    .modify_db_cluster_snapshot_attribute()
-                    .db_cluster_snapshot_identifier(snapshot)
-                    .attribute_name("restore")
-                    .set_values_to_add(non_empty(add))
-                    .set_values_to_remove(non_empty(remove));
-                self.send_write(action, request.send()).await?;
-            }
-            WorkloadsOp::UpsertRecordSet { zone, record } => {
-                self.change_record_set(action, zone, record, true).await?;
-            }
-            WorkloadsOp::DeleteRecordSet { zone, record } => {
-                self.change_record_set(action, zone, record, false).await?;
-            }
-            WorkloadsOp::ModifyListenerDefaultActions {
-                region,
-                listener_arn,
-                actions,
-                ..
-            } => {
-                let actions = actions_to(action, actions)?;
-                let request = self
-                    .elbv2_client(region)
-                    .modify_listener()
-                    .listener_arn(listener_arn)
-                    .set_default_actions(Some(actions));
-                self.send_write(action, request.send()).await?;
-            }
-            WorkloadsOp::ModifyRuleActions {
-                region,
-                rule_arn,
-                actions,
-                ..
-            } => {
-                let actions = actions_to(action, actions)?;
-                // Conditions and transforms left out: ModifyRule keeps them.
-                let request = self
-                    .elbv2_client(region)
-                    .modify_rule()
-                    .rule_arn(rule_arn)
-                    .set_actions(Some(actions));
-                self.send_write(action, request.send()).await?;
-            }
-            WorkloadsOp::ModifyListenerSslPolicy {
-                region,
-                listener_arn,
-                ssl_policy,
-                ..
-            } => {
-                let request = self
-                    .elbv2_client(region)
-                    .modify_listener()
-                    .listener_arn(listener_arn)
-                    .ssl_policy(ssl_policy);
-                self.send_write(action, request.send()).await?;
-            }
-            WorkloadsOp::EnableInspector {
-                region,
-                account,
-                resource_types,
-            } => {
-                let request = self
-                    .inspector_client(region)
-                    .enable()
-                    .account_ids(account)
-                    .set_resource_types(Some(scan_types(resource_types)));
-                self.send_write(action, request.send()).await?;
-            }
-            WorkloadsOp::DisableInspector {
-                region,
-                account,
-                resource_types,
-            } => {
-                let request = self
-                    .inspector_client(region)
-                    .disable()
-                    .account_ids(account)
-                    .set_resource_types(Some(scan_types(resource_types)));
-                self.send_write(action, request.send()).await?;
-            }
-        }
-        Ok(())
-    }
-
-    async fn change_record_set(
-        &self,
-        action: &str,
-        zone: &str,
-        record: &RecordSet,
-        upsert: bool,
-    ) -> Result<(), CallError> {
-        use aws_sdk_route53::types::{
-            Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
-        };
-        let bad = |e: aws_sdk_route53::error::BuildError| {
-            CallError::new(action, None, format!("the change could not be built: {e}"))
-        };
-        let values = record
-            .values
-            .iter()
-            .map(|v| ResourceRecord::builder().value(v).build().map_err(bad))
-            .collect::<Result<Vec<_>, _>>()?;
-        let set = ResourceRecordSet::builder()
-            .name(&record.name)
-            .r#type(RrType::from(record.rtype.as_str()))
-            .ttl(record.ttl)
-            .set_resource_records(Some(values))
-            .build()
-            .map_err(bad)?;
-        let change = Change::builder()
-            // UPSERT, never CREATE: it replaces the whole set, and some
-            // emulators duplicate a set on CREATE.
-            .action(if upsert {
-                ChangeAction::Upsert
-            } else {
-                ChangeAction::Delete
-            })
-            .resource_record_set(set)
-            .build()
-            .map_err(bad)?;
-        let batch = ChangeBatch::builder()
-            .comment("moat")
-            .changes(change)
-            .build()
-            .map_err(bad)?;
-        let request = self
-            .route53_client()
-            .change_resource_record_sets()
-            .hosted_zone_id(zone)
-            .change_batch(batch);
-        self.send_write(action, request.send()).await?;
-        Ok(())
-    }
 }
 
 /// The next page's marker, or `None` at the end (or when a service repeats
@@ -981,10 +726,6 @@ impl AwsBackend {
 fn next_marker(next: Option<&str>, current: &Option<String>) -> Option<String> {
     next.filter(|m| !m.is_empty() && current.as_deref() != Some(*m))
         .map(str::to_string)
-}
-
-fn non_empty(v: &[String]) -> Option<Vec<String>> {
-    (!v.is_empty()).then(|| v.to_vec())
 }
 
 /// The values of the `restore` attribute, sorted.
@@ -997,13 +738,6 @@ fn restore_values(attrs: Vec<(Option<&str>, &[String])>) -> Vec<String> {
     out.sort();
     out.dedup();
     out
-}
-
-fn scan_types(types: &[String]) -> Vec<aws_sdk_inspector2::types::ResourceScanType> {
-    types
-        .iter()
-        .map(|t| aws_sdk_inspector2::types::ResourceScanType::from(t.as_str()))
-        .collect()
 }
 
 /// The queued modifications of a DB instance, by API member name. The
@@ -1132,126 +866,6 @@ fn condition_text(c: &aws_sdk_elasticloadbalancingv2::types::RuleCondition) -> S
     }
 }
 
-fn action_from(a: &aws_sdk_elasticloadbalancingv2::types::Action) -> ListenerAction {
-    ListenerAction {
-        kind: a
-            .r#type()
-            .map(|t| t.as_str().to_string())
-            .unwrap_or_default(),
-        order: a.order(),
-        target_group_arn: a.target_group_arn().map(str::to_string),
-        forward: a.forward_config().map(|f| ForwardConfig {
-            target_groups: f
-                .target_groups()
-                .iter()
-                .filter_map(|g| {
-                    Some(WeightedTargetGroup {
-                        arn: g.target_group_arn()?.to_string(),
-                        weight: g.weight(),
-                    })
-                })
-                .collect(),
-            stickiness_enabled: f.target_group_stickiness_config().and_then(|s| s.enabled()),
-            stickiness_duration: f
-                .target_group_stickiness_config()
-                .and_then(|s| s.duration_seconds()),
-        }),
-        redirect: a.redirect_config().map(|r| RedirectConfig {
-            protocol: r.protocol().map(str::to_string),
-            port: r.port().map(str::to_string),
-            host: r.host().map(str::to_string),
-            path: r.path().map(str::to_string),
-            query: r.query().map(str::to_string),
-            status_code: r
-                .status_code()
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_default(),
-        }),
-        fixed_response: a.fixed_response_config().map(|x| FixedResponse {
-            status_code: x.status_code().unwrap_or_default().to_string(),
-            content_type: x.content_type().map(str::to_string),
-            message_body: x.message_body().map(str::to_string),
-        }),
-    }
-}
-
-/// A listener's or rule's actions as the SDK sends them.
-fn actions_to(
-    action: &str,
-    actions: &[ListenerAction],
-) -> Result<Vec<aws_sdk_elasticloadbalancingv2::types::Action>, CallError> {
-    actions.iter().map(|a| action_to(action, a)).collect()
-}
-
-fn action_to(
-    action: &str,
-    a: &ListenerAction,
-) -> Result<aws_sdk_elasticloadbalancingv2::types::Action, CallError> {
-    use aws_sdk_elasticloadbalancingv2::types::{
-        Action, ActionTypeEnum, FixedResponseActionConfig, ForwardActionConfig,
-        RedirectActionConfig, RedirectActionStatusCodeEnum, TargetGroupStickinessConfig,
-        TargetGroupTuple,
-    };
-    if !a.is_restorable() {
-        return Err(CallError::new(
-            action,
-            None,
-            format!("moat cannot send a listener action of type {}", a.kind),
-        ));
-    }
-    let mut b = Action::builder()
-        .r#type(ActionTypeEnum::from(a.kind.as_str()))
-        .set_order(a.order)
-        .set_target_group_arn(a.target_group_arn.clone());
-    if let Some(f) = &a.forward {
-        let stickiness =
-            (f.stickiness_enabled.is_some() || f.stickiness_duration.is_some()).then(|| {
-                TargetGroupStickinessConfig::builder()
-                    .set_enabled(f.stickiness_enabled)
-                    .set_duration_seconds(f.stickiness_duration)
-                    .build()
-            });
-        b = b.forward_config(
-            ForwardActionConfig::builder()
-                .set_target_groups(Some(
-                    f.target_groups
-                        .iter()
-                        .map(|g| {
-                            TargetGroupTuple::builder()
-                                .target_group_arn(&g.arn)
-                                .set_weight(g.weight)
-                                .build()
-                        })
-                        .collect(),
-                ))
-                .set_target_group_stickiness_config(stickiness)
-                .build(),
-        );
-    }
-    if let Some(r) = &a.redirect {
-        b = b.redirect_config(
-            RedirectActionConfig::builder()
-                .set_protocol(r.protocol.clone())
-                .set_port(r.port.clone())
-                .set_host(r.host.clone())
-                .set_path(r.path.clone())
-                .set_query(r.query.clone())
-                .status_code(RedirectActionStatusCodeEnum::from(r.status_code.as_str()))
-                .build(),
-        );
-    }
-    if let Some(x) = &a.fixed_response {
-        b = b.fixed_response_config(
-            FixedResponseActionConfig::builder()
-                .status_code(&x.status_code)
-                .set_content_type(x.content_type.clone())
-                .set_message_body(x.message_body.clone())
-                .build(),
-        );
-    }
-    Ok(b.build())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1272,33 +886,5 @@ mod tests {
             restore_values(vec![(Some("restore"), &all), (Some("other"), &other)]),
             vec!["1234".to_string(), "all".to_string()]
         );
-    }
-
-    #[test]
-    fn listener_actions_convert_both_ways() {
-        let a = ListenerAction::redirect_to_https();
-        let sdk = action_to("x", &a).expect("builds");
-        assert_eq!(action_from(&sdk), a);
-        let fwd = ListenerAction {
-            kind: "forward".into(),
-            order: Some(1),
-            target_group_arn: Some("arn:tg".into()),
-            forward: Some(ForwardConfig {
-                target_groups: vec![WeightedTargetGroup {
-                    arn: "arn:tg".into(),
-                    weight: Some(1),
-                }],
-                stickiness_enabled: Some(false),
-                stickiness_duration: None,
-            }),
-            redirect: None,
-            fixed_response: None,
-        };
-        assert_eq!(action_from(&action_to("x", &fwd).expect("builds")), fwd);
-        let auth = ListenerAction {
-            kind: "authenticate-oidc".into(),
-            ..fwd
-        };
-        assert!(action_to("x", &auth).is_err());
     }
 }
