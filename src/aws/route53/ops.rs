@@ -1,5 +1,6 @@
 //! Route 53's mutating calls, one type each (see [`OpKind`]).
 
+use super::sorted;
 use crate::inventory::{
     ApexRecords, ApplyError, Fetched, Inventory, RecordSet, RecordType, ResourceRef, WorkloadsRef,
     record_of, same_name,
@@ -145,12 +146,6 @@ fn record_inverse(
         // Deleting what does not exist fails; nothing to restore.
         _ => return None,
     })
-}
-
-fn sorted(v: &[String]) -> Vec<String> {
-    let mut v = v.to_vec();
-    v.sort();
-    v
 }
 
 fn zone_records<'a>(inv: &'a mut Inventory, zone: &str) -> Result<&'a mut ApexRecords, ApplyError> {
