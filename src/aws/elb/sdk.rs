@@ -1,13 +1,17 @@
-//! Elastic Load Balancing's SDK calls: the regional clients, the requests
-//! each op sends, and listener actions converted both ways.
+//! Elastic Load Balancing's SDK calls: the regional clients, the reads of the
+//! `Elb` part (ELBv2 and Classic, region by region, each region's failure its
+//! own), the requests each op sends, and listener actions converted both ways.
 
 use super::ops::{ModifyListenerDefaultActions, ModifyListenerSslPolicy, ModifyRuleActions};
 use crate::collect::Outcome;
-use crate::collect::aws::{AwsBackend, CallError, SendOp};
+use crate::collect::aws::{AwsBackend, CallError, SendOp, next_marker};
 use crate::inventory::{
-    FixedResponse, ForwardConfig, ListenerAction, RedirectConfig, WeightedTargetGroup,
+    ClassicListener, ClassicLoadBalancer, Elb, ElbRegion, Fetched, FixedResponse, ForwardConfig,
+    Listener, ListenerAction, ListenerRule, LoadBalancer, RedirectConfig, WeightedTargetGroup,
 };
 use crate::plan::OpKind;
+use futures::future::try_join_all;
+use std::collections::BTreeMap;
 
 pub(crate) type Elbv2 = aws_sdk_elasticloadbalancingv2::Client;
 
@@ -36,6 +40,286 @@ impl AwsBackend {
                     .build(),
             )
         })
+    }
+
+    pub(crate) async fn collect_elb(&self) -> Result<Elb, CallError> {
+        Ok(Elb {
+            regions: self
+                .by_region(|r| async move { self.elb_region(&r).await })
+                .await?,
+        })
+    }
+
+    async fn elb_region(&self, region: &str) -> Result<ElbRegion, CallError> {
+        let (load_balancers, classic) = futures::try_join!(
+            self.load_balancers(region),
+            self.classic_load_balancers(region)
+        )?;
+        Ok(ElbRegion {
+            load_balancers,
+            classic,
+        })
+    }
+
+    async fn load_balancers(&self, region: &str) -> Result<Vec<LoadBalancer>, CallError> {
+        let elb = self.elbv2_client(region);
+        let mut listed = vec![];
+        let mut marker: Option<String> = None;
+        loop {
+            let page = self
+                .send(
+                    "elasticloadbalancing:DescribeLoadBalancers",
+                    elb.describe_load_balancers()
+                        .set_marker(marker.clone())
+                        .send(),
+                )
+                .await?;
+            for lb in page.load_balancers() {
+                let (Some(name), Some(arn)) = (lb.load_balancer_name(), lb.load_balancer_arn())
+                else {
+                    continue;
+                };
+                let mut groups = lb.security_groups().to_vec();
+                groups.sort();
+                listed.push(LoadBalancer {
+                    name: name.to_string(),
+                    arn: arn.to_string(),
+                    kind: lb
+                        .r#type()
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_default(),
+                    scheme: lb
+                        .scheme()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
+                    security_groups: groups,
+                    listeners: vec![],
+                    web_acl: None,
+                });
+            }
+            match next_marker(page.next_marker(), &marker) {
+                Some(m) => marker = Some(m),
+                None => break,
+            }
+        }
+        let waf = self.wafv2_client(region);
+        let read = try_join_all(listed.into_iter().map(|mut lb| {
+            let elb = elb.clone();
+            let waf = waf.clone();
+            async move {
+                lb.listeners = self.listeners(&elb, &lb.arn).await?;
+                // elb.https-listeners judges every rule of these listeners.
+                if lb.rules_matter() {
+                    for l in lb.listeners.iter_mut().filter(|l| l.protocol == "HTTP") {
+                        l.rules = self.listener_rules(&elb, &l.arn).await?;
+                    }
+                }
+                if lb.is_application() && lb.is_internet_facing() {
+                    lb.web_acl = Some(Fetched::from(self.web_acl(&waf, &lb.arn).await));
+                }
+                Ok::<LoadBalancer, CallError>(lb)
+            }
+        }))
+        .await?;
+        let mut out = read;
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    async fn listeners(&self, elb: &Elbv2, lb_arn: &str) -> Result<Vec<Listener>, CallError> {
+        let mut out = vec![];
+        let mut marker: Option<String> = None;
+        loop {
+            let request = elb
+                .describe_listeners()
+                .load_balancer_arn(lb_arn)
+                .set_marker(marker.clone());
+            let page = self
+                .send("elasticloadbalancing:DescribeListeners", request.send())
+                .await?;
+            for l in page.listeners() {
+                let (Some(arn), Some(port)) = (l.listener_arn(), l.port()) else {
+                    continue;
+                };
+                let mut certificates: Vec<String> = l
+                    .certificates()
+                    .iter()
+                    .filter_map(|c| c.certificate_arn().map(str::to_string))
+                    .collect();
+                certificates.sort();
+                out.push(Listener {
+                    arn: arn.to_string(),
+                    protocol: l
+                        .protocol()
+                        .map(|p| p.as_str().to_string())
+                        .unwrap_or_default(),
+                    port,
+                    ssl_policy: l.ssl_policy().map(str::to_string),
+                    certificates,
+                    default_actions: l.default_actions().iter().map(action_from).collect(),
+                    rules: vec![],
+                });
+            }
+            match next_marker(page.next_marker(), &marker) {
+                Some(m) => marker = Some(m),
+                None => break,
+            }
+        }
+        out.sort_by_key(|l| l.port);
+        Ok(out)
+    }
+
+    /// A listener's rules but its default rule (whose actions DescribeListeners
+    /// already gave), by priority. DescribeRules pages with Marker/NextMarker.
+    async fn listener_rules(
+        &self,
+        elb: &Elbv2,
+        listener_arn: &str,
+    ) -> Result<Vec<ListenerRule>, CallError> {
+        let mut out = vec![];
+        let mut marker: Option<String> = None;
+        loop {
+            let request = elb
+                .describe_rules()
+                .listener_arn(listener_arn)
+                .set_marker(marker.clone());
+            let page = self
+                .send("elasticloadbalancing:DescribeRules", request.send())
+                .await?;
+            for r in page.rules() {
+                let (Some(arn), Some(priority)) = (r.rule_arn(), r.priority()) else {
+                    continue;
+                };
+                if r.is_default() == Some(true) || priority == "default" {
+                    continue;
+                }
+                out.push(ListenerRule {
+                    arn: arn.to_string(),
+                    priority: priority.to_string(),
+                    conditions: r.conditions().iter().map(condition_text).collect(),
+                    actions: r.actions().iter().map(action_from).collect(),
+                });
+            }
+            match next_marker(page.next_marker(), &marker) {
+                Some(m) => marker = Some(m),
+                None => break,
+            }
+        }
+        out.sort_by_key(|r| (r.priority.parse::<u64>().unwrap_or(u64::MAX), r.arn.clone()));
+        Ok(out)
+    }
+
+    async fn classic_load_balancers(
+        &self,
+        region: &str,
+    ) -> Result<Vec<ClassicLoadBalancer>, CallError> {
+        let elb = self.elb_client(region);
+        let mut listed: Vec<(ClassicLoadBalancer, ListenerPolicies)> = vec![];
+        let mut marker: Option<String> = None;
+        loop {
+            let page = self
+                .send(
+                    "elasticloadbalancing:DescribeLoadBalancers",
+                    elb.describe_load_balancers()
+                        .set_marker(marker.clone())
+                        .send(),
+                )
+                .await?;
+            for d in page.load_balancer_descriptions() {
+                let Some(name) = d.load_balancer_name() else {
+                    continue;
+                };
+                let mut policies = vec![];
+                let listeners = d
+                    .listener_descriptions()
+                    .iter()
+                    .filter_map(|ld| {
+                        let l = ld.listener()?;
+                        policies.push((l.load_balancer_port(), ld.policy_names().to_vec()));
+                        Some(ClassicListener {
+                            protocol: l.protocol().to_ascii_uppercase(),
+                            port: l.load_balancer_port(),
+                            instance_protocol: l
+                                .instance_protocol()
+                                .unwrap_or_default()
+                                .to_ascii_uppercase(),
+                            instance_port: l.instance_port(),
+                            certificate: l.ssl_certificate_id().map(str::to_string),
+                            security_policy: None,
+                        })
+                    })
+                    .collect();
+                let mut groups = d.security_groups().to_vec();
+                groups.sort();
+                listed.push((
+                    ClassicLoadBalancer {
+                        name: name.to_string(),
+                        scheme: d.scheme().unwrap_or_default().to_string(),
+                        security_groups: groups,
+                        listeners,
+                    },
+                    policies,
+                ));
+            }
+            match next_marker(page.next_marker(), &marker) {
+                Some(m) => marker = Some(m),
+                None => break,
+            }
+        }
+        // The predefined policy behind each HTTPS/SSL listener: one read per
+        // load balancer that has such a listener.
+        let read = try_join_all(listed.into_iter().map(|(mut c, policies)| {
+            let elb = elb.clone();
+            async move {
+                let names: Vec<String> = c
+                    .listeners
+                    .iter()
+                    .filter(|l| l.is_tls())
+                    .flat_map(|l| {
+                        policies
+                            .iter()
+                            .filter(|(p, _)| *p == l.port)
+                            .flat_map(|(_, n)| n.iter().cloned())
+                    })
+                    .collect();
+                if names.is_empty() {
+                    return Ok::<ClassicLoadBalancer, CallError>(c);
+                }
+                let out = self
+                    .send(
+                        "elasticloadbalancing:DescribeLoadBalancerPolicies",
+                        elb.describe_load_balancer_policies()
+                            .load_balancer_name(&c.name)
+                            .send(),
+                    )
+                    .await?;
+                let reference: BTreeMap<String, String> =
+                    out.policy_descriptions()
+                        .iter()
+                        .filter_map(|p| {
+                            let r = p.policy_attribute_descriptions().iter().find(|a| {
+                                a.attribute_name() == Some("Reference-Security-Policy")
+                            })?;
+                            Some((
+                                p.policy_name()?.to_string(),
+                                r.attribute_value()?.to_string(),
+                            ))
+                        })
+                        .collect();
+                for l in c.listeners.iter_mut().filter(|l| l.is_tls()) {
+                    l.security_policy = policies
+                        .iter()
+                        .filter(|(p, _)| *p == l.port)
+                        .flat_map(|(_, n)| n.iter())
+                        .find_map(|n| reference.get(n).cloned());
+                }
+                Ok(c)
+            }
+        }))
+        .await?;
+        let mut out = read;
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
     }
 }
 
@@ -196,6 +480,51 @@ fn action_to(
         );
     }
     Ok(b.build())
+}
+
+/// A Classic Load Balancer's listener ports with their policy names.
+type ListenerPolicies = Vec<(i32, Vec<String>)>;
+
+/// A rule condition as text: `path-pattern /api/*, /v2/*`.
+fn condition_text(c: &aws_sdk_elasticloadbalancingv2::types::RuleCondition) -> String {
+    let field = c.field().unwrap_or("condition");
+    let mut values: Vec<String> = c.values().to_vec();
+    values.extend(c.regex_values().iter().map(|v| format!("regex {v}")));
+    if let Some(h) = c.host_header_config() {
+        values.extend(h.values().iter().cloned());
+        values.extend(h.regex_values().iter().map(|v| format!("regex {v}")));
+    }
+    if let Some(p) = c.path_pattern_config() {
+        values.extend(p.values().iter().cloned());
+        values.extend(p.regex_values().iter().map(|v| format!("regex {v}")));
+    }
+    if let Some(h) = c.http_header_config() {
+        let name = h.http_header_name().unwrap_or_default();
+        values.extend(h.values().iter().map(|v| format!("{name}: {v}")));
+        values.extend(
+            h.regex_values()
+                .iter()
+                .map(|v| format!("{name}: regex {v}")),
+        );
+    }
+    if let Some(q) = c.query_string_config() {
+        values.extend(q.values().iter().map(|kv| match kv.key() {
+            Some(k) => format!("{k}={}", kv.value().unwrap_or_default()),
+            None => kv.value().unwrap_or_default().to_string(),
+        }));
+    }
+    if let Some(m) = c.http_request_method_config() {
+        values.extend(m.values().iter().cloned());
+    }
+    if let Some(s) = c.source_ip_config() {
+        values.extend(s.values().iter().cloned());
+    }
+    values.dedup();
+    if values.is_empty() {
+        field.to_string()
+    } else {
+        format!("{field} {}", values.join(", "))
+    }
 }
 
 #[cfg(test)]
