@@ -221,11 +221,20 @@ fn sample_index(op: &Op) -> usize {
         Op::Audit(o) => {
             CORE + ec2::samples().len() + ebs_vpc::samples().len() + audit::sample_index(o)
         }
-        Op::Workloads(o) => {
+        Op::ModifyDbInstancePublicAccess(_)
+        | Op::ModifyDbSnapshotRestore(_)
+        | Op::ModifyDbClusterSnapshotRestore(_)
+        | Op::UpsertRecordSet(_)
+        | Op::DeleteRecordSet(_)
+        | Op::ModifyListenerDefaultActions(_)
+        | Op::ModifyRuleActions(_)
+        | Op::ModifyListenerSslPolicy(_)
+        | Op::EnableInspector(_)
+        | Op::DisableInspector(_) => {
             CORE + ec2::samples().len()
                 + ebs_vpc::samples().len()
                 + audit::samples().len()
-                + workloads::sample_index(o)
+                + workloads::sample_index(op)
         }
     }
 }

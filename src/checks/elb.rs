@@ -464,9 +464,10 @@ fn tls_policy(inv: &Inventory, _: &Ctx) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::ops;
     use crate::checks::other::testkit::*;
     use crate::inventory::ListenerAction;
-    use crate::plan::{Inputs, Op, PlanError, WorkloadsOp};
+    use crate::plan::{Inputs, Op, PlanError};
 
     #[test]
     fn tls_policy_list() {
@@ -510,7 +511,13 @@ mod tests {
             .plan(&inv, HTTPS_LISTENERS, &Inputs::default())
             .expect("plan");
         match plan.ops().collect::<Vec<_>>().as_slice() {
-            [Op::Workloads(WorkloadsOp::ModifyListenerDefaultActions { actions, port, .. })] => {
+            [
+                Op::ModifyListenerDefaultActions(ops::ModifyListenerDefaultActions {
+                    actions,
+                    port,
+                    ..
+                }),
+            ] => {
                 assert_eq!(*port, 80);
                 assert_eq!(actions, &vec![ListenerAction::redirect_to_https()]);
             }
@@ -628,7 +635,7 @@ mod tests {
         let changed: Vec<&str> = plan
             .ops()
             .map(|o| match o {
-                Op::Workloads(WorkloadsOp::ModifyRuleActions {
+                Op::ModifyRuleActions(ops::ModifyRuleActions {
                     priority, actions, ..
                 }) => {
                     assert_eq!(actions, &vec![ListenerAction::redirect_to_https()]);
@@ -730,7 +737,7 @@ mod tests {
         let plan = t.plan(&inv, TLS_POLICY, &Inputs::default()).expect("plan");
         match plan.ops().collect::<Vec<_>>().as_slice() {
             [
-                Op::Workloads(WorkloadsOp::ModifyListenerSslPolicy {
+                Op::ModifyListenerSslPolicy(ops::ModifyListenerSslPolicy {
                     ssl_policy, port, ..
                 }),
             ] => {

@@ -515,8 +515,9 @@ pub(crate) mod testkit {
 mod tests {
     use super::testkit::*;
     use super::*;
+    use crate::aws::ops;
     use crate::inventory::{InspectorStatus, PartError};
-    use crate::plan::{Inputs, Op, PlanError, WorkloadsOp};
+    use crate::plan::{Inputs, Op, PlanError};
 
     #[test]
     fn inspector_plan_enables_what_is_off_and_undo_disables_it_again() {
@@ -539,12 +540,12 @@ mod tests {
         assert_eq!(
             ops,
             vec![
-                &Op::Workloads(WorkloadsOp::EnableInspector {
+                &Op::EnableInspector(ops::EnableInspector {
                     region: EU.into(),
                     account: ACCOUNT.into(),
                     resource_types: vec!["ECR".into()],
                 }),
-                &Op::Workloads(WorkloadsOp::EnableInspector {
+                &Op::EnableInspector(ops::EnableInspector {
                     region: US.into(),
                     account: ACCOUNT.into(),
                     resource_types: vec!["EC2".into(), "ECR".into()],
@@ -558,7 +559,7 @@ mod tests {
             plan.warnings
         );
         match plan.steps[0].inverse.as_deref() {
-            Some([Op::Workloads(WorkloadsOp::DisableInspector { resource_types, .. })]) => {
+            Some([Op::DisableInspector(ops::DisableInspector { resource_types, .. })]) => {
                 assert_eq!(resource_types, &vec!["ECR".to_string()])
             }
             other => panic!("{other:?}"),

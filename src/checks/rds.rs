@@ -465,9 +465,9 @@ fn public_snapshots(inv: &Inventory, _: &Ctx) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::ops;
     use crate::checks::other::testkit::*;
     use crate::inventory::PartError;
-    use crate::plan::WorkloadsOp;
     use crate::plan::{Inputs, Op, PlanError};
 
     #[test]
@@ -491,12 +491,14 @@ mod tests {
             .expect("plan");
         assert_eq!(
             plan.ops().collect::<Vec<_>>(),
-            vec![&Op::Workloads(WorkloadsOp::ModifyDbInstancePublicAccess {
-                region: EU.into(),
-                instance: "orders-db".into(),
-                publicly_accessible: false,
-                apply_immediately: false,
-            })]
+            vec![&Op::ModifyDbInstancePublicAccess(
+                ops::ModifyDbInstancePublicAccess {
+                    region: EU.into(),
+                    instance: "orders-db".into(),
+                    publicly_accessible: false,
+                    apply_immediately: false,
+                }
+            )]
         );
         assert!(
             plan.warnings.iter().any(|w| w.contains("outside")),
@@ -543,12 +545,14 @@ mod tests {
         // and the queued class change does not.
         assert_eq!(
             plan.ops().collect::<Vec<_>>(),
-            vec![&Op::Workloads(WorkloadsOp::ModifyDbInstancePublicAccess {
-                region: EU.into(),
-                instance: "orders-db".into(),
-                publicly_accessible: false,
-                apply_immediately: false,
-            })]
+            vec![&Op::ModifyDbInstancePublicAccess(
+                ops::ModifyDbInstancePublicAccess {
+                    region: EU.into(),
+                    instance: "orders-db".into(),
+                    publicly_accessible: false,
+                    apply_immediately: false,
+                }
+            )]
         );
         assert!(
             plan.warnings.iter().any(|w| w.contains("orders-db")
@@ -571,11 +575,13 @@ mod tests {
         let undo = plan.steps[0].inverse.clone().expect("inverse");
         assert!(matches!(
             undo.as_slice(),
-            [Op::Workloads(WorkloadsOp::ModifyDbInstancePublicAccess {
-                publicly_accessible: true,
-                apply_immediately: false,
-                ..
-            })]
+            [Op::ModifyDbInstancePublicAccess(
+                ops::ModifyDbInstancePublicAccess {
+                    publicly_accessible: true,
+                    apply_immediately: false,
+                    ..
+                }
+            )]
         ));
     }
 
@@ -587,10 +593,12 @@ mod tests {
         let plan = t.plan(&inv, PUBLIC_INSTANCES, &req).expect("plan");
         assert!(matches!(
             plan.ops().collect::<Vec<_>>().as_slice(),
-            [Op::Workloads(WorkloadsOp::ModifyDbInstancePublicAccess {
-                apply_immediately: true,
-                ..
-            })]
+            [Op::ModifyDbInstancePublicAccess(
+                ops::ModifyDbInstancePublicAccess {
+                    apply_immediately: true,
+                    ..
+                }
+            )]
         ));
         assert!(
             plan.warnings.iter().any(|w| w.contains("now")

@@ -348,14 +348,15 @@ fn mx_records(inv: &Inventory, _: &Ctx) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::ops;
     use crate::checks::other::testkit::*;
     use crate::inventory::ApexRecords;
-    use crate::plan::{Inputs, Op, PlanError, WorkloadsOp};
+    use crate::plan::{Inputs, Op, PlanError};
 
     fn upserts(plan: &crate::plan::Plan) -> Vec<(String, RecordSet)> {
         plan.ops()
             .filter_map(|o| match o {
-                Op::Workloads(WorkloadsOp::UpsertRecordSet { zone, record }) => {
+                Op::UpsertRecordSet(ops::UpsertRecordSet { zone, record }) => {
                     Some((zone.clone(), record.clone()))
                 }
                 _ => None,
@@ -482,7 +483,7 @@ mod tests {
         assert_eq!(ups[0].1.values, vec!["\"v=spf1 -all\""]);
         assert_eq!(ups[0].1.ttl, NEW_RECORD_TTL);
         match plan.steps[0].inverse.as_deref() {
-            Some([Op::Workloads(WorkloadsOp::DeleteRecordSet { record, .. })]) => {
+            Some([Op::DeleteRecordSet(ops::DeleteRecordSet { record, .. })]) => {
                 assert_eq!(record.values, vec!["\"v=spf1 -all\""]);
                 assert_eq!(record.name, "example.com.");
             }

@@ -8,6 +8,7 @@
 pub mod account;
 mod apply;
 pub mod audit;
+mod by_region;
 pub mod cloudfront;
 pub mod document;
 pub mod ebs_vpc;
@@ -18,9 +19,20 @@ pub mod workloads;
 use serde::{Deserialize, Serialize};
 
 pub use crate::kit::json::canonical_json;
+pub use crate::aws::elb::{
+    ClassicListener, ClassicLoadBalancer, Elb, ElbRegion, FixedResponse, ForwardConfig, Listener,
+    ListenerAction, ListenerRule, LoadBalancer, RedirectConfig, WeightedTargetGroup,
+    action_document,
+};
+pub use crate::aws::inspector::{INSPECTOR_SCANS, Inspector, InspectorStatus};
+pub use crate::aws::rds::{DbInstance, DbSnapshot, PUBLIC, Rds, RdsRegion};
+pub use crate::aws::route53::{
+    ApexRecords, HostedZone, RecordSet, RecordType, Route53, record_of, same_name,
+};
 pub use account::*;
 pub use apply::ApplyError;
 pub use audit::*;
+pub use by_region::*;
 pub use cloudfront::*;
 pub use document::ResourceRef;
 pub use ebs_vpc::*;
@@ -158,7 +170,7 @@ parts! {
     BillingMetrics => billing_metrics: BillingMetrics, "CloudWatch billing metrics";
 
 
-    // -- rds, route53, elb, other (types in workloads.rs)
+    // -- rds, route53, elb, inspector (types in crate::aws)
     /// RDS instances, manual DB and cluster snapshots, per region.
     Rds => rds: Rds, "RDS instances and snapshots";
     /// Hosted zones with their apex TXT and MX records.

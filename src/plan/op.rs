@@ -11,7 +11,6 @@ use serde_json::Value;
 pub use super::ops_audit::AuditOp;
 pub use super::ops_ebs_vpc::EbsVpcOp;
 pub use super::ops_ec2::Ec2Op;
-pub use super::ops_workloads::WorkloadsOp;
 
 /// An MFA device serial and the code it shows now: what S3 needs to change
 /// MFA Delete. Never serialized (the journal and plans skip it) and never
@@ -129,6 +128,16 @@ macro_rules! for_each_op {
             UpdateAccessKey(crate::aws::iam::ops::UpdateAccessKey),
             CreateUser(crate::aws::iam::ops::CreateUser),
             DeleteUser(crate::aws::iam::ops::DeleteUser),
+            ModifyDbInstancePublicAccess(crate::aws::rds::ops::ModifyDbInstancePublicAccess),
+            ModifyDbSnapshotRestore(crate::aws::rds::ops::ModifyDbSnapshotRestore),
+            ModifyDbClusterSnapshotRestore(crate::aws::rds::ops::ModifyDbClusterSnapshotRestore),
+            UpsertRecordSet(crate::aws::route53::ops::UpsertRecordSet),
+            DeleteRecordSet(crate::aws::route53::ops::DeleteRecordSet),
+            ModifyListenerDefaultActions(crate::aws::elb::ops::ModifyListenerDefaultActions),
+            ModifyRuleActions(crate::aws::elb::ops::ModifyRuleActions),
+            ModifyListenerSslPolicy(crate::aws::elb::ops::ModifyListenerSslPolicy),
+            EnableInspector(crate::aws::inspector::ops::EnableInspector),
+            DisableInspector(crate::aws::inspector::ops::DisableInspector),
         }
     };
 }
@@ -389,8 +398,6 @@ for_each_op!(define_op, {
     EbsVpc(EbsVpcOp),
     #[serde(untagged)]
     Audit(AuditOp),
-    #[serde(untagged)]
-    Workloads(WorkloadsOp),
 });
 
 impl Op {
@@ -427,7 +434,6 @@ impl Op {
             Op::Ec2(o) => o.action(),
             Op::EbsVpc(o) => o.action(),
             Op::Audit(o) => o.action(),
-            Op::Workloads(o) => o.action(),
             _ => unreachable!("typed ops are dispatched by the registry"),
         }
     }
@@ -438,7 +444,6 @@ impl Op {
         all.extend_from_slice(Ec2Op::ALL_ACTIONS);
         all.extend_from_slice(EbsVpcOp::ALL_ACTIONS);
         all.extend_from_slice(AuditOp::ALL_ACTIONS);
-        all.extend_from_slice(WorkloadsOp::ALL_ACTIONS);
         all
     }
 
@@ -516,7 +521,6 @@ impl Op {
             Op::Ec2(o) => o.resource(),
             Op::EbsVpc(o) => o.resource(),
             Op::Audit(o) => o.resource(),
-            Op::Workloads(o) => o.resource(),
             _ => unreachable!("typed ops are dispatched by the registry"),
         }
     }
@@ -534,7 +538,6 @@ impl Op {
             Op::Ec2(o) => o.also_touches(),
             Op::EbsVpc(o) => o.also_touches(),
             Op::Audit(o) => o.also_touches(),
-            Op::Workloads(o) => o.also_touches(),
             _ => vec![],
         }
     }
@@ -555,7 +558,6 @@ impl Op {
             Op::Ec2(o) => o.region(),
             Op::EbsVpc(o) => o.region(),
             Op::Audit(o) => o.region(),
-            Op::Workloads(o) => o.region(),
             _ => None,
         }
     }
@@ -713,7 +715,6 @@ impl Op {
             Op::Ec2(o) => o.describe(),
             Op::EbsVpc(o) => o.describe(),
             Op::Audit(o) => o.describe(),
-            Op::Workloads(o) => o.describe(),
             _ => unreachable!("typed ops are dispatched by the registry"),
         }
     }

@@ -2,7 +2,8 @@
 //! ops only; `make_plan` derives the preview, inverses and drift baseline.
 //! Regions or resources that could not be read are never planned.
 
-use super::{Draft, Inputs, Op, PlanError, WorkloadsOp};
+use super::{Draft, Inputs, Op, PlanError};
+use crate::aws::ops;
 use crate::checks::Ctx;
 use crate::checks::elb::{
     HTTPS_LISTENERS, SECURITY_GROUPS, TLS_POLICY, classic_resource, listener_resource,
@@ -34,10 +35,6 @@ fn item_warning(id: &str) -> Vec<String> {
         .and_then(|t| t.warning.clone())
         .into_iter()
         .collect()
-}
-
-fn w(op: WorkloadsOp) -> Op {
-    Op::Workloads(op)
 }
 
 fn draft(id: &str, ops: Vec<Op>) -> Result<Draft, PlanError> {
@@ -134,12 +131,14 @@ pub fn rds_public_instances(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Dr
                 if !i.pending.is_empty() {
                     pending.push((i.id.clone(), i.pending_changes().join(", ")));
                 }
-                ops.push(w(WorkloadsOp::ModifyDbInstancePublicAccess {
-                    region: region.clone(),
-                    instance: i.id.clone(),
-                    publicly_accessible: false,
-                    apply_immediately: now,
-                }));
+                ops.push(Op::ModifyDbInstancePublicAccess(
+                    ops::ModifyDbInstancePublicAccess {
+                        region: region.clone(),
+                        instance: i.id.clone(),
+                        publicly_accessible: false,
+                        apply_immediately: now,
+                    },
+                ));
             }
         }
     }
@@ -164,7 +163,7 @@ pub fn rds_public_snapshots(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Dr
         let Fetched::Ready(r) = r else { continue };
         for s in r.snapshots.iter().filter(|s| s.is_public()) {
             if req.wants(&snapshot_resource(region, s, false)) {
-                ops.push(w(WorkloadsOp::ModifyDbSnapshotRestore {
+                ops.push(Op::ModifyDbSnapshotRestore(ops::ModifyDbSnapshotRestore {
                     region: region.clone(),
                     snapshot: s.id.clone(),
                     add: vec![],
@@ -174,12 +173,14 @@ pub fn rds_public_snapshots(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Dr
         }
         for s in r.cluster_snapshots.iter().filter(|s| s.is_public()) {
             if req.wants(&snapshot_resource(region, s, true)) {
-                ops.push(w(WorkloadsOp::ModifyDbClusterSnapshotRestore {
-                    region: region.clone(),
-                    snapshot: s.id.clone(),
-                    add: vec![],
-                    remove: vec![PUBLIC.to_string()],
-                }));
+                ops.push(Op::ModifyDbClusterSnapshotRestore(
+                    ops::ModifyDbClusterSnapshotRestore {
+                        region: region.clone(),
+                        snapshot: s.id.clone(),
+                        add: vec![],
+                        remove: vec![PUBLIC.to_string()],
+                    },
+                ));
             }
         }
     }
@@ -268,7 +269,7 @@ pub fn route53_spf(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Plan
     let ops = targets
         .into_iter()
         .map(|(z, txt)| {
-            w(WorkloadsOp::UpsertRecordSet {
+            Op::UpsertRecordSet(ops::UpsertRecordSet {
                 zone: z.id.clone(),
                 record: merged_txt(z, txt, &spf),
             })
@@ -307,7 +308,7 @@ pub fn route53_mx(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanE
     let ops = targets
         .into_iter()
         .map(|z| {
-            w(WorkloadsOp::UpsertRecordSet {
+            Op::UpsertRecordSet(ops::UpsertRecordSet {
                 zone: z.id.clone(),
                 record: RecordSet {
                     name: z.name.clone(),
@@ -354,16 +355,18 @@ pub fn elb_https_listeners(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Dra
                     continue;
                 }
                 if p.default {
-                    ops.push(w(WorkloadsOp::ModifyListenerDefaultActions {
-                        region: region.clone(),
-                        load_balancer: lb.name.clone(),
-                        port: l.port,
-                        listener_arn: l.arn.clone(),
-                        actions: vec![ListenerAction::redirect_to_https()],
-                    }));
+                    ops.push(Op::ModifyListenerDefaultActions(
+                        ops::ModifyListenerDefaultActions {
+                            region: region.clone(),
+                            load_balancer: lb.name.clone(),
+                            port: l.port,
+                            listener_arn: l.arn.clone(),
+                            actions: vec![ListenerAction::redirect_to_https()],
+                        },
+                    ));
                 }
                 for rule in &p.rules {
-                    ops.push(w(WorkloadsOp::ModifyRuleActions {
+                    ops.push(Op::ModifyRuleActions(ops::ModifyRuleActions {
                         region: region.clone(),
                         load_balancer: lb.name.clone(),
                         port: l.port,
@@ -429,7 +432,7 @@ pub fn elb_tls_policy(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, P
         for lb in &r.load_balancers {
             for l in outdated_listeners(lb) {
                 if req.wants(&listener_resource(region, lb, l)) {
-                    ops.push(w(WorkloadsOp::ModifyListenerSslPolicy {
+                    ops.push(Op::ModifyListenerSslPolicy(ops::ModifyListenerSslPolicy {
                         region: region.clone(),
                         load_balancer: lb.name.clone(),
                         port: l.port,
@@ -495,7 +498,7 @@ pub fn other_inspector(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, 
             .map(|t| t.to_string())
             .collect();
         if !off.is_empty() && req.wants(&inspector_resource(region)) {
-            ops.push(w(WorkloadsOp::EnableInspector {
+            ops.push(Op::EnableInspector(ops::EnableInspector {
                 region: region.clone(),
                 account: account.clone(),
                 resource_types: off,

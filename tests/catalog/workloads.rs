@@ -1,14 +1,16 @@
-//! `catalog_safety`'s samples, scenarios and drifts for the Workloads group
-//! (`Op::Workloads`, `ResourceRef::Workloads`). The loops in `catalog_safety.rs` do the rest.
+//! `catalog_safety`'s samples, scenarios and drifts for the RDS, Route 53,
+//! ELB and Inspector ops (`ResourceRef::Workloads`). The loops in
+//! `catalog_safety.rs` do the rest.
 
 #![allow(dead_code)]
 
+use moat::aws::ops;
 use moat::inventory::{
     ApexRecords, ClassicListener, DbInstance, DbSnapshot, Fetched, FixedResponse, HostedZone,
     InspectorStatus, Inventory, Listener, ListenerAction, LoadBalancer, RdsRegion, RecordSet,
     RecordType, ResourceRef, WorkloadsRef,
 };
-use moat::plan::{Op, WorkloadsOp};
+use moat::plan::Op;
 use std::collections::BTreeSet;
 
 const REGION: &str = "us-east-1";
@@ -22,37 +24,36 @@ fn record(name: &str, rtype: &str, values: &[&str]) -> RecordSet {
     }
 }
 
-/// One op of every `WorkloadsOp` variant, in declaration order.
+/// One op of every RDS, Route 53, ELB and Inspector variant, in declaration order.
 pub fn samples() -> Vec<Op> {
-    let w = Op::Workloads;
     vec![
-        w(WorkloadsOp::ModifyDbInstancePublicAccess {
+        Op::ModifyDbInstancePublicAccess(ops::ModifyDbInstancePublicAccess {
             region: REGION.into(),
             instance: "db".into(),
             publicly_accessible: false,
             apply_immediately: false,
         }),
-        w(WorkloadsOp::ModifyDbSnapshotRestore {
+        Op::ModifyDbSnapshotRestore(ops::ModifyDbSnapshotRestore {
             region: REGION.into(),
             snapshot: "snap".into(),
             add: vec![],
             remove: vec!["all".into()],
         }),
-        w(WorkloadsOp::ModifyDbClusterSnapshotRestore {
+        Op::ModifyDbClusterSnapshotRestore(ops::ModifyDbClusterSnapshotRestore {
             region: REGION.into(),
             snapshot: "csnap".into(),
             add: vec![],
             remove: vec!["all".into()],
         }),
-        w(WorkloadsOp::UpsertRecordSet {
+        Op::UpsertRecordSet(ops::UpsertRecordSet {
             zone: "Z1".into(),
             record: record("example.com.", "TXT", &["\"v=spf1 -all\""]),
         }),
-        w(WorkloadsOp::DeleteRecordSet {
+        Op::DeleteRecordSet(ops::DeleteRecordSet {
             zone: "Z1".into(),
             record: record("example.com.", "MX", &["0 ."]),
         }),
-        w(WorkloadsOp::ModifyListenerDefaultActions {
+        Op::ModifyListenerDefaultActions(ops::ModifyListenerDefaultActions {
             region: REGION.into(),
             load_balancer: "web".into(),
             port: 80,
@@ -60,7 +61,7 @@ pub fn samples() -> Vec<Op> {
                 "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/web/1/2".into(),
             actions: vec![ListenerAction::redirect_to_https()],
         }),
-        w(WorkloadsOp::ModifyRuleActions {
+        Op::ModifyRuleActions(ops::ModifyRuleActions {
             region: REGION.into(),
             load_balancer: "web".into(),
             port: 80,
@@ -70,7 +71,7 @@ pub fn samples() -> Vec<Op> {
             priority: "10".into(),
             actions: vec![ListenerAction::redirect_to_https()],
         }),
-        w(WorkloadsOp::ModifyListenerSslPolicy {
+        Op::ModifyListenerSslPolicy(ops::ModifyListenerSslPolicy {
             region: REGION.into(),
             load_balancer: "web".into(),
             port: 443,
@@ -78,12 +79,12 @@ pub fn samples() -> Vec<Op> {
                 "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/web/1/3".into(),
             ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06".into(),
         }),
-        w(WorkloadsOp::EnableInspector {
+        Op::EnableInspector(ops::EnableInspector {
             region: REGION.into(),
             account: "111122223333".into(),
             resource_types: vec!["EC2".into(), "ECR".into()],
         }),
-        w(WorkloadsOp::DisableInspector {
+        Op::DisableInspector(ops::DisableInspector {
             region: REGION.into(),
             account: "111122223333".into(),
             resource_types: vec!["EC2".into(), "ECR".into()],
@@ -91,19 +92,21 @@ pub fn samples() -> Vec<Op> {
     ]
 }
 
-/// The position of `op`'s variant in [`samples`]. Exhaustive on purpose.
-pub fn sample_index(op: &WorkloadsOp) -> usize {
+/// The position of `op`'s variant in [`samples`] (`catalog_safety`'s
+/// exhaustive match names every variant sent here).
+pub fn sample_index(op: &Op) -> usize {
     match op {
-        WorkloadsOp::ModifyDbInstancePublicAccess { .. } => 0,
-        WorkloadsOp::ModifyDbSnapshotRestore { .. } => 1,
-        WorkloadsOp::ModifyDbClusterSnapshotRestore { .. } => 2,
-        WorkloadsOp::UpsertRecordSet { .. } => 3,
-        WorkloadsOp::DeleteRecordSet { .. } => 4,
-        WorkloadsOp::ModifyListenerDefaultActions { .. } => 5,
-        WorkloadsOp::ModifyRuleActions { .. } => 6,
-        WorkloadsOp::ModifyListenerSslPolicy { .. } => 7,
-        WorkloadsOp::EnableInspector { .. } => 8,
-        WorkloadsOp::DisableInspector { .. } => 9,
+        Op::ModifyDbInstancePublicAccess(_) => 0,
+        Op::ModifyDbSnapshotRestore(_) => 1,
+        Op::ModifyDbClusterSnapshotRestore(_) => 2,
+        Op::UpsertRecordSet(_) => 3,
+        Op::DeleteRecordSet(_) => 4,
+        Op::ModifyListenerDefaultActions(_) => 5,
+        Op::ModifyRuleActions(_) => 6,
+        Op::ModifyListenerSslPolicy(_) => 7,
+        Op::EnableInspector(_) => 8,
+        Op::DisableInspector(_) => 9,
+        other => unreachable!("not an op of this file: {other:?}"),
     }
 }
 

@@ -84,7 +84,6 @@ mod limiter;
 #[cfg(test)]
 mod moto_tests;
 mod s3;
-mod workloads;
 // Further collector files of the later sections (one `mod` line each, in the group's block):
 // -- ec2
 
@@ -862,6 +861,13 @@ fn backoff(n: u32) -> Duration {
     base / 2 + base.mul_f64(f64::from(nanos % 1000) / 2000.0)
 }
 
+/// The next page's marker, or `None` at the end (or when a service repeats
+/// the marker it was given, which would loop forever).
+pub(crate) fn next_marker(next: Option<&str>, current: &Option<String>) -> Option<String> {
+    next.filter(|m| !m.is_empty() && current.as_deref() != Some(*m))
+        .map(str::to_string)
+}
+
 /// A value unique to one change, for a tag or a client token: what moat
 /// made is found by it, and a retried request is recognised by it. At most
 /// 64 ASCII characters (EC2 client tokens).
@@ -899,7 +905,7 @@ fn default_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClie
 }
 
 /// IAM, STS, Account and CloudFront are global: sign for the partition's home region.
-fn global_signing_region(region: &str) -> &'static str {
+pub(crate) fn global_signing_region(region: &str) -> &'static str {
     if region.starts_with("cn-") {
         "cn-north-1"
     } else if region.starts_with("us-gov-") {
@@ -1209,5 +1215,13 @@ mod tests {
         let o = AwsOptions::default();
         assert!(o.max_concurrency > 0);
         assert_eq!(o.max_attempts, None);
+    }
+
+    #[test]
+    fn markers_stop_at_the_end_and_on_repeats() {
+        assert_eq!(next_marker(None, &None), None);
+        assert_eq!(next_marker(Some(""), &None), None);
+        assert_eq!(next_marker(Some("a"), &None), Some("a".into()));
+        assert_eq!(next_marker(Some("a"), &Some("a".into())), None);
     }
 }
