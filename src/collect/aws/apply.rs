@@ -34,29 +34,10 @@ impl AwsBackend {
         let action = op.action();
         let iam = &self.iam;
         match op {
-            Op::PutAccountPublicAccessBlock { .. }
-            | Op::DeleteAccountPublicAccessBlock
-            | Op::PutBucketPublicAccessBlock { .. }
-            | Op::DeleteBucketPublicAccessBlock { .. }
-            | Op::PutBucketPolicy { .. }
-            | Op::DeleteBucketPolicy { .. }
-            | Op::PutBucketAcl { .. }
-            | Op::PutBucketEncryption { .. }
-            | Op::DeleteBucketEncryption { .. }
-            | Op::PutBucketVersioning { .. }
-            | Op::CreateBucket { .. }
-            | Op::DeleteBucket { .. } => {
-                return self.apply_s3(op).await.map(|()| Outcome::default());
-            }
             Op::Ec2(o) => return self.apply_ec2(o).await,
             Op::EbsVpc(o) => return self.apply_ebs_vpc(o).await,
             Op::Audit(o) => return self.apply_audit(o).await,
             Op::Workloads(o) => return self.apply_workloads(o).await.map(|()| Outcome::default()),
-            Op::CreateOriginAccessControl { .. }
-            | Op::DeleteOriginAccessControl { .. }
-            | Op::UpdateDistribution { .. } => {
-                return self.apply_cloudfront(op).await.map(|()| Outcome::default());
-            }
             Op::CreateGroup { name } => {
                 self.send_write(action, iam.create_group().group_name(name).send())
                     .await?;

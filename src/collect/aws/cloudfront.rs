@@ -1,5 +1,5 @@
 //! CloudFront collector (distributions with their configs and ETags, origin
-//! access controls) and CloudFront ops.
+//! access controls).
 //!
 //! ListDistributions gives each distribution's id and domain name; its
 //! configuration (and the ETag UpdateDistribution needs) comes from
@@ -10,25 +10,15 @@ use super::error::CallError;
 use crate::inventory::{
     CacheBehavior, CloudFront, Distribution, Origin, OriginAccessControl, ViewerCertificate,
 };
-use crate::plan::{DistributionEdit, Op};
-use aws_sdk_cloudfront::types::{
-    DistributionConfig, MinimumProtocolVersion, OriginAccessControlConfig,
-    OriginAccessControlOriginTypes, OriginAccessControlSigningBehaviors,
-    OriginAccessControlSigningProtocols, S3OriginConfig, SslSupportMethod, ViewerProtocolPolicy,
-};
-use futures::future::{BoxFuture, try_join_all};
+use aws_sdk_cloudfront::types::DistributionConfig;
+use futures::future::try_join_all;
 
 const LIST_DISTRIBUTIONS: &str = "cloudfront:ListDistributions";
 const GET_DISTRIBUTION_CONFIG: &str = "cloudfront:GetDistributionConfig";
 const LIST_OACS: &str = "cloudfront:ListOriginAccessControls";
-const GET_OAC: &str = "cloudfront:GetOriginAccessControl";
 
 /// A distribution deleted between the listing and the read.
 const NO_SUCH_DISTRIBUTION: &str = "NoSuchDistribution";
-/// CloudFront's own code for a missing origin access control.
-const NO_SUCH_OAC: &str = "NoSuchOriginAccessControl";
-
-const VIEWER_PROTOCOL_POLICIES: &[&str] = &["allow-all", "redirect-to-https", "https-only"];
 
 /// What ListDistributions says about one distribution.
 struct Listed {
@@ -78,7 +68,7 @@ impl AwsBackend {
     }
 
     /// Every origin access control of the account (ListOriginAccessControls, paged).
-    async fn list_oacs(
+    pub(crate) async fn list_oacs(
         &self,
     ) -> Result<Vec<aws_sdk_cloudfront::types::OriginAccessControlSummary>, CallError> {
         let mut out = Vec::new();
@@ -104,7 +94,7 @@ impl AwsBackend {
     }
 
     /// GetDistributionConfig: the configuration and its ETag.
-    async fn distribution_config(
+    pub(crate) async fn distribution_config(
         &self,
         id: &str,
     ) -> Result<(DistributionConfig, Option<String>), CallError> {
@@ -145,185 +135,6 @@ impl AwsBackend {
     fn partition_name(&self) -> &str {
         self.identity.partition()
     }
-
-    /// One CloudFront op, each arm its own boxed future (see `apply_s3`).
-    pub(super) fn apply_cloudfront<'a>(
-        &'a self,
-        op: &'a Op,
-    ) -> BoxFuture<'a, Result<(), CallError>> {
-        let action = op.action();
-        match op {
-            Op::CreateOriginAccessControl { name, description } => Box::pin(async move {
-                let config = OriginAccessControlConfig::builder()
-                    .name(name)
-                    .description(description)
-                    .signing_protocol(OriginAccessControlSigningProtocols::Sigv4)
-                    .signing_behavior(OriginAccessControlSigningBehaviors::Always)
-                    .origin_access_control_origin_type(OriginAccessControlOriginTypes::S3)
-                    .build()
-                    .map_err(|e| CallError::new(action, None, e.to_string()))?;
-                let request = self
-                    .cloudfront
-                    .create_origin_access_control()
-                    .origin_access_control_config(config);
-                self.send_write(action, request.send()).await?;
-                Ok(())
-            }),
-            Op::DeleteOriginAccessControl { name } => Box::pin(async move {
-                let oacs = self.list_oacs().await?;
-                let Some(oac) = oacs.iter().find(|o| o.name == *name) else {
-                    return Err(CallError::new(
-                        action,
-                        Some(NO_SUCH_OAC.to_string()),
-                        format!("there is no origin access control named {name}"),
-                    ));
-                };
-                let got = self
-                    .send(
-                        GET_OAC,
-                        self.cloudfront
-                            .get_origin_access_control()
-                            .id(&oac.id)
-                            .send(),
-                    )
-                    .await?;
-                let request = self
-                    .cloudfront
-                    .delete_origin_access_control()
-                    .id(&oac.id)
-                    .set_if_match(got.e_tag().map(str::to_string));
-                self.send_write(action, request.send()).await?;
-                Ok(())
-            }),
-            Op::UpdateDistribution { id, etag, edits } => Box::pin(async move {
-                let (mut config, fresh_etag) = self.distribution_config(id).await?;
-                // OAC names (or ids) to ids, listing the OACs once if needed.
-                let mut oacs = None;
-                for edit in edits {
-                    let oac_id = match edit {
-                        DistributionEdit::OriginAccessControl { oac: Some(r), .. } => {
-                            if oacs.is_none() {
-                                oacs = Some(self.list_oacs().await?);
-                            }
-                            let list = oacs.as_deref().unwrap_or_default();
-                            let found = list
-                                .iter()
-                                .find(|o| o.name == *r)
-                                .or_else(|| list.iter().find(|o| o.id == *r));
-                            match found {
-                                Some(o) => Some(o.id.clone()),
-                                None => {
-                                    return Err(CallError::new(
-                                        action,
-                                        Some(NO_SUCH_OAC.to_string()),
-                                        format!("there is no origin access control named {r}"),
-                                    ));
-                                }
-                            }
-                        }
-                        _ => None,
-                    };
-                    apply_edit(&mut config, edit, oac_id).map_err(|m| {
-                        CallError::new(action, None, format!("distribution {id}: {m}"))
-                    })?;
-                }
-                let if_match = etag.clone().or(fresh_etag);
-                let request = self
-                    .cloudfront
-                    .update_distribution()
-                    .id(id)
-                    .set_if_match(if_match)
-                    .distribution_config(config);
-                self.send_write(action, request.send()).await?;
-                Ok(())
-            }),
-            _ => Box::pin(async move {
-                Err(CallError::new(
-                    action,
-                    None,
-                    "not a CloudFront operation (internal routing error)",
-                ))
-            }),
-        }
-    }
-}
-
-/// Apply one edit to a configuration read just before. `oac_id` is the
-/// resolved id for an OriginAccessControl edit that sets one.
-fn apply_edit(
-    config: &mut DistributionConfig,
-    edit: &DistributionEdit,
-    oac_id: Option<String>,
-) -> Result<(), String> {
-    match edit {
-        DistributionEdit::ViewerProtocolPolicy {
-            path_pattern,
-            policy,
-        } => {
-            if !VIEWER_PROTOCOL_POLICIES.contains(&policy.as_str()) {
-                return Err(format!("unknown viewer protocol policy {policy}"));
-            }
-            let policy = ViewerProtocolPolicy::from(policy.as_str());
-            match path_pattern {
-                None => {
-                    let b = config
-                        .default_cache_behavior
-                        .as_mut()
-                        .ok_or("it has no default cache behavior")?;
-                    b.viewer_protocol_policy = policy;
-                }
-                Some(p) => {
-                    let b = config
-                        .cache_behaviors
-                        .as_mut()
-                        .and_then(|c| c.items.as_mut())
-                        .and_then(|items| items.iter_mut().find(|b| b.path_pattern == *p))
-                        .ok_or_else(|| format!("it has no cache behavior for {p}"))?;
-                    b.viewer_protocol_policy = policy;
-                }
-            }
-        }
-        DistributionEdit::OriginAccessControl { origin_id, oac } => {
-            let origin = config
-                .origins
-                .as_mut()
-                .and_then(|o| o.items.iter_mut().find(|o| o.id == *origin_id))
-                .ok_or_else(|| format!("it has no origin {origin_id}"))?;
-            match (oac, oac_id) {
-                (Some(r), None) => return Err(format!("origin access control {r} not resolved")),
-                (Some(_), Some(id)) => {
-                    origin.origin_access_control_id = Some(id);
-                    // An origin signs with an OAC or a legacy OAI, not both; an
-                    // S3 origin keeps its S3OriginConfig with an empty OAI.
-                    match origin.s3_origin_config.as_mut() {
-                        Some(s3) => s3.origin_access_identity = String::new(),
-                        None if origin.custom_origin_config.is_none()
-                            && origin.vpc_origin_config.is_none() =>
-                        {
-                            origin.s3_origin_config =
-                                Some(S3OriginConfig::builder().origin_access_identity("").build());
-                        }
-                        None => {}
-                    }
-                }
-                (None, _) => origin.origin_access_control_id = Some(String::new()),
-            }
-        }
-        DistributionEdit::ViewerTls {
-            ssl_support_method,
-            minimum_protocol_version,
-        } => {
-            let vc = config
-                .viewer_certificate
-                .as_mut()
-                .ok_or("it has no viewer certificate settings")?;
-            vc.ssl_support_method = ssl_support_method.as_deref().map(SslSupportMethod::from);
-            vc.minimum_protocol_version = minimum_protocol_version
-                .as_deref()
-                .map(MinimumProtocolVersion::from);
-        }
-    }
-    Ok(())
 }
 
 fn non_empty(s: Option<&str>) -> Option<String> {
@@ -418,8 +229,11 @@ fn oac_from(o: &aws_sdk_cloudfront::types::OriginAccessControlSummary) -> Origin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::cloudfront::DistributionEdit;
+    use crate::aws::cloudfront::sdk::apply_edit;
     use aws_sdk_cloudfront::types::{
-        CacheBehaviors, DefaultCacheBehavior, Origins, ViewerCertificate as SdkViewerCertificate,
+        CacheBehaviors, DefaultCacheBehavior, MinimumProtocolVersion, Origins, S3OriginConfig,
+        SslSupportMethod, ViewerCertificate as SdkViewerCertificate, ViewerProtocolPolicy,
     };
 
     fn config() -> DistributionConfig {

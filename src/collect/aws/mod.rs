@@ -476,6 +476,16 @@ impl AwsBackend {
         &self.iam
     }
 
+    /// The S3 Control client (the account's public access block).
+    pub(crate) fn s3control(&self) -> &aws_sdk_s3control::Client {
+        &self.s3control
+    }
+
+    /// The CloudFront client (a global service: one client).
+    pub(crate) fn cloudfront(&self) -> &aws_sdk_cloudfront::Client {
+        &self.cloudfront
+    }
+
     pub(crate) async fn regions(&self) -> Result<Vec<String>, CallError> {
         if !self.scan_regions.is_empty() {
             return Ok(self.scan_regions.clone());

@@ -1,4 +1,4 @@
-//! S3 collectors (buckets, account public access block) and S3 ops.
+//! S3 collectors (buckets, account public access block).
 //!
 //! Each bucket is read through a client of its own region (the SDK does not
 //! follow `PermanentRedirect`), with at most six requests: public access block,
@@ -13,21 +13,16 @@ use crate::inventory::{
     Acl, Bucket, Encryption, Fetched, Grant, Grantee, Logging, PublicAccessBlock, S3, Versioning,
     VersioningStatus,
 };
-use crate::plan::{MfaToken, Op};
 use aws_sdk_s3::config::{Region, RequestChecksumCalculation, ResponseChecksumValidation};
 use aws_sdk_s3::types::{
-    AccessControlPolicy, BucketLocationConstraint, BucketVersioningStatus, MfaDelete,
-    MfaDeleteStatus, Owner, Permission, ServerSideEncryption, ServerSideEncryptionByDefault,
-    ServerSideEncryptionConfiguration, ServerSideEncryptionRule, Type, VersioningConfiguration,
+    BucketLocationConstraint, BucketVersioningStatus, MfaDeleteStatus, Owner,
+    ServerSideEncryptionRule, Type,
 };
 use aws_smithy_runtime_api::client::dns::{DnsFuture, ResolveDns, ResolveDnsError};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
-use futures::future::{BoxFuture, join_all};
+use futures::future::join_all;
 use serde_json::Value;
 use std::net::IpAddr;
-use tracing::Dispatch;
-use tracing::instrument::WithSubscriber;
-use tracing::subscriber::NoSubscriber;
 
 const LIST_BUCKETS: &str = "s3:ListAllMyBuckets";
 /// The largest page ListBuckets serves (`max-buckets` is 1 to 10,000).
@@ -64,7 +59,7 @@ fn is_gone<T>(r: &Result<T, CallError>) -> bool {
 impl AwsBackend {
     /// The S3 client for `region`, built on first use (the retry partition
     /// of S3 in that region; the backend's timeouts).
-    pub(super) fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+    pub(crate) fn s3(&self, region: &str) -> aws_sdk_s3::Client {
         let mut clients = self
             .s3_clients
             .lock()
@@ -273,222 +268,6 @@ impl AwsBackend {
             }
         }))
     }
-
-    /// One S3 op. Each arm is its own boxed future: the SDK's futures are
-    /// large in debug builds, and one state machine holding every arm's would
-    /// make each poll's stack frame the sum of them all.
-    pub(super) fn apply_s3<'a>(&'a self, op: &'a Op) -> BoxFuture<'a, Result<(), CallError>> {
-        let action = op.action();
-        match op {
-            Op::PutAccountPublicAccessBlock { config } => Box::pin(async move {
-                let c = aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
-                    .block_public_acls(config.block_public_acls)
-                    .ignore_public_acls(config.ignore_public_acls)
-                    .block_public_policy(config.block_public_policy)
-                    .restrict_public_buckets(config.restrict_public_buckets)
-                    .build();
-                let request = self
-                    .s3control
-                    .put_public_access_block()
-                    .account_id(&self.identity.account)
-                    .public_access_block_configuration(c);
-                self.send_write(action, request.send()).await?;
-                Ok(())
-            }),
-            Op::DeleteAccountPublicAccessBlock => Box::pin(async move {
-                let request = self
-                    .s3control
-                    .delete_public_access_block()
-                    .account_id(&self.identity.account);
-                self.send_write(action, request.send()).await?;
-                Ok(())
-            }),
-            Op::PutBucketPublicAccessBlock {
-                bucket,
-                region,
-                config,
-            } => Box::pin(async move {
-                let c = aws_sdk_s3::types::PublicAccessBlockConfiguration::builder()
-                    .block_public_acls(config.block_public_acls)
-                    .ignore_public_acls(config.ignore_public_acls)
-                    .block_public_policy(config.block_public_policy)
-                    .restrict_public_buckets(config.restrict_public_buckets)
-                    .build();
-                let request = self
-                    .s3(region)
-                    .put_public_access_block()
-                    .bucket(bucket)
-                    .public_access_block_configuration(c);
-                self.send_write(action, request.send()).await?;
-                Ok(())
-            }),
-            Op::DeleteBucketPublicAccessBlock { bucket, region } => Box::pin(async move {
-                let request = self.s3(region).delete_public_access_block().bucket(bucket);
-                self.send_write(action, request.send()).await?;
-                Ok(())
-            }),
-            Op::PutBucketPolicy {
-                bucket,
-                region,
-                policy,
-            } => Box::pin(async move {
-                let document = serde_json::to_string(policy).map_err(|e| {
-                    CallError::new(
-                        action,
-                        None,
-                        format!("the bucket policy could not be serialized: {e}"),
-                    )
-                })?;
-                let request = self
-                    .s3(region)
-                    .put_bucket_policy()
-                    .bucket(bucket)
-                    .policy(document);
-                self.send_write(action, request.send()).await?;
-                Ok(())
-            }),
-            Op::DeleteBucketPolicy { bucket, region } => Box::pin(async move {
-                let request = self.s3(region).delete_bucket_policy().bucket(bucket);
-                self.send_write(action, request.send()).await?;
-                Ok(())
-            }),
-            Op::PutBucketAcl {
-                bucket,
-                region,
-                acl,
-            } => Box::pin(async move {
-                let policy = access_control_policy(acl)
-                    .map_err(|m| CallError::new(action, None, format!("bad ACL: {m}")))?;
-                let request = self
-                    .s3(region)
-                    .put_bucket_acl()
-                    .bucket(bucket)
-                    .access_control_policy(policy);
-                self.send_write(action, request.send()).await?;
-                Ok(())
-            }),
-            Op::PutBucketEncryption {
-                bucket,
-                region,
-                encryption,
-            } => Box::pin(async move {
-                let config = encryption_configuration(encryption).map_err(|m| {
-                    CallError::new(action, None, format!("bad encryption setting: {m}"))
-                })?;
-                let request = self
-                    .s3(region)
-                    .put_bucket_encryption()
-                    .bucket(bucket)
-                    .server_side_encryption_configuration(config);
-                self.send_write(action, request.send()).await?;
-                Ok(())
-            }),
-            Op::DeleteBucketEncryption { bucket, region } => Box::pin(async move {
-                let request = self.s3(region).delete_bucket_encryption().bucket(bucket);
-                self.send_write(action, request.send()).await?;
-                Ok(())
-            }),
-            Op::PutBucketVersioning {
-                bucket,
-                region,
-                status,
-                mfa_delete,
-                mfa,
-            } => Box::pin(async move {
-                let header = mfa_header(action, *mfa_delete, mfa.as_ref())?;
-                let config = VersioningConfiguration::builder()
-                    .status(BucketVersioningStatus::from(status.as_str()))
-                    .set_mfa_delete(mfa_delete.map(|on| {
-                        if on {
-                            MfaDelete::Enabled
-                        } else {
-                            MfaDelete::Disabled
-                        }
-                    }))
-                    .build();
-                // The SDK's own trace events (the request, the canonical request
-                // it signs) would show the x-amz-mfa header: a request carrying
-                // one is sent with no subscriber listening.
-                let dispatch = if header.is_some() {
-                    Dispatch::new(NoSubscriber::default())
-                } else {
-                    tracing::dispatcher::get_default(Dispatch::clone)
-                };
-                let request = self
-                    .s3(region)
-                    .put_bucket_versioning()
-                    .bucket(bucket)
-                    .versioning_configuration(config)
-                    .set_mfa(header);
-                self.send_write(action, request.send().with_subscriber(dispatch))
-                    .await?;
-                Ok(())
-            }),
-            Op::CreateBucket { bucket, region } => Box::pin(async move {
-                let mut request = self
-                    .s3(region)
-                    .create_bucket()
-                    .bucket(bucket)
-                    .object_ownership(aws_sdk_s3::types::ObjectOwnership::BucketOwnerEnforced);
-                // us-east-1 is the one region that takes no location constraint.
-                if region != "us-east-1" {
-                    request = request.create_bucket_configuration(
-                        aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                            .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(
-                                region.as_str(),
-                            ))
-                            .build(),
-                    );
-                }
-                self.send_write(action, request.send()).await?;
-                Ok(())
-            }),
-            Op::DeleteBucket { bucket, region } => Box::pin(async move {
-                let request = self.s3(region).delete_bucket().bucket(bucket);
-                match self.send_write(action, request.send()).await {
-                    // A log bucket moat created has since received logs:
-                    // they are kept, and so is the bucket.
-                    Err(mut e) if e.code.as_deref() == Some("BucketNotEmpty") => {
-                        e.message = crate::guide::msg("plan", "bucket_kept", &[("bucket", bucket)]);
-                        Err(e)
-                    }
-                    r => r.map(|_| ()),
-                }
-            }),
-            _ => Box::pin(async move {
-                Err(CallError::new(
-                    action,
-                    None,
-                    "not an S3 operation (internal routing error)",
-                ))
-            }),
-        }
-    }
-}
-
-/// The `x-amz-mfa` header for PutBucketVersioning: required when MFA Delete
-/// changes. The token itself is never put in an error or a log line.
-fn mfa_header(
-    action: &str,
-    mfa_delete: Option<bool>,
-    mfa: Option<&MfaToken>,
-) -> Result<Option<String>, CallError> {
-    match (mfa_delete, mfa) {
-        (Some(_), None) => Err(CallError::new(
-            action,
-            None,
-            "changing MFA Delete needs the root user's MFA device serial number and its current code",
-        )),
-        (Some(_), Some(t)) if t.serial.trim().is_empty() || t.code.trim().is_empty() => {
-            Err(CallError::new(
-                action,
-                None,
-                "changing MFA Delete needs both the MFA device serial number and its current code",
-            ))
-        }
-        (_, Some(t)) => Ok(Some(t.header())),
-        (None, None) => Ok(None),
-    }
 }
 
 /// A region name from GetBucketLocation's constraint.
@@ -572,57 +351,6 @@ fn encryption_from(rule: &ServerSideEncryptionRule) -> Option<Encryption> {
     })
 }
 
-/// The ACL as PutBucketAcl's AccessControlPolicy.
-fn access_control_policy(acl: &Acl) -> Result<AccessControlPolicy, String> {
-    let mut grants = Vec::with_capacity(acl.grants.len());
-    for g in &acl.grants {
-        let grantee = match &g.grantee {
-            Grantee::CanonicalUser { id, display_name } => aws_sdk_s3::types::Grantee::builder()
-                .r#type(Type::CanonicalUser)
-                .id(id)
-                .set_display_name(display_name.clone()),
-            Grantee::Group { uri } => aws_sdk_s3::types::Grantee::builder()
-                .r#type(Type::Group)
-                .uri(uri),
-            Grantee::Email { address } => aws_sdk_s3::types::Grantee::builder()
-                .r#type(Type::AmazonCustomerByEmail)
-                .email_address(address),
-        }
-        .build()
-        .map_err(|e| e.to_string())?;
-        grants.push(
-            aws_sdk_s3::types::Grant::builder()
-                .grantee(grantee)
-                .permission(Permission::from(g.permission.as_str()))
-                .build(),
-        );
-    }
-    let owner = Owner::builder()
-        .id(&acl.owner_id)
-        .set_display_name(acl.owner_display_name.clone())
-        .build();
-    Ok(AccessControlPolicy::builder()
-        .owner(owner)
-        .set_grants(Some(grants))
-        .build())
-}
-
-fn encryption_configuration(e: &Encryption) -> Result<ServerSideEncryptionConfiguration, String> {
-    let default = ServerSideEncryptionByDefault::builder()
-        .sse_algorithm(ServerSideEncryption::from(e.algorithm.as_str()))
-        .set_kms_master_key_id(e.kms_key.clone())
-        .build()
-        .map_err(|e| e.to_string())?;
-    let rule = ServerSideEncryptionRule::builder()
-        .apply_server_side_encryption_by_default(default)
-        .set_bucket_key_enabled(e.bucket_key)
-        .build();
-    ServerSideEncryptionConfiguration::builder()
-        .rules(rule)
-        .build()
-        .map_err(|e| e.to_string())
-}
-
 /// For `--endpoint-url` only: an HTTP client that connects every host name to
 /// the endpoint's address. S3 Control prefixes `{AccountId}.` to the endpoint
 /// host, a name that does not resolve; an emulator routes on the path.
@@ -671,6 +399,7 @@ fn endpoint_host(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::s3::sdk::{access_control_policy, encryption_configuration};
 
     #[test]
     fn endpoint_hosts() {
@@ -708,30 +437,6 @@ mod tests {
             location_region(Some(&BucketLocationConstraint::from("ap-south-1"))),
             "ap-south-1"
         );
-    }
-
-    #[test]
-    fn mfa_delete_needs_a_token() {
-        let e = mfa_header("s3:PutBucketVersioning", Some(true), None).expect_err("no token given");
-        assert!(e.message.contains("serial"), "{}", e.message);
-        let token = MfaToken {
-            serial: "arn:aws:iam::123456789012:mfa/root".into(),
-            code: "123456".into(),
-        };
-        assert_eq!(
-            mfa_header("s3:PutBucketVersioning", Some(true), Some(&token)),
-            Ok(Some(
-                "arn:aws:iam::123456789012:mfa/root 123456".to_string()
-            ))
-        );
-        let blank = MfaToken {
-            serial: "SERIAL-42".into(),
-            code: " ".into(),
-        };
-        let e = mfa_header("s3:PutBucketVersioning", Some(false), Some(&blank))
-            .expect_err("blank code");
-        assert!(!e.to_string().contains("SERIAL-42"), "{e}");
-        assert_eq!(mfa_header("s3:PutBucketVersioning", None, None), Ok(None));
     }
 
     #[test]
