@@ -8,23 +8,28 @@
 pub mod account;
 mod apply;
 pub mod audit;
-pub mod cloudfront;
 pub mod document;
 pub mod ebs_vpc;
 pub mod ec2;
-pub mod s3;
+mod fetched;
 pub mod workloads;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::aws::cloudfront::{
+    CacheBehavior, CloudFront, Distribution, Origin, OriginAccessControl, ViewerCertificate,
+};
+pub use crate::aws::s3::{
+    ALL_USERS, AUTHENTICATED_USERS, Acl, Bucket, Encryption, Grant, Grantee, Logging,
+    PublicAccessBlock, S3, Versioning, VersioningStatus, bucket_arn,
+};
 pub use account::*;
 pub use apply::ApplyError;
 pub use audit::*;
-pub use cloudfront::*;
 pub use document::{ResourceRef, canonical_json};
 pub use ebs_vpc::*;
 pub use ec2::*;
-pub use s3::*;
+pub use fetched::Fetched;
 pub use workloads::*;
 
 /// Declares the parts: `PartId`, `PartValue`, the `Inventory` fields and the

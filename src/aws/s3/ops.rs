@@ -677,7 +677,10 @@ mod tests {
         }
         .into();
         let json = serde_json::to_string(&op).expect("serializes");
-        assert!(!json.contains("SERIAL") && !json.contains("123456"), "{json}");
+        assert!(
+            !json.contains("SERIAL") && !json.contains("123456"),
+            "{json}"
+        );
         assert!(json.contains(r#""mfa_delete":true"#), "{json}");
     }
 }
