@@ -4,6 +4,7 @@
 //! encryption, access logging, versioning) are each read by a request of
 //! their own, so each can fail on its own ([`Fetched`]) without hiding the others.
 
+mod buckets;
 pub mod ops;
 pub(crate) mod sdk;
 

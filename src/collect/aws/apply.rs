@@ -217,47 +217,4 @@ impl AwsBackend {
             )),
         }
     }
-
-    /// One GetBucketPolicy in the bucket's region (`None`: no policy). Without
-    /// the region, the bucket is located first.
-    pub(super) async fn reread_bucket_policy(
-        &self,
-        bucket: &str,
-        region: Option<&str>,
-    ) -> Result<Option<serde_json::Value>, CallError> {
-        const ACTION: &str = "s3:GetBucketPolicy";
-        let Some(region) = region else {
-            let read = self.read_bucket(bucket.to_string(), None).await;
-            return match read {
-                Some(b) => match b.policy {
-                    crate::inventory::Fetched::Ready(p) => Ok(p),
-                    crate::inventory::Fetched::Error(e) => Err(e),
-                },
-                None => Err(CallError::new(
-                    ACTION,
-                    Some("NoSuchBucket".to_string()),
-                    format!("the bucket {bucket} does not exist"),
-                )),
-            };
-        };
-        let client = self.s3(region);
-        let out = match self
-            .send(ACTION, client.get_bucket_policy().bucket(bucket).send())
-            .await
-        {
-            Ok(out) => out,
-            Err(e) if e.is_code("NoSuchBucketPolicy") => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        match out.policy().map(str::trim) {
-            None | Some("") => Ok(None),
-            Some(text) => serde_json::from_str(text).map(Some).map_err(|e| {
-                CallError::new(
-                    ACTION,
-                    None,
-                    format!("the bucket policy is not valid JSON: {e}"),
-                )
-            }),
-        }
-    }
 }

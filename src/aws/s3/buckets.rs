@@ -1,4 +1,5 @@
-//! S3 collectors (buckets, account public access block).
+//! S3's reads: the buckets with their settings, and the account's public
+//! access block (S3 Control).
 //!
 //! Each bucket is read through a client of its own region (the SDK does not
 //! follow `PermanentRedirect`), with at most six requests: public access block,
@@ -6,23 +7,17 @@
 //! GetBucketLocation when ListBuckets did not say where the bucket lives).
 //! Buckets are read concurrently; the backend's semaphore bounds requests in flight.
 
-use super::AwsBackend;
-use super::error::CallError;
-use super::global_signing_region;
+use crate::collect::aws::{AwsBackend, CallError, global_signing_region};
 use crate::inventory::{
     Acl, Bucket, Encryption, Fetched, Grant, Grantee, Logging, PublicAccessBlock, S3, Versioning,
     VersioningStatus,
 };
-use aws_sdk_s3::config::{Region, RequestChecksumCalculation, ResponseChecksumValidation};
 use aws_sdk_s3::types::{
     BucketLocationConstraint, BucketVersioningStatus, MfaDeleteStatus, Owner,
     ServerSideEncryptionRule, Type,
 };
-use aws_smithy_runtime_api::client::dns::{DnsFuture, ResolveDns, ResolveDnsError};
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use futures::future::join_all;
 use serde_json::Value;
-use std::net::IpAddr;
 
 const LIST_BUCKETS: &str = "s3:ListAllMyBuckets";
 /// The largest page ListBuckets serves (`max-buckets` is 1 to 10,000).
@@ -57,37 +52,12 @@ fn is_gone<T>(r: &Result<T, CallError>) -> bool {
 }
 
 impl AwsBackend {
-    /// The S3 client for `region`, built on first use (the retry partition
-    /// of S3 in that region; the backend's timeouts).
-    pub(crate) fn s3(&self, region: &str) -> aws_sdk_s3::Client {
-        let mut clients = self
-            .s3_clients
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        clients
-            .entry(region.to_string())
-            .or_insert_with(|| {
-                let mut config = aws_sdk_s3::config::Builder::from(&self.sdk)
-                    .region(Region::new(region.to_string()))
-                    .retry_partition(self.retry_partition_for("s3", region));
-                if self.endpoint.is_some() {
-                    // Emulators: path-style addressing, checksums only where required.
-                    config = config
-                        .force_path_style(true)
-                        .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
-                        .response_checksum_validation(ResponseChecksumValidation::WhenRequired);
-                }
-                aws_sdk_s3::Client::from_conf(config.build())
-            })
-            .clone()
-    }
-
     /// The client for account-wide S3 calls (ListBuckets, GetBucketLocation).
     fn s3_global(&self) -> aws_sdk_s3::Client {
-        self.s3(global_signing_region(&self.region))
+        self.s3(global_signing_region(self.region()))
     }
 
-    pub(super) async fn collect_s3(&self) -> Result<S3, CallError> {
+    pub(crate) async fn collect_s3(&self) -> Result<S3, CallError> {
         let (listed, owner_id) = self.list_buckets().await?;
         let read = join_all(
             listed
@@ -113,7 +83,7 @@ impl AwsBackend {
     /// (an unpaginated one has none, which would cost a GetBucketLocation
     /// per bucket), and the only kind S3 accepts from accounts whose bucket
     /// quota is above 10,000.
-    pub(super) async fn list_buckets_paged(
+    pub(crate) async fn list_buckets_paged(
         &self,
         page: i32,
     ) -> Result<(Vec<(String, Option<String>)>, Option<String>), CallError> {
@@ -164,7 +134,7 @@ impl AwsBackend {
     }
 
     /// One bucket's settings; `None` when the bucket no longer exists.
-    pub(super) async fn read_bucket(&self, name: String, region: Option<String>) -> Option<Bucket> {
+    pub(crate) async fn read_bucket(&self, name: String, region: Option<String>) -> Option<Bucket> {
         let region = match region {
             Some(r) => r,
             None => match self.bucket_location(&name).await {
@@ -173,7 +143,7 @@ impl AwsBackend {
                 Err(e) => {
                     // Without its region no setting can be read reliably: report
                     // the location failure on each of them.
-                    let region = global_signing_region(&self.region).to_string();
+                    let region = global_signing_region(self.region()).to_string();
                     return Some(Bucket {
                         public_access_block: Fetched::Error(e.clone()),
                         policy: Fetched::Error(e.clone()),
@@ -250,11 +220,54 @@ impl AwsBackend {
         })
     }
 
-    pub(super) async fn collect_account_pab(&self) -> Result<Option<PublicAccessBlock>, CallError> {
+    /// One GetBucketPolicy in the bucket's region (`None`: no policy). Without
+    /// the region, the bucket is located first.
+    pub(crate) async fn reread_bucket_policy(
+        &self,
+        bucket: &str,
+        region: Option<&str>,
+    ) -> Result<Option<serde_json::Value>, CallError> {
+        const ACTION: &str = "s3:GetBucketPolicy";
+        let Some(region) = region else {
+            let read = self.read_bucket(bucket.to_string(), None).await;
+            return match read {
+                Some(b) => match b.policy {
+                    Fetched::Ready(p) => Ok(p),
+                    Fetched::Error(e) => Err(e),
+                },
+                None => Err(CallError::new(
+                    ACTION,
+                    Some("NoSuchBucket".to_string()),
+                    format!("the bucket {bucket} does not exist"),
+                )),
+            };
+        };
+        let client = self.s3(region);
+        let out = match self
+            .send(ACTION, client.get_bucket_policy().bucket(bucket).send())
+            .await
+        {
+            Ok(out) => out,
+            Err(e) if e.is_code("NoSuchBucketPolicy") => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        match out.policy().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(text) => serde_json::from_str(text).map(Some).map_err(|e| {
+                CallError::new(
+                    ACTION,
+                    None,
+                    format!("the bucket policy is not valid JSON: {e}"),
+                )
+            }),
+        }
+    }
+
+    pub(crate) async fn collect_account_pab(&self) -> Result<Option<PublicAccessBlock>, CallError> {
         let request = self
-            .s3control
+            .s3control()
             .get_public_access_block()
-            .account_id(&self.identity.account);
+            .account_id(&self.identity().account);
         let out = absent_as_none(self.send(GET_ACCOUNT_PAB, request.send()).await, NO_PAB)?;
         Ok(out.map(|o| {
             let c = o.public_access_block_configuration();
@@ -351,76 +364,10 @@ fn encryption_from(rule: &ServerSideEncryptionRule) -> Option<Encryption> {
     })
 }
 
-/// For `--endpoint-url` only: an HTTP client that connects every host name to
-/// the endpoint's address. S3 Control prefixes `{AccountId}.` to the endpoint
-/// host, a name that does not resolve; an emulator routes on the path.
-pub(super) fn endpoint_http_client(endpoint: &str) -> SharedHttpClient {
-    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
-    let resolver = EndpointHostResolver {
-        host: endpoint_host(endpoint),
-    };
-    aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
-        .build_with_resolver(resolver)
-}
-
-/// Resolves any name to the addresses of one host.
-#[derive(Debug, Clone)]
-struct EndpointHostResolver {
-    host: String,
-}
-
-impl ResolveDns for EndpointHostResolver {
-    fn resolve_dns<'a>(&'a self, _name: &'a str) -> DnsFuture<'a> {
-        if let Ok(ip) = self.host.parse::<IpAddr>() {
-            return DnsFuture::ready(Ok(vec![ip]));
-        }
-        DnsFuture::new(async move {
-            let addrs = tokio::net::lookup_host((self.host.as_str(), 0))
-                .await
-                .map_err(ResolveDnsError::new)?;
-            Ok(addrs.map(|a| a.ip()).collect())
-        })
-    }
-}
-
-/// The host of a URL: `http://user@[::1]:4566/x` → `::1`, `http://moto:5000` → `moto`.
-fn endpoint_host(url: &str) -> String {
-    let rest = url.trim();
-    let rest = rest.split_once("://").map_or(rest, |(_, r)| r);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
-    if let Some(v6) = authority.strip_prefix('[') {
-        return v6.split(']').next().unwrap_or_default().to_string();
-    }
-    authority.split(':').next().unwrap_or_default().to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::aws::s3::sdk::{access_control_policy, encryption_configuration};
-
-    #[test]
-    fn endpoint_hosts() {
-        assert_eq!(endpoint_host("http://127.0.0.1:5000"), "127.0.0.1");
-        assert_eq!(endpoint_host("http://localhost:4566/"), "localhost");
-        assert_eq!(endpoint_host("https://user:pw@moto.test/path"), "moto.test");
-        assert_eq!(endpoint_host("http://[::1]:5000"), "::1");
-        assert_eq!(endpoint_host("127.0.0.1:9"), "127.0.0.1");
-    }
-
-    #[tokio::test]
-    async fn resolver_maps_every_name_to_the_endpoint() {
-        let r = EndpointHostResolver {
-            host: "127.0.0.1".into(),
-        };
-        let ips = r
-            .resolve_dns("123456789012.127.0.0.1")
-            .await
-            .expect("an IP endpoint always resolves");
-        assert_eq!(ips, vec!["127.0.0.1".parse::<IpAddr>().expect("ip")]);
-    }
 
     #[test]
     fn locations() {
