@@ -111,34 +111,34 @@ fn core_samples() -> Vec<Op> {
         Op::DeleteAlternateContact {
             contact_type: ContactType::Security,
         },
-        Op::PutAccountPublicAccessBlock {
+        Op::PutAccountPublicAccessBlock(moat::aws::ops::PutAccountPublicAccessBlock {
             config: PublicAccessBlock::ALL,
-        },
-        Op::DeleteAccountPublicAccessBlock,
-        Op::PutBucketPublicAccessBlock {
+        }),
+        Op::DeleteAccountPublicAccessBlock(moat::aws::ops::DeleteAccountPublicAccessBlock),
+        Op::PutBucketPublicAccessBlock(moat::aws::ops::PutBucketPublicAccessBlock {
             bucket: b(),
             region: r(),
             config: PublicAccessBlock::ALL,
-        },
-        Op::DeleteBucketPublicAccessBlock {
+        }),
+        Op::DeleteBucketPublicAccessBlock(moat::aws::ops::DeleteBucketPublicAccessBlock {
             bucket: b(),
             region: r(),
-        },
-        Op::PutBucketPolicy {
+        }),
+        Op::PutBucketPolicy(moat::aws::ops::PutBucketPolicy {
             bucket: b(),
             region: r(),
             policy: json!({}),
-        },
-        Op::DeleteBucketPolicy {
+        }),
+        Op::DeleteBucketPolicy(moat::aws::ops::DeleteBucketPolicy {
             bucket: b(),
             region: r(),
-        },
-        Op::PutBucketAcl {
+        }),
+        Op::PutBucketAcl(moat::aws::ops::PutBucketAcl {
             bucket: b(),
             region: r(),
             acl: Acl::default(),
-        },
-        Op::PutBucketEncryption {
+        }),
+        Op::PutBucketEncryption(moat::aws::ops::PutBucketEncryption {
             bucket: b(),
             region: r(),
             encryption: Encryption {
@@ -146,39 +146,41 @@ fn core_samples() -> Vec<Op> {
                 kms_key: None,
                 bucket_key: None,
             },
-        },
-        Op::DeleteBucketEncryption {
+        }),
+        Op::DeleteBucketEncryption(moat::aws::ops::DeleteBucketEncryption {
             bucket: b(),
             region: r(),
-        },
-        Op::PutBucketVersioning {
+        }),
+        Op::PutBucketVersioning(moat::aws::ops::PutBucketVersioning {
             bucket: b(),
             region: r(),
             status: VersioningStatus::Enabled,
             mfa_delete: None,
             mfa: None,
-        },
-        Op::CreateOriginAccessControl {
+        }),
+        Op::CreateOriginAccessControl(moat::aws::ops::CreateOriginAccessControl {
             name: "o".into(),
             description: String::new(),
-        },
-        Op::DeleteOriginAccessControl { name: "o".into() },
-        Op::UpdateDistribution {
+        }),
+        Op::DeleteOriginAccessControl(moat::aws::ops::DeleteOriginAccessControl {
+            name: "o".into(),
+        }),
+        Op::UpdateDistribution(moat::aws::ops::UpdateDistribution {
             id: "E1".into(),
             etag: None,
             edits: vec![DistributionEdit::ViewerProtocolPolicy {
                 path_pattern: None,
                 policy: "https-only".into(),
             }],
-        },
-        Op::CreateBucket {
+        }),
+        Op::CreateBucket(moat::aws::ops::CreateBucket {
             bucket: b(),
             region: r(),
-        },
-        Op::DeleteBucket {
+        }),
+        Op::DeleteBucket(moat::aws::ops::DeleteBucket {
             bucket: b(),
             region: r(),
-        },
+        }),
     ]
 }
 
@@ -201,21 +203,23 @@ fn sample_index(op: &Op) -> usize {
         Op::DeletePasswordPolicy => 12,
         Op::PutAlternateContact { .. } => 13,
         Op::DeleteAlternateContact { .. } => 14,
-        Op::PutAccountPublicAccessBlock { .. } => 15,
-        Op::DeleteAccountPublicAccessBlock => 16,
-        Op::PutBucketPublicAccessBlock { .. } => 17,
-        Op::DeleteBucketPublicAccessBlock { .. } => 18,
-        Op::PutBucketPolicy { .. } => 19,
-        Op::DeleteBucketPolicy { .. } => 20,
-        Op::PutBucketAcl { .. } => 21,
-        Op::PutBucketEncryption { .. } => 22,
-        Op::DeleteBucketEncryption { .. } => 23,
-        Op::PutBucketVersioning { .. } => 24,
-        Op::CreateOriginAccessControl { .. } => 25,
-        Op::DeleteOriginAccessControl { .. } => 26,
-        Op::UpdateDistribution { .. } => 27,
-        Op::CreateBucket { .. } => 28,
-        Op::DeleteBucket { .. } => 29,
+        Op::PutAccountPublicAccessBlock(moat::aws::ops::PutAccountPublicAccessBlock { .. }) => 15,
+        Op::DeleteAccountPublicAccessBlock(moat::aws::ops::DeleteAccountPublicAccessBlock) => 16,
+        Op::PutBucketPublicAccessBlock(moat::aws::ops::PutBucketPublicAccessBlock { .. }) => 17,
+        Op::DeleteBucketPublicAccessBlock(moat::aws::ops::DeleteBucketPublicAccessBlock {
+            ..
+        }) => 18,
+        Op::PutBucketPolicy(moat::aws::ops::PutBucketPolicy { .. }) => 19,
+        Op::DeleteBucketPolicy(moat::aws::ops::DeleteBucketPolicy { .. }) => 20,
+        Op::PutBucketAcl(moat::aws::ops::PutBucketAcl { .. }) => 21,
+        Op::PutBucketEncryption(moat::aws::ops::PutBucketEncryption { .. }) => 22,
+        Op::DeleteBucketEncryption(moat::aws::ops::DeleteBucketEncryption { .. }) => 23,
+        Op::PutBucketVersioning(moat::aws::ops::PutBucketVersioning { .. }) => 24,
+        Op::CreateOriginAccessControl(moat::aws::ops::CreateOriginAccessControl { .. }) => 25,
+        Op::DeleteOriginAccessControl(moat::aws::ops::DeleteOriginAccessControl { .. }) => 26,
+        Op::UpdateDistribution(moat::aws::ops::UpdateDistribution { .. }) => 27,
+        Op::CreateBucket(moat::aws::ops::CreateBucket { .. }) => 28,
+        Op::DeleteBucket(moat::aws::ops::DeleteBucket { .. }) => 29,
         Op::Ec2(o) => CORE + ec2::sample_index(o),
         Op::EbsVpc(o) => CORE + ec2::samples().len() + ebs_vpc::sample_index(o),
         Op::Audit(o) => {

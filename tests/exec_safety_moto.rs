@@ -154,7 +154,7 @@ impl Backend for Interleaved {
     fn apply<'a>(&'a self, op: &'a Op) -> BoxFuture<'a, Result<Applied, OpError>> {
         Box::pin(async move {
             let r = self.inner.apply(op).await;
-            if let Op::PutBucketPolicy { bucket, .. } = op
+            if let Op::PutBucketPolicy(moat::aws::ops::PutBucketPolicy { bucket, .. }) = op
                 && !self.fired.swap(true, Ordering::SeqCst)
             {
                 let other = if bucket == "exec-a" {
@@ -206,7 +206,9 @@ fn bucket_policy_write_is_refused_when_the_policy_changed_after_the_preflight() 
         let puts: Vec<&str> = plan
             .ops()
             .filter_map(|o| match o {
-                Op::PutBucketPolicy { bucket, .. } => Some(bucket.as_str()),
+                Op::PutBucketPolicy(moat::aws::ops::PutBucketPolicy { bucket, .. }) => {
+                    Some(bucket.as_str())
+                }
                 _ => None,
             })
             .collect();

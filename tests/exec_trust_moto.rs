@@ -490,10 +490,12 @@ fn a_policy_written_twice_waits_for_moat_s_own_write_to_propagate() {
                 .await;
         let ops = [first.clone(), second.clone()]
             .into_iter()
-            .map(|policy| Op::PutBucketPolicy {
-                bucket: bucket.into(),
-                region: US.into(),
-                policy,
+            .map(|policy| {
+                Op::PutBucketPolicy(moat::aws::ops::PutBucketPolicy {
+                    bucket: bucket.into(),
+                    region: US.into(),
+                    policy,
+                })
             })
             .collect();
         let plan = make_plan(

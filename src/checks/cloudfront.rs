@@ -582,20 +582,22 @@ mod tests {
         let ops: Vec<&Op> = plan.ops().collect();
         assert_eq!(
             ops,
-            vec![&Op::UpdateDistribution {
-                id: "E1MIXED".into(),
-                etag: Some("ETAGE1MIXED".into()),
-                edits: vec![
-                    DistributionEdit::ViewerProtocolPolicy {
-                        path_pattern: None,
-                        policy: "redirect-to-https".into(),
-                    },
-                    DistributionEdit::ViewerProtocolPolicy {
-                        path_pattern: Some("/static/*".into()),
-                        policy: "redirect-to-https".into(),
-                    },
-                ],
-            }]
+            vec![&Op::UpdateDistribution(
+                crate::aws::ops::UpdateDistribution {
+                    id: "E1MIXED".into(),
+                    etag: Some("ETAGE1MIXED".into()),
+                    edits: vec![
+                        DistributionEdit::ViewerProtocolPolicy {
+                            path_pattern: None,
+                            policy: "redirect-to-https".into(),
+                        },
+                        DistributionEdit::ViewerProtocolPolicy {
+                            path_pattern: Some("/static/*".into()),
+                            policy: "redirect-to-https".into(),
+                        },
+                    ],
+                }
+            )]
         );
         assert!(!plan.warnings.is_empty());
         assert!(plan.is_reversible());
@@ -734,7 +736,9 @@ mod tests {
         let edits: Vec<(String, Option<String>, Option<String>)> = plan
             .ops()
             .filter_map(|o| match o {
-                Op::UpdateDistribution { id, edits, .. } => match edits.as_slice() {
+                Op::UpdateDistribution(crate::aws::ops::UpdateDistribution {
+                    id, edits, ..
+                }) => match edits.as_slice() {
                     [
                         DistributionEdit::ViewerTls {
                             ssl_support_method,

@@ -380,7 +380,8 @@ async fn settled_policy(
 fn policy_write(op: &crate::plan::Op) -> Option<(&str, Option<&str>)> {
     use crate::plan::Op;
     match op {
-        Op::PutBucketPolicy { bucket, region, .. } | Op::DeleteBucketPolicy { bucket, region } => {
+        Op::PutBucketPolicy(crate::aws::ops::PutBucketPolicy { bucket, region, .. })
+        | Op::DeleteBucketPolicy(crate::aws::ops::DeleteBucketPolicy { bucket, region }) => {
             Some((bucket, Some(region.as_str()).filter(|r| !r.is_empty())))
         }
         _ => None,
@@ -1121,11 +1122,11 @@ mod tests {
         ) -> futures::future::BoxFuture<'a, Result<Applied, OpError>> {
             Box::pin(async move {
                 let a = self.0.apply(op).await?;
-                if let Op::PutBucketPolicy {
+                if let Op::PutBucketPolicy(crate::aws::ops::PutBucketPolicy {
                     bucket,
                     region,
                     policy,
-                } = op
+                }) = op
                 {
                     let stored = serde_json::from_str(&policy.to_string().replace(
                         "\"AWS\":\"111122223333\"",
@@ -1133,11 +1134,11 @@ mod tests {
                     ))
                     .map_err(|e| OpError::new("test", None, e.to_string()))?;
                     self.0
-                        .apply(&Op::PutBucketPolicy {
+                        .apply(&Op::PutBucketPolicy(crate::aws::ops::PutBucketPolicy {
                             bucket: bucket.clone(),
                             region: region.clone(),
                             policy: stored,
-                        })
+                        }))
                         .await?;
                 }
                 Ok(a)
@@ -1168,10 +1169,12 @@ mod tests {
         let inv = bucket_account();
         let ops = ["First", "Second"]
             .into_iter()
-            .map(|sid| Op::PutBucketPolicy {
-                bucket: "logs".into(),
-                region: "us-east-1".into(),
-                policy: grant(sid),
+            .map(|sid| {
+                Op::PutBucketPolicy(crate::aws::ops::PutBucketPolicy {
+                    bucket: "logs".into(),
+                    region: "us-east-1".into(),
+                    policy: grant(sid),
+                })
             })
             .collect();
         let plan = crate::plan::make_plan(

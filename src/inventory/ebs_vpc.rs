@@ -11,9 +11,9 @@
 //! creates is named by its `Name` tag (`snapshot/REGION/moat-vol-…`), a flow
 //! log by its VPC and destination, a detector by its region.
 
+use super::Fetched;
 use super::apply::ApplyError;
 use super::document::NotReady;
-use super::s3::Fetched;
 use super::{Inventory, PartError, PartId};
 use crate::plan::EbsVpcOp;
 use chrono::{DateTime, Utc};

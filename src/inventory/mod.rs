@@ -9,16 +9,17 @@ pub mod account;
 mod apply;
 pub mod audit;
 mod by_region;
-pub mod cloudfront;
 pub mod document;
 pub mod ebs_vpc;
 pub mod ec2;
-pub mod s3;
+mod fetched;
 pub mod workloads;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::kit::json::canonical_json;
+pub use crate::aws::cloudfront::{
+    CacheBehavior, CloudFront, Distribution, Origin, OriginAccessControl, ViewerCertificate,
+};
 pub use crate::aws::elb::{
     ClassicListener, ClassicLoadBalancer, Elb, ElbRegion, FixedResponse, ForwardConfig, Listener,
     ListenerAction, ListenerRule, LoadBalancer, RedirectConfig, WeightedTargetGroup,
@@ -29,15 +30,19 @@ pub use crate::aws::rds::{DbInstance, DbSnapshot, PUBLIC, Rds, RdsRegion};
 pub use crate::aws::route53::{
     ApexRecords, HostedZone, RecordSet, RecordType, Route53, record_of, same_name,
 };
+pub use crate::aws::s3::{
+    ALL_USERS, AUTHENTICATED_USERS, Acl, Bucket, Encryption, Grant, Grantee, Logging,
+    PublicAccessBlock, S3, Versioning, VersioningStatus, bucket_arn,
+};
+pub use crate::kit::json::canonical_json;
 pub use account::*;
 pub use apply::ApplyError;
 pub use audit::*;
 pub use by_region::*;
-pub use cloudfront::*;
 pub use document::ResourceRef;
 pub use ebs_vpc::*;
 pub use ec2::*;
-pub use s3::*;
+pub use fetched::Fetched;
 pub use workloads::*;
 
 /// Declares the parts: `PartId`, `PartValue`, the `Inventory` fields and the

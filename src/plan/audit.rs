@@ -217,16 +217,16 @@ fn merged(doc: Option<&Value>, statements: impl IntoIterator<Item = Value>) -> V
 /// emulator's defaults), then its policy.
 fn new_private_bucket(bucket: &str, region: &str, policy: Value) -> Vec<Op> {
     vec![
-        Op::CreateBucket {
+        Op::CreateBucket(crate::aws::ops::CreateBucket {
             bucket: bucket.to_string(),
             region: region.to_string(),
-        },
-        Op::PutBucketPublicAccessBlock {
+        }),
+        Op::PutBucketPublicAccessBlock(crate::aws::ops::PutBucketPublicAccessBlock {
             bucket: bucket.to_string(),
             region: region.to_string(),
             config: PublicAccessBlock::ALL,
-        },
-        Op::PutBucketEncryption {
+        }),
+        Op::PutBucketEncryption(crate::aws::ops::PutBucketEncryption {
             bucket: bucket.to_string(),
             region: region.to_string(),
             encryption: Encryption {
@@ -234,12 +234,12 @@ fn new_private_bucket(bucket: &str, region: &str, policy: Value) -> Vec<Op> {
                 kms_key: None,
                 bucket_key: None,
             },
-        },
-        Op::PutBucketPolicy {
+        }),
+        Op::PutBucketPolicy(crate::aws::ops::PutBucketPolicy {
             bucket: bucket.to_string(),
             region: region.to_string(),
             policy,
-        },
+        }),
     ]
 }
 
@@ -352,11 +352,11 @@ pub fn multi_region(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Pla
             &region,
             merged(None, statements),
         )),
-        Some(b) => ops.push(Op::PutBucketPolicy {
+        Some(b) => ops.push(Op::PutBucketPolicy(crate::aws::ops::PutBucketPolicy {
             bucket: bucket.clone(),
             region: b.region.clone(),
             policy: merged(known_policy(b)?, statements),
-        }),
+        })),
     }
     ops.push(a(AuditOp::CreateTrail {
         name: name.clone(),
@@ -580,11 +580,13 @@ pub fn bucket_not_public(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft
             && !p.is_some_and(|p| p.all_on())
             && !account_pab.is_some_and(|a| a.all_on())
         {
-            ops.push(Op::PutBucketPublicAccessBlock {
-                bucket: b.name.clone(),
-                region: b.region.clone(),
-                config: PublicAccessBlock::ALL,
-            });
+            ops.push(Op::PutBucketPublicAccessBlock(
+                crate::aws::ops::PutBucketPublicAccessBlock {
+                    bucket: b.name.clone(),
+                    region: b.region.clone(),
+                    config: PublicAccessBlock::ALL,
+                },
+            ));
         }
         let Fetched::Ready(current) = &b.policy else {
             continue;
@@ -607,11 +609,11 @@ pub fn bucket_not_public(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft
         if next.as_ref() != current.as_ref()
             && let Some(policy) = next
         {
-            ops.push(Op::PutBucketPolicy {
+            ops.push(Op::PutBucketPolicy(crate::aws::ops::PutBucketPolicy {
                 bucket: b.name.clone(),
                 region: b.region.clone(),
                 policy,
-            });
+            }));
         }
     }
     done(ops, guide_warning(BUCKET_NOT_PUBLIC))
@@ -699,15 +701,17 @@ pub fn encrypted(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanEr
     let mut ops = vec![];
     for (b, _) in trail_buckets(inv) {
         if matches!(b.encryption, Fetched::Ready(None)) && req.wants(&bucket_resource(&b.name)) {
-            ops.push(Op::PutBucketEncryption {
-                bucket: b.name.clone(),
-                region: b.region.clone(),
-                encryption: Encryption {
-                    algorithm: "AES256".into(),
-                    kms_key: None,
-                    bucket_key: None,
+            ops.push(Op::PutBucketEncryption(
+                crate::aws::ops::PutBucketEncryption {
+                    bucket: b.name.clone(),
+                    region: b.region.clone(),
+                    encryption: Encryption {
+                        algorithm: "AES256".into(),
+                        kms_key: None,
+                        bucket_key: None,
+                    },
                 },
-            });
+            ));
         }
     }
     let unkeyed: Vec<&Trail> = all
@@ -1063,11 +1067,11 @@ pub fn bucket_access_logging(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
                     let current = known_policy(t)?;
                     let next = merged(current, [statement]);
                     if Some(&next) != current {
-                        ops.push(Op::PutBucketPolicy {
+                        ops.push(Op::PutBucketPolicy(crate::aws::ops::PutBucketPolicy {
                             bucket: target.clone(),
                             region: t.region.clone(),
                             policy: next,
-                        });
+                        }));
                     }
                 }
             }

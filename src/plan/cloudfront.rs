@@ -36,11 +36,11 @@ fn item_warning(id: &str) -> Vec<String> {
 }
 
 fn update(d: &Distribution, edits: Vec<DistributionEdit>) -> Op {
-    Op::UpdateDistribution {
+    Op::UpdateDistribution(crate::aws::ops::UpdateDistribution {
         id: d.id.clone(),
         etag: d.etag.clone(),
         edits,
-    }
+    })
 }
 
 /// Redirect plain HTTP to HTTPS on every behavior that allows it.

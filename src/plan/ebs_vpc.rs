@@ -261,29 +261,33 @@ pub fn flow_logs(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanEr
             let bucket_arn = format!("arn:{partition}:s3:::{bucket}");
             let mut statements = delivery_statements(&partition, &bucket, &account);
             statements.push(crate::plan::s3::deny_insecure_statement(&bucket_arn));
-            ops.push(Op::CreateBucket {
+            ops.push(Op::CreateBucket(crate::aws::ops::CreateBucket {
                 bucket: bucket.clone(),
                 region: region.clone(),
-            });
-            ops.push(Op::PutBucketPublicAccessBlock {
-                bucket: bucket.clone(),
-                region: region.clone(),
-                config: PublicAccessBlock::ALL,
-            });
-            ops.push(Op::PutBucketEncryption {
-                bucket: bucket.clone(),
-                region: region.clone(),
-                encryption: Encryption {
-                    algorithm: "AES256".into(),
-                    kms_key: None,
-                    bucket_key: None,
+            }));
+            ops.push(Op::PutBucketPublicAccessBlock(
+                crate::aws::ops::PutBucketPublicAccessBlock {
+                    bucket: bucket.clone(),
+                    region: region.clone(),
+                    config: PublicAccessBlock::ALL,
                 },
-            });
-            ops.push(Op::PutBucketPolicy {
+            ));
+            ops.push(Op::PutBucketEncryption(
+                crate::aws::ops::PutBucketEncryption {
+                    bucket: bucket.clone(),
+                    region: region.clone(),
+                    encryption: Encryption {
+                        algorithm: "AES256".into(),
+                        kms_key: None,
+                        bucket_key: None,
+                    },
+                },
+            ));
+            ops.push(Op::PutBucketPolicy(crate::aws::ops::PutBucketPolicy {
                 bucket: bucket.clone(),
                 region: region.clone(),
                 policy: json!({"Version": "2012-10-17", "Statement": statements}),
-            });
+            }));
             warnings.push(msg(
                 FLOW_LOGS,
                 "new_bucket",
@@ -313,11 +317,11 @@ pub fn flow_logs(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanEr
                     .filter(Value::is_object)
                     .unwrap_or_else(|| json!({"Version": "2012-10-17"}));
                 policy["Statement"] = Value::Array(statements);
-                ops.push(Op::PutBucketPolicy {
+                ops.push(Op::PutBucketPolicy(crate::aws::ops::PutBucketPolicy {
                     bucket: bucket.clone(),
                     region: b.region.clone(),
                     policy,
-                });
+                }));
                 warnings.push(msg(FLOW_LOGS, "policy_extended", &[("bucket", &bucket)]));
             }
             b.region.clone()
@@ -833,7 +837,7 @@ mod tests {
             ]
         );
         assert!(
-            matches!(plan.ops().next(), Some(Op::CreateBucket { bucket: b, region }) if *b == bucket && region == "eu-west-1")
+            matches!(plan.ops().next(), Some(Op::CreateBucket(crate::aws::ops::CreateBucket { bucket: b, region })) if *b == bucket && region == "eu-west-1")
         );
         // The other region's logs cross regions: the warning says so.
         assert!(
@@ -919,7 +923,9 @@ mod tests {
         let req = Inputs::default().with("bucket", "team-logs");
         let plan = t.plan(&inv, FLOW_LOGS, &req).expect("plan");
         match plan.ops().next() {
-            Some(Op::PutBucketPolicy { bucket, policy, .. }) => {
+            Some(Op::PutBucketPolicy(crate::aws::ops::PutBucketPolicy {
+                bucket, policy, ..
+            })) => {
                 assert_eq!(bucket, "team-logs");
                 let sids: Vec<&str> = policy["Statement"]
                     .as_array()

@@ -1,6 +1,6 @@
 //! The inverse of each op, computed against the state just before it.
 
-use super::{AuditOp, DistributionEdit, Op};
+use super::{AuditOp, Op};
 
 /// What an undo of `op` leaves in place on purpose, for the undo preview.
 pub fn undo_note(op: &Op) -> Option<String> {
@@ -22,7 +22,7 @@ pub fn undo_ops(op: &Op, journaled: Vec<Op>) -> Vec<Op> {
 pub fn inverse(op: &Op, before: &Inventory) -> Option<Vec<Op>> {
     op.inverse(before)
 }
-use crate::inventory::{Bucket, Inventory, VersioningStatus};
+use crate::inventory::Inventory;
 
 /// What an undo of `op` leaves in place on purpose, for the undo preview.
 pub(super) fn legacy_undo_note(op: &Op) -> Option<String> {
@@ -67,7 +67,6 @@ pub(super) fn legacy_undo_ops(op: &Op, journaled: Vec<Op>) -> Vec<Op> {
 /// cannot be undone.
 pub(super) fn legacy_inverse(op: &Op, before: &Inventory) -> Option<Vec<Op>> {
     let iam = before.iam.ready();
-    let bucket = |name: &str| -> Option<&Bucket> { before.s3.ready()?.bucket(name) };
     Some(match op {
         Op::CreateGroup { name } => vec![Op::DeleteGroup { name: name.clone() }],
         Op::DeleteGroup { name } => vec![Op::CreateGroup { name: name.clone() }],
@@ -132,142 +131,6 @@ pub(super) fn legacy_inverse(op: &Op, before: &Inventory) -> Option<Vec<Op>> {
                 }],
             }
         }
-        Op::PutAccountPublicAccessBlock { .. } | Op::DeleteAccountPublicAccessBlock => {
-            match before.s3_account_pab.ready()? {
-                Some(prev) => vec![Op::PutAccountPublicAccessBlock { config: *prev }],
-                None => vec![Op::DeleteAccountPublicAccessBlock],
-            }
-        }
-        Op::PutBucketPublicAccessBlock {
-            bucket: b, region, ..
-        }
-        | Op::DeleteBucketPublicAccessBlock { bucket: b, region } => {
-            match bucket(b)?.public_access_block.ready()? {
-                Some(prev) => vec![Op::PutBucketPublicAccessBlock {
-                    bucket: b.clone(),
-                    region: region.clone(),
-                    config: *prev,
-                }],
-                None => vec![Op::DeleteBucketPublicAccessBlock {
-                    bucket: b.clone(),
-                    region: region.clone(),
-                }],
-            }
-        }
-        Op::PutBucketPolicy {
-            bucket: b, region, ..
-        }
-        | Op::DeleteBucketPolicy { bucket: b, region } => match bucket(b)?.policy.ready()? {
-            Some(prev) => vec![Op::PutBucketPolicy {
-                bucket: b.clone(),
-                region: region.clone(),
-                policy: prev.clone(),
-            }],
-            None => vec![Op::DeleteBucketPolicy {
-                bucket: b.clone(),
-                region: region.clone(),
-            }],
-        },
-        Op::PutBucketAcl {
-            bucket: b, region, ..
-        } => vec![Op::PutBucketAcl {
-            bucket: b.clone(),
-            region: region.clone(),
-            acl: bucket(b)?.acl.ready()?.clone(),
-        }],
-        Op::PutBucketEncryption {
-            bucket: b, region, ..
-        }
-        | Op::DeleteBucketEncryption { bucket: b, region } => {
-            match bucket(b)?.encryption.ready()? {
-                Some(prev) => vec![Op::PutBucketEncryption {
-                    bucket: b.clone(),
-                    region: region.clone(),
-                    encryption: prev.clone(),
-                }],
-                None => vec![Op::DeleteBucketEncryption {
-                    bucket: b.clone(),
-                    region: region.clone(),
-                }],
-            }
-        }
-        Op::PutBucketVersioning {
-            bucket: b,
-            region,
-            mfa_delete,
-            ..
-        } => {
-            let prev = bucket(b)?.versioning.ready()?;
-            // A bucket never versioned cannot go back to that: Suspended is the closest.
-            vec![Op::PutBucketVersioning {
-                bucket: b.clone(),
-                region: region.clone(),
-                status: prev.status.unwrap_or(VersioningStatus::Suspended),
-                mfa_delete: mfa_delete.map(|_| prev.mfa_delete),
-                mfa: None,
-            }]
-        }
-        Op::CreateOriginAccessControl { name, .. } => {
-            vec![Op::DeleteOriginAccessControl { name: name.clone() }]
-        }
-        Op::DeleteOriginAccessControl { name } => {
-            let prev = before.cloudfront.ready()?.oac_by_name(name)?;
-            vec![Op::CreateOriginAccessControl {
-                name: name.clone(),
-                description: prev.description.clone(),
-            }]
-        }
-        Op::UpdateDistribution { id, edits, .. } => {
-            let cf = before.cloudfront.ready()?;
-            let d = cf.distribution(id)?;
-            let mut back = Vec::with_capacity(edits.len());
-            for e in edits {
-                back.push(match e {
-                    DistributionEdit::ViewerProtocolPolicy { path_pattern, .. } => {
-                        let b = d
-                            .behaviors
-                            .iter()
-                            .find(|b| b.path_pattern == *path_pattern)?;
-                        DistributionEdit::ViewerProtocolPolicy {
-                            path_pattern: path_pattern.clone(),
-                            policy: b.viewer_protocol_policy.clone(),
-                        }
-                    }
-                    DistributionEdit::OriginAccessControl { origin_id, .. } => {
-                        let o = d.origins.iter().find(|o| o.id == *origin_id)?;
-                        DistributionEdit::OriginAccessControl {
-                            origin_id: origin_id.clone(),
-                            // By name when known: a name survives re-creation, an id does not.
-                            oac: o.oac_id.as_deref().map(|oid| {
-                                cf.oac_by_id(oid)
-                                    .map(|x| x.name.clone())
-                                    .unwrap_or_else(|| oid.to_string())
-                            }),
-                        }
-                    }
-                    DistributionEdit::ViewerTls { .. } => DistributionEdit::ViewerTls {
-                        ssl_support_method: d.viewer_certificate.ssl_support_method.clone(),
-                        minimum_protocol_version: d
-                            .viewer_certificate
-                            .minimum_protocol_version
-                            .clone(),
-                    },
-                });
-            }
-            // Undo reads the ETag afresh when it runs.
-            vec![Op::UpdateDistribution {
-                id: id.clone(),
-                etag: None,
-                edits: back,
-            }]
-        }
-        Op::CreateBucket { bucket, region } => vec![Op::DeleteBucket {
-            bucket: bucket.clone(),
-            region: region.clone(),
-        }],
-        // A deleted bucket's name may be taken by anyone: moat only deletes
-        // buckets it created, to undo CreateBucket.
-        Op::DeleteBucket { .. } => return None,
         Op::Ec2(o) => return o.inverse(before),
         Op::EbsVpc(o) => return o.inverse(before),
         Op::Audit(o) => return o.inverse(before),

@@ -1,10 +1,7 @@
 //! `Op`: one variant per mutating AWS call moat makes. Plain data (serde), so a
 //! plan can be printed, journaled and replayed.
 
-use crate::inventory::{
-    Acl, ApplyError, Contact, ContactType, Encryption, Inventory, PasswordPolicy,
-    PublicAccessBlock, ResourceRef, VersioningStatus,
-};
+use crate::inventory::{ApplyError, Contact, ContactType, Inventory, PasswordPolicy, ResourceRef};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -12,49 +9,8 @@ pub use super::ops_audit::AuditOp;
 pub use super::ops_ebs_vpc::EbsVpcOp;
 pub use super::ops_ec2::Ec2Op;
 
-/// An MFA device serial and the code it shows now: what S3 needs to change
-/// MFA Delete. Never serialized (the journal and plans skip it) and never
-/// printed (its `Debug` hides the code).
-#[derive(Clone, PartialEq, Eq)]
-pub struct MfaToken {
-    pub serial: String,
-    pub code: String,
-}
-
-impl MfaToken {
-    /// The `x-amz-mfa` header value: serial, space, code.
-    pub fn header(&self) -> String {
-        format!("{} {}", self.serial, self.code)
-    }
-}
-
-impl std::fmt::Debug for MfaToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("MfaToken(***)")
-    }
-}
-
-/// One change to a distribution's configuration. UpdateDistribution sends the
-/// whole configuration as read just before, with these fields changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "edit", rename_all = "snake_case")]
-pub enum DistributionEdit {
-    /// A cache behavior's viewer protocol policy (`path_pattern: None`: the default one).
-    ViewerProtocolPolicy {
-        path_pattern: Option<String>,
-        policy: String,
-    },
-    /// The origin access control on an origin, by OAC name (or id); `None` removes it.
-    OriginAccessControl {
-        origin_id: String,
-        oac: Option<String>,
-    },
-    /// How viewers' TLS is negotiated with a custom certificate.
-    ViewerTls {
-        ssl_support_method: Option<String>,
-        minimum_protocol_version: Option<String>,
-    },
-}
+pub use crate::aws::cloudfront::DistributionEdit;
+pub use crate::aws::s3::MfaToken;
 
 /// One mutating AWS call: everything moat knows about it, in one place. Each
 /// op type implements this next to its service's other code
@@ -138,6 +94,21 @@ macro_rules! for_each_op {
             ModifyListenerSslPolicy(crate::aws::elb::ops::ModifyListenerSslPolicy),
             EnableInspector(crate::aws::inspector::ops::EnableInspector),
             DisableInspector(crate::aws::inspector::ops::DisableInspector),
+            PutAccountPublicAccessBlock(crate::aws::s3::ops::PutAccountPublicAccessBlock),
+            DeleteAccountPublicAccessBlock(crate::aws::s3::ops::DeleteAccountPublicAccessBlock),
+            PutBucketPublicAccessBlock(crate::aws::s3::ops::PutBucketPublicAccessBlock),
+            DeleteBucketPublicAccessBlock(crate::aws::s3::ops::DeleteBucketPublicAccessBlock),
+            PutBucketPolicy(crate::aws::s3::ops::PutBucketPolicy),
+            DeleteBucketPolicy(crate::aws::s3::ops::DeleteBucketPolicy),
+            PutBucketAcl(crate::aws::s3::ops::PutBucketAcl),
+            PutBucketEncryption(crate::aws::s3::ops::PutBucketEncryption),
+            DeleteBucketEncryption(crate::aws::s3::ops::DeleteBucketEncryption),
+            PutBucketVersioning(crate::aws::s3::ops::PutBucketVersioning),
+            CreateBucket(crate::aws::s3::ops::CreateBucket),
+            DeleteBucket(crate::aws::s3::ops::DeleteBucket),
+            CreateOriginAccessControl(crate::aws::cloudfront::ops::CreateOriginAccessControl),
+            DeleteOriginAccessControl(crate::aws::cloudfront::ops::DeleteOriginAccessControl),
+            UpdateDistribution(crate::aws::cloudfront::ops::UpdateDistribution),
         }
     };
 }
@@ -211,7 +182,7 @@ macro_rules! define_op {
             pub fn needs_mfa(&self) -> bool {
                 match self {
                     $( Op::$variant(o) => o.needs_mfa(), )*
-                    _ => self.legacy_needs_mfa(),
+                    _ => false,
                 }
             }
 
@@ -219,7 +190,7 @@ macro_rules! define_op {
             pub fn set_mfa(&mut self, token: &MfaToken) {
                 match self {
                     $( Op::$variant(o) => o.set_mfa(token), )*
-                    _ => self.legacy_set_mfa(token),
+                    _ => {}
                 }
             }
 
@@ -317,79 +288,6 @@ for_each_op!(define_op, {
     DeleteAlternateContact {
         contact_type: ContactType,
     },
-    /// s3control:PutPublicAccessBlock for the account.
-    PutAccountPublicAccessBlock {
-        config: PublicAccessBlock,
-    },
-    DeleteAccountPublicAccessBlock,
-    PutBucketPublicAccessBlock {
-        bucket: String,
-        region: String,
-        config: PublicAccessBlock,
-    },
-    DeleteBucketPublicAccessBlock {
-        bucket: String,
-        region: String,
-    },
-    PutBucketPolicy {
-        bucket: String,
-        region: String,
-        policy: Value,
-    },
-    DeleteBucketPolicy {
-        bucket: String,
-        region: String,
-    },
-    /// The whole ACL (owner and grants), as PutBucketAcl takes it.
-    PutBucketAcl {
-        bucket: String,
-        region: String,
-        acl: Acl,
-    },
-    PutBucketEncryption {
-        bucket: String,
-        region: String,
-        encryption: Encryption,
-    },
-    DeleteBucketEncryption {
-        bucket: String,
-        region: String,
-    },
-    /// `mfa_delete: Some(_)` changes MFA Delete too, which needs `mfa`.
-    PutBucketVersioning {
-        bucket: String,
-        region: String,
-        status: VersioningStatus,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        mfa_delete: Option<bool>,
-        #[serde(skip)]
-        mfa: Option<MfaToken>,
-    },
-    CreateOriginAccessControl {
-        name: String,
-        description: String,
-    },
-    DeleteOriginAccessControl {
-        name: String,
-    },
-    /// cloudfront:UpdateDistribution with If-Match `etag` (`None`: the ETag
-    /// read just before sending, for undo).
-    UpdateDistribution {
-        id: String,
-        etag: Option<String>,
-        edits: Vec<DistributionEdit>,
-    },
-    /// s3:CreateBucket, private (object ownership enforced, public access
-    /// blocked by S3's defaults) — log buckets for trails, flow logs and access logs.
-    CreateBucket {
-        bucket: String,
-        region: String,
-    },
-    /// s3:DeleteBucket (undo of CreateBucket; S3 refuses a bucket that holds objects).
-    DeleteBucket {
-        bucket: String,
-        region: String,
-    },
     // Section groups, each in a file of its own. Untagged: their variants
     // serialize as `{"op": …}` like the ones above.
     #[serde(untagged)]
@@ -415,22 +313,6 @@ impl Op {
             Op::DeletePasswordPolicy => "iam:DeleteAccountPasswordPolicy",
             Op::PutAlternateContact { .. } => "account:PutAlternateContact",
             Op::DeleteAlternateContact { .. } => "account:DeleteAlternateContact",
-            Op::PutAccountPublicAccessBlock { .. } => "s3:PutAccountPublicAccessBlock",
-            // S3's IAM actions: a delete needs the Put permission.
-            Op::DeleteAccountPublicAccessBlock => "s3:PutAccountPublicAccessBlock",
-            Op::PutBucketPublicAccessBlock { .. } => "s3:PutBucketPublicAccessBlock",
-            Op::DeleteBucketPublicAccessBlock { .. } => "s3:PutBucketPublicAccessBlock",
-            Op::PutBucketPolicy { .. } => "s3:PutBucketPolicy",
-            Op::DeleteBucketPolicy { .. } => "s3:DeleteBucketPolicy",
-            Op::PutBucketAcl { .. } => "s3:PutBucketAcl",
-            Op::PutBucketEncryption { .. } => "s3:PutEncryptionConfiguration",
-            Op::DeleteBucketEncryption { .. } => "s3:PutEncryptionConfiguration",
-            Op::PutBucketVersioning { .. } => "s3:PutBucketVersioning",
-            Op::CreateOriginAccessControl { .. } => "cloudfront:CreateOriginAccessControl",
-            Op::DeleteOriginAccessControl { .. } => "cloudfront:DeleteOriginAccessControl",
-            Op::UpdateDistribution { .. } => "cloudfront:UpdateDistribution",
-            Op::CreateBucket { .. } => "s3:CreateBucket",
-            Op::DeleteBucket { .. } => "s3:DeleteBucket",
             Op::Ec2(o) => o.action(),
             Op::EbsVpc(o) => o.action(),
             Op::Audit(o) => o.action(),
@@ -461,18 +343,6 @@ impl Op {
         "iam:DeleteAccountPasswordPolicy",
         "account:PutAlternateContact",
         "account:DeleteAlternateContact",
-        "s3:PutAccountPublicAccessBlock",
-        "s3:PutBucketPublicAccessBlock",
-        "s3:PutBucketPolicy",
-        "s3:DeleteBucketPolicy",
-        "s3:PutBucketAcl",
-        "s3:PutEncryptionConfiguration",
-        "s3:PutBucketVersioning",
-        "cloudfront:CreateOriginAccessControl",
-        "cloudfront:DeleteOriginAccessControl",
-        "cloudfront:UpdateDistribution",
-        "s3:CreateBucket",
-        "s3:DeleteBucket",
     ];
 
     /// The resource whose document this op changes.
@@ -499,25 +369,6 @@ impl Op {
             | Op::DeleteAlternateContact { contact_type } => {
                 ResourceRef::AlternateContact(*contact_type)
             }
-            Op::PutAccountPublicAccessBlock { .. } | Op::DeleteAccountPublicAccessBlock => {
-                ResourceRef::S3AccountPublicAccessBlock
-            }
-            Op::PutBucketPublicAccessBlock { bucket, .. }
-            | Op::DeleteBucketPublicAccessBlock { bucket, .. }
-            | Op::PutBucketPolicy { bucket, .. }
-            | Op::DeleteBucketPolicy { bucket, .. }
-            | Op::PutBucketAcl { bucket, .. }
-            | Op::PutBucketEncryption { bucket, .. }
-            | Op::DeleteBucketEncryption { bucket, .. }
-            | Op::PutBucketVersioning { bucket, .. }
-            | Op::CreateBucket { bucket, .. }
-            | Op::DeleteBucket { bucket, .. } => ResourceRef::Bucket {
-                name: bucket.clone(),
-            },
-            Op::CreateOriginAccessControl { name, .. } | Op::DeleteOriginAccessControl { name } => {
-                ResourceRef::OriginAccessControl { name: name.clone() }
-            }
-            Op::UpdateDistribution { id, .. } => ResourceRef::Distribution { id: id.clone() },
             Op::Ec2(o) => o.resource(),
             Op::EbsVpc(o) => o.resource(),
             Op::Audit(o) => o.resource(),
@@ -545,43 +396,10 @@ impl Op {
     /// The AWS region the call goes to (`None`: a global service).
     fn legacy_region(&self) -> Option<&str> {
         match self {
-            Op::PutBucketPublicAccessBlock { region, .. }
-            | Op::DeleteBucketPublicAccessBlock { region, .. }
-            | Op::PutBucketPolicy { region, .. }
-            | Op::DeleteBucketPolicy { region, .. }
-            | Op::PutBucketAcl { region, .. }
-            | Op::PutBucketEncryption { region, .. }
-            | Op::DeleteBucketEncryption { region, .. }
-            | Op::PutBucketVersioning { region, .. }
-            | Op::CreateBucket { region, .. }
-            | Op::DeleteBucket { region, .. } => Some(region),
             Op::Ec2(o) => o.region(),
             Op::EbsVpc(o) => o.region(),
             Op::Audit(o) => o.region(),
             _ => None,
-        }
-    }
-
-    /// Whether sending this op needs an MFA code (S3 MFA Delete changes).
-    fn legacy_needs_mfa(&self) -> bool {
-        matches!(
-            self,
-            Op::PutBucketVersioning {
-                mfa_delete: Some(_),
-                ..
-            }
-        )
-    }
-
-    /// Give an op that needs MFA the device serial and code (undo asks for them).
-    fn legacy_set_mfa(&mut self, token: &MfaToken) {
-        if let Op::PutBucketVersioning {
-            mfa_delete: Some(_),
-            mfa,
-            ..
-        } = self
-        {
-            *mfa = Some(token.clone());
         }
     }
 
@@ -616,102 +434,6 @@ impl Op {
                     contact_type.as_str().to_lowercase()
                 )
             }
-            Op::PutAccountPublicAccessBlock { config } => {
-                if config.all_on() {
-                    "block public access to every bucket of the account".to_string()
-                } else {
-                    "set the account's S3 public access block".to_string()
-                }
-            }
-            Op::DeleteAccountPublicAccessBlock => {
-                "remove the account's S3 public access block".to_string()
-            }
-            Op::PutBucketPublicAccessBlock { bucket, config, .. } => {
-                if config.all_on() {
-                    format!("block public access to bucket {bucket}")
-                } else {
-                    format!("set the public access block of bucket {bucket}")
-                }
-            }
-            Op::DeleteBucketPublicAccessBlock { bucket, .. } => {
-                format!("remove the public access block of bucket {bucket}")
-            }
-            Op::PutBucketPolicy { bucket, .. } => format!("set the policy of bucket {bucket}"),
-            Op::DeleteBucketPolicy { bucket, .. } => {
-                format!("delete the policy of bucket {bucket}")
-            }
-            Op::PutBucketAcl { bucket, .. } => format!("set the ACL of bucket {bucket}"),
-            Op::PutBucketEncryption {
-                bucket, encryption, ..
-            } => match &encryption.kms_key {
-                Some(k) => format!("encrypt new objects in bucket {bucket} with KMS key {k}"),
-                None => format!(
-                    "encrypt new objects in bucket {bucket} by default ({})",
-                    encryption.algorithm
-                ),
-            },
-            Op::DeleteBucketEncryption { bucket, .. } => {
-                format!("remove the default encryption setting of bucket {bucket}")
-            }
-            Op::PutBucketVersioning {
-                bucket,
-                status,
-                mfa_delete,
-                ..
-            } => {
-                let v = match status {
-                    VersioningStatus::Enabled => "enable",
-                    VersioningStatus::Suspended => "suspend",
-                };
-                match mfa_delete {
-                    Some(true) => format!("{v} versioning of bucket {bucket} with MFA Delete on"),
-                    Some(false) => {
-                        format!("{v} versioning of bucket {bucket} with MFA Delete off")
-                    }
-                    None => format!("{v} versioning of bucket {bucket}"),
-                }
-            }
-            Op::CreateOriginAccessControl { name, .. } => {
-                format!("create CloudFront origin access control {name}")
-            }
-            Op::DeleteOriginAccessControl { name } => {
-                format!("delete CloudFront origin access control {name}")
-            }
-            Op::UpdateDistribution { id, edits, .. } => {
-                let what: Vec<String> = edits
-                    .iter()
-                    .map(|e| match e {
-                        DistributionEdit::ViewerProtocolPolicy {
-                            path_pattern,
-                            policy,
-                        } => format!(
-                            "behavior {} viewers: {policy}",
-                            path_pattern.as_deref().unwrap_or("(default)")
-                        ),
-                        DistributionEdit::OriginAccessControl {
-                            origin_id,
-                            oac: Some(oac),
-                        } => format!("origin {origin_id} signs with {oac}"),
-                        DistributionEdit::OriginAccessControl {
-                            origin_id,
-                            oac: None,
-                        } => format!("origin {origin_id} without origin access control"),
-                        DistributionEdit::ViewerTls {
-                            ssl_support_method,
-                            minimum_protocol_version,
-                        } => format!(
-                            "viewer TLS {} {}",
-                            ssl_support_method.as_deref().unwrap_or("-"),
-                            minimum_protocol_version.as_deref().unwrap_or("-")
-                        ),
-                    })
-                    .collect();
-                format!("update distribution {id} ({})", what.join("; "))
-            }
-            Op::CreateBucket { bucket, region } => {
-                format!("create private bucket {bucket} in {region}")
-            }
-            Op::DeleteBucket { bucket, .. } => format!("delete empty bucket {bucket}"),
             Op::Ec2(o) => o.describe(),
             Op::EbsVpc(o) => o.describe(),
             Op::Audit(o) => o.describe(),

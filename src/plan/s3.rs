@@ -6,6 +6,7 @@
 //! top-level field is kept.
 
 use super::{DistributionEdit, Draft, InputKind, InputSpec, Inputs, MfaToken, Op, PlanError};
+use crate::aws::ops;
 use crate::checks::Ctx;
 use crate::checks::s3::{
     ACCOUNT_PAB, BUCKET_PAB, CLOUDFRONT_ORIGIN_ACCESS, DEFAULT_ENCRYPTION, DENY_INSECURE_TRANSPORT,
@@ -130,9 +131,11 @@ pub fn account_public_access_block(
     }
     warnings.extend(cut_off_warning(ACCOUNT_PAB, names));
     done(
-        vec![Op::PutAccountPublicAccessBlock {
-            config: PublicAccessBlock::ALL,
-        }],
+        vec![Op::PutAccountPublicAccessBlock(
+            ops::PutAccountPublicAccessBlock {
+                config: PublicAccessBlock::ALL,
+            },
+        )],
         warnings,
     )
 }
@@ -161,10 +164,12 @@ pub fn bucket_public_access_block(
     ));
     let ops = targets
         .into_iter()
-        .map(|b| Op::PutBucketPublicAccessBlock {
-            bucket: b.name.clone(),
-            region: b.region.clone(),
-            config: PublicAccessBlock::ALL,
+        .map(|b| {
+            Op::PutBucketPublicAccessBlock(ops::PutBucketPublicAccessBlock {
+                bucket: b.name.clone(),
+                region: b.region.clone(),
+                config: PublicAccessBlock::ALL,
+            })
         })
         .collect();
     done(ops, warnings)
@@ -185,15 +190,15 @@ pub fn public_policies(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft
         };
         ops.push(
             match policy::without_statements(doc, policy::is_public_statement) {
-                Some(policy) => Op::PutBucketPolicy {
+                Some(policy) => Op::PutBucketPolicy(ops::PutBucketPolicy {
                     bucket: b.name.clone(),
                     region: b.region.clone(),
                     policy,
-                },
-                None => Op::DeleteBucketPolicy {
+                }),
+                None => Op::DeleteBucketPolicy(ops::DeleteBucketPolicy {
                     bucket: b.name.clone(),
                     region: b.region.clone(),
-                },
+                }),
             },
         );
     }
@@ -219,11 +224,11 @@ pub fn public_acls(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft, Pl
         };
         let mut acl = acl.clone();
         acl.grants.retain(|g| !g.grantee.is_public());
-        ops.push(Op::PutBucketAcl {
+        ops.push(Op::PutBucketAcl(ops::PutBucketAcl {
             bucket: b.name.clone(),
             region: b.region.clone(),
             acl,
-        });
+        }));
     }
     let warnings = if ops.is_empty() {
         vec![]
@@ -266,10 +271,12 @@ pub fn default_encryption(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draf
     };
     let ops = targets
         .into_iter()
-        .map(|b| Op::PutBucketEncryption {
-            bucket: b.name.clone(),
-            region: b.region.clone(),
-            encryption: encryption.clone(),
+        .map(|b| {
+            Op::PutBucketEncryption(ops::PutBucketEncryption {
+                bucket: b.name.clone(),
+                region: b.region.clone(),
+                encryption: encryption.clone(),
+            })
         })
         .collect();
     done(ops, warnings)
@@ -302,11 +309,11 @@ pub fn deny_insecure_transport(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result
         }) {
             continue;
         }
-        ops.push(Op::PutBucketPolicy {
+        ops.push(Op::PutBucketPolicy(ops::PutBucketPolicy {
             bucket: b.name.clone(),
             region: b.region.clone(),
             policy: policy::with_statement(current.as_ref(), deny_insecure_statement(&arn)),
-        });
+        }));
     }
     let warnings = if ops.is_empty() {
         vec![]
@@ -329,12 +336,14 @@ pub fn versioning(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft, Pla
         .map(|(b, _)| b)
         .filter(|b| matches!(&b.versioning, Fetched::Ready(v) if !v.enabled()))
         .filter(|b| selected(req, b))
-        .map(|b| Op::PutBucketVersioning {
-            bucket: b.name.clone(),
-            region: b.region.clone(),
-            status: VersioningStatus::Enabled,
-            mfa_delete: None,
-            mfa: None,
+        .map(|b| {
+            Op::PutBucketVersioning(ops::PutBucketVersioning {
+                bucket: b.name.clone(),
+                region: b.region.clone(),
+                status: VersioningStatus::Enabled,
+                mfa_delete: None,
+                mfa: None,
+            })
         })
         .collect();
     let warnings = if ops.is_empty() {
@@ -380,12 +389,14 @@ pub fn mfa_delete(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft, Pla
     }
     let ops = targets
         .into_iter()
-        .map(|b| Op::PutBucketVersioning {
-            bucket: b.name.clone(),
-            region: b.region.clone(),
-            status: VersioningStatus::Enabled,
-            mfa_delete: Some(true),
-            mfa: Some(token.clone()),
+        .map(|b| {
+            Op::PutBucketVersioning(ops::PutBucketVersioning {
+                bucket: b.name.clone(),
+                region: b.region.clone(),
+                status: VersioningStatus::Enabled,
+                mfa_delete: Some(true),
+                mfa: Some(token.clone()),
+            })
         })
         .collect();
     done(ops, warnings)
@@ -471,13 +482,15 @@ pub fn cloudfront_origin_access(
         if !o.access {
             let name = oac_name(o.bucket_name);
             let planned = create.iter().any(
-                |op| matches!(op, Op::CreateOriginAccessControl { name: n, .. } if *n == name),
+                |op| matches!(op, Op::CreateOriginAccessControl(ops::CreateOriginAccessControl { name: n, .. }) if *n == name),
             );
             if cf.oac_by_name(&name).is_none() && !planned {
-                create.push(Op::CreateOriginAccessControl {
-                    description: msg(ID, "oac_description", &[("bucket", o.bucket_name)]),
-                    name: name.clone(),
-                });
+                create.push(Op::CreateOriginAccessControl(
+                    ops::CreateOriginAccessControl {
+                        description: msg(ID, "oac_description", &[("bucket", o.bucket_name)]),
+                        name: name.clone(),
+                    },
+                ));
             }
             let edit = DistributionEdit::OriginAccessControl {
                 origin_id: o.origin.id.clone(),
@@ -521,16 +534,16 @@ pub fn cloudfront_origin_access(
     // The bucket grants read before the distribution starts signing its
     // requests, so the origin never answers 403 in between.
     let mut ops = create;
-    ops.extend(policies.into_iter().map(|(b, policy)| Op::PutBucketPolicy {
-        bucket: b.name.clone(),
-        region: b.region.clone(),
-        policy,
+    ops.extend(policies.into_iter().map(|(b, policy)| {
+        Op::PutBucketPolicy(ops::PutBucketPolicy {
+            bucket: b.name.clone(),
+            region: b.region.clone(),
+            policy,
+        })
     }));
-    ops.extend(
-        updates
-            .into_iter()
-            .map(|(id, etag, edits)| Op::UpdateDistribution { id, etag, edits }),
-    );
+    ops.extend(updates.into_iter().map(|(id, etag, edits)| {
+        Op::UpdateDistribution(ops::UpdateDistribution { id, etag, edits })
+    }));
     if !ops.is_empty() {
         warnings.splice(0..0, guide_warning(ID));
     }
@@ -586,9 +599,11 @@ mod tests {
         let (plan, after) = t.fix(&inv, ACCOUNT_PAB, &Inputs::default());
         assert_eq!(
             plan.ops().collect::<Vec<_>>(),
-            vec![&Op::PutAccountPublicAccessBlock {
-                config: PublicAccessBlock::ALL
-            }]
+            vec![&Op::PutAccountPublicAccessBlock(
+                ops::PutAccountPublicAccessBlock {
+                    config: PublicAccessBlock::ALL
+                }
+            )]
         );
         let cut = plan
             .warnings
@@ -625,13 +640,17 @@ mod tests {
         let (plan, _) = t.fix(&partial, ACCOUNT_PAB, &Inputs::default());
         assert!(matches!(
             plan.steps[0].inverse.as_deref(),
-            Some([Op::PutAccountPublicAccessBlock { .. }])
+            Some([Op::PutAccountPublicAccessBlock(
+                ops::PutAccountPublicAccessBlock { .. }
+            )])
         ));
         // With no block before, undo deletes it.
         let plan = t.plan(&inv, ACCOUNT_PAB, &Inputs::default()).expect("plan");
         assert_eq!(
             plan.steps[0].inverse,
-            Some(vec![Op::DeleteAccountPublicAccessBlock])
+            Some(vec![Op::DeleteAccountPublicAccessBlock(
+                ops::DeleteAccountPublicAccessBlock
+            )])
         );
     }
 
@@ -670,7 +689,9 @@ mod tests {
         let (plan, _) = t.fix(&inv, BUCKET_PAB, &Inputs::default());
         assert!(plan.steps.iter().all(|s| matches!(
             s.inverse.as_deref(),
-            Some([Op::DeleteBucketPublicAccessBlock { .. }])
+            Some([Op::DeleteBucketPublicAccessBlock(
+                ops::DeleteBucketPublicAccessBlock { .. }
+            )])
         )));
     }
 
@@ -686,11 +707,11 @@ mod tests {
         let (plan, after) = t.fix(&inv, POLICIES, &Inputs::default());
         assert!(matches!(
             plan.steps[0].op,
-            Op::PutBucketPolicy { ref bucket, .. } if bucket == "mixed"
+            Op::PutBucketPolicy(ops::PutBucketPolicy { ref bucket, .. }) if bucket == "mixed"
         ));
         assert!(matches!(
             plan.steps[1].op,
-            Op::DeleteBucketPolicy { ref bucket, .. } if bucket == "pub"
+            Op::DeleteBucketPolicy(ops::DeleteBucketPolicy { ref bucket, .. }) if bucket == "pub"
         ));
         let kept = get_bucket(&after, "mixed")
             .policy
@@ -763,7 +784,9 @@ mod tests {
         assert_eq!((e.algorithm.as_str(), e.kms_key), ("AES256", None));
         assert!(matches!(
             plan.steps[0].inverse.as_deref(),
-            Some([Op::DeleteBucketEncryption { .. }])
+            Some([Op::DeleteBucketEncryption(
+                ops::DeleteBucketEncryption { .. }
+            )])
         ));
         let kms = Inputs::default().with("key", "alias/s3-data");
         let (plan, after) = t.fix(&inv, DEFAULT_ENCRYPTION, &kms);
@@ -821,7 +844,7 @@ mod tests {
         // Undo: the previous policy back, or none.
         assert!(matches!(
             plan.steps[1].inverse.as_deref(),
-            Some([Op::DeleteBucketPolicy { .. }])
+            Some([Op::DeleteBucketPolicy(ops::DeleteBucketPolicy { .. })])
         ));
         assert!(plan.warnings.iter().any(|w| w.contains("HTTP")));
         // Selection.
@@ -847,20 +870,20 @@ mod tests {
         );
         assert!(plan.ops().all(|o| matches!(
             o,
-            Op::PutBucketVersioning {
+            Op::PutBucketVersioning(ops::PutBucketVersioning {
                 status: VersioningStatus::Enabled,
                 mfa_delete: None,
                 mfa: None,
                 ..
-            }
+            })
         )));
         // A never-versioned bucket can only go back to Suspended.
         assert!(matches!(
             plan.steps[0].inverse.as_deref(),
-            Some([Op::PutBucketVersioning {
+            Some([Op::PutBucketVersioning(ops::PutBucketVersioning {
                 status: VersioningStatus::Suspended,
                 ..
-            }])
+            })])
         ));
         // From Suspended, the fix and its undo round-trip exactly.
         let mut suspended = inv.clone();
@@ -925,12 +948,12 @@ mod tests {
         let (plan, after) = t.fix(&enabled, MFA_DELETE, &mfa_inputs());
         assert_eq!(plan.steps.len(), 3);
         for op in plan.ops() {
-            let Op::PutBucketVersioning {
+            let Op::PutBucketVersioning(ops::PutBucketVersioning {
                 status,
                 mfa_delete,
                 mfa,
                 ..
-            } = op
+            }) = op
             else {
                 panic!("{op:?}")
             };
@@ -943,11 +966,11 @@ mod tests {
         // Undo turns MFA Delete off again and asks for a fresh code.
         assert!(plan.steps.iter().all(|s| matches!(
             s.inverse.as_deref(),
-            Some([Op::PutBucketVersioning {
+            Some([Op::PutBucketVersioning(ops::PutBucketVersioning {
                 mfa_delete: Some(false),
                 mfa: None,
                 ..
-            }])
+            })])
         )));
         // Neither the serialised plan nor any message holds the code.
         let json = serde_json::to_string(&plan).expect("json");
@@ -1026,7 +1049,8 @@ mod tests {
         );
         // One diff per resource.
         assert_eq!(plan.resources.len(), 6);
-        let Op::UpdateDistribution { etag, edits, .. } = &plan.steps[4].op else {
+        let Op::UpdateDistribution(ops::UpdateDistribution { etag, edits, .. }) = &plan.steps[4].op
+        else {
             panic!()
         };
         assert_eq!(etag.as_deref(), Some("ETAGE1"));
@@ -1099,10 +1123,10 @@ mod tests {
                 });
         }
         let (plan, _) = t.fix(&inv, CLOUDFRONT_ORIGIN_ACCESS, &Inputs::default());
-        assert!(
-            plan.ops()
-                .all(|o| !matches!(o, Op::CreateOriginAccessControl { .. }))
-        );
+        assert!(plan.ops().all(|o| !matches!(
+            o,
+            Op::CreateOriginAccessControl(ops::CreateOriginAccessControl { .. })
+        )));
         // A legacy OAI without a grant: the OAI gets one, the origin is not switched.
         let mut oai = origin("o", "site");
         oai.s3_oai = Some("origin-access-identity/cloudfront/EOAI1".into());
@@ -1151,7 +1175,10 @@ mod tests {
         let plan = t
             .plan(&inv, CLOUDFRONT_ORIGIN_ACCESS, &Inputs::default())
             .expect("plan");
-        assert!(plan.ops().all(|o| !matches!(o, Op::PutBucketPolicy { .. })));
+        assert!(
+            plan.ops()
+                .all(|o| !matches!(o, Op::PutBucketPolicy(ops::PutBucketPolicy { .. })))
+        );
         assert!(
             plan.warnings
                 .iter()

@@ -1,1 +1,369 @@
-//! The SDK requests of this service's ops.
+//! S3's SDK calls: the requests each op sends, through a client of the
+//! bucket's own region (S3 Control's for the account's public access block).
+//! Each request is sent as a boxed future of its own: the SDK's futures are
+//! large in debug builds, and the backend's dispatch over every op would
+//! otherwise make each poll's stack frame hold them all.
+
+use super::MfaToken;
+use super::ops::{
+    CreateBucket, DeleteAccountPublicAccessBlock, DeleteBucket, DeleteBucketEncryption,
+    DeleteBucketPolicy, DeleteBucketPublicAccessBlock, PutAccountPublicAccessBlock, PutBucketAcl,
+    PutBucketEncryption, PutBucketPolicy, PutBucketPublicAccessBlock, PutBucketVersioning,
+};
+use crate::collect::Outcome;
+use crate::collect::aws::{AwsBackend, CallError, SendOp};
+use crate::inventory::{Acl, Encryption, Grantee};
+use crate::plan::OpKind;
+use aws_sdk_s3::types::{
+    AccessControlPolicy, BucketVersioningStatus, MfaDelete, Owner, Permission,
+    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
+    ServerSideEncryptionRule, Type, VersioningConfiguration,
+};
+use tracing::Dispatch;
+use tracing::instrument::WithSubscriber;
+use tracing::subscriber::NoSubscriber;
+
+impl SendOp for PutAccountPublicAccessBlock {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        let config = &self.config;
+        Box::pin(async move {
+            let c = aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
+                .block_public_acls(config.block_public_acls)
+                .ignore_public_acls(config.ignore_public_acls)
+                .block_public_policy(config.block_public_policy)
+                .restrict_public_buckets(config.restrict_public_buckets)
+                .build();
+            let request = aws
+                .s3control()
+                .put_public_access_block()
+                .account_id(&aws.identity().account)
+                .public_access_block_configuration(c);
+            aws.send_write(Self::ACTION, request.send()).await?;
+            Ok(Outcome::default())
+        })
+        .await
+    }
+}
+
+impl SendOp for DeleteAccountPublicAccessBlock {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        Box::pin(async move {
+            let request = aws
+                .s3control()
+                .delete_public_access_block()
+                .account_id(&aws.identity().account);
+            aws.send_write(Self::ACTION, request.send()).await?;
+            Ok(Outcome::default())
+        })
+        .await
+    }
+}
+
+impl SendOp for PutBucketPublicAccessBlock {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        let config = &self.config;
+        Box::pin(async move {
+            let c = aws_sdk_s3::types::PublicAccessBlockConfiguration::builder()
+                .block_public_acls(config.block_public_acls)
+                .ignore_public_acls(config.ignore_public_acls)
+                .block_public_policy(config.block_public_policy)
+                .restrict_public_buckets(config.restrict_public_buckets)
+                .build();
+            let request = aws
+                .s3(&self.region)
+                .put_public_access_block()
+                .bucket(&self.bucket)
+                .public_access_block_configuration(c);
+            aws.send_write(Self::ACTION, request.send()).await?;
+            Ok(Outcome::default())
+        })
+        .await
+    }
+}
+
+impl SendOp for DeleteBucketPublicAccessBlock {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        Box::pin(async move {
+            let request = aws
+                .s3(&self.region)
+                .delete_public_access_block()
+                .bucket(&self.bucket);
+            aws.send_write(Self::ACTION, request.send()).await?;
+            Ok(Outcome::default())
+        })
+        .await
+    }
+}
+
+impl SendOp for PutBucketPolicy {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        Box::pin(async move {
+            let document = serde_json::to_string(&self.policy).map_err(|e| {
+                CallError::new(
+                    Self::ACTION,
+                    None,
+                    format!("the bucket policy could not be serialized: {e}"),
+                )
+            })?;
+            let request = aws
+                .s3(&self.region)
+                .put_bucket_policy()
+                .bucket(&self.bucket)
+                .policy(document);
+            aws.send_write(Self::ACTION, request.send()).await?;
+            Ok(Outcome::default())
+        })
+        .await
+    }
+}
+
+impl SendOp for DeleteBucketPolicy {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        Box::pin(async move {
+            let request = aws
+                .s3(&self.region)
+                .delete_bucket_policy()
+                .bucket(&self.bucket);
+            aws.send_write(Self::ACTION, request.send()).await?;
+            Ok(Outcome::default())
+        })
+        .await
+    }
+}
+
+impl SendOp for PutBucketAcl {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        Box::pin(async move {
+            let policy = access_control_policy(&self.acl)
+                .map_err(|m| CallError::new(Self::ACTION, None, format!("bad ACL: {m}")))?;
+            let request = aws
+                .s3(&self.region)
+                .put_bucket_acl()
+                .bucket(&self.bucket)
+                .access_control_policy(policy);
+            aws.send_write(Self::ACTION, request.send()).await?;
+            Ok(Outcome::default())
+        })
+        .await
+    }
+}
+
+impl SendOp for PutBucketEncryption {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        Box::pin(async move {
+            let config = encryption_configuration(&self.encryption).map_err(|m| {
+                CallError::new(Self::ACTION, None, format!("bad encryption setting: {m}"))
+            })?;
+            let request = aws
+                .s3(&self.region)
+                .put_bucket_encryption()
+                .bucket(&self.bucket)
+                .server_side_encryption_configuration(config);
+            aws.send_write(Self::ACTION, request.send()).await?;
+            Ok(Outcome::default())
+        })
+        .await
+    }
+}
+
+impl SendOp for DeleteBucketEncryption {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        Box::pin(async move {
+            let request = aws
+                .s3(&self.region)
+                .delete_bucket_encryption()
+                .bucket(&self.bucket);
+            aws.send_write(Self::ACTION, request.send()).await?;
+            Ok(Outcome::default())
+        })
+        .await
+    }
+}
+
+impl SendOp for PutBucketVersioning {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        Box::pin(async move {
+            let header = mfa_header(Self::ACTION, self.mfa_delete, self.mfa.as_ref())?;
+            let config = VersioningConfiguration::builder()
+                .status(BucketVersioningStatus::from(self.status.as_str()))
+                .set_mfa_delete(self.mfa_delete.map(|on| {
+                    if on {
+                        MfaDelete::Enabled
+                    } else {
+                        MfaDelete::Disabled
+                    }
+                }))
+                .build();
+            // The SDK's own trace events (the request, the canonical request
+            // it signs) would show the x-amz-mfa header: a request carrying
+            // one is sent with no subscriber listening.
+            let dispatch = if header.is_some() {
+                Dispatch::new(NoSubscriber::default())
+            } else {
+                tracing::dispatcher::get_default(Dispatch::clone)
+            };
+            let request = aws
+                .s3(&self.region)
+                .put_bucket_versioning()
+                .bucket(&self.bucket)
+                .versioning_configuration(config)
+                .set_mfa(header);
+            aws.send_write(Self::ACTION, request.send().with_subscriber(dispatch))
+                .await?;
+            Ok(Outcome::default())
+        })
+        .await
+    }
+}
+
+impl SendOp for CreateBucket {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        let region = &self.region;
+        Box::pin(async move {
+            let mut request = aws
+                .s3(region)
+                .create_bucket()
+                .bucket(&self.bucket)
+                .object_ownership(aws_sdk_s3::types::ObjectOwnership::BucketOwnerEnforced);
+            // us-east-1 is the one region that takes no location constraint.
+            if region != "us-east-1" {
+                request = request.create_bucket_configuration(
+                    aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                        .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(
+                            region.as_str(),
+                        ))
+                        .build(),
+                );
+            }
+            aws.send_write(Self::ACTION, request.send()).await?;
+            Ok(Outcome::default())
+        })
+        .await
+    }
+}
+
+impl SendOp for DeleteBucket {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        let bucket = &self.bucket;
+        Box::pin(async move {
+            let request = aws.s3(&self.region).delete_bucket().bucket(bucket);
+            match aws.send_write(Self::ACTION, request.send()).await {
+                // A log bucket moat created has since received logs:
+                // they are kept, and so is the bucket.
+                Err(mut e) if e.code.as_deref() == Some("BucketNotEmpty") => {
+                    e.message = crate::guide::msg("plan", "bucket_kept", &[("bucket", bucket)]);
+                    Err(e)
+                }
+                r => r.map(|_| Outcome::default()),
+            }
+        })
+        .await
+    }
+}
+
+/// The `x-amz-mfa` header for PutBucketVersioning: required when MFA Delete
+/// changes. The token itself is never put in an error or a log line.
+fn mfa_header(
+    action: &str,
+    mfa_delete: Option<bool>,
+    mfa: Option<&MfaToken>,
+) -> Result<Option<String>, CallError> {
+    match (mfa_delete, mfa) {
+        (Some(_), None) => Err(CallError::new(
+            action,
+            None,
+            "changing MFA Delete needs the root user's MFA device serial number and its current code",
+        )),
+        (Some(_), Some(t)) if t.serial.trim().is_empty() || t.code.trim().is_empty() => {
+            Err(CallError::new(
+                action,
+                None,
+                "changing MFA Delete needs both the MFA device serial number and its current code",
+            ))
+        }
+        (_, Some(t)) => Ok(Some(t.header())),
+        (None, None) => Ok(None),
+    }
+}
+
+/// The ACL as PutBucketAcl's AccessControlPolicy.
+pub(crate) fn access_control_policy(acl: &Acl) -> Result<AccessControlPolicy, String> {
+    let mut grants = Vec::with_capacity(acl.grants.len());
+    for g in &acl.grants {
+        let grantee = match &g.grantee {
+            Grantee::CanonicalUser { id, display_name } => aws_sdk_s3::types::Grantee::builder()
+                .r#type(Type::CanonicalUser)
+                .id(id)
+                .set_display_name(display_name.clone()),
+            Grantee::Group { uri } => aws_sdk_s3::types::Grantee::builder()
+                .r#type(Type::Group)
+                .uri(uri),
+            Grantee::Email { address } => aws_sdk_s3::types::Grantee::builder()
+                .r#type(Type::AmazonCustomerByEmail)
+                .email_address(address),
+        }
+        .build()
+        .map_err(|e| e.to_string())?;
+        grants.push(
+            aws_sdk_s3::types::Grant::builder()
+                .grantee(grantee)
+                .permission(Permission::from(g.permission.as_str()))
+                .build(),
+        );
+    }
+    let owner = Owner::builder()
+        .id(&acl.owner_id)
+        .set_display_name(acl.owner_display_name.clone())
+        .build();
+    Ok(AccessControlPolicy::builder()
+        .owner(owner)
+        .set_grants(Some(grants))
+        .build())
+}
+
+pub(crate) fn encryption_configuration(
+    e: &Encryption,
+) -> Result<ServerSideEncryptionConfiguration, String> {
+    let default = ServerSideEncryptionByDefault::builder()
+        .sse_algorithm(ServerSideEncryption::from(e.algorithm.as_str()))
+        .set_kms_master_key_id(e.kms_key.clone())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let rule = ServerSideEncryptionRule::builder()
+        .apply_server_side_encryption_by_default(default)
+        .set_bucket_key_enabled(e.bucket_key)
+        .build();
+    ServerSideEncryptionConfiguration::builder()
+        .rules(rule)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mfa_delete_needs_a_token() {
+        let e = mfa_header("s3:PutBucketVersioning", Some(true), None).expect_err("no token given");
+        assert!(e.message.contains("serial"), "{}", e.message);
+        let token = MfaToken {
+            serial: "arn:aws:iam::123456789012:mfa/root".into(),
+            code: "123456".into(),
+        };
+        assert_eq!(
+            mfa_header("s3:PutBucketVersioning", Some(true), Some(&token)),
+            Ok(Some(
+                "arn:aws:iam::123456789012:mfa/root 123456".to_string()
+            ))
+        );
+        let blank = MfaToken {
+            serial: "SERIAL-42".into(),
+            code: " ".into(),
+        };
+        let e = mfa_header("s3:PutBucketVersioning", Some(false), Some(&blank))
+            .expect_err("blank code");
+        assert!(!e.to_string().contains("SERIAL-42"), "{e}");
+        assert_eq!(mfa_header("s3:PutBucketVersioning", None, None), Ok(None));
+    }
+}

@@ -34,28 +34,9 @@ impl AwsBackend {
         let action = op.action();
         let iam = &self.iam;
         match op {
-            Op::PutAccountPublicAccessBlock { .. }
-            | Op::DeleteAccountPublicAccessBlock
-            | Op::PutBucketPublicAccessBlock { .. }
-            | Op::DeleteBucketPublicAccessBlock { .. }
-            | Op::PutBucketPolicy { .. }
-            | Op::DeleteBucketPolicy { .. }
-            | Op::PutBucketAcl { .. }
-            | Op::PutBucketEncryption { .. }
-            | Op::DeleteBucketEncryption { .. }
-            | Op::PutBucketVersioning { .. }
-            | Op::CreateBucket { .. }
-            | Op::DeleteBucket { .. } => {
-                return self.apply_s3(op).await.map(|()| Outcome::default());
-            }
             Op::Ec2(o) => return self.apply_ec2(o).await,
             Op::EbsVpc(o) => return self.apply_ebs_vpc(o).await,
             Op::Audit(o) => return self.apply_audit(o).await,
-            Op::CreateOriginAccessControl { .. }
-            | Op::DeleteOriginAccessControl { .. }
-            | Op::UpdateDistribution { .. } => {
-                return self.apply_cloudfront(op).await.map(|()| Outcome::default());
-            }
             Op::CreateGroup { name } => {
                 self.send_write(action, iam.create_group().group_name(name).send())
                     .await?;
@@ -233,49 +214,6 @@ impl AwsBackend {
                 None,
                 "the answer lacked the account id or the caller ARN",
             )),
-        }
-    }
-
-    /// One GetBucketPolicy in the bucket's region (`None`: no policy). Without
-    /// the region, the bucket is located first.
-    pub(super) async fn reread_bucket_policy(
-        &self,
-        bucket: &str,
-        region: Option<&str>,
-    ) -> Result<Option<serde_json::Value>, CallError> {
-        const ACTION: &str = "s3:GetBucketPolicy";
-        let Some(region) = region else {
-            let read = self.read_bucket(bucket.to_string(), None).await;
-            return match read {
-                Some(b) => match b.policy {
-                    crate::inventory::Fetched::Ready(p) => Ok(p),
-                    crate::inventory::Fetched::Error(e) => Err(e),
-                },
-                None => Err(CallError::new(
-                    ACTION,
-                    Some("NoSuchBucket".to_string()),
-                    format!("the bucket {bucket} does not exist"),
-                )),
-            };
-        };
-        let client = self.s3(region);
-        let out = match self
-            .send(ACTION, client.get_bucket_policy().bucket(bucket).send())
-            .await
-        {
-            Ok(out) => out,
-            Err(e) if e.is_code("NoSuchBucketPolicy") => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        match out.policy().map(str::trim) {
-            None | Some("") => Ok(None),
-            Some(text) => serde_json::from_str(text).map(Some).map_err(|e| {
-                CallError::new(
-                    ACTION,
-                    None,
-                    format!("the bucket policy is not valid JSON: {e}"),
-                )
-            }),
         }
     }
 }

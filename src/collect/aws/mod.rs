@@ -71,19 +71,18 @@
 mod account;
 mod apply;
 mod audit;
-mod cloudfront;
 mod cloudtrail;
 mod credential_report;
 mod credentials;
 mod document;
 mod ebs_vpc;
 mod ec2;
+mod endpoint;
 mod error;
 mod iam;
 mod limiter;
 #[cfg(test)]
 mod moto_tests;
-mod s3;
 // Further collector files of the later sections (one `mod` line each, in the group's block):
 // -- ec2
 
@@ -360,7 +359,7 @@ impl AwsBackend {
             // S3 Control puts the account id in front of the host name
             // (`123456789012.127.0.0.1`); an emulator answers on its own address.
             s3control =
-                s3control.http_client(LimitedHttpClient::new(s3::endpoint_http_client(url)));
+                s3control.http_client(LimitedHttpClient::new(endpoint::endpoint_http_client(url)));
         }
         let s3control = aws_sdk_s3control::Client::from_conf(s3control.build());
 
@@ -473,6 +472,45 @@ impl AwsBackend {
     /// The IAM client (a global service: one client).
     pub(crate) fn iam(&self) -> &aws_sdk_iam::Client {
         &self.iam
+    }
+
+    /// The S3 client for `region`, built on first use (the retry partition
+    /// of S3 in that region; the backend's timeouts).
+    pub(crate) fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        let mut clients = self
+            .s3_clients
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        clients
+            .entry(region.to_string())
+            .or_insert_with(|| {
+                let mut config = aws_sdk_s3::config::Builder::from(&self.sdk)
+                    .region(Region::new(region.to_string()))
+                    .retry_partition(self.retry_partition_for("s3", region));
+                if self.endpoint.is_some() {
+                    // Emulators: path-style addressing, checksums only where required.
+                    config = config
+                        .force_path_style(true)
+                        .request_checksum_calculation(
+                            aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired,
+                        )
+                        .response_checksum_validation(
+                            aws_sdk_s3::config::ResponseChecksumValidation::WhenRequired,
+                        );
+                }
+                aws_sdk_s3::Client::from_conf(config.build())
+            })
+            .clone()
+    }
+
+    /// The S3 Control client (the account's public access block).
+    pub(crate) fn s3control(&self) -> &aws_sdk_s3control::Client {
+        &self.s3control
+    }
+
+    /// The CloudFront client (a global service: one client).
+    pub(crate) fn cloudfront(&self) -> &aws_sdk_cloudfront::Client {
+        &self.cloudfront
     }
 
     pub(crate) async fn regions(&self) -> Result<Vec<String>, CallError> {

@@ -863,21 +863,21 @@ async fn s3_buckets_in_two_regions() {
     let region = "us-east-1".to_string();
     apply(
         &b,
-        Op::PutBucketPublicAccessBlock {
+        Op::PutBucketPublicAccessBlock(crate::aws::ops::PutBucketPublicAccessBlock {
             bucket: web.clone(),
             region: region.clone(),
             config: PublicAccessBlock::ALL,
-        },
+        }),
     )
     .await;
     let narrowed = json!({"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecure", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [format!("arn:aws:s3:::{web}"), format!("arn:aws:s3:::{web}/*")], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]});
     apply(
         &b,
-        Op::PutBucketPolicy {
+        Op::PutBucketPolicy(crate::aws::ops::PutBucketPolicy {
             bucket: web.clone(),
             region: region.clone(),
             policy: narrowed.clone(),
-        },
+        }),
     )
     .await;
     let private = Acl {
@@ -893,11 +893,11 @@ async fn s3_buckets_in_two_regions() {
     };
     apply(
         &b,
-        Op::PutBucketAcl {
+        Op::PutBucketAcl(crate::aws::ops::PutBucketAcl {
             bucket: web.clone(),
             region: region.clone(),
             acl: private.clone(),
-        },
+        }),
     )
     .await;
     let aes = Encryption {
@@ -907,22 +907,22 @@ async fn s3_buckets_in_two_regions() {
     };
     apply(
         &b,
-        Op::PutBucketEncryption {
+        Op::PutBucketEncryption(crate::aws::ops::PutBucketEncryption {
             bucket: web.clone(),
             region: region.clone(),
             encryption: aes.clone(),
-        },
+        }),
     )
     .await;
     apply(
         &b,
-        Op::PutBucketVersioning {
+        Op::PutBucketVersioning(crate::aws::ops::PutBucketVersioning {
             bucket: web.clone(),
             region: region.clone(),
             status: VersioningStatus::Suspended,
             mfa_delete: None,
             mfa: None,
-        },
+        }),
     )
     .await;
     let s3 = s3_part(&b).await;
@@ -947,13 +947,15 @@ async fn s3_buckets_in_two_regions() {
     // MFA Delete: the header is sent (moto ignores it); without a token nothing is sent.
     let mutations = b.mutations_sent();
     let err = b
-        .apply(&Op::PutBucketVersioning {
-            bucket: web.clone(),
-            region: region.clone(),
-            status: VersioningStatus::Enabled,
-            mfa_delete: Some(true),
-            mfa: None,
-        })
+        .apply(&Op::PutBucketVersioning(
+            crate::aws::ops::PutBucketVersioning {
+                bucket: web.clone(),
+                region: region.clone(),
+                status: VersioningStatus::Enabled,
+                mfa_delete: Some(true),
+                mfa: None,
+            },
+        ))
         .await
         .expect_err("MFA Delete needs a token");
     assert_eq!(err.action, "s3:PutBucketVersioning");
@@ -961,7 +963,7 @@ async fn s3_buckets_in_two_regions() {
     assert_eq!(b.mutations_sent(), mutations);
     apply(
         &b,
-        Op::PutBucketVersioning {
+        Op::PutBucketVersioning(crate::aws::ops::PutBucketVersioning {
             bucket: web.clone(),
             region: region.clone(),
             status: VersioningStatus::Enabled,
@@ -970,7 +972,7 @@ async fn s3_buckets_in_two_regions() {
                 serial: "arn:aws:iam::123456789012:mfa/root-account-mfa-device".into(),
                 code: "123456".into(),
             }),
-        },
+        }),
     )
     .await;
     let s3 = s3_part(&b).await;
@@ -982,26 +984,26 @@ async fn s3_buckets_in_two_regions() {
     // Deletes.
     apply(
         &b,
-        Op::DeleteBucketPublicAccessBlock {
+        Op::DeleteBucketPublicAccessBlock(crate::aws::ops::DeleteBucketPublicAccessBlock {
             bucket: web.clone(),
             region: region.clone(),
-        },
+        }),
     )
     .await;
     apply(
         &b,
-        Op::DeleteBucketPolicy {
+        Op::DeleteBucketPolicy(crate::aws::ops::DeleteBucketPolicy {
             bucket: web.clone(),
             region: region.clone(),
-        },
+        }),
     )
     .await;
     apply(
         &b,
-        Op::DeleteBucketEncryption {
+        Op::DeleteBucketEncryption(crate::aws::ops::DeleteBucketEncryption {
             bucket: web.clone(),
             region: region.clone(),
-        },
+        }),
     )
     .await;
     let s3 = s3_part(&b).await;
@@ -1019,22 +1021,22 @@ async fn s3_buckets_in_two_regions() {
     let eu_region = "eu-west-1".to_string();
     apply(
         &b,
-        Op::PutBucketPublicAccessBlock {
+        Op::PutBucketPublicAccessBlock(crate::aws::ops::PutBucketPublicAccessBlock {
             bucket: eu.clone(),
             region: eu_region.clone(),
             config: PublicAccessBlock::ALL,
-        },
+        }),
     )
     .await;
     apply(
         &b,
-        Op::PutBucketVersioning {
+        Op::PutBucketVersioning(crate::aws::ops::PutBucketVersioning {
             bucket: eu.clone(),
             region: eu_region.clone(),
             status: VersioningStatus::Enabled,
             mfa_delete: None,
             mfa: None,
-        },
+        }),
     )
     .await;
     let kms_eu = Encryption {
@@ -1044,11 +1046,11 @@ async fn s3_buckets_in_two_regions() {
     };
     apply(
         &b,
-        Op::PutBucketEncryption {
+        Op::PutBucketEncryption(crate::aws::ops::PutBucketEncryption {
             bucket: eu.clone(),
             region: eu_region.clone(),
             encryption: kms_eu.clone(),
-        },
+        }),
     )
     .await;
     let s3 = s3_part(&b).await;
@@ -1062,10 +1064,12 @@ async fn s3_buckets_in_two_regions() {
 
     // A refused op keeps the service code.
     let err = b
-        .apply(&Op::DeleteBucketPolicy {
-            bucket: format!("moat-gone-{t}"),
-            region: region.clone(),
-        })
+        .apply(&Op::DeleteBucketPolicy(
+            crate::aws::ops::DeleteBucketPolicy {
+                bucket: format!("moat-gone-{t}"),
+                region: region.clone(),
+            },
+        ))
         .await
         .expect_err("no such bucket");
     assert_eq!(err.action, "s3:DeleteBucketPolicy");
@@ -1098,24 +1102,38 @@ async fn s3_buckets_in_two_regions() {
 async fn s3_account_public_access_block() {
     let Some(endpoint) = endpoint() else { return };
     let b = connect(&endpoint).await;
-    apply(&b, Op::DeleteAccountPublicAccessBlock).await;
+    apply(
+        &b,
+        Op::DeleteAccountPublicAccessBlock(crate::aws::ops::DeleteAccountPublicAccessBlock),
+    )
+    .await;
     assert_eq!(account_pab(&b).await, None);
     let partial = PublicAccessBlock {
         block_public_acls: true,
         ignore_public_acls: true,
         ..PublicAccessBlock::default()
     };
-    apply(&b, Op::PutAccountPublicAccessBlock { config: partial }).await;
+    apply(
+        &b,
+        Op::PutAccountPublicAccessBlock(crate::aws::ops::PutAccountPublicAccessBlock {
+            config: partial,
+        }),
+    )
+    .await;
     assert_eq!(account_pab(&b).await, Some(partial));
     apply(
         &b,
-        Op::PutAccountPublicAccessBlock {
+        Op::PutAccountPublicAccessBlock(crate::aws::ops::PutAccountPublicAccessBlock {
             config: PublicAccessBlock::ALL,
-        },
+        }),
     )
     .await;
     assert_eq!(account_pab(&b).await, Some(PublicAccessBlock::ALL));
-    apply(&b, Op::DeleteAccountPublicAccessBlock).await;
+    apply(
+        &b,
+        Op::DeleteAccountPublicAccessBlock(crate::aws::ops::DeleteAccountPublicAccessBlock),
+    )
+    .await;
     assert_eq!(account_pab(&b).await, None);
 }
 
@@ -1210,10 +1228,10 @@ async fn cloudfront_distributions_and_origin_access_controls() {
     // Origin access control.
     apply(
         &b,
-        Op::CreateOriginAccessControl {
+        Op::CreateOriginAccessControl(crate::aws::ops::CreateOriginAccessControl {
             name: oac_name.clone(),
             description: "moat: CloudFront reads the bucket".into(),
-        },
+        }),
     )
     .await;
     let cf = cloudfront_part(&b).await;
@@ -1226,7 +1244,7 @@ async fn cloudfront_distributions_and_origin_access_controls() {
     // UpdateDistribution with the plan's ETag.
     apply(
         &b,
-        Op::UpdateDistribution {
+        Op::UpdateDistribution(crate::aws::ops::UpdateDistribution {
             id: id.clone(),
             etag: Some(etag.clone()),
             edits: vec![
@@ -1239,7 +1257,7 @@ async fn cloudfront_distributions_and_origin_access_controls() {
                     oac: Some(oac_name.clone()),
                 },
             ],
-        },
+        }),
     )
     .await;
     let cf = cloudfront_part(&b).await;
@@ -1255,14 +1273,14 @@ async fn cloudfront_distributions_and_origin_access_controls() {
     // Undo-style: no ETag given, the fresh one is used.
     apply(
         &b,
-        Op::UpdateDistribution {
+        Op::UpdateDistribution(crate::aws::ops::UpdateDistribution {
             id: id.clone(),
             etag: None,
             edits: vec![DistributionEdit::ViewerProtocolPolicy {
                 path_pattern: None,
                 policy: "https-only".into(),
             }],
-        },
+        }),
     )
     .await;
     let cf = cloudfront_part(&b).await;
@@ -1288,11 +1306,13 @@ async fn cloudfront_distributions_and_origin_access_controls() {
         },
     ] {
         let err = b
-            .apply(&Op::UpdateDistribution {
-                id: id.clone(),
-                etag: None,
-                edits: vec![edit.clone()],
-            })
+            .apply(&Op::UpdateDistribution(
+                crate::aws::ops::UpdateDistribution {
+                    id: id.clone(),
+                    etag: None,
+                    edits: vec![edit.clone()],
+                },
+            ))
             .await
             .expect_err("missing target");
         assert_eq!(err.action, "cloudfront:UpdateDistribution", "{edit:?}");
@@ -1302,17 +1322,19 @@ async fn cloudfront_distributions_and_origin_access_controls() {
 
     apply(
         &b,
-        Op::DeleteOriginAccessControl {
+        Op::DeleteOriginAccessControl(crate::aws::ops::DeleteOriginAccessControl {
             name: oac_name.clone(),
-        },
+        }),
     )
     .await;
     assert!(cloudfront_part(&b).await.oac_by_name(&oac_name).is_none());
     // Deleting it again: the effect is already in place.
     assert_eq!(
-        b.apply(&Op::DeleteOriginAccessControl {
-            name: oac_name.clone(),
-        })
+        b.apply(&Op::DeleteOriginAccessControl(
+            crate::aws::ops::DeleteOriginAccessControl {
+                name: oac_name.clone(),
+            }
+        ))
         .await
         .ok(),
         Some(Applied::Sent)
@@ -1434,13 +1456,13 @@ async fn mfa_code_is_never_logged() {
     );
 
     let logged = LogBuffer::default();
-    let op = Op::PutBucketVersioning {
+    let op = Op::PutBucketVersioning(crate::aws::ops::PutBucketVersioning {
         bucket: name.clone(),
         region: "us-east-1".into(),
         status: VersioningStatus::Enabled,
         mfa_delete: Some(true),
         mfa: Some(token),
-    };
+    });
     let r = b.apply(&op).with_subscriber(logged.subscriber()).await;
     assert_eq!(r, Ok(Applied::Sent));
     let text = logged.text();
