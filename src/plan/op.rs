@@ -2,8 +2,7 @@
 //! plan can be printed, journaled and replayed.
 
 use crate::inventory::{
-    Acl, ApplyError, Contact, ContactType, Encryption, Inventory, PasswordPolicy,
-    PublicAccessBlock, ResourceRef, VersioningStatus,
+    Acl, ApplyError, Encryption, Inventory, PublicAccessBlock, ResourceRef, VersioningStatus,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -129,6 +128,18 @@ macro_rules! for_each_op {
             UpdateAccessKey(crate::aws::iam::ops::UpdateAccessKey),
             CreateUser(crate::aws::iam::ops::CreateUser),
             DeleteUser(crate::aws::iam::ops::DeleteUser),
+            CreateGroup(crate::aws::iam::ops::CreateGroup),
+            DeleteGroup(crate::aws::iam::ops::DeleteGroup),
+            AddUserToGroup(crate::aws::iam::ops::AddUserToGroup),
+            RemoveUserFromGroup(crate::aws::iam::ops::RemoveUserFromGroup),
+            AttachGroupPolicy(crate::aws::iam::ops::AttachGroupPolicy),
+            DetachGroupPolicy(crate::aws::iam::ops::DetachGroupPolicy),
+            CreatePolicy(crate::aws::iam::ops::CreatePolicy),
+            DeletePolicy(crate::aws::iam::ops::DeletePolicy),
+            UpdatePasswordPolicy(crate::aws::iam::ops::UpdatePasswordPolicy),
+            DeletePasswordPolicy(crate::aws::iam::ops::DeletePasswordPolicy),
+            PutAlternateContact(crate::aws::account::ops::PutAlternateContact),
+            DeleteAlternateContact(crate::aws::account::ops::DeleteAlternateContact),
         }
     };
 }
@@ -267,47 +278,6 @@ macro_rules! define_op {
 }
 
 for_each_op!(define_op, {
-    CreateGroup {
-        name: String,
-    },
-    DeleteGroup {
-        name: String,
-    },
-    AddUserToGroup {
-        user: String,
-        group: String,
-    },
-    RemoveUserFromGroup {
-        user: String,
-        group: String,
-    },
-    AttachGroupPolicy {
-        group: String,
-        policy_arn: String,
-    },
-    DetachGroupPolicy {
-        group: String,
-        policy_arn: String,
-    },
-    CreatePolicy {
-        name: String,
-        document: Value,
-    },
-    DeletePolicy {
-        name: String,
-        arn: String,
-    },
-    UpdatePasswordPolicy {
-        policy: PasswordPolicy,
-    },
-    DeletePasswordPolicy,
-    PutAlternateContact {
-        contact_type: ContactType,
-        contact: Contact,
-    },
-    DeleteAlternateContact {
-        contact_type: ContactType,
-    },
     /// s3control:PutPublicAccessBlock for the account.
     PutAccountPublicAccessBlock {
         config: PublicAccessBlock,
@@ -396,18 +366,6 @@ for_each_op!(define_op, {
 impl Op {
     fn legacy_action(&self) -> &'static str {
         match self {
-            Op::CreateGroup { .. } => "iam:CreateGroup",
-            Op::DeleteGroup { .. } => "iam:DeleteGroup",
-            Op::AddUserToGroup { .. } => "iam:AddUserToGroup",
-            Op::RemoveUserFromGroup { .. } => "iam:RemoveUserFromGroup",
-            Op::AttachGroupPolicy { .. } => "iam:AttachGroupPolicy",
-            Op::DetachGroupPolicy { .. } => "iam:DetachGroupPolicy",
-            Op::CreatePolicy { .. } => "iam:CreatePolicy",
-            Op::DeletePolicy { .. } => "iam:DeletePolicy",
-            Op::UpdatePasswordPolicy { .. } => "iam:UpdateAccountPasswordPolicy",
-            Op::DeletePasswordPolicy => "iam:DeleteAccountPasswordPolicy",
-            Op::PutAlternateContact { .. } => "account:PutAlternateContact",
-            Op::DeleteAlternateContact { .. } => "account:DeleteAlternateContact",
             Op::PutAccountPublicAccessBlock { .. } => "s3:PutAccountPublicAccessBlock",
             // S3's IAM actions: a delete needs the Put permission.
             Op::DeleteAccountPublicAccessBlock => "s3:PutAccountPublicAccessBlock",
@@ -444,18 +402,6 @@ impl Op {
 
     /// The actions of the variants declared in this file.
     const CORE_ACTIONS: &'static [&'static str] = &[
-        "iam:CreateGroup",
-        "iam:DeleteGroup",
-        "iam:AddUserToGroup",
-        "iam:RemoveUserFromGroup",
-        "iam:AttachGroupPolicy",
-        "iam:DetachGroupPolicy",
-        "iam:CreatePolicy",
-        "iam:DeletePolicy",
-        "iam:UpdateAccountPasswordPolicy",
-        "iam:DeleteAccountPasswordPolicy",
-        "account:PutAlternateContact",
-        "account:DeleteAlternateContact",
         "s3:PutAccountPublicAccessBlock",
         "s3:PutBucketPublicAccessBlock",
         "s3:PutBucketPolicy",
@@ -473,27 +419,6 @@ impl Op {
     /// The resource whose document this op changes.
     fn legacy_resource(&self) -> ResourceRef {
         match self {
-            Op::AddUserToGroup { user, .. } | Op::RemoveUserFromGroup { user, .. } => {
-                ResourceRef::User { name: user.clone() }
-            }
-            Op::CreateGroup { name } | Op::DeleteGroup { name } => {
-                ResourceRef::Group { name: name.clone() }
-            }
-            Op::AttachGroupPolicy { group, .. } | Op::DetachGroupPolicy { group, .. } => {
-                ResourceRef::Group {
-                    name: group.clone(),
-                }
-            }
-            Op::CreatePolicy { name, .. } | Op::DeletePolicy { name, .. } => {
-                ResourceRef::Policy { name: name.clone() }
-            }
-            Op::UpdatePasswordPolicy { .. } | Op::DeletePasswordPolicy => {
-                ResourceRef::PasswordPolicy
-            }
-            Op::PutAlternateContact { contact_type, .. }
-            | Op::DeleteAlternateContact { contact_type } => {
-                ResourceRef::AlternateContact(*contact_type)
-            }
             Op::PutAccountPublicAccessBlock { .. } | Op::DeleteAccountPublicAccessBlock => {
                 ResourceRef::S3AccountPublicAccessBlock
             }
@@ -526,11 +451,6 @@ impl Op {
     /// members. The preview shows them and the drift check compares them.
     fn legacy_also_touches(&self) -> Vec<ResourceRef> {
         match self {
-            Op::AddUserToGroup { group, .. } | Op::RemoveUserFromGroup { group, .. } => {
-                vec![ResourceRef::Group {
-                    name: group.clone(),
-                }]
-            }
             Op::Ec2(o) => o.also_touches(),
             Op::EbsVpc(o) => o.also_touches(),
             Op::Audit(o) => o.also_touches(),
@@ -586,34 +506,6 @@ impl Op {
     /// A short human description, e.g. `deactivate access key AKIA… of alice`.
     fn legacy_describe(&self) -> String {
         match self {
-            Op::CreateGroup { name } => format!("create IAM group {name}"),
-            Op::DeleteGroup { name } => format!("delete IAM group {name}"),
-            Op::AddUserToGroup { user, group } => format!("add user {user} to group {group}"),
-            Op::RemoveUserFromGroup { user, group } => {
-                format!("remove user {user} from group {group}")
-            }
-            Op::AttachGroupPolicy { group, policy_arn } => {
-                format!("attach {policy_arn} to group {group}")
-            }
-            Op::DetachGroupPolicy { group, policy_arn } => {
-                format!("detach {policy_arn} from group {group}")
-            }
-            Op::CreatePolicy { name, .. } => format!("create managed policy {name}"),
-            Op::DeletePolicy { name, .. } => format!("delete managed policy {name}"),
-            Op::UpdatePasswordPolicy { .. } => "set the account password policy".to_string(),
-            Op::DeletePasswordPolicy => "delete the account password policy".to_string(),
-            Op::PutAlternateContact { contact_type, .. } => {
-                format!(
-                    "set the {} alternate contact",
-                    contact_type.as_str().to_lowercase()
-                )
-            }
-            Op::DeleteAlternateContact { contact_type } => {
-                format!(
-                    "remove the {} alternate contact",
-                    contact_type.as_str().to_lowercase()
-                )
-            }
             Op::PutAccountPublicAccessBlock { config } => {
                 if config.all_on() {
                     "block public access to every bucket of the account".to_string()

@@ -3,21 +3,12 @@
 
 use super::AwsBackend;
 use super::error::CallError;
+use crate::aws::account::sdk::contact_type;
 use crate::inventory::{
     AccountSummary, AlternateContacts, Contact, ContactType, DEFAULT_IAM_ATTACHMENT_QUOTA,
     IamQuotas, PasswordPolicy,
 };
-use aws_sdk_account::types::AlternateContactType;
 use aws_sdk_iam::types::SummaryKeyType;
-
-/// The Account API's name for a contact type.
-pub(super) fn contact_type(t: ContactType) -> AlternateContactType {
-    match t {
-        ContactType::Billing => AlternateContactType::Billing,
-        ContactType::Operations => AlternateContactType::Operations,
-        ContactType::Security => AlternateContactType::Security,
-    }
-}
 
 impl AwsBackend {
     pub(super) async fn account_summary(&self) -> Result<AccountSummary, CallError> {

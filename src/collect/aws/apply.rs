@@ -1,8 +1,6 @@
-//! One SDK call per [`Op`] (DeletePolicy first removes non-default versions,
-//! as IAM requires).
+//! One SDK call per [`Op`].
 
 use super::AwsBackend;
-use super::account::contact_type;
 use super::error::CallError;
 use crate::collect::Outcome;
 use crate::plan::Op;
@@ -31,8 +29,6 @@ crate::plan::for_each_op!(send_op, {});
 
 impl AwsBackend {
     async fn legacy_apply_op(&self, op: &Op) -> Result<Outcome, CallError> {
-        let action = op.action();
-        let iam = &self.iam;
         match op {
             Op::PutAccountPublicAccessBlock { .. }
             | Op::DeleteAccountPublicAccessBlock
@@ -57,160 +53,8 @@ impl AwsBackend {
             | Op::UpdateDistribution { .. } => {
                 return self.apply_cloudfront(op).await.map(|()| Outcome::default());
             }
-            Op::CreateGroup { name } => {
-                self.send_write(action, iam.create_group().group_name(name).send())
-                    .await?;
-            }
-            Op::DeleteGroup { name } => {
-                self.send_write(action, iam.delete_group().group_name(name).send())
-                    .await?;
-            }
-            Op::AddUserToGroup { user, group } => {
-                self.send_write(
-                    action,
-                    iam.add_user_to_group()
-                        .user_name(user)
-                        .group_name(group)
-                        .send(),
-                )
-                .await?;
-            }
-            Op::RemoveUserFromGroup { user, group } => {
-                let request = iam
-                    .remove_user_from_group()
-                    .user_name(user)
-                    .group_name(group);
-                self.send_write(action, request.send()).await?;
-            }
-            Op::AttachGroupPolicy { group, policy_arn } => {
-                let request = iam
-                    .attach_group_policy()
-                    .group_name(group)
-                    .policy_arn(policy_arn);
-                self.send_write(action, request.send()).await?;
-            }
-            Op::DetachGroupPolicy { group, policy_arn } => {
-                let request = iam
-                    .detach_group_policy()
-                    .group_name(group)
-                    .policy_arn(policy_arn);
-                self.send_write(action, request.send()).await?;
-            }
-            Op::CreatePolicy { name, document } => {
-                let document = serde_json::to_string(document).map_err(|e| {
-                    CallError::new(
-                        action,
-                        None,
-                        format!("the policy document could not be serialized: {e}"),
-                    )
-                })?;
-                let request = iam
-                    .create_policy()
-                    .policy_name(name)
-                    .policy_document(document);
-                self.send_write(action, request.send()).await?;
-            }
-            Op::DeletePolicy { name, arn } => {
-                let arn = if arn.is_empty() {
-                    self.customer_policy_arn(name)
-                } else {
-                    arn.clone()
-                };
-                self.delete_policy(&arn).await?;
-            }
-            Op::UpdatePasswordPolicy { policy: p } => {
-                let request = iam
-                    .update_account_password_policy()
-                    .minimum_password_length(p.minimum_password_length)
-                    .require_symbols(p.require_symbols)
-                    .require_numbers(p.require_numbers)
-                    .require_uppercase_characters(p.require_uppercase_characters)
-                    .require_lowercase_characters(p.require_lowercase_characters)
-                    .allow_users_to_change_password(p.allow_users_to_change_password)
-                    .set_max_password_age(p.max_password_age)
-                    .set_password_reuse_prevention(p.password_reuse_prevention)
-                    .hard_expiry(p.hard_expiry);
-                self.send_write(action, request.send()).await?;
-            }
-            Op::DeletePasswordPolicy => {
-                self.send_write(action, iam.delete_account_password_policy().send())
-                    .await?;
-            }
-            Op::PutAlternateContact {
-                contact_type: t,
-                contact,
-            } => {
-                let request = self
-                    .account
-                    .put_alternate_contact()
-                    .alternate_contact_type(contact_type(*t))
-                    .name(&contact.name)
-                    .title(&contact.title)
-                    .email_address(&contact.email)
-                    .phone_number(&contact.phone);
-                self.send_write(action, request.send()).await?;
-            }
-            Op::DeleteAlternateContact { contact_type: t } => {
-                let request = self
-                    .account
-                    .delete_alternate_contact()
-                    .alternate_contact_type(contact_type(*t));
-                self.send_write(action, request.send()).await?;
-            }
             _ => unreachable!("typed ops are dispatched by the registry"),
         }
-        Ok(Outcome::default())
-    }
-
-    /// Delete a customer-managed policy: its non-default versions, then the policy.
-    async fn delete_policy(&self, arn: &str) -> Result<(), CallError> {
-        let mut versions = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
-            let request = self
-                .iam
-                .list_policy_versions()
-                .policy_arn(arn)
-                .set_marker(marker.clone());
-            let out = self.send("iam:ListPolicyVersions", request.send()).await?;
-            versions.extend(
-                out.versions()
-                    .iter()
-                    .filter(|v| !v.is_default_version())
-                    .filter_map(|v| v.version_id())
-                    .map(str::to_string),
-            );
-            match (out.is_truncated(), out.marker()) {
-                (true, Some(next)) if marker.as_deref() != Some(next) => {
-                    marker = Some(next.to_string())
-                }
-                _ => break,
-            }
-        }
-        for version in versions {
-            let request = self
-                .iam
-                .delete_policy_version()
-                .policy_arn(arn)
-                .version_id(&version);
-            self.send_write("iam:DeletePolicyVersion", request.send())
-                .await?;
-        }
-        self.send_write(
-            "iam:DeletePolicy",
-            self.iam.delete_policy().policy_arn(arn).send(),
-        )
-        .await?;
-        Ok(())
-    }
-
-    /// `arn:<partition>:iam::<account>:policy/<name>` for this account.
-    fn customer_policy_arn(&self, name: &str) -> String {
-        crate::inventory::customer_policy_arn(
-            self.identity.partition(),
-            &self.identity.account,
-            name,
-        )
     }
 }
 

@@ -476,6 +476,11 @@ impl AwsBackend {
         &self.iam
     }
 
+    /// The Account Management client (a global service: one client).
+    pub(crate) fn account(&self) -> &aws_sdk_account::Client {
+        &self.account
+    }
+
     pub(crate) async fn regions(&self) -> Result<Vec<String>, CallError> {
         if !self.scan_regions.is_empty() {
             return Ok(self.scan_regions.clone());
