@@ -5,7 +5,6 @@
 //! The parts are declared once, in the `parts!` list below: adding a section's
 //! data means adding a line there (and its types in a file of their own).
 
-pub mod account;
 mod apply;
 pub mod audit;
 pub mod cloudfront;
@@ -17,7 +16,14 @@ pub mod workloads;
 
 use serde::{Deserialize, Serialize};
 
-pub use account::*;
+pub use crate::aws::account::{AlternateContacts, Contact, ContactType};
+pub use crate::aws::iam::{
+    AccessKey, AccountSummary, CredentialReportRow, DEFAULT_IAM_ATTACHMENT_QUOTA, Group, Iam,
+    IamQuotas, InlinePolicy, KeyStatus, ManagedPolicy, PasswordPolicy, Role, User,
+    VirtualMfaDevice, aws_managed_policy_arn, aws_managed_policy_name, customer_policy_arn,
+    iam_quotas, is_aws_managed_policy, is_control_tower_role,
+};
+pub use crate::aws::sts::{DEFAULT_PARTITION, Identity, arn_partition, strip_arn_prefix};
 pub use apply::ApplyError;
 pub use audit::*;
 pub use cloudfront::*;
