@@ -1,9 +1,10 @@
-//! Account Management's SDK calls: the requests each op sends.
+//! Account Management's SDK calls: the alternate contacts read, and the
+//! requests each op sends.
 
 use super::ops::{DeleteAlternateContact, PutAlternateContact};
 use crate::collect::Outcome;
 use crate::collect::aws::{AwsBackend, CallError, SendOp};
-use crate::inventory::ContactType;
+use crate::inventory::{AlternateContacts, Contact, ContactType};
 use crate::plan::OpKind;
 use aws_sdk_account::types::AlternateContactType;
 
@@ -13,6 +14,42 @@ pub(crate) fn contact_type(t: ContactType) -> AlternateContactType {
         ContactType::Billing => AlternateContactType::Billing,
         ContactType::Operations => AlternateContactType::Operations,
         ContactType::Security => AlternateContactType::Security,
+    }
+}
+
+impl AwsBackend {
+    pub(crate) async fn alternate_contacts(&self) -> Result<AlternateContacts, CallError> {
+        let lookups = ContactType::ALL.into_iter().map(|t| async move {
+            let r = self
+                .send(
+                    "account:GetAlternateContact",
+                    self.account()
+                        .get_alternate_contact()
+                        .alternate_contact_type(contact_type(t))
+                        .send(),
+                )
+                .await;
+            match r {
+                Ok(out) => Ok((
+                    t,
+                    out.alternate_contact().map(|c| Contact {
+                        name: c.name().unwrap_or_default().to_string(),
+                        title: c.title().unwrap_or_default().to_string(),
+                        email: c.email_address().unwrap_or_default().to_string(),
+                        phone: c.phone_number().unwrap_or_default().to_string(),
+                    }),
+                )),
+                Err(e) if e.is_code("ResourceNotFoundException") => Ok((t, None)),
+                Err(e) => Err(e),
+            }
+        });
+        let mut contacts = AlternateContacts::default();
+        for (t, c) in futures::future::try_join_all(lookups).await? {
+            if let Some(c) = c {
+                contacts.contacts.insert(t, c);
+            }
+        }
+        Ok(contacts)
     }
 }
 

@@ -1,4 +1,10 @@
-//! IAM's SDK calls: the requests each op sends.
+//! IAM's SDK calls: the requests each op sends; the reads, by topic, in the
+//! modules below.
+
+mod account_settings;
+mod authorization_details;
+mod credential_report;
+mod policy_document;
 
 use super::ops::{
     AddUserToGroup, AttachGroupPolicy, CreateGroup, CreatePolicy, CreateUser, DeleteGroup,

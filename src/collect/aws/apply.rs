@@ -60,27 +60,6 @@ impl AwsBackend {
 
 /// Re-reads made right before a change is sent (see [`crate::collect::Backend`]).
 impl AwsBackend {
-    /// sts:GetCallerIdentity again: the credentials may resolve to another
-    /// account than at start-up (SSO, `credential_process`).
-    pub(super) async fn reread_caller(&self) -> Result<crate::inventory::Identity, CallError> {
-        const ACTION: &str = "sts:GetCallerIdentity";
-        let out = self
-            .send(ACTION, self.sts.get_caller_identity().send())
-            .await?;
-        match (out.account(), out.arn()) {
-            (Some(account), Some(arn)) => Ok(crate::inventory::Identity {
-                account: account.to_string(),
-                arn: arn.to_string(),
-                user_id: out.user_id().unwrap_or_default().to_string(),
-            }),
-            _ => Err(CallError::new(
-                ACTION,
-                None,
-                "the answer lacked the account id or the caller ARN",
-            )),
-        }
-    }
-
     /// One GetBucketPolicy in the bucket's region (`None`: no policy). Without
     /// the region, the bucket is located first.
     pub(super) async fn reread_bucket_policy(

@@ -68,18 +68,14 @@
 //!   tag (`send_create_once`): what it finds is used, and the create is sent
 //!   again only when nothing was made.
 
-mod account;
 mod apply;
 mod audit;
 mod cloudfront;
 mod cloudtrail;
-mod credential_report;
 mod credentials;
-mod document;
 mod ebs_vpc;
 mod ec2;
 mod error;
-mod iam;
 mod limiter;
 #[cfg(test)]
 mod moto_tests;
@@ -481,6 +477,11 @@ impl AwsBackend {
         &self.account
     }
 
+    /// The STS client.
+    pub(crate) fn sts(&self) -> &aws_sdk_sts::Client {
+        &self.sts
+    }
+
     pub(crate) async fn regions(&self) -> Result<Vec<String>, CallError> {
         if !self.scan_regions.is_empty() {
             return Ok(self.scan_regions.clone());
@@ -865,6 +866,11 @@ fn backoff(n: u32) -> Duration {
         .unwrap_or(0);
     // Between half and all of `base`.
     base / 2 + base.mul_f64(f64::from(nanos % 1000) / 2000.0)
+}
+
+/// An SDK timestamp as a UTC time (`None` when out of chrono's range).
+pub(crate) fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())
 }
 
 /// A value unique to one change, for a tag or a client token: what moat
