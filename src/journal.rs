@@ -495,7 +495,7 @@ mod tests {
             &e2,
             DoneDetail {
                 amended: Some(Amended {
-                    op: Op::DeletePasswordPolicy,
+                    op: Op::DeletePasswordPolicy(crate::aws::ops::DeletePasswordPolicy),
                     inverse: None,
                 }),
                 created: Some("snap-0123".into()),
@@ -511,7 +511,10 @@ mod tests {
             (None, None)
         );
         assert_eq!(entries[1].state, EntryState::Applied);
-        assert_eq!(entries[1].op, Op::DeletePasswordPolicy);
+        assert_eq!(
+            entries[1].op,
+            Op::DeletePasswordPolicy(crate::aws::ops::DeletePasswordPolicy)
+        );
         assert_eq!(entries[1].inverse, None);
         assert_eq!(entries[1].created.as_deref(), Some("snap-0123"));
         assert_eq!(entries[1].warning.as_deref(), Some("not all of it"));
@@ -720,11 +723,11 @@ mod fuzz_tests {
             key_id: "AKIAROOT".into(),
             status: KeyStatus::Active,
         });
-        let policy = Op::CreatePolicy {
+        let policy = Op::CreatePolicy(crate::aws::ops::CreatePolicy {
             name: "RequireMFA".into(),
             document: serde_json::json!({"Version": "2012-10-17", "Statement": [
                 {"Sid": "x", "Effect": "Deny", "Action": "*", "Resource": "*"}]}),
-        };
+        });
         vec![
             Record::Batch {
                 batch: "b1".into(),
@@ -778,7 +781,7 @@ mod fuzz_tests {
                 time: time(),
                 resolved: false,
                 amended: Some(Amended {
-                    op: Op::DeletePasswordPolicy,
+                    op: Op::DeletePasswordPolicy(crate::aws::ops::DeletePasswordPolicy),
                     inverse: None,
                 }),
                 created: Some("snap-0123".into()),

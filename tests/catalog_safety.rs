@@ -74,43 +74,43 @@ fn core_samples() -> Vec<Op> {
         }),
         Op::CreateUser(moat::aws::ops::CreateUser { name: "u".into() }),
         Op::DeleteUser(moat::aws::ops::DeleteUser { name: "u".into() }),
-        Op::CreateGroup { name: "g".into() },
-        Op::DeleteGroup { name: "g".into() },
-        Op::AddUserToGroup {
+        Op::CreateGroup(moat::aws::ops::CreateGroup { name: "g".into() }),
+        Op::DeleteGroup(moat::aws::ops::DeleteGroup { name: "g".into() }),
+        Op::AddUserToGroup(moat::aws::ops::AddUserToGroup {
             user: "u".into(),
             group: "g".into(),
-        },
-        Op::RemoveUserFromGroup {
+        }),
+        Op::RemoveUserFromGroup(moat::aws::ops::RemoveUserFromGroup {
             user: "u".into(),
             group: "g".into(),
-        },
-        Op::AttachGroupPolicy {
+        }),
+        Op::AttachGroupPolicy(moat::aws::ops::AttachGroupPolicy {
             group: "g".into(),
             policy_arn: "arn".into(),
-        },
-        Op::DetachGroupPolicy {
+        }),
+        Op::DetachGroupPolicy(moat::aws::ops::DetachGroupPolicy {
             group: "g".into(),
             policy_arn: "arn".into(),
-        },
-        Op::CreatePolicy {
+        }),
+        Op::CreatePolicy(moat::aws::ops::CreatePolicy {
             name: "p".into(),
             document: json!({}),
-        },
-        Op::DeletePolicy {
+        }),
+        Op::DeletePolicy(moat::aws::ops::DeletePolicy {
             name: "p".into(),
             arn: "arn".into(),
-        },
-        Op::UpdatePasswordPolicy {
+        }),
+        Op::UpdatePasswordPolicy(moat::aws::ops::UpdatePasswordPolicy {
             policy: PasswordPolicy::default(),
-        },
-        Op::DeletePasswordPolicy,
-        Op::PutAlternateContact {
+        }),
+        Op::DeletePasswordPolicy(moat::aws::ops::DeletePasswordPolicy),
+        Op::PutAlternateContact(moat::aws::ops::PutAlternateContact {
             contact_type: ContactType::Security,
             contact: contact("c"),
-        },
-        Op::DeleteAlternateContact {
+        }),
+        Op::DeleteAlternateContact(moat::aws::ops::DeleteAlternateContact {
             contact_type: ContactType::Security,
-        },
+        }),
         Op::PutAccountPublicAccessBlock(moat::aws::ops::PutAccountPublicAccessBlock {
             config: PublicAccessBlock::ALL,
         }),
@@ -191,18 +191,18 @@ fn sample_index(op: &Op) -> usize {
         Op::UpdateAccessKey(moat::aws::ops::UpdateAccessKey { .. }) => 0,
         Op::CreateUser(moat::aws::ops::CreateUser { .. }) => 1,
         Op::DeleteUser(moat::aws::ops::DeleteUser { .. }) => 2,
-        Op::CreateGroup { .. } => 3,
-        Op::DeleteGroup { .. } => 4,
-        Op::AddUserToGroup { .. } => 5,
-        Op::RemoveUserFromGroup { .. } => 6,
-        Op::AttachGroupPolicy { .. } => 7,
-        Op::DetachGroupPolicy { .. } => 8,
-        Op::CreatePolicy { .. } => 9,
-        Op::DeletePolicy { .. } => 10,
-        Op::UpdatePasswordPolicy { .. } => 11,
-        Op::DeletePasswordPolicy => 12,
-        Op::PutAlternateContact { .. } => 13,
-        Op::DeleteAlternateContact { .. } => 14,
+        Op::CreateGroup(moat::aws::ops::CreateGroup { .. }) => 3,
+        Op::DeleteGroup(moat::aws::ops::DeleteGroup { .. }) => 4,
+        Op::AddUserToGroup(moat::aws::ops::AddUserToGroup { .. }) => 5,
+        Op::RemoveUserFromGroup(moat::aws::ops::RemoveUserFromGroup { .. }) => 6,
+        Op::AttachGroupPolicy(moat::aws::ops::AttachGroupPolicy { .. }) => 7,
+        Op::DetachGroupPolicy(moat::aws::ops::DetachGroupPolicy { .. }) => 8,
+        Op::CreatePolicy(moat::aws::ops::CreatePolicy { .. }) => 9,
+        Op::DeletePolicy(moat::aws::ops::DeletePolicy { .. }) => 10,
+        Op::UpdatePasswordPolicy(moat::aws::ops::UpdatePasswordPolicy { .. }) => 11,
+        Op::DeletePasswordPolicy(moat::aws::ops::DeletePasswordPolicy) => 12,
+        Op::PutAlternateContact(moat::aws::ops::PutAlternateContact { .. }) => 13,
+        Op::DeleteAlternateContact(moat::aws::ops::DeleteAlternateContact { .. }) => 14,
         Op::PutAccountPublicAccessBlock(moat::aws::ops::PutAccountPublicAccessBlock { .. }) => 15,
         Op::DeleteAccountPublicAccessBlock(moat::aws::ops::DeleteAccountPublicAccessBlock) => 16,
         Op::PutBucketPublicAccessBlock(moat::aws::ops::PutBucketPublicAccessBlock { .. }) => 17,

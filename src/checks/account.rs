@@ -1740,7 +1740,9 @@ mod tests {
         let plan = t.plan(&inv, ID, &contact_inputs()).expect("plan");
         assert!(plan.steps.iter().all(|s| matches!(
             s.inverse.as_deref(),
-            Some([Op::DeleteAlternateContact { .. }])
+            Some([Op::DeleteAlternateContact(
+                crate::aws::ops::DeleteAlternateContact { .. }
+            )])
         )));
     }
 
@@ -1895,11 +1897,12 @@ mod tests {
             }
         }
         assert_eq!(undone, inv);
-        assert!(
-            plan.steps
-                .iter()
-                .all(|s| matches!(s.inverse.as_deref(), Some([Op::RemoveUserFromGroup { .. }])))
-        );
+        assert!(plan.steps.iter().all(|s| matches!(
+            s.inverse.as_deref(),
+            Some([Op::RemoveUserFromGroup(
+                crate::aws::ops::RemoveUserFromGroup { .. }
+            )])
+        )));
     }
 
     #[test]
@@ -2032,7 +2035,9 @@ mod tests {
         let added: Vec<String> = plan
             .ops()
             .filter_map(|o| match o {
-                Op::AddUserToGroup { user, .. } => Some(user.clone()),
+                Op::AddUserToGroup(crate::aws::ops::AddUserToGroup { user, .. }) => {
+                    Some(user.clone())
+                }
                 _ => None,
             })
             .collect();
@@ -2078,7 +2083,9 @@ mod tests {
         let added = |plan: &crate::plan::Plan| -> Vec<String> {
             plan.ops()
                 .filter_map(|o| match o {
-                    Op::AddUserToGroup { user, .. } => Some(user.clone()),
+                    Op::AddUserToGroup(crate::aws::ops::AddUserToGroup { user, .. }) => {
+                        Some(user.clone())
+                    }
                     _ => None,
                 })
                 .collect()
@@ -2168,7 +2175,12 @@ mod tests {
         none.password_policy = Part::Ready(None);
         assert_eq!(t.status(&none, ID), Status::Fail);
         let plan = t.plan(&none, ID, &Inputs::default()).expect("plan");
-        assert_eq!(plan.steps[0].inverse, Some(vec![Op::DeletePasswordPolicy]));
+        assert_eq!(
+            plan.steps[0].inverse,
+            Some(vec![Op::DeletePasswordPolicy(
+                crate::aws::ops::DeletePasswordPolicy
+            )])
+        );
         // A stronger policy than the thresholds is never weakened.
         let mut strong = inv.clone();
         strong.password_policy = Part::Ready(Some(PasswordPolicy {

@@ -1955,7 +1955,9 @@ mod fix_tests {
     fn attached(plan: &crate::plan::Plan) -> Vec<String> {
         plan.ops()
             .filter_map(|o| match o {
-                Op::AttachGroupPolicy { group, .. } => Some(format!("group/{group}")),
+                Op::AttachGroupPolicy(crate::aws::ops::AttachGroupPolicy { group, .. }) => {
+                    Some(format!("group/{group}"))
+                }
                 Op::Audit(AuditOp::AttachUserPolicy { user, .. }) => Some(format!("user/{user}")),
                 Op::Audit(AuditOp::AttachRolePolicy { role, .. }) => Some(format!("role/{role}")),
                 _ => None,

@@ -770,10 +770,12 @@ mod tests {
         };
         let b = j.begin_batch(&plan).expect("batch");
         for n in 1..=2 {
-            let op = Op::UpdatePasswordPolicy {
+            let op = Op::UpdatePasswordPolicy(crate::aws::ops::UpdatePasswordPolicy {
                 policy: policy(14 + n as i32),
-            };
-            let inverse = Some(vec![Op::DeletePasswordPolicy]);
+            });
+            let inverse = Some(vec![Op::DeletePasswordPolicy(
+                crate::aws::ops::DeletePasswordPolicy,
+            )]);
             let e = j.begin(&b, n, &op, &inverse).expect("begin");
             j.done(&e).expect("done");
         }
@@ -787,7 +789,9 @@ mod tests {
         let (j, _) = journal_with_two_entries(d.path());
         let mut entry = j.entries().expect("entries").remove(0);
         entry.state = EntryState::Unknown;
-        let Op::UpdatePasswordPolicy { policy: sent } = entry.op.clone() else {
+        let Op::UpdatePasswordPolicy(crate::aws::ops::UpdatePasswordPolicy { policy: sent }) =
+            entry.op.clone()
+        else {
             panic!("op")
         };
         // The change is there: applied.
@@ -822,7 +826,7 @@ mod tests {
         }
         // A delete whose entity is gone is in place.
         let mut delete = entry.clone();
-        delete.op = Op::DeletePasswordPolicy;
+        delete.op = Op::DeletePasswordPolicy(crate::aws::ops::DeletePasswordPolicy);
         assert_eq!(
             resolve_unknown(&account(None), &delete),
             Resolution::Applied
@@ -901,9 +905,17 @@ mod tests {
             warnings: vec![],
         };
         let b = j.begin_batch(&plan).expect("batch");
-        let password = Op::UpdatePasswordPolicy { policy: policy(15) };
+        let password =
+            Op::UpdatePasswordPolicy(crate::aws::ops::UpdatePasswordPolicy { policy: policy(15) });
         let e = j
-            .begin(&b, 1, &password, &Some(vec![Op::DeletePasswordPolicy]))
+            .begin(
+                &b,
+                1,
+                &password,
+                &Some(vec![Op::DeletePasswordPolicy(
+                    crate::aws::ops::DeletePasswordPolicy,
+                )]),
+            )
             .expect("begin");
         j.done(&e).expect("done");
         let key = Op::Audit(AuditOp::CreateKmsKey {
@@ -949,7 +961,14 @@ mod tests {
         let j2 = Journal::open(d.path(), "111122223333");
         let b = j2.begin_batch(&plan).expect("batch");
         let e = j2
-            .begin(&b, 1, &password, &Some(vec![Op::DeletePasswordPolicy]))
+            .begin(
+                &b,
+                1,
+                &password,
+                &Some(vec![Op::DeletePasswordPolicy(
+                    crate::aws::ops::DeletePasswordPolicy,
+                )]),
+            )
             .expect("begin");
         j2.done(&e).expect("done");
         let e = j2.begin(&b, 2, &key, &old_inverse).expect("begin");

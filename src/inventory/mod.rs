@@ -5,7 +5,6 @@
 //! The parts are declared once, in the `parts!` list below: adding a section's
 //! data means adding a line there (and its types in a file of their own).
 
-pub mod account;
 mod apply;
 pub mod audit;
 mod by_region;
@@ -17,6 +16,7 @@ pub mod workloads;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::aws::account::{AlternateContacts, Contact, ContactType};
 pub use crate::aws::cloudfront::{
     CacheBehavior, CloudFront, Distribution, Origin, OriginAccessControl, ViewerCertificate,
 };
@@ -24,6 +24,12 @@ pub use crate::aws::elb::{
     ClassicListener, ClassicLoadBalancer, Elb, ElbRegion, FixedResponse, ForwardConfig, Listener,
     ListenerAction, ListenerRule, LoadBalancer, RedirectConfig, WeightedTargetGroup,
     action_document,
+};
+pub use crate::aws::iam::{
+    AccessKey, AccountSummary, CredentialReportRow, DEFAULT_IAM_ATTACHMENT_QUOTA, Group, Iam,
+    IamQuotas, InlinePolicy, KeyStatus, ManagedPolicy, PasswordPolicy, Role, User,
+    VirtualMfaDevice, aws_managed_policy_arn, aws_managed_policy_name, customer_policy_arn,
+    iam_quotas, is_aws_managed_policy, is_control_tower_role,
 };
 pub use crate::aws::inspector::{INSPECTOR_SCANS, Inspector, InspectorStatus};
 pub use crate::aws::rds::{DbInstance, DbSnapshot, PUBLIC, Rds, RdsRegion};
@@ -34,8 +40,8 @@ pub use crate::aws::s3::{
     ALL_USERS, AUTHENTICATED_USERS, Acl, Bucket, Encryption, Grant, Grantee, Logging,
     PublicAccessBlock, S3, Versioning, VersioningStatus, bucket_arn,
 };
+pub use crate::aws::sts::{DEFAULT_PARTITION, Identity, arn_partition, strip_arn_prefix};
 pub use crate::kit::json::canonical_json;
-pub use account::*;
 pub use apply::ApplyError;
 pub use audit::*;
 pub use by_region::*;

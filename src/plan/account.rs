@@ -158,13 +158,13 @@ pub fn backup_admin(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Pla
     let admin_policy = aws_managed_policy_arn(inv.partition(), ADMIN_POLICY);
     match iam.group(ADMIN_GROUP) {
         None => {
-            ops.push(Op::CreateGroup {
+            ops.push(Op::CreateGroup(crate::aws::ops::CreateGroup {
                 name: ADMIN_GROUP.into(),
-            });
-            ops.push(Op::AttachGroupPolicy {
+            }));
+            ops.push(Op::AttachGroupPolicy(crate::aws::ops::AttachGroupPolicy {
                 group: ADMIN_GROUP.into(),
                 policy_arn: admin_policy,
-            });
+            }));
         }
         Some(g)
             if !g
@@ -183,20 +183,20 @@ pub fn backup_admin(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Pla
                     ],
                 )));
             }
-            ops.push(Op::AttachGroupPolicy {
+            ops.push(Op::AttachGroupPolicy(crate::aws::ops::AttachGroupPolicy {
                 group: ADMIN_GROUP.into(),
                 policy_arn: admin_policy,
-            });
+            }));
         }
         Some(_) => {}
     }
     ops.push(Op::CreateUser(crate::aws::ops::CreateUser {
         name: user.clone(),
     }));
-    ops.push(Op::AddUserToGroup {
+    ops.push(Op::AddUserToGroup(crate::aws::ops::AddUserToGroup {
         user,
         group: ADMIN_GROUP.into(),
-    });
+    }));
     Ok(Draft {
         ops,
         warnings: vec![],
@@ -225,9 +225,11 @@ pub fn alternate_contacts(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draf
     };
     let ops = missing
         .into_iter()
-        .map(|t| Op::PutAlternateContact {
-            contact_type: t,
-            contact: contact.clone(),
+        .map(|t| {
+            Op::PutAlternateContact(crate::aws::ops::PutAlternateContact {
+                contact_type: t,
+                contact: contact.clone(),
+            })
         })
         .collect();
     Ok(Draft {
@@ -262,22 +264,22 @@ fn mfa_group_ops(inv: &Inventory, iam: &Iam) -> Result<(String, Vec<Op>), PlanEr
             )));
         }
         None => {
-            ops.push(Op::CreatePolicy {
+            ops.push(Op::CreatePolicy(crate::aws::ops::CreatePolicy {
                 name: MFA_POLICY.into(),
                 document: require_mfa_document(inv.partition())?,
-            });
+            }));
             customer_policy_arn(inv.partition(), account, MFA_POLICY)
         }
     };
     match iam.group(MFA_GROUP) {
         None => {
-            ops.push(Op::CreateGroup {
+            ops.push(Op::CreateGroup(crate::aws::ops::CreateGroup {
                 name: MFA_GROUP.into(),
-            });
-            ops.push(Op::AttachGroupPolicy {
+            }));
+            ops.push(Op::AttachGroupPolicy(crate::aws::ops::AttachGroupPolicy {
                 group: MFA_GROUP.into(),
                 policy_arn: arn,
-            });
+            }));
         }
         Some(g) => {
             let other: Vec<String> = g
@@ -303,10 +305,10 @@ fn mfa_group_ops(inv: &Inventory, iam: &Iam) -> Result<(String, Vec<Op>), PlanEr
                 )));
             }
             if !group_enforces_mfa(iam, g) {
-                ops.push(Op::AttachGroupPolicy {
+                ops.push(Op::AttachGroupPolicy(crate::aws::ops::AttachGroupPolicy {
                     group: MFA_GROUP.into(),
                     policy_arn: arn,
-                });
+                }));
             }
         }
     }
@@ -383,9 +385,11 @@ fn enforce_mfa_for(
         })
         .collect();
     let (group, mut ops) = mfa_group_ops(inv, iam)?;
-    ops.extend(targets.into_iter().map(|u| Op::AddUserToGroup {
-        user: u.to_string(),
-        group: group.clone(),
+    ops.extend(targets.into_iter().map(|u| {
+        Op::AddUserToGroup(crate::aws::ops::AddUserToGroup {
+            user: u.to_string(),
+            group: group.clone(),
+        })
     }));
     let mut warnings: Vec<String> = crate::guide::guide()
         .item(item)
@@ -472,7 +476,9 @@ pub fn password_policy(inv: &Inventory, ctx: &Ctx, _: &Inputs) -> Result<Draft, 
         return Err(nothing("account.password-policy"));
     }
     Ok(Draft {
-        ops: vec![Op::UpdatePasswordPolicy { policy: p }],
+        ops: vec![Op::UpdatePasswordPolicy(
+            crate::aws::ops::UpdatePasswordPolicy { policy: p },
+        )],
         warnings: vec![],
     })
 }

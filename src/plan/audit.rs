@@ -505,10 +505,10 @@ pub fn api_protected(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Pl
     let arn = customer_policy_arn(inv.partition(), &account, PROTECT_POLICY);
     let mut attach = vec![];
     for g in &groups {
-        attach.push(Op::AttachGroupPolicy {
+        attach.push(Op::AttachGroupPolicy(crate::aws::ops::AttachGroupPolicy {
             group: (*g).clone(),
             policy_arn: arn.clone(),
-        });
+        }));
     }
     for o in &offenders {
         let p = &o.principal;
@@ -552,10 +552,10 @@ pub fn api_protected(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Pl
     }
     let mut ops = vec![];
     if iam.policy(&arn).is_none() {
-        ops.push(Op::CreatePolicy {
+        ops.push(Op::CreatePolicy(crate::aws::ops::CreatePolicy {
             name: PROTECT_POLICY.into(),
             document: protect_document(),
-        });
+        }));
     }
     ops.extend(attach);
     let mut warnings = guide_warning(API_PROTECTED);
@@ -1524,7 +1524,9 @@ mod api_protected_limits {
     fn targets(plan: &crate::plan::Plan) -> Vec<String> {
         plan.ops()
             .filter_map(|o| match o {
-                Op::AttachGroupPolicy { group, .. } => Some(format!("group/{group}")),
+                Op::AttachGroupPolicy(crate::aws::ops::AttachGroupPolicy { group, .. }) => {
+                    Some(format!("group/{group}"))
+                }
                 Op::Audit(AuditOp::AttachUserPolicy { user, .. }) => Some(format!("user/{user}")),
                 Op::Audit(AuditOp::AttachRolePolicy { role, .. }) => Some(format!("role/{role}")),
                 _ => None,

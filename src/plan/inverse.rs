@@ -66,74 +66,10 @@ pub(super) fn legacy_undo_ops(op: &Op, journaled: Vec<Op>) -> Vec<Op> {
 /// Ops that undo `op`, given the inventory `before` it; `None` when the op
 /// cannot be undone.
 pub(super) fn legacy_inverse(op: &Op, before: &Inventory) -> Option<Vec<Op>> {
-    let iam = before.iam.ready();
-    Some(match op {
-        Op::CreateGroup { name } => vec![Op::DeleteGroup { name: name.clone() }],
-        Op::DeleteGroup { name } => vec![Op::CreateGroup { name: name.clone() }],
-        Op::AddUserToGroup { user, group } => vec![Op::RemoveUserFromGroup {
-            user: user.clone(),
-            group: group.clone(),
-        }],
-        Op::RemoveUserFromGroup { user, group } => vec![Op::AddUserToGroup {
-            user: user.clone(),
-            group: group.clone(),
-        }],
-        Op::AttachGroupPolicy { group, policy_arn } => {
-            vec![Op::DetachGroupPolicy {
-                group: group.clone(),
-                policy_arn: policy_arn.clone(),
-            }]
-        }
-        Op::DetachGroupPolicy { group, policy_arn } => {
-            vec![Op::AttachGroupPolicy {
-                group: group.clone(),
-                policy_arn: policy_arn.clone(),
-            }]
-        }
-        Op::CreatePolicy { name, .. } => {
-            let account = before.account_id().unwrap_or("000000000000");
-            vec![Op::DeletePolicy {
-                name: name.clone(),
-                arn: crate::inventory::customer_policy_arn(before.partition(), account, name),
-            }]
-        }
-        Op::DeletePolicy { arn, name } => {
-            let doc = iam
-                .and_then(|i| i.policy(arn))
-                .map(|p| p.document.clone())?;
-            vec![Op::CreatePolicy {
-                name: name.clone(),
-                document: doc,
-            }]
-        }
-        Op::UpdatePasswordPolicy { .. } | Op::DeletePasswordPolicy => {
-            match before.password_policy.ready()? {
-                Some(prev) => vec![Op::UpdatePasswordPolicy {
-                    policy: prev.clone(),
-                }],
-                None => vec![Op::DeletePasswordPolicy],
-            }
-        }
-        Op::PutAlternateContact { contact_type, .. }
-        | Op::DeleteAlternateContact { contact_type } => {
-            match before
-                .alternate_contacts
-                .ready()?
-                .contacts
-                .get(contact_type)
-            {
-                Some(prev) => vec![Op::PutAlternateContact {
-                    contact_type: *contact_type,
-                    contact: prev.clone(),
-                }],
-                None => vec![Op::DeleteAlternateContact {
-                    contact_type: *contact_type,
-                }],
-            }
-        }
-        Op::Ec2(o) => return o.inverse(before),
-        Op::EbsVpc(o) => return o.inverse(before),
-        Op::Audit(o) => return o.inverse(before),
+    match op {
+        Op::Ec2(o) => o.inverse(before),
+        Op::EbsVpc(o) => o.inverse(before),
+        Op::Audit(o) => o.inverse(before),
         _ => unreachable!("typed ops are dispatched by the registry"),
-    })
+    }
 }

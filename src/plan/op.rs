@@ -1,9 +1,8 @@
 //! `Op`: one variant per mutating AWS call moat makes. Plain data (serde), so a
 //! plan can be printed, journaled and replayed.
 
-use crate::inventory::{ApplyError, Contact, ContactType, Inventory, PasswordPolicy, ResourceRef};
+use crate::inventory::{ApplyError, Inventory, ResourceRef};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 pub use super::ops_audit::AuditOp;
 pub use super::ops_ebs_vpc::EbsVpcOp;
@@ -109,6 +108,18 @@ macro_rules! for_each_op {
             CreateOriginAccessControl(crate::aws::cloudfront::ops::CreateOriginAccessControl),
             DeleteOriginAccessControl(crate::aws::cloudfront::ops::DeleteOriginAccessControl),
             UpdateDistribution(crate::aws::cloudfront::ops::UpdateDistribution),
+            CreateGroup(crate::aws::iam::ops::CreateGroup),
+            DeleteGroup(crate::aws::iam::ops::DeleteGroup),
+            AddUserToGroup(crate::aws::iam::ops::AddUserToGroup),
+            RemoveUserFromGroup(crate::aws::iam::ops::RemoveUserFromGroup),
+            AttachGroupPolicy(crate::aws::iam::ops::AttachGroupPolicy),
+            DetachGroupPolicy(crate::aws::iam::ops::DetachGroupPolicy),
+            CreatePolicy(crate::aws::iam::ops::CreatePolicy),
+            DeletePolicy(crate::aws::iam::ops::DeletePolicy),
+            UpdatePasswordPolicy(crate::aws::iam::ops::UpdatePasswordPolicy),
+            DeletePasswordPolicy(crate::aws::iam::ops::DeletePasswordPolicy),
+            PutAlternateContact(crate::aws::account::ops::PutAlternateContact),
+            DeleteAlternateContact(crate::aws::account::ops::DeleteAlternateContact),
         }
     };
 }
@@ -247,47 +258,6 @@ macro_rules! define_op {
 }
 
 for_each_op!(define_op, {
-    CreateGroup {
-        name: String,
-    },
-    DeleteGroup {
-        name: String,
-    },
-    AddUserToGroup {
-        user: String,
-        group: String,
-    },
-    RemoveUserFromGroup {
-        user: String,
-        group: String,
-    },
-    AttachGroupPolicy {
-        group: String,
-        policy_arn: String,
-    },
-    DetachGroupPolicy {
-        group: String,
-        policy_arn: String,
-    },
-    CreatePolicy {
-        name: String,
-        document: Value,
-    },
-    DeletePolicy {
-        name: String,
-        arn: String,
-    },
-    UpdatePasswordPolicy {
-        policy: PasswordPolicy,
-    },
-    DeletePasswordPolicy,
-    PutAlternateContact {
-        contact_type: ContactType,
-        contact: Contact,
-    },
-    DeleteAlternateContact {
-        contact_type: ContactType,
-    },
     // Section groups, each in a file of its own. Untagged: their variants
     // serialize as `{"op": …}` like the ones above.
     #[serde(untagged)]
@@ -301,18 +271,6 @@ for_each_op!(define_op, {
 impl Op {
     fn legacy_action(&self) -> &'static str {
         match self {
-            Op::CreateGroup { .. } => "iam:CreateGroup",
-            Op::DeleteGroup { .. } => "iam:DeleteGroup",
-            Op::AddUserToGroup { .. } => "iam:AddUserToGroup",
-            Op::RemoveUserFromGroup { .. } => "iam:RemoveUserFromGroup",
-            Op::AttachGroupPolicy { .. } => "iam:AttachGroupPolicy",
-            Op::DetachGroupPolicy { .. } => "iam:DetachGroupPolicy",
-            Op::CreatePolicy { .. } => "iam:CreatePolicy",
-            Op::DeletePolicy { .. } => "iam:DeletePolicy",
-            Op::UpdatePasswordPolicy { .. } => "iam:UpdateAccountPasswordPolicy",
-            Op::DeletePasswordPolicy => "iam:DeleteAccountPasswordPolicy",
-            Op::PutAlternateContact { .. } => "account:PutAlternateContact",
-            Op::DeleteAlternateContact { .. } => "account:DeleteAlternateContact",
             Op::Ec2(o) => o.action(),
             Op::EbsVpc(o) => o.action(),
             Op::Audit(o) => o.action(),
@@ -322,53 +280,15 @@ impl Op {
 
     /// Every action moat can send, for the least-privilege policy and tests.
     fn legacy_actions() -> Vec<&'static str> {
-        let mut all = Self::CORE_ACTIONS.to_vec();
-        all.extend_from_slice(Ec2Op::ALL_ACTIONS);
+        let mut all = Ec2Op::ALL_ACTIONS.to_vec();
         all.extend_from_slice(EbsVpcOp::ALL_ACTIONS);
         all.extend_from_slice(AuditOp::ALL_ACTIONS);
         all
     }
 
-    /// The actions of the variants declared in this file.
-    const CORE_ACTIONS: &'static [&'static str] = &[
-        "iam:CreateGroup",
-        "iam:DeleteGroup",
-        "iam:AddUserToGroup",
-        "iam:RemoveUserFromGroup",
-        "iam:AttachGroupPolicy",
-        "iam:DetachGroupPolicy",
-        "iam:CreatePolicy",
-        "iam:DeletePolicy",
-        "iam:UpdateAccountPasswordPolicy",
-        "iam:DeleteAccountPasswordPolicy",
-        "account:PutAlternateContact",
-        "account:DeleteAlternateContact",
-    ];
-
     /// The resource whose document this op changes.
     fn legacy_resource(&self) -> ResourceRef {
         match self {
-            Op::AddUserToGroup { user, .. } | Op::RemoveUserFromGroup { user, .. } => {
-                ResourceRef::User { name: user.clone() }
-            }
-            Op::CreateGroup { name } | Op::DeleteGroup { name } => {
-                ResourceRef::Group { name: name.clone() }
-            }
-            Op::AttachGroupPolicy { group, .. } | Op::DetachGroupPolicy { group, .. } => {
-                ResourceRef::Group {
-                    name: group.clone(),
-                }
-            }
-            Op::CreatePolicy { name, .. } | Op::DeletePolicy { name, .. } => {
-                ResourceRef::Policy { name: name.clone() }
-            }
-            Op::UpdatePasswordPolicy { .. } | Op::DeletePasswordPolicy => {
-                ResourceRef::PasswordPolicy
-            }
-            Op::PutAlternateContact { contact_type, .. }
-            | Op::DeleteAlternateContact { contact_type } => {
-                ResourceRef::AlternateContact(*contact_type)
-            }
             Op::Ec2(o) => o.resource(),
             Op::EbsVpc(o) => o.resource(),
             Op::Audit(o) => o.resource(),
@@ -381,11 +301,6 @@ impl Op {
     /// members. The preview shows them and the drift check compares them.
     fn legacy_also_touches(&self) -> Vec<ResourceRef> {
         match self {
-            Op::AddUserToGroup { group, .. } | Op::RemoveUserFromGroup { group, .. } => {
-                vec![ResourceRef::Group {
-                    name: group.clone(),
-                }]
-            }
             Op::Ec2(o) => o.also_touches(),
             Op::EbsVpc(o) => o.also_touches(),
             Op::Audit(o) => o.also_touches(),
@@ -406,34 +321,6 @@ impl Op {
     /// A short human description, e.g. `deactivate access key AKIA… of alice`.
     fn legacy_describe(&self) -> String {
         match self {
-            Op::CreateGroup { name } => format!("create IAM group {name}"),
-            Op::DeleteGroup { name } => format!("delete IAM group {name}"),
-            Op::AddUserToGroup { user, group } => format!("add user {user} to group {group}"),
-            Op::RemoveUserFromGroup { user, group } => {
-                format!("remove user {user} from group {group}")
-            }
-            Op::AttachGroupPolicy { group, policy_arn } => {
-                format!("attach {policy_arn} to group {group}")
-            }
-            Op::DetachGroupPolicy { group, policy_arn } => {
-                format!("detach {policy_arn} from group {group}")
-            }
-            Op::CreatePolicy { name, .. } => format!("create managed policy {name}"),
-            Op::DeletePolicy { name, .. } => format!("delete managed policy {name}"),
-            Op::UpdatePasswordPolicy { .. } => "set the account password policy".to_string(),
-            Op::DeletePasswordPolicy => "delete the account password policy".to_string(),
-            Op::PutAlternateContact { contact_type, .. } => {
-                format!(
-                    "set the {} alternate contact",
-                    contact_type.as_str().to_lowercase()
-                )
-            }
-            Op::DeleteAlternateContact { contact_type } => {
-                format!(
-                    "remove the {} alternate contact",
-                    contact_type.as_str().to_lowercase()
-                )
-            }
             Op::Ec2(o) => o.describe(),
             Op::EbsVpc(o) => o.describe(),
             Op::Audit(o) => o.describe(),

@@ -11,7 +11,7 @@
 
 use super::AwsBackend;
 use super::error::CallError;
-use super::iam::to_chrono;
+use super::to_chrono;
 use crate::inventory::Fetched;
 use crate::inventory::ebs_vpc::{
     CREATED_BY_TAG, CREATED_BY_VALUE, Detector, EbsRegion, FlowLog, PerRegion,

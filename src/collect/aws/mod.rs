@@ -68,18 +68,14 @@
 //!   tag (`send_create_once`): what it finds is used, and the create is sent
 //!   again only when nothing was made.
 
-mod account;
 mod apply;
 mod audit;
 mod cloudtrail;
-mod credential_report;
 mod credentials;
-mod document;
 mod ebs_vpc;
 mod ec2;
 mod endpoint;
 mod error;
-mod iam;
 mod limiter;
 #[cfg(test)]
 mod moto_tests;
@@ -465,10 +461,6 @@ impl AwsBackend {
             .clone()
     }
 
-    /// The regions regional items cover: `--region` when given, else every
-    /// region enabled for the account (ec2:DescribeRegions, asked once from
-    /// the home region).
-    #[allow(dead_code)]
     /// The IAM client (a global service: one client).
     pub(crate) fn iam(&self) -> &aws_sdk_iam::Client {
         &self.iam
@@ -513,6 +505,20 @@ impl AwsBackend {
         &self.cloudfront
     }
 
+    /// The Account Management client (a global service: one client).
+    pub(crate) fn account(&self) -> &aws_sdk_account::Client {
+        &self.account
+    }
+
+    /// The STS client.
+    pub(crate) fn sts(&self) -> &aws_sdk_sts::Client {
+        &self.sts
+    }
+
+    /// The regions regional items cover: `--region` when given, else every
+    /// region enabled for the account (ec2:DescribeRegions, asked once from
+    /// the home region).
+    #[allow(dead_code)]
     pub(crate) async fn regions(&self) -> Result<Vec<String>, CallError> {
         if !self.scan_regions.is_empty() {
             return Ok(self.scan_regions.clone());
@@ -904,6 +910,11 @@ fn backoff(n: u32) -> Duration {
 pub(crate) fn next_marker(next: Option<&str>, current: &Option<String>) -> Option<String> {
     next.filter(|m| !m.is_empty() && current.as_deref() != Some(*m))
         .map(str::to_string)
+}
+
+/// An SDK timestamp as a UTC time (`None` when out of chrono's range).
+pub(crate) fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())
 }
 
 /// A value unique to one change, for a tag or a client token: what moat

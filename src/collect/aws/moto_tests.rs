@@ -339,25 +339,25 @@ async fn applies_every_op() {
     .await;
     apply(
         &b,
-        Op::CreateGroup {
+        Op::CreateGroup(crate::aws::ops::CreateGroup {
             name: group.clone(),
-        },
+        }),
     )
     .await;
     apply(
         &b,
-        Op::AddUserToGroup {
+        Op::AddUserToGroup(crate::aws::ops::AddUserToGroup {
             user: user.clone(),
             group: group.clone(),
-        },
+        }),
     )
     .await;
     apply(
         &b,
-        Op::AttachGroupPolicy {
+        Op::AttachGroupPolicy(crate::aws::ops::AttachGroupPolicy {
             group: group.clone(),
             policy_arn: ADMIN.to_string(),
-        },
+        }),
     )
     .await;
     let inv = iam(&b).await;
@@ -371,18 +371,18 @@ async fn applies_every_op() {
     );
     apply(
         &b,
-        Op::DetachGroupPolicy {
+        Op::DetachGroupPolicy(crate::aws::ops::DetachGroupPolicy {
             group: group.clone(),
             policy_arn: ADMIN.to_string(),
-        },
+        }),
     )
     .await;
     apply(
         &b,
-        Op::RemoveUserFromGroup {
+        Op::RemoveUserFromGroup(crate::aws::ops::RemoveUserFromGroup {
             user: user.clone(),
             group: group.clone(),
-        },
+        }),
     )
     .await;
     let inv = iam(&b).await;
@@ -442,9 +442,9 @@ async fn applies_every_op() {
     .await;
     apply(
         &b,
-        Op::DeleteGroup {
+        Op::DeleteGroup(crate::aws::ops::DeleteGroup {
             name: group.clone(),
-        },
+        }),
     )
     .await;
     let inv = iam(&b).await;
@@ -454,10 +454,10 @@ async fn applies_every_op() {
     let doc = json!({"Version": "2012-10-17", "Statement": [{"Sid": "DenyWithoutMFA", "Effect": "Deny", "NotAction": ["iam:*"], "Resource": "*", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}]});
     apply(
         &b,
-        Op::CreatePolicy {
+        Op::CreatePolicy(crate::aws::ops::CreatePolicy {
             name: pol.clone(),
             document: doc.clone(),
-        },
+        }),
     )
     .await;
     let inv = iam(&b).await;
@@ -473,10 +473,10 @@ async fn applies_every_op() {
         .expect("v2");
     apply(
         &b,
-        Op::DeletePolicy {
+        Op::DeletePolicy(crate::aws::ops::DeletePolicy {
             name: pol.clone(),
             arn: created.arn.clone(),
-        },
+        }),
     )
     .await;
     assert!(iam(&b).await.policy_by_name(&pol).is_none());
@@ -495,13 +495,17 @@ async fn applies_every_op() {
     };
     apply(
         &b,
-        Op::UpdatePasswordPolicy {
+        Op::UpdatePasswordPolicy(crate::aws::ops::UpdatePasswordPolicy {
             policy: policy.clone(),
-        },
+        }),
     )
     .await;
     assert_eq!(password_policy(&b).await, Some(policy));
-    apply(&b, Op::DeletePasswordPolicy).await;
+    apply(
+        &b,
+        Op::DeletePasswordPolicy(crate::aws::ops::DeletePasswordPolicy),
+    )
+    .await;
     assert_eq!(password_policy(&b).await, None);
 
     // Alternate contacts.
@@ -513,10 +517,10 @@ async fn applies_every_op() {
     };
     apply(
         &b,
-        Op::PutAlternateContact {
+        Op::PutAlternateContact(crate::aws::ops::PutAlternateContact {
             contact_type: ContactType::Security,
             contact: contact.clone(),
-        },
+        }),
     )
     .await;
     assert_eq!(
@@ -525,9 +529,9 @@ async fn applies_every_op() {
     );
     apply(
         &b,
-        Op::DeleteAlternateContact {
+        Op::DeleteAlternateContact(crate::aws::ops::DeleteAlternateContact {
             contact_type: ContactType::Security,
-        },
+        }),
     )
     .await;
     assert!(
@@ -549,10 +553,10 @@ async fn applies_every_op() {
     );
     // A refused op keeps the service code.
     let err = b
-        .apply(&Op::AddUserToGroup {
+        .apply(&Op::AddUserToGroup(crate::aws::ops::AddUserToGroup {
             user: format!("nobody-{t}"),
             group: format!("no-group-{t}"),
-        })
+        }))
         .await
         .expect_err("no such user or group");
     assert_eq!(err.action, "iam:AddUserToGroup");
@@ -565,7 +569,11 @@ async fn applies_every_op() {
 async fn missing_password_policy_is_none() {
     let Some(endpoint) = endpoint() else { return };
     let b = connect(&endpoint).await;
-    let _ = b.apply(&Op::DeletePasswordPolicy).await;
+    let _ = b
+        .apply(&Op::DeletePasswordPolicy(
+            crate::aws::ops::DeletePasswordPolicy,
+        ))
+        .await;
     assert_eq!(password_policy(&b).await, None);
 }
 

@@ -1,7 +1,6 @@
 //! The IAM credential report: generate, poll until complete, download, parse.
 
-use super::AwsBackend;
-use super::error::CallError;
+use crate::collect::aws::{AwsBackend, CallError};
 use crate::inventory::CredentialReportRow;
 use aws_sdk_iam::types::ReportStateType;
 use chrono::{DateTime, Utc};
@@ -15,7 +14,7 @@ const FIRST_POLL: Duration = Duration::from_millis(300);
 const MAX_POLL: Duration = Duration::from_secs(2);
 
 impl AwsBackend {
-    pub(super) async fn credential_report(&self) -> Result<Vec<CredentialReportRow>, CallError> {
+    pub(crate) async fn credential_report(&self) -> Result<Vec<CredentialReportRow>, CallError> {
         let deadline = Instant::now() + REPORT_WAIT;
         let mut pause = FIRST_POLL;
         let not_ready = |action: &str| {
@@ -32,7 +31,7 @@ impl AwsBackend {
             let out = self
                 .send(
                     "iam:GenerateCredentialReport",
-                    self.iam.generate_credential_report().send(),
+                    self.iam().generate_credential_report().send(),
                 )
                 .await?;
             if out.state() == Some(&ReportStateType::Complete) {
@@ -48,7 +47,7 @@ impl AwsBackend {
             match self
                 .send(
                     "iam:GetCredentialReport",
-                    self.iam.get_credential_report().send(),
+                    self.iam().get_credential_report().send(),
                 )
                 .await
             {

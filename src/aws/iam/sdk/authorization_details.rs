@@ -2,9 +2,8 @@
 //! iam:GetAccountAuthorizationDetails, AWS-managed policies attached anywhere,
 //! and per user the access keys (with last use) and MFA devices.
 
-use super::AwsBackend;
-use super::document::decode_policy_document;
-use super::error::CallError;
+use super::policy_document::decode_policy_document;
+use crate::collect::aws::{AwsBackend, CallError, to_chrono};
 use crate::inventory::{
     AccessKey, Fetched, Group, Iam, InlinePolicy, KeyStatus, ManagedPolicy, Role, User,
     VirtualMfaDevice,
@@ -30,7 +29,7 @@ struct Details {
 }
 
 impl AwsBackend {
-    pub(super) async fn collect_iam(&self) -> Result<Iam, CallError> {
+    pub(crate) async fn collect_iam(&self) -> Result<Iam, CallError> {
         let Details {
             mut users,
             mut groups,
@@ -84,7 +83,7 @@ impl AwsBackend {
             }
         }
 
-        let root_keys = if self.identity.is_root() {
+        let root_keys = if self.identity().is_root() {
             self.access_keys(None).await?
         } else {
             Vec::new()
@@ -119,7 +118,7 @@ impl AwsBackend {
         let mut marker: Option<String> = None;
         loop {
             let request = self
-                .iam
+                .iam()
                 .list_virtual_mfa_devices()
                 .assignment_status(AssignmentStatusType::Any)
                 .set_marker(marker.clone());
@@ -151,7 +150,7 @@ impl AwsBackend {
         let mut marker: Option<String> = None;
         loop {
             let request = self
-                .iam
+                .iam()
                 .get_account_authorization_details()
                 .filter(EntityType::User)
                 .filter(EntityType::Group)
@@ -223,7 +222,7 @@ impl AwsBackend {
         let out = match self
             .send(
                 "iam:GetPolicy",
-                self.iam.get_policy().policy_arn(arn).send(),
+                self.iam().get_policy().policy_arn(arn).send(),
             )
             .await
         {
@@ -253,7 +252,7 @@ impl AwsBackend {
     async fn policy_version(&self, arn: &str, version: &str) -> Result<Option<Value>, CallError> {
         const ACTION: &str = "iam:GetPolicyVersion";
         let request = self
-            .iam
+            .iam()
             .get_policy_version()
             .policy_arn(arn)
             .version_id(version)
@@ -280,15 +279,12 @@ impl AwsBackend {
     }
 
     /// Access keys with their last use; `user: None` is the caller's own (root) keys.
-    pub(super) async fn access_keys(
-        &self,
-        user: Option<&str>,
-    ) -> Result<Vec<AccessKey>, CallError> {
+    async fn access_keys(&self, user: Option<&str>) -> Result<Vec<AccessKey>, CallError> {
         let mut metadata: Vec<AccessKeyMetadata> = Vec::new();
         let mut marker: Option<String> = None;
         loop {
             let request = self
-                .iam
+                .iam()
                 .list_access_keys()
                 .set_user_name(user.map(str::to_string))
                 .set_marker(marker.clone());
@@ -310,7 +306,10 @@ impl AwsBackend {
             |id| async move {
                 self.send(
                     "iam:GetAccessKeyLastUsed",
-                    self.iam.get_access_key_last_used().access_key_id(id).send(),
+                    self.iam()
+                        .get_access_key_last_used()
+                        .access_key_id(id)
+                        .send(),
                 )
                 .await
                 .map(|out| (id, out))
@@ -348,7 +347,7 @@ impl AwsBackend {
         let mut marker: Option<String> = None;
         loop {
             let request = self
-                .iam
+                .iam()
                 .list_mfa_devices()
                 .user_name(user)
                 .set_marker(marker.clone());
@@ -471,10 +470,6 @@ fn is_aws_managed(arn: &str) -> bool {
 
 fn policy_name_from_arn(arn: &str) -> String {
     arn.rsplit('/').next().unwrap_or(arn).to_string()
-}
-
-pub(super) fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp(t.secs(), t.subsec_nanos())
 }
 
 #[cfg(test)]

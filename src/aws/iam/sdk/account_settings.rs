@@ -1,30 +1,16 @@
-//! Account-level parts: the IAM account summary, the password policy and the
-//! alternate contacts (AWS Account Management API).
+//! IAM's account-level settings: the account summary (with the attachment
+//! quotas) and the account password policy.
 
-use super::AwsBackend;
-use super::error::CallError;
-use crate::inventory::{
-    AccountSummary, AlternateContacts, Contact, ContactType, DEFAULT_IAM_ATTACHMENT_QUOTA,
-    IamQuotas, PasswordPolicy,
-};
-use aws_sdk_account::types::AlternateContactType;
+use crate::collect::aws::{AwsBackend, CallError};
+use crate::inventory::{AccountSummary, DEFAULT_IAM_ATTACHMENT_QUOTA, IamQuotas, PasswordPolicy};
 use aws_sdk_iam::types::SummaryKeyType;
 
-/// The Account API's name for a contact type.
-pub(super) fn contact_type(t: ContactType) -> AlternateContactType {
-    match t {
-        ContactType::Billing => AlternateContactType::Billing,
-        ContactType::Operations => AlternateContactType::Operations,
-        ContactType::Security => AlternateContactType::Security,
-    }
-}
-
 impl AwsBackend {
-    pub(super) async fn account_summary(&self) -> Result<AccountSummary, CallError> {
+    pub(crate) async fn account_summary(&self) -> Result<AccountSummary, CallError> {
         let out = self
             .send(
                 "iam:GetAccountSummary",
-                self.iam.get_account_summary().send(),
+                self.iam().get_account_summary().send(),
             )
             .await?;
         let get = |k: SummaryKeyType| {
@@ -54,11 +40,11 @@ impl AwsBackend {
     }
 
     /// The account password policy; `None` when none is set.
-    pub(super) async fn password_policy(&self) -> Result<Option<PasswordPolicy>, CallError> {
+    pub(crate) async fn password_policy(&self) -> Result<Option<PasswordPolicy>, CallError> {
         let out = match self
             .send(
                 "iam:GetAccountPasswordPolicy",
-                self.iam.get_account_password_policy().send(),
+                self.iam().get_account_password_policy().send(),
             )
             .await
         {
@@ -78,39 +64,5 @@ impl AwsBackend {
             password_reuse_prevention: p.password_reuse_prevention().filter(|n| *n > 0),
             hard_expiry: p.hard_expiry().unwrap_or(false),
         }))
-    }
-
-    pub(super) async fn alternate_contacts(&self) -> Result<AlternateContacts, CallError> {
-        let lookups = ContactType::ALL.into_iter().map(|t| async move {
-            let r = self
-                .send(
-                    "account:GetAlternateContact",
-                    self.account
-                        .get_alternate_contact()
-                        .alternate_contact_type(contact_type(t))
-                        .send(),
-                )
-                .await;
-            match r {
-                Ok(out) => Ok((
-                    t,
-                    out.alternate_contact().map(|c| Contact {
-                        name: c.name().unwrap_or_default().to_string(),
-                        title: c.title().unwrap_or_default().to_string(),
-                        email: c.email_address().unwrap_or_default().to_string(),
-                        phone: c.phone_number().unwrap_or_default().to_string(),
-                    }),
-                )),
-                Err(e) if e.is_code("ResourceNotFoundException") => Ok((t, None)),
-                Err(e) => Err(e),
-            }
-        });
-        let mut contacts = AlternateContacts::default();
-        for (t, c) in futures::future::try_join_all(lookups).await? {
-            if let Some(c) = c {
-                contacts.contacts.insert(t, c);
-            }
-        }
-        Ok(contacts)
     }
 }
