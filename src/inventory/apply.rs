@@ -52,8 +52,6 @@ impl Inventory {
         let account = self.account_id().unwrap_or("000000000000").to_string();
         let partition = self.partition().to_string();
         match op {
-            Op::Ec2(o) => return super::ec2::apply_op(self, o),
-            Op::EbsVpc(o) => return super::ebs_vpc::apply_op(self, o),
             Op::Audit(o) => return super::audit::apply_op(self, o),
             Op::Workloads(o) => return super::workloads::apply_op(self, o),
             Op::CreateGroup { name } => {

@@ -1,6 +1,6 @@
 //! The account model of EBS and VPC (issue 4: ebs and vpc sections): the types its parts hold, the resources
 //! moat can change ([`EbsVpcRef`], wrapped by `ResourceRef::EbsVpc`), their
-//! documents, and the predicted effect of [`EbsVpcOp`]s.
+//! documents, and how the model changes (the ops predict it with these).
 //!
 //! Every part is regional: [`PerRegion`] keeps each covered region, read or
 //! failed on its own, so one region's failure errors only its own findings
@@ -15,7 +15,6 @@ use super::apply::ApplyError;
 use super::document::NotReady;
 use super::s3::Fetched;
 use super::{Inventory, PartError, PartId};
-use crate::plan::EbsVpcOp;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -110,7 +109,7 @@ impl EbsRegion {
             .find(|s| s.id == id)
             .or_else(|| self.snapshots.iter().find(|s| s.is_moat_named(id)))
     }
-    fn snapshot_index(&self, id: &str) -> Option<usize> {
+    pub(crate) fn snapshot_index(&self, id: &str) -> Option<usize> {
         self.snapshots
             .iter()
             .position(|s| s.id == id)
@@ -173,7 +172,7 @@ impl Snapshot {
     pub fn created_by_moat(&self) -> bool {
         self.tags.get(CREATED_BY_TAG).map(String::as_str) == Some(CREATED_BY_VALUE)
     }
-    fn is_moat_named(&self, name: &str) -> bool {
+    pub(crate) fn is_moat_named(&self, name: &str) -> bool {
         self.created_by_moat() && self.tags.get("Name").map(String::as_str) == Some(name)
     }
 }
@@ -476,13 +475,16 @@ impl fmt::Display for EbsVpcRef {
     }
 }
 
-fn part<'a, T>(p: &'a mut super::Part<T>, what: &'static str) -> Result<&'a mut T, ApplyError> {
+pub(crate) fn part<'a, T>(
+    p: &'a mut super::Part<T>,
+    what: &'static str,
+) -> Result<&'a mut T, ApplyError> {
     p.ready_mut().ok_or(ApplyError::NotReady(what))
 }
 
 /// The region's data, which must have been read: a setting that could not
 /// be read is never changed blindly.
-fn region_mut<'a, T>(
+pub(crate) fn region_mut<'a, T>(
     p: &'a mut PerRegion<T>,
     region: &str,
     what: &str,
@@ -495,184 +497,6 @@ fn region_mut<'a, T>(
         ))),
         None => Err(ApplyError::NoSuch(format!("{what} of region {region}"))),
     }
-}
-
-/// Apply one op to the model, as AWS would.
-pub(super) fn apply_op(inv: &mut Inventory, op: &EbsVpcOp) -> Result<(), ApplyError> {
-    match op {
-        EbsVpcOp::EnableEbsEncryptionByDefault { region }
-        | EbsVpcOp::DisableEbsEncryptionByDefault { region } => {
-            let p = part(&mut inv.ebs_encryption, "EBS encryption by default")?;
-            let on = region_mut(p, region, "EBS encryption by default")?;
-            *on = matches!(op, EbsVpcOp::EnableEbsEncryptionByDefault { .. });
-        }
-        EbsVpcOp::CreateSnapshot {
-            region,
-            volume_id,
-            name,
-            description,
-        } => {
-            let p = part(&mut inv.ebs, "EBS")?;
-            let r = region_mut(p, region, "EBS volumes")?;
-            let v = r
-                .volume(volume_id)
-                .ok_or_else(|| ApplyError::NoSuch(format!("volume {volume_id}")))?;
-            let encrypted = v.encrypted;
-            if r.snapshots.iter().any(|s| s.is_moat_named(name)) {
-                return Err(ApplyError::Exists(format!("snapshot {name}")));
-            }
-            let mut tags = BTreeMap::new();
-            tags.insert("Name".to_string(), name.clone());
-            tags.insert(CREATED_BY_TAG.to_string(), CREATED_BY_VALUE.to_string());
-            r.snapshots.push(Snapshot {
-                // Named by its tag until AWS gives it an id (see `EbsRegion::snapshot`).
-                id: name.clone(),
-                volume_id: Some(volume_id.clone()),
-                description: description.clone(),
-                encrypted,
-                state: "pending".into(),
-                start_time: None,
-                tags,
-                public: Fetched::Ready(false),
-            });
-        }
-        EbsVpcOp::DeleteSnapshot {
-            region,
-            volume_id,
-            name,
-            snapshot_id,
-        } => {
-            let p = part(&mut inv.ebs, "EBS")?;
-            let r = region_mut(p, region, "EBS volumes")?;
-            let before = r.snapshots.len();
-            // By its id when the journal knows it (a snapshot the model
-            // made is named by its tag until AWS gives it an id).
-            r.snapshots.retain(|s| {
-                let ours = s.is_moat_named(name) && s.volume_id.as_ref() == Some(volume_id);
-                let this = match snapshot_id {
-                    Some(id) => s.id == *id || (ours && s.id == *name),
-                    None => ours,
-                };
-                !this
-            });
-            if r.snapshots.len() == before {
-                return Err(ApplyError::NoSuch(format!(
-                    "snapshot {name} of {volume_id} made by moat"
-                )));
-            }
-        }
-        EbsVpcOp::ModifySnapshotCreateVolumePermission {
-            region,
-            snapshot_id,
-            change,
-        } => {
-            let p = part(&mut inv.ebs, "EBS")?;
-            let r = region_mut(p, region, "EBS volumes")?;
-            let i = r
-                .snapshot_index(snapshot_id)
-                .ok_or_else(|| ApplyError::NoSuch(format!("snapshot {snapshot_id}")))?;
-            let s = &mut r.snapshots[i];
-            if let Fetched::Error(e) = &s.public {
-                return Err(ApplyError::Conflict(format!(
-                    "the permissions of snapshot {snapshot_id} could not be read ({})",
-                    e.summary()
-                )));
-            }
-            s.public = Fetched::Ready(*change == SnapshotPermissionChange::Add);
-        }
-        EbsVpcOp::CreateFlowLogs {
-            region,
-            vpc_id,
-            destination,
-        } => {
-            let p = part(&mut inv.vpc_flow_logs, "VPC flow logs")?;
-            let r = region_mut(p, region, "VPCs")?;
-            let v = r
-                .vpcs
-                .iter_mut()
-                .find(|v| v.id == *vpc_id)
-                .ok_or_else(|| ApplyError::NoSuch(format!("VPC {vpc_id}")))?;
-            // AWS refuses a second flow log with the same destination and traffic type.
-            if v.flow_logs.iter().any(|f| is_ours(f, destination)) {
-                return Err(ApplyError::Exists(format!(
-                    "flow log of {vpc_id} to {destination}"
-                )));
-            }
-            v.flow_logs.push(FlowLog {
-                id: None,
-                traffic_type: TRAFFIC_ALL.into(),
-                destination_type: DESTINATION_S3.into(),
-                destination: destination.clone(),
-                status: FLOW_LOG_ACTIVE.into(),
-                deliver_status: None,
-                deliver_error: None,
-            });
-        }
-        EbsVpcOp::DeleteFlowLogs {
-            region,
-            vpc_id,
-            destination,
-        } => {
-            let p = part(&mut inv.vpc_flow_logs, "VPC flow logs")?;
-            let r = region_mut(p, region, "VPCs")?;
-            let v = r
-                .vpcs
-                .iter_mut()
-                .find(|v| v.id == *vpc_id)
-                .ok_or_else(|| ApplyError::NoSuch(format!("VPC {vpc_id}")))?;
-            let before = v.flow_logs.len();
-            v.flow_logs.retain(|f| !is_ours(f, destination));
-            if v.flow_logs.len() == before {
-                return Err(ApplyError::NoSuch(format!(
-                    "flow log of {vpc_id} to {destination}"
-                )));
-            }
-        }
-        EbsVpcOp::CreateDetector { region } => {
-            let p = part(&mut inv.guardduty, "GuardDuty")?;
-            let d = region_mut(p, region, "GuardDuty detector")?;
-            if d.is_some() {
-                return Err(ApplyError::Exists(format!(
-                    "GuardDuty detector in {region}"
-                )));
-            }
-            *d = Some(Detector {
-                id: None,
-                status: DETECTOR_ENABLED.into(),
-            });
-        }
-        EbsVpcOp::DeleteDetector { region } => {
-            let p = part(&mut inv.guardduty, "GuardDuty")?;
-            let d = region_mut(p, region, "GuardDuty detector")?;
-            if d.take().is_none() {
-                return Err(ApplyError::NoSuch(format!(
-                    "GuardDuty detector in {region}"
-                )));
-            }
-        }
-        EbsVpcOp::UpdateDetector {
-            region,
-            detector_id,
-            enable,
-        } => {
-            let p = part(&mut inv.guardduty, "GuardDuty")?;
-            let d = region_mut(p, region, "GuardDuty detector")?
-                .as_mut()
-                .ok_or_else(|| ApplyError::NoSuch(format!("GuardDuty detector in {region}")))?;
-            if d.id.as_deref().is_some_and(|id| id != detector_id) {
-                return Err(ApplyError::NoSuch(format!(
-                    "GuardDuty detector {detector_id}"
-                )));
-            }
-            d.status = if *enable {
-                DETECTOR_ENABLED
-            } else {
-                DETECTOR_DISABLED
-            }
-            .into();
-        }
-    }
-    Ok(())
 }
 
 /// The flow log moat creates: all traffic to `destination` in S3.

@@ -268,8 +268,6 @@ pub(super) fn legacy_inverse(op: &Op, before: &Inventory) -> Option<Vec<Op>> {
         // A deleted bucket's name may be taken by anyone: moat only deletes
         // buckets it created, to undo CreateBucket.
         Op::DeleteBucket { .. } => return None,
-        Op::Ec2(o) => return o.inverse(before),
-        Op::EbsVpc(o) => return o.inverse(before),
         Op::Audit(o) => return o.inverse(before),
         Op::Workloads(o) => return o.inverse(before),
         _ => unreachable!("typed ops are dispatched by the registry"),

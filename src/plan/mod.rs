@@ -14,8 +14,6 @@ mod inverse;
 pub mod journal;
 mod op;
 mod ops_audit;
-mod ops_ebs_vpc;
-mod ops_ec2;
 mod ops_workloads;
 pub mod s3;
 // Plan builders of the later sections (one `pub mod` line each, in the group's block):
@@ -35,7 +33,7 @@ pub mod workloads;
 pub use inputs::{InputKind, InputSpec, Inputs, parse_cidr};
 pub use inverse::{inverse, kept_on_undo, undo_note, undo_ops};
 pub(crate) use op::for_each_op;
-pub use op::{AuditOp, DistributionEdit, EbsVpcOp, Ec2Op, MfaToken, Op, OpKind, WorkloadsOp};
+pub use op::{AuditOp, DistributionEdit, MfaToken, Op, OpKind, WorkloadsOp};
 
 use crate::inventory::{Inventory, PartId, ResourceRef, canonical_json};
 use serde::{Deserialize, Serialize};

@@ -9,8 +9,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use super::ops_audit::AuditOp;
-pub use super::ops_ebs_vpc::EbsVpcOp;
-pub use super::ops_ec2::Ec2Op;
 pub use super::ops_workloads::WorkloadsOp;
 
 /// An MFA device serial and the code it shows now: what S3 needs to change
@@ -129,6 +127,26 @@ macro_rules! for_each_op {
             UpdateAccessKey(crate::aws::iam::ops::UpdateAccessKey),
             CreateUser(crate::aws::iam::ops::CreateUser),
             DeleteUser(crate::aws::iam::ops::DeleteUser),
+            AuthorizeSecurityGroupIngress(crate::aws::ec2::ops::AuthorizeSecurityGroupIngress),
+            RevokeSecurityGroupIngress(crate::aws::ec2::ops::RevokeSecurityGroupIngress),
+            AuthorizeSecurityGroupEgress(crate::aws::ec2::ops::AuthorizeSecurityGroupEgress),
+            RevokeSecurityGroupEgress(crate::aws::ec2::ops::RevokeSecurityGroupEgress),
+            CreateSecurityGroup(crate::aws::ec2::ops::CreateSecurityGroup),
+            DeleteSecurityGroup(crate::aws::ec2::ops::DeleteSecurityGroup),
+            TagSecurityGroup(crate::aws::ec2::ops::TagSecurityGroup),
+            UntagSecurityGroup(crate::aws::ec2::ops::UntagSecurityGroup),
+            ModifyImageAttribute(crate::aws::ec2::ops::ModifyImageAttribute),
+            ModifyInstanceMetadataOptions(crate::aws::ec2::ops::ModifyInstanceMetadataOptions),
+            EnableEbsEncryptionByDefault(crate::aws::ebs::ops::EnableEbsEncryptionByDefault),
+            DisableEbsEncryptionByDefault(crate::aws::ebs::ops::DisableEbsEncryptionByDefault),
+            CreateSnapshot(crate::aws::ebs::ops::CreateSnapshot),
+            DeleteSnapshot(crate::aws::ebs::ops::DeleteSnapshot),
+            ModifySnapshotCreateVolumePermission(crate::aws::ebs::ops::ModifySnapshotCreateVolumePermission),
+            CreateFlowLogs(crate::aws::vpc::ops::CreateFlowLogs),
+            DeleteFlowLogs(crate::aws::vpc::ops::DeleteFlowLogs),
+            CreateDetector(crate::aws::guardduty::ops::CreateDetector),
+            DeleteDetector(crate::aws::guardduty::ops::DeleteDetector),
+            UpdateDetector(crate::aws::guardduty::ops::UpdateDetector),
         }
     };
 }
@@ -384,10 +402,6 @@ for_each_op!(define_op, {
     // Section groups, each in a file of its own. Untagged: their variants
     // serialize as `{"op": …}` like the ones above.
     #[serde(untagged)]
-    Ec2(Ec2Op),
-    #[serde(untagged)]
-    EbsVpc(EbsVpcOp),
-    #[serde(untagged)]
     Audit(AuditOp),
     #[serde(untagged)]
     Workloads(WorkloadsOp),
@@ -424,8 +438,6 @@ impl Op {
             Op::UpdateDistribution { .. } => "cloudfront:UpdateDistribution",
             Op::CreateBucket { .. } => "s3:CreateBucket",
             Op::DeleteBucket { .. } => "s3:DeleteBucket",
-            Op::Ec2(o) => o.action(),
-            Op::EbsVpc(o) => o.action(),
             Op::Audit(o) => o.action(),
             Op::Workloads(o) => o.action(),
             _ => unreachable!("typed ops are dispatched by the registry"),
@@ -435,8 +447,6 @@ impl Op {
     /// Every action moat can send, for the least-privilege policy and tests.
     fn legacy_actions() -> Vec<&'static str> {
         let mut all = Self::CORE_ACTIONS.to_vec();
-        all.extend_from_slice(Ec2Op::ALL_ACTIONS);
-        all.extend_from_slice(EbsVpcOp::ALL_ACTIONS);
         all.extend_from_slice(AuditOp::ALL_ACTIONS);
         all.extend_from_slice(WorkloadsOp::ALL_ACTIONS);
         all
@@ -513,8 +523,6 @@ impl Op {
                 ResourceRef::OriginAccessControl { name: name.clone() }
             }
             Op::UpdateDistribution { id, .. } => ResourceRef::Distribution { id: id.clone() },
-            Op::Ec2(o) => o.resource(),
-            Op::EbsVpc(o) => o.resource(),
             Op::Audit(o) => o.resource(),
             Op::Workloads(o) => o.resource(),
             _ => unreachable!("typed ops are dispatched by the registry"),
@@ -531,8 +539,6 @@ impl Op {
                     name: group.clone(),
                 }]
             }
-            Op::Ec2(o) => o.also_touches(),
-            Op::EbsVpc(o) => o.also_touches(),
             Op::Audit(o) => o.also_touches(),
             Op::Workloads(o) => o.also_touches(),
             _ => vec![],
@@ -552,8 +558,6 @@ impl Op {
             | Op::PutBucketVersioning { region, .. }
             | Op::CreateBucket { region, .. }
             | Op::DeleteBucket { region, .. } => Some(region),
-            Op::Ec2(o) => o.region(),
-            Op::EbsVpc(o) => o.region(),
             Op::Audit(o) => o.region(),
             Op::Workloads(o) => o.region(),
             _ => None,
@@ -710,8 +714,6 @@ impl Op {
                 format!("create private bucket {bucket} in {region}")
             }
             Op::DeleteBucket { bucket, .. } => format!("delete empty bucket {bucket}"),
-            Op::Ec2(o) => o.describe(),
-            Op::EbsVpc(o) => o.describe(),
             Op::Audit(o) => o.describe(),
             Op::Workloads(o) => o.describe(),
             _ => unreachable!("typed ops are dispatched by the registry"),
