@@ -11,7 +11,7 @@ pub mod audit;
 pub mod cloudfront;
 pub mod document;
 pub mod ebs_vpc;
-pub mod ec2;
+pub use crate::aws::ec2::inventory as ec2;
 pub mod s3;
 pub mod workloads;
 

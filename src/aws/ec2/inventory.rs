@@ -1,4 +1,4 @@
-//! The account model of EC2 (issue 4: the ec2 section): security groups and
+//! The account model of EC2: security groups and
 //! the network interfaces that use them, instances, and the account's own
 //! images (AMIs), per region; the resources moat can change ([`Ec2Ref`],
 //! wrapped by `ResourceRef::Ec2`) and their documents.
@@ -8,8 +8,8 @@
 //! name in the VPC is what stays (AWS keeps names unique per VPC). Ops refer
 //! to groups the same way and the backend resolves the id when it sends.
 
-use super::document::NotReady;
-use super::{Fetched, Inventory, Part, PartId};
+use crate::inventory::document::NotReady;
+use crate::inventory::{Fetched, Inventory, Part, PartId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -47,7 +47,7 @@ impl<T> Ec2Regional<T> {
             .filter_map(|(r, f)| f.ready().map(|v| (r.as_str(), v)))
     }
     /// The regions that could not be read, with the error.
-    pub fn failed(&self) -> impl Iterator<Item = (&str, &super::PartError)> {
+    pub fn failed(&self) -> impl Iterator<Item = (&str, &crate::inventory::PartError)> {
         self.regions
             .iter()
             .filter_map(|(r, f)| f.error().map(|e| (r.as_str(), e)))
@@ -439,7 +439,7 @@ impl Ec2Ref {
     ];
 
     pub fn group(key: SgKey) -> ResourceRefAlias {
-        super::ResourceRef::Ec2(Ec2Ref::SecurityGroup(key))
+        crate::inventory::ResourceRef::Ec2(Ec2Ref::SecurityGroup(key))
     }
 
     /// Parse a resource name split on `/`; `None` when it is not one of this
@@ -512,7 +512,7 @@ impl Ec2Ref {
     }
 
     /// The document (`None`: the resource does not exist). The parts are ready.
-    pub(super) fn document(&self, inv: &Inventory) -> Result<Option<Value>, NotReady> {
+    pub(crate) fn document(&self, inv: &Inventory) -> Result<Option<Value>, NotReady> {
         Ok(match self {
             Ec2Ref::SecurityGroup(k) => group_document(inv, k),
             // A rule's document is its group's rule table: the change is seen
@@ -555,7 +555,7 @@ impl Ec2Ref {
     }
 }
 
-type ResourceRefAlias = super::ResourceRef;
+type ResourceRefAlias = crate::inventory::ResourceRef;
 
 impl fmt::Display for Ec2Ref {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
