@@ -220,8 +220,26 @@ fn sample_index(op: &Op) -> usize {
         Op::UpdateDistribution(moat::aws::ops::UpdateDistribution { .. }) => 27,
         Op::CreateBucket(moat::aws::ops::CreateBucket { .. }) => 28,
         Op::DeleteBucket(moat::aws::ops::DeleteBucket { .. }) => 29,
-        Op::Ec2(o) => CORE + ec2::sample_index(o),
-        Op::EbsVpc(o) => CORE + ec2::samples().len() + ebs_vpc::sample_index(o),
+        Op::AuthorizeSecurityGroupIngress(_)
+        | Op::RevokeSecurityGroupIngress(_)
+        | Op::AuthorizeSecurityGroupEgress(_)
+        | Op::RevokeSecurityGroupEgress(_)
+        | Op::CreateSecurityGroup(_)
+        | Op::DeleteSecurityGroup(_)
+        | Op::TagSecurityGroup(_)
+        | Op::UntagSecurityGroup(_)
+        | Op::ModifyImageAttribute(_)
+        | Op::ModifyInstanceMetadataOptions(_) => CORE + ec2::sample_index(op),
+        Op::EnableEbsEncryptionByDefault(_)
+        | Op::DisableEbsEncryptionByDefault(_)
+        | Op::CreateSnapshot(_)
+        | Op::DeleteSnapshot(_)
+        | Op::ModifySnapshotCreateVolumePermission(_)
+        | Op::CreateFlowLogs(_)
+        | Op::DeleteFlowLogs(_)
+        | Op::CreateDetector(_)
+        | Op::DeleteDetector(_)
+        | Op::UpdateDetector(_) => CORE + ec2::samples().len() + ebs_vpc::sample_index(op),
         Op::Audit(o) => {
             CORE + ec2::samples().len() + ebs_vpc::samples().len() + audit::sample_index(o)
         }

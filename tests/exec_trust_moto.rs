@@ -20,7 +20,7 @@ use moat::collect::aws::{AwsBackend, AwsOptions};
 use moat::execute::execute;
 use moat::inventory::{Ec2Ref, PartId, ResourceRef, SgKey, SgRule, SgSource};
 use moat::journal::{Entry, EntryState, Journal};
-use moat::plan::{AuditOp, Draft, EbsVpcOp, Ec2Op, Op, Plan, ResourceChange, Step, make_plan};
+use moat::plan::{AuditOp, Draft, Op, Plan, ResourceChange, Step, make_plan};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::process::Output;
@@ -192,26 +192,30 @@ fn a_revoke_aws_matched_in_part_journals_and_undoes_the_rules_it_revoked() {
         let before = inv.document(&resource).expect("group read");
         // The plan was made when the group also allowed 443 from 10/8:
         // it revokes both, and its undo would put both back.
-        let op = Op::Ec2(Ec2Op::RevokeSecurityGroupIngress {
+        let op = Op::RevokeSecurityGroupIngress(moat::aws::ops::RevokeSecurityGroupIngress {
             group: group.clone(),
             rules: vec![tcp(22, "0.0.0.0/0"), tcp(443, "10.0.0.0/8")],
         });
         let mut after_inv = inv.clone();
         after_inv
-            .apply(&Op::Ec2(Ec2Op::RevokeSecurityGroupIngress {
-                group: group.clone(),
-                rules: vec![tcp(22, "0.0.0.0/0")],
-            }))
+            .apply(&Op::RevokeSecurityGroupIngress(
+                moat::aws::ops::RevokeSecurityGroupIngress {
+                    group: group.clone(),
+                    rules: vec![tcp(22, "0.0.0.0/0")],
+                },
+            ))
             .expect("model");
         let plan = Plan {
             item: "ec2.default-security-group".into(),
             account: ACCOUNT_ID.into(),
             steps: vec![Step {
                 op,
-                inverse: Some(vec![Op::Ec2(Ec2Op::AuthorizeSecurityGroupIngress {
-                    group: group.clone(),
-                    rules: vec![tcp(22, "0.0.0.0/0"), tcp(443, "10.0.0.0/8")],
-                })]),
+                inverse: Some(vec![Op::AuthorizeSecurityGroupIngress(
+                    moat::aws::ops::AuthorizeSecurityGroupIngress {
+                        group: group.clone(),
+                        rules: vec![tcp(22, "0.0.0.0/0"), tcp(443, "10.0.0.0/8")],
+                    },
+                )]),
             }],
             resources: vec![ResourceChange {
                 resource: resource.clone(),
@@ -238,7 +242,7 @@ fn a_revoke_aws_matched_in_part_journals_and_undoes_the_rules_it_revoked() {
     assert_eq!(e.state, EntryState::Applied);
     assert_eq!(
         e.op,
-        Op::Ec2(Ec2Op::RevokeSecurityGroupIngress {
+        Op::RevokeSecurityGroupIngress(moat::aws::ops::RevokeSecurityGroupIngress {
             group: group.clone(),
             rules: vec![tcp(22, "0.0.0.0/0")],
         }),
@@ -246,10 +250,12 @@ fn a_revoke_aws_matched_in_part_journals_and_undoes_the_rules_it_revoked() {
     );
     assert_eq!(
         e.inverse,
-        Some(vec![Op::Ec2(Ec2Op::AuthorizeSecurityGroupIngress {
-            group,
-            rules: vec![tcp(22, "0.0.0.0/0")],
-        })])
+        Some(vec![Op::AuthorizeSecurityGroupIngress(
+            moat::aws::ops::AuthorizeSecurityGroupIngress {
+                group,
+                rules: vec![tcp(22, "0.0.0.0/0")],
+            }
+        )])
     );
     assert!(
         e.warning
@@ -366,23 +372,27 @@ fn revoke_answered_in_another_spelling(stale_reads: &str) -> String {
         let before = inv.document(&resource).expect("group read");
         let mut after_inv = inv.clone();
         after_inv
-            .apply(&Op::Ec2(Ec2Op::RevokeSecurityGroupIngress {
-                group: group.clone(),
-                rules: vec![tcp(3389, "10.0.0.0/8")],
-            }))
+            .apply(&Op::RevokeSecurityGroupIngress(
+                moat::aws::ops::RevokeSecurityGroupIngress {
+                    group: group.clone(),
+                    rules: vec![tcp(3389, "10.0.0.0/8")],
+                },
+            ))
             .expect("model");
         let plan = Plan {
             item: "ec2.default-security-group".into(),
             account: ACCOUNT_ID.into(),
             steps: vec![Step {
-                op: Op::Ec2(Ec2Op::RevokeSecurityGroupIngress {
+                op: Op::RevokeSecurityGroupIngress(moat::aws::ops::RevokeSecurityGroupIngress {
                     group: group.clone(),
                     rules: both.clone(),
                 }),
-                inverse: Some(vec![Op::Ec2(Ec2Op::AuthorizeSecurityGroupIngress {
-                    group: group.clone(),
-                    rules: both.clone(),
-                })]),
+                inverse: Some(vec![Op::AuthorizeSecurityGroupIngress(
+                    moat::aws::ops::AuthorizeSecurityGroupIngress {
+                        group: group.clone(),
+                        rules: both.clone(),
+                    },
+                )]),
             }],
             resources: vec![ResourceChange {
                 resource: resource.clone(),
@@ -409,7 +419,7 @@ fn revoke_answered_in_another_spelling(stale_reads: &str) -> String {
     assert_eq!(e.state, EntryState::Applied);
     assert_eq!(
         e.op,
-        Op::Ec2(Ec2Op::RevokeSecurityGroupIngress {
+        Op::RevokeSecurityGroupIngress(moat::aws::ops::RevokeSecurityGroupIngress {
             group: group.clone(),
             rules: vec![tcp(3389, "10.0.0.0/8")],
         }),
@@ -417,10 +427,12 @@ fn revoke_answered_in_another_spelling(stale_reads: &str) -> String {
     );
     assert_eq!(
         e.inverse,
-        Some(vec![Op::Ec2(Ec2Op::AuthorizeSecurityGroupIngress {
-            group,
-            rules: vec![tcp(3389, "10.0.0.0/8")],
-        })])
+        Some(vec![Op::AuthorizeSecurityGroupIngress(
+            moat::aws::ops::AuthorizeSecurityGroupIngress {
+                group,
+                rules: vec![tcp(3389, "10.0.0.0/8")],
+            }
+        )])
     );
     let o = run_moat(
         &ep,
@@ -631,7 +643,7 @@ fn a_created_snapshot_is_journaled_and_undone_by_its_id() {
     assert_eq!(journaled[0].created.as_deref(), Some(id.as_str()));
     assert_eq!(
         journaled[0].inverse,
-        Some(vec![Op::EbsVpc(EbsVpcOp::DeleteSnapshot {
+        Some(vec![Op::DeleteSnapshot(moat::aws::ops::DeleteSnapshot {
             region: US.into(),
             volume_id: volume.clone(),
             name: name.clone(),

@@ -658,7 +658,7 @@ mod tests {
         Ec2Image, Ec2Images, Ec2Instance, Ec2Instances, Fetched, Identity, ImageOrigin,
         NetworkInterface, SgSource,
     };
-    use crate::plan::{Ec2Op, Inputs, Op, Plan, PlanError, make_plan};
+    use crate::plan::{Inputs, Op, Plan, PlanError, make_plan};
     use chrono::{DateTime, TimeZone, Utc};
     use std::collections::BTreeMap;
 
@@ -935,15 +935,17 @@ mod tests {
         assert_eq!(
             ops(&plan),
             vec![
-                &Op::Ec2(Ec2Op::AuthorizeSecurityGroupIngress {
-                    group: k.clone(),
-                    // 10.1.0.0/16 is admitted already: not added twice.
-                    rules: vec![
-                        rule("tcp", Some((22, 22)), v4("192.0.2.0/24")),
-                        rule("tcp", Some((22, 22)), v6("2001:db8::/32")),
-                    ],
-                }),
-                &Op::Ec2(Ec2Op::RevokeSecurityGroupIngress {
+                &Op::AuthorizeSecurityGroupIngress(
+                    crate::aws::ops::AuthorizeSecurityGroupIngress {
+                        group: k.clone(),
+                        // 10.1.0.0/16 is admitted already: not added twice.
+                        rules: vec![
+                            rule("tcp", Some((22, 22)), v4("192.0.2.0/24")),
+                            rule("tcp", Some((22, 22)), v6("2001:db8::/32")),
+                        ],
+                    }
+                ),
+                &Op::RevokeSecurityGroupIngress(crate::aws::ops::RevokeSecurityGroupIngress {
                     group: k,
                     rules: vec![rule("tcp", Some((22, 22)), v4("0.0.0.0/0"))],
                 }),
@@ -984,7 +986,9 @@ mod tests {
         let adds: usize = plan
             .ops()
             .filter_map(|o| match o {
-                Op::Ec2(Ec2Op::AuthorizeSecurityGroupIngress { rules, .. }) => Some(rules.len()),
+                Op::AuthorizeSecurityGroupIngress(
+                    crate::aws::ops::AuthorizeSecurityGroupIngress { rules, .. },
+                ) => Some(rules.len()),
                 _ => None,
             })
             .sum();
@@ -1004,7 +1008,7 @@ mod tests {
         assert_eq!(plan.steps.len(), 1);
         assert!(matches!(
             plan.steps[0].op,
-            Op::Ec2(Ec2Op::RevokeSecurityGroupIngress { .. })
+            Op::RevokeSecurityGroupIngress(crate::aws::ops::RevokeSecurityGroupIngress { .. })
         ));
     }
 
@@ -1124,8 +1128,10 @@ mod tests {
         assert!(matches!(
             inverse.as_slice(),
             [
-                Op::Ec2(Ec2Op::CreateSecurityGroup { .. }),
-                Op::Ec2(Ec2Op::AuthorizeSecurityGroupIngress { .. })
+                Op::CreateSecurityGroup(crate::aws::ops::CreateSecurityGroup { .. }),
+                Op::AuthorizeSecurityGroupIngress(
+                    crate::aws::ops::AuthorizeSecurityGroupIngress { .. }
+                )
             ]
         ));
         assert_eq!(
@@ -1140,16 +1146,18 @@ mod tests {
         g.egress = vec![rule("tcp", Some((443, 443)), v4("0.0.0.0/0"))];
         let k = SgKey::of("eu-west-1", &g);
         let ops = crate::plan::ec2::recreate_for_tests(&k, &g);
-        assert!(matches!(ops[1], Ec2Op::RevokeSecurityGroupEgress { .. }));
-        assert!(matches!(ops[2], Ec2Op::AuthorizeSecurityGroupEgress { .. }));
+        assert!(matches!(ops[1], Op::RevokeSecurityGroupEgress(_)));
+        assert!(matches!(ops[2], Op::AuthorizeSecurityGroupEgress(_)));
         let mut inv = with_network(vec![("eu-west-1", net(vec![g.clone()], vec![]))]);
         let doc = inv
             .document(&ResourceRef::Ec2(Ec2Ref::SecurityGroup(k.clone())))
             .expect("doc");
-        inv.apply(&Op::Ec2(Ec2Op::DeleteSecurityGroup { group: k.clone() }))
-            .expect("delete");
+        inv.apply(&Op::DeleteSecurityGroup(
+            crate::aws::ops::DeleteSecurityGroup { group: k.clone() },
+        ))
+        .expect("delete");
         for op in ops {
-            inv.apply(&Op::Ec2(op)).expect("recreate");
+            inv.apply(&op).expect("recreate");
         }
         assert_eq!(
             inv.document(&ResourceRef::Ec2(Ec2Ref::SecurityGroup(k)))
@@ -1168,16 +1176,19 @@ mod tests {
         };
         for (name, why) in [("web", "in use"), ("db", "in use"), ("default", "default")] {
             let e = inv
-                .apply(&Op::Ec2(Ec2Op::DeleteSecurityGroup { group: k(name) }))
+                .apply(&Op::DeleteSecurityGroup(
+                    crate::aws::ops::DeleteSecurityGroup { group: k(name) },
+                ))
                 .expect_err(name);
             assert!(e.to_string().contains(why), "{name}: {e}");
         }
-        let dup = Op::Ec2(Ec2Op::AuthorizeSecurityGroupIngress {
-            group: k("web"),
-            rules: vec![rule("tcp", Some((22, 22)), v4("10.1.0.0/16"))],
-        });
+        let dup =
+            Op::AuthorizeSecurityGroupIngress(crate::aws::ops::AuthorizeSecurityGroupIngress {
+                group: k("web"),
+                rules: vec![rule("tcp", Some((22, 22)), v4("10.1.0.0/16"))],
+            });
         assert!(inv.apply(&dup).is_err());
-        let missing = Op::Ec2(Ec2Op::RevokeSecurityGroupIngress {
+        let missing = Op::RevokeSecurityGroupIngress(crate::aws::ops::RevokeSecurityGroupIngress {
             group: k("web"),
             rules: vec![rule("tcp", Some((25, 25)), v4("10.1.0.0/16"))],
         });
@@ -1242,7 +1253,9 @@ mod tests {
         assert_eq!(plan.steps.len(), 1);
         assert!(matches!(
             plan.steps[0].inverse.as_deref(),
-            Some([Op::Ec2(Ec2Op::TagSecurityGroup { .. })])
+            Some([Op::TagSecurityGroup(
+                crate::aws::ops::TagSecurityGroup { .. }
+            )])
         ));
         assert_eq!(t.resources(&after, SG_DOCUMENTATION).len(), 2);
         // All of them: the same text, and a warning that says so.
@@ -1476,8 +1489,10 @@ mod tests {
             group_name: "x".into(),
         };
         assert!(
-            m.apply(&Op::Ec2(Ec2Op::DeleteSecurityGroup { group: k.clone() }))
-                .is_err()
+            m.apply(&Op::DeleteSecurityGroup(
+                crate::aws::ops::DeleteSecurityGroup { group: k.clone() }
+            ))
+            .is_err()
         );
         let doc = inv
             .document(&ResourceRef::Ec2(Ec2Ref::SecurityGroup(k)))

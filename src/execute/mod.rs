@@ -286,15 +286,18 @@ const PROPAGATION_WAITS: [Duration; 5] = [
 /// it revoked; a snapshot delete (or a KMS key's scheduled deletion) names
 /// the id AWS gave what was created.
 fn amended(step: &crate::plan::Step, outcome: &Outcome) -> (Op, Option<Vec<Op>>) {
-    use crate::plan::{AuditOp, EbsVpcOp, Ec2Op};
+    use crate::plan::AuditOp;
     let done = outcome.applied.clone().unwrap_or_else(|| step.op.clone());
     let kept = match (&outcome.applied, &done) {
         (
             Some(_),
-            Op::Ec2(
-                Ec2Op::RevokeSecurityGroupIngress { rules, .. }
-                | Ec2Op::RevokeSecurityGroupEgress { rules, .. },
-            ),
+            Op::RevokeSecurityGroupIngress(crate::aws::ops::RevokeSecurityGroupIngress {
+                rules,
+                ..
+            })
+            | Op::RevokeSecurityGroupEgress(crate::aws::ops::RevokeSecurityGroupEgress {
+                rules, ..
+            }),
         ) => Some(rules.clone()),
         _ => None,
     };
@@ -308,16 +311,30 @@ fn amended(step: &crate::plan::Step, outcome: &Outcome) -> (Op, Option<Vec<Op>>)
     let inverse = step.inverse.clone().map(|ops| {
         ops.into_iter()
             .filter_map(|o| match (o, &kept, &outcome.created) {
-                (Op::Ec2(Ec2Op::AuthorizeSecurityGroupIngress { group, rules }), Some(kept), _) => {
-                    narrow(rules, kept)
-                        .map(|rules| Op::Ec2(Ec2Op::AuthorizeSecurityGroupIngress { group, rules }))
-                }
-                (Op::Ec2(Ec2Op::AuthorizeSecurityGroupEgress { group, rules }), Some(kept), _) => {
-                    narrow(rules, kept)
-                        .map(|rules| Op::Ec2(Ec2Op::AuthorizeSecurityGroupEgress { group, rules }))
-                }
                 (
-                    Op::EbsVpc(EbsVpcOp::DeleteSnapshot {
+                    Op::AuthorizeSecurityGroupIngress(
+                        crate::aws::ops::AuthorizeSecurityGroupIngress { group, rules },
+                    ),
+                    Some(kept),
+                    _,
+                ) => narrow(rules, kept).map(|rules| {
+                    Op::AuthorizeSecurityGroupIngress(
+                        crate::aws::ops::AuthorizeSecurityGroupIngress { group, rules },
+                    )
+                }),
+                (
+                    Op::AuthorizeSecurityGroupEgress(
+                        crate::aws::ops::AuthorizeSecurityGroupEgress { group, rules },
+                    ),
+                    Some(kept),
+                    _,
+                ) => narrow(rules, kept).map(|rules| {
+                    Op::AuthorizeSecurityGroupEgress(
+                        crate::aws::ops::AuthorizeSecurityGroupEgress { group, rules },
+                    )
+                }),
+                (
+                    Op::DeleteSnapshot(crate::aws::ops::DeleteSnapshot {
                         region,
                         volume_id,
                         name,
@@ -325,7 +342,7 @@ fn amended(step: &crate::plan::Step, outcome: &Outcome) -> (Op, Option<Vec<Op>>)
                     }),
                     _,
                     Some(id),
-                ) => Some(Op::EbsVpc(EbsVpcOp::DeleteSnapshot {
+                ) => Some(Op::DeleteSnapshot(crate::aws::ops::DeleteSnapshot {
                     region,
                     volume_id,
                     name,
@@ -996,33 +1013,37 @@ mod tests {
     /// and its undo re-authorizes exactly those (with their descriptions).
     #[test]
     fn a_partly_applied_revoke_is_undone_by_exactly_the_rules_revoked() {
-        use crate::plan::{Ec2Op, Step};
+        use crate::plan::Step;
         let group = crate::inventory::SgKey {
             region: "us-east-1".into(),
             vpc_id: "vpc-1".into(),
             group_name: "default".into(),
         };
         let step = Step {
-            op: Op::Ec2(Ec2Op::RevokeSecurityGroupIngress {
+            op: Op::RevokeSecurityGroupIngress(crate::aws::ops::RevokeSecurityGroupIngress {
                 group: group.clone(),
                 rules: vec![
                     sg_rule(22, "0.0.0.0/0", None),
                     sg_rule(443, "10.0.0.0/8", None),
                 ],
             }),
-            inverse: Some(vec![Op::Ec2(Ec2Op::AuthorizeSecurityGroupIngress {
-                group: group.clone(),
-                rules: vec![
-                    sg_rule(22, "0.0.0.0/0", Some("ssh")),
-                    sg_rule(443, "10.0.0.0/8", Some("web")),
-                ],
-            })]),
+            inverse: Some(vec![Op::AuthorizeSecurityGroupIngress(
+                crate::aws::ops::AuthorizeSecurityGroupIngress {
+                    group: group.clone(),
+                    rules: vec![
+                        sg_rule(22, "0.0.0.0/0", Some("ssh")),
+                        sg_rule(443, "10.0.0.0/8", Some("web")),
+                    ],
+                },
+            )]),
         };
         let outcome = Outcome {
-            applied: Some(Op::Ec2(Ec2Op::RevokeSecurityGroupIngress {
-                group: group.clone(),
-                rules: vec![sg_rule(443, "10.0.0.0/8", None)],
-            })),
+            applied: Some(Op::RevokeSecurityGroupIngress(
+                crate::aws::ops::RevokeSecurityGroupIngress {
+                    group: group.clone(),
+                    rules: vec![sg_rule(443, "10.0.0.0/8", None)],
+                },
+            )),
             created: None,
             warning: Some("w".into()),
         };
@@ -1030,10 +1051,12 @@ mod tests {
         assert_eq!(Some(&done), outcome.applied.as_ref());
         assert_eq!(
             inverse,
-            Some(vec![Op::Ec2(Ec2Op::AuthorizeSecurityGroupIngress {
-                group,
-                rules: vec![sg_rule(443, "10.0.0.0/8", Some("web"))],
-            })])
+            Some(vec![Op::AuthorizeSecurityGroupIngress(
+                crate::aws::ops::AuthorizeSecurityGroupIngress {
+                    group,
+                    rules: vec![sg_rule(443, "10.0.0.0/8", Some("web"))],
+                }
+            )])
         );
         // Applied whole: nothing changes.
         assert_eq!(
@@ -1045,9 +1068,9 @@ mod tests {
     /// A snapshot's undo names the id AWS gave it, once known.
     #[test]
     fn a_created_snapshot_is_undone_by_its_id() {
-        use crate::plan::{EbsVpcOp, Step};
+        use crate::plan::Step;
         let delete = |snapshot_id: Option<&str>| {
-            Op::EbsVpc(EbsVpcOp::DeleteSnapshot {
+            Op::DeleteSnapshot(crate::aws::ops::DeleteSnapshot {
                 region: "us-east-1".into(),
                 volume_id: "vol-1".into(),
                 name: "moat-vol-1-20261129-120000".into(),
@@ -1055,7 +1078,7 @@ mod tests {
             })
         };
         let step = Step {
-            op: Op::EbsVpc(EbsVpcOp::CreateSnapshot {
+            op: Op::CreateSnapshot(crate::aws::ops::CreateSnapshot {
                 region: "us-east-1".into(),
                 volume_id: "vol-1".into(),
                 name: "moat-vol-1-20261129-120000".into(),

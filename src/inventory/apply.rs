@@ -26,8 +26,6 @@ impl Inventory {
     /// The effect of the ops not yet given types of their own.
     pub(crate) fn legacy_apply(&mut self, op: &Op) -> Result<(), ApplyError> {
         match op {
-            Op::Ec2(o) => super::ec2::apply_op(self, o),
-            Op::EbsVpc(o) => super::ebs_vpc::apply_op(self, o),
             Op::Audit(o) => super::audit::apply_op(self, o),
             _ => unreachable!("typed ops are dispatched by the registry"),
         }

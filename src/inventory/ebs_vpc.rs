@@ -1,6 +1,7 @@
-//! The account model of EBS and VPC (issue 4: ebs and vpc sections): the types its parts hold, the resources
-//! moat can change ([`EbsVpcRef`], wrapped by `ResourceRef::EbsVpc`), their
-//! documents, and the predicted effect of [`EbsVpcOp`]s.
+//! The regional parts of EBS, VPC and GuardDuty: the resources moat can
+//! change there ([`EbsVpcRef`], wrapped by `ResourceRef::EbsVpc`) and the
+//! container of their per-region data. The services' own types live in
+//! `crate::aws::{ebs, vpc, guardduty}`.
 //!
 //! Every part is regional: [`PerRegion`] keeps each covered region, read or
 //! failed on its own, so one region's failure errors only its own findings
@@ -15,41 +16,21 @@ use super::Fetched;
 use super::apply::ApplyError;
 use super::document::NotReady;
 use super::{Inventory, PartError, PartId};
-use crate::plan::EbsVpcOp;
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// The tag moat puts on what it creates, and its value.
-pub const CREATED_BY_TAG: &str = "moat:created-by";
-pub const CREATED_BY_VALUE: &str = "moat";
-/// The group that makes a snapshot public.
-pub const ALL_GROUP: &str = "all";
-/// A flow log that records every packet's summary, accepted and rejected.
-pub const TRAFFIC_ALL: &str = "ALL";
-pub const FLOW_LOG_ACTIVE: &str = "ACTIVE";
-pub const DESTINATION_S3: &str = "s3";
-pub const DETECTOR_ENABLED: &str = "ENABLED";
-pub const DETECTOR_DISABLED: &str = "DISABLED";
-
-/// Add or remove a create-volume permission.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SnapshotPermissionChange {
-    Add,
-    Remove,
-}
-
-impl SnapshotPermissionChange {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SnapshotPermissionChange::Add => "add",
-            SnapshotPermissionChange::Remove => "remove",
-        }
-    }
-}
+pub use crate::aws::ebs::{
+    ALL_GROUP, CREATED_BY_TAG, CREATED_BY_VALUE, EbsRegion, Snapshot, SnapshotPermissionChange,
+    Volume, VolumeAttachment,
+};
+use crate::aws::ebs::{snapshot_document, volume_document};
+pub use crate::aws::guardduty::{DETECTOR_DISABLED, DETECTOR_ENABLED, Detector};
+use crate::aws::vpc::vpc_document;
+pub use crate::aws::vpc::{
+    DESTINATION_S3, FLOW_LOG_ACTIVE, FlowLog, TRAFFIC_ALL, Vpc, VpcRegion, is_ours,
+};
 
 /// Per-region data of one part: every region covered (the enabled regions,
 /// or `--region`), each read or failed on its own.
@@ -88,178 +69,6 @@ impl<T> PerRegion<T> {
         self.regions
             .iter()
             .filter_map(|(r, f)| f.error().map(|e| (r.as_str(), e)))
-    }
-}
-
-/// One region's volumes and the snapshots the account owns there.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct EbsRegion {
-    pub volumes: Vec<Volume>,
-    pub snapshots: Vec<Snapshot>,
-}
-
-impl EbsRegion {
-    pub fn volume(&self, id: &str) -> Option<&Volume> {
-        self.volumes.iter().find(|v| v.id == id)
-    }
-    /// A snapshot by id, or (for one moat created) by its `Name` tag: a plan
-    /// names a new snapshot before AWS gives it an id.
-    pub fn snapshot(&self, id: &str) -> Option<&Snapshot> {
-        self.snapshots
-            .iter()
-            .find(|s| s.id == id)
-            .or_else(|| self.snapshots.iter().find(|s| s.is_moat_named(id)))
-    }
-    fn snapshot_index(&self, id: &str) -> Option<usize> {
-        self.snapshots
-            .iter()
-            .position(|s| s.id == id)
-            .or_else(|| self.snapshots.iter().position(|s| s.is_moat_named(id)))
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VolumeAttachment {
-    pub instance_id: String,
-    pub device: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Volume {
-    pub id: String,
-    pub availability_zone: String,
-    /// GiB.
-    pub size: i32,
-    pub volume_type: String,
-    pub encrypted: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kms_key_id: Option<String>,
-    /// creating, available, in-use, deleting, deleted, error.
-    pub state: String,
-    #[serde(default)]
-    pub attachments: Vec<VolumeAttachment>,
-    /// The `Name` tag.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-impl Volume {
-    pub fn in_use(&self) -> bool {
-        self.state == "in-use" || !self.attachments.is_empty()
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Snapshot {
-    pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub volume_id: Option<String>,
-    #[serde(default)]
-    pub description: String,
-    pub encrypted: bool,
-    /// pending, completed, error, recoverable, recovering.
-    pub state: String,
-    /// `None`: not started yet (a snapshot moat just asked for).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub tags: BTreeMap<String, String>,
-    /// Whether anyone may create a volume from it (createVolumePermission
-    /// group `all`).
-    pub public: Fetched<bool>,
-}
-
-impl Snapshot {
-    pub fn created_by_moat(&self) -> bool {
-        self.tags.get(CREATED_BY_TAG).map(String::as_str) == Some(CREATED_BY_VALUE)
-    }
-    fn is_moat_named(&self, name: &str) -> bool {
-        self.created_by_moat() && self.tags.get("Name").map(String::as_str) == Some(name)
-    }
-}
-
-/// One region's VPCs with their flow logs.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct VpcRegion {
-    pub vpcs: Vec<Vpc>,
-}
-
-impl VpcRegion {
-    pub fn vpc(&self, id: &str) -> Option<&Vpc> {
-        self.vpcs.iter().find(|v| v.id == id)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Vpc {
-    pub id: String,
-    #[serde(default)]
-    pub cidr_block: String,
-    #[serde(default)]
-    pub is_default: bool,
-    /// The `Name` tag.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The flow logs attached to the VPC itself (not to its subnets or
-    /// interfaces).
-    #[serde(default)]
-    pub flow_logs: Vec<FlowLog>,
-}
-
-impl Vpc {
-    /// A flow log that is active and not failing to deliver.
-    pub fn active_flow_log(&self) -> Option<&FlowLog> {
-        self.flow_logs.iter().find(|f| f.is_working())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FlowLog {
-    /// `None` for one a plan creates (AWS gives the id).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// ACCEPT, REJECT or ALL.
-    pub traffic_type: String,
-    /// s3, cloud-watch-logs or kinesis-data-firehose.
-    pub destination_type: String,
-    /// The destination's ARN (for CloudWatch Logs, the log group's ARN or name).
-    pub destination: String,
-    /// ACTIVE.
-    pub status: String,
-    /// SUCCESS or FAILED (`None`: not reported yet).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deliver_status: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deliver_error: Option<String>,
-}
-
-impl FlowLog {
-    pub fn is_working(&self) -> bool {
-        self.status == FLOW_LOG_ACTIVE && self.deliver_status.as_deref() != Some("FAILED")
-    }
-    /// The bucket of an S3 destination (`arn:aws:s3:::bucket[/prefix]`).
-    pub fn s3_bucket(&self) -> Option<&str> {
-        if self.destination_type != DESTINATION_S3 {
-            return None;
-        }
-        let rest = self.destination.split(":::").nth(1)?;
-        rest.split('/').next().filter(|b| !b.is_empty())
-    }
-}
-
-/// A region's GuardDuty detector (a region has at most one).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Detector {
-    /// `None` for one a plan creates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// ENABLED or DISABLED.
-    pub status: String,
-}
-
-impl Detector {
-    pub fn enabled(&self) -> bool {
-        self.status == DETECTOR_ENABLED
     }
 }
 
@@ -404,65 +213,6 @@ impl EbsVpcRef {
     }
 }
 
-fn volume_document(region: &str, v: &Volume) -> Value {
-    let mut attachments: Vec<Value> = v
-        .attachments
-        .iter()
-        .map(|a| json!({"InstanceId": a.instance_id, "Device": a.device}))
-        .collect();
-    attachments.sort_by_key(|a| a.to_string());
-    json!({
-        "Region": region,
-        "VolumeId": v.id,
-        "AvailabilityZone": v.availability_zone,
-        "Size": v.size,
-        "VolumeType": v.volume_type,
-        "Encrypted": v.encrypted,
-        "KmsKeyId": v.kms_key_id,
-        "Attachments": attachments,
-    })
-}
-
-/// No id (a snapshot moat creates has none until AWS answers), no times.
-fn snapshot_document(region: &str, s: &Snapshot) -> Value {
-    let permission = match &s.public {
-        Fetched::Ready(true) => json!({"Group": [ALL_GROUP]}),
-        Fetched::Ready(false) => json!({"Group": []}),
-        Fetched::Error(e) => json!({"Unreadable": e.summary()}),
-    };
-    json!({
-        "Region": region,
-        "VolumeId": s.volume_id,
-        "Description": s.description,
-        "Encrypted": s.encrypted,
-        "Tags": s.tags,
-        "CreateVolumePermission": permission,
-    })
-}
-
-fn vpc_document(region: &str, v: &Vpc) -> Value {
-    let mut logs: Vec<Value> = v
-        .flow_logs
-        .iter()
-        .map(|f| {
-            json!({
-                "TrafficType": f.traffic_type,
-                "LogDestinationType": f.destination_type,
-                "LogDestination": f.destination,
-                "FlowLogStatus": f.status,
-            })
-        })
-        .collect();
-    logs.sort_by_key(|a| a.to_string());
-    json!({
-        "Region": region,
-        "VpcId": v.id,
-        "CidrBlock": v.cidr_block,
-        "IsDefault": v.is_default,
-        "FlowLogs": logs,
-    })
-}
-
 impl fmt::Display for EbsVpcRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -476,13 +226,16 @@ impl fmt::Display for EbsVpcRef {
     }
 }
 
-fn part<'a, T>(p: &'a mut super::Part<T>, what: &'static str) -> Result<&'a mut T, ApplyError> {
+pub(crate) fn part<'a, T>(
+    p: &'a mut super::Part<T>,
+    what: &'static str,
+) -> Result<&'a mut T, ApplyError> {
     p.ready_mut().ok_or(ApplyError::NotReady(what))
 }
 
 /// The region's data, which must have been read: a setting that could not
 /// be read is never changed blindly.
-fn region_mut<'a, T>(
+pub(crate) fn region_mut<'a, T>(
     p: &'a mut PerRegion<T>,
     region: &str,
     what: &str,
@@ -497,194 +250,8 @@ fn region_mut<'a, T>(
     }
 }
 
-/// Apply one op to the model, as AWS would.
-pub(super) fn apply_op(inv: &mut Inventory, op: &EbsVpcOp) -> Result<(), ApplyError> {
-    match op {
-        EbsVpcOp::EnableEbsEncryptionByDefault { region }
-        | EbsVpcOp::DisableEbsEncryptionByDefault { region } => {
-            let p = part(&mut inv.ebs_encryption, "EBS encryption by default")?;
-            let on = region_mut(p, region, "EBS encryption by default")?;
-            *on = matches!(op, EbsVpcOp::EnableEbsEncryptionByDefault { .. });
-        }
-        EbsVpcOp::CreateSnapshot {
-            region,
-            volume_id,
-            name,
-            description,
-        } => {
-            let p = part(&mut inv.ebs, "EBS")?;
-            let r = region_mut(p, region, "EBS volumes")?;
-            let v = r
-                .volume(volume_id)
-                .ok_or_else(|| ApplyError::NoSuch(format!("volume {volume_id}")))?;
-            let encrypted = v.encrypted;
-            if r.snapshots.iter().any(|s| s.is_moat_named(name)) {
-                return Err(ApplyError::Exists(format!("snapshot {name}")));
-            }
-            let mut tags = BTreeMap::new();
-            tags.insert("Name".to_string(), name.clone());
-            tags.insert(CREATED_BY_TAG.to_string(), CREATED_BY_VALUE.to_string());
-            r.snapshots.push(Snapshot {
-                // Named by its tag until AWS gives it an id (see `EbsRegion::snapshot`).
-                id: name.clone(),
-                volume_id: Some(volume_id.clone()),
-                description: description.clone(),
-                encrypted,
-                state: "pending".into(),
-                start_time: None,
-                tags,
-                public: Fetched::Ready(false),
-            });
-        }
-        EbsVpcOp::DeleteSnapshot {
-            region,
-            volume_id,
-            name,
-            snapshot_id,
-        } => {
-            let p = part(&mut inv.ebs, "EBS")?;
-            let r = region_mut(p, region, "EBS volumes")?;
-            let before = r.snapshots.len();
-            // By its id when the journal knows it (a snapshot the model
-            // made is named by its tag until AWS gives it an id).
-            r.snapshots.retain(|s| {
-                let ours = s.is_moat_named(name) && s.volume_id.as_ref() == Some(volume_id);
-                let this = match snapshot_id {
-                    Some(id) => s.id == *id || (ours && s.id == *name),
-                    None => ours,
-                };
-                !this
-            });
-            if r.snapshots.len() == before {
-                return Err(ApplyError::NoSuch(format!(
-                    "snapshot {name} of {volume_id} made by moat"
-                )));
-            }
-        }
-        EbsVpcOp::ModifySnapshotCreateVolumePermission {
-            region,
-            snapshot_id,
-            change,
-        } => {
-            let p = part(&mut inv.ebs, "EBS")?;
-            let r = region_mut(p, region, "EBS volumes")?;
-            let i = r
-                .snapshot_index(snapshot_id)
-                .ok_or_else(|| ApplyError::NoSuch(format!("snapshot {snapshot_id}")))?;
-            let s = &mut r.snapshots[i];
-            if let Fetched::Error(e) = &s.public {
-                return Err(ApplyError::Conflict(format!(
-                    "the permissions of snapshot {snapshot_id} could not be read ({})",
-                    e.summary()
-                )));
-            }
-            s.public = Fetched::Ready(*change == SnapshotPermissionChange::Add);
-        }
-        EbsVpcOp::CreateFlowLogs {
-            region,
-            vpc_id,
-            destination,
-        } => {
-            let p = part(&mut inv.vpc_flow_logs, "VPC flow logs")?;
-            let r = region_mut(p, region, "VPCs")?;
-            let v = r
-                .vpcs
-                .iter_mut()
-                .find(|v| v.id == *vpc_id)
-                .ok_or_else(|| ApplyError::NoSuch(format!("VPC {vpc_id}")))?;
-            // AWS refuses a second flow log with the same destination and traffic type.
-            if v.flow_logs.iter().any(|f| is_ours(f, destination)) {
-                return Err(ApplyError::Exists(format!(
-                    "flow log of {vpc_id} to {destination}"
-                )));
-            }
-            v.flow_logs.push(FlowLog {
-                id: None,
-                traffic_type: TRAFFIC_ALL.into(),
-                destination_type: DESTINATION_S3.into(),
-                destination: destination.clone(),
-                status: FLOW_LOG_ACTIVE.into(),
-                deliver_status: None,
-                deliver_error: None,
-            });
-        }
-        EbsVpcOp::DeleteFlowLogs {
-            region,
-            vpc_id,
-            destination,
-        } => {
-            let p = part(&mut inv.vpc_flow_logs, "VPC flow logs")?;
-            let r = region_mut(p, region, "VPCs")?;
-            let v = r
-                .vpcs
-                .iter_mut()
-                .find(|v| v.id == *vpc_id)
-                .ok_or_else(|| ApplyError::NoSuch(format!("VPC {vpc_id}")))?;
-            let before = v.flow_logs.len();
-            v.flow_logs.retain(|f| !is_ours(f, destination));
-            if v.flow_logs.len() == before {
-                return Err(ApplyError::NoSuch(format!(
-                    "flow log of {vpc_id} to {destination}"
-                )));
-            }
-        }
-        EbsVpcOp::CreateDetector { region } => {
-            let p = part(&mut inv.guardduty, "GuardDuty")?;
-            let d = region_mut(p, region, "GuardDuty detector")?;
-            if d.is_some() {
-                return Err(ApplyError::Exists(format!(
-                    "GuardDuty detector in {region}"
-                )));
-            }
-            *d = Some(Detector {
-                id: None,
-                status: DETECTOR_ENABLED.into(),
-            });
-        }
-        EbsVpcOp::DeleteDetector { region } => {
-            let p = part(&mut inv.guardduty, "GuardDuty")?;
-            let d = region_mut(p, region, "GuardDuty detector")?;
-            if d.take().is_none() {
-                return Err(ApplyError::NoSuch(format!(
-                    "GuardDuty detector in {region}"
-                )));
-            }
-        }
-        EbsVpcOp::UpdateDetector {
-            region,
-            detector_id,
-            enable,
-        } => {
-            let p = part(&mut inv.guardduty, "GuardDuty")?;
-            let d = region_mut(p, region, "GuardDuty detector")?
-                .as_mut()
-                .ok_or_else(|| ApplyError::NoSuch(format!("GuardDuty detector in {region}")))?;
-            if d.id.as_deref().is_some_and(|id| id != detector_id) {
-                return Err(ApplyError::NoSuch(format!(
-                    "GuardDuty detector {detector_id}"
-                )));
-            }
-            d.status = if *enable {
-                DETECTOR_ENABLED
-            } else {
-                DETECTOR_DISABLED
-            }
-            .into();
-        }
-    }
-    Ok(())
-}
-
-/// The flow log moat creates: all traffic to `destination` in S3.
-pub fn is_ours(f: &FlowLog, destination: &str) -> bool {
-    f.destination_type == DESTINATION_S3
-        && f.traffic_type == TRAFFIC_ALL
-        && f.destination == destination
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::inventory::ResourceRef;
 
     #[test]
@@ -705,24 +272,5 @@ mod tests {
         assert!("volume/us-east-1".parse::<ResourceRef>().is_err());
         assert!("guardduty/".parse::<ResourceRef>().is_err());
         assert!("vpc/a/b/c".parse::<ResourceRef>().is_err());
-    }
-
-    #[test]
-    fn flow_log_bucket_from_destination() {
-        let mut f = FlowLog {
-            id: None,
-            traffic_type: "ALL".into(),
-            destination_type: "s3".into(),
-            destination: "arn:aws:s3:::logs-bucket/vpc/".into(),
-            status: "ACTIVE".into(),
-            deliver_status: Some("SUCCESS".into()),
-            deliver_error: None,
-        };
-        assert_eq!(f.s3_bucket(), Some("logs-bucket"));
-        assert!(f.is_working());
-        f.deliver_status = Some("FAILED".into());
-        assert!(!f.is_working());
-        f.destination_type = "cloud-watch-logs".into();
-        assert_eq!(f.s3_bucket(), None);
     }
 }

@@ -10,7 +10,7 @@ pub mod audit;
 mod by_region;
 pub mod document;
 pub mod ebs_vpc;
-pub mod ec2;
+pub use crate::aws::ec2::inventory as ec2;
 mod fetched;
 pub mod workloads;
 

@@ -11,7 +11,6 @@ use crate::checks::vpc::{FLOW_LOGS, THREAT_DETECTION};
 use crate::guide::msg;
 use crate::inventory::ebs_vpc::{EbsVpcRef, SnapshotPermissionChange, Vpc};
 use crate::inventory::{Encryption, Fetched, Inventory, PartId, PublicAccessBlock, S3};
-use crate::plan::EbsVpcOp;
 use crate::policy::statements as policy_statements;
 use serde_json::{Value, json};
 
@@ -70,7 +69,11 @@ pub fn encryption_by_default(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
                 },
             )
         })
-        .map(|region| Op::EbsVpc(EbsVpcOp::EnableEbsEncryptionByDefault { region }))
+        .map(|region| {
+            Op::EnableEbsEncryptionByDefault(crate::aws::ops::EnableEbsEncryptionByDefault {
+                region,
+            })
+        })
         .collect();
     done(ops, item_warning(ENCRYPTION_BY_DEFAULT))
 }
@@ -97,7 +100,7 @@ pub fn recent_snapshots(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draf
             )
         })
         .map(|(region, v, _)| {
-            Op::EbsVpc(EbsVpcOp::CreateSnapshot {
+            Op::CreateSnapshot(crate::aws::ops::CreateSnapshot {
                 region: region.to_string(),
                 volume_id: v.id.clone(),
                 name: snapshot_name(&v.id, ctx.now),
@@ -131,11 +134,13 @@ pub fn public_snapshots(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft,
             ) {
                 continue;
             }
-            ops.push(Op::EbsVpc(EbsVpcOp::ModifySnapshotCreateVolumePermission {
-                region: region.to_string(),
-                snapshot_id: s.id.clone(),
-                change: SnapshotPermissionChange::Remove,
-            }));
+            ops.push(Op::ModifySnapshotCreateVolumePermission(
+                crate::aws::ops::ModifySnapshotCreateVolumePermission {
+                    region: region.to_string(),
+                    snapshot_id: s.id.clone(),
+                    change: SnapshotPermissionChange::Remove,
+                },
+            ));
         }
     }
     done(ops, item_warning(PUBLIC_SNAPSHOTS))
@@ -333,7 +338,7 @@ pub fn flow_logs(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanEr
         if *region != bucket_region && !elsewhere.contains(region) {
             elsewhere.push(*region);
         }
-        ops.push(Op::EbsVpc(EbsVpcOp::CreateFlowLogs {
+        ops.push(Op::CreateFlowLogs(crate::aws::ops::CreateFlowLogs {
             region: region.to_string(),
             vpc_id: v.id.clone(),
             destination: destination.clone(),
@@ -371,10 +376,12 @@ pub fn threat_detection(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft,
         }
         let region = region.to_string();
         match d {
-            None => ops.push(Op::EbsVpc(EbsVpcOp::CreateDetector { region })),
+            None => ops.push(Op::CreateDetector(crate::aws::ops::CreateDetector {
+                region,
+            })),
             Some(d) if !d.enabled() => {
                 let Some(id) = d.id.clone() else { continue };
-                ops.push(Op::EbsVpc(EbsVpcOp::UpdateDetector {
+                ops.push(Op::UpdateDetector(crate::aws::ops::UpdateDetector {
                     region,
                     detector_id: id,
                     enable: true,
@@ -638,15 +645,19 @@ mod tests {
         let ops: Vec<&Op> = plan.ops().collect();
         assert_eq!(
             ops,
-            vec![&Op::EbsVpc(EbsVpcOp::EnableEbsEncryptionByDefault {
-                region: "eu-west-1".into()
-            })]
+            vec![&Op::EnableEbsEncryptionByDefault(
+                crate::aws::ops::EnableEbsEncryptionByDefault {
+                    region: "eu-west-1".into()
+                }
+            )]
         );
         assert_eq!(
             plan.steps[0].inverse,
-            Some(vec![Op::EbsVpc(EbsVpcOp::DisableEbsEncryptionByDefault {
-                region: "eu-west-1".into()
-            })])
+            Some(vec![Op::DisableEbsEncryptionByDefault(
+                crate::aws::ops::DisableEbsEncryptionByDefault {
+                    region: "eu-west-1".into()
+                }
+            )])
         );
         assert!(!plan.warnings.is_empty(), "the aws/ebs sharing caveat");
         let after = t.fix(&inv, ENCRYPTION_BY_DEFAULT, &Inputs::default());
@@ -687,7 +698,7 @@ mod tests {
             .expect("plan");
         let name = "moat-vol-old-20261129-120000";
         match plan.ops().next() {
-            Some(Op::EbsVpc(EbsVpcOp::CreateSnapshot {
+            Some(Op::CreateSnapshot(crate::aws::ops::CreateSnapshot {
                 region,
                 volume_id,
                 name: n,
@@ -704,7 +715,7 @@ mod tests {
         assert_eq!(plan.steps.len(), 1);
         assert_eq!(
             plan.steps[0].inverse,
-            Some(vec![Op::EbsVpc(EbsVpcOp::DeleteSnapshot {
+            Some(vec![Op::DeleteSnapshot(crate::aws::ops::DeleteSnapshot {
                 region: "us-east-1".into(),
                 volume_id: "vol-old".into(),
                 name: name.into(),
@@ -761,8 +772,8 @@ mod tests {
         let ops: Vec<&Op> = plan.ops().collect();
         assert_eq!(
             ops,
-            vec![&Op::EbsVpc(
-                EbsVpcOp::ModifySnapshotCreateVolumePermission {
+            vec![&Op::ModifySnapshotCreateVolumePermission(
+                crate::aws::ops::ModifySnapshotCreateVolumePermission {
                     region: "eu-west-1".into(),
                     snapshot_id: "snap-1".into(),
                     change: SnapshotPermissionChange::Remove,
@@ -771,8 +782,8 @@ mod tests {
         );
         assert_eq!(
             plan.steps[0].inverse,
-            Some(vec![Op::EbsVpc(
-                EbsVpcOp::ModifySnapshotCreateVolumePermission {
+            Some(vec![Op::ModifySnapshotCreateVolumePermission(
+                crate::aws::ops::ModifySnapshotCreateVolumePermission {
                     region: "eu-west-1".into(),
                     snapshot_id: "snap-1".into(),
                     change: SnapshotPermissionChange::Add,
@@ -911,7 +922,7 @@ mod tests {
         let ops: Vec<&Op> = plan.ops().collect();
         assert_eq!(
             ops,
-            vec![&Op::EbsVpc(EbsVpcOp::CreateFlowLogs {
+            vec![&Op::CreateFlowLogs(crate::aws::ops::CreateFlowLogs {
                 region: "us-east-1".into(),
                 vpc_id: "vpc-1".into(),
                 destination: "arn:aws:s3:::shared-logs".into(),
@@ -986,10 +997,10 @@ mod tests {
         assert_eq!(
             ops,
             vec![
-                &Op::EbsVpc(EbsVpcOp::CreateDetector {
+                &Op::CreateDetector(crate::aws::ops::CreateDetector {
                     region: "ap-south-1".into()
                 }),
-                &Op::EbsVpc(EbsVpcOp::UpdateDetector {
+                &Op::UpdateDetector(crate::aws::ops::UpdateDetector {
                     region: "eu-west-1".into(),
                     detector_id: "det-eu".into(),
                     enable: true,
@@ -998,7 +1009,7 @@ mod tests {
         );
         assert_eq!(
             plan.steps[1].inverse,
-            Some(vec![Op::EbsVpc(EbsVpcOp::UpdateDetector {
+            Some(vec![Op::UpdateDetector(crate::aws::ops::UpdateDetector {
                 region: "eu-west-1".into(),
                 detector_id: "det-eu".into(),
                 enable: false,
@@ -1024,19 +1035,19 @@ mod tests {
 
     #[test]
     fn ops_name_their_region_and_resource() {
-        let op = EbsVpcOp::CreateFlowLogs {
+        let op = Op::CreateFlowLogs(crate::aws::ops::CreateFlowLogs {
             region: "eu-west-1".into(),
             vpc_id: "vpc-1".into(),
             destination: "arn:aws:s3:::b".into(),
-        };
+        });
         assert_eq!(op.region(), Some("eu-west-1"));
         assert_eq!(
             op.resource(),
             "vpc/eu-west-1/vpc-1".parse::<ResourceRef>().expect("ref")
         );
-        let json = serde_json::to_value(Op::EbsVpc(op.clone())).expect("json");
+        let json = serde_json::to_value(op.clone()).expect("json");
         assert_eq!(json["op"], "create_flow_logs");
         let back: Op = serde_json::from_value(json).expect("back");
-        assert_eq!(back, Op::EbsVpc(op));
+        assert_eq!(back, op);
     }
 }

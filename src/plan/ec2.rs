@@ -7,7 +7,7 @@
 //! `elb.security-groups`) builds its plan with it, from the rule's
 //! [`SgRuleRef`] and what the user chose ([`Tighten`]).
 
-use super::{Draft, Ec2Op, InputKind, InputSpec, Inputs, Op, PlanError};
+use super::{Draft, InputKind, InputSpec, Inputs, Op, PlanError};
 use crate::checks::Ctx;
 use crate::checks::ec2::{
     DEFAULT_SG, IMDSV2, OPEN_ADMIN_PORTS, PUBLIC_AMIS, SG_DOCUMENTATION, UNUSED_SGS,
@@ -148,16 +148,20 @@ pub fn tighten(inv: &Inventory, rule: &SgRuleRef, what: &Tighten) -> Result<Draf
             }
         }
         if !add.is_empty() {
-            ops.push(Op::Ec2(Ec2Op::AuthorizeSecurityGroupIngress {
-                group: k.clone(),
-                rules: add,
-            }));
+            ops.push(Op::AuthorizeSecurityGroupIngress(
+                crate::aws::ops::AuthorizeSecurityGroupIngress {
+                    group: k.clone(),
+                    rules: add,
+                },
+            ));
         }
     }
-    ops.push(Op::Ec2(Ec2Op::RevokeSecurityGroupIngress {
-        group: k.clone(),
-        rules: vec![open.clone()],
-    }));
+    ops.push(Op::RevokeSecurityGroupIngress(
+        crate::aws::ops::RevokeSecurityGroupIngress {
+            group: k.clone(),
+            rules: vec![open.clone()],
+        },
+    ));
     Ok(Draft {
         ops,
         warnings: vec![],
@@ -242,9 +246,11 @@ pub fn unused_security_groups(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<
                 skipped.push(group_resource(region, g));
                 continue;
             }
-            ops.push(Op::Ec2(Ec2Op::DeleteSecurityGroup {
-                group: SgKey::of(region, g),
-            }));
+            ops.push(Op::DeleteSecurityGroup(
+                crate::aws::ops::DeleteSecurityGroup {
+                    group: SgKey::of(region, g),
+                },
+            ));
         }
     }
     let mut warnings = item_warning(UNUSED_SGS);
@@ -272,16 +278,20 @@ pub fn default_security_group(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<
             }
             let k = SgKey::of(region, g);
             if !g.ingress.is_empty() {
-                ops.push(Op::Ec2(Ec2Op::RevokeSecurityGroupIngress {
-                    group: k.clone(),
-                    rules: g.ingress.clone(),
-                }));
+                ops.push(Op::RevokeSecurityGroupIngress(
+                    crate::aws::ops::RevokeSecurityGroupIngress {
+                        group: k.clone(),
+                        rules: g.ingress.clone(),
+                    },
+                ));
             }
             if !g.egress.is_empty() {
-                ops.push(Op::Ec2(Ec2Op::RevokeSecurityGroupEgress {
-                    group: k,
-                    rules: g.egress.clone(),
-                }));
+                ops.push(Op::RevokeSecurityGroupEgress(
+                    crate::aws::ops::RevokeSecurityGroupEgress {
+                        group: k,
+                        rules: g.egress.clone(),
+                    },
+                ));
             }
             in_use += net
                 .network_interfaces
@@ -328,7 +338,7 @@ pub fn security_group_documentation(
     let ops = targets
         .into_iter()
         .map(|k| {
-            Op::Ec2(Ec2Op::TagSecurityGroup {
+            Op::TagSecurityGroup(crate::aws::ops::TagSecurityGroup {
                 group: k,
                 tags: BTreeMap::from([(PURPOSE_TAG.to_string(), purpose.clone())]),
             })
@@ -352,11 +362,13 @@ pub fn public_amis(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Plan
                 id: i.id.clone(),
             });
             if req.wants(&r.to_string()) {
-                ops.push(Op::Ec2(Ec2Op::ModifyImageAttribute {
-                    region: region.to_string(),
-                    image_id: i.id.clone(),
-                    public: false,
-                }));
+                ops.push(Op::ModifyImageAttribute(
+                    crate::aws::ops::ModifyImageAttribute {
+                        region: region.to_string(),
+                        image_id: i.id.clone(),
+                        public: false,
+                    },
+                ));
             }
         }
     }
@@ -377,11 +389,13 @@ pub fn imdsv2(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError
                 id: i.id.clone(),
             });
             if req.wants(&r.to_string()) {
-                ops.push(Op::Ec2(Ec2Op::ModifyInstanceMetadataOptions {
-                    region: region.to_string(),
-                    instance_id: i.id.clone(),
-                    http_tokens: "required".into(),
-                }));
+                ops.push(Op::ModifyInstanceMetadataOptions(
+                    crate::aws::ops::ModifyInstanceMetadataOptions {
+                        region: region.to_string(),
+                        instance_id: i.id.clone(),
+                        http_tokens: "required".into(),
+                    },
+                ));
             }
         }
     }
@@ -390,6 +404,6 @@ pub fn imdsv2(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError
 
 /// The ops that recreate a group (for tests of the inverse of a delete).
 #[cfg(test)]
-pub fn recreate_for_tests(k: &SgKey, g: &crate::inventory::SecurityGroup) -> Vec<Ec2Op> {
-    super::ops_ec2::recreate(k, g)
+pub fn recreate_for_tests(k: &SgKey, g: &crate::inventory::SecurityGroup) -> Vec<Op> {
+    crate::aws::ec2::ops::recreate(k, g)
 }

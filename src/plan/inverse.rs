@@ -67,8 +67,6 @@ pub(super) fn legacy_undo_ops(op: &Op, journaled: Vec<Op>) -> Vec<Op> {
 /// cannot be undone.
 pub(super) fn legacy_inverse(op: &Op, before: &Inventory) -> Option<Vec<Op>> {
     match op {
-        Op::Ec2(o) => o.inverse(before),
-        Op::EbsVpc(o) => o.inverse(before),
         Op::Audit(o) => o.inverse(before),
         _ => unreachable!("typed ops are dispatched by the registry"),
     }

@@ -12,8 +12,6 @@ mod inputs;
 mod inverse;
 mod op;
 mod ops_audit;
-mod ops_ebs_vpc;
-mod ops_ec2;
 pub mod s3;
 // Plan builders of the later sections (one `pub mod` line each, in the group's block):
 // -- ec2
@@ -32,7 +30,7 @@ pub mod workloads;
 pub use inputs::{InputKind, InputSpec, Inputs, parse_cidr};
 pub use inverse::{inverse, kept_on_undo, undo_note, undo_ops};
 pub(crate) use op::for_each_op;
-pub use op::{AuditOp, DistributionEdit, EbsVpcOp, Ec2Op, MfaToken, Op, OpKind};
+pub use op::{AuditOp, DistributionEdit, MfaToken, Op, OpKind};
 
 use crate::inventory::{Inventory, PartId, ResourceRef, canonical_json};
 use serde::{Deserialize, Serialize};

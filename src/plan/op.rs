@@ -5,8 +5,6 @@ use crate::inventory::{ApplyError, Inventory, ResourceRef};
 use serde::{Deserialize, Serialize};
 
 pub use super::ops_audit::AuditOp;
-pub use super::ops_ebs_vpc::EbsVpcOp;
-pub use super::ops_ec2::Ec2Op;
 
 pub use crate::aws::cloudfront::DistributionEdit;
 pub use crate::aws::s3::MfaToken;
@@ -120,6 +118,26 @@ macro_rules! for_each_op {
             DeletePasswordPolicy(crate::aws::iam::ops::DeletePasswordPolicy),
             PutAlternateContact(crate::aws::account::ops::PutAlternateContact),
             DeleteAlternateContact(crate::aws::account::ops::DeleteAlternateContact),
+            AuthorizeSecurityGroupIngress(crate::aws::ec2::ops::AuthorizeSecurityGroupIngress),
+            RevokeSecurityGroupIngress(crate::aws::ec2::ops::RevokeSecurityGroupIngress),
+            AuthorizeSecurityGroupEgress(crate::aws::ec2::ops::AuthorizeSecurityGroupEgress),
+            RevokeSecurityGroupEgress(crate::aws::ec2::ops::RevokeSecurityGroupEgress),
+            CreateSecurityGroup(crate::aws::ec2::ops::CreateSecurityGroup),
+            DeleteSecurityGroup(crate::aws::ec2::ops::DeleteSecurityGroup),
+            TagSecurityGroup(crate::aws::ec2::ops::TagSecurityGroup),
+            UntagSecurityGroup(crate::aws::ec2::ops::UntagSecurityGroup),
+            ModifyImageAttribute(crate::aws::ec2::ops::ModifyImageAttribute),
+            ModifyInstanceMetadataOptions(crate::aws::ec2::ops::ModifyInstanceMetadataOptions),
+            EnableEbsEncryptionByDefault(crate::aws::ebs::ops::EnableEbsEncryptionByDefault),
+            DisableEbsEncryptionByDefault(crate::aws::ebs::ops::DisableEbsEncryptionByDefault),
+            CreateSnapshot(crate::aws::ebs::ops::CreateSnapshot),
+            DeleteSnapshot(crate::aws::ebs::ops::DeleteSnapshot),
+            ModifySnapshotCreateVolumePermission(crate::aws::ebs::ops::ModifySnapshotCreateVolumePermission),
+            CreateFlowLogs(crate::aws::vpc::ops::CreateFlowLogs),
+            DeleteFlowLogs(crate::aws::vpc::ops::DeleteFlowLogs),
+            CreateDetector(crate::aws::guardduty::ops::CreateDetector),
+            DeleteDetector(crate::aws::guardduty::ops::DeleteDetector),
+            UpdateDetector(crate::aws::guardduty::ops::UpdateDetector),
         }
     };
 }
@@ -261,18 +279,12 @@ for_each_op!(define_op, {
     // Section groups, each in a file of its own. Untagged: their variants
     // serialize as `{"op": …}` like the ones above.
     #[serde(untagged)]
-    Ec2(Ec2Op),
-    #[serde(untagged)]
-    EbsVpc(EbsVpcOp),
-    #[serde(untagged)]
     Audit(AuditOp),
 });
 
 impl Op {
     fn legacy_action(&self) -> &'static str {
         match self {
-            Op::Ec2(o) => o.action(),
-            Op::EbsVpc(o) => o.action(),
             Op::Audit(o) => o.action(),
             _ => unreachable!("typed ops are dispatched by the registry"),
         }
@@ -280,17 +292,12 @@ impl Op {
 
     /// Every action moat can send, for the least-privilege policy and tests.
     fn legacy_actions() -> Vec<&'static str> {
-        let mut all = Ec2Op::ALL_ACTIONS.to_vec();
-        all.extend_from_slice(EbsVpcOp::ALL_ACTIONS);
-        all.extend_from_slice(AuditOp::ALL_ACTIONS);
-        all
+        AuditOp::ALL_ACTIONS.to_vec()
     }
 
     /// The resource whose document this op changes.
     fn legacy_resource(&self) -> ResourceRef {
         match self {
-            Op::Ec2(o) => o.resource(),
-            Op::EbsVpc(o) => o.resource(),
             Op::Audit(o) => o.resource(),
             _ => unreachable!("typed ops are dispatched by the registry"),
         }
@@ -301,8 +308,6 @@ impl Op {
     /// members. The preview shows them and the drift check compares them.
     fn legacy_also_touches(&self) -> Vec<ResourceRef> {
         match self {
-            Op::Ec2(o) => o.also_touches(),
-            Op::EbsVpc(o) => o.also_touches(),
             Op::Audit(o) => o.also_touches(),
             _ => vec![],
         }
@@ -311,8 +316,6 @@ impl Op {
     /// The AWS region the call goes to (`None`: a global service).
     fn legacy_region(&self) -> Option<&str> {
         match self {
-            Op::Ec2(o) => o.region(),
-            Op::EbsVpc(o) => o.region(),
             Op::Audit(o) => o.region(),
             _ => None,
         }
@@ -321,8 +324,6 @@ impl Op {
     /// A short human description, e.g. `deactivate access key AKIA… of alice`.
     fn legacy_describe(&self) -> String {
         match self {
-            Op::Ec2(o) => o.describe(),
-            Op::EbsVpc(o) => o.describe(),
             Op::Audit(o) => o.describe(),
             _ => unreachable!("typed ops are dispatched by the registry"),
         }

@@ -1,73 +1,77 @@
-//! `catalog_safety`'s samples, scenarios and drifts for the EbsVpc group
-//! (`Op::EbsVpc`, `ResourceRef::EbsVpc`). The loops in `catalog_safety.rs` do the rest.
+//! `catalog_safety`'s samples, scenarios and drifts for EBS, VPC and GuardDuty
+//! (their ops, `ResourceRef::EbsVpc`). The loops in `catalog_safety.rs` do the rest.
 
 #![allow(dead_code)]
 
 use moat::inventory::ebs_vpc::{Detector, EbsVpcRef, FlowLog, SnapshotPermissionChange, Vpc};
 use moat::inventory::{Bucket, Fetched, Inventory, Part, ResourceRef};
-use moat::plan::{EbsVpcOp, Op};
+use moat::plan::Op;
 use serde_json::json;
 use std::collections::BTreeSet;
 
-/// One op of every `EbsVpcOp` variant, in declaration order.
+/// One op of every EBS, VPC and GuardDuty op type, in registry order.
 pub fn samples() -> Vec<Op> {
     let r = || "us-east-1".to_string();
     vec![
-        EbsVpcOp::EnableEbsEncryptionByDefault { region: r() },
-        EbsVpcOp::DisableEbsEncryptionByDefault { region: r() },
-        EbsVpcOp::CreateSnapshot {
+        Op::EnableEbsEncryptionByDefault(moat::aws::ops::EnableEbsEncryptionByDefault {
+            region: r(),
+        }),
+        Op::DisableEbsEncryptionByDefault(moat::aws::ops::DisableEbsEncryptionByDefault {
+            region: r(),
+        }),
+        Op::CreateSnapshot(moat::aws::ops::CreateSnapshot {
             region: r(),
             volume_id: "vol-1".into(),
             name: "moat-vol-1-20261129-120000".into(),
             description: "d".into(),
-        },
-        EbsVpcOp::DeleteSnapshot {
+        }),
+        Op::DeleteSnapshot(moat::aws::ops::DeleteSnapshot {
             region: r(),
             volume_id: "vol-1".into(),
             name: "moat-vol-1-20261129-120000".into(),
             snapshot_id: None,
-        },
-        EbsVpcOp::ModifySnapshotCreateVolumePermission {
-            region: r(),
-            snapshot_id: "snap-1".into(),
-            change: SnapshotPermissionChange::Remove,
-        },
-        EbsVpcOp::CreateFlowLogs {
-            region: r(),
-            vpc_id: "vpc-1".into(),
-            destination: "arn:aws:s3:::b".into(),
-        },
-        EbsVpcOp::DeleteFlowLogs {
+        }),
+        Op::ModifySnapshotCreateVolumePermission(
+            moat::aws::ops::ModifySnapshotCreateVolumePermission {
+                region: r(),
+                snapshot_id: "snap-1".into(),
+                change: SnapshotPermissionChange::Remove,
+            },
+        ),
+        Op::CreateFlowLogs(moat::aws::ops::CreateFlowLogs {
             region: r(),
             vpc_id: "vpc-1".into(),
             destination: "arn:aws:s3:::b".into(),
-        },
-        EbsVpcOp::CreateDetector { region: r() },
-        EbsVpcOp::DeleteDetector { region: r() },
-        EbsVpcOp::UpdateDetector {
+        }),
+        Op::DeleteFlowLogs(moat::aws::ops::DeleteFlowLogs {
+            region: r(),
+            vpc_id: "vpc-1".into(),
+            destination: "arn:aws:s3:::b".into(),
+        }),
+        Op::CreateDetector(moat::aws::ops::CreateDetector { region: r() }),
+        Op::DeleteDetector(moat::aws::ops::DeleteDetector { region: r() }),
+        Op::UpdateDetector(moat::aws::ops::UpdateDetector {
             region: r(),
             detector_id: "d".into(),
             enable: true,
-        },
+        }),
     ]
-    .into_iter()
-    .map(Op::EbsVpc)
-    .collect()
 }
 
-/// The position of `op`'s variant in [`samples`]. Exhaustive on purpose.
-pub fn sample_index(op: &EbsVpcOp) -> usize {
+/// The position of `op`'s type in [`samples`] (`catalog_safety` matches every op exhaustively).
+pub fn sample_index(op: &Op) -> usize {
     match op {
-        EbsVpcOp::EnableEbsEncryptionByDefault { .. } => 0,
-        EbsVpcOp::DisableEbsEncryptionByDefault { .. } => 1,
-        EbsVpcOp::CreateSnapshot { .. } => 2,
-        EbsVpcOp::DeleteSnapshot { .. } => 3,
-        EbsVpcOp::ModifySnapshotCreateVolumePermission { .. } => 4,
-        EbsVpcOp::CreateFlowLogs { .. } => 5,
-        EbsVpcOp::DeleteFlowLogs { .. } => 6,
-        EbsVpcOp::CreateDetector { .. } => 7,
-        EbsVpcOp::DeleteDetector { .. } => 8,
-        EbsVpcOp::UpdateDetector { .. } => 9,
+        Op::EnableEbsEncryptionByDefault(_) => 0,
+        Op::DisableEbsEncryptionByDefault(_) => 1,
+        Op::CreateSnapshot(_) => 2,
+        Op::DeleteSnapshot(_) => 3,
+        Op::ModifySnapshotCreateVolumePermission(_) => 4,
+        Op::CreateFlowLogs(_) => 5,
+        Op::DeleteFlowLogs(_) => 6,
+        Op::CreateDetector(_) => 7,
+        Op::DeleteDetector(_) => 8,
+        Op::UpdateDetector(_) => 9,
+        other => unreachable!("not an EBS, VPC or GuardDuty op: {other:?}"),
     }
 }
 

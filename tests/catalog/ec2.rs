@@ -1,5 +1,5 @@
-//! `catalog_safety`'s samples, scenarios and drifts for the Ec2 group
-//! (`Op::Ec2`, `ResourceRef::Ec2`). The loops in `catalog_safety.rs` do the rest.
+//! `catalog_safety`'s samples, scenarios and drifts for EC2
+//! (its ops, `ResourceRef::Ec2`). The loops in `catalog_safety.rs` do the rest.
 
 #![allow(dead_code)]
 
@@ -7,7 +7,7 @@ use moat::inventory::{
     Ec2Image, Ec2Instance, Ec2Ref, Fetched, Inventory, ResourceRef, SecurityGroup, SgKey, SgRule,
     SgSource,
 };
-use moat::plan::{Ec2Op, Op};
+use moat::plan::Op;
 use std::collections::{BTreeMap, BTreeSet};
 
 fn key() -> SgKey {
@@ -28,45 +28,45 @@ fn ssh_from(cidr: &str) -> SgRule {
     }
 }
 
-/// One op of every `Ec2Op` variant, in declaration order.
+/// One op of every EC2 op type, in registry order.
 pub fn samples() -> Vec<Op> {
     vec![
-        Op::Ec2(Ec2Op::AuthorizeSecurityGroupIngress {
+        Op::AuthorizeSecurityGroupIngress(moat::aws::ops::AuthorizeSecurityGroupIngress {
             group: key(),
             rules: vec![ssh_from("10.0.0.0/8")],
         }),
-        Op::Ec2(Ec2Op::RevokeSecurityGroupIngress {
+        Op::RevokeSecurityGroupIngress(moat::aws::ops::RevokeSecurityGroupIngress {
             group: key(),
             rules: vec![ssh_from("0.0.0.0/0")],
         }),
-        Op::Ec2(Ec2Op::AuthorizeSecurityGroupEgress {
+        Op::AuthorizeSecurityGroupEgress(moat::aws::ops::AuthorizeSecurityGroupEgress {
             group: key(),
             rules: vec![ssh_from("10.0.0.0/8")],
         }),
-        Op::Ec2(Ec2Op::RevokeSecurityGroupEgress {
+        Op::RevokeSecurityGroupEgress(moat::aws::ops::RevokeSecurityGroupEgress {
             group: key(),
             rules: vec![ssh_from("0.0.0.0/0")],
         }),
-        Op::Ec2(Ec2Op::CreateSecurityGroup {
+        Op::CreateSecurityGroup(moat::aws::ops::CreateSecurityGroup {
             group: key(),
             description: "web".into(),
             tags: BTreeMap::new(),
         }),
-        Op::Ec2(Ec2Op::DeleteSecurityGroup { group: key() }),
-        Op::Ec2(Ec2Op::TagSecurityGroup {
+        Op::DeleteSecurityGroup(moat::aws::ops::DeleteSecurityGroup { group: key() }),
+        Op::TagSecurityGroup(moat::aws::ops::TagSecurityGroup {
             group: key(),
             tags: BTreeMap::from([("Purpose".to_string(), "web".to_string())]),
         }),
-        Op::Ec2(Ec2Op::UntagSecurityGroup {
+        Op::UntagSecurityGroup(moat::aws::ops::UntagSecurityGroup {
             group: key(),
             keys: vec!["Purpose".into()],
         }),
-        Op::Ec2(Ec2Op::ModifyImageAttribute {
+        Op::ModifyImageAttribute(moat::aws::ops::ModifyImageAttribute {
             region: "us-east-1".into(),
             image_id: "ami-0a3c4d5e6f7a8b944".into(),
             public: false,
         }),
-        Op::Ec2(Ec2Op::ModifyInstanceMetadataOptions {
+        Op::ModifyInstanceMetadataOptions(moat::aws::ops::ModifyInstanceMetadataOptions {
             region: "us-east-1".into(),
             instance_id: "i-0a7a8b9c0d1e2f301".into(),
             http_tokens: "required".into(),
@@ -74,19 +74,20 @@ pub fn samples() -> Vec<Op> {
     ]
 }
 
-/// The position of `op`'s variant in [`samples`]. Exhaustive on purpose.
-pub fn sample_index(op: &Ec2Op) -> usize {
+/// The position of `op`'s type in [`samples`] (`catalog_safety` matches every op exhaustively).
+pub fn sample_index(op: &Op) -> usize {
     match op {
-        Ec2Op::AuthorizeSecurityGroupIngress { .. } => 0,
-        Ec2Op::RevokeSecurityGroupIngress { .. } => 1,
-        Ec2Op::AuthorizeSecurityGroupEgress { .. } => 2,
-        Ec2Op::RevokeSecurityGroupEgress { .. } => 3,
-        Ec2Op::CreateSecurityGroup { .. } => 4,
-        Ec2Op::DeleteSecurityGroup { .. } => 5,
-        Ec2Op::TagSecurityGroup { .. } => 6,
-        Ec2Op::UntagSecurityGroup { .. } => 7,
-        Ec2Op::ModifyImageAttribute { .. } => 8,
-        Ec2Op::ModifyInstanceMetadataOptions { .. } => 9,
+        Op::AuthorizeSecurityGroupIngress(_) => 0,
+        Op::RevokeSecurityGroupIngress(_) => 1,
+        Op::AuthorizeSecurityGroupEgress(_) => 2,
+        Op::RevokeSecurityGroupEgress(_) => 3,
+        Op::CreateSecurityGroup(_) => 4,
+        Op::DeleteSecurityGroup(_) => 5,
+        Op::TagSecurityGroup(_) => 6,
+        Op::UntagSecurityGroup(_) => 7,
+        Op::ModifyImageAttribute(_) => 8,
+        Op::ModifyInstanceMetadataOptions(_) => 9,
+        other => unreachable!("not an EC2 op: {other:?}"),
     }
 }
 

@@ -1,4 +1,7 @@
 //! Amazon EC2: security groups, network interfaces, instances and images.
 
+pub mod inventory;
 pub mod ops;
 pub(crate) mod sdk;
+
+pub use inventory::*;

@@ -1,1 +1,144 @@
-//! The mutating calls of this service, one type each (see [`crate::plan::OpKind`]).
+//! VPC's mutating calls (EC2 API), one type each (see [`OpKind`]).
+//!
+//! A flow log's id comes only in AWS's answer, and the inverse is computed
+//! before the op is sent: it names the flow log by its VPC and destination.
+//! The backend looks the id up just before deleting.
+
+use crate::inventory::ebs_vpc::{EbsVpcRef, part, region_mut};
+use crate::inventory::{
+    ApplyError, DESTINATION_S3, FLOW_LOG_ACTIVE, FlowLog, Inventory, ResourceRef, TRAFFIC_ALL, Vpc,
+    is_ours,
+};
+use crate::plan::{Op, OpKind};
+use serde::{Deserialize, Serialize};
+
+fn vpc_resource(region: &str, vpc_id: &str) -> ResourceRef {
+    ResourceRef::EbsVpc(EbsVpcRef::Vpc {
+        region: region.to_string(),
+        id: vpc_id.to_string(),
+    })
+}
+
+/// The VPC `vpc_id` of `region` in the model.
+fn vpc_mut<'a>(
+    inv: &'a mut Inventory,
+    region: &str,
+    vpc_id: &str,
+) -> Result<&'a mut Vpc, ApplyError> {
+    let p = part(&mut inv.vpc_flow_logs, "VPC flow logs")?;
+    let r = region_mut(p, region, "VPCs")?;
+    r.vpcs
+        .iter_mut()
+        .find(|v| v.id == *vpc_id)
+        .ok_or_else(|| ApplyError::NoSuch(format!("VPC {vpc_id}")))
+}
+
+/// ec2:CreateFlowLogs for a VPC: all traffic, to an S3 bucket (ARN).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateFlowLogs {
+    pub region: String,
+    pub vpc_id: String,
+    pub destination: String,
+}
+
+impl OpKind for CreateFlowLogs {
+    const ACTION: &'static str = "ec2:CreateFlowLogs";
+
+    fn resource(&self) -> ResourceRef {
+        vpc_resource(&self.region, &self.vpc_id)
+    }
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "log all traffic of VPC {} in {} to {}",
+            self.vpc_id, self.region, self.destination
+        )
+    }
+
+    fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
+        let (vpc_id, destination) = (&self.vpc_id, &self.destination);
+        let v = vpc_mut(inv, &self.region, vpc_id)?;
+        // AWS refuses a second flow log with the same destination and traffic type.
+        if v.flow_logs.iter().any(|f| is_ours(f, destination)) {
+            return Err(ApplyError::Exists(format!(
+                "flow log of {vpc_id} to {destination}"
+            )));
+        }
+        v.flow_logs.push(FlowLog {
+            id: None,
+            traffic_type: TRAFFIC_ALL.into(),
+            destination_type: DESTINATION_S3.into(),
+            destination: destination.clone(),
+            status: FLOW_LOG_ACTIVE.into(),
+            deliver_status: None,
+            deliver_error: None,
+        });
+        Ok(())
+    }
+
+    fn inverse(&self, _before: &Inventory) -> Option<Vec<Op>> {
+        Some(vec![
+            DeleteFlowLogs {
+                region: self.region.clone(),
+                vpc_id: self.vpc_id.clone(),
+                destination: self.destination.clone(),
+            }
+            .into(),
+        ])
+    }
+}
+
+/// ec2:DeleteFlowLogs of the VPC's all-traffic flow logs to `destination`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteFlowLogs {
+    pub region: String,
+    pub vpc_id: String,
+    pub destination: String,
+}
+
+impl OpKind for DeleteFlowLogs {
+    const ACTION: &'static str = "ec2:DeleteFlowLogs";
+
+    fn resource(&self) -> ResourceRef {
+        vpc_resource(&self.region, &self.vpc_id)
+    }
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "delete the flow log of VPC {} in {} to {}",
+            self.vpc_id, self.region, self.destination
+        )
+    }
+
+    fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
+        let (vpc_id, destination) = (&self.vpc_id, &self.destination);
+        let v = vpc_mut(inv, &self.region, vpc_id)?;
+        let before = v.flow_logs.len();
+        v.flow_logs.retain(|f| !is_ours(f, destination));
+        if v.flow_logs.len() == before {
+            return Err(ApplyError::NoSuch(format!(
+                "flow log of {vpc_id} to {destination}"
+            )));
+        }
+        Ok(())
+    }
+
+    fn inverse(&self, _before: &Inventory) -> Option<Vec<Op>> {
+        Some(vec![
+            CreateFlowLogs {
+                region: self.region.clone(),
+                vpc_id: self.vpc_id.clone(),
+                destination: self.destination.clone(),
+            }
+            .into(),
+        ])
+    }
+}

@@ -1,1 +1,107 @@
-//! The SDK requests of this service's ops.
+//! VPC's SDK calls (EC2 API): the requests each op sends.
+
+use super::ops::{CreateFlowLogs, DeleteFlowLogs};
+use crate::collect::Outcome;
+use crate::collect::aws::ebs_vpc::{DESCRIBE_FLOW_LOGS, filter};
+use crate::collect::aws::{AwsBackend, CallError, SendOp, unique_token};
+use crate::inventory::{FlowLog, is_ours};
+use crate::plan::OpKind;
+use aws_sdk_ec2::types::{FlowLogsResourceType, LogDestinationType, TrafficType};
+
+impl SendOp for CreateFlowLogs {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        let action = Self::ACTION;
+        let ec2 = aws.ec2(&self.region);
+        let request = ec2
+            .create_flow_logs()
+            .resource_ids(&self.vpc_id)
+            .resource_type(FlowLogsResourceType::Vpc)
+            .traffic_type(TrafficType::All)
+            .log_destination_type(LogDestinationType::S3)
+            .log_destination(&self.destination)
+            // One token for every attempt of this change: AWS answers
+            // a retry whose first attempt was applied with that flow
+            // log, and makes no second one.
+            .client_token(unique_token());
+        let out = aws.send_write(action, request.send()).await?;
+        // CreateFlowLogs answers 200 and lists what it refused.
+        if let Some(u) = out.unsuccessful().first() {
+            let (code, message) = u
+                .error()
+                .map(|e| {
+                    (
+                        e.code().map(str::to_string),
+                        e.message().unwrap_or_default().to_string(),
+                    )
+                })
+                .unwrap_or((None, "refused".to_string()));
+            return Err(CallError::new(action, code, message));
+        }
+        Ok(Outcome::default())
+    }
+}
+
+impl SendOp for DeleteFlowLogs {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        let action = Self::ACTION;
+        let (region, vpc_id, destination) = (&self.region, &self.vpc_id, &self.destination);
+        let ec2 = aws.ec2(region);
+        let found = aws
+            .send(
+                DESCRIBE_FLOW_LOGS,
+                ec2.describe_flow_logs()
+                    .filter(filter("resource-id", vpc_id))
+                    .send(),
+            )
+            .await?;
+        let ids: Vec<String> = found
+            .flow_logs()
+            .iter()
+            .filter(|f| {
+                let log = FlowLog {
+                    id: None,
+                    traffic_type: f
+                        .traffic_type()
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_default(),
+                    destination_type: f
+                        .log_destination_type()
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_default(),
+                    destination: f.log_destination().unwrap_or_default().to_string(),
+                    status: String::new(),
+                    deliver_status: None,
+                    deliver_error: None,
+                };
+                f.resource_id() == Some(vpc_id.as_str()) && is_ours(&log, destination)
+            })
+            .filter_map(|f| f.flow_log_id().map(str::to_string))
+            .collect();
+        if ids.is_empty() {
+            return Err(CallError::new(
+                action,
+                Some("InvalidFlowLogId.NotFound".into()),
+                format!("no flow log of {vpc_id} to {destination} in {region}"),
+            ));
+        }
+        let out = aws
+            .send_write(
+                action,
+                ec2.delete_flow_logs().set_flow_log_ids(Some(ids)).send(),
+            )
+            .await?;
+        if let Some(u) = out.unsuccessful().first() {
+            let (code, message) = u
+                .error()
+                .map(|e| {
+                    (
+                        e.code().map(str::to_string),
+                        e.message().unwrap_or_default().to_string(),
+                    )
+                })
+                .unwrap_or((None, "refused".to_string()));
+            return Err(CallError::new(action, code, message));
+        }
+        Ok(Outcome::default())
+    }
+}

@@ -30,8 +30,6 @@ crate::plan::for_each_op!(send_op, {});
 impl AwsBackend {
     async fn legacy_apply_op(&self, op: &Op) -> Result<Outcome, CallError> {
         match op {
-            Op::Ec2(o) => self.apply_ec2(o).await,
-            Op::EbsVpc(o) => self.apply_ebs_vpc(o).await,
             Op::Audit(o) => self.apply_audit(o).await,
             _ => unreachable!("typed ops are dispatched by the registry"),
         }

@@ -1,4 +1,4 @@
-//! EBS, VPC flow logs and GuardDuty: collectors of the group's parts and one SDK call per [`EbsVpcOp`].
+//! EBS, VPC flow logs and GuardDuty: collectors of the group's parts.
 //! Regional clients come from `AwsBackend::client`; regions from
 //! `AwsBackend::regions`; every request goes through `send` / `send_write`.
 //!
@@ -14,28 +14,22 @@ use super::error::CallError;
 use super::to_chrono;
 use crate::inventory::Fetched;
 use crate::inventory::ebs_vpc::{
-    CREATED_BY_TAG, CREATED_BY_VALUE, Detector, EbsRegion, FlowLog, PerRegion,
-    SnapshotPermissionChange, Volume, VolumeAttachment, Vpc, VpcRegion, is_ours,
+    Detector, EbsRegion, FlowLog, PerRegion, Volume, VolumeAttachment, Vpc, VpcRegion,
 };
-use crate::plan::EbsVpcOp;
-use aws_sdk_ec2::config::retry::RetryConfig;
-use aws_sdk_ec2::types::{
-    Filter, FlowLogsResourceType, LogDestinationType, OperationType, ResourceType,
-    SnapshotAttributeName, Tag, TagSpecification, TrafficType,
-};
+use aws_sdk_ec2::types::{Filter, SnapshotAttributeName, Tag};
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
 const DESCRIBE_VOLUMES: &str = "ec2:DescribeVolumes";
-const DESCRIBE_SNAPSHOTS: &str = "ec2:DescribeSnapshots";
+pub(crate) const DESCRIBE_SNAPSHOTS: &str = "ec2:DescribeSnapshots";
 const DESCRIBE_SNAPSHOT_ATTRIBUTE: &str = "ec2:DescribeSnapshotAttribute";
 const GET_EBS_ENCRYPTION: &str = "ec2:GetEbsEncryptionByDefault";
 const DESCRIBE_VPCS: &str = "ec2:DescribeVpcs";
-const DESCRIBE_FLOW_LOGS: &str = "ec2:DescribeFlowLogs";
+pub(crate) const DESCRIBE_FLOW_LOGS: &str = "ec2:DescribeFlowLogs";
 const LIST_DETECTORS: &str = "guardduty:ListDetectors";
 const GET_DETECTOR: &str = "guardduty:GetDetector";
 
-fn filter(name: &str, value: &str) -> Filter {
+pub(crate) fn filter(name: &str, value: &str) -> Filter {
     Filter::builder().name(name).values(value).build()
 }
 
@@ -59,7 +53,7 @@ fn name_tag(tags: &[Tag]) -> Option<String> {
 }
 
 impl AwsBackend {
-    fn guardduty(&self, region: &str) -> aws_sdk_guardduty::Client {
+    pub(crate) fn guardduty(&self, region: &str) -> aws_sdk_guardduty::Client {
         self.client("guardduty", region, |sdk, region, partition| {
             aws_sdk_guardduty::Client::from_conf(
                 aws_sdk_guardduty::config::Builder::from(sdk)
@@ -396,7 +390,7 @@ impl AwsBackend {
     }
 
     /// The region's detector id (a region holds at most one).
-    async fn detector_id(
+    pub(crate) async fn detector_id(
         &self,
         gd: &aws_sdk_guardduty::Client,
     ) -> Result<Option<String>, CallError> {
@@ -434,331 +428,5 @@ impl AwsBackend {
                 .map(|s| s.as_str().to_string())
                 .unwrap_or_default(),
         }))
-    }
-
-    /// Send one op of this group.
-    pub(super) async fn apply_ebs_vpc(
-        &self,
-        op: &EbsVpcOp,
-    ) -> Result<crate::collect::Outcome, CallError> {
-        let action = op.action();
-        let mut outcome = crate::collect::Outcome::default();
-        match op {
-            EbsVpcOp::EnableEbsEncryptionByDefault { region } => {
-                let ec2 = self.ec2(region);
-                self.send_write(action, ec2.enable_ebs_encryption_by_default().send())
-                    .await?;
-            }
-            EbsVpcOp::DisableEbsEncryptionByDefault { region } => {
-                let ec2 = self.ec2(region);
-                self.send_write(action, ec2.disable_ebs_encryption_by_default().send())
-                    .await?;
-            }
-            EbsVpcOp::CreateSnapshot {
-                region,
-                volume_id,
-                name,
-                description,
-            } => {
-                let ec2 = self.ec2(region);
-                // Tagged in the same call, so the snapshot is never untagged
-                // (undo finds it by these tags).
-                let tags = TagSpecification::builder()
-                    .resource_type(ResourceType::Snapshot)
-                    .tags(Tag::builder().key("Name").value(name).build())
-                    .tags(
-                        Tag::builder()
-                            .key(CREATED_BY_TAG)
-                            .value(CREATED_BY_VALUE)
-                            .build(),
-                    )
-                    .build();
-                // CreateSnapshot takes no client token: a retried request whose
-                // first answer was lost would make a second snapshot. The Name
-                // tag is unique to this change, so the account tells what the
-                // lost attempt made (see `send_create_once`).
-                let send = || {
-                    ec2.create_snapshot()
-                        .volume_id(volume_id)
-                        .description(description)
-                        .tag_specifications(tags.clone())
-                        .customize()
-                        .config_override(
-                            aws_sdk_ec2::config::Builder::default()
-                                .retry_config(RetryConfig::disabled()),
-                        )
-                        .send()
-                };
-                let ec2 = &ec2;
-                let find = move || async move {
-                    self.moat_snapshots(ec2, volume_id, name)
-                        .await
-                        .map(|ids| ids.into_iter().next())
-                };
-                // The journal names the snapshot by the id AWS gave it: a
-                // Name tag can be copied onto other snapshots.
-                outcome.created = match self.send_create_once(action, send, find).await? {
-                    super::Created::Answered(out) => out.snapshot_id().map(str::to_string),
-                    super::Created::Found(id) => Some(id),
-                };
-            }
-            EbsVpcOp::DeleteSnapshot {
-                region,
-                volume_id,
-                name,
-                snapshot_id: Some(id),
-            } => {
-                // Exactly the snapshot the create made (journaled by id).
-                let ec2 = self.ec2(region);
-                let found = self
-                    .send(
-                        DESCRIBE_SNAPSHOTS,
-                        ec2.describe_snapshots()
-                            .owner_ids("self")
-                            .filters(filter("snapshot-id", id))
-                            .send(),
-                    )
-                    .await?;
-                if !found
-                    .snapshots()
-                    .iter()
-                    .any(|s| s.snapshot_id() == Some(id.as_str()))
-                {
-                    return Err(CallError::new(
-                        action,
-                        Some("InvalidSnapshot.NotFound".into()),
-                        format!(
-                            "snapshot {id} ({name}, of volume {volume_id}) is no longer in {region}"
-                        ),
-                    ));
-                }
-                self.send_write(action, ec2.delete_snapshot().snapshot_id(id).send())
-                    .await?;
-            }
-            EbsVpcOp::DeleteSnapshot {
-                region,
-                volume_id,
-                name,
-                snapshot_id: None,
-            } => {
-                // A journal of an earlier version: found by its tags.
-                let ec2 = self.ec2(region);
-                let ids = self.moat_snapshots(&ec2, volume_id, name).await?;
-                let Some(id) = ids.first() else {
-                    return Err(CallError::new(
-                        action,
-                        Some("InvalidSnapshot.NotFound".into()),
-                        format!(
-                            "no snapshot of {volume_id} tagged Name={name} by moat in {region}"
-                        ),
-                    ));
-                };
-                self.send_write(action, ec2.delete_snapshot().snapshot_id(id).send())
-                    .await?;
-            }
-            EbsVpcOp::ModifySnapshotCreateVolumePermission {
-                region,
-                snapshot_id,
-                change,
-            } => {
-                let ec2 = self.ec2(region);
-                let id = self.snapshot_id(&ec2, snapshot_id).await?;
-                let operation = match change {
-                    SnapshotPermissionChange::Add => OperationType::Add,
-                    SnapshotPermissionChange::Remove => OperationType::Remove,
-                };
-                let request = ec2
-                    .modify_snapshot_attribute()
-                    .snapshot_id(id)
-                    .attribute(SnapshotAttributeName::CreateVolumePermission)
-                    .operation_type(operation)
-                    .group_names("all");
-                self.send_write(action, request.send()).await?;
-            }
-            EbsVpcOp::CreateFlowLogs {
-                region,
-                vpc_id,
-                destination,
-            } => {
-                let ec2 = self.ec2(region);
-                let request = ec2
-                    .create_flow_logs()
-                    .resource_ids(vpc_id)
-                    .resource_type(FlowLogsResourceType::Vpc)
-                    .traffic_type(TrafficType::All)
-                    .log_destination_type(LogDestinationType::S3)
-                    .log_destination(destination)
-                    // One token for every attempt of this change: AWS answers
-                    // a retry whose first attempt was applied with that flow
-                    // log, and makes no second one.
-                    .client_token(super::unique_token());
-                let out = self.send_write(action, request.send()).await?;
-                // CreateFlowLogs answers 200 and lists what it refused.
-                if let Some(u) = out.unsuccessful().first() {
-                    let (code, message) = u
-                        .error()
-                        .map(|e| {
-                            (
-                                e.code().map(str::to_string),
-                                e.message().unwrap_or_default().to_string(),
-                            )
-                        })
-                        .unwrap_or((None, "refused".to_string()));
-                    return Err(CallError::new(action, code, message));
-                }
-            }
-            EbsVpcOp::DeleteFlowLogs {
-                region,
-                vpc_id,
-                destination,
-            } => {
-                let ec2 = self.ec2(region);
-                let found = self
-                    .send(
-                        DESCRIBE_FLOW_LOGS,
-                        ec2.describe_flow_logs()
-                            .filter(filter("resource-id", vpc_id))
-                            .send(),
-                    )
-                    .await?;
-                let ids: Vec<String> = found
-                    .flow_logs()
-                    .iter()
-                    .filter(|f| {
-                        let log = FlowLog {
-                            id: None,
-                            traffic_type: f
-                                .traffic_type()
-                                .map(|t| t.as_str().to_string())
-                                .unwrap_or_default(),
-                            destination_type: f
-                                .log_destination_type()
-                                .map(|t| t.as_str().to_string())
-                                .unwrap_or_default(),
-                            destination: f.log_destination().unwrap_or_default().to_string(),
-                            status: String::new(),
-                            deliver_status: None,
-                            deliver_error: None,
-                        };
-                        f.resource_id() == Some(vpc_id.as_str()) && is_ours(&log, destination)
-                    })
-                    .filter_map(|f| f.flow_log_id().map(str::to_string))
-                    .collect();
-                if ids.is_empty() {
-                    return Err(CallError::new(
-                        action,
-                        Some("InvalidFlowLogId.NotFound".into()),
-                        format!("no flow log of {vpc_id} to {destination} in {region}"),
-                    ));
-                }
-                let out = self
-                    .send_write(
-                        action,
-                        ec2.delete_flow_logs().set_flow_log_ids(Some(ids)).send(),
-                    )
-                    .await?;
-                if let Some(u) = out.unsuccessful().first() {
-                    let (code, message) = u
-                        .error()
-                        .map(|e| {
-                            (
-                                e.code().map(str::to_string),
-                                e.message().unwrap_or_default().to_string(),
-                            )
-                        })
-                        .unwrap_or((None, "refused".to_string()));
-                    return Err(CallError::new(action, code, message));
-                }
-            }
-            EbsVpcOp::CreateDetector { region } => {
-                let gd = self.guardduty(region);
-                // The SDK fills CreateDetector's client token once for all
-                // attempts, so a retry makes no second detector.
-                self.send_write(action, gd.create_detector().enable(true).send())
-                    .await?;
-            }
-            EbsVpcOp::DeleteDetector { region } => {
-                let gd = self.guardduty(region);
-                let Some(id) = self.detector_id(&gd).await? else {
-                    return Err(CallError::new(
-                        action,
-                        Some("ResourceNotFoundException".into()),
-                        format!("no GuardDuty detector in {region}"),
-                    ));
-                };
-                self.send_write(action, gd.delete_detector().detector_id(id).send())
-                    .await?;
-            }
-            EbsVpcOp::UpdateDetector {
-                region,
-                detector_id,
-                enable,
-            } => {
-                let gd = self.guardduty(region);
-                let request = gd
-                    .update_detector()
-                    .detector_id(detector_id)
-                    .enable(*enable);
-                self.send_write(action, request.send()).await?;
-            }
-        }
-        Ok(outcome)
-    }
-
-    /// The ids (sorted) of the snapshots of `volume_id` moat made with the
-    /// `Name` tag `name`: one, unless a create was repeated.
-    async fn moat_snapshots(
-        &self,
-        ec2: &aws_sdk_ec2::Client,
-        volume_id: &str,
-        name: &str,
-    ) -> Result<Vec<String>, CallError> {
-        let found = self
-            .send(
-                DESCRIBE_SNAPSHOTS,
-                ec2.describe_snapshots()
-                    .owner_ids("self")
-                    .filters(filter("volume-id", volume_id))
-                    .filters(filter("tag:Name", name))
-                    .filters(filter(&format!("tag:{CREATED_BY_TAG}"), CREATED_BY_VALUE))
-                    .send(),
-            )
-            .await?;
-        let mut ids: Vec<String> = found
-            .snapshots()
-            .iter()
-            .filter_map(|s| s.snapshot_id().map(str::to_string))
-            .collect();
-        ids.sort();
-        Ok(ids)
-    }
-
-    /// A snapshot's AWS id: `id` itself, or for a snapshot moat created
-    /// (named by its `Name` tag in plans), the id it got.
-    async fn snapshot_id(&self, ec2: &aws_sdk_ec2::Client, id: &str) -> Result<String, CallError> {
-        if id.starts_with("snap-") {
-            return Ok(id.to_string());
-        }
-        let found = self
-            .send(
-                DESCRIBE_SNAPSHOTS,
-                ec2.describe_snapshots()
-                    .owner_ids("self")
-                    .filters(filter("tag:Name", id))
-                    .filters(filter(&format!("tag:{CREATED_BY_TAG}"), CREATED_BY_VALUE))
-                    .send(),
-            )
-            .await?;
-        found
-            .snapshots()
-            .iter()
-            .find_map(|s| s.snapshot_id().map(str::to_string))
-            .ok_or_else(|| {
-                CallError::new(
-                    DESCRIBE_SNAPSHOTS,
-                    Some("InvalidSnapshot.NotFound".into()),
-                    format!("no snapshot named {id} made by moat"),
-                )
-            })
     }
 }

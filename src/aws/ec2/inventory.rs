@@ -1,18 +1,15 @@
-//! The account model of EC2 (issue 4: the ec2 section): security groups and
+//! The account model of EC2: security groups and
 //! the network interfaces that use them, instances, and the account's own
 //! images (AMIs), per region; the resources moat can change ([`Ec2Ref`],
-//! wrapped by `ResourceRef::Ec2`), their documents, and the predicted effect
-//! of [`Ec2Op`]s.
+//! wrapped by `ResourceRef::Ec2`) and their documents.
 //!
 //! Security groups are named by (region, VPC, group name), never by id: a
 //! group that moat deletes and undo recreates gets a new id from AWS, and its
 //! name in the VPC is what stays (AWS keeps names unique per VPC). Ops refer
 //! to groups the same way and the backend resolves the id when it sends.
 
-use super::apply::ApplyError;
-use super::document::NotReady;
-use super::{Fetched, Inventory, Part, PartId};
-use crate::plan::Ec2Op;
+use crate::inventory::document::NotReady;
+use crate::inventory::{Fetched, Inventory, Part, PartId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -50,7 +47,7 @@ impl<T> Ec2Regional<T> {
             .filter_map(|(r, f)| f.ready().map(|v| (r.as_str(), v)))
     }
     /// The regions that could not be read, with the error.
-    pub fn failed(&self) -> impl Iterator<Item = (&str, &super::PartError)> {
+    pub fn failed(&self) -> impl Iterator<Item = (&str, &crate::inventory::PartError)> {
         self.regions
             .iter()
             .filter_map(|(r, f)| f.error().map(|e| (r.as_str(), e)))
@@ -442,7 +439,7 @@ impl Ec2Ref {
     ];
 
     pub fn group(key: SgKey) -> ResourceRefAlias {
-        super::ResourceRef::Ec2(Ec2Ref::SecurityGroup(key))
+        crate::inventory::ResourceRef::Ec2(Ec2Ref::SecurityGroup(key))
     }
 
     /// Parse a resource name split on `/`; `None` when it is not one of this
@@ -515,7 +512,7 @@ impl Ec2Ref {
     }
 
     /// The document (`None`: the resource does not exist). The parts are ready.
-    pub(super) fn document(&self, inv: &Inventory) -> Result<Option<Value>, NotReady> {
+    pub(crate) fn document(&self, inv: &Inventory) -> Result<Option<Value>, NotReady> {
         Ok(match self {
             Ec2Ref::SecurityGroup(k) => group_document(inv, k),
             // A rule's document is its group's rule table: the change is seen
@@ -558,7 +555,7 @@ impl Ec2Ref {
     }
 }
 
-type ResourceRefAlias = super::ResourceRef;
+type ResourceRefAlias = crate::inventory::ResourceRef;
 
 impl fmt::Display for Ec2Ref {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -638,60 +635,6 @@ fn group_document(inv: &Inventory, k: &SgKey) -> Option<Value> {
     }))
 }
 
-// ---------------------------------------------------------------------------
-// The predicted effect of ops
-
-fn network<'a>(inv: &'a mut Inventory, region: &str) -> Result<&'a mut Ec2Network, ApplyError> {
-    let part = inv
-        .ec2_network
-        .ready_mut()
-        .ok_or(ApplyError::NotReady("EC2 security groups"))?;
-    match part.regions.get_mut(region) {
-        Some(Fetched::Ready(n)) => Ok(n),
-        Some(Fetched::Error(e)) => Err(ApplyError::Conflict(format!(
-            "the security groups of {region} could not be read ({})",
-            e.summary()
-        ))),
-        None => Err(ApplyError::NoSuch(format!("region {region}"))),
-    }
-}
-
-fn group_mut<'a>(inv: &'a mut Inventory, k: &SgKey) -> Result<&'a mut SecurityGroup, ApplyError> {
-    network(inv, &k.region)?
-        .group_mut(&k.vpc_id, &k.group_name)
-        .ok_or_else(|| ApplyError::NoSuch(format!("security group {k}")))
-}
-
-/// Add rules as AWS does: a rule already there is refused (InvalidPermission.Duplicate).
-fn authorize(list: &mut Vec<SgRule>, rules: &[SgRule], k: &SgKey) -> Result<(), ApplyError> {
-    for r in rules {
-        if list.iter().any(|x| x.same_permission(r)) {
-            return Err(ApplyError::Exists(format!(
-                "rule {} in security group {k}",
-                r.ports_label()
-            )));
-        }
-        list.push(r.clone());
-    }
-    list.sort();
-    Ok(())
-}
-
-/// Remove rules as AWS does: a rule that is not there is refused (InvalidPermission.NotFound).
-fn revoke(list: &mut Vec<SgRule>, rules: &[SgRule], k: &SgKey) -> Result<(), ApplyError> {
-    for r in rules {
-        let before = list.len();
-        list.retain(|x| !x.same_permission(r));
-        if list.len() == before {
-            return Err(ApplyError::NoSuch(format!(
-                "rule {} in security group {k}",
-                r.ports_label()
-            )));
-        }
-    }
-    Ok(())
-}
-
 /// The egress rule AWS gives every new VPC security group.
 pub fn default_egress() -> SgRule {
     SgRule {
@@ -701,115 +644,6 @@ pub fn default_egress() -> SgRule {
         source: SgSource::Ipv4("0.0.0.0/0".into()),
         description: None,
     }
-}
-
-/// Apply one op to the model, as AWS would.
-pub(super) fn apply_op(inv: &mut Inventory, op: &Ec2Op) -> Result<(), ApplyError> {
-    match op {
-        Ec2Op::AuthorizeSecurityGroupIngress { group, rules } => {
-            let g = group_mut(inv, group)?;
-            authorize(&mut g.ingress, rules, group)?;
-        }
-        Ec2Op::RevokeSecurityGroupIngress { group, rules } => {
-            let g = group_mut(inv, group)?;
-            revoke(&mut g.ingress, rules, group)?;
-        }
-        Ec2Op::AuthorizeSecurityGroupEgress { group, rules } => {
-            let g = group_mut(inv, group)?;
-            authorize(&mut g.egress, rules, group)?;
-        }
-        Ec2Op::RevokeSecurityGroupEgress { group, rules } => {
-            let g = group_mut(inv, group)?;
-            revoke(&mut g.egress, rules, group)?;
-        }
-        Ec2Op::CreateSecurityGroup {
-            group,
-            description,
-            tags,
-        } => {
-            let net = network(inv, &group.region)?;
-            if net.group(&group.vpc_id, &group.group_name).is_some() {
-                return Err(ApplyError::Exists(format!("security group {group}")));
-            }
-            net.security_groups.push(SecurityGroup {
-                // AWS gives the id; until it does, the model names the group.
-                id: format!("(new:{})", group.group_name),
-                name: group.group_name.clone(),
-                vpc_id: group.vpc_id.clone(),
-                description: description.clone(),
-                ingress: vec![],
-                egress: vec![default_egress()],
-                tags: tags.clone(),
-            });
-            // In the order DescribeSecurityGroups is read in (see the collector).
-            net.security_groups
-                .sort_by(|a, b| (&a.vpc_id, &a.name, &a.id).cmp(&(&b.vpc_id, &b.name, &b.id)));
-        }
-        Ec2Op::DeleteSecurityGroup { group } => {
-            let net = network(inv, &group.region)?;
-            let g = net
-                .group(&group.vpc_id, &group.group_name)
-                .ok_or_else(|| ApplyError::NoSuch(format!("security group {group}")))?;
-            if g.is_default() {
-                return Err(ApplyError::Conflict(format!(
-                    "the default security group {group} cannot be deleted"
-                )));
-            }
-            let id = g.id.clone();
-            if net.used_by_interfaces().contains(id.as_str())
-                || net.referenced_by_others().contains(id.as_str())
-            {
-                return Err(ApplyError::Conflict(format!(
-                    "security group {group} is in use (DependencyViolation)"
-                )));
-            }
-            net.security_groups.retain(|g| g.id != id);
-        }
-        Ec2Op::TagSecurityGroup { group, tags } => {
-            let g = group_mut(inv, group)?;
-            for (k, v) in tags {
-                g.tags.insert(k.clone(), v.clone());
-            }
-        }
-        Ec2Op::UntagSecurityGroup { group, keys } => {
-            let g = group_mut(inv, group)?;
-            // DeleteTags of a key that is not there succeeds, as in AWS.
-            for k in keys {
-                g.tags.remove(k);
-            }
-        }
-        Ec2Op::ModifyImageAttribute {
-            region,
-            image_id,
-            public,
-        } => {
-            let part = inv
-                .ec2_images
-                .ready_mut()
-                .ok_or(ApplyError::NotReady("EC2 images"))?;
-            let img = part
-                .region_mut(region)
-                .and_then(|x| x.images.iter_mut().find(|i| &i.id == image_id))
-                .ok_or_else(|| ApplyError::NoSuch(format!("image {image_id} in {region}")))?;
-            img.public = *public;
-        }
-        Ec2Op::ModifyInstanceMetadataOptions {
-            region,
-            instance_id,
-            http_tokens,
-        } => {
-            let part = inv
-                .ec2_instances
-                .ready_mut()
-                .ok_or(ApplyError::NotReady("EC2 instances"))?;
-            let i = part
-                .region_mut(region)
-                .and_then(|x| x.instances.iter_mut().find(|i| &i.id == instance_id))
-                .ok_or_else(|| ApplyError::NoSuch(format!("instance {instance_id} in {region}")))?;
-            i.http_tokens = http_tokens.clone();
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
