@@ -218,8 +218,30 @@ fn sample_index(op: &Op) -> usize {
         Op::DeleteBucket { .. } => 29,
         Op::Ec2(o) => CORE + ec2::sample_index(o),
         Op::EbsVpc(o) => CORE + ec2::samples().len() + ebs_vpc::sample_index(o),
-        Op::Audit(o) => {
-            CORE + ec2::samples().len() + ebs_vpc::samples().len() + audit::sample_index(o)
+        Op::CreateTrail(_)
+        | Op::DeleteTrail(_)
+        | Op::StartLogging(_)
+        | Op::StopLogging(_)
+        | Op::UpdateTrail(_)
+        | Op::AttachUserPolicy(_)
+        | Op::DetachUserPolicy(_)
+        | Op::AttachRolePolicy(_)
+        | Op::DetachRolePolicy(_)
+        | Op::PutBucketLifecycle(_)
+        | Op::DeleteBucketLifecycle(_)
+        | Op::PutBucketLogging(_)
+        | Op::CreateKmsKey(_)
+        | Op::ScheduleKmsKeyDeletion(_)
+        | Op::CreateSnsTopic(_)
+        | Op::DeleteSnsTopic(_)
+        | Op::SubscribeSnsTopic(_)
+        | Op::UnsubscribeSnsTopic(_)
+        | Op::PutMetricAlarm(_)
+        | Op::DeleteMetricAlarm(_)
+        | Op::PutMetricFilter(_)
+        | Op::DeleteMetricFilter(_)
+        | Op::PutEventSelectors(_) => {
+            CORE + ec2::samples().len() + ebs_vpc::samples().len() + audit::sample_index(op)
         }
         Op::Workloads(o) => {
             CORE + ec2::samples().len()

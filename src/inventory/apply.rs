@@ -54,7 +54,6 @@ impl Inventory {
         match op {
             Op::Ec2(o) => return super::ec2::apply_op(self, o),
             Op::EbsVpc(o) => return super::ebs_vpc::apply_op(self, o),
-            Op::Audit(o) => return super::audit::apply_op(self, o),
             Op::Workloads(o) => return super::workloads::apply_op(self, o),
             Op::CreateGroup { name } => {
                 let iam = ready(&mut self.iam, "IAM")?;

@@ -13,7 +13,6 @@ mod inputs;
 mod inverse;
 pub mod journal;
 mod op;
-mod ops_audit;
 mod ops_ebs_vpc;
 mod ops_ec2;
 mod ops_workloads;
@@ -27,7 +26,7 @@ pub mod ebs_vpc;
 
 // -- cloudtrail, cloudwatch
 pub mod audit;
-pub use ops_audit::TrailEdit;
+pub use crate::aws::cloudtrail::ops::TrailEdit;
 
 // -- rds, route53, elb, other
 pub mod workloads;
@@ -35,7 +34,7 @@ pub mod workloads;
 pub use inputs::{InputKind, InputSpec, Inputs, parse_cidr};
 pub use inverse::{inverse, kept_on_undo, undo_note, undo_ops};
 pub(crate) use op::for_each_op;
-pub use op::{AuditOp, DistributionEdit, EbsVpcOp, Ec2Op, MfaToken, Op, OpKind, WorkloadsOp};
+pub use op::{DistributionEdit, EbsVpcOp, Ec2Op, MfaToken, Op, OpKind, WorkloadsOp};
 
 use crate::inventory::{Inventory, PartId, ResourceRef, canonical_json};
 use serde::{Deserialize, Serialize};

@@ -8,7 +8,6 @@ use crate::inventory::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use super::ops_audit::AuditOp;
 pub use super::ops_ebs_vpc::EbsVpcOp;
 pub use super::ops_ec2::Ec2Op;
 pub use super::ops_workloads::WorkloadsOp;
@@ -65,6 +64,11 @@ pub enum DistributionEdit {
 pub trait OpKind: Clone + Into<Op> {
     /// `service:Action`: the IAM permission the call needs.
     const ACTION: &'static str;
+
+    /// Whether moat sends this op: `false` for one kept only so that
+    /// journals of earlier versions still read (undo drops it, no plan makes
+    /// it), whose action no policy grants.
+    const SENT: bool = true;
 
     /// The resource whose document this op changes.
     fn resource(&self) -> ResourceRef;
@@ -129,6 +133,29 @@ macro_rules! for_each_op {
             UpdateAccessKey(crate::aws::iam::ops::UpdateAccessKey),
             CreateUser(crate::aws::iam::ops::CreateUser),
             DeleteUser(crate::aws::iam::ops::DeleteUser),
+            AttachUserPolicy(crate::aws::iam::ops::AttachUserPolicy),
+            DetachUserPolicy(crate::aws::iam::ops::DetachUserPolicy),
+            AttachRolePolicy(crate::aws::iam::ops::AttachRolePolicy),
+            DetachRolePolicy(crate::aws::iam::ops::DetachRolePolicy),
+            PutBucketLifecycle(crate::aws::s3::ops::PutBucketLifecycle),
+            DeleteBucketLifecycle(crate::aws::s3::ops::DeleteBucketLifecycle),
+            PutBucketLogging(crate::aws::s3::ops::PutBucketLogging),
+            CreateTrail(crate::aws::cloudtrail::ops::CreateTrail),
+            DeleteTrail(crate::aws::cloudtrail::ops::DeleteTrail),
+            StartLogging(crate::aws::cloudtrail::ops::StartLogging),
+            StopLogging(crate::aws::cloudtrail::ops::StopLogging),
+            UpdateTrail(crate::aws::cloudtrail::ops::UpdateTrail),
+            PutEventSelectors(crate::aws::cloudtrail::ops::PutEventSelectors),
+            PutMetricAlarm(crate::aws::cloudwatch::ops::PutMetricAlarm),
+            DeleteMetricAlarm(crate::aws::cloudwatch::ops::DeleteMetricAlarm),
+            PutMetricFilter(crate::aws::logs::ops::PutMetricFilter),
+            DeleteMetricFilter(crate::aws::logs::ops::DeleteMetricFilter),
+            CreateSnsTopic(crate::aws::sns::ops::CreateSnsTopic),
+            DeleteSnsTopic(crate::aws::sns::ops::DeleteSnsTopic),
+            SubscribeSnsTopic(crate::aws::sns::ops::SubscribeSnsTopic),
+            UnsubscribeSnsTopic(crate::aws::sns::ops::UnsubscribeSnsTopic),
+            CreateKmsKey(crate::aws::kms::ops::CreateKmsKey),
+            ScheduleKmsKeyDeletion(crate::aws::kms::ops::ScheduleKmsKeyDeletion),
         }
     };
 }
@@ -167,7 +194,10 @@ macro_rules! define_op {
             /// Every action moat can send, once each, for the least-privilege
             /// policy and tests.
             pub fn all_actions() -> Vec<&'static str> {
-                let mut all: Vec<&'static str> = vec![$( <$ty as OpKind>::ACTION, )*];
+                let mut all: Vec<&'static str> = [$( (<$ty as OpKind>::SENT, <$ty as OpKind>::ACTION), )*]
+                    .into_iter()
+                    .filter_map(|(sent, action)| sent.then_some(action))
+                    .collect();
                 all.extend(Self::legacy_actions());
                 let mut seen = std::collections::HashSet::new();
                 all.retain(|a| seen.insert(*a));
@@ -243,7 +273,7 @@ macro_rules! define_op {
             pub fn undo_note(&self) -> Option<String> {
                 match self {
                     $( Op::$variant(o) => o.undo_note(), )*
-                    _ => super::inverse::legacy_undo_note(self),
+                    _ => None,
                 }
             }
 
@@ -251,7 +281,7 @@ macro_rules! define_op {
             pub fn kept_on_undo(&self) -> Option<ResourceRef> {
                 match self {
                     $( Op::$variant(o) => o.kept_on_undo(), )*
-                    _ => super::inverse::legacy_kept_on_undo(self),
+                    _ => None,
                 }
             }
 
@@ -259,7 +289,7 @@ macro_rules! define_op {
             pub fn undo_ops(&self, journaled: Vec<Op>) -> Vec<Op> {
                 match self {
                     $( Op::$variant(o) => o.undo_ops(journaled), )*
-                    _ => super::inverse::legacy_undo_ops(self, journaled),
+                    _ => journaled,
                 }
             }
         }
@@ -388,8 +418,6 @@ for_each_op!(define_op, {
     #[serde(untagged)]
     EbsVpc(EbsVpcOp),
     #[serde(untagged)]
-    Audit(AuditOp),
-    #[serde(untagged)]
     Workloads(WorkloadsOp),
 });
 
@@ -426,7 +454,6 @@ impl Op {
             Op::DeleteBucket { .. } => "s3:DeleteBucket",
             Op::Ec2(o) => o.action(),
             Op::EbsVpc(o) => o.action(),
-            Op::Audit(o) => o.action(),
             Op::Workloads(o) => o.action(),
             _ => unreachable!("typed ops are dispatched by the registry"),
         }
@@ -437,7 +464,6 @@ impl Op {
         let mut all = Self::CORE_ACTIONS.to_vec();
         all.extend_from_slice(Ec2Op::ALL_ACTIONS);
         all.extend_from_slice(EbsVpcOp::ALL_ACTIONS);
-        all.extend_from_slice(AuditOp::ALL_ACTIONS);
         all.extend_from_slice(WorkloadsOp::ALL_ACTIONS);
         all
     }
@@ -515,7 +541,6 @@ impl Op {
             Op::UpdateDistribution { id, .. } => ResourceRef::Distribution { id: id.clone() },
             Op::Ec2(o) => o.resource(),
             Op::EbsVpc(o) => o.resource(),
-            Op::Audit(o) => o.resource(),
             Op::Workloads(o) => o.resource(),
             _ => unreachable!("typed ops are dispatched by the registry"),
         }
@@ -533,7 +558,6 @@ impl Op {
             }
             Op::Ec2(o) => o.also_touches(),
             Op::EbsVpc(o) => o.also_touches(),
-            Op::Audit(o) => o.also_touches(),
             Op::Workloads(o) => o.also_touches(),
             _ => vec![],
         }
@@ -554,7 +578,6 @@ impl Op {
             | Op::DeleteBucket { region, .. } => Some(region),
             Op::Ec2(o) => o.region(),
             Op::EbsVpc(o) => o.region(),
-            Op::Audit(o) => o.region(),
             Op::Workloads(o) => o.region(),
             _ => None,
         }
@@ -712,7 +735,6 @@ impl Op {
             Op::DeleteBucket { bucket, .. } => format!("delete empty bucket {bucket}"),
             Op::Ec2(o) => o.describe(),
             Op::EbsVpc(o) => o.describe(),
-            Op::Audit(o) => o.describe(),
             Op::Workloads(o) => o.describe(),
             _ => unreachable!("typed ops are dispatched by the registry"),
         }

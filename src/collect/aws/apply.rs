@@ -50,7 +50,6 @@ impl AwsBackend {
             }
             Op::Ec2(o) => return self.apply_ec2(o).await,
             Op::EbsVpc(o) => return self.apply_ebs_vpc(o).await,
-            Op::Audit(o) => return self.apply_audit(o).await,
             Op::Workloads(o) => return self.apply_workloads(o).await.map(|()| Outcome::default()),
             Op::CreateOriginAccessControl { .. }
             | Op::DeleteOriginAccessControl { .. }

@@ -64,7 +64,7 @@ fn is_gone<T>(r: &Result<T, CallError>) -> bool {
 impl AwsBackend {
     /// The S3 client for `region`, built on first use (the retry partition
     /// of S3 in that region; the backend's timeouts).
-    pub(super) fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+    pub(crate) fn s3(&self, region: &str) -> aws_sdk_s3::Client {
         let mut clients = self
             .s3_clients
             .lock()
