@@ -17,6 +17,13 @@ pub mod workloads;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::aws::cloudtrail::trail::*;
+pub use crate::aws::cloudwatch::alarm::*;
+pub use crate::aws::kms::key::*;
+pub use crate::aws::logs::metric_filter::*;
+pub use crate::aws::s3::lifecycle::*;
+pub use crate::aws::sns::topic::*;
+pub use crate::aws::sqs::queue::*;
 pub use account::*;
 pub use apply::ApplyError;
 pub use audit::*;

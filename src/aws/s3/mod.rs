@@ -2,3 +2,5 @@
 
 pub mod ops;
 pub(crate) mod sdk;
+
+pub mod lifecycle;
