@@ -20,7 +20,7 @@ use moat::collect::aws::{AwsBackend, AwsOptions};
 use moat::execute::execute;
 use moat::inventory::{Ec2Ref, PartId, ResourceRef, SgKey, SgRule, SgSource};
 use moat::journal::{Entry, EntryState, Journal};
-use moat::plan::{AuditOp, Draft, Op, Plan, ResourceChange, Step, make_plan};
+use moat::plan::{Draft, Op, Plan, ResourceChange, Step, make_plan};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::process::Output;
@@ -789,12 +789,14 @@ fn a_key_s_scheduled_deletion_names_the_journaled_key_not_the_alias() {
     };
     block_on(async {
         let b = connect(&ep).await;
-        b.apply(&Op::Audit(AuditOp::ScheduleKmsKeyDeletion {
-            region: US.into(),
-            alias: alias.into(),
-            pending_days: 7,
-            key_id: Some(made.clone()),
-        }))
+        b.apply(&Op::ScheduleKmsKeyDeletion(
+            moat::aws::ops::ScheduleKmsKeyDeletion {
+                region: US.into(),
+                alias: alias.into(),
+                pending_days: 7,
+                key_id: Some(made.clone()),
+            },
+        ))
         .await
         .expect("scheduled")
     });

@@ -1689,7 +1689,7 @@ mod fix_tests {
     use super::*;
     use crate::checks::other::testkit::*;
     use crate::inventory::{InlinePolicy, Role, Transition, User};
-    use crate::plan::{AuditOp, Inputs, Op, PlanError};
+    use crate::plan::{Inputs, Op, PlanError};
     use serde_json::json;
 
     const BUCKET: &str = "example-corp-cloudtrail";
@@ -1795,7 +1795,7 @@ mod fix_tests {
                 continue;
             }
             let plan = plan.expect("plan");
-            let Some(Op::Audit(AuditOp::PutBucketLifecycle {
+            let Some(Op::PutBucketLifecycle(crate::aws::ops::PutBucketLifecycle {
                 rules,
                 transition_default_minimum_object_size,
                 ..
@@ -1815,7 +1815,7 @@ mod fix_tests {
             assert!(
                 matches!(
                     undo.as_deref(),
-                    Some([Op::Audit(AuditOp::PutBucketLifecycle {
+                    Some([Op::PutBucketLifecycle(crate::aws::ops::PutBucketLifecycle {
                         transition_default_minimum_object_size: Some(m),
                         ..
                     })]) if m == min
@@ -1828,10 +1828,11 @@ mod fix_tests {
         let old = with_rule(None, Some(MIN_SIZE_VARIES));
         let plan = t.plan(&old, ARCHIVE_TO_GLACIER, &req).expect("plan");
         assert!(
-            plan.ops()
-                .any(|o| matches!(o, Op::Audit(AuditOp::PutBucketLifecycle {
+            plan.ops().any(
+                |o| matches!(o, Op::PutBucketLifecycle(crate::aws::ops::PutBucketLifecycle {
                 transition_default_minimum_object_size: Some(m), ..
-            }) if m == MIN_SIZE_VARIES)),
+            }) if m == MIN_SIZE_VARIES)
+            ),
             "{plan:?}"
         );
     }
@@ -1887,7 +1888,9 @@ mod fix_tests {
             r.findings
         );
         let plan = t.plan(&inv, ARCHIVE_TO_GLACIER, &req).expect("plan");
-        let Some(Op::Audit(AuditOp::PutBucketLifecycle { rules, .. })) = plan.ops().next() else {
+        let Some(Op::PutBucketLifecycle(crate::aws::ops::PutBucketLifecycle { rules, .. })) =
+            plan.ops().next()
+        else {
             panic!("{plan:?}")
         };
         let new = rules
@@ -1958,8 +1961,12 @@ mod fix_tests {
                 Op::AttachGroupPolicy(crate::aws::ops::AttachGroupPolicy { group, .. }) => {
                     Some(format!("group/{group}"))
                 }
-                Op::Audit(AuditOp::AttachUserPolicy { user, .. }) => Some(format!("user/{user}")),
-                Op::Audit(AuditOp::AttachRolePolicy { role, .. }) => Some(format!("role/{role}")),
+                Op::AttachUserPolicy(crate::aws::ops::AttachUserPolicy { user, .. }) => {
+                    Some(format!("user/{user}"))
+                }
+                Op::AttachRolePolicy(crate::aws::ops::AttachRolePolicy { role, .. }) => {
+                    Some(format!("role/{role}"))
+                }
                 _ => None,
             })
             .collect()
@@ -2148,7 +2155,7 @@ mod fix_tests {
         let create = plan
             .steps
             .iter()
-            .find(|s| matches!(s.op, Op::Audit(AuditOp::CreateKmsKey { .. })))
+            .find(|s| matches!(s.op, Op::CreateKmsKey(crate::aws::ops::CreateKmsKey { .. })))
             .expect("a key is created");
         assert_eq!(create.inverse, Some(vec![]), "the key stays on undo");
         let inverses: Vec<&Op> = plan
@@ -2157,14 +2164,15 @@ mod fix_tests {
             .flat_map(|s| s.inverse.iter().flatten())
             .collect();
         assert!(
-            !inverses
-                .iter()
-                .any(|o| matches!(o, Op::Audit(AuditOp::ScheduleKmsKeyDeletion { .. }))),
+            !inverses.iter().any(|o| matches!(
+                o,
+                Op::ScheduleKmsKeyDeletion(crate::aws::ops::ScheduleKmsKeyDeletion { .. })
+            )),
             "{inverses:?}"
         );
         // The trail goes back to no key.
         assert!(inverses.iter().any(|o| matches!(o,
-            Op::Audit(AuditOp::UpdateTrail { edits, .. })
+            Op::UpdateTrail(crate::aws::ops::UpdateTrail { edits, .. })
                 if edits == &vec![crate::plan::TrailEdit::KmsKey { key: None }])));
         let note = crate::plan::undo_note(&create.op).expect("undo note");
         assert!(
@@ -2172,12 +2180,14 @@ mod fix_tests {
             "{note}"
         );
         // A journal of an earlier version scheduled the deletion: undo drops it.
-        let legacy = vec![Op::Audit(AuditOp::ScheduleKmsKeyDeletion {
-            region: US.into(),
-            alias: "alias/moat-cloudtrail".into(),
-            pending_days: 7,
-            key_id: None,
-        })];
+        let legacy = vec![Op::ScheduleKmsKeyDeletion(
+            crate::aws::ops::ScheduleKmsKeyDeletion {
+                region: US.into(),
+                alias: "alias/moat-cloudtrail".into(),
+                pending_days: 7,
+                key_id: None,
+            },
+        )];
         assert!(crate::plan::undo_ops(&create.op, legacy).is_empty());
     }
 }

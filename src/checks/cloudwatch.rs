@@ -1795,12 +1795,12 @@ mod tests {
     use super::*;
     use crate::checks::other::testkit::*;
     use crate::inventory::{Fetched, PartError, Subscription, Threshold, Topic};
-    use crate::plan::{AuditOp, Inputs, Op, PlanError};
+    use crate::plan::{Inputs, Op, PlanError};
 
     fn alarms_of(plan: &crate::plan::Plan) -> Vec<(String, MetricAlarm)> {
         plan.ops()
             .filter_map(|o| match o {
-                Op::Audit(AuditOp::PutMetricAlarm { region, alarm }) => {
+                Op::PutMetricAlarm(crate::aws::ops::PutMetricAlarm { region, alarm }) => {
                     Some((region.clone(), (**alarm).clone()))
                 }
                 _ => None,
@@ -1888,7 +1888,12 @@ mod tests {
         let plan = t.plan(&inv, RDS_CONNECTION_ALARMS, &all).expect("plan");
         let topics = plan
             .ops()
-            .filter(|o| matches!(o, Op::Audit(AuditOp::CreateSnsTopic { .. })))
+            .filter(|o| {
+                matches!(
+                    o,
+                    Op::CreateSnsTopic(crate::aws::ops::CreateSnsTopic { .. })
+                )
+            })
             .count();
         assert_eq!(topics, 2);
         assert!(matches!(
@@ -2412,11 +2417,10 @@ mod tests {
         );
         let req = Inputs::default().with("email", "soc@example.com");
         let plan = t.plan(&inv, SECURITY_EVENT_ALARMS, &req).expect("plan");
-        assert!(
-            !plan
-                .ops()
-                .any(|o| matches!(o, Op::Audit(AuditOp::PutMetricFilter { .. })))
-        );
+        assert!(!plan.ops().any(|o| matches!(
+            o,
+            Op::PutMetricFilter(crate::aws::ops::PutMetricFilter { .. })
+        )));
         assert!(
             alarms_of(&plan)
                 .iter()
@@ -2487,7 +2491,9 @@ mod tests {
         let filters: Vec<String> = plan
             .ops()
             .filter_map(|o| match o {
-                Op::Audit(AuditOp::PutMetricFilter { filter, .. }) => Some(filter.pattern.clone()),
+                Op::PutMetricFilter(crate::aws::ops::PutMetricFilter { filter, .. }) => {
+                    Some(filter.pattern.clone())
+                }
                 _ => None,
             })
             .collect();

@@ -286,7 +286,6 @@ const PROPAGATION_WAITS: [Duration; 5] = [
 /// it revoked; a snapshot delete (or a KMS key's scheduled deletion) names
 /// the id AWS gave what was created.
 fn amended(step: &crate::plan::Step, outcome: &Outcome) -> (Op, Option<Vec<Op>>) {
-    use crate::plan::AuditOp;
     let done = outcome.applied.clone().unwrap_or_else(|| step.op.clone());
     let kept = match (&outcome.applied, &done) {
         (
@@ -349,7 +348,7 @@ fn amended(step: &crate::plan::Step, outcome: &Outcome) -> (Op, Option<Vec<Op>>)
                     snapshot_id: Some(id.clone()),
                 })),
                 (
-                    Op::Audit(AuditOp::ScheduleKmsKeyDeletion {
+                    Op::ScheduleKmsKeyDeletion(crate::aws::ops::ScheduleKmsKeyDeletion {
                         region,
                         alias,
                         pending_days,
@@ -357,12 +356,14 @@ fn amended(step: &crate::plan::Step, outcome: &Outcome) -> (Op, Option<Vec<Op>>)
                     }),
                     _,
                     Some(id),
-                ) => Some(Op::Audit(AuditOp::ScheduleKmsKeyDeletion {
-                    region,
-                    alias,
-                    pending_days,
-                    key_id: Some(id.clone()),
-                })),
+                ) => Some(Op::ScheduleKmsKeyDeletion(
+                    crate::aws::ops::ScheduleKmsKeyDeletion {
+                        region,
+                        alias,
+                        pending_days,
+                        key_id: Some(id.clone()),
+                    },
+                )),
                 (o, _, _) => Some(o),
             })
             .collect()
@@ -911,7 +912,6 @@ mod tests {
     /// entry whose step failed; one whose step went through marks both.
     #[test]
     fn partly_failed_undo_counts_the_steps_it_really_sent() {
-        use crate::plan::AuditOp;
         let d = tempfile::tempdir().expect("tempdir");
         let j = Journal::open(d.path(), "111122223333");
         let plan = Plan {
@@ -935,18 +935,20 @@ mod tests {
             )
             .expect("begin");
         j.done(&e).expect("done");
-        let key = Op::Audit(AuditOp::CreateKmsKey {
+        let key = Op::CreateKmsKey(crate::aws::ops::CreateKmsKey {
             region: "us-east-1".into(),
             alias: "alias/moat-cloudtrail".into(),
             description: "d".into(),
             policy: serde_json::json!({}),
         });
-        let old_inverse = Some(vec![Op::Audit(AuditOp::ScheduleKmsKeyDeletion {
-            region: "us-east-1".into(),
-            alias: "alias/moat-cloudtrail".into(),
-            pending_days: 30,
-            key_id: None,
-        })]);
+        let old_inverse = Some(vec![Op::ScheduleKmsKeyDeletion(
+            crate::aws::ops::ScheduleKmsKeyDeletion {
+                region: "us-east-1".into(),
+                alias: "alias/moat-cloudtrail".into(),
+                pending_days: 30,
+                key_id: None,
+            },
+        )]);
         let e = j.begin(&b, 2, &key, &old_inverse).expect("begin");
         j.done(&e).expect("done");
         let entries = j.entries().expect("entries");
@@ -1113,9 +1115,9 @@ mod tests {
     /// by the id AWS gave it, not by its alias (which can be moved).
     #[test]
     fn a_created_kms_key_s_deletion_names_its_id() {
-        use crate::plan::{AuditOp, Step};
+        use crate::plan::Step;
         let delete = |key_id: Option<&str>| {
-            Op::Audit(AuditOp::ScheduleKmsKeyDeletion {
+            Op::ScheduleKmsKeyDeletion(crate::aws::ops::ScheduleKmsKeyDeletion {
                 region: "us-east-1".into(),
                 alias: "alias/moat-cloudtrail".into(),
                 pending_days: 30,
@@ -1123,7 +1125,7 @@ mod tests {
             })
         };
         let step = Step {
-            op: Op::Audit(AuditOp::CreateKmsKey {
+            op: Op::CreateKmsKey(crate::aws::ops::CreateKmsKey {
                 region: "us-east-1".into(),
                 alias: "alias/moat-cloudtrail".into(),
                 description: "d".into(),

@@ -22,12 +22,4 @@ impl Inventory {
     pub fn apply(&mut self, op: &Op) -> Result<(), ApplyError> {
         op.predict(self)
     }
-
-    /// The effect of the ops not yet given types of their own.
-    pub(crate) fn legacy_apply(&mut self, op: &Op) -> Result<(), ApplyError> {
-        match op {
-            Op::Audit(o) => super::audit::apply_op(self, o),
-            _ => unreachable!("typed ops are dispatched by the registry"),
-        }
-    }
 }

@@ -20,6 +20,8 @@ pub use crate::aws::account::{AlternateContacts, Contact, ContactType};
 pub use crate::aws::cloudfront::{
     CacheBehavior, CloudFront, Distribution, Origin, OriginAccessControl, ViewerCertificate,
 };
+pub use crate::aws::cloudtrail::trail::*;
+pub use crate::aws::cloudwatch::alarm::*;
 pub use crate::aws::elb::{
     ClassicListener, ClassicLoadBalancer, Elb, ElbRegion, FixedResponse, ForwardConfig, Listener,
     ListenerAction, ListenerRule, LoadBalancer, RedirectConfig, WeightedTargetGroup,
@@ -32,17 +34,23 @@ pub use crate::aws::iam::{
     iam_quotas, is_aws_managed_policy, is_control_tower_role,
 };
 pub use crate::aws::inspector::{INSPECTOR_SCANS, Inspector, InspectorStatus};
+pub use crate::aws::kms::key::*;
+pub use crate::aws::logs::metric_filter::*;
 pub use crate::aws::rds::{DbInstance, DbSnapshot, PUBLIC, Rds, RdsRegion};
 pub use crate::aws::route53::{
     ApexRecords, HostedZone, RecordSet, RecordType, Route53, record_of, same_name,
 };
+pub use crate::aws::s3::lifecycle::*;
 pub use crate::aws::s3::{
     ALL_USERS, AUTHENTICATED_USERS, Acl, Bucket, Encryption, Grant, Grantee, Logging,
     PublicAccessBlock, S3, Versioning, VersioningStatus, bucket_arn,
 };
+pub use crate::aws::sns::topic::*;
+pub use crate::aws::sqs::queue::*;
 pub use crate::aws::sts::{DEFAULT_PARTITION, Identity, arn_partition, strip_arn_prefix};
 pub use crate::kit::json::canonical_json;
 pub use apply::ApplyError;
+pub(crate) use audit::region_mut;
 pub use audit::*;
 pub use by_region::*;
 pub use document::ResourceRef;

@@ -4,7 +4,8 @@
 //! Policies are edited, never replaced: bucket policy statements are
 //! removed or merged and lifecycle rules are appended to the rules as read.
 
-use super::{AuditOp, Draft, InputKind, InputSpec, Inputs, Op, PlanError, TrailEdit};
+use super::{Draft, InputKind, InputSpec, Inputs, Op, PlanError, TrailEdit};
+use crate::aws::ops;
 use crate::checks::Ctx;
 use crate::checks::cloudtrail::{
     API_PROTECTED, ARCHIVE_TO_GLACIER, BUCKET_ACCESS_LOGGING, BUCKET_NOT_PUBLIC, ENCRYPTED,
@@ -105,8 +106,8 @@ pub const ARCHIVE_FROM_BYTES: i64 = 1;
 /// How much above the usual bill the second billing alarm fires.
 pub const BILLING_MARGIN: f64 = 1.15;
 
-fn a(op: AuditOp) -> Op {
-    Op::Audit(op)
+fn a(op: impl Into<Op>) -> Op {
+    op.into()
 }
 
 fn nothing() -> PlanError {
@@ -300,14 +301,14 @@ pub fn multi_region(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Pla
                     &[("trail", &t.name)],
                 )));
             };
-            ops.push(a(AuditOp::PutEventSelectors {
+            ops.push(a(ops::PutEventSelectors {
                 name: t.name.clone(),
                 region: t.home_region.clone(),
                 selectors,
             }));
         }
         if !t.is_logging {
-            ops.push(a(AuditOp::StartLogging {
+            ops.push(a(ops::StartLogging {
                 name: t.name.clone(),
                 region: t.home_region.clone(),
             }));
@@ -358,14 +359,14 @@ pub fn multi_region(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Pla
             policy: merged(known_policy(b)?, statements),
         })),
     }
-    ops.push(a(AuditOp::CreateTrail {
+    ops.push(a(ops::CreateTrail {
         name: name.clone(),
         region: region.clone(),
         bucket,
         multi_region: true,
         log_file_validation: true,
     }));
-    ops.push(a(AuditOp::StartLogging { name, region }));
+    ops.push(a(ops::StartLogging { name, region }));
     done(ops, guide_warning(MULTI_REGION))
 }
 
@@ -381,7 +382,7 @@ pub fn log_validation(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, P
         .iter()
         .filter(|t| foreign_owner(inv, t).is_none())
         .map(|t| {
-            a(AuditOp::UpdateTrail {
+            a(ops::UpdateTrail {
                 name: t.name.clone(),
                 region: t.home_region.clone(),
                 edits: vec![TrailEdit::LogFileValidation { enabled: true }],
@@ -529,7 +530,7 @@ pub fn api_protected(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Pl
                 }
                 match attach_refused(iam, &quotas, K::User, &p.name) {
                     Some(why) => left.push(left_msg(o, &why)),
-                    None => attach.push(a(AuditOp::AttachUserPolicy {
+                    None => attach.push(a(ops::AttachUserPolicy {
                         user: p.name.clone(),
                         policy_arn: arn.clone(),
                     })),
@@ -537,7 +538,7 @@ pub fn api_protected(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Pl
             }
             K::Role => match attach_refused(iam, &quotas, K::Role, &p.name) {
                 Some(why) => left.push(left_msg(o, &why)),
-                None => attach.push(a(AuditOp::AttachRolePolicy {
+                None => attach.push(a(ops::AttachRolePolicy {
                     role: p.name.clone(),
                     policy_arn: arn.clone(),
                 })),
@@ -735,7 +736,7 @@ pub fn encrypted(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanEr
                 loop {
                     match kms_key(inv, &region, &alias) {
                         None => {
-                            ops.push(a(AuditOp::CreateKmsKey {
+                            ops.push(a(ops::CreateKmsKey {
                                 region: region.clone(),
                                 alias: alias.clone(),
                                 description: msg(ENCRYPTED, "key_description", &[]),
@@ -755,7 +756,7 @@ pub fn encrypted(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanEr
                 alias
             }
         };
-        ops.push(a(AuditOp::UpdateTrail {
+        ops.push(a(ops::UpdateTrail {
             name: t.name.clone(),
             region: t.home_region.clone(),
             edits: vec![TrailEdit::KmsKey {
@@ -883,7 +884,7 @@ pub fn sns_notifications(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft
                 .filter(|x| x.home_region == *region)
                 .map(|x| x.arn.clone())
                 .collect();
-            ops.push(a(AuditOp::CreateSnsTopic {
+            ops.push(a(ops::CreateSnsTopic {
                 region: region.clone(),
                 name: TRAIL_TOPIC.into(),
                 policy: Some(topic_policy(
@@ -904,7 +905,7 @@ pub fn sns_notifications(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft
                 .any(|s| s.protocol == "email" && s.endpoint == email)
         });
         if !has && !subscribed.contains(&key) {
-            ops.push(a(AuditOp::SubscribeSnsTopic {
+            ops.push(a(ops::SubscribeSnsTopic {
                 region: region.clone(),
                 topic: TRAIL_TOPIC.into(),
                 protocol: "email".into(),
@@ -912,7 +913,7 @@ pub fn sns_notifications(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft
             }));
             subscribed.push(key);
         }
-        ops.push(a(AuditOp::UpdateTrail {
+        ops.push(a(ops::UpdateTrail {
             name: t.name.clone(),
             region: region.clone(),
             edits: vec![TrailEdit::SnsTopic {
@@ -926,7 +927,7 @@ pub fn sns_notifications(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft
         if subscribed.contains(&key) {
             continue;
         }
-        ops.push(a(AuditOp::SubscribeSnsTopic {
+        ops.push(a(ops::SubscribeSnsTopic {
             region,
             topic: x.name.clone(),
             protocol: "email".into(),
@@ -1014,7 +1015,7 @@ pub fn archive_to_glacier(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draf
                     abort_incomplete_multipart_days: None,
                 });
             }
-            a(AuditOp::PutBucketLifecycle {
+            a(ops::PutBucketLifecycle {
                 bucket: bucket.clone(),
                 region: l.region.clone(),
                 rules: all,
@@ -1077,7 +1078,7 @@ pub fn bucket_access_logging(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
             }
             prepared.push(target.clone());
         }
-        ops.push(a(AuditOp::PutBucketLogging {
+        ops.push(a(ops::PutBucketLogging {
             bucket: b.name.clone(),
             region: b.region.clone(),
             logging: Some(Logging {
@@ -1104,7 +1105,7 @@ fn alarm_topic(
     let mut ops = vec![];
     let t = topic(inv, region, name);
     if t.is_none() {
-        ops.push(a(AuditOp::CreateSnsTopic {
+        ops.push(a(ops::CreateSnsTopic {
             region: region.into(),
             name: name.into(),
             policy: Some(topic_policy(
@@ -1126,7 +1127,7 @@ fn alarm_topic(
             .any(|s| s.protocol == "email" && s.endpoint == email)
     });
     if !subscribed {
-        ops.push(a(AuditOp::SubscribeSnsTopic {
+        ops.push(a(ops::SubscribeSnsTopic {
             region: region.into(),
             topic: name.into(),
             protocol: "email".into(),
@@ -1225,7 +1226,7 @@ pub fn billing_alarms(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft,
     let (mut ops, arn) = alarm_topic(inv, BILLING_REGION, &account, BILLING_TOPIC, &email);
     let usual = format!("{monthly:.2}");
     let above = format!("{high:.2}");
-    ops.push(a(AuditOp::PutMetricAlarm {
+    ops.push(a(ops::PutMetricAlarm {
         region: BILLING_REGION.into(),
         alarm: Box::new(billing_alarm(
             "moat-billing-usual",
@@ -1234,7 +1235,7 @@ pub fn billing_alarms(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft,
             &arn,
         )),
     }));
-    ops.push(a(AuditOp::PutMetricAlarm {
+    ops.push(a(ops::PutMetricAlarm {
         region: BILLING_REGION.into(),
         alarm: Box::new(billing_alarm(
             "moat-billing-high",
@@ -1309,7 +1310,7 @@ pub fn security_event_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
         let (namespace, metric) = match reused {
             Some(f) => (f.metric_namespace.clone(), f.metric_name.clone()),
             None => {
-                ops.push(a(AuditOp::PutMetricFilter {
+                ops.push(a(ops::PutMetricFilter {
                     region: region.clone(),
                     filter: Box::new(MetricFilter {
                         log_group: group.clone(),
@@ -1326,7 +1327,7 @@ pub fn security_event_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
                 (SECURITY_NAMESPACE.to_string(), e.metric.to_string())
             }
         };
-        ops.push(a(AuditOp::PutMetricAlarm {
+        ops.push(a(ops::PutMetricAlarm {
             region: region.clone(),
             alarm: Box::new(MetricAlarm {
                 name: e.filter_name(),
@@ -1421,7 +1422,7 @@ pub fn rds_connection_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
             topic_region = Some(region);
         }
         let limit = format!("{connections}");
-        ops.push(a(AuditOp::PutMetricAlarm {
+        ops.push(a(ops::PutMetricAlarm {
             region: region.into(),
             alarm: Box::new(MetricAlarm {
                 name: connection_alarm_name(id),
@@ -1527,8 +1528,12 @@ mod api_protected_limits {
                 Op::AttachGroupPolicy(crate::aws::ops::AttachGroupPolicy { group, .. }) => {
                     Some(format!("group/{group}"))
                 }
-                Op::Audit(AuditOp::AttachUserPolicy { user, .. }) => Some(format!("user/{user}")),
-                Op::Audit(AuditOp::AttachRolePolicy { role, .. }) => Some(format!("role/{role}")),
+                Op::AttachUserPolicy(ops::AttachUserPolicy { user, .. }) => {
+                    Some(format!("user/{user}"))
+                }
+                Op::AttachRolePolicy(ops::AttachRolePolicy { role, .. }) => {
+                    Some(format!("role/{role}"))
+                }
                 _ => None,
             })
             .collect()

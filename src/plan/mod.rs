@@ -11,7 +11,6 @@ pub mod cloudfront;
 mod inputs;
 mod inverse;
 mod op;
-mod ops_audit;
 pub mod s3;
 // Plan builders of the later sections (one `pub mod` line each, in the group's block):
 // -- ec2
@@ -22,7 +21,7 @@ pub mod ebs_vpc;
 
 // -- cloudtrail, cloudwatch
 pub mod audit;
-pub use ops_audit::TrailEdit;
+pub use crate::aws::cloudtrail::ops::TrailEdit;
 
 // -- rds, route53, elb, other
 pub mod workloads;
@@ -30,7 +29,7 @@ pub mod workloads;
 pub use inputs::{InputKind, InputSpec, Inputs, parse_cidr};
 pub use inverse::{inverse, kept_on_undo, undo_note, undo_ops};
 pub(crate) use op::for_each_op;
-pub use op::{AuditOp, DistributionEdit, MfaToken, Op, OpKind};
+pub use op::{DistributionEdit, MfaToken, Op, OpKind};
 
 use crate::inventory::{Inventory, PartId, ResourceRef, canonical_json};
 use serde::{Deserialize, Serialize};

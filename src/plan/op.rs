@@ -4,8 +4,6 @@
 use crate::inventory::{ApplyError, Inventory, ResourceRef};
 use serde::{Deserialize, Serialize};
 
-pub use super::ops_audit::AuditOp;
-
 pub use crate::aws::cloudfront::DistributionEdit;
 pub use crate::aws::s3::MfaToken;
 
@@ -17,6 +15,11 @@ pub use crate::aws::s3::MfaToken;
 pub trait OpKind: Clone + Into<Op> {
     /// `service:Action`: the IAM permission the call needs.
     const ACTION: &'static str;
+
+    /// Whether moat sends this op: `false` for one kept only so that
+    /// journals of earlier versions still read (undo drops it, no plan makes
+    /// it), whose action no policy grants.
+    const SENT: bool = true;
 
     /// The resource whose document this op changes.
     fn resource(&self) -> ResourceRef;
@@ -138,22 +141,43 @@ macro_rules! for_each_op {
             CreateDetector(crate::aws::guardduty::ops::CreateDetector),
             DeleteDetector(crate::aws::guardduty::ops::DeleteDetector),
             UpdateDetector(crate::aws::guardduty::ops::UpdateDetector),
+            AttachUserPolicy(crate::aws::iam::ops::AttachUserPolicy),
+            DetachUserPolicy(crate::aws::iam::ops::DetachUserPolicy),
+            AttachRolePolicy(crate::aws::iam::ops::AttachRolePolicy),
+            DetachRolePolicy(crate::aws::iam::ops::DetachRolePolicy),
+            PutBucketLifecycle(crate::aws::s3::ops::PutBucketLifecycle),
+            DeleteBucketLifecycle(crate::aws::s3::ops::DeleteBucketLifecycle),
+            PutBucketLogging(crate::aws::s3::ops::PutBucketLogging),
+            CreateTrail(crate::aws::cloudtrail::ops::CreateTrail),
+            DeleteTrail(crate::aws::cloudtrail::ops::DeleteTrail),
+            StartLogging(crate::aws::cloudtrail::ops::StartLogging),
+            StopLogging(crate::aws::cloudtrail::ops::StopLogging),
+            UpdateTrail(crate::aws::cloudtrail::ops::UpdateTrail),
+            PutEventSelectors(crate::aws::cloudtrail::ops::PutEventSelectors),
+            PutMetricAlarm(crate::aws::cloudwatch::ops::PutMetricAlarm),
+            DeleteMetricAlarm(crate::aws::cloudwatch::ops::DeleteMetricAlarm),
+            PutMetricFilter(crate::aws::logs::ops::PutMetricFilter),
+            DeleteMetricFilter(crate::aws::logs::ops::DeleteMetricFilter),
+            CreateSnsTopic(crate::aws::sns::ops::CreateSnsTopic),
+            DeleteSnsTopic(crate::aws::sns::ops::DeleteSnsTopic),
+            SubscribeSnsTopic(crate::aws::sns::ops::SubscribeSnsTopic),
+            UnsubscribeSnsTopic(crate::aws::sns::ops::UnsubscribeSnsTopic),
+            CreateKmsKey(crate::aws::kms::ops::CreateKmsKey),
+            ScheduleKmsKeyDeletion(crate::aws::kms::ops::ScheduleKmsKeyDeletion),
         }
     };
 }
 pub(crate) use for_each_op;
 
-/// Generates [`Op`] (one variant per registered type, plus the op groups not
-/// yet given types of their own) and its dispatch.
+/// Generates [`Op`] (one variant per registered type) and its dispatch.
 macro_rules! define_op {
-    ({ $($legacy:tt)* }; $( $variant:ident($ty:ty), )*) => {
+    ({}; $( $variant:ident($ty:ty), )*) => {
         /// One mutating AWS call. Plain data (serde), so a plan can be printed,
         /// journaled and replayed: `{"op": "snake_case_variant", ...fields}`.
         #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
         #[serde(tag = "op", rename_all = "snake_case")]
         pub enum Op {
             $( $variant($ty), )*
-            $($legacy)*
         }
 
         $(
@@ -169,15 +193,16 @@ macro_rules! define_op {
             pub fn action(&self) -> &'static str {
                 match self {
                     $( Op::$variant(_) => <$ty as OpKind>::ACTION, )*
-                    _ => self.legacy_action(),
                 }
             }
 
             /// Every action moat can send, once each, for the least-privilege
             /// policy and tests.
             pub fn all_actions() -> Vec<&'static str> {
-                let mut all: Vec<&'static str> = vec![$( <$ty as OpKind>::ACTION, )*];
-                all.extend(Self::legacy_actions());
+                let mut all: Vec<&'static str> = [$( (<$ty as OpKind>::SENT, <$ty as OpKind>::ACTION), )*]
+                    .into_iter()
+                    .filter_map(|(sent, action)| sent.then_some(action))
+                    .collect();
                 let mut seen = std::collections::HashSet::new();
                 all.retain(|a| seen.insert(*a));
                 all
@@ -187,7 +212,6 @@ macro_rules! define_op {
             pub fn resource(&self) -> ResourceRef {
                 match self {
                     $( Op::$variant(o) => o.resource(), )*
-                    _ => self.legacy_resource(),
                 }
             }
 
@@ -195,7 +219,6 @@ macro_rules! define_op {
             pub fn also_touches(&self) -> Vec<ResourceRef> {
                 match self {
                     $( Op::$variant(o) => o.also_touches(), )*
-                    _ => self.legacy_also_touches(),
                 }
             }
 
@@ -203,7 +226,6 @@ macro_rules! define_op {
             pub fn region(&self) -> Option<&str> {
                 match self {
                     $( Op::$variant(o) => o.region(), )*
-                    _ => self.legacy_region(),
                 }
             }
 
@@ -211,7 +233,6 @@ macro_rules! define_op {
             pub fn needs_mfa(&self) -> bool {
                 match self {
                     $( Op::$variant(o) => o.needs_mfa(), )*
-                    _ => false,
                 }
             }
 
@@ -219,7 +240,6 @@ macro_rules! define_op {
             pub fn set_mfa(&mut self, token: &MfaToken) {
                 match self {
                     $( Op::$variant(o) => o.set_mfa(token), )*
-                    _ => {}
                 }
             }
 
@@ -227,7 +247,6 @@ macro_rules! define_op {
             pub fn describe(&self) -> String {
                 match self {
                     $( Op::$variant(o) => o.describe(), )*
-                    _ => self.legacy_describe(),
                 }
             }
 
@@ -235,7 +254,6 @@ macro_rules! define_op {
             pub fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
                 match self {
                     $( Op::$variant(o) => o.predict(inv), )*
-                    _ => inv.legacy_apply(self),
                 }
             }
 
@@ -244,7 +262,6 @@ macro_rules! define_op {
             pub fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
                 match self {
                     $( Op::$variant(o) => o.inverse(before), )*
-                    _ => super::inverse::legacy_inverse(self, before),
                 }
             }
 
@@ -252,7 +269,6 @@ macro_rules! define_op {
             pub fn undo_note(&self) -> Option<String> {
                 match self {
                     $( Op::$variant(o) => o.undo_note(), )*
-                    _ => super::inverse::legacy_undo_note(self),
                 }
             }
 
@@ -260,7 +276,6 @@ macro_rules! define_op {
             pub fn kept_on_undo(&self) -> Option<ResourceRef> {
                 match self {
                     $( Op::$variant(o) => o.kept_on_undo(), )*
-                    _ => super::inverse::legacy_kept_on_undo(self),
                 }
             }
 
@@ -268,64 +283,10 @@ macro_rules! define_op {
             pub fn undo_ops(&self, journaled: Vec<Op>) -> Vec<Op> {
                 match self {
                     $( Op::$variant(o) => o.undo_ops(journaled), )*
-                    _ => super::inverse::legacy_undo_ops(self, journaled),
                 }
             }
         }
     };
 }
 
-for_each_op!(define_op, {
-    // Section groups, each in a file of its own. Untagged: their variants
-    // serialize as `{"op": …}` like the ones above.
-    #[serde(untagged)]
-    Audit(AuditOp),
-});
-
-impl Op {
-    fn legacy_action(&self) -> &'static str {
-        match self {
-            Op::Audit(o) => o.action(),
-            _ => unreachable!("typed ops are dispatched by the registry"),
-        }
-    }
-
-    /// Every action moat can send, for the least-privilege policy and tests.
-    fn legacy_actions() -> Vec<&'static str> {
-        AuditOp::ALL_ACTIONS.to_vec()
-    }
-
-    /// The resource whose document this op changes.
-    fn legacy_resource(&self) -> ResourceRef {
-        match self {
-            Op::Audit(o) => o.resource(),
-            _ => unreachable!("typed ops are dispatched by the registry"),
-        }
-    }
-
-    /// Other resources whose documents this op changes besides
-    /// [`resource`](Self::resource): a user lists its keys' status, a group its
-    /// members. The preview shows them and the drift check compares them.
-    fn legacy_also_touches(&self) -> Vec<ResourceRef> {
-        match self {
-            Op::Audit(o) => o.also_touches(),
-            _ => vec![],
-        }
-    }
-
-    /// The AWS region the call goes to (`None`: a global service).
-    fn legacy_region(&self) -> Option<&str> {
-        match self {
-            Op::Audit(o) => o.region(),
-            _ => None,
-        }
-    }
-
-    /// A short human description, e.g. `deactivate access key AKIA… of alice`.
-    fn legacy_describe(&self) -> String {
-        match self {
-            Op::Audit(o) => o.describe(),
-            _ => unreachable!("typed ops are dispatched by the registry"),
-        }
-    }
-}
+for_each_op!(define_op, {});

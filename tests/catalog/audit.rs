@@ -1,5 +1,5 @@
 //! `catalog_safety`'s samples, scenarios and drifts for the Audit group
-//! (`Op::Audit`, `ResourceRef::Audit`). The loops in `catalog_safety.rs` do the rest.
+//! (their `Op` variants, `ResourceRef::Audit`). The loops in `catalog_safety.rs` do the rest.
 
 #![allow(dead_code)]
 
@@ -7,7 +7,7 @@ use moat::inventory::{
     AuditRef, Dimension, Fetched, InlinePolicy, Inventory, LifecycleRule, Logging, MetricAlarm,
     MetricFilter, Part, ResourceRef, Threshold, User,
 };
-use moat::plan::{AuditOp, Op, TrailEdit};
+use moat::plan::{Op, TrailEdit};
 use serde_json::json;
 use std::collections::BTreeSet;
 
@@ -52,156 +52,155 @@ fn filter(name: &str) -> MetricFilter {
     }
 }
 
-/// One op of every `AuditOp` variant, in declaration order.
+/// One op of every CloudTrail, CloudWatch, CloudWatch Logs, SNS and KMS
+/// variant (and the IAM and S3 ones they need), in declaration order.
 pub fn samples() -> Vec<Op> {
     let r = || "us-east-1".to_string();
     let policy = format!("arn:aws:iam::{ACCOUNT}:policy/ProtectCloudTrail");
     vec![
-        AuditOp::CreateTrail {
+        Op::CreateTrail(moat::aws::ops::CreateTrail {
             name: "t".into(),
             region: r(),
             bucket: "b".into(),
             multi_region: true,
             log_file_validation: true,
-        },
-        AuditOp::DeleteTrail {
+        }),
+        Op::DeleteTrail(moat::aws::ops::DeleteTrail {
             name: "t".into(),
             region: r(),
-        },
-        AuditOp::StartLogging {
+        }),
+        Op::StartLogging(moat::aws::ops::StartLogging {
             name: "t".into(),
             region: r(),
-        },
-        AuditOp::StopLogging {
+        }),
+        Op::StopLogging(moat::aws::ops::StopLogging {
             name: "t".into(),
             region: r(),
-        },
-        AuditOp::UpdateTrail {
+        }),
+        Op::UpdateTrail(moat::aws::ops::UpdateTrail {
             name: "t".into(),
             region: r(),
             edits: vec![TrailEdit::LogFileValidation { enabled: true }],
-        },
-        AuditOp::AttachUserPolicy {
+        }),
+        Op::AttachUserPolicy(moat::aws::ops::AttachUserPolicy {
             user: "u".into(),
             policy_arn: policy.clone(),
-        },
-        AuditOp::DetachUserPolicy {
+        }),
+        Op::DetachUserPolicy(moat::aws::ops::DetachUserPolicy {
             user: "u".into(),
             policy_arn: policy.clone(),
-        },
-        AuditOp::AttachRolePolicy {
+        }),
+        Op::AttachRolePolicy(moat::aws::ops::AttachRolePolicy {
             role: "r".into(),
             policy_arn: policy.clone(),
-        },
-        AuditOp::DetachRolePolicy {
+        }),
+        Op::DetachRolePolicy(moat::aws::ops::DetachRolePolicy {
             role: "r".into(),
             policy_arn: policy,
-        },
-        AuditOp::PutBucketLifecycle {
+        }),
+        Op::PutBucketLifecycle(moat::aws::ops::PutBucketLifecycle {
             bucket: "b".into(),
             region: r(),
             rules: vec![],
             transition_default_minimum_object_size: Some("varies_by_storage_class".into()),
-        },
-        AuditOp::DeleteBucketLifecycle {
+        }),
+        Op::DeleteBucketLifecycle(moat::aws::ops::DeleteBucketLifecycle {
             bucket: "b".into(),
             region: r(),
-        },
-        AuditOp::PutBucketLogging {
+        }),
+        Op::PutBucketLogging(moat::aws::ops::PutBucketLogging {
             bucket: "b".into(),
             region: r(),
             logging: Some(Logging {
                 target_bucket: "logs".into(),
                 target_prefix: "b/".into(),
             }),
-        },
-        AuditOp::CreateKmsKey {
+        }),
+        Op::CreateKmsKey(moat::aws::ops::CreateKmsKey {
             region: r(),
             alias: "alias/k".into(),
             description: "d".into(),
             policy: json!({}),
-        },
-        AuditOp::ScheduleKmsKeyDeletion {
+        }),
+        Op::ScheduleKmsKeyDeletion(moat::aws::ops::ScheduleKmsKeyDeletion {
             region: r(),
             alias: "alias/k".into(),
             pending_days: 7,
             key_id: None,
-        },
-        AuditOp::CreateSnsTopic {
+        }),
+        Op::CreateSnsTopic(moat::aws::ops::CreateSnsTopic {
             region: r(),
             name: "t".into(),
             policy: None,
-        },
-        AuditOp::DeleteSnsTopic {
+        }),
+        Op::DeleteSnsTopic(moat::aws::ops::DeleteSnsTopic {
             region: r(),
             name: "t".into(),
-        },
-        AuditOp::SubscribeSnsTopic {
+        }),
+        Op::SubscribeSnsTopic(moat::aws::ops::SubscribeSnsTopic {
             region: r(),
             topic: "t".into(),
             protocol: "email".into(),
             endpoint: "a@example.com".into(),
-        },
-        AuditOp::UnsubscribeSnsTopic {
+        }),
+        Op::UnsubscribeSnsTopic(moat::aws::ops::UnsubscribeSnsTopic {
             region: r(),
             topic: "t".into(),
             protocol: "email".into(),
             endpoint: "a@example.com".into(),
-        },
-        AuditOp::PutMetricAlarm {
+        }),
+        Op::PutMetricAlarm(moat::aws::ops::PutMetricAlarm {
             region: r(),
             alarm: Box::new(alarm("a")),
-        },
-        AuditOp::DeleteMetricAlarm {
+        }),
+        Op::DeleteMetricAlarm(moat::aws::ops::DeleteMetricAlarm {
             region: r(),
             name: "a".into(),
-        },
-        AuditOp::PutMetricFilter {
+        }),
+        Op::PutMetricFilter(moat::aws::ops::PutMetricFilter {
             region: r(),
             filter: Box::new(filter("f")),
-        },
-        AuditOp::DeleteMetricFilter {
+        }),
+        Op::DeleteMetricFilter(moat::aws::ops::DeleteMetricFilter {
             region: r(),
             log_group: "CloudTrail/Default".into(),
             name: "f".into(),
-        },
-        AuditOp::PutEventSelectors {
+        }),
+        Op::PutEventSelectors(moat::aws::ops::PutEventSelectors {
             name: "t".into(),
             region: r(),
             selectors: moat::inventory::EventSelectors::aws_default(),
-        },
+        }),
     ]
-    .into_iter()
-    .map(Op::Audit)
-    .collect()
 }
 
 /// The position of `op`'s variant in [`samples`]. Exhaustive on purpose.
-pub fn sample_index(op: &AuditOp) -> usize {
+pub fn sample_index(op: &Op) -> usize {
     match op {
-        AuditOp::CreateTrail { .. } => 0,
-        AuditOp::DeleteTrail { .. } => 1,
-        AuditOp::StartLogging { .. } => 2,
-        AuditOp::StopLogging { .. } => 3,
-        AuditOp::UpdateTrail { .. } => 4,
-        AuditOp::AttachUserPolicy { .. } => 5,
-        AuditOp::DetachUserPolicy { .. } => 6,
-        AuditOp::AttachRolePolicy { .. } => 7,
-        AuditOp::DetachRolePolicy { .. } => 8,
-        AuditOp::PutBucketLifecycle { .. } => 9,
-        AuditOp::DeleteBucketLifecycle { .. } => 10,
-        AuditOp::PutBucketLogging { .. } => 11,
-        AuditOp::CreateKmsKey { .. } => 12,
-        AuditOp::ScheduleKmsKeyDeletion { .. } => 13,
-        AuditOp::CreateSnsTopic { .. } => 14,
-        AuditOp::DeleteSnsTopic { .. } => 15,
-        AuditOp::SubscribeSnsTopic { .. } => 16,
-        AuditOp::UnsubscribeSnsTopic { .. } => 17,
-        AuditOp::PutMetricAlarm { .. } => 18,
-        AuditOp::DeleteMetricAlarm { .. } => 19,
-        AuditOp::PutMetricFilter { .. } => 20,
-        AuditOp::DeleteMetricFilter { .. } => 21,
-        AuditOp::PutEventSelectors { .. } => 22,
+        Op::CreateTrail(_) => 0,
+        Op::DeleteTrail(_) => 1,
+        Op::StartLogging(_) => 2,
+        Op::StopLogging(_) => 3,
+        Op::UpdateTrail(_) => 4,
+        Op::AttachUserPolicy(_) => 5,
+        Op::DetachUserPolicy(_) => 6,
+        Op::AttachRolePolicy(_) => 7,
+        Op::DetachRolePolicy(_) => 8,
+        Op::PutBucketLifecycle(_) => 9,
+        Op::DeleteBucketLifecycle(_) => 10,
+        Op::PutBucketLogging(_) => 11,
+        Op::CreateKmsKey(_) => 12,
+        Op::ScheduleKmsKeyDeletion(_) => 13,
+        Op::CreateSnsTopic(_) => 14,
+        Op::DeleteSnsTopic(_) => 15,
+        Op::SubscribeSnsTopic(_) => 16,
+        Op::UnsubscribeSnsTopic(_) => 17,
+        Op::PutMetricAlarm(_) => 18,
+        Op::DeleteMetricAlarm(_) => 19,
+        Op::PutMetricFilter(_) => 20,
+        Op::DeleteMetricFilter(_) => 21,
+        Op::PutEventSelectors(_) => 22,
+        _ => unreachable!("not an op of this catalog: {op:?}"),
     }
 }
 

@@ -1,1 +1,84 @@
-//! The SDK requests of this service's ops.
+//! CloudTrail's SDK calls: the requests each op sends.
+
+use super::ops::{
+    CreateTrail, DeleteTrail, PutEventSelectors, StartLogging, StopLogging, TrailEdit, UpdateTrail,
+};
+use crate::collect::Outcome;
+use crate::collect::aws::{AwsBackend, CallError, SendOp};
+use crate::plan::OpKind;
+
+impl SendOp for CreateTrail {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        let r = aws
+            .cloudtrail_in(&self.region)
+            .create_trail()
+            .name(&self.name)
+            .s3_bucket_name(&self.bucket)
+            .is_multi_region_trail(self.multi_region)
+            .enable_log_file_validation(self.log_file_validation);
+        aws.send_write(Self::ACTION, r.send()).await?;
+        Ok(Outcome::default())
+    }
+}
+
+impl SendOp for DeleteTrail {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        let r = aws
+            .cloudtrail_in(&self.region)
+            .delete_trail()
+            .name(&self.name);
+        aws.send_write(Self::ACTION, r.send()).await?;
+        Ok(Outcome::default())
+    }
+}
+
+impl SendOp for StartLogging {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        let r = aws
+            .cloudtrail_in(&self.region)
+            .start_logging()
+            .name(&self.name);
+        aws.send_write(Self::ACTION, r.send()).await?;
+        Ok(Outcome::default())
+    }
+}
+
+impl SendOp for StopLogging {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        let r = aws
+            .cloudtrail_in(&self.region)
+            .stop_logging()
+            .name(&self.name);
+        aws.send_write(Self::ACTION, r.send()).await?;
+        Ok(Outcome::default())
+    }
+}
+
+impl SendOp for UpdateTrail {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        let mut r = aws
+            .cloudtrail_in(&self.region)
+            .update_trail()
+            .name(&self.name);
+        for e in &self.edits {
+            r = match e {
+                TrailEdit::LogFileValidation { enabled } => r.enable_log_file_validation(*enabled),
+                // An empty value turns the setting off.
+                TrailEdit::KmsKey { key } => r.kms_key_id(key.clone().unwrap_or_default()),
+                TrailEdit::SnsTopic { topic } => {
+                    r.sns_topic_name(topic.clone().unwrap_or_default())
+                }
+            };
+        }
+        aws.send_write(Self::ACTION, r.send()).await?;
+        Ok(Outcome::default())
+    }
+}
+
+impl SendOp for PutEventSelectors {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        aws.put_event_selectors(&self.name, &self.region, &self.selectors)
+            .await?;
+        Ok(Outcome::default())
+    }
+}

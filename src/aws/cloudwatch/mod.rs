@@ -1,4 +1,5 @@
 //! Amazon CloudWatch: metric alarms and metrics.
 
+pub mod alarm;
 pub mod ops;
 pub(crate) mod sdk;

@@ -221,3 +221,51 @@ impl SendOp for DeletePasswordPolicy {
         Ok(Outcome::default())
     }
 }
+
+impl SendOp for super::ops::AttachUserPolicy {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        let r = aws
+            .iam()
+            .attach_user_policy()
+            .user_name(&self.user)
+            .policy_arn(&self.policy_arn);
+        aws.send_write(Self::ACTION, r.send()).await?;
+        Ok(Outcome::default())
+    }
+}
+
+impl SendOp for super::ops::DetachUserPolicy {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        let r = aws
+            .iam()
+            .detach_user_policy()
+            .user_name(&self.user)
+            .policy_arn(&self.policy_arn);
+        aws.send_write(Self::ACTION, r.send()).await?;
+        Ok(Outcome::default())
+    }
+}
+
+impl SendOp for super::ops::AttachRolePolicy {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        let r = aws
+            .iam()
+            .attach_role_policy()
+            .role_name(&self.role)
+            .policy_arn(&self.policy_arn);
+        aws.send_write(Self::ACTION, r.send()).await?;
+        Ok(Outcome::default())
+    }
+}
+
+impl SendOp for super::ops::DetachRolePolicy {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        let r = aws
+            .iam()
+            .detach_role_policy()
+            .role_name(&self.role)
+            .policy_arn(&self.policy_arn);
+        aws.send_write(Self::ACTION, r.send()).await?;
+        Ok(Outcome::default())
+    }
+}

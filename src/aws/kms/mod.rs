@@ -1,4 +1,5 @@
 //! AWS KMS: keys, aliases and key policies.
 
+pub mod key;
 pub mod ops;
 pub(crate) mod sdk;

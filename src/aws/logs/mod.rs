@@ -1,4 +1,5 @@
 //! Amazon CloudWatch Logs: log groups and metric filters.
 
+pub mod metric_filter;
 pub mod ops;
 pub(crate) mod sdk;

@@ -5,6 +5,7 @@
 //! their own, so each can fail on its own ([`Fetched`]) without hiding the others.
 
 mod buckets;
+pub mod lifecycle;
 pub mod ops;
 pub(crate) mod sdk;
 

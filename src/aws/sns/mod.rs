@@ -2,3 +2,4 @@
 
 pub mod ops;
 pub(crate) mod sdk;
+pub mod topic;

@@ -1,1 +1,92 @@
-//! The SDK requests of this service's ops.
+//! SNS's SDK calls: the requests each op sends.
+
+use super::ops::{CreateSnsTopic, DeleteSnsTopic, SubscribeSnsTopic, UnsubscribeSnsTopic};
+use crate::collect::Outcome;
+use crate::collect::aws::{AwsBackend, CallError, SendOp};
+use crate::plan::OpKind;
+
+impl SendOp for CreateSnsTopic {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        let mut r = aws.sns(&self.region).create_topic().name(&self.name);
+        if let Some(p) = &self.policy {
+            let p = serde_json::to_string(p)
+                .map_err(|e| CallError::new(Self::ACTION, None, e.to_string()))?;
+            r = r.attributes("Policy", p);
+        }
+        aws.send_write(Self::ACTION, r.send()).await?;
+        Ok(Outcome::default())
+    }
+}
+
+impl SendOp for DeleteSnsTopic {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        let r = aws
+            .sns(&self.region)
+            .delete_topic()
+            .topic_arn(aws.topic_arn(&self.region, &self.name));
+        aws.send_write(Self::ACTION, r.send()).await?;
+        Ok(Outcome::default())
+    }
+}
+
+impl SendOp for SubscribeSnsTopic {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        let r = aws
+            .sns(&self.region)
+            .subscribe()
+            .topic_arn(aws.topic_arn(&self.region, &self.topic))
+            .protocol(&self.protocol)
+            .endpoint(&self.endpoint);
+        aws.send_write(Self::ACTION, r.send()).await?;
+        Ok(Outcome::default())
+    }
+}
+
+impl SendOp for UnsubscribeSnsTopic {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        let (protocol, endpoint) = (&self.protocol, &self.endpoint);
+        let sns = aws.sns(&self.region);
+        let arn = aws.topic_arn(&self.region, &self.topic);
+        let mut token: Option<String> = None;
+        let mut found: Option<String> = None;
+        loop {
+            let out = aws
+                .send(
+                    "sns:ListSubscriptionsByTopic",
+                    sns.list_subscriptions_by_topic()
+                        .topic_arn(&arn)
+                        .set_next_token(token.clone())
+                        .send(),
+                )
+                .await?;
+            found = found.or_else(|| {
+                out.subscriptions()
+                    .iter()
+                    .find(|s| {
+                        s.protocol() == Some(protocol.as_str())
+                            && s.endpoint() == Some(endpoint.as_str())
+                    })
+                    .and_then(|s| s.subscription_arn())
+                    .map(str::to_string)
+            });
+            match out.next_token() {
+                Some(t) if found.is_none() && Some(t) != token.as_deref() => {
+                    token = Some(t.to_string())
+                }
+                _ => break,
+            }
+        }
+        match found {
+            // Pending or already gone: no API removes a pending
+            // subscription (AWS drops it after three days, and
+            // deleting the topic removes it).
+            None => {}
+            Some(s) if !s.starts_with("arn:") => {}
+            Some(s) => {
+                aws.send_write(Self::ACTION, sns.unsubscribe().subscription_arn(s).send())
+                    .await?;
+            }
+        }
+        Ok(Outcome::default())
+    }
+}

@@ -1,4 +1,4 @@
 //! Amazon SQS: the queues SNS topics deliver to.
 
-pub mod ops;
+pub mod queue;
 pub(crate) mod sdk;

@@ -1,6 +1,5 @@
 //! AWS Security Token Service: who the caller is.
 
-pub mod ops;
 pub(crate) mod sdk;
 
 use serde::{Deserialize, Serialize};

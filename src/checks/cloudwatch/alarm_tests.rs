@@ -4,7 +4,7 @@
 use super::*;
 use crate::checks::other::testkit::*;
 use crate::inventory::{Dimension, Fetched, MathMetric, Subscription, Threshold, Topic};
-use crate::plan::{AuditOp, Inputs, Op};
+use crate::plan::{Inputs, Op};
 
 /// A topic of the account with one confirmed (queue) subscriber.
 fn heard(region: &str) -> String {
@@ -298,7 +298,7 @@ fn the_fix_adds_an_alarm_that_fires_on_one_event() {
     let alarms: Vec<&MetricAlarm> = plan
         .ops()
         .filter_map(|o| match o {
-            Op::Audit(AuditOp::PutMetricAlarm { alarm, .. }) => Some(&**alarm),
+            Op::PutMetricAlarm(crate::aws::ops::PutMetricAlarm { alarm, .. }) => Some(&**alarm),
             _ => None,
         })
         .collect();
@@ -310,18 +310,17 @@ fn the_fix_adds_an_alarm_that_fires_on_one_event() {
         .and_then(|fs| fs.iter().find(|f| f.name == format!("cis-{ROOT}")))
         .expect("root filter");
     assert_eq!(event_fault(alarms[0], root_filter, 1.0), None);
-    assert!(
-        !plan
-            .ops()
-            .any(|o| matches!(o, Op::Audit(AuditOp::PutMetricFilter { .. })))
-    );
+    assert!(!plan.ops().any(|o| matches!(
+        o,
+        Op::PutMetricFilter(crate::aws::ops::PutMetricFilter { .. })
+    )));
     // A filter publishing 0: moat writes its own filter, and its alarm.
     let inv = with_root_filter(|f| f.metric_value = "0".into());
     let plan = t.plan(&inv, SECURITY_EVENT_ALARMS, &req).expect("plan");
     let filters: Vec<&MetricFilter> = plan
         .ops()
         .filter_map(|o| match o {
-            Op::Audit(AuditOp::PutMetricFilter { filter, .. }) => Some(&**filter),
+            Op::PutMetricFilter(crate::aws::ops::PutMetricFilter { filter, .. }) => Some(&**filter),
             _ => None,
         })
         .collect();
@@ -449,7 +448,7 @@ fn the_billing_fix_replaces_alarms_that_do_not_count_with_ones_that_do() {
     let alarms: Vec<&MetricAlarm> = plan
         .ops()
         .filter_map(|o| match o {
-            Op::Audit(AuditOp::PutMetricAlarm { alarm, .. }) => Some(&**alarm),
+            Op::PutMetricAlarm(crate::aws::ops::PutMetricAlarm { alarm, .. }) => Some(&**alarm),
             _ => None,
         })
         .collect();
@@ -553,7 +552,7 @@ fn the_connection_fix_replaces_an_alarm_that_does_not_count() {
     let alarms: Vec<&MetricAlarm> = plan
         .ops()
         .filter_map(|o| match o {
-            Op::Audit(AuditOp::PutMetricAlarm { alarm, .. }) => Some(&**alarm),
+            Op::PutMetricAlarm(crate::aws::ops::PutMetricAlarm { alarm, .. }) => Some(&**alarm),
             _ => None,
         })
         .collect();
@@ -621,15 +620,17 @@ fn an_alarm_s_unit_is_in_its_document_so_undo_puts_it_back() {
     let doc = inv.document(&r).expect("ready").expect("document");
     assert_eq!(doc["Unit"], "Count", "{doc}");
     // Deleting it and undoing: the alarm put back keeps its unit.
-    let del = AuditOp::DeleteMetricAlarm {
+    let del = crate::aws::ops::DeleteMetricAlarm {
         region: US.into(),
         name: "app-db-connections".into(),
     };
-    let undo = crate::plan::inverse(&Op::Audit(del), &inv).expect("undo");
+    let undo = crate::plan::inverse(&Op::DeleteMetricAlarm(del), &inv).expect("undo");
     let put = undo
         .iter()
         .find_map(|o| match o {
-            Op::Audit(AuditOp::PutMetricAlarm { alarm, .. }) => Some(alarm.unit.clone()),
+            Op::PutMetricAlarm(crate::aws::ops::PutMetricAlarm { alarm, .. }) => {
+                Some(alarm.unit.clone())
+            }
             _ => None,
         })
         .expect("undo puts the alarm back");

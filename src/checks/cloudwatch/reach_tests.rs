@@ -7,7 +7,7 @@ use super::*;
 use crate::checks::cloudtrail::SNS_NOTIFICATIONS;
 use crate::checks::other::testkit::*;
 use crate::inventory::{QueueAccess, Subscription, Topic, TopicKey};
-use crate::plan::{AuditOp, Inputs, Op, TrailEdit};
+use crate::plan::{Inputs, Op, TrailEdit};
 use serde_json::json;
 
 fn arn(name: &str) -> String {
@@ -188,7 +188,7 @@ fn a_filter_policy_on_attributes_drops_the_notification() {
     let plan = t.plan(&inv, SNS_NOTIFICATIONS, &req).expect("plan");
     assert!(plan.ops().any(|o| matches!(
         o,
-        Op::Audit(AuditOp::SubscribeSnsTopic { topic, .. }) if topic == "trail"
+        Op::SubscribeSnsTopic(crate::aws::ops::SubscribeSnsTopic { topic, .. }) if topic == "trail"
     )));
     // On the body: moat cannot tell, a person checks.
     let mut body = filtered.clone();
@@ -236,7 +236,7 @@ fn a_topic_encrypted_with_the_aws_managed_key_reaches_no_one() {
     assert!(
         plan.ops().any(|o| matches!(
             o,
-            Op::Audit(AuditOp::UpdateTrail { edits, .. })
+            Op::UpdateTrail(crate::aws::ops::UpdateTrail { edits, .. })
                 if matches!(edits.as_slice(), [TrailEdit::SnsTopic { topic: Some(x) }] if x != "trail")
         )),
         "{plan:?}"

@@ -19,19 +19,9 @@ macro_rules! send_op {
             pub(super) async fn apply_op(&self, op: &Op) -> Result<Outcome, CallError> {
                 match op {
                     $( Op::$variant(o) => o.send(self).await, )*
-                    _ => self.legacy_apply_op(op).await,
                 }
             }
         }
     };
 }
 crate::plan::for_each_op!(send_op, {});
-
-impl AwsBackend {
-    async fn legacy_apply_op(&self, op: &Op) -> Result<Outcome, CallError> {
-        match op {
-            Op::Audit(o) => self.apply_audit(o).await,
-            _ => unreachable!("typed ops are dispatched by the registry"),
-        }
-    }
-}

@@ -1,21 +1,17 @@
 //! CloudTrail, CloudWatch, CloudWatch Logs, SNS and KMS: collectors of the
-//! group's parts and one SDK call per [`AuditOp`] (CreateKmsKey names the new
-//! key with CreateAlias right after CreateKey: the alias is how moat finds it).
+//! group's parts.
 //!
 //! Regional parts are read in every region concurrently; a region that
 //! fails is recorded as that region's error and does not fail the others.
 
+use super::AwsBackend;
 use super::error::CallError;
-use super::{AwsBackend, Created};
-use crate::inventory::ebs_vpc::{CREATED_BY_TAG, CREATED_BY_VALUE};
 use crate::inventory::{
     AuditRegions, BillingMetrics, BucketLifecycle, BucketLifecycles, Dimension, Expiration,
     Fetched, KmsKey, LifecycleFilter, LifecycleRule, MathMetric, MetricAlarm, MetricFilter,
     NoncurrentExpiration, NoncurrentTransition, QueueAccess, Regional, Subscription, Tag,
     Threshold, Topic, TopicKey, Transition,
 };
-use crate::plan::{AuditOp, TrailEdit};
-use aws_sdk_kms::config::retry::RetryConfig;
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 use futures::future::join_all;
@@ -25,17 +21,6 @@ use std::future::Future;
 
 /// The alias prefix of keys moat creates: their policy is read too.
 const MOAT_ALIAS: &str = "alias/moat-";
-
-/// The tag that marks a key with the change that made it (see CreateKmsKey).
-const CREATE_TOKEN_TAG: &str = "moat:create-token";
-
-fn kms_tag(key: &str, value: &str) -> Result<aws_sdk_kms::types::Tag, CallError> {
-    aws_sdk_kms::types::Tag::builder()
-        .tag_key(key)
-        .tag_value(value)
-        .build()
-        .map_err(|e| bad_input("kms:CreateKey", e))
-}
 
 fn bad_input(action: &str, what: impl std::fmt::Display) -> CallError {
     CallError::new(action, None, what.to_string())
@@ -55,7 +40,7 @@ fn queue_arn_parts(arn: &str) -> Option<(&str, &str, &str)> {
 }
 
 impl AwsBackend {
-    pub(super) fn cloudtrail_in(&self, region: &str) -> aws_sdk_cloudtrail::Client {
+    pub(crate) fn cloudtrail_in(&self, region: &str) -> aws_sdk_cloudtrail::Client {
         self.client("cloudtrail", region, |sdk, region, partition| {
             aws_sdk_cloudtrail::Client::from_conf(
                 aws_sdk_cloudtrail::config::Builder::from(sdk)
@@ -66,7 +51,7 @@ impl AwsBackend {
         })
     }
 
-    fn kms(&self, region: &str) -> aws_sdk_kms::Client {
+    pub(crate) fn kms(&self, region: &str) -> aws_sdk_kms::Client {
         self.client("kms", region, |sdk, region, partition| {
             aws_sdk_kms::Client::from_conf(
                 aws_sdk_kms::config::Builder::from(sdk)
@@ -77,7 +62,7 @@ impl AwsBackend {
         })
     }
 
-    fn sns(&self, region: &str) -> aws_sdk_sns::Client {
+    pub(crate) fn sns(&self, region: &str) -> aws_sdk_sns::Client {
         self.client("sns", region, |sdk, region, partition| {
             aws_sdk_sns::Client::from_conf(
                 aws_sdk_sns::config::Builder::from(sdk)
@@ -88,7 +73,7 @@ impl AwsBackend {
         })
     }
 
-    fn cloudwatch(&self, region: &str) -> aws_sdk_cloudwatch::Client {
+    pub(crate) fn cloudwatch(&self, region: &str) -> aws_sdk_cloudwatch::Client {
         self.client("cloudwatch", region, |sdk, region, partition| {
             aws_sdk_cloudwatch::Client::from_conf(
                 aws_sdk_cloudwatch::config::Builder::from(sdk)
@@ -99,7 +84,7 @@ impl AwsBackend {
         })
     }
 
-    fn logs(&self, region: &str) -> aws_sdk_cloudwatchlogs::Client {
+    pub(crate) fn logs(&self, region: &str) -> aws_sdk_cloudwatchlogs::Client {
         self.client("logs", region, |sdk, region, partition| {
             aws_sdk_cloudwatchlogs::Client::from_conf(
                 aws_sdk_cloudwatchlogs::config::Builder::from(sdk)
@@ -390,66 +375,6 @@ impl AwsBackend {
         }
         keys.sort_by(|a, b| a.alias.cmp(&b.alias));
         Ok(keys)
-    }
-
-    /// The key of this account in `region` tagged `moat:create-token =
-    /// token` (ListKeys, then ListResourceTags per key, newest listed last).
-    async fn key_tagged(&self, region: &str, token: &str) -> Result<Option<String>, CallError> {
-        let kms = self.kms(region);
-        let mut ids: Vec<String> = vec![];
-        let mut marker: Option<String> = None;
-        loop {
-            let out = self
-                .send(
-                    "kms:ListKeys",
-                    kms.list_keys().set_marker(marker.clone()).send(),
-                )
-                .await?;
-            ids.extend(
-                out.keys()
-                    .iter()
-                    .filter_map(|k| k.key_id())
-                    .map(str::to_string),
-            );
-            match (out.truncated(), out.next_marker()) {
-                (true, Some(m)) if marker.as_deref() != Some(m) => marker = Some(m.to_string()),
-                _ => break,
-            }
-        }
-        for id in ids.iter().rev() {
-            let tags = match self
-                .send(
-                    "kms:ListResourceTags",
-                    kms.list_resource_tags().key_id(id).send(),
-                )
-                .await
-            {
-                Ok(out) => out,
-                // Keys whose tags this caller may not read are not moat's.
-                Err(e) if e.is_access_denied() => continue,
-                Err(e) => return Err(e),
-            };
-            if tags
-                .tags()
-                .iter()
-                .any(|t| t.tag_key() == CREATE_TOKEN_TAG && t.tag_value() == token)
-            {
-                return Ok(Some(id.clone()));
-            }
-        }
-        Ok(None)
-    }
-
-    async fn key_id_of(&self, region: &str, alias: &str) -> Result<String, CallError> {
-        let out = self
-            .send(
-                "kms:DescribeKey",
-                self.kms(region).describe_key().key_id(alias).send(),
-            )
-            .await?;
-        out.key_metadata()
-            .map(|m| m.key_id().to_string())
-            .ok_or_else(|| bad_input("kms:DescribeKey", format!("no key behind {alias}")))
     }
 
     // -- SNS
@@ -832,7 +757,7 @@ impl AwsBackend {
         Ok(out)
     }
 
-    fn topic_arn(&self, region: &str, name: &str) -> String {
+    pub(crate) fn topic_arn(&self, region: &str, name: &str) -> String {
         format!(
             "arn:{}:sns:{region}:{}:{name}",
             self.identity().partition(),
@@ -1019,383 +944,6 @@ impl AwsBackend {
         out.sort_by(|a, b| (&a.log_group, &a.name).cmp(&(&b.log_group, &b.name)));
         Ok(out)
     }
-
-    /// Send one op of this group.
-    pub(super) async fn apply_audit(
-        &self,
-        op: &AuditOp,
-    ) -> Result<crate::collect::Outcome, CallError> {
-        let mut outcome = crate::collect::Outcome::default();
-        let action = op.action();
-        match op {
-            AuditOp::CreateTrail {
-                name,
-                region,
-                bucket,
-                multi_region,
-                log_file_validation,
-            } => {
-                let r = self
-                    .cloudtrail_in(region)
-                    .create_trail()
-                    .name(name)
-                    .s3_bucket_name(bucket)
-                    .is_multi_region_trail(*multi_region)
-                    .enable_log_file_validation(*log_file_validation);
-                self.send_write(action, r.send()).await?;
-            }
-            AuditOp::DeleteTrail { name, region } => {
-                let r = self.cloudtrail_in(region).delete_trail().name(name);
-                self.send_write(action, r.send()).await?;
-            }
-            AuditOp::StartLogging { name, region } => {
-                let r = self.cloudtrail_in(region).start_logging().name(name);
-                self.send_write(action, r.send()).await?;
-            }
-            AuditOp::StopLogging { name, region } => {
-                let r = self.cloudtrail_in(region).stop_logging().name(name);
-                self.send_write(action, r.send()).await?;
-            }
-            AuditOp::UpdateTrail {
-                name,
-                region,
-                edits,
-            } => {
-                let mut r = self.cloudtrail_in(region).update_trail().name(name);
-                for e in edits {
-                    r = match e {
-                        TrailEdit::LogFileValidation { enabled } => {
-                            r.enable_log_file_validation(*enabled)
-                        }
-                        // An empty value turns the setting off.
-                        TrailEdit::KmsKey { key } => r.kms_key_id(key.clone().unwrap_or_default()),
-                        TrailEdit::SnsTopic { topic } => {
-                            r.sns_topic_name(topic.clone().unwrap_or_default())
-                        }
-                    };
-                }
-                self.send_write(action, r.send()).await?;
-            }
-            AuditOp::PutEventSelectors {
-                name,
-                region,
-                selectors,
-            } => self.put_event_selectors(name, region, selectors).await?,
-            AuditOp::AttachUserPolicy { user, policy_arn } => {
-                let r = self
-                    .iam
-                    .attach_user_policy()
-                    .user_name(user)
-                    .policy_arn(policy_arn);
-                self.send_write(action, r.send()).await?;
-            }
-            AuditOp::DetachUserPolicy { user, policy_arn } => {
-                let r = self
-                    .iam
-                    .detach_user_policy()
-                    .user_name(user)
-                    .policy_arn(policy_arn);
-                self.send_write(action, r.send()).await?;
-            }
-            AuditOp::AttachRolePolicy { role, policy_arn } => {
-                let r = self
-                    .iam
-                    .attach_role_policy()
-                    .role_name(role)
-                    .policy_arn(policy_arn);
-                self.send_write(action, r.send()).await?;
-            }
-            AuditOp::DetachRolePolicy { role, policy_arn } => {
-                let r = self
-                    .iam
-                    .detach_role_policy()
-                    .role_name(role)
-                    .policy_arn(policy_arn);
-                self.send_write(action, r.send()).await?;
-            }
-            AuditOp::PutBucketLifecycle {
-                bucket,
-                region,
-                rules,
-                transition_default_minimum_object_size,
-            } => {
-                let rules = rules
-                    .iter()
-                    .map(rule_to)
-                    .collect::<Result<Vec<_>, String>>()
-                    .map_err(|e| bad_input(action, e))?;
-                let config = aws_sdk_s3::types::BucketLifecycleConfiguration::builder()
-                    .set_rules(Some(rules))
-                    .build()
-                    .map_err(|e| bad_input(action, e))?;
-                let r = self
-                    .s3(region)
-                    .put_bucket_lifecycle_configuration()
-                    .bucket(bucket)
-                    .lifecycle_configuration(config)
-                    .set_transition_default_minimum_object_size(
-                        transition_default_minimum_object_size
-                            .as_deref()
-                            .map(aws_sdk_s3::types::TransitionDefaultMinimumObjectSize::from),
-                    );
-                self.send_write(action, r.send()).await?;
-            }
-            AuditOp::DeleteBucketLifecycle { bucket, region } => {
-                let r = self.s3(region).delete_bucket_lifecycle().bucket(bucket);
-                self.send_write(action, r.send()).await?;
-            }
-            AuditOp::PutBucketLogging {
-                bucket,
-                region,
-                logging,
-            } => {
-                let mut status = aws_sdk_s3::types::BucketLoggingStatus::builder();
-                if let Some(l) = logging {
-                    status = status.logging_enabled(
-                        aws_sdk_s3::types::LoggingEnabled::builder()
-                            .target_bucket(&l.target_bucket)
-                            .target_prefix(&l.target_prefix)
-                            .build()
-                            .map_err(|e| bad_input(action, e))?,
-                    );
-                }
-                let r = self
-                    .s3(region)
-                    .put_bucket_logging()
-                    .bucket(bucket)
-                    .bucket_logging_status(status.build());
-                self.send_write(action, r.send()).await?;
-            }
-            AuditOp::CreateKmsKey {
-                region,
-                alias,
-                description,
-                policy,
-            } => {
-                let kms = self.kms(region);
-                let policy = serde_json::to_string(policy).map_err(|e| bad_input(action, e))?;
-                // CreateKey takes no client token: a retried request whose first
-                // answer was lost would make a second key that no alias names.
-                // The key is tagged with a token unique to this change, so the
-                // account tells what the lost attempt made.
-                let token = super::unique_token();
-                let tags = vec![
-                    kms_tag(CREATED_BY_TAG, CREATED_BY_VALUE)?,
-                    kms_tag(CREATE_TOKEN_TAG, &token)?,
-                ];
-                let send = || {
-                    kms.create_key()
-                        .policy(&policy)
-                        .description(description)
-                        .set_tags(Some(tags.clone()))
-                        .customize()
-                        .config_override(
-                            aws_sdk_kms::config::Builder::default()
-                                .retry_config(RetryConfig::disabled()),
-                        )
-                        .send()
-                };
-                let token = token.as_str();
-                let find = move || self.key_tagged(region, token);
-                let key_id = match self.send_create_once(action, send, find).await? {
-                    Created::Answered(out) => out
-                        .key_metadata()
-                        .map(|m| m.key_id().to_string())
-                        .ok_or_else(|| bad_input(action, "KMS answered without a key id"))?,
-                    Created::Found(id) => id,
-                };
-                tracing::info!(key_id = %key_id, alias = %alias, "created a KMS key");
-                let r = kms.create_alias().alias_name(alias).target_key_id(&key_id);
-                self.send_write("kms:CreateAlias", r.send()).await?;
-                // The journal names the key by its id: an alias can be
-                // moved to another key later.
-                outcome.created = Some(key_id);
-            }
-            AuditOp::ScheduleKmsKeyDeletion {
-                region,
-                alias,
-                pending_days,
-                key_id,
-            } => {
-                // The key moat created, by the id the journal holds: the
-                // alias may name another key by now.
-                let key_id = match key_id {
-                    Some(id) => id.clone(),
-                    None => self.key_id_of(region, alias).await?,
-                };
-                let r = self
-                    .kms(region)
-                    .schedule_key_deletion()
-                    .key_id(key_id)
-                    .pending_window_in_days(*pending_days);
-                self.send_write(action, r.send()).await?;
-            }
-            AuditOp::CreateSnsTopic {
-                region,
-                name,
-                policy,
-            } => {
-                let mut r = self.sns(region).create_topic().name(name);
-                if let Some(p) = policy {
-                    let p = serde_json::to_string(p).map_err(|e| bad_input(action, e))?;
-                    r = r.attributes("Policy", p);
-                }
-                self.send_write(action, r.send()).await?;
-            }
-            AuditOp::DeleteSnsTopic { region, name } => {
-                let r = self
-                    .sns(region)
-                    .delete_topic()
-                    .topic_arn(self.topic_arn(region, name));
-                self.send_write(action, r.send()).await?;
-            }
-            AuditOp::SubscribeSnsTopic {
-                region,
-                topic,
-                protocol,
-                endpoint,
-            } => {
-                let r = self
-                    .sns(region)
-                    .subscribe()
-                    .topic_arn(self.topic_arn(region, topic))
-                    .protocol(protocol)
-                    .endpoint(endpoint);
-                self.send_write(action, r.send()).await?;
-            }
-            AuditOp::UnsubscribeSnsTopic {
-                region,
-                topic,
-                protocol,
-                endpoint,
-            } => {
-                let sns = self.sns(region);
-                let arn = self.topic_arn(region, topic);
-                let mut token: Option<String> = None;
-                let mut found: Option<String> = None;
-                loop {
-                    let out = self
-                        .send(
-                            "sns:ListSubscriptionsByTopic",
-                            sns.list_subscriptions_by_topic()
-                                .topic_arn(&arn)
-                                .set_next_token(token.clone())
-                                .send(),
-                        )
-                        .await?;
-                    found = found.or_else(|| {
-                        out.subscriptions()
-                            .iter()
-                            .find(|s| {
-                                s.protocol() == Some(protocol.as_str())
-                                    && s.endpoint() == Some(endpoint.as_str())
-                            })
-                            .and_then(|s| s.subscription_arn())
-                            .map(str::to_string)
-                    });
-                    match out.next_token() {
-                        Some(t) if found.is_none() && Some(t) != token.as_deref() => {
-                            token = Some(t.to_string())
-                        }
-                        _ => break,
-                    }
-                }
-                match found {
-                    // Pending or already gone: no API removes a pending
-                    // subscription (AWS drops it after three days, and
-                    // deleting the topic removes it).
-                    None => {}
-                    Some(s) if !s.starts_with("arn:") => {}
-                    Some(s) => {
-                        self.send_write(action, sns.unsubscribe().subscription_arn(s).send())
-                            .await?;
-                    }
-                }
-            }
-            AuditOp::PutMetricAlarm { region, alarm } => {
-                use aws_sdk_cloudwatch::types::{
-                    ComparisonOperator, Dimension as CwDimension, StandardUnit, Statistic,
-                };
-                // moat keeps only the metrics of a metric-math alarm, not
-                // its expressions: it never writes one back.
-                if alarm.is_math() {
-                    return Err(bad_input(
-                        action,
-                        format!("alarm {} uses metric math", alarm.name),
-                    ));
-                }
-                let mut r = self
-                    .cloudwatch(region)
-                    .put_metric_alarm()
-                    .alarm_name(&alarm.name)
-                    .set_alarm_description(alarm.description.clone())
-                    .namespace(&alarm.namespace)
-                    .metric_name(&alarm.metric_name)
-                    .set_statistic(
-                        (!alarm.statistic.is_empty())
-                            .then(|| Statistic::from(alarm.statistic.as_str())),
-                    )
-                    .set_extended_statistic(alarm.extended_statistic.clone())
-                    .period(alarm.period)
-                    .evaluation_periods(alarm.evaluation_periods)
-                    .set_datapoints_to_alarm(alarm.datapoints_to_alarm)
-                    .threshold(alarm.threshold.0)
-                    .comparison_operator(ComparisonOperator::from(
-                        alarm.comparison_operator.as_str(),
-                    ))
-                    .set_alarm_actions(Some(alarm.alarm_actions.clone()))
-                    .actions_enabled(alarm.actions_enabled)
-                    .set_treat_missing_data(alarm.treat_missing_data.clone())
-                    .set_unit(alarm.unit.as_deref().map(StandardUnit::from));
-                for d in &alarm.dimensions {
-                    r = r.dimensions(CwDimension::builder().name(&d.name).value(&d.value).build());
-                }
-                self.send_write(action, r.send()).await?;
-            }
-            AuditOp::DeleteMetricAlarm { region, name } => {
-                let r = self.cloudwatch(region).delete_alarms().alarm_names(name);
-                self.send_write(action, r.send()).await?;
-            }
-            AuditOp::PutMetricFilter { region, filter } => {
-                let mut t = aws_sdk_cloudwatchlogs::types::MetricTransformation::builder()
-                    .metric_name(&filter.metric_name)
-                    .metric_namespace(&filter.metric_namespace)
-                    .metric_value(&filter.metric_value)
-                    .set_unit(
-                        filter
-                            .unit
-                            .as_deref()
-                            .map(aws_sdk_cloudwatchlogs::types::StandardUnit::from),
-                    )
-                    .set_default_value(filter.default_value.map(|d| d.0));
-                for d in &filter.dimensions {
-                    t = t.dimensions(&d.name, &d.value);
-                }
-                let t = t.build().map_err(|e| bad_input(action, e))?;
-                let r = self
-                    .logs(region)
-                    .put_metric_filter()
-                    .log_group_name(&filter.log_group)
-                    .filter_name(&filter.name)
-                    .filter_pattern(&filter.pattern)
-                    .metric_transformations(t);
-                self.send_write(action, r.send()).await?;
-            }
-            AuditOp::DeleteMetricFilter {
-                region,
-                log_group,
-                name,
-            } => {
-                let r = self
-                    .logs(region)
-                    .delete_metric_filter()
-                    .log_group_name(log_group)
-                    .filter_name(name);
-                self.send_write(action, r.send()).await?;
-            }
-        }
-        Ok(outcome)
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1403,10 +951,6 @@ impl AwsBackend {
 
 fn date_string(d: &DateTime) -> String {
     d.fmt(Format::DateTime).unwrap_or_default()
-}
-
-fn date_parse(s: &str) -> Result<DateTime, String> {
-    DateTime::from_str(s, Format::DateTime).map_err(|e| format!("date {s}: {e}"))
 }
 
 // The top-level Prefix is deprecated but still in use on old rules: it is
@@ -1487,96 +1031,6 @@ fn rule_from(r: &aws_sdk_s3::types::LifecycleRule) -> LifecycleRule {
     }
 }
 
-fn tag_to(t: &Tag) -> Result<aws_sdk_s3::types::Tag, String> {
-    aws_sdk_s3::types::Tag::builder()
-        .key(&t.key)
-        .value(&t.value)
-        .build()
-        .map_err(|e| e.to_string())
-}
-
-#[allow(deprecated)]
-fn rule_to(r: &LifecycleRule) -> Result<aws_sdk_s3::types::LifecycleRule, String> {
-    use aws_sdk_s3::types as s;
-    let mut b = s::LifecycleRule::builder()
-        .set_id(r.id.clone())
-        .status(s::ExpirationStatus::from(r.status.as_str()))
-        .set_prefix(r.prefix.clone());
-    if let Some(f) = &r.filter {
-        let conditions = f.prefix.is_some() as usize
-            + f.tags.len()
-            + f.object_size_greater_than.is_some() as usize
-            + f.object_size_less_than.is_some() as usize;
-        let filter = if conditions > 1 {
-            let mut and = s::LifecycleRuleAndOperator::builder()
-                .set_prefix(f.prefix.clone())
-                .set_object_size_greater_than(f.object_size_greater_than)
-                .set_object_size_less_than(f.object_size_less_than);
-            for t in &f.tags {
-                and = and.tags(tag_to(t)?);
-            }
-            s::LifecycleRuleFilter::builder().and(and.build()).build()
-        } else {
-            let mut fb = s::LifecycleRuleFilter::builder()
-                .set_prefix(f.prefix.clone())
-                .set_object_size_greater_than(f.object_size_greater_than)
-                .set_object_size_less_than(f.object_size_less_than);
-            if let Some(t) = f.tags.first() {
-                fb = fb.tag(tag_to(t)?);
-            }
-            // An empty filter is the whole bucket: an empty prefix says so.
-            if conditions == 0 {
-                fb = fb.prefix("");
-            }
-            fb.build()
-        };
-        b = b.filter(filter);
-    }
-    for t in &r.transitions {
-        let mut tb = s::Transition::builder()
-            .set_days(t.days)
-            .storage_class(s::TransitionStorageClass::from(t.storage_class.as_str()));
-        if let Some(d) = &t.date {
-            tb = tb.date(date_parse(d)?);
-        }
-        b = b.transitions(tb.build());
-    }
-    if let Some(e) = &r.expiration {
-        let mut eb = s::LifecycleExpiration::builder()
-            .set_days(e.days)
-            .set_expired_object_delete_marker(e.expired_object_delete_marker);
-        if let Some(d) = &e.date {
-            eb = eb.date(date_parse(d)?);
-        }
-        b = b.expiration(eb.build());
-    }
-    for t in &r.noncurrent_transitions {
-        b = b.noncurrent_version_transitions(
-            s::NoncurrentVersionTransition::builder()
-                .set_noncurrent_days(t.noncurrent_days)
-                .set_newer_noncurrent_versions(t.newer_noncurrent_versions)
-                .storage_class(s::TransitionStorageClass::from(t.storage_class.as_str()))
-                .build(),
-        );
-    }
-    if let Some(e) = &r.noncurrent_expiration {
-        b = b.noncurrent_version_expiration(
-            s::NoncurrentVersionExpiration::builder()
-                .set_noncurrent_days(e.noncurrent_days)
-                .set_newer_noncurrent_versions(e.newer_noncurrent_versions)
-                .build(),
-        );
-    }
-    if let Some(d) = r.abort_incomplete_multipart_days {
-        b = b.abort_incomplete_multipart_upload(
-            s::AbortIncompleteMultipartUpload::builder()
-                .days_after_initiation(d)
-                .build(),
-        );
-    }
-    b.build().map_err(|e| e.to_string())
-}
-
 /// An alarm's or a metric's dimensions, as the inventory holds them.
 fn dimensions(ds: &[aws_sdk_cloudwatch::types::Dimension]) -> Vec<Dimension> {
     ds.iter()
@@ -1648,7 +1102,7 @@ mod tests {
             },
         ];
         for r in &rules {
-            let sdk = rule_to(r).expect("to sdk");
+            let sdk = crate::aws::s3::sdk::rule_to(r).expect("to sdk");
             assert_eq!(&rule_from(&sdk), r);
         }
     }

@@ -75,7 +75,7 @@ impl AwsBackend {
 
     /// PutEventSelectors: the advanced selectors when there are any, else
     /// the basic ones (AWS keeps one kind; sending one replaces the other).
-    pub(super) async fn put_event_selectors(
+    pub(crate) async fn put_event_selectors(
         &self,
         name: &str,
         region: &str,

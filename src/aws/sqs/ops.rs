@@ -1,1 +1,0 @@
-//! The mutating calls of this service, one type each (see [`crate::plan::OpKind`]).
