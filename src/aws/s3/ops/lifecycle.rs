@@ -1,0 +1,218 @@
+//! Lifecycle rules and server access logging of a bucket.
+
+fn lifecycle_ref(bucket: &str) -> crate::inventory::ResourceRef {
+    crate::inventory::ResourceRef::Audit(crate::inventory::AuditRef::Lifecycle {
+        bucket: bucket.to_string(),
+    })
+}
+
+fn lifecycles(
+    inv: &mut crate::inventory::Inventory,
+) -> Result<&mut crate::inventory::BucketLifecycles, crate::inventory::ApplyError> {
+    inv.trail_lifecycles
+        .ready_mut()
+        .ok_or(crate::inventory::ApplyError::NotReady("bucket lifecycle"))
+}
+
+/// The previous rules with the previous default minimum size: a write
+/// without it would switch a configuration made before September 2024 to
+/// S3's new default.
+fn lifecycle_as_before(
+    before: &crate::inventory::Inventory,
+    bucket: &str,
+    region: &str,
+) -> Option<Vec<crate::plan::Op>> {
+    let l = before.trail_lifecycles.ready()?.get(bucket);
+    let (rules, min_size) = match l {
+        None => (vec![], None),
+        Some(l) => (
+            l.rules.ready()?.clone(),
+            l.transition_default_minimum_object_size.clone(),
+        ),
+    };
+    Some(vec![if rules.is_empty() {
+        DeleteBucketLifecycle {
+            bucket: bucket.to_string(),
+            region: region.to_string(),
+        }
+        .into()
+    } else {
+        PutBucketLifecycle {
+            bucket: bucket.to_string(),
+            region: region.to_string(),
+            rules,
+            transition_default_minimum_object_size: min_size,
+        }
+        .into()
+    }])
+}
+
+/// s3:PutLifecycleConfiguration with the whole rule list (existing rules
+/// kept as read, new ones added) and the configuration's
+/// `TransitionDefaultMinimumObjectSize` (sent as the
+/// `x-amz-transition-default-minimum-object-size` header; without it S3
+/// applies `all_storage_classes_128K`, whatever the bucket had).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PutBucketLifecycle {
+    pub bucket: String,
+    pub region: String,
+    pub rules: Vec<crate::inventory::LifecycleRule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transition_default_minimum_object_size: Option<String>,
+}
+
+impl crate::plan::OpKind for PutBucketLifecycle {
+    // S3's IAM action names: a delete needs the put permission.
+    const ACTION: &'static str = "s3:PutLifecycleConfiguration";
+
+    fn resource(&self) -> crate::inventory::ResourceRef {
+        lifecycle_ref(&self.bucket)
+    }
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "set the lifecycle rules of bucket {} ({} rule(s), default minimum object size {})",
+            self.bucket,
+            self.rules.len(),
+            self.transition_default_minimum_object_size
+                .as_deref()
+                .unwrap_or(crate::inventory::MIN_SIZE_128K)
+        )
+    }
+
+    fn predict(
+        &self,
+        inv: &mut crate::inventory::Inventory,
+    ) -> Result<(), crate::inventory::ApplyError> {
+        lifecycles(inv)?.insert(
+            self.bucket.clone(),
+            crate::inventory::BucketLifecycle {
+                region: self.region.clone(),
+                rules: crate::inventory::Fetched::Ready(self.rules.clone()),
+                // A write without the setting gets S3's default.
+                transition_default_minimum_object_size: Some(
+                    self.transition_default_minimum_object_size
+                        .clone()
+                        .unwrap_or_else(|| crate::inventory::MIN_SIZE_128K.to_string()),
+                ),
+            },
+        );
+        Ok(())
+    }
+
+    fn inverse(&self, before: &crate::inventory::Inventory) -> Option<Vec<crate::plan::Op>> {
+        lifecycle_as_before(before, &self.bucket, &self.region)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DeleteBucketLifecycle {
+    pub bucket: String,
+    pub region: String,
+}
+
+impl crate::plan::OpKind for DeleteBucketLifecycle {
+    // S3's IAM action names: a delete needs the put permission.
+    const ACTION: &'static str = "s3:PutLifecycleConfiguration";
+
+    fn resource(&self) -> crate::inventory::ResourceRef {
+        lifecycle_ref(&self.bucket)
+    }
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "remove the lifecycle configuration of bucket {}",
+            self.bucket
+        )
+    }
+
+    fn predict(
+        &self,
+        inv: &mut crate::inventory::Inventory,
+    ) -> Result<(), crate::inventory::ApplyError> {
+        lifecycles(inv)?.insert(
+            self.bucket.clone(),
+            crate::inventory::BucketLifecycle {
+                region: self.region.clone(),
+                rules: crate::inventory::Fetched::Ready(vec![]),
+                transition_default_minimum_object_size: None,
+            },
+        );
+        Ok(())
+    }
+
+    fn inverse(&self, before: &crate::inventory::Inventory) -> Option<Vec<crate::plan::Op>> {
+        lifecycle_as_before(before, &self.bucket, &self.region)
+    }
+}
+
+/// s3:PutBucketLogging; `logging: None` turns server access logging off.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PutBucketLogging {
+    pub bucket: String,
+    pub region: String,
+    pub logging: Option<crate::inventory::Logging>,
+}
+
+impl crate::plan::OpKind for PutBucketLogging {
+    const ACTION: &'static str = "s3:PutBucketLogging";
+
+    fn resource(&self) -> crate::inventory::ResourceRef {
+        crate::inventory::ResourceRef::Bucket {
+            name: self.bucket.clone(),
+        }
+    }
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
+
+    fn describe(&self) -> String {
+        match &self.logging {
+            Some(l) => format!(
+                "log requests to bucket {} into {}/{}",
+                self.bucket, l.target_bucket, l.target_prefix
+            ),
+            None => format!("turn off server access logging of bucket {}", self.bucket),
+        }
+    }
+
+    fn predict(
+        &self,
+        inv: &mut crate::inventory::Inventory,
+    ) -> Result<(), crate::inventory::ApplyError> {
+        use crate::inventory::ApplyError;
+        let bucket = &self.bucket;
+        let s3 = inv.s3.ready_mut().ok_or(ApplyError::NotReady("S3"))?;
+        if let Some(l) = &self.logging
+            && s3.bucket(&l.target_bucket).is_none()
+        {
+            return Err(ApplyError::NoSuch(format!("bucket {}", l.target_bucket)));
+        }
+        let b = s3
+            .bucket_mut(bucket)
+            .ok_or_else(|| ApplyError::NoSuch(format!("bucket {bucket}")))?;
+        b.logging = crate::inventory::Fetched::Ready(self.logging.clone());
+        Ok(())
+    }
+
+    fn inverse(&self, before: &crate::inventory::Inventory) -> Option<Vec<crate::plan::Op>> {
+        let b = before.s3.ready()?.bucket(&self.bucket)?;
+        Some(vec![
+            PutBucketLogging {
+                bucket: self.bucket.clone(),
+                region: self.region.clone(),
+                logging: b.logging.ready()?.clone(),
+            }
+            .into(),
+        ])
+    }
+}
