@@ -1,5 +1,24 @@
 //! moat: harden an AWS account from the terminal. Collect → inventory → check →
 //! plan → preview → apply (after confirmation) → verify.
+//!
+//! The modules, from the top of the house down (an import only points down;
+//! `tests/layers.rs` enforces it, ARCHITECTURE.md explains it):
+//!
+//! - entry: [`cli`] (subcommands), [`tui`] (the interactive session: pure
+//!   `update`, effects on tokio, views, key bindings);
+//! - orchestration: [`execute`] (drift check, account pin, apply, verify,
+//!   undo), [`journal`], [`collect`] (the `Backend`s: AWS, demo, dry-run),
+//!   [`config`], [`report`];
+//! - domain: [`checks`] (one file per guide section), [`plan`] (plans and the
+//!   op registry), [`aws`] (one folder per AWS service: its inventory types,
+//!   one type per mutating call, its SDK code), [`inventory`] (the account
+//!   model's parts and documents), [`access`] and [`policy`] (the IAM policy
+//!   analysers), [`diff`], [`guide`] (every sentence about an item);
+//! - kits: [`kit`] (text sanitising, canonical JSON), [`state`].
+//!
+//! Adding a mutating call: one type in `aws/<service>/ops.rs` implementing
+//! [`plan::OpKind`], its SDK request in `aws/<service>/sdk.rs`, one line in
+//! `for_each_op!` (`src/plan/op.rs`), one sample in `tests/catalog/`.
 
 pub mod access;
 pub mod aws;

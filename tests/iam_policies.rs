@@ -560,7 +560,7 @@ fn apply_policy_grants_every_op_and_scan_policy_none() {
         APPLY_FILE,
         &apply,
         &with_ops,
-        "Op::all_actions() (src/plan/op.rs and ops_*.rs)",
+        "Op::all_actions() (the op registry in src/plan/op.rs)",
     ) {
         panic!("{msg}Or regenerate both files: {REGENERATE}\n");
     }
