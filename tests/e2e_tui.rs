@@ -514,9 +514,10 @@ fn tui_session_with_an_mfa_code_leaks_no_secret() {
     tty.keys("a");
     tty.wait_text("Press y to apply. Any other key cancels.");
     tty.keys("y");
-    // moto ignores MFA Delete, so the re-read differs from the preview.
+    // moto ignores MFA Delete, so the re-read differs from the preview. The
+    // confirmation's screen (until the next frame is drawn) is not the outcome.
     tty.wait_for("the outcome", |s| {
-        s.contains("esc close") && !s.contains("sending")
+        s.contains("esc close") && !s.contains("sending") && !s.contains("Press y to apply")
     });
     assert!(
         proxy
