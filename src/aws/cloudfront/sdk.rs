@@ -1,6 +1,5 @@
 //! CloudFront's SDK calls: the reads (distributions with their configs and
-//! ETags, origin access controls) and the requests each op sends, each as a
-//! boxed future of its own (the SDK's futures are large in debug builds).
+//! ETags, origin access controls) and the requests each op sends.
 //!
 //! ListDistributions gives each distribution's id and domain name; its
 //! configuration (and the ETag UpdateDistribution needs) comes from
@@ -242,56 +241,50 @@ fn oac_from(o: &aws_sdk_cloudfront::types::OriginAccessControlSummary) -> Origin
 
 impl SendOp for CreateOriginAccessControl {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        Box::pin(async move {
-            let config = OriginAccessControlConfig::builder()
-                .name(&self.name)
-                .description(&self.description)
-                .signing_protocol(OriginAccessControlSigningProtocols::Sigv4)
-                .signing_behavior(OriginAccessControlSigningBehaviors::Always)
-                .origin_access_control_origin_type(OriginAccessControlOriginTypes::S3)
-                .build()
-                .map_err(|e| CallError::new(Self::ACTION, None, e.to_string()))?;
-            let request = aws
-                .cloudfront()
-                .create_origin_access_control()
-                .origin_access_control_config(config);
-            aws.send_write(Self::ACTION, request.send()).await?;
-            Ok(Outcome::default())
-        })
-        .await
+        let config = OriginAccessControlConfig::builder()
+            .name(&self.name)
+            .description(&self.description)
+            .signing_protocol(OriginAccessControlSigningProtocols::Sigv4)
+            .signing_behavior(OriginAccessControlSigningBehaviors::Always)
+            .origin_access_control_origin_type(OriginAccessControlOriginTypes::S3)
+            .build()
+            .map_err(|e| CallError::new(Self::ACTION, None, e.to_string()))?;
+        let request = aws
+            .cloudfront()
+            .create_origin_access_control()
+            .origin_access_control_config(config);
+        aws.send_write(Self::ACTION, request.send()).await?;
+        Ok(Outcome::default())
     }
 }
 
 impl SendOp for DeleteOriginAccessControl {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
         let name = &self.name;
-        Box::pin(async move {
-            let oacs = aws.list_oacs().await?;
-            let Some(oac) = oacs.iter().find(|o| o.name == *name) else {
-                return Err(CallError::new(
-                    Self::ACTION,
-                    Some(NO_SUCH_OAC.to_string()),
-                    format!("there is no origin access control named {name}"),
-                ));
-            };
-            let got = aws
-                .send(
-                    GET_OAC,
-                    aws.cloudfront()
-                        .get_origin_access_control()
-                        .id(&oac.id)
-                        .send(),
-                )
-                .await?;
-            let request = aws
-                .cloudfront()
-                .delete_origin_access_control()
-                .id(&oac.id)
-                .set_if_match(got.e_tag().map(str::to_string));
-            aws.send_write(Self::ACTION, request.send()).await?;
-            Ok(Outcome::default())
-        })
-        .await
+        let oacs = aws.list_oacs().await?;
+        let Some(oac) = oacs.iter().find(|o| o.name == *name) else {
+            return Err(CallError::new(
+                Self::ACTION,
+                Some(NO_SUCH_OAC.to_string()),
+                format!("there is no origin access control named {name}"),
+            ));
+        };
+        let got = aws
+            .send(
+                GET_OAC,
+                aws.cloudfront()
+                    .get_origin_access_control()
+                    .id(&oac.id)
+                    .send(),
+            )
+            .await?;
+        let request = aws
+            .cloudfront()
+            .delete_origin_access_control()
+            .id(&oac.id)
+            .set_if_match(got.e_tag().map(str::to_string));
+        aws.send_write(Self::ACTION, request.send()).await?;
+        Ok(Outcome::default())
     }
 }
 
@@ -299,48 +292,45 @@ impl SendOp for UpdateDistribution {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
         let (id, etag, edits) = (&self.id, &self.etag, &self.edits);
         let action = Self::ACTION;
-        Box::pin(async move {
-            let (mut config, fresh_etag) = aws.distribution_config(id).await?;
-            // OAC names (or ids) to ids, listing the OACs once if needed.
-            let mut oacs = None;
-            for edit in edits {
-                let oac_id = match edit {
-                    DistributionEdit::OriginAccessControl { oac: Some(r), .. } => {
-                        if oacs.is_none() {
-                            oacs = Some(aws.list_oacs().await?);
-                        }
-                        let list = oacs.as_deref().unwrap_or_default();
-                        let found = list
-                            .iter()
-                            .find(|o| o.name == *r)
-                            .or_else(|| list.iter().find(|o| o.id == *r));
-                        match found {
-                            Some(o) => Some(o.id.clone()),
-                            None => {
-                                return Err(CallError::new(
-                                    action,
-                                    Some(NO_SUCH_OAC.to_string()),
-                                    format!("there is no origin access control named {r}"),
-                                ));
-                            }
+        let (mut config, fresh_etag) = aws.distribution_config(id).await?;
+        // OAC names (or ids) to ids, listing the OACs once if needed.
+        let mut oacs = None;
+        for edit in edits {
+            let oac_id = match edit {
+                DistributionEdit::OriginAccessControl { oac: Some(r), .. } => {
+                    if oacs.is_none() {
+                        oacs = Some(aws.list_oacs().await?);
+                    }
+                    let list = oacs.as_deref().unwrap_or_default();
+                    let found = list
+                        .iter()
+                        .find(|o| o.name == *r)
+                        .or_else(|| list.iter().find(|o| o.id == *r));
+                    match found {
+                        Some(o) => Some(o.id.clone()),
+                        None => {
+                            return Err(CallError::new(
+                                action,
+                                Some(NO_SUCH_OAC.to_string()),
+                                format!("there is no origin access control named {r}"),
+                            ));
                         }
                     }
-                    _ => None,
-                };
-                apply_edit(&mut config, edit, oac_id)
-                    .map_err(|m| CallError::new(action, None, format!("distribution {id}: {m}")))?;
-            }
-            let if_match = etag.clone().or(fresh_etag);
-            let request = aws
-                .cloudfront()
-                .update_distribution()
-                .id(id)
-                .set_if_match(if_match)
-                .distribution_config(config);
-            aws.send_write(action, request.send()).await?;
-            Ok(Outcome::default())
-        })
-        .await
+                }
+                _ => None,
+            };
+            apply_edit(&mut config, edit, oac_id)
+                .map_err(|m| CallError::new(action, None, format!("distribution {id}: {m}")))?;
+        }
+        let if_match = etag.clone().or(fresh_etag);
+        let request = aws
+            .cloudfront()
+            .update_distribution()
+            .id(id)
+            .set_if_match(if_match)
+            .distribution_config(config);
+        aws.send_write(action, request.send()).await?;
+        Ok(Outcome::default())
     }
 }
 /// Apply one edit to a configuration read just before. `oac_id` is the

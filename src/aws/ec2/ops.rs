@@ -173,11 +173,7 @@ impl OpKind for RevokeSecurityGroupIngress {
     /// Put back the rules as they were (with their descriptions).
     fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
         let g = group_before(before, &self.group)?;
-        let prev: Vec<SgRule> = self
-            .rules
-            .iter()
-            .filter_map(|r| g.ingress.iter().find(|x| x.same_permission(r)).cloned())
-            .collect();
+        let prev = rules_as_before(&g.ingress, &self.rules);
         Some(vec![
             AuthorizeSecurityGroupIngress {
                 group: self.group.clone(),
@@ -267,11 +263,7 @@ impl OpKind for RevokeSecurityGroupEgress {
     /// Put back the rules as they were (with their descriptions).
     fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
         let g = group_before(before, &self.group)?;
-        let prev: Vec<SgRule> = self
-            .rules
-            .iter()
-            .filter_map(|r| g.egress.iter().find(|x| x.same_permission(r)).cloned())
-            .collect();
+        let prev = rules_as_before(&g.egress, &self.rules);
         Some(vec![
             AuthorizeSecurityGroupEgress {
                 group: self.group.clone(),
@@ -712,4 +704,13 @@ pub fn recreate(k: &SgKey, g: &SecurityGroup) -> Vec<Op> {
         );
     }
     ops
+}
+
+/// The rules among `list` that `rules` name, as they were (with their
+/// descriptions): what a revoke's undo authorizes again.
+fn rules_as_before(list: &[SgRule], rules: &[SgRule]) -> Vec<SgRule> {
+    rules
+        .iter()
+        .filter_map(|r| list.iter().find(|x| x.same_permission(r)).cloned())
+        .collect()
 }

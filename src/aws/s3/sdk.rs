@@ -1,8 +1,5 @@
 //! S3's SDK calls: the requests each op sends, through a client of the
 //! bucket's own region (S3 Control's for the account's public access block).
-//! Each request is sent as a boxed future of its own: the SDK's futures are
-//! large in debug builds, and the backend's dispatch over every op would
-//! otherwise make each poll's stack frame hold them all.
 
 use super::MfaToken;
 use super::ops::{
@@ -26,238 +23,202 @@ use tracing::subscriber::NoSubscriber;
 impl SendOp for PutAccountPublicAccessBlock {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
         let config = &self.config;
-        Box::pin(async move {
-            let c = aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
-                .block_public_acls(config.block_public_acls)
-                .ignore_public_acls(config.ignore_public_acls)
-                .block_public_policy(config.block_public_policy)
-                .restrict_public_buckets(config.restrict_public_buckets)
-                .build();
-            let request = aws
-                .s3control()
-                .put_public_access_block()
-                .account_id(&aws.identity().account)
-                .public_access_block_configuration(c);
-            aws.send_write(Self::ACTION, request.send()).await?;
-            Ok(Outcome::default())
-        })
-        .await
+        let c = aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
+            .block_public_acls(config.block_public_acls)
+            .ignore_public_acls(config.ignore_public_acls)
+            .block_public_policy(config.block_public_policy)
+            .restrict_public_buckets(config.restrict_public_buckets)
+            .build();
+        let request = aws
+            .s3control()
+            .put_public_access_block()
+            .account_id(&aws.identity().account)
+            .public_access_block_configuration(c);
+        aws.send_write(Self::ACTION, request.send()).await?;
+        Ok(Outcome::default())
     }
 }
 
 impl SendOp for DeleteAccountPublicAccessBlock {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        Box::pin(async move {
-            let request = aws
-                .s3control()
-                .delete_public_access_block()
-                .account_id(&aws.identity().account);
-            aws.send_write(Self::ACTION, request.send()).await?;
-            Ok(Outcome::default())
-        })
-        .await
+        let request = aws
+            .s3control()
+            .delete_public_access_block()
+            .account_id(&aws.identity().account);
+        aws.send_write(Self::ACTION, request.send()).await?;
+        Ok(Outcome::default())
     }
 }
 
 impl SendOp for PutBucketPublicAccessBlock {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
         let config = &self.config;
-        Box::pin(async move {
-            let c = aws_sdk_s3::types::PublicAccessBlockConfiguration::builder()
-                .block_public_acls(config.block_public_acls)
-                .ignore_public_acls(config.ignore_public_acls)
-                .block_public_policy(config.block_public_policy)
-                .restrict_public_buckets(config.restrict_public_buckets)
-                .build();
-            let request = aws
-                .s3(&self.region)
-                .put_public_access_block()
-                .bucket(&self.bucket)
-                .public_access_block_configuration(c);
-            aws.send_write(Self::ACTION, request.send()).await?;
-            Ok(Outcome::default())
-        })
-        .await
+        let c = aws_sdk_s3::types::PublicAccessBlockConfiguration::builder()
+            .block_public_acls(config.block_public_acls)
+            .ignore_public_acls(config.ignore_public_acls)
+            .block_public_policy(config.block_public_policy)
+            .restrict_public_buckets(config.restrict_public_buckets)
+            .build();
+        let request = aws
+            .s3(&self.region)
+            .put_public_access_block()
+            .bucket(&self.bucket)
+            .public_access_block_configuration(c);
+        aws.send_write(Self::ACTION, request.send()).await?;
+        Ok(Outcome::default())
     }
 }
 
 impl SendOp for DeleteBucketPublicAccessBlock {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        Box::pin(async move {
-            let request = aws
-                .s3(&self.region)
-                .delete_public_access_block()
-                .bucket(&self.bucket);
-            aws.send_write(Self::ACTION, request.send()).await?;
-            Ok(Outcome::default())
-        })
-        .await
+        let request = aws
+            .s3(&self.region)
+            .delete_public_access_block()
+            .bucket(&self.bucket);
+        aws.send_write(Self::ACTION, request.send()).await?;
+        Ok(Outcome::default())
     }
 }
 
 impl SendOp for PutBucketPolicy {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        Box::pin(async move {
-            let document = serde_json::to_string(&self.policy).map_err(|e| {
-                CallError::new(
-                    Self::ACTION,
-                    None,
-                    format!("the bucket policy could not be serialized: {e}"),
-                )
-            })?;
-            let request = aws
-                .s3(&self.region)
-                .put_bucket_policy()
-                .bucket(&self.bucket)
-                .policy(document);
-            aws.send_write(Self::ACTION, request.send()).await?;
-            Ok(Outcome::default())
-        })
-        .await
+        let document = serde_json::to_string(&self.policy).map_err(|e| {
+            CallError::new(
+                Self::ACTION,
+                None,
+                format!("the bucket policy could not be serialized: {e}"),
+            )
+        })?;
+        let request = aws
+            .s3(&self.region)
+            .put_bucket_policy()
+            .bucket(&self.bucket)
+            .policy(document);
+        aws.send_write(Self::ACTION, request.send()).await?;
+        Ok(Outcome::default())
     }
 }
 
 impl SendOp for DeleteBucketPolicy {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        Box::pin(async move {
-            let request = aws
-                .s3(&self.region)
-                .delete_bucket_policy()
-                .bucket(&self.bucket);
-            aws.send_write(Self::ACTION, request.send()).await?;
-            Ok(Outcome::default())
-        })
-        .await
+        let request = aws
+            .s3(&self.region)
+            .delete_bucket_policy()
+            .bucket(&self.bucket);
+        aws.send_write(Self::ACTION, request.send()).await?;
+        Ok(Outcome::default())
     }
 }
 
 impl SendOp for PutBucketAcl {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        Box::pin(async move {
-            let policy = access_control_policy(&self.acl)
-                .map_err(|m| CallError::new(Self::ACTION, None, format!("bad ACL: {m}")))?;
-            let request = aws
-                .s3(&self.region)
-                .put_bucket_acl()
-                .bucket(&self.bucket)
-                .access_control_policy(policy);
-            aws.send_write(Self::ACTION, request.send()).await?;
-            Ok(Outcome::default())
-        })
-        .await
+        let policy = access_control_policy(&self.acl)
+            .map_err(|m| CallError::new(Self::ACTION, None, format!("bad ACL: {m}")))?;
+        let request = aws
+            .s3(&self.region)
+            .put_bucket_acl()
+            .bucket(&self.bucket)
+            .access_control_policy(policy);
+        aws.send_write(Self::ACTION, request.send()).await?;
+        Ok(Outcome::default())
     }
 }
 
 impl SendOp for PutBucketEncryption {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        Box::pin(async move {
-            let config = encryption_configuration(&self.encryption).map_err(|m| {
-                CallError::new(Self::ACTION, None, format!("bad encryption setting: {m}"))
-            })?;
-            let request = aws
-                .s3(&self.region)
-                .put_bucket_encryption()
-                .bucket(&self.bucket)
-                .server_side_encryption_configuration(config);
-            aws.send_write(Self::ACTION, request.send()).await?;
-            Ok(Outcome::default())
-        })
-        .await
+        let config = encryption_configuration(&self.encryption).map_err(|m| {
+            CallError::new(Self::ACTION, None, format!("bad encryption setting: {m}"))
+        })?;
+        let request = aws
+            .s3(&self.region)
+            .put_bucket_encryption()
+            .bucket(&self.bucket)
+            .server_side_encryption_configuration(config);
+        aws.send_write(Self::ACTION, request.send()).await?;
+        Ok(Outcome::default())
     }
 }
 
 impl SendOp for DeleteBucketEncryption {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        Box::pin(async move {
-            let request = aws
-                .s3(&self.region)
-                .delete_bucket_encryption()
-                .bucket(&self.bucket);
-            aws.send_write(Self::ACTION, request.send()).await?;
-            Ok(Outcome::default())
-        })
-        .await
+        let request = aws
+            .s3(&self.region)
+            .delete_bucket_encryption()
+            .bucket(&self.bucket);
+        aws.send_write(Self::ACTION, request.send()).await?;
+        Ok(Outcome::default())
     }
 }
 
 impl SendOp for PutBucketVersioning {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        Box::pin(async move {
-            let header = mfa_header(Self::ACTION, self.mfa_delete, self.mfa.as_ref())?;
-            let config = VersioningConfiguration::builder()
-                .status(BucketVersioningStatus::from(self.status.as_str()))
-                .set_mfa_delete(self.mfa_delete.map(|on| {
-                    if on {
-                        MfaDelete::Enabled
-                    } else {
-                        MfaDelete::Disabled
-                    }
-                }))
-                .build();
-            // The SDK's own trace events (the request, the canonical request
-            // it signs) would show the x-amz-mfa header: a request carrying
-            // one is sent with no subscriber listening.
-            let dispatch = if header.is_some() {
-                Dispatch::new(NoSubscriber::default())
-            } else {
-                tracing::dispatcher::get_default(Dispatch::clone)
-            };
-            let request = aws
-                .s3(&self.region)
-                .put_bucket_versioning()
-                .bucket(&self.bucket)
-                .versioning_configuration(config)
-                .set_mfa(header);
-            aws.send_write(Self::ACTION, request.send().with_subscriber(dispatch))
-                .await?;
-            Ok(Outcome::default())
-        })
-        .await
+        let header = mfa_header(Self::ACTION, self.mfa_delete, self.mfa.as_ref())?;
+        let config = VersioningConfiguration::builder()
+            .status(BucketVersioningStatus::from(self.status.as_str()))
+            .set_mfa_delete(self.mfa_delete.map(|on| {
+                if on {
+                    MfaDelete::Enabled
+                } else {
+                    MfaDelete::Disabled
+                }
+            }))
+            .build();
+        // The SDK's own trace events (the request, the canonical request
+        // it signs) would show the x-amz-mfa header: a request carrying
+        // one is sent with no subscriber listening.
+        let dispatch = if header.is_some() {
+            Dispatch::new(NoSubscriber::default())
+        } else {
+            tracing::dispatcher::get_default(Dispatch::clone)
+        };
+        let request = aws
+            .s3(&self.region)
+            .put_bucket_versioning()
+            .bucket(&self.bucket)
+            .versioning_configuration(config)
+            .set_mfa(header);
+        aws.send_write(Self::ACTION, request.send().with_subscriber(dispatch))
+            .await?;
+        Ok(Outcome::default())
     }
 }
 
 impl SendOp for CreateBucket {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
         let region = &self.region;
-        Box::pin(async move {
-            let mut request = aws
-                .s3(region)
-                .create_bucket()
-                .bucket(&self.bucket)
-                .object_ownership(aws_sdk_s3::types::ObjectOwnership::BucketOwnerEnforced);
-            // us-east-1 is the one region that takes no location constraint.
-            if region != "us-east-1" {
-                request = request.create_bucket_configuration(
-                    aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                        .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(
-                            region.as_str(),
-                        ))
-                        .build(),
-                );
-            }
-            aws.send_write(Self::ACTION, request.send()).await?;
-            Ok(Outcome::default())
-        })
-        .await
+        let mut request = aws
+            .s3(region)
+            .create_bucket()
+            .bucket(&self.bucket)
+            .object_ownership(aws_sdk_s3::types::ObjectOwnership::BucketOwnerEnforced);
+        // us-east-1 is the one region that takes no location constraint.
+        if region != "us-east-1" {
+            request = request.create_bucket_configuration(
+                aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(
+                        region.as_str(),
+                    ))
+                    .build(),
+            );
+        }
+        aws.send_write(Self::ACTION, request.send()).await?;
+        Ok(Outcome::default())
     }
 }
 
 impl SendOp for DeleteBucket {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
         let bucket = &self.bucket;
-        Box::pin(async move {
-            let request = aws.s3(&self.region).delete_bucket().bucket(bucket);
-            match aws.send_write(Self::ACTION, request.send()).await {
-                // A log bucket moat created has since received logs:
-                // they are kept, and so is the bucket.
-                Err(mut e) if e.code.as_deref() == Some("BucketNotEmpty") => {
-                    e.message = crate::guide::msg("plan", "bucket_kept", &[("bucket", bucket)]);
-                    Err(e)
-                }
-                r => r.map(|_| Outcome::default()),
+        let request = aws.s3(&self.region).delete_bucket().bucket(bucket);
+        match aws.send_write(Self::ACTION, request.send()).await {
+            // A log bucket moat created has since received logs:
+            // they are kept, and so is the bucket.
+            Err(mut e) if e.code.as_deref() == Some("BucketNotEmpty") => {
+                e.message = crate::guide::msg("plan", "bucket_kept", &[("bucket", bucket)]);
+                Err(e)
             }
-        })
-        .await
+            r => r.map(|_| Outcome::default()),
+        }
     }
 }
 
