@@ -1248,11 +1248,11 @@ fn bucket_access_logging(inv: &Inventory, _: &Ctx) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::testkit::{T, empty, trail};
     use crate::inventory::{
         AdvancedEventSelector, DataResource, EventSelector, EventSelectors, FieldSelector, Part,
         PartError,
     };
-    use crate::plan::ebs_vpc::fixtures::{T, empty, trail};
     use crate::plan::{Inputs, PlanError};
 
     fn basic(rw: &str, management: bool, data: bool) -> EventSelector {

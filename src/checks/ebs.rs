@@ -445,8 +445,8 @@ fn public_snapshots(inv: &Inventory, _: &Ctx) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::testkit::*;
     use crate::inventory::Part;
-    use crate::plan::ebs_vpc::fixtures::*;
 
     #[test]
     fn encryption_by_default_per_region() {

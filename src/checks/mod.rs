@@ -14,6 +14,8 @@ pub mod rds;
 pub mod route53;
 pub mod s3;
 pub mod settings;
+#[cfg(test)]
+pub(crate) mod testkit;
 pub mod vpc;
 
 use crate::inventory::{Inventory, PartId, PartStatus};

@@ -291,9 +291,9 @@ fn firewall_and_vpn(_: &Inventory, ctx: &Ctx) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::testkit::*;
     use crate::inventory::Part;
     use crate::inventory::ebs_vpc::{Detector, VpcRegion};
-    use crate::plan::ebs_vpc::fixtures::*;
 
     #[test]
     fn flow_logs_must_be_active_and_delivering() {

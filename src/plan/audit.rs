@@ -1462,8 +1462,8 @@ pub fn rds_connection_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
 #[cfg(test)]
 mod api_protected_limits {
     use super::*;
+    use crate::checks::testkit::T;
     use crate::inventory::{Group, IamQuotas, InlinePolicy, Role, User};
-    use crate::plan::ebs_vpc::fixtures::T;
 
     fn allow_cloudtrail() -> Vec<InlinePolicy> {
         vec![InlinePolicy {
