@@ -3,6 +3,7 @@
 //! Every change is one UpdateDistribution per distribution, guarded by the
 //! ETag the distribution was read with.
 
+use super::build::{item_warning, nothing};
 use super::{DistributionEdit, Draft, Inputs, Op, PlanError};
 use crate::checks::Ctx;
 use crate::checks::cloudfront::{
@@ -20,19 +21,6 @@ fn cloudfront(inv: &Inventory) -> Result<&CloudFront, PlanError> {
 
 fn wanted(req: &Inputs, d: &Distribution) -> bool {
     req.wants(&ResourceRef::Distribution { id: d.id.clone() }.to_string())
-}
-
-fn nothing() -> PlanError {
-    PlanError::NothingToDo(msg("plan", "nothing", &[]))
-}
-
-/// The item's confirmation warning, from its guide text.
-fn item_warning(id: &str) -> Vec<String> {
-    crate::guide::guide()
-        .item(id)
-        .and_then(|t| t.warning.clone())
-        .into_iter()
-        .collect()
 }
 
 fn update(d: &Distribution, edits: Vec<DistributionEdit>) -> Op {

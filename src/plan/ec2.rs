@@ -7,6 +7,7 @@
 //! `elb.security-groups`) builds its plan with it, from the rule's
 //! [`SgRuleRef`] and what the user chose ([`Tighten`]).
 
+use super::build::{done, item_warning, nothing};
 use super::{Draft, InputKind, InputSpec, Inputs, Op, PlanError};
 use crate::checks::Ctx;
 use crate::checks::ec2::{
@@ -92,29 +93,10 @@ impl Tighten {
     }
 }
 
-fn nothing() -> PlanError {
-    PlanError::NothingToDo(msg("plan", "nothing", &[]))
-}
-
-fn item_warning(id: &str) -> Vec<String> {
-    crate::guide::guide()
-        .item(id)
-        .and_then(|t| t.warning.clone())
-        .into_iter()
-        .collect()
-}
-
 fn network(inv: &Inventory) -> Result<&Ec2Regional<Ec2Network>, PlanError> {
     inv.ec2_network
         .ready()
         .ok_or(PlanError::NotReady(PartId::Ec2Network))
-}
-
-fn done(ops: Vec<Op>, warnings: Vec<String>) -> Result<Draft, PlanError> {
-    if ops.is_empty() {
-        return Err(nothing());
-    }
-    Ok(Draft { ops, warnings })
 }
 
 /// Tighten (or revoke) one ingress rule open to a CIDR block. Only that
@@ -228,6 +210,25 @@ pub fn tighten_each(
         ));
     }
     done(ops, warnings)
+}
+
+/// The selected rules: a rule's finding, or its group (`sg/…`) to take all
+/// of that group's.
+pub(crate) fn selected_rules(
+    rules: Vec<crate::checks::ec2::UsedRule>,
+    req: &Inputs,
+) -> Vec<crate::inventory::SgRuleRef> {
+    rules
+        .into_iter()
+        .filter(|u| {
+            req.wants(&u.resource())
+                || req
+                    .resources
+                    .iter()
+                    .any(|x| *x == crate::checks::ec2::group_resource(&u.region, u.group))
+        })
+        .map(|u| u.rule_ref)
+        .collect()
 }
 
 /// ec2.unused-security-groups: delete each selected unused group. A group

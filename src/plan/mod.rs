@@ -7,24 +7,48 @@
 //! touched resource before and after. What the preview shows is what apply sends.
 
 pub mod account;
+mod build;
 pub mod cloudfront;
+pub mod cloudtrail;
+pub mod cloudwatch;
+pub mod ebs;
+pub mod ec2;
+pub mod elb;
 mod inputs;
 mod inverse;
 mod op;
+pub mod other;
+pub mod rds;
+pub mod route53;
 pub mod s3;
-// Plan builders of the later sections (one `pub mod` line each, in the group's block):
-// -- ec2
-pub mod ec2;
+pub mod topic;
+pub mod vpc;
 
-// -- ebs, vpc
-pub mod ebs_vpc;
-
-// -- cloudtrail, cloudwatch
-pub mod audit;
 pub use crate::aws::cloudtrail::ops::TrailEdit;
 
-// -- rds, route53, elb, other
-pub mod workloads;
+/// The builders of the `cloudtrail` and `cloudwatch` sections under their
+/// former module name.
+pub mod audit {
+    pub use super::cloudtrail::*;
+    pub use super::cloudwatch::*;
+    pub use super::topic::topic_policy;
+}
+
+/// The builders of the `ebs` and `vpc` sections under their former module
+/// name.
+pub mod ebs_vpc {
+    pub use super::ebs::*;
+    pub use super::vpc::*;
+}
+
+/// The builders of the `rds`, `route53`, `elb` and `other` sections under
+/// their former module name.
+pub mod workloads {
+    pub use super::elb::*;
+    pub use super::other::*;
+    pub use super::rds::*;
+    pub use super::route53::*;
+}
 
 pub use inputs::{InputKind, InputSpec, Inputs, parse_cidr};
 pub use inverse::{inverse, kept_on_undo, undo_note, undo_ops};

@@ -5,6 +5,7 @@
 //! from or merged into the document as read, and every other statement and
 //! top-level field is kept.
 
+use super::build::{done, nothing};
 use super::{DistributionEdit, Draft, InputKind, InputSpec, Inputs, MfaToken, Op, PlanError};
 use crate::aws::ops;
 use crate::checks::Ctx;
@@ -51,17 +52,6 @@ const OAC_NAME_MAX: usize = 64;
 
 fn s3(inv: &Inventory) -> Result<&S3, PlanError> {
     inv.s3.ready().ok_or(PlanError::NotReady(PartId::S3Buckets))
-}
-
-fn nothing() -> PlanError {
-    PlanError::NothingToDo(msg("plan", "nothing", &[]))
-}
-
-fn done(ops: Vec<Op>, warnings: Vec<String>) -> Result<Draft, PlanError> {
-    if ops.is_empty() {
-        return Err(nothing());
-    }
-    Ok(Draft { ops, warnings })
 }
 
 /// The item's guide warning, shown in the confirmation.

@@ -1,0 +1,434 @@
+//! Plan builders of the `cloudwatch` section. Each chooses ops only;
+//! `make_plan` derives the preview, inverses and drift baseline.
+
+use super::build::{account, done, item_warning, nothing};
+use super::cloudtrail::ready_trails;
+use super::topic::topic_policy;
+use super::{Draft, InputKind, InputSpec, Inputs, Op, PlanError};
+use crate::aws::ops;
+use crate::checks::Ctx;
+use crate::checks::cloudwatch::{
+    BILLING_ALARMS, BILLING_REGION, RDS_CONNECTION_ALARMS, RDS_CONNECTIONS_METRIC, RDS_DIMENSION,
+    RDS_NAMESPACE, Reach, SECURITY_EVENT_ALARMS, SECURITY_EVENTS, SECURITY_NAMESPACE,
+    connection_reach, event_watch, watched_trail,
+};
+use crate::guide::msg;
+use crate::inventory::{
+    Dimension, Fetched, Inventory, MetricAlarm, MetricFilter, PartId, Threshold, regional, topic,
+};
+
+/// cloudwatch.billing-alarms: the usual monthly bill and who gets the alarms.
+pub const BILLING_INPUTS: &[InputSpec] = &[
+    InputSpec {
+        name: "monthly",
+        kind: InputKind::Amount,
+        default: None,
+    },
+    InputSpec {
+        name: "email",
+        kind: InputKind::Email,
+        default: None,
+    },
+];
+
+/// cloudwatch.security-event-alarms: who gets the alarms.
+pub const SECURITY_INPUTS: &[InputSpec] = &[InputSpec {
+    name: "email",
+    kind: InputKind::Email,
+    default: None,
+}];
+
+/// cloudwatch.rds-connection-alarms: the connection count above which the
+/// alarm fires, and who gets it.
+pub const RDS_ALARM_INPUTS: &[InputSpec] = &[
+    InputSpec {
+        name: "connections",
+        kind: InputKind::Int {
+            min: 1,
+            max: 100_000,
+        },
+        default: None,
+    },
+    InputSpec {
+        name: "email",
+        kind: InputKind::Email,
+        default: None,
+    },
+];
+
+pub const BILLING_TOPIC: &str = "moat-billing-alarms";
+pub const SECURITY_TOPIC: &str = "moat-security-alarms";
+pub const RDS_TOPIC: &str = "moat-rds-alarms";
+/// How much above the usual bill the second billing alarm fires.
+pub const BILLING_MARGIN: f64 = 1.15;
+
+fn a(op: impl Into<Op>) -> Op {
+    op.into()
+}
+
+// ---------------------------------------------------------------------------
+// cloudwatch.billing-alarms
+
+/// A topic for alarms in `region`, created with a policy letting CloudWatch
+/// alarms of the account publish, and the e-mail subscribed.
+fn alarm_topic(
+    inv: &Inventory,
+    region: &str,
+    account: &str,
+    name: &str,
+    email: &str,
+) -> (Vec<Op>, String) {
+    let mut ops = vec![];
+    let t = topic(inv, region, name);
+    if t.is_none() {
+        ops.push(a(ops::CreateSnsTopic {
+            region: region.into(),
+            name: name.into(),
+            policy: Some(topic_policy(
+                inv.partition(),
+                region,
+                account,
+                name,
+                "cloudwatch.amazonaws.com",
+                vec![format!(
+                    "arn:{}:cloudwatch:{region}:{account}:alarm:*",
+                    inv.partition()
+                )],
+            )),
+        }));
+    }
+    let subscribed = t.is_some_and(|t| {
+        t.subscriptions
+            .iter()
+            .any(|s| s.protocol == "email" && s.endpoint == email)
+    });
+    if !subscribed {
+        ops.push(a(ops::SubscribeSnsTopic {
+            region: region.into(),
+            topic: name.into(),
+            protocol: "email".into(),
+            endpoint: email.into(),
+        }));
+    }
+    let arn = t
+        .map(|t| t.arn.clone())
+        .unwrap_or_else(|| format!("arn:{}:sns:{region}:{account}:{name}", inv.partition()));
+    (ops, arn)
+}
+
+fn billing_alarm(name: &str, description: String, threshold: f64, topic_arn: &str) -> MetricAlarm {
+    MetricAlarm {
+        name: name.into(),
+        description: Some(description),
+        namespace: "AWS/Billing".into(),
+        metric_name: "EstimatedCharges".into(),
+        dimensions: vec![Dimension {
+            name: "Currency".into(),
+            value: "USD".into(),
+        }],
+        statistic: "Maximum".into(),
+        // Billing data arrives a few times a day: a six-hour period.
+        period: 21600,
+        evaluation_periods: 1,
+        threshold: Threshold(threshold),
+        comparison_operator: "GreaterThanThreshold".into(),
+        alarm_actions: vec![topic_arn.to_string()],
+        actions_enabled: true,
+        treat_missing_data: Some("missing".into()),
+        extended_statistic: None,
+        datapoints_to_alarm: None,
+        math_metrics: vec![],
+        unit: None,
+    }
+}
+
+pub fn billing_alarms(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
+    inv.metric_alarms
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::MetricAlarms))?;
+    inv.sns_topics
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::SnsTopics))?;
+    if (crate::checks::item(BILLING_ALARMS).map(|d| (d.check)(inv, ctx).status))
+        == Some(crate::checks::Status::Pass)
+    {
+        return Err(nothing());
+    }
+    if let Some(e) = crate::inventory::regional_error(&inv.metric_alarms, BILLING_REGION) {
+        return Err(PlanError::Invalid(e.summary()));
+    }
+    inv.billing_metrics
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::BillingMetrics))?;
+    // An alarm on a metric CloudWatch does not publish never fires: only a
+    // person can turn billing alerts on (a console setting).
+    if crate::checks::cloudwatch::no_billing_metric(inv) {
+        return Err(PlanError::Guided(msg(
+            BILLING_ALARMS,
+            "no_metric_plan",
+            &[],
+        )));
+    }
+    // Two alarms that will notify once a subscription is confirmed (or
+    // whose topic moat cannot read): nothing moat could send would help.
+    let may_reach = crate::checks::cloudwatch::billing_alarms_that_count(
+        regional(&inv.metric_alarms, BILLING_REGION)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]),
+    )
+    .filter(|a| {
+        !matches!(
+            crate::checks::cloudwatch::alarm_reach(inv, a),
+            Reach::Nobody(_)
+        )
+    })
+    .count();
+    if may_reach >= 2 {
+        let summary = crate::checks::item(BILLING_ALARMS)
+            .map(|d| (d.check)(inv, ctx).summary)
+            .unwrap_or_default();
+        return Err(PlanError::Guided(summary));
+    }
+    let account = account(inv)?;
+    let monthly: f64 = req
+        .get(&BILLING_INPUTS[0])?
+        .parse()
+        .map_err(|_| PlanError::Input {
+            name: "monthly".into(),
+            message: "not an amount".into(),
+        })?;
+    let email = req.get(&BILLING_INPUTS[1])?;
+    let high = (monthly * BILLING_MARGIN * 100.0).round() / 100.0;
+    let (mut ops, arn) = alarm_topic(inv, BILLING_REGION, &account, BILLING_TOPIC, &email);
+    let usual = format!("{monthly:.2}");
+    let above = format!("{high:.2}");
+    ops.push(a(ops::PutMetricAlarm {
+        region: BILLING_REGION.into(),
+        alarm: Box::new(billing_alarm(
+            "moat-billing-usual",
+            msg(BILLING_ALARMS, "usual_description", &[("amount", &usual)]),
+            monthly,
+            &arn,
+        )),
+    }));
+    ops.push(a(ops::PutMetricAlarm {
+        region: BILLING_REGION.into(),
+        alarm: Box::new(billing_alarm(
+            "moat-billing-high",
+            msg(BILLING_ALARMS, "high_description", &[("amount", &above)]),
+            high,
+            &arn,
+        )),
+    }));
+    let mut warnings = item_warning(BILLING_ALARMS);
+    warnings.push(msg(BILLING_ALARMS, "pending", &[("email", &email)]));
+    done(ops, warnings)
+}
+
+// ---------------------------------------------------------------------------
+// cloudwatch.security-event-alarms
+
+pub fn security_event_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
+    ready_trails(inv)?;
+    let Some((_, region, group)) = watched_trail(inv) else {
+        // Events that reach another account's organization trail log group
+        // are watched (or not) there: say where, not "no trail sends events".
+        if let Some(f) = crate::checks::cloudtrail::watched_elsewhere(inv)
+            .and_then(|o| o.findings.into_iter().next())
+        {
+            return Err(PlanError::Guided(f.detail));
+        }
+        return Err(PlanError::Guided(msg(
+            SECURITY_EVENT_ALARMS,
+            "no_log_group_plan",
+            &[],
+        )));
+    };
+    let filters =
+        regional(&inv.metric_filters, &region).ok_or(PlanError::NotReady(PartId::MetricFilters))?;
+    let alarms =
+        regional(&inv.metric_alarms, &region).ok_or(PlanError::NotReady(PartId::MetricAlarms))?;
+    inv.sns_topics
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::SnsTopics))?;
+    let account = account(inv)?;
+    // Events no filter fully catches, or whose alarms tell no one. One
+    // waiting for a confirmation, or whose topic moat cannot read, is left.
+    let missing: Vec<_> = SECURITY_EVENTS
+        .iter()
+        .map(|e| (e, event_watch(inv, filters, alarms, &group, e)))
+        .filter(|(_, w)| !w.missing.is_empty() || matches!(w.reach, None | Some(Reach::Nobody(_))))
+        .filter(|(e, w)| {
+            let name = w
+                .filter
+                .map(|f| f.name.clone())
+                .unwrap_or_else(|| e.filter_name());
+            req.wants(
+                &crate::inventory::ResourceRef::Audit(crate::inventory::AuditRef::MetricFilter {
+                    region: region.clone(),
+                    log_group: group.clone(),
+                    name,
+                })
+                .to_string(),
+            )
+        })
+        .collect();
+    if missing.is_empty() {
+        return Err(nothing());
+    }
+    let email = req.get(&SECURITY_INPUTS[0])?;
+    let (mut ops, arn) = alarm_topic(inv, &region, &account, SECURITY_TOPIC, &email);
+    for (e, w) in missing {
+        // A filter that catches every event by itself keeps its metric;
+        // otherwise moat's own filter is written (replacing one of its
+        // name that misses events).
+        let reused = w.filter.filter(|_| w.whole && w.missing.is_empty());
+        let (namespace, metric) = match reused {
+            Some(f) => (f.metric_namespace.clone(), f.metric_name.clone()),
+            None => {
+                ops.push(a(ops::PutMetricFilter {
+                    region: region.clone(),
+                    filter: Box::new(MetricFilter {
+                        log_group: group.clone(),
+                        name: e.filter_name(),
+                        pattern: e.pattern.into(),
+                        metric_namespace: SECURITY_NAMESPACE.into(),
+                        metric_name: e.metric.into(),
+                        metric_value: "1".into(),
+                        dimensions: vec![],
+                        unit: None,
+                        default_value: None,
+                    }),
+                }));
+                (SECURITY_NAMESPACE.to_string(), e.metric.to_string())
+            }
+        };
+        ops.push(a(ops::PutMetricAlarm {
+            region: region.clone(),
+            alarm: Box::new(MetricAlarm {
+                name: e.filter_name(),
+                description: Some(msg(
+                    SECURITY_EVENT_ALARMS,
+                    "alarm_description",
+                    &[("event", e.metric)],
+                )),
+                namespace,
+                metric_name: metric,
+                dimensions: vec![],
+                statistic: "Sum".into(),
+                period: 300,
+                evaluation_periods: 1,
+                threshold: Threshold(1.0),
+                comparison_operator: "GreaterThanOrEqualToThreshold".into(),
+                alarm_actions: vec![arn.clone()],
+                actions_enabled: true,
+                treat_missing_data: Some("notBreaching".into()),
+                extended_statistic: None,
+                datapoints_to_alarm: None,
+                math_metrics: vec![],
+                unit: None,
+            }),
+        }));
+    }
+    let mut warnings = item_warning(SECURITY_EVENT_ALARMS);
+    warnings.push(msg(BILLING_ALARMS, "pending", &[("email", &email)]));
+    done(ops, warnings)
+}
+
+// ---------------------------------------------------------------------------
+// cloudwatch.rds-connection-alarms
+
+/// The name of moat's connection alarm for a DB instance.
+pub fn connection_alarm_name(id: &str) -> String {
+    format!("moat-rds-connections-{id}")
+}
+
+/// One alarm per selected DB instance without one, in the instance's region,
+/// on its maximum `DatabaseConnections` over five minutes, notifying an
+/// e-mail topic in that region (created when missing).
+pub fn rds_connection_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
+    let rds = inv.rds.ready().ok_or(PlanError::NotReady(PartId::Rds))?;
+    inv.metric_alarms
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::MetricAlarms))?;
+    inv.sns_topics
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::SnsTopics))?;
+    let account = account(inv)?;
+    let mut targets: Vec<(&str, &str)> = vec![];
+    for (region, r) in &rds.regions {
+        // A region whose instances or alarms could not be read is not planned.
+        let Fetched::Ready(r) = r else { continue };
+        if crate::inventory::regional_error(&inv.metric_alarms, region).is_some() {
+            continue;
+        }
+        let alarms = regional(&inv.metric_alarms, region)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        for i in &r.instances {
+            // No alarm, or alarms that tell no one; pending ones wait for a confirmation.
+            let unheard = matches!(
+                connection_reach(inv, alarms, &i.id),
+                None | Some(Reach::Nobody(_))
+            );
+            if unheard && req.wants(&crate::checks::rds::instance_resource(region, i)) {
+                targets.push((region.as_str(), i.id.as_str()));
+            }
+        }
+    }
+    if targets.is_empty() {
+        return Err(nothing());
+    }
+    let connections: f64 =
+        req.get(&RDS_ALARM_INPUTS[0])?
+            .parse()
+            .map_err(|_| PlanError::Input {
+                name: "connections".into(),
+                message: "not a whole number".into(),
+            })?;
+    let email = req.get(&RDS_ALARM_INPUTS[1])?;
+    let mut ops = vec![];
+    let mut topic_region: Option<&str> = None;
+    let mut arn = String::new();
+    for (region, id) in targets {
+        if topic_region != Some(region) {
+            let (topic_ops, a) = alarm_topic(inv, region, &account, RDS_TOPIC, &email);
+            ops.extend(topic_ops);
+            arn = a;
+            topic_region = Some(region);
+        }
+        let limit = format!("{connections}");
+        ops.push(a(ops::PutMetricAlarm {
+            region: region.into(),
+            alarm: Box::new(MetricAlarm {
+                name: connection_alarm_name(id),
+                description: Some(msg(
+                    RDS_CONNECTION_ALARMS,
+                    "alarm_description",
+                    &[("name", id), ("connections", &limit)],
+                )),
+                namespace: RDS_NAMESPACE.into(),
+                metric_name: RDS_CONNECTIONS_METRIC.into(),
+                dimensions: vec![Dimension {
+                    name: RDS_DIMENSION.into(),
+                    value: id.into(),
+                }],
+                statistic: "Maximum".into(),
+                period: 300,
+                evaluation_periods: 1,
+                threshold: Threshold(connections),
+                comparison_operator: "GreaterThanThreshold".into(),
+                alarm_actions: vec![arn.clone()],
+                actions_enabled: true,
+                treat_missing_data: Some("notBreaching".into()),
+                extended_statistic: None,
+                datapoints_to_alarm: None,
+                math_metrics: vec![],
+                unit: None,
+            }),
+        }));
+    }
+    let mut warnings = item_warning(RDS_CONNECTION_ALARMS);
+    warnings.push(msg(BILLING_ALARMS, "pending", &[("email", &email)]));
+    done(ops, warnings)
+}
