@@ -1,6 +1,7 @@
 //! Plan builders for the `account` section. Each chooses ops only; `make_plan`
 //! derives the preview, inverses and drift baseline from them.
 
+use super::build::EMAIL;
 use super::{Draft, InputKind, InputSpec, Inputs, Op, PlanError};
 use crate::checks::Ctx;
 use crate::checks::account::{
@@ -38,11 +39,7 @@ pub const CONTACT_INPUTS: &[InputSpec] = &[
         kind: InputKind::Text { max: 50 },
         default: None,
     },
-    InputSpec {
-        name: "email",
-        kind: InputKind::Email,
-        default: None,
-    },
+    EMAIL,
     InputSpec {
         name: "phone",
         kind: InputKind::Phone,

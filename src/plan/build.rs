@@ -1,9 +1,16 @@
 //! What the plan builders of every section end with: the ops as a [`Draft`]
 //! with the item's guide warning, or "nothing to change" when there are none.
 
-use super::{Draft, InputSpec, Inputs, Op, PlanError};
+use super::{Draft, InputKind, InputSpec, Inputs, Op, PlanError};
 use crate::guide::msg;
 use crate::inventory::{Inventory, PartId};
+
+/// Who gets a topic's notifications: an e-mail address.
+pub(crate) const EMAIL: InputSpec = InputSpec {
+    name: "email",
+    kind: InputKind::Email,
+    default: None,
+};
 
 pub(crate) fn nothing() -> PlanError {
     PlanError::NothingToDo(msg("plan", "nothing", &[]))

@@ -13,7 +13,7 @@ pub use bucket::{
     bucket_not_public,
 };
 
-use super::build::{account, alnum, done, item_warning, nothing};
+use super::build::{EMAIL, account, alnum, done, item_warning, nothing};
 use super::topic::topic_policy;
 use super::{Draft, InputKind, InputSpec, Inputs, Op, PlanError, TrailEdit};
 use crate::aws::ops;
@@ -49,11 +49,7 @@ pub const GLACIER_INPUTS: &[InputSpec] = &[InputSpec {
 }];
 
 /// cloudtrail.sns-notifications: who receives the trail's announcements.
-pub const SNS_INPUTS: &[InputSpec] = &[InputSpec {
-    name: "email",
-    kind: InputKind::Email,
-    default: None,
-}];
+pub const SNS_INPUTS: &[InputSpec] = &[EMAIL];
 
 /// The trail moat creates.
 pub const TRAIL_NAME: &str = "moat-multi-region";

@@ -1,7 +1,7 @@
 //! Plan builders of the `cloudwatch` section. Each chooses ops only;
 //! `make_plan` derives the preview, inverses and drift baseline.
 
-use super::build::{account, done, item_warning, nothing};
+use super::build::{EMAIL, account, done, item_warning, nothing};
 use super::cloudtrail::ready_trails;
 use super::topic::topic_policy;
 use super::{Draft, InputKind, InputSpec, Inputs, Op, PlanError};
@@ -24,19 +24,11 @@ pub const BILLING_INPUTS: &[InputSpec] = &[
         kind: InputKind::Amount,
         default: None,
     },
-    InputSpec {
-        name: "email",
-        kind: InputKind::Email,
-        default: None,
-    },
+    EMAIL,
 ];
 
 /// cloudwatch.security-event-alarms: who gets the alarms.
-pub const SECURITY_INPUTS: &[InputSpec] = &[InputSpec {
-    name: "email",
-    kind: InputKind::Email,
-    default: None,
-}];
+pub const SECURITY_INPUTS: &[InputSpec] = &[EMAIL];
 
 /// cloudwatch.rds-connection-alarms: the connection count above which the
 /// alarm fires, and who gets it.
@@ -49,11 +41,7 @@ pub const RDS_ALARM_INPUTS: &[InputSpec] = &[
         },
         default: None,
     },
-    InputSpec {
-        name: "email",
-        kind: InputKind::Email,
-        default: None,
-    },
+    EMAIL,
 ];
 
 pub const BILLING_TOPIC: &str = "moat-billing-alarms";
@@ -64,6 +52,25 @@ pub const BILLING_MARGIN: f64 = 1.15;
 
 fn a(op: impl Into<Op>) -> Op {
     op.into()
+}
+
+/// The parts every alarm plan reads: the alarms and the topics.
+fn alarms_and_topics(inv: &Inventory) -> Result<(), PlanError> {
+    inv.metric_alarms
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::MetricAlarms))?;
+    inv.sns_topics
+        .ready()
+        .ok_or(PlanError::NotReady(PartId::SnsTopics))?;
+    Ok(())
+}
+
+/// The alarms' ops with the item's warning, and a reminder that the alarms
+/// reach `email` only once its subscription is confirmed.
+fn pending(item: &str, email: &str, ops: Vec<Op>) -> Result<Draft, PlanError> {
+    let mut warnings = item_warning(item);
+    warnings.push(msg(BILLING_ALARMS, "pending", &[("email", email)]));
+    done(ops, warnings)
 }
 
 // ---------------------------------------------------------------------------
@@ -116,25 +123,30 @@ fn alarm_topic(
     (ops, arn)
 }
 
-fn billing_alarm(name: &str, description: String, threshold: f64, topic_arn: &str) -> MetricAlarm {
+/// An alarm notifying `topic_arn` as soon as one five-minute sum of the
+/// metric reaches 1 (missing data is not breaching); callers change what
+/// differs.
+fn alarm(
+    name: String,
+    description: String,
+    namespace: &str,
+    metric: &str,
+    topic_arn: &str,
+) -> MetricAlarm {
     MetricAlarm {
-        name: name.into(),
+        name,
         description: Some(description),
-        namespace: "AWS/Billing".into(),
-        metric_name: "EstimatedCharges".into(),
-        dimensions: vec![Dimension {
-            name: "Currency".into(),
-            value: "USD".into(),
-        }],
-        statistic: "Maximum".into(),
-        // Billing data arrives a few times a day: a six-hour period.
-        period: 21600,
-        evaluation_periods: 1,
-        threshold: Threshold(threshold),
-        comparison_operator: "GreaterThanThreshold".into(),
         alarm_actions: vec![topic_arn.to_string()],
         actions_enabled: true,
-        treat_missing_data: Some("missing".into()),
+        namespace: namespace.into(),
+        metric_name: metric.into(),
+        threshold: Threshold(1.0),
+        comparison_operator: "GreaterThanOrEqualToThreshold".into(),
+        statistic: "Sum".into(),
+        period: 300,
+        evaluation_periods: 1,
+        dimensions: vec![],
+        treat_missing_data: Some("notBreaching".into()),
         extended_statistic: None,
         datapoints_to_alarm: None,
         math_metrics: vec![],
@@ -142,13 +154,30 @@ fn billing_alarm(name: &str, description: String, threshold: f64, topic_arn: &st
     }
 }
 
+fn billing_alarm(name: &str, description: String, threshold: f64, topic_arn: &str) -> MetricAlarm {
+    MetricAlarm {
+        dimensions: vec![Dimension {
+            name: "Currency".into(),
+            value: "USD".into(),
+        }],
+        statistic: "Maximum".into(),
+        // Billing data arrives a few times a day: a six-hour period.
+        period: 21600,
+        threshold: Threshold(threshold),
+        comparison_operator: "GreaterThanThreshold".into(),
+        treat_missing_data: Some("missing".into()),
+        ..alarm(
+            name.into(),
+            description,
+            "AWS/Billing",
+            "EstimatedCharges",
+            topic_arn,
+        )
+    }
+}
+
 pub fn billing_alarms(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
-    inv.metric_alarms
-        .ready()
-        .ok_or(PlanError::NotReady(PartId::MetricAlarms))?;
-    inv.sns_topics
-        .ready()
-        .ok_or(PlanError::NotReady(PartId::SnsTopics))?;
+    alarms_and_topics(inv)?;
     if (crate::checks::item(BILLING_ALARMS).map(|d| (d.check)(inv, ctx).status))
         == Some(crate::checks::Status::Pass)
     {
@@ -200,29 +229,22 @@ pub fn billing_alarms(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft,
     let email = req.get(&BILLING_INPUTS[1])?;
     let high = (monthly * BILLING_MARGIN * 100.0).round() / 100.0;
     let (mut ops, arn) = alarm_topic(inv, BILLING_REGION, &account, BILLING_TOPIC, &email);
-    let usual = format!("{monthly:.2}");
-    let above = format!("{high:.2}");
-    ops.push(a(ops::PutMetricAlarm {
-        region: BILLING_REGION.into(),
-        alarm: Box::new(billing_alarm(
-            "moat-billing-usual",
-            msg(BILLING_ALARMS, "usual_description", &[("amount", &usual)]),
-            monthly,
-            &arn,
-        )),
-    }));
-    ops.push(a(ops::PutMetricAlarm {
-        region: BILLING_REGION.into(),
-        alarm: Box::new(billing_alarm(
-            "moat-billing-high",
-            msg(BILLING_ALARMS, "high_description", &[("amount", &above)]),
-            high,
-            &arn,
-        )),
-    }));
-    let mut warnings = item_warning(BILLING_ALARMS);
-    warnings.push(msg(BILLING_ALARMS, "pending", &[("email", &email)]));
-    done(ops, warnings)
+    for (name, description, threshold) in [
+        ("moat-billing-usual", "usual_description", monthly),
+        ("moat-billing-high", "high_description", high),
+    ] {
+        let amount = format!("{threshold:.2}");
+        ops.push(a(ops::PutMetricAlarm {
+            region: BILLING_REGION.into(),
+            alarm: Box::new(billing_alarm(
+                name,
+                msg(BILLING_ALARMS, description, &[("amount", &amount)]),
+                threshold,
+                &arn,
+            )),
+        }));
+    }
+    pending(BILLING_ALARMS, &email, ops)
 }
 
 // ---------------------------------------------------------------------------
@@ -305,34 +327,20 @@ pub fn security_event_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
         };
         ops.push(a(ops::PutMetricAlarm {
             region: region.clone(),
-            alarm: Box::new(MetricAlarm {
-                name: e.filter_name(),
-                description: Some(msg(
+            alarm: Box::new(alarm(
+                e.filter_name(),
+                msg(
                     SECURITY_EVENT_ALARMS,
                     "alarm_description",
                     &[("event", e.metric)],
-                )),
-                namespace,
-                metric_name: metric,
-                dimensions: vec![],
-                statistic: "Sum".into(),
-                period: 300,
-                evaluation_periods: 1,
-                threshold: Threshold(1.0),
-                comparison_operator: "GreaterThanOrEqualToThreshold".into(),
-                alarm_actions: vec![arn.clone()],
-                actions_enabled: true,
-                treat_missing_data: Some("notBreaching".into()),
-                extended_statistic: None,
-                datapoints_to_alarm: None,
-                math_metrics: vec![],
-                unit: None,
-            }),
+                ),
+                &namespace,
+                &metric,
+                &arn,
+            )),
         }));
     }
-    let mut warnings = item_warning(SECURITY_EVENT_ALARMS);
-    warnings.push(msg(BILLING_ALARMS, "pending", &[("email", &email)]));
-    done(ops, warnings)
+    pending(SECURITY_EVENT_ALARMS, &email, ops)
 }
 
 // ---------------------------------------------------------------------------
@@ -348,12 +356,7 @@ pub fn connection_alarm_name(id: &str) -> String {
 /// e-mail topic in that region (created when missing).
 pub fn rds_connection_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
     let rds = inv.rds.ready().ok_or(PlanError::NotReady(PartId::Rds))?;
-    inv.metric_alarms
-        .ready()
-        .ok_or(PlanError::NotReady(PartId::MetricAlarms))?;
-    inv.sns_topics
-        .ready()
-        .ok_or(PlanError::NotReady(PartId::SnsTopics))?;
+    alarms_and_topics(inv)?;
     let account = account(inv)?;
     let mut targets: Vec<(&str, &str)> = vec![];
     for (region, r) in &rds.regions {
@@ -401,34 +404,26 @@ pub fn rds_connection_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
         ops.push(a(ops::PutMetricAlarm {
             region: region.into(),
             alarm: Box::new(MetricAlarm {
-                name: connection_alarm_name(id),
-                description: Some(msg(
-                    RDS_CONNECTION_ALARMS,
-                    "alarm_description",
-                    &[("name", id), ("connections", &limit)],
-                )),
-                namespace: RDS_NAMESPACE.into(),
-                metric_name: RDS_CONNECTIONS_METRIC.into(),
                 dimensions: vec![Dimension {
                     name: RDS_DIMENSION.into(),
                     value: id.into(),
                 }],
                 statistic: "Maximum".into(),
-                period: 300,
-                evaluation_periods: 1,
                 threshold: Threshold(connections),
                 comparison_operator: "GreaterThanThreshold".into(),
-                alarm_actions: vec![arn.clone()],
-                actions_enabled: true,
-                treat_missing_data: Some("notBreaching".into()),
-                extended_statistic: None,
-                datapoints_to_alarm: None,
-                math_metrics: vec![],
-                unit: None,
+                ..alarm(
+                    connection_alarm_name(id),
+                    msg(
+                        RDS_CONNECTION_ALARMS,
+                        "alarm_description",
+                        &[("name", id), ("connections", &limit)],
+                    ),
+                    RDS_NAMESPACE,
+                    RDS_CONNECTIONS_METRIC,
+                    &arn,
+                )
             }),
         }));
     }
-    let mut warnings = item_warning(RDS_CONNECTION_ALARMS);
-    warnings.push(msg(BILLING_ALARMS, "pending", &[("email", &email)]));
-    done(ops, warnings)
+    pending(RDS_CONNECTION_ALARMS, &email, ops)
 }

@@ -117,20 +117,30 @@ mod tests {
     use super::*;
     use crate::checks::Status;
     use crate::checks::testkit::*;
-    use crate::inventory::ebs_vpc::EbsRegion;
+    use crate::inventory::ebs_vpc::{EbsRegion, Snapshot, Volume};
+
+    /// The inventory with one EBS region, read.
+    fn ebs_in(region: &str, volumes: Vec<Volume>, snapshots: Vec<Snapshot>) -> Inventory {
+        with_ebs(
+            empty(),
+            vec![(region, Fetched::Ready(EbsRegion { volumes, snapshots }))],
+        )
+    }
 
     #[test]
     fn encryption_plan_enables_only_the_regions_that_are_off() {
+        let inv = Inventory {
+            ebs_encryption: crate::inventory::Part::Ready(regions(vec![
+                ("eu-west-1", Fetched::Ready(false)),
+                ("us-east-1", Fetched::Ready(true)),
+                (
+                    "us-west-2",
+                    Fetched::Error(denied("ec2:GetEbsEncryptionByDefault")),
+                ),
+            ])),
+            ..empty()
+        };
         let t = T::new();
-        let mut inv = empty();
-        inv.ebs_encryption = crate::inventory::Part::Ready(regions(vec![
-            ("eu-west-1", Fetched::Ready(false)),
-            ("us-east-1", Fetched::Ready(true)),
-            (
-                "us-west-2",
-                Fetched::Error(denied("ec2:GetEbsEncryptionByDefault")),
-            ),
-        ]));
         let plan = t
             .plan(&inv, ENCRYPTION_BY_DEFAULT, &Inputs::default())
             .expect("plan");
@@ -168,22 +178,17 @@ mod tests {
     #[test]
     fn snapshot_plan_tags_a_snapshot_that_undo_deletes() {
         let t = T::new();
-        let inv = with_ebs(
-            empty(),
-            vec![(
-                "us-east-1",
-                Fetched::Ready(EbsRegion {
-                    volumes: vec![
-                        volume("vol-old", false, Some("i-1")),
-                        volume("vol-new", false, Some("i-2")),
-                        volume("vol-idle", false, None),
-                    ],
-                    snapshots: vec![
-                        snapshot("snap-1", "vol-old", 30, false),
-                        snapshot("snap-2", "vol-new", 1, false),
-                    ],
-                }),
-            )],
+        let inv = ebs_in(
+            "us-east-1",
+            vec![
+                volume("vol-old", false, Some("i-1")),
+                volume("vol-new", false, Some("i-2")),
+                volume("vol-idle", false, None),
+            ],
+            vec![
+                snapshot("snap-1", "vol-old", 30, false),
+                snapshot("snap-2", "vol-new", 1, false),
+            ],
         );
         let plan = t
             .plan(&inv, RECENT_SNAPSHOTS, &Inputs::default())
@@ -244,19 +249,14 @@ mod tests {
         let t = T::new();
         let mut unreadable = snapshot("snap-3", "vol-1", 1, false);
         unreadable.public = Fetched::Error(denied("ec2:DescribeSnapshotAttribute"));
-        let inv = with_ebs(
-            empty(),
-            vec![(
-                "eu-west-1",
-                Fetched::Ready(EbsRegion {
-                    volumes: vec![],
-                    snapshots: vec![
-                        snapshot("snap-1", "vol-1", 1, true),
-                        snapshot("snap-2", "vol-1", 1, false),
-                        unreadable,
-                    ],
-                }),
-            )],
+        let inv = ebs_in(
+            "eu-west-1",
+            vec![],
+            vec![
+                snapshot("snap-1", "vol-1", 1, true),
+                snapshot("snap-2", "vol-1", 1, false),
+                unreadable,
+            ],
         );
         let plan = t
             .plan(&inv, PUBLIC_SNAPSHOTS, &Inputs::default())

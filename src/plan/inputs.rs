@@ -532,13 +532,6 @@ mod fuzz_tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn config() -> ProptestConfig {
-        ProptestConfig {
-            failure_persistence: None,
-            ..ProptestConfig::default()
-        }
-    }
-
     const KINDS: &[InputKind] = &[
         InputKind::Text { max: 64 },
         InputKind::Text { max: 1 },
@@ -614,7 +607,7 @@ mod fuzz_tests {
     }
 
     proptest! {
-        #![proptest_config(config())]
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
 
         #[test]
         fn fuzz_inputs_never_accept_control_characters(

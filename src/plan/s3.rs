@@ -5,7 +5,7 @@
 //! from or merged into the document as read, and every other statement and
 //! top-level field is kept.
 
-use super::build::{done, nothing};
+use super::build::{done, item_warning, nothing};
 use super::{DistributionEdit, Draft, InputKind, InputSpec, Inputs, MfaToken, Op, PlanError};
 use crate::aws::ops;
 use crate::checks::Ctx;
@@ -17,7 +17,7 @@ use crate::checks::s3::{
 };
 use crate::guide::msg;
 use crate::inventory::{
-    Bucket, Encryption, Fetched, Inventory, PartId, PublicAccessBlock, ResourceRef, S3,
+    Bucket, Encryption, Fetched, Inventory, PartId, PublicAccessBlock, ResourceRef, S3, Versioning,
     VersioningStatus, bucket_arn,
 };
 use crate::policy;
@@ -52,13 +52,6 @@ const OAC_NAME_MAX: usize = 64;
 
 fn s3(inv: &Inventory) -> Result<&S3, PlanError> {
     inv.s3.ready().ok_or(PlanError::NotReady(PartId::S3Buckets))
-}
-
-/// The item's guide warning, shown in the confirmation.
-fn guide_warning(item: &str) -> Option<String> {
-    crate::guide::guide()
-        .item(item)
-        .and_then(|t| t.warning.clone())
 }
 
 /// Did the user name this resource with `--resource`?
@@ -101,7 +94,7 @@ pub fn account_public_access_block(
     {
         return Err(nothing());
     }
-    let mut warnings: Vec<String> = guide_warning(ACCOUNT_PAB).into_iter().collect();
+    let mut warnings: Vec<String> = item_warning(ACCOUNT_PAB);
     // The account block overrides every bucket: name those it will cut off,
     // public now or declared public on purpose.
     let mut names: Vec<String> = ctx
@@ -143,7 +136,7 @@ pub fn bucket_public_access_block(
         .filter(|b| matches!(&b.public_access_block, Fetched::Ready(p) if !p.is_some_and(|p| p.all_on())))
         .filter(|b| selected_public(req, ctx, b))
         .collect();
-    let mut warnings: Vec<String> = guide_warning(BUCKET_PAB).into_iter().collect();
+    let mut warnings: Vec<String> = item_warning(BUCKET_PAB);
     warnings.extend(cut_off_warning(
         BUCKET_PAB,
         targets
@@ -192,12 +185,7 @@ pub fn public_policies(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft
             },
         );
     }
-    let warnings = if ops.is_empty() {
-        vec![]
-    } else {
-        guide_warning(PUBLIC_POLICIES).into_iter().collect()
-    };
-    done(ops, warnings)
+    done(ops, item_warning(PUBLIC_POLICIES))
 }
 
 pub fn public_acls(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
@@ -220,12 +208,7 @@ pub fn public_acls(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft, Pl
             acl,
         }));
     }
-    let warnings = if ops.is_empty() {
-        vec![]
-    } else {
-        guide_warning(PUBLIC_ACLS).into_iter().collect()
-    };
-    done(ops, warnings)
+    done(ops, item_warning(PUBLIC_ACLS))
 }
 
 // ---------------------------------------------------------------------------
@@ -305,56 +288,52 @@ pub fn deny_insecure_transport(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result
             policy: policy::with_statement(current.as_ref(), deny_insecure_statement(&arn)),
         }));
     }
-    let warnings = if ops.is_empty() {
-        vec![]
-    } else {
-        guide_warning(DENY_INSECURE_TRANSPORT).into_iter().collect()
-    };
-    done(ops, warnings)
+    done(ops, item_warning(DENY_INSECURE_TRANSPORT))
 }
 
 // ---------------------------------------------------------------------------
 // Versioning and MFA Delete
 
-pub fn versioning(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
+/// The selected log buckets whose versioning, as read, `lacks` something.
+fn log_buckets_lacking<'a>(
+    inv: &'a Inventory,
+    ctx: &Ctx,
+    req: &Inputs,
+    lacks: impl Fn(&Versioning) -> bool,
+) -> Result<Vec<&'a Bucket>, PlanError> {
     s3(inv)?;
     inv.trails
         .ready()
         .ok_or(PlanError::NotReady(PartId::Trails))?;
-    let ops: Vec<Op> = log_buckets(inv, ctx)
+    Ok(log_buckets(inv, ctx)
         .into_iter()
         .map(|(b, _)| b)
-        .filter(|b| matches!(&b.versioning, Fetched::Ready(v) if !v.enabled()))
+        .filter(|b| matches!(&b.versioning, Fetched::Ready(v) if lacks(v)))
         .filter(|b| selected(req, b))
-        .map(|b| {
-            Op::PutBucketVersioning(ops::PutBucketVersioning {
-                bucket: b.name.clone(),
-                region: b.region.clone(),
-                status: VersioningStatus::Enabled,
-                mfa_delete: None,
-                mfa: None,
-            })
-        })
+        .collect())
+}
+
+/// Versioning on, with MFA Delete when an MFA token is given.
+fn enable_versioning(b: &Bucket, mfa: Option<MfaToken>) -> Op {
+    Op::PutBucketVersioning(ops::PutBucketVersioning {
+        bucket: b.name.clone(),
+        region: b.region.clone(),
+        status: VersioningStatus::Enabled,
+        mfa_delete: mfa.is_some().then_some(true),
+        mfa,
+    })
+}
+
+pub fn versioning(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
+    let ops: Vec<Op> = log_buckets_lacking(inv, ctx, req, |v| !v.enabled())?
+        .into_iter()
+        .map(|b| enable_versioning(b, None))
         .collect();
-    let warnings = if ops.is_empty() {
-        vec![]
-    } else {
-        guide_warning(VERSIONING).into_iter().collect()
-    };
-    done(ops, warnings)
+    done(ops, item_warning(VERSIONING))
 }
 
 pub fn mfa_delete(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
-    s3(inv)?;
-    inv.trails
-        .ready()
-        .ok_or(PlanError::NotReady(PartId::Trails))?;
-    let targets: Vec<&Bucket> = log_buckets(inv, ctx)
-        .into_iter()
-        .map(|(b, _)| b)
-        .filter(|b| matches!(&b.versioning, Fetched::Ready(v) if !v.mfa_delete))
-        .filter(|b| selected(req, b))
-        .collect();
+    let targets = log_buckets_lacking(inv, ctx, req, |v| !v.mfa_delete)?;
     if targets.is_empty() {
         return Err(nothing());
     }
@@ -369,7 +348,7 @@ pub fn mfa_delete(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft, Pla
         serial: req.get(&MFA_INPUTS[0])?,
         code: req.get(&MFA_INPUTS[1])?,
     };
-    let mut warnings: Vec<String> = guide_warning(MFA_DELETE).into_iter().collect();
+    let mut warnings: Vec<String> = item_warning(MFA_DELETE);
     if targets.len() > 1 {
         warnings.push(msg(
             MFA_DELETE,
@@ -379,15 +358,7 @@ pub fn mfa_delete(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft, Pla
     }
     let ops = targets
         .into_iter()
-        .map(|b| {
-            Op::PutBucketVersioning(ops::PutBucketVersioning {
-                bucket: b.name.clone(),
-                region: b.region.clone(),
-                status: VersioningStatus::Enabled,
-                mfa_delete: Some(true),
-                mfa: Some(token.clone()),
-            })
-        })
+        .map(|b| enable_versioning(b, Some(token.clone())))
         .collect();
     done(ops, warnings)
 }
@@ -535,7 +506,7 @@ pub fn cloudfront_origin_access(
         Op::UpdateDistribution(ops::UpdateDistribution { id, etag, edits })
     }));
     if !ops.is_empty() {
-        warnings.splice(0..0, guide_warning(ID));
+        warnings.splice(0..0, item_warning(ID));
     }
     done(ops, warnings)
 }
@@ -557,6 +528,34 @@ mod tests {
 
     fn nothing_to_do(r: Result<crate::plan::Plan, PlanError>) -> bool {
         matches!(r, Err(PlanError::NothingToDo(_)))
+    }
+
+    /// The bucket's policy after a fix.
+    fn policy_of(inv: &Inventory, bucket: &str) -> Value {
+        get_bucket(inv, bucket)
+            .policy
+            .ready()
+            .cloned()
+            .flatten()
+            .unwrap_or_else(|| panic!("{bucket}: no policy"))
+    }
+
+    /// The bucket's default encryption after a fix.
+    fn encryption_of(inv: &Inventory, bucket: &str) -> Encryption {
+        get_bucket(inv, bucket)
+            .encryption
+            .ready()
+            .cloned()
+            .flatten()
+            .unwrap_or_else(|| panic!("{bucket}: no encryption"))
+    }
+
+    /// The plan's warning that mentions `text`.
+    fn warning<'a>(plan: &'a crate::plan::Plan, text: &str) -> &'a str {
+        plan.warnings
+            .iter()
+            .find(|w| w.contains(text))
+            .unwrap_or_else(|| panic!("no warning with {text}: {:?}", plan.warnings))
     }
 
     fn public_acl(mut b: Bucket) -> Bucket {
@@ -595,11 +594,7 @@ mod tests {
                 }
             )]
         );
-        let cut = plan
-            .warnings
-            .iter()
-            .find(|w| w.contains("no longer be reachable"))
-            .expect("cut-off warning");
+        let cut = warning(&plan, "no longer be reachable");
         assert!(
             cut.contains("acl, declared-site, open, site"),
             "every public and declared bucket, sorted: {cut}"
@@ -703,12 +698,7 @@ mod tests {
             plan.steps[1].op,
             Op::DeleteBucketPolicy(ops::DeleteBucketPolicy { ref bucket, .. }) if bucket == "pub"
         ));
-        let kept = get_bucket(&after, "mixed")
-            .policy
-            .ready()
-            .cloned()
-            .flatten()
-            .expect("policy kept");
+        let kept = policy_of(&after, "mixed");
         assert_eq!(
             kept,
             json!({"Version": "2012-10-17", "Statement": [team_access("mixed")]})
@@ -765,12 +755,7 @@ mod tests {
         let (plan, after) = t.fix(&inv, DEFAULT_ENCRYPTION, &Inputs::default());
         assert_eq!(plan.steps.len(), 1);
         assert!(plan.warnings.is_empty());
-        let e = get_bucket(&after, "a")
-            .encryption
-            .ready()
-            .cloned()
-            .flatten()
-            .expect("enc");
+        let e = encryption_of(&after, "a");
         assert_eq!((e.algorithm.as_str(), e.kms_key), ("AES256", None));
         assert!(matches!(
             plan.steps[0].inverse.as_deref(),
@@ -780,12 +765,7 @@ mod tests {
         ));
         let kms = Inputs::default().with("key", "alias/s3-data");
         let (plan, after) = t.fix(&inv, DEFAULT_ENCRYPTION, &kms);
-        let e = get_bucket(&after, "a")
-            .encryption
-            .ready()
-            .cloned()
-            .flatten()
-            .expect("enc");
+        let e = encryption_of(&after, "a");
         assert_eq!(e.algorithm, "aws:kms");
         assert_eq!(e.kms_key.as_deref(), Some("alias/s3-data"));
         assert_eq!(e.bucket_key, Some(true));
@@ -807,12 +787,7 @@ mod tests {
         ]);
         let (plan, after) = t.fix(&inv, DENY_INSECURE_TRANSPORT, &Inputs::default());
         assert_eq!(plan.steps.len(), 2);
-        let team = get_bucket(&after, "team")
-            .policy
-            .ready()
-            .cloned()
-            .flatten()
-            .expect("policy");
+        let team = policy_of(&after, "team");
         assert_eq!(
             team,
             json!({"Version": "2012-10-17", "Statement": [
@@ -824,12 +799,7 @@ mod tests {
             deny_insecure_statement("arn:aws:s3:::team")["Resource"],
             json!(["arn:aws:s3:::team", "arn:aws:s3:::team/*"])
         );
-        let bare = get_bucket(&after, "bare")
-            .policy
-            .ready()
-            .cloned()
-            .flatten()
-            .expect("policy");
+        let bare = policy_of(&after, "bare");
         assert_eq!(policy::statements(&bare).len(), 1);
         // Undo: the previous policy back, or none.
         assert!(matches!(
@@ -876,15 +846,7 @@ mod tests {
             })])
         ));
         // From Suspended, the fix and its undo round-trip exactly.
-        let mut suspended = inv.clone();
-        for name in ["trail-logs", "access-logs", "precious"] {
-            let mut b = get_bucket(&inv, name).clone();
-            b.versioning = Fetched::Ready(Versioning {
-                status: Some(VersioningStatus::Suspended),
-                mfa_delete: false,
-            });
-            set_bucket(&mut suspended, b);
-        }
+        let suspended = log_buckets_versioning(&inv, VersioningStatus::Suspended);
         let (_, after) = t.fix(&suspended, VERSIONING, &Inputs::default());
         assert!(nothing_to_do(t.plan(
             &after,
@@ -895,6 +857,21 @@ mod tests {
             .plan(&inv, VERSIONING, &only("bucket/precious"))
             .expect("plan");
         assert_eq!(plan.steps.len(), 1);
+    }
+
+    /// The inventory with versioning `status` (MFA Delete off) on every log
+    /// bucket of [`log_inventory`].
+    fn log_buckets_versioning(inv: &Inventory, status: VersioningStatus) -> Inventory {
+        let mut out = inv.clone();
+        for name in ["trail-logs", "access-logs", "precious"] {
+            let mut b = get_bucket(inv, name).clone();
+            b.versioning = Fetched::Ready(Versioning {
+                status: Some(status),
+                mfa_delete: false,
+            });
+            set_bucket(&mut out, b);
+        }
+        out
     }
 
     fn mfa_inputs() -> Inputs {
@@ -926,15 +903,7 @@ mod tests {
             Err(PlanError::Input { name, .. }) if name == "mfa_code"
         ));
         // Start from versioning on without MFA Delete, so undo is exact.
-        let mut enabled = root.clone();
-        for name in ["trail-logs", "access-logs", "precious"] {
-            let mut b = get_bucket(&root, name).clone();
-            b.versioning = Fetched::Ready(Versioning {
-                status: Some(VersioningStatus::Enabled),
-                mfa_delete: false,
-            });
-            set_bucket(&mut enabled, b);
-        }
+        let enabled = log_buckets_versioning(&root, VersioningStatus::Enabled);
         let (plan, after) = t.fix(&enabled, MFA_DELETE, &mfa_inputs());
         assert_eq!(plan.steps.len(), 3);
         for op in plan.ops() {
@@ -1058,12 +1027,7 @@ mod tests {
             ]
         );
         // The shared bucket keeps its statement and grants each distribution.
-        let site = get_bucket(&after, "site")
-            .policy
-            .ready()
-            .cloned()
-            .flatten()
-            .expect("policy");
+        let site = policy_of(&after, "site");
         let sids: Vec<&str> = policy::statements(&site)
             .iter()
             .filter_map(|s| s["Sid"].as_str())
@@ -1123,12 +1087,7 @@ mod tests {
         let inv = site_inventory(vec![bucket("site")], vec![distribution("E1", vec![oai])]);
         let (plan, after) = t.fix(&inv, CLOUDFRONT_ORIGIN_ACCESS, &Inputs::default());
         assert_eq!(plan.steps.len(), 1);
-        let p = get_bucket(&after, "site")
-            .policy
-            .ready()
-            .cloned()
-            .flatten()
-            .expect("p");
+        let p = policy_of(&after, "site");
         assert_eq!(
             policy::statements(&p)[0]["Principal"]["AWS"],
             "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity EOAI1"
@@ -1149,11 +1108,7 @@ mod tests {
                 "cloudfront:UpdateDistribution"
             ]
         );
-        let w = plan
-            .warnings
-            .iter()
-            .find(|w| w.contains("elsewhere"))
-            .expect("foreign bucket warning");
+        let w = warning(&plan, "elsewhere");
         assert!(
             w.contains("AllowCloudFrontReadE1") && w.contains("arn:aws:s3:::elsewhere/*"),
             "{w}"

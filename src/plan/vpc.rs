@@ -281,6 +281,25 @@ mod tests {
     use crate::inventory::ebs_vpc::{Detector, VpcRegion};
     use crate::inventory::{Bucket, ResourceRef};
 
+    /// The inventory with these VPCs in each region, read.
+    fn vpcs_in(list: Vec<(&str, Vec<Vpc>)>) -> Inventory {
+        let regions = list
+            .into_iter()
+            .map(|(region, vpcs)| (region, Fetched::Ready(VpcRegion { vpcs })))
+            .collect();
+        with_vpcs(empty(), regions)
+    }
+
+    /// The statement ids of a bucket policy, in order.
+    fn sids(policy: &Value) -> Vec<&str> {
+        policy["Statement"]
+            .as_array()
+            .expect("statements")
+            .iter()
+            .filter_map(|s| s["Sid"].as_str())
+            .collect()
+    }
+
     fn bucket_policy(inv: &Inventory, name: &str) -> Option<Value> {
         inv.s3
             .ready()
@@ -291,26 +310,16 @@ mod tests {
     #[test]
     fn flow_log_plan_creates_the_bucket_then_the_flow_logs() {
         let t = T::new();
-        let inv = with_vpcs(
-            empty(),
-            vec![
-                (
-                    "eu-west-1",
-                    Fetched::Ready(VpcRegion {
-                        vpcs: vec![vpc("vpc-eu", vec![])],
-                    }),
-                ),
-                (
-                    "us-east-1",
-                    Fetched::Ready(VpcRegion {
-                        vpcs: vec![
-                            vpc("vpc-us", vec![]),
-                            vpc("vpc-ok", vec![s3_log("elsewhere")]),
-                        ],
-                    }),
-                ),
-            ],
-        );
+        let inv = vpcs_in(vec![
+            ("eu-west-1", vec![vpc("vpc-eu", vec![])]),
+            (
+                "us-east-1",
+                vec![
+                    vpc("vpc-us", vec![]),
+                    vpc("vpc-ok", vec![s3_log("elsewhere")]),
+                ],
+            ),
+        ]);
         let plan = t.plan(&inv, FLOW_LOGS, &Inputs::default()).expect("plan");
         let bucket = format!("moat-flow-logs-{ACCOUNT}");
         let tags: Vec<String> = plan
@@ -376,18 +385,13 @@ mod tests {
     #[test]
     fn flow_log_plan_reuses_or_extends_an_existing_bucket() {
         let t = T::new();
-        let mut inv = with_vpcs(
-            empty(),
-            vec![(
-                "us-east-1",
-                Fetched::Ready(VpcRegion {
-                    vpcs: vec![
-                        vpc("vpc-1", vec![]),
-                        vpc("vpc-2", vec![s3_log("shared-logs")]),
-                    ],
-                }),
-            )],
-        );
+        let mut inv = vpcs_in(vec![(
+            "us-east-1",
+            vec![
+                vpc("vpc-1", vec![]),
+                vpc("vpc-2", vec![s3_log("shared-logs")]),
+            ],
+        )]);
         let mut shared = Bucket::new("shared-logs", "us-east-1");
         shared.policy = Fetched::Ready(Some(json!({
             "Version": "2012-10-17",
@@ -424,13 +428,10 @@ mod tests {
                 bucket, policy, ..
             })) => {
                 assert_eq!(bucket, "team-logs");
-                let sids: Vec<&str> = policy["Statement"]
-                    .as_array()
-                    .expect("statements")
-                    .iter()
-                    .filter_map(|s| s["Sid"].as_str())
-                    .collect();
-                assert_eq!(sids, vec!["Team", DELIVERY_WRITE_SID, DELIVERY_ACL_SID]);
+                assert_eq!(
+                    sids(policy),
+                    vec!["Team", DELIVERY_WRITE_SID, DELIVERY_ACL_SID]
+                );
             }
             other => panic!("{other:?}"),
         }

@@ -135,6 +135,11 @@ pub fn archive_to_glacier(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draf
                     id = format!("{GLACIER_RULE}-{n}");
                     n += 1;
                 }
+                let to_glacier = Transition {
+                    storage_class: "GLACIER".into(),
+                    days: Some(days),
+                    date: None,
+                };
                 all.push(LifecycleRule {
                     id: Some(id),
                     status: "Enabled".into(),
@@ -143,12 +148,8 @@ pub fn archive_to_glacier(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draf
                         object_size_greater_than: Some(ARCHIVE_FROM_BYTES),
                         ..Default::default()
                     }),
+                    transitions: vec![to_glacier],
                     prefix: None,
-                    transitions: vec![Transition {
-                        days: Some(days),
-                        date: None,
-                        storage_class: "GLACIER".into(),
-                    }],
                     expiration: None,
                     noncurrent_transitions: vec![],
                     noncurrent_expiration: None,
