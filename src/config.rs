@@ -379,17 +379,7 @@ fn settings(text: &str, raw: &RawFile, problems: &mut Vec<Problem>) -> Settings 
     }
 }
 
-/// An S3 bucket name: 3–63 lowercase letters, digits, dots and hyphens,
-/// starting and ending with a letter or digit.
-pub fn valid_bucket_name(name: &str) -> bool {
-    (3..=63).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
-        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
-        && !name.contains("..")
-}
+pub use crate::plan::valid_bucket_name;
 
 fn public_buckets(
     text: &str,

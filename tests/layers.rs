@@ -49,11 +49,6 @@ const KNOWN: &[(&str, &str, &str)] = &[
     ("inventory", "plan", "the inventory moves under aws"),
     ("inventory", "aws", "the inventory moves under aws"),
     ("plan", "checks", "plan builders move to their sections"),
-    (
-        "plan",
-        "config",
-        "executing plans and the journal leave plan",
-    ),
 ];
 
 fn rank(module: &str) -> Option<u32> {

@@ -187,7 +187,7 @@ impl InputSpec {
                 };
             }
             InputKind::BucketName => {
-                if !crate::config::valid_bucket_name(v) {
+                if !valid_bucket_name(v) {
                     return Err(
                         "not a bucket name (3–63 characters: lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit)"
                             .into(),
@@ -213,6 +213,18 @@ impl InputSpec {
         }
         Ok(v.to_string())
     }
+}
+
+/// An S3 bucket name: 3–63 lowercase letters, digits, dots and hyphens,
+/// starting and ending with a letter or digit.
+pub fn valid_bucket_name(name: &str) -> bool {
+    (3..=63).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && !name.contains("..")
 }
 
 /// Parse `addr/len` (IPv4 or IPv6) and refuse host bits after the prefix.

@@ -50,7 +50,7 @@ pub mod workloads {
     pub use super::route53::*;
 }
 
-pub use inputs::{InputKind, InputSpec, Inputs, parse_cidr};
+pub use inputs::{InputKind, InputSpec, Inputs, parse_cidr, valid_bucket_name};
 pub use inverse::{inverse, kept_on_undo, undo_note, undo_ops};
 pub(crate) use op::for_each_op;
 pub use op::{DistributionEdit, MfaToken, Op, OpKind};
