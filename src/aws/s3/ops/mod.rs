@@ -14,7 +14,7 @@ use serde_json::Value;
 /// `region` fields; with `undo: f`, also its `inverse`, `f(before, bucket, region)`.
 macro_rules! on_bucket {
     () => {
-        fn resource(&self) -> ResourceRef {
+        fn resource(&self) -> $crate::inventory::ResourceRef {
             bucket_ref(&self.bucket)
         }
 
@@ -25,7 +25,7 @@ macro_rules! on_bucket {
     (undo: $inverse:ident) => {
         on_bucket!();
 
-        fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
+        fn inverse(&self, before: &$crate::inventory::Inventory) -> Option<Vec<$crate::plan::Op>> {
             $inverse(before, &self.bucket, &self.region)
         }
     };
