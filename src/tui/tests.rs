@@ -86,6 +86,39 @@ pub(super) fn select(m: &mut Model, id: &str) {
     m.focus = Focus::Items;
 }
 
+/// The demo account with its password policy unreadable: access denied,
+/// with `message`.
+pub(super) fn password_policy_denied(message: &str) -> Inventory {
+    let mut inv = demo_inventory().unwrap();
+    inv.set_error(
+        PartId::PasswordPolicy,
+        PartError::new(
+            "iam:GetAccountPasswordPolicy",
+            Some("AccessDenied".into()),
+            message,
+        ),
+    );
+    inv
+}
+
+/// Answer every part still loading under the generation of the password
+/// policy with its value in `inv`, as a re-read would.
+pub(super) fn reread(m: &mut Model, inv: &Inventory) {
+    let generation = m.part_gen[&PartId::PasswordPolicy];
+    for p in PartId::ALL {
+        if m.part_gen[p] == generation {
+            update(
+                m,
+                Msg::Part {
+                    generation,
+                    part: *p,
+                    result: Ok(inv.get(*p).unwrap()),
+                },
+            );
+        }
+    }
+}
+
 fn selected(m: &Model) -> &'static str {
     m.current().expect("selection").0.id
 }
@@ -176,15 +209,7 @@ fn stale_generation_is_dropped() {
 
 #[test]
 fn failed_part_shows_error_with_the_missing_permission() {
-    let mut inv = demo_inventory().unwrap();
-    inv.set_error(
-        PartId::PasswordPolicy,
-        PartError::new(
-            "iam:GetAccountPasswordPolicy",
-            Some("AccessDenied".into()),
-            "User is not authorized",
-        ),
-    );
+    let inv = password_policy_denied("User is not authorized");
     let m = loaded(Mode::Live, &inv);
     let r = m.result("account.password-policy").unwrap();
     assert_eq!(r.status, Status::Error);

@@ -273,19 +273,7 @@ fn drift_refusal_offers_to_plan_again() {
     update(&mut m, key('p'));
     assert!(m.overlay.is_none());
     let inv = demo_inventory().unwrap();
-    let generation = m.part_gen[&PartId::PasswordPolicy];
-    for p in PartId::ALL {
-        if m.part_gen[p] == generation {
-            update(
-                &mut m,
-                Msg::Part {
-                    generation,
-                    part: *p,
-                    result: Ok(inv.get(*p).unwrap()),
-                },
-            );
-        }
-    }
+    reread(&mut m, &inv);
     update(&mut m, key('p'));
     assert!(matches!(m.overlay, Some(Overlay::Preview(_))));
 }
