@@ -480,13 +480,7 @@ mod tests {
     /// earlier version (no such fields) keeps the op begun.
     #[test]
     fn done_record_names_what_was_really_applied() {
-        let d = tempfile::tempdir().expect("tempdir");
-        let j = Journal::open(d.path(), "1");
-        let b = j.begin_batch(&plan()).expect("batch");
-        let inv = Some(vec![key_op(KeyStatus::Active)]);
-        let e1 = j
-            .begin(&b, 1, &key_op(KeyStatus::Inactive), &inv)
-            .expect("begin");
+        let (d, j, b, inv, e1) = one_entry_begun();
         j.done(&e1).expect("done");
         let e2 = j
             .begin(&b, 2, &key_op(KeyStatus::Inactive), &inv)
@@ -525,6 +519,19 @@ mod tests {
             .find(|l| l.contains("\"event\":\"done\""))
             .expect("done line");
         assert!(!first_done.contains("amended") && !first_done.contains("created"));
+    }
+
+    /// A journal in a new directory with one batch of [`plan`] and its
+    /// first entry begun: a key deactivated, its inverse re-activating it.
+    fn one_entry_begun() -> (tempfile::TempDir, Journal, String, Option<Vec<Op>>, String) {
+        let d = tempfile::tempdir().expect("tempdir");
+        let j = Journal::open(d.path(), "1");
+        let b = j.begin_batch(&plan()).expect("batch");
+        let inv = Some(vec![key_op(KeyStatus::Active)]);
+        let e1 = j
+            .begin(&b, 1, &key_op(KeyStatus::Inactive), &inv)
+            .expect("begin");
+        (d, j, b, inv, e1)
     }
 
     fn plan() -> Plan {
@@ -570,13 +577,7 @@ mod tests {
     /// a line of its own, so it is read too.
     #[test]
     fn torn_line_is_skipped_and_the_next_record_starts_a_new_line() {
-        let d = tempfile::tempdir().expect("tempdir");
-        let j = Journal::open(d.path(), "1");
-        let b = j.begin_batch(&plan()).expect("batch");
-        let inv = Some(vec![key_op(KeyStatus::Active)]);
-        let e1 = j
-            .begin(&b, 1, &key_op(KeyStatus::Inactive), &inv)
-            .expect("begin");
+        let (d, j, b, inv, e1) = one_entry_begun();
         j.done(&e1).expect("done");
         // A torn "begin" of a second entry: half a line, no newline.
         let path = Journal::path_for(d.path(), "1");
@@ -622,13 +623,7 @@ mod tests {
     /// appended onto the torn one. That record is still read.
     #[test]
     fn record_glued_onto_a_torn_line_is_read() {
-        let d = tempfile::tempdir().expect("tempdir");
-        let j = Journal::open(d.path(), "1");
-        let b = j.begin_batch(&plan()).expect("batch");
-        let inv = Some(vec![key_op(KeyStatus::Active)]);
-        let e1 = j
-            .begin(&b, 1, &key_op(KeyStatus::Inactive), &inv)
-            .expect("begin");
+        let (d, j, _, _, e1) = one_entry_begun();
         let path = Journal::path_for(d.path(), "1");
         let mut f = crate::state::private_append(&path).expect("open");
         let done = serde_json::to_string(&Record::Done {
@@ -660,13 +655,7 @@ mod tests {
 
     #[test]
     fn unknown_entry_is_resolved_applied_or_failed() {
-        let d = tempfile::tempdir().expect("tempdir");
-        let j = Journal::open(d.path(), "1");
-        let b = j.begin_batch(&plan()).expect("batch");
-        let inv = Some(vec![key_op(KeyStatus::Active)]);
-        let e1 = j
-            .begin(&b, 1, &key_op(KeyStatus::Inactive), &inv)
-            .expect("begin");
+        let (d, j, _, inv, e1) = one_entry_begun();
         let b2 = j.begin_batch(&plan()).expect("batch");
         let e2 = j
             .begin(&b2, 1, &key_op(KeyStatus::Inactive), &inv)
@@ -705,6 +694,13 @@ mod fuzz_tests {
             failure_persistence: None,
             ..ProptestConfig::default()
         })
+    }
+
+    /// Run the property `test` over `strategy`; a failing case fails the test.
+    fn check<S: Strategy>(strategy: &S, test: impl Fn(S::Value) -> Result<(), TestCaseError>) {
+        runner()
+            .run(strategy, test)
+            .unwrap_or_else(|e| panic!("{e}"));
     }
 
     fn time() -> DateTime<Utc> {
@@ -918,11 +914,9 @@ mod fuzz_tests {
     fn fuzz_journal_arbitrary_lines() {
         let d = journal_dir();
         let strategy = prop::collection::vec(arbitrary_line(), 0..8);
-        runner()
-            .run(&strategy, |lines| {
-                read(d.path(), &lines.join("\n")).map(|_| ())
-            })
-            .unwrap_or_else(|e| panic!("{e}"));
+        check(&strategy, |lines| {
+            read(d.path(), &lines.join("\n")).map(|_| ())
+        });
     }
 
     #[test]
@@ -934,31 +928,29 @@ mod fuzz_tests {
             any::<prop::sample::Index>(),
             prop::collection::vec(edit(), 1..4),
         );
-        runner()
-            .run(&strategy, |(mut lines, at, edits)| {
-                let i = at.index(lines.len());
-                for e in &edits {
-                    lines[i] = apply_edit(&lines[i], e);
-                }
-                match read(d.path(), &lines.join("\n"))? {
-                    Ok(_) => {}
-                    // Only the damaged line can be bad (an edit may have
-                    // put a newline in it: then its pieces).
-                    Err(bad) => {
-                        let before: usize = lines[..i].iter().map(|l| l.lines().count()).sum();
-                        for line in bad {
-                            prop_assert!(
-                                line > before && line <= before + lines[i].lines().count().max(1),
-                                "line {} is not the damaged line {}",
-                                line,
-                                i + 1
-                            );
-                        }
+        check(&strategy, |(mut lines, at, edits)| {
+            let i = at.index(lines.len());
+            for e in &edits {
+                lines[i] = apply_edit(&lines[i], e);
+            }
+            match read(d.path(), &lines.join("\n"))? {
+                Ok(_) => {}
+                // Only the damaged line can be bad (an edit may have
+                // put a newline in it: then its pieces).
+                Err(bad) => {
+                    let before: usize = lines[..i].iter().map(|l| l.lines().count()).sum();
+                    for line in bad {
+                        prop_assert!(
+                            line > before && line <= before + lines[i].lines().count().max(1),
+                            "line {} is not the damaged line {}",
+                            line,
+                            i + 1
+                        );
                     }
                 }
-                Ok(())
-            })
-            .unwrap_or_else(|e| panic!("{e}"));
+            }
+            Ok(())
+        });
     }
 
     #[test]
@@ -966,21 +958,19 @@ mod fuzz_tests {
         let d = journal_dir();
         let valid = valid_lines();
         let strategy = prop::collection::vec(prop::sample::select(valid), 0..12);
-        runner()
-            .run(&strategy, |lines| {
-                let begins = lines
-                    .iter()
-                    .filter(|l| l.contains("\"event\":\"begin\""))
-                    .count();
-                match read(d.path(), &(lines.join("\n") + "\n"))? {
-                    Ok(entries) => prop_assert_eq!(entries.len(), begins),
-                    Err(bad) => {
-                        return Err(TestCaseError::fail(format!("lines {bad:?} are valid")));
-                    }
+        check(&strategy, |lines| {
+            let begins = lines
+                .iter()
+                .filter(|l| l.contains("\"event\":\"begin\""))
+                .count();
+            match read(d.path(), &(lines.join("\n") + "\n"))? {
+                Ok(entries) => prop_assert_eq!(entries.len(), begins),
+                Err(bad) => {
+                    return Err(TestCaseError::fail(format!("lines {bad:?} are valid")));
                 }
-                Ok(())
-            })
-            .unwrap_or_else(|e| panic!("{e}"));
+            }
+            Ok(())
+        });
     }
 
     /// Found by fuzzing: serde quoted a damaged `event` raw, escape

@@ -760,10 +760,82 @@ mod tests {
             require_uppercase_characters: true,
             require_lowercase_characters: true,
             allow_users_to_change_password: true,
-            max_password_age: None,
             password_reuse_prevention: Some(24),
-            hard_expiry: false,
+            ..PasswordPolicy::default()
         }
+    }
+
+    /// An empty plan of `item`, to open a batch with.
+    fn plan_of(item: &str) -> Plan {
+        Plan {
+            item: item.into(),
+            account: "111122223333".into(),
+            steps: vec![],
+            resources: vec![],
+            warnings: vec![],
+        }
+    }
+
+    /// The report of an undo that sent `applied` and stopped at the step
+    /// `failed` (refused), if any.
+    fn undo_report(applied: Vec<(usize, Applied)>, failed: Option<usize>) -> ExecReport {
+        ExecReport {
+            applied,
+            failed: failed.map(|i| {
+                (
+                    i,
+                    OpError::new("iam:DeleteAccountPasswordPolicy", None, "boom"),
+                )
+            }),
+            warnings: vec![],
+            mismatches: vec![],
+            batch: Some("undo-batch".into()),
+            dry_run: false,
+            reread: None,
+        }
+    }
+
+    /// The journal's entries' states, oldest first.
+    fn states(j: &Journal) -> Vec<EntryState> {
+        j.entries()
+            .expect("entries")
+            .iter()
+            .map(|e| e.state)
+            .collect()
+    }
+
+    /// A journal of a password policy change, then a KMS key created by an
+    /// earlier version (journaled with ScheduleKeyDeletion as its undo).
+    fn journal_with_an_old_key(dir: &std::path::Path) -> (Journal, Vec<Entry>) {
+        let j = Journal::open(dir, "111122223333");
+        let b = j
+            .begin_batch(&plan_of("cloudtrail.encrypted"))
+            .expect("batch");
+        let password =
+            Op::UpdatePasswordPolicy(crate::aws::ops::UpdatePasswordPolicy { policy: policy(15) });
+        let delete = Some(vec![Op::DeletePasswordPolicy(
+            crate::aws::ops::DeletePasswordPolicy,
+        )]);
+        let e = j.begin(&b, 1, &password, &delete).expect("begin");
+        j.done(&e).expect("done");
+        let key = Op::CreateKmsKey(crate::aws::ops::CreateKmsKey {
+            region: "us-east-1".into(),
+            alias: "alias/moat-cloudtrail".into(),
+            description: "d".into(),
+            policy: serde_json::json!({}),
+        });
+        let old_inverse = Some(vec![Op::ScheduleKmsKeyDeletion(
+            crate::aws::ops::ScheduleKmsKeyDeletion {
+                region: "us-east-1".into(),
+                alias: "alias/moat-cloudtrail".into(),
+                pending_days: 30,
+                key_id: None,
+            },
+        )]);
+        let e = j.begin(&b, 2, &key, &old_inverse).expect("begin");
+        j.done(&e).expect("done");
+        let entries = j.entries().expect("entries");
+        (j, entries)
     }
 
     fn account(p: Option<PasswordPolicy>) -> Inventory {
@@ -779,14 +851,9 @@ mod tests {
 
     fn journal_with_two_entries(dir: &std::path::Path) -> (Journal, Vec<Entry>) {
         let j = Journal::open(dir, "111122223333");
-        let plan = Plan {
-            item: "account.password-policy".into(),
-            account: "111122223333".into(),
-            steps: vec![],
-            resources: vec![],
-            warnings: vec![],
-        };
-        let b = j.begin_batch(&plan).expect("batch");
+        let b = j
+            .begin_batch(&plan_of("account.password-policy"))
+            .expect("batch");
         for n in 1..=2 {
             let op = Op::UpdatePasswordPolicy(crate::aws::ops::UpdatePasswordPolicy {
                 policy: policy(14 + n as i32),
@@ -859,27 +926,10 @@ mod tests {
         let (j, entries) = journal_with_two_entries(d.path());
         // The undo plan reverses the newest entry first: its one step went
         // through, the older entry's step failed.
-        let report = ExecReport {
-            applied: vec![(0, Applied::Sent)],
-            failed: Some((
-                1,
-                OpError::new("iam:DeleteAccountPasswordPolicy", None, "boom"),
-            )),
-            warnings: vec![],
-            mismatches: vec![],
-            batch: Some("undo-batch".into()),
-            dry_run: false,
-            reread: None,
-        };
+        let report = undo_report(vec![(0, Applied::Sent)], Some(1));
         let undone = mark_undone(&j, &entries, &report).expect("mark");
         assert_eq!(undone, vec![entries[1].entry.clone()]);
-        let states: Vec<EntryState> = j
-            .entries()
-            .expect("entries")
-            .iter()
-            .map(|e| e.state)
-            .collect();
-        assert_eq!(states, vec![EntryState::Applied, EntryState::Undone]);
+        assert_eq!(states(&j), vec![EntryState::Applied, EntryState::Undone]);
         // A second undo selects only the entry still applied.
         let again = select_entries(&j.entries().expect("entries"), true, &[]).expect("select");
         assert_eq!(again.len(), 1);
@@ -913,86 +963,16 @@ mod tests {
     #[test]
     fn partly_failed_undo_counts_the_steps_it_really_sent() {
         let d = tempfile::tempdir().expect("tempdir");
-        let j = Journal::open(d.path(), "111122223333");
-        let plan = Plan {
-            item: "cloudtrail.encrypted".into(),
-            account: "111122223333".into(),
-            steps: vec![],
-            resources: vec![],
-            warnings: vec![],
-        };
-        let b = j.begin_batch(&plan).expect("batch");
-        let password =
-            Op::UpdatePasswordPolicy(crate::aws::ops::UpdatePasswordPolicy { policy: policy(15) });
-        let e = j
-            .begin(
-                &b,
-                1,
-                &password,
-                &Some(vec![Op::DeletePasswordPolicy(
-                    crate::aws::ops::DeletePasswordPolicy,
-                )]),
-            )
-            .expect("begin");
-        j.done(&e).expect("done");
-        let key = Op::CreateKmsKey(crate::aws::ops::CreateKmsKey {
-            region: "us-east-1".into(),
-            alias: "alias/moat-cloudtrail".into(),
-            description: "d".into(),
-            policy: serde_json::json!({}),
-        });
-        let old_inverse = Some(vec![Op::ScheduleKmsKeyDeletion(
-            crate::aws::ops::ScheduleKmsKeyDeletion {
-                region: "us-east-1".into(),
-                alias: "alias/moat-cloudtrail".into(),
-                pending_days: 30,
-                key_id: None,
-            },
-        )]);
-        let e = j.begin(&b, 2, &key, &old_inverse).expect("begin");
-        j.done(&e).expect("done");
-        let entries = j.entries().expect("entries");
+        let (j, entries) = journal_with_an_old_key(d.path());
         // Undo reverses the key's entry first (it sends nothing), then the
         // password policy's: step 0, which failed.
-        let failed = ExecReport {
-            applied: vec![],
-            failed: Some((
-                0,
-                OpError::new("iam:DeleteAccountPasswordPolicy", None, "boom"),
-            )),
-            warnings: vec![],
-            mismatches: vec![],
-            batch: Some("undo-batch".into()),
-            dry_run: false,
-            reread: None,
-        };
+        let failed = undo_report(vec![], Some(0));
         let undone = mark_undone(&j, &entries, &failed).expect("mark");
         assert_eq!(undone, vec![entries[1].entry.clone()]);
-        let states: Vec<EntryState> = j
-            .entries()
-            .expect("entries")
-            .iter()
-            .map(|e| e.state)
-            .collect();
-        assert_eq!(states, vec![EntryState::Applied, EntryState::Undone]);
+        assert_eq!(states(&j), vec![EntryState::Applied, EntryState::Undone]);
         // The one real step went through: both are undone.
         let d = tempfile::tempdir().expect("tempdir");
-        let j2 = Journal::open(d.path(), "111122223333");
-        let b = j2.begin_batch(&plan).expect("batch");
-        let e = j2
-            .begin(
-                &b,
-                1,
-                &password,
-                &Some(vec![Op::DeletePasswordPolicy(
-                    crate::aws::ops::DeletePasswordPolicy,
-                )]),
-            )
-            .expect("begin");
-        j2.done(&e).expect("done");
-        let e = j2.begin(&b, 2, &key, &old_inverse).expect("begin");
-        j2.done(&e).expect("done");
-        let entries = j2.entries().expect("entries");
+        let (j2, entries) = journal_with_an_old_key(d.path());
         let sent = ExecReport {
             applied: vec![(0, Applied::Sent)],
             failed: None,

@@ -58,36 +58,28 @@ pub fn csv(account: &str, items: &[ItemResult]) -> String {
     for i in items {
         let (cis, hub) = mappings(&i.id);
         let (cis, hub) = (cis.join(";"), hub.join(";"));
-        if i.findings.is_empty() {
+        // status, resource, region, detail: the finding's, or the item's
+        // own when it has none.
+        let rows: Vec<[&str; 4]> = if i.findings.is_empty() {
+            vec![[i.status.as_str(), "", "", &i.summary]]
+        } else {
+            i.findings
+                .iter()
+                .map(|f| {
+                    [
+                        f.status.as_str(),
+                        &f.resource,
+                        f.region.as_deref().unwrap_or(""),
+                        &f.detail,
+                    ]
+                })
+                .collect()
+        };
+        for [status, resource, region, detail] in rows {
             row(
                 &mut out,
                 &[
-                    account,
-                    &i.section,
-                    &i.id,
-                    &i.title,
-                    i.status.as_str(),
-                    "",
-                    "",
-                    &i.summary,
-                    &cis,
-                    &hub,
-                ],
-            );
-        }
-        for f in &i.findings {
-            row(
-                &mut out,
-                &[
-                    account,
-                    &i.section,
-                    &i.id,
-                    &i.title,
-                    f.status.as_str(),
-                    &f.resource,
-                    f.region.as_deref().unwrap_or(""),
-                    &f.detail,
-                    &cis,
+                    account, &i.section, &i.id, &i.title, status, resource, region, detail, &cis,
                     &hub,
                 ],
             );

@@ -3,13 +3,15 @@
 //! fixed clock and fixed spinner frames make them deterministic.
 
 use super::model::{Model, OutcomeKind, Overlay};
-use super::tests::{code, demo, fixed_now, key, loaded, new_model, select, typed};
+use super::tests::{
+    code, demo, fixed_now, key, loaded, new_model, password_policy_denied, reread, select, typed,
+};
 use super::update::{ApplyFailure, Effect, Msg, update_inline as update};
 use super::view;
 use crate::collect::Mode;
 use crate::collect::demo::demo_inventory;
 use crate::execute::ExecReport;
-use crate::inventory::{PartError, PartId};
+use crate::inventory::PartId;
 use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -163,15 +165,7 @@ fn guided_item_marked_done() {
 
 #[test]
 fn item_in_error() {
-    let mut inv = demo_inventory().unwrap();
-    inv.set_error(
-        PartId::PasswordPolicy,
-        PartError::new(
-            "iam:GetAccountPasswordPolicy",
-            Some("AccessDenied".into()),
-            "not authorized",
-        ),
-    );
+    let inv = password_policy_denied("not authorized");
     let mut m = loaded(Mode::Live, &inv);
     select(&mut m, "account.password-policy");
     screen!("error", m);
@@ -219,19 +213,7 @@ fn apply_outcome_rechecked() {
         p.minimum_password_length = 14;
         p.password_reuse_prevention = Some(24);
     }
-    let generation = m.part_gen[&PartId::PasswordPolicy];
-    for p in PartId::ALL {
-        if m.part_gen[p] == generation {
-            update(
-                &mut m,
-                Msg::Part {
-                    generation,
-                    part: *p,
-                    result: Ok(inv.get(*p).unwrap()),
-                },
-            );
-        }
-    }
+    reread(&mut m, &inv);
     assert!(
         matches!(&m.overlay, Some(Overlay::Outcome(o)) if matches!(o.kind, OutcomeKind::Applied { .. }))
     );

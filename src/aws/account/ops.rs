@@ -1,6 +1,8 @@
 //! Account Management's mutating calls, one type each (see [`OpKind`]).
 
-use crate::inventory::{ApplyError, Contact, ContactType, Inventory, ResourceRef};
+use crate::inventory::{
+    AlternateContacts, ApplyError, Contact, ContactType, Inventory, ResourceRef,
+};
 use crate::plan::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +28,20 @@ fn contact_before(before: &Inventory, contact_type: ContactType) -> Option<Vec<O
     )
 }
 
+fn contacts_mut(inv: &mut Inventory) -> Result<&mut AlternateContacts, ApplyError> {
+    inv.alternate_contacts
+        .ready_mut()
+        .ok_or(ApplyError::NotReady("alternate contacts"))
+}
+
+/// `set the security alternate contact`, for a description.
+fn contact_text(verb: &str, contact_type: ContactType) -> String {
+    format!(
+        "{verb} the {} alternate contact",
+        contact_type.as_str().to_lowercase()
+    )
+}
+
 /// account:PutAlternateContact.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PutAlternateContact {
@@ -41,17 +57,11 @@ impl OpKind for PutAlternateContact {
     }
 
     fn describe(&self) -> String {
-        format!(
-            "set the {} alternate contact",
-            self.contact_type.as_str().to_lowercase()
-        )
+        contact_text("set", self.contact_type)
     }
 
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
-        let c = inv
-            .alternate_contacts
-            .ready_mut()
-            .ok_or(ApplyError::NotReady("alternate contacts"))?;
+        let c = contacts_mut(inv)?;
         c.contacts.insert(self.contact_type, self.contact.clone());
         Ok(())
     }
@@ -75,17 +85,11 @@ impl OpKind for DeleteAlternateContact {
     }
 
     fn describe(&self) -> String {
-        format!(
-            "remove the {} alternate contact",
-            self.contact_type.as_str().to_lowercase()
-        )
+        contact_text("remove", self.contact_type)
     }
 
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
-        let c = inv
-            .alternate_contacts
-            .ready_mut()
-            .ok_or(ApplyError::NotReady("alternate contacts"))?;
+        let c = contacts_mut(inv)?;
         if c.contacts.remove(&self.contact_type).is_none() {
             return Err(ApplyError::NoSuch(format!(
                 "{} alternate contact",

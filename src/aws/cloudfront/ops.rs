@@ -1,9 +1,21 @@
 //! CloudFront's mutating calls, one type each (see [`OpKind`]).
 
 use super::DistributionEdit;
-use crate::inventory::{ApplyError, Inventory, OriginAccessControl, ResourceRef};
+use crate::inventory::{ApplyError, CloudFront, Inventory, OriginAccessControl, ResourceRef};
 use crate::plan::{Op, OpKind};
 use serde::{Deserialize, Serialize};
+
+fn oac_ref(name: &str) -> ResourceRef {
+    ResourceRef::OriginAccessControl {
+        name: name.to_string(),
+    }
+}
+
+fn cloudfront_mut(inv: &mut Inventory) -> Result<&mut CloudFront, ApplyError> {
+    inv.cloudfront
+        .ready_mut()
+        .ok_or(ApplyError::NotReady("CloudFront"))
+}
 
 /// cloudfront:CreateOriginAccessControl, for S3 origins, signing every request (SigV4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,9 +28,7 @@ impl OpKind for CreateOriginAccessControl {
     const ACTION: &'static str = "cloudfront:CreateOriginAccessControl";
 
     fn resource(&self) -> ResourceRef {
-        ResourceRef::OriginAccessControl {
-            name: self.name.clone(),
-        }
+        oac_ref(&self.name)
     }
 
     fn describe(&self) -> String {
@@ -27,10 +37,7 @@ impl OpKind for CreateOriginAccessControl {
 
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
         let name = &self.name;
-        let cf = inv
-            .cloudfront
-            .ready_mut()
-            .ok_or(ApplyError::NotReady("CloudFront"))?;
+        let cf = cloudfront_mut(inv)?;
         if cf.oac_by_name(name).is_some() {
             return Err(ApplyError::Exists(format!("origin access control {name}")));
         }
@@ -66,9 +73,7 @@ impl OpKind for DeleteOriginAccessControl {
     const ACTION: &'static str = "cloudfront:DeleteOriginAccessControl";
 
     fn resource(&self) -> ResourceRef {
-        ResourceRef::OriginAccessControl {
-            name: self.name.clone(),
-        }
+        oac_ref(&self.name)
     }
 
     fn describe(&self) -> String {
@@ -77,10 +82,7 @@ impl OpKind for DeleteOriginAccessControl {
 
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
         let name = &self.name;
-        let cf = inv
-            .cloudfront
-            .ready_mut()
-            .ok_or(ApplyError::NotReady("CloudFront"))?;
+        let cf = cloudfront_mut(inv)?;
         let oac = cf
             .oac_by_name(name)
             .ok_or_else(|| ApplyError::NoSuch(format!("origin access control {name}")))?;
@@ -163,10 +165,7 @@ impl OpKind for UpdateDistribution {
 
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
         let (id, edits) = (&self.id, &self.edits);
-        let cf = inv
-            .cloudfront
-            .ready_mut()
-            .ok_or(ApplyError::NotReady("CloudFront"))?;
+        let cf = cloudfront_mut(inv)?;
         // Resolve OAC names first (the borrow of the list ends here).
         let mut resolved: Vec<Option<String>> = Vec::with_capacity(edits.len());
         for e in edits {

@@ -21,6 +21,37 @@ fn encryption_resource(region: &str) -> ResourceRef {
     })
 }
 
+/// `resource` and `region` of an op on a resource of the region in its
+/// `region` field: encryption by default (whose undo sets it back as it
+/// was), or the snapshot named by the field `$id`.
+macro_rules! on_regional {
+    (encryption) => {
+        fn resource(&self) -> ResourceRef {
+            encryption_resource(&self.region)
+        }
+
+        fn region(&self) -> Option<&str> {
+            Some(&self.region)
+        }
+
+        fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
+            encryption_inverse(before, &self.region)
+        }
+    };
+    (snapshot $id:ident) => {
+        fn resource(&self) -> ResourceRef {
+            ResourceRef::EbsVpc(EbsVpcRef::Snapshot {
+                region: self.region.clone(),
+                id: self.$id.clone(),
+            })
+        }
+
+        fn region(&self) -> Option<&str> {
+            Some(&self.region)
+        }
+    };
+}
+
 /// Set encryption by default in `region` as the op does.
 fn set_encryption(inv: &mut Inventory, region: &str, enabled: bool) -> Result<(), ApplyError> {
     let p = part(&mut inv.ebs_encryption, "EBS encryption by default")?;
@@ -49,13 +80,7 @@ pub struct EnableEbsEncryptionByDefault {
 impl OpKind for EnableEbsEncryptionByDefault {
     const ACTION: &'static str = "ec2:EnableEbsEncryptionByDefault";
 
-    fn resource(&self) -> ResourceRef {
-        encryption_resource(&self.region)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_regional!(encryption);
 
     fn describe(&self) -> String {
         format!("encrypt new EBS volumes by default in {}", self.region)
@@ -63,10 +88,6 @@ impl OpKind for EnableEbsEncryptionByDefault {
 
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
         set_encryption(inv, &self.region, true)
-    }
-
-    fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
-        encryption_inverse(before, &self.region)
     }
 }
 
@@ -79,13 +100,7 @@ pub struct DisableEbsEncryptionByDefault {
 impl OpKind for DisableEbsEncryptionByDefault {
     const ACTION: &'static str = "ec2:DisableEbsEncryptionByDefault";
 
-    fn resource(&self) -> ResourceRef {
-        encryption_resource(&self.region)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_regional!(encryption);
 
     fn describe(&self) -> String {
         format!(
@@ -96,10 +111,6 @@ impl OpKind for DisableEbsEncryptionByDefault {
 
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
         set_encryption(inv, &self.region, false)
-    }
-
-    fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
-        encryption_inverse(before, &self.region)
     }
 }
 
@@ -116,16 +127,7 @@ pub struct CreateSnapshot {
 impl OpKind for CreateSnapshot {
     const ACTION: &'static str = "ec2:CreateSnapshot";
 
-    fn resource(&self) -> ResourceRef {
-        ResourceRef::EbsVpc(EbsVpcRef::Snapshot {
-            region: self.region.clone(),
-            id: self.name.clone(),
-        })
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_regional!(snapshot name);
 
     fn describe(&self) -> String {
         format!(
@@ -192,16 +194,7 @@ pub struct DeleteSnapshot {
 impl OpKind for DeleteSnapshot {
     const ACTION: &'static str = "ec2:DeleteSnapshot";
 
-    fn resource(&self) -> ResourceRef {
-        ResourceRef::EbsVpc(EbsVpcRef::Snapshot {
-            region: self.region.clone(),
-            id: self.name.clone(),
-        })
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_regional!(snapshot name);
 
     fn describe(&self) -> String {
         let (region, volume_id, name) = (&self.region, &self.volume_id, &self.name);
@@ -253,16 +246,7 @@ pub struct ModifySnapshotCreateVolumePermission {
 impl OpKind for ModifySnapshotCreateVolumePermission {
     const ACTION: &'static str = "ec2:ModifySnapshotAttribute";
 
-    fn resource(&self) -> ResourceRef {
-        ResourceRef::EbsVpc(EbsVpcRef::Snapshot {
-            region: self.region.clone(),
-            id: self.snapshot_id.clone(),
-        })
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_regional!(snapshot snapshot_id);
 
     fn describe(&self) -> String {
         let (region, snapshot_id) = (&self.region, &self.snapshot_id);

@@ -93,185 +93,108 @@ fn revoke(list: &mut Vec<SgRule>, rules: &[SgRule], k: &SgKey) -> Result<(), App
     Ok(())
 }
 
-/// ec2:AuthorizeSecurityGroupIngress with exactly these rules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuthorizeSecurityGroupIngress {
-    #[serde(flatten)]
-    pub group: SgKey,
-    pub rules: Vec<SgRule>,
+/// `resource` and `region` of an op on the security group in its `group` field.
+macro_rules! on_group {
+    () => {
+        fn resource(&self) -> ResourceRef {
+            group_resource(&self.group)
+        }
+
+        fn region(&self) -> Option<&str> {
+            Some(&self.group.region)
+        }
+    };
 }
 
-impl OpKind for AuthorizeSecurityGroupIngress {
-    const ACTION: &'static str = "ec2:AuthorizeSecurityGroupIngress";
+/// An op that authorizes or revokes exactly `rules` in one list of a security
+/// group (`ingress` or `egress`); its undo is the opposite op, with the rules
+/// `$undo_rules` gives.
+macro_rules! rules_op {
+    (
+        $(#[$doc:meta])*
+        $name:ident, $list:ident, $describe:literal, $predict:ident, $undo:ident, $undo_rules:ident
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        pub struct $name {
+            #[serde(flatten)]
+            pub group: SgKey,
+            pub rules: Vec<SgRule>,
+        }
 
-    fn resource(&self) -> ResourceRef {
-        group_resource(&self.group)
-    }
+        impl OpKind for $name {
+            const ACTION: &'static str = concat!("ec2:", stringify!($name));
 
-    fn region(&self) -> Option<&str> {
-        Some(&self.group.region)
-    }
+            on_group!();
 
-    fn describe(&self) -> String {
-        format!(
-            "allow inbound {} in security group {}",
-            rules_label(&self.rules),
-            self.group
-        )
-    }
-
-    fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
-        let g = group_mut(inv, &self.group)?;
-        authorize(&mut g.ingress, &self.rules, &self.group)
-    }
-
-    /// Authorize only adds what was not there (AWS refuses a duplicate), so
-    /// undo removes exactly those rules.
-    fn inverse(&self, _before: &Inventory) -> Option<Vec<Op>> {
-        Some(vec![
-            RevokeSecurityGroupIngress {
-                group: self.group.clone(),
-                rules: self.rules.clone(),
+            fn describe(&self) -> String {
+                format!($describe, rules_label(&self.rules), self.group)
             }
-            .into(),
-        ])
-    }
-}
 
-/// ec2:RevokeSecurityGroupIngress of exactly these rules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RevokeSecurityGroupIngress {
-    #[serde(flatten)]
-    pub group: SgKey,
-    pub rules: Vec<SgRule>,
-}
-
-impl OpKind for RevokeSecurityGroupIngress {
-    const ACTION: &'static str = "ec2:RevokeSecurityGroupIngress";
-
-    fn resource(&self) -> ResourceRef {
-        group_resource(&self.group)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.group.region)
-    }
-
-    fn describe(&self) -> String {
-        format!(
-            "remove inbound {} from security group {}",
-            rules_label(&self.rules),
-            self.group
-        )
-    }
-
-    fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
-        let g = group_mut(inv, &self.group)?;
-        revoke(&mut g.ingress, &self.rules, &self.group)
-    }
-
-    /// Put back the rules as they were (with their descriptions).
-    fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
-        let g = group_before(before, &self.group)?;
-        let prev = rules_as_before(&g.ingress, &self.rules);
-        Some(vec![
-            AuthorizeSecurityGroupIngress {
-                group: self.group.clone(),
-                rules: prev,
+            fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
+                let g = group_mut(inv, &self.group)?;
+                $predict(&mut g.$list, &self.rules, &self.group)
             }
-            .into(),
-        ])
-    }
-}
 
-/// ec2:AuthorizeSecurityGroupEgress with exactly these rules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuthorizeSecurityGroupEgress {
-    #[serde(flatten)]
-    pub group: SgKey,
-    pub rules: Vec<SgRule>,
-}
-
-impl OpKind for AuthorizeSecurityGroupEgress {
-    const ACTION: &'static str = "ec2:AuthorizeSecurityGroupEgress";
-
-    fn resource(&self) -> ResourceRef {
-        group_resource(&self.group)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.group.region)
-    }
-
-    fn describe(&self) -> String {
-        format!(
-            "allow outbound {} in security group {}",
-            rules_label(&self.rules),
-            self.group
-        )
-    }
-
-    fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
-        let g = group_mut(inv, &self.group)?;
-        authorize(&mut g.egress, &self.rules, &self.group)
-    }
-
-    /// Authorize only adds what was not there, so undo removes exactly those rules.
-    fn inverse(&self, _before: &Inventory) -> Option<Vec<Op>> {
-        Some(vec![
-            RevokeSecurityGroupEgress {
-                group: self.group.clone(),
-                rules: self.rules.clone(),
+            fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
+                let rules = $undo_rules(before, &self.group, &self.rules, |g| &g.$list)?;
+                Some(vec![
+                    $undo {
+                        group: self.group.clone(),
+                        rules,
+                    }
+                    .into(),
+                ])
             }
-            .into(),
-        ])
-    }
+        }
+    };
 }
 
-/// ec2:RevokeSecurityGroupEgress of exactly these rules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RevokeSecurityGroupEgress {
-    #[serde(flatten)]
-    pub group: SgKey,
-    pub rules: Vec<SgRule>,
+/// The rules an authorize's undo revokes: authorize only adds what was not
+/// there (AWS refuses a duplicate), so exactly its own.
+fn rules_added(
+    _before: &Inventory,
+    _k: &SgKey,
+    rules: &[SgRule],
+    _list: fn(&SecurityGroup) -> &Vec<SgRule>,
+) -> Option<Vec<SgRule>> {
+    Some(rules.to_vec())
 }
 
-impl OpKind for RevokeSecurityGroupEgress {
-    const ACTION: &'static str = "ec2:RevokeSecurityGroupEgress";
+/// The rules a revoke's undo authorizes again: those it removed, as they were
+/// (with their descriptions).
+fn rules_removed(
+    before: &Inventory,
+    k: &SgKey,
+    rules: &[SgRule],
+    list: fn(&SecurityGroup) -> &Vec<SgRule>,
+) -> Option<Vec<SgRule>> {
+    let g = group_before(before, k)?;
+    Some(rules_as_before(list(g), rules))
+}
 
-    fn resource(&self) -> ResourceRef {
-        group_resource(&self.group)
-    }
+rules_op! {
+    /// ec2:AuthorizeSecurityGroupIngress with exactly these rules.
+    AuthorizeSecurityGroupIngress, ingress, "allow inbound {} in security group {}",
+    authorize, RevokeSecurityGroupIngress, rules_added
+}
 
-    fn region(&self) -> Option<&str> {
-        Some(&self.group.region)
-    }
+rules_op! {
+    /// ec2:RevokeSecurityGroupIngress of exactly these rules.
+    RevokeSecurityGroupIngress, ingress, "remove inbound {} from security group {}",
+    revoke, AuthorizeSecurityGroupIngress, rules_removed
+}
 
-    fn describe(&self) -> String {
-        format!(
-            "remove outbound {} from security group {}",
-            rules_label(&self.rules),
-            self.group
-        )
-    }
+rules_op! {
+    /// ec2:AuthorizeSecurityGroupEgress with exactly these rules.
+    AuthorizeSecurityGroupEgress, egress, "allow outbound {} in security group {}",
+    authorize, RevokeSecurityGroupEgress, rules_added
+}
 
-    fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
-        let g = group_mut(inv, &self.group)?;
-        revoke(&mut g.egress, &self.rules, &self.group)
-    }
-
-    /// Put back the rules as they were (with their descriptions).
-    fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
-        let g = group_before(before, &self.group)?;
-        let prev = rules_as_before(&g.egress, &self.rules);
-        Some(vec![
-            AuthorizeSecurityGroupEgress {
-                group: self.group.clone(),
-                rules: prev,
-            }
-            .into(),
-        ])
-    }
+rules_op! {
+    /// ec2:RevokeSecurityGroupEgress of exactly these rules.
+    RevokeSecurityGroupEgress, egress, "remove outbound {} from security group {}",
+    revoke, AuthorizeSecurityGroupEgress, rules_removed
 }
 
 /// ec2:CreateSecurityGroup in the VPC, with its tags (undo of a delete).
@@ -288,13 +211,7 @@ pub struct CreateSecurityGroup {
 impl OpKind for CreateSecurityGroup {
     const ACTION: &'static str = "ec2:CreateSecurityGroup";
 
-    fn resource(&self) -> ResourceRef {
-        group_resource(&self.group)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.group.region)
-    }
+    on_group!();
 
     fn describe(&self) -> String {
         format!("recreate security group {} (it gets a new id)", self.group)
@@ -343,13 +260,7 @@ pub struct DeleteSecurityGroup {
 impl OpKind for DeleteSecurityGroup {
     const ACTION: &'static str = "ec2:DeleteSecurityGroup";
 
-    fn resource(&self) -> ResourceRef {
-        group_resource(&self.group)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.group.region)
-    }
+    on_group!();
 
     fn describe(&self) -> String {
         format!("delete security group {}", self.group)
@@ -400,13 +311,7 @@ pub struct TagSecurityGroup {
 impl OpKind for TagSecurityGroup {
     const ACTION: &'static str = "ec2:CreateTags";
 
-    fn resource(&self) -> ResourceRef {
-        group_resource(&self.group)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.group.region)
-    }
+    on_group!();
 
     fn describe(&self) -> String {
         let t: Vec<String> = self.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -443,15 +348,7 @@ impl OpKind for TagSecurityGroup {
                 .into(),
             );
         }
-        if !restore.is_empty() {
-            out.push(
-                TagSecurityGroup {
-                    group: self.group.clone(),
-                    tags: restore,
-                }
-                .into(),
-            );
-        }
+        out.extend(tag_again(&self.group, restore));
         Some(out)
     }
 }
@@ -467,13 +364,7 @@ pub struct UntagSecurityGroup {
 impl OpKind for UntagSecurityGroup {
     const ACTION: &'static str = "ec2:DeleteTags";
 
-    fn resource(&self) -> ResourceRef {
-        group_resource(&self.group)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.group.region)
-    }
+    on_group!();
 
     fn describe(&self) -> String {
         format!(
@@ -499,18 +390,19 @@ impl OpKind for UntagSecurityGroup {
             .iter()
             .filter_map(|key| g.tags.get(key).map(|v| (key.clone(), v.clone())))
             .collect();
-        Some(if restore.is_empty() {
-            vec![]
-        } else {
-            vec![
-                TagSecurityGroup {
-                    group: self.group.clone(),
-                    tags: restore,
-                }
-                .into(),
-            ]
-        })
+        Some(tag_again(&self.group, restore).into_iter().collect())
     }
+}
+
+/// The op that sets the tags `restore` on the group `k` again (none when empty).
+fn tag_again(k: &SgKey, restore: BTreeMap<String, String>) -> Option<Op> {
+    (!restore.is_empty()).then(|| {
+        TagSecurityGroup {
+            group: k.clone(),
+            tags: restore,
+        }
+        .into()
+    })
 }
 
 /// ec2:ModifyImageAttribute: add (`public: true`) or remove the launch

@@ -6,6 +6,20 @@ use crate::inventory::{
 use crate::plan::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 
+/// `resource` and `region` of an op on the listener on `port` of the load
+/// balancer `load_balancer` in `region` (its fields).
+macro_rules! on_listener {
+    () => {
+        fn resource(&self) -> ResourceRef {
+            listener_ref(&self.region, &self.load_balancer, self.port)
+        }
+
+        fn region(&self) -> Option<&str> {
+            Some(&self.region)
+        }
+    };
+}
+
 /// elasticloadbalancing:ModifyListener DefaultActions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModifyListenerDefaultActions {
@@ -19,13 +33,7 @@ pub struct ModifyListenerDefaultActions {
 impl OpKind for ModifyListenerDefaultActions {
     const ACTION: &'static str = "elasticloadbalancing:ModifyListener";
 
-    fn resource(&self) -> ResourceRef {
-        listener_ref(&self.region, &self.load_balancer, self.port)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_listener!();
 
     fn describe(&self) -> String {
         let ModifyListenerDefaultActions {
@@ -80,13 +88,7 @@ pub struct ModifyRuleActions {
 impl OpKind for ModifyRuleActions {
     const ACTION: &'static str = "elasticloadbalancing:ModifyRule";
 
-    fn resource(&self) -> ResourceRef {
-        listener_ref(&self.region, &self.load_balancer, self.port)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_listener!();
 
     fn describe(&self) -> String {
         let ModifyRuleActions {
@@ -166,13 +168,7 @@ pub struct ModifyListenerSslPolicy {
 impl OpKind for ModifyListenerSslPolicy {
     const ACTION: &'static str = "elasticloadbalancing:ModifyListener";
 
-    fn resource(&self) -> ResourceRef {
-        listener_ref(&self.region, &self.load_balancer, self.port)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_listener!();
 
     fn describe(&self) -> String {
         let ModifyListenerSslPolicy {

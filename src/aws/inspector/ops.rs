@@ -6,125 +6,97 @@ use crate::inventory::{
 use crate::plan::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 
-/// inspector2:Enable for the account in one region.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EnableInspector {
-    pub region: String,
-    pub account: String,
-    pub resource_types: Vec<String>,
-}
-
-impl OpKind for EnableInspector {
-    const ACTION: &'static str = "inspector2:Enable";
-
-    fn resource(&self) -> ResourceRef {
-        inspector_ref(&self.region)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
-
-    fn describe(&self) -> String {
-        format!(
-            "enable Amazon Inspector scans of {} in {}",
-            self.resource_types.join(", "),
-            self.region
-        )
-    }
-
-    fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
-        let s = status_mut(inv, &self.region)?;
-        for t in &self.resource_types {
-            s.scans.insert(t.clone(), "ENABLED".into());
+/// An op that turns Inspector scans of `resource_types` on or off for the
+/// account in one region; its undo is the opposite op for the types it
+/// really changed (those that were `$was` before).
+macro_rules! scans_op {
+    (
+        $(#[$doc:meta])*
+        $name:ident, $action:literal, $verb:literal, $set:ident, $undo:ident, was_on: $was:literal
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        pub struct $name {
+            pub region: String,
+            pub account: String,
+            pub resource_types: Vec<String>,
         }
-        s.status = "ENABLED".into();
-        Ok(())
-    }
 
-    fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
-        let s = status(before, &self.region)?;
-        let enabled: Vec<String> = self
-            .resource_types
-            .iter()
-            .filter(|t| !s.is_on(t))
-            .cloned()
-            .collect();
-        if enabled.is_empty() {
-            return Some(vec![]);
-        }
-        Some(vec![
-            DisableInspector {
-                region: self.region.clone(),
-                account: self.account.clone(),
-                resource_types: enabled,
+        impl OpKind for $name {
+            const ACTION: &'static str = $action;
+
+            fn resource(&self) -> ResourceRef {
+                inspector_ref(&self.region)
             }
-            .into(),
-        ])
-    }
-}
 
-/// inspector2:Disable (undo of Enable: only the types it enabled).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DisableInspector {
-    pub region: String,
-    pub account: String,
-    pub resource_types: Vec<String>,
-}
-
-impl OpKind for DisableInspector {
-    const ACTION: &'static str = "inspector2:Disable";
-
-    fn resource(&self) -> ResourceRef {
-        inspector_ref(&self.region)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
-
-    fn describe(&self) -> String {
-        format!(
-            "disable Amazon Inspector scans of {} in {}",
-            self.resource_types.join(", "),
-            self.region
-        )
-    }
-
-    fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
-        let s = status_mut(inv, &self.region)?;
-        for t in &self.resource_types {
-            s.scans.insert(t.clone(), "DISABLED".into());
-        }
-        // With every scan type off, Inspector is off for the account.
-        if s.scans
-            .values()
-            .all(|v| matches!(v.as_str(), "DISABLED" | "DISABLING"))
-        {
-            s.status = "DISABLED".into();
-        }
-        Ok(())
-    }
-
-    fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
-        let s = status(before, &self.region)?;
-        let disabled: Vec<String> = self
-            .resource_types
-            .iter()
-            .filter(|t| s.is_on(t))
-            .cloned()
-            .collect();
-        if disabled.is_empty() {
-            return Some(vec![]);
-        }
-        Some(vec![
-            EnableInspector {
-                region: self.region.clone(),
-                account: self.account.clone(),
-                resource_types: disabled,
+            fn region(&self) -> Option<&str> {
+                Some(&self.region)
             }
-            .into(),
-        ])
+
+            fn describe(&self) -> String {
+                format!(
+                    concat!($verb, " Amazon Inspector scans of {} in {}"),
+                    self.resource_types.join(", "),
+                    self.region
+                )
+            }
+
+            fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
+                $set(status_mut(inv, &self.region)?, &self.resource_types);
+                Ok(())
+            }
+
+            fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
+                let s = status(before, &self.region)?;
+                let changed: Vec<String> = self
+                    .resource_types
+                    .iter()
+                    .filter(|t| s.is_on(t) == $was)
+                    .cloned()
+                    .collect();
+                if changed.is_empty() {
+                    return Some(vec![]);
+                }
+                Some(vec![
+                    $undo {
+                        region: self.region.clone(),
+                        account: self.account.clone(),
+                        resource_types: changed,
+                    }
+                    .into(),
+                ])
+            }
+        }
+    };
+}
+
+scans_op! {
+    /// inspector2:Enable for the account in one region.
+    EnableInspector, "inspector2:Enable", "enable", enable_scans, DisableInspector, was_on: false
+}
+
+scans_op! {
+    /// inspector2:Disable (undo of Enable: only the types it enabled).
+    DisableInspector, "inspector2:Disable", "disable", disable_scans, EnableInspector, was_on: true
+}
+
+fn enable_scans(s: &mut InspectorStatus, types: &[String]) {
+    for t in types {
+        s.scans.insert(t.clone(), "ENABLED".into());
+    }
+    s.status = "ENABLED".into();
+}
+
+fn disable_scans(s: &mut InspectorStatus, types: &[String]) {
+    for t in types {
+        s.scans.insert(t.clone(), "DISABLED".into());
+    }
+    // With every scan type off, Inspector is off for the account.
+    if s.scans
+        .values()
+        .all(|v| matches!(v.as_str(), "DISABLED" | "DISABLING"))
+    {
+        s.status = "DISABLED".into();
     }
 }
 

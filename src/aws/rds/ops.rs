@@ -94,132 +94,83 @@ impl OpKind for ModifyDbInstancePublicAccess {
     }
 }
 
-/// rds:ModifyDBSnapshotAttribute on the `restore` attribute.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ModifyDbSnapshotRestore {
-    pub region: String,
-    pub snapshot: String,
-    #[serde(default)]
-    pub add: Vec<String>,
-    #[serde(default)]
-    pub remove: Vec<String>,
-}
+/// An op that adds and removes values of the `restore` attribute of one kind
+/// of snapshot (`$list` of the region's RDS model, `$what` in messages); its
+/// undo changes back only what it changed.
+macro_rules! restore_op {
+    (
+        $(#[$doc:meta])*
+        $name:ident, $action:literal, $variant:ident, $what:literal, $list:ident
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        pub struct $name {
+            pub region: String,
+            pub snapshot: String,
+            #[serde(default)]
+            pub add: Vec<String>,
+            #[serde(default)]
+            pub remove: Vec<String>,
+        }
 
-impl OpKind for ModifyDbSnapshotRestore {
-    const ACTION: &'static str = "rds:ModifyDBSnapshotAttribute";
+        impl OpKind for $name {
+            const ACTION: &'static str = $action;
 
-    fn resource(&self) -> ResourceRef {
-        ResourceRef::Workloads(WorkloadsRef::DbSnapshot {
-            region: self.region.clone(),
-            id: self.snapshot.clone(),
-        })
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
-
-    fn describe(&self) -> String {
-        restore_text(
-            "DB snapshot",
-            &self.snapshot,
-            &self.region,
-            &self.add,
-            &self.remove,
-        )
-    }
-
-    fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
-        let snapshot = &self.snapshot;
-        let r = rds_mut(inv, &self.region)?;
-        let s = r
-            .snapshots
-            .iter_mut()
-            .find(|s| &s.id == snapshot)
-            .ok_or_else(|| ApplyError::NoSuch(format!("DB snapshot {snapshot}")))?;
-        modify_restore(s, &self.add, &self.remove)
-    }
-
-    fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
-        let s = rds_region(before, &self.region)?
-            .snapshots
-            .iter()
-            .find(|s| s.id == self.snapshot)?;
-        let (add, remove) = restore_back(s.restore.ready()?, &self.add, &self.remove);
-        Some(vec![
-            ModifyDbSnapshotRestore {
-                region: self.region.clone(),
-                snapshot: self.snapshot.clone(),
-                add,
-                remove,
+            fn resource(&self) -> ResourceRef {
+                ResourceRef::Workloads(WorkloadsRef::$variant {
+                    region: self.region.clone(),
+                    id: self.snapshot.clone(),
+                })
             }
-            .into(),
-        ])
-    }
-}
 
-/// rds:ModifyDBClusterSnapshotAttribute on the `restore` attribute.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ModifyDbClusterSnapshotRestore {
-    pub region: String,
-    pub snapshot: String,
-    #[serde(default)]
-    pub add: Vec<String>,
-    #[serde(default)]
-    pub remove: Vec<String>,
-}
-
-impl OpKind for ModifyDbClusterSnapshotRestore {
-    const ACTION: &'static str = "rds:ModifyDBClusterSnapshotAttribute";
-
-    fn resource(&self) -> ResourceRef {
-        ResourceRef::Workloads(WorkloadsRef::DbClusterSnapshot {
-            region: self.region.clone(),
-            id: self.snapshot.clone(),
-        })
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
-
-    fn describe(&self) -> String {
-        restore_text(
-            "DB cluster snapshot",
-            &self.snapshot,
-            &self.region,
-            &self.add,
-            &self.remove,
-        )
-    }
-
-    fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
-        let snapshot = &self.snapshot;
-        let r = rds_mut(inv, &self.region)?;
-        let s = r
-            .cluster_snapshots
-            .iter_mut()
-            .find(|s| &s.id == snapshot)
-            .ok_or_else(|| ApplyError::NoSuch(format!("DB cluster snapshot {snapshot}")))?;
-        modify_restore(s, &self.add, &self.remove)
-    }
-
-    fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
-        let s = rds_region(before, &self.region)?
-            .cluster_snapshots
-            .iter()
-            .find(|s| s.id == self.snapshot)?;
-        let (add, remove) = restore_back(s.restore.ready()?, &self.add, &self.remove);
-        Some(vec![
-            ModifyDbClusterSnapshotRestore {
-                region: self.region.clone(),
-                snapshot: self.snapshot.clone(),
-                add,
-                remove,
+            fn region(&self) -> Option<&str> {
+                Some(&self.region)
             }
-            .into(),
-        ])
-    }
+
+            fn describe(&self) -> String {
+                restore_text($what, &self.snapshot, &self.region, &self.add, &self.remove)
+            }
+
+            fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
+                let snapshot = &self.snapshot;
+                let r = rds_mut(inv, &self.region)?;
+                let s = r
+                    .$list
+                    .iter_mut()
+                    .find(|s| &s.id == snapshot)
+                    .ok_or_else(|| ApplyError::NoSuch(format!("{} {snapshot}", $what)))?;
+                modify_restore(s, &self.add, &self.remove)
+            }
+
+            fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
+                let s = rds_region(before, &self.region)?
+                    .$list
+                    .iter()
+                    .find(|s| s.id == self.snapshot)?;
+                let (add, remove) = restore_back(s.restore.ready()?, &self.add, &self.remove);
+                Some(vec![
+                    $name {
+                        region: self.region.clone(),
+                        snapshot: self.snapshot.clone(),
+                        add,
+                        remove,
+                    }
+                    .into(),
+                ])
+            }
+        }
+    };
+}
+
+restore_op! {
+    /// rds:ModifyDBSnapshotAttribute on the `restore` attribute.
+    ModifyDbSnapshotRestore, "rds:ModifyDBSnapshotAttribute", DbSnapshot, "DB snapshot", snapshots
+}
+
+restore_op! {
+    /// rds:ModifyDBClusterSnapshotAttribute on the `restore` attribute.
+    ModifyDbClusterSnapshotRestore, "rds:ModifyDBClusterSnapshotAttribute", DbClusterSnapshot,
+    "DB cluster snapshot", cluster_snapshots
 }
 
 fn restore_text(what: &str, id: &str, region: &str, add: &[String], remove: &[String]) -> String {

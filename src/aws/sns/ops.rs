@@ -14,6 +14,25 @@ fn topic_ref(region: &str, name: &str) -> ResourceRef {
     })
 }
 
+/// `resource` and `region` of an op on the topic of its `region` field named
+/// by its field `$name`.
+macro_rules! on_topic {
+    ($name:ident) => {
+        fn resource(&self) -> ResourceRef {
+            topic_ref(&self.region, &self.$name)
+        }
+
+        fn region(&self) -> Option<&str> {
+            Some(&self.region)
+        }
+    };
+}
+
+/// Whether `s` is the subscription of `endpoint` over `protocol`.
+fn subscribes(s: &Subscription, protocol: &str, endpoint: &str) -> bool {
+    s.protocol == protocol && s.endpoint == endpoint
+}
+
 fn topics<'a>(inv: &'a mut Inventory, region: &str) -> Result<&'a mut Vec<Topic>, ApplyError> {
     region_mut(&mut inv.sns_topics, "SNS topics", region)
 }
@@ -29,13 +48,7 @@ pub struct CreateSnsTopic {
 impl OpKind for CreateSnsTopic {
     const ACTION: &'static str = "sns:CreateTopic";
 
-    fn resource(&self) -> ResourceRef {
-        topic_ref(&self.region, &self.name)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_topic!(name);
 
     fn describe(&self) -> String {
         format!("create SNS topic {} in {}", self.name, self.region)
@@ -85,13 +98,7 @@ pub struct DeleteSnsTopic {
 impl OpKind for DeleteSnsTopic {
     const ACTION: &'static str = "sns:DeleteTopic";
 
-    fn resource(&self) -> ResourceRef {
-        topic_ref(&self.region, &self.name)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_topic!(name);
 
     fn describe(&self) -> String {
         format!("delete SNS topic {}", self.name)
@@ -149,13 +156,7 @@ pub struct SubscribeSnsTopic {
 impl OpKind for SubscribeSnsTopic {
     const ACTION: &'static str = "sns:Subscribe";
 
-    fn resource(&self) -> ResourceRef {
-        topic_ref(&self.region, &self.topic)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_topic!(topic);
 
     fn describe(&self) -> String {
         format!(
@@ -165,15 +166,13 @@ impl OpKind for SubscribeSnsTopic {
     }
 
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
-        let SubscribeSnsTopic {
-            region,
-            topic,
-            protocol,
-            endpoint,
-        } = self;
-        let t = topic_mut(inv, region, topic)?;
-        let same = |s: &Subscription| s.protocol == *protocol && s.endpoint == *endpoint;
-        if !t.subscriptions.iter().any(same) {
+        let (protocol, endpoint) = (&self.protocol, &self.endpoint);
+        let t = topic_mut(inv, &self.region, &self.topic)?;
+        if !t
+            .subscriptions
+            .iter()
+            .any(|s| subscribes(s, protocol, endpoint))
+        {
             t.subscriptions.push(Subscription {
                 protocol: protocol.clone(),
                 endpoint: endpoint.clone(),
@@ -195,7 +194,7 @@ impl OpKind for SubscribeSnsTopic {
         if t.is_some_and(|t| {
             t.subscriptions
                 .iter()
-                .any(|s| s.protocol == *protocol && s.endpoint == *endpoint)
+                .any(|s| subscribes(s, protocol, endpoint))
         }) {
             return Some(vec![]);
         }
@@ -226,13 +225,7 @@ pub struct UnsubscribeSnsTopic {
 impl OpKind for UnsubscribeSnsTopic {
     const ACTION: &'static str = "sns:Unsubscribe";
 
-    fn resource(&self) -> ResourceRef {
-        topic_ref(&self.region, &self.topic)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_topic!(topic);
 
     fn describe(&self) -> String {
         format!(
@@ -242,20 +235,16 @@ impl OpKind for UnsubscribeSnsTopic {
     }
 
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
-        let UnsubscribeSnsTopic {
-            region,
-            topic,
-            protocol,
-            endpoint,
-        } = self;
-        let t = topic_mut(inv, region, topic)?;
-        let same = |s: &Subscription| s.protocol == *protocol && s.endpoint == *endpoint;
-        if !t.subscriptions.iter().any(same) {
+        let (topic, protocol, endpoint) = (&self.topic, &self.protocol, &self.endpoint);
+        let t = topic_mut(inv, &self.region, topic)?;
+        let before = t.subscriptions.len();
+        t.subscriptions
+            .retain(|s| !subscribes(s, protocol, endpoint));
+        if t.subscriptions.len() == before {
             return Err(ApplyError::NoSuch(format!(
                 "subscription of {endpoint} to {topic}"
             )));
         }
-        t.subscriptions.retain(|s| !same(s));
         Ok(())
     }
 

@@ -33,112 +33,95 @@ fn vpc_mut<'a>(
         .ok_or_else(|| ApplyError::NoSuch(format!("VPC {vpc_id}")))
 }
 
-/// ec2:CreateFlowLogs for a VPC: all traffic, to an S3 bucket (ARN).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CreateFlowLogs {
-    pub region: String,
-    pub vpc_id: String,
-    pub destination: String,
-}
-
-impl OpKind for CreateFlowLogs {
-    const ACTION: &'static str = "ec2:CreateFlowLogs";
-
-    fn resource(&self) -> ResourceRef {
-        vpc_resource(&self.region, &self.vpc_id)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
-
-    fn describe(&self) -> String {
-        format!(
-            "log all traffic of VPC {} in {} to {}",
-            self.vpc_id, self.region, self.destination
-        )
-    }
-
-    fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
-        let (vpc_id, destination) = (&self.vpc_id, &self.destination);
-        let v = vpc_mut(inv, &self.region, vpc_id)?;
-        // AWS refuses a second flow log with the same destination and traffic type.
-        if v.flow_logs.iter().any(|f| is_ours(f, destination)) {
-            return Err(ApplyError::Exists(format!(
-                "flow log of {vpc_id} to {destination}"
-            )));
+/// An op on the all-traffic flow logs of the VPC `vpc_id` of `region` to
+/// `destination`; its undo is the opposite op (`$undo`).
+macro_rules! flow_logs_op {
+    (
+        $(#[$doc:meta])*
+        $name:ident, $action:literal, $describe:literal, $change:ident, $undo:ident
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        pub struct $name {
+            pub region: String,
+            pub vpc_id: String,
+            pub destination: String,
         }
-        v.flow_logs.push(FlowLog {
-            id: None,
-            traffic_type: TRAFFIC_ALL.into(),
-            destination_type: DESTINATION_S3.into(),
-            destination: destination.clone(),
-            status: FLOW_LOG_ACTIVE.into(),
-            deliver_status: None,
-            deliver_error: None,
-        });
-        Ok(())
-    }
 
-    fn inverse(&self, _before: &Inventory) -> Option<Vec<Op>> {
-        Some(vec![
-            DeleteFlowLogs {
-                region: self.region.clone(),
-                vpc_id: self.vpc_id.clone(),
-                destination: self.destination.clone(),
+        impl OpKind for $name {
+            const ACTION: &'static str = $action;
+
+            fn resource(&self) -> ResourceRef {
+                vpc_resource(&self.region, &self.vpc_id)
             }
-            .into(),
-        ])
-    }
-}
 
-/// ec2:DeleteFlowLogs of the VPC's all-traffic flow logs to `destination`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeleteFlowLogs {
-    pub region: String,
-    pub vpc_id: String,
-    pub destination: String,
-}
+            fn region(&self) -> Option<&str> {
+                Some(&self.region)
+            }
 
-impl OpKind for DeleteFlowLogs {
-    const ACTION: &'static str = "ec2:DeleteFlowLogs";
+            fn describe(&self) -> String {
+                format!($describe, self.vpc_id, self.region, self.destination)
+            }
 
-    fn resource(&self) -> ResourceRef {
-        vpc_resource(&self.region, &self.vpc_id)
-    }
+            fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
+                let v = vpc_mut(inv, &self.region, &self.vpc_id)?;
+                $change(v, &self.destination)
+            }
 
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
-
-    fn describe(&self) -> String {
-        format!(
-            "delete the flow log of VPC {} in {} to {}",
-            self.vpc_id, self.region, self.destination
-        )
-    }
-
-    fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
-        let (vpc_id, destination) = (&self.vpc_id, &self.destination);
-        let v = vpc_mut(inv, &self.region, vpc_id)?;
-        let before = v.flow_logs.len();
-        v.flow_logs.retain(|f| !is_ours(f, destination));
-        if v.flow_logs.len() == before {
-            return Err(ApplyError::NoSuch(format!(
-                "flow log of {vpc_id} to {destination}"
-            )));
+            fn inverse(&self, _before: &Inventory) -> Option<Vec<Op>> {
+                Some(vec![
+                    $undo {
+                        region: self.region.clone(),
+                        vpc_id: self.vpc_id.clone(),
+                        destination: self.destination.clone(),
+                    }
+                    .into(),
+                ])
+            }
         }
-        Ok(())
-    }
+    };
+}
 
-    fn inverse(&self, _before: &Inventory) -> Option<Vec<Op>> {
-        Some(vec![
-            CreateFlowLogs {
-                region: self.region.clone(),
-                vpc_id: self.vpc_id.clone(),
-                destination: self.destination.clone(),
-            }
-            .into(),
-        ])
+flow_logs_op! {
+    /// ec2:CreateFlowLogs for a VPC: all traffic, to an S3 bucket (ARN).
+    CreateFlowLogs, "ec2:CreateFlowLogs", "log all traffic of VPC {} in {} to {}",
+    add_flow_log, DeleteFlowLogs
+}
+
+flow_logs_op! {
+    /// ec2:DeleteFlowLogs of the VPC's all-traffic flow logs to `destination`.
+    DeleteFlowLogs, "ec2:DeleteFlowLogs", "delete the flow log of VPC {} in {} to {}",
+    remove_flow_logs, CreateFlowLogs
+}
+
+fn add_flow_log(v: &mut Vpc, destination: &str) -> Result<(), ApplyError> {
+    // AWS refuses a second flow log with the same destination and traffic type.
+    if v.flow_logs.iter().any(|f| is_ours(f, destination)) {
+        return Err(ApplyError::Exists(format!(
+            "flow log of {} to {destination}",
+            v.id
+        )));
     }
+    v.flow_logs.push(FlowLog {
+        id: None,
+        traffic_type: TRAFFIC_ALL.into(),
+        destination_type: DESTINATION_S3.into(),
+        destination: destination.to_string(),
+        status: FLOW_LOG_ACTIVE.into(),
+        deliver_status: None,
+        deliver_error: None,
+    });
+    Ok(())
+}
+
+fn remove_flow_logs(v: &mut Vpc, destination: &str) -> Result<(), ApplyError> {
+    let before = v.flow_logs.len();
+    v.flow_logs.retain(|f| !is_ours(f, destination));
+    if v.flow_logs.len() == before {
+        return Err(ApplyError::NoSuch(format!(
+            "flow log of {} to {destination}",
+            v.id
+        )));
+    }
+    Ok(())
 }

@@ -1,6 +1,39 @@
 //! Groups, their members and their attached policies.
 
 use super::*;
+use crate::inventory::Iam;
+
+/// `resource` and `also_touches` of an op on the membership of `user` in
+/// `group`: the user's document, and the group's, which lists its members.
+macro_rules! on_membership {
+    () => {
+        fn resource(&self) -> ResourceRef {
+            ResourceRef::User {
+                name: self.user.clone(),
+            }
+        }
+
+        fn also_touches(&self) -> Vec<ResourceRef> {
+            vec![ResourceRef::Group {
+                name: self.group.clone(),
+            }]
+        }
+    };
+}
+
+fn user_mut<'a>(iam: &'a mut Iam, user: &str) -> Result<&'a mut User, ApplyError> {
+    iam.users
+        .iter_mut()
+        .find(|u| u.name == user)
+        .ok_or_else(|| ApplyError::NoSuch(format!("user {user}")))
+}
+
+fn group_mut<'a>(iam: &'a mut Iam, group: &str) -> Result<&'a mut Group, ApplyError> {
+    iam.groups
+        .iter_mut()
+        .find(|g| g.name == group)
+        .ok_or_else(|| ApplyError::NoSuch(format!("group {group}")))
+}
 
 /// iam:CreateGroup.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,18 +135,7 @@ pub struct AddUserToGroup {
 impl OpKind for AddUserToGroup {
     const ACTION: &'static str = "iam:AddUserToGroup";
 
-    fn resource(&self) -> ResourceRef {
-        ResourceRef::User {
-            name: self.user.clone(),
-        }
-    }
-
-    /// A group's document lists its members.
-    fn also_touches(&self) -> Vec<ResourceRef> {
-        vec![ResourceRef::Group {
-            name: self.group.clone(),
-        }]
-    }
+    on_membership!();
 
     fn describe(&self) -> String {
         format!("add user {} to group {}", self.user, self.group)
@@ -125,11 +147,7 @@ impl OpKind for AddUserToGroup {
         if iam.group(group).is_none() {
             return Err(ApplyError::NoSuch(format!("group {group}")));
         }
-        let u = iam
-            .users
-            .iter_mut()
-            .find(|u| &u.name == user)
-            .ok_or_else(|| ApplyError::NoSuch(format!("user {user}")))?;
+        let u = user_mut(iam, user)?;
         if !u.groups.contains(group) {
             u.groups.push(group.clone());
         }
@@ -157,18 +175,7 @@ pub struct RemoveUserFromGroup {
 impl OpKind for RemoveUserFromGroup {
     const ACTION: &'static str = "iam:RemoveUserFromGroup";
 
-    fn resource(&self) -> ResourceRef {
-        ResourceRef::User {
-            name: self.user.clone(),
-        }
-    }
-
-    /// A group's document lists its members.
-    fn also_touches(&self) -> Vec<ResourceRef> {
-        vec![ResourceRef::Group {
-            name: self.group.clone(),
-        }]
-    }
+    on_membership!();
 
     fn describe(&self) -> String {
         format!("remove user {} from group {}", self.user, self.group)
@@ -177,11 +184,7 @@ impl OpKind for RemoveUserFromGroup {
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
         let (user, group) = (&self.user, &self.group);
         let iam = inv.iam.ready_mut().ok_or(ApplyError::NotReady("IAM"))?;
-        let u = iam
-            .users
-            .iter_mut()
-            .find(|u| &u.name == user)
-            .ok_or_else(|| ApplyError::NoSuch(format!("user {user}")))?;
+        let u = user_mut(iam, user)?;
         if !u.groups.contains(group) {
             return Err(ApplyError::NoSuch(format!(
                 "membership of {user} in {group}"
@@ -233,11 +236,7 @@ impl OpKind for AttachGroupPolicy {
         if iam.policy(policy_arn).is_none() && !aws_managed {
             return Err(ApplyError::NoSuch(format!("policy {policy_arn}")));
         }
-        let g = iam
-            .groups
-            .iter_mut()
-            .find(|g| &g.name == group)
-            .ok_or_else(|| ApplyError::NoSuch(format!("group {group}")))?;
+        let g = group_mut(iam, group)?;
         if !g.attached_policies.contains(policy_arn) {
             g.attached_policies.push(policy_arn.clone());
         }
@@ -278,11 +277,7 @@ impl OpKind for DetachGroupPolicy {
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
         let (group, policy_arn) = (&self.group, &self.policy_arn);
         let iam = inv.iam.ready_mut().ok_or(ApplyError::NotReady("IAM"))?;
-        let g = iam
-            .groups
-            .iter_mut()
-            .find(|g| &g.name == group)
-            .ok_or_else(|| ApplyError::NoSuch(format!("group {group}")))?;
+        let g = group_mut(iam, group)?;
         if !g.attached_policies.contains(policy_arn) {
             return Err(ApplyError::NoSuch(format!(
                 "attachment of {policy_arn} to {group}"

@@ -1,9 +1,50 @@
 //! Lifecycle rules and server access logging of a bucket.
 
+use super::bucket_ref;
+
 fn lifecycle_ref(bucket: &str) -> crate::inventory::ResourceRef {
     crate::inventory::ResourceRef::Audit(crate::inventory::AuditRef::Lifecycle {
         bucket: bucket.to_string(),
     })
+}
+
+/// `resource`, `region` and `inverse` of an op on the lifecycle
+/// configuration of the bucket in its `bucket` and `region` fields: the undo
+/// writes the configuration as it was.
+macro_rules! on_lifecycle {
+    () => {
+        fn resource(&self) -> crate::inventory::ResourceRef {
+            lifecycle_ref(&self.bucket)
+        }
+
+        fn region(&self) -> Option<&str> {
+            Some(&self.region)
+        }
+
+        fn inverse(&self, before: &crate::inventory::Inventory) -> Option<Vec<crate::plan::Op>> {
+            lifecycle_as_before(before, &self.bucket, &self.region)
+        }
+    };
+}
+
+/// Write the lifecycle configuration of `bucket` in the model, as a put or a
+/// delete leaves it.
+fn set_lifecycle(
+    inv: &mut crate::inventory::Inventory,
+    bucket: &str,
+    region: &str,
+    rules: Vec<crate::inventory::LifecycleRule>,
+    transition_default_minimum_object_size: Option<String>,
+) -> Result<(), crate::inventory::ApplyError> {
+    lifecycles(inv)?.insert(
+        bucket.to_string(),
+        crate::inventory::BucketLifecycle {
+            region: region.to_string(),
+            rules: crate::inventory::Fetched::Ready(rules),
+            transition_default_minimum_object_size,
+        },
+    );
+    Ok(())
 }
 
 fn lifecycles(
@@ -65,13 +106,7 @@ impl crate::plan::OpKind for PutBucketLifecycle {
     // S3's IAM action names: a delete needs the put permission.
     const ACTION: &'static str = "s3:PutLifecycleConfiguration";
 
-    fn resource(&self) -> crate::inventory::ResourceRef {
-        lifecycle_ref(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_lifecycle!();
 
     fn describe(&self) -> String {
         format!(
@@ -88,24 +123,18 @@ impl crate::plan::OpKind for PutBucketLifecycle {
         &self,
         inv: &mut crate::inventory::Inventory,
     ) -> Result<(), crate::inventory::ApplyError> {
-        lifecycles(inv)?.insert(
-            self.bucket.clone(),
-            crate::inventory::BucketLifecycle {
-                region: self.region.clone(),
-                rules: crate::inventory::Fetched::Ready(self.rules.clone()),
-                // A write without the setting gets S3's default.
-                transition_default_minimum_object_size: Some(
-                    self.transition_default_minimum_object_size
-                        .clone()
-                        .unwrap_or_else(|| crate::inventory::MIN_SIZE_128K.to_string()),
-                ),
-            },
-        );
-        Ok(())
-    }
-
-    fn inverse(&self, before: &crate::inventory::Inventory) -> Option<Vec<crate::plan::Op>> {
-        lifecycle_as_before(before, &self.bucket, &self.region)
+        // A write without the setting gets S3's default.
+        let min_size = self
+            .transition_default_minimum_object_size
+            .clone()
+            .unwrap_or_else(|| crate::inventory::MIN_SIZE_128K.to_string());
+        set_lifecycle(
+            inv,
+            &self.bucket,
+            &self.region,
+            self.rules.clone(),
+            Some(min_size),
+        )
     }
 }
 
@@ -119,13 +148,7 @@ impl crate::plan::OpKind for DeleteBucketLifecycle {
     // S3's IAM action names: a delete needs the put permission.
     const ACTION: &'static str = "s3:PutLifecycleConfiguration";
 
-    fn resource(&self) -> crate::inventory::ResourceRef {
-        lifecycle_ref(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_lifecycle!();
 
     fn describe(&self) -> String {
         format!(
@@ -138,19 +161,7 @@ impl crate::plan::OpKind for DeleteBucketLifecycle {
         &self,
         inv: &mut crate::inventory::Inventory,
     ) -> Result<(), crate::inventory::ApplyError> {
-        lifecycles(inv)?.insert(
-            self.bucket.clone(),
-            crate::inventory::BucketLifecycle {
-                region: self.region.clone(),
-                rules: crate::inventory::Fetched::Ready(vec![]),
-                transition_default_minimum_object_size: None,
-            },
-        );
-        Ok(())
-    }
-
-    fn inverse(&self, before: &crate::inventory::Inventory) -> Option<Vec<crate::plan::Op>> {
-        lifecycle_as_before(before, &self.bucket, &self.region)
+        set_lifecycle(inv, &self.bucket, &self.region, vec![], None)
     }
 }
 
@@ -165,15 +176,7 @@ pub struct PutBucketLogging {
 impl crate::plan::OpKind for PutBucketLogging {
     const ACTION: &'static str = "s3:PutBucketLogging";
 
-    fn resource(&self) -> crate::inventory::ResourceRef {
-        crate::inventory::ResourceRef::Bucket {
-            name: self.bucket.clone(),
-        }
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_bucket!();
 
     fn describe(&self) -> String {
         match &self.logging {

@@ -10,6 +10,27 @@ use crate::plan::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// `resource` and `region` of an op on the bucket in its `bucket` and
+/// `region` fields; with `undo: f`, also its `inverse`, `f(before, bucket, region)`.
+macro_rules! on_bucket {
+    () => {
+        fn resource(&self) -> $crate::inventory::ResourceRef {
+            bucket_ref(&self.bucket)
+        }
+
+        fn region(&self) -> Option<&str> {
+            Some(&self.region)
+        }
+    };
+    (undo: $inverse:ident) => {
+        on_bucket!();
+
+        fn inverse(&self, before: &$crate::inventory::Inventory) -> Option<Vec<$crate::plan::Op>> {
+            $inverse(before, &self.bucket, &self.region)
+        }
+    };
+}
+
 mod lifecycle;
 
 pub use lifecycle::*;
@@ -35,6 +56,22 @@ fn known<'a, T>(f: &'a mut Fetched<T>, what: &str) -> Result<&'a mut T, ApplyErr
             e.summary()
         ))),
     }
+}
+
+/// The undo of a change to an optional setting of the bucket `b` in
+/// `region`: the setting as it was before, set back with `put`, or `delete`
+/// when there was none.
+fn set_back_or_delete<T>(
+    prev: &Option<T>,
+    (b, region): (&str, &str),
+    put: impl FnOnce(String, String, &T) -> Op,
+    delete: impl FnOnce(String, String) -> Op,
+) -> Option<Vec<Op>> {
+    let (b, region) = (b.to_string(), region.to_string());
+    Some(vec![match prev {
+        Some(prev) => put(b, region, prev),
+        None => delete(b, region),
+    }])
 }
 
 fn bucket_ref(bucket: &str) -> ResourceRef {
@@ -129,13 +166,7 @@ pub struct PutBucketPublicAccessBlock {
 impl OpKind for PutBucketPublicAccessBlock {
     const ACTION: &'static str = "s3:PutBucketPublicAccessBlock";
 
-    fn resource(&self) -> ResourceRef {
-        bucket_ref(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_bucket!(undo: bucket_pab_inverse);
 
     fn describe(&self) -> String {
         let bucket = &self.bucket;
@@ -151,31 +182,23 @@ impl OpKind for PutBucketPublicAccessBlock {
         b.public_access_block = Fetched::Ready(Some(self.config));
         Ok(())
     }
-
-    fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
-        bucket_pab_inverse(before, &self.bucket, &self.region)
-    }
 }
 
 /// The bucket's public access block before: set back, or deleted.
 fn bucket_pab_inverse(before: &Inventory, b: &str, region: &str) -> Option<Vec<Op>> {
-    Some(match bucket(before, b)?.public_access_block.ready()? {
-        Some(prev) => vec![
+    set_back_or_delete(
+        bucket(before, b)?.public_access_block.ready()?,
+        (b, region),
+        |bucket, region, prev| {
             PutBucketPublicAccessBlock {
-                bucket: b.to_string(),
-                region: region.to_string(),
+                bucket,
+                region,
                 config: *prev,
             }
-            .into(),
-        ],
-        None => vec![
-            DeleteBucketPublicAccessBlock {
-                bucket: b.to_string(),
-                region: region.to_string(),
-            }
-            .into(),
-        ],
-    })
+            .into()
+        },
+        |bucket, region| DeleteBucketPublicAccessBlock { bucket, region }.into(),
+    )
 }
 
 /// s3:DeletePublicAccessBlock on a bucket.
@@ -189,13 +212,7 @@ impl OpKind for DeleteBucketPublicAccessBlock {
     // S3's IAM actions: a delete needs the Put permission.
     const ACTION: &'static str = "s3:PutBucketPublicAccessBlock";
 
-    fn resource(&self) -> ResourceRef {
-        bucket_ref(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_bucket!(undo: bucket_pab_inverse);
 
     fn describe(&self) -> String {
         format!("remove the public access block of bucket {}", self.bucket)
@@ -205,10 +222,6 @@ impl OpKind for DeleteBucketPublicAccessBlock {
         let b = bucket_mut(inv, &self.bucket)?;
         b.public_access_block = Fetched::Ready(None);
         Ok(())
-    }
-
-    fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
-        bucket_pab_inverse(before, &self.bucket, &self.region)
     }
 }
 
@@ -223,13 +236,7 @@ pub struct PutBucketPolicy {
 impl OpKind for PutBucketPolicy {
     const ACTION: &'static str = "s3:PutBucketPolicy";
 
-    fn resource(&self) -> ResourceRef {
-        bucket_ref(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_bucket!(undo: bucket_policy_inverse);
 
     fn describe(&self) -> String {
         format!("set the policy of bucket {}", self.bucket)
@@ -240,31 +247,23 @@ impl OpKind for PutBucketPolicy {
         b.policy = Fetched::Ready(Some(self.policy.clone()));
         Ok(())
     }
-
-    fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
-        bucket_policy_inverse(before, &self.bucket, &self.region)
-    }
 }
 
 /// The bucket's policy before: set back, or deleted.
 fn bucket_policy_inverse(before: &Inventory, b: &str, region: &str) -> Option<Vec<Op>> {
-    Some(match bucket(before, b)?.policy.ready()? {
-        Some(prev) => vec![
+    set_back_or_delete(
+        bucket(before, b)?.policy.ready()?,
+        (b, region),
+        |bucket, region, prev| {
             PutBucketPolicy {
-                bucket: b.to_string(),
-                region: region.to_string(),
+                bucket,
+                region,
                 policy: prev.clone(),
             }
-            .into(),
-        ],
-        None => vec![
-            DeleteBucketPolicy {
-                bucket: b.to_string(),
-                region: region.to_string(),
-            }
-            .into(),
-        ],
-    })
+            .into()
+        },
+        |bucket, region| DeleteBucketPolicy { bucket, region }.into(),
+    )
 }
 
 /// s3:DeleteBucketPolicy.
@@ -277,13 +276,7 @@ pub struct DeleteBucketPolicy {
 impl OpKind for DeleteBucketPolicy {
     const ACTION: &'static str = "s3:DeleteBucketPolicy";
 
-    fn resource(&self) -> ResourceRef {
-        bucket_ref(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_bucket!(undo: bucket_policy_inverse);
 
     fn describe(&self) -> String {
         format!("delete the policy of bucket {}", self.bucket)
@@ -293,10 +286,6 @@ impl OpKind for DeleteBucketPolicy {
         let b = bucket_mut(inv, &self.bucket)?;
         b.policy = Fetched::Ready(None);
         Ok(())
-    }
-
-    fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
-        bucket_policy_inverse(before, &self.bucket, &self.region)
     }
 }
 
@@ -311,13 +300,7 @@ pub struct PutBucketAcl {
 impl OpKind for PutBucketAcl {
     const ACTION: &'static str = "s3:PutBucketAcl";
 
-    fn resource(&self) -> ResourceRef {
-        bucket_ref(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_bucket!();
 
     fn describe(&self) -> String {
         format!("set the ACL of bucket {}", self.bucket)
@@ -352,13 +335,7 @@ pub struct PutBucketEncryption {
 impl OpKind for PutBucketEncryption {
     const ACTION: &'static str = "s3:PutEncryptionConfiguration";
 
-    fn resource(&self) -> ResourceRef {
-        bucket_ref(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_bucket!(undo: bucket_encryption_inverse);
 
     fn describe(&self) -> String {
         let bucket = &self.bucket;
@@ -376,31 +353,23 @@ impl OpKind for PutBucketEncryption {
         b.encryption = Fetched::Ready(Some(self.encryption.clone()));
         Ok(())
     }
-
-    fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
-        bucket_encryption_inverse(before, &self.bucket, &self.region)
-    }
 }
 
 /// The bucket's default encryption before: set back, or deleted.
 fn bucket_encryption_inverse(before: &Inventory, b: &str, region: &str) -> Option<Vec<Op>> {
-    Some(match bucket(before, b)?.encryption.ready()? {
-        Some(prev) => vec![
+    set_back_or_delete(
+        bucket(before, b)?.encryption.ready()?,
+        (b, region),
+        |bucket, region, prev| {
             PutBucketEncryption {
-                bucket: b.to_string(),
-                region: region.to_string(),
+                bucket,
+                region,
                 encryption: prev.clone(),
             }
-            .into(),
-        ],
-        None => vec![
-            DeleteBucketEncryption {
-                bucket: b.to_string(),
-                region: region.to_string(),
-            }
-            .into(),
-        ],
-    })
+            .into()
+        },
+        |bucket, region| DeleteBucketEncryption { bucket, region }.into(),
+    )
 }
 
 /// s3:DeleteBucketEncryption: the bucket's default encryption setting.
@@ -413,13 +382,7 @@ pub struct DeleteBucketEncryption {
 impl OpKind for DeleteBucketEncryption {
     const ACTION: &'static str = "s3:PutEncryptionConfiguration";
 
-    fn resource(&self) -> ResourceRef {
-        bucket_ref(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_bucket!(undo: bucket_encryption_inverse);
 
     fn describe(&self) -> String {
         format!(
@@ -432,10 +395,6 @@ impl OpKind for DeleteBucketEncryption {
         let b = bucket_mut(inv, &self.bucket)?;
         b.encryption = Fetched::Ready(None);
         Ok(())
-    }
-
-    fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
-        bucket_encryption_inverse(before, &self.bucket, &self.region)
     }
 }
 
@@ -454,13 +413,7 @@ pub struct PutBucketVersioning {
 impl OpKind for PutBucketVersioning {
     const ACTION: &'static str = "s3:PutBucketVersioning";
 
-    fn resource(&self) -> ResourceRef {
-        bucket_ref(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_bucket!();
 
     fn describe(&self) -> String {
         let bucket = &self.bucket;
@@ -524,13 +477,7 @@ pub struct CreateBucket {
 impl OpKind for CreateBucket {
     const ACTION: &'static str = "s3:CreateBucket";
 
-    fn resource(&self) -> ResourceRef {
-        bucket_ref(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_bucket!();
 
     fn describe(&self) -> String {
         format!("create private bucket {} in {}", self.bucket, self.region)
@@ -599,13 +546,7 @@ pub struct DeleteBucket {
 impl OpKind for DeleteBucket {
     const ACTION: &'static str = "s3:DeleteBucket";
 
-    fn resource(&self) -> ResourceRef {
-        bucket_ref(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    on_bucket!();
 
     fn describe(&self) -> String {
         format!("delete empty bucket {}", self.bucket)

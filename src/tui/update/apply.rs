@@ -1,0 +1,311 @@
+//! The preview's keys, the confirmation, the apply's progress and outcome,
+//! and the dialogs (help, planning, applying, outcome).
+
+use super::form::open_form;
+use super::main_view::select_id;
+use super::planning::{confirm_state, sanitize_lines, start_plan};
+use super::{ApplyFailure, Effect, adopt, collect, flash, quit};
+use crate::checks;
+use crate::diff::{DiffLine, LineKind, diff_lines};
+use crate::execute::{ExecEvent, ExecReport};
+use crate::kit::text::sanitize;
+use crate::tui::keymap::Action;
+use crate::tui::model::*;
+
+fn scroll(v: &mut u16, action: Action, len: usize) {
+    let max = len.saturating_sub(1).min(u16::MAX as usize) as i32;
+    let delta = match action {
+        Action::Up => -1,
+        Action::Down => 1,
+        Action::PageUp => -10,
+        Action::PageDown => 10,
+        Action::Top => -i32::MAX / 2,
+        Action::Bottom => i32::MAX / 2,
+        _ => 0,
+    };
+    *v = (*v as i32).saturating_add(delta).clamp(0, max) as u16;
+}
+
+pub(super) fn preview_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
+    let Some(action) = action else { return vec![] };
+    let Some(Overlay::Preview(p)) = &mut m.overlay else {
+        return vec![];
+    };
+    match action {
+        Action::Up
+        | Action::Down
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Top
+        | Action::Bottom => {
+            let len = p.lines.len();
+            scroll(&mut p.scroll, action, len);
+        }
+        Action::Apply => {
+            if let Some(Overlay::Preview(p)) = m.overlay.take() {
+                let c = confirm_state(m, p.plan.clone(), Some(p));
+                m.overlay = Some(Overlay::Confirm(Box::new(c)));
+            }
+        }
+        Action::EditInputs => {
+            let item = p.item.clone();
+            match checks::item(&item) {
+                Some(def) if !def.inputs.is_empty() => open_form(m, def, None),
+                _ => flash(m, Level::Info, "this item's change takes no input"),
+            }
+        }
+        Action::Close => m.overlay = None,
+        Action::Help => {
+            let back = m.overlay.take().map(Box::new);
+            m.overlay = Some(Overlay::Help { scroll: 0, back });
+        }
+        Action::Quit => quit(m),
+        _ => {}
+    }
+    vec![]
+}
+
+pub(super) fn confirm_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
+    let Some(Overlay::Confirm(c)) = m.overlay.take() else {
+        return vec![];
+    };
+    if action != Some(Action::Confirm) {
+        m.overlay = c.back.map(Overlay::Preview);
+        flash(m, Level::Info, "cancelled; nothing was sent");
+        return vec![];
+    }
+    forget_secrets(m, &c.item);
+    let generation = m.next_gen;
+    m.next_gen += 1;
+    m.applying_gen = Some(generation);
+    m.overlay = Some(Overlay::Applying(ApplyingState {
+        item: c.item.clone(),
+        stage: stage_text(&ExecEvent::Checking, c.dry_run, &c.ops),
+        ops: c.ops,
+        dry_run: c.dry_run,
+        plan: c.plan.clone(),
+    }));
+    vec![Effect::Apply {
+        generation,
+        plan: c.plan,
+    }]
+}
+
+/// Drop secret inputs (MFA codes) once the plan holding them is on its way:
+/// a code is good for one change, and nothing keeps it.
+fn forget_secrets(m: &mut Model, item: &str) {
+    let Some(def) = checks::item(item) else {
+        return;
+    };
+    if let Some(inputs) = m.inputs.get_mut(item) {
+        for spec in def.inputs.iter().filter(|s| s.kind.is_secret()) {
+            inputs.values.remove(spec.name);
+        }
+    }
+}
+
+pub(super) fn stage_text(ev: &ExecEvent, dry_run: bool, ops: &[OpRow]) -> String {
+    match ev {
+        ExecEvent::Checking => {
+            "re-reading the account to check nothing changed since the preview…".into()
+        }
+        ExecEvent::Sending { index, total } => {
+            let action = ops.get(*index).map(|o| o.action.as_str()).unwrap_or("");
+            let verb = if dry_run {
+                "recording (not sending)"
+            } else {
+                "sending"
+            };
+            format!("{verb} {}/{total}: {action}", index + 1)
+        }
+        ExecEvent::Verifying => "re-reading the account to compare it with the preview…".into(),
+    }
+}
+
+pub(super) fn on_applied(
+    m: &mut Model,
+    generation: u64,
+    result: Result<ExecReport, ApplyFailure>,
+) -> Vec<Effect> {
+    if m.applying_gen != Some(generation) {
+        tracing::debug!("dropping stale apply answer {generation}");
+        return vec![];
+    }
+    m.applying_gen = None;
+    m.quit_armed = false;
+    let Some(Overlay::Applying(a)) = m.overlay.take() else {
+        tracing::warn!("apply finished without its dialog");
+        return vec![];
+    };
+    let reparts = || {
+        let mut p = a.plan.parts();
+        if let Some(def) = checks::item(&a.item) {
+            p.extend(def.needs.iter().copied());
+        }
+        p
+    };
+    let mut effects = vec![];
+    let (kind, done) = match result {
+        Ok(report) => {
+            let done: Vec<OpRow> = report
+                .applied
+                .iter()
+                .filter_map(|(i, _)| a.ops.get(*i).cloned())
+                .collect();
+            let kind = match &report.failed {
+                Some((index, err)) => OutcomeKind::Failed {
+                    index: *index,
+                    error: sanitize(&err.to_string()),
+                    batch: report.batch.clone(),
+                },
+                None => OutcomeKind::Applied {
+                    mismatches: report
+                        .mismatches
+                        .iter()
+                        .map(|mm| {
+                            let name = mm.resource.to_string();
+                            let mut lines = diff_lines(&name, &mm.expected, &mm.actual, 3);
+                            relabel(&mut lines, &name, "(preview)", "(account now)");
+                            MismatchView {
+                                resource: sanitize(&name),
+                                lines: sanitize_lines(lines),
+                            }
+                        })
+                        .collect(),
+                    batch: report.batch.clone(),
+                },
+            };
+            match (&kind, report.dry_run) {
+                (_, true) => flash(m, Level::Info, "dry-run: nothing was sent"),
+                (OutcomeKind::Applied { mismatches, .. }, false) if mismatches.is_empty() => flash(
+                    m,
+                    Level::Success,
+                    format!("applied {} change(s); re-checking the item", done.len()),
+                ),
+                (OutcomeKind::Applied { .. }, false) => flash(
+                    m,
+                    Level::Warning,
+                    "applied, but the account now differs from the preview",
+                ),
+                _ => flash(
+                    m,
+                    Level::Error,
+                    "a change was refused; later ones were not sent",
+                ),
+            }
+            if !report.dry_run && !report.applied.is_empty() {
+                // Apply re-read the plan's and the item's parts to verify:
+                // take them from there rather than reading the account again.
+                let missing = match report.reread.as_deref() {
+                    Some(inv) => adopt(m, inv, reparts()),
+                    None => reparts(),
+                };
+                if !missing.is_empty() {
+                    effects = collect(m, missing);
+                }
+            }
+            (kind, done)
+        }
+        Err(ApplyFailure::Drift {
+            resource,
+            planned,
+            live,
+        }) => {
+            let mut lines = diff_lines(&resource, &planned, &live, 3);
+            relabel(&mut lines, &resource, "(when previewed)", "(account now)");
+            flash(
+                m,
+                Level::Warning,
+                "nothing was sent: the account changed since the preview",
+            );
+            effects = collect(m, reparts());
+            (
+                OutcomeKind::Drift {
+                    resource: sanitize(&resource),
+                    lines: sanitize_lines(lines),
+                },
+                vec![],
+            )
+        }
+        Err(ApplyFailure::Other(e)) => {
+            flash(m, Level::Error, "nothing was sent");
+            (
+                OutcomeKind::Refused {
+                    error: sanitize(&e),
+                },
+                vec![],
+            )
+        }
+    };
+    m.overlay = Some(Overlay::Outcome(OutcomeState {
+        item: a.item,
+        kind,
+        done,
+        dry_run: a.dry_run,
+        scroll: 0,
+    }));
+    effects
+}
+
+/// Replace diff_lines' "(now)"/"(after)" labels.
+fn relabel(lines: &mut [DiffLine], name: &str, old: &str, new: &str) {
+    for l in lines.iter_mut().filter(|l| l.kind == LineKind::Header) {
+        if l.text == format!("--- {name} (now)") {
+            l.text = format!("--- {name} {old}");
+        } else if l.text == format!("+++ {name} (after)") {
+            l.text = format!("+++ {name} {new}");
+        }
+    }
+}
+
+pub(super) fn dialog_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
+    let Some(action) = action else { return vec![] };
+    if action == Action::Quit {
+        quit(m);
+        return vec![];
+    }
+    match m.overlay.take() {
+        Some(Overlay::Help { mut scroll, back }) => match action {
+            Action::Close => m.overlay = back.map(|b| *b),
+            a => {
+                let rows: usize = m.keymap.help().iter().map(|(_, r)| r.len() + 2).sum();
+                self::scroll(&mut scroll, a, rows);
+                m.overlay = Some(Overlay::Help { scroll, back });
+            }
+        },
+        Some(Overlay::Planning(p)) => match action {
+            Action::Close => flash(m, Level::Info, "planning cancelled; nothing was changed"),
+            _ => m.overlay = Some(Overlay::Planning(p)),
+        },
+        Some(Overlay::Applying(a)) => {
+            m.overlay = Some(Overlay::Applying(a));
+            flash(
+                m,
+                Level::Info,
+                "applying… the result appears here when it is done",
+            );
+        }
+        Some(Overlay::Outcome(mut o)) => match action {
+            Action::Close => {}
+            Action::PlanAgain => {
+                let item = o.item.clone();
+                select_id(m, &item);
+                return start_plan(m, false);
+            }
+            a => {
+                let len = match &o.kind {
+                    OutcomeKind::Applied { mismatches, .. } => {
+                        mismatches.iter().map(|x| x.lines.len()).sum()
+                    }
+                    OutcomeKind::Drift { lines, .. } => lines.len(),
+                    _ => 0,
+                } + o.done.len()
+                    + 10;
+                scroll(&mut o.scroll, a, len);
+                m.overlay = Some(Overlay::Outcome(o));
+            }
+        },
+        other => m.overlay = other,
+    }
+    vec![]
+}
