@@ -7,6 +7,8 @@
 //! trail may log to another account's bucket, whose settings are not ours
 //! to read. A setting that could not be read gives an `error` finding.
 
+pub use super::kit::not_applicable;
+use super::kit::{self, Rollup, finding};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::access::{self, PrincipalKind};
 use crate::guide::msg;
@@ -168,60 +170,19 @@ pub fn trail_resource(t: &Trail) -> String {
     .to_string()
 }
 
-pub fn bucket_resource(name: &str) -> String {
-    ResourceRef::Bucket {
-        name: name.to_string(),
-    }
-    .to_string()
-}
-
-fn finding(resource: String, region: Option<&str>, status: Status, detail: String) -> Finding {
-    Finding {
-        resource,
-        region: region.map(str::to_string),
-        status,
-        detail,
-    }
-}
+pub use super::s3::bucket_resource;
 
 fn trail_finding(t: &Trail, status: Status, detail: String) -> Finding {
     finding(trail_resource(t), Some(&t.home_region), status, detail)
-}
-
-pub fn not_applicable(summary: String) -> Outcome {
-    Outcome {
-        status: Status::NotApplicable,
-        summary,
-        findings: vec![],
-    }
 }
 
 /// The item's status from its findings: fail, else error, else pass. The
 /// summary is the item's `pass`, `fail` or `error` message with `{count}`
 /// (failing), `{errors}` and `{total}`.
 pub fn outcome(item: &str, findings: Vec<Finding>, total: usize) -> Outcome {
-    let count = findings.iter().filter(|f| f.status == Status::Fail).count();
-    let errors = findings
-        .iter()
-        .filter(|f| f.status == Status::Error)
-        .count();
-    let (status, key) = if count > 0 {
-        (Status::Fail, "fail")
-    } else if errors > 0 {
-        (Status::Error, "error")
-    } else {
-        (Status::Pass, "pass")
-    };
-    let (count, errors, total) = (count.to_string(), errors.to_string(), total.to_string());
-    Outcome {
-        status,
-        summary: msg(
-            item,
-            key,
-            &[("count", &count), ("errors", &errors), ("total", &total)],
-        ),
-        findings,
-    }
+    Rollup::counted(item, total)
+        .manual_passes()
+        .outcome(findings)
 }
 
 /// Each trail bucket of this account (once), with the trails writing to it.
@@ -244,16 +205,10 @@ pub fn trail_buckets(inv: &Inventory) -> Vec<(&Bucket, Vec<&Trail>)> {
     out
 }
 
-fn bucket_finding(b: &Bucket, status: Status, detail: String) -> Finding {
-    finding(bucket_resource(&b.name), Some(&b.region), status, detail)
-}
+use super::s3::bucket_finding;
 
 fn unreadable(b: &Bucket, e: &crate::inventory::PartError) -> Finding {
-    bucket_finding(
-        b,
-        Status::Error,
-        msg(SHARED, "unreadable", &[("error", &e.summary())]),
-    )
+    kit::unreadable(bucket_resource(&b.name), Some(&b.region), SHARED, e)
 }
 
 /// The account owning `t` when it is not the caller's: an organization

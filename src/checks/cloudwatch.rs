@@ -28,6 +28,7 @@ mod reach_tests;
 pub use pattern::{Cond, Op as PatternOp, Pattern};
 
 use super::cloudtrail::trails;
+use super::kit::{Rollup, Unread};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::{
@@ -772,21 +773,11 @@ fn settle(
     pending: String,
     error: String,
 ) -> Outcome {
-    let fails = findings.iter().filter(|f| f.status == Status::Fail).count();
-    let (status, summary) = if fails > 0 {
-        (Status::Fail, if fails == waiting { pending } else { fail })
-    } else if findings.iter().any(|f| f.status == Status::Error) {
-        (Status::Error, error)
-    } else if findings.iter().any(|f| f.status == Status::Manual) {
-        (Status::Manual, msg(SHARED, "unchecked_summary", &[]))
-    } else {
-        (Status::Pass, pass)
-    };
-    Outcome {
-        status,
-        summary,
-        findings,
-    }
+    Rollup::given(pass, fail)
+        .pending(waiting, pending)
+        .unread(Unread::Text(error))
+        .manual(msg(SHARED, "unchecked_summary", &[]))
+        .outcome(findings)
 }
 
 fn alarm_resource(region: &str, name: &str) -> String {
@@ -1090,7 +1081,8 @@ pub fn connection_reach(inv: &Inventory, alarms: &[MetricAlarm], id: &str) -> Op
 }
 
 fn rds_connection_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
-    use super::rds::{each_region, in_region, instance_resource, outcome};
+    use super::kit::in_region;
+    use super::rds::{each_region, instance_resource, outcome};
     let Some(rds) = inv.rds.ready() else {
         return Outcome::pass(String::new());
     };

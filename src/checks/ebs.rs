@@ -1,6 +1,7 @@
 //! The `ebs` section: encryption by default, encrypted volumes, recent
 //! snapshots, no public snapshots. Every finding names its region.
 
+use super::kit::{self, Rollup, Unread};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::ebs_vpc::{EbsRegion, EbsVpcRef, PerRegion, Snapshot, Volume};
@@ -64,17 +65,12 @@ pub fn resource(r: EbsVpcRef) -> String {
 
 /// A finding in `region`.
 pub fn regional(resource: String, region: &str, status: Status, detail: String) -> Finding {
-    Finding {
-        resource,
-        region: Some(region.to_string()),
-        status,
-        detail,
-    }
+    kit::finding(resource, Some(region), status, detail)
 }
 
 /// The finding for a region that could not be read.
 pub fn region_error(resource: String, region: &str, e: &PartError) -> Finding {
-    regional(resource, region, Status::Error, e.summary())
+    kit::region_error(resource, region, e, None)
 }
 
 /// The name for a region as a whole (a region whose data could not be read).
@@ -87,20 +83,13 @@ pub fn region_resource(region: &str) -> String {
 /// Fail when a finding fails; else `error` when a region could not be read
 /// (its findings say which and why); else pass.
 pub fn regional_outcome(findings: Vec<Finding>, pass: String, fail: String) -> Outcome {
-    let regions: Vec<String> = findings
-        .iter()
-        .filter(|f| f.status == Status::Error)
-        .filter_map(|f| f.region.clone())
-        .collect();
-    let o = Outcome::from_findings(findings, pass, fail);
-    if o.status != Status::Error || regions.is_empty() {
-        return o;
-    }
-    let regions = regions.join(", ");
-    Outcome {
-        summary: msg("regions", "unreadable", &[("regions", &regions)]),
-        ..o
-    }
+    Rollup::given(pass, fail)
+        .unread(Unread::Regions {
+            table: "regions",
+            key: "unreadable",
+            also_failing: false,
+        })
+        .outcome(findings)
 }
 
 /// How findings name a volume: its id, with its Name tag when it has one.

@@ -4,6 +4,7 @@
 //! an `error` finding (`ec2/REGION`) and leaves the other regions' findings
 //! as they are; the item is `error` only when nothing else fails.
 
+use super::kit::{self, Rollup, Unread};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::{
@@ -102,62 +103,38 @@ pub const WEB_PORTS: [i32; 2] = [80, 443];
 pub const ADMIN_PORTS: [(i32, &str); 2] = [(22, "SSH"), (3389, "RDP")];
 
 fn finding(resource: String, region: &str, status: Status, detail: String) -> Finding {
-    Finding {
-        resource,
-        region: Some(region.to_string()),
-        status,
-        detail,
-    }
+    kit::finding(resource, Some(region), status, detail)
 }
 
 /// `error` findings for the regions of `part` that could not be read.
 fn region_errors<T>(part: &Ec2Regional<T>) -> Vec<Finding> {
     part.failed()
         .map(|(region, e): (&str, &PartError)| {
-            finding(
-                ResourceRef::Ec2(Ec2Ref::Region {
-                    region: region.to_string(),
-                })
-                .to_string(),
-                region,
-                Status::Error,
-                msg(
-                    SHARED,
-                    "region_error",
-                    &[("region", region), ("error", &e.summary())],
-                ),
-            )
+            let r = ResourceRef::Ec2(Ec2Ref::Region {
+                region: region.to_string(),
+            });
+            kit::region_error(r.to_string(), region, e, Some(SHARED))
         })
         .collect()
 }
 
 /// The outcome of per-resource findings plus per-region errors: fail when a
 /// finding fails, else error when a region could not be read, else manual
-/// or pass.
+/// or pass; the summary names the regions that could not be read.
 fn outcome(
     mut findings: Vec<Finding>,
     errors: Vec<Finding>,
     pass: String,
     fail: String,
 ) -> Outcome {
-    let region_summary = (!errors.is_empty()).then(|| {
-        let regions: Vec<&str> = errors.iter().filter_map(|f| f.region.as_deref()).collect();
-        msg(
-            SHARED,
-            "regions_unreadable",
-            &[("regions", &regions.join(", "))],
-        )
-    });
     findings.extend(errors);
-    let mut o = Outcome::from_findings(findings, pass, fail);
-    if let Some(s) = region_summary {
-        if o.status == Status::Error {
-            o.summary = s;
-        } else {
-            o.summary = format!("{} {s}", o.summary);
-        }
-    }
-    o
+    Rollup::given(pass, fail)
+        .unread(Unread::Regions {
+            table: SHARED,
+            key: "regions_unreadable",
+            also_failing: true,
+        })
+        .outcome(findings)
 }
 
 fn ready<T>(p: &Part<T>) -> Option<&T> {

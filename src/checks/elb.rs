@@ -7,7 +7,8 @@
 use super::ec2::{
     GroupUser, UsedRule, admits_beyond, group_label, network_error, rules_of_used_groups,
 };
-use super::rds::{each_region, in_region, outcome, res};
+use super::kit::in_region;
+use super::rds::{each_region, outcome, res};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::{ByRegion, Ec2Network, Ec2Regional};

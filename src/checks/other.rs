@@ -1,7 +1,8 @@
 //! The `other` section: Amazon Inspector in every region, and AWS WAF in
 //! front of internet-facing Application Load Balancers.
 
-use super::rds::{each_region, in_region, outcome, res};
+use super::kit::in_region;
+use super::rds::{each_region, outcome, res};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::{Fetched, INSPECTOR_SCANS, Inventory, PartId, RegionScope, WorkloadsRef};

@@ -6,6 +6,7 @@
 //! become `error` findings of that region only.
 
 use super::ec2::{GroupUser, UsedRule, group_label, network_error, rules_of_used_groups};
+use super::kit::{self, Rollup, Unread};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::{
@@ -93,10 +94,7 @@ pub(crate) fn res(r: WorkloadsRef) -> String {
     ResourceRef::Workloads(r).to_string()
 }
 
-pub(crate) fn in_region(mut f: Finding, region: &str) -> Finding {
-    f.region = Some(region.to_string());
-    f
-}
+pub(crate) use super::kit::in_region;
 
 /// The `error` finding of a region whose listing failed.
 pub(crate) fn region_error(
@@ -104,16 +102,7 @@ pub(crate) fn region_error(
     region: &str,
     e: &crate::inventory::PartError,
 ) -> Finding {
-    Finding {
-        resource,
-        region: Some(region.to_string()),
-        status: Status::Error,
-        detail: msg(
-            GROUP,
-            "region_error",
-            &[("region", region), ("error", &e.summary())],
-        ),
-    }
+    kit::region_error(resource, region, e, Some(GROUP))
 }
 
 /// The `error` finding of a region (`rds/REGION`, `elb/REGION`) whose data
@@ -135,36 +124,28 @@ pub(crate) fn each_region<'a, T>(
     regions: &'a ByRegion<T>,
     scope: Option<RegionScope>,
     findings: &mut Vec<Finding>,
-    mut visit: impl FnMut(&'a str, &'a T, &mut Vec<Finding>),
+    visit: impl FnMut(&'a str, &'a T, &mut Vec<Finding>),
 ) {
-    for (region, f) in regions {
-        match f {
-            Fetched::Ready(v) => visit(region, v, findings),
-            Fetched::Error(e) => {
-                let r = match scope {
-                    Some(scope) => WorkloadsRef::Region {
-                        scope,
-                        region: region.clone(),
-                    },
-                    None => WorkloadsRef::Inspector {
-                        region: region.clone(),
-                    },
-                };
-                findings.push(region_error(res(r), region, e));
-            }
-        }
-    }
+    let failed = |region: &str, e| {
+        let name = region.to_string();
+        let r = match scope {
+            Some(scope) => WorkloadsRef::Region {
+                scope,
+                region: name,
+            },
+            None => WorkloadsRef::Inspector { region: name },
+        };
+        region_error(res(r), region, e)
+    };
+    kit::each_region(regions, findings, failed, visit);
 }
 
 /// Fail when a finding fails; else `error` when a region or resource could
 /// not be read (the rest passing says nothing about it); else pass.
 pub(crate) fn outcome(findings: Vec<Finding>, pass: String, fail: String) -> Outcome {
-    let errors = findings
-        .iter()
-        .filter(|f| f.status == Status::Error)
-        .count();
-    let error = msg(GROUP, "some_unreadable", &[("count", &errors.to_string())]);
-    Outcome::from_findings_or_error(findings, pass, fail, error)
+    Rollup::given(pass, fail)
+        .unread(Unread::Count(GROUP))
+        .outcome(findings)
 }
 
 fn rds(inv: &Inventory) -> Option<&ByRegion<RdsRegion>> {
