@@ -453,7 +453,7 @@ mod tests {
 
     #[test]
     fn public_instances_fail_and_the_plan_turns_them_private() {
-        let t = T::new();
+        let t = T::at(now());
         let mut inv = inventory();
         assert_eq!(t.status(&inv, PUBLIC_INSTANCES), Status::Pass);
         rds_mut(&mut inv, EU).instances[0].publicly_accessible = true;
@@ -508,7 +508,7 @@ mod tests {
 
     #[test]
     fn queued_modifications_stay_queued_by_default() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = with_queued_changes();
         let r = t.eval(&inv, PUBLIC_INSTANCES);
         assert_eq!(r.status, Status::Fail);
@@ -568,7 +568,7 @@ mod tests {
 
     #[test]
     fn apply_at_now_applies_the_queue_and_says_so() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = with_queued_changes();
         let req = Inputs::default().with("apply_at", "now");
         let plan = t.plan(&inv, PUBLIC_INSTANCES, &req).expect("plan");
@@ -621,7 +621,7 @@ mod tests {
 
     #[test]
     fn a_failing_region_marks_only_its_findings() {
-        let t = T::new();
+        let t = T::at(now());
         let mut inv = inventory();
         rds_mut(&mut inv, EU).instances[0].publicly_accessible = true;
         if let Some(r) = inv.rds.ready_mut() {
@@ -656,7 +656,7 @@ mod tests {
 
     #[test]
     fn storage_encryption_is_guided_with_the_names_filled_in() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = inventory();
         let r = t.eval(&inv, STORAGE_ENCRYPTED);
         assert_eq!(r.status, Status::Fail);
@@ -685,7 +685,7 @@ mod tests {
 
     #[test]
     fn public_snapshots_lose_all_and_keep_shared_accounts() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = inventory();
         let r = t.eval(&inv, PUBLIC_SNAPSHOTS);
         assert_eq!(r.status, Status::Fail);
@@ -725,7 +725,7 @@ mod tests {
 
     #[test]
     fn no_instances_pass_and_say_so() {
-        let t = T::new();
+        let t = T::at(now());
         let mut inv = inventory();
         inv.rds = crate::inventory::Part::Ready(crate::inventory::Rds::default());
         for id in [PUBLIC_INSTANCES, STORAGE_ENCRYPTED, PUBLIC_SNAPSHOTS] {
@@ -743,7 +743,7 @@ mod tests {
 
     #[test]
     fn open_security_groups_find_open_rules_of_db_groups_and_tighten_them() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = demo();
         let r = t.eval(&inv, OPEN_SECURITY_GROUPS);
         assert_eq!(r.status, Status::Fail, "{r:?}");
@@ -809,7 +809,7 @@ mod tests {
 
     #[test]
     fn open_security_groups_unreadable_groups_are_an_error_of_their_region() {
-        let t = T::new();
+        let t = T::at(now());
         let mut inv = demo();
         if let Some(n) = inv.ec2_network.ready_mut() {
             n.regions.insert(

@@ -1,82 +1,14 @@
-
 use super::*;
+use crate::checks::testkit::{T, midnight as now};
 use crate::checks::{Status, evaluate, item};
 use crate::collect::demo::demo_inventory;
-use crate::config::Settings;
 use crate::inventory::{
     AccessKey, Group, Identity, InlinePolicy, ManagedPolicy, Part, PasswordPolicy, Role,
     VirtualMfaDevice,
 };
-use crate::plan::{Draft, Inputs, PlanError, make_plan};
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use crate::plan::{Draft, Inputs, PlanError};
+use chrono::Duration;
 use serde_json::json;
-use std::collections::BTreeMap;
-
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0)
-        .single()
-        .expect("valid date")
-}
-
-struct T {
-    settings: Settings,
-    done: BTreeMap<String, DateTime<Utc>>,
-}
-
-impl T {
-    fn new() -> Self {
-        T {
-            settings: Settings::default(),
-            done: BTreeMap::new(),
-        }
-    }
-    fn ctx(&self) -> Ctx<'_> {
-        Ctx {
-            now: now(),
-            settings: &self.settings,
-            done: &self.done,
-        }
-    }
-    fn status(&self, inv: &Inventory, id: &str) -> Status {
-        evaluate(item(id).expect("item"), inv, &self.ctx()).status
-    }
-    fn resources(&self, inv: &Inventory, id: &str) -> Vec<String> {
-        evaluate(item(id).expect("item"), inv, &self.ctx())
-            .findings
-            .into_iter()
-            .map(|f| f.resource)
-            .collect()
-    }
-    fn plan(
-        &self,
-        inv: &Inventory,
-        id: &str,
-        req: &Inputs,
-    ) -> Result<crate::plan::Plan, PlanError> {
-        let Fix::Plan(f) = item(id).expect("item").fix else {
-            panic!("{id} has no plan")
-        };
-        f(inv, &self.ctx(), req).and_then(|d| make_plan(inv, id, d))
-    }
-    /// Plan, apply to the inventory, and return the result.
-    fn fix(&self, inv: &Inventory, id: &str, req: &Inputs) -> Inventory {
-        let plan = self.plan(inv, id, req).expect("plan");
-        let mut after = inv.clone();
-        for op in plan.ops() {
-            after.apply(op).expect("apply");
-        }
-        // The preview is exactly the applied result.
-        for rc in &plan.resources {
-            assert_eq!(
-                after.document(&rc.resource).expect("doc"),
-                rc.after,
-                "{}",
-                rc.resource
-            );
-        }
-        after
-    }
-}
 
 fn demo() -> Inventory {
     demo_inventory().expect("demo")
@@ -106,7 +38,7 @@ fn as_root(mut inv: Inventory, keys: Vec<AccessKey>) -> Inventory {
 
 #[test]
 fn root_keys_absent_passes() {
-    let t = T::new();
+    let t = T::at(now());
     let mut inv = demo();
     if let Some(s) = inv.account_summary.ready_mut() {
         s.account_access_keys_present = false;
@@ -116,7 +48,7 @@ fn root_keys_absent_passes() {
 
 #[test]
 fn root_keys_seen_by_non_root_are_guided() {
-    let t = T::new();
+    let t = T::at(now());
     let inv = demo();
     assert_eq!(t.status(&inv, ROOT_KEYS), Status::Fail);
     assert_eq!(t.resources(&inv, ROOT_KEYS), vec!["account"]);
@@ -128,7 +60,7 @@ fn root_keys_seen_by_non_root_are_guided() {
 
 #[test]
 fn root_caller_deactivates_its_keys_most_recently_used_last() {
-    let t = T::new();
+    let t = T::at(now());
     let inv = as_root(
         demo(),
         vec![
@@ -164,7 +96,7 @@ fn root_caller_deactivates_its_keys_most_recently_used_last() {
 
 #[test]
 fn root_mfa() {
-    let t = T::new();
+    let t = T::at(now());
     let mut inv = demo();
     assert_eq!(t.status(&inv, "account.root-mfa"), Status::Fail);
     if let Some(s) = inv.account_summary.ready_mut() {
@@ -184,7 +116,7 @@ fn virtual_device(serial: &str, user_arn: Option<&str>) -> VirtualMfaDevice {
 #[test]
 fn root_mfa_through_a_virtual_device_fails() {
     const ID: &str = "account.root-mfa";
-    let t = T::new();
+    let t = T::at(now());
     let mut inv = demo();
     if let Some(s) = inv.account_summary.ready_mut() {
         s.account_mfa_enabled = true;
@@ -291,7 +223,7 @@ fn set_password(inv: &mut Inventory, user: &str) {
 #[test]
 fn backup_admin_counts_users_and_human_roles() {
     const ID: &str = "account.backup-admin";
-    let t = T::new();
+    let t = T::at(now());
     let inv = demo();
     assert_eq!(t.status(&inv, ID), Status::Fail);
     // A service role with admin rights is not a backup for people.
@@ -360,7 +292,7 @@ fn backup_admin_counts_users_and_human_roles() {
 #[test]
 fn backup_admin_leaves_out_roles_and_users_nobody_signs_in_as() {
     const ID: &str = "account.backup-admin";
-    let t = T::new();
+    let t = T::at(now());
     let mut inv = demo();
     // A second admin user, with access keys only.
     if let Some(iam) = inv.iam.ready_mut()
@@ -501,7 +433,7 @@ fn backup_admin_leaves_out_roles_and_users_nobody_signs_in_as() {
 #[test]
 fn backup_admin_fix_does_not_attach_to_a_full_group() {
     const ID: &str = "account.backup-admin";
-    let t = T::new();
+    let t = T::at(now());
     let mut inv = demo();
     if let Some(iam) = inv.iam.ready_mut() {
         iam.groups.push(Group {
@@ -527,7 +459,7 @@ fn backup_admin_fix_does_not_attach_to_a_full_group() {
 #[test]
 fn backup_admin_counts_only_effective_administrators() {
     const ID: &str = "account.backup-admin";
-    let t = T::new();
+    let t = T::at(now());
     let saml = |name: &str| {
         admin_role(
             name,
@@ -701,7 +633,7 @@ fn contact_inputs() -> Inputs {
 
 #[test]
 fn alternate_contacts_fill_only_missing_ones() {
-    let t = T::new();
+    let t = T::at(now());
     let inv = demo();
     const ID: &str = "account.alternate-contacts";
     assert_eq!(
@@ -739,7 +671,7 @@ use crate::plan::Op;
 
 #[test]
 fn console_users_get_enforced_and_show_pending_enrolment() {
-    let t = T::new();
+    let t = T::at(now());
     let inv = demo();
     const ID: &str = "account.console-users-mfa";
     assert_eq!(t.resources(&inv, ID), vec!["user/dana", "user/lee"]);
@@ -824,7 +756,7 @@ fn with_empty_mfa_group(inv: &Inventory) -> Inventory {
 #[test]
 fn mfa_policy_on_a_group_without_the_console_users_fails() {
     const ID: &str = "account.mfa-policy";
-    let t = T::new();
+    let t = T::at(now());
     let mut inv = with_empty_mfa_group(&as_role(demo()));
     let all = vec!["user/ops-admin", "user/dana", "user/lee"];
     assert_eq!(t.resources(&inv, ID), all, "an empty group covers nobody");
@@ -897,7 +829,7 @@ fn mfa_policy_on_a_group_without_the_console_users_fails() {
 #[test]
 fn mfa_policy_counts_direct_attachment_and_boundaries() {
     const ID: &str = "account.mfa-policy";
-    let t = T::new();
+    let t = T::at(now());
     let mut inv = with_empty_mfa_group(&as_role(demo()));
     let arn = "arn:aws:iam::111122223333:policy/RequireMFA".to_string();
     if let Some(iam) = inv.iam.ready_mut() {
@@ -934,7 +866,7 @@ fn mfa_policy_counts_direct_attachment_and_boundaries() {
 
 #[test]
 fn mfa_policy_fix_creates_policy_and_group_and_adds_the_users() {
-    let t = T::new();
+    let t = T::at(now());
     let inv = as_role(demo());
     const ID: &str = "account.mfa-policy";
     assert_eq!(t.status(&inv, ID), Status::Fail);
@@ -1017,7 +949,7 @@ fn mfa_policy_fix_creates_policy_and_group_and_adds_the_users() {
 #[test]
 fn mfa_policy_fix_leaves_out_the_caller_and_foreign_groups() {
     const ID: &str = "account.mfa-policy";
-    let t = T::new();
+    let t = T::at(now());
     // The demo signs in as ops-admin.
     let inv = with_empty_mfa_group(&demo());
     let plan = t.plan(&inv, ID, &Inputs::default()).expect("plan");
@@ -1058,7 +990,7 @@ fn mfa_policy_fix_leaves_out_the_caller_and_foreign_groups() {
 /// the quota GetAccountSummary reports is the one used.
 #[test]
 fn mfa_plans_leave_out_users_at_the_groups_quota() {
-    let t = T::new();
+    let t = T::at(now());
     let mut inv = with_empty_mfa_group(&demo());
     if let Some(iam) = inv.iam.ready_mut()
         && let Some(u) = iam.users.iter_mut().find(|u| u.name == "dana")
@@ -1108,7 +1040,7 @@ fn mfa_plans_leave_out_users_at_the_groups_quota() {
 /// `aws-cn`, and the preview model accepts them.
 #[test]
 fn account_plans_name_the_caller_partition() {
-    let t = T::new();
+    let t = T::at(now());
     let mut inv = demo();
     inv.identity = Part::Ready(Identity {
         account: "111122223333".into(),
@@ -1130,7 +1062,7 @@ fn account_plans_name_the_caller_partition() {
 
 #[test]
 fn password_policy_raises_thresholds_and_keeps_the_rest() {
-    let mut t = T::new();
+    let mut t = T::at(now());
     let inv = demo();
     const ID: &str = "account.password-policy";
     assert_eq!(t.status(&inv, ID), Status::Fail);
@@ -1189,7 +1121,7 @@ fn password_policy_raises_thresholds_and_keeps_the_rest() {
 
 #[test]
 fn a_user_that_could_not_be_read_is_an_error_for_that_user_only() {
-    let t = T::new();
+    let t = T::at(now());
     let mut inv = demo();
     let unreadable = crate::inventory::PartError::new(
         "iam:ListAccessKeys",
@@ -1255,7 +1187,7 @@ fn a_user_that_could_not_be_read_is_an_error_for_that_user_only() {
 
 #[test]
 fn stale_keys_thresholds() {
-    let t = T::new();
+    let t = T::at(now());
     let mut inv = demo();
     if let Some(iam) = inv.iam.ready_mut() {
         for u in iam.users.iter_mut() {
@@ -1323,7 +1255,7 @@ fn password(
 #[test]
 fn stale_console_passwords() {
     const ID: &str = "account.stale-access-keys";
-    let t = T::new();
+    let t = T::at(now());
     let mut inv = demo();
     if let Some(iam) = inv.iam.ready_mut() {
         for u in iam.users.iter_mut() {
@@ -1389,7 +1321,7 @@ fn stale_console_passwords() {
 
 #[test]
 fn guided_items_pass_once_marked_done() {
-    let mut t = T::new();
+    let mut t = T::at(now());
     let inv = Inventory::default();
     assert_eq!(t.status(&inv, "account.security-questions"), Status::Manual);
     t.done.insert("account.security-questions".into(), now());
@@ -1399,7 +1331,7 @@ fn guided_items_pass_once_marked_done() {
 
 #[test]
 fn loading_and_error_states() {
-    let t = T::new();
+    let t = T::at(now());
     let mut inv = Inventory::default();
     assert_eq!(t.status(&inv, "account.password-policy"), Status::Loading);
     inv.set_error(
@@ -1427,7 +1359,7 @@ fn loading_and_error_states() {
 fn every_message_key_used_exists() {
     // Every check and plan on the demo account and on edge cases renders
     // without falling back to a raw key.
-    let t = T::new();
+    let t = T::at(now());
     let invs = [
         demo(),
         Inventory::default(),

@@ -46,7 +46,7 @@ fn with_rule(rule: Option<LifecycleRule>, min_size: Option<&str>) -> Inventory {
 
 #[test]
 fn a_glacier_rule_under_the_128k_default_does_not_archive_log_files() {
-    let t = T::new();
+    let t = T::at(now());
     let inv = with_rule(
         Some(glacier_rule("to-glacier", None)),
         Some(crate::inventory::MIN_SIZE_128K),
@@ -75,7 +75,7 @@ fn a_glacier_rule_under_the_128k_default_does_not_archive_log_files() {
 
 #[test]
 fn small_log_files_transition_with_varies_or_a_small_size_filter() {
-    let t = T::new();
+    let t = T::at(now());
     let varies = with_rule(
         Some(glacier_rule("to-glacier", None)),
         Some(MIN_SIZE_VARIES),
@@ -97,7 +97,7 @@ fn small_log_files_transition_with_varies_or_a_small_size_filter() {
 
 #[test]
 fn archive_plan_filters_its_rule_by_size_and_keeps_the_bucket_default() {
-    let t = T::new();
+    let t = T::at(now());
     let req = Inputs::default().with("days", "90");
     for min in [crate::inventory::MIN_SIZE_128K, MIN_SIZE_VARIES] {
         let inv = with_rule(Some(glacier_rule("to-glacier", None)), Some(min));
@@ -154,7 +154,7 @@ fn archive_plan_filters_its_rule_by_size_and_keeps_the_bucket_default() {
 /// the plan never touches it.
 #[test]
 fn another_account_s_trail_is_left_to_its_owner() {
-    let t = T::new();
+    let t = T::at(now());
     let mut inv = demo();
     if let Some(ts) = inv.trails.ready_mut() {
         for tr in ts.iter_mut() {
@@ -177,7 +177,7 @@ fn another_account_s_trail_is_left_to_its_owner() {
 /// AWSLogs/ archives nothing of it, and the fix's rule names the prefix.
 #[test]
 fn archiving_follows_the_trails_key_prefix() {
-    let t = T::new();
+    let t = T::at(now());
     let req = Inputs::default().with("days", "90");
     let mut inv = with_rule(
         Some(glacier_rule("to-glacier", Some(1))),
@@ -286,7 +286,7 @@ fn attached(plan: &crate::plan::Plan) -> Vec<String> {
 
 #[test]
 fn identity_center_roles_and_the_callers_role_are_never_targeted() {
-    let t = T::new();
+    let t = T::at(now());
     let inv = tamper_inventory(&format!(
         "arn:aws:sts::{ACCOUNT}:assumed-role/ci-runner/moat-session"
     ));
@@ -347,7 +347,7 @@ fn identity_center_roles_and_the_callers_role_are_never_targeted() {
 /// Control Tower; any other offender still fails the item.
 #[test]
 fn control_tower_roles_are_a_manual_finding_others_still_fail() {
-    let t = T::new();
+    let t = T::at(now());
     let ct = "aws-controltower-AdministratorExecutionRole";
     // The demo account without its offenders passes.
     let mut inv = demo();
@@ -404,7 +404,7 @@ fn control_tower_roles_are_a_manual_finding_others_still_fail() {
 
 #[test]
 fn the_calling_user_and_its_groups_are_never_targeted() {
-    let t = T::new();
+    let t = T::at(now());
     let inv = tamper_inventory(&format!("arn:aws:iam::{ACCOUNT}:user/ops/operator"));
     let plan = t.plan(&inv, API_PROTECTED, &Inputs::default());
     let targets = match &plan {
@@ -460,7 +460,7 @@ fn caller_principals_from_arns() {
 
 #[test]
 fn undo_of_the_trail_key_leaves_the_key_and_says_so() {
-    let t = T::new();
+    let t = T::at(now());
     let inv = demo();
     let plan = t.plan(&inv, ENCRYPTED, &Inputs::default()).expect("plan");
     let create = plan

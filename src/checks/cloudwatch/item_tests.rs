@@ -16,7 +16,7 @@ fn alarms_of(plan: &crate::plan::Plan) -> Vec<(String, MetricAlarm)> {
 
 #[test]
 fn rds_connection_alarms_per_instance_in_its_region() {
-    let t = T::new();
+    let t = T::at(now());
     let inv = crate::collect::demo::demo_inventory().expect("demo inventory");
     let r = t.eval(&inv, RDS_CONNECTION_ALARMS);
     assert_eq!(r.status, Status::Fail);
@@ -110,7 +110,7 @@ fn rds_connection_alarms_per_instance_in_its_region() {
 
 #[test]
 fn rds_connection_alarms_unreadable_alarms_are_an_error_of_their_region() {
-    let t = T::new();
+    let t = T::at(now());
     let mut inv = crate::collect::demo::demo_inventory().expect("demo inventory");
     if let Some(a) = inv.metric_alarms.ready_mut() {
         a.insert(
@@ -221,7 +221,7 @@ fn arn(region: &str, name: &str) -> String {
 
 #[test]
 fn billing_alarms_must_notify_a_confirmed_subscriber() {
-    let t = T::new();
+    let t = T::at(now());
     let mut inv = crate::collect::demo::demo_inventory().expect("demo inventory");
     let billing = |n: &str, actions: &[String]| MetricAlarm {
         dimensions: vec![crate::inventory::Dimension {
@@ -312,7 +312,7 @@ fn billing_alarms_must_notify_a_confirmed_subscriber() {
 
 #[test]
 fn billing_fix_is_pending_until_the_address_confirms() {
-    let t = T::new();
+    let t = T::at(now());
     let inv = crate::collect::demo::demo_inventory().expect("demo inventory");
     let req = Inputs::default()
         .with("monthly", "100")
@@ -513,7 +513,7 @@ fn with_log_group() -> Inventory {
 /// or blind to write events), or of another account, watch nothing.
 #[test]
 fn only_a_working_trail_s_own_log_group_is_watched() {
-    let t = T::new();
+    let t = T::at(now());
     let mut inv = with_log_group();
     other_tool(&mut inv, &arn(US, "soc"));
     assert!(watched_trail(&inv).is_some());
@@ -583,7 +583,7 @@ fn other_tool(inv: &mut Inventory, topic: &str) {
 
 #[test]
 fn security_events_watched_by_another_tool_pass() {
-    let t = T::new();
+    let t = T::at(now());
     let mut inv = with_log_group();
     set_topics(
         &mut inv,
@@ -651,7 +651,7 @@ fn security_events_watched_by_another_tool_pass() {
 
 #[test]
 fn a_filter_missing_a_term_fails_and_names_it() {
-    let t = T::new();
+    let t = T::at(now());
     let mut inv = with_log_group();
     set_topics(
         &mut inv,
@@ -709,7 +709,7 @@ fn a_filter_missing_a_term_fails_and_names_it() {
 #[test]
 fn sns_notifications_need_a_confirmed_subscriber() {
     use crate::checks::cloudtrail::SNS_NOTIFICATIONS;
-    let t = T::new();
+    let t = T::at(now());
     let mut inv = crate::collect::demo::demo_inventory().expect("demo inventory");
     let set_topic = |inv: &mut Inventory, arn: &str| {
         if let Some(ts) = inv.trails.ready_mut() {
