@@ -159,13 +159,22 @@ fn no_distributions(item: &str) -> Outcome {
     Outcome::pass(msg(item, "none", &[]))
 }
 
-fn https_only(inv: &Inventory, _: &Ctx) -> Outcome {
+/// The distributions to check; else the outcome: nothing read yet, or none.
+fn with_distributions<'a>(inv: &'a Inventory, item: &str) -> Result<&'a CloudFront, Outcome> {
     let Some(cf) = cloudfront(inv) else {
-        return Outcome::pass(String::new());
+        return Err(Outcome::pass(String::new()));
     };
     if cf.distributions.is_empty() {
-        return no_distributions(HTTPS_ONLY);
+        return Err(no_distributions(item));
     }
+    Ok(cf)
+}
+
+fn https_only(inv: &Inventory, _: &Ctx) -> Outcome {
+    let cf = match with_distributions(inv, HTTPS_ONLY) {
+        Ok(cf) => cf,
+        Err(o) => return o,
+    };
     let findings: Vec<Finding> = cf
         .distributions
         .iter()
@@ -193,12 +202,10 @@ fn https_only(inv: &Inventory, _: &Ctx) -> Outcome {
 }
 
 fn tls_version(inv: &Inventory, _: &Ctx) -> Outcome {
-    let Some(cf) = cloudfront(inv) else {
-        return Outcome::pass(String::new());
+    let cf = match with_distributions(inv, TLS_VERSION) {
+        Ok(cf) => cf,
+        Err(o) => return o,
     };
-    if cf.distributions.is_empty() {
-        return no_distributions(TLS_VERSION);
-    }
     let findings: Vec<Finding> = cf
         .distributions
         .iter()
@@ -255,12 +262,10 @@ fn tls_version(inv: &Inventory, _: &Ctx) -> Outcome {
 }
 
 fn waf(inv: &Inventory, _: &Ctx) -> Outcome {
-    let Some(cf) = cloudfront(inv) else {
-        return Outcome::pass(String::new());
+    let cf = match with_distributions(inv, WAF) {
+        Ok(cf) => cf,
+        Err(o) => return o,
     };
-    if cf.distributions.is_empty() {
-        return no_distributions(WAF);
-    }
     let findings: Vec<Finding> = cf
         .distributions
         .iter()

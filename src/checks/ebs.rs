@@ -92,6 +92,22 @@ pub fn regional_outcome(findings: Vec<Finding>, pass: String, fail: String) -> O
         .outcome(findings)
 }
 
+/// [`regional_outcome`] with the item's `pass` (given `{count}`: the
+/// `total` checked) and `fail` (`{count}` failing of `{total}`) messages.
+pub fn regional_counted(item: &str, findings: Vec<Finding>, total: usize) -> Outcome {
+    let bad = findings
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .count()
+        .to_string();
+    let total = total.to_string();
+    regional_outcome(
+        findings,
+        msg(item, "pass", &[("count", &total)]),
+        msg(item, "fail", &[("count", &bad), ("total", &total)]),
+    )
+}
+
 /// How findings name a volume: its id, with its Name tag when it has one.
 pub fn volume_label(v: &Volume) -> String {
     match &v.name {
@@ -124,21 +140,7 @@ fn encryption_by_default(inv: &Inventory, _: &Ctx) -> Outcome {
             Fetched::Error(e) => findings.push(region_error(r, region, e)),
         }
     }
-    let total = p.regions.len().to_string();
-    let bad = findings
-        .iter()
-        .filter(|f| f.status == Status::Fail)
-        .count()
-        .to_string();
-    regional_outcome(
-        findings,
-        msg(ENCRYPTION_BY_DEFAULT, "pass", &[("count", &total)]),
-        msg(
-            ENCRYPTION_BY_DEFAULT,
-            "fail",
-            &[("count", &bad), ("total", &total)],
-        ),
-    )
+    regional_counted(ENCRYPTION_BY_DEFAULT, findings, p.regions.len())
 }
 
 /// The exact replacement steps for one unencrypted volume.
@@ -250,21 +252,7 @@ fn encrypted_volumes(inv: &Inventory, _: &Ctx) -> Outcome {
     if total == 0 && findings.is_empty() {
         return Outcome::pass(msg(ENCRYPTED_VOLUMES, "none", &[]));
     }
-    let bad = findings
-        .iter()
-        .filter(|f| f.status == Status::Fail)
-        .count()
-        .to_string();
-    let total = total.to_string();
-    regional_outcome(
-        findings,
-        msg(ENCRYPTED_VOLUMES, "pass", &[("count", &total)]),
-        msg(
-            ENCRYPTED_VOLUMES,
-            "fail",
-            &[("count", &bad), ("total", &total)],
-        ),
-    )
+    regional_counted(ENCRYPTED_VOLUMES, findings, total)
 }
 
 /// When the snapshot was taken; one not started yet (just asked for) is now.

@@ -137,6 +137,18 @@ fn outcome(
         .outcome(findings)
 }
 
+/// [`outcome`] with the item's `pass` (given `{count}`: the `total`
+/// checked) and `fail` (`{count}`: every finding) messages.
+fn counted<T>(item: &str, findings: Vec<Finding>, part: &Ec2Regional<T>, total: usize) -> Outcome {
+    let bad = findings.len().to_string();
+    outcome(
+        findings,
+        region_errors(part),
+        msg(item, "pass", &[("count", &total.to_string())]),
+        msg(item, "fail", &[("count", &bad)]),
+    )
+}
+
 fn ready<T>(p: &Part<T>) -> Option<&T> {
     p.ready()
 }
@@ -179,13 +191,7 @@ fn public_amis(inv: &Inventory, _: &Ctx) -> Outcome {
             ));
         }
     }
-    let bad = findings.len().to_string();
-    outcome(
-        findings,
-        region_errors(part),
-        msg(PUBLIC_AMIS, "pass", &[("count", &total.to_string())]),
-        msg(PUBLIC_AMIS, "fail", &[("count", &bad)]),
-    )
+    counted(PUBLIC_AMIS, findings, part, total)
 }
 
 /// Amazon's own images (owner alias `amazon`): trusted like the account's own.
@@ -242,13 +248,7 @@ fn third_party_amis(inv: &Inventory, _: &Ctx) -> Outcome {
             ));
         }
     }
-    let n = findings.len().to_string();
-    outcome(
-        findings,
-        region_errors(part),
-        msg(THIRD_PARTY_AMIS, "pass", &[("count", &total.to_string())]),
-        msg(THIRD_PARTY_AMIS, "fail", &[("count", &n)]),
-    )
+    counted(THIRD_PARTY_AMIS, findings, part, total)
 }
 
 /// Does the instance accept IMDSv1 (tokens optional, endpoint on)?
@@ -281,13 +281,7 @@ fn imdsv2(inv: &Inventory, _: &Ctx) -> Outcome {
             ));
         }
     }
-    let bad = findings.len().to_string();
-    outcome(
-        findings,
-        region_errors(part),
-        msg(IMDSV2, "pass", &[("count", &total.to_string())]),
-        msg(IMDSV2, "fail", &[("count", &bad)]),
-    )
+    counted(IMDSV2, findings, part, total)
 }
 
 // ---------------------------------------------------------------------------
@@ -325,17 +319,7 @@ fn unused_security_groups(inv: &Inventory, _: &Ctx) -> Outcome {
             ));
         }
     }
-    let bad = findings.len().to_string();
-    outcome(
-        findings,
-        region_errors(part),
-        msg(
-            UNUSED_SGS,
-            "pass",
-            &[("count", &groups_total(part).to_string())],
-        ),
-        msg(UNUSED_SGS, "fail", &[("count", &bad)]),
-    )
+    counted(UNUSED_SGS, findings, part, groups_total(part))
 }
 
 /// Does an ingress rule from the whole internet reach something other than
@@ -561,13 +545,7 @@ fn default_security_group(inv: &Inventory, _: &Ctx) -> Outcome {
             ));
         }
     }
-    let bad = findings.len().to_string();
-    outcome(
-        findings,
-        region_errors(part),
-        msg(DEFAULT_SG, "pass", &[("count", &total.to_string())]),
-        msg(DEFAULT_SG, "fail", &[("count", &bad)]),
-    )
+    counted(DEFAULT_SG, findings, part, total)
 }
 
 /// Descriptions the console or a tool writes by itself, which say nothing
@@ -613,17 +591,7 @@ fn security_group_documentation(inv: &Inventory, _: &Ctx) -> Outcome {
             ));
         }
     }
-    let bad = findings.len().to_string();
-    outcome(
-        findings,
-        region_errors(part),
-        msg(
-            SG_DOCUMENTATION,
-            "pass",
-            &[("count", &groups_total(part).to_string())],
-        ),
-        msg(SG_DOCUMENTATION, "fail", &[("count", &bad)]),
-    )
+    counted(SG_DOCUMENTATION, findings, part, groups_total(part))
 }
 
 #[cfg(test)]

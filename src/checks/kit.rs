@@ -5,7 +5,7 @@
 
 use super::{Ctx, Finding, Outcome, Status};
 use crate::guide::msg;
-use crate::inventory::{Fetched, PartError};
+use crate::inventory::{Fetched, PartError, ResourceRef};
 
 /// A finding of `resource`, in `region` when it lives in one.
 pub fn finding(resource: String, region: Option<&str>, status: Status, detail: String) -> Finding {
@@ -296,5 +296,25 @@ pub fn not_applicable(summary: String) -> Outcome {
         status: Status::NotApplicable,
         summary,
         findings: vec![],
+    }
+}
+
+/// An item no API can check: `pass` once the user marked it done (and
+/// when), else a `manual` finding on the account.
+pub fn guided_only(id: &str, ctx: &Ctx) -> Outcome {
+    match ctx.done.get(id) {
+        Some(when) => Outcome::pass(msg(
+            "guided",
+            "marked_done",
+            &[("date", &when.format("%Y-%m-%d").to_string())],
+        )),
+        None => Outcome::from_findings(
+            vec![Finding::manual(
+                ResourceRef::Account.to_string(),
+                msg("guided", "finding", &[]),
+            )],
+            String::new(),
+            msg("guided", "manual", &[]),
+        ),
     }
 }

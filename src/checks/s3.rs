@@ -723,21 +723,7 @@ fn cloudfront_origin_access(inv: &Inventory, ctx: &Ctx) -> Outcome {
 // Guided
 
 fn presigned_downloads(_: &Inventory, ctx: &Ctx) -> Outcome {
-    match ctx.done.get(PRESIGNED_DOWNLOADS) {
-        Some(when) => Outcome::pass(msg(
-            "guided",
-            "marked_done",
-            &[("date", &when.format("%Y-%m-%d").to_string())],
-        )),
-        None => Outcome::from_findings(
-            vec![Finding::manual(
-                ResourceRef::Account.to_string(),
-                msg("guided", "finding", &[]),
-            )],
-            String::new(),
-            msg("guided", "manual", &[]),
-        ),
-    }
+    kit::guided_only(PRESIGNED_DOWNLOADS, ctx)
 }
 
 /// Hand-built inventories and a harness for the S3 tests (checks and plans).

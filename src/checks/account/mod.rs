@@ -4,6 +4,7 @@ mod administrators;
 mod console_mfa;
 mod credentials;
 mod root;
+use super::kit::guided_only;
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::{
@@ -136,24 +137,6 @@ fn alternate_contacts(inv: &Inventory, _: &Ctx) -> Outcome {
         })
         .collect();
     Outcome::from_findings(findings, msg(ID, "pass", &[]), msg(ID, "fail", &[]))
-}
-
-fn guided_only(id: &str, ctx: &Ctx) -> Outcome {
-    match ctx.done.get(id) {
-        Some(when) => Outcome::pass(msg(
-            "guided",
-            "marked_done",
-            &[("date", &when.format("%Y-%m-%d").to_string())],
-        )),
-        None => Outcome::from_findings(
-            vec![Finding::manual(
-                ResourceRef::Account.to_string(),
-                msg("guided", "finding", &[]),
-            )],
-            String::new(),
-            msg("guided", "manual", &[]),
-        ),
-    }
 }
 
 fn security_questions(_: &Inventory, ctx: &Ctx) -> Outcome {
