@@ -593,7 +593,7 @@ fn reads_objects(stmt: &Value) -> bool {
 }
 
 /// Principal values under a principal type (`Service`, `AWS`, …).
-fn principals(stmt: &Value, kind: &str) -> Vec<String> {
+pub(crate) fn principals(stmt: &Value, kind: &str) -> Vec<String> {
     match stmt.get("Principal") {
         Some(Value::Object(m)) => m
             .iter()

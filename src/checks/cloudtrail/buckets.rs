@@ -15,16 +15,7 @@ pub(super) const WRITE_ACTIONS: &[&str] = &[
     "s3:PutObjectAcl",
 ];
 
-pub(super) fn principal_values(stmt: &Value, kind: &str) -> Vec<String> {
-    match stmt.get("Principal") {
-        Some(Value::Object(m)) => m
-            .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case(kind))
-            .flat_map(|(_, v)| policy::as_list(Some(v)))
-            .collect(),
-        _ => vec![],
-    }
-}
+use crate::checks::s3::principals as principal_values;
 
 /// Principals in this statement, all of them this account's own or the
 /// CloudTrail / S3 logging services.
