@@ -92,14 +92,19 @@ pub fn regional_outcome(findings: Vec<Finding>, pass: String, fail: String) -> O
         .outcome(findings)
 }
 
-/// [`regional_outcome`] with the item's `pass` (given `{count}`: the
-/// `total` checked) and `fail` (`{count}` failing of `{total}`) messages.
-pub fn regional_counted(item: &str, findings: Vec<Finding>, total: usize) -> Outcome {
-    let bad = findings
+/// How many findings fail, as a message argument.
+fn fails(findings: &[Finding]) -> String {
+    findings
         .iter()
         .filter(|f| f.status == Status::Fail)
         .count()
-        .to_string();
+        .to_string()
+}
+
+/// [`regional_outcome`] with the item's `pass` (given `{count}`: the
+/// `total` checked) and `fail` (`{count}` failing of `{total}`) messages.
+pub fn regional_counted(item: &str, findings: Vec<Finding>, total: usize) -> Outcome {
+    let bad = fails(&findings);
     let total = total.to_string();
     regional_outcome(
         findings,
@@ -336,11 +341,7 @@ fn recent_snapshots(inv: &Inventory, ctx: &Ctx) -> Outcome {
     if in_use == 0 && findings.is_empty() {
         return Outcome::pass(msg(RECENT_SNAPSHOTS, "none", &[]));
     }
-    let bad = findings
-        .iter()
-        .filter(|f| f.status == Status::Fail)
-        .count()
-        .to_string();
+    let bad = fails(&findings);
     let in_use = in_use.to_string();
     regional_outcome(
         findings,
@@ -406,11 +407,7 @@ fn public_snapshots(inv: &Inventory, _: &Ctx) -> Outcome {
     if total == 0 && findings.is_empty() {
         return Outcome::pass(msg(PUBLIC_SNAPSHOTS, "none", &[]));
     }
-    let bad = findings
-        .iter()
-        .filter(|f| f.status == Status::Fail)
-        .count()
-        .to_string();
+    let bad = fails(&findings);
     let total = total.to_string();
     regional_outcome(
         findings,
