@@ -159,13 +159,22 @@ fn no_distributions(item: &str) -> Outcome {
     Outcome::pass(msg(item, "none", &[]))
 }
 
-fn https_only(inv: &Inventory, _: &Ctx) -> Outcome {
+/// The distributions to check; else the outcome: nothing read yet, or none.
+fn with_distributions<'a>(inv: &'a Inventory, item: &str) -> Result<&'a CloudFront, Outcome> {
     let Some(cf) = cloudfront(inv) else {
-        return Outcome::pass(String::new());
+        return Err(Outcome::pass(String::new()));
     };
     if cf.distributions.is_empty() {
-        return no_distributions(HTTPS_ONLY);
+        return Err(no_distributions(item));
     }
+    Ok(cf)
+}
+
+fn https_only(inv: &Inventory, _: &Ctx) -> Outcome {
+    let cf = match with_distributions(inv, HTTPS_ONLY) {
+        Ok(cf) => cf,
+        Err(o) => return o,
+    };
     let findings: Vec<Finding> = cf
         .distributions
         .iter()
@@ -193,12 +202,10 @@ fn https_only(inv: &Inventory, _: &Ctx) -> Outcome {
 }
 
 fn tls_version(inv: &Inventory, _: &Ctx) -> Outcome {
-    let Some(cf) = cloudfront(inv) else {
-        return Outcome::pass(String::new());
+    let cf = match with_distributions(inv, TLS_VERSION) {
+        Ok(cf) => cf,
+        Err(o) => return o,
     };
-    if cf.distributions.is_empty() {
-        return no_distributions(TLS_VERSION);
-    }
     let findings: Vec<Finding> = cf
         .distributions
         .iter()
@@ -255,12 +262,10 @@ fn tls_version(inv: &Inventory, _: &Ctx) -> Outcome {
 }
 
 fn waf(inv: &Inventory, _: &Ctx) -> Outcome {
-    let Some(cf) = cloudfront(inv) else {
-        return Outcome::pass(String::new());
+    let cf = match with_distributions(inv, WAF) {
+        Ok(cf) => cf,
+        Err(o) => return o,
     };
-    if cf.distributions.is_empty() {
-        return no_distributions(WAF);
-    }
     let findings: Vec<Finding> = cf
         .distributions
         .iter()
@@ -287,93 +292,12 @@ fn waf(inv: &Inventory, _: &Ctx) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::{Status, evaluate, item};
-    use crate::config::Settings;
+    use crate::checks::testkit::{T, midnight as now};
+    use crate::checks::{Status, item};
     use crate::inventory::{
         CacheBehavior, Identity, Origin, OriginAccessControl, Part, PartError, ViewerCertificate,
     };
-    use crate::plan::{DistributionEdit, Inputs, Op, Plan, PlanError, make_plan};
-    use chrono::{DateTime, TimeZone, Utc};
-    use std::collections::BTreeMap;
-
-    fn now() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0)
-            .single()
-            .expect("valid date")
-    }
-
-    struct T {
-        settings: Settings,
-        done: BTreeMap<String, DateTime<Utc>>,
-    }
-
-    impl T {
-        fn new() -> Self {
-            T {
-                settings: Settings::default(),
-                done: BTreeMap::new(),
-            }
-        }
-        fn ctx(&self) -> Ctx<'_> {
-            Ctx {
-                now: now(),
-                settings: &self.settings,
-                done: &self.done,
-            }
-        }
-        fn eval(&self, inv: &Inventory, id: &str) -> crate::checks::ItemResult {
-            evaluate(item(id).expect("item"), inv, &self.ctx())
-        }
-        fn status(&self, inv: &Inventory, id: &str) -> Status {
-            self.eval(inv, id).status
-        }
-        fn resources(&self, inv: &Inventory, id: &str) -> Vec<String> {
-            self.eval(inv, id)
-                .findings
-                .into_iter()
-                .map(|f| f.resource)
-                .collect()
-        }
-        fn plan(&self, inv: &Inventory, id: &str, req: &Inputs) -> Result<Plan, PlanError> {
-            let Fix::Plan(f) = item(id).expect("item").fix else {
-                panic!("{id} has no plan")
-            };
-            f(inv, &self.ctx(), req).and_then(|d| make_plan(inv, id, d))
-        }
-        /// Plan, apply to a copy, check the preview is the applied result,
-        /// and check undo restores every document exactly.
-        fn fix(&self, inv: &Inventory, id: &str, req: &Inputs) -> Inventory {
-            let plan = self.plan(inv, id, req).expect("plan");
-            let mut after = inv.clone();
-            for op in plan.ops() {
-                after.apply(op).expect("apply");
-            }
-            for rc in &plan.resources {
-                assert_eq!(
-                    after.document(&rc.resource).expect("doc"),
-                    rc.after,
-                    "{}",
-                    rc.resource
-                );
-            }
-            let mut undone = after.clone();
-            for s in plan.steps.iter().rev() {
-                for op in s.inverse.as_ref().expect("reversible") {
-                    undone.apply(op).expect("undo");
-                }
-            }
-            for rc in &plan.resources {
-                assert_eq!(
-                    undone.document(&rc.resource).expect("doc"),
-                    inv.document(&rc.resource).expect("doc"),
-                    "undo of {}",
-                    rc.resource
-                );
-            }
-            assert_eq!(undone, *inv);
-            after
-        }
-    }
+    use crate::plan::{DistributionEdit, Inputs, Op, PlanError};
 
     fn behavior(path: Option<&str>, policy: &str) -> CacheBehavior {
         CacheBehavior {
@@ -511,7 +435,7 @@ mod tests {
 
     #[test]
     fn no_distributions_pass_and_say_so() {
-        let t = T::new();
+        let t = T::at(now()).exact_undo();
         let inv = inventory(vec![]);
         for def in ITEMS {
             let r = t.eval(&inv, def.id);
@@ -533,7 +457,7 @@ mod tests {
 
     #[test]
     fn loading_and_error() {
-        let t = T::new();
+        let t = T::at(now()).exact_undo();
         let mut inv = inventory(vec![]);
         inv.cloudfront = Part::Loading;
         assert_eq!(t.status(&inv, HTTPS_ONLY), Status::Loading);
@@ -552,7 +476,7 @@ mod tests {
 
     #[test]
     fn https_only_names_the_http_behaviors() {
-        let t = T::new();
+        let t = T::at(now()).exact_undo();
         let good = distribution(
             "E2GOOD",
             vec![
@@ -576,7 +500,7 @@ mod tests {
 
     #[test]
     fn https_only_plan_edits_only_failing_behaviors() {
-        let t = T::new();
+        let t = T::at(now()).exact_undo();
         let inv = inventory(vec![mixed()]);
         let plan = t.plan(&inv, HTTPS_ONLY, &Inputs::default()).expect("plan");
         let ops: Vec<&Op> = plan.ops().collect();
@@ -642,7 +566,7 @@ mod tests {
 
     #[test]
     fn plans_honour_the_resource_selection() {
-        let t = T::new();
+        let t = T::at(now()).exact_undo();
         let mut other = mixed();
         other.id = "E9OTHER".into();
         other.viewer_certificate = custom_cert(Some("vip"), Some("TLSv1"));
@@ -672,7 +596,7 @@ mod tests {
 
     #[test]
     fn tls_version_checks_only_custom_certificates() {
-        let t = T::new();
+        let t = T::at(now()).exact_undo();
         let on_default = distribution("E1DEFAULT", vec![behavior(None, "redirect-to-https")]);
         let inv = inventory(vec![on_default.clone()]);
         let r = t.eval(&inv, TLS_VERSION);
@@ -721,7 +645,7 @@ mod tests {
 
     #[test]
     fn tls_plan_sets_sni_and_never_lowers_the_policy() {
-        let t = T::new();
+        let t = T::at(now()).exact_undo();
         let mut old = mixed();
         old.viewer_certificate = custom_cert(Some("vip"), Some("TLSv1_2016"));
         let mut new_vip = mixed();
@@ -799,7 +723,7 @@ mod tests {
 
     #[test]
     fn waf_needs_a_current_web_acl() {
-        let t = T::new();
+        let t = T::at(now()).exact_undo();
         let with_acl = distribution("E1ACL", vec![behavior(None, "https-only")]);
         let inv = inventory(vec![with_acl.clone()]);
         assert_eq!(t.status(&inv, WAF), Status::Pass);
@@ -831,7 +755,7 @@ mod tests {
         // Guided, yet the live state decides: marking it done changes nothing.
         let def = item(WAF).expect("item");
         assert!(def.has_steps() && !def.can_mark_done());
-        let mut marked = T::new();
+        let mut marked = T::at(now()).exact_undo();
         marked.done.insert(WAF.into(), now());
         assert_eq!(marked.status(&inv, WAF), Status::Fail);
     }
@@ -840,7 +764,7 @@ mod tests {
     fn every_message_key_used_exists() {
         // Render every check and plan of the section on edge inventories: no
         // text may be the fallback `msg` gives for a missing key.
-        let t = T::new();
+        let t = T::at(now()).exact_undo();
         let mut vip = mixed();
         vip.viewer_certificate = custom_cert(Some("vip"), Some("SSLv3"));
         let mut unset = mixed();
@@ -892,7 +816,7 @@ mod tests {
 
     #[test]
     fn demo_account_exercises_the_section() {
-        let t = T::new();
+        let t = T::at(now()).exact_undo();
         let inv = crate::collect::demo::demo_inventory().expect("demo");
         for def in ITEMS {
             assert_eq!(t.status(&inv, def.id), Status::Fail, "{}", def.id);

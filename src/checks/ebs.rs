@@ -1,6 +1,7 @@
 //! The `ebs` section: encryption by default, encrypted volumes, recent
 //! snapshots, no public snapshots. Every finding names its region.
 
+use super::kit::{self, Rollup, Unread};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::ebs_vpc::{EbsRegion, EbsVpcRef, PerRegion, Snapshot, Volume};
@@ -64,17 +65,12 @@ pub fn resource(r: EbsVpcRef) -> String {
 
 /// A finding in `region`.
 pub fn regional(resource: String, region: &str, status: Status, detail: String) -> Finding {
-    Finding {
-        resource,
-        region: Some(region.to_string()),
-        status,
-        detail,
-    }
+    kit::finding(resource, Some(region), status, detail)
 }
 
 /// The finding for a region that could not be read.
 pub fn region_error(resource: String, region: &str, e: &PartError) -> Finding {
-    regional(resource, region, Status::Error, e.summary())
+    kit::region_error(resource, region, e, None)
 }
 
 /// The name for a region as a whole (a region whose data could not be read).
@@ -87,20 +83,34 @@ pub fn region_resource(region: &str) -> String {
 /// Fail when a finding fails; else `error` when a region could not be read
 /// (its findings say which and why); else pass.
 pub fn regional_outcome(findings: Vec<Finding>, pass: String, fail: String) -> Outcome {
-    let regions: Vec<String> = findings
+    Rollup::given(pass, fail)
+        .unread(Unread::Regions {
+            table: "regions",
+            key: "unreadable",
+            also_failing: false,
+        })
+        .outcome(findings)
+}
+
+/// How many findings fail, as a message argument.
+fn fails(findings: &[Finding]) -> String {
+    findings
         .iter()
-        .filter(|f| f.status == Status::Error)
-        .filter_map(|f| f.region.clone())
-        .collect();
-    let o = Outcome::from_findings(findings, pass, fail);
-    if o.status != Status::Error || regions.is_empty() {
-        return o;
-    }
-    let regions = regions.join(", ");
-    Outcome {
-        summary: msg("regions", "unreadable", &[("regions", &regions)]),
-        ..o
-    }
+        .filter(|f| f.status == Status::Fail)
+        .count()
+        .to_string()
+}
+
+/// [`regional_outcome`] with the item's `pass` (given `{count}`: the
+/// `total` checked) and `fail` (`{count}` failing of `{total}`) messages.
+pub fn regional_counted(item: &str, findings: Vec<Finding>, total: usize) -> Outcome {
+    let bad = fails(&findings);
+    let total = total.to_string();
+    regional_outcome(
+        findings,
+        msg(item, "pass", &[("count", &total)]),
+        msg(item, "fail", &[("count", &bad), ("total", &total)]),
+    )
 }
 
 /// How findings name a volume: its id, with its Name tag when it has one.
@@ -135,21 +145,7 @@ fn encryption_by_default(inv: &Inventory, _: &Ctx) -> Outcome {
             Fetched::Error(e) => findings.push(region_error(r, region, e)),
         }
     }
-    let total = p.regions.len().to_string();
-    let bad = findings
-        .iter()
-        .filter(|f| f.status == Status::Fail)
-        .count()
-        .to_string();
-    regional_outcome(
-        findings,
-        msg(ENCRYPTION_BY_DEFAULT, "pass", &[("count", &total)]),
-        msg(
-            ENCRYPTION_BY_DEFAULT,
-            "fail",
-            &[("count", &bad), ("total", &total)],
-        ),
-    )
+    regional_counted(ENCRYPTION_BY_DEFAULT, findings, p.regions.len())
 }
 
 /// The exact replacement steps for one unencrypted volume.
@@ -261,21 +257,7 @@ fn encrypted_volumes(inv: &Inventory, _: &Ctx) -> Outcome {
     if total == 0 && findings.is_empty() {
         return Outcome::pass(msg(ENCRYPTED_VOLUMES, "none", &[]));
     }
-    let bad = findings
-        .iter()
-        .filter(|f| f.status == Status::Fail)
-        .count()
-        .to_string();
-    let total = total.to_string();
-    regional_outcome(
-        findings,
-        msg(ENCRYPTED_VOLUMES, "pass", &[("count", &total)]),
-        msg(
-            ENCRYPTED_VOLUMES,
-            "fail",
-            &[("count", &bad), ("total", &total)],
-        ),
-    )
+    regional_counted(ENCRYPTED_VOLUMES, findings, total)
 }
 
 /// When the snapshot was taken; one not started yet (just asked for) is now.
@@ -359,11 +341,7 @@ fn recent_snapshots(inv: &Inventory, ctx: &Ctx) -> Outcome {
     if in_use == 0 && findings.is_empty() {
         return Outcome::pass(msg(RECENT_SNAPSHOTS, "none", &[]));
     }
-    let bad = findings
-        .iter()
-        .filter(|f| f.status == Status::Fail)
-        .count()
-        .to_string();
+    let bad = fails(&findings);
     let in_use = in_use.to_string();
     regional_outcome(
         findings,
@@ -429,11 +407,7 @@ fn public_snapshots(inv: &Inventory, _: &Ctx) -> Outcome {
     if total == 0 && findings.is_empty() {
         return Outcome::pass(msg(PUBLIC_SNAPSHOTS, "none", &[]));
     }
-    let bad = findings
-        .iter()
-        .filter(|f| f.status == Status::Fail)
-        .count()
-        .to_string();
+    let bad = fails(&findings);
     let total = total.to_string();
     regional_outcome(
         findings,

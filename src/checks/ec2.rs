@@ -4,6 +4,7 @@
 //! an `error` finding (`ec2/REGION`) and leaves the other regions' findings
 //! as they are; the item is `error` only when nothing else fails.
 
+use super::kit::{self, Rollup, Unread};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::{
@@ -102,62 +103,50 @@ pub const WEB_PORTS: [i32; 2] = [80, 443];
 pub const ADMIN_PORTS: [(i32, &str); 2] = [(22, "SSH"), (3389, "RDP")];
 
 fn finding(resource: String, region: &str, status: Status, detail: String) -> Finding {
-    Finding {
-        resource,
-        region: Some(region.to_string()),
-        status,
-        detail,
-    }
+    kit::finding(resource, Some(region), status, detail)
 }
 
 /// `error` findings for the regions of `part` that could not be read.
 fn region_errors<T>(part: &Ec2Regional<T>) -> Vec<Finding> {
     part.failed()
         .map(|(region, e): (&str, &PartError)| {
-            finding(
-                ResourceRef::Ec2(Ec2Ref::Region {
-                    region: region.to_string(),
-                })
-                .to_string(),
-                region,
-                Status::Error,
-                msg(
-                    SHARED,
-                    "region_error",
-                    &[("region", region), ("error", &e.summary())],
-                ),
-            )
+            let r = ResourceRef::Ec2(Ec2Ref::Region {
+                region: region.to_string(),
+            });
+            kit::region_error(r.to_string(), region, e, Some(SHARED))
         })
         .collect()
 }
 
 /// The outcome of per-resource findings plus per-region errors: fail when a
 /// finding fails, else error when a region could not be read, else manual
-/// or pass.
+/// or pass; the summary names the regions that could not be read.
 fn outcome(
     mut findings: Vec<Finding>,
     errors: Vec<Finding>,
     pass: String,
     fail: String,
 ) -> Outcome {
-    let region_summary = (!errors.is_empty()).then(|| {
-        let regions: Vec<&str> = errors.iter().filter_map(|f| f.region.as_deref()).collect();
-        msg(
-            SHARED,
-            "regions_unreadable",
-            &[("regions", &regions.join(", "))],
-        )
-    });
     findings.extend(errors);
-    let mut o = Outcome::from_findings(findings, pass, fail);
-    if let Some(s) = region_summary {
-        if o.status == Status::Error {
-            o.summary = s;
-        } else {
-            o.summary = format!("{} {s}", o.summary);
-        }
-    }
-    o
+    Rollup::given(pass, fail)
+        .unread(Unread::Regions {
+            table: SHARED,
+            key: "regions_unreadable",
+            also_failing: true,
+        })
+        .outcome(findings)
+}
+
+/// [`outcome`] with the item's `pass` (given `{count}`: the `total`
+/// checked) and `fail` (`{count}`: every finding) messages.
+fn counted<T>(item: &str, findings: Vec<Finding>, part: &Ec2Regional<T>, total: usize) -> Outcome {
+    let bad = findings.len().to_string();
+    outcome(
+        findings,
+        region_errors(part),
+        msg(item, "pass", &[("count", &total.to_string())]),
+        msg(item, "fail", &[("count", &bad)]),
+    )
 }
 
 fn ready<T>(p: &Part<T>) -> Option<&T> {
@@ -202,13 +191,7 @@ fn public_amis(inv: &Inventory, _: &Ctx) -> Outcome {
             ));
         }
     }
-    let bad = findings.len().to_string();
-    outcome(
-        findings,
-        region_errors(part),
-        msg(PUBLIC_AMIS, "pass", &[("count", &total.to_string())]),
-        msg(PUBLIC_AMIS, "fail", &[("count", &bad)]),
-    )
+    counted(PUBLIC_AMIS, findings, part, total)
 }
 
 /// Amazon's own images (owner alias `amazon`): trusted like the account's own.
@@ -265,13 +248,7 @@ fn third_party_amis(inv: &Inventory, _: &Ctx) -> Outcome {
             ));
         }
     }
-    let n = findings.len().to_string();
-    outcome(
-        findings,
-        region_errors(part),
-        msg(THIRD_PARTY_AMIS, "pass", &[("count", &total.to_string())]),
-        msg(THIRD_PARTY_AMIS, "fail", &[("count", &n)]),
-    )
+    counted(THIRD_PARTY_AMIS, findings, part, total)
 }
 
 /// Does the instance accept IMDSv1 (tokens optional, endpoint on)?
@@ -304,13 +281,7 @@ fn imdsv2(inv: &Inventory, _: &Ctx) -> Outcome {
             ));
         }
     }
-    let bad = findings.len().to_string();
-    outcome(
-        findings,
-        region_errors(part),
-        msg(IMDSV2, "pass", &[("count", &total.to_string())]),
-        msg(IMDSV2, "fail", &[("count", &bad)]),
-    )
+    counted(IMDSV2, findings, part, total)
 }
 
 // ---------------------------------------------------------------------------
@@ -348,17 +319,7 @@ fn unused_security_groups(inv: &Inventory, _: &Ctx) -> Outcome {
             ));
         }
     }
-    let bad = findings.len().to_string();
-    outcome(
-        findings,
-        region_errors(part),
-        msg(
-            UNUSED_SGS,
-            "pass",
-            &[("count", &groups_total(part).to_string())],
-        ),
-        msg(UNUSED_SGS, "fail", &[("count", &bad)]),
-    )
+    counted(UNUSED_SGS, findings, part, groups_total(part))
 }
 
 /// Does an ingress rule from the whole internet reach something other than
@@ -584,13 +545,7 @@ fn default_security_group(inv: &Inventory, _: &Ctx) -> Outcome {
             ));
         }
     }
-    let bad = findings.len().to_string();
-    outcome(
-        findings,
-        region_errors(part),
-        msg(DEFAULT_SG, "pass", &[("count", &total.to_string())]),
-        msg(DEFAULT_SG, "fail", &[("count", &bad)]),
-    )
+    counted(DEFAULT_SG, findings, part, total)
 }
 
 /// Descriptions the console or a tool writes by itself, which say nothing
@@ -636,108 +591,22 @@ fn security_group_documentation(inv: &Inventory, _: &Ctx) -> Outcome {
             ));
         }
     }
-    let bad = findings.len().to_string();
-    outcome(
-        findings,
-        region_errors(part),
-        msg(
-            SG_DOCUMENTATION,
-            "pass",
-            &[("count", &groups_total(part).to_string())],
-        ),
-        msg(SG_DOCUMENTATION, "fail", &[("count", &bad)]),
-    )
+    counted(SG_DOCUMENTATION, findings, part, groups_total(part))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::{evaluate, item};
-    use crate::config::Settings;
+    use crate::checks::item;
+    use crate::checks::testkit::{T, midnight as now};
     use crate::inventory::{
         Ec2Image, Ec2Images, Ec2Instance, Ec2Instances, Fetched, Identity, ImageOrigin,
         NetworkInterface, SgSource,
     };
-    use crate::plan::{Inputs, Op, Plan, PlanError, make_plan};
-    use chrono::{DateTime, TimeZone, Utc};
+    use crate::plan::{Inputs, Op, Plan, PlanError};
     use std::collections::BTreeMap;
 
     const VPC: &str = "vpc-1";
-
-    fn now() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0)
-            .single()
-            .expect("valid date")
-    }
-
-    struct T {
-        settings: Settings,
-        done: BTreeMap<String, DateTime<Utc>>,
-    }
-
-    impl T {
-        fn new() -> Self {
-            T {
-                settings: Settings::default(),
-                done: BTreeMap::new(),
-            }
-        }
-        fn ctx(&self) -> Ctx<'_> {
-            Ctx {
-                now: now(),
-                settings: &self.settings,
-                done: &self.done,
-            }
-        }
-        fn eval(&self, inv: &Inventory, id: &str) -> crate::checks::ItemResult {
-            evaluate(item(id).expect("item"), inv, &self.ctx())
-        }
-        fn resources(&self, inv: &Inventory, id: &str) -> Vec<String> {
-            self.eval(inv, id)
-                .findings
-                .into_iter()
-                .map(|f| f.resource)
-                .collect()
-        }
-        fn plan(&self, inv: &Inventory, id: &str, req: &Inputs) -> Result<Plan, PlanError> {
-            let Fix::Plan(f) = item(id).expect("item").fix else {
-                panic!("{id} has no plan")
-            };
-            f(inv, &self.ctx(), req).and_then(|d| make_plan(inv, id, d))
-        }
-        /// Plan, apply to a copy, check the preview is the applied result,
-        /// and check undo restores every document exactly.
-        fn fix(&self, inv: &Inventory, id: &str, req: &Inputs) -> (Plan, Inventory) {
-            let plan = self.plan(inv, id, req).expect("plan");
-            let mut after = inv.clone();
-            for op in plan.ops() {
-                after.apply(op).expect("apply");
-            }
-            for rc in &plan.resources {
-                assert_eq!(
-                    after.document(&rc.resource).expect("doc"),
-                    rc.after,
-                    "{}",
-                    rc.resource
-                );
-            }
-            let mut undone = after.clone();
-            for s in plan.steps.iter().rev() {
-                for op in s.inverse.as_ref().expect("reversible") {
-                    undone.apply(op).expect("undo");
-                }
-            }
-            for rc in &plan.resources {
-                assert_eq!(
-                    undone.document(&rc.resource).expect("doc"),
-                    inv.document(&rc.resource).expect("doc"),
-                    "undo of {}",
-                    rc.resource
-                );
-            }
-            (plan, after)
-        }
-    }
 
     fn rule(proto: &str, ports: Option<(i32, i32)>, src: SgSource) -> SgRule {
         SgRule {
@@ -892,7 +761,7 @@ mod tests {
 
     #[test]
     fn open_admin_ports_one_finding_per_open_rule_admin_first() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = shop();
         let r = t.eval(&inv, OPEN_ADMIN_PORTS);
         assert_eq!(r.status, Status::Fail);
@@ -919,14 +788,14 @@ mod tests {
 
     #[test]
     fn tighten_replaces_only_the_open_range_with_both_families() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = shop();
         let req = Inputs {
             resources: vec![rule_name("us-east-1", "web", "tcp:22", "0.0.0.0/0")],
             ..Inputs::default()
         }
         .with("cidr", "192.0.2.0/24, 2001:db8::/32,10.1.0.0/16");
-        let (plan, after) = t.fix(&inv, OPEN_ADMIN_PORTS, &req);
+        let (plan, after) = t.fix_plan(&inv, OPEN_ADMIN_PORTS, &req);
         let k = SgKey {
             region: "us-east-1".into(),
             vpc_id: VPC.into(),
@@ -974,7 +843,7 @@ mod tests {
 
     #[test]
     fn tighten_all_rules_of_a_group_adds_each_block_once_and_revoke_adds_none() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = shop();
         // Naming the group takes both of its open rules.
         let req = Inputs {
@@ -982,7 +851,7 @@ mod tests {
             ..Inputs::default()
         }
         .with("cidr", "203.0.113.0/24");
-        let (plan, after) = t.fix(&inv, OPEN_ADMIN_PORTS, &req);
+        let (plan, after) = t.fix_plan(&inv, OPEN_ADMIN_PORTS, &req);
         let adds: usize = plan
             .ops()
             .filter_map(|o| match o {
@@ -1004,7 +873,7 @@ mod tests {
             ..Inputs::default()
         }
         .with("action", "revoke");
-        let (plan, _) = t.fix(&inv, OPEN_ADMIN_PORTS, &req);
+        let (plan, _) = t.fix_plan(&inv, OPEN_ADMIN_PORTS, &req);
         assert_eq!(plan.steps.len(), 1);
         assert!(matches!(
             plan.steps[0].op,
@@ -1014,7 +883,7 @@ mod tests {
 
     #[test]
     fn tighten_inputs_are_validated_and_required() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = shop();
         let one = Inputs {
             resources: vec![rule_name("us-east-1", "rdp", "tcp:3389", "0.0.0.0/0")],
@@ -1086,7 +955,7 @@ mod tests {
 
     #[test]
     fn unused_groups_and_their_deletion_round_trip() {
-        let t = T::new();
+        let t = T::at(now());
         let mut inv = shop();
         // A group only another group's rule refers to is used; one whose
         // own rule refers to itself is unused but not deleted by moat.
@@ -1109,7 +978,7 @@ mod tests {
             t.resources(&inv, UNUSED_SGS),
             vec!["sg/us-east-1/vpc-1/rdp", "sg/us-east-1/vpc-1/cluster"]
         );
-        let (plan, after) = t.fix(&inv, UNUSED_SGS, &Inputs::default());
+        let (plan, after) = t.fix_plan(&inv, UNUSED_SGS, &Inputs::default());
         assert_eq!(plan.steps.len(), 1, "{:?}", ops(&plan));
         assert!(
             plan.warnings.iter().any(|w| w.contains("new group id")),
@@ -1197,12 +1066,12 @@ mod tests {
 
     #[test]
     fn default_group_rules_are_all_revoked_with_a_warning_when_in_use() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = shop();
         let r = t.eval(&inv, DEFAULT_SG);
         assert_eq!(r.status, Status::Fail);
         assert_eq!(r.findings[0].resource, "sg/us-east-1/vpc-1/default");
-        let (plan, after) = t.fix(&inv, DEFAULT_SG, &Inputs::default());
+        let (plan, after) = t.fix_plan(&inv, DEFAULT_SG, &Inputs::default());
         assert_eq!(plan.steps.len(), 2);
         assert!(
             plan.warnings
@@ -1214,7 +1083,7 @@ mod tests {
 
     #[test]
     fn documentation_needs_a_real_description_or_a_tag() {
-        let t = T::new();
+        let t = T::at(now());
         let mut wizard = group("sg-w", "launch-wizard-3", vec![]);
         wizard.description = "launch-wizard-3 created 2024-05-01T10:00:00.000Z".into();
         let mut same = group("sg-s", "api", vec![]);
@@ -1249,7 +1118,7 @@ mod tests {
             ..Inputs::default()
         }
         .with("purpose", "Nightly batch jobs, team data");
-        let (plan, after) = t.fix(&inv, SG_DOCUMENTATION, &one);
+        let (plan, after) = t.fix_plan(&inv, SG_DOCUMENTATION, &one);
         assert_eq!(plan.steps.len(), 1);
         assert!(matches!(
             plan.steps[0].inverse.as_deref(),
@@ -1260,7 +1129,7 @@ mod tests {
         assert_eq!(t.resources(&after, SG_DOCUMENTATION).len(), 2);
         // All of them: the same text, and a warning that says so.
         let all = Inputs::default().with("purpose", "to be sorted out");
-        let (plan, after) = t.fix(&inv, SG_DOCUMENTATION, &all);
+        let (plan, after) = t.fix_plan(&inv, SG_DOCUMENTATION, &all);
         assert_eq!(plan.steps.len(), 3);
         assert!(plan.warnings.iter().any(|w| w.contains("same Purpose")));
         assert_eq!(t.eval(&after, SG_DOCUMENTATION).status, Status::Pass);
@@ -1309,7 +1178,7 @@ mod tests {
 
     #[test]
     fn third_party_images_are_listed_for_review() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = instances(
             vec![
                 instance("i-own", "ami-own", "required", None),
@@ -1356,7 +1225,7 @@ mod tests {
 
     #[test]
     fn imdsv2_is_required_and_undone_to_what_it_was() {
-        let t = T::new();
+        let t = T::at(now());
         let mut off = instance("i-off", "ami-1", "optional", None);
         off.http_endpoint = "disabled".into();
         let inv = instances(
@@ -1368,14 +1237,14 @@ mod tests {
             vec![],
         );
         assert_eq!(t.resources(&inv, IMDSV2), vec!["instance/ap-south-1/i-v1"]);
-        let (plan, after) = t.fix(&inv, IMDSV2, &Inputs::default());
+        let (plan, after) = t.fix_plan(&inv, IMDSV2, &Inputs::default());
         assert_eq!(plan.steps.len(), 1);
         assert_eq!(t.eval(&after, IMDSV2).status, Status::Pass);
     }
 
     #[test]
     fn public_images_are_made_private() {
-        let t = T::new();
+        let t = T::at(now());
         let mut inv = base();
         inv.ec2_images = Part::Ready(Ec2Regional {
             regions: BTreeMap::from([(
@@ -1400,7 +1269,7 @@ mod tests {
             t.resources(&inv, PUBLIC_AMIS),
             vec!["ami/us-west-2/ami-pub"]
         );
-        let (plan, after) = t.fix(&inv, PUBLIC_AMIS, &Inputs::default());
+        let (plan, after) = t.fix_plan(&inv, PUBLIC_AMIS, &Inputs::default());
         assert_eq!(plan.steps[0].op.region(), Some("us-west-2"));
         assert_eq!(t.eval(&after, PUBLIC_AMIS).status, Status::Pass);
     }
@@ -1410,7 +1279,7 @@ mod tests {
     /// both the review and the unreadable region.
     #[test]
     fn review_findings_next_to_an_unreadable_region_are_error() {
-        let t = T::new();
+        let t = T::at(now());
         let mut inv = instances(
             vec![instance("i-mkt", "ami-mkt", "required", None)],
             vec![("ami-mkt", origin("679593333241", Some("aws-marketplace")))],
@@ -1438,7 +1307,7 @@ mod tests {
 
     #[test]
     fn an_unreadable_region_errors_only_its_own_findings() {
-        let t = T::new();
+        let t = T::at(now());
         let web = group(
             "sg-web",
             "web",
@@ -1475,7 +1344,7 @@ mod tests {
             r.findings[0].detail
         );
         // Plans leave the unreadable region alone.
-        let (plan, _) = t.fix(
+        let (plan, _) = t.fix_plan(
             &inv,
             OPEN_ADMIN_PORTS,
             &Inputs::default().with("action", "revoke"),
@@ -1502,7 +1371,7 @@ mod tests {
 
     #[test]
     fn loading_and_part_error() {
-        let t = T::new();
+        let t = T::at(now());
         let mut inv = shop();
         inv.ec2_network = Part::Loading;
         assert_eq!(t.eval(&inv, UNUSED_SGS).status, Status::Loading);
@@ -1514,7 +1383,7 @@ mod tests {
 
     #[test]
     fn every_message_key_used_exists_and_the_demo_exercises_the_section() {
-        let t = T::new();
+        let t = T::at(now());
         let demo = crate::collect::demo::demo_inventory().expect("demo");
         let fallback = |s: &str| {
             [
@@ -1564,7 +1433,7 @@ mod tests {
                 def.id
             );
             if let Fix::Plan(_) = def.fix {
-                let (_, after) = t.fix(&demo, def.id, &req);
+                let (_, after) = t.fix_plan(&demo, def.id, &req);
                 assert_eq!(t.eval(&after, def.id).status, Status::Pass, "{}", def.id);
             }
         }

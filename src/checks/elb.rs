@@ -7,7 +7,8 @@
 use super::ec2::{
     GroupUser, UsedRule, admits_beyond, group_label, network_error, rules_of_used_groups,
 };
-use super::rds::{each_region, in_region, outcome, res};
+use super::kit::in_region;
+use super::rds::{each_region, outcome, res};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::{ByRegion, Ec2Network, Ec2Regional};
@@ -494,7 +495,7 @@ mod tests {
 
     #[test]
     fn https_listeners_flags_internet_facing_http_and_classic() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = inventory();
         let r = t.eval(&inv, HTTPS_LISTENERS);
         assert_eq!(r.status, Status::Fail);
@@ -599,7 +600,7 @@ mod tests {
 
     #[test]
     fn https_listeners_judge_every_rule_of_a_redirecting_listener() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = redirect_with_rules();
         let r = t.eval(&inv, HTTPS_LISTENERS);
         let f = r
@@ -670,7 +671,7 @@ mod tests {
 
     #[test]
     fn https_listeners_fix_default_and_rules_together_or_not_at_all() {
-        let t = T::new();
+        let t = T::at(now());
         let mut inv = redirect_with_rules();
         let l = &mut elb_mut(&mut inv, US).load_balancers[0].listeners[0];
         l.default_actions = vec![action_forward("arn:tg/web")];
@@ -723,7 +724,7 @@ mod tests {
 
     #[test]
     fn tls_policy_plan_upgrades_old_policies_only() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = inventory();
         let r = t.eval(&inv, TLS_POLICY);
         let names: Vec<&str> = r.findings.iter().map(|f| f.resource.as_str()).collect();
@@ -753,7 +754,7 @@ mod tests {
     #[test]
     fn http_listeners_never_count_their_reported_policy() {
         // Emulators report an SslPolicy on HTTP listeners: the protocol decides.
-        let t = T::new();
+        let t = T::at(now());
         let mut inv = inventory();
         let lb = &mut elb_mut(&mut inv, US).load_balancers[0];
         lb.listeners[0].ssl_policy = Some("ELBSecurityPolicy-2016-08".into());
@@ -768,7 +769,7 @@ mod tests {
     #[test]
     fn security_groups_flag_internet_rules_beyond_the_listener_ports() {
         use crate::plan::PlanError;
-        let t = T::new();
+        let t = T::at(now());
         let inv = crate::collect::demo::demo_inventory().expect("demo inventory");
         let r = t.eval(&inv, SECURITY_GROUPS);
         assert_eq!(r.status, Status::Fail, "{r:?}");

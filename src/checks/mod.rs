@@ -9,6 +9,7 @@ pub mod cloudwatch;
 pub mod ebs;
 pub mod ec2;
 pub mod elb;
+pub mod kit;
 pub mod other;
 pub mod rds;
 pub mod route53;
@@ -105,38 +106,13 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// The item's status from its findings, in this order: `fail` when any
-    /// finding fails; else `error` when a resource could not be read (what
-    /// was read passing says nothing about it); else `manual` when one needs
-    /// the user; else `pass`. Every roll-up of findings goes through here.
-    pub fn rollup(findings: &[Finding]) -> Status {
-        let any = |s: Status| findings.iter().any(|f| f.status == s);
-        if any(Status::Fail) {
-            Status::Fail
-        } else if any(Status::Error) {
-            Status::Error
-        } else if any(Status::Manual) {
-            Status::Manual
-        } else {
-            Status::Pass
-        }
-    }
-
-    /// The status from [`Outcome::rollup`]; `summary` explains it: `pass`,
-    /// `fail` (also for `manual`), or, for `error`, a sentence naming the
-    /// resources that could not be read.
+    /// The status from [`kit::Rollup`]: `fail` when any finding fails; else
+    /// `error` when a resource could not be read (what was read passing says
+    /// nothing about it); else `manual` when one needs the user; else `pass`.
+    /// `summary` explains it: `pass`, `fail` (also for `manual`), or, for
+    /// `error`, a sentence naming the resources that could not be read.
     pub fn from_findings(findings: Vec<Finding>, pass: String, fail: String) -> Self {
-        let status = Self::rollup(&findings);
-        let summary = match status {
-            Status::Pass => pass,
-            Status::Error => unreadable_summary(&findings),
-            _ => fail,
-        };
-        Self {
-            status,
-            summary,
-            findings,
-        }
+        kit::Rollup::given(pass, fail).outcome(findings)
     }
 
     /// [`Outcome::from_findings`] with the item's own `error` summary.
@@ -146,11 +122,9 @@ impl Outcome {
         fail: String,
         error: String,
     ) -> Self {
-        let mut o = Self::from_findings(findings, pass, fail);
-        if o.status == Status::Error {
-            o.summary = error;
-        }
-        o
+        kit::Rollup::given(pass, fail)
+            .unread(kit::Unread::Text(error))
+            .outcome(findings)
     }
 
     pub fn pass(summary: String) -> Self {
@@ -162,25 +136,7 @@ impl Outcome {
     }
 }
 
-/// The summary of an item that is `error` because of its findings: how many
-/// resources could not be read, and which.
-fn unreadable_summary(findings: &[Finding]) -> String {
-    let mut names: Vec<&str> = findings
-        .iter()
-        .filter(|f| f.status == Status::Error)
-        .map(|f| f.resource.as_str())
-        .collect();
-    names.sort_unstable();
-    names.dedup();
-    crate::guide::msg(
-        "outcome",
-        "unreadable",
-        &[
-            ("count", &names.len().to_string()),
-            ("resources", &names.join(", ")),
-        ],
-    )
-}
+use kit::unreadable_summary;
 
 /// What a check may consult besides the inventory.
 pub struct Ctx<'a> {

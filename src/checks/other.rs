@@ -1,7 +1,8 @@
 //! The `other` section: Amazon Inspector in every region, and AWS WAF in
 //! front of internet-facing Application Load Balancers.
 
-use super::rds::{each_region, in_region, outcome, res};
+use super::kit::in_region;
+use super::rds::{each_region, outcome, res};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::{Fetched, INSPECTOR_SCANS, Inventory, PartId, RegionScope, WorkloadsRef};
@@ -144,87 +145,15 @@ fn waf_on_load_balancers(inv: &Inventory, _: &Ctx) -> Outcome {
 /// Hand-built inventories and a harness for the group's tests.
 #[cfg(test)]
 pub(crate) mod testkit {
-    use crate::checks::{Ctx, Fix, ItemResult, Status, evaluate, item};
-    use crate::config::Settings;
     use crate::inventory::*;
-    use crate::plan::{Inputs, Plan, PlanError, make_plan};
-    use chrono::{DateTime, TimeZone, Utc};
     use std::collections::BTreeMap;
 
     pub const ACCOUNT: &str = "111122223333";
     pub const US: &str = "us-east-1";
     pub const EU: &str = "eu-west-1";
 
-    pub fn now() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0)
-            .single()
-            .expect("valid date")
-    }
-
-    pub struct T {
-        pub settings: Settings,
-        pub done: BTreeMap<String, DateTime<Utc>>,
-    }
-
-    impl T {
-        pub fn new() -> Self {
-            T {
-                settings: Settings::default(),
-                done: BTreeMap::new(),
-            }
-        }
-        pub fn ctx(&self) -> Ctx<'_> {
-            Ctx {
-                now: now(),
-                settings: &self.settings,
-                done: &self.done,
-            }
-        }
-        pub fn eval(&self, inv: &Inventory, id: &str) -> ItemResult {
-            evaluate(item(id).expect("item"), inv, &self.ctx())
-        }
-        pub fn status(&self, inv: &Inventory, id: &str) -> Status {
-            self.eval(inv, id).status
-        }
-        pub fn plan(&self, inv: &Inventory, id: &str, req: &Inputs) -> Result<Plan, PlanError> {
-            let Fix::Plan(f) = item(id).expect("item").fix else {
-                panic!("{id} has no plan")
-            };
-            f(inv, &self.ctx(), req).and_then(|d| make_plan(inv, id, d))
-        }
-        /// Plan, apply to a copy, check the preview is the applied result
-        /// and that undo restores the inventory exactly.
-        pub fn fix(&self, inv: &Inventory, id: &str, req: &Inputs) -> Inventory {
-            let plan = self.plan(inv, id, req).expect("plan");
-            let mut after = inv.clone();
-            for op in plan.ops() {
-                after.apply(op).expect("apply");
-            }
-            for rc in &plan.resources {
-                assert_eq!(
-                    after.document(&rc.resource).expect("doc"),
-                    rc.after,
-                    "{}",
-                    rc.resource
-                );
-            }
-            let mut undone = after.clone();
-            for s in plan.steps.iter().rev() {
-                for op in s.inverse.as_ref().expect("reversible") {
-                    undone.apply(op).expect("undo");
-                }
-            }
-            for rc in &plan.resources {
-                assert_eq!(
-                    undone.document(&rc.resource).expect("doc"),
-                    inv.document(&rc.resource).expect("doc"),
-                    "undo of {}",
-                    rc.resource
-                );
-            }
-            after
-        }
-    }
+    /// The clock of these tests: midnight.
+    pub use crate::checks::testkit::{T, midnight as now};
 
     pub fn instance(id: &str, engine: &str, version: &str, encrypted: bool) -> DbInstance {
         DbInstance {
@@ -521,7 +450,7 @@ mod tests {
 
     #[test]
     fn inspector_plan_enables_what_is_off_and_undo_disables_it_again() {
-        let t = T::new();
+        let t = T::at(now());
         let mut inv = inventory();
         // EU has EC2 on and ECR off: only ECR is enabled there.
         if let Some(Fetched::Ready(s)) = inv
@@ -574,7 +503,7 @@ mod tests {
 
     #[test]
     fn inspector_region_errors_are_errors_of_that_region() {
-        let t = T::new();
+        let t = T::at(now());
         let mut inv = inventory();
         if let Some(i) = inv.inspector.ready_mut() {
             i.regions.insert(
@@ -608,7 +537,7 @@ mod tests {
 
     #[test]
     fn waf_is_guided_and_names_the_albs() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = inventory();
         let r = t.eval(&inv, WAF_ON_LOAD_BALANCERS);
         assert_eq!(r.status, Status::Fail);
@@ -622,7 +551,7 @@ mod tests {
 
     #[test]
     fn every_message_key_used_exists() {
-        let t = T::new();
+        let t = T::at(now());
         let mut broken = inventory();
         for p in [PartId::Rds, PartId::Elb, PartId::Inspector] {
             let e = PartError::new("x:Y", Some("AccessDenied".into()), "no");
@@ -700,7 +629,7 @@ mod tests {
 
     #[test]
     fn demo_account_exercises_the_group() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = crate::collect::demo::demo_inventory().expect("demo");
         for id in [
             crate::checks::rds::PUBLIC_INSTANCES,

@@ -6,6 +6,7 @@
 //! become `error` findings of that region only.
 
 use super::ec2::{GroupUser, UsedRule, group_label, network_error, rules_of_used_groups};
+use super::kit::{self, Rollup, Unread};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::{
@@ -93,10 +94,7 @@ pub(crate) fn res(r: WorkloadsRef) -> String {
     ResourceRef::Workloads(r).to_string()
 }
 
-pub(crate) fn in_region(mut f: Finding, region: &str) -> Finding {
-    f.region = Some(region.to_string());
-    f
-}
+pub(crate) use super::kit::in_region;
 
 /// The `error` finding of a region whose listing failed.
 pub(crate) fn region_error(
@@ -104,16 +102,7 @@ pub(crate) fn region_error(
     region: &str,
     e: &crate::inventory::PartError,
 ) -> Finding {
-    Finding {
-        resource,
-        region: Some(region.to_string()),
-        status: Status::Error,
-        detail: msg(
-            GROUP,
-            "region_error",
-            &[("region", region), ("error", &e.summary())],
-        ),
-    }
+    kit::region_error(resource, region, e, Some(GROUP))
 }
 
 /// The `error` finding of a region (`rds/REGION`, `elb/REGION`) whose data
@@ -135,36 +124,28 @@ pub(crate) fn each_region<'a, T>(
     regions: &'a ByRegion<T>,
     scope: Option<RegionScope>,
     findings: &mut Vec<Finding>,
-    mut visit: impl FnMut(&'a str, &'a T, &mut Vec<Finding>),
+    visit: impl FnMut(&'a str, &'a T, &mut Vec<Finding>),
 ) {
-    for (region, f) in regions {
-        match f {
-            Fetched::Ready(v) => visit(region, v, findings),
-            Fetched::Error(e) => {
-                let r = match scope {
-                    Some(scope) => WorkloadsRef::Region {
-                        scope,
-                        region: region.clone(),
-                    },
-                    None => WorkloadsRef::Inspector {
-                        region: region.clone(),
-                    },
-                };
-                findings.push(region_error(res(r), region, e));
-            }
-        }
-    }
+    let failed = |region: &str, e| {
+        let name = region.to_string();
+        let r = match scope {
+            Some(scope) => WorkloadsRef::Region {
+                scope,
+                region: name,
+            },
+            None => WorkloadsRef::Inspector { region: name },
+        };
+        region_error(res(r), region, e)
+    };
+    kit::each_region(regions, findings, failed, visit);
 }
 
 /// Fail when a finding fails; else `error` when a region or resource could
 /// not be read (the rest passing says nothing about it); else pass.
 pub(crate) fn outcome(findings: Vec<Finding>, pass: String, fail: String) -> Outcome {
-    let errors = findings
-        .iter()
-        .filter(|f| f.status == Status::Error)
-        .count();
-    let error = msg(GROUP, "some_unreadable", &[("count", &errors.to_string())]);
-    Outcome::from_findings_or_error(findings, pass, fail, error)
+    Rollup::given(pass, fail)
+        .unread(Unread::Count(GROUP))
+        .outcome(findings)
 }
 
 fn rds(inv: &Inventory) -> Option<&ByRegion<RdsRegion>> {
@@ -472,7 +453,7 @@ mod tests {
 
     #[test]
     fn public_instances_fail_and_the_plan_turns_them_private() {
-        let t = T::new();
+        let t = T::at(now());
         let mut inv = inventory();
         assert_eq!(t.status(&inv, PUBLIC_INSTANCES), Status::Pass);
         rds_mut(&mut inv, EU).instances[0].publicly_accessible = true;
@@ -527,7 +508,7 @@ mod tests {
 
     #[test]
     fn queued_modifications_stay_queued_by_default() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = with_queued_changes();
         let r = t.eval(&inv, PUBLIC_INSTANCES);
         assert_eq!(r.status, Status::Fail);
@@ -587,7 +568,7 @@ mod tests {
 
     #[test]
     fn apply_at_now_applies_the_queue_and_says_so() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = with_queued_changes();
         let req = Inputs::default().with("apply_at", "now");
         let plan = t.plan(&inv, PUBLIC_INSTANCES, &req).expect("plan");
@@ -640,7 +621,7 @@ mod tests {
 
     #[test]
     fn a_failing_region_marks_only_its_findings() {
-        let t = T::new();
+        let t = T::at(now());
         let mut inv = inventory();
         rds_mut(&mut inv, EU).instances[0].publicly_accessible = true;
         if let Some(r) = inv.rds.ready_mut() {
@@ -675,7 +656,7 @@ mod tests {
 
     #[test]
     fn storage_encryption_is_guided_with_the_names_filled_in() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = inventory();
         let r = t.eval(&inv, STORAGE_ENCRYPTED);
         assert_eq!(r.status, Status::Fail);
@@ -704,7 +685,7 @@ mod tests {
 
     #[test]
     fn public_snapshots_lose_all_and_keep_shared_accounts() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = inventory();
         let r = t.eval(&inv, PUBLIC_SNAPSHOTS);
         assert_eq!(r.status, Status::Fail);
@@ -744,7 +725,7 @@ mod tests {
 
     #[test]
     fn no_instances_pass_and_say_so() {
-        let t = T::new();
+        let t = T::at(now());
         let mut inv = inventory();
         inv.rds = crate::inventory::Part::Ready(crate::inventory::Rds::default());
         for id in [PUBLIC_INSTANCES, STORAGE_ENCRYPTED, PUBLIC_SNAPSHOTS] {
@@ -762,7 +743,7 @@ mod tests {
 
     #[test]
     fn open_security_groups_find_open_rules_of_db_groups_and_tighten_them() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = demo();
         let r = t.eval(&inv, OPEN_SECURITY_GROUPS);
         assert_eq!(r.status, Status::Fail, "{r:?}");
@@ -828,7 +809,7 @@ mod tests {
 
     #[test]
     fn open_security_groups_unreadable_groups_are_an_error_of_their_region() {
-        let t = T::new();
+        let t = T::at(now());
         let mut inv = demo();
         if let Some(n) = inv.ec2_network.ready_mut() {
             n.regions.insert(

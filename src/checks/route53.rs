@@ -383,7 +383,7 @@ mod tests {
 
     #[test]
     fn spf_check_names_missing_several_and_pass_all() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = inventory();
         let r = t.eval(&inv, SPF_RECORDS);
         assert_eq!(r.status, Status::Fail);
@@ -411,7 +411,7 @@ mod tests {
 
     #[test]
     fn spf_plan_for_a_domain_without_mail_keeps_the_verification_token() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = inventory();
         // The answer is required.
         assert!(matches!(
@@ -440,7 +440,7 @@ mod tests {
 
     #[test]
     fn spf_plan_for_a_sending_domain_takes_the_users_record() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = inventory();
         let yes = Inputs::default().with("sends_mail", "yes");
         // "-all" alone would stop the domain's own mail.
@@ -473,7 +473,7 @@ mod tests {
 
     #[test]
     fn spf_plan_creates_a_missing_txt_set_and_undo_deletes_it() {
-        let t = T::new();
+        let t = T::at(now());
         let mut inv = inventory();
         zone_mut(&mut inv, "Z1EXAMPLECOM").records = Fetched::Ready(ApexRecords::default());
         let req = Inputs::default().with("sends_mail", "no");
@@ -494,7 +494,7 @@ mod tests {
 
     #[test]
     fn mx_plan_sets_a_null_mx_or_guides() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = inventory();
         let r = t.eval(&inv, MX_RECORDS);
         assert_eq!(r.status, Status::Fail);
@@ -519,7 +519,7 @@ mod tests {
     fn change_access_lists_non_admins_with_their_zones() {
         use crate::inventory::{InlinePolicy, User};
         use serde_json::json;
-        let t = T::new();
+        let t = T::at(now());
         let mut inv = crate::collect::demo::demo_inventory().expect("demo inventory");
         let r = t.eval(&inv, CHANGE_ACCESS);
         assert_eq!(r.status, Status::Fail);

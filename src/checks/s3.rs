@@ -6,6 +6,7 @@
 //! from S3's GetBucketPolicyStatus. A bucket setting that could not be read
 //! gives that bucket an `error` finding, not a guess.
 
+use super::kit::{self, Rollup, finding, not_applicable};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::{
@@ -147,26 +148,13 @@ pub fn bucket_resource(name: &str) -> String {
     .to_string()
 }
 
-fn finding(resource: String, region: Option<&str>, status: Status, detail: String) -> Finding {
-    Finding {
-        resource,
-        region: region.map(str::to_string),
-        status,
-        detail,
-    }
-}
-
-fn bucket_finding(b: &Bucket, status: Status, detail: String) -> Finding {
+pub(crate) fn bucket_finding(b: &Bucket, status: Status, detail: String) -> Finding {
     finding(bucket_resource(&b.name), Some(&b.region), status, detail)
 }
 
 /// The `error` finding of a bucket whose setting could not be read.
 fn unreadable(b: &Bucket, e: &PartError) -> Finding {
-    bucket_finding(
-        b,
-        Status::Error,
-        msg(SHARED, "unreadable", &[("error", &e.summary())]),
-    )
+    kit::unreadable(bucket_resource(&b.name), Some(&b.region), SHARED, e)
 }
 
 /// The buckets, or none while the part is not ready (the item is then
@@ -276,14 +264,6 @@ pub fn is_public_now(b: &Bucket, account: Option<&PublicAccessBlock>) -> bool {
         || matches!(acl_exposure(b, account), Exposure::Public(_))
 }
 
-/// Is a failing finding on `resource` accepted by a current exception (an
-/// `[[exception]]` or `[[public_bucket]]` that has not expired)?
-fn accepted(item: &str, resource: &str, ctx: &Ctx) -> bool {
-    ctx.settings
-        .exception_for(item, resource)
-        .is_some_and(|e| e.expires.is_none_or(|d| d >= ctx.now.date_naive()))
-}
-
 /// The item's status from per-resource findings: `fail` when a failure is
 /// not accepted, else `error` when a resource could not be read (so an
 /// accepted failure never hides an unreadable bucket), else `fail` for the
@@ -291,41 +271,11 @@ fn accepted(item: &str, resource: &str, ctx: &Ctx) -> bool {
 /// Summaries are the item's `pass`, `fail` and `error` messages, given
 /// `{count}` (failing), `{errors}` and `{total}` (resources checked).
 fn outcome(item: &str, findings: Vec<Finding>, total: usize, ctx: &Ctx) -> Outcome {
-    let fails: Vec<&Finding> = findings
-        .iter()
-        .filter(|f| f.status == Status::Fail)
-        .collect();
-    let errors = findings
-        .iter()
-        .filter(|f| f.status == Status::Error)
-        .count();
-    let open = fails
-        .iter()
-        .filter(|f| !accepted(item, &f.resource, ctx))
-        .count();
-    let (status, key) = if open > 0 {
-        (Status::Fail, "fail")
-    } else if errors > 0 {
-        (Status::Error, "error")
-    } else if !fails.is_empty() {
-        (Status::Fail, "fail")
-    } else if total == 0 {
-        return Outcome::pass(msg(SHARED, "no_buckets", &[]));
-    } else {
-        (Status::Pass, "pass")
-    };
-    let count = fails.len().to_string();
-    let errors = errors.to_string();
-    let total = total.to_string();
-    Outcome {
-        status,
-        summary: msg(
-            item,
-            key,
-            &[("count", &count), ("errors", &errors), ("total", &total)],
-        ),
-        findings,
-    }
+    Rollup::counted(item, total)
+        .manual_passes()
+        .accepting(item, ctx)
+        .nothing(msg(SHARED, "no_buckets", &[]))
+        .outcome(findings)
 }
 
 // ---------------------------------------------------------------------------
@@ -589,14 +539,6 @@ fn mfa_delete(inv: &Inventory, ctx: &Ctx) -> Outcome {
     outcome(MFA_DELETE, findings, targets.len(), ctx)
 }
 
-fn not_applicable(summary: String) -> Outcome {
-    Outcome {
-        status: Status::NotApplicable,
-        summary,
-        findings: vec![],
-    }
-}
-
 // ---------------------------------------------------------------------------
 // CloudFront origin access
 
@@ -651,7 +593,7 @@ fn reads_objects(stmt: &Value) -> bool {
 }
 
 /// Principal values under a principal type (`Service`, `AWS`, …).
-fn principals(stmt: &Value, kind: &str) -> Vec<String> {
+pub(crate) fn principals(stmt: &Value, kind: &str) -> Vec<String> {
     match stmt.get("Principal") {
         Some(Value::Object(m)) => m
             .iter()
@@ -781,21 +723,7 @@ fn cloudfront_origin_access(inv: &Inventory, ctx: &Ctx) -> Outcome {
 // Guided
 
 fn presigned_downloads(_: &Inventory, ctx: &Ctx) -> Outcome {
-    match ctx.done.get(PRESIGNED_DOWNLOADS) {
-        Some(when) => Outcome::pass(msg(
-            "guided",
-            "marked_done",
-            &[("date", &when.format("%Y-%m-%d").to_string())],
-        )),
-        None => Outcome::from_findings(
-            vec![Finding::manual(
-                ResourceRef::Account.to_string(),
-                msg("guided", "finding", &[]),
-            )],
-            String::new(),
-            msg("guided", "manual", &[]),
-        ),
-    }
+    kit::guided_only(PRESIGNED_DOWNLOADS, ctx)
 }
 
 /// Hand-built inventories and a harness for the S3 tests (checks and plans).

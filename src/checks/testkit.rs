@@ -151,21 +151,44 @@ pub fn trail(name: &str, region: &str, multi: bool) -> Trail {
     }
 }
 
+/// The harness: the user's settings and marks, and the clock the checks
+/// read ([`now`] unless made with [`T::at`]).
 pub struct T {
     pub settings: Settings,
     pub done: BTreeMap<String, DateTime<Utc>>,
+    pub now: DateTime<Utc>,
+    /// Undo must restore the whole inventory, not only the touched documents.
+    pub exact_undo: bool,
+}
+
+/// Midnight of the day [`now`] is in, the clock of some tests.
+pub fn midnight() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0)
+        .single()
+        .expect("valid date")
 }
 
 impl T {
     pub fn new() -> Self {
+        Self::at(now())
+    }
+    /// Checks that read the clock see `now`.
+    pub fn at(now: DateTime<Utc>) -> Self {
         T {
             settings: Settings::default(),
             done: BTreeMap::new(),
+            now,
+            exact_undo: false,
         }
+    }
+    /// Undo must restore the whole inventory exactly.
+    pub fn exact_undo(mut self) -> Self {
+        self.exact_undo = true;
+        self
     }
     pub fn ctx(&self) -> Ctx<'_> {
         Ctx {
-            now: now(),
+            now: self.now,
             settings: &self.settings,
             done: &self.done,
         }
@@ -175,6 +198,14 @@ impl T {
     }
     pub fn status(&self, inv: &Inventory, id: &str) -> Status {
         self.eval(inv, id).status
+    }
+    /// The resource of every finding.
+    pub fn resources(&self, inv: &Inventory, id: &str) -> Vec<String> {
+        self.eval(inv, id)
+            .findings
+            .into_iter()
+            .map(|f| f.resource)
+            .collect()
     }
     /// (resource, region, status) of every finding.
     pub fn findings(&self, inv: &Inventory, id: &str) -> Vec<(String, String, Status)> {
@@ -190,9 +221,13 @@ impl T {
         };
         f(inv, &self.ctx(), req).and_then(|d| make_plan(inv, id, d))
     }
-    /// Plan, apply to a copy (the preview is the applied result), check
-    /// the item passes after, and that undo restores every document.
+    /// [`T::fix_plan`]'s result.
     pub fn fix(&self, inv: &Inventory, id: &str, req: &Inputs) -> Inventory {
+        self.fix_plan(inv, id, req).1
+    }
+    /// Plan, apply to a copy (the preview is the applied result), and check
+    /// that undo restores every document; the plan and the result.
+    pub fn fix_plan(&self, inv: &Inventory, id: &str, req: &Inputs) -> (Plan, Inventory) {
         let plan = self.plan(inv, id, req).expect("plan");
         let mut after = inv.clone();
         for op in plan.ops() {
@@ -220,6 +255,9 @@ impl T {
                 rc.resource
             );
         }
-        after
+        if self.exact_undo {
+            assert_eq!(undone, *inv, "undo of {id}");
+        }
+        (plan, after)
     }
 }

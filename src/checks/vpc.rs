@@ -1,11 +1,13 @@
 //! The `vpc` section: flow logs, threat detection (GuardDuty), trail
 //! coverage of the VPC regions, and guidance on firewalls and VPNs.
 
-use super::ebs::{region_error, region_resource, regional, regional_outcome, resource};
+use super::ebs::{
+    region_error, region_resource, regional, regional_counted, regional_outcome, resource,
+};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::ebs_vpc::{EbsVpcRef, Vpc};
-use crate::inventory::{Fetched, Inventory, PartId, ResourceRef, TrailGap};
+use crate::inventory::{Fetched, Inventory, PartId, TrailGap};
 use crate::plan::ebs_vpc as plans;
 
 pub const FLOW_LOGS: &str = "vpc.flow-logs";
@@ -111,17 +113,7 @@ fn flow_logs(inv: &Inventory, _: &Ctx) -> Outcome {
     if total == 0 && findings.is_empty() {
         return Outcome::pass(msg(FLOW_LOGS, "no_vpcs", &[]));
     }
-    let bad = findings
-        .iter()
-        .filter(|f| f.status == Status::Fail)
-        .count()
-        .to_string();
-    let total = total.to_string();
-    regional_outcome(
-        findings,
-        msg(FLOW_LOGS, "pass", &[("count", &total)]),
-        msg(FLOW_LOGS, "fail", &[("count", &bad), ("total", &total)]),
-    )
+    regional_counted(FLOW_LOGS, findings, total)
 }
 
 fn threat_detection(inv: &Inventory, _: &Ctx) -> Outcome {
@@ -150,21 +142,7 @@ fn threat_detection(inv: &Inventory, _: &Ctx) -> Outcome {
             Fetched::Error(e) => findings.push(region_error(r, region, e)),
         }
     }
-    let total = p.regions.len().to_string();
-    let bad = findings
-        .iter()
-        .filter(|f| f.status == Status::Fail)
-        .count()
-        .to_string();
-    regional_outcome(
-        findings,
-        msg(THREAT_DETECTION, "pass", &[("count", &total)]),
-        msg(
-            THREAT_DETECTION,
-            "fail",
-            &[("count", &bad), ("total", &total)],
-        ),
-    )
+    regional_counted(THREAT_DETECTION, findings, p.regions.len())
 }
 
 fn trail_coverage(inv: &Inventory, _: &Ctx) -> Outcome {
@@ -271,21 +249,7 @@ fn trail_coverage(inv: &Inventory, _: &Ctx) -> Outcome {
 }
 
 fn firewall_and_vpn(_: &Inventory, ctx: &Ctx) -> Outcome {
-    match ctx.done.get(FIREWALL_AND_VPN) {
-        Some(when) => Outcome::pass(msg(
-            "guided",
-            "marked_done",
-            &[("date", &when.format("%Y-%m-%d").to_string())],
-        )),
-        None => Outcome::from_findings(
-            vec![Finding::manual(
-                ResourceRef::Account.to_string(),
-                msg("guided", "finding", &[]),
-            )],
-            String::new(),
-            msg("guided", "manual", &[]),
-        ),
-    }
+    super::kit::guided_only(FIREWALL_AND_VPN, ctx)
 }
 
 #[cfg(test)]

@@ -147,7 +147,7 @@ fn with_root_filter(f: impl FnOnce(&mut MetricFilter)) -> Inventory {
 
 /// The only finding: the root-usage event's, with `status`, naming `words`.
 fn root_finding_says(inv: &Inventory, status: Status, words: &[&str]) {
-    let r = T::new().eval(inv, SECURITY_EVENT_ALARMS);
+    let r = T::at(now()).eval(inv, SECURITY_EVENT_ALARMS);
     assert_eq!(r.status, status, "{r:?}");
     assert_eq!(r.findings.len(), 1, "{r:?}");
     let f = &r.findings[0];
@@ -163,7 +163,7 @@ fn root_finding_says(inv: &Inventory, status: Status, words: &[&str]) {
 
 #[test]
 fn security_events_watched_the_cis_way_pass() {
-    let r = T::new().eval(&watched(), SECURITY_EVENT_ALARMS);
+    let r = T::at(now()).eval(&watched(), SECURITY_EVENT_ALARMS);
     assert_eq!(r.status, Status::Pass, "{r:?}");
 }
 
@@ -179,7 +179,10 @@ fn a_threshold_one_event_never_reaches_does_not_count() {
         a.comparison_operator = "GreaterThanThreshold".into();
         a.threshold = Threshold(0.5);
     });
-    assert_eq!(T::new().status(&inv, SECURITY_EVENT_ALARMS), Status::Pass);
+    assert_eq!(
+        T::at(now()).status(&inv, SECURITY_EVENT_ALARMS),
+        Status::Pass
+    );
 }
 
 #[test]
@@ -212,7 +215,7 @@ fn an_averaging_or_percentile_statistic_does_not_count() {
     for s in ["SampleCount", "Maximum"] {
         let inv = with_root_alarm(|a| a.statistic = s.into());
         assert_eq!(
-            T::new().status(&inv, SECURITY_EVENT_ALARMS),
+            T::at(now()).status(&inv, SECURITY_EVENT_ALARMS),
             Status::Pass,
             "{s}"
         );
@@ -228,7 +231,10 @@ fn an_alarm_needing_several_breaching_periods_does_not_count() {
         a.evaluation_periods = 3;
         a.datapoints_to_alarm = Some(1);
     });
-    assert_eq!(T::new().status(&inv, SECURITY_EVENT_ALARMS), Status::Pass);
+    assert_eq!(
+        T::at(now()).status(&inv, SECURITY_EVENT_ALARMS),
+        Status::Pass
+    );
     let inv = with_root_alarm(|a| {
         a.evaluation_periods = 3;
         a.datapoints_to_alarm = Some(2);
@@ -267,7 +273,10 @@ fn a_filter_publishing_zero_never_counts_and_a_field_is_not_judged() {
         }
         inv
     };
-    assert_eq!(T::new().status(&inv, SECURITY_EVENT_ALARMS), Status::Pass);
+    assert_eq!(
+        T::at(now()).status(&inv, SECURITY_EVENT_ALARMS),
+        Status::Pass
+    );
 }
 
 #[test]
@@ -291,7 +300,7 @@ fn a_metric_math_alarm_is_named_as_not_judged() {
 
 #[test]
 fn the_fix_adds_an_alarm_that_fires_on_one_event() {
-    let t = T::new();
+    let t = T::at(now());
     let inv = with_root_alarm(|a| a.threshold = Threshold(5.0));
     let req = Inputs::default().with("email", "soc@example.com");
     let plan = t.plan(&inv, SECURITY_EVENT_ALARMS, &req).expect("plan");
@@ -353,7 +362,7 @@ fn billing_with(f: impl FnOnce(&mut MetricAlarm)) -> Inventory {
 }
 
 fn billing_finding_says(inv: &Inventory, status: Status, words: &[&str]) {
-    let r = T::new().eval(inv, BILLING_ALARMS);
+    let r = T::at(now()).eval(inv, BILLING_ALARMS);
     assert_eq!(r.status, status, "{r:?}");
     let f = r
         .findings
@@ -369,7 +378,7 @@ fn billing_finding_says(inv: &Inventory, status: Status, words: &[&str]) {
 #[test]
 fn billing_alarms_on_the_whole_bill_pass() {
     assert_eq!(
-        T::new().status(&billing_with(|_| {}), BILLING_ALARMS),
+        T::at(now()).status(&billing_with(|_| {}), BILLING_ALARMS),
         Status::Pass
     );
 }
@@ -395,7 +404,7 @@ fn a_billing_alarm_that_a_rising_bill_never_breaches_does_not_count() {
     let inv = billing_with(|a| a.statistic = "SampleCount".into());
     billing_finding_says(&inv, Status::Fail, &["SampleCount"]);
     let inv = billing_with(|a| a.comparison_operator = "GreaterThanOrEqualToThreshold".into());
-    assert_eq!(T::new().status(&inv, BILLING_ALARMS), Status::Pass);
+    assert_eq!(T::at(now()).status(&inv, BILLING_ALARMS), Status::Pass);
 }
 
 #[test]
@@ -409,7 +418,7 @@ fn a_billing_alarm_on_metric_math_is_named_as_not_judged() {
         a.namespace = String::new();
         a.metric_name = String::new();
     });
-    let r = T::new().eval(&inv, BILLING_ALARMS);
+    let r = T::at(now()).eval(&inv, BILLING_ALARMS);
     // One alarm counts: too few, and the other is named.
     assert_eq!(r.status, Status::Fail, "{r:?}");
     assert!(
@@ -424,7 +433,7 @@ fn a_billing_alarm_on_metric_math_is_named_as_not_judged() {
 
 #[test]
 fn the_billing_fix_replaces_alarms_that_do_not_count_with_ones_that_do() {
-    let t = T::new();
+    let t = T::at(now());
     let mut inv = billing_with(|a| a.dimensions.push(dim("ServiceName", "AmazonEC2")));
     // Both narrowed: nothing counts, the plan is not "guided".
     set_alarms(
@@ -481,7 +490,7 @@ fn app_db_alarm(f: impl FnOnce(&mut MetricAlarm)) -> Inventory {
 }
 
 fn app_db_finding(inv: &Inventory) -> Option<Finding> {
-    T::new()
+    T::at(now())
         .eval(inv, RDS_CONNECTION_ALARMS)
         .findings
         .into_iter()
@@ -546,7 +555,7 @@ fn the_connection_fix_replaces_an_alarm_that_does_not_count() {
     }
     .with("connections", "150")
     .with("email", "db@example.com");
-    let plan = T::new()
+    let plan = T::at(now())
         .plan(&inv, RDS_CONNECTION_ALARMS, &req)
         .expect("plan");
     let alarms: Vec<&MetricAlarm> = plan
@@ -576,7 +585,10 @@ fn a_security_alarm_reading_another_unit_than_the_filter_s_never_fires() {
     );
     // The unit the filter publishes with (or none at all) is seen.
     let inv = with_root_alarm(|a| a.unit = Some("None".into()));
-    assert_eq!(T::new().status(&inv, SECURITY_EVENT_ALARMS), Status::Pass);
+    assert_eq!(
+        T::at(now()).status(&inv, SECURITY_EVENT_ALARMS),
+        Status::Pass
+    );
     let mut inv = with_root_alarm(|a| a.unit = Some("Count".into()));
     if let Some(m) = inv.metric_filters.ready_mut()
         && let Some(Fetched::Ready(fs)) = m.get_mut(US)
@@ -585,9 +597,15 @@ fn a_security_alarm_reading_another_unit_than_the_filter_s_never_fires() {
             f.unit = Some("Count".into());
         }
     }
-    assert_eq!(T::new().status(&inv, SECURITY_EVENT_ALARMS), Status::Pass);
+    assert_eq!(
+        T::at(now()).status(&inv, SECURITY_EVENT_ALARMS),
+        Status::Pass
+    );
     let inv = with_root_filter(|f| f.unit = Some("Count".into()));
-    assert_eq!(T::new().status(&inv, SECURITY_EVENT_ALARMS), Status::Pass);
+    assert_eq!(
+        T::at(now()).status(&inv, SECURITY_EVENT_ALARMS),
+        Status::Pass
+    );
 }
 
 #[test]
@@ -596,7 +614,7 @@ fn a_billing_alarm_reading_a_unit_never_fires() {
     let inv = billing_with(|a| a.unit = Some("Count".into()));
     billing_finding_says(&inv, Status::Fail, &["Count", "None"]);
     let inv = billing_with(|a| a.unit = Some("None".into()));
-    assert_eq!(T::new().status(&inv, BILLING_ALARMS), Status::Pass);
+    assert_eq!(T::at(now()).status(&inv, BILLING_ALARMS), Status::Pass);
 }
 
 #[test]
@@ -648,7 +666,7 @@ fn without_billing_metric(mut inv: Inventory) -> Inventory {
 #[test]
 fn billing_alarms_on_a_metric_aws_does_not_publish_fail() {
     let inv = without_billing_metric(billing_with(|_| {}));
-    let r = T::new().eval(&inv, BILLING_ALARMS);
+    let r = T::at(now()).eval(&inv, BILLING_ALARMS);
     assert_eq!(r.status, Status::Fail, "{r:?}");
     assert_eq!(r.findings.len(), 1, "{r:?}");
     assert!(r.findings[0].detail.contains("billing alerts"), "{r:?}");
@@ -661,7 +679,7 @@ fn the_billing_fix_does_not_create_alarms_that_never_fire() {
     let req = Inputs::default()
         .with("monthly", "100")
         .with("email", "billing@example.com");
-    match T::new().plan(&inv, BILLING_ALARMS, &req) {
+    match T::at(now()).plan(&inv, BILLING_ALARMS, &req) {
         Err(crate::plan::PlanError::Guided(s)) => {
             assert!(s.contains("billing alerts"), "{s}")
         }
@@ -675,7 +693,7 @@ fn without_a_default_value_one_event_is_the_average_and_the_minimum() {
     for s in ["Average", "Minimum"] {
         let inv = with_root_alarm(|a| a.statistic = s.into());
         assert_eq!(
-            T::new().status(&inv, SECURITY_EVENT_ALARMS),
+            T::at(now()).status(&inv, SECURITY_EVENT_ALARMS),
             Status::Pass,
             "{s}"
         );

@@ -118,7 +118,7 @@ fn details(r: &crate::checks::ItemResult) -> String {
 
 #[test]
 fn a_confirmed_email_still_reaches_someone() {
-    let t = T::new();
+    let t = T::at(now());
     let inv = both(vec![email()], None);
     let r = t.eval(&inv, BILLING_ALARMS);
     assert_eq!(r.status, Status::Pass, "{r:?}");
@@ -127,7 +127,7 @@ fn a_confirmed_email_still_reaches_someone() {
 
 #[test]
 fn a_deleted_queue_reaches_no_one() {
-    let t = T::new();
+    let t = T::at(now());
     let queue = format!("arn:aws:sqs:{US}:{ACCOUNT}:alerts");
     let mut gone = sub("sqs", &queue);
     gone.endpoint_exists = Some(false);
@@ -153,7 +153,7 @@ fn a_deleted_queue_reaches_no_one() {
 
 #[test]
 fn a_queue_of_another_account_or_a_function_is_not_checked() {
-    let t = T::new();
+    let t = T::at(now());
     let foreign = "arn:aws:sqs:us-east-1:999988887777:central-alerts";
     let inv = both(vec![sub("sqs", foreign)], None);
     for item in [BILLING_ALARMS, SNS_NOTIFICATIONS] {
@@ -173,7 +173,7 @@ fn a_queue_of_another_account_or_a_function_is_not_checked() {
 
 #[test]
 fn a_filter_policy_on_attributes_drops_the_notification() {
-    let t = T::new();
+    let t = T::at(now());
     let mut filtered = email();
     filtered.filter_policy = Some(json!({"severity": ["critical"]}));
     let inv = both(vec![filtered.clone()], None);
@@ -204,7 +204,7 @@ fn a_filter_policy_on_attributes_drops_the_notification() {
 
 #[test]
 fn a_topic_encrypted_with_the_aws_managed_key_reaches_no_one() {
-    let t = T::new();
+    let t = T::at(now());
     for id in [
         "alias/aws/sns".to_string(),
         format!("arn:aws:kms:{US}:{ACCOUNT}:alias/aws/sns"),
@@ -273,7 +273,7 @@ fn a_topic_encrypted_with_the_aws_managed_key_reaches_no_one() {
 
 #[test]
 fn a_customer_managed_key_must_let_the_publisher_use_it() {
-    let t = T::new();
+    let t = T::at(now());
     let key = |policy: Option<Value>| TopicKey {
         id: "alias/alerts".into(),
         manager: Some("CUSTOMER".into()),
@@ -335,7 +335,7 @@ fn a_customer_managed_key_must_let_the_publisher_use_it() {
 
 #[test]
 fn cloudtrail_must_be_allowed_to_publish_to_the_trail_topic() {
-    let t = T::new();
+    let t = T::at(now());
     let mut trail = topic("trail", vec![email()]);
     // The default policy of a new topic: the account only.
     trail.policy = Some(json!({"Version": "2008-10-17", "Statement": [{
@@ -382,7 +382,7 @@ fn alarms_policy(policy: Option<Value>) -> Inventory {
 
 #[test]
 fn alarm_topics_must_let_cloudwatch_publish() {
-    let t = T::new();
+    let t = T::at(now());
     let default = default_topic_policy(&arn("alarms"), ACCOUNT);
     // AWS's default policy: CloudWatch publishes for the account's alarms.
     assert_eq!(
@@ -501,7 +501,7 @@ fn alarm_topics_must_let_cloudwatch_publish() {
 
 #[test]
 fn a_queue_must_let_sns_deliver() {
-    let t = T::new();
+    let t = T::at(now());
     let queue = format!("arn:aws:sqs:{US}:{ACCOUNT}:alerts");
     let with = |access: Option<QueueAccess>| {
         let mut s = sub("sqs", &queue);

@@ -1,0 +1,111 @@
+//! The root user: no access keys, MFA on a hardware or virtual device.
+
+use super::*;
+
+pub(super) const ROOT_KEYS: &str = "account.root-access-keys";
+
+pub(super) fn root_access_keys(inv: &Inventory, _: &Ctx) -> Outcome {
+    let (Some(summary), Some(iam), Some(id)) = (
+        inv.account_summary.ready(),
+        inv.iam.ready(),
+        inv.identity.ready(),
+    ) else {
+        return Outcome::pass(String::new());
+    };
+    if !summary.account_access_keys_present {
+        return Outcome::pass(msg(ROOT_KEYS, "pass", &[]));
+    }
+    // Only a root caller can see the root user's keys.
+    if id.is_root() && !iam.root_keys.is_empty() {
+        let findings: Vec<Finding> = iam
+            .root_keys
+            .iter()
+            .filter(|k| k.status == KeyStatus::Active)
+            .map(|k| {
+                Finding::fail(
+                    ResourceRef::RootKey {
+                        key_id: k.id.clone(),
+                    }
+                    .to_string(),
+                    msg(ROOT_KEYS, "active_key", &[("key", &k.id)]),
+                )
+            })
+            .collect();
+        if findings.is_empty() {
+            // Deactivated keys still exist (CIS 2.3 wants none): deleting them
+            // is left to the user, once nothing needs them.
+            let findings = iam
+                .root_keys
+                .iter()
+                .map(|k| {
+                    Finding::fail(
+                        ResourceRef::RootKey {
+                            key_id: k.id.clone(),
+                        }
+                        .to_string(),
+                        msg(ROOT_KEYS, "inactive_key", &[("key", &k.id)]),
+                    )
+                })
+                .collect();
+            return Outcome::from_findings(
+                findings,
+                String::new(),
+                msg(ROOT_KEYS, "all_inactive", &[]),
+            );
+        }
+        return Outcome::from_findings(findings, String::new(), msg(ROOT_KEYS, "fail", &[]));
+    }
+    Outcome::from_findings(
+        vec![Finding::fail(
+            ResourceRef::Account.to_string(),
+            msg(ROOT_KEYS, "present", &[]),
+        )],
+        String::new(),
+        msg(ROOT_KEYS, "fail", &[]),
+    )
+}
+
+/// CIS 2.4 (root MFA on) and 2.5 / Security Hub IAM.6 (hardware MFA): pass
+/// only when the root user has MFA and no virtual device is assigned to it.
+pub(super) fn root_mfa(inv: &Inventory, _: &Ctx) -> Outcome {
+    const ID: &str = "account.root-mfa";
+    let (Some(summary), Some(iam)) = (inv.account_summary.ready(), inv.iam.ready()) else {
+        return Outcome::pass(String::new());
+    };
+    if !summary.account_mfa_enabled {
+        return Outcome::from_findings(
+            vec![Finding::fail(
+                ResourceRef::Account.to_string(),
+                msg(ID, "finding", &[]),
+            )],
+            String::new(),
+            msg(ID, "fail", &[]),
+        );
+    }
+    let devices = match iam.root_virtual_mfa() {
+        Ok(devices) => devices,
+        Err(e) => {
+            let detail = msg(ID, "unreadable", &[("error", &e.to_string())]);
+            return Outcome {
+                status: Status::Error,
+                summary: detail.clone(),
+                findings: vec![Finding {
+                    resource: ResourceRef::Account.to_string(),
+                    region: None,
+                    status: Status::Error,
+                    detail,
+                }],
+            };
+        }
+    };
+    let findings: Vec<Finding> = devices
+        .into_iter()
+        .map(|d| {
+            Finding::fail(
+                ResourceRef::Account.to_string(),
+                msg(ID, "virtual", &[("serial", &d.serial)]),
+            )
+        })
+        .collect();
+    Outcome::from_findings(findings, msg(ID, "pass", &[]), msg(ID, "fail_virtual", &[]))
+}
