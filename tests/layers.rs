@@ -48,7 +48,6 @@ const KNOWN: &[(&str, &str, &str)] = &[
     ("aws", "plan", "the op registry moves under aws"),
     ("inventory", "plan", "the inventory moves under aws"),
     ("inventory", "aws", "the inventory moves under aws"),
-    ("plan", "checks", "plan builders move to their sections"),
 ];
 
 fn rank(module: &str) -> Option<u32> {

@@ -6,49 +6,13 @@
 //! records the inverse against the state just before it, and renders every
 //! touched resource before and after. What the preview shows is what apply sends.
 
-pub mod account;
-mod build;
-pub mod cloudfront;
-pub mod cloudtrail;
-pub mod cloudwatch;
-pub mod ebs;
-pub mod ec2;
-pub mod elb;
+pub(crate) mod build;
 mod inputs;
 mod inverse;
 mod op;
-pub mod other;
-pub mod rds;
-pub mod route53;
-pub mod s3;
 pub mod topic;
-pub mod vpc;
 
 pub use crate::aws::cloudtrail::ops::TrailEdit;
-
-/// The builders of the `cloudtrail` and `cloudwatch` sections under their
-/// former module name.
-pub mod audit {
-    pub use super::cloudtrail::*;
-    pub use super::cloudwatch::*;
-    pub use super::topic::topic_policy;
-}
-
-/// The builders of the `ebs` and `vpc` sections under their former module
-/// name.
-pub mod ebs_vpc {
-    pub use super::ebs::*;
-    pub use super::vpc::*;
-}
-
-/// The builders of the `rds`, `route53`, `elb` and `other` sections under
-/// their former module name.
-pub mod workloads {
-    pub use super::elb::*;
-    pub use super::other::*;
-    pub use super::rds::*;
-    pub use super::route53::*;
-}
 
 pub use inputs::{InputKind, InputSpec, Inputs, parse_cidr, valid_bucket_name};
 pub use inverse::{inverse, kept_on_undo, undo_note, undo_ops};

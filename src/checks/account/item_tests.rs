@@ -734,7 +734,7 @@ fn require_mfa_policy() -> ManagedPolicy {
         name: "RequireMFA".into(),
         aws_managed: false,
         default_version: "v1".into(),
-        document: crate::plan::account::require_mfa_document("aws").expect("document"),
+        document: crate::checks::account::fix::require_mfa_document("aws").expect("document"),
     }
 }
 

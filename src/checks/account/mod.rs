@@ -1,5 +1,7 @@
 //! The `account` section: root user, administrators, contacts, MFA, passwords, keys.
 
+pub mod fix;
+
 mod administrators;
 mod console_mfa;
 mod credentials;
@@ -11,7 +13,6 @@ use crate::inventory::{
     ContactType, CredentialReportRow, Iam, InlinePolicy, Inventory, KeyStatus, PartId, ResourceRef,
     Role, User, is_aws_managed_policy,
 };
-use crate::plan::account as plans;
 use crate::policy;
 pub use administrators::*;
 pub use console_mfa::*;
@@ -26,7 +27,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &["2.3"],
         security_hub: &["IAM.4"],
         check: root_access_keys,
-        fix: Fix::Plan(plans::root_access_keys),
+        fix: Fix::Plan(fix::root_access_keys),
         inputs: &[],
     },
     ItemDef {
@@ -46,8 +47,8 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &[],
         check: backup_admin,
-        fix: Fix::Plan(plans::backup_admin),
-        inputs: plans::BACKUP_ADMIN_INPUTS,
+        fix: Fix::Plan(fix::backup_admin),
+        inputs: fix::BACKUP_ADMIN_INPUTS,
     },
     ItemDef {
         id: "account.alternate-contacts",
@@ -56,8 +57,8 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &["2.1", "2.2"],
         security_hub: &["Account.1"],
         check: alternate_contacts,
-        fix: Fix::Plan(plans::alternate_contacts),
-        inputs: plans::CONTACT_INPUTS,
+        fix: Fix::Plan(fix::alternate_contacts),
+        inputs: fix::CONTACT_INPUTS,
     },
     ItemDef {
         id: "account.security-questions",
@@ -86,7 +87,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &["2.9"],
         security_hub: &["IAM.5"],
         check: console_users_mfa,
-        fix: Fix::Plan(plans::console_users_mfa),
+        fix: Fix::Plan(fix::console_users_mfa),
         inputs: &[],
     },
     ItemDef {
@@ -96,7 +97,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &[],
         check: mfa_policy,
-        fix: Fix::Plan(plans::mfa_policy),
+        fix: Fix::Plan(fix::mfa_policy),
         inputs: &[],
     },
     ItemDef {
@@ -106,7 +107,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &["2.7", "2.8"],
         security_hub: &["IAM.15", "IAM.16"],
         check: password_policy,
-        fix: Fix::Plan(plans::password_policy),
+        fix: Fix::Plan(fix::password_policy),
         inputs: &[],
     },
     ItemDef {
@@ -116,7 +117,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &["2.11", "2.13"],
         security_hub: &["IAM.3", "IAM.22"],
         check: stale_access_keys,
-        fix: Fix::Plan(plans::stale_access_keys),
+        fix: Fix::Plan(fix::stale_access_keys),
         inputs: &[],
     },
 ];

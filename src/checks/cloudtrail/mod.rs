@@ -7,6 +7,8 @@
 //! trail may log to another account's bucket, whose settings are not ours
 //! to read. A setting that could not be read gives an `error` finding.
 
+pub mod fix;
+
 mod buckets;
 mod trail_delivery;
 mod trails;
@@ -19,7 +21,6 @@ use crate::inventory::{
     AuditRef, Bucket, BucketLifecycle, Fetched, Inventory, LifecycleRule, MIN_SIZE_VARIES, PartId,
     ResourceRef, Topic, Trail, TrailGap, trail_arn,
 };
-use crate::plan::audit as plans;
 use crate::policy;
 pub use buckets::*;
 use serde_json::Value;
@@ -65,8 +66,8 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &["4.1"],
         security_hub: &["CloudTrail.1"],
         check: multi_region,
-        fix: Fix::Plan(plans::multi_region),
-        inputs: plans::MULTI_REGION_INPUTS,
+        fix: Fix::Plan(fix::multi_region),
+        inputs: fix::MULTI_REGION_INPUTS,
     },
     ItemDef {
         id: LOG_VALIDATION,
@@ -75,7 +76,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &["4.2"],
         security_hub: &["CloudTrail.4"],
         check: log_validation,
-        fix: Fix::Plan(plans::log_validation),
+        fix: Fix::Plan(fix::log_validation),
         inputs: &[],
     },
     ItemDef {
@@ -86,7 +87,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &[],
         check: api_protected,
-        fix: Fix::Plan(plans::api_protected),
+        fix: Fix::Plan(fix::api_protected),
         inputs: &[],
     },
     ItemDef {
@@ -101,7 +102,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &["CloudTrail.6"],
         check: bucket_not_public,
-        fix: Fix::Plan(plans::bucket_not_public),
+        fix: Fix::Plan(fix::bucket_not_public),
         inputs: &[],
     },
     ItemDef {
@@ -111,8 +112,8 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &["3.1.2"],
         security_hub: &["S3.20"],
         check: bucket_mfa_delete,
-        fix: Fix::Plan(plans::bucket_mfa_delete),
-        inputs: crate::plan::s3::MFA_INPUTS,
+        fix: Fix::Plan(fix::bucket_mfa_delete),
+        inputs: crate::checks::s3::fix::MFA_INPUTS,
     },
     ItemDef {
         id: ENCRYPTED,
@@ -121,7 +122,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &["4.5"],
         security_hub: &["CloudTrail.2"],
         check: encrypted,
-        fix: Fix::Plan(plans::encrypted),
+        fix: Fix::Plan(fix::encrypted),
         inputs: &[],
     },
     ItemDef {
@@ -136,8 +137,8 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &[],
         check: sns_notifications,
-        fix: Fix::Plan(plans::sns_notifications),
-        inputs: plans::SNS_INPUTS,
+        fix: Fix::Plan(fix::sns_notifications),
+        inputs: fix::SNS_INPUTS,
     },
     ItemDef {
         id: ARCHIVE_TO_GLACIER,
@@ -146,8 +147,8 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &[],
         check: archive_to_glacier,
-        fix: Fix::Plan(plans::archive_to_glacier),
-        inputs: plans::GLACIER_INPUTS,
+        fix: Fix::Plan(fix::archive_to_glacier),
+        inputs: fix::GLACIER_INPUTS,
     },
     ItemDef {
         id: BUCKET_ACCESS_LOGGING,
@@ -156,7 +157,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &["4.4"],
         security_hub: &["CloudTrail.7"],
         check: bucket_access_logging,
-        fix: Fix::Plan(plans::bucket_access_logging),
+        fix: Fix::Plan(fix::bucket_access_logging),
         inputs: &[],
     },
 ];

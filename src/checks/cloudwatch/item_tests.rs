@@ -730,7 +730,7 @@ fn sns_notifications_need_a_confirmed_subscriber() {
     // Each topic lets CloudTrail publish (as CreateTrail requires).
     if let Some(Fetched::Ready(ts)) = inv.sns_topics.ready_mut().and_then(|m| m.get_mut(US)) {
         for x in ts.iter_mut() {
-            x.policy = Some(plans::topic_policy(
+            x.policy = Some(crate::plan::topic::topic_policy(
                 "aws",
                 US,
                 ACCOUNT,

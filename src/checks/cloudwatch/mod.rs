@@ -19,6 +19,8 @@
 //! security-event filters are recognised by what they catch, not by name
 //! ([`pattern`]).
 
+pub mod fix;
+
 #[cfg(test)]
 mod alarm_tests;
 mod pattern;
@@ -45,7 +47,6 @@ use crate::inventory::{
     AuditRef, Fetched, Inventory, MetricAlarm, MetricFilter, PartId, QueueAccess, ResourceRef,
     Subscription, Topic, TopicKey, Trail, regional, regional_error,
 };
-use crate::plan::audit as plans;
 use serde_json::Value;
 
 pub const BILLING_ALARMS: &str = "cloudwatch.billing-alarms";
@@ -79,8 +80,8 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &[],
         check: billing_alarms,
-        fix: Fix::Plan(plans::billing_alarms),
-        inputs: plans::BILLING_INPUTS,
+        fix: Fix::Plan(fix::billing_alarms),
+        inputs: fix::BILLING_INPUTS,
     },
     ItemDef {
         id: SECURITY_EVENT_ALARMS,
@@ -113,8 +114,8 @@ pub const ITEMS: &[ItemDef] = &[
             "CloudWatch.14",
         ],
         check: security_event_alarms,
-        fix: Fix::Plan(plans::security_event_alarms),
-        inputs: plans::SECURITY_INPUTS,
+        fix: Fix::Plan(fix::security_event_alarms),
+        inputs: fix::SECURITY_INPUTS,
     },
     ItemDef {
         id: RDS_CONNECTION_ALARMS,
@@ -128,8 +129,8 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &[],
         check: rds_connection_alarms,
-        fix: Fix::Plan(plans::rds_connection_alarms),
-        inputs: plans::RDS_ALARM_INPUTS,
+        fix: Fix::Plan(fix::rds_connection_alarms),
+        inputs: fix::RDS_ALARM_INPUTS,
     },
 ];
 

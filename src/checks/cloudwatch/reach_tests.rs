@@ -30,7 +30,7 @@ fn email() -> Subscription {
 /// its resources), plus a statement letting CloudTrail publish.
 fn trail_policy(name: &str) -> Value {
     let mut p = default_topic_policy(&arn(name), ACCOUNT);
-    let trail = crate::plan::audit::topic_policy(
+    let trail = crate::plan::topic::topic_policy(
         "aws",
         US,
         ACCOUNT,
@@ -357,7 +357,7 @@ fn cloudtrail_must_be_allowed_to_publish_to_the_trail_topic() {
     assert_eq!(r.status, Status::Fail, "{r:?}");
     assert!(details(&r).contains("cloudtrail.amazonaws.com"), "{r:?}");
     // For other trails only.
-    trail.policy = Some(crate::plan::audit::topic_policy(
+    trail.policy = Some(crate::plan::topic::topic_policy(
         "aws",
         US,
         ACCOUNT,
@@ -390,7 +390,7 @@ fn alarm_topics_must_let_cloudwatch_publish() {
         Status::Pass
     );
     // Only CloudTrail (and the account's root): the publish is refused.
-    let trail_only = crate::plan::audit::topic_policy(
+    let trail_only = crate::plan::topic::topic_policy(
         "aws",
         US,
         ACCOUNT,

@@ -6,6 +6,8 @@
 //! from S3's GetBucketPolicyStatus. A bucket setting that could not be read
 //! gives that bucket an `error` finding, not a guess.
 
+pub mod fix;
+
 use super::kit::{self, Rollup, finding, not_applicable};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
@@ -13,7 +15,6 @@ use crate::inventory::{
     Bucket, Distribution, Fetched, Inventory, Origin, PartError, PartId, PublicAccessBlock,
     ResourceRef, strip_arn_prefix,
 };
-use crate::plan::s3 as plans;
 use crate::policy;
 use serde_json::Value;
 
@@ -40,7 +41,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &["3.1.4"],
         security_hub: &["S3.1"],
         check: account_public_access_block,
-        fix: Fix::Plan(plans::account_public_access_block),
+        fix: Fix::Plan(fix::account_public_access_block),
         inputs: &[],
     },
     ItemDef {
@@ -50,7 +51,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &["3.1.4"],
         security_hub: &["S3.8"],
         check: bucket_public_access_block,
-        fix: Fix::Plan(plans::bucket_public_access_block),
+        fix: Fix::Plan(fix::bucket_public_access_block),
         inputs: &[],
     },
     ItemDef {
@@ -62,7 +63,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &["S3.2", "S3.3"],
         check: public_policies,
-        fix: Fix::Plan(plans::public_policies),
+        fix: Fix::Plan(fix::public_policies),
         inputs: &[],
     },
     ItemDef {
@@ -72,7 +73,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &["S3.2", "S3.3"],
         check: public_acls,
-        fix: Fix::Plan(plans::public_acls),
+        fix: Fix::Plan(fix::public_acls),
         inputs: &[],
     },
     ItemDef {
@@ -83,8 +84,8 @@ pub const ITEMS: &[ItemDef] = &[
         // S3.4 checked this and was retired once S3 encrypted every new object.
         security_hub: &[],
         check: default_encryption,
-        fix: Fix::Plan(plans::default_encryption),
-        inputs: plans::ENCRYPTION_INPUTS,
+        fix: Fix::Plan(fix::default_encryption),
+        inputs: fix::ENCRYPTION_INPUTS,
     },
     ItemDef {
         id: DENY_INSECURE_TRANSPORT,
@@ -93,7 +94,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &["3.1.1"],
         security_hub: &["S3.5"],
         check: deny_insecure_transport,
-        fix: Fix::Plan(plans::deny_insecure_transport),
+        fix: Fix::Plan(fix::deny_insecure_transport),
         inputs: &[],
     },
     ItemDef {
@@ -103,7 +104,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &["S3.14"],
         check: versioning,
-        fix: Fix::Plan(plans::versioning),
+        fix: Fix::Plan(fix::versioning),
         inputs: &[],
     },
     ItemDef {
@@ -113,8 +114,8 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &["3.1.2"],
         security_hub: &["S3.20"],
         check: mfa_delete,
-        fix: Fix::Plan(plans::mfa_delete),
-        inputs: plans::MFA_INPUTS,
+        fix: Fix::Plan(fix::mfa_delete),
+        inputs: fix::MFA_INPUTS,
     },
     ItemDef {
         id: CLOUDFRONT_ORIGIN_ACCESS,
@@ -123,7 +124,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &["CloudFront.13"],
         check: cloudfront_origin_access,
-        fix: Fix::Plan(plans::cloudfront_origin_access),
+        fix: Fix::Plan(fix::cloudfront_origin_access),
         inputs: &[],
     },
     ItemDef {
@@ -791,7 +792,7 @@ pub(crate) mod testkit {
             bucket_key: None,
         }));
         b.policy = Fetched::Ready(Some(json!({"Version": "2012-10-17", "Statement": [
-            crate::plan::s3::deny_insecure_statement(&b.arn("aws"))
+            crate::checks::s3::fix::deny_insecure_statement(&b.arn("aws"))
         ]})));
         b.versioning = Fetched::Ready(crate::inventory::Versioning {
             status: Some(crate::inventory::VersioningStatus::Enabled),
@@ -1451,8 +1452,9 @@ mod tests {
         assert_eq!(t.status(&inv, DENY_INSECURE_TRANSPORT), Status::Pass);
         // The plan writes the partition's ARNs.
         let inv = cn(vec![bucket("b")]);
-        let doc =
-            crate::plan::s3::deny_insecure_statement(&get_bucket(&inv, "b").arn(inv.partition()));
+        let doc = crate::checks::s3::fix::deny_insecure_statement(
+            &get_bucket(&inv, "b").arn(inv.partition()),
+        );
         assert_eq!(
             doc["Resource"],
             json!(["arn:aws-cn:s3:::b", "arn:aws-cn:s3:::b/*"])
@@ -1621,8 +1623,9 @@ mod tests {
     #[test]
     fn cloudfront_origins_need_access_control_and_a_scoped_grant() {
         let t = T::new();
-        let grant =
-            |arn: &str| crate::plan::s3::cloudfront_read_statement("arn:aws:s3:::site", "E1", arn);
+        let grant = |arn: &str| {
+            crate::checks::s3::fix::cloudfront_read_statement("arn:aws:s3:::site", "E1", arn)
+        };
         let mut oac = origin("s3site", "site");
         oac.oac_id = Some("OAC1".into());
         // OAC and a grant for this distribution: pass.

@@ -2,8 +2,6 @@
 //! derives the preview, inverses and drift baseline. Regions or resources
 //! that could not be read are never planned.
 
-use super::build::{check_given, draft, nothing};
-use super::{Draft, Inputs, Op, PlanError};
 use crate::aws::ops;
 use crate::checks::Ctx;
 use crate::checks::route53::{
@@ -12,6 +10,8 @@ use crate::checks::route53::{
 };
 use crate::guide::msg;
 use crate::inventory::{Fetched, HostedZone, Inventory, PartId, RecordSet, RecordType};
+use crate::plan::build::{check_given, draft, nothing};
+use crate::plan::{Draft, Inputs, Op, PlanError};
 
 fn public_zones(inv: &Inventory) -> Result<Vec<&HostedZone>, PlanError> {
     Ok(inv

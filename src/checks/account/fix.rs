@@ -1,8 +1,6 @@
 //! Plan builders for the `account` section. Each chooses ops only; `make_plan`
 //! derives the preview, inverses and drift baseline from them.
 
-use super::build::EMAIL;
-use super::{Draft, InputKind, InputSpec, Inputs, Op, PlanError};
 use crate::checks::Ctx;
 use crate::checks::account::{
     administrators, group_enforces_mfa, key_staleness, mfa_groups, stale_passwords,
@@ -13,6 +11,8 @@ use crate::inventory::{
     Contact, ContactType, Iam, Inventory, KeyStatus, PartId, PasswordPolicy, ResourceRef,
     aws_managed_policy_arn, customer_policy_arn, iam_quotas, is_aws_managed_policy,
 };
+use crate::plan::build::EMAIL;
+use crate::plan::{Draft, InputKind, InputSpec, Inputs, Op, PlanError};
 use serde_json::Value;
 
 pub const ADMIN_GROUP: &str = "Administrators";
@@ -58,8 +58,9 @@ fn nothing(_item: &str) -> PlanError {
 /// The RequireMFA policy document (assets/policies/require-mfa.json), its
 /// resource ARNs in `partition` (IAM refuses a policy naming another one).
 pub fn require_mfa_document(partition: &str) -> Result<Value, PlanError> {
-    let mut doc = serde_json::from_str(include_str!("../../assets/policies/require-mfa.json"))
-        .map_err(|e| PlanError::Invalid(format!("assets/policies/require-mfa.json: {e}")))?;
+    let mut doc =
+        serde_json::from_str(include_str!("../../../assets/policies/require-mfa.json"))
+            .map_err(|e| PlanError::Invalid(format!("assets/policies/require-mfa.json: {e}")))?;
     in_partition(&mut doc, partition);
     Ok(doc)
 }

@@ -1,12 +1,13 @@
 //! The `ebs` section: encryption by default, encrypted volumes, recent
 //! snapshots, no public snapshots. Every finding names its region.
 
+pub mod fix;
+
 use super::kit::{self, Rollup, Unread};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::ebs_vpc::{EbsRegion, EbsVpcRef, PerRegion, Snapshot, Volume};
 use crate::inventory::{Fetched, Inventory, PartError, PartId, ResourceRef};
-use crate::plan::ebs_vpc as plans;
 use chrono::{DateTime, Utc};
 
 pub const ENCRYPTION_BY_DEFAULT: &str = "ebs.encryption-by-default";
@@ -22,7 +23,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &["6.1.1"],
         security_hub: &["EC2.7"],
         check: encryption_by_default,
-        fix: Fix::Plan(plans::encryption_by_default),
+        fix: Fix::Plan(fix::encryption_by_default),
         inputs: &[],
     },
     ItemDef {
@@ -44,7 +45,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &[],
         check: recent_snapshots,
-        fix: Fix::Plan(plans::recent_snapshots),
+        fix: Fix::Plan(fix::recent_snapshots),
         inputs: &[],
     },
     ItemDef {
@@ -54,7 +55,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &["EC2.1"],
         check: public_snapshots,
-        fix: Fix::Plan(plans::public_snapshots),
+        fix: Fix::Plan(fix::public_snapshots),
         inputs: &[],
     },
 ];

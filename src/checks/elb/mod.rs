@@ -4,6 +4,8 @@
 //! get migration steps. elb.security-groups judges each load balancer's
 //! security groups by its listener ports, with the ec2 section's analysis.
 
+pub mod fix;
+
 use super::ec2::{
     GroupUser, UsedRule, admits_beyond, group_label, network_error, rules_of_used_groups,
 };
@@ -16,7 +18,6 @@ use crate::inventory::{
     ClassicLoadBalancer, ElbRegion, Inventory, Listener, ListenerRule, LoadBalancer, PartId,
     RegionScope, WorkloadsRef,
 };
-use crate::plan::workloads as plans;
 
 pub const HTTPS_LISTENERS: &str = "elb.https-listeners";
 pub const TLS_POLICY: &str = "elb.tls-policy";
@@ -30,7 +31,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &["ELB.1"],
         check: https_listeners,
-        fix: Fix::Plan(plans::elb_https_listeners),
+        fix: Fix::Plan(fix::elb_https_listeners),
         inputs: &[],
     },
     ItemDef {
@@ -40,7 +41,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &["ELB.17", "ELB.8"],
         check: tls_policy,
-        fix: Fix::Plan(plans::elb_tls_policy),
+        fix: Fix::Plan(fix::elb_tls_policy),
         inputs: &[],
     },
     ItemDef {
@@ -50,8 +51,8 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &[],
         check: security_groups,
-        fix: Fix::Plan(plans::elb_security_groups),
-        inputs: crate::plan::ec2::REVOKE_FIRST_INPUTS,
+        fix: Fix::Plan(fix::elb_security_groups),
+        inputs: crate::checks::ec2::fix::REVOKE_FIRST_INPUTS,
     },
 ];
 

@@ -2,17 +2,17 @@
 //! derives the preview, inverses and drift baseline. Regions or resources
 //! that could not be read are never planned.
 
-use super::build::{draft, nothing};
-use super::ec2::selected_rules;
-use super::{Draft, Inputs, Op, PlanError};
 use crate::aws::ops;
 use crate::checks::Ctx;
+use crate::checks::ec2::fix::selected_rules;
 use crate::checks::elb::{
     HTTPS_LISTENERS, SECURITY_GROUPS, TLS_POLICY, classic_resource, listener_resource,
     open_lb_rules, outdated_listeners, plain_http_listeners, replacement_policy,
 };
 use crate::guide::msg;
 use crate::inventory::{Fetched, Inventory, ListenerAction, PartId};
+use crate::plan::build::{draft, nothing};
+use crate::plan::{Draft, Inputs, Op, PlanError};
 
 /// load balancer's group beyond its listener ports.
 pub fn elb_security_groups(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
@@ -22,12 +22,12 @@ pub fn elb_security_groups(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Dra
         .ready()
         .ok_or(PlanError::NotReady(PartId::Ec2Network))?;
     let targets = selected_rules(open_lb_rules(&elb.regions, net), req);
-    super::ec2::tighten_each(
+    crate::checks::ec2::fix::tighten_each(
         inv,
         &targets,
         req,
         SECURITY_GROUPS,
-        super::ec2::REVOKE_FIRST_INPUTS,
+        crate::checks::ec2::fix::REVOKE_FIRST_INPUTS,
     )
 }
 

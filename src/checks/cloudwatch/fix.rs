@@ -1,12 +1,9 @@
 //! Plan builders of the `cloudwatch` section. Each chooses ops only;
 //! `make_plan` derives the preview, inverses and drift baseline.
 
-use super::build::{EMAIL, account, done, item_warning, nothing};
-use super::cloudtrail::ready_trails;
-use super::topic::topic_policy;
-use super::{Draft, InputKind, InputSpec, Inputs, Op, PlanError};
 use crate::aws::ops;
 use crate::checks::Ctx;
+use crate::checks::cloudtrail::fix::ready_trails;
 use crate::checks::cloudwatch::{
     BILLING_ALARMS, BILLING_REGION, RDS_CONNECTION_ALARMS, RDS_CONNECTIONS_METRIC, RDS_DIMENSION,
     RDS_NAMESPACE, Reach, SECURITY_EVENT_ALARMS, SECURITY_EVENTS, SECURITY_NAMESPACE,
@@ -16,6 +13,9 @@ use crate::guide::msg;
 use crate::inventory::{
     Dimension, Fetched, Inventory, MetricAlarm, MetricFilter, PartId, Threshold, regional, topic,
 };
+use crate::plan::build::{EMAIL, account, done, item_warning, nothing};
+use crate::plan::topic::topic_policy;
+use crate::plan::{Draft, InputKind, InputSpec, Inputs, Op, PlanError};
 
 /// cloudwatch.billing-alarms: the usual monthly bill and who gets the alarms.
 pub const BILLING_INPUTS: &[InputSpec] = &[

@@ -2,13 +2,14 @@
 //! may change any zone's records (with the IAM policy analyser of
 //! [`crate::access`], as cloudtrail.api-protected).
 
+pub mod fix;
+
 use super::rds::{outcome, res};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::{
     Fetched, HostedZone, Inventory, PartId, RecordSet, RecordType, WorkloadsRef,
 };
-use crate::plan::workloads as plans;
 use crate::plan::{InputKind, InputSpec};
 
 pub const SPF_RECORDS: &str = "route53.spf-records";
@@ -49,7 +50,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &[],
         check: spf_records,
-        fix: Fix::Plan(plans::route53_spf),
+        fix: Fix::Plan(fix::route53_spf),
         inputs: &[SENDS_MAIL, SPF],
     },
     ItemDef {
@@ -59,7 +60,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &[],
         check: mx_records,
-        fix: Fix::Plan(plans::route53_mx),
+        fix: Fix::Plan(fix::route53_mx),
         inputs: &[RECEIVES_MAIL],
     },
     ItemDef {

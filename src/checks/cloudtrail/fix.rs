@@ -13,9 +13,6 @@ pub use bucket::{
     bucket_not_public,
 };
 
-use super::build::{EMAIL, account, alnum, done, item_warning, nothing};
-use super::topic::topic_policy;
-use super::{Draft, InputKind, InputSpec, Inputs, Op, PlanError, TrailEdit};
 use crate::aws::ops;
 use crate::checks::Ctx;
 use crate::checks::cloudtrail::{
@@ -30,6 +27,9 @@ use crate::inventory::{
     Bucket, Encryption, Fetched, Inventory, LifecycleFilter, LifecycleRule, Logging, PartId,
     PublicAccessBlock, Trail, Transition, customer_policy_arn, kms_key, regional, topic, trail_arn,
 };
+use crate::plan::build::{EMAIL, account, alnum, done, item_warning, nothing};
+use crate::plan::topic::topic_policy;
+use crate::plan::{Draft, InputKind, InputSpec, Inputs, Op, PlanError, TrailEdit};
 use crate::policy;
 use serde_json::{Value, json};
 

@@ -2,17 +2,17 @@
 //! derives the preview, inverses and drift baseline. Regions or resources
 //! that could not be read are never planned.
 
-use super::build::{check_given, draft};
-use super::ec2::selected_rules;
-use super::{Draft, Inputs, Op, PlanError};
 use crate::aws::ops;
 use crate::checks::Ctx;
+use crate::checks::ec2::fix::selected_rules;
 use crate::checks::rds::{
     APPLY_AT, APPLY_NOW, OPEN_SECURITY_GROUPS, PUBLIC_INSTANCES, PUBLIC_SNAPSHOTS,
     instance_resource, open_db_rules, snapshot_resource,
 };
 use crate::guide::msg;
 use crate::inventory::{Fetched, Inventory, PUBLIC, PartId};
+use crate::plan::build::{check_given, draft};
+use crate::plan::{Draft, Inputs, Op, PlanError};
 
 /// rds.open-security-groups: tighten or revoke each selected open rule of a
 /// DB instance's group, as ec2.open-admin-ports does.
@@ -27,12 +27,12 @@ pub fn rds_open_security_groups(
         .ready()
         .ok_or(PlanError::NotReady(PartId::Ec2Network))?;
     let targets = selected_rules(open_db_rules(&rds.regions, net), req);
-    super::ec2::tighten_each(
+    crate::checks::ec2::fix::tighten_each(
         inv,
         &targets,
         req,
         OPEN_SECURITY_GROUPS,
-        super::ec2::TIGHTEN_INPUTS,
+        crate::checks::ec2::fix::TIGHTEN_INPUTS,
     )
 }
 

@@ -1,6 +1,8 @@
 //! The `vpc` section: flow logs, threat detection (GuardDuty), trail
 //! coverage of the VPC regions, and guidance on firewalls and VPNs.
 
+pub mod fix;
+
 use super::ebs::{
     region_error, region_resource, regional, regional_counted, regional_outcome, resource,
 };
@@ -8,7 +10,6 @@ use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::ebs_vpc::{EbsVpcRef, Vpc};
 use crate::inventory::{Fetched, Inventory, PartId, TrailGap};
-use crate::plan::ebs_vpc as plans;
 
 pub const FLOW_LOGS: &str = "vpc.flow-logs";
 pub const THREAT_DETECTION: &str = "vpc.threat-detection";
@@ -24,8 +25,8 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &["4.7"],
         security_hub: &["EC2.6"],
         check: flow_logs,
-        fix: Fix::Plan(plans::flow_logs),
-        inputs: plans::FLOW_LOG_INPUTS,
+        fix: Fix::Plan(fix::flow_logs),
+        inputs: fix::FLOW_LOG_INPUTS,
     },
     ItemDef {
         id: THREAT_DETECTION,
@@ -34,7 +35,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &["GuardDuty.1"],
         check: threat_detection,
-        fix: Fix::Plan(plans::threat_detection),
+        fix: Fix::Plan(fix::threat_detection),
         inputs: &[],
     },
     ItemDef {

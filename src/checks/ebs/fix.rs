@@ -2,8 +2,6 @@
 //! derives the preview, inverses and drift baseline from them. A region
 //! that could not be read is never planned for.
 
-use super::build::{done, item_warning};
-use super::{Draft, Inputs, Op, PlanError};
 use crate::checks::Ctx;
 use crate::checks::ebs::{
     ENCRYPTION_BY_DEFAULT, PUBLIC_SNAPSHOTS, RECENT_SNAPSHOTS, resource, stale_volumes,
@@ -11,6 +9,8 @@ use crate::checks::ebs::{
 use crate::guide::msg;
 use crate::inventory::ebs_vpc::{EbsVpcRef, SnapshotPermissionChange};
 use crate::inventory::{Fetched, Inventory, PartId};
+use crate::plan::build::{done, item_warning};
+use crate::plan::{Draft, Inputs, Op, PlanError};
 
 /// Is this EBS or VPC resource selected?
 pub(crate) fn wanted(req: &Inputs, r: EbsVpcRef) -> bool {

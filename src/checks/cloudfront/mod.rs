@@ -1,9 +1,10 @@
 //! The `cloudfront` section: HTTPS to viewers, TLS versions, web ACLs.
 
+pub mod fix;
+
 use super::{Ctx, Finding, Fix, ItemDef, Outcome};
 use crate::guide::msg;
 use crate::inventory::{CloudFront, Distribution, Inventory, PartId, ResourceRef};
-use crate::plan::cloudfront as plans;
 
 pub const HTTPS_ONLY: &str = "cloudfront.https-only";
 pub const TLS_VERSION: &str = "cloudfront.tls-version";
@@ -17,7 +18,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &["CloudFront.3"],
         check: https_only,
-        fix: Fix::Plan(plans::https_only),
+        fix: Fix::Plan(fix::https_only),
         inputs: &[],
     },
     ItemDef {
@@ -27,7 +28,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &["CloudFront.8", "CloudFront.15"],
         check: tls_version,
-        fix: Fix::Plan(plans::tls_version),
+        fix: Fix::Plan(fix::tls_version),
         inputs: &[],
     },
     ItemDef {

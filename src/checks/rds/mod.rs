@@ -5,6 +5,8 @@
 //! Also the helpers the group's regional checks share: per-region errors
 //! become `error` findings of that region only.
 
+pub mod fix;
+
 use super::ec2::{GroupUser, UsedRule, group_label, network_error, rules_of_used_groups};
 use super::kit::{self, Rollup, Unread};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
@@ -14,7 +16,6 @@ use crate::inventory::{
     ResourceRef, WorkloadsRef,
 };
 use crate::inventory::{Ec2Network, Ec2Regional};
-use crate::plan::workloads as plans;
 use crate::plan::{InputKind, InputSpec};
 
 pub const PUBLIC_INSTANCES: &str = "rds.public-instances";
@@ -48,7 +49,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &["3.2.3"],
         security_hub: &["RDS.2"],
         check: public_instances,
-        fix: Fix::Plan(plans::rds_public_instances),
+        fix: Fix::Plan(fix::rds_public_instances),
         inputs: &[APPLY_AT],
     },
     ItemDef {
@@ -58,8 +59,8 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &[],
         check: open_security_groups,
-        fix: Fix::Plan(plans::rds_open_security_groups),
-        inputs: crate::plan::ec2::TIGHTEN_INPUTS,
+        fix: Fix::Plan(fix::rds_open_security_groups),
+        inputs: crate::checks::ec2::fix::TIGHTEN_INPUTS,
     },
     ItemDef {
         id: STORAGE_ENCRYPTED,
@@ -79,7 +80,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &["RDS.1"],
         check: public_snapshots,
-        fix: Fix::Plan(plans::rds_public_snapshots),
+        fix: Fix::Plan(fix::rds_public_snapshots),
         inputs: &[],
     },
 ];

@@ -77,7 +77,7 @@ pub fn bucket_mfa_delete(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Dra
         values: req.values.clone(),
         resources: names,
     };
-    crate::plan::s3::mfa_delete(inv, ctx, &scoped)
+    crate::checks::s3::fix::mfa_delete(inv, ctx, &scoped)
 }
 
 // ---------------------------------------------------------------------------

@@ -1,12 +1,13 @@
 //! The `other` section: Amazon Inspector in every region, and AWS WAF in
 //! front of internet-facing Application Load Balancers.
 
+pub mod fix;
+
 use super::kit::in_region;
 use super::rds::{each_region, outcome, res};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
 use crate::inventory::{Fetched, INSPECTOR_SCANS, Inventory, PartId, RegionScope, WorkloadsRef};
-use crate::plan::workloads as plans;
 
 pub const INSPECTOR: &str = "other.inspector";
 pub const WAF_ON_LOAD_BALANCERS: &str = "other.waf-on-load-balancers";
@@ -19,7 +20,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &["Inspector.1", "Inspector.2"],
         check: inspector,
-        fix: Fix::Plan(plans::other_inspector),
+        fix: Fix::Plan(fix::other_inspector),
         inputs: &[],
     },
     ItemDef {

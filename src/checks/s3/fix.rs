@@ -5,8 +5,6 @@
 //! from or merged into the document as read, and every other statement and
 //! top-level field is kept.
 
-use super::build::{done, item_warning, nothing};
-use super::{DistributionEdit, Draft, InputKind, InputSpec, Inputs, MfaToken, Op, PlanError};
 use crate::aws::ops;
 use crate::checks::Ctx;
 use crate::checks::s3::{
@@ -20,6 +18,8 @@ use crate::inventory::{
     Bucket, Encryption, Fetched, Inventory, PartId, PublicAccessBlock, ResourceRef, S3, Versioning,
     VersioningStatus, bucket_arn,
 };
+use crate::plan::build::{done, item_warning, nothing};
+use crate::plan::{DistributionEdit, Draft, InputKind, InputSpec, Inputs, MfaToken, Op, PlanError};
 use crate::policy;
 use serde_json::{Value, json};
 

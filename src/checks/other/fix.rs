@@ -2,12 +2,12 @@
 //! derives the preview, inverses and drift baseline. Regions or resources
 //! that could not be read are never planned.
 
-use super::build::draft;
-use super::{Draft, Inputs, Op, PlanError};
 use crate::aws::ops;
 use crate::checks::Ctx;
 use crate::checks::other::{INSPECTOR, inspector_resource};
 use crate::inventory::{Fetched, INSPECTOR_SCANS, Inventory, PartId};
+use crate::plan::build::draft;
+use crate::plan::{Draft, Inputs, Op, PlanError};
 
 /// Enable Inspector's EC2 and ECR scans where they are off, per region.
 pub fn other_inspector(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {

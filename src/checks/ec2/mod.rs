@@ -4,6 +4,8 @@
 //! an `error` finding (`ec2/REGION`) and leaves the other regions' findings
 //! as they are; the item is `error` only when nothing else fails.
 
+pub mod fix;
+
 use super::kit::{self, Rollup, Unread};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::guide::msg;
@@ -11,7 +13,6 @@ use crate::inventory::{
     Ec2Network, Ec2Ref, Ec2Regional, Inventory, Part, PartError, PartId, ResourceRef,
     SecurityGroup, SgKey, SgRule, SgRuleRef,
 };
-use crate::plan::ec2 as plans;
 
 pub const PUBLIC_AMIS: &str = "ec2.public-amis";
 pub const THIRD_PARTY_AMIS: &str = "ec2.third-party-amis";
@@ -32,7 +33,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &[],
         check: public_amis,
-        fix: Fix::Plan(plans::public_amis),
+        fix: Fix::Plan(fix::public_amis),
         inputs: &[],
     },
     ItemDef {
@@ -52,7 +53,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &["6.7"],
         security_hub: &["EC2.8"],
         check: imdsv2,
-        fix: Fix::Plan(plans::imdsv2),
+        fix: Fix::Plan(fix::imdsv2),
         inputs: &[],
     },
     ItemDef {
@@ -62,7 +63,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &["EC2.22"],
         check: unused_security_groups,
-        fix: Fix::Plan(plans::unused_security_groups),
+        fix: Fix::Plan(fix::unused_security_groups),
         inputs: &[],
     },
     ItemDef {
@@ -72,8 +73,8 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &["6.3", "6.4"],
         security_hub: &["EC2.13", "EC2.14", "EC2.18", "EC2.19", "EC2.53", "EC2.54"],
         check: open_admin_ports,
-        fix: Fix::Plan(plans::open_admin_ports),
-        inputs: plans::TIGHTEN_INPUTS,
+        fix: Fix::Plan(fix::open_admin_ports),
+        inputs: fix::TIGHTEN_INPUTS,
     },
     ItemDef {
         id: DEFAULT_SG,
@@ -82,7 +83,7 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &["6.5"],
         security_hub: &["EC2.2"],
         check: default_security_group,
-        fix: Fix::Plan(plans::default_security_group),
+        fix: Fix::Plan(fix::default_security_group),
         inputs: &[],
     },
     ItemDef {
@@ -92,8 +93,8 @@ pub const ITEMS: &[ItemDef] = &[
         cis: &[],
         security_hub: &[],
         check: security_group_documentation,
-        fix: Fix::Plan(plans::security_group_documentation),
-        inputs: plans::PURPOSE_INPUTS,
+        fix: Fix::Plan(fix::security_group_documentation),
+        inputs: fix::PURPOSE_INPUTS,
     },
 ];
 
@@ -938,17 +939,21 @@ mod tests {
             to_port: Some(3389),
             cidr: "0.0.0.0/0".into(),
         };
-        let d = crate::plan::ec2::tighten(
+        let d = crate::checks::ec2::fix::tighten(
             &inv,
             &rr,
-            &crate::plan::ec2::Tighten::To(vec!["2001:db8::/48".into()]),
+            &crate::checks::ec2::fix::Tighten::To(vec!["2001:db8::/48".into()]),
         )
         .expect("draft");
         assert_eq!(d.ops.len(), 2);
         let mut gone = rr.clone();
         gone.cidr = "198.51.100.0/24".into();
         assert!(matches!(
-            crate::plan::ec2::tighten(&inv, &gone, &crate::plan::ec2::Tighten::Revoke),
+            crate::checks::ec2::fix::tighten(
+                &inv,
+                &gone,
+                &crate::checks::ec2::fix::Tighten::Revoke
+            ),
             Err(PlanError::NothingToDo(_))
         ));
     }
@@ -1014,7 +1019,7 @@ mod tests {
         let mut g = group("sg-x", "x", vec![]);
         g.egress = vec![rule("tcp", Some((443, 443)), v4("0.0.0.0/0"))];
         let k = SgKey::of("eu-west-1", &g);
-        let ops = crate::plan::ec2::recreate_for_tests(&k, &g);
+        let ops = crate::checks::ec2::fix::recreate_for_tests(&k, &g);
         assert!(matches!(ops[1], Op::RevokeSecurityGroupEgress(_)));
         assert!(matches!(ops[2], Op::AuthorizeSecurityGroupEgress(_)));
         let mut inv = with_network(vec![("eu-west-1", net(vec![g.clone()], vec![]))]);

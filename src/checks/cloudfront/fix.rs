@@ -3,8 +3,6 @@
 //! Every change is one UpdateDistribution per distribution, guarded by the
 //! ETag the distribution was read with.
 
-use super::build::{item_warning, nothing};
-use super::{DistributionEdit, Draft, Inputs, Op, PlanError};
 use crate::checks::Ctx;
 use crate::checks::cloudfront::{
     HTTPS_ONLY, MIN_TLS_POLICY, REDIRECT_TO_HTTPS, SNI_ONLY, TLS_VERSION, http_behaviors,
@@ -12,6 +10,8 @@ use crate::checks::cloudfront::{
 };
 use crate::guide::msg;
 use crate::inventory::{CloudFront, Distribution, Inventory, PartId, ResourceRef};
+use crate::plan::build::{item_warning, nothing};
+use crate::plan::{DistributionEdit, Draft, Inputs, Op, PlanError};
 
 fn cloudfront(inv: &Inventory) -> Result<&CloudFront, PlanError> {
     inv.cloudfront

@@ -2,14 +2,14 @@
 //! derives the preview, inverses and drift baseline from them. A region
 //! that could not be read is never planned for.
 
-use super::build::{done, item_warning, nothing};
-use super::ebs::wanted;
-use super::{Draft, InputKind, InputSpec, Inputs, Op, PlanError};
 use crate::checks::Ctx;
+use crate::checks::ebs::fix::wanted;
 use crate::checks::vpc::{FLOW_LOGS, THREAT_DETECTION};
 use crate::guide::msg;
 use crate::inventory::ebs_vpc::{EbsVpcRef, Vpc};
 use crate::inventory::{Encryption, Fetched, Inventory, PartId, PublicAccessBlock, S3};
+use crate::plan::build::{done, item_warning, nothing};
+use crate::plan::{Draft, InputKind, InputSpec, Inputs, Op, PlanError};
 use crate::policy::statements as policy_statements;
 use serde_json::{Value, json};
 
@@ -145,7 +145,7 @@ pub fn flow_logs(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanEr
             let region = first_region.to_string();
             let bucket_arn = format!("arn:{partition}:s3:::{bucket}");
             let mut statements = delivery_statements(&partition, &bucket, &account);
-            statements.push(crate::plan::s3::deny_insecure_statement(&bucket_arn));
+            statements.push(crate::checks::s3::fix::deny_insecure_statement(&bucket_arn));
             ops.push(Op::CreateBucket(crate::aws::ops::CreateBucket {
                 bucket: bucket.clone(),
                 region: region.clone(),

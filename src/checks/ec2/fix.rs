@@ -7,8 +7,6 @@
 //! `elb.security-groups`) builds its plan with it, from the rule's
 //! [`SgRuleRef`] and what the user chose ([`Tighten`]).
 
-use super::build::{done, item_warning, nothing};
-use super::{Draft, InputKind, InputSpec, Inputs, Op, PlanError};
 use crate::checks::Ctx;
 use crate::checks::ec2::{
     DEFAULT_SG, IMDSV2, OPEN_ADMIN_PORTS, PUBLIC_AMIS, SG_DOCUMENTATION, UNUSED_SGS,
@@ -18,6 +16,8 @@ use crate::guide::msg;
 use crate::inventory::{
     Ec2Network, Ec2Ref, Ec2Regional, Inventory, PartId, ResourceRef, SgKey, SgRuleRef, SgSource,
 };
+use crate::plan::build::{done, item_warning, nothing};
+use crate::plan::{Draft, InputKind, InputSpec, Inputs, Op, PlanError};
 use std::collections::BTreeMap;
 
 /// ec2.open-admin-ports: what to do with the open range, and the networks to
