@@ -3,8 +3,7 @@
 use super::ops::{
     CreateTrail, DeleteTrail, PutEventSelectors, StartLogging, StopLogging, TrailEdit, UpdateTrail,
 };
-use crate::collect::Outcome;
-use crate::collect::aws::{AwsBackend, CallError, SendOp};
+use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
 use crate::plan::OpKind;
 
 impl SendOp for CreateTrail {

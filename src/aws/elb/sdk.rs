@@ -3,8 +3,7 @@
 //! own), the requests each op sends, and listener actions converted both ways.
 
 use super::ops::{ModifyListenerDefaultActions, ModifyListenerSslPolicy, ModifyRuleActions};
-use crate::collect::Outcome;
-use crate::collect::aws::{AwsBackend, CallError, SendOp, next_marker};
+use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp, next_marker};
 use crate::inventory::{
     ClassicListener, ClassicLoadBalancer, Elb, ElbRegion, Fetched, FixedResponse, ForwardConfig,
     Listener, ListenerAction, ListenerRule, LoadBalancer, RedirectConfig, WeightedTargetGroup,

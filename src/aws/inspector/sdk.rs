@@ -2,8 +2,7 @@
 //! `Inspector` part (one status per region) and the requests each op sends.
 
 use super::ops::{DisableInspector, EnableInspector};
-use crate::collect::Outcome;
-use crate::collect::aws::{AwsBackend, CallError, SendOp};
+use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
 use crate::inventory::{Inspector, InspectorStatus};
 use crate::plan::OpKind;
 use std::collections::BTreeMap;

@@ -5,8 +5,7 @@
 use super::ops::{
     ModifyDbClusterSnapshotRestore, ModifyDbInstancePublicAccess, ModifyDbSnapshotRestore,
 };
-use crate::collect::Outcome;
-use crate::collect::aws::{AwsBackend, CallError, SendOp, next_marker};
+use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp, next_marker};
 use crate::inventory::{DbInstance, DbSnapshot, Fetched, Rds, RdsRegion};
 use crate::plan::OpKind;
 use futures::future::join_all;

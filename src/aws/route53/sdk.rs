@@ -2,8 +2,9 @@
 //! requests each op sends.
 
 use super::ops::{DeleteRecordSet, UpsertRecordSet};
-use crate::collect::Outcome;
-use crate::collect::aws::{AwsBackend, CallError, SendOp, global_signing_region, next_marker};
+use crate::aws::client::{
+    AwsBackend, CallError, Outcome, SendOp, global_signing_region, next_marker,
+};
 use crate::inventory::{
     ApexRecords, Fetched, HostedZone, RecordSet, RecordType, Route53, same_name,
 };

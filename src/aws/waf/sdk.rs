@@ -1,6 +1,6 @@
 //! AWS WAF's SDK calls: the regional client and the web ACL of a resource.
 
-use crate::collect::aws::{AwsBackend, CallError};
+use crate::aws::client::{AwsBackend, CallError};
 
 impl AwsBackend {
     pub(crate) fn wafv2_client(&self, region: &str) -> aws_sdk_wafv2::Client {

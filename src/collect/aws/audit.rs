@@ -4,8 +4,7 @@
 //! Regional parts are read in every region concurrently; a region that
 //! fails is recorded as that region's error and does not fail the others.
 
-use super::AwsBackend;
-use super::error::CallError;
+use crate::aws::client::{AwsBackend, CallError};
 use crate::inventory::{
     AuditRegions, BillingMetrics, BucketLifecycle, BucketLifecycles, Dimension, Expiration,
     Fetched, KmsKey, LifecycleFilter, LifecycleRule, MathMetric, MetricAlarm, MetricFilter,
@@ -102,15 +101,15 @@ impl AwsBackend {
     /// every region for alarms and topics would cost dozens of requests for
     /// nothing any item reads.
     async fn audit_regions(&self, extra: &[&str]) -> Result<Vec<String>, CallError> {
-        let mut regions: Vec<String> = if self.scan_regions.is_empty() {
+        let mut regions: Vec<String> = if self.scan_regions().is_empty() {
             vec![self.region().to_string()]
         } else {
-            self.scan_regions.clone()
+            self.scan_regions().to_vec()
         };
         let out = self
             .send(
                 "cloudtrail:DescribeTrails",
-                self.cloudtrail
+                self.cloudtrail()
                     .describe_trails()
                     .include_shadow_trails(true)
                     .send(),
@@ -143,7 +142,10 @@ impl AwsBackend {
         Fut: Future<Output = Result<Vec<T>, CallError>> + 'a,
     {
         let regions = self.audit_regions(extra).await?;
-        Ok(super::in_regions(regions, f).await.into_iter().collect())
+        Ok(crate::aws::client::in_regions(regions, f)
+            .await
+            .into_iter()
+            .collect())
     }
 
     pub(super) async fn collect_audit_regions(&self) -> Result<AuditRegions, CallError> {
@@ -170,7 +172,7 @@ impl AwsBackend {
         let out = self
             .send(
                 "cloudtrail:DescribeTrails",
-                self.cloudtrail
+                self.cloudtrail()
                     .describe_trails()
                     .include_shadow_trails(true)
                     .send(),
@@ -394,7 +396,8 @@ impl AwsBackend {
         // Alarms publish to topics in their own region.
         let regions = self.alarm_regions().await?;
         let mut topics =
-            super::in_regions(regions, |r| async move { self.topics_in(&r).await }).await;
+            crate::aws::client::in_regions(regions, |r| async move { self.topics_in(&r).await })
+                .await;
         self.read_endpoints(&mut topics).await;
         self.read_topic_keys(&mut topics).await;
         Ok(topics)
@@ -780,7 +783,10 @@ impl AwsBackend {
 
     pub(super) async fn collect_metric_alarms(&self) -> Result<Regional<MetricAlarm>, CallError> {
         let regions = self.alarm_regions().await?;
-        Ok(super::in_regions(regions, |r| async move { self.alarms_in(&r).await }).await)
+        Ok(
+            crate::aws::client::in_regions(regions, |r| async move { self.alarms_in(&r).await })
+                .await,
+        )
     }
 
     async fn alarms_in(&self, region: &str) -> Result<Vec<MetricAlarm>, CallError> {

@@ -7,8 +7,7 @@
 //! AccessDenied) keeps the error on that trail only: the part still arrives
 //! and only findings about that trail are `error`.
 
-use super::AwsBackend;
-use super::error::CallError;
+use crate::aws::client::{AwsBackend, CallError};
 use crate::inventory::{
     AdvancedEventSelector, DataResource, EventSelector, EventSelectors, Fetched, FieldSelector,
     Trail,
@@ -22,13 +21,13 @@ const PUT_EVENT_SELECTORS: &str = "cloudtrail:PutEventSelectors";
 impl AwsBackend {
     pub(super) async fn collect_trails(&self) -> Result<Vec<Trail>, CallError> {
         let request = self
-            .cloudtrail
+            .cloudtrail()
             .describe_trails()
             .include_shadow_trails(true);
         let out = self.send(DESCRIBE_TRAILS, request.send()).await?;
         let mut trails: Vec<Trail> = Vec::new();
         for t in out.trail_list() {
-            let trail = trail_from(t, &self.region);
+            let trail = trail_from(t, self.region());
             if !trails.iter().any(|x| x.arn == trail.arn) {
                 trails.push(trail);
             }

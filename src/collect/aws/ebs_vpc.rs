@@ -9,29 +9,23 @@
 //! `error`; when every region fails the same way the whole part fails, so
 //! the item names the missing permission once.
 
-use super::AwsBackend;
-use super::error::CallError;
-use super::to_chrono;
+use crate::aws::client::{AwsBackend, CallError, to_chrono};
+use crate::aws::ebs::sdk::DESCRIBE_SNAPSHOTS;
+use crate::aws::vpc::sdk::DESCRIBE_FLOW_LOGS;
 use crate::inventory::Fetched;
 use crate::inventory::ebs_vpc::{
     Detector, EbsRegion, FlowLog, PerRegion, Volume, VolumeAttachment, Vpc, VpcRegion,
 };
-use aws_sdk_ec2::types::{Filter, SnapshotAttributeName, Tag};
+use aws_sdk_ec2::types::{SnapshotAttributeName, Tag};
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
 const DESCRIBE_VOLUMES: &str = "ec2:DescribeVolumes";
-pub(crate) const DESCRIBE_SNAPSHOTS: &str = "ec2:DescribeSnapshots";
 const DESCRIBE_SNAPSHOT_ATTRIBUTE: &str = "ec2:DescribeSnapshotAttribute";
 const GET_EBS_ENCRYPTION: &str = "ec2:GetEbsEncryptionByDefault";
 const DESCRIBE_VPCS: &str = "ec2:DescribeVpcs";
-pub(crate) const DESCRIBE_FLOW_LOGS: &str = "ec2:DescribeFlowLogs";
 const LIST_DETECTORS: &str = "guardduty:ListDetectors";
 const GET_DETECTOR: &str = "guardduty:GetDetector";
-
-pub(crate) fn filter(name: &str, value: &str) -> Filter {
-    Filter::builder().name(name).values(value).build()
-}
 
 fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
     tags.iter()

@@ -1,5 +1,5 @@
 //! EC2 (instances, AMIs, security groups, network interfaces): collectors of
-//! the group's parts.
+//! its parts.
 //!
 //! Every region is read concurrently (the backend's semaphore bounds the
 //! requests in flight); a region that fails (an opt-in region not enabled,
@@ -8,8 +8,7 @@
 //! API allows, so a region with 500 groups costs one request per list, not
 //! one per group.
 
-use super::AwsBackend;
-use super::error::CallError;
+use crate::aws::client::{AwsBackend, CallError};
 use crate::inventory::{
     Ec2Image, Ec2Images, Ec2Instance, Ec2Instances, Ec2Network, Ec2Regional, Fetched, ImageOrigin,
     NetworkInterface, SecurityGroup, SgKey, SgRule, SgSource,
@@ -29,6 +28,11 @@ const DESCRIBE_IMAGES: &str = "ec2:DescribeImages";
 const PAGE: i32 = 1000;
 /// Image ids per DescribeImages filter (the API's limit on filter values).
 const IMAGE_IDS_PER_REQUEST: usize = 200;
+
+/// An EC2 list filter.
+pub(crate) fn filter(name: &str, value: &str) -> Filter {
+    Filter::builder().name(name).values(value).build()
+}
 
 /// The error code of a group that is not there (deleted meanwhile).
 const NO_SUCH_GROUP: &str = "InvalidGroup.NotFound";
@@ -63,19 +67,19 @@ impl AwsBackend {
         Ok(out)
     }
 
-    pub(super) async fn collect_ec2_network(&self) -> Result<Ec2Regional<Ec2Network>, CallError> {
+    pub(crate) async fn collect_ec2_network(&self) -> Result<Ec2Regional<Ec2Network>, CallError> {
         self.per_region(|region| async move { self.read_network(&region).await })
             .await
     }
 
-    pub(super) async fn collect_ec2_instances(
+    pub(crate) async fn collect_ec2_instances(
         &self,
     ) -> Result<Ec2Regional<Ec2Instances>, CallError> {
         self.per_region(|region| async move { self.read_instances(&region).await })
             .await
     }
 
-    pub(super) async fn collect_ec2_images(&self) -> Result<Ec2Regional<Ec2Images>, CallError> {
+    pub(crate) async fn collect_ec2_images(&self) -> Result<Ec2Regional<Ec2Images>, CallError> {
         self.per_region(|region| async move { self.read_images(&region).await })
             .await
     }
