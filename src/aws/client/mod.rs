@@ -68,10 +68,12 @@
 //!   tag (`send_create_once`): what it finds is used, and the create is sent
 //!   again only when nothing was made.
 
+mod connect;
 mod credentials;
 mod endpoint;
 mod error;
 mod limiter;
+mod services;
 
 use crate::inventory::Identity;
 use crate::plan::Op;
@@ -81,8 +83,6 @@ use aws_config::environment::credentials::EnvironmentVariableCredentialsProvider
 use aws_config::identity::IdentityCache;
 use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::provider_config::ProviderConfig;
-use aws_credential_types::provider::ProvideCredentials;
-use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_iam::config::retry::{RetryConfig, RetryPartition, TokenBucket};
 use aws_sdk_iam::config::timeout::TimeoutConfig;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -90,9 +90,10 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::SdkConfig;
 use aws_types::region::Region;
+pub use connect::AwsInitError;
+use connect::{caller_identity, ensure_profile_exists, resolve_credentials, resolve_region};
 use credentials::{CredentialSource, SingleFlight, credential_source};
 pub(crate) use error::CallError;
-use error::{error_chain, one_line};
 use limiter::{LimitedHttpClient, LimitedSleep};
 use std::any::Any;
 use std::collections::HashMap;
@@ -101,7 +102,6 @@ use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use thiserror::Error;
 use tokio::sync::Semaphore;
 /// Connect timeout for every request.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -158,27 +158,6 @@ impl Default for AwsOptions {
     }
 }
 
-/// Why moat could not start a live session. Its `Display` is one line.
-#[derive(Debug, Clone, Error, PartialEq, Eq)]
-pub enum AwsInitError {
-    #[error("profile '{0}' is not in ~/.aws/config or ~/.aws/credentials")]
-    UnknownProfile(String),
-    #[error(
-        "no AWS credentials found (looked in the environment, ~/.aws profiles, SSO, container and instance metadata); configure credentials or run `moat --demo` to try the built-in demo account"
-    )]
-    NoCredentials,
-    #[error("could not load AWS credentials: {0}")]
-    Credentials(String),
-    #[error("the AWS config files could not be read: {0}")]
-    ConfigFiles(String),
-    #[error("cannot reach {endpoint}: {reason}")]
-    Unreachable { endpoint: String, reason: String },
-    #[error("the AWS credentials were rejected ({code}): {message}")]
-    InvalidCredentials { code: String, message: String },
-    #[error("sts:GetCallerIdentity at {endpoint} failed: {message}")]
-    Identity { endpoint: String, message: String },
-}
-
 /// A cached SDK client of some service (see [`AwsBackend::client`]).
 type AnyClient = Box<dyn Any + Send + Sync>;
 
@@ -190,24 +169,17 @@ pub struct AwsBackend {
     endpoint: Option<String>,
     iam: aws_sdk_iam::Client,
     account: aws_sdk_account::Client,
-    /// S3 clients by region, built on first use: the SDK does not follow
-    /// `PermanentRedirect`, so each bucket is read through its own region.
-    s3_clients: Mutex<HashMap<String, aws_sdk_s3::Client>>,
     s3control: aws_sdk_s3control::Client,
     cloudfront: aws_sdk_cloudfront::Client,
     cloudtrail: aws_sdk_cloudtrail::Client,
     /// For re-reading the caller right before a change (the account pin).
     sts: aws_sdk_sts::Client,
-    /// Clients of the later sections by (service, region), built on first use.
-    #[allow(dead_code)] // until the first regional collector lands
+    /// Regional clients by (service, region), built on first use (see
+    /// [`AwsBackend::client`]).
     clients: Mutex<HashMap<(&'static str, String), AnyClient>>,
-    /// Retry partitions by (service, region): one token bucket each.
-    partitions: Mutex<HashMap<(&'static str, String), RetryPartition>>,
     /// `--region` as given (empty: every enabled region).
-    #[allow(dead_code)]
     scan_regions: Vec<String>,
     /// The enabled regions, read once (see [`AwsBackend::regions`]).
-    #[allow(dead_code)]
     enabled_regions: tokio::sync::OnceCell<Vec<String>>,
     identity: Identity,
     region: String,
@@ -288,14 +260,14 @@ impl AwsBackend {
         let sdk = loader.load().await;
 
         // Retry partitions (own token buckets) per service and region, owned by
-        // this backend (regional clients: `retry_partition_for`).
-        let partition = retry_partition("s3control");
-        let iam = aws_sdk_iam::Client::from_conf(
-            aws_sdk_iam::config::Builder::from(&sdk)
-                .region(global.clone())
-                .retry_partition(retry_partition("iam"))
-                .build(),
-        );
+        // this backend (regional clients: `services`).
+        let endpoint = opts
+            .endpoint_url
+            .clone()
+            .or_else(|| sdk.endpoint_url().map(str::to_string))
+            .filter(|u| !u.trim().is_empty());
+        let home = Region::new(region.clone());
+        let iam = services::build(&sdk, global.clone(), "iam", None);
         let sts = aws_sdk_sts::Client::from_conf(
             aws_sdk_sts::config::Builder::from(&sdk)
                 .region(global.clone())
@@ -303,39 +275,10 @@ impl AwsBackend {
                 .retry_config(identity_retry)
                 .build(),
         );
-        let account = aws_sdk_account::Client::from_conf(
-            aws_sdk_account::config::Builder::from(&sdk)
-                .region(global.clone())
-                .retry_partition(retry_partition("account"))
-                .build(),
-        );
-        let cloudfront = aws_sdk_cloudfront::Client::from_conf(
-            aws_sdk_cloudfront::config::Builder::from(&sdk)
-                .region(global)
-                .retry_partition(retry_partition("cloudfront"))
-                .build(),
-        );
-        let cloudtrail = aws_sdk_cloudtrail::Client::from_conf(
-            aws_sdk_cloudtrail::config::Builder::from(&sdk)
-                .region(Region::new(region.clone()))
-                .retry_partition(retry_partition("cloudtrail"))
-                .build(),
-        );
-        let endpoint = opts
-            .endpoint_url
-            .clone()
-            .or_else(|| sdk.endpoint_url().map(str::to_string))
-            .filter(|u| !u.trim().is_empty());
-        let mut s3control = aws_sdk_s3control::config::Builder::from(&sdk)
-            .region(Region::new(region.clone()))
-            .retry_partition(partition.clone());
-        if let Some(url) = &endpoint {
-            // S3 Control puts the account id in front of the host name
-            // (`123456789012.127.0.0.1`); an emulator answers on its own address.
-            s3control =
-                s3control.http_client(LimitedHttpClient::new(endpoint::endpoint_http_client(url)));
-        }
-        let s3control = aws_sdk_s3control::Client::from_conf(s3control.build());
+        let account = services::build(&sdk, global.clone(), "account", None);
+        let cloudfront = services::build(&sdk, global, "cloudfront", None);
+        let cloudtrail = services::build(&sdk, home.clone(), "cloudtrail", None);
+        let s3control = services::build(&sdk, home, "s3control", endpoint.as_deref());
 
         // Credentials first, with all the time a person may need (an MFA
         // push, a browser sign-in): the identity check's short bound is for
@@ -348,13 +291,11 @@ impl AwsBackend {
             endpoint,
             iam,
             account,
-            s3_clients: Mutex::new(HashMap::new()),
             s3control,
             cloudfront,
             cloudtrail,
             sts,
             clients: Mutex::new(HashMap::new()),
-            partitions: Mutex::new(HashMap::new()),
             scan_regions: opts
                 .regions
                 .iter()
@@ -386,8 +327,8 @@ impl AwsBackend {
         &self.scan_regions
     }
 
-    /// The CloudTrail client of the home region.
-    pub(crate) fn cloudtrail(&self) -> &aws_sdk_cloudtrail::Client {
+    /// The CloudTrail client of the home region (its own retry partition).
+    pub(crate) fn home_cloudtrail(&self) -> &aws_sdk_cloudtrail::Client {
         &self.cloudtrail
     }
 
@@ -396,91 +337,9 @@ impl AwsBackend {
         &self.sdk
     }
 
-    /// A client of `service` for `region`, built once by `build` from the
-    /// loaded configuration, the region and the service's retry partition,
-    /// then cached. For example:
-    ///
-    /// ```ignore
-    /// let ec2 = self.client("ec2", region, |sdk, region, partition| {
-    ///     aws_sdk_ec2::Client::from_conf(
-    ///         aws_sdk_ec2::config::Builder::from(sdk)
-    ///             .region(region)
-    ///             .retry_partition(partition)
-    ///             .build(),
-    ///     )
-    /// });
-    /// ```
-    #[allow(dead_code)]
-    pub(crate) fn client<C>(
-        &self,
-        service: &'static str,
-        region: &str,
-        build: impl FnOnce(&SdkConfig, Region, RetryPartition) -> C,
-    ) -> C
-    where
-        C: Clone + Send + Sync + 'static,
-    {
-        let key = (service, region.to_string());
-        let mut clients = self
-            .clients
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(c) = clients.get(&key).and_then(|c| c.downcast_ref::<C>()) {
-            return c.clone();
-        }
-        let partition = self.retry_partition_for(service, region);
-        let client = build(&self.sdk, Region::new(region.to_string()), partition);
-        clients.insert(key, Box::new(client.clone()));
-        client
-    }
-
-    /// The retry partition (own token bucket) of `service` in `region`: a
-    /// region that is down or throttled spends its own retries only.
-    pub(crate) fn retry_partition_for(
-        &self,
-        service: &'static str,
-        region: &str,
-    ) -> RetryPartition {
-        self.partitions
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .entry((service, region.to_string()))
-            .or_insert_with(|| retry_partition(&format!("{service}-{region}")))
-            .clone()
-    }
-
     /// The IAM client (a global service: one client).
     pub(crate) fn iam(&self) -> &aws_sdk_iam::Client {
         &self.iam
-    }
-
-    /// The S3 client for `region`, built on first use (the retry partition
-    /// of S3 in that region; the backend's timeouts).
-    pub(crate) fn s3(&self, region: &str) -> aws_sdk_s3::Client {
-        let mut clients = self
-            .s3_clients
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        clients
-            .entry(region.to_string())
-            .or_insert_with(|| {
-                let mut config = aws_sdk_s3::config::Builder::from(&self.sdk)
-                    .region(Region::new(region.to_string()))
-                    .retry_partition(self.retry_partition_for("s3", region));
-                if self.endpoint.is_some() {
-                    // Emulators: path-style addressing, checksums only where required.
-                    config = config
-                        .force_path_style(true)
-                        .request_checksum_calculation(
-                            aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired,
-                        )
-                        .response_checksum_validation(
-                            aws_sdk_s3::config::ResponseChecksumValidation::WhenRequired,
-                        );
-                }
-                aws_sdk_s3::Client::from_conf(config.build())
-            })
-            .clone()
     }
 
     /// The S3 Control client (the account's public access block).
@@ -506,21 +365,13 @@ impl AwsBackend {
     /// The regions regional items cover: `--region` when given, else every
     /// region enabled for the account (ec2:DescribeRegions, asked once from
     /// the home region).
-    #[allow(dead_code)]
     pub(crate) async fn regions(&self) -> Result<Vec<String>, CallError> {
         if !self.scan_regions.is_empty() {
             return Ok(self.scan_regions.clone());
         }
         self.enabled_regions
             .get_or_try_init(|| async {
-                let ec2 = self.client("ec2", &self.region, |sdk, region, partition| {
-                    aws_sdk_ec2::Client::from_conf(
-                        aws_sdk_ec2::config::Builder::from(sdk)
-                            .region(region)
-                            .retry_partition(partition)
-                            .build(),
-                    )
-                });
+                let ec2 = self.ec2(&self.region);
                 let out = self
                     .send(
                         "ec2:DescribeRegions",
@@ -795,293 +646,9 @@ pub(crate) fn global_signing_region(region: &str) -> &'static str {
     }
 }
 
-async fn resolve_region(opts: &AwsOptions) -> String {
-    if let Some(r) = opts.regions.iter().find(|r| !r.trim().is_empty()) {
-        return r.trim().to_string();
-    }
-    let mut chain = aws_config::default_provider::region::DefaultRegionChain::builder();
-    if let Some(p) = &opts.profile {
-        chain = chain.profile_name(p);
-    }
-    let chain = chain.build();
-    match tokio::time::timeout(REGION_TIMEOUT, chain.region()).await {
-        Ok(Some(r)) => r.to_string(),
-        _ => DEFAULT_REGION.to_string(),
-    }
-}
-
-async fn ensure_profile_exists(name: &str) -> Result<(), AwsInitError> {
-    if profile_exists(name).await? {
-        Ok(())
-    } else {
-        Err(AwsInitError::UnknownProfile(name.to_string()))
-    }
-}
-
-#[allow(deprecated)]
-async fn profile_exists(name: &str) -> Result<bool, AwsInitError> {
-    use aws_config::profile::profile_file::ProfileFiles;
-    use aws_types::os_shim_internal::{Env, Fs};
-    let set = aws_config::profile::load(&Fs::real(), &Env::real(), &ProfileFiles::default(), None)
-        .await
-        .map_err(|e| AwsInitError::ConfigFiles(error_chain(&e)))?;
-    Ok(set.get_profile(name).is_some())
-}
-
-/// sts:GetCallerIdentity, with failures turned into one clear line.
-async fn caller_identity(
-    sts: &aws_sdk_sts::Client,
-    sdk: &SdkConfig,
-    opts: &AwsOptions,
-) -> Result<Identity, AwsInitError> {
-    let endpoint = endpoint_label(opts, sdk);
-    let out = match tokio::time::timeout(IDENTITY_TIMEOUT, sts.get_caller_identity().send()).await {
-        Ok(Ok(out)) => out,
-        Ok(Err(err)) => return Err(diagnose(err, sdk, opts, &endpoint).await),
-        Err(_) => {
-            // Maybe credentials are what hangs (e.g. an SSO or IMDS call); say so if so.
-            return Err(match credentials_problem(sdk, opts).await {
-                Some(e) => e,
-                None => AwsInitError::Unreachable {
-                    endpoint,
-                    reason: format!("no answer within {} s", IDENTITY_TIMEOUT.as_secs()),
-                },
-            });
-        }
-    };
-    let (Some(account), Some(arn)) = (out.account(), out.arn()) else {
-        return Err(AwsInitError::Identity {
-            endpoint,
-            message: "the answer lacked the account id or the caller ARN".to_string(),
-        });
-    };
-    Ok(Identity {
-        account: account.to_string(),
-        arn: arn.to_string(),
-        user_id: out.user_id().unwrap_or_default().to_string(),
-    })
-}
-
-/// Service error codes that mean "these credentials are not accepted".
-const REJECTED_CREDENTIAL_CODES: &[&str] = &[
-    "InvalidClientTokenId",
-    "SignatureDoesNotMatch",
-    "UnrecognizedClientException",
-    "InvalidAccessKeyId",
-    "ExpiredToken",
-    "ExpiredTokenException",
-    "TokenRefreshRequired",
-    "AuthFailure",
-    "IncompleteSignature",
-    "InvalidToken",
-];
-
-async fn diagnose<E>(
-    err: SdkError<E, HttpResponse>,
-    sdk: &SdkConfig,
-    opts: &AwsOptions,
-    endpoint: &str,
-) -> AwsInitError
-where
-    E: ProvideErrorMetadata + Error + 'static,
-{
-    if let SdkError::ServiceError(_) | SdkError::ResponseError(_) = &err {
-        // Something answered, so credentials were found: say what it said.
-        return classify_answer(CallError::from_sdk("sts:GetCallerIdentity", err), endpoint);
-    }
-    // No answer: either there are no usable credentials, or the endpoint could not
-    // be reached.
-    if let Some(e) = credentials_problem(sdk, opts).await {
-        return e;
-    }
-    let reason = match &err {
-        SdkError::TimeoutError(_) => format!("timed out after {} s", OPERATION_TIMEOUT.as_secs()),
-        SdkError::DispatchFailure(d) if d.is_timeout() => {
-            format!("connection timed out ({} s)", CONNECT_TIMEOUT.as_secs())
-        }
-        _ => error_chain(&err),
-    };
-    match &err {
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => AwsInitError::Unreachable {
-            endpoint: endpoint.to_string(),
-            reason,
-        },
-        _ => AwsInitError::Identity {
-            endpoint: endpoint.to_string(),
-            message: reason,
-        },
-    }
-}
-
-/// An answer to sts:GetCallerIdentity that was an error.
-fn classify_answer(e: CallError, endpoint: &str) -> AwsInitError {
-    match e.code {
-        Some(code) if REJECTED_CREDENTIAL_CODES.contains(&code.as_str()) => {
-            AwsInitError::InvalidCredentials {
-                code,
-                message: e.message,
-            }
-        }
-        Some(code) => AwsInitError::Identity {
-            endpoint: endpoint.to_string(),
-            message: format!("{code}: {}", e.message),
-        },
-        None => AwsInitError::Identity {
-            endpoint: endpoint.to_string(),
-            message: e.message,
-        },
-    }
-}
-
-/// Resolve the credentials (once: the provider keeps them for every client).
-async fn resolve_credentials(sdk: &SdkConfig, opts: &AwsOptions) -> Result<(), AwsInitError> {
-    let Some(provider) = sdk.credentials_provider() else {
-        return Err(AwsInitError::NoCredentials);
-    };
-    match tokio::time::timeout(CREDENTIALS_TIMEOUT, provider.provide_credentials()).await {
-        Ok(Ok(_)) => Ok(()),
-        Ok(Err(e)) => Err(credentials_failure(e, opts).await),
-        Err(_) => Err(AwsInitError::Credentials(format!(
-            "the credential provider gave no answer within {} s",
-            CREDENTIALS_TIMEOUT.as_secs()
-        ))),
-    }
-}
-
-/// Resolve credentials (the provider's kept answer, when it has one); `Some`
-/// when that is what fails.
-async fn credentials_problem(sdk: &SdkConfig, opts: &AwsOptions) -> Option<AwsInitError> {
-    let Some(provider) = sdk.credentials_provider() else {
-        return Some(AwsInitError::NoCredentials);
-    };
-    let err = match tokio::time::timeout(CREDENTIALS_TIMEOUT, provider.provide_credentials()).await
-    {
-        Ok(Ok(_)) => return None,
-        Ok(Err(e)) => e,
-        Err(_) => {
-            return Some(AwsInitError::Credentials(format!(
-                "the credential provider gave no answer within {} s",
-                CREDENTIALS_TIMEOUT.as_secs()
-            )));
-        }
-    };
-    Some(credentials_failure(err, opts).await)
-}
-
-/// Why resolving credentials failed, as one clear line.
-async fn credentials_failure(err: CredentialsError, opts: &AwsOptions) -> AwsInitError {
-    // A profile named in AWS_PROFILE that does not exist explains a failure.
-    if opts.profile.is_none()
-        && let Some(p) = std::env::var("AWS_PROFILE")
-            .ok()
-            .filter(|p| !p.trim().is_empty())
-        && let Ok(false) = profile_exists(&p).await
-    {
-        return AwsInitError::UnknownProfile(p);
-    }
-    match &err {
-        // Instance metadata was the last resort and refused: nothing else is configured.
-        CredentialsError::ProviderError(_)
-            if opts.profile.is_none() && error_chain(&err).contains("IMDS") =>
-        {
-            AwsInitError::NoCredentials
-        }
-        CredentialsError::CredentialsNotLoaded(_) => match &opts.profile {
-            Some(p) => AwsInitError::Credentials(format!(
-                "profile '{p}' has no usable credentials ({})",
-                error_chain(&err)
-            )),
-            None => AwsInitError::NoCredentials,
-        },
-        _ => AwsInitError::Credentials(error_chain(&err)),
-    }
-}
-
-/// Where requests go, for messages: the explicit endpoint, the env override, or STS.
-fn endpoint_label(opts: &AwsOptions, sdk: &SdkConfig) -> String {
-    if let Some(url) = &opts.endpoint_url {
-        return one_line(url);
-    }
-    if let Some(url) = sdk.endpoint_url() {
-        return one_line(url);
-    }
-    for var in ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"] {
-        if let Ok(url) = std::env::var(var)
-            && !url.trim().is_empty()
-        {
-            return one_line(&url);
-        }
-    }
-    "the AWS STS endpoint".to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn init_errors_are_one_line() {
-        let errors = [
-            AwsInitError::UnknownProfile("x".into()),
-            AwsInitError::NoCredentials,
-            AwsInitError::Credentials("the SSO session has expired".into()),
-            AwsInitError::Unreachable {
-                endpoint: "http://127.0.0.1:1".into(),
-                reason: "connection refused".into(),
-            },
-            AwsInitError::InvalidCredentials {
-                code: "InvalidClientTokenId".into(),
-                message: "bad token".into(),
-            },
-            AwsInitError::Identity {
-                endpoint: "the AWS STS endpoint".into(),
-                message: "x".into(),
-            },
-        ];
-        for e in errors {
-            assert!(!e.to_string().contains('\n'), "{e}");
-        }
-        assert_eq!(
-            AwsInitError::UnknownProfile("x".into()).to_string(),
-            "profile 'x' is not in ~/.aws/config or ~/.aws/credentials"
-        );
-        assert!(
-            AwsInitError::NoCredentials
-                .to_string()
-                .contains("moat --demo")
-        );
-    }
-
-    #[test]
-    fn answers_are_classified() {
-        let rejected = CallError::new(
-            "sts:GetCallerIdentity",
-            Some("InvalidClientTokenId".into()),
-            "The security token included in the request is invalid.",
-        );
-        assert_eq!(
-            classify_answer(rejected, "x").to_string(),
-            "the AWS credentials were rejected (InvalidClientTokenId): The security token included in the request is invalid."
-        );
-        let expired = CallError::new(
-            "sts:GetCallerIdentity",
-            Some("ExpiredToken".into()),
-            "expired",
-        );
-        assert!(matches!(
-            classify_answer(expired, "x"),
-            AwsInitError::InvalidCredentials { .. }
-        ));
-        let other = CallError::new(
-            "sts:GetCallerIdentity",
-            None,
-            "HTTP 403 without an AWS error code",
-        );
-        assert_eq!(
-            classify_answer(other, "http://127.0.0.1:1").to_string(),
-            "sts:GetCallerIdentity at http://127.0.0.1:1 failed: HTTP 403 without an AWS error code"
-        );
-    }
 
     #[test]
     fn global_region_per_partition() {

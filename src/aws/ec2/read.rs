@@ -38,18 +38,6 @@ pub(crate) fn filter(name: &str, value: &str) -> Filter {
 const NO_SUCH_GROUP: &str = "InvalidGroup.NotFound";
 
 impl AwsBackend {
-    /// The EC2 client of `region` (the ebs/vpc collectors use it too).
-    pub(crate) fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
-        self.client("ec2", region, |sdk, region, partition| {
-            aws_sdk_ec2::Client::from_conf(
-                aws_sdk_ec2::config::Builder::from(sdk)
-                    .region(region)
-                    .retry_partition(partition)
-                    .build(),
-            )
-        })
-    }
-
     /// Run `read` for every region concurrently; a region's failure is kept
     /// as that region's error.
     async fn per_region<'a, T, F, Fut>(&'a self, read: F) -> Result<Ec2Regional<T>, CallError>

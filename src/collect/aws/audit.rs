@@ -39,61 +39,6 @@ fn queue_arn_parts(arn: &str) -> Option<(&str, &str, &str)> {
 }
 
 impl AwsBackend {
-    pub(crate) fn cloudtrail_in(&self, region: &str) -> aws_sdk_cloudtrail::Client {
-        self.client("cloudtrail", region, |sdk, region, partition| {
-            aws_sdk_cloudtrail::Client::from_conf(
-                aws_sdk_cloudtrail::config::Builder::from(sdk)
-                    .region(region)
-                    .retry_partition(partition)
-                    .build(),
-            )
-        })
-    }
-
-    pub(crate) fn kms(&self, region: &str) -> aws_sdk_kms::Client {
-        self.client("kms", region, |sdk, region, partition| {
-            aws_sdk_kms::Client::from_conf(
-                aws_sdk_kms::config::Builder::from(sdk)
-                    .region(region)
-                    .retry_partition(partition)
-                    .build(),
-            )
-        })
-    }
-
-    pub(crate) fn sns(&self, region: &str) -> aws_sdk_sns::Client {
-        self.client("sns", region, |sdk, region, partition| {
-            aws_sdk_sns::Client::from_conf(
-                aws_sdk_sns::config::Builder::from(sdk)
-                    .region(region)
-                    .retry_partition(partition)
-                    .build(),
-            )
-        })
-    }
-
-    pub(crate) fn cloudwatch(&self, region: &str) -> aws_sdk_cloudwatch::Client {
-        self.client("cloudwatch", region, |sdk, region, partition| {
-            aws_sdk_cloudwatch::Client::from_conf(
-                aws_sdk_cloudwatch::config::Builder::from(sdk)
-                    .region(region)
-                    .retry_partition(partition)
-                    .build(),
-            )
-        })
-    }
-
-    pub(crate) fn logs(&self, region: &str) -> aws_sdk_cloudwatchlogs::Client {
-        self.client("logs", region, |sdk, region, partition| {
-            aws_sdk_cloudwatchlogs::Client::from_conf(
-                aws_sdk_cloudwatchlogs::config::Builder::from(sdk)
-                    .region(region)
-                    .retry_partition(partition)
-                    .build(),
-            )
-        })
-    }
-
     /// The regions this group reads: the session's (`--region`, else the
     /// home region), every trail's home region and log group region, and
     /// `extra`. Trails decide where CloudTrail, its keys, topics, log groups
@@ -109,7 +54,7 @@ impl AwsBackend {
         let out = self
             .send(
                 "cloudtrail:DescribeTrails",
-                self.cloudtrail()
+                self.home_cloudtrail()
                     .describe_trails()
                     .include_shadow_trails(true)
                     .send(),
@@ -160,7 +105,7 @@ impl AwsBackend {
         let out = self
             .send(
                 "cloudtrail:GetTrailStatus",
-                self.cloudtrail_in(home).get_trail_status().name(arn).send(),
+                self.cloudtrail(home).get_trail_status().name(arn).send(),
             )
             .await?;
         Ok(out.is_logging().unwrap_or(false))
@@ -172,7 +117,7 @@ impl AwsBackend {
         let out = self
             .send(
                 "cloudtrail:DescribeTrails",
-                self.cloudtrail()
+                self.home_cloudtrail()
                     .describe_trails()
                     .include_shadow_trails(true)
                     .send(),
@@ -380,17 +325,6 @@ impl AwsBackend {
     }
 
     // -- SNS
-
-    fn sqs(&self, region: &str) -> aws_sdk_sqs::Client {
-        self.client("sqs", region, |sdk, region, partition| {
-            aws_sdk_sqs::Client::from_conf(
-                aws_sdk_sqs::config::Builder::from(sdk)
-                    .region(region)
-                    .retry_partition(partition)
-                    .build(),
-            )
-        })
-    }
 
     pub(super) async fn collect_sns_topics(&self) -> Result<Regional<Topic>, CallError> {
         // Alarms publish to topics in their own region.

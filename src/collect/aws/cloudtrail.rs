@@ -21,7 +21,7 @@ const PUT_EVENT_SELECTORS: &str = "cloudtrail:PutEventSelectors";
 impl AwsBackend {
     pub(super) async fn collect_trails(&self) -> Result<Vec<Trail>, CallError> {
         let request = self
-            .cloudtrail()
+            .home_cloudtrail()
             .describe_trails()
             .include_shadow_trails(true);
         let out = self.send(DESCRIBE_TRAILS, request.send()).await?;
@@ -56,7 +56,7 @@ impl AwsBackend {
         let out = self
             .send(
                 GET_EVENT_SELECTORS,
-                self.cloudtrail_in(home)
+                self.cloudtrail(home)
                     .get_event_selectors()
                     .trail_name(arn)
                     .send(),
@@ -84,7 +84,7 @@ impl AwsBackend {
             CallError::new(PUT_EVENT_SELECTORS, None, e.to_string())
         };
         let mut r = self
-            .cloudtrail_in(region)
+            .cloudtrail(region)
             .put_event_selectors()
             .trail_name(name);
         if selectors.advanced.is_empty() {

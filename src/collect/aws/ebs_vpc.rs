@@ -47,17 +47,6 @@ fn name_tag(tags: &[Tag]) -> Option<String> {
 }
 
 impl AwsBackend {
-    pub(crate) fn guardduty(&self, region: &str) -> aws_sdk_guardduty::Client {
-        self.client("guardduty", region, |sdk, region, partition| {
-            aws_sdk_guardduty::Client::from_conf(
-                aws_sdk_guardduty::config::Builder::from(sdk)
-                    .region(region)
-                    .retry_partition(partition)
-                    .build(),
-            )
-        })
-    }
-
     /// Read every covered region concurrently with `read`.
     async fn ebs_per_region<'a, T, F, Fut>(&'a self, read: F) -> Result<PerRegion<T>, CallError>
     where

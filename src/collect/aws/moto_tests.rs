@@ -1365,7 +1365,7 @@ async fn cloudtrail_trails() {
     let t = tag();
     let (name, log_bucket) = (format!("moat-trail-{t}"), format!("moat-trail-logs-{t}"));
     create_bucket(&b, &log_bucket, "us-east-1").await;
-    b.cloudtrail()
+    b.home_cloudtrail()
         .create_trail()
         .name(&name)
         .s3_bucket_name(&log_bucket)
@@ -1390,7 +1390,7 @@ async fn cloudtrail_trails() {
     assert!(trail.log_file_validation);
     assert_eq!(trail.kms_key_id, None);
 
-    b.cloudtrail()
+    b.home_cloudtrail()
         .delete_trail()
         .name(&name)
         .send()
