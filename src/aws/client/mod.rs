@@ -566,6 +566,11 @@ where
         .collect()
 }
 
+/// An answer moat cannot read as `action` promised: a failed call.
+pub(crate) fn bad_input(action: &str, what: impl std::fmt::Display) -> CallError {
+    CallError::new(action, None, what.to_string())
+}
+
 /// What [`AwsBackend::send_create_once`] got: the create's answer, or the
 /// id of the resource a create whose answer was lost made.
 pub(crate) enum Created<T> {

@@ -9,10 +9,12 @@
 //! one per group.
 
 use crate::aws::client::{AwsBackend, CallError};
+use crate::inventory::ebs_vpc::PerRegion;
 use crate::inventory::{
     Ec2Image, Ec2Images, Ec2Instance, Ec2Instances, Ec2Network, Ec2Regional, Fetched, ImageOrigin,
     NetworkInterface, SecurityGroup, SgKey, SgRule, SgSource,
 };
+use aws_sdk_ec2::types::Tag;
 use aws_sdk_ec2::types::{Filter, IpPermission};
 use futures::future::join_all;
 use std::collections::{BTreeMap, BTreeSet};
@@ -37,7 +39,57 @@ pub(crate) fn filter(name: &str, value: &str) -> Filter {
 /// The error code of a group that is not there (deleted meanwhile).
 const NO_SUCH_GROUP: &str = "InvalidGroup.NotFound";
 
+pub(crate) fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
+    tags.iter()
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_string(),
+                t.value().unwrap_or_default().to_string(),
+            ))
+        })
+        .collect()
+}
+
+pub(crate) fn name_tag(tags: &[Tag]) -> Option<String> {
+    tags.iter()
+        .find(|t| t.key() == Some("Name"))
+        .and_then(|t| t.value())
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+}
+
 impl AwsBackend {
+    /// Read every covered region concurrently with `read`.
+    pub(crate) async fn per_region_part<'a, T, F, Fut>(
+        &'a self,
+        read: F,
+    ) -> Result<PerRegion<T>, CallError>
+    where
+        F: Fn(String) -> Fut,
+        Fut: Future<Output = Result<T, CallError>> + 'a,
+    {
+        let mut out = PerRegion::default();
+        let mut first_error: Option<CallError> = None;
+        let mut all_same = true;
+        for (region, r) in self.by_region(read).await? {
+            if let Fetched::Error(e) = &r {
+                match &first_error {
+                    None => first_error = Some(e.clone()),
+                    Some(f) => all_same &= f.code == e.code && f.action == e.action,
+                }
+            } else {
+                all_same = false;
+            }
+            out.regions.insert(region, r);
+        }
+        // Every region refused alike (a missing permission, a dead endpoint):
+        // one error for the part says it once.
+        if all_same && let Some(e) = first_error {
+            return Err(e);
+        }
+        Ok(out)
+    }
+
     /// Run `read` for every region concurrently; a region's failure is kept
     /// as that region's error.
     async fn per_region<'a, T, F, Fut>(&'a self, read: F) -> Result<Ec2Regional<T>, CallError>

@@ -3,9 +3,6 @@
 //! op sent by its service's SDK request.
 
 mod apply;
-mod audit;
-mod cloudtrail;
-pub(crate) mod ebs_vpc;
 #[cfg(test)]
 mod moto_tests;
 
@@ -38,16 +35,13 @@ impl AwsBackend {
             }
             PartId::CloudFront => PartValue::CloudFront(self.collect_cloudfront().await?),
             PartId::Trails => PartValue::Trails(self.collect_trails().await?),
-            // -- ec2
             PartId::Ec2Network => PartValue::Ec2Network(self.collect_ec2_network().await?),
             PartId::Ec2Instances => PartValue::Ec2Instances(self.collect_ec2_instances().await?),
             PartId::Ec2Images => PartValue::Ec2Images(self.collect_ec2_images().await?),
-            // -- ebs, vpc
             PartId::EbsEncryption => PartValue::EbsEncryption(self.collect_ebs_encryption().await?),
             PartId::Ebs => PartValue::Ebs(self.collect_ebs().await?),
             PartId::VpcFlowLogs => PartValue::VpcFlowLogs(self.collect_vpc_flow_logs().await?),
             PartId::GuardDuty => PartValue::GuardDuty(self.collect_guardduty().await?),
-            // -- cloudtrail, cloudwatch
             PartId::AuditRegions => PartValue::AuditRegions(self.collect_audit_regions().await?),
             PartId::TrailBucketLifecycles => {
                 PartValue::TrailBucketLifecycles(self.collect_trail_lifecycles().await?)
@@ -60,7 +54,6 @@ impl AwsBackend {
                 PartValue::BillingMetrics(self.collect_billing_metrics().await?)
             }
 
-            // -- rds, route53, elb, other
             PartId::Rds => PartValue::Rds(self.collect_rds().await?),
             PartId::Route53 => PartValue::Route53(self.collect_route53().await?),
             PartId::Elb => PartValue::Elb(self.collect_elb().await?),
