@@ -450,6 +450,33 @@ impl AwsBackend {
         })
     }
 
+    /// Every page of a list call, in order: `request` sends the page after
+    /// `token` (`None`: the first), `next` reads a page's next token. Stops
+    /// at the last page, or when a service repeats the token it was given.
+    pub(crate) async fn pages<P, E, F, Fut, N>(
+        &self,
+        action: &str,
+        request: F,
+        next: N,
+    ) -> Result<Vec<P>, CallError>
+    where
+        F: Fn(Option<String>) -> Fut,
+        Fut: Future<Output = Result<P, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + Error + 'static,
+        N: for<'a> Fn(&'a P) -> Option<&'a str>,
+    {
+        let mut pages = vec![];
+        let mut token: Option<String> = None;
+        loop {
+            let page = self.send(action, request(token.clone())).await?;
+            token = next_marker(next(&page), &token);
+            pages.push(page);
+            if token.is_none() {
+                return Ok(pages);
+            }
+        }
+    }
+
     /// Send one mutating request under the concurrency bound.
     pub(crate) async fn send_write<T, E, F>(&self, action: &str, request: F) -> Result<T, CallError>
     where

@@ -45,21 +45,21 @@ macro_rules! services {
             )*
         }
     };
-    (@impl $krate:ident = $name:literal) => {
+    (@impl $krate:ident = $name:literal $(, |$config:ident, $endpoint:ident| $adjust:expr)?) => {
         impl Service for $krate::Client {
             const NAME: &'static str = $name;
             fn build(
                 sdk: &SdkConfig,
                 region: Region,
                 partition: RetryPartition,
-                _endpoint: Option<&str>,
+                endpoint: Option<&str>,
             ) -> Self {
-                $krate::Client::from_conf(
-                    $krate::config::Builder::from(sdk)
-                        .region(region)
-                        .retry_partition(partition)
-                        .build(),
-                )
+                let config = $krate::config::Builder::from(sdk)
+                    .region(region)
+                    .retry_partition(partition);
+                $( let ($config, $endpoint) = (config, endpoint); let config = $adjust; )?
+                let _ = endpoint;
+                $krate::Client::from_conf(config.build())
             }
         }
     };
@@ -90,51 +90,21 @@ services! {
     }
 }
 
-impl Service for aws_sdk_s3::Client {
-    const NAME: &'static str = "s3";
-    fn build(
-        sdk: &SdkConfig,
-        region: Region,
-        partition: RetryPartition,
-        endpoint: Option<&str>,
-    ) -> Self {
-        let mut config = aws_sdk_s3::config::Builder::from(sdk)
-            .region(region)
-            .retry_partition(partition);
-        if endpoint.is_some() {
-            // Emulators: path-style addressing, checksums only where required.
-            config = config
-                .force_path_style(true)
-                .request_checksum_calculation(
-                    aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired,
-                )
-                .response_checksum_validation(
-                    aws_sdk_s3::config::ResponseChecksumValidation::WhenRequired,
-                );
-        }
-        aws_sdk_s3::Client::from_conf(config.build())
-    }
-}
+// Emulators: path-style addressing, checksums only where required.
+services!(@impl aws_sdk_s3 = "s3", |config, endpoint| match endpoint {
+    Some(_) => config
+        .force_path_style(true)
+        .request_checksum_calculation(aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired)
+        .response_checksum_validation(aws_sdk_s3::config::ResponseChecksumValidation::WhenRequired),
+    None => config,
+});
 
-impl Service for aws_sdk_s3control::Client {
-    const NAME: &'static str = "s3control";
-    fn build(
-        sdk: &SdkConfig,
-        region: Region,
-        partition: RetryPartition,
-        endpoint: Option<&str>,
-    ) -> Self {
-        let mut config = aws_sdk_s3control::config::Builder::from(sdk)
-            .region(region)
-            .retry_partition(partition);
-        if let Some(url) = endpoint {
-            // S3 Control puts the account id in front of the host name
-            // (`123456789012.127.0.0.1`); an emulator answers on its own address.
-            config = config.http_client(LimitedHttpClient::new(endpoint_http_client(url)));
-        }
-        aws_sdk_s3control::Client::from_conf(config.build())
-    }
-}
+// S3 Control puts the account id in front of the host name
+// (`123456789012.127.0.0.1`); an emulator answers on its own address.
+services!(@impl aws_sdk_s3control = "s3control", |config, endpoint| match endpoint {
+    Some(url) => config.http_client(LimitedHttpClient::new(endpoint_http_client(url))),
+    None => config,
+});
 
 /// A client of `C` for `region` with a retry partition named `partition`
 /// (a token bucket of its own), outside the cache: the clients the backend

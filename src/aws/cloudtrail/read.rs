@@ -13,6 +13,7 @@ use crate::inventory::{
     Trail,
 };
 use crate::inventory::{AuditRegions, Regional};
+use aws_sdk_cloudtrail::operation::describe_trails::DescribeTrailsOutput;
 use aws_sdk_cloudtrail::types as ct;
 use std::future::Future;
 
@@ -129,12 +130,17 @@ pub(crate) fn advanced_to(
 }
 
 impl AwsBackend {
-    pub(crate) async fn collect_trails(&self) -> Result<Vec<Trail>, CallError> {
+    /// cloudtrail:DescribeTrails from the home region, shadow trails included.
+    pub(crate) async fn describe_trails(&self) -> Result<DescribeTrailsOutput, CallError> {
         let request = self
             .home_cloudtrail()
             .describe_trails()
             .include_shadow_trails(true);
-        let out = self.send(DESCRIBE_TRAILS, request.send()).await?;
+        self.send(DESCRIBE_TRAILS, request.send()).await
+    }
+
+    pub(crate) async fn collect_trails(&self) -> Result<Vec<Trail>, CallError> {
+        let out = self.describe_trails().await?;
         let mut trails: Vec<Trail> = Vec::new();
         for t in out.trail_list() {
             let trail = trail_from(t, self.region());
@@ -229,15 +235,7 @@ impl AwsBackend {
         } else {
             self.scan_regions().to_vec()
         };
-        let out = self
-            .send(
-                "cloudtrail:DescribeTrails",
-                self.home_cloudtrail()
-                    .describe_trails()
-                    .include_shadow_trails(true)
-                    .send(),
-            )
-            .await?;
+        let out = self.describe_trails().await?;
         for t in out.trail_list() {
             regions.extend(t.home_region().map(str::to_string));
             regions.extend(

@@ -46,17 +46,16 @@ impl AwsBackend {
         ec2: &aws_sdk_ec2::Client,
     ) -> Result<Vec<Volume>, CallError> {
         let mut out = vec![];
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
-                .send(
-                    DESCRIBE_VOLUMES,
-                    ec2.describe_volumes()
-                        .max_results(500)
-                        .set_next_token(token.clone())
-                        .send(),
-                )
-                .await?;
+        let volumes = |token| {
+            ec2.describe_volumes()
+                .max_results(500)
+                .set_next_token(token)
+                .send()
+        };
+        for page in self
+            .pages(DESCRIBE_VOLUMES, volumes, |p| p.next_token())
+            .await?
+        {
             for v in page.volumes() {
                 let Some(id) = v.volume_id() else { continue };
                 let mut attachments: Vec<VolumeAttachment> = v
@@ -88,10 +87,6 @@ impl AwsBackend {
                     name: name_tag(v.tags()),
                 });
             }
-            match page.next_token().filter(|t| !t.is_empty()) {
-                Some(next) if token.as_deref() != Some(next) => token = Some(next.to_string()),
-                _ => break,
-            }
         }
         out.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
@@ -109,18 +104,17 @@ impl AwsBackend {
         ec2: &aws_sdk_ec2::Client,
     ) -> Result<Vec<crate::inventory::ebs_vpc::Snapshot>, CallError> {
         let mut snaps = vec![];
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
-                .send(
-                    DESCRIBE_SNAPSHOTS,
-                    ec2.describe_snapshots()
-                        .owner_ids("self")
-                        .max_results(1000)
-                        .set_next_token(token.clone())
-                        .send(),
-                )
-                .await?;
+        let owned = |token| {
+            ec2.describe_snapshots()
+                .owner_ids("self")
+                .max_results(1000)
+                .set_next_token(token)
+                .send()
+        };
+        for page in self
+            .pages(DESCRIBE_SNAPSHOTS, owned, |p| p.next_token())
+            .await?
+        {
             for s in page.snapshots() {
                 let Some(id) = s.snapshot_id() else { continue };
                 snaps.push(crate::inventory::ebs_vpc::Snapshot {
@@ -140,34 +134,25 @@ impl AwsBackend {
                     public: Fetched::Ready(false),
                 });
             }
-            match page.next_token().filter(|t| !t.is_empty()) {
-                Some(next) if token.as_deref() != Some(next) => token = Some(next.to_string()),
-                _ => break,
-            }
         }
         let mut candidates: BTreeSet<String> = BTreeSet::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
-                .send(
-                    DESCRIBE_SNAPSHOTS,
-                    ec2.describe_snapshots()
-                        .owner_ids("self")
-                        .restorable_by_user_ids("all")
-                        .max_results(1000)
-                        .set_next_token(token.clone())
-                        .send(),
-                )
-                .await?;
+        let public = |token| {
+            ec2.describe_snapshots()
+                .owner_ids("self")
+                .restorable_by_user_ids("all")
+                .max_results(1000)
+                .set_next_token(token)
+                .send()
+        };
+        for page in self
+            .pages(DESCRIBE_SNAPSHOTS, public, |p| p.next_token())
+            .await?
+        {
             candidates.extend(
                 page.snapshots()
                     .iter()
                     .filter_map(|s| s.snapshot_id().map(str::to_string)),
             );
-            match page.next_token().filter(|t| !t.is_empty()) {
-                Some(next) if token.as_deref() != Some(next) => token = Some(next.to_string()),
-                _ => break,
-            }
         }
         let checks = snaps
             .iter()

@@ -95,15 +95,7 @@ pub(crate) fn rule_from(r: &aws_sdk_s3::types::LifecycleRule) -> LifecycleRule {
 
 impl AwsBackend {
     pub(crate) async fn collect_trail_lifecycles(&self) -> Result<BucketLifecycles, CallError> {
-        let out = self
-            .send(
-                "cloudtrail:DescribeTrails",
-                self.home_cloudtrail()
-                    .describe_trails()
-                    .include_shadow_trails(true)
-                    .send(),
-            )
-            .await?;
+        let out = self.describe_trails().await?;
         let mut names: Vec<String> = out
             .trail_list()
             .iter()

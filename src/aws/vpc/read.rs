@@ -27,17 +27,13 @@ impl AwsBackend {
 
     pub(crate) async fn vpcs(&self, ec2: &aws_sdk_ec2::Client) -> Result<Vec<Vpc>, CallError> {
         let mut out = vec![];
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
-                .send(
-                    DESCRIBE_VPCS,
-                    ec2.describe_vpcs()
-                        .max_results(1000)
-                        .set_next_token(token.clone())
-                        .send(),
-                )
-                .await?;
+        let vpcs = |token| {
+            ec2.describe_vpcs()
+                .max_results(1000)
+                .set_next_token(token)
+                .send()
+        };
+        for page in self.pages(DESCRIBE_VPCS, vpcs, |p| p.next_token()).await? {
             for v in page.vpcs() {
                 let Some(id) = v.vpc_id() else { continue };
                 out.push(Vpc {
@@ -47,10 +43,6 @@ impl AwsBackend {
                     name: name_tag(v.tags()),
                     flow_logs: vec![],
                 });
-            }
-            match page.next_token().filter(|t| !t.is_empty()) {
-                Some(next) if token.as_deref() != Some(next) => token = Some(next.to_string()),
-                _ => break,
             }
         }
         out.sort_by(|a, b| a.id.cmp(&b.id));
@@ -63,17 +55,16 @@ impl AwsBackend {
         ec2: &aws_sdk_ec2::Client,
     ) -> Result<Vec<(String, FlowLog)>, CallError> {
         let mut out = vec![];
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
-                .send(
-                    DESCRIBE_FLOW_LOGS,
-                    ec2.describe_flow_logs()
-                        .max_results(1000)
-                        .set_next_token(token.clone())
-                        .send(),
-                )
-                .await?;
+        let flow_logs = |token| {
+            ec2.describe_flow_logs()
+                .max_results(1000)
+                .set_next_token(token)
+                .send()
+        };
+        for page in self
+            .pages(DESCRIBE_FLOW_LOGS, flow_logs, |p| p.next_token())
+            .await?
+        {
             for f in page.flow_logs() {
                 let Some(resource) = f.resource_id() else {
                     continue;
@@ -102,10 +93,6 @@ impl AwsBackend {
                         deliver_error: f.deliver_logs_error_message().map(str::to_string),
                     },
                 ));
-            }
-            match page.next_token().filter(|t| !t.is_empty()) {
-                Some(next) if token.as_deref() != Some(next) => token = Some(next.to_string()),
-                _ => break,
             }
         }
         Ok(out)
