@@ -40,11 +40,6 @@ const RANKS: &[(&str, u32)] = &[
 /// only shrinks: an edge not listed here fails, and so does a listed edge
 /// that no longer occurs.
 const KNOWN: &[(&str, &str, &str)] = &[
-    (
-        "aws",
-        "collect",
-        "the AWS client (credentials, bound, retries, errors) moves under aws",
-    ),
     ("aws", "plan", "the op registry moves under aws"),
     ("inventory", "plan", "the inventory moves under aws"),
     ("inventory", "aws", "the inventory moves under aws"),

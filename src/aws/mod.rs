@@ -6,6 +6,7 @@
 //! is the API action it sends.
 
 pub mod account;
+pub mod client;
 pub mod cloudfront;
 pub mod cloudtrail;
 pub mod cloudwatch;

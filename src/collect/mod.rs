@@ -46,20 +46,7 @@ pub enum Applied {
     Recorded,
 }
 
-/// What the account made of an op it accepted, when the journal must know
-/// more than "applied": the op as really applied (AWS took part of it), the
-/// id AWS gave what it created, and what the user must be told.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Outcome {
-    /// The op narrowed to what the account really changed (a revoke whose
-    /// rules AWS matched only in part); `None`: all of it.
-    pub applied: Option<Op>,
-    /// The id AWS gave the resource the op created (a snapshot id, a KMS
-    /// key id), from the create's answer or the re-read after a lost one.
-    pub created: Option<String>,
-    /// What was not applied, and why.
-    pub warning: Option<String>,
-}
+pub use crate::aws::client::Outcome;
 
 /// An op the account refused (or that could not be sent): the same shape as a
 /// failed read.

@@ -2,8 +2,7 @@
 //! requests each op sends.
 
 use super::ops::{DeleteAlternateContact, PutAlternateContact};
-use crate::collect::Outcome;
-use crate::collect::aws::{AwsBackend, CallError, SendOp};
+use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
 use crate::inventory::{AlternateContacts, Contact, ContactType};
 use crate::plan::OpKind;
 use aws_sdk_account::types::AlternateContactType;

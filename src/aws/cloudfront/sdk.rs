@@ -7,8 +7,7 @@
 
 use super::DistributionEdit;
 use super::ops::{CreateOriginAccessControl, DeleteOriginAccessControl, UpdateDistribution};
-use crate::collect::Outcome;
-use crate::collect::aws::{AwsBackend, CallError, SendOp};
+use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
 use crate::inventory::{
     CacheBehavior, CloudFront, Distribution, Origin, OriginAccessControl, ViewerCertificate,
 };

@@ -3,14 +3,13 @@
 use super::ops::{
     CreateTrail, DeleteTrail, PutEventSelectors, StartLogging, StopLogging, TrailEdit, UpdateTrail,
 };
-use crate::collect::Outcome;
-use crate::collect::aws::{AwsBackend, CallError, SendOp};
+use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
 use crate::plan::OpKind;
 
 impl SendOp for CreateTrail {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
         let r = aws
-            .cloudtrail_in(&self.region)
+            .cloudtrail(&self.region)
             .create_trail()
             .name(&self.name)
             .s3_bucket_name(&self.bucket)
@@ -23,10 +22,7 @@ impl SendOp for CreateTrail {
 
 impl SendOp for DeleteTrail {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        let r = aws
-            .cloudtrail_in(&self.region)
-            .delete_trail()
-            .name(&self.name);
+        let r = aws.cloudtrail(&self.region).delete_trail().name(&self.name);
         aws.send_write(Self::ACTION, r.send()).await?;
         Ok(Outcome::default())
     }
@@ -35,7 +31,7 @@ impl SendOp for DeleteTrail {
 impl SendOp for StartLogging {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
         let r = aws
-            .cloudtrail_in(&self.region)
+            .cloudtrail(&self.region)
             .start_logging()
             .name(&self.name);
         aws.send_write(Self::ACTION, r.send()).await?;
@@ -45,10 +41,7 @@ impl SendOp for StartLogging {
 
 impl SendOp for StopLogging {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        let r = aws
-            .cloudtrail_in(&self.region)
-            .stop_logging()
-            .name(&self.name);
+        let r = aws.cloudtrail(&self.region).stop_logging().name(&self.name);
         aws.send_write(Self::ACTION, r.send()).await?;
         Ok(Outcome::default())
     }
@@ -56,10 +49,7 @@ impl SendOp for StopLogging {
 
 impl SendOp for UpdateTrail {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        let mut r = aws
-            .cloudtrail_in(&self.region)
-            .update_trail()
-            .name(&self.name);
+        let mut r = aws.cloudtrail(&self.region).update_trail().name(&self.name);
         for e in &self.edits {
             r = match e {
                 TrailEdit::LogFileValidation { enabled } => r.enable_log_file_validation(*enabled),

@@ -1,8 +1,7 @@
 //! CloudWatch's SDK calls: the requests each op sends.
 
 use super::ops::{DeleteMetricAlarm, PutMetricAlarm};
-use crate::collect::Outcome;
-use crate::collect::aws::{AwsBackend, CallError, SendOp};
+use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
 use crate::plan::OpKind;
 
 impl SendOp for PutMetricAlarm {

@@ -5,6 +5,7 @@
 //! never hold ids that a plan cannot predict.
 
 pub mod ops;
+pub(crate) mod read;
 pub(crate) mod sdk;
 
 use crate::inventory::Fetched;

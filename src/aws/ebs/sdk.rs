@@ -4,15 +4,16 @@ use super::ops::{
     CreateSnapshot, DeleteSnapshot, DisableEbsEncryptionByDefault, EnableEbsEncryptionByDefault,
     ModifySnapshotCreateVolumePermission,
 };
-use crate::collect::Outcome;
-use crate::collect::aws::ebs_vpc::{DESCRIBE_SNAPSHOTS, filter};
-use crate::collect::aws::{AwsBackend, CallError, Created, SendOp};
+use crate::aws::client::{AwsBackend, CallError, Created, Outcome, SendOp};
+use crate::aws::ec2::read::filter;
 use crate::inventory::{CREATED_BY_TAG, CREATED_BY_VALUE, SnapshotPermissionChange};
 use crate::plan::OpKind;
 use aws_sdk_ec2::config::retry::RetryConfig;
 use aws_sdk_ec2::types::{
     OperationType, ResourceType, SnapshotAttributeName, Tag, TagSpecification,
 };
+
+pub(crate) const DESCRIBE_SNAPSHOTS: &str = "ec2:DescribeSnapshots";
 
 impl SendOp for EnableEbsEncryptionByDefault {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {

@@ -2,6 +2,7 @@
 
 pub mod inventory;
 pub mod ops;
+pub(crate) mod read;
 pub(crate) mod sdk;
 
 pub use inventory::*;

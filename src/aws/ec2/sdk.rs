@@ -6,9 +6,8 @@ use super::ops::{
     DeleteSecurityGroup, ModifyImageAttribute, ModifyInstanceMetadataOptions,
     RevokeSecurityGroupEgress, RevokeSecurityGroupIngress, TagSecurityGroup, UntagSecurityGroup,
 };
-use crate::collect::Outcome;
-use crate::collect::aws::ec2::{protocol_name, rules_from};
-use crate::collect::aws::{AwsBackend, CallError, SendOp};
+use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
+use crate::aws::ec2::read::{protocol_name, rules_from};
 use crate::inventory::{SecurityGroup, SgKey, SgRule, SgSource};
 use crate::plan::{Op, OpKind};
 use aws_sdk_ec2::types::{

@@ -3,8 +3,7 @@
 //! own), the requests each op sends, and listener actions converted both ways.
 
 use super::ops::{ModifyListenerDefaultActions, ModifyListenerSslPolicy, ModifyRuleActions};
-use crate::collect::Outcome;
-use crate::collect::aws::{AwsBackend, CallError, SendOp, next_marker};
+use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp, next_marker};
 use crate::inventory::{
     ClassicListener, ClassicLoadBalancer, Elb, ElbRegion, Fetched, FixedResponse, ForwardConfig,
     Listener, ListenerAction, ListenerRule, LoadBalancer, RedirectConfig, WeightedTargetGroup,
@@ -16,32 +15,6 @@ use std::collections::BTreeMap;
 pub(crate) type Elbv2 = aws_sdk_elasticloadbalancingv2::Client;
 
 impl AwsBackend {
-    pub(crate) fn elbv2_client(&self, region: &str) -> Elbv2 {
-        self.client(
-            "elasticloadbalancingv2",
-            region,
-            |sdk, region, partition| {
-                aws_sdk_elasticloadbalancingv2::Client::from_conf(
-                    aws_sdk_elasticloadbalancingv2::config::Builder::from(sdk)
-                        .region(region)
-                        .retry_partition(partition)
-                        .build(),
-                )
-            },
-        )
-    }
-
-    pub(crate) fn elb_client(&self, region: &str) -> aws_sdk_elasticloadbalancing::Client {
-        self.client("elasticloadbalancing", region, |sdk, region, partition| {
-            aws_sdk_elasticloadbalancing::Client::from_conf(
-                aws_sdk_elasticloadbalancing::config::Builder::from(sdk)
-                    .region(region)
-                    .retry_partition(partition)
-                    .build(),
-            )
-        })
-    }
-
     pub(crate) async fn collect_elb(&self) -> Result<Elb, CallError> {
         Ok(Elb {
             regions: self
@@ -62,7 +35,7 @@ impl AwsBackend {
     }
 
     async fn load_balancers(&self, region: &str) -> Result<Vec<LoadBalancer>, CallError> {
-        let elb = self.elbv2_client(region);
+        let elb = self.elbv2(region);
         let mut listed = vec![];
         let mut marker: Option<String> = None;
         loop {
@@ -102,7 +75,7 @@ impl AwsBackend {
                 None => break,
             }
         }
-        let waf = self.wafv2_client(region);
+        let waf = self.wafv2(region);
         let read = try_join_all(listed.into_iter().map(|mut lb| {
             let elb = elb.clone();
             let waf = waf.clone();
@@ -213,7 +186,7 @@ impl AwsBackend {
         &self,
         region: &str,
     ) -> Result<Vec<ClassicLoadBalancer>, CallError> {
-        let elb = self.elb_client(region);
+        let elb = self.elb(region);
         let mut listed: Vec<(ClassicLoadBalancer, ListenerPolicies)> = vec![];
         let mut marker: Option<String> = None;
         loop {
@@ -327,7 +300,7 @@ impl SendOp for ModifyListenerDefaultActions {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
         let actions = actions_to(Self::ACTION, &self.actions)?;
         let request = aws
-            .elbv2_client(&self.region)
+            .elbv2(&self.region)
             .modify_listener()
             .listener_arn(&self.listener_arn)
             .set_default_actions(Some(actions));
@@ -341,7 +314,7 @@ impl SendOp for ModifyRuleActions {
         let actions = actions_to(Self::ACTION, &self.actions)?;
         // Conditions and transforms left out: ModifyRule keeps them.
         let request = aws
-            .elbv2_client(&self.region)
+            .elbv2(&self.region)
             .modify_rule()
             .rule_arn(&self.rule_arn)
             .set_actions(Some(actions));
@@ -353,7 +326,7 @@ impl SendOp for ModifyRuleActions {
 impl SendOp for ModifyListenerSslPolicy {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
         let request = aws
-            .elbv2_client(&self.region)
+            .elbv2(&self.region)
             .modify_listener()
             .listener_arn(&self.listener_arn)
             .ssl_policy(&self.ssl_policy);

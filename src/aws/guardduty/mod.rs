@@ -2,6 +2,7 @@
 //! moat creates is named by its region until AWS gives it an id).
 
 pub mod ops;
+pub(crate) mod read;
 pub(crate) mod sdk;
 
 use serde::{Deserialize, Serialize};

@@ -11,8 +11,7 @@ use super::ops::{
     DeletePasswordPolicy, DeletePolicy, DeleteUser, DetachGroupPolicy, RemoveUserFromGroup,
     UpdateAccessKey, UpdatePasswordPolicy,
 };
-use crate::collect::Outcome;
-use crate::collect::aws::{AwsBackend, CallError, SendOp};
+use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
 use crate::inventory::KeyStatus;
 use crate::plan::OpKind;
 use aws_sdk_iam::types::StatusType;

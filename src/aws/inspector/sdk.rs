@@ -2,24 +2,12 @@
 //! `Inspector` part (one status per region) and the requests each op sends.
 
 use super::ops::{DisableInspector, EnableInspector};
-use crate::collect::Outcome;
-use crate::collect::aws::{AwsBackend, CallError, SendOp};
+use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
 use crate::inventory::{Inspector, InspectorStatus};
 use crate::plan::OpKind;
 use std::collections::BTreeMap;
 
 impl AwsBackend {
-    pub(crate) fn inspector_client(&self, region: &str) -> aws_sdk_inspector2::Client {
-        self.client("inspector2", region, |sdk, region, partition| {
-            aws_sdk_inspector2::Client::from_conf(
-                aws_sdk_inspector2::config::Builder::from(sdk)
-                    .region(region)
-                    .retry_partition(partition)
-                    .build(),
-            )
-        })
-    }
-
     pub(crate) async fn collect_inspector(&self) -> Result<Inspector, CallError> {
         let account = self.identity().account.clone();
         let mut regions = self
@@ -43,7 +31,7 @@ impl AwsBackend {
         account: &str,
     ) -> Result<InspectorStatus, CallError> {
         const ACTION: &str = "inspector2:BatchGetAccountStatus";
-        let client = self.inspector_client(region);
+        let client = self.inspector2(region);
         // The account id is optional on AWS but required by some emulators.
         let out = self
             .send(
@@ -92,7 +80,7 @@ impl AwsBackend {
 impl SendOp for EnableInspector {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
         let request = aws
-            .inspector_client(&self.region)
+            .inspector2(&self.region)
             .enable()
             .account_ids(&self.account)
             .set_resource_types(Some(scan_types(&self.resource_types)));
@@ -104,7 +92,7 @@ impl SendOp for EnableInspector {
 impl SendOp for DisableInspector {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
         let request = aws
-            .inspector_client(&self.region)
+            .inspector2(&self.region)
             .disable()
             .account_ids(&self.account)
             .set_resource_types(Some(scan_types(&self.resource_types)));

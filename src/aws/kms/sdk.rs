@@ -2,8 +2,7 @@
 //! key with CreateAlias right after CreateKey: the alias is how moat finds it).
 
 use super::ops::{CreateKmsKey, ScheduleKmsKeyDeletion};
-use crate::collect::Outcome;
-use crate::collect::aws::{AwsBackend, CallError, Created, SendOp, unique_token};
+use crate::aws::client::{AwsBackend, CallError, Created, Outcome, SendOp, unique_token};
 use crate::inventory::ebs_vpc::{CREATED_BY_TAG, CREATED_BY_VALUE};
 use crate::plan::OpKind;
 use aws_sdk_kms::config::retry::RetryConfig;

@@ -2,4 +2,5 @@
 
 pub mod metric_filter;
 pub mod ops;
+pub(crate) mod read;
 pub(crate) mod sdk;

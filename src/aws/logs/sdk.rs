@@ -1,8 +1,7 @@
 //! CloudWatch Logs' SDK calls: the requests each op sends.
 
 use super::ops::{DeleteMetricFilter, PutMetricFilter};
-use crate::collect::Outcome;
-use crate::collect::aws::{AwsBackend, CallError, SendOp};
+use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
 use crate::plan::OpKind;
 
 impl SendOp for PutMetricFilter {

@@ -5,25 +5,13 @@
 use super::ops::{
     ModifyDbClusterSnapshotRestore, ModifyDbInstancePublicAccess, ModifyDbSnapshotRestore,
 };
-use crate::collect::Outcome;
-use crate::collect::aws::{AwsBackend, CallError, SendOp, next_marker};
+use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp, next_marker};
 use crate::inventory::{DbInstance, DbSnapshot, Fetched, Rds, RdsRegion};
 use crate::plan::OpKind;
 use futures::future::join_all;
 use std::collections::BTreeMap;
 
 impl AwsBackend {
-    pub(crate) fn rds_client(&self, region: &str) -> aws_sdk_rds::Client {
-        self.client("rds", region, |sdk, region, partition| {
-            aws_sdk_rds::Client::from_conf(
-                aws_sdk_rds::config::Builder::from(sdk)
-                    .region(region)
-                    .retry_partition(partition)
-                    .build(),
-            )
-        })
-    }
-
     pub(crate) async fn collect_rds(&self) -> Result<Rds, CallError> {
         Ok(Rds {
             regions: self
@@ -46,7 +34,7 @@ impl AwsBackend {
     }
 
     async fn db_instances(&self, region: &str) -> Result<Vec<DbInstance>, CallError> {
-        let rds = self.rds_client(region);
+        let rds = self.rds(region);
         let mut out = vec![];
         let mut marker: Option<String> = None;
         loop {
@@ -99,7 +87,7 @@ impl AwsBackend {
     }
 
     async fn db_snapshots(&self, region: &str) -> Result<Vec<DbSnapshot>, CallError> {
-        let rds = self.rds_client(region);
+        let rds = self.rds(region);
         let mut listed = vec![];
         let mut marker: Option<String> = None;
         loop {
@@ -159,7 +147,7 @@ impl AwsBackend {
     }
 
     async fn db_cluster_snapshots(&self, region: &str) -> Result<Vec<DbSnapshot>, CallError> {
-        let rds = self.rds_client(region);
+        let rds = self.rds(region);
         let mut listed = vec![];
         let mut marker: Option<String> = None;
         loop {
@@ -226,7 +214,7 @@ impl SendOp for ModifyDbInstancePublicAccess {
         // ApplyImmediately=true would also apply every queued
         // modification (class, engine version, storage) now.
         let request = aws
-            .rds_client(&self.region)
+            .rds(&self.region)
             .modify_db_instance()
             .db_instance_identifier(&self.instance)
             .publicly_accessible(self.publicly_accessible)
@@ -239,7 +227,7 @@ impl SendOp for ModifyDbInstancePublicAccess {
 impl SendOp for ModifyDbSnapshotRestore {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
         let request = aws
-            .rds_client(&self.region)
+            .rds(&self.region)
             .modify_db_snapshot_attribute()
             .db_snapshot_identifier(&self.snapshot)
             .attribute_name("restore")
@@ -253,7 +241,7 @@ impl SendOp for ModifyDbSnapshotRestore {
 impl SendOp for ModifyDbClusterSnapshotRestore {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
         let request = aws
-            .rds_client(&self.region)
+            .rds(&self.region)
             .modify_db_cluster_snapshot_attribute()
             .db_cluster_snapshot_identifier(&self.snapshot)
             .attribute_name("restore")

@@ -2,8 +2,7 @@
 //! requests each op sends.
 
 use super::ops::{DeleteRecordSet, UpsertRecordSet};
-use crate::collect::Outcome;
-use crate::collect::aws::{AwsBackend, CallError, SendOp, global_signing_region, next_marker};
+use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp, next_marker};
 use crate::inventory::{
     ApexRecords, Fetched, HostedZone, RecordSet, RecordType, Route53, same_name,
 };
@@ -11,21 +10,8 @@ use crate::plan::OpKind;
 use futures::future::join_all;
 
 impl AwsBackend {
-    /// Route 53 is global: one client, signed for the partition's home region.
-    pub(crate) fn route53_client(&self) -> aws_sdk_route53::Client {
-        let home = global_signing_region(self.region());
-        self.client("route53", home, |sdk, region, partition| {
-            aws_sdk_route53::Client::from_conf(
-                aws_sdk_route53::config::Builder::from(sdk)
-                    .region(region)
-                    .retry_partition(partition)
-                    .build(),
-            )
-        })
-    }
-
     pub(crate) async fn collect_route53(&self) -> Result<Route53, CallError> {
-        let r53 = self.route53_client();
+        let r53 = self.route53();
         let mut listed = vec![];
         let mut marker: Option<String> = None;
         loop {
@@ -200,7 +186,7 @@ async fn change_record_set(
         .build()
         .map_err(bad)?;
     let request = aws
-        .route53_client()
+        .route53()
         .change_resource_record_sets()
         .hosted_zone_id(zone)
         .change_batch(batch);

@@ -7,7 +7,7 @@
 //! GetBucketLocation when ListBuckets did not say where the bucket lives).
 //! Buckets are read concurrently; the backend's semaphore bounds requests in flight.
 
-use crate::collect::aws::{AwsBackend, CallError, global_signing_region};
+use crate::aws::client::{AwsBackend, CallError, global_signing_region};
 use crate::inventory::{
     Acl, Bucket, Encryption, Fetched, Grant, Grantee, Logging, PublicAccessBlock, S3, Versioning,
     VersioningStatus,

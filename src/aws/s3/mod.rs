@@ -7,6 +7,7 @@
 mod buckets;
 pub mod lifecycle;
 pub mod ops;
+pub(crate) mod read;
 pub(crate) mod sdk;
 
 use crate::inventory::Fetched;

@@ -7,8 +7,7 @@ use super::ops::{
     DeleteBucketPolicy, DeleteBucketPublicAccessBlock, PutAccountPublicAccessBlock, PutBucketAcl,
     PutBucketEncryption, PutBucketPolicy, PutBucketPublicAccessBlock, PutBucketVersioning,
 };
-use crate::collect::Outcome;
-use crate::collect::aws::{AwsBackend, CallError, SendOp};
+use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
 use crate::inventory::{Acl, Encryption, Grantee};
 use crate::plan::OpKind;
 use aws_sdk_s3::types::{
@@ -302,12 +301,12 @@ pub(crate) fn encryption_configuration(
 
 // Lifecycle and server access logging.
 
-impl crate::collect::aws::SendOp for super::ops::PutBucketLifecycle {
+impl crate::aws::client::SendOp for super::ops::PutBucketLifecycle {
     async fn send(
         &self,
-        aws: &crate::collect::aws::AwsBackend,
-    ) -> Result<crate::collect::Outcome, crate::collect::aws::CallError> {
-        use crate::collect::aws::CallError;
+        aws: &crate::aws::client::AwsBackend,
+    ) -> Result<crate::aws::client::Outcome, crate::aws::client::CallError> {
+        use crate::aws::client::CallError;
         let action = <Self as crate::plan::OpKind>::ACTION;
         let bad = |e: String| CallError::new(action, None, e);
         let rules = self
@@ -331,30 +330,30 @@ impl crate::collect::aws::SendOp for super::ops::PutBucketLifecycle {
                     .map(aws_sdk_s3::types::TransitionDefaultMinimumObjectSize::from),
             );
         aws.send_write(action, r.send()).await?;
-        Ok(crate::collect::Outcome::default())
+        Ok(crate::aws::client::Outcome::default())
     }
 }
 
-impl crate::collect::aws::SendOp for super::ops::DeleteBucketLifecycle {
+impl crate::aws::client::SendOp for super::ops::DeleteBucketLifecycle {
     async fn send(
         &self,
-        aws: &crate::collect::aws::AwsBackend,
-    ) -> Result<crate::collect::Outcome, crate::collect::aws::CallError> {
+        aws: &crate::aws::client::AwsBackend,
+    ) -> Result<crate::aws::client::Outcome, crate::aws::client::CallError> {
         let action = <Self as crate::plan::OpKind>::ACTION;
         let r = aws
             .s3(&self.region)
             .delete_bucket_lifecycle()
             .bucket(&self.bucket);
         aws.send_write(action, r.send()).await?;
-        Ok(crate::collect::Outcome::default())
+        Ok(crate::aws::client::Outcome::default())
     }
 }
 
-impl crate::collect::aws::SendOp for super::ops::PutBucketLogging {
+impl crate::aws::client::SendOp for super::ops::PutBucketLogging {
     async fn send(
         &self,
-        aws: &crate::collect::aws::AwsBackend,
-    ) -> Result<crate::collect::Outcome, crate::collect::aws::CallError> {
+        aws: &crate::aws::client::AwsBackend,
+    ) -> Result<crate::aws::client::Outcome, crate::aws::client::CallError> {
         let action = <Self as crate::plan::OpKind>::ACTION;
         let mut status = aws_sdk_s3::types::BucketLoggingStatus::builder();
         if let Some(l) = &self.logging {
@@ -363,9 +362,7 @@ impl crate::collect::aws::SendOp for super::ops::PutBucketLogging {
                     .target_bucket(&l.target_bucket)
                     .target_prefix(&l.target_prefix)
                     .build()
-                    .map_err(|e| {
-                        crate::collect::aws::CallError::new(action, None, e.to_string())
-                    })?,
+                    .map_err(|e| crate::aws::client::CallError::new(action, None, e.to_string()))?,
             );
         }
         let r = aws
@@ -374,7 +371,7 @@ impl crate::collect::aws::SendOp for super::ops::PutBucketLogging {
             .bucket(&self.bucket)
             .bucket_logging_status(status.build());
         aws.send_write(action, r.send()).await?;
-        Ok(crate::collect::Outcome::default())
+        Ok(crate::aws::client::Outcome::default())
     }
 }
 

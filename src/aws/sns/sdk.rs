@@ -1,8 +1,7 @@
 //! SNS's SDK calls: the requests each op sends.
 
 use super::ops::{CreateSnsTopic, DeleteSnsTopic, SubscribeSnsTopic, UnsubscribeSnsTopic};
-use crate::collect::Outcome;
-use crate::collect::aws::{AwsBackend, CallError, SendOp};
+use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
 use crate::plan::OpKind;
 
 impl SendOp for CreateSnsTopic {

@@ -1,9 +1,9 @@
 //! STS's SDK calls: who the caller is, read again before a change is sent.
 
 use super::Identity;
-use crate::collect::aws::{AwsBackend, CallError};
+use crate::aws::client::{AwsBackend, CallError};
 
-/// Re-reads made right before a change is sent (see [`crate::collect::Backend`]).
+/// Re-reads made right before a change is sent (the backend's `caller`).
 impl AwsBackend {
     /// sts:GetCallerIdentity again: the credentials may resolve to another
     /// account than at start-up (SSO, `credential_process`).

@@ -2,6 +2,7 @@
 //! is named by its VPC and destination (AWS gives the id).
 
 pub mod ops;
+pub(crate) mod read;
 pub(crate) mod sdk;
 
 use serde::{Deserialize, Serialize};

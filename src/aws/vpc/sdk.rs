@@ -1,12 +1,13 @@
 //! VPC's SDK calls (EC2 API): the requests each op sends.
 
 use super::ops::{CreateFlowLogs, DeleteFlowLogs};
-use crate::collect::Outcome;
-use crate::collect::aws::ebs_vpc::{DESCRIBE_FLOW_LOGS, filter};
-use crate::collect::aws::{AwsBackend, CallError, SendOp, unique_token};
+use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp, unique_token};
+use crate::aws::ec2::read::filter;
 use crate::inventory::{FlowLog, is_ours};
 use crate::plan::OpKind;
 use aws_sdk_ec2::types::{FlowLogsResourceType, LogDestinationType, TrafficType};
+
+pub(crate) const DESCRIBE_FLOW_LOGS: &str = "ec2:DescribeFlowLogs";
 
 impl SendOp for CreateFlowLogs {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {

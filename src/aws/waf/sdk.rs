@@ -1,19 +1,8 @@
 //! AWS WAF's SDK calls: the regional client and the web ACL of a resource.
 
-use crate::collect::aws::{AwsBackend, CallError};
+use crate::aws::client::{AwsBackend, CallError};
 
 impl AwsBackend {
-    pub(crate) fn wafv2_client(&self, region: &str) -> aws_sdk_wafv2::Client {
-        self.client("wafv2", region, |sdk, region, partition| {
-            aws_sdk_wafv2::Client::from_conf(
-                aws_sdk_wafv2::config::Builder::from(sdk)
-                    .region(region)
-                    .retry_partition(partition)
-                    .build(),
-            )
-        })
-    }
-
     /// The regional web ACL protecting a resource (`None`: none).
     pub(crate) async fn web_acl(
         &self,

@@ -1,15 +1,7 @@
 //! One SDK call per [`Op`].
 
-use super::AwsBackend;
-use super::error::CallError;
-use crate::collect::Outcome;
+use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
 use crate::plan::Op;
-
-/// The SDK request of one op type, written beside its service's other SDK
-/// code (`crate::aws::<service>::sdk`).
-pub(crate) trait SendOp {
-    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError>;
-}
 
 /// Generates [`AwsBackend::apply_op`] from the op registry.
 macro_rules! send_op {

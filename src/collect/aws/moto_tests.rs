@@ -108,7 +108,7 @@ async fn collects_every_part() {
         format!("pol-{t}"),
         format!("role-{t}"),
     );
-    let c = &b.iam;
+    let c = b.iam();
 
     // Seed.
     c.create_user()
@@ -394,7 +394,7 @@ async fn applies_every_op() {
 
     // Access keys.
     let key = b
-        .iam
+        .iam()
         .create_access_key()
         .user_name(&user)
         .send()
@@ -427,7 +427,7 @@ async fn applies_every_op() {
         }),
     )
     .await;
-    b.iam
+    b.iam()
         .delete_access_key()
         .user_name(&user)
         .access_key_id(&key_id)
@@ -463,7 +463,7 @@ async fn applies_every_op() {
     let inv = iam(&b).await;
     let created = inv.policy_by_name(&pol).expect("policy created").clone();
     assert_eq!(created.document, doc);
-    b.iam
+    b.iam()
         .create_policy_version()
         .policy_arn(&created.arn)
         .policy_document(doc.to_string())
@@ -1189,7 +1189,7 @@ async fn cloudfront_distributions_and_origin_access_controls() {
         .build()
         .expect("config");
     let created = b
-        .cloudfront
+        .cloudfront()
         .create_distribution()
         .distribution_config(config)
         .send()
@@ -1348,7 +1348,7 @@ async fn cloudfront_distributions_and_origin_access_controls() {
         Some(Applied::Sent)
     );
 
-    b.cloudfront
+    b.cloudfront()
         .delete_distribution()
         .id(&id)
         .if_match(&etag)
@@ -1365,7 +1365,7 @@ async fn cloudtrail_trails() {
     let t = tag();
     let (name, log_bucket) = (format!("moat-trail-{t}"), format!("moat-trail-logs-{t}"));
     create_bucket(&b, &log_bucket, "us-east-1").await;
-    b.cloudtrail
+    b.home_cloudtrail()
         .create_trail()
         .name(&name)
         .s3_bucket_name(&log_bucket)
@@ -1390,7 +1390,7 @@ async fn cloudtrail_trails() {
     assert!(trail.log_file_validation);
     assert_eq!(trail.kms_key_id, None);
 
-    b.cloudtrail
+    b.home_cloudtrail()
         .delete_trail()
         .name(&name)
         .send()

@@ -1,7 +1,7 @@
 //! IAM's account-level settings: the account summary (with the attachment
 //! quotas) and the account password policy.
 
-use crate::collect::aws::{AwsBackend, CallError};
+use crate::aws::client::{AwsBackend, CallError};
 use crate::inventory::{AccountSummary, DEFAULT_IAM_ATTACHMENT_QUOTA, IamQuotas, PasswordPolicy};
 use aws_sdk_iam::types::SummaryKeyType;
 

@@ -3,7 +3,7 @@
 //! and per user the access keys (with last use) and MFA devices.
 
 use super::policy_document::decode_policy_document;
-use crate::collect::aws::{AwsBackend, CallError, to_chrono};
+use crate::aws::client::{AwsBackend, CallError, to_chrono};
 use crate::inventory::{
     AccessKey, Fetched, Group, Iam, InlinePolicy, KeyStatus, ManagedPolicy, Role, User,
     VirtualMfaDevice,

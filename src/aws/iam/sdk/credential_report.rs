@@ -1,6 +1,6 @@
 //! The IAM credential report: generate, poll until complete, download, parse.
 
-use crate::collect::aws::{AwsBackend, CallError};
+use crate::aws::client::{AwsBackend, CallError};
 use crate::inventory::CredentialReportRow;
 use aws_sdk_iam::types::ReportStateType;
 use chrono::{DateTime, Utc};

@@ -1,5 +1,5 @@
 //! EC2 (instances, AMIs, security groups, network interfaces): collectors of
-//! the group's parts.
+//! its parts.
 //!
 //! Every region is read concurrently (the backend's semaphore bounds the
 //! requests in flight); a region that fails (an opt-in region not enabled,
@@ -8,12 +8,13 @@
 //! API allows, so a region with 500 groups costs one request per list, not
 //! one per group.
 
-use super::AwsBackend;
-use super::error::CallError;
+use crate::aws::client::{AwsBackend, CallError};
+use crate::inventory::ebs_vpc::PerRegion;
 use crate::inventory::{
     Ec2Image, Ec2Images, Ec2Instance, Ec2Instances, Ec2Network, Ec2Regional, Fetched, ImageOrigin,
     NetworkInterface, SecurityGroup, SgKey, SgRule, SgSource,
 };
+use aws_sdk_ec2::types::Tag;
 use aws_sdk_ec2::types::{Filter, IpPermission};
 use futures::future::join_all;
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,20 +31,63 @@ const PAGE: i32 = 1000;
 /// Image ids per DescribeImages filter (the API's limit on filter values).
 const IMAGE_IDS_PER_REQUEST: usize = 200;
 
+/// An EC2 list filter.
+pub(crate) fn filter(name: &str, value: &str) -> Filter {
+    Filter::builder().name(name).values(value).build()
+}
+
 /// The error code of a group that is not there (deleted meanwhile).
 const NO_SUCH_GROUP: &str = "InvalidGroup.NotFound";
 
-impl AwsBackend {
-    /// The EC2 client of `region` (the ebs/vpc collectors use it too).
-    pub(crate) fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
-        self.client("ec2", region, |sdk, region, partition| {
-            aws_sdk_ec2::Client::from_conf(
-                aws_sdk_ec2::config::Builder::from(sdk)
-                    .region(region)
-                    .retry_partition(partition)
-                    .build(),
-            )
+pub(crate) fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
+    tags.iter()
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_string(),
+                t.value().unwrap_or_default().to_string(),
+            ))
         })
+        .collect()
+}
+
+pub(crate) fn name_tag(tags: &[Tag]) -> Option<String> {
+    tags.iter()
+        .find(|t| t.key() == Some("Name"))
+        .and_then(|t| t.value())
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+}
+
+impl AwsBackend {
+    /// Read every covered region concurrently with `read`.
+    pub(crate) async fn per_region_part<'a, T, F, Fut>(
+        &'a self,
+        read: F,
+    ) -> Result<PerRegion<T>, CallError>
+    where
+        F: Fn(String) -> Fut,
+        Fut: Future<Output = Result<T, CallError>> + 'a,
+    {
+        let mut out = PerRegion::default();
+        let mut first_error: Option<CallError> = None;
+        let mut all_same = true;
+        for (region, r) in self.by_region(read).await? {
+            if let Fetched::Error(e) = &r {
+                match &first_error {
+                    None => first_error = Some(e.clone()),
+                    Some(f) => all_same &= f.code == e.code && f.action == e.action,
+                }
+            } else {
+                all_same = false;
+            }
+            out.regions.insert(region, r);
+        }
+        // Every region refused alike (a missing permission, a dead endpoint):
+        // one error for the part says it once.
+        if all_same && let Some(e) = first_error {
+            return Err(e);
+        }
+        Ok(out)
     }
 
     /// Run `read` for every region concurrently; a region's failure is kept
@@ -63,19 +107,19 @@ impl AwsBackend {
         Ok(out)
     }
 
-    pub(super) async fn collect_ec2_network(&self) -> Result<Ec2Regional<Ec2Network>, CallError> {
+    pub(crate) async fn collect_ec2_network(&self) -> Result<Ec2Regional<Ec2Network>, CallError> {
         self.per_region(|region| async move { self.read_network(&region).await })
             .await
     }
 
-    pub(super) async fn collect_ec2_instances(
+    pub(crate) async fn collect_ec2_instances(
         &self,
     ) -> Result<Ec2Regional<Ec2Instances>, CallError> {
         self.per_region(|region| async move { self.read_instances(&region).await })
             .await
     }
 
-    pub(super) async fn collect_ec2_images(&self) -> Result<Ec2Regional<Ec2Images>, CallError> {
+    pub(crate) async fn collect_ec2_images(&self) -> Result<Ec2Regional<Ec2Images>, CallError> {
         self.per_region(|region| async move { self.read_images(&region).await })
             .await
     }

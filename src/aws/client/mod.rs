@@ -1,0 +1,706 @@
+//! The AWS client: SDK clients from the aws-config default chain (one per
+//! service and region, see [`AwsBackend::client`]), one semaphore bounding
+//! every request in flight, request counting, retries and timeouts.
+//!
+//! # Retries and timeouts
+//!
+//! A scan must come back complete even when AWS answers some requests with
+//! throttling or a transient failure, and must still end promptly when a
+//! service is down. The policy (tested with 30 % injected faults in
+//! `tests/faults_moto.rs`):
+//!
+//! - **What is retried**: the SDK's standard classifiers — throttling codes
+//!   (`Throttling`, `ThrottlingException`, `SlowDown`, `RequestLimitExceeded`,
+//!   `TooManyRequestsException` …), HTTP 500/502/503/504, connection errors
+//!   (refused, reset, closed before the answer) and per-attempt timeouts.
+//!   Service errors such as AccessDenied or NoSuchEntity are answers, not
+//!   retried.
+//! - **Attempts**: [`DEFAULT_ATTEMPTS`] (10) per request, including the first;
+//!   `AwsOptions::max_attempts` (`MOAT_MAX_ATTEMPTS`) overrides it. Ten, not
+//!   the SDK's three: at a 30 % failure rate three attempts lose ~3 % of
+//!   requests (a scan of a few hundred requests would lose items), ten lose
+//!   6·10⁻⁶. The start-up identity check uses at most
+//!   [`IDENTITY_ATTEMPTS`] so a wrong endpoint is reported quickly.
+//! - **Backoff**: exponential with full jitter, from [`INITIAL_BACKOFF`]
+//!   (250 ms) doubling up to [`MAX_BACKOFF`] (10 s); an answer's retry-after
+//!   hint is honoured by the SDK.
+//! - **Timeouts**: connect [`CONNECT_TIMEOUT`], each attempt
+//!   [`ATTEMPT_TIMEOUT`] (a hung answer is cut and retried), each operation
+//!   with all its attempts and backoffs [`OPERATION_TIMEOUT`]. Worst case for
+//!   one request against a dead service is therefore bounded.
+//! - **Retry quota**: one retry partition (token bucket) per service and
+//!   region, owned by this backend — not the process-wide default, and not
+//!   shared between services or regions, so a dead S3 endpoint cannot use up
+//!   IAM's retries, nor a region that hangs the retries of the same service
+//!   elsewhere. Each bucket holds [`RETRY_QUOTA`] tokens; a retry costs 5
+//!   (a timeout or a transient error 10) and [`RETRY_REFILL_PER_SEC`] tokens
+//!   come back per second. At 30 % faults the bucket stays level on a scan
+//!   of any size; against a region that is hard down it empties after a few
+//!   dozen failed requests and further requests to it fail on their first
+//!   error (fast, not a retry storm).
+//! - **Concurrency**: one semaphore bounds the requests in flight; a
+//!   request holds its slot while an attempt is sent and answered, and gives
+//!   it back while it backs off before a retry (a throttled request does not
+//!   stall the others; see `limiter`).
+//! - **Writes**: a write that sets a state, or creates a named entity, is
+//!   retried like a read. A retried write may meet the effect of an earlier
+//!   attempt whose answer was lost: a second CreateUser answers
+//!   EntityAlreadyExists, a second DeleteBucketPolicy NoSuchBucketPolicy, and
+//!   a write whose last attempt was dropped or timed out may or may not have
+//!   been applied. So when a write fails with such an error (no answer, a
+//!   transient error after the last attempt, or a conflict code — see
+//!   `PartError::may_hide_an_applied_write`), the backend re-reads the
+//!   resource and checks whether the op's effect is in place (the op applied
+//!   to the re-read state changes nothing; for a create, the entity exists).
+//!   `execute`'s preflight read the resource moments before and found the
+//!   effect absent, so an effect now in place is ours: the op is reported
+//!   applied (and journaled `done`). Otherwise the error stands and says that
+//!   the re-read found the change absent, or — when the re-read fails too —
+//!   that it "may or may not have been applied; re-scan".
+//! - **Creates that are not idempotent**: a create that makes a new resource
+//!   each time it is sent would make duplicates when retried after a lost
+//!   answer. Where the API takes a client token, moat sends one per change
+//!   (ec2:CreateFlowLogs; guardduty:CreateDetector's is filled by the SDK),
+//!   so AWS answers a retry with what the first attempt made. Where it does
+//!   not (ec2:CreateSnapshot, kms:CreateKey) the SDK does not retry it: the
+//!   resource is tagged with a value unique to the change, and after a
+//!   failure that may hide an applied create the account is re-read by that
+//!   tag (`send_create_once`): what it finds is used, and the create is sent
+//!   again only when nothing was made.
+
+mod connect;
+mod credentials;
+mod endpoint;
+mod error;
+mod limiter;
+mod services;
+
+use crate::inventory::Identity;
+use crate::plan::Op;
+use aws_config::BehaviorVersion;
+use aws_config::default_provider::credentials::DefaultCredentialsChain;
+use aws_config::environment::credentials::EnvironmentVariableCredentialsProvider;
+use aws_config::identity::IdentityCache;
+use aws_config::profile::ProfileFileCredentialsProvider;
+use aws_config::provider_config::ProviderConfig;
+use aws_sdk_iam::config::retry::{RetryConfig, RetryPartition, TokenBucket};
+use aws_sdk_iam::config::timeout::TimeoutConfig;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use aws_types::SdkConfig;
+use aws_types::region::Region;
+pub use connect::AwsInitError;
+use connect::{caller_identity, ensure_profile_exists, resolve_credentials, resolve_region};
+use credentials::{CredentialSource, SingleFlight, credential_source};
+pub(crate) use error::CallError;
+use limiter::{LimitedHttpClient, LimitedSleep};
+use std::any::Any;
+use std::collections::HashMap;
+use std::error::Error;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::Semaphore;
+/// Connect timeout for every request.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// Timeout of one attempt (sending and reading the whole answer).
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(15);
+/// Whole-operation timeout (all attempts and backoffs) for every request.
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(60);
+/// First retry waits up to this long (full jitter), doubling per attempt.
+const INITIAL_BACKOFF: Duration = Duration::from_millis(250);
+/// Longest wait between two attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
+/// Retry tokens per service (see the module docs).
+const RETRY_QUOTA: usize = 1000;
+/// Retry tokens regained per second per service.
+const RETRY_REFILL_PER_SEC: f32 = 2.0;
+/// Attempts of the start-up identity check at most.
+const IDENTITY_ATTEMPTS: u32 = 3;
+/// Bound on the start-up identity check, so a dead endpoint fails fast.
+const IDENTITY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Bound on resolving the default region (env, profile, IMDS).
+const REGION_TIMEOUT: Duration = Duration::from_secs(3);
+/// Bound on resolving credentials: long, because a `credential_process`,
+/// `aws login` or SSO may wait for a person (an MFA push, a browser page).
+const CREDENTIALS_TIMEOUT: Duration = Duration::from_secs(300);
+/// Attempts per request including the first, unless `max_attempts` says otherwise.
+const DEFAULT_ATTEMPTS: u32 = 10;
+const DEFAULT_REGION: &str = "us-east-1";
+
+/// How to reach the account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsOptions {
+    /// Named profile (`--profile`); `None`: environment keys, else the
+    /// default chain (`AWS_PROFILE`, SSO, …), as the AWS CLI orders them.
+    pub profile: Option<String>,
+    /// Regions to scan; the first is the home region.
+    pub regions: Vec<String>,
+    /// Custom endpoint (emulators); overrides `AWS_ENDPOINT_URL`.
+    pub endpoint_url: Option<String>,
+    /// Requests in flight at most (0 is treated as 1).
+    pub max_concurrency: usize,
+    /// Attempts per request including the first (default 10).
+    pub max_attempts: Option<u32>,
+}
+
+impl Default for AwsOptions {
+    fn default() -> Self {
+        Self {
+            profile: None,
+            regions: Vec::new(),
+            endpoint_url: None,
+            max_concurrency: 16,
+            max_attempts: None,
+        }
+    }
+}
+
+/// A cached SDK client of some service (see [`AwsBackend::client`]).
+type AnyClient = Box<dyn Any + Send + Sync>;
+
+/// The live backend. Cheap to share behind an `Arc`.
+#[derive(Debug)]
+pub struct AwsBackend {
+    sdk: SdkConfig,
+    /// The custom endpoint (`--endpoint-url` or `AWS_ENDPOINT_URL`), for emulators.
+    endpoint: Option<String>,
+    iam: aws_sdk_iam::Client,
+    account: aws_sdk_account::Client,
+    s3control: aws_sdk_s3control::Client,
+    cloudfront: aws_sdk_cloudfront::Client,
+    cloudtrail: aws_sdk_cloudtrail::Client,
+    /// For re-reading the caller right before a change (the account pin).
+    sts: aws_sdk_sts::Client,
+    /// Regional clients by (service, region), built on first use (see
+    /// [`AwsBackend::client`]).
+    clients: Mutex<HashMap<(&'static str, String), AnyClient>>,
+    /// `--region` as given (empty: every enabled region).
+    scan_regions: Vec<String>,
+    /// The enabled regions, read once (see [`AwsBackend::regions`]).
+    enabled_regions: tokio::sync::OnceCell<Vec<String>>,
+    identity: Identity,
+    region: String,
+    limiter: Arc<Semaphore>,
+    /// Attempts per request including the first (see the module docs).
+    attempts: u32,
+    requests: AtomicU64,
+    mutations: AtomicU64,
+}
+
+impl AwsBackend {
+    /// Build the clients and check who we are (sts:GetCallerIdentity, once).
+    pub async fn connect(opts: AwsOptions) -> Result<AwsBackend, AwsInitError> {
+        if let Some(p) = &opts.profile {
+            ensure_profile_exists(p).await?;
+        }
+        let region = resolve_region(&opts).await;
+        let global = Region::new(global_signing_region(&region));
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+            .operation_timeout(OPERATION_TIMEOUT)
+            .build();
+        let attempts = opts.max_attempts.unwrap_or(DEFAULT_ATTEMPTS).max(1);
+        let retry = RetryConfig::standard()
+            .with_max_attempts(attempts)
+            .with_initial_backoff(INITIAL_BACKOFF)
+            .with_max_backoff(MAX_BACKOFF);
+        let identity_retry = retry
+            .clone()
+            .with_max_attempts(attempts.min(IDENTITY_ATTEMPTS));
+
+        // One provider for every client, resolved once (see `credentials`).
+        let provider_config = ProviderConfig::default()
+            .with_behavior_version(Some(BehaviorVersion::latest()))
+            .with_region(Some(Region::new(region.clone())))
+            .with_timeout_config(timeouts.clone())
+            .with_retry_config(retry.clone());
+        let source = credential_source(opts.profile.as_deref(), |k| std::env::var(k).ok());
+        tracing::debug!(?source, "credential source");
+        let provider = match &source {
+            CredentialSource::Profile(p) => SingleFlight::new(
+                ProfileFileCredentialsProvider::builder()
+                    .profile_name(p.clone())
+                    .configure(&provider_config)
+                    .build(),
+            ),
+            CredentialSource::Environment => {
+                SingleFlight::new(EnvironmentVariableCredentialsProvider::new())
+            }
+            CredentialSource::Chain => SingleFlight::new(
+                DefaultCredentialsChain::builder()
+                    .configure(provider_config)
+                    .build()
+                    .await,
+            ),
+        };
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(region.clone()))
+            .timeout_config(timeouts.clone())
+            .retry_config(retry.clone())
+            .credentials_provider(provider)
+            // The bound on requests in flight is held per attempt (see `limiter`).
+            .http_client(LimitedHttpClient::new(default_http_client()))
+            .sleep_impl(LimitedSleep)
+            // A refresh mid-session may wait for a person too (an MFA push).
+            .identity_cache(
+                IdentityCache::lazy()
+                    .load_timeout(CREDENTIALS_TIMEOUT)
+                    .build(),
+            );
+        if let Some(p) = &opts.profile {
+            loader = loader.profile_name(p.clone());
+        }
+        if let Some(url) = &opts.endpoint_url {
+            loader = loader.endpoint_url(url.clone());
+        }
+        let sdk = loader.load().await;
+
+        // Retry partitions (own token buckets) per service and region, owned by
+        // this backend (regional clients: `services`).
+        let endpoint = opts
+            .endpoint_url
+            .clone()
+            .or_else(|| sdk.endpoint_url().map(str::to_string))
+            .filter(|u| !u.trim().is_empty());
+        let home = Region::new(region.clone());
+        let iam = services::build(&sdk, global.clone(), "iam", None);
+        let sts = aws_sdk_sts::Client::from_conf(
+            aws_sdk_sts::config::Builder::from(&sdk)
+                .region(global.clone())
+                .retry_partition(retry_partition("sts"))
+                .retry_config(identity_retry)
+                .build(),
+        );
+        let account = services::build(&sdk, global.clone(), "account", None);
+        let cloudfront = services::build(&sdk, global, "cloudfront", None);
+        let cloudtrail = services::build(&sdk, home.clone(), "cloudtrail", None);
+        let s3control = services::build(&sdk, home, "s3control", endpoint.as_deref());
+
+        // Credentials first, with all the time a person may need (an MFA
+        // push, a browser sign-in): the identity check's short bound is for
+        // the endpoint, not for them.
+        resolve_credentials(&sdk, &opts).await?;
+        let identity = caller_identity(&sts, &sdk, &opts).await?;
+        tracing::info!(account = %identity.account, arn = %identity.arn, region = %region, "connected");
+        Ok(AwsBackend {
+            sdk,
+            endpoint,
+            iam,
+            account,
+            s3control,
+            cloudfront,
+            cloudtrail,
+            sts,
+            clients: Mutex::new(HashMap::new()),
+            scan_regions: opts
+                .regions
+                .iter()
+                .map(|r| r.trim().to_string())
+                .filter(|r| !r.is_empty())
+                .collect(),
+            enabled_regions: tokio::sync::OnceCell::new(),
+            identity,
+            region,
+            limiter: Arc::new(Semaphore::new(opts.max_concurrency.max(1))),
+            attempts,
+            requests: AtomicU64::new(0),
+            mutations: AtomicU64::new(0),
+        })
+    }
+
+    /// The caller, as sts:GetCallerIdentity answered at connect.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// The home region (first `--region`, else the configured one, else us-east-1).
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// `--region` as given (empty: every enabled region).
+    pub(crate) fn scan_regions(&self) -> &[String] {
+        &self.scan_regions
+    }
+
+    /// The CloudTrail client of the home region (its own retry partition).
+    pub(crate) fn home_cloudtrail(&self) -> &aws_sdk_cloudtrail::Client {
+        &self.cloudtrail
+    }
+
+    /// The loaded SDK configuration (for regional clients).
+    pub fn sdk_config(&self) -> &SdkConfig {
+        &self.sdk
+    }
+
+    /// The IAM client (a global service: one client).
+    pub(crate) fn iam(&self) -> &aws_sdk_iam::Client {
+        &self.iam
+    }
+
+    /// The S3 Control client (the account's public access block).
+    pub(crate) fn s3control(&self) -> &aws_sdk_s3control::Client {
+        &self.s3control
+    }
+
+    /// The CloudFront client (a global service: one client).
+    pub(crate) fn cloudfront(&self) -> &aws_sdk_cloudfront::Client {
+        &self.cloudfront
+    }
+
+    /// The Account Management client (a global service: one client).
+    pub(crate) fn account(&self) -> &aws_sdk_account::Client {
+        &self.account
+    }
+
+    /// The STS client.
+    pub(crate) fn sts(&self) -> &aws_sdk_sts::Client {
+        &self.sts
+    }
+
+    /// The regions regional items cover: `--region` when given, else every
+    /// region enabled for the account (ec2:DescribeRegions, asked once from
+    /// the home region).
+    pub(crate) async fn regions(&self) -> Result<Vec<String>, CallError> {
+        if !self.scan_regions.is_empty() {
+            return Ok(self.scan_regions.clone());
+        }
+        self.enabled_regions
+            .get_or_try_init(|| async {
+                let ec2 = self.ec2(&self.region);
+                let out = self
+                    .send(
+                        "ec2:DescribeRegions",
+                        ec2.describe_regions().all_regions(false).send(),
+                    )
+                    .await?;
+                let mut regions: Vec<String> = out
+                    .regions()
+                    .iter()
+                    .filter_map(|r| r.region_name().map(str::to_string))
+                    .collect();
+                regions.sort();
+                regions.dedup();
+                if regions.is_empty() {
+                    regions.push(self.region.clone());
+                }
+                Ok(regions)
+            })
+            .await
+            .cloned()
+    }
+
+    /// Run `read` in every region of [`Self::regions`] concurrently (each
+    /// request still under the one semaphore); each region keeps its own
+    /// result, so one failing region fails only its own findings.
+    pub(crate) async fn by_region<T, F, Fut>(
+        &self,
+        read: F,
+    ) -> Result<std::collections::BTreeMap<String, crate::inventory::Fetched<T>>, CallError>
+    where
+        F: Fn(String) -> Fut,
+        Fut: Future<Output = Result<T, CallError>>,
+    {
+        Ok(in_regions(self.regions().await?, read).await)
+    }
+
+    /// The semaphore bounding requests in flight (share it with other collectors).
+    pub fn limiter(&self) -> Arc<Semaphore> {
+        self.limiter.clone()
+    }
+
+    /// Requests sent so far (reads and writes).
+    pub fn requests_sent(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Mutating requests sent so far.
+    pub fn mutations_sent(&self) -> u64 {
+        self.mutations.load(Ordering::Relaxed)
+    }
+
+    /// Send one read request under the concurrency bound (one slot per
+    /// attempt: none while backing off between attempts).
+    pub(crate) async fn send<T, E, F>(&self, action: &str, request: F) -> Result<T, CallError>
+    where
+        F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + Error + 'static,
+    {
+        // On the heap: an SDK request's future is large, and the wrappers
+        // below would otherwise each hold a copy of it.
+        let request = Box::pin(request);
+        let counted = async {
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(action, "request");
+            request.await
+        };
+        // The slot is given back while the SDK backs off between attempts
+        // (see `limiter`).
+        let answer = limiter::limited(&self.limiter, counted)
+            .await
+            .map_err(|_| CallError::new(action, None, "the request limiter was closed"))?;
+        answer.map_err(|e| {
+            let e = CallError::from_sdk(action, e);
+            tracing::debug!(action, code = ?e.code, message = %e.message, "request failed");
+            e
+        })
+    }
+
+    /// Every page of a list call, in order: `request` sends the page after
+    /// `token` (`None`: the first), `next` reads a page's next token. Stops
+    /// at the last page, or when a service repeats the token it was given.
+    pub(crate) async fn pages<P, E, F, Fut, N>(
+        &self,
+        action: &str,
+        request: F,
+        next: N,
+    ) -> Result<Vec<P>, CallError>
+    where
+        F: Fn(Option<String>) -> Fut,
+        Fut: Future<Output = Result<P, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + Error + 'static,
+        N: for<'a> Fn(&'a P) -> Option<&'a str>,
+    {
+        let mut pages = vec![];
+        let mut token: Option<String> = None;
+        loop {
+            let page = self.send(action, request(token.clone())).await?;
+            token = next_marker(next(&page), &token);
+            pages.push(page);
+            if token.is_none() {
+                return Ok(pages);
+            }
+        }
+    }
+
+    /// Send one mutating request under the concurrency bound.
+    pub(crate) async fn send_write<T, E, F>(&self, action: &str, request: F) -> Result<T, CallError>
+    where
+        F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + Error + 'static,
+    {
+        self.mutations.fetch_add(1, Ordering::Relaxed);
+        self.send(action, Box::pin(request)).await
+    }
+
+    /// Send a create that AWS does not make idempotent (no client token:
+    /// ec2:CreateSnapshot, kms:CreateKey), so that a lost answer never makes
+    /// a second resource. `send` builds the request with the SDK's retries
+    /// turned off and a tag unique to this change; `find` re-reads the
+    /// account by that tag. When an attempt fails in a way that may hide an
+    /// applied create (no answer, a transient error), the account is re-read
+    /// first: what it finds is the resource this attempt made
+    /// ([`Created::Found`]); only when it finds nothing is the create sent
+    /// again, after a backoff, up to the backend's attempts.
+    pub(crate) async fn send_create_once<T, E, S, SFut, R, RFut>(
+        &self,
+        action: &str,
+        send: S,
+        find: R,
+    ) -> Result<Created<T>, CallError>
+    where
+        S: Fn() -> SFut,
+        SFut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + Error + 'static,
+        R: Fn() -> RFut,
+        RFut: Future<Output = Result<Option<String>, CallError>>,
+    {
+        let mut attempt = 1;
+        loop {
+            let e = match self.send_write(action, Box::pin(send())).await {
+                Ok(out) => return Ok(Created::Answered(out)),
+                Err(e) if !e.may_hide_an_applied_write() => return Err(e),
+                Err(e) => e,
+            };
+            // On AWS a resource just made can take a moment to be listed: a
+            // lost answer (no code) is looked for twice.
+            let looks = if e.code.is_none() { 2 } else { 1 };
+            for look in 0..looks {
+                if look > 0 {
+                    tokio::time::sleep(backoff(look)).await;
+                }
+                match Box::pin(find()).await {
+                    Ok(Some(id)) => {
+                        tracing::warn!(
+                            action,
+                            id = %id,
+                            "the create was applied although its answer was lost; using what it made"
+                        );
+                        return Ok(Created::Found(id));
+                    }
+                    Ok(None) => {}
+                    Err(read) => {
+                        return Err(CallError::new(
+                            e.action,
+                            e.code,
+                            format!(
+                                "{}; the resource may or may not have been created (re-reading failed: {}); re-scan",
+                                e.message,
+                                read.summary()
+                            ),
+                        )
+                        .with_unknown_outcome());
+                    }
+                }
+            }
+            if attempt >= self.attempts {
+                return Err(e);
+            }
+            tokio::time::sleep(backoff(attempt)).await;
+            attempt += 1;
+        }
+    }
+}
+
+/// The SDK request of one op type, written beside its service's other SDK
+/// code (`crate::aws::<service>::sdk`).
+pub(crate) trait SendOp {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError>;
+}
+
+/// What the account made of an op it accepted, when the journal must know
+/// more than "applied": the op as really applied (AWS took part of it), the
+/// id AWS gave what it created, and what the user must be told.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    /// The op narrowed to what the account really changed (a revoke whose
+    /// rules AWS matched only in part); `None`: all of it.
+    pub applied: Option<Op>,
+    /// The id AWS gave the resource the op created (a snapshot id, a KMS
+    /// key id), from the create's answer or the re-read after a lost one.
+    pub created: Option<String>,
+    /// What was not applied, and why.
+    pub warning: Option<String>,
+}
+
+/// Run `read` in each of `regions` concurrently: every region's result, by region.
+pub(crate) async fn in_regions<T, F, Fut>(
+    regions: Vec<String>,
+    read: F,
+) -> std::collections::BTreeMap<String, crate::inventory::Fetched<T>>
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = Result<T, CallError>>,
+{
+    let results = futures::future::join_all(regions.iter().map(|r| read(r.clone()))).await;
+    regions
+        .into_iter()
+        .zip(results.into_iter().map(crate::inventory::Fetched::from))
+        .collect()
+}
+
+/// An answer moat cannot read as `action` promised: a failed call.
+pub(crate) fn bad_input(action: &str, what: impl std::fmt::Display) -> CallError {
+    CallError::new(action, None, what.to_string())
+}
+
+/// What [`AwsBackend::send_create_once`] got: the create's answer, or the
+/// id of the resource a create whose answer was lost made.
+pub(crate) enum Created<T> {
+    Answered(T),
+    Found(String),
+}
+
+/// The wait before attempt `n + 1` of a create moat retries itself: from
+/// [`INITIAL_BACKOFF`], doubling, at most [`MAX_BACKOFF`], with jitter.
+fn backoff(n: u32) -> Duration {
+    let base = INITIAL_BACKOFF
+        .saturating_mul(1u32 << n.min(16))
+        .min(MAX_BACKOFF);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    // Between half and all of `base`.
+    base / 2 + base.mul_f64(f64::from(nanos % 1000) / 2000.0)
+}
+
+/// The next page's marker, or `None` at the end (or when a service repeats
+/// the marker it was given, which would loop forever).
+pub(crate) fn next_marker(next: Option<&str>, current: &Option<String>) -> Option<String> {
+    next.filter(|m| !m.is_empty() && current.as_deref() != Some(*m))
+        .map(str::to_string)
+}
+
+/// An SDK timestamp as a UTC time (`None` when out of chrono's range).
+pub(crate) fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())
+}
+
+/// A value unique to one change, for a tag or a client token: what moat
+/// made is found by it, and a retried request is recognised by it. At most
+/// 64 ASCII characters (EC2 client tokens).
+pub(crate) fn unique_token() -> String {
+    static SEQ: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!(
+        "moat-{nanos:x}-{:x}-{:x}",
+        std::process::id(),
+        SEQ.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A retry partition with its own token bucket (see the module docs).
+fn retry_partition(service: &str) -> RetryPartition {
+    RetryPartition::custom(format!("moat-{service}"))
+        .token_bucket(
+            TokenBucket::builder()
+                .capacity(RETRY_QUOTA)
+                .refill_rate(RETRY_REFILL_PER_SEC)
+                .build(),
+        )
+        .build()
+}
+
+/// The HTTPS client the SDK would use by default (rustls with aws-lc).
+fn default_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+        .build_https()
+}
+
+/// IAM, STS, Account and CloudFront are global: sign for the partition's home region.
+pub(crate) fn global_signing_region(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "cn-north-1"
+    } else if region.starts_with("us-gov-") {
+        "us-gov-west-1"
+    } else {
+        DEFAULT_REGION
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn global_region_per_partition() {
+        assert_eq!(global_signing_region("eu-west-1"), "us-east-1");
+        assert_eq!(global_signing_region("cn-northwest-1"), "cn-north-1");
+        assert_eq!(global_signing_region("us-gov-east-1"), "us-gov-west-1");
+    }
+
+    #[test]
+    fn default_options() {
+        let o = AwsOptions::default();
+        assert!(o.max_concurrency > 0);
+        assert_eq!(o.max_attempts, None);
+    }
+
+    #[test]
+    fn markers_stop_at_the_end_and_on_repeats() {
+        assert_eq!(next_marker(None, &None), None);
+        assert_eq!(next_marker(Some(""), &None), None);
+        assert_eq!(next_marker(Some("a"), &None), Some("a".into()));
+        assert_eq!(next_marker(Some("a"), &Some("a".into())), None);
+    }
+}
