@@ -9,27 +9,13 @@ use aws_sdk_cloudwatch::types::{
     ComparisonOperator, Dimension, Metric, MetricDataQuery, MetricStat, StandardUnit, Statistic,
 };
 use serde_json::Value;
-use std::path::Path;
+use support::run::scan_item;
 use support::seed_audit;
 use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, temp_state_dir};
 
 const US: &str = "us-east-1";
 const R: &[&str] = &["--region", US];
 const ID: &str = "cloudwatch.billing-alarms";
-
-/// The item's entry in `scan --format json`.
-fn scan_item(ep: &str, state: &Path) -> Value {
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend(["scan", "--item", ID, "--format", "json"]);
-    let o = run_moat(ep, state, &args);
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
-    v["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["id"] == ID))
-        .cloned()
-        .unwrap_or_else(|| panic!("{ID} in {v}"))
-}
 
 fn finding<'a>(item: &'a Value, alarm: &str) -> &'a Value {
     item["findings"]
@@ -186,7 +172,7 @@ fn billing_alarms_that_would_not_fire_on_the_whole_bill_do_not_count() {
     });
     // Four alarms on the bill, all notifying a confirmed subscriber: only
     // one would fire on the whole bill rising.
-    let item = scan_item(ep, state.path());
+    let item = scan_item(ep, state.path(), R, ID);
     assert_eq!(item["status"], "fail", "{item}");
     let ec2 = finding(&item, "bill-ec2");
     assert_eq!(ec2["status"], "fail", "{item}");
@@ -242,7 +228,7 @@ fn billing_alarms_that_would_not_fire_on_the_whole_bill_do_not_count() {
             .await
             .expect("confirm");
     });
-    let item = scan_item(ep, state.path());
+    let item = scan_item(ep, state.path(), R, ID);
     assert_eq!(item["status"], "pass", "{item}");
 }
 
@@ -268,7 +254,7 @@ fn billing_alarms_without_billing_alerts_never_fire() {
     // Two alarms on the whole bill, heard by a confirmed subscriber, but
     // CloudWatch publishes no EstimatedCharges: they never leave
     // INSUFFICIENT_DATA.
-    let item = scan_item(ep, state.path());
+    let item = scan_item(ep, state.path(), R, ID);
     assert_eq!(item["status"], "fail", "{item}");
     assert!(item.to_string().contains("billing alerts"), "{item}");
 
@@ -301,6 +287,6 @@ fn billing_alarms_without_billing_alerts_never_fire() {
 
     // Billing alerts on: the same alarms pass.
     block_on(seed_audit::billing_alerts_on(ep));
-    let item = scan_item(ep, state.path());
+    let item = scan_item(ep, state.path(), R, ID);
     assert_eq!(item["status"], "pass", "{item}");
 }

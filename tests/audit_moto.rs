@@ -12,42 +12,11 @@ mod support;
 
 use serde_json::Value;
 use std::path::Path;
-use std::process::Output;
+use support::run::{assert_ok, moat, scan_item, status, undo_last};
 use support::seed_audit::{self, LOG_GROUP, TRAIL, TRAIL_BUCKET, TRAIL_ROLE, TRAIL_USER};
 use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, s3_client, temp_state_dir};
 
-fn assert_ok(o: &Output) {
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(o));
-}
-
-fn scan_status(ep: &str, state: &Path, extra: &[&str], id: &str) -> String {
-    let mut args: Vec<&str> = extra.to_vec();
-    args.extend(["scan", "--item", id, "--format", "json"]);
-    let o = run_moat(ep, state, &args);
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
-    v["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["id"] == id))
-        .and_then(|i| i["status"].as_str())
-        .unwrap_or_else(|| panic!("{id} in {v}"))
-        .to_string()
-}
-
 const R: &[&str] = &["--region", "us-east-1"];
-
-fn apply(ep: &str, state: &Path, extra: &[&str]) -> Output {
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend(["apply", "--yes"]);
-    args.extend(extra);
-    run_moat(ep, state, &args)
-}
-
-fn undo(ep: &str, state: &Path) -> Output {
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend(["undo", "--last", "--yes"]);
-    run_moat(ep, state, &args)
-}
 
 #[test]
 fn multi_region_trail_is_built_in_one_plan_and_undone() {
@@ -66,12 +35,13 @@ fn multi_region_trail_is_built_in_one_plan_and_undone() {
             .await
             .expect("bucket")
     });
-    assert_eq!(scan_status(ep, state.path(), R, id), "fail");
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
     let bucket = "moat-trail-logs-test";
-    let o = apply(
+    let o = moat(
         ep,
         state.path(),
-        &[id, "--input", &format!("bucket={bucket}")],
+        R,
+        &["apply", "--yes", id, "--input", &format!("bucket={bucket}")],
     );
     assert_ok(&o);
     block_on(async {
@@ -131,8 +101,8 @@ fn multi_region_trail_is_built_in_one_plan_and_undone() {
             .expect("status");
         assert_eq!(status.is_logging(), Some(true));
     });
-    assert_eq!(scan_status(ep, state.path(), R, id), "pass");
-    assert_ok(&undo(ep, state.path()));
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "pass");
+    assert_ok(&undo_last(ep, state.path(), R));
     block_on(async {
         let ct = seed_audit::cloudtrail(ep, "us-east-1");
         let trails = ct.describe_trails().send().await.expect("trails");
@@ -167,8 +137,13 @@ fn lifecycle_rule_is_merged_into_the_existing_two() {
     };
     let before = read();
     assert_eq!(before.len(), 2);
-    assert_eq!(scan_status(ep, state.path(), R, id), "fail");
-    assert_ok(&apply(ep, state.path(), &[id, "--input", "days=120"]));
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
+    assert_ok(&moat(
+        ep,
+        state.path(),
+        R,
+        &["apply", "--yes", id, "--input", "days=120"],
+    ));
     let after = read();
     assert_eq!(after.len(), 3, "{after:?}");
     for r in &before {
@@ -183,8 +158,8 @@ fn lifecycle_rule_is_merged_into_the_existing_two() {
         new.transitions()[0].storage_class().map(|c| c.as_str()),
         Some("GLACIER")
     );
-    assert_eq!(scan_status(ep, state.path(), R, id), "pass");
-    assert_ok(&undo(ep, state.path()));
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "pass");
+    assert_ok(&undo_last(ep, state.path(), R));
     assert_eq!(read(), before);
 }
 
@@ -195,14 +170,14 @@ fn trail_key_has_a_policy_for_cloudtrail_and_undo_keeps_it() {
     block_on(seed_audit::seed_failing(ep));
     let state = temp_state_dir();
     let id = "cloudtrail.encrypted";
-    assert_eq!(scan_status(ep, state.path(), R, id), "fail");
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
     let plan = run_moat(ep, state.path(), &["--region", "us-east-1", "plan", id]);
     let text = output_text(&plan);
     assert!(
         text.contains("kms:EncryptionContext:aws:cloudtrail:arn"),
         "{text}"
     );
-    assert_ok(&apply(ep, state.path(), &[id]));
+    assert_ok(&moat(ep, state.path(), R, &["apply", "--yes", id]));
     block_on(async {
         let kms = seed_audit::kms(ep, "us-east-1");
         let key = kms
@@ -241,8 +216,8 @@ fn trail_key_has_a_policy_for_cloudtrail_and_undo_keeps_it() {
             "{t:?}"
         );
     });
-    assert_eq!(scan_status(ep, state.path(), R, id), "pass");
-    assert_ok(&undo(ep, state.path()));
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "pass");
+    assert_ok(&undo_last(ep, state.path(), R));
     block_on(async {
         let kms = seed_audit::kms(ep, "us-east-1");
         let key = kms
@@ -280,7 +255,7 @@ fn billing_alarms_go_to_us_east_1_from_a_session_elsewhere() {
     let id = "cloudwatch.billing-alarms";
     let eu = ["--region", "eu-west-1"];
     block_on(seed_audit::billing_alerts_on(ep));
-    assert_eq!(scan_status(ep, state.path(), &eu, id), "fail");
+    assert_eq!(status(&scan_item(ep, state.path(), &eu, id)), "fail");
     let o = run_moat(
         ep,
         state.path(),
@@ -339,9 +314,9 @@ fn billing_alarms_go_to_us_east_1_from_a_session_elsewhere() {
         );
     });
     // The e-mail subscription waits for its recipient: pending until confirmed.
-    assert_eq!(scan_status(ep, state.path(), &eu, id), "fail");
+    assert_eq!(status(&scan_item(ep, state.path(), &eu, id)), "fail");
     confirm(ep, "moat-billing-alarms", "billing@example.com");
-    assert_eq!(scan_status(ep, state.path(), &eu, id), "pass");
+    assert_eq!(status(&scan_item(ep, state.path(), &eu, id)), "pass");
     let o = run_moat(
         ep,
         state.path(),
@@ -368,11 +343,12 @@ fn security_event_filters_and_alarms_on_the_trail_log_group() {
     block_on(seed_audit::seed_failing(ep));
     let state = temp_state_dir();
     let id = "cloudwatch.security-event-alarms";
-    assert_eq!(scan_status(ep, state.path(), R, id), "fail");
-    assert_ok(&apply(
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
+    assert_ok(&moat(
         ep,
         state.path(),
-        &[id, "--input", "email=soc@example.com"],
+        R,
+        &["apply", "--yes", id, "--input", "email=soc@example.com"],
     ));
     block_on(async {
         let logs = seed_audit::logs(ep, "us-east-1");
@@ -391,11 +367,11 @@ fn security_event_filters_and_alarms_on_the_trail_log_group() {
         let alarms = cw.describe_alarms().send().await.expect("alarms");
         assert_eq!(alarms.metric_alarms().len(), 15);
     });
-    assert_eq!(scan_status(ep, state.path(), R, id), "fail");
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
     confirm(ep, "moat-security-alarms", "soc@example.com");
     // Every alarm reaches someone now, but the seeded trail records one
     // region and is not logging: the alarms see part of the account.
-    assert_eq!(scan_status(ep, state.path(), R, id), "fail");
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
     block_on(async {
         let ct = seed_audit::cloudtrail(ep, "us-east-1");
         ct.update_trail()
@@ -410,8 +386,8 @@ fn security_event_filters_and_alarms_on_the_trail_log_group() {
             .await
             .expect("start logging");
     });
-    assert_eq!(scan_status(ep, state.path(), R, id), "pass");
-    assert_ok(&undo(ep, state.path()));
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "pass");
+    assert_ok(&undo_last(ep, state.path(), R));
     block_on(async {
         let logs = seed_audit::logs(ep, "us-east-1");
         let f = logs
@@ -457,14 +433,22 @@ fn log_validation_sns_and_tamper_protection() {
         "cloudtrail.sns-notifications",
         "cloudtrail.api-protected",
     ] {
-        assert_eq!(scan_status(ep, state.path(), R, id), "fail", "{id}");
+        assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail", "{id}");
     }
-    assert_ok(&apply(ep, state.path(), &["cloudtrail.log-validation"]));
-    assert_eq!(trail().log_file_validation_enabled(), Some(true));
-    assert_ok(&apply(
+    assert_ok(&moat(
         ep,
         state.path(),
+        R,
+        &["apply", "--yes", "cloudtrail.log-validation"],
+    ));
+    assert_eq!(trail().log_file_validation_enabled(), Some(true));
+    assert_ok(&moat(
+        ep,
+        state.path(),
+        R,
         &[
+            "apply",
+            "--yes",
             "cloudtrail.sns-notifications",
             "--input",
             "email=logs@example.com",
@@ -495,7 +479,12 @@ fn log_validation_sns_and_tamper_protection() {
         topic_policy.contains("cloudtrail.amazonaws.com"),
         "{topic_policy}"
     );
-    assert_ok(&apply(ep, state.path(), &["cloudtrail.api-protected"]));
+    assert_ok(&moat(
+        ep,
+        state.path(),
+        R,
+        &["apply", "--yes", "cloudtrail.api-protected"],
+    ));
     let attached = || {
         block_on(async {
             let iam = support::iam_client(ep).await;
@@ -530,7 +519,7 @@ fn log_validation_sns_and_tamper_protection() {
         "cloudtrail.sns-notifications",
         "cloudtrail.api-protected",
     ] {
-        assert_eq!(scan_status(ep, state.path(), R, id), "pass", "{id}");
+        assert_eq!(status(&scan_item(ep, state.path(), R, id)), "pass", "{id}");
     }
     // Undo the three batches by id, newest first (`--last` after an undo
     // would undo the undo).

@@ -19,35 +19,13 @@
 mod support;
 
 use serde_json::Value;
-use std::path::Path;
-use std::process::Output;
+use support::run::{apply_verified, assert_ok, scan_item, undo_ok};
+use support::seed_ebs_vpc::instance_root_volume;
 use support::seed_ebs_vpc::{ec2_client, guardduty_client};
 use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, s3_client, temp_state_dir};
 
 const US: &str = "us-east-1";
 const EU: &str = "eu-west-1";
-
-fn assert_ok(o: &Output) {
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(o));
-}
-
-/// `scan --item ID --format json` (with `--region` flags) → the item's JSON.
-fn scan_item(ep: &str, state: &Path, regions: &str, id: &str) -> Value {
-    let o = run_moat(
-        ep,
-        state,
-        &[
-            "--region", regions, "scan", "--item", id, "--format", "json",
-        ],
-    );
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
-    v["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["id"] == id))
-        .cloned()
-        .unwrap_or_else(|| panic!("{id} in the scan: {v}"))
-}
 
 /// The finding for `resource` (status and region).
 fn finding(item: &Value, resource: &str) -> Option<(String, String)> {
@@ -61,21 +39,6 @@ fn finding(item: &Value, resource: &str) -> Option<(String, String)> {
                 f["region"].as_str().unwrap_or_default().to_string(),
             )
         })
-}
-
-fn apply(ep: &str, state: &Path, regions: &str, item: &str, extra: &[&str]) -> String {
-    let mut args = vec!["--region", regions, "apply", item, "--yes"];
-    args.extend_from_slice(extra);
-    let o = run_moat(ep, state, &args);
-    assert_ok(&o);
-    let out = output_text(&o);
-    assert!(out.contains("verified"), "{item}: {out}");
-    out
-}
-
-fn undo(ep: &str, state: &Path, regions: &str) {
-    let o = run_moat(ep, state, &["--region", regions, "undo", "--last", "--yes"]);
-    assert_ok(&o);
 }
 
 /// moto builds a region's EC2 backend on its first request, which takes
@@ -98,33 +61,6 @@ async fn encryption_by_default(ep: &str, region: &str) -> bool {
         .expect("get ebs encryption")
         .ebs_encryption_by_default()
         .unwrap_or(false)
-}
-
-/// The id of the instance's root volume.
-async fn seed_instance(ep: &str) -> String {
-    let ec2 = ec2_client(ep, US).await;
-    let run = ec2
-        .run_instances()
-        .image_id("ami-12c6146b")
-        .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
-        .min_count(1)
-        .max_count(1)
-        .send()
-        .await
-        .expect("run instance");
-    let instance = run.instances()[0].instance_id().expect("id").to_string();
-    let vols = ec2
-        .describe_volumes()
-        .filters(
-            aws_sdk_ec2::types::Filter::builder()
-                .name("attachment.instance-id")
-                .values(&instance)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("volumes");
-    vols.volumes()[0].volume_id().expect("volume").to_string()
 }
 
 /// Snapshots moat made (tag `moat:created-by = moat`): (id, volume, Name).
@@ -189,24 +125,29 @@ fn ebs_items_round_trip() {
 
     // Encryption by default: off → on (read back) → undo → off.
     let r = "ebs-encryption/us-east-1";
-    let scan = scan_item(ep, st, US, "ebs.encryption-by-default");
+    let scan = scan_item(ep, st, &["--region", US], "ebs.encryption-by-default");
     assert_eq!(
         finding(&scan, r),
         Some(("fail".into(), US.into())),
         "{scan}"
     );
     assert!(!block_on(encryption_by_default(ep, US)));
-    apply(ep, st, US, "ebs.encryption-by-default", &[]);
+    apply_verified(
+        ep,
+        st,
+        &["--region", US],
+        &["apply", "ebs.encryption-by-default", "--yes"],
+    );
     assert!(block_on(encryption_by_default(ep, US)));
-    let scan = scan_item(ep, st, US, "ebs.encryption-by-default");
+    let scan = scan_item(ep, st, &["--region", US], "ebs.encryption-by-default");
     assert_eq!(scan["status"], "pass", "{scan}");
-    undo(ep, st, US);
+    undo_ok(ep, st, &["--region", US]);
     assert!(!block_on(encryption_by_default(ep, US)));
 
     // Recent snapshots: the root volume of a new instance has none.
-    let volume = block_on(seed_instance(ep));
+    let volume = block_on(instance_root_volume(ep));
     let r = format!("volume/{US}/{volume}");
-    let scan = scan_item(ep, st, US, "ebs.recent-snapshots");
+    let scan = scan_item(ep, st, &["--region", US], "ebs.recent-snapshots");
     assert_eq!(
         finding(&scan, &r),
         Some(("fail".into(), US.into())),
@@ -219,7 +160,12 @@ fn ebs_items_round_trip() {
         preview.contains("moat:created-by") && preview.contains(&volume),
         "{preview}"
     );
-    apply(ep, st, US, "ebs.recent-snapshots", &["--resource", &r]);
+    apply_verified(
+        ep,
+        st,
+        &["--region", US],
+        &["apply", "ebs.recent-snapshots", "--yes", "--resource", &r],
+    );
     let made = block_on(moat_snapshots(ep));
     assert_eq!(made.len(), 1, "{made:?}");
     assert_eq!(made[0].1, volume);
@@ -227,9 +173,9 @@ fn ebs_items_round_trip() {
         made[0].2.starts_with(&format!("moat-{volume}-")),
         "{made:?}"
     );
-    let scan = scan_item(ep, st, US, "ebs.recent-snapshots");
+    let scan = scan_item(ep, st, &["--region", US], "ebs.recent-snapshots");
     assert_eq!(finding(&scan, &r), None, "{scan}");
-    undo(ep, st, US);
+    undo_ok(ep, st, &["--region", US]);
     assert!(block_on(moat_snapshots(ep)).is_empty());
 
     // Public snapshots: a seeded public snapshot → private → undo → public.
@@ -250,17 +196,22 @@ fn ebs_items_round_trip() {
     });
     let snap = all.snapshots()[0].snapshot_id().expect("id").to_string();
     let r = format!("snapshot/{US}/{snap}");
-    let scan = scan_item(ep, st, US, "ebs.public-snapshots");
+    let scan = scan_item(ep, st, &["--region", US], "ebs.public-snapshots");
     assert_eq!(
         finding(&scan, &r),
         Some(("fail".into(), US.into())),
         "{scan}"
     );
-    apply(ep, st, US, "ebs.public-snapshots", &["--resource", &r]);
+    apply_verified(
+        ep,
+        st,
+        &["--region", US],
+        &["apply", "ebs.public-snapshots", "--yes", "--resource", &r],
+    );
     assert!(block_on(public_groups(ep, &snap)).is_empty());
-    let scan = scan_item(ep, st, US, "ebs.public-snapshots");
+    let scan = scan_item(ep, st, &["--region", US], "ebs.public-snapshots");
     assert_eq!(scan["status"], "pass", "{scan}");
-    undo(ep, st, US);
+    undo_ok(ep, st, &["--region", US]);
     assert_eq!(block_on(public_groups(ep, &snap)), vec!["all".to_string()]);
 }
 
@@ -329,7 +280,7 @@ fn flow_logs_round_trip_with_a_new_and_an_existing_bucket() {
     let (ep, st) = (moto.endpoint.as_str(), state.path());
     let vpcs = block_on(vpc_ids(ep, US));
     assert!(!vpcs.is_empty(), "moto has a default VPC");
-    let scan = scan_item(ep, st, US, "vpc.flow-logs");
+    let scan = scan_item(ep, st, &["--region", US], "vpc.flow-logs");
     for v in &vpcs {
         let r = format!("vpc/{US}/{v}");
         assert_eq!(
@@ -341,7 +292,12 @@ fn flow_logs_round_trip_with_a_new_and_an_existing_bucket() {
 
     // No bucket yet: moat creates moat-flow-logs-ACCOUNT, then the flow logs.
     let bucket = format!("moat-flow-logs-{ACCOUNT_ID}");
-    let out = apply(ep, st, US, "vpc.flow-logs", &[]);
+    let out = apply_verified(
+        ep,
+        st,
+        &["--region", US],
+        &["apply", "vpc.flow-logs", "--yes"],
+    );
     assert!(out.contains(&bucket), "{out}");
     let destination = format!("arn:aws:s3:::{bucket}");
     let logs = block_on(flow_logs(ep, US));
@@ -359,9 +315,9 @@ fn flow_logs_round_trip_with_a_new_and_an_existing_bucket() {
             && text.contains("aws:SecureTransport"),
         "{policy}"
     );
-    let scan = scan_item(ep, st, US, "vpc.flow-logs");
+    let scan = scan_item(ep, st, &["--region", US], "vpc.flow-logs");
     assert_eq!(scan["status"], "pass", "{scan}");
-    undo(ep, st, US);
+    undo_ok(ep, st, &["--region", US]);
     assert!(block_on(flow_logs(ep, US)).is_empty());
     assert!(
         !block_on(bucket_exists(ep, &bucket)),
@@ -391,12 +347,17 @@ fn flow_logs_round_trip_with_a_new_and_an_existing_bucket() {
             .await
             .expect("policy");
     });
-    apply(
+    apply_verified(
         ep,
         st,
-        US,
-        "vpc.flow-logs",
-        &["--input", &format!("bucket={own}")],
+        &["--region", US],
+        &[
+            "apply",
+            "vpc.flow-logs",
+            "--yes",
+            "--input",
+            &format!("bucket={own}"),
+        ],
     );
     let policy = block_on(bucket_policy(ep, own)).expect("policy");
     let sids: Vec<&str> = policy["Statement"]
@@ -411,7 +372,7 @@ fn flow_logs_round_trip_with_a_new_and_an_existing_bucket() {
         "{policy}"
     );
     assert_eq!(block_on(flow_logs(ep, US)).len(), vpcs.len());
-    undo(ep, st, US);
+    undo_ok(ep, st, &["--region", US]);
     assert!(block_on(flow_logs(ep, US)).is_empty());
     assert_eq!(block_on(bucket_policy(ep, own)), Some(keep));
 }
@@ -462,7 +423,7 @@ fn threat_detection_round_trip_across_regions() {
             .expect("id")
             .to_string()
     });
-    let scan = scan_item(ep, st, &regions, "vpc.threat-detection");
+    let scan = scan_item(ep, st, &["--region", &regions], "vpc.threat-detection");
     assert_eq!(
         finding(&scan, "guardduty/us-east-1"),
         Some(("fail".into(), US.into())),
@@ -473,7 +434,12 @@ fn threat_detection_round_trip_across_regions() {
         Some(("fail".into(), EU.into())),
         "{scan}"
     );
-    let out = apply(ep, st, &regions, "vpc.threat-detection", &[]);
+    let out = apply_verified(
+        ep,
+        st,
+        &["--region", &regions],
+        &["apply", "vpc.threat-detection", "--yes"],
+    );
     assert!(
         out.to_lowercase().contains("cost") || out.contains("billed"),
         "cost note: {out}"
@@ -485,9 +451,9 @@ fn threat_detection_round_trip_across_regions() {
         block_on(detectors(ep, EU)),
         vec![(suspended.clone(), "ENABLED".to_string())]
     );
-    let scan = scan_item(ep, st, &regions, "vpc.threat-detection");
+    let scan = scan_item(ep, st, &["--region", &regions], "vpc.threat-detection");
     assert_eq!(scan["status"], "pass", "{scan}");
-    undo(ep, st, &regions);
+    undo_ok(ep, st, &["--region", &regions]);
     assert!(block_on(detectors(ep, US)).is_empty());
     assert_eq!(
         block_on(detectors(ep, EU)),
@@ -571,7 +537,7 @@ fn snapshots_are_listed_by_owner_self() {
     let moto = Moto::start();
     let state = temp_state_dir();
     warm_up(moto.endpoint.as_str(), &[US]);
-    let volume = block_on(seed_instance(moto.endpoint.as_str()));
+    let volume = block_on(instance_root_volume(moto.endpoint.as_str()));
     let snapshot = block_on(async {
         let ec2 = ec2_client(&moto.endpoint, US).await;
         let id = ec2
@@ -597,7 +563,7 @@ fn snapshots_are_listed_by_owner_self() {
     let scan = scan_item(
         proxy.endpoint.as_str(),
         state.path(),
-        US,
+        &["--region", US],
         "ebs.public-snapshots",
     );
     assert_eq!(scan["status"], "fail", "{scan}");

@@ -6,27 +6,12 @@
 
 mod support;
 
-use serde_json::Value;
-use std::path::Path;
-use support::seed_audit::{self, LOG_GROUP, TRAIL, TRAIL_BUCKET};
-use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, s3_client, temp_state_dir};
+use support::run::scan_item;
+use support::seed_audit::{self, LOG_GROUP};
+use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, temp_state_dir};
 
 const US: &str = "us-east-1";
 const R: &[&str] = &["--region", US];
-
-/// The item's entry in `scan --format json`.
-fn scan_item(ep: &str, state: &Path, id: &str) -> Value {
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend(["scan", "--item", id, "--format", "json"]);
-    let o = run_moat(ep, state, &args);
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
-    v["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["id"] == id))
-        .cloned()
-        .unwrap_or_else(|| panic!("{id} in {v}"))
-}
 
 fn topic_arn(name: &str) -> String {
     format!("arn:aws:sns:{US}:{ACCOUNT_ID}:{name}")
@@ -88,26 +73,7 @@ async fn trail_with_topic(ep: &str, topic: &str) {
         .send()
         .await
         .expect("topic policy");
-    let s3 = s3_client(ep, US).await;
-    s3.create_bucket()
-        .bucket(TRAIL_BUCKET)
-        .send()
-        .await
-        .expect("bucket");
-    s3.put_bucket_policy()
-        .bucket(TRAIL_BUCKET)
-        .policy(seed_audit::trail_bucket_policy(TRAIL_BUCKET, TRAIL))
-        .send()
-        .await
-        .expect("bucket policy");
-    seed_audit::cloudtrail(ep, US)
-        .create_trail()
-        .name(TRAIL)
-        .s3_bucket_name(TRAIL_BUCKET)
-        .sns_topic_name(topic)
-        .send()
-        .await
-        .expect("trail");
+    seed_audit::trail_with_topic(ep, topic).await;
 }
 
 #[test]
@@ -123,14 +89,14 @@ fn trail_topic_must_reach_a_confirmed_subscriber() {
     });
 
     // A topic nobody subscribed to announces to no one.
-    let item = scan_item(ep, state.path(), id);
+    let item = scan_item(ep, state.path(), R, id);
     assert_eq!(item["status"], "fail", "{item}");
     let detail = item["findings"][0]["detail"].as_str().unwrap_or_default();
     assert!(detail.contains("no confirmed subscription"), "{item}");
 
     // An e-mail subscription not yet confirmed: a pending finding.
     block_on(subscribe(ep, &topic, "email", "logs@example.com"));
-    let item = scan_item(ep, state.path(), id);
+    let item = scan_item(ep, state.path(), R, id);
     assert_eq!(item["status"], "fail", "{item}");
     let detail = item["findings"][0]["detail"].as_str().unwrap_or_default();
     assert!(
@@ -140,7 +106,7 @@ fn trail_topic_must_reach_a_confirmed_subscriber() {
 
     // Confirmed: the trail's announcements reach someone.
     block_on(confirm(ep, &topic, "logs@example.com"));
-    assert_eq!(scan_item(ep, state.path(), id)["status"], "pass");
+    assert_eq!(scan_item(ep, state.path(), R, id)["status"], "pass");
 }
 
 #[test]
@@ -155,7 +121,7 @@ fn same_account_queue_subscriptions_are_confirmed_at_once() {
         // A queue of another account waits for that account to confirm.
         subscribe(ep, &t, "sqs", "arn:aws:sqs:us-east-1:999999999999:siem").await;
     });
-    assert_eq!(scan_item(ep, state.path(), id)["status"], "fail");
+    assert_eq!(scan_item(ep, state.path(), R, id)["status"], "fail");
     block_on(async {
         let t = topic_arn("trail-announcements");
         seed_audit::queue_for_topics(ep, US, "log-pipeline", &[&t]).await;
@@ -167,7 +133,7 @@ fn same_account_queue_subscriptions_are_confirmed_at_once() {
         )
         .await;
     });
-    assert_eq!(scan_item(ep, state.path(), id)["status"], "pass");
+    assert_eq!(scan_item(ep, state.path(), R, id)["status"], "pass");
 }
 
 #[test]
@@ -177,7 +143,7 @@ fn trail_fix_subscribes_an_address_and_says_it_is_pending() {
     block_on(seed_audit::seed_failing(ep));
     let state = temp_state_dir();
     let id = "cloudtrail.sns-notifications";
-    assert_eq!(scan_item(ep, state.path(), id)["status"], "fail");
+    assert_eq!(scan_item(ep, state.path(), R, id)["status"], "fail");
     let mut args: Vec<&str> = R.to_vec();
     args.extend(["apply", "--yes", id, "--input", "email=logs@example.com"]);
     let o = run_moat(ep, state.path(), &args);
@@ -186,14 +152,14 @@ fn trail_fix_subscribes_an_address_and_says_it_is_pending() {
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains("verified"), "{out}");
     assert!(out.contains("Pending confirmation"), "{out}");
-    let item = scan_item(ep, state.path(), id);
+    let item = scan_item(ep, state.path(), R, id);
     assert_eq!(item["status"], "fail", "{item}");
     block_on(confirm(
         ep,
         &topic_arn("moat-cloudtrail-notifications"),
         "logs@example.com",
     ));
-    assert_eq!(scan_item(ep, state.path(), id)["status"], "pass");
+    assert_eq!(scan_item(ep, state.path(), R, id)["status"], "pass");
 }
 
 async fn billing_alarm(ep: &str, name: &str, actions: &[String]) {
@@ -228,7 +194,7 @@ fn billing_alarms_that_notify_nobody_fail() {
         billing_alarm(ep, "bill-high", std::slice::from_ref(&t)).await;
         t
     });
-    let item = scan_item(ep, state.path(), id);
+    let item = scan_item(ep, state.path(), R, id);
     assert_eq!(item["status"], "fail", "{item}");
     assert!(
         item.to_string().contains("no confirmed subscription"),
@@ -259,19 +225,19 @@ fn billing_alarms_that_notify_nobody_fail() {
         &topic_arn("moat-billing-alarms"),
         "billing@example.com",
     ));
-    assert_eq!(scan_item(ep, state.path(), id)["status"], "pass");
+    assert_eq!(scan_item(ep, state.path(), R, id)["status"], "pass");
 
     // The account's own topic, once someone confirms, is enough as well.
     let mut args: Vec<&str> = R.to_vec();
     args.extend(["undo", "--last", "--yes"]);
     let o = run_moat(ep, state.path(), &args);
     assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
-    assert_eq!(scan_item(ep, state.path(), id)["status"], "fail");
+    assert_eq!(scan_item(ep, state.path(), R, id)["status"], "fail");
     block_on(async {
         subscribe(ep, &topic, "email", "finance@example.com").await;
         confirm(ep, &topic, "finance@example.com").await;
     });
-    assert_eq!(scan_item(ep, state.path(), id)["status"], "pass");
+    assert_eq!(scan_item(ep, state.path(), R, id)["status"], "pass");
 }
 
 /// Filters as another tool writes them (spacing, quotes, order of terms).
@@ -346,7 +312,7 @@ fn security_event_filters_written_by_another_tool_are_recognised() {
         }
     });
     let state = temp_state_dir();
-    let item = scan_item(ep, state.path(), "cloudwatch.security-event-alarms");
+    let item = scan_item(ep, state.path(), R, "cloudwatch.security-event-alarms");
     assert_eq!(item["status"], "fail", "{item}");
     let failing: Vec<String> = item["findings"]
         .as_array()

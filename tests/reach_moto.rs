@@ -15,28 +15,14 @@
 mod support;
 
 use serde_json::Value;
-use std::path::Path;
-use support::seed_audit::{self, TRAIL, TRAIL_BUCKET};
-use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, s3_client, temp_state_dir};
+use support::run::scan_item;
+use support::seed_audit;
+use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, temp_state_dir};
 
 const US: &str = "us-east-1";
 const R: &[&str] = &["--region", US];
 const BILLING: &str = "cloudwatch.billing-alarms";
 const TRAIL_TOPIC: &str = "cloudtrail.sns-notifications";
-
-/// The item's entry in `scan --format json`.
-fn scan_item(ep: &str, state: &Path, id: &str) -> Value {
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend(["scan", "--item", id, "--format", "json"]);
-    let o = run_moat(ep, state, &args);
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
-    v["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["id"] == id))
-        .cloned()
-        .unwrap_or_else(|| panic!("{id} in {v}"))
-}
 
 fn topic_arn(name: &str) -> String {
     format!("arn:aws:sns:{US}:{ACCOUNT_ID}:{name}")
@@ -145,30 +131,6 @@ async fn billing_alarms(ep: &str, topic: &str) {
     }
 }
 
-/// A logging trail in us-east-1 announcing to topic `name`.
-async fn trail_with_topic(ep: &str, name: &str) {
-    let s3 = s3_client(ep, US).await;
-    s3.create_bucket()
-        .bucket(TRAIL_BUCKET)
-        .send()
-        .await
-        .expect("bucket");
-    s3.put_bucket_policy()
-        .bucket(TRAIL_BUCKET)
-        .policy(seed_audit::trail_bucket_policy(TRAIL_BUCKET, TRAIL))
-        .send()
-        .await
-        .expect("bucket policy");
-    seed_audit::cloudtrail(ep, US)
-        .create_trail()
-        .name(TRAIL)
-        .s3_bucket_name(TRAIL_BUCKET)
-        .sns_topic_name(name)
-        .send()
-        .await
-        .expect("trail");
-}
-
 fn details(item: &Value) -> String {
     item["findings"]
         .as_array()
@@ -195,7 +157,7 @@ fn a_deleted_queue_reaches_no_one() {
         url
     });
     // The queue exists: the account's own system receives the alarms.
-    let item = scan_item(ep, state.path(), BILLING);
+    let item = scan_item(ep, state.path(), R, BILLING);
     assert_eq!(item["status"], "pass", "{item}");
 
     // Deleted: the subscription stays confirmed, and delivers nothing.
@@ -207,7 +169,7 @@ fn a_deleted_queue_reaches_no_one() {
             .await
             .expect("delete queue");
     });
-    let item = scan_item(ep, state.path(), BILLING);
+    let item = scan_item(ep, state.path(), R, BILLING);
     assert_eq!(item["status"], "fail", "{item}");
     let d = details(&item);
     assert!(
@@ -227,7 +189,7 @@ fn a_filter_policy_on_attributes_drops_alarm_notifications() {
         billing_alarms(ep, &t).await;
         sub
     });
-    assert_eq!(scan_item(ep, state.path(), BILLING)["status"], "pass");
+    assert_eq!(scan_item(ep, state.path(), R, BILLING)["status"], "pass");
 
     // Only messages whose `severity` attribute is critical: alarm
     // notifications have no attributes, so none gets through.
@@ -241,7 +203,7 @@ fn a_filter_policy_on_attributes_drops_alarm_notifications() {
             .await
             .expect("filter policy");
     });
-    let item = scan_item(ep, state.path(), BILLING);
+    let item = scan_item(ep, state.path(), R, BILLING);
     assert_eq!(item["status"], "fail", "{item}");
     let d = details(&item);
     assert!(
@@ -259,10 +221,10 @@ fn a_topic_encrypted_with_aws_sns_reaches_no_one() {
         let t = create_topic(ep, "alerts", &[("KmsMasterKeyId", "alias/aws/sns")]).await;
         subscribe(ep, &t, "email", "ops@example.com").await;
         billing_alarms(ep, &t).await;
-        trail_with_topic(ep, "alerts").await;
+        seed_audit::trail_with_topic(ep, "alerts").await;
     });
     for id in [BILLING, TRAIL_TOPIC] {
-        let item = scan_item(ep, state.path(), id);
+        let item = scan_item(ep, state.path(), R, id);
         assert_eq!(item["status"], "fail", "{id}: {item}");
         assert!(details(&item).contains("AWS managed key"), "{id}: {item}");
     }
@@ -288,7 +250,7 @@ fn a_topic_encrypted_with_aws_sns_reaches_no_one() {
             .await
             .expect("confirm");
     });
-    let item = scan_item(ep, state.path(), TRAIL_TOPIC);
+    let item = scan_item(ep, state.path(), R, TRAIL_TOPIC);
     assert_eq!(item["status"], "pass", "{item}");
 }
 
@@ -313,7 +275,7 @@ fn alarm_topics_must_let_cloudwatch_publish() {
         subscribe(ep, &t, "email", "finance@example.com").await;
         billing_alarms(ep, &t).await;
     });
-    let item = scan_item(ep, state.path(), BILLING);
+    let item = scan_item(ep, state.path(), R, BILLING);
     assert_eq!(item["status"], "fail", "{item}");
     let d = details(&item);
     assert!(
@@ -343,7 +305,7 @@ fn alarm_topics_must_let_cloudwatch_publish() {
         })
     };
     set_policy(&default);
-    let item = scan_item(ep, state.path(), BILLING);
+    let item = scan_item(ep, state.path(), R, BILLING);
     assert_eq!(item["status"], "pass", "{item}");
 
     // A Deny of SNS:Publish to everyone, without condition.
@@ -354,7 +316,7 @@ fn alarm_topics_must_let_cloudwatch_publish() {
         }));
     }
     set_policy(&default);
-    let item = scan_item(ep, state.path(), BILLING);
+    let item = scan_item(ep, state.path(), R, BILLING);
     assert_eq!(item["status"], "fail", "{item}");
 }
 
@@ -380,7 +342,7 @@ fn a_queue_sns_may_not_send_to_reaches_no_one() {
         billing_alarms(ep, &t).await;
         (t, url)
     });
-    let item = scan_item(ep, state.path(), BILLING);
+    let item = scan_item(ep, state.path(), R, BILLING);
     assert_eq!(item["status"], "fail", "{item}");
     let d = details(&item);
     assert!(
@@ -406,14 +368,14 @@ fn a_queue_sns_may_not_send_to_reaches_no_one() {
         Q::Policy,
         seed_audit::queue_policy_for_topics(&queue, &[&other]),
     )]);
-    let item = scan_item(ep, state.path(), BILLING);
+    let item = scan_item(ep, state.path(), R, BILLING);
     assert_eq!(item["status"], "fail", "{item}");
     assert!(details(&item).contains("sqs:SendMessage"), "{item}");
 
     // The policy SNS documents: the queue receives the alarms.
     let policy = seed_audit::queue_policy_for_topics(&queue, &[&t]);
     set(vec![(Q::Policy, policy.clone())]);
-    let item = scan_item(ep, state.path(), BILLING);
+    let item = scan_item(ep, state.path(), R, BILLING);
     assert_eq!(item["status"], "pass", "{item}");
 
     // Encrypted with aws/sqs, whose key policy cannot let SNS use it. (The
@@ -423,7 +385,7 @@ fn a_queue_sns_may_not_send_to_reaches_no_one() {
         (Q::Policy, policy),
         (Q::KmsMasterKeyId, "alias/aws/sqs".into()),
     ]);
-    let item = scan_item(ep, state.path(), BILLING);
+    let item = scan_item(ep, state.path(), R, BILLING);
     assert_eq!(item["status"], "fail", "{item}");
     assert!(details(&item).contains("aws/sqs"), "{item}");
 }

@@ -14,51 +14,14 @@ mod support;
 
 use serde_json::Value;
 use std::path::Path;
-use std::process::Output;
+use support::run::{
+    apply_resource, assert_ok, finding, region_args, resource_status, scan_item, undo_ok,
+};
 use support::seed_workloads::{self as seed, ALB, OLD_POLICY, PARTNER, TOKEN, ZONE};
 use support::{Moto, block_on, output_text, run_moat, temp_state_dir};
 
 const US: &str = "us-east-1";
 const EU: &str = "eu-west-1";
-
-fn assert_ok(o: &Output) {
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(o));
-}
-
-fn with_regions<'a>(regions: &[&'a str], args: &[&'a str]) -> Vec<&'a str> {
-    let mut out = vec![];
-    for r in regions {
-        out.extend(["--region", r]);
-    }
-    out.extend_from_slice(args);
-    out
-}
-
-/// `scan --item ID --format json` in us-east-1 → the item's JSON.
-fn scan_item(ep: &str, state: &Path, regions: &[&str], id: &str) -> Value {
-    let args = with_regions(regions, &["scan", "--item", id, "--format", "json"]);
-    let o = run_moat(ep, state, &args);
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
-    v["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["id"] == id))
-        .cloned()
-        .unwrap_or_else(|| panic!("{id} in the scan: {v}"))
-}
-
-fn finding<'a>(item: &'a Value, resource: &str) -> Option<&'a Value> {
-    item["findings"]
-        .as_array()
-        .and_then(|a| a.iter().find(|f| f["resource"] == resource))
-}
-
-fn status_of(item: &Value, resource: &str) -> String {
-    finding(item, resource)
-        .and_then(|f| f["status"].as_str())
-        .unwrap_or("pass")
-        .to_string()
-}
 
 /// scan fail → apply (verified) → `check` → scan pass → undo → `read` is back.
 fn round_trip<T: PartialEq + std::fmt::Debug>(
@@ -71,31 +34,15 @@ fn round_trip<T: PartialEq + std::fmt::Debug>(
     check: impl Fn(&T),
 ) {
     let before = read();
-    let scan = scan_item(ep, state, &[US], item);
-    assert_eq!(status_of(&scan, resource), "fail", "{item}: {scan}");
+    let scan = scan_item(ep, state, &["--region", US], item);
+    assert_eq!(resource_status(&scan, resource), "fail", "{item}: {scan}");
 
-    let mut args = vec![
-        "--region",
-        US,
-        "apply",
-        item,
-        "--resource",
-        resource,
-        "--yes",
-    ];
-    for i in inputs {
-        args.extend(["--input", i]);
-    }
-    let o = run_moat(ep, state, &args);
-    assert_ok(&o);
-    let out = output_text(&o);
-    assert!(out.contains("verified"), "{item}: {out}");
+    apply_resource(ep, state, &["--region", US], item, resource, inputs);
     check(&read());
-    let scan = scan_item(ep, state, &[US], item);
-    assert_eq!(status_of(&scan, resource), "pass", "{item}: {scan}");
+    let scan = scan_item(ep, state, &["--region", US], item);
+    assert_eq!(resource_status(&scan, resource), "pass", "{item}: {scan}");
 
-    let o = run_moat(ep, state, &["--region", US, "undo", "--last", "--yes"]);
-    assert_ok(&o);
+    undo_ok(ep, state, &["--region", US]);
     assert_eq!(read(), before, "{item}: undo restores it");
 }
 
@@ -192,7 +139,7 @@ fn rds_items_round_trip() {
     );
 
     // Unencrypted storage is guided, with the instance's names filled in.
-    let scan = scan_item(ep, st, &[US], "rds.storage-encrypted");
+    let scan = scan_item(ep, st, &["--region", US], "rds.storage-encrypted");
     assert_eq!(scan["status"], "fail");
     let f = finding(&scan, &format!("db/{US}/{}", seed::PUBLIC_DB)).expect("finding");
     let detail = f["detail"].as_str().unwrap_or_default();
@@ -218,19 +165,29 @@ fn a_scan_covers_every_given_region_and_names_it() {
         seed::public_db(ep, US, "east-db").await;
         seed::public_db(ep, EU, "west-db").await;
     });
-    let scan = scan_item(ep, state.path(), &[US, EU], "rds.public-instances");
+    let scan = scan_item(
+        ep,
+        state.path(),
+        &region_args(&[US, EU]),
+        "rds.public-instances",
+    );
     assert_eq!(scan["status"], "fail");
     let east = finding(&scan, "db/us-east-1/east-db").expect("east");
     let west = finding(&scan, "db/eu-west-1/west-db").expect("west");
     assert_eq!(east["region"], US);
     assert_eq!(west["region"], EU);
     // One region only: the other's instance is not seen.
-    let scan = scan_item(ep, state.path(), &[EU], "rds.public-instances");
+    let scan = scan_item(
+        ep,
+        state.path(),
+        &region_args(&[EU]),
+        "rds.public-instances",
+    );
     assert!(finding(&scan, "db/us-east-1/east-db").is_none(), "{scan}");
     // Inspector is off in both regions: one finding per region.
-    let scan = scan_item(ep, state.path(), &[US, EU], "other.inspector");
-    assert_eq!(status_of(&scan, "inspector/us-east-1"), "fail");
-    assert_eq!(status_of(&scan, "inspector/eu-west-1"), "fail");
+    let scan = scan_item(ep, state.path(), &region_args(&[US, EU]), "other.inspector");
+    assert_eq!(resource_status(&scan, "inspector/us-east-1"), "fail");
+    assert_eq!(resource_status(&scan, "inspector/eu-west-1"), "fail");
 }
 
 async fn apex(ep: &str, zone: &str, rtype: &str) -> Option<(i64, Vec<String>)> {
@@ -394,7 +351,7 @@ fn load_balancer_listeners_round_trip() {
     // The Classic Load Balancer is checked through its listener policy, and guided.
     let classic = format!("classic-lb/{US}/{}", seed::CLASSIC);
     for item in ["elb.https-listeners", "elb.tls-policy"] {
-        let scan = scan_item(ep, st, &[US], item);
+        let scan = scan_item(ep, st, &["--region", US], item);
         let f = finding(&scan, &classic).unwrap_or_else(|| panic!("{item}: {scan}"));
         assert_eq!(f["status"], "fail", "{item}: {f}");
         if item == "elb.tls-policy" {
@@ -458,8 +415,8 @@ fn load_balancer_listeners_round_trip() {
 
     // WAF: guided; the load balancer passes once a web ACL is associated.
     let resource = format!("lb/{US}/{ALB}");
-    let scan = scan_item(ep, st, &[US], "other.waf-on-load-balancers");
-    assert_eq!(status_of(&scan, &resource), "fail", "{scan}");
+    let scan = scan_item(ep, st, &["--region", US], "other.waf-on-load-balancers");
+    assert_eq!(resource_status(&scan, &resource), "fail", "{scan}");
     block_on(async {
         use aws_sdk_wafv2::types::{AllowAction, DefaultAction, Scope, VisibilityConfig};
         let waf = seed::wafv2(ep, US);
@@ -495,8 +452,8 @@ fn load_balancer_listeners_round_trip() {
             .await
             .expect("associate");
     });
-    let scan = scan_item(ep, st, &[US], "other.waf-on-load-balancers");
-    assert_eq!(status_of(&scan, &resource), "pass", "{scan}");
+    let scan = scan_item(ep, st, &["--region", US], "other.waf-on-load-balancers");
+    assert_eq!(resource_status(&scan, &resource), "pass", "{scan}");
 }
 
 async fn inspector_scans(ep: &str) -> Vec<(String, String)> {
@@ -614,7 +571,7 @@ fn open_groups_of_databases_and_load_balancers_round_trip() {
         "sg-rule/{US}/{vpc}/{}/tcp:5432/0.0.0.0/0",
         seed::OPEN_DB_GROUP
     );
-    let scan = scan_item(ep, st, &[US], "rds.open-security-groups");
+    let scan = scan_item(ep, st, &["--region", US], "rds.open-security-groups");
     let f = finding(&scan, &rule).unwrap_or_else(|| panic!("{scan}"));
     assert!(
         f["detail"]
@@ -645,7 +602,7 @@ fn open_groups_of_databases_and_load_balancers_round_trip() {
     let lb_group = format!("{ALB}-lb");
     let lb_vpc = block_on(group_vpc(ep, US, &lb_group));
     let rule = format!("sg-rule/{US}/{lb_vpc}/{lb_group}/tcp:8443/0.0.0.0/0");
-    let scan = scan_item(ep, st, &[US], "elb.security-groups");
+    let scan = scan_item(ep, st, &["--region", US], "elb.security-groups");
     let names: Vec<&str> = scan["findings"]
         .as_array()
         .map(|a| a.iter().filter_map(|f| f["resource"].as_str()).collect())
@@ -746,7 +703,7 @@ fn database_connection_alarm_round_trip_and_dns_change_access() {
     // route53.change-access is guided: the user with the inline policy is
     // named, with the zone and the policy; the administrator moat runs as
     // is not.
-    let scan = scan_item(ep, st, &[US], "route53.change-access");
+    let scan = scan_item(ep, st, &["--region", US], "route53.change-access");
     assert_eq!(scan["status"], "fail", "{scan}");
     let names: Vec<&str> = scan["findings"]
         .as_array()

@@ -13,46 +13,11 @@
 
 mod support;
 
-use serde_json::Value;
-use std::path::Path;
-use std::process::Output;
+use support::run::{assert_ok, finding, resource_status, scan_item};
 use support::seed_workloads::{self as seed, ALB};
 use support::{Moto, block_on, output_text, run_moat, temp_state_dir};
 
 const US: &str = "us-east-1";
-
-fn assert_ok(o: &Output) {
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(o));
-}
-
-/// `scan --item ID --format json` in us-east-1 → the item's JSON.
-fn scan_item(ep: &str, state: &Path, id: &str) -> Value {
-    let o = run_moat(
-        ep,
-        state,
-        &["--region", US, "scan", "--item", id, "--format", "json"],
-    );
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
-    v["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["id"] == id))
-        .cloned()
-        .unwrap_or_else(|| panic!("{id} in the scan: {v}"))
-}
-
-fn finding<'a>(item: &'a Value, resource: &str) -> Option<&'a Value> {
-    item["findings"]
-        .as_array()
-        .and_then(|a| a.iter().find(|f| f["resource"] == resource))
-}
-
-fn status_of(item: &Value, resource: &str) -> String {
-    finding(item, resource)
-        .and_then(|f| f["status"].as_str())
-        .unwrap_or("pass")
-        .to_string()
-}
 
 // ---------------------------------------------------------------------------
 // elb.https-listeners: every rule
@@ -140,8 +105,8 @@ fn https_listeners_judge_every_rule_and_the_fix_redirects_them() {
     );
 
     // The default action redirects, the /api/* rule forwards: fail, naming it.
-    let scan = scan_item(ep, st, "elb.https-listeners");
-    assert_eq!(status_of(&scan, &resource), "fail", "{scan}");
+    let scan = scan_item(ep, st, &["--region", US], "elb.https-listeners");
+    assert_eq!(resource_status(&scan, &resource), "fail", "{scan}");
     let detail = finding(&scan, &resource)
         .and_then(|f| f["detail"].as_str())
         .unwrap_or_default()
@@ -183,8 +148,8 @@ fn https_listeners_judge_every_rule_and_the_fix_redirects_them() {
         assert_eq!(kinds, &["redirect"], "rule {priority}: {after:?}");
         assert_eq!(protocol.as_deref(), Some("HTTPS"), "rule {priority}");
     }
-    let scan = scan_item(ep, st, "elb.https-listeners");
-    assert_eq!(status_of(&scan, &resource), "pass", "{scan}");
+    let scan = scan_item(ep, st, &["--region", US], "elb.https-listeners");
+    assert_eq!(resource_status(&scan, &resource), "pass", "{scan}");
 
     let o = run_moat(ep, st, &["--region", US, "undo", "--last", "--yes"]);
     assert_ok(&o);
@@ -251,8 +216,8 @@ fn public_instances_leave_queued_modifications_for_the_window_unless_told() {
     assert_eq!(d.pending_class.as_deref(), Some("db.m5.large"));
 
     // The finding and the preview name what is queued.
-    let scan = scan_item(ep, st, "rds.public-instances");
-    assert_eq!(status_of(&scan, &resource), "fail", "{scan}");
+    let scan = scan_item(ep, st, &["--region", US], "rds.public-instances");
+    assert_eq!(resource_status(&scan, &resource), "fail", "{scan}");
     let detail = finding(&scan, &resource)
         .and_then(|f| f["detail"].as_str())
         .unwrap_or_default()
@@ -292,8 +257,8 @@ fn public_instances_leave_queued_modifications_for_the_window_unless_told() {
         "the queued class change is not applied"
     );
     assert_eq!(d.pending_class.as_deref(), Some("db.m5.large"));
-    let scan = scan_item(ep, st, "rds.public-instances");
-    assert_eq!(status_of(&scan, &resource), "pass", "{scan}");
+    let scan = scan_item(ep, st, &["--region", US], "rds.public-instances");
+    assert_eq!(resource_status(&scan, &resource), "pass", "{scan}");
 
     // Undo puts the endpoint back, and still leaves the queue alone.
     let o = run_moat(ep, st, &["--region", US, "undo", "--last", "--yes"]);

@@ -74,12 +74,15 @@ macro_rules! test_client {
 #[allow(unused_imports)]
 pub(crate) use test_client;
 
+pub mod backend;
 pub mod http;
 pub mod moto;
 pub mod proxy;
+pub mod run;
 pub mod seed_audit;
 pub mod seed_ebs_vpc;
 pub mod seed_ec2;
+pub mod seed_iam;
 pub mod seed_workloads;
 
 use std::ffi::OsString;

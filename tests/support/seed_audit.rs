@@ -93,6 +93,37 @@ pub fn trail_bucket_policy(bucket: &str, trail: &str) -> String {
     .to_string()
 }
 
+/// Bucket `bucket` in us-east-1 with the policy CloudTrail needs to write
+/// `trail`'s logs.
+pub async fn trail_bucket(ep: &str, bucket: &str, trail: &str) {
+    let s3 = super::s3_client(ep, "us-east-1").await;
+    s3.create_bucket()
+        .bucket(bucket)
+        .send()
+        .await
+        .expect("bucket");
+    s3.put_bucket_policy()
+        .bucket(bucket)
+        .policy(trail_bucket_policy(bucket, trail))
+        .send()
+        .await
+        .expect("bucket policy");
+}
+
+/// [`TRAIL`] in us-east-1, writing to [`TRAIL_BUCKET`] and announcing its
+/// log files on the SNS topic `topic` (a name).
+pub async fn trail_with_topic(ep: &str, topic: &str) {
+    trail_bucket(ep, TRAIL_BUCKET, TRAIL).await;
+    cloudtrail(ep, "us-east-1")
+        .create_trail()
+        .name(TRAIL)
+        .s3_bucket_name(TRAIL_BUCKET)
+        .sns_topic_name(topic)
+        .send()
+        .await
+        .expect("trail");
+}
+
 /// Create resources that fail (some of) this group's items: a single-region
 /// trail that does not log (no validation, key, topic or access logging),
 /// sending to a log group without metric filters; its bucket with two

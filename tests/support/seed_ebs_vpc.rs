@@ -58,3 +58,30 @@ pub async fn seed_failing(ep: &str) {
         .await
         .expect("public snapshot");
 }
+
+/// Runs an instance in us-east-1; the id of its root volume.
+pub async fn instance_root_volume(ep: &str) -> String {
+    let ec2 = ec2_client(ep, REGION).await;
+    let run = ec2
+        .run_instances()
+        .image_id("ami-12c6146b")
+        .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
+        .min_count(1)
+        .max_count(1)
+        .send()
+        .await
+        .expect("run instance");
+    let instance = run.instances()[0].instance_id().expect("id").to_string();
+    let vols = ec2
+        .describe_volumes()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("attachment.instance-id")
+                .values(&instance)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("volumes");
+    vols.volumes()[0].volume_id().expect("volume").to_string()
+}
