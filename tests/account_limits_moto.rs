@@ -15,7 +15,7 @@ mod support;
 
 use serde_json::json;
 use support::run::{US_EAST_1 as R, assert_ok, moat, scan_item, status};
-use support::seed_audit;
+use support::seed_cloudtrail;
 use support::seed_iam::{allow, console_user, members};
 use support::{Moto, block_on, iam_client, output_text, temp_state_dir};
 
@@ -40,8 +40,8 @@ fn control_tower_iam(ep: &str) -> aws_sdk_iam::Client {
 }
 
 async fn seed_trail(ep: &str) {
-    seed_audit::trail_bucket(ep, BUCKET, TRAIL).await;
-    seed_audit::cloudtrail(ep, "us-east-1")
+    seed_cloudtrail::trail_bucket(ep, BUCKET, TRAIL).await;
+    seed_cloudtrail::cloudtrail(ep, "us-east-1")
         .create_trail()
         .name(TRAIL)
         .s3_bucket_name(BUCKET)

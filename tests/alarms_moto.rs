@@ -10,7 +10,7 @@ use aws_sdk_cloudwatch::types::{
 };
 use serde_json::Value;
 use support::run::scan_item;
-use support::seed_audit;
+use support::seed_cloudwatch;
 use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, temp_state_dir};
 
 const US: &str = "us-east-1";
@@ -32,8 +32,8 @@ fn finding<'a>(item: &'a Value, alarm: &str) -> &'a Value {
 async fn heard_topic(ep: &str) -> String {
     // A queue whose policy lets SNS deliver the topic's messages.
     let topic = format!("arn:aws:sns:{US}:{ACCOUNT_ID}:billing");
-    seed_audit::queue_for_topics(ep, US, "finance", &[&topic]).await;
-    let sns = seed_audit::sns(ep, US);
+    seed_cloudwatch::queue_for_topics(ep, US, "finance", &[&topic]).await;
+    let sns = seed_cloudwatch::sns(ep, US);
     let arn = sns
         .create_topic()
         .name("billing")
@@ -64,7 +64,7 @@ async fn billing_alarm(
     dims: &[Dimension],
     comparison: ComparisonOperator,
 ) {
-    seed_audit::cloudwatch(ep, US)
+    seed_cloudwatch::cloudwatch(ep, US)
         .put_metric_alarm()
         .alarm_name(name)
         .namespace("AWS/Billing")
@@ -87,7 +87,7 @@ fn billing_alarms_that_would_not_fire_on_the_whole_bill_do_not_count() {
     let ep = moto.endpoint.as_str();
     let state = temp_state_dir();
     block_on(async {
-        seed_audit::billing_alerts_on(ep).await;
+        seed_cloudwatch::billing_alerts_on(ep).await;
         let t = heard_topic(ep).await;
         let usd = dim("Currency", "USD");
         billing_alarm(
@@ -117,7 +117,7 @@ fn billing_alarms_that_would_not_fire_on_the_whole_bill_do_not_count() {
         )
         .await;
         // EstimatedCharges has no unit: an alarm reading Count sees nothing.
-        seed_audit::cloudwatch(ep, US)
+        seed_cloudwatch::cloudwatch(ep, US)
             .put_metric_alarm()
             .alarm_name("bill-count")
             .namespace("AWS/Billing")
@@ -145,7 +145,7 @@ fn billing_alarms_that_would_not_fire_on_the_whole_bill_do_not_count() {
             .period(21600)
             .stat("Maximum")
             .build();
-        seed_audit::cloudwatch(ep, US)
+        seed_cloudwatch::cloudwatch(ep, US)
             .put_metric_alarm()
             .alarm_name("bill-math")
             .metrics(
@@ -220,7 +220,7 @@ fn billing_alarms_that_would_not_fire_on_the_whole_bill_do_not_count() {
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains("verified"), "{out}");
     block_on(async {
-        seed_audit::sns(ep, US)
+        seed_cloudwatch::sns(ep, US)
             .confirm_subscription()
             .topic_arn(format!("arn:aws:sns:{US}:{ACCOUNT_ID}:moat-billing-alarms"))
             .token("billing@example.com")
@@ -273,7 +273,7 @@ fn billing_alarms_without_billing_alerts_never_fire() {
     let out = output_text(&o);
     assert!(out.contains("billing alerts"), "{out}");
     let names: Vec<String> = block_on(async {
-        seed_audit::cloudwatch(ep, US)
+        seed_cloudwatch::cloudwatch(ep, US)
             .describe_alarms()
             .send()
             .await
@@ -286,7 +286,7 @@ fn billing_alarms_without_billing_alerts_never_fire() {
     assert!(!names.iter().any(|n| n.starts_with("moat-")), "{names:?}");
 
     // Billing alerts on: the same alarms pass.
-    block_on(seed_audit::billing_alerts_on(ep));
+    block_on(seed_cloudwatch::billing_alerts_on(ep));
     let item = scan_item(ep, state.path(), R, ID);
     assert_eq!(item["status"], "pass", "{item}");
 }

@@ -21,12 +21,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::backend::{connect, set_test_env};
 use support::proxy::{FaultKind, Rule};
-use support::seed_ebs_vpc::ec2_client;
-use support::seed_ebs_vpc::instance_root_volume;
+use support::seed_ebs::ec2_client;
+use support::seed_ebs::instance_root_volume;
 use support::{
-    ACCOUNT_ID, Moto, Proxy, block_on, iam_client, moat_cmd, output_text, run_moat, seed_audit,
-    temp_state_dir,
+    ACCOUNT_ID, Moto, Proxy, block_on, iam_client, moat_cmd, output_text, run_moat, temp_state_dir,
 };
+use support::{seed_cloudtrail, seed_cloudwatch};
 
 const US: &str = "us-east-1";
 const EU: &str = "eu-west-1";
@@ -445,7 +445,7 @@ fn a_lost_create_snapshot_answer_makes_one_snapshot_that_undo_removes() {
 }
 
 async fn kms_keys(ep: &str) -> Vec<String> {
-    let out = seed_audit::kms(ep, US)
+    let out = seed_cloudtrail::kms(ep, US)
         .list_keys()
         .send()
         .await
@@ -460,7 +460,10 @@ async fn kms_keys(ep: &str) -> Vec<String> {
 fn a_lost_create_key_answer_makes_one_key_behind_the_alias() {
     let moto = Moto::start();
     let ep = moto.endpoint.clone();
-    block_on(seed_audit::seed_failing(&ep));
+    block_on(async {
+        seed_cloudtrail::seed_failing(&ep).await;
+        seed_cloudwatch::seed_failing(&ep).await;
+    });
     let before = block_on(kms_keys(&ep));
     let proxy = Proxy::start(moto.port);
     let state = temp_state_dir();
@@ -487,7 +490,7 @@ fn a_lost_create_key_answer_makes_one_key_behind_the_alias() {
         .collect();
     assert_eq!(new.len(), 1, "one key, not one per attempt: {new:?}");
     let aliased = block_on(async {
-        seed_audit::kms(&ep, US)
+        seed_cloudtrail::kms(&ep, US)
             .describe_key()
             .key_id("alias/moat-cloudtrail")
             .send()

@@ -11,7 +11,7 @@
 mod support;
 
 use support::run::{US_EAST_1 as R, assert_ok, moat, scan_item, status};
-use support::seed_audit;
+use support::seed_cloudtrail;
 use support::seed_iam::allow;
 use support::{Moto, block_on, output_text, s3_client, temp_state_dir};
 
@@ -22,8 +22,8 @@ const VARIES: &str = "varies_by_storage_class";
 
 /// A trail writing to its own bucket, with the policy CloudTrail needs.
 async fn seed_trail(ep: &str) {
-    seed_audit::trail_bucket(ep, BUCKET, TRAIL).await;
-    seed_audit::cloudtrail(ep, "us-east-1")
+    seed_cloudtrail::trail_bucket(ep, BUCKET, TRAIL).await;
+    seed_cloudtrail::cloudtrail(ep, "us-east-1")
         .create_trail()
         .name(TRAIL)
         .s3_bucket_name(BUCKET)
@@ -375,7 +375,7 @@ fn encrypted_undo_points_the_trail_back_and_keeps_the_key() {
     assert_ok(&moat(ep, state.path(), R, &["apply", "--yes", id]));
     let trail_key = || {
         block_on(async {
-            seed_audit::cloudtrail(ep, "us-east-1")
+            seed_cloudtrail::cloudtrail(ep, "us-east-1")
                 .get_trail()
                 .name(TRAIL)
                 .send()
@@ -403,7 +403,7 @@ fn encrypted_undo_points_the_trail_back_and_keeps_the_key() {
     assert!(!text.contains("schedule KMS key"), "{text}");
     assert_eq!(trail_key(), None, "the trail is back to no key");
     let state_of_key = block_on(async {
-        seed_audit::kms(ep, "us-east-1")
+        seed_cloudtrail::kms(ep, "us-east-1")
             .describe_key()
             .key_id("alias/moat-cloudtrail")
             .send()

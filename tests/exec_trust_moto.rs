@@ -26,12 +26,12 @@ use std::process::Output;
 use std::sync::Arc;
 use support::backend::{connect_once, set_test_env};
 use support::proxy::{FaultKind, Rule};
-use support::seed_ebs_vpc::ec2_client;
-use support::seed_ebs_vpc::instance_root_volume;
+use support::seed_ebs::ec2_client;
+use support::seed_ebs::instance_root_volume;
 use support::{
-    ACCOUNT_ID, Moto, Proxy, block_on, moat_cmd, output_text, run_moat, s3_client, seed_audit,
-    temp_state_dir,
+    ACCOUNT_ID, Moto, Proxy, block_on, moat_cmd, output_text, run_moat, s3_client, temp_state_dir,
 };
+use support::{seed_cloudtrail, seed_cloudwatch};
 
 const US: &str = "us-east-1";
 
@@ -654,7 +654,10 @@ fn a_created_snapshot_is_journaled_and_undone_by_its_id() {
 fn a_created_kms_key_is_journaled_by_its_id() {
     let moto = Moto::start();
     let ep = moto.endpoint.clone();
-    block_on(seed_audit::seed_failing(&ep));
+    block_on(async {
+        seed_cloudtrail::seed_failing(&ep).await;
+        seed_cloudwatch::seed_failing(&ep).await;
+    });
     let proxy = Proxy::start(moto.port);
     let state = temp_state_dir();
     proxy.rule(
@@ -669,7 +672,7 @@ fn a_created_kms_key_is_journaled_by_its_id() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
     let aliased = block_on(async {
-        seed_audit::kms(&ep, US)
+        seed_cloudtrail::kms(&ep, US)
             .describe_key()
             .key_id("alias/moat-cloudtrail")
             .send()
@@ -699,7 +702,7 @@ fn a_key_s_scheduled_deletion_names_the_journaled_key_not_the_alias() {
     let ep = moto.endpoint.clone();
     let alias = "alias/moat-cloudtrail";
     let (made, other) = block_on(async {
-        let kms = seed_audit::kms(&ep, US);
+        let kms = seed_cloudtrail::kms(&ep, US);
         let new_key = || async {
             kms.create_key()
                 .send()
@@ -727,7 +730,7 @@ fn a_key_s_scheduled_deletion_names_the_journaled_key_not_the_alias() {
     });
     let state_of = |id: &str| {
         block_on(async {
-            seed_audit::kms(&ep, US)
+            seed_cloudtrail::kms(&ep, US)
                 .describe_key()
                 .key_id(id)
                 .send()

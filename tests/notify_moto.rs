@@ -7,8 +7,9 @@
 mod support;
 
 use support::run::scan_item;
-use support::seed_audit::{self, LOG_GROUP};
+use support::seed_cloudtrail::LOG_GROUP;
 use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, temp_state_dir};
+use support::{seed_cloudtrail, seed_cloudwatch};
 
 const US: &str = "us-east-1";
 const R: &[&str] = &["--region", US];
@@ -18,7 +19,7 @@ fn topic_arn(name: &str) -> String {
 }
 
 async fn create_topic(ep: &str, name: &str) -> String {
-    seed_audit::sns(ep, US)
+    seed_cloudwatch::sns(ep, US)
         .create_topic()
         .name(name)
         .send()
@@ -30,7 +31,7 @@ async fn create_topic(ep: &str, name: &str) -> String {
 }
 
 async fn subscribe(ep: &str, topic: &str, protocol: &str, endpoint: &str) {
-    seed_audit::sns(ep, US)
+    seed_cloudwatch::sns(ep, US)
         .subscribe()
         .topic_arn(topic)
         .protocol(protocol)
@@ -42,7 +43,7 @@ async fn subscribe(ep: &str, topic: &str, protocol: &str, endpoint: &str) {
 
 /// The recipient follows the link in AWS's confirmation message.
 async fn confirm(ep: &str, topic: &str, endpoint: &str) {
-    seed_audit::sns(ep, US)
+    seed_cloudwatch::sns(ep, US)
         .confirm_subscription()
         .topic_arn(topic)
         .token(endpoint)
@@ -65,7 +66,7 @@ async fn trail_with_topic(ep: &str, topic: &str) {
              "Action": "SNS:Publish", "Resource": arn},
         ],
     });
-    seed_audit::sns(ep, US)
+    seed_cloudwatch::sns(ep, US)
         .set_topic_attributes()
         .topic_arn(&arn)
         .attribute_name("Policy")
@@ -73,7 +74,7 @@ async fn trail_with_topic(ep: &str, topic: &str) {
         .send()
         .await
         .expect("topic policy");
-    seed_audit::trail_with_topic(ep, topic).await;
+    seed_cloudtrail::trail_with_topic(ep, topic).await;
 }
 
 #[test]
@@ -124,7 +125,7 @@ fn same_account_queue_subscriptions_are_confirmed_at_once() {
     assert_eq!(scan_item(ep, state.path(), R, id)["status"], "fail");
     block_on(async {
         let t = topic_arn("trail-announcements");
-        seed_audit::queue_for_topics(ep, US, "log-pipeline", &[&t]).await;
+        seed_cloudwatch::queue_for_topics(ep, US, "log-pipeline", &[&t]).await;
         subscribe(
             ep,
             &t,
@@ -140,7 +141,10 @@ fn same_account_queue_subscriptions_are_confirmed_at_once() {
 fn trail_fix_subscribes_an_address_and_says_it_is_pending() {
     let moto = Moto::start();
     let ep = moto.endpoint.as_str();
-    block_on(seed_audit::seed_failing(ep));
+    block_on(async {
+        seed_cloudtrail::seed_failing(ep).await;
+        seed_cloudwatch::seed_failing(ep).await;
+    });
     let state = temp_state_dir();
     let id = "cloudtrail.sns-notifications";
     assert_eq!(scan_item(ep, state.path(), R, id)["status"], "fail");
@@ -164,7 +168,7 @@ fn trail_fix_subscribes_an_address_and_says_it_is_pending() {
 
 async fn billing_alarm(ep: &str, name: &str, actions: &[String]) {
     use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
-    seed_audit::cloudwatch(ep, US)
+    seed_cloudwatch::cloudwatch(ep, US)
         .put_metric_alarm()
         .alarm_name(name)
         .namespace("AWS/Billing")
@@ -188,7 +192,7 @@ fn billing_alarms_that_notify_nobody_fail() {
     let state = temp_state_dir();
     let id = "cloudwatch.billing-alarms";
     let topic = block_on(async {
-        seed_audit::billing_alerts_on(ep).await;
+        seed_cloudwatch::billing_alerts_on(ep).await;
         let t = create_topic(ep, "billing").await;
         billing_alarm(ep, "bill-usual", std::slice::from_ref(&t)).await;
         billing_alarm(ep, "bill-high", std::slice::from_ref(&t)).await;
@@ -266,9 +270,10 @@ fn security_event_filters_written_by_another_tool_are_recognised() {
     let moto = Moto::start();
     let ep = moto.endpoint.as_str();
     block_on(async {
-        seed_audit::seed_failing(ep).await;
+        seed_cloudtrail::seed_failing(ep).await;
+        seed_cloudwatch::seed_failing(ep).await;
         let t = create_topic(ep, "soc").await;
-        seed_audit::queue_for_topics(ep, US, "soc-queue", &[&t]).await;
+        seed_cloudwatch::queue_for_topics(ep, US, "soc-queue", &[&t]).await;
         subscribe(
             ep,
             &t,
@@ -276,7 +281,7 @@ fn security_event_filters_written_by_another_tool_are_recognised() {
             &format!("arn:aws:sqs:{US}:{ACCOUNT_ID}:soc-queue"),
         )
         .await;
-        let logs = seed_audit::logs(ep, US);
+        let logs = seed_cloudwatch::logs(ep, US);
         for (slug, pattern) in OTHER_TOOL {
             let metric = format!("cis_{}", slug.replace('-', "_"));
             logs.put_metric_filter()
@@ -295,7 +300,7 @@ fn security_event_filters_written_by_another_tool_are_recognised() {
                 .await
                 .expect("filter");
             use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
-            seed_audit::cloudwatch(ep, US)
+            seed_cloudwatch::cloudwatch(ep, US)
                 .put_metric_alarm()
                 .alarm_name(format!("cis-{slug}-alarm"))
                 .namespace("CISBenchmark")

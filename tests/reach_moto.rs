@@ -16,8 +16,8 @@ mod support;
 
 use serde_json::Value;
 use support::run::scan_item;
-use support::seed_audit;
 use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, temp_state_dir};
+use support::{seed_cloudtrail, seed_cloudwatch};
 
 const US: &str = "us-east-1";
 const R: &[&str] = &["--region", US];
@@ -71,7 +71,7 @@ async fn create_topic_with(
     policy: &Value,
     attributes: &[(&str, &str)],
 ) -> String {
-    let mut req = seed_audit::sns(ep, US)
+    let mut req = seed_cloudwatch::sns(ep, US)
         .create_topic()
         .name(name)
         .attributes("Policy", policy.to_string());
@@ -88,7 +88,7 @@ async fn create_topic_with(
 
 /// Subscribe, and confirm as the recipient would; the subscription's ARN.
 async fn subscribe(ep: &str, topic: &str, protocol: &str, endpoint: &str) -> String {
-    let sns = seed_audit::sns(ep, US);
+    let sns = seed_cloudwatch::sns(ep, US);
     let out = sns
         .subscribe()
         .topic_arn(topic)
@@ -111,9 +111,9 @@ async fn subscribe(ep: &str, topic: &str, protocol: &str, endpoint: &str) -> Str
 
 async fn billing_alarms(ep: &str, topic: &str) {
     use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
-    seed_audit::billing_alerts_on(ep).await;
+    seed_cloudwatch::billing_alerts_on(ep).await;
     for (name, threshold) in [("bill-usual", 100.0), ("bill-high", 115.0)] {
-        seed_audit::cloudwatch(ep, US)
+        seed_cloudwatch::cloudwatch(ep, US)
             .put_metric_alarm()
             .alarm_name(name)
             .namespace("AWS/Billing")
@@ -151,7 +151,7 @@ fn a_deleted_queue_reaches_no_one() {
     let queue = format!("arn:aws:sqs:{US}:{ACCOUNT_ID}:billing-pipeline");
     let url = block_on(async {
         let t = create_topic(ep, "billing", &[]).await;
-        let url = seed_audit::queue_for_topics(ep, US, "billing-pipeline", &[&t]).await;
+        let url = seed_cloudwatch::queue_for_topics(ep, US, "billing-pipeline", &[&t]).await;
         subscribe(ep, &t, "sqs", &queue).await;
         billing_alarms(ep, &t).await;
         url
@@ -162,7 +162,7 @@ fn a_deleted_queue_reaches_no_one() {
 
     // Deleted: the subscription stays confirmed, and delivers nothing.
     block_on(async {
-        seed_audit::sqs(ep, US)
+        seed_cloudwatch::sqs(ep, US)
             .delete_queue()
             .queue_url(url)
             .send()
@@ -194,7 +194,7 @@ fn a_filter_policy_on_attributes_drops_alarm_notifications() {
     // Only messages whose `severity` attribute is critical: alarm
     // notifications have no attributes, so none gets through.
     block_on(async {
-        seed_audit::sns(ep, US)
+        seed_cloudwatch::sns(ep, US)
             .set_subscription_attributes()
             .subscription_arn(&sub)
             .attribute_name("FilterPolicy")
@@ -221,7 +221,7 @@ fn a_topic_encrypted_with_aws_sns_reaches_no_one() {
         let t = create_topic(ep, "alerts", &[("KmsMasterKeyId", "alias/aws/sns")]).await;
         subscribe(ep, &t, "email", "ops@example.com").await;
         billing_alarms(ep, &t).await;
-        seed_audit::trail_with_topic(ep, "alerts").await;
+        seed_cloudtrail::trail_with_topic(ep, "alerts").await;
     });
     for id in [BILLING, TRAIL_TOPIC] {
         let item = scan_item(ep, state.path(), R, id);
@@ -242,7 +242,7 @@ fn a_topic_encrypted_with_aws_sns_reaches_no_one() {
     let o = run_moat(ep, state.path(), &args);
     assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
     block_on(async {
-        seed_audit::sns(ep, US)
+        seed_cloudwatch::sns(ep, US)
             .confirm_subscription()
             .topic_arn(topic_arn("moat-cloudtrail-notifications"))
             .token("logs@example.com")
@@ -294,7 +294,7 @@ fn alarm_topics_must_let_cloudwatch_publish() {
     }
     let set_policy = |p: &Value| {
         block_on(async {
-            seed_audit::sns(ep, US)
+            seed_cloudwatch::sns(ep, US)
                 .set_topic_attributes()
                 .topic_arn(&arn)
                 .attribute_name("Policy")
@@ -328,7 +328,7 @@ fn a_queue_sns_may_not_send_to_reaches_no_one() {
     let queue = format!("arn:aws:sqs:{US}:{ACCOUNT_ID}:billing-pipeline");
     let (t, url) = block_on(async {
         // The queue exists, with no access policy: SNS may not send to it.
-        let url = seed_audit::sqs(ep, US)
+        let url = seed_cloudwatch::sqs(ep, US)
             .create_queue()
             .queue_name("billing-pipeline")
             .send()
@@ -353,7 +353,7 @@ fn a_queue_sns_may_not_send_to_reaches_no_one() {
     use aws_sdk_sqs::types::QueueAttributeName as Q;
     let set = |attributes: Vec<(Q, String)>| {
         block_on(async {
-            seed_audit::sqs(ep, US)
+            seed_cloudwatch::sqs(ep, US)
                 .set_queue_attributes()
                 .queue_url(&url)
                 .set_attributes(Some(attributes.into_iter().collect()))
@@ -366,14 +366,14 @@ fn a_queue_sns_may_not_send_to_reaches_no_one() {
     let other = topic_arn("someone-else");
     set(vec![(
         Q::Policy,
-        seed_audit::queue_policy_for_topics(&queue, &[&other]),
+        seed_cloudwatch::queue_policy_for_topics(&queue, &[&other]),
     )]);
     let item = scan_item(ep, state.path(), R, BILLING);
     assert_eq!(item["status"], "fail", "{item}");
     assert!(details(&item).contains("sqs:SendMessage"), "{item}");
 
     // The policy SNS documents: the queue receives the alarms.
-    let policy = seed_audit::queue_policy_for_topics(&queue, &[&t]);
+    let policy = seed_cloudwatch::queue_policy_for_topics(&queue, &[&t]);
     set(vec![(Q::Policy, policy.clone())]);
     let item = scan_item(ep, state.path(), R, BILLING);
     assert_eq!(item["status"], "pass", "{item}");

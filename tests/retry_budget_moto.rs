@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use support::backend::{connect, set_test_env};
 use support::proxy::{FaultKind, Rule};
-use support::seed_ebs_vpc::ec2_client;
+use support::seed_ebs::ec2_client;
 use support::{Moto, Proxy};
 
 const US: &str = "us-east-1";

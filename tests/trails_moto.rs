@@ -16,7 +16,8 @@ use aws_sdk_cloudtrail::types::{
 use serde_json::Value;
 use std::path::Path;
 use support::run::{US_EAST_1 as R, assert_ok, item, moat, stdout_json};
-use support::seed_audit::{cloudtrail, logs, trail_bucket};
+use support::seed_cloudtrail::{cloudtrail, trail_bucket};
+use support::seed_cloudwatch::logs;
 use support::{Moto, block_on, output_text, s3_client, temp_state_dir};
 
 const MULTI: &str = "cloudtrail.multi-region-trail";
@@ -224,7 +225,7 @@ fn a_multi_region_trail_that_is_not_logging_does_not_cover_vpcs() {
     block_on(async {
         seed_logging_trail(ep).await;
         // A VPC in the region (moto may also hold a default one).
-        support::seed_ebs_vpc::ec2_client(ep, "us-east-1")
+        support::seed_ebs::ec2_client(ep, "us-east-1")
             .await
             .create_vpc()
             .cidr_block("10.42.0.0/16")
@@ -330,7 +331,7 @@ fn plan_text(ep: &str, state: &Path, id: &str) -> String {
 
 fn create_vpc(ep: &str) {
     block_on(async {
-        support::seed_ebs_vpc::ec2_client(ep, "us-east-1")
+        support::seed_ebs::ec2_client(ep, "us-east-1")
             .await
             .create_vpc()
             .cidr_block("10.42.0.0/16")

@@ -151,3 +151,17 @@ pub fn undo_ok(ep: &str, state: &Path, before: &[&str]) -> Output {
     assert_ok(&o);
     o
 }
+
+/// The status and the region of the finding about `resource`.
+pub fn status_and_region(item: &Value, resource: &str) -> Option<(String, String)> {
+    item["findings"]
+        .as_array()?
+        .iter()
+        .find(|f| f["resource"] == resource)
+        .map(|f| {
+            (
+                f["status"].as_str().unwrap_or_default().to_string(),
+                f["region"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+}

@@ -14,8 +14,9 @@
 mod support;
 
 use support::run::{assert_ok, finding, resource_status, scan_item};
-use support::seed_workloads::{self as seed, ALB};
+use support::seed_elb::ALB;
 use support::{Moto, block_on, output_text, run_moat, temp_state_dir};
+use support::{seed_elb, seed_rds};
 
 const US: &str = "us-east-1";
 
@@ -41,8 +42,8 @@ fn redirect() -> aws_sdk_elasticloadbalancingv2::types::Action {
 /// HTTP:80 redirects by default, but a rule forwards /api/* to the target
 /// group the listener used to forward everything to.
 async fn redirect_with_forward_rule(ep: &str, lb_arn: &str) -> String {
-    let listener = seed::forward_rule(ep, US, ALB, lb_arn).await;
-    seed::elbv2(ep, US)
+    let listener = seed_elb::forward_rule(ep, US, ALB, lb_arn).await;
+    seed_elb::elbv2(ep, US)
         .modify_listener()
         .listener_arn(&listener)
         .default_actions(redirect())
@@ -55,7 +56,7 @@ async fn redirect_with_forward_rule(ep: &str, lb_arn: &str) -> String {
 /// (priority, action types, redirect protocol of the first action) of every
 /// rule of `listener`, the default one included.
 async fn rules(ep: &str, listener: &str) -> Vec<(String, Vec<String>, Option<String>)> {
-    let out = seed::elbv2(ep, US)
+    let out = seed_elb::elbv2(ep, US)
         .describe_rules()
         .listener_arn(listener)
         .send()
@@ -93,7 +94,7 @@ fn https_listeners_judge_every_rule_and_the_fix_redirects_them() {
     let state = temp_state_dir();
     let ep = moto.endpoint.as_str();
     let st = state.path();
-    let lb = block_on(seed::seed_alb(ep, US, ALB));
+    let lb = block_on(seed_elb::seed_alb(ep, US, ALB));
     let listener = block_on(redirect_with_forward_rule(ep, &lb));
     let resource = format!("listener/{US}/{ALB}/80");
     let before = block_on(rules(ep, &listener));
@@ -172,7 +173,7 @@ struct Db {
 }
 
 async fn db(ep: &str, id: &str) -> Db {
-    let out = seed::rds(ep, US)
+    let out = seed_rds::rds(ep, US)
         .describe_db_instances()
         .db_instance_identifier(id)
         .send()
@@ -192,8 +193,8 @@ async fn db(ep: &str, id: &str) -> Db {
 /// A public db.t3.micro instance with a move to db.m5.large queued for its
 /// maintenance window.
 async fn queued_class_change(ep: &str) {
-    seed::public_db(ep, US, QUEUED_DB).await;
-    seed::rds(ep, US)
+    seed_rds::public_db(ep, US, QUEUED_DB).await;
+    seed_rds::rds(ep, US)
         .modify_db_instance()
         .db_instance_identifier(QUEUED_DB)
         .db_instance_class("db.m5.large")

@@ -13,10 +13,17 @@ mod support;
 use serde_json::Value;
 use std::path::Path;
 use support::run::{assert_ok, moat, scan_item, status, undo_last};
-use support::seed_audit::{self, LOG_GROUP, TRAIL, TRAIL_BUCKET, TRAIL_ROLE, TRAIL_USER};
+use support::seed_cloudtrail::{LOG_GROUP, TRAIL, TRAIL_BUCKET, TRAIL_ROLE, TRAIL_USER};
 use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, s3_client, temp_state_dir};
+use support::{seed_cloudtrail, seed_cloudwatch};
 
 const R: &[&str] = &["--region", "us-east-1"];
+
+/// The CloudTrail and CloudWatch sections' failing resources.
+async fn seed_failing(ep: &str) {
+    seed_cloudtrail::seed_failing(ep).await;
+    seed_cloudwatch::seed_failing(ep).await;
+}
 
 #[test]
 fn multi_region_trail_is_built_in_one_plan_and_undone() {
@@ -82,7 +89,7 @@ fn multi_region_trail_is_built_in_one_plan_and_undone() {
         );
         assert!(text.contains("bucket-owner-full-control"), "{text}");
         assert!(text.contains(&trail_arn), "{text}");
-        let ct = seed_audit::cloudtrail(ep, "us-east-1");
+        let ct = seed_cloudtrail::cloudtrail(ep, "us-east-1");
         let t = ct
             .get_trail()
             .name("moat-multi-region")
@@ -104,7 +111,7 @@ fn multi_region_trail_is_built_in_one_plan_and_undone() {
     assert_eq!(status(&scan_item(ep, state.path(), R, id)), "pass");
     assert_ok(&undo_last(ep, state.path(), R));
     block_on(async {
-        let ct = seed_audit::cloudtrail(ep, "us-east-1");
+        let ct = seed_cloudtrail::cloudtrail(ep, "us-east-1");
         let trails = ct.describe_trails().send().await.expect("trails");
         assert!(trails.trail_list().is_empty(), "{trails:?}");
         let s3 = s3_client(ep, "us-east-1").await;
@@ -120,7 +127,7 @@ fn multi_region_trail_is_built_in_one_plan_and_undone() {
 fn lifecycle_rule_is_merged_into_the_existing_two() {
     let moto = Moto::start();
     let ep = moto.endpoint.as_str();
-    block_on(seed_audit::seed_failing(ep));
+    block_on(seed_failing(ep));
     let state = temp_state_dir();
     let id = "cloudtrail.archive-to-glacier";
     let read = || {
@@ -167,7 +174,7 @@ fn lifecycle_rule_is_merged_into_the_existing_two() {
 fn trail_key_has_a_policy_for_cloudtrail_and_undo_keeps_it() {
     let moto = Moto::start();
     let ep = moto.endpoint.as_str();
-    block_on(seed_audit::seed_failing(ep));
+    block_on(seed_failing(ep));
     let state = temp_state_dir();
     let id = "cloudtrail.encrypted";
     assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
@@ -179,7 +186,7 @@ fn trail_key_has_a_policy_for_cloudtrail_and_undo_keeps_it() {
     );
     assert_ok(&moat(ep, state.path(), R, &["apply", "--yes", id]));
     block_on(async {
-        let kms = seed_audit::kms(ep, "us-east-1");
+        let kms = seed_cloudtrail::kms(ep, "us-east-1");
         let key = kms
             .describe_key()
             .key_id("alias/moat-cloudtrail")
@@ -203,7 +210,7 @@ fn trail_key_has_a_policy_for_cloudtrail_and_undo_keeps_it() {
             p.contains("kms:Decrypt") && p.contains("kms:DescribeKey"),
             "{p}"
         );
-        let t = seed_audit::cloudtrail(ep, "us-east-1")
+        let t = seed_cloudtrail::cloudtrail(ep, "us-east-1")
             .get_trail()
             .name(TRAIL)
             .send()
@@ -219,7 +226,7 @@ fn trail_key_has_a_policy_for_cloudtrail_and_undo_keeps_it() {
     assert_eq!(status(&scan_item(ep, state.path(), R, id)), "pass");
     assert_ok(&undo_last(ep, state.path(), R));
     block_on(async {
-        let kms = seed_audit::kms(ep, "us-east-1");
+        let kms = seed_cloudtrail::kms(ep, "us-east-1");
         let key = kms
             .describe_key()
             .key_id("alias/moat-cloudtrail")
@@ -232,7 +239,7 @@ fn trail_key_has_a_policy_for_cloudtrail_and_undo_keeps_it() {
                 .map(|s| s.as_str()),
             Some("Enabled")
         );
-        let t = seed_audit::cloudtrail(ep, "us-east-1")
+        let t = seed_cloudtrail::cloudtrail(ep, "us-east-1")
             .get_trail()
             .name(TRAIL)
             .send()
@@ -254,7 +261,7 @@ fn billing_alarms_go_to_us_east_1_from_a_session_elsewhere() {
     let state = temp_state_dir();
     let id = "cloudwatch.billing-alarms";
     let eu = ["--region", "eu-west-1"];
-    block_on(seed_audit::billing_alerts_on(ep));
+    block_on(seed_cloudwatch::billing_alerts_on(ep));
     assert_eq!(status(&scan_item(ep, state.path(), &eu, id)), "fail");
     let o = run_moat(
         ep,
@@ -273,7 +280,7 @@ fn billing_alarms_go_to_us_east_1_from_a_session_elsewhere() {
     );
     assert_ok(&o);
     block_on(async {
-        let cw = seed_audit::cloudwatch(ep, "us-east-1");
+        let cw = seed_cloudwatch::cloudwatch(ep, "us-east-1");
         let alarms = cw.describe_alarms().send().await.expect("alarms");
         let mut got: Vec<(String, f64)> = alarms
             .metric_alarms()
@@ -296,13 +303,13 @@ fn billing_alarms_go_to_us_east_1_from_a_session_elsewhere() {
                 ("moat-billing-usual".to_string(), 250.0)
             ]
         );
-        let elsewhere = seed_audit::cloudwatch(ep, "eu-west-1")
+        let elsewhere = seed_cloudwatch::cloudwatch(ep, "eu-west-1")
             .describe_alarms()
             .send()
             .await
             .expect("eu alarms");
         assert!(elsewhere.metric_alarms().is_empty());
-        let sns = seed_audit::sns(ep, "us-east-1");
+        let sns = seed_cloudwatch::sns(ep, "us-east-1");
         let subs = sns.list_subscriptions().send().await.expect("subs");
         assert!(
             subs.subscriptions()
@@ -324,10 +331,10 @@ fn billing_alarms_go_to_us_east_1_from_a_session_elsewhere() {
     );
     assert_ok(&o);
     block_on(async {
-        let cw = seed_audit::cloudwatch(ep, "us-east-1");
+        let cw = seed_cloudwatch::cloudwatch(ep, "us-east-1");
         let alarms = cw.describe_alarms().send().await.expect("alarms");
         assert!(alarms.metric_alarms().is_empty());
-        let topics = seed_audit::sns(ep, "us-east-1")
+        let topics = seed_cloudwatch::sns(ep, "us-east-1")
             .list_topics()
             .send()
             .await
@@ -340,7 +347,7 @@ fn billing_alarms_go_to_us_east_1_from_a_session_elsewhere() {
 fn security_event_filters_and_alarms_on_the_trail_log_group() {
     let moto = Moto::start();
     let ep = moto.endpoint.as_str();
-    block_on(seed_audit::seed_failing(ep));
+    block_on(seed_failing(ep));
     let state = temp_state_dir();
     let id = "cloudwatch.security-event-alarms";
     assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
@@ -351,7 +358,7 @@ fn security_event_filters_and_alarms_on_the_trail_log_group() {
         &["apply", "--yes", id, "--input", "email=soc@example.com"],
     ));
     block_on(async {
-        let logs = seed_audit::logs(ep, "us-east-1");
+        let logs = seed_cloudwatch::logs(ep, "us-east-1");
         let f = logs
             .describe_metric_filters()
             .log_group_name(LOG_GROUP)
@@ -363,7 +370,7 @@ fn security_event_filters_and_alarms_on_the_trail_log_group() {
             f.filter_pattern()
                 .is_some_and(|p| p.contains("$.userIdentity.type = \"Root\""))
         }));
-        let cw = seed_audit::cloudwatch(ep, "us-east-1");
+        let cw = seed_cloudwatch::cloudwatch(ep, "us-east-1");
         let alarms = cw.describe_alarms().send().await.expect("alarms");
         assert_eq!(alarms.metric_alarms().len(), 15);
     });
@@ -373,7 +380,7 @@ fn security_event_filters_and_alarms_on_the_trail_log_group() {
     // region and is not logging: the alarms see part of the account.
     assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
     block_on(async {
-        let ct = seed_audit::cloudtrail(ep, "us-east-1");
+        let ct = seed_cloudtrail::cloudtrail(ep, "us-east-1");
         ct.update_trail()
             .name(TRAIL)
             .is_multi_region_trail(true)
@@ -389,7 +396,7 @@ fn security_event_filters_and_alarms_on_the_trail_log_group() {
     assert_eq!(status(&scan_item(ep, state.path(), R, id)), "pass");
     assert_ok(&undo_last(ep, state.path(), R));
     block_on(async {
-        let logs = seed_audit::logs(ep, "us-east-1");
+        let logs = seed_cloudwatch::logs(ep, "us-east-1");
         let f = logs
             .describe_metric_filters()
             .log_group_name(LOG_GROUP)
@@ -397,7 +404,7 @@ fn security_event_filters_and_alarms_on_the_trail_log_group() {
             .await
             .expect("filters");
         assert!(f.metric_filters().is_empty());
-        let cw = seed_audit::cloudwatch(ep, "us-east-1");
+        let cw = seed_cloudwatch::cloudwatch(ep, "us-east-1");
         assert!(
             cw.describe_alarms()
                 .send()
@@ -413,11 +420,11 @@ fn security_event_filters_and_alarms_on_the_trail_log_group() {
 fn log_validation_sns_and_tamper_protection() {
     let moto = Moto::start();
     let ep = moto.endpoint.as_str();
-    block_on(seed_audit::seed_failing(ep));
+    block_on(seed_failing(ep));
     let state = temp_state_dir();
     let trail = || {
         block_on(async {
-            seed_audit::cloudtrail(ep, "us-east-1")
+            seed_cloudtrail::cloudtrail(ep, "us-east-1")
                 .get_trail()
                 .name(TRAIL)
                 .send()
@@ -461,7 +468,7 @@ fn log_validation_sns_and_tamper_protection() {
             .is_some_and(|t| t.ends_with(":moat-cloudtrail-notifications"))
     );
     let topic_policy = block_on(async {
-        let sns = seed_audit::sns(ep, "us-east-1");
+        let sns = seed_cloudwatch::sns(ep, "us-east-1");
         let a = sns
             .get_topic_attributes()
             .topic_arn(format!(
@@ -544,7 +551,7 @@ fn log_validation_sns_and_tamper_protection() {
 /// confirms it (the emulator takes the endpoint as the token).
 fn confirm(ep: &str, topic: &str, endpoint: &str) {
     block_on(async {
-        seed_audit::sns(ep, "us-east-1")
+        seed_cloudwatch::sns(ep, "us-east-1")
             .confirm_subscription()
             .topic_arn(format!("arn:aws:sns:us-east-1:{ACCOUNT_ID}:{topic}"))
             .token(endpoint)
