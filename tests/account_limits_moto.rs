@@ -13,48 +13,15 @@
 
 mod support;
 
-use serde_json::{Value, json};
-use std::path::Path;
-use std::process::Output;
-use support::seed_audit::{self, trail_bucket_policy};
-use support::{Moto, block_on, iam_client, output_text, run_moat, s3_client, temp_state_dir};
+use serde_json::json;
+use support::run::{US_EAST_1 as R, assert_ok, moat, scan_item, status};
+use support::seed_cloudtrail;
+use support::seed_iam::{allow, console_user, members};
+use support::{Moto, block_on, iam_client, output_text, temp_state_dir};
 
-const R: &[&str] = &["--region", "us-east-1"];
 const BUCKET: &str = "limits-trail-logs";
 const TRAIL: &str = "limits-trail";
 const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
-const PASSWORD: &str = "Correct-Horse-9!";
-
-fn assert_ok(o: &Output) {
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(o));
-}
-
-fn run(ep: &str, state: &Path, args: &[&str]) -> Output {
-    let mut all: Vec<&str> = R.to_vec();
-    all.extend(args);
-    run_moat(ep, state, &all)
-}
-
-fn scan_item(ep: &str, state: &Path, id: &str) -> Value {
-    let o = run(ep, state, &["scan", "--item", id, "--format", "json"]);
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
-    v["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["id"] == id))
-        .cloned()
-        .unwrap_or_else(|| panic!("{id} in {v}"))
-}
-
-fn status(item: &Value) -> &str {
-    item["status"].as_str().unwrap_or_default()
-}
-
-fn allow(actions: &[&str]) -> String {
-    json!({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": actions, "Resource": "*"}]})
-    .to_string()
-}
 
 fn code<E: aws_sdk_iam::error::ProvideErrorMetadata>(e: &E) -> Option<&str> {
     e.code()
@@ -73,19 +40,8 @@ fn control_tower_iam(ep: &str) -> aws_sdk_iam::Client {
 }
 
 async fn seed_trail(ep: &str) {
-    let s3 = s3_client(ep, "us-east-1").await;
-    s3.create_bucket()
-        .bucket(BUCKET)
-        .send()
-        .await
-        .expect("bucket");
-    s3.put_bucket_policy()
-        .bucket(BUCKET)
-        .policy(trail_bucket_policy(BUCKET, TRAIL))
-        .send()
-        .await
-        .expect("bucket policy");
-    seed_audit::cloudtrail(ep, "us-east-1")
+    seed_cloudtrail::trail_bucket(ep, BUCKET, TRAIL).await;
+    seed_cloudtrail::cloudtrail(ep, "us-east-1")
         .create_trail()
         .name(TRAIL)
         .s3_bucket_name(BUCKET)
@@ -239,9 +195,9 @@ fn api_protected_leaves_out_principals_iam_would_refuse() {
     });
     let state = temp_state_dir();
     let id = "cloudtrail.api-protected";
-    assert_eq!(status(&scan_item(ep, state.path(), id)), "fail");
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
 
-    let plan = output_text(&run(ep, state.path(), &["plan", id]));
+    let plan = output_text(&moat(ep, state.path(), R, &["plan", id]));
     for (left, why) in [
         (format!("role/{FULL_ROLE}"), "LimitExceeded"),
         (format!("group/{FULL_GROUP}"), "LimitExceeded"),
@@ -256,7 +212,7 @@ fn api_protected_leaves_out_principals_iam_would_refuse() {
     assert!(plan.contains(FIDDLER), "{plan}");
 
     // The whole batch goes through.
-    assert_ok(&run(ep, state.path(), &["apply", "--yes", id]));
+    assert_ok(&moat(ep, state.path(), R, &["apply", "--yes", id]));
     assert_eq!(attached_role(ep, FULL_ROLE).len(), 10);
     assert!(attached_role(ep, CT_ROLE).is_empty());
     let fiddler = block_on(async {
@@ -274,38 +230,9 @@ fn api_protected_leaves_out_principals_iam_would_refuse() {
     });
     assert_eq!(fiddler, vec!["ProtectCloudTrail".to_string()]);
     // The ones left out are still findings.
-    let after = scan_item(ep, state.path(), id);
+    let after = scan_item(ep, state.path(), R, id);
     assert_eq!(status(&after), "fail");
     assert!(!after.to_string().contains(FIDDLER), "{after}");
-}
-
-async fn console_user(iam: &aws_sdk_iam::Client, name: &str) {
-    iam.create_user()
-        .user_name(name)
-        .send()
-        .await
-        .expect("user");
-    iam.create_login_profile()
-        .user_name(name)
-        .password(PASSWORD)
-        .send()
-        .await
-        .expect("login profile");
-}
-
-fn members(ep: &str, group: &str) -> Vec<String> {
-    block_on(async {
-        let out = iam_client(ep)
-            .await
-            .get_group()
-            .group_name(group)
-            .send()
-            .await
-            .expect("group");
-        let mut m: Vec<String> = out.users().iter().map(|u| u.user_name().into()).collect();
-        m.sort();
-        m
-    })
 }
 
 /// A console user already in ten groups cannot join `MFARequired`: the
@@ -350,8 +277,8 @@ fn mfa_policy_leaves_out_users_in_as_many_groups_as_iam_allows() {
     });
     let state = temp_state_dir();
     let id = "account.mfa-policy";
-    assert_eq!(status(&scan_item(ep, state.path(), id)), "fail");
-    let plan = output_text(&run(ep, state.path(), &["plan", id]));
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
+    let plan = output_text(&moat(ep, state.path(), R, &["plan", id]));
     assert!(plan.contains("add user lee to group MFARequired"), "{plan}");
     assert!(
         !plan.contains("add user dana to group MFARequired"),
@@ -363,10 +290,10 @@ fn mfa_policy_leaves_out_users_in_as_many_groups_as_iam_allows() {
         "{plan}"
     );
 
-    assert_ok(&run(ep, state.path(), &["apply", "--yes", id]));
+    assert_ok(&moat(ep, state.path(), R, &["apply", "--yes", id]));
     assert_eq!(members(ep, "MFARequired"), vec!["lee"]);
     // dana stays a finding.
-    let after = scan_item(ep, state.path(), id);
+    let after = scan_item(ep, state.path(), R, id);
     assert_eq!(status(&after), "fail");
     assert!(after.to_string().contains("user/dana"), "{after}");
 }
@@ -447,7 +374,7 @@ fn backup_admin_counts_effective_admins_people_sign_in_as() {
         }
     });
     let state = temp_state_dir();
-    let item = scan_item(ep, state.path(), "account.backup-admin");
+    let item = scan_item(ep, state.path(), R, "account.backup-admin");
     assert_eq!(status(&item), "fail", "{item}");
     let detail = item["findings"][0]["detail"].as_str().unwrap_or_default();
     assert!(detail.contains("user/ops (console password)"), "{detail}");

@@ -4,42 +4,8 @@
 
 mod support;
 
-use serde_json::Value;
-use std::path::Path;
-use std::process::Output;
-use support::{
-    Moto, account_client, block_on, iam_client, moat_cmd, output_text, run_moat, temp_state_dir,
-};
-
-fn run_env(endpoint: &str, state: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
-    let mut c = moat_cmd(endpoint, state);
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.args(args).output().expect("run moat")
-}
-
-/// `scan --item ID --format json` → (exit code, the item's JSON).
-fn scan_item(endpoint: &str, state: &Path, env: &[(&str, &str)], id: &str) -> (i32, Value) {
-    let o = run_env(
-        endpoint,
-        state,
-        env,
-        &["scan", "--item", id, "--format", "json"],
-    );
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
-    let item = v["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["id"] == id))
-        .cloned()
-        .expect("item in scan");
-    (o.status.code().unwrap_or(-1), item)
-}
-
-fn assert_ok(o: &Output) {
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(o));
-}
+use support::run::{assert_ok, moat_env, scan_item_env};
+use support::{Moto, account_client, block_on, iam_client, output_text, run_moat, temp_state_dir};
 
 /// Lines a unified diff adds (`+…`, not the `+++` header), trimmed.
 fn added_lines(plan_out: &str) -> Vec<String> {
@@ -66,7 +32,7 @@ fn password_policy_round_trip() {
             .await
             .expect("seed policy");
     });
-    let (code, item) = scan_item(ep, state.path(), &[], "account.password-policy");
+    let (code, item) = scan_item_env(ep, state.path(), &[], "account.password-policy");
     assert_eq!((code, item["status"].as_str()), (1, Some("fail")), "{item}");
 
     let plan = run_moat(ep, state.path(), &["plan", "account.password-policy"]);
@@ -106,7 +72,7 @@ fn password_policy_round_trip() {
     assert_eq!(live.password_reuse_prevention, Some(24));
     assert!(live.require_symbols, "other settings are kept");
     assert!(live.allow_users_to_change_password);
-    let (code, item) = scan_item(ep, state.path(), &[], "account.password-policy");
+    let (code, item) = scan_item_env(ep, state.path(), &[], "account.password-policy");
     assert_eq!((code, item["status"].as_str()), (0, Some("pass")), "{item}");
 
     let undo = run_moat(ep, state.path(), &["undo", "--last", "--yes"]);
@@ -131,14 +97,14 @@ fn missing_password_policy_is_created_and_undo_deletes_it() {
     let moto = Moto::start();
     let state = temp_state_dir();
     let ep = moto.endpoint.as_str();
-    let (_, item) = scan_item(ep, state.path(), &[], "account.password-policy");
+    let (_, item) = scan_item_env(ep, state.path(), &[], "account.password-policy");
     assert_eq!(item["status"], "fail");
     assert_ok(&run_moat(
         ep,
         state.path(),
         &["apply", "account.password-policy", "--yes"],
     ));
-    let (_, item) = scan_item(ep, state.path(), &[], "account.password-policy");
+    let (_, item) = scan_item_env(ep, state.path(), &[], "account.password-policy");
     assert_eq!(item["status"], "pass");
     assert_ok(&run_moat(ep, state.path(), &["undo", "--last", "--yes"]));
     let gone = block_on(async {
@@ -170,7 +136,7 @@ fn alternate_contacts_round_trip() {
             .await
             .expect("seed billing contact");
     });
-    let (code, item) = scan_item(ep, state.path(), &[], "account.alternate-contacts");
+    let (code, item) = scan_item_env(ep, state.path(), &[], "account.alternate-contacts");
     assert_eq!(code, 1);
     let res: Vec<&str> = item["findings"]
         .as_array()
@@ -256,11 +222,11 @@ fn alternate_contacts_round_trip() {
     let mut args = vec!["apply", "account.alternate-contacts", "--yes"];
     args.extend(inputs);
     assert_ok(&run_moat(ep, state.path(), &args));
-    let (code, item) = scan_item(ep, state.path(), &[], "account.alternate-contacts");
+    let (code, item) = scan_item_env(ep, state.path(), &[], "account.alternate-contacts");
     assert_eq!((code, item["status"].as_str()), (0, Some("pass")));
 
     assert_ok(&run_moat(ep, state.path(), &["undo", "--last", "--yes"]));
-    let (code, item) = scan_item(ep, state.path(), &[], "account.alternate-contacts");
+    let (code, item) = scan_item_env(ep, state.path(), &[], "account.alternate-contacts");
     assert_eq!(code, 1);
     let res: Vec<&str> = item["findings"]
         .as_array()
@@ -312,7 +278,7 @@ fn backup_admin_round_trip() {
     let state = temp_state_dir();
     let ep = moto.endpoint.as_str();
     block_on(seed_admin(ep, "ops"));
-    let (code, item) = scan_item(ep, state.path(), &[], "account.backup-admin");
+    let (code, item) = scan_item_env(ep, state.path(), &[], "account.backup-admin");
     assert_eq!((code, item["status"].as_str()), (1, Some("fail")), "{item}");
     assert_ok(&run_moat(
         ep,
@@ -350,7 +316,7 @@ fn backup_admin_round_trip() {
     assert_eq!(groups, vec!["Administrators"]);
     assert_eq!(keys, 0, "no access keys for the break-glass user");
     // Nobody can sign in as it until a person sets its password (the steps).
-    let (_, item) = scan_item(ep, state.path(), &[], "account.backup-admin");
+    let (_, item) = scan_item_env(ep, state.path(), &[], "account.backup-admin");
     assert_eq!(item["status"], "fail", "{item}");
     block_on(async {
         let iam = iam_client(ep).await;
@@ -363,7 +329,7 @@ fn backup_admin_round_trip() {
                 .expect("login");
         }
     });
-    let (_, item) = scan_item(ep, state.path(), &[], "account.backup-admin");
+    let (_, item) = scan_item_env(ep, state.path(), &[], "account.backup-admin");
     assert_eq!(item["status"], "pass", "{item}");
     block_on(async {
         let iam = iam_client(ep).await;
@@ -405,10 +371,10 @@ fn mfa_policy_and_console_users_round_trip() {
                 .expect("login");
         }
     });
-    let (code, item) = scan_item(ep, state.path(), &[], "account.console-users-mfa");
+    let (code, item) = scan_item_env(ep, state.path(), &[], "account.console-users-mfa");
     assert_eq!(code, 1);
     assert_eq!(item["findings"].as_array().map(Vec::len), Some(2), "{item}");
-    let (_, mp) = scan_item(ep, state.path(), &[], "account.mfa-policy");
+    let (_, mp) = scan_item_env(ep, state.path(), &[], "account.mfa-policy");
     assert_eq!(mp["status"], "fail");
 
     // Enforce for dana only; the MFA policy and group are created on the way.
@@ -465,10 +431,10 @@ fn mfa_policy_and_console_users_round_trip() {
     let doc = percent_decode(&doc);
     assert!(doc.contains("aws:MultiFactorAuthPresent"), "{doc}");
     // lee is a console user the policy does not cover yet.
-    let (_, mp) = scan_item(ep, state.path(), &[], "account.mfa-policy");
+    let (_, mp) = scan_item_env(ep, state.path(), &[], "account.mfa-policy");
     assert_eq!(mp["status"], "fail");
     assert_eq!(mp["findings"][0]["resource"], "user/lee", "{mp}");
-    let (_, item) = scan_item(ep, state.path(), &[], "account.console-users-mfa");
+    let (_, item) = scan_item_env(ep, state.path(), &[], "account.console-users-mfa");
     let details: Vec<&str> = item["findings"]
         .as_array()
         .expect("f")
@@ -535,9 +501,9 @@ fn stale_access_keys_round_trip() {
     // moto's keys are brand new; evaluate 120 days later (never used, 120 days old).
     let later = (chrono::Utc::now() + chrono::Duration::days(120)).to_rfc3339();
     let env = [("MOAT_NOW", later.as_str())];
-    let (code, _) = scan_item(ep, state.path(), &[], "account.stale-access-keys");
+    let (code, _) = scan_item_env(ep, state.path(), &[], "account.stale-access-keys");
     assert_eq!(code, 0, "a fresh key is not stale");
-    let (code, item) = scan_item(ep, state.path(), &env, "account.stale-access-keys");
+    let (code, item) = scan_item_env(ep, state.path(), &env, "account.stale-access-keys");
     assert_eq!(code, 1);
     let resource = format!("user/backup-sync/key/{key_id}");
     assert_eq!(
@@ -545,7 +511,7 @@ fn stale_access_keys_round_trip() {
         Some(resource.as_str())
     );
 
-    let o = run_env(
+    let o = moat_env(
         ep,
         state.path(),
         &env,
@@ -574,7 +540,7 @@ fn stale_access_keys_round_trip() {
         })
     };
     assert_eq!(status().as_deref(), Some("Inactive"));
-    let (code, _) = scan_item(ep, state.path(), &env, "account.stale-access-keys");
+    let (code, _) = scan_item_env(ep, state.path(), &env, "account.stale-access-keys");
     assert_eq!(code, 0);
     assert_ok(&run_moat(ep, state.path(), &["undo", "--last", "--yes"]));
     assert_eq!(status().as_deref(), Some("Active"));

@@ -6,83 +6,11 @@
 mod support;
 
 use serde_json::Value;
-use std::path::Path;
-use std::process::Output;
-use support::{Moto, block_on, iam_client, moat_cmd, output_text, run_moat, temp_state_dir};
+use support::run::{assert_ok, moat_env, resources, scan_item_env};
+use support::seed_iam::{console_user, members};
+use support::{Moto, block_on, iam_client, output_text, run_moat, temp_state_dir};
 
-const PASSWORD: &str = "Correct-Horse-9!";
 const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
-
-fn run_env(endpoint: &str, state: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
-    let mut c = moat_cmd(endpoint, state);
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.args(args).output().expect("run moat")
-}
-
-/// `scan --item ID --format json` → (exit code, the item's JSON).
-fn scan_item(endpoint: &str, state: &Path, env: &[(&str, &str)], id: &str) -> (i32, Value) {
-    let o = run_env(
-        endpoint,
-        state,
-        env,
-        &["scan", "--item", id, "--format", "json"],
-    );
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
-    let item = v["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["id"] == id))
-        .cloned()
-        .expect("item in scan");
-    (o.status.code().unwrap_or(-1), item)
-}
-
-fn resources(item: &Value) -> Vec<String> {
-    item["findings"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|f| f["resource"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn assert_ok(o: &Output) {
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(o));
-}
-
-async fn console_user(iam: &aws_sdk_iam::Client, name: &str) {
-    iam.create_user()
-        .user_name(name)
-        .send()
-        .await
-        .expect("user");
-    iam.create_login_profile()
-        .user_name(name)
-        .password(PASSWORD)
-        .send()
-        .await
-        .expect("login profile");
-}
-
-/// The group's members, sorted, read back from IAM.
-fn members(ep: &str, group: &str) -> Vec<String> {
-    block_on(async {
-        let out = iam_client(ep)
-            .await
-            .get_group()
-            .group_name(group)
-            .send()
-            .await
-            .expect("group");
-        let mut m: Vec<String> = out.users().iter().map(|u| u.user_name().into()).collect();
-        m.sort();
-        m
-    })
-}
 
 /// An MFA-enforcing policy on a group that holds none of the console users
 /// covers nobody: the item fails naming them; the fix adds them to the
@@ -130,7 +58,7 @@ fn mfa_policy_on_a_group_without_the_console_users() {
             .expect("member");
     });
     const ID: &str = "account.mfa-policy";
-    let (code, item) = scan_item(ep, state.path(), &[], ID);
+    let (code, item) = scan_item_env(ep, state.path(), &[], ID);
     assert_eq!((code, item["status"].as_str()), (1, Some("fail")), "{item}");
     assert_eq!(resources(&item), vec!["user/dana", "user/lee"]);
     assert!(
@@ -157,7 +85,7 @@ fn mfa_policy_on_a_group_without_the_console_users() {
         members(ep, "MFARequired"),
         vec!["dana", "lee", "svc-backup"]
     );
-    let (code, item) = scan_item(ep, state.path(), &[], ID);
+    let (code, item) = scan_item_env(ep, state.path(), &[], ID);
     assert_eq!((code, item["status"].as_str()), (0, Some("pass")), "{item}");
 
     assert_ok(&run_moat(ep, state.path(), &["undo", "--last", "--yes"]));
@@ -254,7 +182,7 @@ fn backup_admin_counts_only_principals_people_sign_in_as() {
         .await;
     });
     const ID: &str = "account.backup-admin";
-    let (code, item) = scan_item(ep, state.path(), &[], ID);
+    let (code, item) = scan_item_env(ep, state.path(), &[], ID);
     assert_eq!((code, item["status"].as_str()), (1, Some("fail")), "{item}");
     let detail = item["findings"][0]["detail"].as_str().unwrap_or_default();
     assert!(detail.contains("user/ops (console password)"), "{detail}");
@@ -271,7 +199,7 @@ fn backup_admin_counts_only_principals_people_sign_in_as() {
         let iam = iam_client(ep).await;
         admin_user(&iam, "ops-two", true).await;
     });
-    let (code, item) = scan_item(ep, state.path(), &[], ID);
+    let (code, item) = scan_item_env(ep, state.path(), &[], ID);
     assert_eq!((code, item["status"].as_str()), (0, Some("pass")), "{item}");
     let summary = item["summary"].as_str().unwrap_or_default();
     assert!(
@@ -294,11 +222,11 @@ fn stale_console_password_is_a_guided_finding() {
         console_user(&iam, "dana").await;
     });
     const ID: &str = "account.stale-access-keys";
-    let (code, _) = scan_item(ep, state.path(), &[], ID);
+    let (code, _) = scan_item_env(ep, state.path(), &[], ID);
     assert_eq!(code, 0, "a password set today is not stale");
     let later = (chrono::Utc::now() + chrono::Duration::days(60)).to_rfc3339();
     let env = [("MOAT_NOW", later.as_str())];
-    let (code, item) = scan_item(ep, state.path(), &env, ID);
+    let (code, item) = scan_item_env(ep, state.path(), &env, ID);
     assert_eq!((code, item["status"].as_str()), (1, Some("fail")), "{item}");
     assert_eq!(resources(&item), vec!["user/dana"]);
     assert!(
@@ -308,7 +236,7 @@ fn stale_console_password_is_a_guided_finding() {
         "{item}"
     );
 
-    let o = run_env(ep, state.path(), &env, &["apply", ID, "--yes"]);
+    let o = moat_env(ep, state.path(), &env, &["apply", ID, "--yes"]);
     let text = output_text(&o);
     assert!(text.contains("dana"), "{text}");
     assert!(text.contains("delete-login-profile"), "the steps: {text}");

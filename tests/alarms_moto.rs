@@ -9,27 +9,13 @@ use aws_sdk_cloudwatch::types::{
     ComparisonOperator, Dimension, Metric, MetricDataQuery, MetricStat, StandardUnit, Statistic,
 };
 use serde_json::Value;
-use std::path::Path;
-use support::seed_audit;
+use support::run::scan_item;
+use support::seed_cloudwatch;
 use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, temp_state_dir};
 
 const US: &str = "us-east-1";
 const R: &[&str] = &["--region", US];
 const ID: &str = "cloudwatch.billing-alarms";
-
-/// The item's entry in `scan --format json`.
-fn scan_item(ep: &str, state: &Path) -> Value {
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend(["scan", "--item", ID, "--format", "json"]);
-    let o = run_moat(ep, state, &args);
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
-    v["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["id"] == ID))
-        .cloned()
-        .unwrap_or_else(|| panic!("{ID} in {v}"))
-}
 
 fn finding<'a>(item: &'a Value, alarm: &str) -> &'a Value {
     item["findings"]
@@ -46,8 +32,8 @@ fn finding<'a>(item: &'a Value, alarm: &str) -> &'a Value {
 async fn heard_topic(ep: &str) -> String {
     // A queue whose policy lets SNS deliver the topic's messages.
     let topic = format!("arn:aws:sns:{US}:{ACCOUNT_ID}:billing");
-    seed_audit::queue_for_topics(ep, US, "finance", &[&topic]).await;
-    let sns = seed_audit::sns(ep, US);
+    seed_cloudwatch::queue_for_topics(ep, US, "finance", &[&topic]).await;
+    let sns = seed_cloudwatch::sns(ep, US);
     let arn = sns
         .create_topic()
         .name("billing")
@@ -78,7 +64,7 @@ async fn billing_alarm(
     dims: &[Dimension],
     comparison: ComparisonOperator,
 ) {
-    seed_audit::cloudwatch(ep, US)
+    seed_cloudwatch::cloudwatch(ep, US)
         .put_metric_alarm()
         .alarm_name(name)
         .namespace("AWS/Billing")
@@ -101,7 +87,7 @@ fn billing_alarms_that_would_not_fire_on_the_whole_bill_do_not_count() {
     let ep = moto.endpoint.as_str();
     let state = temp_state_dir();
     block_on(async {
-        seed_audit::billing_alerts_on(ep).await;
+        seed_cloudwatch::billing_alerts_on(ep).await;
         let t = heard_topic(ep).await;
         let usd = dim("Currency", "USD");
         billing_alarm(
@@ -131,7 +117,7 @@ fn billing_alarms_that_would_not_fire_on_the_whole_bill_do_not_count() {
         )
         .await;
         // EstimatedCharges has no unit: an alarm reading Count sees nothing.
-        seed_audit::cloudwatch(ep, US)
+        seed_cloudwatch::cloudwatch(ep, US)
             .put_metric_alarm()
             .alarm_name("bill-count")
             .namespace("AWS/Billing")
@@ -159,7 +145,7 @@ fn billing_alarms_that_would_not_fire_on_the_whole_bill_do_not_count() {
             .period(21600)
             .stat("Maximum")
             .build();
-        seed_audit::cloudwatch(ep, US)
+        seed_cloudwatch::cloudwatch(ep, US)
             .put_metric_alarm()
             .alarm_name("bill-math")
             .metrics(
@@ -186,7 +172,7 @@ fn billing_alarms_that_would_not_fire_on_the_whole_bill_do_not_count() {
     });
     // Four alarms on the bill, all notifying a confirmed subscriber: only
     // one would fire on the whole bill rising.
-    let item = scan_item(ep, state.path());
+    let item = scan_item(ep, state.path(), R, ID);
     assert_eq!(item["status"], "fail", "{item}");
     let ec2 = finding(&item, "bill-ec2");
     assert_eq!(ec2["status"], "fail", "{item}");
@@ -234,7 +220,7 @@ fn billing_alarms_that_would_not_fire_on_the_whole_bill_do_not_count() {
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains("verified"), "{out}");
     block_on(async {
-        seed_audit::sns(ep, US)
+        seed_cloudwatch::sns(ep, US)
             .confirm_subscription()
             .topic_arn(format!("arn:aws:sns:{US}:{ACCOUNT_ID}:moat-billing-alarms"))
             .token("billing@example.com")
@@ -242,7 +228,7 @@ fn billing_alarms_that_would_not_fire_on_the_whole_bill_do_not_count() {
             .await
             .expect("confirm");
     });
-    let item = scan_item(ep, state.path());
+    let item = scan_item(ep, state.path(), R, ID);
     assert_eq!(item["status"], "pass", "{item}");
 }
 
@@ -268,7 +254,7 @@ fn billing_alarms_without_billing_alerts_never_fire() {
     // Two alarms on the whole bill, heard by a confirmed subscriber, but
     // CloudWatch publishes no EstimatedCharges: they never leave
     // INSUFFICIENT_DATA.
-    let item = scan_item(ep, state.path());
+    let item = scan_item(ep, state.path(), R, ID);
     assert_eq!(item["status"], "fail", "{item}");
     assert!(item.to_string().contains("billing alerts"), "{item}");
 
@@ -287,7 +273,7 @@ fn billing_alarms_without_billing_alerts_never_fire() {
     let out = output_text(&o);
     assert!(out.contains("billing alerts"), "{out}");
     let names: Vec<String> = block_on(async {
-        seed_audit::cloudwatch(ep, US)
+        seed_cloudwatch::cloudwatch(ep, US)
             .describe_alarms()
             .send()
             .await
@@ -300,7 +286,7 @@ fn billing_alarms_without_billing_alerts_never_fire() {
     assert!(!names.iter().any(|n| n.starts_with("moat-")), "{names:?}");
 
     // Billing alerts on: the same alarms pass.
-    block_on(seed_audit::billing_alerts_on(ep));
-    let item = scan_item(ep, state.path());
+    block_on(seed_cloudwatch::billing_alerts_on(ep));
+    let item = scan_item(ep, state.path(), R, ID);
     assert_eq!(item["status"], "pass", "{item}");
 }

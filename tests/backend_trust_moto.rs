@@ -12,7 +12,6 @@
 mod support;
 
 use moat::collect::Backend;
-use moat::collect::aws::{AwsBackend, AwsOptions};
 use moat::inventory::{Fetched, PartId, PartValue};
 use moat::journal::{EntryState, Journal};
 use serde_json::Value;
@@ -20,12 +19,14 @@ use std::path::Path;
 use std::process::Output;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::backend::{connect, set_test_env};
 use support::proxy::{FaultKind, Rule};
-use support::seed_ebs_vpc::ec2_client;
+use support::seed_ebs::ec2_client;
+use support::seed_ebs::instance_root_volume;
 use support::{
-    ACCOUNT_ID, Moto, Proxy, block_on, iam_client, moat_cmd, output_text, run_moat, seed_audit,
-    temp_state_dir,
+    ACCOUNT_ID, Moto, Proxy, block_on, iam_client, moat_cmd, output_text, run_moat, temp_state_dir,
 };
+use support::{seed_cloudtrail, seed_cloudwatch};
 
 const US: &str = "us-east-1";
 const EU: &str = "eu-west-1";
@@ -49,23 +50,6 @@ fn item<'a>(scan: &'a Value, id: &str) -> &'a Value {
         .as_array()
         .and_then(|a| a.iter().find(|i| i["id"] == id))
         .unwrap_or_else(|| panic!("{id} in {scan}"))
-}
-
-fn set_test_env() {
-    // SAFETY: the same static test values in every test of this binary, set
-    // before any backend reads the environment.
-    unsafe {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
-        std::env::set_var("AWS_REGION", US);
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-        std::env::set_var("AWS_CONFIG_FILE", "/nonexistent/moat-test/config");
-        std::env::set_var(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/moat-test/credentials",
-        );
-        std::env::remove_var("AWS_PROFILE");
-    }
 }
 
 // -- credentials
@@ -229,18 +213,6 @@ fn an_aws_login_profile_uses_its_signed_in_session() {
 
 // -- retries
 
-async fn connect(endpoint: &str, regions: &[&str], attempts: u32, slots: usize) -> AwsBackend {
-    AwsBackend::connect(AwsOptions {
-        endpoint_url: Some(endpoint.to_string()),
-        regions: regions.iter().map(|r| r.to_string()).collect(),
-        max_attempts: Some(attempts),
-        max_concurrency: slots,
-        ..AwsOptions::default()
-    })
-    .await
-    .expect("connect")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_region_hard_down_does_not_spend_another_region_s_retries() {
     set_test_env();
@@ -393,33 +365,6 @@ fn one_user_whose_reads_fail_is_an_error_for_that_user_only() {
 
 // -- creates that AWS does not make idempotent
 
-/// The id of a new instance's root volume (it has no snapshot).
-async fn root_volume(ep: &str) -> String {
-    let ec2 = ec2_client(ep, US).await;
-    let run = ec2
-        .run_instances()
-        .image_id("ami-12c6146b")
-        .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
-        .min_count(1)
-        .max_count(1)
-        .send()
-        .await
-        .expect("run instance");
-    let instance = run.instances()[0].instance_id().expect("id").to_string();
-    let vols = ec2
-        .describe_volumes()
-        .filters(
-            aws_sdk_ec2::types::Filter::builder()
-                .name("attachment.instance-id")
-                .values(&instance)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("volumes");
-    vols.volumes()[0].volume_id().expect("volume").to_string()
-}
-
 /// The ids of the snapshots moat made (tag `moat:created-by = moat`).
 async fn moat_snapshots(ep: &str) -> Vec<String> {
     let out = ec2_client(ep, US)
@@ -454,7 +399,7 @@ fn journaled(state: &Path, action: &str) -> Vec<EntryState> {
 #[test]
 fn a_lost_create_snapshot_answer_makes_one_snapshot_that_undo_removes() {
     let moto = Moto::start();
-    let volume = block_on(root_volume(&moto.endpoint));
+    let volume = block_on(instance_root_volume(&moto.endpoint));
     let proxy = Proxy::start(moto.port);
     let state = temp_state_dir();
     // The snapshot is made; its answer never reaches moat.
@@ -500,7 +445,7 @@ fn a_lost_create_snapshot_answer_makes_one_snapshot_that_undo_removes() {
 }
 
 async fn kms_keys(ep: &str) -> Vec<String> {
-    let out = seed_audit::kms(ep, US)
+    let out = seed_cloudtrail::kms(ep, US)
         .list_keys()
         .send()
         .await
@@ -515,7 +460,10 @@ async fn kms_keys(ep: &str) -> Vec<String> {
 fn a_lost_create_key_answer_makes_one_key_behind_the_alias() {
     let moto = Moto::start();
     let ep = moto.endpoint.clone();
-    block_on(seed_audit::seed_failing(&ep));
+    block_on(async {
+        seed_cloudtrail::seed_failing(&ep).await;
+        seed_cloudwatch::seed_failing(&ep).await;
+    });
     let before = block_on(kms_keys(&ep));
     let proxy = Proxy::start(moto.port);
     let state = temp_state_dir();
@@ -542,7 +490,7 @@ fn a_lost_create_key_answer_makes_one_key_behind_the_alias() {
         .collect();
     assert_eq!(new.len(), 1, "one key, not one per attempt: {new:?}");
     let aliased = block_on(async {
-        seed_audit::kms(&ep, US)
+        seed_cloudtrail::kms(&ep, US)
             .describe_key()
             .key_id("alias/moat-cloudtrail")
             .send()

@@ -10,60 +10,20 @@
 
 mod support;
 
-use serde_json::Value;
-use std::path::Path;
-use std::process::Output;
-use support::seed_audit::{self, trail_bucket_policy};
-use support::{Moto, block_on, output_text, run_moat, s3_client, temp_state_dir};
+use support::run::{US_EAST_1 as R, assert_ok, moat, scan_item, status};
+use support::seed_cloudtrail;
+use support::seed_iam::allow;
+use support::{Moto, block_on, output_text, s3_client, temp_state_dir};
 
-const R: &[&str] = &["--region", "us-east-1"];
 const BUCKET: &str = "fixes-trail-logs";
 const TRAIL: &str = "fixes-trail";
 const SMALL: &str = "all_storage_classes_128K";
 const VARIES: &str = "varies_by_storage_class";
 
-fn assert_ok(o: &Output) {
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(o));
-}
-
-fn scan_item(ep: &str, state: &Path, id: &str) -> Value {
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend(["scan", "--item", id, "--format", "json"]);
-    let o = run_moat(ep, state, &args);
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
-    v["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["id"] == id))
-        .cloned()
-        .unwrap_or_else(|| panic!("{id} in {v}"))
-}
-
-fn status(item: &Value) -> &str {
-    item["status"].as_str().unwrap_or_default()
-}
-
-fn run(ep: &str, state: &Path, args: &[&str]) -> Output {
-    let mut all: Vec<&str> = R.to_vec();
-    all.extend(args);
-    run_moat(ep, state, &all)
-}
-
 /// A trail writing to its own bucket, with the policy CloudTrail needs.
 async fn seed_trail(ep: &str) {
-    let s3 = s3_client(ep, "us-east-1").await;
-    s3.create_bucket()
-        .bucket(BUCKET)
-        .send()
-        .await
-        .expect("bucket");
-    s3.put_bucket_policy()
-        .bucket(BUCKET)
-        .policy(trail_bucket_policy(BUCKET, TRAIL))
-        .send()
-        .await
-        .expect("bucket policy");
-    seed_audit::cloudtrail(ep, "us-east-1")
+    seed_cloudtrail::trail_bucket(ep, BUCKET, TRAIL).await;
+    seed_cloudtrail::cloudtrail(ep, "us-east-1")
         .create_trail()
         .name(TRAIL)
         .s3_bucket_name(BUCKET)
@@ -143,7 +103,7 @@ fn archive_rule_under_the_128k_default_fails_and_moat_rule_reaches_small_log_fil
     let id = "cloudtrail.archive-to-glacier";
     let (before, min) = read_lifecycle(ep);
     assert_eq!(min.as_deref(), Some(SMALL));
-    let item = scan_item(ep, state.path(), id);
+    let item = scan_item(ep, state.path(), R, id);
     assert_eq!(status(&item), "fail", "{item}");
     let detail = item["findings"][0]["detail"].as_str().unwrap_or_default();
     assert!(
@@ -151,9 +111,10 @@ fn archive_rule_under_the_128k_default_fails_and_moat_rule_reaches_small_log_fil
         "{detail}"
     );
 
-    assert_ok(&run(
+    assert_ok(&moat(
         ep,
         state.path(),
+        R,
         &["apply", "--yes", id, "--input", "days=90"],
     ));
     let (after, min) = read_lifecycle(ep);
@@ -169,11 +130,11 @@ fn archive_rule_under_the_128k_default_fails_and_moat_rule_reaches_small_log_fil
     assert_eq!(and.prefix(), Some("AWSLogs/"));
     assert_eq!(and.object_size_greater_than(), Some(1));
     assert_eq!(new.transitions()[0].storage_class(), Some(&C::Glacier));
-    assert_eq!(status(&scan_item(ep, state.path(), id)), "pass");
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "pass");
 
-    assert_ok(&run(ep, state.path(), &["undo", "--last", "--yes"]));
+    assert_ok(&moat(ep, state.path(), R, &["undo", "--last", "--yes"]));
     assert_eq!(read_lifecycle(ep), (before, Some(SMALL.to_string())));
-    assert_eq!(status(&scan_item(ep, state.path(), id)), "fail");
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
 }
 
 #[test]
@@ -196,22 +157,22 @@ fn archive_keeps_a_varies_by_storage_class_setting_and_undo_restores_it() {
     let id = "cloudtrail.archive-to-glacier";
     let before = read_lifecycle(ep);
     assert_eq!(before.1.as_deref(), Some(VARIES));
-    assert_eq!(status(&scan_item(ep, state.path(), id)), "fail");
-    let plan = output_text(&run(ep, state.path(), &["plan", id]));
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
+    let plan = output_text(&moat(ep, state.path(), R, &["plan", id]));
     assert!(
         plan.contains("TransitionDefaultMinimumObjectSize"),
         "{plan}"
     );
 
-    assert_ok(&run(ep, state.path(), &["apply", "--yes", id]));
+    assert_ok(&moat(ep, state.path(), R, &["apply", "--yes", id]));
     let (after, min) = read_lifecycle(ep);
     // A write without the header would have switched the backups rule to
     // the 128 KB default.
     assert_eq!(min.as_deref(), Some(VARIES));
     assert_eq!(after.len(), 2, "{after:?}");
-    assert_eq!(status(&scan_item(ep, state.path(), id)), "pass");
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "pass");
 
-    assert_ok(&run(ep, state.path(), &["undo", "--last", "--yes"]));
+    assert_ok(&moat(ep, state.path(), R, &["undo", "--last", "--yes"]));
     assert_eq!(read_lifecycle(ep), before);
 }
 
@@ -235,12 +196,6 @@ const SSO_ROLE: &str = "AWSReservedSSO_Admin_x";
 const CALLER: &str = "moto";
 const CALLER_GROUP: &str = "trail-operators";
 const OTHER: &str = "trail-fiddler";
-
-fn allow(actions: &[&str]) -> String {
-    serde_json::json!({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": actions, "Resource": "*"}]})
-    .to_string()
-}
 
 #[test]
 fn api_protected_leaves_identity_center_roles_and_the_caller_alone() {
@@ -325,7 +280,7 @@ fn api_protected_leaves_identity_center_roles_and_the_caller_alone() {
     });
     let state = temp_state_dir();
     let id = "cloudtrail.api-protected";
-    let item = scan_item(ep, state.path(), id);
+    let item = scan_item(ep, state.path(), R, id);
     assert_eq!(status(&item), "fail", "{item}");
     let finding = |r: &str| {
         item["findings"]
@@ -339,7 +294,7 @@ fn api_protected_leaves_identity_center_roles_and_the_caller_alone() {
     assert!(finding(&format!("user/{CALLER}")).contains("moat runs as"));
     assert!(finding(&format!("group/{CALLER_GROUP}")).contains("is in this group"));
 
-    let plan = output_text(&run(ep, state.path(), &["plan", id]));
+    let plan = output_text(&moat(ep, state.path(), R, &["plan", id]));
     for left in [
         format!("Not changed: role/{SSO_ROLE}"),
         format!("Not changed: user/{CALLER}"),
@@ -349,7 +304,7 @@ fn api_protected_leaves_identity_center_roles_and_the_caller_alone() {
     }
 
     // The whole batch goes through: no call IAM would refuse.
-    assert_ok(&run(ep, state.path(), &["apply", "--yes", id]));
+    assert_ok(&moat(ep, state.path(), R, &["apply", "--yes", id]));
     let attached = block_on(async {
         let iam = support::iam_client(ep).await;
         let role = iam
@@ -398,7 +353,7 @@ fn api_protected_leaves_identity_center_roles_and_the_caller_alone() {
         )
     );
     // The ones moat leaves stay findings.
-    let after = scan_item(ep, state.path(), id);
+    let after = scan_item(ep, state.path(), R, id);
     assert_eq!(status(&after), "fail");
     assert!(
         !after.to_string().contains(&format!("user/{OTHER}")),
@@ -416,11 +371,11 @@ fn encrypted_undo_points_the_trail_back_and_keeps_the_key() {
     block_on(seed_trail(ep));
     let state = temp_state_dir();
     let id = "cloudtrail.encrypted";
-    assert_eq!(status(&scan_item(ep, state.path(), id)), "fail");
-    assert_ok(&run(ep, state.path(), &["apply", "--yes", id]));
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
+    assert_ok(&moat(ep, state.path(), R, &["apply", "--yes", id]));
     let trail_key = || {
         block_on(async {
-            seed_audit::cloudtrail(ep, "us-east-1")
+            seed_cloudtrail::cloudtrail(ep, "us-east-1")
                 .get_trail()
                 .name(TRAIL)
                 .send()
@@ -438,7 +393,7 @@ fn encrypted_undo_points_the_trail_back_and_keeps_the_key() {
         trail_key()
     );
 
-    let undo = run(ep, state.path(), &["undo", "--last", "--yes"]);
+    let undo = moat(ep, state.path(), R, &["undo", "--last", "--yes"]);
     assert_ok(&undo);
     let text = output_text(&undo);
     assert!(
@@ -448,7 +403,7 @@ fn encrypted_undo_points_the_trail_back_and_keeps_the_key() {
     assert!(!text.contains("schedule KMS key"), "{text}");
     assert_eq!(trail_key(), None, "the trail is back to no key");
     let state_of_key = block_on(async {
-        seed_audit::kms(ep, "us-east-1")
+        seed_cloudtrail::kms(ep, "us-east-1")
             .describe_key()
             .key_id("alias/moat-cloudtrail")
             .send()

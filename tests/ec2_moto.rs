@@ -13,46 +13,13 @@ mod support;
 
 use aws_sdk_ec2::types::{Filter, IpPermission, IpRange};
 use serde_json::Value;
-use std::path::Path;
-use std::process::Output;
+use support::run::{
+    apply_resource, assert_ok, finding, region_args, resource_status, scan_item, undo_ok,
+};
 use support::seed_ec2::{create_group, default_vpc, ec2_client, tcp};
 use support::{Moto, Proxy, block_on, output_text, run_moat, temp_state_dir};
 
 const US: &str = "us-east-1";
-
-fn assert_ok(o: &Output) {
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(o));
-}
-
-/// `scan --item ID --format json` (in `regions`) → the item's JSON.
-fn scan_item(ep: &str, state: &Path, regions: &[&str], id: &str) -> Value {
-    let mut args: Vec<&str> = vec![];
-    for r in regions {
-        args.extend(["--region", r]);
-    }
-    args.extend(["scan", "--item", id, "--format", "json"]);
-    let o = run_moat(ep, state, &args);
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
-    v["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["id"] == id))
-        .cloned()
-        .unwrap_or_else(|| panic!("{id} in the scan: {v}"))
-}
-
-fn finding<'a>(item: &'a Value, resource: &str) -> Option<&'a Value> {
-    item["findings"]
-        .as_array()
-        .and_then(|a| a.iter().find(|f| f["resource"] == resource))
-}
-
-fn status(item: &Value, resource: &str) -> String {
-    finding(item, resource)
-        .and_then(|f| f["status"].as_str())
-        .unwrap_or("pass")
-        .to_string()
-}
 
 /// A group as the SDK reads it: id, description, tags and rule lines, sorted.
 async fn read_group(ep: &str, region: &str, name: &str) -> Option<Value> {
@@ -129,32 +96,6 @@ fn rule_ref(ep: &str, region: &str, name: &str, ports: &str, cidr: &str) -> Stri
     format!("sg-rule/{region}/{vpc}/{name}/{ports}/{cidr}")
 }
 
-fn apply(ep: &str, state: &Path, item: &str, resource: &str, inputs: &[&str]) -> String {
-    let mut args = vec![
-        "--region",
-        US,
-        "apply",
-        item,
-        "--resource",
-        resource,
-        "--yes",
-    ];
-    for i in inputs {
-        args.extend(["--input", i]);
-    }
-    let o = run_moat(ep, state, &args);
-    assert_ok(&o);
-    let out = output_text(&o);
-    assert!(out.contains("verified"), "{item}: {out}");
-    out
-}
-
-fn undo(ep: &str, state: &Path) -> String {
-    let o = run_moat(ep, state, &["--region", US, "undo", "--last", "--yes"]);
-    assert_ok(&o);
-    output_text(&o)
-}
-
 #[test]
 fn open_admin_ports_tighten_ipv4_ipv6_revoke_and_refuse_bad_cidrs() {
     let moto = Moto::start();
@@ -179,9 +120,9 @@ fn open_admin_ports_tighten_ipv4_ipv6_revoke_and_refuse_bad_cidrs() {
     let ssh6 = rule_ref(ep, US, "admin-web", "tcp:22", "::/0");
     let rdp = rule_ref(ep, US, "admin-web", "tcp:3389", "0.0.0.0/0");
     let https = rule_ref(ep, US, "admin-web", "tcp:443", "0.0.0.0/0");
-    let scan = scan_item(ep, st, &[US], "ec2.open-admin-ports");
+    let scan = scan_item(ep, st, &["--region", US], "ec2.open-admin-ports");
     for r in [&ssh4, &ssh6, &rdp] {
-        assert_eq!(status(&scan, r), "fail", "{r}: {scan}");
+        assert_eq!(resource_status(&scan, r), "fail", "{r}: {scan}");
         assert_eq!(finding(&scan, r).expect("finding")["region"], US);
     }
     assert!(finding(&scan, &https).is_none(), "443 may be open: {scan}");
@@ -214,9 +155,10 @@ fn open_admin_ports_tighten_ipv4_ipv6_revoke_and_refuse_bad_cidrs() {
     assert!(!preview.contains("-    \"from tcp 22 ::/0\""), "{preview}");
 
     // Tighten the IPv4 rule with an IPv4 and an IPv6 block.
-    apply(
+    apply_resource(
         ep,
         st,
+        &["--region", US],
         "ec2.open-admin-ports",
         &ssh4,
         &["cidr=192.0.2.0/24,2001:db8::/32"],
@@ -236,22 +178,29 @@ fn open_admin_ports_tighten_ipv4_ipv6_revoke_and_refuse_bad_cidrs() {
         "only the open range of the chosen rule changed"
     );
     assert_eq!(after["egress"], before["egress"]);
-    let scan = scan_item(ep, st, &[US], "ec2.open-admin-ports");
-    assert_eq!(status(&scan, &ssh4), "pass", "{scan}");
-    assert_eq!(status(&scan, &ssh6), "fail", "{scan}");
-    undo(ep, st);
+    let scan = scan_item(ep, st, &["--region", US], "ec2.open-admin-ports");
+    assert_eq!(resource_status(&scan, &ssh4), "pass", "{scan}");
+    assert_eq!(resource_status(&scan, &ssh6), "fail", "{scan}");
+    undo_ok(ep, st, &["--region", US]);
     assert_eq!(
         block_on(read_group(ep, US, "admin-web")),
         Some(before.clone())
     );
 
     // Revoke the IPv6 rule instead.
-    apply(ep, st, "ec2.open-admin-ports", &ssh6, &["action=revoke"]);
+    apply_resource(
+        ep,
+        st,
+        &["--region", US],
+        "ec2.open-admin-ports",
+        &ssh6,
+        &["action=revoke"],
+    );
     let after = block_on(read_group(ep, US, "admin-web")).expect("group");
     let ingress: Vec<String> = serde_json::from_value(after["ingress"].clone()).expect("lines");
     assert!(!ingress.iter().any(|l| l.contains("::/0")), "{ingress:?}");
     assert_eq!(ingress.len(), 4, "{ingress:?}");
-    undo(ep, st);
+    undo_ok(ep, st, &["--region", US]);
     assert_eq!(
         block_on(read_group(ep, US, "admin-web")),
         Some(before.clone())
@@ -335,8 +284,8 @@ fn unused_group_is_deleted_and_undo_recreates_it_with_rules_and_tags() {
             .expect("egress");
     });
     let r = group_ref(ep, US, "old-batch");
-    let scan = scan_item(ep, st, &[US], "ec2.unused-security-groups");
-    assert_eq!(status(&scan, &r), "fail", "{scan}");
+    let scan = scan_item(ep, st, &["--region", US], "ec2.unused-security-groups");
+    assert_eq!(resource_status(&scan, &r), "fail", "{scan}");
     let before = block_on(read_group(ep, US, "old-batch")).expect("group");
 
     let o = run_moat(
@@ -357,10 +306,17 @@ fn unused_group_is_deleted_and_undo_recreates_it_with_rules_and_tags() {
         "the warning says the id changes: {}",
         output_text(&o)
     );
-    apply(ep, st, "ec2.unused-security-groups", &r, &[]);
+    apply_resource(
+        ep,
+        st,
+        &["--region", US],
+        "ec2.unused-security-groups",
+        &r,
+        &[],
+    );
     assert_eq!(block_on(read_group(ep, US, "old-batch")), None, "deleted");
 
-    let out = undo(ep, st);
+    let out = output_text(&undo_ok(ep, st, &["--region", US]));
     assert!(out.contains("new id"), "undo says the id changes: {out}");
     let back = block_on(read_group(ep, US, "old-batch")).expect("recreated");
     assert_ne!(back["id"], before["id"], "a new id");
@@ -369,9 +325,9 @@ fn unused_group_is_deleted_and_undo_recreates_it_with_rules_and_tags() {
         without_id(before),
         "same rules, tags, description"
     );
-    let scan = scan_item(ep, st, &[US], "ec2.unused-security-groups");
+    let scan = scan_item(ep, st, &["--region", US], "ec2.unused-security-groups");
     assert_eq!(
-        status(&scan, &r),
+        resource_status(&scan, &r),
         "fail",
         "found again by VPC and name: {scan}"
     );
@@ -406,20 +362,27 @@ fn default_group_rules_are_revoked_and_restored() {
             .expect("rule");
     });
     let r = group_ref(ep, US, "default");
-    let scan = scan_item(ep, st, &[US], "ec2.default-security-group");
-    assert_eq!(status(&scan, &r), "fail", "{scan}");
+    let scan = scan_item(ep, st, &["--region", US], "ec2.default-security-group");
+    assert_eq!(resource_status(&scan, &r), "fail", "{scan}");
     let before = block_on(read_group(ep, US, "default")).expect("group");
     assert_eq!(before["ingress"].as_array().map(Vec::len), Some(2));
     assert_eq!(before["egress"].as_array().map(Vec::len), Some(1));
 
-    apply(ep, st, "ec2.default-security-group", &r, &[]);
+    apply_resource(
+        ep,
+        st,
+        &["--region", US],
+        "ec2.default-security-group",
+        &r,
+        &[],
+    );
     let after = block_on(read_group(ep, US, "default")).expect("group");
     assert_eq!(after["ingress"], serde_json::json!([]));
     assert_eq!(after["egress"], serde_json::json!([]));
-    let scan = scan_item(ep, st, &[US], "ec2.default-security-group");
-    assert_eq!(status(&scan, &r), "pass", "{scan}");
+    let scan = scan_item(ep, st, &["--region", US], "ec2.default-security-group");
+    assert_eq!(resource_status(&scan, &r), "pass", "{scan}");
 
-    undo(ep, st);
+    undo_ok(ep, st, &["--region", US]);
     assert_eq!(block_on(read_group(ep, US, "default")), Some(before));
 }
 
@@ -482,37 +445,49 @@ fn public_image_imdsv2_and_purpose_tag_round_trip() {
     // ec2.public-amis
     let r = format!("ami/{US}/{image}");
     assert_eq!(
-        status(&scan_item(ep, st, &[US], "ec2.public-amis"), &r),
+        resource_status(&scan_item(ep, st, &["--region", US], "ec2.public-amis"), &r),
         "fail"
     );
     assert_eq!(public(), Some(true));
-    apply(ep, st, "ec2.public-amis", &r, &[]);
+    apply_resource(ep, st, &["--region", US], "ec2.public-amis", &r, &[]);
     assert_eq!(public(), Some(false));
     assert_eq!(
-        status(&scan_item(ep, st, &[US], "ec2.public-amis"), &r),
+        resource_status(&scan_item(ep, st, &["--region", US], "ec2.public-amis"), &r),
         "pass"
     );
-    undo(ep, st);
+    undo_ok(ep, st, &["--region", US]);
     assert_eq!(public(), Some(true));
 
     // ec2.imdsv2
     let r = format!("instance/{US}/{instance}");
-    assert_eq!(status(&scan_item(ep, st, &[US], "ec2.imdsv2"), &r), "fail");
+    assert_eq!(
+        resource_status(&scan_item(ep, st, &["--region", US], "ec2.imdsv2"), &r),
+        "fail"
+    );
     assert_eq!(tokens().as_deref(), Some("optional"));
-    apply(ep, st, "ec2.imdsv2", &r, &[]);
+    apply_resource(ep, st, &["--region", US], "ec2.imdsv2", &r, &[]);
     assert_eq!(tokens().as_deref(), Some("required"));
-    assert_eq!(status(&scan_item(ep, st, &[US], "ec2.imdsv2"), &r), "pass");
-    undo(ep, st);
+    assert_eq!(
+        resource_status(&scan_item(ep, st, &["--region", US], "ec2.imdsv2"), &r),
+        "pass"
+    );
+    undo_ok(ep, st, &["--region", US]);
     assert_eq!(tokens().as_deref(), Some("optional"));
 
     // ec2.security-group-documentation
     let r = group_ref(ep, US, "launch-wizard-1");
-    let scan = scan_item(ep, st, &[US], "ec2.security-group-documentation");
-    assert_eq!(status(&scan, &r), "fail", "{scan}");
-    let before = block_on(read_group(ep, US, "launch-wizard-1")).expect("group");
-    apply(
+    let scan = scan_item(
         ep,
         st,
+        &["--region", US],
+        "ec2.security-group-documentation",
+    );
+    assert_eq!(resource_status(&scan, &r), "fail", "{scan}");
+    let before = block_on(read_group(ep, US, "launch-wizard-1")).expect("group");
+    apply_resource(
+        ep,
+        st,
+        &["--region", US],
         "ec2.security-group-documentation",
         &r,
         &["purpose=Jump host for the ops team"],
@@ -522,9 +497,14 @@ fn public_image_imdsv2_and_purpose_tag_round_trip() {
         after["tags"],
         serde_json::json!(["Purpose=Jump host for the ops team"])
     );
-    let scan = scan_item(ep, st, &[US], "ec2.security-group-documentation");
-    assert_eq!(status(&scan, &r), "pass", "{scan}");
-    undo(ep, st);
+    let scan = scan_item(
+        ep,
+        st,
+        &["--region", US],
+        "ec2.security-group-documentation",
+    );
+    assert_eq!(resource_status(&scan, &r), "pass", "{scan}");
+    undo_ok(ep, st, &["--region", US]);
     assert_eq!(
         block_on(read_group(ep, US, "launch-wizard-1")),
         Some(before)
@@ -549,7 +529,7 @@ fn scan_reports_each_region_and_an_unreadable_region_alone_is_error() {
             .await;
         }
     });
-    let scan = scan_item(ep, st, &regions, "ec2.open-admin-ports");
+    let scan = scan_item(ep, st, &region_args(&regions), "ec2.open-admin-ports");
     assert_eq!(scan["status"], "fail", "{scan}");
     let findings = scan["findings"].as_array().expect("findings");
     assert_eq!(findings.len(), 3, "{scan}");
@@ -586,10 +566,10 @@ fn scan_reports_each_region_and_an_unreadable_region_alone_is_error() {
         serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", output_text(&o)));
     let item = &v["items"][0];
     assert_eq!(item["status"], "fail", "{item}");
-    assert_eq!(status(item, "ec2/xx-nowhere-1"), "error", "{item}");
+    assert_eq!(resource_status(item, "ec2/xx-nowhere-1"), "error", "{item}");
     for r in ["us-east-1", "eu-west-1"] {
         let rr = rule_ref(ep, r, &format!("ssh-{r}"), "tcp:22", "0.0.0.0/0");
-        assert_eq!(status(item, &rr), "fail", "{item}");
+        assert_eq!(resource_status(item, &rr), "fail", "{item}");
     }
 }
 

@@ -5,7 +5,7 @@
 mod support;
 
 use futures::future::BoxFuture;
-use moat::collect::aws::{AwsBackend, AwsOptions};
+use moat::collect::aws::AwsBackend;
 use moat::collect::{Applied, Backend, Mode, OpError};
 use moat::execute::{ExecError, execute};
 use moat::inventory::{Identity, PartError, PartId, PartValue};
@@ -13,37 +13,11 @@ use moat::journal::{EntryState, Journal};
 use moat::plan::Op;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use support::backend::{connect_once, set_test_env};
 use support::{Moto, Proxy, block_on, s3_client, temp_state_dir};
 
 /// Another account the credentials may resolve to later in a session.
 const OTHER_ACCOUNT: &str = "210987654321";
-
-fn set_test_env() {
-    // The library reads credentials from the environment, like the binary.
-    // SAFETY: set before any thread of this test reads the environment; every
-    // test in this file sets the same values.
-    unsafe {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
-        std::env::set_var("AWS_REGION", "us-east-1");
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-        std::env::set_var("AWS_CONFIG_FILE", "/nonexistent/moat-test/config");
-        std::env::set_var(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/moat-test/credentials",
-        );
-        std::env::remove_var("AWS_PROFILE");
-    }
-}
-
-async fn connect(ep: &str) -> AwsBackend {
-    let opts = AwsOptions {
-        endpoint_url: Some(ep.to_string()),
-        max_attempts: Some(1),
-        ..AwsOptions::default()
-    };
-    AwsBackend::connect(opts).await.expect("connect to moto")
-}
 
 /// The plan of item `id` against the account as `b` reads it now.
 async fn item_plan(b: &Arc<dyn Backend>, id: &str) -> moat::plan::Plan {
@@ -90,7 +64,7 @@ fn apply_refuses_when_the_credentials_moved_to_another_account_since_start_up() 
     let proxy = Proxy::start(moto.port);
     let state = temp_state_dir();
     block_on(async {
-        let b: Arc<dyn Backend> = Arc::new(connect(&proxy.endpoint).await);
+        let b: Arc<dyn Backend> = Arc::new(connect_once(&proxy.endpoint, &[]).await);
         let plan = item_plan(&b, "account.password-policy").await;
         assert_eq!(plan.account, support::ACCOUNT_ID);
         answer_as_account(&proxy, OTHER_ACCOUNT);
@@ -189,7 +163,7 @@ fn bucket_policy_write_is_refused_when_the_policy_changed_after_the_preflight() 
         for b in ["exec-a", "exec-b"] {
             s3.create_bucket().bucket(b).send().await.expect("bucket");
         }
-        let inner = connect(&proxy.endpoint).await;
+        let inner = connect_once(&proxy.endpoint, &[]).await;
         let other_policy = serde_json::json!({
             "Version": "2012-10-17",
             "Statement": [{"Sid": "PartnerRead", "Effect": "Allow",

@@ -16,7 +16,6 @@
 mod support;
 
 use moat::collect::Backend;
-use moat::collect::aws::{AwsBackend, AwsOptions};
 use moat::execute::execute;
 use moat::inventory::{Ec2Ref, PartId, ResourceRef, SgKey, SgRule, SgSource};
 use moat::journal::{Entry, EntryState, Journal};
@@ -25,41 +24,19 @@ use serde_json::{Value, json};
 use std::path::Path;
 use std::process::Output;
 use std::sync::Arc;
+use support::backend::{connect_once, set_test_env};
 use support::proxy::{FaultKind, Rule};
-use support::seed_ebs_vpc::ec2_client;
+use support::seed_ebs::ec2_client;
+use support::seed_ebs::instance_root_volume;
 use support::{
-    ACCOUNT_ID, Moto, Proxy, block_on, moat_cmd, output_text, run_moat, s3_client, seed_audit,
-    temp_state_dir,
+    ACCOUNT_ID, Moto, Proxy, block_on, moat_cmd, output_text, run_moat, s3_client, temp_state_dir,
 };
+use support::{seed_cloudtrail, seed_cloudwatch};
 
 const US: &str = "us-east-1";
 
-fn set_test_env() {
-    // The library reads credentials from the environment, like the binary.
-    // SAFETY: set before any thread of this test reads the environment; every
-    // test in this file sets the same values.
-    unsafe {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
-        std::env::set_var("AWS_REGION", US);
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-        std::env::set_var("AWS_CONFIG_FILE", "/nonexistent/moat-test/config");
-        std::env::set_var(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/moat-test/credentials",
-        );
-        std::env::remove_var("AWS_PROFILE");
-    }
-}
-
 async fn connect(ep: &str) -> Arc<dyn Backend> {
-    let opts = AwsOptions {
-        endpoint_url: Some(ep.to_string()),
-        regions: vec![US.to_string()],
-        max_attempts: Some(1),
-        ..AwsOptions::default()
-    };
-    Arc::new(AwsBackend::connect(opts).await.expect("connect to moto"))
+    Arc::new(connect_once(ep, &[US]).await)
 }
 
 /// The binary with the product's retry policy (the harness pins 1 attempt).
@@ -540,33 +517,6 @@ fn a_policy_written_twice_waits_for_moat_s_own_write_to_propagate() {
 
 // -- ids of what moat creates
 
-/// The id of a new instance's root volume (it has no snapshot).
-async fn root_volume(ep: &str) -> String {
-    let ec2 = ec2_client(ep, US).await;
-    let run = ec2
-        .run_instances()
-        .image_id("ami-12c6146b")
-        .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
-        .min_count(1)
-        .max_count(1)
-        .send()
-        .await
-        .expect("run instance");
-    let instance = run.instances()[0].instance_id().expect("id").to_string();
-    let vols = ec2
-        .describe_volumes()
-        .filters(
-            aws_sdk_ec2::types::Filter::builder()
-                .name("attachment.instance-id")
-                .values(&instance)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("volumes");
-    vols.volumes()[0].volume_id().expect("volume").to_string()
-}
-
 /// The snapshots tagged `moat:created-by = moat`: (id, Name, description).
 async fn moat_snapshots(ep: &str) -> Vec<(String, String, String)> {
     let out = ec2_client(ep, US)
@@ -610,7 +560,7 @@ async fn moat_snapshots(ep: &str) -> Vec<(String, String, String)> {
 fn a_created_snapshot_is_journaled_and_undone_by_its_id() {
     let moto = Moto::start();
     let ep = moto.endpoint.clone();
-    let volume = block_on(root_volume(&ep));
+    let volume = block_on(instance_root_volume(&ep));
     let proxy = Proxy::start(moto.port);
     let state = temp_state_dir();
     proxy.rule(
@@ -704,7 +654,10 @@ fn a_created_snapshot_is_journaled_and_undone_by_its_id() {
 fn a_created_kms_key_is_journaled_by_its_id() {
     let moto = Moto::start();
     let ep = moto.endpoint.clone();
-    block_on(seed_audit::seed_failing(&ep));
+    block_on(async {
+        seed_cloudtrail::seed_failing(&ep).await;
+        seed_cloudwatch::seed_failing(&ep).await;
+    });
     let proxy = Proxy::start(moto.port);
     let state = temp_state_dir();
     proxy.rule(
@@ -719,7 +672,7 @@ fn a_created_kms_key_is_journaled_by_its_id() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
     let aliased = block_on(async {
-        seed_audit::kms(&ep, US)
+        seed_cloudtrail::kms(&ep, US)
             .describe_key()
             .key_id("alias/moat-cloudtrail")
             .send()
@@ -749,7 +702,7 @@ fn a_key_s_scheduled_deletion_names_the_journaled_key_not_the_alias() {
     let ep = moto.endpoint.clone();
     let alias = "alias/moat-cloudtrail";
     let (made, other) = block_on(async {
-        let kms = seed_audit::kms(&ep, US);
+        let kms = seed_cloudtrail::kms(&ep, US);
         let new_key = || async {
             kms.create_key()
                 .send()
@@ -777,7 +730,7 @@ fn a_key_s_scheduled_deletion_names_the_journaled_key_not_the_alias() {
     });
     let state_of = |id: &str| {
         block_on(async {
-            seed_audit::kms(&ep, US)
+            seed_cloudtrail::kms(&ep, US)
                 .describe_key()
                 .key_id(id)
                 .send()

@@ -18,6 +18,7 @@ use std::path::Path;
 use std::process::Output;
 use std::sync::Arc;
 use std::time::Instant;
+use support::backend::set_test_env;
 use support::proxy::{FaultKind, Faults, Only};
 use support::{
     ACCOUNT_ID, LOG_BUCKET, Moto, Proxy, WEB_BUCKET, block_on, iam_client, moat_cmd, output_text,
@@ -188,23 +189,6 @@ fn s3_hard_down_turns_only_its_items_into_errors() {
 fn cloudfront_dropping_every_connection_turns_only_its_items_into_errors() {
     let code = scan_with_service_down("cloudfront", FaultKind::Drop, "cloudfront:");
     assert_eq!(code, Some(2));
-}
-
-fn set_test_env() {
-    // SAFETY: set before any thread of this test reads the environment; the
-    // values are the static test credentials every test uses.
-    unsafe {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
-        std::env::set_var("AWS_REGION", "us-east-1");
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-        std::env::set_var("AWS_CONFIG_FILE", "/nonexistent/moat-test/config");
-        std::env::set_var(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/moat-test/credentials",
-        );
-        std::env::remove_var("AWS_PROFILE");
-    }
 }
 
 /// Whether `op`'s effect is in the account, read directly from moto.

@@ -6,34 +6,20 @@
 
 mod support;
 
-use serde_json::Value;
-use std::path::Path;
-use support::seed_audit::{self, LOG_GROUP, TRAIL, TRAIL_BUCKET};
-use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, s3_client, temp_state_dir};
+use support::run::scan_item;
+use support::seed_cloudtrail::LOG_GROUP;
+use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, temp_state_dir};
+use support::{seed_cloudtrail, seed_cloudwatch};
 
 const US: &str = "us-east-1";
 const R: &[&str] = &["--region", US];
-
-/// The item's entry in `scan --format json`.
-fn scan_item(ep: &str, state: &Path, id: &str) -> Value {
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend(["scan", "--item", id, "--format", "json"]);
-    let o = run_moat(ep, state, &args);
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
-    v["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["id"] == id))
-        .cloned()
-        .unwrap_or_else(|| panic!("{id} in {v}"))
-}
 
 fn topic_arn(name: &str) -> String {
     format!("arn:aws:sns:{US}:{ACCOUNT_ID}:{name}")
 }
 
 async fn create_topic(ep: &str, name: &str) -> String {
-    seed_audit::sns(ep, US)
+    seed_cloudwatch::sns(ep, US)
         .create_topic()
         .name(name)
         .send()
@@ -45,7 +31,7 @@ async fn create_topic(ep: &str, name: &str) -> String {
 }
 
 async fn subscribe(ep: &str, topic: &str, protocol: &str, endpoint: &str) {
-    seed_audit::sns(ep, US)
+    seed_cloudwatch::sns(ep, US)
         .subscribe()
         .topic_arn(topic)
         .protocol(protocol)
@@ -57,7 +43,7 @@ async fn subscribe(ep: &str, topic: &str, protocol: &str, endpoint: &str) {
 
 /// The recipient follows the link in AWS's confirmation message.
 async fn confirm(ep: &str, topic: &str, endpoint: &str) {
-    seed_audit::sns(ep, US)
+    seed_cloudwatch::sns(ep, US)
         .confirm_subscription()
         .topic_arn(topic)
         .token(endpoint)
@@ -80,7 +66,7 @@ async fn trail_with_topic(ep: &str, topic: &str) {
              "Action": "SNS:Publish", "Resource": arn},
         ],
     });
-    seed_audit::sns(ep, US)
+    seed_cloudwatch::sns(ep, US)
         .set_topic_attributes()
         .topic_arn(&arn)
         .attribute_name("Policy")
@@ -88,26 +74,7 @@ async fn trail_with_topic(ep: &str, topic: &str) {
         .send()
         .await
         .expect("topic policy");
-    let s3 = s3_client(ep, US).await;
-    s3.create_bucket()
-        .bucket(TRAIL_BUCKET)
-        .send()
-        .await
-        .expect("bucket");
-    s3.put_bucket_policy()
-        .bucket(TRAIL_BUCKET)
-        .policy(seed_audit::trail_bucket_policy(TRAIL_BUCKET, TRAIL))
-        .send()
-        .await
-        .expect("bucket policy");
-    seed_audit::cloudtrail(ep, US)
-        .create_trail()
-        .name(TRAIL)
-        .s3_bucket_name(TRAIL_BUCKET)
-        .sns_topic_name(topic)
-        .send()
-        .await
-        .expect("trail");
+    seed_cloudtrail::trail_with_topic(ep, topic).await;
 }
 
 #[test]
@@ -123,14 +90,14 @@ fn trail_topic_must_reach_a_confirmed_subscriber() {
     });
 
     // A topic nobody subscribed to announces to no one.
-    let item = scan_item(ep, state.path(), id);
+    let item = scan_item(ep, state.path(), R, id);
     assert_eq!(item["status"], "fail", "{item}");
     let detail = item["findings"][0]["detail"].as_str().unwrap_or_default();
     assert!(detail.contains("no confirmed subscription"), "{item}");
 
     // An e-mail subscription not yet confirmed: a pending finding.
     block_on(subscribe(ep, &topic, "email", "logs@example.com"));
-    let item = scan_item(ep, state.path(), id);
+    let item = scan_item(ep, state.path(), R, id);
     assert_eq!(item["status"], "fail", "{item}");
     let detail = item["findings"][0]["detail"].as_str().unwrap_or_default();
     assert!(
@@ -140,7 +107,7 @@ fn trail_topic_must_reach_a_confirmed_subscriber() {
 
     // Confirmed: the trail's announcements reach someone.
     block_on(confirm(ep, &topic, "logs@example.com"));
-    assert_eq!(scan_item(ep, state.path(), id)["status"], "pass");
+    assert_eq!(scan_item(ep, state.path(), R, id)["status"], "pass");
 }
 
 #[test]
@@ -155,10 +122,10 @@ fn same_account_queue_subscriptions_are_confirmed_at_once() {
         // A queue of another account waits for that account to confirm.
         subscribe(ep, &t, "sqs", "arn:aws:sqs:us-east-1:999999999999:siem").await;
     });
-    assert_eq!(scan_item(ep, state.path(), id)["status"], "fail");
+    assert_eq!(scan_item(ep, state.path(), R, id)["status"], "fail");
     block_on(async {
         let t = topic_arn("trail-announcements");
-        seed_audit::queue_for_topics(ep, US, "log-pipeline", &[&t]).await;
+        seed_cloudwatch::queue_for_topics(ep, US, "log-pipeline", &[&t]).await;
         subscribe(
             ep,
             &t,
@@ -167,17 +134,20 @@ fn same_account_queue_subscriptions_are_confirmed_at_once() {
         )
         .await;
     });
-    assert_eq!(scan_item(ep, state.path(), id)["status"], "pass");
+    assert_eq!(scan_item(ep, state.path(), R, id)["status"], "pass");
 }
 
 #[test]
 fn trail_fix_subscribes_an_address_and_says_it_is_pending() {
     let moto = Moto::start();
     let ep = moto.endpoint.as_str();
-    block_on(seed_audit::seed_failing(ep));
+    block_on(async {
+        seed_cloudtrail::seed_failing(ep).await;
+        seed_cloudwatch::seed_failing(ep).await;
+    });
     let state = temp_state_dir();
     let id = "cloudtrail.sns-notifications";
-    assert_eq!(scan_item(ep, state.path(), id)["status"], "fail");
+    assert_eq!(scan_item(ep, state.path(), R, id)["status"], "fail");
     let mut args: Vec<&str> = R.to_vec();
     args.extend(["apply", "--yes", id, "--input", "email=logs@example.com"]);
     let o = run_moat(ep, state.path(), &args);
@@ -186,19 +156,19 @@ fn trail_fix_subscribes_an_address_and_says_it_is_pending() {
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains("verified"), "{out}");
     assert!(out.contains("Pending confirmation"), "{out}");
-    let item = scan_item(ep, state.path(), id);
+    let item = scan_item(ep, state.path(), R, id);
     assert_eq!(item["status"], "fail", "{item}");
     block_on(confirm(
         ep,
         &topic_arn("moat-cloudtrail-notifications"),
         "logs@example.com",
     ));
-    assert_eq!(scan_item(ep, state.path(), id)["status"], "pass");
+    assert_eq!(scan_item(ep, state.path(), R, id)["status"], "pass");
 }
 
 async fn billing_alarm(ep: &str, name: &str, actions: &[String]) {
     use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
-    seed_audit::cloudwatch(ep, US)
+    seed_cloudwatch::cloudwatch(ep, US)
         .put_metric_alarm()
         .alarm_name(name)
         .namespace("AWS/Billing")
@@ -222,13 +192,13 @@ fn billing_alarms_that_notify_nobody_fail() {
     let state = temp_state_dir();
     let id = "cloudwatch.billing-alarms";
     let topic = block_on(async {
-        seed_audit::billing_alerts_on(ep).await;
+        seed_cloudwatch::billing_alerts_on(ep).await;
         let t = create_topic(ep, "billing").await;
         billing_alarm(ep, "bill-usual", std::slice::from_ref(&t)).await;
         billing_alarm(ep, "bill-high", std::slice::from_ref(&t)).await;
         t
     });
-    let item = scan_item(ep, state.path(), id);
+    let item = scan_item(ep, state.path(), R, id);
     assert_eq!(item["status"], "fail", "{item}");
     assert!(
         item.to_string().contains("no confirmed subscription"),
@@ -259,19 +229,19 @@ fn billing_alarms_that_notify_nobody_fail() {
         &topic_arn("moat-billing-alarms"),
         "billing@example.com",
     ));
-    assert_eq!(scan_item(ep, state.path(), id)["status"], "pass");
+    assert_eq!(scan_item(ep, state.path(), R, id)["status"], "pass");
 
     // The account's own topic, once someone confirms, is enough as well.
     let mut args: Vec<&str> = R.to_vec();
     args.extend(["undo", "--last", "--yes"]);
     let o = run_moat(ep, state.path(), &args);
     assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
-    assert_eq!(scan_item(ep, state.path(), id)["status"], "fail");
+    assert_eq!(scan_item(ep, state.path(), R, id)["status"], "fail");
     block_on(async {
         subscribe(ep, &topic, "email", "finance@example.com").await;
         confirm(ep, &topic, "finance@example.com").await;
     });
-    assert_eq!(scan_item(ep, state.path(), id)["status"], "pass");
+    assert_eq!(scan_item(ep, state.path(), R, id)["status"], "pass");
 }
 
 /// Filters as another tool writes them (spacing, quotes, order of terms).
@@ -300,9 +270,10 @@ fn security_event_filters_written_by_another_tool_are_recognised() {
     let moto = Moto::start();
     let ep = moto.endpoint.as_str();
     block_on(async {
-        seed_audit::seed_failing(ep).await;
+        seed_cloudtrail::seed_failing(ep).await;
+        seed_cloudwatch::seed_failing(ep).await;
         let t = create_topic(ep, "soc").await;
-        seed_audit::queue_for_topics(ep, US, "soc-queue", &[&t]).await;
+        seed_cloudwatch::queue_for_topics(ep, US, "soc-queue", &[&t]).await;
         subscribe(
             ep,
             &t,
@@ -310,7 +281,7 @@ fn security_event_filters_written_by_another_tool_are_recognised() {
             &format!("arn:aws:sqs:{US}:{ACCOUNT_ID}:soc-queue"),
         )
         .await;
-        let logs = seed_audit::logs(ep, US);
+        let logs = seed_cloudwatch::logs(ep, US);
         for (slug, pattern) in OTHER_TOOL {
             let metric = format!("cis_{}", slug.replace('-', "_"));
             logs.put_metric_filter()
@@ -329,7 +300,7 @@ fn security_event_filters_written_by_another_tool_are_recognised() {
                 .await
                 .expect("filter");
             use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
-            seed_audit::cloudwatch(ep, US)
+            seed_cloudwatch::cloudwatch(ep, US)
                 .put_metric_alarm()
                 .alarm_name(format!("cis-{slug}-alarm"))
                 .namespace("CISBenchmark")
@@ -346,7 +317,7 @@ fn security_event_filters_written_by_another_tool_are_recognised() {
         }
     });
     let state = temp_state_dir();
-    let item = scan_item(ep, state.path(), "cloudwatch.security-event-alarms");
+    let item = scan_item(ep, state.path(), R, "cloudwatch.security-event-alarms");
     assert_eq!(item["status"], "fail", "{item}");
     let failing: Vec<String> = item["findings"]
         .as_array()

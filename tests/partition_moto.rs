@@ -8,7 +8,8 @@ mod support;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
-use support::{ACCOUNT_ID, Moto, block_on, moat_cmd, output_text, s3_client, temp_state_dir};
+use support::run::{assert_ok, item, stdout_json};
+use support::{ACCOUNT_ID, Moto, block_on, moat_cmd, s3_client, temp_state_dir};
 
 const REGION: &str = "cn-north-1";
 const PARTITION: &str = "aws-cn";
@@ -24,21 +25,10 @@ fn run(ep: &str, state: &Path, args: &[&str]) -> Output {
         .expect("run moat")
 }
 
-fn assert_ok(o: &Output) {
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(o));
-}
-
 /// `scan --item ID --format json` → the item's JSON (and the whole answer).
 fn scan_item(ep: &str, state: &Path, id: &str) -> (Value, Value) {
-    let o = run(ep, state, &["scan", "--item", id, "--format", "json"]);
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
-    let item = v["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["id"] == id))
-        .cloned()
-        .unwrap_or_else(|| panic!("{id} in scan: {v}"));
-    (item, v)
+    let v = stdout_json(&run(ep, state, &["scan", "--item", id, "--format", "json"]));
+    (item(&v, id).clone(), v)
 }
 
 /// An IAM client of the China Regions.

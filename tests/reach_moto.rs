@@ -15,28 +15,14 @@
 mod support;
 
 use serde_json::Value;
-use std::path::Path;
-use support::seed_audit::{self, TRAIL, TRAIL_BUCKET};
-use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, s3_client, temp_state_dir};
+use support::run::scan_item;
+use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, temp_state_dir};
+use support::{seed_cloudtrail, seed_cloudwatch};
 
 const US: &str = "us-east-1";
 const R: &[&str] = &["--region", US];
 const BILLING: &str = "cloudwatch.billing-alarms";
 const TRAIL_TOPIC: &str = "cloudtrail.sns-notifications";
-
-/// The item's entry in `scan --format json`.
-fn scan_item(ep: &str, state: &Path, id: &str) -> Value {
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend(["scan", "--item", id, "--format", "json"]);
-    let o = run_moat(ep, state, &args);
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
-    v["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["id"] == id))
-        .cloned()
-        .unwrap_or_else(|| panic!("{id} in {v}"))
-}
 
 fn topic_arn(name: &str) -> String {
     format!("arn:aws:sns:{US}:{ACCOUNT_ID}:{name}")
@@ -85,7 +71,7 @@ async fn create_topic_with(
     policy: &Value,
     attributes: &[(&str, &str)],
 ) -> String {
-    let mut req = seed_audit::sns(ep, US)
+    let mut req = seed_cloudwatch::sns(ep, US)
         .create_topic()
         .name(name)
         .attributes("Policy", policy.to_string());
@@ -102,7 +88,7 @@ async fn create_topic_with(
 
 /// Subscribe, and confirm as the recipient would; the subscription's ARN.
 async fn subscribe(ep: &str, topic: &str, protocol: &str, endpoint: &str) -> String {
-    let sns = seed_audit::sns(ep, US);
+    let sns = seed_cloudwatch::sns(ep, US);
     let out = sns
         .subscribe()
         .topic_arn(topic)
@@ -125,9 +111,9 @@ async fn subscribe(ep: &str, topic: &str, protocol: &str, endpoint: &str) -> Str
 
 async fn billing_alarms(ep: &str, topic: &str) {
     use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
-    seed_audit::billing_alerts_on(ep).await;
+    seed_cloudwatch::billing_alerts_on(ep).await;
     for (name, threshold) in [("bill-usual", 100.0), ("bill-high", 115.0)] {
-        seed_audit::cloudwatch(ep, US)
+        seed_cloudwatch::cloudwatch(ep, US)
             .put_metric_alarm()
             .alarm_name(name)
             .namespace("AWS/Billing")
@@ -143,30 +129,6 @@ async fn billing_alarms(ep: &str, topic: &str) {
             .await
             .expect("alarm");
     }
-}
-
-/// A logging trail in us-east-1 announcing to topic `name`.
-async fn trail_with_topic(ep: &str, name: &str) {
-    let s3 = s3_client(ep, US).await;
-    s3.create_bucket()
-        .bucket(TRAIL_BUCKET)
-        .send()
-        .await
-        .expect("bucket");
-    s3.put_bucket_policy()
-        .bucket(TRAIL_BUCKET)
-        .policy(seed_audit::trail_bucket_policy(TRAIL_BUCKET, TRAIL))
-        .send()
-        .await
-        .expect("bucket policy");
-    seed_audit::cloudtrail(ep, US)
-        .create_trail()
-        .name(TRAIL)
-        .s3_bucket_name(TRAIL_BUCKET)
-        .sns_topic_name(name)
-        .send()
-        .await
-        .expect("trail");
 }
 
 fn details(item: &Value) -> String {
@@ -189,25 +151,25 @@ fn a_deleted_queue_reaches_no_one() {
     let queue = format!("arn:aws:sqs:{US}:{ACCOUNT_ID}:billing-pipeline");
     let url = block_on(async {
         let t = create_topic(ep, "billing", &[]).await;
-        let url = seed_audit::queue_for_topics(ep, US, "billing-pipeline", &[&t]).await;
+        let url = seed_cloudwatch::queue_for_topics(ep, US, "billing-pipeline", &[&t]).await;
         subscribe(ep, &t, "sqs", &queue).await;
         billing_alarms(ep, &t).await;
         url
     });
     // The queue exists: the account's own system receives the alarms.
-    let item = scan_item(ep, state.path(), BILLING);
+    let item = scan_item(ep, state.path(), R, BILLING);
     assert_eq!(item["status"], "pass", "{item}");
 
     // Deleted: the subscription stays confirmed, and delivers nothing.
     block_on(async {
-        seed_audit::sqs(ep, US)
+        seed_cloudwatch::sqs(ep, US)
             .delete_queue()
             .queue_url(url)
             .send()
             .await
             .expect("delete queue");
     });
-    let item = scan_item(ep, state.path(), BILLING);
+    let item = scan_item(ep, state.path(), R, BILLING);
     assert_eq!(item["status"], "fail", "{item}");
     let d = details(&item);
     assert!(
@@ -227,12 +189,12 @@ fn a_filter_policy_on_attributes_drops_alarm_notifications() {
         billing_alarms(ep, &t).await;
         sub
     });
-    assert_eq!(scan_item(ep, state.path(), BILLING)["status"], "pass");
+    assert_eq!(scan_item(ep, state.path(), R, BILLING)["status"], "pass");
 
     // Only messages whose `severity` attribute is critical: alarm
     // notifications have no attributes, so none gets through.
     block_on(async {
-        seed_audit::sns(ep, US)
+        seed_cloudwatch::sns(ep, US)
             .set_subscription_attributes()
             .subscription_arn(&sub)
             .attribute_name("FilterPolicy")
@@ -241,7 +203,7 @@ fn a_filter_policy_on_attributes_drops_alarm_notifications() {
             .await
             .expect("filter policy");
     });
-    let item = scan_item(ep, state.path(), BILLING);
+    let item = scan_item(ep, state.path(), R, BILLING);
     assert_eq!(item["status"], "fail", "{item}");
     let d = details(&item);
     assert!(
@@ -259,10 +221,10 @@ fn a_topic_encrypted_with_aws_sns_reaches_no_one() {
         let t = create_topic(ep, "alerts", &[("KmsMasterKeyId", "alias/aws/sns")]).await;
         subscribe(ep, &t, "email", "ops@example.com").await;
         billing_alarms(ep, &t).await;
-        trail_with_topic(ep, "alerts").await;
+        seed_cloudtrail::trail_with_topic(ep, "alerts").await;
     });
     for id in [BILLING, TRAIL_TOPIC] {
-        let item = scan_item(ep, state.path(), id);
+        let item = scan_item(ep, state.path(), R, id);
         assert_eq!(item["status"], "fail", "{id}: {item}");
         assert!(details(&item).contains("AWS managed key"), "{id}: {item}");
     }
@@ -280,7 +242,7 @@ fn a_topic_encrypted_with_aws_sns_reaches_no_one() {
     let o = run_moat(ep, state.path(), &args);
     assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
     block_on(async {
-        seed_audit::sns(ep, US)
+        seed_cloudwatch::sns(ep, US)
             .confirm_subscription()
             .topic_arn(topic_arn("moat-cloudtrail-notifications"))
             .token("logs@example.com")
@@ -288,7 +250,7 @@ fn a_topic_encrypted_with_aws_sns_reaches_no_one() {
             .await
             .expect("confirm");
     });
-    let item = scan_item(ep, state.path(), TRAIL_TOPIC);
+    let item = scan_item(ep, state.path(), R, TRAIL_TOPIC);
     assert_eq!(item["status"], "pass", "{item}");
 }
 
@@ -313,7 +275,7 @@ fn alarm_topics_must_let_cloudwatch_publish() {
         subscribe(ep, &t, "email", "finance@example.com").await;
         billing_alarms(ep, &t).await;
     });
-    let item = scan_item(ep, state.path(), BILLING);
+    let item = scan_item(ep, state.path(), R, BILLING);
     assert_eq!(item["status"], "fail", "{item}");
     let d = details(&item);
     assert!(
@@ -332,7 +294,7 @@ fn alarm_topics_must_let_cloudwatch_publish() {
     }
     let set_policy = |p: &Value| {
         block_on(async {
-            seed_audit::sns(ep, US)
+            seed_cloudwatch::sns(ep, US)
                 .set_topic_attributes()
                 .topic_arn(&arn)
                 .attribute_name("Policy")
@@ -343,7 +305,7 @@ fn alarm_topics_must_let_cloudwatch_publish() {
         })
     };
     set_policy(&default);
-    let item = scan_item(ep, state.path(), BILLING);
+    let item = scan_item(ep, state.path(), R, BILLING);
     assert_eq!(item["status"], "pass", "{item}");
 
     // A Deny of SNS:Publish to everyone, without condition.
@@ -354,7 +316,7 @@ fn alarm_topics_must_let_cloudwatch_publish() {
         }));
     }
     set_policy(&default);
-    let item = scan_item(ep, state.path(), BILLING);
+    let item = scan_item(ep, state.path(), R, BILLING);
     assert_eq!(item["status"], "fail", "{item}");
 }
 
@@ -366,7 +328,7 @@ fn a_queue_sns_may_not_send_to_reaches_no_one() {
     let queue = format!("arn:aws:sqs:{US}:{ACCOUNT_ID}:billing-pipeline");
     let (t, url) = block_on(async {
         // The queue exists, with no access policy: SNS may not send to it.
-        let url = seed_audit::sqs(ep, US)
+        let url = seed_cloudwatch::sqs(ep, US)
             .create_queue()
             .queue_name("billing-pipeline")
             .send()
@@ -380,7 +342,7 @@ fn a_queue_sns_may_not_send_to_reaches_no_one() {
         billing_alarms(ep, &t).await;
         (t, url)
     });
-    let item = scan_item(ep, state.path(), BILLING);
+    let item = scan_item(ep, state.path(), R, BILLING);
     assert_eq!(item["status"], "fail", "{item}");
     let d = details(&item);
     assert!(
@@ -391,7 +353,7 @@ fn a_queue_sns_may_not_send_to_reaches_no_one() {
     use aws_sdk_sqs::types::QueueAttributeName as Q;
     let set = |attributes: Vec<(Q, String)>| {
         block_on(async {
-            seed_audit::sqs(ep, US)
+            seed_cloudwatch::sqs(ep, US)
                 .set_queue_attributes()
                 .queue_url(&url)
                 .set_attributes(Some(attributes.into_iter().collect()))
@@ -404,16 +366,16 @@ fn a_queue_sns_may_not_send_to_reaches_no_one() {
     let other = topic_arn("someone-else");
     set(vec![(
         Q::Policy,
-        seed_audit::queue_policy_for_topics(&queue, &[&other]),
+        seed_cloudwatch::queue_policy_for_topics(&queue, &[&other]),
     )]);
-    let item = scan_item(ep, state.path(), BILLING);
+    let item = scan_item(ep, state.path(), R, BILLING);
     assert_eq!(item["status"], "fail", "{item}");
     assert!(details(&item).contains("sqs:SendMessage"), "{item}");
 
     // The policy SNS documents: the queue receives the alarms.
-    let policy = seed_audit::queue_policy_for_topics(&queue, &[&t]);
+    let policy = seed_cloudwatch::queue_policy_for_topics(&queue, &[&t]);
     set(vec![(Q::Policy, policy.clone())]);
-    let item = scan_item(ep, state.path(), BILLING);
+    let item = scan_item(ep, state.path(), R, BILLING);
     assert_eq!(item["status"], "pass", "{item}");
 
     // Encrypted with aws/sqs, whose key policy cannot let SNS use it. (The
@@ -423,7 +385,7 @@ fn a_queue_sns_may_not_send_to_reaches_no_one() {
         (Q::Policy, policy),
         (Q::KmsMasterKeyId, "alias/aws/sqs".into()),
     ]);
-    let item = scan_item(ep, state.path(), BILLING);
+    let item = scan_item(ep, state.path(), R, BILLING);
     assert_eq!(item["status"], "fail", "{item}");
     assert!(details(&item).contains("aws/sqs"), "{item}");
 }

@@ -10,47 +10,18 @@
 mod support;
 
 use moat::collect::Backend;
-use moat::collect::aws::{AwsBackend, AwsOptions};
 use moat::inventory::{Fetched, PartId, PartValue};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+use support::backend::{connect, set_test_env};
 use support::proxy::{FaultKind, Rule};
-use support::seed_ebs_vpc::ec2_client;
+use support::seed_ebs::ec2_client;
 use support::{Moto, Proxy};
 
 const US: &str = "us-east-1";
 const EU: &str = "eu-west-1";
 const DE: &str = "eu-central-1";
-
-fn set_test_env() {
-    // SAFETY: the same static test values in every test of this binary, set
-    // before any backend reads the environment.
-    unsafe {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
-        std::env::set_var("AWS_REGION", US);
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-        std::env::set_var("AWS_CONFIG_FILE", "/nonexistent/moat-test/config");
-        std::env::set_var(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/moat-test/credentials",
-        );
-        std::env::remove_var("AWS_PROFILE");
-    }
-}
-
-async fn connect(endpoint: &str, regions: &[&str], attempts: u32, slots: usize) -> AwsBackend {
-    AwsBackend::connect(AwsOptions {
-        endpoint_url: Some(endpoint.to_string()),
-        regions: regions.iter().map(|r| r.to_string()).collect(),
-        max_attempts: Some(attempts),
-        max_concurrency: slots,
-        ..AwsOptions::default()
-    })
-    .await
-    .expect("connect")
-}
 
 /// moto builds a region's EC2 backend on its first request (slow): build
 /// them before the proxy times anything.

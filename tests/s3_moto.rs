@@ -13,7 +13,7 @@ mod support;
 
 use serde_json::{Value, json};
 use std::path::Path;
-use std::process::Output;
+use support::run::{apply_resource, assert_ok, resource_status, scan_item, undo_ok};
 use support::{
     ACCOUNT_ID, Moto, block_on, cloudfront_client, moat_cmd, output_text, run_moat, s3_client,
     temp_state_dir,
@@ -23,34 +23,6 @@ const SITE: &str = "site-assets-1";
 const LOGS: &str = "access-logs-1";
 const EU_DATA: &str = "eu-data-1";
 const EU: &str = "eu-west-1";
-
-fn assert_ok(o: &Output) {
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(o));
-}
-
-/// `scan --item ID --format json` → the item's JSON.
-fn scan_item(endpoint: &str, state: &Path, extra: &[&str], id: &str) -> Value {
-    let mut args: Vec<&str> = extra.to_vec();
-    args.extend(["scan", "--item", id, "--format", "json"]);
-    let o = run_moat(endpoint, state, &args);
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
-    v["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["id"] == id))
-        .cloned()
-        .unwrap_or_else(|| panic!("{id} in the scan: {v}"))
-}
-
-/// The status of `resource` among the item's findings (`pass` when absent).
-fn resource_status(item: &Value, resource: &str) -> String {
-    item["findings"]
-        .as_array()
-        .and_then(|a| a.iter().find(|f| f["resource"] == resource))
-        .and_then(|f| f["status"].as_str())
-        .unwrap_or("pass")
-        .to_string()
-}
 
 fn policy_doc(statements: Value) -> String {
     json!({"Version": "2012-10-17", "Statement": statements}).to_string()
@@ -223,14 +195,7 @@ fn round_trip(
     let scan = scan_item(ep, state, &[], item);
     assert_eq!(resource_status(&scan, &resource), "fail", "{item}: {scan}");
 
-    let o = run_moat(
-        ep,
-        state,
-        &["apply", item, "--resource", &resource, "--yes"],
-    );
-    assert_ok(&o);
-    let out = output_text(&o);
-    assert!(out.contains("verified"), "{item}: {out}");
+    let out = apply_resource(ep, state, &[], item, &resource, &[]);
     if region != "us-east-1" {
         assert!(
             out.contains(region),
@@ -242,8 +207,7 @@ fn round_trip(
     let scan = scan_item(ep, state, &[], item);
     assert_eq!(resource_status(&scan, &resource), "pass", "{item}: {scan}");
 
-    let o = run_moat(ep, state, &["undo", "--last", "--yes"]);
-    assert_ok(&o);
+    undo_ok(ep, state, &[]);
     let restored = block_on(read_bucket(ep, bucket, region));
     if item == "s3.versioning" {
         // A bucket that was never versioned can only go back to Suspended.

@@ -5,12 +5,12 @@
 mod support;
 
 use moat::collect::Backend;
-use moat::collect::aws::{AwsBackend, AwsOptions};
 use moat::execute::{ExecError, execute};
 use moat::journal::Journal;
 use std::process::Output;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::backend::{connect_once, set_test_env};
 use support::{
     ALL_INPUTS, Moto, Proxy, block_on, iam_client, moat_cmd, output_text, run_moat, temp_state_dir,
 };
@@ -118,31 +118,7 @@ fn scan_plan_and_dry_run_apply_send_no_mutating_request() {
 }
 
 async fn backend(ep: &str) -> Arc<dyn Backend> {
-    let opts = AwsOptions {
-        endpoint_url: Some(ep.to_string()),
-        max_attempts: Some(1),
-        ..AwsOptions::default()
-    };
-    // SAFETY of env: the test process sets only these static test credentials.
-    Arc::new(AwsBackend::connect(opts).await.expect("connect to moto"))
-}
-
-fn set_test_env() {
-    // The library reads credentials from the environment, like the binary.
-    // SAFETY: set before any thread of this test reads the environment; every
-    // test in this file sets the same values.
-    unsafe {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
-        std::env::set_var("AWS_REGION", "us-east-1");
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-        std::env::set_var("AWS_CONFIG_FILE", "/nonexistent/moat-test/config");
-        std::env::set_var(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/moat-test/credentials",
-        );
-        std::env::remove_var("AWS_PROFILE");
-    }
+    Arc::new(connect_once(ep, &[]).await)
 }
 
 async fn password_plan(b: &Arc<dyn Backend>) -> moat::plan::Plan {

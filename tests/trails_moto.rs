@@ -15,11 +15,11 @@ use aws_sdk_cloudtrail::types::{
 };
 use serde_json::Value;
 use std::path::Path;
-use std::process::Output;
-use support::seed_audit::{cloudtrail, logs, trail_bucket_policy};
-use support::{Moto, block_on, output_text, run_moat, s3_client, temp_state_dir};
+use support::run::{US_EAST_1 as R, assert_ok, item, moat, stdout_json};
+use support::seed_cloudtrail::{cloudtrail, trail_bucket};
+use support::seed_cloudwatch::logs;
+use support::{Moto, block_on, output_text, s3_client, temp_state_dir};
 
-const R: &[&str] = &["--region", "us-east-1"];
 const MULTI: &str = "cloudtrail.multi-region-trail";
 const VPC: &str = "vpc.trail-coverage";
 const BUCKET: &str = "trail-selector-logs";
@@ -28,21 +28,11 @@ const TRAIL: &str = "org-wide";
 const MANAGEMENT_ACCOUNT: &str = "999988887777";
 
 fn scan(ep: &str, state: &Path, ids: &[&str]) -> Value {
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend(["scan", "--format", "json"]);
+    let mut args = vec!["scan", "--format", "json"];
     for id in ids {
         args.extend(["--item", id]);
     }
-    let o = run_moat(ep, state, &args);
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)))
-}
-
-fn item<'a>(v: &'a Value, id: &str) -> &'a Value {
-    v["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["id"] == id))
-        .unwrap_or_else(|| panic!("{id} in {v}"))
+    stdout_json(&moat(ep, state, R, &args))
 }
 
 fn status(ep: &str, state: &Path, id: &str) -> (String, Value) {
@@ -51,25 +41,10 @@ fn status(ep: &str, state: &Path, id: &str) -> (String, Value) {
     (i["status"].as_str().unwrap_or_default().to_string(), i)
 }
 
-fn assert_ok(o: &Output) {
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(o));
-}
-
 /// A bucket and a multi-region trail that is logging, with AWS's default
 /// selectors (every management event).
 async fn seed_logging_trail(ep: &str) {
-    let s3 = s3_client(ep, "us-east-1").await;
-    s3.create_bucket()
-        .bucket(BUCKET)
-        .send()
-        .await
-        .expect("bucket");
-    s3.put_bucket_policy()
-        .bucket(BUCKET)
-        .policy(trail_bucket_policy(BUCKET, TRAIL))
-        .send()
-        .await
-        .expect("bucket policy");
+    trail_bucket(ep, BUCKET, TRAIL).await;
     let ct = cloudtrail(ep, "us-east-1");
     ct.create_trail()
         .name(TRAIL)
@@ -250,7 +225,7 @@ fn a_multi_region_trail_that_is_not_logging_does_not_cover_vpcs() {
     block_on(async {
         seed_logging_trail(ep).await;
         // A VPC in the region (moto may also hold a default one).
-        support::seed_ebs_vpc::ec2_client(ep, "us-east-1")
+        support::seed_ebs::ec2_client(ep, "us-east-1")
             .await
             .create_vpc()
             .cidr_block("10.42.0.0/16")
@@ -351,14 +326,12 @@ async fn seed_organization_trail(ep: &str, log_group: Option<&str>) {
 }
 
 fn plan_text(ep: &str, state: &Path, id: &str) -> String {
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend(["plan", id]);
-    output_text(&run_moat(ep, state, &args))
+    output_text(&moat(ep, state, R, &["plan", id]))
 }
 
 fn create_vpc(ep: &str) {
     block_on(async {
-        support::seed_ebs_vpc::ec2_client(ep, "us-east-1")
+        support::seed_ebs::ec2_client(ep, "us-east-1")
             .await
             .create_vpc()
             .cidr_block("10.42.0.0/16")
@@ -445,9 +418,12 @@ fn a_member_account_judges_the_organization_trail_it_can_only_read() {
             "{id}: {text}"
         );
     }
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend(["apply", "--yes", MULTI, "cloudtrail.log-validation"]);
-    let o = run_moat(ep, state.path(), &args);
+    let o = moat(
+        ep,
+        state.path(),
+        R,
+        &["apply", "--yes", MULTI, "cloudtrail.log-validation"],
+    );
     assert!(
         !output_text(&o).contains("NotOrganizationMasterAccountException"),
         "{}",
@@ -611,9 +587,7 @@ fn five_data_selectors_move_to_advanced_ones_and_undo_restores_them() {
         text.contains("AdvancedEventSelectors") && text.contains("ReadWriteType"),
         "{text}"
     );
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend(["apply", "--yes", MULTI]);
-    assert_ok(&run_moat(ep, state.path(), &args));
+    assert_ok(&moat(ep, state.path(), R, &["apply", "--yes", MULTI]));
     let (basic_now, advanced_now) = block_on(read_selectors(ep));
     assert!(basic_now.is_empty(), "{basic_now:?}");
     for n in 0..5 {
@@ -635,9 +609,7 @@ fn five_data_selectors_move_to_advanced_ones_and_undo_restores_them() {
         );
     }
     assert_eq!(status(ep, state.path(), MULTI).0, "pass");
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend(["undo", "--last", "--yes"]);
-    assert_ok(&run_moat(ep, state.path(), &args));
+    assert_ok(&moat(ep, state.path(), R, &["undo", "--last", "--yes"]));
     assert_eq!(
         block_on(read_selectors(ep)),
         before,
@@ -665,9 +637,7 @@ fn fix_sets_management_selectors_keeps_data_events_and_undo_restores_them() {
     assert_eq!(status(ep, state.path(), MULTI).0, "fail");
 
     // The preview shows the selectors before and after.
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend(["plan", MULTI]);
-    let o = run_moat(ep, state.path(), &args);
+    let o = moat(ep, state.path(), R, &["plan", MULTI]);
     let text = output_text(&o);
     assert!(
         text.contains("PutEventSelectors") || text.contains("event selectors"),
@@ -678,9 +648,7 @@ fn fix_sets_management_selectors_keeps_data_events_and_undo_restores_them() {
         "{text}"
     );
 
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend(["apply", "--yes", MULTI]);
-    assert_ok(&run_moat(ep, state.path(), &args));
+    assert_ok(&moat(ep, state.path(), R, &["apply", "--yes", MULTI]));
     let (basic_now, advanced_now) = block_on(read_selectors(ep));
     assert!(advanced_now.is_empty(), "{advanced_now:?}");
     assert!(
@@ -699,9 +667,7 @@ fn fix_sets_management_selectors_keeps_data_events_and_undo_restores_them() {
     );
     assert_eq!(status(ep, state.path(), MULTI).0, "pass");
 
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend(["undo", "--last", "--yes"]);
-    assert_ok(&run_moat(ep, state.path(), &args));
+    assert_ok(&moat(ep, state.path(), R, &["undo", "--last", "--yes"]));
     assert_eq!(
         block_on(read_selectors(ep)),
         before,
@@ -721,9 +687,7 @@ fn fix_of_advanced_selectors_adds_management_and_undo_restores_them() {
     });
     let before = block_on(read_selectors(ep));
     assert_eq!(status(ep, state.path(), MULTI).0, "fail");
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend(["apply", "--yes", MULTI]);
-    assert_ok(&run_moat(ep, state.path(), &args));
+    assert_ok(&moat(ep, state.path(), R, &["apply", "--yes", MULTI]));
     let (basic_now, advanced_now) = block_on(read_selectors(ep));
     assert!(basic_now.is_empty(), "{basic_now:?}");
     assert!(
@@ -737,8 +701,6 @@ fn fix_of_advanced_selectors_adds_management_and_undo_restores_them() {
         "management selector: {advanced_now:?}"
     );
     assert_eq!(status(ep, state.path(), MULTI).0, "pass");
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend(["undo", "--last", "--yes"]);
-    assert_ok(&run_moat(ep, state.path(), &args));
+    assert_ok(&moat(ep, state.path(), R, &["undo", "--last", "--yes"]));
     assert_eq!(block_on(read_selectors(ep)), before);
 }

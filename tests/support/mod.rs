@@ -74,13 +74,21 @@ macro_rules! test_client {
 #[allow(unused_imports)]
 pub(crate) use test_client;
 
+pub mod backend;
 pub mod http;
 pub mod moto;
 pub mod proxy;
-pub mod seed_audit;
-pub mod seed_ebs_vpc;
+pub mod run;
+pub mod seed_cloudtrail;
+pub mod seed_cloudwatch;
+pub mod seed_ebs;
 pub mod seed_ec2;
-pub mod seed_workloads;
+pub mod seed_elb;
+pub mod seed_iam;
+pub mod seed_other;
+pub mod seed_rds;
+pub mod seed_route53;
+pub mod seed_vpc;
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -362,17 +370,21 @@ pub async fn seed_failing_account(ep: &str) {
     seed_failing_s3_and_cloudfront(ep).await;
 }
 
-/// Make `proxy` answer sts:GetCallerIdentity with the account's root ARN, as
-/// AWS does for root credentials (moto has no root caller).
-/// Seed every later section's failing resources (EC2, EBS/VPC, CloudTrail/
-/// CloudWatch, RDS/Route 53/ELB/other), each from its own file.
+/// Seed every later section's failing resources (EC2, VPC, EBS, CloudTrail,
+/// CloudWatch, RDS, Route 53, ELB), each from its own file.
 pub async fn seed_failing_sections(ep: &str) {
     seed_ec2::seed_failing(ep).await;
-    seed_ebs_vpc::seed_failing(ep).await;
-    seed_audit::seed_failing(ep).await;
-    seed_workloads::seed_failing(ep).await;
+    seed_vpc::seed_failing(ep).await;
+    seed_ebs::seed_failing(ep).await;
+    seed_cloudtrail::seed_failing(ep).await;
+    seed_cloudwatch::seed_failing(ep).await;
+    seed_rds::seed_failing(ep).await;
+    seed_route53::seed_failing(ep).await;
+    seed_elb::seed_failing(ep).await;
 }
 
+/// Make `proxy` answer sts:GetCallerIdentity with the account's root ARN, as
+/// AWS does for root credentials (moto has no root caller).
 pub fn answer_as_root(proxy: &Proxy) {
     proxy.answer(
         "GetCallerIdentity",

@@ -1,4 +1,4 @@
-//! Seeds moto with resources that fail the ec2 group's items, for the tests
+//! Seeds moto with resources that fail the EC2 section's items, for the tests
 //! that cover every item (zero mutation, least-privilege IAM policy), and the
 //! EC2 client the ec2 tests seed and read back with.
 
@@ -81,7 +81,7 @@ pub async fn create_group(
     id
 }
 
-/// Create resources that fail (some of) this group's items, in us-east-1:
+/// Create resources that fail (some of) this section's items, in us-east-1:
 /// an unused, undocumented group with SSH open to the world, a default group
 /// with a rule, an instance that accepts IMDSv1 in an undocumented group of
 /// its own, and a public image made from the instance.

@@ -1,5 +1,7 @@
-//! Seeds moto with resources that fail the ebs_vpc group's items, for the tests
-//! that cover every item (zero mutation, least-privilege IAM policy).
+//! Seeds moto with resources that fail the EBS section's items, for the
+//! tests that cover every item (zero mutation, least-privilege IAM policy).
+
+#![allow(dead_code)]
 
 use super::REGION;
 
@@ -8,24 +10,10 @@ pub async fn ec2_client(ep: &str, region: &str) -> aws_sdk_ec2::Client {
     test_client!(aws_sdk_ec2, ep, region)
 }
 
-/// A GuardDuty client for the emulator at `ep`, signing for `region`.
-pub async fn guardduty_client(ep: &str, region: &str) -> aws_sdk_guardduty::Client {
-    test_client!(aws_sdk_guardduty, ep, region)
-}
-
-/// An instance (its root volume is in use, unencrypted, never snapshotted),
-/// a spare volume whose snapshot is public, and a suspended GuardDuty
-/// detector in eu-west-1. Moto's regions start with a default VPC without
-/// flow logs, no GuardDuty detector and encryption by default off, which
-/// fail the other items.
+/// An instance (its root volume is in use, unencrypted, never snapshotted)
+/// and a spare volume whose snapshot is public. Moto's regions start with
+/// encryption by default off, which fails the other item.
 pub async fn seed_failing(ep: &str) {
-    guardduty_client(ep, "eu-west-1")
-        .await
-        .create_detector()
-        .enable(false)
-        .send()
-        .await
-        .expect("suspended detector");
     let ec2 = ec2_client(ep, REGION).await;
     ec2.run_instances()
         .image_id("ami-12c6146b")
@@ -57,4 +45,31 @@ pub async fn seed_failing(ep: &str) {
         .send()
         .await
         .expect("public snapshot");
+}
+
+/// Runs an instance in us-east-1; the id of its root volume.
+pub async fn instance_root_volume(ep: &str) -> String {
+    let ec2 = ec2_client(ep, REGION).await;
+    let run = ec2
+        .run_instances()
+        .image_id("ami-12c6146b")
+        .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
+        .min_count(1)
+        .max_count(1)
+        .send()
+        .await
+        .expect("run instance");
+    let instance = run.instances()[0].instance_id().expect("id").to_string();
+    let vols = ec2
+        .describe_volumes()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("attachment.instance-id")
+                .values(&instance)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("volumes");
+    vols.volumes()[0].volume_id().expect("volume").to_string()
 }

@@ -1,79 +1,32 @@
-//! Seeds moto with resources that fail the audit group's items, for the tests
-//! that cover every item (zero mutation, least-privilege IAM policy).
+//! Seeds moto with resources that fail the CloudTrail section's items, for
+//! the tests that cover every item (zero mutation, least-privilege IAM
+//! policy), and the CloudTrail and KMS clients the tests use.
 
 #![allow(dead_code)]
 
+use super::seed_cloudwatch::logs;
+
 /// The bucket of the seeded trail.
 pub const TRAIL_BUCKET: &str = "seeded-trail-logs";
+
 /// A single-region trail: not logging, no validation, no key, no topic.
 pub const TRAIL: &str = "seeded-trail";
+
 /// The log group the seeded trail sends to.
 pub const LOG_GROUP: &str = "seeded/CloudTrail";
+
 /// A user who may stop the trail.
 pub const TRAIL_USER: &str = "trail-fiddler";
+
 /// A role (not an administrator) whose inline policy may stop trails.
 pub const TRAIL_ROLE: &str = "ci-deployer";
-/// An SNS topic nobody subscribed to (so a scan reads topics and their
-/// subscriptions).
-pub const UNHEARD_TOPIC: &str = "seeded-unheard";
-
-/// An encrypted topic delivering to an SQS queue of the same name.
-pub const PIPELINE_TOPIC: &str = "seeded-pipeline";
 
 pub fn cloudtrail(ep: &str, region: &str) -> aws_sdk_cloudtrail::Client {
     test_client!(aws_sdk_cloudtrail, ep, region)
 }
+
 pub fn kms(ep: &str, region: &str) -> aws_sdk_kms::Client {
     test_client!(aws_sdk_kms, ep, region)
-}
-pub fn sns(ep: &str, region: &str) -> aws_sdk_sns::Client {
-    test_client!(aws_sdk_sns, ep, region)
-}
-pub fn cloudwatch(ep: &str, region: &str) -> aws_sdk_cloudwatch::Client {
-    test_client!(aws_sdk_cloudwatch, ep, region)
-}
-pub fn logs(ep: &str, region: &str) -> aws_sdk_cloudwatchlogs::Client {
-    test_client!(aws_sdk_cloudwatchlogs, ep, region)
-}
-pub fn sqs(ep: &str, region: &str) -> aws_sdk_sqs::Client {
-    test_client!(aws_sdk_sqs, ep, region)
-}
-
-/// A queue policy that lets SNS deliver what the topics `topics` publish
-/// (SNS Developer Guide, "Sending Amazon SNS messages to an Amazon SQS
-/// queue": sqs:SendMessage for sns.amazonaws.com, with aws:SourceArn).
-pub fn queue_policy_for_topics(queue_arn: &str, topics: &[&str]) -> String {
-    serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "TopicsSend",
-            "Effect": "Allow",
-            "Principal": {"Service": "sns.amazonaws.com"},
-            "Action": "sqs:SendMessage",
-            "Resource": queue_arn,
-            "Condition": {"ArnEquals": {"aws:SourceArn": topics}},
-        }],
-    })
-    .to_string()
-}
-
-/// Queue `name` in `region`, whose policy lets SNS deliver what `topics`
-/// publish; its URL.
-pub async fn queue_for_topics(ep: &str, region: &str, name: &str, topics: &[&str]) -> String {
-    let arn = format!("arn:aws:sqs:{region}:{}:{name}", super::ACCOUNT_ID);
-    sqs(ep, region)
-        .create_queue()
-        .queue_name(name)
-        .attributes(
-            aws_sdk_sqs::types::QueueAttributeName::Policy,
-            queue_policy_for_topics(&arn, topics),
-        )
-        .send()
-        .await
-        .expect("queue")
-        .queue_url()
-        .map(str::to_string)
-        .expect("queue url")
 }
 
 /// The two statements CloudTrail needs, for `trail` writing to `bucket`.
@@ -93,11 +46,41 @@ pub fn trail_bucket_policy(bucket: &str, trail: &str) -> String {
     .to_string()
 }
 
-/// Create resources that fail (some of) this group's items: a single-region
+/// Bucket `bucket` in us-east-1 with the policy CloudTrail needs to write
+/// `trail`'s logs.
+pub async fn trail_bucket(ep: &str, bucket: &str, trail: &str) {
+    let s3 = super::s3_client(ep, "us-east-1").await;
+    s3.create_bucket()
+        .bucket(bucket)
+        .send()
+        .await
+        .expect("bucket");
+    s3.put_bucket_policy()
+        .bucket(bucket)
+        .policy(trail_bucket_policy(bucket, trail))
+        .send()
+        .await
+        .expect("bucket policy");
+}
+
+/// [`TRAIL`] in us-east-1, writing to [`TRAIL_BUCKET`] and announcing its
+/// log files on the SNS topic `topic` (a name).
+pub async fn trail_with_topic(ep: &str, topic: &str) {
+    trail_bucket(ep, TRAIL_BUCKET, TRAIL).await;
+    cloudtrail(ep, "us-east-1")
+        .create_trail()
+        .name(TRAIL)
+        .s3_bucket_name(TRAIL_BUCKET)
+        .sns_topic_name(topic)
+        .send()
+        .await
+        .expect("trail");
+}
+
+/// Create resources that fail (some of) this section's items: a single-region
 /// trail that does not log (no validation, key, topic or access logging),
 /// sending to a log group without metric filters; its bucket with two
-/// lifecycle rules, none archiving; a user allowed to stop trails; no
-/// billing alarm; a topic without subscribers.
+/// lifecycle rules, none archiving; a user and a role allowed to stop trails.
 pub async fn seed_failing(ep: &str) {
     use aws_sdk_s3::types::{
         BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule,
@@ -157,46 +140,6 @@ pub async fn seed_failing(ep: &str) {
         .send()
         .await
         .expect("trail");
-    sns(ep, "us-east-1")
-        .create_topic()
-        .name(UNHEARD_TOPIC)
-        .send()
-        .await
-        .expect("topic");
-    // A topic encrypted with a customer managed key whose policy leaves
-    // CloudWatch out, delivering to a queue: a scan reads the key, the
-    // subscription's filter policy and the queue's policy and key.
-    let key = kms(ep, "us-east-1")
-        .create_key()
-        .description("seeded pipeline key")
-        .send()
-        .await
-        .expect("key")
-        .key_metadata()
-        .map(|m| m.key_id().to_string())
-        .expect("key id");
-    let pipeline = sns(ep, "us-east-1")
-        .create_topic()
-        .name(PIPELINE_TOPIC)
-        .attributes("KmsMasterKeyId", key)
-        .send()
-        .await
-        .expect("topic")
-        .topic_arn()
-        .map(str::to_string)
-        .expect("topic arn");
-    queue_for_topics(ep, "us-east-1", PIPELINE_TOPIC, &[&pipeline]).await;
-    sns(ep, "us-east-1")
-        .subscribe()
-        .topic_arn(pipeline)
-        .protocol("sqs")
-        .endpoint(format!(
-            "arn:aws:sqs:us-east-1:{}:{PIPELINE_TOPIC}",
-            super::ACCOUNT_ID
-        ))
-        .send()
-        .await
-        .expect("subscribe");
     let iam = super::iam_client(ep).await;
     iam.create_user()
         .user_name(TRAIL_USER)
@@ -238,25 +181,4 @@ pub async fn seed_failing(ep: &str) {
         .send()
         .await
         .expect("role policy");
-}
-
-/// Billing alerts turned on: AWS then publishes `AWS/Billing`
-/// `EstimatedCharges` (Currency=USD) in us-east-1 for the account, which
-/// ListMetrics lists. moto lists a metric once data was put to it, so one
-/// data point stands in for what AWS publishes.
-pub async fn billing_alerts_on(ep: &str) {
-    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
-    cloudwatch(ep, "us-east-1")
-        .put_metric_data()
-        .namespace("AWS/Billing")
-        .metric_data(
-            MetricDatum::builder()
-                .metric_name("EstimatedCharges")
-                .dimensions(Dimension::builder().name("Currency").value("USD").build())
-                .value(42.0)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("billing metric");
 }

@@ -14,51 +14,17 @@ mod support;
 
 use serde_json::Value;
 use std::path::Path;
-use std::process::Output;
-use support::seed_workloads::{self as seed, ALB, OLD_POLICY, PARTNER, TOKEN, ZONE};
+use support::run::{
+    apply_resource, assert_ok, finding, region_args, resource_status, scan_item, undo_ok,
+};
+use support::seed_elb::{ALB, OLD_POLICY};
+use support::seed_rds::PARTNER;
+use support::seed_route53::{TOKEN, ZONE};
 use support::{Moto, block_on, output_text, run_moat, temp_state_dir};
+use support::{seed_elb, seed_other, seed_rds, seed_route53};
 
 const US: &str = "us-east-1";
 const EU: &str = "eu-west-1";
-
-fn assert_ok(o: &Output) {
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(o));
-}
-
-fn with_regions<'a>(regions: &[&'a str], args: &[&'a str]) -> Vec<&'a str> {
-    let mut out = vec![];
-    for r in regions {
-        out.extend(["--region", r]);
-    }
-    out.extend_from_slice(args);
-    out
-}
-
-/// `scan --item ID --format json` in us-east-1 → the item's JSON.
-fn scan_item(ep: &str, state: &Path, regions: &[&str], id: &str) -> Value {
-    let args = with_regions(regions, &["scan", "--item", id, "--format", "json"]);
-    let o = run_moat(ep, state, &args);
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
-    v["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["id"] == id))
-        .cloned()
-        .unwrap_or_else(|| panic!("{id} in the scan: {v}"))
-}
-
-fn finding<'a>(item: &'a Value, resource: &str) -> Option<&'a Value> {
-    item["findings"]
-        .as_array()
-        .and_then(|a| a.iter().find(|f| f["resource"] == resource))
-}
-
-fn status_of(item: &Value, resource: &str) -> String {
-    finding(item, resource)
-        .and_then(|f| f["status"].as_str())
-        .unwrap_or("pass")
-        .to_string()
-}
 
 /// scan fail → apply (verified) → `check` → scan pass → undo → `read` is back.
 fn round_trip<T: PartialEq + std::fmt::Debug>(
@@ -71,36 +37,20 @@ fn round_trip<T: PartialEq + std::fmt::Debug>(
     check: impl Fn(&T),
 ) {
     let before = read();
-    let scan = scan_item(ep, state, &[US], item);
-    assert_eq!(status_of(&scan, resource), "fail", "{item}: {scan}");
+    let scan = scan_item(ep, state, &["--region", US], item);
+    assert_eq!(resource_status(&scan, resource), "fail", "{item}: {scan}");
 
-    let mut args = vec![
-        "--region",
-        US,
-        "apply",
-        item,
-        "--resource",
-        resource,
-        "--yes",
-    ];
-    for i in inputs {
-        args.extend(["--input", i]);
-    }
-    let o = run_moat(ep, state, &args);
-    assert_ok(&o);
-    let out = output_text(&o);
-    assert!(out.contains("verified"), "{item}: {out}");
+    apply_resource(ep, state, &["--region", US], item, resource, inputs);
     check(&read());
-    let scan = scan_item(ep, state, &[US], item);
-    assert_eq!(status_of(&scan, resource), "pass", "{item}: {scan}");
+    let scan = scan_item(ep, state, &["--region", US], item);
+    assert_eq!(resource_status(&scan, resource), "pass", "{item}: {scan}");
 
-    let o = run_moat(ep, state, &["--region", US, "undo", "--last", "--yes"]);
-    assert_ok(&o);
+    undo_ok(ep, state, &["--region", US]);
     assert_eq!(read(), before, "{item}: undo restores it");
 }
 
 async fn publicly_accessible(ep: &str, region: &str, id: &str) -> bool {
-    seed::rds(ep, region)
+    seed_rds::rds(ep, region)
         .describe_db_instances()
         .db_instance_identifier(id)
         .send()
@@ -113,7 +63,7 @@ async fn publicly_accessible(ep: &str, region: &str, id: &str) -> bool {
 }
 
 async fn snapshot_restore(ep: &str, id: &str) -> Vec<String> {
-    let out = seed::rds(ep, US)
+    let out = seed_rds::rds(ep, US)
         .describe_db_snapshot_attributes()
         .db_snapshot_identifier(id)
         .send()
@@ -134,7 +84,7 @@ async fn snapshot_restore(ep: &str, id: &str) -> Vec<String> {
 }
 
 async fn cluster_snapshot_restore(ep: &str, id: &str) -> Vec<String> {
-    let out = seed::rds(ep, US)
+    let out = seed_rds::rds(ep, US)
         .describe_db_cluster_snapshot_attributes()
         .db_cluster_snapshot_identifier(id)
         .send()
@@ -159,25 +109,25 @@ fn rds_items_round_trip() {
     let moto = Moto::start();
     let state = temp_state_dir();
     let ep = moto.endpoint.as_str();
-    block_on(seed::seed_rds(ep, US));
+    block_on(seed_rds::seed_rds(ep, US));
     let st = state.path();
 
     round_trip(
         ep,
         st,
         "rds.public-instances",
-        &format!("db/{US}/{}", seed::PUBLIC_DB),
+        &format!("db/{US}/{}", seed_rds::PUBLIC_DB),
         &[],
-        || block_on(publicly_accessible(ep, US, seed::PUBLIC_DB)),
+        || block_on(publicly_accessible(ep, US, seed_rds::PUBLIC_DB)),
         |public| assert!(!public),
     );
     round_trip(
         ep,
         st,
         "rds.public-snapshots",
-        &format!("db-snapshot/{US}/{}", seed::PUBLIC_SNAPSHOT),
+        &format!("db-snapshot/{US}/{}", seed_rds::PUBLIC_SNAPSHOT),
         &[],
-        || block_on(snapshot_restore(ep, seed::PUBLIC_SNAPSHOT)),
+        || block_on(snapshot_restore(ep, seed_rds::PUBLIC_SNAPSHOT)),
         // The partner account keeps its access.
         |v| assert_eq!(v, &vec![PARTNER.to_string()]),
     );
@@ -185,19 +135,27 @@ fn rds_items_round_trip() {
         ep,
         st,
         "rds.public-snapshots",
-        &format!("db-cluster-snapshot/{US}/{}", seed::PUBLIC_CLUSTER_SNAPSHOT),
+        &format!(
+            "db-cluster-snapshot/{US}/{}",
+            seed_rds::PUBLIC_CLUSTER_SNAPSHOT
+        ),
         &[],
-        || block_on(cluster_snapshot_restore(ep, seed::PUBLIC_CLUSTER_SNAPSHOT)),
+        || {
+            block_on(cluster_snapshot_restore(
+                ep,
+                seed_rds::PUBLIC_CLUSTER_SNAPSHOT,
+            ))
+        },
         |v| assert!(v.is_empty(), "{v:?}"),
     );
 
     // Unencrypted storage is guided, with the instance's names filled in.
-    let scan = scan_item(ep, st, &[US], "rds.storage-encrypted");
+    let scan = scan_item(ep, st, &["--region", US], "rds.storage-encrypted");
     assert_eq!(scan["status"], "fail");
-    let f = finding(&scan, &format!("db/{US}/{}", seed::PUBLIC_DB)).expect("finding");
+    let f = finding(&scan, &format!("db/{US}/{}", seed_rds::PUBLIC_DB)).expect("finding");
     let detail = f["detail"].as_str().unwrap_or_default();
     assert!(
-        detail.contains(&format!("{}-pre-encryption", seed::PUBLIC_DB))
+        detail.contains(&format!("{}-pre-encryption", seed_rds::PUBLIC_DB))
             && detail.contains("alias/aws/rds"),
         "{detail}"
     );
@@ -215,26 +173,36 @@ fn a_scan_covers_every_given_region_and_names_it() {
     let state = temp_state_dir();
     let ep = moto.endpoint.as_str();
     block_on(async {
-        seed::public_db(ep, US, "east-db").await;
-        seed::public_db(ep, EU, "west-db").await;
+        seed_rds::public_db(ep, US, "east-db").await;
+        seed_rds::public_db(ep, EU, "west-db").await;
     });
-    let scan = scan_item(ep, state.path(), &[US, EU], "rds.public-instances");
+    let scan = scan_item(
+        ep,
+        state.path(),
+        &region_args(&[US, EU]),
+        "rds.public-instances",
+    );
     assert_eq!(scan["status"], "fail");
     let east = finding(&scan, "db/us-east-1/east-db").expect("east");
     let west = finding(&scan, "db/eu-west-1/west-db").expect("west");
     assert_eq!(east["region"], US);
     assert_eq!(west["region"], EU);
     // One region only: the other's instance is not seen.
-    let scan = scan_item(ep, state.path(), &[EU], "rds.public-instances");
+    let scan = scan_item(
+        ep,
+        state.path(),
+        &region_args(&[EU]),
+        "rds.public-instances",
+    );
     assert!(finding(&scan, "db/us-east-1/east-db").is_none(), "{scan}");
     // Inspector is off in both regions: one finding per region.
-    let scan = scan_item(ep, state.path(), &[US, EU], "other.inspector");
-    assert_eq!(status_of(&scan, "inspector/us-east-1"), "fail");
-    assert_eq!(status_of(&scan, "inspector/eu-west-1"), "fail");
+    let scan = scan_item(ep, state.path(), &region_args(&[US, EU]), "other.inspector");
+    assert_eq!(resource_status(&scan, "inspector/us-east-1"), "fail");
+    assert_eq!(resource_status(&scan, "inspector/eu-west-1"), "fail");
 }
 
 async fn apex(ep: &str, zone: &str, rtype: &str) -> Option<(i64, Vec<String>)> {
-    let out = seed::route53(ep)
+    let out = seed_route53::route53(ep)
         .list_resource_record_sets()
         .hosted_zone_id(zone)
         .send()
@@ -259,7 +227,7 @@ fn spf_and_null_mx_round_trip_and_keep_the_verification_token() {
     let moto = Moto::start();
     let state = temp_state_dir();
     let ep = moto.endpoint.as_str();
-    let zone = block_on(seed::seed_zone(ep));
+    let zone = block_on(seed_route53::seed_zone(ep));
     let st = state.path();
 
     // A domain that sends no mail: v=spf1 -all next to the token, same TTL.
@@ -351,7 +319,7 @@ fn spf_and_null_mx_round_trip_and_keep_the_verification_token() {
 }
 
 async fn listener(ep: &str, lb_arn: &str, port: i32) -> Value {
-    let out = seed::elbv2(ep, US)
+    let out = seed_elb::elbv2(ep, US)
         .describe_listeners()
         .load_balancer_arn(lb_arn)
         .send()
@@ -387,14 +355,14 @@ fn load_balancer_listeners_round_trip() {
     let moto = Moto::start();
     let state = temp_state_dir();
     let ep = moto.endpoint.as_str();
-    let lb = block_on(seed::seed_alb(ep, US, ALB));
-    block_on(seed::seed_classic(ep, US));
+    let lb = block_on(seed_elb::seed_alb(ep, US, ALB));
+    block_on(seed_elb::seed_classic(ep, US));
     let st = state.path();
 
     // The Classic Load Balancer is checked through its listener policy, and guided.
-    let classic = format!("classic-lb/{US}/{}", seed::CLASSIC);
+    let classic = format!("classic-lb/{US}/{}", seed_elb::CLASSIC);
     for item in ["elb.https-listeners", "elb.tls-policy"] {
-        let scan = scan_item(ep, st, &[US], item);
+        let scan = scan_item(ep, st, &["--region", US], item);
         let f = finding(&scan, &classic).unwrap_or_else(|| panic!("{item}: {scan}"));
         assert_eq!(f["status"], "fail", "{item}: {f}");
         if item == "elb.tls-policy" {
@@ -421,7 +389,7 @@ fn load_balancer_listeners_round_trip() {
         );
         let out = output_text(&o);
         assert!(
-            out.contains(seed::CLASSIC) && out.contains("  1. "),
+            out.contains(seed_elb::CLASSIC) && out.contains("  1. "),
             "{item}: {out}"
         );
     }
@@ -458,11 +426,11 @@ fn load_balancer_listeners_round_trip() {
 
     // WAF: guided; the load balancer passes once a web ACL is associated.
     let resource = format!("lb/{US}/{ALB}");
-    let scan = scan_item(ep, st, &[US], "other.waf-on-load-balancers");
-    assert_eq!(status_of(&scan, &resource), "fail", "{scan}");
+    let scan = scan_item(ep, st, &["--region", US], "other.waf-on-load-balancers");
+    assert_eq!(resource_status(&scan, &resource), "fail", "{scan}");
     block_on(async {
         use aws_sdk_wafv2::types::{AllowAction, DefaultAction, Scope, VisibilityConfig};
-        let waf = seed::wafv2(ep, US);
+        let waf = seed_other::wafv2(ep, US);
         let acl = waf
             .create_web_acl()
             .name("app-protection")
@@ -495,14 +463,14 @@ fn load_balancer_listeners_round_trip() {
             .await
             .expect("associate");
     });
-    let scan = scan_item(ep, st, &[US], "other.waf-on-load-balancers");
-    assert_eq!(status_of(&scan, &resource), "pass", "{scan}");
+    let scan = scan_item(ep, st, &["--region", US], "other.waf-on-load-balancers");
+    assert_eq!(resource_status(&scan, &resource), "pass", "{scan}");
 }
 
 async fn inspector_scans(ep: &str) -> Vec<(String, String)> {
-    let out = seed::inspector(ep, US)
+    let out = seed_other::inspector(ep, US)
         .batch_get_account_status()
-        .account_ids(seed::ACCOUNT)
+        .account_ids(seed_rds::ACCOUNT)
         .send()
         .await
         .expect("status");
@@ -556,7 +524,7 @@ fn inspector_enable_and_undo() {
 /// A group's inbound rules as sorted `proto from-to cidr` lines.
 async fn ingress(ep: &str, region: &str, group: &str) -> Vec<String> {
     use aws_sdk_ec2::types::Filter;
-    let out = seed::ec2(ep, region)
+    let out = seed_rds::ec2(ep, region)
         .describe_security_groups()
         .filters(Filter::builder().name("group-name").values(group).build())
         .send()
@@ -585,7 +553,7 @@ async fn ingress(ep: &str, region: &str, group: &str) -> Vec<String> {
 
 async fn group_vpc(ep: &str, region: &str, group: &str) -> String {
     use aws_sdk_ec2::types::Filter;
-    seed::ec2(ep, region)
+    seed_rds::ec2(ep, region)
         .describe_security_groups()
         .filters(Filter::builder().name("group-name").values(group).build())
         .send()
@@ -604,22 +572,22 @@ fn open_groups_of_databases_and_load_balancers_round_trip() {
     let ep = moto.endpoint.as_str();
     let st = state.path();
     let vpc = block_on(async {
-        seed::seed_alb(ep, US, ALB).await;
-        seed::open_db(ep, US).await
+        seed_elb::seed_alb(ep, US, ALB).await;
+        seed_rds::open_db(ep, US).await
     });
 
     // The database's group: tighten 5432 from the internet to one network;
     // the 10.0.0.0/8 range of the same rule stays.
     let rule = format!(
         "sg-rule/{US}/{vpc}/{}/tcp:5432/0.0.0.0/0",
-        seed::OPEN_DB_GROUP
+        seed_rds::OPEN_DB_GROUP
     );
-    let scan = scan_item(ep, st, &[US], "rds.open-security-groups");
+    let scan = scan_item(ep, st, &["--region", US], "rds.open-security-groups");
     let f = finding(&scan, &rule).unwrap_or_else(|| panic!("{scan}"));
     assert!(
         f["detail"]
             .as_str()
-            .is_some_and(|d| d.contains(seed::OPEN_DB)),
+            .is_some_and(|d| d.contains(seed_rds::OPEN_DB)),
         "{f}"
     );
     round_trip(
@@ -628,7 +596,7 @@ fn open_groups_of_databases_and_load_balancers_round_trip() {
         "rds.open-security-groups",
         &rule,
         &["cidr=192.168.10.0/24"],
-        || block_on(ingress(ep, US, seed::OPEN_DB_GROUP)),
+        || block_on(ingress(ep, US, seed_rds::OPEN_DB_GROUP)),
         |rules| {
             assert_eq!(
                 rules,
@@ -645,7 +613,7 @@ fn open_groups_of_databases_and_load_balancers_round_trip() {
     let lb_group = format!("{ALB}-lb");
     let lb_vpc = block_on(group_vpc(ep, US, &lb_group));
     let rule = format!("sg-rule/{US}/{lb_vpc}/{lb_group}/tcp:8443/0.0.0.0/0");
-    let scan = scan_item(ep, st, &[US], "elb.security-groups");
+    let scan = scan_item(ep, st, &["--region", US], "elb.security-groups");
     let names: Vec<&str> = scan["findings"]
         .as_array()
         .map(|a| a.iter().filter_map(|f| f["resource"].as_str()).collect())
@@ -671,7 +639,7 @@ fn open_groups_of_databases_and_load_balancers_round_trip() {
 }
 
 async fn connection_alarms(ep: &str, region: &str) -> Vec<(String, Vec<String>, f64)> {
-    let out = support::seed_audit::cloudwatch(ep, region)
+    let out = support::seed_cloudwatch::cloudwatch(ep, region)
         .describe_alarms()
         .send()
         .await
@@ -705,31 +673,31 @@ fn database_connection_alarm_round_trip_and_dns_change_access() {
     let ep = moto.endpoint.as_str();
     let st = state.path();
     block_on(async {
-        seed::open_db(ep, US).await;
-        seed::seed_zone(ep).await;
-        seed::dns_user(ep).await;
+        seed_rds::open_db(ep, US).await;
+        seed_route53::seed_zone(ep).await;
+        seed_route53::dns_user(ep).await;
     });
 
     round_trip(
         ep,
         st,
         "cloudwatch.rds-connection-alarms",
-        &format!("db/{US}/{}", seed::OPEN_DB),
+        &format!("db/{US}/{}", seed_rds::OPEN_DB),
         &["connections=120", "email=dba@example.com"],
         || block_on(connection_alarms(ep, US)),
         |alarms| {
             assert_eq!(
                 alarms,
                 &vec![(
-                    format!("moat-rds-connections-{}", seed::OPEN_DB),
-                    vec![format!("DBInstanceIdentifier={}", seed::OPEN_DB)],
+                    format!("moat-rds-connections-{}", seed_rds::OPEN_DB),
+                    vec![format!("DBInstanceIdentifier={}", seed_rds::OPEN_DB)],
                     120.0
                 )]
             );
             // The alarm notifies only once the address confirms its
             // subscription (the emulator takes the endpoint as the token).
             block_on(async {
-                support::seed_audit::sns(ep, US)
+                support::seed_cloudwatch::sns(ep, US)
                     .confirm_subscription()
                     .topic_arn(format!(
                         "arn:aws:sns:{US}:{}:moat-rds-alarms",
@@ -746,13 +714,16 @@ fn database_connection_alarm_round_trip_and_dns_change_access() {
     // route53.change-access is guided: the user with the inline policy is
     // named, with the zone and the policy; the administrator moat runs as
     // is not.
-    let scan = scan_item(ep, st, &[US], "route53.change-access");
+    let scan = scan_item(ep, st, &["--region", US], "route53.change-access");
     assert_eq!(scan["status"], "fail", "{scan}");
     let names: Vec<&str> = scan["findings"]
         .as_array()
         .map(|a| a.iter().filter_map(|f| f["resource"].as_str()).collect())
         .unwrap_or_default();
-    assert_eq!(names, vec![format!("user/{}", seed::DNS_USER).as_str()]);
+    assert_eq!(
+        names,
+        vec![format!("user/{}", seed_route53::DNS_USER).as_str()]
+    );
     let detail = scan["findings"][0]["detail"].as_str().unwrap_or_default();
     assert!(
         detail.contains(ZONE) && detail.contains("manage-dns"),

@@ -13,46 +13,12 @@
 
 mod support;
 
-use serde_json::Value;
-use std::path::Path;
-use std::process::Output;
-use support::seed_workloads::{self as seed, ALB};
+use support::run::{assert_ok, finding, resource_status, scan_item};
+use support::seed_elb::ALB;
 use support::{Moto, block_on, output_text, run_moat, temp_state_dir};
+use support::{seed_elb, seed_rds};
 
 const US: &str = "us-east-1";
-
-fn assert_ok(o: &Output) {
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(o));
-}
-
-/// `scan --item ID --format json` in us-east-1 → the item's JSON.
-fn scan_item(ep: &str, state: &Path, id: &str) -> Value {
-    let o = run_moat(
-        ep,
-        state,
-        &["--region", US, "scan", "--item", id, "--format", "json"],
-    );
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
-    v["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["id"] == id))
-        .cloned()
-        .unwrap_or_else(|| panic!("{id} in the scan: {v}"))
-}
-
-fn finding<'a>(item: &'a Value, resource: &str) -> Option<&'a Value> {
-    item["findings"]
-        .as_array()
-        .and_then(|a| a.iter().find(|f| f["resource"] == resource))
-}
-
-fn status_of(item: &Value, resource: &str) -> String {
-    finding(item, resource)
-        .and_then(|f| f["status"].as_str())
-        .unwrap_or("pass")
-        .to_string()
-}
 
 // ---------------------------------------------------------------------------
 // elb.https-listeners: every rule
@@ -76,8 +42,8 @@ fn redirect() -> aws_sdk_elasticloadbalancingv2::types::Action {
 /// HTTP:80 redirects by default, but a rule forwards /api/* to the target
 /// group the listener used to forward everything to.
 async fn redirect_with_forward_rule(ep: &str, lb_arn: &str) -> String {
-    let listener = seed::forward_rule(ep, US, ALB, lb_arn).await;
-    seed::elbv2(ep, US)
+    let listener = seed_elb::forward_rule(ep, US, ALB, lb_arn).await;
+    seed_elb::elbv2(ep, US)
         .modify_listener()
         .listener_arn(&listener)
         .default_actions(redirect())
@@ -90,7 +56,7 @@ async fn redirect_with_forward_rule(ep: &str, lb_arn: &str) -> String {
 /// (priority, action types, redirect protocol of the first action) of every
 /// rule of `listener`, the default one included.
 async fn rules(ep: &str, listener: &str) -> Vec<(String, Vec<String>, Option<String>)> {
-    let out = seed::elbv2(ep, US)
+    let out = seed_elb::elbv2(ep, US)
         .describe_rules()
         .listener_arn(listener)
         .send()
@@ -128,7 +94,7 @@ fn https_listeners_judge_every_rule_and_the_fix_redirects_them() {
     let state = temp_state_dir();
     let ep = moto.endpoint.as_str();
     let st = state.path();
-    let lb = block_on(seed::seed_alb(ep, US, ALB));
+    let lb = block_on(seed_elb::seed_alb(ep, US, ALB));
     let listener = block_on(redirect_with_forward_rule(ep, &lb));
     let resource = format!("listener/{US}/{ALB}/80");
     let before = block_on(rules(ep, &listener));
@@ -140,8 +106,8 @@ fn https_listeners_judge_every_rule_and_the_fix_redirects_them() {
     );
 
     // The default action redirects, the /api/* rule forwards: fail, naming it.
-    let scan = scan_item(ep, st, "elb.https-listeners");
-    assert_eq!(status_of(&scan, &resource), "fail", "{scan}");
+    let scan = scan_item(ep, st, &["--region", US], "elb.https-listeners");
+    assert_eq!(resource_status(&scan, &resource), "fail", "{scan}");
     let detail = finding(&scan, &resource)
         .and_then(|f| f["detail"].as_str())
         .unwrap_or_default()
@@ -183,8 +149,8 @@ fn https_listeners_judge_every_rule_and_the_fix_redirects_them() {
         assert_eq!(kinds, &["redirect"], "rule {priority}: {after:?}");
         assert_eq!(protocol.as_deref(), Some("HTTPS"), "rule {priority}");
     }
-    let scan = scan_item(ep, st, "elb.https-listeners");
-    assert_eq!(status_of(&scan, &resource), "pass", "{scan}");
+    let scan = scan_item(ep, st, &["--region", US], "elb.https-listeners");
+    assert_eq!(resource_status(&scan, &resource), "pass", "{scan}");
 
     let o = run_moat(ep, st, &["--region", US, "undo", "--last", "--yes"]);
     assert_ok(&o);
@@ -207,7 +173,7 @@ struct Db {
 }
 
 async fn db(ep: &str, id: &str) -> Db {
-    let out = seed::rds(ep, US)
+    let out = seed_rds::rds(ep, US)
         .describe_db_instances()
         .db_instance_identifier(id)
         .send()
@@ -227,8 +193,8 @@ async fn db(ep: &str, id: &str) -> Db {
 /// A public db.t3.micro instance with a move to db.m5.large queued for its
 /// maintenance window.
 async fn queued_class_change(ep: &str) {
-    seed::public_db(ep, US, QUEUED_DB).await;
-    seed::rds(ep, US)
+    seed_rds::public_db(ep, US, QUEUED_DB).await;
+    seed_rds::rds(ep, US)
         .modify_db_instance()
         .db_instance_identifier(QUEUED_DB)
         .db_instance_class("db.m5.large")
@@ -251,8 +217,8 @@ fn public_instances_leave_queued_modifications_for_the_window_unless_told() {
     assert_eq!(d.pending_class.as_deref(), Some("db.m5.large"));
 
     // The finding and the preview name what is queued.
-    let scan = scan_item(ep, st, "rds.public-instances");
-    assert_eq!(status_of(&scan, &resource), "fail", "{scan}");
+    let scan = scan_item(ep, st, &["--region", US], "rds.public-instances");
+    assert_eq!(resource_status(&scan, &resource), "fail", "{scan}");
     let detail = finding(&scan, &resource)
         .and_then(|f| f["detail"].as_str())
         .unwrap_or_default()
@@ -292,8 +258,8 @@ fn public_instances_leave_queued_modifications_for_the_window_unless_told() {
         "the queued class change is not applied"
     );
     assert_eq!(d.pending_class.as_deref(), Some("db.m5.large"));
-    let scan = scan_item(ep, st, "rds.public-instances");
-    assert_eq!(status_of(&scan, &resource), "pass", "{scan}");
+    let scan = scan_item(ep, st, &["--region", US], "rds.public-instances");
+    assert_eq!(resource_status(&scan, &resource), "pass", "{scan}");
 
     // Undo puts the endpoint back, and still leaves the queue alone.
     let o = run_moat(ep, st, &["--region", US, "undo", "--last", "--yes"]);

@@ -12,41 +12,17 @@ mod support;
 
 use serde_json::Value;
 use std::path::Path;
-use std::process::Output;
-use support::seed_audit::{self, LOG_GROUP, TRAIL, TRAIL_BUCKET, TRAIL_ROLE, TRAIL_USER};
+use support::run::{assert_ok, moat, scan_item, status, undo_last};
+use support::seed_cloudtrail::{LOG_GROUP, TRAIL, TRAIL_BUCKET, TRAIL_ROLE, TRAIL_USER};
 use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, s3_client, temp_state_dir};
-
-fn assert_ok(o: &Output) {
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(o));
-}
-
-fn scan_status(ep: &str, state: &Path, extra: &[&str], id: &str) -> String {
-    let mut args: Vec<&str> = extra.to_vec();
-    args.extend(["scan", "--item", id, "--format", "json"]);
-    let o = run_moat(ep, state, &args);
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
-    v["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["id"] == id))
-        .and_then(|i| i["status"].as_str())
-        .unwrap_or_else(|| panic!("{id} in {v}"))
-        .to_string()
-}
+use support::{seed_cloudtrail, seed_cloudwatch};
 
 const R: &[&str] = &["--region", "us-east-1"];
 
-fn apply(ep: &str, state: &Path, extra: &[&str]) -> Output {
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend(["apply", "--yes"]);
-    args.extend(extra);
-    run_moat(ep, state, &args)
-}
-
-fn undo(ep: &str, state: &Path) -> Output {
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend(["undo", "--last", "--yes"]);
-    run_moat(ep, state, &args)
+/// The CloudTrail and CloudWatch sections' failing resources.
+async fn seed_failing(ep: &str) {
+    seed_cloudtrail::seed_failing(ep).await;
+    seed_cloudwatch::seed_failing(ep).await;
 }
 
 #[test]
@@ -66,12 +42,13 @@ fn multi_region_trail_is_built_in_one_plan_and_undone() {
             .await
             .expect("bucket")
     });
-    assert_eq!(scan_status(ep, state.path(), R, id), "fail");
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
     let bucket = "moat-trail-logs-test";
-    let o = apply(
+    let o = moat(
         ep,
         state.path(),
-        &[id, "--input", &format!("bucket={bucket}")],
+        R,
+        &["apply", "--yes", id, "--input", &format!("bucket={bucket}")],
     );
     assert_ok(&o);
     block_on(async {
@@ -112,7 +89,7 @@ fn multi_region_trail_is_built_in_one_plan_and_undone() {
         );
         assert!(text.contains("bucket-owner-full-control"), "{text}");
         assert!(text.contains(&trail_arn), "{text}");
-        let ct = seed_audit::cloudtrail(ep, "us-east-1");
+        let ct = seed_cloudtrail::cloudtrail(ep, "us-east-1");
         let t = ct
             .get_trail()
             .name("moat-multi-region")
@@ -131,10 +108,10 @@ fn multi_region_trail_is_built_in_one_plan_and_undone() {
             .expect("status");
         assert_eq!(status.is_logging(), Some(true));
     });
-    assert_eq!(scan_status(ep, state.path(), R, id), "pass");
-    assert_ok(&undo(ep, state.path()));
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "pass");
+    assert_ok(&undo_last(ep, state.path(), R));
     block_on(async {
-        let ct = seed_audit::cloudtrail(ep, "us-east-1");
+        let ct = seed_cloudtrail::cloudtrail(ep, "us-east-1");
         let trails = ct.describe_trails().send().await.expect("trails");
         assert!(trails.trail_list().is_empty(), "{trails:?}");
         let s3 = s3_client(ep, "us-east-1").await;
@@ -150,7 +127,7 @@ fn multi_region_trail_is_built_in_one_plan_and_undone() {
 fn lifecycle_rule_is_merged_into_the_existing_two() {
     let moto = Moto::start();
     let ep = moto.endpoint.as_str();
-    block_on(seed_audit::seed_failing(ep));
+    block_on(seed_failing(ep));
     let state = temp_state_dir();
     let id = "cloudtrail.archive-to-glacier";
     let read = || {
@@ -167,8 +144,13 @@ fn lifecycle_rule_is_merged_into_the_existing_two() {
     };
     let before = read();
     assert_eq!(before.len(), 2);
-    assert_eq!(scan_status(ep, state.path(), R, id), "fail");
-    assert_ok(&apply(ep, state.path(), &[id, "--input", "days=120"]));
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
+    assert_ok(&moat(
+        ep,
+        state.path(),
+        R,
+        &["apply", "--yes", id, "--input", "days=120"],
+    ));
     let after = read();
     assert_eq!(after.len(), 3, "{after:?}");
     for r in &before {
@@ -183,8 +165,8 @@ fn lifecycle_rule_is_merged_into_the_existing_two() {
         new.transitions()[0].storage_class().map(|c| c.as_str()),
         Some("GLACIER")
     );
-    assert_eq!(scan_status(ep, state.path(), R, id), "pass");
-    assert_ok(&undo(ep, state.path()));
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "pass");
+    assert_ok(&undo_last(ep, state.path(), R));
     assert_eq!(read(), before);
 }
 
@@ -192,19 +174,19 @@ fn lifecycle_rule_is_merged_into_the_existing_two() {
 fn trail_key_has_a_policy_for_cloudtrail_and_undo_keeps_it() {
     let moto = Moto::start();
     let ep = moto.endpoint.as_str();
-    block_on(seed_audit::seed_failing(ep));
+    block_on(seed_failing(ep));
     let state = temp_state_dir();
     let id = "cloudtrail.encrypted";
-    assert_eq!(scan_status(ep, state.path(), R, id), "fail");
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
     let plan = run_moat(ep, state.path(), &["--region", "us-east-1", "plan", id]);
     let text = output_text(&plan);
     assert!(
         text.contains("kms:EncryptionContext:aws:cloudtrail:arn"),
         "{text}"
     );
-    assert_ok(&apply(ep, state.path(), &[id]));
+    assert_ok(&moat(ep, state.path(), R, &["apply", "--yes", id]));
     block_on(async {
-        let kms = seed_audit::kms(ep, "us-east-1");
+        let kms = seed_cloudtrail::kms(ep, "us-east-1");
         let key = kms
             .describe_key()
             .key_id("alias/moat-cloudtrail")
@@ -228,7 +210,7 @@ fn trail_key_has_a_policy_for_cloudtrail_and_undo_keeps_it() {
             p.contains("kms:Decrypt") && p.contains("kms:DescribeKey"),
             "{p}"
         );
-        let t = seed_audit::cloudtrail(ep, "us-east-1")
+        let t = seed_cloudtrail::cloudtrail(ep, "us-east-1")
             .get_trail()
             .name(TRAIL)
             .send()
@@ -241,10 +223,10 @@ fn trail_key_has_a_policy_for_cloudtrail_and_undo_keeps_it() {
             "{t:?}"
         );
     });
-    assert_eq!(scan_status(ep, state.path(), R, id), "pass");
-    assert_ok(&undo(ep, state.path()));
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "pass");
+    assert_ok(&undo_last(ep, state.path(), R));
     block_on(async {
-        let kms = seed_audit::kms(ep, "us-east-1");
+        let kms = seed_cloudtrail::kms(ep, "us-east-1");
         let key = kms
             .describe_key()
             .key_id("alias/moat-cloudtrail")
@@ -257,7 +239,7 @@ fn trail_key_has_a_policy_for_cloudtrail_and_undo_keeps_it() {
                 .map(|s| s.as_str()),
             Some("Enabled")
         );
-        let t = seed_audit::cloudtrail(ep, "us-east-1")
+        let t = seed_cloudtrail::cloudtrail(ep, "us-east-1")
             .get_trail()
             .name(TRAIL)
             .send()
@@ -279,8 +261,8 @@ fn billing_alarms_go_to_us_east_1_from_a_session_elsewhere() {
     let state = temp_state_dir();
     let id = "cloudwatch.billing-alarms";
     let eu = ["--region", "eu-west-1"];
-    block_on(seed_audit::billing_alerts_on(ep));
-    assert_eq!(scan_status(ep, state.path(), &eu, id), "fail");
+    block_on(seed_cloudwatch::billing_alerts_on(ep));
+    assert_eq!(status(&scan_item(ep, state.path(), &eu, id)), "fail");
     let o = run_moat(
         ep,
         state.path(),
@@ -298,7 +280,7 @@ fn billing_alarms_go_to_us_east_1_from_a_session_elsewhere() {
     );
     assert_ok(&o);
     block_on(async {
-        let cw = seed_audit::cloudwatch(ep, "us-east-1");
+        let cw = seed_cloudwatch::cloudwatch(ep, "us-east-1");
         let alarms = cw.describe_alarms().send().await.expect("alarms");
         let mut got: Vec<(String, f64)> = alarms
             .metric_alarms()
@@ -321,13 +303,13 @@ fn billing_alarms_go_to_us_east_1_from_a_session_elsewhere() {
                 ("moat-billing-usual".to_string(), 250.0)
             ]
         );
-        let elsewhere = seed_audit::cloudwatch(ep, "eu-west-1")
+        let elsewhere = seed_cloudwatch::cloudwatch(ep, "eu-west-1")
             .describe_alarms()
             .send()
             .await
             .expect("eu alarms");
         assert!(elsewhere.metric_alarms().is_empty());
-        let sns = seed_audit::sns(ep, "us-east-1");
+        let sns = seed_cloudwatch::sns(ep, "us-east-1");
         let subs = sns.list_subscriptions().send().await.expect("subs");
         assert!(
             subs.subscriptions()
@@ -339,9 +321,9 @@ fn billing_alarms_go_to_us_east_1_from_a_session_elsewhere() {
         );
     });
     // The e-mail subscription waits for its recipient: pending until confirmed.
-    assert_eq!(scan_status(ep, state.path(), &eu, id), "fail");
+    assert_eq!(status(&scan_item(ep, state.path(), &eu, id)), "fail");
     confirm(ep, "moat-billing-alarms", "billing@example.com");
-    assert_eq!(scan_status(ep, state.path(), &eu, id), "pass");
+    assert_eq!(status(&scan_item(ep, state.path(), &eu, id)), "pass");
     let o = run_moat(
         ep,
         state.path(),
@@ -349,10 +331,10 @@ fn billing_alarms_go_to_us_east_1_from_a_session_elsewhere() {
     );
     assert_ok(&o);
     block_on(async {
-        let cw = seed_audit::cloudwatch(ep, "us-east-1");
+        let cw = seed_cloudwatch::cloudwatch(ep, "us-east-1");
         let alarms = cw.describe_alarms().send().await.expect("alarms");
         assert!(alarms.metric_alarms().is_empty());
-        let topics = seed_audit::sns(ep, "us-east-1")
+        let topics = seed_cloudwatch::sns(ep, "us-east-1")
             .list_topics()
             .send()
             .await
@@ -365,17 +347,18 @@ fn billing_alarms_go_to_us_east_1_from_a_session_elsewhere() {
 fn security_event_filters_and_alarms_on_the_trail_log_group() {
     let moto = Moto::start();
     let ep = moto.endpoint.as_str();
-    block_on(seed_audit::seed_failing(ep));
+    block_on(seed_failing(ep));
     let state = temp_state_dir();
     let id = "cloudwatch.security-event-alarms";
-    assert_eq!(scan_status(ep, state.path(), R, id), "fail");
-    assert_ok(&apply(
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
+    assert_ok(&moat(
         ep,
         state.path(),
-        &[id, "--input", "email=soc@example.com"],
+        R,
+        &["apply", "--yes", id, "--input", "email=soc@example.com"],
     ));
     block_on(async {
-        let logs = seed_audit::logs(ep, "us-east-1");
+        let logs = seed_cloudwatch::logs(ep, "us-east-1");
         let f = logs
             .describe_metric_filters()
             .log_group_name(LOG_GROUP)
@@ -387,17 +370,17 @@ fn security_event_filters_and_alarms_on_the_trail_log_group() {
             f.filter_pattern()
                 .is_some_and(|p| p.contains("$.userIdentity.type = \"Root\""))
         }));
-        let cw = seed_audit::cloudwatch(ep, "us-east-1");
+        let cw = seed_cloudwatch::cloudwatch(ep, "us-east-1");
         let alarms = cw.describe_alarms().send().await.expect("alarms");
         assert_eq!(alarms.metric_alarms().len(), 15);
     });
-    assert_eq!(scan_status(ep, state.path(), R, id), "fail");
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
     confirm(ep, "moat-security-alarms", "soc@example.com");
     // Every alarm reaches someone now, but the seeded trail records one
     // region and is not logging: the alarms see part of the account.
-    assert_eq!(scan_status(ep, state.path(), R, id), "fail");
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
     block_on(async {
-        let ct = seed_audit::cloudtrail(ep, "us-east-1");
+        let ct = seed_cloudtrail::cloudtrail(ep, "us-east-1");
         ct.update_trail()
             .name(TRAIL)
             .is_multi_region_trail(true)
@@ -410,10 +393,10 @@ fn security_event_filters_and_alarms_on_the_trail_log_group() {
             .await
             .expect("start logging");
     });
-    assert_eq!(scan_status(ep, state.path(), R, id), "pass");
-    assert_ok(&undo(ep, state.path()));
+    assert_eq!(status(&scan_item(ep, state.path(), R, id)), "pass");
+    assert_ok(&undo_last(ep, state.path(), R));
     block_on(async {
-        let logs = seed_audit::logs(ep, "us-east-1");
+        let logs = seed_cloudwatch::logs(ep, "us-east-1");
         let f = logs
             .describe_metric_filters()
             .log_group_name(LOG_GROUP)
@@ -421,7 +404,7 @@ fn security_event_filters_and_alarms_on_the_trail_log_group() {
             .await
             .expect("filters");
         assert!(f.metric_filters().is_empty());
-        let cw = seed_audit::cloudwatch(ep, "us-east-1");
+        let cw = seed_cloudwatch::cloudwatch(ep, "us-east-1");
         assert!(
             cw.describe_alarms()
                 .send()
@@ -437,11 +420,11 @@ fn security_event_filters_and_alarms_on_the_trail_log_group() {
 fn log_validation_sns_and_tamper_protection() {
     let moto = Moto::start();
     let ep = moto.endpoint.as_str();
-    block_on(seed_audit::seed_failing(ep));
+    block_on(seed_failing(ep));
     let state = temp_state_dir();
     let trail = || {
         block_on(async {
-            seed_audit::cloudtrail(ep, "us-east-1")
+            seed_cloudtrail::cloudtrail(ep, "us-east-1")
                 .get_trail()
                 .name(TRAIL)
                 .send()
@@ -457,14 +440,22 @@ fn log_validation_sns_and_tamper_protection() {
         "cloudtrail.sns-notifications",
         "cloudtrail.api-protected",
     ] {
-        assert_eq!(scan_status(ep, state.path(), R, id), "fail", "{id}");
+        assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail", "{id}");
     }
-    assert_ok(&apply(ep, state.path(), &["cloudtrail.log-validation"]));
-    assert_eq!(trail().log_file_validation_enabled(), Some(true));
-    assert_ok(&apply(
+    assert_ok(&moat(
         ep,
         state.path(),
+        R,
+        &["apply", "--yes", "cloudtrail.log-validation"],
+    ));
+    assert_eq!(trail().log_file_validation_enabled(), Some(true));
+    assert_ok(&moat(
+        ep,
+        state.path(),
+        R,
         &[
+            "apply",
+            "--yes",
             "cloudtrail.sns-notifications",
             "--input",
             "email=logs@example.com",
@@ -477,7 +468,7 @@ fn log_validation_sns_and_tamper_protection() {
             .is_some_and(|t| t.ends_with(":moat-cloudtrail-notifications"))
     );
     let topic_policy = block_on(async {
-        let sns = seed_audit::sns(ep, "us-east-1");
+        let sns = seed_cloudwatch::sns(ep, "us-east-1");
         let a = sns
             .get_topic_attributes()
             .topic_arn(format!(
@@ -495,7 +486,12 @@ fn log_validation_sns_and_tamper_protection() {
         topic_policy.contains("cloudtrail.amazonaws.com"),
         "{topic_policy}"
     );
-    assert_ok(&apply(ep, state.path(), &["cloudtrail.api-protected"]));
+    assert_ok(&moat(
+        ep,
+        state.path(),
+        R,
+        &["apply", "--yes", "cloudtrail.api-protected"],
+    ));
     let attached = || {
         block_on(async {
             let iam = support::iam_client(ep).await;
@@ -530,7 +526,7 @@ fn log_validation_sns_and_tamper_protection() {
         "cloudtrail.sns-notifications",
         "cloudtrail.api-protected",
     ] {
-        assert_eq!(scan_status(ep, state.path(), R, id), "pass", "{id}");
+        assert_eq!(status(&scan_item(ep, state.path(), R, id)), "pass", "{id}");
     }
     // Undo the three batches by id, newest first (`--last` after an undo
     // would undo the undo).
@@ -555,7 +551,7 @@ fn log_validation_sns_and_tamper_protection() {
 /// confirms it (the emulator takes the endpoint as the token).
 fn confirm(ep: &str, topic: &str, endpoint: &str) {
     block_on(async {
-        seed_audit::sns(ep, "us-east-1")
+        seed_cloudwatch::sns(ep, "us-east-1")
             .confirm_subscription()
             .topic_arn(format!("arn:aws:sns:us-east-1:{ACCOUNT_ID}:{topic}"))
             .token(endpoint)
