@@ -142,8 +142,8 @@ fn bench(c: &mut Criterion) {
 /// (a copy of the demo's public website bucket under a new name), and `n`
 /// more security group rules open to the internet (`n / 4` groups of four
 /// rules in us-east-1), each a finding of ec2.open-admin-ports.
-fn large(n: usize) -> moat::inventory::Inventory {
-    use moat::inventory::{SecurityGroup, SgRule, SgSource};
+fn large(n: usize) -> moat::aws::inventory::Inventory {
+    use moat::aws::inventory::{SecurityGroup, SgRule, SgSource};
     let mut inv = demo_inventory().expect("demo inventory");
     if let Some(s3) = inv.s3.ready_mut() {
         let template = s3
@@ -188,7 +188,7 @@ fn large(n: usize) -> moat::inventory::Inventory {
     inv
 }
 
-fn loaded(inv: &moat::inventory::Inventory) -> Model {
+fn loaded(inv: &moat::aws::inventory::Inventory) -> Model {
     let now = "2026-11-29T00:00:00Z".parse().expect("fixed time");
     let mut m = Model::new(
         Mode::Demo,
@@ -215,8 +215,8 @@ fn bench_large(c: &mut Criterion) {
     });
     let mut m = loaded(&inv);
     for part in [
-        moat::inventory::PartId::Ec2Network,
-        moat::inventory::PartId::S3Buckets,
+        moat::aws::inventory::PartId::Ec2Network,
+        moat::aws::inventory::PartId::S3Buckets,
     ] {
         let value = inv.get(part).expect("the part");
         g.bench_function(

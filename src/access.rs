@@ -40,7 +40,7 @@
 //! `*` on `*` with no condition. Items that ask "only administrators may …"
 //! leave them out.
 
-use crate::inventory::{Iam, InlinePolicy, is_aws_managed_policy};
+use crate::aws::inventory::{Iam, InlinePolicy, is_aws_managed_policy};
 use crate::policy;
 use serde_json::Value;
 use std::fmt;
@@ -463,7 +463,7 @@ pub fn who_can(iam: &Iam, actions: &[&str], resource: &str) -> Vec<Principal> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::{Group, ManagedPolicy, Role, User};
+    use crate::aws::inventory::{Group, ManagedPolicy, Role, User};
     use serde_json::json;
 
     const TRAIL: &str = "arn:aws:cloudtrail:eu-west-1:111122223333:trail/main";
@@ -731,7 +731,7 @@ mod tests {
             }],
             policies: vec![admin, power],
             root_keys: vec![],
-            virtual_mfa_devices: crate::inventory::Fetched::Ready(vec![]),
+            virtual_mfa_devices: crate::aws::inventory::Fetched::Ready(vec![]),
         };
         let got: Vec<String> = who_can(&iam, ACTIONS, TRAIL)
             .iter()

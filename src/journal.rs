@@ -428,7 +428,7 @@ fn set_state(entries: &mut [Entry], id: &str, state: EntryState) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::KeyStatus;
+    use crate::aws::inventory::KeyStatus;
 
     #[test]
     fn journal_records_states_in_order() {
@@ -683,7 +683,7 @@ mod tests {
 #[cfg(test)]
 mod fuzz_tests {
     use super::*;
-    use crate::inventory::{KeyStatus, ResourceRef};
+    use crate::aws::inventory::{KeyStatus, ResourceRef};
     use proptest::prelude::*;
     use proptest::test_runner::TestRunner;
 

@@ -29,7 +29,6 @@ pub mod config;
 pub mod diff;
 pub mod execute;
 pub mod guide;
-pub mod inventory;
 pub mod journal;
 pub mod kit;
 pub mod plan;

@@ -286,7 +286,7 @@ fn matches_everyone(v: &str) -> bool {
     let v = v.trim();
     // `arn:PARTITION:*` matches every ARN of that partition (aws, aws-cn, …).
     matches!(v, "*" | "0.0.0.0/0" | "::/0" | "arn:*" | "arn:*:*")
-        || crate::inventory::strip_arn_prefix(v, "*") == Some("")
+        || crate::aws::inventory::strip_arn_prefix(v, "*") == Some("")
 }
 
 /// Does the statement's condition tie it to known callers?

@@ -11,8 +11,8 @@
 
 mod support;
 
+use moat::aws::inventory::{Fetched, PartId, PartValue};
 use moat::collect::Backend;
-use moat::inventory::{Fetched, PartId, PartValue};
 use moat::journal::{EntryState, Journal};
 use serde_json::Value;
 use std::path::Path;

@@ -27,17 +27,17 @@ mod workloads;
 
 use chrono::{DateTime, TimeZone, Utc};
 use futures::future::BoxFuture;
+use moat::aws::inventory::{
+    AccessKey, Acl, Contact, ContactType, Encryption, Fetched, Grant, Grantee, Group, InlinePolicy,
+    Inventory, KeyStatus, Logging, ManagedPolicy, OriginAccessControl, PartError, PartId,
+    PasswordPolicy, PublicAccessBlock, ResourceRef, User, VersioningStatus, canonical_json,
+};
 use moat::checks::{Ctx, Fix, ItemResult, evaluate, items};
 use moat::collect::demo::{DemoBackend, demo_inventory};
 use moat::collect::{Applied, Backend, Mode, OpError, collect_inventory};
 use moat::config::Settings;
 use moat::execute::{
     ExecError, UndoError, execute, mark_undone, select_entries, undo_parts, undo_plan,
-};
-use moat::inventory::{
-    AccessKey, Acl, Contact, ContactType, Encryption, Fetched, Grant, Grantee, Group, InlinePolicy,
-    Inventory, KeyStatus, Logging, ManagedPolicy, OriginAccessControl, PartError, PartId,
-    PasswordPolicy, PublicAccessBlock, ResourceRef, User, VersioningStatus, canonical_json,
 };
 use moat::journal::{Entry, EntryState, Journal};
 use moat::plan::{
@@ -384,7 +384,7 @@ impl Backend for Fake {
     fn collect(
         &self,
         part: PartId,
-    ) -> BoxFuture<'_, Result<moat::inventory::PartValue, PartError>> {
+    ) -> BoxFuture<'_, Result<moat::aws::inventory::PartValue, PartError>> {
         Box::pin(async move {
             if self.fail_collect == Some(part) {
                 return Err(PartError::new(
@@ -499,8 +499,8 @@ fn team_statement(bucket: &str) -> Value {
     })
 }
 
-fn bucket(name: &str) -> moat::inventory::Bucket {
-    let mut b = moat::inventory::Bucket::new(name, "eu-west-1");
+fn bucket(name: &str) -> moat::aws::inventory::Bucket {
+    let mut b = moat::aws::inventory::Bucket::new(name, "eu-west-1");
     b.acl = Fetched::Ready(Acl {
         owner_id: "owner-id".into(),
         owner_display_name: None,
@@ -536,11 +536,11 @@ fn scenarios() -> Vec<(&'static str, Inventory)> {
     // No password policy, no contacts, a partial account block, and buckets
     // that are bare, public by ACL, public by policy alone or mixed.
     let mut bare = demo.clone();
-    bare.password_policy = moat::inventory::Part::Ready(None);
+    bare.password_policy = moat::aws::inventory::Part::Ready(None);
     if let Some(c) = bare.alternate_contacts.ready_mut() {
         c.contacts.clear();
     }
-    bare.s3_account_pab = moat::inventory::Part::Ready(Some(PublicAccessBlock {
+    bare.s3_account_pab = moat::aws::inventory::Part::Ready(Some(PublicAccessBlock {
         block_public_acls: true,
         ..Default::default()
     }));
@@ -550,7 +550,7 @@ fn scenarios() -> Vec<(&'static str, Inventory)> {
         if let Fetched::Ready(a) = &mut acl.acl {
             a.grants.push(Grant {
                 grantee: Grantee::Group {
-                    uri: moat::inventory::ALL_USERS.into(),
+                    uri: moat::aws::inventory::ALL_USERS.into(),
                 },
                 permission: "READ".into(),
             });
@@ -578,7 +578,7 @@ fn scenarios() -> Vec<(&'static str, Inventory)> {
 
     // A stricter password policy than the settings ask for, except reuse.
     let mut strict = demo.clone();
-    strict.password_policy = moat::inventory::Part::Ready(Some(PasswordPolicy {
+    strict.password_policy = moat::aws::inventory::Part::Ready(Some(PasswordPolicy {
         minimum_password_length: 20,
         require_symbols: true,
         require_numbers: true,
@@ -602,7 +602,7 @@ fn scenarios() -> Vec<(&'static str, Inventory)> {
             name: "RequireMFA".into(),
             aws_managed: false,
             default_version: "v1".into(),
-            document: moat::plan::account::require_mfa_document("aws").expect("doc"),
+            document: moat::checks::account::fix::require_mfa_document("aws").expect("doc"),
         });
     }
     out.push(("half-done", strict));

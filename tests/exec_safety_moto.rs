@@ -5,10 +5,10 @@
 mod support;
 
 use futures::future::BoxFuture;
+use moat::aws::inventory::{Identity, PartError, PartId, PartValue};
 use moat::collect::aws::AwsBackend;
 use moat::collect::{Applied, Backend, Mode, OpError};
 use moat::execute::{ExecError, execute};
-use moat::inventory::{Identity, PartError, PartId, PartValue};
 use moat::journal::{EntryState, Journal};
 use moat::plan::Op;
 use std::sync::Arc;

@@ -15,9 +15,9 @@
 
 mod support;
 
+use moat::aws::inventory::{Ec2Ref, PartId, ResourceRef, SgKey, SgRule, SgSource};
 use moat::collect::Backend;
 use moat::execute::execute;
-use moat::inventory::{Ec2Ref, PartId, ResourceRef, SgKey, SgRule, SgSource};
 use moat::journal::{Entry, EntryState, Journal};
 use moat::plan::{Draft, Op, Plan, ResourceChange, Step, make_plan};
 use serde_json::{Value, json};

@@ -195,7 +195,7 @@ fn cloudfront_dropping_every_connection_turns_only_its_items_into_errors() {
 async fn effect_present(b: &Arc<dyn Backend>, op: &moat::plan::Op) -> bool {
     let resource = op.resource();
     let mut parts: Vec<_> = resource.parts().to_vec();
-    parts.push(moat::inventory::PartId::Identity);
+    parts.push(moat::aws::inventory::PartId::Identity);
     let inv = moat::collect::collect_inventory(b.clone(), &parts).await;
     let now = inv.document(&resource).expect("document");
     let mut after = inv.clone();

@@ -9,8 +9,8 @@
 
 mod support;
 
+use moat::aws::inventory::{Fetched, PartId, PartValue};
 use moat::collect::Backend;
-use moat::inventory::{Fetched, PartId, PartValue};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};

@@ -4,8 +4,8 @@
 //! findings into an item's [`Outcome`].
 
 use super::{Ctx, Finding, Outcome, Status};
+use crate::aws::inventory::{Fetched, PartError, ResourceRef};
 use crate::guide::msg;
-use crate::inventory::{Fetched, PartError, ResourceRef};
 
 /// A finding of `resource`, in `region` when it lives in one.
 pub fn finding(resource: String, region: Option<&str>, status: Status, detail: String) -> Finding {

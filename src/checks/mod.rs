@@ -19,7 +19,7 @@ pub mod settings;
 pub(crate) mod testkit;
 pub mod vpc;
 
-use crate::inventory::{Inventory, PartId, PartStatus};
+use crate::aws::inventory::{Inventory, PartId, PartStatus};
 use crate::plan::{Draft, InputSpec, Inputs, PlanError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -2,12 +2,12 @@
 //! ([`T`]) that evaluates an item, builds its plan, applies it to a copy and
 //! proves that undo restores every document; and hand-built inventories.
 
-use crate::checks::{Ctx, Fix, ItemResult, Status, evaluate, item};
-use crate::config::Settings;
-use crate::inventory::ebs_vpc::{
+use crate::aws::inventory::ebs_vpc::{
     Detector, EbsRegion, FlowLog, PerRegion, Snapshot, Volume, VolumeAttachment, Vpc, VpcRegion,
 };
-use crate::inventory::{Fetched, Identity, Inventory, Part, PartError, S3, Trail};
+use crate::aws::inventory::{Fetched, Identity, Inventory, Part, PartError, S3, Trail};
+use crate::checks::{Ctx, Fix, ItemResult, Status, evaluate, item};
+use crate::config::Settings;
 use crate::plan::{Inputs, Plan, PlanError, make_plan};
 use chrono::{DateTime, TimeZone, Utc};
 use std::collections::BTreeMap;
@@ -145,8 +145,8 @@ pub fn trail(name: &str, region: &str, multi: bool) -> Trail {
         is_logging: true,
         sns_topic_arn: None,
         status_error: None,
-        event_selectors: Some(crate::inventory::Fetched::Ready(
-            crate::inventory::EventSelectors::aws_default(),
+        event_selectors: Some(crate::aws::inventory::Fetched::Ready(
+            crate::aws::inventory::EventSelectors::aws_default(),
         )),
     }
 }

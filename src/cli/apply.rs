@@ -149,7 +149,7 @@ enum Made {
 /// Build the plan for one item against `inv`.
 fn make(
     def: &ItemDef,
-    inv: &crate::inventory::Inventory,
+    inv: &crate::aws::inventory::Inventory,
     s: &Session,
     a: &PlanArgs,
 ) -> Result<Made, CliError> {
@@ -239,7 +239,7 @@ fn validate_request(
     items: &[&ItemDef],
     a: &PlanArgs,
     s: &Session,
-    inv: &crate::inventory::Inventory,
+    inv: &crate::aws::inventory::Inventory,
 ) -> Result<(), CliError> {
     validate_inputs(items, &a.inputs)?;
     if a.resources.is_empty() {

@@ -8,13 +8,13 @@ mod manual;
 mod scan;
 mod undo;
 
+use crate::aws::inventory::{Inventory, PartId};
 use crate::checks::{self, Ctx, ItemDef, ItemResult};
 use crate::collect::aws::{AwsBackend, AwsOptions};
 use crate::collect::demo::DemoBackend;
 use crate::collect::dryrun::DryRun;
 use crate::collect::{Backend, collect_inventory};
 use crate::config::Settings;
-use crate::inventory::{Inventory, PartId};
 use crate::state::Progress;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;

@@ -2,10 +2,10 @@
 
 use super::apply::render_plan;
 use super::{CliError, CliResult, Session, UndoArgs, account_of, collect, color_stdout, confirm};
+use crate::aws::inventory::PartId;
 use crate::execute::{
     Resolution, execute, mark_undone, resolve_unknown, select_entries, undo_parts, undo_plan,
 };
-use crate::inventory::PartId;
 use crate::journal::{Entry, EntryState, Journal};
 use crate::kit::text::sanitize;
 use crate::plan::{InputKind, InputSpec, MfaToken, Plan};

@@ -3,7 +3,7 @@
 //! kept in the state dir so a later `moat --demo` run (and `undo`) sees changes.
 
 use super::{Applied, Backend, Mode, OpError};
-use crate::inventory::{Inventory, PartError, PartId, PartValue};
+use crate::aws::inventory::{Inventory, PartError, PartId, PartValue};
 use crate::plan::Op;
 use futures::future::BoxFuture;
 use std::path::PathBuf;

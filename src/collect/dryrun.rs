@@ -2,7 +2,7 @@
 //! asked to apply and sends none. Dry-run is enforced here, by type.
 
 use super::{Applied, Backend, Mode, OpError};
-use crate::inventory::{Identity, PartError, PartId, PartValue};
+use crate::aws::inventory::{Identity, PartError, PartId, PartValue};
 use crate::plan::Op;
 use futures::future::BoxFuture;
 use std::sync::Mutex;

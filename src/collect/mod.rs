@@ -6,7 +6,7 @@ pub mod aws;
 pub mod demo;
 pub mod dryrun;
 
-use crate::inventory::{Identity, PartError, PartId, PartValue};
+use crate::aws::inventory::{Identity, PartError, PartId, PartValue};
 use crate::plan::Op;
 use futures::future::BoxFuture;
 use std::sync::Arc;
@@ -104,8 +104,8 @@ pub trait Backend: Send + Sync {
             };
             match self.collect(PartId::S3Buckets).await? {
                 PartValue::S3Buckets(s3) => match s3.bucket(bucket).ok_or_else(missing)?.policy {
-                    crate::inventory::Fetched::Ready(ref p) => Ok(p.clone()),
-                    crate::inventory::Fetched::Error(ref e) => Err(e.clone()),
+                    crate::aws::inventory::Fetched::Ready(ref p) => Ok(p.clone()),
+                    crate::aws::inventory::Fetched::Error(ref e) => Err(e.clone()),
                 },
                 _ => Err(missing()),
             }
@@ -148,10 +148,10 @@ pub async fn collect_parts(
 pub async fn collect_inventory(
     backend: Arc<dyn Backend>,
     parts: &[PartId],
-) -> crate::inventory::Inventory {
+) -> crate::aws::inventory::Inventory {
     let (tx, mut rx) = mpsc::unbounded_channel();
     collect_parts(backend, parts, tx).await;
-    let mut inv = crate::inventory::Inventory::default();
+    let mut inv = crate::aws::inventory::Inventory::default();
     while let Ok((id, r)) = rx.try_recv() {
         match r {
             Ok(v) => inv.set(v),

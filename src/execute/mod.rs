@@ -1,8 +1,8 @@
 //! Apply a confirmed plan: account pin and drift check, journal, send, verify.
 //! Shared by the CLI and the TUI; the backend decides whether anything is sent.
 
+use crate::aws::inventory::{Inventory, PartId, ResourceRef, canonical_json};
 use crate::collect::{Applied, Backend, OpError, Outcome, collect_inventory};
-use crate::inventory::{Inventory, PartId, ResourceRef, canonical_json};
 use crate::journal::{Amended, DoneDetail, Entry, EntryState, Journal, JournalError};
 use crate::plan::{Draft, Op, Plan, PlanError, ResourceChange, make_plan};
 use serde_json::Value;
@@ -88,7 +88,7 @@ pub async fn preflight(backend: &Arc<dyn Backend>, plan: &Plan) -> Result<Invent
     }
     let inv = collect_inventory(backend.clone(), &plan.parts()).await;
     for p in plan.parts() {
-        if let crate::inventory::PartStatus::Error(e) = inv.status(p) {
+        if let crate::aws::inventory::PartStatus::Error(e) = inv.status(p) {
             return Err(ExecError::Collect(e.summary()));
         }
     }
@@ -219,7 +219,7 @@ pub async fn execute(
                             && let Some(b) =
                                 expected.s3.ready_mut().and_then(|s| s.bucket_mut(bucket))
                         {
-                            b.policy = crate::inventory::Fetched::Ready(now);
+                            b.policy = crate::aws::inventory::Fetched::Ready(now);
                         }
                     }
                 }
@@ -300,7 +300,8 @@ fn amended(step: &crate::plan::Step, outcome: &Outcome) -> (Op, Option<Vec<Op>>)
         ) => Some(rules.clone()),
         _ => None,
     };
-    let narrow = |rules: Vec<crate::inventory::SgRule>, kept: &[crate::inventory::SgRule]| {
+    let narrow = |rules: Vec<crate::aws::inventory::SgRule>,
+                  kept: &[crate::aws::inventory::SgRule]| {
         let rules: Vec<_> = rules
             .into_iter()
             .filter(|r| kept.iter().any(|k| k.same_permission(r)))
@@ -712,13 +713,13 @@ pub enum Resolution {
 /// exactly when the change is already there (a create whose entity exists,
 /// a delete whose entity is gone).
 pub fn resolve_unknown(inv: &Inventory, e: &Entry) -> Resolution {
-    use crate::inventory::ApplyError;
+    use crate::aws::inventory::ApplyError;
     let resource = e.op.resource();
     let now = match inv.document(&resource) {
         Ok(d) => d,
         Err(nr) => {
             let why = match inv.status(nr.0) {
-                crate::inventory::PartStatus::Error(err) => err.summary(),
+                crate::aws::inventory::PartStatus::Error(err) => err.summary(),
                 _ => format!("the {} could not be read", nr.0.label()),
             };
             return Resolution::Unreadable(why);
@@ -749,7 +750,7 @@ pub fn resolve_unknown(inv: &Inventory, e: &Entry) -> Resolution {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::{Identity, PartError, PartValue, PasswordPolicy};
+    use crate::aws::inventory::{Identity, PartError, PartValue, PasswordPolicy};
     use crate::plan::Op;
 
     fn policy(len: i32) -> PasswordPolicy {
@@ -981,12 +982,12 @@ mod tests {
         assert_eq!(mark_undone(&j2, &entries, &sent).expect("mark").len(), 2);
     }
 
-    fn sg_rule(port: i32, cidr: &str, description: Option<&str>) -> crate::inventory::SgRule {
-        crate::inventory::SgRule {
+    fn sg_rule(port: i32, cidr: &str, description: Option<&str>) -> crate::aws::inventory::SgRule {
+        crate::aws::inventory::SgRule {
             protocol: "tcp".into(),
             from_port: Some(port),
             to_port: Some(port),
-            source: crate::inventory::SgSource::Ipv4(cidr.into()),
+            source: crate::aws::inventory::SgSource::Ipv4(cidr.into()),
             description: description.map(str::to_string),
         }
     }
@@ -996,7 +997,7 @@ mod tests {
     #[test]
     fn a_partly_applied_revoke_is_undone_by_exactly_the_rules_revoked() {
         use crate::plan::Step;
-        let group = crate::inventory::SgKey {
+        let group = crate::aws::inventory::SgKey {
             region: "us-east-1".into(),
             vpc_id: "vpc-1".into(),
             group_name: "default".into(),
@@ -1172,8 +1173,8 @@ mod tests {
 
     fn bucket_account() -> Inventory {
         let mut inv = account(None);
-        inv.set(PartValue::S3Buckets(crate::inventory::S3 {
-            buckets: vec![crate::inventory::Bucket::new("logs", "us-east-1")],
+        inv.set(PartValue::S3Buckets(crate::aws::inventory::S3 {
+            buckets: vec![crate::aws::inventory::Bucket::new("logs", "us-east-1")],
             owner_id: None,
         }));
         inv

@@ -2,8 +2,8 @@
 //! with the item's guide warning, or "nothing to change" when there are none.
 
 use super::{Draft, InputKind, InputSpec, Inputs, Op, PlanError};
+use crate::aws::inventory::{Inventory, PartId};
 use crate::guide::msg;
-use crate::inventory::{Inventory, PartId};
 
 /// Who gets a topic's notifications: an e-mail address.
 pub(crate) const EMAIL: InputSpec = InputSpec {

@@ -1,7 +1,7 @@
 //! The inverse of each op, computed against the state just before it.
 
 use super::Op;
-use crate::inventory::Inventory;
+use crate::aws::inventory::Inventory;
 
 /// What an undo of `op` leaves in place on purpose, for the undo preview.
 pub fn undo_note(op: &Op) -> Option<String> {
@@ -9,7 +9,7 @@ pub fn undo_note(op: &Op) -> Option<String> {
 }
 
 /// A resource an undo of `op` leaves as `op` made it, on purpose.
-pub fn kept_on_undo(op: &Op) -> Option<crate::inventory::ResourceRef> {
+pub fn kept_on_undo(op: &Op) -> Option<crate::aws::inventory::ResourceRef> {
     op.kept_on_undo()
 }
 

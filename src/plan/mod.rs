@@ -9,17 +9,15 @@
 pub(crate) mod build;
 mod inputs;
 mod inverse;
-mod op;
 pub mod topic;
 
 pub use crate::aws::cloudtrail::ops::TrailEdit;
 
+pub use crate::aws::op::{DistributionEdit, MfaToken, Op, OpKind};
 pub use inputs::{InputKind, InputSpec, Inputs, parse_cidr, valid_bucket_name};
 pub use inverse::{inverse, kept_on_undo, undo_note, undo_ops};
-pub(crate) use op::for_each_op;
-pub use op::{DistributionEdit, MfaToken, Op, OpKind};
 
-use crate::inventory::{Inventory, PartId, ResourceRef, canonical_json};
+use crate::aws::inventory::{Inventory, PartId, ResourceRef, canonical_json};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;

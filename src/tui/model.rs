@@ -2,11 +2,11 @@
 //! (item results, diff lines, sanitized account text): the view only reads it.
 
 use super::keymap::Keymap;
+use crate::aws::inventory::{Inventory, PartId};
 use crate::checks::{self, Ctx, ItemDef, ItemResult, Status};
 use crate::collect::Mode;
 use crate::config::Settings;
 use crate::diff::DiffLine;
-use crate::inventory::{Inventory, PartId};
 use crate::kit::text::sanitize;
 use crate::plan::{InputSpec, Inputs, Plan};
 use crate::state::Progress;

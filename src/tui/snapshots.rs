@@ -8,10 +8,10 @@ use super::tests::{
 };
 use super::update::{ApplyFailure, Effect, Msg, update_inline as update};
 use super::view;
+use crate::aws::inventory::PartId;
 use crate::collect::Mode;
 use crate::collect::demo::demo_inventory;
 use crate::execute::ExecReport;
-use crate::inventory::PartId;
 use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -209,7 +209,7 @@ fn apply_outcome_rechecked() {
     });
     // The re-read arrives: the policy now passes.
     let mut inv = demo_inventory().unwrap();
-    if let crate::inventory::Part::Ready(Some(p)) = &mut inv.password_policy {
+    if let crate::aws::inventory::Part::Ready(Some(p)) = &mut inv.password_policy {
         p.minimum_password_length = 14;
         p.password_reuse_prevention = Some(24);
     }

@@ -4,13 +4,13 @@
 use super::keymap::Keymap;
 use super::model::*;
 use super::update::{ApplyFailure, Effect, Msg, update_inline as update};
+use crate::aws::inventory::{Inventory, PartError, PartId};
 use crate::checks::Status;
 use crate::collect::demo::demo_inventory;
 use crate::collect::{Applied, Mode};
 use crate::config::Settings;
 use crate::diff::LineKind;
 use crate::execute::{ExecEvent, ExecReport, Mismatch};
-use crate::inventory::{Inventory, PartError, PartId};
 use crate::state::Progress;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -379,12 +379,12 @@ fn hostile_account_text_is_made_inert() {
     let mut evil = iam.users[1].clone();
     evil.name = "evil\u{1b}[2J\u{1b}]0;pwned\u{7}".into();
     iam.users.push(evil.clone());
-    if let crate::inventory::Part::Ready(rows) = &mut inv.credential_report {
+    if let crate::aws::inventory::Part::Ready(rows) = &mut inv.credential_report {
         let mut row = rows[2].clone();
         row.user = evil.name.clone();
         rows.push(row);
     }
-    if let crate::inventory::Part::Ready(id) = &mut inv.identity {
+    if let crate::aws::inventory::Part::Ready(id) = &mut inv.identity {
         id.arn = "arn:aws:iam::111122223333:user/\u{1b}[31mred".into();
     }
     let m = loaded(Mode::Demo, &inv);
@@ -410,7 +410,7 @@ fn nothing_to_do_is_said_not_previewed() {
     let mut m = demo(Mode::Demo);
     select(&mut m, "account.password-policy");
     // Make the policy pass.
-    if let crate::inventory::Part::Ready(Some(p)) = &mut m.inventory.password_policy {
+    if let crate::aws::inventory::Part::Ready(Some(p)) = &mut m.inventory.password_policy {
         p.minimum_password_length = 20;
         p.password_reuse_prevention = Some(24);
     }

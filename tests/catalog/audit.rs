@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use moat::inventory::{
+use moat::aws::inventory::{
     AuditRef, Dimension, Fetched, InlinePolicy, Inventory, LifecycleRule, Logging, MetricAlarm,
     MetricFilter, Part, ResourceRef, Threshold, User,
 };
@@ -169,7 +169,7 @@ pub fn samples() -> Vec<Op> {
         Op::PutEventSelectors(moat::aws::ops::PutEventSelectors {
             name: "t".into(),
             region: r(),
-            selectors: moat::inventory::EventSelectors::aws_default(),
+            selectors: moat::aws::inventory::EventSelectors::aws_default(),
         }),
     ]
 }
@@ -341,7 +341,7 @@ pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
 }
 
 fn region_list<'a, T>(
-    p: &'a mut Part<moat::inventory::Regional<T>>,
+    p: &'a mut Part<moat::aws::inventory::Regional<T>>,
     region: &str,
 ) -> Option<&'a mut Vec<T>> {
     p.ready_mut()?
@@ -364,7 +364,7 @@ pub fn drift(inv: &mut Inventory, r: &AuditRef) {
                 .find(|t| t.name == *name && t.home_region == *region)
             {
                 Some(t) => t.is_logging = !t.is_logging,
-                None => trails.push(moat::inventory::Trail {
+                None => trails.push(moat::aws::inventory::Trail {
                     name: name.clone(),
                     arn: format!("arn:aws:cloudtrail:{region}:{account}:trail/{name}"),
                     home_region: region.clone(),
@@ -378,7 +378,7 @@ pub fn drift(inv: &mut Inventory, r: &AuditRef) {
                     sns_topic_arn: None,
                     status_error: None,
                     event_selectors: Some(Fetched::Ready(
-                        moat::inventory::EventSelectors::aws_default(),
+                        moat::aws::inventory::EventSelectors::aws_default(),
                     )),
                 }),
             }
@@ -389,7 +389,7 @@ pub fn drift(inv: &mut Inventory, r: &AuditRef) {
                     Some(x) => x
                         .attached_policies
                         .push("arn:aws:iam::aws:policy/ReadOnlyAccess".into()),
-                    None => iam.roles.push(moat::inventory::Role {
+                    None => iam.roles.push(moat::aws::inventory::Role {
                         name: name.clone(),
                         arn: format!("arn:aws:iam::{account}:role/{name}"),
                         trust_policy: json!({}),
@@ -404,7 +404,7 @@ pub fn drift(inv: &mut Inventory, r: &AuditRef) {
             if let Some(l) = inv.trail_lifecycles.ready_mut() {
                 let e = l
                     .entry(bucket.clone())
-                    .or_insert(moat::inventory::BucketLifecycle {
+                    .or_insert(moat::aws::inventory::BucketLifecycle {
                         region: "us-east-1".into(),
                         rules: Fetched::Ready(vec![]),
                         transition_default_minimum_object_size: None,
@@ -416,7 +416,7 @@ pub fn drift(inv: &mut Inventory, r: &AuditRef) {
                         filter: None,
                         prefix: Some("x/".into()),
                         transitions: vec![],
-                        expiration: Some(moat::inventory::Expiration {
+                        expiration: Some(moat::aws::inventory::Expiration {
                             days: Some(1),
                             date: None,
                             expired_object_delete_marker: None,
@@ -432,7 +432,7 @@ pub fn drift(inv: &mut Inventory, r: &AuditRef) {
             if let Some(keys) = region_list(&mut inv.kms_keys, region) {
                 match keys.iter_mut().find(|k| k.alias == *alias) {
                     Some(k) => k.description.push_str(" (edited)"),
-                    None => keys.push(moat::inventory::KmsKey {
+                    None => keys.push(moat::aws::inventory::KmsKey {
                         alias: alias.clone(),
                         key_id: "someone".into(),
                         arn: "arn:aws:kms:r:1:key/someone".into(),
@@ -446,13 +446,13 @@ pub fn drift(inv: &mut Inventory, r: &AuditRef) {
         AuditRef::Topic { region, name } => {
             if let Some(topics) = region_list(&mut inv.sns_topics, region) {
                 match topics.iter_mut().find(|t| t.name == *name) {
-                    Some(t) => t.subscriptions.push(moat::inventory::Subscription {
+                    Some(t) => t.subscriptions.push(moat::aws::inventory::Subscription {
                         protocol: "email".into(),
                         endpoint: "intruder@example.net".into(),
                         pending: false,
                         ..Default::default()
                     }),
-                    None => topics.push(moat::inventory::Topic {
+                    None => topics.push(moat::aws::inventory::Topic {
                         name: name.clone(),
                         arn: format!("arn:aws:sns:{region}:{account}:{name}"),
                         policy: None,

@@ -3,8 +3,8 @@
 
 #![allow(dead_code)]
 
-use moat::inventory::ebs_vpc::{Detector, EbsVpcRef, FlowLog, SnapshotPermissionChange, Vpc};
-use moat::inventory::{Bucket, Fetched, Inventory, Part, ResourceRef};
+use moat::aws::inventory::ebs_vpc::{Detector, EbsVpcRef, FlowLog, SnapshotPermissionChange, Vpc};
+use moat::aws::inventory::{Bucket, Fetched, Inventory, Part, ResourceRef};
 use moat::plan::Op;
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -102,7 +102,8 @@ pub fn scenario(inv: &mut Inventory) {
     let destination = format!("arn:aws:s3:::{FLOW_LOG_BUCKET}");
     if let Some(s3) = inv.s3.ready_mut() {
         let mut b = Bucket::new(FLOW_LOG_BUCKET, "eu-west-1");
-        let statements = moat::plan::ebs_vpc::delivery_statements("aws", FLOW_LOG_BUCKET, &account);
+        let statements =
+            moat::checks::vpc::fix::delivery_statements("aws", FLOW_LOG_BUCKET, &account);
         b.policy = Fetched::Ready(Some(
             json!({"Version": "2012-10-17", "Statement": statements}),
         ));
@@ -197,7 +198,7 @@ pub fn drift(inv: &mut Inventory, r: &EbsVpcRef) {
                 Some(s) => {
                     s.tags.insert("drift".into(), "yes".into());
                 }
-                None => r.snapshots.push(moat::inventory::ebs_vpc::Snapshot {
+                None => r.snapshots.push(moat::aws::inventory::ebs_vpc::Snapshot {
                     id: id.clone(),
                     volume_id: None,
                     description: "someone else's".into(),

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use moat::inventory::{
+use moat::aws::inventory::{
     Ec2Image, Ec2Instance, Ec2Ref, Fetched, Inventory, ResourceRef, SecurityGroup, SgKey, SgRule,
     SgSource,
 };

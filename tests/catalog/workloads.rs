@@ -4,12 +4,12 @@
 
 #![allow(dead_code)]
 
-use moat::aws::ops;
-use moat::inventory::{
+use moat::aws::inventory::{
     ApexRecords, ClassicListener, DbInstance, DbSnapshot, Fetched, FixedResponse, HostedZone,
     InspectorStatus, Inventory, Listener, ListenerAction, LoadBalancer, RdsRegion, RecordSet,
     RecordType, ResourceRef, WorkloadsRef,
 };
+use moat::aws::ops;
 use moat::plan::Op;
 use std::collections::BTreeSet;
 
@@ -341,7 +341,7 @@ pub fn drift(inv: &mut Inventory, r: &WorkloadsRef) {
             };
             match r.classic.iter_mut().find(|c| &c.name == name) {
                 Some(c) => c.listeners.push(listener),
-                None => r.classic.push(moat::inventory::ClassicLoadBalancer {
+                None => r.classic.push(moat::aws::inventory::ClassicLoadBalancer {
                     name: name.clone(),
                     scheme: "internet-facing".into(),
                     security_groups: vec![],
@@ -371,7 +371,7 @@ pub fn drift(inv: &mut Inventory, r: &WorkloadsRef) {
 fn elb_region<'a>(
     inv: &'a mut Inventory,
     region: &str,
-) -> Option<&'a mut moat::inventory::ElbRegion> {
+) -> Option<&'a mut moat::aws::inventory::ElbRegion> {
     inv.elb
         .ready_mut()?
         .regions

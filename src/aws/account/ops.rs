@@ -1,9 +1,9 @@
 //! Account Management's mutating calls, one type each (see [`OpKind`]).
 
-use crate::inventory::{
+use crate::aws::inventory::{
     AlternateContacts, ApplyError, Contact, ContactType, Inventory, ResourceRef,
 };
-use crate::plan::{Op, OpKind};
+use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 
 /// The alternate contact of this type as it was (`None`: there was none), or

@@ -3,8 +3,8 @@
 
 use super::ops::{DeleteAlternateContact, PutAlternateContact};
 use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
-use crate::inventory::{AlternateContacts, Contact, ContactType};
-use crate::plan::OpKind;
+use crate::aws::inventory::{AlternateContacts, Contact, ContactType};
+use crate::aws::op::OpKind;
 use aws_sdk_account::types::AlternateContactType;
 
 /// The Account API's name for a contact type.

@@ -7,7 +7,7 @@ use super::{
     AwsOptions, CONNECT_TIMEOUT, CREDENTIALS_TIMEOUT, CallError, DEFAULT_REGION, IDENTITY_TIMEOUT,
     OPERATION_TIMEOUT, REGION_TIMEOUT,
 };
-use crate::inventory::Identity;
+use crate::aws::inventory::Identity;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;

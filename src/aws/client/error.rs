@@ -1,7 +1,7 @@
 //! SDK errors → moat errors: keep the service error code (so AccessDenied can name
 //! the missing permission), turn transport failures into one readable line.
 
-use crate::inventory::PartError;
+use crate::aws::inventory::PartError;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;

@@ -75,8 +75,8 @@ mod error;
 mod limiter;
 mod services;
 
-use crate::inventory::Identity;
-use crate::plan::Op;
+use crate::aws::inventory::Identity;
+use crate::aws::op::Op;
 use aws_config::BehaviorVersion;
 use aws_config::default_provider::credentials::DefaultCredentialsChain;
 use aws_config::environment::credentials::EnvironmentVariableCredentialsProvider;
@@ -400,7 +400,7 @@ impl AwsBackend {
     pub(crate) async fn by_region<T, F, Fut>(
         &self,
         read: F,
-    ) -> Result<std::collections::BTreeMap<String, crate::inventory::Fetched<T>>, CallError>
+    ) -> Result<std::collections::BTreeMap<String, crate::aws::inventory::Fetched<T>>, CallError>
     where
         F: Fn(String) -> Fut,
         Fut: Future<Output = Result<T, CallError>>,
@@ -581,7 +581,7 @@ pub struct Outcome {
 pub(crate) async fn in_regions<T, F, Fut>(
     regions: Vec<String>,
     read: F,
-) -> std::collections::BTreeMap<String, crate::inventory::Fetched<T>>
+) -> std::collections::BTreeMap<String, crate::aws::inventory::Fetched<T>>
 where
     F: Fn(String) -> Fut,
     Fut: Future<Output = Result<T, CallError>>,
@@ -589,7 +589,11 @@ where
     let results = futures::future::join_all(regions.iter().map(|r| read(r.clone()))).await;
     regions
         .into_iter()
-        .zip(results.into_iter().map(crate::inventory::Fetched::from))
+        .zip(
+            results
+                .into_iter()
+                .map(crate::aws::inventory::Fetched::from),
+        )
         .collect()
 }
 

@@ -1,8 +1,8 @@
 //! CloudFront's mutating calls, one type each (see [`OpKind`]).
 
 use super::DistributionEdit;
-use crate::inventory::{ApplyError, CloudFront, Inventory, OriginAccessControl, ResourceRef};
-use crate::plan::{Op, OpKind};
+use crate::aws::inventory::{ApplyError, CloudFront, Inventory, OriginAccessControl, ResourceRef};
+use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 
 fn oac_ref(name: &str) -> ResourceRef {

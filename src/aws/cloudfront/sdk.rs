@@ -8,10 +8,10 @@
 use super::DistributionEdit;
 use super::ops::{CreateOriginAccessControl, DeleteOriginAccessControl, UpdateDistribution};
 use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
-use crate::inventory::{
+use crate::aws::inventory::{
     CacheBehavior, CloudFront, Distribution, Origin, OriginAccessControl, ViewerCertificate,
 };
-use crate::plan::OpKind;
+use crate::aws::op::OpKind;
 use aws_sdk_cloudfront::types::{
     DistributionConfig, MinimumProtocolVersion, OriginAccessControlConfig,
     OriginAccessControlOriginTypes, OriginAccessControlSigningBehaviors,

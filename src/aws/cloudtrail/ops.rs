@@ -1,9 +1,9 @@
 //! CloudTrail's mutating calls, one type each (see [`OpKind`]).
 
-use crate::inventory::{
+use crate::aws::inventory::{
     ApplyError, AuditRef, EventSelectors, Fetched, Inventory, ResourceRef, Trail, trail_arn,
 };
-use crate::plan::{Op, OpKind};
+use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 
 /// One change UpdateTrail makes to a trail.

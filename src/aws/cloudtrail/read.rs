@@ -8,11 +8,11 @@
 //! and only findings about that trail are `error`.
 
 use crate::aws::client::{AwsBackend, CallError};
-use crate::inventory::{
+use crate::aws::inventory::{
     AdvancedEventSelector, DataResource, EventSelector, EventSelectors, Fetched, FieldSelector,
     Trail,
 };
-use crate::inventory::{AuditRegions, Regional};
+use crate::aws::inventory::{AuditRegions, Regional};
 use aws_sdk_cloudtrail::operation::describe_trails::DescribeTrailsOutput;
 use aws_sdk_cloudtrail::types as ct;
 use std::future::Future;

@@ -4,7 +4,7 @@ use super::ops::{
     CreateTrail, DeleteTrail, PutEventSelectors, StartLogging, StopLogging, TrailEdit, UpdateTrail,
 };
 use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
-use crate::plan::OpKind;
+use crate::aws::op::OpKind;
 
 impl SendOp for CreateTrail {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {

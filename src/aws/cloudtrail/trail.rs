@@ -1,8 +1,8 @@
 //! A CloudTrail trail as moat models it: its settings, status and event
 //! selectors, and which management events they record.
 
+use crate::aws::inventory::{Fetched, PartError};
 use crate::guide::msg;
-use crate::inventory::{Fetched, PartError};
 use serde::{Deserialize, Serialize};
 
 /// A CloudTrail trail (the s3 and vpc sections read its bucket and

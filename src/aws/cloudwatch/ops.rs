@@ -4,10 +4,10 @@
 //! and actions): other items (e.g. RDS connection alarms) build them with
 //! their own [`MetricAlarm`].
 
-use crate::inventory::{
+use crate::aws::inventory::{
     ApplyError, AuditRef, Inventory, MetricAlarm, ResourceRef, region_mut, regional,
 };
-use crate::plan::{Op, OpKind};
+use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 
 fn alarm_ref(region: &str, name: &str) -> ResourceRef {

@@ -1,7 +1,9 @@
 //! CloudWatch reads: the metric alarms of each region and the billing metrics.
 
 use crate::aws::client::{AwsBackend, CallError};
-use crate::inventory::{BillingMetrics, Dimension, MathMetric, MetricAlarm, Regional, Threshold};
+use crate::aws::inventory::{
+    BillingMetrics, Dimension, MathMetric, MetricAlarm, Regional, Threshold,
+};
 
 /// An alarm's or a metric's dimensions, as the inventory holds them.
 pub(crate) fn dimensions(ds: &[aws_sdk_cloudwatch::types::Dimension]) -> Vec<Dimension> {

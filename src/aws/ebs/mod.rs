@@ -8,7 +8,7 @@ pub mod ops;
 pub(crate) mod read;
 pub(crate) mod sdk;
 
-use crate::inventory::Fetched;
+use crate::aws::inventory::Fetched;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};

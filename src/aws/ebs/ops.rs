@@ -6,12 +6,12 @@
 //! `moat:created-by = moat`). The backend looks the id up just before
 //! deleting (a read, then the one mutating call).
 
-use crate::inventory::ebs_vpc::{EbsVpcRef, part, region_mut};
-use crate::inventory::{
+use crate::aws::inventory::ebs_vpc::{EbsVpcRef, part, region_mut};
+use crate::aws::inventory::{
     ApplyError, CREATED_BY_TAG, CREATED_BY_VALUE, Fetched, Inventory, ResourceRef, Snapshot,
     SnapshotPermissionChange,
 };
-use crate::plan::{Op, OpKind};
+use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

@@ -6,8 +6,8 @@ use super::ops::{
 };
 use crate::aws::client::{AwsBackend, CallError, Created, Outcome, SendOp};
 use crate::aws::ec2::read::filter;
-use crate::inventory::{CREATED_BY_TAG, CREATED_BY_VALUE, SnapshotPermissionChange};
-use crate::plan::OpKind;
+use crate::aws::inventory::{CREATED_BY_TAG, CREATED_BY_VALUE, SnapshotPermissionChange};
+use crate::aws::op::OpKind;
 use aws_sdk_ec2::config::retry::RetryConfig;
 use aws_sdk_ec2::types::{
     OperationType, ResourceType, SnapshotAttributeName, Tag, TagSpecification,

@@ -8,8 +8,8 @@
 //! name in the VPC is what stays (AWS keeps names unique per VPC). Ops refer
 //! to groups the same way and the backend resolves the id when it sends.
 
-use crate::inventory::document::NotReady;
-use crate::inventory::{Fetched, Inventory, Part, PartId};
+use crate::aws::inventory::document::NotReady;
+use crate::aws::inventory::{Fetched, Inventory, Part, PartId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -47,7 +47,7 @@ impl<T> Ec2Regional<T> {
             .filter_map(|(r, f)| f.ready().map(|v| (r.as_str(), v)))
     }
     /// The regions that could not be read, with the error.
-    pub fn failed(&self) -> impl Iterator<Item = (&str, &crate::inventory::PartError)> {
+    pub fn failed(&self) -> impl Iterator<Item = (&str, &crate::aws::inventory::PartError)> {
         self.regions
             .iter()
             .filter_map(|(r, f)| f.error().map(|e| (r.as_str(), e)))
@@ -439,7 +439,7 @@ impl Ec2Ref {
     ];
 
     pub fn group(key: SgKey) -> ResourceRefAlias {
-        crate::inventory::ResourceRef::Ec2(Ec2Ref::SecurityGroup(key))
+        crate::aws::inventory::ResourceRef::Ec2(Ec2Ref::SecurityGroup(key))
     }
 
     /// Parse a resource name split on `/`; `None` when it is not one of this
@@ -473,7 +473,7 @@ impl Ec2Ref {
                 let (name, tail) = rest.split_at(n - 3);
                 let (protocol, from_port, to_port) = SgRuleRef::parse_ports(tail[0])?;
                 let cidr = format!("{}/{}", tail[1], tail[2]);
-                crate::plan::parse_cidr(&cidr).ok()?;
+                crate::kit::cidr::parse_cidr(&cidr).ok()?;
                 Some(Ec2Ref::SgRule(SgRuleRef {
                     group: SgKey {
                         region: s(region),
@@ -555,7 +555,7 @@ impl Ec2Ref {
     }
 }
 
-type ResourceRefAlias = crate::inventory::ResourceRef;
+type ResourceRefAlias = crate::aws::inventory::ResourceRef;
 
 impl fmt::Display for Ec2Ref {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -649,7 +649,7 @@ pub fn default_egress() -> SgRule {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::ResourceRef;
+    use crate::aws::inventory::ResourceRef;
 
     #[test]
     fn names_round_trip() {

@@ -5,11 +5,11 @@
 //! journaled before or after must still find it. The backend looks the id up
 //! (DescribeSecurityGroups by VPC and name) when it sends.
 
-use crate::inventory::{
+use crate::aws::inventory::{
     ApplyError, Ec2Network, Ec2Ref, Fetched, Inventory, ResourceRef, SecurityGroup, SgKey, SgRule,
     SgSource, default_egress,
 };
-use crate::plan::{Op, OpKind};
+use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

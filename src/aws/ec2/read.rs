@@ -9,8 +9,8 @@
 //! one per group.
 
 use crate::aws::client::{AwsBackend, CallError};
-use crate::inventory::ebs_vpc::PerRegion;
-use crate::inventory::{
+use crate::aws::inventory::ebs_vpc::PerRegion;
+use crate::aws::inventory::{
     Ec2Image, Ec2Images, Ec2Instance, Ec2Instances, Ec2Network, Ec2Regional, Fetched, ImageOrigin,
     NetworkInterface, SecurityGroup, SgKey, SgRule, SgSource,
 };

@@ -8,8 +8,8 @@ use super::ops::{
 };
 use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
 use crate::aws::ec2::read::{protocol_name, rules_from};
-use crate::inventory::{SecurityGroup, SgKey, SgRule, SgSource};
-use crate::plan::{Op, OpKind};
+use crate::aws::inventory::{SecurityGroup, SgKey, SgRule, SgSource};
+use crate::aws::op::{Op, OpKind};
 use aws_sdk_ec2::types::{
     HttpTokensState, IpPermission, IpRange, Ipv6Range, LaunchPermission,
     LaunchPermissionModifications, PermissionGroup, PrefixListId, ResourceType, Tag,

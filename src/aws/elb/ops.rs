@@ -1,9 +1,9 @@
 //! Elastic Load Balancing's mutating calls, one type each (see [`OpKind`]).
 
-use crate::inventory::{
+use crate::aws::inventory::{
     ApplyError, Inventory, Listener, ListenerAction, ResourceRef, WorkloadsRef, in_region,
 };
-use crate::plan::{Op, OpKind};
+use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 
 /// `resource` and `region` of an op on the listener on `port` of the load

@@ -4,11 +4,11 @@
 
 use super::ops::{ModifyListenerDefaultActions, ModifyListenerSslPolicy, ModifyRuleActions};
 use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp, next_marker};
-use crate::inventory::{
+use crate::aws::inventory::{
     ClassicListener, ClassicLoadBalancer, Elb, ElbRegion, Fetched, FixedResponse, ForwardConfig,
     Listener, ListenerAction, ListenerRule, LoadBalancer, RedirectConfig, WeightedTargetGroup,
 };
-use crate::plan::OpKind;
+use crate::aws::op::OpKind;
 use futures::future::try_join_all;
 use std::collections::BTreeMap;
 

@@ -4,11 +4,11 @@
 //! before the op is sent: it names the detector by its region (a region
 //! holds at most one). The backend looks the id up just before deleting.
 
-use crate::inventory::ebs_vpc::{EbsVpcRef, part, region_mut};
-use crate::inventory::{
+use crate::aws::inventory::ebs_vpc::{EbsVpcRef, part, region_mut};
+use crate::aws::inventory::{
     ApplyError, DETECTOR_DISABLED, DETECTOR_ENABLED, Detector, Inventory, ResourceRef,
 };
-use crate::plan::{Op, OpKind};
+use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 
 fn detector_resource(region: &str) -> ResourceRef {

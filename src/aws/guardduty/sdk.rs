@@ -2,7 +2,7 @@
 
 use super::ops::{CreateDetector, DeleteDetector, UpdateDetector};
 use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
-use crate::plan::OpKind;
+use crate::aws::op::OpKind;
 
 impl SendOp for CreateDetector {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {

@@ -5,8 +5,8 @@
 pub mod ops;
 pub(crate) mod sdk;
 
+use crate::aws::inventory::{Fetched, PartError};
 use crate::aws::sts::strip_arn_prefix;
-use crate::inventory::{Fetched, PartError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -319,7 +319,7 @@ pub struct PasswordPolicy {
 mod tests {
     use super::ops::{AttachGroupPolicy, DeletePasswordPolicy};
     use super::{aws_managed_policy_arn, aws_managed_policy_name, is_aws_managed_policy};
-    use crate::plan::Op;
+    use crate::aws::op::Op;
 
     /// Plans and journals name an op by its `"op"` tag, fields in order; a
     /// unit op is the tag alone.

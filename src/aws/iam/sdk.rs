@@ -12,8 +12,8 @@ use super::ops::{
     UpdateAccessKey, UpdatePasswordPolicy,
 };
 use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
-use crate::inventory::KeyStatus;
-use crate::plan::OpKind;
+use crate::aws::inventory::KeyStatus;
+use crate::aws::op::OpKind;
 use aws_sdk_iam::types::StatusType;
 
 impl SendOp for UpdateAccessKey {
@@ -190,7 +190,7 @@ async fn delete_policy(aws: &AwsBackend, arn: &str) -> Result<(), CallError> {
 /// `arn:<partition>:iam::<account>:policy/<name>` for this account.
 fn customer_policy_arn(aws: &AwsBackend, name: &str) -> String {
     let identity = aws.identity();
-    crate::inventory::customer_policy_arn(identity.partition(), &identity.account, name)
+    crate::aws::inventory::customer_policy_arn(identity.partition(), &identity.account, name)
 }
 
 impl SendOp for UpdatePasswordPolicy {

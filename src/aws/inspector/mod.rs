@@ -3,7 +3,7 @@
 pub mod ops;
 pub(crate) mod sdk;
 
-use crate::inventory::ByRegion;
+use crate::aws::inventory::ByRegion;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

@@ -1,9 +1,9 @@
 //! Amazon Inspector's mutating calls, one type each (see [`OpKind`]).
 
-use crate::inventory::{
+use crate::aws::inventory::{
     ApplyError, InspectorStatus, Inventory, ResourceRef, WorkloadsRef, in_region,
 };
-use crate::plan::{Op, OpKind};
+use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 
 /// An op that turns Inspector scans of `resource_types` on or off for the

@@ -3,8 +3,8 @@
 
 use super::ops::{DisableInspector, EnableInspector};
 use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
-use crate::inventory::{Inspector, InspectorStatus};
-use crate::plan::OpKind;
+use crate::aws::inventory::{Inspector, InspectorStatus};
+use crate::aws::op::OpKind;
 use std::collections::BTreeMap;
 
 impl AwsBackend {

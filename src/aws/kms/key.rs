@@ -1,6 +1,6 @@
 //! The customer KMS keys moat creates and reads.
 
-use crate::inventory::{Inventory, regional};
+use crate::aws::inventory::{Inventory, regional};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

@@ -1,9 +1,9 @@
 //! KMS's mutating calls, one type each (see [`OpKind`]).
 
-use crate::inventory::{
+use crate::aws::inventory::{
     ApplyError, AuditRef, Inventory, KEY_PENDING_DELETION, KmsKey, ResourceRef, region_mut,
 };
-use crate::plan::{Op, OpKind};
+use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

@@ -2,7 +2,7 @@
 
 use crate::aws::client::bad_input;
 use crate::aws::client::{AwsBackend, CallError};
-use crate::inventory::{KmsKey, Regional, TopicKey};
+use crate::aws::inventory::{KmsKey, Regional, TopicKey};
 use serde_json::Value;
 
 /// The alias prefix of keys moat creates: their policy is read too.

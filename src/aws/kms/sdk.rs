@@ -3,8 +3,8 @@
 
 use super::ops::{CreateKmsKey, ScheduleKmsKeyDeletion};
 use crate::aws::client::{AwsBackend, CallError, Created, Outcome, SendOp, unique_token};
-use crate::inventory::ebs_vpc::{CREATED_BY_TAG, CREATED_BY_VALUE};
-use crate::plan::OpKind;
+use crate::aws::inventory::ebs_vpc::{CREATED_BY_TAG, CREATED_BY_VALUE};
+use crate::aws::op::OpKind;
 use aws_sdk_kms::config::retry::RetryConfig;
 
 /// The tag that marks a key with the change that made it (see CreateKmsKey).

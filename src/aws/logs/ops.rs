@@ -2,10 +2,10 @@
 //!
 //! The metric-filter ops are generic (any log group, pattern and metric).
 
-use crate::inventory::{
+use crate::aws::inventory::{
     ApplyError, AuditRef, Inventory, MetricFilter, ResourceRef, region_mut, regional,
 };
-use crate::plan::{Op, OpKind};
+use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 
 fn filter_ref(region: &str, log_group: &str, name: &str) -> ResourceRef {

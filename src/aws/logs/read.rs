@@ -1,7 +1,7 @@
 //! CloudWatch Logs reads: the metric filters of each region.
 
 use crate::aws::client::{AwsBackend, CallError};
-use crate::inventory::{Dimension, MetricFilter, Regional, Threshold};
+use crate::aws::inventory::{Dimension, MetricFilter, Regional, Threshold};
 
 impl AwsBackend {
     pub(crate) async fn collect_metric_filters(&self) -> Result<Regional<MetricFilter>, CallError> {

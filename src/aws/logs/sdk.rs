@@ -2,7 +2,7 @@
 
 use super::ops::{DeleteMetricFilter, PutMetricFilter};
 use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
-use crate::plan::OpKind;
+use crate::aws::op::OpKind;
 
 impl SendOp for PutMetricFilter {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {

@@ -1,10 +1,10 @@
 //! RDS's mutating calls, one type each (see [`OpKind`]).
 
-use crate::inventory::{
+use crate::aws::inventory::{
     ApplyError, DbSnapshot, Fetched, Inventory, PUBLIC, RdsRegion, ResourceRef, WorkloadsRef,
     in_region,
 };
-use crate::plan::{Op, OpKind};
+use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 
 /// rds:ModifyDBInstance PubliclyAccessible. RDS applies that setting at

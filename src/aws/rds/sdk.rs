@@ -6,8 +6,8 @@ use super::ops::{
     ModifyDbClusterSnapshotRestore, ModifyDbInstancePublicAccess, ModifyDbSnapshotRestore,
 };
 use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp, next_marker};
-use crate::inventory::{DbInstance, DbSnapshot, Fetched, Rds, RdsRegion};
-use crate::plan::OpKind;
+use crate::aws::inventory::{DbInstance, DbSnapshot, Fetched, Rds, RdsRegion};
+use crate::aws::op::OpKind;
 use futures::future::join_all;
 use std::collections::BTreeMap;
 

@@ -4,7 +4,7 @@
 pub mod ops;
 pub(crate) mod sdk;
 
-use crate::inventory::Fetched;
+use crate::aws::inventory::Fetched;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 

@@ -1,11 +1,11 @@
 //! Route 53's mutating calls, one type each (see [`OpKind`]).
 
 use super::sorted;
-use crate::inventory::{
+use crate::aws::inventory::{
     ApexRecords, ApplyError, Fetched, Inventory, RecordSet, RecordType, ResourceRef, WorkloadsRef,
     record_of, same_name,
 };
-use crate::plan::{Op, OpKind};
+use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 
 /// route53:ChangeResourceRecordSets UPSERT of an apex record set.

@@ -3,10 +3,10 @@
 
 use super::ops::{DeleteRecordSet, UpsertRecordSet};
 use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp, next_marker};
-use crate::inventory::{
+use crate::aws::inventory::{
     ApexRecords, Fetched, HostedZone, RecordSet, RecordType, Route53, same_name,
 };
-use crate::plan::OpKind;
+use crate::aws::op::OpKind;
 use futures::future::join_all;
 
 impl AwsBackend {

@@ -8,7 +8,7 @@
 //! Buckets are read concurrently; the backend's semaphore bounds requests in flight.
 
 use crate::aws::client::{AwsBackend, CallError, global_signing_region};
-use crate::inventory::{
+use crate::aws::inventory::{
     Acl, Bucket, Encryption, Fetched, Grant, Grantee, Logging, PublicAccessBlock, S3, Versioning,
     VersioningStatus,
 };
@@ -413,7 +413,7 @@ mod tests {
                 },
                 Grant {
                     grantee: Grantee::Group {
-                        uri: crate::inventory::ALL_USERS.into(),
+                        uri: crate::aws::inventory::ALL_USERS.into(),
                     },
                     permission: "READ".into(),
                 },

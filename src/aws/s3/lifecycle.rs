@@ -1,6 +1,6 @@
 //! A bucket's lifecycle configuration, with every field S3 has.
 
-use crate::inventory::Fetched;
+use crate::aws::inventory::Fetched;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

@@ -10,7 +10,7 @@ pub mod ops;
 pub(crate) mod read;
 pub(crate) mod sdk;
 
-use crate::inventory::Fetched;
+use crate::aws::inventory::Fetched;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -193,7 +193,7 @@ impl Bucket {
         }
     }
 
-    /// The bucket's ARN in `partition` (the caller's: [`Inventory::partition`](crate::inventory::Inventory::partition)).
+    /// The bucket's ARN in `partition` (the caller's: [`Inventory::partition`](crate::aws::inventory::Inventory::partition)).
     pub fn arn(&self, partition: &str) -> String {
         bucket_arn(partition, &self.name)
     }

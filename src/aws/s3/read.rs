@@ -2,7 +2,7 @@
 //! (SDK ↔ model, every field both ways).
 
 use crate::aws::client::{AwsBackend, CallError};
-use crate::inventory::{
+use crate::aws::inventory::{
     BucketLifecycle, BucketLifecycles, Expiration, Fetched, LifecycleFilter, LifecycleRule,
     NoncurrentExpiration, NoncurrentTransition, Tag, Transition,
 };

@@ -8,8 +8,8 @@ use super::ops::{
     PutBucketEncryption, PutBucketPolicy, PutBucketPublicAccessBlock, PutBucketVersioning,
 };
 use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
-use crate::inventory::{Acl, Encryption, Grantee};
-use crate::plan::OpKind;
+use crate::aws::inventory::{Acl, Encryption, Grantee};
+use crate::aws::op::OpKind;
 use aws_sdk_s3::types::{
     AccessControlPolicy, BucketVersioningStatus, MfaDelete, Owner, Permission,
     ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
@@ -307,7 +307,7 @@ impl crate::aws::client::SendOp for super::ops::PutBucketLifecycle {
         aws: &crate::aws::client::AwsBackend,
     ) -> Result<crate::aws::client::Outcome, crate::aws::client::CallError> {
         use crate::aws::client::CallError;
-        let action = <Self as crate::plan::OpKind>::ACTION;
+        let action = <Self as crate::aws::op::OpKind>::ACTION;
         let bad = |e: String| CallError::new(action, None, e);
         let rules = self
             .rules
@@ -339,7 +339,7 @@ impl crate::aws::client::SendOp for super::ops::DeleteBucketLifecycle {
         &self,
         aws: &crate::aws::client::AwsBackend,
     ) -> Result<crate::aws::client::Outcome, crate::aws::client::CallError> {
-        let action = <Self as crate::plan::OpKind>::ACTION;
+        let action = <Self as crate::aws::op::OpKind>::ACTION;
         let r = aws
             .s3(&self.region)
             .delete_bucket_lifecycle()
@@ -354,7 +354,7 @@ impl crate::aws::client::SendOp for super::ops::PutBucketLogging {
         &self,
         aws: &crate::aws::client::AwsBackend,
     ) -> Result<crate::aws::client::Outcome, crate::aws::client::CallError> {
-        let action = <Self as crate::plan::OpKind>::ACTION;
+        let action = <Self as crate::aws::op::OpKind>::ACTION;
         let mut status = aws_sdk_s3::types::BucketLoggingStatus::builder();
         if let Some(l) = &self.logging {
             status = status.logging_enabled(
@@ -380,7 +380,7 @@ fn date_parse(s: &str) -> Result<aws_smithy_types::DateTime, String> {
         .map_err(|e| format!("date {s}: {e}"))
 }
 
-fn tag_to(t: &crate::inventory::Tag) -> Result<aws_sdk_s3::types::Tag, String> {
+fn tag_to(t: &crate::aws::inventory::Tag) -> Result<aws_sdk_s3::types::Tag, String> {
     aws_sdk_s3::types::Tag::builder()
         .key(&t.key)
         .value(&t.value)
@@ -392,7 +392,7 @@ fn tag_to(t: &crate::inventory::Tag) -> Result<aws_sdk_s3::types::Tag, String> {
 /// of the model's (the inverse of the rule read from S3).
 #[allow(deprecated)]
 pub(crate) fn rule_to(
-    r: &crate::inventory::LifecycleRule,
+    r: &crate::aws::inventory::LifecycleRule,
 ) -> Result<aws_sdk_s3::types::LifecycleRule, String> {
     use aws_sdk_s3::types as s;
     let mut b = s::LifecycleRule::builder()

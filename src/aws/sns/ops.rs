@@ -1,9 +1,9 @@
 //! SNS's mutating calls, one type each (see [`OpKind`]).
 
-use crate::inventory::{
+use crate::aws::inventory::{
     ApplyError, AuditRef, Inventory, ResourceRef, Subscription, Topic, region_mut, topic,
 };
-use crate::plan::{Op, OpKind};
+use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

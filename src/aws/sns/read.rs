@@ -1,8 +1,8 @@
 //! SNS reads: the topics of each region, their subscriptions and their keys.
 
 use crate::aws::client::{AwsBackend, CallError};
+use crate::aws::inventory::{QueueAccess, Regional, Subscription, Topic, TopicKey};
 use crate::aws::sqs::read::queue_arn_parts;
-use crate::inventory::{QueueAccess, Regional, Subscription, Topic, TopicKey};
 use futures::future::join_all;
 use serde_json::Value;
 use std::collections::BTreeMap;

@@ -1,7 +1,7 @@
 //! SNS topics, their subscriptions and the keys that encrypt them.
 
+use crate::aws::inventory::{Inventory, regional};
 use crate::aws::sqs::queue::QueueAccess;
-use crate::inventory::{Inventory, regional};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

@@ -2,7 +2,7 @@
 
 use crate::aws::client::bad_input;
 use crate::aws::client::{AwsBackend, CallError};
-use crate::inventory::{QueueAccess, TopicKey};
+use crate::aws::inventory::{QueueAccess, TopicKey};
 use serde_json::Value;
 
 /// `arn:PARTITION:sqs:REGION:ACCOUNT:NAME` → (region, account, name).

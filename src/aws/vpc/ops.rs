@@ -4,12 +4,12 @@
 //! before the op is sent: it names the flow log by its VPC and destination.
 //! The backend looks the id up just before deleting.
 
-use crate::inventory::ebs_vpc::{EbsVpcRef, part, region_mut};
-use crate::inventory::{
+use crate::aws::inventory::ebs_vpc::{EbsVpcRef, part, region_mut};
+use crate::aws::inventory::{
     ApplyError, DESTINATION_S3, FLOW_LOG_ACTIVE, FlowLog, Inventory, ResourceRef, TRAFFIC_ALL, Vpc,
     is_ours,
 };
-use crate::plan::{Op, OpKind};
+use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 
 fn vpc_resource(region: &str, vpc_id: &str) -> ResourceRef {

@@ -3,8 +3,8 @@
 use super::ops::{CreateFlowLogs, DeleteFlowLogs};
 use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp, unique_token};
 use crate::aws::ec2::read::filter;
-use crate::inventory::{FlowLog, is_ours};
-use crate::plan::OpKind;
+use crate::aws::inventory::{FlowLog, is_ours};
+use crate::aws::op::OpKind;
 use aws_sdk_ec2::types::{FlowLogsResourceType, LogDestinationType, TrafficType};
 
 pub(crate) const DESCRIBE_FLOW_LOGS: &str = "ec2:DescribeFlowLogs";

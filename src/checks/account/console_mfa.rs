@@ -21,7 +21,7 @@ pub(super) fn managed_enforces_mfa(iam: &Iam, arn: &str) -> bool {
 }
 
 /// Does the group carry a policy (attached or inline) that enforces MFA?
-pub fn group_enforces_mfa(iam: &Iam, g: &crate::inventory::Group) -> bool {
+pub fn group_enforces_mfa(iam: &Iam, g: &crate::aws::inventory::Group) -> bool {
     g.attached_policies
         .iter()
         .any(|a| managed_enforces_mfa(iam, a))
@@ -99,7 +99,7 @@ pub(super) fn console_users_mfa(inv: &Inventory, _: &Ctx) -> Outcome {
     };
     let enforcing = mfa_groups(iam);
     let users = console_users(inv);
-    let without_mfa: Vec<&crate::inventory::CredentialReportRow> = users
+    let without_mfa: Vec<&crate::aws::inventory::CredentialReportRow> = users
         .iter()
         .copied()
         .filter(|r| !r.mfa_active && iam.user(&r.user).is_none_or(|u| u.mfa_devices.is_empty()))

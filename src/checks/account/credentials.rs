@@ -39,7 +39,7 @@ pub(super) fn password_policy(inv: &Inventory, ctx: &Ctx) -> Outcome {
 }
 
 /// Why an active key is stale, if it is.
-pub fn key_staleness(k: &crate::inventory::AccessKey, ctx: &Ctx) -> Option<String> {
+pub fn key_staleness(k: &crate::aws::inventory::AccessKey, ctx: &Ctx) -> Option<String> {
     const ID: &str = "account.stale-access-keys";
     if k.status != KeyStatus::Active {
         return None;

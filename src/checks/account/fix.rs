@@ -1,16 +1,16 @@
 //! Plan builders for the `account` section. Each chooses ops only; `make_plan`
 //! derives the preview, inverses and drift baseline from them.
 
+use crate::aws::inventory::{
+    Contact, ContactType, Iam, Inventory, KeyStatus, PartId, PasswordPolicy, ResourceRef,
+    aws_managed_policy_arn, customer_policy_arn, iam_quotas, is_aws_managed_policy,
+};
 use crate::checks::Ctx;
 use crate::checks::account::{
     administrators, group_enforces_mfa, key_staleness, mfa_groups, stale_passwords,
     uncovered_console_users,
 };
 use crate::guide::msg;
-use crate::inventory::{
-    Contact, ContactType, Iam, Inventory, KeyStatus, PartId, PasswordPolicy, ResourceRef,
-    aws_managed_policy_arn, customer_policy_arn, iam_quotas, is_aws_managed_policy,
-};
 use crate::plan::build::EMAIL;
 use crate::plan::{Draft, InputKind, InputSpec, Inputs, Op, PlanError};
 use serde_json::Value;
@@ -365,10 +365,10 @@ fn enforce_mfa_for(
         .iter()
         .filter_map(|u| iam.user(u))
         .filter_map(|u| {
-            let active: Vec<&crate::inventory::AccessKey> = u
+            let active: Vec<&crate::aws::inventory::AccessKey> = u
                 .access_keys
                 .iter()
-                .filter(|k| k.status == crate::inventory::KeyStatus::Active)
+                .filter(|k| k.status == crate::aws::inventory::KeyStatus::Active)
                 .collect();
             if active.is_empty() {
                 return None;

@@ -1,11 +1,11 @@
 use super::*;
-use crate::checks::testkit::{T, midnight as now};
-use crate::checks::{Status, evaluate, item};
-use crate::collect::demo::demo_inventory;
-use crate::inventory::{
+use crate::aws::inventory::{
     AccessKey, Group, Identity, InlinePolicy, ManagedPolicy, Part, PasswordPolicy, Role,
     VirtualMfaDevice,
 };
+use crate::checks::testkit::{T, midnight as now};
+use crate::checks::{Status, evaluate, item};
+use crate::collect::demo::demo_inventory;
 use crate::plan::{Draft, Inputs, PlanError};
 use chrono::Duration;
 use serde_json::json;
@@ -123,7 +123,7 @@ fn root_mfa_through_a_virtual_device_fails() {
     }
     const ROOT_SERIAL: &str = "arn:aws:iam::111122223333:mfa/root-account-mfa-device";
     if let Some(iam) = inv.iam.ready_mut() {
-        iam.virtual_mfa_devices = crate::inventory::Fetched::Ready(vec![
+        iam.virtual_mfa_devices = crate::aws::inventory::Fetched::Ready(vec![
             // Other users' devices, assigned or not, do not matter.
             virtual_device(
                 "arn:aws:iam::111122223333:mfa/dana-phone",
@@ -158,7 +158,7 @@ fn root_mfa_through_a_virtual_device_fails() {
     // A denied ListVirtualMFADevices is an error of this item only.
     if let Some(iam) = inv.iam.ready_mut() {
         iam.virtual_mfa_devices =
-            crate::inventory::Fetched::Error(crate::inventory::PartError::new(
+            crate::aws::inventory::Fetched::Error(crate::aws::inventory::PartError::new(
                 "iam:ListVirtualMFADevices",
                 Some("AccessDenied".into()),
                 "denied",
@@ -891,7 +891,7 @@ fn mfa_policy_fix_creates_policy_and_group_and_adds_the_users() {
         .ready_mut()
         .and_then(|iam| iam.users.iter_mut().find(|u| u.name == "lee"))
     {
-        u.access_keys.push(crate::inventory::AccessKey {
+        u.access_keys.push(crate::aws::inventory::AccessKey {
             id: "AKIAEXAMPLEKEY000001".into(),
             status: KeyStatus::Active,
             created: t.ctx().now,
@@ -1123,7 +1123,7 @@ fn password_policy_raises_thresholds_and_keeps_the_rest() {
 fn a_user_that_could_not_be_read_is_an_error_for_that_user_only() {
     let t = T::at(now());
     let mut inv = demo();
-    let unreadable = crate::inventory::PartError::new(
+    let unreadable = crate::aws::inventory::PartError::new(
         "iam:ListAccessKeys",
         Some("ServiceUnavailable".into()),
         "x",
@@ -1336,7 +1336,7 @@ fn loading_and_error_states() {
     assert_eq!(t.status(&inv, "account.password-policy"), Status::Loading);
     inv.set_error(
         PartId::PasswordPolicy,
-        crate::inventory::PartError::new(
+        crate::aws::inventory::PartError::new(
             "iam:GetAccountPasswordPolicy",
             Some("AccessDenied".into()),
             "no",

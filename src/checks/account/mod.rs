@@ -8,11 +8,11 @@ mod credentials;
 mod root;
 use super::kit::guided_only;
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
-use crate::guide::msg;
-use crate::inventory::{
+use crate::aws::inventory::{
     ContactType, CredentialReportRow, Iam, InlinePolicy, Inventory, KeyStatus, PartId, ResourceRef,
     Role, User, is_aws_managed_policy,
 };
+use crate::guide::msg;
 use crate::policy;
 pub use administrators::*;
 pub use console_mfa::*;

@@ -3,13 +3,13 @@
 //! Every change is one UpdateDistribution per distribution, guarded by the
 //! ETag the distribution was read with.
 
+use crate::aws::inventory::{CloudFront, Distribution, Inventory, PartId, ResourceRef};
 use crate::checks::Ctx;
 use crate::checks::cloudfront::{
     HTTPS_ONLY, MIN_TLS_POLICY, REDIRECT_TO_HTTPS, SNI_ONLY, TLS_VERSION, http_behaviors,
     tls_policy_is_current, tls_problems,
 };
 use crate::guide::msg;
-use crate::inventory::{CloudFront, Distribution, Inventory, PartId, ResourceRef};
 use crate::plan::build::{item_warning, nothing};
 use crate::plan::{DistributionEdit, Draft, Inputs, Op, PlanError};
 

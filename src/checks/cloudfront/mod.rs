@@ -3,8 +3,8 @@
 pub mod fix;
 
 use super::{Ctx, Finding, Fix, ItemDef, Outcome};
+use crate::aws::inventory::{CloudFront, Distribution, Inventory, PartId, ResourceRef};
 use crate::guide::msg;
-use crate::inventory::{CloudFront, Distribution, Inventory, PartId, ResourceRef};
 
 pub const HTTPS_ONLY: &str = "cloudfront.https-only";
 pub const TLS_VERSION: &str = "cloudfront.tls-version";
@@ -107,7 +107,9 @@ pub fn is_allow_all(policy: &str) -> bool {
 }
 
 /// The behaviors of `d` that let viewers use plain HTTP.
-pub fn http_behaviors(d: &Distribution) -> impl Iterator<Item = &crate::inventory::CacheBehavior> {
+pub fn http_behaviors(
+    d: &Distribution,
+) -> impl Iterator<Item = &crate::aws::inventory::CacheBehavior> {
     d.behaviors
         .iter()
         .filter(|b| is_allow_all(&b.viewer_protocol_policy))
@@ -293,11 +295,11 @@ fn waf(inv: &Inventory, _: &Ctx) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testkit::{T, midnight as now};
-    use crate::checks::{Status, item};
-    use crate::inventory::{
+    use crate::aws::inventory::{
         CacheBehavior, Identity, Origin, OriginAccessControl, Part, PartError, ViewerCertificate,
     };
+    use crate::checks::testkit::{T, midnight as now};
+    use crate::checks::{Status, item};
     use crate::plan::{DistributionEdit, Inputs, Op, PlanError};
 
     fn behavior(path: Option<&str>, policy: &str) -> CacheBehavior {

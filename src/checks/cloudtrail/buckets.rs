@@ -32,7 +32,7 @@ pub(super) fn trusted_principals(stmt: &Value, account: &str) -> bool {
         } else if k.eq_ignore_ascii_case("AWS") {
             values.iter().all(|p| {
                 p == account
-                    || crate::inventory::strip_arn_prefix(p, "iam::")
+                    || crate::aws::inventory::strip_arn_prefix(p, "iam::")
                         .is_some_and(|r| r.starts_with(&format!("{account}:")))
             })
         } else {

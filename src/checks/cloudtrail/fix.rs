@@ -13,6 +13,10 @@ pub use bucket::{
     bucket_not_public,
 };
 
+use crate::aws::inventory::{
+    Bucket, Encryption, Fetched, Inventory, LifecycleFilter, LifecycleRule, Logging, PartId,
+    PublicAccessBlock, Trail, Transition, customer_policy_arn, kms_key, regional, topic, trail_arn,
+};
 use crate::aws::ops;
 use crate::checks::Ctx;
 use crate::checks::cloudtrail::{
@@ -23,10 +27,6 @@ use crate::checks::cloudtrail::{
 };
 use crate::checks::cloudwatch::{Reach, find_topic};
 use crate::guide::msg;
-use crate::inventory::{
-    Bucket, Encryption, Fetched, Inventory, LifecycleFilter, LifecycleRule, Logging, PartId,
-    PublicAccessBlock, Trail, Transition, customer_policy_arn, kms_key, regional, topic, trail_arn,
-};
 use crate::plan::build::{EMAIL, account, alnum, done, item_warning, nothing};
 use crate::plan::topic::topic_policy;
 use crate::plan::{Draft, InputKind, InputSpec, Inputs, Op, PlanError, TrailEdit};
@@ -83,7 +83,7 @@ pub(crate) fn ready_trails(inv: &Inventory) -> Result<&[Trail], PlanError> {
         .ok_or(PlanError::NotReady(PartId::Trails))
 }
 
-fn s3_ready(inv: &Inventory) -> Result<&crate::inventory::S3, PlanError> {
+fn s3_ready(inv: &Inventory) -> Result<&crate::aws::inventory::S3, PlanError> {
     inv.s3.ready().ok_or(PlanError::NotReady(PartId::S3Buckets))
 }
 
@@ -498,7 +498,7 @@ pub fn sns_notifications(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft
         .filter(|t| t.sns_topic_arn.as_deref().is_none_or(str::is_empty) || blocked(t))
         .filter(|t| req.wants(&trail_resource(t)))
         .collect();
-    let unheard: Vec<(&Trail, &crate::inventory::Topic)> = all
+    let unheard: Vec<(&Trail, &crate::aws::inventory::Topic)> = all
         .iter()
         .filter(ours)
         .filter(|t| req.wants(&trail_resource(t)) && !blocked(t))

@@ -1,6 +1,6 @@
 use super::*;
+use crate::aws::inventory::{InlinePolicy, Role, Transition, User};
 use crate::checks::other::testkit::*;
-use crate::inventory::{InlinePolicy, Role, Transition, User};
 use crate::plan::{Inputs, Op, PlanError};
 use serde_json::json;
 
@@ -14,7 +14,7 @@ fn glacier_rule(id: &str, size_greater_than: Option<i64>) -> LifecycleRule {
     LifecycleRule {
         id: Some(id.into()),
         status: "Enabled".into(),
-        filter: Some(crate::inventory::LifecycleFilter {
+        filter: Some(crate::aws::inventory::LifecycleFilter {
             prefix: Some("AWSLogs/".into()),
             object_size_greater_than: size_greater_than,
             ..Default::default()
@@ -49,7 +49,7 @@ fn a_glacier_rule_under_the_128k_default_does_not_archive_log_files() {
     let t = T::at(now());
     let inv = with_rule(
         Some(glacier_rule("to-glacier", None)),
-        Some(crate::inventory::MIN_SIZE_128K),
+        Some(crate::aws::inventory::MIN_SIZE_128K),
     );
     let r = t.eval(&inv, ARCHIVE_TO_GLACIER);
     assert_eq!(r.status, Status::Fail, "{r:?}");
@@ -83,7 +83,7 @@ fn small_log_files_transition_with_varies_or_a_small_size_filter() {
     assert_eq!(t.status(&varies, ARCHIVE_TO_GLACIER), Status::Pass);
     let filtered = with_rule(
         Some(glacier_rule("to-glacier", Some(1))),
-        Some(crate::inventory::MIN_SIZE_128K),
+        Some(crate::aws::inventory::MIN_SIZE_128K),
     );
     assert_eq!(t.status(&filtered, ARCHIVE_TO_GLACIER), Status::Pass);
     // An upper size bound leaves the larger log files out.
@@ -99,7 +99,7 @@ fn small_log_files_transition_with_varies_or_a_small_size_filter() {
 fn archive_plan_filters_its_rule_by_size_and_keeps_the_bucket_default() {
     let t = T::at(now());
     let req = Inputs::default().with("days", "90");
-    for min in [crate::inventory::MIN_SIZE_128K, MIN_SIZE_VARIES] {
+    for min in [crate::aws::inventory::MIN_SIZE_128K, MIN_SIZE_VARIES] {
         let inv = with_rule(Some(glacier_rule("to-glacier", None)), Some(min));
         let plan = t.plan(&inv, ARCHIVE_TO_GLACIER, &req);
         if min == MIN_SIZE_VARIES {
@@ -181,7 +181,7 @@ fn archiving_follows_the_trails_key_prefix() {
     let req = Inputs::default().with("days", "90");
     let mut inv = with_rule(
         Some(glacier_rule("to-glacier", Some(1))),
-        Some(crate::inventory::MIN_SIZE_128K),
+        Some(crate::aws::inventory::MIN_SIZE_128K),
     );
     assert_eq!(t.status(&inv, ARCHIVE_TO_GLACIER), Status::Pass);
     if let Some(trails) = inv.trails.ready_mut() {
@@ -243,7 +243,7 @@ fn tamper_inventory(caller: &str) -> Inventory {
     iam.roles
         .push(role(SSO_ROLE, "/aws-reserved/sso.amazonaws.com/eu-west-1/"));
     iam.roles.push(role("ci-runner", "/"));
-    iam.groups.push(crate::inventory::Group {
+    iam.groups.push(crate::aws::inventory::Group {
         name: "TrailOps".into(),
         arn: format!("arn:aws:iam::{ACCOUNT}:group/TrailOps"),
         attached_policies: vec![],

@@ -16,11 +16,11 @@ pub use super::kit::not_applicable;
 use super::kit::{self, Rollup, finding};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::access::{self, PrincipalKind};
-use crate::guide::msg;
-use crate::inventory::{
+use crate::aws::inventory::{
     AuditRef, Bucket, BucketLifecycle, Fetched, Inventory, LifecycleRule, MIN_SIZE_VARIES, PartId,
     ResourceRef, Topic, Trail, TrailGap, trail_arn,
 };
+use crate::guide::msg;
 use crate::policy;
 pub use buckets::*;
 use serde_json::Value;
@@ -214,7 +214,7 @@ pub fn trail_buckets(inv: &Inventory) -> Vec<(&Bucket, Vec<&Trail>)> {
 
 use super::s3::bucket_finding;
 
-fn unreadable(b: &Bucket, e: &crate::inventory::PartError) -> Finding {
+fn unreadable(b: &Bucket, e: &crate::aws::inventory::PartError) -> Finding {
     kit::unreadable(bucket_resource(&b.name), Some(&b.region), SHARED, e)
 }
 

@@ -16,7 +16,7 @@ pub fn working_multi_region(inv: &Inventory) -> Vec<&Trail> {
 /// organization trail it will not show: its event selectors (by ARN,
 /// CloudTrailARNInvalidException "AccountID in ARN is wrong"), or anything
 /// read by name (TrailNotFoundException).
-pub(super) fn refused(e: &crate::inventory::PartError) -> bool {
+pub(super) fn refused(e: &crate::aws::inventory::PartError) -> bool {
     [
         "TrailNotFoundException",
         "CloudTrailARNInvalidException",
@@ -34,7 +34,7 @@ pub(super) fn refused(e: &crate::inventory::PartError) -> bool {
 pub fn owner_only_selectors<'a>(
     inv: &Inventory,
     t: &'a Trail,
-) -> Option<&'a crate::inventory::PartError> {
+) -> Option<&'a crate::aws::inventory::PartError> {
     foreign_owner(inv, t)?;
     if t.status_error.is_some() || !t.is_logging {
         return None;
@@ -319,7 +319,7 @@ impl LeftAlone {
 }
 
 /// A role under [`IDENTITY_CENTER_PATH`] (its ARN carries the path).
-pub fn is_identity_center_role(iam: &crate::inventory::Iam, name: &str) -> bool {
+pub fn is_identity_center_role(iam: &crate::aws::inventory::Iam, name: &str) -> bool {
     iam.roles.iter().any(|r| {
         r.name == name
             && r.arn
@@ -396,7 +396,9 @@ pub(super) fn api_protected(inv: &Inventory, _: &Ctx) -> Outcome {
             // A role AWS Control Tower protects (the plan's own rule): its
             // SCP refuses the deny, so the fix never clears it; a person
             // changes it through Control Tower or an SCP.
-            if p.kind == PrincipalKind::Role && crate::inventory::is_control_tower_role(&p.name) {
+            if p.kind == PrincipalKind::Role
+                && crate::aws::inventory::is_control_tower_role(&p.name)
+            {
                 let why = msg(API_PROTECTED, "control_tower", &[]);
                 return Finding::manual(o.resource(), format!("{detail} {why}"));
             }

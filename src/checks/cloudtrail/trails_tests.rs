@@ -1,9 +1,9 @@
 use super::*;
-use crate::checks::testkit::{T, empty, trail};
-use crate::inventory::{
+use crate::aws::inventory::{
     AdvancedEventSelector, DataResource, EventSelector, EventSelectors, FieldSelector, Part,
     PartError,
 };
+use crate::checks::testkit::{T, empty, trail};
 use crate::plan::{Inputs, PlanError};
 
 fn basic(rw: &str, management: bool, data: bool) -> EventSelector {
@@ -43,7 +43,7 @@ fn account(trails: Vec<Trail>) -> Inventory {
     inv.trails = Part::Ready(trails);
     inv.kms_keys = Part::Ready(Default::default());
     inv.s3 = Part::Ready(Default::default());
-    inv.audit_regions = Part::Ready(crate::inventory::AuditRegions {
+    inv.audit_regions = Part::Ready(crate::aws::inventory::AuditRegions {
         home: "us-east-1".into(),
         regions: vec!["us-east-1".into()],
     });

@@ -41,7 +41,7 @@ pub(super) fn faults_text(faults: &[Fault]) -> String {
     faults.iter().map(Fault::text).collect::<Vec<_>>().join(" ")
 }
 
-pub(super) fn dims_text(d: &[crate::inventory::Dimension]) -> String {
+pub(super) fn dims_text(d: &[crate::aws::inventory::Dimension]) -> String {
     d.iter()
         .map(|d| format!("{}={}", d.name, d.value))
         .collect::<Vec<_>>()

@@ -2,8 +2,8 @@
 //! ALARM on what the item watches (unit tests on hand-built inventories).
 
 use super::*;
+use crate::aws::inventory::{Dimension, Fetched, MathMetric, Subscription, Threshold, Topic};
 use crate::checks::other::testkit::*;
-use crate::inventory::{Dimension, Fetched, MathMetric, Subscription, Threshold, Topic};
 use crate::plan::{Inputs, Op};
 
 /// A topic of the account with one confirmed (queue) subscriber.
@@ -91,7 +91,7 @@ fn watched() -> Inventory {
                 Some(format!("arn:aws:logs:{US}:{ACCOUNT}:log-group:{GROUP}:*"));
             t.is_logging = true;
             t.event_selectors = Some(Fetched::Ready(
-                crate::inventory::EventSelectors::aws_default(),
+                crate::aws::inventory::EventSelectors::aws_default(),
             ));
         }
     }
@@ -631,7 +631,7 @@ fn a_connection_alarm_reading_another_unit_than_count_never_fires() {
 #[test]
 fn an_alarm_s_unit_is_in_its_document_so_undo_puts_it_back() {
     let inv = app_db_alarm(|a| a.unit = Some("Count".into()));
-    let r = crate::inventory::ResourceRef::Audit(crate::inventory::AuditRef::Alarm {
+    let r = crate::aws::inventory::ResourceRef::Audit(crate::aws::inventory::AuditRef::Alarm {
         region: US.into(),
         name: "app-db-connections".into(),
     });
@@ -659,7 +659,7 @@ fn an_alarm_s_unit_is_in_its_document_so_undo_puts_it_back() {
 // Billing alerts: EstimatedCharges exists only once billing alerts are on.
 
 fn without_billing_metric(mut inv: Inventory) -> Inventory {
-    inv.billing_metrics = crate::inventory::Part::Ready(Default::default());
+    inv.billing_metrics = crate::aws::inventory::Part::Ready(Default::default());
     inv
 }
 

@@ -1,6 +1,9 @@
 //! Plan builders of the `cloudwatch` section. Each chooses ops only;
 //! `make_plan` derives the preview, inverses and drift baseline.
 
+use crate::aws::inventory::{
+    Dimension, Fetched, Inventory, MetricAlarm, MetricFilter, PartId, Threshold, regional, topic,
+};
 use crate::aws::ops;
 use crate::checks::Ctx;
 use crate::checks::cloudtrail::fix::ready_trails;
@@ -10,9 +13,6 @@ use crate::checks::cloudwatch::{
     connection_reach, event_watch, watched_trail,
 };
 use crate::guide::msg;
-use crate::inventory::{
-    Dimension, Fetched, Inventory, MetricAlarm, MetricFilter, PartId, Threshold, regional, topic,
-};
 use crate::plan::build::{EMAIL, account, done, item_warning, nothing};
 use crate::plan::topic::topic_policy;
 use crate::plan::{Draft, InputKind, InputSpec, Inputs, Op, PlanError};
@@ -183,7 +183,7 @@ pub fn billing_alarms(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft,
     {
         return Err(nothing());
     }
-    if let Some(e) = crate::inventory::regional_error(&inv.metric_alarms, BILLING_REGION) {
+    if let Some(e) = crate::aws::inventory::regional_error(&inv.metric_alarms, BILLING_REGION) {
         return Err(PlanError::Invalid(e.summary()));
     }
     inv.billing_metrics
@@ -286,11 +286,13 @@ pub fn security_event_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
                 .map(|f| f.name.clone())
                 .unwrap_or_else(|| e.filter_name());
             req.wants(
-                &crate::inventory::ResourceRef::Audit(crate::inventory::AuditRef::MetricFilter {
-                    region: region.clone(),
-                    log_group: group.clone(),
-                    name,
-                })
+                &crate::aws::inventory::ResourceRef::Audit(
+                    crate::aws::inventory::AuditRef::MetricFilter {
+                        region: region.clone(),
+                        log_group: group.clone(),
+                        name,
+                    },
+                )
                 .to_string(),
             )
         })
@@ -362,7 +364,7 @@ pub fn rds_connection_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
     for (region, r) in &rds.regions {
         // A region whose instances or alarms could not be read is not planned.
         let Fetched::Ready(r) = r else { continue };
-        if crate::inventory::regional_error(&inv.metric_alarms, region).is_some() {
+        if crate::aws::inventory::regional_error(&inv.metric_alarms, region).is_some() {
             continue;
         }
         let alarms = regional(&inv.metric_alarms, region)

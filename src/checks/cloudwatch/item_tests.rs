@@ -1,6 +1,6 @@
 use super::*;
+use crate::aws::inventory::{Fetched, PartError, Subscription, Threshold, Topic};
 use crate::checks::other::testkit::*;
-use crate::inventory::{Fetched, PartError, Subscription, Threshold, Topic};
 use crate::plan::{Inputs, Op, PlanError};
 
 fn alarms_of(plan: &crate::plan::Plan) -> Vec<(String, MetricAlarm)> {
@@ -224,7 +224,7 @@ fn billing_alarms_must_notify_a_confirmed_subscriber() {
     let t = T::at(now());
     let mut inv = crate::collect::demo::demo_inventory().expect("demo inventory");
     let billing = |n: &str, actions: &[String]| MetricAlarm {
-        dimensions: vec![crate::inventory::Dimension {
+        dimensions: vec![crate::aws::inventory::Dimension {
             name: "Currency".into(),
             value: "USD".into(),
         }],
@@ -501,8 +501,8 @@ fn with_log_group() -> Inventory {
             ));
             // A working multi-region trail: only its log group counts.
             t.is_logging = true;
-            t.event_selectors = Some(crate::inventory::Fetched::Ready(
-                crate::inventory::EventSelectors::aws_default(),
+            t.event_selectors = Some(crate::aws::inventory::Fetched::Ready(
+                crate::aws::inventory::EventSelectors::aws_default(),
             ));
         }
     }

@@ -42,11 +42,11 @@ pub use security_events::*;
 use super::cloudtrail::trails;
 use super::kit::{Rollup, Unread};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
-use crate::guide::msg;
-use crate::inventory::{
+use crate::aws::inventory::{
     AuditRef, Fetched, Inventory, MetricAlarm, MetricFilter, PartId, QueueAccess, ResourceRef,
     Subscription, Topic, TopicKey, Trail, regional, regional_error,
 };
+use crate::guide::msg;
 use serde_json::Value;
 
 pub const BILLING_ALARMS: &str = "cloudwatch.billing-alarms";

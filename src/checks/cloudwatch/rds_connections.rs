@@ -5,7 +5,7 @@ use super::*;
 
 /// Whether `a` is about the connections of DB instance `id`.
 pub(super) fn about_connections(a: &MetricAlarm, id: &str) -> bool {
-    let names = |d: &[crate::inventory::Dimension]| {
+    let names = |d: &[crate::aws::inventory::Dimension]| {
         d.iter().any(|d| d.name == RDS_DIMENSION && d.value == id)
     };
     (a.namespace == RDS_NAMESPACE
@@ -54,7 +54,7 @@ pub(super) fn rds_connection_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
     let mut waiting = 0usize;
     each_region(
         &rds.regions,
-        Some(crate::inventory::RegionScope::Rds),
+        Some(crate::aws::inventory::RegionScope::Rds),
         &mut findings,
         |region, r, out| {
             total += r.instances.len();
@@ -63,7 +63,7 @@ pub(super) fn rds_connection_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
             }
             if let Some(e) = regional_error(&inv.metric_alarms, region) {
                 out.push(crate::checks::rds::scope_error(
-                    crate::inventory::RegionScope::Rds,
+                    crate::aws::inventory::RegionScope::Rds,
                     region,
                     e,
                 ));

@@ -4,9 +4,9 @@
 //! topic policy that leaves CloudTrail out), on hand-built inventories.
 
 use super::*;
+use crate::aws::inventory::{QueueAccess, Subscription, Topic, TopicKey};
 use crate::checks::cloudtrail::SNS_NOTIFICATIONS;
 use crate::checks::other::testkit::*;
-use crate::inventory::{QueueAccess, Subscription, Topic, TopicKey};
 use crate::plan::{Inputs, Op, TrailEdit};
 use serde_json::json;
 
@@ -68,14 +68,14 @@ fn account(topics: Vec<Topic>) -> Inventory {
         description: None,
         namespace: "AWS/Billing".into(),
         metric_name: "EstimatedCharges".into(),
-        dimensions: vec![crate::inventory::Dimension {
+        dimensions: vec![crate::aws::inventory::Dimension {
             name: "Currency".into(),
             value: "USD".into(),
         }],
         statistic: "Maximum".into(),
         period: 21600,
         evaluation_periods: 1,
-        threshold: crate::inventory::Threshold(100.0),
+        threshold: crate::aws::inventory::Threshold(100.0),
         comparison_operator: "GreaterThanThreshold".into(),
         alarm_actions: vec![arn("alarms")],
         actions_enabled: true,

@@ -2,13 +2,13 @@
 //! derives the preview, inverses and drift baseline from them. A region
 //! that could not be read is never planned for.
 
+use crate::aws::inventory::ebs_vpc::{EbsVpcRef, SnapshotPermissionChange};
+use crate::aws::inventory::{Fetched, Inventory, PartId};
 use crate::checks::Ctx;
 use crate::checks::ebs::{
     ENCRYPTION_BY_DEFAULT, PUBLIC_SNAPSHOTS, RECENT_SNAPSHOTS, resource, stale_volumes,
 };
 use crate::guide::msg;
-use crate::inventory::ebs_vpc::{EbsVpcRef, SnapshotPermissionChange};
-use crate::inventory::{Fetched, Inventory, PartId};
 use crate::plan::build::{done, item_warning};
 use crate::plan::{Draft, Inputs, Op, PlanError};
 
@@ -115,9 +115,9 @@ pub fn public_snapshots(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::inventory::ebs_vpc::{EbsRegion, Snapshot, Volume};
     use crate::checks::Status;
     use crate::checks::testkit::*;
-    use crate::inventory::ebs_vpc::{EbsRegion, Snapshot, Volume};
 
     /// The inventory with one EBS region, read.
     fn ebs_in(region: &str, volumes: Vec<Volume>, snapshots: Vec<Snapshot>) -> Inventory {
@@ -130,7 +130,7 @@ mod tests {
     #[test]
     fn encryption_plan_enables_only_the_regions_that_are_off() {
         let inv = Inventory {
-            ebs_encryption: crate::inventory::Part::Ready(regions(vec![
+            ebs_encryption: crate::aws::inventory::Part::Ready(regions(vec![
                 ("eu-west-1", Fetched::Ready(false)),
                 ("us-east-1", Fetched::Ready(true)),
                 (

@@ -5,9 +5,9 @@ pub mod fix;
 
 use super::kit::{self, Rollup, Unread};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
+use crate::aws::inventory::ebs_vpc::{EbsRegion, EbsVpcRef, PerRegion, Snapshot, Volume};
+use crate::aws::inventory::{Fetched, Inventory, PartError, PartId, ResourceRef};
 use crate::guide::msg;
-use crate::inventory::ebs_vpc::{EbsRegion, EbsVpcRef, PerRegion, Snapshot, Volume};
-use crate::inventory::{Fetched, Inventory, PartError, PartId, ResourceRef};
 use chrono::{DateTime, Utc};
 
 pub const ENCRYPTION_BY_DEFAULT: &str = "ebs.encryption-by-default";
@@ -420,8 +420,8 @@ fn public_snapshots(inv: &Inventory, _: &Ctx) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::inventory::Part;
     use crate::checks::testkit::*;
-    use crate::inventory::Part;
 
     #[test]
     fn encryption_by_default_per_region() {

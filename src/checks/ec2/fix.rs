@@ -7,15 +7,15 @@
 //! `elb.security-groups`) builds its plan with it, from the rule's
 //! [`SgRuleRef`] and what the user chose ([`Tighten`]).
 
+use crate::aws::inventory::{
+    Ec2Network, Ec2Ref, Ec2Regional, Inventory, PartId, ResourceRef, SgKey, SgRuleRef, SgSource,
+};
 use crate::checks::Ctx;
 use crate::checks::ec2::{
     DEFAULT_SG, IMDSV2, OPEN_ADMIN_PORTS, PUBLIC_AMIS, SG_DOCUMENTATION, UNUSED_SGS,
     accepts_imdsv1, group_resource, is_documented, open_rules, unused_groups,
 };
 use crate::guide::msg;
-use crate::inventory::{
-    Ec2Network, Ec2Ref, Ec2Regional, Inventory, PartId, ResourceRef, SgKey, SgRuleRef, SgSource,
-};
 use crate::plan::build::{done, item_warning, nothing};
 use crate::plan::{Draft, InputKind, InputSpec, Inputs, Op, PlanError};
 use std::collections::BTreeMap;
@@ -124,7 +124,7 @@ pub fn tighten(inv: &Inventory, rule: &SgRuleRef, what: &Tighten) -> Result<Draf
             if !g.ingress.iter().any(|x| x.same_permission(&new))
                 && !add
                     .iter()
-                    .any(|x: &crate::inventory::SgRule| x.same_permission(&new))
+                    .any(|x: &crate::aws::inventory::SgRule| x.same_permission(&new))
             {
                 add.push(new);
             }
@@ -217,7 +217,7 @@ pub fn tighten_each(
 pub(crate) fn selected_rules(
     rules: Vec<crate::checks::ec2::UsedRule>,
     req: &Inputs,
-) -> Vec<crate::inventory::SgRuleRef> {
+) -> Vec<crate::aws::inventory::SgRuleRef> {
     rules
         .into_iter()
         .filter(|u| {
@@ -405,6 +405,6 @@ pub fn imdsv2(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError
 
 /// The ops that recreate a group (for tests of the inverse of a delete).
 #[cfg(test)]
-pub fn recreate_for_tests(k: &SgKey, g: &crate::inventory::SecurityGroup) -> Vec<Op> {
+pub fn recreate_for_tests(k: &SgKey, g: &crate::aws::inventory::SecurityGroup) -> Vec<Op> {
     crate::aws::ec2::ops::recreate(k, g)
 }

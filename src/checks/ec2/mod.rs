@@ -8,11 +8,11 @@ pub mod fix;
 
 use super::kit::{self, Rollup, Unread};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
-use crate::guide::msg;
-use crate::inventory::{
+use crate::aws::inventory::{
     Ec2Network, Ec2Ref, Ec2Regional, Inventory, Part, PartError, PartId, ResourceRef,
     SecurityGroup, SgKey, SgRule, SgRuleRef,
 };
+use crate::guide::msg;
 
 pub const PUBLIC_AMIS: &str = "ec2.public-amis";
 pub const THIRD_PARTY_AMIS: &str = "ec2.third-party-amis";
@@ -196,7 +196,7 @@ fn public_amis(inv: &Inventory, _: &Ctx) -> Outcome {
 }
 
 /// Amazon's own images (owner alias `amazon`): trusted like the account's own.
-pub fn is_amazon(origin: &crate::inventory::ImageOrigin) -> bool {
+pub fn is_amazon(origin: &crate::aws::inventory::ImageOrigin) -> bool {
     origin.owner_alias.as_deref() == Some("amazon")
 }
 
@@ -253,7 +253,7 @@ fn third_party_amis(inv: &Inventory, _: &Ctx) -> Outcome {
 }
 
 /// Does the instance accept IMDSv1 (tokens optional, endpoint on)?
-pub fn accepts_imdsv1(i: &crate::inventory::Ec2Instance) -> bool {
+pub fn accepts_imdsv1(i: &crate::aws::inventory::Ec2Instance) -> bool {
     i.http_tokens != "required" && i.http_endpoint != "disabled"
 }
 
@@ -598,12 +598,12 @@ fn security_group_documentation(inv: &Inventory, _: &Ctx) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::item;
-    use crate::checks::testkit::{T, midnight as now};
-    use crate::inventory::{
+    use crate::aws::inventory::{
         Ec2Image, Ec2Images, Ec2Instance, Ec2Instances, Fetched, Identity, ImageOrigin,
         NetworkInterface, SgSource,
     };
+    use crate::checks::item;
+    use crate::checks::testkit::{T, midnight as now};
     use crate::plan::{Inputs, Op, Plan, PlanError};
     use std::collections::BTreeMap;
 
@@ -633,7 +633,7 @@ mod tests {
             vpc_id: VPC.into(),
             description: format!("{name} servers of the shop"),
             ingress,
-            egress: vec![crate::inventory::default_egress()],
+            egress: vec![crate::aws::inventory::default_egress()],
             tags: BTreeMap::new(),
         }
     }

@@ -2,6 +2,7 @@
 //! derives the preview, inverses and drift baseline. Regions or resources
 //! that could not be read are never planned.
 
+use crate::aws::inventory::{Fetched, Inventory, ListenerAction, PartId};
 use crate::aws::ops;
 use crate::checks::Ctx;
 use crate::checks::ec2::fix::selected_rules;
@@ -10,7 +11,6 @@ use crate::checks::elb::{
     open_lb_rules, outdated_listeners, plain_http_listeners, replacement_policy,
 };
 use crate::guide::msg;
-use crate::inventory::{Fetched, Inventory, ListenerAction, PartId};
 use crate::plan::build::{draft, nothing};
 use crate::plan::{Draft, Inputs, Op, PlanError};
 

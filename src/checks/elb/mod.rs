@@ -12,12 +12,12 @@ use super::ec2::{
 use super::kit::in_region;
 use super::rds::{each_region, outcome, res};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
-use crate::guide::msg;
-use crate::inventory::{ByRegion, Ec2Network, Ec2Regional};
-use crate::inventory::{
+use crate::aws::inventory::{ByRegion, Ec2Network, Ec2Regional};
+use crate::aws::inventory::{
     ClassicLoadBalancer, ElbRegion, Inventory, Listener, ListenerRule, LoadBalancer, PartId,
     RegionScope, WorkloadsRef,
 };
+use crate::guide::msg;
 
 pub const HTTPS_LISTENERS: &str = "elb.https-listeners";
 pub const TLS_POLICY: &str = "elb.tls-policy";
@@ -199,7 +199,7 @@ pub fn outdated_listeners(lb: &LoadBalancer) -> impl Iterator<Item = &Listener> 
         .filter(|l| l.is_tls() && !l.ssl_policy.as_deref().is_some_and(tls_policy_is_current))
 }
 
-fn elb(inv: &Inventory) -> Option<&crate::inventory::ByRegion<ElbRegion>> {
+fn elb(inv: &Inventory) -> Option<&crate::aws::inventory::ByRegion<ElbRegion>> {
     inv.elb.ready().map(|e| &e.regions)
 }
 
@@ -466,9 +466,9 @@ fn tls_policy(inv: &Inventory, _: &Ctx) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::inventory::ListenerAction;
     use crate::aws::ops;
     use crate::checks::other::testkit::*;
-    use crate::inventory::ListenerAction;
     use crate::plan::{Inputs, Op, PlanError};
 
     #[test]
@@ -563,7 +563,7 @@ mod tests {
             target_group_arn: None,
             forward: None,
             redirect: None,
-            fixed_response: Some(crate::inventory::FixedResponse {
+            fixed_response: Some(crate::aws::inventory::FixedResponse {
                 status_code: status.into(),
                 content_type: body.map(|_| "text/html".into()),
                 message_body: body.map(str::to_string),
@@ -818,8 +818,8 @@ mod tests {
 
     #[test]
     fn admits_beyond_counts_every_port_but_icmp() {
+        use crate::aws::inventory::{SgRule, SgSource};
         use crate::checks::ec2::admits_beyond;
-        use crate::inventory::{SgRule, SgSource};
         let rule = |protocol: &str, from: Option<i32>, to: Option<i32>| SgRule {
             protocol: protocol.into(),
             from_port: from,

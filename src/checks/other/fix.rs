@@ -2,10 +2,10 @@
 //! derives the preview, inverses and drift baseline. Regions or resources
 //! that could not be read are never planned.
 
+use crate::aws::inventory::{Fetched, INSPECTOR_SCANS, Inventory, PartId};
 use crate::aws::ops;
 use crate::checks::Ctx;
 use crate::checks::other::{INSPECTOR, inspector_resource};
-use crate::inventory::{Fetched, INSPECTOR_SCANS, Inventory, PartId};
 use crate::plan::build::draft;
 use crate::plan::{Draft, Inputs, Op, PlanError};
 

@@ -6,8 +6,10 @@ pub mod fix;
 use super::kit::in_region;
 use super::rds::{each_region, outcome, res};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
+use crate::aws::inventory::{
+    Fetched, INSPECTOR_SCANS, Inventory, PartId, RegionScope, WorkloadsRef,
+};
 use crate::guide::msg;
-use crate::inventory::{Fetched, INSPECTOR_SCANS, Inventory, PartId, RegionScope, WorkloadsRef};
 
 pub const INSPECTOR: &str = "other.inspector";
 pub const WAF_ON_LOAD_BALANCERS: &str = "other.waf-on-load-balancers";
@@ -146,7 +148,7 @@ fn waf_on_load_balancers(inv: &Inventory, _: &Ctx) -> Outcome {
 /// Hand-built inventories and a harness for the group's tests.
 #[cfg(test)]
 pub(crate) mod testkit {
-    use crate::inventory::*;
+    use crate::aws::inventory::*;
     use std::collections::BTreeMap;
 
     pub const ACCOUNT: &str = "111122223333";
@@ -445,8 +447,8 @@ pub(crate) mod testkit {
 mod tests {
     use super::testkit::*;
     use super::*;
+    use crate::aws::inventory::{InspectorStatus, PartError};
     use crate::aws::ops;
-    use crate::inventory::{InspectorStatus, PartError};
     use crate::plan::{Inputs, Op, PlanError};
 
     #[test]

@@ -2,6 +2,7 @@
 //! derives the preview, inverses and drift baseline. Regions or resources
 //! that could not be read are never planned.
 
+use crate::aws::inventory::{Fetched, Inventory, PUBLIC, PartId};
 use crate::aws::ops;
 use crate::checks::Ctx;
 use crate::checks::ec2::fix::selected_rules;
@@ -10,7 +11,6 @@ use crate::checks::rds::{
     instance_resource, open_db_rules, snapshot_resource,
 };
 use crate::guide::msg;
-use crate::inventory::{Fetched, Inventory, PUBLIC, PartId};
 use crate::plan::build::{check_given, draft};
 use crate::plan::{Draft, Inputs, Op, PlanError};
 

@@ -10,12 +10,12 @@ pub mod fix;
 use super::ec2::{GroupUser, UsedRule, group_label, network_error, rules_of_used_groups};
 use super::kit::{self, Rollup, Unread};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
-use crate::guide::msg;
-use crate::inventory::{
+use crate::aws::inventory::{
     ByRegion, DbInstance, DbSnapshot, Fetched, Inventory, PartId, RdsRegion, RegionScope,
     ResourceRef, WorkloadsRef,
 };
-use crate::inventory::{Ec2Network, Ec2Regional};
+use crate::aws::inventory::{Ec2Network, Ec2Regional};
+use crate::guide::msg;
 use crate::plan::{InputKind, InputSpec};
 
 pub const PUBLIC_INSTANCES: &str = "rds.public-instances";
@@ -101,7 +101,7 @@ pub(crate) use super::kit::in_region;
 pub(crate) fn region_error(
     resource: String,
     region: &str,
-    e: &crate::inventory::PartError,
+    e: &crate::aws::inventory::PartError,
 ) -> Finding {
     kit::region_error(resource, region, e, Some(GROUP))
 }
@@ -111,7 +111,7 @@ pub(crate) fn region_error(
 pub(crate) fn scope_error(
     scope: RegionScope,
     region: &str,
-    e: &crate::inventory::PartError,
+    e: &crate::aws::inventory::PartError,
 ) -> Finding {
     let r = WorkloadsRef::Region {
         scope,
@@ -447,9 +447,9 @@ fn public_snapshots(inv: &Inventory, _: &Ctx) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::inventory::PartError;
     use crate::aws::ops;
     use crate::checks::other::testkit::*;
-    use crate::inventory::PartError;
     use crate::plan::{Inputs, Op, PlanError};
 
     #[test]
@@ -728,7 +728,7 @@ mod tests {
     fn no_instances_pass_and_say_so() {
         let t = T::at(now());
         let mut inv = inventory();
-        inv.rds = crate::inventory::Part::Ready(crate::inventory::Rds::default());
+        inv.rds = crate::aws::inventory::Part::Ready(crate::aws::inventory::Rds::default());
         for id in [PUBLIC_INSTANCES, STORAGE_ENCRYPTED, PUBLIC_SNAPSHOTS] {
             let r = t.eval(&inv, id);
             assert_eq!(r.status, Status::Pass, "{id}");

@@ -2,6 +2,7 @@
 //! derives the preview, inverses and drift baseline. Regions or resources
 //! that could not be read are never planned.
 
+use crate::aws::inventory::{Fetched, HostedZone, Inventory, PartId, RecordSet, RecordType};
 use crate::aws::ops;
 use crate::checks::Ctx;
 use crate::checks::route53::{
@@ -9,7 +10,6 @@ use crate::checks::route53::{
     is_spf, quote_txt, record_resource, spf_problem, txt_text,
 };
 use crate::guide::msg;
-use crate::inventory::{Fetched, HostedZone, Inventory, PartId, RecordSet, RecordType};
 use crate::plan::build::{check_given, draft, nothing};
 use crate::plan::{Draft, Inputs, Op, PlanError};
 

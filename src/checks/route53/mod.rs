@@ -6,10 +6,10 @@ pub mod fix;
 
 use super::rds::{outcome, res};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
-use crate::guide::msg;
-use crate::inventory::{
+use crate::aws::inventory::{
     Fetched, HostedZone, Inventory, PartId, RecordSet, RecordType, WorkloadsRef,
 };
+use crate::guide::msg;
 use crate::plan::{InputKind, InputSpec};
 
 pub const SPF_RECORDS: &str = "route53.spf-records";
@@ -271,7 +271,7 @@ fn public_zones(inv: &Inventory) -> Option<Vec<&HostedZone>> {
     )
 }
 
-fn unreadable(z: &HostedZone, rtype: RecordType, e: &crate::inventory::PartError) -> Finding {
+fn unreadable(z: &HostedZone, rtype: RecordType, e: &crate::aws::inventory::PartError) -> Finding {
     Finding {
         resource: record_resource(z, rtype),
         region: None,
@@ -349,9 +349,9 @@ fn mx_records(inv: &Inventory, _: &Ctx) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::inventory::ApexRecords;
     use crate::aws::ops;
     use crate::checks::other::testkit::*;
-    use crate::inventory::ApexRecords;
     use crate::plan::{Inputs, Op, PlanError};
 
     fn upserts(plan: &crate::plan::Plan) -> Vec<(String, RecordSet)> {
@@ -518,7 +518,7 @@ mod tests {
 
     #[test]
     fn change_access_lists_non_admins_with_their_zones() {
-        use crate::inventory::{InlinePolicy, User};
+        use crate::aws::inventory::{InlinePolicy, User};
         use serde_json::json;
         let t = T::at(now());
         let mut inv = crate::collect::demo::demo_inventory().expect("demo inventory");

@@ -5,6 +5,10 @@
 //! from or merged into the document as read, and every other statement and
 //! top-level field is kept.
 
+use crate::aws::inventory::{
+    Bucket, Encryption, Fetched, Inventory, PartId, PublicAccessBlock, ResourceRef, S3, Versioning,
+    VersioningStatus, bucket_arn,
+};
 use crate::aws::ops;
 use crate::checks::Ctx;
 use crate::checks::s3::{
@@ -14,10 +18,6 @@ use crate::checks::s3::{
     oai_principal, policy_exposure, s3_origins,
 };
 use crate::guide::msg;
-use crate::inventory::{
-    Bucket, Encryption, Fetched, Inventory, PartId, PublicAccessBlock, ResourceRef, S3, Versioning,
-    VersioningStatus, bucket_arn,
-};
 use crate::plan::build::{done, item_warning, nothing};
 use crate::plan::{DistributionEdit, Draft, InputKind, InputSpec, Inputs, MfaToken, Op, PlanError};
 use crate::policy;
@@ -514,10 +514,10 @@ pub fn cloudfront_origin_access(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::inventory::{ALL_USERS, AUTHENTICATED_USERS, PartValue, Versioning};
     use crate::checks::Status;
     use crate::checks::s3::testkit::*;
     use crate::checks::s3::{PRESIGNED_DOWNLOADS, PUBLIC_POLICIES as POLICIES};
-    use crate::inventory::{ALL_USERS, AUTHENTICATED_USERS, PartValue, Versioning};
 
     fn only(resource: &str) -> Inputs {
         Inputs {
@@ -952,10 +952,10 @@ mod tests {
 
     fn site_inventory(
         buckets: Vec<Bucket>,
-        distributions: Vec<crate::inventory::Distribution>,
+        distributions: Vec<crate::aws::inventory::Distribution>,
     ) -> Inventory {
         let mut inv = inventory(buckets);
-        inv.set(PartValue::CloudFront(crate::inventory::CloudFront {
+        inv.set(PartValue::CloudFront(crate::aws::inventory::CloudFront {
             distributions,
             origin_access_controls: vec![],
         }));
@@ -1067,7 +1067,7 @@ mod tests {
         );
         if let Some(cf) = inv.cloudfront.ready_mut() {
             cf.origin_access_controls
-                .push(crate::inventory::OriginAccessControl {
+                .push(crate::aws::inventory::OriginAccessControl {
                     id: "EOAC".into(),
                     name: oac_name("site"),
                     description: String::new(),

@@ -10,11 +10,11 @@ pub mod fix;
 
 use super::kit::{self, Rollup, finding, not_applicable};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
-use crate::guide::msg;
-use crate::inventory::{
+use crate::aws::inventory::{
     Bucket, Distribution, Fetched, Inventory, Origin, PartError, PartId, PublicAccessBlock,
     ResourceRef, strip_arn_prefix,
 };
+use crate::guide::msg;
 use crate::policy;
 use serde_json::Value;
 
@@ -731,12 +731,12 @@ fn presigned_downloads(_: &Inventory, ctx: &Ctx) -> Outcome {
 #[cfg(test)]
 pub(crate) mod testkit {
     use super::*;
-    use crate::checks::{ItemResult, evaluate, item};
-    use crate::config::{PublicBucket, Settings};
-    use crate::inventory::{
+    use crate::aws::inventory::{
         ALL_USERS, Acl, CloudFront, Grant as AclGrant, Grantee, Identity, Logging, PartValue, S3,
         Trail, Versioning, VersioningStatus,
     };
+    use crate::checks::{ItemResult, evaluate, item};
+    use crate::config::{PublicBucket, Settings};
     use crate::plan::{Inputs, Plan, PlanError, make_plan};
     use chrono::{DateTime, TimeZone, Utc};
     use serde_json::json;
@@ -786,7 +786,7 @@ pub(crate) mod testkit {
     pub fn good_bucket(name: &str) -> Bucket {
         let mut b = bucket(name);
         b.public_access_block = Fetched::Ready(Some(PublicAccessBlock::ALL));
-        b.encryption = Fetched::Ready(Some(crate::inventory::Encryption {
+        b.encryption = Fetched::Ready(Some(crate::aws::inventory::Encryption {
             algorithm: "AES256".into(),
             kms_key: None,
             bucket_key: None,
@@ -794,8 +794,8 @@ pub(crate) mod testkit {
         b.policy = Fetched::Ready(Some(json!({"Version": "2012-10-17", "Statement": [
             crate::checks::s3::fix::deny_insecure_statement(&b.arn("aws"))
         ]})));
-        b.versioning = Fetched::Ready(crate::inventory::Versioning {
-            status: Some(crate::inventory::VersioningStatus::Enabled),
+        b.versioning = Fetched::Ready(crate::aws::inventory::Versioning {
+            status: Some(crate::aws::inventory::VersioningStatus::Enabled),
             mfa_delete: true,
         });
         b
@@ -844,8 +844,8 @@ pub(crate) mod testkit {
             is_logging: true,
             sns_topic_arn: None,
             status_error: None,
-            event_selectors: Some(crate::inventory::Fetched::Ready(
-                crate::inventory::EventSelectors::aws_default(),
+            event_selectors: Some(crate::aws::inventory::Fetched::Ready(
+                crate::aws::inventory::EventSelectors::aws_default(),
             )),
         }
     }
@@ -868,13 +868,13 @@ pub(crate) mod testkit {
             enabled: true,
             comment: String::new(),
             aliases: vec![],
-            behaviors: vec![crate::inventory::CacheBehavior {
+            behaviors: vec![crate::aws::inventory::CacheBehavior {
                 path_pattern: None,
                 target_origin_id: origins.first().map(|o| o.id.clone()).unwrap_or_default(),
                 viewer_protocol_policy: "redirect-to-https".into(),
             }],
             origins,
-            viewer_certificate: crate::inventory::ViewerCertificate {
+            viewer_certificate: crate::aws::inventory::ViewerCertificate {
                 cloudfront_default: true,
                 ..Default::default()
             },
@@ -971,7 +971,7 @@ pub(crate) mod testkit {
         oac.oac_id = Some("OAC1".into());
         let mut foreign = origin("f", "elsewhere");
         foreign.oac_id = Some("OAC1".into());
-        mixed.set(PartValue::CloudFront(crate::inventory::CloudFront {
+        mixed.set(PartValue::CloudFront(crate::aws::inventory::CloudFront {
             distributions: vec![distribution("E1", vec![oac, foreign, origin("b", "bad")])],
             origin_access_controls: vec![],
         }));
@@ -979,7 +979,7 @@ pub(crate) mod testkit {
         errors.set(PartValue::Trails(vec![trail("main", "broken")]));
         let mut u = origin("u", "broken");
         u.oac_id = Some("X".into());
-        errors.set(PartValue::CloudFront(crate::inventory::CloudFront {
+        errors.set(PartValue::CloudFront(crate::aws::inventory::CloudFront {
             distributions: vec![distribution("E2", vec![u])],
             origin_access_controls: vec![],
         }));
@@ -1107,10 +1107,10 @@ pub(crate) mod testkit {
 mod tests {
     use super::testkit::*;
     use super::*;
-    use crate::config::{Exception, Settings};
-    use crate::inventory::{
+    use crate::aws::inventory::{
         ALL_USERS, AUTHENTICATED_USERS, Encryption, PartValue, Versioning, VersioningStatus,
     };
+    use crate::config::{Exception, Settings};
     use serde_json::json;
 
     fn pab(f: impl FnOnce(&mut PublicAccessBlock)) -> PublicAccessBlock {
@@ -1439,7 +1439,7 @@ mod tests {
         let t = T::new();
         let cn = |buckets| {
             let mut inv = inventory(buckets);
-            inv.set(PartValue::Identity(crate::inventory::Identity {
+            inv.set(PartValue::Identity(crate::aws::inventory::Identity {
                 arn: format!("arn:aws-cn:iam::{ACCOUNT}:user/ops"),
                 ..identity(false)
             }));
@@ -1602,9 +1602,9 @@ mod tests {
 
     fn cf_inventory(buckets: Vec<Bucket>, distributions: Vec<Distribution>) -> Inventory {
         let mut inv = inventory(buckets);
-        inv.set(PartValue::CloudFront(crate::inventory::CloudFront {
+        inv.set(PartValue::CloudFront(crate::aws::inventory::CloudFront {
             distributions,
-            origin_access_controls: vec![crate::inventory::OriginAccessControl {
+            origin_access_controls: vec![crate::aws::inventory::OriginAccessControl {
                 id: "OAC1".into(),
                 name: "site-oac".into(),
                 description: String::new(),

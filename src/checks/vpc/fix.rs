@@ -2,12 +2,12 @@
 //! derives the preview, inverses and drift baseline from them. A region
 //! that could not be read is never planned for.
 
+use crate::aws::inventory::ebs_vpc::{EbsVpcRef, Vpc};
+use crate::aws::inventory::{Encryption, Fetched, Inventory, PartId, PublicAccessBlock, S3};
 use crate::checks::Ctx;
 use crate::checks::ebs::fix::wanted;
 use crate::checks::vpc::{FLOW_LOGS, THREAT_DETECTION};
 use crate::guide::msg;
-use crate::inventory::ebs_vpc::{EbsVpcRef, Vpc};
-use crate::inventory::{Encryption, Fetched, Inventory, PartId, PublicAccessBlock, S3};
 use crate::plan::build::{done, item_warning, nothing};
 use crate::plan::{Draft, InputKind, InputSpec, Inputs, Op, PlanError};
 use crate::policy::statements as policy_statements;
@@ -276,10 +276,10 @@ pub fn threat_detection(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::inventory::ebs_vpc::{Detector, VpcRegion};
+    use crate::aws::inventory::{Bucket, ResourceRef};
     use crate::checks::Status;
     use crate::checks::testkit::*;
-    use crate::inventory::ebs_vpc::{Detector, VpcRegion};
-    use crate::inventory::{Bucket, ResourceRef};
 
     /// The inventory with these VPCs in each region, read.
     fn vpcs_in(list: Vec<(&str, Vec<Vpc>)>) -> Inventory {

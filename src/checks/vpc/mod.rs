@@ -7,9 +7,9 @@ use super::ebs::{
     region_error, region_resource, regional, regional_counted, regional_outcome, resource,
 };
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
+use crate::aws::inventory::ebs_vpc::{EbsVpcRef, Vpc};
+use crate::aws::inventory::{Fetched, Inventory, PartId, TrailGap};
 use crate::guide::msg;
-use crate::inventory::ebs_vpc::{EbsVpcRef, Vpc};
-use crate::inventory::{Fetched, Inventory, PartId, TrailGap};
 
 pub const FLOW_LOGS: &str = "vpc.flow-logs";
 pub const THREAT_DETECTION: &str = "vpc.threat-detection";
@@ -256,9 +256,9 @@ fn firewall_and_vpn(_: &Inventory, ctx: &Ctx) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::inventory::Part;
+    use crate::aws::inventory::ebs_vpc::{Detector, VpcRegion};
     use crate::checks::testkit::*;
-    use crate::inventory::Part;
-    use crate::inventory::ebs_vpc::{Detector, VpcRegion};
 
     #[test]
     fn flow_logs_must_be_active_and_delivering() {
@@ -406,7 +406,7 @@ mod tests {
 
     #[test]
     fn trail_coverage_needs_a_working_trail() {
-        use crate::inventory::{EventSelector, EventSelectors, PartError};
+        use crate::aws::inventory::{EventSelector, EventSelectors, PartError};
         let t = T::new();
         let base = with_vpcs(
             empty(),

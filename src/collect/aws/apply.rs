@@ -18,4 +18,4 @@ macro_rules! send_op {
         }
     };
 }
-crate::plan::for_each_op!(send_op, {});
+crate::aws::op::for_each_op!(send_op, {});

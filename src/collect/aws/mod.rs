@@ -8,11 +8,11 @@ mod moto_tests;
 
 use crate::aws::client::CallError;
 pub use crate::aws::client::{AwsBackend, AwsInitError, AwsOptions};
-use crate::collect::{Applied, Backend, Mode, OpError, Outcome};
-use crate::inventory::document::NotReady;
-use crate::inventory::{
+use crate::aws::inventory::document::NotReady;
+use crate::aws::inventory::{
     ApplyError, Identity, Inventory, PartError, PartId, PartValue, ResourceRef, S3,
 };
+use crate::collect::{Applied, Backend, Mode, OpError, Outcome};
 use crate::plan::Op;
 use futures::future::BoxFuture;
 

@@ -10,12 +10,12 @@
 //! It seeds what it needs (names carry a unique suffix) and reads the results back.
 
 use super::{AwsBackend, AwsInitError, AwsOptions};
-use crate::collect::{Applied, Backend};
-use crate::inventory::{
+use crate::aws::inventory::{
     ALL_USERS, Acl, AlternateContacts, CloudFront, Contact, ContactType, CredentialReportRow,
     Encryption, Fetched, Grant, Grantee, Iam, KeyStatus, Logging, PartId, PartValue,
     PasswordPolicy, PublicAccessBlock, S3, Trail, Versioning, VersioningStatus,
 };
+use crate::collect::{Applied, Backend};
 use crate::plan::{DistributionEdit, MfaToken, Op};
 use serde_json::json;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -676,7 +676,7 @@ async fn delete_bucket(b: &AwsBackend, name: &str, region: &str) {
         .expect("delete bucket");
 }
 
-fn bucket<'a>(s3: &'a S3, name: &str) -> &'a crate::inventory::Bucket {
+fn bucket<'a>(s3: &'a S3, name: &str) -> &'a crate::aws::inventory::Bucket {
     s3.bucket(name)
         .unwrap_or_else(|| panic!("bucket {name} collected"))
 }

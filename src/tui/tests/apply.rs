@@ -209,7 +209,7 @@ fn mismatches_after_apply_are_shown_as_diffs() {
     let (generation, plan) = applying(&mut m, "account.password-policy");
     let mut r = report(&plan, false);
     r.mismatches.push(Mismatch {
-        resource: crate::inventory::ResourceRef::PasswordPolicy,
+        resource: crate::aws::inventory::ResourceRef::PasswordPolicy,
         expected: "{\n  \"minimum_password_length\": 14\n}\n".into(),
         actual: "{\n  \"minimum_password_length\": 12\n}\n".into(),
     });

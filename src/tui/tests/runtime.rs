@@ -204,9 +204,9 @@ async fn dry_run_session_confirms_every_item_and_changes_nothing() {
         "dry-run journals nothing"
     );
     // The account is exactly the demo account.
-    let now = crate::collect::collect_inventory(dynb, crate::inventory::PartId::ALL).await;
+    let now = crate::collect::collect_inventory(dynb, crate::aws::inventory::PartId::ALL).await;
     let demo = demo_inventory().expect("demo");
-    for p in crate::inventory::PartId::ALL {
+    for p in crate::aws::inventory::PartId::ALL {
         assert_eq!(now.get(*p), demo.get(*p), "{p:?} changed");
     }
 }

@@ -4,8 +4,8 @@
 use super::form::edit_inputs;
 use super::planning::start_plan;
 use super::{Effect, collect, flash, quit};
+use crate::aws::inventory::PartId;
 use crate::checks::{self, Fix, Status};
-use crate::inventory::PartId;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::model::*;
 

@@ -35,7 +35,7 @@ fn attachable<'a>(
     inv: &'a mut Inventory,
     policy_arn: &str,
     attach: bool,
-) -> Result<&'a mut crate::inventory::Iam, ApplyError> {
+) -> Result<&'a mut crate::aws::inventory::Iam, ApplyError> {
     let partition = inv.partition().to_string();
     let iam = inv.iam.ready_mut().ok_or(ApplyError::NotReady("IAM"))?;
     if attach
@@ -78,7 +78,7 @@ fn role_policies(
 }
 
 fn role_ref(role: &str) -> ResourceRef {
-    ResourceRef::Audit(crate::inventory::AuditRef::Role {
+    ResourceRef::Audit(crate::aws::inventory::AuditRef::Role {
         name: role.to_string(),
     })
 }

@@ -1,7 +1,7 @@
 //! Groups, their members and their attached policies.
 
 use super::*;
-use crate::inventory::Iam;
+use crate::aws::inventory::Iam;
 
 /// `resource` and `also_touches` of an op on the membership of `user` in
 /// `group`: the user's document, and the group's, which lists its members.
@@ -230,9 +230,9 @@ impl OpKind for AttachGroupPolicy {
         let (group, policy_arn) = (&self.group, &self.policy_arn);
         let iam = inv.iam.ready_mut().ok_or(ApplyError::NotReady("IAM"))?;
         // AWS-managed policies exist in the caller's partition only.
-        let aws_managed = crate::inventory::strip_arn_prefix(policy_arn, "iam::aws:policy/")
+        let aws_managed = crate::aws::inventory::strip_arn_prefix(policy_arn, "iam::aws:policy/")
             .is_some()
-            && crate::inventory::arn_partition(policy_arn) == Some(partition.as_str());
+            && crate::aws::inventory::arn_partition(policy_arn) == Some(partition.as_str());
         if iam.policy(policy_arn).is_none() && !aws_managed {
             return Err(ApplyError::NoSuch(format!("policy {policy_arn}")));
         }

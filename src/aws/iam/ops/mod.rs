@@ -1,10 +1,10 @@
 //! IAM's mutating calls, one type each (see [`OpKind`]).
 
-use crate::inventory::{
+use crate::aws::inventory::{
     ApplyError, CredentialReportRow, Group, Inventory, KeyStatus, ManagedPolicy, Part,
     PasswordPolicy, ResourceRef, User,
 };
-use crate::plan::{Op, OpKind};
+use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

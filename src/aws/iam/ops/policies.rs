@@ -31,7 +31,7 @@ impl OpKind for CreatePolicy {
             return Err(ApplyError::Exists(format!("policy {name}")));
         }
         iam.policies.push(ManagedPolicy {
-            arn: crate::inventory::customer_policy_arn(&partition, &account, name),
+            arn: crate::aws::inventory::customer_policy_arn(&partition, &account, name),
             name: name.clone(),
             aws_managed: false,
             default_version: "v1".into(),
@@ -45,7 +45,11 @@ impl OpKind for CreatePolicy {
         Some(vec![
             DeletePolicy {
                 name: self.name.clone(),
-                arn: crate::inventory::customer_policy_arn(before.partition(), account, &self.name),
+                arn: crate::aws::inventory::customer_policy_arn(
+                    before.partition(),
+                    account,
+                    &self.name,
+                ),
             }
             .into(),
         ])

@@ -2,7 +2,9 @@
 //! quotas) and the account password policy.
 
 use crate::aws::client::{AwsBackend, CallError};
-use crate::inventory::{AccountSummary, DEFAULT_IAM_ATTACHMENT_QUOTA, IamQuotas, PasswordPolicy};
+use crate::aws::inventory::{
+    AccountSummary, DEFAULT_IAM_ATTACHMENT_QUOTA, IamQuotas, PasswordPolicy,
+};
 use aws_sdk_iam::types::SummaryKeyType;
 
 impl AwsBackend {

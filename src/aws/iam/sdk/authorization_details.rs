@@ -4,7 +4,7 @@
 
 use super::policy_document::decode_policy_document;
 use crate::aws::client::{AwsBackend, CallError, to_chrono};
-use crate::inventory::{
+use crate::aws::inventory::{
     AccessKey, Fetched, Group, Iam, InlinePolicy, KeyStatus, ManagedPolicy, Role, User,
     VirtualMfaDevice,
 };

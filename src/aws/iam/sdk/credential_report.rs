@@ -1,7 +1,7 @@
 //! The IAM credential report: generate, poll until complete, download, parse.
 
 use crate::aws::client::{AwsBackend, CallError};
-use crate::inventory::CredentialReportRow;
+use crate::aws::inventory::CredentialReportRow;
 use aws_sdk_iam::types::ReportStateType;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;

@@ -2,8 +2,8 @@
 
 use super::bucket_ref;
 
-fn lifecycle_ref(bucket: &str) -> crate::inventory::ResourceRef {
-    crate::inventory::ResourceRef::Audit(crate::inventory::AuditRef::Lifecycle {
+fn lifecycle_ref(bucket: &str) -> crate::aws::inventory::ResourceRef {
+    crate::aws::inventory::ResourceRef::Audit(crate::aws::inventory::AuditRef::Lifecycle {
         bucket: bucket.to_string(),
     })
 }
@@ -13,7 +13,7 @@ fn lifecycle_ref(bucket: &str) -> crate::inventory::ResourceRef {
 /// writes the configuration as it was.
 macro_rules! on_lifecycle {
     () => {
-        fn resource(&self) -> crate::inventory::ResourceRef {
+        fn resource(&self) -> crate::aws::inventory::ResourceRef {
             lifecycle_ref(&self.bucket)
         }
 
@@ -21,7 +21,10 @@ macro_rules! on_lifecycle {
             Some(&self.region)
         }
 
-        fn inverse(&self, before: &crate::inventory::Inventory) -> Option<Vec<crate::plan::Op>> {
+        fn inverse(
+            &self,
+            before: &crate::aws::inventory::Inventory,
+        ) -> Option<Vec<crate::aws::op::Op>> {
             lifecycle_as_before(before, &self.bucket, &self.region)
         }
     };
@@ -30,17 +33,17 @@ macro_rules! on_lifecycle {
 /// Write the lifecycle configuration of `bucket` in the model, as a put or a
 /// delete leaves it.
 fn set_lifecycle(
-    inv: &mut crate::inventory::Inventory,
+    inv: &mut crate::aws::inventory::Inventory,
     bucket: &str,
     region: &str,
-    rules: Vec<crate::inventory::LifecycleRule>,
+    rules: Vec<crate::aws::inventory::LifecycleRule>,
     transition_default_minimum_object_size: Option<String>,
-) -> Result<(), crate::inventory::ApplyError> {
+) -> Result<(), crate::aws::inventory::ApplyError> {
     lifecycles(inv)?.insert(
         bucket.to_string(),
-        crate::inventory::BucketLifecycle {
+        crate::aws::inventory::BucketLifecycle {
             region: region.to_string(),
-            rules: crate::inventory::Fetched::Ready(rules),
+            rules: crate::aws::inventory::Fetched::Ready(rules),
             transition_default_minimum_object_size,
         },
     );
@@ -48,21 +51,23 @@ fn set_lifecycle(
 }
 
 fn lifecycles(
-    inv: &mut crate::inventory::Inventory,
-) -> Result<&mut crate::inventory::BucketLifecycles, crate::inventory::ApplyError> {
+    inv: &mut crate::aws::inventory::Inventory,
+) -> Result<&mut crate::aws::inventory::BucketLifecycles, crate::aws::inventory::ApplyError> {
     inv.trail_lifecycles
         .ready_mut()
-        .ok_or(crate::inventory::ApplyError::NotReady("bucket lifecycle"))
+        .ok_or(crate::aws::inventory::ApplyError::NotReady(
+            "bucket lifecycle",
+        ))
 }
 
 /// The previous rules with the previous default minimum size: a write
 /// without it would switch a configuration made before September 2024 to
 /// S3's new default.
 fn lifecycle_as_before(
-    before: &crate::inventory::Inventory,
+    before: &crate::aws::inventory::Inventory,
     bucket: &str,
     region: &str,
-) -> Option<Vec<crate::plan::Op>> {
+) -> Option<Vec<crate::aws::op::Op>> {
     let l = before.trail_lifecycles.ready()?.get(bucket);
     let (rules, min_size) = match l {
         None => (vec![], None),
@@ -97,12 +102,12 @@ fn lifecycle_as_before(
 pub struct PutBucketLifecycle {
     pub bucket: String,
     pub region: String,
-    pub rules: Vec<crate::inventory::LifecycleRule>,
+    pub rules: Vec<crate::aws::inventory::LifecycleRule>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transition_default_minimum_object_size: Option<String>,
 }
 
-impl crate::plan::OpKind for PutBucketLifecycle {
+impl crate::aws::op::OpKind for PutBucketLifecycle {
     // S3's IAM action names: a delete needs the put permission.
     const ACTION: &'static str = "s3:PutLifecycleConfiguration";
 
@@ -115,19 +120,19 @@ impl crate::plan::OpKind for PutBucketLifecycle {
             self.rules.len(),
             self.transition_default_minimum_object_size
                 .as_deref()
-                .unwrap_or(crate::inventory::MIN_SIZE_128K)
+                .unwrap_or(crate::aws::inventory::MIN_SIZE_128K)
         )
     }
 
     fn predict(
         &self,
-        inv: &mut crate::inventory::Inventory,
-    ) -> Result<(), crate::inventory::ApplyError> {
+        inv: &mut crate::aws::inventory::Inventory,
+    ) -> Result<(), crate::aws::inventory::ApplyError> {
         // A write without the setting gets S3's default.
         let min_size = self
             .transition_default_minimum_object_size
             .clone()
-            .unwrap_or_else(|| crate::inventory::MIN_SIZE_128K.to_string());
+            .unwrap_or_else(|| crate::aws::inventory::MIN_SIZE_128K.to_string());
         set_lifecycle(
             inv,
             &self.bucket,
@@ -144,7 +149,7 @@ pub struct DeleteBucketLifecycle {
     pub region: String,
 }
 
-impl crate::plan::OpKind for DeleteBucketLifecycle {
+impl crate::aws::op::OpKind for DeleteBucketLifecycle {
     // S3's IAM action names: a delete needs the put permission.
     const ACTION: &'static str = "s3:PutLifecycleConfiguration";
 
@@ -159,8 +164,8 @@ impl crate::plan::OpKind for DeleteBucketLifecycle {
 
     fn predict(
         &self,
-        inv: &mut crate::inventory::Inventory,
-    ) -> Result<(), crate::inventory::ApplyError> {
+        inv: &mut crate::aws::inventory::Inventory,
+    ) -> Result<(), crate::aws::inventory::ApplyError> {
         set_lifecycle(inv, &self.bucket, &self.region, vec![], None)
     }
 }
@@ -170,10 +175,10 @@ impl crate::plan::OpKind for DeleteBucketLifecycle {
 pub struct PutBucketLogging {
     pub bucket: String,
     pub region: String,
-    pub logging: Option<crate::inventory::Logging>,
+    pub logging: Option<crate::aws::inventory::Logging>,
 }
 
-impl crate::plan::OpKind for PutBucketLogging {
+impl crate::aws::op::OpKind for PutBucketLogging {
     const ACTION: &'static str = "s3:PutBucketLogging";
 
     on_bucket!();
@@ -190,9 +195,9 @@ impl crate::plan::OpKind for PutBucketLogging {
 
     fn predict(
         &self,
-        inv: &mut crate::inventory::Inventory,
-    ) -> Result<(), crate::inventory::ApplyError> {
-        use crate::inventory::ApplyError;
+        inv: &mut crate::aws::inventory::Inventory,
+    ) -> Result<(), crate::aws::inventory::ApplyError> {
+        use crate::aws::inventory::ApplyError;
         let bucket = &self.bucket;
         let s3 = inv.s3.ready_mut().ok_or(ApplyError::NotReady("S3"))?;
         if let Some(l) = &self.logging
@@ -203,11 +208,14 @@ impl crate::plan::OpKind for PutBucketLogging {
         let b = s3
             .bucket_mut(bucket)
             .ok_or_else(|| ApplyError::NoSuch(format!("bucket {bucket}")))?;
-        b.logging = crate::inventory::Fetched::Ready(self.logging.clone());
+        b.logging = crate::aws::inventory::Fetched::Ready(self.logging.clone());
         Ok(())
     }
 
-    fn inverse(&self, before: &crate::inventory::Inventory) -> Option<Vec<crate::plan::Op>> {
+    fn inverse(
+        &self,
+        before: &crate::aws::inventory::Inventory,
+    ) -> Option<Vec<crate::aws::op::Op>> {
         let b = before.s3.ready()?.bucket(&self.bucket)?;
         Some(vec![
             PutBucketLogging {

@@ -2,11 +2,11 @@
 //! type each (see [`OpKind`]).
 
 use super::MfaToken;
-use crate::inventory::{
+use crate::aws::inventory::{
     Acl, ApplyError, Bucket, Encryption, Fetched, Grant, Grantee, Inventory, PublicAccessBlock,
     ResourceRef, Versioning, VersioningStatus,
 };
-use crate::plan::{Op, OpKind};
+use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -14,7 +14,7 @@ use serde_json::Value;
 /// `region` fields; with `undo: f`, also its `inverse`, `f(before, bucket, region)`.
 macro_rules! on_bucket {
     () => {
-        fn resource(&self) -> $crate::inventory::ResourceRef {
+        fn resource(&self) -> $crate::aws::inventory::ResourceRef {
             bucket_ref(&self.bucket)
         }
 
@@ -25,7 +25,10 @@ macro_rules! on_bucket {
     (undo: $inverse:ident) => {
         on_bucket!();
 
-        fn inverse(&self, before: &$crate::inventory::Inventory) -> Option<Vec<$crate::plan::Op>> {
+        fn inverse(
+            &self,
+            before: &$crate::aws::inventory::Inventory,
+        ) -> Option<Vec<$crate::aws::op::Op>> {
             $inverse(before, &self.bucket, &self.region)
         }
     };

@@ -24,14 +24,14 @@ pub fn protect_document() -> Value {
 /// Such a principal is left out of the batch, so that it cannot stop
 /// halfway; the preview names it and what to do.
 fn attach_refused(
-    iam: &crate::inventory::Iam,
-    quotas: &crate::inventory::IamQuotas,
+    iam: &crate::aws::inventory::Iam,
+    quotas: &crate::aws::inventory::IamQuotas,
     kind: crate::access::PrincipalKind,
     name: &str,
 ) -> Option<String> {
     use crate::access::PrincipalKind as K;
     const LIMITS: &str = "iam-limits";
-    if kind == K::Role && crate::inventory::is_control_tower_role(name) {
+    if kind == K::Role && crate::aws::inventory::is_control_tower_role(name) {
         return Some(msg(LIMITS, "control_tower", &[]));
     }
     let (attached, quota) = match kind {
@@ -69,7 +69,7 @@ pub fn api_protected(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Pl
     let iam = inv.iam.ready().ok_or(PlanError::NotReady(PartId::Iam))?;
     ready_trails(inv)?;
     let account = account(inv)?;
-    let quotas = crate::inventory::iam_quotas(inv.account_summary.ready());
+    let quotas = crate::aws::inventory::iam_quotas(inv.account_summary.ready());
     let selected: Vec<_> = offenders(inv)
         .into_iter()
         .filter(|o| req.wants(&o.resource()))
@@ -170,8 +170,8 @@ pub fn api_protected(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Pl
 #[cfg(test)]
 mod api_protected_limits {
     use super::*;
+    use crate::aws::inventory::{Group, IamQuotas, InlinePolicy, Role, User};
     use crate::checks::testkit::T;
-    use crate::inventory::{Group, IamQuotas, InlinePolicy, Role, User};
 
     fn allow_cloudtrail() -> Vec<InlinePolicy> {
         vec![InlinePolicy {
@@ -282,13 +282,14 @@ mod api_protected_limits {
 
         // A quota raised to 20 (GetAccountSummary says so) lets it in.
         let mut raised = inv.clone();
-        raised.account_summary = crate::inventory::Part::Ready(crate::inventory::AccountSummary {
-            quotas: IamQuotas {
-                policies_per_role: 20,
-                ..IamQuotas::default()
-            },
-            ..Default::default()
-        });
+        raised.account_summary =
+            crate::aws::inventory::Part::Ready(crate::aws::inventory::AccountSummary {
+                quotas: IamQuotas {
+                    policies_per_role: 20,
+                    ..IamQuotas::default()
+                },
+                ..Default::default()
+            });
         let to = targets(
             &t.plan(&raised, API_PROTECTED, &Inputs::default())
                 .expect("plan"),

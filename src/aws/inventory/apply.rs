@@ -2,7 +2,7 @@
 //! demo backend uses it as its "AWS", and the preview diffs its result.
 
 use super::Inventory;
-use crate::plan::Op;
+use crate::aws::op::Op;
 use thiserror::Error;
 
 #[derive(Debug, Error, PartialEq, Eq)]

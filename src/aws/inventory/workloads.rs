@@ -240,7 +240,7 @@ fn elb_region<'a>(inv: &'a Inventory, region: &str) -> Option<&'a ElbRegion> {
 
 #[cfg(test)]
 mod tests {
-    use crate::inventory::ResourceRef;
+    use crate::aws::inventory::ResourceRef;
 
     #[test]
     fn resource_names_round_trip() {

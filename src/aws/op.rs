@@ -1,7 +1,7 @@
 //! `Op`: one variant per mutating AWS call moat makes. Plain data (serde), so a
 //! plan can be printed, journaled and replayed.
 
-use crate::inventory::{ApplyError, Inventory, ResourceRef};
+use crate::aws::inventory::{ApplyError, Inventory, ResourceRef};
 use serde::{Deserialize, Serialize};
 
 pub use crate::aws::cloudfront::DistributionEdit;

@@ -1,6 +1,6 @@
 //! The typed account model. Every collector fills one [`Part`] of the
 //! [`Inventory`]; checks read it; [`Inventory::apply`] predicts the effect of an
-//! [`Op`](crate::plan::Op) so the preview is derived from the very ops that apply sends.
+//! [`Op`](crate::aws::op::Op) so the preview is derived from the very ops that apply sends.
 //!
 //! The parts are declared once, in the `parts!` list below: adding a section's
 //! data means adding a line there (and its types in a file of their own).

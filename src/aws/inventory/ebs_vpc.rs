@@ -252,7 +252,7 @@ pub(crate) fn region_mut<'a, T>(
 
 #[cfg(test)]
 mod tests {
-    use crate::inventory::ResourceRef;
+    use crate::aws::inventory::ResourceRef;
 
     #[test]
     fn resource_names_round_trip() {

@@ -484,7 +484,7 @@ pub(crate) fn region_mut<'a, T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::ResourceRef;
+    use crate::aws::inventory::ResourceRef;
 
     #[test]
     fn names_round_trip() {
