@@ -9,16 +9,18 @@
 //! - orchestration: [`execute`] (drift check, account pin, apply, verify,
 //!   undo), [`journal`], [`collect`] (the `Backend`s: AWS, demo, dry-run),
 //!   [`config`], [`report`];
-//! - domain: [`checks`] (one file per guide section), [`plan`] (plans and the
-//!   op registry), [`aws`] (one folder per AWS service: its inventory types,
-//!   one type per mutating call, its SDK code), [`inventory`] (the account
-//!   model's parts and documents), [`access`] and [`policy`] (the IAM policy
-//!   analysers), [`diff`], [`guide`] (every sentence about an item);
-//! - kits: [`kit`] (text sanitising, canonical JSON), [`state`].
+//! - domain: [`checks`] (one folder per guide section: its items, checks and
+//!   plan builders), [`plan`] (plans, inputs, inverses), [`access`] and
+//!   [`policy`] (the IAM policy analysers), [`diff`], [`aws`] (one folder per
+//!   AWS service: its inventory types, one type per mutating call, its SDK
+//!   code; and what they share: the account model [`aws::inventory`], the op
+//!   registry [`aws::op`], the AWS client [`aws::client`]), [`guide`] (every
+//!   sentence about an item);
+//! - kits: [`kit`] (text sanitising, canonical JSON, CIDR parsing), [`state`].
 //!
 //! Adding a mutating call: one type in `aws/<service>/ops.rs` implementing
-//! [`plan::OpKind`], its SDK request in `aws/<service>/sdk.rs`, one line in
-//! `for_each_op!` (`src/plan/op.rs`), one sample in `tests/catalog/`.
+//! [`aws::op::OpKind`], its SDK request in `aws/<service>/sdk.rs`, one line in
+//! `for_each_op!` (`src/aws/op.rs`), one sample in `tests/catalog/`.
 
 pub mod access;
 pub mod aws;
