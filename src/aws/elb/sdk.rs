@@ -304,8 +304,7 @@ impl SendOp for ModifyListenerDefaultActions {
             .modify_listener()
             .listener_arn(&self.listener_arn)
             .set_default_actions(Some(actions));
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -318,8 +317,7 @@ impl SendOp for ModifyRuleActions {
             .modify_rule()
             .rule_arn(&self.rule_arn)
             .set_actions(Some(actions));
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -330,8 +328,7 @@ impl SendOp for ModifyListenerSslPolicy {
             .modify_listener()
             .listener_arn(&self.listener_arn)
             .ssl_policy(&self.ssl_policy);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 

@@ -219,8 +219,7 @@ impl SendOp for ModifyDbInstancePublicAccess {
             .db_instance_identifier(&self.instance)
             .publicly_accessible(self.publicly_accessible)
             .apply_immediately(self.apply_immediately);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -233,8 +232,7 @@ impl SendOp for ModifyDbSnapshotRestore {
             .attribute_name("restore")
             .set_values_to_add(non_empty(&self.add))
             .set_values_to_remove(non_empty(&self.remove));
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -247,8 +245,7 @@ impl SendOp for ModifyDbClusterSnapshotRestore {
             .attribute_name("restore")
             .set_values_to_add(non_empty(&self.add))
             .set_values_to_remove(non_empty(&self.remove));
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 

@@ -33,8 +33,7 @@ impl SendOp for PutAccountPublicAccessBlock {
             .put_public_access_block()
             .account_id(&aws.identity().account)
             .public_access_block_configuration(c);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -44,8 +43,7 @@ impl SendOp for DeleteAccountPublicAccessBlock {
             .s3control()
             .delete_public_access_block()
             .account_id(&aws.identity().account);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -63,8 +61,7 @@ impl SendOp for PutBucketPublicAccessBlock {
             .put_public_access_block()
             .bucket(&self.bucket)
             .public_access_block_configuration(c);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -74,8 +71,7 @@ impl SendOp for DeleteBucketPublicAccessBlock {
             .s3(&self.region)
             .delete_public_access_block()
             .bucket(&self.bucket);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -93,8 +89,7 @@ impl SendOp for PutBucketPolicy {
             .put_bucket_policy()
             .bucket(&self.bucket)
             .policy(document);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -104,8 +99,7 @@ impl SendOp for DeleteBucketPolicy {
             .s3(&self.region)
             .delete_bucket_policy()
             .bucket(&self.bucket);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -118,8 +112,7 @@ impl SendOp for PutBucketAcl {
             .put_bucket_acl()
             .bucket(&self.bucket)
             .access_control_policy(policy);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -133,8 +126,7 @@ impl SendOp for PutBucketEncryption {
             .put_bucket_encryption()
             .bucket(&self.bucket)
             .server_side_encryption_configuration(config);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -144,8 +136,7 @@ impl SendOp for DeleteBucketEncryption {
             .s3(&self.region)
             .delete_bucket_encryption()
             .bucket(&self.bucket);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -200,8 +191,7 @@ impl SendOp for CreateBucket {
                     .build(),
             );
         }
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
