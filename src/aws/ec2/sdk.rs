@@ -23,7 +23,13 @@ macro_rules! rule_ops {
     ($($op:ident => $send:ident($egress:literal)),* $(,)?) => {$(
         impl SendOp for $op {
             async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-                aws.$send(Self::ACTION, &self.group, &self.rules, $egress).await
+                let sent = Rules {
+                    action: Self::ACTION,
+                    group: &self.group,
+                    rules: &self.rules,
+                    egress: $egress,
+                };
+                aws.$send(sent).await
             }
         }
     )*};
@@ -136,16 +142,11 @@ impl SendOp for ModifyInstanceMetadataOptions {
 impl AwsBackend {
     /// AuthorizeSecurityGroupIngress or AuthorizeSecurityGroupEgress (when
     /// `egress`): `rules` added to the group, looked up by name first.
-    async fn authorize(
-        &self,
-        action: &'static str,
-        group: &SgKey,
-        rules: &[SgRule],
-        egress: bool,
-    ) -> Result<Outcome, CallError> {
-        let id = self.group_id(action, group).await?;
-        let ec2 = self.ec2(&group.region);
-        let permissions = Some(permissions(rules));
+    async fn authorize(&self, sent: Rules<'_>) -> Result<Outcome, CallError> {
+        let (action, egress) = (sent.action, sent.egress);
+        let id = self.group_id(action, sent.group).await?;
+        let ec2 = self.ec2(&sent.group.region);
+        let permissions = Some(permissions(sent.rules));
         if egress {
             let req = ec2.authorize_security_group_egress().group_id(id);
             let req = req.set_ip_permissions(permissions);
@@ -160,13 +161,13 @@ impl AwsBackend {
 
     /// RevokeSecurityGroupIngress or RevokeSecurityGroupEgress (when
     /// `egress`), narrowed to the rules AWS really revoked.
-    async fn revoke(
-        &self,
-        action: &'static str,
-        group: &SgKey,
-        rules: &[SgRule],
-        egress: bool,
-    ) -> Result<Outcome, CallError> {
+    async fn revoke(&self, sent: Rules<'_>) -> Result<Outcome, CallError> {
+        let Rules {
+            action,
+            group,
+            rules,
+            egress,
+        } = sent;
         // The group as it is right before the revoke: only rules it
         // shows can be revoked by moat (and restored by undo).
         let before = self.group(action, group).await?;
@@ -367,6 +368,15 @@ const SETTLE_WAITS: [std::time::Duration; 4] = [
     std::time::Duration::from_millis(900),
     std::time::Duration::from_millis(2000),
 ];
+
+/// The rules of one side of a group (ingress, or egress when `egress`) a
+/// rule op sends.
+struct Rules<'a> {
+    action: &'static str,
+    group: &'a SgKey,
+    rules: &'a [SgRule],
+    egress: bool,
+}
 
 /// A revoke AWS accepted, with the group as it was right before it.
 struct Revoke<'a> {

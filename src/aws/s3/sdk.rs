@@ -19,15 +19,26 @@ use tracing::Dispatch;
 use tracing::instrument::WithSubscriber;
 use tracing::subscriber::NoSubscriber;
 
-impl SendOp for PutAccountPublicAccessBlock {
-    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        let config = &self.config;
-        let c = aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
+/// A public access block's four settings, in the builder of S3 (a
+/// bucket's) or of S3 Control (the account's).
+macro_rules! public_access_block {
+    ($builder:ty, $config:expr) => {{
+        let config = &$config;
+        <$builder>::builder()
             .block_public_acls(config.block_public_acls)
             .ignore_public_acls(config.ignore_public_acls)
             .block_public_policy(config.block_public_policy)
             .restrict_public_buckets(config.restrict_public_buckets)
-            .build();
+            .build()
+    }};
+}
+
+impl SendOp for PutAccountPublicAccessBlock {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        let c = public_access_block!(
+            aws_sdk_s3control::types::PublicAccessBlockConfiguration,
+            self.config
+        );
         let request = aws
             .s3control()
             .put_public_access_block()
@@ -49,13 +60,10 @@ impl SendOp for DeleteAccountPublicAccessBlock {
 
 impl SendOp for PutBucketPublicAccessBlock {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        let config = &self.config;
-        let c = aws_sdk_s3::types::PublicAccessBlockConfiguration::builder()
-            .block_public_acls(config.block_public_acls)
-            .ignore_public_acls(config.ignore_public_acls)
-            .block_public_policy(config.block_public_policy)
-            .restrict_public_buckets(config.restrict_public_buckets)
-            .build();
+        let c = public_access_block!(
+            aws_sdk_s3::types::PublicAccessBlockConfiguration,
+            self.config
+        );
         let request = aws
             .s3(&self.region)
             .put_public_access_block()
