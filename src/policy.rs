@@ -636,15 +636,9 @@ mod tests {
 #[cfg(test)]
 mod fuzz_tests {
     use super::*;
+    use crate::aws::inventory::document::fuzz_tests::config;
     use proptest::prelude::*;
     use serde_json::{Map, json};
-
-    fn config() -> ProptestConfig {
-        ProptestConfig {
-            failure_persistence: None,
-            ..ProptestConfig::default()
-        }
-    }
 
     /// Words policies are made of, so that generated documents reach past
     /// the first `match`.

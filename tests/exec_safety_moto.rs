@@ -5,8 +5,8 @@
 mod support;
 
 use futures::future::BoxFuture;
+use moat::aws::client::AwsBackend;
 use moat::aws::inventory::{Identity, PartError, PartId, PartValue};
-use moat::collect::aws::AwsBackend;
 use moat::collect::{Applied, Backend, Mode, OpError};
 use moat::execute::{ExecError, execute};
 use moat::journal::{EntryState, Journal};

@@ -10,8 +10,8 @@
 
 mod support;
 
+use moat::aws::client::{AwsBackend, AwsOptions};
 use moat::collect::Backend;
-use moat::collect::aws::{AwsBackend, AwsOptions};
 use moat::journal::{EntryState, Journal};
 use serde_json::Value;
 use std::path::Path;

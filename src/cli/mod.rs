@@ -8,9 +8,9 @@ mod manual;
 mod scan;
 mod undo;
 
+use crate::aws::client::{AwsBackend, AwsOptions};
 use crate::aws::inventory::{Inventory, PartId};
 use crate::checks::{self, Ctx, ItemDef, ItemResult};
-use crate::collect::aws::{AwsBackend, AwsOptions};
 use crate::collect::demo::DemoBackend;
 use crate::collect::dryrun::DryRun;
 use crate::collect::{Backend, collect_inventory};

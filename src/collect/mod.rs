@@ -1,5 +1,5 @@
 //! Backends: where inventory parts come from and where ops go. One trait, three
-//! faces: [`aws::AwsBackend`] (the SDK), [`demo::DemoBackend`] (the built-in
+//! faces: [`crate::aws::client::AwsBackend`] (the SDK), [`demo::DemoBackend`] (the built-in
 //! insecure account) and [`dryrun::DryRun`] (wraps either; records ops, sends none).
 
 pub mod aws;

@@ -1,7 +1,7 @@
 //! The library's live backend against an emulator, for the tests that drive
 //! `moat::collect` and `moat::execute` directly instead of the binary.
 
-use moat::collect::aws::{AwsBackend, AwsOptions};
+use moat::aws::client::{AwsBackend, AwsOptions};
 
 /// The library reads credentials from the environment, like the binary:
 /// static test credentials, us-east-1, no IMDS, no shared config files, no

@@ -63,8 +63,7 @@ impl SendOp for PutAlternateContact {
             .title(&contact.title)
             .email_address(&contact.email)
             .phone_number(&contact.phone);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -74,7 +73,6 @@ impl SendOp for DeleteAlternateContact {
             .account()
             .delete_alternate_contact()
             .alternate_contact_type(contact_type(self.contact_type));
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }

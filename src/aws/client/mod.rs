@@ -487,6 +487,21 @@ impl AwsBackend {
         self.send(action, Box::pin(request)).await
     }
 
+    /// Send one mutating request whose answer moat needs nothing from: the
+    /// op is applied as planned.
+    pub(crate) async fn write<T, E, F>(
+        &self,
+        action: &str,
+        request: F,
+    ) -> Result<Outcome, CallError>
+    where
+        F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + Error + 'static,
+    {
+        self.send_write(action, request).await?;
+        Ok(Outcome::default())
+    }
+
     /// Send a create that AWS does not make idempotent (no client token:
     /// ec2:CreateSnapshot, kms:CreateKey), so that a lost answer never makes
     /// a second resource. `send` builds the request with the SDK's retries

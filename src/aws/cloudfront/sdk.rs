@@ -252,8 +252,7 @@ impl SendOp for CreateOriginAccessControl {
             .cloudfront()
             .create_origin_access_control()
             .origin_access_control_config(config);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -282,8 +281,7 @@ impl SendOp for DeleteOriginAccessControl {
             .delete_origin_access_control()
             .id(&oac.id)
             .set_if_match(got.e_tag().map(str::to_string));
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -328,8 +326,7 @@ impl SendOp for UpdateDistribution {
             .id(id)
             .set_if_match(if_match)
             .distribution_config(config);
-        aws.send_write(action, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(action, request.send()).await
     }
 }
 /// Apply one edit to a configuration read just before. `oac_id` is the

@@ -15,16 +15,14 @@ impl SendOp for CreateTrail {
             .s3_bucket_name(&self.bucket)
             .is_multi_region_trail(self.multi_region)
             .enable_log_file_validation(self.log_file_validation);
-        aws.send_write(Self::ACTION, r.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, r.send()).await
     }
 }
 
 impl SendOp for DeleteTrail {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
         let r = aws.cloudtrail(&self.region).delete_trail().name(&self.name);
-        aws.send_write(Self::ACTION, r.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, r.send()).await
     }
 }
 
@@ -34,16 +32,14 @@ impl SendOp for StartLogging {
             .cloudtrail(&self.region)
             .start_logging()
             .name(&self.name);
-        aws.send_write(Self::ACTION, r.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, r.send()).await
     }
 }
 
 impl SendOp for StopLogging {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
         let r = aws.cloudtrail(&self.region).stop_logging().name(&self.name);
-        aws.send_write(Self::ACTION, r.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, r.send()).await
     }
 }
 
@@ -60,8 +56,7 @@ impl SendOp for UpdateTrail {
                 }
             };
         }
-        aws.send_write(Self::ACTION, r.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, r.send()).await
     }
 }
 

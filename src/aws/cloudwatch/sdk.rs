@@ -42,8 +42,7 @@ impl SendOp for PutMetricAlarm {
         for d in &alarm.dimensions {
             r = r.dimensions(CwDimension::builder().name(&d.name).value(&d.value).build());
         }
-        aws.send_write(Self::ACTION, r.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, r.send()).await
     }
 }
 
@@ -53,7 +52,6 @@ impl SendOp for DeleteMetricAlarm {
             .cloudwatch(&self.region)
             .delete_alarms()
             .alarm_names(&self.name);
-        aws.send_write(Self::ACTION, r.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, r.send()).await
     }
 }

@@ -148,8 +148,7 @@ impl SendOp for ModifySnapshotCreateVolumePermission {
             .attribute(SnapshotAttributeName::CreateVolumePermission)
             .operation_type(operation)
             .group_names("all");
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 

@@ -17,80 +17,29 @@ use aws_sdk_ec2::types::{
 };
 use std::collections::BTreeMap;
 
-impl SendOp for AuthorizeSecurityGroupIngress {
-    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        let (action, group) = (Self::ACTION, &self.group);
-        let id = aws.group_id(action, group).await?;
-        let req = aws
-            .ec2(&group.region)
-            .authorize_security_group_ingress()
-            .group_id(id)
-            .set_ip_permissions(Some(permissions(&self.rules)));
-        aws.send_write(action, req.send()).await?;
-        Ok(Outcome::default())
-    }
+/// The rule ops: each sends its side of the group (ingress, or egress)
+/// through the request its kind shares with the other side.
+macro_rules! rule_ops {
+    ($($op:ident => $send:ident($egress:literal)),* $(,)?) => {$(
+        impl SendOp for $op {
+            async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+                let sent = Rules {
+                    action: Self::ACTION,
+                    group: &self.group,
+                    rules: &self.rules,
+                    egress: $egress,
+                };
+                aws.$send(sent).await
+            }
+        }
+    )*};
 }
 
-impl SendOp for RevokeSecurityGroupIngress {
-    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        let (action, group) = (Self::ACTION, &self.group);
-        // The group as it is right before the revoke: only rules it
-        // shows can be revoked by moat (and restored by undo).
-        let before = aws.group(action, group).await?;
-        let req = aws
-            .ec2(&group.region)
-            .revoke_security_group_ingress()
-            .group_id(&before.id)
-            .set_ip_permissions(Some(permissions(&self.rules)));
-        let out = aws.send_write(action, req.send()).await?;
-        let unknown = unmatched(action, out.r#return(), out.unknown_ip_permissions())?;
-        let sent = Revoke {
-            action,
-            group,
-            before: &before,
-            rules: &self.rules,
-            egress: false,
-        };
-        aws.partly_revoked(sent, &unknown).await
-    }
-}
-
-impl SendOp for AuthorizeSecurityGroupEgress {
-    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        let (action, group) = (Self::ACTION, &self.group);
-        let id = aws.group_id(action, group).await?;
-        let req = aws
-            .ec2(&group.region)
-            .authorize_security_group_egress()
-            .group_id(id)
-            .set_ip_permissions(Some(permissions(&self.rules)));
-        aws.send_write(action, req.send()).await?;
-        Ok(Outcome::default())
-    }
-}
-
-impl SendOp for RevokeSecurityGroupEgress {
-    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        let (action, group) = (Self::ACTION, &self.group);
-        // The group as it is right before the revoke: only rules it
-        // shows can be revoked by moat (and restored by undo).
-        let before = aws.group(action, group).await?;
-        let req = aws
-            .ec2(&group.region)
-            .revoke_security_group_egress()
-            .group_id(&before.id)
-            .set_ip_permissions(Some(permissions(&self.rules)));
-        let out = aws.send_write(action, req.send()).await?;
-        let unknown = unmatched(action, out.r#return(), out.unknown_ip_permissions())?;
-        let sent = Revoke {
-            action,
-            group,
-            before: &before,
-            rules: &self.rules,
-            egress: true,
-        };
-        aws.partly_revoked(sent, &unknown).await
-    }
+rule_ops! {
+    AuthorizeSecurityGroupIngress => authorize(false),
+    RevokeSecurityGroupIngress => revoke(false),
+    AuthorizeSecurityGroupEgress => authorize(true),
+    RevokeSecurityGroupEgress => revoke(true),
 }
 
 impl SendOp for CreateSecurityGroup {
@@ -125,8 +74,7 @@ impl SendOp for DeleteSecurityGroup {
         let (action, group) = (Self::ACTION, &self.group);
         let id = aws.group_id(action, group).await?;
         let req = aws.ec2(&group.region).delete_security_group().group_id(id);
-        aws.send_write(action, req.send()).await?;
-        Ok(Outcome::default())
+        aws.write(action, req.send()).await
     }
 }
 
@@ -139,8 +87,7 @@ impl SendOp for TagSecurityGroup {
             .create_tags()
             .resources(id)
             .set_tags(Some(sdk_tags(&self.tags)));
-        aws.send_write(action, req.send()).await?;
-        Ok(Outcome::default())
+        aws.write(action, req.send()).await
     }
 }
 
@@ -158,8 +105,7 @@ impl SendOp for UntagSecurityGroup {
             .delete_tags()
             .resources(id)
             .set_tags(Some(tags));
-        aws.send_write(action, req.send()).await?;
-        Ok(Outcome::default())
+        aws.write(action, req.send()).await
     }
 }
 
@@ -178,8 +124,7 @@ impl SendOp for ModifyImageAttribute {
             .modify_image_attribute()
             .image_id(&self.image_id)
             .launch_permission(change.build());
-        aws.send_write(Self::ACTION, req.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, req.send()).await
     }
 }
 
@@ -190,12 +135,65 @@ impl SendOp for ModifyInstanceMetadataOptions {
             .modify_instance_metadata_options()
             .instance_id(&self.instance_id)
             .http_tokens(HttpTokensState::from(self.http_tokens.as_str()));
-        aws.send_write(Self::ACTION, req.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, req.send()).await
     }
 }
 
 impl AwsBackend {
+    /// AuthorizeSecurityGroupIngress or AuthorizeSecurityGroupEgress (when
+    /// `egress`): `rules` added to the group, looked up by name first.
+    async fn authorize(&self, sent: Rules<'_>) -> Result<Outcome, CallError> {
+        let (action, egress) = (sent.action, sent.egress);
+        let id = self.group_id(action, sent.group).await?;
+        let ec2 = self.ec2(&sent.group.region);
+        let permissions = Some(permissions(sent.rules));
+        if egress {
+            let req = ec2.authorize_security_group_egress().group_id(id);
+            let req = req.set_ip_permissions(permissions);
+            self.send_write(action, req.send()).await?;
+        } else {
+            let req = ec2.authorize_security_group_ingress().group_id(id);
+            let req = req.set_ip_permissions(permissions);
+            self.send_write(action, req.send()).await?;
+        }
+        Ok(Outcome::default())
+    }
+
+    /// RevokeSecurityGroupIngress or RevokeSecurityGroupEgress (when
+    /// `egress`), narrowed to the rules AWS really revoked.
+    async fn revoke(&self, sent: Rules<'_>) -> Result<Outcome, CallError> {
+        let Rules {
+            action,
+            group,
+            rules,
+            egress,
+        } = sent;
+        // The group as it is right before the revoke: only rules it
+        // shows can be revoked by moat (and restored by undo).
+        let before = self.group(action, group).await?;
+        let ec2 = self.ec2(&group.region);
+        let permissions = Some(permissions(rules));
+        let unknown = if egress {
+            let req = ec2.revoke_security_group_egress().group_id(&before.id);
+            let req = req.set_ip_permissions(permissions);
+            let out = self.send_write(action, req.send()).await?;
+            unmatched(action, out.r#return(), out.unknown_ip_permissions())?
+        } else {
+            let req = ec2.revoke_security_group_ingress().group_id(&before.id);
+            let req = req.set_ip_permissions(permissions);
+            let out = self.send_write(action, req.send()).await?;
+            unmatched(action, out.r#return(), out.unknown_ip_permissions())?
+        };
+        let sent = Revoke {
+            action,
+            group,
+            before: &before,
+            rules,
+            egress,
+        };
+        self.partly_revoked(sent, &unknown).await
+    }
+
     /// A revoke AWS accepted: which of the rules sent it really revoked. In
     /// a default VPC, rules that match no rule of the group are not an
     /// error: AWS answers `Return=true` and lists them in
@@ -370,6 +368,15 @@ const SETTLE_WAITS: [std::time::Duration; 4] = [
     std::time::Duration::from_millis(900),
     std::time::Duration::from_millis(2000),
 ];
+
+/// The rules of one side of a group (ingress, or egress when `egress`) a
+/// rule op sends.
+struct Rules<'a> {
+    action: &'static str,
+    group: &'a SgKey,
+    rules: &'a [SgRule],
+    egress: bool,
+}
 
 /// A revoke AWS accepted, with the group as it was right before it.
 struct Revoke<'a> {

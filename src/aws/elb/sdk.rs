@@ -36,17 +36,10 @@ impl AwsBackend {
 
     async fn load_balancers(&self, region: &str) -> Result<Vec<LoadBalancer>, CallError> {
         let elb = self.elbv2(region);
+        let list = |marker| elb.describe_load_balancers().set_marker(marker).send();
+        let pages = self.pages(DESCRIBE_LOAD_BALANCERS, list, |p| p.next_marker());
         let mut listed = vec![];
-        let mut marker: Option<String> = None;
-        loop {
-            let page = self
-                .send(
-                    "elasticloadbalancing:DescribeLoadBalancers",
-                    elb.describe_load_balancers()
-                        .set_marker(marker.clone())
-                        .send(),
-                )
-                .await?;
+        for page in pages.await? {
             for lb in page.load_balancers() {
                 let (Some(name), Some(arn)) = (lb.load_balancer_name(), lb.load_balancer_arn())
                 else {
@@ -70,10 +63,6 @@ impl AwsBackend {
                     web_acl: None,
                 });
             }
-            match next_marker(page.next_marker(), &marker) {
-                Some(m) => marker = Some(m),
-                None => break,
-            }
         }
         let waf = self.wafv2(region);
         let read = try_join_all(listed.into_iter().map(|mut lb| {
@@ -94,9 +83,9 @@ impl AwsBackend {
             }
         }))
         .await?;
-        let mut out = read;
-        out.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(out)
+        let mut load_balancers = read;
+        load_balancers.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(load_balancers)
     }
 
     async fn listeners(&self, elb: &Elbv2, lb_arn: &str) -> Result<Vec<Listener>, CallError> {
@@ -149,16 +138,15 @@ impl AwsBackend {
         elb: &Elbv2,
         listener_arn: &str,
     ) -> Result<Vec<ListenerRule>, CallError> {
+        let list = |marker| {
+            let request = elb.describe_rules().listener_arn(listener_arn);
+            request.set_marker(marker).send()
+        };
+        let pages = self.pages("elasticloadbalancing:DescribeRules", list, |p| {
+            p.next_marker()
+        });
         let mut out = vec![];
-        let mut marker: Option<String> = None;
-        loop {
-            let request = elb
-                .describe_rules()
-                .listener_arn(listener_arn)
-                .set_marker(marker.clone());
-            let page = self
-                .send("elasticloadbalancing:DescribeRules", request.send())
-                .await?;
+        for page in pages.await? {
             for r in page.rules() {
                 let (Some(arn), Some(priority)) = (r.rule_arn(), r.priority()) else {
                     continue;
@@ -173,10 +161,6 @@ impl AwsBackend {
                     actions: r.actions().iter().map(action_from).collect(),
                 });
             }
-            match next_marker(page.next_marker(), &marker) {
-                Some(m) => marker = Some(m),
-                None => break,
-            }
         }
         out.sort_by_key(|r| (r.priority.parse::<u64>().unwrap_or(u64::MAX), r.arn.clone()));
         Ok(out)
@@ -187,17 +171,10 @@ impl AwsBackend {
         region: &str,
     ) -> Result<Vec<ClassicLoadBalancer>, CallError> {
         let elb = self.elb(region);
+        let list = |marker| elb.describe_load_balancers().set_marker(marker).send();
+        let pages = self.pages(DESCRIBE_LOAD_BALANCERS, list, |p| p.next_marker());
         let mut listed: Vec<(ClassicLoadBalancer, ListenerPolicies)> = vec![];
-        let mut marker: Option<String> = None;
-        loop {
-            let page = self
-                .send(
-                    "elasticloadbalancing:DescribeLoadBalancers",
-                    elb.describe_load_balancers()
-                        .set_marker(marker.clone())
-                        .send(),
-                )
-                .await?;
+        for page in pages.await? {
             for d in page.load_balancer_descriptions() {
                 let Some(name) = d.load_balancer_name() else {
                     continue;
@@ -233,10 +210,6 @@ impl AwsBackend {
                     },
                     policies,
                 ));
-            }
-            match next_marker(page.next_marker(), &marker) {
-                Some(m) => marker = Some(m),
-                None => break,
             }
         }
         // The predefined policy behind each HTTPS/SSL listener: one read per
@@ -296,6 +269,9 @@ impl AwsBackend {
     }
 }
 
+/// Both APIs (v2, and classic) name their listing so.
+const DESCRIBE_LOAD_BALANCERS: &str = "elasticloadbalancing:DescribeLoadBalancers";
+
 impl SendOp for ModifyListenerDefaultActions {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
         let actions = actions_to(Self::ACTION, &self.actions)?;
@@ -304,8 +280,7 @@ impl SendOp for ModifyListenerDefaultActions {
             .modify_listener()
             .listener_arn(&self.listener_arn)
             .set_default_actions(Some(actions));
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -318,8 +293,7 @@ impl SendOp for ModifyRuleActions {
             .modify_rule()
             .rule_arn(&self.rule_arn)
             .set_actions(Some(actions));
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -330,8 +304,7 @@ impl SendOp for ModifyListenerSslPolicy {
             .modify_listener()
             .listener_arn(&self.listener_arn)
             .ssl_policy(&self.ssl_policy);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 

@@ -39,7 +39,6 @@ impl SendOp for UpdateDetector {
             .update_detector()
             .detector_id(&self.detector_id)
             .enable(self.enable);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }

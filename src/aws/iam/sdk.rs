@@ -29,40 +29,35 @@ impl SendOp for UpdateAccessKey {
             .set_user_name(self.user.clone())
             .access_key_id(&self.key_id)
             .status(status);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
 impl SendOp for CreateUser {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
         let request = aws.iam().create_user().user_name(&self.name);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
 impl SendOp for DeleteUser {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
         let request = aws.iam().delete_user().user_name(&self.name);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
 impl SendOp for CreateGroup {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
         let request = aws.iam().create_group().group_name(&self.name);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
 impl SendOp for DeleteGroup {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
         let request = aws.iam().delete_group().group_name(&self.name);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -73,8 +68,7 @@ impl SendOp for AddUserToGroup {
             .add_user_to_group()
             .user_name(&self.user)
             .group_name(&self.group);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -85,8 +79,7 @@ impl SendOp for RemoveUserFromGroup {
             .remove_user_from_group()
             .user_name(&self.user)
             .group_name(&self.group);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -97,8 +90,7 @@ impl SendOp for AttachGroupPolicy {
             .attach_group_policy()
             .group_name(&self.group)
             .policy_arn(&self.policy_arn);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -109,8 +101,7 @@ impl SendOp for DetachGroupPolicy {
             .detach_group_policy()
             .group_name(&self.group)
             .policy_arn(&self.policy_arn);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -128,8 +119,7 @@ impl SendOp for CreatePolicy {
             .create_policy()
             .policy_name(&self.name)
             .policy_document(document);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -208,16 +198,14 @@ impl SendOp for UpdatePasswordPolicy {
             .set_max_password_age(p.max_password_age)
             .set_password_reuse_prevention(p.password_reuse_prevention)
             .hard_expiry(p.hard_expiry);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
 impl SendOp for DeletePasswordPolicy {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
         let request = aws.iam().delete_account_password_policy();
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -228,8 +216,7 @@ impl SendOp for super::ops::AttachUserPolicy {
             .attach_user_policy()
             .user_name(&self.user)
             .policy_arn(&self.policy_arn);
-        aws.send_write(Self::ACTION, r.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, r.send()).await
     }
 }
 
@@ -240,8 +227,7 @@ impl SendOp for super::ops::DetachUserPolicy {
             .detach_user_policy()
             .user_name(&self.user)
             .policy_arn(&self.policy_arn);
-        aws.send_write(Self::ACTION, r.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, r.send()).await
     }
 }
 
@@ -252,8 +238,7 @@ impl SendOp for super::ops::AttachRolePolicy {
             .attach_role_policy()
             .role_name(&self.role)
             .policy_arn(&self.policy_arn);
-        aws.send_write(Self::ACTION, r.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, r.send()).await
     }
 }
 
@@ -264,7 +249,6 @@ impl SendOp for super::ops::DetachRolePolicy {
             .detach_role_policy()
             .role_name(&self.role)
             .policy_arn(&self.policy_arn);
-        aws.send_write(Self::ACTION, r.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, r.send()).await
     }
 }

@@ -84,8 +84,7 @@ impl SendOp for EnableInspector {
             .enable()
             .account_ids(&self.account)
             .set_resource_types(Some(scan_types(&self.resource_types)));
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -96,8 +95,7 @@ impl SendOp for DisableInspector {
             .disable()
             .account_ids(&self.account)
             .set_resource_types(Some(scan_types(&self.resource_types)));
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 

@@ -516,11 +516,13 @@ mod tests {
 /// `PROPTEST_CASES=10000 cargo test --lib fuzz_ -- --test-threads 2` (about 4 to
 /// 5 minutes on two cores; raise it to fuzz longer).
 #[cfg(test)]
-mod fuzz_tests {
+pub(crate) mod fuzz_tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn config() -> ProptestConfig {
+    /// The property tests' settings: a shrunk failure is reported, not
+    /// written next to the source.
+    pub(crate) fn config() -> ProptestConfig {
         ProptestConfig {
             failure_persistence: None,
             ..ProptestConfig::default()

@@ -144,7 +144,6 @@ impl SendOp for ScheduleKmsKeyDeletion {
             .schedule_key_deletion()
             .key_id(key_id)
             .pending_window_in_days(self.pending_days);
-        aws.send_write(Self::ACTION, r.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, r.send()).await
     }
 }

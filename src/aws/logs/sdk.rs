@@ -31,8 +31,7 @@ impl SendOp for PutMetricFilter {
             .filter_name(&filter.name)
             .filter_pattern(&filter.pattern)
             .metric_transformations(t);
-        aws.send_write(Self::ACTION, r.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, r.send()).await
     }
 }
 
@@ -43,7 +42,6 @@ impl SendOp for DeleteMetricFilter {
             .delete_metric_filter()
             .log_group_name(&self.log_group)
             .filter_name(&self.name);
-        aws.send_write(Self::ACTION, r.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, r.send()).await
     }
 }

@@ -88,96 +88,72 @@ impl AwsBackend {
 
     async fn db_snapshots(&self, region: &str) -> Result<Vec<DbSnapshot>, CallError> {
         let rds = self.rds(region);
-        let mut listed = vec![];
-        let mut marker: Option<String> = None;
-        loop {
-            let request = rds
-                .describe_db_snapshots()
+        let manual = |marker| {
+            rds.describe_db_snapshots()
                 .snapshot_type("manual")
-                .set_marker(marker.clone());
-            let page = self.send("rds:DescribeDBSnapshots", request.send()).await?;
-            for s in page.db_snapshots() {
-                let Some(id) = s.db_snapshot_identifier() else {
-                    continue;
-                };
-                listed.push(DbSnapshot {
-                    id: id.to_string(),
-                    source: s.db_instance_identifier().unwrap_or_default().to_string(),
-                    engine: s.engine().unwrap_or_default().to_string(),
-                    encrypted: s.encrypted().unwrap_or(false),
-                    restore: Fetched::Ready(vec![]),
-                });
-            }
-            match next_marker(page.marker(), &marker) {
-                Some(m) => marker = Some(m),
-                None => break,
-            }
+                .set_marker(marker)
+                .send()
+        };
+        let pages = self.pages("rds:DescribeDBSnapshots", manual, |p| p.marker());
+        let pages = pages.await?;
+        let mut listed = vec![];
+        for s in pages.iter().flat_map(|page| page.db_snapshots()) {
+            let Some(id) = s.db_snapshot_identifier() else {
+                continue;
+            };
+            listed.push(DbSnapshot {
+                id: id.to_string(),
+                source: s.db_instance_identifier().unwrap_or_default().to_string(),
+                engine: s.engine().unwrap_or_default().to_string(),
+                encrypted: s.encrypted().unwrap_or(false),
+                restore: Fetched::Ready(vec![]),
+            });
         }
         // No listing returns the attributes: one read per manual snapshot.
-        let attrs = join_all(listed.iter().map(|s| {
+        let read = |id: String| {
             let rds = rds.clone();
-            let id = s.id.clone();
             async move {
+                let request = rds.describe_db_snapshot_attributes();
+                let request = request.db_snapshot_identifier(&id);
                 let out = self
-                    .send(
-                        "rds:DescribeDBSnapshotAttributes",
-                        rds.describe_db_snapshot_attributes()
-                            .db_snapshot_identifier(&id)
-                            .send(),
-                    )
+                    .send("rds:DescribeDBSnapshotAttributes", request.send())
                     .await?;
-                Ok::<Vec<String>, CallError>(restore_values(
-                    out.db_snapshot_attributes_result()
-                        .map(|r| {
-                            r.db_snapshot_attributes()
-                                .iter()
-                                .map(|a| (a.attribute_name(), a.attribute_values()))
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                ))
+                let attrs = out.db_snapshot_attributes_result().map(|r| {
+                    let attrs = r.db_snapshot_attributes().iter();
+                    attrs
+                        .map(|a| (a.attribute_name(), a.attribute_values()))
+                        .collect()
+                });
+                Ok(restore_values(attrs.unwrap_or_default()))
             }
-        }))
-        .await;
-        for (s, a) in listed.iter_mut().zip(attrs) {
-            s.restore = Fetched::from(a);
-        }
-        listed.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(listed)
+        };
+        Ok(with_restore(listed, read).await)
     }
 
     async fn db_cluster_snapshots(&self, region: &str) -> Result<Vec<DbSnapshot>, CallError> {
         let rds = self.rds(region);
-        let mut listed = vec![];
-        let mut marker: Option<String> = None;
-        loop {
-            let request = rds
-                .describe_db_cluster_snapshots()
+        let manual = |marker| {
+            rds.describe_db_cluster_snapshots()
                 .snapshot_type("manual")
-                .set_marker(marker.clone());
-            let page = self
-                .send("rds:DescribeDBClusterSnapshots", request.send())
-                .await?;
-            for s in page.db_cluster_snapshots() {
-                let Some(id) = s.db_cluster_snapshot_identifier() else {
-                    continue;
-                };
-                listed.push(DbSnapshot {
-                    id: id.to_string(),
+                .set_marker(marker)
+                .send()
+        };
+        let pages = self.pages("rds:DescribeDBClusterSnapshots", manual, |p| p.marker());
+        let pages = pages.await?;
+        let snapshots = pages.iter().flat_map(|page| page.db_cluster_snapshots());
+        let listed = snapshots
+            .filter_map(|s| {
+                Some(DbSnapshot {
+                    id: s.db_cluster_snapshot_identifier()?.to_string(),
                     source: s.db_cluster_identifier().unwrap_or_default().to_string(),
                     engine: s.engine().unwrap_or_default().to_string(),
                     encrypted: s.storage_encrypted().unwrap_or(false),
                     restore: Fetched::Ready(vec![]),
-                });
-            }
-            match next_marker(page.marker(), &marker) {
-                Some(m) => marker = Some(m),
-                None => break,
-            }
-        }
-        let attrs = join_all(listed.iter().map(|s| {
+                })
+            })
+            .collect();
+        let read = |id: String| {
             let rds = rds.clone();
-            let id = s.id.clone();
             async move {
                 let out = self
                     .send(
@@ -187,25 +163,32 @@ impl AwsBackend {
                             .send(),
                     )
                     .await?;
-                Ok::<Vec<String>, CallError>(restore_values(
-                    out.db_cluster_snapshot_attributes_result()
-                        .map(|r| {
-                            r.db_cluster_snapshot_attributes()
-                                .iter()
-                                .map(|a| (a.attribute_name(), a.attribute_values()))
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                ))
+                let result = out.db_cluster_snapshot_attributes_result();
+                Ok(restore_values(result.map_or_else(Vec::new, |r| {
+                    r.db_cluster_snapshot_attributes()
+                        .iter()
+                        .map(|a| (a.attribute_name(), a.attribute_values()))
+                        .collect()
+                })))
             }
-        }))
-        .await;
-        for (s, a) in listed.iter_mut().zip(attrs) {
-            s.restore = Fetched::from(a);
-        }
-        listed.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(listed)
+        };
+        Ok(with_restore(listed, read).await)
     }
+}
+
+/// Each snapshot with its restore attribute, read one snapshot at a time
+/// (`read`, by id), sorted by id.
+async fn with_restore<F, Fut>(mut listed: Vec<DbSnapshot>, read: F) -> Vec<DbSnapshot>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<String>, CallError>>,
+{
+    let attrs = join_all(listed.iter().map(|s| read(s.id.clone()))).await;
+    for (s, a) in listed.iter_mut().zip(attrs) {
+        s.restore = Fetched::from(a);
+    }
+    listed.sort_by(|a, b| a.id.cmp(&b.id));
+    listed
 }
 
 impl SendOp for ModifyDbInstancePublicAccess {
@@ -219,37 +202,32 @@ impl SendOp for ModifyDbInstancePublicAccess {
             .db_instance_identifier(&self.instance)
             .publicly_accessible(self.publicly_accessible)
             .apply_immediately(self.apply_immediately);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
-impl SendOp for ModifyDbSnapshotRestore {
-    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        let request = aws
-            .rds(&self.region)
-            .modify_db_snapshot_attribute()
-            .db_snapshot_identifier(&self.snapshot)
-            .attribute_name("restore")
-            .set_values_to_add(non_empty(&self.add))
-            .set_values_to_remove(non_empty(&self.remove));
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
-    }
+/// Who may restore a snapshot (its `restore` attribute): the same request
+/// for an instance's snapshot and a cluster's.
+macro_rules! restore_ops {
+    ($($op:ident => $modify:ident($id:ident)),* $(,)?) => {$(
+        impl SendOp for $op {
+            async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+                let request = aws
+                    .rds(&self.region)
+                    .$modify()
+                    .$id(&self.snapshot)
+                    .attribute_name("restore")
+                    .set_values_to_add(non_empty(&self.add))
+                    .set_values_to_remove(non_empty(&self.remove));
+                aws.write(Self::ACTION, request.send()).await
+            }
+        }
+    )*};
 }
 
-impl SendOp for ModifyDbClusterSnapshotRestore {
-    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        let request = aws
-            .rds(&self.region)
-            .modify_db_cluster_snapshot_attribute()
-            .db_cluster_snapshot_identifier(&self.snapshot)
-            .attribute_name("restore")
-            .set_values_to_add(non_empty(&self.add))
-            .set_values_to_remove(non_empty(&self.remove));
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
-    }
+restore_ops! {
+    ModifyDbSnapshotRestore => modify_db_snapshot_attribute(db_snapshot_identifier),
+    ModifyDbClusterSnapshotRestore => modify_db_cluster_snapshot_attribute(db_cluster_snapshot_identifier),
 }
 
 fn non_empty(v: &[String]) -> Option<Vec<String>> {

@@ -19,22 +19,32 @@ use tracing::Dispatch;
 use tracing::instrument::WithSubscriber;
 use tracing::subscriber::NoSubscriber;
 
-impl SendOp for PutAccountPublicAccessBlock {
-    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        let config = &self.config;
-        let c = aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
+/// A public access block's four settings, in the builder of S3 (a
+/// bucket's) or of S3 Control (the account's).
+macro_rules! public_access_block {
+    ($builder:ty, $config:expr) => {{
+        let config = &$config;
+        <$builder>::builder()
             .block_public_acls(config.block_public_acls)
             .ignore_public_acls(config.ignore_public_acls)
             .block_public_policy(config.block_public_policy)
             .restrict_public_buckets(config.restrict_public_buckets)
-            .build();
+            .build()
+    }};
+}
+
+impl SendOp for PutAccountPublicAccessBlock {
+    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        let c = public_access_block!(
+            aws_sdk_s3control::types::PublicAccessBlockConfiguration,
+            self.config
+        );
         let request = aws
             .s3control()
             .put_public_access_block()
             .account_id(&aws.identity().account)
             .public_access_block_configuration(c);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -44,27 +54,22 @@ impl SendOp for DeleteAccountPublicAccessBlock {
             .s3control()
             .delete_public_access_block()
             .account_id(&aws.identity().account);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
 impl SendOp for PutBucketPublicAccessBlock {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        let config = &self.config;
-        let c = aws_sdk_s3::types::PublicAccessBlockConfiguration::builder()
-            .block_public_acls(config.block_public_acls)
-            .ignore_public_acls(config.ignore_public_acls)
-            .block_public_policy(config.block_public_policy)
-            .restrict_public_buckets(config.restrict_public_buckets)
-            .build();
+        let c = public_access_block!(
+            aws_sdk_s3::types::PublicAccessBlockConfiguration,
+            self.config
+        );
         let request = aws
             .s3(&self.region)
             .put_public_access_block()
             .bucket(&self.bucket)
             .public_access_block_configuration(c);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -74,8 +79,7 @@ impl SendOp for DeleteBucketPublicAccessBlock {
             .s3(&self.region)
             .delete_public_access_block()
             .bucket(&self.bucket);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -93,8 +97,7 @@ impl SendOp for PutBucketPolicy {
             .put_bucket_policy()
             .bucket(&self.bucket)
             .policy(document);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -104,8 +107,7 @@ impl SendOp for DeleteBucketPolicy {
             .s3(&self.region)
             .delete_bucket_policy()
             .bucket(&self.bucket);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -118,8 +120,7 @@ impl SendOp for PutBucketAcl {
             .put_bucket_acl()
             .bucket(&self.bucket)
             .access_control_policy(policy);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -133,8 +134,7 @@ impl SendOp for PutBucketEncryption {
             .put_bucket_encryption()
             .bucket(&self.bucket)
             .server_side_encryption_configuration(config);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -144,8 +144,7 @@ impl SendOp for DeleteBucketEncryption {
             .s3(&self.region)
             .delete_bucket_encryption()
             .bucket(&self.bucket);
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 
@@ -200,8 +199,7 @@ impl SendOp for CreateBucket {
                     .build(),
             );
         }
-        aws.send_write(Self::ACTION, request.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, request.send()).await
     }
 }
 

@@ -12,8 +12,7 @@ impl SendOp for CreateSnsTopic {
                 .map_err(|e| CallError::new(Self::ACTION, None, e.to_string()))?;
             r = r.attributes("Policy", p);
         }
-        aws.send_write(Self::ACTION, r.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, r.send()).await
     }
 }
 
@@ -23,8 +22,7 @@ impl SendOp for DeleteSnsTopic {
             .sns(&self.region)
             .delete_topic()
             .topic_arn(aws.topic_arn(&self.region, &self.name));
-        aws.send_write(Self::ACTION, r.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, r.send()).await
     }
 }
 
@@ -36,8 +34,7 @@ impl SendOp for SubscribeSnsTopic {
             .topic_arn(aws.topic_arn(&self.region, &self.topic))
             .protocol(&self.protocol)
             .endpoint(&self.endpoint);
-        aws.send_write(Self::ACTION, r.send()).await?;
-        Ok(Outcome::default())
+        aws.write(Self::ACTION, r.send()).await
     }
 }
 

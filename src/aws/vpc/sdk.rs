@@ -26,19 +26,7 @@ impl SendOp for CreateFlowLogs {
             .client_token(unique_token());
         let out = aws.send_write(action, request.send()).await?;
         // CreateFlowLogs answers 200 and lists what it refused.
-        if let Some(u) = out.unsuccessful().first() {
-            let (code, message) = u
-                .error()
-                .map(|e| {
-                    (
-                        e.code().map(str::to_string),
-                        e.message().unwrap_or_default().to_string(),
-                    )
-                })
-                .unwrap_or((None, "refused".to_string()));
-            return Err(CallError::new(action, code, message));
-        }
-        Ok(Outcome::default())
+        refused(action, out.unsuccessful())
     }
 }
 
@@ -91,18 +79,27 @@ impl SendOp for DeleteFlowLogs {
                 ec2.delete_flow_logs().set_flow_log_ids(Some(ids)).send(),
             )
             .await?;
-        if let Some(u) = out.unsuccessful().first() {
-            let (code, message) = u
-                .error()
-                .map(|e| {
-                    (
-                        e.code().map(str::to_string),
-                        e.message().unwrap_or_default().to_string(),
-                    )
-                })
-                .unwrap_or((None, "refused".to_string()));
-            return Err(CallError::new(action, code, message));
-        }
-        Ok(Outcome::default())
+        refused(action, out.unsuccessful())
     }
+}
+
+/// What CreateFlowLogs or DeleteFlowLogs refused: they answer 200 and list
+/// it; the first refusal is the op's error.
+fn refused(
+    action: &str,
+    unsuccessful: &[aws_sdk_ec2::types::UnsuccessfulItem],
+) -> Result<Outcome, CallError> {
+    let Some(u) = unsuccessful.first() else {
+        return Ok(Outcome::default());
+    };
+    let (code, message) = u
+        .error()
+        .map(|e| {
+            (
+                e.code().map(str::to_string),
+                e.message().unwrap_or_default().to_string(),
+            )
+        })
+        .unwrap_or((None, "refused".to_string()));
+    Err(CallError::new(action, code, message))
 }

@@ -6,13 +6,12 @@ mod apply;
 #[cfg(test)]
 mod moto_tests;
 
-use crate::aws::client::CallError;
-pub use crate::aws::client::{AwsBackend, AwsInitError, AwsOptions};
+use crate::aws::client::{AwsBackend, CallError, Outcome};
 use crate::aws::inventory::document::NotReady;
 use crate::aws::inventory::{
     ApplyError, Identity, Inventory, PartError, PartId, PartValue, ResourceRef, S3,
 };
-use crate::collect::{Applied, Backend, Mode, OpError, Outcome};
+use crate::collect::{Applied, Backend, Mode, OpError};
 use crate::plan::Op;
 use futures::future::BoxFuture;
 

@@ -9,7 +9,7 @@
 //!
 //! It seeds what it needs (names carry a unique suffix) and reads the results back.
 
-use super::{AwsBackend, AwsInitError, AwsOptions};
+use crate::aws::client::{AwsBackend, AwsInitError, AwsOptions};
 use crate::aws::inventory::{
     ALL_USERS, Acl, AlternateContacts, CloudFront, Contact, ContactType, CredentialReportRow,
     Encryption, Fetched, Grant, Grantee, Iam, KeyStatus, Logging, PartId, PartValue,
