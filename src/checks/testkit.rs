@@ -5,9 +5,11 @@
 use crate::aws::inventory::ebs_vpc::{
     Detector, EbsRegion, FlowLog, PerRegion, Snapshot, Volume, VolumeAttachment, Vpc, VpcRegion,
 };
-use crate::aws::inventory::{Fetched, Identity, Inventory, Part, PartError, S3, Trail};
-use crate::checks::{Ctx, Fix, ItemResult, Status, evaluate, item};
-use crate::config::Settings;
+use crate::aws::inventory::{
+    Fetched, Identity, Inventory, OriginAccessControl, Part, PartError, S3, Trail,
+};
+use crate::checks::{Ctx, Finding, Fix, ItemResult, Status, evaluate, item};
+use crate::config::{PublicBucket, Settings};
 use crate::plan::{Inputs, Plan, PlanError, make_plan};
 use chrono::{DateTime, TimeZone, Utc};
 use std::collections::BTreeMap;
@@ -151,6 +153,34 @@ pub fn trail(name: &str, region: &str, multi: bool) -> Trail {
     }
 }
 
+/// The CloudFront origin access control `id` that signs S3 requests.
+pub fn site_oac(id: &str) -> OriginAccessControl {
+    OriginAccessControl {
+        id: id.into(),
+        name: "site-oac".into(),
+        description: String::new(),
+        origin_type: "s3".into(),
+        signing_behavior: "always".into(),
+        signing_protocol: "sigv4".into(),
+    }
+}
+
+/// (resource, status) of every finding of `r`.
+pub fn statuses(r: &ItemResult) -> Vec<(&str, Status)> {
+    r.findings
+        .iter()
+        .map(|f| (f.resource.as_str(), f.status))
+        .collect()
+}
+
+/// The findings of `r` that are errors.
+pub fn errors(r: &ItemResult) -> Vec<&Finding> {
+    r.findings
+        .iter()
+        .filter(|f| f.status == Status::Error)
+        .collect()
+}
+
 /// The harness: the user's settings and marks, and the clock the checks
 /// read ([`now`] unless made with [`T::at`]).
 pub struct T {
@@ -180,6 +210,15 @@ impl T {
             now,
             exact_undo: false,
         }
+    }
+    /// `bucket` is public on purpose (a static website).
+    pub fn public(mut self, bucket: &str) -> Self {
+        self.settings.public_buckets.push(PublicBucket {
+            bucket: bucket.into(),
+            reason: "static website".into(),
+            expires: None,
+        });
+        self
     }
     /// Undo must restore the whole inventory exactly.
     pub fn exact_undo(mut self) -> Self {
@@ -213,6 +252,14 @@ impl T {
             .findings
             .into_iter()
             .map(|f| (f.resource, f.region.unwrap_or_default(), f.status))
+            .collect()
+    }
+    /// (resource, status) of every finding.
+    pub fn finding_statuses(&self, inv: &Inventory, id: &str) -> Vec<(String, Status)> {
+        self.eval(inv, id)
+            .findings
+            .into_iter()
+            .map(|f| (f.resource, f.status))
             .collect()
     }
     pub fn plan(&self, inv: &Inventory, id: &str, req: &Inputs) -> Result<Plan, PlanError> {
@@ -258,6 +305,28 @@ impl T {
         if self.exact_undo {
             assert_eq!(undone, *inv, "undo of {id}");
         }
+        (plan, after)
+    }
+    /// [`T::fix_plan`], and the preview's before documents are the
+    /// inventory's, and the item passes (or is accepted) after the fix.
+    pub fn fix_passing(&self, inv: &Inventory, id: &str, req: &Inputs) -> (Plan, Inventory) {
+        let (plan, after) = self.fix_plan(inv, id, req);
+        for rc in &plan.resources {
+            assert_eq!(
+                inv.document(&rc.resource).expect("doc"),
+                rc.before,
+                "{}",
+                rc.resource
+            );
+        }
+        let r = self.eval(&after, id);
+        assert!(
+            matches!(r.status, Status::Pass | Status::Accepted),
+            "{id} after the fix: {:?} {} {:?}",
+            r.status,
+            r.summary,
+            r.findings
+        );
         (plan, after)
     }
 }
