@@ -4,7 +4,8 @@
 use super::item_tests::{set_alarms, set_filters};
 use super::*;
 use crate::aws::inventory::{Dimension, Fetched, MathMetric, Subscription, Threshold, Topic};
-use crate::checks::other::testkit::*;
+use crate::checks::testkit::midnight as now;
+use crate::checks::testkit::*;
 use crate::plan::{Inputs, Op};
 
 /// A topic of the account with one confirmed (queue) subscriber.

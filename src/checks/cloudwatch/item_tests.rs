@@ -1,7 +1,7 @@
 use super::*;
 use crate::aws::inventory::{Fetched, PartError, Subscription, Threshold, Topic};
-use crate::checks::other::testkit::*;
-use crate::checks::testkit::errors;
+use crate::checks::testkit::midnight as now;
+use crate::checks::testkit::*;
 use crate::plan::{Inputs, Op, PlanError};
 
 fn alarms_of(plan: &crate::plan::Plan) -> Vec<(String, MetricAlarm)> {

@@ -6,7 +6,8 @@
 use super::*;
 use crate::aws::inventory::{QueueAccess, Subscription, Topic, TopicKey};
 use crate::checks::cloudtrail::SNS_NOTIFICATIONS;
-use crate::checks::other::testkit::*;
+use crate::checks::testkit::midnight as now;
+use crate::checks::testkit::*;
 use crate::plan::{Inputs, Op, TrailEdit};
 use serde_json::json;
 
