@@ -579,25 +579,29 @@ pub fn inventory() -> Inventory {
     inv.elb = Part::Ready(elb);
 
     let mut inspector = Inspector::default();
-    inspector.regions.insert(
-        US.into(),
-        Fetched::Ready(InspectorStatus {
-            status: "DISABLED".into(),
-            scans: BTreeMap::new(),
-        }),
-    );
+    inspector
+        .regions
+        .insert(US.into(), Fetched::Ready(inspector_status("DISABLED", &[])));
     inspector.regions.insert(
         EU.into(),
-        Fetched::Ready(InspectorStatus {
-            status: "ENABLED".into(),
-            scans: [("EC2", "ENABLED"), ("ECR", "ENABLED")]
-                .into_iter()
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-                .collect(),
-        }),
+        Fetched::Ready(inspector_status(
+            "ENABLED",
+            &[("EC2", "ENABLED"), ("ECR", "ENABLED")],
+        )),
     );
     inv.inspector = Part::Ready(inspector);
     inv
+}
+
+/// Inspector's account status with these (resource type, status) scans.
+pub fn inspector_status(status: &str, scans: &[(&str, &str)]) -> InspectorStatus {
+    InspectorStatus {
+        status: status.into(),
+        scans: scans
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect(),
+    }
 }
 
 pub fn rds_mut<'a>(inv: &'a mut Inventory, region: &str) -> &'a mut RdsRegion {

@@ -410,13 +410,14 @@ mod tests {
         ] {
             assert!(tls_policy_is_current(good), "{good}");
         }
+        // Newest first, then names cut short.
         for old in [
-            "SSLv3",
-            "TLSv1",
-            "TLSv1_2016",
-            "TLSv1.1_2016",
-            "TLSv1.2_2018",
             "TLSv1.2_2019",
+            "TLSv1.2_2018",
+            "TLSv1.1_2016",
+            "TLSv1_2016",
+            "TLSv1",
+            "SSLv3",
             "TLSv1.2_20",
             "",
         ] {

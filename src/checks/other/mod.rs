@@ -148,7 +148,7 @@ fn waf_on_load_balancers(inv: &Inventory, _: &Ctx) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::inventory::{InspectorStatus, PartError};
+    use crate::aws::inventory::PartError;
     use crate::aws::ops;
     use crate::checks::testkit::midnight as now;
     use crate::checks::testkit::*;
@@ -222,13 +222,10 @@ mod tests {
             );
             i.regions.insert(
                 US.into(),
-                Fetched::Ready(InspectorStatus {
-                    status: "ENABLED".into(),
-                    scans: [("EC2", "ENABLING"), ("ECR", "ENABLED")]
-                        .into_iter()
-                        .map(|(a, b)| (a.to_string(), b.to_string()))
-                        .collect(),
-                }),
+                Fetched::Ready(inspector_status(
+                    "ENABLED",
+                    &[("EC2", "ENABLING"), ("ECR", "ENABLED")],
+                )),
             );
         }
         let r = t.eval(&inv, INSPECTOR);
