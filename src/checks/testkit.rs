@@ -1,13 +1,20 @@
 //! The one harness of the checks' and plans' unit tests: a context
 //! ([`T`]) that evaluates an item, builds its plan, applies it to a copy and
-//! proves that undo restores every document; and hand-built inventories.
+//! proves that undo restores every document; and hand-built inventories
+//! (the tests of RDS, Route 53, load balancers and Inspector read their clock
+//! at [`midnight`]).
 
 use crate::aws::inventory::ebs_vpc::{
     Detector, EbsRegion, FlowLog, PerRegion, Snapshot, Volume, VolumeAttachment, Vpc, VpcRegion,
 };
-use crate::aws::inventory::{Fetched, Identity, Inventory, Part, PartError, S3, Trail};
-use crate::checks::{Ctx, Fix, ItemResult, Status, evaluate, item};
-use crate::config::Settings;
+use crate::aws::inventory::{
+    ApexRecords, ClassicListener, ClassicLoadBalancer, DbInstance, DbSnapshot, Elb, ElbRegion,
+    Fetched, HostedZone, Identity, Inspector, InspectorStatus, Inventory, Listener, ListenerAction,
+    LoadBalancer, OriginAccessControl, Part, PartError, Rds, RdsRegion, RecordSet, Route53, S3,
+    Trail,
+};
+use crate::checks::{Ctx, Finding, Fix, ItemResult, Status, evaluate, item};
+use crate::config::{PublicBucket, Settings};
 use crate::plan::{Inputs, Plan, PlanError, make_plan};
 use chrono::{DateTime, TimeZone, Utc};
 use std::collections::BTreeMap;
@@ -151,6 +158,34 @@ pub fn trail(name: &str, region: &str, multi: bool) -> Trail {
     }
 }
 
+/// The CloudFront origin access control `id` that signs S3 requests.
+pub fn site_oac(id: &str) -> OriginAccessControl {
+    OriginAccessControl {
+        id: id.into(),
+        name: "site-oac".into(),
+        description: String::new(),
+        origin_type: "s3".into(),
+        signing_behavior: "always".into(),
+        signing_protocol: "sigv4".into(),
+    }
+}
+
+/// (resource, status) of every finding of `r`.
+pub fn statuses(r: &ItemResult) -> Vec<(&str, Status)> {
+    r.findings
+        .iter()
+        .map(|f| (f.resource.as_str(), f.status))
+        .collect()
+}
+
+/// The findings of `r` that are errors.
+pub fn errors(r: &ItemResult) -> Vec<&Finding> {
+    r.findings
+        .iter()
+        .filter(|f| f.status == Status::Error)
+        .collect()
+}
+
 /// The harness: the user's settings and marks, and the clock the checks
 /// read ([`now`] unless made with [`T::at`]).
 pub struct T {
@@ -180,6 +215,15 @@ impl T {
             now,
             exact_undo: false,
         }
+    }
+    /// `bucket` is public on purpose (a static website).
+    pub fn public(mut self, bucket: &str) -> Self {
+        self.settings.public_buckets.push(PublicBucket {
+            bucket: bucket.into(),
+            reason: "static website".into(),
+            expires: None,
+        });
+        self
     }
     /// Undo must restore the whole inventory exactly.
     pub fn exact_undo(mut self) -> Self {
@@ -213,6 +257,14 @@ impl T {
             .findings
             .into_iter()
             .map(|f| (f.resource, f.region.unwrap_or_default(), f.status))
+            .collect()
+    }
+    /// (resource, status) of every finding.
+    pub fn finding_statuses(&self, inv: &Inventory, id: &str) -> Vec<(String, Status)> {
+        self.eval(inv, id)
+            .findings
+            .into_iter()
+            .map(|f| (f.resource, f.status))
             .collect()
     }
     pub fn plan(&self, inv: &Inventory, id: &str, req: &Inputs) -> Result<Plan, PlanError> {
@@ -260,4 +312,317 @@ impl T {
         }
         (plan, after)
     }
+    /// [`T::fix_plan`], and the preview's before documents are the
+    /// inventory's, and the item passes (or is accepted) after the fix.
+    pub fn fix_passing(&self, inv: &Inventory, id: &str, req: &Inputs) -> (Plan, Inventory) {
+        let (plan, after) = self.fix_plan(inv, id, req);
+        for rc in &plan.resources {
+            assert_eq!(
+                inv.document(&rc.resource).expect("doc"),
+                rc.before,
+                "{}",
+                rc.resource
+            );
+        }
+        let r = self.eval(&after, id);
+        assert!(
+            matches!(r.status, Status::Pass | Status::Accepted),
+            "{id} after the fix: {:?} {} {:?}",
+            r.status,
+            r.summary,
+            r.findings
+        );
+        (plan, after)
+    }
+}
+
+pub const US: &str = "us-east-1";
+pub const EU: &str = "eu-west-1";
+
+pub fn instance(id: &str, engine: &str, version: &str, encrypted: bool) -> DbInstance {
+    DbInstance {
+        id: id.into(),
+        arn: format!("arn:aws:rds:{US}:{ACCOUNT}:db:{id}"),
+        engine: engine.into(),
+        engine_version: version.into(),
+        class: "db.t3.medium".into(),
+        publicly_accessible: false,
+        storage_encrypted: encrypted,
+        kms_key_id: None,
+        cluster: None,
+        port: Some(5432),
+        vpc_security_groups: vec!["sg-0db1111111111111a".into()],
+        allocated_storage: None,
+        multi_az: None,
+        storage_type: None,
+        pending: Default::default(),
+    }
+}
+
+pub fn db_snapshot(id: &str, source: &str, restore: &[&str]) -> DbSnapshot {
+    DbSnapshot {
+        id: id.into(),
+        source: source.into(),
+        engine: "mysql".into(),
+        encrypted: false,
+        restore: Fetched::Ready(restore.iter().map(|s| s.to_string()).collect()),
+    }
+}
+
+pub fn txt(name: &str, values: &[&str]) -> RecordSet {
+    RecordSet {
+        name: name.into(),
+        rtype: "TXT".into(),
+        ttl: 3600,
+        values: values.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+pub fn zone(id: &str, name: &str, private: bool) -> HostedZone {
+    HostedZone {
+        id: id.into(),
+        name: name.into(),
+        private,
+        records: Fetched::Ready(ApexRecords::default()),
+    }
+}
+
+pub fn action_forward(tg: &str) -> ListenerAction {
+    ListenerAction {
+        kind: "forward".into(),
+        order: None,
+        target_group_arn: Some(tg.into()),
+        forward: None,
+        redirect: None,
+        fixed_response: None,
+    }
+}
+
+pub fn listener(lb: &str, protocol: &str, port: i32, policy: Option<&str>) -> Listener {
+    Listener {
+        arn: format!("arn:aws:elasticloadbalancing:{US}:{ACCOUNT}:listener/app/{lb}/1/{port}"),
+        protocol: protocol.into(),
+        port,
+        ssl_policy: policy.map(str::to_string),
+        certificates: if policy.is_some() {
+            vec![format!("arn:aws:acm:{US}:{ACCOUNT}:certificate/1")]
+        } else {
+            vec![]
+        },
+        default_actions: vec![action_forward(&format!(
+            "arn:aws:elasticloadbalancing:{US}:{ACCOUNT}:targetgroup/{lb}/1"
+        ))],
+        rules: vec![],
+    }
+}
+
+pub fn load_balancer(
+    name: &str,
+    kind: &str,
+    scheme: &str,
+    listeners: Vec<Listener>,
+) -> LoadBalancer {
+    LoadBalancer {
+        name: name.into(),
+        arn: format!("arn:aws:elasticloadbalancing:{US}:{ACCOUNT}:loadbalancer/app/{name}/1"),
+        kind: kind.into(),
+        scheme: scheme.into(),
+        security_groups: vec!["sg-0lb".into()],
+        listeners,
+        web_acl: (kind == "application" && scheme == "internet-facing")
+            .then_some(Fetched::Ready(None)),
+    }
+}
+
+/// Two regions: EU passes everything; US fails every item.
+pub fn inventory() -> Inventory {
+    let mut inv = Inventory {
+        identity: Part::Ready(Identity {
+            account: ACCOUNT.into(),
+            arn: format!("arn:aws:iam::{ACCOUNT}:user/ops-admin"),
+            user_id: "AIDAEXAMPLE".into(),
+        }),
+        ..Inventory::default()
+    };
+    let mut aurora = instance("reports-aurora-1", "aurora-postgresql", "15.4", false);
+    aurora.cluster = Some("reports-cluster".into());
+    let mut rds = Rds::default();
+    rds.regions.insert(
+        US.into(),
+        Fetched::Ready(RdsRegion {
+            instances: vec![instance("legacy-mysql", "mysql", "8.0.35", false), aurora],
+            snapshots: vec![db_snapshot(
+                "legacy-before-upgrade",
+                "legacy-mysql",
+                &["210987654321", "all"],
+            )],
+            cluster_snapshots: vec![db_snapshot("reports-q3", "reports-cluster", &["all"])],
+        }),
+    );
+    let mut orders = instance("orders-db", "postgres", "16.3", true);
+    orders.vpc_security_groups = vec!["sg-0db2222222222222b".into()];
+    rds.regions.insert(
+        EU.into(),
+        Fetched::Ready(RdsRegion {
+            instances: vec![orders],
+            snapshots: vec![db_snapshot("orders-weekly", "orders-db", &[])],
+            cluster_snapshots: vec![],
+        }),
+    );
+    inv.rds = Part::Ready(rds);
+
+    let mut example = zone("Z1EXAMPLECOM", "example.com.", false);
+    example.records = Fetched::Ready(ApexRecords {
+        txt: Some(txt(
+            "example.com.",
+            &["\"google-site-verification=abc123\""],
+        )),
+        mx: None,
+    });
+    let mut mail = zone("Z2MAIL", "mail.example.org.", false);
+    mail.records = Fetched::Ready(ApexRecords {
+        txt: Some(txt(
+            "mail.example.org.",
+            &["\"v=spf1 include:_spf.google.com ~all\""],
+        )),
+        mx: Some(RecordSet {
+            name: "mail.example.org.".into(),
+            rtype: "MX".into(),
+            ttl: 3600,
+            values: vec!["10 mx.mail.example.org.".into()],
+        }),
+    });
+    inv.route53 = Part::Ready(Route53 {
+        zones: vec![example, mail, zone("Z3PRIVATE", "internal.example.", true)],
+    });
+
+    let mut elb = Elb::default();
+    elb.regions.insert(
+        US.into(),
+        Fetched::Ready(ElbRegion {
+            load_balancers: vec![
+                load_balancer(
+                    "web",
+                    "application",
+                    "internet-facing",
+                    vec![
+                        listener("web", "HTTP", 80, None),
+                        listener("web", "HTTPS", 443, Some("ELBSecurityPolicy-2016-08")),
+                    ],
+                ),
+                load_balancer(
+                    "admin",
+                    "application",
+                    "internal",
+                    vec![listener("admin", "HTTP", 80, None)],
+                ),
+                load_balancer(
+                    "tls-nlb",
+                    "network",
+                    "internet-facing",
+                    vec![listener(
+                        "tls-nlb",
+                        "TLS",
+                        443,
+                        Some("ELBSecurityPolicy-TLS13-1-2-2021-06"),
+                    )],
+                ),
+            ],
+            classic: vec![ClassicLoadBalancer {
+                name: "legacy-classic".into(),
+                scheme: "internet-facing".into(),
+                security_groups: vec![],
+                listeners: vec![
+                    ClassicListener {
+                        protocol: "HTTP".into(),
+                        port: 80,
+                        instance_protocol: "HTTP".into(),
+                        instance_port: 8080,
+                        certificate: None,
+                        security_policy: None,
+                    },
+                    ClassicListener {
+                        protocol: "HTTPS".into(),
+                        port: 443,
+                        instance_protocol: "HTTP".into(),
+                        instance_port: 8080,
+                        certificate: Some(
+                            "arn:aws:acm:us-east-1:111122223333:certificate/2".into(),
+                        ),
+                        security_policy: Some("ELBSecurityPolicy-2016-08".into()),
+                    },
+                ],
+            }],
+        }),
+    );
+    let mut protected = load_balancer(
+        "shop",
+        "application",
+        "internet-facing",
+        vec![listener(
+            "shop",
+            "HTTPS",
+            443,
+            Some("ELBSecurityPolicy-TLS13-1-2-2021-06"),
+        )],
+    );
+    protected.web_acl = Some(Fetched::Ready(Some(format!(
+        "arn:aws:wafv2:{EU}:{ACCOUNT}:regional/webacl/shop/1"
+    ))));
+    elb.regions.insert(
+        EU.into(),
+        Fetched::Ready(ElbRegion {
+            load_balancers: vec![protected],
+            classic: vec![],
+        }),
+    );
+    inv.elb = Part::Ready(elb);
+
+    let mut inspector = Inspector::default();
+    inspector
+        .regions
+        .insert(US.into(), Fetched::Ready(inspector_status("DISABLED", &[])));
+    inspector.regions.insert(
+        EU.into(),
+        Fetched::Ready(inspector_status(
+            "ENABLED",
+            &[("EC2", "ENABLED"), ("ECR", "ENABLED")],
+        )),
+    );
+    inv.inspector = Part::Ready(inspector);
+    inv
+}
+
+/// Inspector's account status with these (resource type, status) scans.
+pub fn inspector_status(status: &str, scans: &[(&str, &str)]) -> InspectorStatus {
+    InspectorStatus {
+        status: status.into(),
+        scans: scans
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect(),
+    }
+}
+
+pub fn rds_mut<'a>(inv: &'a mut Inventory, region: &str) -> &'a mut RdsRegion {
+    inv.rds
+        .ready_mut()
+        .and_then(|r| r.regions.get_mut(region))
+        .and_then(|r| r.ready_mut())
+        .expect("rds region")
+}
+
+pub fn elb_mut<'a>(inv: &'a mut Inventory, region: &str) -> &'a mut ElbRegion {
+    inv.elb
+        .ready_mut()
+        .and_then(|r| r.regions.get_mut(region))
+        .and_then(|r| r.ready_mut())
+        .expect("elb region")
+}
+
+pub fn zone_mut<'a>(inv: &'a mut Inventory, id: &str) -> &'a mut HostedZone {
+    inv.route53
+        .ready_mut()
+        .and_then(|r| r.zones.iter_mut().find(|z| z.id == id))
+        .expect("zone")
 }

@@ -669,6 +669,19 @@ fn alternate_contacts_fill_only_missing_ones() {
 
 use crate::plan::Op;
 
+/// The MFA group's plan: create the policy and the group, attach the one to
+/// the other, then add `users` users to the group.
+fn assert_mfa_group_actions(plan: &crate::plan::Plan, users: usize) {
+    let actions: Vec<&str> = plan.ops().map(|o| o.action()).collect();
+    let mut want = vec![
+        "iam:CreatePolicy",
+        "iam:CreateGroup",
+        "iam:AttachGroupPolicy",
+    ];
+    want.extend(std::iter::repeat_n("iam:AddUserToGroup", users));
+    assert_eq!(actions, want);
+}
+
 #[test]
 fn console_users_get_enforced_and_show_pending_enrolment() {
     let t = T::at(now());
@@ -676,17 +689,7 @@ fn console_users_get_enforced_and_show_pending_enrolment() {
     const ID: &str = "account.console-users-mfa";
     assert_eq!(t.resources(&inv, ID), vec!["user/dana", "user/lee"]);
     let plan = t.plan(&inv, ID, &Inputs::default()).expect("plan");
-    let actions: Vec<&str> = plan.ops().map(|o| o.action()).collect();
-    assert_eq!(
-        actions,
-        vec![
-            "iam:CreatePolicy",
-            "iam:CreateGroup",
-            "iam:AttachGroupPolicy",
-            "iam:AddUserToGroup",
-            "iam:AddUserToGroup"
-        ]
-    );
+    assert_mfa_group_actions(&plan, 2);
     let after = t.fix(&inv, ID, &Inputs::default());
     // Still failing until they enrol, but now enforced.
     let r = evaluate(item(ID).expect("item"), &after, &t.ctx());
@@ -871,18 +874,7 @@ fn mfa_policy_fix_creates_policy_and_group_and_adds_the_users() {
     const ID: &str = "account.mfa-policy";
     assert_eq!(t.status(&inv, ID), Status::Fail);
     let plan = t.plan(&inv, ID, &Inputs::default()).expect("plan");
-    let actions: Vec<&str> = plan.ops().map(|o| o.action()).collect();
-    assert_eq!(
-        actions,
-        vec![
-            "iam:CreatePolicy",
-            "iam:CreateGroup",
-            "iam:AttachGroupPolicy",
-            "iam:AddUserToGroup",
-            "iam:AddUserToGroup",
-            "iam:AddUserToGroup",
-        ]
-    );
+    assert_mfa_group_actions(&plan, 3);
     // Users whose access keys are active are named: their key-signed
     // calls will need an MFA session.
     let mut keyed = inv.clone();

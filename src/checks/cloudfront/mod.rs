@@ -296,9 +296,9 @@ fn waf(inv: &Inventory, _: &Ctx) -> Outcome {
 mod tests {
     use super::*;
     use crate::aws::inventory::{
-        CacheBehavior, Identity, Origin, OriginAccessControl, Part, PartError, ViewerCertificate,
+        CacheBehavior, Identity, Origin, Part, PartError, ViewerCertificate,
     };
-    use crate::checks::testkit::{T, midnight as now};
+    use crate::checks::testkit::{T, midnight as now, site_oac};
     use crate::checks::{Status, item};
     use crate::plan::{DistributionEdit, Inputs, Op, PlanError};
 
@@ -366,14 +366,7 @@ mod tests {
         };
         inv.cloudfront = Part::Ready(CloudFront {
             distributions: dists,
-            origin_access_controls: vec![OriginAccessControl {
-                id: "E3OACEXAMPLE01".into(),
-                name: "site-oac".into(),
-                description: String::new(),
-                origin_type: "s3".into(),
-                signing_behavior: "always".into(),
-                signing_protocol: "sigv4".into(),
-            }],
+            origin_access_controls: vec![site_oac("E3OACEXAMPLE01")],
         });
         inv
     }
@@ -417,13 +410,14 @@ mod tests {
         ] {
             assert!(tls_policy_is_current(good), "{good}");
         }
+        // Newest first, then names cut short.
         for old in [
-            "SSLv3",
-            "TLSv1",
-            "TLSv1_2016",
-            "TLSv1.1_2016",
-            "TLSv1.2_2018",
             "TLSv1.2_2019",
+            "TLSv1.2_2018",
+            "TLSv1.1_2016",
+            "TLSv1_2016",
+            "TLSv1",
+            "SSLv3",
             "TLSv1.2_20",
             "",
         ] {

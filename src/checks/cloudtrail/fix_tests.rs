@@ -1,6 +1,7 @@
 use super::*;
 use crate::aws::inventory::{InlinePolicy, Role, Transition, User};
-use crate::checks::other::testkit::*;
+use crate::checks::testkit::midnight as now;
+use crate::checks::testkit::*;
 use crate::plan::{Inputs, Op, PlanError};
 use serde_json::json;
 

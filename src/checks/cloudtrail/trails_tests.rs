@@ -3,7 +3,7 @@ use crate::aws::inventory::{
     AdvancedEventSelector, DataResource, EventSelector, EventSelectors, FieldSelector, Part,
     PartError,
 };
-use crate::checks::testkit::{T, empty, trail};
+use crate::checks::testkit::{T, empty, statuses, trail};
 use crate::plan::{Inputs, PlanError};
 
 fn basic(rw: &str, management: bool, data: bool) -> EventSelector {
@@ -193,13 +193,8 @@ fn an_unreadable_trail_is_an_error_only_when_nothing_else_works() {
     let mut inv = account(vec![org.clone(), read_only]);
     let r = t.eval(&inv, MULTI_REGION);
     assert_eq!(r.status, Status::Error, "{r:?}");
-    let statuses: Vec<(&str, Status)> = r
-        .findings
-        .iter()
-        .map(|f| (f.resource.as_str(), f.status))
-        .collect();
     assert_eq!(
-        statuses,
+        statuses(&r),
         vec![
             ("trail/us-east-1/organization", Status::Error),
             ("trail/us-east-1/local", Status::Fail),

@@ -1,9 +1,11 @@
 //! What an alarm would really do: an alarm counts only when it goes to
 //! ALARM on what the item watches (unit tests on hand-built inventories).
 
+use super::item_tests::{set_alarms, set_filters};
 use super::*;
 use crate::aws::inventory::{Dimension, Fetched, MathMetric, Subscription, Threshold, Topic};
-use crate::checks::other::testkit::*;
+use crate::checks::testkit::midnight as now;
+use crate::checks::testkit::*;
 use crate::plan::{Inputs, Op};
 
 /// A topic of the account with one confirmed (queue) subscriber.
@@ -32,39 +34,9 @@ fn set_heard_topic(inv: &mut Inventory, region: &str) {
     }
 }
 
-fn set_alarms(inv: &mut Inventory, region: &str, alarms: Vec<MetricAlarm>) {
-    if let Some(m) = inv.metric_alarms.ready_mut() {
-        m.insert(region.into(), Fetched::Ready(alarms));
-    }
-}
-
-fn set_filters(inv: &mut Inventory, region: &str, filters: Vec<MetricFilter>) {
-    if let Some(m) = inv.metric_filters.ready_mut() {
-        m.insert(region.into(), Fetched::Ready(filters));
-    }
-}
-
 /// The CIS remediation's alarm: Sum >= 1 over one period, notifying `heard`.
 fn alarm(name: &str, namespace: &str, metric: &str) -> MetricAlarm {
-    MetricAlarm {
-        name: name.into(),
-        description: None,
-        namespace: namespace.into(),
-        metric_name: metric.into(),
-        dimensions: vec![],
-        statistic: "Sum".into(),
-        extended_statistic: None,
-        period: 300,
-        evaluation_periods: 1,
-        datapoints_to_alarm: None,
-        threshold: Threshold(1.0),
-        comparison_operator: "GreaterThanOrEqualToThreshold".into(),
-        alarm_actions: vec![heard(US)],
-        actions_enabled: true,
-        treat_missing_data: None,
-        math_metrics: vec![],
-        unit: None,
-    }
+    super::item_tests::alarm(name, namespace, metric, &[heard(US)])
 }
 
 fn dim(name: &str, value: &str) -> Dimension {
@@ -120,6 +92,16 @@ fn watched() -> Inventory {
 }
 
 const ROOT: &str = "root-usage";
+
+/// The alarms the plan puts.
+fn put_alarms(plan: &crate::plan::Plan) -> Vec<&MetricAlarm> {
+    plan.ops()
+        .filter_map(|o| match o {
+            Op::PutMetricAlarm(crate::aws::ops::PutMetricAlarm { alarm, .. }) => Some(&**alarm),
+            _ => None,
+        })
+        .collect()
+}
 
 /// The root-usage alarm changed by `f`.
 fn with_root_alarm(f: impl FnOnce(&mut MetricAlarm)) -> Inventory {
@@ -304,13 +286,7 @@ fn the_fix_adds_an_alarm_that_fires_on_one_event() {
     let inv = with_root_alarm(|a| a.threshold = Threshold(5.0));
     let req = Inputs::default().with("email", "soc@example.com");
     let plan = t.plan(&inv, SECURITY_EVENT_ALARMS, &req).expect("plan");
-    let alarms: Vec<&MetricAlarm> = plan
-        .ops()
-        .filter_map(|o| match o {
-            Op::PutMetricAlarm(crate::aws::ops::PutMetricAlarm { alarm, .. }) => Some(&**alarm),
-            _ => None,
-        })
-        .collect();
+    let alarms = put_alarms(&plan);
     assert_eq!(alarms.len(), 1);
     // On the filter's own metric (no second filter), one event enough.
     assert_eq!(alarms[0].metric_name, "RootAccountUsage");
@@ -454,13 +430,7 @@ fn the_billing_fix_replaces_alarms_that_do_not_count_with_ones_that_do() {
         .with("monthly", "100")
         .with("email", "billing@example.com");
     let plan = t.plan(&inv, BILLING_ALARMS, &req).expect("plan");
-    let alarms: Vec<&MetricAlarm> = plan
-        .ops()
-        .filter_map(|o| match o {
-            Op::PutMetricAlarm(crate::aws::ops::PutMetricAlarm { alarm, .. }) => Some(&**alarm),
-            _ => None,
-        })
-        .collect();
+    let alarms = put_alarms(&plan);
     assert_eq!(alarms.len(), 2);
     for a in alarms {
         assert_eq!(billing_fault(a), None, "{a:?}");
@@ -558,13 +528,7 @@ fn the_connection_fix_replaces_an_alarm_that_does_not_count() {
     let plan = T::at(now())
         .plan(&inv, RDS_CONNECTION_ALARMS, &req)
         .expect("plan");
-    let alarms: Vec<&MetricAlarm> = plan
-        .ops()
-        .filter_map(|o| match o {
-            Op::PutMetricAlarm(crate::aws::ops::PutMetricAlarm { alarm, .. }) => Some(&**alarm),
-            _ => None,
-        })
-        .collect();
+    let alarms = put_alarms(&plan);
     assert_eq!(alarms.len(), 1);
     assert_eq!(connection_fault(alarms[0], APP_DB), None);
 }

@@ -1,6 +1,7 @@
 use super::*;
 use crate::aws::inventory::{Fetched, PartError, Subscription, Threshold, Topic};
-use crate::checks::other::testkit::*;
+use crate::checks::testkit::midnight as now;
+use crate::checks::testkit::*;
 use crate::plan::{Inputs, Op, PlanError};
 
 fn alarms_of(plan: &crate::plan::Plan) -> Vec<(String, MetricAlarm)> {
@@ -124,11 +125,7 @@ fn rds_connection_alarms_unreadable_alarms_are_an_error_of_their_region() {
     }
     let r = t.eval(&inv, RDS_CONNECTION_ALARMS);
     assert_eq!(r.status, Status::Fail);
-    let err: Vec<&Finding> = r
-        .findings
-        .iter()
-        .filter(|f| f.status == Status::Error)
-        .collect();
+    let err = errors(&r);
     assert_eq!(err.len(), 1, "{r:?}");
     assert_eq!(err[0].region.as_deref(), Some(EU));
     // The plan leaves that region alone.
@@ -181,19 +178,19 @@ fn set_topics(inv: &mut Inventory, region: &str, topics: Vec<Topic>) {
     }
 }
 
-fn set_alarms(inv: &mut Inventory, region: &str, alarms: Vec<MetricAlarm>) {
+pub(super) fn set_alarms(inv: &mut Inventory, region: &str, alarms: Vec<MetricAlarm>) {
     if let Some(m) = inv.metric_alarms.ready_mut() {
         m.insert(region.into(), Fetched::Ready(alarms));
     }
 }
 
-fn set_filters(inv: &mut Inventory, region: &str, filters: Vec<MetricFilter>) {
+pub(super) fn set_filters(inv: &mut Inventory, region: &str, filters: Vec<MetricFilter>) {
     if let Some(m) = inv.metric_filters.ready_mut() {
         m.insert(region.into(), Fetched::Ready(filters));
     }
 }
 
-fn alarm(name: &str, namespace: &str, metric: &str, actions: &[String]) -> MetricAlarm {
+pub(super) fn alarm(name: &str, namespace: &str, metric: &str, actions: &[String]) -> MetricAlarm {
     MetricAlarm {
         name: name.into(),
         description: None,

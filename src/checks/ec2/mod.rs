@@ -603,7 +603,7 @@ mod tests {
         NetworkInterface, SgSource,
     };
     use crate::checks::item;
-    use crate::checks::testkit::{T, midnight as now};
+    use crate::checks::testkit::{T, midnight as now, statuses};
     use crate::plan::{Inputs, Op, Plan, PlanError};
     use std::collections::BTreeMap;
 
@@ -1296,13 +1296,8 @@ mod tests {
         let r = t.eval(&inv, THIRD_PARTY_AMIS);
         assert_eq!(r.status, Status::Error, "{r:?}");
         assert!(r.summary.contains("me-south-1"), "{}", r.summary);
-        let statuses: Vec<(&str, Status)> = r
-            .findings
-            .iter()
-            .map(|f| (f.resource.as_str(), f.status))
-            .collect();
         assert_eq!(
-            statuses,
+            statuses(&r),
             vec![
                 ("instance/ap-south-1/i-mkt", Status::Manual),
                 ("ec2/me-south-1", Status::Error),

@@ -468,7 +468,8 @@ mod tests {
     use super::*;
     use crate::aws::inventory::ListenerAction;
     use crate::aws::ops;
-    use crate::checks::other::testkit::*;
+    use crate::checks::testkit::midnight as now;
+    use crate::checks::testkit::*;
     use crate::plan::{Inputs, Op, PlanError};
 
     #[test]

@@ -449,7 +449,8 @@ mod tests {
     use super::*;
     use crate::aws::inventory::PartError;
     use crate::aws::ops;
-    use crate::checks::other::testkit::*;
+    use crate::checks::testkit::midnight as now;
+    use crate::checks::testkit::*;
     use crate::plan::{Inputs, Op, PlanError};
 
     #[test]
@@ -471,17 +472,7 @@ mod tests {
         let plan = t
             .plan(&inv, PUBLIC_INSTANCES, &Inputs::default())
             .expect("plan");
-        assert_eq!(
-            plan.ops().collect::<Vec<_>>(),
-            vec![&Op::ModifyDbInstancePublicAccess(
-                ops::ModifyDbInstancePublicAccess {
-                    region: EU.into(),
-                    instance: "orders-db".into(),
-                    publicly_accessible: false,
-                    apply_immediately: false,
-                }
-            )]
-        );
+        assert_closes_orders_db(&plan);
         assert!(
             plan.warnings.iter().any(|w| w.contains("outside")),
             "{:?}",
@@ -493,6 +484,21 @@ mod tests {
             t.plan(&after, PUBLIC_INSTANCES, &Inputs::default()),
             Err(PlanError::NothingToDo(_))
         ));
+    }
+
+    /// The plan's one step: orders-db stops being public, at once.
+    fn assert_closes_orders_db(plan: &crate::plan::Plan) {
+        assert_eq!(
+            plan.ops().collect::<Vec<_>>(),
+            vec![&Op::ModifyDbInstancePublicAccess(
+                ops::ModifyDbInstancePublicAccess {
+                    region: EU.into(),
+                    instance: "orders-db".into(),
+                    publicly_accessible: false,
+                    apply_immediately: false,
+                }
+            )]
+        );
     }
 
     /// A public instance with a class change and an engine upgrade queued
@@ -525,17 +531,7 @@ mod tests {
             .expect("plan");
         // ApplyImmediately=false: PubliclyAccessible applies at once anyway,
         // and the queued class change does not.
-        assert_eq!(
-            plan.ops().collect::<Vec<_>>(),
-            vec![&Op::ModifyDbInstancePublicAccess(
-                ops::ModifyDbInstancePublicAccess {
-                    region: EU.into(),
-                    instance: "orders-db".into(),
-                    publicly_accessible: false,
-                    apply_immediately: false,
-                }
-            )]
-        );
+        assert_closes_orders_db(&plan);
         assert!(
             plan.warnings.iter().any(|w| w.contains("orders-db")
                 && w.contains("DBInstanceClass db.t3.medium → db.r5.xlarge")
@@ -637,11 +633,7 @@ mod tests {
         }
         let r = t.eval(&inv, PUBLIC_INSTANCES);
         assert_eq!(r.status, Status::Fail);
-        let err: Vec<&Finding> = r
-            .findings
-            .iter()
-            .filter(|f| f.status == Status::Error)
-            .collect();
+        let err = errors(&r);
         assert_eq!(err.len(), 1);
         assert_eq!(err[0].resource, "rds/ap-east-1");
         assert!(err[0].detail.contains("ap-east-1"));
@@ -825,11 +817,7 @@ mod tests {
         let r = t.eval(&inv, OPEN_SECURITY_GROUPS);
         // us-east-1 still fails on its own finding; eu-west-1 is an error.
         assert_eq!(r.status, Status::Fail);
-        let err: Vec<&Finding> = r
-            .findings
-            .iter()
-            .filter(|f| f.status == Status::Error)
-            .collect();
+        let err = errors(&r);
         assert_eq!(err.len(), 1, "{r:?}");
         assert_eq!(err[0].region.as_deref(), Some(EU));
         assert!(err[0].detail.contains("AuthFailure"), "{}", err[0].detail);

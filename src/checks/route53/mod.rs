@@ -351,7 +351,8 @@ mod tests {
     use super::*;
     use crate::aws::inventory::ApexRecords;
     use crate::aws::ops;
-    use crate::checks::other::testkit::*;
+    use crate::checks::testkit::midnight as now;
+    use crate::checks::testkit::*;
     use crate::plan::{Inputs, Op, PlanError};
 
     fn upserts(plan: &crate::plan::Plan) -> Vec<(String, RecordSet)> {

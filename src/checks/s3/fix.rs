@@ -572,7 +572,7 @@ mod tests {
 
     #[test]
     fn account_block_warns_about_every_public_bucket() {
-        let t = T::new().public("declared-site").public("site");
+        let t = T::at(now()).public("declared-site").public("site");
         let open = with_policy(bucket("open"), vec![public_read("open")]);
         let acl = public_acl(bucket("acl"));
         // Public on paper but neutralised by its own block: not cut off now.
@@ -585,7 +585,7 @@ mod tests {
             bucket("private"),
             with_policy(bucket("site"), vec![public_read("site")]),
         ]);
-        let (plan, after) = t.fix(&inv, ACCOUNT_PAB, &Inputs::default());
+        let (plan, after) = t.fix_passing(&inv, ACCOUNT_PAB, &Inputs::default());
         assert_eq!(
             plan.ops().collect::<Vec<_>>(),
             vec![&Op::PutAccountPublicAccessBlock(
@@ -606,7 +606,7 @@ mod tests {
         assert!(plan.warnings.len() >= 2, "the guide warning too");
         // The account block now neutralises the public buckets.
         assert_eq!(
-            T::new().status(&after, crate::checks::s3::PUBLIC_POLICIES),
+            T::at(now()).status(&after, crate::checks::s3::PUBLIC_POLICIES),
             Status::Pass
         );
         assert!(nothing_to_do(t.plan(
@@ -622,7 +622,7 @@ mod tests {
                 ..Default::default()
             },
         )));
-        let (plan, _) = t.fix(&partial, ACCOUNT_PAB, &Inputs::default());
+        let (plan, _) = t.fix_passing(&partial, ACCOUNT_PAB, &Inputs::default());
         assert!(matches!(
             plan.steps[0].inverse.as_deref(),
             Some([Op::PutAccountPublicAccessBlock(
@@ -641,7 +641,7 @@ mod tests {
 
     #[test]
     fn bucket_block_skips_declared_public_buckets_unless_selected() {
-        let t = T::new().public("site");
+        let t = T::at(now()).public("site");
         let site = with_policy(bucket("site"), vec![public_read("site")]);
         let mut unreadable = bucket("locked");
         unreadable.public_access_block = Fetched::Error(denied("s3:GetBucketPublicAccessBlock"));
@@ -671,7 +671,7 @@ mod tests {
         assert_eq!(plan.steps[0].op.resource().to_string(), "bucket/site");
         // The fix makes every selected bucket pass; undo removes the blocks again.
         let inv = inventory(vec![bucket("a"), bucket("b")]);
-        let (plan, _) = t.fix(&inv, BUCKET_PAB, &Inputs::default());
+        let (plan, _) = t.fix_passing(&inv, BUCKET_PAB, &Inputs::default());
         assert!(plan.steps.iter().all(|s| matches!(
             s.inverse.as_deref(),
             Some([Op::DeleteBucketPublicAccessBlock(
@@ -682,14 +682,14 @@ mod tests {
 
     #[test]
     fn public_statements_are_removed_and_the_rest_kept() {
-        let t = T::new();
+        let t = T::at(now());
         let mixed = with_policy(
             bucket("mixed"),
             vec![team_access("mixed"), public_read("mixed")],
         );
         let only_public = with_policy(bucket("pub"), vec![public_read("pub")]);
         let inv = inventory(vec![mixed.clone(), only_public]);
-        let (plan, after) = t.fix(&inv, POLICIES, &Inputs::default());
+        let (plan, after) = t.fix_passing(&inv, POLICIES, &Inputs::default());
         assert!(matches!(
             plan.steps[0].op,
             Op::PutBucketPolicy(ops::PutBucketPolicy { ref bucket, .. }) if bucket == "mixed"
@@ -709,7 +709,7 @@ mod tests {
         assert!(rc.before_text().contains("PublicRead"));
         assert!(!rc.after_text().contains("PublicRead") && rc.after_text().contains("Team"));
         // Declared public: left alone unless selected.
-        let t = T::new().public("pub").public("mixed");
+        let t = T::at(now()).public("pub").public("mixed");
         assert!(nothing_to_do(t.plan(&inv, POLICIES, &Inputs::default())));
         assert_eq!(
             t.plan(&inv, POLICIES, &only("bucket/pub"))
@@ -721,7 +721,7 @@ mod tests {
         // Neutralised statements are not failing, so not planned.
         let mut neutral = mixed;
         neutral.public_access_block = Fetched::Ready(Some(PublicAccessBlock::ALL));
-        assert!(nothing_to_do(T::new().plan(
+        assert!(nothing_to_do(T::at(now()).plan(
             &inventory(vec![neutral]),
             POLICIES,
             &Inputs::default()
@@ -730,9 +730,9 @@ mod tests {
 
     #[test]
     fn public_grants_are_removed_and_the_rest_kept() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = inventory(vec![public_acl(bucket("acl")), bucket("private")]);
-        let (plan, after) = t.fix(&inv, PUBLIC_ACLS, &Inputs::default());
+        let (plan, after) = t.fix_passing(&inv, PUBLIC_ACLS, &Inputs::default());
         assert_eq!(plan.steps.len(), 1);
         let acl = get_bucket(&after, "acl").acl.ready().cloned().expect("acl");
         assert_eq!(acl.owner_id, OWNER);
@@ -750,9 +750,9 @@ mod tests {
 
     #[test]
     fn default_encryption_with_aes256_or_a_kms_key() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = inventory(vec![bucket("a"), good_bucket("good")]);
-        let (plan, after) = t.fix(&inv, DEFAULT_ENCRYPTION, &Inputs::default());
+        let (plan, after) = t.fix_passing(&inv, DEFAULT_ENCRYPTION, &Inputs::default());
         assert_eq!(plan.steps.len(), 1);
         assert!(plan.warnings.is_empty());
         let e = encryption_of(&after, "a");
@@ -764,7 +764,7 @@ mod tests {
             )])
         ));
         let kms = Inputs::default().with("key", "alias/s3-data");
-        let (plan, after) = t.fix(&inv, DEFAULT_ENCRYPTION, &kms);
+        let (plan, after) = t.fix_passing(&inv, DEFAULT_ENCRYPTION, &kms);
         let e = encryption_of(&after, "a");
         assert_eq!(e.algorithm, "aws:kms");
         assert_eq!(e.kms_key.as_deref(), Some("alias/s3-data"));
@@ -779,13 +779,13 @@ mod tests {
 
     #[test]
     fn deny_insecure_transport_is_merged_into_the_policy() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = inventory(vec![
             with_policy(bucket("team"), vec![team_access("team")]),
             bucket("bare"),
             good_bucket("good"),
         ]);
-        let (plan, after) = t.fix(&inv, DENY_INSECURE_TRANSPORT, &Inputs::default());
+        let (plan, after) = t.fix_passing(&inv, DENY_INSECURE_TRANSPORT, &Inputs::default());
         assert_eq!(plan.steps.len(), 2);
         let team = policy_of(&after, "team");
         assert_eq!(
@@ -847,7 +847,7 @@ mod tests {
         ));
         // From Suspended, the fix and its undo round-trip exactly.
         let suspended = log_buckets_versioning(&inv, VersioningStatus::Suspended);
-        let (_, after) = t.fix(&suspended, VERSIONING, &Inputs::default());
+        let (_, after) = t.fix_passing(&suspended, VERSIONING, &Inputs::default());
         assert!(nothing_to_do(t.plan(
             &after,
             VERSIONING,
@@ -904,7 +904,7 @@ mod tests {
         ));
         // Start from versioning on without MFA Delete, so undo is exact.
         let enabled = log_buckets_versioning(&root, VersioningStatus::Enabled);
-        let (plan, after) = t.fix(&enabled, MFA_DELETE, &mfa_inputs());
+        let (plan, after) = t.fix_passing(&enabled, MFA_DELETE, &mfa_inputs());
         assert_eq!(plan.steps.len(), 3);
         for op in plan.ops() {
             let Op::PutBucketVersioning(ops::PutBucketVersioning {
@@ -964,7 +964,7 @@ mod tests {
 
     #[test]
     fn cloudfront_origin_access_plan_creates_grants_then_switches() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = site_inventory(
             vec![
                 with_policy(bucket("site"), vec![team_access("site")]),
@@ -978,7 +978,7 @@ mod tests {
                 distribution("E2", vec![origin("s3site", "site")]),
             ],
         );
-        let (plan, after) = t.fix(&inv, CLOUDFRONT_ORIGIN_ACCESS, &Inputs::default());
+        let (plan, after) = t.fix_passing(&inv, CLOUDFRONT_ORIGIN_ACCESS, &Inputs::default());
         let ops: Vec<(&str, String)> = plan
             .ops()
             .map(|o| (o.action(), o.resource().to_string()))
@@ -1059,7 +1059,7 @@ mod tests {
 
     #[test]
     fn cloudfront_plan_reuses_oacs_keeps_oais_and_warns_for_foreign_buckets() {
-        let t = T::new();
+        let t = T::at(now());
         // An OAC of moat's name exists: reused, not created.
         let mut inv = site_inventory(
             vec![bucket("site")],
@@ -1076,7 +1076,7 @@ mod tests {
                     signing_protocol: "sigv4".into(),
                 });
         }
-        let (plan, _) = t.fix(&inv, CLOUDFRONT_ORIGIN_ACCESS, &Inputs::default());
+        let (plan, _) = t.fix_passing(&inv, CLOUDFRONT_ORIGIN_ACCESS, &Inputs::default());
         assert!(plan.ops().all(|o| !matches!(
             o,
             Op::CreateOriginAccessControl(ops::CreateOriginAccessControl { .. })
@@ -1085,7 +1085,7 @@ mod tests {
         let mut oai = origin("o", "site");
         oai.s3_oai = Some("origin-access-identity/cloudfront/EOAI1".into());
         let inv = site_inventory(vec![bucket("site")], vec![distribution("E1", vec![oai])]);
-        let (plan, after) = t.fix(&inv, CLOUDFRONT_ORIGIN_ACCESS, &Inputs::default());
+        let (plan, after) = t.fix_passing(&inv, CLOUDFRONT_ORIGIN_ACCESS, &Inputs::default());
         assert_eq!(plan.steps.len(), 1);
         let p = policy_of(&after, "site");
         assert_eq!(
@@ -1149,7 +1149,7 @@ mod tests {
 
     #[test]
     fn every_plan_message_exists_and_passing_accounts_have_nothing_to_do() {
-        let t = T::new().public("bad");
+        let t = T::at(now()).public("bad");
         let inputs = mfa_inputs();
         for inv in edge_inventories() {
             for root in [false, true] {

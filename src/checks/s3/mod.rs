@@ -727,7 +727,8 @@ fn presigned_downloads(_: &Inventory, ctx: &Ctx) -> Outcome {
     kit::guided_only(PRESIGNED_DOWNLOADS, ctx)
 }
 
-/// Hand-built inventories and a harness for the S3 tests (checks and plans).
+/// Hand-built inventories for the S3 tests (checks and plans), and the
+/// checks' harness [`T`] at midnight.
 #[cfg(test)]
 pub(crate) mod testkit {
     use super::*;
@@ -735,22 +736,14 @@ pub(crate) mod testkit {
         ALL_USERS, Acl, CloudFront, Grant as AclGrant, Grantee, Identity, Logging, PartValue, S3,
         Trail, Versioning, VersioningStatus,
     };
-    use crate::checks::{ItemResult, evaluate, item};
-    use crate::config::{PublicBucket, Settings};
-    use crate::plan::{Inputs, Plan, PlanError, make_plan};
-    use chrono::{DateTime, TimeZone, Utc};
     use serde_json::json;
-    use std::collections::BTreeMap;
 
     pub const ACCOUNT: &str = "111122223333";
     pub const REGION: &str = "eu-west-1";
     pub const OWNER: &str = "owner-canonical-id";
 
-    pub fn now() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0)
-            .single()
-            .expect("valid date")
-    }
+    /// The clock of these tests: midnight.
+    pub use crate::checks::testkit::{T, midnight as now};
 
     pub fn identity(root: bool) -> Identity {
         Identity {
@@ -832,21 +825,9 @@ pub(crate) mod testkit {
 
     pub fn trail(name: &str, bucket: &str) -> Trail {
         Trail {
-            name: name.into(),
-            arn: format!("arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/{name}"),
-            home_region: REGION.into(),
             s3_bucket: Some(bucket.into()),
-            s3_key_prefix: None,
-            is_multi_region: true,
             log_file_validation: true,
-            kms_key_id: None,
-            cloudwatch_logs_log_group_arn: None,
-            is_logging: true,
-            sns_topic_arn: None,
-            status_error: None,
-            event_selectors: Some(crate::aws::inventory::Fetched::Ready(
-                crate::aws::inventory::EventSelectors::aws_default(),
-            )),
+            ..crate::checks::testkit::trail(name, REGION, true)
         }
     }
 
@@ -916,7 +897,7 @@ pub(crate) mod testkit {
     /// trail-logs (a trail's), access-logs (a logging target), precious
     /// (irreplaceable), data (none of these).
     pub fn log_inventory() -> (T, Inventory) {
-        let mut t = T::new();
+        let mut t = T::at(now());
         t.settings.irreplaceable_buckets = vec!["precious".into(), "elsewhere".into()];
         let mut data = bucket("data");
         data.logging = Fetched::Ready(Some(Logging {
@@ -1005,102 +986,6 @@ pub(crate) mod testkit {
             partial_account,
         ]
     }
-
-    pub struct T {
-        pub settings: Settings,
-        pub done: BTreeMap<String, DateTime<Utc>>,
-    }
-
-    impl T {
-        pub fn new() -> Self {
-            T {
-                settings: Settings::default(),
-                done: BTreeMap::new(),
-            }
-        }
-        pub fn public(mut self, bucket: &str) -> Self {
-            self.settings.public_buckets.push(PublicBucket {
-                bucket: bucket.into(),
-                reason: "static website".into(),
-                expires: None,
-            });
-            self
-        }
-        pub fn ctx(&self) -> Ctx<'_> {
-            Ctx {
-                now: now(),
-                settings: &self.settings,
-                done: &self.done,
-            }
-        }
-        pub fn result(&self, inv: &Inventory, id: &str) -> ItemResult {
-            evaluate(item(id).expect("item"), inv, &self.ctx())
-        }
-        pub fn status(&self, inv: &Inventory, id: &str) -> Status {
-            self.result(inv, id).status
-        }
-        /// (resource, status) of every finding.
-        pub fn findings(&self, inv: &Inventory, id: &str) -> Vec<(String, Status)> {
-            self.result(inv, id)
-                .findings
-                .into_iter()
-                .map(|f| (f.resource, f.status))
-                .collect()
-        }
-        pub fn plan(&self, inv: &Inventory, id: &str, req: &Inputs) -> Result<Plan, PlanError> {
-            let Fix::Plan(f) = item(id).expect("item").fix else {
-                panic!("{id} has no plan")
-            };
-            f(inv, &self.ctx(), req).and_then(|d| make_plan(inv, id, d))
-        }
-        /// Plan, apply the plan's ops to a copy, check the preview is the
-        /// result and the item passes, then undo (inverses in reverse) and
-        /// check every touched document is back as it was.
-        pub fn fix(&self, inv: &Inventory, id: &str, req: &Inputs) -> (Plan, Inventory) {
-            let plan = self.plan(inv, id, req).expect("plan");
-            let mut after = inv.clone();
-            for op in plan.ops() {
-                after.apply(op).expect("apply");
-            }
-            for rc in &plan.resources {
-                assert_eq!(
-                    after.document(&rc.resource).expect("doc"),
-                    rc.after,
-                    "{}",
-                    rc.resource
-                );
-                assert_eq!(
-                    inv.document(&rc.resource).expect("doc"),
-                    rc.before,
-                    "{}",
-                    rc.resource
-                );
-            }
-            let r = self.result(&after, id);
-            assert!(
-                matches!(r.status, Status::Pass | Status::Accepted),
-                "{id} after the fix: {:?} {} {:?}",
-                r.status,
-                r.summary,
-                r.findings
-            );
-            let mut undone = after.clone();
-            for s in plan.steps.iter().rev() {
-                for op in s.inverse.as_ref().expect("reversible") {
-                    undone.apply(op).expect("undo");
-                }
-            }
-            for rc in &plan.resources {
-                assert_eq!(
-                    undone.document(&rc.resource).expect("doc"),
-                    rc.before,
-                    "undo of {}",
-                    rc.resource
-                );
-            }
-            (plan, after)
-        }
-    }
 }
 
 #[cfg(test)]
@@ -1110,7 +995,7 @@ mod tests {
     use crate::aws::inventory::{
         ALL_USERS, AUTHENTICATED_USERS, Encryption, PartValue, Versioning, VersioningStatus,
     };
-    use crate::config::{Exception, Settings};
+    use crate::config::Exception;
     use serde_json::json;
 
     fn pab(f: impl FnOnce(&mut PublicAccessBlock)) -> PublicAccessBlock {
@@ -1121,18 +1006,18 @@ mod tests {
 
     #[test]
     fn account_block_needs_all_four_flags() {
-        let t = T::new();
+        let t = T::at(now());
         let mut inv = inventory(vec![]);
         assert_eq!(t.status(&inv, ACCOUNT_PAB), Status::Fail);
         assert_eq!(
-            t.findings(&inv, ACCOUNT_PAB),
+            t.finding_statuses(&inv, ACCOUNT_PAB),
             vec![("s3/public-access-block".to_string(), Status::Fail)]
         );
         inv.set(PartValue::S3AccountPublicAccessBlock(Some(pab(|p| {
             p.block_public_acls = true;
             p.ignore_public_acls = true;
         }))));
-        let r = t.result(&inv, ACCOUNT_PAB);
+        let r = t.eval(&inv, ACCOUNT_PAB);
         assert_eq!(r.status, Status::Fail);
         assert!(
             r.findings[0]
@@ -1149,7 +1034,7 @@ mod tests {
 
     #[test]
     fn bucket_block_per_bucket_with_region_and_errors() {
-        let t = T::new();
+        let t = T::at(now());
         let mut partial = bucket("partial");
         partial.public_access_block = Fetched::Ready(Some(pab(|p| p.block_public_acls = true)));
         let mut unreadable = bucket("locked");
@@ -1160,7 +1045,7 @@ mod tests {
             partial,
             unreadable.clone(),
         ]);
-        let r = t.result(&inv, BUCKET_PAB);
+        let r = t.eval(&inv, BUCKET_PAB);
         assert_eq!(r.status, Status::Fail);
         let got: Vec<(&str, Status)> = r
             .findings
@@ -1191,7 +1076,7 @@ mod tests {
         );
         // Only unreadable buckets left: the item is in error, not passing.
         let only = inventory(vec![good_bucket("good"), unreadable]);
-        let r = t.result(&only, BUCKET_PAB);
+        let r = t.eval(&only, BUCKET_PAB);
         assert_eq!(r.status, Status::Error);
         assert!(r.summary.contains('1'), "{}", r.summary);
         // No buckets: nothing to block.
@@ -1200,22 +1085,22 @@ mod tests {
 
     #[test]
     fn declared_public_buckets_are_accepted_but_never_hide_errors() {
-        let t = T::new().public("site");
+        let t = T::at(now()).public("site");
         let inv = inventory(vec![good_bucket("good"), bucket("site")]);
-        let r = t.result(&inv, BUCKET_PAB);
+        let r = t.eval(&inv, BUCKET_PAB);
         assert_eq!(r.status, Status::Accepted);
         assert!(r.findings[0].detail.contains("static website"));
         let mut locked = bucket("locked");
         locked.public_access_block = Fetched::Error(denied("s3:GetBucketPublicAccessBlock"));
         let inv = inventory(vec![bucket("site"), locked.clone()]);
-        let r = t.result(&inv, BUCKET_PAB);
+        let r = t.eval(&inv, BUCKET_PAB);
         assert_eq!(r.status, Status::Error, "{:?}", r.findings);
         assert_eq!(r.findings[0].status, Status::Accepted);
         // An unaccepted failure still fails, errors or not.
         let inv = inventory(vec![bucket("site"), bucket("other"), locked]);
         assert_eq!(t.status(&inv, BUCKET_PAB), Status::Fail);
         // An expired exception does not count as accepted.
-        let mut t = T::new();
+        let mut t = T::at(now());
         t.settings.exceptions.push(Exception {
             item: BUCKET_PAB.into(),
             resource: "bucket/site".into(),
@@ -1230,7 +1115,7 @@ mod tests {
 
     #[test]
     fn public_policies_are_found_and_neutralised_by_restrict_public_buckets() {
-        let t = T::new();
+        let t = T::at(now());
         let open = with_policy(
             bucket("open"),
             vec![team_access("open"), public_read("open")],
@@ -1243,10 +1128,10 @@ mod tests {
         );
         let team = with_policy(bucket("team"), vec![team_access("team")]);
         let inv = inventory(vec![open.clone(), aws_star, team, bucket("empty")]);
-        let r = t.result(&inv, PUBLIC_POLICIES);
+        let r = t.eval(&inv, PUBLIC_POLICIES);
         assert_eq!(r.status, Status::Fail);
         assert_eq!(
-            t.findings(&inv, PUBLIC_POLICIES),
+            t.finding_statuses(&inv, PUBLIC_POLICIES),
             vec![
                 ("bucket/open".to_string(), Status::Fail),
                 ("bucket/star".to_string(), Status::Fail)
@@ -1260,7 +1145,7 @@ mod tests {
         restricted.public_access_block =
             Fetched::Ready(Some(pab(|p| p.restrict_public_buckets = true)));
         let inv = inventory(vec![restricted]);
-        let r = t.result(&inv, PUBLIC_POLICIES);
+        let r = t.eval(&inv, PUBLIC_POLICIES);
         assert_eq!(r.status, Status::Pass);
         assert_eq!(r.findings[0].status, Status::Pass);
         assert!(r.findings[0].detail.contains("RestrictPublicBuckets"));
@@ -1288,7 +1173,7 @@ mod tests {
         block_unreadable.public_access_block =
             Fetched::Error(denied("s3:GetBucketPublicAccessBlock"));
         let inv = inventory(vec![unreadable, block_unreadable.clone()]);
-        let r = t.result(&inv, PUBLIC_POLICIES);
+        let r = t.eval(&inv, PUBLIC_POLICIES);
         assert_eq!(r.status, Status::Error);
         assert!(r.findings[0].detail.contains("s3:GetBucketPolicy"));
         assert!(
@@ -1304,7 +1189,7 @@ mod tests {
         assert_eq!(t.status(&inv, PUBLIC_POLICIES), Status::Pass);
 
         // Declared public: accepted.
-        let t = T::new().public("open");
+        let t = T::at(now()).public("open");
         assert_eq!(
             t.status(&inventory(vec![open]), PUBLIC_POLICIES),
             Status::Accepted
@@ -1313,7 +1198,7 @@ mod tests {
 
     #[test]
     fn restricting_conditions_make_a_statement_private() {
-        let t = T::new();
+        let t = T::at(now());
         let with = |cond: Value| {
             inventory(vec![with_policy(
                 bucket("b"),
@@ -1351,7 +1236,7 @@ mod tests {
 
     #[test]
     fn public_acls_and_ignore_public_acls() {
-        let t = T::new();
+        let t = T::at(now());
         let mut all = bucket("all");
         let mut auth = bucket("auth");
         let mut logs = bucket("logs");
@@ -1368,10 +1253,10 @@ mod tests {
             ));
         }
         let inv = inventory(vec![all.clone(), auth, logs]);
-        let r = t.result(&inv, PUBLIC_ACLS);
+        let r = t.eval(&inv, PUBLIC_ACLS);
         assert_eq!(r.status, Status::Fail);
         assert_eq!(
-            t.findings(&inv, PUBLIC_ACLS),
+            t.finding_statuses(&inv, PUBLIC_ACLS),
             vec![
                 ("bucket/all".to_string(), Status::Fail),
                 ("bucket/auth".to_string(), Status::Fail)
@@ -1388,15 +1273,15 @@ mod tests {
         );
         let mut ignored = all.clone();
         ignored.public_access_block = Fetched::Ready(Some(pab(|p| p.ignore_public_acls = true)));
-        let r = t.result(&inventory(vec![ignored]), PUBLIC_ACLS);
+        let r = t.eval(&inventory(vec![ignored]), PUBLIC_ACLS);
         assert_eq!(r.status, Status::Pass);
         assert!(r.findings[0].detail.contains("IgnorePublicAcls"));
         let mut unreadable = bucket("u");
         unreadable.acl = Fetched::Error(denied("s3:GetBucketAcl"));
-        let r = t.result(&inventory(vec![unreadable]), PUBLIC_ACLS);
+        let r = t.eval(&inventory(vec![unreadable]), PUBLIC_ACLS);
         assert_eq!(r.status, Status::Error);
         assert!(r.findings[0].detail.contains("s3:GetBucketAcl"));
-        let t = T::new().public("all");
+        let t = T::at(now()).public("all");
         assert_eq!(
             t.status(&inventory(vec![all]), PUBLIC_ACLS),
             Status::Accepted
@@ -1405,7 +1290,7 @@ mod tests {
 
     #[test]
     fn default_encryption() {
-        let t = T::new();
+        let t = T::at(now());
         let mut kms = bucket("kms");
         kms.encryption = Fetched::Ready(Some(Encryption {
             algorithm: "aws:kms".into(),
@@ -1422,7 +1307,7 @@ mod tests {
             Status::Pass
         );
         assert_eq!(
-            t.findings(
+            t.finding_statuses(
                 &inventory(vec![kms.clone(), bucket("plain")]),
                 DEFAULT_ENCRYPTION
             ),
@@ -1436,7 +1321,7 @@ mod tests {
 
     #[test]
     fn bucket_policies_of_the_china_partition_are_read() {
-        let t = T::new();
+        let t = T::at(now());
         let cn = |buckets| {
             let mut inv = inventory(buckets);
             inv.set(PartValue::Identity(crate::aws::inventory::Identity {
@@ -1468,7 +1353,7 @@ mod tests {
 
     #[test]
     fn deny_insecure_transport_statement_is_recognised() {
-        let t = T::new();
+        let t = T::at(now());
         let deny = |cond: Value, action: &str, resource: Value| {
             json!({"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": action,
                 "Resource": resource, "Condition": cond})
@@ -1518,7 +1403,7 @@ mod tests {
             let inv = inventory(vec![with_policy(bucket("b"), vec![s.clone()])]);
             assert_eq!(t.status(&inv, DENY_INSECURE_TRANSPORT), Status::Fail, "{s}");
         }
-        let r = t.result(&inventory(vec![bucket("none")]), DENY_INSECURE_TRANSPORT);
+        let r = t.eval(&inventory(vec![bucket("none")]), DENY_INSECURE_TRANSPORT);
         assert_eq!(r.status, Status::Fail);
         assert!(
             r.findings[0].detail.contains("no policy"),
@@ -1536,10 +1421,10 @@ mod tests {
     #[test]
     fn versioning_on_log_and_irreplaceable_buckets_only() {
         let (t, mut inv) = log_inventory();
-        let r = t.result(&inv, VERSIONING);
+        let r = t.eval(&inv, VERSIONING);
         assert_eq!(r.status, Status::Fail);
         assert_eq!(
-            t.findings(&inv, VERSIONING),
+            t.finding_statuses(&inv, VERSIONING),
             vec![
                 ("bucket/trail-logs".to_string(), Status::Fail),
                 ("bucket/access-logs".to_string(), Status::Fail),
@@ -1563,7 +1448,7 @@ mod tests {
             mfa_delete: false,
         });
         set_bucket(&mut inv, p.clone());
-        let r = t.result(&inv, VERSIONING);
+        let r = t.eval(&inv, VERSIONING);
         assert_eq!(r.findings.len(), 1);
         assert!(
             r.findings[0].detail.contains("suspended"),
@@ -1574,7 +1459,7 @@ mod tests {
         set_bucket(&mut inv, p);
         assert_eq!(t.status(&inv, VERSIONING), Status::Error);
         // No log bucket at all: the item does not apply.
-        let t = T::new();
+        let t = T::at(now());
         assert_eq!(
             t.status(&inventory(vec![bucket("data")]), VERSIONING),
             Status::NotApplicable
@@ -1584,7 +1469,7 @@ mod tests {
     #[test]
     fn mfa_delete_on_the_same_buckets() {
         let (t, mut inv) = log_inventory();
-        assert_eq!(t.findings(&inv, MFA_DELETE).len(), 3);
+        assert_eq!(t.finding_statuses(&inv, MFA_DELETE).len(), 3);
         for name in ["trail-logs", "access-logs", "precious"] {
             let mut b = get_bucket(&inv, name).clone();
             b.versioning = Fetched::Ready(Versioning {
@@ -1595,7 +1480,7 @@ mod tests {
         }
         assert_eq!(t.status(&inv, MFA_DELETE), Status::Pass);
         assert_eq!(
-            T::new().status(&inventory(vec![]), MFA_DELETE),
+            T::at(now()).status(&inventory(vec![]), MFA_DELETE),
             Status::NotApplicable
         );
     }
@@ -1604,14 +1489,7 @@ mod tests {
         let mut inv = inventory(buckets);
         inv.set(PartValue::CloudFront(crate::aws::inventory::CloudFront {
             distributions,
-            origin_access_controls: vec![crate::aws::inventory::OriginAccessControl {
-                id: "OAC1".into(),
-                name: "site-oac".into(),
-                description: String::new(),
-                origin_type: "s3".into(),
-                signing_behavior: "always".into(),
-                signing_protocol: "sigv4".into(),
-            }],
+            origin_access_controls: vec![crate::checks::testkit::site_oac("OAC1")],
         }));
         inv
     }
@@ -1622,7 +1500,7 @@ mod tests {
 
     #[test]
     fn cloudfront_origins_need_access_control_and_a_scoped_grant() {
-        let t = T::new();
+        let t = T::at(now());
         let grant = |arn: &str| {
             crate::checks::s3::fix::cloudfront_read_statement("arn:aws:s3:::site", "E1", arn)
         };
@@ -1643,7 +1521,7 @@ mod tests {
                 vec![with_policy(bucket("site"), vec![grant(&arn)])],
                 vec![distribution("E1", vec![oac.clone()])],
             );
-            let r = t.result(&inv, CLOUDFRONT_ORIGIN_ACCESS);
+            let r = t.eval(&inv, CLOUDFRONT_ORIGIN_ACCESS);
             assert_eq!(r.status, Status::Fail, "{arn}");
             assert_eq!(r.findings[0].resource, "distribution/E1");
             assert!(
@@ -1657,7 +1535,7 @@ mod tests {
             vec![with_policy(bucket("site"), vec![grant(&dist_arn("E1"))])],
             vec![distribution("E1", vec![origin("s3site", "site")])],
         );
-        let r = t.result(&inv, CLOUDFRONT_ORIGIN_ACCESS);
+        let r = t.eval(&inv, CLOUDFRONT_ORIGIN_ACCESS);
         assert_eq!(r.status, Status::Fail);
         assert!(
             r.findings[0].detail.contains("neither"),
@@ -1683,7 +1561,7 @@ mod tests {
         assert_eq!(t.status(&inv, CLOUDFRONT_ORIGIN_ACCESS), Status::Fail);
         // A bucket in another account: its policy is not ours to check.
         let inv = cf_inventory(vec![], vec![distribution("E1", vec![oac.clone()])]);
-        let r = t.result(&inv, CLOUDFRONT_ORIGIN_ACCESS);
+        let r = t.eval(&inv, CLOUDFRONT_ORIGIN_ACCESS);
         assert_eq!(r.status, Status::Pass);
         assert!(r.findings[0].detail.contains("not in this account"));
         // An unreadable policy: error.
@@ -1705,7 +1583,7 @@ mod tests {
 
     #[test]
     fn presigned_downloads_is_guided() {
-        let mut t = T::new();
+        let mut t = T::at(now());
         assert_eq!(
             t.status(&Inventory::default(), PRESIGNED_DOWNLOADS),
             Status::Manual
@@ -1719,7 +1597,7 @@ mod tests {
 
     #[test]
     fn loading_and_part_errors() {
-        let t = T::new();
+        let t = T::at(now());
         let inv = Inventory::default();
         assert_eq!(t.status(&inv, PUBLIC_POLICIES), Status::Loading);
         let mut inv = inventory(vec![]);
@@ -1727,20 +1605,16 @@ mod tests {
             PartId::S3AccountPublicAccessBlock,
             denied("s3:GetAccountPublicAccessBlock"),
         );
-        let r = t.result(&inv, PUBLIC_ACLS);
+        let r = t.eval(&inv, PUBLIC_ACLS);
         assert_eq!(r.status, Status::Error);
         assert!(r.summary.contains("s3:GetAccountPublicAccessBlock"));
     }
 
     #[test]
     fn every_message_key_used_exists() {
-        let t = T::new().public("bad");
-        let mut settings = Settings::default();
-        settings.irreplaceable_buckets.push("precious".into());
-        let t2 = T {
-            settings,
-            done: Default::default(),
-        };
+        let t = T::at(now()).public("bad");
+        let mut t2 = T::at(now());
+        t2.settings.irreplaceable_buckets.push("precious".into());
         for inv in edge_inventories() {
             for def in ITEMS {
                 for t in [&t, &t2] {
