@@ -46,7 +46,7 @@ pub enum Applied {
     Recorded,
 }
 
-pub use crate::aws::client::Outcome;
+use crate::aws::client::Outcome;
 
 /// An op the account refused (or that could not be sent): the same shape as a
 /// failed read.
