@@ -10,7 +10,7 @@ use super::ec2::{
     GroupUser, UsedRule, admits_beyond, group_label, network_error, rules_of_used_groups,
 };
 use super::kit::in_region;
-use super::rds::{each_region, outcome, res};
+use super::regions::{counted, each_region, outcome, res};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::aws::inventory::{ByRegion, Ec2Network, Ec2Regional};
 use crate::aws::inventory::{
@@ -259,7 +259,7 @@ fn security_groups(inv: &Inventory, _: &Ctx) -> Outcome {
             let n = r.load_balancers.len() + r.classic.len();
             total += n;
             if let (Some(e), true) = (network_error(net, region), n > 0) {
-                out.push(super::rds::scope_error(RegionScope::Elb, region, e));
+                out.push(super::regions::scope_error(RegionScope::Elb, region, e));
             }
         },
     );
@@ -281,15 +281,7 @@ fn security_groups(inv: &Inventory, _: &Ctx) -> Outcome {
             &u.region,
         ));
     }
-    if total == 0 && findings.is_empty() {
-        return Outcome::pass(msg(SECURITY_GROUPS, "none", &[]));
-    }
-    let bad = findings.iter().filter(|f| f.status == Status::Fail).count();
-    outcome(
-        findings,
-        msg(SECURITY_GROUPS, "pass", &[("count", &total.to_string())]),
-        msg(SECURITY_GROUPS, "fail", &[("count", &bad.to_string())]),
-    )
+    counted(SECURITY_GROUPS, findings, total)
 }
 
 fn https_listeners(inv: &Inventory, _: &Ctx) -> Outcome {
@@ -362,15 +354,7 @@ fn https_listeners(inv: &Inventory, _: &Ctx) -> Outcome {
             }
         },
     );
-    if facing == 0 && findings.is_empty() {
-        return Outcome::pass(msg(HTTPS_LISTENERS, "none", &[]));
-    }
-    let bad = findings.iter().filter(|f| f.status == Status::Fail).count();
-    outcome(
-        findings,
-        msg(HTTPS_LISTENERS, "pass", &[("count", &facing.to_string())]),
-        msg(HTTPS_LISTENERS, "fail", &[("count", &bad.to_string())]),
-    )
+    counted(HTTPS_LISTENERS, findings, facing)
 }
 
 fn tls_policy(inv: &Inventory, _: &Ctx) -> Outcome {
