@@ -105,51 +105,56 @@ fn engine_label(i: &DbInstance) -> String {
     }
 }
 
+/// The RDS regions and the findings `visit` makes of each (a region that
+/// could not be read: its `error` finding); `None` before RDS was read.
+fn rds_findings<'a>(
+    inv: &'a Inventory,
+    visit: impl FnMut(&'a str, &'a RdsRegion, &mut Vec<Finding>),
+) -> Option<(&'a ByRegion<RdsRegion>, Vec<Finding>)> {
+    let regions = rds(inv)?;
+    let mut findings = vec![];
+    each_region(regions, Some(RegionScope::Rds), &mut findings, visit);
+    Some((regions, findings))
+}
+
 fn count(regions: &ByRegion<RdsRegion>, f: impl Fn(&RdsRegion) -> usize) -> usize {
     regions.values().filter_map(Fetched::ready).map(f).sum()
 }
 
 fn public_instances(inv: &Inventory, _: &Ctx) -> Outcome {
-    let Some(regions) = rds(inv) else {
-        return Outcome::pass(String::new());
-    };
-    let mut findings = vec![];
-    each_region(
-        regions,
-        Some(RegionScope::Rds),
-        &mut findings,
-        |region, r, out| {
-            for i in r.instances.iter().filter(|i| i.publicly_accessible) {
-                let groups = if i.vpc_security_groups.is_empty() {
-                    "-".to_string()
-                } else {
-                    i.vpc_security_groups.join(", ")
-                };
-                let mut detail = msg(
+    let Some((regions, findings)) = rds_findings(inv, |region, r, out| {
+        for i in r.instances.iter().filter(|i| i.publicly_accessible) {
+            let groups = if i.vpc_security_groups.is_empty() {
+                "-".to_string()
+            } else {
+                i.vpc_security_groups.join(", ")
+            };
+            let mut detail = msg(
+                PUBLIC_INSTANCES,
+                "finding",
+                &[
+                    ("name", &i.id),
+                    ("engine", &engine_label(i)),
+                    ("region", region),
+                    ("groups", &groups),
+                ],
+            );
+            if !i.pending.is_empty() {
+                detail.push(' ');
+                detail.push_str(&msg(
                     PUBLIC_INSTANCES,
-                    "finding",
-                    &[
-                        ("name", &i.id),
-                        ("engine", &engine_label(i)),
-                        ("region", region),
-                        ("groups", &groups),
-                    ],
-                );
-                if !i.pending.is_empty() {
-                    detail.push(' ');
-                    detail.push_str(&msg(
-                        PUBLIC_INSTANCES,
-                        "queued",
-                        &[("changes", &i.pending_changes().join(", "))],
-                    ));
-                }
-                out.push(in_region(
-                    Finding::fail(instance_resource(region, i), detail),
-                    region,
+                    "queued",
+                    &[("changes", &i.pending_changes().join(", "))],
                 ));
             }
-        },
-    );
+            out.push(in_region(
+                Finding::fail(instance_resource(region, i), detail),
+                region,
+            ));
+        }
+    }) else {
+        return Outcome::pass(String::new());
+    };
     let total = count(regions, |r| r.instances.len());
     counted(PUBLIC_INSTANCES, findings, total)
 }
@@ -262,23 +267,16 @@ pub fn encryption_steps(region: &str, i: &DbInstance) -> String {
 }
 
 fn storage_encrypted(inv: &Inventory, _: &Ctx) -> Outcome {
-    let Some(regions) = rds(inv) else {
+    let Some((regions, findings)) = rds_findings(inv, |region, r, out| {
+        for i in r.instances.iter().filter(|i| !i.storage_encrypted) {
+            out.push(in_region(
+                Finding::fail(instance_resource(region, i), encryption_steps(region, i)),
+                region,
+            ));
+        }
+    }) else {
         return Outcome::pass(String::new());
     };
-    let mut findings = vec![];
-    each_region(
-        regions,
-        Some(RegionScope::Rds),
-        &mut findings,
-        |region, r, out| {
-            for i in r.instances.iter().filter(|i| !i.storage_encrypted) {
-                out.push(in_region(
-                    Finding::fail(instance_resource(region, i), encryption_steps(region, i)),
-                    region,
-                ));
-            }
-        },
-    );
     let total = count(regions, |r| r.instances.len());
     counted(STORAGE_ENCRYPTED, findings, total)
 }
@@ -293,54 +291,47 @@ pub fn snapshot_resource(region: &str, s: &DbSnapshot, cluster: bool) -> String 
 }
 
 fn public_snapshots(inv: &Inventory, _: &Ctx) -> Outcome {
-    let Some(regions) = rds(inv) else {
+    let Some((regions, findings)) = rds_findings(inv, |region, r, out| {
+        let all = r
+            .snapshots
+            .iter()
+            .map(|s| (s, false))
+            .chain(r.cluster_snapshots.iter().map(|s| (s, true)));
+        for (s, cluster) in all {
+            let resource = snapshot_resource(region, s, cluster);
+            let key = if cluster {
+                "finding_cluster"
+            } else {
+                "finding"
+            };
+            match &s.restore {
+                Fetched::Error(e) => out.push(Finding {
+                    resource,
+                    region: Some(region.to_string()),
+                    status: Status::Error,
+                    detail: msg(
+                        PUBLIC_SNAPSHOTS,
+                        "unreadable",
+                        &[("name", &s.id), ("error", &e.summary())],
+                    ),
+                }),
+                Fetched::Ready(_) if s.is_public() => out.push(in_region(
+                    Finding::fail(
+                        resource,
+                        msg(
+                            PUBLIC_SNAPSHOTS,
+                            key,
+                            &[("name", &s.id), ("source", &s.source), ("region", region)],
+                        ),
+                    ),
+                    region,
+                )),
+                Fetched::Ready(_) => {}
+            }
+        }
+    }) else {
         return Outcome::pass(String::new());
     };
-    let mut findings = vec![];
-    each_region(
-        regions,
-        Some(RegionScope::Rds),
-        &mut findings,
-        |region, r, out| {
-            let all = r
-                .snapshots
-                .iter()
-                .map(|s| (s, false))
-                .chain(r.cluster_snapshots.iter().map(|s| (s, true)));
-            for (s, cluster) in all {
-                let resource = snapshot_resource(region, s, cluster);
-                let key = if cluster {
-                    "finding_cluster"
-                } else {
-                    "finding"
-                };
-                match &s.restore {
-                    Fetched::Error(e) => out.push(Finding {
-                        resource,
-                        region: Some(region.to_string()),
-                        status: Status::Error,
-                        detail: msg(
-                            PUBLIC_SNAPSHOTS,
-                            "unreadable",
-                            &[("name", &s.id), ("error", &e.summary())],
-                        ),
-                    }),
-                    Fetched::Ready(_) if s.is_public() => out.push(in_region(
-                        Finding::fail(
-                            resource,
-                            msg(
-                                PUBLIC_SNAPSHOTS,
-                                key,
-                                &[("name", &s.id), ("source", &s.source), ("region", region)],
-                            ),
-                        ),
-                        region,
-                    )),
-                    Fetched::Ready(_) => {}
-                }
-            }
-        },
-    );
     let total = count(regions, |r| r.snapshots.len() + r.cluster_snapshots.len());
     counted(PUBLIC_SNAPSHOTS, findings, total)
 }
