@@ -162,76 +162,77 @@ fn no_distributions(item: &str) -> Outcome {
     Outcome::pass(msg(item, "none", &[]))
 }
 
-/// The distributions to check; else the outcome: nothing read yet, or none.
-fn with_distributions<'a>(inv: &'a Inventory, item: &str) -> Result<&'a CloudFront, Outcome> {
+/// The distributions and the failing finding `check` makes of each (`None`:
+/// it passes); else the outcome: nothing read yet, or no distribution.
+fn check_each<'a>(
+    inv: &'a Inventory,
+    item: &str,
+    check: impl FnMut(&'a Distribution) -> Option<Finding>,
+) -> Result<(&'a CloudFront, Vec<Finding>), Outcome> {
     let Some(cf) = cloudfront(inv) else {
         return Err(Outcome::pass(String::new()));
     };
     if cf.distributions.is_empty() {
         return Err(no_distributions(item));
     }
-    Ok(cf)
+    Ok((cf, cf.distributions.iter().filter_map(check).collect()))
 }
 
-fn https_only(inv: &Inventory, _: &Ctx) -> Outcome {
-    let cf = match with_distributions(inv, HTTPS_ONLY) {
-        Ok(cf) => cf,
-        Err(o) => return o,
-    };
-    let findings: Vec<Finding> = cf
-        .distributions
-        .iter()
-        .filter_map(|d| {
-            let behaviors: Vec<&str> = http_behaviors(d).map(|b| b.label()).collect();
-            (!behaviors.is_empty()).then(|| {
-                Finding::fail(
-                    resource(d),
-                    msg(
-                        HTTPS_ONLY,
-                        "finding",
-                        &[("name", label(d)), ("behaviors", &behaviors.join(", "))],
-                    ),
-                )
-            })
-        })
-        .collect();
+/// `item`'s `pass` (given `{count}`: every distribution) or `fail` (given
+/// `{count}`: the failing ones) outcome.
+fn counted(item: &str, cf: &CloudFront, findings: Vec<Finding>) -> Outcome {
     let total = cf.distributions.len().to_string();
     let bad = findings.len().to_string();
     Outcome::from_findings(
         findings,
-        msg(HTTPS_ONLY, "pass", &[("count", &total)]),
-        msg(HTTPS_ONLY, "fail", &[("count", &bad)]),
+        msg(item, "pass", &[("count", &total)]),
+        msg(item, "fail", &[("count", &bad)]),
     )
 }
 
-fn tls_version(inv: &Inventory, _: &Ctx) -> Outcome {
-    let cf = match with_distributions(inv, TLS_VERSION) {
-        Ok(cf) => cf,
+fn https_only(inv: &Inventory, _: &Ctx) -> Outcome {
+    let (cf, findings) = match check_each(inv, HTTPS_ONLY, |d| {
+        let behaviors: Vec<&str> = http_behaviors(d).map(|b| b.label()).collect();
+        (!behaviors.is_empty()).then(|| {
+            Finding::fail(
+                resource(d),
+                msg(
+                    HTTPS_ONLY,
+                    "finding",
+                    &[("name", label(d)), ("behaviors", &behaviors.join(", "))],
+                ),
+            )
+        })
+    }) {
+        Ok(r) => r,
         Err(o) => return o,
     };
-    let findings: Vec<Finding> = cf
-        .distributions
-        .iter()
-        .filter_map(|d| {
-            let problems = tls_problems(d);
-            (!problems.is_empty()).then(|| {
-                let detail = match problems.as_slice() {
-                    [first, second, ..] => msg(
-                        TLS_VERSION,
-                        "finding_both",
-                        &[("name", label(d)), ("first", first), ("second", second)],
-                    ),
-                    [only] => msg(
-                        TLS_VERSION,
-                        "finding",
-                        &[("name", label(d)), ("problem", only)],
-                    ),
-                    [] => String::new(),
-                };
-                Finding::fail(resource(d), detail)
-            })
+    counted(HTTPS_ONLY, cf, findings)
+}
+
+fn tls_version(inv: &Inventory, _: &Ctx) -> Outcome {
+    let (cf, findings) = match check_each(inv, TLS_VERSION, |d| {
+        let problems = tls_problems(d);
+        (!problems.is_empty()).then(|| {
+            let detail = match problems.as_slice() {
+                [first, second, ..] => msg(
+                    TLS_VERSION,
+                    "finding_both",
+                    &[("name", label(d)), ("first", first), ("second", second)],
+                ),
+                [only] => msg(
+                    TLS_VERSION,
+                    "finding",
+                    &[("name", label(d)), ("problem", only)],
+                ),
+                [] => String::new(),
+            };
+            Finding::fail(resource(d), detail)
         })
-        .collect();
+    }) {
+        Ok(r) => r,
+        Err(o) => return o,
+    };
     let custom = cf
         .distributions
         .iter()
@@ -265,31 +266,20 @@ fn tls_version(inv: &Inventory, _: &Ctx) -> Outcome {
 }
 
 fn waf(inv: &Inventory, _: &Ctx) -> Outcome {
-    let cf = match with_distributions(inv, WAF) {
-        Ok(cf) => cf,
+    let (cf, findings) = match check_each(inv, WAF, |d| {
+        let detail = match web_acl(d) {
+            None => msg(WAF, "no_acl", &[("name", label(d))]),
+            Some(id) if is_classic_web_acl(id) => {
+                msg(WAF, "classic", &[("name", label(d)), ("acl", id)])
+            }
+            Some(_) => return None,
+        };
+        Some(Finding::fail(resource(d), detail))
+    }) {
+        Ok(r) => r,
         Err(o) => return o,
     };
-    let findings: Vec<Finding> = cf
-        .distributions
-        .iter()
-        .filter_map(|d| {
-            let detail = match web_acl(d) {
-                None => msg(WAF, "no_acl", &[("name", label(d))]),
-                Some(id) if is_classic_web_acl(id) => {
-                    msg(WAF, "classic", &[("name", label(d)), ("acl", id)])
-                }
-                Some(_) => return None,
-            };
-            Some(Finding::fail(resource(d), detail))
-        })
-        .collect();
-    let total = cf.distributions.len().to_string();
-    let bad = findings.len().to_string();
-    Outcome::from_findings(
-        findings,
-        msg(WAF, "pass", &[("count", &total)]),
-        msg(WAF, "fail", &[("count", &bad)]),
-    )
+    counted(WAF, cf, findings)
 }
 
 #[cfg(test)]

@@ -21,11 +21,12 @@ use crate::aws::ops;
 use crate::checks::Ctx;
 use crate::checks::cloudtrail::{
     API_PROTECTED, ARCHIVE_TO_GLACIER, BUCKET_ACCESS_LOGGING, BUCKET_NOT_PUBLIC, ENCRYPTED,
-    LOG_VALIDATION, MULTI_REGION, SNS_NOTIFICATIONS, TAMPER_ACTIONS, bucket_resource,
-    cloudtrail_can_write, foreign_owner, left_alone, log_prefixes, offenders, over_broad,
-    trail_buckets, trail_resource, unarchived_prefixes,
+    LOG_VALIDATION, MULTI_REGION, SNS_NOTIFICATIONS, TAMPER_ACTIONS, cloudtrail_can_write,
+    foreign_owner, left_alone, log_prefixes, offenders, over_broad, trail_buckets, trail_resource,
+    unarchived_prefixes,
 };
 use crate::checks::cloudwatch::{Reach, find_topic};
+use crate::checks::s3::bucket_resource;
 use crate::guide::msg;
 use crate::plan::build::{EMAIL, account, alnum, done, item_warning, nothing};
 use crate::plan::topic::topic_policy;

@@ -12,8 +12,7 @@ pub mod fix;
 mod buckets;
 mod trail_delivery;
 mod trails;
-pub use super::kit::not_applicable;
-use super::kit::{self, Rollup, finding};
+use super::kit::{self, Rollup, finding, not_applicable};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::access::{self, PrincipalKind};
 use crate::aws::inventory::{
@@ -177,8 +176,6 @@ pub fn trail_resource(t: &Trail) -> String {
     .to_string()
 }
 
-pub use super::s3::bucket_resource;
-
 fn trail_finding(t: &Trail, status: Status, detail: String) -> Finding {
     finding(trail_resource(t), Some(&t.home_region), status, detail)
 }
@@ -212,7 +209,7 @@ pub fn trail_buckets(inv: &Inventory) -> Vec<(&Bucket, Vec<&Trail>)> {
     out
 }
 
-use super::s3::bucket_finding;
+use super::s3::{bucket_finding, bucket_resource};
 
 fn unreadable(b: &Bucket, e: &crate::aws::inventory::PartError) -> Finding {
     kit::unreadable(bucket_resource(&b.name), Some(&b.region), SHARED, e)

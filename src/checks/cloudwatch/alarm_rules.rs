@@ -115,21 +115,25 @@ pub fn filter_value(f: &MetricFilter) -> Result<f64, Fault> {
     }
 }
 
+/// Alarm `a` never goes to ALARM: `RULES`' `key` message, given `{alarm}`
+/// and `args`.
+fn never(a: &MetricAlarm, key: &str, args: &[(&str, &str)]) -> Option<Fault> {
+    let mut all = vec![("alarm", a.name.as_str())];
+    all.extend_from_slice(args);
+    Some(Fault::Never(msg(RULES, key, &all)))
+}
+
 /// Why alarm `a`, on the metric of filter `f` publishing `value` per event
 /// without dimensions, does not go to ALARM on one event (`None`: it
 /// does). CIS: `--threshold 1 --comparison-operator
 /// GreaterThanOrEqualToThreshold --statistic Sum --evaluation-periods 1`.
 pub fn event_fault(a: &MetricAlarm, f: &MetricFilter, value: f64) -> Option<Fault> {
-    let never = |key: &str, args: &[(&str, &str)]| {
-        let mut all = vec![("alarm", a.name.as_str())];
-        all.extend_from_slice(args);
-        Some(Fault::Never(msg(RULES, key, &all)))
-    };
     if a.is_math() {
         return Some(math_fault(a));
     }
     if !a.dimensions.is_empty() {
         return never(
+            a,
             "event_dimensions",
             &[("dimensions", &dims_text(&a.dimensions))],
         );
@@ -146,16 +150,17 @@ pub fn event_fault(a: &MetricAlarm, f: &MetricFilter, value: f64) -> Option<Faul
         "Sum" | "Maximum" => value,
         "Average" | "Minimum" if f.default_value.is_none() => value,
         "SampleCount" => 1.0,
-        _ => return never("event_statistic", &[("statistic", stat)]),
+        _ => return never(a, "event_statistic", &[("statistic", stat)]),
     };
     let t = a.threshold.0;
     let breaches = match a.comparison_operator.as_str() {
         "GreaterThanOrEqualToThreshold" => seen >= t,
         "GreaterThanThreshold" => seen > t,
-        other => return never("event_comparison", &[("comparison", other)]),
+        other => return never(a, "event_comparison", &[("comparison", other)]),
     };
     if !breaches {
         return never(
+            a,
             "event_threshold",
             &[
                 ("threshold", &a.threshold.to_string()),
@@ -166,6 +171,7 @@ pub fn event_fault(a: &MetricAlarm, f: &MetricFilter, value: f64) -> Option<Faul
     }
     if a.datapoints() != 1 {
         return never(
+            a,
             "event_datapoints",
             &[("datapoints", &a.datapoints().to_string())],
         );
@@ -178,11 +184,6 @@ pub fn event_fault(a: &MetricAlarm, f: &MetricFilter, value: f64) -> Option<Faul
 /// `Currency` dimension; `ServiceName` and `LinkedAccount` narrow them to
 /// one service or one linked account.
 pub fn billing_fault(a: &MetricAlarm) -> Option<Fault> {
-    let never = |key: &str, args: &[(&str, &str)]| {
-        let mut all = vec![("alarm", a.name.as_str())];
-        all.extend_from_slice(args);
-        Some(Fault::Never(msg(RULES, key, &all)))
-    };
     if a.is_math() {
         return Some(math_fault(a));
     }
@@ -193,22 +194,23 @@ pub fn billing_fault(a: &MetricAlarm) -> Option<Fault> {
         .map(|d| d.name.as_str())
         .collect();
     if !narrow.is_empty() {
-        return never("billing_narrow", &[("dimensions", &narrow.join(", "))]);
+        return never(a, "billing_narrow", &[("dimensions", &narrow.join(", "))]);
     }
     if !a.dimensions.iter().any(|d| d.name == "Currency") {
-        return never("billing_currency", &[]);
+        return never(a, "billing_currency", &[]);
     }
     if let Some(f) = unit_fault(a, BILLING_UNIT) {
         return Some(f);
     }
     if !a.comparison_operator.starts_with("GreaterThan") {
         return never(
+            a,
             "billing_comparison",
             &[("comparison", &a.comparison_operator)],
         );
     }
     if a.extended_statistic.is_none() && a.statistic == "SampleCount" {
-        return never("billing_statistic", &[]);
+        return never(a, "billing_statistic", &[]);
     }
     None
 }
@@ -216,11 +218,6 @@ pub fn billing_fault(a: &MetricAlarm) -> Option<Fault> {
 /// Why an alarm on the connections of DB instance `id` does not fire when
 /// they rise (`None`: it does).
 pub fn connection_fault(a: &MetricAlarm, id: &str) -> Option<Fault> {
-    let never = |key: &str, args: &[(&str, &str)]| {
-        let mut all = vec![("alarm", a.name.as_str())];
-        all.extend_from_slice(args);
-        Some(Fault::Never(msg(RULES, key, &all)))
-    };
     if a.is_math() {
         return Some(math_fault(a));
     }
@@ -230,6 +227,7 @@ pub fn connection_fault(a: &MetricAlarm, id: &str) -> Option<Fault> {
             .all(|d| d.name == RDS_DIMENSION && d.value == id);
     if !only_instance {
         return never(
+            a,
             "rds_dimensions",
             &[("dimensions", &dims_text(&a.dimensions)), ("name", id)],
         );
@@ -238,10 +236,14 @@ pub fn connection_fault(a: &MetricAlarm, id: &str) -> Option<Fault> {
         return Some(f);
     }
     if !a.comparison_operator.starts_with("GreaterThan") {
-        return never("rds_comparison", &[("comparison", &a.comparison_operator)]);
+        return never(
+            a,
+            "rds_comparison",
+            &[("comparison", &a.comparison_operator)],
+        );
     }
     if a.extended_statistic.is_none() && a.statistic == "SampleCount" {
-        return never("rds_statistic", &[]);
+        return never(a, "rds_statistic", &[]);
     }
     None
 }

@@ -45,7 +45,8 @@ pub fn connection_reach(inv: &Inventory, alarms: &[MetricAlarm], id: &str) -> Op
 
 pub(super) fn rds_connection_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
     use crate::checks::kit::in_region;
-    use crate::checks::rds::{each_region, instance_resource, outcome};
+    use crate::checks::rds::instance_resource;
+    use crate::checks::regions::{each_region, outcome};
     let Some(rds) = inv.rds.ready() else {
         return Outcome::pass(String::new());
     };
@@ -62,7 +63,7 @@ pub(super) fn rds_connection_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
                 return;
             }
             if let Some(e) = regional_error(&inv.metric_alarms, region) {
-                out.push(crate::checks::rds::scope_error(
+                out.push(crate::checks::regions::scope_error(
                     crate::aws::inventory::RegionScope::Rds,
                     region,
                     e,

@@ -6,7 +6,7 @@ pub mod fix;
 use super::kit::{self, Rollup, Unread};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::aws::inventory::ebs_vpc::{EbsRegion, EbsVpcRef, PerRegion, Snapshot, Volume};
-use crate::aws::inventory::{Fetched, Inventory, PartError, PartId, ResourceRef};
+use crate::aws::inventory::{Fetched, Inventory, PartId, ResourceRef};
 use crate::guide::msg;
 use chrono::{DateTime, Utc};
 
@@ -64,14 +64,24 @@ pub fn resource(r: EbsVpcRef) -> String {
     ResourceRef::EbsVpc(r).to_string()
 }
 
-/// A finding in `region`.
-pub fn regional(resource: String, region: &str, status: Status, detail: String) -> Finding {
-    kit::finding(resource, Some(region), status, detail)
+/// A failing finding of `r`, in `region`.
+pub fn fail_in(r: EbsVpcRef, region: &str, detail: String) -> Finding {
+    kit::finding(resource(r), Some(region), Status::Fail, detail)
 }
 
-/// The finding for a region that could not be read.
-pub fn region_error(resource: String, region: &str, e: &PartError) -> Finding {
-    kit::region_error(resource, region, e, None)
+/// Volume `v` in `region`.
+fn volume_ref(region: &str, v: &Volume) -> EbsVpcRef {
+    EbsVpcRef::Volume {
+        region: region.to_string(),
+        id: v.id.clone(),
+    }
+}
+
+/// The `error` findings of the regions of `p` that could not be read.
+pub fn region_errors<T>(p: &PerRegion<T>) -> Vec<Finding> {
+    p.errors()
+        .map(|(region, e)| kit::region_error(region_resource(region), region, e, None))
+        .collect()
 }
 
 /// The name for a region as a whole (a region whose data could not be read).
@@ -137,13 +147,13 @@ fn encryption_by_default(inv: &Inventory, _: &Ctx) -> Outcome {
         });
         match f {
             Fetched::Ready(true) => {}
-            Fetched::Ready(false) => findings.push(regional(
+            Fetched::Ready(false) => findings.push(kit::finding(
                 r,
-                region,
+                Some(region),
                 Status::Fail,
                 msg(ENCRYPTION_BY_DEFAULT, "finding", &[("region", region)]),
             )),
-            Fetched::Error(e) => findings.push(region_error(r, region, e)),
+            Fetched::Error(e) => findings.push(kit::region_error(r, region, e, None)),
         }
     }
     regional_counted(ENCRYPTION_BY_DEFAULT, findings, p.regions.len())
@@ -218,7 +228,7 @@ fn encrypted_volumes(inv: &Inventory, _: &Ctx) -> Outcome {
         let r = match f {
             Fetched::Ready(r) => r,
             Fetched::Error(e) => {
-                findings.push(region_error(region_resource(region), region, e));
+                findings.push(kit::region_error(region_resource(region), region, e, None));
                 continue;
             }
         };
@@ -244,15 +254,7 @@ fn encrypted_volumes(inv: &Inventory, _: &Ctx) -> Outcome {
                     ("steps", &replacement_steps(region, v)),
                 ],
             );
-            findings.push(regional(
-                resource(EbsVpcRef::Volume {
-                    region: region.clone(),
-                    id: v.id.clone(),
-                }),
-                region,
-                Status::Fail,
-                detail,
-            ));
+            findings.push(fail_in(volume_ref(region, v), region, detail));
         }
     }
     if total == 0 && findings.is_empty() {
@@ -303,10 +305,7 @@ fn recent_snapshots(inv: &Inventory, ctx: &Ctx) -> Outcome {
         return Outcome::pass(String::new());
     };
     let max = ctx.settings.snapshot_max_age_days.to_string();
-    let mut findings: Vec<Finding> = p
-        .errors()
-        .map(|(region, e)| region_error(region_resource(region), region, e))
-        .collect();
+    let mut findings = region_errors(p);
     for (region, v, newest) in stale_volumes(p, ctx) {
         let detail = match newest {
             None => msg(
@@ -325,15 +324,7 @@ fn recent_snapshots(inv: &Inventory, ctx: &Ctx) -> Outcome {
                 ],
             ),
         };
-        findings.push(regional(
-            resource(EbsVpcRef::Volume {
-                region: region.to_string(),
-                id: v.id.clone(),
-            }),
-            region,
-            Status::Fail,
-            detail,
-        ));
+        findings.push(fail_in(volume_ref(region, v), region, detail));
     }
     let in_use = p
         .iter_ready()
@@ -363,10 +354,7 @@ fn public_snapshots(inv: &Inventory, _: &Ctx) -> Outcome {
     let Some(p) = ebs(inv) else {
         return Outcome::pass(String::new());
     };
-    let mut findings: Vec<Finding> = p
-        .errors()
-        .map(|(region, e)| region_error(region_resource(region), region, e))
-        .collect();
+    let mut findings = region_errors(p);
     let mut total = 0usize;
     for (region, r) in p.iter_ready() {
         total += r.snapshots.len();
@@ -387,9 +375,9 @@ fn public_snapshots(inv: &Inventory, _: &Ctx) -> Outcome {
             );
             match &s.public {
                 Fetched::Ready(false) => {}
-                Fetched::Ready(true) => findings.push(regional(
+                Fetched::Ready(true) => findings.push(kit::finding(
                     res,
-                    region,
+                    Some(region),
                     Status::Fail,
                     msg(
                         PUBLIC_SNAPSHOTS,
@@ -401,7 +389,7 @@ fn public_snapshots(inv: &Inventory, _: &Ctx) -> Outcome {
                         ],
                     ),
                 )),
-                Fetched::Error(e) => findings.push(region_error(res, region, e)),
+                Fetched::Error(e) => findings.push(kit::region_error(res, region, e, None)),
             }
         }
     }

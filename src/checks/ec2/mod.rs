@@ -107,6 +107,24 @@ fn finding(resource: String, region: &str, status: Status, detail: String) -> Fi
     kit::finding(resource, Some(region), status, detail)
 }
 
+/// A finding of image `id` in `region`.
+fn image_finding(region: &str, id: &str, status: Status, detail: String) -> Finding {
+    let r = Ec2Ref::Image {
+        region: region.to_string(),
+        id: id.to_string(),
+    };
+    finding(ResourceRef::Ec2(r).to_string(), region, status, detail)
+}
+
+/// A finding of instance `id` in `region`.
+fn instance_finding(region: &str, id: &str, status: Status, detail: String) -> Finding {
+    let r = Ec2Ref::Instance {
+        region: region.to_string(),
+        id: id.to_string(),
+    };
+    finding(ResourceRef::Ec2(r).to_string(), region, status, detail)
+}
+
 /// `error` findings for the regions of `part` that could not be read.
 fn region_errors<T>(part: &Ec2Regional<T>) -> Vec<Finding> {
     part.failed()
@@ -176,13 +194,9 @@ fn public_amis(inv: &Inventory, _: &Ctx) -> Outcome {
     for (region, x) in part.ready() {
         total += x.images.len();
         for i in x.images.iter().filter(|i| i.public) {
-            findings.push(finding(
-                ResourceRef::Ec2(Ec2Ref::Image {
-                    region: region.to_string(),
-                    id: i.id.clone(),
-                })
-                .to_string(),
+            findings.push(image_finding(
                 region,
+                &i.id,
                 Status::Fail,
                 msg(
                     PUBLIC_AMIS,
@@ -228,13 +242,9 @@ fn third_party_amis(inv: &Inventory, _: &Ctx) -> Outcome {
             } else {
                 "finding_linux"
             };
-            findings.push(finding(
-                ResourceRef::Ec2(Ec2Ref::Instance {
-                    region: region.to_string(),
-                    id: i.id.clone(),
-                })
-                .to_string(),
+            findings.push(instance_finding(
                 region,
+                &i.id,
                 Status::Manual,
                 msg(
                     THIRD_PARTY_AMIS,
@@ -266,13 +276,9 @@ fn imdsv2(inv: &Inventory, _: &Ctx) -> Outcome {
     for (region, x) in part.ready() {
         total += x.instances.len();
         for i in x.instances.iter().filter(|i| accepts_imdsv1(i)) {
-            findings.push(finding(
-                ResourceRef::Ec2(Ec2Ref::Instance {
-                    region: region.to_string(),
-                    id: i.id.clone(),
-                })
-                .to_string(),
+            findings.push(instance_finding(
                 region,
+                &i.id,
                 Status::Fail,
                 msg(
                     IMDSV2,

@@ -10,7 +10,7 @@ use super::ec2::{
     GroupUser, UsedRule, admits_beyond, group_label, network_error, rules_of_used_groups,
 };
 use super::kit::in_region;
-use super::rds::{each_region, outcome, res};
+use super::regions::{counted, each_region, outcome, res};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::aws::inventory::{ByRegion, Ec2Network, Ec2Regional};
 use crate::aws::inventory::{
@@ -259,7 +259,7 @@ fn security_groups(inv: &Inventory, _: &Ctx) -> Outcome {
             let n = r.load_balancers.len() + r.classic.len();
             total += n;
             if let (Some(e), true) = (network_error(net, region), n > 0) {
-                out.push(super::rds::scope_error(RegionScope::Elb, region, e));
+                out.push(super::regions::scope_error(RegionScope::Elb, region, e));
             }
         },
     );
@@ -281,173 +281,154 @@ fn security_groups(inv: &Inventory, _: &Ctx) -> Outcome {
             &u.region,
         ));
     }
-    if total == 0 && findings.is_empty() {
-        return Outcome::pass(msg(SECURITY_GROUPS, "none", &[]));
-    }
-    let bad = findings.iter().filter(|f| f.status == Status::Fail).count();
-    outcome(
-        findings,
-        msg(SECURITY_GROUPS, "pass", &[("count", &total.to_string())]),
-        msg(SECURITY_GROUPS, "fail", &[("count", &bad.to_string())]),
-    )
+    counted(SECURITY_GROUPS, findings, total)
+}
+
+/// The findings `visit` makes of every region's load balancers (a region
+/// that could not be read: its `error` finding); `None` before they were read.
+fn elb_findings<'a>(
+    inv: &'a Inventory,
+    visit: impl FnMut(&'a str, &'a ElbRegion, &mut Vec<Finding>),
+) -> Option<Vec<Finding>> {
+    let mut findings = vec![];
+    each_region(elb(inv)?, Some(RegionScope::Elb), &mut findings, visit);
+    Some(findings)
 }
 
 fn https_listeners(inv: &Inventory, _: &Ctx) -> Outcome {
-    let Some(regions) = elb(inv) else {
+    let mut facing = 0usize;
+    let Some(findings) = elb_findings(inv, |region, r, out| {
+        for lb in &r.load_balancers {
+            if lb.is_internet_facing() {
+                facing += 1;
+            }
+            for p in plain_http_listeners(lb) {
+                let l = p.listener;
+                let args = [
+                    ("name", lb.name.as_str()),
+                    ("port", &l.port.to_string()),
+                    ("region", region),
+                    ("actions", &action_summary(l)),
+                    ("rules", &rules_summary(&p.rules)),
+                ];
+                let mut detail = vec![];
+                if p.default {
+                    detail.push(msg(HTTPS_LISTENERS, "finding", &args));
+                }
+                if !p.rules.is_empty() {
+                    let key = if p.default {
+                        "finding_rules_too"
+                    } else {
+                        "finding_rules"
+                    };
+                    detail.push(msg(HTTPS_LISTENERS, key, &args));
+                }
+                out.push(in_region(
+                    Finding::fail(listener_resource(region, lb, l), detail.join(" ")),
+                    region,
+                ));
+            }
+        }
+        for c in r.classic.iter().filter(|c| c.is_internet_facing()) {
+            facing += 1;
+            let ports: Vec<String> = c
+                .listeners
+                .iter()
+                .filter(|l| l.protocol == "HTTP")
+                .map(|l| l.port.to_string())
+                .collect();
+            if !ports.is_empty() {
+                out.push(in_region(
+                    Finding::fail(
+                        classic_resource(region, c),
+                        msg(
+                            HTTPS_LISTENERS,
+                            "classic",
+                            &[
+                                ("name", &c.name),
+                                ("ports", &ports.join(", ")),
+                                ("region", region),
+                            ],
+                        ),
+                    ),
+                    region,
+                ));
+            }
+        }
+    }) else {
         return Outcome::pass(String::new());
     };
-    let mut findings = vec![];
-    let mut facing = 0usize;
-    each_region(
-        regions,
-        Some(RegionScope::Elb),
-        &mut findings,
-        |region, r, out| {
-            for lb in &r.load_balancers {
-                if lb.is_internet_facing() {
-                    facing += 1;
-                }
-                for p in plain_http_listeners(lb) {
-                    let l = p.listener;
-                    let args = [
-                        ("name", lb.name.as_str()),
-                        ("port", &l.port.to_string()),
-                        ("region", region),
-                        ("actions", &action_summary(l)),
-                        ("rules", &rules_summary(&p.rules)),
-                    ];
-                    let mut detail = vec![];
-                    if p.default {
-                        detail.push(msg(HTTPS_LISTENERS, "finding", &args));
-                    }
-                    if !p.rules.is_empty() {
-                        let key = if p.default {
-                            "finding_rules_too"
-                        } else {
-                            "finding_rules"
-                        };
-                        detail.push(msg(HTTPS_LISTENERS, key, &args));
-                    }
-                    out.push(in_region(
-                        Finding::fail(listener_resource(region, lb, l), detail.join(" ")),
-                        region,
-                    ));
-                }
-            }
-            for c in r.classic.iter().filter(|c| c.is_internet_facing()) {
-                facing += 1;
-                let ports: Vec<String> = c
-                    .listeners
-                    .iter()
-                    .filter(|l| l.protocol == "HTTP")
-                    .map(|l| l.port.to_string())
-                    .collect();
-                if !ports.is_empty() {
-                    out.push(in_region(
-                        Finding::fail(
-                            classic_resource(region, c),
-                            msg(
-                                HTTPS_LISTENERS,
-                                "classic",
-                                &[
-                                    ("name", &c.name),
-                                    ("ports", &ports.join(", ")),
-                                    ("region", region),
-                                ],
-                            ),
-                        ),
-                        region,
-                    ));
-                }
-            }
-        },
-    );
-    if facing == 0 && findings.is_empty() {
-        return Outcome::pass(msg(HTTPS_LISTENERS, "none", &[]));
-    }
-    let bad = findings.iter().filter(|f| f.status == Status::Fail).count();
-    outcome(
-        findings,
-        msg(HTTPS_LISTENERS, "pass", &[("count", &facing.to_string())]),
-        msg(HTTPS_LISTENERS, "fail", &[("count", &bad.to_string())]),
-    )
+    counted(HTTPS_LISTENERS, findings, facing)
 }
 
 fn tls_policy(inv: &Inventory, _: &Ctx) -> Outcome {
-    let Some(regions) = elb(inv) else {
+    let mut tls = 0usize;
+    let Some(findings) = elb_findings(inv, |region, r, out| {
+        for lb in &r.load_balancers {
+            tls += lb.listeners.iter().filter(|l| l.is_tls()).count();
+            for l in outdated_listeners(lb) {
+                let policy = l.ssl_policy.as_deref().unwrap_or("-");
+                out.push(in_region(
+                    Finding::fail(
+                        listener_resource(region, lb, l),
+                        msg(
+                            TLS_POLICY,
+                            "finding",
+                            &[
+                                ("name", &lb.name),
+                                ("protocol", &l.protocol),
+                                ("port", &l.port.to_string()),
+                                ("region", region),
+                                ("policy", policy),
+                                ("min", RECOMMENDED_TLS_POLICY),
+                            ],
+                        ),
+                    ),
+                    region,
+                ));
+            }
+        }
+        for c in &r.classic {
+            let listeners: Vec<_> = c.listeners.iter().filter(|l| l.is_tls()).collect();
+            tls += listeners.len();
+            let bad: Vec<String> = listeners
+                .iter()
+                .filter(|l| {
+                    !l.security_policy
+                        .as_deref()
+                        .is_some_and(|p| CLASSIC_TLS12_POLICIES.contains(&p))
+                })
+                .map(|l| {
+                    format!(
+                        "{}:{} ({})",
+                        l.protocol,
+                        l.port,
+                        l.security_policy.as_deref().unwrap_or("custom or none")
+                    )
+                })
+                .collect();
+            if !bad.is_empty() {
+                out.push(in_region(
+                    Finding::fail(
+                        classic_resource(region, c),
+                        msg(
+                            TLS_POLICY,
+                            "classic",
+                            &[
+                                ("name", &c.name),
+                                ("region", region),
+                                ("listeners", &bad.join(", ")),
+                                ("policy", CLASSIC_TLS12_POLICIES[0]),
+                            ],
+                        ),
+                    ),
+                    region,
+                ));
+            }
+        }
+    }) else {
         return Outcome::pass(String::new());
     };
-    let mut findings = vec![];
-    let mut tls = 0usize;
-    each_region(
-        regions,
-        Some(RegionScope::Elb),
-        &mut findings,
-        |region, r, out| {
-            for lb in &r.load_balancers {
-                tls += lb.listeners.iter().filter(|l| l.is_tls()).count();
-                for l in outdated_listeners(lb) {
-                    let policy = l.ssl_policy.as_deref().unwrap_or("-");
-                    out.push(in_region(
-                        Finding::fail(
-                            listener_resource(region, lb, l),
-                            msg(
-                                TLS_POLICY,
-                                "finding",
-                                &[
-                                    ("name", &lb.name),
-                                    ("protocol", &l.protocol),
-                                    ("port", &l.port.to_string()),
-                                    ("region", region),
-                                    ("policy", policy),
-                                    ("min", RECOMMENDED_TLS_POLICY),
-                                ],
-                            ),
-                        ),
-                        region,
-                    ));
-                }
-            }
-            for c in &r.classic {
-                let listeners: Vec<_> = c.listeners.iter().filter(|l| l.is_tls()).collect();
-                tls += listeners.len();
-                let bad: Vec<String> = listeners
-                    .iter()
-                    .filter(|l| {
-                        !l.security_policy
-                            .as_deref()
-                            .is_some_and(|p| CLASSIC_TLS12_POLICIES.contains(&p))
-                    })
-                    .map(|l| {
-                        format!(
-                            "{}:{} ({})",
-                            l.protocol,
-                            l.port,
-                            l.security_policy.as_deref().unwrap_or("custom or none")
-                        )
-                    })
-                    .collect();
-                if !bad.is_empty() {
-                    out.push(in_region(
-                        Finding::fail(
-                            classic_resource(region, c),
-                            msg(
-                                TLS_POLICY,
-                                "classic",
-                                &[
-                                    ("name", &c.name),
-                                    ("region", region),
-                                    ("listeners", &bad.join(", ")),
-                                    ("policy", CLASSIC_TLS12_POLICIES[0]),
-                                ],
-                            ),
-                        ),
-                        region,
-                    ));
-                }
-            }
-        },
-    );
     if tls == 0 && findings.is_empty() {
         return Outcome::pass(msg(TLS_POLICY, "none", &[]));
     }

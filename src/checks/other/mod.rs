@@ -4,7 +4,7 @@
 pub mod fix;
 
 use super::kit::in_region;
-use super::rds::{each_region, outcome, res};
+use super::regions::{counted, each_region, outcome, res};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::aws::inventory::{
     Fetched, INSPECTOR_SCANS, Inventory, PartId, RegionScope, WorkloadsRef,
@@ -126,23 +126,7 @@ fn waf_on_load_balancers(inv: &Inventory, _: &Ctx) -> Outcome {
             }
         },
     );
-    if albs == 0 && findings.is_empty() {
-        return Outcome::pass(msg(WAF_ON_LOAD_BALANCERS, "none", &[]));
-    }
-    let bad = findings.iter().filter(|f| f.status == Status::Fail).count();
-    outcome(
-        findings,
-        msg(
-            WAF_ON_LOAD_BALANCERS,
-            "pass",
-            &[("count", &albs.to_string())],
-        ),
-        msg(
-            WAF_ON_LOAD_BALANCERS,
-            "fail",
-            &[("count", &bad.to_string())],
-        ),
-    )
+    counted(WAF_ON_LOAD_BALANCERS, findings, albs)
 }
 
 #[cfg(test)]

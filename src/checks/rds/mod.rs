@@ -1,18 +1,16 @@
 //! The `rds` section: instances reachable from the internet, their security
 //! groups (judged and tightened with the ec2 section's analysis), unencrypted
 //! storage, public snapshots.
-//!
-//! Also the helpers the group's regional checks share: per-region errors
-//! become `error` findings of that region only.
 
 pub mod fix;
 
 use super::ec2::{GroupUser, UsedRule, group_label, network_error, rules_of_used_groups};
-use super::kit::{self, Rollup, Unread};
+use super::kit::in_region;
+use super::regions::{counted, each_region, res, scope_error};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::aws::inventory::{
     ByRegion, DbInstance, DbSnapshot, Fetched, Inventory, PartId, RdsRegion, RegionScope,
-    ResourceRef, WorkloadsRef,
+    WorkloadsRef,
 };
 use crate::aws::inventory::{Ec2Network, Ec2Regional};
 use crate::guide::msg;
@@ -85,69 +83,8 @@ pub const ITEMS: &[ItemDef] = &[
     },
 ];
 
-/// The message table shared by the group's checks.
-pub(crate) const GROUP: &str = "workloads";
-
 /// The KMS key the storage-encryption steps suggest: RDS's AWS managed key.
 pub const DEFAULT_RDS_KEY: &str = "alias/aws/rds";
-
-pub(crate) fn res(r: WorkloadsRef) -> String {
-    ResourceRef::Workloads(r).to_string()
-}
-
-pub(crate) use super::kit::in_region;
-
-/// The `error` finding of a region whose listing failed.
-pub(crate) fn region_error(
-    resource: String,
-    region: &str,
-    e: &crate::aws::inventory::PartError,
-) -> Finding {
-    kit::region_error(resource, region, e, Some(GROUP))
-}
-
-/// The `error` finding of a region (`rds/REGION`, `elb/REGION`) whose data
-/// could not be read.
-pub(crate) fn scope_error(
-    scope: RegionScope,
-    region: &str,
-    e: &crate::aws::inventory::PartError,
-) -> Finding {
-    let r = WorkloadsRef::Region {
-        scope,
-        region: region.to_string(),
-    };
-    region_error(res(r), region, e)
-}
-
-/// Visit every region's data; a failed region adds its `error` finding.
-pub(crate) fn each_region<'a, T>(
-    regions: &'a ByRegion<T>,
-    scope: Option<RegionScope>,
-    findings: &mut Vec<Finding>,
-    visit: impl FnMut(&'a str, &'a T, &mut Vec<Finding>),
-) {
-    let failed = |region: &str, e| {
-        let name = region.to_string();
-        let r = match scope {
-            Some(scope) => WorkloadsRef::Region {
-                scope,
-                region: name,
-            },
-            None => WorkloadsRef::Inspector { region: name },
-        };
-        region_error(res(r), region, e)
-    };
-    kit::each_region(regions, findings, failed, visit);
-}
-
-/// Fail when a finding fails; else `error` when a region or resource could
-/// not be read (the rest passing says nothing about it); else pass.
-pub(crate) fn outcome(findings: Vec<Finding>, pass: String, fail: String) -> Outcome {
-    Rollup::given(pass, fail)
-        .unread(Unread::Count(GROUP))
-        .outcome(findings)
-}
 
 fn rds(inv: &Inventory) -> Option<&ByRegion<RdsRegion>> {
     inv.rds.ready().map(|r| &r.regions)
@@ -168,61 +105,58 @@ fn engine_label(i: &DbInstance) -> String {
     }
 }
 
+/// The RDS regions and the findings `visit` makes of each (a region that
+/// could not be read: its `error` finding); `None` before RDS was read.
+fn rds_findings<'a>(
+    inv: &'a Inventory,
+    visit: impl FnMut(&'a str, &'a RdsRegion, &mut Vec<Finding>),
+) -> Option<(&'a ByRegion<RdsRegion>, Vec<Finding>)> {
+    let regions = rds(inv)?;
+    let mut findings = vec![];
+    each_region(regions, Some(RegionScope::Rds), &mut findings, visit);
+    Some((regions, findings))
+}
+
 fn count(regions: &ByRegion<RdsRegion>, f: impl Fn(&RdsRegion) -> usize) -> usize {
     regions.values().filter_map(Fetched::ready).map(f).sum()
 }
 
 fn public_instances(inv: &Inventory, _: &Ctx) -> Outcome {
-    let Some(regions) = rds(inv) else {
-        return Outcome::pass(String::new());
-    };
-    let mut findings = vec![];
-    each_region(
-        regions,
-        Some(RegionScope::Rds),
-        &mut findings,
-        |region, r, out| {
-            for i in r.instances.iter().filter(|i| i.publicly_accessible) {
-                let groups = if i.vpc_security_groups.is_empty() {
-                    "-".to_string()
-                } else {
-                    i.vpc_security_groups.join(", ")
-                };
-                let mut detail = msg(
+    let Some((regions, findings)) = rds_findings(inv, |region, r, out| {
+        for i in r.instances.iter().filter(|i| i.publicly_accessible) {
+            let groups = if i.vpc_security_groups.is_empty() {
+                "-".to_string()
+            } else {
+                i.vpc_security_groups.join(", ")
+            };
+            let mut detail = msg(
+                PUBLIC_INSTANCES,
+                "finding",
+                &[
+                    ("name", &i.id),
+                    ("engine", &engine_label(i)),
+                    ("region", region),
+                    ("groups", &groups),
+                ],
+            );
+            if !i.pending.is_empty() {
+                detail.push(' ');
+                detail.push_str(&msg(
                     PUBLIC_INSTANCES,
-                    "finding",
-                    &[
-                        ("name", &i.id),
-                        ("engine", &engine_label(i)),
-                        ("region", region),
-                        ("groups", &groups),
-                    ],
-                );
-                if !i.pending.is_empty() {
-                    detail.push(' ');
-                    detail.push_str(&msg(
-                        PUBLIC_INSTANCES,
-                        "queued",
-                        &[("changes", &i.pending_changes().join(", "))],
-                    ));
-                }
-                out.push(in_region(
-                    Finding::fail(instance_resource(region, i), detail),
-                    region,
+                    "queued",
+                    &[("changes", &i.pending_changes().join(", "))],
                 ));
             }
-        },
-    );
+            out.push(in_region(
+                Finding::fail(instance_resource(region, i), detail),
+                region,
+            ));
+        }
+    }) else {
+        return Outcome::pass(String::new());
+    };
     let total = count(regions, |r| r.instances.len());
-    if total == 0 && findings.is_empty() {
-        return Outcome::pass(msg(PUBLIC_INSTANCES, "none", &[]));
-    }
-    let bad = findings.iter().filter(|f| f.status == Status::Fail).count();
-    outcome(
-        findings,
-        msg(PUBLIC_INSTANCES, "pass", &[("count", &total.to_string())]),
-        msg(PUBLIC_INSTANCES, "fail", &[("count", &bad.to_string())]),
-    )
+    counted(PUBLIC_INSTANCES, findings, total)
 }
 
 /// The rules open to the whole internet (0.0.0.0/0, ::/0) in the security
@@ -281,19 +215,7 @@ fn open_security_groups(inv: &Inventory, _: &Ctx) -> Outcome {
         ));
     }
     let total = count(regions, |r| r.instances.len());
-    if total == 0 && findings.is_empty() {
-        return Outcome::pass(msg(OPEN_SECURITY_GROUPS, "none", &[]));
-    }
-    let bad = findings.iter().filter(|f| f.status == Status::Fail).count();
-    outcome(
-        findings,
-        msg(
-            OPEN_SECURITY_GROUPS,
-            "pass",
-            &[("count", &total.to_string())],
-        ),
-        msg(OPEN_SECURITY_GROUPS, "fail", &[("count", &bad.to_string())]),
-    )
+    counted(OPEN_SECURITY_GROUPS, findings, total)
 }
 
 /// A DB identifier with a suffix, within RDS's 63-character limit.
@@ -345,33 +267,18 @@ pub fn encryption_steps(region: &str, i: &DbInstance) -> String {
 }
 
 fn storage_encrypted(inv: &Inventory, _: &Ctx) -> Outcome {
-    let Some(regions) = rds(inv) else {
+    let Some((regions, findings)) = rds_findings(inv, |region, r, out| {
+        for i in r.instances.iter().filter(|i| !i.storage_encrypted) {
+            out.push(in_region(
+                Finding::fail(instance_resource(region, i), encryption_steps(region, i)),
+                region,
+            ));
+        }
+    }) else {
         return Outcome::pass(String::new());
     };
-    let mut findings = vec![];
-    each_region(
-        regions,
-        Some(RegionScope::Rds),
-        &mut findings,
-        |region, r, out| {
-            for i in r.instances.iter().filter(|i| !i.storage_encrypted) {
-                out.push(in_region(
-                    Finding::fail(instance_resource(region, i), encryption_steps(region, i)),
-                    region,
-                ));
-            }
-        },
-    );
     let total = count(regions, |r| r.instances.len());
-    if total == 0 && findings.is_empty() {
-        return Outcome::pass(msg(STORAGE_ENCRYPTED, "none", &[]));
-    }
-    let bad = findings.iter().filter(|f| f.status == Status::Fail).count();
-    outcome(
-        findings,
-        msg(STORAGE_ENCRYPTED, "pass", &[("count", &total.to_string())]),
-        msg(STORAGE_ENCRYPTED, "fail", &[("count", &bad.to_string())]),
-    )
+    counted(STORAGE_ENCRYPTED, findings, total)
 }
 
 pub fn snapshot_resource(region: &str, s: &DbSnapshot, cluster: bool) -> String {
@@ -384,64 +291,49 @@ pub fn snapshot_resource(region: &str, s: &DbSnapshot, cluster: bool) -> String 
 }
 
 fn public_snapshots(inv: &Inventory, _: &Ctx) -> Outcome {
-    let Some(regions) = rds(inv) else {
+    let Some((regions, findings)) = rds_findings(inv, |region, r, out| {
+        let all = r
+            .snapshots
+            .iter()
+            .map(|s| (s, false))
+            .chain(r.cluster_snapshots.iter().map(|s| (s, true)));
+        for (s, cluster) in all {
+            let resource = snapshot_resource(region, s, cluster);
+            let key = if cluster {
+                "finding_cluster"
+            } else {
+                "finding"
+            };
+            match &s.restore {
+                Fetched::Error(e) => out.push(Finding {
+                    resource,
+                    region: Some(region.to_string()),
+                    status: Status::Error,
+                    detail: msg(
+                        PUBLIC_SNAPSHOTS,
+                        "unreadable",
+                        &[("name", &s.id), ("error", &e.summary())],
+                    ),
+                }),
+                Fetched::Ready(_) if s.is_public() => out.push(in_region(
+                    Finding::fail(
+                        resource,
+                        msg(
+                            PUBLIC_SNAPSHOTS,
+                            key,
+                            &[("name", &s.id), ("source", &s.source), ("region", region)],
+                        ),
+                    ),
+                    region,
+                )),
+                Fetched::Ready(_) => {}
+            }
+        }
+    }) else {
         return Outcome::pass(String::new());
     };
-    let mut findings = vec![];
-    each_region(
-        regions,
-        Some(RegionScope::Rds),
-        &mut findings,
-        |region, r, out| {
-            let all = r
-                .snapshots
-                .iter()
-                .map(|s| (s, false))
-                .chain(r.cluster_snapshots.iter().map(|s| (s, true)));
-            for (s, cluster) in all {
-                let resource = snapshot_resource(region, s, cluster);
-                let key = if cluster {
-                    "finding_cluster"
-                } else {
-                    "finding"
-                };
-                match &s.restore {
-                    Fetched::Error(e) => out.push(Finding {
-                        resource,
-                        region: Some(region.to_string()),
-                        status: Status::Error,
-                        detail: msg(
-                            PUBLIC_SNAPSHOTS,
-                            "unreadable",
-                            &[("name", &s.id), ("error", &e.summary())],
-                        ),
-                    }),
-                    Fetched::Ready(_) if s.is_public() => out.push(in_region(
-                        Finding::fail(
-                            resource,
-                            msg(
-                                PUBLIC_SNAPSHOTS,
-                                key,
-                                &[("name", &s.id), ("source", &s.source), ("region", region)],
-                            ),
-                        ),
-                        region,
-                    )),
-                    Fetched::Ready(_) => {}
-                }
-            }
-        },
-    );
     let total = count(regions, |r| r.snapshots.len() + r.cluster_snapshots.len());
-    if total == 0 && findings.is_empty() {
-        return Outcome::pass(msg(PUBLIC_SNAPSHOTS, "none", &[]));
-    }
-    let bad = findings.iter().filter(|f| f.status == Status::Fail).count();
-    outcome(
-        findings,
-        msg(PUBLIC_SNAPSHOTS, "pass", &[("count", &total.to_string())]),
-        msg(PUBLIC_SNAPSHOTS, "fail", &[("count", &bad.to_string())]),
-    )
+    counted(PUBLIC_SNAPSHOTS, findings, total)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 pub mod fix;
 
-use super::rds::{outcome, res};
+use super::regions::{outcome, res};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::aws::inventory::{
     Fetched, HostedZone, Inventory, PartId, RecordSet, RecordType, WorkloadsRef,
@@ -277,7 +277,7 @@ fn unreadable(z: &HostedZone, rtype: RecordType, e: &crate::aws::inventory::Part
         region: None,
         status: Status::Error,
         detail: msg(
-            super::rds::GROUP,
+            super::regions::TABLE,
             "records_unreadable",
             &[("name", z.domain()), ("error", &e.summary())],
         ),

@@ -4,9 +4,10 @@
 pub mod fix;
 
 use super::ebs::{
-    region_error, region_resource, regional, regional_counted, regional_outcome, resource,
+    fail_in, region_errors, region_resource, regional_counted, regional_outcome, resource,
 };
-use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
+use super::kit;
+use super::{Ctx, Fix, ItemDef, Outcome, Status};
 use crate::aws::inventory::ebs_vpc::{EbsVpcRef, Vpc};
 use crate::aws::inventory::{Fetched, Inventory, PartId, TrailGap};
 use crate::guide::msg;
@@ -73,10 +74,7 @@ fn flow_logs(inv: &Inventory, _: &Ctx) -> Outcome {
     let Some(p) = inv.vpc_flow_logs.ready() else {
         return Outcome::pass(String::new());
     };
-    let mut findings: Vec<Finding> = p
-        .errors()
-        .map(|(region, e)| region_error(region_resource(region), region, e))
-        .collect();
+    let mut findings = region_errors(p);
     let mut total = 0usize;
     for (region, r) in p.iter_ready() {
         total += r.vpcs.len();
@@ -100,13 +98,12 @@ fn flow_logs(inv: &Inventory, _: &Ctx) -> Outcome {
                     &[("vpc", &vpc_label(v)), ("cidr", &v.cidr_block)],
                 ),
             };
-            findings.push(regional(
-                resource(EbsVpcRef::Vpc {
+            findings.push(fail_in(
+                EbsVpcRef::Vpc {
                     region: region.to_string(),
                     id: v.id.clone(),
-                }),
+                },
                 region,
-                Status::Fail,
                 detail,
             ));
         }
@@ -128,19 +125,19 @@ fn threat_detection(inv: &Inventory, _: &Ctx) -> Outcome {
         });
         match f {
             Fetched::Ready(Some(d)) if d.enabled() => {}
-            Fetched::Ready(Some(_)) => findings.push(regional(
+            Fetched::Ready(Some(_)) => findings.push(kit::finding(
                 r,
-                region,
+                Some(region),
                 Status::Fail,
                 msg(THREAT_DETECTION, "suspended", &[("region", region)]),
             )),
-            Fetched::Ready(None) => findings.push(regional(
+            Fetched::Ready(None) => findings.push(kit::finding(
                 r,
-                region,
+                Some(region),
                 Status::Fail,
                 msg(THREAT_DETECTION, "none", &[("region", region)]),
             )),
-            Fetched::Error(e) => findings.push(region_error(r, region, e)),
+            Fetched::Error(e) => findings.push(kit::region_error(r, region, e, None)),
         }
     }
     regional_counted(THREAT_DETECTION, findings, p.regions.len())
@@ -150,10 +147,7 @@ fn trail_coverage(inv: &Inventory, _: &Ctx) -> Outcome {
     let (Some(trails), Some(p)) = (inv.trails.ready(), inv.vpc_flow_logs.ready()) else {
         return Outcome::pass(String::new());
     };
-    let mut findings: Vec<Finding> = p
-        .errors()
-        .map(|(region, e)| region_error(region_resource(region), region, e))
-        .collect();
+    let mut findings = region_errors(p);
     let vpc_regions: Vec<(&str, usize)> = p
         .iter_ready()
         .filter(|(_, r)| !r.vpcs.is_empty())
@@ -219,9 +213,9 @@ fn trail_coverage(inv: &Inventory, _: &Ctx) -> Outcome {
         } else {
             (Status::Error, "unknown")
         };
-        findings.push(regional(
+        findings.push(kit::finding(
             region_resource(region),
-            region,
+            Some(region),
             status,
             msg(
                 TRAIL_COVERAGE,

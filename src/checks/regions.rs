@@ -1,0 +1,75 @@
+//! What the regional checks of RDS, Elastic Load Balancing, Amazon Inspector
+//! and Route 53 share: their resource names, per-region errors that become
+//! `error` findings of that region only, and their roll-up.
+
+use super::kit::{self, Rollup, Unread};
+use super::{Finding, Outcome, Status};
+use crate::aws::inventory::{ByRegion, PartError, RegionScope, ResourceRef, WorkloadsRef};
+use crate::guide::msg;
+
+/// The message table these checks share.
+pub(crate) const TABLE: &str = "workloads";
+
+/// The name of a resource of these checks.
+pub(crate) fn res(r: WorkloadsRef) -> String {
+    ResourceRef::Workloads(r).to_string()
+}
+
+/// The `error` finding of a region whose listing failed.
+fn region_error(resource: String, region: &str, e: &PartError) -> Finding {
+    kit::region_error(resource, region, e, Some(TABLE))
+}
+
+/// The `error` finding of a region (`rds/REGION`, `elb/REGION`) whose data
+/// could not be read.
+pub(crate) fn scope_error(scope: RegionScope, region: &str, e: &PartError) -> Finding {
+    let r = WorkloadsRef::Region {
+        scope,
+        region: region.to_string(),
+    };
+    region_error(res(r), region, e)
+}
+
+/// Visit every region's data; a failed region adds its `error` finding.
+pub(crate) fn each_region<'a, T>(
+    regions: &'a ByRegion<T>,
+    scope: Option<RegionScope>,
+    findings: &mut Vec<Finding>,
+    visit: impl FnMut(&'a str, &'a T, &mut Vec<Finding>),
+) {
+    let failed = |region: &str, e| {
+        let name = region.to_string();
+        let r = match scope {
+            Some(scope) => WorkloadsRef::Region {
+                scope,
+                region: name,
+            },
+            None => WorkloadsRef::Inspector { region: name },
+        };
+        region_error(res(r), region, e)
+    };
+    kit::each_region(regions, findings, failed, visit);
+}
+
+/// Fail when a finding fails; else `error` when a region or resource could
+/// not be read (the rest passing says nothing about it); else pass.
+pub(crate) fn outcome(findings: Vec<Finding>, pass: String, fail: String) -> Outcome {
+    Rollup::given(pass, fail)
+        .unread(Unread::Count(TABLE))
+        .outcome(findings)
+}
+
+/// [`outcome`] with `item`'s `pass` (given `{count}`: the `total` checked)
+/// and `fail` (`{count}` failing) messages; with nothing checked and no
+/// finding, a pass that says `item`'s `none`.
+pub(crate) fn counted(item: &str, findings: Vec<Finding>, total: usize) -> Outcome {
+    if total == 0 && findings.is_empty() {
+        return Outcome::pass(msg(item, "none", &[]));
+    }
+    let bad = findings.iter().filter(|f| f.status == Status::Fail).count();
+    outcome(
+        findings,
+        msg(item, "pass", &[("count", &total.to_string())]),
+        msg(item, "fail", &[("count", &bad.to_string())]),
+    )
+}
