@@ -1,8 +1,8 @@
 //! Apply a confirmed plan: account pin and drift check, journal, send, verify.
 //! Shared by the CLI and the TUI; the backend decides whether anything is sent.
 
-use crate::aws::inventory::{Inventory, PartId, ResourceRef, canonical_json};
 use crate::aws::client::Outcome;
+use crate::aws::inventory::{Inventory, PartId, ResourceRef, canonical_json};
 use crate::collect::{Applied, Backend, OpError, collect_inventory};
 use crate::journal::{Amended, DoneDetail, Entry, EntryState, Journal, JournalError};
 use crate::plan::{Draft, Op, Plan, PlanError, ResourceChange, make_plan};
