@@ -40,10 +40,7 @@ use moat::execute::{
     ExecError, UndoError, execute, mark_undone, select_entries, undo_parts, undo_plan,
 };
 use moat::journal::{Entry, EntryState, Journal};
-use moat::plan::{
-    DistributionEdit, InputKind, Inputs, MfaToken, Op, Plan, PlanError, inverse, kept_on_undo,
-    make_plan,
-};
+use moat::plan::{DistributionEdit, InputKind, Inputs, MfaToken, Op, Plan, PlanError, make_plan};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -336,7 +333,7 @@ fn samples_name_every_variant_and_every_action() {
     let inv = demo_inventory().expect("demo");
     for op in &s {
         if irreversible().iter().any(|(v, _)| *v == variant(op)) {
-            assert_eq!(inverse(op, &inv), None, "{op:?}");
+            assert_eq!(op.inverse(&inv), None, "{op:?}");
         }
     }
 }
@@ -965,7 +962,7 @@ async fn round_trip<B: Backend + Snapshot + 'static>(
     let undone = backend.snap();
     // What undo leaves in place on purpose (a KMS key that encrypted logs)
     // stays exactly as applied; everything else is back.
-    let kept: BTreeSet<ResourceRef> = case.plan.ops().filter_map(kept_on_undo).collect();
+    let kept: BTreeSet<ResourceRef> = case.plan.ops().filter_map(Op::kept_on_undo).collect();
     for r in &kept {
         assert_eq!(
             undone.document(r).expect("document"),
@@ -1483,7 +1480,7 @@ async fn undo_after_failure(case: &Case, k: usize) -> Result<(), String> {
     mark_undone(&journal, &entries, &ureport).expect("mark");
     let kept: BTreeSet<ResourceRef> = case.plan.steps[..k - 1]
         .iter()
-        .filter_map(|s| kept_on_undo(&s.op))
+        .filter_map(|s| s.op.kept_on_undo())
         .collect();
     assert_same_docs_except(
         &case.inv,

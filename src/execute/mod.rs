@@ -572,8 +572,8 @@ pub fn undo_plan(inv: &Inventory, entries: &[Entry]) -> Result<Plan, UndoError> 
                 crate::guide::msg("plan", "irreversible", &[]),
             )
         })?;
-        ops.extend(crate::plan::undo_ops(&e.op, inverse));
-        warnings.extend(crate::plan::undo_note(&e.op));
+        ops.extend(e.op.undo_ops(inverse));
+        warnings.extend(e.op.undo_note());
     }
     // The state each resource was left in must still be there.
     let mut checked: Vec<&ResourceChange> = vec![];
@@ -688,7 +688,7 @@ pub fn mark_undone(
         step += e
             .inverse
             .as_ref()
-            .map_or(0, |inv| crate::plan::undo_ops(&e.op, inv.clone()).len());
+            .map_or(0, |inv| e.op.undo_ops(inv.clone()).len());
         if step > sent {
             break;
         }

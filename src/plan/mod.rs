@@ -8,14 +8,12 @@
 
 pub(crate) mod build;
 mod inputs;
-mod inverse;
 pub mod topic;
 
 pub use crate::aws::cloudtrail::ops::TrailEdit;
 
 pub use crate::aws::op::{DistributionEdit, MfaToken, Op, OpKind};
 pub use inputs::{InputKind, InputSpec, Inputs, parse_cidr, valid_bucket_name};
-pub use inverse::{inverse, kept_on_undo, undo_note, undo_ops};
 
 use crate::aws::inventory::{Inventory, PartId, ResourceRef, canonical_json};
 use serde::{Deserialize, Serialize};
@@ -126,7 +124,7 @@ pub fn make_plan(inv: &Inventory, item: &str, draft: Draft) -> Result<Plan, Plan
         let r = op.resource();
         // Rendering the resource up front also proves its parts are collected.
         cur.document(&r).map_err(|e| PlanError::NotReady(e.0))?;
-        let inv_ops = inverse(&op, &cur);
+        let inv_ops = op.inverse(&cur);
         let also = op.also_touches();
         for a in &also {
             cur.document(a).map_err(|e| PlanError::NotReady(e.0))?;

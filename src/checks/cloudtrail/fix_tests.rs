@@ -486,7 +486,7 @@ fn undo_of_the_trail_key_leaves_the_key_and_says_so() {
     assert!(inverses.iter().any(|o| matches!(o,
             Op::UpdateTrail(crate::aws::ops::UpdateTrail { edits, .. })
                 if edits == &vec![crate::plan::TrailEdit::KmsKey { key: None }])));
-    let note = crate::plan::undo_note(&create.op).expect("undo note");
+    let note = create.op.undo_note().expect("undo note");
     assert!(
         note.contains("1 USD") && note.contains("your decision"),
         "{note}"
@@ -500,5 +500,5 @@ fn undo_of_the_trail_key_leaves_the_key_and_says_so() {
             key_id: None,
         },
     )];
-    assert!(crate::plan::undo_ops(&create.op, legacy).is_empty());
+    assert!(create.op.undo_ops(legacy).is_empty());
 }

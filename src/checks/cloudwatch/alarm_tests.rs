@@ -606,7 +606,7 @@ fn an_alarm_s_unit_is_in_its_document_so_undo_puts_it_back() {
         region: US.into(),
         name: "app-db-connections".into(),
     };
-    let undo = crate::plan::inverse(&Op::DeleteMetricAlarm(del), &inv).expect("undo");
+    let undo = Op::DeleteMetricAlarm(del).inverse(&inv).expect("undo");
     let put = undo
         .iter()
         .find_map(|o| match o {
