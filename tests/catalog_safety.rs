@@ -1117,9 +1117,21 @@ fn drift(inv: &mut Inventory, r: &ResourceRef) {
     };
     match r {
         ResourceRef::Ec2(r) => ec2::drift(inv, r),
-        ResourceRef::EbsVpc(r) => ebs_vpc::drift(inv, r),
-        ResourceRef::Audit(r) => audit::drift(inv, r),
-        ResourceRef::Workloads(r) => workloads::drift(inv, r),
+        ResourceRef::Ebs(_)
+        | ResourceRef::Vpc(_)
+        | ResourceRef::GuardDuty(_)
+        | ResourceRef::Region { .. } => ebs_vpc::drift(inv, r),
+        ResourceRef::CloudTrail(_)
+        | ResourceRef::Role { .. }
+        | ResourceRef::Lifecycle { .. }
+        | ResourceRef::Kms(_)
+        | ResourceRef::Sns(_)
+        | ResourceRef::CloudWatch(_)
+        | ResourceRef::Logs(_) => audit::drift(inv, r),
+        ResourceRef::Rds(_)
+        | ResourceRef::RecordSet { .. }
+        | ResourceRef::Elb(_)
+        | ResourceRef::Inspector(_) => workloads::drift(inv, r),
         ResourceRef::Account => {
             let s = inv.account_summary.ready_mut().expect("summary");
             s.account_mfa_enabled = !s.account_mfa_enabled;

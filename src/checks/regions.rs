@@ -4,15 +4,38 @@
 
 use super::kit::{self, Rollup, Unread};
 use super::{Finding, Outcome, Status};
-use crate::aws::inventory::{ByRegion, PartError, RegionScope, ResourceRef, WorkloadsRef};
+use crate::aws::inventory::{ByRegion, ElbRef, InspectorRef, PartError, RdsRef, ResourceRef};
 use crate::guide::msg;
 
 /// The message table these checks share.
 pub(crate) const TABLE: &str = "workloads";
 
 /// The name of a resource of these checks.
-pub(crate) fn res(r: WorkloadsRef) -> String {
-    ResourceRef::Workloads(r).to_string()
+pub(crate) fn res(r: ResourceRef) -> String {
+    r.to_string()
+}
+
+/// Which regional listing a region-wide finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RegionScope {
+    /// RDS in a region (`rds/REGION`).
+    Rds,
+    /// Load balancers in a region (`elb/REGION`).
+    Elb,
+    /// Amazon Inspector in a region (`inspector/REGION`).
+    Inspector,
+}
+
+impl RegionScope {
+    /// The resource that names the region's findings.
+    fn resource(self, region: &str) -> ResourceRef {
+        let region = region.to_string();
+        match self {
+            RegionScope::Rds => ResourceRef::Rds(RdsRef::Region { region }),
+            RegionScope::Elb => ResourceRef::Elb(ElbRef::Region { region }),
+            RegionScope::Inspector => ResourceRef::Inspector(InspectorRef::Status { region }),
+        }
+    }
 }
 
 /// The `error` finding of a region whose listing failed.
@@ -23,31 +46,17 @@ fn region_error(resource: String, region: &str, e: &PartError) -> Finding {
 /// The `error` finding of a region (`rds/REGION`, `elb/REGION`) whose data
 /// could not be read.
 pub(crate) fn scope_error(scope: RegionScope, region: &str, e: &PartError) -> Finding {
-    let r = WorkloadsRef::Region {
-        scope,
-        region: region.to_string(),
-    };
-    region_error(res(r), region, e)
+    region_error(res(scope.resource(region)), region, e)
 }
 
 /// Visit every region's data; a failed region adds its `error` finding.
 pub(crate) fn each_region<'a, T>(
     regions: &'a ByRegion<T>,
-    scope: Option<RegionScope>,
+    scope: RegionScope,
     findings: &mut Vec<Finding>,
     visit: impl FnMut(&'a str, &'a T, &mut Vec<Finding>),
 ) {
-    let failed = |region: &str, e| {
-        let name = region.to_string();
-        let r = match scope {
-            Some(scope) => WorkloadsRef::Region {
-                scope,
-                region: name,
-            },
-            None => WorkloadsRef::Inspector { region: name },
-        };
-        region_error(res(r), region, e)
-    };
+    let failed = |region: &str, e| scope_error(scope, region, e);
     kit::each_region(regions, findings, failed, visit);
 }
 

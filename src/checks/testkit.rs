@@ -4,14 +4,14 @@
 //! (the tests of RDS, Route 53, load balancers and Inspector read their clock
 //! at [`midnight`]).
 
-use crate::aws::inventory::ebs_vpc::{
-    Detector, EbsRegion, FlowLog, PerRegion, Snapshot, Volume, VolumeAttachment, Vpc, VpcRegion,
-};
 use crate::aws::inventory::{
     ApexRecords, ClassicListener, ClassicLoadBalancer, DbInstance, DbSnapshot, Elb, ElbRegion,
     Fetched, HostedZone, Identity, Inspector, InspectorStatus, Inventory, Listener, ListenerAction,
     LoadBalancer, OriginAccessControl, Part, PartError, Rds, RdsRegion, RecordSet, Route53, S3,
     Trail,
+};
+use crate::aws::inventory::{
+    Detector, EbsRegion, FlowLog, PerRegion, Snapshot, Volume, VolumeAttachment, Vpc, VpcRegion,
 };
 use crate::checks::{Ctx, Finding, Fix, ItemResult, Status, evaluate, item};
 use crate::config::{PublicBucket, Settings};

@@ -4,8 +4,9 @@
 #![allow(dead_code)]
 
 use moat::aws::inventory::{
-    AuditRef, Dimension, Fetched, InlinePolicy, Inventory, LifecycleRule, Logging, MetricAlarm,
-    MetricFilter, Part, ResourceRef, Threshold, User,
+    CloudTrailRef, CloudWatchRef, Dimension, Fetched, InlinePolicy, Inventory, KmsRef,
+    LifecycleRule, Logging, LogsRef, MetricAlarm, MetricFilter, Part, ResourceRef, SnsRef,
+    Threshold, User,
 };
 use moat::plan::{Op, TrailEdit};
 use serde_json::json;
@@ -280,20 +281,19 @@ pub fn scenario(inv: &mut Inventory) {
 
 /// Every resource of this group in `inv` that has a document.
 pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
-    let mut add = |r: AuditRef| {
-        let r = ResourceRef::Audit(r);
+    let mut add = |r: ResourceRef| {
         if inv.document(&r).ok().flatten().is_some() {
             out.insert(r);
         }
     };
     for t in inv.trails.ready().into_iter().flatten() {
-        add(AuditRef::Trail {
+        add(ResourceRef::CloudTrail(CloudTrailRef::Trail {
             region: t.home_region.clone(),
             name: t.name.clone(),
-        });
+        }));
     }
     for r in inv.iam.ready().into_iter().flat_map(|i| i.roles.iter()) {
-        add(AuditRef::Role {
+        add(ResourceRef::Role {
             name: r.name.clone(),
         });
     }
@@ -303,39 +303,39 @@ pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
         .into_iter()
         .flat_map(|l| l.keys())
     {
-        add(AuditRef::Lifecycle { bucket: b.clone() });
+        add(ResourceRef::Lifecycle { bucket: b.clone() });
     }
     for (region, keys) in inv.kms_keys.ready().into_iter().flatten() {
         for k in keys.ready().into_iter().flatten() {
-            add(AuditRef::KmsKey {
+            add(ResourceRef::Kms(KmsRef::Key {
                 region: region.clone(),
                 alias: k.alias.clone(),
-            });
+            }));
         }
     }
     for (region, topics) in inv.sns_topics.ready().into_iter().flatten() {
         for t in topics.ready().into_iter().flatten() {
-            add(AuditRef::Topic {
+            add(ResourceRef::Sns(SnsRef::Topic {
                 region: region.clone(),
                 name: t.name.clone(),
-            });
+            }));
         }
     }
     for (region, alarms) in inv.metric_alarms.ready().into_iter().flatten() {
         for a in alarms.ready().into_iter().flatten() {
-            add(AuditRef::Alarm {
+            add(ResourceRef::CloudWatch(CloudWatchRef::Alarm {
                 region: region.clone(),
                 name: a.name.clone(),
-            });
+            }));
         }
     }
     for (region, filters) in inv.metric_filters.ready().into_iter().flatten() {
         for f in filters.ready().into_iter().flatten() {
-            add(AuditRef::MetricFilter {
+            add(ResourceRef::Logs(LogsRef::MetricFilter {
                 region: region.clone(),
                 log_group: f.log_group.clone(),
                 name: f.name.clone(),
-            });
+            }));
         }
     }
 }
@@ -352,10 +352,10 @@ fn region_list<'a, T>(
 
 /// Change `r` in `inv` the way someone else might between plan and apply
 /// (the document must change; a resource that does not exist is created).
-pub fn drift(inv: &mut Inventory, r: &AuditRef) {
+pub fn drift(inv: &mut Inventory, r: &ResourceRef) {
     let account = ACCOUNT;
     match r {
-        AuditRef::Trail { region, name } => {
+        ResourceRef::CloudTrail(CloudTrailRef::Trail { region, name }) => {
             let Some(trails) = inv.trails.ready_mut() else {
                 return;
             };
@@ -383,7 +383,7 @@ pub fn drift(inv: &mut Inventory, r: &AuditRef) {
                 }),
             }
         }
-        AuditRef::Role { name } => {
+        ResourceRef::Role { name } => {
             if let Some(iam) = inv.iam.ready_mut() {
                 match iam.roles.iter_mut().find(|x| x.name == *name) {
                     Some(x) => x
@@ -400,7 +400,7 @@ pub fn drift(inv: &mut Inventory, r: &AuditRef) {
                 }
             }
         }
-        AuditRef::Lifecycle { bucket } => {
+        ResourceRef::Lifecycle { bucket } => {
             if let Some(l) = inv.trail_lifecycles.ready_mut() {
                 let e = l
                     .entry(bucket.clone())
@@ -428,7 +428,7 @@ pub fn drift(inv: &mut Inventory, r: &AuditRef) {
                 }
             }
         }
-        AuditRef::KmsKey { region, alias } => {
+        ResourceRef::Kms(KmsRef::Key { region, alias }) => {
             if let Some(keys) = region_list(&mut inv.kms_keys, region) {
                 match keys.iter_mut().find(|k| k.alias == *alias) {
                     Some(k) => k.description.push_str(" (edited)"),
@@ -443,7 +443,7 @@ pub fn drift(inv: &mut Inventory, r: &AuditRef) {
                 }
             }
         }
-        AuditRef::Topic { region, name } => {
+        ResourceRef::Sns(SnsRef::Topic { region, name }) => {
             if let Some(topics) = region_list(&mut inv.sns_topics, region) {
                 match topics.iter_mut().find(|t| t.name == *name) {
                     Some(t) => t.subscriptions.push(moat::aws::inventory::Subscription {
@@ -462,7 +462,7 @@ pub fn drift(inv: &mut Inventory, r: &AuditRef) {
                 }
             }
         }
-        AuditRef::Alarm { region, name } => {
+        ResourceRef::CloudWatch(CloudWatchRef::Alarm { region, name }) => {
             if let Some(alarms) = region_list(&mut inv.metric_alarms, region) {
                 match alarms.iter_mut().find(|a| a.name == *name) {
                     Some(a) => a.threshold = Threshold(a.threshold.0 + 1.0),
@@ -470,11 +470,11 @@ pub fn drift(inv: &mut Inventory, r: &AuditRef) {
                 }
             }
         }
-        AuditRef::MetricFilter {
+        ResourceRef::Logs(LogsRef::MetricFilter {
             region,
             log_group,
             name,
-        } => {
+        }) => {
             if let Some(filters) = region_list(&mut inv.metric_filters, region) {
                 match filters
                     .iter_mut()
@@ -489,5 +489,6 @@ pub fn drift(inv: &mut Inventory, r: &AuditRef) {
                 }
             }
         }
+        other => panic!("{other} is not a resource of this file"),
     }
 }

@@ -3,8 +3,10 @@
 
 #![allow(dead_code)]
 
-use moat::aws::inventory::ebs_vpc::{Detector, EbsVpcRef, FlowLog, SnapshotPermissionChange, Vpc};
 use moat::aws::inventory::{Bucket, Fetched, Inventory, Part, ResourceRef};
+use moat::aws::inventory::{
+    Detector, EbsRef, FlowLog, GuardDutyRef, SnapshotPermissionChange, Vpc, VpcRef,
+};
 use moat::plan::Op;
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -127,46 +129,46 @@ pub fn scenario(inv: &mut Inventory) {
 
 /// Every resource of this group in `inv` that has a document.
 pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
-    let mut add = |r: EbsVpcRef| {
-        out.insert(ResourceRef::EbsVpc(r));
+    let mut add = |r: ResourceRef| {
+        out.insert(r);
     };
     if let Some(p) = inv.ebs_encryption.ready() {
         for region in p.regions.keys() {
-            add(EbsVpcRef::EbsEncryption {
+            add(ResourceRef::Ebs(EbsRef::Encryption {
                 region: region.clone(),
-            });
+            }));
         }
     }
     if let Some(p) = inv.guardduty.ready() {
         for region in p.regions.keys() {
-            add(EbsVpcRef::GuardDuty {
+            add(ResourceRef::GuardDuty(GuardDutyRef::Detector {
                 region: region.clone(),
-            });
+            }));
         }
     }
     if let Some(p) = inv.ebs.ready() {
         for (region, r) in p.iter_ready() {
             for v in &r.volumes {
-                add(EbsVpcRef::Volume {
+                add(ResourceRef::Ebs(EbsRef::Volume {
                     region: region.to_string(),
                     id: v.id.clone(),
-                });
+                }));
             }
             for s in &r.snapshots {
-                add(EbsVpcRef::Snapshot {
+                add(ResourceRef::Ebs(EbsRef::Snapshot {
                     region: region.to_string(),
                     id: s.id.clone(),
-                });
+                }));
             }
         }
     }
     if let Some(p) = inv.vpc_flow_logs.ready() {
         for (region, r) in p.iter_ready() {
             for v in &r.vpcs {
-                add(EbsVpcRef::Vpc {
+                add(ResourceRef::Vpc(VpcRef::Vpc {
                     region: region.to_string(),
                     id: v.id.clone(),
-                });
+                }));
             }
         }
     }
@@ -174,9 +176,9 @@ pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
 
 /// Change `r` in `inv` the way someone else might between plan and apply
 /// (the document must change; a resource that does not exist is created).
-pub fn drift(inv: &mut Inventory, r: &EbsVpcRef) {
+pub fn drift(inv: &mut Inventory, r: &ResourceRef) {
     match r {
-        EbsVpcRef::EbsEncryption { region } => {
+        ResourceRef::Ebs(EbsRef::Encryption { region }) => {
             let p = inv.ebs_encryption.ready_mut().expect("ebs encryption");
             match p.ready_mut(region) {
                 Some(on) => *on = !*on,
@@ -185,20 +187,20 @@ pub fn drift(inv: &mut Inventory, r: &EbsVpcRef) {
                 }
             }
         }
-        EbsVpcRef::Volume { region, id } => {
+        ResourceRef::Ebs(EbsRef::Volume { region, id }) => {
             let p = inv.ebs.ready_mut().expect("ebs");
             let r = p.ready_mut(region).expect("region");
             let v = r.volumes.iter_mut().find(|v| v.id == *id).expect("volume");
             v.size += 1;
         }
-        EbsVpcRef::Snapshot { region, id } => {
+        ResourceRef::Ebs(EbsRef::Snapshot { region, id }) => {
             let p = inv.ebs.ready_mut().expect("ebs");
             let r = p.ready_mut(region).expect("region");
             match r.snapshots.iter_mut().find(|s| s.id == *id) {
                 Some(s) => {
                     s.tags.insert("drift".into(), "yes".into());
                 }
-                None => r.snapshots.push(moat::aws::inventory::ebs_vpc::Snapshot {
+                None => r.snapshots.push(moat::aws::inventory::Snapshot {
                     id: id.clone(),
                     volume_id: None,
                     description: "someone else's".into(),
@@ -210,7 +212,7 @@ pub fn drift(inv: &mut Inventory, r: &EbsVpcRef) {
                 }),
             }
         }
-        EbsVpcRef::Vpc { region, id } => {
+        ResourceRef::Vpc(VpcRef::Vpc { region, id }) => {
             let p = inv.vpc_flow_logs.ready_mut().expect("vpcs");
             let r = p.ready_mut(region).expect("region");
             let log = FlowLog {
@@ -233,7 +235,7 @@ pub fn drift(inv: &mut Inventory, r: &EbsVpcRef) {
                 }),
             }
         }
-        EbsVpcRef::GuardDuty { region } => {
+        ResourceRef::GuardDuty(GuardDutyRef::Detector { region }) => {
             let p = inv.guardduty.ready_mut().expect("guardduty");
             match p.ready_mut(region) {
                 Some(Some(d)) => d.status = if d.enabled() { "DISABLED" } else { "ENABLED" }.into(),
@@ -255,6 +257,7 @@ pub fn drift(inv: &mut Inventory, r: &EbsVpcRef) {
             }
         }
         // No document: no plan touches a region as a whole.
-        EbsVpcRef::Region { .. } => {}
+        ResourceRef::Region { .. } => {}
+        other => panic!("{other} is not a resource of this file"),
     }
 }

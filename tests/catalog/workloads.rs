@@ -5,9 +5,9 @@
 #![allow(dead_code)]
 
 use moat::aws::inventory::{
-    ApexRecords, ClassicListener, DbInstance, DbSnapshot, Fetched, FixedResponse, HostedZone,
-    InspectorStatus, Inventory, Listener, ListenerAction, LoadBalancer, RdsRegion, RecordSet,
-    RecordType, ResourceRef, WorkloadsRef,
+    ApexRecords, ClassicListener, DbInstance, DbSnapshot, ElbRef, Fetched, FixedResponse,
+    HostedZone, InspectorRef, InspectorStatus, Inventory, Listener, ListenerAction, LoadBalancer,
+    RdsRef, RdsRegion, RecordSet, RecordType, ResourceRef,
 };
 use moat::aws::ops;
 use moat::plan::Op;
@@ -121,8 +121,7 @@ pub fn scenario(_inv: &mut Inventory) {}
 
 /// Every resource of this group in `inv` that has a document.
 pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
-    let mut add = |r: WorkloadsRef| {
-        let r = ResourceRef::Workloads(r);
+    let mut add = |r: ResourceRef| {
         if inv.document(&r).ok().flatten().is_some() {
             out.insert(r);
         }
@@ -131,29 +130,29 @@ pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
         for (region, r) in &rds.regions {
             let Fetched::Ready(r) = r else { continue };
             for i in &r.instances {
-                add(WorkloadsRef::DbInstance {
+                add(ResourceRef::Rds(RdsRef::DbInstance {
                     region: region.clone(),
                     id: i.id.clone(),
-                });
+                }));
             }
             for s in &r.snapshots {
-                add(WorkloadsRef::DbSnapshot {
+                add(ResourceRef::Rds(RdsRef::DbSnapshot {
                     region: region.clone(),
                     id: s.id.clone(),
-                });
+                }));
             }
             for s in &r.cluster_snapshots {
-                add(WorkloadsRef::DbClusterSnapshot {
+                add(ResourceRef::Rds(RdsRef::DbClusterSnapshot {
                     region: region.clone(),
                     id: s.id.clone(),
-                });
+                }));
             }
         }
     }
     if let Some(r53) = inv.route53.ready() {
         for z in &r53.zones {
             for rtype in [RecordType::Txt, RecordType::Mx] {
-                add(WorkloadsRef::RecordSet {
+                add(ResourceRef::RecordSet {
                     zone: z.id.clone(),
                     rtype,
                 });
@@ -164,31 +163,31 @@ pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
         for (region, r) in &elb.regions {
             let Fetched::Ready(r) = r else { continue };
             for lb in &r.load_balancers {
-                add(WorkloadsRef::LoadBalancer {
+                add(ResourceRef::Elb(ElbRef::LoadBalancer {
                     region: region.clone(),
                     name: lb.name.clone(),
-                });
+                }));
                 for l in &lb.listeners {
-                    add(WorkloadsRef::Listener {
+                    add(ResourceRef::Elb(ElbRef::Listener {
                         region: region.clone(),
                         load_balancer: lb.name.clone(),
                         port: l.port,
-                    });
+                    }));
                 }
             }
             for c in &r.classic {
-                add(WorkloadsRef::ClassicLoadBalancer {
+                add(ResourceRef::Elb(ElbRef::ClassicLoadBalancer {
                     region: region.clone(),
                     name: c.name.clone(),
-                });
+                }));
             }
         }
     }
     if let Some(i) = inv.inspector.ready() {
         for region in i.regions.keys() {
-            add(WorkloadsRef::Inspector {
+            add(ResourceRef::Inspector(InspectorRef::Status {
                 region: region.clone(),
-            });
+            }));
         }
     }
 }
@@ -248,9 +247,9 @@ fn drift_listener(lb: &mut LoadBalancer, port: i32) {
 
 /// Change `r` in `inv` the way someone else might between plan and apply
 /// (the document must change; a resource that does not exist is created).
-pub fn drift(inv: &mut Inventory, r: &WorkloadsRef) {
+pub fn drift(inv: &mut Inventory, r: &ResourceRef) {
     match r {
-        WorkloadsRef::DbInstance { region, id } => {
+        ResourceRef::Rds(RdsRef::DbInstance { region, id }) => {
             let Some(r) = rds_region(inv, region) else {
                 return;
             };
@@ -275,17 +274,17 @@ pub fn drift(inv: &mut Inventory, r: &WorkloadsRef) {
                 }),
             }
         }
-        WorkloadsRef::DbSnapshot { region, id } => {
+        ResourceRef::Rds(RdsRef::DbSnapshot { region, id }) => {
             if let Some(r) = rds_region(inv, region) {
                 drift_snapshot(&mut r.snapshots, id);
             }
         }
-        WorkloadsRef::DbClusterSnapshot { region, id } => {
+        ResourceRef::Rds(RdsRef::DbClusterSnapshot { region, id }) => {
             if let Some(r) = rds_region(inv, region) {
                 drift_snapshot(&mut r.cluster_snapshots, id);
             }
         }
-        WorkloadsRef::RecordSet { zone, rtype } => {
+        ResourceRef::RecordSet { zone, rtype } => {
             let Some(r53) = inv.route53.ready_mut() else {
                 return;
             };
@@ -313,21 +312,21 @@ pub fn drift(inv: &mut Inventory, r: &WorkloadsRef) {
                 None => *slot = Some(record(&name, rtype.as_str(), &[value])),
             }
         }
-        WorkloadsRef::LoadBalancer { region, name } => {
+        ResourceRef::Elb(ElbRef::LoadBalancer { region, name }) => {
             if let Some(lb) = elb_lb(inv, region, name) {
                 lb.security_groups.push("sg-0drift".into());
             }
         }
-        WorkloadsRef::Listener {
+        ResourceRef::Elb(ElbRef::Listener {
             region,
             load_balancer,
             port,
-        } => {
+        }) => {
             if let Some(lb) = elb_lb(inv, region, load_balancer) {
                 drift_listener(lb, *port);
             }
         }
-        WorkloadsRef::ClassicLoadBalancer { region, name } => {
+        ResourceRef::Elb(ElbRef::ClassicLoadBalancer { region, name }) => {
             let Some(r) = elb_region(inv, region) else {
                 return;
             };
@@ -349,7 +348,7 @@ pub fn drift(inv: &mut Inventory, r: &WorkloadsRef) {
                 }),
             }
         }
-        WorkloadsRef::Inspector { region } => {
+        ResourceRef::Inspector(InspectorRef::Status { region }) => {
             let Some(i) = inv.inspector.ready_mut() else {
                 return;
             };
@@ -364,7 +363,8 @@ pub fn drift(inv: &mut Inventory, r: &WorkloadsRef) {
             }
         }
         // Findings only: no document, never part of a plan.
-        WorkloadsRef::Region { .. } => {}
+        ResourceRef::Rds(RdsRef::Region { .. }) | ResourceRef::Elb(ElbRef::Region { .. }) => {}
+        other => panic!("{other} is not a resource of this file"),
     }
 }
 

@@ -2,5 +2,7 @@
 
 pub mod ops;
 pub(crate) mod read;
+mod resource;
 pub(crate) mod sdk;
 pub mod trail;
+pub use resource::CloudTrailRef;

@@ -1,7 +1,7 @@
 //! CloudTrail's mutating calls, one type each (see [`OpKind`]).
 
 use crate::aws::inventory::{
-    ApplyError, AuditRef, EventSelectors, Fetched, Inventory, ResourceRef, Trail, trail_arn,
+    ApplyError, CloudTrailRef, EventSelectors, Fetched, Inventory, ResourceRef, Trail, trail_arn,
 };
 use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
@@ -24,7 +24,7 @@ pub enum TrailEdit {
 }
 
 fn trail_ref(region: &str, name: &str) -> ResourceRef {
-    ResourceRef::Audit(AuditRef::Trail {
+    ResourceRef::CloudTrail(CloudTrailRef::Trail {
         region: region.to_string(),
         name: name.to_string(),
     })

@@ -5,13 +5,13 @@
 //! their own [`MetricAlarm`].
 
 use crate::aws::inventory::{
-    ApplyError, AuditRef, Inventory, MetricAlarm, ResourceRef, region_mut, regional,
+    ApplyError, CloudWatchRef, Inventory, MetricAlarm, ResourceRef, region_mut, regional,
 };
 use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 
 fn alarm_ref(region: &str, name: &str) -> ResourceRef {
-    ResourceRef::Audit(AuditRef::Alarm {
+    ResourceRef::CloudWatch(CloudWatchRef::Alarm {
         region: region.to_string(),
         name: name.to_string(),
     })

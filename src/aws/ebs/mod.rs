@@ -6,7 +6,9 @@
 
 pub mod ops;
 pub(crate) mod read;
+mod resource;
 pub(crate) mod sdk;
+pub use resource::EbsRef;
 
 use crate::aws::inventory::Fetched;
 use chrono::{DateTime, Utc};

@@ -6,17 +6,17 @@
 //! `moat:created-by = moat`). The backend looks the id up just before
 //! deleting (a read, then the one mutating call).
 
-use crate::aws::inventory::ebs_vpc::{EbsVpcRef, part, region_mut};
 use crate::aws::inventory::{
     ApplyError, CREATED_BY_TAG, CREATED_BY_VALUE, Fetched, Inventory, ResourceRef, Snapshot,
     SnapshotPermissionChange,
 };
+use crate::aws::inventory::{EbsRef, part};
 use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 fn encryption_resource(region: &str) -> ResourceRef {
-    ResourceRef::EbsVpc(EbsVpcRef::EbsEncryption {
+    ResourceRef::Ebs(EbsRef::Encryption {
         region: region.to_string(),
     })
 }
@@ -40,7 +40,7 @@ macro_rules! on_regional {
     };
     (snapshot $id:ident) => {
         fn resource(&self) -> ResourceRef {
-            ResourceRef::EbsVpc(EbsVpcRef::Snapshot {
+            ResourceRef::Ebs(EbsRef::Snapshot {
                 region: self.region.clone(),
                 id: self.$id.clone(),
             })
@@ -55,7 +55,7 @@ macro_rules! on_regional {
 /// Set encryption by default in `region` as the op does.
 fn set_encryption(inv: &mut Inventory, region: &str, enabled: bool) -> Result<(), ApplyError> {
     let p = part(&mut inv.ebs_encryption, "EBS encryption by default")?;
-    let on = region_mut(p, region, "EBS encryption by default")?;
+    let on = p.read_mut(region, "EBS encryption by default")?;
     *on = enabled;
     Ok(())
 }
@@ -139,7 +139,7 @@ impl OpKind for CreateSnapshot {
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
         let (volume_id, name) = (&self.volume_id, &self.name);
         let p = part(&mut inv.ebs, "EBS")?;
-        let r = region_mut(p, &self.region, "EBS volumes")?;
+        let r = p.read_mut(&self.region, "EBS volumes")?;
         let v = r
             .volume(volume_id)
             .ok_or_else(|| ApplyError::NoSuch(format!("volume {volume_id}")))?;
@@ -207,7 +207,7 @@ impl OpKind for DeleteSnapshot {
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
         let (volume_id, name, snapshot_id) = (&self.volume_id, &self.name, &self.snapshot_id);
         let p = part(&mut inv.ebs, "EBS")?;
-        let r = region_mut(p, &self.region, "EBS volumes")?;
+        let r = p.read_mut(&self.region, "EBS volumes")?;
         let before = r.snapshots.len();
         // By its id when the journal knows it (a snapshot the model
         // made is named by its tag until AWS gives it an id).
@@ -263,7 +263,7 @@ impl OpKind for ModifySnapshotCreateVolumePermission {
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
         let snapshot_id = &self.snapshot_id;
         let p = part(&mut inv.ebs, "EBS")?;
-        let r = region_mut(p, &self.region, "EBS volumes")?;
+        let r = p.read_mut(&self.region, "EBS volumes")?;
         let i = r
             .snapshot_index(snapshot_id)
             .ok_or_else(|| ApplyError::NoSuch(format!("snapshot {snapshot_id}")))?;

@@ -4,7 +4,7 @@ use crate::aws::client::{AwsBackend, CallError, to_chrono};
 use crate::aws::ebs::sdk::DESCRIBE_SNAPSHOTS;
 use crate::aws::ec2::read::{name_tag, tag_map};
 use crate::aws::inventory::Fetched;
-use crate::aws::inventory::ebs_vpc::{EbsRegion, PerRegion, Volume, VolumeAttachment};
+use crate::aws::inventory::{EbsRegion, PerRegion, Volume, VolumeAttachment};
 use aws_sdk_ec2::types::SnapshotAttributeName;
 use std::collections::BTreeSet;
 
@@ -102,7 +102,7 @@ impl AwsBackend {
     pub(crate) async fn snapshots(
         &self,
         ec2: &aws_sdk_ec2::Client,
-    ) -> Result<Vec<crate::aws::inventory::ebs_vpc::Snapshot>, CallError> {
+    ) -> Result<Vec<crate::aws::inventory::Snapshot>, CallError> {
         let mut snaps = vec![];
         let owned = |token| {
             ec2.describe_snapshots()
@@ -117,7 +117,7 @@ impl AwsBackend {
         {
             for s in page.snapshots() {
                 let Some(id) = s.snapshot_id() else { continue };
-                snaps.push(crate::aws::inventory::ebs_vpc::Snapshot {
+                snaps.push(crate::aws::inventory::Snapshot {
                     id: id.to_string(),
                     volume_id: s
                         .volume_id()

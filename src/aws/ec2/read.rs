@@ -9,7 +9,7 @@
 //! one per group.
 
 use crate::aws::client::{AwsBackend, CallError};
-use crate::aws::inventory::ebs_vpc::PerRegion;
+use crate::aws::inventory::PerRegion;
 use crate::aws::inventory::{
     Ec2Image, Ec2Images, Ec2Instance, Ec2Instances, Ec2Network, Ec2Regional, Fetched, ImageOrigin,
     NetworkInterface, SecurityGroup, SgKey, SgRule, SgSource,

@@ -2,7 +2,9 @@
 //! and rules, as moat reads them (the `Elb` part), and their documents.
 
 pub mod ops;
+mod resource;
 pub(crate) mod sdk;
+pub use resource::ElbRef;
 
 use crate::aws::inventory::{ByRegion, Fetched};
 use serde::{Deserialize, Serialize};

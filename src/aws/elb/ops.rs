@@ -1,7 +1,7 @@
 //! Elastic Load Balancing's mutating calls, one type each (see [`OpKind`]).
 
 use crate::aws::inventory::{
-    ApplyError, Inventory, Listener, ListenerAction, ResourceRef, WorkloadsRef, in_region,
+    ApplyError, ElbRef, Inventory, Listener, ListenerAction, ResourceRef, in_region,
 };
 use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
@@ -212,7 +212,7 @@ impl OpKind for ModifyListenerSslPolicy {
 }
 
 fn listener_ref(region: &str, load_balancer: &str, port: i32) -> ResourceRef {
-    ResourceRef::Workloads(WorkloadsRef::Listener {
+    ResourceRef::Elb(ElbRef::Listener {
         region: region.to_string(),
         load_balancer: load_balancer.to_string(),
         port,

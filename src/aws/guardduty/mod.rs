@@ -3,7 +3,9 @@
 
 pub mod ops;
 pub(crate) mod read;
+mod resource;
 pub(crate) mod sdk;
+pub use resource::GuardDutyRef;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,7 +1,7 @@
 //! GuardDuty reads: the detector of each region.
 
 use crate::aws::client::{AwsBackend, CallError};
-use crate::aws::inventory::ebs_vpc::{Detector, PerRegion};
+use crate::aws::inventory::{Detector, PerRegion};
 
 pub(crate) const LIST_DETECTORS: &str = "guardduty:ListDetectors";
 

@@ -1,7 +1,9 @@
 //! Amazon Inspector: the scanning status of each region (the `Inspector` part).
 
 pub mod ops;
+mod resource;
 pub(crate) mod sdk;
+pub use resource::InspectorRef;
 
 use crate::aws::inventory::ByRegion;
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,7 @@
 //! Amazon Inspector's mutating calls, one type each (see [`OpKind`]).
 
 use crate::aws::inventory::{
-    ApplyError, InspectorStatus, Inventory, ResourceRef, WorkloadsRef, in_region,
+    ApplyError, InspectorRef, InspectorStatus, Inventory, ResourceRef, in_region,
 };
 use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
@@ -101,7 +101,7 @@ fn disable_scans(s: &mut InspectorStatus, types: &[String]) {
 }
 
 fn inspector_ref(region: &str) -> ResourceRef {
-    ResourceRef::Workloads(WorkloadsRef::Inspector {
+    ResourceRef::Inspector(InspectorRef::Status {
         region: region.to_string(),
     })
 }

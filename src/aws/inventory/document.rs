@@ -2,218 +2,16 @@
 //! compares. A document holds only the state moat manages (no timestamps or
 //! usage data), so that a re-read matches the prediction when nothing else changed.
 
+use super::resource::by_service;
 use super::{
-    Bucket, CloudFront, ContactType, Distribution, Fetched, Grantee, Inventory, PartId, PartStatus,
-    PublicAccessBlock,
+    Bucket, CloudFront, Distribution, Fetched, Grantee, Inventory, PartId, PartStatus,
+    PublicAccessBlock, ResourceRef, record_of,
 };
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use std::fmt;
-use std::str::FromStr;
-
-/// A resource moat can change, named the way `scan` prints it (`--resource`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(into = "String", try_from = "String")]
-pub enum ResourceRef {
-    /// The account as a whole (root user facts from the account summary).
-    Account,
-    RootKey {
-        key_id: String,
-    },
-    User {
-        name: String,
-    },
-    AccessKey {
-        user: String,
-        key_id: String,
-    },
-    Group {
-        name: String,
-    },
-    /// A customer-managed policy, by name.
-    Policy {
-        name: String,
-    },
-    PasswordPolicy,
-    AlternateContact(ContactType),
-    /// The account-wide S3 public access block.
-    S3AccountPublicAccessBlock,
-    Bucket {
-        name: String,
-    },
-    Distribution {
-        id: String,
-    },
-    /// A CloudFront origin access control, by name.
-    OriginAccessControl {
-        name: String,
-    },
-    // Section groups, each in a file of its own.
-    Ec2(super::ec2::Ec2Ref),
-    EbsVpc(super::ebs_vpc::EbsVpcRef),
-    Audit(super::audit::AuditRef),
-    Workloads(super::workloads::WorkloadsRef),
-}
-
-impl fmt::Display for ResourceRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ResourceRef::Account => f.write_str("account"),
-            ResourceRef::RootKey { key_id } => write!(f, "root/key/{key_id}"),
-            ResourceRef::User { name } => write!(f, "user/{name}"),
-            ResourceRef::AccessKey { user, key_id } => write!(f, "user/{user}/key/{key_id}"),
-            ResourceRef::Group { name } => write!(f, "group/{name}"),
-            ResourceRef::Policy { name } => write!(f, "policy/{name}"),
-            ResourceRef::PasswordPolicy => f.write_str("password-policy"),
-            ResourceRef::AlternateContact(t) => write!(f, "contact/{}", t.as_str()),
-            ResourceRef::S3AccountPublicAccessBlock => f.write_str("s3/public-access-block"),
-            ResourceRef::Bucket { name } => write!(f, "bucket/{name}"),
-            ResourceRef::Distribution { id } => write!(f, "distribution/{id}"),
-            ResourceRef::OriginAccessControl { name } => write!(f, "oac/{name}"),
-            ResourceRef::Ec2(r) => r.fmt(f),
-            ResourceRef::EbsVpc(r) => r.fmt(f),
-            ResourceRef::Audit(r) => r.fmt(f),
-            ResourceRef::Workloads(r) => r.fmt(f),
-        }
-    }
-}
-
-impl From<ResourceRef> for String {
-    fn from(r: ResourceRef) -> String {
-        r.to_string()
-    }
-}
-
-impl TryFrom<String> for ResourceRef {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        s.parse()
-    }
-}
-
-impl FromStr for ResourceRef {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || {
-            let mut examples = vec![
-                "user/alice",
-                "user/alice/key/AKIA…",
-                "group/Admins",
-                "policy/RequireMFA",
-                "password-policy",
-                "contact/SECURITY",
-                "account",
-                "bucket/NAME",
-                "s3/public-access-block",
-                "distribution/ID",
-                "oac/NAME",
-            ];
-            examples.extend_from_slice(super::ec2::Ec2Ref::EXAMPLES);
-            examples.extend_from_slice(super::ebs_vpc::EbsVpcRef::EXAMPLES);
-            examples.extend_from_slice(super::audit::AuditRef::EXAMPLES);
-            examples.extend_from_slice(super::workloads::WorkloadsRef::EXAMPLES);
-            format!(
-                "'{s}' is not a resource name moat knows (examples: {})",
-                examples.join(", ")
-            )
-        };
-        let parts: Vec<&str> = s.split('/').collect();
-        if parts.iter().all(|p| !p.is_empty()) {
-            if let Some(r) = super::ec2::Ec2Ref::parse(&parts) {
-                return Ok(ResourceRef::Ec2(r));
-            }
-            if let Some(r) = super::ebs_vpc::EbsVpcRef::parse(&parts) {
-                return Ok(ResourceRef::EbsVpc(r));
-            }
-            if let Some(r) = super::audit::AuditRef::parse(&parts) {
-                return Ok(ResourceRef::Audit(r));
-            }
-            if let Some(r) = super::workloads::WorkloadsRef::parse(&parts) {
-                return Ok(ResourceRef::Workloads(r));
-            }
-        }
-        let nonempty = |p: &str| {
-            if p.is_empty() {
-                Err(bad())
-            } else {
-                Ok(p.to_string())
-            }
-        };
-        match parts.as_slice() {
-            ["account"] => Ok(ResourceRef::Account),
-            ["password-policy"] => Ok(ResourceRef::PasswordPolicy),
-            ["root", "key", id] => Ok(ResourceRef::RootKey {
-                key_id: nonempty(id)?,
-            }),
-            ["user", name] => Ok(ResourceRef::User {
-                name: nonempty(name)?,
-            }),
-            ["user", name, "key", id] => Ok(ResourceRef::AccessKey {
-                user: nonempty(name)?,
-                key_id: nonempty(id)?,
-            }),
-            ["group", name] => Ok(ResourceRef::Group {
-                name: nonempty(name)?,
-            }),
-            ["policy", name] => Ok(ResourceRef::Policy {
-                name: nonempty(name)?,
-            }),
-            ["s3", "public-access-block"] => Ok(ResourceRef::S3AccountPublicAccessBlock),
-            ["bucket", name] => Ok(ResourceRef::Bucket {
-                name: nonempty(name)?,
-            }),
-            ["distribution", id] => Ok(ResourceRef::Distribution { id: nonempty(id)? }),
-            ["oac", name] => Ok(ResourceRef::OriginAccessControl {
-                name: nonempty(name)?,
-            }),
-            ["contact", t] => ContactType::parse(t)
-                .map(ResourceRef::AlternateContact)
-                .ok_or_else(bad),
-            _ => Err(bad()),
-        }
-    }
-}
 
 /// A document could not be rendered because a part it needs is not ready.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotReady(pub PartId);
-
-impl ResourceRef {
-    /// The inventory parts this resource's document is rendered from.
-    pub fn parts(&self) -> &'static [PartId] {
-        match self {
-            ResourceRef::Account => &[PartId::AccountSummary],
-            ResourceRef::RootKey { .. }
-            | ResourceRef::User { .. }
-            | ResourceRef::AccessKey { .. }
-            | ResourceRef::Group { .. }
-            | ResourceRef::Policy { .. } => &[PartId::Iam],
-            ResourceRef::PasswordPolicy => &[PartId::PasswordPolicy],
-            ResourceRef::AlternateContact(_) => &[PartId::AlternateContacts],
-            ResourceRef::S3AccountPublicAccessBlock => &[PartId::S3AccountPublicAccessBlock],
-            ResourceRef::Bucket { .. } => &[PartId::S3Buckets],
-            // A distribution's document names its OACs, so it needs the OAC list too.
-            ResourceRef::Distribution { .. } | ResourceRef::OriginAccessControl { .. } => {
-                &[PartId::CloudFront]
-            }
-            ResourceRef::Ec2(r) => r.parts(),
-            ResourceRef::EbsVpc(r) => r.parts(),
-            ResourceRef::Audit(r) => r.parts(),
-            ResourceRef::Workloads(r) => r.parts(),
-        }
-    }
-
-    /// The region the resource lives in (`None` for global resources).
-    pub fn region(&self) -> Option<&str> {
-        match self {
-            ResourceRef::Ec2(r) => r.region(),
-            ResourceRef::EbsVpc(r) => r.region(),
-            ResourceRef::Audit(r) => r.region(),
-            ResourceRef::Workloads(r) => r.region(),
-            _ => None,
-        }
-    }
-}
 
 fn need(inv: &Inventory, id: PartId) -> Result<(), NotReady> {
     match inv.status(id) {
@@ -229,11 +27,8 @@ impl Inventory {
             need(self, *p)?;
         }
         let iam = self.iam.ready();
-        Ok(match r {
-            ResourceRef::Ec2(r) => return r.document(self),
-            ResourceRef::EbsVpc(r) => return r.document(self),
-            ResourceRef::Audit(r) => return r.document(self),
-            ResourceRef::Workloads(r) => return r.document(self),
+        let global = by_service!(r, s => return s.document(self), global => global);
+        Ok(match global {
             ResourceRef::Account => self.account_summary.ready().map(|s| {
                 json!({
                     "AccountMFAEnabled": s.account_mfa_enabled,
@@ -291,6 +86,33 @@ impl Inventory {
                         })
                     })
             }
+            ResourceRef::Role { name } => iam
+                .and_then(|i| i.roles.iter().find(|r| r.name == *name))
+                .map(|r| {
+                    let mut attached = r.attached_policies.clone();
+                    attached.sort();
+                    let mut inline: Vec<&str> =
+                        r.inline_policies.iter().map(|p| p.name.as_str()).collect();
+                    inline.sort();
+                    json!({"RoleName": r.name, "AttachedPolicies": attached, "InlinePolicies": inline})
+                }),
+            ResourceRef::Lifecycle { bucket } => self
+                .trail_lifecycles
+                .ready()
+                .and_then(|l| l.get(bucket))
+                .map(|l| crate::aws::s3::lifecycle::lifecycle_document(bucket, l)),
+            ResourceRef::RecordSet { zone, rtype } => self
+                .route53
+                .ready()
+                .and_then(|r| r.zone(zone))
+                .and_then(|z| match &z.records {
+                    Fetched::Ready(r) => {
+                        record_of(r, *rtype).map(crate::aws::route53::record_document)
+                    }
+                    Fetched::Error(e) => Some(json!({ "Unreadable": e.summary() })),
+                }),
+            // Findings of a region that could not be read: nothing to change.
+            ResourceRef::Region { .. } => None,
             ResourceRef::Policy { name } => iam.and_then(|i| i.policy_by_name(name)).map(|p| {
                 json!({
                     "PolicyName": p.name,
@@ -355,6 +177,8 @@ impl Inventory {
                         "SigningProtocol": o.signing_protocol,
                     })
                 }),
+            // The regional services' documents, rendered above.
+            _ => None,
         })
     }
 }
@@ -480,6 +304,7 @@ fn distribution_document(cf: &CloudFront, d: &Distribution) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::inventory::ContactType;
 
     #[test]
     fn resource_names_round_trip() {
@@ -518,6 +343,7 @@ mod tests {
 #[cfg(test)]
 pub(crate) mod fuzz_tests {
     use super::*;
+    use crate::aws::inventory::ContactType;
     use proptest::prelude::*;
 
     /// The property tests' settings: a shrunk failure is reported, not

@@ -6,13 +6,11 @@
 //! data means adding a line there (and its types in a file of their own).
 
 mod apply;
-pub mod audit;
 mod by_region;
 pub mod document;
-pub mod ebs_vpc;
 pub use crate::aws::ec2::inventory as ec2;
 mod fetched;
-pub mod workloads;
+mod resource;
 
 use serde::{Deserialize, Serialize};
 
@@ -20,23 +18,32 @@ pub use crate::aws::account::{AlternateContacts, Contact, ContactType};
 pub use crate::aws::cloudfront::{
     CacheBehavior, CloudFront, Distribution, Origin, OriginAccessControl, ViewerCertificate,
 };
+pub use crate::aws::cloudtrail::CloudTrailRef;
 pub use crate::aws::cloudtrail::trail::*;
+pub use crate::aws::cloudwatch::CloudWatchRef;
 pub use crate::aws::cloudwatch::alarm::*;
+pub use crate::aws::ebs::{
+    ALL_GROUP, CREATED_BY_TAG, CREATED_BY_VALUE, EbsRef, EbsRegion, Snapshot,
+    SnapshotPermissionChange, Volume, VolumeAttachment,
+};
 pub use crate::aws::elb::{
-    ClassicListener, ClassicLoadBalancer, Elb, ElbRegion, FixedResponse, ForwardConfig, Listener,
-    ListenerAction, ListenerRule, LoadBalancer, RedirectConfig, WeightedTargetGroup,
+    ClassicListener, ClassicLoadBalancer, Elb, ElbRef, ElbRegion, FixedResponse, ForwardConfig,
+    Listener, ListenerAction, ListenerRule, LoadBalancer, RedirectConfig, WeightedTargetGroup,
     action_document,
 };
+pub use crate::aws::guardduty::{DETECTOR_DISABLED, DETECTOR_ENABLED, Detector, GuardDutyRef};
 pub use crate::aws::iam::{
     AccessKey, AccountSummary, CredentialReportRow, DEFAULT_IAM_ATTACHMENT_QUOTA, Group, Iam,
     IamQuotas, InlinePolicy, KeyStatus, ManagedPolicy, PasswordPolicy, Role, User,
     VirtualMfaDevice, aws_managed_policy_arn, aws_managed_policy_name, customer_policy_arn,
     iam_quotas, is_aws_managed_policy, is_control_tower_role,
 };
-pub use crate::aws::inspector::{INSPECTOR_SCANS, Inspector, InspectorStatus};
+pub use crate::aws::inspector::{INSPECTOR_SCANS, Inspector, InspectorRef, InspectorStatus};
+pub use crate::aws::kms::KmsRef;
 pub use crate::aws::kms::key::*;
+pub use crate::aws::logs::LogsRef;
 pub use crate::aws::logs::metric_filter::*;
-pub use crate::aws::rds::{DbInstance, DbSnapshot, PUBLIC, Rds, RdsRegion};
+pub use crate::aws::rds::{DbInstance, DbSnapshot, PUBLIC, Rds, RdsRef, RdsRegion};
 pub use crate::aws::route53::{
     ApexRecords, HostedZone, RecordSet, RecordType, Route53, record_of, same_name,
 };
@@ -45,19 +52,19 @@ pub use crate::aws::s3::{
     ALL_USERS, AUTHENTICATED_USERS, Acl, Bucket, Encryption, Grant, Grantee, Logging,
     PublicAccessBlock, S3, Versioning, VersioningStatus, bucket_arn,
 };
+pub use crate::aws::sns::SnsRef;
 pub use crate::aws::sns::topic::*;
 pub use crate::aws::sqs::queue::*;
 pub use crate::aws::sts::{DEFAULT_PARTITION, Identity, arn_partition, strip_arn_prefix};
+pub use crate::aws::vpc::{
+    DESTINATION_S3, FLOW_LOG_ACTIVE, FlowLog, TRAFFIC_ALL, Vpc, VpcRef, VpcRegion, is_ours,
+};
 pub use crate::kit::json::canonical_json;
 pub use apply::ApplyError;
-pub(crate) use audit::region_mut;
-pub use audit::*;
 pub use by_region::*;
-pub use document::ResourceRef;
-pub use ebs_vpc::*;
 pub use ec2::*;
 pub use fetched::Fetched;
-pub use workloads::*;
+pub use resource::ResourceRef;
 
 /// Declares the parts: `PartId`, `PartValue`, the `Inventory` fields and the
 /// accessors that map one to the other.
@@ -154,7 +161,6 @@ parts! {
     CloudFront => cloudfront: CloudFront, "CloudFront distributions";
     /// Trails visible from the home region (multi-region ones and its own).
     Trails => trails: Vec<Trail>, "CloudTrail trails";
-    // -- ec2 (types in ec2.rs)
     /// Security groups and the network interfaces using them, per region.
     Ec2Network => ec2_network: Ec2Regional<Ec2Network>, "EC2 security groups and network interfaces";
     /// Instances and the owners of the images they run, per region.
@@ -162,17 +168,15 @@ parts! {
     /// The account's own images (AMIs), per region.
     Ec2Images => ec2_images: Ec2Regional<Ec2Images>, "EC2 images (AMIs)";
 
-    // -- ebs, vpc (types in ebs_vpc.rs)
     /// EBS encryption by default, per region (the regions covered).
-    EbsEncryption => ebs_encryption: ebs_vpc::PerRegion<bool>, "EBS encryption by default";
+    EbsEncryption => ebs_encryption: PerRegion<bool>, "EBS encryption by default";
     /// EBS volumes and the snapshots the account owns, per region.
-    Ebs => ebs: ebs_vpc::PerRegion<ebs_vpc::EbsRegion>, "EBS volumes and snapshots";
+    Ebs => ebs: PerRegion<EbsRegion>, "EBS volumes and snapshots";
     /// VPCs with their flow logs, per region.
-    VpcFlowLogs => vpc_flow_logs: ebs_vpc::PerRegion<ebs_vpc::VpcRegion>, "VPCs and flow logs";
+    VpcFlowLogs => vpc_flow_logs: PerRegion<VpcRegion>, "VPCs and flow logs";
     /// The GuardDuty detector of each region (`None`: none there).
-    GuardDuty => guardduty: ebs_vpc::PerRegion<Option<ebs_vpc::Detector>>, "GuardDuty detectors";
+    GuardDuty => guardduty: PerRegion<Option<Detector>>, "GuardDuty detectors";
 
-    // -- cloudtrail, cloudwatch (types in audit.rs)
     /// The home region (where new trails, topics and keys go) and the regions read.
     AuditRegions => audit_regions: AuditRegions, "regions of the session";
     /// Lifecycle rules of the trails' buckets, by bucket.
@@ -188,8 +192,6 @@ parts! {
     /// The billing metrics CloudWatch publishes (us-east-1).
     BillingMetrics => billing_metrics: BillingMetrics, "CloudWatch billing metrics";
 
-
-    // -- rds, route53, elb, inspector (types in crate::aws)
     /// RDS instances, manual DB and cluster snapshots, per region.
     Rds => rds: Rds, "RDS instances and snapshots";
     /// Hosted zones with their apex TXT and MX records.

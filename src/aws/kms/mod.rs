@@ -3,4 +3,6 @@
 pub mod key;
 pub mod ops;
 pub(crate) mod read;
+mod resource;
 pub(crate) mod sdk;
+pub use resource::KmsRef;

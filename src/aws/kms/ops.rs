@@ -1,14 +1,14 @@
 //! KMS's mutating calls, one type each (see [`OpKind`]).
 
 use crate::aws::inventory::{
-    ApplyError, AuditRef, Inventory, KEY_PENDING_DELETION, KmsKey, ResourceRef, region_mut,
+    ApplyError, Inventory, KEY_PENDING_DELETION, KmsKey, KmsRef, ResourceRef, region_mut,
 };
 use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 fn key_ref(region: &str, alias: &str) -> ResourceRef {
-    ResourceRef::Audit(AuditRef::KmsKey {
+    ResourceRef::Kms(KmsRef::Key {
         region: region.to_string(),
         alias: alias.to_string(),
     })

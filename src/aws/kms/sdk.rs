@@ -3,7 +3,7 @@
 
 use super::ops::{CreateKmsKey, ScheduleKmsKeyDeletion};
 use crate::aws::client::{AwsBackend, CallError, Created, Outcome, SendOp, unique_token};
-use crate::aws::inventory::ebs_vpc::{CREATED_BY_TAG, CREATED_BY_VALUE};
+use crate::aws::inventory::{CREATED_BY_TAG, CREATED_BY_VALUE};
 use crate::aws::op::OpKind;
 use aws_sdk_kms::config::retry::RetryConfig;
 

@@ -3,13 +3,13 @@
 //! The metric-filter ops are generic (any log group, pattern and metric).
 
 use crate::aws::inventory::{
-    ApplyError, AuditRef, Inventory, MetricFilter, ResourceRef, region_mut, regional,
+    ApplyError, Inventory, LogsRef, MetricFilter, ResourceRef, region_mut, regional,
 };
 use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 
 fn filter_ref(region: &str, log_group: &str, name: &str) -> ResourceRef {
-    ResourceRef::Audit(AuditRef::MetricFilter {
+    ResourceRef::Logs(LogsRef::MetricFilter {
         region: region.to_string(),
         log_group: log_group.to_string(),
         name: name.to_string(),

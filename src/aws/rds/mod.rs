@@ -2,7 +2,9 @@
 //! snapshots, as moat reads them (the `Rds` part), and their documents.
 
 pub mod ops;
+mod resource;
 pub(crate) mod sdk;
+pub use resource::RdsRef;
 
 use crate::aws::inventory::{ByRegion, Fetched};
 use serde::{Deserialize, Serialize};

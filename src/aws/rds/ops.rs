@@ -1,8 +1,7 @@
 //! RDS's mutating calls, one type each (see [`OpKind`]).
 
 use crate::aws::inventory::{
-    ApplyError, DbSnapshot, Fetched, Inventory, PUBLIC, RdsRegion, ResourceRef, WorkloadsRef,
-    in_region,
+    ApplyError, DbSnapshot, Fetched, Inventory, PUBLIC, RdsRef, RdsRegion, ResourceRef, in_region,
 };
 use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
@@ -25,7 +24,7 @@ impl OpKind for ModifyDbInstancePublicAccess {
     const ACTION: &'static str = "rds:ModifyDBInstance";
 
     fn resource(&self) -> ResourceRef {
-        ResourceRef::Workloads(WorkloadsRef::DbInstance {
+        ResourceRef::Rds(RdsRef::DbInstance {
             region: self.region.clone(),
             id: self.instance.clone(),
         })
@@ -117,7 +116,7 @@ macro_rules! restore_op {
             const ACTION: &'static str = $action;
 
             fn resource(&self) -> ResourceRef {
-                ResourceRef::Workloads(WorkloadsRef::$variant {
+                ResourceRef::Rds(RdsRef::$variant {
                     region: self.region.clone(),
                     id: self.snapshot.clone(),
                 })

@@ -2,8 +2,8 @@
 
 use super::sorted;
 use crate::aws::inventory::{
-    ApexRecords, ApplyError, Fetched, Inventory, RecordSet, RecordType, ResourceRef, WorkloadsRef,
-    record_of, same_name,
+    ApexRecords, ApplyError, Fetched, Inventory, RecordSet, RecordType, ResourceRef, record_of,
+    same_name,
 };
 use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
@@ -105,11 +105,11 @@ impl OpKind for DeleteRecordSet {
 }
 
 fn record_set_ref(zone: &str, record: &RecordSet) -> ResourceRef {
-    ResourceRef::Workloads(WorkloadsRef::RecordSet {
+    ResourceRef::RecordSet {
         zone: zone.to_string(),
         // An op of another type is refused by `Inventory::apply`.
         rtype: RecordType::parse(&record.rtype).unwrap_or(RecordType::Txt),
-    })
+    }
 }
 
 /// The undo of an UPSERT (`upsert`) or DELETE of `record`: the record set

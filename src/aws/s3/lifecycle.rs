@@ -134,3 +134,26 @@ impl BucketLifecycle {
 
 /// Lifecycle configurations of the trails' buckets, by bucket name.
 pub type BucketLifecycles = BTreeMap<String, BucketLifecycle>;
+
+/// A bucket's lifecycle rules as a document (rules sorted by id).
+pub(crate) fn lifecycle_document(bucket: &str, l: &BucketLifecycle) -> serde_json::Value {
+    use serde_json::{Value, json};
+    let rules = match &l.rules {
+        Fetched::Ready(r) => {
+            let mut r: Vec<Value> = r
+                .iter()
+                .map(|x| serde_json::to_value(x).unwrap_or(Value::Null))
+                .collect();
+            r.sort_by_key(|x| x["id"].as_str().unwrap_or_default().to_string());
+            Value::Array(r)
+        }
+        Fetched::Error(e) => json!({"Unreadable": e.summary()}),
+    };
+    let mut doc = json!({"Bucket": bucket, "Rules": rules});
+    // A configuration always has a minimum size setting (S3's default when
+    // it did not say); no configuration has none.
+    if l.rules.ready().is_some_and(|r| !r.is_empty()) {
+        doc["TransitionDefaultMinimumObjectSize"] = json!(l.default_minimum_size());
+    }
+    doc
+}

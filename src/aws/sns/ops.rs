@@ -1,14 +1,14 @@
 //! SNS's mutating calls, one type each (see [`OpKind`]).
 
 use crate::aws::inventory::{
-    ApplyError, AuditRef, Inventory, ResourceRef, Subscription, Topic, region_mut, topic,
+    ApplyError, Inventory, ResourceRef, SnsRef, Subscription, Topic, region_mut, topic,
 };
 use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 fn topic_ref(region: &str, name: &str) -> ResourceRef {
-    ResourceRef::Audit(AuditRef::Topic {
+    ResourceRef::Sns(SnsRef::Topic {
         region: region.to_string(),
         name: name.to_string(),
     })

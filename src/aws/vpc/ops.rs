@@ -4,16 +4,16 @@
 //! before the op is sent: it names the flow log by its VPC and destination.
 //! The backend looks the id up just before deleting.
 
-use crate::aws::inventory::ebs_vpc::{EbsVpcRef, part, region_mut};
 use crate::aws::inventory::{
     ApplyError, DESTINATION_S3, FLOW_LOG_ACTIVE, FlowLog, Inventory, ResourceRef, TRAFFIC_ALL, Vpc,
     is_ours,
 };
+use crate::aws::inventory::{VpcRef, part};
 use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 
 fn vpc_resource(region: &str, vpc_id: &str) -> ResourceRef {
-    ResourceRef::EbsVpc(EbsVpcRef::Vpc {
+    ResourceRef::Vpc(VpcRef::Vpc {
         region: region.to_string(),
         id: vpc_id.to_string(),
     })
@@ -26,7 +26,7 @@ fn vpc_mut<'a>(
     vpc_id: &str,
 ) -> Result<&'a mut Vpc, ApplyError> {
     let p = part(&mut inv.vpc_flow_logs, "VPC flow logs")?;
-    let r = region_mut(p, region, "VPCs")?;
+    let r = p.read_mut(region, "VPCs")?;
     r.vpcs
         .iter_mut()
         .find(|v| v.id == *vpc_id)

@@ -2,7 +2,7 @@
 
 use crate::aws::client::{AwsBackend, CallError};
 use crate::aws::ec2::read::name_tag;
-use crate::aws::inventory::ebs_vpc::{FlowLog, PerRegion, Vpc, VpcRegion};
+use crate::aws::inventory::{FlowLog, PerRegion, Vpc, VpcRegion};
 use crate::aws::vpc::sdk::DESCRIBE_FLOW_LOGS;
 
 pub(crate) const DESCRIBE_VPCS: &str = "ec2:DescribeVpcs";

@@ -2,6 +2,7 @@
 //! logged.
 
 use super::*;
+use crate::aws::inventory::ResourceRef;
 
 /// Actions that write to or delete from a bucket, or change who can.
 pub(super) const WRITE_ACTIONS: &[&str] = &[
@@ -341,9 +342,9 @@ pub(super) fn archive_to_glacier(inv: &Inventory, _: &Ctx) -> Outcome {
     let findings = lc
         .iter()
         .filter_map(|(bucket, l)| {
-            let r = ResourceRef::Audit(AuditRef::Lifecycle {
+            let r = ResourceRef::Lifecycle {
                 bucket: bucket.clone(),
-            })
+            }
             .to_string();
             match &l.rules {
                 Fetched::Error(e) => Some(finding(

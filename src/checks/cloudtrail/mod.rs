@@ -16,8 +16,8 @@ use super::kit::{self, Rollup, finding, not_applicable};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::access::{self, PrincipalKind};
 use crate::aws::inventory::{
-    AuditRef, Bucket, BucketLifecycle, Fetched, Inventory, LifecycleRule, MIN_SIZE_VARIES, PartId,
-    ResourceRef, Topic, Trail, TrailGap, trail_arn,
+    Bucket, BucketLifecycle, CloudTrailRef, Fetched, Inventory, LifecycleRule, MIN_SIZE_VARIES,
+    PartId, ResourceRef, Topic, Trail, TrailGap, trail_arn,
 };
 use crate::guide::msg;
 use crate::policy;
@@ -169,7 +169,7 @@ pub fn trails(inv: &Inventory) -> &[Trail] {
 }
 
 pub fn trail_resource(t: &Trail) -> String {
-    ResourceRef::Audit(AuditRef::Trail {
+    ResourceRef::CloudTrail(CloudTrailRef::Trail {
         region: t.home_region.clone(),
         name: t.name.clone(),
     })

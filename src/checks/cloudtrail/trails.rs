@@ -2,6 +2,7 @@
 //! validation, and who may stop or change them.
 
 use super::*;
+use crate::aws::inventory::ResourceRef;
 
 /// The trails that count as working for CIS 4.1: multi-region and
 /// recording every management event (see `Trail::records_management_events`).
@@ -241,7 +242,7 @@ pub fn principal_resource(p: &access::Principal) -> String {
     match p.kind {
         PrincipalKind::User => ResourceRef::User { name },
         PrincipalKind::Group => ResourceRef::Group { name },
-        PrincipalKind::Role => ResourceRef::Audit(AuditRef::Role { name }),
+        PrincipalKind::Role => ResourceRef::Role { name },
     }
     .to_string()
 }

@@ -595,10 +595,12 @@ fn a_connection_alarm_reading_another_unit_than_count_never_fires() {
 #[test]
 fn an_alarm_s_unit_is_in_its_document_so_undo_puts_it_back() {
     let inv = app_db_alarm(|a| a.unit = Some("Count".into()));
-    let r = crate::aws::inventory::ResourceRef::Audit(crate::aws::inventory::AuditRef::Alarm {
-        region: US.into(),
-        name: "app-db-connections".into(),
-    });
+    let r = crate::aws::inventory::ResourceRef::CloudWatch(
+        crate::aws::inventory::CloudWatchRef::Alarm {
+            region: US.into(),
+            name: "app-db-connections".into(),
+        },
+    );
     let doc = inv.document(&r).expect("ready").expect("document");
     assert_eq!(doc["Unit"], "Count", "{doc}");
     // Deleting it and undoing: the alarm put back keeps its unit.

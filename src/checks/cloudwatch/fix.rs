@@ -286,8 +286,8 @@ pub fn security_event_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
                 .map(|f| f.name.clone())
                 .unwrap_or_else(|| e.filter_name());
             req.wants(
-                &crate::aws::inventory::ResourceRef::Audit(
-                    crate::aws::inventory::AuditRef::MetricFilter {
+                &crate::aws::inventory::ResourceRef::Logs(
+                    crate::aws::inventory::LogsRef::MetricFilter {
                         region: region.clone(),
                         log_group: group.clone(),
                         name,

@@ -43,7 +43,7 @@ use super::cloudtrail::trails;
 use super::kit::{Rollup, Unread};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::aws::inventory::{
-    AuditRef, Fetched, Inventory, MetricAlarm, MetricFilter, PartId, QueueAccess, ResourceRef,
+    CloudWatchRef, Fetched, Inventory, MetricAlarm, MetricFilter, PartId, QueueAccess, ResourceRef,
     Subscription, Topic, TopicKey, Trail, regional, regional_error,
 };
 use crate::guide::msg;
@@ -153,7 +153,7 @@ fn settle(
 }
 
 fn alarm_resource(region: &str, name: &str) -> String {
-    ResourceRef::Audit(AuditRef::Alarm {
+    ResourceRef::CloudWatch(CloudWatchRef::Alarm {
         region: region.into(),
         name: name.into(),
     })

@@ -2,6 +2,7 @@
 //! connection count.
 
 use super::*;
+use crate::checks::regions::RegionScope;
 
 /// Whether `a` is about the connections of DB instance `id`.
 pub(super) fn about_connections(a: &MetricAlarm, id: &str) -> bool {
@@ -55,7 +56,7 @@ pub(super) fn rds_connection_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
     let mut waiting = 0usize;
     each_region(
         &rds.regions,
-        Some(crate::aws::inventory::RegionScope::Rds),
+        RegionScope::Rds,
         &mut findings,
         |region, r, out| {
             total += r.instances.len();
@@ -64,7 +65,7 @@ pub(super) fn rds_connection_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
             }
             if let Some(e) = regional_error(&inv.metric_alarms, region) {
                 out.push(crate::checks::regions::scope_error(
-                    crate::aws::inventory::RegionScope::Rds,
+                    RegionScope::Rds,
                     region,
                     e,
                 ));

@@ -2,6 +2,7 @@
 //! a metric filter on the CloudTrail log group and an alarm on it.
 
 use super::*;
+use crate::aws::inventory::{LogsRef, ResourceRef};
 
 /// One security event to watch: the slug names moat's filter and alarm
 /// (`moat-cis-<slug>`), the metric is `<metric>` in [`SECURITY_NAMESPACE`].
@@ -386,7 +387,7 @@ pub(super) fn security_event_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
                 .filter
                 .map(|f| f.name.clone())
                 .unwrap_or_else(|| e.filter_name());
-            let resource = ResourceRef::Audit(AuditRef::MetricFilter {
+            let resource = ResourceRef::Logs(LogsRef::MetricFilter {
                 region: region.clone(),
                 log_group: group.clone(),
                 name,

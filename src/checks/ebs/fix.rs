@@ -2,7 +2,7 @@
 //! derives the preview, inverses and drift baseline from them. A region
 //! that could not be read is never planned for.
 
-use crate::aws::inventory::ebs_vpc::{EbsVpcRef, SnapshotPermissionChange};
+use crate::aws::inventory::{EbsRef, ResourceRef, SnapshotPermissionChange};
 use crate::aws::inventory::{Fetched, Inventory, PartId};
 use crate::checks::Ctx;
 use crate::checks::ebs::{
@@ -13,7 +13,7 @@ use crate::plan::build::{done, item_warning};
 use crate::plan::{Draft, Inputs, Op, PlanError};
 
 /// Is this EBS or VPC resource selected?
-pub(crate) fn wanted(req: &Inputs, r: EbsVpcRef) -> bool {
+pub(crate) fn wanted(req: &Inputs, r: ResourceRef) -> bool {
     req.wants(&resource(r))
 }
 
@@ -30,9 +30,9 @@ pub fn encryption_by_default(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
         .filter(|region| {
             wanted(
                 req,
-                EbsVpcRef::EbsEncryption {
+                ResourceRef::Ebs(EbsRef::Encryption {
                     region: region.clone(),
-                },
+                }),
             )
         })
         .map(|region| {
@@ -59,10 +59,10 @@ pub fn recent_snapshots(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draf
         .filter(|(region, v, _)| {
             wanted(
                 req,
-                EbsVpcRef::Volume {
+                ResourceRef::Ebs(EbsRef::Volume {
                     region: region.to_string(),
                     id: v.id.clone(),
-                },
+                }),
             )
         })
         .map(|(region, v, _)| {
@@ -93,10 +93,10 @@ pub fn public_snapshots(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft,
         {
             if !wanted(
                 req,
-                EbsVpcRef::Snapshot {
+                ResourceRef::Ebs(EbsRef::Snapshot {
                     region: region.to_string(),
                     id: s.id.clone(),
-                },
+                }),
             ) {
                 continue;
             }
@@ -115,7 +115,7 @@ pub fn public_snapshots(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::inventory::ebs_vpc::{EbsRegion, Snapshot, Volume};
+    use crate::aws::inventory::{EbsRegion, Snapshot, Volume};
     use crate::checks::Status;
     use crate::checks::testkit::*;
 

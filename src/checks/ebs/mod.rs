@@ -5,7 +5,7 @@ pub mod fix;
 
 use super::kit::{self, Rollup, Unread};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
-use crate::aws::inventory::ebs_vpc::{EbsRegion, EbsVpcRef, PerRegion, Snapshot, Volume};
+use crate::aws::inventory::{EbsRef, EbsRegion, PerRegion, Snapshot, Volume};
 use crate::aws::inventory::{Fetched, Inventory, PartId, ResourceRef};
 use crate::guide::msg;
 use chrono::{DateTime, Utc};
@@ -60,21 +60,21 @@ pub const ITEMS: &[ItemDef] = &[
     },
 ];
 
-pub fn resource(r: EbsVpcRef) -> String {
-    ResourceRef::EbsVpc(r).to_string()
+pub fn resource(r: ResourceRef) -> String {
+    r.to_string()
 }
 
 /// A failing finding of `r`, in `region`.
-pub fn fail_in(r: EbsVpcRef, region: &str, detail: String) -> Finding {
+pub fn fail_in(r: ResourceRef, region: &str, detail: String) -> Finding {
     kit::finding(resource(r), Some(region), Status::Fail, detail)
 }
 
 /// Volume `v` in `region`.
-fn volume_ref(region: &str, v: &Volume) -> EbsVpcRef {
-    EbsVpcRef::Volume {
+fn volume_ref(region: &str, v: &Volume) -> ResourceRef {
+    ResourceRef::Ebs(EbsRef::Volume {
         region: region.to_string(),
         id: v.id.clone(),
-    }
+    })
 }
 
 /// The `error` findings of the regions of `p` that could not be read.
@@ -86,7 +86,7 @@ pub fn region_errors<T>(p: &PerRegion<T>) -> Vec<Finding> {
 
 /// The name for a region as a whole (a region whose data could not be read).
 pub fn region_resource(region: &str) -> String {
-    resource(EbsVpcRef::Region {
+    resource(ResourceRef::Region {
         region: region.to_string(),
     })
 }
@@ -142,9 +142,9 @@ fn encryption_by_default(inv: &Inventory, _: &Ctx) -> Outcome {
     };
     let mut findings = vec![];
     for (region, f) in &p.regions {
-        let r = resource(EbsVpcRef::EbsEncryption {
+        let r = resource(ResourceRef::Ebs(EbsRef::Encryption {
             region: region.clone(),
-        });
+        }));
         match f {
             Fetched::Ready(true) => {}
             Fetched::Ready(false) => findings.push(kit::finding(
@@ -359,10 +359,10 @@ fn public_snapshots(inv: &Inventory, _: &Ctx) -> Outcome {
     for (region, r) in p.iter_ready() {
         total += r.snapshots.len();
         for s in &r.snapshots {
-            let res = resource(EbsVpcRef::Snapshot {
+            let res = resource(ResourceRef::Ebs(EbsRef::Snapshot {
                 region: region.to_string(),
                 id: s.id.clone(),
-            });
+            }));
             let volume = s.volume_id.as_deref().unwrap_or("-");
             let encryption = msg(
                 PUBLIC_SNAPSHOTS,

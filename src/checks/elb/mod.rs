@@ -12,11 +12,11 @@ use super::ec2::{
 use super::kit::in_region;
 use super::regions::{counted, each_region, outcome, res};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
-use crate::aws::inventory::{ByRegion, Ec2Network, Ec2Regional};
+use crate::aws::inventory::{ByRegion, Ec2Network, Ec2Regional, ElbRef, ResourceRef};
 use crate::aws::inventory::{
     ClassicLoadBalancer, ElbRegion, Inventory, Listener, ListenerRule, LoadBalancer, PartId,
-    RegionScope, WorkloadsRef,
 };
+use crate::checks::regions::RegionScope;
 use crate::guide::msg;
 
 pub const HTTPS_LISTENERS: &str = "elb.https-listeners";
@@ -126,18 +126,18 @@ pub fn replacement_policy(current: Option<&str>) -> &'static str {
 }
 
 pub fn listener_resource(region: &str, lb: &LoadBalancer, l: &Listener) -> String {
-    res(WorkloadsRef::Listener {
+    res(ResourceRef::Elb(ElbRef::Listener {
         region: region.to_string(),
         load_balancer: lb.name.clone(),
         port: l.port,
-    })
+    }))
 }
 
 pub fn classic_resource(region: &str, c: &ClassicLoadBalancer) -> String {
-    res(WorkloadsRef::ClassicLoadBalancer {
+    res(ResourceRef::Elb(ElbRef::ClassicLoadBalancer {
         region: region.to_string(),
         name: c.name.clone(),
-    })
+    }))
 }
 
 /// How an HTTP listener of an internet-facing ALB serves plain HTTP.
@@ -253,7 +253,7 @@ fn security_groups(inv: &Inventory, _: &Ctx) -> Outcome {
     let mut total = 0usize;
     each_region(
         regions,
-        Some(RegionScope::Elb),
+        RegionScope::Elb,
         &mut findings,
         |region, r, out| {
             let n = r.load_balancers.len() + r.classic.len();
@@ -291,7 +291,7 @@ fn elb_findings<'a>(
     visit: impl FnMut(&'a str, &'a ElbRegion, &mut Vec<Finding>),
 ) -> Option<Vec<Finding>> {
     let mut findings = vec![];
-    each_region(elb(inv)?, Some(RegionScope::Elb), &mut findings, visit);
+    each_region(elb(inv)?, RegionScope::Elb, &mut findings, visit);
     Some(findings)
 }
 

@@ -7,8 +7,9 @@ use super::kit::in_region;
 use super::regions::{counted, each_region, outcome, res};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::aws::inventory::{
-    Fetched, INSPECTOR_SCANS, Inventory, PartId, RegionScope, WorkloadsRef,
+    ElbRef, Fetched, INSPECTOR_SCANS, InspectorRef, Inventory, PartId, ResourceRef,
 };
+use crate::checks::regions::RegionScope;
 use crate::guide::msg;
 
 pub const INSPECTOR: &str = "other.inspector";
@@ -39,9 +40,9 @@ pub const ITEMS: &[ItemDef] = &[
 ];
 
 pub fn inspector_resource(region: &str) -> String {
-    res(WorkloadsRef::Inspector {
+    res(ResourceRef::Inspector(InspectorRef::Status {
         region: region.to_string(),
-    })
+    }))
 }
 
 fn inspector(inv: &Inventory, _: &Ctx) -> Outcome {
@@ -49,26 +50,31 @@ fn inspector(inv: &Inventory, _: &Ctx) -> Outcome {
         return Outcome::pass(String::new());
     };
     let mut findings = vec![];
-    each_region(&part.regions, None, &mut findings, |region, s, out| {
-        let off: Vec<&str> = INSPECTOR_SCANS
-            .iter()
-            .copied()
-            .filter(|t| !s.is_on(t))
-            .collect();
-        if !off.is_empty() {
-            out.push(in_region(
-                Finding::fail(
-                    inspector_resource(region),
-                    msg(
-                        INSPECTOR,
-                        "finding",
-                        &[("region", region), ("scans", &off.join(" and "))],
+    each_region(
+        &part.regions,
+        RegionScope::Inspector,
+        &mut findings,
+        |region, s, out| {
+            let off: Vec<&str> = INSPECTOR_SCANS
+                .iter()
+                .copied()
+                .filter(|t| !s.is_on(t))
+                .collect();
+            if !off.is_empty() {
+                out.push(in_region(
+                    Finding::fail(
+                        inspector_resource(region),
+                        msg(
+                            INSPECTOR,
+                            "finding",
+                            &[("region", region), ("scans", &off.join(" and "))],
+                        ),
                     ),
-                ),
-                region,
-            ));
-        }
-    });
+                    region,
+                ));
+            }
+        },
+    );
     let total = part.regions.len().to_string();
     let bad = findings.iter().filter(|f| f.status == Status::Fail).count();
     outcome(
@@ -86,7 +92,7 @@ fn waf_on_load_balancers(inv: &Inventory, _: &Ctx) -> Outcome {
     let mut albs = 0usize;
     each_region(
         &part.regions,
-        Some(RegionScope::Elb),
+        RegionScope::Elb,
         &mut findings,
         |region, r, out| {
             for lb in r
@@ -95,10 +101,10 @@ fn waf_on_load_balancers(inv: &Inventory, _: &Ctx) -> Outcome {
                 .filter(|l| l.is_application() && l.is_internet_facing())
             {
                 albs += 1;
-                let resource = res(WorkloadsRef::LoadBalancer {
+                let resource = res(ResourceRef::Elb(ElbRef::LoadBalancer {
                     region: region.to_string(),
                     name: lb.name.clone(),
-                });
+                }));
                 match &lb.web_acl {
                     Some(Fetched::Ready(Some(_))) => {}
                     Some(Fetched::Error(e)) => out.push(Finding {

@@ -9,10 +9,10 @@ use super::kit::in_region;
 use super::regions::{counted, each_region, res, scope_error};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::aws::inventory::{
-    ByRegion, DbInstance, DbSnapshot, Fetched, Inventory, PartId, RdsRegion, RegionScope,
-    WorkloadsRef,
+    ByRegion, DbInstance, DbSnapshot, Fetched, Inventory, PartId, RdsRef, RdsRegion, ResourceRef,
 };
 use crate::aws::inventory::{Ec2Network, Ec2Regional};
+use crate::checks::regions::RegionScope;
 use crate::guide::msg;
 use crate::plan::{InputKind, InputSpec};
 
@@ -91,10 +91,10 @@ fn rds(inv: &Inventory) -> Option<&ByRegion<RdsRegion>> {
 }
 
 pub fn instance_resource(region: &str, i: &DbInstance) -> String {
-    res(WorkloadsRef::DbInstance {
+    res(ResourceRef::Rds(RdsRef::DbInstance {
         region: region.to_string(),
         id: i.id.clone(),
-    })
+    }))
 }
 
 fn engine_label(i: &DbInstance) -> String {
@@ -113,7 +113,7 @@ fn rds_findings<'a>(
 ) -> Option<(&'a ByRegion<RdsRegion>, Vec<Finding>)> {
     let regions = rds(inv)?;
     let mut findings = vec![];
-    each_region(regions, Some(RegionScope::Rds), &mut findings, visit);
+    each_region(regions, RegionScope::Rds, &mut findings, visit);
     Some((regions, findings))
 }
 
@@ -188,7 +188,7 @@ fn open_security_groups(inv: &Inventory, _: &Ctx) -> Outcome {
     let mut findings = vec![];
     each_region(
         regions,
-        Some(RegionScope::Rds),
+        RegionScope::Rds,
         &mut findings,
         |region, r, out| {
             if let (Some(e), false) = (network_error(net, region), r.instances.is_empty()) {
@@ -284,9 +284,9 @@ fn storage_encrypted(inv: &Inventory, _: &Ctx) -> Outcome {
 pub fn snapshot_resource(region: &str, s: &DbSnapshot, cluster: bool) -> String {
     let (region, id) = (region.to_string(), s.id.clone());
     res(if cluster {
-        WorkloadsRef::DbClusterSnapshot { region, id }
+        ResourceRef::Rds(RdsRef::DbClusterSnapshot { region, id })
     } else {
-        WorkloadsRef::DbSnapshot { region, id }
+        ResourceRef::Rds(RdsRef::DbSnapshot { region, id })
     })
 }
 

@@ -7,7 +7,7 @@ pub mod fix;
 use super::regions::{outcome, res};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::aws::inventory::{
-    Fetched, HostedZone, Inventory, PartId, RecordSet, RecordType, WorkloadsRef,
+    Fetched, HostedZone, Inventory, PartId, RecordSet, RecordType, ResourceRef,
 };
 use crate::guide::msg;
 use crate::plan::{InputKind, InputSpec};
@@ -254,7 +254,7 @@ pub fn spf_problem(z: &HostedZone, txt: Option<&RecordSet>) -> Option<String> {
 }
 
 pub fn record_resource(z: &HostedZone, rtype: RecordType) -> String {
-    res(WorkloadsRef::RecordSet {
+    res(ResourceRef::RecordSet {
         zone: z.id.clone(),
         rtype,
     })

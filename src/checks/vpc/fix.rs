@@ -2,8 +2,8 @@
 //! derives the preview, inverses and drift baseline from them. A region
 //! that could not be read is never planned for.
 
-use crate::aws::inventory::ebs_vpc::{EbsVpcRef, Vpc};
 use crate::aws::inventory::{Encryption, Fetched, Inventory, PartId, PublicAccessBlock, S3};
+use crate::aws::inventory::{GuardDutyRef, ResourceRef, Vpc, VpcRef};
 use crate::checks::Ctx;
 use crate::checks::ebs::fix::wanted;
 use crate::checks::vpc::{FLOW_LOGS, THREAT_DETECTION};
@@ -121,10 +121,10 @@ pub fn flow_logs(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanEr
         .filter(|(region, v)| {
             wanted(
                 req,
-                EbsVpcRef::Vpc {
+                ResourceRef::Vpc(VpcRef::Vpc {
                     region: region.to_string(),
                     id: v.id.clone(),
-                },
+                }),
             )
         })
         .collect();
@@ -248,9 +248,9 @@ pub fn threat_detection(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft,
     for (region, d) in p.iter_ready() {
         if !wanted(
             req,
-            EbsVpcRef::GuardDuty {
+            ResourceRef::GuardDuty(GuardDutyRef::Detector {
                 region: region.to_string(),
-            },
+            }),
         ) {
             continue;
         }
@@ -276,8 +276,8 @@ pub fn threat_detection(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::inventory::ebs_vpc::{Detector, VpcRegion};
     use crate::aws::inventory::{Bucket, ResourceRef};
+    use crate::aws::inventory::{Detector, VpcRegion};
     use crate::checks::Status;
     use crate::checks::testkit::*;
 

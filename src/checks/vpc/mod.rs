@@ -8,8 +8,8 @@ use super::ebs::{
 };
 use super::kit;
 use super::{Ctx, Fix, ItemDef, Outcome, Status};
-use crate::aws::inventory::ebs_vpc::{EbsVpcRef, Vpc};
 use crate::aws::inventory::{Fetched, Inventory, PartId, TrailGap};
+use crate::aws::inventory::{GuardDutyRef, ResourceRef, Vpc, VpcRef};
 use crate::guide::msg;
 
 pub const FLOW_LOGS: &str = "vpc.flow-logs";
@@ -99,10 +99,10 @@ fn flow_logs(inv: &Inventory, _: &Ctx) -> Outcome {
                 ),
             };
             findings.push(fail_in(
-                EbsVpcRef::Vpc {
+                ResourceRef::Vpc(VpcRef::Vpc {
                     region: region.to_string(),
                     id: v.id.clone(),
-                },
+                }),
                 region,
                 detail,
             ));
@@ -120,9 +120,9 @@ fn threat_detection(inv: &Inventory, _: &Ctx) -> Outcome {
     };
     let mut findings = vec![];
     for (region, f) in &p.regions {
-        let r = resource(EbsVpcRef::GuardDuty {
+        let r = resource(ResourceRef::GuardDuty(GuardDutyRef::Detector {
             region: region.clone(),
-        });
+        }));
         match f {
             Fetched::Ready(Some(d)) if d.enabled() => {}
             Fetched::Ready(Some(_)) => findings.push(kit::finding(
@@ -251,7 +251,7 @@ fn firewall_and_vpn(_: &Inventory, ctx: &Ctx) -> Outcome {
 mod tests {
     use super::*;
     use crate::aws::inventory::Part;
-    use crate::aws::inventory::ebs_vpc::{Detector, VpcRegion};
+    use crate::aws::inventory::{Detector, VpcRegion};
     use crate::checks::testkit::*;
 
     #[test]

@@ -78,9 +78,9 @@ fn role_policies(
 }
 
 fn role_ref(role: &str) -> ResourceRef {
-    ResourceRef::Audit(crate::aws::inventory::AuditRef::Role {
+    ResourceRef::Role {
         name: role.to_string(),
-    })
+    }
 }
 
 /// iam:AttachUserPolicy.

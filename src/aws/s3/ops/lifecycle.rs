@@ -3,9 +3,9 @@
 use super::bucket_ref;
 
 fn lifecycle_ref(bucket: &str) -> crate::aws::inventory::ResourceRef {
-    crate::aws::inventory::ResourceRef::Audit(crate::aws::inventory::AuditRef::Lifecycle {
+    crate::aws::inventory::ResourceRef::Lifecycle {
         bucket: bucket.to_string(),
-    })
+    }
 }
 
 /// `resource`, `region` and `inverse` of an op on the lifecycle

@@ -90,11 +90,10 @@ pub fn archive_to_glacier(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draf
         .ok_or(PlanError::NotReady(PartId::TrailBucketLifecycles))?;
     let mut targets = vec![];
     for (bucket, l) in lc {
-        let r =
-            crate::aws::inventory::ResourceRef::Audit(crate::aws::inventory::AuditRef::Lifecycle {
-                bucket: bucket.clone(),
-            })
-            .to_string();
+        let r = crate::aws::inventory::ResourceRef::Lifecycle {
+            bucket: bucket.clone(),
+        }
+        .to_string();
         let Fetched::Ready(rules) = &l.rules else {
             continue;
         };
