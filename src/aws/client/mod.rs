@@ -2,6 +2,15 @@
 //! service and region, see [`AwsBackend::client`]), one semaphore bounding
 //! every request in flight, request counting, retries and timeouts.
 //!
+//! # Requests and counts
+//!
+//! Every read goes through [`AwsBackend::send`] (every write through
+//! [`AwsBackend::send_write`]), which holds the request under the
+//! concurrency bound and maps its error to a [`CallError`] named by the
+//! action. Requests are counted by an SDK interceptor on every client
+//! (`counting`): once per operation, not per attempt; a mutation is an
+//! operation sent by `send_write`.
+//!
 //! # Retries and timeouts
 //!
 //! A scan must come back complete even when AWS answers some requests with
@@ -69,6 +78,7 @@
 //!   again only when nothing was made.
 
 mod connect;
+mod counting;
 mod credentials;
 mod endpoint;
 mod error;
@@ -92,6 +102,7 @@ use aws_types::SdkConfig;
 use aws_types::region::Region;
 pub use connect::AwsInitError;
 use connect::{caller_identity, ensure_profile_exists, resolve_credentials, resolve_region};
+use counting::CountRequests;
 use credentials::{CredentialSource, SingleFlight, credential_source};
 pub(crate) use error::CallError;
 use limiter::{LimitedHttpClient, LimitedSleep};
@@ -186,8 +197,8 @@ pub struct AwsBackend {
     limiter: Arc<Semaphore>,
     /// Attempts per request including the first (see the module docs).
     attempts: u32,
-    requests: AtomicU64,
-    mutations: AtomicU64,
+    /// The interceptor on every client, and its request counts.
+    counts: CountRequests,
 }
 
 impl AwsBackend {
@@ -267,18 +278,32 @@ impl AwsBackend {
             .or_else(|| sdk.endpoint_url().map(str::to_string))
             .filter(|u| !u.trim().is_empty());
         let home = Region::new(region.clone());
-        let iam = services::build(&sdk, global.clone(), "iam", None);
+        let counts = CountRequests::default();
+        let shared = services::Shared {
+            sdk: &sdk,
+            endpoint: None,
+            counts: &counts,
+        };
+        let iam = services::build(&shared, global.clone(), "iam");
         let sts = aws_sdk_sts::Client::from_conf(
             aws_sdk_sts::config::Builder::from(&sdk)
                 .region(global.clone())
                 .retry_partition(retry_partition("sts"))
                 .retry_config(identity_retry)
+                .interceptor(counts.clone())
                 .build(),
         );
-        let account = services::build(&sdk, global.clone(), "account", None);
-        let cloudfront = services::build(&sdk, global, "cloudfront", None);
-        let cloudtrail = services::build(&sdk, home.clone(), "cloudtrail", None);
-        let s3control = services::build(&sdk, home, "s3control", endpoint.as_deref());
+        let account = services::build(&shared, global.clone(), "account");
+        let cloudfront = services::build(&shared, global, "cloudfront");
+        let cloudtrail = services::build(&shared, home.clone(), "cloudtrail");
+        let s3control = services::build(
+            &services::Shared {
+                endpoint: endpoint.as_deref(),
+                ..shared
+            },
+            home,
+            "s3control",
+        );
 
         // Credentials first, with all the time a person may need (an MFA
         // push, a browser sign-in): the identity check's short bound is for
@@ -307,8 +332,7 @@ impl AwsBackend {
             region,
             limiter: Arc::new(Semaphore::new(opts.max_concurrency.max(1))),
             attempts,
-            requests: AtomicU64::new(0),
-            mutations: AtomicU64::new(0),
+            counts,
         })
     }
 
@@ -413,34 +437,33 @@ impl AwsBackend {
         self.limiter.clone()
     }
 
-    /// Requests sent so far (reads and writes).
+    /// Requests sent so far (reads and writes): SDK operations, each counted
+    /// once however many attempts it took (see `counting`).
     pub fn requests_sent(&self) -> u64 {
-        self.requests.load(Ordering::Relaxed)
+        self.counts.requests()
     }
 
-    /// Mutating requests sent so far.
+    /// Mutating requests sent so far (operations sent by [`Self::send_write`]).
     pub fn mutations_sent(&self) -> u64 {
-        self.mutations.load(Ordering::Relaxed)
+        self.counts.mutations()
     }
 
     /// Send one read request under the concurrency bound (one slot per
-    /// attempt: none while backing off between attempts).
+    /// attempt: none while backing off between attempts). The request is
+    /// one SDK operation, or a whole paginated listing
+    /// (`.into_paginator().send().try_collect()`: its pages in order, under
+    /// the one slot). The interceptor counts each operation (`counting`).
     pub(crate) async fn send<T, E, F>(&self, action: &str, request: F) -> Result<T, CallError>
     where
         F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata + Error + 'static,
     {
-        // On the heap: an SDK request's future is large, and the wrappers
-        // below would otherwise each hold a copy of it.
+        // On the heap: an SDK request's future is large, and the wrapper
+        // below would otherwise hold a copy of it.
         let request = Box::pin(request);
-        let counted = async {
-            self.requests.fetch_add(1, Ordering::Relaxed);
-            tracing::debug!(action, "request");
-            request.await
-        };
         // The slot is given back while the SDK backs off between attempts
         // (see `limiter`).
-        let answer = limiter::limited(&self.limiter, counted)
+        let answer = limiter::limited(&self.limiter, request)
             .await
             .map_err(|_| CallError::new(action, None, "the request limiter was closed"))?;
         answer.map_err(|e| {
@@ -483,8 +506,8 @@ impl AwsBackend {
         F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata + Error + 'static,
     {
-        self.mutations.fetch_add(1, Ordering::Relaxed);
-        self.send(action, Box::pin(request)).await
+        self.send(action, counting::as_write(Box::pin(request)))
+            .await
     }
 
     /// Send one mutating request whose answer moat needs nothing from: the
