@@ -2,13 +2,18 @@
 //! service and region, see [`AwsBackend::client`]), one semaphore bounding
 //! every request in flight, request counting, retries and timeouts.
 //!
-//! # Requests and counts
+//! # Requests, pages and counts
 //!
 //! Every read goes through [`AwsBackend::send`] (every write through
 //! [`AwsBackend::send_write`]), which holds the request under the
 //! concurrency bound and maps its error to a [`CallError`] named by the
-//! action. Requests are counted by an SDK interceptor on every client
-//! (`counting`): once per operation, not per attempt; a mutation is an
+//! action. A list call is one such request for the whole listing: the SDK's
+//! paginator (`.into_paginator().send().try_collect()`) sends its pages in
+//! order and stops at the last page, or when a service repeats the token it
+//! was given; a read keeps a page loop of its own only where the SDK has no
+//! paginator for that operation (a comment there says so). Requests are
+//! counted by an SDK interceptor on every client (`counting`): once per
+//! operation (each page is one), not per attempt; a mutation is an
 //! operation sent by `send_write`.
 //!
 //! # Retries and timeouts
@@ -473,33 +478,6 @@ impl AwsBackend {
         })
     }
 
-    /// Every page of a list call, in order: `request` sends the page after
-    /// `token` (`None`: the first), `next` reads a page's next token. Stops
-    /// at the last page, or when a service repeats the token it was given.
-    pub(crate) async fn pages<P, E, F, Fut, N>(
-        &self,
-        action: &str,
-        request: F,
-        next: N,
-    ) -> Result<Vec<P>, CallError>
-    where
-        F: Fn(Option<String>) -> Fut,
-        Fut: Future<Output = Result<P, SdkError<E, HttpResponse>>>,
-        E: ProvideErrorMetadata + Error + 'static,
-        N: for<'a> Fn(&'a P) -> Option<&'a str>,
-    {
-        let mut pages = vec![];
-        let mut token: Option<String> = None;
-        loop {
-            let page = self.send(action, request(token.clone())).await?;
-            token = next_marker(next(&page), &token);
-            pages.push(page);
-            if token.is_none() {
-                return Ok(pages);
-            }
-        }
-    }
-
     /// Send one mutating request under the concurrency bound.
     pub(crate) async fn send_write<T, E, F>(&self, action: &str, request: F) -> Result<T, CallError>
     where
@@ -661,13 +639,6 @@ fn backoff(n: u32) -> Duration {
     base / 2 + base.mul_f64(f64::from(nanos % 1000) / 2000.0)
 }
 
-/// The next page's marker, or `None` at the end (or when a service repeats
-/// the marker it was given, which would loop forever).
-pub(crate) fn next_marker(next: Option<&str>, current: &Option<String>) -> Option<String> {
-    next.filter(|m| !m.is_empty() && current.as_deref() != Some(*m))
-        .map(str::to_string)
-}
-
 /// An SDK timestamp as a UTC time (`None` when out of chrono's range).
 pub(crate) fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())
@@ -736,13 +707,5 @@ mod tests {
         let o = AwsOptions::default();
         assert!(o.max_concurrency > 0);
         assert_eq!(o.max_attempts, None);
-    }
-
-    #[test]
-    fn markers_stop_at_the_end_and_on_repeats() {
-        assert_eq!(next_marker(None, &None), None);
-        assert_eq!(next_marker(Some(""), &None), None);
-        assert_eq!(next_marker(Some("a"), &None), Some("a".into()));
-        assert_eq!(next_marker(Some("a"), &Some("a".into())), None);
     }
 }
