@@ -28,14 +28,9 @@ impl AwsBackend {
     async fn key_tagged(&self, region: &str, token: &str) -> Result<Option<String>, CallError> {
         let kms = self.kms(region);
         let pages = kms.list_keys().into_paginator().send().try_collect();
-        let ids: Vec<String> = self
-            .send("kms:ListKeys", pages)
-            .await?
-            .iter()
-            .flat_map(|out| out.keys())
-            .filter_map(|k| k.key_id())
-            .map(str::to_string)
-            .collect();
+        let pages = self.send("kms:ListKeys", pages).await?;
+        let keys = pages.iter().flat_map(|out| out.keys());
+        let ids: Vec<String> = keys.filter_map(|k| k.key_id()).map(String::from).collect();
         for id in ids.iter().rev() {
             let tags = match self
                 .send(

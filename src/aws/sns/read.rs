@@ -185,13 +185,9 @@ impl AwsBackend {
         arn: &str,
     ) -> Result<Vec<Subscription>, CallError> {
         let mut subs = vec![];
-        let pages = sns.list_subscriptions_by_topic().topic_arn(arn);
-        let pages = self
-            .send(
-                "sns:ListSubscriptionsByTopic",
-                pages.into_paginator().send().try_collect(),
-            )
-            .await?;
+        let list = sns.list_subscriptions_by_topic().topic_arn(arn);
+        let list = list.into_paginator().send().try_collect();
+        let pages = self.send("sns:ListSubscriptionsByTopic", list).await?;
         for s in pages.iter().flat_map(|out| out.subscriptions()) {
             let (Some(p), Some(e)) = (s.protocol(), s.endpoint()) else {
                 continue;
