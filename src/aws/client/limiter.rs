@@ -2,7 +2,9 @@
 //!
 //! `AwsBackend::send` takes a slot of the one semaphore before a request
 //! starts (so waiting for a slot never counts against a timeout) and runs
-//! the request in a scope that knows its slot. The SDK retries inside the
+//! the request in a scope that knows its slot. A request is one SDK
+//! operation, or a whole paginated listing (every page in turn, under the
+//! one slot; `AwsBackend::send` of the paginator's stream). The SDK retries inside the
 //! request; between two attempts it sleeps (a backoff, up to 10 s, or what a
 //! throttling answer asked for). Holding the slot through that sleep would
 //! let a few throttled requests stall every other request, so:
@@ -66,6 +68,17 @@ impl Slot {
 
 fn current() -> Option<Arc<Slot>> {
     SLOT.try_with(Arc::clone).ok()
+}
+
+/// An operation of the current request starts (called by the interceptor in
+/// `counting`, before the operation's timeouts start): no sleep is a backoff
+/// until one of its own exchanges has ended. A paginated listing sends one
+/// operation per page under one slot; the sleep of a page's timeout is not
+/// the backoff of the page before.
+pub(crate) fn operation_starts() {
+    if let Some(slot) = current() {
+        slot.state().exchanged = false;
+    }
 }
 
 /// Run `request` holding a slot of `limiter` (given back during backoffs).

@@ -2,6 +2,20 @@
 //! service and region, see [`AwsBackend::client`]), one semaphore bounding
 //! every request in flight, request counting, retries and timeouts.
 //!
+//! # Requests, pages and counts
+//!
+//! Every read goes through [`AwsBackend::send`] (every write through
+//! [`AwsBackend::send_write`]), which holds the request under the
+//! concurrency bound and maps its error to a [`CallError`] named by the
+//! action. A list call is one such request for the whole listing: the SDK's
+//! paginator (`.into_paginator().send().try_collect()`) sends its pages in
+//! order and stops at the last page, or when a service repeats the token it
+//! was given; a read keeps a page loop of its own only where the SDK has no
+//! paginator for that operation (a comment there says so). Requests are
+//! counted by an SDK interceptor on every client (`counting`): once per
+//! operation (each page is one), not per attempt; a mutation is an
+//! operation sent by `send_write`.
+//!
 //! # Retries and timeouts
 //!
 //! A scan must come back complete even when AWS answers some requests with
@@ -69,6 +83,7 @@
 //!   again only when nothing was made.
 
 mod connect;
+mod counting;
 mod credentials;
 mod endpoint;
 mod error;
@@ -92,6 +107,7 @@ use aws_types::SdkConfig;
 use aws_types::region::Region;
 pub use connect::AwsInitError;
 use connect::{caller_identity, ensure_profile_exists, resolve_credentials, resolve_region};
+use counting::CountRequests;
 use credentials::{CredentialSource, SingleFlight, credential_source};
 pub(crate) use error::CallError;
 use limiter::{LimitedHttpClient, LimitedSleep};
@@ -186,8 +202,8 @@ pub struct AwsBackend {
     limiter: Arc<Semaphore>,
     /// Attempts per request including the first (see the module docs).
     attempts: u32,
-    requests: AtomicU64,
-    mutations: AtomicU64,
+    /// The interceptor on every client, and its request counts.
+    counts: CountRequests,
 }
 
 impl AwsBackend {
@@ -267,18 +283,32 @@ impl AwsBackend {
             .or_else(|| sdk.endpoint_url().map(str::to_string))
             .filter(|u| !u.trim().is_empty());
         let home = Region::new(region.clone());
-        let iam = services::build(&sdk, global.clone(), "iam", None);
+        let counts = CountRequests::default();
+        let shared = services::Shared {
+            sdk: &sdk,
+            endpoint: None,
+            counts: &counts,
+        };
+        let iam = services::build(&shared, global.clone(), "iam");
         let sts = aws_sdk_sts::Client::from_conf(
             aws_sdk_sts::config::Builder::from(&sdk)
                 .region(global.clone())
                 .retry_partition(retry_partition("sts"))
                 .retry_config(identity_retry)
+                .interceptor(counts.clone())
                 .build(),
         );
-        let account = services::build(&sdk, global.clone(), "account", None);
-        let cloudfront = services::build(&sdk, global, "cloudfront", None);
-        let cloudtrail = services::build(&sdk, home.clone(), "cloudtrail", None);
-        let s3control = services::build(&sdk, home, "s3control", endpoint.as_deref());
+        let account = services::build(&shared, global.clone(), "account");
+        let cloudfront = services::build(&shared, global, "cloudfront");
+        let cloudtrail = services::build(&shared, home.clone(), "cloudtrail");
+        let s3control = services::build(
+            &services::Shared {
+                endpoint: endpoint.as_deref(),
+                ..shared
+            },
+            home,
+            "s3control",
+        );
 
         // Credentials first, with all the time a person may need (an MFA
         // push, a browser sign-in): the identity check's short bound is for
@@ -307,8 +337,7 @@ impl AwsBackend {
             region,
             limiter: Arc::new(Semaphore::new(opts.max_concurrency.max(1))),
             attempts,
-            requests: AtomicU64::new(0),
-            mutations: AtomicU64::new(0),
+            counts,
         })
     }
 
@@ -413,34 +442,33 @@ impl AwsBackend {
         self.limiter.clone()
     }
 
-    /// Requests sent so far (reads and writes).
+    /// Requests sent so far (reads and writes): SDK operations, each counted
+    /// once however many attempts it took (see `counting`).
     pub fn requests_sent(&self) -> u64 {
-        self.requests.load(Ordering::Relaxed)
+        self.counts.requests()
     }
 
-    /// Mutating requests sent so far.
+    /// Mutating requests sent so far (operations sent by [`Self::send_write`]).
     pub fn mutations_sent(&self) -> u64 {
-        self.mutations.load(Ordering::Relaxed)
+        self.counts.mutations()
     }
 
     /// Send one read request under the concurrency bound (one slot per
-    /// attempt: none while backing off between attempts).
+    /// attempt: none while backing off between attempts). The request is
+    /// one SDK operation, or a whole paginated listing
+    /// (`.into_paginator().send().try_collect()`: its pages in order, under
+    /// the one slot). The interceptor counts each operation (`counting`).
     pub(crate) async fn send<T, E, F>(&self, action: &str, request: F) -> Result<T, CallError>
     where
         F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata + Error + 'static,
     {
-        // On the heap: an SDK request's future is large, and the wrappers
-        // below would otherwise each hold a copy of it.
+        // On the heap: an SDK request's future is large, and the wrapper
+        // below would otherwise hold a copy of it.
         let request = Box::pin(request);
-        let counted = async {
-            self.requests.fetch_add(1, Ordering::Relaxed);
-            tracing::debug!(action, "request");
-            request.await
-        };
         // The slot is given back while the SDK backs off between attempts
         // (see `limiter`).
-        let answer = limiter::limited(&self.limiter, counted)
+        let answer = limiter::limited(&self.limiter, request)
             .await
             .map_err(|_| CallError::new(action, None, "the request limiter was closed"))?;
         answer.map_err(|e| {
@@ -450,41 +478,14 @@ impl AwsBackend {
         })
     }
 
-    /// Every page of a list call, in order: `request` sends the page after
-    /// `token` (`None`: the first), `next` reads a page's next token. Stops
-    /// at the last page, or when a service repeats the token it was given.
-    pub(crate) async fn pages<P, E, F, Fut, N>(
-        &self,
-        action: &str,
-        request: F,
-        next: N,
-    ) -> Result<Vec<P>, CallError>
-    where
-        F: Fn(Option<String>) -> Fut,
-        Fut: Future<Output = Result<P, SdkError<E, HttpResponse>>>,
-        E: ProvideErrorMetadata + Error + 'static,
-        N: for<'a> Fn(&'a P) -> Option<&'a str>,
-    {
-        let mut pages = vec![];
-        let mut token: Option<String> = None;
-        loop {
-            let page = self.send(action, request(token.clone())).await?;
-            token = next_marker(next(&page), &token);
-            pages.push(page);
-            if token.is_none() {
-                return Ok(pages);
-            }
-        }
-    }
-
     /// Send one mutating request under the concurrency bound.
     pub(crate) async fn send_write<T, E, F>(&self, action: &str, request: F) -> Result<T, CallError>
     where
         F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata + Error + 'static,
     {
-        self.mutations.fetch_add(1, Ordering::Relaxed);
-        self.send(action, Box::pin(request)).await
+        self.send(action, counting::as_write(Box::pin(request)))
+            .await
     }
 
     /// Send one mutating request whose answer moat needs nothing from: the
@@ -638,13 +639,6 @@ fn backoff(n: u32) -> Duration {
     base / 2 + base.mul_f64(f64::from(nanos % 1000) / 2000.0)
 }
 
-/// The next page's marker, or `None` at the end (or when a service repeats
-/// the marker it was given, which would loop forever).
-pub(crate) fn next_marker(next: Option<&str>, current: &Option<String>) -> Option<String> {
-    next.filter(|m| !m.is_empty() && current.as_deref() != Some(*m))
-        .map(str::to_string)
-}
-
 /// An SDK timestamp as a UTC time (`None` when out of chrono's range).
 pub(crate) fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())
@@ -713,13 +707,5 @@ mod tests {
         let o = AwsOptions::default();
         assert!(o.max_concurrency > 0);
         assert_eq!(o.max_attempts, None);
-    }
-
-    #[test]
-    fn markers_stop_at_the_end_and_on_repeats() {
-        assert_eq!(next_marker(None, &None), None);
-        assert_eq!(next_marker(Some(""), &None), None);
-        assert_eq!(next_marker(Some("a"), &None), Some("a".into()));
-        assert_eq!(next_marker(Some("a"), &Some("a".into())), None);
     }
 }

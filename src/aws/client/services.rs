@@ -2,10 +2,12 @@
 //! the clients by service and region.
 //!
 //! Every client is built the same way: the loaded configuration (credentials,
-//! timeouts, retries, the bounded HTTP client), the region it signs for, and
-//! a retry partition of its own (see the module docs of [`super`]). S3 and
+//! timeouts, retries, the bounded HTTP client), the region it signs for, a
+//! retry partition of its own (see the module docs of [`super`]), and the
+//! interceptor that counts requests (`counting`). S3 and
 //! S3 Control add what an emulator needs when a custom endpoint is set.
 
+use super::counting::CountRequests;
 use super::endpoint::endpoint_http_client;
 use super::limiter::LimitedHttpClient;
 use super::{AwsBackend, global_signing_region, retry_partition};
@@ -13,18 +15,23 @@ use aws_sdk_iam::config::retry::RetryPartition;
 use aws_types::SdkConfig;
 use aws_types::region::Region;
 
+/// What every client is built from.
+#[derive(Clone, Copy)]
+pub(crate) struct Shared<'a> {
+    /// The loaded configuration.
+    pub(super) sdk: &'a SdkConfig,
+    /// The custom endpoint (`--endpoint-url`, emulators), when one is set.
+    pub(super) endpoint: Option<&'a str>,
+    /// The interceptor that counts requests (see `counting`).
+    pub(super) counts: &'a CountRequests,
+}
+
 /// An SDK client moat builds, by the one rule above.
 pub(crate) trait Service: Clone + Send + Sync + 'static {
     /// The service's key in the client cache and in its retry partitions.
     const NAME: &'static str;
-    /// The client of `region`, retrying within `partition`; `endpoint` is the
-    /// custom endpoint (`--endpoint-url`, emulators), when one is set.
-    fn build(
-        sdk: &SdkConfig,
-        region: Region,
-        partition: RetryPartition,
-        endpoint: Option<&str>,
-    ) -> Self;
+    /// The client of `region`, retrying within `partition`.
+    fn build(shared: &Shared<'_>, region: Region, partition: RetryPartition) -> Self;
 }
 
 /// Implements [`Service`] for SDK crates whose clients need nothing beyond
@@ -48,17 +55,12 @@ macro_rules! services {
     (@impl $krate:ident = $name:literal $(, |$config:ident, $endpoint:ident| $adjust:expr)?) => {
         impl Service for $krate::Client {
             const NAME: &'static str = $name;
-            fn build(
-                sdk: &SdkConfig,
-                region: Region,
-                partition: RetryPartition,
-                endpoint: Option<&str>,
-            ) -> Self {
-                let config = $krate::config::Builder::from(sdk)
+            fn build(shared: &Shared<'_>, region: Region, partition: RetryPartition) -> Self {
+                let config = $krate::config::Builder::from(shared.sdk)
                     .region(region)
-                    .retry_partition(partition);
-                $( let ($config, $endpoint) = (config, endpoint); let config = $adjust; )?
-                let _ = endpoint;
+                    .retry_partition(partition)
+                    .interceptor(shared.counts.clone());
+                $( let ($config, $endpoint) = (config, shared.endpoint); let config = $adjust; )?
                 $krate::Client::from_conf(config.build())
             }
         }
@@ -109,13 +111,8 @@ services!(@impl aws_sdk_s3control = "s3control", |config, endpoint| match endpoi
 /// A client of `C` for `region` with a retry partition named `partition`
 /// (a token bucket of its own), outside the cache: the clients the backend
 /// builds once at connect.
-pub(super) fn build<C: Service>(
-    sdk: &SdkConfig,
-    region: Region,
-    partition: &str,
-    endpoint: Option<&str>,
-) -> C {
-    C::build(sdk, region, retry_partition(partition), endpoint)
+pub(super) fn build<C: Service>(shared: &Shared<'_>, region: Region, partition: &str) -> C {
+    C::build(shared, region, retry_partition(partition))
 }
 
 impl AwsBackend {
@@ -132,12 +129,12 @@ impl AwsBackend {
             return c.clone();
         }
         let partition = retry_partition(&format!("{}-{region}", C::NAME));
-        let client = C::build(
-            &self.sdk,
-            Region::new(region.to_string()),
-            partition,
-            self.endpoint.as_deref(),
-        );
+        let shared = Shared {
+            sdk: &self.sdk,
+            endpoint: self.endpoint.as_deref(),
+            counts: &self.counts,
+        };
+        let client = C::build(&shared, Region::new(region.to_string()), partition);
         clients.insert(key, Box::new(client.clone()));
         client
     }

@@ -54,55 +54,34 @@ impl AwsBackend {
     }
 
     async fn list_distributions(&self) -> Result<Vec<Listed>, CallError> {
-        let mut out = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
-            let request = self
-                .cloudfront()
-                .list_distributions()
-                .set_marker(marker.clone());
-            let page = self.send(LIST_DISTRIBUTIONS, request.send()).await?;
-            let Some(list) = page.distribution_list() else {
-                break;
-            };
-            out.extend(list.items().iter().map(|d| Listed {
+        let pages = self.cloudfront().list_distributions().into_paginator();
+        let pages = self
+            .send(LIST_DISTRIBUTIONS, pages.send().try_collect())
+            .await?;
+        let lists = pages.iter().filter_map(|page| page.distribution_list());
+        Ok(lists
+            .flat_map(|list| list.items())
+            .map(|d| Listed {
                 id: d.id().to_string(),
                 domain_name: d.domain_name().to_string(),
-            }));
-            match list.next_marker().filter(|m| !m.is_empty()) {
-                Some(next) if list.is_truncated() && marker.as_deref() != Some(next) => {
-                    marker = Some(next.to_string())
-                }
-                _ => break,
-            }
-        }
-        Ok(out)
+            })
+            .collect())
     }
 
     /// Every origin access control of the account (ListOriginAccessControls, paged).
     async fn list_oacs(
         &self,
     ) -> Result<Vec<aws_sdk_cloudfront::types::OriginAccessControlSummary>, CallError> {
-        let mut out = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
-            let request = self
-                .cloudfront()
-                .list_origin_access_controls()
-                .set_marker(marker.clone());
-            let page = self.send(LIST_OACS, request.send()).await?;
-            let Some(list) = page.origin_access_control_list() else {
-                break;
-            };
-            out.extend(list.items.iter().flatten().cloned());
-            match list.next_marker.as_deref().filter(|m| !m.is_empty()) {
-                Some(next) if list.is_truncated && marker.as_deref() != Some(next) => {
-                    marker = Some(next.to_string())
-                }
-                _ => break,
-            }
-        }
-        Ok(out)
+        let pages = self.cloudfront().list_origin_access_controls();
+        let pages = self
+            .send(LIST_OACS, pages.into_paginator().send().try_collect())
+            .await?;
+        let lists = pages
+            .iter()
+            .filter_map(|page| page.origin_access_control_list());
+        Ok(lists
+            .flat_map(|list| list.items.iter().flatten().cloned())
+            .collect())
     }
 
     /// GetDistributionConfig: the configuration and its ETag.

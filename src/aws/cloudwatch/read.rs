@@ -38,14 +38,8 @@ impl AwsBackend {
     pub(crate) async fn alarms_in(&self, region: &str) -> Result<Vec<MetricAlarm>, CallError> {
         let cw = self.cloudwatch(region);
         let mut out = vec![];
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
-                .send(
-                    "cloudwatch:DescribeAlarms",
-                    cw.describe_alarms().set_next_token(token.clone()).send(),
-                )
-                .await?;
+        let pages = cw.describe_alarms().into_paginator().send().try_collect();
+        for page in self.send("cloudwatch:DescribeAlarms", pages).await? {
             for a in page.metric_alarms() {
                 let Some(name) = a.alarm_name() else {
                     continue;
@@ -94,12 +88,6 @@ impl AwsBackend {
                     math_metrics,
                     unit: a.unit().map(|u| u.as_str().to_string()),
                 });
-            }
-            match page.next_token() {
-                Some(t) if Some(t) != token.as_deref() && !t.is_empty() => {
-                    token = Some(t.to_string())
-                }
-                _ => break,
             }
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));

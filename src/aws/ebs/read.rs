@@ -46,14 +46,9 @@ impl AwsBackend {
         ec2: &aws_sdk_ec2::Client,
     ) -> Result<Vec<Volume>, CallError> {
         let mut out = vec![];
-        let volumes = |token| {
-            ec2.describe_volumes()
-                .max_results(500)
-                .set_next_token(token)
-                .send()
-        };
+        let volumes = ec2.describe_volumes().max_results(500).into_paginator();
         for page in self
-            .pages(DESCRIBE_VOLUMES, volumes, |p| p.next_token())
+            .send(DESCRIBE_VOLUMES, volumes.send().try_collect())
             .await?
         {
             for v in page.volumes() {
@@ -104,15 +99,13 @@ impl AwsBackend {
         ec2: &aws_sdk_ec2::Client,
     ) -> Result<Vec<crate::aws::inventory::Snapshot>, CallError> {
         let mut snaps = vec![];
-        let owned = |token| {
-            ec2.describe_snapshots()
-                .owner_ids("self")
-                .max_results(1000)
-                .set_next_token(token)
-                .send()
-        };
+        let owned = ec2
+            .describe_snapshots()
+            .owner_ids("self")
+            .max_results(1000)
+            .into_paginator();
         for page in self
-            .pages(DESCRIBE_SNAPSHOTS, owned, |p| p.next_token())
+            .send(DESCRIBE_SNAPSHOTS, owned.send().try_collect())
             .await?
         {
             for s in page.snapshots() {
@@ -136,16 +129,14 @@ impl AwsBackend {
             }
         }
         let mut candidates: BTreeSet<String> = BTreeSet::new();
-        let public = |token| {
-            ec2.describe_snapshots()
-                .owner_ids("self")
-                .restorable_by_user_ids("all")
-                .max_results(1000)
-                .set_next_token(token)
-                .send()
-        };
+        let public = ec2
+            .describe_snapshots()
+            .owner_ids("self")
+            .restorable_by_user_ids("all")
+            .max_results(1000)
+            .into_paginator();
         for page in self
-            .pages(DESCRIBE_SNAPSHOTS, public, |p| p.next_token())
+            .send(DESCRIBE_SNAPSHOTS, public.send().try_collect())
             .await?
         {
             candidates.extend(

@@ -142,22 +142,18 @@ impl AwsBackend {
         filters: Vec<Filter>,
     ) -> Result<Vec<SecurityGroup>, CallError> {
         let ec2 = self.ec2(region);
-        let mut out = vec![];
-        let mut token: Option<String> = None;
-        loop {
-            let mut req = ec2
-                .describe_security_groups()
-                .set_next_token(token.clone())
-                .set_filters((!filters.is_empty()).then(|| filters.clone()));
-            // MaxResults cannot be combined with group ids, only with filters.
-            req = req.max_results(PAGE);
-            let page = self.send(DESCRIBE_SGS, req.send()).await?;
-            out.extend(page.security_groups().iter().map(group_from));
-            match page.next_token().filter(|t| !t.is_empty()) {
-                Some(t) if token.as_deref() != Some(t) => token = Some(t.to_string()),
-                _ => break,
-            }
-        }
+        let req = ec2
+            .describe_security_groups()
+            .set_filters((!filters.is_empty()).then_some(filters));
+        // MaxResults cannot be combined with group ids, only with filters.
+        let req = req.max_results(PAGE);
+        let pages = req.into_paginator().send().try_collect();
+        let pages = self.send(DESCRIBE_SGS, pages).await?;
+        let mut out: Vec<SecurityGroup> = pages
+            .iter()
+            .flat_map(|page| page.security_groups())
+            .map(group_from)
+            .collect();
         out.sort_by(|a, b| (&a.vpc_id, &a.name, &a.id).cmp(&(&b.vpc_id, &b.name, &b.id)));
         Ok(out)
     }
@@ -165,13 +161,9 @@ impl AwsBackend {
     async fn interfaces(&self, region: &str) -> Result<Vec<NetworkInterface>, CallError> {
         let ec2 = self.ec2(region);
         let mut out = vec![];
-        let mut token: Option<String> = None;
-        loop {
-            let req = ec2
-                .describe_network_interfaces()
-                .set_next_token(token.clone())
-                .max_results(PAGE);
-            let page = self.send(DESCRIBE_ENIS, req.send()).await?;
+        let req = ec2.describe_network_interfaces().max_results(PAGE);
+        let pages = req.into_paginator().send().try_collect();
+        for page in self.send(DESCRIBE_ENIS, pages).await? {
             out.extend(page.network_interfaces().iter().map(|n| {
                 let mut groups: Vec<String> = n
                     .groups()
@@ -185,10 +177,6 @@ impl AwsBackend {
                     groups,
                 }
             }));
-            match page.next_token().filter(|t| !t.is_empty()) {
-                Some(t) if token.as_deref() != Some(t) => token = Some(t.to_string()),
-                _ => break,
-            }
         }
         out.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
@@ -197,13 +185,9 @@ impl AwsBackend {
     async fn read_instances(&self, region: &str) -> Result<Ec2Instances, CallError> {
         let ec2 = self.ec2(region);
         let mut instances = vec![];
-        let mut token: Option<String> = None;
-        loop {
-            let req = ec2
-                .describe_instances()
-                .set_next_token(token.clone())
-                .max_results(PAGE);
-            let page = self.send(DESCRIBE_INSTANCES, req.send()).await?;
+        let req = ec2.describe_instances().max_results(PAGE);
+        let pages = req.into_paginator().send().try_collect();
+        for page in self.send(DESCRIBE_INSTANCES, pages).await? {
             for r in page.reservations() {
                 for i in r.instances() {
                     let state = i
@@ -238,10 +222,6 @@ impl AwsBackend {
                             .unwrap_or_else(|| "enabled".into()),
                     });
                 }
-            }
-            match page.next_token().filter(|t| !t.is_empty()) {
-                Some(t) if token.as_deref() != Some(t) => token = Some(t.to_string()),
-                _ => break,
             }
         }
         instances.sort_by(|a, b| a.id.cmp(&b.id));
@@ -286,23 +266,18 @@ impl AwsBackend {
         filter: Option<Filter>,
     ) -> Result<Vec<aws_sdk_ec2::types::Image>, CallError> {
         let ec2 = self.ec2(region);
-        let mut out = vec![];
-        let mut token: Option<String> = None;
-        loop {
-            let req = ec2
-                .describe_images()
-                .set_owners(owner.map(|o| vec![o.to_string()]))
-                .set_filters(filter.clone().map(|f| vec![f]))
-                .set_next_token(token.clone())
-                .max_results(PAGE);
-            let page = self.send(DESCRIBE_IMAGES, req.send()).await?;
-            out.extend(page.images().iter().cloned());
-            match page.next_token().filter(|t| !t.is_empty()) {
-                Some(t) if token.as_deref() != Some(t) => token = Some(t.to_string()),
-                _ => break,
-            }
-        }
-        Ok(out)
+        let req = ec2
+            .describe_images()
+            .set_owners(owner.map(|o| vec![o.to_string()]))
+            .set_filters(filter.map(|f| vec![f]))
+            .max_results(PAGE);
+        let pages = req.into_paginator().send().try_collect();
+        let pages = self.send(DESCRIBE_IMAGES, pages).await?;
+        Ok(pages
+            .iter()
+            .flat_map(|page| page.images())
+            .cloned()
+            .collect())
     }
 
     async fn read_images(&self, region: &str) -> Result<Ec2Images, CallError> {

@@ -3,7 +3,7 @@
 //! own), the requests each op sends, and listener actions converted both ways.
 
 use super::ops::{ModifyListenerDefaultActions, ModifyListenerSslPolicy, ModifyRuleActions};
-use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp, next_marker};
+use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
 use crate::aws::inventory::{
     ClassicListener, ClassicLoadBalancer, Elb, ElbRegion, Fetched, FixedResponse, ForwardConfig,
     Listener, ListenerAction, ListenerRule, LoadBalancer, RedirectConfig, WeightedTargetGroup,
@@ -36,8 +36,8 @@ impl AwsBackend {
 
     async fn load_balancers(&self, region: &str) -> Result<Vec<LoadBalancer>, CallError> {
         let elb = self.elbv2(region);
-        let list = |marker| elb.describe_load_balancers().set_marker(marker).send();
-        let pages = self.pages(DESCRIBE_LOAD_BALANCERS, list, |p| p.next_marker());
+        let list = elb.describe_load_balancers().into_paginator().send();
+        let pages = self.send(DESCRIBE_LOAD_BALANCERS, list.try_collect());
         let mut listed = vec![];
         for page in pages.await? {
             for lb in page.load_balancers() {
@@ -90,15 +90,14 @@ impl AwsBackend {
 
     async fn listeners(&self, elb: &Elbv2, lb_arn: &str) -> Result<Vec<Listener>, CallError> {
         let mut out = vec![];
-        let mut marker: Option<String> = None;
-        loop {
-            let request = elb
-                .describe_listeners()
-                .load_balancer_arn(lb_arn)
-                .set_marker(marker.clone());
-            let page = self
-                .send("elasticloadbalancing:DescribeListeners", request.send())
-                .await?;
+        let request = elb.describe_listeners().load_balancer_arn(lb_arn);
+        let pages = self
+            .send(
+                "elasticloadbalancing:DescribeListeners",
+                request.into_paginator().send().try_collect(),
+            )
+            .await?;
+        for page in pages {
             for l in page.listeners() {
                 let (Some(arn), Some(port)) = (l.listener_arn(), l.port()) else {
                     continue;
@@ -122,10 +121,6 @@ impl AwsBackend {
                     rules: vec![],
                 });
             }
-            match next_marker(page.next_marker(), &marker) {
-                Some(m) => marker = Some(m),
-                None => break,
-            }
         }
         out.sort_by_key(|l| l.port);
         Ok(out)
@@ -138,13 +133,9 @@ impl AwsBackend {
         elb: &Elbv2,
         listener_arn: &str,
     ) -> Result<Vec<ListenerRule>, CallError> {
-        let list = |marker| {
-            let request = elb.describe_rules().listener_arn(listener_arn);
-            request.set_marker(marker).send()
-        };
-        let pages = self.pages("elasticloadbalancing:DescribeRules", list, |p| {
-            p.next_marker()
-        });
+        let list = elb.describe_rules().listener_arn(listener_arn);
+        let list = list.into_paginator().send().try_collect();
+        let pages = self.send("elasticloadbalancing:DescribeRules", list);
         let mut out = vec![];
         for page in pages.await? {
             for r in page.rules() {
@@ -171,8 +162,8 @@ impl AwsBackend {
         region: &str,
     ) -> Result<Vec<ClassicLoadBalancer>, CallError> {
         let elb = self.elb(region);
-        let list = |marker| elb.describe_load_balancers().set_marker(marker).send();
-        let pages = self.pages(DESCRIBE_LOAD_BALANCERS, list, |p| p.next_marker());
+        let list = elb.describe_load_balancers().into_paginator().send();
+        let pages = self.send(DESCRIBE_LOAD_BALANCERS, list.try_collect());
         let mut listed: Vec<(ClassicLoadBalancer, ListenerPolicies)> = vec![];
         for page in pages.await? {
             for d in page.load_balancer_descriptions() {

@@ -18,21 +18,14 @@ impl AwsBackend {
         &self,
         gd: &aws_sdk_guardduty::Client,
     ) -> Result<Option<String>, CallError> {
-        let mut ids: Vec<String> = vec![];
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
-                .send(
-                    LIST_DETECTORS,
-                    gd.list_detectors().set_next_token(token.clone()).send(),
-                )
-                .await?;
-            ids.extend(page.detector_ids().iter().cloned());
-            match page.next_token().filter(|t| !t.is_empty()) {
-                Some(next) if token.as_deref() != Some(next) => token = Some(next.to_string()),
-                _ => break,
-            }
-        }
+        let pages = gd.list_detectors().into_paginator().send().try_collect();
+        let mut ids: Vec<String> = self
+            .send(LIST_DETECTORS, pages)
+            .await?
+            .iter()
+            .flat_map(|page| page.detector_ids())
+            .cloned()
+            .collect();
         ids.sort();
         Ok(ids.into_iter().next())
     }

@@ -137,29 +137,20 @@ impl SendOp for DeletePolicy {
 
 /// Delete a customer-managed policy: its non-default versions, then the policy.
 async fn delete_policy(aws: &AwsBackend, arn: &str) -> Result<(), CallError> {
-    let mut versions = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let request = aws
-            .iam()
-            .list_policy_versions()
-            .policy_arn(arn)
-            .set_marker(marker.clone());
-        let out = aws.send("iam:ListPolicyVersions", request.send()).await?;
-        versions.extend(
-            out.versions()
-                .iter()
-                .filter(|v| !v.is_default_version())
-                .filter_map(|v| v.version_id())
-                .map(str::to_string),
-        );
-        match (out.is_truncated(), out.marker()) {
-            (true, Some(next)) if marker.as_deref() != Some(next) => {
-                marker = Some(next.to_string())
-            }
-            _ => break,
-        }
-    }
+    let request = aws.iam().list_policy_versions().policy_arn(arn);
+    let pages = aws
+        .send(
+            "iam:ListPolicyVersions",
+            request.into_paginator().send().try_collect(),
+        )
+        .await?;
+    let versions: Vec<String> = pages
+        .iter()
+        .flat_map(|out| out.versions())
+        .filter(|v| !v.is_default_version())
+        .filter_map(|v| v.version_id())
+        .map(str::to_string)
+        .collect();
     for version in versions {
         let request = aws
             .iam()

@@ -18,14 +18,8 @@ impl AwsBackend {
         let kms = self.kms(region);
         let account = &self.identity().account;
         let mut keys = vec![];
-        let mut marker: Option<String> = None;
-        loop {
-            let out = self
-                .send(
-                    "kms:ListAliases",
-                    kms.list_aliases().set_marker(marker.clone()).send(),
-                )
-                .await?;
+        let pages = kms.list_aliases().into_paginator().send().try_collect();
+        for out in self.send("kms:ListAliases", pages).await? {
             for a in out.aliases() {
                 let (Some(alias), Some(key_id)) = (a.alias_name(), a.target_key_id()) else {
                     continue;
@@ -44,10 +38,6 @@ impl AwsBackend {
                     description: String::new(),
                     policy: None,
                 });
-            }
-            match (out.truncated(), out.next_marker()) {
-                (true, Some(m)) if marker.as_deref() != Some(m) => marker = Some(m.to_string()),
-                _ => break,
             }
         }
         // Moat's own keys: state, description and key policy.

@@ -27,26 +27,10 @@ impl AwsBackend {
     /// token` (ListKeys, then ListResourceTags per key, newest listed last).
     async fn key_tagged(&self, region: &str, token: &str) -> Result<Option<String>, CallError> {
         let kms = self.kms(region);
-        let mut ids: Vec<String> = vec![];
-        let mut marker: Option<String> = None;
-        loop {
-            let out = self
-                .send(
-                    "kms:ListKeys",
-                    kms.list_keys().set_marker(marker.clone()).send(),
-                )
-                .await?;
-            ids.extend(
-                out.keys()
-                    .iter()
-                    .filter_map(|k| k.key_id())
-                    .map(str::to_string),
-            );
-            match (out.truncated(), out.next_marker()) {
-                (true, Some(m)) if marker.as_deref() != Some(m) => marker = Some(m.to_string()),
-                _ => break,
-            }
-        }
+        let pages = kms.list_keys().into_paginator().send().try_collect();
+        let pages = self.send("kms:ListKeys", pages).await?;
+        let keys = pages.iter().flat_map(|out| out.keys());
+        let ids: Vec<String> = keys.filter_map(|k| k.key_id()).map(String::from).collect();
         for id in ids.iter().rev() {
             let tags = match self
                 .send(

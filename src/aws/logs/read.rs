@@ -12,16 +12,9 @@ impl AwsBackend {
     pub(crate) async fn filters_in(&self, region: &str) -> Result<Vec<MetricFilter>, CallError> {
         let logs = self.logs(region);
         let mut out = vec![];
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
-                .send(
-                    "logs:DescribeMetricFilters",
-                    logs.describe_metric_filters()
-                        .set_next_token(token.clone())
-                        .send(),
-                )
-                .await?;
+        let pages = logs.describe_metric_filters().into_paginator().send();
+        let pages = pages.try_collect();
+        for page in self.send("logs:DescribeMetricFilters", pages).await? {
             for f in page.metric_filters() {
                 let (Some(group), Some(name)) = (f.log_group_name(), f.filter_name()) else {
                     continue;
@@ -52,12 +45,6 @@ impl AwsBackend {
                     unit: t.unit().map(|u| u.as_str().to_string()),
                     default_value: t.default_value().map(Threshold),
                 });
-            }
-            match page.next_token() {
-                Some(t) if Some(t) != token.as_deref() && !t.is_empty() => {
-                    token = Some(t.to_string())
-                }
-                _ => break,
             }
         }
         out.sort_by(|a, b| (&a.log_group, &a.name).cmp(&(&b.log_group, &b.name)));

@@ -5,7 +5,7 @@
 use super::ops::{
     ModifyDbClusterSnapshotRestore, ModifyDbInstancePublicAccess, ModifyDbSnapshotRestore,
 };
-use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp, next_marker};
+use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
 use crate::aws::inventory::{DbInstance, DbSnapshot, Fetched, Rds, RdsRegion};
 use crate::aws::op::OpKind;
 use futures::future::join_all;
@@ -36,16 +36,11 @@ impl AwsBackend {
     async fn db_instances(&self, region: &str) -> Result<Vec<DbInstance>, CallError> {
         let rds = self.rds(region);
         let mut out = vec![];
-        let mut marker: Option<String> = None;
-        loop {
-            let page = self
-                .send(
-                    "rds:DescribeDBInstances",
-                    rds.describe_db_instances()
-                        .set_marker(marker.clone())
-                        .send(),
-                )
-                .await?;
+        let pages = rds.describe_db_instances().into_paginator().send();
+        let pages = self
+            .send("rds:DescribeDBInstances", pages.try_collect())
+            .await?;
+        for page in pages {
             for i in page.db_instances() {
                 let Some(id) = i.db_instance_identifier() else {
                     continue;
@@ -77,10 +72,6 @@ impl AwsBackend {
                         .unwrap_or_default(),
                 });
             }
-            match next_marker(page.marker(), &marker) {
-                Some(m) => marker = Some(m),
-                None => break,
-            }
         }
         out.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
@@ -88,13 +79,9 @@ impl AwsBackend {
 
     async fn db_snapshots(&self, region: &str) -> Result<Vec<DbSnapshot>, CallError> {
         let rds = self.rds(region);
-        let manual = |marker| {
-            rds.describe_db_snapshots()
-                .snapshot_type("manual")
-                .set_marker(marker)
-                .send()
-        };
-        let pages = self.pages("rds:DescribeDBSnapshots", manual, |p| p.marker());
+        let manual = rds.describe_db_snapshots().snapshot_type("manual");
+        let manual = manual.into_paginator().send().try_collect();
+        let pages = self.send("rds:DescribeDBSnapshots", manual);
         let pages = pages.await?;
         let mut listed = vec![];
         for s in pages.iter().flat_map(|page| page.db_snapshots()) {
@@ -132,13 +119,9 @@ impl AwsBackend {
 
     async fn db_cluster_snapshots(&self, region: &str) -> Result<Vec<DbSnapshot>, CallError> {
         let rds = self.rds(region);
-        let manual = |marker| {
-            rds.describe_db_cluster_snapshots()
-                .snapshot_type("manual")
-                .set_marker(marker)
-                .send()
-        };
-        let pages = self.pages("rds:DescribeDBClusterSnapshots", manual, |p| p.marker());
+        let manual = rds.describe_db_cluster_snapshots().snapshot_type("manual");
+        let manual = manual.into_paginator().send().try_collect();
+        let pages = self.send("rds:DescribeDBClusterSnapshots", manual);
         let pages = pages.await?;
         let snapshots = pages.iter().flat_map(|page| page.db_cluster_snapshots());
         let listed = snapshots

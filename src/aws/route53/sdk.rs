@@ -2,7 +2,7 @@
 //! requests each op sends.
 
 use super::ops::{DeleteRecordSet, UpsertRecordSet};
-use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp, next_marker};
+use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp};
 use crate::aws::inventory::{
     ApexRecords, Fetched, HostedZone, RecordSet, RecordType, Route53, same_name,
 };
@@ -12,25 +12,15 @@ use futures::future::join_all;
 impl AwsBackend {
     pub(crate) async fn collect_route53(&self) -> Result<Route53, CallError> {
         let r53 = self.route53();
+        let pages = r53.list_hosted_zones().into_paginator().send();
+        let pages = self
+            .send("route53:ListHostedZones", pages.try_collect())
+            .await?;
         let mut listed = vec![];
-        let mut marker: Option<String> = None;
-        loop {
-            let page = self
-                .send(
-                    "route53:ListHostedZones",
-                    r53.list_hosted_zones().set_marker(marker.clone()).send(),
-                )
-                .await?;
-            for z in page.hosted_zones() {
-                let id = z.id().trim_start_matches("/hostedzone/").to_string();
-                let private = z.config().is_some_and(|c| c.private_zone());
-                listed.push((id, z.name().to_string(), private));
-            }
-            let next = page.is_truncated().then(|| page.next_marker()).flatten();
-            match next_marker(next, &marker) {
-                Some(m) => marker = Some(m),
-                None => break,
-            }
+        for z in pages.iter().flat_map(|page| page.hosted_zones()) {
+            let id = z.id().trim_start_matches("/hostedzone/").to_string();
+            let private = z.config().is_some_and(|c| c.private_zone());
+            listed.push((id, z.name().to_string(), private));
         }
         let zones = join_all(listed.into_iter().map(|(id, name, private)| {
             let r53 = r53.clone();
@@ -70,6 +60,7 @@ impl AwsBackend {
         let mut start: Option<(String, RrType, Option<String>)> =
             Some((apex.to_string(), RrType::Mx, None));
         let mut pages = 0;
+        // By hand: the SDK has no paginator for ListResourceRecordSets.
         while let Some((name, rtype, ident)) = start.take() {
             pages += 1;
             let request = r53

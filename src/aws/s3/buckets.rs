@@ -90,13 +90,9 @@ impl AwsBackend {
         let client = self.s3_global();
         let mut out = Vec::new();
         let mut owner: Option<String> = None;
-        let mut token: Option<String> = None;
-        loop {
-            let request = client
-                .list_buckets()
-                .max_buckets(page)
-                .set_continuation_token(token.clone());
-            let page = self.send(LIST_BUCKETS, request.send()).await?;
+        let request = client.list_buckets().max_buckets(page);
+        let pages = request.into_paginator().send().try_collect();
+        for page in self.send(LIST_BUCKETS, pages).await? {
             if owner.is_none() {
                 owner = page
                     .owner()
@@ -112,10 +108,6 @@ impl AwsBackend {
                         .map(str::to_string);
                     out.push((name.to_string(), region));
                 }
-            }
-            match page.continuation_token().filter(|t| !t.is_empty()) {
-                Some(next) if token.as_deref() != Some(next) => token = Some(next.to_string()),
-                _ => break,
             }
         }
         Ok((out, owner))

@@ -145,16 +145,8 @@ impl AwsBackend {
     ) -> Result<BTreeMap<String, Option<String>>, CallError> {
         let s3 = self.s3(self.region());
         let mut out = BTreeMap::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
-                .send(
-                    "s3:ListAllMyBuckets",
-                    s3.list_buckets()
-                        .set_continuation_token(token.clone())
-                        .send(),
-                )
-                .await?;
+        let pages = s3.list_buckets().into_paginator().send().try_collect();
+        for page in self.send("s3:ListAllMyBuckets", pages).await? {
             for b in page.buckets() {
                 if let Some(n) = b.name() {
                     out.insert(
@@ -164,12 +156,6 @@ impl AwsBackend {
                             .filter(|r| !r.is_empty()),
                     );
                 }
-            }
-            match page.continuation_token() {
-                Some(t) if Some(t) != token.as_deref() && !t.is_empty() => {
-                    token = Some(t.to_string())
-                }
-                _ => break,
             }
         }
         Ok(out)

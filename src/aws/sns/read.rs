@@ -115,28 +115,15 @@ impl AwsBackend {
 
     pub(crate) async fn topics_in(&self, region: &str) -> Result<Vec<Topic>, CallError> {
         let sns = self.sns(region);
-        let mut arns: Vec<String> = vec![];
-        let mut token: Option<String> = None;
-        loop {
-            let out = self
-                .send(
-                    "sns:ListTopics",
-                    sns.list_topics().set_next_token(token.clone()).send(),
-                )
-                .await?;
-            arns.extend(
-                out.topics()
-                    .iter()
-                    .filter_map(|t| t.topic_arn())
-                    .map(str::to_string),
-            );
-            match out.next_token() {
-                Some(t) if Some(t) != token.as_deref() && !t.is_empty() => {
-                    token = Some(t.to_string())
-                }
-                _ => break,
-            }
-        }
+        let pages = sns.list_topics().into_paginator().send().try_collect();
+        let arns: Vec<String> = self
+            .send("sns:ListTopics", pages)
+            .await?
+            .iter()
+            .flat_map(|out| out.topics())
+            .filter_map(|t| t.topic_arn())
+            .map(str::to_string)
+            .collect();
         // Each topic's attributes and its subscriptions: ListSubscriptionsByTopic
         // gives the topic owner every subscription, including those made by
         // other accounts (ListSubscriptions gives only the caller's own).
@@ -198,47 +185,32 @@ impl AwsBackend {
         arn: &str,
     ) -> Result<Vec<Subscription>, CallError> {
         let mut subs = vec![];
-        let mut token: Option<String> = None;
-        loop {
-            let out = self
-                .send(
-                    "sns:ListSubscriptionsByTopic",
-                    sns.list_subscriptions_by_topic()
-                        .topic_arn(arn)
-                        .set_next_token(token.clone())
-                        .send(),
-                )
-                .await?;
-            for s in out.subscriptions() {
-                let (Some(p), Some(e)) = (s.protocol(), s.endpoint()) else {
-                    continue;
-                };
-                let state = s.subscription_arn().unwrap_or_default();
-                let pending = if state.starts_with("arn:") {
-                    false
-                } else if state.eq_ignore_ascii_case("PendingConfirmation")
-                    || state.eq_ignore_ascii_case("pending confirmation")
-                {
-                    true
-                } else {
-                    continue;
-                };
-                subs.push((
-                    (!pending).then(|| state.to_string()),
-                    Subscription {
-                        protocol: p.to_string(),
-                        endpoint: e.to_string(),
-                        pending,
-                        ..Subscription::default()
-                    },
-                ));
-            }
-            match out.next_token() {
-                Some(t) if Some(t) != token.as_deref() && !t.is_empty() => {
-                    token = Some(t.to_string())
-                }
-                _ => break,
-            }
+        let list = sns.list_subscriptions_by_topic().topic_arn(arn);
+        let list = list.into_paginator().send().try_collect();
+        let pages = self.send("sns:ListSubscriptionsByTopic", list).await?;
+        for s in pages.iter().flat_map(|out| out.subscriptions()) {
+            let (Some(p), Some(e)) = (s.protocol(), s.endpoint()) else {
+                continue;
+            };
+            let state = s.subscription_arn().unwrap_or_default();
+            let pending = if state.starts_with("arn:") {
+                false
+            } else if state.eq_ignore_ascii_case("PendingConfirmation")
+                || state.eq_ignore_ascii_case("pending confirmation")
+            {
+                true
+            } else {
+                continue;
+            };
+            subs.push((
+                (!pending).then(|| state.to_string()),
+                Subscription {
+                    protocol: p.to_string(),
+                    endpoint: e.to_string(),
+                    pending,
+                    ..Subscription::default()
+                },
+            ));
         }
         // A confirmed subscription's filter policy decides what it receives
         // (GetSubscriptionAttributes, one call each).

@@ -43,35 +43,25 @@ impl SendOp for UnsubscribeSnsTopic {
         let (protocol, endpoint) = (&self.protocol, &self.endpoint);
         let sns = aws.sns(&self.region);
         let arn = aws.topic_arn(&self.region, &self.topic);
-        let mut token: Option<String> = None;
-        let mut found: Option<String> = None;
-        loop {
-            let out = aws
-                .send(
-                    "sns:ListSubscriptionsByTopic",
-                    sns.list_subscriptions_by_topic()
-                        .topic_arn(&arn)
-                        .set_next_token(token.clone())
-                        .send(),
-                )
-                .await?;
-            found = found.or_else(|| {
-                out.subscriptions()
-                    .iter()
-                    .find(|s| {
-                        s.protocol() == Some(protocol.as_str())
-                            && s.endpoint() == Some(endpoint.as_str())
-                    })
-                    .and_then(|s| s.subscription_arn())
-                    .map(str::to_string)
-            });
-            match out.next_token() {
-                Some(t) if found.is_none() && Some(t) != token.as_deref() => {
-                    token = Some(t.to_string())
+        let mut pages = sns
+            .list_subscriptions_by_topic()
+            .topic_arn(&arn)
+            .into_paginator()
+            .send();
+        // Page by page, up to the page that has the subscription.
+        let find = async {
+            while let Some(out) = pages.try_next().await? {
+                let found = out.subscriptions().iter().find(|s| {
+                    s.protocol() == Some(protocol.as_str())
+                        && s.endpoint() == Some(endpoint.as_str())
+                });
+                if let Some(arn) = found.and_then(|s| s.subscription_arn()) {
+                    return Ok(Some(arn.to_string()));
                 }
-                _ => break,
             }
-        }
+            Ok(None)
+        };
+        let found: Option<String> = aws.send("sns:ListSubscriptionsByTopic", find).await?;
         match found {
             // Pending or already gone: no API removes a pending
             // subscription (AWS drops it after three days, and

@@ -27,13 +27,8 @@ impl AwsBackend {
 
     pub(crate) async fn vpcs(&self, ec2: &aws_sdk_ec2::Client) -> Result<Vec<Vpc>, CallError> {
         let mut out = vec![];
-        let vpcs = |token| {
-            ec2.describe_vpcs()
-                .max_results(1000)
-                .set_next_token(token)
-                .send()
-        };
-        for page in self.pages(DESCRIBE_VPCS, vpcs, |p| p.next_token()).await? {
+        let vpcs = ec2.describe_vpcs().max_results(1000).into_paginator();
+        for page in self.send(DESCRIBE_VPCS, vpcs.send().try_collect()).await? {
             for v in page.vpcs() {
                 let Some(id) = v.vpc_id() else { continue };
                 out.push(Vpc {
@@ -55,14 +50,9 @@ impl AwsBackend {
         ec2: &aws_sdk_ec2::Client,
     ) -> Result<Vec<(String, FlowLog)>, CallError> {
         let mut out = vec![];
-        let flow_logs = |token| {
-            ec2.describe_flow_logs()
-                .max_results(1000)
-                .set_next_token(token)
-                .send()
-        };
+        let flow_logs = ec2.describe_flow_logs().max_results(1000).into_paginator();
         for page in self
-            .pages(DESCRIBE_FLOW_LOGS, flow_logs, |p| p.next_token())
+            .send(DESCRIBE_FLOW_LOGS, flow_logs.send().try_collect())
             .await?
         {
             for f in page.flow_logs() {

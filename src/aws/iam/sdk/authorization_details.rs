@@ -114,50 +114,41 @@ impl AwsBackend {
     /// Every virtual MFA device (assigned or not), with the user it is
     /// assigned to: the root user's shows a user ARN ending in `:root`.
     async fn virtual_mfa_devices(&self) -> Result<Vec<VirtualMfaDevice>, CallError> {
-        let mut devices = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
-            let request = self
-                .iam()
-                .list_virtual_mfa_devices()
-                .assignment_status(AssignmentStatusType::Any)
-                .set_marker(marker.clone());
-            let out = self
-                .send("iam:ListVirtualMFADevices", request.send())
-                .await?;
-            devices.extend(out.virtual_mfa_devices().iter().map(|d| {
-                VirtualMfaDevice {
-                    serial: d.serial_number().to_string(),
-                    user_arn: d
-                        .user()
-                        .map(|u| u.arn().to_string())
-                        .filter(|a| !a.is_empty()),
-                }
-            }));
-            match (out.is_truncated(), out.marker()) {
-                (true, Some(next)) if marker.as_deref() != Some(next) => {
-                    marker = Some(next.to_string())
-                }
-                _ => break,
-            }
-        }
+        let request = self
+            .iam()
+            .list_virtual_mfa_devices()
+            .assignment_status(AssignmentStatusType::Any);
+        let pages = self
+            .send(
+                "iam:ListVirtualMFADevices",
+                request.into_paginator().send().try_collect(),
+            )
+            .await?;
+        let listed = pages.iter().flat_map(|out| out.virtual_mfa_devices());
+        let mut devices: Vec<VirtualMfaDevice> = listed
+            .map(|d| VirtualMfaDevice {
+                serial: d.serial_number().to_string(),
+                user_arn: d
+                    .user()
+                    .map(|u| u.arn().to_string())
+                    .filter(|a| !a.is_empty()),
+            })
+            .collect();
         devices.sort_by(|a, b| a.serial.cmp(&b.serial));
         Ok(devices)
     }
 
     async fn authorization_details(&self) -> Result<Details, CallError> {
         let mut details = Details::default();
-        let mut marker: Option<String> = None;
-        loop {
-            let request = self
-                .iam()
-                .get_account_authorization_details()
-                .filter(EntityType::User)
-                .filter(EntityType::Group)
-                .filter(EntityType::Role)
-                .filter(EntityType::LocalManagedPolicy)
-                .set_marker(marker.clone());
-            let out = self.send(GAAD, request.send()).await?;
+        let request = self
+            .iam()
+            .get_account_authorization_details()
+            .filter(EntityType::User)
+            .filter(EntityType::Group)
+            .filter(EntityType::Role)
+            .filter(EntityType::LocalManagedPolicy);
+        let pages = request.into_paginator().send().try_collect();
+        for out in self.send(GAAD, pages).await? {
             for u in out.user_detail_list() {
                 details.users.extend(user_from(u)?);
             }
@@ -171,12 +162,6 @@ impl AwsBackend {
                 if let Some(policy) = self.policy_from(p).await? {
                     details.policies.push(policy);
                 }
-            }
-            match (out.is_truncated(), out.marker()) {
-                (true, Some(next)) if marker.as_deref() != Some(next) => {
-                    marker = Some(next.to_string())
-                }
-                _ => break,
             }
         }
         Ok(details)
@@ -280,28 +265,22 @@ impl AwsBackend {
 
     /// Access keys with their last use; `user: None` is the caller's own (root) keys.
     async fn access_keys(&self, user: Option<&str>) -> Result<Vec<AccessKey>, CallError> {
-        let mut metadata: Vec<AccessKeyMetadata> = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
-            let request = self
-                .iam()
-                .list_access_keys()
-                .set_user_name(user.map(str::to_string))
-                .set_marker(marker.clone());
-            let out = match self.send("iam:ListAccessKeys", request.send()).await {
-                Ok(out) => out,
-                // The user was deleted since it was listed.
-                Err(e) if e.is_code("NoSuchEntity") && user.is_some() => return Ok(Vec::new()),
-                Err(e) => return Err(e),
-            };
-            metadata.extend(out.access_key_metadata().iter().cloned());
-            match (out.is_truncated(), out.marker()) {
-                (true, Some(next)) if marker.as_deref() != Some(next) => {
-                    marker = Some(next.to_string())
-                }
-                _ => break,
-            }
-        }
+        let request = self
+            .iam()
+            .list_access_keys()
+            .set_user_name(user.map(str::to_string));
+        let pages = request.into_paginator().send().try_collect();
+        let pages = match self.send("iam:ListAccessKeys", pages).await {
+            Ok(pages) => pages,
+            // The user was deleted since it was listed.
+            Err(e) if e.is_code("NoSuchEntity") && user.is_some() => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let metadata: Vec<AccessKeyMetadata> = pages
+            .iter()
+            .flat_map(|out| out.access_key_metadata())
+            .cloned()
+            .collect();
         let mut keys = try_join_all(metadata.iter().filter_map(|m| m.access_key_id()).map(
             |id| async move {
                 self.send(
@@ -343,31 +322,18 @@ impl AwsBackend {
     }
 
     async fn mfa_devices(&self, user: &str) -> Result<Vec<String>, CallError> {
-        let mut serials = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
-            let request = self
-                .iam()
-                .list_mfa_devices()
-                .user_name(user)
-                .set_marker(marker.clone());
-            let out = match self.send("iam:ListMFADevices", request.send()).await {
-                Ok(out) => out,
-                Err(e) if e.is_code("NoSuchEntity") => return Ok(Vec::new()),
-                Err(e) => return Err(e),
-            };
-            serials.extend(
-                out.mfa_devices()
-                    .iter()
-                    .map(|d| d.serial_number().to_string()),
-            );
-            match (out.is_truncated(), out.marker()) {
-                (true, Some(next)) if marker.as_deref() != Some(next) => {
-                    marker = Some(next.to_string())
-                }
-                _ => break,
-            }
-        }
+        let request = self.iam().list_mfa_devices().user_name(user);
+        let pages = request.into_paginator().send().try_collect();
+        let pages = match self.send("iam:ListMFADevices", pages).await {
+            Ok(pages) => pages,
+            Err(e) if e.is_code("NoSuchEntity") => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let mut serials: Vec<String> = pages
+            .iter()
+            .flat_map(|out| out.mfa_devices())
+            .map(|d| d.serial_number().to_string())
+            .collect();
         serials.sort();
         Ok(serials)
     }
