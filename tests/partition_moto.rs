@@ -43,17 +43,7 @@ fn mfa_policy_is_created_attached_and_undone_in_the_china_partition() {
     let ep = moto.endpoint.as_str();
     block_on(async {
         let iam = iam(ep);
-        iam.create_user()
-            .user_name("dana")
-            .send()
-            .await
-            .expect("user");
-        iam.create_login_profile()
-            .user_name("dana")
-            .password("Correct-Horse-9!")
-            .send()
-            .await
-            .expect("login");
+        support::seed_iam::console_user(&iam, "dana").await;
     });
     let (item, scan) = scan_item(ep, state.path(), "account.mfa-policy");
     assert_eq!(

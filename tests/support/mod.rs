@@ -75,6 +75,7 @@ macro_rules! test_client {
 pub(crate) use test_client;
 
 pub mod backend;
+pub mod command;
 pub mod http;
 pub mod moto;
 pub mod proxy;
@@ -90,12 +91,13 @@ pub mod seed_rds;
 pub mod seed_route53;
 pub mod seed_vpc;
 
-use std::ffi::OsString;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 // Not every test crate uses every item.
+#[allow(unused_imports)]
+pub use command::output_text;
 #[allow(unused_imports)]
 pub use moto::{Moto, free_port, pid_alive};
 #[allow(unused_imports)]
@@ -113,28 +115,13 @@ pub const REGION: &str = "us-east-1";
 /// variable is removed first and the shared AWS config/credentials files
 /// point nowhere, so a developer's profile cannot leak in. Stdin is null.
 pub fn moat_cmd(endpoint: &str, state_dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_moat"));
-    for (key, _) in std::env::vars_os() {
-        let k = key.to_string_lossy();
-        if k.starts_with("AWS_") || k.starts_with("MOAT_") {
-            cmd.env_remove(&key);
-        }
-    }
-    let nowhere: OsString = "/nonexistent/moat-test".into();
-    cmd.env("AWS_ACCESS_KEY_ID", "testing")
+    let mut cmd = command::isolated_moat(state_dir, &state_dir.join("xdg-config"));
+    command::without_aws_profile(&mut cmd)
+        .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", REGION)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_CONFIG_FILE", Path::new(&nowhere).join("config"))
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            Path::new(&nowhere).join("credentials"),
-        )
-        .env("XDG_CONFIG_HOME", state_dir.join("xdg-config"))
-        .env("MOAT_STATE_DIR", state_dir)
-        .env("MOAT_MAX_ATTEMPTS", "1")
-        .stdin(Stdio::null());
+        .env("MOAT_MAX_ATTEMPTS", "1");
     cmd
 }
 
@@ -194,16 +181,6 @@ pub fn run_moat(endpoint: &str, state_dir: &Path, args: &[&str]) -> std::process
         .args(args)
         .output()
         .expect("run moat")
-}
-
-/// Standard output and standard error of a run, for assertion messages.
-#[allow(dead_code)]
-pub fn output_text(o: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// `--input` arguments that satisfy every item that takes some.
@@ -351,17 +328,7 @@ pub async fn seed_failing_account(ep: &str) {
         .send()
         .await
         .expect("policy");
-    iam.create_user()
-        .user_name("dana")
-        .send()
-        .await
-        .expect("user");
-    iam.create_login_profile()
-        .user_name("dana")
-        .password("Correct-Horse-9!")
-        .send()
-        .await
-        .expect("login");
+    seed_iam::console_user(&iam, "dana").await;
     iam.create_access_key()
         .user_name("dana")
         .send()

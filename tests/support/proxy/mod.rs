@@ -19,7 +19,10 @@ mod classify;
 mod connection;
 mod faults;
 
+// Not every test crate uses every item.
+#[allow(unused_imports)]
 pub use classify::{Classified, classify, is_mutating_operation};
+#[allow(unused_imports)]
 pub use faults::{FaultKind, Faults, Only, Rule};
 
 use std::collections::HashMap;
