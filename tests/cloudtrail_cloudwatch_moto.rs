@@ -187,13 +187,8 @@ fn trail_key_has_a_policy_for_cloudtrail_and_undo_keeps_it() {
     assert_ok(&moat(ep, state.path(), R, &["apply", "--yes", id]));
     block_on(async {
         let kms = seed_cloudtrail::kms(ep, "us-east-1");
-        let key = kms
-            .describe_key()
-            .key_id("alias/moat-cloudtrail")
-            .send()
-            .await
-            .expect("key");
-        let key_id = key.key_metadata().expect("meta").key_id().to_string();
+        let key = seed_cloudtrail::moat_trail_key(ep).await;
+        let key_id = key.expect("meta").key_id().to_string();
         let policy = kms
             .get_key_policy()
             .key_id(&key_id)
@@ -226,17 +221,9 @@ fn trail_key_has_a_policy_for_cloudtrail_and_undo_keeps_it() {
     assert_eq!(status(&scan_item(ep, state.path(), R, id)), "pass");
     assert_ok(&undo_last(ep, state.path(), R));
     block_on(async {
-        let kms = seed_cloudtrail::kms(ep, "us-east-1");
-        let key = kms
-            .describe_key()
-            .key_id("alias/moat-cloudtrail")
-            .send()
-            .await
-            .expect("key");
+        let key = seed_cloudtrail::moat_trail_key(ep).await;
         assert_eq!(
-            key.key_metadata()
-                .and_then(|m| m.key_state())
-                .map(|s| s.as_str()),
+            key.as_ref().and_then(|m| m.key_state()).map(|s| s.as_str()),
             Some("Enabled")
         );
         let t = seed_cloudtrail::cloudtrail(ep, "us-east-1")

@@ -402,16 +402,9 @@ fn encrypted_undo_points_the_trail_back_and_keeps_the_key() {
     );
     assert!(!text.contains("schedule KMS key"), "{text}");
     assert_eq!(trail_key(), None, "the trail is back to no key");
-    let state_of_key = block_on(async {
-        seed_cloudtrail::kms(ep, "us-east-1")
-            .describe_key()
-            .key_id("alias/moat-cloudtrail")
-            .send()
-            .await
-            .expect("the key is still there")
-            .key_metadata()
-            .and_then(|m| m.key_state())
-            .map(|s| s.as_str().to_string())
-    });
+    // The key is still there.
+    let state_of_key = block_on(seed_cloudtrail::moat_trail_key(ep))
+        .and_then(|m| m.key_state().cloned())
+        .map(|s| s.as_str().to_string());
     assert_eq!(state_of_key.as_deref(), Some("Enabled"));
 }

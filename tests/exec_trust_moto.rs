@@ -22,14 +22,15 @@ use moat::journal::{Entry, EntryState, Journal};
 use moat::plan::{Draft, Op, Plan, ResourceChange, Step, make_plan};
 use serde_json::{Value, json};
 use std::path::Path;
-use std::process::Output;
 use std::sync::Arc;
 use support::backend::{connect_once, set_test_env};
 use support::proxy::{FaultKind, Rule};
+use support::run::{apply_losing_answer, moat_retrying, undo_retrying};
+use support::seed_ebs;
 use support::seed_ebs::ec2_client;
 use support::seed_ebs::instance_root_volume;
 use support::{
-    ACCOUNT_ID, Moto, Proxy, block_on, moat_cmd, output_text, run_moat, s3_client, temp_state_dir,
+    ACCOUNT_ID, Moto, Proxy, block_on, output_text, run_moat, s3_client, temp_state_dir,
 };
 use support::{seed_cloudtrail, seed_cloudwatch};
 
@@ -37,15 +38,6 @@ const US: &str = "us-east-1";
 
 async fn connect(ep: &str) -> Arc<dyn Backend> {
     Arc::new(connect_once(ep, &[US]).await)
-}
-
-/// The binary with the product's retry policy (the harness pins 1 attempt).
-fn moat_retrying(endpoint: &str, state: &Path, args: &[&str]) -> Output {
-    moat_cmd(endpoint, state)
-        .env_remove("MOAT_MAX_ATTEMPTS")
-        .args(args)
-        .output()
-        .expect("run moat")
 }
 
 fn entries(state: &Path, action: &str) -> Vec<Entry> {
@@ -519,21 +511,8 @@ fn a_policy_written_twice_waits_for_moat_s_own_write_to_propagate() {
 
 /// The snapshots tagged `moat:created-by = moat`: (id, Name, description).
 async fn moat_snapshots(ep: &str) -> Vec<(String, String, String)> {
-    let out = ec2_client(ep, US)
+    let mut found: Vec<(String, String, String)> = seed_ebs::moat_snapshots(ep)
         .await
-        .describe_snapshots()
-        .owner_ids("self")
-        .filters(
-            aws_sdk_ec2::types::Filter::builder()
-                .name("tag:moat:created-by")
-                .values("moat")
-                .build(),
-        )
-        .send()
-        .await
-        .expect("snapshots");
-    let mut found: Vec<(String, String, String)> = out
-        .snapshots()
         .iter()
         .map(|s| {
             let name = s
@@ -563,15 +542,11 @@ fn a_created_snapshot_is_journaled_and_undone_by_its_id() {
     let volume = block_on(instance_root_volume(&ep));
     let proxy = Proxy::start(moto.port);
     let state = temp_state_dir();
-    proxy.rule(
-        Rule::new(FaultKind::ForwardThenDrop)
-            .operation("CreateSnapshot")
-            .times(1),
-    );
     let resource = format!("volume/{US}/{volume}");
-    let o = moat_retrying(
-        &proxy.endpoint,
+    apply_losing_answer(
+        &proxy,
         state.path(),
+        "CreateSnapshot",
         &[
             "--region",
             US,
@@ -582,7 +557,6 @@ fn a_created_snapshot_is_journaled_and_undone_by_its_id() {
             "--yes",
         ],
     );
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
     assert_eq!(proxy.fault_count(FaultKind::ForwardThenDrop), 1);
     let made = block_on(moat_snapshots(&ep));
     assert_eq!(made.len(), 1, "{made:?}");
@@ -632,12 +606,7 @@ fn a_created_snapshot_is_journaled_and_undone_by_its_id() {
         }
         out
     });
-    let o = moat_retrying(
-        &proxy.endpoint,
-        state.path(),
-        &["--region", US, "undo", "--last", "--yes"],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
+    undo_retrying(&proxy.endpoint, state.path(), &["--region", US]);
     let left: Vec<String> = block_on(moat_snapshots(&ep))
         .into_iter()
         .map(|(id, _, _)| id)
@@ -660,27 +629,13 @@ fn a_created_kms_key_is_journaled_by_its_id() {
     });
     let proxy = Proxy::start(moto.port);
     let state = temp_state_dir();
-    proxy.rule(
-        Rule::new(FaultKind::ForwardThenDrop)
-            .operation("CreateKey")
-            .times(1),
-    );
-    let o = moat_retrying(
-        &proxy.endpoint,
+    apply_losing_answer(
+        &proxy,
         state.path(),
+        "CreateKey",
         &["--region", US, "apply", "cloudtrail.encrypted", "--yes"],
     );
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
-    let aliased = block_on(async {
-        seed_cloudtrail::kms(&ep, US)
-            .describe_key()
-            .key_id("alias/moat-cloudtrail")
-            .send()
-            .await
-            .expect("alias")
-            .key_metadata()
-            .map(|m| m.key_id().to_string())
-    });
+    let aliased = block_on(seed_cloudtrail::moat_trail_key(&ep)).map(|m| m.key_id().to_string());
     let journaled = entries(state.path(), "kms:CreateKey");
     assert_eq!(journaled.len(), 1);
     assert_eq!(journaled[0].state, EntryState::Applied);

@@ -5,7 +5,8 @@
 //! what goes ahead of the command (`--region us-east-1`, a `--regions`
 //! list, nothing), so each test keeps the exact command line it had.
 
-use super::{moat_cmd, output_text, run_moat};
+use super::proxy::{FaultKind, Rule};
+use super::{Proxy, moat_cmd, output_text, run_moat};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
@@ -32,6 +33,42 @@ pub fn moat_env(ep: &str, state: &Path, env: &[(&str, &str)], args: &[&str]) -> 
         c.env(k, v);
     }
     c.args(args).output().expect("run moat")
+}
+
+/// `moat <args…>` with the product's retry policy (the harness pins one
+/// attempt).
+pub fn moat_retrying(ep: &str, state: &Path, args: &[&str]) -> Output {
+    moat_cmd(ep, state)
+        .env_remove("MOAT_MAX_ATTEMPTS")
+        .args(args)
+        .output()
+        .expect("run moat")
+}
+
+/// `moat <args…>` through `proxy` with the product's retry policy, where
+/// the first `operation` request reaches AWS (which applies it) but its
+/// answer never reaches moat. It must succeed, and that one answer is lost.
+pub fn apply_losing_answer(proxy: &Proxy, state: &Path, operation: &str, args: &[&str]) {
+    proxy.rule(
+        Rule::new(FaultKind::ForwardThenDrop)
+            .operation(operation)
+            .times(1),
+    );
+    assert_ok(&moat_retrying(&proxy.endpoint, state, args));
+    assert_eq!(
+        proxy.fault_count(FaultKind::ForwardThenDrop),
+        1,
+        "{:?}",
+        proxy.operations()
+    );
+}
+
+/// `moat <before…> undo --last --yes` with the product's retry policy,
+/// which must succeed.
+pub fn undo_retrying(ep: &str, state: &Path, before: &[&str]) {
+    let mut all: Vec<&str> = before.to_vec();
+    all.extend(["undo", "--last", "--yes"]);
+    assert_ok(&moat_retrying(ep, state, &all));
 }
 
 /// `--region r` for every region of `regions`.

@@ -29,6 +29,19 @@ pub fn kms(ep: &str, region: &str) -> aws_sdk_kms::Client {
     test_client!(aws_sdk_kms, ep, region)
 }
 
+/// The key behind `alias/moat-cloudtrail` in us-east-1 (the key moat makes
+/// for trails).
+pub async fn moat_trail_key(ep: &str) -> Option<aws_sdk_kms::types::KeyMetadata> {
+    kms(ep, "us-east-1")
+        .describe_key()
+        .key_id("alias/moat-cloudtrail")
+        .send()
+        .await
+        .expect("the key behind alias/moat-cloudtrail")
+        .key_metadata()
+        .cloned()
+}
+
 /// The two statements CloudTrail needs, for `trail` writing to `bucket`.
 pub fn trail_bucket_policy(bucket: &str, trail: &str) -> String {
     let arn = format!(

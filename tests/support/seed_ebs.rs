@@ -10,6 +10,25 @@ pub async fn ec2_client(ep: &str, region: &str) -> aws_sdk_ec2::Client {
     test_client!(aws_sdk_ec2, ep, region)
 }
 
+/// The snapshots in us-east-1 that moat made (tag `moat:created-by = moat`).
+pub async fn moat_snapshots(ep: &str) -> Vec<aws_sdk_ec2::types::Snapshot> {
+    ec2_client(ep, REGION)
+        .await
+        .describe_snapshots()
+        .owner_ids("self")
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("tag:moat:created-by")
+                .values("moat")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("snapshots")
+        .snapshots()
+        .to_vec()
+}
+
 /// An instance (its root volume is in use, unencrypted, never snapshotted)
 /// and a spare volume whose snapshot is public. Moto's regions start with
 /// encryption by default off, which fails the other item.
