@@ -384,21 +384,7 @@ fn a_lost_create_snapshot_answer_makes_one_snapshot_that_undo_removes() {
     let proxy = Proxy::start(moto.port);
     let state = temp_state_dir();
     // The snapshot is made; its answer never reaches moat.
-    let resource = format!("volume/{US}/{volume}");
-    apply_losing_answer(
-        &proxy,
-        state.path(),
-        "CreateSnapshot",
-        &[
-            "--region",
-            US,
-            "apply",
-            "ebs.recent-snapshots",
-            "--resource",
-            &resource,
-            "--yes",
-        ],
-    );
+    seed_ebs::snapshot_losing_answer(&proxy, state.path(), &volume);
     let made = block_on(moat_snapshots(&moto.endpoint));
     assert_eq!(made.len(), 1, "one snapshot, not one per attempt: {made:?}");
     assert_eq!(

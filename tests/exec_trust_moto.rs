@@ -17,7 +17,7 @@ mod support;
 
 use moat::aws::inventory::{Ec2Ref, PartId, ResourceRef, SgKey, SgRule, SgSource};
 use moat::collect::Backend;
-use moat::execute::execute;
+use moat::execute::{ExecReport, execute};
 use moat::journal::{Entry, EntryState, Journal};
 use moat::plan::{Draft, Op, Plan, ResourceChange, Step, make_plan};
 use serde_json::{Value, json};
@@ -50,6 +50,56 @@ fn entries(state: &Path, action: &str) -> Vec<Entry> {
 }
 
 // -- a revoke AWS matches in part
+
+/// Executes a plan of `ec2.default-security-group` made when `group` held
+/// `planned`: it revokes them all (its undo would authorize them all again)
+/// and previews the group as read now, less `modelled`.
+async fn execute_revoke(
+    ep: &str,
+    state: &Path,
+    group: &SgKey,
+    planned: Vec<SgRule>,
+    modelled: Vec<SgRule>,
+) -> ExecReport {
+    let b = connect(ep).await;
+    let inv =
+        moat::collect::collect_inventory(b.clone(), &[PartId::Identity, PartId::Ec2Network]).await;
+    let resource = ResourceRef::Ec2(Ec2Ref::SecurityGroup(group.clone()));
+    let before = inv.document(&resource).expect("group read");
+    let mut after_inv = inv.clone();
+    after_inv
+        .apply(&Op::RevokeSecurityGroupIngress(
+            moat::aws::ops::RevokeSecurityGroupIngress {
+                group: group.clone(),
+                rules: modelled,
+            },
+        ))
+        .expect("model");
+    let plan = Plan {
+        item: "ec2.default-security-group".into(),
+        account: ACCOUNT_ID.into(),
+        steps: vec![Step {
+            op: Op::RevokeSecurityGroupIngress(moat::aws::ops::RevokeSecurityGroupIngress {
+                group: group.clone(),
+                rules: planned.clone(),
+            }),
+            inverse: Some(vec![Op::AuthorizeSecurityGroupIngress(
+                moat::aws::ops::AuthorizeSecurityGroupIngress {
+                    group: group.clone(),
+                    rules: planned,
+                },
+            )]),
+        }],
+        resources: vec![ResourceChange {
+            resource: resource.clone(),
+            before,
+            after: after_inv.document(&resource).expect("after"),
+        }],
+        warnings: vec![],
+    };
+    let journal = Journal::open(state, ACCOUNT_ID);
+    execute(b, &plan, &journal, |_| {}).await.expect("applies")
+}
 
 fn tcp(port: i32, cidr: &str) -> SgRule {
     SgRule {
@@ -152,50 +202,15 @@ fn a_revoke_aws_matched_in_part_journals_and_undoes_the_rules_it_revoked() {
             .await
             .expect("rule");
     });
-    let report = block_on(async {
-        let b = connect(&ep).await;
-        let inv =
-            moat::collect::collect_inventory(b.clone(), &[PartId::Identity, PartId::Ec2Network])
-                .await;
-        let resource = ResourceRef::Ec2(Ec2Ref::SecurityGroup(group.clone()));
-        let before = inv.document(&resource).expect("group read");
-        // The plan was made when the group also allowed 443 from 10/8:
-        // it revokes both, and its undo would put both back.
-        let op = Op::RevokeSecurityGroupIngress(moat::aws::ops::RevokeSecurityGroupIngress {
-            group: group.clone(),
-            rules: vec![tcp(22, "0.0.0.0/0"), tcp(443, "10.0.0.0/8")],
-        });
-        let mut after_inv = inv.clone();
-        after_inv
-            .apply(&Op::RevokeSecurityGroupIngress(
-                moat::aws::ops::RevokeSecurityGroupIngress {
-                    group: group.clone(),
-                    rules: vec![tcp(22, "0.0.0.0/0")],
-                },
-            ))
-            .expect("model");
-        let plan = Plan {
-            item: "ec2.default-security-group".into(),
-            account: ACCOUNT_ID.into(),
-            steps: vec![Step {
-                op,
-                inverse: Some(vec![Op::AuthorizeSecurityGroupIngress(
-                    moat::aws::ops::AuthorizeSecurityGroupIngress {
-                        group: group.clone(),
-                        rules: vec![tcp(22, "0.0.0.0/0"), tcp(443, "10.0.0.0/8")],
-                    },
-                )]),
-            }],
-            resources: vec![ResourceChange {
-                resource: resource.clone(),
-                before,
-                after: after_inv.document(&resource).expect("after"),
-            }],
-            warnings: vec![],
-        };
-        let journal = Journal::open(state.path(), ACCOUNT_ID);
-        execute(b, &plan, &journal, |_| {}).await.expect("applies")
-    });
+    // The plan was made when the group also allowed 443 from 10/8:
+    // it revokes both, and its undo would put both back.
+    let report = block_on(execute_revoke(
+        &ep,
+        state.path(),
+        &group,
+        vec![tcp(22, "0.0.0.0/0"), tcp(443, "10.0.0.0/8")],
+        vec![tcp(22, "0.0.0.0/0")],
+    ));
     assert_eq!(report.failed, None, "{report:?}");
     assert_eq!(report.applied.len(), 1);
     assert_eq!(report.warnings.len(), 1, "{report:?}");
@@ -332,47 +347,13 @@ fn revoke_answered_in_another_spelling(stale_reads: &str) -> String {
         ],
     ));
     let both = vec![tcp(22, "0.0.0.0/0"), tcp(3389, "10.0.0.0/8")];
-    let report = block_on(async {
-        let b = connect(&ep).await;
-        let inv =
-            moat::collect::collect_inventory(b.clone(), &[PartId::Identity, PartId::Ec2Network])
-                .await;
-        let resource = ResourceRef::Ec2(Ec2Ref::SecurityGroup(group.clone()));
-        let before = inv.document(&resource).expect("group read");
-        let mut after_inv = inv.clone();
-        after_inv
-            .apply(&Op::RevokeSecurityGroupIngress(
-                moat::aws::ops::RevokeSecurityGroupIngress {
-                    group: group.clone(),
-                    rules: vec![tcp(3389, "10.0.0.0/8")],
-                },
-            ))
-            .expect("model");
-        let plan = Plan {
-            item: "ec2.default-security-group".into(),
-            account: ACCOUNT_ID.into(),
-            steps: vec![Step {
-                op: Op::RevokeSecurityGroupIngress(moat::aws::ops::RevokeSecurityGroupIngress {
-                    group: group.clone(),
-                    rules: both.clone(),
-                }),
-                inverse: Some(vec![Op::AuthorizeSecurityGroupIngress(
-                    moat::aws::ops::AuthorizeSecurityGroupIngress {
-                        group: group.clone(),
-                        rules: both.clone(),
-                    },
-                )]),
-            }],
-            resources: vec![ResourceChange {
-                resource: resource.clone(),
-                before,
-                after: after_inv.document(&resource).expect("after"),
-            }],
-            warnings: vec![],
-        };
-        let journal = Journal::open(state.path(), ACCOUNT_ID);
-        execute(b, &plan, &journal, |_| {}).await.expect("applies")
-    });
+    let report = block_on(execute_revoke(
+        &ep,
+        state.path(),
+        &group,
+        both.clone(),
+        vec![tcp(3389, "10.0.0.0/8")],
+    ));
     assert_eq!(report.failed, None, "{report:?}");
     assert_eq!(report.applied.len(), 1);
     assert_eq!(report.warnings.len(), 1, "{report:?}");
@@ -542,21 +523,7 @@ fn a_created_snapshot_is_journaled_and_undone_by_its_id() {
     let volume = block_on(instance_root_volume(&ep));
     let proxy = Proxy::start(moto.port);
     let state = temp_state_dir();
-    let resource = format!("volume/{US}/{volume}");
-    apply_losing_answer(
-        &proxy,
-        state.path(),
-        "CreateSnapshot",
-        &[
-            "--region",
-            US,
-            "apply",
-            "ebs.recent-snapshots",
-            "--resource",
-            &resource,
-            "--yes",
-        ],
-    );
+    seed_ebs::snapshot_losing_answer(&proxy, state.path(), &volume);
     assert_eq!(proxy.fault_count(FaultKind::ForwardThenDrop), 1);
     let made = block_on(moat_snapshots(&ep));
     assert_eq!(made.len(), 1, "{made:?}");

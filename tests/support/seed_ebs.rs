@@ -4,6 +4,8 @@
 #![allow(dead_code)]
 
 use super::REGION;
+use super::{Proxy, run};
+use std::path::Path;
 
 /// An EC2 client for the emulator at `ep`, signing for `region`.
 pub async fn ec2_client(ep: &str, region: &str) -> aws_sdk_ec2::Client {
@@ -27,6 +29,27 @@ pub async fn moat_snapshots(ep: &str) -> Vec<aws_sdk_ec2::types::Snapshot> {
         .expect("snapshots")
         .snapshots()
         .to_vec()
+}
+
+/// `moat --region us-east-1 apply ebs.recent-snapshots --resource
+/// volume/us-east-1/VOLUME --yes` through `proxy`, the answer of its
+/// CreateSnapshot lost once (see [`run::apply_losing_answer`]).
+pub fn snapshot_losing_answer(proxy: &Proxy, state: &Path, volume: &str) {
+    let resource = format!("volume/{REGION}/{volume}");
+    run::apply_losing_answer(
+        proxy,
+        state,
+        "CreateSnapshot",
+        &[
+            "--region",
+            REGION,
+            "apply",
+            "ebs.recent-snapshots",
+            "--resource",
+            &resource,
+            "--yes",
+        ],
+    );
 }
 
 /// An instance (its root volume is in use, unencrypted, never snapshotted)
