@@ -206,17 +206,7 @@ fn billing_alarms_that_notify_nobody_fail() {
     );
 
     // The fix: moat's topic and alarms, verified; pending until confirmed.
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend([
-        "apply",
-        "--yes",
-        id,
-        "--input",
-        "monthly=250",
-        "--input",
-        "email=billing@example.com",
-    ]);
-    let o = run_moat(ep, state.path(), &args);
+    let o = seed_cloudwatch::apply_billing_alarms(ep, state.path());
     let out = output_text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains("verified"), "{out}");

@@ -5,7 +5,30 @@
 
 #![allow(dead_code)]
 
+use super::run_moat;
 use super::seed_cloudtrail::kms;
+use std::path::Path;
+use std::process::Output;
+
+/// `moat --region us-east-1 apply --yes cloudwatch.billing-alarms` for a
+/// monthly bill of 250 USD, notifying billing@example.com.
+pub fn apply_billing_alarms(ep: &str, state: &Path) -> Output {
+    run_moat(
+        ep,
+        state,
+        &[
+            "--region",
+            "us-east-1",
+            "apply",
+            "--yes",
+            "cloudwatch.billing-alarms",
+            "--input",
+            "monthly=250",
+            "--input",
+            "email=billing@example.com",
+        ],
+    )
+}
 
 /// An SNS topic nobody subscribed to (so a scan reads topics and their
 /// subscriptions).
