@@ -47,6 +47,21 @@ fn item<'a>(scan: &'a Value, id: &str) -> &'a Value {
 
 // -- credentials
 
+/// A scan of one item, as JSON.
+const SCAN_ONE_ITEM: [&str; 5] = [
+    "scan",
+    "--item",
+    "account.password-policy",
+    "--format",
+    "json",
+];
+
+/// The scan ran (a failing item exits 1) and read the emulator's account.
+fn assert_scanned_the_account(o: &Output) {
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", output_text(o));
+    assert_eq!(scan_json(o)["account"], ACCOUNT_ID);
+}
+
 #[test]
 fn aws_profile_does_not_override_access_keys_in_the_environment() {
     let moto = Moto::start();
@@ -55,21 +70,10 @@ fn aws_profile_does_not_override_access_keys_in_the_environment() {
     // profile that does not even exist here).
     let o = moat_cmd(&moto.endpoint, state.path())
         .env("AWS_PROFILE", "not-configured")
-        .args([
-            "scan",
-            "--item",
-            "account.password-policy",
-            "--format",
-            "json",
-        ])
+        .args(SCAN_ONE_ITEM)
         .output()
         .expect("run moat");
-    assert!(
-        matches!(o.status.code(), Some(0 | 1)),
-        "{}",
-        output_text(&o)
-    );
-    assert_eq!(scan_json(&o)["account"], ACCOUNT_ID);
+    assert_scanned_the_account(&o);
     // An explicit --profile still wins over the environment keys.
     let o = moat_cmd(&moto.endpoint, state.path())
         .args(["--profile", "not-configured", "scan"])
@@ -185,23 +189,11 @@ fn an_aws_login_profile_uses_its_signed_in_session() {
         .env_remove("AWS_SECRET_ACCESS_KEY")
         .env("AWS_CONFIG_FILE", &config)
         .env("AWS_LOGIN_CACHE_DIRECTORY", &cache)
-        .args([
-            "--profile",
-            "signin",
-            "scan",
-            "--item",
-            "account.password-policy",
-            "--format",
-            "json",
-        ])
+        .args(["--profile", "signin"])
+        .args(SCAN_ONE_ITEM)
         .output()
         .expect("run moat");
-    assert!(
-        matches!(o.status.code(), Some(0 | 1)),
-        "{}",
-        output_text(&o)
-    );
-    assert_eq!(scan_json(&o)["account"], ACCOUNT_ID);
+    assert_scanned_the_account(&o);
 }
 
 // -- retries

@@ -14,7 +14,8 @@ mod support;
 use aws_sdk_ec2::types::{Filter, IpPermission, IpRange};
 use serde_json::Value;
 use support::run::{
-    apply_resource, assert_ok, finding, region_args, resource_status, scan_item, undo_ok,
+    apply_item, apply_resource, assert_ok, finding, region_args, resource_status, scan_item,
+    undo_ok,
 };
 use support::seed_ec2::{allow_in_default_group, create_group, default_vpc, ec2_client, tcp};
 use support::{Moto, Proxy, block_on, output_text, run_moat, temp_state_dir};
@@ -634,18 +635,13 @@ fn a_revoke_that_matched_nothing_is_not_applied() {
     let (ep, st) = (proxy.endpoint.as_str(), state.path());
     let before = block_on(read_group(&moto.endpoint, US, "default")).expect("group");
     let r = group_ref(&moto.endpoint, US, "default");
-    let o = run_moat(
+    let o = apply_item(
         ep,
         st,
-        &[
-            "--region",
-            US,
-            "apply",
-            "ec2.default-security-group",
-            "--resource",
-            &r,
-            "--yes",
-        ],
+        &["--region", US],
+        "ec2.default-security-group",
+        Some(r.as_str()),
+        &[],
     );
     let out = output_text(&o);
     assert_ne!(o.status.code(), Some(0), "{out}");

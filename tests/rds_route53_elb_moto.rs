@@ -15,7 +15,8 @@ mod support;
 use serde_json::Value;
 use std::path::Path;
 use support::run::{
-    apply_resource, assert_ok, finding, region_args, resource_status, scan_item, undo_ok,
+    apply_item, apply_resource, assert_ok, finding, region_args, resource_status, scan_item,
+    undo_ok,
 };
 use support::seed_elb::{ALB, OLD_POLICY};
 use support::seed_rds::PARTNER;
@@ -248,21 +249,17 @@ fn spf_and_null_mx_round_trip_and_keep_the_verification_token() {
         },
     );
     // A domain that sends mail: the record the user gives.
-    let o = run_moat(
-        ep,
-        st,
-        &[
-            "--region",
-            US,
-            "apply",
+    let spf = |inputs: &[&str]| {
+        apply_item(
+            ep,
+            st,
+            &["--region", US],
             "route53.spf-records",
-            "--input",
-            "sends_mail=yes",
-            "--input",
-            "spf=v=spf1 include:amazonses.com ~all",
-            "--yes",
-        ],
-    );
+            None,
+            inputs,
+        )
+    };
+    let o = spf(&["sends_mail=yes", "spf=v=spf1 include:amazonses.com ~all"]);
     assert_ok(&o);
     let (_, values) = block_on(apex(ep, &zone, "TXT")).expect("txt");
     assert_eq!(
@@ -273,21 +270,7 @@ fn spf_and_null_mx_round_trip_and_keep_the_verification_token() {
         ]
     );
     // An SPF record that is not one is refused before anything is sent.
-    let o = run_moat(
-        ep,
-        st,
-        &[
-            "--region",
-            US,
-            "apply",
-            "route53.spf-records",
-            "--input",
-            "sends_mail=yes",
-            "--input",
-            "spf=include:x",
-            "--yes",
-        ],
-    );
+    let o = spf(&["sends_mail=yes", "spf=include:x"]);
     assert_eq!(o.status.code(), Some(2), "{}", output_text(&o));
 
     // No MX at all: the null MX, and undo deletes it again.
@@ -301,18 +284,13 @@ fn spf_and_null_mx_round_trip_and_keep_the_verification_token() {
         |mx| assert_eq!(mx.clone().map(|m| m.1), Some(vec!["0 .".to_string()])),
     );
     // A domain that receives mail is guided: nothing is sent.
-    let o = run_moat(
+    let o = apply_item(
         ep,
         st,
-        &[
-            "--region",
-            US,
-            "apply",
-            "route53.mx-records",
-            "--input",
-            "receives_mail=yes",
-            "--yes",
-        ],
+        &["--region", US],
+        "route53.mx-records",
+        None,
+        &["receives_mail=yes"],
     );
     assert!(output_text(&o).contains(ZONE), "{}", output_text(&o));
     assert_eq!(block_on(apex(ep, &zone, "MX")), None);
@@ -374,19 +352,7 @@ fn load_balancer_listeners_round_trip() {
                 "{f}"
             );
         }
-        let o = run_moat(
-            ep,
-            st,
-            &[
-                "--region",
-                US,
-                "apply",
-                item,
-                "--resource",
-                &classic,
-                "--yes",
-            ],
-        );
+        let o = apply_item(ep, st, &["--region", US], item, Some(classic.as_str()), &[]);
         let out = output_text(&o);
         assert!(
             out.contains(seed_elb::CLASSIC) && out.contains("  1. "),

@@ -164,6 +164,31 @@ pub fn undo_last(ep: &str, state: &Path, before: &[&str]) -> Output {
     moat(ep, state, before, &["undo", "--last", "--yes"])
 }
 
+/// `moat <before…> apply <item> [--resource <resource>] --yes`, with
+/// `--input i` for every input, whatever its outcome.
+pub fn apply_item(
+    ep: &str,
+    state: &Path,
+    before: &[&str],
+    item: &str,
+    resource: Option<&str>,
+    inputs: &[&str],
+) -> Output {
+    moat(ep, state, before, &apply_args(item, resource, inputs))
+}
+
+fn apply_args<'a>(item: &'a str, resource: Option<&'a str>, inputs: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["apply", item];
+    if let Some(r) = resource {
+        args.extend(["--resource", r]);
+    }
+    args.push("--yes");
+    for i in inputs {
+        args.extend(["--input", i]);
+    }
+    args
+}
+
 /// `moat <before…> apply <item> --resource <resource> --yes`, with
 /// `--input i` for every input, that must succeed and say `verified`; its
 /// output.
@@ -175,11 +200,7 @@ pub fn apply_resource(
     resource: &str,
     inputs: &[&str],
 ) -> String {
-    let mut args = vec!["apply", item, "--resource", resource, "--yes"];
-    for i in inputs {
-        args.extend(["--input", i]);
-    }
-    apply_verified(ep, state, before, &args)
+    apply_verified(ep, state, before, &apply_args(item, Some(resource), inputs))
 }
 
 /// `moat <before…> undo --last --yes` that must succeed.
