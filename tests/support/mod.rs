@@ -80,6 +80,7 @@ pub mod http;
 pub mod moto;
 pub mod proxy;
 pub mod run;
+pub mod seed_cloudfront;
 pub mod seed_cloudtrail;
 pub mod seed_cloudwatch;
 pub mod seed_ebs;
@@ -215,11 +216,7 @@ pub const ALL_INPUTS: &[&str] = &[
 /// access-log target without a policy, and a distribution serving the
 /// website bucket over HTTP with an old TLS policy and no origin access.
 pub async fn seed_failing_s3_and_cloudfront(ep: &str) {
-    use aws_sdk_cloudfront::types::{
-        DefaultCacheBehavior, DistributionConfig, MinimumProtocolVersion, Origin, Origins,
-        S3OriginConfig, SslSupportMethod, ViewerCertificate, ViewerProtocolPolicy,
-    };
-    use aws_sdk_s3::types::{BucketCannedAcl, BucketLoggingStatus, LoggingEnabled};
+    use aws_sdk_s3::types::BucketCannedAcl;
     let s3 = s3_client(ep, "us-east-1").await;
     for b in [WEB_BUCKET, LOG_BUCKET] {
         s3.create_bucket().bucket(b).send().await.expect("bucket");
@@ -252,66 +249,8 @@ pub async fn seed_failing_s3_and_cloudfront(ep: &str) {
         .send()
         .await
         .expect("policy");
-    s3.put_bucket_logging()
-        .bucket(WEB_BUCKET)
-        .bucket_logging_status(
-            BucketLoggingStatus::builder()
-                .logging_enabled(
-                    LoggingEnabled::builder()
-                        .target_bucket(LOG_BUCKET)
-                        .target_prefix("web/")
-                        .build()
-                        .expect("logging"),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .expect("logging");
-    let config = DistributionConfig::builder()
-        .caller_reference("moat-iam-test")
-        .comment("web")
-        .enabled(true)
-        .origins(
-            Origins::builder()
-                .quantity(1)
-                .items(
-                    Origin::builder()
-                        .id("web")
-                        .domain_name(format!("{WEB_BUCKET}.s3.amazonaws.com"))
-                        .s3_origin_config(S3OriginConfig::builder().origin_access_identity("").build())
-                        .build()
-                        .expect("origin"),
-                )
-                .build()
-                .expect("origins"),
-        )
-        .default_cache_behavior(
-            DefaultCacheBehavior::builder()
-                .target_origin_id("web")
-                .viewer_protocol_policy(ViewerProtocolPolicy::AllowAll)
-                .cache_policy_id("658327ea-f89d-4fab-a63d-7e88639e58f6")
-                .build()
-                .expect("behavior"),
-        )
-        .viewer_certificate(
-            ViewerCertificate::builder()
-                .acm_certificate_arn(format!(
-                    "arn:aws:acm:us-east-1:{ACCOUNT_ID}:certificate/0f0f0f0f-1111-2222-3333-444455556666"
-                ))
-                .ssl_support_method(SslSupportMethod::Vip)
-                .minimum_protocol_version(MinimumProtocolVersion::TlSv12016)
-                .build(),
-        )
-        .build()
-        .expect("distribution config");
-    cloudfront_client(ep)
-        .await
-        .create_distribution()
-        .distribution_config(config)
-        .send()
-        .await
-        .expect("distribution");
+    seed_cloudfront::log_to(&s3, WEB_BUCKET, LOG_BUCKET, "web/").await;
+    seed_cloudfront::http_distribution(ep, "moat-iam-test", "web", "web", WEB_BUCKET).await;
 }
 
 /// The website bucket [`seed_failing_s3_and_cloudfront`] creates.
