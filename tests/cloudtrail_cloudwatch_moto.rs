@@ -11,8 +11,7 @@
 mod support;
 
 use serde_json::Value;
-use std::path::Path;
-use support::run::{assert_ok, moat, scan_item, status, undo_last};
+use support::run::{applied_batches, assert_ok, moat, scan_item, status, undo_last};
 use support::seed_cloudtrail::{LOG_GROUP, TRAIL, TRAIL_BUCKET, TRAIL_ROLE, TRAIL_USER};
 use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, s3_client, temp_state_dir};
 use support::{seed_cloudtrail, seed_cloudwatch};
@@ -546,18 +545,4 @@ fn confirm(ep: &str, topic: &str, endpoint: &str) {
             .await
             .expect("confirm the subscription");
     });
-}
-
-fn applied_batches(state: &Path) -> Vec<String> {
-    use moat::journal::{EntryState, Journal};
-    let mut out: Vec<String> = vec![];
-    for e in Journal::open(state, ACCOUNT_ID)
-        .entries()
-        .expect("read the journal")
-    {
-        if e.state == EntryState::Applied && !out.contains(&e.batch) {
-            out.push(e.batch);
-        }
-    }
-    out
 }

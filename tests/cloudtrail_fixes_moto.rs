@@ -22,14 +22,7 @@ const VARIES: &str = "varies_by_storage_class";
 
 /// A trail writing to its own bucket, with the policy CloudTrail needs.
 async fn seed_trail(ep: &str) {
-    seed_cloudtrail::trail_bucket(ep, BUCKET, TRAIL).await;
-    seed_cloudtrail::cloudtrail(ep, "us-east-1")
-        .create_trail()
-        .name(TRAIL)
-        .s3_bucket_name(BUCKET)
-        .send()
-        .await
-        .expect("trail");
+    seed_cloudtrail::trail_to_bucket(ep, TRAIL, BUCKET).await;
 }
 
 // ---------------------------------------------------------------------------

@@ -18,11 +18,11 @@
 mod support;
 
 use moat::checks::Fix;
-use moat::journal::{EntryState, Journal};
 use moat::plan::Op;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use support::run::applied_batches;
 use support::{
     ACCOUNT_ID, ALL_INPUTS, Moto, Proxy, RecordedRequest, block_on, iam_client, moat_cmd,
     output_text as text,
@@ -338,20 +338,6 @@ async fn add_policy_version(ep: &str, name: &str) {
         .send()
         .await
         .unwrap_or_else(|e| panic!("create a version of {arn}: {e:?}"));
-}
-
-/// Batches with an entry still applied (undo batches included), in time order.
-fn applied_batches(state: &Path) -> Vec<String> {
-    let mut out: Vec<String> = vec![];
-    for e in Journal::open(state, ACCOUNT_ID)
-        .entries()
-        .expect("read the journal")
-    {
-        if e.state == EntryState::Applied && !out.contains(&e.batch) {
-            out.push(e.batch);
-        }
-    }
-    out
 }
 
 #[test]

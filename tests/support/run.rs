@@ -223,3 +223,19 @@ pub fn status_and_region(item: &Value, resource: &str) -> Option<(String, String
             )
         })
 }
+
+/// Batches of the journal in `state` with an entry still applied (undo
+/// batches included), in time order.
+pub fn applied_batches(state: &Path) -> Vec<String> {
+    use moat::journal::{EntryState, Journal};
+    let mut out: Vec<String> = vec![];
+    for e in Journal::open(state, super::ACCOUNT_ID)
+        .entries()
+        .expect("read the journal")
+    {
+        if e.state == EntryState::Applied && !out.contains(&e.batch) {
+            out.push(e.batch);
+        }
+    }
+    out
+}

@@ -42,6 +42,19 @@ pub async fn moat_trail_key(ep: &str) -> Option<aws_sdk_kms::types::KeyMetadata>
         .cloned()
 }
 
+/// Trail `trail` in us-east-1 writing to its own new bucket `bucket`, with
+/// the policy CloudTrail needs.
+pub async fn trail_to_bucket(ep: &str, trail: &str, bucket: &str) {
+    trail_bucket(ep, bucket, trail).await;
+    cloudtrail(ep, "us-east-1")
+        .create_trail()
+        .name(trail)
+        .s3_bucket_name(bucket)
+        .send()
+        .await
+        .expect("trail");
+}
+
 /// The two statements CloudTrail needs, for `trail` writing to `bucket`.
 pub fn trail_bucket_policy(bucket: &str, trail: &str) -> String {
     let arn = format!(
