@@ -70,16 +70,26 @@ async fn snapshot_restore(ep: &str, id: &str) -> Vec<String> {
         .send()
         .await
         .expect("attributes");
-    let mut v: Vec<String> = out
+    let attrs = out
         .db_snapshot_attributes_result()
-        .map(|r| {
-            r.db_snapshot_attributes()
-                .iter()
-                .filter(|a| a.attribute_name() == Some("restore"))
-                .flat_map(|a| a.attribute_values().to_vec())
-                .collect()
-        })
+        .map(|r| r.db_snapshot_attributes())
         .unwrap_or_default();
+    restore_accounts(
+        attrs
+            .iter()
+            .map(|a| (a.attribute_name(), a.attribute_values())),
+    )
+}
+
+/// The values of the `restore` attribute (the accounts that may restore a
+/// snapshot), sorted.
+fn restore_accounts<'a>(
+    attrs: impl Iterator<Item = (Option<&'a str>, &'a [String])>,
+) -> Vec<String> {
+    let mut v: Vec<String> = attrs
+        .filter(|(name, _)| *name == Some("restore"))
+        .flat_map(|(_, values)| values.to_vec())
+        .collect();
     v.sort();
     v
 }
@@ -91,18 +101,15 @@ async fn cluster_snapshot_restore(ep: &str, id: &str) -> Vec<String> {
         .send()
         .await
         .expect("attributes");
-    let mut v: Vec<String> = out
+    let attrs = out
         .db_cluster_snapshot_attributes_result()
-        .map(|r| {
-            r.db_cluster_snapshot_attributes()
-                .iter()
-                .filter(|a| a.attribute_name() == Some("restore"))
-                .flat_map(|a| a.attribute_values().to_vec())
-                .collect()
-        })
+        .map(|r| r.db_cluster_snapshot_attributes())
         .unwrap_or_default();
-    v.sort();
-    v
+    restore_accounts(
+        attrs
+            .iter()
+            .map(|a| (a.attribute_name(), a.attribute_values())),
+    )
 }
 
 #[test]

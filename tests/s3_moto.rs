@@ -447,15 +447,8 @@ fn denied_bucket_policy_read_is_an_error_for_that_item_only() {
         state.path(),
         &["scan", "--section", "s3", "--format", "json"],
     );
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
-    let item = |id: &str| {
-        v["items"]
-            .as_array()
-            .and_then(|a| a.iter().find(|i| i["id"] == id))
-            .cloned()
-            .unwrap_or_else(|| panic!("{id}: {v}"))
-    };
+    let v = support::run::stdout_json(&o);
+    let item = |id: &str| support::run::item(&v, id).clone();
     let policies = item("s3.public-policies");
     let site = format!("bucket/{SITE}");
     assert_eq!(resource_status(&policies, &site), "error", "{policies}");
