@@ -157,6 +157,20 @@ fn init_writes_the_default_refuses_to_overwrite_then_forces() {
     assert!(by_env.is_file());
 }
 
+/// Both alternate contacts excepted; the second exception's `expires`
+/// line is left to the test.
+const CONTACT_EXCEPTIONS: &str = r#"
+[[exception]]
+item = "account.alternate-contacts"
+resource = "contact/OPERATIONS"
+reason = "set at the organisation level"
+
+[[exception]]
+item = "account.alternate-contacts"
+resource = "contact/SECURITY"
+reason = "the SOC contact is being hired"
+"#;
+
 #[test]
 fn exceptions_accept_failing_resources_until_they_expire() {
     let env = Env::new();
@@ -173,18 +187,7 @@ fn exceptions_accept_failing_resources_until_they_expire() {
     // Both accepted (one for good, one until a date far ahead): accepted.
     let config = env.write(
         "accepted.toml",
-        r#"
-[[exception]]
-item = "account.alternate-contacts"
-resource = "contact/OPERATIONS"
-reason = "set at the organisation level"
-
-[[exception]]
-item = "account.alternate-contacts"
-resource = "contact/SECURITY"
-reason = "the SOC contact is being hired"
-expires = 2999-12-31
-"#,
+        &format!("{CONTACT_EXCEPTIONS}expires = 2999-12-31\n"),
     );
     let item = env.scan_item(Some(&config), id);
     assert_eq!(item["status"], "accepted", "{item:#}");
@@ -204,18 +207,7 @@ expires = 2999-12-31
     // An expired exception fails again, and says so.
     let config = env.write(
         "expired.toml",
-        r#"
-[[exception]]
-item = "account.alternate-contacts"
-resource = "contact/OPERATIONS"
-reason = "set at the organisation level"
-
-[[exception]]
-item = "account.alternate-contacts"
-resource = "contact/SECURITY"
-reason = "the SOC contact is being hired"
-expires = 2020-01-31
-"#,
+        &format!("{CONTACT_EXCEPTIONS}expires = 2020-01-31\n"),
     );
     let item = env.scan_item(Some(&config), id);
     assert_eq!(item["status"], "fail", "{item:#}");

@@ -20,6 +20,11 @@ pub async fn console_user(iam: &aws_sdk_iam::Client, name: &str) {
         .send()
         .await
         .expect("user");
+    login_profile(iam, name).await;
+}
+
+/// A console password ([`PASSWORD`]) for the existing user `name`.
+pub async fn login_profile(iam: &aws_sdk_iam::Client, name: &str) {
     iam.create_login_profile()
         .user_name(name)
         .password(PASSWORD)
