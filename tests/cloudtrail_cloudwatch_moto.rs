@@ -204,14 +204,9 @@ fn trail_key_has_a_policy_for_cloudtrail_and_undo_keeps_it() {
             p.contains("kms:Decrypt") && p.contains("kms:DescribeKey"),
             "{p}"
         );
-        let t = seed_cloudtrail::cloudtrail(ep, "us-east-1")
-            .get_trail()
-            .name(TRAIL)
-            .send()
-            .await
-            .expect("trail");
+        let t = seed_cloudtrail::get_trail(ep, TRAIL).await;
         assert!(
-            t.trail()
+            t.as_ref()
                 .and_then(|t| t.kms_key_id())
                 .is_some_and(|k| k.contains("moat-cloudtrail")),
             "{t:?}"
@@ -225,14 +220,9 @@ fn trail_key_has_a_policy_for_cloudtrail_and_undo_keeps_it() {
             key.as_ref().and_then(|m| m.key_state()).map(|s| s.as_str()),
             Some("Enabled")
         );
-        let t = seed_cloudtrail::cloudtrail(ep, "us-east-1")
-            .get_trail()
-            .name(TRAIL)
-            .send()
-            .await
-            .expect("trail");
+        let t = seed_cloudtrail::get_trail(ep, TRAIL).await;
         assert!(
-            t.trail()
+            t.as_ref()
                 .and_then(|t| t.kms_key_id())
                 .is_none_or(str::is_empty),
             "{t:?}"
@@ -408,19 +398,7 @@ fn log_validation_sns_and_tamper_protection() {
     let ep = moto.endpoint.as_str();
     block_on(seed_failing(ep));
     let state = temp_state_dir();
-    let trail = || {
-        block_on(async {
-            seed_cloudtrail::cloudtrail(ep, "us-east-1")
-                .get_trail()
-                .name(TRAIL)
-                .send()
-                .await
-                .expect("trail")
-                .trail()
-                .cloned()
-                .expect("trail")
-        })
-    };
+    let trail = || block_on(seed_cloudtrail::get_trail(ep, TRAIL)).expect("trail");
     for id in [
         "cloudtrail.log-validation",
         "cloudtrail.sns-notifications",

@@ -29,6 +29,18 @@ pub fn kms(ep: &str, region: &str) -> aws_sdk_kms::Client {
     test_client!(aws_sdk_kms, ep, region)
 }
 
+/// Trail `name` in us-east-1 as GetTrail answers it.
+pub async fn get_trail(ep: &str, name: &str) -> Option<aws_sdk_cloudtrail::types::Trail> {
+    cloudtrail(ep, "us-east-1")
+        .get_trail()
+        .name(name)
+        .send()
+        .await
+        .expect("trail")
+        .trail()
+        .cloned()
+}
+
 /// The key behind `alias/moat-cloudtrail` in us-east-1 (the key moat makes
 /// for trails).
 pub async fn moat_trail_key(ep: &str) -> Option<aws_sdk_kms::types::KeyMetadata> {
