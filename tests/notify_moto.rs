@@ -8,6 +8,7 @@ mod support;
 
 use support::run::scan_item;
 use support::seed_cloudtrail::LOG_GROUP;
+use support::seed_cloudwatch::confirm;
 use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, temp_state_dir};
 use support::{seed_cloudtrail, seed_cloudwatch};
 
@@ -39,17 +40,6 @@ async fn subscribe(ep: &str, topic: &str, protocol: &str, endpoint: &str) {
         .send()
         .await
         .expect("subscribe");
-}
-
-/// The recipient follows the link in AWS's confirmation message.
-async fn confirm(ep: &str, topic: &str, endpoint: &str) {
-    seed_cloudwatch::sns(ep, US)
-        .confirm_subscription()
-        .topic_arn(topic)
-        .token(endpoint)
-        .send()
-        .await
-        .expect("confirm");
 }
 
 /// A logging trail in us-east-1 announcing to `topic`, whose policy lets
@@ -167,22 +157,7 @@ fn trail_fix_subscribes_an_address_and_says_it_is_pending() {
 }
 
 async fn billing_alarm(ep: &str, name: &str, actions: &[String]) {
-    use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
-    seed_cloudwatch::cloudwatch(ep, US)
-        .put_metric_alarm()
-        .alarm_name(name)
-        .namespace("AWS/Billing")
-        .metric_name("EstimatedCharges")
-        .dimensions(Dimension::builder().name("Currency").value("USD").build())
-        .statistic(Statistic::Maximum)
-        .period(21600)
-        .evaluation_periods(1)
-        .threshold(100.0)
-        .comparison_operator(ComparisonOperator::GreaterThanThreshold)
-        .set_alarm_actions(Some(actions.to_vec()))
-        .send()
-        .await
-        .expect("alarm");
+    seed_cloudwatch::bill_alarm(ep, name, 100.0, actions).await;
 }
 
 #[test]

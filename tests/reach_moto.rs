@@ -99,35 +99,15 @@ async fn subscribe(ep: &str, topic: &str, protocol: &str, endpoint: &str) -> Str
         .await
         .expect("subscribe");
     if protocol == "email" {
-        sns.confirm_subscription()
-            .topic_arn(topic)
-            .token(endpoint)
-            .send()
-            .await
-            .expect("confirm");
+        seed_cloudwatch::confirm(ep, topic, endpoint).await;
     }
     out.subscription_arn().unwrap_or_default().to_string()
 }
 
 async fn billing_alarms(ep: &str, topic: &str) {
-    use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
     seed_cloudwatch::billing_alerts_on(ep).await;
     for (name, threshold) in [("bill-usual", 100.0), ("bill-high", 115.0)] {
-        seed_cloudwatch::cloudwatch(ep, US)
-            .put_metric_alarm()
-            .alarm_name(name)
-            .namespace("AWS/Billing")
-            .metric_name("EstimatedCharges")
-            .dimensions(Dimension::builder().name("Currency").value("USD").build())
-            .statistic(Statistic::Maximum)
-            .period(21600)
-            .evaluation_periods(1)
-            .threshold(threshold)
-            .comparison_operator(ComparisonOperator::GreaterThanThreshold)
-            .alarm_actions(topic)
-            .send()
-            .await
-            .expect("alarm");
+        seed_cloudwatch::bill_alarm(ep, name, threshold, &[topic.to_string()]).await;
     }
 }
 

@@ -111,6 +111,39 @@ pub async fn billing_alerts_on(ep: &str) {
         .expect("billing metric");
 }
 
+/// The recipient of `endpoint` on `topic` (us-east-1) follows the link in
+/// AWS's confirmation message.
+pub async fn confirm(ep: &str, topic: &str, endpoint: &str) {
+    sns(ep, "us-east-1")
+        .confirm_subscription()
+        .topic_arn(topic)
+        .token(endpoint)
+        .send()
+        .await
+        .expect("confirm");
+}
+
+/// Alarm `name` on the whole bill in USD (us-east-1) above `threshold`,
+/// notifying `actions`.
+pub async fn bill_alarm(ep: &str, name: &str, threshold: f64, actions: &[String]) {
+    use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
+    cloudwatch(ep, "us-east-1")
+        .put_metric_alarm()
+        .alarm_name(name)
+        .namespace("AWS/Billing")
+        .metric_name("EstimatedCharges")
+        .dimensions(Dimension::builder().name("Currency").value("USD").build())
+        .statistic(Statistic::Maximum)
+        .period(21600)
+        .evaluation_periods(1)
+        .threshold(threshold)
+        .comparison_operator(ComparisonOperator::GreaterThanThreshold)
+        .set_alarm_actions(Some(actions.to_vec()))
+        .send()
+        .await
+        .expect("alarm");
+}
+
 /// Create resources that fail (some of) this section's items: no billing
 /// alarm; a topic without subscribers; an encrypted topic delivering to a
 /// queue.
