@@ -423,25 +423,8 @@ fn mfa_policy_and_console_users_round_trip() {
     );
 
     assert_ok(&run_moat(ep, state.path(), &["undo", "--last", "--yes"]));
-    let (group, policies) = block_on(async {
-        let iam = iam_client(ep).await;
-        let g = iam
-            .get_group()
-            .group_name("MFARequired")
-            .send()
-            .await
-            .is_ok();
-        let p = iam
-            .list_policies()
-            .scope(aws_sdk_iam::types::PolicyScopeType::Local)
-            .send()
-            .await
-            .expect("policies")
-            .policies
-            .unwrap_or_default()
-            .len();
-        (g, p)
-    });
+    let (group, policies) =
+        block_on(async { seed_iam::mfa_group_and_local_policies(&iam_client(ep).await).await });
     assert!(!group, "group deleted by undo");
     assert_eq!(policies, 0, "policy deleted by undo");
 }

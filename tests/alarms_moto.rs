@@ -34,15 +34,7 @@ async fn heard_topic(ep: &str) -> String {
     let topic = format!("arn:aws:sns:{US}:{ACCOUNT_ID}:billing");
     seed_cloudwatch::queue_for_topics(ep, US, "finance", &[&topic]).await;
     let sns = seed_cloudwatch::sns(ep, US);
-    let arn = sns
-        .create_topic()
-        .name("billing")
-        .send()
-        .await
-        .expect("topic")
-        .topic_arn()
-        .map(str::to_string)
-        .expect("topic arn");
+    let arn = seed_cloudwatch::create_topic(ep, "billing", &[]).await;
     sns.subscribe()
         .topic_arn(&arn)
         .protocol("sqs")

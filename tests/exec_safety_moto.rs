@@ -22,17 +22,11 @@ const OTHER_ACCOUNT: &str = "210987654321";
 /// Make `proxy` answer sts:GetCallerIdentity for `account`, as AWS does once
 /// SSO or `credential_process` hands out credentials of another account.
 fn answer_as_account(proxy: &Proxy, account: &str) {
-    proxy.answer(
-        "GetCallerIdentity",
-        200,
-        "text/xml",
-        &format!(
-            "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
-             <GetCallerIdentityResult><Arn>arn:aws:sts::{account}:assumed-role/Admin/sam</Arn>\
-             <UserId>AROAEXAMPLE:sam</UserId><Account>{account}</Account>\
-             </GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId>\
-             </ResponseMetadata></GetCallerIdentityResponse>"
-        ),
+    support::answer_caller(
+        proxy,
+        &format!("arn:aws:sts::{account}:assumed-role/Admin/sam"),
+        "AROAEXAMPLE:sam",
+        account,
     );
 }
 

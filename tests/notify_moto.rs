@@ -20,15 +20,7 @@ fn topic_arn(name: &str) -> String {
 }
 
 async fn create_topic(ep: &str, name: &str) -> String {
-    seed_cloudwatch::sns(ep, US)
-        .create_topic()
-        .name(name)
-        .send()
-        .await
-        .expect("topic")
-        .topic_arn()
-        .map(str::to_string)
-        .expect("topic arn")
+    seed_cloudwatch::create_topic(ep, name, &[]).await
 }
 
 async fn subscribe(ep: &str, topic: &str, protocol: &str, endpoint: &str) {

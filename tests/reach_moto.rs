@@ -71,19 +71,10 @@ async fn create_topic_with(
     policy: &Value,
     attributes: &[(&str, &str)],
 ) -> String {
-    let mut req = seed_cloudwatch::sns(ep, US)
-        .create_topic()
-        .name(name)
-        .attributes("Policy", policy.to_string());
-    for (k, v) in attributes {
-        req = req.attributes(*k, *v);
-    }
-    req.send()
-        .await
-        .expect("topic")
-        .topic_arn()
-        .map(str::to_string)
-        .expect("topic arn")
+    let policy = policy.to_string();
+    let mut all = vec![("Policy", policy.as_str())];
+    all.extend(attributes);
+    seed_cloudwatch::create_topic(ep, name, &all).await
 }
 
 /// Subscribe, and confirm as the recipient would; the subscription's ARN.

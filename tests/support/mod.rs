@@ -292,14 +292,24 @@ pub async fn seed_failing_sections(ep: &str) {
 /// Make `proxy` answer sts:GetCallerIdentity with the account's root ARN, as
 /// AWS does for root credentials (moto has no root caller).
 pub fn answer_as_root(proxy: &Proxy) {
+    answer_caller(
+        proxy,
+        &format!("arn:aws:iam::{ACCOUNT_ID}:root"),
+        ACCOUNT_ID,
+        ACCOUNT_ID,
+    );
+}
+
+/// Make `proxy` answer sts:GetCallerIdentity with this caller.
+pub fn answer_caller(proxy: &Proxy, arn: &str, user_id: &str, account: &str) {
     proxy.answer(
         "GetCallerIdentity",
         200,
         "text/xml",
         &format!(
             "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
-             <GetCallerIdentityResult><Arn>arn:aws:iam::{ACCOUNT_ID}:root</Arn>\
-             <UserId>{ACCOUNT_ID}</UserId><Account>{ACCOUNT_ID}</Account>\
+             <GetCallerIdentityResult><Arn>{arn}</Arn>\
+             <UserId>{user_id}</UserId><Account>{account}</Account>\
              </GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId>\
              </ResponseMetadata></GetCallerIdentityResponse>"
         ),

@@ -111,6 +111,20 @@ pub async fn billing_alerts_on(ep: &str) {
         .expect("billing metric");
 }
 
+/// Topic `name` in us-east-1 with `attributes`; its ARN.
+pub async fn create_topic(ep: &str, name: &str, attributes: &[(&str, &str)]) -> String {
+    let mut req = sns(ep, "us-east-1").create_topic().name(name);
+    for (k, v) in attributes {
+        req = req.attributes(*k, *v);
+    }
+    req.send()
+        .await
+        .expect("topic")
+        .topic_arn()
+        .map(str::to_string)
+        .expect("topic arn")
+}
+
 /// The recipient of `endpoint` on `topic` (us-east-1) follows the link in
 /// AWS's confirmation message.
 pub async fn confirm(ep: &str, topic: &str, endpoint: &str) {
@@ -166,16 +180,7 @@ pub async fn seed_failing(ep: &str) {
         .key_metadata()
         .map(|m| m.key_id().to_string())
         .expect("key id");
-    let pipeline = sns(ep, "us-east-1")
-        .create_topic()
-        .name(PIPELINE_TOPIC)
-        .attributes("KmsMasterKeyId", key)
-        .send()
-        .await
-        .expect("topic")
-        .topic_arn()
-        .map(str::to_string)
-        .expect("topic arn");
+    let pipeline = create_topic(ep, PIPELINE_TOPIC, &[("KmsMasterKeyId", key.as_str())]).await;
     queue_for_topics(ep, "us-east-1", PIPELINE_TOPIC, &[&pipeline]).await;
     sns(ep, "us-east-1")
         .subscribe()

@@ -57,14 +57,7 @@ pub fn snapshot_losing_answer(proxy: &Proxy, state: &Path, volume: &str) {
 /// encryption by default off, which fails the other item.
 pub async fn seed_failing(ep: &str) {
     let ec2 = ec2_client(ep, REGION).await;
-    ec2.run_instances()
-        .image_id("ami-12c6146b")
-        .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
-        .min_count(1)
-        .max_count(1)
-        .send()
-        .await
-        .expect("run instance");
+    run_instance(&ec2).await;
     let volume = ec2
         .create_volume()
         .availability_zone(format!("{REGION}a"))
@@ -89,18 +82,24 @@ pub async fn seed_failing(ep: &str) {
         .expect("public snapshot");
 }
 
-/// Runs an instance in us-east-1; the id of its root volume.
-pub async fn instance_root_volume(ep: &str) -> String {
-    let ec2 = ec2_client(ep, REGION).await;
-    let run = ec2
-        .run_instances()
+/// Runs one t3.micro instance.
+async fn run_instance(
+    ec2: &aws_sdk_ec2::Client,
+) -> aws_sdk_ec2::operation::run_instances::RunInstancesOutput {
+    ec2.run_instances()
         .image_id("ami-12c6146b")
         .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
         .min_count(1)
         .max_count(1)
         .send()
         .await
-        .expect("run instance");
+        .expect("run instance")
+}
+
+/// Runs an instance in us-east-1; the id of its root volume.
+pub async fn instance_root_volume(ep: &str) -> String {
+    let ec2 = ec2_client(ep, REGION).await;
+    let run = run_instance(&ec2).await;
     let instance = run.instances()[0].instance_id().expect("id").to_string();
     let vols = ec2
         .describe_volumes()
