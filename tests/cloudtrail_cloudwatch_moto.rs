@@ -24,6 +24,13 @@ async fn seed_failing(ep: &str) {
     seed_cloudwatch::seed_failing(ep).await;
 }
 
+/// moto holding both sections' failing resources, and a fresh state dir.
+fn seeded() -> (Moto, tempfile::TempDir) {
+    let moto = Moto::start();
+    block_on(seed_failing(&moto.endpoint));
+    (moto, temp_state_dir())
+}
+
 #[test]
 fn multi_region_trail_is_built_in_one_plan_and_undone() {
     let moto = Moto::start();
@@ -124,10 +131,8 @@ fn multi_region_trail_is_built_in_one_plan_and_undone() {
 
 #[test]
 fn lifecycle_rule_is_merged_into_the_existing_two() {
-    let moto = Moto::start();
+    let (moto, state) = seeded();
     let ep = moto.endpoint.as_str();
-    block_on(seed_failing(ep));
-    let state = temp_state_dir();
     let id = "cloudtrail.archive-to-glacier";
     let read = || {
         block_on(async {
@@ -171,10 +176,8 @@ fn lifecycle_rule_is_merged_into_the_existing_two() {
 
 #[test]
 fn trail_key_has_a_policy_for_cloudtrail_and_undo_keeps_it() {
-    let moto = Moto::start();
+    let (moto, state) = seeded();
     let ep = moto.endpoint.as_str();
-    block_on(seed_failing(ep));
-    let state = temp_state_dir();
     let id = "cloudtrail.encrypted";
     assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
     let plan = run_moat(ep, state.path(), &["--region", "us-east-1", "plan", id]);
@@ -321,10 +324,8 @@ fn billing_alarms_go_to_us_east_1_from_a_session_elsewhere() {
 
 #[test]
 fn security_event_filters_and_alarms_on_the_trail_log_group() {
-    let moto = Moto::start();
+    let (moto, state) = seeded();
     let ep = moto.endpoint.as_str();
-    block_on(seed_failing(ep));
-    let state = temp_state_dir();
     let id = "cloudwatch.security-event-alarms";
     assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
     assert_ok(&moat(
@@ -394,10 +395,8 @@ fn security_event_filters_and_alarms_on_the_trail_log_group() {
 
 #[test]
 fn log_validation_sns_and_tamper_protection() {
-    let moto = Moto::start();
+    let (moto, state) = seeded();
     let ep = moto.endpoint.as_str();
-    block_on(seed_failing(ep));
-    let state = temp_state_dir();
     let trail = || block_on(seed_cloudtrail::get_trail(ep, TRAIL)).expect("trail");
     for id in [
         "cloudtrail.log-validation",

@@ -13,7 +13,7 @@
 
 mod support;
 
-use support::run::{apply_resource, assert_ok, finding, resource_status, scan_item};
+use support::run::{apply_resource, assert_ok, finding_detail, resource_status, scan_item};
 use support::seed_elb::ALB;
 use support::{Moto, block_on, output_text, run_moat, temp_state_dir};
 use support::{seed_elb, seed_rds};
@@ -108,10 +108,7 @@ fn https_listeners_judge_every_rule_and_the_fix_redirects_them() {
     // The default action redirects, the /api/* rule forwards: fail, naming it.
     let scan = scan_item(ep, st, &["--region", US], "elb.https-listeners");
     assert_eq!(resource_status(&scan, &resource), "fail", "{scan}");
-    let detail = finding(&scan, &resource)
-        .and_then(|f| f["detail"].as_str())
-        .unwrap_or_default()
-        .to_string();
+    let detail = finding_detail(&scan, &resource);
     assert!(
         detail.contains("priority 10") && detail.contains("/api/*"),
         "{detail}"
@@ -212,10 +209,7 @@ fn public_instances_leave_queued_modifications_for_the_window_unless_told() {
     // The finding and the preview name what is queued.
     let scan = scan_item(ep, st, &["--region", US], "rds.public-instances");
     assert_eq!(resource_status(&scan, &resource), "fail", "{scan}");
-    let detail = finding(&scan, &resource)
-        .and_then(|f| f["detail"].as_str())
-        .unwrap_or_default()
-        .to_string();
+    let detail = finding_detail(&scan, &resource);
     assert!(
         detail.contains("maintenance window") && detail.contains("db.m5.large"),
         "{detail}"

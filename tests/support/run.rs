@@ -210,6 +210,14 @@ pub fn undo_ok(ep: &str, state: &Path, before: &[&str]) -> Output {
     o
 }
 
+/// The detail of the finding about `resource` (empty without one).
+pub fn finding_detail(item: &Value, resource: &str) -> String {
+    finding(item, resource)
+        .and_then(|f| f["detail"].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// The status and the region of the finding about `resource`.
 pub fn status_and_region(item: &Value, resource: &str) -> Option<(String, String)> {
     item["findings"]
