@@ -19,6 +19,12 @@ pub async fn http_distribution(
         DefaultCacheBehavior, DistributionConfig, MinimumProtocolVersion, Origin, Origins,
         S3OriginConfig, SslSupportMethod, ViewerCertificate, ViewerProtocolPolicy,
     };
+    let s3_origin = Origin::builder()
+        .id(origin)
+        .domain_name(format!("{bucket}.s3.amazonaws.com"))
+        .s3_origin_config(S3OriginConfig::builder().origin_access_identity("").build())
+        .build()
+        .expect("origin");
     let config = DistributionConfig::builder()
         .caller_reference(caller_reference)
         .comment(comment)
@@ -26,18 +32,7 @@ pub async fn http_distribution(
         .origins(
             Origins::builder()
                 .quantity(1)
-                .items(
-                    Origin::builder()
-                        .id(origin)
-                        .domain_name(format!("{bucket}.s3.amazonaws.com"))
-                        .s3_origin_config(
-                            S3OriginConfig::builder()
-                                .origin_access_identity("")
-                                .build(),
-                        )
-                        .build()
-                        .expect("origin"),
-                )
+                .items(s3_origin)
                 .build()
                 .expect("origins"),
         )

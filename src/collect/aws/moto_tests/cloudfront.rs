@@ -2,19 +2,12 @@
 
 use super::{apply, connect, endpoint, tag};
 use crate::aws::client::AwsBackend;
-use crate::aws::inventory::{CloudFront, PartId, PartValue};
+use crate::aws::inventory::CloudFront;
 use crate::collect::{Applied, Backend};
 use crate::plan::{DistributionEdit, Op};
 
 async fn cloudfront_part(b: &AwsBackend) -> CloudFront {
-    match b
-        .collect(PartId::CloudFront)
-        .await
-        .expect("cloudfront part")
-    {
-        PartValue::CloudFront(c) => c,
-        other => panic!("unexpected {other:?}"),
-    }
+    part!(b, CloudFront)
 }
 
 #[tokio::test(flavor = "multi_thread")]

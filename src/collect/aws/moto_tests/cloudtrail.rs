@@ -2,14 +2,10 @@
 
 use super::{connect, create_bucket, delete_bucket, endpoint, tag};
 use crate::aws::client::AwsBackend;
-use crate::aws::inventory::{PartId, PartValue, Trail};
-use crate::collect::Backend;
+use crate::aws::inventory::Trail;
 
 async fn trails_part(b: &AwsBackend) -> Vec<Trail> {
-    match b.collect(PartId::Trails).await.expect("trails part") {
-        PartValue::Trails(t) => t,
-        other => panic!("unexpected {other:?}"),
-    }
+    part!(b, Trails)
 }
 
 #[tokio::test(flavor = "multi_thread")]

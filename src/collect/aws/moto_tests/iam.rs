@@ -16,43 +16,19 @@ const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
 const READ_ONLY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
 
 async fn iam(b: &AwsBackend) -> Iam {
-    match b.collect(PartId::Iam).await.expect("iam part") {
-        PartValue::Iam(iam) => iam,
-        other => panic!("unexpected {other:?}"),
-    }
+    part!(b, Iam)
 }
 
 async fn report(b: &AwsBackend) -> Vec<CredentialReportRow> {
-    match b
-        .collect(PartId::CredentialReport)
-        .await
-        .expect("report part")
-    {
-        PartValue::CredentialReport(rows) => rows,
-        other => panic!("unexpected {other:?}"),
-    }
+    part!(b, CredentialReport)
 }
 
 async fn password_policy(b: &AwsBackend) -> Option<PasswordPolicy> {
-    match b
-        .collect(PartId::PasswordPolicy)
-        .await
-        .expect("password policy part")
-    {
-        PartValue::PasswordPolicy(p) => p,
-        other => panic!("unexpected {other:?}"),
-    }
+    part!(b, PasswordPolicy)
 }
 
 async fn contacts(b: &AwsBackend) -> AlternateContacts {
-    match b
-        .collect(PartId::AlternateContacts)
-        .await
-        .expect("contacts part")
-    {
-        PartValue::AlternateContacts(c) => c,
-        other => panic!("unexpected {other:?}"),
-    }
+    part!(b, AlternateContacts)
 }
 
 #[tokio::test(flavor = "multi_thread")]

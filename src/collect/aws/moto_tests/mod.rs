@@ -15,6 +15,19 @@
 //! [`log_redaction`] (what the logs never show). This module holds the
 //! harness they share.
 
+/// The value of part `$part` as the backend `$b` collects it now.
+macro_rules! part {
+    ($b:expr, $part:ident) => {
+        match $crate::collect::Backend::collect($b, $crate::aws::inventory::PartId::$part)
+            .await
+            .expect(stringify!($part))
+        {
+            $crate::aws::inventory::PartValue::$part(value) => value,
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+}
+
 mod cloudfront;
 mod cloudtrail;
 mod connect;

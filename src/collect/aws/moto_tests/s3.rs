@@ -4,29 +4,19 @@
 use super::{apply, connect, create_bucket, delete_bucket, endpoint, tag};
 use crate::aws::client::AwsBackend;
 use crate::aws::inventory::{
-    ALL_USERS, Acl, Encryption, Fetched, Grant, Grantee, Logging, PartId, PartValue,
-    PublicAccessBlock, S3, Versioning, VersioningStatus,
+    ALL_USERS, Acl, Encryption, Fetched, Grant, Grantee, Logging, PublicAccessBlock, S3,
+    Versioning, VersioningStatus,
 };
 use crate::collect::Backend;
 use crate::plan::{MfaToken, Op};
 use serde_json::json;
 
 async fn s3_part(b: &AwsBackend) -> S3 {
-    match b.collect(PartId::S3Buckets).await.expect("s3 part") {
-        PartValue::S3Buckets(s3) => s3,
-        other => panic!("unexpected {other:?}"),
-    }
+    part!(b, S3Buckets)
 }
 
 async fn account_pab(b: &AwsBackend) -> Option<PublicAccessBlock> {
-    match b
-        .collect(PartId::S3AccountPublicAccessBlock)
-        .await
-        .expect("account pab part")
-    {
-        PartValue::S3AccountPublicAccessBlock(p) => p,
-        other => panic!("unexpected {other:?}"),
-    }
+    part!(b, S3AccountPublicAccessBlock)
 }
 
 fn bucket<'a>(s3: &'a S3, name: &str) -> &'a crate::aws::inventory::Bucket {
