@@ -14,6 +14,9 @@
 #
 # Usage: bash scripts/test.sh [extra cargo test args, e.g. a test name filter]
 #
+# A test phase whose name filter matches no test fails (a renamed module
+# would otherwise pass without running anything).
+#
 # Every phase runs even when an earlier one failed; the exit status is
 # non-zero when any phase failed. Build artifacts go to $CARGO_TARGET_DIR
 # (default ~/.cache/moat-target, outside the clone so CI can keep it).
@@ -116,6 +119,25 @@ run() {
     return "$rc"
 }
 
+# Runs a `cargo test` command as `run` does and fails when it ran no test at
+# all: a name filter that matches nothing (a renamed module) must not pass.
+# Counts libtest's "running N tests" lines (or, under --list, its
+# "N tests, M benchmarks" lines) across every test binary.
+run_tests() {
+    local log rc=0 ran
+    log="$(mktemp "${TMPDIR:-/tmp}/moat-test-log.XXXXXX")"
+    run bash -o pipefail -c '"$@" | tee "$0"' "$log" "$@" || rc=$?
+    ran="$(awk '/^running [0-9]+ tests?$/ { n += $2 }
+        /^[0-9]+ tests?, [0-9]+ benchmarks?$/ { n += $1 }
+        END { print n + 0 }' "$log")"
+    rm -f "$log"
+    if ((rc == 0 && ran == 0)); then
+        echo "error: no test matched: $*" >&2
+        return 1
+    fi
+    return "$rc"
+}
+
 SUMMARY=()
 FAILED=0
 
@@ -208,9 +230,9 @@ fi
 export RUSTC_WORKSPACE_WRAPPER="$CLIPPY_DRIVER"
 export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 phase clippy+build run cargo test ${LOCKED[@]+"${LOCKED[@]}"} --all-targets --no-run
-phase test run cargo test ${LOCKED[@]+"${LOCKED[@]}"} --all-targets --no-fail-fast "$@"
+phase test run_tests cargo test ${LOCKED[@]+"${LOCKED[@]}"} --all-targets --no-fail-fast "$@"
 
-# The backend's own moto tests (src/collect/aws/moto_tests.rs: every collector
+# The backend's own moto tests (src/collect/aws/moto_tests/: every collector
 # and op through the SDK, field by field) need one moto server; they are
 # #[ignore]d in a plain `cargo test`. Same test binary: no rebuild.
 backend_tests() {
@@ -232,7 +254,7 @@ backend_tests() {
     fi
     MOAT_MOTO_ENDPOINT="http://127.0.0.1:$port" AWS_ACCESS_KEY_ID=testing \
         AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
-        run cargo test ${LOCKED[@]+"${LOCKED[@]}"} --lib collect::aws::moto_tests \
+        run_tests cargo test ${LOCKED[@]+"${LOCKED[@]}"} --lib collect::aws::moto_tests \
         -- --ignored --test-threads 1 || rc=$?
     kill -TERM "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true

@@ -40,14 +40,7 @@ fn control_tower_iam(ep: &str) -> aws_sdk_iam::Client {
 }
 
 async fn seed_trail(ep: &str) {
-    seed_cloudtrail::trail_bucket(ep, BUCKET, TRAIL).await;
-    seed_cloudtrail::cloudtrail(ep, "us-east-1")
-        .create_trail()
-        .name(TRAIL)
-        .s3_bucket_name(BUCKET)
-        .send()
-        .await
-        .expect("trail");
+    seed_cloudtrail::trail_to_bucket(ep, TRAIL, BUCKET).await;
 }
 
 /// Ten harmless customer-managed policies (IAM's default quota of

@@ -4,7 +4,8 @@
 
 mod support;
 
-use support::run::{assert_ok, moat_env, scan_item_env};
+use support::run::{assert_ok, moat_env, resources, scan_item_env};
+use support::seed_iam;
 use support::{Moto, account_client, block_on, iam_client, output_text, run_moat, temp_state_dir};
 
 /// Lines a unified diff adds (`+…`, not the `+++` header), trimmed.
@@ -14,6 +15,18 @@ fn added_lines(plan_out: &str) -> Vec<String> {
         .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
         .map(|l| l[1..].trim().to_string())
         .collect()
+}
+
+/// The account's password policy as IAM reads it now.
+async fn password_policy(ep: &str) -> aws_sdk_iam::types::PasswordPolicy {
+    iam_client(ep)
+        .await
+        .get_account_password_policy()
+        .send()
+        .await
+        .expect("read policy")
+        .password_policy
+        .expect("policy")
 }
 
 #[test]
@@ -58,16 +71,7 @@ fn password_policy_round_trip() {
         "{}",
         output_text(&apply)
     );
-    let live = block_on(async {
-        iam_client(ep)
-            .await
-            .get_account_password_policy()
-            .send()
-            .await
-            .expect("read policy")
-            .password_policy
-    })
-    .expect("policy");
+    let live = block_on(password_policy(ep));
     assert_eq!(live.minimum_password_length, Some(14));
     assert_eq!(live.password_reuse_prevention, Some(24));
     assert!(live.require_symbols, "other settings are kept");
@@ -77,16 +81,7 @@ fn password_policy_round_trip() {
 
     let undo = run_moat(ep, state.path(), &["undo", "--last", "--yes"]);
     assert_ok(&undo);
-    let back = block_on(async {
-        iam_client(ep)
-            .await
-            .get_account_password_policy()
-            .send()
-            .await
-            .expect("read policy")
-            .password_policy
-    })
-    .expect("policy");
+    let back = block_on(password_policy(ep));
     assert_eq!(back.minimum_password_length, Some(8));
     assert_eq!(back.password_reuse_prevention, None);
     assert!(back.require_symbols);
@@ -138,12 +133,7 @@ fn alternate_contacts_round_trip() {
     });
     let (code, item) = scan_item_env(ep, state.path(), &[], "account.alternate-contacts");
     assert_eq!(code, 1);
-    let res: Vec<&str> = item["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter_map(|f| f["resource"].as_str())
-        .collect();
+    let res = resources(&item);
     assert_eq!(res, vec!["contact/OPERATIONS", "contact/SECURITY"]);
 
     // A missing or invalid input is a clear error naming the input; nothing changes.
@@ -228,12 +218,7 @@ fn alternate_contacts_round_trip() {
     assert_ok(&run_moat(ep, state.path(), &["undo", "--last", "--yes"]));
     let (code, item) = scan_item_env(ep, state.path(), &[], "account.alternate-contacts");
     assert_eq!(code, 1);
-    let res: Vec<&str> = item["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter_map(|f| f["resource"].as_str())
-        .collect();
+    let res = resources(&item);
     assert_eq!(
         res,
         vec!["contact/OPERATIONS"],
@@ -321,12 +306,7 @@ fn backup_admin_round_trip() {
     block_on(async {
         let iam = iam_client(ep).await;
         for u in ["ops", "spare-admin"] {
-            iam.create_login_profile()
-                .user_name(u)
-                .password("Correct-Horse-9!")
-                .send()
-                .await
-                .expect("login");
+            seed_iam::login_profile(&iam, u).await;
         }
     });
     let (_, item) = scan_item_env(ep, state.path(), &[], "account.backup-admin");
@@ -362,13 +342,7 @@ fn mfa_policy_and_console_users_round_trip() {
     block_on(async {
         let iam = iam_client(ep).await;
         for u in ["dana", "lee"] {
-            iam.create_user().user_name(u).send().await.expect("user");
-            iam.create_login_profile()
-                .user_name(u)
-                .password("Correct-Horse-9!")
-                .send()
-                .await
-                .expect("login");
+            seed_iam::console_user(&iam, u).await;
         }
     });
     let (code, item) = scan_item_env(ep, state.path(), &[], "account.console-users-mfa");
@@ -449,25 +423,8 @@ fn mfa_policy_and_console_users_round_trip() {
     );
 
     assert_ok(&run_moat(ep, state.path(), &["undo", "--last", "--yes"]));
-    let (group, policies) = block_on(async {
-        let iam = iam_client(ep).await;
-        let g = iam
-            .get_group()
-            .group_name("MFARequired")
-            .send()
-            .await
-            .is_ok();
-        let p = iam
-            .list_policies()
-            .scope(aws_sdk_iam::types::PolicyScopeType::Local)
-            .send()
-            .await
-            .expect("policies")
-            .policies
-            .unwrap_or_default()
-            .len();
-        (g, p)
-    });
+    let (group, policies) =
+        block_on(async { seed_iam::mfa_group_and_local_policies(&iam_client(ep).await).await });
     assert!(!group, "group deleted by undo");
     assert_eq!(policies, 0, "policy deleted by undo");
 }

@@ -11,7 +11,7 @@ use aws_sdk_cloudwatch::types::{
 use serde_json::Value;
 use support::run::scan_item;
 use support::seed_cloudwatch;
-use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, temp_state_dir};
+use support::{ACCOUNT_ID, Moto, block_on, output_text, temp_state_dir};
 
 const US: &str = "us-east-1";
 const R: &[&str] = &["--region", US];
@@ -34,15 +34,7 @@ async fn heard_topic(ep: &str) -> String {
     let topic = format!("arn:aws:sns:{US}:{ACCOUNT_ID}:billing");
     seed_cloudwatch::queue_for_topics(ep, US, "finance", &[&topic]).await;
     let sns = seed_cloudwatch::sns(ep, US);
-    let arn = sns
-        .create_topic()
-        .name("billing")
-        .send()
-        .await
-        .expect("topic")
-        .topic_arn()
-        .map(str::to_string)
-        .expect("topic arn");
+    let arn = seed_cloudwatch::create_topic(ep, "billing", &[]).await;
     sns.subscribe()
         .topic_arn(&arn)
         .protocol("sqs")
@@ -205,17 +197,7 @@ fn billing_alarms_that_would_not_fire_on_the_whole_bill_do_not_count() {
 
     // The fix: moat's alarms on the whole bill, which count once the
     // address confirms.
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend([
-        "apply",
-        "--yes",
-        ID,
-        "--input",
-        "monthly=250",
-        "--input",
-        "email=billing@example.com",
-    ]);
-    let o = run_moat(ep, state.path(), &args);
+    let o = seed_cloudwatch::apply_billing_alarms(ep, state.path());
     let out = output_text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains("verified"), "{out}");
@@ -259,17 +241,7 @@ fn billing_alarms_without_billing_alerts_never_fire() {
     assert!(item.to_string().contains("billing alerts"), "{item}");
 
     // The fix creates no alarm that could never fire: it is a guided step.
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend([
-        "apply",
-        "--yes",
-        ID,
-        "--input",
-        "monthly=250",
-        "--input",
-        "email=billing@example.com",
-    ]);
-    let o = run_moat(ep, state.path(), &args);
+    let o = seed_cloudwatch::apply_billing_alarms(ep, state.path());
     let out = output_text(&o);
     assert!(out.contains("billing alerts"), "{out}");
     let names: Vec<String> = block_on(async {

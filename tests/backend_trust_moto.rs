@@ -21,6 +21,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::backend::{connect, set_test_env};
 use support::proxy::{FaultKind, Rule};
+use support::run::{apply_losing_answer, undo_retrying};
+use support::seed_ebs;
 use support::seed_ebs::ec2_client;
 use support::seed_ebs::instance_root_volume;
 use support::{
@@ -30,15 +32,6 @@ use support::{seed_cloudtrail, seed_cloudwatch};
 
 const US: &str = "us-east-1";
 const EU: &str = "eu-west-1";
-
-/// The binary with the product's retry policy (the harness pins 1 attempt).
-fn moat_retrying(endpoint: &str, state: &Path, args: &[&str]) -> Output {
-    moat_cmd(endpoint, state)
-        .env_remove("MOAT_MAX_ATTEMPTS")
-        .args(args)
-        .output()
-        .expect("run moat")
-}
 
 fn scan_json(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout)
@@ -54,6 +47,21 @@ fn item<'a>(scan: &'a Value, id: &str) -> &'a Value {
 
 // -- credentials
 
+/// A scan of one item, as JSON.
+const SCAN_ONE_ITEM: [&str; 5] = [
+    "scan",
+    "--item",
+    "account.password-policy",
+    "--format",
+    "json",
+];
+
+/// The scan ran (a failing item exits 1) and read the emulator's account.
+fn assert_scanned_the_account(o: &Output) {
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", output_text(o));
+    assert_eq!(scan_json(o)["account"], ACCOUNT_ID);
+}
+
 #[test]
 fn aws_profile_does_not_override_access_keys_in_the_environment() {
     let moto = Moto::start();
@@ -62,21 +70,10 @@ fn aws_profile_does_not_override_access_keys_in_the_environment() {
     // profile that does not even exist here).
     let o = moat_cmd(&moto.endpoint, state.path())
         .env("AWS_PROFILE", "not-configured")
-        .args([
-            "scan",
-            "--item",
-            "account.password-policy",
-            "--format",
-            "json",
-        ])
+        .args(SCAN_ONE_ITEM)
         .output()
         .expect("run moat");
-    assert!(
-        matches!(o.status.code(), Some(0 | 1)),
-        "{}",
-        output_text(&o)
-    );
-    assert_eq!(scan_json(&o)["account"], ACCOUNT_ID);
+    assert_scanned_the_account(&o);
     // An explicit --profile still wins over the environment keys.
     let o = moat_cmd(&moto.endpoint, state.path())
         .args(["--profile", "not-configured", "scan"])
@@ -192,23 +189,11 @@ fn an_aws_login_profile_uses_its_signed_in_session() {
         .env_remove("AWS_SECRET_ACCESS_KEY")
         .env("AWS_CONFIG_FILE", &config)
         .env("AWS_LOGIN_CACHE_DIRECTORY", &cache)
-        .args([
-            "--profile",
-            "signin",
-            "scan",
-            "--item",
-            "account.password-policy",
-            "--format",
-            "json",
-        ])
+        .args(["--profile", "signin"])
+        .args(SCAN_ONE_ITEM)
         .output()
         .expect("run moat");
-    assert!(
-        matches!(o.status.code(), Some(0 | 1)),
-        "{}",
-        output_text(&o)
-    );
-    assert_eq!(scan_json(&o)["account"], ACCOUNT_ID);
+    assert_scanned_the_account(&o);
 }
 
 // -- retries
@@ -367,20 +352,8 @@ fn one_user_whose_reads_fail_is_an_error_for_that_user_only() {
 
 /// The ids of the snapshots moat made (tag `moat:created-by = moat`).
 async fn moat_snapshots(ep: &str) -> Vec<String> {
-    let out = ec2_client(ep, US)
+    seed_ebs::moat_snapshots(ep)
         .await
-        .describe_snapshots()
-        .owner_ids("self")
-        .filters(
-            aws_sdk_ec2::types::Filter::builder()
-                .name("tag:moat:created-by")
-                .values("moat")
-                .build(),
-        )
-        .send()
-        .await
-        .expect("snapshots");
-    out.snapshots()
         .iter()
         .filter_map(|s| s.snapshot_id().map(str::to_string))
         .collect()
@@ -403,44 +376,14 @@ fn a_lost_create_snapshot_answer_makes_one_snapshot_that_undo_removes() {
     let proxy = Proxy::start(moto.port);
     let state = temp_state_dir();
     // The snapshot is made; its answer never reaches moat.
-    proxy.rule(
-        Rule::new(FaultKind::ForwardThenDrop)
-            .operation("CreateSnapshot")
-            .times(1),
-    );
-    let resource = format!("volume/{US}/{volume}");
-    let o = moat_retrying(
-        &proxy.endpoint,
-        state.path(),
-        &[
-            "--region",
-            US,
-            "apply",
-            "ebs.recent-snapshots",
-            "--resource",
-            &resource,
-            "--yes",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
-    assert_eq!(
-        proxy.fault_count(FaultKind::ForwardThenDrop),
-        1,
-        "{:?}",
-        proxy.operations()
-    );
+    seed_ebs::snapshot_losing_answer(&proxy, state.path(), &volume);
     let made = block_on(moat_snapshots(&moto.endpoint));
     assert_eq!(made.len(), 1, "one snapshot, not one per attempt: {made:?}");
     assert_eq!(
         journaled(state.path(), "ec2:CreateSnapshot"),
         vec![EntryState::Applied]
     );
-    let o = moat_retrying(
-        &proxy.endpoint,
-        state.path(),
-        &["--region", US, "undo", "--last", "--yes"],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
+    undo_retrying(&proxy.endpoint, state.path(), &["--region", US]);
     assert!(block_on(moat_snapshots(&moto.endpoint)).is_empty());
 }
 
@@ -467,49 +410,24 @@ fn a_lost_create_key_answer_makes_one_key_behind_the_alias() {
     let before = block_on(kms_keys(&ep));
     let proxy = Proxy::start(moto.port);
     let state = temp_state_dir();
-    proxy.rule(
-        Rule::new(FaultKind::ForwardThenDrop)
-            .operation("CreateKey")
-            .times(1),
-    );
-    let o = moat_retrying(
-        &proxy.endpoint,
+    apply_losing_answer(
+        &proxy,
         state.path(),
+        "CreateKey",
         &["--region", US, "apply", "cloudtrail.encrypted", "--yes"],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
-    assert_eq!(
-        proxy.fault_count(FaultKind::ForwardThenDrop),
-        1,
-        "{:?}",
-        proxy.operations()
     );
     let new: Vec<String> = block_on(kms_keys(&ep))
         .into_iter()
         .filter(|k| !before.contains(k))
         .collect();
     assert_eq!(new.len(), 1, "one key, not one per attempt: {new:?}");
-    let aliased = block_on(async {
-        seed_cloudtrail::kms(&ep, US)
-            .describe_key()
-            .key_id("alias/moat-cloudtrail")
-            .send()
-            .await
-            .expect("alias")
-            .key_metadata()
-            .map(|m| m.key_id().to_string())
-    });
+    let aliased = block_on(seed_cloudtrail::moat_trail_key(&ep)).map(|m| m.key_id().to_string());
     assert_eq!(aliased.as_ref(), new.first(), "the alias names the one key");
     assert_eq!(
         journaled(state.path(), "kms:CreateKey"),
         vec![EntryState::Applied]
     );
-    let o = moat_retrying(
-        &proxy.endpoint,
-        state.path(),
-        &["--region", US, "undo", "--last", "--yes"],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
+    undo_retrying(&proxy.endpoint, state.path(), &["--region", US]);
     let after: Vec<String> = block_on(kms_keys(&ep))
         .into_iter()
         .filter(|k| !before.contains(k))

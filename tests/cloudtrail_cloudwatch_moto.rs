@@ -11,8 +11,7 @@
 mod support;
 
 use serde_json::Value;
-use std::path::Path;
-use support::run::{assert_ok, moat, scan_item, status, undo_last};
+use support::run::{applied_batches, assert_ok, moat, scan_item, status, undo_last};
 use support::seed_cloudtrail::{LOG_GROUP, TRAIL, TRAIL_BUCKET, TRAIL_ROLE, TRAIL_USER};
 use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, s3_client, temp_state_dir};
 use support::{seed_cloudtrail, seed_cloudwatch};
@@ -23,6 +22,13 @@ const R: &[&str] = &["--region", "us-east-1"];
 async fn seed_failing(ep: &str) {
     seed_cloudtrail::seed_failing(ep).await;
     seed_cloudwatch::seed_failing(ep).await;
+}
+
+/// moto holding both sections' failing resources, and a fresh state dir.
+fn seeded() -> (Moto, tempfile::TempDir) {
+    let moto = Moto::start();
+    block_on(seed_failing(&moto.endpoint));
+    (moto, temp_state_dir())
 }
 
 #[test]
@@ -125,10 +131,8 @@ fn multi_region_trail_is_built_in_one_plan_and_undone() {
 
 #[test]
 fn lifecycle_rule_is_merged_into_the_existing_two() {
-    let moto = Moto::start();
+    let (moto, state) = seeded();
     let ep = moto.endpoint.as_str();
-    block_on(seed_failing(ep));
-    let state = temp_state_dir();
     let id = "cloudtrail.archive-to-glacier";
     let read = || {
         block_on(async {
@@ -172,10 +176,8 @@ fn lifecycle_rule_is_merged_into_the_existing_two() {
 
 #[test]
 fn trail_key_has_a_policy_for_cloudtrail_and_undo_keeps_it() {
-    let moto = Moto::start();
+    let (moto, state) = seeded();
     let ep = moto.endpoint.as_str();
-    block_on(seed_failing(ep));
-    let state = temp_state_dir();
     let id = "cloudtrail.encrypted";
     assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
     let plan = run_moat(ep, state.path(), &["--region", "us-east-1", "plan", id]);
@@ -187,13 +189,8 @@ fn trail_key_has_a_policy_for_cloudtrail_and_undo_keeps_it() {
     assert_ok(&moat(ep, state.path(), R, &["apply", "--yes", id]));
     block_on(async {
         let kms = seed_cloudtrail::kms(ep, "us-east-1");
-        let key = kms
-            .describe_key()
-            .key_id("alias/moat-cloudtrail")
-            .send()
-            .await
-            .expect("key");
-        let key_id = key.key_metadata().expect("meta").key_id().to_string();
+        let key = seed_cloudtrail::moat_trail_key(ep).await;
+        let key_id = key.expect("meta").key_id().to_string();
         let policy = kms
             .get_key_policy()
             .key_id(&key_id)
@@ -210,14 +207,9 @@ fn trail_key_has_a_policy_for_cloudtrail_and_undo_keeps_it() {
             p.contains("kms:Decrypt") && p.contains("kms:DescribeKey"),
             "{p}"
         );
-        let t = seed_cloudtrail::cloudtrail(ep, "us-east-1")
-            .get_trail()
-            .name(TRAIL)
-            .send()
-            .await
-            .expect("trail");
+        let t = seed_cloudtrail::get_trail(ep, TRAIL).await;
         assert!(
-            t.trail()
+            t.as_ref()
                 .and_then(|t| t.kms_key_id())
                 .is_some_and(|k| k.contains("moat-cloudtrail")),
             "{t:?}"
@@ -226,27 +218,14 @@ fn trail_key_has_a_policy_for_cloudtrail_and_undo_keeps_it() {
     assert_eq!(status(&scan_item(ep, state.path(), R, id)), "pass");
     assert_ok(&undo_last(ep, state.path(), R));
     block_on(async {
-        let kms = seed_cloudtrail::kms(ep, "us-east-1");
-        let key = kms
-            .describe_key()
-            .key_id("alias/moat-cloudtrail")
-            .send()
-            .await
-            .expect("key");
+        let key = seed_cloudtrail::moat_trail_key(ep).await;
         assert_eq!(
-            key.key_metadata()
-                .and_then(|m| m.key_state())
-                .map(|s| s.as_str()),
+            key.as_ref().and_then(|m| m.key_state()).map(|s| s.as_str()),
             Some("Enabled")
         );
-        let t = seed_cloudtrail::cloudtrail(ep, "us-east-1")
-            .get_trail()
-            .name(TRAIL)
-            .send()
-            .await
-            .expect("trail");
+        let t = seed_cloudtrail::get_trail(ep, TRAIL).await;
         assert!(
-            t.trail()
+            t.as_ref()
                 .and_then(|t| t.kms_key_id())
                 .is_none_or(str::is_empty),
             "{t:?}"
@@ -345,10 +324,8 @@ fn billing_alarms_go_to_us_east_1_from_a_session_elsewhere() {
 
 #[test]
 fn security_event_filters_and_alarms_on_the_trail_log_group() {
-    let moto = Moto::start();
+    let (moto, state) = seeded();
     let ep = moto.endpoint.as_str();
-    block_on(seed_failing(ep));
-    let state = temp_state_dir();
     let id = "cloudwatch.security-event-alarms";
     assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
     assert_ok(&moat(
@@ -418,23 +395,9 @@ fn security_event_filters_and_alarms_on_the_trail_log_group() {
 
 #[test]
 fn log_validation_sns_and_tamper_protection() {
-    let moto = Moto::start();
+    let (moto, state) = seeded();
     let ep = moto.endpoint.as_str();
-    block_on(seed_failing(ep));
-    let state = temp_state_dir();
-    let trail = || {
-        block_on(async {
-            seed_cloudtrail::cloudtrail(ep, "us-east-1")
-                .get_trail()
-                .name(TRAIL)
-                .send()
-                .await
-                .expect("trail")
-                .trail()
-                .cloned()
-                .expect("trail")
-        })
-    };
+    let trail = || block_on(seed_cloudtrail::get_trail(ep, TRAIL)).expect("trail");
     for id in [
         "cloudtrail.log-validation",
         "cloudtrail.sns-notifications",
@@ -559,18 +522,4 @@ fn confirm(ep: &str, topic: &str, endpoint: &str) {
             .await
             .expect("confirm the subscription");
     });
-}
-
-fn applied_batches(state: &Path) -> Vec<String> {
-    use moat::journal::{EntryState, Journal};
-    let mut out: Vec<String> = vec![];
-    for e in Journal::open(state, ACCOUNT_ID)
-        .entries()
-        .expect("read the journal")
-    {
-        if e.state == EntryState::Applied && !out.contains(&e.batch) {
-            out.push(e.batch);
-        }
-    }
-    out
 }

@@ -22,14 +22,7 @@ const VARIES: &str = "varies_by_storage_class";
 
 /// A trail writing to its own bucket, with the policy CloudTrail needs.
 async fn seed_trail(ep: &str) {
-    seed_cloudtrail::trail_bucket(ep, BUCKET, TRAIL).await;
-    seed_cloudtrail::cloudtrail(ep, "us-east-1")
-        .create_trail()
-        .name(TRAIL)
-        .s3_bucket_name(BUCKET)
-        .send()
-        .await
-        .expect("trail");
+    seed_cloudtrail::trail_to_bucket(ep, TRAIL, BUCKET).await;
 }
 
 // ---------------------------------------------------------------------------
@@ -374,18 +367,8 @@ fn encrypted_undo_points_the_trail_back_and_keeps_the_key() {
     assert_eq!(status(&scan_item(ep, state.path(), R, id)), "fail");
     assert_ok(&moat(ep, state.path(), R, &["apply", "--yes", id]));
     let trail_key = || {
-        block_on(async {
-            seed_cloudtrail::cloudtrail(ep, "us-east-1")
-                .get_trail()
-                .name(TRAIL)
-                .send()
-                .await
-                .expect("trail")
-                .trail()
-                .and_then(|t| t.kms_key_id())
-                .filter(|k| !k.is_empty())
-                .map(str::to_string)
-        })
+        block_on(seed_cloudtrail::get_trail(ep, TRAIL))
+            .and_then(|t| t.kms_key_id().filter(|k| !k.is_empty()).map(str::to_string))
     };
     assert!(
         trail_key().is_some_and(|k| k.contains("moat-cloudtrail")),
@@ -402,16 +385,9 @@ fn encrypted_undo_points_the_trail_back_and_keeps_the_key() {
     );
     assert!(!text.contains("schedule KMS key"), "{text}");
     assert_eq!(trail_key(), None, "the trail is back to no key");
-    let state_of_key = block_on(async {
-        seed_cloudtrail::kms(ep, "us-east-1")
-            .describe_key()
-            .key_id("alias/moat-cloudtrail")
-            .send()
-            .await
-            .expect("the key is still there")
-            .key_metadata()
-            .and_then(|m| m.key_state())
-            .map(|s| s.as_str().to_string())
-    });
+    // The key is still there.
+    let state_of_key = block_on(seed_cloudtrail::moat_trail_key(ep))
+        .and_then(|m| m.key_state().cloned())
+        .map(|s| s.as_str().to_string());
     assert_eq!(state_of_key.as_deref(), Some("Enabled"));
 }

@@ -4,7 +4,11 @@
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
+
+#[path = "support/command.rs"]
+mod command;
+use command::{isolated_moat, output_text as text, without_aws_profile};
 
 /// A temp dir holding the state dir and `$XDG_CONFIG_HOME`.
 struct Env {
@@ -29,23 +33,8 @@ impl Env {
     /// `moat` with the state and config dirs in the temp dir and nothing
     /// inherited that could reach a real account or a developer's config.
     fn moat(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_moat"));
-        for (key, _) in std::env::vars_os() {
-            let k = key.to_string_lossy();
-            if k.starts_with("AWS_") || k.starts_with("MOAT_") {
-                c.env_remove(&key);
-            }
-        }
-        c.env("MOAT_STATE_DIR", self.dir.path().join("state"))
-            .env("XDG_CONFIG_HOME", self.dir.path().join("xdg"))
-            .env("AWS_CONFIG_FILE", "/nonexistent/moat-test/config")
-            .env(
-                "AWS_SHARED_CREDENTIALS_FILE",
-                "/nonexistent/moat-test/credentials",
-            )
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null());
+        let mut c = isolated_moat(&self.dir.path().join("state"), &self.dir.path().join("xdg"));
+        without_aws_profile(&mut c).env("NO_COLOR", "1");
         c
     }
 
@@ -77,14 +66,6 @@ impl Env {
         std::fs::write(&p, body).expect("write config");
         p
     }
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn stderr(o: &Output) -> String {
@@ -176,6 +157,20 @@ fn init_writes_the_default_refuses_to_overwrite_then_forces() {
     assert!(by_env.is_file());
 }
 
+/// Both alternate contacts excepted; the second exception's `expires`
+/// line is left to the test.
+const CONTACT_EXCEPTIONS: &str = r#"
+[[exception]]
+item = "account.alternate-contacts"
+resource = "contact/OPERATIONS"
+reason = "set at the organisation level"
+
+[[exception]]
+item = "account.alternate-contacts"
+resource = "contact/SECURITY"
+reason = "the SOC contact is being hired"
+"#;
+
 #[test]
 fn exceptions_accept_failing_resources_until_they_expire() {
     let env = Env::new();
@@ -192,18 +187,7 @@ fn exceptions_accept_failing_resources_until_they_expire() {
     // Both accepted (one for good, one until a date far ahead): accepted.
     let config = env.write(
         "accepted.toml",
-        r#"
-[[exception]]
-item = "account.alternate-contacts"
-resource = "contact/OPERATIONS"
-reason = "set at the organisation level"
-
-[[exception]]
-item = "account.alternate-contacts"
-resource = "contact/SECURITY"
-reason = "the SOC contact is being hired"
-expires = 2999-12-31
-"#,
+        &format!("{CONTACT_EXCEPTIONS}expires = 2999-12-31\n"),
     );
     let item = env.scan_item(Some(&config), id);
     assert_eq!(item["status"], "accepted", "{item:#}");
@@ -223,18 +207,7 @@ expires = 2999-12-31
     // An expired exception fails again, and says so.
     let config = env.write(
         "expired.toml",
-        r#"
-[[exception]]
-item = "account.alternate-contacts"
-resource = "contact/OPERATIONS"
-reason = "set at the organisation level"
-
-[[exception]]
-item = "account.alternate-contacts"
-resource = "contact/SECURITY"
-reason = "the SOC contact is being hired"
-expires = 2020-01-31
-"#,
+        &format!("{CONTACT_EXCEPTIONS}expires = 2020-01-31\n"),
     );
     let item = env.scan_item(Some(&config), id);
     assert_eq!(item["status"], "fail", "{item:#}");

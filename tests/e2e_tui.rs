@@ -145,6 +145,23 @@ impl Tty {
         panic!("{id} not reached with {key}; screen:\n{}", self.screen());
     }
 
+    /// Presses q and waits for moat to exit; its exit status.
+    fn quit(&mut self) -> portable_pty::ExitStatus {
+        self.keys("q");
+        let start = Instant::now();
+        loop {
+            self.pump(Duration::from_millis(50));
+            if let Some(s) = self.child.try_wait().expect("try_wait") {
+                return s;
+            }
+            assert!(
+                start.elapsed() < WAIT,
+                "moat did not exit after q; screen:\n{}",
+                self.screen()
+            );
+        }
+    }
+
     fn esc(&mut self) {
         self.writer.write_all(b"\x1b").expect("write esc");
         self.writer.flush().expect("flush");
@@ -285,19 +302,7 @@ fn preview_apply_and_recheck_the_password_policy_in_a_pty() {
     tty.esc();
     tty.wait_text("✓ pass  Passwords need at least 14 characters");
 
-    tty.keys("q");
-    let start = Instant::now();
-    let status = loop {
-        tty.pump(Duration::from_millis(50));
-        if let Some(s) = tty.child.try_wait().expect("try_wait") {
-            break s;
-        }
-        assert!(
-            start.elapsed() < WAIT,
-            "moat did not exit after q; screen:\n{}",
-            tty.screen()
-        );
-    };
+    let status = tty.quit();
     assert!(status.success(), "moat exited with {status:?}");
     assert!(!pid_alive(pid), "moat (pid {pid}) is still running");
 
@@ -372,16 +377,7 @@ fn dry_run_session_sends_no_mutating_request() {
     tty.wait_text("1  iam:UpdateAccountPasswordPolicy  password-policy  global");
     tty.esc();
     tty.wait_for("the dialog to close", |s| !s.contains("esc close"));
-    tty.keys("q");
-    let start = Instant::now();
-    while tty.child.try_wait().expect("try_wait").is_none() {
-        tty.pump(Duration::from_millis(50));
-        assert!(
-            start.elapsed() < WAIT,
-            "moat did not exit after q; screen:\n{}",
-            tty.screen()
-        );
-    }
+    tty.quit();
 
     assert!(
         proxy
@@ -443,16 +439,7 @@ fn bucket_policy_fix_in_a_pty() {
         tty.screen()
     );
     tty.esc();
-    tty.keys("q");
-    let start = Instant::now();
-    while tty.child.try_wait().expect("try_wait").is_none() {
-        tty.pump(Duration::from_millis(50));
-        assert!(
-            start.elapsed() < WAIT,
-            "moat did not exit; screen:\n{}",
-            tty.screen()
-        );
-    }
+    tty.quit();
 
     let policy = block_on(async {
         s3_client(&moto.endpoint, "us-east-1")
@@ -527,16 +514,7 @@ fn tui_session_with_an_mfa_code_leaks_no_secret() {
         "the change was sent"
     );
     tty.esc();
-    tty.keys("q");
-    let start = Instant::now();
-    while tty.child.try_wait().expect("try_wait").is_none() {
-        tty.pump(Duration::from_millis(50));
-        assert!(
-            start.elapsed() < WAIT,
-            "moat did not exit; screen:\n{}",
-            tty.screen()
-        );
-    }
+    tty.quit();
     tty.pump(Duration::from_millis(100));
 
     let secrets = [KEY_ID, SECRET, TOKEN, CODE];

@@ -14,9 +14,10 @@ mod support;
 use aws_sdk_ec2::types::{Filter, IpPermission, IpRange};
 use serde_json::Value;
 use support::run::{
-    apply_resource, assert_ok, finding, region_args, resource_status, scan_item, undo_ok,
+    apply_item, apply_resource, assert_ok, finding, region_args, resource_status, scan_item,
+    undo_ok,
 };
-use support::seed_ec2::{create_group, default_vpc, ec2_client, tcp};
+use support::seed_ec2::{allow_in_default_group, create_group, default_vpc, ec2_client, tcp};
 use support::{Moto, Proxy, block_on, output_text, run_moat, temp_state_dir};
 
 const US: &str = "us-east-1";
@@ -340,26 +341,7 @@ fn default_group_rules_are_revoked_and_restored() {
     let (ep, st) = (moto.endpoint.as_str(), state.path());
     block_on(async {
         let ec2 = ec2_client(ep, US);
-        let vpc = default_vpc(&ec2).await;
-        let g = ec2
-            .describe_security_groups()
-            .filters(Filter::builder().name("vpc-id").values(vpc).build())
-            .filters(
-                Filter::builder()
-                    .name("group-name")
-                    .values("default")
-                    .build(),
-            )
-            .send()
-            .await
-            .expect("default");
-        let id = g.security_groups()[0].group_id().expect("id").to_string();
-        ec2.authorize_security_group_ingress()
-            .group_id(id)
-            .ip_permissions(tcp(443, &["10.0.0.0/8"], &["2001:db8::/32"]))
-            .send()
-            .await
-            .expect("rule");
+        allow_in_default_group(&ec2, tcp(443, &["10.0.0.0/8"], &["2001:db8::/32"])).await;
     });
     let r = group_ref(ep, US, "default");
     let scan = scan_item(ep, st, &["--region", US], "ec2.default-security-group");
@@ -637,26 +619,7 @@ fn a_revoke_that_matched_nothing_is_not_applied() {
     let state = temp_state_dir();
     block_on(async {
         let ec2 = ec2_client(&moto.endpoint, US);
-        let vpc = default_vpc(&ec2).await;
-        let g = ec2
-            .describe_security_groups()
-            .filters(Filter::builder().name("vpc-id").values(vpc).build())
-            .filters(
-                Filter::builder()
-                    .name("group-name")
-                    .values("default")
-                    .build(),
-            )
-            .send()
-            .await
-            .expect("default");
-        let id = g.security_groups()[0].group_id().expect("id").to_string();
-        ec2.authorize_security_group_ingress()
-            .group_id(id)
-            .ip_permissions(tcp(443, &["10.0.0.0/8"], &[]))
-            .send()
-            .await
-            .expect("rule");
+        allow_in_default_group(&ec2, tcp(443, &["10.0.0.0/8"], &[])).await;
     });
     let proxy = support::Proxy::start(moto.port);
     proxy.answer(
@@ -672,18 +635,13 @@ fn a_revoke_that_matched_nothing_is_not_applied() {
     let (ep, st) = (proxy.endpoint.as_str(), state.path());
     let before = block_on(read_group(&moto.endpoint, US, "default")).expect("group");
     let r = group_ref(&moto.endpoint, US, "default");
-    let o = run_moat(
+    let o = apply_item(
         ep,
         st,
-        &[
-            "--region",
-            US,
-            "apply",
-            "ec2.default-security-group",
-            "--resource",
-            &r,
-            "--yes",
-        ],
+        &["--region", US],
+        "ec2.default-security-group",
+        Some(r.as_str()),
+        &[],
     );
     let out = output_text(&o);
     assert_ne!(o.status.code(), Some(0), "{out}");

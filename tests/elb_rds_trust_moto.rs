@@ -13,7 +13,7 @@
 
 mod support;
 
-use support::run::{assert_ok, finding, resource_status, scan_item};
+use support::run::{apply_resource, assert_ok, finding_detail, resource_status, scan_item};
 use support::seed_elb::ALB;
 use support::{Moto, block_on, output_text, run_moat, temp_state_dir};
 use support::{seed_elb, seed_rds};
@@ -108,10 +108,7 @@ fn https_listeners_judge_every_rule_and_the_fix_redirects_them() {
     // The default action redirects, the /api/* rule forwards: fail, naming it.
     let scan = scan_item(ep, st, &["--region", US], "elb.https-listeners");
     assert_eq!(resource_status(&scan, &resource), "fail", "{scan}");
-    let detail = finding(&scan, &resource)
-        .and_then(|f| f["detail"].as_str())
-        .unwrap_or_default()
-        .to_string();
+    let detail = finding_detail(&scan, &resource);
     assert!(
         detail.contains("priority 10") && detail.contains("/api/*"),
         "{detail}"
@@ -127,21 +124,14 @@ fn https_listeners_judge_every_rule_and_the_fix_redirects_them() {
         "{preview}"
     );
 
-    let o = run_moat(
+    apply_resource(
         ep,
         st,
-        &[
-            "--region",
-            US,
-            "apply",
-            "elb.https-listeners",
-            "--resource",
-            &resource,
-            "--yes",
-        ],
+        &["--region", US],
+        "elb.https-listeners",
+        &resource,
+        &[],
     );
-    assert_ok(&o);
-    assert!(output_text(&o).contains("verified"), "{}", output_text(&o));
     // Every rule, default included, redirects to HTTPS; the rule stays.
     let after = block_on(rules(ep, &listener));
     assert_eq!(after.len(), before.len(), "{after:?}");
@@ -219,10 +209,7 @@ fn public_instances_leave_queued_modifications_for_the_window_unless_told() {
     // The finding and the preview name what is queued.
     let scan = scan_item(ep, st, &["--region", US], "rds.public-instances");
     assert_eq!(resource_status(&scan, &resource), "fail", "{scan}");
-    let detail = finding(&scan, &resource)
-        .and_then(|f| f["detail"].as_str())
-        .unwrap_or_default()
-        .to_string();
+    let detail = finding_detail(&scan, &resource);
     assert!(
         detail.contains("maintenance window") && detail.contains("db.m5.large"),
         "{detail}"
@@ -236,21 +223,14 @@ fn public_instances_leave_queued_modifications_for_the_window_unless_told() {
     );
 
     // Default: the public endpoint goes now, the class change keeps waiting.
-    let o = run_moat(
+    apply_resource(
         ep,
         st,
-        &[
-            "--region",
-            US,
-            "apply",
-            "rds.public-instances",
-            "--resource",
-            &resource,
-            "--yes",
-        ],
+        &["--region", US],
+        "rds.public-instances",
+        &resource,
+        &[],
     );
-    assert_ok(&o);
-    assert!(output_text(&o).contains("verified"), "{}", output_text(&o));
     let d = block_on(db(ep, QUEUED_DB));
     assert!(!d.public, "public access is removed at once");
     assert_eq!(
@@ -269,23 +249,14 @@ fn public_instances_leave_queued_modifications_for_the_window_unless_told() {
     assert_eq!(d.pending_class.as_deref(), Some("db.m5.large"));
 
     // apply_at=now: the queue is applied with the change, as chosen.
-    let o = run_moat(
+    apply_resource(
         ep,
         st,
-        &[
-            "--region",
-            US,
-            "apply",
-            "rds.public-instances",
-            "--resource",
-            &resource,
-            "--input",
-            "apply_at=now",
-            "--yes",
-        ],
+        &["--region", US],
+        "rds.public-instances",
+        &resource,
+        &["apply_at=now"],
     );
-    assert_ok(&o);
-    assert!(output_text(&o).contains("verified"), "{}", output_text(&o));
     let d = block_on(db(ep, QUEUED_DB));
     assert!(!d.public);
     assert_eq!(d.class, "db.m5.large");

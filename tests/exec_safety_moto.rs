@@ -13,44 +13,20 @@ use moat::journal::{EntryState, Journal};
 use moat::plan::Op;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use support::backend::{connect_once, set_test_env};
+use support::backend::{connect_once, item_plan, set_test_env};
 use support::{Moto, Proxy, block_on, s3_client, temp_state_dir};
 
 /// Another account the credentials may resolve to later in a session.
 const OTHER_ACCOUNT: &str = "210987654321";
 
-/// The plan of item `id` against the account as `b` reads it now.
-async fn item_plan(b: &Arc<dyn Backend>, id: &str) -> moat::plan::Plan {
-    let def = moat::checks::item(id).expect("item");
-    let inv = moat::collect::collect_inventory(b.clone(), &moat::checks::parts_for(&[def])).await;
-    let settings = moat::config::Settings::default();
-    let done = Default::default();
-    let ctx = moat::checks::Ctx {
-        now: chrono::Utc::now(),
-        settings: &settings,
-        done: &done,
-    };
-    let moat::checks::Fix::Plan(f) = def.fix else {
-        panic!("plan item")
-    };
-    let draft = f(&inv, &ctx, &moat::plan::Inputs::default()).expect("draft");
-    moat::plan::make_plan(&inv, def.id, draft).expect("plan")
-}
-
 /// Make `proxy` answer sts:GetCallerIdentity for `account`, as AWS does once
 /// SSO or `credential_process` hands out credentials of another account.
 fn answer_as_account(proxy: &Proxy, account: &str) {
-    proxy.answer(
-        "GetCallerIdentity",
-        200,
-        "text/xml",
-        &format!(
-            "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
-             <GetCallerIdentityResult><Arn>arn:aws:sts::{account}:assumed-role/Admin/sam</Arn>\
-             <UserId>AROAEXAMPLE:sam</UserId><Account>{account}</Account>\
-             </GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId>\
-             </ResponseMetadata></GetCallerIdentityResponse>"
-        ),
+    support::answer_caller(
+        proxy,
+        &format!("arn:aws:sts::{account}:assumed-role/Admin/sam"),
+        "AROAEXAMPLE:sam",
+        account,
     );
 }
 

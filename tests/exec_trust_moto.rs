@@ -17,35 +17,25 @@ mod support;
 
 use moat::aws::inventory::{Ec2Ref, PartId, ResourceRef, SgKey, SgRule, SgSource};
 use moat::collect::Backend;
-use moat::execute::execute;
+use moat::execute::{ExecReport, execute};
 use moat::journal::{Entry, EntryState, Journal};
 use moat::plan::{Draft, Op, Plan, ResourceChange, Step, make_plan};
 use serde_json::{Value, json};
 use std::path::Path;
-use std::process::Output;
 use std::sync::Arc;
 use support::backend::{connect_once, set_test_env};
 use support::proxy::{FaultKind, Rule};
+use support::run::{apply_losing_answer, moat_retrying, undo_ok, undo_retrying};
+use support::seed_ebs;
 use support::seed_ebs::ec2_client;
 use support::seed_ebs::instance_root_volume;
-use support::{
-    ACCOUNT_ID, Moto, Proxy, block_on, moat_cmd, output_text, run_moat, s3_client, temp_state_dir,
-};
+use support::{ACCOUNT_ID, Moto, Proxy, block_on, output_text, s3_client, temp_state_dir};
 use support::{seed_cloudtrail, seed_cloudwatch};
 
 const US: &str = "us-east-1";
 
 async fn connect(ep: &str) -> Arc<dyn Backend> {
     Arc::new(connect_once(ep, &[US]).await)
-}
-
-/// The binary with the product's retry policy (the harness pins 1 attempt).
-fn moat_retrying(endpoint: &str, state: &Path, args: &[&str]) -> Output {
-    moat_cmd(endpoint, state)
-        .env_remove("MOAT_MAX_ATTEMPTS")
-        .args(args)
-        .output()
-        .expect("run moat")
 }
 
 fn entries(state: &Path, action: &str) -> Vec<Entry> {
@@ -58,6 +48,56 @@ fn entries(state: &Path, action: &str) -> Vec<Entry> {
 }
 
 // -- a revoke AWS matches in part
+
+/// Executes a plan of `ec2.default-security-group` made when `group` held
+/// `planned`: it revokes them all (its undo would authorize them all again)
+/// and previews the group as read now, less `modelled`.
+async fn execute_revoke(
+    ep: &str,
+    state: &Path,
+    group: &SgKey,
+    planned: Vec<SgRule>,
+    modelled: Vec<SgRule>,
+) -> ExecReport {
+    let b = connect(ep).await;
+    let inv =
+        moat::collect::collect_inventory(b.clone(), &[PartId::Identity, PartId::Ec2Network]).await;
+    let resource = ResourceRef::Ec2(Ec2Ref::SecurityGroup(group.clone()));
+    let before = inv.document(&resource).expect("group read");
+    let mut after_inv = inv.clone();
+    after_inv
+        .apply(&Op::RevokeSecurityGroupIngress(
+            moat::aws::ops::RevokeSecurityGroupIngress {
+                group: group.clone(),
+                rules: modelled,
+            },
+        ))
+        .expect("model");
+    let plan = Plan {
+        item: "ec2.default-security-group".into(),
+        account: ACCOUNT_ID.into(),
+        steps: vec![Step {
+            op: Op::RevokeSecurityGroupIngress(moat::aws::ops::RevokeSecurityGroupIngress {
+                group: group.clone(),
+                rules: planned.clone(),
+            }),
+            inverse: Some(vec![Op::AuthorizeSecurityGroupIngress(
+                moat::aws::ops::AuthorizeSecurityGroupIngress {
+                    group: group.clone(),
+                    rules: planned,
+                },
+            )]),
+        }],
+        resources: vec![ResourceChange {
+            resource: resource.clone(),
+            before,
+            after: after_inv.document(&resource).expect("after"),
+        }],
+        warnings: vec![],
+    };
+    let journal = Journal::open(state, ACCOUNT_ID);
+    execute(b, &plan, &journal, |_| {}).await.expect("applies")
+}
 
 fn tcp(port: i32, cidr: &str) -> SgRule {
     SgRule {
@@ -119,6 +159,37 @@ async fn ingress(ep: &str, vpc: &str, name: &str) -> Vec<(i32, String)> {
 /// revoked (not the one it never removed).
 #[test]
 fn a_revoke_aws_matched_in_part_journals_and_undoes_the_rules_it_revoked() {
+    // The plan was made when the group also allowed 443 from 10/8:
+    // it revokes both, and its undo would put both back.
+    let (warning, e) = revoke_matched_in_part(
+        "partly",
+        &[],
+        vec![tcp(22, "0.0.0.0/0"), tcp(443, "10.0.0.0/8")],
+        (22, "0.0.0.0/0"),
+    );
+    assert!(
+        warning.contains("443") && warning.contains("10.0.0.0/8"),
+        "the warning names the rule AWS did not match: {warning}"
+    );
+    assert!(
+        e.warning
+            .as_deref()
+            .is_some_and(|w| w.contains("10.0.0.0/8"))
+    );
+}
+
+/// Group `name` in the default VPC allows `held` (tcp port, IPv4 range) and
+/// has `tags`. moat executes a plan made when the group held `planned`: it
+/// revokes them all, AWS revokes `held`. The report has one warning, the
+/// group is left without rules, the journal holds the revoke of `held`
+/// with its inverse, and undo puts back `held` and nothing else. The
+/// warning and the journal entry.
+fn revoke_matched_in_part(
+    name: &str,
+    tags: &[(&str, &str)],
+    planned: Vec<SgRule>,
+    held: (i32, &str),
+) -> (String, Entry) {
     set_test_env();
     let moto = Moto::start();
     let state = temp_state_dir();
@@ -127,92 +198,21 @@ fn a_revoke_aws_matched_in_part_journals_and_undoes_the_rules_it_revoked() {
     let group = SgKey {
         region: US.into(),
         vpc_id: vpc.clone(),
-        group_name: "partly".into(),
+        group_name: name.into(),
     };
-    block_on(async {
-        let ec2 = ec2_client(&ep, US).await;
-        let id = ec2
-            .create_security_group()
-            .group_name("partly")
-            .description("partly revoked")
-            .vpc_id(&vpc)
-            .send()
-            .await
-            .expect("group")
-            .group_id()
-            .expect("id")
-            .to_string();
-        ec2.authorize_security_group_ingress()
-            .group_id(id)
-            .ip_permissions(
-                aws_sdk_ec2::types::IpPermission::builder()
-                    .ip_protocol("tcp")
-                    .from_port(22)
-                    .to_port(22)
-                    .ip_ranges(
-                        aws_sdk_ec2::types::IpRange::builder()
-                            .cidr_ip("0.0.0.0/0")
-                            .build(),
-                    )
-                    .build(),
-            )
-            .send()
-            .await
-            .expect("rule");
-    });
-    let report = block_on(async {
-        let b = connect(&ep).await;
-        let inv =
-            moat::collect::collect_inventory(b.clone(), &[PartId::Identity, PartId::Ec2Network])
-                .await;
-        let resource = ResourceRef::Ec2(Ec2Ref::SecurityGroup(group.clone()));
-        let before = inv.document(&resource).expect("group read");
-        // The plan was made when the group also allowed 443 from 10/8:
-        // it revokes both, and its undo would put both back.
-        let op = Op::RevokeSecurityGroupIngress(moat::aws::ops::RevokeSecurityGroupIngress {
-            group: group.clone(),
-            rules: vec![tcp(22, "0.0.0.0/0"), tcp(443, "10.0.0.0/8")],
-        });
-        let mut after_inv = inv.clone();
-        after_inv
-            .apply(&Op::RevokeSecurityGroupIngress(
-                moat::aws::ops::RevokeSecurityGroupIngress {
-                    group: group.clone(),
-                    rules: vec![tcp(22, "0.0.0.0/0")],
-                },
-            ))
-            .expect("model");
-        let plan = Plan {
-            item: "ec2.default-security-group".into(),
-            account: ACCOUNT_ID.into(),
-            steps: vec![Step {
-                op,
-                inverse: Some(vec![Op::AuthorizeSecurityGroupIngress(
-                    moat::aws::ops::AuthorizeSecurityGroupIngress {
-                        group: group.clone(),
-                        rules: vec![tcp(22, "0.0.0.0/0"), tcp(443, "10.0.0.0/8")],
-                    },
-                )]),
-            }],
-            resources: vec![ResourceChange {
-                resource: resource.clone(),
-                before,
-                after: after_inv.document(&resource).expect("after"),
-            }],
-            warnings: vec![],
-        };
-        let journal = Journal::open(state.path(), ACCOUNT_ID);
-        execute(b, &plan, &journal, |_| {}).await.expect("applies")
-    });
+    block_on(group_with(&ep, &vpc, name, &[held], tags));
+    let revoked = vec![tcp(held.0, held.1)];
+    let report = block_on(execute_revoke(
+        &ep,
+        state.path(),
+        &group,
+        planned,
+        revoked.clone(),
+    ));
     assert_eq!(report.failed, None, "{report:?}");
     assert_eq!(report.applied.len(), 1);
     assert_eq!(report.warnings.len(), 1, "{report:?}");
-    let warning = &report.warnings[0].1;
-    assert!(
-        warning.contains("443") && warning.contains("10.0.0.0/8"),
-        "the warning names the rule AWS did not match: {warning}"
-    );
-    assert!(block_on(ingress(&ep, &vpc, "partly")).is_empty());
+    assert!(block_on(ingress(&ep, &vpc, name)).is_empty());
     let journaled = entries(state.path(), "ec2:RevokeSecurityGroupIngress");
     assert_eq!(journaled.len(), 1);
     let e = &journaled[0];
@@ -221,35 +221,26 @@ fn a_revoke_aws_matched_in_part_journals_and_undoes_the_rules_it_revoked() {
         e.op,
         Op::RevokeSecurityGroupIngress(moat::aws::ops::RevokeSecurityGroupIngress {
             group: group.clone(),
-            rules: vec![tcp(22, "0.0.0.0/0")],
+            rules: revoked.clone(),
         }),
-        "the journal holds the rule really revoked"
+        "the journal holds the rule AWS really revoked"
     );
     assert_eq!(
         e.inverse,
         Some(vec![Op::AuthorizeSecurityGroupIngress(
             moat::aws::ops::AuthorizeSecurityGroupIngress {
                 group,
-                rules: vec![tcp(22, "0.0.0.0/0")],
+                rules: revoked,
             }
         )])
     );
-    assert!(
-        e.warning
-            .as_deref()
-            .is_some_and(|w| w.contains("10.0.0.0/8"))
-    );
-    let o = run_moat(
-        &ep,
-        state.path(),
-        &["--region", US, "undo", "--last", "--yes"],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
+    undo_ok(&ep, state.path(), &["--region", US]);
     assert_eq!(
-        block_on(ingress(&ep, &vpc, "partly")),
-        vec![(22, "0.0.0.0/0".to_string())],
+        block_on(ingress(&ep, &vpc, name)),
+        vec![(held.0, held.1.to_string())],
         "undo puts back the rule moat revoked, and not the one it never removed"
     );
+    (report.warnings[0].1.clone(), e.clone())
 }
 
 /// Create group `name` in VPC `vpc` with ingress `rules` (tcp port, IPv4
@@ -286,6 +277,9 @@ async fn group_with(ep: &str, vpc: &str, name: &str, rules: &[(i32, &str)], tags
             .await
             .expect("rule");
     }
+    if tags.is_empty() {
+        return;
+    }
     let mut req = ec2.create_tags().resources(&id);
     for (k, v) in tags {
         req = req.tags(aws_sdk_ec2::types::Tag::builder().key(*k).value(*v).build());
@@ -319,110 +313,20 @@ fn a_revoke_whose_rereads_all_lag_still_journals_what_aws_revoked() {
 }
 
 fn revoke_answered_in_another_spelling(stale_reads: &str) -> String {
-    set_test_env();
-    let moto = Moto::start();
-    let state = temp_state_dir();
-    let ep = moto.endpoint.clone();
-    let vpc = block_on(default_vpc(&ep));
-    let group = SgKey {
-        region: US.into(),
-        vpc_id: vpc.clone(),
-        group_name: "respelled".into(),
-    };
-    block_on(group_with(
-        &ep,
-        &vpc,
+    let (warning, _) = revoke_matched_in_part(
         "respelled",
-        &[(3389, "10.0.0.0/8")],
         &[
             ("moat-test:respell-unknown", "true"),
             ("moat-test:stale-group-reads", stale_reads),
         ],
-    ));
-    let both = vec![tcp(22, "0.0.0.0/0"), tcp(3389, "10.0.0.0/8")];
-    let report = block_on(async {
-        let b = connect(&ep).await;
-        let inv =
-            moat::collect::collect_inventory(b.clone(), &[PartId::Identity, PartId::Ec2Network])
-                .await;
-        let resource = ResourceRef::Ec2(Ec2Ref::SecurityGroup(group.clone()));
-        let before = inv.document(&resource).expect("group read");
-        let mut after_inv = inv.clone();
-        after_inv
-            .apply(&Op::RevokeSecurityGroupIngress(
-                moat::aws::ops::RevokeSecurityGroupIngress {
-                    group: group.clone(),
-                    rules: vec![tcp(3389, "10.0.0.0/8")],
-                },
-            ))
-            .expect("model");
-        let plan = Plan {
-            item: "ec2.default-security-group".into(),
-            account: ACCOUNT_ID.into(),
-            steps: vec![Step {
-                op: Op::RevokeSecurityGroupIngress(moat::aws::ops::RevokeSecurityGroupIngress {
-                    group: group.clone(),
-                    rules: both.clone(),
-                }),
-                inverse: Some(vec![Op::AuthorizeSecurityGroupIngress(
-                    moat::aws::ops::AuthorizeSecurityGroupIngress {
-                        group: group.clone(),
-                        rules: both.clone(),
-                    },
-                )]),
-            }],
-            resources: vec![ResourceChange {
-                resource: resource.clone(),
-                before,
-                after: after_inv.document(&resource).expect("after"),
-            }],
-            warnings: vec![],
-        };
-        let journal = Journal::open(state.path(), ACCOUNT_ID);
-        execute(b, &plan, &journal, |_| {}).await.expect("applies")
-    });
-    assert_eq!(report.failed, None, "{report:?}");
-    assert_eq!(report.applied.len(), 1);
-    assert_eq!(report.warnings.len(), 1, "{report:?}");
-    let warning = &report.warnings[0].1;
+        vec![tcp(22, "0.0.0.0/0"), tcp(3389, "10.0.0.0/8")],
+        (3389, "10.0.0.0/8"),
+    );
     assert!(
         warning.contains("tcp 22 from 0.0.0.0/0"),
         "the warning names the rule that was not revoked: {warning}"
     );
-    assert!(block_on(ingress(&ep, &vpc, "respelled")).is_empty());
-    let journaled = entries(state.path(), "ec2:RevokeSecurityGroupIngress");
-    assert_eq!(journaled.len(), 1);
-    let e = &journaled[0];
-    assert_eq!(e.state, EntryState::Applied);
-    assert_eq!(
-        e.op,
-        Op::RevokeSecurityGroupIngress(moat::aws::ops::RevokeSecurityGroupIngress {
-            group: group.clone(),
-            rules: vec![tcp(3389, "10.0.0.0/8")],
-        }),
-        "the journal holds the rule AWS revoked"
-    );
-    assert_eq!(
-        e.inverse,
-        Some(vec![Op::AuthorizeSecurityGroupIngress(
-            moat::aws::ops::AuthorizeSecurityGroupIngress {
-                group,
-                rules: vec![tcp(3389, "10.0.0.0/8")],
-            }
-        )])
-    );
-    let o = run_moat(
-        &ep,
-        state.path(),
-        &["--region", US, "undo", "--last", "--yes"],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
-    assert_eq!(
-        block_on(ingress(&ep, &vpc, "respelled")),
-        vec![(3389, "10.0.0.0/8".to_string())],
-        "undo puts back the rule moat revoked and does not open port 22"
-    );
-    warning.clone()
+    warning
 }
 
 // -- bucket policy propagation
@@ -519,21 +423,8 @@ fn a_policy_written_twice_waits_for_moat_s_own_write_to_propagate() {
 
 /// The snapshots tagged `moat:created-by = moat`: (id, Name, description).
 async fn moat_snapshots(ep: &str) -> Vec<(String, String, String)> {
-    let out = ec2_client(ep, US)
+    let mut found: Vec<(String, String, String)> = seed_ebs::moat_snapshots(ep)
         .await
-        .describe_snapshots()
-        .owner_ids("self")
-        .filters(
-            aws_sdk_ec2::types::Filter::builder()
-                .name("tag:moat:created-by")
-                .values("moat")
-                .build(),
-        )
-        .send()
-        .await
-        .expect("snapshots");
-    let mut found: Vec<(String, String, String)> = out
-        .snapshots()
         .iter()
         .map(|s| {
             let name = s
@@ -563,26 +454,7 @@ fn a_created_snapshot_is_journaled_and_undone_by_its_id() {
     let volume = block_on(instance_root_volume(&ep));
     let proxy = Proxy::start(moto.port);
     let state = temp_state_dir();
-    proxy.rule(
-        Rule::new(FaultKind::ForwardThenDrop)
-            .operation("CreateSnapshot")
-            .times(1),
-    );
-    let resource = format!("volume/{US}/{volume}");
-    let o = moat_retrying(
-        &proxy.endpoint,
-        state.path(),
-        &[
-            "--region",
-            US,
-            "apply",
-            "ebs.recent-snapshots",
-            "--resource",
-            &resource,
-            "--yes",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
+    seed_ebs::snapshot_losing_answer(&proxy, state.path(), &volume);
     assert_eq!(proxy.fault_count(FaultKind::ForwardThenDrop), 1);
     let made = block_on(moat_snapshots(&ep));
     assert_eq!(made.len(), 1, "{made:?}");
@@ -632,12 +504,7 @@ fn a_created_snapshot_is_journaled_and_undone_by_its_id() {
         }
         out
     });
-    let o = moat_retrying(
-        &proxy.endpoint,
-        state.path(),
-        &["--region", US, "undo", "--last", "--yes"],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
+    undo_retrying(&proxy.endpoint, state.path(), &["--region", US]);
     let left: Vec<String> = block_on(moat_snapshots(&ep))
         .into_iter()
         .map(|(id, _, _)| id)
@@ -660,27 +527,13 @@ fn a_created_kms_key_is_journaled_by_its_id() {
     });
     let proxy = Proxy::start(moto.port);
     let state = temp_state_dir();
-    proxy.rule(
-        Rule::new(FaultKind::ForwardThenDrop)
-            .operation("CreateKey")
-            .times(1),
-    );
-    let o = moat_retrying(
-        &proxy.endpoint,
+    apply_losing_answer(
+        &proxy,
         state.path(),
+        "CreateKey",
         &["--region", US, "apply", "cloudtrail.encrypted", "--yes"],
     );
-    assert_eq!(o.status.code(), Some(0), "{}", output_text(&o));
-    let aliased = block_on(async {
-        seed_cloudtrail::kms(&ep, US)
-            .describe_key()
-            .key_id("alias/moat-cloudtrail")
-            .send()
-            .await
-            .expect("alias")
-            .key_metadata()
-            .map(|m| m.key_id().to_string())
-    });
+    let aliased = block_on(seed_cloudtrail::moat_trail_key(&ep)).map(|m| m.key_id().to_string());
     let journaled = entries(state.path(), "kms:CreateKey");
     assert_eq!(journaled.len(), 1);
     assert_eq!(journaled[0].state, EntryState::Applied);

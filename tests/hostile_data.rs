@@ -10,7 +10,12 @@
 
 use serde_json::{Value, json};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+
+#[path = "support/command.rs"]
+mod command;
+// The built binary on the demo account in `state`, as tests/reports.rs runs it.
+use command::demo_at_fixed_time as moat;
+use std::process::Output;
 
 /// An identifier-safe payload (no `/`, which names cannot hold, and no NUL,
 /// which a command line cannot): clear screen, set title, an OSC 8 link, C1
@@ -145,25 +150,6 @@ fn hostile_state() -> tempfile::TempDir {
     )
     .expect("write account");
     state
-}
-
-/// The built binary on the demo account in `state`, as tests/reports.rs runs it.
-fn moat(state: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_moat"));
-    for (key, _) in std::env::vars_os() {
-        let k = key.to_string_lossy();
-        if k.starts_with("AWS_") || k.starts_with("MOAT_") {
-            cmd.env_remove(&key);
-        }
-    }
-    cmd.env("MOAT_STATE_DIR", state)
-        .env("XDG_CONFIG_HOME", state.join("xdg-config"))
-        .env("MOAT_NOW", "2026-11-29T10:00:00Z")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .arg("--demo")
-        .args(args);
-    cmd.output().expect("run moat")
 }
 
 /// What a terminal would act on or that hides and reorders text: C0 but

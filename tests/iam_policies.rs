@@ -18,14 +18,14 @@
 mod support;
 
 use moat::checks::Fix;
-use moat::journal::{EntryState, Journal};
 use moat::plan::Op;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use support::run::applied_batches;
 use support::{
     ACCOUNT_ID, ALL_INPUTS, Moto, Proxy, RecordedRequest, block_on, iam_client, moat_cmd,
+    output_text as text,
 };
 
 /// Calls that need no IAM permission (AWS answers them even under an explicit
@@ -283,14 +283,6 @@ fn difference(
     Some(msg)
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 /// An account where every item that has a plan fails: no password policy (so
 /// undo deletes the one apply creates), no alternate contacts, a console user
 /// without MFA, a user whose access key is stale once `MOAT_NOW` is 200 days
@@ -298,17 +290,7 @@ fn text(o: &Output) -> String {
 /// AdministratorAccess, which the scan reads with GetPolicy/GetPolicyVersion).
 async fn seed_failing_account(ep: &str) {
     let iam = iam_client(ep).await;
-    iam.create_user()
-        .user_name("dana")
-        .send()
-        .await
-        .expect("user");
-    iam.create_login_profile()
-        .user_name("dana")
-        .password("Correct-Horse-9!")
-        .send()
-        .await
-        .expect("login profile");
+    support::seed_iam::console_user(&iam, "dana").await;
     iam.create_user()
         .user_name("backup-sync")
         .send()
@@ -356,20 +338,6 @@ async fn add_policy_version(ep: &str, name: &str) {
         .send()
         .await
         .unwrap_or_else(|e| panic!("create a version of {arn}: {e:?}"));
-}
-
-/// Batches with an entry still applied (undo batches included), in time order.
-fn applied_batches(state: &Path) -> Vec<String> {
-    let mut out: Vec<String> = vec![];
-    for e in Journal::open(state, ACCOUNT_ID)
-        .entries()
-        .expect("read the journal")
-    {
-        if e.state == EntryState::Applied && !out.contains(&e.batch) {
-            out.push(e.batch);
-        }
-    }
-    out
 }
 
 #[test]

@@ -5,40 +5,22 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+#[path = "support/command.rs"]
+mod command;
+use command::{isolated_moat, output_text as text, without_aws_profile};
 
 /// The demo account's id (assets/demo/account.json).
 const DEMO_ACCOUNT: &str = "111122223333";
 
 fn moat(state: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_moat"));
-    for (key, _) in std::env::vars_os() {
-        let k = key.to_string_lossy();
-        if k.starts_with("AWS_") || k.starts_with("MOAT_") {
-            cmd.env_remove(&key);
-        }
-    }
-    cmd.env("MOAT_STATE_DIR", state)
-        .env("XDG_CONFIG_HOME", state.join("xdg-config"))
-        .env("AWS_CONFIG_FILE", "/nonexistent/moat-test/config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/moat-test/credentials",
-        )
-        .env("AWS_EC2_METADATA_DISABLED", "true")
+    let mut cmd = isolated_moat(state, &state.join("xdg-config"));
+    without_aws_profile(&mut cmd)
         .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
         .arg("--demo")
         .args(args);
     cmd.output().expect("run moat")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn tempdir() -> tempfile::TempDir {

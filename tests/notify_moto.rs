@@ -8,6 +8,7 @@ mod support;
 
 use support::run::scan_item;
 use support::seed_cloudtrail::LOG_GROUP;
+use support::seed_cloudwatch::confirm;
 use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, temp_state_dir};
 use support::{seed_cloudtrail, seed_cloudwatch};
 
@@ -19,15 +20,7 @@ fn topic_arn(name: &str) -> String {
 }
 
 async fn create_topic(ep: &str, name: &str) -> String {
-    seed_cloudwatch::sns(ep, US)
-        .create_topic()
-        .name(name)
-        .send()
-        .await
-        .expect("topic")
-        .topic_arn()
-        .map(str::to_string)
-        .expect("topic arn")
+    seed_cloudwatch::create_topic(ep, name, &[]).await
 }
 
 async fn subscribe(ep: &str, topic: &str, protocol: &str, endpoint: &str) {
@@ -39,17 +32,6 @@ async fn subscribe(ep: &str, topic: &str, protocol: &str, endpoint: &str) {
         .send()
         .await
         .expect("subscribe");
-}
-
-/// The recipient follows the link in AWS's confirmation message.
-async fn confirm(ep: &str, topic: &str, endpoint: &str) {
-    seed_cloudwatch::sns(ep, US)
-        .confirm_subscription()
-        .topic_arn(topic)
-        .token(endpoint)
-        .send()
-        .await
-        .expect("confirm");
 }
 
 /// A logging trail in us-east-1 announcing to `topic`, whose policy lets
@@ -167,22 +149,7 @@ fn trail_fix_subscribes_an_address_and_says_it_is_pending() {
 }
 
 async fn billing_alarm(ep: &str, name: &str, actions: &[String]) {
-    use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
-    seed_cloudwatch::cloudwatch(ep, US)
-        .put_metric_alarm()
-        .alarm_name(name)
-        .namespace("AWS/Billing")
-        .metric_name("EstimatedCharges")
-        .dimensions(Dimension::builder().name("Currency").value("USD").build())
-        .statistic(Statistic::Maximum)
-        .period(21600)
-        .evaluation_periods(1)
-        .threshold(100.0)
-        .comparison_operator(ComparisonOperator::GreaterThanThreshold)
-        .set_alarm_actions(Some(actions.to_vec()))
-        .send()
-        .await
-        .expect("alarm");
+    seed_cloudwatch::bill_alarm(ep, name, 100.0, actions).await;
 }
 
 #[test]
@@ -206,17 +173,7 @@ fn billing_alarms_that_notify_nobody_fail() {
     );
 
     // The fix: moat's topic and alarms, verified; pending until confirmed.
-    let mut args: Vec<&str> = R.to_vec();
-    args.extend([
-        "apply",
-        "--yes",
-        id,
-        "--input",
-        "monthly=250",
-        "--input",
-        "email=billing@example.com",
-    ]);
-    let o = run_moat(ep, state.path(), &args);
+    let o = seed_cloudwatch::apply_billing_alarms(ep, state.path());
     let out = output_text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains("verified"), "{out}");

@@ -43,17 +43,7 @@ fn mfa_policy_is_created_attached_and_undone_in_the_china_partition() {
     let ep = moto.endpoint.as_str();
     block_on(async {
         let iam = iam(ep);
-        iam.create_user()
-            .user_name("dana")
-            .send()
-            .await
-            .expect("user");
-        iam.create_login_profile()
-            .user_name("dana")
-            .password("Correct-Horse-9!")
-            .send()
-            .await
-            .expect("login");
+        support::seed_iam::console_user(&iam, "dana").await;
     });
     let (item, scan) = scan_item(ep, state.path(), "account.mfa-policy");
     assert_eq!(
@@ -122,25 +112,7 @@ fn mfa_policy_is_created_attached_and_undone_in_the_china_partition() {
     assert_eq!(item["status"], "pass", "{item}");
 
     assert_ok(&run(ep, state.path(), &["undo", "--last", "--yes"]));
-    let (group, policies) = block_on(async {
-        let iam = iam(ep);
-        let group = iam
-            .get_group()
-            .group_name("MFARequired")
-            .send()
-            .await
-            .is_ok();
-        let policies = iam
-            .list_policies()
-            .scope(aws_sdk_iam::types::PolicyScopeType::Local)
-            .send()
-            .await
-            .expect("policies")
-            .policies
-            .unwrap_or_default()
-            .len();
-        (group, policies)
-    });
+    let (group, policies) = block_on(support::seed_iam::mfa_group_and_local_policies(&iam(ep)));
     assert!(!group, "undo left the group behind");
     assert_eq!(policies, 0, "undo left a policy behind");
 }

@@ -15,7 +15,8 @@ mod support;
 use serde_json::Value;
 use std::path::Path;
 use support::run::{
-    apply_resource, assert_ok, finding, region_args, resource_status, scan_item, undo_ok,
+    apply_item, apply_resource, assert_ok, finding, region_args, resource_status, scan_item,
+    undo_ok,
 };
 use support::seed_elb::{ALB, OLD_POLICY};
 use support::seed_rds::PARTNER;
@@ -69,16 +70,26 @@ async fn snapshot_restore(ep: &str, id: &str) -> Vec<String> {
         .send()
         .await
         .expect("attributes");
-    let mut v: Vec<String> = out
+    let attrs = out
         .db_snapshot_attributes_result()
-        .map(|r| {
-            r.db_snapshot_attributes()
-                .iter()
-                .filter(|a| a.attribute_name() == Some("restore"))
-                .flat_map(|a| a.attribute_values().to_vec())
-                .collect()
-        })
+        .map(|r| r.db_snapshot_attributes())
         .unwrap_or_default();
+    restore_accounts(
+        attrs
+            .iter()
+            .map(|a| (a.attribute_name(), a.attribute_values())),
+    )
+}
+
+/// The values of the `restore` attribute (the accounts that may restore a
+/// snapshot), sorted.
+fn restore_accounts<'a>(
+    attrs: impl Iterator<Item = (Option<&'a str>, &'a [String])>,
+) -> Vec<String> {
+    let mut v: Vec<String> = attrs
+        .filter(|(name, _)| *name == Some("restore"))
+        .flat_map(|(_, values)| values.to_vec())
+        .collect();
     v.sort();
     v
 }
@@ -90,18 +101,15 @@ async fn cluster_snapshot_restore(ep: &str, id: &str) -> Vec<String> {
         .send()
         .await
         .expect("attributes");
-    let mut v: Vec<String> = out
+    let attrs = out
         .db_cluster_snapshot_attributes_result()
-        .map(|r| {
-            r.db_cluster_snapshot_attributes()
-                .iter()
-                .filter(|a| a.attribute_name() == Some("restore"))
-                .flat_map(|a| a.attribute_values().to_vec())
-                .collect()
-        })
+        .map(|r| r.db_cluster_snapshot_attributes())
         .unwrap_or_default();
-    v.sort();
-    v
+    restore_accounts(
+        attrs
+            .iter()
+            .map(|a| (a.attribute_name(), a.attribute_values())),
+    )
 }
 
 #[test]
@@ -248,21 +256,17 @@ fn spf_and_null_mx_round_trip_and_keep_the_verification_token() {
         },
     );
     // A domain that sends mail: the record the user gives.
-    let o = run_moat(
-        ep,
-        st,
-        &[
-            "--region",
-            US,
-            "apply",
+    let spf = |inputs: &[&str]| {
+        apply_item(
+            ep,
+            st,
+            &["--region", US],
             "route53.spf-records",
-            "--input",
-            "sends_mail=yes",
-            "--input",
-            "spf=v=spf1 include:amazonses.com ~all",
-            "--yes",
-        ],
-    );
+            None,
+            inputs,
+        )
+    };
+    let o = spf(&["sends_mail=yes", "spf=v=spf1 include:amazonses.com ~all"]);
     assert_ok(&o);
     let (_, values) = block_on(apex(ep, &zone, "TXT")).expect("txt");
     assert_eq!(
@@ -273,21 +277,7 @@ fn spf_and_null_mx_round_trip_and_keep_the_verification_token() {
         ]
     );
     // An SPF record that is not one is refused before anything is sent.
-    let o = run_moat(
-        ep,
-        st,
-        &[
-            "--region",
-            US,
-            "apply",
-            "route53.spf-records",
-            "--input",
-            "sends_mail=yes",
-            "--input",
-            "spf=include:x",
-            "--yes",
-        ],
-    );
+    let o = spf(&["sends_mail=yes", "spf=include:x"]);
     assert_eq!(o.status.code(), Some(2), "{}", output_text(&o));
 
     // No MX at all: the null MX, and undo deletes it again.
@@ -301,18 +291,13 @@ fn spf_and_null_mx_round_trip_and_keep_the_verification_token() {
         |mx| assert_eq!(mx.clone().map(|m| m.1), Some(vec!["0 .".to_string()])),
     );
     // A domain that receives mail is guided: nothing is sent.
-    let o = run_moat(
+    let o = apply_item(
         ep,
         st,
-        &[
-            "--region",
-            US,
-            "apply",
-            "route53.mx-records",
-            "--input",
-            "receives_mail=yes",
-            "--yes",
-        ],
+        &["--region", US],
+        "route53.mx-records",
+        None,
+        &["receives_mail=yes"],
     );
     assert!(output_text(&o).contains(ZONE), "{}", output_text(&o));
     assert_eq!(block_on(apex(ep, &zone, "MX")), None);
@@ -374,19 +359,7 @@ fn load_balancer_listeners_round_trip() {
                 "{f}"
             );
         }
-        let o = run_moat(
-            ep,
-            st,
-            &[
-                "--region",
-                US,
-                "apply",
-                item,
-                "--resource",
-                &classic,
-                "--yes",
-            ],
-        );
+        let o = apply_item(ep, st, &["--region", US], item, Some(classic.as_str()), &[]);
         let out = output_text(&o);
         assert!(
             out.contains(seed_elb::CLASSIC) && out.contains("  1. "),

@@ -71,19 +71,10 @@ async fn create_topic_with(
     policy: &Value,
     attributes: &[(&str, &str)],
 ) -> String {
-    let mut req = seed_cloudwatch::sns(ep, US)
-        .create_topic()
-        .name(name)
-        .attributes("Policy", policy.to_string());
-    for (k, v) in attributes {
-        req = req.attributes(*k, *v);
-    }
-    req.send()
-        .await
-        .expect("topic")
-        .topic_arn()
-        .map(str::to_string)
-        .expect("topic arn")
+    let policy = policy.to_string();
+    let mut all = vec![("Policy", policy.as_str())];
+    all.extend(attributes);
+    seed_cloudwatch::create_topic(ep, name, &all).await
 }
 
 /// Subscribe, and confirm as the recipient would; the subscription's ARN.
@@ -99,35 +90,15 @@ async fn subscribe(ep: &str, topic: &str, protocol: &str, endpoint: &str) -> Str
         .await
         .expect("subscribe");
     if protocol == "email" {
-        sns.confirm_subscription()
-            .topic_arn(topic)
-            .token(endpoint)
-            .send()
-            .await
-            .expect("confirm");
+        seed_cloudwatch::confirm(ep, topic, endpoint).await;
     }
     out.subscription_arn().unwrap_or_default().to_string()
 }
 
 async fn billing_alarms(ep: &str, topic: &str) {
-    use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
     seed_cloudwatch::billing_alerts_on(ep).await;
     for (name, threshold) in [("bill-usual", 100.0), ("bill-high", 115.0)] {
-        seed_cloudwatch::cloudwatch(ep, US)
-            .put_metric_alarm()
-            .alarm_name(name)
-            .namespace("AWS/Billing")
-            .metric_name("EstimatedCharges")
-            .dimensions(Dimension::builder().name("Currency").value("USD").build())
-            .statistic(Statistic::Maximum)
-            .period(21600)
-            .evaluation_periods(1)
-            .threshold(threshold)
-            .comparison_operator(ComparisonOperator::GreaterThanThreshold)
-            .alarm_actions(topic)
-            .send()
-            .await
-            .expect("alarm");
+        seed_cloudwatch::bill_alarm(ep, name, threshold, &[topic.to_string()]).await;
     }
 }
 

@@ -5,27 +5,12 @@
 
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
-/// The built binary on the demo account, with an isolated state dir and a
-/// fixed clock.
-fn moat(state: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_moat"));
-    for (key, _) in std::env::vars_os() {
-        let k = key.to_string_lossy();
-        if k.starts_with("AWS_") || k.starts_with("MOAT_") {
-            cmd.env_remove(&key);
-        }
-    }
-    cmd.env("MOAT_STATE_DIR", state)
-        .env("XDG_CONFIG_HOME", state.join("xdg-config"))
-        .env("MOAT_NOW", "2026-11-29T10:00:00Z")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .arg("--demo")
-        .args(args);
-    cmd.output().expect("run moat")
-}
+#[path = "support/command.rs"]
+mod command;
+// The built binary on the demo account, with an isolated state dir and a
+// fixed clock.
+use command::demo_at_fixed_time as moat;
 
 fn tempdir() -> tempfile::TempDir {
     tempfile::Builder::new()

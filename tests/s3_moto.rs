@@ -14,6 +14,7 @@ mod support;
 use serde_json::{Value, json};
 use std::path::Path;
 use support::run::{apply_resource, assert_ok, resource_status, scan_item, undo_ok};
+use support::seed_cloudfront;
 use support::{
     ACCOUNT_ID, Moto, block_on, cloudfront_client, moat_cmd, output_text, run_moat, s3_client,
     temp_state_dir,
@@ -92,22 +93,7 @@ async fn seed_buckets(ep: &str) {
         .send()
         .await
         .expect("policy");
-    us.put_bucket_logging()
-        .bucket(SITE)
-        .bucket_logging_status(
-            aws_sdk_s3::types::BucketLoggingStatus::builder()
-                .logging_enabled(
-                    aws_sdk_s3::types::LoggingEnabled::builder()
-                        .target_bucket(LOGS)
-                        .target_prefix("site/")
-                        .build()
-                        .expect("logging"),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .expect("logging");
+    seed_cloudfront::log_to(&us, SITE, LOGS, "site/").await;
 }
 
 /// The bucket's settings as the SDK reads them, one JSON value.
@@ -379,60 +365,7 @@ fn declared_public_bucket_is_accepted_with_its_reason() {
 /// A distribution with an S3 origin, HTTP allowed on the default behavior and
 /// a custom certificate on an old TLS policy with a dedicated IP.
 async fn seed_distribution(ep: &str) -> String {
-    use aws_sdk_cloudfront::types::{
-        DefaultCacheBehavior, DistributionConfig, MinimumProtocolVersion, Origin, Origins,
-        S3OriginConfig, SslSupportMethod, ViewerCertificate, ViewerProtocolPolicy,
-    };
-    let cf = cloudfront_client(ep).await;
-    let config = DistributionConfig::builder()
-        .caller_reference("moat-test")
-        .comment("test")
-        .enabled(true)
-        .origins(
-            Origins::builder()
-                .quantity(1)
-                .items(
-                    Origin::builder()
-                        .id("assets")
-                        .domain_name(format!("{SITE}.s3.amazonaws.com"))
-                        .s3_origin_config(
-                            S3OriginConfig::builder()
-                                .origin_access_identity("")
-                                .build(),
-                        )
-                        .build()
-                        .expect("origin"),
-                )
-                .build()
-                .expect("origins"),
-        )
-        .default_cache_behavior(
-            DefaultCacheBehavior::builder()
-                .target_origin_id("assets")
-                .viewer_protocol_policy(ViewerProtocolPolicy::AllowAll)
-                .cache_policy_id("658327ea-f89d-4fab-a63d-7e88639e58f6")
-                .build()
-                .expect("behavior"),
-        )
-        .viewer_certificate(
-            ViewerCertificate::builder()
-                .acm_certificate_arn(format!(
-                    "arn:aws:acm:us-east-1:{ACCOUNT_ID}:certificate/0f0f0f0f-1111-2222-3333-444455556666"
-                ))
-                .ssl_support_method(SslSupportMethod::Vip)
-                .minimum_protocol_version(MinimumProtocolVersion::TlSv12016)
-                .build(),
-        )
-        .build()
-        .expect("config");
-    cf.create_distribution()
-        .distribution_config(config)
-        .send()
-        .await
-        .expect("distribution")
-        .distribution()
-        .map(|d| d.id().to_string())
-        .expect("id")
+    seed_cloudfront::http_distribution(ep, "moat-test", "test", "assets", SITE).await
 }
 
 async fn read_distribution(ep: &str, id: &str) -> Value {
@@ -514,15 +447,8 @@ fn denied_bucket_policy_read_is_an_error_for_that_item_only() {
         state.path(),
         &["scan", "--section", "s3", "--format", "json"],
     );
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
-    let item = |id: &str| {
-        v["items"]
-            .as_array()
-            .and_then(|a| a.iter().find(|i| i["id"] == id))
-            .cloned()
-            .unwrap_or_else(|| panic!("{id}: {v}"))
-    };
+    let v = support::run::stdout_json(&o);
+    let item = |id: &str| support::run::item(&v, id).clone();
     let policies = item("s3.public-policies");
     let site = format!("bucket/{SITE}");
     assert_eq!(resource_status(&policies, &site), "error", "{policies}");

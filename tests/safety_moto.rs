@@ -10,7 +10,7 @@ use moat::journal::Journal;
 use std::process::Output;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use support::backend::{connect_once, set_test_env};
+use support::backend::{connect_once, item_plan, set_test_env};
 use support::{
     ALL_INPUTS, Moto, Proxy, block_on, iam_client, moat_cmd, output_text, run_moat, temp_state_dir,
 };
@@ -122,20 +122,7 @@ async fn backend(ep: &str) -> Arc<dyn Backend> {
 }
 
 async fn password_plan(b: &Arc<dyn Backend>) -> moat::plan::Plan {
-    let def = moat::checks::item("account.password-policy").expect("item");
-    let inv = moat::collect::collect_inventory(b.clone(), &moat::checks::parts_for(&[def])).await;
-    let settings = moat::config::Settings::default();
-    let done = Default::default();
-    let ctx = moat::checks::Ctx {
-        now: chrono::Utc::now(),
-        settings: &settings,
-        done: &done,
-    };
-    let moat::checks::Fix::Plan(f) = def.fix else {
-        panic!("plan item")
-    };
-    let draft = f(&inv, &ctx, &moat::plan::Inputs::default()).expect("draft");
-    moat::plan::make_plan(&inv, def.id, draft).expect("plan")
+    item_plan(b, "account.password-policy").await
 }
 
 #[test]

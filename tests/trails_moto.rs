@@ -101,6 +101,12 @@ enum Selectors {
     Advanced(Vec<AdvancedEventSelector>),
 }
 
+/// The trail of [`seed_logging_trail`] with these basic event selectors.
+async fn logging_trail_with_basic(ep: &str, selectors: Vec<EventSelector>) {
+    seed_logging_trail(ep).await;
+    put_basic(ep, selectors).await;
+}
+
 async fn put_basic(ep: &str, selectors: Vec<EventSelector>) {
     cloudtrail(ep, "us-east-1")
         .put_event_selectors()
@@ -222,17 +228,9 @@ fn a_multi_region_trail_that_is_not_logging_does_not_cover_vpcs() {
     let moto = Moto::start();
     let ep = moto.endpoint.as_str();
     let state = temp_state_dir();
-    block_on(async {
-        seed_logging_trail(ep).await;
-        // A VPC in the region (moto may also hold a default one).
-        support::seed_ebs::ec2_client(ep, "us-east-1")
-            .await
-            .create_vpc()
-            .cidr_block("10.42.0.0/16")
-            .send()
-            .await
-            .expect("vpc");
-    });
+    block_on(seed_logging_trail(ep));
+    // A VPC in the region (moto may also hold a default one).
+    create_vpc(ep);
     let (s, i) = status(ep, state.path(), VPC);
     assert_eq!(s, "pass", "logging trail covers the region: {i}");
     block_on(async {
@@ -472,22 +470,16 @@ fn an_exclusion_in_one_selector_does_not_hide_what_another_records() {
     let moto = Moto::start();
     let ep = moto.endpoint.as_str();
     let state = temp_state_dir();
-    block_on(async {
-        seed_logging_trail(ep).await;
-        put_basic(
-            ep,
-            vec![
-                basic(ReadWriteType::All, true, false),
-                EventSelector::builder()
-                    .read_write_type(ReadWriteType::WriteOnly)
-                    .include_management_events(true)
-                    .exclude_management_event_sources("kms.amazonaws.com")
-                    .data_resources(s3_data_resource())
-                    .build(),
-            ],
-        )
-        .await;
-    });
+    let selectors = vec![
+        basic(ReadWriteType::All, true, false),
+        EventSelector::builder()
+            .read_write_type(ReadWriteType::WriteOnly)
+            .include_management_events(true)
+            .exclude_management_event_sources("kms.amazonaws.com")
+            .data_resources(s3_data_resource())
+            .build(),
+    ];
+    block_on(logging_trail_with_basic(ep, selectors));
     let (s, i) = status(ep, state.path(), MULTI);
     assert_eq!(s, "pass", "basic: {i}");
     let not_kms = AdvancedFieldSelector::builder()
@@ -561,10 +553,7 @@ fn five_data_selectors_move_to_advanced_ones_and_undo_restores_them() {
                 .build()
         })
         .collect();
-    block_on(async {
-        seed_logging_trail(ep).await;
-        put_basic(ep, selectors).await;
-    });
+    block_on(logging_trail_with_basic(ep, selectors));
     // The emulator keeps AWS's limit.
     let six = block_on(async {
         cloudtrail(ep, "us-east-1")
@@ -622,17 +611,11 @@ fn fix_sets_management_selectors_keeps_data_events_and_undo_restores_them() {
     let moto = Moto::start();
     let ep = moto.endpoint.as_str();
     let state = temp_state_dir();
-    block_on(async {
-        seed_logging_trail(ep).await;
-        put_basic(
-            ep,
-            vec![
-                basic(ReadWriteType::ReadOnly, true, false),
-                basic(ReadWriteType::All, false, true),
-            ],
-        )
-        .await;
-    });
+    let selectors = vec![
+        basic(ReadWriteType::ReadOnly, true, false),
+        basic(ReadWriteType::All, false, true),
+    ];
+    block_on(logging_trail_with_basic(ep, selectors));
     let before = block_on(read_selectors(ep));
     assert_eq!(status(ep, state.path(), MULTI).0, "fail");
 

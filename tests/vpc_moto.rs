@@ -20,7 +20,7 @@ use support::run::{apply_verified, scan_item, status_and_region as finding, undo
 use support::seed_ebs::ec2_client;
 use support::seed_vpc::guardduty_client;
 use support::seed_vpc::{vpc_ids, warm_up};
-use support::{ACCOUNT_ID, Moto, block_on, output_text, run_moat, s3_client, temp_state_dir};
+use support::{ACCOUNT_ID, Moto, block_on, run_moat, s3_client, temp_state_dir};
 
 const US: &str = "us-east-1";
 const EU: &str = "eu-west-1";
@@ -277,15 +277,8 @@ fn a_scan_of_several_regions_names_each_finding_s_region() {
             "json",
         ],
     );
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("scan json: {e}\n{}", output_text(&o)));
-    let item = |id: &str| {
-        v["items"]
-            .as_array()
-            .and_then(|a| a.iter().find(|i| i["id"] == id))
-            .cloned()
-            .unwrap_or_else(|| panic!("{id}: {v}"))
-    };
+    let v = support::run::stdout_json(&o);
+    let item = |id: &str| support::run::item(&v, id).clone();
     for id in ["ebs.encryption-by-default", "vpc.threat-detection"] {
         let it = item(id);
         let found: Vec<&str> = it["findings"]

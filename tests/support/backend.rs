@@ -2,6 +2,8 @@
 //! `moat::collect` and `moat::execute` directly instead of the binary.
 
 use moat::aws::client::{AwsBackend, AwsOptions};
+use moat::collect::Backend;
+use std::sync::Arc;
 
 /// The library reads credentials from the environment, like the binary:
 /// static test credentials, us-east-1, no IMDS, no shared config files, no
@@ -41,4 +43,23 @@ pub async fn connect(endpoint: &str, regions: &[&str], attempts: u32, slots: usi
 /// session's), one attempt per request.
 pub async fn connect_once(endpoint: &str, regions: &[&str]) -> AwsBackend {
     connect(endpoint, regions, 1, AwsOptions::default().max_concurrency).await
+}
+
+/// The plan of item `id` against the account as `b` reads it now (default
+/// settings and inputs).
+pub async fn item_plan(b: &Arc<dyn Backend>, id: &str) -> moat::plan::Plan {
+    let def = moat::checks::item(id).expect("item");
+    let inv = moat::collect::collect_inventory(b.clone(), &moat::checks::parts_for(&[def])).await;
+    let settings = moat::config::Settings::default();
+    let done = Default::default();
+    let ctx = moat::checks::Ctx {
+        now: chrono::Utc::now(),
+        settings: &settings,
+        done: &done,
+    };
+    let moat::checks::Fix::Plan(f) = def.fix else {
+        panic!("plan item")
+    };
+    let draft = f(&inv, &ctx, &moat::plan::Inputs::default()).expect("draft");
+    moat::plan::make_plan(&inv, def.id, draft).expect("plan")
 }

@@ -75,10 +75,12 @@ macro_rules! test_client {
 pub(crate) use test_client;
 
 pub mod backend;
+pub mod command;
 pub mod http;
 pub mod moto;
 pub mod proxy;
 pub mod run;
+pub mod seed_cloudfront;
 pub mod seed_cloudtrail;
 pub mod seed_cloudwatch;
 pub mod seed_ebs;
@@ -90,12 +92,13 @@ pub mod seed_rds;
 pub mod seed_route53;
 pub mod seed_vpc;
 
-use std::ffi::OsString;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 // Not every test crate uses every item.
+#[allow(unused_imports)]
+pub use command::output_text;
 #[allow(unused_imports)]
 pub use moto::{Moto, free_port, pid_alive};
 #[allow(unused_imports)]
@@ -113,28 +116,13 @@ pub const REGION: &str = "us-east-1";
 /// variable is removed first and the shared AWS config/credentials files
 /// point nowhere, so a developer's profile cannot leak in. Stdin is null.
 pub fn moat_cmd(endpoint: &str, state_dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_moat"));
-    for (key, _) in std::env::vars_os() {
-        let k = key.to_string_lossy();
-        if k.starts_with("AWS_") || k.starts_with("MOAT_") {
-            cmd.env_remove(&key);
-        }
-    }
-    let nowhere: OsString = "/nonexistent/moat-test".into();
-    cmd.env("AWS_ACCESS_KEY_ID", "testing")
+    let mut cmd = command::isolated_moat(state_dir, &state_dir.join("xdg-config"));
+    command::without_aws_profile(&mut cmd)
+        .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", REGION)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_CONFIG_FILE", Path::new(&nowhere).join("config"))
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            Path::new(&nowhere).join("credentials"),
-        )
-        .env("XDG_CONFIG_HOME", state_dir.join("xdg-config"))
-        .env("MOAT_STATE_DIR", state_dir)
-        .env("MOAT_MAX_ATTEMPTS", "1")
-        .stdin(Stdio::null());
+        .env("MOAT_MAX_ATTEMPTS", "1");
     cmd
 }
 
@@ -196,16 +184,6 @@ pub fn run_moat(endpoint: &str, state_dir: &Path, args: &[&str]) -> std::process
         .expect("run moat")
 }
 
-/// Standard output and standard error of a run, for assertion messages.
-#[allow(dead_code)]
-pub fn output_text(o: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 /// `--input` arguments that satisfy every item that takes some.
 #[allow(dead_code)]
 pub const ALL_INPUTS: &[&str] = &[
@@ -238,11 +216,7 @@ pub const ALL_INPUTS: &[&str] = &[
 /// access-log target without a policy, and a distribution serving the
 /// website bucket over HTTP with an old TLS policy and no origin access.
 pub async fn seed_failing_s3_and_cloudfront(ep: &str) {
-    use aws_sdk_cloudfront::types::{
-        DefaultCacheBehavior, DistributionConfig, MinimumProtocolVersion, Origin, Origins,
-        S3OriginConfig, SslSupportMethod, ViewerCertificate, ViewerProtocolPolicy,
-    };
-    use aws_sdk_s3::types::{BucketCannedAcl, BucketLoggingStatus, LoggingEnabled};
+    use aws_sdk_s3::types::BucketCannedAcl;
     let s3 = s3_client(ep, "us-east-1").await;
     for b in [WEB_BUCKET, LOG_BUCKET] {
         s3.create_bucket().bucket(b).send().await.expect("bucket");
@@ -275,66 +249,8 @@ pub async fn seed_failing_s3_and_cloudfront(ep: &str) {
         .send()
         .await
         .expect("policy");
-    s3.put_bucket_logging()
-        .bucket(WEB_BUCKET)
-        .bucket_logging_status(
-            BucketLoggingStatus::builder()
-                .logging_enabled(
-                    LoggingEnabled::builder()
-                        .target_bucket(LOG_BUCKET)
-                        .target_prefix("web/")
-                        .build()
-                        .expect("logging"),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .expect("logging");
-    let config = DistributionConfig::builder()
-        .caller_reference("moat-iam-test")
-        .comment("web")
-        .enabled(true)
-        .origins(
-            Origins::builder()
-                .quantity(1)
-                .items(
-                    Origin::builder()
-                        .id("web")
-                        .domain_name(format!("{WEB_BUCKET}.s3.amazonaws.com"))
-                        .s3_origin_config(S3OriginConfig::builder().origin_access_identity("").build())
-                        .build()
-                        .expect("origin"),
-                )
-                .build()
-                .expect("origins"),
-        )
-        .default_cache_behavior(
-            DefaultCacheBehavior::builder()
-                .target_origin_id("web")
-                .viewer_protocol_policy(ViewerProtocolPolicy::AllowAll)
-                .cache_policy_id("658327ea-f89d-4fab-a63d-7e88639e58f6")
-                .build()
-                .expect("behavior"),
-        )
-        .viewer_certificate(
-            ViewerCertificate::builder()
-                .acm_certificate_arn(format!(
-                    "arn:aws:acm:us-east-1:{ACCOUNT_ID}:certificate/0f0f0f0f-1111-2222-3333-444455556666"
-                ))
-                .ssl_support_method(SslSupportMethod::Vip)
-                .minimum_protocol_version(MinimumProtocolVersion::TlSv12016)
-                .build(),
-        )
-        .build()
-        .expect("distribution config");
-    cloudfront_client(ep)
-        .await
-        .create_distribution()
-        .distribution_config(config)
-        .send()
-        .await
-        .expect("distribution");
+    seed_cloudfront::log_to(&s3, WEB_BUCKET, LOG_BUCKET, "web/").await;
+    seed_cloudfront::http_distribution(ep, "moat-iam-test", "web", "web", WEB_BUCKET).await;
 }
 
 /// The website bucket [`seed_failing_s3_and_cloudfront`] creates.
@@ -351,17 +267,7 @@ pub async fn seed_failing_account(ep: &str) {
         .send()
         .await
         .expect("policy");
-    iam.create_user()
-        .user_name("dana")
-        .send()
-        .await
-        .expect("user");
-    iam.create_login_profile()
-        .user_name("dana")
-        .password("Correct-Horse-9!")
-        .send()
-        .await
-        .expect("login");
+    seed_iam::console_user(&iam, "dana").await;
     iam.create_access_key()
         .user_name("dana")
         .send()
@@ -386,14 +292,24 @@ pub async fn seed_failing_sections(ep: &str) {
 /// Make `proxy` answer sts:GetCallerIdentity with the account's root ARN, as
 /// AWS does for root credentials (moto has no root caller).
 pub fn answer_as_root(proxy: &Proxy) {
+    answer_caller(
+        proxy,
+        &format!("arn:aws:iam::{ACCOUNT_ID}:root"),
+        ACCOUNT_ID,
+        ACCOUNT_ID,
+    );
+}
+
+/// Make `proxy` answer sts:GetCallerIdentity with this caller.
+pub fn answer_caller(proxy: &Proxy, arn: &str, user_id: &str, account: &str) {
     proxy.answer(
         "GetCallerIdentity",
         200,
         "text/xml",
         &format!(
             "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
-             <GetCallerIdentityResult><Arn>arn:aws:iam::{ACCOUNT_ID}:root</Arn>\
-             <UserId>{ACCOUNT_ID}</UserId><Account>{ACCOUNT_ID}</Account>\
+             <GetCallerIdentityResult><Arn>{arn}</Arn>\
+             <UserId>{user_id}</UserId><Account>{account}</Account>\
              </GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId>\
              </ResponseMetadata></GetCallerIdentityResponse>"
         ),

@@ -5,7 +5,8 @@
 //! what goes ahead of the command (`--region us-east-1`, a `--regions`
 //! list, nothing), so each test keeps the exact command line it had.
 
-use super::{moat_cmd, output_text, run_moat};
+use super::proxy::{FaultKind, Rule};
+use super::{Proxy, moat_cmd, output_text, run_moat};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
@@ -32,6 +33,42 @@ pub fn moat_env(ep: &str, state: &Path, env: &[(&str, &str)], args: &[&str]) -> 
         c.env(k, v);
     }
     c.args(args).output().expect("run moat")
+}
+
+/// `moat <args…>` with the product's retry policy (the harness pins one
+/// attempt).
+pub fn moat_retrying(ep: &str, state: &Path, args: &[&str]) -> Output {
+    moat_cmd(ep, state)
+        .env_remove("MOAT_MAX_ATTEMPTS")
+        .args(args)
+        .output()
+        .expect("run moat")
+}
+
+/// `moat <args…>` through `proxy` with the product's retry policy, where
+/// the first `operation` request reaches AWS (which applies it) but its
+/// answer never reaches moat. It must succeed, and that one answer is lost.
+pub fn apply_losing_answer(proxy: &Proxy, state: &Path, operation: &str, args: &[&str]) {
+    proxy.rule(
+        Rule::new(FaultKind::ForwardThenDrop)
+            .operation(operation)
+            .times(1),
+    );
+    assert_ok(&moat_retrying(&proxy.endpoint, state, args));
+    assert_eq!(
+        proxy.fault_count(FaultKind::ForwardThenDrop),
+        1,
+        "{:?}",
+        proxy.operations()
+    );
+}
+
+/// `moat <before…> undo --last --yes` with the product's retry policy,
+/// which must succeed.
+pub fn undo_retrying(ep: &str, state: &Path, before: &[&str]) {
+    let mut all: Vec<&str> = before.to_vec();
+    all.extend(["undo", "--last", "--yes"]);
+    assert_ok(&moat_retrying(ep, state, &all));
 }
 
 /// `--region r` for every region of `regions`.
@@ -127,6 +164,31 @@ pub fn undo_last(ep: &str, state: &Path, before: &[&str]) -> Output {
     moat(ep, state, before, &["undo", "--last", "--yes"])
 }
 
+/// `moat <before…> apply <item> [--resource <resource>] --yes`, with
+/// `--input i` for every input, whatever its outcome.
+pub fn apply_item(
+    ep: &str,
+    state: &Path,
+    before: &[&str],
+    item: &str,
+    resource: Option<&str>,
+    inputs: &[&str],
+) -> Output {
+    moat(ep, state, before, &apply_args(item, resource, inputs))
+}
+
+fn apply_args<'a>(item: &'a str, resource: Option<&'a str>, inputs: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["apply", item];
+    if let Some(r) = resource {
+        args.extend(["--resource", r]);
+    }
+    args.push("--yes");
+    for i in inputs {
+        args.extend(["--input", i]);
+    }
+    args
+}
+
 /// `moat <before…> apply <item> --resource <resource> --yes`, with
 /// `--input i` for every input, that must succeed and say `verified`; its
 /// output.
@@ -138,11 +200,7 @@ pub fn apply_resource(
     resource: &str,
     inputs: &[&str],
 ) -> String {
-    let mut args = vec!["apply", item, "--resource", resource, "--yes"];
-    for i in inputs {
-        args.extend(["--input", i]);
-    }
-    apply_verified(ep, state, before, &args)
+    apply_verified(ep, state, before, &apply_args(item, Some(resource), inputs))
 }
 
 /// `moat <before…> undo --last --yes` that must succeed.
@@ -150,6 +208,14 @@ pub fn undo_ok(ep: &str, state: &Path, before: &[&str]) -> Output {
     let o = undo_last(ep, state, before);
     assert_ok(&o);
     o
+}
+
+/// The detail of the finding about `resource` (empty without one).
+pub fn finding_detail(item: &Value, resource: &str) -> String {
+    finding(item, resource)
+        .and_then(|f| f["detail"].as_str())
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// The status and the region of the finding about `resource`.
@@ -164,4 +230,20 @@ pub fn status_and_region(item: &Value, resource: &str) -> Option<(String, String
                 f["region"].as_str().unwrap_or_default().to_string(),
             )
         })
+}
+
+/// Batches of the journal in `state` with an entry still applied (undo
+/// batches included), in time order.
+pub fn applied_batches(state: &Path) -> Vec<String> {
+    use moat::journal::{EntryState, Journal};
+    let mut out: Vec<String> = vec![];
+    for e in Journal::open(state, super::ACCOUNT_ID)
+        .entries()
+        .expect("read the journal")
+    {
+        if e.state == EntryState::Applied && !out.contains(&e.batch) {
+            out.push(e.batch);
+        }
+    }
+    out
 }

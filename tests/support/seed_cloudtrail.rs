@@ -29,6 +29,44 @@ pub fn kms(ep: &str, region: &str) -> aws_sdk_kms::Client {
     test_client!(aws_sdk_kms, ep, region)
 }
 
+/// Trail `name` in us-east-1 as GetTrail answers it.
+pub async fn get_trail(ep: &str, name: &str) -> Option<aws_sdk_cloudtrail::types::Trail> {
+    cloudtrail(ep, "us-east-1")
+        .get_trail()
+        .name(name)
+        .send()
+        .await
+        .expect("trail")
+        .trail()
+        .cloned()
+}
+
+/// The key behind `alias/moat-cloudtrail` in us-east-1 (the key moat makes
+/// for trails).
+pub async fn moat_trail_key(ep: &str) -> Option<aws_sdk_kms::types::KeyMetadata> {
+    kms(ep, "us-east-1")
+        .describe_key()
+        .key_id("alias/moat-cloudtrail")
+        .send()
+        .await
+        .expect("the key behind alias/moat-cloudtrail")
+        .key_metadata()
+        .cloned()
+}
+
+/// Trail `trail` in us-east-1 writing to its own new bucket `bucket`, with
+/// the policy CloudTrail needs.
+pub async fn trail_to_bucket(ep: &str, trail: &str, bucket: &str) {
+    trail_bucket(ep, bucket, trail).await;
+    cloudtrail(ep, "us-east-1")
+        .create_trail()
+        .name(trail)
+        .s3_bucket_name(bucket)
+        .send()
+        .await
+        .expect("trail");
+}
+
 /// The two statements CloudTrail needs, for `trail` writing to `bucket`.
 pub fn trail_bucket_policy(bucket: &str, trail: &str) -> String {
     let arn = format!(

@@ -5,7 +5,30 @@
 
 #![allow(dead_code)]
 
+use super::run_moat;
 use super::seed_cloudtrail::kms;
+use std::path::Path;
+use std::process::Output;
+
+/// `moat --region us-east-1 apply --yes cloudwatch.billing-alarms` for a
+/// monthly bill of 250 USD, notifying billing@example.com.
+pub fn apply_billing_alarms(ep: &str, state: &Path) -> Output {
+    run_moat(
+        ep,
+        state,
+        &[
+            "--region",
+            "us-east-1",
+            "apply",
+            "--yes",
+            "cloudwatch.billing-alarms",
+            "--input",
+            "monthly=250",
+            "--input",
+            "email=billing@example.com",
+        ],
+    )
+}
 
 /// An SNS topic nobody subscribed to (so a scan reads topics and their
 /// subscriptions).
@@ -88,6 +111,53 @@ pub async fn billing_alerts_on(ep: &str) {
         .expect("billing metric");
 }
 
+/// Topic `name` in us-east-1 with `attributes`; its ARN.
+pub async fn create_topic(ep: &str, name: &str, attributes: &[(&str, &str)]) -> String {
+    let mut req = sns(ep, "us-east-1").create_topic().name(name);
+    for (k, v) in attributes {
+        req = req.attributes(*k, *v);
+    }
+    req.send()
+        .await
+        .expect("topic")
+        .topic_arn()
+        .map(str::to_string)
+        .expect("topic arn")
+}
+
+/// The recipient of `endpoint` on `topic` (us-east-1) follows the link in
+/// AWS's confirmation message.
+pub async fn confirm(ep: &str, topic: &str, endpoint: &str) {
+    sns(ep, "us-east-1")
+        .confirm_subscription()
+        .topic_arn(topic)
+        .token(endpoint)
+        .send()
+        .await
+        .expect("confirm");
+}
+
+/// Alarm `name` on the whole bill in USD (us-east-1) above `threshold`,
+/// notifying `actions`.
+pub async fn bill_alarm(ep: &str, name: &str, threshold: f64, actions: &[String]) {
+    use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
+    cloudwatch(ep, "us-east-1")
+        .put_metric_alarm()
+        .alarm_name(name)
+        .namespace("AWS/Billing")
+        .metric_name("EstimatedCharges")
+        .dimensions(Dimension::builder().name("Currency").value("USD").build())
+        .statistic(Statistic::Maximum)
+        .period(21600)
+        .evaluation_periods(1)
+        .threshold(threshold)
+        .comparison_operator(ComparisonOperator::GreaterThanThreshold)
+        .set_alarm_actions(Some(actions.to_vec()))
+        .send()
+        .await
+        .expect("alarm");
+}
+
 /// Create resources that fail (some of) this section's items: no billing
 /// alarm; a topic without subscribers; an encrypted topic delivering to a
 /// queue.
@@ -110,16 +180,7 @@ pub async fn seed_failing(ep: &str) {
         .key_metadata()
         .map(|m| m.key_id().to_string())
         .expect("key id");
-    let pipeline = sns(ep, "us-east-1")
-        .create_topic()
-        .name(PIPELINE_TOPIC)
-        .attributes("KmsMasterKeyId", key)
-        .send()
-        .await
-        .expect("topic")
-        .topic_arn()
-        .map(str::to_string)
-        .expect("topic arn");
+    let pipeline = create_topic(ep, PIPELINE_TOPIC, &[("KmsMasterKeyId", key.as_str())]).await;
     queue_for_topics(ep, "us-east-1", PIPELINE_TOPIC, &[&pipeline]).await;
     sns(ep, "us-east-1")
         .subscribe()

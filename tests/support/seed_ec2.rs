@@ -27,6 +27,34 @@ pub async fn default_vpc(ec2: &aws_sdk_ec2::Client) -> String {
         .to_string()
 }
 
+/// Adds `rule` to the default security group of the default VPC.
+pub async fn allow_in_default_group(ec2: &aws_sdk_ec2::Client, rule: IpPermission) {
+    let vpc = default_vpc(ec2).await;
+    let default = ec2
+        .describe_security_groups()
+        .filters(Filter::builder().name("vpc-id").values(vpc).build())
+        .filters(
+            Filter::builder()
+                .name("group-name")
+                .values("default")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("default group");
+    let id = default
+        .security_groups()
+        .first()
+        .and_then(|g| g.group_id())
+        .expect("the default VPC's default group");
+    ec2.authorize_security_group_ingress()
+        .group_id(id)
+        .ip_permissions(rule)
+        .send()
+        .await
+        .expect("default group rule");
+}
+
 /// A TCP permission on one port from IPv4 and IPv6 blocks.
 pub fn tcp(port: i32, v4: &[&str], v6: &[&str]) -> IpPermission {
     let mut p = IpPermission::builder()
@@ -95,27 +123,7 @@ pub async fn seed_failing(ep: &str) {
         &[],
     )
     .await;
-    let vpc = default_vpc(&ec2).await;
-    let default = ec2
-        .describe_security_groups()
-        .filters(Filter::builder().name("vpc-id").values(&vpc).build())
-        .filters(
-            Filter::builder()
-                .name("group-name")
-                .values("default")
-                .build(),
-        )
-        .send()
-        .await
-        .expect("default group");
-    if let Some(id) = default.security_groups().first().and_then(|g| g.group_id()) {
-        ec2.authorize_security_group_ingress()
-            .group_id(id)
-            .ip_permissions(tcp(443, &["10.0.0.0/8"], &[]))
-            .send()
-            .await
-            .expect("default rule");
-    }
+    allow_in_default_group(&ec2, tcp(443, &["10.0.0.0/8"], &[])).await;
     // Undocumented but in use (the instance below), so only
     // ec2.security-group-documentation touches it.
     let app = create_group(

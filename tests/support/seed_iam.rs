@@ -20,12 +20,38 @@ pub async fn console_user(iam: &aws_sdk_iam::Client, name: &str) {
         .send()
         .await
         .expect("user");
+    login_profile(iam, name).await;
+}
+
+/// A console password ([`PASSWORD`]) for the existing user `name`.
+pub async fn login_profile(iam: &aws_sdk_iam::Client, name: &str) {
     iam.create_login_profile()
         .user_name(name)
         .password(PASSWORD)
         .send()
         .await
         .expect("login profile");
+}
+
+/// Whether the group `MFARequired` exists, and how many customer managed
+/// policies the account holds (the MFA policy's undo leaves neither).
+pub async fn mfa_group_and_local_policies(iam: &aws_sdk_iam::Client) -> (bool, usize) {
+    let group = iam
+        .get_group()
+        .group_name("MFARequired")
+        .send()
+        .await
+        .is_ok();
+    let policies = iam
+        .list_policies()
+        .scope(aws_sdk_iam::types::PolicyScopeType::Local)
+        .send()
+        .await
+        .expect("policies")
+        .policies
+        .unwrap_or_default()
+        .len();
+    (group, policies)
 }
 
 /// The group's members, sorted, read back from IAM.
