@@ -1,7 +1,4 @@
-//! `catalog_safety`'s samples, scenarios and drifts for EC2
-//! (its ops, `ResourceRef::Ec2`). The loops in `catalog_safety.rs` do the rest.
-
-#![allow(dead_code)]
+//! EC2: security groups and their rules, instances and images.
 
 use moat::aws::inventory::{
     Ec2Image, Ec2Instance, Ec2Ref, Fetched, Inventory, ResourceRef, SecurityGroup, SgKey, SgRule,
@@ -28,7 +25,7 @@ fn ssh_from(cidr: &str) -> SgRule {
     }
 }
 
-/// One op of every EC2 op type, in registry order.
+/// One op of every EC2 op type, in the order of [`sample_index`].
 pub fn samples() -> Vec<Op> {
     vec![
         Op::AuthorizeSecurityGroupIngress(moat::aws::ops::AuthorizeSecurityGroupIngress {
@@ -74,7 +71,7 @@ pub fn samples() -> Vec<Op> {
     ]
 }
 
-/// The position of `op`'s type in [`samples`] (`catalog_safety` matches every op exhaustively).
+/// The position of `op`'s type in [`samples`].
 pub fn sample_index(op: &Op) -> usize {
     match op {
         Op::AuthorizeSecurityGroupIngress(_) => 0,
@@ -91,14 +88,13 @@ pub fn sample_index(op: &Op) -> usize {
     }
 }
 
-/// Variants that never have an inverse (serde tag, why). Every EC2 op has
-/// one: a deleted group is recreated from what the journal keeps.
+/// Every EC2 op has an inverse: a deleted group is recreated from what the
+/// journal keeps.
 pub const IRREVERSIBLE: &[(&str, &str)] = &[];
 
-/// The demo account fails every ec2 item in the ways their plans fix.
-pub fn scenario(_inv: &mut Inventory) {}
+/// The demo account fails every EC2 item in the ways their plans fix.
+pub fn seed(_scenario: &str, _inv: &mut Inventory) {}
 
-/// Every resource of this group in `inv` that has a document.
 pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
     if let Some(p) = inv.ec2_network.ready() {
         for (region, net) in p.ready() {
@@ -156,8 +152,6 @@ fn drift_group(inv: &mut Inventory, k: &SgKey) {
     }
 }
 
-/// Change `r` in `inv` the way someone else might between plan and apply
-/// (the document must change; a resource that does not exist is created).
 pub fn drift(inv: &mut Inventory, r: &Ec2Ref) {
     match r {
         Ec2Ref::SecurityGroup(k) => drift_group(inv, k),

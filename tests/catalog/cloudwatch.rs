@@ -1,0 +1,88 @@
+//! CloudWatch: metric alarms.
+
+use super::region_list;
+use moat::aws::inventory::{
+    CloudWatchRef, Dimension, Inventory, MetricAlarm, ResourceRef, Threshold,
+};
+use moat::aws::ops;
+use moat::plan::Op;
+use std::collections::BTreeSet;
+
+fn alarm(name: &str) -> MetricAlarm {
+    MetricAlarm {
+        name: name.into(),
+        description: None,
+        namespace: "AWS/RDS".into(),
+        metric_name: "DatabaseConnections".into(),
+        dimensions: vec![Dimension {
+            name: "DBInstanceIdentifier".into(),
+            value: "db".into(),
+        }],
+        statistic: "Maximum".into(),
+        period: 300,
+        evaluation_periods: 1,
+        threshold: Threshold(100.0),
+        comparison_operator: "GreaterThanThreshold".into(),
+        alarm_actions: vec![],
+        actions_enabled: true,
+        treat_missing_data: None,
+        extended_statistic: None,
+        datapoints_to_alarm: None,
+        math_metrics: vec![],
+        unit: None,
+    }
+}
+
+/// One op of every CloudWatch op type, in the order of [`sample_index`].
+pub fn samples() -> Vec<Op> {
+    let r = || "us-east-1".to_string();
+    vec![
+        Op::PutMetricAlarm(ops::PutMetricAlarm {
+            region: r(),
+            alarm: Box::new(alarm("a")),
+        }),
+        Op::DeleteMetricAlarm(ops::DeleteMetricAlarm {
+            region: r(),
+            name: "a".into(),
+        }),
+    ]
+}
+
+/// The position of `op`'s type in [`samples`].
+pub fn sample_index(op: &Op) -> usize {
+    match op {
+        Op::PutMetricAlarm(_) => 0,
+        Op::DeleteMetricAlarm(_) => 1,
+        other => unreachable!("not a CloudWatch op: {other:?}"),
+    }
+}
+
+/// A deleted alarm is put back as the journal keeps it.
+pub const IRREVERSIBLE: &[(&str, &str)] = &[];
+
+/// The demo account fails every alarm item in the ways their plans fix.
+pub fn seed(_scenario: &str, _inv: &mut Inventory) {}
+
+pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
+    for (region, alarms) in inv.metric_alarms.ready().into_iter().flatten() {
+        for a in alarms.ready().into_iter().flatten() {
+            let r = ResourceRef::CloudWatch(CloudWatchRef::Alarm {
+                region: region.clone(),
+                name: a.name.clone(),
+            });
+            if inv.document(&r).ok().flatten().is_some() {
+                out.insert(r);
+            }
+        }
+    }
+}
+
+pub fn drift(inv: &mut Inventory, r: &CloudWatchRef) {
+    let CloudWatchRef::Alarm { region, name } = r;
+    if let Some(alarms) = region_list(&mut inv.metric_alarms, region) {
+        match alarms.iter_mut().find(|a| a.name == *name) {
+            Some(a) => a.threshold = Threshold(a.threshold.0 + 1.0),
+            None => alarms.push(alarm(name)),
+        }
+    }
+}
