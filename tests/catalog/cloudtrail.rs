@@ -1,6 +1,6 @@
 //! CloudTrail: trails, their logging and event selectors.
 
-use super::ACCOUNT;
+use super::{ACCOUNT, insert_documented};
 use moat::aws::inventory::{
     CloudTrailRef, EventSelectors, Fetched, InlinePolicy, Inventory, LifecycleRule, ResourceRef,
     User,
@@ -119,14 +119,12 @@ pub fn seed(scenario: &str, inv: &mut Inventory) {
 }
 
 pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
+    let mut add = |r| insert_documented(inv, out, r);
     for t in inv.trails.ready().into_iter().flatten() {
-        let r = ResourceRef::CloudTrail(CloudTrailRef::Trail {
+        add(ResourceRef::CloudTrail(CloudTrailRef::Trail {
             region: t.home_region.clone(),
             name: t.name.clone(),
-        });
-        if inv.document(&r).ok().flatten().is_some() {
-            out.insert(r);
-        }
+        }));
     }
 }
 

@@ -1,6 +1,6 @@
 //! CloudWatch: metric alarms.
 
-use super::region_list;
+use super::{insert_documented, region_list};
 use moat::aws::inventory::{
     CloudWatchRef, Dimension, Inventory, MetricAlarm, ResourceRef, Threshold,
 };
@@ -64,15 +64,13 @@ pub const IRREVERSIBLE: &[(&str, &str)] = &[];
 pub fn seed(_scenario: &str, _inv: &mut Inventory) {}
 
 pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
+    let mut add = |r| insert_documented(inv, out, r);
     for (region, alarms) in inv.metric_alarms.ready().into_iter().flatten() {
         for a in alarms.ready().into_iter().flatten() {
-            let r = ResourceRef::CloudWatch(CloudWatchRef::Alarm {
+            add(ResourceRef::CloudWatch(CloudWatchRef::Alarm {
                 region: region.clone(),
                 name: a.name.clone(),
-            });
-            if inv.document(&r).ok().flatten().is_some() {
-                out.insert(r);
-            }
+            }));
         }
     }
 }

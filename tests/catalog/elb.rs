@@ -1,7 +1,7 @@
 //! Elastic Load Balancing: load balancers, their listeners and rules, and
 //! classic load balancers.
 
-use super::ACCOUNT;
+use super::{ACCOUNT, insert_documented};
 use moat::aws::inventory::{
     ClassicListener, ElbRef, ElbRegion, Fetched, FixedResponse, Inventory, Listener,
     ListenerAction, LoadBalancer, ResourceRef,
@@ -60,11 +60,7 @@ pub const IRREVERSIBLE: &[(&str, &str)] = &[];
 pub fn seed(_scenario: &str, _inv: &mut Inventory) {}
 
 pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
-    let mut add = |r: ResourceRef| {
-        if inv.document(&r).ok().flatten().is_some() {
-            out.insert(r);
-        }
-    };
+    let mut add = |r| insert_documented(inv, out, r);
     if let Some(elb) = inv.elb.ready() {
         for (region, r) in &elb.regions {
             let Fetched::Ready(r) = r else { continue };
@@ -162,12 +158,7 @@ pub fn drift(inv: &mut Inventory, r: &ElbRef) {
 }
 
 fn elb_region<'a>(inv: &'a mut Inventory, region: &str) -> Option<&'a mut ElbRegion> {
-    inv.elb
-        .ready_mut()?
-        .regions
-        .entry(region.to_string())
-        .or_insert_with(|| Fetched::Ready(Default::default()))
-        .ready_mut()
+    region_mut!(inv.elb, region)
 }
 
 fn elb_lb<'a>(inv: &'a mut Inventory, region: &str, name: &str) -> Option<&'a mut LoadBalancer> {

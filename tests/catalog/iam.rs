@@ -1,7 +1,7 @@
 //! IAM: users, their access keys and MFA, groups, customer-managed policies,
 //! roles, the password policy, the root user's keys and the account summary.
 
-use super::{ACCOUNT, now};
+use super::{ACCOUNT, insert_documented, now};
 use moat::aws::inventory::{
     AccessKey, Group, InlinePolicy, Inventory, KeyStatus, ManagedPolicy, PasswordPolicy,
     ResourceRef, User,
@@ -210,13 +210,11 @@ pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
             });
         }
     }
+    let mut add = |r| insert_documented(inv, out, r);
     for r in inv.iam.ready().into_iter().flat_map(|i| i.roles.iter()) {
-        let r = ResourceRef::Role {
+        add(ResourceRef::Role {
             name: r.name.clone(),
-        };
-        if inv.document(&r).ok().flatten().is_some() {
-            out.insert(r);
-        }
+        });
     }
 }
 

@@ -1,6 +1,6 @@
 //! Inspector: the scan status of each region.
 
-use super::ACCOUNT;
+use super::{ACCOUNT, insert_documented};
 use moat::aws::inventory::{Fetched, InspectorRef, InspectorStatus, Inventory, ResourceRef};
 use moat::aws::ops;
 use moat::plan::Op;
@@ -39,14 +39,12 @@ pub const IRREVERSIBLE: &[(&str, &str)] = &[];
 pub fn seed(_scenario: &str, _inv: &mut Inventory) {}
 
 pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
+    let mut add = |r| insert_documented(inv, out, r);
     if let Some(i) = inv.inspector.ready() {
         for region in i.regions.keys() {
-            let r = ResourceRef::Inspector(InspectorRef::Status {
+            add(ResourceRef::Inspector(InspectorRef::Status {
                 region: region.clone(),
-            });
-            if inv.document(&r).ok().flatten().is_some() {
-                out.insert(r);
-            }
+            }));
         }
     }
 }

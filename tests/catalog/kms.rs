@@ -1,6 +1,6 @@
 //! KMS: keys, by alias.
 
-use super::region_list;
+use super::{insert_documented, region_list};
 use moat::aws::inventory::{Inventory, KmsRef, ResourceRef};
 use moat::aws::ops;
 use moat::plan::Op;
@@ -51,15 +51,13 @@ pub const LEGACY: &[(&str, &str)] = &[(
 pub fn seed(_scenario: &str, _inv: &mut Inventory) {}
 
 pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
+    let mut add = |r| insert_documented(inv, out, r);
     for (region, keys) in inv.kms_keys.ready().into_iter().flatten() {
         for k in keys.ready().into_iter().flatten() {
-            let r = ResourceRef::Kms(KmsRef::Key {
+            add(ResourceRef::Kms(KmsRef::Key {
                 region: region.clone(),
                 alias: k.alias.clone(),
-            });
-            if inv.document(&r).ok().flatten().is_some() {
-                out.insert(r);
-            }
+            }));
         }
     }
 }

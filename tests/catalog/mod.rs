@@ -28,6 +28,22 @@ pub struct Service {
     pub resources: fn(&Inventory, &mut BTreeSet<ResourceRef>),
 }
 
+/// The data of `region` in a part read region by region (its `regions`),
+/// created empty when missing; `None` when the part or the region could not
+/// be read.
+macro_rules! region_mut {
+    ($part:expr, $region:expr) => {
+        $part
+            .ready_mut()
+            .map(|p| {
+                p.regions
+                    .entry($region.to_string())
+                    .or_insert_with(|| moat::aws::inventory::Fetched::Ready(Default::default()))
+            })
+            .and_then(|r| r.ready_mut())
+    };
+}
+
 /// The services, one file each, in the order their samples are listed.
 /// Adding a service is one name here.
 macro_rules! services {
@@ -120,6 +136,13 @@ pub fn all_resources(inv: &Inventory) -> BTreeSet<ResourceRef> {
         (s.resources)(inv, &mut out);
     }
     out
+}
+
+/// Insert `r` into `out` when `inv` holds a document for it.
+pub fn insert_documented(inv: &Inventory, out: &mut BTreeSet<ResourceRef>, r: ResourceRef) {
+    if inv.document(&r).ok().flatten().is_some() {
+        out.insert(r);
+    }
 }
 
 /// The service whose file holds `op`'s sample. Exhaustive on purpose: a new

@@ -1,5 +1,6 @@
 //! RDS: DB instances, DB snapshots and DB cluster snapshots.
 
+use super::insert_documented;
 use moat::aws::inventory::{
     DbInstance, DbSnapshot, Fetched, Inventory, RdsRef, RdsRegion, ResourceRef,
 };
@@ -49,11 +50,7 @@ pub const IRREVERSIBLE: &[(&str, &str)] = &[];
 pub fn seed(_scenario: &str, _inv: &mut Inventory) {}
 
 pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
-    let mut add = |r: ResourceRef| {
-        if inv.document(&r).ok().flatten().is_some() {
-            out.insert(r);
-        }
-    };
+    let mut add = |r| insert_documented(inv, out, r);
     if let Some(rds) = inv.rds.ready() {
         for (region, r) in &rds.regions {
             let Fetched::Ready(r) = r else { continue };
@@ -80,12 +77,7 @@ pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
 }
 
 fn rds_region<'a>(inv: &'a mut Inventory, region: &str) -> Option<&'a mut RdsRegion> {
-    inv.rds
-        .ready_mut()?
-        .regions
-        .entry(region.to_string())
-        .or_insert_with(|| Fetched::Ready(RdsRegion::default()))
-        .ready_mut()
+    region_mut!(inv.rds, region)
 }
 
 fn drift_snapshot(list: &mut Vec<DbSnapshot>, id: &str) {

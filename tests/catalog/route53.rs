@@ -1,5 +1,6 @@
 //! Route 53: the TXT and MX record sets at a hosted zone's apex.
 
+use super::insert_documented;
 use moat::aws::inventory::{
     ApexRecords, Fetched, HostedZone, Inventory, RecordSet, RecordType, ResourceRef,
 };
@@ -47,16 +48,14 @@ pub const IRREVERSIBLE: &[(&str, &str)] = &[];
 pub fn seed(_scenario: &str, _inv: &mut Inventory) {}
 
 pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
+    let mut add = |r| insert_documented(inv, out, r);
     if let Some(r53) = inv.route53.ready() {
         for z in &r53.zones {
             for rtype in [RecordType::Txt, RecordType::Mx] {
-                let r = ResourceRef::RecordSet {
+                add(ResourceRef::RecordSet {
                     zone: z.id.clone(),
                     rtype,
-                };
-                if inv.document(&r).ok().flatten().is_some() {
-                    out.insert(r);
-                }
+                });
             }
         }
     }

@@ -1,6 +1,6 @@
 //! S3: the account's public access block, buckets and their lifecycle rules.
 
-use super::ACCOUNT;
+use super::{ACCOUNT, insert_documented};
 use moat::aws::inventory::{
     Acl, Bucket, Encryption, Fetched, Grant, Grantee, Inventory, LifecycleRule, Logging,
     PublicAccessBlock, ResourceRef, VersioningStatus,
@@ -201,16 +201,14 @@ pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
             });
         }
     }
+    let mut add = |r| insert_documented(inv, out, r);
     for b in inv
         .trail_lifecycles
         .ready()
         .into_iter()
         .flat_map(|l| l.keys())
     {
-        let r = ResourceRef::Lifecycle { bucket: b.clone() };
-        if inv.document(&r).ok().flatten().is_some() {
-            out.insert(r);
-        }
+        add(ResourceRef::Lifecycle { bucket: b.clone() });
     }
 }
 

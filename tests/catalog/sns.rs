@@ -1,6 +1,6 @@
 //! SNS: topics and their subscriptions.
 
-use super::{ACCOUNT, region_list};
+use super::{ACCOUNT, insert_documented, region_list};
 use moat::aws::inventory::{Inventory, ResourceRef, SnsRef};
 use moat::aws::ops;
 use moat::plan::Op;
@@ -52,15 +52,13 @@ pub const IRREVERSIBLE: &[(&str, &str)] = &[];
 pub fn seed(_scenario: &str, _inv: &mut Inventory) {}
 
 pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
+    let mut add = |r| insert_documented(inv, out, r);
     for (region, topics) in inv.sns_topics.ready().into_iter().flatten() {
         for t in topics.ready().into_iter().flatten() {
-            let r = ResourceRef::Sns(SnsRef::Topic {
+            add(ResourceRef::Sns(SnsRef::Topic {
                 region: region.clone(),
                 name: t.name.clone(),
-            });
-            if inv.document(&r).ok().flatten().is_some() {
-                out.insert(r);
-            }
+            }));
         }
     }
 }

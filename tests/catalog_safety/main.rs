@@ -35,10 +35,10 @@ use moat::aws::inventory::{Inventory, ResourceRef};
 use moat::collect::demo::{DemoBackend, demo_inventory};
 use moat::collect::{Applied, Backend, collect_inventory};
 use moat::execute::{
-    ExecError, UndoError, execute, mark_undone, select_entries, undo_parts, undo_plan,
+    ExecError, ExecReport, UndoError, execute, mark_undone, select_entries, undo_parts, undo_plan,
 };
 use moat::journal::{Entry, EntryState, Journal};
-use moat::plan::{Op, Plan};
+use moat::plan::{Op, Plan, Step};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -156,41 +156,18 @@ async fn round_trip<B: Backend + Snapshot + 'static>(
     // Undo the last batch.
     let entries = select_entries(&all, true, &[]).expect("select");
     assert_eq!(entries.len(), case.plan.steps.len(), "{label}");
-    if !case.plan.is_reversible() {
-        assert!(
-            matches!(
-                undo_plan(&after, &entries),
-                Err(UndoError::Irreversible(..))
-            ),
-            "{label}"
-        );
+    let reversible = case.plan.is_reversible();
+    let undo = Undo {
+        backend: &dynb,
+        journal: &journal,
+        label: &label,
+    };
+    let Some(uplan) = undo.plan(reversible, &after, &entries, "undo").await else {
         return;
-    }
-    let live = collect_inventory(dynb.clone(), &undo_parts(&entries)).await;
-    let mut uplan =
-        undo_plan(&live, &entries).unwrap_or_else(|e| panic!("{label}: undo plan: {e}"));
-    let expected_ops: Vec<Value> = case
-        .plan
-        .steps
-        .iter()
-        .rev()
-        .flat_map(|s| s.inverse.clone().expect("inverse"))
-        .map(|o| variant_value(&o))
-        .collect();
+    };
     let got: Vec<Value> = uplan.ops().map(variant_value).collect();
-    assert_eq!(got, expected_ops, "{label}: undo plan ops");
-    for s in &mut uplan.steps {
-        s.op.set_mfa(&mfa());
-    }
-    let ureport = execute(dynb.clone(), &uplan, &journal, |_| {})
-        .await
-        .unwrap_or_else(|e| panic!("{label}: undo: {e}"));
-    assert!(
-        ureport.ok(),
-        "{label}: undo: {:?} {:?}",
-        ureport.failed,
-        ureport.mismatches
-    );
+    assert_eq!(got, undo_ops(&case.plan.steps), "{label}: undo plan ops");
+    let ureport = undo.send(&uplan, "undo").await;
     mark_undone(&journal, &entries, &ureport).expect("mark undone");
     let undone = backend.snap();
     // What undo leaves in place on purpose (a KMS key that encrypted logs)
@@ -232,34 +209,77 @@ async fn round_trip<B: Backend + Snapshot + 'static>(
     let ubatch = ureport.batch.clone().expect("undo batch");
     let uentries = select_entries(&all, false, &[ubatch]).expect("select undo batch");
     assert_eq!(uentries.len(), uplan.steps.len(), "{label}");
-    if !uplan.is_reversible() {
-        assert!(
-            matches!(
-                undo_plan(&undone, &uentries),
-                Err(UndoError::Irreversible(..))
-            ),
-            "{label}"
-        );
-        return;
-    }
-    let live = collect_inventory(dynb.clone(), &undo_parts(&uentries)).await;
-    let mut rplan =
-        undo_plan(&live, &uentries).unwrap_or_else(|e| panic!("{label}: redo plan: {e}"));
-    for s in &mut rplan.steps {
-        s.op.set_mfa(&mfa());
-    }
-    let rreport = execute(dynb.clone(), &rplan, &journal, |_| {})
+    let Some(rplan) = undo
+        .plan(uplan.is_reversible(), &undone, &uentries, "redo")
         .await
-        .unwrap_or_else(|e| panic!("{label}: redo: {e}"));
-    assert!(
-        rreport.ok(),
-        "{label}: redo: {:?} {:?}",
-        rreport.failed,
-        rreport.mismatches
-    );
+    else {
+        return;
+    };
+    undo.send(&rplan, "redo").await;
     assert_same_docs(&after, &backend.snap(), &format!("{label}: after redo"));
     for op in uplan.ops() {
         cov.reversed.insert(variant(op));
+    }
+}
+
+/// What an undo of `steps` sends: their inverses, last step first, as journaled.
+fn undo_ops(steps: &[Step]) -> Vec<Value> {
+    steps
+        .iter()
+        .rev()
+        .flat_map(|s| s.inverse.clone().expect("inverse"))
+        .map(|o| variant_value(&o))
+        .collect()
+}
+
+/// Undo (or redo) of journaled entries through a backend, for [`round_trip`].
+struct Undo<'a> {
+    backend: &'a Arc<dyn Backend>,
+    journal: &'a Journal,
+    label: &'a str,
+}
+
+impl Undo<'_> {
+    /// The plan that undoes `entries`, re-read from the backend, with the MFA
+    /// token set; `None` when they are not `reversible`, after checking that
+    /// undo refuses them (on `state`).
+    async fn plan(
+        &self,
+        reversible: bool,
+        state: &Inventory,
+        entries: &[Entry],
+        what: &str,
+    ) -> Option<Plan> {
+        let label = self.label;
+        if !reversible {
+            assert!(
+                matches!(undo_plan(state, entries), Err(UndoError::Irreversible(..))),
+                "{label}"
+            );
+            return None;
+        }
+        let live = collect_inventory(self.backend.clone(), &undo_parts(entries)).await;
+        let mut plan =
+            undo_plan(&live, entries).unwrap_or_else(|e| panic!("{label}: {what} plan: {e}"));
+        for s in &mut plan.steps {
+            s.op.set_mfa(&mfa());
+        }
+        Some(plan)
+    }
+
+    /// Send `plan`; every op must apply and verify.
+    async fn send(&self, plan: &Plan, what: &str) -> ExecReport {
+        let label = self.label;
+        let report = execute(self.backend.clone(), plan, self.journal, |_| {})
+            .await
+            .unwrap_or_else(|e| panic!("{label}: {what}: {e}"));
+        assert!(
+            report.ok(),
+            "{label}: {what}: {:?} {:?}",
+            report.failed,
+            report.mismatches
+        );
+        report
     }
 }
 
@@ -533,14 +553,12 @@ async fn undo_after_failure(case: &Case, k: usize) -> Result<(), String> {
     let entries = select_entries(&journal.entries().expect("e"), true, &[]).expect("select");
     let live = collect_inventory(fake.clone(), &undo_parts(&entries)).await;
     let uplan = undo_plan(&live, &entries).map_err(|e| format!("{label}: {e}"))?;
-    let want: Vec<Value> = case.plan.steps[..k - 1]
-        .iter()
-        .rev()
-        .flat_map(|s| s.inverse.clone().expect("inverse"))
-        .map(|o| variant_value(&o))
-        .collect();
     let got: Vec<Value> = uplan.ops().map(variant_value).collect();
-    assert_eq!(got, want, "{label}: the undo reverses the applied ops only");
+    assert_eq!(
+        got,
+        undo_ops(&case.plan.steps[..k - 1]),
+        "{label}: the undo reverses the applied ops only"
+    );
     let ureport = execute(fake.clone(), &uplan, &journal, |_| {})
         .await
         .unwrap_or_else(|e| panic!("{label}: undo: {e}"));
