@@ -27,7 +27,7 @@ pub fn samples() -> Vec<Op> {
     ]
 }
 
-/// The position of `op`'s type in [`samples`].
+/// The position of an Account op's type in [`samples`].
 pub fn sample_index(op: &Op) -> usize {
     match op {
         Op::PutAlternateContact(_) => 0,

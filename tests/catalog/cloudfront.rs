@@ -24,7 +24,7 @@ pub fn samples() -> Vec<Op> {
     ]
 }
 
-/// The position of `op`'s type in [`samples`].
+/// The position of a CloudFront op's type in [`samples`].
 pub fn sample_index(op: &Op) -> usize {
     match op {
         Op::CreateOriginAccessControl(_) => 0,

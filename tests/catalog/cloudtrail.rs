@@ -1,9 +1,9 @@
 //! CloudTrail: trails, their logging and event selectors.
 
-use super::{ACCOUNT, insert_documented};
+use super::{ACCOUNT, from_json, insert_documented};
 use moat::aws::inventory::{
     CloudTrailRef, EventSelectors, Fetched, InlinePolicy, Inventory, LifecycleRule, ResourceRef,
-    User,
+    Trail,
 };
 use moat::aws::ops;
 use moat::plan::{Op, TrailEdit};
@@ -46,7 +46,7 @@ pub fn samples() -> Vec<Op> {
     ]
 }
 
-/// The position of `op`'s type in [`samples`].
+/// The position of a CloudTrail op's type in [`samples`].
 pub fn sample_index(op: &Op) -> usize {
     match op {
         Op::CreateTrail(_) => 0,
@@ -99,22 +99,13 @@ pub fn seed(scenario: &str, inv: &mut Inventory) {
         b.public_access_block = Fetched::Ready(None);
     }
     if let Some(iam) = inv.iam.ready_mut() {
-        iam.users.push(User {
-            name: "trail-operator".into(),
-            arn: format!("arn:aws:iam::{ACCOUNT}:user/trail-operator"),
-            created: None,
-            access_keys: vec![],
-            mfa_devices: vec![],
-            groups: vec![],
-            attached_policies: vec![],
-            inline_policies: vec![InlinePolicy {
-                name: "manage-trails".into(),
-                document: json!({"Version": "2012-10-17", "Statement": [
-                    {"Effect": "Allow", "Action": "cloudtrail:*", "Resource": "*"}]}),
-            }],
-            permissions_boundary: None,
-            unreadable: None,
-        });
+        let mut operator = super::iam::new_user("trail-operator");
+        operator.inline_policies = vec![InlinePolicy {
+            name: "manage-trails".into(),
+            document: json!({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "cloudtrail:*", "Resource": "*"}]}),
+        }];
+        iam.users.push(operator);
     }
 }
 
@@ -138,20 +129,17 @@ pub fn drift(inv: &mut Inventory, r: &CloudTrailRef) {
         .find(|t| t.name == *name && t.home_region == *region)
     {
         Some(t) => t.is_logging = !t.is_logging,
-        None => trails.push(moat::aws::inventory::Trail {
-            name: name.clone(),
-            arn: format!("arn:aws:cloudtrail:{region}:{ACCOUNT}:trail/{name}"),
-            home_region: region.clone(),
-            s3_bucket: Some("someone-elses".into()),
-            s3_key_prefix: None,
-            is_multi_region: false,
-            log_file_validation: false,
-            kms_key_id: None,
-            cloudwatch_logs_log_group_arn: None,
-            is_logging: true,
-            sns_topic_arn: None,
-            status_error: None,
-            event_selectors: Some(Fetched::Ready(EventSelectors::aws_default())),
-        }),
+        None => {
+            let mut t: Trail = from_json(json!({
+                "name": name,
+                "arn": format!("arn:aws:cloudtrail:{region}:{ACCOUNT}:trail/{name}"),
+                "home_region": region,
+                "s3_bucket": "someone-elses",
+                "is_multi_region": false,
+                "is_logging": true,
+            }));
+            t.event_selectors = Some(Fetched::Ready(EventSelectors::aws_default()));
+            trails.push(t)
+        }
     }
 }

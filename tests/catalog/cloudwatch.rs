@@ -1,36 +1,24 @@
 //! CloudWatch: metric alarms.
 
-use super::{insert_documented, region_list};
-use moat::aws::inventory::{
-    CloudWatchRef, Dimension, Inventory, MetricAlarm, ResourceRef, Threshold,
-};
+use super::{from_json, insert_documented, region_list};
+use moat::aws::inventory::{CloudWatchRef, Inventory, MetricAlarm, ResourceRef, Threshold};
 use moat::aws::ops;
 use moat::plan::Op;
+use serde_json::json;
 use std::collections::BTreeSet;
 
 fn alarm(name: &str) -> MetricAlarm {
-    MetricAlarm {
-        name: name.into(),
-        description: None,
-        namespace: "AWS/RDS".into(),
-        metric_name: "DatabaseConnections".into(),
-        dimensions: vec![Dimension {
-            name: "DBInstanceIdentifier".into(),
-            value: "db".into(),
-        }],
-        statistic: "Maximum".into(),
-        period: 300,
-        evaluation_periods: 1,
-        threshold: Threshold(100.0),
-        comparison_operator: "GreaterThanThreshold".into(),
-        alarm_actions: vec![],
-        actions_enabled: true,
-        treat_missing_data: None,
-        extended_statistic: None,
-        datapoints_to_alarm: None,
-        math_metrics: vec![],
-        unit: None,
-    }
+    from_json(json!({
+        "name": name,
+        "namespace": "AWS/RDS",
+        "metric_name": "DatabaseConnections",
+        "dimensions": [{"name": "DBInstanceIdentifier", "value": "db"}],
+        "statistic": "Maximum",
+        "period": 300,
+        "evaluation_periods": 1,
+        "threshold": 100.0,
+        "comparison_operator": "GreaterThanThreshold",
+    }))
 }
 
 /// One op of every CloudWatch op type, in the order of [`sample_index`].
@@ -48,7 +36,7 @@ pub fn samples() -> Vec<Op> {
     ]
 }
 
-/// The position of `op`'s type in [`samples`].
+/// The position of a CloudWatch op's type in [`samples`].
 pub fn sample_index(op: &Op) -> usize {
     match op {
         Op::PutMetricAlarm(_) => 0,

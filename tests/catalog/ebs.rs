@@ -31,7 +31,7 @@ pub fn samples() -> Vec<Op> {
     ]
 }
 
-/// The position of `op`'s type in [`samples`].
+/// The position of an EBS op's type in [`samples`].
 pub fn sample_index(op: &Op) -> usize {
     match op {
         Op::EnableEbsEncryptionByDefault(_) => 0,

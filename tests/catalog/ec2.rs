@@ -68,7 +68,7 @@ pub fn samples() -> Vec<Op> {
     ]
 }
 
-/// The position of `op`'s type in [`samples`].
+/// The position of an EC2 op's type in [`samples`].
 pub fn sample_index(op: &Op) -> usize {
     match op {
         Op::AuthorizeSecurityGroupIngress(_) => 0,

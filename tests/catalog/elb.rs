@@ -43,7 +43,7 @@ pub fn samples() -> Vec<Op> {
     ]
 }
 
-/// The position of `op`'s type in [`samples`].
+/// The position of an ELB op's type in [`samples`].
 pub fn sample_index(op: &Op) -> usize {
     match op {
         Op::ModifyListenerDefaultActions(_) => 0,

@@ -19,7 +19,7 @@ pub fn samples() -> Vec<Op> {
     ]
 }
 
-/// The position of `op`'s type in [`samples`].
+/// The position of a GuardDuty op's type in [`samples`].
 pub fn sample_index(op: &Op) -> usize {
     match op {
         Op::CreateDetector(_) => 0,

@@ -1,7 +1,7 @@
 //! IAM: users, their access keys and MFA, groups, customer-managed policies,
 //! roles, the password policy, the root user's keys and the account summary.
 
-use super::{ACCOUNT, insert_documented, now};
+use super::{ACCOUNT, from_json, insert_documented, now};
 use moat::aws::inventory::{
     AccessKey, Group, InlinePolicy, Inventory, KeyStatus, ManagedPolicy, PasswordPolicy,
     ResourceRef, User,
@@ -72,7 +72,7 @@ pub fn samples() -> Vec<Op> {
     ]
 }
 
-/// The position of `op`'s type in [`samples`].
+/// The position of an IAM op's type in [`samples`].
 pub fn sample_index(op: &Op) -> usize {
     match op {
         Op::UpdateAccessKey(_) => 0,
@@ -225,19 +225,9 @@ fn toggle(s: KeyStatus) -> KeyStatus {
     }
 }
 
-fn drift_user(name: &str) -> User {
-    User {
-        name: name.into(),
-        arn: format!("arn:aws:iam::{ACCOUNT}:user/{name}"),
-        created: None,
-        access_keys: vec![],
-        mfa_devices: vec![],
-        groups: vec![],
-        attached_policies: vec![],
-        inline_policies: vec![],
-        permissions_boundary: None,
-        unreadable: None,
-    }
+/// A user named `name` with nothing attached.
+pub fn new_user(name: &str) -> User {
+    from_json(json!({"name": name, "arn": format!("arn:aws:iam::{ACCOUNT}:user/{name}")}))
 }
 
 pub fn drift(inv: &mut Inventory, r: &ResourceRef) {
@@ -259,7 +249,7 @@ pub fn drift(inv: &mut Inventory, r: &ResourceRef) {
                 Some(u) => u
                     .mfa_devices
                     .push(format!("arn:aws:iam::{ACCOUNT}:mfa/drift")),
-                None => iam.users.push(drift_user(name)),
+                None => iam.users.push(new_user(name)),
             }
         }
         ResourceRef::AccessKey { user, key_id } => {
@@ -267,7 +257,7 @@ pub fn drift(inv: &mut Inventory, r: &ResourceRef) {
             let u = match iam.users.iter().position(|u| &u.name == user) {
                 Some(i) => &mut iam.users[i],
                 None => {
-                    iam.users.push(drift_user(user));
+                    iam.users.push(new_user(user));
                     iam.users.last_mut().expect("user")
                 }
             };

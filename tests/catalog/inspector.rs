@@ -23,7 +23,7 @@ pub fn samples() -> Vec<Op> {
     ]
 }
 
-/// The position of `op`'s type in [`samples`].
+/// The position of an Inspector op's type in [`samples`].
 pub fn sample_index(op: &Op) -> usize {
     match op {
         Op::EnableInspector(_) => 0,

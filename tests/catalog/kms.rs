@@ -26,7 +26,7 @@ pub fn samples() -> Vec<Op> {
     ]
 }
 
-/// The position of `op`'s type in [`samples`].
+/// The position of a KMS op's type in [`samples`].
 pub fn sample_index(op: &Op) -> usize {
     match op {
         Op::CreateKmsKey(_) => 0,

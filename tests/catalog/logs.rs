@@ -36,7 +36,7 @@ pub fn samples() -> Vec<Op> {
     ]
 }
 
-/// The position of `op`'s type in [`samples`].
+/// The position of a CloudWatch Logs op's type in [`samples`].
 pub fn sample_index(op: &Op) -> usize {
     match op {
         Op::PutMetricFilter(_) => 0,

@@ -138,6 +138,11 @@ pub fn all_resources(inv: &Inventory) -> BTreeSet<ResourceRef> {
     out
 }
 
+/// A value read from its JSON form (the fields left out take their defaults).
+pub fn from_json<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {
+    serde_json::from_value(v).expect("a valid JSON form")
+}
+
 /// Insert `r` into `out` when `inv` holds a document for it.
 pub fn insert_documented(inv: &Inventory, out: &mut BTreeSet<ResourceRef>, r: ResourceRef) {
     if inv.document(&r).ok().flatten().is_some() {

@@ -33,7 +33,7 @@ pub fn samples() -> Vec<Op> {
     ]
 }
 
-/// The position of `op`'s type in [`samples`].
+/// The position of an RDS op's type in [`samples`].
 pub fn sample_index(op: &Op) -> usize {
     match op {
         Op::ModifyDbInstancePublicAccess(_) => 0,

@@ -31,7 +31,7 @@ pub fn samples() -> Vec<Op> {
     ]
 }
 
-/// The position of `op`'s type in [`samples`].
+/// The position of a Route 53 op's type in [`samples`].
 pub fn sample_index(op: &Op) -> usize {
     match op {
         Op::UpsertRecordSet(_) => 0,

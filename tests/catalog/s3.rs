@@ -91,7 +91,7 @@ pub fn samples() -> Vec<Op> {
     ]
 }
 
-/// The position of `op`'s type in [`samples`].
+/// The position of an S3 op's type in [`samples`].
 pub fn sample_index(op: &Op) -> usize {
     match op {
         Op::PutAccountPublicAccessBlock(_) => 0,

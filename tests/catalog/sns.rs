@@ -34,7 +34,7 @@ pub fn samples() -> Vec<Op> {
     ]
 }
 
-/// The position of `op`'s type in [`samples`].
+/// The position of an SNS op's type in [`samples`].
 pub fn sample_index(op: &Op) -> usize {
     match op {
         Op::CreateSnsTopic(_) => 0,
