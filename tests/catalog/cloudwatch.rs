@@ -1,6 +1,6 @@
 //! CloudWatch: metric alarms.
 
-use super::{from_json, insert_documented, region_list};
+use super::{from_json, in_regions, insert_documented, region_list};
 use moat::aws::inventory::{CloudWatchRef, Inventory, MetricAlarm, ResourceRef, Threshold};
 use moat::aws::ops;
 use moat::plan::Op;
@@ -53,13 +53,11 @@ pub fn seed(_scenario: &str, _inv: &mut Inventory) {}
 
 pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
     let mut add = |r| insert_documented(inv, out, r);
-    for (region, alarms) in inv.metric_alarms.ready().into_iter().flatten() {
-        for a in alarms.ready().into_iter().flatten() {
-            add(ResourceRef::CloudWatch(CloudWatchRef::Alarm {
-                region: region.clone(),
-                name: a.name.clone(),
-            }));
-        }
+    for (region, a) in in_regions(&inv.metric_alarms) {
+        add(ResourceRef::CloudWatch(CloudWatchRef::Alarm {
+            region: region.clone(),
+            name: a.name.clone(),
+        }));
     }
 }
 

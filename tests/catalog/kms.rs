@@ -1,6 +1,6 @@
 //! KMS: keys, by alias.
 
-use super::{insert_documented, region_list};
+use super::{in_regions, insert_documented, region_list};
 use moat::aws::inventory::{Inventory, KmsRef, ResourceRef};
 use moat::aws::ops;
 use moat::plan::Op;
@@ -52,13 +52,11 @@ pub fn seed(_scenario: &str, _inv: &mut Inventory) {}
 
 pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
     let mut add = |r| insert_documented(inv, out, r);
-    for (region, keys) in inv.kms_keys.ready().into_iter().flatten() {
-        for k in keys.ready().into_iter().flatten() {
-            add(ResourceRef::Kms(KmsRef::Key {
-                region: region.clone(),
-                alias: k.alias.clone(),
-            }));
-        }
+    for (region, k) in in_regions(&inv.kms_keys) {
+        add(ResourceRef::Kms(KmsRef::Key {
+            region: region.clone(),
+            alias: k.alias.clone(),
+        }));
     }
 }
 

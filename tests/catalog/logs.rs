@@ -1,6 +1,6 @@
 //! CloudWatch Logs: metric filters on log groups.
 
-use super::{insert_documented, region_list};
+use super::{in_regions, insert_documented, region_list};
 use moat::aws::inventory::{Inventory, LogsRef, MetricFilter, ResourceRef};
 use moat::aws::ops;
 use moat::plan::Op;
@@ -53,14 +53,12 @@ pub fn seed(_scenario: &str, _inv: &mut Inventory) {}
 
 pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
     let mut add = |r| insert_documented(inv, out, r);
-    for (region, filters) in inv.metric_filters.ready().into_iter().flatten() {
-        for f in filters.ready().into_iter().flatten() {
-            add(ResourceRef::Logs(LogsRef::MetricFilter {
-                region: region.clone(),
-                log_group: f.log_group.clone(),
-                name: f.name.clone(),
-            }));
-        }
+    for (region, f) in in_regions(&inv.metric_filters) {
+        add(ResourceRef::Logs(LogsRef::MetricFilter {
+            region: region.clone(),
+            log_group: f.log_group.clone(),
+            name: f.name.clone(),
+        }));
     }
 }
 

@@ -269,6 +269,16 @@ pub fn drift(inv: &mut Inventory, r: &ResourceRef) {
     }
 }
 
+/// Every item of a part read as one list per region, with its region.
+pub fn in_regions<T>(
+    p: &moat::aws::inventory::Part<moat::aws::inventory::Regional<T>>,
+) -> impl Iterator<Item = (&String, &T)> {
+    p.ready()
+        .into_iter()
+        .flatten()
+        .flat_map(|(region, list)| list.ready().into_iter().flatten().map(move |x| (region, x)))
+}
+
 /// The list of a regional part in `region`, created empty when missing.
 pub fn region_list<'a, T>(
     p: &'a mut moat::aws::inventory::Part<moat::aws::inventory::Regional<T>>,

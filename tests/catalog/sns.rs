@@ -1,6 +1,6 @@
 //! SNS: topics and their subscriptions.
 
-use super::{ACCOUNT, insert_documented, region_list};
+use super::{ACCOUNT, in_regions, insert_documented, region_list};
 use moat::aws::inventory::{Inventory, ResourceRef, SnsRef};
 use moat::aws::ops;
 use moat::plan::Op;
@@ -53,13 +53,11 @@ pub fn seed(_scenario: &str, _inv: &mut Inventory) {}
 
 pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
     let mut add = |r| insert_documented(inv, out, r);
-    for (region, topics) in inv.sns_topics.ready().into_iter().flatten() {
-        for t in topics.ready().into_iter().flatten() {
-            add(ResourceRef::Sns(SnsRef::Topic {
-                region: region.clone(),
-                name: t.name.clone(),
-            }));
-        }
+    for (region, t) in in_regions(&inv.sns_topics) {
+        add(ResourceRef::Sns(SnsRef::Topic {
+            region: region.clone(),
+            name: t.name.clone(),
+        }));
     }
 }
 
