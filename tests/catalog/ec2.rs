@@ -1,12 +1,9 @@
-//! `catalog_safety`'s samples, scenarios and drifts for EC2
-//! (its ops, `ResourceRef::Ec2`). The loops in `catalog_safety.rs` do the rest.
-
-#![allow(dead_code)]
+//! EC2: security groups and their rules, instances and images.
 
 use moat::aws::inventory::{
-    Ec2Image, Ec2Instance, Ec2Ref, Fetched, Inventory, ResourceRef, SecurityGroup, SgKey, SgRule,
-    SgSource,
+    Ec2Image, Ec2Instance, Ec2Ref, Inventory, ResourceRef, SecurityGroup, SgKey, SgRule, SgSource,
 };
+use moat::aws::ops;
 use moat::plan::Op;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -28,45 +25,42 @@ fn ssh_from(cidr: &str) -> SgRule {
     }
 }
 
-/// One op of every EC2 op type, in registry order.
+/// One op of every EC2 op type, in the order of [`sample_index`].
 pub fn samples() -> Vec<Op> {
+    // A rule change on the web servers' group: SSH from `cidr`.
+    macro_rules! rules {
+        ($op:ident, $cidr:expr) => {
+            Op::$op(ops::$op {
+                group: key(),
+                rules: vec![ssh_from($cidr)],
+            })
+        };
+    }
     vec![
-        Op::AuthorizeSecurityGroupIngress(moat::aws::ops::AuthorizeSecurityGroupIngress {
-            group: key(),
-            rules: vec![ssh_from("10.0.0.0/8")],
-        }),
-        Op::RevokeSecurityGroupIngress(moat::aws::ops::RevokeSecurityGroupIngress {
-            group: key(),
-            rules: vec![ssh_from("0.0.0.0/0")],
-        }),
-        Op::AuthorizeSecurityGroupEgress(moat::aws::ops::AuthorizeSecurityGroupEgress {
-            group: key(),
-            rules: vec![ssh_from("10.0.0.0/8")],
-        }),
-        Op::RevokeSecurityGroupEgress(moat::aws::ops::RevokeSecurityGroupEgress {
-            group: key(),
-            rules: vec![ssh_from("0.0.0.0/0")],
-        }),
-        Op::CreateSecurityGroup(moat::aws::ops::CreateSecurityGroup {
+        rules!(AuthorizeSecurityGroupIngress, "10.0.0.0/8"),
+        rules!(RevokeSecurityGroupIngress, "0.0.0.0/0"),
+        rules!(AuthorizeSecurityGroupEgress, "10.0.0.0/8"),
+        rules!(RevokeSecurityGroupEgress, "0.0.0.0/0"),
+        Op::CreateSecurityGroup(ops::CreateSecurityGroup {
             group: key(),
             description: "web".into(),
             tags: BTreeMap::new(),
         }),
-        Op::DeleteSecurityGroup(moat::aws::ops::DeleteSecurityGroup { group: key() }),
-        Op::TagSecurityGroup(moat::aws::ops::TagSecurityGroup {
+        Op::DeleteSecurityGroup(ops::DeleteSecurityGroup { group: key() }),
+        Op::TagSecurityGroup(ops::TagSecurityGroup {
             group: key(),
             tags: BTreeMap::from([("Purpose".to_string(), "web".to_string())]),
         }),
-        Op::UntagSecurityGroup(moat::aws::ops::UntagSecurityGroup {
+        Op::UntagSecurityGroup(ops::UntagSecurityGroup {
             group: key(),
             keys: vec!["Purpose".into()],
         }),
-        Op::ModifyImageAttribute(moat::aws::ops::ModifyImageAttribute {
+        Op::ModifyImageAttribute(ops::ModifyImageAttribute {
             region: "us-east-1".into(),
             image_id: "ami-0a3c4d5e6f7a8b944".into(),
             public: false,
         }),
-        Op::ModifyInstanceMetadataOptions(moat::aws::ops::ModifyInstanceMetadataOptions {
+        Op::ModifyInstanceMetadataOptions(ops::ModifyInstanceMetadataOptions {
             region: "us-east-1".into(),
             instance_id: "i-0a7a8b9c0d1e2f301".into(),
             http_tokens: "required".into(),
@@ -74,7 +68,7 @@ pub fn samples() -> Vec<Op> {
     ]
 }
 
-/// The position of `op`'s type in [`samples`] (`catalog_safety` matches every op exhaustively).
+/// The position of an EC2 op's type in [`samples`].
 pub fn sample_index(op: &Op) -> usize {
     match op {
         Op::AuthorizeSecurityGroupIngress(_) => 0,
@@ -91,14 +85,13 @@ pub fn sample_index(op: &Op) -> usize {
     }
 }
 
-/// Variants that never have an inverse (serde tag, why). Every EC2 op has
-/// one: a deleted group is recreated from what the journal keeps.
+/// Every EC2 op has an inverse: a deleted group is recreated from what the
+/// journal keeps.
 pub const IRREVERSIBLE: &[(&str, &str)] = &[];
 
-/// The demo account fails every ec2 item in the ways their plans fix.
-pub fn scenario(_inv: &mut Inventory) {}
+/// The demo account fails every EC2 item in the ways their plans fix.
+pub fn seed(_scenario: &str, _inv: &mut Inventory) {}
 
-/// Every resource of this group in `inv` that has a document.
 pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
     if let Some(p) = inv.ec2_network.ready() {
         for (region, net) in p.ready() {
@@ -132,14 +125,9 @@ pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
 }
 
 fn drift_group(inv: &mut Inventory, k: &SgKey) {
-    let Some(p) = inv.ec2_network.ready_mut() else {
+    let Some(net) = region_mut!(inv.ec2_network, k.region) else {
         return;
     };
-    let net = p
-        .regions
-        .entry(k.region.clone())
-        .or_insert_with(|| Fetched::Ready(Default::default()));
-    let Some(net) = net.ready_mut() else { return };
     match net.group_mut(&k.vpc_id, &k.group_name) {
         Some(g) => {
             g.tags.insert("changed-by".into(), "someone else".into());
@@ -156,21 +144,14 @@ fn drift_group(inv: &mut Inventory, k: &SgKey) {
     }
 }
 
-/// Change `r` in `inv` the way someone else might between plan and apply
-/// (the document must change; a resource that does not exist is created).
 pub fn drift(inv: &mut Inventory, r: &Ec2Ref) {
     match r {
         Ec2Ref::SecurityGroup(k) => drift_group(inv, k),
         Ec2Ref::SgRule(rr) => drift_group(inv, &rr.group),
         Ec2Ref::Instance { region, id } => {
-            let Some(p) = inv.ec2_instances.ready_mut() else {
+            let Some(x) = region_mut!(inv.ec2_instances, region) else {
                 return;
             };
-            let x = p
-                .regions
-                .entry(region.clone())
-                .or_insert_with(|| Fetched::Ready(Default::default()));
-            let Some(x) = x.ready_mut() else { return };
             match x.instances.iter_mut().find(|i| &i.id == id) {
                 Some(i) => {
                     i.http_endpoint = if i.http_endpoint == "enabled" {
@@ -191,14 +172,9 @@ pub fn drift(inv: &mut Inventory, r: &Ec2Ref) {
             }
         }
         Ec2Ref::Image { region, id } => {
-            let Some(p) = inv.ec2_images.ready_mut() else {
+            let Some(x) = region_mut!(inv.ec2_images, region) else {
                 return;
             };
-            let x = p
-                .regions
-                .entry(region.clone())
-                .or_insert_with(|| Fetched::Ready(Default::default()));
-            let Some(x) = x.ready_mut() else { return };
             match x.images.iter_mut().find(|i| &i.id == id) {
                 Some(i) => i.public = !i.public,
                 None => x.images.push(Ec2Image {
