@@ -345,6 +345,7 @@ fn region_list<'a, T>(
     region: &str,
 ) -> Option<&'a mut Vec<T>> {
     p.ready_mut()?
+        .regions
         .entry(region.to_string())
         .or_insert(Fetched::Ready(vec![]))
         .ready_mut()

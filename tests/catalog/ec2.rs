@@ -101,7 +101,7 @@ pub fn scenario(_inv: &mut Inventory) {}
 /// Every resource of this group in `inv` that has a document.
 pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
     if let Some(p) = inv.ec2_network.ready() {
-        for (region, net) in p.ready() {
+        for (region, net) in p.iter_ready() {
             for g in &net.security_groups {
                 out.insert(ResourceRef::Ec2(Ec2Ref::SecurityGroup(SgKey::of(
                     region, g,
@@ -110,7 +110,7 @@ pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
         }
     }
     if let Some(p) = inv.ec2_instances.ready() {
-        for (region, x) in p.ready() {
+        for (region, x) in p.iter_ready() {
             for i in &x.instances {
                 out.insert(ResourceRef::Ec2(Ec2Ref::Instance {
                     region: region.to_string(),
@@ -120,7 +120,7 @@ pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
         }
     }
     if let Some(p) = inv.ec2_images.ready() {
-        for (region, x) in p.ready() {
+        for (region, x) in p.iter_ready() {
             for i in &x.images {
                 out.insert(ResourceRef::Ec2(Ec2Ref::Image {
                     region: region.to_string(),

@@ -29,10 +29,12 @@ impl AwsBackend {
 
     pub(crate) async fn collect_metric_alarms(&self) -> Result<Regional<MetricAlarm>, CallError> {
         let regions = self.alarm_regions().await?;
-        Ok(
-            crate::aws::client::in_regions(regions, |r| async move { self.alarms_in(&r).await })
-                .await,
-        )
+        Ok(Regional {
+            regions: crate::aws::client::in_regions(regions, |r| async move {
+                self.alarms_in(&r).await
+            })
+            .await,
+        })
     }
 
     pub(crate) async fn alarms_in(&self, region: &str) -> Result<Vec<MetricAlarm>, CallError> {

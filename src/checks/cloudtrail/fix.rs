@@ -15,7 +15,7 @@ pub use bucket::{
 
 use crate::aws::inventory::{
     Bucket, Encryption, Fetched, Inventory, LifecycleFilter, LifecycleRule, Logging, PartId,
-    PublicAccessBlock, Trail, Transition, customer_policy_arn, kms_key, regional, topic, trail_arn,
+    PublicAccessBlock, Trail, Transition, customer_policy_arn, kms_key, topic, trail_arn,
 };
 use crate::aws::ops;
 use crate::checks::Ctx;
@@ -512,7 +512,8 @@ pub fn sns_notifications(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft
                 return None;
             }
             let region = arn.split(':').nth(3)?;
-            regional(&inv.sns_topics, region)?
+            inv.sns_topics
+                .region(region)?
                 .iter()
                 .find(|x| x.arn == arn)
                 .map(|x| (t, x))

@@ -44,7 +44,7 @@ use super::kit::{Rollup, Unread};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::aws::inventory::{
     CloudWatchRef, Fetched, Inventory, MetricAlarm, MetricFilter, PartId, QueueAccess, ResourceRef,
-    Subscription, Topic, TopicKey, Trail, regional, regional_error,
+    Subscription, Topic, TopicKey, Trail,
 };
 use crate::guide::msg;
 use serde_json::Value;

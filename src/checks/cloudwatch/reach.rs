@@ -576,7 +576,7 @@ pub fn find_topic<'a>(inv: &'a Inventory, arn: &str) -> Result<&'a Topic, Reach>
         }
         None => return Err(Reach::Unknown(msg(SHARED, "not_read", &[("topic", arn)]))),
     }
-    let topics = match inv.sns_topics.ready().and_then(|m| m.get(region)) {
+    let topics = match inv.sns_topics.ready().and_then(|m| m.regions.get(region)) {
         None => return Err(Reach::Unknown(msg(SHARED, "not_read", &[("topic", arn)]))),
         Some(Fetched::Error(e)) => {
             return Err(Reach::Unknown(msg(

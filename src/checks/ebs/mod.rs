@@ -5,7 +5,7 @@ pub mod fix;
 
 use super::kit::{self, Rollup, Unread};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
-use crate::aws::inventory::{EbsRef, EbsRegion, PerRegion, Snapshot, Volume};
+use crate::aws::inventory::{ByRegion, EbsRef, EbsRegion, Snapshot, Volume};
 use crate::aws::inventory::{Fetched, Inventory, PartId, ResourceRef};
 use crate::guide::msg;
 use chrono::{DateTime, Utc};
@@ -78,7 +78,7 @@ fn volume_ref(region: &str, v: &Volume) -> ResourceRef {
 }
 
 /// The `error` findings of the regions of `p` that could not be read.
-pub fn region_errors<T>(p: &PerRegion<T>) -> Vec<Finding> {
+pub fn region_errors<T>(p: &ByRegion<T>) -> Vec<Finding> {
     p.errors()
         .map(|(region, e)| kit::region_error(region_resource(region), region, e, None))
         .collect()
@@ -132,7 +132,7 @@ pub fn volume_label(v: &Volume) -> String {
     }
 }
 
-fn ebs(inv: &Inventory) -> Option<&PerRegion<EbsRegion>> {
+fn ebs(inv: &Inventory) -> Option<&ByRegion<EbsRegion>> {
     inv.ebs.ready()
 }
 
@@ -285,7 +285,7 @@ pub fn newest_snapshot<'a>(
 pub type StaleVolume<'a> = (&'a str, &'a Volume, Option<(&'a Snapshot, i64)>);
 
 /// In-use volumes without a snapshot younger than the limit, per region read.
-pub fn stale_volumes<'a>(p: &'a PerRegion<EbsRegion>, ctx: &Ctx) -> Vec<StaleVolume<'a>> {
+pub fn stale_volumes<'a>(p: &'a ByRegion<EbsRegion>, ctx: &Ctx) -> Vec<StaleVolume<'a>> {
     let max = ctx.settings.snapshot_max_age_days;
     let mut out = vec![];
     for (region, r) in p.iter_ready() {
