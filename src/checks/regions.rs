@@ -8,7 +8,7 @@ use crate::aws::inventory::{ByRegion, ElbRef, InspectorRef, PartError, RdsRef, R
 use crate::guide::msg;
 
 /// The message table these checks share.
-pub(crate) const TABLE: &str = "workloads";
+pub(crate) const TABLE: &str = "regional";
 
 /// The name of a resource of these checks.
 pub(crate) fn res(r: ResourceRef) -> String {

@@ -16,7 +16,7 @@ pub(crate) fn dimensions(ds: &[aws_sdk_cloudwatch::types::Dimension]) -> Vec<Dim
 }
 
 impl AwsBackend {
-    /// Where alarms and their topics are read: the audit regions, us-east-1
+    /// Where alarms and their topics are read: the session regions, us-east-1
     /// (billing metrics exist only there) and every scanned region (an RDS
     /// instance's alarm lives in the instance's region).
     pub(crate) async fn alarm_regions(&self) -> Result<Vec<String>, CallError> {

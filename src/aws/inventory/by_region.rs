@@ -1,7 +1,8 @@
-//! The per-region containers of the regional parts: each region read or
-//! failed on its own ([`Fetched`]), so a region that refuses (an opt-in
-//! region, a service not offered there) marks only its own findings as
-//! errors, and the "every enabled region" items know which regions exist.
+//! The per-region container of the regional parts ([`ByRegion`]): each
+//! region read or failed on its own ([`Fetched`]), so a region that refuses
+//! (an opt-in region, a service not offered there) marks only its own
+//! findings as errors, and the "every enabled region" items know which
+//! regions exist ([`SessionRegions`]).
 
 use super::{ApplyError, Fetched, Part, PartError};
 use serde::{Deserialize, Serialize};
@@ -135,7 +136,7 @@ impl<T: Default> Part<ByRegion<T>> {
 
 /// Where moat creates new trails, topics and keys, and which regions it read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct AuditRegions {
+pub struct SessionRegions {
     /// The session's home region (new trails, topics and keys go there).
     pub home: String,
     pub regions: Vec<String>,

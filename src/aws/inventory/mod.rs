@@ -178,7 +178,7 @@ parts! {
     GuardDuty => guardduty: ByRegion<Option<Detector>>, "GuardDuty detectors";
 
     /// The home region (where new trails, topics and keys go) and the regions read.
-    AuditRegions => audit_regions: AuditRegions, "regions of the session";
+    SessionRegions => session_regions: SessionRegions, "regions of the session";
     /// Lifecycle rules of the trails' buckets, by bucket.
     TrailBucketLifecycles => trail_lifecycles: BucketLifecycles, "lifecycle rules of the trail buckets";
     /// Customer KMS keys with aliases, per region (policies of moat's own keys).

@@ -70,11 +70,11 @@ fn a(op: impl Into<Op>) -> Op {
 }
 
 fn home(inv: &Inventory) -> Result<String, PlanError> {
-    inv.audit_regions
+    inv.session_regions
         .ready()
         .map(|r| r.home.clone())
         .filter(|h| !h.is_empty())
-        .ok_or(PlanError::NotReady(PartId::AuditRegions))
+        .ok_or(PlanError::NotReady(PartId::SessionRegions))
 }
 
 pub(crate) fn ready_trails(inv: &Inventory) -> Result<&[Trail], PlanError> {

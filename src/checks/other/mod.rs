@@ -276,7 +276,7 @@ mod tests {
             .collect();
         let fallback = |s: &str| {
             ids.iter()
-                .chain(["plan", "workloads"].iter())
+                .chain(["plan", "regional"].iter())
                 .any(|k| s.contains(&format!("{k}: ")))
         };
         let inputs = [
