@@ -117,6 +117,13 @@ impl<T> Part<ByRegion<T>> {
     }
 }
 
+impl<T> Part<Regional<T>> {
+    /// One region's items; none when the part or that region was not read.
+    pub fn region_items(&self, region: &str) -> &[T] {
+        self.region(region).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
 impl<T: Default> Part<ByRegion<T>> {
     /// [`Self::region_mut`] where a region not read yet starts empty (a list
     /// moat adds the first item to).

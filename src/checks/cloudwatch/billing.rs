@@ -19,11 +19,7 @@ pub(super) fn billing_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
             findings: vec![],
         };
     }
-    let alarms = inv
-        .metric_alarms
-        .region(BILLING_REGION)
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
+    let alarms = inv.metric_alarms.region_items(BILLING_REGION);
     let all = alarms
         .iter()
         .filter(|a| on_metric(a, BILLING_NAMESPACE, BILLING_METRIC))

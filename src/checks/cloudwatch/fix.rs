@@ -201,10 +201,7 @@ pub fn billing_alarms(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft,
     // Two alarms that will notify once a subscription is confirmed (or
     // whose topic moat cannot read): nothing moat could send would help.
     let may_reach = crate::checks::cloudwatch::billing_alarms_that_count(
-        inv.metric_alarms
-            .region(BILLING_REGION)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]),
+        inv.metric_alarms.region_items(BILLING_REGION),
     )
     .filter(|a| {
         !matches!(
@@ -372,11 +369,7 @@ pub fn rds_connection_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
         if inv.metric_alarms.region_error(region).is_some() {
             continue;
         }
-        let alarms = inv
-            .metric_alarms
-            .region(region)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
+        let alarms = inv.metric_alarms.region_items(region);
         for i in &r.instances {
             // No alarm, or alarms that tell no one; pending ones wait for a confirmation.
             let unheard = matches!(

@@ -67,11 +67,7 @@ pub(super) fn rds_connection_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
             ));
             return;
         }
-        let alarms = inv
-            .metric_alarms
-            .region(region)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
+        let alarms = inv.metric_alarms.region_items(region);
         for i in &r.instances {
             let resource = instance_resource(region, i);
             let f = match connection_reach(inv, alarms, &i.id) {

@@ -373,16 +373,8 @@ pub(super) fn security_event_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
             findings: vec![],
         };
     }
-    let filters = inv
-        .metric_filters
-        .region(&region)
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    let alarms = inv
-        .metric_alarms
-        .region(&region)
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
+    let filters = inv.metric_filters.region_items(&region);
+    let alarms = inv.metric_alarms.region_items(&region);
     let mut endpoints: Vec<String> = vec![];
     let waiting = std::cell::Cell::new(0usize);
     let findings: Vec<Finding> = SECURITY_EVENTS
