@@ -161,7 +161,7 @@ fn large(n: usize) -> moat::aws::inventory::Inventory {
     if let Some(net) = inv
         .ec2_network
         .ready_mut()
-        .and_then(|n| n.region_mut("us-east-1"))
+        .and_then(|n| n.ready_mut("us-east-1"))
     {
         for g in 0..n / 4 {
             let ingress = [22, 3389, 5432, 8080]

@@ -21,6 +21,11 @@
 //! Adding a mutating call: one type in `aws/<service>/ops.rs` implementing
 //! [`aws::op::OpKind`], its SDK request in `aws/<service>/sdk.rs`, one line in
 //! `for_each_op!` (`src/aws/op.rs`), one sample in `tests/catalog/`.
+//! Adding a regional service: its folder under `aws/` (`mod.rs`, `ops.rs`,
+//! `sdk.rs`, `read.rs`, `resource.rs`), its per-region data in
+//! [`aws::inventory::ByRegion`], one variant of
+//! [`aws::inventory::ResourceRef`], one line in `parts!`, in `SERVICES` and in
+//! `aws/client/services.rs`.
 
 pub mod access;
 pub mod aws;

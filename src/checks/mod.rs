@@ -12,6 +12,7 @@ pub mod elb;
 pub mod kit;
 pub mod other;
 pub mod rds;
+pub mod reach;
 pub mod regions;
 pub mod route53;
 pub mod s3;

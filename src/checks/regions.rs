@@ -1,14 +1,17 @@
-//! What the regional checks of RDS, Elastic Load Balancing, Amazon Inspector
-//! and Route 53 share: their resource names, per-region errors that become
-//! `error` findings of that region only, and their roll-up.
+//! What the regional checks share: their resource names, per-region errors
+//! that become `error` findings of that region only, and their roll-up (RDS,
+//! Elastic Load Balancing, Amazon Inspector and Route 53 with their message
+//! table [`TABLE`]; EBS and VPC with the `regions` table), and which of their
+//! resources a plan may change.
 
 use super::kit::{self, Rollup, Unread};
 use super::{Finding, Outcome, Status};
 use crate::aws::inventory::{ByRegion, ElbRef, InspectorRef, PartError, RdsRef, ResourceRef};
 use crate::guide::msg;
+use crate::plan::Inputs;
 
 /// The message table these checks share.
-pub(crate) const TABLE: &str = "workloads";
+pub(crate) const TABLE: &str = "regional";
 
 /// The name of a resource of these checks.
 pub(crate) fn res(r: ResourceRef) -> String {
@@ -80,5 +83,62 @@ pub(crate) fn counted(item: &str, findings: Vec<Finding>, total: usize) -> Outco
         findings,
         msg(item, "pass", &[("count", &total.to_string())]),
         msg(item, "fail", &[("count", &bad.to_string())]),
+    )
+}
+
+/// Is this resource selected?
+pub(crate) fn wanted(req: &Inputs, r: ResourceRef) -> bool {
+    req.wants(&res(r))
+}
+
+/// A failing finding of `r`, in `region`.
+pub(crate) fn fail_in(r: ResourceRef, region: &str, detail: String) -> Finding {
+    kit::finding(res(r), Some(region), Status::Fail, detail)
+}
+
+/// The `error` findings of the regions of `p` that could not be read.
+pub(crate) fn region_errors<T>(p: &ByRegion<T>) -> Vec<Finding> {
+    p.errors()
+        .map(|(region, e)| kit::region_error(region_resource(region), region, e, None))
+        .collect()
+}
+
+/// The name for a region as a whole (a region whose data could not be read).
+pub(crate) fn region_resource(region: &str) -> String {
+    res(ResourceRef::Region {
+        region: region.to_string(),
+    })
+}
+
+/// Fail when a finding fails; else `error` when a region could not be read
+/// (its findings say which and why); else pass.
+pub(crate) fn regional_outcome(findings: Vec<Finding>, pass: String, fail: String) -> Outcome {
+    Rollup::given(pass, fail)
+        .unread(Unread::Regions {
+            table: "regions",
+            key: "unreadable",
+            also_failing: false,
+        })
+        .outcome(findings)
+}
+
+/// How many findings fail, as a message argument.
+pub(crate) fn fails(findings: &[Finding]) -> String {
+    findings
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .count()
+        .to_string()
+}
+
+/// [`regional_outcome`] with the item's `pass` (given `{count}`: the
+/// `total` checked) and `fail` (`{count}` failing of `{total}`) messages.
+pub(crate) fn regional_counted(item: &str, findings: Vec<Finding>, total: usize) -> Outcome {
+    let bad = fails(&findings);
+    let total = total.to_string();
+    regional_outcome(
+        findings,
+        msg(item, "pass", &[("count", &total)]),
+        msg(item, "fail", &[("count", &bad), ("total", &total)]),
     )
 }

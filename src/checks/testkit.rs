@@ -11,7 +11,7 @@ use crate::aws::inventory::{
     Trail,
 };
 use crate::aws::inventory::{
-    Detector, EbsRegion, FlowLog, PerRegion, Snapshot, Volume, VolumeAttachment, Vpc, VpcRegion,
+    ByRegion, Detector, EbsRegion, FlowLog, Snapshot, Volume, VolumeAttachment, Vpc, VpcRegion,
 };
 use crate::checks::{Ctx, Finding, Fix, ItemResult, Status, evaluate, item};
 use crate::config::{PublicBucket, Settings};
@@ -35,8 +35,8 @@ pub fn denied(action: &str) -> PartError {
     PartError::new(action, Some("UnauthorizedOperation".into()), "no")
 }
 
-pub fn regions<T>(list: Vec<(&str, Fetched<T>)>) -> PerRegion<T> {
-    PerRegion {
+pub fn regions<T>(list: Vec<(&str, Fetched<T>)>) -> ByRegion<T> {
+    ByRegion {
         regions: list.into_iter().map(|(r, v)| (r.to_string(), v)).collect(),
     }
 }
@@ -111,10 +111,10 @@ pub fn empty() -> Inventory {
         }),
         ..Inventory::default()
     };
-    inv.ebs_encryption = Part::Ready(PerRegion::default());
-    inv.ebs = Part::Ready(PerRegion::default());
-    inv.vpc_flow_logs = Part::Ready(PerRegion::default());
-    inv.guardduty = Part::Ready(PerRegion::default());
+    inv.ebs_encryption = Part::Ready(ByRegion::default());
+    inv.ebs = Part::Ready(ByRegion::default());
+    inv.vpc_flow_logs = Part::Ready(ByRegion::default());
+    inv.guardduty = Part::Ready(ByRegion::default());
     inv.s3 = Part::Ready(S3::default());
     inv.trails = Part::Ready(vec![]);
     inv

@@ -1,6 +1,8 @@
 //! The demo backend: a realistic, deliberately insecure account from
-//! `assets/demo/account.json`. Its `apply` is `Inventory::apply`; its state is
-//! kept in the state dir so a later `moat --demo` run (and `undo`) sees changes.
+//! `assets/demo/` (`account.json`: the identity, IAM, S3, CloudFront and
+//! trails; one file per AWS service for the rest). Its `apply` is
+//! `Inventory::apply`; its state is kept in the state dir so a later
+//! `moat --demo` run (and `undo`) sees changes.
 
 use super::{Applied, Backend, Mode, OpError};
 use crate::aws::inventory::{Inventory, PartError, PartId, PartValue};
@@ -12,25 +14,33 @@ use std::time::Duration;
 
 pub const DEMO_JSON: &str = include_str!("../../assets/demo/account.json");
 
-/// The later sections' demo data: objects whose keys (inventory fields) are
-/// added to the account's.
-const DEMO_PARTS: &[(&str, &str)] = &[
-    (
-        "assets/demo/ec2.json",
-        include_str!("../../assets/demo/ec2.json"),
-    ),
-    (
-        "assets/demo/ebs_vpc.json",
-        include_str!("../../assets/demo/ebs_vpc.json"),
-    ),
-    (
-        "assets/demo/audit.json",
-        include_str!("../../assets/demo/audit.json"),
-    ),
-    (
-        "assets/demo/workloads.json",
-        include_str!("../../assets/demo/workloads.json"),
-    ),
+/// `assets/demo/<name>.json` with its text.
+macro_rules! demo_files {
+    ($($name:literal),* $(,)?) => {
+        &[$((
+            concat!("assets/demo/", $name, ".json"),
+            include_str!(concat!("../../assets/demo/", $name, ".json")),
+        )),*]
+    };
+}
+
+/// The rest of the demo account, one file per AWS service (and the session's
+/// regions): objects whose keys (inventory fields) are added to the account's.
+const DEMO_PARTS: &[(&str, &str)] = demo_files![
+    "regions",
+    "ec2",
+    "ebs",
+    "vpc",
+    "guardduty",
+    "cloudtrail",
+    "kms",
+    "sns",
+    "cloudwatch",
+    "logs",
+    "rds",
+    "route53",
+    "elb",
+    "inspector",
 ];
 
 pub struct DemoBackend {

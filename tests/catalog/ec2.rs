@@ -94,7 +94,7 @@ pub fn seed(_scenario: &str, _inv: &mut Inventory) {}
 
 pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
     if let Some(p) = inv.ec2_network.ready() {
-        for (region, net) in p.ready() {
+        for (region, net) in p.iter_ready() {
             for g in &net.security_groups {
                 out.insert(ResourceRef::Ec2(Ec2Ref::SecurityGroup(SgKey::of(
                     region, g,
@@ -103,7 +103,7 @@ pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
         }
     }
     if let Some(p) = inv.ec2_instances.ready() {
-        for (region, x) in p.ready() {
+        for (region, x) in p.iter_ready() {
             for i in &x.instances {
                 out.insert(ResourceRef::Ec2(Ec2Ref::Instance {
                     region: region.to_string(),
@@ -113,7 +113,7 @@ pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
         }
     }
     if let Some(p) = inv.ec2_images.ready() {
-        for (region, x) in p.ready() {
+        for (region, x) in p.iter_ready() {
             for i in &x.images {
                 out.insert(ResourceRef::Ec2(Ec2Ref::Image {
                     region: region.to_string(),

@@ -275,7 +275,7 @@ pub fn in_regions<T>(
 ) -> impl Iterator<Item = (&String, &T)> {
     p.ready()
         .into_iter()
-        .flatten()
+        .flat_map(|b| b.regions.iter())
         .flat_map(|(region, list)| list.ready().into_iter().flatten().map(move |x| (region, x)))
 }
 
@@ -285,6 +285,7 @@ pub fn region_list<'a, T>(
     region: &str,
 ) -> Option<&'a mut Vec<T>> {
     p.ready_mut()?
+        .regions
         .entry(region.to_string())
         .or_insert(moat::aws::inventory::Fetched::Ready(vec![]))
         .ready_mut()

@@ -12,7 +12,7 @@ use crate::aws::inventory::{
     AdvancedEventSelector, DataResource, EventSelector, EventSelectors, Fetched, FieldSelector,
     Trail,
 };
-use crate::aws::inventory::{AuditRegions, Regional};
+use crate::aws::inventory::{Regional, SessionRegions};
 use aws_sdk_cloudtrail::operation::describe_trails::DescribeTrailsOutput;
 use aws_sdk_cloudtrail::types as ct;
 use std::future::Future;
@@ -269,8 +269,8 @@ impl AwsBackend {
             .collect())
     }
 
-    pub(crate) async fn collect_audit_regions(&self) -> Result<AuditRegions, CallError> {
-        Ok(AuditRegions {
+    pub(crate) async fn collect_session_regions(&self) -> Result<SessionRegions, CallError> {
+        Ok(SessionRegions {
             home: self.region().to_string(),
             regions: self.trail_regions(&[]).await?,
         })

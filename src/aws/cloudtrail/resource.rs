@@ -75,7 +75,7 @@ fn key_label(inv: &Inventory, key: &str) -> String {
     inv.kms_keys
         .ready()
         .into_iter()
-        .flat_map(|m| m.values())
+        .flat_map(|m| m.regions.values())
         .filter_map(|f| f.ready())
         .flatten()
         .find(|k| k.arn == key || k.key_id == id)

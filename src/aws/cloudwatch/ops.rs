@@ -4,9 +4,7 @@
 //! and actions): other items (e.g. RDS connection alarms) build them with
 //! their own [`MetricAlarm`].
 
-use crate::aws::inventory::{
-    ApplyError, CloudWatchRef, Inventory, MetricAlarm, ResourceRef, region_mut, regional,
-};
+use crate::aws::inventory::{ApplyError, CloudWatchRef, Inventory, MetricAlarm, ResourceRef};
 use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 
@@ -45,7 +43,9 @@ impl OpKind for PutMetricAlarm {
 
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
         let alarm = &self.alarm;
-        let alarms = region_mut(&mut inv.metric_alarms, "CloudWatch alarms", &self.region)?;
+        let alarms = inv
+            .metric_alarms
+            .region_or_new_mut("CloudWatch alarms", &self.region)?;
         match alarms.iter_mut().find(|a| a.name == alarm.name) {
             Some(a) => *a = (**alarm).clone(),
             None => alarms.push((**alarm).clone()),
@@ -55,7 +55,9 @@ impl OpKind for PutMetricAlarm {
 
     fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
         let region = &self.region;
-        Some(vec![match regional(&before.metric_alarms, region)?
+        Some(vec![match before
+            .metric_alarms
+            .region(region)?
             .iter()
             .find(|a| a.name == self.alarm.name)
         {
@@ -97,7 +99,9 @@ impl OpKind for DeleteMetricAlarm {
 
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
         let name = &self.name;
-        let alarms = region_mut(&mut inv.metric_alarms, "CloudWatch alarms", &self.region)?;
+        let alarms = inv
+            .metric_alarms
+            .region_or_new_mut("CloudWatch alarms", &self.region)?;
         let before = alarms.len();
         alarms.retain(|a| a.name != *name);
         if alarms.len() == before {
@@ -107,7 +111,9 @@ impl OpKind for DeleteMetricAlarm {
     }
 
     fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
-        let prev = regional(&before.metric_alarms, &self.region)?
+        let prev = before
+            .metric_alarms
+            .region(&self.region)?
             .iter()
             .find(|a| a.name == self.name)?;
         Some(vec![

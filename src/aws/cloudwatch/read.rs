@@ -16,7 +16,7 @@ pub(crate) fn dimensions(ds: &[aws_sdk_cloudwatch::types::Dimension]) -> Vec<Dim
 }
 
 impl AwsBackend {
-    /// Where alarms and their topics are read: the audit regions, us-east-1
+    /// Where alarms and their topics are read: the session regions, us-east-1
     /// (billing metrics exist only there) and every scanned region (an RDS
     /// instance's alarm lives in the instance's region).
     pub(crate) async fn alarm_regions(&self) -> Result<Vec<String>, CallError> {
@@ -29,10 +29,12 @@ impl AwsBackend {
 
     pub(crate) async fn collect_metric_alarms(&self) -> Result<Regional<MetricAlarm>, CallError> {
         let regions = self.alarm_regions().await?;
-        Ok(
-            crate::aws::client::in_regions(regions, |r| async move { self.alarms_in(&r).await })
-                .await,
-        )
+        Ok(Regional {
+            regions: crate::aws::client::in_regions(regions, |r| async move {
+                self.alarms_in(&r).await
+            })
+            .await,
+        })
     }
 
     pub(crate) async fn alarms_in(&self, region: &str) -> Result<Vec<MetricAlarm>, CallError> {

@@ -1,7 +1,7 @@
 //! The CloudWatch resources moat names ([`CloudWatchRef`]) and their documents.
 
 use crate::aws::inventory::document::NotReady;
-use crate::aws::inventory::{Inventory, MetricAlarm, PartId, regional};
+use crate::aws::inventory::{Inventory, MetricAlarm, PartId};
 use serde_json::{Map, Value, json};
 use std::fmt;
 
@@ -42,7 +42,9 @@ impl CloudWatchRef {
     /// The document (`None`: the resource does not exist). The parts are ready.
     pub(crate) fn document(&self, inv: &Inventory) -> Result<Option<Value>, NotReady> {
         let CloudWatchRef::Alarm { region, name } = self;
-        Ok(regional(&inv.metric_alarms, region)
+        Ok(inv
+            .metric_alarms
+            .region(region)
             .and_then(|a| a.iter().find(|a| a.name == *name))
             .map(alarm_document))
     }

@@ -6,11 +6,11 @@
 //! `moat:created-by = moat`). The backend looks the id up just before
 //! deleting (a read, then the one mutating call).
 
+use crate::aws::inventory::EbsRef;
 use crate::aws::inventory::{
     ApplyError, CREATED_BY_TAG, CREATED_BY_VALUE, Fetched, Inventory, ResourceRef, Snapshot,
     SnapshotPermissionChange,
 };
-use crate::aws::inventory::{EbsRef, part};
 use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -54,8 +54,9 @@ macro_rules! on_regional {
 
 /// Set encryption by default in `region` as the op does.
 fn set_encryption(inv: &mut Inventory, region: &str, enabled: bool) -> Result<(), ApplyError> {
-    let p = part(&mut inv.ebs_encryption, "EBS encryption by default")?;
-    let on = p.read_mut(region, "EBS encryption by default")?;
+    let on = inv
+        .ebs_encryption
+        .region_mut("EBS encryption by default", region)?;
     *on = enabled;
     Ok(())
 }
@@ -138,8 +139,7 @@ impl OpKind for CreateSnapshot {
 
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
         let (volume_id, name) = (&self.volume_id, &self.name);
-        let p = part(&mut inv.ebs, "EBS")?;
-        let r = p.read_mut(&self.region, "EBS volumes")?;
+        let r = inv.ebs.region_mut("EBS volumes", &self.region)?;
         let v = r
             .volume(volume_id)
             .ok_or_else(|| ApplyError::NoSuch(format!("volume {volume_id}")))?;
@@ -206,8 +206,7 @@ impl OpKind for DeleteSnapshot {
 
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
         let (volume_id, name, snapshot_id) = (&self.volume_id, &self.name, &self.snapshot_id);
-        let p = part(&mut inv.ebs, "EBS")?;
-        let r = p.read_mut(&self.region, "EBS volumes")?;
+        let r = inv.ebs.region_mut("EBS volumes", &self.region)?;
         let before = r.snapshots.len();
         // By its id when the journal knows it (a snapshot the model
         // made is named by its tag until AWS gives it an id).
@@ -262,8 +261,7 @@ impl OpKind for ModifySnapshotCreateVolumePermission {
 
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
         let snapshot_id = &self.snapshot_id;
-        let p = part(&mut inv.ebs, "EBS")?;
-        let r = p.read_mut(&self.region, "EBS volumes")?;
+        let r = inv.ebs.region_mut("EBS volumes", &self.region)?;
         let i = r
             .snapshot_index(snapshot_id)
             .ok_or_else(|| ApplyError::NoSuch(format!("snapshot {snapshot_id}")))?;

@@ -4,7 +4,7 @@ use crate::aws::client::{AwsBackend, CallError, to_chrono};
 use crate::aws::ebs::sdk::DESCRIBE_SNAPSHOTS;
 use crate::aws::ec2::read::{name_tag, tag_map};
 use crate::aws::inventory::Fetched;
-use crate::aws::inventory::{EbsRegion, PerRegion, Volume, VolumeAttachment};
+use crate::aws::inventory::{ByRegion, EbsRegion, Volume, VolumeAttachment};
 use aws_sdk_ec2::types::SnapshotAttributeName;
 use std::collections::BTreeSet;
 
@@ -15,7 +15,7 @@ pub(crate) const DESCRIBE_SNAPSHOT_ATTRIBUTE: &str = "ec2:DescribeSnapshotAttrib
 pub(crate) const GET_EBS_ENCRYPTION: &str = "ec2:GetEbsEncryptionByDefault";
 
 impl AwsBackend {
-    pub(crate) async fn collect_ebs_encryption(&self) -> Result<PerRegion<bool>, CallError> {
+    pub(crate) async fn collect_ebs_encryption(&self) -> Result<ByRegion<bool>, CallError> {
         self.per_region_part(|region| async move {
             let ec2 = self.ec2(&region);
             let out = self
@@ -29,7 +29,7 @@ impl AwsBackend {
         .await
     }
 
-    pub(crate) async fn collect_ebs(&self) -> Result<PerRegion<EbsRegion>, CallError> {
+    pub(crate) async fn collect_ebs(&self) -> Result<ByRegion<EbsRegion>, CallError> {
         self.per_region_part(|region| async move { self.ebs_region(&region).await })
             .await
     }

@@ -9,50 +9,11 @@
 //! to groups the same way and the backend resolves the id when it sends.
 
 use crate::aws::inventory::document::NotReady;
-use crate::aws::inventory::{Fetched, Inventory, Part, PartId};
+use crate::aws::inventory::{ByRegion, Fetched, Inventory, Part, PartId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-
-// ---------------------------------------------------------------------------
-// Per-region data
-
-/// One part's data per region: each region is read on its own, so one that
-/// fails (an opt-in region not enabled, AuthFailure) errors only its findings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Ec2Regional<T> {
-    pub regions: BTreeMap<String, Fetched<T>>,
-}
-
-impl<T> Default for Ec2Regional<T> {
-    fn default() -> Self {
-        Self {
-            regions: BTreeMap::new(),
-        }
-    }
-}
-
-impl<T> Ec2Regional<T> {
-    pub fn region(&self, region: &str) -> Option<&T> {
-        self.regions.get(region).and_then(Fetched::ready)
-    }
-    pub fn region_mut(&mut self, region: &str) -> Option<&mut T> {
-        self.regions.get_mut(region).and_then(Fetched::ready_mut)
-    }
-    /// The regions that were read, with their data.
-    pub fn ready(&self) -> impl Iterator<Item = (&str, &T)> {
-        self.regions
-            .iter()
-            .filter_map(|(r, f)| f.ready().map(|v| (r.as_str(), v)))
-    }
-    /// The regions that could not be read, with the error.
-    pub fn failed(&self) -> impl Iterator<Item = (&str, &crate::aws::inventory::PartError)> {
-        self.regions
-            .iter()
-            .filter_map(|(r, f)| f.error().map(|e| (r.as_str(), e)))
-    }
-}
 
 // ---------------------------------------------------------------------------
 // Security groups
@@ -581,7 +542,7 @@ impl fmt::Display for Ec2Ref {
 
 /// A region's data: `Err` is the document of a region that could not be read
 /// (a plan never pretends to know it); `Ok(None)`: the region was not read.
-fn regional<'a, T>(part: &'a Part<Ec2Regional<T>>, region: &str) -> Result<Option<&'a T>, Value> {
+fn regional<'a, T>(part: &'a Part<ByRegion<T>>, region: &str) -> Result<Option<&'a T>, Value> {
     match part.ready().and_then(|p| p.regions.get(region)) {
         Some(Fetched::Ready(v)) => Ok(Some(v)),
         Some(Fetched::Error(e)) => Err(json!({ "Unreadable": e.summary() })),

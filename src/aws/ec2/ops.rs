@@ -38,7 +38,7 @@ fn group_before<'a>(before: &'a Inventory, k: &SgKey) -> Option<&'a SecurityGrou
     before
         .ec2_network
         .ready()
-        .and_then(|p| p.region(&k.region))
+        .and_then(|p| p.ready(&k.region))
         .and_then(|n| n.group(&k.vpc_id, &k.group_name))
 }
 
@@ -444,7 +444,7 @@ impl OpKind for ModifyImageAttribute {
             .ready_mut()
             .ok_or(ApplyError::NotReady("EC2 images"))?;
         let img = part
-            .region_mut(region)
+            .ready_mut(region)
             .and_then(|x| x.images.iter_mut().find(|i| &i.id == image_id))
             .ok_or_else(|| ApplyError::NoSuch(format!("image {image_id} in {region}")))?;
         img.public = self.public;
@@ -455,7 +455,7 @@ impl OpKind for ModifyImageAttribute {
         let img = before
             .ec2_images
             .ready()?
-            .region(&self.region)?
+            .ready(&self.region)?
             .images
             .iter()
             .find(|i| i.id == self.image_id)?;
@@ -512,7 +512,7 @@ impl OpKind for ModifyInstanceMetadataOptions {
             .ready_mut()
             .ok_or(ApplyError::NotReady("EC2 instances"))?;
         let i = part
-            .region_mut(region)
+            .ready_mut(region)
             .and_then(|x| x.instances.iter_mut().find(|i| &i.id == instance_id))
             .ok_or_else(|| ApplyError::NoSuch(format!("instance {instance_id} in {region}")))?;
         i.http_tokens = self.http_tokens.clone();
@@ -523,7 +523,7 @@ impl OpKind for ModifyInstanceMetadataOptions {
         let i = before
             .ec2_instances
             .ready()?
-            .region(&self.region)?
+            .ready(&self.region)?
             .instances
             .iter()
             .find(|i| i.id == self.instance_id)?;

@@ -9,9 +9,8 @@
 //! one per group.
 
 use crate::aws::client::{AwsBackend, CallError};
-use crate::aws::inventory::PerRegion;
 use crate::aws::inventory::{
-    Ec2Image, Ec2Images, Ec2Instance, Ec2Instances, Ec2Network, Ec2Regional, Fetched, ImageOrigin,
+    ByRegion, Ec2Image, Ec2Images, Ec2Instance, Ec2Instances, Ec2Network, Fetched, ImageOrigin,
     NetworkInterface, SecurityGroup, SgKey, SgRule, SgSource,
 };
 use aws_sdk_ec2::types::Tag;
@@ -63,12 +62,12 @@ impl AwsBackend {
     pub(crate) async fn per_region_part<'a, T, F, Fut>(
         &'a self,
         read: F,
-    ) -> Result<PerRegion<T>, CallError>
+    ) -> Result<ByRegion<T>, CallError>
     where
         F: Fn(String) -> Fut,
         Fut: Future<Output = Result<T, CallError>> + 'a,
     {
-        let mut out = PerRegion::default();
+        let mut out = ByRegion::default();
         let mut first_error: Option<CallError> = None;
         let mut all_same = true;
         for (region, r) in self.by_region(read).await? {
@@ -92,12 +91,12 @@ impl AwsBackend {
 
     /// Run `read` for every region concurrently; a region's failure is kept
     /// as that region's error.
-    async fn per_region<'a, T, F, Fut>(&'a self, read: F) -> Result<Ec2Regional<T>, CallError>
+    async fn per_region<'a, T, F, Fut>(&'a self, read: F) -> Result<ByRegion<T>, CallError>
     where
         F: Fn(String) -> Fut,
         Fut: Future<Output = Result<T, CallError>> + 'a,
     {
-        let mut out = Ec2Regional::default();
+        let mut out = ByRegion::default();
         for (region, r) in self.by_region(read).await? {
             if let Fetched::Error(e) = &r {
                 tracing::warn!(region = %region, "ec2 region failed: {}", e.summary());
@@ -107,19 +106,17 @@ impl AwsBackend {
         Ok(out)
     }
 
-    pub(crate) async fn collect_ec2_network(&self) -> Result<Ec2Regional<Ec2Network>, CallError> {
+    pub(crate) async fn collect_ec2_network(&self) -> Result<ByRegion<Ec2Network>, CallError> {
         self.per_region(|region| async move { self.read_network(&region).await })
             .await
     }
 
-    pub(crate) async fn collect_ec2_instances(
-        &self,
-    ) -> Result<Ec2Regional<Ec2Instances>, CallError> {
+    pub(crate) async fn collect_ec2_instances(&self) -> Result<ByRegion<Ec2Instances>, CallError> {
         self.per_region(|region| async move { self.read_instances(&region).await })
             .await
     }
 
-    pub(crate) async fn collect_ec2_images(&self) -> Result<Ec2Regional<Ec2Images>, CallError> {
+    pub(crate) async fn collect_ec2_images(&self) -> Result<ByRegion<Ec2Images>, CallError> {
         self.per_region(|region| async move { self.read_images(&region).await })
             .await
     }

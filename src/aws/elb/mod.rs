@@ -275,10 +275,7 @@ impl ElbRegion {
 }
 
 /// The load-balancer part: every scanned region.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Elb {
-    pub regions: ByRegion<ElbRegion>,
-}
+pub type Elb = ByRegion<ElbRegion>;
 
 fn sorted(v: &[String]) -> Vec<String> {
     let mut v = v.to_vec();

@@ -1,8 +1,6 @@
 //! Elastic Load Balancing's mutating calls, one type each (see [`OpKind`]).
 
-use crate::aws::inventory::{
-    ApplyError, ElbRef, Inventory, Listener, ListenerAction, ResourceRef, in_region,
-};
+use crate::aws::inventory::{ApplyError, ElbRef, Inventory, Listener, ListenerAction, ResourceRef};
 use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 
@@ -246,11 +244,7 @@ fn listener_mut<'a>(
     load_balancer: &str,
     port: i32,
 ) -> Result<&'a mut Listener, ApplyError> {
-    let elb = inv
-        .elb
-        .ready_mut()
-        .ok_or(ApplyError::NotReady("load balancers"))?;
-    let r = in_region(&mut elb.regions, region, "load balancers")?;
+    let r = inv.elb.region_mut("load balancers", region)?;
     r.load_balancers
         .iter_mut()
         .find(|l| l.name == load_balancer)

@@ -1,7 +1,7 @@
 //! The Elastic Load Balancing resources moat names ([`ElbRef`]) and their
 //! documents.
 
-use super::{ElbRegion, classic_document, listener_document, load_balancer_document};
+use super::{classic_document, listener_document, load_balancer_document};
 use crate::aws::inventory::document::NotReady;
 use crate::aws::inventory::{Inventory, PartId};
 use serde_json::Value;
@@ -80,8 +80,7 @@ impl ElbRef {
 
     /// The document (`None`: the resource does not exist). The parts are ready.
     pub(crate) fn document(&self, inv: &Inventory) -> Result<Option<Value>, NotReady> {
-        let in_region =
-            |region: &str| -> Option<&ElbRegion> { inv.elb.ready()?.regions.get(region)?.ready() };
+        let in_region = |region: &str| inv.elb.region(region);
         Ok(match self {
             ElbRef::LoadBalancer { region, name } => in_region(region)
                 .and_then(|r| r.load_balancer(name))

@@ -4,10 +4,10 @@
 //! before the op is sent: it names the detector by its region (a region
 //! holds at most one). The backend looks the id up just before deleting.
 
+use crate::aws::inventory::GuardDutyRef;
 use crate::aws::inventory::{
     ApplyError, DETECTOR_DISABLED, DETECTOR_ENABLED, Detector, Inventory, ResourceRef,
 };
-use crate::aws::inventory::{GuardDutyRef, part};
 use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 
@@ -40,8 +40,7 @@ impl OpKind for CreateDetector {
 
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
         let region = &self.region;
-        let p = part(&mut inv.guardduty, "GuardDuty")?;
-        let d = p.read_mut(region, "GuardDuty detector")?;
+        let d = inv.guardduty.region_mut("GuardDuty detector", region)?;
         if d.is_some() {
             return Err(ApplyError::Exists(format!(
                 "GuardDuty detector in {region}"
@@ -87,8 +86,7 @@ impl OpKind for DeleteDetector {
 
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
         let region = &self.region;
-        let p = part(&mut inv.guardduty, "GuardDuty")?;
-        let d = p.read_mut(region, "GuardDuty detector")?;
+        let d = inv.guardduty.region_mut("GuardDuty detector", region)?;
         if d.take().is_none() {
             return Err(ApplyError::NoSuch(format!(
                 "GuardDuty detector in {region}"
@@ -132,9 +130,9 @@ impl OpKind for UpdateDetector {
 
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
         let (region, detector_id) = (&self.region, &self.detector_id);
-        let p = part(&mut inv.guardduty, "GuardDuty")?;
-        let d = p
-            .read_mut(region, "GuardDuty detector")?
+        let d = inv
+            .guardduty
+            .region_mut("GuardDuty detector", region)?
             .as_mut()
             .ok_or_else(|| ApplyError::NoSuch(format!("GuardDuty detector in {region}")))?;
         if d.id.as_deref().is_some_and(|id| id != detector_id) {

@@ -1,14 +1,14 @@
 //! GuardDuty reads: the detector of each region.
 
 use crate::aws::client::{AwsBackend, CallError};
-use crate::aws::inventory::{Detector, PerRegion};
+use crate::aws::inventory::{ByRegion, Detector};
 
 pub(crate) const LIST_DETECTORS: &str = "guardduty:ListDetectors";
 
 pub(crate) const GET_DETECTOR: &str = "guardduty:GetDetector";
 
 impl AwsBackend {
-    pub(crate) async fn collect_guardduty(&self) -> Result<PerRegion<Option<Detector>>, CallError> {
+    pub(crate) async fn collect_guardduty(&self) -> Result<ByRegion<Option<Detector>>, CallError> {
         self.per_region_part(|region| async move { self.detector(&region).await })
             .await
     }

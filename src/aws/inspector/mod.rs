@@ -43,10 +43,7 @@ impl InspectorStatus {
 }
 
 /// The Inspector part: every scanned region.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Inspector {
-    pub regions: ByRegion<InspectorStatus>,
-}
+pub type Inspector = ByRegion<InspectorStatus>;
 
 #[cfg(test)]
 mod tests {

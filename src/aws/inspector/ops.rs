@@ -1,8 +1,6 @@
 //! Amazon Inspector's mutating calls, one type each (see [`OpKind`]).
 
-use crate::aws::inventory::{
-    ApplyError, InspectorRef, InspectorStatus, Inventory, ResourceRef, in_region,
-};
+use crate::aws::inventory::{ApplyError, InspectorRef, InspectorStatus, Inventory, ResourceRef};
 use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 
@@ -114,11 +112,7 @@ fn status_mut<'a>(
     inv: &'a mut Inventory,
     region: &str,
 ) -> Result<&'a mut InspectorStatus, ApplyError> {
-    let inspector = inv
-        .inspector
-        .ready_mut()
-        .ok_or(ApplyError::NotReady("Inspector"))?;
-    in_region(&mut inspector.regions, region, "Inspector")
+    inv.inspector.region_mut("Inspector", region)
 }
 
 #[cfg(test)]

@@ -162,23 +162,23 @@ parts! {
     /// Trails visible from the home region (multi-region ones and its own).
     Trails => trails: Vec<Trail>, "CloudTrail trails";
     /// Security groups and the network interfaces using them, per region.
-    Ec2Network => ec2_network: Ec2Regional<Ec2Network>, "EC2 security groups and network interfaces";
+    Ec2Network => ec2_network: ByRegion<Ec2Network>, "EC2 security groups and network interfaces";
     /// Instances and the owners of the images they run, per region.
-    Ec2Instances => ec2_instances: Ec2Regional<Ec2Instances>, "EC2 instances";
+    Ec2Instances => ec2_instances: ByRegion<Ec2Instances>, "EC2 instances";
     /// The account's own images (AMIs), per region.
-    Ec2Images => ec2_images: Ec2Regional<Ec2Images>, "EC2 images (AMIs)";
+    Ec2Images => ec2_images: ByRegion<Ec2Images>, "EC2 images (AMIs)";
 
     /// EBS encryption by default, per region (the regions covered).
-    EbsEncryption => ebs_encryption: PerRegion<bool>, "EBS encryption by default";
+    EbsEncryption => ebs_encryption: ByRegion<bool>, "EBS encryption by default";
     /// EBS volumes and the snapshots the account owns, per region.
-    Ebs => ebs: PerRegion<EbsRegion>, "EBS volumes and snapshots";
+    Ebs => ebs: ByRegion<EbsRegion>, "EBS volumes and snapshots";
     /// VPCs with their flow logs, per region.
-    VpcFlowLogs => vpc_flow_logs: PerRegion<VpcRegion>, "VPCs and flow logs";
+    VpcFlowLogs => vpc_flow_logs: ByRegion<VpcRegion>, "VPCs and flow logs";
     /// The GuardDuty detector of each region (`None`: none there).
-    GuardDuty => guardduty: PerRegion<Option<Detector>>, "GuardDuty detectors";
+    GuardDuty => guardduty: ByRegion<Option<Detector>>, "GuardDuty detectors";
 
     /// The home region (where new trails, topics and keys go) and the regions read.
-    AuditRegions => audit_regions: AuditRegions, "regions of the session";
+    SessionRegions => session_regions: SessionRegions, "regions of the session";
     /// Lifecycle rules of the trails' buckets, by bucket.
     TrailBucketLifecycles => trail_lifecycles: BucketLifecycles, "lifecycle rules of the trail buckets";
     /// Customer KMS keys with aliases, per region (policies of moat's own keys).

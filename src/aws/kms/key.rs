@@ -1,6 +1,6 @@
 //! The customer KMS keys moat creates and reads.
 
-use crate::aws::inventory::{Inventory, regional};
+use crate::aws::inventory::Inventory;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -23,7 +23,8 @@ pub struct KmsKey {
 pub const KEY_PENDING_DELETION: &str = "PendingDeletion";
 
 pub fn kms_key<'a>(inv: &'a Inventory, region: &str, alias: &str) -> Option<&'a KmsKey> {
-    regional(&inv.kms_keys, region)?
+    inv.kms_keys
+        .region(region)?
         .iter()
         .find(|k| k.alias == alias)
 }

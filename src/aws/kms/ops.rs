@@ -1,7 +1,7 @@
 //! KMS's mutating calls, one type each (see [`OpKind`]).
 
 use crate::aws::inventory::{
-    ApplyError, Inventory, KEY_PENDING_DELETION, KmsKey, KmsRef, ResourceRef, region_mut,
+    ApplyError, Inventory, KEY_PENDING_DELETION, KmsKey, KmsRef, ResourceRef,
 };
 use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
@@ -46,7 +46,7 @@ impl OpKind for CreateKmsKey {
             description,
             policy,
         } = self;
-        let keys = region_mut(&mut inv.kms_keys, "KMS keys", region)?;
+        let keys = inv.kms_keys.region_or_new_mut("KMS keys", region)?;
         if keys.iter().any(|k| k.alias == *alias) {
             return Err(ApplyError::Exists(format!("KMS alias {alias}")));
         }
@@ -132,7 +132,7 @@ impl OpKind for ScheduleKmsKeyDeletion {
 
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
         let alias = &self.alias;
-        let keys = region_mut(&mut inv.kms_keys, "KMS keys", &self.region)?;
+        let keys = inv.kms_keys.region_or_new_mut("KMS keys", &self.region)?;
         let k = keys
             .iter_mut()
             .find(|k| k.alias == *alias && k.state != KEY_PENDING_DELETION)

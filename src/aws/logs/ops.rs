@@ -2,9 +2,7 @@
 //!
 //! The metric-filter ops are generic (any log group, pattern and metric).
 
-use crate::aws::inventory::{
-    ApplyError, Inventory, LogsRef, MetricFilter, ResourceRef, region_mut, regional,
-};
+use crate::aws::inventory::{ApplyError, Inventory, LogsRef, MetricFilter, ResourceRef};
 use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 
@@ -43,7 +41,9 @@ impl OpKind for PutMetricFilter {
 
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
         let filter = &self.filter;
-        let filters = region_mut(&mut inv.metric_filters, "metric filters", &self.region)?;
+        let filters = inv
+            .metric_filters
+            .region_or_new_mut("metric filters", &self.region)?;
         match filters
             .iter_mut()
             .find(|f| f.log_group == filter.log_group && f.name == filter.name)
@@ -56,7 +56,9 @@ impl OpKind for PutMetricFilter {
 
     fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
         let (region, filter) = (&self.region, &self.filter);
-        Some(vec![match regional(&before.metric_filters, region)?
+        Some(vec![match before
+            .metric_filters
+            .region(region)?
             .iter()
             .find(|f| f.log_group == filter.log_group && f.name == filter.name)
         {
@@ -106,7 +108,9 @@ impl OpKind for DeleteMetricFilter {
             log_group,
             name,
         } = self;
-        let filters = region_mut(&mut inv.metric_filters, "metric filters", region)?;
+        let filters = inv
+            .metric_filters
+            .region_or_new_mut("metric filters", region)?;
         let before = filters.len();
         filters.retain(|f| !(f.log_group == *log_group && f.name == *name));
         if filters.len() == before {
@@ -116,7 +120,9 @@ impl OpKind for DeleteMetricFilter {
     }
 
     fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
-        let prev = regional(&before.metric_filters, &self.region)?
+        let prev = before
+            .metric_filters
+            .region(&self.region)?
             .iter()
             .find(|f| f.log_group == self.log_group && f.name == self.name)?;
         Some(vec![

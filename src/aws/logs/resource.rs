@@ -1,7 +1,7 @@
 //! The CloudWatch Logs resources moat names ([`LogsRef`]) and their documents.
 
 use crate::aws::inventory::document::NotReady;
-use crate::aws::inventory::{Inventory, MetricFilter, PartId, regional};
+use crate::aws::inventory::{Inventory, MetricFilter, PartId};
 use serde_json::{Map, Value, json};
 use std::fmt;
 
@@ -78,7 +78,9 @@ impl LogsRef {
             log_group,
             name,
         } = self;
-        Ok(regional(&inv.metric_filters, region)
+        Ok(inv
+            .metric_filters
+            .region(region)
             .and_then(|f| {
                 f.iter()
                     .find(|f| f.log_group == *log_group && f.name == *name)

@@ -131,10 +131,7 @@ pub struct RdsRegion {
 }
 
 /// The RDS part: every scanned region.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Rds {
-    pub regions: ByRegion<RdsRegion>,
-}
+pub type Rds = ByRegion<RdsRegion>;
 
 fn sorted(v: &[String]) -> Vec<String> {
     let mut v = v.to_vec();

@@ -1,7 +1,7 @@
 //! RDS's mutating calls, one type each (see [`OpKind`]).
 
 use crate::aws::inventory::{
-    ApplyError, DbSnapshot, Fetched, Inventory, PUBLIC, RdsRef, RdsRegion, ResourceRef, in_region,
+    ApplyError, DbSnapshot, Fetched, Inventory, PUBLIC, RdsRef, RdsRegion, ResourceRef,
 };
 use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
@@ -233,8 +233,7 @@ fn rds_region<'a>(inv: &'a Inventory, region: &str) -> Option<&'a RdsRegion> {
 }
 
 fn rds_mut<'a>(inv: &'a mut Inventory, region: &str) -> Result<&'a mut RdsRegion, ApplyError> {
-    let rds = inv.rds.ready_mut().ok_or(ApplyError::NotReady("RDS"))?;
-    in_region(&mut rds.regions, region, "RDS")
+    inv.rds.region_mut("RDS", region)
 }
 
 #[cfg(test)]

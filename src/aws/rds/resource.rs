@@ -1,6 +1,6 @@
 //! The RDS resources moat names ([`RdsRef`]) and their documents.
 
-use super::{RdsRegion, instance_document, snapshot_document};
+use super::{instance_document, snapshot_document};
 use crate::aws::inventory::document::NotReady;
 use crate::aws::inventory::{Inventory, PartId};
 use serde_json::Value;
@@ -66,8 +66,7 @@ impl RdsRef {
 
     /// The document (`None`: the resource does not exist). The parts are ready.
     pub(crate) fn document(&self, inv: &Inventory) -> Result<Option<Value>, NotReady> {
-        let in_region =
-            |region: &str| -> Option<&RdsRegion> { inv.rds.ready()?.regions.get(region)?.ready() };
+        let in_region = |region: &str| inv.rds.region(region);
         Ok(match self {
             RdsRef::DbInstance { region, id } => in_region(region)
                 .and_then(|r| r.instances.iter().find(|i| &i.id == id))

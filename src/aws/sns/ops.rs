@@ -1,7 +1,7 @@
 //! SNS's mutating calls, one type each (see [`OpKind`]).
 
 use crate::aws::inventory::{
-    ApplyError, Inventory, ResourceRef, SnsRef, Subscription, Topic, region_mut, topic,
+    ApplyError, Inventory, ResourceRef, SnsRef, Subscription, Topic, topic,
 };
 use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
@@ -34,7 +34,7 @@ fn subscribes(s: &Subscription, protocol: &str, endpoint: &str) -> bool {
 }
 
 fn topics<'a>(inv: &'a mut Inventory, region: &str) -> Result<&'a mut Vec<Topic>, ApplyError> {
-    region_mut(&mut inv.sns_topics, "SNS topics", region)
+    inv.sns_topics.region_or_new_mut("SNS topics", region)
 }
 
 /// sns:CreateTopic (with its access policy, when given).

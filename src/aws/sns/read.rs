@@ -11,9 +11,12 @@ impl AwsBackend {
     pub(crate) async fn collect_sns_topics(&self) -> Result<Regional<Topic>, CallError> {
         // Alarms publish to topics in their own region.
         let regions = self.alarm_regions().await?;
-        let mut topics =
-            crate::aws::client::in_regions(regions, |r| async move { self.topics_in(&r).await })
-                .await;
+        let mut topics = Regional {
+            regions: crate::aws::client::in_regions(regions, |r| async move {
+                self.topics_in(&r).await
+            })
+            .await,
+        };
         self.read_endpoints(&mut topics).await;
         self.read_topic_keys(&mut topics).await;
         Ok(topics)
@@ -26,6 +29,7 @@ impl AwsBackend {
     pub(crate) async fn read_endpoints(&self, topics: &mut Regional<Topic>) {
         let me = self.identity().account.clone();
         let mut queues: Vec<String> = topics
+            .regions
             .values()
             .filter_map(|f| f.ready())
             .flatten()
@@ -47,7 +51,12 @@ impl AwsBackend {
         .await;
         let found: BTreeMap<&String, Result<Option<QueueAccess>, String>> =
             queues.iter().zip(found).collect();
-        for t in topics.values_mut().filter_map(|f| f.ready_mut()).flatten() {
+        for t in topics
+            .regions
+            .values_mut()
+            .filter_map(|f| f.ready_mut())
+            .flatten()
+        {
             for s in t.subscriptions.iter_mut().filter(|s| !s.pending) {
                 match found.get(&s.endpoint) {
                     Some(Ok(q)) => {
@@ -70,7 +79,7 @@ impl AwsBackend {
         // A queue's key lives in the queue's region.
         let queue_region = |s: &Subscription| s.endpoint.split(':').nth(3).map(str::to_string);
         let mut keys: Vec<(String, String)> = vec![];
-        for (region, f) in topics.iter() {
+        for (region, f) in topics.regions.iter() {
             for t in f.ready().into_iter().flatten() {
                 if let Some(k) = t.key.as_ref().filter(|k| !k.is_aws_managed()) {
                     keys.push((region.clone(), k.id.clone()));
@@ -98,7 +107,7 @@ impl AwsBackend {
             Some(Err(e)) => k.unread = Some(e.summary()),
             None => {}
         };
-        for (region, f) in topics.iter_mut() {
+        for (region, f) in topics.regions.iter_mut() {
             for t in f.ready_mut().into_iter().flatten() {
                 if let Some(k) = t.key.as_mut() {
                     fill(k, region.clone());

@@ -1,6 +1,6 @@
 //! SNS topics, their subscriptions and the keys that encrypt them.
 
-use crate::aws::inventory::{Inventory, regional};
+use crate::aws::inventory::Inventory;
 use crate::aws::sqs::queue::QueueAccess;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -92,7 +92,8 @@ impl Topic {
 }
 
 pub fn topic<'a>(inv: &'a Inventory, region: &str, name: &str) -> Option<&'a Topic> {
-    regional(&inv.sns_topics, region)?
+    inv.sns_topics
+        .region(region)?
         .iter()
         .find(|t| t.name == name)
 }

@@ -4,11 +4,11 @@
 //! before the op is sent: it names the flow log by its VPC and destination.
 //! The backend looks the id up just before deleting.
 
+use crate::aws::inventory::VpcRef;
 use crate::aws::inventory::{
     ApplyError, DESTINATION_S3, FLOW_LOG_ACTIVE, FlowLog, Inventory, ResourceRef, TRAFFIC_ALL, Vpc,
     is_ours,
 };
-use crate::aws::inventory::{VpcRef, part};
 use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
 
@@ -25,8 +25,7 @@ fn vpc_mut<'a>(
     region: &str,
     vpc_id: &str,
 ) -> Result<&'a mut Vpc, ApplyError> {
-    let p = part(&mut inv.vpc_flow_logs, "VPC flow logs")?;
-    let r = p.read_mut(region, "VPCs")?;
+    let r = inv.vpc_flow_logs.region_mut("VPCs", region)?;
     r.vpcs
         .iter_mut()
         .find(|v| v.id == *vpc_id)

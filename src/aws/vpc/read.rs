@@ -2,13 +2,13 @@
 
 use crate::aws::client::{AwsBackend, CallError};
 use crate::aws::ec2::read::name_tag;
-use crate::aws::inventory::{FlowLog, PerRegion, Vpc, VpcRegion};
+use crate::aws::inventory::{ByRegion, FlowLog, Vpc, VpcRegion};
 use crate::aws::vpc::sdk::DESCRIBE_FLOW_LOGS;
 
 pub(crate) const DESCRIBE_VPCS: &str = "ec2:DescribeVpcs";
 
 impl AwsBackend {
-    pub(crate) async fn collect_vpc_flow_logs(&self) -> Result<PerRegion<VpcRegion>, CallError> {
+    pub(crate) async fn collect_vpc_flow_logs(&self) -> Result<ByRegion<VpcRegion>, CallError> {
         self.per_region_part(|region| async move { self.vpc_region(&region).await })
             .await
     }

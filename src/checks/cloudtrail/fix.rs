@@ -15,7 +15,7 @@ pub use bucket::{
 
 use crate::aws::inventory::{
     Bucket, Encryption, Fetched, Inventory, LifecycleFilter, LifecycleRule, Logging, PartId,
-    PublicAccessBlock, Trail, Transition, customer_policy_arn, kms_key, regional, topic, trail_arn,
+    PublicAccessBlock, Trail, Transition, customer_policy_arn, kms_key, topic, trail_arn,
 };
 use crate::aws::ops;
 use crate::checks::Ctx;
@@ -25,7 +25,7 @@ use crate::checks::cloudtrail::{
     foreign_owner, left_alone, log_prefixes, offenders, over_broad, trail_buckets, trail_resource,
     unarchived_prefixes,
 };
-use crate::checks::cloudwatch::{Reach, find_topic};
+use crate::checks::reach::{Reach, find_topic};
 use crate::checks::s3::bucket_resource;
 use crate::guide::msg;
 use crate::plan::build::{EMAIL, account, alnum, done, item_warning, nothing};
@@ -70,11 +70,11 @@ fn a(op: impl Into<Op>) -> Op {
 }
 
 fn home(inv: &Inventory) -> Result<String, PlanError> {
-    inv.audit_regions
+    inv.session_regions
         .ready()
         .map(|r| r.home.clone())
         .filter(|h| !h.is_empty())
-        .ok_or(PlanError::NotReady(PartId::AuditRegions))
+        .ok_or(PlanError::NotReady(PartId::SessionRegions))
 }
 
 pub(crate) fn ready_trails(inv: &Inventory) -> Result<&[Trail], PlanError> {
@@ -512,7 +512,8 @@ pub fn sns_notifications(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft
                 return None;
             }
             let region = arn.split(':').nth(3)?;
-            regional(&inv.sns_topics, region)?
+            inv.sns_topics
+                .region(region)?
                 .iter()
                 .find(|x| x.arn == arn)
                 .map(|x| (t, x))

@@ -60,7 +60,7 @@ pub const ITEMS: &[ItemDef] = &[
             PartId::Trails,
             PartId::KmsKeys,
             PartId::S3Buckets,
-            PartId::AuditRegions,
+            PartId::SessionRegions,
         ],
         cis: &["4.1"],
         security_hub: &["CloudTrail.1"],

@@ -35,14 +35,10 @@ pub(super) fn encrypted(inv: &Inventory, _: &Ctx) -> Outcome {
 
 /// Whether CloudTrail may publish trail `t`'s notifications to `topic`:
 /// the topic policy must allow it SNS:Publish, and the topic's key must let
-/// it encrypt (see `cloudwatch::key_reach`).
-pub fn trail_publish(
-    inv: &Inventory,
-    t: &Trail,
-    topic: &Topic,
-) -> crate::checks::cloudwatch::Reach {
-    use crate::checks::cloudwatch::{
-        CLOUDTRAIL_PRINCIPAL, Grant, Publisher, Reach, SHARED as CW, key_reach, service_grant,
+/// it encrypt (see `reach::key_reach`).
+pub fn trail_publish(inv: &Inventory, t: &Trail, topic: &Topic) -> crate::checks::reach::Reach {
+    use crate::checks::reach::{
+        CLOUDTRAIL_PRINCIPAL, Grant, MESSAGES as CW, Publisher, Reach, key_reach, service_grant,
     };
     let by = Publisher {
         service: CLOUDTRAIL_PRINCIPAL,
@@ -71,13 +67,9 @@ pub fn trail_publish(
 
 /// How far trail `t`'s notifications to topic `arn` reach: CloudTrail must
 /// be allowed to publish ([`trail_publish`]) and a confirmed subscription
-/// must deliver them (see `cloudwatch::subscribers_reach`).
-pub fn trail_topic_reach(
-    inv: &Inventory,
-    t: &Trail,
-    arn: &str,
-) -> crate::checks::cloudwatch::Reach {
-    use crate::checks::cloudwatch::{find_topic, subscribers_reach};
+/// must deliver them (see `reach::subscribers_reach`).
+pub fn trail_topic_reach(inv: &Inventory, t: &Trail, arn: &str) -> crate::checks::reach::Reach {
+    use crate::checks::reach::{find_topic, subscribers_reach};
     match find_topic(inv, arn) {
         Ok(topic) => subscribers_reach(topic, inv.account_id().unwrap_or_default())
             .and(trail_publish(inv, t, topic)),
@@ -89,7 +81,7 @@ pub fn trail_topic_reach(
 /// subscription delivers what it publishes: a topic nobody (or nobody yet)
 /// receives, or one CloudTrail cannot use, announces log files to no one.
 pub(super) fn sns_notifications(inv: &Inventory, _: &Ctx) -> Outcome {
-    use crate::checks::cloudwatch::Reach;
+    use crate::checks::reach::Reach;
     let all = trails(inv);
     if all.is_empty() {
         return not_applicable(msg(SHARED, "no_trails", &[]));

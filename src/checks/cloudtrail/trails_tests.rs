@@ -43,7 +43,7 @@ fn account(trails: Vec<Trail>) -> Inventory {
     inv.trails = Part::Ready(trails);
     inv.kms_keys = Part::Ready(Default::default());
     inv.s3 = Part::Ready(Default::default());
-    inv.audit_regions = Part::Ready(crate::aws::inventory::AuditRegions {
+    inv.session_regions = Part::Ready(crate::aws::inventory::SessionRegions {
         home: "us-east-1".into(),
         regions: vec!["us-east-1".into()],
     });

@@ -15,7 +15,7 @@ fn heard(region: &str) -> String {
 
 fn set_heard_topic(inv: &mut Inventory, region: &str) {
     if let Some(m) = inv.sns_topics.ready_mut() {
-        m.insert(
+        m.regions.insert(
             region.into(),
             Fetched::Ready(vec![Topic {
                 name: "heard".into(),
@@ -107,7 +107,7 @@ fn put_alarms(plan: &crate::plan::Plan) -> Vec<&MetricAlarm> {
 fn with_root_alarm(f: impl FnOnce(&mut MetricAlarm)) -> Inventory {
     let mut inv = watched();
     if let Some(m) = inv.metric_alarms.ready_mut()
-        && let Some(Fetched::Ready(a)) = m.get_mut(US)
+        && let Some(Fetched::Ready(a)) = m.regions.get_mut(US)
         && let Some(a) = a.iter_mut().find(|a| a.name == format!("cis-{ROOT}-alarm"))
     {
         f(a);
@@ -119,7 +119,7 @@ fn with_root_alarm(f: impl FnOnce(&mut MetricAlarm)) -> Inventory {
 fn with_root_filter(f: impl FnOnce(&mut MetricFilter)) -> Inventory {
     let mut inv = watched();
     if let Some(m) = inv.metric_filters.ready_mut()
-        && let Some(Fetched::Ready(fs)) = m.get_mut(US)
+        && let Some(Fetched::Ready(fs)) = m.regions.get_mut(US)
         && let Some(x) = fs.iter_mut().find(|x| x.name == format!("cis-{ROOT}"))
     {
         f(x);
@@ -180,7 +180,7 @@ fn an_averaging_or_percentile_statistic_does_not_count() {
     for s in ["Average", "Minimum"] {
         let mut inv = with_root_alarm(|a| a.statistic = s.into());
         if let Some(m) = inv.metric_filters.ready_mut()
-            && let Some(Fetched::Ready(fs)) = m.get_mut(US)
+            && let Some(Fetched::Ready(fs)) = m.regions.get_mut(US)
         {
             for f in fs.iter_mut() {
                 f.default_value = Some(Threshold(0.0));
@@ -247,7 +247,7 @@ fn a_filter_publishing_zero_never_counts_and_a_field_is_not_judged() {
     let inv = {
         let mut inv = inv;
         if let Some(m) = inv.metric_alarms.ready_mut()
-            && let Some(Fetched::Ready(a)) = m.get_mut(US)
+            && let Some(Fetched::Ready(a)) = m.regions.get_mut(US)
         {
             for a in a.iter_mut().filter(|a| a.name == "cis-root-usage-alarm") {
                 a.threshold = Threshold(10.0);
@@ -291,7 +291,9 @@ fn the_fix_adds_an_alarm_that_fires_on_one_event() {
     // On the filter's own metric (no second filter), one event enough.
     assert_eq!(alarms[0].metric_name, "RootAccountUsage");
     assert_eq!(alarms[0].namespace, "CISBenchmark");
-    let root_filter = regional(&inv.metric_filters, US)
+    let root_filter = inv
+        .metric_filters
+        .region(US)
         .and_then(|fs| fs.iter().find(|f| f.name == format!("cis-{ROOT}")))
         .expect("root filter");
     assert_eq!(event_fault(alarms[0], root_filter, 1.0), None);
@@ -555,7 +557,7 @@ fn a_security_alarm_reading_another_unit_than_the_filter_s_never_fires() {
     );
     let mut inv = with_root_alarm(|a| a.unit = Some("Count".into()));
     if let Some(m) = inv.metric_filters.ready_mut()
-        && let Some(Fetched::Ready(fs)) = m.get_mut(US)
+        && let Some(Fetched::Ready(fs)) = m.regions.get_mut(US)
     {
         for f in fs.iter_mut() {
             f.unit = Some("Count".into());

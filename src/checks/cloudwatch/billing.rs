@@ -12,16 +12,14 @@ pub fn no_billing_metric(inv: &Inventory) -> bool {
 }
 
 pub(super) fn billing_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
-    if let Some(e) = regional_error(&inv.metric_alarms, BILLING_REGION) {
+    if let Some(e) = inv.metric_alarms.region_error(BILLING_REGION) {
         return Outcome {
             status: Status::Error,
             summary: e.summary(),
             findings: vec![],
         };
     }
-    let alarms = regional(&inv.metric_alarms, BILLING_REGION)
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
+    let alarms = inv.metric_alarms.region_items(BILLING_REGION);
     let all = alarms
         .iter()
         .filter(|a| on_metric(a, BILLING_NAMESPACE, BILLING_METRIC))

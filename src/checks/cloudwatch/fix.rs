@@ -2,7 +2,7 @@
 //! `make_plan` derives the preview, inverses and drift baseline.
 
 use crate::aws::inventory::{
-    Dimension, Fetched, Inventory, MetricAlarm, MetricFilter, PartId, Threshold, regional, topic,
+    Dimension, Fetched, Inventory, MetricAlarm, MetricFilter, PartId, Threshold, topic,
 };
 use crate::aws::ops;
 use crate::checks::Ctx;
@@ -183,7 +183,7 @@ pub fn billing_alarms(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft,
     {
         return Err(nothing());
     }
-    if let Some(e) = crate::aws::inventory::regional_error(&inv.metric_alarms, BILLING_REGION) {
+    if let Some(e) = inv.metric_alarms.region_error(BILLING_REGION) {
         return Err(PlanError::Invalid(e.summary()));
     }
     inv.billing_metrics
@@ -201,9 +201,7 @@ pub fn billing_alarms(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft,
     // Two alarms that will notify once a subscription is confirmed (or
     // whose topic moat cannot read): nothing moat could send would help.
     let may_reach = crate::checks::cloudwatch::billing_alarms_that_count(
-        regional(&inv.metric_alarms, BILLING_REGION)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]),
+        inv.metric_alarms.region_items(BILLING_REGION),
     )
     .filter(|a| {
         !matches!(
@@ -266,10 +264,14 @@ pub fn security_event_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
             &[],
         )));
     };
-    let filters =
-        regional(&inv.metric_filters, &region).ok_or(PlanError::NotReady(PartId::MetricFilters))?;
-    let alarms =
-        regional(&inv.metric_alarms, &region).ok_or(PlanError::NotReady(PartId::MetricAlarms))?;
+    let filters = inv
+        .metric_filters
+        .region(&region)
+        .ok_or(PlanError::NotReady(PartId::MetricFilters))?;
+    let alarms = inv
+        .metric_alarms
+        .region(&region)
+        .ok_or(PlanError::NotReady(PartId::MetricAlarms))?;
     inv.sns_topics
         .ready()
         .ok_or(PlanError::NotReady(PartId::SnsTopics))?;
@@ -364,12 +366,10 @@ pub fn rds_connection_alarms(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<D
     for (region, r) in &rds.regions {
         // A region whose instances or alarms could not be read is not planned.
         let Fetched::Ready(r) = r else { continue };
-        if crate::aws::inventory::regional_error(&inv.metric_alarms, region).is_some() {
+        if inv.metric_alarms.region_error(region).is_some() {
             continue;
         }
-        let alarms = regional(&inv.metric_alarms, region)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
+        let alarms = inv.metric_alarms.region_items(region);
         for i in &r.instances {
             // No alarm, or alarms that tell no one; pending ones wait for a confirmation.
             let unheard = matches!(

@@ -114,7 +114,7 @@ fn rds_connection_alarms_unreadable_alarms_are_an_error_of_their_region() {
     let t = T::at(now());
     let mut inv = crate::collect::demo::demo_inventory().expect("demo inventory");
     if let Some(a) = inv.metric_alarms.ready_mut() {
-        a.insert(
+        a.regions.insert(
             EU.into(),
             Fetched::Error(PartError::new(
                 "cloudwatch:DescribeAlarms",
@@ -139,7 +139,7 @@ fn rds_connection_alarms_unreadable_alarms_are_an_error_of_their_region() {
 /// Every pending subscription confirmed (the recipient followed the link).
 fn confirm_all(inv: &mut Inventory) {
     if let Some(m) = inv.sns_topics.ready_mut() {
-        for f in m.values_mut() {
+        for f in m.regions.values_mut() {
             if let Fetched::Ready(ts) = f {
                 for t in ts {
                     for s in &mut t.subscriptions {
@@ -174,19 +174,19 @@ fn topic_with(region: &str, name: &str, subs: &[(&str, &str, bool)]) -> Topic {
 
 fn set_topics(inv: &mut Inventory, region: &str, topics: Vec<Topic>) {
     if let Some(m) = inv.sns_topics.ready_mut() {
-        m.insert(region.into(), Fetched::Ready(topics));
+        m.regions.insert(region.into(), Fetched::Ready(topics));
     }
 }
 
 pub(super) fn set_alarms(inv: &mut Inventory, region: &str, alarms: Vec<MetricAlarm>) {
     if let Some(m) = inv.metric_alarms.ready_mut() {
-        m.insert(region.into(), Fetched::Ready(alarms));
+        m.regions.insert(region.into(), Fetched::Ready(alarms));
     }
 }
 
 pub(super) fn set_filters(inv: &mut Inventory, region: &str, filters: Vec<MetricFilter>) {
     if let Some(m) = inv.metric_filters.ready_mut() {
-        m.insert(region.into(), Fetched::Ready(filters));
+        m.regions.insert(region.into(), Fetched::Ready(filters));
     }
 }
 
@@ -667,7 +667,7 @@ fn a_filter_missing_a_term_fails_and_names_it() {
         .map(|(_, p)| *p)
         .unwrap_or_default();
     if let Some(m) = inv.metric_filters.ready_mut()
-        && let Some(Fetched::Ready(fs)) = m.get_mut(US)
+        && let Some(Fetched::Ready(fs)) = m.regions.get_mut(US)
     {
         for f in fs
             .iter_mut()
@@ -725,7 +725,11 @@ fn sns_notifications_need_a_confirmed_subscriber() {
         ],
     );
     // Each topic lets CloudTrail publish (as CreateTrail requires).
-    if let Some(Fetched::Ready(ts)) = inv.sns_topics.ready_mut().and_then(|m| m.get_mut(US)) {
+    if let Some(Fetched::Ready(ts)) = inv
+        .sns_topics
+        .ready_mut()
+        .and_then(|m| m.regions.get_mut(US))
+    {
         for x in ts.iter_mut() {
             x.policy = Some(crate::plan::topic::topic_policy(
                 "aws",

@@ -32,6 +32,7 @@ mod billing;
 mod rds_connections;
 mod reach;
 mod security_events;
+pub use crate::checks::reach::*;
 pub use alarm_rules::*;
 pub use billing::*;
 pub use pattern::{Cond, Op as PatternOp, Pattern};
@@ -43,11 +44,9 @@ use super::cloudtrail::trails;
 use super::kit::{Rollup, Unread};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::aws::inventory::{
-    CloudWatchRef, Fetched, Inventory, MetricAlarm, MetricFilter, PartId, QueueAccess, ResourceRef,
-    Subscription, Topic, TopicKey, Trail, regional, regional_error,
+    CloudWatchRef, Inventory, MetricAlarm, MetricFilter, PartId, ResourceRef, Trail,
 };
 use crate::guide::msg;
-use serde_json::Value;
 
 pub const BILLING_ALARMS: &str = "cloudwatch.billing-alarms";
 pub const SECURITY_EVENT_ALARMS: &str = "cloudwatch.security-event-alarms";

@@ -54,55 +54,48 @@ pub(super) fn rds_connection_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
     let mut findings = vec![];
     let mut total = 0usize;
     let mut waiting = 0usize;
-    each_region(
-        &rds.regions,
-        RegionScope::Rds,
-        &mut findings,
-        |region, r, out| {
-            total += r.instances.len();
-            if r.instances.is_empty() {
-                return;
-            }
-            if let Some(e) = regional_error(&inv.metric_alarms, region) {
-                out.push(crate::checks::regions::scope_error(
-                    RegionScope::Rds,
-                    region,
-                    e,
-                ));
-                return;
-            }
-            let alarms = regional(&inv.metric_alarms, region)
-                .map(Vec::as_slice)
-                .unwrap_or(&[]);
-            for i in &r.instances {
-                let resource = instance_resource(region, i);
-                let f = match connection_reach(inv, alarms, &i.id) {
-                    None => {
-                        let faults = connection_faults(alarms, &i.id);
-                        let mut detail = msg(
-                            RDS_CONNECTION_ALARMS,
-                            "missing",
-                            &[("name", &i.id), ("region", region)],
-                        );
-                        if !faults.is_empty() {
-                            detail = format!("{detail} {}", faults_text(&faults));
-                        }
-                        Some(Finding {
-                            status: fault_status(&faults),
-                            ..Finding::fail(resource, detail)
-                        })
+    each_region(rds, RegionScope::Rds, &mut findings, |region, r, out| {
+        total += r.instances.len();
+        if r.instances.is_empty() {
+            return;
+        }
+        if let Some(e) = inv.metric_alarms.region_error(region) {
+            out.push(crate::checks::regions::scope_error(
+                RegionScope::Rds,
+                region,
+                e,
+            ));
+            return;
+        }
+        let alarms = inv.metric_alarms.region_items(region);
+        for i in &r.instances {
+            let resource = instance_resource(region, i);
+            let f = match connection_reach(inv, alarms, &i.id) {
+                None => {
+                    let faults = connection_faults(alarms, &i.id);
+                    let mut detail = msg(
+                        RDS_CONNECTION_ALARMS,
+                        "missing",
+                        &[("name", &i.id), ("region", region)],
+                    );
+                    if !faults.is_empty() {
+                        detail = format!("{detail} {}", faults_text(&faults));
                     }
-                    Some(reach) => {
-                        waiting += usize::from(matches!(reach, Reach::Pending(_)));
-                        reach.finding(resource, None)
-                    }
-                };
-                if let Some(f) = f {
-                    out.push(in_region(f, region));
+                    Some(Finding {
+                        status: fault_status(&faults),
+                        ..Finding::fail(resource, detail)
+                    })
                 }
+                Some(reach) => {
+                    waiting += usize::from(matches!(reach, Reach::Pending(_)));
+                    reach.finding(resource, None)
+                }
+            };
+            if let Some(f) = f {
+                out.push(in_region(f, region));
             }
-        },
-    );
+        }
+    });
     if total == 0 && findings.is_empty() {
         return Outcome::pass(msg(RDS_CONNECTION_ALARMS, "none", &[]));
     }

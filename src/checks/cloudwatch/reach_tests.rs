@@ -4,12 +4,12 @@
 //! topic policy that leaves CloudTrail out), on hand-built inventories.
 
 use super::*;
-use crate::aws::inventory::{QueueAccess, Subscription, Topic, TopicKey};
+use crate::aws::inventory::{Fetched, QueueAccess, Subscription, Topic, TopicKey};
 use crate::checks::cloudtrail::SNS_NOTIFICATIONS;
 use crate::checks::testkit::midnight as now;
 use crate::checks::testkit::*;
 use crate::plan::{Inputs, Op, TrailEdit};
-use serde_json::json;
+use serde_json::{Value, json};
 
 fn arn(name: &str) -> String {
     format!("arn:aws:sns:{US}:{ACCOUNT}:{name}")
@@ -62,7 +62,7 @@ fn topic(name: &str, subs: Vec<Subscription>) -> Topic {
 fn account(topics: Vec<Topic>) -> Inventory {
     let mut inv = crate::collect::demo::demo_inventory().expect("demo inventory");
     if let Some(m) = inv.sns_topics.ready_mut() {
-        m.insert(US.into(), Fetched::Ready(topics));
+        m.regions.insert(US.into(), Fetched::Ready(topics));
     }
     let billing = |name: &str| MetricAlarm {
         name: name.into(),
@@ -87,7 +87,7 @@ fn account(topics: Vec<Topic>) -> Inventory {
         unit: None,
     };
     if let Some(m) = inv.metric_alarms.ready_mut() {
-        m.insert(
+        m.regions.insert(
             US.into(),
             Fetched::Ready(vec![billing("usual"), billing("high")]),
         );
@@ -257,7 +257,7 @@ fn a_topic_encrypted_with_the_aws_managed_key_reaches_no_one() {
 /// Every topic moat made is unencrypted; its subscribers confirm.
 fn confirm_keyless_moat_topics(after: &mut Inventory) {
     if let Some(m) = after.sns_topics.ready_mut() {
-        for f in m.values_mut() {
+        for f in m.regions.values_mut() {
             for x in f.ready_mut().into_iter().flatten() {
                 assert!(!x.name.starts_with("moat-") || x.key.is_none(), "{x:?}");
                 for s in &mut x.subscriptions {

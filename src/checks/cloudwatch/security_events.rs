@@ -362,8 +362,10 @@ pub(super) fn security_event_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
             msg(SECURITY_EVENT_ALARMS, "no_log_group_summary", &[]),
         );
     };
-    if let Some(e) = regional_error(&inv.metric_filters, &region)
-        .or_else(|| regional_error(&inv.metric_alarms, &region))
+    if let Some(e) = inv
+        .metric_filters
+        .region_error(&region)
+        .or_else(|| inv.metric_alarms.region_error(&region))
     {
         return Outcome {
             status: Status::Error,
@@ -371,12 +373,8 @@ pub(super) fn security_event_alarms(inv: &Inventory, _: &Ctx) -> Outcome {
             findings: vec![],
         };
     }
-    let filters = regional(&inv.metric_filters, &region)
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    let alarms = regional(&inv.metric_alarms, &region)
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
+    let filters = inv.metric_filters.region_items(&region);
+    let alarms = inv.metric_alarms.region_items(&region);
     let mut endpoints: Vec<String> = vec![];
     let waiting = std::cell::Cell::new(0usize);
     let findings: Vec<Finding> = SECURITY_EVENTS

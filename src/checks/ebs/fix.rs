@@ -6,16 +6,12 @@ use crate::aws::inventory::{EbsRef, ResourceRef, SnapshotPermissionChange};
 use crate::aws::inventory::{Fetched, Inventory, PartId};
 use crate::checks::Ctx;
 use crate::checks::ebs::{
-    ENCRYPTION_BY_DEFAULT, PUBLIC_SNAPSHOTS, RECENT_SNAPSHOTS, resource, stale_volumes,
+    ENCRYPTION_BY_DEFAULT, PUBLIC_SNAPSHOTS, RECENT_SNAPSHOTS, stale_volumes,
 };
+use crate::checks::regions::wanted;
 use crate::guide::msg;
 use crate::plan::build::{done, item_warning};
 use crate::plan::{Draft, Inputs, Op, PlanError};
-
-/// Is this EBS or VPC resource selected?
-pub(crate) fn wanted(req: &Inputs, r: ResourceRef) -> bool {
-    req.wants(&resource(r))
-}
 
 /// Turn on encryption by default in every region where it is off.
 pub fn encryption_by_default(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {

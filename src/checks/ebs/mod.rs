@@ -3,9 +3,12 @@
 
 pub mod fix;
 
-use super::kit::{self, Rollup, Unread};
-use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
-use crate::aws::inventory::{EbsRef, EbsRegion, PerRegion, Snapshot, Volume};
+use super::kit;
+use super::regions::{
+    fail_in, fails, region_errors, region_resource, regional_counted, regional_outcome, res,
+};
+use super::{Ctx, Fix, ItemDef, Outcome, Status};
+use crate::aws::inventory::{ByRegion, EbsRef, EbsRegion, Snapshot, Volume};
 use crate::aws::inventory::{Fetched, Inventory, PartId, ResourceRef};
 use crate::guide::msg;
 use chrono::{DateTime, Utc};
@@ -60,68 +63,12 @@ pub const ITEMS: &[ItemDef] = &[
     },
 ];
 
-pub fn resource(r: ResourceRef) -> String {
-    r.to_string()
-}
-
-/// A failing finding of `r`, in `region`.
-pub fn fail_in(r: ResourceRef, region: &str, detail: String) -> Finding {
-    kit::finding(resource(r), Some(region), Status::Fail, detail)
-}
-
 /// Volume `v` in `region`.
 fn volume_ref(region: &str, v: &Volume) -> ResourceRef {
     ResourceRef::Ebs(EbsRef::Volume {
         region: region.to_string(),
         id: v.id.clone(),
     })
-}
-
-/// The `error` findings of the regions of `p` that could not be read.
-pub fn region_errors<T>(p: &PerRegion<T>) -> Vec<Finding> {
-    p.errors()
-        .map(|(region, e)| kit::region_error(region_resource(region), region, e, None))
-        .collect()
-}
-
-/// The name for a region as a whole (a region whose data could not be read).
-pub fn region_resource(region: &str) -> String {
-    resource(ResourceRef::Region {
-        region: region.to_string(),
-    })
-}
-
-/// Fail when a finding fails; else `error` when a region could not be read
-/// (its findings say which and why); else pass.
-pub fn regional_outcome(findings: Vec<Finding>, pass: String, fail: String) -> Outcome {
-    Rollup::given(pass, fail)
-        .unread(Unread::Regions {
-            table: "regions",
-            key: "unreadable",
-            also_failing: false,
-        })
-        .outcome(findings)
-}
-
-/// How many findings fail, as a message argument.
-fn fails(findings: &[Finding]) -> String {
-    findings
-        .iter()
-        .filter(|f| f.status == Status::Fail)
-        .count()
-        .to_string()
-}
-
-/// [`regional_outcome`] with the item's `pass` (given `{count}`: the
-/// `total` checked) and `fail` (`{count}` failing of `{total}`) messages.
-pub fn regional_counted(item: &str, findings: Vec<Finding>, total: usize) -> Outcome {
-    let bad = fails(&findings);
-    let total = total.to_string();
-    regional_outcome(
-        findings,
-        msg(item, "pass", &[("count", &total)]),
-        msg(item, "fail", &[("count", &bad), ("total", &total)]),
-    )
 }
 
 /// How findings name a volume: its id, with its Name tag when it has one.
@@ -132,7 +79,7 @@ pub fn volume_label(v: &Volume) -> String {
     }
 }
 
-fn ebs(inv: &Inventory) -> Option<&PerRegion<EbsRegion>> {
+fn ebs(inv: &Inventory) -> Option<&ByRegion<EbsRegion>> {
     inv.ebs.ready()
 }
 
@@ -142,7 +89,7 @@ fn encryption_by_default(inv: &Inventory, _: &Ctx) -> Outcome {
     };
     let mut findings = vec![];
     for (region, f) in &p.regions {
-        let r = resource(ResourceRef::Ebs(EbsRef::Encryption {
+        let r = res(ResourceRef::Ebs(EbsRef::Encryption {
             region: region.clone(),
         }));
         match f {
@@ -285,7 +232,7 @@ pub fn newest_snapshot<'a>(
 pub type StaleVolume<'a> = (&'a str, &'a Volume, Option<(&'a Snapshot, i64)>);
 
 /// In-use volumes without a snapshot younger than the limit, per region read.
-pub fn stale_volumes<'a>(p: &'a PerRegion<EbsRegion>, ctx: &Ctx) -> Vec<StaleVolume<'a>> {
+pub fn stale_volumes<'a>(p: &'a ByRegion<EbsRegion>, ctx: &Ctx) -> Vec<StaleVolume<'a>> {
     let max = ctx.settings.snapshot_max_age_days;
     let mut out = vec![];
     for (region, r) in p.iter_ready() {
@@ -359,7 +306,7 @@ fn public_snapshots(inv: &Inventory, _: &Ctx) -> Outcome {
     for (region, r) in p.iter_ready() {
         total += r.snapshots.len();
         for s in &r.snapshots {
-            let res = resource(ResourceRef::Ebs(EbsRef::Snapshot {
+            let res = res(ResourceRef::Ebs(EbsRef::Snapshot {
                 region: region.to_string(),
                 id: s.id.clone(),
             }));

@@ -8,7 +8,7 @@
 //! [`SgRuleRef`] and what the user chose ([`Tighten`]).
 
 use crate::aws::inventory::{
-    Ec2Network, Ec2Ref, Ec2Regional, Inventory, PartId, ResourceRef, SgKey, SgRuleRef, SgSource,
+    ByRegion, Ec2Network, Ec2Ref, Inventory, PartId, ResourceRef, SgKey, SgRuleRef, SgSource,
 };
 use crate::checks::Ctx;
 use crate::checks::ec2::{
@@ -93,7 +93,7 @@ impl Tighten {
     }
 }
 
-fn network(inv: &Inventory) -> Result<&Ec2Regional<Ec2Network>, PlanError> {
+fn network(inv: &Inventory) -> Result<&ByRegion<Ec2Network>, PlanError> {
     inv.ec2_network
         .ready()
         .ok_or(PlanError::NotReady(PartId::Ec2Network))
@@ -106,7 +106,7 @@ fn network(inv: &Inventory) -> Result<&Ec2Regional<Ec2Network>, PlanError> {
 /// the open range is revoked. The rule's description carries over.
 pub fn tighten(inv: &Inventory, rule: &SgRuleRef, what: &Tighten) -> Result<Draft, PlanError> {
     let k = &rule.group;
-    let net = network(inv)?.region(&k.region).ok_or_else(nothing)?;
+    let net = network(inv)?.ready(&k.region).ok_or_else(nothing)?;
     let g = net.group(&k.vpc_id, &k.group_name).ok_or_else(nothing)?;
     let open = g
         .ingress
@@ -155,7 +155,7 @@ pub fn tighten(inv: &Inventory, rule: &SgRuleRef, what: &Tighten) -> Result<Draf
 pub fn open_admin_ports(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
     let part = network(inv)?;
     let mut targets: Vec<SgRuleRef> = vec![];
-    for (region, net) in part.ready() {
+    for (region, net) in part.iter_ready() {
         for (g, r) in open_rules(net) {
             let Some(rr) = SgRuleRef::for_rule(region, g, r) else {
                 continue;
@@ -238,7 +238,7 @@ pub fn unused_security_groups(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<
     let part = network(inv)?;
     let mut ops = vec![];
     let mut skipped = vec![];
-    for (region, net) in part.ready() {
+    for (region, net) in part.iter_ready() {
         for g in unused_groups(net) {
             if !req.wants(&group_resource(region, g)) {
                 continue;
@@ -270,7 +270,7 @@ pub fn default_security_group(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<
     let part = network(inv)?;
     let mut ops = vec![];
     let mut in_use = 0usize;
-    for (region, net) in part.ready() {
+    for (region, net) in part.iter_ready() {
         for g in net.security_groups.iter().filter(|g| g.is_default()) {
             if (g.ingress.is_empty() && g.egress.is_empty())
                 || !req.wants(&group_resource(region, g))
@@ -317,7 +317,7 @@ pub fn security_group_documentation(
 ) -> Result<Draft, PlanError> {
     let part = network(inv)?;
     let mut targets = vec![];
-    for (region, net) in part.ready() {
+    for (region, net) in part.iter_ready() {
         for g in net.security_groups.iter().filter(|g| !is_documented(g)) {
             if req.wants(&group_resource(region, g)) {
                 targets.push(SgKey::of(region, g));
@@ -356,7 +356,7 @@ pub fn public_amis(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, Plan
         .ready()
         .ok_or(PlanError::NotReady(PartId::Ec2Images))?;
     let mut ops = vec![];
-    for (region, x) in part.ready() {
+    for (region, x) in part.iter_ready() {
         for i in x.images.iter().filter(|i| i.public) {
             let r = ResourceRef::Ec2(Ec2Ref::Image {
                 region: region.to_string(),
@@ -383,7 +383,7 @@ pub fn imdsv2(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft, PlanError
         .ready()
         .ok_or(PlanError::NotReady(PartId::Ec2Instances))?;
     let mut ops = vec![];
-    for (region, x) in part.ready() {
+    for (region, x) in part.iter_ready() {
         for i in x.instances.iter().filter(|i| accepts_imdsv1(i)) {
             let r = ResourceRef::Ec2(Ec2Ref::Instance {
                 region: region.to_string(),

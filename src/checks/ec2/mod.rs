@@ -9,8 +9,8 @@ pub mod fix;
 use super::kit::{self, Rollup, Unread};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
 use crate::aws::inventory::{
-    Ec2Network, Ec2Ref, Ec2Regional, Inventory, Part, PartError, PartId, ResourceRef,
-    SecurityGroup, SgKey, SgRule, SgRuleRef,
+    ByRegion, Ec2Network, Ec2Ref, Inventory, Part, PartError, PartId, ResourceRef, SecurityGroup,
+    SgKey, SgRule, SgRuleRef,
 };
 use crate::guide::msg;
 
@@ -126,8 +126,8 @@ fn instance_finding(region: &str, id: &str, status: Status, detail: String) -> F
 }
 
 /// `error` findings for the regions of `part` that could not be read.
-fn region_errors<T>(part: &Ec2Regional<T>) -> Vec<Finding> {
-    part.failed()
+fn region_errors<T>(part: &ByRegion<T>) -> Vec<Finding> {
+    part.errors()
         .map(|(region, e): (&str, &PartError)| {
             let r = ResourceRef::Ec2(Ec2Ref::Region {
                 region: region.to_string(),
@@ -158,7 +158,7 @@ fn outcome(
 
 /// [`outcome`] with the item's `pass` (given `{count}`: the `total`
 /// checked) and `fail` (`{count}`: every finding) messages.
-fn counted<T>(item: &str, findings: Vec<Finding>, part: &Ec2Regional<T>, total: usize) -> Outcome {
+fn counted<T>(item: &str, findings: Vec<Finding>, part: &ByRegion<T>, total: usize) -> Outcome {
     let bad = findings.len().to_string();
     outcome(
         findings,
@@ -191,7 +191,7 @@ fn public_amis(inv: &Inventory, _: &Ctx) -> Outcome {
     };
     let mut total = 0usize;
     let mut findings = vec![];
-    for (region, x) in part.ready() {
+    for (region, x) in part.iter_ready() {
         total += x.images.len();
         for i in x.images.iter().filter(|i| i.public) {
             findings.push(image_finding(
@@ -221,7 +221,7 @@ fn third_party_amis(inv: &Inventory, _: &Ctx) -> Outcome {
     let account = inv.account_id().unwrap_or_default();
     let mut total = 0usize;
     let mut findings = vec![];
-    for (region, x) in part.ready() {
+    for (region, x) in part.iter_ready() {
         total += x.instances.len();
         for i in &x.instances {
             let origin = x.images.get(&i.image_id);
@@ -273,7 +273,7 @@ fn imdsv2(inv: &Inventory, _: &Ctx) -> Outcome {
     };
     let mut total = 0usize;
     let mut findings = vec![];
-    for (region, x) in part.ready() {
+    for (region, x) in part.iter_ready() {
         total += x.instances.len();
         for i in x.instances.iter().filter(|i| accepts_imdsv1(i)) {
             findings.push(instance_finding(
@@ -307,8 +307,10 @@ pub fn unused_groups(net: &Ec2Network) -> Vec<&SecurityGroup> {
         .collect()
 }
 
-fn groups_total(part: &Ec2Regional<Ec2Network>) -> usize {
-    part.ready().map(|(_, n)| n.security_groups.len()).sum()
+fn groups_total(part: &ByRegion<Ec2Network>) -> usize {
+    part.iter_ready()
+        .map(|(_, n)| n.security_groups.len())
+        .sum()
 }
 
 fn unused_security_groups(inv: &Inventory, _: &Ctx) -> Outcome {
@@ -316,7 +318,7 @@ fn unused_security_groups(inv: &Inventory, _: &Ctx) -> Outcome {
         return Outcome::pass(String::new());
     };
     let mut findings = vec![];
-    for (region, net) in part.ready() {
+    for (region, net) in part.iter_ready() {
         for g in unused_groups(net) {
             findings.push(finding(
                 group_resource(region, g),
@@ -403,13 +405,13 @@ impl UsedRule<'_> {
 /// (another account's, or a region that could not be read: see
 /// [`network_error`]) are skipped.
 pub fn rules_of_used_groups<'a>(
-    part: &'a Ec2Regional<Ec2Network>,
+    part: &'a ByRegion<Ec2Network>,
     users: &[GroupUser],
     bad: impl Fn(&GroupUser, &SgRule) -> bool,
 ) -> Vec<UsedRule<'a>> {
     let mut out: Vec<UsedRule<'a>> = vec![];
     for u in users {
-        let Some(net) = part.region(u.region) else {
+        let Some(net) = part.ready(u.region) else {
             continue;
         };
         for id in u.groups {
@@ -439,7 +441,7 @@ pub fn rules_of_used_groups<'a>(
 }
 
 /// Why the security groups of `region` could not be read, if they could not.
-pub fn network_error<'a>(part: &'a Ec2Regional<Ec2Network>, region: &str) -> Option<&'a PartError> {
+pub fn network_error<'a>(part: &'a ByRegion<Ec2Network>, region: &str) -> Option<&'a PartError> {
     part.regions.get(region).and_then(|f| f.error())
 }
 
@@ -462,7 +464,7 @@ fn open_admin_ports(inv: &Inventory, _: &Ctx) -> Outcome {
     };
     let mut admin = vec![];
     let mut other = vec![];
-    for (region, net) in part.ready() {
+    for (region, net) in part.iter_ready() {
         for (g, r) in open_rules(net) {
             let Some(rr) = SgRuleRef::for_rule(region, g, r) else {
                 continue;
@@ -524,7 +526,7 @@ fn default_security_group(inv: &Inventory, _: &Ctx) -> Outcome {
     };
     let mut findings = vec![];
     let mut total = 0usize;
-    for (region, net) in part.ready() {
+    for (region, net) in part.iter_ready() {
         let used = net.used_by_interfaces();
         for g in net.security_groups.iter().filter(|g| g.is_default()) {
             total += 1;
@@ -584,7 +586,7 @@ fn security_group_documentation(inv: &Inventory, _: &Ctx) -> Outcome {
         return Outcome::pass(String::new());
     };
     let mut findings = vec![];
-    for (region, net) in part.ready() {
+    for (region, net) in part.iter_ready() {
         for g in net.security_groups.iter().filter(|g| !is_documented(g)) {
             findings.push(finding(
                 group_resource(region, g),
@@ -665,7 +667,7 @@ mod tests {
 
     fn with_network(regions: Vec<(&str, Fetched<Ec2Network>)>) -> Inventory {
         let mut inv = base();
-        inv.ec2_network = Part::Ready(Ec2Regional {
+        inv.ec2_network = Part::Ready(ByRegion {
             regions: regions
                 .into_iter()
                 .map(|(r, n)| (r.to_string(), n))
@@ -973,7 +975,7 @@ mod tests {
         if let Some(n) = inv
             .ec2_network
             .ready_mut()
-            .and_then(|p| p.region_mut("us-east-1"))
+            .and_then(|p| p.ready_mut("us-east-1"))
         {
             let mut selfish = group(
                 "sg-self",
@@ -1152,7 +1154,7 @@ mod tests {
 
     fn instances(list: Vec<Ec2Instance>, images: Vec<(&str, ImageOrigin)>) -> Inventory {
         let mut inv = base();
-        inv.ec2_instances = Part::Ready(Ec2Regional {
+        inv.ec2_instances = Part::Ready(ByRegion {
             regions: BTreeMap::from([(
                 "ap-south-1".to_string(),
                 Fetched::Ready(Ec2Instances {
@@ -1257,7 +1259,7 @@ mod tests {
     fn public_images_are_made_private() {
         let t = T::at(now());
         let mut inv = base();
-        inv.ec2_images = Part::Ready(Ec2Regional {
+        inv.ec2_images = Part::Ready(ByRegion {
             regions: BTreeMap::from([(
                 "us-west-2".to_string(),
                 Fetched::Ready(Ec2Images {

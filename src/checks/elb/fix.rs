@@ -21,7 +21,7 @@ pub fn elb_security_groups(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Dra
         .ec2_network
         .ready()
         .ok_or(PlanError::NotReady(PartId::Ec2Network))?;
-    let targets = selected_rules(open_lb_rules(&elb.regions, net), req);
+    let targets = selected_rules(open_lb_rules(elb, net), req);
     crate::checks::ec2::fix::tighten_each(
         inv,
         &targets,

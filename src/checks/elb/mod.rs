@@ -12,7 +12,7 @@ use super::ec2::{
 use super::kit::in_region;
 use super::regions::{counted, each_region, outcome, res};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
-use crate::aws::inventory::{ByRegion, Ec2Network, Ec2Regional, ElbRef, ResourceRef};
+use crate::aws::inventory::{ByRegion, Ec2Network, ElbRef, ResourceRef};
 use crate::aws::inventory::{
     ClassicLoadBalancer, ElbRegion, Inventory, Listener, ListenerRule, LoadBalancer, PartId,
 };
@@ -200,7 +200,7 @@ pub fn outdated_listeners(lb: &LoadBalancer) -> impl Iterator<Item = &Listener> 
 }
 
 fn elb(inv: &Inventory) -> Option<&crate::aws::inventory::ByRegion<ElbRegion>> {
-    inv.elb.ready().map(|e| &e.regions)
+    inv.elb.ready()
 }
 
 fn action_summary(l: &Listener) -> String {
@@ -218,7 +218,7 @@ fn action_summary(l: &Listener) -> String {
 /// balancers or groups could not be read are left out.
 pub fn open_lb_rules<'a>(
     regions: &'a ByRegion<ElbRegion>,
-    net: &'a Ec2Regional<Ec2Network>,
+    net: &'a ByRegion<Ec2Network>,
 ) -> Vec<UsedRule<'a>> {
     let mut users: Vec<GroupUser> = vec![];
     for (region, r) in regions {
@@ -779,7 +779,7 @@ mod tests {
         let g = after
             .ec2_network
             .ready()
-            .and_then(|n| n.region(US))
+            .and_then(|n| n.ready(US))
             .and_then(|n| n.group("vpc-0a1b2c3d4e5f60718", "public-alb"))
             .expect("group");
         assert_eq!(g.ingress.len(), 3);

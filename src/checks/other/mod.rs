@@ -51,7 +51,7 @@ fn inspector(inv: &Inventory, _: &Ctx) -> Outcome {
     };
     let mut findings = vec![];
     each_region(
-        &part.regions,
+        part,
         RegionScope::Inspector,
         &mut findings,
         |region, s, out| {
@@ -90,48 +90,43 @@ fn waf_on_load_balancers(inv: &Inventory, _: &Ctx) -> Outcome {
     };
     let mut findings = vec![];
     let mut albs = 0usize;
-    each_region(
-        &part.regions,
-        RegionScope::Elb,
-        &mut findings,
-        |region, r, out| {
-            for lb in r
-                .load_balancers
-                .iter()
-                .filter(|l| l.is_application() && l.is_internet_facing())
-            {
-                albs += 1;
-                let resource = res(ResourceRef::Elb(ElbRef::LoadBalancer {
-                    region: region.to_string(),
-                    name: lb.name.clone(),
-                }));
-                match &lb.web_acl {
-                    Some(Fetched::Ready(Some(_))) => {}
-                    Some(Fetched::Error(e)) => out.push(Finding {
+    each_region(part, RegionScope::Elb, &mut findings, |region, r, out| {
+        for lb in r
+            .load_balancers
+            .iter()
+            .filter(|l| l.is_application() && l.is_internet_facing())
+        {
+            albs += 1;
+            let resource = res(ResourceRef::Elb(ElbRef::LoadBalancer {
+                region: region.to_string(),
+                name: lb.name.clone(),
+            }));
+            match &lb.web_acl {
+                Some(Fetched::Ready(Some(_))) => {}
+                Some(Fetched::Error(e)) => out.push(Finding {
+                    resource,
+                    region: Some(region.to_string()),
+                    status: Status::Error,
+                    detail: msg(
+                        WAF_ON_LOAD_BALANCERS,
+                        "unreadable",
+                        &[("name", &lb.name), ("error", &e.summary())],
+                    ),
+                }),
+                Some(Fetched::Ready(None)) | None => out.push(in_region(
+                    Finding::fail(
                         resource,
-                        region: Some(region.to_string()),
-                        status: Status::Error,
-                        detail: msg(
+                        msg(
                             WAF_ON_LOAD_BALANCERS,
-                            "unreadable",
-                            &[("name", &lb.name), ("error", &e.summary())],
+                            "finding",
+                            &[("name", &lb.name), ("region", region), ("arn", &lb.arn)],
                         ),
-                    }),
-                    Some(Fetched::Ready(None)) | None => out.push(in_region(
-                        Finding::fail(
-                            resource,
-                            msg(
-                                WAF_ON_LOAD_BALANCERS,
-                                "finding",
-                                &[("name", &lb.name), ("region", region), ("arn", &lb.arn)],
-                            ),
-                        ),
-                        region,
-                    )),
-                }
+                    ),
+                    region,
+                )),
             }
-        },
-    );
+        }
+    });
     counted(WAF_ON_LOAD_BALANCERS, findings, albs)
 }
 
@@ -281,7 +276,7 @@ mod tests {
             .collect();
         let fallback = |s: &str| {
             ids.iter()
-                .chain(["plan", "workloads"].iter())
+                .chain(["plan", "regional"].iter())
                 .any(|k| s.contains(&format!("{k}: ")))
         };
         let inputs = [

@@ -26,7 +26,7 @@ pub fn rds_open_security_groups(
         .ec2_network
         .ready()
         .ok_or(PlanError::NotReady(PartId::Ec2Network))?;
-    let targets = selected_rules(open_db_rules(&rds.regions, net), req);
+    let targets = selected_rules(open_db_rules(rds, net), req);
     crate::checks::ec2::fix::tighten_each(
         inv,
         &targets,

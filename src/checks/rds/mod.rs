@@ -8,10 +8,10 @@ use super::ec2::{GroupUser, UsedRule, group_label, network_error, rules_of_used_
 use super::kit::in_region;
 use super::regions::{counted, each_region, res, scope_error};
 use super::{Ctx, Finding, Fix, ItemDef, Outcome, Status};
+use crate::aws::inventory::Ec2Network;
 use crate::aws::inventory::{
     ByRegion, DbInstance, DbSnapshot, Fetched, Inventory, PartId, RdsRef, RdsRegion, ResourceRef,
 };
-use crate::aws::inventory::{Ec2Network, Ec2Regional};
 use crate::checks::regions::RegionScope;
 use crate::guide::msg;
 use crate::plan::{InputKind, InputSpec};
@@ -87,7 +87,7 @@ pub const ITEMS: &[ItemDef] = &[
 pub const DEFAULT_RDS_KEY: &str = "alias/aws/rds";
 
 fn rds(inv: &Inventory) -> Option<&ByRegion<RdsRegion>> {
-    inv.rds.ready().map(|r| &r.regions)
+    inv.rds.ready()
 }
 
 pub fn instance_resource(region: &str, i: &DbInstance) -> String {
@@ -118,7 +118,12 @@ fn rds_findings<'a>(
 }
 
 fn count(regions: &ByRegion<RdsRegion>, f: impl Fn(&RdsRegion) -> usize) -> usize {
-    regions.values().filter_map(Fetched::ready).map(f).sum()
+    regions
+        .regions
+        .values()
+        .filter_map(Fetched::ready)
+        .map(f)
+        .sum()
 }
 
 fn public_instances(inv: &Inventory, _: &Ctx) -> Outcome {
@@ -164,9 +169,10 @@ fn public_instances(inv: &Inventory, _: &Ctx) -> Outcome {
 /// whose instances or groups could not be read are left out.
 pub fn open_db_rules<'a>(
     regions: &'a ByRegion<RdsRegion>,
-    net: &'a Ec2Regional<Ec2Network>,
+    net: &'a ByRegion<Ec2Network>,
 ) -> Vec<UsedRule<'a>> {
     let users: Vec<GroupUser> = regions
+        .regions
         .iter()
         .filter_map(|(region, r)| r.ready().map(|r| (region, r)))
         .flat_map(|(region, r)| {
@@ -660,7 +666,7 @@ mod tests {
         let g = after
             .ec2_network
             .ready()
-            .and_then(|n| n.region(US))
+            .and_then(|n| n.ready(US))
             .and_then(|n| n.group(DEMO_VPC, "legacy-mysql"))
             .expect("group");
         let sources: Vec<String> = g

@@ -5,7 +5,7 @@
 use crate::aws::inventory::{Encryption, Fetched, Inventory, PartId, PublicAccessBlock, S3};
 use crate::aws::inventory::{GuardDutyRef, ResourceRef, Vpc, VpcRef};
 use crate::checks::Ctx;
-use crate::checks::ebs::fix::wanted;
+use crate::checks::regions::wanted;
 use crate::checks::vpc::{FLOW_LOGS, THREAT_DETECTION};
 use crate::guide::msg;
 use crate::plan::build::{done, item_warning, nothing};

@@ -3,10 +3,10 @@
 
 pub mod fix;
 
-use super::ebs::{
-    fail_in, region_errors, region_resource, regional_counted, regional_outcome, resource,
-};
 use super::kit;
+use super::regions::{
+    fail_in, region_errors, region_resource, regional_counted, regional_outcome, res,
+};
 use super::{Ctx, Fix, ItemDef, Outcome, Status};
 use crate::aws::inventory::{Fetched, Inventory, PartId, TrailGap};
 use crate::aws::inventory::{GuardDutyRef, ResourceRef, Vpc, VpcRef};
@@ -120,7 +120,7 @@ fn threat_detection(inv: &Inventory, _: &Ctx) -> Outcome {
     };
     let mut findings = vec![];
     for (region, f) in &p.regions {
-        let r = resource(ResourceRef::GuardDuty(GuardDutyRef::Detector {
+        let r = res(ResourceRef::GuardDuty(GuardDutyRef::Detector {
             region: region.clone(),
         }));
         match f {

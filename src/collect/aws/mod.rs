@@ -41,7 +41,9 @@ impl AwsBackend {
             PartId::Ebs => PartValue::Ebs(self.collect_ebs().await?),
             PartId::VpcFlowLogs => PartValue::VpcFlowLogs(self.collect_vpc_flow_logs().await?),
             PartId::GuardDuty => PartValue::GuardDuty(self.collect_guardduty().await?),
-            PartId::AuditRegions => PartValue::AuditRegions(self.collect_audit_regions().await?),
+            PartId::SessionRegions => {
+                PartValue::SessionRegions(self.collect_session_regions().await?)
+            }
             PartId::TrailBucketLifecycles => {
                 PartValue::TrailBucketLifecycles(self.collect_trail_lifecycles().await?)
             }
