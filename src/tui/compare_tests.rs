@@ -176,4 +176,11 @@ fn header_and_items_show_the_changes() {
     let t = draw(&m, 80, 24);
     let top = row(&t, 0);
     assert!(top.contains("scanned"), "{top}");
+    let screen: Vec<String> = (0..24).map(|y| row(&t, y)).collect();
+    assert!(
+        screen
+            .iter()
+            .any(|l| l.contains("IAM password") && l.contains(" new ")),
+        "{screen:#?}"
+    );
 }
