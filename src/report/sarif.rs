@@ -476,6 +476,63 @@ mod tests {
     }
 
     #[test]
+    fn a_compared_scan_is_valid_sarif_with_a_baseline_state_on_every_result() {
+        use crate::report::compare::{Comparison, SavedScan};
+        let items = super::super::tests::demo_results();
+        let mut earlier = SavedScan::of("111122223333", true, header(None).generated, &items);
+        // Earlier, one more user failed (fixed since) and the password
+        // policy passed (new since).
+        for i in &mut earlier.items {
+            if i.id == "account.console-users-mfa" {
+                i.findings.push(crate::report::compare::SavedFinding {
+                    resource: "user/ghost".into(),
+                    region: None,
+                    status: Status::Fail,
+                });
+            }
+            if i.id == "account.password-policy" {
+                i.status = Status::Pass;
+                i.findings.clear();
+            }
+        }
+        let c = Comparison::new(&earlier, &items, &Default::default());
+        let mut h = header(None);
+        h.compare = Some(&c);
+        let log = log(&h, &items);
+        assert_valid(&log);
+        let results = log["runs"][0]["results"].as_array().expect("results");
+        let state = |rule: &str, resource: &str| {
+            results
+                .iter()
+                .find(|r| {
+                    r["ruleId"] == rule
+                        && r["locations"][0]["logicalLocations"][0]["name"] == resource
+                })
+                .map(|r| r["baselineState"].clone())
+        };
+        assert_eq!(
+            state("account.console-users-mfa", "user/ghost"),
+            Some(json!("absent"))
+        );
+        assert_eq!(
+            state("account.console-users-mfa", "user/dana"),
+            Some(json!("unchanged"))
+        );
+        assert_eq!(
+            state("account.password-policy", "password-policy"),
+            Some(json!("new"))
+        );
+        assert!(results.iter().all(|r| r["baselineState"].is_string()));
+        let counts = &log["runs"][0]["properties"]["comparison"];
+        assert_eq!(counts["fixed"], 1, "{counts}");
+        assert_eq!(counts["new"], 1, "{counts}");
+        // Without a comparison, no result has a baseline state.
+        let plain = super::log(&header(None), &items);
+        let plain = plain["runs"][0]["results"].as_array().expect("results");
+        assert!(plain.iter().all(|r| r.get("baselineState").is_none()));
+    }
+
+    #[test]
     fn demo_scan_is_valid_sarif() {
         let items = super::super::tests::demo_results();
         let text = sarif(&header(None), &items);
