@@ -8,7 +8,7 @@
 //!   `update`, effects on tokio, views, key bindings);
 //! - orchestration: [`execute`] (drift check, account pin, apply, verify,
 //!   undo), [`journal`], [`collect`] (the `Backend`s: AWS, demo, dry-run),
-//!   [`config`], [`report`];
+//!   [`config`], [`report`], [`history`] (saved scans to compare with);
 //! - domain: [`checks`] (one folder per guide section: its items, checks and
 //!   plan builders), [`plan`] (plans, inputs, inverses), [`access`] and
 //!   [`policy`] (the IAM policy analysers), [`diff`], [`aws`] (one folder per
@@ -36,6 +36,7 @@ pub mod config;
 pub mod diff;
 pub mod execute;
 pub mod guide;
+pub mod history;
 pub mod journal;
 pub mod kit;
 pub mod plan;

@@ -18,6 +18,7 @@ const RANKS: &[(&str, u32)] = &[
     ("tui", 90),
     // orchestration
     ("execute", 80),
+    ("history", 79),
     ("journal", 78),
     ("report", 75),
     ("config", 72),

@@ -41,6 +41,7 @@ Examples:
   moat --demo                         explore the built-in demo account
   moat --profile prod                 interactive session on a profile's account
   moat scan --format json             every item's state, for scripts
+  moat scan --compare                 what is new, fixed or unchanged since the last scan
   moat plan account.password-policy   preview a fix as a diff
   moat apply account.stale-access-keys --resource user/bob/key/AKIA…
   moat undo --last                    reverse the last apply (previewed, confirmed)
@@ -172,6 +173,18 @@ pub struct ScanArgs {
     /// Only the items mapped to this framework, reported by control.
     #[arg(long, value_enum)]
     pub framework: Option<Framework>,
+    /// Mark each finding new, fixed or unchanged since an earlier scan:
+    /// `last` (the default) is this account's newest saved scan, FILE one of
+    /// the files moat saves per scan in <state>/scans/<account>/. Every scan
+    /// is saved there (the last 20 per account). A new failing finding on an
+    /// item moat fixed is called out as failing again.
+    #[arg(
+        long,
+        value_name = "FILE|last",
+        num_args = 0..=1,
+        default_missing_value = "last"
+    )]
+    pub compare: Option<String>,
 }
 
 #[derive(Debug, Args)]

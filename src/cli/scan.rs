@@ -5,6 +5,8 @@ use super::{
     evaluate, resolve_items,
 };
 use crate::checks::{self, ItemDef, Status};
+use crate::history::{self, Against};
+use crate::report::compare::SavedScan;
 use crate::report::{self, Header};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -44,22 +46,46 @@ pub async fn run(s: &Session, a: &ScanArgs) -> CliResult {
         .map(|i| i.arn.clone())
         .unwrap_or_default();
     let results = evaluate(&items, &inv, s);
+    let generated = crate::state::now();
+    let demo = history::is_demo(s.backend.mode());
+    // The earlier scan is found before this one is saved.
+    let baseline = match a.compare.as_deref().map(Against::parse) {
+        None => None,
+        Some(against) => {
+            let found = history::baseline(&s.state_dir, &account, demo, &against, &results)
+                .map_err(CliError::usage)?;
+            if found.is_none() {
+                eprintln!(
+                    "moat: no earlier scan of account {} to compare with; this one is saved for next time",
+                    report::sanitize(&account)
+                );
+            }
+            found
+        }
+    };
+    history::save_in(
+        &s.state_dir,
+        &SavedScan::of(&account, demo, generated, &results),
+    );
+    let comparison = baseline.as_ref().map(|b| b.compare(&results));
+    let cmp = comparison.as_ref();
     let header = Header {
         account: &account,
         identity: &identity,
-        generated: crate::state::now(),
+        generated,
         framework,
+        compare: cmp,
     };
     let color = dest.is_none() && color_stdout();
     let out = match (a.format, framework) {
-        (Format::Json, fw) => report::json_with(&account, &identity, &results, fw),
-        (Format::Table, None) => report::table(&account, &identity, &results, color),
+        (Format::Json, fw) => report::json_with(&account, &identity, &results, fw, cmp),
+        (Format::Table, None) => report::table(&account, &identity, &results, color, cmp),
         (Format::Table, Some(fw)) => {
-            report::table_by_control(&account, &identity, &results, fw, color)
+            report::table_by_control(&account, &identity, &results, fw, color, cmp)
         }
         (Format::Sarif, _) => report::sarif::sarif(&header, &results),
         (Format::Markdown, _) => report::markdown::markdown(&header, &results),
-        (Format::Csv, _) => report::csv::csv(&account, &results),
+        (Format::Csv, _) => report::csv::csv(&account, &results, cmp),
     };
     match dest {
         Some(d) => d.write(out.as_bytes())?,

@@ -8,12 +8,20 @@
 //! `;`. RFC 4180: CRLF line ends, a header row, fields quoted when they hold a
 //! comma, a quote or a line break.
 //!
+//! With `scan --compare` an 11th column, `change`, says `new` or
+//! `unchanged` for each finding of a compared item (empty otherwise), and
+//! each failing finding of the earlier scan that no longer fails gets a row
+//! of its own with change `fixed`, the resource and region it had, and an
+//! empty status and detail.
+//!
 //! Every cell goes through [`sanitize`], then [`cell`], which defuses formula
 //! injection: a cell that a spreadsheet would evaluate (starting with `=`,
 //! `+`, `-`, `@`, tab or CR, also after leading spaces) gets a leading `'`.
 
+use super::Comparison;
+use super::compare::Change;
 use super::{mappings, sanitize};
-use crate::checks::ItemResult;
+use crate::checks::{ItemResult, Status};
 
 pub const HEADER: [&str; 10] = [
     "account",
@@ -51,38 +59,80 @@ fn row(out: &mut String, fields: &[&str]) {
     out.push_str("\r\n");
 }
 
-/// The CSV report, header row first.
-pub fn csv(account: &str, items: &[ItemResult]) -> String {
+/// A row's status, resource, region, detail and change.
+type Row<'a> = (Status, &'a str, Option<&'a str>, &'a str, Option<Change>);
+
+/// The CSV report, header row first (with the `change` column when compared).
+pub fn csv(account: &str, items: &[ItemResult], cmp: Option<&Comparison>) -> String {
     let mut out = String::new();
-    row(&mut out, &HEADER);
+    let mut header = HEADER.to_vec();
+    if cmp.is_some() {
+        header.push("change");
+    }
+    row(&mut out, &header);
     for i in items {
         let (cis, hub) = mappings(&i.id);
         let (cis, hub) = (cis.join(";"), hub.join(";"));
-        // status, resource, region, detail: the finding's, or the item's
-        // own when it has none.
-        let rows: Vec<[&str; 4]> = if i.findings.is_empty() {
-            vec![[i.status.as_str(), "", "", &i.summary]]
+        let compared = cmp.filter(|c| c.compared(&i.id));
+        // status, resource, region, detail, change: the finding's, or the
+        // item's own when it has none.
+        let rows: Vec<Row> = if i.findings.is_empty() {
+            let change = compared.and_then(|c| c.item_change(i));
+            vec![(i.status, "", None, i.summary.as_str(), change)]
         } else {
             i.findings
                 .iter()
                 .map(|f| {
-                    [
-                        f.status.as_str(),
-                        &f.resource,
-                        f.region.as_deref().unwrap_or(""),
-                        &f.detail,
-                    ]
+                    let region = f.region.as_deref();
+                    let change =
+                        compared.and_then(|c| c.change(&i.id, &f.resource, region, f.status));
+                    (
+                        f.status,
+                        f.resource.as_str(),
+                        region,
+                        f.detail.as_str(),
+                        change,
+                    )
                 })
                 .collect()
         };
-        for [status, resource, region, detail] in rows {
-            row(
-                &mut out,
-                &[
-                    account, &i.section, &i.id, &i.title, status, resource, region, detail, &cis,
-                    &hub,
-                ],
-            );
+        for (status, resource, region, detail, change) in rows {
+            let mut fields = vec![
+                account,
+                &i.section,
+                &i.id,
+                &i.title,
+                status.as_str(),
+                resource,
+                region.unwrap_or(""),
+                detail,
+                &cis,
+                &hub,
+            ];
+            if cmp.is_some() {
+                fields.push(change.map(|c| c.as_str()).unwrap_or(""));
+            }
+            row(&mut out, &fields);
+        }
+        if let Some(c) = compared {
+            for g in c.fixed(&i.id) {
+                row(
+                    &mut out,
+                    &[
+                        account,
+                        &i.section,
+                        &i.id,
+                        &i.title,
+                        "",
+                        &g.resource,
+                        g.region.as_deref().unwrap_or(""),
+                        "",
+                        &cis,
+                        &hub,
+                        "fixed",
+                    ],
+                );
+            }
         }
     }
     out
@@ -91,7 +141,7 @@ pub fn csv(account: &str, items: &[ItemResult]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::{Finding, Status};
+    use crate::checks::Finding;
 
     #[test]
     fn cells_are_quoted_per_rfc_4180() {
@@ -147,7 +197,7 @@ mod tests {
                 findings: vec![],
             },
         ];
-        let out = csv("111122223333", &items);
+        let out = csv("111122223333", &items, None);
         let lines: Vec<&str> = out.split("\r\n").collect();
         assert_eq!(
             lines[0],

@@ -3,11 +3,16 @@
 //! (per section, or per control with `--framework`); then each section's items
 //! and every item's resources as tables.
 //!
+//! With `scan --compare`, a line under the summary counts the failing
+//! findings by change since the earlier scan, and each compared item's
+//! resource table gets a `Change` column (`new`, `unchanged`, and a row per
+//! failing resource of the earlier scan that no longer fails, `fixed`).
+//!
 //! Everything that comes from the account goes through [`sanitize`] and then
 //! [`escape`], so that a user name, a contact or a resource cannot add a
 //! table cell, a link, an image, raw HTML or an autolink to the report.
 
-use super::{Framework, Header, framework, sanitize, section_title};
+use super::{Framework, Header, compare, framework, sanitize, section_title};
 use crate::checks::{ItemResult, Status};
 
 /// Backslash-escape what Markdown (CommonMark and GitHub's extensions) would
@@ -101,6 +106,7 @@ pub fn markdown(h: &Header, items: &[ItemResult]) -> String {
     match h.framework {
         None => {
             summary_by_section(&mut out, items);
+            comparison(&mut out, h);
             let mut sections: Vec<&str> = vec![];
             for i in items {
                 if !sections.contains(&i.section.as_str()) {
@@ -112,17 +118,18 @@ pub fn markdown(h: &Header, items: &[ItemResult]) -> String {
                 out.push_str(&format!("## {}\n\n", md(&section_title(section))));
                 item_table(&mut out, &its);
                 for i in its {
-                    findings(&mut out, i);
+                    findings(&mut out, i, h);
                 }
             }
         }
         Some(fw) => {
             by_control(&mut out, items, fw);
+            comparison(&mut out, h);
             out.push_str("## Items\n\n");
             let its: Vec<&ItemResult> = items.iter().collect();
             item_table(&mut out, &its);
             for i in its {
-                findings(&mut out, i);
+                findings(&mut out, i, h);
             }
         }
     }
@@ -200,9 +207,25 @@ fn item_table(out: &mut String, items: &[&ItemResult]) {
     out.push('\n');
 }
 
-/// An item's resources (failing, accepted or to check by hand), if any.
-fn findings(out: &mut String, i: &ItemResult) {
-    if i.findings.is_empty() {
+/// The comparison's line, after the summary.
+fn comparison(out: &mut String, h: &Header) {
+    if let Some(c) = h.compare {
+        out.push_str(&format!(
+            "**Since the scan of {}:** {}.\n\n",
+            compare::stamp(c.since),
+            c.counts().sentence()
+        ));
+    }
+}
+
+/// An item's resources (failing, accepted or to check by hand), if any;
+/// compared, their change and the failing ones that no longer fail.
+fn findings(out: &mut String, i: &ItemResult, h: &Header) {
+    let compared = h.compare.filter(|c| c.compared(&i.id));
+    let fixed: Vec<_> = compared
+        .map(|c| c.fixed(&i.id).collect())
+        .unwrap_or_default();
+    if i.findings.is_empty() && fixed.is_empty() {
         return;
     }
     out.push_str(&format!(
@@ -211,17 +234,42 @@ fn findings(out: &mut String, i: &ItemResult) {
         code(&i.id),
         md(&i.title)
     ));
-    out.push_str("| Status | Resource | Region | Detail |\n|---|---|---|---|\n");
+    if compared.is_some() {
+        out.push_str("| Status | Resource | Region | Detail | Change |\n|---|---|---|---|---|\n");
+    } else {
+        out.push_str("| Status | Resource | Region | Detail |\n|---|---|---|---|\n");
+    }
+    let region = |r: Option<&str>| r.map(md).unwrap_or_else(|| "global".into());
     for f in &i.findings {
         out.push_str(&format!(
-            "| {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} |",
             status_cell(f.status),
             md(&f.resource),
-            f.region
-                .as_deref()
-                .map(md)
-                .unwrap_or_else(|| "global".into()),
+            region(f.region.as_deref()),
             md(&f.detail)
+        ));
+        if let Some(c) = compared {
+            let change = c.change(&i.id, &f.resource, f.region.as_deref(), f.status);
+            let cell = match change {
+                Some(ch) => match ch.fixed_by_moat() {
+                    Some(t) => format!(
+                        "**new**: fixed by moat on {}, failing again",
+                        compare::day(t)
+                    ),
+                    None if ch == compare::Change::New => "**new**".into(),
+                    None => ch.as_str().into(),
+                },
+                None => String::new(),
+            };
+            out.push_str(&format!(" {cell} |"));
+        }
+        out.push('\n');
+    }
+    for g in fixed {
+        out.push_str(&format!(
+            "| | {} | {} | | fixed |\n",
+            md(&g.resource),
+            region(g.region.as_deref())
         ));
     }
     out.push('\n');
@@ -257,6 +305,7 @@ mod tests {
                 .map(|d| d.with_timezone(&chrono::Utc))
                 .unwrap_or_default(),
             framework: fw,
+            compare: None,
         }
     }
 

@@ -4,11 +4,13 @@
 //! attacker-controlled: every string printed goes through [`sanitize`] (and
 //! each format's own escaping on top).
 
+pub mod compare;
 pub mod csv;
 pub mod framework;
 pub mod markdown;
 pub mod sarif;
 
+pub use compare::Comparison;
 pub use framework::Framework;
 
 use crate::checks::{ItemResult, Status};
@@ -25,6 +27,8 @@ pub struct Header<'a> {
     pub generated: DateTime<Utc>,
     /// Set when the scan was limited to a framework and reports by control.
     pub framework: Option<Framework>,
+    /// Set by `scan --compare`: the scan compared with an earlier one.
+    pub compare: Option<&'a Comparison>,
 }
 
 /// An item's catalog mappings: (CIS v6.0.0 controls, Security Hub controls).
@@ -77,6 +81,28 @@ struct JsonFinding<'a> {
     region: Option<&'a str>,
     status: Status,
     detail: &'a str,
+    /// With `--compare`: `new` or `unchanged` since the earlier scan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    change: Option<&'static str>,
+    /// With `--compare`, on a new failing finding of an item moat fixed:
+    /// when moat fixed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixed_by_moat: Option<DateTime<Utc>>,
+}
+
+/// A failing finding of the earlier scan that no longer fails.
+#[derive(Serialize)]
+struct JsonFixed<'a> {
+    resource: &'a str,
+    region: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonComparison {
+    /// When the earlier scan ran.
+    since: DateTime<Utc>,
+    #[serde(flatten)]
+    counts: compare::Counts,
 }
 
 #[derive(Serialize)]
@@ -91,6 +117,14 @@ struct JsonItem<'a> {
     /// AWS Security Hub controls.
     security_hub: &'static [&'static str],
     findings: Vec<JsonFinding<'a>>,
+    /// With `--compare`: the change of the item's own result (an item that
+    /// fails without naming a resource).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    change: Option<&'static str>,
+    /// With `--compare`, on an item compared: the earlier scan's failing
+    /// findings that no longer fail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixed: Option<Vec<JsonFixed<'a>>>,
 }
 
 #[derive(Serialize)]
@@ -113,21 +147,28 @@ struct JsonReport<'a> {
     items: Vec<JsonItem<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     framework: Option<JsonFramework<'a>>,
+    /// With `--compare`: failing results by change since the earlier scan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comparison: Option<JsonComparison>,
 }
 
 /// The JSON contract: `{"account", "identity", "items": [{"id", "section", "title", "status", "findings": [...]}]}`.
 pub fn json(account: &str, identity: &str, items: &[ItemResult]) -> String {
-    json_with(account, identity, items, None)
+    json_with(account, identity, items, None, None)
 }
 
 /// [`json`], plus (with a framework) a top-level
 /// `"framework": {"id", "controls": [{"id", "items": [item ids], "status"}]}`
-/// with the controls sorted numerically.
+/// with the controls sorted numerically; with a comparison, each finding's
+/// `change` (and `fixed_by_moat` on a drift), each compared item's `fixed`
+/// findings, and a top-level `"comparison": {"since", "new", "fixed",
+/// "unchanged", "drift"}`.
 pub fn json_with(
     account: &str,
     identity: &str,
     items: &[ItemResult],
     fw: Option<Framework>,
+    cmp: Option<&Comparison>,
 ) -> String {
     let framework = fw.map(|fw| JsonFramework {
         id: fw.id(),
@@ -144,6 +185,10 @@ pub fn json_with(
         account,
         identity,
         framework,
+        comparison: cmp.map(|c| JsonComparison {
+            since: c.since,
+            counts: c.counts(),
+        }),
         items: items
             .iter()
             .map(|i| JsonItem {
@@ -157,13 +202,29 @@ pub fn json_with(
                 findings: i
                     .findings
                     .iter()
-                    .map(|f| JsonFinding {
-                        resource: &f.resource,
-                        region: f.region.as_deref(),
-                        status: f.status,
-                        detail: &f.detail,
+                    .map(|f| {
+                        let change = cmp.and_then(|c| {
+                            c.change(&i.id, &f.resource, f.region.as_deref(), f.status)
+                        });
+                        JsonFinding {
+                            resource: &f.resource,
+                            region: f.region.as_deref(),
+                            status: f.status,
+                            detail: &f.detail,
+                            change: change.map(|c| c.as_str()),
+                            fixed_by_moat: change.and_then(|c| c.fixed_by_moat()),
+                        }
                     })
                     .collect(),
+                change: cmp.and_then(|c| c.item_change(i)).map(|c| c.as_str()),
+                fixed: cmp.filter(|c| c.compared(&i.id)).map(|c| {
+                    c.fixed(&i.id)
+                        .map(|g| JsonFixed {
+                            resource: &g.resource,
+                            region: g.region.as_deref(),
+                        })
+                        .collect()
+                }),
             })
             .collect(),
     };
@@ -174,7 +235,16 @@ pub fn json_with(
 }
 
 /// A plain table: one line per item, failing resources indented under it.
-pub fn table(account: &str, identity: &str, items: &[ItemResult], color: bool) -> String {
+/// With a comparison, each resource is marked `new`, `unchanged` or (a
+/// failing one of the earlier scan that no longer fails) `fixed`, and a last
+/// line counts them.
+pub fn table(
+    account: &str,
+    identity: &str,
+    items: &[ItemResult],
+    color: bool,
+    cmp: Option<&Comparison>,
+) -> String {
     let mut out = format!(
         "account {}  ({})\n\n",
         sanitize(account),
@@ -191,7 +261,7 @@ pub fn table(account: &str, identity: &str, items: &[ItemResult], color: bool) -
                 .unwrap_or_default();
             out.push_str(&format!("{} — {}\n", section, sanitize(&title)));
         }
-        push_item(&mut out, i, width, color);
+        push_item(&mut out, i, width, color, cmp);
     }
     let count = |s: Status| items.iter().filter(|i| i.status == s).count();
     out.push_str(&format!(
@@ -201,31 +271,91 @@ pub fn table(account: &str, identity: &str, items: &[ItemResult], color: bool) -
         count(Status::Manual),
         count(Status::Error)
     ));
+    push_comparison(&mut out, cmp);
     out
 }
 
+/// The comparison's last line: failing findings by change.
+fn push_comparison(out: &mut String, cmp: Option<&Comparison>) {
+    if let Some(c) = cmp {
+        out.push_str(&format!(
+            "since the scan of {}: {}\n",
+            compare::stamp(c.since),
+            c.counts().sentence()
+        ));
+    }
+}
+
+/// A finding's mark in the table, padded: `new`, `unchanged`, `fixed`.
+fn table_mark(color: bool, word: &str) -> String {
+    let padded = format!("{word:<9} ");
+    if !color {
+        return padded;
+    }
+    let code = match word {
+        "new" => "31",
+        "fixed" => "32",
+        _ => "2",
+    };
+    format!("\x1b[{code}m{padded}\x1b[0m")
+}
+
+/// What a drift adds to a finding's line.
+fn drift_note(change: Option<compare::Change>) -> String {
+    change
+        .and_then(|c| c.fixed_by_moat())
+        .map(|t| format!(" (fixed by moat on {}, failing again)", compare::day(t)))
+        .unwrap_or_default()
+}
+
 /// One item's table line, with its resources indented under it.
-fn push_item(out: &mut String, i: &ItemResult, width: usize, color: bool) {
+fn push_item(
+    out: &mut String,
+    i: &ItemResult,
+    width: usize,
+    color: bool,
+    cmp: Option<&Comparison>,
+) {
     let status = format!("{:<6}", i.status.as_str());
+    let own = cmp.and_then(|c| c.item_change(i));
+    let own_mark = own
+        .map(|c| format!("  [{}]{}", c.as_str(), drift_note(Some(c))))
+        .unwrap_or_default();
     out.push_str(&format!(
-        "  {} {:<width$}  {}  {}\n",
+        "  {} {:<width$}  {}  {}{own_mark}\n",
         paint(color, i.status, i.status.symbol()),
         i.id,
         paint(color, i.status, &status),
         sanitize(&i.summary),
     ));
+    let region_of = |r: Option<&str>| r.map(|r| format!(" [{}]", sanitize(r))).unwrap_or_default();
+    let compared = cmp.filter(|c| c.compared(&i.id));
     for f in &i.findings {
-        let region = f
-            .region
-            .as_deref()
-            .map(|r| format!(" [{}]", sanitize(r)))
-            .unwrap_or_default();
+        let region = region_of(f.region.as_deref());
+        let change =
+            compared.and_then(|c| c.change(&i.id, &f.resource, f.region.as_deref(), f.status));
+        let mark = match (compared, change) {
+            (None, _) => String::new(),
+            (Some(_), Some(ch)) => table_mark(color, ch.as_str()),
+            (Some(_), None) => " ".repeat(10),
+        };
         out.push_str(&format!(
-            "      {}{}: {}\n",
+            "      {mark}{}{}: {}{}\n",
             sanitize(&f.resource),
             region,
-            sanitize(&f.detail)
+            sanitize(&f.detail),
+            drift_note(change)
         ));
+    }
+    if let Some(c) = compared {
+        for g in c.fixed(&i.id) {
+            out.push_str(&format!(
+                "      {}{}{}\n",
+                table_mark(color, "fixed"),
+                g.resource,
+                region_of(g.region.as_deref())
+            ));
+        }
     }
 }
 
@@ -252,6 +382,7 @@ pub fn table_by_control(
     items: &[ItemResult],
     fw: Framework,
     color: bool,
+    cmp: Option<&Comparison>,
 ) -> String {
     let mut out = format!(
         "account {}  ({})\n{} ({}), by control\n\n",
@@ -271,7 +402,7 @@ pub fn table_by_control(
             paint(color, c.status, c.status.as_str()),
         ));
         for i in &c.items {
-            push_item(&mut out, i, width, color);
+            push_item(&mut out, i, width, color, cmp);
         }
     }
     let count = |s: Status| controls.iter().filter(|c| c.status == s).count();
@@ -284,6 +415,7 @@ pub fn table_by_control(
         count(Status::Accepted),
         count(Status::Error)
     ));
+    push_comparison(&mut out, cmp);
     out
 }
 
@@ -332,6 +464,7 @@ pub(crate) mod tests {
             "arn:x",
             &items,
             Some(Framework::Cis6),
+            None,
         ))
         .expect("json");
         assert_eq!(v["framework"]["id"], "cis-6.0");
@@ -351,7 +484,14 @@ pub(crate) mod tests {
     #[test]
     fn table_by_control_sorts_numerically() {
         let items = demo_results();
-        let t = table_by_control("111122223333", "arn:x", &items, Framework::Cis6, false);
+        let t = table_by_control(
+            "111122223333",
+            "arn:x",
+            &items,
+            Framework::Cis6,
+            false,
+            None,
+        );
         let p = |s: &str| t.find(s).unwrap_or(usize::MAX);
         assert!(p("\n2.3 ") < p("\n2.11 "), "{t}");
         assert!(p("\n2.9 ") < p("\n2.11 "), "{t}");

@@ -38,6 +38,16 @@
 //! relates to its controls, and `automationDetails.id` names the framework so
 //! that an upload does not close the alerts of a full scan.
 //!
+//! **Comparison.** With `scan --compare` every result carries
+//! `baselineState` (SARIF requires it on all results once on one):
+//! `unchanged` when the earlier scan had the same result (item, resource,
+//! region, status), `new` otherwise (also on items the earlier scan did not
+//! read); each result of the earlier scan that is gone (a fixed finding, or
+//! an accepted one no longer reported) is a result of its own with
+//! `baselineState: "absent"`, at the level it had. A new failing result on
+//! an item moat fixed before says so in its properties (`fixedByMoat`), and
+//! the run's properties count failing results by change (`comparison`).
+//!
 //! Account text in messages and locations goes through [`sanitize`].
 
 use super::markdown::escape;
@@ -119,6 +129,10 @@ pub fn log(h: &Header, items: &[ItemResult]) -> Value {
                 detail,
                 ordinal,
             );
+            if let Some(c) = h.compare {
+                let change = c.change(&i.id, &f.resource, f.region.as_deref(), f.status);
+                mark(&mut r, change);
+            }
             results.push(r);
         }
         // A failing (or manual) item that names no resource of that status.
@@ -128,7 +142,37 @@ pub fn log(h: &Header, items: &[ItemResult]) -> Value {
         {
             let summary = sanitize(&i.summary);
             finish(&mut r, &account, i, index, "account", None, summary, 0);
+            if let Some(c) = h.compare {
+                mark(&mut r, c.item_change(i));
+            }
             results.push(r);
+        }
+        // The earlier scan's results of this item that are gone.
+        if let Some(c) = h.compare.filter(|c| c.compared(&i.id)) {
+            for g in c.gone().iter().filter(|g| g.item == i.id) {
+                let Some(mut r) = result_for(g.status) else {
+                    continue;
+                };
+                let key = (g.resource.as_str(), g.region.as_deref());
+                let ordinal = seen.iter().filter(|k| **k == key).count();
+                seen.push(key);
+                let message = format!(
+                    "Not found any more: reported in the scan of {}.",
+                    super::compare::stamp(c.since)
+                );
+                finish(
+                    &mut r,
+                    &account,
+                    i,
+                    index,
+                    &g.resource,
+                    g.region.as_deref(),
+                    message,
+                    ordinal,
+                );
+                r["baselineState"] = json!("absent");
+                results.push(r);
+            }
         }
     }
 
@@ -161,6 +205,11 @@ pub fn log(h: &Header, items: &[ItemResult]) -> Value {
     if let Some(fw) = h.framework {
         run["taxonomies"] = json!([taxonomy(fw, items)]);
     }
+    if let Some(c) = h.compare {
+        let mut comparison = json!(c.counts());
+        comparison["since"] = json!(c.since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        properties["comparison"] = comparison;
+    }
     run["results"] = json!(results);
     run["properties"] = properties;
     json!({
@@ -177,6 +226,18 @@ fn result_for(status: Status) -> Option<Value> {
         Status::Accepted => Some(json!({ "level": "note" })),
         Status::Manual => Some(json!({ "kind": "review", "level": "none" })),
         _ => None,
+    }
+}
+
+/// A result's `baselineState` (`new` when its item was not compared), and
+/// when moat fixed its item for a drift.
+fn mark(r: &mut Value, change: Option<super::compare::Change>) {
+    let change = change.unwrap_or(super::compare::Change::New);
+    r["baselineState"] = json!(change.as_str());
+    if let Some(t) = change.fixed_by_moat() {
+        r["properties"] = json!({
+            "fixedByMoat": t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        });
     }
 }
 
@@ -351,6 +412,7 @@ mod tests {
                 .map(|d| d.with_timezone(&chrono::Utc))
                 .unwrap_or_default(),
             framework: fw,
+            compare: None,
         }
     }
 
@@ -411,6 +473,63 @@ mod tests {
         ] {
             assert!(!v.is_valid(&bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_compared_scan_is_valid_sarif_with_a_baseline_state_on_every_result() {
+        use crate::report::compare::{Comparison, SavedScan};
+        let items = super::super::tests::demo_results();
+        let mut earlier = SavedScan::of("111122223333", true, header(None).generated, &items);
+        // Earlier, one more user failed (fixed since) and the password
+        // policy passed (new since).
+        for i in &mut earlier.items {
+            if i.id == "account.console-users-mfa" {
+                i.findings.push(crate::report::compare::SavedFinding {
+                    resource: "user/ghost".into(),
+                    region: None,
+                    status: Status::Fail,
+                });
+            }
+            if i.id == "account.password-policy" {
+                i.status = Status::Pass;
+                i.findings.clear();
+            }
+        }
+        let c = Comparison::new(&earlier, &items, &Default::default());
+        let mut h = header(None);
+        h.compare = Some(&c);
+        let log = log(&h, &items);
+        assert_valid(&log);
+        let results = log["runs"][0]["results"].as_array().expect("results");
+        let state = |rule: &str, resource: &str| {
+            results
+                .iter()
+                .find(|r| {
+                    r["ruleId"] == rule
+                        && r["locations"][0]["logicalLocations"][0]["name"] == resource
+                })
+                .map(|r| r["baselineState"].clone())
+        };
+        assert_eq!(
+            state("account.console-users-mfa", "user/ghost"),
+            Some(json!("absent"))
+        );
+        assert_eq!(
+            state("account.console-users-mfa", "user/dana"),
+            Some(json!("unchanged"))
+        );
+        assert_eq!(
+            state("account.password-policy", "password-policy"),
+            Some(json!("new"))
+        );
+        assert!(results.iter().all(|r| r["baselineState"].is_string()));
+        let counts = &log["runs"][0]["properties"]["comparison"];
+        assert_eq!(counts["fixed"], 1, "{counts}");
+        assert_eq!(counts["new"], 1, "{counts}");
+        // Without a comparison, no result has a baseline state.
+        let plain = super::log(&header(None), &items);
+        let plain = plain["runs"][0]["results"].as_array().expect("results");
+        assert!(plain.iter().all(|r| r.get("baselineState").is_none()));
     }
 
     #[test]

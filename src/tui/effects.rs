@@ -4,6 +4,7 @@
 use super::update::{ApplyFailure, Effect, Msg};
 use crate::collect::{Backend, collect_parts};
 use crate::execute::execute;
+use crate::history::Against;
 use crate::journal::Journal;
 use crate::state::Progress;
 use std::path::PathBuf;
@@ -94,6 +95,28 @@ impl Runtime {
                         .unwrap_or_else(|e| Err(e.to_string()));
                     let _ = tx.send(Msg::ProgressLoaded { account, result });
                 });
+            }
+            Effect::LoadBaseline { account, demo } => {
+                let dir = self.state_dir.clone();
+                tokio::spawn(async move {
+                    let a = account.clone();
+                    let result = tokio::task::spawn_blocking(move || {
+                        crate::history::baseline(&dir, &a, demo, &Against::Last, &[])
+                    })
+                    .await
+                    .unwrap_or_else(|e| Err(e.to_string()))
+                    .map(|b| b.map(Box::new));
+                    let _ = tx.send(Msg::BaselineLoaded { account, result });
+                });
+            }
+            Effect::SaveScan(scan) => {
+                let dir = self.state_dir.clone();
+                self.writes.retain(|h| !h.is_finished());
+                self.writes.push(tokio::spawn(async move {
+                    let _ =
+                        tokio::task::spawn_blocking(move || crate::history::save_in(&dir, &scan))
+                            .await;
+                }));
             }
             Effect::SaveProgress { account, progress } => {
                 let dir = self.state_dir.clone();

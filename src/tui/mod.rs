@@ -11,6 +11,8 @@ pub mod update;
 pub mod view;
 
 #[cfg(test)]
+mod compare_tests;
+#[cfg(test)]
 mod hostile_tests;
 #[cfg(test)]
 mod snapshots;

@@ -7,8 +7,10 @@ use crate::checks::{self, Ctx, ItemDef, ItemResult, Status};
 use crate::collect::Mode;
 use crate::config::Settings;
 use crate::diff::DiffLine;
+use crate::history::Baseline;
 use crate::kit::text::sanitize;
 use crate::plan::{InputSpec, Inputs, Plan};
+use crate::report::Comparison;
 use crate::state::Progress;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -44,6 +46,21 @@ pub enum ProgressState {
     Loaded,
     /// The file could not be read; marks are not saved over it.
     Broken(String),
+}
+
+/// The scan compared with the account's last saved one (the header's
+/// "since last scan", each item's change mark).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CompareState {
+    /// The last saved scan of the account: `None` until it has been looked
+    /// for (see `looked`), or when there is none.
+    pub baseline: Option<Baseline>,
+    /// The saved scans have been looked for (the answer arrived).
+    pub looked: bool,
+    /// This session's scan has been saved.
+    pub saved: bool,
+    /// The current results compared with the baseline, kept up to date.
+    pub comparison: Option<Comparison>,
 }
 
 /// One op as the confirmation dialog lists it (sanitized).
@@ -217,6 +234,8 @@ pub struct Model {
     pub account_raw: Option<String>,
     pub progress: Progress,
     pub progress_state: ProgressState,
+    /// The comparison with the last saved scan.
+    pub compare: CompareState,
     /// Generation of the latest collect request per part; older answers are dropped.
     pub part_gen: BTreeMap<PartId, u64>,
     pub next_gen: u64,
@@ -273,6 +292,7 @@ impl Model {
             account_raw: None,
             progress: Progress::default(),
             progress_state: ProgressState::Unknown,
+            compare: CompareState::default(),
             part_gen: BTreeMap::new(),
             next_gen: 1,
             applying_gen: None,
@@ -306,6 +326,16 @@ impl Model {
             .iter()
             .map(|def| evaluate_sanitized(def, &self.inventory, &ctx))
             .collect();
+        self.recompare();
+    }
+
+    /// Compare the results with the baseline again (they changed).
+    pub fn recompare(&mut self) {
+        self.compare.comparison = self
+            .compare
+            .baseline
+            .as_ref()
+            .map(|b| b.compare(&self.results));
     }
 
     /// Recompute only the items that read one of `parts` (a part arrived or
@@ -327,6 +357,7 @@ impl Model {
                 *slot = evaluate_sanitized(def, &self.inventory, &ctx);
             }
         }
+        self.recompare();
     }
 
     pub fn section_id(&self) -> Option<&'static str> {

@@ -157,7 +157,8 @@ fn start_collects_every_part_and_items_load_as_parts_arrive() {
     assert_eq!(status(&m, "account.password-policy"), Status::Fail);
     assert_eq!(status(&m, "account.root-mfa"), Status::Loading);
     assert_eq!(m.collection_progress(), (1, PartId::ALL.len()));
-    // The identity names the account and asks for its saved progress.
+    // The identity names the account and asks for its saved progress and
+    // its last saved scan.
     let e = update(
         &mut m,
         Msg::Part {
@@ -168,9 +169,15 @@ fn start_collects_every_part_and_items_load_as_parts_arrive() {
     );
     assert_eq!(
         e,
-        vec![Effect::LoadProgress {
-            account: DEMO_ACCOUNT.into()
-        }]
+        vec![
+            Effect::LoadProgress {
+                account: DEMO_ACCOUNT.into()
+            },
+            Effect::LoadBaseline {
+                account: DEMO_ACCOUNT.into(),
+                demo: true
+            }
+        ]
     );
     assert_eq!(m.account.as_deref(), Some(DEMO_ACCOUNT));
 }

@@ -20,8 +20,10 @@ use super::model::*;
 use crate::aws::inventory::{Inventory, PartError, PartId, PartStatus, PartValue};
 use crate::checks::{self, Fix};
 use crate::execute::{ExecError, ExecEvent, ExecReport};
+use crate::history::Baseline;
 use crate::kit::text::sanitize;
 use crate::plan::{Inputs, Plan, PlanError, make_plan};
+use crate::report::compare::SavedScan;
 use crate::state::Progress;
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
@@ -53,6 +55,11 @@ pub enum Msg {
     ProgressSaved {
         account: String,
         result: Result<(), String>,
+    },
+    /// The account's last saved scan was looked for (`None`: there is none).
+    BaselineLoaded {
+        account: String,
+        result: Result<Option<Box<Baseline>>, String>,
     },
     ApplyProgress {
         generation: u64,
@@ -120,6 +127,13 @@ pub enum Effect {
     },
     /// Build a plan and its preview off the UI task; answer with `Msg::Planned`.
     Plan(Box<PlanJob>),
+    /// Look for the account's last saved scan; answer with `Msg::BaselineLoaded`.
+    LoadBaseline {
+        account: String,
+        demo: bool,
+    },
+    /// Save the session's scan (no answer: a failure is logged).
+    SaveScan(Box<SavedScan>),
 }
 
 /// Everything a plan builder needs, owned, so it can run on another thread
@@ -202,6 +216,25 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
                 );
             }
             vec![]
+        }
+        Msg::BaselineLoaded { account, result } => {
+            if m.account_raw.as_deref() != Some(account.as_str()) {
+                return vec![];
+            }
+            m.compare.looked = true;
+            match result {
+                Ok(b) => m.compare.baseline = b.map(|b| *b),
+                Err(e) => {
+                    tracing::warn!("saved scans: {e}");
+                    flash(
+                        m,
+                        Level::Warning,
+                        format!("could not read the last scan: {}", sanitize(&e)),
+                    );
+                }
+            }
+            m.recompare();
+            save_scan(m)
         }
         Msg::ApplyProgress { generation, event } => {
             if m.applying_gen == Some(generation)
@@ -315,8 +348,13 @@ fn on_part(
                     m.progress = Progress::default();
                     m.progress_state = ProgressState::Unknown;
                     m.inputs.clear();
+                    m.compare = CompareState::default();
                     effects.push(Effect::LoadProgress {
                         account: id.account.clone(),
+                    });
+                    effects.push(Effect::LoadBaseline {
+                        account: id.account.clone(),
+                        demo: crate::history::is_demo(m.mode),
                     });
                 }
             }
@@ -328,7 +366,30 @@ fn on_part(
         }
     }
     m.reevaluate_parts(&[part]);
+    effects.extend(save_scan(m));
     effects
+}
+
+/// Save the scan once it is whole, after the last saved one was looked for
+/// (so that the comparison is with the one before it).
+fn save_scan(m: &mut Model) -> Vec<Effect> {
+    let Some(account) = m.account_raw.clone() else {
+        return vec![];
+    };
+    if m.compare.saved
+        || !m.compare.looked
+        || m.collecting()
+        || m.results
+            .iter()
+            .any(|r| r.status == checks::Status::Loading)
+    {
+        return vec![];
+    }
+    m.compare.saved = true;
+    let demo = crate::history::is_demo(m.mode);
+    vec![Effect::SaveScan(Box::new(SavedScan::of(
+        &account, demo, m.now, &m.results,
+    )))]
 }
 
 fn context(m: &Model) -> Context {

@@ -32,8 +32,6 @@ pub fn render(f: &mut Frame, area: Rect, m: &Model) {
     } else {
         right.push(Span::styled(format!("scanned {done}/{total} "), dim()));
     }
-    let right = Line::from(right);
-
     let mut left = vec![
         Span::styled(" moat ", Style::new().add_modifier(Modifier::BOLD)),
         Span::styled(format!(" {} ", m.mode.badge()), mode_style(m.mode)),
@@ -43,6 +41,22 @@ pub fn render(f: &mut Frame, area: Rect, m: &Model) {
             Style::new().add_modifier(Modifier::BOLD),
         ),
     ];
+    // Since the last scan, when it fits beside the counts.
+    if let Some(c) = &m.compare.comparison {
+        let n = c.counts();
+        let mut text = format!("since last scan: {} fixed, {} new", n.fixed, n.new);
+        if n.drift > 0 {
+            text.push_str(&format!(" ({} failing again)", n.drift));
+        }
+        let since = Span::styled(text, Style::new().fg(Color::Cyan));
+        let lw: usize = left.iter().map(|s| s.width()).sum();
+        let rw: usize = right.iter().map(|s| s.width()).sum();
+        if lw + since.width() + 2 + rw < area.width as usize {
+            right.insert(0, Span::raw("  "));
+            right.insert(0, since);
+        }
+    }
+    let right = Line::from(right);
     // The caller ARN only when it fits beside the counts.
     let caller = Span::styled(format!("  {}", m.caller.clone().unwrap_or_default()), dim());
     let lw: usize = left.iter().map(|s| s.width()).sum();

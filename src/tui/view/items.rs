@@ -2,6 +2,7 @@
 
 use super::sections::highlight;
 use super::{status_style, symbol};
+use crate::report::compare::ItemChange;
 use crate::tui::model::{Focus, Model};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -31,6 +32,20 @@ pub fn pane_block(title: &'static str, focused: bool) -> Block<'static> {
         .title(Span::styled(title, title_style))
 }
 
+/// An item's change since the last scan: ` new`, ` fixed`, or ` drift`
+/// (failing again after moat fixed it).
+fn change_mark(m: &Model, item: &str) -> Option<Span<'static>> {
+    let change = m.compare.comparison.as_ref()?.item_summary(item)?;
+    Some(match change {
+        ItemChange::Drift(_) => Span::styled(
+            " drift",
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        ),
+        ItemChange::New => Span::styled(" new", Style::new().fg(Color::Red)),
+        ItemChange::Fixed => Span::styled(" fixed", Style::new().fg(Color::Green)),
+    })
+}
+
 pub fn render(f: &mut Frame, area: Rect, m: &Model) {
     let focused = m.focus == Focus::Items && m.overlay.is_none();
     let block = pane_block(" Items ", focused);
@@ -41,9 +56,10 @@ pub fn render(f: &mut Frame, area: Rect, m: &Model) {
         .map(|(g, _)| {
             let r = &m.results[g];
             let title = r.title.clone();
-            let room = inner_w.saturating_sub(4);
+            let mark = change_mark(m, &r.id);
+            let room = inner_w.saturating_sub(4 + mark.as_ref().map_or(0, |s| s.width()));
             let title = super::ellipsize(&title, room);
-            ListItem::new(Line::from(vec![
+            let mut line = vec![
                 Span::raw(" "),
                 Span::styled(
                     symbol(m, r.status),
@@ -51,7 +67,9 @@ pub fn render(f: &mut Frame, area: Rect, m: &Model) {
                 ),
                 Span::raw(" "),
                 Span::raw(title),
-            ]))
+            ];
+            line.extend(mark);
+            ListItem::new(Line::from(line))
         })
         .collect();
     let list = List::new(items)
