@@ -236,7 +236,7 @@ impl Action {
                 "open the selected section or item; in the details, pick the next failing resource to fix alone"
             }
             Action::Back => {
-                "back to the list on the left (in the details, first un-pick the resource)"
+                "back to the list on the left (in the details, first un-pick the resource; with a filter, first clear it)"
             }
             Action::Preview => "preview the item's change as a diff",
             Action::Apply => "apply the item's change (asks for confirmation)",

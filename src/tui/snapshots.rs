@@ -475,6 +475,6 @@ fn help_wraps_its_descriptions() {
     let text = render_text(&m);
     // The longest description ends on screen, not cut at the border.
     assert!(text.contains("fix alone"), "{text}");
-    assert!(text.contains("resource)"), "{text}");
+    assert!(text.contains("first clear it)"), "{text}");
     assert!(!text.contains("un-pick the res│"), "{text}");
 }

@@ -52,6 +52,16 @@ fn slash_types_a_filter_enter_keeps_it_and_esc_clears_it() {
     assert!(!m.filter_editing);
     assert!(m.filter.is_empty());
     assert_eq!(listed_everywhere(&m).len(), all);
+    // Esc in the lists clears a kept filter before it moves the focus.
+    update(&mut m, key('/'));
+    typed(&mut m, "mfa");
+    update(&mut m, code(KeyCode::Enter));
+    let focus = m.focus;
+    update(&mut m, code(KeyCode::Esc));
+    assert!(m.filter.is_empty());
+    assert_eq!(m.focus, focus);
+    update(&mut m, code(KeyCode::Esc));
+    assert_eq!(m.focus, Focus::Sections);
 }
 
 #[test]

@@ -47,6 +47,13 @@ pub(super) fn main_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
                 "the change covers every failing resource again",
             );
         }
+        // A kept filter is cleared before Esc moves the focus (k9s, gitui).
+        Action::Back if !m.filter.is_empty() => {
+            let prev = selected_global(m);
+            m.filter.clear();
+            reselect(m, prev);
+            flash(m, Level::Info, "filter cleared");
+        }
         Action::Open if m.focus == Focus::Detail => pick_next(m),
         Action::Left | Action::Back => {
             m.focus = match m.focus {
