@@ -152,10 +152,15 @@ pub fn lines(m: &Model, width: usize) -> Vec<Line<'static>> {
             .is_some_and(|r| r.status == Status::Loading)
     });
     if attention > 0 && !loading {
-        let note = format!(
-            "{attention} need attention here; {} walks to them.",
-            k(Action::NextAttention)
-        );
+        let next = k(Action::NextAttention);
+        let note = match m.walk {
+            crate::tui::model::Walk::Attention => {
+                format!("{attention} need attention here; {next} walks to them.")
+            }
+            crate::tui::model::Walk::Guide => {
+                format!("{attention} need attention here; {next} walks every item in order.")
+            }
+        };
         out.extend(
             wrap(&note, width, "  ", 2)
                 .into_iter()
