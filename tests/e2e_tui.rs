@@ -547,3 +547,156 @@ fn tui_session_with_an_mfa_code_leaks_no_secret() {
     }
     assert!(seen >= 2, "the log and the journal were written");
 }
+
+/// The item titles of the items pane (the left column below the sections),
+/// a wrapped title's rows joined.
+fn items_pane(rows: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = vec![];
+    let mut inside = false;
+    for r in rows {
+        let left: String = r.chars().take(46).collect();
+        if left.contains(" Items ") {
+            inside = true;
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        if left.starts_with('└') || left.starts_with('┗') {
+            break;
+        }
+        let body: String = left.chars().skip(1).take(44).collect();
+        let mut chars = body.trim_end().chars().skip(1);
+        let sign = chars.next();
+        let text: String = chars.skip(1).collect();
+        match sign {
+            Some(' ') | None if !text.trim().is_empty() => {
+                if let Some(last) = out.last_mut() {
+                    last.push(' ');
+                    last.push_str(text.trim());
+                }
+            }
+            Some(' ') | None => {}
+            Some(_) => out.push(text.trim().to_string()),
+        }
+    }
+    out
+}
+
+/// The demo account in a pty: a section's page shows its introduction, `/`
+/// lists only the matching items, `f` only those that need attention, and
+/// `w` makes `n` walk the guide's order with its progress shown.
+#[test]
+fn guided_session_on_the_demo_account_in_a_pty() {
+    let state = temp_state_dir();
+    // What the demo account's scan says: the passing items' titles.
+    let scan = support::command::demo_at_fixed_time(state.path(), &["scan", "--format", "json"]);
+    let report: serde_json::Value =
+        serde_json::from_slice(&scan.stdout).expect("the demo scan's JSON");
+    let items = report["items"].as_array().expect("items");
+    let passing: Vec<String> = items
+        .iter()
+        .filter(|i| i["status"] == "pass")
+        .filter_map(|i| i["title"].as_str().map(str::to_string))
+        .collect();
+    assert!(!passing.is_empty(), "the demo account has a passing item");
+    let s3_intro: toml::Value =
+        toml::from_str(include_str!("../assets/guide/s3.toml")).expect("s3 guide");
+    let intro = s3_intro["section"]["intro"].as_str().expect("s3 intro");
+    let intro_start: String = intro
+        .split_whitespace()
+        .take(5)
+        .collect::<Vec<_>>()
+        .join(" ");
+
+    let mut cmd = support::command::isolated_moat(state.path(), &state.path().join("xdg-config"));
+    cmd.arg("--demo");
+    let mut tty = Tty::spawn(&cmd);
+    tty.wait_for("the scan to finish", |s| {
+        s.contains("scanned ") && !s.contains("scanning")
+    });
+
+    // The sections pane: S3's page shows its introduction and what moat can do.
+    tty.keys("h");
+    tty.keys("j");
+    tty.wait_text(&intro_start);
+    tty.wait_text("What moat can do here");
+    assert!(tty.screen().contains("section 2 of 12"), "{}", tty.screen());
+    // Every section is listed.
+    for title in ["Securing the AWS account", "Amazon VPC", "Other tools"] {
+        assert!(tty.screen().contains(title), "{title}:\n{}", tty.screen());
+    }
+
+    // `/` filter: only the items whose title or id has the text.
+    tty.keys("k");
+    tty.keys("l");
+    tty.keys("/mfa\r");
+    tty.wait_text("/mfa");
+    let listed = items_pane(&tty.rows());
+    assert!(!listed.is_empty(), "{}", tty.screen());
+    for t in &listed {
+        assert!(
+            t.to_lowercase().contains("mfa"),
+            "{t:?} listed:\n{}",
+            tty.screen()
+        );
+    }
+    assert!(!tty.screen().contains("Root user has no access keys"));
+    tty.esc();
+    tty.wait_for("the filter to clear", |s| !s.contains("/mfa"));
+    tty.wait_text("Root user has no access keys");
+
+    // `f`: only the items that need attention; the passing ones leave the list.
+    let pass_title = passing[0].clone();
+    let pass_section = items
+        .iter()
+        .find(|i| i["title"] == pass_title.as_str())
+        .and_then(|i| i["section"].as_str())
+        .expect("section")
+        .to_string();
+    let order = [
+        "account",
+        "s3",
+        "ec2",
+        "rds",
+        "cloudtrail",
+        "cloudwatch",
+        "ebs",
+        "route53",
+        "elb",
+        "cloudfront",
+        "vpc",
+        "other",
+    ];
+    let pos = order
+        .iter()
+        .position(|s| *s == pass_section)
+        .expect("known section");
+    tty.keys("h");
+    tty.keys(&"j".repeat(pos));
+    tty.keys("l");
+    let pass_start: String = pass_title.chars().take(20).collect();
+    tty.wait_for("the passing item", |s| s.contains(&pass_start));
+    tty.keys("f");
+    tty.wait_text("needs attention");
+    assert!(
+        !items_pane(&tty.rows()).contains(&pass_title),
+        "{}",
+        tty.screen()
+    );
+    tty.keys("f");
+    tty.wait_for("every item again", |s| !s.contains("needs attention"));
+
+    // `w` then `n`: the guide's order, item by item, with the progress.
+    tty.keys("hgl");
+    tty.keys("w");
+    tty.wait_text("now walks the guide's order");
+    tty.walk_to("n", "account.root-mfa");
+    tty.wait_text("section 1 of 12");
+    let last_account = "account.stale-access-keys";
+    tty.walk_to("n", last_account);
+    tty.keys("n");
+    tty.wait_text("section 2 of 12");
+    assert_eq!(detail_id(&tty.screen()), "s3.account-public-access-block");
+    assert!(tty.quit().success());
+}

@@ -17,15 +17,18 @@ pub enum Context {
     Preview,
     Confirm,
     Form,
+    /// The `/` filter while it is typed.
+    Filter,
     Dialog,
 }
 
 impl Context {
-    pub const ALL: [Context; 5] = [
+    pub const ALL: [Context; 6] = [
         Context::Main,
         Context::Preview,
         Context::Confirm,
         Context::Form,
+        Context::Filter,
         Context::Dialog,
     ];
 
@@ -35,6 +38,7 @@ impl Context {
             Context::Preview => "preview",
             Context::Confirm => "confirm",
             Context::Form => "form",
+            Context::Filter => "filter",
             Context::Dialog => "dialog",
         }
     }
@@ -46,6 +50,7 @@ impl Context {
             Context::Preview => "Diff preview",
             Context::Confirm => "Confirmation (any other key cancels)",
             Context::Form => "Input form (other keys type into the field)",
+            Context::Filter => "Item filter (other keys type into it)",
             Context::Dialog => "Help and apply results",
         }
     }
@@ -57,6 +62,9 @@ impl Context {
             Context::Main => &[
                 NextAttention,
                 PrevAttention,
+                WalkMode,
+                Filter,
+                AttentionOnly,
                 Preview,
                 Apply,
                 EditInputs,
@@ -82,6 +90,7 @@ impl Context {
             ],
             Context::Confirm => &[Confirm],
             Context::Form => &[NextField, PrevField, ClearField, Submit, Cancel],
+            Context::Filter => &[KeepFilter, ClearField, DropFilter],
             Context::Dialog => &[PlanAgain, Up, Down, PageUp, PageDown, Close, Quit],
         }
     }
@@ -110,6 +119,9 @@ pub enum Action {
     MarkDone,
     NextAttention,
     PrevAttention,
+    WalkMode,
+    Filter,
+    AttentionOnly,
     Rescan,
     Close,
     Confirm,
@@ -118,11 +130,13 @@ pub enum Action {
     ClearField,
     Submit,
     Cancel,
+    KeepFilter,
+    DropFilter,
     PlanAgain,
 }
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 34] = [
         Action::Quit,
         Action::Help,
         Action::FocusNext,
@@ -143,6 +157,9 @@ impl Action {
         Action::MarkDone,
         Action::NextAttention,
         Action::PrevAttention,
+        Action::WalkMode,
+        Action::Filter,
+        Action::AttentionOnly,
         Action::Rescan,
         Action::Close,
         Action::Confirm,
@@ -151,6 +168,8 @@ impl Action {
         Action::ClearField,
         Action::Submit,
         Action::Cancel,
+        Action::KeepFilter,
+        Action::DropFilter,
         Action::PlanAgain,
     ];
 
@@ -177,6 +196,9 @@ impl Action {
             Action::MarkDone => "mark_done",
             Action::NextAttention => "next_attention",
             Action::PrevAttention => "prev_attention",
+            Action::WalkMode => "walk_mode",
+            Action::Filter => "filter",
+            Action::AttentionOnly => "attention_only",
             Action::Rescan => "rescan",
             Action::Close => "close",
             Action::Confirm => "confirm",
@@ -185,6 +207,8 @@ impl Action {
             Action::ClearField => "clear_field",
             Action::Submit => "submit",
             Action::Cancel => "cancel",
+            Action::KeepFilter => "keep_filter",
+            Action::DropFilter => "drop_filter",
             Action::PlanAgain => "plan_again",
         }
     }
@@ -212,14 +236,23 @@ impl Action {
                 "open the selected section or item; in the details, pick the next failing resource to fix alone"
             }
             Action::Back => {
-                "back to the list on the left (in the details, first un-pick the resource)"
+                "back to the list on the left (in the details, first un-pick the resource; with a filter, first clear it)"
             }
             Action::Preview => "preview the item's change as a diff",
             Action::Apply => "apply the item's change (asks for confirmation)",
             Action::EditInputs => "edit the values the item's change needs",
             Action::MarkDone => "mark a guided item done / not done",
-            Action::NextAttention => "next item that needs attention (fail, manual, error)",
-            Action::PrevAttention => "previous item that needs attention",
+            Action::NextAttention => {
+                "walk on: the next item that needs attention (fail, manual, error), or the next item in the guide's order"
+            }
+            Action::PrevAttention => "walk back: the previous item of the walk",
+            Action::WalkMode => {
+                "switch the walk between \"next to fix\" and the guide's order, item by item"
+            }
+            Action::Filter => {
+                "filter items by text across sections (enter keeps it, esc clears it)"
+            }
+            Action::AttentionOnly => "list only the items that need attention / every item",
             Action::Rescan => "re-scan the account",
             Action::Close => "close",
             Action::Confirm => "apply the listed changes",
@@ -228,6 +261,8 @@ impl Action {
             Action::ClearField => "clear the field",
             Action::Submit => "check the values and preview the change",
             Action::Cancel => "cancel (nothing is changed)",
+            Action::KeepFilter => "keep the filter and go back to the lists",
+            Action::DropFilter => "clear the filter and go back to the lists",
             Action::PlanAgain => "plan the item again",
         }
     }
@@ -386,13 +421,14 @@ pub fn binding(
         .iter()
         .map(|k| Key::parse(k).map_err(|e| format!("{table} {action_name}: {e}")))
         .collect::<Result<Vec<_>, _>>()?;
-    if ctx == Context::Form
+    if matches!(ctx, Context::Form | Context::Filter)
         && keys
             .iter()
             .any(|k| matches!(k.code, KeyCode::Char(_)) && k.mods.is_empty())
     {
         return Err(format!(
-            "{table} {action_name}: a plain character cannot be bound in the form (it types)"
+            "{table} {action_name}: a plain character cannot be bound in the {} (it types)",
+            ctx.name()
         ));
     }
     Ok(Binding {

@@ -15,6 +15,26 @@ use crate::state::Progress;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
+/// What the onboarding walk (`n` / `N`) visits next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Walk {
+    /// The next item that needs attention (fail, manual, error).
+    Attention,
+    /// Every item in the guide's order, passing ones included.
+    Guide,
+}
+
+/// Where the walk stands: the selected section among all of them, and the
+/// items done among all items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WalkProgress {
+    /// 1-based.
+    pub section: usize,
+    pub sections: usize,
+    pub done: usize,
+    pub items: usize,
+}
+
 /// Which pane has the keyboard in the main view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -253,6 +273,14 @@ pub struct Model {
     pub item: usize,
     pub focus: Focus,
     pub detail_scroll: u16,
+    /// What `n` / `N` visit.
+    pub walk: Walk,
+    /// The `/` filter over item ids and titles, across sections (empty: none).
+    pub filter: String,
+    /// The filter is being typed: keys go to it.
+    pub filter_editing: bool,
+    /// Only items that need attention are listed.
+    pub attention_only: bool,
     /// A failing resource picked in the detail pane (item id, resource):
     /// the item's plan then covers only it.
     pub picked: Option<(String, String)>,
@@ -274,6 +302,11 @@ fn evaluate_sanitized(def: &ItemDef, inv: &Inventory, ctx: &Ctx) -> ItemResult {
         f.region = f.region.as_deref().map(sanitize);
     }
     r
+}
+
+/// Fail, manual or error: the user has something to do or to look at.
+pub fn needs_attention(s: Status) -> bool {
+    matches!(s, Status::Fail | Status::Manual | Status::Error)
 }
 
 pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -304,6 +337,10 @@ impl Model {
             item: 0,
             focus: Focus::Items,
             detail_scroll: 0,
+            walk: Walk::Attention,
+            filter: String::new(),
+            filter_editing: false,
+            attention_only: false,
             picked: None,
             spinner: 0,
             overlay: None,
@@ -373,10 +410,67 @@ impl Model {
             .collect()
     }
 
+    /// Items of the selected section that the filter and the attention
+    /// toggle let through.
     pub fn current_items(&self) -> Vec<(usize, &'static ItemDef)> {
         self.section_id()
-            .map(|s| self.section_items(s))
+            .map(|s| self.visible_items(s))
             .unwrap_or_default()
+    }
+
+    /// Items of `section` that the filter and the attention toggle let through.
+    pub fn visible_items(&self, section: &str) -> Vec<(usize, &'static ItemDef)> {
+        self.section_items(section)
+            .into_iter()
+            .filter(|(g, _)| self.shown(*g))
+            .collect()
+    }
+
+    /// Whether any list narrowing (text filter or attention toggle) is on.
+    pub fn narrowed(&self) -> bool {
+        !self.filter.is_empty() || self.attention_only
+    }
+
+    /// Whether item `g` (index in `checks::items()`) passes the filter (its
+    /// id or title contains the text, ignoring case) and the attention toggle.
+    pub fn shown(&self, g: usize) -> bool {
+        let Some(r) = self.results.get(g) else {
+            return false;
+        };
+        if self.attention_only && !needs_attention(r.status) {
+            return false;
+        }
+        if self.filter.is_empty() {
+            return true;
+        }
+        let needle = self.filter.to_lowercase();
+        r.id.to_lowercase().contains(&needle) || r.title.to_lowercase().contains(&needle)
+    }
+
+    /// Whether item `g` counts as done for the walk's progress: it passes,
+    /// or the user marked it done (the remembered `state::Progress`), or it
+    /// is settled another way (accepted in the config, or not applicable
+    /// to this account), so nothing is left to do about it.
+    pub fn item_done(&self, g: usize) -> bool {
+        let Some(r) = self.results.get(g) else {
+            return false;
+        };
+        matches!(
+            r.status,
+            Status::Pass | Status::Accepted | Status::NotApplicable
+        ) || self.progress.done.contains_key(&r.id)
+    }
+
+    /// "section 4 of 12, 23 of 62 items done".
+    pub fn walk_progress(&self) -> WalkProgress {
+        WalkProgress {
+            section: self.section + 1,
+            sections: self.sections.len(),
+            done: (0..self.results.len())
+                .filter(|g| self.item_done(*g))
+                .count(),
+            items: self.results.len(),
+        }
     }
 
     /// The selected item and its result.

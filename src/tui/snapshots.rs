@@ -1,5 +1,6 @@
-//! Screens: the view rendered into ratatui's `TestBackend` at 120×36 and
-//! compared with the reviewed snapshots in `screens/`. The demo account, a
+//! Screens: the view rendered into ratatui's `TestBackend` at 120×36 (and
+//! the guided session's screens also at 80×24, the smallest size moat is
+//! laid out for) and compared with the reviewed snapshots in `screens/`. The demo account, a
 //! fixed clock and fixed spinner frames make them deterministic.
 
 use super::model::{Model, OutcomeKind, Overlay};
@@ -21,7 +22,11 @@ const W: u16 = 120;
 const H: u16 = 36;
 
 fn draw(m: &Model) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(W, H)).expect("test terminal");
+    draw_at(m, W, H)
+}
+
+fn draw_at(m: &Model, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
     t.draw(|f| view::render(f, m)).expect("draw");
     t
 }
@@ -35,6 +40,21 @@ macro_rules! screen {
             description => concat!("moat TUI, ", $name, ", 120x36"),
         }, {
             insta::assert_snapshot!($name, draw(&$model).backend());
+        })
+    };
+}
+
+/// The screen at 120x36 as `$name` and at 80x24 as `$name_80x24`.
+macro_rules! screens {
+    ($name:expr, $model:expr) => {
+        screen!($name, $model);
+        insta::with_settings!({
+            snapshot_path => "../../screens",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+            description => concat!("moat TUI, ", $name, ", 80x24"),
+        }, {
+            insta::assert_snapshot!(concat!($name, "_80x24"), draw_at(&$model, 80, 24).backend());
         })
     };
 }
@@ -310,10 +330,151 @@ fn findings_grouped_by_region_with_a_picked_rule() {
     super::tests::select(&mut m, "ec2.open-admin-ports");
     m.focus = crate::tui::model::Focus::Detail;
     super::update::update(&mut m, super::tests::code(crossterm::event::KeyCode::Enter));
+    // Scroll the details to the resources (below why the item matters).
+    let tall = draw_at(&m, W, 200);
+    let y = (0..200)
+        .find(|y| {
+            let b = tall.backend().buffer();
+            (0..W)
+                .map(|x| b[(x, *y)].symbol())
+                .collect::<String>()
+                .contains("Resources (")
+        })
+        .expect("the resources heading");
+    m.detail_scroll = y - 2;
     let text = render_text(&m);
     let eu = text.find("  eu-west-1").expect("eu heading");
     let us = text.find("  us-east-1").expect("us heading");
     assert!(eu < us, "{text}");
     assert!(text.contains("› ✗ sg-rule/eu-west-1/"), "{text}");
     screen!("findings_by_region", m);
+}
+
+/// The text of the screen at `w` × `h`.
+fn text_at(m: &Model, w: u16, h: u16) -> String {
+    let t = draw_at(m, w, h);
+    let b = t.backend().buffer();
+    (0..h)
+        .map(|y| (0..w).map(|x| b[(x, y)].symbol()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn main_view_at_80x24() {
+    let m = demo(Mode::Demo);
+    // No item title is cut in the items pane.
+    let text = text_at(&m, 80, 24);
+    assert!(!text.contains('…'), "{text}");
+    insta::with_settings!({
+        snapshot_path => "../../screens",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+        description => "moat TUI, main, 80x24",
+    }, {
+        insta::assert_snapshot!("main_80x24", draw_at(&m, 80, 24).backend());
+    })
+}
+
+#[test]
+fn every_section_is_listed_at_120x36() {
+    let m = demo(Mode::Demo);
+    let text = render_text(&m);
+    for s in &m.sections {
+        let title = crate::guide::guide()
+            .section(s)
+            .expect("section")
+            .title
+            .clone();
+        assert!(text.contains(&title), "{title} is not on screen:\n{text}");
+    }
+}
+
+#[test]
+fn section_page() {
+    let mut m = demo(Mode::Demo);
+    select(&mut m, "s3.public-policies");
+    m.focus = crate::tui::model::Focus::Sections;
+    let text = render_text(&m);
+    let intro = &crate::guide::guide().section("s3").expect("s3").intro;
+    let first_words: String = intro
+        .split_whitespace()
+        .take(4)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains(&first_words),
+        "{first_words:?} not in:\n{text}"
+    );
+    assert!(text.contains("What moat can do here"), "{text}");
+    screens!("section_page", m);
+}
+
+#[test]
+fn item_filter() {
+    let mut m = demo(Mode::Demo);
+    update(&mut m, key('/'));
+    for c in "public".chars() {
+        update(&mut m, key(c));
+    }
+    screen!("filter_typing", m);
+    update(&mut m, code(KeyCode::Enter));
+    let text = render_text(&m);
+    assert!(text.contains("/public"), "{text}");
+    screens!("filter", m);
+}
+
+#[test]
+fn attention_toggle() {
+    let mut m = demo(Mode::Demo);
+    select(&mut m, "cloudtrail.multi-region-trail");
+    update(&mut m, key('f'));
+    assert!(m.attention_only);
+    screens!("attention_only", m);
+}
+
+#[test]
+fn walk_in_guide_order_with_progress() {
+    let mut m = demo(Mode::Demo);
+    select(&mut m, "account.billing-access");
+    update(&mut m, key('m'));
+    update(&mut m, key('w'));
+    for _ in 0..5 {
+        update(&mut m, key('n'));
+    }
+    let text = render_text(&m);
+    assert!(text.contains("section 2 of 12"), "{text}");
+    screens!("walk_guide_order", m);
+}
+
+#[test]
+fn a_long_message_wraps_in_the_footer_at_80_columns() {
+    let mut m = demo(Mode::Demo);
+    select(&mut m, "ec2.open-admin-ports");
+    m.focus = crate::tui::model::Focus::Detail;
+    super::update::update(&mut m, code(KeyCode::Enter));
+    let flash = m.flash.clone().expect("a message");
+    assert!(flash.text.chars().count() > 80, "{}", flash.text);
+    let text = text_at(&m, 80, 24);
+    // The whole message is on the screen's last rows (a word longer than
+    // the line is split across two).
+    let rows: Vec<&str> = text.lines().collect();
+    let bottom: String = rows[rows.len() - 3..]
+        .concat()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let want: String = flash.text.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(bottom.contains(&want), "{want:?} missing:\n{text}");
+}
+
+#[test]
+fn help_wraps_its_descriptions() {
+    let mut m = demo(Mode::Demo);
+    update(&mut m, key('?'));
+    let text = render_text(&m);
+    // The longest description ends on screen, not cut at the border.
+    assert!(text.contains("fix alone"), "{text}");
+    assert!(text.contains("first clear it)"), "{text}");
+    assert!(!text.contains("un-pick the res│"), "{text}");
 }

@@ -17,6 +17,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 mod apply;
 mod form;
+mod guide;
 mod runtime;
 
 pub(super) const DEMO_ACCOUNT: &str = "111122223333";

@@ -13,7 +13,7 @@ mod planning;
 
 use self::apply::{confirm_key, dialog_key, on_applied, preview_key, stage_text};
 use self::form::form_key;
-use self::main_view::main_key;
+use self::main_view::{filter_key, main_key};
 use self::planning::{on_planned, preview_state};
 use super::keymap::{Action, Context};
 use super::model::*;
@@ -28,8 +28,8 @@ use crate::state::Progress;
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
-pub use self::main_view::needs_attention;
 pub use self::planning::plan_diff;
+pub use super::model::needs_attention;
 
 /// Everything that can happen to the UI.
 #[derive(Debug)]
@@ -394,6 +394,7 @@ fn save_scan(m: &mut Model) -> Vec<Effect> {
 
 fn context(m: &Model) -> Context {
     match &m.overlay {
+        None if m.filter_editing => Context::Filter,
         None => Context::Main,
         Some(Overlay::Preview(_)) => Context::Preview,
         Some(Overlay::Confirm(_)) => Context::Confirm,
@@ -419,6 +420,7 @@ fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         Context::Preview => preview_key(m, action),
         Context::Confirm => confirm_key(m, action),
         Context::Form => form_key(m, action, k),
+        Context::Filter => filter_key(m, action, k),
         Context::Dialog => dialog_key(m, action),
     }
 }

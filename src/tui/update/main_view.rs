@@ -1,5 +1,7 @@
-//! The main view's keys: focus and selection, the walk to the next item that
-//! needs attention, picking one failing resource, marking a guided item done.
+//! The main view's keys: focus and selection, the onboarding walk (to the
+//! next item that needs attention, or item by item in the guide's order), the
+//! item filter and the attention toggle, picking one failing resource,
+//! marking a guided item done.
 
 use super::form::edit_inputs;
 use super::planning::start_plan;
@@ -8,6 +10,10 @@ use crate::aws::inventory::PartId;
 use crate::checks::{self, Fix, Status};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::model::*;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// The longest filter text kept.
+const MAX_FILTER: usize = 64;
 
 pub(super) fn main_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
     let Some(action) = action else { return vec![] };
@@ -41,6 +47,13 @@ pub(super) fn main_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
                 "the change covers every failing resource again",
             );
         }
+        // A kept filter is cleared before Esc moves the focus (k9s, gitui).
+        Action::Back if !m.filter.is_empty() => {
+            let prev = selected_global(m);
+            m.filter.clear();
+            reselect(m, prev);
+            flash(m, Level::Info, "filter cleared");
+        }
         Action::Open if m.focus == Focus::Detail => pick_next(m),
         Action::Left | Action::Back => {
             m.focus = match m.focus {
@@ -56,6 +69,10 @@ pub(super) fn main_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
         }
         Action::Up => move_by(m, -1),
         Action::Down => move_by(m, 1),
+        // The section list is short: on it, the page keys scroll the
+        // section's page on the right.
+        Action::PageUp if m.focus == Focus::Sections => scroll_page(m, -10),
+        Action::PageDown if m.focus == Focus::Sections => scroll_page(m, 10),
         Action::PageUp => move_by(m, -10),
         Action::PageDown => move_by(m, 10),
         Action::Top => move_by(m, i32::MIN / 2),
@@ -66,6 +83,36 @@ pub(super) fn main_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
         Action::MarkDone => return mark_done(m),
         Action::NextAttention => walk(m, true),
         Action::PrevAttention => walk(m, false),
+        Action::WalkMode => {
+            m.walk = match m.walk {
+                Walk::Attention => Walk::Guide,
+                Walk::Guide => Walk::Attention,
+            };
+            let next = m.keymap.key(Context::Main, Action::NextAttention);
+            let text = match m.walk {
+                Walk::Guide => {
+                    format!(
+                        "{next} now walks the guide's order, item by item, passing ones included"
+                    )
+                }
+                Walk::Attention => format!("{next} now goes to the next item that needs attention"),
+            };
+            flash(m, Level::Info, text);
+        }
+        Action::Filter => {
+            m.filter_editing = true;
+        }
+        Action::AttentionOnly => {
+            let prev = selected_global(m);
+            m.attention_only = !m.attention_only;
+            reselect(m, prev);
+            let text = if m.attention_only {
+                "only the items that need attention are listed"
+            } else {
+                "every item is listed"
+            };
+            flash(m, Level::Info, text);
+        }
         Action::Rescan => {
             flash(m, Level::Info, "re-scanning the account…");
             return collect(m, PartId::ALL.to_vec());
@@ -134,6 +181,76 @@ fn pick_next(m: &mut Model) {
     }
 }
 
+/// Keys while the filter is typed: printable characters type, Backspace
+/// deletes, the filter's actions keep or drop it. The lists follow each key.
+pub(super) fn filter_key(m: &mut Model, action: Option<Action>, k: KeyEvent) -> Vec<Effect> {
+    let prev = selected_global(m);
+    match action {
+        Some(Action::KeepFilter) => {
+            m.filter_editing = false;
+            if m.narrowed() && m.current_items().is_empty() {
+                flash(m, Level::Info, "no item matches the filter");
+            }
+            return vec![];
+        }
+        Some(Action::DropFilter) => {
+            m.filter_editing = false;
+            m.filter.clear();
+        }
+        Some(Action::ClearField) => m.filter.clear(),
+        _ => match k.code {
+            KeyCode::Char(c)
+                if !k
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                    && !c.is_control() =>
+            {
+                if m.filter.chars().count() < MAX_FILTER {
+                    m.filter.push(c);
+                }
+            }
+            KeyCode::Backspace => {
+                m.filter.pop();
+            }
+            _ => return vec![],
+        },
+    }
+    reselect(m, prev);
+    vec![]
+}
+
+/// The selected item's index in `checks::items()`.
+fn selected_global(m: &Model) -> Option<usize> {
+    m.current_items().get(m.item).map(|(g, _)| *g)
+}
+
+/// After the filter or the attention toggle changed: keep `prev` selected
+/// when it is still listed, else the first listed item of its section, else
+/// the first section (from the selected one on) that lists any.
+fn reselect(m: &mut Model, prev: Option<usize>) {
+    if let Some(i) = prev.and_then(|g| m.current_items().iter().position(|(x, _)| *x == g)) {
+        m.item = i;
+        return;
+    }
+    m.detail_scroll = 0;
+    m.item = 0;
+    if !m.current_items().is_empty() {
+        return;
+    }
+    let n = m.sections.len();
+    if let Some(s) = (0..n)
+        .map(|k| (m.section + k) % n)
+        .find(|s| !m.visible_items(m.sections[*s]).is_empty())
+    {
+        m.section = s;
+    }
+}
+
+fn scroll_page(m: &mut Model, delta: i32) {
+    let top = i32::from(u16::MAX);
+    m.detail_scroll = (i32::from(m.detail_scroll) + delta).clamp(0, top) as u16;
+}
+
 fn clamp_add(v: usize, delta: i32, len: usize) -> usize {
     if len == 0 {
         return 0;
@@ -166,18 +283,19 @@ fn move_by(m: &mut Model, delta: i32) {
     }
 }
 
-/// Select an item by its index in `checks::items()`.
+/// Select an item by its index in `checks::items()`. An item the filter or
+/// the attention toggle hides leaves the selection at its section's list.
 fn select_global(m: &mut Model, idx: usize) {
     let Some(def) = checks::items().get(idx) else {
         return;
     };
     if let Some(s) = m.sections.iter().position(|s| *s == def.section) {
         m.section = s;
-        m.item = m
-            .section_items(def.section)
+        let listed = m.current_items();
+        m.item = listed
             .iter()
             .position(|(g, _)| *g == idx)
-            .unwrap_or(0);
+            .unwrap_or_else(|| m.item.min(listed.len().saturating_sub(1)));
         m.detail_scroll = 0;
         if m.focus == Focus::Sections {
             m.focus = Focus::Items;
@@ -191,27 +309,34 @@ pub(super) fn select_id(m: &mut Model, id: &str) {
     }
 }
 
-pub fn needs_attention(s: Status) -> bool {
-    matches!(s, Status::Fail | Status::Manual | Status::Error)
-}
-
-/// The onboarding walk: the next (or previous) item that needs attention, across sections.
+/// The onboarding walk, across sections, among the listed items: the next
+/// (or previous) item that needs attention, or in [`Walk::Guide`] the next
+/// item in the guide's order whatever its status.
 fn walk(m: &mut Model, forward: bool) {
     let n = m.results.len();
     if n == 0 {
         return;
     }
-    let cur = m.current_items().get(m.item).map(|(g, _)| *g).unwrap_or(0);
+    // With nothing selected, the walk starts at the first (or last) item.
+    let cur = selected_global(m).unwrap_or(if forward { n - 1 } else { 0 });
     for k in 1..=n {
         let idx = if forward {
             (cur + k) % n
         } else {
             (cur + n * 2 - k) % n
         };
-        if needs_attention(m.results[idx].status) {
+        let wanted = match m.walk {
+            Walk::Guide => true,
+            Walk::Attention => needs_attention(m.results[idx].status),
+        };
+        if wanted && m.shown(idx) {
             select_global(m, idx);
             return;
         }
+    }
+    if m.narrowed() {
+        flash(m, Level::Info, "no listed item to walk to (see the filter)");
+        return;
     }
     let loading = m.results.iter().any(|r| r.status == Status::Loading);
     if loading {

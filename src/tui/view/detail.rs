@@ -1,5 +1,6 @@
-//! The detail pane: what the selected item checks, its live state, the failing
-//! resources, what moat's change does, the guided steps and why it matters.
+//! The detail pane: the selected item's live state, what passing means and
+//! why it matters, the failing resources, what moat's change does and the
+//! guided steps.
 
 use super::{dim, heading, heading_style, key_style, paragraphs, status_style, symbol, wrap};
 use crate::checks::{Fix, Status};
@@ -41,24 +42,24 @@ fn lines(m: &Model, width: usize, visible: usize) -> Vec<Line<'static>> {
     let account = m.account.clone().unwrap_or_else(|| "(your account)".into());
     let mut out: Vec<Line<'static>> = vec![];
 
-    out.push(Line::from(Span::styled(
-        r.title.clone(),
-        Style::new().add_modifier(Modifier::BOLD),
-    )));
-    let mut meta = vec![Span::styled(def.id.to_string(), dim())];
+    // The title and its references wrap on a narrow pane, never cut.
+    out.extend(
+        wrap(&r.title, width, "", 0)
+            .into_iter()
+            .map(|l| Line::styled(l, Style::new().add_modifier(Modifier::BOLD))),
+    );
+    let mut meta = def.id.to_string();
     if !def.cis.is_empty() {
-        meta.push(Span::styled(
-            format!(" · CIS {}", def.cis.join(", ")),
-            dim(),
-        ));
+        meta.push_str(&format!(" · CIS {}", def.cis.join(", ")));
     }
     if !def.security_hub.is_empty() {
-        meta.push(Span::styled(
-            format!(" · Security Hub {}", def.security_hub.join(", ")),
-            dim(),
-        ));
+        meta.push_str(&format!(" · Security Hub {}", def.security_hub.join(", ")));
     }
-    out.push(Line::from(meta));
+    out.extend(
+        wrap(&meta, width, "", 0)
+            .into_iter()
+            .map(|l| Line::styled(l, dim())),
+    );
     out.push(Line::raw(""));
 
     // Live state.
@@ -114,6 +115,16 @@ fn lines(m: &Model, width: usize, visible: usize) -> Vec<Line<'static>> {
         out.push(actions(m, def));
     }
     out.push(Line::raw(""));
+
+    // Why before the resources and the steps: the reason to act comes first.
+    if let Some(t) = text {
+        out.push(heading("Passing means"));
+        out.extend(paragraphs(&t.summary, width, 2));
+        out.push(Line::raw(""));
+        out.push(heading("Why it matters"));
+        out.extend(paragraphs(&t.why, width, 2));
+        out.push(Line::raw(""));
+    }
 
     if !r.findings.is_empty() {
         out.push(heading(&format!("Resources ({})", r.findings.len())));
@@ -187,9 +198,6 @@ fn lines(m: &Model, width: usize, visible: usize) -> Vec<Line<'static>> {
     }
 
     let Some(t) = text else { return out };
-    out.push(heading("Passing means"));
-    out.extend(paragraphs(&t.summary, width, 2));
-    out.push(Line::raw(""));
     out.push(heading("What moat does"));
     out.extend(paragraphs(&t.fix, width, 2));
     out.push(Line::raw(""));
@@ -211,10 +219,7 @@ fn lines(m: &Model, width: usize, visible: usize) -> Vec<Line<'static>> {
             let indent = n.chars().count();
             out.extend(wrap(&step, width, &n, indent).into_iter().map(Line::raw));
         }
-        out.push(Line::raw(""));
     }
-    out.push(heading("Why it matters"));
-    out.extend(paragraphs(&t.why, width, 2));
     out
 }
 

@@ -1,14 +1,14 @@
 //! The items of the selected section, with their status (a spinner while loading).
 
 use super::sections::highlight;
-use super::{status_style, symbol};
+use super::{dim, status_style, symbol, wrap};
 use crate::report::compare::ItemChange;
 use crate::tui::model::{Focus, Model};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, List, ListItem, ListState};
+use ratatui::widgets::{Block, BorderType, Borders, List, ListItem, ListState, Paragraph};
 
 pub fn pane_block(title: &'static str, focused: bool) -> Block<'static> {
     let border = if focused {
@@ -48,28 +48,77 @@ fn change_mark(m: &Model, item: &str) -> Option<Span<'static>> {
 
 pub fn render(f: &mut Frame, area: Rect, m: &Model) {
     let focused = m.focus == Focus::Items && m.overlay.is_none();
-    let block = pane_block(" Items ", focused);
+    let mut block = pane_block(" Items ", focused);
+    // The active narrowing, beside the title.
+    let mut narrowing = vec![];
+    if !m.filter.is_empty() {
+        narrowing.push(format!("/{}", crate::kit::text::sanitize(&m.filter)));
+    }
+    if m.attention_only {
+        narrowing.push("needs attention".to_string());
+    }
+    if !narrowing.is_empty() {
+        block = block.title(Span::styled(
+            format!(" {} ", narrowing.join(" · ")),
+            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        ));
+    }
+    let p = m.walk_progress();
+    // Not under a dialog: its frame would cut the line.
+    if m.overlay.is_none() {
+        block = block.title_bottom(Span::styled(
+            format!(
+                " section {} of {} · {} of {} done ",
+                p.section, p.sections, p.done, p.items
+            ),
+            dim(),
+        ));
+    }
     let inner_w = area.width.saturating_sub(2) as usize;
-    let items: Vec<ListItem> = m
-        .current_items()
+    let listed = m.current_items();
+    if listed.is_empty() && m.narrowed() {
+        let text = if m.results.iter().enumerate().any(|(g, _)| m.shown(g)) {
+            "No item of this section matches; other sections have some."
+        } else {
+            "No item matches."
+        };
+        f.render_widget(
+            Paragraph::new(Line::styled(format!(" {text}"), dim())).block(block),
+            area,
+        );
+        return;
+    }
+    let items: Vec<ListItem> = listed
         .into_iter()
         .map(|(g, _)| {
             let r = &m.results[g];
-            let title = r.title.clone();
+            // Titles wrap under themselves, never cut; the change since the
+            // last scan follows the title's last word.
             let mark = change_mark(m, &r.id);
-            let room = inner_w.saturating_sub(4 + mark.as_ref().map_or(0, |s| s.width()));
-            let title = super::ellipsize(&title, room);
-            let mut line = vec![
-                Span::raw(" "),
-                Span::styled(
-                    symbol(m, r.status),
-                    status_style(r.status).add_modifier(Modifier::BOLD),
-                ),
-                Span::raw(" "),
-                Span::raw(title),
-            ];
-            line.extend(mark);
-            ListItem::new(Line::from(line))
+            let mark_w = mark.as_ref().map_or(0, |s| s.width());
+            let wrapped = wrap(&r.title, inner_w.saturating_sub(1 + mark_w), "   ", 3);
+            let mut lines = vec![];
+            for (i, l) in wrapped.into_iter().enumerate() {
+                let text: String = l.chars().skip(3).collect();
+                let sign = if i == 0 {
+                    Span::styled(
+                        symbol(m, r.status),
+                        status_style(r.status).add_modifier(Modifier::BOLD),
+                    )
+                } else {
+                    Span::raw(" ")
+                };
+                lines.push(Line::from(vec![
+                    Span::raw(" "),
+                    sign,
+                    Span::raw(" "),
+                    Span::raw(text),
+                ]));
+            }
+            if let (Some(mark), Some(last)) = (mark, lines.last_mut()) {
+                last.spans.push(mark);
+            }
+            ListItem::new(lines)
         })
         .collect();
     let list = List::new(items)

@@ -10,44 +10,67 @@ mod help;
 mod items;
 mod outcome;
 mod preview;
+mod section_page;
 mod sections;
 
 pub use detail::detail_order;
 
-use super::model::{Level, Model, Overlay};
+use super::model::{Focus, Level, Model, Overlay};
 use crate::checks::Status;
 use crate::collect::Mode;
 use crate::diff::{DiffLine, LineKind};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear};
 
 /// Width of the left column (sections and items).
 const LEFT_WIDTH: u16 = 46;
+/// Rows the footer may grow to for a long message.
+const FOOTER_MAX: u16 = 3;
 
 pub fn render(f: &mut Frame, m: &Model) {
+    let area = f.area();
+    let footer = footer::lines(m, area.width as usize);
+    let footer_h = (footer.len() as u16)
+        .clamp(1, FOOTER_MAX)
+        .min(area.height.saturating_sub(5).max(1));
     let [header_area, body, footer_area] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
-        Constraint::Length(1),
+        Constraint::Length(footer_h),
     ])
-    .areas(f.area());
+    .areas(area);
     header::render(f, header_area, m);
-    let left_w = LEFT_WIDTH.min(body.width / 2);
-    let [left, right] =
-        Layout::horizontal([Constraint::Length(left_w), Constraint::Min(10)]).areas(body);
+    let [left, right] = Layout::horizontal([
+        Constraint::Length(left_width(m, body.width)),
+        Constraint::Min(10),
+    ])
+    .areas(body);
+    // Every section is listed when the screen has room for a useful item
+    // list below them; on a short screen the list scrolls.
     let sections_h = (m.sections.len() as u16 + 2)
-        .max(3)
-        .min(left.height / 3)
+        .min(left.height.saturating_sub(10).max(left.height / 2))
         .max(3);
     let [sec_area, items_area] =
         Layout::vertical([Constraint::Length(sections_h), Constraint::Min(3)]).areas(left);
     sections::render(f, sec_area, m);
     items::render(f, items_area, m);
-    detail::render(f, right, m);
-    footer::render(f, footer_area, m);
+    if m.focus == Focus::Sections {
+        section_page::render(f, right, m);
+    } else {
+        detail::render(f, right, m);
+    }
+    footer::render(f, footer_area, footer);
+
+    if m.overlay.is_some() {
+        // A dialog covers the panes' middle: what would show of them at its
+        // edges is cut text, so their insides are blanked (frames stay).
+        for a in [sec_area, items_area, right] {
+            f.render_widget(Clear, a.inner(Margin::new(1, 1)));
+        }
+    }
 
     match &m.overlay {
         None => {}
@@ -59,6 +82,18 @@ pub fn render(f: &mut Frame, m: &Model) {
         Some(Overlay::Planning(p)) => outcome::render_planning(f, m, p),
         Some(Overlay::Outcome(o)) => outcome::render(f, m, o),
     }
+}
+
+/// The left column's width. On a narrow screen the lists grow to three
+/// fifths of the width while the item list has the keyboard, so item titles
+/// show whole (longer ones wrap); the details and the section's page get the
+/// room back when their turn comes.
+fn left_width(m: &Model, width: u16) -> u16 {
+    let base = LEFT_WIDTH.min(width / 2);
+    if m.focus != Focus::Items || width >= 2 * LEFT_WIDTH + 28 {
+        return base;
+    }
+    (width * 3 / 5).max(base)
 }
 
 pub fn status_style(s: Status) -> Style {

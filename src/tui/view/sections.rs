@@ -53,7 +53,13 @@ pub fn render(f: &mut Frame, area: Rect, m: &Model) {
                 Span::raw(" ".repeat(pad + 1)),
             ];
             spans.extend(counts);
-            ListItem::new(Line::from(spans))
+            let line = Line::from(spans);
+            // A section the filter leaves empty is greyed out.
+            if m.narrowed() && m.visible_items(s).is_empty() {
+                ListItem::new(line.style(super::dim()))
+            } else {
+                ListItem::new(line)
+            }
         })
         .collect();
     let list = List::new(items)
