@@ -359,7 +359,7 @@ pub fn readers(inv: &Inventory, bucket: &str) -> Option<BTreeSet<String>> {
     match &b.acl {
         Fetched::Ready(acl) => {
             for l in acl_readers(acl, pab.ignore_public_acls) {
-                out.insert(l);
+                out.insert(msg(T, "by_acl", &[("who", &l)]));
             }
         }
         Fetched::Error(_) => return None,
@@ -1130,6 +1130,7 @@ mod tests {
             "principal_canonical",
             "principal_federated",
             "principal_other",
+            "by_acl",
             "key_retired",
             "key_lookup",
             "key_cost",
