@@ -47,7 +47,18 @@ fn plan_names_the_instance_behind_a_group_it_tightens() {
             .expect("instance id")
             .to_string()
     });
-    let o = run_moat(ep, st, &["--region", US, "plan", "ec2.open-admin-ports"]);
+    let o = run_moat(
+        ep,
+        st,
+        &[
+            "--region",
+            US,
+            "plan",
+            "ec2.open-admin-ports",
+            "--input",
+            "cidr=10.0.0.0/8",
+        ],
+    );
     let text = output_text(&o);
     assert_eq!(o.status.code(), Some(0), "{text}");
     let web = text
