@@ -75,7 +75,10 @@ const FILES: &[(&str, &str)] = &[
 ];
 
 /// Messages about applying and undoing changes, not about one section.
-const MESSAGES: &[&str] = &[include_str!("../assets/guide/exec.messages.toml")];
+const MESSAGES: &[&str] = &[
+    include_str!("../assets/guide/exec.messages.toml"),
+    include_str!("../assets/guide/blast.messages.toml"),
+];
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -426,6 +426,7 @@ mod tests {
             steps: vec![],
             resources: vec![],
             warnings: vec![],
+            blast: vec![],
         };
         let op = Op::UpdateAccessKey(crate::aws::ops::UpdateAccessKey {
             user: Some("bob".into()),

@@ -440,6 +440,7 @@ mod tests {
             steps: vec![],
             resources: vec![],
             warnings: vec![],
+            blast: vec![],
         };
         let b = j.begin_batch(&plan).expect("batch");
         let op = Op::UpdateAccessKey(crate::aws::ops::UpdateAccessKey {
@@ -541,6 +542,7 @@ mod tests {
             steps: vec![],
             resources: vec![],
             warnings: vec![],
+            blast: vec![],
         }
     }
 

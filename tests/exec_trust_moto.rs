@@ -94,6 +94,7 @@ async fn execute_revoke(
             after: after_inv.document(&resource).expect("after"),
         }],
         warnings: vec![],
+        blast: vec![],
     };
     let journal = Journal::open(state, ACCOUNT_ID);
     execute(b, &plan, &journal, |_| {}).await.expect("applies")

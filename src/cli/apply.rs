@@ -10,7 +10,7 @@ use crate::execute::{ExecError, ExecReport, execute};
 use crate::guide::guide;
 use crate::journal::Journal;
 use crate::kit::text::sanitize;
-use crate::plan::{Inputs, Plan, PlanError, make_plan};
+use crate::plan::{Inputs, Plan, PlanError, blast, make_plan};
 use crate::state::Progress;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -126,6 +126,13 @@ pub fn render_plan(plan: &Plan, color: bool) -> String {
     }
     for w in &plan.warnings {
         s.push_str(&format!("  warning: {}\n", sanitize(w)));
+    }
+    if !plan.blast.is_empty() {
+        s.push_str(&format!("  {}\n", sanitize(&blast::heading())));
+        for (first, line) in blast::text(&plan.blast) {
+            let lead = if first { "    - " } else { "        " };
+            s.push_str(&format!("{lead}{}\n", sanitize(&line)));
+        }
     }
     s.push('\n');
     for rc in &plan.resources {
@@ -270,7 +277,7 @@ fn validate_request(
 
 pub async fn plan(s: &Session, a: &PlanArgs) -> CliResult {
     let items = resolve_items(&a.items)?;
-    let inv = collect(&s.backend, &checks::parts_for(&items)).await;
+    let inv = collect(&s.backend, &blast::parts(&checks::parts_for(&items))).await;
     account_of(&inv)?;
     validate_request(&items, a, s, &inv)?;
     let mut code = 0;
@@ -356,13 +363,13 @@ pub async fn apply(s: &Session, a: &ApplyArgs) -> CliResult {
     let mut code = 0;
     // One read validates the request and plans every item until something is
     // applied; after that each item is planned on a fresh read of its parts.
-    let all = collect(&s.backend, &checks::parts_for(&items)).await;
+    let all = collect(&s.backend, &blast::parts(&checks::parts_for(&items))).await;
     account_of(&all)?;
     validate_request(&items, &a.plan, s, &all)?;
     let mut changed = false;
     for def in items.iter().copied() {
         let inv = if changed {
-            collect(&s.backend, &checks::parts_for(&[def])).await
+            collect(&s.backend, &blast::parts(&checks::parts_for(&[def]))).await
         } else {
             all.clone()
         };

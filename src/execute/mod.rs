@@ -649,6 +649,7 @@ pub fn undo_plan(inv: &Inventory, entries: &[Entry]) -> Result<Plan, UndoError> 
             steps: vec![],
             resources: vec![],
             warnings,
+            blast: vec![],
         });
     }
     Ok(make_plan(inv, "undo", Draft { ops, warnings })?)
@@ -775,6 +776,7 @@ mod tests {
             steps: vec![],
             resources: vec![],
             warnings: vec![],
+            blast: vec![],
         }
     }
 

@@ -6,6 +6,7 @@
 //! records the inverse against the state just before it, and renders every
 //! touched resource before and after. What the preview shows is what apply sends.
 
+pub mod blast;
 pub(crate) mod build;
 mod inputs;
 pub mod topic;
@@ -78,6 +79,10 @@ pub struct Plan {
     pub steps: Vec<Step>,
     pub resources: Vec<ResourceChange>,
     pub warnings: Vec<String>,
+    /// What else the changes reach (users of a group, readers of a bucket,
+    /// costs), from the inventory the plan was built on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blast: Vec<blast::Note>,
 }
 
 impl Plan {
@@ -141,6 +146,7 @@ pub fn make_plan(inv: &Inventory, item: &str, draft: Draft) -> Result<Plan, Plan
             inverse: inv_ops,
         });
     }
+    let blast = blast::radius(inv, &cur, steps.iter().map(|s| &s.op));
     let resources = touched
         .into_iter()
         .map(|r| {
@@ -159,5 +165,6 @@ pub fn make_plan(inv: &Inventory, item: &str, draft: Draft) -> Result<Plan, Plan
         steps,
         resources,
         warnings: draft.warnings,
+        blast,
     })
 }

@@ -292,9 +292,18 @@ fn bucket_policy_diff() {
     update(&mut m, key('p'));
     assert!(matches!(m.overlay, Some(Overlay::Preview(_))));
     screen!("s3_policy_diff", m);
-    // Only the public statement is removed; the rest of the policy is context.
-    let t = draw(&m);
-    let y = find_row(&t, "\"Sid\": \"PublicReadGetObject\"").expect("the removed statement");
+    // Only the public statement is removed; the rest of the policy is
+    // context. The blast radius comes first: scroll down to the statement.
+    let sid = "\"Sid\": \"PublicReadGetObject\"";
+    let mut t = draw(&m);
+    for _ in 0..30 {
+        if find_row(&t, sid).is_some() {
+            break;
+        }
+        update(&mut m, code(KeyCode::Down));
+        t = draw(&m);
+    }
+    let y = find_row(&t, sid).expect("the removed statement");
     assert!(row(&t, y).contains("│ -"), "{}", row(&t, y));
 }
 

@@ -150,13 +150,18 @@ impl SecurityGroup {
     }
 }
 
-/// A network interface: only which groups it uses.
+/// A network interface: which groups it uses, and the instance it is
+/// attached to (what a change to one of its groups reaches).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NetworkInterface {
     pub id: String,
     #[serde(default)]
     pub description: String,
     pub groups: Vec<String>,
+    /// The instance it is attached to (`Attachment.InstanceId`); `None` for
+    /// a detached interface or one a service manages (load balancer, RDS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
 }
 
 /// Security groups and network interfaces of one region.

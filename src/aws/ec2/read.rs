@@ -172,6 +172,10 @@ impl AwsBackend {
                     id: n.network_interface_id().unwrap_or_default().to_string(),
                     description: n.description().unwrap_or_default().to_string(),
                     groups,
+                    instance_id: n
+                        .attachment()
+                        .and_then(|a| a.instance_id())
+                        .map(str::to_string),
                 }
             }));
         }

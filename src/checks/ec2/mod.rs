@@ -651,6 +651,7 @@ mod tests {
             id: id.into(),
             description: String::new(),
             groups: groups.iter().map(|g| g.to_string()).collect(),
+            instance_id: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! The diff preview of a plan: one diff per resource, scrollable.
 
 use super::{dialog_area, dialog_block, diff_line, dim, hints, wrap};
+use crate::kit::text::sanitize;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::model::{Model, PreviewState};
 use ratatui::Frame;
@@ -66,23 +67,46 @@ pub fn render(f: &mut Frame, m: &Model, p: &PreviewState) {
         Layout::vertical([Constraint::Length(top.len() as u16), Constraint::Min(1)]).areas(inner);
     f.render_widget(Paragraph::new(top), top_area);
 
-    let lines: Vec<Line> = p
-        .lines
-        .iter()
-        .map(diff_line)
-        .map(|l| {
-            let mut spans = vec![Span::raw(" ")];
-            spans.extend(l.spans);
-            Line::from(spans)
-        })
-        .collect();
+    // The blast radius first, then the diffs: one scroll for both (the
+    // last scroll position still shows the end of the diff).
+    let mut lines: Vec<Line> = blast_lines(p, width);
+    lines.extend(p.lines.iter().map(diff_line).map(|l| {
+        let mut spans = vec![Span::raw(" ")];
+        spans.extend(l.spans);
+        Line::from(spans)
+    }));
+    let total = lines.len();
     f.render_widget(Paragraph::new(lines).scroll((p.scroll, 0)), body);
-    if p.lines.len() > body.height as usize {
-        let mut st = ScrollbarState::new(p.lines.len()).position(p.scroll as usize);
+    if total > body.height as usize {
+        let mut st = ScrollbarState::new(total).position(p.scroll as usize);
         f.render_stateful_widget(
             Scrollbar::new(ScrollbarOrientation::VerticalRight),
             body,
             &mut st,
         );
     }
+}
+
+/// The plan's blast radius, wrapped to `width`, with a blank line after.
+fn blast_lines(p: &PreviewState, width: usize) -> Vec<Line<'static>> {
+    if p.plan.blast.is_empty() {
+        return vec![];
+    }
+    let head = Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD);
+    let mut out = vec![Line::styled(
+        format!(" {}", sanitize(&crate::plan::blast::heading())),
+        head,
+    )];
+    for (first, text) in crate::plan::blast::text(&p.plan.blast) {
+        let (lead, indent) = if first { ("  • ", 4) } else { ("      ", 6) };
+        for l in wrap(&sanitize(&text), width, lead, indent) {
+            out.push(if first {
+                Line::styled(l, Style::new().add_modifier(Modifier::BOLD))
+            } else {
+                Line::raw(l)
+            });
+        }
+    }
+    out.push(Line::raw(""));
+    out
 }
