@@ -157,6 +157,10 @@ pub fn radius<'a>(
         .map(|(g, deleted)| group_note(before, g, deleted))
         .collect();
     for b in &buckets {
+        // A bucket the plan creates has no readers and no distribution yet.
+        if before.s3.ready().is_some_and(|s| s.bucket(b).is_none()) {
+            continue;
+        }
         out.push(bucket_note(before, after, b));
     }
     if account_pab {
@@ -953,6 +957,23 @@ mod tests {
             text.contains("would lose read access: everyone (public)"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_bucket_the_plan_creates_gets_no_note() {
+        let inv = buckets(
+            bucket("assets", Value::Null),
+            json!({"distributions": [], "origin_access_controls": []}),
+        );
+        let op = Op::PutBucketPolicy(ops::PutBucketPolicy {
+            bucket: "new-logs".into(),
+            region: R.into(),
+            policy: json!({"Statement": []}),
+        });
+        assert!(radius(&inv, &inv, [&op]).is_empty());
+        // A bucket of an S3 part that was not read still gets its note.
+        let unread = inventory(json!({}));
+        assert_eq!(radius(&unread, &unread, [&op]).len(), 1);
     }
 
     #[test]
