@@ -79,7 +79,7 @@ fn plan_names_the_instance_behind_a_group_it_tightens() {
     );
     assert!(
         text.lines()
-            .any(|l| l.contains("Security group blast-spare in") && l.contains("used by nothing")),
+            .any(|l| l.contains("Security group blast-spare in") && l.contains("uses it now")),
         "{text}"
     );
 }

@@ -55,6 +55,10 @@ pub enum Note {
         /// Principals the bucket grants read today that lose it (`None`: the
         /// policy or ACL could not be read).
         losing: Option<Vec<String>>,
+        /// Why `losing` may miss readers (a message key of the `blast`
+        /// table): the change is one moat does not fully judge.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unjudged: Option<String>,
     },
     /// A KMS key the plan retires: where to look for its last use.
     KeyRetired {
@@ -172,7 +176,8 @@ pub fn radius<'a>(
             .unwrap_or_default();
         for b in names.iter().filter(|b| !buckets.contains(b)) {
             let n = bucket_note(before, after, b);
-            if matches!(&n, Note::Bucket { losing: Some(l), .. } if !l.is_empty()) {
+            // Those where someone loses read, and those moat cannot judge.
+            if !matches!(&n, Note::Bucket { losing: Some(l), .. } if l.is_empty()) {
                 out.push(n);
             }
         }
@@ -267,9 +272,8 @@ fn group_note(inv: &Inventory, group: SgKey, deleted: bool) -> Note {
                 v.sort();
                 Some(v)
             }
-            Some(Fetched::Error(_)) => None,
-            // A region the part does not cover has no load balancer moat knows.
-            None => Some(vec![]),
+            // A region the part does not cover was not read.
+            Some(Fetched::Error(_)) | None => None,
         });
     let db_instances = inv
         .rds
@@ -285,8 +289,7 @@ fn group_note(inv: &Inventory, group: SgKey, deleted: bool) -> Note {
                 v.sort();
                 Some(v)
             }
-            Some(Fetched::Error(_)) => None,
-            None => Some(vec![]),
+            Some(Fetched::Error(_)) | None => None,
         });
     Note::SecurityGroup {
         group,
@@ -322,11 +325,76 @@ fn bucket_note(before: &Inventory, after: &Inventory, bucket: &str) -> Note {
         (Some(b), Some(a)) => Some(b.difference(&a).cloned().collect()),
         _ => None,
     };
+    let unjudged = losing.as_ref().and(unjudged(before, after, bucket));
     Note::Bucket {
         bucket: bucket.to_string(),
         distributions,
         losing,
+        unjudged: unjudged.map(str::to_string),
     }
+}
+
+/// Why moat cannot tell who loses read through this change (a message key),
+/// or `None` when the readers it counts are all there is to it: statements
+/// it does not evaluate (NotPrincipal, NotAction, NotResource), a Deny the
+/// change adds (it stops requests moat cannot count, such as plain-HTTP ones
+/// from the website endpoint or a CloudFront behaviour that allows HTTP), or
+/// a change of IgnorePublicAcls (object ACLs are not read).
+fn unjudged(before: &Inventory, after: &Inventory, bucket: &str) -> Option<&'static str> {
+    let policy = |inv: &Inventory| -> Option<Value> {
+        let b = inv.s3.ready()?.bucket(bucket)?;
+        match &b.policy {
+            Fetched::Ready(Some(doc)) => Some(doc.clone()),
+            _ => None,
+        }
+    };
+    let (p0, p1) = (policy(before), policy(after));
+    let negated = |doc: &Option<Value>| {
+        doc.as_ref().is_some_and(|d| {
+            statements(d).iter().any(|s| {
+                effect(s) == "Allow"
+                    && ["NotPrincipal", "NotAction", "NotResource"]
+                        .iter()
+                        .any(|k| s.get(*k).is_some())
+            })
+        })
+    };
+    if negated(&p0) || negated(&p1) {
+        return Some("why_negated");
+    }
+    let denies = |doc: &Option<Value>| -> Vec<Value> {
+        doc.as_ref()
+            .map(|d| {
+                statements(d)
+                    .into_iter()
+                    .filter(|s| effect(s) == "Deny")
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let before_denies = denies(&p0);
+    if denies(&p1).iter().any(|d| !before_denies.contains(d)) {
+        return Some("why_deny");
+    }
+    if pab(before, bucket).map(|p| p.ignore_public_acls)
+        != pab(after, bucket).map(|p| p.ignore_public_acls)
+    {
+        return Some("why_object_acls");
+    }
+    None
+}
+
+/// The public access block in force on a bucket (its own and the
+/// account's), when both were read.
+fn pab(inv: &Inventory, bucket: &str) -> Option<PublicAccessBlock> {
+    let b = inv.s3.ready()?.bucket(bucket)?;
+    let own = match &b.public_access_block {
+        Fetched::Ready(p) => *p,
+        Fetched::Error(_) => return None,
+    };
+    let account = inv.s3_account_pab.ready()?.as_ref();
+    Some(merge(own.as_ref(), account))
 }
 
 /// Who the bucket lets read its objects (policy) or list them (ACL), with
@@ -338,13 +406,17 @@ pub fn readers(inv: &Inventory, bucket: &str) -> Option<BTreeSet<String>> {
         Fetched::Ready(p) => *p,
         Fetched::Error(_) => return None,
     };
-    let account_pab = inv.s3_account_pab.ready().cloned().flatten();
-    let pab = merge(bucket_pab.as_ref(), account_pab.as_ref());
+    // An account block that was not read is not taken for "off".
+    let account_pab = inv.s3_account_pab.ready()?.as_ref();
+    let pab = merge(bucket_pab.as_ref(), account_pab);
     let mut out = BTreeSet::new();
     match &b.policy {
         Fetched::Ready(Some(doc)) => {
             let grants = policy_readers(doc, bucket);
-            let public = grants.iter().any(|g| g.public);
+            // AWS judges the whole policy public, not only its read
+            // statements: a public ListBucket makes RestrictPublicBuckets
+            // cut another account's GetObject too.
+            let public = grants.iter().any(|g| g.public) || policy_is_public(doc);
             for g in grants {
                 // RestrictPublicBuckets: a bucket with a public policy only
                 // serves AWS services and the owner account.
@@ -385,6 +457,16 @@ fn merge(a: Option<&PublicAccessBlock>, b: Option<&PublicAccessBlock>) -> Public
         block_public_policy: a.block_public_policy || b.block_public_policy,
         restrict_public_buckets: a.restrict_public_buckets || b.restrict_public_buckets,
     }
+}
+
+/// Does any Allow statement of the policy admit everyone, whatever its
+/// action, with no condition that narrows it?
+fn policy_is_public(doc: &Value) -> bool {
+    statements(doc).iter().any(|s| {
+        effect(s) == "Allow"
+            && principal_is_everyone(s.get("Principal"))
+            && !has_restricting_condition(s)
+    })
 }
 
 struct PolicyGrant {
@@ -608,17 +690,25 @@ impl Note {
                 bucket,
                 distributions,
                 losing,
+                unjudged,
             } => {
-                let losing_line = match losing {
-                    None => msg(T, "losing_unknown", &[]),
-                    Some(v) if v.is_empty() => msg(T, "losing_none", &[]),
-                    Some(_) => msg(T, "losing", &[("list", &list(losing))]),
-                };
-                vec![
+                let why = unjudged.as_deref().map(|k| msg(T, k, &[]));
+                let mut out = vec![
                     msg(T, "bucket", &[("bucket", bucket)]),
                     msg(T, "distributions", &[("list", &list(distributions))]),
-                    losing_line,
-                ]
+                ];
+                match (losing, why) {
+                    (None, _) => out.push(msg(T, "losing_unknown", &[])),
+                    (Some(v), Some(why)) if v.is_empty() => {
+                        out.push(msg(T, "losing_unjudged", &[("why", &why)]))
+                    }
+                    (Some(v), None) if v.is_empty() => out.push(msg(T, "losing_none", &[])),
+                    (Some(_), why) => {
+                        out.push(msg(T, "losing", &[("list", &list(losing))]));
+                        out.extend(why.map(|w| msg(T, "losing_more", &[("why", &w)])));
+                    }
+                }
+                out
             }
             Note::KeyRetired { region, alias, arn } => {
                 let id = arn.clone().unwrap_or_else(|| alias.clone());
@@ -866,7 +956,7 @@ mod tests {
         assert!(matches!(n[0], Note::SecurityGroup { deleted: true, .. }));
         let lines = n[0].lines();
         assert_eq!(lines.len(), 1, "{lines:?}");
-        assert!(lines[0].contains("used by nothing"), "{lines:?}");
+        assert!(lines[0].contains("uses it now"), "{lines:?}");
         assert!(lines[0].contains("deleted"), "{lines:?}");
     }
 
@@ -880,7 +970,7 @@ mod tests {
         assert_eq!(users(&n)[3], None);
         let text = n.lines().join("\n");
         assert!(text.contains("load balancers: not read"), "{text}");
-        assert!(!text.contains("used by nothing"), "{text}");
+        assert!(!text.contains("uses it now"), "{text}");
         // A group moat never read: nothing known at all.
         let n = radius(&inv, &inv, &[revoke("elsewhere")]);
         assert_eq!(users(&n[0]), [None, None, None, None]);
@@ -957,6 +1047,87 @@ mod tests {
             text.contains("would lose read access: everyone (public)"),
             "{text}"
         );
+    }
+
+    fn put_policy(bucket: &str, policy: Value) -> Op {
+        Op::PutBucketPolicy(ops::PutBucketPolicy {
+            bucket: bucket.into(),
+            region: R.into(),
+            policy,
+        })
+    }
+
+    fn unjudged_of(n: &Note) -> Option<&str> {
+        match n {
+            Note::Bucket { unjudged, .. } => unjudged.as_deref(),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn changes_moat_does_not_judge_are_said_so_not_nobody() {
+        let cf = || json!({"distributions": [], "origin_access_controls": []});
+        // An added Deny (deny insecure transport) stops plain-HTTP readers.
+        let allow = json!({"Effect": "Allow", "Principal": "*",
+            "Action": "s3:GetObject", "Resource": "arn:aws:s3:::site/*"});
+        let deny = json!({"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+            "Resource": ["arn:aws:s3:::site", "arn:aws:s3:::site/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}});
+        let inv = buckets(bucket("site", json!({"Statement": [allow.clone()]})), cf());
+        let n = one(
+            &inv,
+            &[put_policy(
+                "site",
+                json!({"Statement": [allow.clone(), deny]}),
+            )],
+        );
+        assert_eq!(unjudged_of(&n), Some("why_deny"), "{n:?}");
+        assert!(n.lines().join("\n").contains("not judged"), "{n:?}");
+        // NotPrincipal in an Allow grants more than moat reads.
+        let odd = json!({"Statement": [{"Effect": "Allow",
+            "NotPrincipal": {"AWS": "arn:aws:iam::444455556666:root"},
+            "Action": "s3:GetObject", "Resource": "arn:aws:s3:::site/*"}]});
+        let inv = buckets(bucket("site", odd), cf());
+        let op = Op::PutBucketPublicAccessBlock(ops::PutBucketPublicAccessBlock {
+            bucket: "site".into(),
+            region: R.into(),
+            config: PublicAccessBlock::ALL,
+        });
+        assert_eq!(
+            unjudged_of(&one(&inv, std::slice::from_ref(&op))),
+            Some("why_negated")
+        );
+        // IgnorePublicAcls turning on cuts object ACLs moat does not read.
+        let inv = buckets(bucket("site", Value::Null), cf());
+        assert_eq!(unjudged_of(&one(&inv, &[op])), Some("why_object_acls"));
+    }
+
+    #[test]
+    fn a_public_list_statement_makes_restrict_public_buckets_cut_another_account() {
+        let doc = json!({"Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket",
+             "Resource": "arn:aws:s3:::data"},
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+             "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}
+        ]});
+        let inv = buckets(
+            bucket("data", doc),
+            json!({"distributions": [], "origin_access_controls": []}),
+        );
+        let op = Op::PutBucketPublicAccessBlock(ops::PutBucketPublicAccessBlock {
+            bucket: "data".into(),
+            region: R.into(),
+            config: PublicAccessBlock {
+                block_public_acls: false,
+                ignore_public_acls: false,
+                block_public_policy: false,
+                restrict_public_buckets: true,
+            },
+        });
+        let Note::Bucket { losing, .. } = one(&inv, &[op]) else {
+            panic!("a bucket note")
+        };
+        assert_eq!(losing, some(&["account 444455556666"]));
     }
 
     #[test]
@@ -1141,6 +1312,11 @@ mod tests {
             "losing",
             "losing_none",
             "losing_unknown",
+            "losing_unjudged",
+            "losing_more",
+            "why_negated",
+            "why_deny",
+            "why_object_acls",
             "principal_public",
             "principal_public_condition",
             "principal_any_account",
