@@ -291,12 +291,11 @@ pub fn save_in(state: &Path, scan: &SavedScan) {
 mod tests {
     use super::*;
     use crate::checks::{Finding, Status};
-    use chrono::TimeZone;
 
+    /// 10:00 UTC on day `d` of November 2026.
     fn at(d: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, d, 10, 0, 0)
-            .single()
-            .expect("date")
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, d).expect("a day of November");
+        day.and_hms_opt(10, 0, 0).expect("10:00").and_utc()
     }
 
     fn scan(account: &str, demo: bool, d: u32, failing: &[&str]) -> SavedScan {

@@ -69,7 +69,10 @@ fn a_bucket_block_names_the_distribution_and_the_public_losing_read() {
         "{assets}"
     );
     let data = note(&text, "Bucket example-corp-app-data:").join("\n");
-    assert!(data.contains("nobody among the readers moat counts"), "{data}");
+    assert!(
+        data.contains("nobody among the readers moat counts"),
+        "{data}"
+    );
 }
 
 #[test]

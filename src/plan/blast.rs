@@ -186,6 +186,12 @@ pub fn radius<'a>(
     out
 }
 
+fn sorted(names: impl Iterator<Item = String>) -> Vec<String> {
+    let mut v: Vec<String> = names.collect();
+    v.sort();
+    v
+}
+
 fn push_group(groups: &mut Vec<(SgKey, bool)>, g: &SgKey, deleted: bool) {
     match groups.iter_mut().find(|(k, _)| k == g) {
         Some((_, d)) => *d |= deleted,
@@ -252,45 +258,29 @@ fn group_note(inv: &Inventory, group: SgKey, deleted: bool) -> Note {
                 .unwrap_or_else(|| i.to_string())
         })
         .collect();
-    let load_balancers = inv
-        .elb
-        .ready()
-        .and_then(|p| match p.regions.get(&group.region) {
-            Some(Fetched::Ready(r)) => {
-                let mut v: Vec<String> = r
-                    .load_balancers
-                    .iter()
-                    .filter(|l| l.security_groups.contains(&id))
-                    .map(|l| format!("{} ({})", l.name, l.kind))
-                    .chain(
-                        r.classic
-                            .iter()
-                            .filter(|c| c.security_groups.contains(&id))
-                            .map(|c| format!("{} (classic)", c.name)),
-                    )
-                    .collect();
-                v.sort();
-                Some(v)
-            }
-            // A region the part does not cover was not read.
-            Some(Fetched::Error(_)) | None => None,
-        });
-    let db_instances = inv
-        .rds
-        .ready()
-        .and_then(|p| match p.regions.get(&group.region) {
-            Some(Fetched::Ready(r)) => {
-                let mut v: Vec<String> = r
-                    .instances
-                    .iter()
-                    .filter(|d| d.vpc_security_groups.contains(&id))
-                    .map(|d| format!("{} ({})", d.id, d.engine))
-                    .collect();
-                v.sort();
-                Some(v)
-            }
-            Some(Fetched::Error(_)) | None => None,
-        });
+    // A region the part does not cover, or where it failed, was not read.
+    let load_balancers = inv.elb.region(&group.region).map(|r| {
+        sorted(
+            r.load_balancers
+                .iter()
+                .filter(|l| l.security_groups.contains(&id))
+                .map(|l| format!("{} ({})", l.name, l.kind))
+                .chain(
+                    r.classic
+                        .iter()
+                        .filter(|c| c.security_groups.contains(&id))
+                        .map(|c| format!("{} (classic)", c.name)),
+                ),
+        )
+    });
+    let db_instances = inv.rds.region(&group.region).map(|r| {
+        sorted(
+            r.instances
+                .iter()
+                .filter(|d| d.vpc_security_groups.contains(&id))
+                .map(|d| format!("{} ({})", d.id, d.engine)),
+        )
+    });
     Note::SecurityGroup {
         group,
         deleted,
@@ -1027,14 +1017,7 @@ mod tests {
             config: PublicAccessBlock::ALL,
         });
         let n = one(&inv, &[op]);
-        let Note::Bucket {
-            distributions,
-            losing,
-            ..
-        } = &n
-        else {
-            panic!("{n:?}")
-        };
+        let (distributions, losing) = bucket_lists(&n);
         let d = distributions.clone().expect("read");
         assert_eq!(d.len(), 1, "{d:?}");
         assert!(
@@ -1047,6 +1030,18 @@ mod tests {
             text.contains("would lose read access: everyone (public)"),
             "{text}"
         );
+    }
+
+    /// A bucket note's distributions and readers losing read.
+    fn bucket_lists(n: &Note) -> (&Option<Vec<String>>, &Option<Vec<String>>) {
+        match n {
+            Note::Bucket {
+                distributions,
+                losing,
+                ..
+            } => (distributions, losing),
+            _ => panic!("not a bucket note: {n:?}"),
+        }
     }
 
     fn put_policy(bucket: &str, policy: Value) -> Op {
@@ -1171,14 +1166,7 @@ mod tests {
             policy: kept,
         });
         let n = one(&inv, &[op]);
-        let Note::Bucket {
-            distributions,
-            losing,
-            ..
-        } = &n
-        else {
-            panic!("{n:?}")
-        };
+        let (distributions, losing) = bucket_lists(&n);
         assert_eq!(distributions, &some(&[]));
         assert_eq!(
             losing,

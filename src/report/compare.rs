@@ -404,16 +404,7 @@ mod tests {
             .expect("date")
     }
 
-    fn item(id: &str, status: Status, findings: Vec<Finding>) -> ItemResult {
-        ItemResult {
-            id: id.into(),
-            section: "account".into(),
-            title: id.into(),
-            status,
-            summary: String::new(),
-            findings,
-        }
-    }
+    use crate::report::test_item as item;
 
     fn fail(r: &str) -> Finding {
         Finding::fail(r, "d")

@@ -170,14 +170,7 @@ mod tests {
     }
 
     fn result(id: &str, status: Status) -> ItemResult {
-        ItemResult {
-            id: id.into(),
-            section: "account".into(),
-            title: id.into(),
-            status,
-            summary: String::new(),
-            findings: vec![],
-        }
+        crate::report::test_item(id, status, vec![])
     }
 
     #[test]

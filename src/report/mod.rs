@@ -419,6 +419,24 @@ pub fn table_by_control(
     out
 }
 
+/// An item result for the reports' unit tests (section `account`, its id
+/// as title, no summary).
+#[cfg(test)]
+pub(crate) fn test_item(
+    id: &str,
+    status: Status,
+    findings: Vec<crate::checks::Finding>,
+) -> ItemResult {
+    ItemResult {
+        id: id.into(),
+        section: "account".into(),
+        title: id.into(),
+        status,
+        summary: String::new(),
+        findings,
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
