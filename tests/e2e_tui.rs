@@ -654,20 +654,7 @@ fn guided_session_on_the_demo_account_in_a_pty() {
         .and_then(|i| i["section"].as_str())
         .expect("section")
         .to_string();
-    let order = [
-        "account",
-        "s3",
-        "ec2",
-        "rds",
-        "cloudtrail",
-        "cloudwatch",
-        "ebs",
-        "route53",
-        "elb",
-        "cloudfront",
-        "vpc",
-        "other",
-    ];
+    let order = moat::guide::SECTIONS;
     let pos = order
         .iter()
         .position(|s| *s == pass_section)
