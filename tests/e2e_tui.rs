@@ -2,194 +2,12 @@
 //! Keys in, screen out (parsed with vt100), the change verified in moto.
 
 mod support;
+mod tty;
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use support::*;
-
-const ROWS: u16 = 36;
-const COLS: u16 = 120;
-const WAIT: Duration = Duration::from_secs(60);
-
-/// A process on a pseudo-terminal, with a parsed screen.
-struct Tty {
-    parser: vt100::Parser,
-    /// Every byte moat wrote to the terminal.
-    raw: Vec<u8>,
-    output: mpsc::Receiver<Vec<u8>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-    _master: Box<dyn portable_pty::MasterPty + Send>,
-}
-
-impl Tty {
-    fn spawn(cmd: &std::process::Command) -> Tty {
-        let pty = native_pty_system();
-        let pair = pty
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("open a pty");
-        let mut b = CommandBuilder::new(cmd.get_program());
-        b.args(cmd.get_args());
-        // Only the environment moat_cmd built, plus what a terminal needs.
-        b.env_clear();
-        for k in ["PATH", "HOME"] {
-            if let Some(v) = std::env::var_os(k) {
-                b.env(k, v);
-            }
-        }
-        b.env("TERM", "xterm-256color");
-        for (k, v) in cmd.get_envs() {
-            match v {
-                Some(v) => b.env(k, v),
-                None => b.env_remove(k),
-            }
-        }
-        let child = pair.slave.spawn_command(b).expect("spawn moat in the pty");
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().expect("pty reader");
-        let writer = pair.master.take_writer().expect("pty writer");
-        let (tx, output) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            loop {
-                match reader.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => {
-                        if tx.send(buf[..n].to_vec()).is_err() {
-                            break;
-                        }
-                    }
-                }
-            }
-        });
-        let parser = vt100::Parser::new(ROWS.try_into().unwrap(), COLS.try_into().unwrap(), 0);
-        Tty {
-            parser,
-            raw: Vec::new(),
-            output,
-            writer,
-            child,
-            _master: pair.master,
-        }
-    }
-
-    fn pump(&mut self, for_at_most: Duration) {
-        if let Ok(bytes) = self.output.recv_timeout(for_at_most) {
-            self.parser.process(&bytes);
-            self.raw.extend_from_slice(&bytes);
-            while let Ok(more) = self.output.try_recv() {
-                self.parser.process(&more);
-                self.raw.extend_from_slice(&more);
-            }
-        }
-    }
-
-    fn screen(&self) -> String {
-        self.parser.screen().contents()
-    }
-
-    fn rows(&self) -> Vec<String> {
-        self.parser.screen().rows(0, COLS).collect()
-    }
-
-    /// Wait until the screen satisfies `done`; panic with the screen if it never does.
-    fn wait_for(&mut self, what: &str, done: impl Fn(&str) -> bool) {
-        let start = Instant::now();
-        loop {
-            if done(&self.screen()) {
-                return;
-            }
-            if start.elapsed() > WAIT {
-                panic!("timed out waiting for {what}; screen:\n{}", self.screen());
-            }
-            self.pump(Duration::from_millis(100));
-        }
-    }
-
-    fn wait_text(&mut self, text: &str) {
-        self.wait_for(&format!("{text:?}"), |s| s.contains(text));
-    }
-
-    fn keys(&mut self, keys: &str) {
-        for k in keys.bytes() {
-            self.writer.write_all(&[k]).expect("write key");
-            self.writer.flush().expect("flush");
-            // One key per read: the UI handles each as its own event.
-            self.pump(Duration::from_millis(60));
-        }
-    }
-
-    /// From the first item, press `key` (`j` down the list, `n` the
-    /// onboarding walk) until the detail pane shows item `id`.
-    fn walk_to(&mut self, key: &str, id: &str) {
-        self.keys("g");
-        self.wait_for("the first item", |s| {
-            detail_id(s) == "account.root-access-keys"
-        });
-        for _ in 0..60 {
-            let here = detail_id(&self.screen());
-            if here == id {
-                return;
-            }
-            self.keys(key);
-            self.wait_for("the next item", |s| detail_id(s) != here);
-        }
-        panic!("{id} not reached with {key}; screen:\n{}", self.screen());
-    }
-
-    /// Presses q and waits for moat to exit; its exit status.
-    fn quit(&mut self) -> portable_pty::ExitStatus {
-        self.keys("q");
-        let start = Instant::now();
-        loop {
-            self.pump(Duration::from_millis(50));
-            if let Some(s) = self.child.try_wait().expect("try_wait") {
-                return s;
-            }
-            assert!(
-                start.elapsed() < WAIT,
-                "moat did not exit after q; screen:\n{}",
-                self.screen()
-            );
-        }
-    }
-
-    fn esc(&mut self) {
-        self.writer.write_all(b"\x1b").expect("write esc");
-        self.writer.flush().expect("flush");
-        // crossterm tells a lone Esc from a sequence by the pause after it.
-        std::thread::sleep(Duration::from_millis(200));
-        self.pump(Duration::from_millis(100));
-    }
-}
-
-impl Drop for Tty {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-/// The id of the item in the detail pane (its second line).
-fn detail_id(screen: &str) -> String {
-    let row = screen.lines().nth(3).unwrap_or_default();
-    let right: String = row.chars().skip(47).collect();
-    right
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_string()
-}
+use tty::*;
 
 /// The "after" document of the diff on screen: `"Key": value` from the
 /// context and added lines after the `+++` header (the preview shows whole
@@ -425,6 +243,15 @@ fn bucket_policy_fix_in_a_pty() {
     tty.wait_text(&format!("✗ bucket/{WEB_BUCKET}"));
 
     tty.keys("p");
+    // The blast radius comes first: the distribution that serves the
+    // bucket, and the public losing its read.
+    tty.wait_text("Blast radius (from what moat read");
+    tty.wait_text(&format!("Bucket {WEB_BUCKET}:"));
+    tty.wait_text("CloudFront distributions serving it:");
+    tty.wait_for("the distribution named", |s| {
+        s.lines()
+            .any(|l| l.contains("distributions serving it:") && !l.contains("none"))
+    });
     tty.wait_text(&format!("+++ bucket/{WEB_BUCKET} (after)"));
     tty.wait_text("-        \"Sid\": \"Public\"");
     tty.keys("a");
@@ -686,4 +513,98 @@ fn guided_session_on_the_demo_account_in_a_pty() {
     tty.wait_text("section 2 of 12");
     assert_eq!(detail_id(&tty.screen()), "s3.account-public-access-block");
     assert!(tty.quit().success());
+}
+
+/// Waits for the session's scan to finish.
+fn scanned(tty: &mut Tty) {
+    tty.wait_for("the scan to finish", |s| {
+        s.contains("scanned ") && !s.contains("scanning")
+    });
+}
+
+/// Compare with the last scan against moto: a `moat scan` is saved, then
+/// the password policy is fixed outside moat and a group opens SSH to the
+/// internet; the next session's header counts one fixed and the new
+/// findings, and the items carry their change.
+#[test]
+fn compare_with_the_last_scan_in_a_pty() {
+    let moto = Moto::start();
+    let state = temp_state_dir();
+    let first = run_moat(&moto.endpoint, state.path(), &["scan", "--format", "json"]);
+    assert!(
+        matches!(first.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    block_on(async {
+        iam_client(&moto.endpoint)
+            .await
+            .update_account_password_policy()
+            .minimum_password_length(14)
+            .password_reuse_prevention(24)
+            .require_numbers(true)
+            .require_symbols(true)
+            .require_uppercase_characters(true)
+            .require_lowercase_characters(true)
+            .allow_users_to_change_password(true)
+            .max_password_age(90)
+            .send()
+            .await
+            .expect("a strong password policy, set outside moat");
+        let ec2 = support::seed_ec2::ec2_client(&moto.endpoint, "us-east-1");
+        support::seed_ec2::allow_in_default_group(
+            &ec2,
+            support::seed_ec2::tcp(22, &["0.0.0.0/0"], &[]),
+        )
+        .await;
+    });
+    let cmd = moat_cmd(&moto.endpoint, state.path());
+    let mut tty = Tty::spawn(&cmd);
+    tty.wait_text(&format!("account {ACCOUNT_ID}"));
+    scanned(&mut tty);
+    tty.wait_text("since last scan: 1 fixed");
+    let header = tty.rows().first().cloned().unwrap_or_default();
+    assert!(
+        !header.contains(", 0 new"),
+        "the open SSH rule is new:\n{}",
+        tty.screen()
+    );
+    let rows = tty.rows();
+    assert!(
+        rows.iter()
+            .any(|l| l.contains("IAM password policy") && l.contains(" fixed")),
+        "{}",
+        tty.screen()
+    );
+    tty.quit();
+}
+
+/// Compare with the last scan on the demo account: a saved scan, then a
+/// fix applied by moat from the command line; the session counts it fixed.
+#[test]
+fn compare_with_the_last_scan_on_the_demo_account_in_a_pty() {
+    let state = temp_state_dir();
+    let config = state.path().join("xdg-config");
+    let run = |args: &[&str]| {
+        let mut cmd = support::command::isolated_moat(state.path(), &config);
+        cmd.arg("--demo").args(args);
+        cmd.output().expect("run moat")
+    };
+    let scan = run(&["scan", "--format", "json"]);
+    assert!(matches!(scan.status.code(), Some(0 | 1)), "{scan:?}");
+    let apply = run(&["apply", "account.password-policy", "--yes"]);
+    assert_eq!(apply.status.code(), Some(0), "{apply:?}");
+    let mut cmd = support::command::isolated_moat(state.path(), &config);
+    cmd.arg("--demo");
+    let mut tty = Tty::spawn(&cmd);
+    scanned(&mut tty);
+    tty.wait_text("since last scan: 1 fixed, 0 new");
+    assert!(
+        tty.rows()
+            .iter()
+            .any(|l| l.contains("IAM password policy") && l.contains(" fixed")),
+        "{}",
+        tty.screen()
+    );
+    tty.quit();
 }
