@@ -251,6 +251,7 @@ fn bench_large(c: &mut Criterion) {
             },
         );
     }
+    guided_session_views(&mut g, &mut m, &mut term);
     select(&mut m, "s3.bucket-public-access-block");
     g.bench_function("p on s3.bucket-public-access-block (UI task)", |b| {
         b.iter(|| {
@@ -277,6 +278,69 @@ fn bench_large(c: &mut Criterion) {
         },
     );
     g.finish();
+}
+
+/// The guided session's views on the large account, each a key handled and
+/// the screen drawn (what one keypress costs the UI task): the S3 section's
+/// page, typing into the `/` filter, the attention toggle; and the comparison
+/// with a saved scan of the same size, redone whenever a part arrives.
+fn guided_session_views(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    m: &mut Model,
+    term: &mut Terminal<TestBackend>,
+) {
+    let esc = || Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    select(m, "s3.deny-insecure-transport");
+    m.focus = Focus::Sections;
+    g.bench_function("render the S3 section's page", |b| {
+        b.iter(|| {
+            term.draw(|f| view::render(f, black_box(&*m)))
+                .expect("draw");
+        })
+    });
+    m.focus = Focus::Items;
+    g.bench_function("`/` filter: type a character and draw", |b| {
+        b.iter(|| {
+            update(m, key('/'));
+            update(m, key('s'));
+            term.draw(|f| view::render(f, black_box(&*m)))
+                .expect("draw");
+            update(m, esc());
+        })
+    });
+    g.bench_function("`f` attention toggle: press and draw", |b| {
+        b.iter(|| {
+            update(m, key('f'));
+            term.draw(|f| view::render(f, black_box(&*m)))
+                .expect("draw");
+        })
+    });
+    if m.attention_only {
+        update(m, key('f'));
+    }
+    let account = m.account_raw.clone().expect("account");
+    let mut scan = moat::report::compare::SavedScan::of(&account, true, m.now, &m.results);
+    // One finding fewer and one more than now: both sides of the comparison
+    // have work to do.
+    if let Some(i) = scan.items.iter_mut().find(|i| !i.findings.is_empty()) {
+        i.findings.pop();
+    }
+    m.compare.baseline = Some(moat::history::Baseline {
+        scan,
+        path: Default::default(),
+        fixed_by_moat: Default::default(),
+    });
+    let findings: usize = m.results.iter().map(|r| r.findings.len()).sum();
+    g.bench_function(
+        format!("compare with the last scan ({findings} findings, on each part's arrival)"),
+        |b| b.iter(|| m.recompare()),
+    );
+    g.bench_function("render the main view with the comparison", |b| {
+        b.iter(|| {
+            term.draw(|f| view::render(f, black_box(&*m)))
+                .expect("draw");
+        })
+    });
 }
 
 criterion_group!(benches, bench, bench_large);
