@@ -184,3 +184,41 @@ fn header_and_items_show_the_changes() {
         "{screen:#?}"
     );
 }
+
+/// A re-scan (`r`) is saved as well once every part is back: the saved
+/// scans follow the account, not only the session's first look.
+#[test]
+fn a_rescan_is_saved_once_whole() {
+    let mut m = with_baseline(Mode::Demo);
+    let e = update(&mut m, super::tests::key('r'));
+    let Some((generation, parts)) = e.iter().find_map(|e| match e {
+        Effect::Collect { generation, parts } => Some((*generation, parts.clone())),
+        _ => None,
+    }) else {
+        panic!("{e:?}")
+    };
+    let inv = crate::collect::demo::demo_inventory().expect("demo");
+    let mut saved = vec![];
+    let last = parts.len() - 1;
+    for (i, part) in parts.into_iter().enumerate() {
+        let e = update(
+            &mut m,
+            Msg::Part {
+                generation,
+                part,
+                result: inv
+                    .get(part)
+                    .ok_or_else(|| crate::aws::inventory::PartError::new("test", None, "none")),
+            },
+        );
+        saved.extend(
+            e.into_iter()
+                .filter(|e| matches!(e, Effect::SaveScan(_)))
+                .map(|_| i),
+        );
+    }
+    assert_eq!(saved, vec![last], "saved once, when the last part arrived");
+    // The comparison is still with the scan before the session.
+    let counts = m.compare.comparison.as_ref().expect("compared").counts();
+    assert_eq!((counts.fixed, counts.new), (1, 1), "{counts:?}");
+}

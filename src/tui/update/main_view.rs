@@ -115,6 +115,9 @@ pub(super) fn main_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
         }
         Action::Rescan => {
             flash(m, Level::Info, "re-scanning the account…");
+            // The re-scan is saved too, once whole; the comparison stays
+            // with the scan before this session.
+            m.compare.saved = false;
             return collect(m, PartId::ALL.to_vec());
         }
         _ => {}
