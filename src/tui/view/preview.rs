@@ -18,12 +18,16 @@ pub fn render(f: &mut Frame, m: &Model, p: &PreviewState) {
         full.height.saturating_sub(4),
     );
     let k = |a| m.keymap.key(Context::Preview, a);
-    let block = dialog_block(
-        format!(
+    let title = match &p.batch {
+        Some(b) => format!("Preview: {} items in one batch", b.items.len()),
+        None => format!(
             "Preview: {} ({})",
             crate::guide::guide().title(&p.item),
             p.item
         ),
+    };
+    let block = dialog_block(
+        title,
         hints(&[
             (k(Action::Apply), "apply"),
             (format!("{}/{}", k(Action::Down), k(Action::Up)), "scroll"),
