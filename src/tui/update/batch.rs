@@ -169,17 +169,6 @@ fn line(kind: LineKind, text: String) -> DiffLine {
 pub fn preview(c: Composed) -> PreviewState {
     let plan = c.plan;
     let mut lines = vec![];
-    for (id, why) in &c.skipped {
-        let lead = if why.starts_with("cannot be undone") {
-            "left out"
-        } else {
-            "skipped"
-        };
-        lines.push(line(LineKind::Hunk, format!("{lead}: {id} — {why}")));
-    }
-    if !c.skipped.is_empty() {
-        lines.push(line(LineKind::Context, String::new()));
-    }
     let owners: Vec<Vec<String>> = plan
         .resources
         .iter()
@@ -239,7 +228,14 @@ pub fn preview(c: Composed) -> PreviewState {
             skipped: c
                 .skipped
                 .iter()
-                .map(|(id, why)| sanitize(&format!("{id} — {why}")))
+                .map(|(id, why)| {
+                    let lead = if why.starts_with("cannot be undone") {
+                        "left out"
+                    } else {
+                        "skipped"
+                    };
+                    sanitize(&format!("{lead}: {id} — {why}"))
+                })
                 .collect(),
         }),
     }
@@ -640,11 +636,11 @@ mod tests {
         );
         assert!(by_section.plan.is_reversible());
         let p = preview(by_section);
-        assert!(
-            p.lines.iter().any(|l| l.text
-                == format!("left out: {irreversible} — cannot be undone; apply it on its own")),
-            "{:#?}",
-            p.lines
+        assert_eq!(
+            p.batch.expect("a batch").skipped,
+            [format!(
+                "left out: {irreversible} — cannot be undone; apply it on its own"
+            )]
         );
         // Marked one by one, it stays (the confirmation says NOT reversible).
         let one_by_one = run(false);
@@ -693,10 +689,10 @@ mod tests {
         assert_eq!(named, [passing, guided]);
         assert_eq!(c.skipped[0].1, "nothing to change");
         let p = preview(c);
-        assert!(
-            p.lines
-                .iter()
-                .any(|l| l.text == format!("skipped: {passing} — nothing to change"))
+        let skipped = p.batch.expect("a batch").skipped;
+        assert_eq!(
+            skipped[0],
+            format!("skipped: {passing} — nothing to change")
         );
         // Nothing left: an error naming each item.
         let err =

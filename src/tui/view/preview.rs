@@ -56,6 +56,12 @@ pub fn render(f: &mut Frame, m: &Model, p: &PreviewState) {
         Span::raw(calls.join(", ")),
         Span::styled(format!("  ·  {undo}"), dim()),
     ]));
+    // A batch names the marked items it does not hold, and why.
+    for s in p.batch.iter().flat_map(|b| &b.skipped) {
+        for l in wrap(s, width, " • ", 3) {
+            top.push(Line::styled(l, Style::new().fg(Color::Cyan)));
+        }
+    }
     for w in &p.warnings {
         for (i, l) in wrap(w, width, " ⚠ ", 3).into_iter().enumerate() {
             let style = Style::new().fg(Color::Yellow);
