@@ -702,4 +702,49 @@ mod tests {
         };
         assert!(why.contains(passing) && why.contains(guided), "{why}");
     }
+
+    /// Execute is plan-generic: a batch whose one resource changed since
+    /// the preview is refused whole, before anything is sent or journaled.
+    #[tokio::test]
+    async fn drift_of_one_resource_refuses_the_whole_batch() {
+        use crate::collect::demo::DemoBackend;
+        use crate::execute::{ExecError, execute};
+        let inv = demo_inventory().expect("demo");
+        let ids = ["account.password-policy", "s3.public-policies"];
+        let c = composed(&inv, &ids, false);
+        // Someone else removed one bucket's policy after the preview.
+        let bucket_op = c
+            .plan
+            .steps
+            .iter()
+            .find(|s| s.item.as_deref() == Some(ids[1]))
+            .expect("a bucket step")
+            .op
+            .clone();
+        let mut live = inv.clone();
+        live.apply(&bucket_op).expect("the other change");
+        let backend = std::sync::Arc::new(DemoBackend::with_inventory(live));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let account = inv.account_id().expect("account").to_string();
+        let journal = crate::journal::Journal::open(dir.path(), &account);
+        let r = execute(backend.clone(), &c.plan, &journal, |_| {}).await;
+        assert!(
+            matches!(&r, Err(ExecError::Drift { resource, .. }) if *resource == bucket_op.resource()),
+            "{r:?}"
+        );
+        assert!(journal.entries().expect("journal").is_empty());
+        // The other item's resource was not touched.
+        let password = c
+            .plan
+            .steps
+            .iter()
+            .find(|s| s.item.as_deref() == Some(ids[0]))
+            .expect("a password step")
+            .op
+            .resource();
+        assert_eq!(
+            backend.snapshot().document(&password).expect("doc"),
+            inv.document(&password).expect("doc")
+        );
+    }
 }
