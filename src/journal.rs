@@ -42,6 +42,10 @@ pub enum Record {
         time: DateTime<Utc>,
         op: Op,
         inverse: Option<Vec<Op>>,
+        /// The item this op fixes, in a batch over several items (else the
+        /// batch's item).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<String>,
     },
     Done {
         entry: String,
@@ -232,6 +236,19 @@ impl Journal {
         op: &Op,
         inverse: &Option<Vec<Op>>,
     ) -> Result<String, JournalError> {
+        self.begin_item(batch, n, op, inverse, None)
+    }
+
+    /// [`Journal::begin`] for an op of a batch over several items: the
+    /// entry names its own `item` (`None`: the batch's).
+    pub fn begin_item(
+        &self,
+        batch: &str,
+        n: usize,
+        op: &Op,
+        inverse: &Option<Vec<Op>>,
+        item: Option<&str>,
+    ) -> Result<String, JournalError> {
         let entry = format!("{batch}.{n}");
         self.write(&Record::Begin {
             entry: entry.clone(),
@@ -239,6 +256,7 @@ impl Journal {
             time: Utc::now(),
             op: op.clone(),
             inverse: inverse.clone(),
+            item: item.map(str::to_string),
         })?;
         Ok(entry)
     }
@@ -375,8 +393,10 @@ impl Journal {
                     time,
                     op,
                     inverse,
+                    item: own,
                 } => {
                     let (item, after) = batches.get(&batch).cloned().unwrap_or_default();
+                    let item = own.unwrap_or(item);
                     out.entries.push(Entry {
                         entry,
                         batch,
@@ -744,6 +764,7 @@ mod fuzz_tests {
                 time: time(),
                 op,
                 inverse: Some(vec![inverse]),
+                item: None,
             },
             Record::Begin {
                 entry: "b1.2".into(),
@@ -751,6 +772,7 @@ mod fuzz_tests {
                 time: time(),
                 op: policy,
                 inverse: None,
+                item: None,
             },
             Record::Done {
                 entry: "b1.1".into(),
@@ -988,5 +1010,96 @@ mod fuzz_tests {
         let shown = c.skipped[0].to_string();
         assert!(shown.contains("line 1"), "{shown}");
         assert!(!shown.chars().any(char::is_control), "{shown:?}");
+    }
+}
+
+#[cfg(test)]
+mod batch_item_tests {
+    use super::*;
+    use crate::aws::inventory::KeyStatus;
+    use crate::plan::Step;
+
+    fn key_op(status: KeyStatus) -> Op {
+        Op::UpdateAccessKey(crate::aws::ops::UpdateAccessKey {
+            user: Some("bob".into()),
+            key_id: "AKIA1".into(),
+            status,
+        })
+    }
+
+    /// A begin record written before entries named their item reads as
+    /// before, and one without an item is written byte for byte as before.
+    #[test]
+    fn a_begin_without_item_is_written_and_read_as_before() {
+        /// The begin record as it was before it could name its item.
+        #[derive(Serialize)]
+        struct OldBegin {
+            event: &'static str,
+            entry: String,
+            batch: String,
+            time: DateTime<Utc>,
+            op: Op,
+            inverse: Option<Vec<Op>>,
+        }
+        let old = serde_json::to_string(&OldBegin {
+            event: "begin",
+            entry: "b1.1".into(),
+            batch: "b1".into(),
+            time: "2026-11-29T00:00:00Z".parse().expect("time"),
+            op: key_op(KeyStatus::Inactive),
+            inverse: Some(vec![key_op(KeyStatus::Active)]),
+        })
+        .expect("json");
+        let r: Record = serde_json::from_str(&old).expect("an old record parses");
+        let Record::Begin { item, .. } = &r else {
+            panic!("{r:?}")
+        };
+        assert_eq!(item, &None);
+        assert_eq!(serde_json::to_string(&r).expect("json"), old);
+    }
+
+    #[test]
+    fn each_entry_of_a_batch_names_its_own_item() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let j = Journal::open(d.path(), "123456789012");
+        let plan = Plan {
+            item: "batch".into(),
+            account: "123456789012".into(),
+            steps: vec![],
+            resources: vec![],
+            warnings: vec![],
+            blast: vec![],
+        };
+        let b = j.begin_batch(&plan).expect("batch");
+        let inactive = key_op(KeyStatus::Inactive);
+        let active = Some(vec![key_op(KeyStatus::Active)]);
+        let e1 = j
+            .begin_item(&b, 1, &inactive, &active, Some("account.stale-access-keys"))
+            .expect("begin");
+        let e2 = j
+            .begin_item(&b, 2, &inactive, &active, Some("account.unused-keys"))
+            .expect("begin");
+        let e3 = j.begin(&b, 3, &inactive, &active).expect("begin");
+        for e in [&e1, &e2, &e3] {
+            j.done(e).expect("done");
+        }
+        let items: Vec<String> = j
+            .entries()
+            .expect("read")
+            .into_iter()
+            .map(|e| e.item)
+            .collect();
+        assert_eq!(
+            items,
+            ["account.stale-access-keys", "account.unused-keys", "batch"]
+        );
+        // The step's item is what execute passes to the journal.
+        let step: Step = serde_json::from_value(serde_json::json!({
+            "op": {"op": "update_access_key", "user": "bob", "key_id": "AKIA1", "status": "Inactive"},
+            "inverse": null,
+            "item": "account.stale-access-keys"
+        }))
+        .expect("a step with its item");
+        assert_eq!(step.item.as_deref(), Some("account.stale-access-keys"));
     }
 }

@@ -87,6 +87,7 @@ async fn execute_revoke(
                     rules: planned,
                 },
             )]),
+            item: None,
         }],
         resources: vec![ResourceChange {
             resource: resource.clone(),

@@ -153,7 +153,9 @@ pub async fn execute(
         let checked =
             recheck_before_write(backend.as_ref(), &expected, &step.op, &superseded).await;
         let entry = match &batch {
-            Some(b) => Some(journal.begin(b, i + 1, &step.op, &step.inverse)?),
+            Some(b) => {
+                Some(journal.begin_item(b, i + 1, &step.op, &step.inverse, step.item.as_deref())?)
+            }
             None => None,
         };
         let prior = match checked {
@@ -242,11 +244,15 @@ pub async fn execute(
     if !dry_run && !report.applied.is_empty() {
         progress(ExecEvent::Verifying);
         let mut parts = plan.parts();
-        if let Some(def) = crate::checks::item(&plan.item) {
+        // Every item the plan fixes is re-checked: its own item, or in a
+        // batch the item of each step.
+        let items = std::iter::once(plan.item.as_str())
+            .chain(plan.steps.iter().filter_map(|s| s.item.as_deref()));
+        for def in items.filter_map(crate::checks::item) {
             parts.extend(def.needs.iter().copied());
-            parts.sort();
-            parts.dedup();
         }
+        parts.sort();
+        parts.dedup();
         let mut inv = collect_inventory(backend.clone(), &parts).await;
         if report.failed.is_none() {
             report.mismatches = verify(&inv, plan);
@@ -1022,6 +1028,7 @@ mod tests {
                     ],
                 },
             )]),
+            item: None,
         };
         let outcome = Outcome {
             applied: Some(Op::RevokeSecurityGroupIngress(
@@ -1071,6 +1078,7 @@ mod tests {
                 description: "d".into(),
             }),
             inverse: Some(vec![delete(None)]),
+            item: None,
         };
         let outcome = Outcome {
             created: Some("snap-0123".into()),
@@ -1116,6 +1124,7 @@ mod tests {
                 policy: serde_json::json!({}),
             }),
             inverse: Some(vec![delete(None)]),
+            item: None,
         };
         let outcome = Outcome {
             created: Some("1234abcd-12ab-34cd-56ef-1234567890ab".into()),

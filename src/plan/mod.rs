@@ -51,6 +51,10 @@ pub struct Step {
     pub op: Op,
     /// Ops that restore the state before `op`; `None` when it cannot be undone.
     pub inverse: Option<Vec<Op>>,
+    /// The item this step fixes, in a plan over several items (a batch);
+    /// `None` in a one-item plan (the plan's item).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
 }
 
 /// A resource the plan touches, before and after.
@@ -144,6 +148,7 @@ pub fn make_plan(inv: &Inventory, item: &str, draft: Draft) -> Result<Plan, Plan
         steps.push(Step {
             op,
             inverse: inv_ops,
+            item: None,
         });
     }
     let blast = blast::radius(inv, &cur, steps.iter().map(|s| &s.op));
@@ -167,4 +172,44 @@ pub fn make_plan(inv: &Inventory, item: &str, draft: Draft) -> Result<Plan, Plan
         warnings: draft.warnings,
         blast,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A plan's step without an item (every one-item plan) reads and
+    /// writes exactly as before steps could name one.
+    #[test]
+    fn a_step_without_item_serializes_as_before() {
+        /// A step as it was before it could name its item.
+        #[derive(Serialize)]
+        struct OldStep {
+            op: Op,
+            inverse: Option<Vec<Op>>,
+        }
+        let op = Op::UpdateAccessKey(crate::aws::ops::UpdateAccessKey {
+            user: Some("bob".into()),
+            key_id: "AKIA1".into(),
+            status: crate::aws::inventory::KeyStatus::Inactive,
+        });
+        let old = serde_json::to_string(&OldStep {
+            op: op.clone(),
+            inverse: None,
+        })
+        .expect("json");
+        let step: Step = serde_json::from_str(&old).expect("an old step parses");
+        assert_eq!(step.item, None);
+        assert_eq!(serde_json::to_string(&step).expect("json"), old);
+        let tagged = Step {
+            item: Some("account.stale-access-keys".into()),
+            ..step
+        };
+        let text = serde_json::to_string(&tagged).expect("json");
+        assert!(
+            text.ends_with(r#","item":"account.stale-access-keys"}"#),
+            "{text}"
+        );
+        assert_eq!(serde_json::from_str::<Step>(&text).expect("parses"), tagged);
+    }
 }

@@ -84,6 +84,9 @@ impl Context {
                 Back,
                 Help,
                 Quit,
+                Mark,
+                MarkSection,
+                ClearMarks,
             ],
             Context::Preview => &[
                 Apply, EditInputs, Up, Down, PageUp, PageDown, Top, Bottom, Close, Help, Quit,
@@ -133,10 +136,13 @@ pub enum Action {
     KeepFilter,
     DropFilter,
     PlanAgain,
+    Mark,
+    MarkSection,
+    ClearMarks,
 }
 
 impl Action {
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 37] = [
         Action::Quit,
         Action::Help,
         Action::FocusNext,
@@ -171,6 +177,9 @@ impl Action {
         Action::KeepFilter,
         Action::DropFilter,
         Action::PlanAgain,
+        Action::Mark,
+        Action::MarkSection,
+        Action::ClearMarks,
     ];
 
     /// The name used in keymap files.
@@ -210,6 +219,9 @@ impl Action {
             Action::KeepFilter => "keep_filter",
             Action::DropFilter => "drop_filter",
             Action::PlanAgain => "plan_again",
+            Action::Mark => "mark",
+            Action::MarkSection => "mark_section",
+            Action::ClearMarks => "clear_marks",
         }
     }
 
@@ -264,6 +276,13 @@ impl Action {
             Action::KeepFilter => "keep the filter and go back to the lists",
             Action::DropFilter => "clear the filter and go back to the lists",
             Action::PlanAgain => "plan the item again",
+            Action::Mark => {
+                "mark / unmark the item for a batch (with marks, preview and apply act on the marked items as one plan)"
+            }
+            Action::MarkSection => {
+                "mark every failing item of the section that moat can fix (again: unmark them); a change that cannot be undone is left out of the batch"
+            }
+            Action::ClearMarks => "clear every mark",
         }
     }
 }

@@ -91,6 +91,8 @@ pub struct OpRow {
     pub region: String,
     pub reversible: bool,
     pub describe: String,
+    /// The item the op fixes, in a batch over several items.
+    pub item: Option<String>,
 }
 
 impl OpRow {
@@ -107,6 +109,7 @@ impl OpRow {
                     .unwrap_or_else(|| "global".into()),
                 reversible: s.inverse.is_some(),
                 describe: sanitize(&s.op.describe()),
+                item: s.item.as_deref().map(sanitize),
             })
             .collect()
     }
@@ -121,6 +124,36 @@ pub struct PreviewState {
     pub ops: Vec<OpRow>,
     pub warnings: Vec<String>,
     pub scroll: u16,
+    /// A plan over several marked items: what it holds and leaves out.
+    pub batch: Option<BatchView>,
+}
+
+/// How an item was marked for a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkKind {
+    /// One by one (space): kept in the batch even when it cannot be undone.
+    One,
+    /// With the section's failing items (`A`): left out of the batch when
+    /// its change cannot be undone.
+    Section,
+}
+
+/// A batch whose items' inputs are asked for, form after form, before it
+/// is planned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchPending {
+    /// Open the confirmation rather than the preview once planned.
+    pub confirm: bool,
+    /// Items whose form comes after the open one.
+    pub forms: Vec<&'static str>,
+}
+
+/// What a batch plan holds: its items in order, and the marked items it
+/// does not hold, each with why (sanitized).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchView {
+    pub items: Vec<String>,
+    pub skipped: Vec<String>,
 }
 
 /// The plan being built: its request number (a later request or a cancel
@@ -290,6 +323,11 @@ pub struct Model {
     /// Quit was asked while an apply runs; asked again, it quits anyway.
     pub quit_armed: bool,
     pub quit: bool,
+    /// Items marked for a batch (item id → how); `p`/`a` act on them
+    /// when there are any. Kept across sections and the filter, not saved.
+    pub marks: BTreeMap<String, MarkKind>,
+    /// The batch whose inputs are being asked for.
+    pub batch_pending: Option<BatchPending>,
 }
 
 /// An item's result with the account's text made inert for the terminal.
@@ -347,6 +385,8 @@ impl Model {
             flash: None,
             quit_armed: false,
             quit: false,
+            marks: BTreeMap::new(),
+            batch_pending: None,
         };
         m.reevaluate();
         m

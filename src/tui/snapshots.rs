@@ -487,3 +487,69 @@ fn help_wraps_its_descriptions() {
     assert!(text.contains("first clear it)"), "{text}");
     assert!(!text.contains("un-pick the res│"), "{text}");
 }
+
+/// The demo with three items marked in two sections, the S3 section shown.
+fn marked_demo(mode: Mode) -> Model {
+    let mut m = demo(mode);
+    for id in [
+        "account.password-policy",
+        "s3.public-policies",
+        "s3.deny-insecure-transport",
+    ] {
+        select(&mut m, id);
+        update(&mut m, key(' '));
+    }
+    m
+}
+
+#[test]
+fn items_pane_with_marks() {
+    let m = marked_demo(Mode::Demo);
+    assert_eq!(m.marks.len(), 3);
+    let t = render_text(&m);
+    assert!(t.contains("● 3 marked"), "{t}");
+    assert!(
+        t.contains("3 marked · p preview · a apply · U clear marks"),
+        "{t}"
+    );
+    screens!("batch_marks", m);
+}
+
+#[test]
+fn batch_preview_grouped_by_item() {
+    let mut m = marked_demo(Mode::Demo);
+    update(&mut m, key('p'));
+    let Some(Overlay::Preview(p)) = &m.overlay else {
+        panic!("{:?}", m.overlay)
+    };
+    assert!(p.batch.is_some());
+    let t = render_text(&m);
+    assert!(t.contains("Preview: 3 items in one batch"), "{t}");
+    // The blast radius comes first: scroll to the S3 items.
+    let heading = "▸ s3.public-policies — ";
+    for _ in 0..200 {
+        let t = draw(&m);
+        if find_row(&t, heading).is_some_and(|y| y < 12) {
+            break;
+        }
+        update(&mut m, key('j'));
+    }
+    let t = render_text(&m);
+    assert!(t.contains(heading), "{t}");
+    assert!(
+        t.contains("also changed by s3.deny-insecure-transport"),
+        "{t}"
+    );
+    screens!("batch_preview", m);
+}
+
+#[test]
+fn batch_confirmation_lists_the_calls_by_item() {
+    let mut m = marked_demo(Mode::Live);
+    update(&mut m, key('a'));
+    assert!(matches!(m.overlay, Some(Overlay::Confirm(_))));
+    let t = render_text(&m);
+    assert!(t.contains("Apply 3 items in one batch?"), "{t}");
+    assert!(t.contains("▸ s3.deny-insecure-transport"), "{t}");
+    screen!("batch_confirm", m);
+}

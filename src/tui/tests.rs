@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 mod apply;
+mod batch;
 mod form;
 mod guide;
 mod runtime;

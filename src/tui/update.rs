@@ -7,6 +7,7 @@
 //! input form (`form`), and the confirmation, apply and its outcome (`apply`).
 
 mod apply;
+pub mod batch;
 mod form;
 mod main_view;
 mod planning;
@@ -147,11 +148,17 @@ pub struct PlanJob {
     pub now: DateTime<Utc>,
     pub settings: crate::config::Settings,
     pub done: std::collections::BTreeMap<String, DateTime<Utc>>,
+    /// The marked items of a batch plan (`item` is then [`batch::BATCH`]);
+    /// empty for one item's plan.
+    pub batch: Vec<batch::BatchMember>,
 }
 
 impl PlanJob {
     /// Run the item's plan builder, derive the plan and render its preview.
     pub fn run(&self) -> Result<Box<PreviewState>, PlanError> {
+        if !self.batch.is_empty() {
+            return batch::run(self);
+        }
         let def = checks::item(self.item)
             .ok_or_else(|| PlanError::Invalid(format!("unknown item {}", self.item)))?;
         let Fix::Plan(f) = def.fix else {
@@ -348,6 +355,7 @@ fn on_part(
                     m.progress = Progress::default();
                     m.progress_state = ProgressState::Unknown;
                     m.inputs.clear();
+                    m.marks.clear();
                     m.compare = CompareState::default();
                     effects.push(Effect::LoadProgress {
                         account: id.account.clone(),

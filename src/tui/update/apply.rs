@@ -75,6 +75,9 @@ pub(super) fn confirm_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> 
         return vec![];
     }
     forget_secrets(m, &c.item);
+    for item in super::batch::step_items(&c.plan) {
+        forget_secrets(m, &item);
+    }
     let generation = m.next_gen;
     m.next_gen += 1;
     m.applying_gen = Some(generation);
@@ -142,6 +145,13 @@ pub(super) fn on_applied(
         if let Some(def) = checks::item(&a.item) {
             p.extend(def.needs.iter().copied());
         }
+        // A batch re-checks every item it holds.
+        for def in super::batch::step_items(&a.plan)
+            .iter()
+            .filter_map(|i| checks::item(i))
+        {
+            p.extend(def.needs.iter().copied());
+        }
         p
     };
     let mut effects = vec![];
@@ -194,6 +204,10 @@ pub(super) fn on_applied(
                 ),
             }
             if !report.dry_run && !report.applied.is_empty() {
+                // The marked items were sent: the marks are done with.
+                if a.item == super::batch::BATCH {
+                    m.marks.clear();
+                }
                 // Apply re-read the plan's and the item's parts to verify:
                 // take them from there rather than reading the account again.
                 let missing = match report.reread.as_deref() {
@@ -287,6 +301,16 @@ pub(super) fn dialog_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
         }
         Some(Overlay::Outcome(mut o)) => match action {
             Action::Close => {}
+            Action::PlanAgain if o.item == super::batch::BATCH && !m.marks.is_empty() => {
+                return super::batch::start_batch(m, false);
+            }
+            Action::PlanAgain if o.item == super::batch::BATCH => {
+                flash(
+                    m,
+                    Level::Info,
+                    "the batch was applied and its marks cleared: mark items to plan another",
+                );
+            }
             Action::PlanAgain => {
                 let item = o.item.clone();
                 select_id(m, &item);

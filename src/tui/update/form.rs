@@ -92,7 +92,11 @@ pub(super) fn form_key(m: &mut Model, action: Option<Action>, k: KeyEvent) -> Ve
         }
         Some(Action::Cancel) => {
             m.overlay = None;
-            flash(m, Level::Info, "cancelled; nothing was changed");
+            if m.batch_pending.take().is_some() {
+                flash(m, Level::Info, "batch cancelled; nothing was planned");
+            } else {
+                flash(m, Level::Info, "cancelled; nothing was changed");
+            }
         }
         Some(Action::Submit) => {
             form.note = None;
@@ -151,6 +155,9 @@ pub(super) fn form_key(m: &mut Model, action: Option<Action>, k: KeyEvent) -> Ve
             let item = form.item.clone();
             m.inputs.insert(item.clone(), inputs);
             m.overlay = None;
+            if m.batch_pending.is_some() {
+                return super::batch::next_form(m);
+            }
             if let Some(def) = checks::item(&item) {
                 return build_plan(m, def, false);
             }

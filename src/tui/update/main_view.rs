@@ -3,6 +3,7 @@
 //! item filter and the attention toggle, picking one failing resource,
 //! marking a guided item done.
 
+use super::batch::{clear_marks, mark_section, start_batch, toggle_mark};
 use super::form::edit_inputs;
 use super::planning::start_plan;
 use super::{Effect, collect, flash, quit};
@@ -77,6 +78,9 @@ pub(super) fn main_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
         Action::PageDown => move_by(m, 10),
         Action::Top => move_by(m, i32::MIN / 2),
         Action::Bottom => move_by(m, i32::MAX / 2),
+        // With marks, preview and apply act on the marked items.
+        Action::Preview if !m.marks.is_empty() => return start_batch(m, false),
+        Action::Apply if !m.marks.is_empty() => return start_batch(m, true),
         Action::Preview => return start_plan(m, false),
         Action::Apply => return start_plan(m, true),
         Action::EditInputs => edit_inputs(m),
@@ -120,6 +124,9 @@ pub(super) fn main_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
             m.compare.saved = false;
             return collect(m, PartId::ALL.to_vec());
         }
+        Action::Mark => toggle_mark(m),
+        Action::MarkSection => mark_section(m),
+        Action::ClearMarks => clear_marks(m),
         _ => {}
     }
     vec![]

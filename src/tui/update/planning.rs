@@ -93,6 +93,7 @@ pub(super) fn build_plan(m: &mut Model, def: &'static ItemDef, confirm: bool) ->
         now: m.now,
         settings: m.settings.clone(),
         done: m.progress.done.clone(),
+        batch: vec![],
     }))]
 }
 
@@ -110,6 +111,10 @@ pub(super) fn on_planned(
     }
     let item = p.item.clone();
     m.overlay = None;
+    if item == super::batch::BATCH {
+        super::batch::on_planned(m, result);
+        return vec![];
+    }
     let Some(def) = checks::item(&item) else {
         return vec![];
     };
@@ -158,8 +163,13 @@ fn plan_error(m: &mut Model, def: &'static ItemDef, e: PlanError) {
 
 /// Diff every touched resource, before → after (sanitized, for the view).
 pub fn plan_diff(plan: &Plan) -> Vec<DiffLine> {
+    sanitize_lines(plan_diff_of(&plan.resources))
+}
+
+/// Diff each of `resources`, before → after (not sanitized).
+pub(super) fn plan_diff_of(resources: &[crate::plan::ResourceChange]) -> Vec<DiffLine> {
     let mut lines = vec![];
-    for (i, rc) in plan.resources.iter().enumerate() {
+    for (i, rc) in resources.iter().enumerate() {
         if i > 0 {
             lines.push(DiffLine {
                 kind: LineKind::Context,
@@ -174,7 +184,7 @@ pub fn plan_diff(plan: &Plan) -> Vec<DiffLine> {
             PREVIEW_CONTEXT,
         ));
     }
-    sanitize_lines(lines)
+    lines
 }
 
 pub(super) fn sanitize_lines(lines: Vec<DiffLine>) -> Vec<DiffLine> {
@@ -195,6 +205,7 @@ pub(super) fn preview_state(item: &str, plan: Plan) -> PreviewState {
         warnings: plan.warnings.iter().map(|w| sanitize(w)).collect(),
         plan,
         scroll: 0,
+        batch: None,
     }
 }
 

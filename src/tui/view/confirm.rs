@@ -46,7 +46,18 @@ pub fn render(f: &mut Frame, m: &Model, c: &ConfirmState) {
         ),
         dim(),
     ));
+    let mut item: Option<&str> = None;
     for (i, o) in c.ops.iter().enumerate() {
+        // In a batch, each item's calls under its id.
+        if let Some(id) = o.item.as_deref()
+            && item != Some(id)
+        {
+            item = Some(id);
+            lines.push(Line::styled(
+                format!(" ▸ {id}"),
+                Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            ));
+        }
         let (undo, ustyle) = if o.reversible {
             ("reversible", Style::new().fg(Color::Green))
         } else {
@@ -112,8 +123,14 @@ pub fn render(f: &mut Frame, m: &Model, c: &ConfirmState) {
 
     let h = lines.len() as u16 + 2;
     let area = dialog_area(f, w, h);
+    let items = crate::tui::update::batch::step_items(&c.plan).len();
+    let title = if c.item == crate::tui::update::batch::BATCH {
+        format!("Apply {items} items in one batch?")
+    } else {
+        format!("Apply {}?", c.item)
+    };
     let block = dialog_block(
-        format!("Apply {}?", c.item),
+        title,
         Line::from(vec![
             Span::raw(" "),
             Span::styled(yes, key_style()),

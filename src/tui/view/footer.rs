@@ -41,6 +41,30 @@ pub fn lines(m: &Model, width: usize) -> Vec<Line<'static>> {
                 .map(|l| Line::styled(l, style))
                 .collect()
         }
+        None if !m.marks.is_empty() => {
+            let k = |a| m.keymap.key(Context::Main, a);
+            let mut pairs = vec![
+                (k(Action::Preview), "preview"),
+                (k(Action::Apply), "apply"),
+                (k(Action::ClearMarks), "clear marks"),
+                (k(Action::Mark), "mark"),
+                (k(Action::Help), "help"),
+                (k(Action::Quit), "quit"),
+            ];
+            let count = format!(" {} marked ·", m.marks.len());
+            for drop in ["mark", "clear marks"] {
+                if count.chars().count() + hints(&pairs).width() <= width {
+                    break;
+                }
+                pairs.retain(|(_, what)| *what != drop);
+            }
+            let mut spans = vec![Span::styled(
+                count,
+                Style::new().add_modifier(Modifier::BOLD),
+            )];
+            spans.extend(hints(&pairs).spans);
+            vec![Line::from(spans)]
+        }
         None => {
             let k = |a| m.keymap.key(Context::Main, a);
             let next = match m.walk {

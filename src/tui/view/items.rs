@@ -57,6 +57,12 @@ pub fn render(f: &mut Frame, area: Rect, m: &Model) {
     if m.attention_only {
         narrowing.push("needs attention".to_string());
     }
+    if !m.marks.is_empty() {
+        block = block.title(Span::styled(
+            format!(" ● {} marked ", m.marks.len()),
+            Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+        ));
+    }
     if !narrowing.is_empty() {
         block = block.title(Span::styled(
             format!(" {} ", narrowing.join(" · ")),
@@ -98,6 +104,7 @@ pub fn render(f: &mut Frame, area: Rect, m: &Model) {
             let mark_w = mark.as_ref().map_or(0, |s| s.width());
             let wrapped = wrap(&r.title, inner_w.saturating_sub(1 + mark_w), "   ", 3);
             let mut lines = vec![];
+            let marked = m.marks.contains_key(&r.id);
             for (i, l) in wrapped.into_iter().enumerate() {
                 let text: String = l.chars().skip(3).collect();
                 let sign = if i == 0 {
@@ -108,8 +115,17 @@ pub fn render(f: &mut Frame, area: Rect, m: &Model) {
                 } else {
                     Span::raw(" ")
                 };
+                // The mark for a batch, in the first column.
+                let lead = if i == 0 && marked {
+                    Span::styled(
+                        "●",
+                        Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+                    )
+                } else {
+                    Span::raw(" ")
+                };
                 lines.push(Line::from(vec![
-                    Span::raw(" "),
+                    lead,
                     sign,
                     Span::raw(" "),
                     Span::raw(text),

@@ -197,9 +197,19 @@ pub fn render(f: &mut Frame, m: &Model, o: &OutcomeState) {
             para(&mut lines, &format!("Nothing was sent: {error}"), bad);
         }
     }
-    // The item's live state, re-checked after the change.
-    if let Some(r) = m.result(&o.item) {
+    // The item's live state, re-checked after the change (in a batch,
+    // each item's whose calls were sent).
+    let mut items: Vec<&str> = vec![o.item.as_str()];
+    for i in o.done.iter().filter_map(|d| d.item.as_deref()) {
+        if !items.contains(&i) {
+            items.push(i);
+        }
+    }
+    let rechecked: Vec<_> = items.iter().filter_map(|i| m.result(i)).collect();
+    if !rechecked.is_empty() {
         lines.push(Line::raw(""));
+    }
+    for r in rechecked {
         lines.push(Line::from(vec![
             Span::raw(" Now: "),
             Span::styled(

@@ -18,12 +18,16 @@ pub fn render(f: &mut Frame, m: &Model, p: &PreviewState) {
         full.height.saturating_sub(4),
     );
     let k = |a| m.keymap.key(Context::Preview, a);
-    let block = dialog_block(
-        format!(
+    let title = match &p.batch {
+        Some(b) => format!("Preview: {} items in one batch", b.items.len()),
+        None => format!(
             "Preview: {} ({})",
             crate::guide::guide().title(&p.item),
             p.item
         ),
+    };
+    let block = dialog_block(
+        title,
         hints(&[
             (k(Action::Apply), "apply"),
             (format!("{}/{}", k(Action::Down), k(Action::Up)), "scroll"),
@@ -52,6 +56,12 @@ pub fn render(f: &mut Frame, m: &Model, p: &PreviewState) {
         Span::raw(calls.join(", ")),
         Span::styled(format!("  ·  {undo}"), dim()),
     ]));
+    // A batch names the marked items it does not hold, and why.
+    for s in p.batch.iter().flat_map(|b| &b.skipped) {
+        for l in wrap(s, width, " • ", 3) {
+            top.push(Line::styled(l, Style::new().fg(Color::Cyan)));
+        }
+    }
     for w in &p.warnings {
         for (i, l) in wrap(w, width, " ⚠ ", 3).into_iter().enumerate() {
             let style = Style::new().fg(Color::Yellow);
