@@ -48,7 +48,9 @@ impl Context {
         match self {
             Context::Main => "Sections, items and details",
             Context::Preview => "Diff preview",
-            Context::Confirm => "Confirmation (any other key cancels)",
+            Context::Confirm => {
+                "Confirmation (scroll keys scroll the calls; any other key cancels)"
+            }
             Context::Form => "Input form (other keys type into the field)",
             Context::Filter => "Item filter (other keys type into it)",
             Context::Dialog => "Help and apply results",
@@ -91,7 +93,7 @@ impl Context {
             Context::Preview => &[
                 Apply, EditInputs, Up, Down, PageUp, PageDown, Top, Bottom, Close, Help, Quit,
             ],
-            Context::Confirm => &[Confirm],
+            Context::Confirm => &[Confirm, Up, Down, PageUp, PageDown, Top, Bottom],
             Context::Form => &[NextField, PrevField, ClearField, Submit, Cancel],
             Context::Filter => &[KeepFilter, ClearField, DropFilter],
             Context::Dialog => &[PlanAgain, Up, Down, PageUp, PageDown, Close, Quit],

@@ -174,6 +174,8 @@ pub struct ConfirmState {
     pub account: String,
     /// The preview to go back to when cancelled.
     pub back: Option<PreviewState>,
+    /// First line of the list of calls shown (a long plan scrolls).
+    pub scroll: u16,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -233,3 +233,51 @@ fn inputs_of_marked_items_are_asked_first_and_esc_cancels_the_batch() {
             .any(|l| l.text.contains("security@example.com"))
     );
 }
+
+/// A confirmation longer than the screen scrolls with the scroll keys
+/// (which no longer cancel it); the mode and the key that applies stay in
+/// view below the list, and any other key still cancels.
+#[test]
+fn a_long_confirmation_scrolls_and_keeps_the_confirm_line_in_view() {
+    let mut m = demo(Mode::Demo);
+    for id in [
+        "account.password-policy",
+        "s3.public-policies",
+        "s3.deny-insecure-transport",
+    ] {
+        select(&mut m, id);
+        update(&mut m, key(' '));
+    }
+    update(&mut m, key('a'));
+    let screen = |m: &Model| {
+        let mut t =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).expect("terminal");
+        t.draw(|f| crate::tui::view::render(f, m)).expect("draw");
+        let b = t.backend().buffer().clone();
+        (0..b.area.height)
+            .map(|y| {
+                (0..b.area.width)
+                    .map(|x| b[(x, y)].symbol().to_string())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let first = screen(&m);
+    assert!(first.contains("Press y to apply"), "{first}");
+    assert!(first.contains("calls: ↑↓ to see them all"), "{first}");
+    assert!(!first.contains("example-corp-access-logs"), "{first}");
+    update(&mut m, code(KeyCode::End));
+    let Some(Overlay::Confirm(c)) = &m.overlay else {
+        panic!("scrolling cancelled the confirmation: {:?}", m.overlay)
+    };
+    assert!(c.scroll > 0);
+    let last = screen(&m);
+    assert!(last.contains("example-corp-access-logs"), "{last}");
+    assert!(last.contains("Press y to apply"), "{last}");
+    update(&mut m, code(KeyCode::Home));
+    assert!(screen(&m).contains("account.password-policy"));
+    // Any other key cancels, as before.
+    update(&mut m, key('x'));
+    assert!(!matches!(m.overlay, Some(Overlay::Confirm(_))));
+}

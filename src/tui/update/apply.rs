@@ -66,9 +66,24 @@ pub(super) fn preview_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> 
 }
 
 pub(super) fn confirm_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
-    let Some(Overlay::Confirm(c)) = m.overlay.take() else {
+    let Some(Overlay::Confirm(mut c)) = m.overlay.take() else {
         return vec![];
     };
+    if let Some(
+        a @ (Action::Up
+        | Action::Down
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Top
+        | Action::Bottom),
+    ) = action
+    {
+        // A long plan's calls scroll; the view stops at the last one.
+        let len = crate::tui::view::confirm::list_len(&c);
+        scroll(&mut c.scroll, a, len);
+        m.overlay = Some(Overlay::Confirm(c));
+        return vec![];
+    }
     if action != Some(Action::Confirm) {
         m.overlay = c.back.map(Overlay::Preview);
         flash(m, Level::Info, "cancelled; nothing was sent");

@@ -218,5 +218,6 @@ pub(super) fn confirm_state(m: &Model, plan: Plan, back: Option<PreviewState>) -
         account: sanitize(&plan.account),
         plan,
         back,
+        scroll: 0,
     }
 }

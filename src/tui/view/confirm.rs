@@ -6,16 +6,24 @@ use crate::collect::Mode;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::model::{ConfirmState, Model};
 use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState};
 
-pub fn render(f: &mut Frame, m: &Model, c: &ConfirmState) {
-    let full = f.area();
-    let w = full.width.saturating_sub(8).min(110);
-    let width = w.saturating_sub(4) as usize;
-    let yes = m.keymap.key(Context::Confirm, Action::Confirm);
+/// The narrowest the list is laid out: [`list_len`] counts its lines at
+/// this width, so scrolling (which does not know the screen) reaches the
+/// last call on any screen at least this wide.
+const NARROWEST: usize = 60;
 
+/// Lines of the scrolling part of the confirmation (the calls and the
+/// warnings), at the narrowest width: an upper bound for the scroll.
+pub fn list_len(c: &ConfirmState) -> usize {
+    list_lines(c, NARROWEST).len()
+}
+
+/// The calls, each under its item in a batch, and the plan's warnings.
+fn list_lines(c: &ConfirmState, width: usize) -> Vec<Line<'static>> {
     let mut lines: Vec<Line> = vec![Line::raw("")];
     let aw = c
         .ops
@@ -85,6 +93,17 @@ pub fn render(f: &mut Frame, m: &Model, c: &ConfirmState) {
         }
         lines.push(Line::raw(""));
     }
+    lines
+}
+
+pub fn render(f: &mut Frame, m: &Model, c: &ConfirmState) {
+    let full = f.area();
+    let w = full.width.saturating_sub(8).min(110);
+    let width = w.saturating_sub(4) as usize;
+    let yes = m.keymap.key(Context::Confirm, Action::Confirm);
+    let list = list_lines(c, width);
+    // What this mode does and how to confirm stay in view below the list.
+    let mut lines: Vec<Line> = vec![];
     let (note, style) = match m.mode {
         Mode::DryRun { .. } => (
             "Dry-run: nothing will be sent. moat records the calls and shows what would have been sent.".to_string(),
@@ -121,14 +140,22 @@ pub fn render(f: &mut Frame, m: &Model, c: &ConfirmState) {
         Span::raw(" Any other key cancels."),
     ]));
 
-    let h = lines.len() as u16 + 2;
+    let footer = lines.len() as u16;
+    let total = list.len();
+    let h = (total as u16).saturating_add(footer).saturating_add(2);
     let area = dialog_area(f, w, h);
     let items = crate::tui::update::batch::step_items(&c.plan).len();
-    let title = if c.item == crate::tui::update::batch::BATCH {
+    let mut title = if c.item == crate::tui::update::batch::BATCH {
         format!("Apply {items} items in one batch?")
     } else {
         format!("Apply {}?", c.item)
     };
+    let inner_h = area.height.saturating_sub(2);
+    let body_h = inner_h.saturating_sub(footer).max(1.min(inner_h));
+    let overflow = total > body_h as usize;
+    if overflow {
+        title.push_str(&format!(" ({} calls: ↑↓ to see them all)", c.ops.len()));
+    }
     let block = dialog_block(
         title,
         Line::from(vec![
@@ -137,5 +164,20 @@ pub fn render(f: &mut Frame, m: &Model, c: &ConfirmState) {
             Span::raw(" apply · any other key cancels "),
         ]),
     );
-    f.render_widget(Paragraph::new(lines).block(block), area);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let [body, foot] =
+        Layout::vertical([Constraint::Length(body_h), Constraint::Min(0)]).areas(inner);
+    let max = total.saturating_sub(body_h as usize);
+    let scroll = (c.scroll as usize).min(max);
+    f.render_widget(Paragraph::new(list).scroll((scroll as u16, 0)), body);
+    if overflow {
+        let mut st = ScrollbarState::new(max + 1).position(scroll);
+        f.render_stateful_widget(
+            Scrollbar::new(ScrollbarOrientation::VerticalRight),
+            body,
+            &mut st,
+        );
+    }
+    f.render_widget(Paragraph::new(lines), foot);
 }

@@ -1,7 +1,7 @@
 //! Rendering: reads the model, draws a frame. No I/O, no diffing, no
 //! planning; one file per pane or dialog.
 
-mod confirm;
+pub mod confirm;
 mod detail;
 mod footer;
 mod form;
