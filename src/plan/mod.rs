@@ -110,6 +110,57 @@ impl Plan {
     }
 }
 
+/// S3 refuses PutBucketPolicy with a policy that grants public access while
+/// BlockPublicPolicy is on for the bucket or the account (403 AccessDenied),
+/// even when the public statement was there before the block: a plan (or an
+/// undo) that would send one is refused here, with the reason, instead of
+/// failing part-way on AWS. `inv` is the account as the plan's earlier ops
+/// leave it.
+fn refused_public_policy(inv: &Inventory, op: &Op) -> Option<String> {
+    let Op::PutBucketPolicy(p) = op else {
+        return None;
+    };
+    if !crate::policy::statements(&p.policy)
+        .into_iter()
+        .any(crate::policy::is_public_statement)
+    {
+        return None;
+    }
+    let account = inv
+        .s3_account_pab
+        .ready()
+        .and_then(|p| p.as_ref())
+        .is_some_and(|p| p.block_public_policy);
+    let bucket = inv
+        .s3
+        .ready()
+        .and_then(|s3| s3.bucket(&p.bucket))
+        .and_then(|b| b.public_access_block.ready())
+        .and_then(|p| p.as_ref())
+        .is_some_and(|p| p.block_public_policy);
+    (account || bucket).then(|| {
+        crate::guide::msg(
+            "plan",
+            "public_policy_blocked",
+            &[
+                ("bucket", &p.bucket),
+                (
+                    "level",
+                    &crate::guide::msg(
+                        "plan",
+                        if account {
+                            "block_level_account"
+                        } else {
+                            "block_level_bucket"
+                        },
+                        &[],
+                    ),
+                ),
+            ],
+        )
+    })
+}
+
 /// Derive a full plan from a builder's ops (see the module docs).
 pub fn make_plan(inv: &Inventory, item: &str, draft: Draft) -> Result<Plan, PlanError> {
     let account = inv
@@ -137,6 +188,9 @@ pub fn make_plan(inv: &Inventory, item: &str, draft: Draft) -> Result<Plan, Plan
         let also = op.also_touches();
         for a in &also {
             cur.document(a).map_err(|e| PlanError::NotReady(e.0))?;
+        }
+        if let Some(why) = refused_public_policy(&cur, &op) {
+            return Err(PlanError::Invalid(why));
         }
         cur.apply(&op)
             .map_err(|e| PlanError::Invalid(format!("{}: {e}", op.describe())))?;
@@ -211,5 +265,65 @@ mod tests {
             "{text}"
         );
         assert_eq!(serde_json::from_str::<Step>(&text).expect("parses"), tagged);
+    }
+
+    /// S3 refuses a public bucket policy under BlockPublicPolicy, so does
+    /// the plan: with the block on (account or bucket) before the write; a
+    /// block turned on after the write is fine (the policy goes in first).
+    #[test]
+    fn a_public_policy_under_block_public_policy_is_refused() {
+        use crate::aws::s3::ops::{
+            PutAccountPublicAccessBlock, PutBucketPolicy, PutBucketPublicAccessBlock,
+        };
+        let inv = crate::collect::demo::demo_inventory().expect("demo");
+        let b = inv
+            .s3
+            .ready()
+            .and_then(|s3| s3.bucket("example-corp-www"))
+            .expect("the demo's website bucket")
+            .clone();
+        let policy = b.policy.ready().and_then(|p| p.clone()).expect("a policy");
+        assert!(
+            crate::policy::statements(&policy)
+                .into_iter()
+                .any(crate::policy::is_public_statement),
+            "the website bucket's policy is public"
+        );
+        let put: Op = PutBucketPolicy {
+            bucket: b.name.clone(),
+            region: b.region.clone(),
+            policy,
+        }
+        .into();
+        let block_bucket: Op = PutBucketPublicAccessBlock {
+            bucket: b.name.clone(),
+            region: b.region.clone(),
+            config: crate::aws::s3::PublicAccessBlock::ALL,
+        }
+        .into();
+        let block_account: Op = PutAccountPublicAccessBlock {
+            config: crate::aws::s3::PublicAccessBlock::ALL,
+        }
+        .into();
+        let draft = |ops: Vec<Op>| Draft {
+            ops,
+            warnings: vec![],
+        };
+        // No block in force: the write goes through.
+        make_plan(&inv, "t", draft(vec![put.clone()])).expect("no block: planned");
+        // The block first, then the public write: refused, naming the bucket.
+        for block in [&block_bucket, &block_account] {
+            let e = make_plan(&inv, "t", draft(vec![block.clone(), put.clone()]))
+                .expect_err("S3 would refuse it");
+            let PlanError::Invalid(why) = e else {
+                panic!("{e:?}")
+            };
+            assert!(
+                why.contains("example-corp-www") && why.contains("BlockPublicPolicy"),
+                "{why}"
+            );
+        }
+        // The write first, then the block: S3 accepts both.
+        make_plan(&inv, "t", draft(vec![put, block_bucket])).expect("write, then block");
     }
 }

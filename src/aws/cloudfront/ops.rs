@@ -219,6 +219,12 @@ impl OpKind for UpdateDistribution {
                 }
             }
         }
+        // Every update gives the distribution a new ETag, which nobody knows
+        // before AWS answers: a later update of the same plan must not send
+        // the old one as If-Match (AWS: PreconditionFailed), so it reads the
+        // current one just before sending (the drift check before the plan
+        // still guards against changes made by others).
+        d.etag = None;
         Ok(())
     }
 
@@ -265,5 +271,37 @@ impl OpKind for UpdateDistribution {
             }
             .into(),
         ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two updates of one distribution in one plan: the second cannot know
+    /// the ETag the first one leaves, so the model forgets it.
+    #[test]
+    fn an_update_forgets_the_etag_it_changes() {
+        let mut inv = crate::collect::demo::demo_inventory().expect("demo");
+        let cf = inv.cloudfront.ready().expect("cloudfront");
+        let d = cf.distributions.first().expect("a distribution");
+        let (id, etag) = (d.id.clone(), d.etag.clone());
+        assert!(etag.is_some(), "the demo distribution has an ETag");
+        let op = UpdateDistribution {
+            id: id.clone(),
+            etag,
+            edits: vec![DistributionEdit::ViewerTls {
+                ssl_support_method: Some("sni-only".into()),
+                minimum_protocol_version: Some("TLSv1.2_2021".into()),
+            }],
+        };
+        op.predict(&mut inv).expect("applies");
+        let after = inv.cloudfront.ready().expect("cloudfront");
+        let d = after.distribution(&id).expect("still there");
+        assert_eq!(d.etag, None);
+        assert_eq!(
+            d.viewer_certificate.minimum_protocol_version.as_deref(),
+            Some("TLSv1.2_2021")
+        );
     }
 }

@@ -487,7 +487,8 @@ pub fn password_policy(inv: &Inventory, ctx: &Ctx, _: &Inputs) -> Result<Draft, 
 pub fn stale_access_keys(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
     const ID: &str = "account.stale-access-keys";
     let iam = iam(inv)?;
-    let ops: Vec<Op> = iam
+    let me = caller_user(inv);
+    let wanted: Vec<_> = iam
         .users
         .iter()
         .flat_map(|u| u.access_keys.iter().map(move |k| (u, k)))
@@ -501,6 +502,25 @@ pub fn stale_access_keys(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Dra
                 .to_string(),
             )
         })
+        .collect();
+    // A key of the user moat runs as may be the key this session signs
+    // with: deactivating it would make AWS refuse every later call
+    // (InvalidClientTokenId), the check after apply and the undo included.
+    let own: Vec<&str> = wanted
+        .iter()
+        .filter(|(u, _)| Some(u.name.as_str()) == me)
+        .map(|(_, k)| k.id.as_str())
+        .collect();
+    let own_note = (!own.is_empty()).then(|| {
+        msg(
+            ID,
+            "own_keys_left",
+            &[("user", me.unwrap_or_default()), ("keys", &own.join(", "))],
+        )
+    });
+    let ops: Vec<Op> = wanted
+        .iter()
+        .filter(|(u, _)| Some(u.name.as_str()) != me)
         .map(|(u, k)| {
             Op::UpdateAccessKey(crate::aws::ops::UpdateAccessKey {
                 user: Some(u.name.clone()),
@@ -516,14 +536,15 @@ pub fn stale_access_keys(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Dra
         .collect();
     let note = (!passwords.is_empty())
         .then(|| msg(ID, "passwords_guided", &[("users", &passwords.join(", "))]));
+    let notes: Vec<String> = own_note.into_iter().chain(note).collect();
     if ops.is_empty() {
-        return match note {
-            Some(n) => Err(PlanError::Guided(n)),
-            None => Err(nothing(ID)),
+        return match notes.is_empty() {
+            false => Err(PlanError::Guided(notes.join(" "))),
+            true => Err(nothing(ID)),
         };
     }
     Ok(Draft {
         ops,
-        warnings: note.into_iter().collect(),
+        warnings: notes,
     })
 }

@@ -1185,7 +1185,9 @@ fn stale_keys_thresholds() {
         for u in iam.users.iter_mut() {
             u.access_keys.clear();
         }
-        let u = &mut iam.users[0];
+        // Not the caller (users[0], ops-admin): its own keys are left out
+        // of the plan (see the test after this one).
+        let u = &mut iam.users[1];
         u.access_keys = vec![
             key("AKIAUNUSED44", KeyStatus::Active, 60, Some(44)),
             key("AKIAUNUSED45", KeyStatus::Active, 60, Some(45)),
@@ -1198,7 +1200,7 @@ fn stale_keys_thresholds() {
     let user = inv
         .iam
         .ready()
-        .map(|i| i.users[0].name.clone())
+        .map(|i| i.users[1].name.clone())
         .expect("user");
     let res = t.resources(&inv, ID);
     assert_eq!(
@@ -1221,6 +1223,58 @@ fn stale_keys_thresholds() {
         t.plan(&after, ID, &Inputs::default()),
         Err(PlanError::NothingToDo(_))
     ));
+}
+
+/// The caller's own stale key fails the item but is left out of the plan:
+/// it may be the key the session signs with, and AWS would refuse every
+/// later call. With only the caller's keys stale, the plan is guided.
+#[test]
+fn the_callers_own_stale_keys_are_left_out_of_the_plan() {
+    let t = T::at(now());
+    let mut inv = demo();
+    let caller = inv
+        .identity
+        .ready()
+        .and_then(|i| i.arn.rsplit('/').next().map(str::to_string))
+        .expect("the demo runs as an IAM user");
+    if let Some(iam) = inv.iam.ready_mut() {
+        for u in iam.users.iter_mut() {
+            u.access_keys.clear();
+        }
+        let me = iam
+            .users
+            .iter_mut()
+            .find(|u| u.name == caller)
+            .expect("the caller's user");
+        me.access_keys = vec![key("AKIAMINEOLD90", KeyStatus::Active, 90, Some(1))];
+    }
+    const ID: &str = "account.stale-access-keys";
+    assert_eq!(t.status(&inv, ID), Status::Fail);
+    let Err(PlanError::Guided(why)) = t.plan(&inv, ID, &Inputs::default()) else {
+        panic!("the caller's key alone is not planned")
+    };
+    assert!(
+        why.contains("AKIAMINEOLD90") && why.contains(&caller),
+        "{why}"
+    );
+    // Beside another user's stale key: only that one is deactivated, and
+    // the plan says why the caller's is not.
+    if let Some(u) = inv
+        .iam
+        .ready_mut()
+        .and_then(|i| i.users.iter_mut().find(|u| u.name != caller))
+    {
+        u.access_keys = vec![key("AKIAOTHER90", KeyStatus::Active, 90, Some(1))];
+    }
+    let plan = t.plan(&inv, ID, &Inputs::default()).expect("plan");
+    let keys: Vec<String> = plan.ops().map(|o| o.resource().to_string()).collect();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert!(keys[0].ends_with("AKIAOTHER90"), "{keys:?}");
+    assert!(
+        plan.warnings.iter().any(|w| w.contains("AKIAMINEOLD90")),
+        "{:?}",
+        plan.warnings
+    );
 }
 
 /// Set a console user's password dates (days before `now()`).

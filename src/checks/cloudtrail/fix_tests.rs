@@ -502,3 +502,58 @@ fn undo_of_the_trail_key_leaves_the_key_and_says_so() {
     )];
     assert!(create.op.undo_ops(legacy).is_empty());
 }
+
+/// A public trail bucket without a block: the policy is narrowed before
+/// the block goes on, so that S3 (which refuses a public policy under
+/// BlockPublicPolicy) accepts the undo too: it lifts the block first, then
+/// puts the public policy back.
+#[test]
+fn bucket_not_public_narrows_the_policy_before_the_block_so_undo_works() {
+    let mut inv = demo();
+    let s3 = inv.s3.ready_mut().expect("s3");
+    let b = s3
+        .bucket_mut("example-corp-cloudtrail")
+        .expect("the demo's trail bucket");
+    b.public_access_block = Fetched::Ready(None);
+    let mut doc = b.policy.ready().and_then(|p| p.clone()).expect("a policy");
+    if let Some(list) = doc["Statement"].as_array_mut() {
+        list.push(json!({
+            "Sid": "Public", "Effect": "Allow", "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::example-corp-cloudtrail/*"
+        }));
+    }
+    b.policy = Fetched::Ready(Some(doc));
+    let ctx = crate::checks::Ctx {
+        now: now(),
+        settings: &Default::default(),
+        done: &Default::default(),
+    };
+    let draft = super::fix::bucket_not_public(&inv, &ctx, &Inputs::default()).expect("a plan");
+    let actions: Vec<&str> = draft.ops.iter().map(|o| o.action()).collect();
+    assert_eq!(
+        actions,
+        ["s3:PutBucketPolicy", "s3:PutBucketPublicAccessBlock"],
+        "{actions:?}"
+    );
+    let plan = crate::plan::make_plan(&inv, BUCKET_NOT_PUBLIC, draft).expect("planned");
+    let mut after = inv.clone();
+    for op in plan.ops() {
+        after.apply(op).expect("applies");
+    }
+    let undo: Vec<Op> = plan
+        .steps
+        .iter()
+        .rev()
+        .flat_map(|s| s.inverse.clone().expect("reversible"))
+        .collect();
+    crate::plan::make_plan(
+        &after,
+        "undo",
+        crate::plan::Draft {
+            ops: undo,
+            warnings: vec![],
+        },
+    )
+    .expect("S3 accepts the undo: the block is lifted before the public policy returns");
+}

@@ -16,19 +16,26 @@ pub fn bucket_not_public(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft
         if !req.wants(&bucket_resource(&b.name)) {
             continue;
         }
-        if let Fetched::Ready(p) = &b.public_access_block
-            && !p.is_some_and(|p| p.all_on())
-            && !account_pab.is_some_and(|a| a.all_on())
-        {
-            ops.push(Op::PutBucketPublicAccessBlock(
-                crate::aws::ops::PutBucketPublicAccessBlock {
-                    bucket: b.name.clone(),
-                    region: b.region.clone(),
-                    config: PublicAccessBlock::ALL,
-                },
-            ));
-        }
+        // The block goes on after the policy is narrowed: S3 refuses a
+        // public policy under BlockPublicPolicy, so undo (which runs the
+        // inverses newest first) must lift the block before it puts the
+        // old policy back.
+        let block = match &b.public_access_block {
+            Fetched::Ready(p)
+                if !p.is_some_and(|p| p.all_on()) && !account_pab.is_some_and(|a| a.all_on()) =>
+            {
+                Some(Op::PutBucketPublicAccessBlock(
+                    crate::aws::ops::PutBucketPublicAccessBlock {
+                        bucket: b.name.clone(),
+                        region: b.region.clone(),
+                        config: PublicAccessBlock::ALL,
+                    },
+                ))
+            }
+            _ => None,
+        };
         let Fetched::Ready(current) = &b.policy else {
+            ops.extend(block);
             continue;
         };
         let kept = match current {
@@ -55,6 +62,7 @@ pub fn bucket_not_public(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft
                 policy,
             }));
         }
+        ops.extend(block);
     }
     done(ops, item_warning(BUCKET_NOT_PUBLIC))
 }
