@@ -123,6 +123,9 @@ pub struct Entry {
     /// The batch's resources, after the change (for undo's drift check).
     #[serde(skip)]
     pub after: Vec<ResourceChange>,
+    /// When the entry was undone, and by which batch.
+    #[serde(skip)]
+    pub undone: Option<(DateTime<Utc>, String)>,
 }
 
 pub struct Journal {
@@ -388,6 +391,7 @@ impl Journal {
                         created: None,
                         warning: None,
                         after,
+                        undone: None,
                     });
                 }
                 Record::Done {
@@ -410,8 +414,11 @@ impl Journal {
                 Record::Failed { entry, .. } => {
                     set_state(&mut out.entries, &entry, EntryState::Failed)
                 }
-                Record::Undone { entry, .. } => {
-                    set_state(&mut out.entries, &entry, EntryState::Undone)
+                Record::Undone { entry, time, by } => {
+                    set_state(&mut out.entries, &entry, EntryState::Undone);
+                    if let Some(e) = out.entries.iter_mut().rev().find(|e| e.entry == entry) {
+                        e.undone = Some((time, by));
+                    }
                 }
             }
         }

@@ -20,16 +20,19 @@ pub enum Context {
     /// The `/` filter while it is typed.
     Filter,
     Dialog,
+    /// The journal view (`J`): every batch moat applied to the account.
+    Journal,
 }
 
 impl Context {
-    pub const ALL: [Context; 6] = [
+    pub const ALL: [Context; 7] = [
         Context::Main,
         Context::Preview,
         Context::Confirm,
         Context::Form,
         Context::Filter,
         Context::Dialog,
+        Context::Journal,
     ];
 
     pub fn name(self) -> &'static str {
@@ -40,6 +43,7 @@ impl Context {
             Context::Form => "form",
             Context::Filter => "filter",
             Context::Dialog => "dialog",
+            Context::Journal => "journal",
         }
     }
 
@@ -52,6 +56,7 @@ impl Context {
             Context::Form => "Input form (other keys type into the field)",
             Context::Filter => "Item filter (other keys type into it)",
             Context::Dialog => "Help and apply results",
+            Context::Journal => "Journal of changes (undo)",
         }
     }
 
@@ -84,6 +89,7 @@ impl Context {
                 Back,
                 Help,
                 Quit,
+                Journal,
             ],
             Context::Preview => &[
                 Apply, EditInputs, Up, Down, PageUp, PageDown, Top, Bottom, Close, Help, Quit,
@@ -92,6 +98,9 @@ impl Context {
             Context::Form => &[NextField, PrevField, ClearField, Submit, Cancel],
             Context::Filter => &[KeepFilter, ClearField, DropFilter],
             Context::Dialog => &[PlanAgain, Up, Down, PageUp, PageDown, Close, Quit],
+            Context::Journal => &[
+                Undo, Up, Down, PageUp, PageDown, Top, Bottom, Close, Help, Quit,
+            ],
         }
     }
 }
@@ -133,10 +142,12 @@ pub enum Action {
     KeepFilter,
     DropFilter,
     PlanAgain,
+    Journal,
+    Undo,
 }
 
 impl Action {
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 36] = [
         Action::Quit,
         Action::Help,
         Action::FocusNext,
@@ -171,6 +182,8 @@ impl Action {
         Action::KeepFilter,
         Action::DropFilter,
         Action::PlanAgain,
+        Action::Journal,
+        Action::Undo,
     ];
 
     /// The name used in keymap files.
@@ -210,6 +223,8 @@ impl Action {
             Action::KeepFilter => "keep_filter",
             Action::DropFilter => "drop_filter",
             Action::PlanAgain => "plan_again",
+            Action::Journal => "journal",
+            Action::Undo => "undo",
         }
     }
 
@@ -264,6 +279,8 @@ impl Action {
             Action::KeepFilter => "keep the filter and go back to the lists",
             Action::DropFilter => "clear the filter and go back to the lists",
             Action::PlanAgain => "plan the item again",
+            Action::Journal => "the journal: every change moat made to this account, to undo one",
+            Action::Undo => "undo the selected batch (previewed and confirmed like any change)",
         }
     }
 }

@@ -177,6 +177,9 @@ fn start_collects_every_part_and_items_load_as_parts_arrive() {
             Effect::LoadBaseline {
                 account: DEMO_ACCOUNT.into(),
                 demo: true
+            },
+            Effect::LoadJournal {
+                account: DEMO_ACCOUNT.into()
             }
         ]
     );

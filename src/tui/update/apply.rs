@@ -2,6 +2,7 @@
 //! and the dialogs (help, planning, applying, outcome).
 
 use super::form::open_form;
+use super::journal::{apply_effect, open_journal};
 use super::main_view::select_id;
 use super::planning::{confirm_state, sanitize_lines, start_plan};
 use super::{ApplyFailure, Effect, adopt, collect, flash, quit};
@@ -85,10 +86,7 @@ pub(super) fn confirm_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> 
         dry_run: c.dry_run,
         plan: c.plan.clone(),
     }));
-    vec![Effect::Apply {
-        generation,
-        plan: c.plan,
-    }]
+    vec![apply_effect(m, generation, c.plan)]
 }
 
 /// Drop secret inputs (MFA codes) once the plan holding them is on its way:
@@ -287,6 +285,7 @@ pub(super) fn dialog_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
         }
         Some(Overlay::Outcome(mut o)) => match action {
             Action::Close => {}
+            Action::PlanAgain if o.item == UNDO_ITEM => open_journal(m, 0),
             Action::PlanAgain => {
                 let item = o.item.clone();
                 select_id(m, &item);

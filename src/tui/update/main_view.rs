@@ -117,6 +117,7 @@ pub(super) fn main_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
             flash(m, Level::Info, "re-scanning the account…");
             return collect(m, PartId::ALL.to_vec());
         }
+        Action::Journal => super::journal::open_journal(m, 0),
         _ => {}
     }
     vec![]
