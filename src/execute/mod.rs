@@ -2,7 +2,7 @@
 //! Shared by the CLI and the TUI; the backend decides whether anything is sent.
 
 use crate::aws::client::Outcome;
-use crate::aws::inventory::{Inventory, PartId, ResourceRef, canonical_json};
+use crate::aws::inventory::{Inventory, ResourceRef, canonical_json};
 use crate::collect::{Applied, Backend, OpError, collect_inventory};
 use crate::journal::{Amended, DoneDetail, Journal, JournalError};
 use crate::plan::{Op, Plan};
@@ -492,6 +492,7 @@ pub fn verify(inv: &Inventory, plan: &Plan) -> Vec<Mismatch> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::inventory::PartId;
     use crate::aws::inventory::{Identity, PartError, PartValue, PasswordPolicy};
     use crate::journal::{Entry, EntryState};
     use crate::plan::Op;
