@@ -487,3 +487,67 @@ fn help_wraps_its_descriptions() {
     assert!(text.contains("first clear it)"), "{text}");
     assert!(!text.contains("un-pick the res│"), "{text}");
 }
+
+/// The journal view: batches newest first (an undo batch says what it
+/// undid), the selected batch's calls and what `u` does.
+#[test]
+fn journal_view() {
+    let (mut m, _, _) = super::tests::journal::journaled();
+    update(&mut m, key('J'));
+    screens!("journal", m);
+    // An undone batch says why `u` cannot undo it.
+    update(&mut m, key('G'));
+    let text = render_text(&m);
+    assert!(text.contains("cannot undo this batch"), "{text}");
+}
+
+#[test]
+fn journal_view_empty() {
+    let mut m = demo(Mode::Demo);
+    update(
+        &mut m,
+        Msg::JournalLoaded {
+            account: "111122223333".into(),
+            result: Ok(Default::default()),
+        },
+    );
+    update(&mut m, key('J'));
+    let text = render_text(&m);
+    assert!(
+        text.contains("moat has not changed this account yet"),
+        "{text}"
+    );
+}
+
+/// `u` on the newest batch: the same preview as any change, the diff back.
+#[test]
+fn undo_preview() {
+    let (mut m, after, entries) = super::tests::journal::journaled();
+    update(&mut m, key('J'));
+    let e = update(&mut m, key('u'));
+    let Some(Effect::PlanUndo { seq, .. }) = e.first() else {
+        panic!("{e:?}")
+    };
+    let plan = crate::execute::undo_plan(&after, &entries).expect("undo plan");
+    update(
+        &mut m,
+        Msg::UndoPlanned {
+            seq: *seq,
+            result: Ok(Box::new(plan)),
+        },
+    );
+    screen!("undo_preview", m);
+}
+
+/// The item's detail says when moat last changed it.
+#[test]
+fn detail_last_changed_by_moat() {
+    let (mut m, _, _) = super::tests::journal::journaled();
+    select(&mut m, "account.password-policy");
+    let text = render_text(&m);
+    assert!(
+        text.contains("Last changed by moat: 2026-11-28 14:02 UTC"),
+        "{text}"
+    );
+    screen!("detail_last_changed", m);
+}

@@ -18,6 +18,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 mod apply;
 mod form;
 mod guide;
+pub(super) mod journal;
 mod runtime;
 
 pub(super) const DEMO_ACCOUNT: &str = "111122223333";

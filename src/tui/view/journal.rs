@@ -108,7 +108,7 @@ pub fn render(f: &mut Frame, m: &Model, v: &JournalView) {
     let detail_h = detail
         .len()
         .min((h / 2).max(h.saturating_sub(list.len() + 1)));
-    let list_h = h.saturating_sub(detail_h + 1);
+    let list_h = list.len().min(h.saturating_sub(detail_h + 1));
     let [list_area, sep_area, detail_area] = Layout::vertical([
         Constraint::Length(list_h as u16),
         Constraint::Length(1),
@@ -178,13 +178,14 @@ fn detail_lines(m: &Model, b: &BatchRow<'_>, width: usize) -> Vec<Line<'static>>
                 .map(sanitize)
                 .unwrap_or_else(|| "global".into());
         let text = format!(
-            "{}  {}  {region}  {state}",
+            "{} · {} · {region} · {state}",
             e.op.action(),
             sanitize(&e.op.resource().to_string()),
         );
         let first = format!("{:>3}. ", i + 1);
         out.extend(wrap(&text, width, &first, 5).into_iter().map(Line::raw));
     }
+    out.push(Line::raw(""));
     let key = m.keymap.key(Context::Journal, Action::Undo);
     let hint = match batch_entries(&m.journal.entries, b.batch) {
         Ok(entries) => {
