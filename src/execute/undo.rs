@@ -374,3 +374,98 @@ pub async fn run_undo(
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::inventory::PasswordPolicy;
+    use crate::aws::ops::{DeletePasswordPolicy, UpdatePasswordPolicy};
+    use crate::plan::Op;
+
+    fn plan_of(item: &str) -> Plan {
+        Plan {
+            item: item.into(),
+            account: "111122223333".into(),
+            steps: vec![],
+            resources: vec![],
+            warnings: vec![],
+            blast: vec![],
+        }
+    }
+
+    /// A batch of two policy updates: the first applied, the second as
+    /// `second` leaves it (applied, failed, or never closed: unknown).
+    fn journal(dir: &std::path::Path, second: Option<bool>, inverse: bool) -> (Journal, String) {
+        let j = Journal::open(dir, "111122223333");
+        let b = j
+            .begin_batch(&plan_of("account.password-policy"))
+            .expect("batch");
+        let op = Op::UpdatePasswordPolicy(UpdatePasswordPolicy {
+            policy: PasswordPolicy::default(),
+        });
+        let inv = inverse.then(|| vec![Op::DeletePasswordPolicy(DeletePasswordPolicy)]);
+        let e1 = j.begin(&b, 1, &op, &inv).expect("begin");
+        j.done(&e1).expect("done");
+        let e2 = j.begin(&b, 2, &op, &inv).expect("begin");
+        match second {
+            Some(true) => j.done(&e2).expect("done"),
+            Some(false) => j.failed(&e2, "refused").expect("failed"),
+            None => {}
+        }
+        (j, b)
+    }
+
+    #[test]
+    fn a_batch_gives_its_applied_entries() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let (j, b) = journal(d.path(), Some(false), true);
+        let got = batch_entries(&j.entries().expect("entries"), &b).expect("entries");
+        assert_eq!(got.len(), 1, "only the applied one: {got:?}");
+        assert_eq!(got[0].entry, format!("{b}.1"));
+    }
+
+    #[test]
+    fn a_batch_with_an_unknown_entry_points_to_resolve() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let (j, b) = journal(d.path(), None, true);
+        let e = batch_entries(&j.entries().expect("entries"), &b).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains(&format!("`moat undo --resolve {b}.2`")),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_batch_with_an_irreversible_entry_is_refused() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let (j, b) = journal(d.path(), Some(true), false);
+        let e = batch_entries(&j.entries().expect("entries"), &b).unwrap_err();
+        assert!(
+            matches!(&e, UndoError::Irreversible(id, _) if *id == format!("{b}.1")),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn an_undone_batch_or_an_unknown_one_is_refused_in_moat_undo_s_words() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let (j, b) = journal(d.path(), Some(true), true);
+        for e in j.entries().expect("entries") {
+            j.undone(&e.entry, "u").expect("undone");
+        }
+        let all = j.entries().expect("entries");
+        assert!(
+            all.iter()
+                .all(|e| e.undone.as_ref().is_some_and(|(_, by)| by == "u"))
+        );
+        assert_eq!(
+            batch_entries(&all, &b).unwrap_err().to_string(),
+            format!("entry {b} cannot be undone: it is undone")
+        );
+        assert_eq!(
+            batch_entries(&all, "nope").unwrap_err(),
+            UndoError::Unknown("nope".into())
+        );
+    }
+}
