@@ -551,3 +551,46 @@ fn detail_last_changed_by_moat() {
     );
     screen!("detail_last_changed", m);
 }
+
+/// A long journal at 80x24: the list scrolls so the selected batch stays
+/// in sight, and its calls show below.
+#[test]
+fn a_long_journal_scrolls_to_the_selected_batch() {
+    let (mut m, _, entries) = super::tests::journal::journaled();
+    let mut all = m.journal.entries.clone();
+    for n in 0..20 {
+        all.extend(entries.iter().cloned().map(|mut e| {
+            e.batch = format!("20261129T0{:02}000Z-000000", n % 60);
+            e.entry = format!("{}.1", e.batch);
+            e.time += chrono::Duration::hours(n + 1);
+            e
+        }));
+    }
+    update(
+        &mut m,
+        Msg::JournalLoaded {
+            account: "111122223333".into(),
+            result: Ok(super::update::JournalRead {
+                entries: all,
+                skipped: vec![],
+            }),
+        },
+    );
+    update(&mut m, key('J'));
+    update(&mut m, key('G'));
+    let t = draw_at(&m, 80, 24);
+    let text = (0..24).map(|y| row(&t, y)).collect::<Vec<_>>().join("\n");
+    assert!(text.contains("▸ 2026-11-28 10:15 UTC"), "{text}");
+    assert!(
+        text.contains(&format!("Batch {}", super::tests::journal::BATCH_1)),
+        "{text}"
+    );
+    assert!(
+        !text.contains("2026-11-29 10:02 UTC"),
+        "the newest scrolled away: {text}"
+    );
+    update(&mut m, key('g'));
+    let t = draw_at(&m, 80, 24);
+    let text = (0..24).map(|y| row(&t, y)).collect::<Vec<_>>().join("\n");
+    assert!(text.contains("▸ 2026-11-29 10:02 UTC"), "{text}");
+}
