@@ -378,3 +378,50 @@ fn the_detail_pane_says_when_moat_last_changed_the_item() {
     assert_eq!(b.batch, BATCH_2);
     assert!(m.journal.last_change("iam.root-mfa").is_none());
 }
+
+#[test]
+fn an_undo_that_needs_an_mfa_code_points_to_moat_undo_with_inputs() {
+    use crate::aws::inventory::VersioningStatus;
+    use crate::aws::ops::PutBucketVersioning;
+    let (mut m, _, _) = journaled();
+    update(&mut m, key('J'));
+    let e = update(&mut m, key('u'));
+    let [Effect::PlanUndo { seq, .. }] = e.as_slice() else {
+        panic!("{e:?}")
+    };
+    let plan = Plan {
+        item: UNDO_ITEM.into(),
+        account: DEMO_ACCOUNT.into(),
+        steps: vec![crate::plan::Step {
+            op: PutBucketVersioning {
+                bucket: "logs".into(),
+                region: "us-east-1".into(),
+                status: VersioningStatus::Enabled,
+                mfa_delete: Some(false),
+                mfa: None,
+            }
+            .into(),
+            inverse: None,
+        }],
+        resources: vec![],
+        warnings: vec![],
+        blast: vec![],
+    };
+    let e = update(
+        &mut m,
+        Msg::UndoPlanned {
+            seq: *seq,
+            result: Ok(Box::new(plan)),
+        },
+    );
+    assert!(e.is_empty(), "{e:?}");
+    assert!(matches!(m.overlay, Some(Overlay::Journal(_))));
+    assert!(m.journal.undo.is_none());
+    let text = flash_text(&m);
+    assert!(
+        text.contains(&format!(
+            "moat undo {BATCH_2} --input mfa_serial=… --input mfa_code=…"
+        )),
+        "{text}"
+    );
+}
