@@ -425,3 +425,20 @@ fn an_undo_that_needs_an_mfa_code_points_to_moat_undo_with_inputs() {
         "{text}"
     );
 }
+
+#[test]
+fn journal_text_is_made_inert_on_screen() {
+    let (mut m, _, mut entries) = journaled();
+    for e in &mut entries {
+        e.batch = "evil\u{1b}]0;pwned\u{7}batch".into();
+        e.item = "item\u{1b}[31mred".into();
+    }
+    load(&mut m, entries);
+    update(&mut m, key('J'));
+    let text = crate::tui::snapshots::render_text(&m);
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text}"
+    );
+    assert!(text.contains("pwned"), "the text is shown, inert: {text}");
+}
