@@ -127,6 +127,9 @@ pub struct Entry {
     /// The batch's resources, after the change (for undo's drift check).
     #[serde(skip)]
     pub after: Vec<ResourceChange>,
+    /// When the entry was undone, and by which batch.
+    #[serde(skip)]
+    pub undone: Option<(DateTime<Utc>, String)>,
 }
 
 pub struct Journal {
@@ -408,6 +411,7 @@ impl Journal {
                         created: None,
                         warning: None,
                         after,
+                        undone: None,
                     });
                 }
                 Record::Done {
@@ -430,8 +434,11 @@ impl Journal {
                 Record::Failed { entry, .. } => {
                     set_state(&mut out.entries, &entry, EntryState::Failed)
                 }
-                Record::Undone { entry, .. } => {
-                    set_state(&mut out.entries, &entry, EntryState::Undone)
+                Record::Undone { entry, time, by } => {
+                    set_state(&mut out.entries, &entry, EntryState::Undone);
+                    if let Some(e) = out.entries.iter_mut().rev().find(|e| e.entry == entry) {
+                        e.undone = Some((time, by));
+                    }
                 }
             }
         }

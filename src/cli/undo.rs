@@ -4,7 +4,7 @@ use super::apply::render_plan;
 use super::{CliError, CliResult, Session, UndoArgs, account_of, collect, color_stdout, confirm};
 use crate::aws::inventory::PartId;
 use crate::execute::{
-    Resolution, execute, mark_undone, resolve_unknown, select_entries, undo_parts, undo_plan,
+    Resolution, UndoDone, plan_undo_with, resolve_unknown, run_undo, select_entries, undo_parts,
 };
 use crate::journal::{Entry, EntryState, Journal};
 use crate::kit::text::sanitize;
@@ -106,8 +106,12 @@ pub async fn run(s: &Session, a: &UndoArgs) -> CliResult {
     }
     let entries = select_entries(&all, a.last, &a.entries)?;
     let inputs = super::apply::parse_inputs(&a.inputs)?;
-    let inv = collect(&s.backend, &undo_parts(&entries)).await;
-    let mut plan = undo_plan(&inv, &entries)?;
+    let backend = &s.backend;
+    let mut plan = plan_undo_with(
+        &entries,
+        |parts| async move { collect(backend, &parts).await },
+    )
+    .await?;
     attach_mfa(&mut plan, &inputs)?;
     println!(
         "Undo of {}:",
@@ -133,12 +137,12 @@ pub async fn run(s: &Session, a: &UndoArgs) -> CliResult {
             return Ok(0);
         }
     }
-    let report = execute(s.backend.clone(), &plan, &journal, |_| {}).await?;
+    let UndoDone { report, undone } =
+        run_undo(s.backend.clone(), &plan, &journal, &entries, |_| {}).await?;
     if report.dry_run {
         println!("dry-run: nothing was sent.");
         return Ok(0);
     }
-    let undone = mark_undone(&journal, &entries, &report)?;
     if let Some((_, e)) = &report.failed {
         println!("  FAILED  {}", sanitize(&e.to_string()));
         let left: Vec<&str> = entries

@@ -1,9 +1,9 @@
 //! Runs [`Effect`]s on tokio and answers with [`Msg`]s. Nothing here blocks
 //! the event loop: every AWS call and file write happens in a spawned task.
 
-use super::update::{ApplyFailure, Effect, Msg};
+use super::update::{ApplyFailure, Effect, JournalRead, Msg};
 use crate::collect::{Backend, collect_parts};
-use crate::execute::execute;
+use crate::execute::{UndoRunError, execute, plan_undo, run_undo};
 use crate::history::Against;
 use crate::journal::Journal;
 use crate::state::Progress;
@@ -116,6 +116,58 @@ impl Runtime {
                     let _ =
                         tokio::task::spawn_blocking(move || crate::history::save_in(&dir, &scan))
                             .await;
+                }));
+            }
+            Effect::LoadJournal { account } => {
+                let journal = Journal::open(&self.state_dir, &account);
+                tokio::spawn(async move {
+                    let result = tokio::task::spawn_blocking(move || {
+                        journal
+                            .read()
+                            .map(|c| JournalRead {
+                                entries: c.entries,
+                                skipped: c.skipped.iter().map(|e| e.to_string()).collect(),
+                            })
+                            .map_err(|e| e.to_string())
+                    })
+                    .await
+                    .unwrap_or_else(|e| Err(e.to_string()));
+                    let _ = tx.send(Msg::JournalLoaded { account, result });
+                });
+            }
+            Effect::PlanUndo { seq, entries } => {
+                let backend = self.backend.clone();
+                tokio::spawn(async move {
+                    let result = plan_undo(backend, &entries).await.map(Box::new);
+                    let _ = tx.send(Msg::UndoPlanned { seq, result });
+                });
+            }
+            Effect::Undo {
+                generation,
+                plan,
+                entries,
+            } => {
+                let backend = self.backend.clone();
+                let journal = Journal::open(&self.state_dir, &plan.account);
+                self.applies.retain(|h| !h.is_finished());
+                self.applies.push(tokio::spawn(async move {
+                    let ptx = tx.clone();
+                    let result = run_undo(backend, &plan, &journal, &entries, move |event| {
+                        let _ = ptx.send(Msg::ApplyProgress { generation, event });
+                    })
+                    .await;
+                    let result = match result {
+                        Ok(done) => Ok(done.report),
+                        Err(UndoRunError::Journal { report, source }) => {
+                            tracing::error!("undo sent, but not recorded as such: {source}");
+                            Ok(*report)
+                        }
+                        Err(UndoRunError::Exec(e)) => {
+                            tracing::warn!("undo refused: {e}");
+                            Err(ApplyFailure::from(e))
+                        }
+                    };
+                    let _ = tx.send(Msg::Applied { generation, result });
                 }));
             }
             Effect::SaveProgress { account, progress } => {

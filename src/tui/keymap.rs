@@ -20,16 +20,19 @@ pub enum Context {
     /// The `/` filter while it is typed.
     Filter,
     Dialog,
+    /// The journal view (`J`): every batch moat applied to the account.
+    Journal,
 }
 
 impl Context {
-    pub const ALL: [Context; 6] = [
+    pub const ALL: [Context; 7] = [
         Context::Main,
         Context::Preview,
         Context::Confirm,
         Context::Form,
         Context::Filter,
         Context::Dialog,
+        Context::Journal,
     ];
 
     pub fn name(self) -> &'static str {
@@ -40,6 +43,7 @@ impl Context {
             Context::Form => "form",
             Context::Filter => "filter",
             Context::Dialog => "dialog",
+            Context::Journal => "journal",
         }
     }
 
@@ -54,6 +58,7 @@ impl Context {
             Context::Form => "Input form (other keys type into the field)",
             Context::Filter => "Item filter (other keys type into it)",
             Context::Dialog => "Help and apply results",
+            Context::Journal => "Journal of changes (undo)",
         }
     }
 
@@ -70,7 +75,11 @@ impl Context {
                 Preview,
                 Apply,
                 EditInputs,
+                Mark,
+                MarkSection,
+                ClearMarks,
                 MarkDone,
+                Journal,
                 Rescan,
                 Up,
                 Down,
@@ -86,9 +95,6 @@ impl Context {
                 Back,
                 Help,
                 Quit,
-                Mark,
-                MarkSection,
-                ClearMarks,
             ],
             Context::Preview => &[
                 Apply, EditInputs, Up, Down, PageUp, PageDown, Top, Bottom, Close, Help, Quit,
@@ -97,6 +103,9 @@ impl Context {
             Context::Form => &[NextField, PrevField, ClearField, Submit, Cancel],
             Context::Filter => &[KeepFilter, ClearField, DropFilter],
             Context::Dialog => &[PlanAgain, Up, Down, PageUp, PageDown, Close, Quit],
+            Context::Journal => &[
+                Undo, Up, Down, PageUp, PageDown, Top, Bottom, Close, Help, Quit,
+            ],
         }
     }
 }
@@ -141,10 +150,12 @@ pub enum Action {
     Mark,
     MarkSection,
     ClearMarks,
+    Journal,
+    Undo,
 }
 
 impl Action {
-    pub const ALL: [Action; 37] = [
+    pub const ALL: [Action; 39] = [
         Action::Quit,
         Action::Help,
         Action::FocusNext,
@@ -182,6 +193,8 @@ impl Action {
         Action::Mark,
         Action::MarkSection,
         Action::ClearMarks,
+        Action::Journal,
+        Action::Undo,
     ];
 
     /// The name used in keymap files.
@@ -224,6 +237,8 @@ impl Action {
             Action::Mark => "mark",
             Action::MarkSection => "mark_section",
             Action::ClearMarks => "clear_marks",
+            Action::Journal => "journal",
+            Action::Undo => "undo",
         }
     }
 
@@ -285,6 +300,8 @@ impl Action {
                 "mark every failing item of the section that moat can fix (again: unmark them); a change that cannot be undone is left out of the batch"
             }
             Action::ClearMarks => "clear every mark",
+            Action::Journal => "the journal: every change moat made to this account, to undo one",
+            Action::Undo => "undo the selected batch (previewed and confirmed like any change)",
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::collect::Mode;
 use crate::config::Settings;
 use crate::diff::DiffLine;
 use crate::history::Baseline;
+use crate::journal::{Entry, EntryState};
 use crate::kit::text::sanitize;
 use crate::plan::{InputSpec, Inputs, Plan};
 use crate::report::Comparison;
@@ -271,6 +272,8 @@ pub enum Overlay {
     Form(FormState),
     Applying(ApplyingState),
     Outcome(OutcomeState),
+    /// The journal view (`J`).
+    Journal(JournalView),
 }
 
 /// The whole UI state.
@@ -330,6 +333,8 @@ pub struct Model {
     pub marks: BTreeMap<String, MarkKind>,
     /// The batch whose inputs are being asked for.
     pub batch_pending: Option<BatchPending>,
+    /// The account's journal and the undo in progress.
+    pub journal: JournalState,
 }
 
 /// An item's result with the account's text made inert for the terminal.
@@ -389,6 +394,7 @@ impl Model {
             quit: false,
             marks: BTreeMap::new(),
             batch_pending: None,
+            journal: JournalState::default(),
         };
         m.reevaluate();
         m
@@ -570,5 +576,162 @@ impl Model {
             settings: &self.settings,
             done: &self.progress.done,
         }
+    }
+}
+
+/// The account's journal as read off the UI task (`Effect::LoadJournal`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JournalState {
+    /// The account (raw id) the entries were read for; `None` until read.
+    pub account: Option<String>,
+    /// Every entry, oldest first (account text not yet sanitized).
+    pub entries: Vec<Entry>,
+    /// Damaged lines were reported once already.
+    pub warned: bool,
+    /// The undo being planned, previewed or confirmed.
+    pub undo: Option<UndoPending>,
+}
+
+/// An undo on its way from `u` to the confirmation: the batch, the entries
+/// it reverses and, once planned, its plan (the confirmed plan is an undo
+/// exactly when it is this one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UndoPending {
+    pub seq: u64,
+    pub batch: String,
+    pub entries: Vec<Entry>,
+    pub plan: Option<Plan>,
+    /// The journal view's selection to return to.
+    pub selected: usize,
+}
+
+/// The journal view: the selected batch (newest first).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JournalView {
+    pub selected: usize,
+}
+
+/// Where a batch stands, from its entries' states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchStatus {
+    Applied,
+    /// A call was refused; those before it were applied.
+    FailedPartWay,
+    /// A call was refused before any was applied.
+    Failed,
+    Undone,
+    PartlyUndone,
+    /// moat stopped while sending: the outcome of a call is not known.
+    Unknown,
+}
+
+impl BatchStatus {
+    pub fn text(self) -> &'static str {
+        match self {
+            BatchStatus::Applied => "applied",
+            BatchStatus::FailedPartWay => "failed part-way",
+            BatchStatus::Failed => "failed",
+            BatchStatus::Undone => "undone",
+            BatchStatus::PartlyUndone => "partly undone",
+            BatchStatus::Unknown => "unknown (interrupted)",
+        }
+    }
+
+    fn of(entries: &[&Entry]) -> BatchStatus {
+        let n = |s: EntryState| entries.iter().filter(|e| e.state == s).count();
+        let (applied, failed, undone) = (
+            n(EntryState::Applied),
+            n(EntryState::Failed),
+            n(EntryState::Undone),
+        );
+        if n(EntryState::Unknown) > 0 {
+            BatchStatus::Unknown
+        } else if undone > 0 && applied == 0 {
+            BatchStatus::Undone
+        } else if undone > 0 {
+            BatchStatus::PartlyUndone
+        } else if failed > 0 && applied > 0 {
+            BatchStatus::FailedPartWay
+        } else if failed > 0 {
+            BatchStatus::Failed
+        } else {
+            BatchStatus::Applied
+        }
+    }
+}
+
+/// One batch of the journal as the view lists it (raw account text: the
+/// view sanitizes it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchRow<'a> {
+    pub batch: &'a str,
+    pub time: DateTime<Utc>,
+    /// The items it changed, in order, once each.
+    pub items: Vec<&'a str>,
+    pub entries: Vec<&'a Entry>,
+    pub status: BatchStatus,
+    /// For an undo batch: the batches whose entries it reversed.
+    pub undo_of: Vec<&'a str>,
+    /// When the last of its entries was undone.
+    pub undone_at: Option<DateTime<Utc>>,
+}
+
+/// The item id an undo's plan carries (and its journal batch records).
+pub const UNDO_ITEM: &str = "undo";
+
+impl JournalState {
+    /// Every batch, newest first.
+    pub fn batches(&self) -> Vec<BatchRow<'_>> {
+        let mut order: Vec<&str> = vec![];
+        for e in &self.entries {
+            if !order.contains(&e.batch.as_str()) {
+                order.push(&e.batch);
+            }
+        }
+        order
+            .into_iter()
+            .rev()
+            .map(|b| {
+                let entries: Vec<&Entry> = self.entries.iter().filter(|e| e.batch == b).collect();
+                let mut items: Vec<&str> = vec![];
+                for e in &entries {
+                    if !items.contains(&e.item.as_str()) {
+                        items.push(&e.item);
+                    }
+                }
+                let mut undo_of: Vec<&str> = vec![];
+                for e in &self.entries {
+                    if e.undone.as_ref().is_some_and(|(_, by)| by == b)
+                        && !undo_of.contains(&e.batch.as_str())
+                    {
+                        undo_of.push(&e.batch);
+                    }
+                }
+                BatchRow {
+                    batch: b,
+                    time: entries.iter().map(|e| e.time).min().unwrap_or_default(),
+                    items,
+                    status: BatchStatus::of(&entries),
+                    undone_at: entries
+                        .iter()
+                        .filter_map(|e| e.undone.as_ref().map(|(t, _)| *t))
+                        .max(),
+                    entries,
+                    undo_of,
+                }
+            })
+            .collect()
+    }
+
+    /// The newest batch that changed `item`, for the detail pane.
+    pub fn last_change(&self, item: &str) -> Option<BatchRow<'_>> {
+        let batch = self
+            .entries
+            .iter()
+            .rev()
+            .find(|e| e.item == item && e.state != EntryState::Failed)?
+            .batch
+            .clone();
+        self.batches().into_iter().find(|b| b.batch == batch)
     }
 }

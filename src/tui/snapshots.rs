@@ -481,7 +481,8 @@ fn a_long_message_wraps_in_the_footer_at_80_columns() {
 fn help_wraps_its_descriptions() {
     let mut m = demo(Mode::Demo);
     update(&mut m, key('?'));
-    let text = render_text(&m);
+    // Tall enough for the whole of the main view's keys.
+    let text = text_at(&m, 120, 60);
     // The longest description ends on screen, not cut at the border.
     assert!(text.contains("fix alone"), "{text}");
     assert!(text.contains("first clear it)"), "{text}");
@@ -552,4 +553,111 @@ fn batch_confirmation_lists_the_calls_by_item() {
     assert!(t.contains("Apply 3 items in one batch?"), "{t}");
     assert!(t.contains("▸ s3.deny-insecure-transport"), "{t}");
     screen!("batch_confirm", m);
+}
+
+/// The journal view: batches newest first (an undo batch says what it
+/// undid), the selected batch's calls and what `u` does.
+#[test]
+fn journal_view() {
+    let (mut m, _, _) = super::tests::journal::journaled();
+    update(&mut m, key('J'));
+    screens!("journal", m);
+    // An undone batch says why `u` cannot undo it.
+    update(&mut m, key('G'));
+    let text = render_text(&m);
+    assert!(text.contains("cannot undo this batch"), "{text}");
+}
+
+#[test]
+fn journal_view_empty() {
+    let mut m = demo(Mode::Demo);
+    update(
+        &mut m,
+        Msg::JournalLoaded {
+            account: "111122223333".into(),
+            result: Ok(Default::default()),
+        },
+    );
+    update(&mut m, key('J'));
+    let text = render_text(&m);
+    assert!(
+        text.contains("moat has not changed this account yet"),
+        "{text}"
+    );
+}
+
+/// `u` on the newest batch: the same preview as any change, the diff back.
+#[test]
+fn undo_preview() {
+    let (mut m, after, entries) = super::tests::journal::journaled();
+    update(&mut m, key('J'));
+    let e = update(&mut m, key('u'));
+    let Some(Effect::PlanUndo { seq, .. }) = e.first() else {
+        panic!("{e:?}")
+    };
+    let plan = crate::execute::undo_plan(&after, &entries).expect("undo plan");
+    update(
+        &mut m,
+        Msg::UndoPlanned {
+            seq: *seq,
+            result: Ok(Box::new(plan)),
+        },
+    );
+    screen!("undo_preview", m);
+}
+
+/// The item's detail says when moat last changed it.
+#[test]
+fn detail_last_changed_by_moat() {
+    let (mut m, _, _) = super::tests::journal::journaled();
+    select(&mut m, "account.password-policy");
+    let text = render_text(&m);
+    assert!(
+        text.contains("Last changed by moat: 2026-11-28 14:02 UTC"),
+        "{text}"
+    );
+    screen!("detail_last_changed", m);
+}
+
+/// A long journal at 80x24: the list scrolls so the selected batch stays
+/// in sight, and its calls show below.
+#[test]
+fn a_long_journal_scrolls_to_the_selected_batch() {
+    let (mut m, _, entries) = super::tests::journal::journaled();
+    let mut all = m.journal.entries.clone();
+    for n in 0..20 {
+        all.extend(entries.iter().cloned().map(|mut e| {
+            e.batch = format!("20261129T0{:02}000Z-000000", n % 60);
+            e.entry = format!("{}.1", e.batch);
+            e.time += chrono::Duration::hours(n + 1);
+            e
+        }));
+    }
+    update(
+        &mut m,
+        Msg::JournalLoaded {
+            account: "111122223333".into(),
+            result: Ok(super::update::JournalRead {
+                entries: all,
+                skipped: vec![],
+            }),
+        },
+    );
+    update(&mut m, key('J'));
+    update(&mut m, key('G'));
+    let t = draw_at(&m, 80, 24);
+    let text = (0..24).map(|y| row(&t, y)).collect::<Vec<_>>().join("\n");
+    assert!(text.contains("▸ 2026-11-28 10:15 UTC"), "{text}");
+    assert!(
+        text.contains(&format!("Batch {}", super::tests::journal::BATCH_1)),
+        "{text}"
+    );
+    assert!(
+        !text.contains("2026-11-29 10:02 UTC"),
+        "the newest scrolled away: {text}"
+    );
+    update(&mut m, key('g'));
+    let t = draw_at(&m, 80, 24);
+    let text = (0..24).map(|y| row(&t, y)).collect::<Vec<_>>().join("\n");
+    assert!(text.contains("▸ 2026-11-29 10:02 UTC"), "{text}");
 }

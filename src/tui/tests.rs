@@ -19,6 +19,7 @@ mod apply;
 mod batch;
 mod form;
 mod guide;
+pub(super) mod journal;
 mod runtime;
 
 pub(super) const DEMO_ACCOUNT: &str = "111122223333";
@@ -178,6 +179,9 @@ fn start_collects_every_part_and_items_load_as_parts_arrive() {
             Effect::LoadBaseline {
                 account: DEMO_ACCOUNT.into(),
                 demo: true
+            },
+            Effect::LoadJournal {
+                account: DEMO_ACCOUNT.into()
             }
         ]
     );

@@ -9,11 +9,13 @@
 mod apply;
 pub mod batch;
 mod form;
+mod journal;
 mod main_view;
 mod planning;
 
 use self::apply::{confirm_key, dialog_key, on_applied, preview_key, stage_text};
 use self::form::form_key;
+use self::journal::{journal_key, load_journal, on_journal_loaded, on_undo_planned};
 use self::main_view::{filter_key, main_key};
 use self::planning::{on_planned, preview_state};
 use super::keymap::{Action, Context};
@@ -29,6 +31,7 @@ use crate::state::Progress;
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
+pub use self::journal::JournalRead;
 pub use self::planning::plan_diff;
 pub use super::model::needs_attention;
 
@@ -74,6 +77,16 @@ pub enum Msg {
     Planned {
         seq: u64,
         result: Result<Box<PreviewState>, PlanError>,
+    },
+    /// The account's journal was read (see `Effect::LoadJournal`).
+    JournalLoaded {
+        account: String,
+        result: Result<JournalRead, String>,
+    },
+    /// An undo planned off the UI task, for request `seq` (see `Effect::PlanUndo`).
+    UndoPlanned {
+        seq: u64,
+        result: Result<Box<Plan>, crate::execute::UndoError>,
     },
 }
 
@@ -135,6 +148,23 @@ pub enum Effect {
     },
     /// Save the session's scan (no answer: a failure is logged).
     SaveScan(Box<SavedScan>),
+    /// Read the account's journal; answer with `Msg::JournalLoaded`.
+    LoadJournal {
+        account: String,
+    },
+    /// Read what undoing `entries` needs and plan it (`execute::plan_undo`);
+    /// answer with `Msg::UndoPlanned`.
+    PlanUndo {
+        seq: u64,
+        entries: Vec<crate::journal::Entry>,
+    },
+    /// Run a confirmed undo of `entries` (`execute::run_undo`, which marks
+    /// them undone); answer as `Apply` does.
+    Undo {
+        generation: u64,
+        plan: Plan,
+        entries: Vec<crate::journal::Entry>,
+    },
 }
 
 /// Everything a plan builder needs, owned, so it can run on another thread
@@ -251,8 +281,17 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             }
             vec![]
         }
-        Msg::Applied { generation, result } => on_applied(m, generation, result),
+        Msg::Applied { generation, result } => {
+            let stale = m.applying_gen != Some(generation);
+            let mut effects = on_applied(m, generation, result);
+            if !stale {
+                effects.extend(load_journal(m));
+            }
+            effects
+        }
         Msg::Planned { seq, result } => on_planned(m, seq, result),
+        Msg::JournalLoaded { account, result } => on_journal_loaded(m, account, result),
+        Msg::UndoPlanned { seq, result } => on_undo_planned(m, seq, result),
         Msg::Key(k) => on_key(m, k),
     }
 }
@@ -357,12 +396,16 @@ fn on_part(
                     m.inputs.clear();
                     m.marks.clear();
                     m.compare = CompareState::default();
+                    m.journal = JournalState::default();
                     effects.push(Effect::LoadProgress {
                         account: id.account.clone(),
                     });
                     effects.push(Effect::LoadBaseline {
                         account: id.account.clone(),
                         demo: crate::history::is_demo(m.mode),
+                    });
+                    effects.push(Effect::LoadJournal {
+                        account: id.account.clone(),
                     });
                 }
             }
@@ -413,6 +456,7 @@ fn context(m: &Model) -> Context {
             | Overlay::Planning(_)
             | Overlay::Outcome(_),
         ) => Context::Dialog,
+        Some(Overlay::Journal(_)) => Context::Journal,
     }
 }
 
@@ -430,6 +474,7 @@ fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         Context::Form => form_key(m, action, k),
         Context::Filter => filter_key(m, action, k),
         Context::Dialog => dialog_key(m, action),
+        Context::Journal => journal_key(m, action),
     }
 }
 

@@ -175,7 +175,7 @@ fn a_with_marks_confirms_once_and_applies_one_plan() {
             result: Ok(report),
         },
     );
-    let [Effect::Collect { parts, .. }] = e.as_slice() else {
+    let [Effect::Collect { parts, .. }, Effect::LoadJournal { .. }] = e.as_slice() else {
         panic!("{e:?}")
     };
     assert!(parts.contains(&PartId::PasswordPolicy), "{parts:?}");

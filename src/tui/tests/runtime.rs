@@ -210,3 +210,144 @@ async fn dry_run_session_confirms_every_item_and_changes_nothing() {
         assert_eq!(now.get(*p), demo.get(*p), "{p:?} changed");
     }
 }
+
+/// Apply, then undo from the journal view through the real effects: the
+/// journal is read again after each, the undo marks the batch undone, and
+/// the item fails again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn effects_undo_from_the_journal_view_against_the_demo_backend() {
+    use crate::collect::demo::DemoBackend;
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let backend: Arc<dyn crate::collect::Backend> = Arc::new(DemoBackend::new().expect("demo"));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut rt = crate::tui::effects::Runtime::new(backend, dir.path().to_path_buf(), tx);
+    let mut m = new_model(Mode::Demo);
+    let pump = |m: &mut Model, msg: Msg, rt: &mut crate::tui::effects::Runtime| {
+        for e in update(m, msg) {
+            rt.run(e);
+        }
+    };
+    pump(&mut m, Msg::Start, &mut rt);
+    let deadline = std::time::Duration::from_secs(20);
+    pump_until(&mut m, &mut rx, &mut rt, deadline, |m| {
+        !m.collecting() && m.journal.account.is_some()
+    })
+    .await;
+    assert!(m.journal.entries.is_empty());
+    select(&mut m, "account.password-policy");
+    pump(&mut m, key('a'), &mut rt);
+    pump(&mut m, key('y'), &mut rt);
+    pump_until(&mut m, &mut rx, &mut rt, deadline, |m| {
+        matches!(m.overlay, Some(Overlay::Outcome(_)))
+            && !m.collecting()
+            && m.journal.entries.len() == 1
+    })
+    .await;
+    assert_eq!(status(&m, "account.password-policy"), Status::Pass);
+    pump(&mut m, code(KeyCode::Esc), &mut rt);
+
+    pump(&mut m, key('J'), &mut rt);
+    pump(&mut m, key('u'), &mut rt);
+    pump_until(&mut m, &mut rx, &mut rt, deadline, |m| {
+        matches!(m.overlay, Some(Overlay::Preview(_)))
+    })
+    .await;
+    pump(&mut m, key('a'), &mut rt);
+    pump(&mut m, key('y'), &mut rt);
+    pump_until(&mut m, &mut rx, &mut rt, deadline, |m| {
+        matches!(m.overlay, Some(Overlay::Outcome(_)))
+            && !m.collecting()
+            && m.journal.batches().len() == 2
+    })
+    .await;
+    assert_eq!(status(&m, "account.password-policy"), Status::Fail);
+    let batches = m.journal.batches();
+    assert_eq!(batches[1].status, BatchStatus::Undone, "{batches:?}");
+    assert_eq!(batches[0].undo_of, [batches[1].batch]);
+}
+
+/// In dry-run the undo is recorded, not sent: the account keeps the
+/// change and nothing is marked undone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn effects_undo_in_dry_run_sends_nothing() {
+    use crate::collect::demo::DemoBackend;
+    use crate::collect::dryrun::DryRun;
+    use std::sync::Arc;
+    use std::time::Duration;
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A live session on the demo account (its state kept in `dir`) applied
+    // the password policy.
+    let mut m = demo(Mode::Demo);
+    select(&mut m, "account.password-policy");
+    update(&mut m, key('a'));
+    let Some(Overlay::Confirm(c)) = m.overlay.take() else {
+        panic!()
+    };
+    let journal = crate::journal::Journal::open(dir.path(), DEMO_ACCOUNT);
+    let live = Arc::new(DemoBackend::persistent(dir.path(), Duration::ZERO).expect("demo"));
+    let report = crate::execute::execute(live, &c.plan, &journal, |_| {})
+        .await
+        .expect("apply");
+    assert!(report.ok() && !report.dry_run, "{report:?}");
+
+    let backend: Arc<dyn crate::collect::Backend> = Arc::new(DryRun::new(
+        DemoBackend::persistent(dir.path(), Duration::ZERO).expect("demo"),
+    ));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut rt = crate::tui::effects::Runtime::new(backend, dir.path().to_path_buf(), tx);
+    let mut m = new_model(Mode::DryRun { demo: true });
+    let pump = |m: &mut Model, msg: Msg, rt: &mut crate::tui::effects::Runtime| {
+        for e in update(m, msg) {
+            rt.run(e);
+        }
+    };
+    pump(&mut m, Msg::Start, &mut rt);
+    let deadline = std::time::Duration::from_secs(20);
+    pump_until(&mut m, &mut rx, &mut rt, deadline, |m| {
+        !m.collecting() && !m.journal.entries.is_empty()
+    })
+    .await;
+    assert_eq!(status(&m, "account.password-policy"), Status::Pass);
+    pump(&mut m, key('J'), &mut rt);
+    pump(&mut m, key('u'), &mut rt);
+    pump_until(&mut m, &mut rx, &mut rt, deadline, |m| {
+        !matches!(m.overlay, Some(Overlay::Planning(_)))
+    })
+    .await;
+    assert!(
+        matches!(m.overlay, Some(Overlay::Preview(_))),
+        "{:?} {:?}",
+        m.overlay,
+        m.flash
+    );
+    pump(&mut m, key('a'), &mut rt);
+    pump(&mut m, key('y'), &mut rt);
+    pump_until(&mut m, &mut rx, &mut rt, deadline, |m| {
+        matches!(m.overlay, Some(Overlay::Outcome(_)))
+    })
+    .await;
+    let Some(Overlay::Outcome(o)) = &m.overlay else {
+        panic!()
+    };
+    assert!(o.dry_run && o.done.len() == 1, "{o:?}");
+    rt.finish().await;
+    let entries = journal.entries().expect("entries");
+    assert!(
+        entries
+            .iter()
+            .all(|e| e.state == crate::journal::EntryState::Applied),
+        "nothing marked undone: {entries:?}"
+    );
+    // The account keeps the change.
+    let inv = crate::collect::collect_inventory(
+        Arc::new(DemoBackend::persistent(dir.path(), Duration::ZERO).expect("demo")),
+        &[PartId::Identity, PartId::PasswordPolicy],
+    )
+    .await;
+    let mut again = new_model(Mode::Demo);
+    let mut full = demo_inventory().expect("demo");
+    full.set(inv.get(PartId::PasswordPolicy).expect("policy"));
+    super::super::update::load_inventory(&mut again, &full);
+    assert_eq!(status(&again, "account.password-policy"), Status::Pass);
+}

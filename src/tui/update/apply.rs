@@ -2,6 +2,7 @@
 //! and the dialogs (help, planning, applying, outcome).
 
 use super::form::open_form;
+use super::journal::{apply_effect, open_journal};
 use super::main_view::select_id;
 use super::planning::{confirm_state, sanitize_lines, start_plan};
 use super::{ApplyFailure, Effect, adopt, collect, flash, quit};
@@ -103,10 +104,7 @@ pub(super) fn confirm_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> 
         dry_run: c.dry_run,
         plan: c.plan.clone(),
     }));
-    vec![Effect::Apply {
-        generation,
-        plan: c.plan,
-    }]
+    vec![apply_effect(m, generation, c.plan)]
 }
 
 /// Drop secret inputs (MFA codes) once the plan holding them is on its way:
@@ -326,6 +324,7 @@ pub(super) fn dialog_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
                     "the batch was applied and its marks cleared: mark items to plan another",
                 );
             }
+            Action::PlanAgain if o.item == UNDO_ITEM => open_journal(m, 0),
             Action::PlanAgain => {
                 let item = o.item.clone();
                 select_id(m, &item);

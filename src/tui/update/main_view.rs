@@ -127,6 +127,7 @@ pub(super) fn main_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
         Action::Mark => toggle_mark(m),
         Action::MarkSection => mark_section(m),
         Action::ClearMarks => clear_marks(m),
+        Action::Journal => super::journal::open_journal(m, 0),
         _ => {}
     }
     vec![]

@@ -5,8 +5,9 @@
 use super::{dim, heading, heading_style, key_style, paragraphs, status_style, symbol, wrap};
 use crate::checks::{Fix, Status};
 use crate::guide::{fill, guide};
+use crate::kit::text::sanitize;
 use crate::tui::keymap::{Action, Context};
-use crate::tui::model::{Focus, Model};
+use crate::tui::model::{BatchStatus, Focus, Model};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -111,6 +112,7 @@ fn lines(m: &Model, width: usize, visible: usize) -> Vec<Line<'static>> {
                 .map(|l| Line::styled(l, dim())),
         );
     }
+    out.extend(last_change(m, def.id, width));
     if !matches!(r.status, Status::Error | Status::Loading) {
         out.push(actions(m, def));
     }
@@ -259,4 +261,26 @@ pub fn detail_order(findings: &[crate::checks::Finding]) -> Vec<usize> {
     // Stable: within a region the check's order (e.g. SSH and RDP first) stays.
     idx.sort_by(|a, b| findings[*a].region.cmp(&findings[*b].region));
     idx
+}
+
+/// "Last changed by moat: …": the newest journal batch that changed `item`.
+fn last_change(m: &Model, item: &str, width: usize) -> Vec<Line<'static>> {
+    let Some(b) = m.journal.last_change(item) else {
+        return vec![];
+    };
+    let calls = b.entries.iter().filter(|e| e.item == item).count();
+    let plural = if calls == 1 { "call" } else { "calls" };
+    let state = match (b.status, b.undone_at) {
+        (BatchStatus::Undone, Some(t)) => format!("undone {}", t.format("%Y-%m-%d %H:%M UTC")),
+        (s, _) => s.text().to_string(),
+    };
+    let text = format!(
+        "Last changed by moat: {}, batch {} ({calls} {plural}, {state})",
+        b.time.format("%Y-%m-%d %H:%M UTC"),
+        sanitize(b.batch),
+    );
+    wrap(&text, width, "", 0)
+        .into_iter()
+        .map(|l| Line::styled(l, dim()))
+        .collect()
 }

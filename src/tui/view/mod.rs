@@ -8,6 +8,7 @@ mod form;
 mod header;
 mod help;
 mod items;
+mod journal;
 mod outcome;
 mod preview;
 mod section_page;
@@ -81,6 +82,7 @@ pub fn render(f: &mut Frame, m: &Model) {
         Some(Overlay::Applying(a)) => outcome::render_applying(f, m, a),
         Some(Overlay::Planning(p)) => outcome::render_planning(f, m, p),
         Some(Overlay::Outcome(o)) => outcome::render(f, m, o),
+        Some(Overlay::Journal(v)) => journal::render(f, m, v),
     }
 }
 

@@ -5,7 +5,9 @@ use super::{
     dialog_area, dialog_block, diff_line, dim, hints, key_style, status_style, symbol, wrap,
 };
 use crate::tui::keymap::{Action, Context};
-use crate::tui::model::{ApplyingState, Model, OpRow, OutcomeKind, OutcomeState, PlanningState};
+use crate::tui::model::{
+    ApplyingState, Model, OpRow, OutcomeKind, OutcomeState, PlanningState, UNDO_ITEM,
+};
 use ratatui::Frame;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -143,7 +145,11 @@ pub fn render(f: &mut Frame, m: &Model, o: &OutcomeState) {
                 lines.push(Line::from(vec![
                     Span::styled(format!(" Journal batch {b}: "), dim()),
                     Span::styled(format!("moat undo {b}"), key_style()),
-                    Span::styled(" reverses it.", dim()),
+                    Span::styled(" (or ", dim()),
+                    Span::styled(m.keymap.key(Context::Main, Action::Journal), key_style()),
+                    Span::styled(", then ", dim()),
+                    Span::styled(m.keymap.key(Context::Journal, Action::Undo), key_style()),
+                    Span::styled(") reverses it.", dim()),
                 ]));
             }
         }
@@ -224,7 +230,14 @@ pub fn render(f: &mut Frame, m: &Model, o: &OutcomeState) {
     let block = dialog_block(
         title,
         hints(&[
-            (k(Action::PlanAgain), "plan again"),
+            (
+                k(Action::PlanAgain),
+                if o.item == UNDO_ITEM {
+                    "journal"
+                } else {
+                    "plan again"
+                },
+            ),
             (k(Action::Close), "close"),
         ]),
     );

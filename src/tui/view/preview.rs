@@ -3,7 +3,7 @@
 use super::{dialog_area, dialog_block, diff_line, dim, hints, wrap};
 use crate::kit::text::sanitize;
 use crate::tui::keymap::{Action, Context};
-use crate::tui::model::{Model, PreviewState};
+use crate::tui::model::{Model, PreviewState, UNDO_ITEM};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 use ratatui::style::{Color, Modifier, Style};
@@ -18,9 +18,12 @@ pub fn render(f: &mut Frame, m: &Model, p: &PreviewState) {
         full.height.saturating_sub(4),
     );
     let k = |a| m.keymap.key(Context::Preview, a);
-    let title = match &p.batch {
-        Some(b) => format!("Preview: {} items in one batch", b.items.len()),
-        None => format!(
+    let title = match (&p.batch, &m.journal.undo) {
+        (Some(b), _) => format!("Preview: {} items in one batch", b.items.len()),
+        (None, Some(u)) if p.item == UNDO_ITEM => {
+            format!("Preview: undo of batch {}", sanitize(&u.batch))
+        }
+        _ => format!(
             "Preview: {} ({})",
             crate::guide::guide().title(&p.item),
             p.item
