@@ -1,14 +1,41 @@
-//! The blast radius of a security group change: what uses the group.
+//! The blast radius of a security group change: what uses the group, and
+//! the members of the groups its removed rules named as source (they lose
+//! the access those rules gave them).
 
-use super::{Note, sorted};
-use crate::aws::inventory::{Inventory, SgKey};
+use super::{Note, T, list, sorted};
+use crate::aws::inventory::{Inventory, SgKey, SgRule, SgSource};
+use crate::guide::msg;
+use serde::{Deserialize, Serialize};
 
-pub(super) fn group_note(inv: &Inventory, group: SgKey, deleted: bool) -> Note {
-    let net = inv.ec2_network.region(&group.region);
-    let id = net
-        .and_then(|n| n.group(&group.vpc_id, &group.group_name))
-        .map(|g| g.id.clone());
-    let Some(id) = id else {
+/// What uses a group: network interfaces, instances, load balancers, DB
+/// instances; a list is `None` when its part (or the region) was not read.
+pub(super) type Users = [Option<Vec<String>>; 4];
+
+/// A group named as the source (ingress) or destination (egress) of rules
+/// the plan removes or narrows: its members lose the access they gave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceCut {
+    /// `sg-… (name)`, or the bare id when moat did not read that group.
+    pub group: String,
+    /// The rules were outbound ones (the members stop receiving traffic).
+    pub egress: bool,
+    /// Whether moat read the group (`false`: another account, a peered VPC).
+    pub known: bool,
+    pub interfaces: Option<Vec<String>>,
+    pub instances: Option<Vec<String>>,
+    pub load_balancers: Option<Vec<String>>,
+    pub db_instances: Option<Vec<String>>,
+}
+
+pub(super) fn group_note(
+    before: &Inventory,
+    after: &Inventory,
+    group: SgKey,
+    deleted: bool,
+) -> Note {
+    let net = before.ec2_network.region(&group.region);
+    let found = net.and_then(|n| n.group(&group.vpc_id, &group.group_name));
+    let Some(found) = found else {
         // The region, or the group, was not read: nothing is known.
         return Note::SecurityGroup {
             group,
@@ -17,16 +44,111 @@ pub(super) fn group_note(inv: &Inventory, group: SgKey, deleted: bool) -> Note {
             instances: None,
             load_balancers: None,
             db_instances: None,
+            sources: vec![],
         };
     };
+    let [interfaces, instances, load_balancers, db_instances] =
+        users(before, &group.region, &found.id);
+    // The group's rules after the plan (none when it is deleted).
+    let kept = after
+        .ec2_network
+        .region(&group.region)
+        .and_then(|n| n.group(&group.vpc_id, &group.group_name));
+    let mut sources = vec![];
+    for (egress, rules) in [(false, &found.ingress), (true, &found.egress)] {
+        let now: &[SgRule] = match kept {
+            Some(k) if egress => &k.egress,
+            Some(k) => &k.ingress,
+            None => &[],
+        };
+        let mut cut: Vec<&str> = rules
+            .iter()
+            .filter(|r| !now.iter().any(|n| n.same_permission(r)))
+            .filter_map(|r| match &r.source {
+                // The group's own members are named above.
+                SgSource::Group(id) if *id != found.id => Some(id.as_str()),
+                _ => None,
+            })
+            .collect();
+        cut.sort_unstable();
+        cut.dedup();
+        for id in cut {
+            sources.push(source_cut(before, &group.region, id, egress));
+        }
+    }
+    Note::SecurityGroup {
+        group,
+        deleted,
+        interfaces,
+        instances,
+        load_balancers,
+        db_instances,
+        sources,
+    }
+}
+
+fn source_cut(inv: &Inventory, region: &str, id: &str, egress: bool) -> SourceCut {
+    let named = inv
+        .ec2_network
+        .region(region)
+        .and_then(|n| n.group_by_id(id));
+    let [interfaces, instances, load_balancers, db_instances] = match named {
+        Some(_) => users(inv, region, id),
+        None => [None, None, None, None],
+    };
+    SourceCut {
+        group: match named {
+            Some(g) => format!("{id} ({})", g.name),
+            None => id.to_string(),
+        },
+        egress,
+        known: named.is_some(),
+        interfaces,
+        instances,
+        load_balancers,
+        db_instances,
+    }
+}
+
+impl SourceCut {
+    /// The cut in words: whose access goes, and who they are.
+    pub fn line(&self) -> String {
+        let key = match (self.known, self.egress) {
+            (false, _) => return msg(T, "source_unread", &[("group", &self.group)]),
+            (true, false) => "source_ingress",
+            (true, true) => "source_egress",
+        };
+        let kinds = [
+            ("interfaces", &self.interfaces),
+            ("instances", &self.instances),
+            ("load_balancers", &self.load_balancers),
+            ("db_instances", &self.db_instances),
+        ];
+        let named: Vec<String> = kinds
+            .iter()
+            .filter(|(_, l)| !matches!(l, Some(v) if v.is_empty()))
+            .map(|(k, l)| msg(T, k, &[("list", &list(l))]))
+            .collect();
+        let members = if named.is_empty() {
+            msg(T, "members_none", &[])
+        } else {
+            named.join("; ")
+        };
+        msg(T, key, &[("group", &self.group), ("members", &members)])
+    }
+}
+
+/// What uses group `id` of `region`.
+fn users(inv: &Inventory, region: &str, id: &str) -> Users {
+    let Some(net) = inv.ec2_network.region(region) else {
+        return [None, None, None, None];
+    };
+    let id = id.to_string();
     let enis: Vec<&crate::aws::inventory::NetworkInterface> = net
-        .map(|n| {
-            n.network_interfaces
-                .iter()
-                .filter(|e| e.groups.contains(&id))
-                .collect()
-        })
-        .unwrap_or_default();
+        .network_interfaces
+        .iter()
+        .filter(|e| e.groups.contains(&id))
+        .collect();
     let interfaces = enis
         .iter()
         .map(|e| {
@@ -43,7 +165,7 @@ pub(super) fn group_note(inv: &Inventory, group: SgKey, deleted: bool) -> Note {
         .collect();
     instance_ids.sort_unstable();
     instance_ids.dedup();
-    let known = inv.ec2_instances.region(&group.region);
+    let known = inv.ec2_instances.region(region);
     let instances = instance_ids
         .iter()
         .map(|i| {
@@ -54,7 +176,7 @@ pub(super) fn group_note(inv: &Inventory, group: SgKey, deleted: bool) -> Note {
         })
         .collect();
     // A region the part does not cover, or where it failed, was not read.
-    let load_balancers = inv.elb.region(&group.region).map(|r| {
+    let load_balancers = inv.elb.region(region).map(|r| {
         sorted(
             r.load_balancers
                 .iter()
@@ -68,7 +190,7 @@ pub(super) fn group_note(inv: &Inventory, group: SgKey, deleted: bool) -> Note {
                 ),
         )
     });
-    let db_instances = inv.rds.region(&group.region).map(|r| {
+    let db_instances = inv.rds.region(region).map(|r| {
         sorted(
             r.instances
                 .iter()
@@ -76,20 +198,18 @@ pub(super) fn group_note(inv: &Inventory, group: SgKey, deleted: bool) -> Note {
                 .map(|d| format!("{} ({})", d.id, d.engine)),
         )
     });
-    Note::SecurityGroup {
-        group,
-        deleted,
-        interfaces: Some(interfaces),
-        instances: Some(instances),
+    [
+        Some(interfaces),
+        Some(instances),
         load_balancers,
         db_instances,
-    }
+    ]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::inventory::Part;
+    use crate::aws::inventory::{Inventory, Part};
     use crate::aws::ops;
     use crate::plan::Op;
     use crate::plan::blast::radius;
@@ -239,5 +359,83 @@ mod tests {
         // A group moat never read: nothing known at all.
         let n = radius(&inv, &inv, &[revoke("elsewhere")]);
         assert_eq!(users(&n[0]), [None, None, None, None]);
+    }
+
+    fn from_group(port: i32, id: &str) -> SgRule {
+        SgRule {
+            protocol: "tcp".into(),
+            from_port: Some(port),
+            to_port: Some(port),
+            source: SgSource::Group(id.into()),
+            description: None,
+        }
+    }
+
+    /// `network()` with group db (sg-3) admitting 5432 from web (sg-1) and
+    /// from sg-9 (a group of another account), and 6432 from itself.
+    fn with_sources() -> Inventory {
+        let mut inv = network();
+        let Some(net) = inv.ec2_network.ready_mut().and_then(|r| r.ready_mut(R)) else {
+            panic!("region read")
+        };
+        let Some(db) = net.group_mut(VPC, "db") else {
+            panic!("db")
+        };
+        db.ingress = vec![
+            from_group(5432, "sg-1"),
+            from_group(5432, "sg-9"),
+            from_group(6432, "sg-3"),
+        ];
+        inv
+    }
+
+    fn sources(n: &Note) -> &[SourceCut] {
+        match n {
+            Note::SecurityGroup { sources, .. } => sources,
+            _ => panic!("{n:?}"),
+        }
+    }
+
+    #[test]
+    fn a_revoked_rule_from_another_group_names_that_groups_members() {
+        let inv = with_sources();
+        let op = Op::RevokeSecurityGroupIngress(ops::RevokeSecurityGroupIngress {
+            group: key("db"),
+            rules: vec![from_group(5432, "sg-1")],
+        });
+        let n = one(&inv, &[op]);
+        let cut = sources(&n);
+        assert_eq!(cut.len(), 1, "{cut:?}");
+        assert_eq!(cut[0].group, "sg-1 (web)");
+        assert_eq!(cut[0].instances, some(&["web-1 (i-1)"]));
+        let text = n.lines().join("\n");
+        assert!(
+            text.contains("members of sg-1 (web) lose the inbound access"),
+            "{text}"
+        );
+        assert!(text.contains("instances: web-1 (i-1)"), "{text}");
+        // A rule kept, or a revoke that names nothing, cuts no one.
+        assert!(sources(&one(&inv, &[revoke("db")])).is_empty());
+    }
+
+    #[test]
+    fn a_deleted_group_cuts_every_source_group_and_an_unread_one_is_said_so() {
+        let del = Op::DeleteSecurityGroup(ops::DeleteSecurityGroup { group: key("db") });
+        let inv = with_sources();
+        // The group gone from the inventory after the plan.
+        let mut after = inv.clone();
+        if let Some(net) = after.ec2_network.ready_mut().and_then(|r| r.ready_mut(R)) {
+            net.security_groups.retain(|g| g.name != "db");
+        }
+        let n = radius(&inv, &after, [&del]);
+        let cut = sources(&n[0]);
+        let names: Vec<&str> = cut.iter().map(|c| c.group.as_str()).collect();
+        // The group's own members (sg-3 itself) are named above, not here.
+        assert_eq!(names, ["sg-1 (web)", "sg-9"]);
+        assert!(!cut[1].known);
+        assert!(
+            cut[1].line().contains("moat did not read that group"),
+            "{cut:?}"
+        );
     }
 }

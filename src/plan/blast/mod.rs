@@ -26,6 +26,7 @@ use crate::aws::inventory::{Inventory, PartId, SgKey};
 use crate::guide::msg;
 use buckets::bucket_note;
 use costs::other_trails;
+pub use groups::SourceCut;
 use groups::group_note;
 use serde::{Deserialize, Serialize};
 
@@ -48,6 +49,10 @@ pub enum Note {
         instances: Option<Vec<String>>,
         load_balancers: Option<Vec<String>>,
         db_instances: Option<Vec<String>>,
+        /// Groups named by rules the plan removes or narrows: their members
+        /// lose that access.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        sources: Vec<SourceCut>,
     },
     /// A bucket whose policy, ACL or public access block the plan changes.
     Bucket {
@@ -161,7 +166,7 @@ pub fn radius<'a>(
     }
     let mut out: Vec<Note> = groups
         .into_iter()
-        .map(|(g, deleted)| group_note(before, g, deleted))
+        .map(|(g, deleted)| group_note(before, after, g, deleted))
         .collect();
     for b in &buckets {
         // A bucket the plan creates has no readers and no distribution yet.
@@ -238,25 +243,29 @@ impl Note {
                 instances,
                 load_balancers,
                 db_instances,
+                sources,
             } => {
                 let g = group.to_string();
                 let lists = [interfaces, instances, load_balancers, db_instances];
-                if lists.iter().all(|l| matches!(l, Some(v) if v.is_empty())) {
+                let mut out = if lists.iter().all(|l| matches!(l, Some(v) if v.is_empty())) {
                     let key = if *deleted {
                         "group_unused_deleted"
                     } else {
                         "group_unused"
                     };
-                    return vec![msg(T, key, &[("group", &g)])];
-                }
-                let key = if *deleted { "group_deleted" } else { "group" };
-                vec![
-                    msg(T, key, &[("group", &g)]),
-                    msg(T, "interfaces", &[("list", &list(interfaces))]),
-                    msg(T, "instances", &[("list", &list(instances))]),
-                    msg(T, "load_balancers", &[("list", &list(load_balancers))]),
-                    msg(T, "db_instances", &[("list", &list(db_instances))]),
-                ]
+                    vec![msg(T, key, &[("group", &g)])]
+                } else {
+                    let key = if *deleted { "group_deleted" } else { "group" };
+                    vec![
+                        msg(T, key, &[("group", &g)]),
+                        msg(T, "interfaces", &[("list", &list(interfaces))]),
+                        msg(T, "instances", &[("list", &list(instances))]),
+                        msg(T, "load_balancers", &[("list", &list(load_balancers))]),
+                        msg(T, "db_instances", &[("list", &list(db_instances))]),
+                    ]
+                };
+                out.extend(sources.iter().map(SourceCut::line));
+                out
             }
             Note::Bucket {
                 bucket,
@@ -394,6 +403,10 @@ mod tests {
             "instances",
             "load_balancers",
             "db_instances",
+            "source_ingress",
+            "source_egress",
+            "source_unread",
+            "members_none",
             "bucket",
             "distributions",
             "via_oac",
