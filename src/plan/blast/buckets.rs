@@ -10,7 +10,7 @@ use crate::policy::{
     as_list, effect, has_restricting_condition, principal_is_everyone, statements,
 };
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub(super) fn bucket_note(before: &Inventory, after: &Inventory, bucket: &str) -> Note {
     let distributions = before.cloudfront.ready().map(|cf| {
@@ -29,8 +29,17 @@ pub(super) fn bucket_note(before: &Inventory, after: &Inventory, bucket: &str) -
             })
             .collect()
     });
+    // Grants are compared by who and under which condition, not by their
+    // words: two grants worded alike are two readers.
     let losing = match (readers(before, bucket), readers(after, bucket)) {
-        (Some(b), Some(a)) => Some(b.difference(&a).cloned().collect()),
+        (Some(b), Some(a)) => {
+            let lost: BTreeSet<String> = b
+                .iter()
+                .filter(|(id, _)| !a.contains_key(*id))
+                .map(|(_, label)| label.clone())
+                .collect();
+            Some(lost.into_iter().collect())
+        }
         _ => None,
     };
     let unjudged = losing.as_ref().and(unjudged(before, after, bucket));
@@ -106,8 +115,9 @@ fn pab(inv: &Inventory, bucket: &str) -> Option<PublicAccessBlock> {
 }
 
 /// Who the bucket lets read its objects (policy) or list them (ACL), with
-/// the public access blocks in force; `None` when a piece is unreadable.
-pub fn readers(inv: &Inventory, bucket: &str) -> Option<BTreeSet<String>> {
+/// the public access blocks in force, by identity (principal and
+/// condition) with their words; `None` when a piece is unreadable.
+pub fn readers(inv: &Inventory, bucket: &str) -> Option<BTreeMap<String, String>> {
     let b: &Bucket = inv.s3.ready()?.bucket(bucket)?;
     let own = inv.account_id().unwrap_or_default();
     let bucket_pab = match &b.public_access_block {
@@ -117,7 +127,7 @@ pub fn readers(inv: &Inventory, bucket: &str) -> Option<BTreeSet<String>> {
     // An account block that was not read is not taken for "off".
     let account_pab = inv.s3_account_pab.ready()?.as_ref();
     let pab = merge(bucket_pab.as_ref(), account_pab);
-    let mut out = BTreeSet::new();
+    let mut out = BTreeMap::new();
     match &b.policy {
         Fetched::Ready(Some(doc)) => {
             let grants = policy_readers(doc, bucket);
@@ -134,7 +144,7 @@ pub fn readers(inv: &Inventory, bucket: &str) -> Option<BTreeSet<String>> {
                 {
                     continue;
                 }
-                out.insert(g.label);
+                out.insert(g.identity, g.label);
             }
         }
         Fetched::Ready(None) => {}
@@ -143,7 +153,7 @@ pub fn readers(inv: &Inventory, bucket: &str) -> Option<BTreeSet<String>> {
     match &b.acl {
         Fetched::Ready(acl) => {
             for l in acl_readers(acl, pab.ignore_public_acls) {
-                out.insert(msg(T, "by_acl", &[("who", &l)]));
+                out.insert(format!("acl|{l}"), msg(T, "by_acl", &[("who", &l)]));
             }
         }
         Fetched::Error(_) => return None,
@@ -178,6 +188,9 @@ fn policy_is_public(doc: &Value) -> bool {
 }
 
 struct PolicyGrant {
+    /// The principal and the statement's condition: what makes two grants
+    /// the same reader.
+    identity: String,
     label: String,
     public: bool,
     service: bool,
@@ -224,6 +237,8 @@ fn policy_readers(doc: &Value, bucket: &str) -> Vec<PolicyGrant> {
             continue;
         }
         let conditional = has_restricting_condition(s);
+        let condition = s.get("Condition").filter(|c| !is_empty(c));
+        let cond_id = condition.map(Value::to_string).unwrap_or_default();
         let p = s.get("Principal");
         if principal_is_everyone(p) {
             let key = if conditional {
@@ -232,7 +247,8 @@ fn policy_readers(doc: &Value, bucket: &str) -> Vec<PolicyGrant> {
                 "principal_public"
             };
             out.push(PolicyGrant {
-                label: msg(T, key, &[]),
+                identity: format!("*|{cond_id}"),
+                label: with_condition(msg(T, key, &[]), condition.filter(|_| conditional)),
                 public: !conditional,
                 service: false,
                 account: None,
@@ -242,16 +258,53 @@ fn policy_readers(doc: &Value, bucket: &str) -> Vec<PolicyGrant> {
         let Some(Value::Object(m)) = p else { continue };
         for (kind, v) in m {
             for id in as_list(Some(v)) {
-                out.push(principal(kind, &id));
+                let mut g = principal(kind, &id);
+                g.identity = format!("{}|{id}|{cond_id}", kind.to_ascii_lowercase());
+                g.label = with_condition(g.label, condition);
+                out.push(g);
             }
         }
     }
     out
 }
 
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Object(m) => m.is_empty(),
+        _ => false,
+    }
+}
+
+/// A grant's words with the condition it is under, if any: two grants to
+/// one principal under different conditions (one per distribution) read
+/// apart.
+fn with_condition(who: String, condition: Option<&Value>) -> String {
+    let Some(Value::Object(ops)) = condition else {
+        return who;
+    };
+    let mut parts = vec![];
+    for (op, body) in ops {
+        let Value::Object(keys) = body else { continue };
+        for (k, v) in keys {
+            let values = as_list(Some(v)).join(", ");
+            parts.push(format!("{op} {k} {values}"));
+        }
+    }
+    if parts.is_empty() {
+        return who;
+    }
+    msg(
+        T,
+        "principal_condition",
+        &[("who", &who), ("condition", &parts.join("; "))],
+    )
+}
+
 /// One principal of a policy, in words.
 fn principal(kind: &str, id: &str) -> PolicyGrant {
     let grant = |label: String, account: Option<String>, service: bool| PolicyGrant {
+        identity: String::new(),
         label,
         public: false,
         service,
@@ -586,5 +639,61 @@ mod tests {
         );
         assert!(matches!(&n[0], Note::Bucket { losing: None, .. }), "{n:?}");
         assert!(n[0].lines().join("\n").contains("unknown"));
+    }
+
+    #[test]
+    fn two_grants_worded_alike_are_two_readers() {
+        let oac = |dist: &str| {
+            json!({"Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"},
+                "Action": "s3:GetObject", "Resource": "arn:aws:s3:::site/*",
+                "Condition": {"StringEquals": {"AWS:SourceArn":
+                    format!("arn:aws:cloudfront::111122223333:distribution/{dist}")}}})
+        };
+        let cf = || json!({"distributions": [], "origin_access_controls": []});
+        let inv = buckets(
+            bucket("site", json!({"Statement": [oac("E1"), oac("E2")]})),
+            cf(),
+        );
+        // Keep E1's statement: E2's distribution loses read.
+        let n = one(
+            &inv,
+            &[put_policy("site", json!({"Statement": [oac("E1")]}))],
+        );
+        let (_, losing) = bucket_lists(&n);
+        assert_eq!(
+            losing,
+            &some(&[
+                "service cloudfront.amazonaws.com, when StringEquals AWS:SourceArn \
+                arn:aws:cloudfront::111122223333:distribution/E2"
+            ])
+        );
+        // The same principal with and without a condition: dropping the
+        // unconditioned grant is a loss.
+        let account = |cond: Option<Value>| {
+            let mut s = json!({"Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+                "Action": "s3:GetObject", "Resource": "arn:aws:s3:::site/*"});
+            if let Some(c) = cond {
+                s["Condition"] = c;
+            }
+            s
+        };
+        let vpce = json!({"StringEquals": {"aws:SourceVpce": "vpce-1"}});
+        let inv = buckets(
+            bucket(
+                "site",
+                json!({"Statement": [account(None), account(Some(vpce.clone()))]}),
+            ),
+            cf(),
+        );
+        let n = one(
+            &inv,
+            &[put_policy(
+                "site",
+                json!({"Statement": [account(Some(vpce))]}),
+            )],
+        );
+        let (_, losing) = bucket_lists(&n);
+        assert_eq!(losing, &some(&["account 444455556666"]));
     }
 }

@@ -430,6 +430,7 @@ mod tests {
             "principal_canonical",
             "principal_federated",
             "principal_other",
+            "principal_condition",
             "by_acl",
             "key_retired",
             "key_lookup",
