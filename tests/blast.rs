@@ -38,7 +38,13 @@ fn a_tightened_group_names_its_instances_load_balancers_and_databases() {
         web.contains("instances: web-1 (i-0a7a8b9c0d1e2f301), web-2 (i-0a7a8b9c0d1e2f302)"),
         "{web}"
     );
+    // Interfaces are named by what owns them.
+    assert!(web.contains("eni-0a5f6a7b8c9d0e10b (Lambda)"), "{web}");
     let alb = note(&text, "Security group public-alb in").join("\n");
+    assert!(
+        alb.contains("eni-0a5f6a7b8c9d0e107 (Application Load Balancer example-corp-web)"),
+        "{alb}"
+    );
     assert!(
         alb.contains(
             "load balancers: example-corp-api (application), example-corp-legacy (classic), example-corp-web (application)"

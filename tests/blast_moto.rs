@@ -1,6 +1,7 @@
 //! The blast radius against moto: a security group used by an instance
 //! (through the instance's network interface) is named with that instance in
-//! `moat plan`, and a group nothing uses says so, from what the scan read.
+//! `moat plan`, an interface a service owns is named by that service, and a
+//! group nothing uses says so, from what the scan read.
 
 mod support;
 
@@ -14,7 +15,7 @@ fn plan_names_the_instance_behind_a_group_it_tightens() {
     let moto = Moto::start();
     let state = temp_state_dir();
     let (ep, st) = (moto.endpoint.as_str(), state.path());
-    let instance = block_on(async {
+    let (instance, eni) = block_on(async {
         let ec2 = ec2_client(ep, US);
         let used = create_group(
             &ec2,
@@ -41,11 +42,48 @@ fn plan_names_the_instance_behind_a_group_it_tightens() {
             .send()
             .await
             .expect("instance");
-        run.instances()
+        let instance = run
+            .instances()
             .first()
             .and_then(|i| i.instance_id())
             .expect("instance id")
-            .to_string()
+            .to_string();
+        // An interface a Lambda function would own, on the same group.
+        let subnet = ec2
+            .describe_subnets()
+            .send()
+            .await
+            .expect("subnets")
+            .subnets()
+            .first()
+            .and_then(|s| s.subnet_id())
+            .expect("a default subnet")
+            .to_string();
+        let eni = ec2
+            .create_network_interface()
+            .subnet_id(subnet)
+            .description("AWS Lambda VPC ENI-blast-thumbnailer")
+            .groups(&used)
+            .send()
+            .await
+            .expect("interface");
+        let eni = eni
+            .network_interface()
+            .and_then(|n| n.network_interface_id())
+            .expect("interface id")
+            .to_string();
+        // What moto says of its owner: the fields moat reads.
+        let read = ec2
+            .describe_network_interfaces()
+            .network_interface_ids(&eni)
+            .send()
+            .await
+            .expect("describe");
+        let n = read.network_interfaces().first().expect("the interface");
+        assert_eq!(n.interface_type().map(|t| t.as_str()), Some("interface"));
+        assert!(n.requester_id().is_some(), "{n:?}");
+        assert_eq!(n.requester_managed(), Some(false));
+        (instance, eni)
     });
     let o = run_moat(
         ep,
@@ -75,6 +113,12 @@ fn plan_names_the_instance_behind_a_group_it_tightens() {
     );
     assert!(
         web.lines().any(|l| l.contains("network interfaces: eni-")),
+        "{text}"
+    );
+    // The Lambda interface is named by its owner.
+    assert!(
+        web.lines()
+            .any(|l| l.contains("network interfaces:") && l.contains(&format!("{eni} (Lambda)"))),
         "{text}"
     );
     assert!(

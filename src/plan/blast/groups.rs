@@ -3,7 +3,7 @@
 //! the access those rules gave them).
 
 use super::{Note, T, list, sorted};
-use crate::aws::inventory::{Inventory, SgKey, SgRule, SgSource};
+use crate::aws::inventory::{Inventory, NetworkInterface, SgKey, SgRule, SgSource};
 use crate::guide::msg;
 use serde::{Deserialize, Serialize};
 
@@ -138,27 +138,104 @@ impl SourceCut {
     }
 }
 
+/// A network interface with what owns it: `eni-… (Lambda)` for one an AWS
+/// service created, `eni-… (its description)` for the others.
+fn interface_label(e: &NetworkInterface) -> String {
+    match owner(e) {
+        Some(key) => {
+            let requester = e.requester_id.as_deref().unwrap_or_default();
+            let who = msg(T, key, &[("requester", requester)]);
+            // ELB writes the load balancer's name: "ELB app/NAME/ID".
+            let name = e.description.strip_prefix("ELB ").map(|rest| {
+                let mut it = rest.split('/');
+                match (it.next(), it.next()) {
+                    (Some(_), Some(name)) => name,
+                    (Some(name), None) => name,
+                    _ => rest,
+                }
+            });
+            match name {
+                Some(name) if !name.is_empty() => {
+                    let who = msg(T, "owner_named", &[("owner", &who), ("name", name)]);
+                    format!("{} ({who})", e.id)
+                }
+                _ => format!("{} ({who})", e.id),
+            }
+        }
+        None if e.description.is_empty() => e.id.clone(),
+        None => format!("{} ({})", e.id, e.description),
+    }
+}
+
+/// The message key of the service that owns an interface, read from what
+/// DescribeNetworkInterfaces returns: its type, then the description the
+/// service writes, then who requested it; `None` for the account's own.
+fn owner(e: &NetworkInterface) -> Option<&'static str> {
+    let by_type = match e.interface_type.as_deref().unwrap_or_default() {
+        "lambda" => Some("owner_lambda"),
+        "natGateway" | "nat_gateway" => Some("owner_nat"),
+        "vpc_endpoint" => Some("owner_vpce"),
+        "gateway_load_balancer_endpoint" => Some("owner_gwlbe"),
+        "network_load_balancer" => Some("owner_nlb"),
+        "gateway_load_balancer" => Some("owner_gwlb"),
+        "transit_gateway" => Some("owner_tgw"),
+        "api_gateway_managed" => Some("owner_apigw"),
+        "quicksight" => Some("owner_quicksight"),
+        "global_accelerator_managed" => Some("owner_ga"),
+        "iot_rules_managed" => Some("owner_iot"),
+        "aws_codestar_connections_managed" => Some("owner_codestar"),
+        "trunk" | "branch" => Some("owner_ecs"),
+        _ => None,
+    };
+    if by_type.is_some() {
+        return by_type;
+    }
+    let d = e.description.as_str();
+    const BY_DESCRIPTION: &[(&str, &str)] = &[
+        ("ELB app/", "owner_alb"),
+        ("ELB net/", "owner_nlb"),
+        ("ELB gwy/", "owner_gwlb"),
+        ("ELB ", "owner_clb"),
+        ("RDSNetworkInterface", "owner_rds"),
+        ("AWS Lambda VPC ENI", "owner_lambda"),
+        ("EFS mount target", "owner_efs"),
+        ("Amazon EKS", "owner_eks"),
+        ("ElastiCache", "owner_elasticache"),
+        ("Interface for NAT Gateway", "owner_nat"),
+        ("VPC Endpoint Interface", "owner_vpce"),
+        ("AWS created network interface for directory", "owner_ds"),
+        ("DMSNetworkInterface", "owner_dms"),
+    ];
+    if let Some((_, key)) = BY_DESCRIPTION.iter().find(|(p, _)| d.starts_with(p)) {
+        return Some(key);
+    }
+    // arn:PARTITION:ecs:REGION:ACCOUNT:attachment/… (awsvpc tasks)
+    if d.starts_with("arn:") && d.contains(":ecs:") {
+        return Some("owner_ecs");
+    }
+    match e.requester_id.as_deref() {
+        Some("amazon-elb") => Some("owner_elb"),
+        Some("amazon-rds") => Some("owner_rds"),
+        Some("amazon-elasticache") => Some("owner_elasticache"),
+        _ if e.interface_type.as_deref() == Some("load_balancer") => Some("owner_elb"),
+        Some(_) if e.requester_managed => Some("owner_aws"),
+        None if e.requester_managed => Some("owner_aws_unknown"),
+        _ => None,
+    }
+}
+
 /// What uses group `id` of `region`.
 fn users(inv: &Inventory, region: &str, id: &str) -> Users {
     let Some(net) = inv.ec2_network.region(region) else {
         return [None, None, None, None];
     };
     let id = id.to_string();
-    let enis: Vec<&crate::aws::inventory::NetworkInterface> = net
+    let enis: Vec<&NetworkInterface> = net
         .network_interfaces
         .iter()
         .filter(|e| e.groups.contains(&id))
         .collect();
-    let interfaces = enis
-        .iter()
-        .map(|e| {
-            if e.description.is_empty() {
-                e.id.clone()
-            } else {
-                format!("{} ({})", e.id, e.description)
-            }
-        })
-        .collect();
+    let interfaces = enis.iter().map(|e| interface_label(e)).collect();
     let mut instance_ids: Vec<&str> = enis
         .iter()
         .filter_map(|e| e.instance_id.as_deref())
@@ -437,5 +514,116 @@ mod tests {
             cut[1].line().contains("moat did not read that group"),
             "{cut:?}"
         );
+    }
+
+    fn eni(
+        id: &str,
+        description: &str,
+        kind: Option<&str>,
+        requester: Option<&str>,
+    ) -> NetworkInterface {
+        NetworkInterface {
+            id: id.into(),
+            description: description.into(),
+            groups: vec!["sg-1".into()],
+            instance_id: None,
+            interface_type: kind.map(str::to_string),
+            requester_id: requester.map(str::to_string),
+            requester_managed: requester.is_some(),
+        }
+    }
+
+    #[test]
+    fn an_interface_is_labelled_by_the_service_that_owns_it() {
+        let cases = [
+            (
+                eni(
+                    "eni-1",
+                    "AWS Lambda VPC ENI-thumbs",
+                    Some("lambda"),
+                    Some("AROA:thumbs"),
+                ),
+                "eni-1 (Lambda)",
+            ),
+            (
+                eni(
+                    "eni-2",
+                    "Interface for NAT Gateway nat-1",
+                    Some("natGateway"),
+                    None,
+                ),
+                "eni-2 (NAT gateway)",
+            ),
+            (
+                eni(
+                    "eni-3",
+                    "VPC Endpoint Interface vpce-1",
+                    Some("vpc_endpoint"),
+                    Some("727"),
+                ),
+                "eni-3 (VPC endpoint)",
+            ),
+            (
+                eni(
+                    "eni-4",
+                    "ELB app/shop/1",
+                    Some("interface"),
+                    Some("amazon-elb"),
+                ),
+                "eni-4 (Application Load Balancer shop)",
+            ),
+            (
+                eni(
+                    "eni-5",
+                    "ELB net/nlb/2",
+                    Some("network_load_balancer"),
+                    Some("amazon-elb"),
+                ),
+                "eni-5 (Network Load Balancer nlb)",
+            ),
+            (
+                eni("eni-6", "ELB legacy", Some("interface"), Some("amazon-elb")),
+                "eni-6 (Classic Load Balancer legacy)",
+            ),
+            (
+                eni(
+                    "eni-7",
+                    "RDSNetworkInterface",
+                    Some("interface"),
+                    Some("amazon-rds"),
+                ),
+                "eni-7 (RDS)",
+            ),
+            (
+                eni(
+                    "eni-8",
+                    "EFS mount target for fs-1 (fsmt-1)",
+                    Some("interface"),
+                    Some("641"),
+                ),
+                "eni-8 (EFS mount target)",
+            ),
+            (
+                eni(
+                    "eni-9",
+                    "arn:aws:ecs:us-east-1:111122223333:attachment/a",
+                    Some("interface"),
+                    Some("578"),
+                ),
+                "eni-9 (ECS task)",
+            ),
+            (
+                eni("eni-a", "", Some("interface"), Some("AIDAEXAMPLE")),
+                "eni-a (managed by AWS, requested by AIDAEXAMPLE)",
+            ),
+            (
+                eni("eni-b", "web-1 primary", Some("interface"), None),
+                "eni-b (web-1 primary)",
+            ),
+            (eni("eni-c", "", None, None), "eni-c"),
+        ];
+        for (e, want) in cases {
+            assert_eq!(interface_label(&e), want, "{e:?}");
+        }
     }
 }
