@@ -17,8 +17,12 @@ pub(super) fn bucket_note(before: &Inventory, after: &Inventory, bucket: &str) -
         cf.distributions
             .iter()
             .filter_map(|d| {
-                let o = d.origins.iter().find(|o| o.s3_bucket() == Some(bucket))?;
-                let via = if o.oac_id.is_some() {
+                let o = d.origins.iter().find(|o| {
+                    o.s3_bucket() == Some(bucket) || website_bucket(&o.domain_name) == Some(bucket)
+                })?;
+                let via = if website_bucket(&o.domain_name).is_some() {
+                    msg(T, "via_website", &[])
+                } else if o.oac_id.is_some() {
                     msg(T, "via_oac", &[])
                 } else if o.has_oai() {
                     msg(T, "via_oai", &[])
@@ -49,6 +53,29 @@ pub(super) fn bucket_note(before: &Inventory, after: &Inventory, bucket: &str) -
         losing,
         unjudged: unjudged.map(str::to_string),
     }
+}
+
+/// The bucket a custom origin on an S3 website endpoint serves:
+/// `BUCKET.s3-website-REGION.amazonaws.com` (the older dash form),
+/// `BUCKET.s3-website.REGION.amazonaws.com` (the dot form), also with
+/// `dualstack.` before the region and under `.amazonaws.com.cn`. Such an
+/// origin reads the bucket as the public does.
+fn website_bucket(domain: &str) -> Option<&str> {
+    let d = domain.trim_end_matches('.');
+    let d = d
+        .strip_suffix(".amazonaws.com")
+        .or_else(|| d.strip_suffix(".amazonaws.com.cn"))?;
+    let idx = d.rfind(".s3-website")?;
+    let (bucket, endpoint) = (&d[..idx], &d[idx + ".s3-website".len()..]);
+    let region = endpoint
+        .strip_prefix('-')
+        .or_else(|| endpoint.strip_prefix(".dualstack."))
+        .or_else(|| endpoint.strip_prefix('.'))?;
+    let is_region = !region.is_empty()
+        && region
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    (is_region && !bucket.is_empty()).then_some(bucket)
 }
 
 /// Why moat cannot tell who loses read through this change (a message key),
@@ -695,5 +722,40 @@ mod tests {
         );
         let (_, losing) = bucket_lists(&n);
         assert_eq!(losing, &some(&["account 444455556666"]));
+    }
+
+    #[test]
+    fn a_website_endpoint_origin_serves_its_bucket() {
+        for d in [
+            "site.example.com.s3-website-us-east-1.amazonaws.com",
+            "site.example.com.s3-website.eu-west-1.amazonaws.com",
+            "site.example.com.s3-website.dualstack.eu-west-1.amazonaws.com",
+            "site.example.com.s3-website.cn-north-1.amazonaws.com.cn",
+        ] {
+            assert_eq!(website_bucket(d), Some("site.example.com"), "{d}");
+        }
+        for d in [
+            "site.s3.us-east-1.amazonaws.com",
+            "s3-website-us-east-1.amazonaws.com",
+            "site.s3-website-.amazonaws.com",
+            "site.s3-website-us-east-1.example.com",
+        ] {
+            assert_eq!(website_bucket(d), None, "{d}");
+        }
+        let mut dist = distribution("E9", "site", None);
+        dist["origins"][0]["domain_name"] = json!("site.s3-website.us-east-1.amazonaws.com");
+        dist["origins"][0]["s3_oai"] = Value::Null;
+        let inv = buckets(
+            bucket("site", Value::Null),
+            json!({"distributions": [dist], "origin_access_controls": []}),
+        );
+        let n = one(&inv, &[put_policy("site", json!({"Statement": []}))]);
+        let (distributions, _) = bucket_lists(&n);
+        let d = distributions.clone().expect("read");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(
+            d[0].starts_with("E9 (e9.cloudfront.net, S3 website endpoint"),
+            "{d:?}"
+        );
     }
 }

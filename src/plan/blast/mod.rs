@@ -437,6 +437,7 @@ mod tests {
             "via_oac",
             "via_oai",
             "via_public",
+            "via_website",
             "losing",
             "losing_none",
             "losing_unknown",
