@@ -82,11 +82,15 @@ fn a_bucket_block_names_the_distribution_and_the_public_losing_read() {
 }
 
 #[test]
-fn a_new_key_names_its_monthly_cost_with_the_date_of_the_price() {
+fn a_new_key_names_its_monthly_cost_and_the_readers_that_need_it() {
     let text = plan(&["cloudtrail.encrypted"]);
     assert!(
         text.contains("KMS key alias/moat-cloudtrail (us-east-1): a customer managed key costs about $1.00 a month"),
         "{text}"
     );
     assert!(text.contains("Prices are approximate"), "{text}");
+    // The log bucket's readers are named as needing the key.
+    let trail = note(&text, "Trail management-events will encrypt").join("\n");
+    assert!(trail.contains("kms:Decrypt"), "{trail}");
+    assert!(trail.contains("readers moat counts today: none"), "{trail}");
 }

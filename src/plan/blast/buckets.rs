@@ -5,6 +5,7 @@ use super::{Note, T};
 use crate::aws::inventory::{
     ALL_USERS, AUTHENTICATED_USERS, Acl, Bucket, Fetched, Grantee, Inventory, PublicAccessBlock,
 };
+use crate::aws::ops::{self, TrailEdit};
 use crate::guide::msg;
 use crate::policy::{
     as_list, effect, has_restricting_condition, principal_is_everyone, statements,
@@ -53,6 +54,60 @@ pub(super) fn bucket_note(before: &Inventory, after: &Inventory, bucket: &str) -
         losing,
         unjudged: unjudged.map(str::to_string),
     }
+}
+
+/// UpdateTrail to a KMS key the trail does not use yet: the readers of its
+/// log bucket will need kms:Decrypt on that key.
+pub(super) fn kms_trail_note(inv: &Inventory, op: &ops::UpdateTrail) -> Option<Note> {
+    let key = op.edits.iter().find_map(|e| match e {
+        TrailEdit::KmsKey { key: Some(k) } => Some(k.clone()),
+        _ => None,
+    })?;
+    let trail = inv.trails.ready()?.iter().find(|t| t.name == op.name)?;
+    if trail.kms_key_id.as_deref() == Some(key.as_str()) {
+        return None;
+    }
+    let bucket = trail.s3_bucket.clone()?;
+    let readers = readers(inv, &bucket).map(|r| r.into_values().collect::<BTreeSet<_>>());
+    Some(Note::KmsReaders {
+        readers: readers.map(|r| r.into_iter().collect()),
+        bucket,
+        key: Some(key),
+        trail: Some(op.name.clone()),
+    })
+}
+
+/// PutBucketEncryption with SSE-KMS where the bucket did not use that key:
+/// the readers of new objects will need kms:Decrypt on it.
+pub(super) fn kms_bucket_note(inv: &Inventory, op: &ops::PutBucketEncryption) -> Option<Note> {
+    let e = &op.encryption;
+    if !e.algorithm.starts_with("aws:kms") {
+        return None;
+    }
+    let was = inv
+        .s3
+        .ready()
+        .and_then(|s| s.bucket(&op.bucket))
+        .and_then(|b| b.encryption.ready())
+        .and_then(Option::as_ref);
+    if was.is_some_and(|w| w.algorithm.starts_with("aws:kms") && w.kms_key == e.kms_key) {
+        return None;
+    }
+    // A bucket the plan creates has no readers yet.
+    if inv
+        .s3
+        .ready()
+        .is_some_and(|s| s.bucket(&op.bucket).is_none())
+    {
+        return None;
+    }
+    let readers = readers(inv, &op.bucket).map(|r| r.into_values().collect::<BTreeSet<_>>());
+    Some(Note::KmsReaders {
+        bucket: op.bucket.clone(),
+        key: e.kms_key.clone(),
+        trail: None,
+        readers: readers.map(|r| r.into_iter().collect()),
+    })
 }
 
 /// The bucket a custom origin on an S3 website endpoint serves:
@@ -411,7 +466,7 @@ fn acl_readers(acl: &Acl, ignore_public: bool) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::inventory::PublicAccessBlock;
+    use crate::aws::inventory::{Encryption, PublicAccessBlock};
     use crate::aws::ops;
     use crate::plan::Op;
     use crate::plan::blast::radius;
@@ -757,5 +812,61 @@ mod tests {
             d[0].starts_with("E9 (e9.cloudfront.net, S3 website endpoint"),
             "{d:?}"
         );
+    }
+
+    #[test]
+    fn kms_encryption_names_the_readers_that_need_the_key() {
+        let doc = json!({"Statement": [{"Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::444455556666:role/siem"},
+            "Action": "s3:GetObject", "Resource": "arn:aws:s3:::logs/*"}]});
+        let mut inv = buckets(
+            bucket("logs", doc),
+            json!({"distributions": [], "origin_access_controls": []}),
+        );
+        inv.trails = serde_json::from_value(json!({"state": "ready", "value": [
+            {"name": "org", "arn": "arn:trail/org", "home_region": R, "s3_bucket": "logs",
+             "is_multi_region": true, "is_logging": true}
+        ]}))
+        .expect("trails");
+        let trail = Op::UpdateTrail(ops::UpdateTrail {
+            name: "org".into(),
+            region: R.into(),
+            edits: vec![ops::TrailEdit::KmsKey {
+                key: Some("alias/moat-cloudtrail".into()),
+            }],
+        });
+        let n = one(&inv, &[trail]);
+        assert_eq!(
+            n,
+            Note::KmsReaders {
+                bucket: "logs".into(),
+                key: Some("alias/moat-cloudtrail".into()),
+                trail: Some("org".into()),
+                readers: some(&["role siem of account 444455556666"]),
+            }
+        );
+        assert!(n.lines()[0].contains("kms:Decrypt"), "{n:?}");
+        // SSE-KMS with the AWS managed key: the readers, and why they cannot
+        // be given the key.
+        let enc = |algorithm: &str| {
+            Op::PutBucketEncryption(ops::PutBucketEncryption {
+                bucket: "logs".into(),
+                region: R.into(),
+                encryption: Encryption {
+                    algorithm: algorithm.into(),
+                    kms_key: None,
+                    bucket_key: None,
+                },
+            })
+        };
+        let n = one(&inv, &[enc("aws:kms")]);
+        let lines = n.lines();
+        assert!(
+            lines[1].contains("role siem of account 444455556666"),
+            "{lines:?}"
+        );
+        assert!(lines[2].contains("cannot be changed"), "{lines:?}");
+        // SSE-S3 needs no key permission.
+        assert!(notes(&inv, &[enc("AES256")]).is_empty());
     }
 }

@@ -24,7 +24,7 @@ pub use buckets::readers;
 use super::Op;
 use crate::aws::inventory::{Inventory, PartId, SgKey};
 use crate::guide::msg;
-use buckets::bucket_note;
+use buckets::{bucket_note, kms_bucket_note, kms_trail_note};
 use costs::other_trails;
 pub use groups::SourceCut;
 use groups::group_note;
@@ -68,6 +68,20 @@ pub enum Note {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         unjudged: Option<String>,
     },
+    /// A bucket whose objects the plan has encrypted with a KMS key (a trail
+    /// that encrypts its logs, or the bucket's default encryption): its
+    /// readers then also need kms:Decrypt on the key.
+    KmsReaders {
+        bucket: String,
+        /// The key (id, ARN or alias); `None`: the AWS managed key aws/s3.
+        key: Option<String>,
+        /// The trail whose logs it encrypts; `None`: the bucket's default
+        /// encryption (new objects only).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        trail: Option<String>,
+        /// The readers moat counts today (`None`: not read).
+        readers: Option<Vec<String>>,
+    },
     /// A KMS key the plan retires: where to look for its last use.
     KeyRetired {
         region: String,
@@ -99,7 +113,8 @@ pub fn parts(parts: &[PartId]) -> Vec<PartId> {
     if parts.contains(&PartId::Ec2Network) {
         out.extend([PartId::Ec2Instances, PartId::Elb, PartId::Rds]);
     }
-    if parts.contains(&PartId::S3Buckets) {
+    // A trail's logs encrypted with KMS: the readers of its bucket.
+    if parts.contains(&PartId::S3Buckets) || parts.contains(&PartId::Trails) {
         out.extend([PartId::CloudFront, PartId::S3AccountPublicAccessBlock]);
     }
     out.sort();
@@ -133,6 +148,8 @@ pub fn radius<'a>(
             Op::PutAccountPublicAccessBlock(_) | Op::DeleteAccountPublicAccessBlock(_) => {
                 account_pab = true
             }
+            Op::UpdateTrail(o) => notes.extend(kms_trail_note(before, o)),
+            Op::PutBucketEncryption(o) => notes.extend(kms_bucket_note(before, o)),
             Op::ScheduleKmsKeyDeletion(o) => notes.push(Note::KeyRetired {
                 region: o.region.clone(),
                 alias: o.alias.clone(),
@@ -288,6 +305,33 @@ impl Note {
                         out.push(msg(T, "losing", &[("list", &list(losing))]));
                         out.extend(why.map(|w| msg(T, "losing_more", &[("why", &w)])));
                     }
+                }
+                out
+            }
+            Note::KmsReaders {
+                bucket,
+                key,
+                trail,
+                readers,
+            } => {
+                let k = key
+                    .clone()
+                    .unwrap_or_else(|| msg(T, "kms_aws_managed", &[]));
+                let head = match trail {
+                    Some(t) => msg(
+                        T,
+                        "kms_trail",
+                        &[("trail", t), ("key", &k), ("bucket", bucket)],
+                    ),
+                    None => msg(T, "kms_bucket", &[("key", &k), ("bucket", bucket)]),
+                };
+                let mut out = vec![head];
+                out.push(match readers {
+                    Some(v) if v.is_empty() => msg(T, "kms_readers_none", &[]),
+                    _ => msg(T, "kms_readers", &[("list", &list(readers))]),
+                });
+                if key.is_none() {
+                    out.push(msg(T, "kms_managed_cuts", &[]));
                 }
                 out
             }
@@ -458,6 +502,12 @@ mod tests {
             "principal_other",
             "principal_condition",
             "by_acl",
+            "kms_trail",
+            "kms_bucket",
+            "kms_aws_managed",
+            "kms_readers",
+            "kms_readers_none",
+            "kms_managed_cuts",
             "key_retired",
             "key_lookup",
             "key_cost",
