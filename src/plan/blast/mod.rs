@@ -96,6 +96,10 @@ pub enum Note {
     TrailCost {
         name: String,
         other: Option<Vec<String>>,
+        /// Trails whose status or event selectors could not be read: they
+        /// may deliver management events already.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        unsure: Vec<String>,
     },
     /// An alarm the plan creates.
     AlarmCost {
@@ -160,10 +164,18 @@ pub fn radius<'a>(
                 region: o.region.clone(),
                 alias: o.alias.clone(),
             }),
-            Op::CreateTrail(o) => notes.push(Note::TrailCost {
-                name: o.name.clone(),
-                other: other_trails(before, &o.name, &o.region, o.multi_region),
-            }),
+            Op::CreateTrail(o) => {
+                let found = other_trails(before, &o.name, &o.region, o.multi_region);
+                let (other, unsure) = match found {
+                    Some((d, u)) => (Some(d), u),
+                    None => (None, vec![]),
+                };
+                notes.push(Note::TrailCost {
+                    name: o.name.clone(),
+                    other,
+                    unsure,
+                })
+            }
             Op::PutMetricAlarm(o) => {
                 let exists = before
                     .metric_alarms
@@ -345,8 +357,17 @@ impl Note {
             Note::KeyCost { region, alias } => {
                 vec![msg(T, "key_cost", &[("alias", alias), ("region", region)])]
             }
-            Note::TrailCost { name, other } => vec![match other {
+            Note::TrailCost {
+                name,
+                other,
+                unsure,
+            } => vec![match other {
                 None => msg(T, "trail_cost_unknown", &[("trail", name)]),
+                Some(v) if v.is_empty() && !unsure.is_empty() => msg(
+                    T,
+                    "trail_cost_unsure",
+                    &[("trail", name), ("others", &unsure.join(", "))],
+                ),
                 Some(v) if v.is_empty() => msg(T, "trail_cost_first", &[("trail", name)]),
                 Some(v) => msg(
                     T,
@@ -514,6 +535,7 @@ mod tests {
             "trail_cost_first",
             "trail_cost_copy",
             "trail_cost_unknown",
+            "trail_cost_unsure",
             "alarm_cost",
             "alarm_cost_high",
             "prices",
