@@ -1,6 +1,7 @@
 //! `moat plan` on the built-in demo account names each plan's blast radius
 //! under its calls: who uses a security group it changes, who loses read on
-//! a bucket and the distribution serving it, what a new KMS key costs.
+//! a bucket and the distribution serving it, what a new KMS key, a flow log
+//! or GuardDuty costs.
 
 #[path = "support/command.rs"]
 mod command;
@@ -93,4 +94,21 @@ fn a_new_key_names_its_monthly_cost_and_the_readers_that_need_it() {
     let trail = note(&text, "Trail management-events will encrypt").join("\n");
     assert!(trail.contains("kms:Decrypt"), "{trail}");
     assert!(trail.contains("readers moat counts today: none"), "{trail}");
+}
+
+#[test]
+fn flow_logs_and_guardduty_name_their_price_by_volume() {
+    let text = plan(&["vpc.flow-logs"]);
+    assert!(
+        text.contains(
+            "Flow log of VPC vpc-0d1e2f3a4b5c60002 (us-east-1) to S3: about $0.25 per GB"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("Prices are approximate"), "{text}");
+    let text = plan(&["vpc.threat-detection"]);
+    assert!(
+        text.contains("GuardDuty in eu-west-1: free for 30 days"),
+        "{text}"
+    );
 }

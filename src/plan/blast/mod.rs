@@ -7,7 +7,8 @@
 //!   CloudFront distributions that serve the bucket and the principals the
 //!   bucket grants read today that would lose it;
 //! - retiring a KMS key says how to find its last use (moat does not read it);
-//! - creating a KMS key, a trail or an alarm names its monthly cost, "about".
+//! - creating a KMS key, a trail or an alarm names its monthly cost, "about";
+//!   flow logs, GuardDuty, Inspector and metric filters their price by volume.
 //!
 //! [`radius`] computes the notes from the inventories before and after the
 //! ops; [`Note::lines`] words them from `assets/guide/blast.messages.toml`,
@@ -25,7 +26,7 @@ use super::Op;
 use crate::aws::inventory::{Inventory, PartId, SgKey};
 use crate::guide::msg;
 use buckets::{bucket_note, kms_bucket_note, kms_trail_note};
-use costs::other_trails;
+use costs::{other_trails, usage_cost};
 pub use groups::SourceCut;
 use groups::group_note;
 use serde::{Deserialize, Serialize};
@@ -100,6 +101,13 @@ pub enum Note {
         /// may deliver management events already.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         unsure: Vec<String>,
+    },
+    /// A creation priced by volume (flow logs, GuardDuty, Inspector, a
+    /// metric filter's metric): `price` is the message key of its price.
+    UsageCost {
+        price: String,
+        region: String,
+        name: String,
     },
     /// An alarm the plan creates.
     AlarmCost {
@@ -176,6 +184,11 @@ pub fn radius<'a>(
                     unsure,
                 })
             }
+            Op::CreateFlowLogs(_)
+            | Op::CreateDetector(_)
+            | Op::UpdateDetector(_)
+            | Op::EnableInspector(_)
+            | Op::PutMetricFilter(_) => notes.extend(usage_cost(before, op)),
             Op::PutMetricAlarm(o) => {
                 let exists = before
                     .metric_alarms
@@ -375,6 +388,11 @@ impl Note {
                     &[("trail", name), ("others", &v.join(", "))],
                 ),
             }],
+            Note::UsageCost {
+                price,
+                region,
+                name,
+            } => vec![msg(T, price, &[("name", name), ("region", region)])],
             Note::AlarmCost {
                 region,
                 name,
@@ -403,7 +421,10 @@ pub fn prices_note(notes: &[Note]) -> Option<String> {
         .any(|n| {
             matches!(
                 n,
-                Note::KeyCost { .. } | Note::TrailCost { .. } | Note::AlarmCost { .. }
+                Note::KeyCost { .. }
+                    | Note::TrailCost { .. }
+                    | Note::AlarmCost { .. }
+                    | Note::UsageCost { .. }
             )
         })
         .then(|| msg(T, "prices", &[]))
@@ -537,6 +558,11 @@ mod tests {
             "trail_cost_unknown",
             "trail_cost_unsure",
             "alarm_cost",
+            "cost_flow_logs_s3",
+            "cost_flow_logs_cwl",
+            "cost_guardduty",
+            "cost_inspector",
+            "cost_metric_filter",
             "alarm_cost_high",
             "prices",
         ] {
