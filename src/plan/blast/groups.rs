@@ -21,6 +21,10 @@ pub struct SourceCut {
     pub egress: bool,
     /// Whether moat read the group (`false`: another account, a peered VPC).
     pub known: bool,
+    /// The rules named the changed group itself: its own members lose that
+    /// access to each other.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub itself: bool,
     pub interfaces: Option<Vec<String>>,
     pub instances: Option<Vec<String>>,
     pub load_balancers: Option<Vec<String>>,
@@ -65,15 +69,27 @@ pub(super) fn group_note(
             .iter()
             .filter(|r| !now.iter().any(|n| n.same_permission(r)))
             .filter_map(|r| match &r.source {
-                // The group's own members are named above.
-                SgSource::Group(id) if *id != found.id => Some(id.as_str()),
+                SgSource::Group(id) => Some(id.as_str()),
                 _ => None,
             })
             .collect();
         cut.sort_unstable();
         cut.dedup();
         for id in cut {
-            sources.push(source_cut(before, &group.region, id, egress));
+            let mut c = source_cut(before, &group.region, id, egress);
+            // A rule naming the group itself: its members (named above)
+            // lose that access to each other.
+            if id == found.id {
+                c = SourceCut {
+                    itself: true,
+                    interfaces: None,
+                    instances: None,
+                    load_balancers: None,
+                    db_instances: None,
+                    ..c
+                };
+            }
+            sources.push(c);
         }
     }
     Note::SecurityGroup {
@@ -103,6 +119,7 @@ fn source_cut(inv: &Inventory, region: &str, id: &str, egress: bool) -> SourceCu
         },
         egress,
         known: named.is_some(),
+        itself: false,
         interfaces,
         instances,
         load_balancers,
@@ -113,6 +130,9 @@ fn source_cut(inv: &Inventory, region: &str, id: &str, egress: bool) -> SourceCu
 impl SourceCut {
     /// The cut in words: whose access goes, and who they are.
     pub fn line(&self) -> String {
+        if self.itself {
+            return msg(T, "source_self", &[]);
+        }
         let key = match (self.known, self.egress) {
             (false, _) => return msg(T, "source_unread", &[("group", &self.group)]),
             (true, false) => "source_ingress",
@@ -507,11 +527,14 @@ mod tests {
         let n = radius(&inv, &after, [&del]);
         let cut = sources(&n[0]);
         let names: Vec<&str> = cut.iter().map(|c| c.group.as_str()).collect();
-        // The group's own members (sg-3 itself) are named above, not here.
-        assert_eq!(names, ["sg-1 (web)", "sg-9"]);
-        assert!(!cut[1].known);
+        assert_eq!(names, ["sg-1 (web)", "sg-3 (db)", "sg-9"]);
+        // The group's own members are named above: the rule naming itself
+        // says they lose that access to each other.
+        assert!(cut[1].itself);
+        assert!(cut[1].line().contains("to each other"), "{cut:?}");
+        assert!(!cut[2].known);
         assert!(
-            cut[1].line().contains("moat did not read that group"),
+            cut[2].line().contains("moat did not read that group"),
             "{cut:?}"
         );
     }

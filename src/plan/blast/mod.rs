@@ -493,6 +493,7 @@ mod tests {
             "source_egress",
             "source_unread",
             "members_none",
+            "source_self",
             "owner_lambda",
             "owner_nat",
             "owner_vpce",
