@@ -125,9 +125,12 @@ pub fn parts(parts: &[PartId]) -> Vec<PartId> {
     if parts.contains(&PartId::Ec2Network) {
         out.extend([PartId::Ec2Instances, PartId::Elb, PartId::Rds]);
     }
-    // A trail's logs encrypted with KMS: the readers of its bucket.
-    if parts.contains(&PartId::S3Buckets) || parts.contains(&PartId::Trails) {
+    if parts.contains(&PartId::S3Buckets) {
         out.extend([PartId::CloudFront, PartId::S3AccountPublicAccessBlock]);
+    }
+    // A trail's logs encrypted with KMS: the readers of its bucket.
+    if parts.contains(&PartId::Trails) {
+        out.extend([PartId::S3Buckets, PartId::S3AccountPublicAccessBlock]);
     }
     out.sort();
     out.dedup();
@@ -472,6 +475,18 @@ mod tests {
             "{lines:?}"
         );
         assert!(lines[1].contains("get-key-last-usage"), "{lines:?}");
+    }
+
+    #[test]
+    fn the_parts_the_notes_read_are_collected_with_the_items() {
+        let p = parts(&[PartId::Trails]);
+        assert!(p.contains(&PartId::S3Buckets), "{p:?}");
+        assert!(p.contains(&PartId::S3AccountPublicAccessBlock), "{p:?}");
+        let p = parts(&[PartId::Ec2Network]);
+        assert!(
+            p.contains(&PartId::Rds) && p.contains(&PartId::Elb),
+            "{p:?}"
+        );
     }
 
     #[test]
