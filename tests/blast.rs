@@ -1,6 +1,7 @@
 //! `moat plan` on the built-in demo account names each plan's blast radius
 //! under its calls: who uses a security group it changes, who loses read on
-//! a bucket and the distribution serving it, what a new KMS key costs.
+//! a bucket and the distribution serving it, what a new KMS key, a flow log
+//! or GuardDuty costs.
 
 #[path = "support/command.rs"]
 mod command;
@@ -38,7 +39,13 @@ fn a_tightened_group_names_its_instances_load_balancers_and_databases() {
         web.contains("instances: web-1 (i-0a7a8b9c0d1e2f301), web-2 (i-0a7a8b9c0d1e2f302)"),
         "{web}"
     );
+    // Interfaces are named by what owns them.
+    assert!(web.contains("eni-0a5f6a7b8c9d0e10b (Lambda)"), "{web}");
     let alb = note(&text, "Security group public-alb in").join("\n");
+    assert!(
+        alb.contains("eni-0a5f6a7b8c9d0e107 (Application Load Balancer example-corp-web)"),
+        "{alb}"
+    );
     assert!(
         alb.contains(
             "load balancers: example-corp-api (application), example-corp-legacy (classic), example-corp-web (application)"
@@ -76,11 +83,32 @@ fn a_bucket_block_names_the_distribution_and_the_public_losing_read() {
 }
 
 #[test]
-fn a_new_key_names_its_monthly_cost_with_the_date_of_the_price() {
+fn a_new_key_names_its_monthly_cost_and_the_readers_that_need_it() {
     let text = plan(&["cloudtrail.encrypted"]);
     assert!(
         text.contains("KMS key alias/moat-cloudtrail (us-east-1): a customer managed key costs about $1.00 a month"),
         "{text}"
     );
     assert!(text.contains("Prices are approximate"), "{text}");
+    // The log bucket's readers are named as needing the key.
+    let trail = note(&text, "Trail management-events will encrypt").join("\n");
+    assert!(trail.contains("kms:Decrypt"), "{trail}");
+    assert!(trail.contains("readers moat counts today: none"), "{trail}");
+}
+
+#[test]
+fn flow_logs_and_guardduty_name_their_price_by_volume() {
+    let text = plan(&["vpc.flow-logs"]);
+    assert!(
+        text.contains(
+            "Flow log of VPC vpc-0d1e2f3a4b5c60002 (us-east-1) to S3: about $0.25 per GB"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("Prices are approximate"), "{text}");
+    let text = plan(&["vpc.threat-detection"]);
+    assert!(
+        text.contains("GuardDuty in eu-west-1: free for 30 days"),
+        "{text}"
+    );
 }

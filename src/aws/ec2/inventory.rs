@@ -162,6 +162,18 @@ pub struct NetworkInterface {
     /// a detached interface or one a service manages (load balancer, RDS).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,
+    /// `InterfaceType` as AWS reports it (`interface`, `lambda`,
+    /// `natGateway`, `vpc_endpoint`, `network_load_balancer`, …): what kind
+    /// of owner created it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interface_type: Option<String>,
+    /// `RequesterId`: the AWS service or principal that created an
+    /// interface it manages (`amazon-elb`, `amazon-rds`, a role's id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requester_id: Option<String>,
+    /// `RequesterManaged`: an AWS service manages it, not the account.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub requester_managed: bool,
 }
 
 /// Security groups and network interfaces of one region.

@@ -176,6 +176,9 @@ impl AwsBackend {
                         .attachment()
                         .and_then(|a| a.instance_id())
                         .map(str::to_string),
+                    interface_type: n.interface_type().map(|t| t.as_str().to_string()),
+                    requester_id: n.requester_id().map(str::to_string),
+                    requester_managed: n.requester_managed().unwrap_or(false),
                 }
             }));
         }

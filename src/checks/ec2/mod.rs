@@ -652,6 +652,9 @@ mod tests {
             description: String::new(),
             groups: groups.iter().map(|g| g.to_string()).collect(),
             instance_id: None,
+            interface_type: None,
+            requester_id: None,
+            requester_managed: false,
         }
     }
 
