@@ -281,3 +281,27 @@ fn a_long_confirmation_scrolls_and_keeps_the_confirm_line_in_view() {
     update(&mut m, key('x'));
     assert!(!matches!(m.overlay, Some(Overlay::Confirm(_))));
 }
+
+/// `a` with marks goes straight to the confirmation: it names the marked
+/// items the plan leaves out, and why, and counts them in its title.
+#[test]
+fn a_with_marks_confirms_with_the_items_left_out_named() {
+    let mut m = demo(Mode::Demo);
+    select(&mut m, "account.password-policy");
+    update(&mut m, key(' '));
+    // Marked with the section: versioning cannot be undone fully.
+    m.marks
+        .insert("s3.versioning".to_string(), MarkKind::Section);
+    update(&mut m, key('a'));
+    let Some(Overlay::Confirm(c)) = &m.overlay else {
+        panic!("{:?}", m.overlay)
+    };
+    let b = c.batch.as_ref().expect("the batch's list");
+    assert_eq!(b.items, ["account.password-policy"]);
+    assert_eq!(b.skipped.len(), 1, "{:?}", b.skipped);
+    assert!(b.skipped[0].starts_with("left out: s3.versioning — "));
+    let t = crate::tui::snapshots::render_text(&m);
+    assert!(t.contains("Apply 1 of 2 marked items in one batch?"), "{t}");
+    assert!(t.contains("left out: s3.versioning"), "{t}");
+    assert!(t.contains("unversioned"), "{t}");
+}

@@ -19,7 +19,7 @@ pub fn render(f: &mut Frame, m: &Model, p: &PreviewState) {
     );
     let k = |a| m.keymap.key(Context::Preview, a);
     let title = match &p.batch {
-        Some(b) => format!("Preview: {} items in one batch", b.items.len()),
+        Some(b) => format!("Preview: {} in one batch", b.count()),
         None => format!(
             "Preview: {} ({})",
             crate::guide::guide().title(&p.item),
@@ -60,6 +60,12 @@ pub fn render(f: &mut Frame, m: &Model, p: &PreviewState) {
     for s in p.batch.iter().flat_map(|b| &b.skipped) {
         for l in wrap(s, width, " • ", 3) {
             top.push(Line::styled(l, Style::new().fg(Color::Cyan)));
+        }
+    }
+    // And the calls whose undo would not restore the account as it was.
+    for s in p.batch.iter().flat_map(|b| &b.undo_short) {
+        for l in wrap(s, width, " ⚠ ", 3) {
+            top.push(Line::styled(l, Style::new().fg(Color::Yellow)));
         }
     }
     for w in &p.warnings {
