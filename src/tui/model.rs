@@ -252,6 +252,10 @@ pub enum OutcomeKind {
         index: usize,
         error: String,
         batch: Option<String>,
+        /// In a batch: the item of the refused call.
+        item: Option<String>,
+        /// In a batch: the items none of whose calls were sent.
+        unreached: Vec<String>,
     },
     /// The resource changed since the plan: nothing was sent.
     Drift {
