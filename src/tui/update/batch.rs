@@ -517,7 +517,7 @@ pub(super) fn mark_section(m: &mut Model) {
         m,
         Level::Info,
         format!(
-            "marked the {} failing item(s) of this section; {key} previews them as one plan (a change that cannot be undone is left out)",
+            "marked the {} failing item(s) of this section; {key} previews them as one plan (a change undo cannot fully reverse is left out)",
             ids.len()
         ),
     );
