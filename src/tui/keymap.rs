@@ -297,7 +297,7 @@ impl Action {
                 "mark / unmark the item for a batch (with marks, preview and apply act on the marked items as one plan)"
             }
             Action::MarkSection => {
-                "mark every failing item of the section that moat can fix (again: unmark them); a change that cannot be undone is left out of the batch"
+                "mark every failing item of the section that moat can fix (again: unmark them); a change that undo cannot fully reverse is left out of the batch"
             }
             Action::ClearMarks => "clear every mark",
             Action::Journal => "the journal: every change moat made to this account, to undo one",

@@ -155,6 +155,20 @@ pub struct BatchPending {
 pub struct BatchView {
     pub items: Vec<String>,
     pub skipped: Vec<String>,
+    /// The calls undo cannot fully restore, each with why.
+    pub undo_short: Vec<String>,
+}
+
+impl BatchView {
+    /// `N items`, or `N of M marked items` when the plan leaves some out.
+    pub fn count(&self) -> String {
+        let n = self.items.len();
+        if self.skipped.is_empty() {
+            format!("{n} items")
+        } else {
+            format!("{n} of {} marked items", n + self.skipped.len())
+        }
+    }
 }
 
 /// The plan being built: its request number (a later request or a cancel
@@ -177,6 +191,8 @@ pub struct ConfirmState {
     pub back: Option<PreviewState>,
     /// First line of the list of calls shown (a long plan scrolls).
     pub scroll: u16,
+    /// A plan over several marked items: what it leaves out, and why.
+    pub batch: Option<BatchView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -237,6 +253,10 @@ pub enum OutcomeKind {
         index: usize,
         error: String,
         batch: Option<String>,
+        /// In a batch: the item of the refused call.
+        item: Option<String>,
+        /// In a batch: the items none of whose calls were sent.
+        unreached: Vec<String>,
     },
     /// The resource changed since the plan: nothing was sent.
     Drift {

@@ -3,7 +3,7 @@
 //! laid out for) and compared with the reviewed snapshots in `screens/`. The demo account, a
 //! fixed clock and fixed spinner frames make them deterministic.
 
-use super::model::{Model, OutcomeKind, Overlay};
+use super::model::{MarkKind, Model, OutcomeKind, Overlay};
 use super::tests::{
     code, demo, fixed_now, key, loaded, new_model, password_policy_denied, reread, select, typed,
 };
@@ -660,4 +660,19 @@ fn a_long_journal_scrolls_to_the_selected_batch() {
     let t = draw_at(&m, 80, 24);
     let text = (0..24).map(|y| row(&t, y)).collect::<Vec<_>>().join("\n");
     assert!(text.contains("▸ 2026-11-29 10:02 UTC"), "{text}");
+}
+
+#[test]
+fn batch_confirmation_names_the_items_left_out() {
+    let mut m = demo(Mode::Live);
+    select(&mut m, "account.password-policy");
+    update(&mut m, key(' '));
+    m.marks
+        .insert("s3.versioning".to_string(), MarkKind::Section);
+    update(&mut m, key('a'));
+    assert!(matches!(m.overlay, Some(Overlay::Confirm(_))));
+    let t = render_text(&m);
+    assert!(t.contains("Apply 1 of 2 marked items in one batch?"), "{t}");
+    assert!(t.contains("left out: s3.versioning"), "{t}");
+    screen!("batch_confirm_left_out", m);
 }

@@ -281,3 +281,104 @@ fn a_long_confirmation_scrolls_and_keeps_the_confirm_line_in_view() {
     update(&mut m, key('x'));
     assert!(!matches!(m.overlay, Some(Overlay::Confirm(_))));
 }
+
+/// `a` with marks goes straight to the confirmation: it names the marked
+/// items the plan leaves out, and why, and counts them in its title.
+#[test]
+fn a_with_marks_confirms_with_the_items_left_out_named() {
+    let mut m = demo(Mode::Demo);
+    select(&mut m, "account.password-policy");
+    update(&mut m, key(' '));
+    // Marked with the section: versioning cannot be undone fully.
+    m.marks
+        .insert("s3.versioning".to_string(), MarkKind::Section);
+    update(&mut m, key('a'));
+    let Some(Overlay::Confirm(c)) = &m.overlay else {
+        panic!("{:?}", m.overlay)
+    };
+    let b = c.batch.as_ref().expect("the batch's list");
+    assert_eq!(b.items, ["account.password-policy"]);
+    assert_eq!(b.skipped.len(), 1, "{:?}", b.skipped);
+    assert!(b.skipped[0].starts_with("left out: s3.versioning — "));
+    let t = crate::tui::snapshots::render_text(&m);
+    assert!(t.contains("Apply 1 of 2 marked items in one batch?"), "{t}");
+    assert!(t.contains("left out: s3.versioning"), "{t}");
+    assert!(t.contains("unversioned"), "{t}");
+}
+
+/// A refused call stops the batch: the items not fully applied stay
+/// marked, and the outcome names the refused call's item, the items never
+/// reached, and how to undo what was sent.
+#[test]
+fn a_refused_call_keeps_the_marks_of_the_items_not_applied() {
+    let ids = [
+        "account.password-policy",
+        "s3.public-policies",
+        "s3.deny-insecure-transport",
+    ];
+    let mut m = demo(Mode::Demo);
+    for id in ids {
+        select(&mut m, id);
+        update(&mut m, key(' '));
+    }
+    update(&mut m, key('a'));
+    let Some(Overlay::Confirm(c)) = &m.overlay else {
+        panic!("{:?}", m.overlay)
+    };
+    let plan = c.plan.clone();
+    let e = update(&mut m, key('y'));
+    let [Effect::Apply { generation, .. }] = e.as_slice() else {
+        panic!("{e:?}")
+    };
+    let generation = *generation;
+    // The first call of the second item is refused.
+    let refused = plan
+        .steps
+        .iter()
+        .position(|s| s.item.as_deref() == Some(ids[1]))
+        .expect("a step of the second item");
+    assert!(refused > 0);
+    let report = ExecReport {
+        applied: (0..refused).map(|i| (i, Applied::Sent)).collect(),
+        failed: Some((
+            refused,
+            PartError::new("s3:PutBucketPolicy", Some("AccessDenied".into()), "denied"),
+        )),
+        warnings: vec![],
+        mismatches: vec![],
+        batch: Some("20261129T000000Z-000002".into()),
+        dry_run: false,
+        reread: None,
+    };
+    update(
+        &mut m,
+        Msg::Applied {
+            generation,
+            result: Ok(report),
+        },
+    );
+    // (Marks list in name order.)
+    assert_eq!(marks(&m), [ids[2], ids[1]]);
+    let Some(Overlay::Outcome(o)) = &m.overlay else {
+        panic!("{:?}", m.overlay)
+    };
+    let OutcomeKind::Failed {
+        item, unreached, ..
+    } = &o.kind
+    else {
+        panic!("{:?}", o.kind)
+    };
+    assert_eq!(item.as_deref(), Some(ids[1]));
+    assert_eq!(unreached, &[ids[2].to_string()]);
+    let t = crate::tui::snapshots::render_text(&m);
+    assert!(t.contains(&format!("(of {})", ids[1])), "{t}");
+    assert!(t.contains(ids[2]), "{t}");
+    assert!(t.contains("moat undo 20261129T000000Z-000002"), "{t}");
+    // Planning again takes the marks left: the items not applied.
+    let e = crate::tui::update::update(&mut m, key('p'));
+    let Some(Effect::Plan(job)) = e.first() else {
+        panic!("{e:?}")
+    };
+    let planned: Vec<&str> = job.batch.iter().map(|b| b.item).collect();
+    assert_eq!(planned, [ids[1], ids[2]]);
+}

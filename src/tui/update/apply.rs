@@ -176,11 +176,16 @@ pub(super) fn on_applied(
                 .filter_map(|(i, _)| a.ops.get(*i).cloned())
                 .collect();
             let kind = match &report.failed {
-                Some((index, err)) => OutcomeKind::Failed {
-                    index: *index,
-                    error: sanitize(&err.to_string()),
-                    batch: report.batch.clone(),
-                },
+                Some((index, err)) => {
+                    let (item, unreached) = batch_stop(&a.plan, *index);
+                    OutcomeKind::Failed {
+                        index: *index,
+                        error: sanitize(&err.to_string()),
+                        batch: report.batch.clone(),
+                        item,
+                        unreached,
+                    }
+                }
                 None => OutcomeKind::Applied {
                     mismatches: report
                         .mismatches
@@ -217,9 +222,10 @@ pub(super) fn on_applied(
                 ),
             }
             if !report.dry_run && !report.applied.is_empty() {
-                // The marked items were sent: the marks are done with.
+                // The marked items were sent: the marks are done with,
+                // except those of items not fully applied.
                 if a.item == super::batch::BATCH {
-                    m.marks.clear();
+                    unmark_applied(m, &a.plan, &report);
                 }
                 // Apply re-read the plan's and the item's parts to verify:
                 // take them from there rather than reading the account again.
@@ -272,6 +278,45 @@ pub(super) fn on_applied(
         scroll: 0,
     }));
     effects
+}
+
+/// In a batch stopped at step `index`: the item of that step, and the
+/// items none of whose steps came before it (never reached).
+fn batch_stop(plan: &crate::plan::Plan, index: usize) -> (Option<String>, Vec<String>) {
+    let item = plan.steps.get(index).and_then(|s| s.item.clone());
+    let reached: Vec<&str> = plan
+        .steps
+        .iter()
+        .take(index.saturating_add(1))
+        .filter_map(|s| s.item.as_deref())
+        .collect();
+    let unreached = super::batch::step_items(plan)
+        .into_iter()
+        .filter(|i| !reached.contains(&i.as_str()))
+        .map(|i| sanitize(&i))
+        .collect();
+    (item.map(|i| sanitize(&i)), unreached)
+}
+
+/// Unmark the items of a batch whose every step was sent; when a call was
+/// refused, the others stay marked to be planned again.
+fn unmark_applied(m: &mut Model, plan: &crate::plan::Plan, report: &ExecReport) {
+    if report.failed.is_none() {
+        m.marks.clear();
+        return;
+    }
+    let sent: Vec<usize> = report.applied.iter().map(|(i, _)| *i).collect();
+    for item in super::batch::step_items(plan) {
+        let all_sent = plan
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.item.as_deref() == Some(item.as_str()))
+            .all(|(i, _)| sent.contains(&i));
+        if all_sent {
+            m.marks.remove(&item);
+        }
+    }
 }
 
 /// Replace diff_lines' "(now)"/"(after)" labels.

@@ -10,11 +10,13 @@
 use super::form::open_form;
 use super::planning::{plan_diff_of, sanitize_lines};
 use super::{Effect, PlanJob, flash};
+use crate::aws::iam::KeyStatus;
 use crate::aws::inventory::{Inventory, ResourceRef};
+use crate::aws::s3::VersioningStatus;
 use crate::checks::{self, Ctx, Fix, ItemDef, Status};
 use crate::diff::{DiffLine, LineKind};
 use crate::kit::text::sanitize;
-use crate::plan::{Draft, Inputs, Plan, PlanError, make_plan};
+use crate::plan::{Draft, Inputs, Op, Plan, PlanError, make_plan};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::model::*;
 
@@ -38,6 +40,9 @@ pub struct Composed {
     pub items: Vec<&'static str>,
     /// (item, why) for each marked item left out.
     pub skipped: Vec<(&'static str, String)>,
+    /// (item, call number from 1, why) for each call of the plan whose undo
+    /// would not restore the account as it was ([`undo_falls_short`]).
+    pub undo_short: Vec<(&'static str, usize, &'static str)>,
 }
 
 /// Why a builder's answer leaves the item out of the batch.
@@ -50,7 +55,8 @@ fn skip_reason(e: &PlanError) -> String {
     }
 }
 
-/// Build the batch plan of `members` (in the order given).
+/// Build the batch plan of `members` (in the order given, except that the
+/// items turning on S3 Block Public Access come last: see [`compose_with`]).
 pub fn compose(inv: &Inventory, ctx: &Ctx, members: &[BatchMember]) -> Result<Composed, PlanError> {
     compose_with(inv, members, |m, cur| {
         let def = checks::item(m.item).ok_or_else(|| PlanError::Invalid("unknown item".into()))?;
@@ -64,72 +70,266 @@ pub fn compose(inv: &Inventory, ctx: &Ctx, members: &[BatchMember]) -> Result<Co
     })
 }
 
+/// Why a marked item is left out: it deactivates the caller's own key.
+pub const SIGNING_KEY: &str = "apply it on its own: it deactivates the key moat is signing with";
+
+/// The start of the reason an `A` selection leaves out an item whose undo
+/// would not restore the account as it was.
+const UNDO_SHORT: &str = "undo cannot fully restore it";
+
+/// Whether `why` (a reason in [`Composed::skipped`]) leaves the item out on
+/// purpose (rather than skipping it for having nothing to change).
+fn is_left_out(why: &str) -> bool {
+    why.starts_with("cannot be undone") || why.starts_with(UNDO_SHORT) || why == SIGNING_KEY
+}
+
+/// The caller's own IAM user name, when moat runs as an IAM user.
+fn caller_user(inv: &Inventory) -> Option<&str> {
+    let id = inv.identity.ready()?;
+    let (_, path) = id.arn.split_once(":user/")?;
+    path.rsplit('/').next().filter(|n| !n.is_empty())
+}
+
+/// Whether `ops` deactivate an access key of the caller: a root key when
+/// moat runs as the root user, a key of the caller's IAM user otherwise.
+/// Every call after that one is refused (InvalidClientTokenId), and undo
+/// cannot run with that key. An unknown caller counts as owning every key.
+fn deactivates_signing_key(inv: &Inventory, ops: &[Op]) -> bool {
+    let id = inv.identity.ready();
+    let me = caller_user(inv);
+    ops.iter().any(|op| match op {
+        Op::UpdateAccessKey(k) if k.status == KeyStatus::Inactive => match (&k.user, id) {
+            (_, None) => true,
+            (None, Some(id)) => id.is_root(),
+            (Some(user), Some(_)) => me == Some(user.as_str()),
+        },
+        _ => false,
+    })
+}
+
+/// Why undo would not bring back what `op` changes as it was in `before`
+/// (`None`: undo restores it), though the op model has an inverse. A
+/// section selection (`A`) leaves out the items whose plan holds such a
+/// call; items marked one by one stay, and the preview names the call.
+///
+/// - Enabling versioning on a bucket never versioned: S3 can never return a
+///   bucket to unversioned, only to Suspended.
+/// - Turning MFA Delete on: turning it off again (undo) needs the root
+///   user's MFA device and code.
+/// - CreateBucket: undo's DeleteBucket fails once anything (logs) has been
+///   delivered to the bucket (BucketNotEmpty).
+/// - DeleteSecurityGroup: undo recreates the group with a new id, so what
+///   named the old id does not find it.
+/// - Deactivating an access key: whoever signs with it is refused until the
+///   undo, which cannot itself be signed with that key.
+pub fn undo_falls_short(op: &Op, before: &Inventory) -> Option<&'static str> {
+    match op {
+        Op::PutBucketVersioning(v) if v.mfa_delete == Some(true) => {
+            let on = before
+                .s3
+                .ready()
+                .and_then(|s3| s3.bucket(&v.bucket))
+                .and_then(|b| b.versioning.ready())
+                .is_some_and(|x| x.mfa_delete);
+            (!on).then_some("turning MFA Delete off again needs the root user's MFA device")
+        }
+        Op::PutBucketVersioning(v) if v.status == VersioningStatus::Enabled => {
+            let versioned = before
+                .s3
+                .ready()
+                .and_then(|s3| s3.bucket(&v.bucket))
+                .and_then(|b| b.versioning.ready())
+                .is_some_and(|x| x.status.is_some());
+            (!versioned).then_some("S3 can never return a bucket to unversioned, only to Suspended")
+        }
+        Op::CreateBucket(_) => {
+            Some("undo's DeleteBucket fails once logs are delivered to the bucket (BucketNotEmpty)")
+        }
+        Op::DeleteSecurityGroup(_) => Some("undo recreates the security group with a new id"),
+        Op::UpdateAccessKey(k) if k.status == KeyStatus::Inactive => {
+            Some("calls signed with the key are refused until undo, which cannot be signed with it")
+        }
+        _ => None,
+    }
+}
+
+/// Whether `op` turns on S3 Block Public Access (account or bucket level).
+fn blocks_public_access(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::PutAccountPublicAccessBlock(_) | Op::PutBucketPublicAccessBlock(_)
+    )
+}
+
+/// The ops of the members that made it into the batch, before the plan.
+struct Drafted {
+    ops: Vec<Op>,
+    /// The item of each op.
+    owners: Vec<&'static str>,
+    warnings: Vec<String>,
+    items: Vec<&'static str>,
+    skipped: Vec<(&'static str, String)>,
+    /// (item, call number in the batch, why) for each call whose undo
+    /// would not restore the account as it was.
+    undo_short: Vec<(&'static str, usize, &'static str)>,
+}
+
 /// [`compose`] with each member's draft from `draft`, given the inventory
 /// as the members before it leave it.
+///
+/// Two passes: the members in the order given, then, when some of them
+/// turn on S3 Block Public Access, again with those moved to the end (in
+/// their order). With the block on first, later builders would take a
+/// public statement as neutralised and keep it, writing a policy AWS
+/// refuses under BlockPublicPolicy; and undo, in reverse order, would
+/// restore public policies before lifting the block.
 fn compose_with(
     inv: &Inventory,
     members: &[BatchMember],
     mut draft: impl FnMut(&BatchMember, &Inventory) -> Result<Draft, PlanError>,
 ) -> Result<Composed, PlanError> {
+    let mut d = draft_all(inv, members, &mut draft);
+    let late: Vec<&str> = d
+        .items
+        .iter()
+        .copied()
+        .filter(|id| {
+            d.ops
+                .iter()
+                .zip(&d.owners)
+                .any(|(op, o)| o == id && blocks_public_access(op))
+        })
+        .collect();
+    if !late.is_empty() {
+        let (mut order, last): (Vec<BatchMember>, Vec<BatchMember>) = members
+            .iter()
+            .cloned()
+            .partition(|m| !late.contains(&m.item));
+        order.extend(last);
+        if order != members {
+            d = draft_all(inv, &order, &mut draft);
+        }
+    }
+    finish(inv, d)
+}
+
+/// One pass of [`compose_with`]: each member's draft on the inventory as
+/// the members before it leave it.
+fn draft_all(
+    inv: &Inventory,
+    members: &[BatchMember],
+    draft: &mut impl FnMut(&BatchMember, &Inventory) -> Result<Draft, PlanError>,
+) -> Drafted {
     let mut cur = inv.clone();
-    let mut ops = vec![];
-    let mut owners: Vec<&'static str> = vec![];
-    let mut warnings = vec![];
-    let mut items = vec![];
-    let mut skipped = vec![];
+    let mut d = Drafted {
+        ops: vec![],
+        owners: vec![],
+        warnings: vec![],
+        items: vec![],
+        skipped: vec![],
+        undo_short: vec![],
+    };
     for m in members {
         let id = m.item;
         let draft = match draft(m, &cur) {
-            Ok(d) if d.ops.is_empty() => {
-                skipped.push((id, skip_reason(&PlanError::NothingToDo(String::new()))));
+            Ok(x) if x.ops.is_empty() => {
+                d_skip(
+                    &mut d,
+                    id,
+                    skip_reason(&PlanError::NothingToDo(String::new())),
+                );
                 continue;
             }
-            Ok(d) => d,
+            Ok(x) => x,
             Err(e) => {
-                skipped.push((id, skip_reason(&e)));
+                d_skip(&mut d, id, skip_reason(&e));
                 continue;
             }
         };
+        // Deactivating the key moat signs with stops every later call.
+        if members.len() > 1 && deactivates_signing_key(inv, &draft.ops) {
+            d_skip(&mut d, id, SIGNING_KEY.to_string());
+            continue;
+        }
         // The item's ops on the inventory as the items before it leave it.
         let mut next = cur.clone();
         let mut reversible = true;
+        let mut short = vec![];
         let mut failed = None;
-        for op in &draft.ops {
+        for (i, op) in draft.ops.iter().enumerate() {
             reversible &= op.inverse(&next).is_some();
+            if let Some(why) = undo_falls_short(op, &next) {
+                short.push((id, d.ops.len() + i + 1, why));
+            }
             if let Err(e) = next.apply(op) {
                 failed = Some(format!("not planned: {}: {e}", op.describe()));
                 break;
             }
         }
         if let Some(why) = failed {
-            skipped.push((id, why));
+            d_skip(&mut d, id, why);
             continue;
         }
         if m.from_section && !reversible {
-            skipped.push((id, "cannot be undone; apply it on its own".to_string()));
+            d_skip(
+                &mut d,
+                id,
+                "cannot be undone; apply it on its own".to_string(),
+            );
+            continue;
+        }
+        if m.from_section
+            && let Some((_, _, why)) = short.first()
+        {
+            d_skip(
+                &mut d,
+                id,
+                format!("{UNDO_SHORT} ({why}); apply it on its own"),
+            );
             continue;
         }
         cur = next;
-        owners.extend(std::iter::repeat_n(id, draft.ops.len()));
-        ops.extend(draft.ops);
-        warnings.extend(draft.warnings.into_iter().map(|w| format!("{id}: {w}")));
-        items.push(id);
+        d.undo_short.extend(short);
+        d.owners.extend(std::iter::repeat_n(id, draft.ops.len()));
+        d.ops.extend(draft.ops);
+        d.warnings
+            .extend(draft.warnings.into_iter().map(|w| format!("{id}: {w}")));
+        d.items.push(id);
     }
-    if ops.is_empty() {
-        let why: Vec<String> = skipped
+    d
+}
+
+fn d_skip(d: &mut Drafted, id: &'static str, why: String) {
+    d.skipped.push((id, why));
+}
+
+/// The plan of a pass: one [`make_plan`] over all its ops, each step
+/// naming its item.
+fn finish(inv: &Inventory, d: Drafted) -> Result<Composed, PlanError> {
+    if d.ops.is_empty() {
+        let why: Vec<String> = d
+            .skipped
             .iter()
             .map(|(id, why)| format!("{id} — {why}"))
             .collect();
         return Err(PlanError::NothingToDo(why.join("; ")));
     }
-    let mut plan = make_plan(inv, BATCH, Draft { ops, warnings })?;
-    for (step, item) in plan.steps.iter_mut().zip(owners) {
+    let mut plan = make_plan(
+        inv,
+        BATCH,
+        Draft {
+            ops: d.ops,
+            warnings: d.warnings,
+        },
+    )?;
+    for (step, item) in plan.steps.iter_mut().zip(d.owners) {
         step.item = Some(item.to_string());
     }
     Ok(Composed {
         plan,
-        items,
-        skipped,
+        items: d.items,
+        skipped: d.skipped,
+        undo_short: d.undo_short,
     })
 }
 
@@ -216,6 +416,35 @@ pub fn preview(c: Composed) -> PreviewState {
         }
         lines.push(line(LineKind::Context, String::new()));
     }
+    let batch = BatchView {
+        items: c.items.iter().map(|s| s.to_string()).collect(),
+        skipped: c
+            .skipped
+            .iter()
+            .map(|(id, why)| {
+                let lead = if is_left_out(why) {
+                    "left out"
+                } else {
+                    "skipped"
+                };
+                sanitize(&format!("{lead}: {id} — {why}"))
+            })
+            .collect(),
+        undo_short: c
+            .undo_short
+            .iter()
+            .map(|(id, n, why)| {
+                let call = plan
+                    .steps
+                    .get(n.saturating_sub(1))
+                    .map(|s| format!("{} {}", s.op.action(), s.op.resource()))
+                    .unwrap_or_default();
+                sanitize(&format!(
+                    "undo cannot fully restore call {n} ({call}) of {id}: {why}"
+                ))
+            })
+            .collect(),
+    };
     PreviewState {
         item: BATCH.to_string(),
         lines: sanitize_lines(lines),
@@ -223,21 +452,7 @@ pub fn preview(c: Composed) -> PreviewState {
         warnings: plan.warnings.iter().map(|w| sanitize(w)).collect(),
         plan,
         scroll: 0,
-        batch: Some(BatchView {
-            items: c.items.iter().map(|s| s.to_string()).collect(),
-            skipped: c
-                .skipped
-                .iter()
-                .map(|(id, why)| {
-                    let lead = if why.starts_with("cannot be undone") {
-                        "left out"
-                    } else {
-                        "skipped"
-                    };
-                    sanitize(&format!("{lead}: {id} — {why}"))
-                })
-                .collect(),
-        }),
+        batch: Some(batch),
     }
 }
 
@@ -302,7 +517,7 @@ pub(super) fn mark_section(m: &mut Model) {
         m,
         Level::Info,
         format!(
-            "marked the {} failing item(s) of this section; {key} previews them as one plan (a change that cannot be undone is left out)",
+            "marked the {} failing item(s) of this section; {key} previews them as one plan (a change undo cannot fully reverse is left out)",
             ids.len()
         ),
     );
@@ -401,11 +616,11 @@ pub(super) fn on_planned(m: &mut Model, result: Result<Box<PreviewState>, PlanEr
     match result {
         Ok(preview) => {
             m.overlay = Some(if m.planning_confirm {
-                Overlay::Confirm(Box::new(super::planning::confirm_state(
-                    m,
-                    preview.plan.clone(),
-                    None,
-                )))
+                // The confirmation names what the plan leaves out, as the
+                // preview (not shown) would have.
+                let mut c = super::planning::confirm_state(m, preview.plan.clone(), None);
+                c.batch = preview.batch.clone();
+                Overlay::Confirm(Box::new(c))
             } else {
                 Overlay::Preview(*preview)
             });
@@ -746,5 +961,224 @@ mod tests {
             backend.snapshot().document(&password).expect("doc"),
             inv.document(&password).expect("doc")
         );
+    }
+
+    /// The demo with the caller's own IAM user (`ops-admin`) or the root
+    /// user holding an active access key.
+    fn with_caller_key(root: bool) -> Inventory {
+        use crate::aws::iam::AccessKey;
+        use crate::aws::inventory::{Identity, Part};
+        let mut inv = demo_inventory().expect("demo");
+        let key = AccessKey {
+            id: "AKIACALLERKEY0000001".into(),
+            status: KeyStatus::Active,
+            created: now() - chrono::Duration::days(900),
+            last_used: Some(now()),
+            last_used_service: None,
+        };
+        if root {
+            inv.identity = Part::Ready(Identity {
+                account: "111122223333".into(),
+                arn: "arn:aws:iam::111122223333:root".into(),
+                user_id: "111122223333".into(),
+            });
+        }
+        if let Some(iam) = inv.iam.ready_mut() {
+            if root {
+                iam.root_keys = vec![key];
+            } else if let Some(u) = iam.users.iter_mut().find(|u| u.name == "ops-admin") {
+                u.access_keys = vec![key];
+            }
+        }
+        inv
+    }
+
+    #[test]
+    fn the_root_keys_item_is_left_out_of_a_batch_and_planned_alone() {
+        let inv = with_caller_key(true);
+        let ids = ["account.root-access-keys", "account.password-policy"];
+        let c = composed(&inv, &ids, false);
+        assert_eq!(c.items, [ids[1]]);
+        assert_eq!(c.skipped, [(ids[0], SIGNING_KEY.to_string())]);
+        assert!(
+            c.plan
+                .steps
+                .iter()
+                .all(|s| !matches!(s.op, Op::UpdateAccessKey(_)))
+        );
+        let p = preview(c);
+        assert_eq!(
+            p.batch.expect("a batch").skipped,
+            [format!("left out: {} — {SIGNING_KEY}", ids[0])]
+        );
+        // Alone, it is planned as the item on its own is.
+        let alone = composed(&inv, &ids[..1], false);
+        assert_eq!(alone.items, [ids[0]]);
+        assert!(alone.skipped.is_empty());
+        assert_eq!(alone.plan.steps.len(), 1);
+    }
+
+    /// A change that deactivates a key of the caller's IAM user (as an
+    /// item's builder could) is left out of a batch too; another user's
+    /// key is not the caller's.
+    #[test]
+    fn deactivating_a_key_of_the_caller_user_is_left_out_of_a_batch() {
+        let inv = with_caller_key(false);
+        let settings = Settings::default();
+        let done = BTreeMap::new();
+        let ctx = Ctx {
+            now: now(),
+            settings: &settings,
+            done: &done,
+        };
+        let keys = "test.deactivate-a-key";
+        let run = |user: &str, ids: &[&'static str]| {
+            let ms = members(ids, false);
+            compose_with(&inv, &ms, |m, cur| {
+                if m.item == keys {
+                    return Ok(Draft {
+                        ops: vec![Op::UpdateAccessKey(crate::aws::iam::ops::UpdateAccessKey {
+                            user: Some(user.to_string()),
+                            key_id: "AKIACALLERKEY0000001".into(),
+                            status: KeyStatus::Inactive,
+                        })],
+                        warnings: vec![],
+                    });
+                }
+                let Some(Fix::Plan(f)) = checks::item(m.item).map(|d| d.fix) else {
+                    panic!("{} has a plan", m.item)
+                };
+                f(cur, &ctx, &m.inputs)
+            })
+        };
+        let c = run("ops-admin", &[keys, "account.password-policy"]).expect("a plan");
+        assert_eq!(c.items, ["account.password-policy"]);
+        assert_eq!(c.skipped, [(keys, SIGNING_KEY.to_string())]);
+        let alone = run("ops-admin", &[keys]).expect("a plan");
+        assert_eq!(alone.items, [keys]);
+        // Someone else's key (the step fails to apply on the demo, where
+        // dana has no such key, but not for being the caller's).
+        let other = run("dana", &[keys, "account.password-policy"]).expect("a plan");
+        assert!(
+            other.skipped.iter().all(|(_, why)| why != SIGNING_KEY),
+            "{:?}",
+            other.skipped
+        );
+    }
+
+    /// The marked ids in guide order (as the TUI hands them to compose).
+    fn in_guide_order(ids: &[&'static str]) -> Vec<&'static str> {
+        checks::items()
+            .iter()
+            .map(|d| d.id)
+            .filter(|id| ids.contains(id))
+            .collect()
+    }
+
+    #[test]
+    fn block_public_access_comes_after_every_bucket_policy_write() {
+        let inv = demo_inventory().expect("demo");
+        let is_block = |op: &Op| {
+            matches!(
+                op,
+                Op::PutAccountPublicAccessBlock(_) | Op::PutBucketPublicAccessBlock(_)
+            )
+        };
+        for ids in [
+            &[
+                "s3.account-public-access-block",
+                "s3.deny-insecure-transport",
+            ][..],
+            &[
+                "s3.account-public-access-block",
+                "s3.public-policies",
+                "s3.deny-insecure-transport",
+            ][..],
+        ] {
+            let ids = in_guide_order(ids);
+            assert_eq!(ids[0], "s3.account-public-access-block", "guide order");
+            let c = composed(&inv, &ids, false);
+            assert!(c.skipped.is_empty(), "{:?}", c.skipped);
+            let steps = &c.plan.steps;
+            let first_block = steps
+                .iter()
+                .position(|s| is_block(&s.op))
+                .expect("a block step");
+            let last_policy = steps
+                .iter()
+                .rposition(|s| matches!(s.op, Op::PutBucketPolicy(_)))
+                .expect("a policy step");
+            assert!(last_policy < first_block, "{:#?}", c.plan.steps);
+            assert_eq!(c.items.last(), Some(&"s3.account-public-access-block"));
+            // With s3.public-policies, the website bucket's public
+            // statement is gone from the policy written.
+            let mut after = inv.clone();
+            for s in steps {
+                after.apply(&s.op).expect("applies");
+            }
+            let policy = format!(
+                "{:?}",
+                after
+                    .s3
+                    .ready()
+                    .and_then(|s3| s3.bucket("example-corp-www"))
+                    .map(|b| &b.policy)
+                    .expect("the website bucket")
+            );
+            assert_eq!(
+                policy.contains("PublicReadGetObject"),
+                !ids.contains(&"s3.public-policies"),
+                "{policy}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_section_selection_leaves_out_what_undo_cannot_fully_restore() {
+        let inv = demo_inventory().expect("demo");
+        let ids = ["account.password-policy", "s3.versioning"];
+        let c = composed(&inv, &ids, true);
+        assert_eq!(c.items, [ids[0]]);
+        assert_eq!(c.skipped.len(), 1);
+        assert_eq!(c.skipped[0].0, ids[1]);
+        assert!(
+            c.skipped[0].1.starts_with(UNDO_SHORT) && c.skipped[0].1.contains("unversioned"),
+            "{:?}",
+            c.skipped
+        );
+        assert!(preview(c).batch.expect("a batch").skipped[0].starts_with("left out: "));
+        // Marked one by one it stays, and the preview names the calls.
+        let c = composed(&inv, &ids, false);
+        assert_eq!(c.items, ids);
+        assert!(!c.undo_short.is_empty());
+        assert!(c.undo_short.iter().all(|(id, n, _)| {
+            *id == ids[1] && matches!(c.plan.steps[n - 1].op, Op::PutBucketVersioning(_))
+        }));
+        let b = preview(c).batch.expect("a batch");
+        assert!(
+            b.undo_short[0].contains("s3:PutBucketVersioning"),
+            "{:?}",
+            b.undo_short
+        );
+    }
+
+    #[test]
+    fn undo_falls_short_of_creating_a_bucket_or_deactivating_a_key() {
+        let inv = demo_inventory().expect("demo");
+        let create = Op::CreateBucket(crate::aws::s3::ops::CreateBucket {
+            bucket: "new-logs".into(),
+            region: "us-east-1".into(),
+        });
+        assert!(create.inverse(&inv).is_some());
+        assert!(undo_falls_short(&create, &inv).is_some());
+        let key = |status| {
+            Op::UpdateAccessKey(crate::aws::iam::ops::UpdateAccessKey {
+                user: Some("dana".into()),
+                key_id: "AKIA0000000000000001".into(),
+                status,
+            })
+        };
+        assert!(undo_falls_short(&key(KeyStatus::Inactive), &inv).is_some());
+        assert!(undo_falls_short(&key(KeyStatus::Active), &inv).is_none());
     }
 }

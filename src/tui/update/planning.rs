@@ -217,6 +217,7 @@ pub(super) fn confirm_state(m: &Model, plan: Plan, back: Option<PreviewState>) -
         dry_run: m.mode.is_dry_run(),
         account: sanitize(&plan.account),
         plan,
+        batch: back.as_ref().and_then(|p| p.batch.clone()),
         back,
         scroll: 0,
     }

@@ -47,6 +47,27 @@ fn list_lines(c: &ConfirmState, width: usize) -> Vec<Line<'static>> {
         .unwrap_or(0)
         .max(6);
     let bold = Style::new().add_modifier(Modifier::BOLD);
+    // A batch first names the marked items it leaves out, and the calls
+    // whose undo would not restore the account as it was.
+    if let Some(b) = &c.batch {
+        for s in &b.skipped {
+            lines.extend(
+                wrap(s, width, " • ", 3)
+                    .into_iter()
+                    .map(|l| Line::styled(l, Style::new().fg(Color::Cyan))),
+            );
+        }
+        for s in &b.undo_short {
+            lines.extend(
+                wrap(s, width, " ⚠ ", 3)
+                    .into_iter()
+                    .map(|l| Line::styled(l, Style::new().fg(Color::Yellow))),
+            );
+        }
+        if !b.skipped.is_empty() || !b.undo_short.is_empty() {
+            lines.push(Line::raw(""));
+        }
+    }
     lines.push(Line::styled(
         format!(
             " #  {:aw$}  {:rw$}  {:gw$}  undo",
@@ -145,7 +166,9 @@ pub fn render(f: &mut Frame, m: &Model, c: &ConfirmState) {
     let h = (total as u16).saturating_add(footer).saturating_add(2);
     let area = dialog_area(f, w, h);
     let items = crate::tui::update::batch::step_items(&c.plan).len();
-    let mut title = if c.item == crate::tui::update::batch::BATCH {
+    let mut title = if let Some(b) = &c.batch {
+        format!("Apply {} in one batch?", b.count())
+    } else if c.item == crate::tui::update::batch::BATCH {
         format!("Apply {items} items in one batch?")
     } else {
         format!("Apply {}?", c.item)

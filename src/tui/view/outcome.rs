@@ -157,11 +157,17 @@ pub fn render(f: &mut Frame, m: &Model, o: &OutcomeState) {
             index,
             error,
             batch,
+            item,
+            unreached,
         } => {
             title = format!("Apply of {} stopped", o.item);
+            let of = item
+                .as_deref()
+                .map(|i| format!(" (of {i})"))
+                .unwrap_or_default();
             para(
                 &mut lines,
-                &format!("Call {} was refused: {error}", index + 1),
+                &format!("Call {}{of} was refused: {error}", index + 1),
                 bad,
             );
             para(
@@ -169,6 +175,13 @@ pub fn render(f: &mut Frame, m: &Model, o: &OutcomeState) {
                 "The calls after it were not sent.",
                 Style::new(),
             );
+            if !unreached.is_empty() {
+                para(
+                    &mut lines,
+                    &format!("Never reached (still marked): {}.", unreached.join(", ")),
+                    Style::new(),
+                );
+            }
             if !o.done.is_empty() {
                 lines.push(Line::raw(""));
                 para(&mut lines, "Sent before it:", Style::new());
@@ -176,7 +189,15 @@ pub fn render(f: &mut Frame, m: &Model, o: &OutcomeState) {
             }
             if let Some(b) = batch {
                 lines.push(Line::raw(""));
-                lines.push(Line::styled(format!(" Journal batch {b}."), dim()));
+                if o.done.is_empty() || o.dry_run {
+                    lines.push(Line::styled(format!(" Journal batch {b}."), dim()));
+                } else {
+                    lines.push(Line::from(vec![
+                        Span::styled(format!(" Journal batch {b}: "), dim()),
+                        Span::styled(format!("moat undo {b}"), key_style()),
+                        Span::styled(" reverses the calls sent.", dim()),
+                    ]));
+                }
             }
         }
         OutcomeKind::Drift {

@@ -19,7 +19,7 @@ pub fn render(f: &mut Frame, m: &Model, p: &PreviewState) {
     );
     let k = |a| m.keymap.key(Context::Preview, a);
     let title = match (&p.batch, &m.journal.undo) {
-        (Some(b), _) => format!("Preview: {} items in one batch", b.items.len()),
+        (Some(b), _) => format!("Preview: {} in one batch", b.count()),
         (None, Some(u)) if p.item == UNDO_ITEM => {
             format!("Preview: undo of batch {}", sanitize(&u.batch))
         }
@@ -63,6 +63,12 @@ pub fn render(f: &mut Frame, m: &Model, p: &PreviewState) {
     for s in p.batch.iter().flat_map(|b| &b.skipped) {
         for l in wrap(s, width, " • ", 3) {
             top.push(Line::styled(l, Style::new().fg(Color::Cyan)));
+        }
+    }
+    // And the calls whose undo would not restore the account as it was.
+    for s in p.batch.iter().flat_map(|b| &b.undo_short) {
+        for l in wrap(s, width, " ⚠ ", 3) {
+            top.push(Line::styled(l, Style::new().fg(Color::Yellow)));
         }
     }
     for w in &p.warnings {
