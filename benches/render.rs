@@ -282,8 +282,10 @@ fn bench_large(c: &mut Criterion) {
 
 /// The guided session's views on the large account, each a key handled and
 /// the screen drawn (what one keypress costs the UI task): the S3 section's
-/// page, typing into the `/` filter, the attention toggle; and the comparison
-/// with a saved scan of the same size, redone whenever a part arrives.
+/// page, typing into the `/` filter, the attention toggle; the comparison
+/// with a saved scan of the same size, redone whenever a part arrives; the
+/// journal view over 10,000 journaled calls and the detail's "last changed
+/// by moat"; marking a section's items and handing their batch to a thread.
 fn guided_session_views(
     g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
     m: &mut Model,
@@ -341,6 +343,121 @@ fn guided_session_views(
                 .expect("draw");
         })
     });
+
+    // The journal: a thousand batches of ten calls each.
+    let entries = journal(1_000);
+    let calls = entries.len();
+    let loaded = |m: &mut Model| {
+        moat::tui::update::update(
+            m,
+            Msg::JournalLoaded {
+                account: account.clone(),
+                result: Ok(moat::tui::update::JournalRead {
+                    entries: entries.clone(),
+                    skipped: vec![],
+                }),
+            },
+        )
+    };
+    g.bench_function(
+        format!("the journal arrives ({calls} calls in 1,000 batches)"),
+        |b| b.iter(|| loaded(m)),
+    );
+    loaded(m);
+    update(m, key('J'));
+    assert!(matches!(m.overlay, Some(Overlay::Journal(_))));
+    g.bench_function("render the journal view", |b| {
+        b.iter(|| {
+            term.draw(|f| view::render(f, black_box(&*m)))
+                .expect("draw");
+        })
+    });
+    g.bench_function("`j` in the journal: move and draw", |b| {
+        b.iter(|| {
+            update(m, key('j'));
+            term.draw(|f| view::render(f, black_box(&*m)))
+                .expect("draw");
+        })
+    });
+    update(m, esc());
+    select(m, "s3.bucket-public-access-block");
+    m.focus = Focus::Detail;
+    g.bench_function(
+        "render the detail with when moat last changed the item",
+        |b| {
+            b.iter(|| {
+                term.draw(|f| view::render(f, black_box(&*m)))
+                    .expect("draw");
+            })
+        },
+    );
+
+    // Several items in one go: the S3 section's failing items.
+    m.focus = Focus::Items;
+    g.bench_function(
+        "`A` marks (or unmarks) the S3 section's items, and draw",
+        |b| {
+            b.iter(|| {
+                update(m, key('A'));
+                term.draw(|f| view::render(f, black_box(&*m)))
+                    .expect("draw");
+            })
+        },
+    );
+    if m.marks.is_empty() {
+        update(m, key('A'));
+    }
+    assert!(!m.marks.is_empty());
+    g.bench_function(
+        "`p` with marks (UI task: hand the batch to a thread)",
+        |b| {
+            b.iter(|| {
+                let effects = moat::tui::update::update(m, key('p'));
+                update(m, esc());
+                effects
+            })
+        },
+    );
+    update(m, key('U'));
+}
+
+/// `batches` journal batches of ten calls each (public access blocks put
+/// on the bulk buckets), a minute apart, every one applied.
+fn journal(batches: usize) -> Vec<moat::journal::Entry> {
+    use moat::aws::ops::{DeleteBucketPublicAccessBlock, PutBucketPublicAccessBlock};
+    use moat::journal::{Entry, EntryState};
+    let start: chrono::DateTime<chrono::Utc> = "2026-01-01T00:00:00Z".parse().expect("time");
+    (0..batches)
+        .flat_map(|b| {
+            (0..10).map(move |i| {
+                let bucket = format!("bulk-bucket-{:05}", b * 10 + i);
+                Entry {
+                    entry: format!("b{b:05}.{i}"),
+                    batch: format!("b{b:05}"),
+                    item: "s3.bucket-public-access-block".into(),
+                    time: start + chrono::Duration::minutes(b as i64),
+                    op: PutBucketPublicAccessBlock {
+                        bucket: bucket.clone(),
+                        region: "us-east-1".into(),
+                        config: moat::aws::inventory::PublicAccessBlock::ALL,
+                    }
+                    .into(),
+                    inverse: Some(vec![
+                        DeleteBucketPublicAccessBlock {
+                            bucket,
+                            region: "us-east-1".into(),
+                        }
+                        .into(),
+                    ]),
+                    state: EntryState::Applied,
+                    created: None,
+                    warning: None,
+                    after: vec![],
+                    undone: None,
+                }
+            })
+        })
+        .collect()
 }
 
 criterion_group!(benches, bench, bench_large);

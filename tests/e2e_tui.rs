@@ -608,3 +608,29 @@ fn compare_with_the_last_scan_on_the_demo_account_in_a_pty() {
     );
     tty.quit();
 }
+
+/// The blast radius in the preview on the demo account: the distribution
+/// that serves a bucket whose public policy goes, with how it reads it, and
+/// who loses read access; `moat plan` says the same.
+#[test]
+fn blast_radius_in_the_preview_on_the_demo_account() {
+    let state = temp_state_dir();
+    let plan = support::command::demo_at_fixed_time(state.path(), &["plan", "s3.public-policies"]);
+    let text = String::from_utf8_lossy(&plan.stdout).to_string();
+    assert!(
+        text.contains("CloudFront distributions serving it: E3ASSETS7QZ4KX"),
+        "{text}"
+    );
+    let mut cmd = support::command::isolated_moat(state.path(), &state.path().join("xdg-config"));
+    cmd.arg("--demo");
+    let mut tty = Tty::spawn(&cmd);
+    scanned(&mut tty);
+    tty.walk_to("n", "s3.public-policies");
+    tty.keys("p");
+    tty.wait_text("Blast radius (from what moat read");
+    tty.wait_text("Bucket example-corp-assets:");
+    tty.wait_text("CloudFront distributions serving it: E3ASSETS7QZ4KX");
+    tty.wait_text("would lose read access: everyone (public)");
+    tty.esc();
+    tty.quit();
+}
