@@ -289,6 +289,38 @@ fn matches_everyone(v: &str) -> bool {
         || crate::aws::inventory::strip_arn_prefix(v, "*") == Some("")
 }
 
+/// Whether a `StringLike` / `ArnLike` value of condition key `key` still
+/// names known callers despite its wildcards (`*`, `?`). S3 counts only
+/// fixed values as narrowing; a wildcard that leaves the account (or the
+/// organization) open matches callers nobody listed:
+/// `arn:aws:cloudfront::*:distribution/*` is every distribution of every
+/// account, `1111*` every account starting so. An ARN whose partition,
+/// service and account are fixed stays within that account
+/// (`arn:aws:cloudfront::111122223333:distribution/*`); an organization
+/// path whose organization id is fixed stays within it (`o-a1b2/r-ab12/*`).
+fn pinned(key: &str, value: &str) -> bool {
+    let wild = |s: &str| s.contains('*') || s.contains('?');
+    if !wild(value) {
+        return true;
+    }
+    if let Some(rest) = value.strip_prefix("arn:") {
+        // partition:service:region:account:resource
+        let parts: Vec<&str> = rest.splitn(5, ':').collect();
+        return parts.len() == 5
+            && !wild(parts[0])
+            && !wild(parts[1])
+            && !wild(parts[3])
+            && !parts[3].is_empty();
+    }
+    if key.to_ascii_lowercase().ends_with("orgpaths") {
+        return value
+            .split('/')
+            .next()
+            .is_some_and(|org| !org.is_empty() && !wild(org));
+    }
+    false
+}
+
 /// Does the statement's condition tie it to known callers?
 pub fn has_restricting_condition(stmt: &Value) -> bool {
     let Some(Value::Object(cond)) = stmt.get("Condition") else {
@@ -310,13 +342,17 @@ pub fn has_restricting_condition(stmt: &Value) -> bool {
         let Value::Object(keys) = body else {
             return false;
         };
+        let like = op.to_ascii_lowercase().ends_with("like");
         keys.iter().any(|(k, v)| {
             RESTRICTING_CONDITION_KEYS
                 .iter()
                 .any(|r| r.eq_ignore_ascii_case(k))
                 && {
                     let values = as_list(Some(v));
-                    !values.is_empty() && !values.iter().any(|x| matches_everyone(x))
+                    !values.is_empty()
+                        && !values
+                            .iter()
+                            .any(|x| matches_everyone(x) || (like && !pinned(k, x)))
                 }
         })
     })
@@ -579,6 +615,8 @@ mod tests {
             json!({"StringEquals": {"aws:PrincipalOrgID": ["o-abc123"]}}),
             json!({"IpAddress": {"aws:SourceIp": ["203.0.113.0/24"]}}),
             json!({"ForAnyValue:StringEquals": {"aws:PrincipalOrgPaths": ["o-a/r-b/ou-c/"]}}),
+            json!({"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o-a1b2/r-ab12/*"]}}),
+            json!({"StringLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/ops-*"}}),
         ] {
             assert!(!is_public_statement(&with(cond.clone())), "{cond}");
         }
@@ -592,6 +630,13 @@ mod tests {
             json!({"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1"}}),
             json!({"StringEquals": {"s3:prefix": "public/"}}),
             json!({"StringEquals": {"aws:SourceAccount": []}}),
+            // Wildcards that leave the account or organization open.
+            json!({"StringLike": {"aws:SourceArn": "arn:aws:cloudfront::*:distribution/*"}}),
+            json!({"ArnLike": {"aws:SourceArn": "arn:*:cloudfront::111122223333:distribution/*"}}),
+            json!({"StringLike": {"aws:SourceAccount": "1111*"}}),
+            json!({"StringLike": {"aws:SourceVpce": "vpce-*"}}),
+            json!({"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/admin"}}),
+            json!({"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o-*/*"]}}),
         ] {
             assert!(is_public_statement(&with(cond.clone())), "{cond}");
         }
