@@ -250,7 +250,12 @@ fn denies_all_but_mfa_setup_without_mfa(s: &Value) -> bool {
 
 /// Condition keys that tie a statement to known callers, so that an `Allow` to
 /// everyone (`"Principal": "*"`) under one of them is not public. Kept in one
-/// place for every resource-policy check (S3 bucket policies first).
+/// place for every resource-policy check (S3 bucket policies first). S3's
+/// own list (the meaning of "public" for Block Public Access) plus the
+/// organization and principal keys, which with fixed values admit no one
+/// outside the organization or the named principals. Not here:
+/// `aws:username` (any account can have a user of that name) and
+/// `aws:PrincipalServiceName` (a service acts for every customer).
 pub const RESTRICTING_CONDITION_KEYS: &[&str] = &[
     "aws:SourceArn",
     "aws:SourceAccount",
@@ -264,9 +269,10 @@ pub const RESTRICTING_CONDITION_KEYS: &[&str] = &[
     "aws:PrincipalOrgPaths",
     "aws:PrincipalAccount",
     "aws:PrincipalArn",
-    "aws:PrincipalServiceName",
     "aws:userid",
-    "aws:username",
+    "s3:DataAccessPointArn",
+    "s3:DataAccessPointAccount",
+    "s3:x-amz-server-side-encryption-aws-kms-key-id",
 ];
 
 /// Condition operators that narrow who matches (a positive match on the key).
@@ -285,22 +291,65 @@ const NARROWING_OPERATORS: &[&str] = &[
 fn matches_everyone(v: &str) -> bool {
     let v = v.trim();
     // `arn:PARTITION:*` matches every ARN of that partition (aws, aws-cn, …).
-    matches!(v, "*" | "0.0.0.0/0" | "::/0" | "arn:*" | "arn:*:*")
+    matches!(v, "*" | "arn:*" | "arn:*:*")
         || crate::aws::inventory::strip_arn_prefix(v, "*") == Some("")
+        || broad_cidr(v)
 }
 
-/// Whether a `StringLike` / `ArnLike` value of condition key `key` still
-/// names known callers despite its wildcards (`*`, `?`). S3 counts only
-/// fixed values as narrowing; a wildcard that leaves the account (or the
-/// organization) open matches callers nobody listed:
-/// `arn:aws:cloudfront::*:distribution/*` is every distribution of every
-/// account, `1111*` every account starting so. An ARN whose partition,
-/// service and account are fixed stays within that account
-/// (`arn:aws:cloudfront::111122223333:distribution/*`); an organization
-/// path whose organization id is fixed stays within it (`o-a1b2/r-ab12/*`).
-fn pinned(key: &str, value: &str) -> bool {
+/// An address block too wide to name known callers: any `/0`, IPv4 wider
+/// than /8, IPv6 wider than /32 (`0.0.0.0/1` and `128.0.0.0/1` together
+/// are the whole internet).
+fn broad_cidr(v: &str) -> bool {
+    let Some((addr, len)) = v.split_once('/') else {
+        return false;
+    };
+    let Ok(len) = len.trim().parse::<u8>() else {
+        return false;
+    };
+    match addr.trim().parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(_)) => len < 8,
+        Ok(std::net::IpAddr::V6(_)) => len < 32,
+        Err(_) => false,
+    }
+}
+
+/// Condition values as strings (numbers and booleans written as JSON does).
+fn values_of(v: &Value) -> Vec<String> {
+    let one = |x: &Value| match x {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    };
+    match v {
+        Value::Array(a) => a.iter().filter_map(one).collect(),
+        x => one(x).into_iter().collect(),
+    }
+}
+
+/// Whether a value of condition key `key` under operator `op` (lower case,
+/// without set prefix) still names known callers. S3 counts only fixed
+/// values: no wildcard and no policy variable (`${aws:userid}` compares a
+/// key with itself and matches everyone). Under the pattern operators
+/// (`StringLike`, `ArnLike`, `ArnEquals`, which also takes wildcards) a
+/// wildcard that leaves the account or organization open matches callers
+/// nobody listed: `arn:aws:cloudfront::*:distribution/*` is every
+/// distribution of every account, `1111*` every account starting so. An
+/// ARN whose partition, service and account are fixed stays within that
+/// account (for `StringLike`, whose `*` also spans `:`, the region must be
+/// fixed too); an organization path with a fixed organization id stays in
+/// it; `aws:userid` `AROLEID:*` is one role's sessions.
+fn pinned(op: &str, key: &str, value: &str) -> bool {
+    if value.contains("${") {
+        return false;
+    }
     let wild = |s: &str| s.contains('*') || s.contains('?');
     if !wild(value) {
+        return true;
+    }
+    let arn_op = op.starts_with("arn");
+    if !(arn_op || op.ends_with("like")) {
+        // A literal `*` under StringEquals matches only itself.
         return true;
     }
     if let Some(rest) = value.strip_prefix("arn:") {
@@ -309,14 +358,21 @@ fn pinned(key: &str, value: &str) -> bool {
         return parts.len() == 5
             && !wild(parts[0])
             && !wild(parts[1])
+            && (arn_op || !wild(parts[2]))
             && !wild(parts[3])
             && !parts[3].is_empty();
     }
-    if key.to_ascii_lowercase().ends_with("orgpaths") {
+    let key = key.to_ascii_lowercase();
+    if key.ends_with("orgpaths") {
         return value
             .split('/')
             .next()
             .is_some_and(|org| !org.is_empty() && !wild(org));
+    }
+    if key == "aws:userid" {
+        return value
+            .split_once(':')
+            .is_some_and(|(id, _)| !id.is_empty() && !wild(id));
     }
     false
 }
@@ -327,10 +383,16 @@ pub fn has_restricting_condition(stmt: &Value) -> bool {
         return false;
     };
     cond.iter().any(|(op, body)| {
+        let lower = op.to_ascii_lowercase();
+        // `ForAllValues:` is true when the request has no value for the key
+        // at all (an anonymous request carries no aws:SourceAccount).
+        if lower.starts_with("forallvalues:") {
+            return false;
+        }
         // `ForAnyValue:StringEquals` narrows like `StringEquals`; an
         // `…IfExists` operator lets requests without the key through.
-        let op = op.rsplit(':').next().unwrap_or(op);
-        if op.to_ascii_lowercase().ends_with("ifexists") {
+        let op = lower.rsplit(':').next().unwrap_or(&lower);
+        if op.ends_with("ifexists") {
             return false;
         }
         if !NARROWING_OPERATORS
@@ -342,17 +404,16 @@ pub fn has_restricting_condition(stmt: &Value) -> bool {
         let Value::Object(keys) = body else {
             return false;
         };
-        let like = op.to_ascii_lowercase().ends_with("like");
         keys.iter().any(|(k, v)| {
             RESTRICTING_CONDITION_KEYS
                 .iter()
                 .any(|r| r.eq_ignore_ascii_case(k))
                 && {
-                    let values = as_list(Some(v));
+                    let values = values_of(v);
                     !values.is_empty()
                         && !values
                             .iter()
-                            .any(|x| matches_everyone(x) || (like && !pinned(k, x)))
+                            .any(|x| matches_everyone(x) || !pinned(op, k, x))
                 }
         })
     })
@@ -617,6 +678,14 @@ mod tests {
             json!({"ForAnyValue:StringEquals": {"aws:PrincipalOrgPaths": ["o-a/r-b/ou-c/"]}}),
             json!({"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o-a1b2/r-ab12/*"]}}),
             json!({"StringLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/ops-*"}}),
+            // One role's sessions (S3: aws:userid outside "AROLEID:*").
+            json!({"StringLike": {"aws:userid": "AROAEXAMPLEID:*"}}),
+            // ArnLike matches segment by segment: a wild region stays in the account.
+            json!({"ArnLike": {"aws:SourceArn": "arn:aws:logs:*:111122223333:*"}}),
+            // Keys S3 counts, and numbers written as numbers.
+            json!({"StringEquals": {"s3:DataAccessPointAccount": "111122223333"}}),
+            json!({"StringEquals": {"aws:SourceAccount": 111122223333u64}}),
+            json!({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}),
         ] {
             assert!(!is_public_statement(&with(cond.clone())), "{cond}");
         }
@@ -637,6 +706,24 @@ mod tests {
             json!({"StringLike": {"aws:SourceVpce": "vpce-*"}}),
             json!({"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/admin"}}),
             json!({"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o-*/*"]}}),
+            // ArnEquals takes wildcards as ArnLike does.
+            json!({"ArnEquals": {"aws:SourceArn": "arn:aws:cloudfront::*:distribution/*"}}),
+            json!({"ForAnyValue:ArnEquals": {"aws:SourceArn": "arn:aws:s3:::*"}}),
+            // A policy variable compares a key with itself.
+            json!({"StringEquals": {"aws:userid": "${aws:userid}"}}),
+            json!({"StringLike": {"aws:SourceAccount": "${aws:SourceAccount}"}}),
+            // ForAllValues is true without the key (an anonymous request).
+            json!({"ForAllValues:StringEquals": {"aws:SourceAccount": "111122223333"}}),
+            // Keys anyone can satisfy.
+            json!({"StringEquals": {"aws:username": "alice"}}),
+            json!({"StringEquals": {"aws:PrincipalServiceName": "cloudfront.amazonaws.com"}}),
+            // The whole internet in two halves, or any /0.
+            json!({"IpAddress": {"aws:SourceIp": ["0.0.0.0/1", "128.0.0.0/1"]}}),
+            json!({"IpAddress": {"aws:SourceIp": "1.2.3.4/0"}}),
+            json!({"IpAddress": {"aws:SourceIp": "::0/0"}}),
+            json!({"IpAddress": {"aws:SourceIp": "2001::/16"}}),
+            // StringLike's `*` spans `:`: a wild region swallows the account.
+            json!({"StringLike": {"aws:SourceArn": "arn:aws:logs:*:111122223333:*"}}),
         ] {
             assert!(is_public_statement(&with(cond.clone())), "{cond}");
         }
