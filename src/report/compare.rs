@@ -241,11 +241,11 @@ impl Comparison {
                     change,
                 );
             }
-            for (resource, region, status) in then {
-                if !now
-                    .iter()
-                    .any(|(r, g, s)| *r == resource && *g == region && *s == status)
-                {
+            // A set: items with tens of thousands of findings stay linear.
+            let now_set: BTreeSet<&(String, Option<String>, Status)> = now.iter().collect();
+            for result in then {
+                if !now_set.contains(&result) {
+                    let (resource, region, status) = result;
                     gone.push(Gone {
                         item: item.id.clone(),
                         resource,

@@ -702,48 +702,43 @@ pub const UNDO_ITEM: &str = "undo";
 impl JournalState {
     /// Every batch, newest first.
     pub fn batches(&self) -> Vec<BatchRow<'_>> {
-        let mut order: Vec<&str> = vec![];
+        // One pass to group the entries by batch (in order of first entry)
+        // and one to note which batches undid which: linear in the journal.
+        let mut index: std::collections::HashMap<&str, usize> = Default::default();
+        let mut groups: Vec<(&str, Vec<&Entry>)> = vec![];
         for e in &self.entries {
-            if !order.contains(&e.batch.as_str()) {
-                order.push(&e.batch);
-            }
+            let i = *index.entry(e.batch.as_str()).or_insert_with(|| {
+                groups.push((e.batch.as_str(), vec![]));
+                groups.len() - 1
+            });
+            groups[i].1.push(e);
         }
-        order
+        let mut undo_of = self.undo_of();
+        groups
             .into_iter()
             .rev()
-            .map(|b| {
-                let entries: Vec<&Entry> = self.entries.iter().filter(|e| e.batch == b).collect();
-                let mut items: Vec<&str> = vec![];
-                for e in &entries {
-                    if !items.contains(&e.item.as_str()) {
-                        items.push(&e.item);
-                    }
-                }
-                let mut undo_of: Vec<&str> = vec![];
-                for e in &self.entries {
-                    if e.undone.as_ref().is_some_and(|(_, by)| by == b)
-                        && !undo_of.contains(&e.batch.as_str())
-                    {
-                        undo_of.push(&e.batch);
-                    }
-                }
-                BatchRow {
-                    batch: b,
-                    time: entries.iter().map(|e| e.time).min().unwrap_or_default(),
-                    items,
-                    status: BatchStatus::of(&entries),
-                    undone_at: entries
-                        .iter()
-                        .filter_map(|e| e.undone.as_ref().map(|(t, _)| *t))
-                        .max(),
-                    entries,
-                    undo_of,
-                }
+            .map(|(b, entries)| {
+                let undo_of = undo_of.remove(b).unwrap_or_default();
+                BatchRow::of(b, entries, undo_of)
             })
             .collect()
     }
 
-    /// The newest batch that changed `item`, for the detail pane.
+    /// Per undo batch, the batches whose entries it reversed.
+    fn undo_of(&self) -> std::collections::HashMap<&str, Vec<&str>> {
+        let mut out: std::collections::HashMap<&str, Vec<&str>> = Default::default();
+        for e in &self.entries {
+            if let Some((_, by)) = &e.undone {
+                let v = out.entry(by.as_str()).or_default();
+                if !v.contains(&e.batch.as_str()) {
+                    v.push(&e.batch);
+                }
+            }
+        }
+        out
+    }
+
+    /// The batch that last changed `item` (applied, or applied then undone).
     pub fn last_change(&self, item: &str) -> Option<BatchRow<'_>> {
         let batch = self
             .entries
@@ -751,7 +746,32 @@ impl JournalState {
             .rev()
             .find(|e| e.item == item && e.state != EntryState::Failed)?
             .batch
-            .clone();
-        self.batches().into_iter().find(|b| b.batch == batch)
+            .as_str();
+        let entries: Vec<&Entry> = self.entries.iter().filter(|e| e.batch == batch).collect();
+        let undo_of = self.undo_of().remove(batch).unwrap_or_default();
+        Some(BatchRow::of(batch, entries, undo_of))
+    }
+}
+
+impl<'a> BatchRow<'a> {
+    fn of(batch: &'a str, entries: Vec<&'a Entry>, undo_of: Vec<&'a str>) -> BatchRow<'a> {
+        let mut items: Vec<&str> = vec![];
+        for e in &entries {
+            if !items.contains(&e.item.as_str()) {
+                items.push(&e.item);
+            }
+        }
+        BatchRow {
+            batch,
+            time: entries.iter().map(|e| e.time).min().unwrap_or_default(),
+            items,
+            status: BatchStatus::of(&entries),
+            undone_at: entries
+                .iter()
+                .filter_map(|e| e.undone.as_ref().map(|(t, _)| *t))
+                .max(),
+            entries,
+            undo_of,
+        }
     }
 }

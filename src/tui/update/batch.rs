@@ -545,18 +545,16 @@ fn marked(m: &Model) -> Vec<&'static ItemDef> {
 /// `p` / `a` with marks: ask for the inputs not given yet, form after form,
 /// then plan the batch.
 pub(super) fn start_batch(m: &mut Model, confirm: bool) -> Vec<Effect> {
-    let mut forms: Vec<&'static str> = vec![];
-    for def in marked(m) {
-        let Fix::Plan(f) = def.fix else { continue };
-        if def.inputs.is_empty() || m.inputs.contains_key(def.id) {
-            continue;
-        }
-        // Ask only when there is something to change (as for one item).
-        match f(&m.inventory, &m.ctx(), &Inputs::default()) {
-            Ok(_) | Err(PlanError::Input { .. }) => forms.push(def.id),
-            Err(_) => {}
-        }
-    }
+    // Every marked item whose inputs are not given yet asks for them. (One
+    // item's `p` first runs its plan builder to see whether there is
+    // anything to change; over several items on a large account that would
+    // hold the UI for a noticeable time, and a marked item fails anyway.)
+    let forms: Vec<&'static str> = marked(m)
+        .into_iter()
+        .filter(|def| matches!(def.fix, Fix::Plan(_)))
+        .filter(|def| !def.inputs.is_empty() && !m.inputs.contains_key(def.id))
+        .map(|def| def.id)
+        .collect();
     m.batch_pending = Some(BatchPending { confirm, forms });
     next_form(m)
 }

@@ -101,10 +101,15 @@ pub fn render(f: &mut Frame, m: &Model, v: &JournalView) {
     }
 
     let selected = v.selected.min(batches.len() - 1);
-    let (list, range) = list_lines(&batches, selected, width);
+    // Only the batches that can be in sight around the selected one are laid
+    // out (each takes a line at least): a long journal draws as fast as a
+    // short one.
+    let h = inner.height as usize;
+    let lo = selected.saturating_sub(h);
+    let hi = (selected + h + 1).min(batches.len());
+    let (list, range) = list_lines(&batches[lo..hi], selected - lo, width);
     let detail = detail_lines(m, &batches[selected], width);
 
-    let h = inner.height as usize;
     let detail_h = detail
         .len()
         .min((h / 2).max(h.saturating_sub(list.len() + 1)));
