@@ -35,21 +35,7 @@ fn plan_names_the_instance_behind_a_group_it_tightens() {
             &[],
         )
         .await;
-        let run = ec2
-            .run_instances()
-            .image_id("ami-12c6146b")
-            .security_group_ids(&used)
-            .min_count(1)
-            .max_count(1)
-            .send()
-            .await
-            .expect("instance");
-        let instance = run
-            .instances()
-            .first()
-            .and_then(|i| i.instance_id())
-            .expect("instance id")
-            .to_string();
+        let instance = support::seed_ec2::run_instance(&ec2, &used).await;
         // An interface a Lambda function would own, on the same group.
         let subnet = ec2
             .describe_subnets()
@@ -149,21 +135,7 @@ fn plan_names_the_members_of_a_source_group_whose_rule_it_revokes() {
                 .build(),
         )
         .await;
-        let run = ec2
-            .run_instances()
-            .image_id("ami-12c6146b")
-            .security_group_ids(&app)
-            .min_count(1)
-            .max_count(1)
-            .send()
-            .await
-            .expect("instance");
-        let instance = run
-            .instances()
-            .first()
-            .and_then(|i| i.instance_id())
-            .expect("instance id")
-            .to_string();
+        let instance = support::seed_ec2::run_instance(&ec2, &app).await;
         (app, instance)
     });
     let o = run_moat(

@@ -51,9 +51,7 @@ fn two_marked_items_are_applied_as_one_batch_and_undone_together() {
     let state = temp_state_dir();
     let mut tty = Tty::spawn(&moat_cmd(ep, state.path()));
     tty.wait_text(&format!("account {ACCOUNT_ID}"));
-    tty.wait_for("the scan to finish", |s| {
-        s.contains("scanned ") && !s.contains("scanning")
-    });
+    tty.wait_scanned();
 
     // Mark both with space: the items pane and the footer count them.
     tty.walk_to("j", CONTACTS);
@@ -184,9 +182,7 @@ fn marked_items_of_two_sections_pass_after_one_apply_on_the_demo_account() {
     let mut cmd = support::command::isolated_moat(state.path(), &state.path().join("xdg-config"));
     cmd.arg("--demo");
     let mut tty = Tty::spawn(&cmd);
-    tty.wait_for("the scan to finish", |s| {
-        s.contains("scanned ") && !s.contains("scanning")
-    });
+    tty.wait_scanned();
     tty.walk_to("j", PASSWORD);
     tty.keys(" ");
     tty.wait_text("1 marked · p preview");

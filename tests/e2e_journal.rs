@@ -9,12 +9,6 @@ mod tty;
 use support::*;
 use tty::*;
 
-fn scanned(tty: &mut Tty) {
-    tty.wait_for("the scan to finish", |s| {
-        s.contains("scanned ") && !s.contains("scanning")
-    });
-}
-
 /// Apply the password policy's change from the item list (`a`, `y`); the
 /// outcome says how to undo it. Returns the journal batch it names.
 fn apply_password_policy(tty: &mut Tty) -> String {
@@ -71,21 +65,12 @@ fn undo_in_the_journal(tty: &mut Tty, account: &str, batch: &str) {
 fn undo_from_the_journal_view_on_moto() {
     let moto = Moto::start();
     let iam = block_on(iam_client(&moto.endpoint));
-    block_on(async {
-        iam.update_account_password_policy()
-            .minimum_password_length(8)
-            .require_numbers(true)
-            .require_lowercase_characters(true)
-            .allow_users_to_change_password(true)
-            .send()
-            .await
-            .expect("seed a weak password policy");
-    });
+    block_on(support::seed_iam::weak_password_policy(&iam));
     let state = temp_state_dir();
     let cmd = moat_cmd(&moto.endpoint, state.path());
     let mut tty = Tty::spawn(&cmd);
     tty.wait_text(&format!("account {ACCOUNT_ID}"));
-    scanned(&mut tty);
+    tty.wait_scanned();
 
     let batch = apply_password_policy(&mut tty);
     let changed = block_on(async { iam.get_account_password_policy().send().await })
@@ -142,7 +127,7 @@ fn undo_from_the_journal_view_on_the_demo_account() {
         Tty::spawn(&cmd)
     };
     let mut tty = spawn();
-    scanned(&mut tty);
+    tty.wait_scanned();
     let account = "111122223333";
     let batch = apply_password_policy(&mut tty);
     undo_in_the_journal(&mut tty, account, &batch);
@@ -152,7 +137,7 @@ fn undo_from_the_journal_view_on_the_demo_account() {
     // The demo account's state persists: a new session still sees the
     // item failing, and the batch undone.
     let mut tty = spawn();
-    scanned(&mut tty);
+    tty.wait_scanned();
     tty.walk_to("j", "account.password-policy");
     tty.wait_text("✗ fail  The password policy is weaker than recommended.");
     tty.keys("J");

@@ -51,16 +51,7 @@ fn previewed_after(rows: &[String]) -> Option<BTreeMap<String, String>> {
 fn preview_apply_and_recheck_the_password_policy_in_a_pty() {
     let moto = Moto::start();
     let iam = block_on(iam_client(&moto.endpoint));
-    block_on(async {
-        iam.update_account_password_policy()
-            .minimum_password_length(8)
-            .require_numbers(true)
-            .require_lowercase_characters(true)
-            .allow_users_to_change_password(true)
-            .send()
-            .await
-            .expect("seed a weak password policy");
-    });
+    block_on(support::seed_iam::weak_password_policy(&iam));
     let state = temp_state_dir();
     let cmd = moat_cmd(&moto.endpoint, state.path());
     let mut tty = Tty::spawn(&cmd);
@@ -68,9 +59,7 @@ fn preview_apply_and_recheck_the_password_policy_in_a_pty() {
 
     // The account appears, then every part has been read.
     tty.wait_text(&format!("account {ACCOUNT_ID}"));
-    tty.wait_for("the scan to finish", |s| {
-        s.contains("scanned ") && !s.contains("scanning")
-    });
+    tty.wait_scanned();
     assert!(tty.screen().contains(" LIVE "), "{}", tty.screen());
 
     // Walk the item list down to account.password-policy, one redraw per key.
@@ -181,9 +170,7 @@ fn dry_run_session_sends_no_mutating_request() {
     cmd.arg("--dry-run");
     let mut tty = Tty::spawn(&cmd);
     tty.wait_text(&format!("account {ACCOUNT_ID}"));
-    tty.wait_for("the scan to finish", |s| {
-        s.contains("scanned ") && !s.contains("scanning")
-    });
+    tty.wait_scanned();
     assert!(tty.screen().contains("DRY-RUN"), "{}", tty.screen());
 
     // Walk to the password policy item with the onboarding walk and apply it.
@@ -234,9 +221,7 @@ fn bucket_policy_fix_in_a_pty() {
     let cmd = moat_cmd(&moto.endpoint, state.path());
     let mut tty = Tty::spawn(&cmd);
     tty.wait_text(&format!("account {ACCOUNT_ID}"));
-    tty.wait_for("the scan to finish", |s| {
-        s.contains("scanned ") && !s.contains("scanning")
-    });
+    tty.wait_scanned();
     tty.walk_to("n", "s3.public-policies");
     tty.wait_text("s3.public-policies");
     // Findings are grouped under a region heading.
@@ -311,9 +296,7 @@ fn tui_session_with_an_mfa_code_leaks_no_secret() {
         .env("MOAT_LOG", "trace");
     let mut tty = Tty::spawn(&cmd);
     tty.wait_text(&format!("account {ACCOUNT_ID}"));
-    tty.wait_for("the scan to finish", |s| {
-        s.contains("scanned ") && !s.contains("scanning")
-    });
+    tty.wait_scanned();
     tty.walk_to("n", "s3.mfa-delete");
     tty.wait_text("s3.mfa-delete");
     tty.keys("p");
@@ -439,9 +422,7 @@ fn guided_session_on_the_demo_account_in_a_pty() {
     let mut cmd = support::command::isolated_moat(state.path(), &state.path().join("xdg-config"));
     cmd.arg("--demo");
     let mut tty = Tty::spawn(&cmd);
-    tty.wait_for("the scan to finish", |s| {
-        s.contains("scanned ") && !s.contains("scanning")
-    });
+    tty.wait_scanned();
 
     // The sections pane: S3's page shows its introduction and what moat can do.
     tty.keys("h");
@@ -515,13 +496,6 @@ fn guided_session_on_the_demo_account_in_a_pty() {
     assert!(tty.quit().success());
 }
 
-/// Waits for the session's scan to finish.
-fn scanned(tty: &mut Tty) {
-    tty.wait_for("the scan to finish", |s| {
-        s.contains("scanned ") && !s.contains("scanning")
-    });
-}
-
 /// Compare with the last scan against moto: a `moat scan` is saved, then
 /// the password policy is fixed outside moat and a group opens SSH to the
 /// internet; the next session's header counts one fixed and the new
@@ -561,7 +535,7 @@ fn compare_with_the_last_scan_in_a_pty() {
     let cmd = moat_cmd(&moto.endpoint, state.path());
     let mut tty = Tty::spawn(&cmd);
     tty.wait_text(&format!("account {ACCOUNT_ID}"));
-    scanned(&mut tty);
+    tty.wait_scanned();
     tty.wait_text("since last scan: 1 fixed");
     let header = tty.rows().first().cloned().unwrap_or_default();
     assert!(
@@ -597,7 +571,7 @@ fn compare_with_the_last_scan_on_the_demo_account_in_a_pty() {
     let mut cmd = support::command::isolated_moat(state.path(), &config);
     cmd.arg("--demo");
     let mut tty = Tty::spawn(&cmd);
-    scanned(&mut tty);
+    tty.wait_scanned();
     tty.wait_text("since last scan: 1 fixed, 0 new");
     assert!(
         tty.rows()
@@ -624,7 +598,7 @@ fn blast_radius_in_the_preview_on_the_demo_account() {
     let mut cmd = support::command::isolated_moat(state.path(), &state.path().join("xdg-config"));
     cmd.arg("--demo");
     let mut tty = Tty::spawn(&cmd);
-    scanned(&mut tty);
+    tty.wait_scanned();
     tty.walk_to("n", "s3.public-policies");
     tty.keys("p");
     tty.wait_text("Blast radius (from what moat read");

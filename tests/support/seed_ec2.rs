@@ -55,6 +55,24 @@ pub async fn allow_in_default_group(ec2: &aws_sdk_ec2::Client, rule: IpPermissio
         .expect("default group rule");
 }
 
+/// Runs one instance in security group `group`; its id.
+pub async fn run_instance(ec2: &aws_sdk_ec2::Client, group: &str) -> String {
+    let run = ec2
+        .run_instances()
+        .image_id("ami-12c6146b")
+        .security_group_ids(group)
+        .min_count(1)
+        .max_count(1)
+        .send()
+        .await
+        .expect("instance");
+    run.instances()
+        .first()
+        .and_then(|i| i.instance_id())
+        .expect("instance id")
+        .to_string()
+}
+
 /// A TCP permission on one port from IPv4 and IPv6 blocks.
 pub fn tcp(port: i32, v4: &[&str], v6: &[&str]) -> IpPermission {
     let mut p = IpPermission::builder()
@@ -134,21 +152,7 @@ pub async fn seed_failing(ep: &str) {
         &[],
     )
     .await;
-    let run = ec2
-        .run_instances()
-        .image_id("ami-12c6146b")
-        .security_group_ids(&app)
-        .min_count(1)
-        .max_count(1)
-        .send()
-        .await
-        .expect("instance");
-    let instance = run
-        .instances()
-        .first()
-        .and_then(|i| i.instance_id())
-        .expect("instance id")
-        .to_string();
+    let instance = run_instance(&ec2, &app).await;
     let image = ec2
         .create_image()
         .instance_id(&instance)

@@ -13,6 +13,19 @@ pub fn allow(actions: &[&str]) -> String {
     .to_string()
 }
 
+/// A weak password policy: 8 characters, numbers and lower case, users may
+/// change their own password.
+pub async fn weak_password_policy(iam: &aws_sdk_iam::Client) {
+    iam.update_account_password_policy()
+        .minimum_password_length(8)
+        .require_numbers(true)
+        .require_lowercase_characters(true)
+        .allow_users_to_change_password(true)
+        .send()
+        .await
+        .expect("seed a weak password policy");
+}
+
 /// User `name` with a console password ([`PASSWORD`]).
 pub async fn console_user(iam: &aws_sdk_iam::Client, name: &str) {
     iam.create_user()

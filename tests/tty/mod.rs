@@ -111,6 +111,13 @@ impl Tty {
         }
     }
 
+    /// Wait until every part of the account has been read.
+    pub fn wait_scanned(&mut self) {
+        self.wait_for("the scan to finish", |s| {
+            s.contains("scanned ") && !s.contains("scanning")
+        });
+    }
+
     pub fn wait_text(&mut self, text: &str) {
         self.wait_for(&format!("{text:?}"), |s| s.contains(text));
     }
