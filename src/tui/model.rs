@@ -604,12 +604,17 @@ impl Model {
 pub struct JournalState {
     /// The account (raw id) the entries were read for; `None` until read.
     pub account: Option<String>,
-    /// Every entry, oldest first (account text not yet sanitized).
+    /// Every entry, oldest first (account text not yet sanitized); set
+    /// through [`JournalState::set_entries`].
     pub entries: Vec<Entry>,
     /// Damaged lines were reported once already.
     pub warned: bool,
     /// The undo being planned, previewed or confirmed.
     pub undo: Option<UndoPending>,
+    /// The entries' indices grouped by batch, in order of each batch's
+    /// first entry: worked out once when the journal is read
+    /// ([`JournalState::set_entries`]), not on every frame.
+    groups: Vec<Vec<usize>>,
 }
 
 /// An undo on its way from `u` to the confirmation: the batch, the entries
@@ -702,26 +707,33 @@ pub const UNDO_ITEM: &str = "undo";
 impl JournalState {
     /// Every batch, newest first.
     pub fn batches(&self) -> Vec<BatchRow<'_>> {
-        // One pass to group the entries by batch (in order of first entry)
-        // and one to note which batches undid which: linear in the journal.
-        let mut index: std::collections::HashMap<&str, usize> = Default::default();
-        let mut groups: Vec<(&str, Vec<&Entry>)> = vec![];
-        for e in &self.entries {
-            let i = *index.entry(e.batch.as_str()).or_insert_with(|| {
-                groups.push((e.batch.as_str(), vec![]));
-                groups.len() - 1
-            });
-            groups[i].1.push(e);
-        }
         let mut undo_of = self.undo_of();
-        groups
-            .into_iter()
+        self.groups
+            .iter()
             .rev()
-            .map(|(b, entries)| {
+            .filter_map(|group| {
+                let entries: Vec<&Entry> =
+                    group.iter().filter_map(|i| self.entries.get(*i)).collect();
+                let b = entries.first()?.batch.as_str();
                 let undo_of = undo_of.remove(b).unwrap_or_default();
-                BatchRow::of(b, entries, undo_of)
+                Some(BatchRow::of(b, entries, undo_of))
             })
             .collect()
+    }
+
+    /// Keep the journal as read, and group its entries by batch (one pass).
+    pub fn set_entries(&mut self, entries: Vec<Entry>) {
+        let mut index: std::collections::HashMap<&str, usize> = Default::default();
+        let mut groups: Vec<Vec<usize>> = vec![];
+        for (n, e) in entries.iter().enumerate() {
+            let i = *index.entry(e.batch.as_str()).or_insert_with(|| {
+                groups.push(vec![]);
+                groups.len() - 1
+            });
+            groups[i].push(n);
+        }
+        self.groups = groups;
+        self.entries = entries;
     }
 
     /// Per undo batch, the batches whose entries it reversed.

@@ -44,7 +44,7 @@ pub(super) fn on_journal_loaded(
     match result {
         Ok(read) => {
             m.journal.account = Some(account);
-            m.journal.entries = read.entries;
+            m.journal.set_entries(read.entries);
             if let Some(first) = read.skipped.first()
                 && !m.journal.warned
             {
