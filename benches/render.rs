@@ -7,14 +7,14 @@
 //! Target (BENCHMARKS.md): a render of the largest screen < 2 ms. `cargo test
 //! --all-targets` runs each benchmark once, as a smoke test.
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use moat::collect::Mode;
 use moat::collect::demo::demo_inventory;
 use moat::config::Settings;
 use moat::tui::model::{Focus, Overlay};
-use moat::tui::update::load_inventory;
 use moat::tui::update::update_inline as update;
+use moat::tui::update::{Effect, load_inventory};
 use moat::tui::{Keymap, Model, Msg, view};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -218,23 +218,7 @@ fn bench_large(c: &mut Criterion) {
         moat::aws::inventory::PartId::Ec2Network,
         moat::aws::inventory::PartId::S3Buckets,
     ] {
-        let value = inv.get(part).expect("the part");
-        g.bench_function(
-            format!("part {part:?} arrives (re-evaluate the items that read it)"),
-            |b| {
-                b.iter(|| {
-                    let generation = m.part_gen[&part];
-                    moat::tui::update::update(
-                        &mut m,
-                        Msg::Part {
-                            generation,
-                            part,
-                            result: Ok(value.clone()),
-                        },
-                    )
-                })
-            },
-        );
+        part_arrives(&mut g, &mut m, &inv, part, "");
     }
     let mut term = Terminal::new(TestBackend::new(W, H)).expect("terminal");
     for id in ["ec2.open-admin-ports", "s3.deny-insecure-transport"] {
@@ -251,7 +235,7 @@ fn bench_large(c: &mut Criterion) {
             },
         );
     }
-    guided_session_views(&mut g, &mut m, &mut term);
+    guided_session_views(&mut g, &mut m, &mut term, &inv);
     select(&mut m, "s3.bucket-public-access-block");
     g.bench_function("p on s3.bucket-public-access-block (UI task)", |b| {
         b.iter(|| {
@@ -280,6 +264,62 @@ fn bench_large(c: &mut Criterion) {
     g.finish();
 }
 
+/// Part `part` of `inv` arrives again: what it costs the UI task (hand the
+/// items that read it to a check job), and the job on its blocking thread;
+/// then the model takes the job's answers.
+fn part_arrives(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    m: &mut Model,
+    inv: &moat::aws::inventory::Inventory,
+    part: moat::aws::inventory::PartId,
+    with: &str,
+) {
+    let value = inv.get(part).expect("the part");
+    let arrive = |m: &mut Model| {
+        let generation = m.part_gen[&part];
+        moat::tui::update::update(
+            m,
+            Msg::Part {
+                generation,
+                part,
+                result: Ok(value.clone()),
+            },
+        )
+    };
+    g.bench_function(
+        format!("part {part:?} arrives{with} (UI task: hand its items to a check job)"),
+        |b| b.iter_batched(|| value.clone(), |_| arrive(m), BatchSize::LargeInput),
+    );
+    let job = arrive(m)
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Check(job) => Some(job),
+            _ => None,
+        })
+        .expect("a check job");
+    g.bench_function(
+        format!(
+            "check the {} items that read {part:?}{with} (blocking thread)",
+            job.tasks.len()
+        ),
+        |b| b.iter(|| job.run()),
+    );
+    settle(m, job);
+}
+
+/// Hand `job`'s answers to the model, as the runtime does.
+fn settle(m: &mut Model, job: Box<moat::tui::evaluate::CheckJob>) {
+    let answers = job.run();
+    update(
+        m,
+        Msg::Checked {
+            seq: job.seq,
+            answers,
+        },
+    );
+    assert_eq!(m.checking_count(), 0);
+}
+
 /// The guided session's views on the large account, each a key handled and
 /// the screen drawn (what one keypress costs the UI task): the S3 section's
 /// page, typing into the `/` filter, the attention toggle; the comparison
@@ -290,6 +330,7 @@ fn guided_session_views(
     g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
     m: &mut Model,
     term: &mut Terminal<TestBackend>,
+    inv: &moat::aws::inventory::Inventory,
 ) {
     let esc = || Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
     select(m, "s3.deny-insecure-transport");
@@ -327,15 +368,55 @@ fn guided_session_views(
     if let Some(i) = scan.items.iter_mut().find(|i| !i.findings.is_empty()) {
         i.findings.pop();
     }
-    m.compare.baseline = Some(moat::history::Baseline {
+    let baseline = moat::history::Baseline {
         scan,
         path: Default::default(),
         fixed_by_moat: Default::default(),
-    });
+    };
+    let arrives = |m: &mut Model, b: moat::history::Baseline| {
+        moat::tui::update::update(
+            m,
+            Msg::BaselineLoaded {
+                account: account.clone(),
+                result: Ok(Some(Box::new(b))),
+            },
+        )
+    };
     let findings: usize = m.results.iter().map(|r| r.findings.len()).sum();
     g.bench_function(
-        format!("compare with the last scan ({findings} findings, on each part's arrival)"),
-        |b| b.iter(|| m.recompare()),
+        "the last scan arrives (UI task: hand the comparison to a job)",
+        |b| {
+            b.iter_batched(
+                || baseline.clone(),
+                |b| arrives(m, b),
+                BatchSize::LargeInput,
+            )
+        },
+    );
+    let job = arrives(m, baseline.clone())
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Check(job) => Some(job),
+            _ => None,
+        })
+        .expect("a comparison job");
+    g.bench_function(
+        format!("compare with the last scan ({findings} findings; blocking thread)"),
+        |b| b.iter(|| job.run()),
+    );
+    settle(m, job);
+    assert!(
+        m.compare
+            .comparison
+            .as_ref()
+            .is_some_and(|c| c.compared("s3.deny-insecure-transport"))
+    );
+    part_arrives(
+        g,
+        m,
+        inv,
+        moat::aws::inventory::PartId::S3Buckets,
+        ", with the last scan",
     );
     g.bench_function("render the main view with the comparison", |b| {
         b.iter(|| {

@@ -61,7 +61,7 @@ pub struct Baseline {
 
 impl Baseline {
     /// Compare `items` with this scan.
-    pub fn compare(&self, items: &[ItemResult]) -> Comparison {
+    pub fn compare<R: std::borrow::Borrow<ItemResult>>(&self, items: &[R]) -> Comparison {
         Comparison::new(&self.scan, items, &self.fixed_by_moat)
     }
 }

@@ -104,29 +104,29 @@ pub fn s3_log(bucket: &str) -> FlowLog {
 /// An account with every part of the group ready and nothing in it.
 pub fn empty() -> Inventory {
     let mut inv = Inventory {
-        identity: Part::Ready(Identity {
+        identity: Part::of(Identity {
             account: ACCOUNT.into(),
             arn: format!("arn:aws:iam::{ACCOUNT}:user/ops"),
             user_id: "AIDA".into(),
         }),
         ..Inventory::default()
     };
-    inv.ebs_encryption = Part::Ready(ByRegion::default());
-    inv.ebs = Part::Ready(ByRegion::default());
-    inv.vpc_flow_logs = Part::Ready(ByRegion::default());
-    inv.guardduty = Part::Ready(ByRegion::default());
-    inv.s3 = Part::Ready(S3::default());
-    inv.trails = Part::Ready(vec![]);
+    inv.ebs_encryption = Part::of(ByRegion::default());
+    inv.ebs = Part::of(ByRegion::default());
+    inv.vpc_flow_logs = Part::of(ByRegion::default());
+    inv.guardduty = Part::of(ByRegion::default());
+    inv.s3 = Part::of(S3::default());
+    inv.trails = Part::of(vec![]);
     inv
 }
 
 pub fn with_ebs(mut inv: Inventory, list: Vec<(&str, Fetched<EbsRegion>)>) -> Inventory {
-    inv.ebs = Part::Ready(regions(list));
+    inv.ebs = Part::of(regions(list));
     inv
 }
 
 pub fn with_vpcs(mut inv: Inventory, list: Vec<(&str, Fetched<VpcRegion>)>) -> Inventory {
-    inv.vpc_flow_logs = Part::Ready(regions(list));
+    inv.vpc_flow_logs = Part::of(regions(list));
     inv
 }
 
@@ -134,7 +134,7 @@ pub fn with_detectors(
     mut inv: Inventory,
     list: Vec<(&str, Fetched<Option<Detector>>)>,
 ) -> Inventory {
-    inv.guardduty = Part::Ready(regions(list));
+    inv.guardduty = Part::of(regions(list));
     inv
 }
 
@@ -451,7 +451,7 @@ pub fn load_balancer(
 /// Two regions: EU passes everything; US fails every item.
 pub fn inventory() -> Inventory {
     let mut inv = Inventory {
-        identity: Part::Ready(Identity {
+        identity: Part::of(Identity {
             account: ACCOUNT.into(),
             arn: format!("arn:aws:iam::{ACCOUNT}:user/ops-admin"),
             user_id: "AIDAEXAMPLE".into(),
@@ -483,7 +483,7 @@ pub fn inventory() -> Inventory {
             cluster_snapshots: vec![],
         }),
     );
-    inv.rds = Part::Ready(rds);
+    inv.rds = Part::of(rds);
 
     let mut example = zone("Z1EXAMPLECOM", "example.com.", false);
     example.records = Fetched::Ready(ApexRecords {
@@ -506,7 +506,7 @@ pub fn inventory() -> Inventory {
             values: vec!["10 mx.mail.example.org.".into()],
         }),
     });
-    inv.route53 = Part::Ready(Route53 {
+    inv.route53 = Part::of(Route53 {
         zones: vec![example, mail, zone("Z3PRIVATE", "internal.example.", true)],
     });
 
@@ -590,7 +590,7 @@ pub fn inventory() -> Inventory {
             classic: vec![],
         }),
     );
-    inv.elb = Part::Ready(elb);
+    inv.elb = Part::of(elb);
 
     let mut inspector = Inspector::default();
     inspector
@@ -603,7 +603,7 @@ pub fn inventory() -> Inventory {
             &[("EC2", "ENABLED"), ("ECR", "ENABLED")],
         )),
     );
-    inv.inspector = Part::Ready(inspector);
+    inv.inspector = Part::of(inspector);
     inv
 }
 

@@ -26,6 +26,7 @@ use crate::checks::{ItemResult, Status};
 use crate::kit::text::sanitize;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The version of the saved-scan file format.
@@ -61,7 +62,12 @@ pub struct SavedFinding {
 
 impl SavedScan {
     /// What to keep of `items`, a scan of `account` at `time`.
-    pub fn of(account: &str, demo: bool, time: DateTime<Utc>, items: &[ItemResult]) -> SavedScan {
+    pub fn of<R: Borrow<ItemResult>>(
+        account: &str,
+        demo: bool,
+        time: DateTime<Utc>,
+        items: &[R],
+    ) -> SavedScan {
         SavedScan {
             version: SAVED_SCAN_VERSION,
             account: account.to_string(),
@@ -69,7 +75,8 @@ impl SavedScan {
             time,
             items: items
                 .iter()
-                .map(|i| SavedItem {
+                .map(Borrow::borrow)
+                .map(|i: &ItemResult| SavedItem {
                     id: i.id.clone(),
                     status: i.status,
                     findings: i
@@ -84,6 +91,11 @@ impl SavedScan {
                 })
                 .collect(),
         }
+    }
+
+    /// The result of item `id`, when this scan holds one.
+    pub fn item(&self, id: &str) -> Option<&SavedItem> {
+        self.items.iter().find(|i| i.id == id)
     }
 
     /// The ids of the items this scan holds a result for.
@@ -153,16 +165,27 @@ pub enum ItemChange {
     Fixed,
 }
 
-type Key = (String, String, Option<String>, Status);
+/// A result within an item: resource, region, status (sanitized).
+type Key = (String, Option<String>, Status);
 
-/// One scan compared with an earlier one.
+/// One scan compared with an earlier one, item by item.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comparison {
     /// When the earlier scan ran.
     pub since: DateTime<Utc>,
-    compared: BTreeSet<String>,
+    /// The items read in both scans.
+    items: BTreeMap<String, ItemComparison>,
+}
+
+/// One item's results compared with the earlier scan's (the item was read
+/// in both). An item's comparison depends only on its own results, so the
+/// TUI redoes only the items a new part changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemComparison {
     current: BTreeMap<Key, Change>,
+    /// The earlier scan's results that are not in this one, in order.
     gone: Vec<Gone>,
+    counts: Counts,
 }
 
 /// The results of an item: its findings of a result status, and the item's
@@ -190,162 +213,79 @@ fn readable(s: Status) -> bool {
     !matches!(s, Status::Error | Status::Loading)
 }
 
-impl Comparison {
-    /// Compare `current` with `earlier`. `fixed_by_moat` holds, per item, the
-    /// last time an apply of its fix succeeded (and was not undone).
+impl ItemComparison {
+    /// Compare `item` with its result in the earlier scan (`old`); `None`
+    /// when it cannot be compared (missing then, or not read in either).
+    /// `drift` is when moat last fixed the item (see [`Change::Drift`]).
     pub fn new(
-        earlier: &SavedScan,
-        current: &[ItemResult],
-        fixed_by_moat: &BTreeMap<String, DateTime<Utc>>,
-    ) -> Comparison {
-        let before: BTreeMap<&str, &SavedItem> =
-            earlier.items.iter().map(|i| (i.id.as_str(), i)).collect();
-        let mut compared = BTreeSet::new();
-        let mut map = BTreeMap::new();
-        let mut gone = vec![];
-        for item in current {
-            let Some(old) = before.get(item.id.as_str()) else {
-                continue;
-            };
-            if !readable(item.status) || !readable(old.status) {
-                continue;
-            }
-            compared.insert(item.id.clone());
-            let then: BTreeSet<(String, Option<String>, Status)> = results(
-                old.status,
-                old.findings
-                    .iter()
-                    .map(|f| (f.resource.as_str(), f.region.as_deref(), f.status)),
-            )
-            .into_iter()
-            .collect();
-            let now = results(
-                item.status,
-                item.findings
-                    .iter()
-                    .map(|f| (f.resource.as_str(), f.region.as_deref(), f.status)),
-            );
-            let drift = fixed_by_moat.get(&item.id).copied();
-            for (resource, region, status) in &now {
-                let key = (resource.clone(), region.clone(), *status);
-                let change = if then.contains(&key) {
-                    Change::Unchanged
-                } else {
-                    match drift {
-                        Some(t) if *status == Status::Fail => Change::Drift(t),
-                        _ => Change::New,
-                    }
-                };
-                map.insert(
-                    (item.id.clone(), resource.clone(), region.clone(), *status),
-                    change,
-                );
-            }
-            // A set: items with tens of thousands of findings stay linear.
-            let now_set: BTreeSet<&(String, Option<String>, Status)> = now.iter().collect();
-            for result in then {
-                if !now_set.contains(&result) {
-                    let (resource, region, status) = result;
-                    gone.push(Gone {
-                        item: item.id.clone(),
-                        resource,
-                        region,
-                        status,
-                    });
-                }
-            }
-        }
-        Comparison {
-            since: earlier.time,
-            compared,
-            current: map,
-            gone,
-        }
-    }
-
-    /// Whether `item` was compared (read in both scans).
-    pub fn compared(&self, item: &str) -> bool {
-        self.compared.contains(item)
-    }
-
-    /// The change of one result of this scan; `None` when its item was not
-    /// compared or the finding is no result (it passes, or could not be read).
-    pub fn change(
-        &self,
-        item: &str,
-        resource: &str,
-        region: Option<&str>,
-        status: Status,
-    ) -> Option<Change> {
-        self.current
-            .get(&(
-                item.to_string(),
-                sanitize(resource),
-                region.map(sanitize),
-                status,
-            ))
-            .copied()
-    }
-
-    /// The change of an item's own result (on `account`, see the module doc).
-    pub fn item_change(&self, item: &ItemResult) -> Option<Change> {
-        if !matches!(item.status, Status::Fail | Status::Manual)
-            || item.findings.iter().any(|f| f.status == item.status)
-        {
+        old: Option<&SavedItem>,
+        item: &ItemResult,
+        drift: Option<DateTime<Utc>>,
+    ) -> Option<ItemComparison> {
+        let old = old?;
+        if !readable(item.status) || !readable(old.status) {
             return None;
         }
-        self.change(&item.id, "account", None, item.status)
-    }
-
-    /// Results of the earlier scan that are not in this one, in scan order.
-    pub fn gone(&self) -> &[Gone] {
-        &self.gone
-    }
-
-    /// The earlier scan's failing results of `item` that no longer fail.
-    pub fn fixed<'a>(&'a self, item: &'a str) -> impl Iterator<Item = &'a Gone> + 'a {
-        self.gone
-            .iter()
-            .filter(move |g| g.item == item && g.status == Status::Fail)
-    }
-
-    /// Failing results by change.
-    pub fn counts(&self) -> Counts {
-        let mut c = Counts {
-            fixed: self
-                .gone
+        let then: BTreeSet<Key> = results(
+            old.status,
+            old.findings
                 .iter()
-                .filter(|g| g.status == Status::Fail)
-                .count(),
-            ..Counts::default()
-        };
-        for ((_, _, _, status), change) in &self.current {
-            if *status != Status::Fail {
-                continue;
-            }
-            match change {
-                Change::Unchanged => c.unchanged += 1,
-                Change::New => c.new += 1,
-                Change::Drift(_) => {
-                    c.new += 1;
-                    c.drift += 1;
+                .map(|f| (f.resource.as_str(), f.region.as_deref(), f.status)),
+        )
+        .into_iter()
+        .collect();
+        let now = results(
+            item.status,
+            item.findings
+                .iter()
+                .map(|f| (f.resource.as_str(), f.region.as_deref(), f.status)),
+        );
+        let mut counts = Counts::default();
+        let mut current = BTreeMap::new();
+        for key in now {
+            let change = if then.contains(&key) {
+                Change::Unchanged
+            } else {
+                match drift {
+                    Some(t) if key.2 == Status::Fail => Change::Drift(t),
+                    _ => Change::New,
+                }
+            };
+            let fail = key.2 == Status::Fail;
+            if current.insert(key, change).is_none() && fail {
+                match change {
+                    Change::Unchanged => counts.unchanged += 1,
+                    Change::New => counts.new += 1,
+                    Change::Drift(_) => {
+                        counts.new += 1;
+                        counts.drift += 1;
+                    }
                 }
             }
         }
-        c
+        let gone: Vec<Gone> = then
+            .into_iter()
+            .filter(|k| !current.contains_key(k))
+            .map(|(resource, region, status)| Gone {
+                item: item.id.clone(),
+                resource,
+                region,
+                status,
+            })
+            .collect();
+        counts.fixed = gone.iter().filter(|g| g.status == Status::Fail).count();
+        Some(ItemComparison {
+            current,
+            gone,
+            counts,
+        })
     }
 
-    /// The change of an item as a whole: drift, new, or fixed.
-    pub fn item_summary(&self, item: &str) -> Option<ItemChange> {
+    /// The change of the item as a whole: drift, new, or fixed.
+    fn summary(&self) -> Option<ItemChange> {
         let mut new = false;
         let mut drift = None;
-        for ((id, _, _, status), change) in self
-            .current
-            .range((item.to_string(), String::new(), None, Status::Pass)..)
-        {
-            if id != item {
-                break;
-            }
+        for ((_, _, status), change) in &self.current {
             if *status != Status::Fail {
                 continue;
             }
@@ -359,11 +299,115 @@ impl Comparison {
             Some(ItemChange::Drift(t))
         } else if new {
             Some(ItemChange::New)
-        } else if self.fixed(item).next().is_some() {
+        } else if self.counts.fixed > 0 {
             Some(ItemChange::Fixed)
         } else {
             None
         }
+    }
+}
+
+impl Comparison {
+    /// Compare `current` with `earlier`. `fixed_by_moat` holds, per item, the
+    /// last time an apply of its fix succeeded (and was not undone).
+    pub fn new<R: Borrow<ItemResult>>(
+        earlier: &SavedScan,
+        current: &[R],
+        fixed_by_moat: &BTreeMap<String, DateTime<Utc>>,
+    ) -> Comparison {
+        let mut c = Comparison::empty(earlier.time);
+        for item in current {
+            let item = item.borrow();
+            let compared = ItemComparison::new(
+                earlier.item(&item.id),
+                item,
+                fixed_by_moat.get(&item.id).copied(),
+            );
+            c.set(&item.id, compared);
+        }
+        c
+    }
+
+    /// A comparison with a scan of `since` that has no item compared yet.
+    pub fn empty(since: DateTime<Utc>) -> Comparison {
+        Comparison {
+            since,
+            items: BTreeMap::new(),
+        }
+    }
+
+    /// Set one item's comparison (`None`: it cannot be compared).
+    pub fn set(&mut self, item: &str, compared: Option<ItemComparison>) {
+        match compared {
+            Some(c) => {
+                self.items.insert(item.to_string(), c);
+            }
+            None => {
+                self.items.remove(item);
+            }
+        }
+    }
+
+    /// Whether `item` was compared (read in both scans).
+    pub fn compared(&self, item: &str) -> bool {
+        self.items.contains_key(item)
+    }
+
+    /// The change of one result of this scan; `None` when its item was not
+    /// compared or the finding is no result (it passes, or could not be read).
+    pub fn change(
+        &self,
+        item: &str,
+        resource: &str,
+        region: Option<&str>,
+        status: Status,
+    ) -> Option<Change> {
+        self.items
+            .get(item)?
+            .current
+            .get(&(sanitize(resource), region.map(sanitize), status))
+            .copied()
+    }
+
+    /// The change of an item's own result (on `account`, see the module doc).
+    pub fn item_change(&self, item: &ItemResult) -> Option<Change> {
+        if !matches!(item.status, Status::Fail | Status::Manual)
+            || item.findings.iter().any(|f| f.status == item.status)
+        {
+            return None;
+        }
+        self.change(&item.id, "account", None, item.status)
+    }
+
+    /// Results of the earlier scan that are not in this one, by item.
+    pub fn gone(&self) -> Vec<&Gone> {
+        self.items.values().flat_map(|c| &c.gone).collect()
+    }
+
+    /// The earlier scan's failing results of `item` that no longer fail.
+    pub fn fixed<'a>(&'a self, item: &str) -> impl Iterator<Item = &'a Gone> + 'a {
+        self.items
+            .get(item)
+            .into_iter()
+            .flat_map(|c| &c.gone)
+            .filter(|g| g.status == Status::Fail)
+    }
+
+    /// Failing results by change.
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for i in self.items.values() {
+            c.new += i.counts.new;
+            c.fixed += i.counts.fixed;
+            c.unchanged += i.counts.unchanged;
+            c.drift += i.counts.drift;
+        }
+        c
+    }
+
+    /// The change of an item as a whole: drift, new, or fixed.
+    pub fn item_summary(&self, item: &str) -> Option<ItemChange> {
+        self.items.get(item)?.summary()
     }
 }
 

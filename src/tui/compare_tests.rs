@@ -94,7 +94,7 @@ fn the_last_scan_is_looked_for_then_this_one_saved_once() {
     };
     assert_eq!(scan.account, account);
     assert!(scan.demo);
-    assert_eq!(scan.items.len(), m.results.len());
+    assert_eq!(scan.saved().items.len(), m.results.len());
     assert!(m.compare.comparison.is_none());
     // Once per session.
     let e = update(

@@ -109,13 +109,24 @@ impl Runtime {
                     let _ = tx.send(Msg::BaselineLoaded { account, result });
                 });
             }
+            Effect::Check(job) => {
+                // CPU work: on the blocking pool, never on the event loop.
+                tokio::task::spawn_blocking(move || {
+                    let answers = job.run();
+                    let _ = tx.send(Msg::Checked {
+                        seq: job.seq,
+                        answers,
+                    });
+                });
+            }
             Effect::SaveScan(scan) => {
                 let dir = self.state_dir.clone();
                 self.writes.retain(|h| !h.is_finished());
                 self.writes.push(tokio::spawn(async move {
-                    let _ =
-                        tokio::task::spawn_blocking(move || crate::history::save_in(&dir, &scan))
-                            .await;
+                    let _ = tokio::task::spawn_blocking(move || {
+                        crate::history::save_in(&dir, &scan.saved())
+                    })
+                    .await;
                 }));
             }
             Effect::LoadJournal { account } => {

@@ -2,6 +2,7 @@
 //! (item results, diff lines, sanitized account text): the view only reads it.
 
 use super::keymap::Keymap;
+use super::update::Effect;
 use crate::aws::inventory::{Inventory, PartId};
 use crate::checks::{self, Ctx, ItemDef, ItemResult, Status};
 use crate::collect::Mode;
@@ -15,6 +16,7 @@ use crate::report::Comparison;
 use crate::state::Progress;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// What the onboarding walk (`n` / `N`) visits next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +77,7 @@ pub enum ProgressState {
 pub struct CompareState {
     /// The last saved scan of the account: `None` until it has been looked
     /// for (see `looked`), or when there is none.
-    pub baseline: Option<Baseline>,
+    pub baseline: Option<Arc<Baseline>>,
     /// The saved scans have been looked for (the answer arrived).
     pub looked: bool,
     /// This session's scan has been saved.
@@ -303,8 +305,14 @@ pub struct Model {
     pub keymap: Keymap,
     pub now: DateTime<Utc>,
     pub inventory: Inventory,
-    /// Evaluated items, in guide order (`checks::items()`), account text sanitized.
-    pub results: Vec<ItemResult>,
+    /// Evaluated items, in guide order (`checks::items()`), account text
+    /// sanitized. Shared: a job off the UI task compares or saves them.
+    pub results: Vec<Arc<ItemResult>>,
+    /// Per item (guide order), the check job that will bring its result
+    /// (0: none in flight); see `evaluate.rs`.
+    pub checking: Vec<u64>,
+    /// Number of the latest check job.
+    pub check_seq: u64,
     /// Sanitized account id and caller ARN, once known.
     pub account: Option<String>,
     pub caller: Option<String>,
@@ -358,7 +366,7 @@ pub struct Model {
 }
 
 /// An item's result with the account's text made inert for the terminal.
-fn evaluate_sanitized(def: &ItemDef, inv: &Inventory, ctx: &Ctx) -> ItemResult {
+pub(super) fn evaluate_sanitized(def: &ItemDef, inv: &Inventory, ctx: &Ctx) -> ItemResult {
     let mut r = checks::evaluate(def, inv, ctx);
     r.summary = sanitize(&r.summary);
     for f in &mut r.findings {
@@ -385,6 +393,8 @@ impl Model {
             now,
             inventory: Inventory::default(),
             results: vec![],
+            checking: vec![0; checks::items().len()],
+            check_seq: 0,
             account: None,
             caller: None,
             account_raw: None,
@@ -420,21 +430,21 @@ impl Model {
         m
     }
 
-    /// Recompute every item's result from the inventory and progress.
+    /// Recompute every item's result from the inventory and progress, here
+    /// and now (the session starts so, and tests and benches settle the
+    /// model so); the session checks items off the UI task (`check`).
     pub fn reevaluate(&mut self) {
-        let ctx = Ctx {
-            now: self.now,
-            settings: &self.settings,
-            done: &self.progress.done,
-        };
-        self.results = checks::items()
+        let ctx = self.ctx();
+        let results = checks::items()
             .iter()
-            .map(|def| evaluate_sanitized(def, &self.inventory, &ctx))
+            .map(|def| Arc::new(evaluate_sanitized(def, &self.inventory, &ctx)))
             .collect();
+        self.results = results;
+        self.checking = vec![0; self.results.len()];
         self.recompare();
     }
 
-    /// Compare the results with the baseline again (they changed).
+    /// Compare the results with the baseline again, here and now.
     pub fn recompare(&mut self) {
         self.compare.comparison = self
             .compare
@@ -443,26 +453,21 @@ impl Model {
             .map(|b| b.compare(&self.results));
     }
 
-    /// Recompute only the items that read one of `parts` (a part arrived or
+    /// Check again the items that read one of `parts` (a part arrived or
     /// was reset): on a large account an arriving part re-checks its own
     /// section's items, not all of them. The identity names the account
     /// every item is judged for, so it re-checks everything.
-    pub fn reevaluate_parts(&mut self, parts: &[PartId]) {
-        if parts.contains(&PartId::Identity) || self.results.len() != checks::items().len() {
-            self.reevaluate();
-            return;
+    pub fn check_parts(&mut self, parts: &[PartId]) -> Vec<Effect> {
+        if parts.contains(&PartId::Identity) {
+            return self.check_all();
         }
-        let ctx = Ctx {
-            now: self.now,
-            settings: &self.settings,
-            done: &self.progress.done,
-        };
-        for (def, slot) in checks::items().iter().zip(self.results.iter_mut()) {
-            if def.needs.iter().any(|p| parts.contains(p)) {
-                *slot = evaluate_sanitized(def, &self.inventory, &ctx);
-            }
-        }
-        self.recompare();
+        let items: Vec<usize> = checks::items()
+            .iter()
+            .enumerate()
+            .filter(|(_, def)| def.needs.iter().any(|p| parts.contains(p)))
+            .map(|(g, _)| g)
+            .collect();
+        self.check(items)
     }
 
     pub fn section_id(&self) -> Option<&'static str> {
@@ -544,7 +549,7 @@ impl Model {
     /// The selected item and its result.
     pub fn current(&self) -> Option<(&'static ItemDef, &ItemResult)> {
         let (g, def) = *self.current_items().get(self.item)?;
-        Some((def, self.results.get(g)?))
+        Some((def, self.results.get(g)?.as_ref()))
     }
 
     /// The resource picked for the selected item, if it still needs a fix.
@@ -559,7 +564,7 @@ impl Model {
     }
 
     pub fn result(&self, id: &str) -> Option<&ItemResult> {
-        self.results.iter().find(|r| r.id == id)
+        self.results.iter().find(|r| r.id == id).map(Arc::as_ref)
     }
 
     pub fn count(&self, s: Status) -> usize {
@@ -571,9 +576,10 @@ impl Model {
         self.inventory.progress()
     }
 
+    /// The account is being read, or its items checked.
     pub fn collecting(&self) -> bool {
         let (d, t) = self.collection_progress();
-        d < t
+        d < t || self.checking_count() > 0
     }
 
     /// Something on screen moves (spinners), so ticks should redraw.

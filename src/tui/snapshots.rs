@@ -229,7 +229,7 @@ fn apply_outcome_rechecked() {
     });
     // The re-read arrives: the policy now passes.
     let mut inv = demo_inventory().unwrap();
-    if let crate::aws::inventory::Part::Ready(Some(p)) = &mut inv.password_policy {
+    if let Some(Some(p)) = inv.password_policy.ready_mut() {
         p.minimum_password_length = 14;
         p.password_reuse_prevention = Some(24);
     }

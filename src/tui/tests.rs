@@ -17,6 +17,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 mod apply;
 mod batch;
+mod checks;
 mod form;
 mod guide;
 pub(super) mod journal;
@@ -273,7 +274,7 @@ fn n_walks_to_the_next_item_needing_attention_and_wraps() {
 fn n_says_so_when_nothing_needs_attention() {
     let mut m = demo(Mode::Demo);
     for r in &mut m.results {
-        r.status = Status::Pass;
+        std::sync::Arc::make_mut(r).status = Status::Pass;
     }
     select(&mut m, "account.root-mfa");
     update(&mut m, key('n'));
@@ -392,12 +393,12 @@ fn hostile_account_text_is_made_inert() {
     let mut evil = iam.users[1].clone();
     evil.name = "evil\u{1b}[2J\u{1b}]0;pwned\u{7}".into();
     iam.users.push(evil.clone());
-    if let crate::aws::inventory::Part::Ready(rows) = &mut inv.credential_report {
+    if let Some(rows) = inv.credential_report.ready_mut() {
         let mut row = rows[2].clone();
         row.user = evil.name.clone();
         rows.push(row);
     }
-    if let crate::aws::inventory::Part::Ready(id) = &mut inv.identity {
+    if let Some(id) = inv.identity.ready_mut() {
         id.arn = "arn:aws:iam::111122223333:user/\u{1b}[31mred".into();
     }
     let m = loaded(Mode::Demo, &inv);
@@ -423,7 +424,7 @@ fn nothing_to_do_is_said_not_previewed() {
     let mut m = demo(Mode::Demo);
     select(&mut m, "account.password-policy");
     // Make the policy pass.
-    if let crate::aws::inventory::Part::Ready(Some(p)) = &mut m.inventory.password_policy {
+    if let Some(Some(p)) = m.inventory.password_policy.ready_mut() {
         p.minimum_password_length = 20;
         p.password_reuse_prevention = Some(24);
     }

@@ -83,6 +83,11 @@ pub enum Msg {
         account: String,
         result: Result<JournalRead, String>,
     },
+    /// Items checked off the UI task, for job `seq` (see `Effect::Check`).
+    Checked {
+        seq: u64,
+        answers: Vec<super::evaluate::Checked>,
+    },
     /// An undo planned off the UI task, for request `seq` (see `Effect::PlanUndo`).
     UndoPlanned {
         seq: u64,
@@ -146,8 +151,10 @@ pub enum Effect {
         account: String,
         demo: bool,
     },
+    /// Check items off the UI task; answer with `Msg::Checked`.
+    Check(Box<super::evaluate::CheckJob>),
     /// Save the session's scan (no answer: a failure is logged).
-    SaveScan(Box<SavedScan>),
+    SaveScan(Box<ScanToSave>),
     /// Read the account's journal; answer with `Msg::JournalLoaded`.
     LoadJournal {
         account: String,
@@ -165,6 +172,22 @@ pub enum Effect {
         plan: Plan,
         entries: Vec<crate::journal::Entry>,
     },
+}
+
+/// The session's scan, saved off the UI task (the results are shared, not
+/// copied: the saved form is made there).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScanToSave {
+    pub account: String,
+    pub demo: bool,
+    pub time: DateTime<Utc>,
+    pub results: Vec<std::sync::Arc<crate::checks::ItemResult>>,
+}
+
+impl ScanToSave {
+    pub fn saved(&self) -> SavedScan {
+        SavedScan::of(&self.account, self.demo, self.time, &self.results)
+    }
 }
 
 /// Everything a plan builder needs, owned, so it can run on another thread
@@ -214,8 +237,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Clock(now) => {
             m.now = now;
-            m.reevaluate();
-            vec![]
+            m.check_all()
         }
         Msg::Resize => vec![],
         Msg::Part {
@@ -240,7 +262,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
                         m.progress_state = ProgressState::Broken(sanitize(&e));
                     }
                 }
-                m.reevaluate();
+                return m.check_all();
             }
             vec![]
         }
@@ -260,7 +282,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             }
             m.compare.looked = true;
             match result {
-                Ok(b) => m.compare.baseline = b.map(|b| *b),
+                Ok(b) => m.compare.baseline = b.map(|b| std::sync::Arc::new(*b)),
                 Err(e) => {
                     tracing::warn!("saved scans: {e}");
                     flash(
@@ -270,8 +292,9 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
                     );
                 }
             }
-            m.recompare();
-            save_scan(m)
+            let mut effects = m.compare_all();
+            effects.extend(save_scan(m));
+            effects
         }
         Msg::ApplyProgress { generation, event } => {
             if m.applying_gen == Some(generation)
@@ -292,13 +315,18 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Planned { seq, result } => on_planned(m, seq, result),
         Msg::JournalLoaded { account, result } => on_journal_loaded(m, account, result),
         Msg::UndoPlanned { seq, result } => on_undo_planned(m, seq, result),
+        Msg::Checked { seq, answers } => {
+            let mut effects = m.on_checked(seq, answers);
+            effects.extend(save_scan(m));
+            effects
+        }
         Msg::Key(k) => on_key(m, k),
     }
 }
 
-/// [`update`], with the plan jobs it asks for run right away on this thread
-/// and their answers fed back: what the runtime does off the UI task, made
-/// synchronous for tests and benches. Returns the other effects.
+/// [`update`], with the plan and check jobs it asks for run right away on
+/// this thread and their answers fed back: what the runtime does off the UI
+/// task, made synchronous for tests and benches. Returns the other effects.
 pub fn update_inline(m: &mut Model, msg: Msg) -> Vec<Effect> {
     let mut out = vec![];
     let mut queue: std::collections::VecDeque<Effect> = update(m, msg).into();
@@ -311,6 +339,16 @@ pub fn update_inline(m: &mut Model, msg: Msg) -> Vec<Effect> {
                     Msg::Planned {
                         seq: job.seq,
                         result,
+                    },
+                ));
+            }
+            Effect::Check(job) => {
+                let answers = job.run();
+                queue.extend(update(
+                    m,
+                    Msg::Checked {
+                        seq: job.seq,
+                        answers,
                     },
                 ));
             }
@@ -337,13 +375,15 @@ fn collect(m: &mut Model, mut parts: Vec<PartId>) -> Vec<Effect> {
         m.part_gen.insert(*p, generation);
         m.inventory.reset(*p);
     }
-    m.reevaluate_parts(&parts);
-    vec![Effect::Collect { generation, parts }]
+    let mut effects = m.check_parts(&parts);
+    effects.push(Effect::Collect { generation, parts });
+    effects
 }
 
 /// Store `parts` as read in `inv` (what an apply re-read to verify); answers
-/// still in flight for them become stale. Returns the parts `inv` lacks.
-fn adopt(m: &mut Model, inv: &Inventory, parts: Vec<PartId>) -> Vec<PartId> {
+/// still in flight for them become stale. Returns the parts `inv` lacks, and
+/// the effects that check the items again.
+fn adopt(m: &mut Model, inv: &Inventory, parts: Vec<PartId>) -> (Vec<PartId>, Vec<Effect>) {
     let generation = m.next_gen;
     m.next_gen += 1;
     let mut missing = vec![];
@@ -366,8 +406,8 @@ fn adopt(m: &mut Model, inv: &Inventory, parts: Vec<PartId>) -> Vec<PartId> {
         }
         m.part_gen.insert(p, generation);
     }
-    m.reevaluate_parts(&changed);
-    missing
+    let effects = m.check_parts(&changed);
+    (missing, effects)
 }
 
 fn on_part(
@@ -416,7 +456,7 @@ fn on_part(
             m.inventory.set_error(part, e);
         }
     }
-    m.reevaluate_parts(&[part]);
+    effects.extend(m.check_parts(&[part]));
     effects.extend(save_scan(m));
     effects
 }
@@ -437,10 +477,12 @@ fn save_scan(m: &mut Model) -> Vec<Effect> {
         return vec![];
     }
     m.compare.saved = true;
-    let demo = crate::history::is_demo(m.mode);
-    vec![Effect::SaveScan(Box::new(SavedScan::of(
-        &account, demo, m.now, &m.results,
-    )))]
+    vec![Effect::SaveScan(Box::new(ScanToSave {
+        account,
+        demo: crate::history::is_demo(m.mode),
+        time: m.now,
+        results: m.results.clone(),
+    }))]
 }
 
 fn context(m: &Model) -> Context {
@@ -496,7 +538,8 @@ fn quit(m: &mut Model) {
 
 /// Start `m` and feed it every part of `inv` at once, as a finished
 /// collection would (errors where `inv` has them); saved progress is empty.
-/// Tests, screen snapshots and the render bench start from it.
+/// Tests, screen snapshots and the render bench start from it; the items
+/// are checked here (see [`update_inline`]).
 pub fn load_inventory(m: &mut Model, inv: &Inventory) {
     let effects = update(m, Msg::Start);
     let Some((generation, parts)) = effects.into_iter().find_map(|e| match e {
@@ -512,7 +555,7 @@ pub fn load_inventory(m: &mut Model, inv: &Inventory) {
                 .get(part)
                 .ok_or_else(|| PartError::new("load_inventory", None, "not in the inventory")),
         };
-        update(
+        update_inline(
             m,
             Msg::Part {
                 generation,
@@ -522,7 +565,7 @@ pub fn load_inventory(m: &mut Model, inv: &Inventory) {
         );
     }
     if let Some(account) = m.account_raw.clone() {
-        update(
+        update_inline(
             m,
             Msg::ProgressLoaded {
                 account,

@@ -130,7 +130,7 @@ pub fn seed(scenario: &str, inv: &mut Inventory) {
                 ];
             }
         }
-        "bare-account" => inv.password_policy = moat::aws::inventory::Part::Ready(None),
+        "bare-account" => inv.password_policy = moat::aws::inventory::Part::of(None),
         "half-done" => half_done(inv),
         "mfa-group-exists" => enforce_mfa(inv),
         _ => {}
@@ -138,7 +138,7 @@ pub fn seed(scenario: &str, inv: &mut Inventory) {
 }
 
 fn half_done(inv: &mut Inventory) {
-    inv.password_policy = moat::aws::inventory::Part::Ready(Some(PasswordPolicy {
+    inv.password_policy = moat::aws::inventory::Part::of(Some(PasswordPolicy {
         minimum_password_length: 20,
         require_symbols: true,
         require_numbers: true,

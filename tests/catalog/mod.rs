@@ -280,7 +280,7 @@ pub fn in_regions<T>(
 }
 
 /// The list of a regional part in `region`, created empty when missing.
-pub fn region_list<'a, T>(
+pub fn region_list<'a, T: Clone>(
     p: &'a mut moat::aws::inventory::Part<moat::aws::inventory::Regional<T>>,
     region: &str,
 ) -> Option<&'a mut Vec<T>> {

@@ -156,7 +156,7 @@ pub fn seed(scenario: &str, inv: &mut Inventory) {
     if scenario != "bare-account" {
         return;
     }
-    inv.s3_account_pab = moat::aws::inventory::Part::Ready(Some(PublicAccessBlock {
+    inv.s3_account_pab = moat::aws::inventory::Part::of(Some(PublicAccessBlock {
         block_public_acls: true,
         ..Default::default()
     }));

@@ -127,6 +127,9 @@ impl<T> Part<ByRegion<T>> {
     pub fn region_error(&self, region: &str) -> Option<&PartError> {
         self.ready()?.error(region)
     }
+}
+
+impl<T: Clone> Part<ByRegion<T>> {
     /// One region's data, for predicting an op's effect: the part and the
     /// region must have been read.
     pub(crate) fn region_mut(
@@ -147,7 +150,7 @@ impl<T> Part<Regional<T>> {
     }
 }
 
-impl<T: Default> Part<ByRegion<T>> {
+impl<T: Default + Clone> Part<ByRegion<T>> {
     /// [`Self::region_mut`] where a region not read yet starts empty (a list
     /// moat adds the first item to).
     pub(crate) fn region_or_new_mut(

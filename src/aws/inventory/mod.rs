@@ -13,6 +13,7 @@ mod fetched;
 mod resource;
 
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 pub use crate::aws::account::{AlternateContacts, Contact, ContactType};
 pub use crate::aws::cloudfront::{
@@ -119,7 +120,7 @@ macro_rules! parts {
             /// Store a collected part.
             pub fn set(&mut self, value: PartValue) {
                 match value {
-                    $( PartValue::$variant(v) => self.$field = Part::Ready(v), )*
+                    $( PartValue::$variant(v) => self.$field = Part::Ready(Arc::new(v)), )*
                 }
             }
 
@@ -316,20 +317,32 @@ pub fn redact_key_ids(message: &str) -> String {
 pub enum Part<T> {
     #[default]
     Loading,
-    Ready(T),
+    /// Shared: cloning the inventory (a plan or an evaluation off the UI
+    /// task takes a copy) copies no account data; a change copies only the
+    /// part it changes ([`Part::ready_mut`]).
+    Ready(Arc<T>),
     Error(PartError),
 }
 
 impl<T> Part<T> {
+    /// A part read as `value`.
+    pub fn of(value: T) -> Self {
+        Part::Ready(Arc::new(value))
+    }
     pub fn ready(&self) -> Option<&T> {
         match self {
             Part::Ready(v) => Some(v),
             _ => None,
         }
     }
-    pub fn ready_mut(&mut self) -> Option<&mut T> {
+    /// The part's value to change; copied first when another inventory
+    /// shares it.
+    pub fn ready_mut(&mut self) -> Option<&mut T>
+    where
+        T: Clone,
+    {
         match self {
-            Part::Ready(v) => Some(v),
+            Part::Ready(v) => Some(Arc::make_mut(v)),
             _ => None,
         }
     }

@@ -25,7 +25,7 @@ fn key(id: &str, status: KeyStatus, created_days: i64, used_days: Option<i64>) -
 }
 
 fn as_root(mut inv: Inventory, keys: Vec<AccessKey>) -> Inventory {
-    inv.identity = Part::Ready(Identity {
+    inv.identity = Part::of(Identity {
         account: "111122223333".into(),
         arn: "arn:aws:iam::111122223333:root".into(),
         user_id: "111122223333".into(),
@@ -723,7 +723,7 @@ const MFA_GROUP_NAME: &str = "MFARequired";
 
 /// moat signed in through a role, not as one of the users.
 fn as_role(mut inv: Inventory) -> Inventory {
-    inv.identity = Part::Ready(Identity {
+    inv.identity = Part::of(Identity {
         account: "111122223333".into(),
         arn: "arn:aws:sts::111122223333:assumed-role/SecurityAudit/moat".into(),
         user_id: "AROADEMO:moat".into(),
@@ -1034,7 +1034,7 @@ fn mfa_plans_leave_out_users_at_the_groups_quota() {
 fn account_plans_name_the_caller_partition() {
     let t = T::at(now());
     let mut inv = demo();
-    inv.identity = Part::Ready(Identity {
+    inv.identity = Part::of(Identity {
         account: "111122223333".into(),
         arn: "arn:aws-cn:sts::111122223333:assumed-role/Admin/moat".into(),
         user_id: "AROADEMO:moat".into(),
@@ -1081,7 +1081,7 @@ fn password_policy_raises_thresholds_and_keeps_the_rest() {
     assert_eq!(t.status(&after, ID), Status::Pass);
     // No policy: create one; undo deletes it.
     let mut none = inv.clone();
-    none.password_policy = Part::Ready(None);
+    none.password_policy = Part::of(None);
     assert_eq!(t.status(&none, ID), Status::Fail);
     let plan = t.plan(&none, ID, &Inputs::default()).expect("plan");
     assert_eq!(
@@ -1092,7 +1092,7 @@ fn password_policy_raises_thresholds_and_keeps_the_rest() {
     );
     // A stronger policy than the thresholds is never weakened.
     let mut strong = inv.clone();
-    strong.password_policy = Part::Ready(Some(PasswordPolicy {
+    strong.password_policy = Part::of(Some(PasswordPolicy {
         minimum_password_length: 20,
         password_reuse_prevention: Some(24),
         ..PasswordPolicy::default()

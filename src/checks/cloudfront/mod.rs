@@ -347,14 +347,14 @@ mod tests {
 
     fn inventory(dists: Vec<Distribution>) -> Inventory {
         let mut inv = Inventory {
-            identity: Part::Ready(Identity {
+            identity: Part::of(Identity {
                 account: "111122223333".into(),
                 arn: "arn:aws:iam::111122223333:user/ops-admin".into(),
                 user_id: "AIDAEXAMPLE".into(),
             }),
             ..Inventory::default()
         };
-        inv.cloudfront = Part::Ready(CloudFront {
+        inv.cloudfront = Part::of(CloudFront {
             distributions: dists,
             origin_access_controls: vec![site_oac("E3OACEXAMPLE01")],
         });

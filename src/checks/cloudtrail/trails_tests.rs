@@ -40,10 +40,10 @@ fn advanced(fields: Vec<FieldSelector>) -> AdvancedEventSelector {
 /// An account whose multi-region item can be judged, with `trails`.
 fn account(trails: Vec<Trail>) -> Inventory {
     let mut inv = empty();
-    inv.trails = Part::Ready(trails);
+    inv.trails = Part::of(trails);
     inv.kms_keys = Part::Ready(Default::default());
     inv.s3 = Part::Ready(Default::default());
-    inv.session_regions = Part::Ready(crate::aws::inventory::SessionRegions {
+    inv.session_regions = Part::of(crate::aws::inventory::SessionRegions {
         home: "us-east-1".into(),
         regions: vec!["us-east-1".into()],
     });
@@ -205,10 +205,10 @@ fn an_unreadable_trail_is_an_error_only_when_nothing_else_works() {
     // Selectors that cannot be read count the same.
     let mut org2 = trail("organization", "us-east-1", true);
     org2.event_selectors = Some(Fetched::Error(denied));
-    inv.trails = Part::Ready(vec![org2]);
+    inv.trails = Part::of(vec![org2]);
     assert_eq!(t.status(&inv, MULTI_REGION), Status::Error);
     // A working trail beside the unreadable one: pass.
-    inv.trails = Part::Ready(vec![org, trail("good", "us-east-1", true)]);
+    inv.trails = Part::of(vec![org, trail("good", "us-east-1", true)]);
     assert_eq!(t.status(&inv, MULTI_REGION), Status::Pass);
 }
 
@@ -275,7 +275,7 @@ fn a_logging_organization_trail_whose_selectors_a_member_cannot_read_is_manual()
     // Stopped: the member sees that much, and it fails.
     let mut stopped = watched.clone();
     stopped.is_logging = false;
-    inv.trails = Part::Ready(vec![stopped]);
+    inv.trails = Part::of(vec![stopped]);
     assert_eq!(t.status(&inv, MULTI_REGION), Status::Fail);
     assert_eq!(t.status(&inv, alarms), Status::Fail);
     // A refusal of this account's own trail, or access denied on the
@@ -287,12 +287,12 @@ fn a_logging_organization_trail_whose_selectors_a_member_cannot_read_is_manual()
         Some("AccessDeniedException".into()),
         "denied",
     )));
-    inv.trails = Part::Ready(vec![denied]);
+    inv.trails = Part::of(vec![denied]);
     assert_eq!(t.status(&inv, MULTI_REGION), Status::Error);
     assert_ne!(t.status(&inv, alarms), Status::Manual);
     let mut own = trail("organization", "us-east-1", true);
     own.event_selectors = Some(Fetched::Error(selectors_refused()));
-    inv.trails = Part::Ready(vec![own]);
+    inv.trails = Part::of(vec![own]);
     assert_eq!(t.status(&inv, MULTI_REGION), Status::Error);
 }
 
@@ -309,14 +309,14 @@ fn another_accounts_organization_trail_is_judged_and_left_to_its_owner() {
     // view, or a delegated administrator), a complete trail passes.
     let mut shown = org_trail();
     shown.event_selectors = Some(Fetched::Ready(EventSelectors::aws_default()));
-    inv.trails = Part::Ready(vec![shown]);
+    inv.trails = Part::of(vec![shown]);
     assert_eq!(t.status(&inv, MULTI_REGION), Status::Pass);
 
     // Stopped: fail, the finding names its owner; the plan is a guided
     // step for the owner, never NothingToDo, never a change.
     let mut stopped = org_trail();
     stopped.is_logging = false;
-    inv.trails = Part::Ready(vec![stopped.clone()]);
+    inv.trails = Part::of(vec![stopped.clone()]);
     let r = t.eval(&inv, MULTI_REGION);
     assert_eq!(r.status, Status::Fail, "{r:?}");
     assert!(r.findings[0].detail.contains("999988887777"), "{r:?}");
@@ -329,7 +329,7 @@ fn another_accounts_organization_trail_is_judged_and_left_to_its_owner() {
     // Selectors leaving write events out: the same.
     let mut read_only = org_trail();
     read_only.event_selectors = Some(Fetched::Ready(b(vec![basic("ReadOnly", true, false)])));
-    inv.trails = Part::Ready(vec![read_only]);
+    inv.trails = Part::of(vec![read_only]);
     assert_eq!(t.status(&inv, MULTI_REGION), Status::Fail);
     assert!(matches!(
         t.plan(&inv, MULTI_REGION, &Inputs::default()),
@@ -344,7 +344,7 @@ fn another_accounts_organization_trail_is_judged_and_left_to_its_owner() {
         Some("TrailNotFoundException".into()),
         "Unknown trail",
     ));
-    inv.trails = Part::Ready(vec![hidden.clone()]);
+    inv.trails = Part::of(vec![hidden.clone()]);
     let r = t.eval(&inv, MULTI_REGION);
     assert_eq!(r.status, Status::Manual, "{r:?}");
     assert_eq!(r.findings[0].status, Status::Manual);
@@ -354,7 +354,7 @@ fn another_accounts_organization_trail_is_judged_and_left_to_its_owner() {
         Some("AccessDeniedException".into()),
         "denied",
     ));
-    inv.trails = Part::Ready(vec![hidden]);
+    inv.trails = Part::of(vec![hidden]);
     assert_eq!(t.status(&inv, MULTI_REGION), Status::Error);
 
     // Security alarms on the owner's log group of a trail whose
@@ -363,7 +363,7 @@ fn another_accounts_organization_trail_is_judged_and_left_to_its_owner() {
     watched.event_selectors = Some(Fetched::Ready(EventSelectors::aws_default()));
     watched.cloudwatch_logs_log_group_arn =
         Some("arn:aws:logs:us-east-1:999988887777:log-group:org-trail:*".into());
-    inv.trails = Part::Ready(vec![watched.clone()]);
+    inv.trails = Part::of(vec![watched.clone()]);
     let r = t.eval(&inv, crate::checks::cloudwatch::SECURITY_EVENT_ALARMS);
     assert_eq!(r.status, Status::Manual, "{r:?}");
     assert!(r.findings[0].detail.contains("org-trail"), "{r:?}");
@@ -378,7 +378,7 @@ fn another_accounts_organization_trail_is_judged_and_left_to_its_owner() {
     }
     // ...but not when it stopped logging.
     watched.is_logging = false;
-    inv.trails = Part::Ready(vec![watched]);
+    inv.trails = Part::of(vec![watched]);
     assert_eq!(
         t.status(&inv, crate::checks::cloudwatch::SECURITY_EVENT_ALARMS),
         Status::Fail

@@ -126,7 +126,7 @@ mod tests {
     #[test]
     fn encryption_plan_enables_only_the_regions_that_are_off() {
         let inv = Inventory {
-            ebs_encryption: crate::aws::inventory::Part::Ready(regions(vec![
+            ebs_encryption: crate::aws::inventory::Part::of(regions(vec![
                 ("eu-west-1", Fetched::Ready(false)),
                 ("us-east-1", Fetched::Ready(true)),
                 (

@@ -362,12 +362,12 @@ mod tests {
     fn encryption_by_default_per_region() {
         let t = T::new();
         let mut inv = empty();
-        inv.ebs_encryption = Part::Ready(regions(vec![
+        inv.ebs_encryption = Part::of(regions(vec![
             ("eu-west-1", Fetched::Ready(true)),
             ("us-east-1", Fetched::Ready(true)),
         ]));
         assert_eq!(t.status(&inv, ENCRYPTION_BY_DEFAULT), Status::Pass);
-        inv.ebs_encryption = Part::Ready(regions(vec![
+        inv.ebs_encryption = Part::of(regions(vec![
             ("eu-west-1", Fetched::Ready(false)),
             ("us-east-1", Fetched::Ready(true)),
             (
@@ -398,7 +398,7 @@ mod tests {
                 .contains("ec2:GetEbsEncryptionByDefault")
         );
         // Only an unreadable region left: error, not pass.
-        inv.ebs_encryption = Part::Ready(regions(vec![
+        inv.ebs_encryption = Part::of(regions(vec![
             ("us-east-1", Fetched::Ready(true)),
             (
                 "us-west-2",

@@ -660,7 +660,7 @@ mod tests {
 
     fn base() -> Inventory {
         Inventory {
-            identity: Part::Ready(Identity {
+            identity: Part::of(Identity {
                 account: "111122223333".into(),
                 arn: "arn:aws:iam::111122223333:user/ops".into(),
                 user_id: "AIDA".into(),
@@ -671,7 +671,7 @@ mod tests {
 
     fn with_network(regions: Vec<(&str, Fetched<Ec2Network>)>) -> Inventory {
         let mut inv = base();
-        inv.ec2_network = Part::Ready(ByRegion {
+        inv.ec2_network = Part::of(ByRegion {
             regions: regions
                 .into_iter()
                 .map(|(r, n)| (r.to_string(), n))
@@ -1158,7 +1158,7 @@ mod tests {
 
     fn instances(list: Vec<Ec2Instance>, images: Vec<(&str, ImageOrigin)>) -> Inventory {
         let mut inv = base();
-        inv.ec2_instances = Part::Ready(ByRegion {
+        inv.ec2_instances = Part::of(ByRegion {
             regions: BTreeMap::from([(
                 "ap-south-1".to_string(),
                 Fetched::Ready(Ec2Instances {
@@ -1263,7 +1263,7 @@ mod tests {
     fn public_images_are_made_private() {
         let t = T::at(now());
         let mut inv = base();
-        inv.ec2_images = Part::Ready(ByRegion {
+        inv.ec2_images = Part::of(ByRegion {
             regions: BTreeMap::from([(
                 "us-west-2".to_string(),
                 Fetched::Ready(Ec2Images {
@@ -1301,7 +1301,7 @@ mod tests {
             vec![instance("i-mkt", "ami-mkt", "required", None)],
             vec![("ami-mkt", origin("679593333241", Some("aws-marketplace")))],
         );
-        if let Part::Ready(p) = &mut inv.ec2_instances {
+        if let Some(p) = inv.ec2_instances.ready_mut() {
             p.regions
                 .insert("me-south-1".to_string(), Fetched::Error(denied()));
         }

@@ -618,7 +618,7 @@ mod tests {
     fn no_instances_pass_and_say_so() {
         let t = T::at(now());
         let mut inv = inventory();
-        inv.rds = crate::aws::inventory::Part::Ready(crate::aws::inventory::Rds::default());
+        inv.rds = crate::aws::inventory::Part::of(crate::aws::inventory::Rds::default());
         for id in [PUBLIC_INSTANCES, STORAGE_ENCRYPTED, PUBLIC_SNAPSHOTS] {
             let r = t.eval(&inv, id);
             assert_eq!(r.status, Status::Pass, "{id}");

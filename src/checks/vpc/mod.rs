@@ -375,7 +375,7 @@ mod tests {
         );
         // A single-region trail covers its own region only.
         let mut inv = base.clone();
-        inv.trails = Part::Ready(vec![trail("local", "us-east-1", false)]);
+        inv.trails = Part::of(vec![trail("local", "us-east-1", false)]);
         assert_eq!(
             t.findings(&inv, TRAIL_COVERAGE),
             vec![("region/eu-west-1".into(), "eu-west-1".into(), Status::Fail)]
@@ -387,7 +387,7 @@ mod tests {
                 .contains("cloudtrail.multi-region-trail")
         );
         // A multi-region trail covers them all.
-        inv.trails = Part::Ready(vec![trail("org", "us-east-1", true)]);
+        inv.trails = Part::of(vec![trail("org", "us-east-1", true)]);
         let r = t.eval(&inv, TRAIL_COVERAGE);
         assert_eq!(r.status, Status::Pass);
         assert!(r.summary.contains("org"), "{}", r.summary);
@@ -416,7 +416,7 @@ mod tests {
         let mut stopped = trail("org", "us-east-1", true);
         stopped.is_logging = false;
         let mut inv = base.clone();
-        inv.trails = Part::Ready(vec![stopped]);
+        inv.trails = Part::of(vec![stopped]);
         assert_eq!(t.findings(&inv, TRAIL_COVERAGE), failing);
         // Nor one whose selectors record only read-only management events.
         let mut read_only = trail("org", "us-east-1", true);
@@ -426,12 +426,12 @@ mod tests {
             basic: vec![s],
             advanced: vec![],
         }));
-        inv.trails = Part::Ready(vec![read_only.clone()]);
+        inv.trails = Part::of(vec![read_only.clone()]);
         assert_eq!(t.findings(&inv, TRAIL_COVERAGE), failing);
         // Nor a single-region trail of the region that is not logging.
         let mut local = trail("local", "us-east-1", false);
         local.is_logging = false;
-        inv.trails = Part::Ready(vec![local]);
+        inv.trails = Part::of(vec![local]);
         assert_eq!(t.findings(&inv, TRAIL_COVERAGE), failing);
         // A trail that could not be read may cover it: error, not fail.
         let mut org = trail("org", "us-east-1", true);
@@ -440,7 +440,7 @@ mod tests {
             Some("TrailNotFoundException".into()),
             "Unknown trail",
         ));
-        inv.trails = Part::Ready(vec![org.clone(), read_only]);
+        inv.trails = Part::of(vec![org.clone(), read_only]);
         let r = t.eval(&inv, TRAIL_COVERAGE);
         assert_eq!(r.status, Status::Error, "{r:?}");
         assert!(r.findings[0].detail.contains("org"), "{r:?}");
@@ -449,7 +449,7 @@ mod tests {
         // cloudtrail.multi-region-trail), never an error the member cannot clear.
         let mut foreign = org.clone();
         foreign.arn = "arn:aws:cloudtrail:us-east-1:999988887777:trail/org".into();
-        inv.trails = Part::Ready(vec![foreign.clone()]);
+        inv.trails = Part::of(vec![foreign.clone()]);
         let r = t.eval(&inv, TRAIL_COVERAGE);
         assert_eq!(r.status, Status::Manual, "{r:?}");
         assert_eq!(r.findings[0].status, Status::Manual, "{r:?}");
@@ -464,7 +464,7 @@ mod tests {
             Some("CloudTrailARNInvalidException".into()),
             "AccountID in ARN is wrong",
         )));
-        inv.trails = Part::Ready(vec![logging]);
+        inv.trails = Part::of(vec![logging]);
         let r = t.eval(&inv, TRAIL_COVERAGE);
         assert_eq!(r.status, Status::Manual, "{r:?}");
         assert_eq!(r.findings[0].status, Status::Manual, "{r:?}");
@@ -475,10 +475,10 @@ mod tests {
             Some("AccessDeniedException".into()),
             "denied",
         ));
-        inv.trails = Part::Ready(vec![foreign]);
+        inv.trails = Part::of(vec![foreign]);
         assert_eq!(t.status(&inv, TRAIL_COVERAGE), Status::Error);
         // A working trail beside it: pass.
-        inv.trails = Part::Ready(vec![org, trail("good", "us-east-1", true)]);
+        inv.trails = Part::of(vec![org, trail("good", "us-east-1", true)]);
         assert_eq!(t.status(&inv, TRAIL_COVERAGE), Status::Pass);
     }
 

@@ -229,12 +229,13 @@ pub(super) fn on_applied(
                 }
                 // Apply re-read the plan's and the item's parts to verify:
                 // take them from there rather than reading the account again.
-                let missing = match report.reread.as_deref() {
+                let (missing, checks) = match report.reread.as_deref() {
                     Some(inv) => adopt(m, inv, reparts()),
-                    None => reparts(),
+                    None => (reparts(), vec![]),
                 };
+                effects = checks;
                 if !missing.is_empty() {
-                    effects = collect(m, missing);
+                    effects.extend(collect(m, missing));
                 }
             }
             (kind, done)

@@ -975,7 +975,7 @@ mod tests {
             last_used_service: None,
         };
         if root {
-            inv.identity = Part::Ready(Identity {
+            inv.identity = Part::of(Identity {
                 account: "111122223333".into(),
                 arn: "arn:aws:iam::111122223333:root".into(),
                 user_id: "111122223333".into(),

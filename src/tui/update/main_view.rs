@@ -412,9 +412,11 @@ fn mark_done(m: &mut Model) -> Vec<Effect> {
         m.progress.done.insert(id.to_string(), m.now);
         flash(m, Level::Success, format!("{id} marked done"));
     }
-    m.reevaluate();
-    vec![Effect::SaveProgress {
+    // Only the item reads its own mark.
+    let mut effects = m.check(checks::items().iter().position(|d| d.id == id));
+    effects.push(Effect::SaveProgress {
         account,
         progress: m.progress.clone(),
-    }]
+    });
+    effects
 }

@@ -29,6 +29,17 @@ pub fn render(f: &mut Frame, area: Rect, m: &Model) {
         ));
         right.push(Span::raw(gauge(done, total, 10)));
         right.push(Span::raw(format!(" {done}/{total} ")));
+    } else if m.checking_count() > 0 {
+        // Every part is read; some items are still being checked.
+        let n = m.checking_count();
+        right.push(Span::styled(
+            format!(
+                "{} checking {n} item{} ",
+                m.spinner_frame(),
+                if n == 1 { "" } else { "s" }
+            ),
+            Style::new().fg(Color::Yellow),
+        ));
     } else {
         right.push(Span::styled(format!("scanned {done}/{total} "), dim()));
     }

@@ -1,8 +1,8 @@
 //! IAM's mutating calls, one type each (see [`OpKind`]).
 
 use crate::aws::inventory::{
-    ApplyError, CredentialReportRow, Group, Inventory, KeyStatus, ManagedPolicy, Part,
-    PasswordPolicy, ResourceRef, User,
+    ApplyError, CredentialReportRow, Group, Inventory, KeyStatus, ManagedPolicy, PasswordPolicy,
+    ResourceRef, User,
 };
 use crate::aws::op::{Op, OpKind};
 use serde::{Deserialize, Serialize};
@@ -143,7 +143,7 @@ impl OpKind for CreateUser {
             permissions_boundary: None,
             unreadable: None,
         });
-        if let Part::Ready(rows) = &mut inv.credential_report {
+        if let Some(rows) = inv.credential_report.ready_mut() {
             rows.push(CredentialReportRow {
                 user: name.clone(),
                 arn,
@@ -200,7 +200,7 @@ impl OpKind for DeleteUser {
             )));
         }
         iam.users.retain(|u| &u.name != name);
-        if let Part::Ready(rows) = &mut inv.credential_report {
+        if let Some(rows) = inv.credential_report.ready_mut() {
             rows.retain(|r| &r.user != name);
         }
         Ok(())

@@ -283,7 +283,7 @@ mod api_protected_limits {
         // A quota raised to 20 (GetAccountSummary says so) lets it in.
         let mut raised = inv.clone();
         raised.account_summary =
-            crate::aws::inventory::Part::Ready(crate::aws::inventory::AccountSummary {
+            crate::aws::inventory::Part::of(crate::aws::inventory::AccountSummary {
                 quotas: IamQuotas {
                     policies_per_role: 20,
                     ..IamQuotas::default()
