@@ -619,8 +619,14 @@ pub struct JournalState {
     pub undo: Option<UndoPending>,
     /// The entries' indices grouped by batch, in order of each batch's
     /// first entry: worked out once when the journal is read
-    /// ([`JournalState::set_entries`]), not on every frame.
+    /// ([`JournalState::set_entries`]), not on every frame, as are the two
+    /// below.
     groups: Vec<Vec<usize>>,
+    /// Per group, the groups whose entries it undid (an undo batch).
+    undid: Vec<Vec<usize>>,
+    /// Per item, the group that last changed it (applied, or applied then
+    /// undone).
+    last: std::collections::HashMap<String, usize>,
 }
 
 /// An undo on its way from `u` to the confirmation: the batch, the entries
@@ -713,61 +719,79 @@ pub const UNDO_ITEM: &str = "undo";
 impl JournalState {
     /// Every batch, newest first.
     pub fn batches(&self) -> Vec<BatchRow<'_>> {
-        let mut undo_of = self.undo_of();
-        self.groups
-            .iter()
-            .rev()
-            .filter_map(|group| {
-                let entries: Vec<&Entry> =
-                    group.iter().filter_map(|i| self.entries.get(*i)).collect();
-                let b = entries.first()?.batch.as_str();
-                let undo_of = undo_of.remove(b).unwrap_or_default();
-                Some(BatchRow::of(b, entries, undo_of))
-            })
+        (0..self.batch_count())
+            .filter_map(|i| self.batch(i))
             .collect()
+    }
+
+    /// How many batches the journal holds.
+    pub fn batch_count(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// The `i`-th batch, newest first.
+    pub fn batch(&self, i: usize) -> Option<BatchRow<'_>> {
+        let g = self.groups.len().checked_sub(i + 1)?;
+        self.group(g)
+    }
+
+    fn group(&self, g: usize) -> Option<BatchRow<'_>> {
+        let entries: Vec<&Entry> = self
+            .groups
+            .get(g)?
+            .iter()
+            .filter_map(|i| self.entries.get(*i))
+            .collect();
+        let b = entries.first()?.batch.as_str();
+        let undo_of = self.undid[g]
+            .iter()
+            .filter_map(|o| {
+                Some(
+                    self.entries
+                        .get(*self.groups.get(*o)?.first()?)?
+                        .batch
+                        .as_str(),
+                )
+            })
+            .collect();
+        Some(BatchRow::of(b, entries, undo_of))
     }
 
     /// Keep the journal as read, and group its entries by batch (one pass).
     pub fn set_entries(&mut self, entries: Vec<Entry>) {
         let mut index: std::collections::HashMap<&str, usize> = Default::default();
         let mut groups: Vec<Vec<usize>> = vec![];
+        let mut last = std::collections::HashMap::new();
         for (n, e) in entries.iter().enumerate() {
             let i = *index.entry(e.batch.as_str()).or_insert_with(|| {
                 groups.push(vec![]);
                 groups.len() - 1
             });
             groups[i].push(n);
+            if e.state != EntryState::Failed {
+                last.insert(e.item.clone(), i);
+            }
         }
-        self.groups = groups;
-        self.entries = entries;
-    }
-
-    /// Per undo batch, the batches whose entries it reversed.
-    fn undo_of(&self) -> std::collections::HashMap<&str, Vec<&str>> {
-        let mut out: std::collections::HashMap<&str, Vec<&str>> = Default::default();
-        for e in &self.entries {
-            if let Some((_, by)) = &e.undone {
-                let v = out.entry(by.as_str()).or_default();
-                if !v.contains(&e.batch.as_str()) {
-                    v.push(&e.batch);
+        let mut undid: Vec<Vec<usize>> = vec![vec![]; groups.len()];
+        for (g, group) in groups.iter().enumerate() {
+            for e in group.iter().filter_map(|i| entries.get(*i)) {
+                if let Some((_, by)) = &e.undone
+                    && let Some(u) = index.get(by.as_str())
+                    && !undid[*u].contains(&g)
+                {
+                    undid[*u].push(g);
                 }
             }
         }
-        out
+        self.groups = groups;
+        self.undid = undid;
+        self.last = last;
+        self.entries = entries;
     }
 
     /// The batch that last changed `item` (applied, or applied then undone).
     pub fn last_change(&self, item: &str) -> Option<BatchRow<'_>> {
-        let batch = self
-            .entries
-            .iter()
-            .rev()
-            .find(|e| e.item == item && e.state != EntryState::Failed)?
-            .batch
-            .as_str();
-        let entries: Vec<&Entry> = self.entries.iter().filter(|e| e.batch == batch).collect();
-        let undo_of = self.undo_of().remove(batch).unwrap_or_default();
-        Some(BatchRow::of(batch, entries, undo_of))
+        self.group(*self.last.get(item)?)
     }
 }
 

@@ -73,14 +73,14 @@ pub(super) fn on_journal_loaded(
         }
     }
     if let Some(Overlay::Journal(v)) = &mut m.overlay {
-        v.selected = v.selected.min(m.journal.batches().len().saturating_sub(1));
+        v.selected = v.selected.min(m.journal.batch_count().saturating_sub(1));
     }
     vec![]
 }
 
 /// `J` in the main view.
 pub(super) fn open_journal(m: &mut Model, selected: usize) {
-    let n = m.journal.batches().len();
+    let n = m.journal.batch_count();
     m.overlay = Some(Overlay::Journal(JournalView {
         selected: selected.min(n.saturating_sub(1)),
     }));
@@ -91,7 +91,7 @@ pub(super) fn journal_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> 
     let Some(Overlay::Journal(v)) = &mut m.overlay else {
         return vec![];
     };
-    let n = m.journal.batches().len();
+    let n = m.journal.batch_count();
     let last = n.saturating_sub(1);
     match action {
         Action::Up => v.selected = v.selected.saturating_sub(1),
@@ -125,12 +125,7 @@ fn refusal(e: &UndoError) -> String {
 /// `u` on the `selected` batch: plan the undo of its applied entries off
 /// the UI task, or say why it cannot be undone.
 fn start_undo(m: &mut Model, selected: usize) -> Vec<Effect> {
-    let Some(batch) = m
-        .journal
-        .batches()
-        .get(selected)
-        .map(|b| b.batch.to_string())
-    else {
+    let Some(batch) = m.journal.batch(selected).map(|b| b.batch.to_string()) else {
         flash(m, Level::Info, "the journal is empty: nothing to undo");
         return vec![];
     };

@@ -58,12 +58,12 @@ pub fn render(f: &mut Frame, m: &Model, v: &JournalView) {
         full.height.saturating_sub(2),
     );
     let k = |a| m.keymap.key(Context::Journal, a);
-    let batches = m.journal.batches();
+    let count = m.journal.batch_count();
     let account = m
         .account
         .clone()
         .unwrap_or_else(|| "(not known yet)".into());
-    let title = match batches.len() {
+    let title = match count {
         1 => format!("Journal of account {account}: 1 batch"),
         n => format!("Journal of account {account}: {n} batches"),
     };
@@ -84,7 +84,7 @@ pub fn render(f: &mut Frame, m: &Model, v: &JournalView) {
     };
     let width = inner.width as usize;
 
-    if batches.is_empty() {
+    if count == 0 {
         let text = if m.journal.account.is_none() {
             "Reading the journal…".to_string()
         } else {
@@ -100,15 +100,19 @@ pub fn render(f: &mut Frame, m: &Model, v: &JournalView) {
         return;
     }
 
-    let selected = v.selected.min(batches.len() - 1);
-    // Only the batches that can be in sight around the selected one are laid
-    // out (each takes a line at least): a long journal draws as fast as a
-    // short one.
+    let selected = v.selected.min(count - 1);
+    // Only the batches that can be in sight around the selected one are
+    // built and laid out (each takes a line at least): a long journal draws
+    // as fast as a short one.
     let h = inner.height as usize;
     let lo = selected.saturating_sub(h);
-    let hi = (selected + h + 1).min(batches.len());
-    let (list, range) = list_lines(&batches[lo..hi], selected - lo, width);
-    let detail = detail_lines(m, &batches[selected], width);
+    let hi = (selected + h + 1).min(count);
+    let batches: Vec<BatchRow<'_>> = (lo..hi).filter_map(|i| m.journal.batch(i)).collect();
+    let Some(current) = batches.get(selected - lo) else {
+        return;
+    };
+    let (list, range) = list_lines(&batches, selected - lo, width);
+    let detail = detail_lines(m, current, width);
 
     let detail_h = detail
         .len()
@@ -192,7 +196,10 @@ fn detail_lines(m: &Model, b: &BatchRow<'_>, width: usize) -> Vec<Line<'static>>
     }
     out.push(Line::raw(""));
     let key = m.keymap.key(Context::Journal, Action::Undo);
-    let hint = match batch_entries(&m.journal.entries, b.batch) {
+    // The batch's own entries are all `batch_entries` reads for a batch id
+    // (not the whole journal, on every frame).
+    let own: Vec<crate::journal::Entry> = b.entries.iter().map(|e| (*e).clone()).collect();
+    let hint = match batch_entries(&own, b.batch) {
         Ok(entries) => {
             let n = entries.len();
             format!(
