@@ -29,7 +29,7 @@ fn row(t: &Terminal<TestBackend>, y: u16) -> String {
 
 /// The demo's last scan, as it was before: a failing user that has since
 /// been fixed (outside moat), and without one finding that is new now.
-fn earlier(m: &Model) -> SavedScan {
+pub(super) fn earlier(m: &Model) -> SavedScan {
     let account = m.account_raw.clone().expect("account");
     let mut scan = SavedScan::of(&account, true, fixed_now(), &m.results);
     let mfa = scan

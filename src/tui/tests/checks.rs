@@ -7,7 +7,6 @@ use crate::checks::Status;
 use crate::collect::Mode;
 use crate::collect::demo::demo_inventory;
 use crate::history::Baseline;
-use crate::report::compare::SavedScan;
 use crate::tui::evaluate::CheckJob;
 use crate::tui::model::Model;
 use crate::tui::update::{Effect, Msg, update};
@@ -117,18 +116,10 @@ fn a_part_read_again_shows_loading_at_once_and_drops_the_job_in_flight() {
     assert_eq!(status(&m, "account.password-policy"), Status::Loading);
 }
 
+/// The demo's last scan, in which the password policy passed.
 fn baseline(m: &Model) -> Baseline {
-    let account = m.account_raw.clone().expect("account");
-    let mut scan = SavedScan::of(&account, true, m.now, &m.results);
-    let policy = scan
-        .items
-        .iter_mut()
-        .find(|i| i.id == "account.password-policy")
-        .expect("item");
-    policy.status = Status::Pass;
-    policy.findings.clear();
     Baseline {
-        scan,
+        scan: crate::tui::compare_tests::earlier(m),
         path: Default::default(),
         fixed_by_moat: BTreeMap::new(),
     }
