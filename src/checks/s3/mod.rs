@@ -158,6 +158,18 @@ fn unreadable(b: &Bucket, e: &PartError) -> Finding {
     kit::unreadable(bucket_resource(&b.name), Some(&b.region), SHARED, e)
 }
 
+/// A bucket judged on its versioning, which the scan did not read (it was
+/// not a log, trail or irreplaceable bucket when the buckets were read):
+/// unknown, so an error, never a pass or a fail.
+pub fn versioning_not_read(b: &Bucket) -> Finding {
+    kit::finding(
+        bucket_resource(&b.name),
+        Some(&b.region),
+        Status::Error,
+        msg(SHARED, "versioning_not_read", &[]),
+    )
+}
+
 /// The buckets, or none while the part is not ready (the item is then
 /// `loading` or `error` anyway).
 fn buckets(inv: &Inventory) -> &[Bucket] {
@@ -501,9 +513,10 @@ fn versioning(inv: &Inventory, ctx: &Ctx) -> Outcome {
     let findings = targets
         .iter()
         .filter_map(|(b, why)| match &b.versioning {
-            Fetched::Error(e) => Some(unreadable(b, e)),
-            Fetched::Ready(v) if v.enabled() => None,
-            Fetched::Ready(v) => {
+            None => Some(versioning_not_read(b)),
+            Some(Fetched::Error(e)) => Some(unreadable(b, e)),
+            Some(Fetched::Ready(v)) if v.enabled() => None,
+            Some(Fetched::Ready(v)) => {
                 let key = if v.status.is_some() {
                     "suspended"
                 } else {
@@ -528,9 +541,10 @@ fn mfa_delete(inv: &Inventory, ctx: &Ctx) -> Outcome {
     let findings = targets
         .iter()
         .filter_map(|(b, why)| match &b.versioning {
-            Fetched::Error(e) => Some(unreadable(b, e)),
-            Fetched::Ready(v) if v.mfa_delete => None,
-            Fetched::Ready(_) => Some(bucket_finding(
+            None => Some(versioning_not_read(b)),
+            Some(Fetched::Error(e)) => Some(unreadable(b, e)),
+            Some(Fetched::Ready(v)) if v.mfa_delete => None,
+            Some(Fetched::Ready(_)) => Some(bucket_finding(
                 b,
                 Status::Fail,
                 msg(MFA_DELETE, "off", &[("why", &why.join("; "))]),
@@ -787,10 +801,10 @@ pub(crate) mod testkit {
         b.policy = Fetched::Ready(Some(json!({"Version": "2012-10-17", "Statement": [
             crate::checks::s3::fix::deny_insecure_statement(&b.arn("aws"))
         ]})));
-        b.versioning = Fetched::Ready(crate::aws::inventory::Versioning {
+        b.versioning = Some(Fetched::Ready(crate::aws::inventory::Versioning {
             status: Some(crate::aws::inventory::VersioningStatus::Enabled),
             mfa_delete: true,
-        });
+        }));
         b
     }
 
@@ -940,12 +954,12 @@ pub(crate) mod testkit {
         broken.policy = Fetched::Error(e.clone());
         broken.acl = Fetched::Error(e.clone());
         broken.encryption = Fetched::Error(e.clone());
-        broken.versioning = Fetched::Error(e);
+        broken.versioning = Some(Fetched::Error(e));
         let mut suspended = good_bucket("trail-logs");
-        suspended.versioning = Fetched::Ready(Versioning {
+        suspended.versioning = Some(Fetched::Ready(Versioning {
             status: Some(VersioningStatus::Suspended),
             mfa_delete: false,
-        });
+        }));
         let mut mixed = inventory(vec![all_bad, neutral, partial, suspended]);
         mixed.set(PartValue::Trails(vec![trail("main", "trail-logs")]));
         let mut oac = origin("a", "neutral");
@@ -1436,17 +1450,17 @@ mod tests {
         assert!(r.findings[2].detail.contains("irreplaceable"));
         for name in ["trail-logs", "access-logs"] {
             let mut b = get_bucket(&inv, name).clone();
-            b.versioning = Fetched::Ready(Versioning {
+            b.versioning = Some(Fetched::Ready(Versioning {
                 status: Some(VersioningStatus::Enabled),
                 mfa_delete: false,
-            });
+            }));
             set_bucket(&mut inv, b);
         }
         let mut p = get_bucket(&inv, "precious").clone();
-        p.versioning = Fetched::Ready(Versioning {
+        p.versioning = Some(Fetched::Ready(Versioning {
             status: Some(VersioningStatus::Suspended),
             mfa_delete: false,
-        });
+        }));
         set_bucket(&mut inv, p.clone());
         let r = t.eval(&inv, VERSIONING);
         assert_eq!(r.findings.len(), 1);
@@ -1455,7 +1469,7 @@ mod tests {
             "{}",
             r.findings[0].detail
         );
-        p.versioning = Fetched::Error(denied("s3:GetBucketVersioning"));
+        p.versioning = Some(Fetched::Error(denied("s3:GetBucketVersioning")));
         set_bucket(&mut inv, p);
         assert_eq!(t.status(&inv, VERSIONING), Status::Error);
         // No log bucket at all: the item does not apply.
@@ -1472,10 +1486,10 @@ mod tests {
         assert_eq!(t.finding_statuses(&inv, MFA_DELETE).len(), 3);
         for name in ["trail-logs", "access-logs", "precious"] {
             let mut b = get_bucket(&inv, name).clone();
-            b.versioning = Fetched::Ready(Versioning {
+            b.versioning = Some(Fetched::Ready(Versioning {
                 status: Some(VersioningStatus::Enabled),
                 mfa_delete: true,
-            });
+            }));
             set_bucket(&mut inv, b);
         }
         assert_eq!(t.status(&inv, MFA_DELETE), Status::Pass);

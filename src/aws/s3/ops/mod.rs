@@ -435,7 +435,14 @@ impl OpKind for PutBucketVersioning {
 
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
         let b = bucket_mut(inv, &self.bucket)?;
-        let v: &mut Versioning = known(&mut b.versioning, "versioning setting")?;
+        let v: &mut Versioning = match &mut b.versioning {
+            Some(f) => known(f, "versioning setting")?,
+            None => {
+                return Err(ApplyError::Conflict(
+                    "the versioning setting was not read".to_string(),
+                ));
+            }
+        };
         v.status = Some(self.status);
         if let Some(m) = self.mfa_delete {
             v.mfa_delete = m;
@@ -444,7 +451,7 @@ impl OpKind for PutBucketVersioning {
     }
 
     fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
-        let prev = bucket(before, &self.bucket)?.versioning.ready()?;
+        let prev = bucket(before, &self.bucket)?.versioning_read()?;
         // A bucket never versioned cannot go back to that: Suspended is the closest.
         Some(vec![
             PutBucketVersioning {
