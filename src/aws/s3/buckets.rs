@@ -473,6 +473,57 @@ mod tests {
         );
     }
 
+    fn logging_to(name: &str, target: &str) -> Bucket {
+        Bucket {
+            logging: Fetched::Ready(Some(Logging {
+                target_bucket: target.into(),
+                target_prefix: "p/".into(),
+            })),
+            ..Bucket::new(name, "us-east-1")
+        }
+    }
+
+    #[test]
+    fn versioning_is_judged_on_log_trail_and_irreplaceable_buckets() {
+        let buckets = [
+            logging_to("site", "logs"),
+            // Another account's target is named too; it is simply not listed.
+            logging_to("api", "elsewhere-logs"),
+            Bucket::new("logs", "us-east-1"),
+            Bucket::new("data", "us-east-1"),
+            Bucket::new("cloudtrail", "us-east-1"),
+            Bucket::new("precious", "eu-west-1"),
+        ];
+        let judged = versioning_judged(
+            &buckets,
+            Some(vec!["cloudtrail".into()]),
+            &["precious".to_string()],
+        )
+        .expect("known");
+        let names: Vec<&str> = judged.iter().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            ["cloudtrail", "elsewhere-logs", "logs", "precious"],
+            "not site, api or data"
+        );
+    }
+
+    #[test]
+    fn versioning_is_read_everywhere_when_the_log_buckets_cannot_be_known() {
+        let buckets = [logging_to("site", "logs"), Bucket::new("data", "us-east-1")];
+        // The trails could not be read: any bucket may be a trail's.
+        assert_eq!(versioning_judged(&buckets, None, &[]), None);
+        // One bucket's logging could not be read: any bucket may be its target.
+        let mut denied = Bucket::new("secret", "us-east-1");
+        denied.logging = Fetched::Error(CallError::new(
+            GET_LOGGING,
+            Some("AccessDenied".into()),
+            "denied".to_string(),
+        ));
+        let buckets = [logging_to("site", "logs"), denied];
+        assert_eq!(versioning_judged(&buckets, Some(vec![]), &[]), None);
+    }
+
     #[test]
     fn policy_parsing() {
         assert_eq!(policy_from(None), Ok(None));

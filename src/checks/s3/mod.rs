@@ -1499,6 +1499,39 @@ mod tests {
         );
     }
 
+    /// A judged bucket whose versioning was not read is an error on both
+    /// items, never a pass or a fail; a bucket no item judges is not listed.
+    #[test]
+    fn versioning_not_read_is_unknown() {
+        let (t, mut inv) = log_inventory();
+        for name in ["trail-logs", "access-logs", "precious", "data"] {
+            let mut b = get_bucket(&inv, name).clone();
+            b.versioning = Some(Fetched::Ready(Versioning {
+                status: Some(VersioningStatus::Enabled),
+                mfa_delete: true,
+            }));
+            set_bucket(&mut inv, b);
+        }
+        let mut data = get_bucket(&inv, "data").clone();
+        data.versioning = None;
+        set_bucket(&mut inv, data);
+        assert_eq!(t.status(&inv, VERSIONING), Status::Pass);
+        assert_eq!(t.status(&inv, MFA_DELETE), Status::Pass);
+        let mut logs = get_bucket(&inv, "access-logs").clone();
+        logs.versioning = None;
+        set_bucket(&mut inv, logs);
+        for item in [VERSIONING, MFA_DELETE] {
+            let r = t.eval(&inv, item);
+            assert_eq!(r.status, Status::Error, "{item}");
+            assert_eq!(
+                t.finding_statuses(&inv, item),
+                vec![("bucket/access-logs".to_string(), Status::Error)],
+                "{item}"
+            );
+            assert!(r.findings[0].detail.contains("not read"), "{r:?}");
+        }
+    }
+
     fn cf_inventory(buckets: Vec<Bucket>, distributions: Vec<Distribution>) -> Inventory {
         let mut inv = inventory(buckets);
         inv.set(PartValue::CloudFront(crate::aws::inventory::CloudFront {

@@ -618,6 +618,41 @@ mod tests {
         }
     }
 
+    /// A bucket whose versioning the scan did not read is never taken for
+    /// unversioned: enabling it cannot be predicted, and has no inverse.
+    #[test]
+    fn versioning_not_read_is_not_predicted_or_undone() {
+        let mut inv = Inventory::default();
+        let mut b = Bucket::new("b", "us-east-1");
+        b.versioning = None;
+        inv.set(crate::aws::inventory::PartValue::S3Buckets(
+            crate::aws::inventory::S3 {
+                buckets: vec![b],
+                owner_id: None,
+            },
+        ));
+        let op = PutBucketVersioning {
+            bucket: "b".into(),
+            region: "us-east-1".into(),
+            status: VersioningStatus::Enabled,
+            mfa_delete: None,
+            mfa: None,
+        };
+        assert!(op.inverse(&inv).is_none());
+        let before = inv.clone();
+        match op.predict(&mut inv) {
+            Err(ApplyError::Conflict(m)) => assert!(m.contains("not read"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(inv, before);
+        // Read: predicted, and undone to Suspended.
+        if let Some(b) = inv.s3.ready_mut().and_then(|s| s.bucket_mut("b")) {
+            b.versioning = Some(Fetched::Ready(Versioning::default()));
+        }
+        assert!(op.inverse(&inv).is_some());
+        op.predict(&mut inv).expect("predicted");
+    }
+
     #[test]
     fn the_mfa_token_is_never_serialized() {
         let op: Op = PutBucketVersioning {
