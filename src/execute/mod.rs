@@ -2,6 +2,7 @@
 //! Shared by the CLI and the TUI; the backend decides whether anything is sent.
 
 use crate::aws::client::Outcome;
+use crate::aws::inventory::document::NOT_READ;
 use crate::aws::inventory::{Inventory, ResourceRef, canonical_json};
 use crate::collect::{Applied, Backend, OpError, collect_inventory};
 use crate::journal::{Amended, DoneDetail, Journal, JournalError};
@@ -111,6 +112,9 @@ pub async fn preflight(backend: &Arc<dyn Backend>, plan: &Plan) -> Result<Invent
         let now = inv
             .document(&rc.resource)
             .map_err(|e| ExecError::Collect(e.0.label().to_string()))?;
+        // A setting the plan was built without (not read) is not compared:
+        // no op of the plan can depend on it (none can be predicted on it).
+        let now = unread_as_planned(rc.before.as_ref(), now, |_| false);
         if now != rc.before {
             return Err(ExecError::Drift {
                 resource: rc.resource.clone(),
@@ -480,12 +484,41 @@ async fn recheck_before_write(
     }
 }
 
+/// `now`, with the top-level fields that `planned` has as not read copied
+/// from `planned`, and so the fields `now` has as not read where
+/// `either_side(field)`: a setting read on one side only is not compared.
+fn unread_as_planned(
+    planned: Option<&Value>,
+    mut now: Option<Value>,
+    either_side: impl Fn(&str) -> bool,
+) -> Option<Value> {
+    let (Some(Value::Object(planned)), Some(Value::Object(live))) = (planned, now.as_mut()) else {
+        return now;
+    };
+    let unread = |v: &Value| v.as_str() == Some(NOT_READ);
+    for (field, value) in planned {
+        let live_unread = live.get(field).is_some_and(unread);
+        if unread(value) || (live_unread && either_side(field)) {
+            live.insert(field.clone(), value.clone());
+        }
+    }
+    now
+}
+
 /// Compare every resource the plan touched, as re-read in `inv`, with the preview.
 pub fn verify(inv: &Inventory, plan: &Plan) -> Vec<Mismatch> {
     plan.resources
         .iter()
         .filter_map(|rc| {
             let now = inv.document(&rc.resource).ok().flatten();
+            // A setting read on one side only (a bucket that became, or
+            // stopped being, a log bucket through the plan) is not compared,
+            // unless the plan changes it.
+            let changed = |field: &str| {
+                let of = |d: Option<&Value>| d.and_then(|d| d.get(field)).cloned();
+                of(rc.before.as_ref()) != of(rc.after.as_ref())
+            };
+            let now = unread_as_planned(rc.after.as_ref(), now, |field| !changed(field));
             (now != rc.after).then(|| Mismatch {
                 resource: rc.resource.clone(),
                 expected: rc.after_text(),
@@ -618,6 +651,70 @@ mod tests {
         }
         let entries = j.entries().expect("entries");
         (j, entries)
+    }
+
+    /// A bucket's versioning read on one side only: not compared before
+    /// apply when the plan was built without it, nor after when the plan
+    /// does not change it; compared when the plan changes it.
+    #[test]
+    fn versioning_read_on_one_side_only() {
+        use crate::aws::inventory::{Bucket, S3, Versioning, VersioningStatus};
+        let docs = |versioning: Option<Versioning>, policy: Option<Value>| {
+            let mut inv = Inventory::default();
+            let mut b = Bucket::new("logs", "us-east-1");
+            b.versioning = versioning.map(crate::aws::inventory::Fetched::Ready);
+            b.policy = crate::aws::inventory::Fetched::Ready(policy);
+            inv.set(PartValue::S3Buckets(S3 {
+                buckets: vec![b],
+                owner_id: None,
+            }));
+            inv
+        };
+        let bucket = ResourceRef::Bucket {
+            name: "logs".into(),
+        };
+        let doc = |inv: &Inventory| inv.document(&bucket).expect("document");
+        let policy = serde_json::json!({"Version": "2012-10-17"});
+        let off = Versioning::default();
+        let on = Versioning {
+            status: Some(VersioningStatus::Enabled),
+            mfa_delete: false,
+        };
+        let plan = |before: &Inventory, after: &Inventory| Plan {
+            resources: vec![crate::plan::ResourceChange {
+                resource: bucket.clone(),
+                before: doc(before),
+                after: doc(after),
+            }],
+            ..plan_of("cloudtrail.bucket-access-logging")
+        };
+        // Planned without versioning; re-read with it (now a log bucket).
+        let p = plan(&docs(None, None), &docs(None, Some(policy.clone())));
+        assert!(verify(&docs(Some(off), Some(policy.clone())), &p).is_empty());
+        // ... but the policy is still compared.
+        assert_eq!(verify(&docs(Some(off), None), &p).len(), 1);
+        // Before apply, the same: the plan did not rely on it.
+        let live = doc(&docs(Some(on), None));
+        assert_eq!(
+            unread_as_planned(p.resources[0].before.as_ref(), live, |_| false),
+            p.resources[0].before
+        );
+        // Planned with versioning; re-read without it (no longer a log bucket).
+        let p = plan(
+            &docs(Some(off), Some(policy.clone())),
+            &docs(Some(off), None),
+        );
+        assert!(verify(&docs(None, None), &p).is_empty());
+        // Before apply that is drift: the plan was built on it.
+        let live = doc(&docs(None, Some(policy.clone())));
+        assert_ne!(
+            unread_as_planned(p.resources[0].before.as_ref(), live, |_| false),
+            p.resources[0].before
+        );
+        // The plan changes versioning: the re-read must show it.
+        let p = plan(&docs(Some(off), None), &docs(Some(on), None));
+        assert_eq!(verify(&docs(None, None), &p).len(), 1);
+        assert!(verify(&docs(Some(on), None), &p).is_empty());
     }
 
     #[test]

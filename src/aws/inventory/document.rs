@@ -194,6 +194,10 @@ fn pab_document(p: &PublicAccessBlock) -> Value {
 
 /// A setting that could not be read renders as the error, so a plan never
 /// pretends to know it.
+/// A setting's place in a document when it was not read: a bucket's
+/// versioning, read only where an item judges it (see `aws::s3`).
+pub const NOT_READ: &str = "NotRead";
+
 fn fetched<T>(f: &Fetched<T>, render: impl FnOnce(&T) -> Value) -> Value {
     match f {
         Fetched::Ready(v) => render(v),
@@ -250,7 +254,7 @@ fn bucket_document(b: &Bucket) -> Value {
                 "MFADelete": if v.mfa_delete { "Enabled" } else { "Disabled" },
             })),
             // Read only where an item judges it (see `aws::s3`).
-            None => json!("NotRead"),
+            None => json!(NOT_READ),
         },
     })
 }
