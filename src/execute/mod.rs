@@ -6,7 +6,7 @@ use crate::aws::inventory::document::NOT_READ;
 use crate::aws::inventory::{Inventory, ResourceRef, canonical_json};
 use crate::collect::{Applied, Backend, OpError, collect_inventory};
 use crate::journal::{Amended, DoneDetail, Journal, JournalError};
-use crate::plan::{Op, Plan};
+use crate::plan::{Op, Plan, ResourceChange};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -505,20 +505,24 @@ fn unread_as_planned(
     now
 }
 
+/// `now`, made comparable with the state a plan left a resource in
+/// (`rc.after`): a setting read on one side only (a bucket that became, or
+/// stopped being, a log bucket through the plan) is not compared, unless
+/// the plan changed it.
+pub(crate) fn comparable_with_after(rc: &ResourceChange, now: Option<Value>) -> Option<Value> {
+    let changed = |field: &str| {
+        let of = |d: Option<&Value>| d.and_then(|d| d.get(field)).cloned();
+        of(rc.before.as_ref()) != of(rc.after.as_ref())
+    };
+    unread_as_planned(rc.after.as_ref(), now, |field| !changed(field))
+}
+
 /// Compare every resource the plan touched, as re-read in `inv`, with the preview.
 pub fn verify(inv: &Inventory, plan: &Plan) -> Vec<Mismatch> {
     plan.resources
         .iter()
         .filter_map(|rc| {
-            let now = inv.document(&rc.resource).ok().flatten();
-            // A setting read on one side only (a bucket that became, or
-            // stopped being, a log bucket through the plan) is not compared,
-            // unless the plan changes it.
-            let changed = |field: &str| {
-                let of = |d: Option<&Value>| d.and_then(|d| d.get(field)).cloned();
-                of(rc.before.as_ref()) != of(rc.after.as_ref())
-            };
-            let now = unread_as_planned(rc.after.as_ref(), now, |field| !changed(field));
+            let now = comparable_with_after(rc, inv.document(&rc.resource).ok().flatten());
             (now != rc.after).then(|| Mismatch {
                 resource: rc.resource.clone(),
                 expected: rc.after_text(),
@@ -681,7 +685,7 @@ mod tests {
             mfa_delete: false,
         };
         let plan = |before: &Inventory, after: &Inventory| Plan {
-            resources: vec![crate::plan::ResourceChange {
+            resources: vec![ResourceChange {
                 resource: bucket.clone(),
                 before: doc(before),
                 after: doc(after),

@@ -181,7 +181,8 @@ pub fn undo_plan(inv: &Inventory, entries: &[Entry]) -> Result<Plan, UndoError> 
             restored.document(&rc.resource).ok().as_ref() == Some(&rc.before)
                 && redone.document(&rc.resource).ok().as_ref() == Some(&live)
         });
-        if live != rc.after && !consistent_partial {
+        let as_left = super::comparable_with_after(rc, live.clone());
+        if as_left != rc.after && !consistent_partial {
             let entry = entries
                 .iter()
                 .find(|e| e.op.resource() == rc.resource)
