@@ -291,7 +291,9 @@ pub fn resolve_unknown(inv: &Inventory, e: &Entry) -> Resolution {
         Ok(()) => {}
         Err(ApplyError::Exists(_)) if verb.starts_with("Create") => return Resolution::Applied,
         Err(ApplyError::NoSuch(_)) if verb.starts_with("Delete") => return Resolution::Applied,
-        Err(err @ ApplyError::NotReady(_)) => return Resolution::Unreadable(err.to_string()),
+        Err(err @ (ApplyError::NotReady(_) | ApplyError::NotRead(_))) => {
+            return Resolution::Unreadable(err.to_string());
+        }
         Err(err) => {
             return Resolution::NotApplied(format!(
                 "re-reading the account shows the change is not in place: {err}"

@@ -437,11 +437,7 @@ impl OpKind for PutBucketVersioning {
         let b = bucket_mut(inv, &self.bucket)?;
         let v: &mut Versioning = match &mut b.versioning {
             Some(f) => known(f, "versioning setting")?,
-            None => {
-                return Err(ApplyError::Conflict(
-                    "the versioning setting was not read".to_string(),
-                ));
-            }
+            None => return Err(ApplyError::NotRead("versioning setting")),
         };
         v.status = Some(self.status);
         if let Some(m) = self.mfa_delete {
@@ -641,7 +637,7 @@ mod tests {
         assert!(op.inverse(&inv).is_none());
         let before = inv.clone();
         match op.predict(&mut inv) {
-            Err(ApplyError::Conflict(m)) => assert!(m.contains("not read"), "{m}"),
+            Err(e @ ApplyError::NotRead(_)) => assert!(e.to_string().contains("not read"), "{e}"),
             other => panic!("{other:?}"),
         }
         assert_eq!(inv, before);
