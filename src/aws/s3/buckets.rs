@@ -292,7 +292,7 @@ impl AwsBackend {
     ) -> Result<Option<serde_json::Value>, CallError> {
         const ACTION: &str = "s3:GetBucketPolicy";
         let Some(region) = region else {
-            let read = self.read_bucket(bucket.to_string(), None).await;
+            let read = self.read_bucket_settings(bucket.to_string(), None).await;
             return match read {
                 Some(b) => match b.policy {
                     Fetched::Ready(p) => Ok(p),
