@@ -505,11 +505,35 @@ pub fn log_buckets<'a>(inv: &'a Inventory, ctx: &Ctx) -> Vec<(&'a Bucket, Vec<St
         .collect()
 }
 
+/// The `error` findings of the buckets whose access logging could not be
+/// read: where their logs go is unknown, so [`log_buckets`] may miss a log
+/// bucket, and an item judging the log buckets cannot pass (nor say it
+/// does not apply) while one is listed.
+pub fn unknown_log_targets(inv: &Inventory) -> Vec<Finding> {
+    buckets(inv)
+        .iter()
+        .filter_map(|b| match &b.logging {
+            Fetched::Error(e) => Some(bucket_finding(
+                b,
+                Status::Error,
+                msg(
+                    SHARED,
+                    "log_target_unknown",
+                    &[("bucket", &b.name), ("error", &e.summary())],
+                ),
+            )),
+            Fetched::Ready(_) => None,
+        })
+        .collect()
+}
+
 fn versioning(inv: &Inventory, ctx: &Ctx) -> Outcome {
     let targets = log_buckets(inv, ctx);
-    if targets.is_empty() {
+    let unknown = unknown_log_targets(inv);
+    if targets.is_empty() && unknown.is_empty() {
         return not_applicable(msg(VERSIONING, "none", &[]));
     }
+    let total = targets.len() + unknown.len();
     let findings = targets
         .iter()
         .filter_map(|(b, why)| match &b.versioning {
@@ -529,15 +553,18 @@ fn versioning(inv: &Inventory, ctx: &Ctx) -> Outcome {
                 ))
             }
         })
+        .chain(unknown)
         .collect();
-    outcome(VERSIONING, findings, targets.len(), ctx)
+    outcome(VERSIONING, findings, total, ctx)
 }
 
 fn mfa_delete(inv: &Inventory, ctx: &Ctx) -> Outcome {
     let targets = log_buckets(inv, ctx);
-    if targets.is_empty() {
+    let unknown = unknown_log_targets(inv);
+    if targets.is_empty() && unknown.is_empty() {
         return not_applicable(msg(MFA_DELETE, "none", &[]));
     }
+    let total = targets.len() + unknown.len();
     let findings = targets
         .iter()
         .filter_map(|(b, why)| match &b.versioning {
@@ -550,8 +577,9 @@ fn mfa_delete(inv: &Inventory, ctx: &Ctx) -> Outcome {
                 msg(MFA_DELETE, "off", &[("why", &why.join("; "))]),
             )),
         })
+        .chain(unknown)
         .collect();
-    outcome(MFA_DELETE, findings, targets.len(), ctx)
+    outcome(MFA_DELETE, findings, total, ctx)
 }
 
 // ---------------------------------------------------------------------------
@@ -954,6 +982,7 @@ pub(crate) mod testkit {
         broken.policy = Fetched::Error(e.clone());
         broken.acl = Fetched::Error(e.clone());
         broken.encryption = Fetched::Error(e.clone());
+        broken.logging = Fetched::Error(e.clone());
         broken.versioning = Some(Fetched::Error(e));
         let mut suspended = good_bucket("trail-logs");
         suspended.versioning = Some(Fetched::Ready(Versioning {
@@ -1530,6 +1559,49 @@ mod tests {
             );
             assert!(r.findings[0].detail.contains("not read"), "{r:?}");
         }
+    }
+
+    /// A bucket whose access logging could not be read may send its logs
+    /// to any bucket: the items judging log buckets report it as an error
+    /// naming it, never pass and never "no log bucket".
+    #[test]
+    fn unreadable_logging_leaves_the_log_buckets_unknown() {
+        let (t, mut inv) = log_inventory();
+        for name in ["trail-logs", "access-logs", "precious"] {
+            let mut b = get_bucket(&inv, name).clone();
+            b.versioning = Some(Fetched::Ready(Versioning {
+                status: Some(VersioningStatus::Enabled),
+                mfa_delete: true,
+            }));
+            set_bucket(&mut inv, b);
+        }
+        assert_eq!(t.status(&inv, VERSIONING), Status::Pass);
+        assert_eq!(t.status(&inv, MFA_DELETE), Status::Pass);
+        // "site" logs somewhere unknown (it could be the unversioned "data").
+        let mut site = bucket("site");
+        site.logging = Fetched::Error(denied("s3:GetBucketLogging"));
+        set_bucket(&mut inv, site.clone());
+        for item in [VERSIONING, MFA_DELETE] {
+            let r = t.eval(&inv, item);
+            assert_eq!(r.status, Status::Error, "{item}: {r:?}");
+            assert_eq!(
+                t.finding_statuses(&inv, item),
+                vec![("bucket/site".to_string(), Status::Error)],
+                "{item}"
+            );
+            assert!(r.findings[0].detail.contains("site"), "{r:?}");
+            assert!(r.findings[0].detail.contains("unknown"), "{r:?}");
+        }
+        // No known log bucket at all: unknown, not "does not apply".
+        let lone = inventory(vec![site, bucket("data")]);
+        let plain = T::at(now());
+        for item in [VERSIONING, MFA_DELETE] {
+            assert_eq!(plain.status(&lone, item), Status::Error, "{item}");
+        }
+        assert_eq!(
+            plain.status(&inventory(vec![bucket("data")]), VERSIONING),
+            Status::NotApplicable
+        );
     }
 
     fn cf_inventory(buckets: Vec<Bucket>, distributions: Vec<Distribution>) -> Inventory {
