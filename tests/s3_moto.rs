@@ -294,6 +294,44 @@ fn bucket_items_round_trip_in_their_regions() {
     );
 }
 
+/// Versioning is read only on the buckets an item judges it on: a log
+/// bucket whose versioning moat enabled, and that stopped being a log
+/// bucket since (the logging to it removed), is undone all the same.
+#[test]
+fn versioning_of_a_bucket_no_longer_a_log_bucket_is_undone() {
+    let moto = Moto::start();
+    let state = temp_state_dir();
+    let ep = moto.endpoint.as_str();
+    block_on(seed_buckets(ep));
+    let st = state.path();
+
+    let resource = format!("bucket/{LOGS}");
+    apply_resource(ep, st, &[], "s3.versioning", &resource, &[]);
+    let after = block_on(read_bucket(ep, LOGS, "us-east-1"));
+    assert_eq!(after["versioning"], "Enabled", "{after}");
+
+    // The site no longer logs to it: it is no log bucket any more.
+    block_on(async {
+        let us = s3_client(ep, "us-east-1").await;
+        us.put_bucket_logging()
+            .bucket(SITE)
+            .bucket_logging_status(aws_sdk_s3::types::BucketLoggingStatus::builder().build())
+            .send()
+            .await
+            .expect("logging off");
+    });
+
+    let o = undo_ok(ep, st, &[]);
+    let restored = block_on(read_bucket(ep, LOGS, "us-east-1"));
+    // A bucket that was never versioned can only go back to Suspended.
+    assert_eq!(
+        restored["versioning"],
+        "Suspended",
+        "{restored}: {}",
+        output_text(&o)
+    );
+}
+
 #[test]
 fn account_public_access_block_round_trip() {
     let moto = Moto::start();

@@ -15,8 +15,8 @@ use thiserror::Error;
 
 mod undo;
 pub use undo::{
-    Resolution, UndoDone, UndoError, UndoRunError, batch_entries, mark_undone, plan_undo,
-    plan_undo_with, resolve_unknown, run_undo, select_entries, undo_parts, undo_plan,
+    Resolution, UndoDone, UndoError, UndoRunError, batch_entries, entry_buckets, mark_undone,
+    plan_undo, plan_undo_with, resolve_unknown, run_undo, select_entries, undo_parts, undo_plan,
     unknown_reason,
 };
 
@@ -95,7 +95,8 @@ pub async fn preflight(backend: &Arc<dyn Backend>, plan: &Plan) -> Result<Invent
             live: caller.account,
         });
     }
-    let inv = collect_inventory(backend.clone(), &plan.parts()).await;
+    let mut inv = collect_inventory(backend.clone(), &plan.parts()).await;
+    read_versioning(backend.as_ref(), &mut inv, &plan_buckets(plan)).await;
     for p in plan.parts() {
         if let crate::aws::inventory::PartStatus::Error(e) = inv.status(p) {
             return Err(ExecError::Collect(e.summary()));
@@ -264,7 +265,9 @@ pub async fn execute(
         }
         parts.sort();
         parts.dedup();
+        let buckets = plan_buckets(plan);
         let mut inv = collect_inventory(backend.clone(), &parts).await;
+        read_versioning(backend.as_ref(), &mut inv, &buckets).await;
         if report.failed.is_none() {
             report.mismatches = verify(&inv, plan);
             // Bucket configuration is eventually consistent: a read right
@@ -280,12 +283,63 @@ pub async fn execute(
             {
                 tokio::time::sleep(*wait).await;
                 inv = collect_inventory(backend.clone(), &parts).await;
+                read_versioning(backend.as_ref(), &mut inv, &buckets).await;
                 report.mismatches = verify(&inv, plan);
             }
         }
         report.reread = Some(Box::new(inv));
     }
     Ok(report)
+}
+
+/// The buckets `ops` act on (their own resource or one they also touch).
+pub(crate) fn buckets_of<'a>(ops: impl IntoIterator<Item = &'a Op>) -> Vec<String> {
+    let mut out: Vec<String> = ops
+        .into_iter()
+        .flat_map(|op| std::iter::once(op.resource()).chain(op.also_touches()))
+        .filter_map(|r| match r {
+            ResourceRef::Bucket { name } => Some(name),
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The buckets a plan acts on: its steps' ops, their inverses and the
+/// resources it previews.
+fn plan_buckets(plan: &Plan) -> Vec<String> {
+    let ops = plan
+        .steps
+        .iter()
+        .flat_map(|s| std::iter::once(&s.op).chain(s.inverse.iter().flatten()));
+    let mut out = buckets_of(ops);
+    out.extend(plan.resources.iter().filter_map(|rc| match &rc.resource {
+        ResourceRef::Bucket { name } => Some(name.clone()),
+        _ => None,
+    }));
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Read the versioning of each bucket of `buckets` that `inv` holds without
+/// it. The S3 scan reads versioning only on the buckets an item judges it
+/// on; a bucket that a plan or a journal entry acts on may no longer be one
+/// of them (its trail deleted, the logging to it removed), yet apply and
+/// undo compare, verify and reverse its versioning.
+pub async fn read_versioning(backend: &dyn Backend, inv: &mut Inventory, buckets: &[String]) {
+    let Some(s3) = inv.s3.ready_mut() else {
+        return;
+    };
+    for b in s3
+        .buckets
+        .iter_mut()
+        .filter(|b| b.versioning.is_none() && buckets.contains(&b.name))
+    {
+        b.versioning = Some(backend.bucket_versioning(&b.name, &b.region).await.into());
+    }
 }
 
 /// How long to wait between reads of a bucket's configuration that does

@@ -186,6 +186,16 @@ impl AwsBackend {
         Some(b)
     }
 
+    /// One GetBucketVersioning in the bucket's region, for a bucket whose
+    /// versioning the S3 scan did not read.
+    pub(crate) async fn reread_bucket_versioning(
+        &self,
+        bucket: &str,
+        region: &str,
+    ) -> Result<Versioning, CallError> {
+        self.bucket_versioning(bucket, region).await
+    }
+
     /// GetBucketVersioning in the bucket's region.
     async fn bucket_versioning(&self, name: &str, region: &str) -> Result<Versioning, CallError> {
         let c = self.s3(region);
