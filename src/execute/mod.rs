@@ -1137,4 +1137,85 @@ mod tests {
         assert_eq!(report.failed, None, "{report:?}");
         assert_eq!(report.applied.len(), 2);
     }
+
+    /// A backend whose S3 scan reads no bucket's versioning (no item judges
+    /// it there any more); one bucket's versioning is read on request.
+    struct Unjudged(crate::collect::demo::DemoBackend);
+
+    impl Backend for Unjudged {
+        fn mode(&self) -> crate::collect::Mode {
+            self.0.mode()
+        }
+        fn collect(
+            &self,
+            part: PartId,
+        ) -> futures::future::BoxFuture<'_, Result<PartValue, PartError>> {
+            Box::pin(async move {
+                let mut v = self.0.collect(part).await?;
+                if let PartValue::S3Buckets(s3) = &mut v {
+                    for b in &mut s3.buckets {
+                        b.versioning = None;
+                    }
+                }
+                Ok(v)
+            })
+        }
+        fn bucket_versioning<'a>(
+            &'a self,
+            bucket: &'a str,
+            region: &'a str,
+        ) -> futures::future::BoxFuture<'a, Result<crate::aws::inventory::Versioning, PartError>>
+        {
+            self.0.bucket_versioning(bucket, region)
+        }
+        fn apply<'a>(
+            &'a self,
+            op: &'a Op,
+        ) -> futures::future::BoxFuture<'a, Result<Applied, OpError>> {
+            self.0.apply(op)
+        }
+    }
+
+    /// A plan built while the bucket's versioning was read is neither
+    /// refused as drift nor left unverified when the re-read skips it.
+    #[tokio::test]
+    async fn versioning_the_scan_no_longer_reads_is_read_for_the_plan() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let inv = bucket_account();
+        let op = Op::PutBucketVersioning(crate::aws::ops::PutBucketVersioning {
+            bucket: "logs".into(),
+            region: "us-east-1".into(),
+            status: crate::aws::inventory::VersioningStatus::Enabled,
+            mfa_delete: None,
+            mfa: None,
+        });
+        let plan = crate::plan::make_plan(
+            &inv,
+            "test",
+            crate::plan::Draft {
+                ops: vec![op],
+                warnings: vec![],
+            },
+        )
+        .expect("plan");
+        let backend: Arc<dyn Backend> = Arc::new(Unjudged(
+            crate::collect::demo::DemoBackend::with_inventory(inv),
+        ));
+        let journal = Journal::open(d.path(), "111122223333");
+        let report = execute(backend, &plan, &journal, |_| {})
+            .await
+            .expect("no drift");
+        assert_eq!(report.failed, None, "{report:?}");
+        assert_eq!(report.mismatches, vec![], "{report:?}");
+        let reread = report.reread.expect("re-read");
+        let b = reread
+            .s3
+            .ready()
+            .and_then(|s| s.bucket("logs"))
+            .expect("bucket");
+        assert_eq!(
+            b.versioning_read().and_then(|v| v.status),
+            Some(crate::aws::inventory::VersioningStatus::Enabled)
+        );
+    }
 }
