@@ -58,7 +58,7 @@ fn main() -> ExitCode {
     let result = rt.block_on(async move {
         if cli.command.is_none() {
             let config = cli::load_config(&cli.global)?;
-            let backend = cli::backend(&cli.global, true).await?;
+            let backend = cli::backend(&cli.global, &config.settings, true).await?;
             let cfg = moat::tui::Config {
                 backend,
                 state_dir: moat::state::state_dir(),

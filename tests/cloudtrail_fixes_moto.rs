@@ -391,3 +391,44 @@ fn encrypted_undo_points_the_trail_back_and_keeps_the_key() {
         .map(|s| s.as_str().to_string());
     assert_eq!(state_of_key.as_deref(), Some("Enabled"));
 }
+
+// ---------------------------------------------------------------------------
+// cloudtrail.bucket-access-logging
+
+/// The bucket moat sends the trail bucket's access logs to exists already,
+/// and is no log bucket yet, so the scan does not read its versioning. The
+/// plan adds its log-delivery statement and turns logging on; after apply
+/// it is a log bucket, whose versioning the re-read has: the account still
+/// matches the preview (the plan did not change versioning), and undo
+/// brings both back.
+#[test]
+fn access_logs_to_an_existing_bucket_are_verified_and_undone() {
+    let moto = Moto::start();
+    let state = temp_state_dir();
+    let (ep, st) = (moto.endpoint.as_str(), state.path());
+    let target = format!("moat-access-logs-{}-us-east-1", support::ACCOUNT_ID);
+    block_on(async {
+        seed_trail(ep).await;
+        s3_client(ep, "us-east-1")
+            .await
+            .create_bucket()
+            .bucket(&target)
+            .send()
+            .await
+            .expect("target bucket");
+    });
+    let item = "cloudtrail.bucket-access-logging";
+    assert_eq!(status(&scan_item(ep, st, &[], item)), "fail");
+    let o = moat(ep, st, &[], &["apply", item, "--yes"]);
+    assert_ok(&o);
+    let text = output_text(&o);
+    assert!(text.contains(&format!("bucket/{target}")), "{text}");
+    assert!(!text.contains("differs from the preview"), "{text}");
+    assert!(text.contains("verified"), "{text}");
+    assert_eq!(status(&scan_item(ep, st, &[], item)), "pass");
+    let o = moat(ep, st, &[], &["undo", "--last", "--yes"]);
+    assert_ok(&o);
+    let text = output_text(&o);
+    assert!(!text.contains("differs from the preview"), "{text}");
+    assert_eq!(status(&scan_item(ep, st, &[], item)), "fail");
+}

@@ -294,6 +294,44 @@ fn bucket_items_round_trip_in_their_regions() {
     );
 }
 
+/// Versioning is read only on the buckets an item judges it on: a log
+/// bucket whose versioning moat enabled, and that stopped being a log
+/// bucket since (the logging to it removed), is undone all the same.
+#[test]
+fn versioning_of_a_bucket_no_longer_a_log_bucket_is_undone() {
+    let moto = Moto::start();
+    let state = temp_state_dir();
+    let ep = moto.endpoint.as_str();
+    block_on(seed_buckets(ep));
+    let st = state.path();
+
+    let resource = format!("bucket/{LOGS}");
+    apply_resource(ep, st, &[], "s3.versioning", &resource, &[]);
+    let after = block_on(read_bucket(ep, LOGS, "us-east-1"));
+    assert_eq!(after["versioning"], "Enabled", "{after}");
+
+    // The site no longer logs to it: it is no log bucket any more.
+    block_on(async {
+        let us = s3_client(ep, "us-east-1").await;
+        us.put_bucket_logging()
+            .bucket(SITE)
+            .bucket_logging_status(aws_sdk_s3::types::BucketLoggingStatus::builder().build())
+            .send()
+            .await
+            .expect("logging off");
+    });
+
+    let o = undo_ok(ep, st, &[]);
+    let restored = block_on(read_bucket(ep, LOGS, "us-east-1"));
+    // A bucket that was never versioned can only go back to Suspended.
+    assert_eq!(
+        restored["versioning"],
+        "Suspended",
+        "{restored}: {}",
+        output_text(&o)
+    );
+}
+
 #[test]
 fn account_public_access_block_round_trip() {
     let moto = Moto::start();
@@ -476,24 +514,40 @@ fn denied_bucket_policy_read_is_an_error_for_that_item_only() {
     );
 }
 
-/// The request budget of the S3 section: one ListBuckets, then six reads per
-/// bucket (public access block, policy, ACL, encryption, logging,
-/// versioning), sent to the bucket's region. ListBuckets is sent paginated
+/// The request budget of the S3 section: one ListBuckets, sent paginated
 /// (`max-buckets`), the form S3 answers with each bucket's region (the
-/// launcher answers as AWS documents it), so moat makes no
-/// GetBucketLocation call.
+/// launcher answers as AWS documents it), so no GetBucketLocation; then five
+/// reads per bucket (public access block, policy, ACL, encryption, logging)
+/// in the bucket's region, and versioning as a sixth only on the buckets an
+/// item judges it on: the target of the access logs, the trail's bucket and
+/// the bucket the config declares irreplaceable. A call added per bucket
+/// (or versioning read on every bucket again) fails this test.
 #[test]
-fn six_requests_per_bucket_when_list_buckets_names_regions() {
+fn five_requests_per_bucket_and_six_on_log_trail_and_irreplaceable_buckets() {
+    const PLAIN: [&str; 3] = ["plain-1", "plain-2", "plain-3"];
+    const TRAIL_LOGS: &str = "count-trail-logs";
     let moto = Moto::start();
     let state = temp_state_dir();
-    block_on(seed_buckets(&moto.endpoint));
+    block_on(async {
+        seed_buckets(&moto.endpoint).await;
+        let us = s3_client(&moto.endpoint, "us-east-1").await;
+        for b in PLAIN {
+            us.create_bucket().bucket(b).send().await.expect("bucket");
+        }
+        support::seed_cloudtrail::trail_to_bucket(&moto.endpoint, "count-trail", TRAIL_LOGS).await;
+    });
+    let config = state.path().join("moat.toml");
+    std::fs::write(
+        &config,
+        format!("[s3]\nirreplaceable_buckets = [\"{EU_DATA}\"]\n"),
+    )
+    .expect("config");
     let proxy = support::Proxy::start(moto.port);
-    let listed = [SITE, LOGS, EU_DATA];
-    let o = run_moat(
-        proxy.endpoint.as_str(),
-        state.path(),
-        &["scan", "--section", "s3", "--format", "json"],
-    );
+    let o = moat_cmd(&proxy.endpoint, state.path())
+        .env("MOAT_CONFIG", &config)
+        .args(["scan", "--section", "s3", "--format", "json"])
+        .output()
+        .expect("run moat");
     assert_eq!(o.status.code(), Some(1), "{}", output_text(&o));
     let s3: Vec<support::RecordedRequest> = proxy
         .requests()
@@ -513,15 +567,34 @@ fn six_requests_per_bucket_when_list_buckets_names_regions() {
         .map(|r| r.target.clone())
         .unwrap_or_default();
     assert!(list.contains("max-buckets=10000"), "{list}");
-    for b in listed {
-        let per: Vec<&str> = s3
+    let five = [
+        "GetBucketAcl",
+        "GetBucketEncryption",
+        "GetBucketLogging",
+        "GetBucketPolicy",
+        "GetPublicAccessBlock",
+    ];
+    let mut six = five.to_vec();
+    six.push("GetBucketVersioning");
+    six.sort();
+    let mut expected: Vec<(&str, &[&str])> = vec![(SITE, &five)];
+    expected.extend(PLAIN.iter().map(|b| (*b, &five[..])));
+    expected.extend([LOGS, TRAIL_LOGS, EU_DATA].map(|b| (b, &six[..])));
+    let mut total = 1;
+    for (b, ops) in expected {
+        let mut per: Vec<&str> = s3
             .iter()
             .filter(|r| r.target.trim_start_matches('/').split(['/', '?']).next() == Some(b))
             .map(|r| r.operation.as_str())
             .collect();
-        assert_eq!(per.len(), 6, "{b}: {per:?}");
+        per.sort();
+        assert_eq!(per, ops, "{b}");
+        total += ops.len();
     }
-    assert_eq!(s3.len(), 1 + 6 * listed.len(), "{:?}", proxy.operations());
+    // 1 + 4 × 5 + 3 × 6: no request for any other bucket, none account-wide
+    // beyond ListBuckets.
+    assert_eq!(s3.len(), total, "{:?}", proxy.operations());
+    assert_eq!(total, 39);
 }
 
 /// s3.cloudfront-origin-access is one plan over three resources. When a step

@@ -284,8 +284,13 @@ pub fn load_config(g: &Global) -> Result<crate::config::Loaded, CliError> {
     Ok(loaded)
 }
 
-/// Build the backend the flags ask for.
-pub async fn backend(g: &Global, interactive: bool) -> Result<Arc<dyn Backend>, CliError> {
+/// Build the backend the flags ask for (`settings`: what the reads depend
+/// on, the buckets whose versioning is read for instance).
+pub async fn backend(
+    g: &Global,
+    settings: &Settings,
+    interactive: bool,
+) -> Result<Arc<dyn Backend>, CliError> {
     let state_dir = crate::state::state_dir();
     if g.demo {
         let latency = if interactive {
@@ -309,6 +314,7 @@ pub async fn backend(g: &Global, interactive: bool) -> Result<Arc<dyn Backend>, 
         endpoint_url: g.endpoint_url.clone(),
         max_concurrency: g.max_concurrency as usize,
         max_attempts,
+        irreplaceable_buckets: settings.irreplaceable_buckets.clone(),
     };
     let aws = AwsBackend::connect(opts)
         .await
@@ -468,7 +474,7 @@ pub async fn run(cli: Cli) -> CliResult {
         _ => {}
     }
     let session = Session {
-        backend: backend(&cli.global, false).await?,
+        backend: backend(&cli.global, &config.settings, false).await?,
         state_dir: crate::state::state_dir(),
         settings: config.settings,
     };

@@ -4,7 +4,8 @@ use super::apply::render_plan;
 use super::{CliError, CliResult, Session, UndoArgs, account_of, collect, color_stdout, confirm};
 use crate::aws::inventory::PartId;
 use crate::execute::{
-    Resolution, UndoDone, plan_undo_with, resolve_unknown, run_undo, select_entries, undo_parts,
+    Resolution, UndoDone, entry_buckets, plan_undo_with, read_versioning, resolve_unknown,
+    run_undo, select_entries, undo_parts,
 };
 use crate::journal::{Entry, EntryState, Journal};
 use crate::kit::text::sanitize;
@@ -107,10 +108,9 @@ pub async fn run(s: &Session, a: &UndoArgs) -> CliResult {
     let entries = select_entries(&all, a.last, &a.entries)?;
     let inputs = super::apply::parse_inputs(&a.inputs)?;
     let backend = &s.backend;
-    let mut plan = plan_undo_with(
-        &entries,
-        |parts| async move { collect(backend, &parts).await },
-    )
+    let mut plan = plan_undo_with(backend.as_ref(), &entries, |parts| async move {
+        collect(backend, &parts).await
+    })
     .await?;
     attach_mfa(&mut plan, &inputs)?;
     println!(
@@ -205,7 +205,8 @@ async fn resolve(
         println!("No journal entry of account {account} has an unknown outcome.");
         return Ok(0);
     }
-    let inv = collect(&s.backend, &undo_parts(&unknown)).await;
+    let mut inv = collect(&s.backend, &undo_parts(&unknown)).await;
+    read_versioning(s.backend.as_ref(), &mut inv, &entry_buckets(&unknown)).await;
     let dry_run = s.backend.mode().is_dry_run();
     let mut code = 0;
     for e in &unknown {

@@ -2,7 +2,7 @@
 //! asked to apply and sends none. Dry-run is enforced here, by type.
 
 use super::{Applied, Backend, Mode, OpError};
-use crate::aws::inventory::{Identity, PartError, PartId, PartValue};
+use crate::aws::inventory::{Identity, PartError, PartId, PartValue, Versioning};
 use crate::plan::Op;
 use futures::future::BoxFuture;
 use std::sync::Mutex;
@@ -42,6 +42,14 @@ impl<B: Backend> Backend for DryRun<B> {
         region: Option<&'a str>,
     ) -> BoxFuture<'a, Result<Option<serde_json::Value>, PartError>> {
         self.inner.bucket_policy(bucket, region)
+    }
+
+    fn bucket_versioning<'a>(
+        &'a self,
+        bucket: &'a str,
+        region: &'a str,
+    ) -> BoxFuture<'a, Result<Versioning, PartError>> {
+        self.inner.bucket_versioning(bucket, region)
     }
 
     fn apply<'a>(&'a self, op: &'a Op) -> BoxFuture<'a, Result<Applied, OpError>> {

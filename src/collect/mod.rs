@@ -6,7 +6,7 @@ pub mod aws;
 pub mod demo;
 pub mod dryrun;
 
-use crate::aws::inventory::{Identity, PartError, PartId, PartValue};
+use crate::aws::inventory::{Fetched, Identity, PartError, PartId, PartValue, Versioning};
 use crate::plan::Op;
 use futures::future::BoxFuture;
 use std::sync::Arc;
@@ -107,6 +107,41 @@ pub trait Backend: Send + Sync {
                     crate::aws::inventory::Fetched::Ready(ref p) => Ok(p.clone()),
                     crate::aws::inventory::Fetched::Error(ref e) => Err(e.clone()),
                 },
+                _ => Err(missing()),
+            }
+        })
+    }
+
+    /// One bucket's versioning as it is now, read where a scan did not read
+    /// it (no item judges it on that bucket) but a plan or an undo acts on
+    /// the bucket. `region` is the bucket's. By default it is taken from the
+    /// S3 part, for backends whose buckets always carry their versioning.
+    fn bucket_versioning<'a>(
+        &'a self,
+        bucket: &'a str,
+        region: &'a str,
+    ) -> BoxFuture<'a, Result<Versioning, PartError>> {
+        let _ = region;
+        Box::pin(async move {
+            let missing = || {
+                PartError::new(
+                    "s3:GetBucketVersioning",
+                    Some("NoSuchBucket".to_string()),
+                    format!("the bucket {bucket} does not exist"),
+                )
+            };
+            match self.collect(PartId::S3Buckets).await? {
+                PartValue::S3Buckets(s3) => {
+                    match s3.bucket(bucket).ok_or_else(missing)?.versioning {
+                        Some(Fetched::Ready(ref v)) => Ok(*v),
+                        Some(Fetched::Error(ref e)) => Err(e.clone()),
+                        None => Err(PartError::new(
+                            "s3:GetBucketVersioning",
+                            None,
+                            format!("the versioning of the bucket {bucket} was not read"),
+                        )),
+                    }
+                }
                 _ => Err(missing()),
             }
         })

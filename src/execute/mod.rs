@@ -2,10 +2,11 @@
 //! Shared by the CLI and the TUI; the backend decides whether anything is sent.
 
 use crate::aws::client::Outcome;
+use crate::aws::inventory::document::NOT_READ;
 use crate::aws::inventory::{Inventory, ResourceRef, canonical_json};
 use crate::collect::{Applied, Backend, OpError, collect_inventory};
 use crate::journal::{Amended, DoneDetail, Journal, JournalError};
-use crate::plan::{Op, Plan};
+use crate::plan::{Op, Plan, ResourceChange};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,8 +15,8 @@ use thiserror::Error;
 
 mod undo;
 pub use undo::{
-    Resolution, UndoDone, UndoError, UndoRunError, batch_entries, mark_undone, plan_undo,
-    plan_undo_with, resolve_unknown, run_undo, select_entries, undo_parts, undo_plan,
+    Resolution, UndoDone, UndoError, UndoRunError, batch_entries, entry_buckets, mark_undone,
+    plan_undo, plan_undo_with, resolve_unknown, run_undo, select_entries, undo_parts, undo_plan,
     unknown_reason,
 };
 
@@ -94,7 +95,8 @@ pub async fn preflight(backend: &Arc<dyn Backend>, plan: &Plan) -> Result<Invent
             live: caller.account,
         });
     }
-    let inv = collect_inventory(backend.clone(), &plan.parts()).await;
+    let mut inv = collect_inventory(backend.clone(), &plan.parts()).await;
+    read_versioning(backend.as_ref(), &mut inv, &plan_buckets(plan)).await;
     for p in plan.parts() {
         if let crate::aws::inventory::PartStatus::Error(e) = inv.status(p) {
             return Err(ExecError::Collect(e.summary()));
@@ -111,6 +113,9 @@ pub async fn preflight(backend: &Arc<dyn Backend>, plan: &Plan) -> Result<Invent
         let now = inv
             .document(&rc.resource)
             .map_err(|e| ExecError::Collect(e.0.label().to_string()))?;
+        // A setting the plan was built without (not read) is not compared:
+        // no op of the plan can depend on it (none can be predicted on it).
+        let now = unread_as_planned(rc.before.as_ref(), now, |_| false);
         if now != rc.before {
             return Err(ExecError::Drift {
                 resource: rc.resource.clone(),
@@ -260,7 +265,9 @@ pub async fn execute(
         }
         parts.sort();
         parts.dedup();
+        let buckets = plan_buckets(plan);
         let mut inv = collect_inventory(backend.clone(), &parts).await;
+        read_versioning(backend.as_ref(), &mut inv, &buckets).await;
         if report.failed.is_none() {
             report.mismatches = verify(&inv, plan);
             // Bucket configuration is eventually consistent: a read right
@@ -276,12 +283,63 @@ pub async fn execute(
             {
                 tokio::time::sleep(*wait).await;
                 inv = collect_inventory(backend.clone(), &parts).await;
+                read_versioning(backend.as_ref(), &mut inv, &buckets).await;
                 report.mismatches = verify(&inv, plan);
             }
         }
         report.reread = Some(Box::new(inv));
     }
     Ok(report)
+}
+
+/// The buckets `ops` act on (their own resource or one they also touch).
+pub(crate) fn buckets_of<'a>(ops: impl IntoIterator<Item = &'a Op>) -> Vec<String> {
+    let mut out: Vec<String> = ops
+        .into_iter()
+        .flat_map(|op| std::iter::once(op.resource()).chain(op.also_touches()))
+        .filter_map(|r| match r {
+            ResourceRef::Bucket { name } => Some(name),
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The buckets a plan acts on: its steps' ops, their inverses and the
+/// resources it previews.
+fn plan_buckets(plan: &Plan) -> Vec<String> {
+    let ops = plan
+        .steps
+        .iter()
+        .flat_map(|s| std::iter::once(&s.op).chain(s.inverse.iter().flatten()));
+    let mut out = buckets_of(ops);
+    out.extend(plan.resources.iter().filter_map(|rc| match &rc.resource {
+        ResourceRef::Bucket { name } => Some(name.clone()),
+        _ => None,
+    }));
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Read the versioning of each bucket of `buckets` that `inv` holds without
+/// it. The S3 scan reads versioning only on the buckets an item judges it
+/// on; a bucket that a plan or a journal entry acts on may no longer be one
+/// of them (its trail deleted, the logging to it removed), yet apply and
+/// undo compare, verify and reverse its versioning.
+pub async fn read_versioning(backend: &dyn Backend, inv: &mut Inventory, buckets: &[String]) {
+    let Some(s3) = inv.s3.ready_mut() else {
+        return;
+    };
+    for b in s3
+        .buckets
+        .iter_mut()
+        .filter(|b| b.versioning.is_none() && buckets.contains(&b.name))
+    {
+        b.versioning = Some(backend.bucket_versioning(&b.name, &b.region).await.into());
+    }
 }
 
 /// How long to wait between reads of a bucket's configuration that does
@@ -480,12 +538,46 @@ async fn recheck_before_write(
     }
 }
 
+/// `now`, with the top-level fields that `planned` has as not read copied
+/// from `planned`, and so the fields `now` has as not read where
+/// `either_side(field)`: a setting read on one side only is not compared.
+fn unread_as_planned(
+    planned: Option<&Value>,
+    mut now: Option<Value>,
+    either_side: impl Fn(&str) -> bool,
+) -> Option<Value> {
+    let (Some(Value::Object(planned)), Some(Value::Object(live))) = (planned, now.as_mut()) else {
+        return now;
+    };
+    let unread = |v: &Value| v.as_str() == Some(NOT_READ);
+    for (field, value) in planned {
+        let live_unread = live.get(field).is_some_and(unread);
+        if unread(value) || (live_unread && either_side(field)) {
+            live.insert(field.clone(), value.clone());
+        }
+    }
+    now
+}
+
+/// `now`, made comparable with the state a plan left a resource in
+/// (`rc.after`): a setting read on one side only (a bucket that became, or
+/// stopped being, a log bucket through the plan) is not compared, unless
+/// the plan changed it on a resource that existed before (a bucket it
+/// creates has the setting as S3 makes it, which the re-read may not read).
+pub(crate) fn comparable_with_after(rc: &ResourceChange, now: Option<Value>) -> Option<Value> {
+    let changed = |field: &str| match &rc.before {
+        Some(before) => before.get(field) != rc.after.as_ref().and_then(|a| a.get(field)),
+        None => false,
+    };
+    unread_as_planned(rc.after.as_ref(), now, |field| !changed(field))
+}
+
 /// Compare every resource the plan touched, as re-read in `inv`, with the preview.
 pub fn verify(inv: &Inventory, plan: &Plan) -> Vec<Mismatch> {
     plan.resources
         .iter()
         .filter_map(|rc| {
-            let now = inv.document(&rc.resource).ok().flatten();
+            let now = comparable_with_after(rc, inv.document(&rc.resource).ok().flatten());
             (now != rc.after).then(|| Mismatch {
                 resource: rc.resource.clone(),
                 expected: rc.after_text(),
@@ -618,6 +710,76 @@ mod tests {
         }
         let entries = j.entries().expect("entries");
         (j, entries)
+    }
+
+    /// A bucket's versioning read on one side only: not compared before
+    /// apply when the plan was built without it, nor after when the plan
+    /// does not change it; compared when the plan changes it.
+    #[test]
+    fn versioning_read_on_one_side_only() {
+        use crate::aws::inventory::{Bucket, S3, Versioning, VersioningStatus};
+        let docs = |versioning: Option<Versioning>, policy: Option<Value>| {
+            let mut inv = Inventory::default();
+            let mut b = Bucket::new("logs", "us-east-1");
+            b.versioning = versioning.map(crate::aws::inventory::Fetched::Ready);
+            b.policy = crate::aws::inventory::Fetched::Ready(policy);
+            inv.set(PartValue::S3Buckets(S3 {
+                buckets: vec![b],
+                owner_id: None,
+            }));
+            inv
+        };
+        let bucket = ResourceRef::Bucket {
+            name: "logs".into(),
+        };
+        let doc = |inv: &Inventory| inv.document(&bucket).expect("document");
+        let policy = serde_json::json!({"Version": "2012-10-17"});
+        let off = Versioning::default();
+        let on = Versioning {
+            status: Some(VersioningStatus::Enabled),
+            mfa_delete: false,
+        };
+        let plan = |before: &Inventory, after: &Inventory| Plan {
+            resources: vec![ResourceChange {
+                resource: bucket.clone(),
+                before: doc(before),
+                after: doc(after),
+            }],
+            ..plan_of("cloudtrail.bucket-access-logging")
+        };
+        // Planned without versioning; re-read with it (now a log bucket).
+        let p = plan(&docs(None, None), &docs(None, Some(policy.clone())));
+        assert!(verify(&docs(Some(off), Some(policy.clone())), &p).is_empty());
+        // ... but the policy is still compared.
+        assert_eq!(verify(&docs(Some(off), None), &p).len(), 1);
+        // Before apply, the same: the plan did not rely on it.
+        let live = doc(&docs(Some(on), None));
+        assert_eq!(
+            unread_as_planned(p.resources[0].before.as_ref(), live, |_| false),
+            p.resources[0].before
+        );
+        // Planned with versioning; re-read without it (no longer a log bucket).
+        let p = plan(
+            &docs(Some(off), Some(policy.clone())),
+            &docs(Some(off), None),
+        );
+        assert!(verify(&docs(None, None), &p).is_empty());
+        // Before apply that is drift: the plan was built on it.
+        let live = doc(&docs(None, Some(policy.clone())));
+        assert_ne!(
+            unread_as_planned(p.resources[0].before.as_ref(), live, |_| false),
+            p.resources[0].before
+        );
+        // The plan changes versioning: the re-read must show it.
+        let p = plan(&docs(Some(off), None), &docs(Some(on), None));
+        assert_eq!(verify(&docs(None, None), &p).len(), 1);
+        assert!(verify(&docs(Some(on), None), &p).is_empty());
+        // A bucket the plan creates (versioning as S3 makes it), which
+        // the re-read does not judge: not compared, the rest is.
+        let mut created = plan(&docs(None, None), &docs(Some(off), Some(policy.clone())));
+        created.resources[0].before = None;
+        assert!(verify(&docs(None, Some(policy.clone())), &created).is_empty());
+        assert_eq!(verify(&docs(None, None), &created).len(), 1);
     }
 
     #[test]
@@ -974,5 +1136,86 @@ mod tests {
             .expect("applies");
         assert_eq!(report.failed, None, "{report:?}");
         assert_eq!(report.applied.len(), 2);
+    }
+
+    /// A backend whose S3 scan reads no bucket's versioning (no item judges
+    /// it there any more); one bucket's versioning is read on request.
+    struct Unjudged(crate::collect::demo::DemoBackend);
+
+    impl Backend for Unjudged {
+        fn mode(&self) -> crate::collect::Mode {
+            self.0.mode()
+        }
+        fn collect(
+            &self,
+            part: PartId,
+        ) -> futures::future::BoxFuture<'_, Result<PartValue, PartError>> {
+            Box::pin(async move {
+                let mut v = self.0.collect(part).await?;
+                if let PartValue::S3Buckets(s3) = &mut v {
+                    for b in &mut s3.buckets {
+                        b.versioning = None;
+                    }
+                }
+                Ok(v)
+            })
+        }
+        fn bucket_versioning<'a>(
+            &'a self,
+            bucket: &'a str,
+            region: &'a str,
+        ) -> futures::future::BoxFuture<'a, Result<crate::aws::inventory::Versioning, PartError>>
+        {
+            self.0.bucket_versioning(bucket, region)
+        }
+        fn apply<'a>(
+            &'a self,
+            op: &'a Op,
+        ) -> futures::future::BoxFuture<'a, Result<Applied, OpError>> {
+            self.0.apply(op)
+        }
+    }
+
+    /// A plan built while the bucket's versioning was read is neither
+    /// refused as drift nor left unverified when the re-read skips it.
+    #[tokio::test]
+    async fn versioning_the_scan_no_longer_reads_is_read_for_the_plan() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let inv = bucket_account();
+        let op = Op::PutBucketVersioning(crate::aws::ops::PutBucketVersioning {
+            bucket: "logs".into(),
+            region: "us-east-1".into(),
+            status: crate::aws::inventory::VersioningStatus::Enabled,
+            mfa_delete: None,
+            mfa: None,
+        });
+        let plan = crate::plan::make_plan(
+            &inv,
+            "test",
+            crate::plan::Draft {
+                ops: vec![op],
+                warnings: vec![],
+            },
+        )
+        .expect("plan");
+        let backend: Arc<dyn Backend> = Arc::new(Unjudged(
+            crate::collect::demo::DemoBackend::with_inventory(inv),
+        ));
+        let journal = Journal::open(d.path(), "111122223333");
+        let report = execute(backend, &plan, &journal, |_| {})
+            .await
+            .expect("no drift");
+        assert_eq!(report.failed, None, "{report:?}");
+        assert_eq!(report.mismatches, vec![], "{report:?}");
+        let reread = report.reread.expect("re-read");
+        let b = reread
+            .s3
+            .ready()
+            .and_then(|s| s.bucket("logs"))
+            .expect("bucket");
+        assert_eq!(
+            b.versioning_read().and_then(|v| v.status),
+            Some(crate::aws::inventory::VersioningStatus::Enabled)
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! undo` and the TUI's journal view both go through [`plan_undo_with`] and
 //! [`run_undo`], so they plan, send and record an undo the same way.
 
-use super::{ExecError, ExecEvent, ExecReport, execute};
+use super::{ExecError, ExecEvent, ExecReport, buckets_of, execute, read_versioning};
 use crate::aws::inventory::{Inventory, PartId, ResourceRef, canonical_json};
 use crate::collect::{Backend, collect_inventory};
 use crate::journal::{Entry, EntryState, Journal, JournalError};
@@ -181,7 +181,8 @@ pub fn undo_plan(inv: &Inventory, entries: &[Entry]) -> Result<Plan, UndoError> 
             restored.document(&rc.resource).ok().as_ref() == Some(&rc.before)
                 && redone.document(&rc.resource).ok().as_ref() == Some(&live)
         });
-        if live != rc.after && !consistent_partial {
+        let as_left = super::comparable_with_after(rc, live.clone());
+        if as_left != rc.after && !consistent_partial {
             let entry = entries
                 .iter()
                 .find(|e| e.op.resource() == rc.resource)
@@ -290,7 +291,9 @@ pub fn resolve_unknown(inv: &Inventory, e: &Entry) -> Resolution {
         Ok(()) => {}
         Err(ApplyError::Exists(_)) if verb.starts_with("Create") => return Resolution::Applied,
         Err(ApplyError::NoSuch(_)) if verb.starts_with("Delete") => return Resolution::Applied,
-        Err(err @ ApplyError::NotReady(_)) => return Resolution::Unreadable(err.to_string()),
+        Err(err @ (ApplyError::NotReady(_) | ApplyError::NotRead(_))) => {
+            return Resolution::Unreadable(err.to_string());
+        }
         Err(err) => {
             return Resolution::NotApplied(format!(
                 "re-reading the account shows the change is not in place: {err}"
@@ -309,20 +312,35 @@ pub fn resolve_unknown(inv: &Inventory, e: &Entry) -> Resolution {
 /// Read what `entries` need with `read` (given [`undo_parts`]) and plan
 /// their reversal: the one planning step of `moat undo` and of the TUI.
 #[allow(clippy::result_large_err)]
-pub async fn plan_undo_with<F, Fut>(entries: &[Entry], read: F) -> Result<Plan, UndoError>
+pub async fn plan_undo_with<F, Fut>(
+    backend: &dyn Backend,
+    entries: &[Entry],
+    read: F,
+) -> Result<Plan, UndoError>
 where
     F: FnOnce(Vec<PartId>) -> Fut,
     Fut: Future<Output = Inventory>,
 {
-    let inv = read(undo_parts(entries)).await;
+    let mut inv = read(undo_parts(entries)).await;
+    read_versioning(backend, &mut inv, &entry_buckets(entries)).await;
     undo_plan(&inv, entries)
+}
+
+/// The buckets `entries` act on, through their ops or their inverses.
+pub fn entry_buckets(entries: &[Entry]) -> Vec<String> {
+    buckets_of(
+        entries
+            .iter()
+            .flat_map(|e| std::iter::once(&e.op).chain(e.inverse.iter().flatten())),
+    )
 }
 
 /// [`plan_undo_with`], reading the account through `backend`.
 #[allow(clippy::result_large_err)]
 pub async fn plan_undo(backend: Arc<dyn Backend>, entries: &[Entry]) -> Result<Plan, UndoError> {
-    plan_undo_with(entries, |parts| async move {
-        collect_inventory(backend, &parts).await
+    let read = backend.clone();
+    plan_undo_with(backend.as_ref(), entries, |parts| async move {
+        collect_inventory(read, &parts).await
     })
     .await
 }

@@ -160,6 +160,10 @@ pub struct AwsOptions {
     pub max_concurrency: usize,
     /// Attempts per request including the first (default 10).
     pub max_attempts: Option<u32>,
+    /// Buckets the user declared irreplaceable (the config's `[s3]
+    /// irreplaceable_buckets`): their versioning is read with the buckets,
+    /// as for log buckets (see [`crate::aws::s3`]).
+    pub irreplaceable_buckets: Vec<String>,
 }
 
 impl Default for AwsOptions {
@@ -170,6 +174,7 @@ impl Default for AwsOptions {
             endpoint_url: None,
             max_concurrency: 16,
             max_attempts: None,
+            irreplaceable_buckets: Vec::new(),
         }
     }
 }
@@ -204,6 +209,8 @@ pub struct AwsBackend {
     attempts: u32,
     /// The interceptor on every client, and its request counts.
     counts: CountRequests,
+    /// [`AwsOptions::irreplaceable_buckets`].
+    irreplaceable_buckets: Vec<String>,
 }
 
 impl AwsBackend {
@@ -338,6 +345,7 @@ impl AwsBackend {
             limiter: Arc::new(Semaphore::new(opts.max_concurrency.max(1))),
             attempts,
             counts,
+            irreplaceable_buckets: opts.irreplaceable_buckets,
         })
     }
 
@@ -349,6 +357,11 @@ impl AwsBackend {
     /// The home region (first `--region`, else the configured one, else us-east-1).
     pub fn region(&self) -> &str {
         &self.region
+    }
+
+    /// The buckets the user declared irreplaceable.
+    pub(crate) fn irreplaceable_buckets(&self) -> &[String] {
+        &self.irreplaceable_buckets
     }
 
     /// `--region` as given (empty: every enabled region).

@@ -15,6 +15,10 @@ pub enum ApplyError {
     Exists(String),
     #[error("{0}")]
     Conflict(String),
+    /// A setting read only where an item judges it, not read this time:
+    /// what the op does to it cannot be told.
+    #[error("the {0} was not read; scan again")]
+    NotRead(&'static str),
 }
 
 impl Inventory {

@@ -194,6 +194,10 @@ fn pab_document(p: &PublicAccessBlock) -> Value {
 
 /// A setting that could not be read renders as the error, so a plan never
 /// pretends to know it.
+/// A setting's place in a document when it was not read: a bucket's
+/// versioning, read only where an item judges it (see `aws::s3`).
+pub const NOT_READ: &str = "NotRead";
+
 fn fetched<T>(f: &Fetched<T>, render: impl FnOnce(&T) -> Value) -> Value {
     match f {
         Fetched::Ready(v) => render(v),
@@ -244,10 +248,14 @@ fn bucket_document(b: &Bucket) -> Value {
         // Never enabled and suspended behave alike for new objects, and S3
         // cannot go back from one to the other: both read "Off", so undoing
         // "Enabled" (to Suspended) gives back the same document.
-        "Versioning": fetched(&b.versioning, |v| json!({
-            "Status": if v.enabled() { "Enabled" } else { "Off" },
-            "MFADelete": if v.mfa_delete { "Enabled" } else { "Disabled" },
-        })),
+        "Versioning": match &b.versioning {
+            Some(f) => fetched(f, |v| json!({
+                "Status": if v.enabled() { "Enabled" } else { "Off" },
+                "MFADelete": if v.mfa_delete { "Enabled" } else { "Disabled" },
+            })),
+            // Read only where an item judges it (see `aws::s3`).
+            None => json!(NOT_READ),
+        },
     })
 }
 

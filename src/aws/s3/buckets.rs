@@ -2,9 +2,18 @@
 //! access block (S3 Control).
 //!
 //! Each bucket is read through a client of its own region (the SDK does not
-//! follow `PermanentRedirect`), with at most six requests: public access block,
-//! policy, ACL, default encryption, access logging and versioning (plus
-//! GetBucketLocation when ListBuckets did not say where the bucket lives).
+//! follow `PermanentRedirect`). ListBuckets is sent paginated, the form S3
+//! answers with each bucket's region, so no GetBucketLocation is needed
+//! (it is sent only for a bucket listed without one). Every bucket then
+//! costs five requests: public access block, policy, ACL, default
+//! encryption and access logging. Versioning (with MFA Delete) is read only
+//! for the buckets an item judges it on, once the logging configurations
+//! say which they are: the targets of the account's access logs, the
+//! buckets of the trails DescribeTrails lists, and the buckets the user
+//! declared irreplaceable: a sixth request for those. When that set cannot
+//! be known (a bucket's logging or the trails could not be read), every
+//! bucket's versioning is read. Elsewhere versioning is "not read"
+//! (`Bucket::versioning` is `None`), never "off".
 //! Buckets are read concurrently; the backend's semaphore bounds requests in flight.
 
 use crate::aws::client::{AwsBackend, CallError, global_signing_region};
@@ -18,6 +27,7 @@ use aws_sdk_s3::types::{
 };
 use futures::future::join_all;
 use serde_json::Value;
+use std::collections::BTreeSet;
 
 const LIST_BUCKETS: &str = "s3:ListAllMyBuckets";
 /// The largest page ListBuckets serves (`max-buckets` is 1 to 10,000).
@@ -59,15 +69,52 @@ impl AwsBackend {
 
     pub(crate) async fn collect_s3(&self) -> Result<S3, CallError> {
         let (listed, owner_id) = self.list_buckets().await?;
-        let read = join_all(
-            listed
-                .into_iter()
-                .map(|(name, region)| self.read_bucket(name, region)),
-        )
-        .await;
+        let (read, trail_buckets) = futures::join!(
+            join_all(
+                listed
+                    .into_iter()
+                    .map(|(name, region)| self.read_bucket_settings(name, region)),
+            ),
+            self.trail_bucket_names(),
+        );
         let mut buckets: Vec<Bucket> = read.into_iter().flatten().collect();
-        buckets.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(S3 { buckets, owner_id })
+        let judged = versioning_judged(&buckets, trail_buckets.ok(), self.irreplaceable_buckets());
+        let versioning = join_all(buckets.iter().map(|b| async {
+            match &judged {
+                // Already known (the location failure).
+                _ if b.versioning.is_some() => None,
+                Some(names) if !names.contains(b.name.as_str()) => None,
+                _ => Some(self.bucket_versioning(&b.name, &b.region).await),
+            }
+        }))
+        .await;
+        let mut kept = Vec::with_capacity(buckets.len());
+        for (mut b, v) in buckets.drain(..).zip(versioning) {
+            match v {
+                // Deleted since it was listed.
+                Some(r) if is_gone(&r) => continue,
+                Some(r) => b.versioning = Some(r.into()),
+                None => {}
+            }
+            kept.push(b);
+        }
+        kept.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(S3 {
+            buckets: kept,
+            owner_id,
+        })
+    }
+
+    /// The buckets the trails DescribeTrails lists deliver to.
+    async fn trail_bucket_names(&self) -> Result<Vec<String>, CallError> {
+        let out = self.describe_trails().await?;
+        Ok(out
+            .trail_list()
+            .iter()
+            .filter_map(|t| t.s3_bucket_name())
+            .filter(|b| !b.trim().is_empty())
+            .map(str::to_string)
+            .collect())
     }
 
     /// Every bucket's name, with its region when ListBuckets gives it, and
@@ -125,8 +172,52 @@ impl AwsBackend {
         Ok(location_region(out.location_constraint()))
     }
 
-    /// One bucket's settings; `None` when the bucket no longer exists.
+    /// One bucket's settings, versioning included; `None` when the bucket
+    /// no longer exists.
     pub(crate) async fn read_bucket(&self, name: String, region: Option<String>) -> Option<Bucket> {
+        let mut b = self.read_bucket_settings(name, region).await?;
+        if b.versioning.is_none() {
+            let v = self.bucket_versioning(&b.name, &b.region).await;
+            if is_gone(&v) {
+                return None;
+            }
+            b.versioning = Some(v.into());
+        }
+        Some(b)
+    }
+
+    /// One GetBucketVersioning in the bucket's region, for a bucket whose
+    /// versioning the S3 scan did not read.
+    pub(crate) async fn reread_bucket_versioning(
+        &self,
+        bucket: &str,
+        region: &str,
+    ) -> Result<Versioning, CallError> {
+        self.bucket_versioning(bucket, region).await
+    }
+
+    /// GetBucketVersioning in the bucket's region.
+    async fn bucket_versioning(&self, name: &str, region: &str) -> Result<Versioning, CallError> {
+        let c = self.s3(region);
+        let out = self
+            .send(
+                GET_VERSIONING,
+                c.get_bucket_versioning().bucket(name).send(),
+            )
+            .await?;
+        Ok(Versioning {
+            status: match out.status() {
+                Some(BucketVersioningStatus::Enabled) => Some(VersioningStatus::Enabled),
+                Some(BucketVersioningStatus::Suspended) => Some(VersioningStatus::Suspended),
+                _ => None,
+            },
+            mfa_delete: matches!(out.mfa_delete(), Some(MfaDeleteStatus::Enabled)),
+        })
+    }
+
+    /// One bucket's settings but versioning (`None`: not read); `None` when
+    /// the bucket no longer exists.
+    async fn read_bucket_settings(&self, name: String, region: Option<String>) -> Option<Bucket> {
         let region = match region {
             Some(r) => r,
             None => match self.bucket_location(&name).await {
@@ -142,7 +233,7 @@ impl AwsBackend {
                         acl: Fetched::Error(e.clone()),
                         encryption: Fetched::Error(e.clone()),
                         logging: Fetched::Error(e.clone()),
-                        versioning: Fetched::Error(e),
+                        versioning: Some(Fetched::Error(e)),
                         ..Bucket::new(&name, &region)
                     });
                 }
@@ -150,20 +241,18 @@ impl AwsBackend {
         };
         let c = self.s3(&region);
         let n = name.as_str();
-        let (pab, policy, acl, encryption, logging, versioning) = futures::join!(
+        let (pab, policy, acl, encryption, logging) = futures::join!(
             self.send(GET_PAB, c.get_public_access_block().bucket(n).send()),
             self.send(GET_POLICY, c.get_bucket_policy().bucket(n).send()),
             self.send(GET_ACL, c.get_bucket_acl().bucket(n).send()),
             self.send(GET_ENCRYPTION, c.get_bucket_encryption().bucket(n).send()),
             self.send(GET_LOGGING, c.get_bucket_logging().bucket(n).send()),
-            self.send(GET_VERSIONING, c.get_bucket_versioning().bucket(n).send()),
         );
         if is_gone(&pab)
             || is_gone(&policy)
             || is_gone(&acl)
             || is_gone(&encryption)
             || is_gone(&logging)
-            || is_gone(&versioning)
         {
             return None;
         }
@@ -192,14 +281,6 @@ impl AwsBackend {
                 target_prefix: l.target_prefix().to_string(),
             })
         });
-        let versioning = versioning.map(|out| Versioning {
-            status: match out.status() {
-                Some(BucketVersioningStatus::Enabled) => Some(VersioningStatus::Enabled),
-                Some(BucketVersioningStatus::Suspended) => Some(VersioningStatus::Suspended),
-                _ => None,
-            },
-            mfa_delete: matches!(out.mfa_delete(), Some(MfaDeleteStatus::Enabled)),
-        });
         Some(Bucket {
             name,
             region,
@@ -208,7 +289,7 @@ impl AwsBackend {
             acl: acl.into(),
             encryption: encryption.into(),
             logging: logging.into(),
-            versioning: versioning.into(),
+            versioning: None,
         })
     }
 
@@ -221,7 +302,7 @@ impl AwsBackend {
     ) -> Result<Option<serde_json::Value>, CallError> {
         const ACTION: &str = "s3:GetBucketPolicy";
         let Some(region) = region else {
-            let read = self.read_bucket(bucket.to_string(), None).await;
+            let read = self.read_bucket_settings(bucket.to_string(), None).await;
             return match read {
                 Some(b) => match b.policy {
                     Fetched::Ready(p) => Ok(p),
@@ -273,6 +354,30 @@ impl AwsBackend {
             }
         }))
     }
+}
+
+/// The buckets whose versioning some item judges: the targets of the
+/// buckets' access logs, the trails' buckets (`trails`: `None` when they
+/// could not be read) and the irreplaceable ones. `None`: every bucket, as
+/// the set cannot be known (the trails or a bucket's logging could not be
+/// read: any bucket may be a log bucket).
+fn versioning_judged(
+    buckets: &[Bucket],
+    trails: Option<Vec<String>>,
+    irreplaceable: &[String],
+) -> Option<BTreeSet<String>> {
+    let mut names: BTreeSet<String> = trails?.into_iter().collect();
+    for b in buckets {
+        match &b.logging {
+            Fetched::Error(_) => return None,
+            Fetched::Ready(Some(l)) => {
+                names.insert(l.target_bucket.clone());
+            }
+            Fetched::Ready(None) => {}
+        }
+    }
+    names.extend(irreplaceable.iter().cloned());
+    Some(names)
 }
 
 /// A region name from GetBucketLocation's constraint.
@@ -376,6 +481,57 @@ mod tests {
             location_region(Some(&BucketLocationConstraint::from("ap-south-1"))),
             "ap-south-1"
         );
+    }
+
+    fn logging_to(name: &str, target: &str) -> Bucket {
+        Bucket {
+            logging: Fetched::Ready(Some(Logging {
+                target_bucket: target.into(),
+                target_prefix: "p/".into(),
+            })),
+            ..Bucket::new(name, "us-east-1")
+        }
+    }
+
+    #[test]
+    fn versioning_is_judged_on_log_trail_and_irreplaceable_buckets() {
+        let buckets = [
+            logging_to("site", "logs"),
+            // Another account's target is named too; it is simply not listed.
+            logging_to("api", "elsewhere-logs"),
+            Bucket::new("logs", "us-east-1"),
+            Bucket::new("data", "us-east-1"),
+            Bucket::new("cloudtrail", "us-east-1"),
+            Bucket::new("precious", "eu-west-1"),
+        ];
+        let judged = versioning_judged(
+            &buckets,
+            Some(vec!["cloudtrail".into()]),
+            &["precious".to_string()],
+        )
+        .expect("known");
+        let names: Vec<&str> = judged.iter().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            ["cloudtrail", "elsewhere-logs", "logs", "precious"],
+            "not site, api or data"
+        );
+    }
+
+    #[test]
+    fn versioning_is_read_everywhere_when_the_log_buckets_cannot_be_known() {
+        let buckets = [logging_to("site", "logs"), Bucket::new("data", "us-east-1")];
+        // The trails could not be read: any bucket may be a trail's.
+        assert_eq!(versioning_judged(&buckets, None, &[]), None);
+        // One bucket's logging could not be read: any bucket may be its target.
+        let mut denied = Bucket::new("secret", "us-east-1");
+        denied.logging = Fetched::Error(CallError::new(
+            GET_LOGGING,
+            Some("AccessDenied".into()),
+            "denied".to_string(),
+        ));
+        let buckets = [logging_to("site", "logs"), denied];
+        assert_eq!(versioning_judged(&buckets, Some(vec![]), &[]), None);
     }
 
     #[test]

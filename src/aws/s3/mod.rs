@@ -3,6 +3,9 @@
 //! The settings the checks read (public access block, policy, ACL, default
 //! encryption, access logging, versioning) are each read by a request of
 //! their own, so each can fail on its own ([`Fetched`]) without hiding the others.
+//! Versioning is read only for the buckets an item judges it on (log,
+//! trail and irreplaceable buckets, see `buckets.rs`): on the others it is
+//! `None`, "not read", which no check takes for on or off.
 
 mod buckets;
 pub mod lifecycle;
@@ -175,7 +178,11 @@ pub struct Bucket {
     pub acl: Fetched<Acl>,
     pub encryption: Fetched<Option<Encryption>>,
     pub logging: Fetched<Option<Logging>>,
-    pub versioning: Fetched<Versioning>,
+    /// `None`: not read, as no item judged this bucket's versioning when
+    /// the buckets were read (it was not a log, trail or irreplaceable
+    /// bucket). Never "off": a check or plan that needs it says it is unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versioning: Option<Fetched<Versioning>>,
 }
 
 impl Bucket {
@@ -189,8 +196,13 @@ impl Bucket {
             acl: Fetched::Ready(Acl::default()),
             encryption: Fetched::Ready(None),
             logging: Fetched::Ready(None),
-            versioning: Fetched::Ready(Versioning::default()),
+            versioning: Some(Fetched::Ready(Versioning::default())),
         }
+    }
+
+    /// The versioning setting, when it was read.
+    pub fn versioning_read(&self) -> Option<&Versioning> {
+        self.versioning.as_ref().and_then(Fetched::ready)
     }
 
     /// The bucket's ARN in `partition` (the caller's: [`Inventory::partition`](crate::aws::inventory::Inventory::partition)).

@@ -159,9 +159,10 @@ pub(super) fn bucket_mfa_delete(inv: &Inventory, _: &Ctx) -> Outcome {
     let findings = targets
         .iter()
         .filter_map(|(b, ts)| match &b.versioning {
-            Fetched::Error(e) => Some(unreadable(b, e)),
-            Fetched::Ready(v) if v.enabled() && v.mfa_delete => None,
-            Fetched::Ready(v) => Some(bucket_finding(
+            None => Some(crate::checks::s3::versioning_not_read(b)),
+            Some(Fetched::Error(e)) => Some(unreadable(b, e)),
+            Some(Fetched::Ready(v)) if v.enabled() && v.mfa_delete => None,
+            Some(Fetched::Ready(v)) => Some(bucket_finding(
                 b,
                 Status::Fail,
                 msg(

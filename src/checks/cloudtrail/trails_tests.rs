@@ -427,3 +427,28 @@ fn a_complete_selector_beside_an_excluding_one_passes() {
     ]));
     assert_eq!(t.status(&inv, MULTI_REGION), Status::Pass);
 }
+
+/// A trail bucket whose versioning the scan did not read is unknown (an
+/// error), never "unversioned".
+#[test]
+fn trail_bucket_versioning_not_read_is_unknown() {
+    let mut t = trail("org", "us-east-1", true);
+    t.s3_bucket = Some("trail-logs".into());
+    let mut inv = account(vec![t]);
+    let mut bucket = crate::aws::inventory::Bucket::new("trail-logs", "us-east-1");
+    bucket.versioning = None;
+    inv.s3 = Part::of(crate::aws::inventory::S3 {
+        buckets: vec![bucket.clone()],
+        owner_id: None,
+    });
+    let t = T::new();
+    let r = t.eval(&inv, BUCKET_MFA_DELETE);
+    assert_eq!(r.status, Status::Error, "{r:?}");
+    assert!(r.findings[0].detail.contains("not read"), "{r:?}");
+    bucket.versioning = Some(Fetched::Ready(crate::aws::inventory::Versioning::default()));
+    inv.s3 = Part::of(crate::aws::inventory::S3 {
+        buckets: vec![bucket],
+        owner_id: None,
+    });
+    assert_eq!(t.status(&inv, BUCKET_MFA_DELETE), Status::Fail);
+}

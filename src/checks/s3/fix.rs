@@ -308,7 +308,7 @@ fn log_buckets_lacking<'a>(
     Ok(log_buckets(inv, ctx)
         .into_iter()
         .map(|(b, _)| b)
-        .filter(|b| matches!(&b.versioning, Fetched::Ready(v) if lacks(v)))
+        .filter(|b| b.versioning_read().is_some_and(&lacks))
         .filter(|b| selected(req, b))
         .collect())
 }
@@ -865,10 +865,10 @@ mod tests {
         let mut out = inv.clone();
         for name in ["trail-logs", "access-logs", "precious"] {
             let mut b = get_bucket(inv, name).clone();
-            b.versioning = Fetched::Ready(Versioning {
+            b.versioning = Some(Fetched::Ready(Versioning {
                 status: Some(status),
                 mfa_delete: false,
-            });
+            }));
             set_bucket(&mut out, b);
         }
         out

@@ -158,6 +158,18 @@ fn unreadable(b: &Bucket, e: &PartError) -> Finding {
     kit::unreadable(bucket_resource(&b.name), Some(&b.region), SHARED, e)
 }
 
+/// A bucket judged on its versioning, which the scan did not read (it was
+/// not a log, trail or irreplaceable bucket when the buckets were read):
+/// unknown, so an error, never a pass or a fail.
+pub fn versioning_not_read(b: &Bucket) -> Finding {
+    kit::finding(
+        bucket_resource(&b.name),
+        Some(&b.region),
+        Status::Error,
+        msg(SHARED, "versioning_not_read", &[]),
+    )
+}
+
 /// The buckets, or none while the part is not ready (the item is then
 /// `loading` or `error` anyway).
 fn buckets(inv: &Inventory) -> &[Bucket] {
@@ -493,17 +505,42 @@ pub fn log_buckets<'a>(inv: &'a Inventory, ctx: &Ctx) -> Vec<(&'a Bucket, Vec<St
         .collect()
 }
 
+/// The `error` findings of the buckets whose access logging could not be
+/// read: where their logs go is unknown, so [`log_buckets`] may miss a log
+/// bucket, and an item judging the log buckets cannot pass (nor say it
+/// does not apply) while one is listed.
+pub fn unknown_log_targets(inv: &Inventory) -> Vec<Finding> {
+    buckets(inv)
+        .iter()
+        .filter_map(|b| match &b.logging {
+            Fetched::Error(e) => Some(bucket_finding(
+                b,
+                Status::Error,
+                msg(
+                    SHARED,
+                    "log_target_unknown",
+                    &[("bucket", &b.name), ("error", &e.summary())],
+                ),
+            )),
+            Fetched::Ready(_) => None,
+        })
+        .collect()
+}
+
 fn versioning(inv: &Inventory, ctx: &Ctx) -> Outcome {
     let targets = log_buckets(inv, ctx);
-    if targets.is_empty() {
+    let unknown = unknown_log_targets(inv);
+    if targets.is_empty() && unknown.is_empty() {
         return not_applicable(msg(VERSIONING, "none", &[]));
     }
+    let total = targets.len() + unknown.len();
     let findings = targets
         .iter()
         .filter_map(|(b, why)| match &b.versioning {
-            Fetched::Error(e) => Some(unreadable(b, e)),
-            Fetched::Ready(v) if v.enabled() => None,
-            Fetched::Ready(v) => {
+            None => Some(versioning_not_read(b)),
+            Some(Fetched::Error(e)) => Some(unreadable(b, e)),
+            Some(Fetched::Ready(v)) if v.enabled() => None,
+            Some(Fetched::Ready(v)) => {
                 let key = if v.status.is_some() {
                     "suspended"
                 } else {
@@ -516,28 +553,33 @@ fn versioning(inv: &Inventory, ctx: &Ctx) -> Outcome {
                 ))
             }
         })
+        .chain(unknown)
         .collect();
-    outcome(VERSIONING, findings, targets.len(), ctx)
+    outcome(VERSIONING, findings, total, ctx)
 }
 
 fn mfa_delete(inv: &Inventory, ctx: &Ctx) -> Outcome {
     let targets = log_buckets(inv, ctx);
-    if targets.is_empty() {
+    let unknown = unknown_log_targets(inv);
+    if targets.is_empty() && unknown.is_empty() {
         return not_applicable(msg(MFA_DELETE, "none", &[]));
     }
+    let total = targets.len() + unknown.len();
     let findings = targets
         .iter()
         .filter_map(|(b, why)| match &b.versioning {
-            Fetched::Error(e) => Some(unreadable(b, e)),
-            Fetched::Ready(v) if v.mfa_delete => None,
-            Fetched::Ready(_) => Some(bucket_finding(
+            None => Some(versioning_not_read(b)),
+            Some(Fetched::Error(e)) => Some(unreadable(b, e)),
+            Some(Fetched::Ready(v)) if v.mfa_delete => None,
+            Some(Fetched::Ready(_)) => Some(bucket_finding(
                 b,
                 Status::Fail,
                 msg(MFA_DELETE, "off", &[("why", &why.join("; "))]),
             )),
         })
+        .chain(unknown)
         .collect();
-    outcome(MFA_DELETE, findings, targets.len(), ctx)
+    outcome(MFA_DELETE, findings, total, ctx)
 }
 
 // ---------------------------------------------------------------------------
@@ -787,10 +829,10 @@ pub(crate) mod testkit {
         b.policy = Fetched::Ready(Some(json!({"Version": "2012-10-17", "Statement": [
             crate::checks::s3::fix::deny_insecure_statement(&b.arn("aws"))
         ]})));
-        b.versioning = Fetched::Ready(crate::aws::inventory::Versioning {
+        b.versioning = Some(Fetched::Ready(crate::aws::inventory::Versioning {
             status: Some(crate::aws::inventory::VersioningStatus::Enabled),
             mfa_delete: true,
-        });
+        }));
         b
     }
 
@@ -940,12 +982,13 @@ pub(crate) mod testkit {
         broken.policy = Fetched::Error(e.clone());
         broken.acl = Fetched::Error(e.clone());
         broken.encryption = Fetched::Error(e.clone());
-        broken.versioning = Fetched::Error(e);
+        broken.logging = Fetched::Error(e.clone());
+        broken.versioning = Some(Fetched::Error(e));
         let mut suspended = good_bucket("trail-logs");
-        suspended.versioning = Fetched::Ready(Versioning {
+        suspended.versioning = Some(Fetched::Ready(Versioning {
             status: Some(VersioningStatus::Suspended),
             mfa_delete: false,
-        });
+        }));
         let mut mixed = inventory(vec![all_bad, neutral, partial, suspended]);
         mixed.set(PartValue::Trails(vec![trail("main", "trail-logs")]));
         let mut oac = origin("a", "neutral");
@@ -1436,17 +1479,17 @@ mod tests {
         assert!(r.findings[2].detail.contains("irreplaceable"));
         for name in ["trail-logs", "access-logs"] {
             let mut b = get_bucket(&inv, name).clone();
-            b.versioning = Fetched::Ready(Versioning {
+            b.versioning = Some(Fetched::Ready(Versioning {
                 status: Some(VersioningStatus::Enabled),
                 mfa_delete: false,
-            });
+            }));
             set_bucket(&mut inv, b);
         }
         let mut p = get_bucket(&inv, "precious").clone();
-        p.versioning = Fetched::Ready(Versioning {
+        p.versioning = Some(Fetched::Ready(Versioning {
             status: Some(VersioningStatus::Suspended),
             mfa_delete: false,
-        });
+        }));
         set_bucket(&mut inv, p.clone());
         let r = t.eval(&inv, VERSIONING);
         assert_eq!(r.findings.len(), 1);
@@ -1455,7 +1498,7 @@ mod tests {
             "{}",
             r.findings[0].detail
         );
-        p.versioning = Fetched::Error(denied("s3:GetBucketVersioning"));
+        p.versioning = Some(Fetched::Error(denied("s3:GetBucketVersioning")));
         set_bucket(&mut inv, p);
         assert_eq!(t.status(&inv, VERSIONING), Status::Error);
         // No log bucket at all: the item does not apply.
@@ -1472,15 +1515,91 @@ mod tests {
         assert_eq!(t.finding_statuses(&inv, MFA_DELETE).len(), 3);
         for name in ["trail-logs", "access-logs", "precious"] {
             let mut b = get_bucket(&inv, name).clone();
-            b.versioning = Fetched::Ready(Versioning {
+            b.versioning = Some(Fetched::Ready(Versioning {
                 status: Some(VersioningStatus::Enabled),
                 mfa_delete: true,
-            });
+            }));
             set_bucket(&mut inv, b);
         }
         assert_eq!(t.status(&inv, MFA_DELETE), Status::Pass);
         assert_eq!(
             T::at(now()).status(&inventory(vec![]), MFA_DELETE),
+            Status::NotApplicable
+        );
+    }
+
+    /// A judged bucket whose versioning was not read is an error on both
+    /// items, never a pass or a fail; a bucket no item judges is not listed.
+    #[test]
+    fn versioning_not_read_is_unknown() {
+        let (t, mut inv) = log_inventory();
+        for name in ["trail-logs", "access-logs", "precious", "data"] {
+            let mut b = get_bucket(&inv, name).clone();
+            b.versioning = Some(Fetched::Ready(Versioning {
+                status: Some(VersioningStatus::Enabled),
+                mfa_delete: true,
+            }));
+            set_bucket(&mut inv, b);
+        }
+        let mut data = get_bucket(&inv, "data").clone();
+        data.versioning = None;
+        set_bucket(&mut inv, data);
+        assert_eq!(t.status(&inv, VERSIONING), Status::Pass);
+        assert_eq!(t.status(&inv, MFA_DELETE), Status::Pass);
+        let mut logs = get_bucket(&inv, "access-logs").clone();
+        logs.versioning = None;
+        set_bucket(&mut inv, logs);
+        for item in [VERSIONING, MFA_DELETE] {
+            let r = t.eval(&inv, item);
+            assert_eq!(r.status, Status::Error, "{item}");
+            assert_eq!(
+                t.finding_statuses(&inv, item),
+                vec![("bucket/access-logs".to_string(), Status::Error)],
+                "{item}"
+            );
+            assert!(r.findings[0].detail.contains("not read"), "{r:?}");
+        }
+    }
+
+    /// A bucket whose access logging could not be read may send its logs
+    /// to any bucket: the items judging log buckets report it as an error
+    /// naming it, never pass and never "no log bucket".
+    #[test]
+    fn unreadable_logging_leaves_the_log_buckets_unknown() {
+        let (t, mut inv) = log_inventory();
+        for name in ["trail-logs", "access-logs", "precious"] {
+            let mut b = get_bucket(&inv, name).clone();
+            b.versioning = Some(Fetched::Ready(Versioning {
+                status: Some(VersioningStatus::Enabled),
+                mfa_delete: true,
+            }));
+            set_bucket(&mut inv, b);
+        }
+        assert_eq!(t.status(&inv, VERSIONING), Status::Pass);
+        assert_eq!(t.status(&inv, MFA_DELETE), Status::Pass);
+        // "site" logs somewhere unknown (it could be the unversioned "data").
+        let mut site = bucket("site");
+        site.logging = Fetched::Error(denied("s3:GetBucketLogging"));
+        set_bucket(&mut inv, site.clone());
+        for item in [VERSIONING, MFA_DELETE] {
+            let r = t.eval(&inv, item);
+            assert_eq!(r.status, Status::Error, "{item}: {r:?}");
+            assert_eq!(
+                t.finding_statuses(&inv, item),
+                vec![("bucket/site".to_string(), Status::Error)],
+                "{item}"
+            );
+            assert!(r.findings[0].detail.contains("site"), "{r:?}");
+            assert!(r.findings[0].detail.contains("unknown"), "{r:?}");
+        }
+        // No known log bucket at all: unknown, not "does not apply".
+        let lone = inventory(vec![site, bucket("data")]);
+        let plain = T::at(now());
+        for item in [VERSIONING, MFA_DELETE] {
+            assert_eq!(plain.status(&lone, item), Status::Error, "{item}");
+        }
+        assert_eq!(
+            plain.status(&inventory(vec![bucket("data")]), VERSIONING),
             Status::NotApplicable
         );
     }

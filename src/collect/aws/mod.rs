@@ -9,7 +9,7 @@ mod moto_tests;
 use crate::aws::client::{AwsBackend, CallError, Outcome};
 use crate::aws::inventory::document::NotReady;
 use crate::aws::inventory::{
-    ApplyError, Identity, Inventory, PartError, PartId, PartValue, ResourceRef, S3,
+    ApplyError, Identity, Inventory, PartError, PartId, PartValue, ResourceRef, S3, Versioning,
 };
 use crate::collect::{Applied, Backend, Mode, OpError};
 use crate::plan::Op;
@@ -88,6 +88,14 @@ impl Backend for AwsBackend {
         region: Option<&'a str>,
     ) -> BoxFuture<'a, Result<Option<serde_json::Value>, PartError>> {
         Box::pin(self.reread_bucket_policy(bucket, region))
+    }
+
+    fn bucket_versioning<'a>(
+        &'a self,
+        bucket: &'a str,
+        region: &'a str,
+    ) -> BoxFuture<'a, Result<Versioning, PartError>> {
+        Box::pin(self.reread_bucket_versioning(bucket, region))
     }
 
     fn apply<'a>(&'a self, op: &'a Op) -> BoxFuture<'a, Result<Applied, OpError>> {

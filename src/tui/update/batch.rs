@@ -129,7 +129,7 @@ pub fn undo_falls_short(op: &Op, before: &Inventory) -> Option<&'static str> {
                 .s3
                 .ready()
                 .and_then(|s3| s3.bucket(&v.bucket))
-                .and_then(|b| b.versioning.ready())
+                .and_then(|b| b.versioning_read())
                 .is_some_and(|x| x.mfa_delete);
             (!on).then_some("turning MFA Delete off again needs the root user's MFA device")
         }
@@ -138,7 +138,7 @@ pub fn undo_falls_short(op: &Op, before: &Inventory) -> Option<&'static str> {
                 .s3
                 .ready()
                 .and_then(|s3| s3.bucket(&v.bucket))
-                .and_then(|b| b.versioning.ready())
+                .and_then(|b| b.versioning_read())
                 .is_some_and(|x| x.status.is_some());
             (!versioned).then_some("S3 can never return a bucket to unversioned, only to Suspended")
         }

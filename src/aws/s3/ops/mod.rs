@@ -435,7 +435,10 @@ impl OpKind for PutBucketVersioning {
 
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
         let b = bucket_mut(inv, &self.bucket)?;
-        let v: &mut Versioning = known(&mut b.versioning, "versioning setting")?;
+        let v: &mut Versioning = match &mut b.versioning {
+            Some(f) => known(f, "versioning setting")?,
+            None => return Err(ApplyError::NotRead("versioning setting")),
+        };
         v.status = Some(self.status);
         if let Some(m) = self.mfa_delete {
             v.mfa_delete = m;
@@ -444,7 +447,7 @@ impl OpKind for PutBucketVersioning {
     }
 
     fn inverse(&self, before: &Inventory) -> Option<Vec<Op>> {
-        let prev = bucket(before, &self.bucket)?.versioning.ready()?;
+        let prev = bucket(before, &self.bucket)?.versioning_read()?;
         // A bucket never versioned cannot go back to that: Suspended is the closest.
         Some(vec![
             PutBucketVersioning {
@@ -609,6 +612,41 @@ mod tests {
             let back: Op = serde_json::from_str(json).expect("deserializes");
             assert_eq!(back, op);
         }
+    }
+
+    /// A bucket whose versioning the scan did not read is never taken for
+    /// unversioned: enabling it cannot be predicted, and has no inverse.
+    #[test]
+    fn versioning_not_read_is_not_predicted_or_undone() {
+        let mut inv = Inventory::default();
+        let mut b = Bucket::new("b", "us-east-1");
+        b.versioning = None;
+        inv.set(crate::aws::inventory::PartValue::S3Buckets(
+            crate::aws::inventory::S3 {
+                buckets: vec![b],
+                owner_id: None,
+            },
+        ));
+        let op = PutBucketVersioning {
+            bucket: "b".into(),
+            region: "us-east-1".into(),
+            status: VersioningStatus::Enabled,
+            mfa_delete: None,
+            mfa: None,
+        };
+        assert!(op.inverse(&inv).is_none());
+        let before = inv.clone();
+        match op.predict(&mut inv) {
+            Err(e @ ApplyError::NotRead(_)) => assert!(e.to_string().contains("not read"), "{e}"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(inv, before);
+        // Read: predicted, and undone to Suspended.
+        if let Some(b) = inv.s3.ready_mut().and_then(|s| s.bucket_mut("b")) {
+            b.versioning = Some(Fetched::Ready(Versioning::default()));
+        }
+        assert!(op.inverse(&inv).is_some());
+        op.predict(&mut inv).expect("predicted");
     }
 
     #[test]

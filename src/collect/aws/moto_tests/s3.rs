@@ -19,6 +19,15 @@ async fn account_pab(b: &AwsBackend) -> Option<PublicAccessBlock> {
     part!(b, S3AccountPublicAccessBlock)
 }
 
+/// One bucket's versioning as a single-bucket re-read gives it (the S3
+/// part reads it only on log, trail and irreplaceable buckets).
+async fn versioning(b: &AwsBackend, name: &str, region: &str) -> Option<Fetched<Versioning>> {
+    b.read_bucket(name.to_string(), Some(region.to_string()))
+        .await
+        .unwrap_or_else(|| panic!("bucket {name} re-read"))
+        .versioning
+}
+
 fn bucket<'a>(s3: &'a S3, name: &str) -> &'a crate::aws::inventory::Bucket {
     s3.bucket(name)
         .unwrap_or_else(|| panic!("bucket {name} collected"))
@@ -184,12 +193,19 @@ async fn s3_buckets_in_two_regions() {
             target_prefix: "web/".into(),
         }))
     );
+    // Not a log bucket: its versioning is not read with the others.
+    assert_eq!(w.versioning, None);
     assert_eq!(
-        w.versioning,
-        Fetched::Ready(Versioning {
+        versioning(&b, &web, "us-east-1").await,
+        Some(Fetched::Ready(Versioning {
             status: Some(VersioningStatus::Enabled),
             mfa_delete: false,
-        })
+        }))
+    );
+    // The target of web's access logs: read with the others.
+    assert_eq!(
+        bucket(&s3, &logs).versioning,
+        Some(Fetched::Ready(Versioning::default()))
     );
 
     let e = bucket(&s3, &eu);
@@ -197,7 +213,11 @@ async fn s3_buckets_in_two_regions() {
     assert_eq!(e.public_access_block, Fetched::Ready(None));
     assert_eq!(e.policy, Fetched::Ready(None));
     assert_eq!(e.logging, Fetched::Ready(None));
-    assert_eq!(e.versioning, Fetched::Ready(Versioning::default()));
+    assert_eq!(e.versioning, None);
+    assert_eq!(
+        versioning(&b, &eu, "eu-west-1").await,
+        Some(Fetched::Ready(Versioning::default()))
+    );
     let eu_acl = e.acl.ready().expect("eu acl").clone();
     assert_eq!(eu_acl.public_grants().count(), 0, "{eu_acl:?}");
     assert!(e.encryption.ready().is_some(), "{:?}", e.encryption);
@@ -291,7 +311,9 @@ async fn s3_buckets_in_two_regions() {
     assert_eq!(aes_read.algorithm, "AES256");
     assert_eq!(aes_read.kms_key, None);
     assert_eq!(
-        w.versioning.ready().and_then(|v| v.status),
+        versioning(&b, &web, &region)
+            .await
+            .and_then(|v| v.ready().and_then(|v| v.status)),
         Some(VersioningStatus::Suspended)
     );
 
@@ -326,9 +348,10 @@ async fn s3_buckets_in_two_regions() {
         }),
     )
     .await;
-    let s3 = s3_part(&b).await;
     assert_eq!(
-        bucket(&s3, &web).versioning.ready().and_then(|v| v.status),
+        versioning(&b, &web, &region)
+            .await
+            .and_then(|v| v.ready().and_then(|v| v.status)),
         Some(VersioningStatus::Enabled)
     );
 
@@ -410,7 +433,11 @@ async fn s3_buckets_in_two_regions() {
         e.public_access_block,
         Fetched::Ready(Some(PublicAccessBlock::ALL))
     );
-    assert!(e.versioning.ready().is_some_and(|v| v.enabled()));
+    assert!(
+        versioning(&b, &eu, &eu_region)
+            .await
+            .is_some_and(|v| v.ready().is_some_and(|v| v.enabled()))
+    );
     assert_eq!(e.encryption, Fetched::Ready(Some(kms_eu)));
 
     // A refused op keeps the service code.
