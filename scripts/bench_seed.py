@@ -3,7 +3,7 @@
 
     python3 scripts/bench_seed.py ENDPOINT [--users N] [--buckets N]
         [--security-groups N] [--instances N] [--rds N] [--trails N]
-        [--regions us-east-1,eu-west-1,...] [--workers N]
+        [--regions us-east-1,eu-west-1,...] [--s3-regions us-east-1,...] [--workers N]
 
 Creates (defaults): 200 IAM users each with one access key (every tenth with a
 second one), 30 customer-managed policies (a third of them with 3 versions),
@@ -13,7 +13,7 @@ every fifth with an inline policy, 10 users with console passwords (3 of them
 with a virtual MFA device), a weak password policy, and two of the three
 alternate contacts.
 
-S3 and CloudFront: 1,000 buckets over us-east-1 and eu-west-1 (mixed ACLs,
+S3 and CloudFront: 1,000 buckets over --s3-regions (default us-east-1 and eu-west-1; mixed ACLs,
 policies, encryption, public access blocks, access logging) plus one access-log
 bucket per region, and 10 CloudFront distributions in front of some of them.
 
@@ -85,6 +85,11 @@ def main():
         "--regions",
         default=",".join(EC2_REGIONS),
         help="comma-separated regions for EC2, RDS and CloudTrail (default: %(default)s)",
+    )
+    ap.add_argument(
+        "--s3-regions",
+        default="us-east-1,eu-west-1",
+        help="comma-separated regions the buckets are spread over (default: %(default)s)",
     )
     ap.add_argument("--workers", type=int, default=16)
     a = ap.parse_args()
@@ -194,7 +199,7 @@ def main():
     # 6. S3: buckets over two regions with mixed ACLs, policies, encryption,
     #    public access blocks and access logging; a few CloudFront
     #    distributions in front of some of them.
-    regions = ["us-east-1", "eu-west-1"]
+    regions = [r.strip() for r in a.s3_regions.split(",") if r.strip()] or ["us-east-1"]
     s3 = {r: boto3.client("s3", region_name=r, endpoint_url=a.endpoint, config=cfg) for r in regions}
     log_buckets = {r: f"bench-logs-{r}" for r in regions}
     for r, b in log_buckets.items():
@@ -205,7 +210,7 @@ def main():
 
     def bucket_setup(i):
         b = buckets[i]
-        r = regions[i % 2]
+        r = regions[i % len(regions)]
         c = s3[r]
         kw = {} if r == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": r}}
         c.create_bucket(Bucket=b, **kw)
