@@ -1096,6 +1096,25 @@ mod tests {
         inv
     }
 
+    /// Plans `ops` on `inv`, then applies them through the backend `wrap`
+    /// makes of `inv`, with a journal in `dir`.
+    async fn plan_and_execute(
+        inv: Inventory,
+        ops: Vec<Op>,
+        wrap: impl FnOnce(Inventory) -> Arc<dyn Backend>,
+        dir: &std::path::Path,
+    ) -> ExecReport {
+        let draft = crate::plan::Draft {
+            ops,
+            warnings: vec![],
+        };
+        let plan = crate::plan::make_plan(&inv, "test", draft).expect("plan");
+        let journal = Journal::open(dir, "111122223333");
+        execute(wrap(inv), &plan, &journal, |_| {})
+            .await
+            .expect("applies without drift")
+    }
+
     fn grant(sid: &str) -> serde_json::Value {
         serde_json::json!({"Version": "2012-10-17", "Statement": [{"Sid": sid,
             "Effect": "Allow", "Principal": {"AWS": "111122223333"},
@@ -1118,22 +1137,12 @@ mod tests {
                 })
             })
             .collect();
-        let plan = crate::plan::make_plan(
-            &inv,
-            "test",
-            crate::plan::Draft {
-                ops,
-                warnings: vec![],
-            },
-        )
-        .expect("plan");
-        let backend: Arc<dyn Backend> = Arc::new(Normalizing(
-            crate::collect::demo::DemoBackend::with_inventory(inv),
-        ));
-        let journal = Journal::open(d.path(), "111122223333");
-        let report = execute(backend, &plan, &journal, |_| {})
-            .await
-            .expect("applies");
+        let backend = |inv| -> Arc<dyn Backend> {
+            Arc::new(Normalizing(
+                crate::collect::demo::DemoBackend::with_inventory(inv),
+            ))
+        };
+        let report = plan_and_execute(inv, ops, backend, d.path()).await;
         assert_eq!(report.failed, None, "{report:?}");
         assert_eq!(report.applied.len(), 2);
     }
@@ -1189,22 +1198,12 @@ mod tests {
             mfa_delete: None,
             mfa: None,
         });
-        let plan = crate::plan::make_plan(
-            &inv,
-            "test",
-            crate::plan::Draft {
-                ops: vec![op],
-                warnings: vec![],
-            },
-        )
-        .expect("plan");
-        let backend: Arc<dyn Backend> = Arc::new(Unjudged(
-            crate::collect::demo::DemoBackend::with_inventory(inv),
-        ));
-        let journal = Journal::open(d.path(), "111122223333");
-        let report = execute(backend, &plan, &journal, |_| {})
-            .await
-            .expect("no drift");
+        let backend = |inv| -> Arc<dyn Backend> {
+            Arc::new(Unjudged(crate::collect::demo::DemoBackend::with_inventory(
+                inv,
+            )))
+        };
+        let report = plan_and_execute(inv, vec![op], backend, d.path()).await;
         assert_eq!(report.failed, None, "{report:?}");
         assert_eq!(report.mismatches, vec![], "{report:?}");
         let reread = report.reread.expect("re-read");

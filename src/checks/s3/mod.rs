@@ -1528,19 +1528,24 @@ mod tests {
         );
     }
 
+    /// Versioning on, with MFA Delete, on each of `names`.
+    fn versioned_with_mfa_delete(inv: &mut Inventory, names: &[&str]) {
+        for name in names {
+            let mut b = get_bucket(inv, name).clone();
+            b.versioning = Some(Fetched::Ready(Versioning {
+                status: Some(VersioningStatus::Enabled),
+                mfa_delete: true,
+            }));
+            set_bucket(inv, b);
+        }
+    }
+
     /// A judged bucket whose versioning was not read is an error on both
     /// items, never a pass or a fail; a bucket no item judges is not listed.
     #[test]
     fn versioning_not_read_is_unknown() {
         let (t, mut inv) = log_inventory();
-        for name in ["trail-logs", "access-logs", "precious", "data"] {
-            let mut b = get_bucket(&inv, name).clone();
-            b.versioning = Some(Fetched::Ready(Versioning {
-                status: Some(VersioningStatus::Enabled),
-                mfa_delete: true,
-            }));
-            set_bucket(&mut inv, b);
-        }
+        versioned_with_mfa_delete(&mut inv, &["trail-logs", "access-logs", "precious", "data"]);
         let mut data = get_bucket(&inv, "data").clone();
         data.versioning = None;
         set_bucket(&mut inv, data);
@@ -1567,14 +1572,7 @@ mod tests {
     #[test]
     fn unreadable_logging_leaves_the_log_buckets_unknown() {
         let (t, mut inv) = log_inventory();
-        for name in ["trail-logs", "access-logs", "precious"] {
-            let mut b = get_bucket(&inv, name).clone();
-            b.versioning = Some(Fetched::Ready(Versioning {
-                status: Some(VersioningStatus::Enabled),
-                mfa_delete: true,
-            }));
-            set_bucket(&mut inv, b);
-        }
+        versioned_with_mfa_delete(&mut inv, &["trail-logs", "access-logs", "precious"]);
         assert_eq!(t.status(&inv, VERSIONING), Status::Pass);
         assert_eq!(t.status(&inv, MFA_DELETE), Status::Pass);
         // "site" logs somewhere unknown (it could be the unversioned "data").
