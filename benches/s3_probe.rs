@@ -66,8 +66,8 @@ fn args() -> Result<Option<Args>, String> {
     }))
 }
 
-/// One S3 client per region, as moat builds them for an emulator.
-async fn sdk_clients(endpoint: &str) -> aws_config::SdkConfig {
+/// The SDK's configuration for the emulator (credentials from the environment).
+async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
         .endpoint_url(endpoint)
         .region(aws_config::Region::new("us-east-1"))
@@ -75,6 +75,7 @@ async fn sdk_clients(endpoint: &str) -> aws_config::SdkConfig {
         .await
 }
 
+/// An S3 client of `region`, set up for an emulator as moat sets up its own.
 fn s3_client(sdk: &aws_config::SdkConfig, region: &str) -> aws_sdk_s3::Client {
     aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(sdk)
@@ -118,12 +119,11 @@ async fn sdk_run(sdk: &aws_config::SdkConfig, concurrency: usize) -> Result<(u64
     }
     let calls = buckets.iter().flat_map(|(name, region)| {
         let c = clients.get(region).cloned();
-        (0..5).map(move |op| (c.clone(), name.clone(), op))
+        (0..5).filter_map(move |op| Some((c.clone()?, name.clone(), op)))
     });
     // Every answer counts, "not set" errors included, as for moat.
     let sent = futures::stream::iter(calls)
         .map(|(c, name, op)| async move {
-            let Some(c) = c else { return 0u64 };
             let b = name.as_str();
             let _ = match op {
                 0 => c.get_public_access_block().bucket(b).send().await.is_ok(),
@@ -132,7 +132,7 @@ async fn sdk_run(sdk: &aws_config::SdkConfig, concurrency: usize) -> Result<(u64
                 3 => c.get_bucket_encryption().bucket(b).send().await.is_ok(),
                 _ => c.get_bucket_logging().bucket(b).send().await.is_ok(),
             };
-            1
+            1u64
         })
         .buffer_unordered(concurrency)
         .fold(0u64, |n, one| async move { n + one })
@@ -161,7 +161,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 async fn run(a: Args) -> Result<(), String> {
-    let sdk = sdk_clients(&a.endpoint).await;
+    let sdk = sdk_config(&a.endpoint).await;
     let backend = AwsBackend::connect(AwsOptions {
         regions: vec![a.region.clone()],
         endpoint_url: Some(a.endpoint.clone()),

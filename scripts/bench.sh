@@ -29,6 +29,8 @@
 # portable figure.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/bench_common.sh
+. scripts/bench_common.sh
 
 RUNS=3
 USERS=200
@@ -65,38 +67,13 @@ MOTO_PID=""
 PROXY_PID=""
 
 cleanup() {
-    for pid in $PROXY_PID $MOTO_PID; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in $PROXY_PID $MOTO_PID; do
-        for _ in 1 2 3 4 5 6 7 8 9 10; do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.2
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-    done
+    # shellcheck disable=SC2086 # the pids, unquoted: empty ones drop out
+    stop_pids $PROXY_PID $MOTO_PID
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-wait_ready() { # file pid what -> prints the port from "READY <port> ..."
-    local file=$1 pid=$2 what=$3
-    for _ in $(seq 1 600); do
-        if read -r word port _ <"$file" 2>/dev/null && [[ "$word" == READY ]]; then
-            echo "$port"
-            return 0
-        fi
-        if ! kill -0 "$pid" 2>/dev/null; then
-            echo "error: $what exited before it was ready" >&2
-            return 1
-        fi
-        sleep 0.1
-    done
-    echo "error: $what did not start within 60 s" >&2
-    return 1
-}
 
 echo "== moat benchmark  $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "machine: $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //'), $(free -h 2>/dev/null | awk '/^Mem:/ {print $2}') RAM"

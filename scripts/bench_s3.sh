@@ -18,6 +18,8 @@
 # moto and the temporary directory are removed on exit.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/bench_common.sh
+. scripts/bench_common.sh
 
 BUCKETS=300
 CONCURRENCY=32
@@ -41,14 +43,8 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/moat-bench-s3.XXXXXX")"
 MOTO_PID=""
 
 cleanup() {
-    if [[ -n "$MOTO_PID" ]]; then
-        kill -TERM "$MOTO_PID" 2>/dev/null || true
-        for _ in 1 2 3 4 5 6 7 8 9 10; do
-            kill -0 "$MOTO_PID" 2>/dev/null || break
-            sleep 0.2
-        done
-        kill -KILL "$MOTO_PID" 2>/dev/null || true
-    fi
+    # shellcheck disable=SC2086 # the pid, unquoted: none drops out
+    stop_pids $MOTO_PID
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -74,16 +70,7 @@ print(next((e for e in exe if e), ""))')"
 echo "== moto"
 "$PYTHON" tests/support/moto_launcher.py 0 >"$WORK/moto.ready" 2>"$WORK/moto.log" &
 MOTO_PID=$!
-PORT=""
-for _ in $(seq 1 600); do
-    if read -r word port _ <"$WORK/moto.ready" 2>/dev/null && [[ "$word" == READY ]]; then
-        PORT=$port
-        break
-    fi
-    kill -0 "$MOTO_PID" 2>/dev/null || { tail -20 "$WORK/moto.log" >&2; exit 2; }
-    sleep 0.1
-done
-[[ -n "$PORT" ]] || { echo "error: moto did not start within 60 s" >&2; exit 2; }
+PORT="$(wait_ready "$WORK/moto.ready" "$MOTO_PID" moto)" || { tail -20 "$WORK/moto.log" >&2; exit 2; }
 MOTO="http://127.0.0.1:$PORT"
 
 echo "== seed ($BUCKETS buckets in us-east-1)"
