@@ -20,7 +20,12 @@ const CREDENTIAL_LOG_CAPS: &[&str] = &[
 fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dir = moat::state::state_dir();
     let file = moat::state::private_append(&dir.join("moat.log")).ok()?;
-    let (writer, guard) = tracing_appender::non_blocking(file);
+    // A queue of 8,192 lines, not the default 128,000 (4 MB reserved up
+    // front, a twentieth of a scan's memory): a scan logs a few hundred
+    // lines; when the writer falls behind, lines are dropped, never waited on.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(8192)
+        .finish(file);
     let mut filter = tracing_subscriber::EnvFilter::try_from_env("MOAT_LOG").unwrap_or_else(|_| {
         tracing_subscriber::EnvFilter::new(
             "info,aws_config=warn,aws_smithy_runtime=warn,hyper=warn",

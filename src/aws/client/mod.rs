@@ -205,6 +205,8 @@ pub struct AwsBackend {
     identity: Identity,
     region: String,
     limiter: Arc<Semaphore>,
+    /// Reads alive at once in a fan-out over resources (see [`AwsBackend::join_bounded`]).
+    fan_out_width: usize,
     /// Attempts per request including the first (see the module docs).
     attempts: u32,
     /// The interceptor on every client, and its request counts.
@@ -343,6 +345,7 @@ impl AwsBackend {
             identity,
             region,
             limiter: Arc::new(Semaphore::new(opts.max_concurrency.max(1))),
+            fan_out_width: fan_out_width(opts.max_concurrency),
             attempts,
             counts,
             irreplaceable_buckets: opts.irreplaceable_buckets,
@@ -448,6 +451,37 @@ impl AwsBackend {
         Fut: Future<Output = Result<T, CallError>>,
     {
         Ok(in_regions(self.regions().await?, read).await)
+    }
+
+    /// [`futures::future::join_all`] with at most `fan_out_width` futures
+    /// alive: give it a lazy iterator (`items.iter().map(|x| read(x))`), so
+    /// each read is made only when there is room for it.
+    ///
+    pub(crate) fn join_bounded<'a, I, T>(&self, reads: I) -> FanOut<'a, T>
+    where
+        I: IntoIterator,
+        I::IntoIter: Send + 'a,
+        I::Item: Future<Output = T> + Send + 'a,
+    {
+        FanOut::new(self.fan_out_width, reads, |_| false)
+    }
+
+    /// [`futures::future::try_join_all`] with at most `fan_out_width`
+    /// futures alive (see [`Self::join_bounded`]): the first error to
+    /// arrive is returned, and no further read is made.
+    pub(crate) fn try_join_bounded<'a, I, T, E>(
+        &self,
+        reads: I,
+    ) -> impl Future<Output = Result<Vec<T>, E>> + 'a
+    where
+        I: IntoIterator,
+        I::IntoIter: Send + 'a,
+        I::Item: Future<Output = Result<T, E>> + Send + 'a,
+        T: 'a,
+        E: 'a,
+    {
+        let all = FanOut::new(self.fan_out_width, reads, Result::is_err);
+        async move { all.await.into_iter().collect() }
     }
 
     /// The semaphore bounding requests in flight (share it with other collectors).
@@ -606,6 +640,120 @@ pub struct Outcome {
     pub warning: Option<String>,
 }
 
+/// Reads alive at once in a fan-out: twice the requests in flight, so a
+/// read that sends two requests, or one that has just finished, leaves no
+/// slot idle.
+fn fan_out_width(max_concurrency: usize) -> usize {
+    max_concurrency.max(1).saturating_mul(2)
+}
+
+/// The future of [`AwsBackend::join_bounded`]: the reads in their order,
+/// with at most `width` of them made and not yet answered.
+///
+/// A future of its own rather than an `async fn` over a stream: a caller's
+/// future must stay `Send`, and rustc cannot prove that for an iterator held
+/// across an await when the iterator's closure takes a reference (its
+/// higher-ranked closure limitation); a struct's auto traits are plain.
+pub(crate) struct FanOut<'a, T> {
+    reads: Box<dyn Iterator<Item = BoxFuture<'a, T>> + Send + 'a>,
+    width: usize,
+    made: usize,
+    running: futures::stream::FuturesUnordered<Indexed<BoxFuture<'a, T>>>,
+    done: Vec<(usize, T)>,
+    /// An answer that ends the fan-out: the reads not yet made are not
+    /// made, those running are dropped (`try_join_bounded`: an error).
+    stop: fn(&T) -> bool,
+}
+
+type BoxFuture<'a, T> = std::pin::Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+// Nothing is pinned in place: the reads are boxed.
+impl<T> Unpin for FanOut<'_, T> {}
+
+impl<'a, T> FanOut<'a, T> {
+    fn new<I>(width: usize, reads: I, stop: fn(&T) -> bool) -> Self
+    where
+        I: IntoIterator,
+        I::IntoIter: Send + 'a,
+        I::Item: Future<Output = T> + Send + 'a,
+    {
+        Self {
+            reads: Box::new(
+                reads
+                    .into_iter()
+                    .map(|read| Box::pin(read) as BoxFuture<'a, T>),
+            ),
+            width: width.max(1),
+            made: 0,
+            running: futures::stream::FuturesUnordered::new(),
+            done: Vec::new(),
+            stop,
+        }
+    }
+}
+
+impl<T> Future for FanOut<'_, T> {
+    type Output = Vec<T>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        use futures::Stream;
+        use std::task::Poll;
+        let this = &mut *self;
+        loop {
+            while this.running.len() < this.width {
+                let Some(read) = this.reads.next() else { break };
+                this.running.push(Indexed {
+                    index: this.made,
+                    read,
+                });
+                this.made += 1;
+            }
+            match std::pin::Pin::new(&mut this.running).poll_next(cx) {
+                Poll::Ready(Some(answer)) if !(this.stop)(&answer.1) => this.done.push(answer),
+                Poll::Ready(Some(last)) => {
+                    this.done.push(last);
+                    this.running.clear();
+                    return Poll::Ready(
+                        std::mem::take(&mut this.done)
+                            .into_iter()
+                            .map(|(_, t)| t)
+                            .collect(),
+                    );
+                }
+                Poll::Ready(None) => {
+                    let mut done = std::mem::take(&mut this.done);
+                    done.sort_unstable_by_key(|(i, _)| *i);
+                    return Poll::Ready(done.into_iter().map(|(_, t)| t).collect());
+                }
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
+
+/// A read and its place among the reads.
+struct Indexed<Fut> {
+    index: usize,
+    read: Fut,
+}
+
+impl<Fut: Future + Unpin> Future for Indexed<Fut> {
+    type Output = (usize, Fut::Output);
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let index = self.index;
+        std::pin::Pin::new(&mut self.read)
+            .poll(cx)
+            .map(|t| (index, t))
+    }
+}
+
 /// Run `read` in each of `regions` concurrently: every region's result, by region.
 pub(crate) async fn in_regions<T, F, Fut>(
     regions: Vec<String>,
@@ -713,6 +861,62 @@ mod tests {
         assert_eq!(global_signing_region("eu-west-1"), "us-east-1");
         assert_eq!(global_signing_region("cn-northwest-1"), "cn-north-1");
         assert_eq!(global_signing_region("us-gov-east-1"), "us-gov-west-1");
+    }
+
+    #[tokio::test]
+    async fn fan_out_keeps_order_and_bounds_reads_alive() {
+        use std::sync::atomic::AtomicUsize;
+        let alive = AtomicUsize::new(0);
+        let most = AtomicUsize::new(0);
+        let out = FanOut::new(
+            4,
+            (0..40u64).map(|i| {
+                // Counted from the moment the read is made, as an SDK future's
+                // memory is.
+                let now = alive.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                let (alive, i) = (&alive, i);
+                async move {
+                    // Later items answer sooner: the order must still hold.
+                    tokio::time::sleep(Duration::from_millis(40 - i)).await;
+                    alive.fetch_sub(1, Ordering::SeqCst);
+                    i * 10
+                }
+            }),
+            |_| false,
+        )
+        .await;
+        assert_eq!(out, (0..40u64).map(|i| i * 10).collect::<Vec<_>>());
+        assert_eq!(most.load(Ordering::SeqCst), 4);
+        assert_eq!(fan_out_width(0), 2);
+        assert_eq!(fan_out_width(32), 64);
+    }
+
+    #[tokio::test]
+    async fn try_fan_out_stops_making_reads_at_the_first_error() {
+        use std::sync::atomic::AtomicUsize;
+        let made = AtomicUsize::new(0);
+        let out: Result<Vec<u64>, String> = FanOut::new(
+            2,
+            (0..100u64).map(|i| {
+                made.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    tokio::task::yield_now().await;
+                    if i == 3 {
+                        Err(format!("read {i} failed"))
+                    } else {
+                        Ok(i)
+                    }
+                }
+            }),
+            Result::is_err,
+        )
+        .await
+        .into_iter()
+        .collect();
+        assert_eq!(out, Err("read 3 failed".to_string()));
+        // Reads 0..=3 and at most one beside read 3 in the window of two.
+        assert!(made.load(Ordering::SeqCst) <= 5, "{made:?}");
     }
 
     #[test]

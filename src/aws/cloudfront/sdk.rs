@@ -17,7 +17,6 @@ use aws_sdk_cloudfront::types::{
     OriginAccessControlOriginTypes, OriginAccessControlSigningBehaviors,
     OriginAccessControlSigningProtocols, S3OriginConfig, SslSupportMethod, ViewerProtocolPolicy,
 };
-use futures::future::try_join_all;
 
 const GET_OAC: &str = "cloudfront:GetOriginAccessControl";
 /// CloudFront's own code for a missing origin access control.
@@ -41,7 +40,9 @@ struct Listed {
 impl AwsBackend {
     pub(crate) async fn collect_cloudfront(&self) -> Result<CloudFront, CallError> {
         let (listed, oacs) = futures::try_join!(self.list_distributions(), self.list_oacs())?;
-        let read = try_join_all(listed.into_iter().map(|d| self.read_distribution(d))).await?;
+        let read = self
+            .try_join_bounded(listed.into_iter().map(|d| self.read_distribution(d)))
+            .await?;
         let mut distributions: Vec<Distribution> = read.into_iter().flatten().collect();
         distributions.sort_by(|a, b| a.id.cmp(&b.id));
         let mut origin_access_controls: Vec<OriginAccessControl> =

@@ -149,13 +149,14 @@ impl AwsBackend {
             }
         }
         // Each trail's status and selectors, from its home region, concurrently.
-        let reads = futures::future::join_all(trails.iter().map(|t| async move {
-            futures::join!(
-                self.trail_is_logging(&t.arn, &t.home_region),
-                self.event_selectors(&t.arn, &t.home_region)
-            )
-        }))
-        .await;
+        let reads = self
+            .join_bounded(trails.iter().map(|t| async move {
+                futures::join!(
+                    self.trail_is_logging(&t.arn, &t.home_region),
+                    self.event_selectors(&t.arn, &t.home_region)
+                )
+            }))
+            .await;
         for (t, (logging, selectors)) in trails.iter_mut().zip(reads) {
             match logging {
                 Ok(l) => t.is_logging = l,

@@ -171,7 +171,7 @@ impl AwsBackend {
                 .map(|s| s.id.clone())
                 .collect();
             ids.into_iter()
-                .zip(futures::future::join_all(checks).await)
+                .zip(self.join_bounded(checks).await)
                 .collect()
         };
         for (id, p) in public {

@@ -15,7 +15,6 @@ use crate::aws::inventory::{
 };
 use aws_sdk_ec2::types::Tag;
 use aws_sdk_ec2::types::{Filter, IpPermission};
-use futures::future::join_all;
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
@@ -237,14 +236,15 @@ impl AwsBackend {
         let ids: Vec<String> = ids.into_iter().map(str::to_string).collect();
         // By filter, not ImageIds: an image that is gone is simply absent
         // instead of failing the whole request.
-        let chunks = join_all(ids.chunks(IMAGE_IDS_PER_REQUEST).map(|chunk| {
-            let filter = Filter::builder()
-                .name("image-id")
-                .set_values(Some(chunk.to_vec()))
-                .build();
-            self.images(region, None, Some(filter))
-        }))
-        .await;
+        let chunks = self
+            .join_bounded(ids.chunks(IMAGE_IDS_PER_REQUEST).map(|chunk| {
+                let filter = Filter::builder()
+                    .name("image-id")
+                    .set_values(Some(chunk.to_vec()))
+                    .build();
+                self.images(region, None, Some(filter))
+            }))
+            .await;
         let mut images = BTreeMap::new();
         for chunk in chunks {
             for i in chunk? {

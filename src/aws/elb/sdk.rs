@@ -9,7 +9,6 @@ use crate::aws::inventory::{
     Listener, ListenerAction, ListenerRule, LoadBalancer, RedirectConfig, WeightedTargetGroup,
 };
 use crate::aws::op::OpKind;
-use futures::future::try_join_all;
 use std::collections::BTreeMap;
 
 pub(crate) type Elbv2 = aws_sdk_elasticloadbalancingv2::Client;
@@ -65,24 +64,25 @@ impl AwsBackend {
             }
         }
         let waf = self.wafv2(region);
-        let read = try_join_all(listed.into_iter().map(|mut lb| {
-            let elb = elb.clone();
-            let waf = waf.clone();
-            async move {
-                lb.listeners = self.listeners(&elb, &lb.arn).await?;
-                // elb.https-listeners judges every rule of these listeners.
-                if lb.rules_matter() {
-                    for l in lb.listeners.iter_mut().filter(|l| l.protocol == "HTTP") {
-                        l.rules = self.listener_rules(&elb, &l.arn).await?;
+        let read = self
+            .try_join_bounded(listed.into_iter().map(|mut lb| {
+                let elb = elb.clone();
+                let waf = waf.clone();
+                async move {
+                    lb.listeners = self.listeners(&elb, &lb.arn).await?;
+                    // elb.https-listeners judges every rule of these listeners.
+                    if lb.rules_matter() {
+                        for l in lb.listeners.iter_mut().filter(|l| l.protocol == "HTTP") {
+                            l.rules = self.listener_rules(&elb, &l.arn).await?;
+                        }
                     }
+                    if lb.is_application() && lb.is_internet_facing() {
+                        lb.web_acl = Some(Fetched::from(self.web_acl(&waf, &lb.arn).await));
+                    }
+                    Ok::<LoadBalancer, CallError>(lb)
                 }
-                if lb.is_application() && lb.is_internet_facing() {
-                    lb.web_acl = Some(Fetched::from(self.web_acl(&waf, &lb.arn).await));
-                }
-                Ok::<LoadBalancer, CallError>(lb)
-            }
-        }))
-        .await?;
+            }))
+            .await?;
         let mut load_balancers = read;
         load_balancers.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(load_balancers)
@@ -205,33 +205,34 @@ impl AwsBackend {
         }
         // The predefined policy behind each HTTPS/SSL listener: one read per
         // load balancer that has such a listener.
-        let read = try_join_all(listed.into_iter().map(|(mut c, policies)| {
-            let elb = elb.clone();
-            async move {
-                let names: Vec<String> = c
-                    .listeners
-                    .iter()
-                    .filter(|l| l.is_tls())
-                    .flat_map(|l| {
-                        policies
-                            .iter()
-                            .filter(|(p, _)| *p == l.port)
-                            .flat_map(|(_, n)| n.iter().cloned())
-                    })
-                    .collect();
-                if names.is_empty() {
-                    return Ok::<ClassicLoadBalancer, CallError>(c);
-                }
-                let out = self
-                    .send(
-                        "elasticloadbalancing:DescribeLoadBalancerPolicies",
-                        elb.describe_load_balancer_policies()
-                            .load_balancer_name(&c.name)
-                            .send(),
-                    )
-                    .await?;
-                let reference: BTreeMap<String, String> =
-                    out.policy_descriptions()
+        let read = self
+            .try_join_bounded(listed.into_iter().map(|(mut c, policies)| {
+                let elb = elb.clone();
+                async move {
+                    let names: Vec<String> = c
+                        .listeners
+                        .iter()
+                        .filter(|l| l.is_tls())
+                        .flat_map(|l| {
+                            policies
+                                .iter()
+                                .filter(|(p, _)| *p == l.port)
+                                .flat_map(|(_, n)| n.iter().cloned())
+                        })
+                        .collect();
+                    if names.is_empty() {
+                        return Ok::<ClassicLoadBalancer, CallError>(c);
+                    }
+                    let out = self
+                        .send(
+                            "elasticloadbalancing:DescribeLoadBalancerPolicies",
+                            elb.describe_load_balancer_policies()
+                                .load_balancer_name(&c.name)
+                                .send(),
+                        )
+                        .await?;
+                    let reference: BTreeMap<String, String> = out
+                        .policy_descriptions()
                         .iter()
                         .filter_map(|p| {
                             let r = p.policy_attribute_descriptions().iter().find(|a| {
@@ -243,17 +244,17 @@ impl AwsBackend {
                             ))
                         })
                         .collect();
-                for l in c.listeners.iter_mut().filter(|l| l.is_tls()) {
-                    l.security_policy = policies
-                        .iter()
-                        .filter(|(p, _)| *p == l.port)
-                        .flat_map(|(_, n)| n.iter())
-                        .find_map(|n| reference.get(n).cloned());
+                    for l in c.listeners.iter_mut().filter(|l| l.is_tls()) {
+                        l.security_policy = policies
+                            .iter()
+                            .filter(|(p, _)| *p == l.port)
+                            .flat_map(|(_, n)| n.iter())
+                            .find_map(|n| reference.get(n).cloned());
+                    }
+                    Ok(c)
                 }
-                Ok(c)
-            }
-        }))
-        .await?;
+            }))
+            .await?;
         let mut out = read;
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)

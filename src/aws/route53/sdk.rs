@@ -7,7 +7,6 @@ use crate::aws::inventory::{
     ApexRecords, Fetched, HostedZone, RecordSet, RecordType, Route53, same_name,
 };
 use crate::aws::op::OpKind;
-use futures::future::join_all;
 
 impl AwsBackend {
     pub(crate) async fn collect_route53(&self) -> Result<Route53, CallError> {
@@ -22,24 +21,25 @@ impl AwsBackend {
             let private = z.config().is_some_and(|c| c.private_zone());
             listed.push((id, z.name().to_string(), private));
         }
-        let zones = join_all(listed.into_iter().map(|(id, name, private)| {
-            let r53 = r53.clone();
-            async move {
-                let records = if private {
-                    // Private zones are not visible to mail servers: not read.
-                    Fetched::Ready(ApexRecords::default())
-                } else {
-                    Fetched::from(self.apex_records(&r53, &id, &name).await)
-                };
-                HostedZone {
-                    id,
-                    name,
-                    private,
-                    records,
+        let zones = self
+            .join_bounded(listed.into_iter().map(|(id, name, private)| {
+                let r53 = r53.clone();
+                async move {
+                    let records = if private {
+                        // Private zones are not visible to mail servers: not read.
+                        Fetched::Ready(ApexRecords::default())
+                    } else {
+                        Fetched::from(self.apex_records(&r53, &id, &name).await)
+                    };
+                    HostedZone {
+                        id,
+                        name,
+                        private,
+                        records,
+                    }
                 }
-            }
-        }))
-        .await;
+            }))
+            .await;
         let mut zones = zones;
         zones.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
         Ok(Route53 { zones })

@@ -25,7 +25,6 @@ use aws_sdk_s3::types::{
     BucketLocationConstraint, BucketVersioningStatus, MfaDeleteStatus, Owner,
     ServerSideEncryptionRule, Type,
 };
-use futures::future::join_all;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -70,7 +69,7 @@ impl AwsBackend {
     pub(crate) async fn collect_s3(&self) -> Result<S3, CallError> {
         let (listed, owner_id) = self.list_buckets().await?;
         let (read, trail_buckets) = futures::join!(
-            join_all(
+            self.join_bounded(
                 listed
                     .into_iter()
                     .map(|(name, region)| self.read_bucket_settings(name, region)),
@@ -79,15 +78,16 @@ impl AwsBackend {
         );
         let mut buckets: Vec<Bucket> = read.into_iter().flatten().collect();
         let judged = versioning_judged(&buckets, trail_buckets.ok(), self.irreplaceable_buckets());
-        let versioning = join_all(buckets.iter().map(|b| async {
-            match &judged {
-                // Already known (the location failure).
-                _ if b.versioning.is_some() => None,
-                Some(names) if !names.contains(b.name.as_str()) => None,
-                _ => Some(self.bucket_versioning(&b.name, &b.region).await),
-            }
-        }))
-        .await;
+        let versioning = self
+            .join_bounded(buckets.iter().map(|b| async {
+                match &judged {
+                    // Already known (the location failure).
+                    _ if b.versioning.is_some() => None,
+                    Some(names) if !names.contains(b.name.as_str()) => None,
+                    _ => Some(self.bucket_versioning(&b.name, &b.region).await),
+                }
+            }))
+            .await;
         let mut kept = Vec::with_capacity(buckets.len());
         for (mut b, v) in buckets.drain(..).zip(versioning) {
             match v {

@@ -8,7 +8,6 @@ use crate::aws::inventory::{
 };
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
-use futures::future::join_all;
 use std::collections::BTreeMap;
 
 pub(crate) fn date_string(d: &DateTime) -> String {
@@ -132,7 +131,7 @@ impl AwsBackend {
                 ))
             });
         let mut out = BTreeMap::new();
-        for r in join_all(reads).await {
+        for r in self.join_bounded(reads).await {
             let (name, l) = r?;
             out.insert(name, l);
         }

@@ -3,7 +3,6 @@
 use crate::aws::client::{AwsBackend, CallError};
 use crate::aws::inventory::{QueueAccess, Regional, Subscription, Topic, TopicKey};
 use crate::aws::sqs::read::queue_arn_parts;
-use futures::future::join_all;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -42,13 +41,14 @@ impl AwsBackend {
             .collect();
         queues.sort();
         queues.dedup();
-        let found = join_all(
-            queues
-                .iter()
-                .filter_map(|arn| queue_arn_parts(arn))
-                .map(|(region, account, name)| self.read_queue(region, account, name)),
-        )
-        .await;
+        let found = self
+            .join_bounded(
+                queues
+                    .iter()
+                    .filter_map(|arn| queue_arn_parts(arn))
+                    .map(|(region, account, name)| self.read_queue(region, account, name)),
+            )
+            .await;
         let found: BTreeMap<&String, Result<Option<QueueAccess>, String>> =
             queues.iter().zip(found).collect();
         for t in topics
@@ -95,11 +95,12 @@ impl AwsBackend {
         }
         keys.sort();
         keys.dedup();
-        let read = join_all(
-            keys.iter()
-                .map(|(region, id)| async move { self.read_key(region, id).await }),
-        )
-        .await;
+        let read = self
+            .join_bounded(
+                keys.iter()
+                    .map(|(region, id)| async move { self.read_key(region, id).await }),
+            )
+            .await;
         let read: BTreeMap<&(String, String), Result<TopicKey, CallError>> =
             keys.iter().zip(read).collect();
         let fill = |k: &mut TopicKey, region: String| match read.get(&(region, k.id.clone())) {
@@ -136,20 +137,21 @@ impl AwsBackend {
         // Each topic's attributes and its subscriptions: ListSubscriptionsByTopic
         // gives the topic owner every subscription, including those made by
         // other accounts (ListSubscriptions gives only the caller's own).
-        let reads = join_all(arns.iter().map(|arn| {
-            let sns = &sns;
-            async move {
-                let attrs = self
-                    .send(
-                        "sns:GetTopicAttributes",
-                        sns.get_topic_attributes().topic_arn(arn).send(),
-                    )
-                    .await?;
-                let subs = self.topic_subscriptions(sns, arn).await?;
-                Ok::<_, CallError>((attrs, subs))
-            }
-        }))
-        .await;
+        let reads = self
+            .join_bounded(arns.iter().map(|arn| {
+                let sns = &sns;
+                async move {
+                    let attrs = self
+                        .send(
+                            "sns:GetTopicAttributes",
+                            sns.get_topic_attributes().topic_arn(arn).send(),
+                        )
+                        .await?;
+                    let subs = self.topic_subscriptions(sns, arn).await?;
+                    Ok::<_, CallError>((attrs, subs))
+                }
+            }))
+            .await;
         let mut topics = vec![];
         for (arn, read) in arns.iter().zip(reads) {
             let (a, mut subscriptions) = match read {
@@ -223,19 +225,20 @@ impl AwsBackend {
         }
         // A confirmed subscription's filter policy decides what it receives
         // (GetSubscriptionAttributes, one call each).
-        let attrs = join_all(subs.iter().map(|(sub_arn, _)| async move {
-            match sub_arn {
-                Some(a) => Some(
-                    self.send(
-                        "sns:GetSubscriptionAttributes",
-                        sns.get_subscription_attributes().subscription_arn(a).send(),
-                    )
-                    .await,
-                ),
-                None => None,
-            }
-        }))
-        .await;
+        let attrs = self
+            .join_bounded(subs.iter().map(|(sub_arn, _)| async move {
+                match sub_arn {
+                    Some(a) => Some(
+                        self.send(
+                            "sns:GetSubscriptionAttributes",
+                            sns.get_subscription_attributes().subscription_arn(a).send(),
+                        )
+                        .await,
+                    ),
+                    None => None,
+                }
+            }))
+            .await;
         let mut out = vec![];
         for ((_, mut sub), read) in subs.into_iter().zip(attrs) {
             match read {

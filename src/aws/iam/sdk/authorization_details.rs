@@ -13,7 +13,6 @@ use aws_sdk_iam::types::{
     ManagedPolicyDetail, PolicyDetail, RoleDetail, StatusType, UserDetail,
 };
 use chrono::{DateTime, Utc};
-use futures::future::{join_all, try_join_all};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -51,10 +50,18 @@ impl AwsBackend {
             .filter(|arn| !known.contains(arn.as_str()))
             .cloned()
             .collect();
-        let fetched = try_join_all(attached.iter().map(|arn| self.managed_policy(arn))).await?;
+        let fetched = self
+            .try_join_bounded(
+                attached
+                    .into_iter()
+                    .map(|arn| async move { self.managed_policy(&arn).await }),
+            )
+            .await?;
         policies.extend(fetched.into_iter().flatten());
 
-        let credentials = join_all(users.iter().map(|u| self.user_credentials(&u.name))).await;
+        let credentials = self
+            .join_bounded(users.iter().map(|u| self.user_credentials(&u.name)))
+            .await;
         // One user whose reads keep failing leaves that user unreadable, not
         // the whole part; the same failure for every user (a permission the
         // credentials lack) fails the part, so the items name it once.
@@ -281,42 +288,43 @@ impl AwsBackend {
             .flat_map(|out| out.access_key_metadata())
             .cloned()
             .collect();
-        let mut keys = try_join_all(metadata.iter().filter_map(|m| m.access_key_id()).map(
-            |id| async move {
-                self.send(
-                    "iam:GetAccessKeyLastUsed",
-                    self.iam()
-                        .get_access_key_last_used()
-                        .access_key_id(id)
-                        .send(),
-                )
-                .await
-                .map(|out| (id, out))
-            },
-        ))
-        .await?
-        .into_iter()
-        .filter_map(|(id, last)| {
-            let meta = metadata.iter().find(|m| m.access_key_id() == Some(id))?;
-            let used = last.access_key_last_used();
-            Some(AccessKey {
-                id: id.to_string(),
-                status: match meta.status() {
-                    Some(StatusType::Active) => KeyStatus::Active,
-                    _ => KeyStatus::Inactive,
+        let mut keys = self
+            .try_join_bounded(metadata.iter().filter_map(|m| m.access_key_id()).map(
+                |id| async move {
+                    self.send(
+                        "iam:GetAccessKeyLastUsed",
+                        self.iam()
+                            .get_access_key_last_used()
+                            .access_key_id(id)
+                            .send(),
+                    )
+                    .await
+                    .map(|out| (id, out))
                 },
-                created: meta
-                    .create_date()
-                    .and_then(to_chrono)
-                    .unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
-                last_used: used.and_then(|u| u.last_used_date()).and_then(to_chrono),
-                last_used_service: used
-                    .map(|u| u.service_name())
-                    .filter(|s| !s.is_empty() && *s != "N/A")
-                    .map(str::to_string),
+            ))
+            .await?
+            .into_iter()
+            .filter_map(|(id, last)| {
+                let meta = metadata.iter().find(|m| m.access_key_id() == Some(id))?;
+                let used = last.access_key_last_used();
+                Some(AccessKey {
+                    id: id.to_string(),
+                    status: match meta.status() {
+                        Some(StatusType::Active) => KeyStatus::Active,
+                        _ => KeyStatus::Inactive,
+                    },
+                    created: meta
+                        .create_date()
+                        .and_then(to_chrono)
+                        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
+                    last_used: used.and_then(|u| u.last_used_date()).and_then(to_chrono),
+                    last_used_service: used
+                        .map(|u| u.service_name())
+                        .filter(|s| !s.is_empty() && *s != "N/A")
+                        .map(str::to_string),
+                })
             })
-        })
-        .collect::<Vec<_>>();
+            .collect::<Vec<_>>();
         keys.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
         Ok(keys)
     }
