@@ -167,7 +167,13 @@ pub(super) fn bucket_mfa_delete(inv: &Inventory, _: &Ctx) -> Outcome {
                 Status::Fail,
                 msg(
                     BUCKET_MFA_DELETE,
-                    if v.enabled() { "no_mfa" } else { "unversioned" },
+                    if v.enabled() {
+                        "no_mfa"
+                    } else if v.status == Some(crate::aws::inventory::VersioningStatus::Suspended) {
+                        "suspended"
+                    } else {
+                        "unversioned"
+                    },
                     &[("trails", &trail_names(ts))],
                 ),
             )),

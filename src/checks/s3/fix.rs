@@ -325,15 +325,32 @@ fn enable_versioning(b: &Bucket, mfa: Option<MfaToken>) -> Op {
 }
 
 pub fn versioning(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
-    let ops: Vec<Op> = log_buckets_lacking(inv, ctx, req, |v| !v.enabled())?
+    let lacking = log_buckets_lacking(inv, ctx, req, |v| !v.enabled())?;
+    // Suspended with MFA Delete still on: S3 refuses any change of the
+    // versioning state without the root user's MFA code, which is
+    // s3.mfa-delete's change (it turns versioning back on too).
+    let (needs_mfa, plain): (Vec<&Bucket>, Vec<&Bucket>) = lacking
+        .into_iter()
+        .partition(|b| b.versioning_read().is_some_and(|v| v.mfa_delete));
+    let mut warnings = item_warning(VERSIONING);
+    if !needs_mfa.is_empty() {
+        let names: Vec<&str> = needs_mfa.iter().map(|b| b.name.as_str()).collect();
+        let why = msg(VERSIONING, "needs_mfa", &[("buckets", &names.join(", "))]);
+        if plain.is_empty() {
+            return Err(PlanError::Guided(why));
+        }
+        warnings.push(why);
+    }
+    let ops = plain
         .into_iter()
         .map(|b| enable_versioning(b, None))
         .collect();
-    done(ops, item_warning(VERSIONING))
+    done(ops, warnings)
 }
 
 pub fn mfa_delete(inv: &Inventory, ctx: &Ctx, req: &Inputs) -> Result<Draft, PlanError> {
-    let targets = log_buckets_lacking(inv, ctx, req, |v| !v.mfa_delete)?;
+    // Suspended versioning with MFA Delete still on is fixed too (see the check).
+    let targets = log_buckets_lacking(inv, ctx, req, |v| !(v.enabled() && v.mfa_delete))?;
     if targets.is_empty() {
         return Err(nothing());
     }
@@ -948,6 +965,55 @@ mod tests {
             d
         };
         assert!(nothing_to_do(t.plan(&done, MFA_DELETE, &mfa_inputs())));
+    }
+
+    /// Versioning suspended with MFA Delete left on: s3.mfa-delete turns
+    /// versioning back on (undo suspends it again, MFA Delete untouched);
+    /// s3.versioning leaves it to s3.mfa-delete, since S3 refuses the change
+    /// without the root user's code.
+    #[test]
+    fn suspended_with_mfa_delete_is_fixed_by_mfa_delete_only() {
+        let (t, inv) = log_inventory();
+        let mut root = as_root(inv);
+        for name in ["trail-logs", "access-logs", "precious"] {
+            let mut b = get_bucket(&root, name).clone();
+            b.versioning = Some(Fetched::Ready(Versioning {
+                status: Some(VersioningStatus::Suspended),
+                mfa_delete: true,
+            }));
+            set_bucket(&mut root, b);
+        }
+        assert!(matches!(
+            t.plan(&root, VERSIONING, &Inputs::default()),
+            Err(PlanError::Guided(m)) if m.contains("s3.mfa-delete") && m.contains("precious")
+        ));
+        let (plan, _) = t.fix_passing(&root, MFA_DELETE, &mfa_inputs());
+        assert_eq!(plan.steps.len(), 3);
+        assert!(plan.steps.iter().all(|s| matches!(
+            s.inverse.as_deref(),
+            Some([Op::PutBucketVersioning(ops::PutBucketVersioning {
+                status: VersioningStatus::Suspended,
+                mfa_delete: Some(true),
+                ..
+            })])
+        )));
+        // One of them plain suspended: s3.versioning fixes that one and
+        // names the others.
+        let mut b = get_bucket(&root, "precious").clone();
+        b.versioning = Some(Fetched::Ready(Versioning {
+            status: Some(VersioningStatus::Suspended),
+            mfa_delete: false,
+        }));
+        set_bucket(&mut root, b);
+        let plan = t.plan(&root, VERSIONING, &Inputs::default()).expect("plan");
+        assert_eq!(plan.steps.len(), 1);
+        assert!(
+            plan.warnings
+                .iter()
+                .any(|w| w.contains("trail-logs") && w.contains("access-logs")),
+            "{:?}",
+            plan.warnings
+        );
     }
 
     fn site_inventory(

@@ -570,11 +570,17 @@ fn mfa_delete(inv: &Inventory, ctx: &Ctx) -> Outcome {
         .filter_map(|(b, why)| match &b.versioning {
             None => Some(versioning_not_read(b)),
             Some(Fetched::Error(e)) => Some(unreadable(b, e)),
-            Some(Fetched::Ready(v)) if v.mfa_delete => None,
-            Some(Fetched::Ready(_)) => Some(bucket_finding(
+            // MFA Delete guards versions; with versioning suspended a delete
+            // or an overwrite removes the null version without any MFA.
+            Some(Fetched::Ready(v)) if v.enabled() && v.mfa_delete => None,
+            Some(Fetched::Ready(v)) => Some(bucket_finding(
                 b,
                 Status::Fail,
-                msg(MFA_DELETE, "off", &[("why", &why.join("; "))]),
+                msg(
+                    MFA_DELETE,
+                    if v.mfa_delete { "suspended" } else { "off" },
+                    &[("why", &why.join("; "))],
+                ),
             )),
         })
         .chain(unknown)
@@ -1525,6 +1531,22 @@ mod tests {
         assert_eq!(
             T::at(now()).status(&inventory(vec![]), MFA_DELETE),
             Status::NotApplicable
+        );
+        // MFA Delete left on after versioning was suspended: a plain delete
+        // removes the null version without MFA, so it fails, and the fix
+        // turns versioning back on with MFA Delete.
+        let mut b = get_bucket(&inv, "precious").clone();
+        b.versioning = Some(Fetched::Ready(Versioning {
+            status: Some(VersioningStatus::Suspended),
+            mfa_delete: true,
+        }));
+        set_bucket(&mut inv, b);
+        assert_eq!(t.status(&inv, MFA_DELETE), Status::Fail);
+        let failing = t.finding_statuses(&inv, MFA_DELETE);
+        assert_eq!(
+            failing.iter().filter(|(_, s)| *s == Status::Fail).count(),
+            1,
+            "{failing:?}"
         );
     }
 
