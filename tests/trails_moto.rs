@@ -687,3 +687,40 @@ fn fix_of_advanced_selectors_adds_management_and_undo_restores_them() {
     assert_ok(&moat(ep, state.path(), R, &["undo", "--last", "--yes"]));
     assert_eq!(block_on(read_selectors(ep)), before);
 }
+
+/// A single-region trail of another region is no shadow in the home
+/// region's DescribeTrails: ListTrails names it (taught to moto:
+/// aws_behaviours/cloudtrail_list_trails_all_regions.py), so an unvalidated
+/// trail in eu-west-1 fails cloudtrail.log-validation for a session in
+/// us-east-1, where the only trail moto's DescribeTrails shows is valid.
+#[test]
+fn a_single_region_trail_of_another_region_is_judged_too() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.as_str();
+    let state = temp_state_dir();
+    block_on(async {
+        seed_logging_trail(ep).await;
+        cloudtrail(ep, "us-east-1")
+            .update_trail()
+            .name(TRAIL)
+            .enable_log_file_validation(true)
+            .send()
+            .await
+            .expect("validation on");
+    });
+    let (s, i) = status(ep, state.path(), "cloudtrail.log-validation");
+    assert_eq!(s, "pass", "{i}");
+    block_on(async {
+        trail_bucket(ep, "regional-eu-logs", "regional-eu").await;
+        cloudtrail(ep, "eu-west-1")
+            .create_trail()
+            .name("regional-eu")
+            .s3_bucket_name("regional-eu-logs")
+            .send()
+            .await
+            .expect("regional trail");
+    });
+    let (s, i) = status(ep, state.path(), "cloudtrail.log-validation");
+    assert_eq!(s, "fail", "{i:#}");
+    assert!(i.to_string().contains("regional-eu"), "{i:#}");
+}

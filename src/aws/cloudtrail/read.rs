@@ -1,5 +1,6 @@
-//! CloudTrail reads: the trails visible from the home region (its own and the
-//! multi-region trails of other regions, as shadow trails), with each trail's
+//! CloudTrail reads: the account's trails (those the home region shows, its
+//! own and the shadows of multi-region and organization trails, and through
+//! ListTrails the single-region trails of other regions), with each trail's
 //! logging status and event selectors, and the regions the trails decide.
 //!
 //! A trail whose status or selectors cannot be read (an organization trail
@@ -13,11 +14,12 @@ use crate::aws::inventory::{
     Trail,
 };
 use crate::aws::inventory::{Regional, SessionRegions};
-use aws_sdk_cloudtrail::operation::describe_trails::DescribeTrailsOutput;
 use aws_sdk_cloudtrail::types as ct;
 use std::future::Future;
 
 pub(crate) const DESCRIBE_TRAILS: &str = "cloudtrail:DescribeTrails";
+
+pub(crate) const LIST_TRAILS: &str = "cloudtrail:ListTrails";
 
 pub(crate) const GET_EVENT_SELECTORS: &str = "cloudtrail:GetEventSelectors";
 
@@ -130,19 +132,85 @@ pub(crate) fn advanced_to(
 }
 
 impl AwsBackend {
-    /// cloudtrail:DescribeTrails from the home region, shadow trails included.
-    pub(crate) async fn describe_trails(&self) -> Result<DescribeTrailsOutput, CallError> {
-        let request = self
-            .home_cloudtrail()
-            .describe_trails()
-            .include_shadow_trails(true);
-        self.send(DESCRIBE_TRAILS, request.send()).await
+    /// Every trail of the account, in every region: DescribeTrails from the
+    /// home region (its own trails and the shadows of multi-region and
+    /// organization trails), then ListTrails, which names the account's
+    /// trails with their home regions; a single-region trail of another
+    /// region is not among the home region's, so DescribeTrails runs once
+    /// more (shadows included) in each region that has such trails, usually
+    /// none. Without this a single-region trail elsewhere, unvalidated or
+    /// unencrypted, would be unseen by every trail item.
+    ///
+    /// ListTrails, or a region's DescribeTrails, failing (a policy without
+    /// cloudtrail:ListTrails, a region turned off) leaves out only what it
+    /// would have added, logged as a warning: the home region's trails are
+    /// still read, as before ListTrails was asked.
+    pub(crate) async fn describe_trails(&self) -> Result<Vec<ct::Trail>, CallError> {
+        let home = self.home_cloudtrail();
+        let (described, listed) = futures::join!(
+            self.send(
+                DESCRIBE_TRAILS,
+                home.describe_trails().include_shadow_trails(true).send()
+            ),
+            self.send(
+                LIST_TRAILS,
+                home.list_trails()
+                    .into_paginator()
+                    .items()
+                    .send()
+                    .try_collect()
+            ),
+        );
+        let mut trails: Vec<ct::Trail> = described?.trail_list().to_vec();
+        let listed = listed.unwrap_or_else(|e| {
+            tracing::warn!("ListTrails failed; trails of other regions are not seen: {e}");
+            Vec::new()
+        });
+        let seen =
+            |trails: &[ct::Trail], arn: &str| trails.iter().any(|t| t.trail_arn() == Some(arn));
+        let mut elsewhere: Vec<String> = listed
+            .iter()
+            .filter(|t| t.trail_arn().is_some_and(|arn| !seen(&trails, arn)))
+            .filter_map(|t| non_empty(t.home_region()))
+            .collect();
+        elsewhere.sort();
+        elsewhere.dedup();
+        let more = self
+            .join_bounded(elsewhere.iter().map(|region| {
+                let client = self.cloudtrail(region);
+                async move {
+                    let out = self
+                        .send(
+                            DESCRIBE_TRAILS,
+                            client.describe_trails().include_shadow_trails(true).send(),
+                        )
+                        .await;
+                    (region, out)
+                }
+            }))
+            .await;
+        for (region, out) in more {
+            match out {
+                Ok(out) => {
+                    for t in out.trail_list() {
+                        if t.trail_arn().is_none_or(|arn| !seen(&trails, arn)) {
+                            trails.push(t.clone());
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(
+                    region,
+                    "DescribeTrails failed; its trails are not seen: {e}"
+                ),
+            }
+        }
+        Ok(trails)
     }
 
     pub(crate) async fn collect_trails(&self) -> Result<Vec<Trail>, CallError> {
         let out = self.describe_trails().await?;
         let mut trails: Vec<Trail> = Vec::new();
-        for t in out.trail_list() {
+        for t in &out {
             let trail = trail_from(t, self.region());
             if !trails.iter().any(|x| x.arn == trail.arn) {
                 trails.push(trail);
@@ -237,7 +305,7 @@ impl AwsBackend {
             self.scan_regions().to_vec()
         };
         let out = self.describe_trails().await?;
-        for t in out.trail_list() {
+        for t in &out {
             regions.extend(t.home_region().map(str::to_string));
             regions.extend(
                 t.cloud_watch_logs_log_group_arn()

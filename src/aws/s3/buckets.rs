@@ -109,7 +109,6 @@ impl AwsBackend {
     async fn trail_bucket_names(&self) -> Result<Vec<String>, CallError> {
         let out = self.describe_trails().await?;
         Ok(out
-            .trail_list()
             .iter()
             .filter_map(|t| t.s3_bucket_name())
             .filter(|b| !b.trim().is_empty())

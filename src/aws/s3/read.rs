@@ -96,7 +96,6 @@ impl AwsBackend {
     pub(crate) async fn collect_trail_lifecycles(&self) -> Result<BucketLifecycles, CallError> {
         let out = self.describe_trails().await?;
         let mut names: Vec<String> = out
-            .trail_list()
             .iter()
             .filter_map(|t| t.s3_bucket_name())
             .filter(|b| !b.trim().is_empty())
