@@ -110,6 +110,7 @@ use connect::{caller_identity, ensure_profile_exists, resolve_credentials, resol
 use counting::CountRequests;
 use credentials::{CredentialSource, SingleFlight, credential_source};
 pub(crate) use error::CallError;
+use futures::future::BoxFuture;
 use limiter::{LimitedHttpClient, LimitedSleep};
 use std::any::Any;
 use std::collections::HashMap;
@@ -456,7 +457,6 @@ impl AwsBackend {
     /// [`futures::future::join_all`] with at most `fan_out_width` futures
     /// alive: give it a lazy iterator (`items.iter().map(|x| read(x))`), so
     /// each read is made only when there is room for it.
-    ///
     pub(crate) fn join_bounded<'a, I, T>(&self, reads: I) -> FanOut<'a, T>
     where
         I: IntoIterator,
@@ -655,6 +655,7 @@ fn fan_out_width(max_concurrency: usize) -> usize {
 /// across an await when the iterator's closure takes a reference (its
 /// higher-ranked closure limitation); a struct's auto traits are plain.
 pub(crate) struct FanOut<'a, T> {
+    // Boxed as `dyn Future + Send`: the erased type is what keeps callers `Send`.
     reads: Box<dyn Iterator<Item = BoxFuture<'a, T>> + Send + 'a>,
     width: usize,
     made: usize,
@@ -664,8 +665,6 @@ pub(crate) struct FanOut<'a, T> {
     /// made, those running are dropped (`try_join_bounded`: an error).
     stop: fn(&T) -> bool,
 }
-
-type BoxFuture<'a, T> = std::pin::Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 // Nothing is pinned in place: the reads are boxed.
 impl<T> Unpin for FanOut<'_, T> {}
@@ -712,24 +711,21 @@ impl<T> Future for FanOut<'_, T> {
                 this.made += 1;
             }
             match std::pin::Pin::new(&mut this.running).poll_next(cx) {
-                Poll::Ready(Some(answer)) if !(this.stop)(&answer.1) => this.done.push(answer),
-                Poll::Ready(Some(last)) => {
-                    this.done.push(last);
+                Poll::Ready(Some(answer)) => {
+                    let stop = (this.stop)(&answer.1);
+                    this.done.push(answer);
+                    if !stop {
+                        continue;
+                    }
+                    // The reads still running are dropped, the rest never made.
                     this.running.clear();
-                    return Poll::Ready(
-                        std::mem::take(&mut this.done)
-                            .into_iter()
-                            .map(|(_, t)| t)
-                            .collect(),
-                    );
                 }
-                Poll::Ready(None) => {
-                    let mut done = std::mem::take(&mut this.done);
-                    done.sort_unstable_by_key(|(i, _)| *i);
-                    return Poll::Ready(done.into_iter().map(|(_, t)| t).collect());
-                }
+                Poll::Ready(None) => {}
                 Poll::Pending => return Poll::Pending,
             }
+            let mut done = std::mem::take(&mut this.done);
+            done.sort_unstable_by_key(|(i, _)| *i);
+            return Poll::Ready(done.into_iter().map(|(_, t)| t).collect());
         }
     }
 }

@@ -879,12 +879,17 @@ mod tests {
     /// The inventory with versioning `status` (MFA Delete off) on every log
     /// bucket of [`log_inventory`].
     fn log_buckets_versioning(inv: &Inventory, status: VersioningStatus) -> Inventory {
+        log_buckets_with(inv, status, false)
+    }
+
+    /// The three log and irreplaceable buckets with this versioning.
+    fn log_buckets_with(inv: &Inventory, status: VersioningStatus, mfa_delete: bool) -> Inventory {
         let mut out = inv.clone();
         for name in ["trail-logs", "access-logs", "precious"] {
             let mut b = get_bucket(inv, name).clone();
             b.versioning = Some(Fetched::Ready(Versioning {
                 status: Some(status),
-                mfa_delete: false,
+                mfa_delete,
             }));
             set_bucket(&mut out, b);
         }
@@ -974,15 +979,7 @@ mod tests {
     #[test]
     fn suspended_with_mfa_delete_is_fixed_by_mfa_delete_only() {
         let (t, inv) = log_inventory();
-        let mut root = as_root(inv);
-        for name in ["trail-logs", "access-logs", "precious"] {
-            let mut b = get_bucket(&root, name).clone();
-            b.versioning = Some(Fetched::Ready(Versioning {
-                status: Some(VersioningStatus::Suspended),
-                mfa_delete: true,
-            }));
-            set_bucket(&mut root, b);
-        }
+        let mut root = log_buckets_with(&as_root(inv), VersioningStatus::Suspended, true);
         assert!(matches!(
             t.plan(&root, VERSIONING, &Inputs::default()),
             Err(PlanError::Guided(m)) if m.contains("s3.mfa-delete") && m.contains("precious")
