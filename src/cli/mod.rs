@@ -8,7 +8,7 @@ mod manual;
 mod scan;
 mod undo;
 
-use crate::aws::client::{AwsBackend, AwsOptions};
+use crate::aws::client::{AwsBackend, AwsOptions, RoleTarget};
 use crate::aws::inventory::{Inventory, PartId};
 use crate::checks::{self, Ctx, ItemDef, ItemResult};
 use crate::collect::demo::DemoBackend;
@@ -80,9 +80,101 @@ pub struct Global {
     /// user's config dir; `moat config init` writes a commented one).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Requests in flight at most.
+    /// Requests in flight at most (shared by every account of --account).
     #[arg(long, global = true, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=512))]
     pub max_concurrency: u32,
+    /// Work in this account (12 digits) through a role assumed there with
+    /// your credentials (sts:AssumeRole); repeat, or separate with commas,
+    /// to scan several accounts in one run (`scan` only, for now).
+    #[arg(
+        long = "account",
+        global = true,
+        value_name = "ID",
+        value_delimiter = ','
+    )]
+    pub accounts: Vec<String>,
+    /// The role to assume in each account of --account, by name (a path
+    /// may lead it: `audit/Moat`). Default: OrganizationAccountAccessRole,
+    /// the role AWS Organizations creates in the accounts it creates.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub role: Option<String>,
+    /// The external id the role's trust policy asks for (sts:ExternalId).
+    #[arg(long, global = true, value_name = "ID")]
+    pub external_id: Option<String>,
+}
+
+/// The role assumed in each account of `--account` without `--role`.
+pub const DEFAULT_ROLE: &str = "OrganizationAccountAccessRole";
+
+/// The accounts of `--account` with the role to assume in each (none
+/// without `--account`); bad ids and names are usage errors.
+pub fn role_targets(g: &Global) -> Result<Vec<RoleTarget>, CliError> {
+    if g.accounts.is_empty() {
+        if g.role.is_some() || g.external_id.is_some() {
+            return Err(CliError::usage(
+                "--role and --external-id need --account: the account(s) to assume the role in",
+            ));
+        }
+        return Ok(Vec::new());
+    }
+    if g.demo {
+        return Err(CliError::usage(
+            "--account works on AWS accounts; the demo account is one account (drop --account)",
+        ));
+    }
+    let role = g.role.as_deref().unwrap_or(DEFAULT_ROLE).trim();
+    if !valid_role_name(role) {
+        return Err(CliError::usage(format!(
+            "--role '{}' is not a role name: give the name (a path may lead it, `audit/Moat`), not an ARN",
+            crate::report::sanitize(role)
+        )));
+    }
+    if let Some(id) = &g.external_id
+        && !valid_external_id(id)
+    {
+        return Err(CliError::usage(
+            "--external-id must be 2 to 1,224 characters of letters, digits and +=,.@:/-_",
+        ));
+    }
+    let mut out: Vec<RoleTarget> = Vec::new();
+    for a in &g.accounts {
+        let a = a.trim();
+        if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(CliError::usage(format!(
+                "--account '{}' is not an AWS account id (12 digits)",
+                crate::report::sanitize(a)
+            )));
+        }
+        if !out.iter().any(|t| t.account == a) {
+            out.push(RoleTarget {
+                account: a.to_string(),
+                role: role.to_string(),
+                external_id: g.external_id.clone(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// An IAM role name, led by an optional path: `[\w+=,.@-]`, 1–64 per name.
+fn valid_role_name(role: &str) -> bool {
+    let ok = |c: char| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c);
+    let name = role.rsplit('/').next().unwrap_or_default();
+    !role.starts_with("arn:")
+        && (1..=64).contains(&name.len())
+        && role
+            .split('/')
+            .filter(|p| !p.is_empty())
+            .all(|p| p.chars().all(ok))
+        && role.len() <= 512
+}
+
+/// sts:AssumeRole's ExternalId: 2–1,224 of `[\w+=,.@:/-]`.
+fn valid_external_id(id: &str) -> bool {
+    (2..=1224).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@:/-_".contains(c))
 }
 
 #[derive(Debug, Subcommand)]
@@ -291,6 +383,7 @@ pub async fn backend(
     settings: &Settings,
     interactive: bool,
 ) -> Result<Arc<dyn Backend>, CliError> {
+    let targets = role_targets(g)?;
     let state_dir = crate::state::state_dir();
     if g.demo {
         let latency = if interactive {
@@ -305,6 +398,25 @@ pub async fn backend(
             Arc::new(demo)
         });
     }
+    if targets.len() > 1 {
+        return Err(CliError::usage(
+            "several accounts at once are for `moat scan` for now: the interactive session, \
+             plan, apply and undo work in one account (name it with --account)",
+        ));
+    }
+    let pilot = connect(g, settings).await?;
+    let aws = match targets.first() {
+        Some(t) => pilot
+            .assume(t)
+            .await
+            .map_err(|e| CliError::usage(e.to_string()))?,
+        None => pilot,
+    };
+    Ok(wrap(g, aws))
+}
+
+/// The live backend of the caller's own credentials.
+pub async fn connect(g: &Global, settings: &Settings) -> Result<AwsBackend, CliError> {
     let max_attempts = std::env::var("MOAT_MAX_ATTEMPTS")
         .ok()
         .and_then(|v| v.parse().ok());
@@ -316,14 +428,18 @@ pub async fn backend(
         max_attempts,
         irreplaceable_buckets: settings.irreplaceable_buckets.clone(),
     };
-    let aws = AwsBackend::connect(opts)
+    AwsBackend::connect(opts)
         .await
-        .map_err(|e| CliError::usage(e.to_string()))?;
-    Ok(if g.dry_run {
+        .map_err(|e| CliError::usage(e.to_string()))
+}
+
+/// `aws` as the backend the flags ask for (a dry run wraps it).
+pub fn wrap(g: &Global, aws: AwsBackend) -> Arc<dyn Backend> {
+    if g.dry_run {
         Arc::new(DryRun::new(aws))
     } else {
         Arc::new(aws)
-    })
+    }
 }
 
 /// Resolve item ids; an unknown id is an error suggesting the closest.
@@ -473,6 +589,14 @@ pub async fn run(cli: Cli) -> CliResult {
         }
         _ => {}
     }
+    if role_targets(&cli.global)?.len() > 1 {
+        return match &cmd {
+            Command::Scan(a) => scan::run_accounts(&cli.global, config.settings, a).await,
+            _ => Err(CliError::usage(
+                "plan, apply and undo work in one account at a time: name one with --account",
+            )),
+        };
+    }
     let session = Session {
         backend: backend(&cli.global, &config.settings, false).await?,
         state_dir: crate::state::state_dir(),
@@ -484,5 +608,61 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Apply(a) => apply::apply(&session, &a).await,
         Command::Undo(a) => undo::run(&session, &a).await,
         Command::Guide(_) | Command::Config(_) | Command::Completions(_) | Command::Man => Ok(0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn global(args: &[&str]) -> Global {
+        let mut all = vec!["moat"];
+        all.extend(args);
+        Cli::try_parse_from(all).expect("parses").global
+    }
+
+    #[test]
+    fn accounts_are_checked_and_kept_once_in_order() {
+        let t = role_targets(&global(&[
+            "--account",
+            "222233334444,111122223333",
+            "--account",
+            "222233334444",
+        ]))
+        .expect("valid");
+        let ids: Vec<&str> = t.iter().map(|t| t.account.as_str()).collect();
+        assert_eq!(ids, ["222233334444", "111122223333"]);
+        assert!(
+            t.iter()
+                .all(|t| t.role == DEFAULT_ROLE && t.external_id.is_none())
+        );
+        for bad in [
+            vec!["--account", "12345"],
+            vec!["--account", "1234567890123"],
+            vec!["--account", "12345678901a"],
+            vec![
+                "--account",
+                "111122223333",
+                "--role",
+                "arn:aws:iam::111122223333:role/x",
+            ],
+            vec!["--account", "111122223333", "--role", "has space"],
+            vec!["--account", "111122223333", "--external-id", "x"],
+            vec!["--role", "Auditor"],
+            vec!["--external-id", "abc"],
+        ] {
+            assert!(role_targets(&global(&bad)).is_err(), "{bad:?}");
+        }
+        let t = role_targets(&global(&[
+            "--account",
+            "111122223333",
+            "--role",
+            "audit/Moat",
+            "--external-id",
+            "ab:c/d",
+        ]))
+        .expect("a path and an external id");
+        assert_eq!(t[0].role, "audit/Moat");
+        assert_eq!(t[0].external_id.as_deref(), Some("ab:c/d"));
     }
 }

@@ -1,17 +1,102 @@
 //! `moat scan`.
 
 use super::{
-    CliError, CliResult, Format, Framework, ScanArgs, Session, account_of, collect, color_stdout,
-    evaluate, resolve_items,
+    CliError, CliResult, Format, Framework, Global, ScanArgs, Session, account_of, collect,
+    color_stdout, evaluate, resolve_items,
 };
-use crate::checks::{self, ItemDef, Status};
+use crate::checks::{self, ItemDef, ItemResult, Status};
+use crate::config::Settings;
 use crate::history::{self, Against};
+use crate::report::compare::Comparison;
 use crate::report::compare::SavedScan;
 use crate::report::{self, Header};
+use futures::StreamExt;
+use serde_json::{Value, json};
+use std::io::IsTerminal;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub async fn run(s: &Session, a: &ScanArgs) -> CliResult {
+    let (items, framework) = selection(a)?;
+    // Refuse an unwritable destination before reading the account.
+    let dest = destination(a)?;
+    let scan = scan_account(s, a, &items, true).await?;
+    let color = dest.is_none() && color_stdout();
+    let out = render(a.format, framework, &scan, color);
+    write_out(dest, &out)?;
+    Ok(exit_code(&scan.results))
+}
+
+/// `scan` over the accounts of `--account` (more than one): each through
+/// the role assumed in it, a few accounts at a time under the one bound on
+/// requests in flight. An account that cannot be scanned (its role cannot
+/// be assumed, its identity cannot be read) is an error of its own in the
+/// report; the others go on.
+pub async fn run_accounts(g: &Global, settings: Settings, a: &ScanArgs) -> CliResult {
+    let (items, framework) = selection(a)?;
+    let dest = destination(a)?;
+    let targets = super::role_targets(g)?;
+    let pilot = super::connect(g, &settings).await?;
+    let state_dir = crate::state::state_dir();
+    let total = targets.len();
+    let tty = std::io::stderr().is_terminal();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let scans: Vec<(String, Result<AccountScan, String>)> = futures::stream::iter(&targets)
+        .map(|t| {
+            let (pilot, items, settings, state_dir, done) =
+                (&pilot, &items, &settings, &state_dir, &done);
+            async move {
+                let scanned = match pilot.assume(t).await {
+                    Ok(aws) => {
+                        let s = Session {
+                            backend: super::wrap(g, aws),
+                            state_dir: state_dir.clone(),
+                            settings: settings.clone(),
+                        };
+                        scan_account(&s, a, items, false)
+                            .await
+                            .map_err(|e| e.message)
+                    }
+                    Err(e) => Err(e.to_string()),
+                };
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                if tty {
+                    let word = if scanned.is_ok() { "scanned" } else { "failed" };
+                    eprintln!("moat: account {} {word} ({n}/{total})", t.account);
+                }
+                (t.account.clone(), scanned)
+            }
+        })
+        .buffered(ACCOUNTS_AT_ONCE)
+        .collect()
+        .await;
+    let mut ok: Vec<AccountScan> = Vec::new();
+    let mut errors: Vec<(String, String)> = Vec::new();
+    for (account, scanned) in scans {
+        match scanned {
+            Ok(scan) => ok.push(scan),
+            Err(e) => {
+                eprintln!("moat: account {account}: {e}");
+                errors.push((account, e));
+            }
+        }
+    }
+    let color = dest.is_none() && color_stdout();
+    let out = render_accounts(a.format, framework, &ok, &errors, color);
+    write_out(dest, &out)?;
+    Ok(if errors.is_empty() {
+        ok.iter().map(|s| exit_code(&s.results)).max().unwrap_or(0)
+    } else {
+        2
+    })
+}
+
+/// Accounts scanned at once by [`run_accounts`]: each holds its inventory
+/// until its report is made; the requests of all of them share one bound.
+const ACCOUNTS_AT_ONCE: usize = 4;
+
+/// The items the flags select, and the framework they report by.
+fn selection(a: &ScanArgs) -> Result<(Vec<&'static ItemDef>, Option<report::Framework>), CliError> {
     let explicit = resolve_items(&a.items)?;
     let framework = a.framework.map(|f| match f {
         Framework::Cis6 => report::Framework::Cis6,
@@ -33,19 +118,55 @@ pub async fn run(s: &Session, a: &ScanArgs) -> CliResult {
             fw.id()
         )));
     }
-    // Refuse an unwritable destination before reading the account.
-    let dest = match &a.output {
-        Some(path) => Some(Destination::check(path)?),
-        None => None,
+    Ok((items, framework))
+}
+
+fn destination(a: &ScanArgs) -> Result<Option<Destination>, CliError> {
+    a.output.as_deref().map(Destination::check).transpose()
+}
+
+fn write_out(dest: Option<Destination>, out: &str) -> Result<(), CliError> {
+    match dest {
+        Some(d) => d.write(out.as_bytes()),
+        None => {
+            print!("{out}");
+            Ok(())
+        }
+    }
+}
+
+/// One account's scan, saved for later comparisons.
+struct AccountScan {
+    account: String,
+    identity: String,
+    generated: chrono::DateTime<chrono::Utc>,
+    results: Vec<ItemResult>,
+    comparison: Option<Comparison>,
+}
+
+/// Collect and judge `items` in the session's account (`progress`: a bar
+/// on stderr when it is a terminal), compare with the earlier scan asked
+/// for, and save this one.
+async fn scan_account(
+    s: &Session,
+    a: &ScanArgs,
+    items: &[&ItemDef],
+    progress: bool,
+) -> Result<AccountScan, CliError> {
+    let parts = checks::parts_for(items);
+    let inv = if progress {
+        collect(&s.backend, &parts).await
+    } else {
+        crate::collect::collect_inventory(s.backend.clone(), &parts).await
     };
-    let inv = collect(&s.backend, &checks::parts_for(&items)).await;
     let account = account_of(&inv)?;
     let identity = inv
         .identity
         .ready()
         .map(|i| i.arn.clone())
         .unwrap_or_default();
-    let results = evaluate(&items, &inv, s);
+    let results = evaluate(items, &inv, s);
+    drop(inv);
     let generated = crate::state::now();
     let demo = history::is_demo(s.backend.mode());
     // The earlier scan is found before this one is saved.
@@ -68,37 +189,140 @@ pub async fn run(s: &Session, a: &ScanArgs) -> CliResult {
         &SavedScan::of(&account, demo, generated, &results),
     );
     let comparison = baseline.as_ref().map(|b| b.compare(&results));
-    let cmp = comparison.as_ref();
-    let header = Header {
-        account: &account,
-        identity: &identity,
+    Ok(AccountScan {
+        account,
+        identity,
         generated,
+        results,
+        comparison,
+    })
+}
+
+/// One account's report in `format`.
+fn render(
+    format: Format,
+    framework: Option<report::Framework>,
+    scan: &AccountScan,
+    color: bool,
+) -> String {
+    let (account, identity, results) = (&scan.account, &scan.identity, &scan.results);
+    let cmp = scan.comparison.as_ref();
+    let header = Header {
+        account,
+        identity,
+        generated: scan.generated,
         framework,
         compare: cmp,
     };
-    let color = dest.is_none() && color_stdout();
-    let out = match (a.format, framework) {
-        (Format::Json, fw) => report::json_with(&account, &identity, &results, fw, cmp),
-        (Format::Table, None) => report::table(&account, &identity, &results, color, cmp),
+    match (format, framework) {
+        (Format::Json, fw) => report::json_with(account, identity, results, fw, cmp),
+        (Format::Table, None) => report::table(account, identity, results, color, cmp),
         (Format::Table, Some(fw)) => {
-            report::table_by_control(&account, &identity, &results, fw, color, cmp)
+            report::table_by_control(account, identity, results, fw, color, cmp)
         }
-        (Format::Sarif, _) => report::sarif::sarif(&header, &results),
-        (Format::Markdown, _) => report::markdown::markdown(&header, &results),
-        (Format::Csv, _) => report::csv::csv(&account, &results, cmp),
-    };
-    match dest {
-        Some(d) => d.write(out.as_bytes())?,
-        None => print!("{out}"),
+        (Format::Sarif, _) => report::sarif::sarif(&header, results),
+        (Format::Markdown, _) => report::markdown::markdown(&header, results),
+        (Format::Csv, _) => report::csv::csv(account, results, cmp),
     }
+}
+
+/// The report of several accounts: JSON `{"accounts": [<one account's
+/// document>…], "errors": [{"account", "error"}…]}`; SARIF one run per
+/// account; CSV one header row, the account on every row; a table or
+/// Markdown report per account, the accounts not scanned last.
+fn render_accounts(
+    format: Format,
+    framework: Option<report::Framework>,
+    scans: &[AccountScan],
+    errors: &[(String, String)],
+    color: bool,
+) -> String {
+    let each = || scans.iter().map(|s| render(format, framework, s, color));
+    let json = |text: String| serde_json::from_str::<Value>(&text).unwrap_or(Value::Null);
+    let pretty = |v: &Value| {
+        let mut s = report::escape_json_invisibles(
+            serde_json::to_string_pretty(v).unwrap_or_else(|_| "{}".into()),
+        );
+        s.push('\n');
+        s
+    };
+    match format {
+        Format::Json => {
+            let errors: Vec<Value> = errors
+                .iter()
+                .map(|(account, error)| json!({"account": account, "error": error}))
+                .collect();
+            pretty(&json!({
+                "accounts": each().map(json).collect::<Vec<_>>(),
+                "errors": errors,
+            }))
+        }
+        Format::Sarif => {
+            let mut runs: Vec<Value> = Vec::new();
+            let mut doc = Value::Null;
+            for one in each().map(json) {
+                if let Some(r) = one.get("runs").and_then(Value::as_array) {
+                    runs.extend(r.iter().cloned());
+                }
+                doc = one;
+            }
+            if doc.is_null() {
+                doc = json!({
+                    "version": "2.1.0",
+                    "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+                });
+            }
+            doc["runs"] = Value::Array(runs);
+            pretty(&doc)
+        }
+        Format::Csv => {
+            let mut out = String::new();
+            for (n, one) in each().enumerate() {
+                let body = if n == 0 {
+                    one.as_str()
+                } else {
+                    one.split_once("\r\n").map_or("", |(_, rest)| rest)
+                };
+                out.push_str(body);
+            }
+            if out.is_empty() {
+                out = report::csv::csv("", &[], None);
+            }
+            out
+        }
+        Format::Table | Format::Markdown => {
+            let mut out: Vec<String> = each().collect();
+            if !errors.is_empty() {
+                let lines: Vec<String> = errors
+                    .iter()
+                    .map(|(account, e)| {
+                        let (a, e) = (report::sanitize(account), report::sanitize(e));
+                        match format {
+                            Format::Markdown => format!("- **{a}**: {e}"),
+                            _ => format!("  {a}  {e}"),
+                        }
+                    })
+                    .collect();
+                let title = match format {
+                    Format::Markdown => "# Accounts not scanned\n",
+                    _ => "Accounts not scanned:",
+                };
+                out.push(format!("{title}\n{}\n", lines.join("\n")));
+            }
+            out.join("\n")
+        }
+    }
+}
+
+fn exit_code(results: &[ItemResult]) -> u8 {
     let any = |st: Status| results.iter().any(|r| r.status == st);
-    Ok(if any(Status::Error) {
+    if any(Status::Error) {
         2
     } else if any(Status::Fail) {
         1
     } else {
         0
-    })
+    }
 }
 
 /// Where `--output` writes: the file, replaced atomically.

@@ -36,6 +36,40 @@ pub enum AwsInitError {
     InvalidCredentials { code: String, message: String },
     #[error("sts:GetCallerIdentity at {endpoint} failed: {message}")]
     Identity { endpoint: String, message: String },
+    #[error("cannot assume {arn}: {reason}")]
+    AssumeRole { arn: String, reason: String },
+}
+
+/// Why sts:AssumeRole of `arn` was refused, as one line. AWS answers
+/// AccessDenied alike whether the role is missing, its trust policy does
+/// not name the caller (or asks for another external id), or a service
+/// control policy denies the call; the hint names all three.
+pub(super) fn assume_role_failure(arn: &str, err: &CredentialsError) -> AwsInitError {
+    use aws_sdk_sts::operation::assume_role::AssumeRoleError;
+    let mut source = err.source();
+    while let Some(e) = source {
+        if let Some(sdk) = e.downcast_ref::<SdkError<AssumeRoleError, HttpResponse>>()
+            && let SdkError::ServiceError(ctx) = sdk
+        {
+            let code = ctx.err().code().unwrap_or("error");
+            let message = one_line(ctx.err().message().unwrap_or_default());
+            let hint = if code == "AccessDenied" {
+                " (the role may be missing in that account, its trust policy may not allow \
+                 this caller or external id, or a service control policy may deny sts:AssumeRole)"
+            } else {
+                ""
+            };
+            return AwsInitError::AssumeRole {
+                arn: arn.to_string(),
+                reason: format!("{code}: {message}{hint}"),
+            };
+        }
+        source = e.source();
+    }
+    AwsInitError::AssumeRole {
+        arn: arn.to_string(),
+        reason: error_chain(err),
+    }
 }
 
 pub(super) async fn resolve_region(opts: &AwsOptions) -> String {

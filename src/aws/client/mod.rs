@@ -98,6 +98,7 @@ use aws_config::environment::credentials::EnvironmentVariableCredentialsProvider
 use aws_config::identity::IdentityCache;
 use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::provider_config::ProviderConfig;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_sdk_iam::config::retry::{RetryConfig, RetryPartition, TokenBucket};
 use aws_sdk_iam::config::timeout::TimeoutConfig;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -180,6 +181,91 @@ impl Default for AwsOptions {
     }
 }
 
+/// The session name moat's assumed-role sessions carry (CloudTrail shows it).
+const ROLE_SESSION_NAME: &str = "moat";
+
+/// A role to work through in another account (`--account`, `--role`,
+/// `--external-id`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleTarget {
+    /// The account's 12-digit id.
+    pub account: String,
+    /// The role's name, with its path if it has one (`team/Auditor`).
+    pub role: String,
+    /// The external id the role's trust policy asks for, if any.
+    pub external_id: Option<String>,
+}
+
+impl RoleTarget {
+    /// The role's ARN in `partition` (`aws`, `aws-cn`, `aws-us-gov`).
+    pub fn role_arn(&self, partition: &str) -> String {
+        format!(
+            "arn:{partition}:iam::{}:role/{}",
+            self.account,
+            self.role.trim_matches('/')
+        )
+    }
+}
+
+/// The partition of an ARN (`aws` when it names none).
+fn partition_of(arn: &str) -> &str {
+    match arn.split(':').nth(1) {
+        Some(p) if !p.is_empty() => p,
+        _ => "aws",
+    }
+}
+
+/// The standard retry policy with `attempts` attempts (see the module docs).
+fn retry_config(attempts: u32) -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(attempts)
+        .with_initial_backoff(INITIAL_BACKOFF)
+        .with_max_backoff(MAX_BACKOFF)
+}
+
+/// The clients a backend holds from the start, and their request counts.
+struct Clients {
+    iam: aws_sdk_iam::Client,
+    account: aws_sdk_account::Client,
+    s3control: aws_sdk_s3control::Client,
+    cloudfront: aws_sdk_cloudfront::Client,
+    cloudtrail: aws_sdk_cloudtrail::Client,
+    sts: aws_sdk_sts::Client,
+    counts: CountRequests,
+}
+
+impl Clients {
+    /// Retry partitions (own token buckets) per service and region, owned
+    /// by this backend (regional clients: `services`).
+    fn build(sdk: &SdkConfig, region: &str, endpoint: Option<&str>, attempts: u32) -> Clients {
+        let global = Region::new(global_signing_region(region));
+        let home = Region::new(region.to_string());
+        let counts = CountRequests::default();
+        let shared = services::Shared {
+            sdk,
+            endpoint: None,
+            counts: &counts,
+        };
+        let sts = aws_sdk_sts::Client::from_conf(
+            aws_sdk_sts::config::Builder::from(sdk)
+                .region(global.clone())
+                .retry_partition(retry_partition("sts"))
+                .retry_config(retry_config(attempts.min(IDENTITY_ATTEMPTS)))
+                .interceptor(counts.clone())
+                .build(),
+        );
+        Clients {
+            iam: services::build(&shared, global.clone(), "iam"),
+            account: services::build(&shared, global.clone(), "account"),
+            cloudfront: services::build(&shared, global, "cloudfront"),
+            cloudtrail: services::build(&shared, home.clone(), "cloudtrail"),
+            s3control: services::build(&services::Shared { endpoint, ..shared }, home, "s3control"),
+            sts,
+            counts,
+        }
+    }
+}
+
 /// A cached SDK client of some service (see [`AwsBackend::client`]).
 type AnyClient = Box<dyn Any + Send + Sync>;
 
@@ -223,20 +309,13 @@ impl AwsBackend {
             ensure_profile_exists(p).await?;
         }
         let region = resolve_region(&opts).await;
-        let global = Region::new(global_signing_region(&region));
         let timeouts = TimeoutConfig::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .operation_attempt_timeout(ATTEMPT_TIMEOUT)
             .operation_timeout(OPERATION_TIMEOUT)
             .build();
         let attempts = opts.max_attempts.unwrap_or(DEFAULT_ATTEMPTS).max(1);
-        let retry = RetryConfig::standard()
-            .with_max_attempts(attempts)
-            .with_initial_backoff(INITIAL_BACKOFF)
-            .with_max_backoff(MAX_BACKOFF);
-        let identity_retry = retry
-            .clone()
-            .with_max_attempts(attempts.min(IDENTITY_ATTEMPTS));
+        let retry = retry_config(attempts);
 
         // One provider for every client, resolved once (see `credentials`).
         let provider_config = ProviderConfig::default()
@@ -284,73 +363,133 @@ impl AwsBackend {
             loader = loader.endpoint_url(url.clone());
         }
         let sdk = loader.load().await;
-
-        // Retry partitions (own token buckets) per service and region, owned by
-        // this backend (regional clients: `services`).
         let endpoint = opts
             .endpoint_url
             .clone()
             .or_else(|| sdk.endpoint_url().map(str::to_string))
             .filter(|u| !u.trim().is_empty());
-        let home = Region::new(region.clone());
-        let counts = CountRequests::default();
-        let shared = services::Shared {
-            sdk: &sdk,
-            endpoint: None,
-            counts: &counts,
-        };
-        let iam = services::build(&shared, global.clone(), "iam");
-        let sts = aws_sdk_sts::Client::from_conf(
-            aws_sdk_sts::config::Builder::from(&sdk)
-                .region(global.clone())
-                .retry_partition(retry_partition("sts"))
-                .retry_config(identity_retry)
-                .interceptor(counts.clone())
-                .build(),
-        );
-        let account = services::build(&shared, global.clone(), "account");
-        let cloudfront = services::build(&shared, global, "cloudfront");
-        let cloudtrail = services::build(&shared, home.clone(), "cloudtrail");
-        let s3control = services::build(
-            &services::Shared {
-                endpoint: endpoint.as_deref(),
-                ..shared
-            },
-            home,
-            "s3control",
-        );
+        let clients = Clients::build(&sdk, &region, endpoint.as_deref(), attempts);
 
         // Credentials first, with all the time a person may need (an MFA
         // push, a browser sign-in): the identity check's short bound is for
         // the endpoint, not for them.
         resolve_credentials(&sdk, &opts).await?;
-        let identity = caller_identity(&sts, &sdk, &opts).await?;
+        let identity = caller_identity(&clients.sts, &sdk, &opts).await?;
         tracing::info!(account = %identity.account, arn = %identity.arn, region = %region, "connected");
         Ok(AwsBackend {
-            sdk,
-            endpoint,
-            iam,
-            account,
-            s3control,
-            cloudfront,
-            cloudtrail,
-            sts,
-            clients: Mutex::new(HashMap::new()),
             scan_regions: opts
                 .regions
                 .iter()
                 .map(|r| r.trim().to_string())
                 .filter(|r| !r.is_empty())
                 .collect(),
+            limiter: Arc::new(Semaphore::new(opts.max_concurrency.max(1))),
+            fan_out_width: fan_out_width(opts.max_concurrency),
+            irreplaceable_buckets: opts.irreplaceable_buckets.clone(),
+            ..AwsBackend::assemble(sdk, endpoint, clients, identity, region, attempts, &opts)
+        })
+    }
+
+    /// A backend for `target`'s account, working through the role assumed
+    /// there with this backend's credentials (sts:AssumeRole, renewed
+    /// before it expires). It shares this backend's bound on requests in
+    /// flight, regions and settings; the role's session is checked at once
+    /// (sts:GetCallerIdentity), so a role that cannot be assumed is an
+    /// error here, with AWS's reason.
+    pub async fn assume(&self, target: &RoleTarget) -> Result<AwsBackend, AwsInitError> {
+        let arn = target.role_arn(partition_of(&self.identity.arn));
+        let mut role = aws_config::sts::AssumeRoleProvider::builder(arn.clone())
+            .session_name(ROLE_SESSION_NAME)
+            .configure(&self.sdk);
+        if let Some(id) = &target.external_id {
+            role = role.external_id(id.clone());
+        }
+        let provider = SingleFlight::new(role.build().await);
+        // The session is fetched once here, so a refusal is said as one;
+        // every client then shares that answer until it nears its expiry.
+        match tokio::time::timeout(CREDENTIALS_TIMEOUT, provider.provide_credentials()).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => return Err(connect::assume_role_failure(&arn, &e)),
+            Err(_) => {
+                return Err(AwsInitError::AssumeRole {
+                    arn,
+                    reason: format!("no answer within {} s", CREDENTIALS_TIMEOUT.as_secs()),
+                });
+            }
+        }
+        let sdk = self
+            .sdk
+            .to_builder()
+            .credentials_provider(SharedCredentialsProvider::new(provider))
+            .identity_cache(
+                IdentityCache::lazy()
+                    .load_timeout(CREDENTIALS_TIMEOUT)
+                    .build(),
+            )
+            .build();
+        let clients = Clients::build(&sdk, &self.region, self.endpoint.as_deref(), self.attempts);
+        let opts = AwsOptions {
+            endpoint_url: self.endpoint.clone(),
+            ..AwsOptions::default()
+        };
+        let identity = caller_identity(&clients.sts, &sdk, &opts).await?;
+        if identity.account != target.account {
+            return Err(AwsInitError::AssumeRole {
+                arn,
+                reason: format!(
+                    "the session is in account {}, not {}",
+                    identity.account, target.account
+                ),
+            });
+        }
+        tracing::info!(account = %identity.account, arn = %identity.arn, "role assumed");
+        Ok(AwsBackend {
+            scan_regions: self.scan_regions.clone(),
+            limiter: self.limiter.clone(),
+            fan_out_width: self.fan_out_width,
+            irreplaceable_buckets: self.irreplaceable_buckets.clone(),
+            ..AwsBackend::assemble(
+                sdk,
+                self.endpoint.clone(),
+                clients,
+                identity,
+                self.region.clone(),
+                self.attempts,
+                &opts,
+            )
+        })
+    }
+
+    /// The backend of `sdk`'s clients, before the fields its caller sets.
+    fn assemble(
+        sdk: SdkConfig,
+        endpoint: Option<String>,
+        clients: Clients,
+        identity: Identity,
+        region: String,
+        attempts: u32,
+        opts: &AwsOptions,
+    ) -> AwsBackend {
+        AwsBackend {
+            sdk,
+            endpoint,
+            iam: clients.iam,
+            account: clients.account,
+            s3control: clients.s3control,
+            cloudfront: clients.cloudfront,
+            cloudtrail: clients.cloudtrail,
+            sts: clients.sts,
+            clients: Mutex::new(HashMap::new()),
+            scan_regions: Vec::new(),
             enabled_regions: tokio::sync::OnceCell::new(),
             identity,
             region,
             limiter: Arc::new(Semaphore::new(opts.max_concurrency.max(1))),
             fan_out_width: fan_out_width(opts.max_concurrency),
             attempts,
-            counts,
-            irreplaceable_buckets: opts.irreplaceable_buckets,
-        })
+            counts: clients.counts,
+            irreplaceable_buckets: Vec::new(),
+        }
     }
 
     /// The caller, as sts:GetCallerIdentity answered at connect.
@@ -851,6 +990,21 @@ pub(crate) fn global_signing_region(region: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_role_arn_is_in_the_callers_partition() {
+        let t = RoleTarget {
+            account: "111122223333".into(),
+            role: "/audit/Moat/".into(),
+            external_id: None,
+        };
+        let gov = partition_of("arn:aws-us-gov:sts::444455556666:assumed-role/r/s");
+        assert_eq!(
+            t.role_arn(gov),
+            "arn:aws-us-gov:iam::111122223333:role/audit/Moat"
+        );
+        assert_eq!(partition_of("not an arn"), "aws");
+    }
 
     #[test]
     fn global_region_per_partition() {

@@ -1,0 +1,326 @@
+//! Several accounts through assumed roles (`--account`, `--role`,
+//! `--external-id`), against moto taught sts:AssumeRole's trust checks
+//! (tests/support/aws_behaviours/sts_assume_role_trust.py): the caller
+//! (moto's default account) scans five member accounts, one of which has
+//! no role to assume; that one is an error of its own and the rest are
+//! reported, each as its own account. A fix applied in one member changes
+//! that account only (read back with the member's own identity), and undo
+//! reverses it there.
+
+mod support;
+
+use serde_json::Value;
+use std::path::Path;
+use support::run::{US_EAST_1 as R, assert_ok, moat, stdout_json};
+use support::{ACCOUNT_ID, Moto, block_on, iam_client, output_text, temp_state_dir};
+
+const ITEM: &str = "account.password-policy";
+const ROLE: &str = "OrganizationAccountAccessRole";
+/// Members with the role; the password policy of the first one passes.
+const MEMBERS: [&str; 4] = [
+    "111111111111",
+    "222222222222",
+    "333333333333",
+    "444444444444",
+];
+/// A member without the role.
+const NO_ROLE: &str = "555555555555";
+/// A member whose role asks for an external id.
+const WITH_EXTERNAL_ID: &str = "666666666666";
+const EXTERNAL_ID: &str = "moat-test-7f3a";
+
+fn trust(condition: Option<&str>) -> String {
+    let condition = condition
+        .map(|id| format!(r#","Condition":{{"StringEquals":{{"sts:ExternalId":"{id}"}}}}"#))
+        .unwrap_or_default();
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT_ID}:root"}},"Action":"sts:AssumeRole"{condition}}}]}}"#
+    )
+}
+
+async fn create_role(ep: &str, account: &'static str, trust_policy: String) {
+    iam_client(ep)
+        .await
+        .create_role()
+        .role_name(ROLE)
+        .assume_role_policy_document(trust_policy)
+        .customize()
+        .mutate_request(move |r| {
+            r.headers_mut().insert("x-moto-account-id", account);
+        })
+        .send()
+        .await
+        .expect("create role");
+}
+
+/// Whether `account` has a password policy, read as that account.
+async fn has_password_policy(ep: &str, account: &'static str) -> bool {
+    match iam_client(ep)
+        .await
+        .get_account_password_policy()
+        .customize()
+        .mutate_request(move |r| {
+            r.headers_mut().insert("x-moto-account-id", account);
+        })
+        .send()
+        .await
+    {
+        Ok(_) => true,
+        Err(e) if format!("{e:?}").contains("NoSuchEntity") => false,
+        Err(e) => panic!("GetAccountPasswordPolicy in {account}: {e:?}"),
+    }
+}
+
+async fn seed(ep: &str) {
+    for m in MEMBERS {
+        create_role(ep, m, trust(None)).await;
+    }
+    create_role(ep, WITH_EXTERNAL_ID, trust(Some(EXTERNAL_ID))).await;
+    iam_client(ep)
+        .await
+        .update_account_password_policy()
+        .minimum_password_length(14)
+        .require_symbols(true)
+        .require_numbers(true)
+        .require_uppercase_characters(true)
+        .require_lowercase_characters(true)
+        .max_password_age(90)
+        .password_reuse_prevention(24)
+        .customize()
+        .mutate_request(|r| {
+            r.headers_mut().insert("x-moto-account-id", MEMBERS[0]);
+        })
+        .send()
+        .await
+        .expect("password policy of the first member");
+}
+
+fn status_in(doc: &Value, id: &str) -> String {
+    doc["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|i| i["id"] == id))
+        .and_then(|i| i["status"].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn accounts_arg(ids: &[&str]) -> String {
+    ids.join(",")
+}
+
+fn scan(ep: &str, state: &Path, accounts: &str, more: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "scan",
+        "--format",
+        "json",
+        "--item",
+        ITEM,
+        "--account",
+        accounts,
+    ];
+    args.extend(more);
+    moat(ep, state, R, &args)
+}
+
+#[test]
+fn every_member_is_scanned_as_itself_and_a_missing_role_is_an_error_of_its_own() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.as_str();
+    block_on(seed(ep));
+    let state = temp_state_dir();
+    let mut all = MEMBERS.to_vec();
+    all.push(NO_ROLE);
+    let out = scan(ep, state.path(), &accounts_arg(&all), &[]);
+    // One account could not be scanned: exit 2, the report still printed.
+    assert_eq!(out.status.code(), Some(2), "{}", output_text(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON document");
+    let docs = v["accounts"].as_array().expect("accounts");
+    let ids: Vec<&str> = docs.iter().filter_map(|d| d["account"].as_str()).collect();
+    assert_eq!(ids, MEMBERS, "in the order given: {v}");
+    for d in docs {
+        let account = d["account"].as_str().unwrap_or_default();
+        let identity = d["identity"].as_str().unwrap_or_default();
+        assert!(
+            identity.contains(&format!("::{account}:assumed-role/{ROLE}/moat")),
+            "each account is read through its own role session: {d}"
+        );
+    }
+    assert_eq!(status_in(&docs[0], ITEM), "pass", "{v}");
+    for d in &docs[1..] {
+        assert_eq!(status_in(d, ITEM), "fail", "{v}");
+    }
+    let errors = v["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), 1, "{v}");
+    assert_eq!(errors[0]["account"], NO_ROLE);
+    let e = errors[0]["error"].as_str().unwrap_or_default();
+    assert!(
+        e.contains(&format!("arn:aws:iam::{NO_ROLE}:role/{ROLE}"))
+            && e.contains("AccessDenied")
+            && e.contains("trust policy"),
+        "the reason, and what may cause it: {e}"
+    );
+    // The same accounts as a table: every account's report, the error last.
+    let table = moat(
+        ep,
+        state.path(),
+        R,
+        &["scan", "--item", ITEM, "--account", &accounts_arg(&all)],
+    );
+    let text = String::from_utf8_lossy(&table.stdout);
+    for m in MEMBERS {
+        assert!(text.contains(m), "{text}");
+    }
+    assert!(
+        text.contains("Accounts not scanned") && text.contains(NO_ROLE),
+        "{text}"
+    );
+    // CSV: one header row, the account on every row.
+    let csv = moat(
+        ep,
+        state.path(),
+        R,
+        &[
+            "scan",
+            "--item",
+            ITEM,
+            "--format",
+            "csv",
+            "--account",
+            &accounts_arg(&MEMBERS),
+        ],
+    );
+    assert_eq!(
+        csv.status.code(),
+        Some(1),
+        "members fail: {}",
+        output_text(&csv)
+    );
+    let csv = String::from_utf8_lossy(&csv.stdout);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("account,")).count(),
+        1,
+        "{csv}"
+    );
+    for m in MEMBERS {
+        assert!(lines.iter().any(|l| l.starts_with(m)), "{csv}");
+    }
+}
+
+#[test]
+fn a_fix_applied_in_one_member_changes_that_account_only_and_undo_reverses_it() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.as_str();
+    block_on(seed(ep));
+    let state = temp_state_dir();
+    let target = MEMBERS[1];
+    let plan = moat(ep, state.path(), R, &["plan", ITEM, "--account", target]);
+    assert_ok(&plan);
+    let applied = moat(
+        ep,
+        state.path(),
+        R,
+        &["apply", ITEM, "--yes", "--account", target],
+    );
+    assert_ok(&applied);
+    assert!(
+        output_text(&applied).contains(target),
+        "the apply names the account it changes: {}",
+        output_text(&applied)
+    );
+    block_on(async {
+        assert!(has_password_policy(ep, target).await, "set in the member");
+        assert!(
+            !has_password_policy(ep, MEMBERS[2]).await,
+            "not in another member"
+        );
+        assert!(
+            !has_password_policy(ep, "123456789012").await,
+            "not in the caller's"
+        );
+    });
+    let v = stdout_json(&scan(ep, state.path(), target, &[]));
+    assert_eq!(
+        status_in(&v, ITEM),
+        "pass",
+        "a single account: today's document: {v}"
+    );
+    let undone = moat(
+        ep,
+        state.path(),
+        R,
+        &["undo", "--last", "--yes", "--account", target],
+    );
+    assert_ok(&undone);
+    block_on(async {
+        assert!(
+            !has_password_policy(ep, target).await,
+            "undo reversed it in the member"
+        );
+    });
+    // The caller's own journal has nothing to undo: the entry was the member's.
+    let own = moat(ep, state.path(), R, &["undo", "--last", "--yes"]);
+    assert!(!output_text(&own).contains(target), "{}", output_text(&own));
+}
+
+#[test]
+fn an_external_id_is_sent_when_given_and_bad_flags_are_usage_errors() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.as_str();
+    block_on(seed(ep));
+    let state = temp_state_dir();
+    let without = scan(ep, state.path(), WITH_EXTERNAL_ID, &[]);
+    assert_eq!(without.status.code(), Some(2), "{}", output_text(&without));
+    assert!(
+        output_text(&without).contains("AccessDenied"),
+        "{}",
+        output_text(&without)
+    );
+    let with = scan(
+        ep,
+        state.path(),
+        WITH_EXTERNAL_ID,
+        &["--external-id", EXTERNAL_ID],
+    );
+    assert_eq!(with.status.code(), Some(1), "{}", output_text(&with));
+    assert_eq!(stdout_json(&with)["account"], WITH_EXTERNAL_ID);
+
+    for (args, says) in [
+        (vec!["scan", "--account", "12345"], "12 digits"),
+        (
+            vec![
+                "scan",
+                "--account",
+                MEMBERS[0],
+                "--role",
+                "arn:aws:iam::1:role/x",
+            ],
+            "not a role name",
+        ),
+        (vec!["scan", "--role", ROLE], "need --account"),
+        (
+            vec![
+                "apply",
+                ITEM,
+                "--yes",
+                "--account",
+                "111111111111,222222222222",
+            ],
+            "one account at a time",
+        ),
+        (vec!["--demo", "scan", "--account", MEMBERS[0]], "demo"),
+    ] {
+        let out = moat(ep, state.path(), R, &args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            output_text(&out)
+        );
+        assert!(
+            output_text(&out).contains(says),
+            "{args:?}: {}",
+            output_text(&out)
+        );
+    }
+}
