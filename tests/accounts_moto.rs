@@ -12,7 +12,7 @@ mod support;
 use serde_json::Value;
 use std::path::Path;
 use support::run::{US_EAST_1 as R, assert_ok, moat, stdout_json};
-use support::{ACCOUNT_ID, Moto, block_on, iam_client, output_text, temp_state_dir};
+use support::{ACCOUNT_ID, CALLER_ARN, Moto, block_on, iam_client, output_text, temp_state_dir};
 
 const ITEM: &str = "account.password-policy";
 const ROLE: &str = "OrganizationAccountAccessRole";
@@ -128,23 +128,27 @@ fn every_member_is_scanned_as_itself_and_a_missing_role_is_an_error_of_its_own()
     let ep = moto.endpoint.as_str();
     block_on(seed(ep));
     let state = temp_state_dir();
+    // The caller's own account too: worked in with the caller's credentials.
     let mut all = MEMBERS.to_vec();
-    all.push(NO_ROLE);
+    all.extend([NO_ROLE, ACCOUNT_ID]);
     let out = scan(ep, state.path(), &accounts_arg(&all), &[]);
     // One account could not be scanned: exit 2, the report still printed.
     assert_eq!(out.status.code(), Some(2), "{}", output_text(&out));
     let v: Value = serde_json::from_slice(&out.stdout).expect("JSON document");
     let docs = v["accounts"].as_array().expect("accounts");
     let ids: Vec<&str> = docs.iter().filter_map(|d| d["account"].as_str()).collect();
-    assert_eq!(ids, MEMBERS, "in the order given: {v}");
-    for d in docs {
+    let mut scanned = MEMBERS.to_vec();
+    scanned.push(ACCOUNT_ID);
+    assert_eq!(ids, scanned, "in the order given: {v}");
+    for d in &docs[..MEMBERS.len()] {
         let account = d["account"].as_str().unwrap_or_default();
         let identity = d["identity"].as_str().unwrap_or_default();
         assert!(
-            identity.contains(&format!("::{account}:assumed-role/{ROLE}/moat")),
-            "each account is read through its own role session: {d}"
+            identity.contains(&format!("::{account}:assumed-role/{ROLE}/moat-moto")),
+            "each member is read through its own role session, named after the caller: {d}"
         );
     }
+    assert_eq!(docs[MEMBERS.len()]["identity"], CALLER_ARN, "{v}");
     assert_eq!(status_in(&docs[0], ITEM), "pass", "{v}");
     for d in &docs[1..] {
         assert_eq!(status_in(d, ITEM), "fail", "{v}");
@@ -159,22 +163,24 @@ fn every_member_is_scanned_as_itself_and_a_missing_role_is_an_error_of_its_own()
             && e.contains("trust policy"),
         "the reason, and what may cause it: {e}"
     );
-    // The same accounts as a table: every account's report, the error last.
+    let some = accounts_arg(&[MEMBERS[0], MEMBERS[1], NO_ROLE]);
+    // A table: every account's report, the accounts not scanned last.
     let table = moat(
         ep,
         state.path(),
         R,
-        &["scan", "--item", ITEM, "--account", &accounts_arg(&all)],
+        &["scan", "--item", ITEM, "--account", &some],
     );
     let text = String::from_utf8_lossy(&table.stdout);
-    for m in MEMBERS {
-        assert!(text.contains(m), "{text}");
-    }
+    assert!(
+        text.contains(MEMBERS[0]) && text.contains(MEMBERS[1]),
+        "{text}"
+    );
     assert!(
         text.contains("Accounts not scanned") && text.contains(NO_ROLE),
         "{text}"
     );
-    // CSV: one header row, the account on every row.
+    // CSV: one header row, the account on every row, an error row.
     let csv = moat(
         ep,
         state.path(),
@@ -186,15 +192,10 @@ fn every_member_is_scanned_as_itself_and_a_missing_role_is_an_error_of_its_own()
             "--format",
             "csv",
             "--account",
-            &accounts_arg(&MEMBERS),
+            &some,
         ],
     );
-    assert_eq!(
-        csv.status.code(),
-        Some(1),
-        "members fail: {}",
-        output_text(&csv)
-    );
+    assert_eq!(csv.status.code(), Some(2), "{}", output_text(&csv));
     let csv = String::from_utf8_lossy(&csv.stdout);
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
@@ -202,9 +203,37 @@ fn every_member_is_scanned_as_itself_and_a_missing_role_is_an_error_of_its_own()
         1,
         "{csv}"
     );
-    for m in MEMBERS {
-        assert!(lines.iter().any(|l| l.starts_with(m)), "{csv}");
-    }
+    assert!(lines.iter().any(|l| l.starts_with(MEMBERS[0])), "{csv}");
+    assert!(lines.iter().any(|l| l.starts_with(MEMBERS[1])), "{csv}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(&format!("{NO_ROLE},,,,error,"))),
+        "{csv}"
+    );
+    // SARIF: a run per account, the one not scanned says it did not run.
+    let sarif = moat(
+        ep,
+        state.path(),
+        R,
+        &[
+            "scan",
+            "--item",
+            ITEM,
+            "--format",
+            "sarif",
+            "--account",
+            &some,
+        ],
+    );
+    let sarif: Value = serde_json::from_slice(&sarif.stdout).expect("SARIF");
+    let runs = sarif["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 3, "{sarif}");
+    assert_eq!(
+        runs[2]["invocations"][0]["executionSuccessful"], false,
+        "{sarif}"
+    );
+    assert_eq!(runs[2]["properties"]["account"], NO_ROLE, "{sarif}");
 }
 
 #[test]
@@ -240,11 +269,8 @@ fn a_fix_applied_in_one_member_changes_that_account_only_and_undo_reverses_it() 
         );
     });
     let v = stdout_json(&scan(ep, state.path(), target, &[]));
-    assert_eq!(
-        status_in(&v, ITEM),
-        "pass",
-        "a single account: today's document: {v}"
-    );
+    assert_eq!(v["accounts"][0]["account"], target, "{v}");
+    assert_eq!(status_in(&v["accounts"][0], ITEM), "pass", "{v}");
     let undone = moat(
         ep,
         state.path(),
@@ -283,7 +309,10 @@ fn an_external_id_is_sent_when_given_and_bad_flags_are_usage_errors() {
         &["--external-id", EXTERNAL_ID],
     );
     assert_eq!(with.status.code(), Some(1), "{}", output_text(&with));
-    assert_eq!(stdout_json(&with)["account"], WITH_EXTERNAL_ID);
+    assert_eq!(
+        stdout_json(&with)["accounts"][0]["account"],
+        WITH_EXTERNAL_ID
+    );
 
     for (args, says) in [
         (vec!["scan", "--account", "12345"], "12 digits"),
@@ -309,6 +338,16 @@ fn an_external_id_is_sent_when_given_and_bad_flags_are_usage_errors() {
             "one account at a time",
         ),
         (vec!["--demo", "scan", "--account", MEMBERS[0]], "demo"),
+        (
+            vec![
+                "scan",
+                "--compare",
+                "old.json",
+                "--account",
+                "111111111111,222222222222",
+            ],
+            "one account's scan",
+        ),
     ] {
         let out = moat(ep, state.path(), R, &args);
         assert_eq!(

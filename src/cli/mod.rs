@@ -156,16 +156,21 @@ pub fn role_targets(g: &Global) -> Result<Vec<RoleTarget>, CliError> {
     Ok(out)
 }
 
-/// An IAM role name, led by an optional path: `[\w+=,.@-]`, 1–64 per name.
+/// An IAM role name, led by an optional path (`audit/Moat`, `/audit/Moat/`):
+/// the name 1–64 of `[\w+=,.@-]`, each path part printable ASCII, no
+/// empty part.
 fn valid_role_name(role: &str) -> bool {
-    let ok = |c: char| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c);
-    let name = role.rsplit('/').next().unwrap_or_default();
+    let name_char = |c: char| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c);
+    let parts: Vec<&str> = role.trim_matches('/').split('/').collect();
+    let Some((name, path)) = parts.split_last() else {
+        return false;
+    };
     !role.starts_with("arn:")
         && (1..=64).contains(&name.len())
-        && role
-            .split('/')
-            .filter(|p| !p.is_empty())
-            .all(|p| p.chars().all(ok))
+        && name.chars().all(name_char)
+        && path
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_graphic()))
         && role.len() <= 512
 }
 
@@ -406,13 +411,34 @@ pub async fn backend(
     }
     let pilot = connect(g, settings).await?;
     let aws = match targets.first() {
-        Some(t) => pilot
+        Some(t) if !own_credentials(g, &pilot, t) => pilot
             .assume(t)
             .await
             .map_err(|e| CliError::usage(e.to_string()))?,
-        None => pilot,
+        _ => pilot,
     };
     Ok(wrap(g, aws))
+}
+
+/// Whether `t` is the caller's own account, worked in with the caller's
+/// own credentials: without --role there is no role to assume there
+/// (Organizations creates none in the management account).
+pub fn own_credentials(g: &Global, pilot: &AwsBackend, t: &RoleTarget) -> bool {
+    g.role.is_none() && t.account == pilot.identity().account
+}
+
+/// The backend of `t`'s account: the role assumed there, or the caller's
+/// own credentials in the caller's own account (see [`own_credentials`]).
+pub async fn open_account(
+    g: &Global,
+    pilot: &AwsBackend,
+    t: &RoleTarget,
+) -> Result<AwsBackend, crate::aws::client::AwsInitError> {
+    if own_credentials(g, pilot, t) {
+        Ok(pilot.same_account())
+    } else {
+        pilot.assume(t).await
+    }
 }
 
 /// The live backend of the caller's own credentials.
@@ -589,13 +615,19 @@ pub async fn run(cli: Cli) -> CliResult {
         }
         _ => {}
     }
-    if role_targets(&cli.global)?.len() > 1 {
-        return match &cmd {
-            Command::Scan(a) => scan::run_accounts(&cli.global, config.settings, a).await,
-            _ => Err(CliError::usage(
+    // With --account, a scan reports by account (one or several); plan,
+    // apply and undo work in one.
+    let targets = role_targets(&cli.global)?;
+    match &cmd {
+        Command::Scan(a) if !targets.is_empty() => {
+            return scan::run_accounts(&cli.global, config.settings, a).await;
+        }
+        _ if targets.len() > 1 => {
+            return Err(CliError::usage(
                 "plan, apply and undo work in one account at a time: name one with --account",
-            )),
-        };
+            ));
+        }
+        _ => {}
     }
     let session = Session {
         backend: backend(&cli.global, &config.settings, false).await?,
@@ -647,6 +679,8 @@ mod tests {
                 "arn:aws:iam::111122223333:role/x",
             ],
             vec!["--account", "111122223333", "--role", "has space"],
+            vec!["--account", "111122223333", "--role", "a//b"],
+            vec!["--account", "111122223333", "--role", "/"],
             vec!["--account", "111122223333", "--external-id", "x"],
             vec!["--role", "Auditor"],
             vec!["--external-id", "abc"],
@@ -663,6 +697,13 @@ mod tests {
         ]))
         .expect("a path and an external id");
         assert_eq!(t[0].role, "audit/Moat");
+        let led = role_targets(&global(&[
+            "--account",
+            "111122223333",
+            "--role",
+            "/audit/Moat/",
+        ]));
+        assert!(led.is_ok(), "a leading and trailing slash");
         assert_eq!(t[0].external_id.as_deref(), Some("ab:c/d"));
     }
 }

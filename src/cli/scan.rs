@@ -36,6 +36,14 @@ pub async fn run_accounts(g: &Global, settings: Settings, a: &ScanArgs) -> CliRe
     let (items, framework) = selection(a)?;
     let dest = destination(a)?;
     let targets = super::role_targets(g)?;
+    if targets.len() > 1
+        && let Some(file) = a.compare.as_deref().filter(|c| *c != "last")
+    {
+        return Err(CliError::usage(format!(
+            "--compare {} is one account's scan: with several accounts, compare each with its own last scan (--compare)",
+            report::sanitize(file)
+        )));
+    }
     let pilot = super::connect(g, &settings).await?;
     let state_dir = crate::state::state_dir();
     let total = targets.len();
@@ -46,7 +54,7 @@ pub async fn run_accounts(g: &Global, settings: Settings, a: &ScanArgs) -> CliRe
             let (pilot, items, settings, state_dir, done) =
                 (&pilot, &items, &settings, &state_dir, &done);
             async move {
-                let scanned = match pilot.assume(t).await {
+                let scanned = match super::open_account(g, pilot, t).await {
                     Ok(aws) => {
                         let s = Session {
                             backend: super::wrap(g, aws),
@@ -238,7 +246,12 @@ fn render_accounts(
     color: bool,
 ) -> String {
     let each = || scans.iter().map(|s| render(format, framework, s, color));
-    let json = |text: String| serde_json::from_str::<Value>(&text).unwrap_or(Value::Null);
+    let json = |text: String| {
+        serde_json::from_str::<Value>(&text).unwrap_or_else(|e| {
+            tracing::error!("an account's report is not JSON: {e}");
+            Value::Null
+        })
+    };
     let pretty = |v: &Value| {
         let mut s = report::escape_json_invisibles(
             serde_json::to_string_pretty(v).unwrap_or_else(|_| "{}".into()),
@@ -272,6 +285,26 @@ fn render_accounts(
                     "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
                 });
             }
+            let tool = runs
+                .first()
+                .and_then(|r| r.get("tool"))
+                .cloned()
+                .unwrap_or_else(|| json!({"driver": {"name": "moat"}}));
+            // An account not scanned: a run that says it did not execute.
+            for (account, error) in errors {
+                runs.push(json!({
+                    "tool": tool,
+                    "invocations": [{
+                        "executionSuccessful": false,
+                        "toolExecutionNotifications": [{
+                            "level": "error",
+                            "message": {"text": format!("account {account}: {error}")},
+                        }],
+                    }],
+                    "results": [],
+                    "properties": {"account": account},
+                }));
+            }
             doc["runs"] = Value::Array(runs);
             pretty(&doc)
         }
@@ -287,6 +320,11 @@ fn render_accounts(
             }
             if out.is_empty() {
                 out = report::csv::csv("", &[], None);
+            }
+            // An account not scanned: one row with status `error`.
+            let with_change = scans.iter().any(|s| s.comparison.is_some());
+            for (account, error) in errors {
+                out.push_str(&report::csv::error_row(account, error, with_change));
             }
             out
         }

@@ -62,6 +62,20 @@ fn row(out: &mut String, fields: &[&str]) {
 /// A row's status, resource, region, detail and change.
 type Row<'a> = (Status, &'a str, Option<&'a str>, &'a str, Option<Change>);
 
+/// The row of an account that could not be scanned (several accounts):
+/// status `error`, the reason as the detail; `with_change` when the report
+/// has the `change` column.
+pub fn error_row(account: &str, error: &str, with_change: bool) -> String {
+    let mut out = String::new();
+    let mut fields = vec![account, "", "", "", "error", "", "", error, "", ""];
+    if with_change {
+        fields.push("");
+    }
+    debug_assert_eq!(fields.len(), HEADER.len() + usize::from(with_change));
+    row(&mut out, &fields);
+    out
+}
+
 /// The CSV report, header row first (with the `change` column when compared).
 pub fn csv(account: &str, items: &[ItemResult], cmp: Option<&Comparison>) -> String {
     let mut out = String::new();

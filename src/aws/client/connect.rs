@@ -53,11 +53,20 @@ pub(super) fn assume_role_failure(arn: &str, err: &CredentialsError) -> AwsInitE
         {
             let code = ctx.err().code().unwrap_or("error");
             let message = one_line(ctx.err().message().unwrap_or_default());
-            let hint = if code == "AccessDenied" {
-                " (the role may be missing in that account, its trust policy may not allow \
-                 this caller or external id, or a service control policy may deny sts:AssumeRole)"
-            } else {
-                ""
+            let hint = match code {
+                "AccessDenied" => {
+                    " (the role may be missing in that account or have another path, its trust \
+                     policy may not allow this caller or external id, your own policies may not \
+                     allow sts:AssumeRole on it, or a service or resource control policy may deny it)"
+                }
+                "RegionDisabledException" => {
+                    " (STS is not active in this region for the account: activate it in IAM's \
+                     account settings, or run moat with another home region)"
+                }
+                "ExpiredToken" | "ExpiredTokenException" => {
+                    " (your own credentials have expired: renew them and run moat again)"
+                }
+                _ => "",
             };
             return AwsInitError::AssumeRole {
                 arn: arn.to_string(),

@@ -32,6 +32,17 @@ impl PartError {
                 None,
                 "timed out waiting for the AWS endpoint (is it reachable? check the network, proxy or --endpoint-url)",
             ),
+            // Credentials could not be had (a role's session could not be
+            // renewed, the caller's own credentials expired): the request
+            // was never signed, so never sent.
+            SdkError::DispatchFailure(_) if credentials_failed(&err) => Self::new(
+                action,
+                Some(NOT_SENT_NO_CREDENTIALS.to_string()),
+                format!(
+                    "not sent: no credentials to sign it with: {}",
+                    error_chain(&err)
+                ),
+            ),
             SdkError::DispatchFailure(d) => {
                 let what = if d.is_timeout() {
                     "timed out connecting to the AWS endpoint"
@@ -54,6 +65,23 @@ impl PartError {
             _ => Self::new(action, None, error_chain(&err)),
         }
     }
+}
+
+/// The code of a request moat could not sign (no credentials): not an AWS
+/// code, and never sent, so a write with it was not applied.
+pub(crate) const NOT_SENT_NO_CREDENTIALS: &str = "CredentialsNotLoaded";
+
+/// Whether the error's chain holds a credentials provider's failure.
+fn credentials_failed(err: &(dyn Error + 'static)) -> bool {
+    use aws_credential_types::provider::error::CredentialsError;
+    let mut cur: Option<&(dyn Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if e.is::<CredentialsError>() {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
 }
 
 /// Error codes of throttling or of a failure inside the service: the request
@@ -296,6 +324,46 @@ mod tests {
         assert!(e(Some("InvalidPermission.Duplicate")).may_hide_an_applied_write());
         assert!(e(Some("InvalidPermission.NotFound")).may_hide_an_applied_write());
         assert!(!e(Some("UnauthorizedOperation")).may_hide_an_applied_write());
+    }
+
+    /// A request whose credentials cannot be had is never sent: the SDK
+    /// fails it before signing, and the error says so with a code that no
+    /// write recheck takes for "maybe applied".
+    #[tokio::test]
+    async fn a_request_without_credentials_is_not_sent() {
+        use aws_credential_types::provider::error::CredentialsError;
+        use aws_credential_types::provider::{ProvideCredentials, future};
+        #[derive(Debug)]
+        struct Expired;
+        impl ProvideCredentials for Expired {
+            fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+            where
+                Self: 'a,
+            {
+                future::ProvideCredentials::ready(Err(CredentialsError::provider_error(
+                    "ExpiredToken: the security token included in the request is expired",
+                )))
+            }
+        }
+        let conf = aws_sdk_iam::Config::builder()
+            .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+            .region(aws_sdk_iam::config::Region::new("us-east-1"))
+            // Nothing listens there: a request sent would fail to connect.
+            .endpoint_url("http://127.0.0.1:9")
+            .credentials_provider(Expired)
+            .build();
+        let err = aws_sdk_iam::Client::from_conf(conf)
+            .delete_account_password_policy()
+            .send()
+            .await
+            .expect_err("no credentials");
+        let e = CallError::from_sdk("iam:DeleteAccountPasswordPolicy", err);
+        assert_eq!(e.code.as_deref(), Some(NOT_SENT_NO_CREDENTIALS), "{e:?}");
+        assert!(
+            e.message.contains("not sent") && e.message.contains("ExpiredToken"),
+            "{e:?}"
+        );
+        assert!(!e.may_hide_an_applied_write());
     }
 
     #[test]

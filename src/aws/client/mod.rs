@@ -181,8 +181,23 @@ impl Default for AwsOptions {
     }
 }
 
-/// The session name moat's assumed-role sessions carry (CloudTrail shows it).
-const ROLE_SESSION_NAME: &str = "moat";
+/// The session name of moat's assumed-role sessions, which the member
+/// account's CloudTrail shows: `moat-` and the caller's name (the last part
+/// of its ARN: a user name, or the caller's own session name), cut to what
+/// STS takes (2–64 of `[\w+=,.@-]`).
+fn role_session_name(caller_arn: &str) -> String {
+    let caller = caller_arn.rsplit(['/', ':']).next().unwrap_or_default();
+    let kept: String = caller
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(*c))
+        .collect();
+    let mut name = format!("moat-{kept}");
+    name.truncate(64);
+    if kept.is_empty() {
+        name.pop();
+    }
+    name
+}
 
 /// A role to work through in another account (`--account`, `--role`,
 /// `--external-id`).
@@ -204,14 +219,6 @@ impl RoleTarget {
             self.account,
             self.role.trim_matches('/')
         )
-    }
-}
-
-/// The partition of an ARN (`aws` when it names none).
-fn partition_of(arn: &str) -> &str {
-    match arn.split(':').nth(1) {
-        Some(p) if !p.is_empty() => p,
-        _ => "aws",
     }
 }
 
@@ -397,10 +404,22 @@ impl AwsBackend {
     /// (sts:GetCallerIdentity), so a role that cannot be assumed is an
     /// error here, with AWS's reason.
     pub async fn assume(&self, target: &RoleTarget) -> Result<AwsBackend, AwsInitError> {
-        let arn = target.role_arn(partition_of(&self.identity.arn));
+        let arn = target.role_arn(self.identity.partition());
+        if self.identity.is_root() {
+            return Err(AwsInitError::AssumeRole {
+                arn,
+                reason: "AWS does not let the root user assume roles: run moat with an IAM \
+                         user's or role's credentials"
+                    .into(),
+            });
+        }
+        // STS of the partition's home region, always active (a regional
+        // endpoint the account turned off would answer RegionDisabledException);
+        // its sessions are valid in every region.
         let mut role = aws_config::sts::AssumeRoleProvider::builder(arn.clone())
-            .session_name(ROLE_SESSION_NAME)
-            .configure(&self.sdk);
+            .session_name(role_session_name(&self.identity.arn))
+            .configure(&self.sdk)
+            .region(Region::new(global_signing_region(&self.region)));
         if let Some(id) = &target.external_id {
             role = role.external_id(id.clone());
         }
@@ -432,7 +451,12 @@ impl AwsBackend {
             endpoint_url: self.endpoint.clone(),
             ..AwsOptions::default()
         };
-        let identity = caller_identity(&clients.sts, &sdk, &opts).await?;
+        let identity = caller_identity(&clients.sts, &sdk, &opts)
+            .await
+            .map_err(|e| AwsInitError::AssumeRole {
+                arn: arn.clone(),
+                reason: format!("the role's session could not be used: {e}"),
+            })?;
         if identity.account != target.account {
             return Err(AwsInitError::AssumeRole {
                 arn,
@@ -443,7 +467,29 @@ impl AwsBackend {
             });
         }
         tracing::info!(account = %identity.account, arn = %identity.arn, "role assumed");
-        Ok(AwsBackend {
+        Ok(self.sibling(sdk, clients, identity))
+    }
+
+    /// Another backend of this backend's own credentials and account (for
+    /// the caller's own account among several): new clients, the same
+    /// bound on requests in flight.
+    pub fn same_account(&self) -> AwsBackend {
+        let clients = Clients::build(
+            &self.sdk,
+            &self.region,
+            self.endpoint.as_deref(),
+            self.attempts,
+        );
+        self.sibling(self.sdk.clone(), clients, self.identity.clone())
+    }
+
+    /// A backend of `sdk`, sharing this one's bound, regions and settings.
+    fn sibling(&self, sdk: SdkConfig, clients: Clients, identity: Identity) -> AwsBackend {
+        let opts = AwsOptions {
+            endpoint_url: self.endpoint.clone(),
+            ..AwsOptions::default()
+        };
+        AwsBackend {
             scan_regions: self.scan_regions.clone(),
             limiter: self.limiter.clone(),
             fan_out_width: self.fan_out_width,
@@ -457,7 +503,7 @@ impl AwsBackend {
                 self.attempts,
                 &opts,
             )
-        })
+        }
     }
 
     /// The backend of `sdk`'s clients, before the fields its caller sets.
@@ -998,12 +1044,26 @@ mod tests {
             role: "/audit/Moat/".into(),
             external_id: None,
         };
-        let gov = partition_of("arn:aws-us-gov:sts::444455556666:assumed-role/r/s");
         assert_eq!(
-            t.role_arn(gov),
+            t.role_arn("aws-us-gov"),
             "arn:aws-us-gov:iam::111122223333:role/audit/Moat"
         );
-        assert_eq!(partition_of("not an arn"), "aws");
+    }
+
+    #[test]
+    fn the_session_name_carries_the_callers_name_as_sts_takes_it() {
+        assert_eq!(
+            role_session_name("arn:aws:iam::1:user/ops/alice"),
+            "moat-alice"
+        );
+        assert_eq!(
+            role_session_name("arn:aws:sts::1:assumed-role/Admin/bob@example.com"),
+            "moat-bob@example.com"
+        );
+        assert_eq!(role_session_name("arn:aws:sts::1:user/m o#t"), "moat-mot");
+        assert_eq!(role_session_name(""), "moat");
+        let long = format!("arn:aws:iam::1:user/{}", "a".repeat(90));
+        assert_eq!(role_session_name(&long).len(), 64);
     }
 
     #[test]

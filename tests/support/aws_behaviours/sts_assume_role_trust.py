@@ -7,7 +7,7 @@ its account, and its trust policy (the role's AssumeRolePolicyDocument) must
 allow `sts:AssumeRole` to the caller: a statement with `Effect: Allow`, an
 action matching `sts:AssumeRole`, and a `Principal` `AWS` naming the
 caller's account (`123456789012` or `arn:aws:iam::123456789012:root`), the
-caller's ARN, or `*`. A `Deny` statement that matches wins. When the
+caller's ARN (for a role session, the role's ARN), or `*`. A `Deny` statement that matches wins. When the
 allowing statement has a condition on `sts:ExternalId`, the request's
 `ExternalId` must match it. Otherwise STS answers HTTP 403 `AccessDenied`,
 "User: <caller ARN> is not authorized to perform: sts:AssumeRole on
@@ -40,13 +40,25 @@ def _action_matches(actions):
     return any(fnmatch.fnmatchcase("sts:assumerole", a.lower()) for a in _list(actions))
 
 
+def _caller_names(caller_account, caller_arn, partition):
+    """The principals that name the caller: its account, its ARN, and for a
+    role session (`arn:aws:sts::1:assumed-role/NAME/SESSION`) the role's ARN."""
+    names = {"*", caller_account, f"arn:{partition}:iam::{caller_account}:root", caller_arn}
+    m = re.match(r"^arn:[^:]+:sts::(\d{12}):assumed-role/([^/]+)/", caller_arn)
+    if m:
+        names.add(f"arn:{partition}:iam::{m.group(1)}:role/{m.group(2)}")
+    return names
+
+
 def _principal_matches(principal, caller_account, caller_arn, partition):
     if principal == "*":
         return True
     if not isinstance(principal, dict):
         return False
+    names = _caller_names(caller_account, caller_arn, partition)
     for p in _list(principal.get("AWS")):
-        if p in ("*", caller_account, f"arn:{partition}:iam::{caller_account}:root", caller_arn):
+        # A role named with its path matches the session of that role.
+        if p in names or re.sub(r":role/.*/", ":role/", p) in names:
             return True
     return False
 
@@ -71,10 +83,15 @@ def _condition_holds(condition, external_id):
 
 def trusts(document, caller_account, caller_arn, partition, external_id):
     """Whether the trust policy `document` lets the caller assume the role."""
-    try:
-        policy = json.loads(unquote(document)) if isinstance(document, str) else document
-    except ValueError:
-        return False
+    policy = document
+    if isinstance(document, str):
+        try:
+            policy = json.loads(document)
+        except ValueError:
+            try:
+                policy = json.loads(unquote(document))
+            except ValueError:
+                return False
     allowed = False
     for st in _list(policy.get("Statement")):
         if not isinstance(st, dict) or not _action_matches(st.get("Action")):
@@ -106,7 +123,7 @@ def patch():
         role_arn = self._get_param("RoleArn") or ""
         external_id = self._get_param("ExternalId")
         caller_account = self.current_account
-        _, caller_arn, _ = sts_backends[caller_account]["global"].get_caller_identity(
+        _, caller_arn, _ = sts_backends[caller_account][self.partition].get_caller_identity(
             self.get_access_key(), self.region
         )
         denied = AccessDenied(
