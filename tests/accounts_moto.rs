@@ -363,3 +363,155 @@ fn an_external_id_is_sent_when_given_and_bad_flags_are_usage_errors() {
         );
     }
 }
+
+/// The organization of moto's default account (its management account),
+/// with `n` member accounts made by organizations:CreateAccount (each with
+/// the OrganizationAccountAccessRole AWS makes there); their ids.
+async fn organization(ep: &str, n: usize) -> Vec<String> {
+    let org = support::test_client!(aws_sdk_organizations, ep);
+    org.create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .expect("organization");
+    for i in 0..n {
+        org.create_account()
+            .account_name(format!("member-{i}"))
+            .email(format!("member-{i}@example.com"))
+            .send()
+            .await
+            .expect("account");
+    }
+    let listed = org.list_accounts().send().await.expect("accounts");
+    listed
+        .accounts()
+        .iter()
+        .filter_map(|a| a.id().map(str::to_string))
+        .filter(|id| id != ACCOUNT_ID)
+        .collect()
+}
+
+fn account_ids(v: &Value) -> Vec<String> {
+    let mut ids: Vec<String> = v["accounts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["account"].as_str().map(str::to_string))
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn an_organization_is_scanned_account_by_account_and_shards_merge_into_the_whole() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.as_str();
+    let state = temp_state_dir();
+    let members = block_on(organization(ep, 5));
+    assert_eq!(members.len(), 5);
+    // One member lost its role; another was closed.
+    let (no_role, closed) = (members[0].clone(), members[1].clone());
+    block_on(async {
+        let leaked: &'static str = Box::leak(no_role.clone().into_boxed_str());
+        iam_client(ep)
+            .await
+            .delete_role()
+            .role_name(ROLE)
+            .customize()
+            .mutate_request(move |r| {
+                r.headers_mut().insert("x-moto-account-id", leaked);
+            })
+            .send()
+            .await
+            .expect("delete the member's role");
+        support::test_client!(aws_sdk_organizations, ep)
+            .close_account()
+            .account_id(&closed)
+            .send()
+            .await
+            .expect("close");
+    });
+    let out = moat(
+        ep,
+        state.path(),
+        R,
+        &["scan", "--org", "--item", ITEM, "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", output_text(&out));
+    let v = stdout_json(&out);
+    let mut expected: Vec<String> = members[2..].to_vec();
+    expected.push(ACCOUNT_ID.to_string());
+    expected.sort();
+    assert_eq!(
+        account_ids(&v),
+        expected,
+        "the management account and the active members: {v}"
+    );
+    assert_eq!(v["errors"][0]["account"], no_role.as_str(), "{v}");
+    assert!(
+        output_text(&out).contains(&closed) && output_text(&out).contains("not ACTIVE"),
+        "the closed account is named as left out: {}",
+        output_text(&out)
+    );
+
+    // Without the broken member, in two shards that together are the whole.
+    let dir = temp_state_dir();
+    let mut files = Vec::new();
+    let mut sharded: Vec<String> = Vec::new();
+    for k in ["1/2", "2/2"] {
+        let file = dir.path().join(format!("shard-{}.json", &k[..1]));
+        let file_arg = file.to_string_lossy().to_string();
+        let run = moat(
+            ep,
+            state.path(),
+            R,
+            &[
+                "scan",
+                "--org",
+                "--exclude-account",
+                &no_role,
+                "--shard",
+                k,
+                "--item",
+                ITEM,
+                "--format",
+                "json",
+                "--output",
+                &file_arg,
+            ],
+        );
+        assert_ne!(run.status.code(), Some(2), "{}", output_text(&run));
+        let text = std::fs::read_to_string(&file).expect("shard report");
+        let part: Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(part["errors"], serde_json::json!([]), "{part}");
+        sharded.extend(account_ids(&part));
+        files.push(file_arg);
+    }
+    sharded.sort();
+    assert_eq!(sharded, expected, "each account in exactly one shard");
+    let merged = moat(
+        ep,
+        state.path(),
+        &[],
+        &["report", "merge", &files[0], &files[1]],
+    );
+    assert_eq!(
+        merged.status.code(),
+        Some(1),
+        "members fail: {}",
+        output_text(&merged)
+    );
+    assert_eq!(account_ids(&stdout_json(&merged)), expected);
+    // The same account in two reports is refused (moto's account ids are
+    // random, so a shard may be empty: the whole report, twice).
+    let whole = dir.path().join("whole.json");
+    std::fs::write(&whole, &out.stdout).expect("write");
+    let whole = whole.to_string_lossy().to_string();
+    let twice = moat(ep, state.path(), &[], &["report", "merge", &whole, &whole]);
+    assert_eq!(twice.status.code(), Some(2), "{}", output_text(&twice));
+    assert!(
+        output_text(&twice).contains("in both"),
+        "{}",
+        output_text(&twice)
+    );
+}

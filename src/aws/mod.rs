@@ -20,6 +20,7 @@ pub mod inventory;
 pub mod kms;
 pub mod logs;
 pub mod op;
+pub mod organizations;
 pub mod rds;
 pub mod route53;
 pub mod s3;

@@ -5,6 +5,7 @@ mod apply;
 mod config_cmd;
 mod guide_cmd;
 mod manual;
+mod report_cmd;
 mod scan;
 mod undo;
 
@@ -46,6 +47,8 @@ Examples:
   moat apply account.stale-access-keys --resource user/bob/key/AKIA…
   moat undo --last                    reverse the last apply (previewed, confirmed)
   moat undo --resolve                 settle journal entries left unknown by a crash
+  moat scan --account 111122223333    scan another account through a role assumed there
+  moat scan --org --format json       every account of your AWS Organization
 
 Exit codes: 0 nothing fails, 1 an item fails (or an apply did not fully succeed),
 2 usage, access or connection error.";
@@ -101,6 +104,60 @@ pub struct Global {
     /// The external id the role's trust policy asks for (sts:ExternalId).
     #[arg(long, global = true, value_name = "ID")]
     pub external_id: Option<String>,
+    /// Every ACTIVE account of your AWS Organization (organizations:ListAccounts,
+    /// with the management account's or a delegated administrator's
+    /// credentials), each through --role; with --account, only those.
+    #[arg(long, global = true)]
+    pub org: bool,
+    /// Leave these accounts out (repeat, or separate with commas).
+    #[arg(
+        long = "exclude-account",
+        global = true,
+        value_name = "ID",
+        value_delimiter = ','
+    )]
+    pub exclude_accounts: Vec<String>,
+    /// Only the K-th of N stable shares of the accounts (e.g. `2/8`), to
+    /// split a large organization across runners; `moat report merge`
+    /// joins their JSON reports.
+    #[arg(long, global = true, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+}
+
+/// `--shard K/N`: the K-th (1-based) of N shares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub k: u32,
+    pub n: u32,
+}
+
+impl Shard {
+    /// Whether `account` falls in this share: FNV-1a of its id, modulo N,
+    /// so an account stays in its share however the others change.
+    pub fn holds(self, account: &str) -> bool {
+        let hash = account.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        hash % u64::from(self.n) == u64::from(self.k - 1)
+    }
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    let bad = || format!("'{s}' is not K/N with 1 <= K <= N <= 10000 (e.g. 2/8)");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u32, u32) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if k == 0 || k > n || n > 10_000 {
+        return Err(bad());
+    }
+    Ok(Shard { k, n })
+}
+
+/// Whether the flags name accounts to work in (`--account`, `--org`).
+pub fn selects_accounts(g: &Global) -> bool {
+    !g.accounts.is_empty() || g.org
 }
 
 /// The role assumed in each account of `--account` without `--role`.
@@ -109,19 +166,25 @@ pub const DEFAULT_ROLE: &str = "OrganizationAccountAccessRole";
 /// The accounts of `--account` with the role to assume in each (none
 /// without `--account`); bad ids and names are usage errors.
 pub fn role_targets(g: &Global) -> Result<Vec<RoleTarget>, CliError> {
-    if g.accounts.is_empty() {
-        if g.role.is_some() || g.external_id.is_some() {
+    if !selects_accounts(g) {
+        if g.role.is_some()
+            || g.external_id.is_some()
+            || !g.exclude_accounts.is_empty()
+            || g.shard.is_some()
+        {
             return Err(CliError::usage(
-                "--role and --external-id need --account: the account(s) to assume the role in",
+                "--role, --external-id, --exclude-account and --shard need --account or --org: \
+                 the accounts to work in",
             ));
         }
         return Ok(Vec::new());
     }
     if g.demo {
         return Err(CliError::usage(
-            "--account works on AWS accounts; the demo account is one account (drop --account)",
+            "--account and --org work on AWS accounts; the demo account is one account (drop them)",
         ));
     }
+    account_ids(&g.exclude_accounts, "--exclude-account")?;
     let role = g.role.as_deref().unwrap_or(DEFAULT_ROLE).trim();
     if !valid_role_name(role) {
         return Err(CliError::usage(format!(
@@ -136,24 +199,87 @@ pub fn role_targets(g: &Global) -> Result<Vec<RoleTarget>, CliError> {
             "--external-id must be 2 to 1,224 characters of letters, digits and +=,.@:/-_",
         ));
     }
-    let mut out: Vec<RoleTarget> = Vec::new();
-    for a in &g.accounts {
+    Ok(account_ids(&g.accounts, "--account")?
+        .into_iter()
+        .map(|a| RoleTarget {
+            account: a,
+            role: role.to_string(),
+            external_id: g.external_id.clone(),
+        })
+        .collect())
+}
+
+/// The account ids of `flag`, checked (12 digits), each once, in order.
+fn account_ids(ids: &[String], flag: &str) -> Result<Vec<String>, CliError> {
+    let mut out: Vec<String> = Vec::new();
+    for a in ids {
         let a = a.trim();
         if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) {
             return Err(CliError::usage(format!(
-                "--account '{}' is not an AWS account id (12 digits)",
+                "{flag} '{}' is not an AWS account id (12 digits)",
                 crate::report::sanitize(a)
             )));
         }
-        if !out.iter().any(|t| t.account == a) {
-            out.push(RoleTarget {
-                account: a.to_string(),
-                role: role.to_string(),
-                external_id: g.external_id.clone(),
-            });
+        if !out.iter().any(|o| o == a) {
+            out.push(a.to_string());
         }
     }
     Ok(out)
+}
+
+/// The accounts to work in: those of --account, or with --org the
+/// organization's ACTIVE accounts (only those of --account when both are
+/// given), less --exclude-account, within --shard.
+pub async fn resolve_targets(g: &Global, pilot: &AwsBackend) -> Result<Vec<RoleTarget>, CliError> {
+    let named = role_targets(g)?;
+    let exclude = account_ids(&g.exclude_accounts, "--exclude-account")?;
+    let mut targets = if g.org {
+        let org = pilot.organization().await.map_err(|e| {
+            CliError::usage(format!(
+                "--org: {} (the organization's accounts are listed with the management \
+                 account's or a delegated administrator's credentials)",
+                e.summary()
+            ))
+        })?;
+        let (active, resting): (Vec<_>, Vec<_>) =
+            org.accounts.into_iter().partition(|a| a.is_active());
+        if !resting.is_empty() {
+            let listed: Vec<String> = resting
+                .iter()
+                .map(|a| format!("{} ({})", a.id, crate::report::sanitize(&a.state)))
+                .collect();
+            eprintln!(
+                "moat: left out, not ACTIVE in the organization: {}",
+                listed.join(", ")
+            );
+        }
+        let role = g.role.as_deref().unwrap_or(DEFAULT_ROLE).trim().to_string();
+        if let Some(stranger) = named
+            .iter()
+            .find(|n| !active.iter().any(|a| a.id == n.account))
+        {
+            return Err(CliError::usage(format!(
+                "--account {} is not an ACTIVE account of the organization",
+                stranger.account
+            )));
+        }
+        active
+            .into_iter()
+            .filter(|a| named.is_empty() || named.iter().any(|n| n.account == a.id))
+            .map(|a| RoleTarget {
+                account: a.id,
+                role: role.clone(),
+                external_id: g.external_id.clone(),
+            })
+            .collect()
+    } else {
+        named
+    };
+    targets.retain(|t| !exclude.contains(&t.account));
+    if let Some(shard) = g.shard {
+        targets.retain(|t| shard.holds(&t.account));
+    }
+    Ok(targets)
 }
 
 /// An IAM role name, led by an optional path (`audit/Moat`, `/audit/Moat/`):
@@ -200,6 +326,28 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff), e.g. `moat man | man -l -`.
     Man,
+    /// Work with saved reports, offline.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    pub action: ReportAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportAction {
+    /// Join the JSON reports of several runs (`scan --format json`, e.g. one
+    /// per --shard) into one `{"accounts": [...], "errors": [...]}` document.
+    Merge {
+        /// The reports, in the order their accounts are listed.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Write the merged report to FILE instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -388,7 +536,7 @@ pub async fn backend(
     settings: &Settings,
     interactive: bool,
 ) -> Result<Arc<dyn Backend>, CliError> {
-    let targets = role_targets(g)?;
+    let named = role_targets(g)?;
     let state_dir = crate::state::state_dir();
     if g.demo {
         let latency = if interactive {
@@ -403,19 +551,28 @@ pub async fn backend(
             Arc::new(demo)
         });
     }
-    if targets.len() > 1 {
-        return Err(CliError::usage(
+    let several = || {
+        CliError::usage(
             "several accounts at once are for `moat scan` for now: the interactive session, \
              plan, apply and undo work in one account (name it with --account)",
-        ));
+        )
+    };
+    if named.len() > 1 {
+        return Err(several());
     }
     let pilot = connect(g, settings).await?;
-    let aws = match targets.first() {
-        Some(t) if !own_credentials(g, &pilot, t) => pilot
+    if !selects_accounts(g) {
+        return Ok(wrap(g, pilot));
+    }
+    let targets = resolve_targets(g, &pilot).await?;
+    let aws = match targets.as_slice() {
+        [t] if own_credentials(g, &pilot, t) => pilot,
+        [t] => pilot
             .assume(t)
             .await
             .map_err(|e| CliError::usage(e.to_string()))?,
-        _ => pilot,
+        [] => return Err(CliError::usage("no account left to work in")),
+        _ => return Err(several()),
     };
     Ok(wrap(g, aws))
 }
@@ -599,6 +756,7 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Config(a) => return config_cmd::run(&cli.global, a),
         Command::Completions(a) => return manual::completions(a.shell),
         Command::Man => return manual::man(),
+        Command::Report(a) => return report_cmd::run(a),
         _ => {}
     }
     // Validate the config and the ids before touching the account.
@@ -619,7 +777,7 @@ pub async fn run(cli: Cli) -> CliResult {
     // apply and undo work in one.
     let targets = role_targets(&cli.global)?;
     match &cmd {
-        Command::Scan(a) if !targets.is_empty() => {
+        Command::Scan(a) if selects_accounts(&cli.global) => {
             return scan::run_accounts(&cli.global, config.settings, a).await;
         }
         _ if targets.len() > 1 => {
@@ -639,7 +797,11 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Plan(a) => apply::plan(&session, &a).await,
         Command::Apply(a) => apply::apply(&session, &a).await,
         Command::Undo(a) => undo::run(&session, &a).await,
-        Command::Guide(_) | Command::Config(_) | Command::Completions(_) | Command::Man => Ok(0),
+        Command::Guide(_)
+        | Command::Config(_)
+        | Command::Completions(_)
+        | Command::Man
+        | Command::Report(_) => Ok(0),
     }
 }
 
@@ -705,5 +867,51 @@ mod tests {
         ]));
         assert!(led.is_ok(), "a leading and trailing slash");
         assert_eq!(t[0].external_id.as_deref(), Some("ab:c/d"));
+    }
+
+    #[test]
+    fn shards_split_the_accounts_stably_and_wholly() {
+        assert_eq!(parse_shard("2/8"), Ok(Shard { k: 2, n: 8 }));
+        for bad in ["0/2", "3/2", "1/0", "a/b", "2", "1/10001", "-1/2"] {
+            assert!(parse_shard(bad).is_err(), "{bad}");
+        }
+        let accounts: Vec<String> = (0..400)
+            .map(|i| format!("{:012}", 100_000_000_000u64 + i * 7919))
+            .collect();
+        let shards: Vec<Shard> = (1..=4).map(|k| Shard { k, n: 4 }).collect();
+        for a in &accounts {
+            let holders = shards.iter().filter(|s| s.holds(a)).count();
+            assert_eq!(holders, 1, "{a} is in exactly one share");
+        }
+        for s in &shards {
+            let n = accounts.iter().filter(|a| s.holds(a)).count();
+            assert!((60..=140).contains(&n), "{s:?} holds {n} of 400");
+        }
+        // The share depends on the id alone.
+        assert_eq!(
+            Shard { k: 1, n: 3 }.holds("111122223333"),
+            Shard { k: 1, n: 3 }.holds("111122223333")
+        );
+    }
+
+    #[test]
+    fn org_flags_need_accounts_to_work_in() {
+        for bad in [
+            vec!["--exclude-account", "111122223333"],
+            vec!["--shard", "1/2"],
+            vec!["--org", "--exclude-account", "1"],
+            vec!["--demo", "--org"],
+        ] {
+            assert!(role_targets(&global(&bad)).is_err(), "{bad:?}");
+        }
+        let org = global(&[
+            "--org",
+            "--role",
+            "Audit",
+            "--exclude-account",
+            "111122223333",
+        ]);
+        assert!(selects_accounts(&org));
+        assert!(role_targets(&org).is_ok_and(|t| t.is_empty()));
     }
 }

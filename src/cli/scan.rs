@@ -35,7 +35,9 @@ pub async fn run(s: &Session, a: &ScanArgs) -> CliResult {
 pub async fn run_accounts(g: &Global, settings: Settings, a: &ScanArgs) -> CliResult {
     let (items, framework) = selection(a)?;
     let dest = destination(a)?;
-    let targets = super::role_targets(g)?;
+    super::role_targets(g)?;
+    let pilot = super::connect(g, &settings).await?;
+    let targets = super::resolve_targets(g, &pilot).await?;
     if targets.len() > 1
         && let Some(file) = a.compare.as_deref().filter(|c| *c != "last")
     {
@@ -44,7 +46,6 @@ pub async fn run_accounts(g: &Global, settings: Settings, a: &ScanArgs) -> CliRe
             report::sanitize(file)
         )));
     }
-    let pilot = super::connect(g, &settings).await?;
     let state_dir = crate::state::state_dir();
     let total = targets.len();
     let tty = std::io::stderr().is_terminal();
@@ -133,7 +134,7 @@ fn destination(a: &ScanArgs) -> Result<Option<Destination>, CliError> {
     a.output.as_deref().map(Destination::check).transpose()
 }
 
-fn write_out(dest: Option<Destination>, out: &str) -> Result<(), CliError> {
+pub(super) fn write_out(dest: Option<Destination>, out: &str) -> Result<(), CliError> {
     match dest {
         Some(d) => d.write(out.as_bytes()),
         None => {
@@ -364,14 +365,14 @@ fn exit_code(results: &[ItemResult]) -> u8 {
 }
 
 /// Where `--output` writes: the file, replaced atomically.
-struct Destination {
+pub(super) struct Destination {
     path: PathBuf,
     dir: PathBuf,
 }
 
 impl Destination {
     /// The file's directory must exist and the path must not be a directory.
-    fn check(path: &Path) -> Result<Self, CliError> {
+    pub(super) fn check(path: &Path) -> Result<Self, CliError> {
         let fail = |why: &str| CliError::usage(format!("cannot write {}: {why}", path.display()));
         let name = path.file_name().ok_or_else(|| fail("not a file name"))?;
         let dir = match path.parent() {
@@ -394,7 +395,7 @@ impl Destination {
     /// the destination: readers see the old report or the whole new one,
     /// never a part. A new file is private to the user (0600: the report
     /// describes the account's weaknesses); a replaced one keeps its mode.
-    fn write(&self, data: &[u8]) -> Result<(), CliError> {
+    pub(super) fn write(&self, data: &[u8]) -> Result<(), CliError> {
         let fail = |e: std::io::Error| {
             CliError::usage(format!("cannot write {}: {e}", self.path.display()))
         };

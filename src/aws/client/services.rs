@@ -73,6 +73,7 @@ services! {
         aws_sdk_account = "account",
         aws_sdk_cloudfront = "cloudfront",
         aws_sdk_route53 = "route53",
+        aws_sdk_organizations = "organizations",
     }
     regional {
         /// The EC2 client of `region` (EBS and VPC are EC2 API calls too).
