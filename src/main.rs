@@ -63,16 +63,27 @@ fn main() -> ExitCode {
     let result = rt.block_on(async move {
         if cli.command.is_none() {
             let config = cli::load_config(&cli.global)?;
-            let backend = cli::backend(&cli.global, &config.settings, true).await?;
-            let cfg = moat::tui::Config {
-                backend,
-                state_dir: moat::state::state_dir(),
-                settings: config.settings,
-                keys: config.keys,
+            let ran = match cli::session_accounts(&cli.global, &config.settings).await? {
+                cli::SessionAccounts::One(backend) => {
+                    moat::tui::run(moat::tui::Config {
+                        backend,
+                        state_dir: moat::state::state_dir(),
+                        settings: config.settings,
+                        keys: config.keys,
+                    })
+                    .await
+                }
+                cli::SessionAccounts::Several(accounts) => {
+                    moat::tui::accounts::run(moat::tui::accounts::AccountsConfig {
+                        accounts,
+                        state_dir: moat::state::state_dir(),
+                        settings: config.settings,
+                        keys: config.keys,
+                    })
+                    .await
+                }
             };
-            moat::tui::run(cfg)
-                .await
-                .map(|_| 0)
+            ran.map(|_| 0)
                 .map_err(|e| cli::CliError::usage(format!("{e:#}")))
         } else {
             cli::run(cli).await

@@ -608,3 +608,68 @@ fn blast_radius_in_the_preview_on_the_demo_account() {
     tty.esc();
     tty.quit();
 }
+
+/// `moat --account A,B,C`: the account list, worst first, with each
+/// account's counts as it is read; `n` selects the next account needing
+/// attention, Enter opens its session, q there comes back to the list.
+#[test]
+fn the_account_list_of_several_accounts_in_a_pty() {
+    const ROLE: &str = "OrganizationAccountAccessRole";
+    const WITH_ROLE: [&str; 2] = ["111111111111", "222222222222"];
+    const NO_ROLE: &str = "333333333333";
+    let moto = Moto::start();
+    block_on(async {
+        let iam = iam_client(&moto.endpoint).await;
+        let trust = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT_ID}:root"}},"Action":"sts:AssumeRole"}}]}}"#
+        );
+        for account in WITH_ROLE {
+            iam.create_role()
+                .role_name(ROLE)
+                .assume_role_policy_document(&trust)
+                .customize()
+                .mutate_request(move |r| {
+                    r.headers_mut().insert("x-moto-account-id", account);
+                })
+                .send()
+                .await
+                .expect("role");
+        }
+    });
+    let state = temp_state_dir();
+    let mut cmd = moat_cmd(&moto.endpoint, state.path());
+    cmd.args(["--region", "us-east-1", "--account"])
+        .arg([WITH_ROLE[0], WITH_ROLE[1], NO_ROLE].join(","));
+    let mut tty = Tty::spawn(&cmd);
+    tty.wait_text("3 accounts");
+    tty.wait_for("every account read", |s| s.contains("3 read"));
+    let screen = tty.screen();
+    let at = |id: &str| screen.find(id).unwrap_or(usize::MAX);
+    assert!(
+        at(NO_ROLE) < at(WITH_ROLE[0]) && screen.contains("not opened: cannot assume"),
+        "the account that could not be opened comes first:\n{screen}"
+    );
+    assert!(screen.contains(" fail · "), "{screen}");
+
+    // Open the first member: its own session, then back to the list.
+    tty.keys("g");
+    tty.keys("j");
+    let selected = tty
+        .rows()
+        .into_iter()
+        .find(|r| r.contains(WITH_ROLE[0]) || r.contains(WITH_ROLE[1]))
+        .unwrap_or_default();
+    let opened = if selected.contains(WITH_ROLE[0]) {
+        WITH_ROLE[0]
+    } else {
+        WITH_ROLE[1]
+    };
+    tty.keys("\r");
+    tty.wait_text(&format!("account {opened}"));
+    tty.wait_scanned();
+    tty.keys("q");
+    // The first key typed on the list again is not lost.
+    tty.wait_text("Accounts, worst first");
+    let status = tty.quit();
+    assert!(status.success(), "{status:?}");
+}

@@ -53,7 +53,7 @@ Examples:
 Exit codes: 0 nothing fails, 1 an item fails (or an apply did not fully succeed),
 2 usage, access or connection error.";
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct Global {
     /// Use the built-in demo account (no credentials, no network). Changes
     /// persist in the state dir; delete <state>/demo to start afresh.
@@ -553,8 +553,7 @@ pub async fn backend(
     }
     let several = || {
         CliError::usage(
-            "several accounts at once are for `moat scan` for now: the interactive session, \
-             plan, apply and undo work in one account (name it with --account)",
+            "plan, apply and undo work in one account at a time: name one with --account",
         )
     };
     if named.len() > 1 {
@@ -595,6 +594,52 @@ pub async fn open_account(
         Ok(pilot.same_account())
     } else {
         pilot.assume(t).await
+    }
+}
+
+/// The accounts of an interactive session: one, or several to open from
+/// the account list.
+pub enum SessionAccounts {
+    One(Arc<dyn Backend>),
+    Several(Vec<(String, crate::tui::accounts::Opening)>),
+}
+
+/// The interactive session's account(s), as the flags ask.
+pub async fn session_accounts(
+    g: &Global,
+    settings: &Settings,
+) -> Result<SessionAccounts, CliError> {
+    let named = role_targets(g)?;
+    if !selects_accounts(g) || (named.len() == 1 && !g.org) {
+        return backend(g, settings, true).await.map(SessionAccounts::One);
+    }
+    let pilot = Arc::new(connect(g, settings).await?);
+    let targets = resolve_targets(g, &pilot).await?;
+    let g = Arc::new(g.clone());
+    match targets.as_slice() {
+        [] => Err(CliError::usage("no account left to work in")),
+        [t] => {
+            let aws = open_account(&g, &pilot, t)
+                .await
+                .map_err(|e| CliError::usage(e.to_string()))?;
+            Ok(SessionAccounts::One(wrap(&g, aws)))
+        }
+        _ => Ok(SessionAccounts::Several(
+            targets
+                .into_iter()
+                .map(|t| {
+                    let (g, pilot) = (g.clone(), pilot.clone());
+                    let id = t.account.clone();
+                    let opening: crate::tui::accounts::Opening = Box::pin(async move {
+                        open_account(&g, &pilot, &t)
+                            .await
+                            .map(|aws| wrap(&g, aws))
+                            .map_err(|e| e.to_string())
+                    });
+                    (id, opening)
+                })
+                .collect(),
+        )),
     }
 }
 

@@ -4,6 +4,7 @@
 //! event loop merges terminal events, those answers and a spinner tick, so
 //! no AWS call ever holds up a frame.
 
+pub mod accounts;
 pub mod effects;
 pub mod evaluate;
 pub mod keymap;
@@ -53,11 +54,14 @@ pub struct Config {
 
 /// Run the interactive session until the user quits.
 pub async fn run(cfg: Config) -> anyhow::Result<()> {
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        anyhow::bail!(
-            "the interactive session needs a terminal; in scripts use `moat scan`, `moat plan` or `moat apply`"
-        );
-    }
+    run_with(cfg, &mut EventStream::new()).await
+}
+
+/// [`run`] reading keys from `events`: a caller that draws screens of its
+/// own before and after (the account list) keeps one stream for all, so
+/// no key typed between two screens is lost to a dropped stream.
+pub async fn run_with(cfg: Config, events: &mut EventStream) -> anyhow::Result<()> {
+    needs_a_terminal()?;
     let keymap = keymap::config_bindings(&cfg.keys)
         .and_then(|b| Keymap::with_overrides(&b))
         .map_err(anyhow::Error::msg)?;
@@ -72,7 +76,14 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
     tracing::info!("interactive session starts ({})", model.mode.badge());
     let result = {
         let mut term = TerminalGuard::enter().context("cannot set up the terminal")?;
-        event_loop(&mut term.terminal, &mut model, &mut runtime, &mut rx).await
+        event_loop(
+            &mut term.terminal,
+            &mut model,
+            &mut runtime,
+            &mut rx,
+            events,
+        )
+        .await
         // `term` drops here: the terminal is restored before anything else happens.
     };
     runtime.finish().await;
@@ -80,13 +91,23 @@ pub async fn run(cfg: Config) -> anyhow::Result<()> {
     result
 }
 
+/// The interactive session draws on a terminal; scripts have the subcommands.
+fn needs_a_terminal() -> anyhow::Result<()> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "the interactive session needs a terminal; in scripts use `moat scan`, `moat plan` or `moat apply`"
+        );
+    }
+    Ok(())
+}
+
 async fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
     model: &mut Model,
     runtime: &mut effects::Runtime,
     rx: &mut mpsc::UnboundedReceiver<Msg>,
+    events: &mut EventStream,
 ) -> anyhow::Result<()> {
-    let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut clock = tokio::time::interval(Duration::from_secs(60));
