@@ -453,6 +453,42 @@ fn an_organization_is_scanned_account_by_account_and_shards_merge_into_the_whole
         "the closed account is named as left out: {}",
         output_text(&out)
     );
+    assert_eq!(
+        v["skipped"][0]["account"],
+        closed.as_str(),
+        "in the report too: {v}"
+    );
+    assert_eq!(v["selection"]["items"], serde_json::json!([ITEM]), "{v}");
+    // Nothing left, or --org where one account is meant: usage errors.
+    let mut everyone: Vec<String> = members.clone();
+    everyone.push(ACCOUNT_ID.to_string());
+    let all = everyone.join(",");
+    for args in [
+        vec![
+            "scan",
+            "--org",
+            "--exclude-account",
+            all.as_str(),
+            "--item",
+            ITEM,
+        ],
+        vec![
+            "apply",
+            ITEM,
+            "--yes",
+            "--org",
+            "--account",
+            members[2].as_str(),
+        ],
+    ] {
+        let refused = moat(ep, state.path(), R, &args);
+        assert_eq!(
+            refused.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            output_text(&refused)
+        );
+    }
 
     // Without the broken member, in two shards that together are the whole.
     let dir = temp_state_dir();
@@ -510,7 +546,7 @@ fn an_organization_is_scanned_account_by_account_and_shards_merge_into_the_whole
     let twice = moat(ep, state.path(), &[], &["report", "merge", &whole, &whole]);
     assert_eq!(twice.status.code(), Some(2), "{}", output_text(&twice));
     assert!(
-        output_text(&twice).contains("in both"),
+        output_text(&twice).contains("given twice"),
         "{}",
         output_text(&twice)
     );

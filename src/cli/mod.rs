@@ -133,12 +133,14 @@ pub struct Shard {
 
 impl Shard {
     /// Whether `account` falls in this share: FNV-1a of its id, modulo N,
-    /// so an account stays in its share however the others change.
+    /// so an account stays in its share (for the same N) however the
+    /// others change.
     pub fn holds(self, account: &str) -> bool {
         let hash = account.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         });
-        hash % u64::from(self.n) == u64::from(self.k - 1)
+        // The high half: with N a power of two, the low bits alone would do.
+        (hash >> 32) % u64::from(self.n) == u64::from(self.k - 1)
     }
 }
 
@@ -227,59 +229,106 @@ fn account_ids(ids: &[String], flag: &str) -> Result<Vec<String>, CliError> {
     Ok(out)
 }
 
+/// The accounts to work in, and those of the organization left out, each
+/// with the reason (reported with the scan, never dropped silently).
+#[derive(Debug, Default)]
+pub struct Targets {
+    pub accounts: Vec<RoleTarget>,
+    pub skipped: Vec<(String, String)>,
+}
+
 /// The accounts to work in: those of --account, or with --org the
 /// organization's ACTIVE accounts (only those of --account when both are
-/// given), less --exclude-account, within --shard.
-pub async fn resolve_targets(g: &Global, pilot: &AwsBackend) -> Result<Vec<RoleTarget>, CliError> {
+/// given), less --exclude-account, within --shard. Nothing left is an error
+/// (an empty --shard is not: a share of a small organization may be empty).
+pub async fn resolve_targets(g: &Global, pilot: &AwsBackend) -> Result<Targets, CliError> {
     let named = role_targets(g)?;
     let exclude = account_ids(&g.exclude_accounts, "--exclude-account")?;
-    let mut targets = if g.org {
+    let mut skipped: Vec<(String, String)> = Vec::new();
+    let mut accounts = if g.org {
         let org = pilot.organization().await.map_err(|e| {
-            CliError::usage(format!(
-                "--org: {} (the organization's accounts are listed with the management \
-                 account's or a delegated administrator's credentials)",
-                e.summary()
-            ))
+            let hint = match e.code.as_deref() {
+                Some("AccessDeniedException") => {
+                    " (the accounts are listed with the management account's or a delegated \
+                     administrator's credentials)"
+                }
+                Some("AWSOrganizationsNotInUseException") => {
+                    " (the caller's account is not in an organization)"
+                }
+                _ => "",
+            };
+            CliError::usage(format!("--org: {}{hint}", e.summary()))
         })?;
         let (active, resting): (Vec<_>, Vec<_>) =
             org.accounts.into_iter().partition(|a| a.is_active());
-        if !resting.is_empty() {
-            let listed: Vec<String> = resting
-                .iter()
-                .map(|a| format!("{} ({})", a.id, crate::report::sanitize(&a.state)))
-                .collect();
-            eprintln!(
-                "moat: left out, not ACTIVE in the organization: {}",
-                listed.join(", ")
-            );
+        for a in &resting {
+            let state = crate::report::sanitize(&a.state);
+            skipped.push((
+                a.id.clone(),
+                format!("not ACTIVE in the organization ({state})"),
+            ));
         }
-        let role = g.role.as_deref().unwrap_or(DEFAULT_ROLE).trim().to_string();
         if let Some(stranger) = named
             .iter()
             .find(|n| !active.iter().any(|a| a.id == n.account))
         {
+            let why = if resting.iter().any(|a| a.id == stranger.account) {
+                "is not ACTIVE in the organization"
+            } else {
+                "is not an account of the organization"
+            };
             return Err(CliError::usage(format!(
-                "--account {} is not an ACTIVE account of the organization",
+                "--account {} {why}",
                 stranger.account
             )));
         }
-        active
-            .into_iter()
-            .filter(|a| named.is_empty() || named.iter().any(|n| n.account == a.id))
-            .map(|a| RoleTarget {
+        let role = g.role.as_deref().unwrap_or(DEFAULT_ROLE).trim().to_string();
+        let caller = pilot.identity().account.clone();
+        let mut listed: Vec<RoleTarget> = Vec::new();
+        for a in active {
+            if !named.is_empty() && !named.iter().any(|n| n.account == a.id) {
+                continue;
+            }
+            // A delegated administrator has no role to assume in the
+            // management account: Organizations creates
+            // OrganizationAccountAccessRole in the accounts it creates only.
+            if a.id == org.management_account && a.id != caller && g.role.is_none() {
+                skipped.push((
+                    a.id,
+                    format!(
+                        "the management account has no {DEFAULT_ROLE}: scan it with its own \
+                         credentials, or name a role there with --role"
+                    ),
+                ));
+                continue;
+            }
+            listed.push(RoleTarget {
                 account: a.id,
                 role: role.clone(),
                 external_id: g.external_id.clone(),
-            })
-            .collect()
+            });
+        }
+        listed
     } else {
         named
     };
-    targets.retain(|t| !exclude.contains(&t.account));
-    if let Some(shard) = g.shard {
-        targets.retain(|t| shard.holds(&t.account));
+    for x in &exclude {
+        if !accounts.iter().any(|t| &t.account == x) {
+            eprintln!("moat: --exclude-account {x} is not among the accounts to work in");
+        }
     }
-    Ok(targets)
+    accounts.retain(|t| !exclude.contains(&t.account));
+    if let Some(shard) = g.shard {
+        accounts.retain(|t| shard.holds(&t.account));
+    } else if accounts.is_empty() {
+        return Err(CliError::usage(
+            "no account left to work in (every account was excluded or left out)",
+        ));
+    }
+    for (id, why) in &skipped {
+        eprintln!("moat: left out {id}: {why}");
+    }
+    Ok(Targets { accounts, skipped })
 }
 
 /// An IAM role name, led by an optional path (`audit/Moat`, `/audit/Moat/`):
@@ -563,7 +612,7 @@ pub async fn backend(
     if !selects_accounts(g) {
         return Ok(wrap(g, pilot));
     }
-    let targets = resolve_targets(g, &pilot).await?;
+    let targets = resolve_targets(g, &pilot).await?.accounts;
     let aws = match targets.as_slice() {
         [t] if own_credentials(g, &pilot, t) => pilot,
         [t] => pilot
@@ -614,7 +663,7 @@ pub async fn session_accounts(
         return backend(g, settings, true).await.map(SessionAccounts::One);
     }
     let pilot = Arc::new(connect(g, settings).await?);
-    let targets = resolve_targets(g, &pilot).await?;
+    let targets = resolve_targets(g, &pilot).await?.accounts;
     let g = Arc::new(g.clone());
     match targets.as_slice() {
         [] => Err(CliError::usage("no account left to work in")),
@@ -824,6 +873,15 @@ pub async fn run(cli: Cli) -> CliResult {
     match &cmd {
         Command::Scan(a) if selects_accounts(&cli.global) => {
             return scan::run_accounts(&cli.global, config.settings, a).await;
+        }
+        _ if cli.global.org
+            || cli.global.shard.is_some()
+            || !cli.global.exclude_accounts.is_empty() =>
+        {
+            return Err(CliError::usage(
+                "--org, --shard and --exclude-account are for scan and the interactive session: \
+                 plan, apply and undo work in the one account --account names",
+            ));
         }
         _ if targets.len() > 1 => {
             return Err(CliError::usage(

@@ -37,7 +37,10 @@ pub async fn run_accounts(g: &Global, settings: Settings, a: &ScanArgs) -> CliRe
     let dest = destination(a)?;
     super::role_targets(g)?;
     let pilot = super::connect(g, &settings).await?;
-    let targets = super::resolve_targets(g, &pilot).await?;
+    let super::Targets {
+        accounts: targets,
+        skipped,
+    } = super::resolve_targets(g, &pilot).await?;
     if targets.len() > 1
         && let Some(file) = a.compare.as_deref().filter(|c| *c != "last")
     {
@@ -91,7 +94,18 @@ pub async fn run_accounts(g: &Global, settings: Settings, a: &ScanArgs) -> CliRe
         }
     }
     let color = dest.is_none() && color_stdout();
-    let out = render_accounts(a.format, framework, &ok, &errors, color);
+    // What this run covered, so `report merge` can tell a whole from parts.
+    let covered = json!({
+        "items": items.iter().map(|i| i.id).collect::<Vec<_>>(),
+        "framework": framework.map(|f| f.id()),
+        "shard": g.shard.map(|s| format!("{}/{}", s.k, s.n)),
+    });
+    let run = Run {
+        errors: &errors,
+        skipped: &skipped,
+        selection: covered,
+    };
+    let out = render_accounts(a.format, framework, &ok, &run, color);
     write_out(dest, &out)?;
     Ok(if errors.is_empty() {
         ok.iter().map(|s| exit_code(&s.results)).max().unwrap_or(0)
@@ -235,17 +249,29 @@ fn render(
     }
 }
 
-/// The report of several accounts: JSON `{"accounts": [<one account's
-/// document>…], "errors": [{"account", "error"}…]}`; SARIF one run per
+/// What a by-account scan reports beside the accounts it scanned.
+struct Run<'a> {
+    /// Accounts that could not be scanned, and why.
+    errors: &'a [(String, String)],
+    /// Accounts of the organization left out, and why.
+    skipped: &'a [(String, String)],
+    /// The items, framework and shard the run covered.
+    selection: Value,
+}
+
+/// The report by account: JSON `{"accounts": [<one account's document>…],
+/// "errors": [{"account", "error"}…], "skipped": [{"account", "reason"}…],
+/// "selection": {"items", "framework", "shard"}}`; SARIF one run per
 /// account; CSV one header row, the account on every row; a table or
-/// Markdown report per account, the accounts not scanned last.
+/// Markdown report per account, the accounts not scanned or left out last.
 fn render_accounts(
     format: Format,
     framework: Option<report::Framework>,
     scans: &[AccountScan],
-    errors: &[(String, String)],
+    run: &Run,
     color: bool,
 ) -> String {
+    let (errors, skipped) = (run.errors, run.skipped);
     let each = || scans.iter().map(|s| render(format, framework, s, color));
     let json = |text: String| {
         serde_json::from_str::<Value>(&text).unwrap_or_else(|e| {
@@ -266,9 +292,15 @@ fn render_accounts(
                 .iter()
                 .map(|(account, error)| json!({"account": account, "error": error}))
                 .collect();
+            let skipped: Vec<Value> = skipped
+                .iter()
+                .map(|(account, reason)| json!({"account": account, "reason": reason}))
+                .collect();
             pretty(&json!({
                 "accounts": each().map(json).collect::<Vec<_>>(),
                 "errors": errors,
+                "skipped": skipped,
+                "selection": run.selection,
             }))
         }
         Format::Sarif => {
@@ -331,8 +363,14 @@ fn render_accounts(
         }
         Format::Table | Format::Markdown => {
             let mut out: Vec<String> = each().collect();
-            if !errors.is_empty() {
-                let lines: Vec<String> = errors
+            for (title, list) in [
+                ("Accounts not scanned", errors),
+                ("Accounts left out", skipped),
+            ] {
+                if list.is_empty() {
+                    continue;
+                }
+                let lines: Vec<String> = list
                     .iter()
                     .map(|(account, e)| {
                         let (a, e) = (report::sanitize(account), report::sanitize(e));
@@ -343,8 +381,8 @@ fn render_accounts(
                     })
                     .collect();
                 let title = match format {
-                    Format::Markdown => "# Accounts not scanned\n",
-                    _ => "Accounts not scanned:",
+                    Format::Markdown => format!("# {title}\n"),
+                    _ => format!("{title}:"),
                 };
                 out.push(format!("{title}\n{}\n", lines.join("\n")));
             }
