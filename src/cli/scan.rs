@@ -53,7 +53,8 @@ pub async fn run_accounts(g: &Global, settings: Settings, a: &ScanArgs) -> CliRe
     let total = targets.len();
     let tty = std::io::stderr().is_terminal();
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let scans: Vec<(String, Result<AccountScan, String>)> = futures::stream::iter(&targets)
+    let color = dest.is_none() && color_stdout();
+    let scans: Vec<(String, Result<Rendered, String>)> = futures::stream::iter(&targets)
         .map(|t| {
             let (pilot, items, settings, state_dir, done) =
                 (&pilot, &items, &settings, &state_dir, &done);
@@ -65,8 +66,16 @@ pub async fn run_accounts(g: &Global, settings: Settings, a: &ScanArgs) -> CliRe
                             state_dir: state_dir.clone(),
                             settings: settings.clone(),
                         };
+                        // Rendered at once: only the report is kept, not
+                        // the account's results (a large organization's
+                        // memory would grow with them).
                         scan_account(&s, a, items, false)
                             .await
+                            .map(|scan| Rendered {
+                                text: render(a.format, framework, &scan, color),
+                                code: exit_code(&scan.results),
+                                compared: scan.comparison.is_some(),
+                            })
                             .map_err(|e| e.message)
                     }
                     Err(e) => Err(e.to_string()),
@@ -82,7 +91,7 @@ pub async fn run_accounts(g: &Global, settings: Settings, a: &ScanArgs) -> CliRe
         .buffered(ACCOUNTS_AT_ONCE)
         .collect()
         .await;
-    let mut ok: Vec<AccountScan> = Vec::new();
+    let mut ok: Vec<Rendered> = Vec::new();
     let mut errors: Vec<(String, String)> = Vec::new();
     for (account, scanned) in scans {
         match scanned {
@@ -93,7 +102,6 @@ pub async fn run_accounts(g: &Global, settings: Settings, a: &ScanArgs) -> CliRe
             }
         }
     }
-    let color = dest.is_none() && color_stdout();
     // What this run covered, so `report merge` can tell a whole from parts.
     let covered = json!({
         "items": items.iter().map(|i| i.id).collect::<Vec<_>>(),
@@ -105,10 +113,10 @@ pub async fn run_accounts(g: &Global, settings: Settings, a: &ScanArgs) -> CliRe
         skipped: &skipped,
         selection: covered,
     };
-    let out = render_accounts(a.format, framework, &ok, &run, color);
+    let out = render_accounts(a.format, &ok, &run);
     write_out(dest, &out)?;
     Ok(if errors.is_empty() {
-        ok.iter().map(|s| exit_code(&s.results)).max().unwrap_or(0)
+        ok.iter().map(|r| r.code).max().unwrap_or(0)
     } else {
         2
     })
@@ -249,6 +257,15 @@ fn render(
     }
 }
 
+/// One account's report, rendered as soon as the account is scanned.
+struct Rendered {
+    text: String,
+    /// The account's exit code (see [`exit_code`]).
+    code: u8,
+    /// Whether it was compared with an earlier scan (CSV's `change` column).
+    compared: bool,
+}
+
 /// What a by-account scan reports beside the accounts it scanned.
 struct Run<'a> {
     /// Accounts that could not be scanned, and why.
@@ -264,15 +281,9 @@ struct Run<'a> {
 /// "selection": {"items", "framework", "shard"}}`; SARIF one run per
 /// account; CSV one header row, the account on every row; a table or
 /// Markdown report per account, the accounts not scanned or left out last.
-fn render_accounts(
-    format: Format,
-    framework: Option<report::Framework>,
-    scans: &[AccountScan],
-    run: &Run,
-    color: bool,
-) -> String {
+fn render_accounts(format: Format, scans: &[Rendered], run: &Run) -> String {
     let (errors, skipped) = (run.errors, run.skipped);
-    let each = || scans.iter().map(|s| render(format, framework, s, color));
+    let each = || scans.iter().map(|r| r.text.clone());
     let json = |text: String| {
         serde_json::from_str::<Value>(&text).unwrap_or_else(|e| {
             tracing::error!("an account's report is not JSON: {e}");
@@ -355,7 +366,7 @@ fn render_accounts(
                 out = report::csv::csv("", &[], None);
             }
             // An account not scanned: one row with status `error`.
-            let with_change = scans.iter().any(|s| s.comparison.is_some());
+            let with_change = scans.iter().any(|r| r.compared);
             for (account, error) in errors {
                 out.push_str(&report::csv::error_row(account, error, with_change));
             }
