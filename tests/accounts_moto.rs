@@ -38,30 +38,36 @@ fn trust(condition: Option<&str>) -> String {
     )
 }
 
-async fn create_role(ep: &str, account: &'static str, trust_policy: String) {
+/// moto's header to act as `account` on one request.
+fn as_account(
+    account: &str,
+) -> impl Fn(&mut aws_smithy_runtime_api::http::Request) + Send + Sync + 'static {
+    let account = account.to_string();
+    move |r| {
+        r.headers_mut().insert("x-moto-account-id", account.clone());
+    }
+}
+
+async fn create_role(ep: &str, account: &str, trust_policy: String) {
     iam_client(ep)
         .await
         .create_role()
         .role_name(ROLE)
         .assume_role_policy_document(trust_policy)
         .customize()
-        .mutate_request(move |r| {
-            r.headers_mut().insert("x-moto-account-id", account);
-        })
+        .mutate_request(as_account(account))
         .send()
         .await
         .expect("create role");
 }
 
 /// Whether `account` has a password policy, read as that account.
-async fn has_password_policy(ep: &str, account: &'static str) -> bool {
+async fn has_password_policy(ep: &str, account: &str) -> bool {
     match iam_client(ep)
         .await
         .get_account_password_policy()
         .customize()
-        .mutate_request(move |r| {
-            r.headers_mut().insert("x-moto-account-id", account);
-        })
+        .mutate_request(as_account(account))
         .send()
         .await
     {
@@ -87,9 +93,7 @@ async fn seed(ep: &str) {
         .max_password_age(90)
         .password_reuse_prevention(24)
         .customize()
-        .mutate_request(|r| {
-            r.headers_mut().insert("x-moto-account-id", MEMBERS[0]);
-        })
+        .mutate_request(as_account(MEMBERS[0]))
         .send()
         .await
         .expect("password policy of the first member");
@@ -412,15 +416,12 @@ fn an_organization_is_scanned_account_by_account_and_shards_merge_into_the_whole
     // One member lost its role; another was closed.
     let (no_role, closed) = (members[0].clone(), members[1].clone());
     block_on(async {
-        let leaked: &'static str = Box::leak(no_role.clone().into_boxed_str());
         iam_client(ep)
             .await
             .delete_role()
             .role_name(ROLE)
             .customize()
-            .mutate_request(move |r| {
-                r.headers_mut().insert("x-moto-account-id", leaked);
-            })
+            .mutate_request(as_account(&no_role))
             .send()
             .await
             .expect("delete the member's role");

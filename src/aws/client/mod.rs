@@ -230,7 +230,9 @@ fn retry_config(attempts: u32) -> RetryConfig {
         .with_max_backoff(MAX_BACKOFF)
 }
 
-/// The clients a backend holds from the start, and their request counts.
+/// The clients a backend holds from the start, and their request counts
+/// (the interceptor on every client of the backend, regional ones too).
+#[derive(Debug)]
 struct Clients {
     iam: aws_sdk_iam::Client,
     account: aws_sdk_account::Client,
@@ -282,13 +284,10 @@ pub struct AwsBackend {
     sdk: SdkConfig,
     /// The custom endpoint (`--endpoint-url` or `AWS_ENDPOINT_URL`), for emulators.
     endpoint: Option<String>,
-    iam: aws_sdk_iam::Client,
-    account: aws_sdk_account::Client,
-    s3control: aws_sdk_s3control::Client,
-    cloudfront: aws_sdk_cloudfront::Client,
-    cloudtrail: aws_sdk_cloudtrail::Client,
-    /// For re-reading the caller right before a change (the account pin).
-    sts: aws_sdk_sts::Client,
+    /// The clients built at connect: IAM, Account, S3 Control, CloudFront,
+    /// the home CloudTrail, and STS (re-reading the caller right before a
+    /// change: the account pin); with the request counts of every client.
+    base: Clients,
     /// Regional clients by (service, region), built on first use (see
     /// [`AwsBackend::client`]).
     clients: Mutex<HashMap<(&'static str, String), AnyClient>>,
@@ -303,8 +302,6 @@ pub struct AwsBackend {
     fan_out_width: usize,
     /// Attempts per request including the first (see the module docs).
     attempts: u32,
-    /// The interceptor on every client, and its request counts.
-    counts: CountRequests,
     /// [`AwsOptions::irreplaceable_buckets`].
     irreplaceable_buckets: Vec<String>,
 }
@@ -519,12 +516,7 @@ impl AwsBackend {
         AwsBackend {
             sdk,
             endpoint,
-            iam: clients.iam,
-            account: clients.account,
-            s3control: clients.s3control,
-            cloudfront: clients.cloudfront,
-            cloudtrail: clients.cloudtrail,
-            sts: clients.sts,
+            base: clients,
             clients: Mutex::new(HashMap::new()),
             scan_regions: Vec::new(),
             enabled_regions: tokio::sync::OnceCell::new(),
@@ -533,7 +525,6 @@ impl AwsBackend {
             limiter: Arc::new(Semaphore::new(opts.max_concurrency.max(1))),
             fan_out_width: fan_out_width(opts.max_concurrency),
             attempts,
-            counts: clients.counts,
             irreplaceable_buckets: Vec::new(),
         }
     }
@@ -560,7 +551,7 @@ impl AwsBackend {
 
     /// The CloudTrail client of the home region (its own retry partition).
     pub(crate) fn home_cloudtrail(&self) -> &aws_sdk_cloudtrail::Client {
-        &self.cloudtrail
+        &self.base.cloudtrail
     }
 
     /// The loaded SDK configuration (for regional clients).
@@ -570,27 +561,27 @@ impl AwsBackend {
 
     /// The IAM client (a global service: one client).
     pub(crate) fn iam(&self) -> &aws_sdk_iam::Client {
-        &self.iam
+        &self.base.iam
     }
 
     /// The S3 Control client (the account's public access block).
     pub(crate) fn s3control(&self) -> &aws_sdk_s3control::Client {
-        &self.s3control
+        &self.base.s3control
     }
 
     /// The CloudFront client (a global service: one client).
     pub(crate) fn cloudfront(&self) -> &aws_sdk_cloudfront::Client {
-        &self.cloudfront
+        &self.base.cloudfront
     }
 
     /// The Account Management client (a global service: one client).
     pub(crate) fn account(&self) -> &aws_sdk_account::Client {
-        &self.account
+        &self.base.account
     }
 
     /// The STS client.
     pub(crate) fn sts(&self) -> &aws_sdk_sts::Client {
-        &self.sts
+        &self.base.sts
     }
 
     /// The regions regional items cover: `--region` when given, else every
@@ -677,12 +668,12 @@ impl AwsBackend {
     /// Requests sent so far (reads and writes): SDK operations, each counted
     /// once however many attempts it took (see `counting`).
     pub fn requests_sent(&self) -> u64 {
-        self.counts.requests()
+        self.base.counts.requests()
     }
 
     /// Mutating requests sent so far (operations sent by [`Self::send_write`]).
     pub fn mutations_sent(&self) -> u64 {
-        self.counts.mutations()
+        self.base.counts.mutations()
     }
 
     /// Send one read request under the concurrency bound (one slot per

@@ -133,7 +133,7 @@ impl AwsBackend {
         let shared = Shared {
             sdk: &self.sdk,
             endpoint: self.endpoint.as_deref(),
-            counts: &self.counts,
+            counts: &self.base.counts,
         };
         let client = C::build(&shared, Region::new(region.to_string()), partition);
         clients.insert(key, Box::new(client.clone()));
