@@ -113,12 +113,23 @@ fn accounts_arg(ids: &[&str]) -> String {
 }
 
 fn scan(ep: &str, state: &Path, accounts: &str, more: &[&str]) -> std::process::Output {
+    scan_as(ep, state, "json", accounts, more)
+}
+
+/// `moat scan --item ITEM --format FORMAT --account ACCOUNTS MORE…`.
+fn scan_as(
+    ep: &str,
+    state: &Path,
+    format: &str,
+    accounts: &str,
+    more: &[&str],
+) -> std::process::Output {
     let mut args = vec![
         "scan",
-        "--format",
-        "json",
         "--item",
         ITEM,
+        "--format",
+        format,
         "--account",
         accounts,
     ];
@@ -169,12 +180,7 @@ fn every_member_is_scanned_as_itself_and_a_missing_role_is_an_error_of_its_own()
     );
     let some = accounts_arg(&[MEMBERS[0], MEMBERS[1], NO_ROLE]);
     // A table: every account's report, the accounts not scanned last.
-    let table = moat(
-        ep,
-        state.path(),
-        R,
-        &["scan", "--item", ITEM, "--account", &some],
-    );
+    let table = scan_as(ep, state.path(), "table", &some, &[]);
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(
         text.contains(MEMBERS[0]) && text.contains(MEMBERS[1]),
@@ -185,20 +191,7 @@ fn every_member_is_scanned_as_itself_and_a_missing_role_is_an_error_of_its_own()
         "{text}"
     );
     // CSV: one header row, the account on every row, an error row.
-    let csv = moat(
-        ep,
-        state.path(),
-        R,
-        &[
-            "scan",
-            "--item",
-            ITEM,
-            "--format",
-            "csv",
-            "--account",
-            &some,
-        ],
-    );
+    let csv = scan_as(ep, state.path(), "csv", &some, &[]);
     assert_eq!(csv.status.code(), Some(2), "{}", output_text(&csv));
     let csv = String::from_utf8_lossy(&csv.stdout);
     let lines: Vec<&str> = csv.lines().collect();
@@ -216,20 +209,7 @@ fn every_member_is_scanned_as_itself_and_a_missing_role_is_an_error_of_its_own()
         "{csv}"
     );
     // SARIF: a run per account, the one not scanned says it did not run.
-    let sarif = moat(
-        ep,
-        state.path(),
-        R,
-        &[
-            "scan",
-            "--item",
-            ITEM,
-            "--format",
-            "sarif",
-            "--account",
-            &some,
-        ],
-    );
+    let sarif = scan_as(ep, state.path(), "sarif", &some, &[]);
     let sarif: Value = serde_json::from_slice(&sarif.stdout).expect("SARIF");
     let runs = sarif["runs"].as_array().expect("runs");
     assert_eq!(runs.len(), 3, "{sarif}");
