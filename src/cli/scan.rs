@@ -307,12 +307,22 @@ fn render_accounts(format: Format, scans: &[Rendered], run: &Run) -> String {
                 .iter()
                 .map(|(account, reason)| json!({"account": account, "reason": reason}))
                 .collect();
-            pretty(&json!({
-                "accounts": each().map(json).collect::<Vec<_>>(),
+            // The accounts' documents are written as rendered, indented,
+            // not parsed again: a document of a large organization as
+            // parsed values would take many times its text.
+            let mut out = String::from("{\n  \"accounts\": [");
+            for (n, r) in scans.iter().enumerate() {
+                out.push_str(if n == 0 { "\n    " } else { ",\n    " });
+                out.push_str(&r.text.trim_end().replace('\n', "\n    "));
+            }
+            out.push_str(if scans.is_empty() { "],\n" } else { "\n  ],\n" });
+            let rest = pretty(&json!({
                 "errors": errors,
                 "skipped": skipped,
                 "selection": run.selection,
-            }))
+            }));
+            out.push_str(rest.strip_prefix("{\n").unwrap_or(&rest));
+            out
         }
         Format::Sarif => {
             let mut runs: Vec<Value> = Vec::new();
@@ -475,5 +485,43 @@ impl Destination {
             let _ = std::fs::remove_file(&tmp);
         }
         result.map_err(fail)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_json_by_account_is_one_valid_document_with_or_without_accounts() {
+        let doc = |account: &str| Rendered {
+            text: format!("{{\n  \"account\": \"{account}\",\n  \"items\": []\n}}\n"),
+            code: 0,
+            compared: false,
+        };
+        let errors = vec![("333333333333".to_string(), "AccessDenied".to_string())];
+        let run = Run {
+            errors: &errors,
+            skipped: &[],
+            selection: json!({"items": ["a.b"], "framework": null, "shard": "1/2"}),
+        };
+        for scans in [vec![], vec![doc("111111111111"), doc("222222222222")]] {
+            let text = render_accounts(Format::Json, &scans, &run);
+            let v: Value = serde_json::from_str(&text).expect("valid JSON");
+            assert_eq!(
+                v["accounts"].as_array().map(Vec::len),
+                Some(scans.len()),
+                "{text}"
+            );
+            assert_eq!(v["errors"][0]["account"], "333333333333", "{text}");
+            assert_eq!(v["selection"]["shard"], "1/2", "{text}");
+            let keys: Vec<&str> = v
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k.as_str())
+                .collect();
+            assert_eq!(keys, ["accounts", "errors", "skipped", "selection"]);
+        }
     }
 }
