@@ -381,16 +381,23 @@ impl AwsBackend {
         let identity = caller_identity(&clients.sts, &sdk, &opts).await?;
         tracing::info!(account = %identity.account, arn = %identity.arn, region = %region, "connected");
         Ok(AwsBackend {
+            sdk,
+            endpoint,
+            base: clients,
+            clients: Mutex::new(HashMap::new()),
             scan_regions: opts
                 .regions
                 .iter()
                 .map(|r| r.trim().to_string())
                 .filter(|r| !r.is_empty())
                 .collect(),
+            enabled_regions: tokio::sync::OnceCell::new(),
+            identity,
+            region,
             limiter: Arc::new(Semaphore::new(opts.max_concurrency.max(1))),
             fan_out_width: fan_out_width(opts.max_concurrency),
-            irreplaceable_buckets: opts.irreplaceable_buckets.clone(),
-            ..AwsBackend::assemble(sdk, endpoint, clients, identity, region, attempts, &opts)
+            attempts,
+            irreplaceable_buckets: opts.irreplaceable_buckets,
         })
     }
 
@@ -480,52 +487,23 @@ impl AwsBackend {
         self.sibling(self.sdk.clone(), clients, self.identity.clone())
     }
 
-    /// A backend of `sdk`, sharing this one's bound, regions and settings.
+    /// A backend of `sdk` in `identity`'s account, sharing this one's bound
+    /// on requests in flight, regions and settings (the enabled regions are
+    /// the account's own: read again).
     fn sibling(&self, sdk: SdkConfig, clients: Clients, identity: Identity) -> AwsBackend {
-        let opts = AwsOptions {
-            endpoint_url: self.endpoint.clone(),
-            ..AwsOptions::default()
-        };
-        AwsBackend {
-            scan_regions: self.scan_regions.clone(),
-            limiter: self.limiter.clone(),
-            fan_out_width: self.fan_out_width,
-            irreplaceable_buckets: self.irreplaceable_buckets.clone(),
-            ..AwsBackend::assemble(
-                sdk,
-                self.endpoint.clone(),
-                clients,
-                identity,
-                self.region.clone(),
-                self.attempts,
-                &opts,
-            )
-        }
-    }
-
-    /// The backend of `sdk`'s clients, before the fields its caller sets.
-    fn assemble(
-        sdk: SdkConfig,
-        endpoint: Option<String>,
-        clients: Clients,
-        identity: Identity,
-        region: String,
-        attempts: u32,
-        opts: &AwsOptions,
-    ) -> AwsBackend {
         AwsBackend {
             sdk,
-            endpoint,
+            endpoint: self.endpoint.clone(),
             base: clients,
             clients: Mutex::new(HashMap::new()),
-            scan_regions: Vec::new(),
+            scan_regions: self.scan_regions.clone(),
             enabled_regions: tokio::sync::OnceCell::new(),
             identity,
-            region,
-            limiter: Arc::new(Semaphore::new(opts.max_concurrency.max(1))),
-            fan_out_width: fan_out_width(opts.max_concurrency),
-            attempts,
-            irreplaceable_buckets: Vec::new(),
+            region: self.region.clone(),
+            limiter: self.limiter.clone(),
+            fan_out_width: self.fan_out_width,
+            attempts: self.attempts,
+            irreplaceable_buckets: self.irreplaceable_buckets.clone(),
         }
     }
 
