@@ -165,6 +165,15 @@ pub fn selects_accounts(g: &Global) -> bool {
 /// The role assumed in each account of `--account` without `--role`.
 pub const DEFAULT_ROLE: &str = "OrganizationAccountAccessRole";
 
+/// `account` with the role the flags name (checked by [`role_targets`]).
+fn target(g: &Global, account: String) -> RoleTarget {
+    RoleTarget {
+        account,
+        role: g.role.as_deref().unwrap_or(DEFAULT_ROLE).trim().to_string(),
+        external_id: g.external_id.clone(),
+    }
+}
+
 /// The accounts of `--account` with the role to assume in each (none
 /// without `--account`); bad ids and names are usage errors.
 pub fn role_targets(g: &Global) -> Result<Vec<RoleTarget>, CliError> {
@@ -203,11 +212,7 @@ pub fn role_targets(g: &Global) -> Result<Vec<RoleTarget>, CliError> {
     }
     Ok(account_ids(&g.accounts, "--account")?
         .into_iter()
-        .map(|a| RoleTarget {
-            account: a,
-            role: role.to_string(),
-            external_id: g.external_id.clone(),
-        })
+        .map(|a| target(g, a))
         .collect())
 }
 
@@ -282,7 +287,6 @@ pub async fn resolve_targets(g: &Global, pilot: &AwsBackend) -> Result<Targets, 
                 stranger.account
             )));
         }
-        let role = g.role.as_deref().unwrap_or(DEFAULT_ROLE).trim().to_string();
         let caller = pilot.identity().account.clone();
         let mut listed: Vec<RoleTarget> = Vec::new();
         for a in active {
@@ -302,11 +306,7 @@ pub async fn resolve_targets(g: &Global, pilot: &AwsBackend) -> Result<Targets, 
                 ));
                 continue;
             }
-            listed.push(RoleTarget {
-                account: a.id,
-                role: role.clone(),
-                external_id: g.external_id.clone(),
-            });
+            listed.push(target(g, a.id));
         }
         listed
     } else {
@@ -600,29 +600,37 @@ pub async fn backend(
             Arc::new(demo)
         });
     }
-    let several = || {
-        CliError::usage(
-            "plan, apply and undo work in one account at a time: name one with --account",
-        )
-    };
     if named.len() > 1 {
-        return Err(several());
+        return Err(several_accounts());
     }
     let pilot = connect(g, settings).await?;
     if !selects_accounts(g) {
         return Ok(wrap(g, pilot));
     }
     let targets = resolve_targets(g, &pilot).await?.accounts;
-    let aws = match targets.as_slice() {
-        [t] if own_credentials(g, &pilot, t) => pilot,
+    Ok(wrap(g, only_account(g, pilot, &targets).await?))
+}
+
+fn several_accounts() -> CliError {
+    CliError::usage("plan, apply and undo work in one account at a time: name one with --account")
+}
+
+/// The backend of the one account of `targets`: the caller's own (`pilot`
+/// itself) or the role assumed there.
+async fn only_account(
+    g: &Global,
+    pilot: AwsBackend,
+    targets: &[RoleTarget],
+) -> Result<AwsBackend, CliError> {
+    match targets {
+        [t] if own_credentials(g, &pilot, t) => Ok(pilot),
         [t] => pilot
             .assume(t)
             .await
-            .map_err(|e| CliError::usage(e.to_string()))?,
-        [] => return Err(CliError::usage("no account left to work in")),
-        _ => return Err(several()),
-    };
-    Ok(wrap(g, aws))
+            .map_err(|e| CliError::usage(e.to_string())),
+        [] => Err(CliError::usage("no account left to work in")),
+        _ => Err(several_accounts()),
+    }
 }
 
 /// Whether `t` is the caller's own account, worked in with the caller's
@@ -662,34 +670,29 @@ pub async fn session_accounts(
     if !selects_accounts(g) || (named.len() == 1 && !g.org) {
         return backend(g, settings, true).await.map(SessionAccounts::One);
     }
-    let pilot = Arc::new(connect(g, settings).await?);
+    let pilot = connect(g, settings).await?;
     let targets = resolve_targets(g, &pilot).await?.accounts;
-    let g = Arc::new(g.clone());
-    match targets.as_slice() {
-        [] => Err(CliError::usage("no account left to work in")),
-        [t] => {
-            let aws = open_account(&g, &pilot, t)
-                .await
-                .map_err(|e| CliError::usage(e.to_string()))?;
-            Ok(SessionAccounts::One(wrap(&g, aws)))
-        }
-        _ => Ok(SessionAccounts::Several(
-            targets
-                .into_iter()
-                .map(|t| {
-                    let (g, pilot) = (g.clone(), pilot.clone());
-                    let id = t.account.clone();
-                    let opening: crate::tui::accounts::Opening = Box::pin(async move {
-                        open_account(&g, &pilot, &t)
-                            .await
-                            .map(|aws| wrap(&g, aws))
-                            .map_err(|e| e.to_string())
-                    });
-                    (id, opening)
-                })
-                .collect(),
-        )),
+    if targets.len() <= 1 {
+        let aws = only_account(g, pilot, &targets).await?;
+        return Ok(SessionAccounts::One(wrap(g, aws)));
     }
+    let (g, pilot) = (Arc::new(g.clone()), Arc::new(pilot));
+    Ok(SessionAccounts::Several(
+        targets
+            .into_iter()
+            .map(|t| {
+                let (g, pilot) = (g.clone(), pilot.clone());
+                let id = t.account.clone();
+                let opening: crate::tui::accounts::Opening = Box::pin(async move {
+                    open_account(&g, &pilot, &t)
+                        .await
+                        .map(|aws| wrap(&g, aws))
+                        .map_err(|e| e.to_string())
+                });
+                (id, opening)
+            })
+            .collect(),
+    ))
 }
 
 /// The live backend of the caller's own credentials.
@@ -868,8 +871,8 @@ pub async fn run(cli: Cli) -> CliResult {
         _ => {}
     }
     // With --account, a scan reports by account (one or several); plan,
-    // apply and undo work in one.
-    let targets = role_targets(&cli.global)?;
+    // apply and undo work in one (`backend` refuses several).
+    role_targets(&cli.global)?;
     match &cmd {
         Command::Scan(a) if selects_accounts(&cli.global) => {
             return scan::run_accounts(&cli.global, config.settings, a).await;
@@ -881,11 +884,6 @@ pub async fn run(cli: Cli) -> CliResult {
             return Err(CliError::usage(
                 "--org, --shard and --exclude-account are for scan and the interactive session: \
                  plan, apply and undo work in the one account --account names",
-            ));
-        }
-        _ if targets.len() > 1 => {
-            return Err(CliError::usage(
-                "plan, apply and undo work in one account at a time: name one with --account",
             ));
         }
         _ => {}

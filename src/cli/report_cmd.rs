@@ -2,7 +2,7 @@
 
 use super::scan::{Destination, write_out};
 use super::{CliError, CliResult, ReportAction, ReportArgs};
-use crate::report::{escape_json_invisibles, sanitize};
+use crate::report::{pretty_json, sanitize};
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -15,11 +15,7 @@ pub fn run(a: &ReportArgs) -> CliResult {
                 reports.push((f.as_path(), read(f)?));
             }
             let merged = merge(&reports)?;
-            let mut out = escape_json_invisibles(
-                serde_json::to_string_pretty(&merged).unwrap_or_else(|_| "{}".into()),
-            );
-            out.push('\n');
-            write_out(dest, &out)?;
+            write_out(dest, &pretty_json(&merged))?;
             Ok(exit_code(&merged))
         }
     }

@@ -35,7 +35,6 @@ pub async fn run(s: &Session, a: &ScanArgs) -> CliResult {
 pub async fn run_accounts(g: &Global, settings: Settings, a: &ScanArgs) -> CliResult {
     let (items, framework) = selection(a)?;
     let dest = destination(a)?;
-    super::role_targets(g)?;
     let pilot = super::connect(g, &settings).await?;
     let super::Targets {
         accounts: targets,
@@ -283,19 +282,12 @@ struct Run<'a> {
 /// Markdown report per account, the accounts not scanned or left out last.
 fn render_accounts(format: Format, scans: &[Rendered], run: &Run) -> String {
     let (errors, skipped) = (run.errors, run.skipped);
-    let each = || scans.iter().map(|r| r.text.clone());
-    let json = |text: String| {
-        serde_json::from_str::<Value>(&text).unwrap_or_else(|e| {
+    let each = || scans.iter().map(|r| r.text.as_str());
+    let json = |text: &str| {
+        serde_json::from_str::<Value>(text).unwrap_or_else(|e| {
             tracing::error!("an account's report is not JSON: {e}");
             Value::Null
         })
-    };
-    let pretty = |v: &Value| {
-        let mut s = report::escape_json_invisibles(
-            serde_json::to_string_pretty(v).unwrap_or_else(|_| "{}".into()),
-        );
-        s.push('\n');
-        s
     };
     match format {
         Format::Json => {
@@ -316,7 +308,7 @@ fn render_accounts(format: Format, scans: &[Rendered], run: &Run) -> String {
                 out.push_str(&r.text.trim_end().replace('\n', "\n    "));
             }
             out.push_str(if scans.is_empty() { "],\n" } else { "\n  ],\n" });
-            let rest = pretty(&json!({
+            let rest = report::pretty_json(&json!({
                 "errors": errors,
                 "skipped": skipped,
                 "selection": run.selection,
@@ -360,13 +352,13 @@ fn render_accounts(format: Format, scans: &[Rendered], run: &Run) -> String {
                 }));
             }
             doc["runs"] = Value::Array(runs);
-            pretty(&doc)
+            report::pretty_json(&doc)
         }
         Format::Csv => {
             let mut out = String::new();
             for (n, one) in each().enumerate() {
                 let body = if n == 0 {
-                    one.as_str()
+                    one
                 } else {
                     one.split_once("\r\n").map_or("", |(_, rest)| rest)
                 };
@@ -383,7 +375,7 @@ fn render_accounts(format: Format, scans: &[Rendered], run: &Run) -> String {
             out
         }
         Format::Table | Format::Markdown => {
-            let mut out: Vec<String> = each().collect();
+            let mut out: Vec<String> = each().map(str::to_string).collect();
             for (title, list) in [
                 ("Accounts not scanned", errors),
                 ("Accounts left out", skipped),

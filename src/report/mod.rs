@@ -228,8 +228,14 @@ pub fn json_with(
             })
             .collect(),
     };
+    pretty_json(&r)
+}
+
+/// `v` pretty-printed, its invisible characters escaped, with a final
+/// newline: how every JSON document moat prints is written.
+pub fn pretty_json(v: &impl serde::Serialize) -> String {
     let mut s =
-        escape_json_invisibles(serde_json::to_string_pretty(&r).unwrap_or_else(|_| "{}".into()));
+        escape_json_invisibles(serde_json::to_string_pretty(v).unwrap_or_else(|_| "{}".into()));
     s.push('\n');
     s
 }

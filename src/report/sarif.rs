@@ -72,11 +72,7 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 
 /// The SARIF log, pretty-printed.
 pub fn sarif(h: &Header, items: &[ItemResult]) -> String {
-    let mut s = super::escape_json_invisibles(
-        serde_json::to_string_pretty(&log(h, items)).unwrap_or_else(|_| "{}".into()),
-    );
-    s.push('\n');
-    s
+    super::pretty_json(&log(h, items))
 }
 
 /// The SARIF log as a JSON value.
