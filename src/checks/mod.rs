@@ -269,6 +269,30 @@ pub struct ItemResult {
     pub findings: Vec<Finding>,
 }
 
+/// Evaluate `items` now against `inv`, with the account's progress saved
+/// in `state_dir` (the guided items the user marked done).
+pub fn evaluate_saved(
+    items: &[&ItemDef],
+    inv: &Inventory,
+    settings: &Settings,
+    state_dir: &std::path::Path,
+) -> Vec<ItemResult> {
+    let progress = inv
+        .account_id()
+        .and_then(|a| {
+            crate::state::Progress::load(state_dir, a)
+                .map_err(|e| tracing::warn!("{e}"))
+                .ok()
+        })
+        .unwrap_or_default();
+    let ctx = Ctx {
+        now: crate::state::now(),
+        settings,
+        done: &progress.done,
+    };
+    items.iter().map(|d| evaluate(d, inv, &ctx)).collect()
+}
+
 /// Evaluate one item: `loading` until its parts arrive, `error` when one failed.
 pub fn evaluate(def: &ItemDef, inv: &Inventory, ctx: &Ctx) -> ItemResult {
     let mut loading = false;

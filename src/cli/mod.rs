@@ -11,12 +11,11 @@ mod undo;
 
 use crate::aws::client::{AwsBackend, AwsOptions, RoleTarget};
 use crate::aws::inventory::{Inventory, PartId};
-use crate::checks::{self, Ctx, ItemDef, ItemResult};
+use crate::checks::{self, ItemDef, ItemResult};
 use crate::collect::demo::DemoBackend;
 use crate::collect::dryrun::DryRun;
 use crate::collect::{Backend, collect_inventory};
 use crate::config::Settings;
-use crate::state::Progress;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -797,23 +796,7 @@ pub async fn collect(backend: &Arc<dyn Backend>, parts: &[PartId]) -> Inventory 
 
 /// Evaluate items against an inventory with the account's saved progress.
 pub fn evaluate(items: &[&ItemDef], inv: &Inventory, s: &Session) -> Vec<ItemResult> {
-    let progress = inv
-        .account_id()
-        .and_then(|a| {
-            Progress::load(&s.state_dir, a)
-                .map_err(|e| tracing::warn!("{e}"))
-                .ok()
-        })
-        .unwrap_or_default();
-    let ctx = Ctx {
-        now: crate::state::now(),
-        settings: &s.settings,
-        done: &progress.done,
-    };
-    items
-        .iter()
-        .map(|d| checks::evaluate(d, inv, &ctx))
-        .collect()
+    checks::evaluate_saved(items, inv, &s.settings, &s.state_dir)
 }
 
 /// The account id, or the identity part's error as a CLI error.

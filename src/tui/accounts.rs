@@ -4,10 +4,9 @@
 //! (today's screens), and quitting it comes back here.
 
 use super::{Config, TerminalGuard};
-use crate::checks::{self, Ctx, Status};
+use crate::checks::{self, Status};
 use crate::collect::{Backend, collect_inventory};
 use crate::config::Settings;
-use crate::state::Progress;
 use anyhow::Context as _;
 use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use futures::StreamExt;
@@ -313,14 +312,8 @@ async fn read_accounts(
                 };
                 let _ = tx.send(Msg::Opened(id.clone(), backend.clone()));
                 let inv = collect_inventory(backend, parts).await;
-                let progress = Progress::load(state_dir, &id).unwrap_or_default();
-                let ctx = Ctx {
-                    now: crate::state::now(),
-                    settings,
-                    done: &progress.done,
-                };
-                let counts =
-                    Counts::of(items.iter().map(|d| checks::evaluate(d, &inv, &ctx).status));
+                let results = checks::evaluate_saved(items, &inv, settings, state_dir);
+                let counts = Counts::of(results.iter().map(|r| r.status));
                 let _ = tx.send(Msg::State(id, RowState::Read(counts)));
             }
         })
