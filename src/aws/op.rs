@@ -21,6 +21,24 @@ pub trait OpKind: Clone + Into<Op> {
     /// it), whose action no policy grants.
     const SENT: bool = true;
 
+    /// Whether moat sends this op in a root session of the account
+    /// (sts:AssumeRoot with a task policy, asked with the caller's
+    /// credentials): the task policy grants the call, the caller's own
+    /// policy only sts:AssumeRoot, so no least-privilege policy names it.
+    const ROOT_SESSION: bool = false;
+
+    /// The call sent, when one type sends several (`ACTION` otherwise).
+    fn call(&self) -> &'static str {
+        Self::ACTION
+    }
+
+    /// The account id the person must type to confirm this op (a change
+    /// that cannot be undone and locks people out, such as removing a root
+    /// user's credentials); `None`: a yes is enough.
+    fn typed_confirmation(&self) -> Option<&str> {
+        None
+    }
+
     /// The resource whose document this op changes.
     fn resource(&self) -> ResourceRef;
 
@@ -120,6 +138,12 @@ macro_rules! for_each_op {
             UpdatePasswordPolicy(crate::aws::iam::ops::UpdatePasswordPolicy),
             DeletePasswordPolicy(crate::aws::iam::ops::DeletePasswordPolicy),
             PutAlternateContact(crate::aws::account::ops::PutAlternateContact),
+            EnableIamTrustedAccess(crate::aws::iam::ops::EnableIamTrustedAccess),
+            EnableRootCredentialsManagement(crate::aws::iam::ops::EnableRootCredentialsManagement),
+            DisableRootCredentialsManagement(crate::aws::iam::ops::DisableRootCredentialsManagement),
+            EnableRootSessions(crate::aws::iam::ops::EnableRootSessions),
+            DisableRootSessions(crate::aws::iam::ops::DisableRootSessions),
+            DeleteRootCredential(crate::aws::iam::ops::DeleteRootCredential),
             DeleteAlternateContact(crate::aws::account::ops::DeleteAlternateContact),
             AuthorizeSecurityGroupIngress(crate::aws::ec2::ops::AuthorizeSecurityGroupIngress),
             RevokeSecurityGroupIngress(crate::aws::ec2::ops::RevokeSecurityGroupIngress),
@@ -192,14 +216,28 @@ macro_rules! define_op {
             /// `service:Action`, as IAM policies and CloudTrail name the call.
             pub fn action(&self) -> &'static str {
                 match self {
-                    $( Op::$variant(_) => <$ty as OpKind>::ACTION, )*
+                    $( Op::$variant(o) => o.call(), )*
+                }
+            }
+
+            /// See [`OpKind::ROOT_SESSION`].
+            pub fn in_root_session(&self) -> bool {
+                match self {
+                    $( Op::$variant(_) => <$ty as OpKind>::ROOT_SESSION, )*
+                }
+            }
+
+            /// See [`OpKind::typed_confirmation`].
+            pub fn typed_confirmation(&self) -> Option<&str> {
+                match self {
+                    $( Op::$variant(o) => o.typed_confirmation(), )*
                 }
             }
 
             /// Every action moat can send, once each, for the least-privilege
             /// policy and tests.
             pub fn all_actions() -> Vec<&'static str> {
-                let mut all: Vec<&'static str> = [$( (<$ty as OpKind>::SENT, <$ty as OpKind>::ACTION), )*]
+                let mut all: Vec<&'static str> = [$( (<$ty as OpKind>::SENT && !<$ty as OpKind>::ROOT_SESSION, <$ty as OpKind>::ACTION), )*]
                     .into_iter()
                     .filter_map(|(sent, action)| sent.then_some(action))
                     .collect();

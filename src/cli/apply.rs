@@ -295,6 +295,18 @@ pub async fn plan(s: &Session, a: &PlanArgs) -> CliResult {
     Ok(code)
 }
 
+/// Ask for the account id of a change that cannot be undone.
+fn type_account(want: &str) -> Result<String, CliError> {
+    use std::io::Write;
+    eprint!(
+        "This cannot be undone. Type the account id ({want}) to apply, anything else skips it: "
+    );
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim().to_string())
+}
+
 fn print_report(plan: &Plan, r: &ExecReport) {
     if r.dry_run {
         println!("dry-run: nothing was sent. These calls would have been made:");
@@ -385,7 +397,26 @@ pub async fn apply(s: &Session, a: &ApplyArgs) -> CliResult {
             }
         };
         print!("{}", render_plan(&plan, color_stdout()));
-        if !dry_run && !a.yes {
+        if let Some(want) = plan.typed_confirmation().filter(|_| !dry_run) {
+            let typed = if a.yes {
+                a.confirm_account.clone()
+            } else {
+                Some(type_account(want)?)
+            };
+            if typed.as_deref().map(str::trim) != Some(want) {
+                let how = if a.yes {
+                    format!("with --yes, add --confirm-account {want}")
+                } else {
+                    "the account id typed did not match".to_string()
+                };
+                println!(
+                    "skipped {}: this change cannot be undone, so it needs the account id typed ({how}); nothing was sent\n",
+                    def.id
+                );
+                code = 2;
+                continue;
+            }
+        } else if !dry_run && !a.yes {
             let q = format!(
                 "Apply these {} change(s) to account {account}?",
                 plan.steps.len()

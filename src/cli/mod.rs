@@ -501,6 +501,11 @@ pub struct ApplyArgs {
     /// Do not ask; apply every plan (for scripts).
     #[arg(long)]
     pub yes: bool,
+    /// With --yes, for a change that cannot be undone and locks people out
+    /// (removing a member account's root credentials): the account id, typed
+    /// again. Without it such a plan is not applied.
+    #[arg(long, value_name = "ACCOUNT_ID", requires = "yes")]
+    pub confirm_account: Option<String>,
 }
 
 #[derive(Debug, Args)]

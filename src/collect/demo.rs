@@ -41,6 +41,7 @@ const DEMO_PARTS: &[(&str, &str)] = demo_files![
     "route53",
     "elb",
     "inspector",
+    "organizations",
 ];
 
 pub struct DemoBackend {

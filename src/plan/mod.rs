@@ -108,6 +108,12 @@ impl Plan {
     pub fn is_reversible(&self) -> bool {
         self.steps.iter().all(|s| s.inverse.is_some())
     }
+
+    /// The account id a person must type to confirm this plan (see
+    /// [`OpKind::typed_confirmation`]); `None`: a yes is enough.
+    pub fn typed_confirmation(&self) -> Option<&str> {
+        self.ops().find_map(|op| op.typed_confirmation())
+    }
 }
 
 /// S3 refuses PutBucketPolicy with a policy that grants public access while

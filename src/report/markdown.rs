@@ -354,7 +354,7 @@ mod tests {
             "{md}"
         );
         assert!(
-            md.contains("| Securing the AWS account (`account`) | 0 | 8 | 2 | 0 | 0 |"),
+            md.contains("| Securing the AWS account (`account`) | 0 | 9 | 2 | 0 | 0 |"),
             "{md}"
         );
         assert!(md.contains("## Securing the AWS account"), "{md}");

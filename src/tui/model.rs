@@ -195,6 +195,15 @@ pub struct ConfirmState {
     pub scroll: u16,
     /// A plan over several marked items: what it leaves out, and why.
     pub batch: Option<BatchView>,
+    /// A plan that cannot be undone and locks people out (removing a root
+    /// user's credentials): the account id to type, and what is typed so far.
+    pub typed: Option<TypedConfirm>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypedConfirm {
+    pub want: String,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

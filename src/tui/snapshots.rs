@@ -136,6 +136,16 @@ fn confirmation_dialog_live() {
 }
 
 #[test]
+fn confirmation_that_asks_for_the_account_id() {
+    let mut m = demo(Mode::Live);
+    select(&mut m, "account.central-root-access");
+    update(&mut m, key('a'));
+    typed(&mut m, "1111");
+    assert!(matches!(m.overlay, Some(Overlay::Confirm(_))));
+    screen!("confirm_typed", m);
+}
+
+#[test]
 fn confirmation_dialog_dry_run_with_warnings() {
     let mut m = demo(Mode::DryRun { demo: false });
     select(&mut m, "account.console-users-mfa");

@@ -306,7 +306,8 @@ fn guided_items_point_at_their_steps_and_m_toggles_done() {
     assert!(progress.done.is_empty());
     assert_eq!(status(&m, "account.security-questions"), Status::Manual);
 
-    // A plan that answers "guided" (root keys, not signed in as root) also points at the steps.
+    // A plan that answers "guided" (root keys of a member account the
+    // organization audits, not signed in as root) also points at the steps.
     select(&mut m, "account.root-access-keys");
     update(&mut m, key('p'));
     assert!(m.overlay.is_none());
@@ -316,7 +317,7 @@ fn guided_items_point_at_their_steps_and_m_toggles_done() {
             .as_ref()
             .unwrap()
             .text
-            .contains("Only the root user")
+            .contains("account.central-root-access")
     );
 
     // Items without steps cannot be marked.
@@ -364,7 +365,7 @@ fn navigation_moves_focus_and_selection() {
     assert_eq!(selected(&m), "account.root-access-keys");
     update(&mut m, key('j'));
     update(&mut m, code(KeyCode::Down));
-    assert_eq!(selected(&m), "account.backup-admin");
+    assert_eq!(selected(&m), "account.central-root-access");
     update(&mut m, key('G'));
     assert_eq!(selected(&m), "account.stale-access-keys");
     update(&mut m, key('g'));

@@ -512,7 +512,7 @@ fn on_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     match ctx {
         Context::Main => main_key(m, action),
         Context::Preview => preview_key(m, action),
-        Context::Confirm => confirm_key(m, action),
+        Context::Confirm => confirm_key(m, action, k),
         Context::Form => form_key(m, action, k),
         Context::Filter => filter_key(m, action, k),
         Context::Dialog => dialog_key(m, action),

@@ -61,8 +61,24 @@ macro_rules! services {
 }
 
 services!(
-    iam, account, s3, cloudfront, ec2, ebs, vpc, guardduty, cloudtrail, kms, sns, cloudwatch, logs,
-    rds, route53, elb, inspector,
+    iam,
+    account,
+    s3,
+    cloudfront,
+    ec2,
+    ebs,
+    vpc,
+    guardduty,
+    cloudtrail,
+    kms,
+    sns,
+    cloudwatch,
+    logs,
+    rds,
+    route53,
+    elb,
+    inspector,
+    organizations,
 );
 
 pub const ACCOUNT: &str = "111122223333";
@@ -228,6 +244,12 @@ fn service_of(op: &Op) -> &'static str {
         | Op::ModifyRuleActions(_)
         | Op::ModifyListenerSslPolicy(_) => "elb",
         Op::EnableInspector(_) | Op::DisableInspector(_) => "inspector",
+        Op::EnableIamTrustedAccess(_)
+        | Op::EnableRootCredentialsManagement(_)
+        | Op::DisableRootCredentialsManagement(_)
+        | Op::EnableRootSessions(_)
+        | Op::DisableRootSessions(_)
+        | Op::DeleteRootCredential(_) => "organizations",
     }
 }
 
@@ -245,6 +267,7 @@ pub fn drift(inv: &mut Inventory, r: &ResourceRef) {
         | ResourceRef::PasswordPolicy
         | ResourceRef::Role { .. } => iam::drift(inv, r),
         ResourceRef::AlternateContact(t) => account::drift(inv, t),
+        ResourceRef::OrgRootAccess | ResourceRef::RootCredentials => organizations::drift(inv, r),
         ResourceRef::S3AccountPublicAccessBlock
         | ResourceRef::Bucket { .. }
         | ResourceRef::Lifecycle { .. } => s3::drift(inv, r),

@@ -304,6 +304,22 @@ pub struct AwsBackend {
     attempts: u32,
     /// [`AwsOptions::irreplaceable_buckets`].
     irreplaceable_buckets: Vec<String>,
+    /// The caller's own credentials: the account's when moat works in the
+    /// caller's account, the organization's administrator's when it works
+    /// in another account through a role (`--account`, `--org`). Centralized
+    /// root access of member accounts goes through them.
+    admin: Arc<Admin>,
+    /// This account's root sessions (sts:AssumeRoot) by task policy, kept
+    /// until shortly before they expire (see `crate::aws::iam::sdk::root_access`).
+    root_sessions:
+        tokio::sync::Mutex<HashMap<&'static str, (aws_sdk_iam::Client, std::time::Instant)>>,
+}
+
+/// The caller's own configuration and identity (see [`AwsBackend::admin`]).
+#[derive(Debug)]
+struct Admin {
+    sdk: SdkConfig,
+    identity: Identity,
 }
 
 impl AwsBackend {
@@ -380,7 +396,13 @@ impl AwsBackend {
         resolve_credentials(&sdk, &opts).await?;
         let identity = caller_identity(&clients.sts, &sdk, &opts).await?;
         tracing::info!(account = %identity.account, arn = %identity.arn, region = %region, "connected");
+        let admin = Arc::new(Admin {
+            sdk: sdk.clone(),
+            identity: identity.clone(),
+        });
         Ok(AwsBackend {
+            admin,
+            root_sessions: Default::default(),
             sdk,
             endpoint,
             base: clients,
@@ -492,6 +514,8 @@ impl AwsBackend {
     /// the account's own: read again).
     fn sibling(&self, sdk: SdkConfig, clients: Clients, identity: Identity) -> AwsBackend {
         AwsBackend {
+            admin: self.admin.clone(),
+            root_sessions: Default::default(),
             sdk,
             endpoint: self.endpoint.clone(),
             base: clients,
@@ -558,6 +582,69 @@ impl AwsBackend {
     }
 
     /// The STS client.
+    /// The caller whose credentials opened this backend (see [`AwsBackend::admin`]).
+    pub(crate) fn admin_identity(&self) -> &Identity {
+        &self.admin.identity
+    }
+
+    /// A client of the global service `C` signed with the caller's own
+    /// credentials (see [`AwsBackend::admin`]), counted with this backend's requests.
+    pub(crate) fn admin_client<C: services::Service>(&self) -> C {
+        let shared = services::Shared {
+            sdk: &self.admin.sdk,
+            endpoint: None,
+            counts: &self.base.counts,
+        };
+        services::build(
+            &shared,
+            Region::new(global_signing_region(&self.region)),
+            C::NAME,
+        )
+    }
+
+    /// STS of the partition's home region with the caller's own credentials.
+    pub(crate) fn admin_sts(&self) -> aws_sdk_sts::Client {
+        aws_sdk_sts::Client::from_conf(
+            aws_sdk_sts::config::Builder::from(&self.admin.sdk)
+                .region(Region::new(global_signing_region(&self.region)))
+                .retry_partition(retry_partition("sts"))
+                .retry_config(retry_config(self.attempts.min(IDENTITY_ATTEMPTS)))
+                .interceptor(self.base.counts.clone())
+                .build(),
+        )
+    }
+
+    /// An IAM client signed with `credentials` (a root session of this
+    /// account), counted with this backend's requests.
+    pub(crate) fn iam_with(
+        &self,
+        credentials: aws_credential_types::Credentials,
+    ) -> aws_sdk_iam::Client {
+        let sdk = self
+            .admin
+            .sdk
+            .to_builder()
+            .credentials_provider(SharedCredentialsProvider::new(credentials))
+            .build();
+        let shared = services::Shared {
+            sdk: &sdk,
+            endpoint: None,
+            counts: &self.base.counts,
+        };
+        services::build(
+            &shared,
+            Region::new(global_signing_region(&self.region)),
+            "iam-root",
+        )
+    }
+
+    /// The cache of this account's root sessions (see [`AwsBackend::root_sessions`]).
+    pub(crate) fn root_sessions(
+        &self,
+    ) -> &tokio::sync::Mutex<HashMap<&'static str, (aws_sdk_iam::Client, std::time::Instant)>> {
+        &self.root_sessions
+    }
+
     pub(crate) fn sts(&self) -> &aws_sdk_sts::Client {
         &self.base.sts
     }

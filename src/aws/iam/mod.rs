@@ -3,6 +3,7 @@
 //! account summary.
 
 pub mod ops;
+pub mod root_access;
 pub(crate) mod sdk;
 
 use crate::aws::inventory::{Fetched, PartError};

@@ -5,6 +5,7 @@ mod account_settings;
 mod authorization_details;
 mod credential_report;
 mod policy_document;
+mod root_access;
 
 use super::ops::{
     AddUserToGroup, AttachGroupPolicy, CreateGroup, CreatePolicy, CreateUser, DeleteGroup,

@@ -137,6 +137,18 @@ impl Inventory {
                         "HardExpiry": p.hard_expiry,
                     })
                 }),
+            ResourceRef::OrgRootAccess => self
+                .root_access
+                .ready()
+                .and_then(|r| r.organization.as_ref())
+                .and_then(|o| o.features.as_ref().ok())
+                .map(|f| f.document()),
+            ResourceRef::RootCredentials => self
+                .root_access
+                .ready()
+                .and_then(|r| r.organization.as_ref())
+                .and_then(|o| o.credentials())
+                .map(|c| c.document()),
             ResourceRef::AlternateContact(t) => self
                 .alternate_contacts
                 .ready()

@@ -33,6 +33,7 @@ pub use crate::aws::elb::{
     action_document,
 };
 pub use crate::aws::guardduty::{DETECTOR_DISABLED, DETECTOR_ENABLED, Detector, GuardDutyRef};
+pub use crate::aws::iam::root_access::RootAccess;
 pub use crate::aws::iam::{
     AccessKey, AccountSummary, CredentialReportRow, DEFAULT_IAM_ATTACHMENT_QUOTA, Group, Iam,
     IamQuotas, InlinePolicy, KeyStatus, ManagedPolicy, PasswordPolicy, Role, User,
@@ -155,6 +156,9 @@ parts! {
     CredentialReport => credential_report: Vec<CredentialReportRow>, "credential report";
     PasswordPolicy => password_policy: Option<PasswordPolicy>, "password policy";
     AlternateContacts => alternate_contacts: AlternateContacts, "alternate contacts";
+    /// The organization's centralized root access and the account's root
+    /// user credentials as the organization's administrator reads them.
+    RootAccess => root_access: RootAccess, "centralized root access";
     /// Every bucket with its per-bucket settings.
     S3Buckets => s3: S3, "S3 buckets";
     /// The account-wide S3 public access block (`None`: not set).

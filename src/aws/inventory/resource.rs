@@ -39,6 +39,11 @@ pub enum ResourceRef {
     },
     PasswordPolicy,
     AlternateContact(ContactType),
+    /// The organization's centralized root access (IAM's trusted access and
+    /// its two features).
+    OrgRootAccess,
+    /// The account's root user credentials, as a root session reads them.
+    RootCredentials,
     /// The account-wide S3 public access block.
     S3AccountPublicAccessBlock,
     Bucket {
@@ -172,6 +177,8 @@ impl fmt::Display for ResourceRef {
             ResourceRef::Policy { name } => write!(f, "policy/{name}"),
             ResourceRef::PasswordPolicy => f.write_str("password-policy"),
             ResourceRef::AlternateContact(t) => write!(f, "contact/{}", t.as_str()),
+            ResourceRef::OrgRootAccess => f.write_str("org/root-access"),
+            ResourceRef::RootCredentials => f.write_str("root/credentials"),
             ResourceRef::S3AccountPublicAccessBlock => f.write_str("s3/public-access-block"),
             ResourceRef::Bucket { name } => write!(f, "bucket/{name}"),
             ResourceRef::Distribution { id } => write!(f, "distribution/{id}"),
@@ -211,6 +218,8 @@ impl FromStr for ResourceRef {
                 "password-policy",
                 "contact/SECURITY",
                 "account",
+                "org/root-access",
+                "root/credentials",
                 "bucket/NAME",
                 "s3/public-access-block",
                 "distribution/ID",
@@ -240,6 +249,8 @@ impl FromStr for ResourceRef {
         match parts.as_slice() {
             ["account"] => Ok(ResourceRef::Account),
             ["password-policy"] => Ok(ResourceRef::PasswordPolicy),
+            ["org", "root-access"] => Ok(ResourceRef::OrgRootAccess),
+            ["root", "credentials"] => Ok(ResourceRef::RootCredentials),
             ["root", "key", id] => Ok(ResourceRef::RootKey {
                 key_id: nonempty(id)?,
             }),
@@ -285,6 +296,7 @@ impl ResourceRef {
             | ResourceRef::Role { .. } => &[PartId::Iam],
             ResourceRef::PasswordPolicy => &[PartId::PasswordPolicy],
             ResourceRef::AlternateContact(_) => &[PartId::AlternateContacts],
+            ResourceRef::OrgRootAccess | ResourceRef::RootCredentials => &[PartId::RootAccess],
             ResourceRef::S3AccountPublicAccessBlock => &[PartId::S3AccountPublicAccessBlock],
             ResourceRef::Bucket { .. } => &[PartId::S3Buckets],
             ResourceRef::Lifecycle { .. } => &[PartId::TrailBucketLifecycles],

@@ -85,6 +85,9 @@ pub fn root_access_keys(inv: &Inventory, _: &Ctx, req: &Inputs) -> Result<Draft,
         .identity
         .ready()
         .ok_or(PlanError::NotReady(PartId::Identity))?;
+    if super::audited_root(inv).is_some() && !id.is_root() {
+        return Err(PlanError::Guided(msg(ID, "member_account", &[])));
+    }
     if !id.is_root() {
         return Err(PlanError::Guided(msg(ID, "not_root", &[])));
     }

@@ -10,8 +10,13 @@ use crate::plan::{Draft, Inputs, PlanError};
 use chrono::Duration;
 use serde_json::json;
 
+/// The demo account outside any organization: these tests judge the root
+/// user from the account's own reads (see `central_root_tests` for a member
+/// account audited by its organization).
 fn demo() -> Inventory {
-    demo_inventory().expect("demo")
+    let mut inv = demo_inventory().expect("demo");
+    inv.root_access = Part::of(crate::aws::iam::root_access::RootAccess::default());
+    inv
 }
 
 fn key(id: &str, status: KeyStatus, created_days: i64, used_days: Option<i64>) -> AccessKey {

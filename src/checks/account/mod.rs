@@ -3,6 +3,7 @@
 pub mod fix;
 
 mod administrators;
+mod central_root;
 mod console_mfa;
 mod credentials;
 mod root;
@@ -15,6 +16,7 @@ use crate::aws::inventory::{
 use crate::guide::msg;
 use crate::policy;
 pub use administrators::*;
+use central_root::*;
 pub use console_mfa::*;
 pub use credentials::*;
 use root::*;
@@ -23,7 +25,12 @@ pub const ITEMS: &[ItemDef] = &[
     ItemDef {
         id: "account.root-access-keys",
         section: "account",
-        needs: &[PartId::Identity, PartId::AccountSummary, PartId::Iam],
+        needs: &[
+            PartId::Identity,
+            PartId::AccountSummary,
+            PartId::Iam,
+            PartId::RootAccess,
+        ],
         cis: &["2.3"],
         security_hub: &["IAM.4"],
         check: root_access_keys,
@@ -33,11 +40,21 @@ pub const ITEMS: &[ItemDef] = &[
     ItemDef {
         id: "account.root-mfa",
         section: "account",
-        needs: &[PartId::AccountSummary, PartId::Iam],
+        needs: &[PartId::AccountSummary, PartId::Iam, PartId::RootAccess],
         cis: &["2.4", "2.5"],
         security_hub: &["IAM.9", "IAM.6"],
         check: root_mfa,
         fix: Fix::Guided,
+        inputs: &[],
+    },
+    ItemDef {
+        id: CENTRAL_ROOT,
+        section: "account",
+        needs: &[PartId::RootAccess],
+        cis: &[],
+        security_hub: &[],
+        check: central_root_access,
+        fix: Fix::Plan(central_root_access_plan),
         inputs: &[],
     },
     ItemDef {
@@ -147,5 +164,7 @@ fn security_questions(_: &Inventory, ctx: &Ctx) -> Outcome {
 fn billing_access(_: &Inventory, ctx: &Ctx) -> Outcome {
     guided_only("account.billing-access", ctx)
 }
+#[cfg(test)]
+mod central_root_tests;
 #[cfg(test)]
 mod item_tests;

@@ -1,6 +1,7 @@
 //! The root user: no access keys, MFA on a hardware or virtual device.
 
 use super::*;
+use crate::aws::iam::root_access::is_virtual_mfa;
 
 pub(super) const ROOT_KEYS: &str = "account.root-access-keys";
 
@@ -12,6 +13,32 @@ pub(super) fn root_access_keys(inv: &Inventory, _: &Ctx) -> Outcome {
     ) else {
         return Outcome::pass(String::new());
     };
+    // A member account: the organization's audit session listed them (a
+    // root caller sees its own keys, below).
+    if let Some(c) = audited_root(inv).filter(|_| !id.is_root()) {
+        let findings = c
+            .access_keys
+            .iter()
+            .map(|k| {
+                Finding::fail(
+                    ResourceRef::RootKey {
+                        key_id: k.id.clone(),
+                    }
+                    .to_string(),
+                    msg(
+                        ROOT_KEYS,
+                        "audited_key",
+                        &[("key", &k.id), ("status", k.status.as_str())],
+                    ),
+                )
+            })
+            .collect();
+        return Outcome::from_findings(
+            findings,
+            msg(ROOT_KEYS, "pass", &[]),
+            msg(ROOT_KEYS, "fail", &[]),
+        );
+    }
     if !summary.account_access_keys_present {
         return Outcome::pass(msg(ROOT_KEYS, "pass", &[]));
     }
@@ -72,6 +99,38 @@ pub(super) fn root_mfa(inv: &Inventory, _: &Ctx) -> Outcome {
     let (Some(summary), Some(iam)) = (inv.account_summary.ready(), inv.iam.ready()) else {
         return Outcome::pass(String::new());
     };
+    // A member account: the organization's audit session read its root user.
+    if let Some(c) = audited_root(inv) {
+        if !c.can_sign_in() {
+            return Outcome::pass(msg(ID, "pass_no_credentials", &[]));
+        }
+        if c.mfa_devices.is_empty() {
+            return Outcome::from_findings(
+                vec![Finding::fail(
+                    ResourceRef::Account.to_string(),
+                    msg(ID, "finding", &[]),
+                )],
+                String::new(),
+                msg(ID, "fail", &[]),
+            );
+        }
+        let findings = c
+            .mfa_devices
+            .iter()
+            .filter(|s| is_virtual_mfa(s))
+            .map(|s| {
+                Finding::fail(
+                    ResourceRef::Account.to_string(),
+                    msg(ID, "virtual", &[("serial", s)]),
+                )
+            })
+            .collect();
+        return Outcome::from_findings(
+            findings,
+            msg(ID, "pass", &[]),
+            msg(ID, "fail_virtual", &[]),
+        );
+    }
     if !summary.account_mfa_enabled {
         return Outcome::from_findings(
             vec![Finding::fail(

@@ -28,6 +28,7 @@ impl AwsBackend {
             PartId::AlternateContacts => {
                 PartValue::AlternateContacts(self.alternate_contacts().await?)
             }
+            PartId::RootAccess => PartValue::RootAccess(self.collect_root_access().await?),
             PartId::S3Buckets => PartValue::S3Buckets(self.collect_s3().await?),
             PartId::S3AccountPublicAccessBlock => {
                 PartValue::S3AccountPublicAccessBlock(self.collect_account_pab().await?)

@@ -352,3 +352,57 @@ fn quit_waits_for_an_apply_unless_asked_twice() {
     );
     assert!(m.quit);
 }
+
+#[test]
+fn a_change_that_cannot_be_undone_applies_only_once_the_account_id_is_typed() {
+    let mut m = demo(Mode::Demo);
+    select(&mut m, "account.central-root-access");
+    assert!(update(&mut m, key('a')).is_empty());
+    let Some(Overlay::Confirm(c)) = &m.overlay else {
+        panic!("{:?}", m.overlay)
+    };
+    assert!(c.ops.iter().any(|o| !o.reversible));
+    let plan = c.plan.clone();
+    let want = plan.account.clone();
+    assert_eq!(plan.typed_confirmation(), Some(want.as_str()));
+
+    // `y` is typed, not taken as a yes; Enter with the wrong id sends nothing.
+    assert!(update(&mut m, key('y')).is_empty());
+    assert!(update(&mut m, code(KeyCode::Enter)).is_empty());
+    assert!(m.applying_gen.is_none());
+    let Some(Overlay::Confirm(c)) = &m.overlay else {
+        panic!("still confirming: {:?}", m.overlay)
+    };
+    assert_eq!(c.typed.as_ref().map(|t| t.text.as_str()), Some("y"));
+    assert!(m.flash.as_ref().is_some_and(|f| f.text.contains(&want)));
+
+    // Backspace, then the id: Enter applies.
+    update(&mut m, code(KeyCode::Backspace));
+    for ch in want.chars() {
+        assert!(update(&mut m, key(ch)).is_empty());
+    }
+    let e = update(&mut m, code(KeyCode::Enter));
+    let generation = m.applying_gen.expect("applying");
+    assert_eq!(e, vec![Effect::Apply { generation, plan }]);
+
+    // Esc cancels with nothing sent.
+    let mut m = demo(Mode::Demo);
+    select(&mut m, "account.central-root-access");
+    update(&mut m, key('a'));
+    for ch in want.chars() {
+        update(&mut m, key(ch));
+    }
+    assert!(update(&mut m, code(KeyCode::Esc)).is_empty());
+    assert!(m.overlay.is_none() && m.applying_gen.is_none());
+}
+
+#[test]
+fn a_dry_run_of_a_change_that_cannot_be_undone_needs_no_typing() {
+    let mut m = demo(Mode::DryRun { demo: true });
+    select(&mut m, "account.central-root-access");
+    update(&mut m, key('a'));
+    let Some(Overlay::Confirm(c)) = &m.overlay else {
+        panic!("{:?}", m.overlay)
+    };
+    assert!(c.typed.is_none());
+}

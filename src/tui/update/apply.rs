@@ -12,6 +12,7 @@ use crate::execute::{ExecEvent, ExecReport};
 use crate::kit::text::sanitize;
 use crate::tui::keymap::Action;
 use crate::tui::model::*;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn scroll(v: &mut u16, action: Action, len: usize) {
     let max = len.saturating_sub(1).min(u16::MAX as usize) as i32;
@@ -66,10 +67,57 @@ pub(super) fn preview_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> 
     vec![]
 }
 
-pub(super) fn confirm_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
+pub(super) fn confirm_key(m: &mut Model, action: Option<Action>, k: KeyEvent) -> Vec<Effect> {
     let Some(Overlay::Confirm(mut c)) = m.overlay.take() else {
         return vec![];
     };
+    // A change that cannot be undone: the account id is typed, Enter
+    // confirms when it matches, Esc cancels, and no single key applies.
+    if let Some(t) = &mut c.typed {
+        match k.code {
+            KeyCode::Char(ch) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
+                if t.text.chars().count() < 64 {
+                    t.text.push(ch);
+                }
+                m.overlay = Some(Overlay::Confirm(c));
+                return vec![];
+            }
+            KeyCode::Backspace => {
+                t.text.pop();
+                m.overlay = Some(Overlay::Confirm(c));
+                return vec![];
+            }
+            KeyCode::Enter if t.text.trim() == t.want => {}
+            KeyCode::Enter => {
+                let want = t.want.clone();
+                m.overlay = Some(Overlay::Confirm(c));
+                flash(
+                    m,
+                    Level::Warning,
+                    format!("type the account id {want} exactly to apply; Esc cancels"),
+                );
+                return vec![];
+            }
+            KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown => {
+                let len = crate::tui::view::confirm::list_len(&c);
+                let a = match k.code {
+                    KeyCode::Up => Action::Up,
+                    KeyCode::Down => Action::Down,
+                    KeyCode::PageUp => Action::PageUp,
+                    _ => Action::PageDown,
+                };
+                scroll(&mut c.scroll, a, len);
+                m.overlay = Some(Overlay::Confirm(c));
+                return vec![];
+            }
+            _ => {
+                m.overlay = c.back.map(Overlay::Preview);
+                flash(m, Level::Info, "cancelled; nothing was sent");
+                return vec![];
+            }
+        }
+        return start_apply(m, c);
+    }
     if let Some(
         a @ (Action::Up
         | Action::Down
@@ -90,6 +138,11 @@ pub(super) fn confirm_key(m: &mut Model, action: Option<Action>) -> Vec<Effect> 
         flash(m, Level::Info, "cancelled; nothing was sent");
         return vec![];
     }
+    start_apply(m, c)
+}
+
+/// Confirmed: send the plan.
+fn start_apply(m: &mut Model, c: Box<ConfirmState>) -> Vec<Effect> {
     forget_secrets(m, &c.item);
     for item in super::batch::step_items(&c.plan) {
         forget_secrets(m, &item);

@@ -210,6 +210,13 @@ pub(super) fn preview_state(item: &str, plan: Plan) -> PreviewState {
 }
 
 pub(super) fn confirm_state(m: &Model, plan: Plan, back: Option<PreviewState>) -> ConfirmState {
+    let typed = (!m.mode.is_dry_run())
+        .then(|| plan.typed_confirmation())
+        .flatten()
+        .map(|want| TypedConfirm {
+            want: want.to_string(),
+            text: String::new(),
+        });
     ConfirmState {
         item: plan.item.clone(),
         ops: OpRow::rows(&plan),
@@ -220,5 +227,6 @@ pub(super) fn confirm_state(m: &Model, plan: Plan, back: Option<PreviewState>) -
         batch: back.as_ref().and_then(|p| p.batch.clone()),
         back,
         scroll: 0,
+        typed,
     }
 }

@@ -154,12 +154,32 @@ pub fn render(f: &mut Frame, m: &Model, c: &ConfirmState) {
     } else {
         " to apply."
     };
-    lines.push(Line::from(vec![
-        Span::raw(" Press "),
-        Span::styled(yes.clone(), key_style()),
-        Span::raw(what),
-        Span::raw(" Any other key cancels."),
-    ]));
+    if let Some(t) = &c.typed {
+        lines.extend(
+            wrap(
+                &format!(
+                    "This cannot be undone. Type the account id {} and press Enter to apply; Esc cancels.",
+                    t.want
+                ),
+                width,
+                " ",
+                1,
+            )
+            .into_iter()
+            .map(|l| Line::styled(l, Style::new().fg(Color::Red).add_modifier(Modifier::BOLD))),
+        );
+        lines.push(Line::from(vec![
+            Span::raw(" account id: "),
+            Span::styled(format!("{}▏", t.text), key_style()),
+        ]));
+    } else {
+        lines.push(Line::from(vec![
+            Span::raw(" Press "),
+            Span::styled(yes.clone(), key_style()),
+            Span::raw(what),
+            Span::raw(" Any other key cancels."),
+        ]));
+    }
 
     let footer = lines.len() as u16;
     let total = list.len();
@@ -179,14 +199,22 @@ pub fn render(f: &mut Frame, m: &Model, c: &ConfirmState) {
     if overflow {
         title.push_str(&format!(" ({} calls: ↑↓ to see them all)", c.ops.len()));
     }
-    let block = dialog_block(
-        title,
+    let bottom = if c.typed.is_some() {
+        Line::from(vec![
+            Span::raw(" type the account id · "),
+            Span::styled("Enter", key_style()),
+            Span::raw(" apply · "),
+            Span::styled("Esc", key_style()),
+            Span::raw(" cancels "),
+        ])
+    } else {
         Line::from(vec![
             Span::raw(" "),
             Span::styled(yes, key_style()),
             Span::raw(" apply · any other key cancels "),
-        ]),
-    );
+        ])
+    };
+    let block = dialog_block(title, bottom);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let [body, foot] =

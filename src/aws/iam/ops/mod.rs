@@ -11,10 +11,12 @@ use serde_json::Value;
 mod attach;
 mod groups;
 mod policies;
+mod root_access;
 
 pub use attach::*;
 pub use groups::*;
 pub use policies::*;
+pub use root_access::*;
 
 /// iam:UpdateAccessKey. `user: None` is the root user's own key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
