@@ -9,7 +9,9 @@
 //!   certificate and MFA device; `account.root-access-keys` names the key;
 //! - apply removes them only with the account id typed again
 //!   (`--confirm-account`): without it, or with another id, nothing is sent;
-//! - the other member keeps its root password; undo refuses the removal.
+//! - the other member keeps its root password; undo refuses the removal;
+//! - a caller outside the member's organization is told where to run moat:
+//!   never "not applicable", never a plan that changes its own organization.
 
 mod support;
 
@@ -214,9 +216,10 @@ fn member_root_credentials_are_audited_and_removed_only_with_the_account_id_type
     );
     let after = scan(Some(target), &[ITEM, "account.root-mfa"]);
     assert_eq!(item(&after, ITEM)["status"], "pass", "{after}");
+    // No credential left and no password recovery: MFA does not apply.
     assert_eq!(
         item(&after, "account.root-mfa")["status"],
-        "pass",
+        "not_applicable",
         "{after}"
     );
 
@@ -233,4 +236,100 @@ fn member_root_credentials_are_audited_and_removed_only_with_the_account_id_type
         "{}",
         output_text(&undo)
     );
+}
+
+/// moto's header to act as `account` on one request.
+fn as_account(
+    account: &str,
+) -> impl Fn(&mut aws_smithy_runtime_api::http::Request) + Send + Sync + 'static {
+    let account = account.to_string();
+    move |r| {
+        r.headers_mut().insert("x-moto-account-id", account.clone());
+    }
+}
+
+#[test]
+fn a_caller_outside_the_members_organization_is_never_told_it_does_not_apply() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.as_str();
+    let state = temp_state_dir();
+    let management = "999999999999";
+    let role = "MoatAudit";
+    // An organization of another management account; moat's caller (moto's
+    // default account) is in none, and reaches the member through a role.
+    let member = block_on(async {
+        let org = support::test_client!(aws_sdk_organizations, ep);
+        org.create_organization()
+            .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+            .customize()
+            .mutate_request(as_account(management))
+            .send()
+            .await
+            .expect("organization");
+        let created = org
+            .create_account()
+            .account_name("member")
+            .email("member@example.com")
+            .customize()
+            .mutate_request(as_account(management))
+            .send()
+            .await
+            .expect("account");
+        let member = created
+            .create_account_status()
+            .and_then(|s| s.account_id())
+            .expect("account id")
+            .to_string();
+        let trust = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT_ID}:root"}},"Action":"sts:AssumeRole"}}]}}"#
+        );
+        support::iam_client(ep)
+            .await
+            .create_role()
+            .role_name(role)
+            .assume_role_policy_document(trust)
+            .customize()
+            .mutate_request(as_account(&member))
+            .send()
+            .await
+            .expect("role");
+        member
+    });
+    seed_root(
+        &moto,
+        &member,
+        json!({"account": member, "login_profile": true}),
+    );
+    let out = moat(
+        ep,
+        state.path(),
+        R,
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--item",
+            ITEM,
+            "--account",
+            &member,
+            "--role",
+            role,
+        ],
+    );
+    let v = stdout_json(&out);
+    let found = item(&v["accounts"][0], ITEM);
+    assert_eq!(found["status"], "manual", "{v}");
+    assert!(found.to_string().contains(management), "{v}");
+    let plan = moat(
+        ep,
+        state.path(),
+        R,
+        &["plan", ITEM, "--account", &member, "--role", role],
+    );
+    assert!(
+        !output_text(&plan).contains("iam:Enable"),
+        "no plan changes the caller's own organization: {}",
+        output_text(&plan)
+    );
+    assert_eq!(root_credentials(&moto, &member)["login_profile"], true);
 }

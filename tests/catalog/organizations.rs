@@ -10,11 +10,21 @@ use std::collections::BTreeSet;
 /// One op of every op type, in the order of [`sample_index`].
 pub fn samples() -> Vec<Op> {
     vec![
-        Op::EnableIamTrustedAccess(ops::EnableIamTrustedAccess {}),
-        Op::EnableRootCredentialsManagement(ops::EnableRootCredentialsManagement {}),
-        Op::DisableRootCredentialsManagement(ops::DisableRootCredentialsManagement {}),
-        Op::EnableRootSessions(ops::EnableRootSessions {}),
-        Op::DisableRootSessions(ops::DisableRootSessions {}),
+        Op::EnableIamTrustedAccess(ops::EnableIamTrustedAccess {
+            organization: "o-demo1example".into(),
+        }),
+        Op::EnableRootCredentialsManagement(ops::EnableRootCredentialsManagement {
+            organization: "o-demo1example".into(),
+        }),
+        Op::DisableRootCredentialsManagement(ops::DisableRootCredentialsManagement {
+            organization: "o-demo1example".into(),
+        }),
+        Op::EnableRootSessions(ops::EnableRootSessions {
+            organization: "o-demo1example".into(),
+        }),
+        Op::DisableRootSessions(ops::DisableRootSessions {
+            organization: "o-demo1example".into(),
+        }),
         Op::DeleteRootCredential(ops::DeleteRootCredential {
             account: super::ACCOUNT.into(),
             credential: ops::RootCredentialRef::Password,

@@ -14,8 +14,11 @@ use crate::plan::{Draft, Inputs, Op, PlanError};
 pub(super) const CENTRAL_ROOT: &str = "account.central-root-access";
 
 /// The code IAM answers a caller that is neither the management account nor
-/// the delegated administrator.
+/// the delegated administrator (moat says the same of a caller outside the
+/// account's organization).
 const NOT_ADMIN: &str = "AccountNotManagementOrDelegatedAdministratorException";
+/// IAM's answer for an organization with consolidated billing features only.
+const NOT_ALL_FEATURES: &str = "OrganizationNotInAllFeaturesModeException";
 
 fn error_outcome(resource: ResourceRef, detail: String) -> Outcome {
     Outcome {
@@ -90,8 +93,22 @@ pub(super) fn central_root_access(inv: &Inventory, _: &Ctx) -> Outcome {
     let Some(org) = &ra.organization else {
         return not_applicable(msg(CENTRAL_ROOT, "no_organization", &[]));
     };
+    // The China regions have no root user.
+    if inv.partition() == "aws-cn" {
+        return not_applicable(msg(CENTRAL_ROOT, "no_root_user", &[]));
+    }
     let features = match &org.features {
         Ok(f) => f,
+        Err(e) if e.is_code(NOT_ALL_FEATURES) => {
+            return Outcome::from_findings(
+                vec![Finding::fail(
+                    ResourceRef::OrgRootAccess.to_string(),
+                    msg(CENTRAL_ROOT, "not_all_features", &[]),
+                )],
+                String::new(),
+                msg(CENTRAL_ROOT, "fail", &[]),
+            );
+        }
         Err(e) if e.is_code(NOT_ADMIN) => {
             return Outcome {
                 status: Status::Manual,
@@ -178,6 +195,13 @@ pub fn central_root_access_plan(inv: &Inventory, _: &Ctx, _: &Inputs) -> Result<
     let org = org(inv)?;
     let features = match &org.features {
         Ok(f) => f,
+        Err(e) if e.is_code(NOT_ALL_FEATURES) => {
+            return Err(PlanError::Guided(msg(
+                CENTRAL_ROOT,
+                "not_all_features",
+                &[],
+            )));
+        }
         Err(e) if e.is_code(NOT_ADMIN) => {
             return Err(PlanError::Guided(msg(CENTRAL_ROOT, "not_admin", &[])));
         }
@@ -199,15 +223,31 @@ pub fn central_root_access_plan(inv: &Inventory, _: &Ctx, _: &Inputs) -> Result<
                 &[("management", &org.management_account)],
             )));
         }
+        let organization = org.id.clone();
         if !features.trusted_access {
-            ops.push(EnableIamTrustedAccess {}.into());
+            ops.push(
+                EnableIamTrustedAccess {
+                    organization: organization.clone(),
+                }
+                .into(),
+            );
         }
         if !features.credentials_management {
-            ops.push(EnableRootCredentialsManagement {}.into());
+            ops.push(
+                EnableRootCredentialsManagement {
+                    organization: organization.clone(),
+                }
+                .into(),
+            );
         }
         if !features.root_sessions {
-            ops.push(EnableRootSessions {}.into());
+            ops.push(EnableRootSessions { organization }.into());
         }
+        warnings.push(msg(
+            CENTRAL_ROOT,
+            "whole_organization",
+            &[("organization", &org.id)],
+        ));
     }
     match &org.audit {
         Some(Ok(c)) if !org.is_management() => {
@@ -265,4 +305,15 @@ pub(super) fn audited_root(inv: &Inventory) -> Option<&RootCredentials> {
         return None;
     }
     org.credentials()
+}
+
+/// Whether the organization manages its members' root credentials
+/// (RootCredentialsManagement on): a member's root user without
+/// credentials then cannot recover a password by e-mail either.
+pub(super) fn root_credentials_managed(inv: &Inventory) -> bool {
+    inv.root_access
+        .ready()
+        .and_then(|r| r.organization.as_ref())
+        .and_then(|o| o.features.as_ref().ok())
+        .is_some_and(|f| f.credentials_management)
 }

@@ -67,9 +67,32 @@ fn a_member_without_root_credentials_passes() {
         Some(Ok(RootCredentials::default())),
     );
     assert_eq!(t.status(&inv, CENTRAL_ROOT), Status::Pass);
-    // With no password and no keys nobody signs in as root: MFA is moot.
-    assert_eq!(t.status(&inv, "account.root-mfa"), Status::Pass);
-    assert_eq!(t.status(&inv, ROOT_KEYS), Status::Pass);
+    // No credential and no password recovery: MFA does not apply.
+    assert_eq!(t.status(&inv, "account.root-mfa"), Status::NotApplicable);
+    let mut summary_agrees = inv.clone();
+    if let Some(s) = summary_agrees.account_summary.ready_mut() {
+        s.account_access_keys_present = false;
+    }
+    assert_eq!(t.status(&summary_agrees, ROOT_KEYS), Status::Pass);
+    // The account's own summary counts root keys the audit did not list:
+    // never a pass.
+    assert_eq!(t.status(&inv, ROOT_KEYS), Status::Error);
+}
+
+#[test]
+fn an_organization_with_consolidated_billing_only_fails_and_is_guided() {
+    let t = T::new();
+    let e = PartError::new(
+        "iam:ListOrganizationsFeatures",
+        Some("OrganizationNotInAllFeaturesModeException".into()),
+        "not all features",
+    );
+    let inv = with_org(MEMBER, MANAGEMENT, Err(e), None);
+    assert_eq!(t.status(&inv, CENTRAL_ROOT), Status::Fail);
+    assert!(matches!(
+        t.plan(&inv, CENTRAL_ROOT, &Inputs::default()),
+        Err(PlanError::Guided(_))
+    ));
 }
 
 #[test]

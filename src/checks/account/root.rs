@@ -16,6 +16,21 @@ pub(super) fn root_access_keys(inv: &Inventory, _: &Ctx) -> Outcome {
     // A member account: the organization's audit session listed them (a
     // root caller sees its own keys, below).
     if let Some(c) = audited_root(inv).filter(|_| !id.is_root()) {
+        // The account's own summary must agree: keys it counts that the
+        // audit did not list are never a pass.
+        if c.access_keys.is_empty() && summary.account_access_keys_present {
+            let detail = msg(ROOT_KEYS, "audit_disagrees", &[]);
+            return Outcome {
+                status: Status::Error,
+                summary: detail.clone(),
+                findings: vec![Finding {
+                    resource: ResourceRef::Account.to_string(),
+                    region: None,
+                    status: Status::Error,
+                    detail,
+                }],
+            };
+        }
         let findings = c
             .access_keys
             .iter()
@@ -101,8 +116,11 @@ pub(super) fn root_mfa(inv: &Inventory, _: &Ctx) -> Outcome {
     };
     // A member account: the organization's audit session read its root user.
     if let Some(c) = audited_root(inv) {
-        if !c.can_sign_in() {
-            return Outcome::pass(msg(ID, "pass_no_credentials", &[]));
+        // No credential at all and no password recovery (the organization
+        // manages root credentials): as AWS Config's root MFA rules say,
+        // MFA does not apply to a root user nobody can sign in as.
+        if c.is_empty() && root_credentials_managed(inv) {
+            return crate::checks::kit::not_applicable(msg(ID, "pass_no_credentials", &[]));
         }
         if c.mfa_devices.is_empty() {
             return Outcome::from_findings(

@@ -47,7 +47,10 @@ fn credentials_mut<'a>(
 /// access for IAM), which both features need. Not undone by moat: turning
 /// it off (in Organizations) also turns both features off.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EnableIamTrustedAccess {}
+pub struct EnableIamTrustedAccess {
+    /// The organization (checked before sending: never another one).
+    pub organization: String,
+}
 
 impl OpKind for EnableIamTrustedAccess {
     const ACTION: &'static str = "organizations:EnableAWSServiceAccess";
@@ -57,7 +60,10 @@ impl OpKind for EnableIamTrustedAccess {
     }
 
     fn describe(&self) -> String {
-        "turn on trusted access for IAM in the organization".into()
+        format!(
+            "turn on trusted access for IAM in organization {}",
+            self.organization
+        )
     }
 
     fn predict(&self, inv: &mut Inventory) -> Result<(), ApplyError> {
@@ -120,7 +126,10 @@ macro_rules! feature_op {
     ($(#[$doc:meta])* $name:ident, $inverse:ident, $action:literal, $feature:ident, $on:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-        pub struct $name {}
+        pub struct $name {
+            /// The organization (checked before sending: never another one).
+            pub organization: String,
+        }
 
         impl OpKind for $name {
             const ACTION: &'static str = $action;
@@ -131,9 +140,10 @@ macro_rules! feature_op {
 
             fn describe(&self) -> String {
                 format!(
-                    "turn {} {} for the organization's member accounts",
+                    "turn {} {} for every member account of organization {}",
                     if $on { "on" } else { "off" },
-                    RootFeature::$feature.api_name()
+                    RootFeature::$feature.api_name(),
+                    self.organization
                 )
             }
 
@@ -145,7 +155,10 @@ macro_rules! feature_op {
                 Some(if feature_before(before, RootFeature::$feature)? == $on {
                     vec![]
                 } else {
-                    vec![$inverse {}.into()]
+                    vec![$inverse {
+                        organization: self.organization.clone(),
+                    }
+                    .into()]
                 })
             }
         }

@@ -3,17 +3,26 @@
 //! read and removed in a root session of that account (sts:AssumeRoot,
 //! asked with the caller's credentials, scoped by an AWS task policy).
 
-use crate::aws::client::{AwsBackend, CallError, Outcome, SendOp, bad_input};
+use crate::aws::client::{
+    AwsBackend, CallError, Outcome, SendOp, bad_input, global_signing_region,
+};
 use crate::aws::iam::ops::{
     DeleteRootCredential, DisableRootCredentialsManagement, DisableRootSessions,
     EnableIamTrustedAccess, EnableRootCredentialsManagement, EnableRootSessions, RootCredentialRef,
 };
 use crate::aws::iam::root_access::{
     OrgRootAccess, RootAccess, RootCredential, RootCredentials, RootFeatures, RootTask,
+    is_virtual_mfa,
 };
 use crate::aws::inventory::KeyStatus;
 use crate::aws::op::OpKind;
 use std::time::{Duration, Instant};
+
+/// Organizations' answer to an account in no organization.
+const NOT_IN_USE: &str = "AWSOrganizationsNotInUseException";
+/// IAM's answer to a caller that is neither the management account nor the
+/// delegated administrator (moat says the same of a caller in another organization).
+pub(crate) const NOT_ADMIN: &str = "AccountNotManagementOrDelegatedAdministratorException";
 
 /// The principal of IAM's trusted access in Organizations.
 const IAM_PRINCIPAL: &str = "iam.amazonaws.com";
@@ -38,18 +47,16 @@ impl AwsBackend {
     /// error of the identity of the account itself; the organization's own
     /// errors are kept in the answer for the item that judges them.
     pub(crate) async fn collect_root_access(&self) -> Result<RootAccess, CallError> {
-        let orgs: aws_sdk_organizations::Client = self.admin_client();
+        const DESCRIBE: &str = "organizations:DescribeOrganization";
+        // The account's own organization, asked with its own credentials
+        // (every member may): the caller's could be another one, or none.
+        let own: aws_sdk_organizations::Client = self.client(global_signing_region(self.region()));
         let described = match self
-            .send(
-                "organizations:DescribeOrganization",
-                orgs.describe_organization().send(),
-            )
+            .send(DESCRIBE, own.describe_organization().send())
             .await
         {
             Ok(d) => d,
-            Err(e) if e.is_code("AWSOrganizationsNotInUseException") => {
-                return Ok(RootAccess::default());
-            }
+            Err(e) if e.is_code(NOT_IN_USE) => return Ok(RootAccess::default()),
             Err(e) => {
                 return Ok(RootAccess {
                     organization: None,
@@ -58,12 +65,28 @@ impl AwsBackend {
             }
         };
         let org = described.organization();
+        let id = org.and_then(|o| o.id()).unwrap_or_default().to_string();
         let management_account = org
             .and_then(|o| o.master_account_id())
             .unwrap_or_default()
             .to_string();
         let account = self.identity().account.clone();
-        let features = self.root_features().await;
+        let caller_account = self.admin_identity().account.clone();
+        // Only the management account or the delegated administrator of the
+        // account's own organization can read its features and open root
+        // sessions: a caller in another organization (or none) is told so.
+        let features = match self
+            .caller_organization(&caller_account, &account, &id)
+            .await
+        {
+            Ok(true) => self.root_features().await,
+            Ok(false) => Err(CallError::new(
+                DESCRIBE,
+                Some(NOT_ADMIN.to_string()),
+                format!("the caller's account {caller_account} is not in organization {id}"),
+            )),
+            Err(e) => Err(e),
+        };
         let audit = match &features {
             // AWS opens root sessions for the IAM tasks once both features
             // are on; before that the item fails on the features anyway.
@@ -74,15 +97,39 @@ impl AwsBackend {
         };
         Ok(RootAccess {
             organization: Some(OrgRootAccess {
-                id: org.and_then(|o| o.id()).unwrap_or_default().to_string(),
+                id,
                 management_account,
-                caller_account: self.admin_identity().account.clone(),
+                caller_account,
                 account,
                 features,
                 audit,
             }),
             error: None,
         })
+    }
+
+    /// Whether the caller's account is in organization `id` (the account's).
+    async fn caller_organization(
+        &self,
+        caller: &str,
+        account: &str,
+        id: &str,
+    ) -> Result<bool, CallError> {
+        if caller == account {
+            return Ok(true);
+        }
+        let orgs: aws_sdk_organizations::Client = self.admin_client();
+        match self
+            .send(
+                "organizations:DescribeOrganization",
+                orgs.describe_organization().send(),
+            )
+            .await
+        {
+            Ok(d) => Ok(d.organization().and_then(|o| o.id()) == Some(id)),
+            Err(e) if e.is_code(NOT_IN_USE) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     /// iam:ListOrganizationsFeatures with the caller's credentials. IAM
@@ -185,6 +232,14 @@ impl AwsBackend {
             self.send("iam:ListMFADevices", iam.list_mfa_devices().send()),
         )
         .await?;
+        // The root user has at most 2 keys, 2 certificates and 8 MFA devices:
+        // one page each. A longer answer is not read as "nothing more".
+        if keys.is_truncated() || certs.is_truncated() || mfa.is_truncated() {
+            return Err(bad_input(
+                "iam:ListAccessKeys",
+                "the root user's credentials did not fit one page",
+            ));
+        }
         Ok(RootCredentials {
             password,
             access_keys: keys
@@ -214,8 +269,69 @@ impl AwsBackend {
     }
 }
 
+impl AwsBackend {
+    /// Refuse (nothing sent) unless the caller's organization is `id`: the
+    /// organization's features are changed for the organization the plan was
+    /// made for, never another the caller has since moved to.
+    async fn same_organization(&self, action: &str, id: &str) -> Result<(), CallError> {
+        let orgs: aws_sdk_organizations::Client = self.admin_client();
+        let d = self
+            .send(
+                "organizations:DescribeOrganization",
+                orgs.describe_organization().send(),
+            )
+            .await?;
+        match d.organization().and_then(|o| o.id()) {
+            Some(now) if now == id => Ok(()),
+            now => Err(bad_input(
+                action,
+                format!(
+                    "the plan is for organization {id}, but the caller's organization is {}",
+                    now.unwrap_or("none")
+                ),
+            )),
+        }
+    }
+
+    /// Send a feature change; right after trusted access for IAM is turned
+    /// on, IAM may still answer ServiceAccessNotEnabledException for a
+    /// moment: that answer is retried a few times before it is an error.
+    async fn send_feature<T, E, F, Fut>(
+        &self,
+        action: &str,
+        request: F,
+    ) -> Result<Outcome, CallError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<
+                Output = Result<
+                    T,
+                    aws_smithy_runtime_api::client::result::SdkError<
+                        E,
+                        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+                    >,
+                >,
+            >,
+        E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let mut wait = Duration::from_secs(2);
+        for _ in 0..3 {
+            match self.write(action, request()).await {
+                Err(e) if e.is_code("ServiceAccessNotEnabledException") => {
+                    tokio::time::sleep(wait).await;
+                    wait *= 2;
+                }
+                other => return other,
+            }
+        }
+        self.write(action, request()).await
+    }
+}
+
 impl SendOp for EnableIamTrustedAccess {
     async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+        aws.same_organization(Self::ACTION, &self.organization)
+            .await?;
         let orgs: aws_sdk_organizations::Client = aws.admin_client();
         let request = orgs
             .enable_aws_service_access()
@@ -224,36 +340,27 @@ impl SendOp for EnableIamTrustedAccess {
     }
 }
 
-impl SendOp for EnableRootCredentialsManagement {
-    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        let iam: aws_sdk_iam::Client = aws.admin_client();
-        let request = iam.enable_organizations_root_credentials_management();
-        aws.write(Self::ACTION, request.send()).await
-    }
+/// The SDK request of each feature op: the organization checked, then sent
+/// with the caller's credentials (the management account's).
+macro_rules! send_feature {
+    ($($op:ident => $call:ident,)*) => {
+        $(
+            impl SendOp for $op {
+                async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
+                    aws.same_organization(Self::ACTION, &self.organization).await?;
+                    let iam: aws_sdk_iam::Client = aws.admin_client();
+                    aws.send_feature(Self::ACTION, || iam.$call().send()).await
+                }
+            }
+        )*
+    };
 }
 
-impl SendOp for DisableRootCredentialsManagement {
-    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        let iam: aws_sdk_iam::Client = aws.admin_client();
-        let request = iam.disable_organizations_root_credentials_management();
-        aws.write(Self::ACTION, request.send()).await
-    }
-}
-
-impl SendOp for EnableRootSessions {
-    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        let iam: aws_sdk_iam::Client = aws.admin_client();
-        let request = iam.enable_organizations_root_sessions();
-        aws.write(Self::ACTION, request.send()).await
-    }
-}
-
-impl SendOp for DisableRootSessions {
-    async fn send(&self, aws: &AwsBackend) -> Result<Outcome, CallError> {
-        let iam: aws_sdk_iam::Client = aws.admin_client();
-        let request = iam.disable_organizations_root_sessions();
-        aws.write(Self::ACTION, request.send()).await
-    }
+send_feature! {
+    EnableRootCredentialsManagement => enable_organizations_root_credentials_management,
+    DisableRootCredentialsManagement => disable_organizations_root_credentials_management,
+    EnableRootSessions => enable_organizations_root_sessions,
+    DisableRootSessions => disable_organizations_root_sessions,
 }
 
 impl SendOp for DeleteRootCredential {
@@ -291,7 +398,28 @@ impl SendOp for DeleteRootCredential {
                     action,
                     iam.deactivate_mfa_device().serial_number(serial).send(),
                 )
-                .await
+                .await?;
+                // A virtual device left unassigned still exists (and keeps
+                // its name taken): the same session deletes it.
+                if !is_virtual_mfa(serial) {
+                    return Ok(Outcome::default());
+                }
+                match aws
+                    .send_write(
+                        "iam:DeleteVirtualMFADevice",
+                        iam.delete_virtual_mfa_device().serial_number(serial).send(),
+                    )
+                    .await
+                {
+                    Ok(_) => Ok(Outcome::default()),
+                    Err(e) => Ok(Outcome {
+                        warning: Some(format!(
+                            "the device was deactivated, but deleting virtual MFA device {serial} failed: {}",
+                            e.summary()
+                        )),
+                        ..Outcome::default()
+                    }),
+                }
             }
         }
     }
