@@ -85,6 +85,11 @@ pub struct Global {
     /// Requests in flight at most (shared by every account of --account).
     #[arg(long, global = true, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=512))]
     pub max_concurrency: u32,
+    /// Requests in flight at most in any one account of --account/--org, so
+    /// that a slow or throttled account cannot take every slot (default:
+    /// half of --max-concurrency).
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=512))]
+    pub max_per_account: Option<u32>,
     /// Work in this account (12 digits) through a role assumed there with
     /// your credentials (sts:AssumeRole); repeat, or separate with commas,
     /// to scan several accounts in one run (`scan` only, for now).
@@ -709,6 +714,7 @@ pub async fn connect(g: &Global, settings: &Settings) -> Result<AwsBackend, CliE
         regions: g.regions.clone(),
         endpoint_url: g.endpoint_url.clone(),
         max_concurrency: g.max_concurrency as usize,
+        max_per_account: g.max_per_account.map(|n| n as usize),
         max_attempts,
         irreplaceable_buckets: settings.irreplaceable_buckets.clone(),
     };

@@ -188,6 +188,7 @@ mod tests {
     #[tokio::test]
     async fn a_listing_stops_at_the_last_page_an_empty_marker_or_a_repeated_one() {
         let limiter = Arc::new(Semaphore::new(1));
+        let bounds = one_slot(&limiter);
         for (pages, expected) in [
             (vec![None], vec!["-"]),
             (vec![Some("")], vec!["-"]),
@@ -200,7 +201,7 @@ mod tests {
             *canned.answers.lock().unwrap_or_else(|p| p.into_inner()) = answers;
             let counts = CountRequests::default();
             let listing = iam(&canned, &counts).list_users().into_paginator();
-            let got = limited(&limiter, listing.send().try_collect()).await;
+            let got = limited(&bounds, listing.send().try_collect()).await;
             let got = got.ok().and_then(Result::ok).map(|p| p.len());
             assert_eq!(got, Some(expected.len()), "{pages:?}");
             assert_eq!(markers(&canned), expected, "{pages:?}");
@@ -213,6 +214,7 @@ mod tests {
     #[tokio::test]
     async fn an_operation_counts_once_however_many_attempts_it_takes() {
         let limiter = Arc::new(Semaphore::new(1));
+        let limiter = one_slot(&limiter);
         let canned = Canned::default();
         let failure = (
             503,
@@ -231,5 +233,13 @@ mod tests {
         let write = limited(&limiter, as_write(client.list_users().send())).await;
         assert!(write.is_ok_and(|r| r.is_ok()));
         assert_eq!((counts.requests(), counts.mutations()), (2, 1));
+    }
+
+    /// One slot shared by the account and the run.
+    fn one_slot(shared: &Arc<Semaphore>) -> crate::aws::client::limiter::Bounds {
+        crate::aws::client::limiter::Bounds {
+            account: Arc::new(Semaphore::new(1)),
+            shared: shared.clone(),
+        }
     }
 }

@@ -18,6 +18,11 @@
 //!   takes one before sending.
 //!
 //! Requests sent outside `send` (no scope) are not bounded here.
+//!
+//! A slot is two permits: one of the account's own bound, taken first, and
+//! one of the bound shared by every account. A request waiting for its
+//! account's bound holds no shared permit, so an account whose requests are
+//! slow or throttled fills its own bound, never the whole shared one.
 
 use aws_sdk_iam::config::{AsyncSleep, Sleep};
 use aws_smithy_runtime_api::client::http::{
@@ -36,16 +41,43 @@ tokio::task_local! {
     static SLOT: Arc<Slot>;
 }
 
+/// The bounds a request is held to: its account's, and the one shared by
+/// every account.
+#[derive(Debug, Clone)]
+pub(crate) struct Bounds {
+    pub(crate) account: Arc<Semaphore>,
+    pub(crate) shared: Arc<Semaphore>,
+}
+
+impl Bounds {
+    /// Both permits: the account's first (waiting for it holds nothing shared).
+    async fn acquire(&self) -> Result<Permits, AcquireError> {
+        let account = self.account.clone().acquire_owned().await?;
+        let shared = self.shared.clone().acquire_owned().await?;
+        Ok(Permits {
+            _account: account,
+            _shared: shared,
+        })
+    }
+}
+
+/// A slot's two permits, given back together.
+#[derive(Debug)]
+struct Permits {
+    _account: OwnedSemaphorePermit,
+    _shared: OwnedSemaphorePermit,
+}
+
 /// One request's place in the bound.
 #[derive(Debug)]
 struct Slot {
-    limiter: Arc<Semaphore>,
+    bounds: Bounds,
     state: Mutex<SlotState>,
 }
 
 #[derive(Debug, Default)]
 struct SlotState {
-    permit: Option<OwnedSemaphorePermit>,
+    permit: Option<Permits>,
     /// An attempt's exchange ended: the next sleep is the backoff.
     exchanged: bool,
 }
@@ -59,8 +91,8 @@ impl Slot {
         if self.state().permit.is_some() {
             return;
         }
-        // The semaphore is never closed while the backend lives.
-        if let Ok(p) = self.limiter.clone().acquire_owned().await {
+        // The semaphores are never closed while the backend lives.
+        if let Ok(p) = self.bounds.acquire().await {
             self.state().permit = Some(p);
         }
     }
@@ -81,14 +113,14 @@ pub(crate) fn operation_starts() {
     }
 }
 
-/// Run `request` holding a slot of `limiter` (given back during backoffs).
+/// Run `request` holding a slot of `bounds` (given back during backoffs).
 pub(crate) async fn limited<F: Future>(
-    limiter: &Arc<Semaphore>,
+    bounds: &Bounds,
     request: F,
 ) -> Result<F::Output, AcquireError> {
-    let permit = limiter.clone().acquire_owned().await?;
+    let permit = bounds.acquire().await?;
     let slot = Arc::new(Slot {
-        limiter: limiter.clone(),
+        bounds: bounds.clone(),
         state: Mutex::new(SlotState {
             permit: Some(permit),
             exchanged: false,
@@ -189,7 +221,11 @@ mod tests {
     async fn a_backoff_gives_the_slot_back_and_takes_it_again() {
         let limiter = Arc::new(Semaphore::new(1));
         let l = limiter.clone();
-        let r = limited(&limiter, async move {
+        let bounds = Bounds {
+            account: Arc::new(Semaphore::new(1)),
+            shared: limiter.clone(),
+        };
+        let r = limited(&bounds, async move {
             assert_eq!(holds(), Some(true));
             // An ordinary sleep (a timeout) keeps the slot.
             let keep = LimitedSleep.sleep(Duration::from_millis(1));
@@ -211,5 +247,47 @@ mod tests {
         assert_eq!(r.ok(), Some(7));
         assert_eq!(limiter.available_permits(), 1);
         assert_eq!(holds(), None);
+    }
+
+    /// An account whose requests hang fills its own bound and waits there:
+    /// another account's request still finds a shared slot.
+    #[tokio::test]
+    async fn one_account_cannot_take_every_shared_slot() {
+        let shared = Arc::new(Semaphore::new(3));
+        let slow = Bounds {
+            account: Arc::new(Semaphore::new(2)),
+            shared: shared.clone(),
+        };
+        let other = Bounds {
+            account: Arc::new(Semaphore::new(2)),
+            shared: shared.clone(),
+        };
+        let (release, hold) = tokio::sync::watch::channel(false);
+        let mut stuck = Vec::new();
+        for _ in 0..5 {
+            let slow = slow.clone();
+            let mut hold = hold.clone();
+            stuck.push(tokio::spawn(async move {
+                limited(&slow, async move {
+                    let _ = hold.wait_for(|go| *go).await;
+                })
+                .await
+            }));
+        }
+        // The slow account holds two shared slots at most, however many
+        // requests it has waiting.
+        while slow.account.available_permits() > 0 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(shared.available_permits(), 1);
+        let answered = tokio::time::timeout(Duration::from_secs(5), limited(&other, async { 9 }))
+            .await
+            .expect("another account is not starved");
+        assert_eq!(answered.ok(), Some(9));
+        let _ = release.send(true);
+        for s in stuck {
+            assert!(s.await.is_ok());
+        }
+        assert_eq!(shared.available_permits(), 3);
     }
 }

@@ -55,7 +55,9 @@
 //! - **Concurrency**: one semaphore bounds the requests in flight; a
 //!   request holds its slot while an attempt is sent and answered, and gives
 //!   it back while it backs off before a retry (a throttled request does not
-//!   stall the others; see `limiter`).
+//!   stall the others; see `limiter`). With several accounts, each account
+//!   also has a bound of its own (half the shared one by default), so one
+//!   slow or throttled account cannot hold every shared slot.
 //! - **Writes**: a write that sets a state, or creates a named entity, is
 //!   retried like a read. A retried write may meet the effect of an earlier
 //!   attempt whose answer was lost: a second CreateUser answers
@@ -160,6 +162,9 @@ pub struct AwsOptions {
     pub endpoint_url: Option<String>,
     /// Requests in flight at most (0 is treated as 1).
     pub max_concurrency: usize,
+    /// Requests in flight at most in each account reached through a role
+    /// (`None`: half of `max_concurrency`, rounded up).
+    pub max_per_account: Option<usize>,
     /// Attempts per request including the first (default 10).
     pub max_attempts: Option<u32>,
     /// Buckets the user declared irreplaceable (the config's `[s3]
@@ -175,6 +180,7 @@ impl Default for AwsOptions {
             regions: Vec::new(),
             endpoint_url: None,
             max_concurrency: 16,
+            max_per_account: None,
             max_attempts: None,
             irreplaceable_buckets: Vec::new(),
         }
@@ -297,7 +303,11 @@ pub struct AwsBackend {
     enabled_regions: tokio::sync::OnceCell<Vec<String>>,
     identity: Identity,
     region: String,
-    limiter: Arc<Semaphore>,
+    /// The bounds on requests in flight: this account's own and the one
+    /// shared with every account of the run (see `limiter`).
+    bounds: limiter::Bounds,
+    /// The bound of each other account's backend (see [`AwsOptions::max_per_account`]).
+    per_account: usize,
     /// Reads alive at once in a fan-out over resources (see [`AwsBackend::join_bounded`]).
     fan_out_width: usize,
     /// Attempts per request including the first (see the module docs).
@@ -416,7 +426,14 @@ impl AwsBackend {
             enabled_regions: tokio::sync::OnceCell::new(),
             identity,
             region,
-            limiter: Arc::new(Semaphore::new(opts.max_concurrency.max(1))),
+            bounds: limiter::Bounds {
+                account: Arc::new(Semaphore::new(opts.max_concurrency.max(1))),
+                shared: Arc::new(Semaphore::new(opts.max_concurrency.max(1))),
+            },
+            per_account: opts
+                .max_per_account
+                .unwrap_or(opts.max_concurrency.div_ceil(2))
+                .clamp(1, opts.max_concurrency.max(1)),
             fan_out_width: fan_out_width(opts.max_concurrency),
             attempts,
             irreplaceable_buckets: opts.irreplaceable_buckets,
@@ -524,7 +541,11 @@ impl AwsBackend {
             enabled_regions: tokio::sync::OnceCell::new(),
             identity,
             region: self.region.clone(),
-            limiter: self.limiter.clone(),
+            bounds: limiter::Bounds {
+                account: Arc::new(Semaphore::new(self.per_account)),
+                shared: self.bounds.shared.clone(),
+            },
+            per_account: self.per_account,
             fan_out_width: self.fan_out_width,
             attempts: self.attempts,
             irreplaceable_buckets: self.irreplaceable_buckets.clone(),
@@ -725,9 +746,10 @@ impl AwsBackend {
         async move { all.await.into_iter().collect() }
     }
 
-    /// The semaphore bounding requests in flight (share it with other collectors).
+    /// The semaphore bounding requests in flight of every account (share it
+    /// with other collectors).
     pub fn limiter(&self) -> Arc<Semaphore> {
-        self.limiter.clone()
+        self.bounds.shared.clone()
     }
 
     /// Requests sent so far (reads and writes): SDK operations, each counted
@@ -756,7 +778,7 @@ impl AwsBackend {
         let request = Box::pin(request);
         // The slot is given back while the SDK backs off between attempts
         // (see `limiter`).
-        let answer = limiter::limited(&self.limiter, request)
+        let answer = limiter::limited(&self.bounds, request)
             .await
             .map_err(|_| CallError::new(action, None, "the request limiter was closed"))?;
         answer.map_err(|e| {
