@@ -274,6 +274,75 @@ fn a_fix_applied_in_one_member_changes_that_account_only_and_undo_reverses_it() 
 }
 
 #[test]
+fn one_item_is_applied_in_several_named_accounts_with_one_confirmation() {
+    let moto = Moto::start();
+    let ep = moto.endpoint.as_str();
+    block_on(seed(ep));
+    let state = temp_state_dir();
+    let (a, b) = (MEMBERS[1], MEMBERS[2]);
+    let named = accounts_arg(&[a, NO_ROLE, b]);
+    // Without a terminal and without --yes nothing is planned or sent.
+    let refused = moat(ep, state.path(), R, &["apply", ITEM, "--account", &named]);
+    assert_eq!(refused.status.code(), Some(2), "{}", output_text(&refused));
+    // One item only: the same change in each account.
+    let two = moat(
+        ep,
+        state.path(),
+        R,
+        &[
+            "apply",
+            ITEM,
+            "account.alternate-contacts",
+            "--yes",
+            "--account",
+            &named,
+        ],
+    );
+    assert_eq!(two.status.code(), Some(2), "{}", output_text(&two));
+    block_on(async {
+        assert!(!has_password_policy(ep, a).await && !has_password_policy(ep, b).await);
+    });
+
+    let applied = moat(
+        ep,
+        state.path(),
+        R,
+        &["apply", ITEM, "--yes", "--account", &named],
+    );
+    let text = output_text(&applied);
+    // The account without a role is an error of its own; the others are applied.
+    assert_eq!(applied.status.code(), Some(2), "{text}");
+    for id in [a, b, NO_ROLE] {
+        assert!(text.contains(&format!("== account {id} ==")), "{text}");
+    }
+    assert_eq!(text.matches("verified").count(), 2, "{text}");
+    block_on(async {
+        assert!(has_password_policy(ep, a).await, "applied in {a}");
+        assert!(has_password_policy(ep, b).await, "applied in {b}");
+        assert!(
+            !has_password_policy(ep, MEMBERS[3]).await,
+            "not in another member"
+        );
+        assert!(
+            !has_password_policy(ep, ACCOUNT_ID).await,
+            "not in the caller's"
+        );
+    });
+    // Each account's journal holds its own change: undo in one leaves the other.
+    let undone = moat(
+        ep,
+        state.path(),
+        R,
+        &["undo", "--last", "--yes", "--account", a],
+    );
+    assert_ok(&undone);
+    block_on(async {
+        assert!(!has_password_policy(ep, a).await, "undone in {a}");
+        assert!(has_password_policy(ep, b).await, "kept in {b}");
+    });
+}
+
+#[test]
 fn an_external_id_is_sent_when_given_and_bad_flags_are_usage_errors() {
     let moto = Moto::start();
     let ep = moto.endpoint.as_str();
@@ -312,13 +381,7 @@ fn an_external_id_is_sent_when_given_and_bad_flags_are_usage_errors() {
         ),
         (vec!["scan", "--role", ROLE], "need --account"),
         (
-            vec![
-                "apply",
-                ITEM,
-                "--yes",
-                "--account",
-                "111111111111,222222222222",
-            ],
+            vec!["plan", ITEM, "--account", "111111111111,222222222222"],
             "one account at a time",
         ),
         (vec!["--demo", "scan", "--account", MEMBERS[0]], "demo"),

@@ -186,6 +186,18 @@ fn member_root_credentials_are_audited_and_removed_only_with_the_account_id_type
         );
     }
 
+    // Across several accounts a change that asks for the id typed is never applied.
+    let several = format!("{target},{other}");
+    let refused = moat(
+        ep,
+        state.path(),
+        R,
+        &["apply", ITEM, "--yes", "--account", &several],
+    );
+    assert_eq!(refused.status.code(), Some(2), "{}", output_text(&refused));
+    assert_eq!(root_credentials(&moto, target)["login_profile"], true);
+    assert_eq!(root_credentials(&moto, other)["login_profile"], true);
+
     let removed = moat(
         ep,
         state.path(),

@@ -147,14 +147,14 @@ pub fn render_plan(plan: &Plan, color: bool) -> String {
     s
 }
 
-enum Made {
+pub(super) enum Made {
     Plan(Box<Plan>),
     /// Nothing to do, guided, etc.: a message, and whether it is an error.
     Note(String, bool),
 }
 
 /// Build the plan for one item against `inv`.
-fn make(
+pub(super) fn make(
     def: &ItemDef,
     inv: &crate::aws::inventory::Inventory,
     s: &Session,
@@ -242,7 +242,7 @@ fn make(
 }
 
 /// Check `--resource` and `--input` against the requested items before planning.
-fn validate_request(
+pub(super) fn validate_request(
     items: &[&ItemDef],
     a: &PlanArgs,
     s: &Session,
@@ -307,7 +307,7 @@ fn type_account(want: &str) -> Result<String, CliError> {
     Ok(line.trim().to_string())
 }
 
-fn print_report(plan: &Plan, r: &ExecReport) {
+pub(super) fn print_report(plan: &Plan, r: &ExecReport) {
     if r.dry_run {
         println!("dry-run: nothing was sent. These calls would have been made:");
         for (i, _) in &r.applied {

@@ -2,6 +2,7 @@
 //! `apply`, `undo` and `guide` subcommands. No ratatui here.
 
 mod apply;
+mod apply_accounts;
 mod config_cmd;
 mod guide_cmd;
 mod manual;
@@ -621,7 +622,10 @@ pub async fn backend(
 }
 
 fn several_accounts() -> CliError {
-    CliError::usage("plan, apply and undo work in one account at a time: name one with --account")
+    CliError::usage(
+        "plan and undo work in one account at a time: name one with --account \
+         (apply takes several, for one item)",
+    )
 }
 
 /// The backend of the one account of `targets`: the caller's own (`pilot`
@@ -864,12 +868,18 @@ pub async fn run(cli: Cli) -> CliResult {
         }
         _ => {}
     }
-    // With --account, a scan reports by account (one or several); plan,
-    // apply and undo work in one (`backend` refuses several).
+    // With --account, a scan reports by account (one or several), apply
+    // applies one item in each account named; plan and undo work in one
+    // (`backend` refuses several).
     role_targets(&cli.global)?;
     match &cmd {
         Command::Scan(a) if selects_accounts(&cli.global) => {
             return scan::run_accounts(&cli.global, config.settings, a).await;
+        }
+        Command::Apply(a)
+            if !cli.global.demo && !cli.global.org && role_targets(&cli.global)?.len() > 1 =>
+        {
+            return apply_accounts::apply_accounts(&cli.global, config.settings, a).await;
         }
         _ if cli.global.org
             || cli.global.shard.is_some()
