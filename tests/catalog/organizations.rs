@@ -56,12 +56,20 @@ pub const IRREVERSIBLE: &[(&str, &str)] = &[
     ),
 ];
 
-/// "bare-account": the organization's features off, the member's root user
-/// with every kind of credential.
+/// "demo": a member account whose root user has a password and a key, with
+/// RootCredentialsManagement off (the demo data). "bare-account": the
+/// management account of an organization with trusted access for IAM and
+/// both features off. "half-done": the management account with trusted
+/// access on and both features off (a plan undo can reverse whole).
 pub fn seed(scenario: &str, inv: &mut Inventory) {
-    if scenario != "bare-account" {
-        return;
-    }
+    let features = match scenario {
+        "bare-account" => RootFeatures::default(),
+        "half-done" => RootFeatures {
+            trusted_access: true,
+            ..RootFeatures::default()
+        },
+        _ => return,
+    };
     let Some(org) = inv
         .root_access
         .ready_mut()
@@ -69,21 +77,9 @@ pub fn seed(scenario: &str, inv: &mut Inventory) {
     else {
         return;
     };
-    if let Ok(f) = org.features.as_mut() {
-        *f = RootFeatures {
-            trusted_access: true,
-            credentials_management: false,
-            root_sessions: true,
-        };
-    }
-    if let Some(Ok(c)) = org.audit.as_mut() {
-        c.password = true;
-        c.signing_certificates = vec![RootCredential {
-            id: "DEMOCERT1".into(),
-            status: KeyStatus::Active,
-        }];
-        c.mfa_devices = vec!["arn:aws:iam::111122223333:mfa/root-account-mfa-device".into()];
-    }
+    org.account = org.management_account.clone();
+    org.features = Ok(features);
+    org.audit = None;
 }
 
 pub fn resources(inv: &Inventory, out: &mut BTreeSet<ResourceRef>) {
