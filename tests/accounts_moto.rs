@@ -7,6 +7,8 @@
 //! that account only (read back with the member's own identity), and undo
 //! reverses it there.
 
+#[path = "support/ocsf.rs"]
+mod ocsf;
 mod support;
 
 use serde_json::Value;
@@ -208,6 +210,17 @@ fn every_member_is_scanned_as_itself_and_a_missing_role_is_an_error_of_its_own()
             .any(|l| l.starts_with(&format!("{NO_ROLE},,,,error,"))),
         "{csv}"
     );
+    // OCSF: one array of every scanned account's events, valid OCSF 1.1.0.
+    let ocsf = scan_as(ep, state.path(), "ocsf", &some, &[]);
+    assert_eq!(ocsf.status.code(), Some(2), "{}", output_text(&ocsf));
+    let events: Vec<Value> = serde_json::from_slice(&ocsf.stdout).expect("OCSF array");
+    let mut accounts: Vec<&str> = events
+        .iter()
+        .filter_map(|e| e["cloud"]["account"]["uid"].as_str())
+        .collect();
+    accounts.dedup();
+    assert_eq!(accounts, [MEMBERS[0], MEMBERS[1]], "{ocsf:?}");
+    ocsf::validate(&ocsf.stdout).unwrap_or_else(|e| panic!("{e}"));
     // SARIF: a run per account, the one not scanned says it did not run.
     let sarif = scan_as(ep, state.path(), "sarif", &some, &[]);
     let sarif: Value = serde_json::from_slice(&sarif.stdout).expect("SARIF");

@@ -290,3 +290,57 @@ fn an_unwritable_output_is_a_one_line_error() {
         assert!(err.contains("cannot write"), "{err}");
     }
 }
+
+#[path = "support/ocsf.rs"]
+mod ocsf;
+
+#[test]
+fn ocsf_events_follow_the_ocsf_schema_and_a_broken_one_does_not() {
+    let state = tempdir();
+    let dir = tempdir();
+    let text = scan_to_file(
+        state.path(),
+        dir.path(),
+        "events.json",
+        &["--format", "ocsf"],
+    );
+    let events: Vec<Value> = serde_json::from_str(&text).expect("a JSON array");
+    assert!(
+        events.len() > 60,
+        "one event per item or resource: {}",
+        events.len()
+    );
+    assert!(
+        events
+            .iter()
+            .all(|e| e["class_uid"] == 2004 && e["metadata"]["version"] == "1.1.0"),
+        "Detection Findings of OCSF 1.1.0"
+    );
+    assert!(events.iter().any(|e| e["status_code"] == "FAIL"));
+    assert!(events.iter().any(|e| e["status_code"] == "PASS"));
+    // Every failing event names its CIS controls where the item maps to any.
+    assert!(events.iter().any(|e| {
+        e["unmapped"]["compliance"]["CIS-6.0.0"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+    }));
+    ocsf::validate(text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+
+    // The validator is not a rubber stamp.
+    for broken in [
+        |e: &mut Value| e["class_uid"] = 2001.into(),
+        |e: &mut Value| {
+            e["finding_info"]
+                .as_object_mut()
+                .map(|f| f.remove("uid"))
+                .map_or((), |_| ())
+        },
+        |e: &mut Value| e["severity_id"] = "4".into(),
+        |e: &mut Value| e["compliance"] = serde_json::json!({"standards": ["CIS"]}),
+    ] {
+        let mut bad = events.clone();
+        broken(&mut bad[0]);
+        let text = serde_json::to_vec(&bad).expect("json");
+        assert!(ocsf::validate(&text).is_err(), "{}", bad[0]);
+    }
+}

@@ -446,6 +446,9 @@ pub enum Format {
     Markdown,
     /// One row per finding.
     Csv,
+    /// OCSF 1.1.0 Detection Findings (JSON array), for Amazon Security Lake
+    /// and other OCSF consumers.
+    Ocsf,
 }
 
 /// A compliance framework to scan and report by.

@@ -253,6 +253,7 @@ fn render(
         (Format::Sarif, _) => report::sarif::sarif(&header, results),
         (Format::Markdown, _) => report::markdown::markdown(&header, results),
         (Format::Csv, _) => report::csv::csv(account, results, cmp),
+        (Format::Ocsf, _) => report::ocsf::ocsf(&header, results),
     }
 }
 
@@ -353,6 +354,23 @@ fn render_accounts(format: Format, scans: &[Rendered], run: &Run) -> String {
             }
             doc["runs"] = Value::Array(runs);
             report::pretty_json(&doc)
+        }
+        // One array of every account's events, joined as text; an account
+        // not scanned has no event (the exit code says so, and stderr).
+        Format::Ocsf => {
+            let inner: Vec<&str> = each()
+                .map(|t| {
+                    let t = t.trim();
+                    let t = t.strip_prefix('[').unwrap_or(t);
+                    t.strip_suffix(']').unwrap_or(t).trim()
+                })
+                .filter(|t| !t.is_empty())
+                .collect();
+            if inner.is_empty() {
+                "[]\n".to_string()
+            } else {
+                format!("[\n  {}\n]\n", inner.join(",\n  "))
+            }
         }
         Format::Csv => {
             let mut out = String::new();

@@ -8,6 +8,7 @@ pub mod compare;
 pub mod csv;
 pub mod framework;
 pub mod markdown;
+pub mod ocsf;
 pub mod sarif;
 
 pub use compare::Comparison;
