@@ -79,6 +79,7 @@ fn main() -> ExitCode {
                         state_dir: moat::state::state_dir(),
                         settings: config.settings,
                         keys: config.keys,
+                        dry_run: cli.global.dry_run,
                     })
                     .await
                 }

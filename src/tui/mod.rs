@@ -5,6 +5,7 @@
 //! no AWS call ever holds up a frame.
 
 pub mod accounts;
+pub mod accounts_apply;
 pub mod effects;
 pub mod evaluate;
 pub mod keymap;
