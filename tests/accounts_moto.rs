@@ -219,7 +219,13 @@ fn every_member_is_scanned_as_itself_and_a_missing_role_is_an_error_of_its_own()
         .filter_map(|e| e["cloud"]["account"]["uid"].as_str())
         .collect();
     accounts.dedup();
-    assert_eq!(accounts, [MEMBERS[0], MEMBERS[1]], "{ocsf:?}");
+    // The account not scanned is one event that says so.
+    assert_eq!(accounts, [MEMBERS[0], MEMBERS[1], NO_ROLE], "{ocsf:?}");
+    assert!(
+        events
+            .iter()
+            .any(|e| e["cloud"]["account"]["uid"] == NO_ROLE && e["status_code"] == "ERROR")
+    );
     ocsf::validate(&ocsf.stdout).unwrap_or_else(|e| panic!("{e}"));
     // SARIF: a run per account, the one not scanned says it did not run.
     let sarif = scan_as(ep, state.path(), "sarif", &some, &[]);
@@ -312,6 +318,23 @@ fn one_item_is_applied_in_several_named_accounts_with_one_confirmation() {
         ],
     );
     assert_eq!(two.status.code(), Some(2), "{}", output_text(&two));
+    // Flags that would pick or feed accounts beyond what --account writes
+    // out are refused before anything is read.
+    for extra in [
+        vec!["--exclude-account", b],
+        vec!["--resource", "password-policy"],
+        vec!["--confirm-account", a],
+    ] {
+        let mut args = vec!["apply", ITEM, "--yes", "--account", named.as_str()];
+        args.extend(extra.iter().copied());
+        let out = moat(ep, state.path(), R, &args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            output_text(&out)
+        );
+    }
     block_on(async {
         assert!(!has_password_policy(ep, a).await && !has_password_policy(ep, b).await);
     });

@@ -324,6 +324,28 @@ fn ocsf_events_follow_the_ocsf_schema_and_a_broken_one_does_not() {
             .as_array()
             .is_some_and(|c| !c.is_empty())
     }));
+    // One finding, one uid: a consumer follows each over time.
+    let mut uids: Vec<&str> = events
+        .iter()
+        .filter_map(|e| e["finding_info"]["uid"].as_str())
+        .collect();
+    let n = uids.len();
+    uids.sort_unstable();
+    uids.dedup();
+    assert_eq!(uids.len(), n, "finding uids are unique");
+    // A pass closes its finding; a failure is never rated below a pass.
+    assert!(
+        events
+            .iter()
+            .filter(|e| e["status_code"] == "PASS")
+            .all(|e| e["activity_id"] == 3 && e["type_uid"] == 200403)
+    );
+    assert!(
+        events
+            .iter()
+            .filter(|e| e["status_code"] == "FAIL")
+            .all(|e| e["severity_id"] == 99)
+    );
     ocsf::validate(text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
 
     // The validator is not a rubber stamp.

@@ -6,7 +6,7 @@ use super::{
 };
 use crate::checks::{self, Ctx, Fix, ItemDef, Status};
 use crate::diff;
-use crate::execute::{ExecError, ExecReport, execute};
+use crate::execute::{ExecError, ExecReport, execute_confirmed};
 use crate::guide::guide;
 use crate::journal::Journal;
 use crate::kit::text::sanitize;
@@ -397,6 +397,7 @@ pub async fn apply(s: &Session, a: &ApplyArgs) -> CliResult {
             }
         };
         print!("{}", render_plan(&plan, color_stdout()));
+        let mut typed_id = None;
         if let Some(want) = plan.typed_confirmation().filter(|_| !dry_run) {
             let typed = if a.yes {
                 a.confirm_account.clone()
@@ -416,6 +417,7 @@ pub async fn apply(s: &Session, a: &ApplyArgs) -> CliResult {
                 code = 2;
                 continue;
             }
+            typed_id = typed;
         } else if !dry_run && !a.yes {
             let q = format!(
                 "Apply these {} change(s) to account {account}?",
@@ -427,7 +429,14 @@ pub async fn apply(s: &Session, a: &ApplyArgs) -> CliResult {
             }
         }
         let journal = Journal::open(&s.state_dir, &account);
-        let report = match execute(s.backend.clone(), &plan, &journal, |_| {}).await {
+        let sent = execute_confirmed(
+            s.backend.clone(),
+            &plan,
+            &journal,
+            typed_id.as_deref(),
+            |_| {},
+        );
+        let report = match sent.await {
             Ok(r) => {
                 changed |= !r.dry_run && !r.applied.is_empty();
                 print_report(&plan, &r);

@@ -2,9 +2,11 @@
 //! plan. Each account is read and planned (its preview printed under its
 //! id), then one confirmation covers them all, and each account's changes
 //! are applied and journaled in that account. The accounts are the ones
-//! `--account` names (apply takes no `--org`), so `--yes` never reaches an
-//! account nobody wrote down. A change that asks for the account id to be
-//! typed (removing root credentials) is not applied across accounts.
+//! `--account` names (apply takes no `--org`, `--shard` or
+//! `--exclude-account`), so `--yes` never reaches an account nobody wrote
+//! down. A change that asks for the account id to be typed (removing root
+//! credentials), or that takes `--input` or `--resource` (each account's
+//! own values), is applied one account at a time.
 
 use super::apply::{Made, make, print_report, render_plan, validate_request};
 use super::{
@@ -34,6 +36,14 @@ pub async fn apply_accounts(g: &Global, settings: Settings, a: &ApplyArgs) -> Cl
             "with several --account, apply takes one item (the same change in each account)",
         ));
     };
+    // One value for every account would be a guess for all but one: a
+    // record, a CIDR, a resource name are each account's own.
+    if !a.plan.inputs.is_empty() || !a.plan.resources.is_empty() || a.confirm_account.is_some() {
+        return Err(CliError::usage(
+            "with several --account, apply takes no --input, --resource or --confirm-account: \
+             apply such a change one account at a time",
+        ));
+    }
     let dry_run = g.dry_run;
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !a.yes && !dry_run && !interactive {

@@ -93,7 +93,8 @@ pub struct Global {
     pub max_per_account: Option<u32>,
     /// Work in this account (12 digits) through a role assumed there with
     /// your credentials (sts:AssumeRole); repeat, or separate with commas,
-    /// to scan several accounts in one run (`scan` only, for now).
+    /// for several accounts in one run (`scan`, `apply` of one item, and the
+    /// interactive session's account list; `plan` and `undo` take one).
     #[arg(
         long = "account",
         global = true,
@@ -711,6 +712,23 @@ pub async fn session_accounts(
     ))
 }
 
+/// The bound on requests in flight of each account: `--max-per-account`,
+/// else half of `--max-concurrency` when the run works in several accounts
+/// (one account alone gets all of it).
+fn per_account_bound(g: &Global) -> Result<Option<usize>, CliError> {
+    if let Some(n) = g.max_per_account {
+        if n > g.max_concurrency {
+            return Err(CliError::usage(format!(
+                "--max-per-account {n} is more than --max-concurrency {}",
+                g.max_concurrency
+            )));
+        }
+        return Ok(Some(n as usize));
+    }
+    let several = g.org || role_targets(g)?.len() > 1;
+    Ok(several.then(|| (g.max_concurrency as usize).div_ceil(2)))
+}
+
 /// The live backend of the caller's own credentials.
 pub async fn connect(g: &Global, settings: &Settings) -> Result<AwsBackend, CliError> {
     let max_attempts = std::env::var("MOAT_MAX_ATTEMPTS")
@@ -721,7 +739,7 @@ pub async fn connect(g: &Global, settings: &Settings) -> Result<AwsBackend, CliE
         regions: g.regions.clone(),
         endpoint_url: g.endpoint_url.clone(),
         max_concurrency: g.max_concurrency as usize,
-        max_per_account: g.max_per_account.map(|n| n as usize),
+        max_per_account: per_account_bound(g)?,
         max_attempts,
         irreplaceable_buckets: settings.irreplaceable_buckets.clone(),
     };
@@ -879,19 +897,17 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Scan(a) if selects_accounts(&cli.global) => {
             return scan::run_accounts(&cli.global, config.settings, a).await;
         }
-        Command::Apply(a)
-            if !cli.global.demo && !cli.global.org && role_targets(&cli.global)?.len() > 1 =>
-        {
-            return apply_accounts::apply_accounts(&cli.global, config.settings, a).await;
-        }
         _ if cli.global.org
             || cli.global.shard.is_some()
             || !cli.global.exclude_accounts.is_empty() =>
         {
             return Err(CliError::usage(
                 "--org, --shard and --exclude-account are for scan and the interactive session: \
-                 plan, apply and undo work in the one account --account names",
+                 plan, apply and undo work in the accounts --account names",
             ));
+        }
+        Command::Apply(a) if !cli.global.demo && role_targets(&cli.global)?.len() > 1 => {
+            return apply_accounts::apply_accounts(&cli.global, config.settings, a).await;
         }
         _ => {}
     }

@@ -355,17 +355,22 @@ fn render_accounts(format: Format, scans: &[Rendered], run: &Run) -> String {
             doc["runs"] = Value::Array(runs);
             report::pretty_json(&doc)
         }
-        // One array of every account's events, joined as text; an account
-        // not scanned has no event (the exit code says so, and stderr).
+        // One array of every account's events, joined as text.
         Format::Ocsf => {
-            let inner: Vec<&str> = each()
+            let mut inner: Vec<String> = each()
                 .map(|t| {
                     let t = t.trim();
                     let t = t.strip_prefix('[').unwrap_or(t);
-                    t.strip_suffix(']').unwrap_or(t).trim()
+                    t.strip_suffix(']').unwrap_or(t).trim().to_string()
                 })
                 .filter(|t| !t.is_empty())
                 .collect();
+            // An account not scanned: one event that says so.
+            let time = crate::state::now().timestamp_millis();
+            for (account, error) in errors {
+                let e = report::ocsf::account_error(account, error, time);
+                inner.push(report::pretty_json(&e).trim().replace('\n', "\n  "));
+            }
             if inner.is_empty() {
                 "[]\n".to_string()
             } else {

@@ -36,6 +36,10 @@ pub enum ExecError {
     },
     #[error("could not re-read the account before applying: {0}")]
     Collect(String),
+    #[error(
+        "this change cannot be undone and is applied only once account id {0} is typed to confirm it; nothing was sent"
+    )]
+    NotConfirmed(String),
     #[error(transparent)]
     Journal(#[from] JournalError),
 }
@@ -133,8 +137,28 @@ pub async fn execute(
     backend: Arc<dyn Backend>,
     plan: &Plan,
     journal: &Journal,
+    progress: impl FnMut(ExecEvent),
+) -> Result<ExecReport, ExecError> {
+    execute_confirmed(backend, plan, journal, None, progress).await
+}
+
+/// [`execute`] for a plan that asks for the account id typed
+/// ([`Plan::typed_confirmation`]): `typed` is what the person typed. A plan
+/// that asks for it is refused, with nothing sent, unless `typed` matches
+/// (a dry run sends nothing and needs none).
+pub async fn execute_confirmed(
+    backend: Arc<dyn Backend>,
+    plan: &Plan,
+    journal: &Journal,
+    typed: Option<&str>,
     mut progress: impl FnMut(ExecEvent),
 ) -> Result<ExecReport, ExecError> {
+    if let Some(want) = plan.typed_confirmation()
+        && !backend.mode().is_dry_run()
+        && typed.map(str::trim) != Some(want)
+    {
+        return Err(ExecError::NotConfirmed(want.to_string()));
+    }
     progress(ExecEvent::Checking);
     // The account as the plan's ops leave it, step by step: what a write
     // that replaces a whole document expects to find just before it is sent.
@@ -1216,5 +1240,53 @@ mod tests {
             b.versioning_read().and_then(|v| v.status),
             Some(crate::aws::inventory::VersioningStatus::Enabled)
         );
+    }
+
+    /// A plan that asks for the account id typed is sent by no caller that
+    /// does not pass the id: nothing is sent, nothing journaled.
+    #[tokio::test]
+    async fn a_plan_that_asks_for_the_account_id_is_refused_without_it() {
+        use crate::collect::demo::{DemoBackend, demo_inventory};
+        let inv = demo_inventory().expect("demo");
+        let def = crate::checks::item("account.central-root-access").expect("item");
+        let crate::checks::Fix::Plan(f) = def.fix else {
+            panic!("a plan")
+        };
+        let settings = crate::config::Settings::default();
+        let done = std::collections::BTreeMap::new();
+        let ctx = crate::checks::Ctx {
+            now: crate::state::now(),
+            settings: &settings,
+            done: &done,
+        };
+        let plan = f(&inv, &ctx, &crate::plan::Inputs::default())
+            .and_then(|d| crate::plan::make_plan(&inv, def.id, d))
+            .expect("plan");
+        let want = plan
+            .typed_confirmation()
+            .expect("asks for the id")
+            .to_string();
+        let demo = Arc::new(DemoBackend::with_inventory(inv.clone()));
+        let backend: Arc<dyn Backend> = demo.clone();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let journal = Journal::open(dir.path(), &plan.account);
+        for typed in [None, Some("444455556666")] {
+            let r = execute_confirmed(backend.clone(), &plan, &journal, typed, |_| {}).await;
+            assert!(
+                matches!(r, Err(ExecError::NotConfirmed(ref id)) if *id == want),
+                "{typed:?}"
+            );
+        }
+        assert!(matches!(
+            execute(backend.clone(), &plan, &journal, |_| {}).await,
+            Err(ExecError::NotConfirmed(_))
+        ));
+        assert_eq!(demo.snapshot(), inv, "nothing was sent");
+        assert!(journal.entries().expect("journal").is_empty());
+        let sent = execute_confirmed(backend, &plan, &journal, Some(&want), |_| {})
+            .await
+            .expect("applied");
+        assert!(sent.ok());
+        assert_ne!(demo.snapshot(), inv);
     }
 }

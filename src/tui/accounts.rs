@@ -608,6 +608,12 @@ async fn list_loop(
     loop {
         if let Some(request) = model.request.take() {
             do_request(terminal, model, backends, work, request).await?;
+            // Keys typed while moat planned or applied were meant for the
+            // screen before: none of them answers the one now shown (a `y`
+            // typed ahead must not apply a preview nobody has read).
+            while let Ok(Some(Ok(_))) =
+                tokio::time::timeout(Duration::from_millis(30), events.next()).await
+            {}
         }
         terminal.draw(|f| render(f, model))?;
         tokio::select! {

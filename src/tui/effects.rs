@@ -3,7 +3,7 @@
 
 use super::update::{ApplyFailure, Effect, JournalRead, Msg};
 use crate::collect::{Backend, collect_parts};
-use crate::execute::{UndoRunError, execute, plan_undo, run_undo};
+use crate::execute::{UndoRunError, execute_confirmed, plan_undo, run_undo};
 use crate::history::Against;
 use crate::journal::Journal;
 use crate::state::Progress;
@@ -65,9 +65,18 @@ impl Runtime {
                 self.applies.retain(|h| !h.is_finished());
                 self.applies.push(tokio::spawn(async move {
                     let ptx = tx.clone();
-                    let result = execute(backend, &plan, &journal, move |event| {
-                        let _ = ptx.send(Msg::ApplyProgress { generation, event });
-                    })
+                    // An apply effect is made only by the confirmation, which
+                    // took the account id typed when the plan asks for it.
+                    let typed = plan.typed_confirmation().map(str::to_string);
+                    let result = execute_confirmed(
+                        backend,
+                        &plan,
+                        &journal,
+                        typed.as_deref(),
+                        move |event| {
+                            let _ = ptx.send(Msg::ApplyProgress { generation, event });
+                        },
+                    )
                     .await;
                     if let Err(e) = &result {
                         tracing::warn!("apply of {} refused: {e}", plan.item);

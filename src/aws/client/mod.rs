@@ -56,7 +56,7 @@
 //!   request holds its slot while an attempt is sent and answered, and gives
 //!   it back while it backs off before a retry (a throttled request does not
 //!   stall the others; see `limiter`). With several accounts, each account
-//!   also has a bound of its own (half the shared one by default), so one
+//!   also has a bound of its own (`AwsOptions::max_per_account`), so one
 //!   slow or throttled account cannot hold every shared slot.
 //! - **Writes**: a write that sets a state, or creates a named entity, is
 //!   retried like a read. A retried write may meet the effect of an earlier
@@ -162,8 +162,9 @@ pub struct AwsOptions {
     pub endpoint_url: Option<String>,
     /// Requests in flight at most (0 is treated as 1).
     pub max_concurrency: usize,
-    /// Requests in flight at most in each account reached through a role
-    /// (`None`: half of `max_concurrency`, rounded up).
+    /// Requests in flight at most in each other account's backend
+    /// ([`AwsBackend::assume`], [`AwsBackend::same_account`]); `None`: all
+    /// of `max_concurrency` (the CLI halves it when a run has several accounts).
     pub max_per_account: Option<usize>,
     /// Attempts per request including the first (default 10).
     pub max_attempts: Option<u32>,
@@ -432,7 +433,7 @@ impl AwsBackend {
             },
             per_account: opts
                 .max_per_account
-                .unwrap_or(opts.max_concurrency.div_ceil(2))
+                .unwrap_or(opts.max_concurrency)
                 .clamp(1, opts.max_concurrency.max(1)),
             fan_out_width: fan_out_width(opts.max_concurrency),
             attempts,
