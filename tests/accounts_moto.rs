@@ -447,33 +447,6 @@ fn an_external_id_is_sent_when_given_and_bad_flags_are_usage_errors() {
     }
 }
 
-/// The organization of moto's default account (its management account),
-/// with `n` member accounts made by organizations:CreateAccount (each with
-/// the OrganizationAccountAccessRole AWS makes there); their ids.
-async fn organization(ep: &str, n: usize) -> Vec<String> {
-    let org = support::test_client!(aws_sdk_organizations, ep);
-    org.create_organization()
-        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
-        .send()
-        .await
-        .expect("organization");
-    for i in 0..n {
-        org.create_account()
-            .account_name(format!("member-{i}"))
-            .email(format!("member-{i}@example.com"))
-            .send()
-            .await
-            .expect("account");
-    }
-    let listed = org.list_accounts().send().await.expect("accounts");
-    listed
-        .accounts()
-        .iter()
-        .filter_map(|a| a.id().map(str::to_string))
-        .filter(|id| id != ACCOUNT_ID)
-        .collect()
-}
-
 fn account_ids(v: &Value) -> Vec<String> {
     let mut ids: Vec<String> = v["accounts"]
         .as_array()
@@ -490,7 +463,7 @@ fn an_organization_is_scanned_account_by_account_and_shards_merge_into_the_whole
     let moto = Moto::start();
     let ep = moto.endpoint.as_str();
     let state = temp_state_dir();
-    let members = block_on(organization(ep, 5));
+    let members = block_on(support::seed_org::organization(ep, 5));
     assert_eq!(members.len(), 5);
     // One member lost its role; another was closed.
     let (no_role, closed) = (members[0].clone(), members[1].clone());

@@ -322,12 +322,8 @@ async fn seed_failing_account(ep: &str) {
     // The management account of an organization with trusted access for IAM
     // but neither centralized root access feature: apply turns both on,
     // undo off (turning trusted access on is not undone, see NOT_EXERCISED).
+    support::seed_org::organization(ep, 0).await;
     let org = support::test_client!(aws_sdk_organizations, ep);
-    org.create_organization()
-        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
-        .send()
-        .await
-        .expect("organization");
     org.enable_aws_service_access()
         .service_principal("iam.amazonaws.com")
         .send()

@@ -22,32 +22,6 @@ use support::{ACCOUNT_ID, Moto, block_on, output_text, temp_state_dir};
 
 const ITEM: &str = "account.central-root-access";
 
-async fn organization(ep: &str, n: usize) -> Vec<String> {
-    let org = support::test_client!(aws_sdk_organizations, ep);
-    org.create_organization()
-        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
-        .send()
-        .await
-        .expect("organization");
-    for i in 0..n {
-        org.create_account()
-            .account_name(format!("member-{i}"))
-            .email(format!("member-{i}@example.com"))
-            .send()
-            .await
-            .expect("account");
-    }
-    let listed = org.list_accounts().send().await.expect("accounts");
-    let mut ids: Vec<String> = listed
-        .accounts()
-        .iter()
-        .filter_map(|a| a.id().map(str::to_string))
-        .filter(|id| id != ACCOUNT_ID)
-        .collect();
-    ids.sort();
-    ids
-}
-
 /// The emulator's test-only store of an account's root credentials.
 fn root_credentials(moto: &Moto, account: &str) -> Value {
     let (status, body) = support::http::request(
@@ -102,7 +76,7 @@ fn member_root_credentials_are_audited_and_removed_only_with_the_account_id_type
     let moto = Moto::start();
     let ep = moto.endpoint.as_str();
     let state = temp_state_dir();
-    let members = block_on(organization(ep, 2));
+    let members = block_on(support::seed_org::organization(ep, 2));
     let (target, other) = (members[0].as_str(), members[1].as_str());
     let key = "AKIAROOTMEMBER000001";
     seed_root(

@@ -295,6 +295,21 @@ pub async fn plan(s: &Session, a: &PlanArgs) -> CliResult {
     Ok(code)
 }
 
+/// What changed since the preview, when a drift stopped an apply (on stderr).
+pub(super) fn print_drift(e: &ExecError) {
+    if let ExecError::Drift {
+        resource,
+        planned,
+        live,
+    } = e
+    {
+        eprint!(
+            "{}",
+            diff::unified(&resource.to_string(), planned, live, false)
+        );
+    }
+}
+
 /// Ask for the account id of a change that cannot be undone.
 fn type_account(want: &str) -> Result<String, CliError> {
     use std::io::Write;
@@ -446,17 +461,7 @@ pub async fn apply(s: &Session, a: &ApplyArgs) -> CliResult {
                 r
             }
             Err(e @ (ExecError::Drift { .. } | ExecError::AccountMismatch { .. })) => {
-                if let ExecError::Drift {
-                    resource,
-                    planned,
-                    live,
-                } = &e
-                {
-                    eprint!(
-                        "{}",
-                        diff::unified(&resource.to_string(), planned, live, false)
-                    );
-                }
+                print_drift(&e);
                 return Err(CliError::usage(format!("{}: {e}", def.id)));
             }
             Err(e) => return Err(CliError::usage(format!("{}: {e}", def.id))),

@@ -8,15 +8,14 @@
 //! credentials), or that takes `--input` or `--resource` (each account's
 //! own values), is applied one account at a time.
 
-use super::apply::{Made, make, print_report, render_plan, validate_request};
+use super::apply::{Made, make, print_drift, print_report, render_plan, validate_request};
 use super::{
     ApplyArgs, CliError, CliResult, Global, Session, account_of, collect, color_stdout, confirm,
     connect, open_account, resolve_items, role_targets, wrap,
 };
 use crate::checks;
 use crate::config::Settings;
-use crate::diff;
-use crate::execute::{ExecError, execute};
+use crate::execute::execute;
 use crate::journal::Journal;
 use crate::kit::text::sanitize;
 use crate::plan::{Plan, blast};
@@ -137,17 +136,7 @@ pub async fn apply_accounts(g: &Global, settings: Settings, a: &ApplyArgs) -> Cl
             // This account changed since its preview (or is another):
             // nothing sent here; the other accounts go on.
             Err(e) => {
-                if let ExecError::Drift {
-                    resource,
-                    planned,
-                    live,
-                } = &e
-                {
-                    eprint!(
-                        "{}",
-                        diff::unified(&resource.to_string(), planned, live, false)
-                    );
-                }
+                print_drift(&e);
                 println!("  not applied: {}", sanitize(&e.to_string()));
                 code = 2;
             }

@@ -112,6 +112,14 @@ fn metadata() -> Value {
     })
 }
 
+/// The cloud of an event in `account`.
+fn cloud(account: &str) -> Value {
+    json!({
+        "provider": "AWS",
+        "account": {"uid": account, "type_id": 10, "type": "AWS Account"},
+    })
+}
+
 /// `a`'s attributes with `b`'s added.
 fn merged(mut a: Value, b: Value) -> Value {
     if let (Some(a), Value::Object(b)) = (a.as_object_mut(), b) {
@@ -194,10 +202,7 @@ pub fn account_error(account: &str, error: &str, time: i64) -> Value {
             "time": time,
             "message": format!("account {account} could not be scanned: {error}"),
             "metadata": metadata(),
-            "cloud": {
-                "provider": "AWS",
-                "account": {"uid": account, "type_id": 10, "type": "AWS Account"},
-            },
+            "cloud": cloud(account),
             "finding_info": {
                 "uid": format!("moat/{account}/not-scanned"),
                 "title": "The account could not be scanned",
@@ -236,10 +241,7 @@ fn event(
         "type": kind,
         "cloud_partition": partition,
     });
-    let mut cloud = json!({
-        "provider": "AWS",
-        "account": {"uid": h.account, "type_id": 10, "type": "AWS Account"},
-    });
+    let mut cloud = cloud(h.account);
     if let Some(r) = at.region {
         res["region"] = json!(r);
         cloud["region"] = json!(r);

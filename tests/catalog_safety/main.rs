@@ -35,13 +35,25 @@ use moat::aws::inventory::{Inventory, ResourceRef};
 use moat::collect::demo::{DemoBackend, demo_inventory};
 use moat::collect::{Applied, Backend, collect_inventory};
 use moat::execute::{
-    ExecError, ExecReport, UndoError, execute, mark_undone, select_entries, undo_parts, undo_plan,
+    ExecError, ExecReport, UndoError, execute_confirmed, mark_undone, select_entries, undo_parts,
+    undo_plan,
 };
 use moat::journal::{Entry, EntryState, Journal};
 use moat::plan::{Op, Plan, Step};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::sync::Arc;
+
+/// Send `plan` as after its confirmation: the account id typed when the plan
+/// asks for it (removing root credentials).
+async fn confirmed(
+    backend: Arc<dyn Backend>,
+    plan: &Plan,
+    journal: &Journal,
+) -> Result<ExecReport, ExecError> {
+    let typed = plan.typed_confirmation().map(str::to_string);
+    execute_confirmed(backend, plan, journal, typed.as_deref(), |_| {}).await
+}
 
 /// The serde tag of an op (`op` field), e.g. `put_bucket_policy`.
 fn variant(op: &Op) -> String {
@@ -107,7 +119,7 @@ async fn round_trip<B: Backend + Snapshot + 'static>(
     let evals_before = evaluations(&before);
 
     // Apply.
-    let report = execute(dynb.clone(), &case.plan, &journal, |_| {})
+    let report = confirmed(dynb.clone(), &case.plan, &journal)
         .await
         .unwrap_or_else(|e| panic!("{label}: apply: {e}"));
     assert!(report.failed.is_none(), "{label}: {:?}", report.failed);
@@ -272,7 +284,7 @@ impl Undo<'_> {
     /// Send `plan`; every op must apply and verify.
     async fn send(&self, plan: &Plan, what: &str) -> ExecReport {
         let label = self.label;
-        let report = execute(self.backend.clone(), plan, self.journal, |_| {})
+        let report = confirmed(self.backend.clone(), plan, self.journal)
             .await
             .unwrap_or_else(|e| panic!("{label}: {what}: {e}"));
         assert!(
@@ -338,7 +350,7 @@ async fn every_op_is_journaled_before_it_is_sent() {
         fake.journal = Some((state.path().to_path_buf(), case.plan.account.clone()));
         let fake = Arc::new(fake);
         let journal = Journal::open(state.path(), &case.plan.account);
-        let report = execute(fake.clone(), &case.plan, &journal, |_| {})
+        let report = confirmed(fake.clone(), &case.plan, &journal)
             .await
             .expect("apply");
         assert!(report.ok(), "{}", case.label());
@@ -371,7 +383,7 @@ async fn drift_on_any_touched_resource_refuses_and_sends_nothing() {
             );
             let state = tempfile::tempdir().expect("tempdir");
             let journal = Journal::open(state.path(), &case.plan.account);
-            match execute(fake.clone(), &case.plan, &journal, |_| {}).await {
+            match confirmed(fake.clone(), &case.plan, &journal).await {
                 Err(ExecError::Drift {
                     resource,
                     planned,
@@ -406,7 +418,7 @@ async fn drift_after_apply_refuses_the_undo() {
         let fake = Arc::new(Fake::new(case.inv.clone()));
         let state = tempfile::tempdir().expect("tempdir");
         let journal = Journal::open(state.path(), &case.plan.account);
-        let report = execute(fake.clone(), &case.plan, &journal, |_| {})
+        let report = confirmed(fake.clone(), &case.plan, &journal)
             .await
             .expect("apply");
         assert!(report.ok(), "{}", case.label());
@@ -437,7 +449,7 @@ async fn a_plan_for_another_account_is_refused_and_nothing_sent() {
         });
         let state = tempfile::tempdir().expect("tempdir");
         let journal = Journal::open(state.path(), &case.plan.account);
-        match execute(fake.clone(), &case.plan, &journal, |_| {}).await {
+        match confirmed(fake.clone(), &case.plan, &journal).await {
             Err(ExecError::AccountMismatch { plan, live }) => {
                 assert_eq!(plan, ACCOUNT, "{}", case.label());
                 assert_eq!(live, "999999999999", "{}", case.label());
@@ -458,7 +470,7 @@ async fn a_part_that_cannot_be_reread_refuses_and_nothing_sent() {
             let fake = Arc::new(fake);
             let state = tempfile::tempdir().expect("tempdir");
             let journal = Journal::open(state.path(), &case.plan.account);
-            let r = execute(fake.clone(), &case.plan, &journal, |_| {}).await;
+            let r = confirmed(fake.clone(), &case.plan, &journal).await;
             assert!(
                 matches!(r, Err(ExecError::Collect(_))),
                 "{} ({part:?} unreadable): {r:?}",
@@ -491,7 +503,7 @@ async fn fail_at(case: &Case, k: usize) -> (Arc<Fake>, tempfile::TempDir, Vec<En
     let fake = Arc::new(fake);
     let state = tempfile::tempdir().expect("tempdir");
     let journal = Journal::open(state.path(), &case.plan.account);
-    let report = execute(fake.clone(), &case.plan, &journal, |_| {})
+    let report = confirmed(fake.clone(), &case.plan, &journal)
         .await
         .unwrap_or_else(|e| panic!("{label}: {e}"));
     // The report: ops 0..k-1 sent, op k-1 failed, nothing after.
@@ -561,7 +573,7 @@ async fn undo_after_failure(case: &Case, k: usize) -> Result<(), String> {
         undo_ops(&case.plan.steps[..k - 1]),
         "{label}: the undo reverses the applied ops only"
     );
-    let ureport = execute(fake.clone(), &uplan, &journal, |_| {})
+    let ureport = confirmed(fake.clone(), &uplan, &journal)
         .await
         .unwrap_or_else(|e| panic!("{label}: undo: {e}"));
     assert!(

@@ -87,6 +87,7 @@ pub mod seed_ebs;
 pub mod seed_ec2;
 pub mod seed_elb;
 pub mod seed_iam;
+pub mod seed_org;
 pub mod seed_other;
 pub mod seed_rds;
 pub mod seed_route53;

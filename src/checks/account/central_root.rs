@@ -20,7 +20,8 @@ const NOT_ADMIN: &str = "AccountNotManagementOrDelegatedAdministratorException";
 /// IAM's answer for an organization with consolidated billing features only.
 const NOT_ALL_FEATURES: &str = "OrganizationNotInAllFeaturesModeException";
 
-fn error_outcome(resource: ResourceRef, detail: String) -> Outcome {
+/// An item that could not judge `resource`: `error`, with why.
+pub(super) fn error_outcome(resource: ResourceRef, detail: String) -> Outcome {
     Outcome {
         status: Status::Error,
         summary: detail.clone(),

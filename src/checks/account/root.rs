@@ -19,17 +19,7 @@ pub(super) fn root_access_keys(inv: &Inventory, _: &Ctx) -> Outcome {
         // The account's own summary must agree: keys it counts that the
         // audit did not list are never a pass.
         if c.access_keys.is_empty() && summary.account_access_keys_present {
-            let detail = msg(ROOT_KEYS, "audit_disagrees", &[]);
-            return Outcome {
-                status: Status::Error,
-                summary: detail.clone(),
-                findings: vec![Finding {
-                    resource: ResourceRef::Account.to_string(),
-                    region: None,
-                    status: Status::Error,
-                    detail,
-                }],
-            };
+            return error_outcome(ResourceRef::Account, msg(ROOT_KEYS, "audit_disagrees", &[]));
         }
         let findings = c
             .access_keys
@@ -162,17 +152,10 @@ pub(super) fn root_mfa(inv: &Inventory, _: &Ctx) -> Outcome {
     let devices = match iam.root_virtual_mfa() {
         Ok(devices) => devices,
         Err(e) => {
-            let detail = msg(ID, "unreadable", &[("error", &e.to_string())]);
-            return Outcome {
-                status: Status::Error,
-                summary: detail.clone(),
-                findings: vec![Finding {
-                    resource: ResourceRef::Account.to_string(),
-                    region: None,
-                    status: Status::Error,
-                    detail,
-                }],
-            };
+            return error_outcome(
+                ResourceRef::Account,
+                msg(ID, "unreadable", &[("error", &e.to_string())]),
+            );
         }
     };
     let findings: Vec<Finding> = devices
