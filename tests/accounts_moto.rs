@@ -14,7 +14,9 @@ mod support;
 use serde_json::Value;
 use std::path::Path;
 use support::run::{US_EAST_1 as R, assert_ok, moat, stdout_json};
-use support::{ACCOUNT_ID, CALLER_ARN, Moto, block_on, iam_client, output_text, temp_state_dir};
+use support::{
+    ACCOUNT_ID, CALLER_ARN, Moto, as_account, block_on, iam_client, output_text, temp_state_dir,
+};
 
 const ITEM: &str = "account.password-policy";
 const ROLE: &str = "OrganizationAccountAccessRole";
@@ -38,16 +40,6 @@ fn trust(condition: Option<&str>) -> String {
     format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT_ID}:root"}},"Action":"sts:AssumeRole"{condition}}}]}}"#
     )
-}
-
-/// moto's header to act as `account` on one request.
-fn as_account(
-    account: &str,
-) -> impl Fn(&mut aws_smithy_runtime_api::http::Request) + Send + Sync + 'static {
-    let account = account.to_string();
-    move |r| {
-        r.headers_mut().insert("x-moto-account-id", account.clone());
-    }
 }
 
 async fn create_role(ep: &str, account: &str, trust_policy: String) {

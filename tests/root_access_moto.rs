@@ -18,7 +18,7 @@ mod support;
 use serde_json::{Value, json};
 use std::time::Duration;
 use support::run::{US_EAST_1 as R, assert_ok, item, moat, stdout_json};
-use support::{ACCOUNT_ID, Moto, block_on, output_text, temp_state_dir};
+use support::{ACCOUNT_ID, Moto, as_account, block_on, output_text, temp_state_dir};
 
 const ITEM: &str = "account.central-root-access";
 
@@ -222,16 +222,6 @@ fn member_root_credentials_are_audited_and_removed_only_with_the_account_id_type
         "{}",
         output_text(&undo)
     );
-}
-
-/// moto's header to act as `account` on one request.
-fn as_account(
-    account: &str,
-) -> impl Fn(&mut aws_smithy_runtime_api::http::Request) + Send + Sync + 'static {
-    let account = account.to_string();
-    move |r| {
-        r.headers_mut().insert("x-moto-account-id", account.clone());
-    }
 }
 
 #[test]

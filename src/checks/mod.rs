@@ -277,6 +277,19 @@ pub fn evaluate_saved(
     settings: &Settings,
     state_dir: &std::path::Path,
 ) -> Vec<ItemResult> {
+    with_saved_progress(inv, settings, state_dir, |ctx| {
+        items.iter().map(|d| evaluate(d, inv, ctx)).collect()
+    })
+}
+
+/// `f` with a [`Ctx`] of now, `settings` and the progress saved in
+/// `state_dir` for `inv`'s account (none when it cannot be read).
+pub fn with_saved_progress<T>(
+    inv: &Inventory,
+    settings: &Settings,
+    state_dir: &std::path::Path,
+    f: impl FnOnce(&Ctx) -> T,
+) -> T {
     let progress = inv
         .account_id()
         .and_then(|a| {
@@ -285,12 +298,11 @@ pub fn evaluate_saved(
                 .ok()
         })
         .unwrap_or_default();
-    let ctx = Ctx {
+    f(&Ctx {
         now: crate::state::now(),
         settings,
         done: &progress.done,
-    };
-    items.iter().map(|d| evaluate(d, inv, &ctx)).collect()
+    })
 }
 
 /// Evaluate one item: `loading` until its parts arrive, `error` when one failed.

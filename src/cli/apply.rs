@@ -11,7 +11,6 @@ use crate::guide::guide;
 use crate::journal::Journal;
 use crate::kit::text::sanitize;
 use crate::plan::{Inputs, Plan, PlanError, blast, make_plan};
-use crate::state::Progress;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 
@@ -165,16 +164,20 @@ pub(super) fn make(
         .into_iter()
         .filter(|(k, _)| def.inputs.iter().any(|i| i.name == k))
         .collect();
-    let progress = inv
-        .account_id()
-        .and_then(|acc| Progress::load(&s.state_dir, acc).ok())
-        .unwrap_or_default();
-    let ctx = Ctx {
-        now: crate::state::now(),
-        settings: &s.settings,
-        done: &progress.done,
-    };
-    let result = checks::evaluate(def, inv, &ctx);
+    checks::with_saved_progress(inv, &s.settings, &s.state_dir, |ctx| {
+        make_with(def, inv, ctx, a, values)
+    })
+}
+
+/// [`make`] with the account's context.
+fn make_with(
+    def: &ItemDef,
+    inv: &crate::aws::inventory::Inventory,
+    ctx: &Ctx,
+    a: &PlanArgs,
+    values: BTreeMap<String, String>,
+) -> Result<Made, CliError> {
+    let result = checks::evaluate(def, inv, ctx);
     if result.status == Status::Error {
         return Ok(Made::Note(format!("{}: {}", def.id, result.summary), true));
     }
@@ -229,7 +232,7 @@ pub(super) fn make(
             ));
         }
     };
-    match f(inv, &ctx, &req).and_then(|d| make_plan(inv, def.id, d)) {
+    match f(inv, ctx, &req).and_then(|d| make_plan(inv, def.id, d)) {
         Ok(p) => Ok(Made::Plan(Box::new(p))),
         Err(PlanError::NothingToDo(m)) => Ok(Made::Note(
             format!("{}: nothing to change: {m}", def.id),
@@ -293,6 +296,17 @@ pub async fn plan(s: &Session, a: &PlanArgs) -> CliResult {
         }
     }
     Ok(code)
+}
+
+/// An apply that sends changes needs `--yes` or a terminal to confirm them on.
+pub(super) fn can_confirm(yes: bool, dry_run: bool) -> Result<(), CliError> {
+    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if !yes && !dry_run && !interactive {
+        return Err(CliError::usage(
+            "apply needs a terminal to confirm each change, or --yes",
+        ));
+    }
+    Ok(())
 }
 
 /// What changed since the preview, when a drift stopped an apply (on stderr).
@@ -381,12 +395,7 @@ pub(super) fn print_report(plan: &Plan, r: &ExecReport) {
 pub async fn apply(s: &Session, a: &ApplyArgs) -> CliResult {
     let items = resolve_items(&a.plan.items)?;
     let dry_run = s.backend.mode().is_dry_run();
-    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-    if !a.yes && !dry_run && !interactive {
-        return Err(CliError::usage(
-            "apply needs a terminal to confirm each change, or --yes",
-        ));
-    }
+    can_confirm(a.yes, dry_run)?;
     let mut code = 0;
     // One read validates the request and plans every item until something is
     // applied; after that each item is planned on a fresh read of its parts.

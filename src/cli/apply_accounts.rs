@@ -8,7 +8,9 @@
 //! credentials), or that takes `--input` or `--resource` (each account's
 //! own values), is applied one account at a time.
 
-use super::apply::{Made, make, print_drift, print_report, render_plan, validate_request};
+use super::apply::{
+    Made, can_confirm, make, print_drift, print_report, render_plan, validate_request,
+};
 use super::{
     ApplyArgs, CliError, CliResult, Global, Session, account_of, collect, color_stdout, confirm,
     connect, open_account, resolve_items, role_targets, wrap,
@@ -19,7 +21,6 @@ use crate::execute::execute;
 use crate::journal::Journal;
 use crate::kit::text::sanitize;
 use crate::plan::{Plan, blast};
-use std::io::IsTerminal;
 
 /// One account's plan, ready to apply.
 struct Planned {
@@ -44,12 +45,7 @@ pub async fn apply_accounts(g: &Global, settings: Settings, a: &ApplyArgs) -> Cl
         ));
     }
     let dry_run = g.dry_run;
-    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-    if !a.yes && !dry_run && !interactive {
-        return Err(CliError::usage(
-            "apply needs a terminal to confirm the changes, or --yes",
-        ));
-    }
+    can_confirm(a.yes, dry_run)?;
     let targets = role_targets(g)?;
     let pilot = connect(g, &settings).await?;
     let mut code = 0;

@@ -85,6 +85,17 @@ fn activity_name(id: u64) -> &'static str {
     }
 }
 
+/// The status and severity attributes of an event.
+fn status_attributes(s: &Said) -> Value {
+    json!({
+        "severity_id": s.severity_id,
+        "severity": s.severity,
+        "status_id": s.status_id,
+        "status": s.status,
+        "status_code": s.code,
+    })
+}
+
 /// The class attributes of an event of `activity`.
 fn class(activity: u64) -> Value {
     json!({
@@ -192,13 +203,8 @@ pub fn events(h: &Header, items: &[ItemResult]) -> Vec<Value> {
 pub fn account_error(account: &str, error: &str, time: i64) -> Value {
     let s = said(Status::Error);
     merged(
-        class(s.activity),
+        merged(class(s.activity), status_attributes(&s)),
         json!({
-            "severity_id": s.severity_id,
-            "severity": s.severity,
-            "status_id": s.status_id,
-            "status": s.status,
-            "status_code": s.code,
             "time": time,
             "message": format!("account {account} could not be scanned: {error}"),
             "metadata": metadata(),
@@ -265,13 +271,8 @@ fn event(
         "analytic": {"uid": item.id, "name": item.id, "type_id": 1, "type": "Rule"},
     });
     let mut e = merged(
-        class(s.activity),
+        merged(class(s.activity), status_attributes(&s)),
         json!({
-            "severity_id": s.severity_id,
-            "severity": s.severity,
-            "status_id": s.status_id,
-            "status": s.status,
-            "status_code": s.code,
             "status_detail": item.summary,
             "time": time,
             "message": detail,

@@ -143,13 +143,8 @@ pub async fn plan_accounts(
     let mut out = Vec::new();
     for (account, backend) in accounts {
         let inv = collect_inventory(backend, &parts).await;
-        let progress = crate::state::Progress::load(state_dir, &account).unwrap_or_default();
-        let ctx = Ctx {
-            now: crate::state::now(),
-            settings,
-            done: &progress.done,
-        };
-        let plan = plan_one(item, &inv, &ctx);
+        let plan =
+            checks::with_saved_progress(&inv, settings, state_dir, |ctx| plan_one(item, &inv, ctx));
         out.push(AccountPlan { account, plan });
     }
     out

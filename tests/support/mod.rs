@@ -127,6 +127,17 @@ pub fn moat_cmd(endpoint: &str, state_dir: &Path) -> Command {
     cmd
 }
 
+/// moto's header to act as `account` on one SDK request
+/// (`.customize().mutate_request(as_account(A))`).
+pub fn as_account(
+    account: &str,
+) -> impl Fn(&mut aws_smithy_runtime_api::http::Request) + Send + Sync + 'static {
+    let account = account.to_string();
+    move |r| {
+        r.headers_mut().insert("x-moto-account-id", account.clone());
+    }
+}
+
 /// A fresh private state directory for one test (removed on drop).
 pub fn temp_state_dir() -> tempfile::TempDir {
     tempfile::Builder::new()

@@ -144,12 +144,6 @@ impl RootCredentials {
             && self.mfa_devices.is_empty()
     }
 
-    /// Whether the root user can sign in or call AWS at all: a password or an
-    /// access key (certificates sign only SOAP calls of a few old services).
-    pub fn can_sign_in(&self) -> bool {
-        self.password || !self.access_keys.is_empty()
-    }
-
     pub fn document(&self) -> Value {
         let ids = |v: &[RootCredential]| -> Vec<Value> {
             v.iter()
@@ -190,11 +184,9 @@ mod tests {
     #[test]
     fn credentials_that_let_the_root_user_in() {
         let mut c = RootCredentials::default();
-        assert!(c.is_empty() && !c.can_sign_in());
+        assert!(c.is_empty());
         c.mfa_devices.push("GAHT12345678".into());
-        assert!(!c.is_empty() && !c.can_sign_in());
-        c.password = true;
-        assert!(c.can_sign_in());
+        assert!(!c.is_empty());
         assert!(!is_virtual_mfa("GAHT12345678"));
         assert!(is_virtual_mfa(
             "arn:aws:iam::123456789012:mfa/root-account-mfa-device"

@@ -5,6 +5,17 @@ use crate::aws::iam::root_access::is_virtual_mfa;
 
 pub(super) const ROOT_KEYS: &str = "account.root-access-keys";
 
+/// A failing finding on root access key `key_id`.
+fn key_finding(key_id: &str, detail: String) -> Finding {
+    Finding::fail(
+        ResourceRef::RootKey {
+            key_id: key_id.to_string(),
+        }
+        .to_string(),
+        detail,
+    )
+}
+
 pub(super) fn root_access_keys(inv: &Inventory, _: &Ctx) -> Outcome {
     let (Some(summary), Some(iam), Some(id)) = (
         inv.account_summary.ready(),
@@ -25,11 +36,8 @@ pub(super) fn root_access_keys(inv: &Inventory, _: &Ctx) -> Outcome {
             .access_keys
             .iter()
             .map(|k| {
-                Finding::fail(
-                    ResourceRef::RootKey {
-                        key_id: k.id.clone(),
-                    }
-                    .to_string(),
+                key_finding(
+                    &k.id,
                     msg(
                         ROOT_KEYS,
                         "audited_key",
@@ -53,15 +61,7 @@ pub(super) fn root_access_keys(inv: &Inventory, _: &Ctx) -> Outcome {
             .root_keys
             .iter()
             .filter(|k| k.status == KeyStatus::Active)
-            .map(|k| {
-                Finding::fail(
-                    ResourceRef::RootKey {
-                        key_id: k.id.clone(),
-                    }
-                    .to_string(),
-                    msg(ROOT_KEYS, "active_key", &[("key", &k.id)]),
-                )
-            })
+            .map(|k| key_finding(&k.id, msg(ROOT_KEYS, "active_key", &[("key", &k.id)])))
             .collect();
         if findings.is_empty() {
             // Deactivated keys still exist (CIS 2.3 wants none): deleting them
@@ -69,15 +69,7 @@ pub(super) fn root_access_keys(inv: &Inventory, _: &Ctx) -> Outcome {
             let findings = iam
                 .root_keys
                 .iter()
-                .map(|k| {
-                    Finding::fail(
-                        ResourceRef::RootKey {
-                            key_id: k.id.clone(),
-                        }
-                        .to_string(),
-                        msg(ROOT_KEYS, "inactive_key", &[("key", &k.id)]),
-                    )
-                })
+                .map(|k| key_finding(&k.id, msg(ROOT_KEYS, "inactive_key", &[("key", &k.id)])))
                 .collect();
             return Outcome::from_findings(
                 findings,
