@@ -91,6 +91,7 @@ mod endpoint;
 mod error;
 mod limiter;
 mod services;
+mod shared;
 
 use crate::aws::inventory::Identity;
 use crate::aws::op::Op;
@@ -324,6 +325,11 @@ pub struct AwsBackend {
     /// until shortly before they expire (see `crate::aws::iam::sdk::root_access`).
     root_sessions:
         tokio::sync::Mutex<HashMap<&'static str, (aws_sdk_iam::Client, std::time::Instant)>>,
+    /// The changes sent by every backend of the run (see `shared`).
+    pub(crate) changes: shared::Changes,
+    /// Every trail of the account (DescribeTrails and ListTrails), shared
+    /// by the parts that ask while it is read (see `shared`).
+    pub(crate) trails: shared::SharedRead<Result<Vec<aws_sdk_cloudtrail::types::Trail>, CallError>>,
 }
 
 /// The caller's own configuration and identity (see [`AwsBackend::admin`]).
@@ -414,6 +420,8 @@ impl AwsBackend {
         Ok(AwsBackend {
             admin,
             root_sessions: Default::default(),
+            changes: Default::default(),
+            trails: Default::default(),
             sdk,
             endpoint,
             base: clients,
@@ -534,6 +542,8 @@ impl AwsBackend {
         AwsBackend {
             admin: self.admin.clone(),
             root_sessions: Default::default(),
+            changes: self.changes.clone(),
+            trails: Default::default(),
             sdk,
             endpoint: self.endpoint.clone(),
             base: clients,
@@ -795,7 +805,8 @@ impl AwsBackend {
         F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata + Error + 'static,
     {
-        self.send(action, counting::as_write(Box::pin(request)))
+        self.changes
+            .made(self.send(action, counting::as_write(Box::pin(request))))
             .await
     }
 

@@ -132,6 +132,13 @@ pub(crate) fn advanced_to(
 }
 
 impl AwsBackend {
+    /// Every trail of the account, in every region (see [`Self::read_trails`]):
+    /// the parts that ask while it is being read share that read (S3 for the
+    /// trail buckets, CloudTrail, and each part read in the trails' regions).
+    pub(crate) async fn describe_trails(&self) -> Result<Vec<ct::Trail>, CallError> {
+        self.trails.get(&self.changes, || self.read_trails()).await
+    }
+
     /// Every trail of the account, in every region: DescribeTrails from the
     /// home region (its own trails and the shadows of multi-region and
     /// organization trails), then ListTrails, which names the account's
@@ -145,7 +152,7 @@ impl AwsBackend {
     /// cloudtrail:ListTrails, a region turned off) leaves out only what it
     /// would have added, logged as a warning: the home region's trails are
     /// still read, as before ListTrails was asked.
-    pub(crate) async fn describe_trails(&self) -> Result<Vec<ct::Trail>, CallError> {
+    async fn read_trails(&self) -> Result<Vec<ct::Trail>, CallError> {
         let home = self.home_cloudtrail();
         let (described, listed) = futures::join!(
             self.send(
