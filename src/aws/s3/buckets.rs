@@ -67,15 +67,21 @@ impl AwsBackend {
     }
 
     pub(crate) async fn collect_s3(&self) -> Result<S3, CallError> {
-        let (listed, owner_id) = self.list_buckets().await?;
-        let (read, trail_buckets) = futures::join!(
-            self.join_bounded(
-                listed
-                    .into_iter()
-                    .map(|(name, region)| self.read_bucket_settings(name, region)),
-            ),
-            self.trail_bucket_names(),
-        );
+        let settings = async {
+            let (listed, owner_id) = self.list_buckets().await?;
+            let read = self
+                .join_bounded(
+                    listed
+                        .into_iter()
+                        .map(|(name, region)| self.read_bucket_settings(name, region)),
+                )
+                .await;
+            Ok::<_, CallError>((read, owner_id))
+        };
+        // The trails are asked for at once, while the other parts of a scan
+        // read them, so that S3 shares their read (see `describe_trails`).
+        let (settings, trail_buckets) = futures::join!(settings, self.trail_bucket_names());
+        let (read, owner_id) = settings?;
         let mut buckets: Vec<Bucket> = read.into_iter().flatten().collect();
         let judged = versioning_judged(&buckets, trail_buckets.ok(), self.irreplaceable_buckets());
         let versioning = self
