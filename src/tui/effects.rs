@@ -59,15 +59,16 @@ impl Runtime {
                     }
                 });
             }
-            Effect::Apply { generation, plan } => {
+            Effect::Apply {
+                generation,
+                plan,
+                typed,
+            } => {
                 let backend = self.backend.clone();
                 let journal = Journal::open(&self.state_dir, &plan.account);
                 self.applies.retain(|h| !h.is_finished());
                 self.applies.push(tokio::spawn(async move {
                     let ptx = tx.clone();
-                    // An apply effect is made only by the confirmation, which
-                    // took the account id typed when the plan asks for it.
-                    let typed = plan.typed_confirmation().map(str::to_string);
                     let result = execute_confirmed(
                         backend,
                         &plan,

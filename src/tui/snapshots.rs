@@ -209,7 +209,12 @@ fn applied(
     select(&mut m, "account.password-policy");
     update(&mut m, key('a'));
     let e = update(&mut m, key('y'));
-    let [Effect::Apply { generation, plan }] = e.as_slice() else {
+    let [
+        Effect::Apply {
+            generation, plan, ..
+        },
+    ] = e.as_slice()
+    else {
         panic!("{e:?}")
     };
     let r = result(plan);

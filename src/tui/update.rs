@@ -136,6 +136,9 @@ pub enum Effect {
     Apply {
         generation: u64,
         plan: Plan,
+        /// The account id typed at the confirmation, for a plan that asks
+        /// for it ([`Plan::typed_confirmation`]); `execute` checks it again.
+        typed: Option<String>,
     },
     LoadProgress {
         account: String,

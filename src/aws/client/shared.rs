@@ -99,17 +99,22 @@ mod tests {
         n
     }
 
+    /// `f` polled once, and still waiting (a read or change in flight).
+    async fn started<F: Future>(f: F) -> std::pin::Pin<Box<F>> {
+        let mut f = Box::pin(f);
+        assert!(futures::poll!(f.as_mut()).is_pending());
+        f
+    }
+
     #[tokio::test]
     async fn callers_during_a_read_share_it() {
         let (shared, changes) = (SharedRead::default(), Changes::default());
         let reads = AtomicUsize::new(0);
         let (tx1, rx1) = oneshot::channel();
         let (_tx2, rx2) = oneshot::channel();
-        let mut first = Box::pin(shared.get(&changes, || held(&reads, rx1)));
         // The first read is in flight (polled once) before the second asks.
-        assert!(futures::poll!(first.as_mut()).is_pending());
-        let mut second = Box::pin(shared.get(&changes, || held(&reads, rx2)));
-        assert!(futures::poll!(second.as_mut()).is_pending());
+        let first = started(shared.get(&changes, || held(&reads, rx1))).await;
+        let second = started(shared.get(&changes, || held(&reads, rx2))).await;
         tx1.send(()).ok();
         assert_eq!((first.await, second.await), (1, 1));
         assert_eq!(reads.load(Ordering::SeqCst), 1);
@@ -133,20 +138,16 @@ mod tests {
         let (shared, changes) = (SharedRead::default(), Changes::default());
         let reads = AtomicUsize::new(0);
         let (tx1, rx1) = oneshot::channel();
-        let mut before = Box::pin(shared.get(&changes, || held(&reads, rx1)));
-        assert!(futures::poll!(before.as_mut()).is_pending());
+        let before = started(shared.get(&changes, || held(&reads, rx1))).await;
         // A change in flight: a read begun now is not joined after it ends.
         let (change_tx, change_rx) = oneshot::channel::<()>();
-        let mut change = Box::pin(changes.made(change_rx));
-        assert!(futures::poll!(change.as_mut()).is_pending());
+        let change = started(changes.made(change_rx)).await;
         let (tx2, rx2) = oneshot::channel();
-        let mut during = Box::pin(shared.get(&changes, || held(&reads, rx2)));
-        assert!(futures::poll!(during.as_mut()).is_pending());
+        let during = started(shared.get(&changes, || held(&reads, rx2))).await;
         change_tx.send(()).ok();
         assert!(change.await.is_ok());
         let (tx3, rx3) = oneshot::channel();
-        let mut after = Box::pin(shared.get(&changes, || held(&reads, rx3)));
-        assert!(futures::poll!(after.as_mut()).is_pending());
+        let after = started(shared.get(&changes, || held(&reads, rx3))).await;
         for tx in [tx1, tx2, tx3] {
             tx.send(()).ok();
         }
@@ -158,15 +159,12 @@ mod tests {
         let (shared, changes) = (SharedRead::default(), Changes::default());
         let reads = AtomicUsize::new(0);
         let (_change_tx, change_rx) = oneshot::channel::<()>();
-        let mut change = Box::pin(changes.made(change_rx));
-        assert!(futures::poll!(change.as_mut()).is_pending());
+        let change = started(changes.made(change_rx)).await;
         let (tx1, rx1) = oneshot::channel();
-        let mut during = Box::pin(shared.get(&changes, || held(&reads, rx1)));
-        assert!(futures::poll!(during.as_mut()).is_pending());
+        let during = started(shared.get(&changes, || held(&reads, rx1))).await;
         drop(change);
         let (tx2, rx2) = oneshot::channel();
-        let mut after = Box::pin(shared.get(&changes, || held(&reads, rx2)));
-        assert!(futures::poll!(after.as_mut()).is_pending());
+        let after = started(shared.get(&changes, || held(&reads, rx2))).await;
         tx1.send(()).ok();
         tx2.send(()).ok();
         assert_eq!((during.await, after.await), (1, 2));
@@ -177,11 +175,9 @@ mod tests {
         let (shared, changes) = (SharedRead::default(), Changes::default());
         let reads = AtomicUsize::new(0);
         let (_tx1, rx1) = oneshot::channel();
-        let mut first = Box::pin(shared.get(&changes, || held(&reads, rx1)));
-        assert!(futures::poll!(first.as_mut()).is_pending());
+        let first = started(shared.get(&changes, || held(&reads, rx1))).await;
         let (tx2, rx2) = oneshot::channel();
-        let mut second = Box::pin(shared.get(&changes, || held(&reads, rx2)));
-        assert!(futures::poll!(second.as_mut()).is_pending());
+        let second = started(shared.get(&changes, || held(&reads, rx2))).await;
         drop(first);
         tx2.send(()).ok();
         let second = tokio::time::timeout(Duration::from_secs(10), second).await;

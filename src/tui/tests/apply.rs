@@ -67,7 +67,14 @@ fn a_then_y_applies_and_a_then_anything_else_cancels() {
     update(&mut m, key('a'));
     let e = update(&mut m, key('y'));
     let generation = m.applying_gen.expect("applying");
-    assert_eq!(e, vec![Effect::Apply { generation, plan }]);
+    assert_eq!(
+        e,
+        vec![Effect::Apply {
+            generation,
+            plan,
+            typed: None
+        }]
+    );
     assert!(matches!(m.overlay, Some(Overlay::Applying(_))));
 }
 
@@ -87,7 +94,11 @@ fn applying(m: &mut Model, id: &str) -> (u64, crate::plan::Plan) {
     update(m, key('a'));
     let e = update(m, key('y'));
     match e.as_slice() {
-        [Effect::Apply { generation, plan }] => (*generation, plan.clone()),
+        [
+            Effect::Apply {
+                generation, plan, ..
+            },
+        ] => (*generation, plan.clone()),
         other => panic!("{other:?}"),
     }
 }
@@ -291,7 +302,12 @@ fn dry_run_lists_the_calls_and_does_not_recheck() {
     };
     assert!(c.dry_run);
     let e = update(&mut m, key('y'));
-    let [Effect::Apply { generation, plan }] = e.as_slice() else {
+    let [
+        Effect::Apply {
+            generation, plan, ..
+        },
+    ] = e.as_slice()
+    else {
         panic!("{e:?}")
     };
     let e = update(
@@ -383,7 +399,14 @@ fn a_change_that_cannot_be_undone_applies_only_once_the_account_id_is_typed() {
     }
     let e = update(&mut m, code(KeyCode::Enter));
     let generation = m.applying_gen.expect("applying");
-    assert_eq!(e, vec![Effect::Apply { generation, plan }]);
+    assert_eq!(
+        e,
+        vec![Effect::Apply {
+            generation,
+            plan,
+            typed: Some(want.clone())
+        }]
+    );
 
     // Esc cancels with nothing sent.
     let mut m = demo(Mode::Demo);

@@ -151,6 +151,7 @@ fn a_with_marks_confirms_once_and_applies_one_plan() {
         Effect::Apply {
             generation,
             plan: sent,
+            ..
         },
     ] = e.as_slice()
     else {

@@ -157,7 +157,8 @@ fn start_apply(m: &mut Model, c: Box<ConfirmState>) -> Vec<Effect> {
         dry_run: c.dry_run,
         plan: c.plan.clone(),
     }));
-    vec![apply_effect(m, generation, c.plan)]
+    let typed = c.typed.map(|t| t.text);
+    vec![apply_effect(m, generation, c.plan, typed)]
 }
 
 /// Drop secret inputs (MFA codes) once the plan holding them is on its way:

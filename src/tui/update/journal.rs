@@ -193,14 +193,23 @@ pub(super) fn on_undo_planned(
 
 /// The effect that sends a confirmed `plan`: the undo runner when it is
 /// the undo that was previewed (so its entries are marked undone), the
-/// plain apply otherwise.
-pub(super) fn apply_effect(m: &mut Model, generation: u64, plan: Plan) -> Effect {
+/// plain apply otherwise (with the account id `typed` at the confirmation).
+pub(super) fn apply_effect(
+    m: &mut Model,
+    generation: u64,
+    plan: Plan,
+    typed: Option<String>,
+) -> Effect {
     match m.journal.undo.take() {
         Some(u) if u.plan.as_ref() == Some(&plan) => Effect::Undo {
             generation,
             plan,
             entries: u.entries,
         },
-        _ => Effect::Apply { generation, plan },
+        _ => Effect::Apply {
+            generation,
+            plan,
+            typed,
+        },
     }
 }
